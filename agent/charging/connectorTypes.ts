@@ -1,0 +1,114 @@
+/**
+ * The vocabulary of the connector machine: what it is told (events), what it asks the outside
+ * world to do (commands, emitted with XState's `emit`), and the OCPP statuses it reports.
+ *
+ * The machine is pure: it decides; the ConnectorController executes commands on the HAL and the
+ * OCPP link, and feeds device events and CSMS decisions back in as events.
+ */
+import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
+
+/** OCPP 1.6 ChargePointStatus values a connector can have. */
+export type ConnectorStatus =
+  | 'Available'
+  | 'Preparing'
+  | 'Charging'
+  | 'SuspendedEV'
+  | 'SuspendedEVSE'
+  | 'Finishing'
+  | 'Reserved'
+  | 'Unavailable'
+  | 'Faulted';
+
+export const CONNECTOR_STATUSES: readonly ConnectorStatus[] = [
+  'Available',
+  'Preparing',
+  'Charging',
+  'SuspendedEV',
+  'SuspendedEVSE',
+  'Finishing',
+  'Reserved',
+  'Unavailable',
+  'Faulted',
+];
+
+/** OCPP 1.6 StopTransaction reasons. */
+export type StopReason =
+  | 'EmergencyStop'
+  | 'EVDisconnected'
+  | 'HardReset'
+  | 'Local'
+  | 'Other'
+  | 'PowerLoss'
+  | 'Reboot'
+  | 'Remote'
+  | 'SoftReset'
+  | 'UnlockCommand'
+  | 'DeAuthorized';
+
+/** OCPP 1.6 idTagInfo.status. */
+export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+
+export interface ActiveFault {
+  code: HalErrorCode;
+  ocppErrorCode: OcppFaultCode;
+  recoverable: boolean;
+  /** Human-readable detail for StatusNotification.info / logs (≤ 50 chars is sent). */
+  info: string;
+}
+
+/** Events the machine accepts. */
+export type ConnectorEvent =
+  /** The vehicle-side pilot state changed (A–F). */
+  | { type: 'PILOT'; state: PilotState }
+  /**
+   * An idTag was authorized (card accepted locally or by the CSMS, or RemoteStartTransaction).
+   * Before a transaction it authorizes the session; during a transaction the same idTag, or one
+   * with the same parentIdTag, stops it (reason Local); any other idTag is ignored.
+   */
+  | { type: 'AUTHORIZED'; idTag: string; parentIdTag?: string; remote?: boolean }
+  /** Stop the running transaction (RemoteStop, reset, unlock, …). Ignored without one. */
+  | { type: 'STOP'; reason: StopReason }
+  /** StartTransaction.conf arrived for the running transaction. */
+  | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: IdTagStatus }
+  /** A device fault became active / cleared. */
+  | { type: 'FAULT'; fault: ActiveFault }
+  | { type: 'FAULT_CLEARED'; code: HalErrorCode }
+  /** ChangeAvailability for this connector (or the whole charger). */
+  | { type: 'SET_AVAILABILITY'; operative: boolean }
+  /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
+  | { type: 'SET_LIMIT'; amps: number }
+  /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */
+  | { type: 'RESERVE'; reservationId: number; idTag: string; parentIdTag?: string; expiresAt: number }
+  | { type: 'CANCEL_RESERVATION'; reservationId: number };
+
+/** Commands the machine emits; the controller executes them. */
+export type ConnectorCommand =
+  | { type: 'closeContactor' }
+  | { type: 'openContactor' }
+  /** Offer this current to the vehicle over the pilot PWM; 0 switches PWM off. */
+  | { type: 'offerCurrent'; amps: number }
+  /** Drive the pilot to state F (-12 V) while the connector is unavailable/faulted, or release it. */
+  | { type: 'pilotUnavailable'; unavailable: boolean }
+  /** Begin a transaction: read meterStart, journal and send StartTransaction. */
+  | { type: 'startTransaction'; idTag: string; reservationId?: number }
+  /** End the transaction: read meterStop, journal and send StopTransaction. */
+  | { type: 'stopTransaction'; reason: StopReason; idTag?: string }
+  /** A card was presented that may not stop this session (for the display / log). */
+  | { type: 'authorizationIgnored'; idTag: string };
+
+/** Static input of one connector machine. */
+export interface ConnectorInput {
+  connectorId: number;
+  /** Highest current the hardware may offer (A). */
+  maxCurrentA: number;
+  /** OCPP ConnectionTimeOut: how long an authorization waits for the cable, ms. */
+  connectionTimeoutMs: number;
+  /** OCPP StopTransactionOnInvalidId. */
+  stopTransactionOnInvalidId: boolean;
+  /** OCPP StopTransactionOnEVSideDisconnect. */
+  stopTransactionOnEVSideDisconnect: boolean;
+  /** Start inoperative (persisted ChangeAvailability). */
+  operative: boolean;
+  /** Pilot state at start. */
+  pilot: PilotState;
+}

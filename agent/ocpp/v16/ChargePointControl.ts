@@ -1,0 +1,59 @@
+/**
+ * What an OCPP 1.6 handler may ask of the charge point. A handler turns a CSMS request into calls
+ * on this port and answers from their results; it never touches devices or the socket itself.
+ * The Agent implements it; handler tests use a recording fake of it.
+ */
+import type { Logger } from 'pino';
+import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type {
+  ChangeAvailabilityResponse,
+  DataTransferRequest,
+  DataTransferResponse,
+  MessageTriggerEnumType,
+  RemoteStartTransactionRequest,
+  RemoteStartTransactionResponse,
+  RemoteStopTransactionResponse,
+  ReserveNowRequest,
+  ReserveNowResponse,
+  CancelReservationResponse,
+  ResetResponse,
+  TriggerMessageResponse,
+  UnlockConnectorResponse,
+  ClearCacheResponse,
+} from './messages.js';
+
+export type AcceptStatus = 'Accepted' | 'Rejected';
+
+/** The requestedMessage values of (core) TriggerMessage. */
+export type TriggerableMessage = Exclude<MessageTriggerEnumType, 'LogStatusNotification' | 'SignChargePointCertificate'> | 'DiagnosticsStatusNotification';
+
+export interface ChargePointControl {
+  readonly log: Logger;
+  /** OCPP configuration keys (persisted). */
+  readonly config: OcppConfiguration;
+  /** Number of connectors (connectorId 1..n). */
+  readonly connectorCount: number;
+
+  /** RemoteStartTransaction: authorizes (per AuthorizeRemoteTxRequests) and starts on a connector. */
+  remoteStart(req: RemoteStartTransactionRequest): Promise<RemoteStartTransactionResponse['status']>;
+  /** RemoteStopTransaction: Accepted when a transaction with this id runs here. */
+  remoteStop(transactionId: number): RemoteStopTransactionResponse['status'];
+  /** ChangeAvailability (connectorId 0 = whole charger). Scheduled while a transaction runs. */
+  changeAvailability(connectorId: number, operative: boolean): ChangeAvailabilityResponse['status'];
+  /** Reset: answers first, then stops transactions (SoftReset/HardReset) and restarts. */
+  reset(type: 'Soft' | 'Hard'): ResetResponse['status'];
+  /** UnlockConnector: stops a transaction on it (UnlockCommand) and releases the lock. */
+  unlockConnector(connectorId: number): Promise<UnlockConnectorResponse['status']>;
+  /** ClearCache: clears the authorization cache. */
+  clearCache(): Promise<ClearCacheResponse['status']>;
+  /**
+   * TriggerMessage: Accepted/Rejected/NotImplemented; the triggered message is sent *after* the
+   * response has gone out.
+   */
+  trigger(message: TriggerableMessage | MessageTriggerEnumType, connectorId?: number): TriggerMessageResponse['status'];
+  /** DataTransfer from the CSMS. */
+  dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
+  /** ReserveNow / CancelReservation (Reservation profile). */
+  reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'];
+  cancelReservation(reservationId: number): CancelReservationResponse['status'];
+}

@@ -1,0 +1,231 @@
+/**
+ * Time for the agent and the HAL.
+ *
+ * Nothing in `agent/` or `hal/` reads the wall clock or arms a Node timer directly: it is given a
+ * {@link Clock}. On a board that is a {@link SystemClock}; in tests, scenarios and fleets it is a
+ * {@link SimulatedClock}, so an hour of charging runs in milliseconds and a run is deterministic.
+ *
+ * Both clocks keep every timer of every charger in one ordered queue ({@link TimerQueue}), so a
+ * fleet of 10,000 chargers holds one Node timer, not 10,000 intervals.
+ *
+ * The shape of `setTimeout`/`clearTimeout` matches what XState's `createActor(…, { clock })` expects.
+ */
+export interface Clock {
+  /** Milliseconds since the Unix epoch, on this clock. */
+  now(): number;
+  /** Runs `fn` once after `ms` milliseconds of this clock's time. */
+  setTimeout(fn: () => void, ms: number): TimerId;
+  /** Cancels a timer; unknown or already fired ids are ignored. */
+  clearTimeout(id: TimerId | undefined): void;
+}
+
+export type TimerId = number;
+
+interface Timer {
+  id: TimerId;
+  at: number;
+  seq: number;
+  fn: () => void;
+}
+
+/**
+ * A binary min-heap of timers ordered by due time, then by arming order (so two timers due at
+ * the same instant fire in the order they were set, as with Node's own timers).
+ * Cancelled timers are removed lazily when they reach the top.
+ */
+export class TimerQueue {
+  private heap: Timer[] = [];
+  private live = new Map<TimerId, Timer>();
+  private nextId = 1;
+  private seq = 0;
+
+  add(at: number, fn: () => void): TimerId {
+    const timer: Timer = { id: this.nextId++, at, seq: this.seq++, fn };
+    this.live.set(timer.id, timer);
+    this.push(timer);
+    return timer.id;
+  }
+
+  cancel(id: TimerId | undefined): void {
+    if (id !== undefined) this.live.delete(id);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Due time of the earliest live timer, or undefined when none is armed. */
+  peekTime(): number | undefined {
+    this.dropCancelled();
+    return this.heap[0]?.at;
+  }
+
+  /** Removes and returns the earliest live timer if it is due at or before `now`. */
+  popDue(now: number): Timer | undefined {
+    this.dropCancelled();
+    const top = this.heap[0];
+    if (!top || top.at > now) return undefined;
+    this.pop();
+    this.live.delete(top.id);
+    return top;
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.length > 0 && !this.live.has(this.heap[0]!.id)) this.pop();
+  }
+
+  private less(a: Timer, b: Timer): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
+  }
+
+  private push(timer: Timer): void {
+    const h = this.heap;
+    h.push(timer);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}
+
+/**
+ * Virtual time. Time moves only when {@link advance} or {@link advanceAsync} is called; timers due
+ * in the advanced span fire in order, each seeing `now()` equal to its own due time.
+ */
+export class SimulatedClock implements Clock {
+  private current: number;
+  private readonly queue = new TimerQueue();
+
+  /** @param start epoch milliseconds the clock starts at (default 2026-01-01T00:00:00Z). */
+  constructor(start = Date.UTC(2026, 0, 1)) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    return this.queue.add(this.current + Math.max(0, ms), fn);
+  }
+
+  clearTimeout(id: TimerId | undefined): void {
+    this.queue.cancel(id);
+  }
+
+  /** Number of armed timers (useful to assert that nothing is left running). */
+  get pendingTimers(): number {
+    return this.queue.size;
+  }
+
+  /** Moves time forward by `ms`, firing every timer that falls due, synchronously. */
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (let t = this.queue.popDue(target); t; t = this.queue.popDue(target)) {
+      this.current = Math.max(this.current, t.at);
+      t.fn();
+    }
+    this.current = target;
+  }
+
+  /**
+   * Moves time forward by `ms` in steps no longer than `stepMs`, awaiting `settle()` after each
+   * timer and each step, so real I/O (a WebSocket round trip, a file write) can complete before
+   * virtual time goes on. Use this when the agent talks to a real CSMS under virtual time.
+   */
+  async advanceAsync(ms: number, settle: () => Promise<void>, stepMs = 1000): Promise<void> {
+    const target = this.current + ms;
+    await settle();
+    while (this.current < target) {
+      const stepEnd = Math.min(target, this.current + stepMs);
+      for (let t = this.queue.popDue(stepEnd); t; t = this.queue.popDue(stepEnd)) {
+        this.current = Math.max(this.current, t.at);
+        t.fn();
+        await settle();
+      }
+      this.current = stepEnd;
+      await settle();
+    }
+  }
+}
+
+/**
+ * Wall-clock time with one shared Node timer armed for the earliest due timer of all users.
+ * One instance per process is enough ({@link systemClock}).
+ */
+export class SystemClock implements Clock {
+  private readonly queue = new TimerQueue();
+  private armed: ReturnType<typeof globalThis.setTimeout> | undefined;
+  private armedAt = Infinity;
+
+  now(): number {
+    return Date.now();
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    const id = this.queue.add(this.now() + Math.max(0, ms), fn);
+    this.rearm();
+    return id;
+  }
+
+  clearTimeout(id: TimerId | undefined): void {
+    this.queue.cancel(id);
+    if (this.queue.size === 0) this.disarm();
+  }
+
+  private disarm(): void {
+    if (this.armed) globalThis.clearTimeout(this.armed);
+    this.armed = undefined;
+    this.armedAt = Infinity;
+  }
+
+  private rearm(): void {
+    const next = this.queue.peekTime();
+    if (next === undefined) return this.disarm();
+    if (this.armed && next >= this.armedAt) return;
+    this.disarm();
+    this.armedAt = next;
+    this.armed = globalThis.setTimeout(() => this.fire(), Math.max(0, next - this.now()));
+  }
+
+  private fire(): void {
+    this.armed = undefined;
+    this.armedAt = Infinity;
+    const now = this.now();
+    for (let t = this.queue.popDue(now); t; t = this.queue.popDue(now)) {
+      try {
+        t.fn();
+      } catch (err) {
+        // A throwing timer must not starve the others; surface it like Node would.
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
+    this.rearm();
+  }
+}
+
+/** The process-wide wall clock. */
+export const systemClock = new SystemClock();

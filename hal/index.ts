@@ -1,0 +1,226 @@
+/**
+ * The hardware abstraction layer: the device interfaces the agent drives. No implementation here.
+ *
+ * Conventions every device follows:
+ * - **Commands are async** and resolve only once the hardware has *confirmed* the new state
+ *   (mirror contact, read-back). A command that cannot be confirmed within its deadline rejects
+ *   with a {@link HalError} and the device also emits `fault`.
+ * - **Events report confirmed hardware state** and are typed (Node `EventEmitter<Events>`).
+ *   `fault` is emitted when a device enters a fault, `faultCleared` when that fault has gone
+ *   (only for recoverable faults). A device never emits `fault` twice for the same code without
+ *   a `faultCleared` in between.
+ * - `close()` releases the device (port, timers); afterwards commands reject with DEVICE_CLOSED.
+ * - Devices never call `Date.now()`/`setTimeout`: they are given a {@link Clock}.
+ *
+ * Simulated twins live in `hal/sim/`, serial drivers in `hal/serial/`; both pass the contract
+ * suites in `hal/contract/`.
+ */
+import type { EventEmitter } from 'node:events';
+import type { HalError, HalErrorCode } from './errors.js';
+
+export type { Clock, TimerId } from './clock.js';
+export { HalError, HAL_ERRORS, isHalError } from './errors.js';
+export type { HalErrorCode, OcppFaultCode } from './errors.js';
+
+/** Events every device can emit. */
+export interface FaultEvents {
+  /** The device entered a fault. */
+  fault: [error: HalError];
+  /** A recoverable fault with this code has cleared. */
+  faultCleared: [code: HalErrorCode];
+}
+
+/** Common surface of every device. */
+export interface Device {
+  /** Stable name used in logs and errors, e.g. `relay:1`. */
+  readonly id: string;
+  /** Codes of the faults currently active on this device. */
+  readonly activeFaults: ReadonlySet<HalErrorCode>;
+  /** Releases the device. Idempotent. */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Contactor
+// ---------------------------------------------------------------------------------------------
+
+export type RelayState = 'open' | 'closed';
+
+export interface RelayEvents extends FaultEvents {
+  /** The confirmed contactor state changed (after feedback, never on the command alone). */
+  state: [state: RelayState];
+}
+
+/**
+ * The power contactor of one connector.
+ *
+ * - `close()` resolves once the feedback contact confirms *closed*; if it does not within
+ *   `deadlineMs`, the relay is commanded open again, `close()` rejects with RELAY_STUCK and
+ *   `fault` is emitted.
+ * - `open()` resolves once feedback confirms *open*; if it does not within the deadline (or the
+ *   feedback reports closed later while commanded open), it rejects with RELAY_WELDED
+ *   (not recoverable) and `fault` is emitted. Callers treat a welded contactor as unsafe.
+ * - `open()` is always allowed, also while faulted; `close()` rejects while a fault is active.
+ */
+export interface Relay extends Device, EventEmitter<RelayEvents> {
+  /** Last confirmed state. */
+  readonly state: RelayState;
+  /** How long a command may take to be confirmed, in ms. */
+  readonly deadlineMs: number;
+  close(): Promise<void>;
+  open(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Energy meter
+// ---------------------------------------------------------------------------------------------
+
+/** One consistent snapshot of the meter. Per-phase arrays have one entry per connected phase. */
+export interface MeterReading {
+  /** Clock time of the reading, epoch ms. */
+  timestamp: number;
+  /** Import active energy register, Wh (monotonic, never decreases). */
+  energyWh: number;
+  /** Total active power, W. */
+  powerW: number;
+  /** Current per phase, A (L1..L3). */
+  currentA: number[];
+  /** Voltage per phase (line to neutral), V. */
+  voltageV: number[];
+  /** Supply frequency, Hz. */
+  frequencyHz: number;
+}
+
+export interface MeterEvents extends FaultEvents {
+  /** A reading was taken (by the device's own polling, or by `read()`). */
+  reading: [reading: MeterReading];
+}
+
+/**
+ * The energy meter of one connector.
+ * `read()` returns a fresh reading or rejects with METER_TIMEOUT / METER_INVALID (and emits
+ * `fault`); the first successful reading after a fault emits `faultCleared`.
+ */
+export interface EnergyMeter extends Device, EventEmitter<MeterEvents> {
+  /** Number of phases wired (1 or 3). */
+  readonly phases: 1 | 3;
+  read(): Promise<MeterReading>;
+  /** The last good reading, if any, without touching the device. */
+  readonly lastReading: MeterReading | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RFID reader
+// ---------------------------------------------------------------------------------------------
+
+export type CardTechnology = 'ISO14443A' | 'ISO14443B' | 'FeliCa' | 'EM4100' | 'unknown';
+
+export interface CardEvent {
+  /** Card uid as upper-case hex without separators, e.g. `04A2B3C4D5E6F7`. */
+  uid: string;
+  technology: CardTechnology;
+  /** Clock time of the tap, epoch ms. */
+  timestamp: number;
+}
+
+export interface RfidEvents extends FaultEvents {
+  /**
+   * A card was presented. A card held on the reader is one event (debounced); presenting it
+   * again after removal is a new event. Unreadable frames never produce a card event.
+   */
+  card: [card: CardEvent];
+}
+
+export interface RfidReader extends Device, EventEmitter<RfidEvents> {}
+
+// ---------------------------------------------------------------------------------------------
+// Control pilot (IEC 61851-1)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Pilot states seen from the EVSE: A no vehicle, B connected, C charging requested,
+ * D charging with ventilation requested, E pilot shorted / no supply, F EVSE error (-12 V).
+ */
+export type PilotState = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+
+export interface PilotEvents extends FaultEvents {
+  /** The vehicle-side pilot state changed. */
+  state: [state: PilotState, previous: PilotState];
+  /** The cable's proximity (PP) rating changed; `null` when no cable / tethered. */
+  proximity: [ratingA: number | null];
+}
+
+/**
+ * The control pilot of one connector: reads the vehicle's state and offers it a current.
+ *
+ * - `setCurrentOffer(a)` with 6..80 A switches the PWM on at the IEC 61851 duty cycle for `a`;
+ *   `setCurrentOffer(0)` switches PWM off (state B1/C1: "no power available now").
+ *   Values between 0 and 6 or above `maxCurrentA` reject with INVALID_ARGUMENT.
+ * - `setUnavailable(true)` drives the pilot to -12 V (state F seen by the vehicle: EVSE not
+ *   available); `false` returns to +12 V oscillator-off / PWM as offered.
+ * - E and F read from the vehicle side are reported as `state` events *and* as a PILOT_FAULT.
+ */
+export interface ControlPilot extends Device, EventEmitter<PilotEvents> {
+  readonly state: PilotState;
+  /** Current offered to the vehicle in A; 0 when PWM is off. */
+  readonly currentOfferA: number;
+  /** PWM duty cycle in percent for the current offer; 100 when off (constant +12/+9 V). */
+  readonly dutyCyclePercent: number;
+  /** Cable current rating from the proximity contact, or null (no cable / tethered cable). */
+  readonly proximityRatingA: number | null;
+  /** Highest current this EVSE may offer (hardware rating), A. */
+  readonly maxCurrentA: number;
+  setCurrentOffer(amps: number): Promise<void>;
+  setUnavailable(unavailable: boolean): Promise<void>;
+}
+
+/** IEC 61851-1 duty cycle (percent) for a current offer in A. 0 A → PWM off (100 %). */
+export function dutyCycleForCurrent(amps: number): number {
+  if (amps === 0) return 100;
+  if (amps < 6 || amps > 80) throw new RangeError(`current offer ${amps} A outside 6..80 A`);
+  return amps <= 51 ? amps / 0.6 : amps / 2.5 + 64;
+}
+
+/** Inverse of {@link dutyCycleForCurrent}: current in A the vehicle may draw for a duty cycle. */
+export function currentForDutyCycle(percent: number): number {
+  if (percent >= 100 || percent < 8) return 0;
+  return percent <= 85 ? percent * 0.6 : (percent - 64) * 2.5;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connector lock (optional, for sockets without a tethered cable)
+// ---------------------------------------------------------------------------------------------
+
+export interface LockEvents extends FaultEvents {
+  state: [locked: boolean];
+}
+
+/** `lock()`/`unlock()` resolve once the lock's feedback confirms; else LOCK_FAILURE. */
+export interface ConnectorLock extends Device, EventEmitter<LockEvents> {
+  readonly locked: boolean;
+  lock(): Promise<void>;
+  unlock(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The hardware of a whole charger
+// ---------------------------------------------------------------------------------------------
+
+/** Devices serving one connector (OCPP connectorId >= 1). */
+export interface ConnectorHardware {
+  /** OCPP connectorId, 1-based. */
+  readonly connectorId: number;
+  readonly relay: Relay;
+  readonly meter: EnergyMeter;
+  readonly pilot: ControlPilot;
+  readonly lock?: ConnectorLock;
+}
+
+/** Everything the agent is given: one entry per connector, plus the card reader(s). */
+export interface ChargerHardware {
+  readonly connectors: readonly ConnectorHardware[];
+  /** Card readers; a card read on any of them is offered to the charger as a whole. */
+  readonly readers: readonly RfidReader[];
+  /** Releases every device. */
+  close(): Promise<void>;
+}
