@@ -9,7 +9,8 @@
  *   `fault` is emitted when a device enters a fault, `faultCleared` when that fault has gone
  *   (only for recoverable faults). A device never emits `fault` twice for the same code without
  *   a `faultCleared` in between.
- * - `close()` releases the device (port, timers); afterwards commands reject with DEVICE_CLOSED.
+ * - `release()` frees the device (port, timers); afterwards commands reject with DEVICE_CLOSED.
+ *   (Not `close()`: on a relay that word is the contactor command.)
  * - Devices never call `Date.now()`/`setTimeout`: they are given a {@link Clock}.
  *
  * Simulated twins live in `hal/sim/`, serial drivers in `hal/serial/`; both pass the contract
@@ -36,8 +37,8 @@ export interface Device {
   readonly id: string;
   /** Codes of the faults currently active on this device. */
   readonly activeFaults: ReadonlySet<HalErrorCode>;
-  /** Releases the device. Idempotent. */
-  close(): Promise<void>;
+  /** Releases the device (port, timers). Idempotent; does not move any actuator. */
+  release(): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerId } from '../clock.js';
+import { HalError, type HalErrorCode } from '../errors.js';
+import type { Relay, RelayEvents, RelayState } from '../index.js';
+import { FaultLatch } from './FaultLatch.js';
+
+export interface SimRelayOptions {
+  /** Device name used in errors and logs, e.g. `relay:1`. */
+  id: string;
+  clock: Clock;
+  /**
+   * Clock time the contacts take to move and the feedback contact to confirm, ms. Default 0:
+   * a healthy relay confirms at once, so commands never wait on the clock (a test that does not
+   * advance a SimulatedClock cannot deadlock). With a delay, commands complete only when the
+   * clock is advanced past it; a delay longer than the deadline makes the relay stuck.
+   */
+  actuationDelayMs?: number;
+  /** Confirmation deadline, ms (default 200). A stuck or welded relay rejects when it passes. */
+  deadlineMs?: number;
+}
+
+interface PendingCommand {
+  timers: TimerId[];
+  fail: (error: HalError) => void;
+}
+
+/**
+ * Simulated power contactor with a feedback contact. Implements the {@link Relay} contract:
+ * `close()`/`open()` resolve only once the feedback confirms, the `state` event is emitted at
+ * that moment (before the command's promise resolves), commands run in the order given.
+ *
+ * Fault injection (device side):
+ * - {@link stick}: the contacts no longer close. `close()` rejects with RELAY_STUCK when the
+ *   deadline passes on the clock, the relay stays open, `fault` is emitted (recoverable).
+ * - {@link weld}: the contacts weld on closing: a closed relay never opens again. `open()`
+ *   rejects with RELAY_WELDED when the deadline passes; `fault` (not recoverable) is emitted.
+ * - {@link repair}: removes both defects and clears RELAY_STUCK (`faultCleared`). RELAY_WELDED
+ *   stays latched — not recoverable — so `close()` keeps refusing; `open()` works again.
+ *
+ * A failed command waits for the deadline on the injected clock, as the real driver does: in a
+ * test with a SimulatedClock, advance it by `deadlineMs` to see the rejection.
+ */
+export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
+  readonly id: string;
+  readonly deadlineMs: number;
+  private readonly clock: Clock;
+  private readonly actuationDelayMs: number;
+  private readonly faults: FaultLatch;
+  private confirmed: RelayState = 'open';
+  private stuck = false;
+  private welded = false;
+  private released = false;
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+  private pending: PendingCommand | undefined;
+
+  constructor(options: SimRelayOptions) {
+    super();
+    const { id, clock, actuationDelayMs = 0, deadlineMs = 200 } = options;
+    if (!(actuationDelayMs >= 0)) throw new RangeError(`${id}: actuationDelayMs must be >= 0 (got ${actuationDelayMs})`);
+    if (!(deadlineMs > 0)) throw new RangeError(`${id}: deadlineMs must be > 0 (got ${deadlineMs})`);
+    this.id = id;
+    this.clock = clock;
+    this.actuationDelayMs = actuationDelayMs;
+    this.deadlineMs = deadlineMs;
+    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+  }
+
+  get state(): RelayState {
+    return this.confirmed;
+  }
+
+  get activeFaults(): ReadonlySet<HalErrorCode> {
+    return this.faults.active;
+  }
+
+  /** Closes the contactor (the {@link Relay} command, not device release: see {@link release}). */
+  close(): Promise<void> {
+    return this.command('closed');
+  }
+
+  open(): Promise<void> {
+    return this.command('open');
+  }
+
+  release(): Promise<void> {
+    if (this.released) return Promise.resolve();
+    this.released = true;
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) {
+      for (const t of pending.timers) this.clock.clearTimeout(t);
+      pending.fail(new HalError('DEVICE_CLOSED', this.id, 'released while a command was pending'));
+    }
+    return Promise.resolve();
+  }
+
+  /** Device side: the contacts weld when closed; a closed relay will not open any more. */
+  weld(): void {
+    this.welded = true;
+  }
+
+  /** Device side: the contacts no longer close (coil or drive failure). */
+  stick(): void {
+    this.stuck = true;
+  }
+
+  /** Device side: a technician fixed the contacts. Clears RELAY_STUCK; RELAY_WELDED stays latched. */
+  repair(): void {
+    this.stuck = false;
+    this.welded = false;
+    this.faults.clear('RELAY_STUCK');
+  }
+
+  // Commands run one after another, like a contactor that cannot reverse mid-travel. Completion
+  // is tracked synchronously (not through promise callbacks), so a command issued right after
+  // another one finished starts at once and arms its deadline at call time: a test that calls
+  // `clock.advance()` synchronously after it still sees the deadline.
+  private command(target: RelayState): Promise<void> {
+    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
+    return new Promise<void>((resolve, reject) => {
+      const run = () =>
+        this.actuate(target, (error) => {
+          this.busy = false;
+          if (error) reject(error);
+          else resolve();
+          this.waiting.shift()?.();
+        });
+      if (this.busy) this.waiting.push(run);
+      else run();
+    });
+  }
+
+  /** Moves the contacts towards `target`; calls `done` exactly once, synchronously at completion. */
+  private actuate(target: RelayState, done: (error?: HalError) => void): void {
+    this.busy = true;
+    if (this.released) return done(new HalError('DEVICE_CLOSED', this.id));
+    const active = this.faults.first();
+    if (target === 'closed' && active) return done(this.faults.raise(active, 'close refused while faulted'));
+    if (this.confirmed === target) return done();
+    const moves = target === 'closed' ? !this.stuck : !this.welded;
+    if (moves && this.actuationDelayMs === 0) {
+      this.confirm(target);
+      return done();
+    }
+    const timers: TimerId[] = [];
+    // Armed before the deadline so that a delay equal to the deadline still confirms in time.
+    if (moves && this.actuationDelayMs <= this.deadlineMs) {
+      timers.push(
+        this.clock.setTimeout(() => {
+          this.settle(timers);
+          this.confirm(target);
+          done();
+        }, this.actuationDelayMs),
+      );
+    }
+    timers.push(
+      this.clock.setTimeout(() => {
+        this.settle(timers);
+        done(
+          target === 'closed'
+            ? this.faults.raise('RELAY_STUCK', `not confirmed closed within ${this.deadlineMs} ms`)
+            : this.faults.raise('RELAY_WELDED', `still closed ${this.deadlineMs} ms after open`),
+        );
+      }, this.deadlineMs),
+    );
+    this.pending = { timers, fail: done };
+  }
+
+  private settle(timers: TimerId[]): void {
+    for (const t of timers) this.clock.clearTimeout(t);
+    this.pending = undefined;
+  }
+
+  private confirm(target: RelayState): void {
+    this.confirmed = target;
+    this.emit('state', target);
+  }
+}
