@@ -15,7 +15,9 @@ const clockAndLogRules = {
   ],
 };
 
-const nodeConfig = { name: 'config', message: 'Only bin/ reads node-config; pass settings in as a typed object.' };
+const nodeConfigMessage = 'Only bin/ reads node-config; pass settings in as a typed object.';
+const nodeConfig = { name: 'config', message: nodeConfigMessage };
+const nodeConfigDeep = { group: ['config/*'], message: nodeConfigMessage };
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
@@ -34,6 +36,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [nodeConfig],
         patterns: [
+          nodeConfigDeep,
           { group: ['**/agent/**', '**/agent', '**/scenarios/**', '**/bin/**'], message: 'hal/ must not import agent/, scenarios/ or bin/ (dependencies point bin -> agent -> hal).' },
         ],
       }],
@@ -46,6 +49,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [nodeConfig],
         patterns: [
+          nodeConfigDeep,
           { group: ['**/hal/sim/**', '**/hal/sim', '**/hal/serial/**', '**/hal/serial'], message: 'agent/ depends on HAL interfaces only (hal/index.ts); concrete drivers are wired in bin/.' },
           { group: ['**/scenarios/**', '**/bin/**'], message: 'agent/ must not import scenarios/ or bin/.' },
         ],
@@ -60,7 +64,7 @@ export default tseslint.config(
   {
     files: ['scenarios/**/*.ts', 'test/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [nodeConfig] }],
+      'no-restricted-imports': ['error', { paths: [nodeConfig], patterns: [nodeConfigDeep] }],
     },
   },
   {

@@ -199,7 +199,6 @@ export interface GetInstalledCertificateIdsRequest {
   certificateType: CertificateUseEnumType;
 }
 
-export type HashAlgorithmEnumType = "SHA256" | "SHA384" | "SHA512";
 export type GetInstalledCertificateStatusEnumType = "Accepted" | "NotFound";
 
 export interface GetInstalledCertificateIdsResponse {
@@ -209,13 +208,6 @@ export interface GetInstalledCertificateIdsResponse {
   certificateHashData?: [CertificateHashDataType, ...CertificateHashDataType[]];
   status: GetInstalledCertificateStatusEnumType;
 }
-export interface CertificateHashDataType {
-  hashAlgorithm: HashAlgorithmEnumType;
-  issuerNameHash: string;
-  issuerKeyHash: string;
-  serialNumber: string;
-}
-
 export interface GetLocalListVersionRequest {}
 
 export interface GetLocalListVersionResponse {
@@ -249,8 +241,6 @@ export interface HeartbeatRequest {}
 export interface HeartbeatResponse {
   currentTime: string;
 }
-
-export type CertificateUseEnumType = "CentralSystemRootCertificate" | "ManufacturerRootCertificate";
 
 export interface InstallCertificateRequest {
   certificateType: CertificateUseEnumType;

@@ -1,0 +1,169 @@
+/**
+ * loadSettings reads node-config files without the node-config singleton and takes the
+ * environment as a parameter, so these tests run in-process, each with its own environment.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadSettings, readConfigTree } from './loadSettings.js';
+import { SettingsError } from './settings.js';
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const packageConfig = new URL('../config/', import.meta.url).pathname;
+
+let userDir: string;
+beforeEach(() => {
+  userDir = mkdtempSync(join(tmpdir(), 'evse-config-'));
+});
+afterEach(() => {
+  rmSync(userDir, { recursive: true, force: true });
+  vi.unstubAllEnvs();
+});
+
+function errorOf(fn: () => unknown): SettingsError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SettingsError) return err;
+    throw err;
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('loadSettings', () => {
+  it("reads the package's default.yaml, and firmwareVersion defaults to the package version", () => {
+    const s = loadSettings({ env: {} });
+    expect(s.chargePoint).toMatchObject({ id: 'CP001', firmwareVersion: packageVersion });
+    expect(s.log.level).toBe('info');
+    expect(readConfigTree({ env: {} }).sources).toEqual([join(packageConfig, 'default.yaml'), join(packageConfig, 'custom-environment-variables.yaml')]);
+  });
+
+  it('layers the NODE_ENV file over the defaults (test, sim)', () => {
+    expect(loadSettings({ env: { NODE_ENV: 'test' } })).toMatchObject({ log: { level: 'silent' }, csms: { pingIntervalMs: 0, url: 'ws://127.0.0.1:9000/ocpp' } });
+    const sim = loadSettings({ env: { NODE_ENV: 'production', NODE_CONFIG_ENV: 'sim' } });
+    expect(sim.hal.sim.evConnected).toBe(true);
+    expect(sim.ocpp.MeterValueSampleInterval).toBe(10);
+    expect(sim.ocpp.HeartbeatInterval).toBe(60);
+  });
+
+  it('maps every EVSE_* variable onto its key, converting strings', () => {
+    const s = loadSettings({
+      env: {
+        EVSE_CSMS_URL: 'wss://csms.example.com/ocpp16/',
+        EVSE_CHARGE_POINT_ID: 'DE*EVA*E42',
+        EVSE_HAL: 'sim',
+        EVSE_DATA_DIR: '/var/lib/evse',
+        EVSE_SIM_EV_CONNECTED: '1',
+        EVSE_LOG_LEVEL: 'debug',
+        EVSE_CSMS_PASSWORD: 'correct-horse-battery',
+        EVSE_CONNECTORS: '2',
+      },
+    });
+    expect(s.csms.url).toBe('wss://csms.example.com/ocpp16');
+    expect(s.csms.password).toBe('correct-horse-battery');
+    expect(s.chargePoint.id).toBe('DE*EVA*E42');
+    expect(s.chargePoint.connectors).toBe(2);
+    expect(s.hal.driver).toBe('sim');
+    expect(s.hal.sim.evConnected).toBe(true);
+    expect(s.dataDir).toBe('/var/lib/evse');
+    expect(s.log.level).toBe('debug');
+    expect(loadSettings({ env: { EVSE_SIM_EV_CONNECTED: 'false' } }).hal.sim.evConnected).toBe(false);
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadSettings({ env: { EVSE_CHARGE_POINT_ID: '', EVSE_CSMS_PASSWORD: '' } }).chargePoint.id).toBe('CP001');
+  });
+
+  it('reads process.env when no environment is given', () => {
+    vi.stubEnv('EVSE_CHARGE_POINT_ID', 'CP-FROM-ENV');
+    vi.stubEnv('EVSE_CONNECTORS', '4');
+    expect(loadSettings().chargePoint).toMatchObject({ id: 'CP-FROM-ENV', connectors: 4 });
+  });
+
+  it('names the variable a bad value came from', () => {
+    const err = errorOf(() => loadSettings({ env: { EVSE_CONNECTORS: 'abc', EVSE_HAL: 'serial', EVSE_CSMS_URL: 'http://x' } }));
+    expect(err.issues).toEqual([
+      { path: 'chargePoint.connectors', message: 'expected an integer from 1 to 8 (connectors), got "abc" (from EVSE_CONNECTORS)' },
+      { path: 'csms.url', message: 'expected a ws:// or wss:// URL, got "http://x" (from EVSE_CSMS_URL)' },
+      { path: 'hal.driver', message: 'expected "sim": serial drivers are not available yet, got "serial" (from EVSE_HAL)' },
+    ]);
+  });
+
+  it("adds the user's NODE_CONFIG_DIR directories after the package's, local.yaml last", () => {
+    const second = mkdtempSync(join(tmpdir(), 'evse-config-'));
+    try {
+      writeFileSync(join(userDir, 'default.yaml'), '# mine\nchargePoint:\n  id: MINE\n  connectors: 2\n');
+      writeFileSync(join(second, 'local.yaml'), 'chargePoint:\n  connectors: 3\nlog:\n  level: warn\n');
+      writeFileSync(join(second, 'empty.yaml'), '# comments only\n');
+      const env = { NODE_CONFIG_DIR: [userDir, second].join(delimiter) };
+      expect(loadSettings({ env }).chargePoint).toMatchObject({ id: 'MINE', connectors: 3, vendor: 'evse-agent' });
+      expect(readConfigTree({ env }).sources).toEqual([
+        join(packageConfig, 'default.yaml'),
+        join(userDir, 'default.yaml'),
+        join(second, 'local.yaml'),
+        join(packageConfig, 'custom-environment-variables.yaml'),
+      ]);
+      expect(loadSettings({ env: { ...env, EVSE_CONNECTORS: '5' } }).chargePoint.connectors).toBe(5);
+    } finally {
+      rmSync(second, { recursive: true, force: true });
+    }
+  });
+
+  it('uses configDir instead of the package directory', () => {
+    writeFileSync(join(userDir, 'default.yaml'), readFileSync(join(packageConfig, 'default.yaml'), 'utf8').replace('id: CP001', 'id: FIXTURE'));
+    expect(loadSettings({ configDir: userDir, env: {} }).chargePoint.id).toBe('FIXTURE');
+    // No custom-environment-variables file there: EVSE_* has no effect.
+    expect(loadSettings({ configDir: userDir, env: { EVSE_CHARGE_POINT_ID: 'X' } }).chargePoint.id).toBe('FIXTURE');
+  });
+
+  it('applies the NODE_CONFIG JSON variable above files, below EVSE_* variables', () => {
+    const env = { NODE_CONFIG: '{"log":{"level":"error"},"chargePoint":{"id":"JSON"}}', EVSE_CHARGE_POINT_ID: 'VAR' };
+    expect(loadSettings({ env })).toMatchObject({ log: { level: 'error' }, chargePoint: { id: 'VAR' } });
+    expect(errorOf(() => loadSettings({ env: { NODE_CONFIG: '{oops' } })).issues).toEqual([{ path: 'NODE_CONFIG', message: 'expected a JSON object, got "{oops"' }]);
+  });
+
+  it('reports a missing NODE_CONFIG_DIR directory and a broken YAML file as configuration errors', () => {
+    const missing = join(userDir, 'nope');
+    expect(errorOf(() => loadSettings({ env: { NODE_CONFIG_DIR: missing } })).issues).toEqual([
+      { path: 'NODE_CONFIG_DIR', message: `expected existing directories, got ${JSON.stringify(missing)}` },
+    ]);
+    writeFileSync(join(userDir, 'default.yaml'), 'chargePoint:\n  id: [unclosed\n');
+    const [issue] = errorOf(() => loadSettings({ env: { NODE_CONFIG_DIR: userDir } })).issues;
+    expect(issue?.path).toBe(join(userDir, 'default.yaml'));
+    expect(issue?.message).toMatch(/^expected a readable, well-formed file: /);
+  });
+
+});
+
+describe('loadSettings in an installed package, run from another directory', () => {
+  // In-process the current directory cannot be faked for node-config (it resolves its YAML
+  // parser from the directory current when it was imported), so this compiles loadSettings,
+  // lays it out like an installed package (dist/, config/, node_modules/) and runs it with
+  // plain node from an empty directory, with the variables in its real environment.
+  it('reads the package config and EVSE_* variables from process.env', () => {
+    const repo = fileURLToPath(new URL('..', import.meta.url));
+    const pkg = join(userDir, 'node_modules', 'evse-agent');
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+    const compile = spawnSync(process.execPath, [tsc, join(repo, 'bin/loadSettings.ts'), '--outDir', join(pkg, 'dist'), '--rootDir', repo,
+      '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict'], { encoding: 'utf8' });
+    // Type errors elsewhere in the tree do not stop the emit; a missing file would.
+    expect(existsSync(join(pkg, 'dist/bin/loadSettings.js')), compile.stdout).toBe(true);
+    copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
+    symlinkSync(join(repo, 'config'), join(pkg, 'config'));
+    symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
+    const elsewhere = join(userDir, 'elsewhere');
+    mkdirSync(elsewhere);
+    const script = `import(${JSON.stringify(join(pkg, 'dist/bin/loadSettings.js'))}).then((m) => process.stdout.write(JSON.stringify(m.loadSettings())))`;
+    const env = { PATH: process.env.PATH, NODE_ENV: 'sim', EVSE_CHARGE_POINT_ID: 'CP-SPAWNED', EVSE_CONNECTORS: '3', EVSE_SIM_EV_CONNECTED: '0', EVSE_LOG_LEVEL: 'warn' };
+    const out = execFileSync(process.execPath, ['-e', script], { cwd: elsewhere, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const settings = JSON.parse(out) as { chargePoint: { id: string; connectors: number; firmwareVersion: string }; hal: { sim: { evConnected: boolean } }; log: { level: string }; ocpp: { MeterValueSampleInterval: number } };
+    expect(settings.chargePoint).toMatchObject({ id: 'CP-SPAWNED', connectors: 3, firmwareVersion: packageVersion });
+    expect(settings.hal.sim.evConnected).toBe(false);
+    expect(settings.log.level).toBe('warn');
+    expect(settings.ocpp.MeterValueSampleInterval).toBe(10);
+  });
+});

@@ -1,0 +1,177 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { EX_CONFIG, SettingsError, exitOnInvalidSettings, parseSettings } from './settings.js';
+
+/** config/default.yaml as node-config reads it, plus the firmwareVersion loadSettings adds. */
+function defaults(): Record<string, unknown> {
+  const tree = YAML.parse(readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+  tree.chargePoint!.firmwareVersion = '1.2.3';
+  return tree;
+}
+
+function withValue(path: string, value: unknown): Record<string, unknown> {
+  const tree = defaults();
+  const keys = path.split('.');
+  let node = tree as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) node = node[key] as Record<string, unknown>;
+  if (value === undefined) delete node[keys.at(-1)!];
+  else node[keys.at(-1)!] = value;
+  return tree;
+}
+
+function issuesOf(raw: unknown): { path: string; message: string }[] {
+  try {
+    parseSettings(raw);
+  } catch (err) {
+    expect(err).toBeInstanceOf(SettingsError);
+    return [...(err as SettingsError).issues];
+  }
+  throw new Error('expected a SettingsError');
+}
+
+describe('parseSettings', () => {
+  it('accepts config/default.yaml as it is', () => {
+    const s = parseSettings(defaults());
+    expect(s.chargePoint).toMatchObject({ id: 'CP001', connectors: 1, phases: 3, maxCurrentA: 32, firmwareVersion: '1.2.3' });
+    expect(s.csms).toEqual({ url: 'ws://127.0.0.1:9000/ocpp', callTimeoutMs: 30000, pingIntervalMs: 30000, reconnect: { initialDelayMs: 1000, maxDelayMs: 60000 } });
+    expect(s.hal).toEqual({ driver: 'sim', sim: { evConnected: false, ev: { batteryKWh: 60, soc: 0.3, maxCurrentA: 32, phases: 3 } } });
+    expect(s.ocpp).toMatchObject({ HeartbeatInterval: 300, MeterValuesSampledData: 'Energy.Active.Import.Register,Power.Active.Import', StopTransactionOnInvalidId: true });
+  });
+
+  it('returns a deeply frozen object', () => {
+    const s = parseSettings(defaults());
+    expect(Object.isFrozen(s) && Object.isFrozen(s.csms.reconnect) && Object.isFrozen(s.ocpp)).toBe(true);
+    expect(() => ((s.csms as { url: string }).url = 'ws://elsewhere')).toThrow(TypeError);
+  });
+
+  it('converts strings from environment variables where unambiguous', () => {
+    const tree = defaults() as { chargePoint: Record<string, unknown>; hal: { sim: Record<string, unknown> } };
+    tree.chargePoint.connectors = '3';
+    tree.chargePoint.phases = '1';
+    tree.hal.sim.evConnected = '1';
+    expect(parseSettings(tree)).toMatchObject({ chargePoint: { connectors: 3, phases: 1 }, hal: { sim: { evConnected: true } } });
+    for (const [text, value] of [['true', true], ['ON', true], ['0', false], ['false', false], ['no', false]] as const) {
+      tree.hal.sim.evConnected = text;
+      expect(parseSettings(tree).hal.sim.evConnected).toBe(value);
+    }
+  });
+
+  it('drops a trailing slash from the CSMS URL and treats an empty password as none', () => {
+    const s = parseSettings(withValue('csms.url', 'wss://csms.example.com/ocpp/'));
+    expect(s.csms.url).toBe('wss://csms.example.com/ocpp');
+    expect(parseSettings(withValue('csms.password', '')).csms.password).toBeUndefined();
+  });
+
+  it.each([
+    ['chargePoint.id', 'CP:1', 'expected 1 to 48 characters from A-Z a-z 0-9'],
+    ['chargePoint.id', 'x'.repeat(49), 'expected 1 to 48 characters'],
+    ['chargePoint.id', '..', 'OCPP-J identity'],
+    ['chargePoint.vendor', 'v'.repeat(21), 'expected a vendor name of 1 to 20 characters'],
+    ['chargePoint.model', '', 'expected a model name of 1 to 20 characters'],
+    ['chargePoint.serialNumber', 's'.repeat(26), 'of 1 to 25 characters'],
+    ['chargePoint.firmwareVersion', 7, 'expected a firmware version'],
+    ['chargePoint.connectors', 9, 'expected an integer from 1 to 8 (connectors), got 9'],
+    ['chargePoint.connectors', '2.5', 'expected an integer from 1 to 8'],
+    ['chargePoint.connectors', 'abc', 'got "abc"'],
+    ['chargePoint.maxCurrentA', 5, 'expected a current from 6 to 80 A, got 5'],
+    ['chargePoint.maxCurrentA', 81, 'expected a current from 6 to 80 A'],
+    ['chargePoint.phases', 2, 'expected 1 or 3 (phases), got 2'],
+    ['chargePoint.voltageV', 400, 'phase-to-neutral voltage'],
+    ['chargePoint.meterType', '', 'expected a meter type'],
+    ['chargePoint.meterSerialNumber', 'm'.repeat(26), 'expected a meter serial number'],
+    ['csms.url', 'http://x', 'expected a ws:// or wss:// URL, got "http://x"'],
+    ['csms.url', 'not a url', 'expected a ws:// or wss:// URL'],
+    ['csms.url', 'ws://csms/ocpp?token=1', 'without query or fragment'],
+    ['csms.callTimeoutMs', 10, 'expected an integer from 1000 to 600000, got 10'],
+    ['csms.pingIntervalMs', 500, 'expected 0 (no pings) or 1000 to 3600000 ms'],
+    ['csms.reconnect.initialDelayMs', -1, 'expected an integer from 100 to 3600000'],
+    ['csms.reconnect.maxDelayMs', 500, 'expected maxDelayMs >= initialDelayMs'],
+    ['hal.driver', 'serial', 'expected "sim": serial drivers are not available yet, got "serial"'],
+    ['hal.driver', 'gpio', 'expected "sim" (the only driver so far)'],
+    ['hal.sim.evConnected', 'maybe', 'expected true or false'],
+    ['hal.sim.ev.batteryKWh', 0, 'expected a battery capacity from 1 to 300 kWh'],
+    ['hal.sim.ev.soc', 30, 'expected a state of charge from 0 to 1 (a fraction, not %), got 30'],
+    ['hal.sim.ev.maxCurrentA', 100, 'expected a current from 6 to 80 A'],
+    ['hal.sim.ev.phases', '2', 'expected 1 or 3 (phases), got "2"'],
+    ['dataDir', '', 'expected a directory path'],
+    ['log.level', 'verbose', 'expected a log level: fatal, error, warn, info, debug, trace or silent, got "verbose"'],
+    ['ocpp.HeartbeatInterval', -5, 'expected a valid integer for HeartbeatInterval (below 0), got -5'],
+    ['ocpp.MeterValuesSampledData', 'Energy.Active.Import.Register,Bogus', "'Bogus' is not allowed"],
+    ['ocpp.StopTransactionOnInvalidId', 'perhaps', 'expected a valid boolean'],
+    ['ocpp.HeartbeatIntervall', 60, 'unknown OCPP configuration key'],
+    ['ocpp.NumberOfConnectors', 2, 'read-only OCPP key'],
+  ])('names %s in the error for %j', (path, value, expected) => {
+    const issues = issuesOf(withValue(path, value));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]!.path).toBe(path);
+    expect(issues[0]!.message).toContain(expected);
+  });
+
+  it('reports missing and unknown keys', () => {
+    expect(issuesOf(withValue('csms.url', undefined))).toEqual([{ path: 'csms.url', message: 'expected a ws:// or wss:// URL, but it is not set' }]);
+    expect(issuesOf(withValue('csms.urll', 'ws://x'))).toEqual([{ path: 'csms.urll', message: 'unknown key' }]);
+    expect(issuesOf(withValue('telemetry', {}))).toEqual([{ path: 'telemetry', message: 'unknown key' }]);
+    expect(issuesOf(withValue('hal', 'sim'))[0]).toMatchObject({ path: 'hal', message: expect.stringContaining('expected a section (hal: driver, sim)') });
+  });
+
+  it('reports every problem at once, in one message', () => {
+    const tree = withValue('csms.url', 'http://x') as { chargePoint: Record<string, unknown> };
+    tree.chargePoint.connectors = 0;
+    const err = (() => {
+      try {
+        parseSettings(tree);
+      } catch (e) {
+        return e as SettingsError;
+      }
+    })();
+    expect(err?.issues.map((i) => i.path)).toEqual(['chargePoint.connectors', 'csms.url']);
+    expect(err?.message).toBe(
+      'invalid configuration: chargePoint.connectors: expected an integer from 1 to 8 (connectors), got 0; csms.url: expected a ws:// or wss:// URL, got "http://x"',
+    );
+  });
+
+  it('never shows the password', () => {
+    const [issue] = issuesOf(withValue('csms.password', 'p'.repeat(300)));
+    expect(issue).toEqual({ path: 'csms.password', message: 'expected a password of 1 to 255 characters, got (hidden)' });
+  });
+
+  it('accepts OCPP key names in any case and lists as comma-separated values', () => {
+    const tree = defaults() as { ocpp: Record<string, unknown> };
+    tree.ocpp = { heartbeatinterval: '120', MeterValuesSampledData: ['Energy.Active.Import.Register', 'SoC'] };
+    expect(parseSettings(tree).ocpp).toEqual({ HeartbeatInterval: 120, MeterValuesSampledData: 'Energy.Active.Import.Register,SoC' });
+  });
+
+  it('accepts typical charge point ids', () => {
+    for (const id of ['CP001', 'DE*ABC*E123456', 'evse-42_a.b', 'x'.repeat(48)]) {
+      expect(parseSettings(withValue('chargePoint.id', id)).chargePoint.id).toBe(id);
+    }
+  });
+});
+
+describe('exitOnInvalidSettings', () => {
+  it('prints one line per problem to stderr and exits 78', () => {
+    let written = '';
+    let code: number | undefined;
+    const io = {
+      stderr: { write: (t: string) => (written += t) },
+      exit: ((c: number) => {
+        code = c;
+        throw new Error('exited');
+      }) as (c: number) => never,
+    };
+    const err = new SettingsError([
+      { path: 'csms.url', message: 'expected a ws:// or wss:// URL, got "http://x"' },
+      { path: 'log.level', message: 'expected a log level' },
+    ]);
+    expect(() => exitOnInvalidSettings(err, io)).toThrow('exited');
+    expect(code).toBe(EX_CONFIG);
+    expect(EX_CONFIG).toBe(78);
+    expect(written).toBe('evse: invalid configuration: csms.url: expected a ws:// or wss:// URL, got "http://x"\nevse: invalid configuration: log.level: expected a log level\n');
+  });
+
+  it('rethrows anything else', () => {
+    const boom = new Error('boom');
+    expect(() => exitOnInvalidSettings(boom, { stderr: { write: () => true }, exit: (() => undefined) as never })).toThrow(boom);
+  });
+});

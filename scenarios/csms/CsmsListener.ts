@@ -1,0 +1,126 @@
+/**
+ * The listening side of the embedded CSMS: ocpp-rpc's server on an HTTP server of our own, the
+ * decision who may connect, and a shutdown that is bounded in time.
+ *
+ * Only clients offering the `ocpp1.6` subprotocol are accepted: without a shared subprotocol
+ * ocpp-rpc would open the socket anyway, and strict validation would silently not apply.
+ *
+ * The HTTP server is our own rather than ocpp-rpc's `listen()`: that one passes a callback to
+ * `http.Server.listen()`, which never receives errors, so EADDRINUSE neither rejects nor is
+ * handled — the promise hangs and the 'error' event crashes the process.
+ *
+ * Shutdown: ocpp-rpc's `server.close()` does not wait for its clients (it awaits an array of
+ * promises, not `Promise.all`), and an HTTP server only closes once every socket is gone — a
+ * peer that never answers the closing handshake would hold `stop()` for ws's 30 s close
+ * timeout. So sockets are tracked and cut when the deadline passes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createOcppServer, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
+
+export interface ConnectionRequest {
+  readonly chargePointId: string;
+  /** The HTTP Basic password (utf-8), when the charge point sent one for its own identity. */
+  readonly password: string | undefined;
+  /** The URL path before the identity, e.g. `/ocpp`. */
+  readonly endpoint: string;
+  readonly remoteAddress: string | undefined;
+}
+
+export interface ListenerHandlers {
+  /** Accept (true) or refuse with HTTP 401 (false or a throw). Absent: accept. */
+  readonly auth: ((request: ConnectionRequest) => boolean | Promise<boolean>) | undefined;
+  readonly refused: (e: { chargePointId: string; status: number; reason: string; error?: unknown }) => void;
+  readonly client: (client: ServerClient) => void;
+  readonly error: (err: Error) => void;
+}
+
+export class CsmsListener {
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: OcppServer,
+    private readonly httpServer: Server,
+    readonly url: string,
+    readonly port: number,
+  ) {
+    httpServer.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+    });
+  }
+
+  static async listen(host: string, port: number, options: OcppServerOptions, handlers: ListenerHandlers): Promise<CsmsListener> {
+    const server = createOcppServer(options);
+    server.auth((accept, reject, handshake) => authenticate(handshake, handlers, accept, reject));
+    server.on('client', handlers.client);
+    server.on('error', handlers.error);
+    const httpServer = createServer((_request, response) => {
+      response.statusCode = 404; // WebSocket upgrades only
+      response.end();
+    });
+    httpServer.on('upgrade', server.handleUpgrade);
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(port, host, () => {
+        httpServer.off('error', reject);
+        resolve();
+      });
+    });
+    httpServer.on('error', handlers.error);
+    const address = httpServer.address();
+    const boundPort = typeof address === 'object' && address ? address.port : port;
+    return new CsmsListener(server, httpServer, `ws://${host.includes(':') ? `[${host}]` : host}:${boundPort}`, boundPort);
+  }
+
+  /** Closes `clients` (code 1001), then the server; cuts whatever is still open after `timeoutMs`. */
+  async close(clients: readonly ServerClient[], timeoutMs: number): Promise<void> {
+    const httpClosed = new Promise<void>((resolve) => this.httpServer.close(() => resolve()));
+    const clientsClosed = Promise.all(clients.map((c) => c.close({ code: 1001, reason: 'CSMS stopping' }).catch(() => undefined)));
+    if (!(await within(timeoutMs, clientsClosed))) this.cutSockets();
+    await this.server.close({ code: 1001, reason: 'CSMS stopping' });
+    if (!(await within(timeoutMs, httpClosed))) this.cutSockets();
+    await within(timeoutMs, httpClosed);
+  }
+
+  private cutSockets(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+async function authenticate(
+  handshake: Handshake,
+  handlers: ListenerHandlers,
+  accept: () => void,
+  reject: (status: number, reason: string) => void,
+): Promise<void> {
+  const chargePointId = handshake.identity;
+  const refuse = (status: number, reason: string, error?: unknown): void => {
+    handlers.refused({ chargePointId, status, reason, ...(error === undefined ? {} : { error }) });
+    reject(status, reason);
+  };
+  if (!handshake.protocols.has('ocpp1.6')) return refuse(400, 'subprotocol ocpp1.6 required');
+  const request: ConnectionRequest = {
+    chargePointId,
+    password: handshake.password?.toString('utf8'),
+    endpoint: handshake.endpoint,
+    remoteAddress: handshake.remoteAddress,
+  };
+  try {
+    if (handlers.auth && !(await handlers.auth(request))) return refuse(401, 'Unauthorized');
+  } catch (err) {
+    return refuse(401, 'Unauthorized', err);
+  }
+  accept();
+}
+
+/** Whether `promise` settled within `ms`. */
+async function within(ms: number, promise: Promise<unknown>): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

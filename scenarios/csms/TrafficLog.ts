@@ -1,0 +1,217 @@
+/**
+ * Every OCPP-J frame the embedded CSMS sent or received, parsed and in order, and a way to wait
+ * for one. Frames are recorded as they cross the socket (raw text included), so the log also
+ * holds what strict validation refused and what was not OCPP-J at all.
+ */
+import type { Ocpp16Action, RequestOf } from '../../agent/ocpp/v16/messages.js';
+import { formatMessage } from './formatMessage.js';
+import { matchesPartial } from './matchesPartial.js';
+
+/** Relative to the CSMS: `in` = charge point → CSMS, `out` = CSMS → charge point. */
+export type Direction = 'in' | 'out';
+/** `malformed`: not a readable OCPP-J frame (bad JSON, unknown message type id, …). */
+export type MessageKind = 'call' | 'result' | 'error' | 'malformed';
+
+export interface CallErrorPayload {
+  readonly errorCode: string;
+  readonly errorDescription: string;
+  readonly errorDetails: unknown;
+}
+
+export interface TrafficRecord {
+  /** Position in the log, from 1; `since` options compare against it. */
+  readonly seq: number;
+  /** When it crossed the socket (ms since the epoch, on the CSMS's clock). */
+  readonly t: number;
+  readonly chargePointId: string;
+  readonly direction: Direction;
+  readonly kind: MessageKind;
+  /** For a call its action; for a result or error the action of the call it answers, if known. */
+  readonly action: string | undefined;
+  /** call: its payload; result: the result; error: {@link CallErrorPayload}; malformed: the raw text. */
+  readonly payload: unknown;
+  readonly messageId: string | undefined;
+  /** The frame exactly as it went over the wire. */
+  readonly raw: string;
+}
+
+export interface WaitOptions {
+  /** Give up after this long (real time). Default 5000 ms. */
+  readonly timeoutMs?: number;
+  /** Only consider records with `seq` greater than this (see {@link TrafficLog.mark}). Default 0. */
+  readonly since?: number;
+  /** How the awaited message is described in the timeout error. */
+  readonly description?: string;
+}
+
+type DeepPartial<T> = T extends readonly (infer U)[] ? readonly DeepPartial<U>[] : T extends object ? { readonly [K in keyof T]?: DeepPartial<T[K]> } : T;
+/** Part of a payload ({@link matchesPartial}) or a predicate on it. */
+export type CallMatch<A extends Ocpp16Action> = DeepPartial<RequestOf<A>> | ((request: RequestOf<A>) => boolean);
+export type CallRecord<A extends Ocpp16Action> = TrafficRecord & { readonly kind: 'call'; readonly action: A; readonly payload: RequestOf<A> };
+
+export class WaitTimeoutError extends Error {
+  override readonly name = 'WaitTimeoutError';
+}
+
+interface Waiter {
+  readonly predicate: (record: TrafficRecord) => boolean;
+  readonly since: number;
+  readonly resolve: (record: TrafficRecord) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+interface OpenCall {
+  readonly action: string;
+  readonly record: TrafficRecord;
+}
+
+const DEFAULT_WAIT_MS = 5000;
+const TAIL_IN_ERRORS = 12;
+
+export class TrafficLog {
+  private readonly records: TrafficRecord[] = [];
+  private readonly waiters = new Set<Waiter>();
+  /** Calls not yet answered, by `${chargePointId} ${direction} ${messageId}`. */
+  private readonly openCalls = new Map<string, OpenCall>();
+  private seq = 0;
+
+  /** @param limit how many records to keep; older ones are dropped (a long `evse csms` run). */
+  constructor(private readonly limit = 100_000) {}
+
+  /**
+   * Parses and records one frame. Returns the record and, for a result or error, the call it
+   * answers (so the CSMS can update its view of the charge point from request + response).
+   */
+  append(t: number, chargePointId: string, direction: Direction, raw: string): { record: TrafficRecord; answers?: TrafficRecord } {
+    const frame = parseFrame(raw);
+    let action = frame.action;
+    let answers: TrafficRecord | undefined;
+    if ((frame.kind === 'result' || frame.kind === 'error') && frame.messageId !== undefined) {
+      const key = openCallKey(chargePointId, direction === 'in' ? 'out' : 'in', frame.messageId);
+      const open = this.openCalls.get(key);
+      if (open) {
+        this.openCalls.delete(key);
+        action = open.action;
+        answers = open.record;
+      }
+    }
+    const record: TrafficRecord = { seq: ++this.seq, t, chargePointId, direction, ...frame, action, raw };
+    if (frame.kind === 'call' && frame.messageId !== undefined && frame.action !== undefined) {
+      this.openCalls.set(openCallKey(chargePointId, direction, frame.messageId), { action: frame.action, record });
+    }
+    this.records.push(record);
+    if (this.records.length > this.limit) this.records.splice(0, this.records.length - this.limit);
+    for (const waiter of this.waiters) {
+      if (record.seq > waiter.since && waiter.predicate(record)) this.settle(waiter, () => waiter.resolve(record));
+    }
+    return answers ? { record, answers } : { record };
+  }
+
+  /** Forgets the unanswered calls of a charge point whose connection is gone. */
+  dropOpenCalls(chargePointId: string): void {
+    for (const [key, open] of this.openCalls) {
+      if (open.record.chargePointId === chargePointId) this.openCalls.delete(key);
+    }
+  }
+
+  /** The `seq` of the latest record (0 when empty): pass it as `since` to wait for what comes next. */
+  mark(): number {
+    return this.seq;
+  }
+
+  /** Recorded messages, oldest first, optionally filtered. */
+  list(filter?: (record: TrafficRecord) => boolean): TrafficRecord[] {
+    return filter ? this.records.filter(filter) : this.records.slice();
+  }
+
+  /**
+   * Resolves with the first record (already recorded or still to come) with `seq > since` that
+   * satisfies `predicate`; rejects with a {@link WaitTimeoutError} that lists the last messages.
+   */
+  waitFor(predicate: (record: TrafficRecord) => boolean, options: WaitOptions = {}): Promise<TrafficRecord> {
+    const since = options.since ?? 0;
+    const found = this.records.find((r) => r.seq > since && predicate(r));
+    if (found) return Promise.resolve(found);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        predicate,
+        since,
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          const what = options.description ?? 'a matching message';
+          this.settle(waiter, () => reject(new WaitTimeoutError(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.describeTail()}`)));
+        }, timeoutMs),
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /** Waits for a call with this action from (or, with `direction: 'out'`, to) a charge point. */
+  waitForCall<A extends Ocpp16Action>(
+    chargePointId: string,
+    action: A,
+    match: CallMatch<A> | undefined,
+    options: WaitOptions & { direction?: Direction } = {},
+  ): Promise<CallRecord<A>> {
+    const direction = options.direction ?? 'in';
+    const arrow = direction === 'in' ? '→' : '←';
+    const matching = match === undefined ? '' : typeof match === 'function' ? ' matching a predicate' : ` matching ${JSON.stringify(match)}`;
+    return this.waitFor(
+      (r) =>
+        r.kind === 'call' &&
+        r.direction === direction &&
+        r.chargePointId === chargePointId &&
+        r.action === action &&
+        (match === undefined || (typeof match === 'function' ? Boolean((match as (p: unknown) => unknown)(r.payload)) : matchesPartial(r.payload, match))),
+      { ...options, description: options.description ?? `${chargePointId} ${arrow} ${action}${matching}` },
+    ) as Promise<CallRecord<A>>;
+  }
+
+  /** Rejects every pending wait (the CSMS is stopping). */
+  rejectAll(reason: string): void {
+    for (const waiter of this.waiters) this.settle(waiter, () => waiter.reject(new Error(`${reason}\n${this.describeTail()}`)));
+  }
+
+  private settle(waiter: Waiter, settle: () => void): void {
+    clearTimeout(waiter.timer);
+    this.waiters.delete(waiter);
+    settle();
+  }
+
+  private describeTail(): string {
+    if (this.records.length === 0) return 'no messages were recorded';
+    const tail = this.records.slice(-TAIL_IN_ERRORS);
+    return `last ${tail.length} of ${this.seq} messages:\n${tail.map((r) => `  ${formatMessage(r)}`).join('\n')}`;
+  }
+}
+
+function openCallKey(chargePointId: string, direction: Direction, messageId: string): string {
+  return `${chargePointId}\u0000${direction}\u0000${messageId}`;
+}
+
+type ParsedFrame = Pick<TrafficRecord, 'kind' | 'action' | 'payload' | 'messageId'>;
+
+/** Classifies an OCPP-J frame: [2,id,action,payload], [3,id,payload], [4,id,code,description,details]. */
+export function parseFrame(raw: string): ParsedFrame {
+  const malformed: ParsedFrame = { kind: 'malformed', action: undefined, payload: raw, messageId: undefined };
+  let frame: unknown;
+  try {
+    frame = JSON.parse(raw);
+  } catch {
+    return malformed;
+  }
+  if (!Array.isArray(frame) || typeof frame[1] !== 'string') return malformed;
+  const messageId: string = frame[1];
+  if (frame[0] === 2 && typeof frame[2] === 'string' && frame.length === 4) {
+    return { kind: 'call', action: frame[2], payload: frame[3], messageId };
+  }
+  if (frame[0] === 3 && frame.length === 3) return { kind: 'result', action: undefined, payload: frame[2], messageId };
+  if (frame[0] === 4 && typeof frame[2] === 'string' && frame.length >= 4) {
+    const payload: CallErrorPayload = { errorCode: frame[2], errorDescription: String(frame[3] ?? ''), errorDetails: frame[4] ?? {} };
+    return { kind: 'error', action: undefined, payload, messageId };
+  }
+  return { ...malformed, messageId };
+}
