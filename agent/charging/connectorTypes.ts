@@ -78,7 +78,19 @@ export type ConnectorEvent =
   /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
   | { type: 'SET_LIMIT'; amps: number }
   /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */
-  | { type: 'RESERVE'; reservationId: number; idTag: string; parentIdTag?: string; expiresAt: number }
+  | {
+      type: 'RESERVE';
+      reservationId: number;
+      idTag: string;
+      parentIdTag?: string;
+      /** ReserveNow.expiryDate as clock epoch ms. */
+      expiresAt: number;
+      /**
+       * `clock.now()` when the request was received. The machine reads time only through its
+       * delays, so it arms the expiry as `expiresAt - now` from this.
+       */
+      now: number;
+    }
   | { type: 'CANCEL_RESERVATION'; reservationId: number };
 
 /** Commands the machine emits; the controller executes them. */
@@ -111,4 +123,61 @@ export interface ConnectorInput {
   operative: boolean;
   /** Pilot state at start. */
   pilot: PilotState;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine's context (read it through the helpers in connectorMachine.ts where one exists)
+// ---------------------------------------------------------------------------------------------
+
+/** An idTag authorized for the next transaction, which has not started yet. */
+export interface PendingAuthorization {
+  idTag: string;
+  parentIdTag?: string;
+  /** Set when the authorization consumed a reservation; goes into StartTransaction. */
+  reservationId?: number;
+}
+
+/** The running transaction: from `startTransaction` until `stopTransaction` was emitted. */
+export interface ActiveTransaction extends PendingAuthorization {
+  /** From StartTransaction.conf (TRANSACTION_CONFIRMED); absent until then. */
+  transactionId?: number;
+  idTagStatus?: IdTagStatus;
+}
+
+export interface ActiveReservation {
+  reservationId: number;
+  idTag: string;
+  parentIdTag?: string;
+  expiresAt: number;
+  /** Clock time the reservation was made (the RESERVE event's `now`). */
+  reservedAt: number;
+}
+
+/** What the machine last commanded; commands are emitted only when they change this. */
+export interface CommandedOutputs {
+  contactorClosed: boolean;
+  /** Current offered over the pilot PWM, A; 0 = PWM off. */
+  offeredA: number;
+  /** Pilot held at F (-12 V) because the connector is inoperative. */
+  pilotHeld: boolean;
+}
+
+export interface ConnectorContext {
+  readonly settings: Omit<ConnectorInput, 'operative' | 'pilot'>;
+  /** Last pilot state from the vehicle side (F read while we hold the pilot at F is not recorded). */
+  pilot: PilotState;
+  /** Effective availability: false exactly while the connector is Unavailable (or Faulted on top). */
+  operative: boolean;
+  /** ChangeAvailability(Inoperative) arrived during a transaction: applies when it ends. */
+  inoperativeScheduled: boolean;
+  /** Last SET_LIMIT, A, as requested: the offer is min(limit, maxCurrentA), or 0 below 6 A. */
+  limitA: number;
+  /** Active faults by code, oldest first. */
+  faults: Partial<Record<HalErrorCode, ActiveFault>>;
+  authorization: PendingAuthorization | undefined;
+  transaction: ActiveTransaction | undefined;
+  reservation: ActiveReservation | undefined;
+  /** A transaction ended and the cable has not been unplugged since (OCPP Finishing). */
+  finishing: boolean;
+  outputs: CommandedOutputs;
 }

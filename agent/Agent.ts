@@ -1,0 +1,255 @@
+/**
+ * One charge point: its connectors (machine + controller each), the OCPP link to the CSMS, the
+ * transaction journal and sender, and local authorization. Everything it needs is given to it
+ * (hardware, clock, logger, OCPP configuration store, journal), so the same class runs on a board,
+ * as one simulated charger, in scenarios and 10,000 times in a fleet.
+ *
+ * Per-agent cost is its own state only: the machine definition, validators and handler table are
+ * module-level; timers live on the shared clock.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
+import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
+import { AuthorizationCache } from './auth/AuthorizationCache.js';
+import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
+import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
+import type { BootNotificationRequest } from './ocpp/v16/messages.js';
+import type { OcppConfiguration } from './store/OcppConfiguration.js';
+import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
+import { TransactionManager } from './transactions/TransactionManager.js';
+import { TransactionSender } from './transactions/TransactionSender.js';
+import { RemoteControl } from './RemoteControl.js';
+
+export interface AgentOptions {
+  /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
+  chargePointId: string;
+  boot: Omit<BootNotificationRequest, never>;
+  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'pingIntervalMs' | 'reconnect'>;
+  hardware: ChargerHardware;
+  config: OcppConfiguration;
+  clock: Clock;
+  log: Logger;
+  journal?: TransactionJournal;
+  /** Random source for reconnect jitter (seedable in fleets and scenarios). */
+  random?: () => number;
+}
+
+export interface AgentEvents {
+  /** A connector's OCPP status changed (connectorId 0 = the charge point itself). */
+  status: [change: StatusChange];
+  /** Every OCPP frame in or out, for timelines and external-CSMS scenario checks. */
+  traffic: [record: TrafficRecord];
+  /** A card was presented and decided. */
+  card: [card: CardEvent, result: AuthorizationResult];
+  /** The CSMS asked for a reset; the owner restarts the agent (it has already ended transactions). */
+  reset: [type: 'Soft' | 'Hard'];
+}
+
+export class Agent extends EventEmitter<AgentEvents> {
+  readonly chargePointId: string;
+  readonly log: Logger;
+  readonly link: OcppLink;
+  readonly connectors: readonly ConnectorController[];
+  readonly transactions: TransactionManager;
+  readonly authCache = new AuthorizationCache();
+  readonly config: OcppConfiguration;
+  private readonly sender: TransactionSender;
+  private readonly authorizer: Authorizer;
+  private readonly control: RemoteControl;
+  private readonly detach: (() => void)[] = [];
+  private started = false;
+
+  constructor(readonly options: AgentOptions) {
+    super();
+    const { clock, hardware, config } = options;
+    this.chargePointId = options.chargePointId;
+    this.config = config;
+    this.log = options.log.child({ cp: options.chargePointId });
+    this.control = new RemoteControl(this);
+    this.link = new OcppLink({
+      ...options.csms,
+      identity: options.chargePointId,
+      clock,
+      log: this.log,
+      boot: options.boot,
+      config,
+      control: this.control,
+      ...(options.random && { random: options.random }),
+    });
+    this.sender = new TransactionSender({
+      journal: options.journal ?? new MemoryJournal(),
+      link: this.link,
+      clock,
+      log: this.log,
+      retryPolicy: () => ({ attempts: config.getInt('TransactionMessageAttempts'), intervalS: config.getInt('TransactionMessageRetryInterval') }),
+      onStartConfirmed: (_localId, connectorId, response) => {
+        this.authCache.put(this.transactions.get(connectorId)?.idTag ?? '', response.idTagInfo);
+        this.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus: response.idTagInfo.status });
+      },
+    });
+    this.transactions = new TransactionManager({ connectors: hardware.connectors, clock, log: this.log, config, sender: this.sender, link: this.link });
+    this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, config, clock, log: this.log });
+    this.connectors = hardware.connectors.map(
+      (hw) =>
+        new ConnectorController({
+          hardware: hw,
+          input: {
+            maxCurrentA: hw.pilot.maxCurrentA,
+            connectionTimeoutMs: config.getInt('ConnectionTimeOut') * 1000,
+            stopTransactionOnInvalidId: config.getBool('StopTransactionOnInvalidId'),
+            stopTransactionOnEVSideDisconnect: config.getBool('StopTransactionOnEVSideDisconnect'),
+            operative: true,
+          },
+          clock,
+          log: this.log.child({ connector: hw.connectorId }),
+          transactions: this.transactions,
+          onStatus: (change) => this.onStatus(change),
+        }),
+    );
+  }
+
+  /** Starts the connectors, listens to the card readers and connects to the CSMS. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (const c of this.connectors) c.start();
+    for (const reader of this.options.hardware.readers) {
+      const onCard = (card: CardEvent) => void this.onCard(card);
+      reader.on('card', onCard);
+      this.detach.push(() => reader.off('card', onCard));
+    }
+    const onAccepted = () => this.onAccepted();
+    const onTraffic = (r: TrafficRecord) => this.emit('traffic', r);
+    const onConfig = (key: string) => {
+      if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
+    };
+    this.link.on('accepted', onAccepted);
+    this.link.on('message', onTraffic);
+    this.config.on('changed', onConfig);
+    this.detach.push(() => {
+      this.link.off('accepted', onAccepted);
+      this.link.off('message', onTraffic);
+      this.config.off('changed', onConfig);
+    });
+    this.transactions.startAligned();
+    this.link.start();
+  }
+
+  /**
+   * Shuts down cleanly: ends running transactions (reason `Reboot` unless given), opens every
+   * contactor, gives the journal up to `flushMs` to reach the CSMS, then closes the socket.
+   */
+  async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
+    if (!this.started) return;
+    await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
+    this.started = false;
+    for (const d of this.detach.splice(0)) d();
+    for (const c of this.connectors) c.dispose();
+    await Promise.allSettled(this.options.hardware.connectors.map((c) => c.relay.open()));
+    this.transactions.dispose();
+    this.sender.stop();
+    await this.link.stop();
+  }
+
+  /** Stops every running transaction with `reason` and waits (bounded, real time) for delivery. */
+  async endAllTransactions(reason: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other', flushMs: number): Promise<void> {
+    for (const c of this.connectors) if (this.transactions.get(c.connectorId)) c.send({ type: 'STOP', reason });
+    await this.whenIdle(flushMs);
+  }
+
+  /** Resolves once no transaction message is waiting while the CSMS is reachable (or after `maxMs`). */
+  async whenIdle(maxMs = 5000): Promise<void> {
+    let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
+    // Real time on purpose: this bounds waiting for real I/O, whatever clock the agent runs on.
+    const limit = new Promise<void>((resolve) => (timer = globalThis.setTimeout(resolve, maxMs)));
+    await Promise.race([this.settle(), limit]);
+    globalThis.clearTimeout(timer);
+  }
+
+  connector(connectorId: number): ConnectorController | undefined {
+    return this.connectors.find((c) => c.connectorId === connectorId);
+  }
+
+  /** Current status of every connector plus the charge point (connectorId 0). */
+  statuses(): StatusChange[] {
+    return [this.chargePointStatus(), ...this.connectors.map((c) => c.currentStatus())];
+  }
+
+  /** Sends a StatusNotification for a connector (0 = charge point), e.g. on TriggerMessage. */
+  async sendStatus(change: StatusChange): Promise<void> {
+    if (!this.link.isAccepted) return;
+    try {
+      await this.link.call('StatusNotification', {
+        connectorId: change.connectorId,
+        status: change.status,
+        errorCode: change.errorCode as never,
+        timestamp: new Date(change.timestamp).toISOString(),
+        ...(change.info && { info: change.info.slice(0, 50) }),
+      });
+    } catch (err) {
+      this.log.warn({ err, connector: change.connectorId }, 'StatusNotification not delivered');
+    }
+  }
+
+  chargePointStatus(): StatusChange {
+    const all = this.connectors.map((c) => c.status);
+    const status = all.length > 0 && all.every((s) => s === 'Unavailable') ? 'Unavailable' : 'Available';
+    return { connectorId: 0, status, errorCode: 'NoError', timestamp: this.options.clock.now() };
+  }
+
+  /** Used by RemoteControl: a reset was accepted. */
+  async performReset(type: 'Soft' | 'Hard'): Promise<void> {
+    await this.endAllTransactions(type === 'Soft' ? 'SoftReset' : 'HardReset', 3000);
+    if (this.listenerCount('reset') > 0) {
+      this.emit('reset', type);
+      return;
+    }
+    // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
+    await this.link.stop();
+    this.link.start();
+  }
+
+  /** Card presented: stop own session, or authorize and hand it to the right connector. */
+  private async onCard(card: CardEvent): Promise<void> {
+    const idTag = card.uid.slice(0, 20);
+    const owner = this.connectors.find((c) => c.stopsTransaction({ idTag }));
+    if (owner) {
+      // The idTag that started a transaction may always stop it, without asking the CSMS.
+      this.emit('card', card, { status: 'Accepted', source: 'cache' });
+      owner.send({ type: 'AUTHORIZED', idTag });
+      return;
+    }
+    const result = await this.authorizer.authorize(idTag);
+    this.emit('card', card, result);
+    this.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
+    if (result.status !== 'Accepted') return;
+    const event = { type: 'AUTHORIZED' as const, idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
+    // A card of the same group (parentIdTag) stops that group's session; otherwise it starts one,
+    // preferably where a cable is already waiting.
+    const target =
+      this.connectors.find((c) => c.stopsTransaction(event)) ??
+      this.connectors.find((c) => c.status === 'Preparing' && !this.transactions.get(c.connectorId)) ??
+      this.connectors.find((c) => c.status === 'Reserved' || c.status === 'Available' || c.status === 'Finishing');
+    target?.send(event);
+  }
+
+  private onStatus(change: StatusChange): void {
+    this.log.info({ connector: change.connectorId, status: change.status, errorCode: change.errorCode }, 'status');
+    this.emit('status', change);
+    void this.sendStatus(change);
+  }
+
+  private onAccepted(): void {
+    for (const s of this.statuses()) void this.sendStatus(s);
+    this.sender.kick();
+  }
+
+  private async settle(): Promise<void> {
+    for (let i = 0; i < 1000; i++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.sender.whenIdle();
+      if (this.link.pendingCalls === 0) return;
+    }
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * Runs one connector: feeds device events into its connector machine and carries out the
+ * machine's commands on the HAL and the transaction manager. This is the only place where the
+ * machine's decisions touch hardware, so the data flow stays one way:
+ * device event → machine → command → device / OCPP.
+ */
+import { createActor, type Actor } from 'xstate';
+import type { Logger } from 'pino';
+import type { Clock, ConnectorHardware, HalError, HalErrorCode, PilotState } from '../../hal/index.js';
+import { activeFaults, connectorMachine, errorCodeOf, statusOf, stopsTransaction } from './connectorMachine.js';
+import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
+import type { TransactionManager } from '../transactions/TransactionManager.js';
+
+export interface StatusChange {
+  connectorId: number;
+  status: ConnectorStatus;
+  errorCode: string;
+  info?: string;
+  timestamp: number;
+}
+
+export interface ConnectorControllerOptions {
+  hardware: ConnectorHardware;
+  input: Omit<ConnectorInput, 'connectorId' | 'pilot'>;
+  clock: Clock;
+  log: Logger;
+  transactions: TransactionManager;
+  onStatus: (change: StatusChange) => void;
+  /** A command the machine asked for failed (the fault itself arrives as a device event). */
+  onCommandError?: (command: ConnectorCommand, err: unknown) => void;
+}
+
+function toFault(err: HalError): ActiveFault {
+  return { code: err.code, ocppErrorCode: err.ocppErrorCode, recoverable: err.recoverable, info: err.message.slice(0, 50) };
+}
+
+export class ConnectorController {
+  readonly connectorId: number;
+  private readonly actor: Actor<typeof connectorMachine>;
+  private lastStatus: ConnectorStatus | undefined;
+  private lastErrorCode = 'NoError';
+  private readonly unsubscribers: (() => void)[] = [];
+
+  constructor(private readonly o: ConnectorControllerOptions) {
+    this.connectorId = o.hardware.connectorId;
+    this.actor = createActor(connectorMachine, {
+      clock: o.clock,
+      input: { ...o.input, connectorId: this.connectorId, pilot: o.hardware.pilot.state },
+    });
+    for (const type of ['closeContactor', 'openContactor', 'offerCurrent', 'pilotUnavailable', 'startTransaction', 'stopTransaction', 'authorizationIgnored'] as const) {
+      const sub = this.actor.on(type, (cmd) => this.execute(cmd as ConnectorCommand));
+      this.unsubscribers.push(() => sub.unsubscribe());
+    }
+    const snap = this.actor.subscribe(() => this.publishStatus());
+    this.unsubscribers.push(() => snap.unsubscribe());
+  }
+
+  /** Starts the machine and listens to the devices; faults already active are fed in first. */
+  start(): void {
+    this.actor.start();
+    const { relay, meter, pilot, lock } = this.o.hardware;
+    for (const device of [relay, meter, pilot, ...(lock ? [lock] : [])]) {
+      const onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
+      const onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
+      device.on('fault', onFault);
+      device.on('faultCleared', onCleared);
+      this.unsubscribers.push(() => {
+        device.off('fault', onFault);
+        device.off('faultCleared', onCleared);
+      });
+    }
+    const onPilot = (state: PilotState) => this.send({ type: 'PILOT', state });
+    pilot.on('state', onPilot);
+    this.unsubscribers.push(() => pilot.off('state', onPilot));
+    this.publishStatus();
+  }
+
+  send(event: ConnectorEvent): void {
+    this.actor.send(event);
+  }
+
+  get status(): ConnectorStatus {
+    return statusOf(this.actor.getSnapshot());
+  }
+
+  get errorCode(): string {
+    return errorCodeOf(this.actor.getSnapshot());
+  }
+
+  /** The current status as a change record (for StatusNotification after (re)boot or a trigger). */
+  currentStatus(): StatusChange {
+    return this.statusRecord(this.status, this.errorCode);
+  }
+
+  /** Stops listening and stops the machine. Does not touch the hardware. */
+  dispose(): void {
+    for (const u of this.unsubscribers.splice(0)) u();
+    this.actor.stop();
+  }
+
+  private publishStatus(): void {
+    const status = this.status;
+    const errorCode = this.errorCode;
+    if (status === this.lastStatus && errorCode === this.lastErrorCode) return;
+    this.lastStatus = status;
+    this.lastErrorCode = errorCode;
+    this.o.onStatus(this.statusRecord(status, errorCode));
+  }
+
+  /** Would this card stop the session running here (same idTag or same parentIdTag)? */
+  stopsTransaction(card: { idTag: string; parentIdTag?: string }): boolean {
+    return stopsTransaction(this.actor.getSnapshot(), card);
+  }
+
+  private statusRecord(status: ConnectorStatus, errorCode: string): StatusChange {
+    const fault = activeFaults(this.actor.getSnapshot())[0];
+    return {
+      connectorId: this.connectorId,
+      status,
+      errorCode,
+      timestamp: this.o.clock.now(),
+      ...(fault && { info: fault.info }),
+    };
+  }
+
+  private execute(cmd: ConnectorCommand): void {
+    const { relay, pilot } = this.o.hardware;
+    const log = this.o.log;
+    log.debug({ command: cmd }, 'connector command');
+    const failed = (err: unknown) => {
+      log.error({ err, command: cmd.type }, 'connector command failed');
+      this.o.onCommandError?.(cmd, err);
+    };
+    switch (cmd.type) {
+      case 'closeContactor':
+        relay.close().catch(failed);
+        break;
+      case 'openContactor':
+        relay.open().catch(failed);
+        break;
+      case 'offerCurrent':
+        pilot.setCurrentOffer(Math.min(cmd.amps, pilot.maxCurrentA)).catch(failed);
+        break;
+      case 'pilotUnavailable':
+        pilot.setUnavailable(cmd.unavailable).catch(failed);
+        break;
+      case 'startTransaction':
+        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId).catch((err: unknown) => {
+          // Without a meterStart the transaction cannot be recorded: end the session safely.
+          failed(err);
+          this.send({ type: 'STOP', reason: 'Other' });
+        });
+        break;
+      case 'stopTransaction':
+        this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag).catch(failed);
+        break;
+      case 'authorizationIgnored':
+        log.info({ idTag: cmd.idTag }, 'card ignored: it may not start or stop a session on this connector now');
+        break;
+    }
+  }
+}

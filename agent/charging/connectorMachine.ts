@@ -1,0 +1,369 @@
+/**
+ * The connector machine: one connector's IEC 61851 pilot, authorization, transaction,
+ * reservation, availability and faults, reported as an OCPP 1.6 connector status.
+ *
+ * Pure: it only decides. Every side effect is an emitted {@link ConnectorCommand}, executed
+ * literally by the controller (`actor.on('closeContactor', …)`); a command is emitted only when it
+ * changes the commanded output (`context.outputs`), which starts at rest: contactor open, PWM
+ * off, pilot released. Subscribe with `actor.on('*', …)` before `start()`: an inoperative start
+ * emits `pilotUnavailable` at once. Delays run on the clock given to `createActor`.
+ *
+ * The OCPP status of every resting state is its tag ({@link statusOf}). The `route` states are
+ * transient: they hold the mapping from pilot/session/availability/faults to a state, so that
+ * every "where now?" (after a fault clears, a transaction ends, availability returns) is
+ * answered in one place.
+ */
+import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
+import { HAL_ERRORS, type OcppFaultCode, type PilotState } from '../../hal/index.js';
+import { CONNECTOR_STATUSES } from './connectorTypes.js';
+import type {
+  ActiveFault, ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
+} from './connectorTypes.js';
+
+const cableIn = (p: PilotState): boolean => p === 'B' || p === 'C' || p === 'D';
+const evRequestsPower = (p: PilotState): boolean => p === 'C' || p === 'D';
+const isPilotError = (p: PilotState): boolean => p === 'E' || p === 'F';
+// E/F from the vehicle side is a fault in itself (the HAL also reports PILOT_FAULT, but the
+// contactor must not depend on the order of those two events).
+const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot);
+const isAuthorized = (c: ConnectorContext): boolean => c.transaction !== undefined && (c.transaction.idTagStatus ?? 'Accepted') === 'Accepted';
+// IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
+const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
+/** The PWM is on exactly while an authorized transaction may draw power. */
+const desiredOffer = (c: ConnectorContext): number => (isAuthorized(c) && !isFaulted(c) && c.operative ? offerFor(c) : 0);
+/** The safety invariant: the only condition under which the contactor may be closed. */
+const contactorMayClose = (c: ConnectorContext): boolean =>
+  evRequestsPower(c.pilot) && isAuthorized(c) && c.operative && !isFaulted(c) && offerFor(c) > 0;
+
+type Tagged = { idTag: string; parentIdTag?: string };
+const sameTag = (a: Tagged, b: Tagged): boolean => a.idTag === b.idTag || (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
+type StopParams = { reason: StopReason; idTag?: string };
+/** The event an action is wired to, narrowed (and checked at run time). */
+function narrow<T extends ConnectorEvent['type']>(event: ConnectorEvent, type: T): Extract<ConnectorEvent, { type: T }> {
+  if (event.type !== type) throw new Error(`connector action wired to ${type} got ${event.type}`);
+  return event as Extract<ConnectorEvent, { type: T }>;
+}
+
+export const connectorMachine = setup({
+  types: {} as { context: ConnectorContext; events: ConnectorEvent; input: ConnectorInput; emitted: ConnectorCommand; tags: ConnectorStatus },
+  guards: {
+    faulted: ({ context }) => isFaulted(context),
+    operative: ({ context }) => context.operative,
+    cableIn: ({ context }) => cableIn(context.pilot),
+    reserved: ({ context }) => context.reservation !== undefined,
+    authorizedForNext: ({ context }) => context.authorization !== undefined,
+    finishing: ({ context }) => context.finishing,
+    contactorMayClose: ({ context }) => contactorMayClose(context),
+    evseWithholdsPower: ({ context }) => !isAuthorized(context) || offerFor(context) === 0,
+    stopsOnEVSideDisconnect: ({ context }) => context.settings.stopTransactionOnEVSideDisconnect,
+    stopsOnInvalidId: ({ context }) => context.settings.stopTransactionOnInvalidId,
+    plugsIn: ({ event }) => event.type === 'PILOT' && cableIn(event.state),
+    unplugs: ({ event }) => event.type === 'PILOT' && event.state === 'A',
+    reportsPilotError: ({ event }) => event.type === 'PILOT' && isPilotError(event.state),
+    // While we hold the pilot at -12 V, reading F says nothing about the vehicle.
+    isOwnPilotF: ({ context, event }) => event.type === 'PILOT' && event.state === 'F' && context.outputs.pilotHeld,
+    // A RemoteStartTransaction never stops a session, whatever its idTag.
+    isSessionCard: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.transaction !== undefined && sameTag(e, c.transaction),
+    matchesReservation: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && c.reservation !== undefined && sameTag(e, c.reservation),
+    cancelsReservation: ({ context: c, event: e }) => e.type === 'CANCEL_RESERVATION' && e.reservationId === c.reservation?.reservationId,
+    // OCPP: a ReserveNow with the id of the current reservation replaces it.
+    replacesReservation: ({ context: c, event: e }) => e.type === 'RESERVE' && e.reservationId === c.reservation?.reservationId,
+    reservationInFuture: ({ event }) => event.type === 'RESERVE' && event.expiresAt > event.now,
+    faultIsRecoverable: ({ event }) => event.type === 'FAULT' && event.fault.recoverable,
+    awaitingConfirmation: ({ context }) => context.transaction?.idTagStatus === undefined,
+    idTagRejected: ({ event }) => event.type === 'TRANSACTION_CONFIRMED' && event.idTagStatus !== 'Accepted',
+    changesAvailability: ({ context, event }) => event.type === 'SET_AVAILABILITY' && event.operative !== context.operative,
+  },
+  actions: {
+    recordPilot: assign(({ context, event }) => {
+      const { state } = narrow(event, 'PILOT');
+      return { pilot: state, finishing: context.finishing && state !== 'A' };
+    }),
+    recordLimit: assign(({ event }) => {
+      const { amps } = narrow(event, 'SET_LIMIT');
+      return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0 };
+    }),
+    recordFault: assign(({ context, event }) => {
+      const { fault } = narrow(event, 'FAULT');
+      return { faults: { ...context.faults, [fault.code]: fault } };
+    }),
+    clearFault: assign(({ context, event }) => {
+      const { [narrow(event, 'FAULT_CLEARED').code]: _cleared, ...faults } = context.faults;
+      return { faults };
+    }),
+    authorize: assign(({ event }) => {
+      const { idTag, parentIdTag } = narrow(event, 'AUTHORIZED');
+      return { authorization: { idTag, parentIdTag }, finishing: false };
+    }),
+    authorizeReservation: assign(({ context, event }) => {
+      const { idTag, parentIdTag } = narrow(event, 'AUTHORIZED');
+      return { authorization: { idTag, parentIdTag, reservationId: context.reservation?.reservationId }, reservation: undefined };
+    }),
+    dropAuthorization: assign({ authorization: undefined }),
+    reserve: assign(({ event }) => {
+      const { reservationId, idTag, parentIdTag, expiresAt, now } = narrow(event, 'RESERVE');
+      return { reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } };
+    }),
+    dropReservation: assign({ reservation: undefined }),
+    ignoreAuthorization: emit(({ event }) => ({ type: 'authorizationIgnored' as const, idTag: narrow(event, 'AUTHORIZED').idTag })),
+    confirmTransaction: assign(({ context, event }) => {
+      const { transactionId, idTagStatus } = narrow(event, 'TRANSACTION_CONFIRMED');
+      return { transaction: context.transaction && { ...context.transaction, transactionId, idTagStatus } };
+    }),
+    setAvailability: assign(({ event }) => ({ operative: narrow(event, 'SET_AVAILABILITY').operative, inoperativeScheduled: false })),
+    // Answered "Scheduled" by the controller; an Operative request cancels a pending one.
+    scheduleAvailability: assign(({ event }) => ({ inoperativeScheduled: !narrow(event, 'SET_AVAILABILITY').operative })),
+    beginTransaction: enqueueActions(({ context: { authorization: auth }, enqueue }) => {
+      if (!auth) throw new Error('beginTransaction without an authorization');
+      enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false });
+      const { idTag, reservationId } = auth;
+      enqueue.emit({ type: 'startTransaction', idTag, ...(reservationId !== undefined && { reservationId }) });
+    }),
+    // The only emitter of stopTransaction, used only on transitions that leave Transaction:
+    // hence exactly one stop per start. The contactor was opened by Charging's exit already.
+    endTransaction: enqueueActions(({ context, enqueue }, { reason, idTag }: StopParams) => {
+      const { outputs } = context;
+      // A scheduled Inoperative applies now; no transaction means no PWM.
+      const operative = context.operative && !context.inoperativeScheduled;
+      enqueue.assign({
+        transaction: undefined,
+        authorization: undefined,
+        finishing: context.pilot !== 'A',
+        operative,
+        inoperativeScheduled: false,
+        outputs: { ...outputs, offeredA: 0, pilotHeld: !operative },
+      });
+      if (outputs.offeredA !== 0) enqueue.emit({ type: 'offerCurrent', amps: 0 });
+      enqueue.emit({ type: 'stopTransaction', reason, ...(idTag !== undefined && { idTag }) });
+      if (outputs.pilotHeld === operative) enqueue.emit({ type: 'pilotUnavailable', unavailable: !operative });
+    }),
+    // Output actions: each emits its command only when it changes what was last commanded.
+    closeContactor: enqueueActions(({ context: { outputs }, enqueue }) => {
+      if (outputs.contactorClosed) return;
+      enqueue.assign({ outputs: { ...outputs, contactorClosed: true } });
+      enqueue.emit({ type: 'closeContactor' });
+    }),
+    openContactor: enqueueActions(({ context: { outputs }, enqueue }) => {
+      if (!outputs.contactorClosed) return;
+      enqueue.assign({ outputs: { ...outputs, contactorClosed: false } });
+      enqueue.emit({ type: 'openContactor' });
+    }),
+    syncOffer: enqueueActions(({ context, enqueue }) => {
+      const amps = desiredOffer(context);
+      if (amps === context.outputs.offeredA) return;
+      enqueue.assign({ outputs: { ...context.outputs, offeredA: amps } });
+      enqueue.emit({ type: 'offerCurrent', amps });
+    }),
+    syncPilot: enqueueActions(({ context, enqueue }) => {
+      const pilotHeld = !context.operative;
+      if (pilotHeld === context.outputs.pilotHeld) return;
+      enqueue.assign({ outputs: { ...context.outputs, pilotHeld } });
+      enqueue.emit({ type: 'pilotUnavailable', unavailable: pilotHeld });
+    }),
+  },
+  delays: {
+    connectionTimeout: ({ context }) => context.settings.connectionTimeoutMs,
+    reservationExpiry: ({ context: { reservation: r } }) => (r ? Math.max(0, r.expiresAt - r.reservedAt) : 0),
+  },
+}).createMachine({
+  id: 'connector',
+  context: ({ input: { operative, pilot, ...settings } }) => ({
+    settings,
+    pilot,
+    operative,
+    inoperativeScheduled: false,
+    limitA: settings.maxCurrentA,
+    faults: {},
+    authorization: undefined,
+    transaction: undefined,
+    reservation: undefined,
+    finishing: false,
+    outputs: { contactorClosed: false, offeredA: 0, pilotHeld: false },
+  }),
+  // A persisted Inoperative holds the pilot at F from the start.
+  entry: 'syncPilot',
+  initial: 'route',
+  // Defaults for the states that do not say otherwise (children take precedence).
+  on: {
+    PILOT: [
+      { guard: 'isOwnPilotF' },
+      { guard: 'reportsPilotError', actions: 'recordPilot', target: '.Faulted' },
+      { actions: 'recordPilot' },
+    ],
+    FAULT: { actions: 'recordFault', target: '.Faulted' },
+    FAULT_CLEARED: { actions: 'clearFault' },
+    SET_LIMIT: { actions: 'recordLimit' },
+    SET_AVAILABILITY: { guard: 'changesAvailability', actions: ['setAvailability', 'syncPilot'], target: '.route' },
+    AUTHORIZED: { actions: 'ignoreAuthorization' },
+  },
+  states: {
+    route: {
+      always: [
+        { guard: 'faulted', target: 'Faulted' },
+        { guard: not('operative'), target: 'Unavailable' },
+        { guard: 'reserved', target: 'Reserved' },
+        { guard: and(['authorizedForNext', 'cableIn']), actions: 'beginTransaction', target: 'Transaction' },
+        { guard: 'authorizedForNext', target: 'Preparing.WaitingForCable' },
+        { guard: 'finishing', target: 'Finishing' },
+        { guard: 'cableIn', target: 'Preparing' },
+        { target: 'Available' },
+      ],
+    },
+    Available: {
+      tags: 'Available',
+      on: {
+        PILOT: { guard: 'plugsIn', actions: 'recordPilot', target: 'route' },
+        AUTHORIZED: { actions: 'authorize', target: 'route' },
+        RESERVE: { guard: 'reservationInFuture', actions: 'reserve', target: 'Reserved' },
+      },
+    },
+    Preparing: {
+      tags: 'Preparing',
+      initial: 'WaitingForAuthorization',
+      states: {
+        WaitingForAuthorization: {
+          on: {
+            PILOT: { guard: 'unplugs', actions: 'recordPilot', target: '#connector.route' },
+            AUTHORIZED: { actions: 'authorize', target: '#connector.route' },
+          },
+        },
+        // Authorized before the cable: OCPP ConnectionTimeOut. Further cards are ignored.
+        WaitingForCable: {
+          after: { connectionTimeout: { actions: 'dropAuthorization', target: '#connector.route' } },
+          on: { PILOT: { guard: 'plugsIn', actions: 'recordPilot', target: '#connector.route' } },
+        },
+      },
+    },
+    // A cable plugged in meanwhile keeps the connector Reserved (root PILOT records it).
+    Reserved: {
+      tags: 'Reserved',
+      after: { reservationExpiry: { actions: 'dropReservation', target: 'route' } },
+      on: {
+        AUTHORIZED: [
+          { guard: 'matchesReservation', actions: 'authorizeReservation', target: 'route' },
+          { actions: 'ignoreAuthorization' },
+        ],
+        CANCEL_RESERVATION: { guard: 'cancelsReservation', actions: 'dropReservation', target: 'route' },
+        RESERVE: { guard: and(['replacesReservation', 'reservationInFuture']), actions: 'reserve', target: 'Reserved', reenter: true },
+      },
+    },
+    // A reservation or pending authorization does not survive Unavailable or Faulted: their
+    // timers belong to the states left, and the controller cannot promise them any more.
+    Unavailable: { tags: 'Unavailable', entry: ['dropAuthorization', 'dropReservation'] },
+    Finishing: {
+      tags: 'Finishing',
+      on: {
+        PILOT: { guard: 'unplugs', actions: 'recordPilot', target: 'route' },
+        AUTHORIZED: { actions: 'authorize', target: 'route' },
+      },
+    },
+    Faulted: { tags: 'Faulted', entry: ['dropAuthorization', 'dropReservation'], always: { guard: not('faulted'), target: 'route' } },
+    Transaction: {
+      initial: 'route',
+      on: {
+        STOP: { actions: { type: 'endTransaction', params: ({ event }) => ({ reason: event.reason }) }, target: '#connector.route' },
+        AUTHORIZED: [
+          {
+            guard: 'isSessionCard',
+            actions: { type: 'endTransaction', params: ({ event }) => ({ reason: 'Local', idTag: event.idTag }) },
+            target: '#connector.route',
+          },
+          { actions: 'ignoreAuthorization' },
+        ],
+        PILOT: [
+          {
+            guard: and(['unplugs', 'stopsOnEVSideDisconnect']),
+            actions: ['recordPilot', { type: 'endTransaction', params: { reason: 'EVDisconnected' } }],
+            target: '#connector.route',
+          },
+          // Otherwise (also unplugged without StopTransactionOnEVSideDisconnect: SuspendedEV
+          // until replugged) the child states follow the pilot through their `always` guards.
+          { actions: 'recordPilot' },
+        ],
+        // The first StartTransaction.conf is binding; a later one cannot re-authorize the session.
+        TRANSACTION_CONFIRMED: [
+          {
+            guard: and(['awaitingConfirmation', 'idTagRejected', 'stopsOnInvalidId']),
+            actions: ['confirmTransaction', { type: 'endTransaction', params: { reason: 'DeAuthorized' } }],
+            target: '#connector.route',
+          },
+          // A rejected idTag that may not stop the transaction suspends it (SuspendedEVSE).
+          { guard: 'awaitingConfirmation', actions: ['confirmTransaction', 'syncOffer'] },
+        ],
+        FAULT: [
+          { guard: 'faultIsRecoverable', actions: 'recordFault' },
+          // Not recoverable (e.g. RELAY_WELDED): the session cannot resume. Reason Other, not
+          // EmergencyStop: OCPP reserves that for the emergency stop button being pressed.
+          { actions: ['recordFault', { type: 'endTransaction', params: { reason: 'Other' } }], target: '#connector.route' },
+        ],
+        SET_LIMIT: { actions: ['recordLimit', 'syncOffer'] },
+        SET_AVAILABILITY: { actions: 'scheduleAvailability' },
+      },
+      // Each child holds while its condition holds and re-routes the moment it does not,
+      // whichever event changed the context: the states cannot drift from the pilot/limit/faults.
+      states: {
+        route: {
+          always: [
+            { guard: 'faulted', target: 'Faulted' },
+            { guard: 'evseWithholdsPower', target: 'SuspendedEVSE' },
+            { guard: 'contactorMayClose', target: 'Charging' },
+            { target: 'SuspendedEV' },
+          ],
+        },
+        Charging: {
+          tags: 'Charging',
+          entry: ['syncOffer', 'closeContactor'],
+          exit: 'openContactor',
+          always: { guard: not('contactorMayClose'), target: 'route' },
+        },
+        SuspendedEV: {
+          tags: 'SuspendedEV',
+          entry: 'syncOffer',
+          always: { guard: or(['faulted', 'evseWithholdsPower', 'contactorMayClose']), target: 'route' },
+        },
+        SuspendedEVSE: {
+          tags: 'SuspendedEVSE',
+          entry: 'syncOffer',
+          always: { guard: or(['faulted', not('evseWithholdsPower')]), target: 'route' },
+        },
+        // A recoverable fault keeps the transaction; the contactor opened on leaving Charging.
+        Faulted: { tags: 'Faulted', entry: 'syncOffer', always: { guard: not('faulted'), target: 'route' } },
+      },
+    },
+  },
+});
+
+export type ConnectorSnapshot = SnapshotFrom<typeof connectorMachine>;
+
+/** The OCPP 1.6 status of the connector: the status tag of its state. */
+export function statusOf(snapshot: ConnectorSnapshot): ConnectorStatus {
+  const status = CONNECTOR_STATUSES.find((s) => snapshot.hasTag(s));
+  if (!status) throw new Error(`connector state ${JSON.stringify(snapshot.value)} has no status tag`);
+  return status;
+}
+
+export type ConnectorErrorCode = OcppFaultCode | 'NoError';
+
+/** Active faults, oldest first (for StatusNotification.info and logs). */
+export const activeFaults = (s: ConnectorSnapshot): ActiveFault[] => Object.values(s.context.faults).filter((f) => f !== undefined);
+
+/** StatusNotification errorCode: of the oldest active fault; a bare E/F pilot is OtherError. */
+export function errorCodeOf(snapshot: ConnectorSnapshot): ConnectorErrorCode {
+  const first = activeFaults(snapshot)[0];
+  if (first) return first.ocppErrorCode;
+  return isPilotError(snapshot.context.pilot) ? HAL_ERRORS.PILOT_FAULT.ocpp : 'NoError';
+}
+
+/** True from `startTransaction` until `stopTransaction` was emitted. */
+export const hasTransaction = (s: ConnectorSnapshot): boolean => s.context.transaction !== undefined;
+/** idTag of the running transaction. */
+export const activeTransactionIdTag = (s: ConnectorSnapshot): string | undefined => s.context.transaction?.idTag;
+/** Whether this (non-remote) authorization would stop the running transaction: same idTag or same parentIdTag. */
+export const stopsTransaction = (s: ConnectorSnapshot, card: Tagged): boolean =>
+  s.context.transaction !== undefined && sameTag(card, s.context.transaction);
+/** transactionId of the running transaction, once TRANSACTION_CONFIRMED brought it. */
+export const transactionId = (s: ConnectorSnapshot): number | undefined => s.context.transaction?.transactionId;
+/** Id of the reservation held (CancelReservation is Accepted only for it). */
+export const reservationId = (s: ConnectorSnapshot): number | undefined => s.context.reservation?.reservationId;
+/** An Inoperative ChangeAvailability is waiting for the transaction to end. */
+export const inoperativeScheduled = (s: ConnectorSnapshot): boolean => s.context.inoperativeScheduled;

@@ -1,0 +1,60 @@
+/**
+ * The transaction journal: every transaction-related OCPP message (StartTransaction, transaction
+ * MeterValues, StopTransaction) is appended here *before* it is sent and removed only after the
+ * CSMS has confirmed it. The sender replays what is left, in order, after a reconnect or a restart.
+ *
+ * This file holds the contract and the in-memory implementation (used by fleets and tests, and
+ * by the agent until a durable store is configured). A durable implementation must make
+ * `append()` resolve only once the record is on stable storage.
+ */
+import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp/v16/messages.js';
+
+/**
+ * A transaction message as journaled. `localId` names the transaction on this charger, because the
+ * CSMS's transactionId is only known once StartTransaction is confirmed (maybe much later, when
+ * the charger was offline); the sender fills `transactionId` in at send time.
+ */
+export type JournalEntry =
+  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest }
+  | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'> }
+  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> }
+  /** The CSMS's answer to a start, so a restart can still address the transaction by its id. */
+  | { kind: 'started'; localId: string; connectorId: number; transactionId: number };
+
+export interface JournalRecord {
+  /** Monotonic sequence number, the delivery order. */
+  seq: number;
+  entry: JournalEntry;
+}
+
+export interface TransactionJournal {
+  /** Stores an entry durably and returns its record. Rejects if it cannot be stored. */
+  append(entry: JournalEntry): Promise<JournalRecord>;
+  /** Marks a record as delivered (confirmed by the CSMS); it will not be replayed. */
+  ack(seq: number): Promise<void>;
+  /** Records not yet acknowledged, in append order. */
+  pending(): readonly JournalRecord[];
+  close(): Promise<void>;
+}
+
+/** Journal held in memory: survives reconnects, not restarts. */
+export class MemoryJournal implements TransactionJournal {
+  private records: JournalRecord[] = [];
+  private nextSeq = 1;
+
+  async append(entry: JournalEntry): Promise<JournalRecord> {
+    const record = { seq: this.nextSeq++, entry };
+    this.records.push(record);
+    return record;
+  }
+
+  async ack(seq: number): Promise<void> {
+    this.records = this.records.filter((r) => r.seq !== seq);
+  }
+
+  pending(): readonly JournalRecord[] {
+    return this.records;
+  }
+
+  async close(): Promise<void> {}
+}

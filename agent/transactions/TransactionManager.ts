@@ -1,0 +1,199 @@
+/**
+ * Transactions of one charger: meterStart/meterStop from the connector's meter, periodic and
+ * clock-aligned MeterValues, and the journaled StartTransaction / MeterValues / StopTransaction
+ * messages, handed to the {@link TransactionSender} for ordered, confirmed delivery.
+ *
+ * Timers: one sample timer per running transaction and one clock-aligned timer per charger, all on
+ * the injected clock's shared queue.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock, ConnectorHardware, MeterReading, TimerId } from '../../hal/index.js';
+import type { StopReason } from '../charging/connectorTypes.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
+import type { TransactionSender } from './TransactionSender.js';
+import type { OcppCaller } from '../ocpp/OcppCaller.js';
+import { meterRegisterWh, meterValue, type MeterValue, type ReadingContext } from './meterValues.js';
+
+export interface ActiveTransaction {
+  localId: string;
+  connectorId: number;
+  idTag: string;
+  meterStartWh: number;
+  startedAt: number;
+  /** Transaction.Begin sample for StopTransaction.transactionData. */
+  beginSample: MeterValue;
+  sampleTimer: TimerId | undefined;
+}
+
+export interface TransactionManagerOptions {
+  connectors: readonly ConnectorHardware[];
+  clock: Clock;
+  log: Logger;
+  config: OcppConfiguration;
+  sender: TransactionSender;
+  link: OcppCaller;
+}
+
+const DAY_MS = 86_400_000;
+
+export class TransactionManager {
+  private readonly active = new Map<number, ActiveTransaction>();
+  private alignedTimer: TimerId | undefined;
+
+  constructor(private readonly o: TransactionManagerOptions) {}
+
+  /** The running transaction on a connector, if any. */
+  get(connectorId: number): ActiveTransaction | undefined {
+    return this.active.get(connectorId);
+  }
+
+  /** The CSMS transactionId of the transaction on a connector, once confirmed. */
+  transactionIdOn(connectorId: number): number | undefined {
+    const tx = this.active.get(connectorId);
+    return tx && this.o.sender.transactionIdOf(tx.localId);
+  }
+
+  /** The connector running the transaction with this CSMS id. */
+  connectorOfTransaction(transactionId: number): number | undefined {
+    for (const tx of this.active.values()) {
+      if (this.o.sender.transactionIdOf(tx.localId) === transactionId) return tx.connectorId;
+    }
+    return undefined;
+  }
+
+  async start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
+    const reading = await this.readMeter(connectorId);
+    const tx: ActiveTransaction = {
+      localId: randomUUID(),
+      connectorId,
+      idTag,
+      meterStartWh: meterRegisterWh(reading),
+      startedAt: this.o.clock.now(),
+      beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin'),
+      sampleTimer: undefined,
+    };
+    this.active.set(connectorId, tx);
+    this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, meterStart: tx.meterStartWh }, 'transaction started');
+    await this.o.sender.enqueue({
+      kind: 'start',
+      localId: tx.localId,
+      connectorId,
+      payload: {
+        connectorId,
+        idTag,
+        meterStart: tx.meterStartWh,
+        timestamp: new Date(tx.startedAt).toISOString(),
+        ...(reservationId !== undefined && { reservationId }),
+      },
+    });
+    this.armSample(tx);
+    return tx;
+  }
+
+  async stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
+    const tx = this.active.get(connectorId);
+    if (!tx) return;
+    this.active.delete(connectorId);
+    this.o.clock.clearTimeout(tx.sampleTimer);
+    const reading = await this.readMeter(connectorId);
+    const meterStop = Math.max(tx.meterStartWh, meterRegisterWh(reading));
+    const stopData = this.o.config.getList('StopTxnSampledData');
+    const transactionData = stopData.length > 0 ? [tx.beginSample, meterValue(reading, stopData, 'Transaction.End')] : undefined;
+    this.o.log.info({ connector: connectorId, localId: tx.localId, reason, meterStop }, 'transaction stopped');
+    await this.o.sender.enqueue({
+      kind: 'stop',
+      localId: tx.localId,
+      connectorId,
+      payload: {
+        meterStop,
+        timestamp: new Date(reading.timestamp).toISOString(),
+        reason,
+        ...(idTag !== undefined && { idTag }),
+        ...(transactionData && { transactionData }),
+      },
+    });
+  }
+
+  /** Starts the clock-aligned timer (ClockAlignedDataInterval; 0 = off). Call again after a change. */
+  startAligned(): void {
+    this.o.clock.clearTimeout(this.alignedTimer);
+    this.alignedTimer = undefined;
+    const intervalMs = this.o.config.getInt('ClockAlignedDataInterval') * 1000;
+    if (intervalMs <= 0) return;
+    const now = this.o.clock.now();
+    const sinceMidnight = now % DAY_MS;
+    const next = now - sinceMidnight + Math.ceil((sinceMidnight + 1) / intervalMs) * intervalMs;
+    this.alignedTimer = this.o.clock.setTimeout(() => {
+      void this.sendAligned();
+      this.startAligned();
+    }, next - now);
+  }
+
+  /** Cancels every timer (the transactions themselves stay journaled). */
+  dispose(): void {
+    this.o.clock.clearTimeout(this.alignedTimer);
+    for (const tx of this.active.values()) this.o.clock.clearTimeout(tx.sampleTimer);
+  }
+
+  /** Sends MeterValues for one connector now (TriggerMessage), context Trigger. */
+  async sendTriggered(connectorId: number): Promise<void> {
+    await this.sendSample(connectorId, this.o.config.getList('MeterValuesSampledData'), 'Trigger');
+  }
+
+  private armSample(tx: ActiveTransaction): void {
+    const intervalS = this.o.config.getInt('MeterValueSampleInterval');
+    if (intervalS <= 0) return;
+    tx.sampleTimer = this.o.clock.setTimeout(() => {
+      if (this.active.get(tx.connectorId) !== tx) return;
+      void this.sendSample(tx.connectorId, this.o.config.getList('MeterValuesSampledData'), 'Sample.Periodic');
+      this.armSample(tx);
+    }, intervalS * 1000);
+  }
+
+  private async sendAligned(): Promise<void> {
+    const measurands = this.o.config.getList('MeterValuesAlignedData');
+    if (measurands.length === 0) return;
+    for (const c of this.o.connectors) await this.sendSample(c.connectorId, measurands, 'Sample.Clock');
+  }
+
+  /** Transaction samples go through the journal; samples outside a transaction are best effort. */
+  private async sendSample(connectorId: number, measurands: readonly string[], context: ReadingContext): Promise<void> {
+    if (measurands.length === 0) return;
+    let reading: MeterReading;
+    try {
+      reading = await this.hardware(connectorId).meter.read();
+    } catch (err) {
+      this.o.log.warn({ err, connector: connectorId }, 'meter sample skipped: meter did not answer');
+      return;
+    }
+    const value = meterValue(reading, measurands, context);
+    const tx = this.active.get(connectorId);
+    if (tx) {
+      await this.o.sender.enqueue({ kind: 'meter', localId: tx.localId, connectorId, payload: { connectorId, meterValue: [value] } });
+    } else if (this.o.link.isAccepted) {
+      await this.o.link.call('MeterValues', { connectorId, meterValue: [value] }).catch((err: unknown) => {
+        this.o.log.warn({ err, connector: connectorId }, 'MeterValues not delivered');
+      });
+    }
+  }
+
+  /** A fresh reading, or the last good one when the meter does not answer (the fault is reported separately). */
+  private async readMeter(connectorId: number): Promise<MeterReading> {
+    const meter = this.hardware(connectorId).meter;
+    try {
+      return await meter.read();
+    } catch (err) {
+      const last = meter.lastReading;
+      this.o.log.warn({ err, connector: connectorId, fallback: last?.energyWh }, 'meter read failed; using the last good reading');
+      if (last) return last;
+      throw err;
+    }
+  }
+
+  private hardware(connectorId: number): ConnectorHardware {
+    const c = this.o.connectors.find((x) => x.connectorId === connectorId);
+    if (!c) throw new RangeError(`no connector ${connectorId}`);
+    return c;
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * Delivers journaled transaction messages to the CSMS in order, one at a time, exactly once per
+ * confirmation: a record leaves the journal only after the CSMS answered it.
+ *
+ * - While the link is not accepted nothing is sent; delivery resumes on the next accepted boot.
+ * - A StopTransaction or MeterValues of a transaction whose StartTransaction is not yet confirmed
+ *   waits behind it (journal order) and is sent with the transactionId the CSMS assigned.
+ * - A CallError from the CSMS is retried after TransactionMessageRetryInterval × attempt, up to
+ *   TransactionMessageAttempts; then the message is given up (logged). Lost connections do not
+ *   count as attempts.
+ */
+import type { Logger } from 'pino';
+import type { Clock, TimerId } from '../../hal/index.js';
+import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/TransactionJournal.js';
+import type { StartTransactionResponse } from '../ocpp/v16/messages.js';
+import type { OcppCaller } from '../ocpp/OcppCaller.js';
+
+export interface TransactionSenderOptions {
+  journal: TransactionJournal;
+  link: OcppCaller;
+  clock: Clock;
+  log: Logger;
+  /** Current TransactionMessageAttempts / TransactionMessageRetryInterval (s), read at each retry. */
+  retryPolicy: () => { attempts: number; intervalS: number };
+  /** Called when the CSMS confirmed a StartTransaction. */
+  onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse) => void;
+}
+
+export class TransactionSender {
+  private readonly transactionIds = new Map<string, number>();
+  private sending = false;
+  private attempts = 0;
+  private retryTimer: TimerId | undefined;
+  private stopped = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly o: TransactionSenderOptions) {
+    // Rebuild the localId -> transactionId map from journaled confirmations (after a restart).
+    for (const { entry } of o.journal.pending()) {
+      if (entry.kind === 'started') this.transactionIds.set(entry.localId, entry.transactionId);
+    }
+  }
+
+  /** Journals an entry (durably, if the journal is) and schedules its delivery. */
+  async enqueue(entry: JournalEntry): Promise<void> {
+    await this.o.journal.append(entry);
+    this.kick();
+  }
+
+  /** The CSMS transactionId of a local transaction, once known. */
+  transactionIdOf(localId: string): number | undefined {
+    return this.transactionIds.get(localId);
+  }
+
+  /** Number of messages still to deliver. */
+  get backlog(): number {
+    return this.o.journal.pending().filter((r) => r.entry.kind !== 'started').length;
+  }
+
+  /** Resolves when nothing is waiting to be sent or is in flight (or delivery is blocked offline). */
+  whenIdle(): Promise<void> {
+    if (!this.sending && (this.backlog === 0 || !this.o.link.isAccepted)) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Tries to deliver the next record; call when the link becomes accepted. */
+  kick(): void {
+    if (this.sending || this.stopped || this.retryTimer !== undefined) return;
+    const next = this.nextToSend();
+    if (!next || !this.o.link.isAccepted) return this.notifyIdle();
+    this.sending = true;
+    void this.deliver(next).finally(() => {
+      this.sending = false;
+      this.kick();
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.o.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.notifyIdle();
+  }
+
+  private nextToSend(): JournalRecord | undefined {
+    return this.o.journal.pending().find((r) => r.entry.kind !== 'started');
+  }
+
+  private async deliver(record: JournalRecord): Promise<void> {
+    const { entry } = record;
+    try {
+      switch (entry.kind) {
+        case 'start': {
+          const response = await this.o.link.call('StartTransaction', entry.payload);
+          this.transactionIds.set(entry.localId, response.transactionId);
+          await this.o.journal.append({ kind: 'started', localId: entry.localId, connectorId: entry.connectorId, transactionId: response.transactionId });
+          await this.o.journal.ack(record.seq);
+          this.o.onStartConfirmed(entry.localId, entry.connectorId, response);
+          break;
+        }
+        case 'meter': {
+          const transactionId = this.transactionIds.get(entry.localId);
+          await this.o.link.call('MeterValues', { ...entry.payload, ...(transactionId !== undefined && { transactionId }) });
+          await this.o.journal.ack(record.seq);
+          break;
+        }
+        case 'stop': {
+          const transactionId = this.transactionIds.get(entry.localId);
+          if (transactionId === undefined) {
+            // Its StartTransaction was given up: the CSMS cannot accept a stop without an id.
+            this.o.log.error({ localId: entry.localId }, 'StopTransaction dropped: its StartTransaction was never confirmed');
+          } else {
+            await this.o.link.call('StopTransaction', { ...entry.payload, transactionId });
+          }
+          await this.o.journal.ack(record.seq);
+          await this.forget(entry.localId);
+          break;
+        }
+        default:
+          break;
+      }
+      this.attempts = 0;
+    } catch (err) {
+      await this.onFailure(record, err);
+    }
+  }
+
+  private async forget(localId: string): Promise<void> {
+    this.transactionIds.delete(localId);
+    for (const r of this.o.journal.pending()) {
+      if (r.entry.kind === 'started' && r.entry.localId === localId) await this.o.journal.ack(r.seq);
+    }
+  }
+
+  private async onFailure(record: JournalRecord, err: unknown): Promise<void> {
+    if (!this.o.link.isAccepted) return; // offline: resumes on the next accepted boot, no attempt spent
+    this.attempts += 1;
+    const { attempts, intervalS } = this.o.retryPolicy();
+    const log = { err, action: record.entry.kind, localId: record.entry.localId, attempt: this.attempts };
+    if (this.attempts >= attempts) {
+      this.o.log.error(log, 'transaction message given up after TransactionMessageAttempts');
+      this.attempts = 0;
+      await this.o.journal.ack(record.seq);
+      if (record.entry.kind === 'stop') await this.forget(record.entry.localId);
+      return;
+    }
+    this.o.log.warn(log, 'transaction message failed, will retry');
+    this.retryTimer = this.o.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, intervalS * 1000 * this.attempts);
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

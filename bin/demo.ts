@@ -1,0 +1,135 @@
+/**
+ * `evse demo`: an embedded strict OCPP 1.6 CSMS on 127.0.0.1 (ephemeral port) and one simulated
+ * charger, driven through one session in virtual time — plug in, tap a card, charge, unplug —
+ * printing the timeline (status changes, OCPP messages both ways, energy) and a summary.
+ * Exits 0 when the CSMS recorded exactly one complete, valid transaction.
+ */
+import { SimulatedClock } from '../hal/clock.js';
+import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
+import { Agent } from '../agent/Agent.js';
+import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
+import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
+import { formatMessage } from '../scenarios/csms/formatMessage.js';
+import { createLogger } from './logger.js';
+import { packageVersion } from './packageInfo.js';
+import { SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+
+export interface DemoOptions {
+  json: boolean;
+  minutes: number;
+  logLevel: string;
+}
+
+const CHARGE_POINT_ID = 'DEMO-CP1';
+const CARD_UID = '04A2B3C4D5E6F7';
+const MINUTE = 60_000;
+
+export async function runDemo(opts: DemoOptions): Promise<number> {
+  const log = createLogger(opts.logLevel);
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  // Virtual time starts at the current wall-clock minute, so timestamps look like today's.
+  const clock = new SimulatedClock(Math.floor(Date.now() / MINUTE) * MINUTE);
+  const startedAt = clock.now();
+  const elapsed = () => {
+    const s = Math.round((clock.now() - startedAt) / 1000);
+    return `+${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  const say = (kind: string, text: string, fields: Record<string, unknown> = {}) =>
+    out(opts.json ? JSON.stringify({ type: kind, t: new Date(clock.now()).toISOString(), ...fields, text }) : `${elapsed().padStart(8)}  ${text}`);
+
+  const csms = new EmbeddedCsms({ now: () => clock.now(), logger: log });
+  // Heartbeats every 30 virtual minutes keep the timeline about the session.
+  csms.setBootPolicy({ interval: 1800 });
+  const { url } = await csms.start();
+  csms.on('message', (record) =>
+    opts.json ? out(JSON.stringify({ type: 'ocpp', ...record, t: new Date(record.t).toISOString() })) : out(`${elapsed().padStart(8)}  ${formatMessage(record, { utc: true })}`),
+  );
+
+  const sim = createSimulatedCharger({ clock, connectors: 1, maxCurrentA: 32, phases: 3, ev: { batteryKWh: 60, soc: 0.3, maxCurrentA: 16, phases: 3 } });
+  const config = await OcppConfiguration.open({
+    file: null,
+    // A sample every 15 virtual minutes keeps the timeline readable.
+    initial: { MeterValueSampleInterval: 900, HeartbeatInterval: 1800, StopTxnSampledData: 'Energy.Active.Import.Register' },
+    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
+    log,
+  });
+  const agent = new Agent({
+    chargePointId: CHARGE_POINT_ID,
+    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
+    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } },
+    hardware: sim.hardware,
+    config,
+    clock,
+    log,
+  });
+  agent.on('status', (s) => say('status', `status: connector ${s.connectorId} ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`, { ...s }));
+  agent.on('card', (card, result) => say('card', `card ${card.uid.slice(0, 4)}… presented: ${result.status} (${result.source})`));
+
+  const connector = sim.connectors[0]!;
+  const settle = () => agent.whenIdle(3000);
+  const energyLine = async () => {
+    const r = await connector.meter.read();
+    say('energy', `meter: ${(r.energyWh / 1000).toFixed(2)} kWh, ${(r.powerW / 1000).toFixed(1)} kW, EV ${(connector.ev.soc * 100).toFixed(0)} %`, {
+      energyWh: r.energyWh,
+      powerW: r.powerW,
+      soc: connector.ev.soc,
+    });
+  };
+
+  let exitCode = 1;
+  try {
+    if (!opts.json) out(`evse demo: embedded CSMS on ${url}, charger ${CHARGE_POINT_ID}, simulated hardware, virtual time\n`);
+    agent.start();
+    await csms.waitForCall(CHARGE_POINT_ID, 'BootNotification', undefined, 10_000);
+    await clock.advanceAsync(2000, settle);
+
+    say('step', '▶ driver plugs the cable in');
+    connector.ev.plugIn();
+    await clock.advanceAsync(5000, settle);
+
+    say('step', `▶ driver taps card ${CARD_UID.slice(0, 4)}…`);
+    sim.rfid.tap(CARD_UID);
+    await clock.advanceAsync(5000, settle);
+    await energyLine();
+
+    for (let m = 0; m < opts.minutes; m += 15) {
+      await clock.advanceAsync(Math.min(15, opts.minutes - m) * MINUTE, settle, 10_000);
+      await energyLine();
+    }
+
+    say('step', '▶ driver ends charging in the car and unplugs');
+    connector.ev.suspend();
+    await clock.advanceAsync(3000, settle);
+    connector.ev.unplug();
+    await clock.advanceAsync(5000, settle);
+    exitCode = summarize(csms, say, opts.json);
+  } catch (err) {
+    say('error', `demo failed: ${(err as Error).message}`);
+  } finally {
+    await agent.stop({ flushMs: 1000 });
+    await sim.close();
+    await csms.stop();
+  }
+  return exitCode;
+}
+
+function summarize(csms: EmbeddedCsms, say: (kind: string, text: string, fields?: Record<string, unknown>) => void, json: boolean): number {
+  const txs = csms.transactions(CHARGE_POINT_ID);
+  const violations = csms.violations(CHARGE_POINT_ID);
+  const tx = txs[0];
+  const stop = tx?.stop;
+  if (txs.length !== 1 || !tx || !stop || stop.meterStop <= tx.meterStart) {
+    say('summary', `✗ expected one complete transaction at the CSMS, found ${txs.length}${tx && !stop ? ' (not stopped)' : ''}`, { ok: false });
+    return 1;
+  }
+  const energyWh = stop.meterStop - tx.meterStart;
+  const ok = violations.length === 0;
+  if (!json) process.stdout.write('\n');
+  say(
+    'summary',
+    `${ok ? '✓' : '✗'} transaction ${tx.transactionId}: ${(energyWh / 1000).toFixed(2)} kWh (meter ${tx.meterStart} → ${stop.meterStop} Wh), ` +
+      `stop reason ${stop.reason ?? 'Local'}, ${tx.meterValues.length} meter values; ${violations.length} schema violations`,
+    { ok, transactionId: tx.transactionId, energyWh, stopReason: stop.reason, violations: violations.length },
+  );
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+/**
+ * `evse`: the command line of evse-agent.
+ *   evse run    the on-device agent with the configured HAL
+ *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time
+ *   evse csms   the embedded strict CSMS on its own, printing traffic
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { packageVersion } from './packageInfo.js';
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  return n;
+}
+
+const program = new Command('evse')
+  .description('Charge-point agent: HAL, charging state machine and OCPP 1.6J client')
+  .version(packageVersion(), '-v, --version')
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run the agent with the configured hardware (config/*.yaml, EVSE_* environment variables)')
+  .action(async () => {
+    const { runAgent } = await import('./runAgent.js');
+    process.exitCode = await runAgent();
+  });
+
+program
+  .command('demo')
+  .description('start an embedded strict CSMS and one simulated charger; plug in, tap a card, charge, unplug (virtual time)')
+  .option('--json', 'print the timeline as JSON lines for machines')
+  .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60)
+  .option('--log-level <level>', 'agent log level on stderr', 'warn')
+  .action(async (opts: { json?: boolean; minutes: number; logLevel: string }) => {
+    const { runDemo } = await import('./demo.js');
+    process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel });
+  });
+
+program
+  .command('csms')
+  .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
+  .option('--json', 'print traffic as JSON lines')
+  .action(async (opts: { host: string; port: number; json?: boolean }) => {
+    const { runCsmsCommand } = await import('./csmsCommand.js');
+    process.exitCode = await runCsmsCommand({ host: opts.host, port: opts.port, json: opts.json === true });
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,113 @@
+/**
+ * `evse run`: the on-device agent. Loads and validates the settings (exit 78 when invalid), opens
+ * the OCPP configuration store in the data directory, builds the configured hardware and runs one
+ * Agent on the wall clock until SIGTERM/SIGINT, which shut it down cleanly within 5 s.
+ * A Reset from the CSMS restarts the agent in-process (Hard: the hardware is re-initialised too).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import { systemClock } from '../hal/clock.js';
+import { Agent } from '../agent/Agent.js';
+import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
+import { createHardware, type Hardware } from './createHardware.js';
+import { loadSettings } from './loadSettings.js';
+import { createLogger } from './logger.js';
+import { exitOnInvalidSettings, type Settings } from './settings.js';
+import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+
+/** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
+const SHUTDOWN_FLUSH_MS = 2500;
+const SHUTDOWN_HARD_LIMIT_MS = 4500;
+const EX_CANTCREAT = 73;
+
+export async function runAgent(): Promise<number> {
+  let settings: Settings;
+  try {
+    settings = loadSettings();
+  } catch (err) {
+    return exitOnInvalidSettings(err);
+  }
+  const log = createLogger(settings.log.level);
+  const dataDir = resolve(settings.dataDir);
+  try {
+    await mkdir(dataDir, { recursive: true });
+  } catch (err) {
+    log.fatal({ err, dataDir }, 'cannot create the data directory (dataDir / EVSE_DATA_DIR)');
+    process.stderr.write(`evse: cannot create the data directory ${dataDir}: ${(err as Error).message}\n`);
+    return EX_CANTCREAT;
+  }
+  const config = await OcppConfiguration.open({
+    file: join(dataDir, 'ocpp-configuration.json'),
+    initial: settings.ocpp,
+    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
+    log,
+  });
+  return new AgentRunner(settings, config, log).run();
+}
+
+class AgentRunner {
+  private hw: Hardware | undefined;
+  private agent: Agent | undefined;
+  private stopping = false;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly config: OcppConfiguration,
+    private readonly log: Logger,
+  ) {}
+
+  run(): Promise<number> {
+    return new Promise((done) => {
+      const shutdown = (signal: string) => {
+        if (this.stopping) return;
+        this.stopping = true;
+        this.log.info({ signal }, 'shutting down');
+        const hardLimit = globalThis.setTimeout(() => {
+          this.log.error('shutdown took too long; exiting');
+          done(1);
+        }, SHUTDOWN_HARD_LIMIT_MS);
+        void this.stop().then(() => {
+          globalThis.clearTimeout(hardLimit);
+          done(0);
+        });
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+      process.on('unhandledRejection', (err) => this.log.error({ err }, 'unhandled rejection (agent keeps running)'));
+      this.startAgent(true);
+    });
+  }
+
+  private startAgent(newHardware: boolean): void {
+    const { settings, config, log } = this;
+    if (newHardware || !this.hw) this.hw = createHardware(settings, systemClock);
+    const agent = new Agent({
+      chargePointId: settings.chargePoint.id,
+      boot: bootNotificationOf(settings),
+      csms: settings.csms,
+      hardware: this.hw.hardware,
+      config,
+      clock: systemClock,
+      log,
+    });
+    agent.on('reset', (type) => void this.restart(type));
+    this.agent = agent;
+    agent.start();
+    log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
+  }
+
+  private async restart(type: 'Soft' | 'Hard'): Promise<void> {
+    if (this.stopping) return;
+    this.log.info({ type }, 'reset requested by the CSMS: restarting');
+    await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
+    if (type === 'Hard') await this.hw?.hardware.close();
+    if (!this.stopping) this.startAgent(type === 'Hard');
+  }
+
+  private async stop(): Promise<void> {
+    await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
+    await this.hw?.hardware.close();
+    await this.config.flush();
+  }
+}
