@@ -103,7 +103,15 @@ export class TrafficLog {
     this.records.push(record);
     if (this.records.length > this.limit) this.records.splice(0, this.records.length - this.limit);
     for (const waiter of this.waiters) {
-      if (record.seq > waiter.since && waiter.predicate(record)) this.settle(waiter, () => waiter.resolve(record));
+      // A throwing test predicate fails that wait; it must not break the CSMS's message handling.
+      let hit: boolean;
+      try {
+        hit = record.seq > waiter.since && waiter.predicate(record);
+      } catch (err) {
+        this.settle(waiter, () => waiter.reject(err instanceof Error ? err : new Error(String(err))));
+        continue;
+      }
+      if (hit) this.settle(waiter, () => waiter.resolve(record));
     }
     return answers ? { record, answers } : { record };
   }

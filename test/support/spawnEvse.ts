@@ -1,0 +1,48 @@
+/**
+ * Starts the built `evse` CLI (dist/bin/evse.js) as a separate process, the way a board or an
+ * acceptance harness runs it. `npm test` builds first; a missing build is a clear failure.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const EVSE_BIN = process.env.EVSE_TEST_BIN ?? fileURLToPath(new URL('../../dist/bin/evse.js', import.meta.url));
+
+export interface EvseProcess {
+  child: ChildProcess;
+  /** Everything written to stdout / stderr so far. */
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the exit code (or the signal name) once the process has ended. */
+  exited: Promise<number | string>;
+  /** Sends a signal and waits for the exit, failing after `ms`. */
+  stop(signal?: NodeJS.Signals, ms?: number): Promise<{ code: number | string; elapsedMs: number }>;
+}
+
+export function spawnEvse(args: string[], env: Record<string, string | undefined>): EvseProcess {
+  if (!existsSync(EVSE_BIN)) throw new Error(`${EVSE_BIN} is missing: run \`npm run build\` first (npm test does)`);
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, NODE_ENV: undefined, ...env })) if (v !== undefined) childEnv[k] = v;
+  const child = spawn(process.execPath, [EVSE_BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async stop(signal = 'SIGTERM', ms = 10_000) {
+      const t0 = performance.now();
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      let timer: NodeJS.Timeout | undefined;
+      const code = await Promise.race([
+        exited,
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`evse did not exit within ${ms} ms of ${signal}`)), ms))),
+      ]).finally(() => clearTimeout(timer));
+      return { code, elapsedMs: performance.now() - t0 };
+    },
+  };
+}
