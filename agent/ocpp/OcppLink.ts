@@ -1,0 +1,323 @@
+/**
+ * OcppLink: one charge point's OCPP 1.6J connection to its CSMS, typed per action.
+ *
+ * - Connection: a strict ocpp-rpc client whose own reconnect is off (it never retries a failed
+ *   first connect, and its jitter only lengthens delays). After a failed connect or a lost
+ *   connection the link waits a full-jitter exponential delay on the injected clock, until stop().
+ * - Registration (OCPP 1.6 §4.2): BootNotification after every connect. Accepted → heartbeats;
+ *   Pending → answer the CSMS, send nothing but BootNotification (or what a TriggerMessage asked
+ *   for), boot again after `interval`; Rejected → send and answer nothing until `interval`.
+ * - Calls: one in flight at a time, in call order, each bounded by callTimeoutMs of the clock.
+ * - CSMS calls: answered from the module-level handler table (v16/answerCall.ts).
+ */
+import { EventEmitter } from 'node:events';
+import type { IHandlersOption } from 'ocpp-rpc';
+import type { Logger } from 'pino';
+import type { TimerId } from '../../hal/clock.js';
+import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
+import { equalJitterDelay, fullJitterDelay, type BackoffWindow } from './backoff.js';
+import { OcppLinkError, toLinkError } from './errors.js';
+import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
+import { OcppTraffic } from './OcppTraffic.js';
+import { answerCall, type AnsweringLink } from './v16/answerCall.js';
+import { HANDLED_ACTIONS } from './v16/handlers/index.js';
+import type { BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from './v16/messages.js';
+import { attachClientEvents, createRpcClient } from './v16/linkClient.js';
+import { warmOcpp16Validators, type Ocpp16RpcClient } from './v16/Ocpp16RpcClient.js';
+import { SendGate } from './v16/SendGate.js';
+import { Heartbeat } from './Heartbeat.js';
+
+export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
+export type { TrafficRecord } from './OcppTraffic.js';
+
+const DEFAULT_BOOT_RETRY: BackoffWindow = { initialDelayMs: 30_000, maxDelayMs: 600_000 };
+/** Requests the charger sends itself; warmed together with the handled actions. */
+const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
+
+export class OcppLink extends EventEmitter<OcppLinkEvents> {
+  private readonly client: Ocpp16RpcClient;
+  private readonly log: Logger;
+  private readonly random: () => number;
+  private readonly traffic: OcppTraffic;
+  private readonly answering: AnsweringLink;
+  private readonly gate = new SendGate();
+  private readonly heartbeat: Heartbeat;
+  private current: OcppLinkState = 'idle';
+  private connected = false;
+  private stopping: Promise<void> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private queued = 0;
+  private reconnectAttempt = 0;
+  private bootAttempt = 0;
+  /** After Pending/Rejected: no BootNotification before this clock time, on any connection. */
+  private bootNotBefore = 0;
+  private waitingAs: 'pending' | 'rejected' = 'pending';
+  private reconnectTimer: TimerId | undefined;
+  private bootTimer: TimerId | undefined;
+  /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
+  private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
+
+  constructor(private readonly opts: OcppLinkOptions) {
+    super();
+    warmOcpp16Validators([...HANDLED_ACTIONS, ...SENT_ACTIONS]);
+    this.log = opts.log.child({ component: 'ocpp' });
+    this.random = opts.random ?? Math.random;
+    this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
+    this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
+    this.answering = {
+      state: () => this.current,
+      control: opts.control,
+      log: this.log,
+      ignored: (messageId) => messageId !== undefined && this.traffic.unanswered(messageId),
+      triggerAccepted: (request) => this.gate.allowTriggered(request, opts.control.connectorCount),
+      failed: (err) => this.surface(err),
+    };
+    this.client = createRpcClient(opts);
+    const onCall = (option: IHandlersOption) => answerCall(this.answering, option);
+    for (const action of HANDLED_ACTIONS) this.client.handle(action, onCall as never);
+    attachClientEvents(this.client, {
+      open: () => this.onOpen(),
+      disconnect: (info) => this.onDisconnect(info),
+      invalid: (which, error) => (this.lastInvalid = { error, which }),
+      invalidAnswer: (err) => this.surface(err),
+      traffic: () => (this.listenerCount('message') > 0 ? this.traffic : undefined),
+      log: this.log,
+    });
+    opts.config.on('changed', this.onConfigChanged);
+  }
+
+  get state(): OcppLinkState {
+    return this.current;
+  }
+
+  /** True while registration is Accepted on the current connection. */
+  get isAccepted(): boolean {
+    return this.current === 'accepted';
+  }
+
+  /** Calls queued or in flight. */
+  get pendingCalls(): number {
+    return this.queued;
+  }
+
+  /** Starts connecting now and keeps the link up until {@link stop}. Allowed again after stop(). */
+  start(): void {
+    if (this.current !== 'idle' && this.current !== 'stopped') throw new Error(`OcppLink.start() in state ${this.current}`);
+    const previousStop = this.stopping;
+    if (previousStop) this.opts.config.on('changed', this.onConfigChanged);
+    this.stopping = undefined;
+    this.reconnectAttempt = 0;
+    this.setState('connecting');
+    // A restart waits for the old socket to be closed; the CSMS's boot `interval` still holds.
+    if (previousStop) void previousStop.then(() => !this.stopping && void this.connect());
+    else void this.connect();
+  }
+
+  /**
+   * Closes the connection and cancels every timer of the link. Resolves once the socket is closed:
+   * the CSMS acknowledged the close, or ws gave up after closeTimeoutMs. Idempotent.
+   */
+  stop(): Promise<void> {
+    if (this.stopping) return this.stopping;
+    // Assigned first: whatever runs from here on (state listeners, rejected calls) sees it.
+    this.stopping = this.client.close({ code: 1000, reason: 'Charge point stopping' }).then(
+      () => undefined,
+      (err: unknown) => this.log.warn({ err }, 'closing the OCPP connection failed'),
+    );
+    this.endSession();
+    this.opts.config.off('changed', this.onConfigChanged);
+    this.setState('stopped');
+    return this.stopping;
+  }
+
+  /**
+   * Sends a request and resolves with the CSMS's typed answer; requests go one at a time in call
+   * order. Rejects with an {@link OcppLinkError}: NOT_CONNECTED, NOT_ACCEPTED (registration not
+   * Accepted — BootNotification and what a TriggerMessage asked for excepted), TIMEOUT,
+   * DISCONNECTED, CALL_ERROR, INVALID_REQUEST, INVALID_RESPONSE or STOPPED.
+   * Any BootNotification answer updates the registration state.
+   */
+  call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+    this.queued++;
+    const result = this.queue.then(() => this.send(action, payload));
+    const settled = () => void this.queued--;
+    this.queue = result.then(settled, settled);
+    return result;
+  }
+
+  /** TriggerMessage(BootNotification): boots again on the open connection. Never rejects. */
+  async sendBootNotification(): Promise<void> {
+    try {
+      await this.call('BootNotification', this.bootRequest()); // bootRequest() may throw too
+    } catch (err) {
+      this.log.warn({ err }, 'triggered BootNotification failed');
+    }
+  }
+
+  /** TriggerMessage(Heartbeat), or a caller that wants one now. Never rejects. */
+  async sendHeartbeat(): Promise<void> {
+    await this.call('Heartbeat', {}).catch((err: unknown) => this.log.warn({ err }, 'Heartbeat failed'));
+  }
+
+  private async send<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+    if (this.stopping) throw new OcppLinkError('STOPPED', `${action}: link stopped`, { action });
+    if (!this.connected) throw new OcppLinkError('NOT_CONNECTED', `${action}: not connected`, { action });
+    if (!this.gate.take(this.current, action)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
+    const ac = new AbortController();
+    const timer = this.opts.clock.setTimeout(() => ac.abort(), this.opts.callTimeoutMs);
+    let response: ResponseOf<A>;
+    try {
+      response = (await this.client.call(action, payload, { signal: ac.signal, callTimeoutMs: 0 })) as ResponseOf<A>;
+    } catch (err) {
+      const last = this.lastInvalid;
+      const invalid = last && last.error === err ? last.which : undefined;
+      this.lastInvalid = undefined;
+      throw toLinkError(err, action, { timedOut: ac.signal.aborted, stopped: this.stopping !== undefined, invalid });
+    } finally {
+      this.opts.clock.clearTimeout(timer);
+    }
+    if (action === 'BootNotification' && this.connected && !this.stopping) this.onBootAnswer(response as BootNotificationResponse);
+    return response;
+  }
+
+  // ---- connection ---------------------------------------------------------------------------
+
+  private async connect(): Promise<void> {
+    try {
+      await this.client.connect();
+    } catch (err) {
+      if (this.stopping) return;
+      this.log.warn({ err: String(err) }, 'cannot connect to the CSMS');
+      this.surface(new OcppLinkError('CONNECT_FAILED', `cannot connect to ${this.opts.url}: ${String(err)}`, { cause: err }));
+      this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    const attempt = this.reconnectAttempt++;
+    const delayMs = fullJitterDelay(attempt, this.opts.reconnect, this.random);
+    this.setState('connecting');
+    this.emit('reconnecting', { attempt: attempt + 1, delayMs });
+    this.reconnectTimer = this.opts.clock.setTimeout(this.onReconnectDue, delayMs);
+  }
+
+  private readonly onReconnectDue = (): void => {
+    this.reconnectTimer = undefined;
+    void this.connect();
+  };
+
+  private onOpen(): void {
+    if (this.stopping) return;
+    this.connected = true;
+    this.log.info({ url: this.opts.url }, 'connected to the CSMS');
+    const wait = this.bootNotBefore - this.opts.clock.now();
+    if (wait > 0) {
+      // The CSMS said when we may boot again; a new connection does not change that.
+      this.setState(this.waitingAs);
+      this.scheduleBoot(wait);
+    } else {
+      this.startBoot();
+    }
+  }
+
+  private onDisconnect(info: { code: number; reason: string }): void {
+    if (!this.connected) return;
+    this.connected = false;
+    this.endSession();
+    this.traffic.reset();
+    this.log.warn(info, 'disconnected from the CSMS');
+    this.emit('disconnected', info);
+    if (!this.stopping) this.scheduleReconnect();
+  }
+
+  // ---- registration (§4.2) and heartbeat ----------------------------------------------------
+
+  private bootRequest() {
+    return typeof this.opts.boot === 'function' ? this.opts.boot() : this.opts.boot;
+  }
+
+  private scheduleBoot(delayMs: number): void {
+    this.opts.clock.clearTimeout(this.bootTimer);
+    this.bootTimer = this.opts.clock.setTimeout(this.startBoot, delayMs);
+  }
+
+  private readonly startBoot = (): void => {
+    this.bootTimer = undefined;
+    this.setState('booting');
+    void this.boot();
+  };
+
+  private async boot(): Promise<void> {
+    try {
+      await this.call('BootNotification', this.bootRequest()); // the answer is applied in send()
+    } catch (err) {
+      if (!this.connected || this.stopping) return; // the next connection boots again
+      const delay = equalJitterDelay(this.bootAttempt++, this.opts.bootRetry ?? DEFAULT_BOOT_RETRY, this.random);
+      this.log.warn({ err, retryInMs: delay }, 'BootNotification failed');
+      this.surface(err instanceof Error ? err : new Error(String(err)));
+      this.scheduleBoot(delay);
+    }
+  }
+
+  private onBootAnswer(answer: BootNotificationResponse): void {
+    this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
+    const interval = Math.max(0, answer.interval);
+    this.log.info({ status: answer.status, interval }, 'BootNotification answered');
+    this.opts.clock.clearTimeout(this.bootTimer);
+    this.bootTimer = undefined;
+    if (answer.status === 'Accepted') {
+      this.bootAttempt = 0;
+      this.bootNotBefore = 0;
+      this.gate.reset();
+      if (interval > 0) this.adoptHeartbeatInterval(interval);
+      this.setState('accepted');
+      this.heartbeat.start();
+      this.emit('accepted', answer);
+      return;
+    }
+    const delay = interval > 0 ? interval * 1000 : equalJitterDelay(this.bootAttempt++, this.opts.bootRetry ?? DEFAULT_BOOT_RETRY, this.random);
+    this.bootNotBefore = this.opts.clock.now() + delay;
+    this.waitingAs = answer.status === 'Pending' ? 'pending' : 'rejected';
+    this.setState(this.waitingAs);
+    this.heartbeat.stop();
+    this.scheduleBoot(delay);
+  }
+
+  private adoptHeartbeatInterval(seconds: number): void {
+    try {
+      this.opts.config.set('HeartbeatInterval', seconds).catch((err: unknown) => this.log.error({ err }, 'cannot persist HeartbeatInterval'));
+    } catch (err) {
+      this.log.warn({ err, seconds }, 'HeartbeatInterval from the CSMS out of range; keeping the configured one');
+    }
+  }
+
+  private readonly onConfigChanged = (key: ConfigurationKey, value: ConfigValue): void => {
+    if (key === 'HeartbeatInterval' && this.current === 'accepted') this.heartbeat.start();
+    else if (key === 'WebSocketPingInterval') this.client.setPingInterval(Number(value) * 1000);
+  };
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private setState(next: OcppLinkState): void {
+    const previous = this.current;
+    if (previous === next) return;
+    this.current = next;
+    this.log.debug({ state: next, previous }, 'OCPP link state');
+    this.emit('state', next, previous);
+  }
+
+  /** Timers and trigger allowances belong to one connection. */
+  private endSession(): void {
+    const { clock } = this.opts;
+    clock.clearTimeout(this.reconnectTimer);
+    clock.clearTimeout(this.bootTimer);
+    this.reconnectTimer = this.bootTimer = undefined;
+    this.heartbeat.stop();
+    this.gate.reset();
+  }
+
+  /** 'error' without a listener would throw: a reported problem must never crash the charger. */
+  private surface(err: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', err);
+  }
+}

@@ -1,0 +1,57 @@
+/** The public shapes of {@link OcppLink}: options, states, events. */
+import type { Logger } from 'pino';
+import type { Clock } from '../../hal/clock.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
+import type { BackoffWindow } from './backoff.js';
+import type { TrafficRecord } from './OcppTraffic.js';
+import type { ChargePointControl } from './v16/ChargePointControl.js';
+import type { BootNotificationRequest, BootNotificationResponse } from './v16/messages.js';
+
+/**
+ * - idle: created, not started
+ * - connecting: opening the WebSocket, or waiting to retry
+ * - booting: connected, a BootNotification of ours is outstanding
+ * - pending / rejected: the CSMS answered so; waiting `interval` before booting again
+ * - accepted: registered; heartbeats run, every request may be sent
+ * - stopped: stop() was called (start() may follow)
+ */
+export type OcppLinkState = 'idle' | 'connecting' | 'booting' | 'pending' | 'rejected' | 'accepted' | 'stopped';
+
+export interface OcppLinkOptions {
+  /** CSMS base URL; the link connects to `${url}/${identity}`. */
+  url: string;
+  identity: string;
+  /** HTTP Basic password (security profiles 1 and 2). */
+  password?: string;
+  clock: Clock;
+  log: Logger;
+  /** The BootNotification payload (a function is called for every boot). */
+  boot: BootNotificationRequest | (() => BootNotificationRequest);
+  config: OcppConfiguration;
+  control: ChargePointControl;
+  /** How long a call waits for its answer, in ms of `clock`. */
+  callTimeoutMs: number;
+  /** WebSocket ping interval at start (0 = off); default: WebSocketPingInterval. CSMS changes apply live. */
+  pingIntervalMs?: number;
+  /** Reconnect window: full jitter in [0, min(max, initial·2^n)]; n resets once a boot is answered. */
+  reconnect: BackoffWindow;
+  /** Back-off when the CSMS answers Pending/Rejected with interval 0 or a boot call fails (default 30 s … 10 min). */
+  bootRetry?: BackoffWindow;
+  /** Uniform [0,1) source for jitter (seed it for reproducible fleets); default Math.random. */
+  random?: () => number;
+  /** Longest wait (real ms, enforced by ws) for the CSMS to acknowledge our close in stop(); default 5000. */
+  closeTimeoutMs?: number;
+}
+
+export interface OcppLinkEvents {
+  state: [state: OcppLinkState, previous: OcppLinkState];
+  /** After each Accepted BootNotification: time for the agent to send StatusNotifications. */
+  accepted: [response: BootNotificationResponse];
+  disconnected: [info: { code: number; reason: string }];
+  /** A reconnect is scheduled; `attempt` counts from 1 since the last answered boot. */
+  reconnecting: [info: { attempt: number; delayMs: number }];
+  /** Every frame in and out (built only while someone listens). */
+  message: [record: TrafficRecord];
+  /** Problems worth surfacing (connect, boot, a handler crash); the link keeps running. */
+  error: [error: Error];
+}

@@ -1,0 +1,79 @@
+import ocppRpc from 'ocpp-rpc';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { OcppCallError, classifyHandlerError, toCallError, toLinkError, toOcpp16ErrorCode } from './errors.js';
+import { toOcpp16Frame } from './v16/Ocpp16RpcClient.js';
+
+describe('OCPP 1.6 error codes', () => {
+  it('keeps valid 1.6 codes and maps what ocpp-rpc produces to 1.6 spellings', () => {
+    expect(toOcpp16ErrorCode('NotImplemented')).toBe('NotImplemented');
+    expect(toOcpp16ErrorCode('OccurenceConstraintViolation')).toBe('OccurenceConstraintViolation');
+    expect(toOcpp16ErrorCode('OccurrenceConstraintViolation')).toBe('OccurenceConstraintViolation');
+    expect(toOcpp16ErrorCode('FormatViolation')).toBe('FormationViolation');
+    expect(toOcpp16ErrorCode('RpcFrameworkError')).toBe('FormationViolation');
+    expect(toOcpp16ErrorCode('MessageTypeNotSupported')).toBe('FormationViolation');
+    expect(toOcpp16ErrorCode('Whatever')).toBe('GenericError');
+  });
+
+  it('rewrites only CALLERROR frames with a non-1.6 code', () => {
+    expect(toOcpp16Frame('[4,"-1","RpcFrameworkError","Message must be a JSON structure",{}]')).toBe('[4,"-1","FormationViolation","Message must be a JSON structure",{}]');
+    const ok = '[4,"a","NotImplemented","x",{}]';
+    expect(toOcpp16Frame(ok)).toBe(ok);
+    const result = '[3,"a",{"errorCode":"RpcFrameworkError"}]';
+    expect(toOcpp16Frame(result)).toBe(result);
+    expect(toOcpp16Frame('[4,broken')).toBe('[4,broken');
+  });
+});
+
+describe('classifyHandlerError', () => {
+  it('uses the code of an OcppCallError', () => {
+    expect(classifyHandlerError(new OcppCallError('PropertyConstraintViolation', 'bad id'))).toEqual({ code: 'PropertyConstraintViolation', message: 'bad id', internal: false });
+  });
+
+  it('maps ocpp-rpc errors to 1.6 codes', () => {
+    expect(classifyHandlerError(ocppRpc.createRPCError('FormatViolation', 'x')).code).toBe('FormationViolation');
+    expect(classifyHandlerError(ocppRpc.createRPCError('NotSupported', 'x'))).toMatchObject({ code: 'NotSupported', internal: false });
+  });
+
+  it('maps zod validation errors to constraint violations', () => {
+    const typeError = z.object({ n: z.number() }).safeParse({ n: 'x' }).error;
+    const rangeError = z.object({ n: z.number().max(3) }).safeParse({ n: 9 }).error;
+    expect(classifyHandlerError(typeError)).toMatchObject({ code: 'TypeConstraintViolation', internal: false });
+    expect(classifyHandlerError(rangeError)).toMatchObject({ code: 'PropertyConstraintViolation', internal: false });
+    expect(classifyHandlerError(rangeError).message).toMatch(/^n: /);
+  });
+
+  it('turns anything else into an InternalError without leaking its message', () => {
+    expect(classifyHandlerError(new Error('relay board on fire'))).toEqual({ code: 'InternalError', message: 'Internal error', internal: true });
+    expect(classifyHandlerError('a string')).toMatchObject({ code: 'InternalError', internal: true });
+  });
+
+  it('produces an ocpp-rpc error carrying the code', () => {
+    const err = toCallError({ code: 'NotImplemented', message: 'no', internal: false }) as unknown as { rpcErrorCode: string; message: string };
+    expect(err.rpcErrorCode).toBe('NotImplemented');
+    expect(err.message).toBe('no');
+  });
+});
+
+describe('toLinkError', () => {
+  const ctx = { timedOut: false, stopped: false };
+  it.each([
+    [new Error('AbortError: aborted'), { ...ctx, timedOut: true }, 'TIMEOUT'],
+    [ocppRpc.createRPCError('TypeConstraintViolation', 'x'), { ...ctx, invalid: 'request' as const }, 'INVALID_REQUEST'],
+    [ocppRpc.createRPCError('TypeConstraintViolation', 'x'), { ...ctx, invalid: 'response' as const }, 'INVALID_RESPONSE'],
+    [new Error('Client going away'), { ...ctx, stopped: true }, 'STOPPED'],
+    [ocppRpc.createRPCError('NotSupported', 'x'), ctx, 'CALL_ERROR'],
+    [Object.assign(new Error('Client disconnected'), { name: 'AbortError' }), ctx, 'DISCONNECTED'],
+    [new Error('Cannot make call while socket not open'), ctx, 'NOT_CONNECTED'],
+    [new Error('???'), ctx, 'FAILED'],
+  ])('%s → %s', (err, context, code) => {
+    const linkError = toLinkError(err, 'Heartbeat', context);
+    expect(linkError.code).toBe(code);
+    expect(linkError.action).toBe('Heartbeat');
+    expect(linkError.cause).toBe(err);
+  });
+
+  it('carries the CSMS error code of a CallError', () => {
+    expect(toLinkError(ocppRpc.createRPCError('NotSupported', 'x'), 'DataTransfer', ctx).ocppErrorCode).toBe('NotSupported');
+  });
+});

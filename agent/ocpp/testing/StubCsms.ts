@@ -1,0 +1,118 @@
+/**
+ * A minimal CSMS for tests of the OCPP layer: a real, strict ocpp-rpc RPCServer on 127.0.0.1 that
+ * records what charge points send and answers with scripted responses. (The full embedded CSMS
+ * lives in scenarios/csms; agent/ does not depend on it.)
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import ocppRpc, { type IHandlersOption } from 'ocpp-rpc';
+import type { BootNotificationResponse } from '../v16/messages.js';
+
+/** The server side of one charge point's connection (an RPCServerClient). */
+export type CsmsClient = InstanceType<typeof ocppRpc.RPCClient>;
+type Answer = (params: Record<string, unknown>, n: number) => unknown;
+
+export interface StubCsmsOptions {
+  /** Fixed port (default: any free one). */
+  port?: number;
+  /** Strict validation of both directions (default true). */
+  strict?: boolean;
+  /** Answer to the n-th BootNotification (1-based); default Accepted with interval 300. */
+  boot?: (n: number) => Partial<BootNotificationResponse>;
+  /** Answers for other actions (default: a valid minimal answer, see DEFAULT_ANSWERS). */
+  answers?: Record<string, Answer>;
+}
+
+const NOW = new Date(Date.UTC(2026, 0, 1)).toISOString();
+const DEFAULT_ANSWERS: Record<string, Answer> = {
+  Heartbeat: () => ({ currentTime: NOW }),
+  Authorize: () => ({ idTagInfo: { status: 'Accepted' } }),
+  StartTransaction: (_params, n) => ({ idTagInfo: { status: 'Accepted' }, transactionId: n }),
+  DataTransfer: () => ({ status: 'Accepted' }),
+};
+
+export interface ReceivedCall {
+  action: string;
+  params: Record<string, unknown>;
+  identity: string;
+}
+
+export class StubCsms {
+  readonly calls: ReceivedCall[] = [];
+  /** Every frame received from charge points, parsed (or the raw text if not JSON). */
+  readonly frames: unknown[] = [];
+  readonly clients: CsmsClient[] = [];
+  readonly closedClients: CsmsClient[] = [];
+  /** Identity and Basic-auth password (if any) of every WebSocket handshake. */
+  readonly handshakes: { identity: string; password: string | undefined }[] = [];
+  private readonly counts = new Map<string, number>();
+
+  private constructor(
+    private readonly server: InstanceType<typeof ocppRpc.RPCServer>,
+    private readonly http: Server,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/ocpp`;
+  }
+
+  /** The most recently connected charge point. */
+  get client(): CsmsClient {
+    const c = this.clients.at(-1);
+    if (!c) throw new Error('no charge point connected');
+    return c;
+  }
+
+  count(action: string): number {
+    return this.calls.filter((c) => c.action === action).length;
+  }
+
+  static async start(opts: StubCsmsOptions = {}): Promise<StubCsms> {
+    const server = new ocppRpc.RPCServer({ protocols: ['ocpp1.6'], strictMode: opts.strict ?? true, pingIntervalMs: 0 });
+    const http = await server.listen(opts.port ?? 0, '127.0.0.1');
+    const csms = new StubCsms(server, http, (http.address() as AddressInfo).port);
+    server.auth((accept, _reject, handshake) => {
+      csms.handshakes.push({ identity: handshake.identity, password: handshake.password?.toString('utf8') });
+      accept();
+    });
+    server.on('client', (client: CsmsClient) => csms.attach(client, opts));
+    return csms;
+  }
+
+  private attach(client: CsmsClient, opts: StubCsmsOptions): void {
+    this.clients.push(client);
+    client.once('close', () => this.closedClients.push(client));
+    client.on('message', ({ message, outbound }: { message: string; outbound: boolean }) => {
+      if (outbound) return;
+      try {
+        this.frames.push(JSON.parse(message));
+      } catch {
+        this.frames.push(message);
+      }
+    });
+    client.handle(async ({ method, params }: IHandlersOption) => {
+      const action = String(method);
+      const n = (this.counts.get(action) ?? 0) + 1;
+      this.counts.set(action, n);
+      this.calls.push({ action, params: (params ?? {}) as Record<string, unknown>, identity: client.identity ?? '' });
+      if (action === 'BootNotification') {
+        return { status: 'Accepted', interval: 300, currentTime: NOW, ...opts.boot?.(n) };
+      }
+      const answer = opts.answers?.[action] ?? DEFAULT_ANSWERS[action];
+      return (answer ? await answer((params ?? {}) as Record<string, unknown>, n) : {}) as Record<string, unknown>;
+    });
+  }
+
+  /** CALLERROR/CALLRESULT frames the charge point sent for a message id. */
+  answersTo(messageId: string): unknown[][] {
+    return this.frames.filter((f): f is unknown[] => Array.isArray(f) && (f[0] === 3 || f[0] === 4) && f[1] === messageId);
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) await c.close({ force: true }).catch(() => undefined);
+    await this.server.close({ force: true });
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+}

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import type { Validator } from 'ocpp-rpc/lib/validator.js';
+import { describe, expect, it } from 'vitest';
+import { HANDLED_ACTIONS } from './handlers/index.js';
+import { OCPP16_SUBPROTOCOL, warmOcpp16Validators } from './Ocpp16RpcClient.js';
+
+// The same module instance ocpp-rpc's clients validate with.
+const validators = createRequire(import.meta.url)('ocpp-rpc/lib/standard-validators.js') as Validator[];
+const ocpp16 = validators.find((v) => v.subprotocol === OCPP16_SUBPROTOCOL)!;
+const SENT = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
+
+const isCompiled = (id: string) => Boolean((ocpp16._ajv as unknown as { schemas: Record<string, { validate?: unknown }> }).schemas[id]?.validate);
+
+describe('strict-mode validators', () => {
+  // First in this file: nothing has compiled schemas in this process yet.
+  it('are warmed once per process: the first warm-up compiles, later ones do nothing', () => {
+    expect(isCompiled('urn:Heartbeat.req')).toBe(false);
+    warmOcpp16Validators(['Heartbeat']);
+    expect(isCompiled('urn:Heartbeat.req')).toBe(true);
+    expect(isCompiled('urn:Heartbeat.conf')).toBe(true);
+    warmOcpp16Validators(['Reset']);
+    expect(isCompiled('urn:Reset.req')).toBe(false);
+  });
+
+  it('exist for every action the link sends or answers, request and response', () => {
+    for (const action of [...HANDLED_ACTIONS, ...SENT]) {
+      for (const suffix of ['req', 'conf']) expect(ocpp16._ajv.getSchema(`urn:${action}.${suffix}`), `${action}.${suffix}`).toBeTypeOf('function');
+    }
+  });
+});

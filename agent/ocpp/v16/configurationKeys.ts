@@ -1,0 +1,164 @@
+/**
+ * The OCPP 1.6 configuration keys this charge point knows (§9.1 Core, §9.2 LocalAuthListManagement,
+ * §9.3 Reservation): type, access, default, validation. One module-level table shared by every
+ * charger; a charger stores only its overrides (see agent/store/OcppConfiguration.ts).
+ */
+import type { MeterValuesRequest } from './messages.js';
+
+export type Measurand = NonNullable<MeterValuesRequest['meterValue'][number]['sampledValue'][number]['measurand']>;
+
+/**
+ * Measurands our metering can supply: what a Modbus meter measures (energy register, power,
+ * current, voltage, frequency), what the charger itself knows (the offered current/power) and the
+ * EV's state of charge. The CSMS may only configure these; anything else is Rejected.
+ */
+export const SUPPORTED_MEASURANDS: readonly Measurand[] = [
+  'Energy.Active.Import.Register',
+  'Energy.Active.Import.Interval',
+  'Power.Active.Import',
+  'Power.Offered',
+  'Current.Import',
+  'Current.Offered',
+  'Voltage',
+  'Frequency',
+  'SoC',
+];
+
+export const FEATURE_PROFILES = ['Core', 'FirmwareManagement', 'LocalAuthListManagement', 'Reservation', 'SmartCharging', 'RemoteTrigger'] as const;
+
+const PHASE_ROTATION = /^(\d+\.)?(NotApplicable|Unknown|RST|RTS|SRT|STR|TRS|TSR)$/;
+
+export type ConfigValue = number | boolean | string;
+export type KeyType = 'integer' | 'boolean' | 'string' | 'csl';
+
+export interface KeyDefinition {
+  readonly type: KeyType;
+  /** Read-only for the CSMS (ChangeConfiguration → Rejected); set by the charger at start. */
+  readonly readonly: boolean;
+  /** Default value; a CSL is stored as its normalised comma-separated string. */
+  readonly default: ConfigValue;
+  /** Inclusive integer range. */
+  readonly min?: number;
+  readonly max?: number;
+  /** CSL: allowed members (list or pattern). */
+  readonly members?: readonly string[] | RegExp;
+  /** CSL: integer key holding the maximum number of members. */
+  readonly maxItemsKey?: string;
+  /** A change only takes effect after a reboot (ChangeConfiguration answers RebootRequired). */
+  readonly rebootRequired?: boolean;
+}
+
+// Interval keys stop below 2^31 ms: Node timers (which a SystemClock arms) overflow beyond that.
+const SECONDS = { type: 'integer', readonly: false, min: 0, max: 2_147_483 } as const;
+const rw = <T extends KeyType, V extends ConfigValue>(type: T, dflt: V) => ({ type, readonly: false, default: dflt }) as const;
+const ro = <T extends KeyType, V extends ConfigValue>(type: T, dflt: V) => ({ type, readonly: true, default: dflt }) as const;
+const measurands = (dflt: string, maxItemsKey: string) =>
+  ({ type: 'csl', readonly: false, default: dflt, members: SUPPORTED_MEASURANDS, maxItemsKey }) as const;
+
+export const CONFIGURATION_KEYS = {
+  // §9.1 Core profile
+  AllowOfflineTxForUnknownId: rw('boolean', false),
+  AuthorizationCacheEnabled: rw('boolean', true),
+  // The CSMS already authorized the idTag it sends in RemoteStart; authorizing again is opt-in.
+  AuthorizeRemoteTxRequests: rw('boolean', false),
+  ClockAlignedDataInterval: { ...SECONDS, default: 0 },
+  ConnectionTimeOut: { ...SECONDS, default: 60 },
+  ConnectorPhaseRotation: { type: 'csl', readonly: false, default: '0.Unknown', members: PHASE_ROTATION },
+  GetConfigurationMaxKeys: { ...ro('integer', 50), min: 1 },
+  HeartbeatInterval: { ...SECONDS, default: 300 },
+  LocalAuthorizeOffline: rw('boolean', true),
+  LocalPreAuthorize: rw('boolean', false),
+  MeterValuesAlignedData: measurands('Energy.Active.Import.Register', 'MeterValuesAlignedDataMaxLength'),
+  MeterValuesAlignedDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
+  MeterValuesSampledData: measurands('Energy.Active.Import.Register', 'MeterValuesSampledDataMaxLength'),
+  MeterValuesSampledDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
+  MeterValueSampleInterval: { ...SECONDS, default: 60 },
+  MinimumStatusDuration: { ...SECONDS, default: 0 },
+  NumberOfConnectors: { ...ro('integer', 1), min: 1 },
+  ResetRetries: { type: 'integer', readonly: false, default: 3, min: 0, max: 100 },
+  StopTransactionOnEVSideDisconnect: rw('boolean', true),
+  StopTransactionOnInvalidId: rw('boolean', true),
+  StopTxnAlignedData: measurands('', 'StopTxnAlignedDataMaxLength'),
+  StopTxnAlignedDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
+  StopTxnSampledData: measurands('', 'StopTxnSampledDataMaxLength'),
+  StopTxnSampledDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
+  // What the handlers implement; LocalAuthListManagement joins once SendLocalList is handled.
+  SupportedFeatureProfiles: { ...ro('csl', 'Core,Reservation,RemoteTrigger'), members: FEATURE_PROFILES },
+  TransactionMessageAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
+  TransactionMessageRetryInterval: { ...SECONDS, default: 60 },
+  UnlockConnectorOnEVSideDisconnect: rw('boolean', true),
+  // 0 disables WebSocket pings (§9.1).
+  WebSocketPingInterval: { ...SECONDS, default: 60 },
+  // §9.2 LocalAuthListManagement
+  LocalAuthListEnabled: rw('boolean', true),
+  LocalAuthListMaxLength: { ...ro('integer', 1000), min: 0 },
+  SendLocalListMaxLength: { ...ro('integer', 100), min: 0 },
+  // §9.3 Reservation
+  ReserveConnectorZeroSupported: ro('boolean', false),
+} as const satisfies Record<string, KeyDefinition>;
+
+export type ConfigurationKey = keyof typeof CONFIGURATION_KEYS;
+type KeysOfType<T extends KeyType> = { [K in ConfigurationKey]: (typeof CONFIGURATION_KEYS)[K]['type'] extends T ? K : never }[ConfigurationKey];
+export type IntegerKey = KeysOfType<'integer'>;
+export type BooleanKey = KeysOfType<'boolean'>;
+export type StringKey = KeysOfType<'string'>;
+export type ListKey = KeysOfType<'csl'>;
+export type WritableKey = { [K in ConfigurationKey]: (typeof CONFIGURATION_KEYS)[K]['readonly'] extends false ? K : never }[ConfigurationKey];
+
+export const KEY_NAMES = Object.keys(CONFIGURATION_KEYS) as ConfigurationKey[];
+const BY_LOWER_CASE = new Map(KEY_NAMES.map((k) => [k.toLowerCase(), k]));
+
+/** The canonical key for a name (exact, then case-insensitive), or undefined if unknown. */
+export function resolveKey(name: string): ConfigurationKey | undefined {
+  return Object.hasOwn(CONFIGURATION_KEYS, name) ? (name as ConfigurationKey) : BY_LOWER_CASE.get(name.toLowerCase());
+}
+
+export function definitionOf(key: ConfigurationKey): KeyDefinition {
+  return CONFIGURATION_KEYS[key];
+}
+
+/** Outcome of parsing a value for a key. */
+export type ParseResult = { ok: true; value: ConfigValue } | { ok: false; reason: string };
+
+/**
+ * Parses and validates a value (a ChangeConfiguration string, or a typed value from a config
+ * file) for `key`. `maxItems` looks up the current value of an integer key (for CSL lengths).
+ */
+export function parseValue(key: ConfigurationKey, input: unknown, maxItems: (key: string) => number | undefined): ParseResult {
+  const def = definitionOf(key);
+  switch (def.type) {
+    case 'integer': {
+      const n = typeof input === 'number' ? input : typeof input === 'string' && /^\s*[-+]?\d+\s*$/.test(input) ? Number(input) : NaN;
+      if (!Number.isSafeInteger(n)) return { ok: false, reason: 'not an integer' };
+      if (def.min !== undefined && n < def.min) return { ok: false, reason: `below ${def.min}` };
+      if (def.max !== undefined && n > def.max) return { ok: false, reason: `above ${def.max}` };
+      return { ok: true, value: n };
+    }
+    case 'boolean': {
+      if (typeof input === 'boolean') return { ok: true, value: input };
+      const s = typeof input === 'string' ? input.trim().toLowerCase() : '';
+      if (s === 'true' || s === 'false') return { ok: true, value: s === 'true' };
+      return { ok: false, reason: 'not a boolean' };
+    }
+    case 'string':
+      return typeof input === 'string' && input.length <= 500 ? { ok: true, value: input } : { ok: false, reason: 'not a string of at most 500 characters' };
+    case 'csl': {
+      const items = Array.isArray(input) ? input.map(String) : typeof input === 'string' ? input.split(',') : undefined;
+      if (!items) return { ok: false, reason: 'not a comma-separated list' };
+      const members = items.map((s) => s.trim()).filter((s) => s.length > 0);
+      const allowed = def.members;
+      const bad = members.find((m) => (allowed instanceof RegExp ? !allowed.test(m) : allowed !== undefined && !allowed.includes(m)));
+      if (bad !== undefined) return { ok: false, reason: `'${bad}' is not allowed` };
+      if (new Set(members).size !== members.length) return { ok: false, reason: 'duplicate members' };
+      const max = def.maxItemsKey === undefined ? undefined : maxItems(def.maxItemsKey);
+      if (max !== undefined && members.length > max) return { ok: false, reason: `more than ${max} members` };
+      const value = members.join(',');
+      return value.length <= 500 ? { ok: true, value } : { ok: false, reason: 'longer than 500 characters' };
+    }
+  }
+}
+
+/** The value as GetConfiguration reports it. */
+export function formatValue(value: ConfigValue): string {
+  return typeof value === 'string' ? value : String(value);
+}

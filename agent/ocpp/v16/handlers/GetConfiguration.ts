@@ -1,0 +1,19 @@
+import { OcppCallError } from '../../errors.js';
+import type { GetConfigurationResponse } from '../messages.js';
+import type { Handler } from './Handler.js';
+
+/**
+ * GetConfiguration (OCPP 1.6 §5.8): all keys when `key` is omitted or empty, otherwise the known
+ * ones plus `unknownKey`. A request naming more keys than GetConfigurationMaxKeys is answered with
+ * a CallError rather than a silently shortened list, so the CSMS knows to split it.
+ */
+export const getConfiguration: Handler<'GetConfiguration'> = (control, request) => {
+  const max = control.config.getInt('GetConfigurationMaxKeys');
+  if (request.key && request.key.length > max) {
+    throw new OcppCallError('OccurenceConstraintViolation', `at most ${max} keys per request (GetConfigurationMaxKeys)`);
+  }
+  const { configurationKey, unknownKey } = control.config.getForCsms(request.key);
+  const response: GetConfigurationResponse = { configurationKey };
+  if (unknownKey.length > 0) response.unknownKey = unknownKey;
+  return response;
+};

@@ -1,0 +1,45 @@
+/**
+ * The table of CSMS calls this charge point answers, built once per process and shared by every
+ * link (no per-charger closures per action). An action missing here is answered NotImplemented.
+ */
+import type { ChargePointControl } from '../ChargePointControl.js';
+import type { Ocpp16Action } from '../messages.js';
+import { cancelReservation } from './CancelReservation.js';
+import { changeAvailability } from './ChangeAvailability.js';
+import { changeConfiguration } from './ChangeConfiguration.js';
+import { clearCache } from './ClearCache.js';
+import { dataTransfer } from './DataTransfer.js';
+import { getConfiguration } from './GetConfiguration.js';
+import type { Handler } from './Handler.js';
+import { remoteStartTransaction } from './RemoteStartTransaction.js';
+import { remoteStopTransaction } from './RemoteStopTransaction.js';
+import { reserveNow } from './ReserveNow.js';
+import { reset } from './Reset.js';
+import { triggerMessage } from './TriggerMessage.js';
+import { unlockConnector } from './UnlockConnector.js';
+
+export type HandlerTable = { readonly [A in Ocpp16Action]?: Handler<A> };
+
+export const HANDLERS: HandlerTable = Object.freeze({
+  CancelReservation: cancelReservation,
+  ChangeAvailability: changeAvailability,
+  ChangeConfiguration: changeConfiguration,
+  ClearCache: clearCache,
+  DataTransfer: dataTransfer,
+  GetConfiguration: getConfiguration,
+  RemoteStartTransaction: remoteStartTransaction,
+  RemoteStopTransaction: remoteStopTransaction,
+  ReserveNow: reserveNow,
+  Reset: reset,
+  TriggerMessage: triggerMessage,
+  UnlockConnector: unlockConnector,
+});
+
+export const HANDLED_ACTIONS: readonly Ocpp16Action[] = Object.freeze(Object.keys(HANDLERS) as Ocpp16Action[]);
+
+type AnyHandler = (control: ChargePointControl, request: unknown) => unknown;
+
+/** The handler for an action name from the wire, or undefined. */
+export function handlerFor(action: string): AnyHandler | undefined {
+  return Object.hasOwn(HANDLERS, action) ? (HANDLERS[action as Ocpp16Action] as AnyHandler) : undefined;
+}

@@ -1,0 +1,78 @@
+/**
+ * How OcppLink configures its ocpp-rpc client and which of the client's events it needs, in one
+ * place — so the link reads as OCPP logic and the ocpp-rpc specifics (event names and shapes,
+ * option quirks) stay here.
+ */
+import ocppRpc from 'ocpp-rpc';
+import type { Logger } from 'pino';
+import { OcppLinkError } from '../errors.js';
+import type { OcppLinkOptions } from '../OcppLinkTypes.js';
+import type { OcppTraffic } from '../OcppTraffic.js';
+import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient } from './Ocpp16RpcClient.js';
+
+export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
+  return new Ocpp16RpcClient({
+    identity: opts.identity,
+    endpoint: opts.url.replace(/\/+$/, ''),
+    password: opts.password ?? null,
+    protocols: [OCPP16_SUBPROTOCOL],
+    strictMode: true,
+    strictModeValidators: [],
+    // Reconnecting is the link's job (see OcppLink); these three only keep ocpp-rpc out of it.
+    reconnect: false,
+    maxReconnects: 0,
+    backoff: { initialDelay: 1000, maxDelay: 10_000, factor: 2, randomisationFactor: 0 }, // merged shallowly: all four keys
+    callConcurrency: 1,
+    callTimeoutMs: 0, // the link times calls out on its injected clock
+    pingIntervalMs: opts.pingIntervalMs ?? opts.config.getInt('WebSocketPingInterval') * 1000,
+    deferPingsOnActivity: false,
+    respondWithDetailedErrors: false,
+    maxBadMessages: Infinity, // a broken frame is answered, never a reason to drop the link
+    wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000 },
+    headers: {},
+  });
+}
+
+export interface ClientEventSink {
+  open(): void;
+  disconnect(info: { code: number; reason: string }): void;
+  /** ocpp-rpc refused our request, or the CSMS's answer to it, by schema; `error` is what the call rejects with. */
+  invalid(which: 'request' | 'response', error: unknown): void;
+  /** Our handler produced an answer the schema refuses (ocpp-rpc answers InternalError). */
+  invalidAnswer(err: Error): void;
+  /** The traffic log, or undefined when nobody listens (then frames are not translated). */
+  traffic(): OcppTraffic | undefined;
+  log: Logger;
+}
+
+interface ValidationFailure {
+  error: unknown;
+  outbound: boolean;
+  isCall: boolean;
+  method: string;
+}
+
+export function attachClientEvents(client: Ocpp16RpcClient, sink: ClientEventSink): void {
+  client.on('open', () => sink.open());
+  client.on('disconnect', ({ code, reason }: { code: number; reason: unknown }) => sink.disconnect({ code, reason: String(reason ?? '') }));
+  client.on('strictValidationFailure', ({ error, outbound, isCall, method }: ValidationFailure) => {
+    // outbound call = our request; inbound result = their answer to it. An inbound call failing
+    // validation is answered by ocpp-rpc itself; an outbound result is our handler's bug.
+    if (outbound === isCall) sink.invalid(isCall ? 'request' : 'response', error);
+    else if (outbound) {
+      sink.log.error({ err: error, action: method }, 'invalid response produced for a CSMS call');
+      sink.invalidAnswer(new OcppLinkError('INVALID_REQUEST', `our ${method} answer violates the schema`, { action: method, cause: error }));
+    } else {
+      sink.log.info({ err: error, action: method }, 'CSMS call violates the schema');
+    }
+  });
+  client.on('badMessage', ({ buffer, error, response }: { buffer: unknown; error: unknown; response: unknown[] | null }) => {
+    const text = String(buffer);
+    sink.log.warn({ err: error, frame: text.slice(0, 500) }, 'invalid frame from the CSMS');
+    // ocpp-rpc sends `response` (a CallError) only while the socket is open.
+    sink.traffic()?.invalid(text, response && client.state === ocppRpc.RPCClient.OPEN ? response : null);
+  });
+  client.on('call', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => sink.traffic()?.call(outbound, payload));
+  client.on('response', ({ outbound, payload }: { outbound: boolean; payload: unknown[] }) => sink.traffic()?.response(outbound, payload));
+  client.on('socketError', (err: unknown) => sink.log.debug({ err }, 'WebSocket error'));
+}

@@ -1,0 +1,280 @@
+/**
+ * The charger's OCPP configuration keys (HeartbeatInterval, MeterValuesSampledData, …): read by the
+ * agent, read and changed by the CSMS (GetConfiguration / ChangeConfiguration), persisted.
+ *
+ * Precedence, lowest first: key defaults (agent/ocpp/v16/configurationKeys.ts) < `initial` (the
+ * charger's config file) < values changed at run time and persisted < `readonlyValues`.
+ *
+ * Cheap per charger: definitions are module-level; an instance holds only its overrides.
+ * Persistence: one JSON file holding only the values changed at run time, replaced atomically
+ * (temp file, fsync, rename, fsync of the directory); writes are serialized and coalesced. An
+ * unreadable or corrupt file is logged and ignored (defaults apply) — the charger must boot anyway.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  KEY_NAMES,
+  definitionOf,
+  formatValue,
+  parseValue,
+  resolveKey,
+  type BooleanKey,
+  type ConfigValue,
+  type ConfigurationKey,
+  type IntegerKey,
+  type ListKey,
+  type StringKey,
+  type WritableKey,
+} from '../ocpp/v16/configurationKeys.js';
+import type { ChangeConfigurationResponse, GetConfigurationResponse } from '../ocpp/v16/messages.js';
+
+export type { ConfigValue, ConfigurationKey } from '../ocpp/v16/configurationKeys.js';
+
+export type ConfigInput = string | number | boolean | readonly string[];
+export type ChangeStatus = ChangeConfigurationResponse['status'];
+
+export interface OcppConfigurationOptions {
+  /** JSON file for values changed at run time; null keeps them in memory only (fleets, tests). */
+  file: string | null;
+  /** Values from the charger's config file; override defaults, overridden by persisted values. */
+  initial?: Readonly<Record<string, ConfigInput>>;
+  /** Facts of this charger for read-only keys (NumberOfConnectors, SupportedFeatureProfiles, …). */
+  readonlyValues?: Readonly<Record<string, ConfigInput>>;
+  log: Logger;
+}
+
+/** 'csms' for ChangeConfiguration, 'agent' for {@link OcppConfiguration.set}. */
+export type ChangeSource = 'csms' | 'agent';
+
+export interface OcppConfigurationEvents {
+  /** A key's effective value changed (not emitted when a change leaves the value as it was). */
+  changed: [key: ConfigurationKey, value: ConfigValue, source: ChangeSource];
+}
+
+interface PersistedFile {
+  version: 1;
+  values: Record<string, ConfigValue>;
+}
+
+export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
+  /** Effective values that differ from the defaults (initial, persisted, read-only facts). */
+  private readonly values = new Map<ConfigurationKey, ConfigValue>();
+  /** The subset changed at run time: what the file holds. */
+  private readonly persisted = new Map<ConfigurationKey, ConfigValue>();
+  private dirty = false;
+  private writeLoop: Promise<void> | undefined;
+
+  private constructor(
+    private readonly file: string | null,
+    private readonly log: Logger,
+  ) {
+    super();
+  }
+
+  /** Opens (or creates) the configuration; never throws on a bad file or bad initial values. */
+  static async open(opts: OcppConfigurationOptions): Promise<OcppConfiguration> {
+    const log = opts.log.child({ component: 'ocpp-config' });
+    const cfg = new OcppConfiguration(opts.file, log);
+    // Read-only facts before persisted values: they bound CSL lengths (…MaxLength) of the latter.
+    cfg.apply(opts.initial, 'initial', false);
+    cfg.apply(opts.readonlyValues, 'readonlyValues', false, true);
+    if (opts.file) {
+      await rm(`${opts.file}.tmp`, { force: true }).catch(() => undefined); // left by a crash mid-write
+      cfg.apply(await readPersisted(opts.file, log), 'persisted', true);
+    }
+    return cfg;
+  }
+
+  private apply(source: Readonly<Record<string, unknown>> | undefined, what: string, persisted: boolean, readonlyFacts = false): void {
+    for (const [name, raw] of Object.entries(source ?? {})) {
+      const key = resolveKey(name);
+      if (!key) {
+        this.log.warn({ key: name, source: what }, 'unknown OCPP configuration key ignored');
+        continue;
+      }
+      if ((persisted || readonlyFacts) && definitionOf(key).readonly !== readonlyFacts) {
+        this.log.warn({ key, source: what }, persisted ? 'persisted value for a read-only key ignored' : 'not a read-only key; use initial');
+        continue;
+      }
+      const parsed = parseValue(key, raw, (k) => this.intOf(k));
+      if (!parsed.ok) {
+        this.log.warn({ key, value: raw, source: what, reason: parsed.reason }, 'invalid OCPP configuration value ignored');
+        continue;
+      }
+      this.values.set(key, parsed.value);
+      if (persisted) this.persisted.set(key, parsed.value);
+    }
+  }
+
+  private raw(key: ConfigurationKey): ConfigValue {
+    return this.values.get(key) ?? definitionOf(key).default;
+  }
+
+  private intOf(name: string): number | undefined {
+    const key = resolveKey(name);
+    const v = key ? this.raw(key) : undefined;
+    return typeof v === 'number' ? v : undefined;
+  }
+
+  getInt(key: IntegerKey): number {
+    return this.raw(key) as number;
+  }
+
+  getBool(key: BooleanKey): boolean {
+    return this.raw(key) as boolean;
+  }
+
+  getString(key: StringKey | ListKey): string {
+    return formatValue(this.raw(key));
+  }
+
+  /** A CSL key as its members (empty list for ""). */
+  getList(key: ListKey): string[] {
+    const s = this.raw(key) as string;
+    return s === '' ? [] : s.split(',');
+  }
+
+  /** True if the name is a key of this charger (case-insensitive). */
+  has(name: string): boolean {
+    return resolveKey(name) !== undefined;
+  }
+
+  /**
+   * GetConfiguration: every key when `keys` is omitted or empty, otherwise the known ones among
+   * `keys` (duplicates once) and the rest in `unknownKey`.
+   */
+  getForCsms(keys?: readonly string[]): Required<GetConfigurationResponse> {
+    const configurationKey: Required<GetConfigurationResponse>['configurationKey'] = [];
+    const unknownKey: string[] = [];
+    const seen = new Set<string>();
+    for (const name of keys?.length ? keys : KEY_NAMES) {
+      const key = resolveKey(name);
+      if (seen.has(key ?? name)) continue;
+      seen.add(key ?? name);
+      if (key) configurationKey.push({ key, readonly: definitionOf(key).readonly, value: formatValue(this.raw(key)) });
+      else unknownKey.push(name);
+    }
+    return { configurationKey, unknownKey };
+  }
+
+  /**
+   * ChangeConfiguration from the CSMS: NotSupported for an unknown key, Rejected for a read-only
+   * key or an invalid value, otherwise applied (a `changed` event), persisted, and Accepted (or
+   * RebootRequired for keys that only take effect after a reboot). Resolves after the write.
+   */
+  async change(name: string, value: string): Promise<ChangeStatus> {
+    const key = resolveKey(name);
+    if (!key) return 'NotSupported';
+    const def = definitionOf(key);
+    if (def.readonly) return 'Rejected';
+    const parsed = parseValue(key, value, (k) => this.intOf(k));
+    if (!parsed.ok) {
+      this.log.info({ key, value, reason: parsed.reason }, 'ChangeConfiguration rejected');
+      return 'Rejected';
+    }
+    await this.update(key, parsed.value, 'csms');
+    return def.rebootRequired ? 'RebootRequired' : 'Accepted';
+  }
+
+  /**
+   * Sets a writable key from the agent itself (e.g. HeartbeatInterval from a BootNotification
+   * answer). Applies synchronously; the returned promise settles when it is persisted.
+   * @throws RangeError for an invalid value (a programming error, not CSMS input).
+   */
+  set(key: WritableKey, value: ConfigInput): Promise<void> {
+    const parsed = parseValue(key, value, (k) => this.intOf(k));
+    if (!parsed.ok) throw new RangeError(`OCPP configuration ${key}: ${parsed.reason}`);
+    return this.update(key, parsed.value, 'agent');
+  }
+
+  private update(key: ConfigurationKey, value: ConfigValue, source: ChangeSource): Promise<void> {
+    const unchanged = this.raw(key) === value;
+    this.values.set(key, value);
+    // Stored even when equal to the current value: the CSMS chose it, a later config file must not undo it.
+    const known = this.persisted.get(key) === value;
+    this.persisted.set(key, value);
+    if (!unchanged) this.emit('changed', key, value, source);
+    return known ? (this.writeLoop ?? Promise.resolve()) : this.persist();
+  }
+
+  /** Settles when every change made so far is on disk. */
+  flush(): Promise<void> {
+    return this.writeLoop ?? Promise.resolve();
+  }
+
+  private persist(): Promise<void> {
+    if (!this.file) return Promise.resolve();
+    this.dirty = true;
+    this.writeLoop ??= this.runWrites(this.file);
+    return this.writeLoop;
+  }
+
+  /** One writer per instance; changes arriving during a write are coalesced into the next one. */
+  private async runWrites(file: string): Promise<void> {
+    while (this.dirty) {
+      this.dirty = false;
+      const body: PersistedFile = { version: 1, values: Object.fromEntries(this.persisted) };
+      try {
+        await writeAtomically(file, `${JSON.stringify(body, null, 2)}\n`);
+      } catch (err) {
+        // The value stays effective in memory; the next change retries the write.
+        this.log.error({ err, file }, 'could not persist OCPP configuration');
+      }
+    }
+    // Cleared in the same synchronous step as the last `dirty` check, so no change is left behind.
+    this.writeLoop = undefined;
+  }
+}
+
+async function readPersisted(file: string, log: Logger): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.error({ err, file }, 'cannot read OCPP configuration file; using defaults');
+    return undefined;
+  }
+  try {
+    const body = JSON.parse(text) as Partial<PersistedFile> | null;
+    if (body?.version !== 1 || typeof body.values !== 'object' || body.values === null || Array.isArray(body.values)) {
+      throw new Error('unexpected structure');
+    }
+    return body.values;
+  } catch (err) {
+    log.error({ err, file }, 'corrupt OCPP configuration file; using defaults (it is replaced on the next change)');
+    return undefined;
+  }
+}
+
+/** Replaces `file` so that a crash leaves either the old or the new content, never a mix. */
+async function writeAtomically(file: string, data: string): Promise<void> {
+  const dir = dirname(file);
+  const tmp = `${file}.tmp`;
+  await mkdir(dir, { recursive: true });
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  // Makes the rename itself durable. Not possible on every platform (e.g. Windows): best effort.
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (dh) {
+    try {
+      await dh.sync();
+    } catch {
+      /* see above */
+    } finally {
+      await dh.close();
+    }
+  }
+}
