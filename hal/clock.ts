@@ -170,6 +170,8 @@ export class SimulatedClock implements Clock {
   }
 }
 
+const MAX_NODE_DELAY_MS = 2 ** 31 - 1;
+
 /**
  * Wall-clock time with one shared Node timer armed for the earliest due timer of all users.
  * One instance per process is enough ({@link systemClock}).
@@ -206,7 +208,8 @@ export class SystemClock implements Clock {
     if (this.armed && next >= this.armedAt) return;
     this.disarm();
     this.armedAt = next;
-    this.armed = globalThis.setTimeout(() => this.fire(), Math.max(0, next - this.now()));
+    // Node fires delays above 2^31-1 ms after 1 ms; arm at most that far and re-arm on waking.
+    this.armed = globalThis.setTimeout(() => this.fire(), Math.min(MAX_NODE_DELAY_MS, Math.max(0, next - this.now())));
   }
 
   private fire(): void {

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SimulatedClock, SystemClock, TimerQueue } from './clock.js';
+
+describe('TimerQueue', () => {
+  it('pops timers in due order, same-time timers in arming order, and skips cancelled ones', () => {
+    const q = new TimerQueue();
+    const fired: string[] = [];
+    q.add(30, () => fired.push('c'));
+    q.add(10, () => fired.push('a1'));
+    const cancelled = q.add(20, () => fired.push('x'));
+    q.add(10, () => fired.push('a2'));
+    q.cancel(cancelled);
+    expect(q.size).toBe(3);
+    expect(q.peekTime()).toBe(10);
+    for (let t = q.popDue(100); t; t = q.popDue(100)) t.fn();
+    expect(fired).toEqual(['a1', 'a2', 'c']);
+    expect(q.size).toBe(0);
+  });
+
+  it('does not pop a timer before it is due', () => {
+    const q = new TimerQueue();
+    q.add(50, () => undefined);
+    expect(q.popDue(49)).toBeUndefined();
+    expect(q.popDue(50)).toBeDefined();
+  });
+});
+
+describe('SimulatedClock', () => {
+  it('fires timers when advanced, each seeing its own due time', () => {
+    const clock = new SimulatedClock(1000);
+    const seen: number[] = [];
+    clock.setTimeout(() => seen.push(clock.now()), 500);
+    clock.setTimeout(() => {
+      seen.push(clock.now());
+      clock.setTimeout(() => seen.push(clock.now()), 100); // armed from inside a timer
+    }, 200);
+    clock.advance(1000);
+    expect(seen).toEqual([1200, 1300, 1500]);
+    expect(clock.now()).toBe(2000);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('advanceAsync settles between timers and steps', async () => {
+    const clock = new SimulatedClock(0);
+    const order: string[] = [];
+    clock.setTimeout(() => order.push('t@1500'), 1500);
+    await clock.advanceAsync(3000, async () => void order.push(`settle@${clock.now()}`), 1000);
+    expect(order).toEqual(['settle@0', 'settle@1000', 't@1500', 'settle@1500', 'settle@2000', 'settle@3000']);
+  });
+});
+
+describe('SystemClock', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('runs every user on one Node timer, in due order', () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = new SystemClock();
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(2), 200);
+    clock.setTimeout(() => fired.push(1), 100);
+    const cancelled = clock.setTimeout(() => fired.push(99), 150);
+    clock.clearTimeout(cancelled);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(250);
+    expect(fired).toEqual([1, 2]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('handles delays beyond the 2^31-1 ms Node limit without firing early', () => {
+    vi.useFakeTimers({ now: 0 });
+    const clock = new SystemClock();
+    let fired = false;
+    const thirtyDays = 30 * 86_400_000; // beyond 2^31-1 ms (24.8 days)
+    const armed = vi.spyOn(globalThis, 'setTimeout');
+    clock.setTimeout(() => (fired = true), thirtyDays);
+    expect(armed.mock.calls.at(-1)![1]).toBeLessThanOrEqual(2 ** 31 - 1);
+    vi.advanceTimersByTime(2 ** 31 - 1);
+    expect(fired).toBe(false);
+    vi.advanceTimersByTime(thirtyDays - (2 ** 31 - 1));
+    expect(fired).toBe(true);
+  });
+});
