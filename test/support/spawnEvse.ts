@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-export const EVSE_BIN = process.env.EVSE_TEST_BIN ?? fileURLToPath(new URL('../../dist/bin/evse.js', import.meta.url));
+// From the sources (vitest) the build is ../../dist/bin; from the build itself (benchmarks) ../../bin.
+const compiled = fileURLToPath(import.meta.url).includes('/dist/');
+export const EVSE_BIN = fileURLToPath(new URL(compiled ? '../../bin/evse.js' : '../../dist/bin/evse.js', import.meta.url));
 
 export interface EvseProcess {
   child: ChildProcess;

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench:agent`: what one agent costs and how fast it reacts.
+ *
+ * 1. RSS of `evse run` (a separate process, simulated HAL) once it has booted against the embedded
+ *    CSMS and reported its statuses. Target < 60 MB.
+ * 2. Latency from an RFID card event to the contactor-close command on the local authorization
+ *    path (LocalPreAuthorize, card in the authorization cache, so no CSMS round trip), over
+ *    SESSIONS sessions in virtual time; the CSMS still gets every message over a real socket.
+ *    Target p99 < 20 ms.
+ */
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { SimulatedClock } from '../../hal/clock.js';
+import { createSimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import { Agent } from '../../agent/Agent.js';
+import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
+import { EmbeddedCsms } from '../../scenarios/csms/EmbeddedCsms.js';
+import { spawnEvse } from '../support/spawnEvse.js';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 1000);
+const CARD = '04AABBCCDDEEFF';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function rssAfterBoot(): Promise<number> {
+  const csms = new EmbeddedCsms();
+  const { url } = await csms.start();
+  const dataDir = await mkdtemp(join(tmpdir(), 'evse-bench-'));
+  const agent = spawnEvse(['run'], { EVSE_CSMS_URL: url, EVSE_CHARGE_POINT_ID: 'BENCH-RSS', EVSE_DATA_DIR: dataDir, EVSE_LOG_LEVEL: 'warn' });
+  try {
+    await csms.waitForCall('BENCH-RSS', 'StatusNotification', { connectorId: 1 }, 15_000);
+    await new Promise((r) => setTimeout(r, 1000));
+    const status = readFileSync(`/proc/${agent.child.pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
+  } finally {
+    await agent.stop('SIGTERM');
+    await csms.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function cardToContactor(): Promise<number[]> {
+  const log = pino({ level: 'silent' });
+  const csms = new EmbeddedCsms({ logger: log });
+  const { url } = await csms.start();
+  const clock = new SimulatedClock();
+  csms.setBootPolicy({ interval: 3600 });
+  const sim = createSimulatedCharger({ clock, connectors: 1 });
+  const config = await OcppConfiguration.open({
+    file: null,
+    initial: { LocalPreAuthorize: true, AuthorizationCacheEnabled: true, MeterValueSampleInterval: 60 },
+    readonlyValues: { NumberOfConnectors: 1 },
+    log,
+  });
+  const agent = new Agent({
+    chargePointId: 'BENCH-LAT',
+    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'bench' },
+    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } },
+    hardware: sim.hardware,
+    config,
+    clock,
+    log,
+  });
+  const connector = sim.connectors[0]!;
+  const relay = connector.relay;
+  let tappedAt = 0;
+  let closedAt = 0;
+  const close = relay.close.bind(relay);
+  relay.close = () => {
+    closedAt = performance.now();
+    return close();
+  };
+  const settle = () => agent.whenIdle(5000);
+  const latencies: number[] = [];
+  agent.start();
+  await csms.waitForCall('BENCH-LAT', 'BootNotification', undefined, 10_000);
+  await clock.advanceAsync(1000, settle);
+  // First tap goes to the CSMS and fills the cache; it is not measured.
+  for (let i = 0; i <= SESSIONS; i++) {
+    connector.ev.plugIn();
+    await clock.advanceAsync(2000, settle);
+    closedAt = 0;
+    tappedAt = performance.now();
+    sim.rfid.tap(CARD);
+    await clock.advanceAsync(0, settle);
+    if (!closedAt) throw new Error(`session ${i}: the contactor did not close (status ${agent.connectors[0]!.status})`);
+    if (i > 0) latencies.push(closedAt - tappedAt);
+    await clock.advanceAsync(120_000, settle, 60_000);
+    sim.rfid.tap(CARD); // same card stops the session
+    await clock.advanceAsync(2000, settle);
+    connector.ev.unplug();
+    await clock.advanceAsync(2000, settle);
+  }
+  const txs = csms.transactions('BENCH-LAT').filter((t) => t.stop);
+  await agent.stop({ flushMs: 1000 });
+  await sim.close();
+  await csms.stop();
+  if (txs.length !== SESSIONS + 1) throw new Error(`expected ${SESSIONS + 1} completed transactions at the CSMS, got ${txs.length}`);
+  return latencies.sort((a, b) => a - b);
+}
+
+const rss = await rssAfterBoot();
+const t0 = performance.now();
+const lat = await cardToContactor();
+const wall = (performance.now() - t0) / 1000;
+const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
+console.log(`evse run RSS after boot:            ${(rss / 1024 / 1024).toFixed(1)} MB (target < 60 MB)`);
+console.log(`card → contactor-close, ${lat.length} sessions (local authorization, virtual time, ${wall.toFixed(1)} s wall):`);
+console.log(`  p50 ${fmt(percentile(lat, 50))}  p95 ${fmt(percentile(lat, 95))}  p99 ${fmt(percentile(lat, 99))}  max ${fmt(lat.at(-1)!)}  (target p99 < 20 ms)`);
