@@ -17,6 +17,11 @@ const clockAndLogRules = {
 
 const nodeConfigMessage = 'Only bin/ reads node-config; pass settings in as a typed object.';
 const nodeConfig = { name: 'config', message: nodeConfigMessage };
+const ocppRpcDirect = {
+  group: ['ocpp-rpc', 'ocpp-rpc/*'],
+  allowTypeImports: true,
+  message: "Load ocpp-rpc through agent/ocpp/v16/ocppRpc.ts (it keeps only the OCPP 1.6 validators in memory).",
+};
 const nodeConfigDeep = { group: ['config/*'], message: nodeConfigMessage };
 
 export default tseslint.config(
@@ -50,6 +55,7 @@ export default tseslint.config(
         paths: [nodeConfig],
         patterns: [
           nodeConfigDeep,
+          ocppRpcDirect,
           { group: ['**/hal/sim/**', '**/hal/sim', '**/hal/serial/**', '**/hal/serial'], message: 'agent/ depends on HAL interfaces only (hal/index.ts); concrete drivers are wired in bin/.' },
           { group: ['**/scenarios/**', '**/bin/**'], message: 'agent/ must not import scenarios/ or bin/.' },
         ],
@@ -64,7 +70,7 @@ export default tseslint.config(
   {
     files: ['scenarios/**/*.ts', 'test/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [nodeConfig], patterns: [nodeConfigDeep] }],
+      'no-restricted-imports': ['error', { paths: [nodeConfig], patterns: [nodeConfigDeep, ocppRpcDirect] }],
     },
   },
   {

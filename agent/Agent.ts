@@ -178,7 +178,9 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Sends a StatusNotification for a connector (0 = charge point), e.g. on TriggerMessage. */
   async sendStatus(change: StatusChange): Promise<void> {
-    if (!this.link.isAccepted) return;
+    // Offline or Rejected: nothing to send (the current status goes out after the next boot).
+    // Pending: the link lets it through only when a TriggerMessage asked for it.
+    if (this.link.state !== 'accepted' && this.link.state !== 'pending') return;
     try {
       await this.link.call('StatusNotification', {
         connectorId: change.connectorId,
@@ -188,7 +190,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         ...(change.info && { info: change.info.slice(0, 50) }),
       });
     } catch (err) {
-      this.log.warn({ err, connector: change.connectorId }, 'StatusNotification not delivered');
+      this.log.debug({ err, connector: change.connectorId }, 'StatusNotification not delivered');
     }
   }
 

@@ -11,7 +11,7 @@
  * - CSMS calls: answered from the module-level handler table (v16/answerCall.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { IHandlersOption } from 'ocpp-rpc';
+import type { IHandlersOption } from './v16/ocppRpc.js';
 import type { Logger } from 'pino';
 import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';

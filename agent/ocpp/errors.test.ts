@@ -1,4 +1,4 @@
-import ocppRpc from 'ocpp-rpc';
+import { ocppRpc } from './v16/ocppRpc.js';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { OcppCallError, classifyHandlerError, toCallError, toLinkError, toOcpp16ErrorCode } from './errors.js';

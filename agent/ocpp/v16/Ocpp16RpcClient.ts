@@ -6,13 +6,8 @@
  * Every outgoing frame passes through `sendRaw`, so that is where the code is corrected — one
  * place, whichever ocpp-rpc path produced the error.
  */
-import { createRequire } from 'node:module';
-import ocppRpc from 'ocpp-rpc';
-import type { Validator } from 'ocpp-rpc/lib/validator.js';
+import { ocppRpc, standardValidators } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from '../errors.js';
-
-// The module's typings declare an ES default export, but it is CommonJS exporting the array itself.
-const standardValidators = createRequire(import.meta.url)('ocpp-rpc/lib/standard-validators.js') as readonly Validator[];
 
 export type RpcClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
 

@@ -3,7 +3,7 @@
  * place — so the link reads as OCPP logic and the ocpp-rpc specifics (event names and shapes,
  * option quirks) stay here.
  */
-import ocppRpc from 'ocpp-rpc';
+import { ocppRpc } from './ocppRpc.js';
 import type { Logger } from 'pino';
 import { OcppLinkError } from '../errors.js';
 import type { OcppLinkOptions } from '../OcppLinkTypes.js';
