@@ -35,7 +35,7 @@ describe('evse run against a strict CSMS', () => {
       EVSE_SIM_EV_CONNECTED: '1',
       EVSE_LOG_LEVEL: 'warn',
     });
-    await csms.waitForCall(CP, 'BootNotification', undefined, 15_000);
+    await csms.waitForCall(CP, 'StatusNotification', { connectorId: 1 }, 15_000);
   });
 
   afterAll(async () => {
