@@ -27,11 +27,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function rssAfterBoot(): Promise<number> {
+async function rssAfterBoot(nodeOptions?: string): Promise<number> {
   const csms = new EmbeddedCsms();
   const { url } = await csms.start();
   const dataDir = await mkdtemp(join(tmpdir(), 'evse-bench-'));
-  const agent = spawnEvse(['run'], { EVSE_CSMS_URL: url, EVSE_CHARGE_POINT_ID: 'BENCH-RSS', EVSE_DATA_DIR: dataDir, EVSE_LOG_LEVEL: 'warn' });
+  const agent = spawnEvse(['run'], { EVSE_CSMS_URL: url, EVSE_CHARGE_POINT_ID: 'BENCH-RSS', EVSE_DATA_DIR: dataDir, EVSE_LOG_LEVEL: 'warn', NODE_OPTIONS: nodeOptions });
   try {
     await csms.waitForCall('BENCH-RSS', 'StatusNotification', { connectorId: 1 }, 15_000);
     await new Promise((r) => setTimeout(r, 1000));
@@ -105,11 +105,73 @@ async function cardToContactor(): Promise<number[]> {
   return latencies.sort((a, b) => a - b);
 }
 
+/**
+ * Cost of each additional agent in one process (what a fleet pays per charger): N agents with a
+ * simulated HAL on one shared virtual clock, booted against `evse csms` running in its own process
+ * so the CSMS's memory is not counted.
+ */
+async function perAgentCost(count: number): Promise<{ heap: number; rss: number }> {
+  const csmsProcess = spawnEvse(['csms', '--port', '0'], {});
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`evse csms did not start: ${csmsProcess.stderr()}`)), 10_000);
+    csmsProcess.child.stderr!.on('data', () => {
+      const m = /listening on (ws:\/\/\S+?)[ (]/.exec(csmsProcess.stderr());
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  csmsProcess.child.stdout!.resume();
+  const log = pino({ level: 'silent' });
+  const clock = new SimulatedClock();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error('run with node --expose-gc (npm run bench:agent does)');
+  gc();
+  const before = process.memoryUsage();
+  const agents: Agent[] = [];
+  const sims: ReturnType<typeof createSimulatedCharger>[] = [];
+  let accepted = 0;
+  for (let i = 0; i < count; i++) {
+    const sim = createSimulatedCharger({ clock, connectors: 1, idPrefix: `cp${i}/` });
+    const config = await OcppConfiguration.open({ file: null, readonlyValues: { NumberOfConnectors: 1 }, log });
+    const agent = new Agent({
+      chargePointId: `MEM-${String(i).padStart(5, '0')}`,
+      boot: { chargePointVendor: 'evse-agent', chargePointModel: 'bench' },
+      csms: { url, callTimeoutMs: 30_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 } },
+      hardware: sim.hardware,
+      config,
+      clock,
+      log,
+    });
+    agent.link.once('accepted', () => accepted++);
+    agent.start();
+    agents.push(agent);
+    sims.push(sim);
+  }
+  const deadline = Date.now() + 60_000;
+  while (accepted < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (accepted < count) throw new Error(`only ${accepted} of ${count} agents booted`);
+  await Promise.all(agents.map((a) => a.whenIdle(10_000)));
+  gc();
+  const after = process.memoryUsage();
+  for (const a of agents) await a.stop({ flushMs: 0 });
+  for (const s of sims) await s.close();
+  await csmsProcess.stop('SIGTERM');
+  return { heap: (after.heapUsed - before.heapUsed) / count, rss: (after.rss - before.rss) / count };
+}
+
 const rss = await rssAfterBoot();
+// The board profile of deploy/systemd/evse-agent.service.
+const rssBoard = await rssAfterBoot('--max-semi-space-size=1');
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 1000);
+const perAgent = await perAgentCost(AGENTS);
 const t0 = performance.now();
 const lat = await cardToContactor();
 const wall = (performance.now() - t0) / 1000;
 const fmt = (ms: number) => `${ms.toFixed(3)} ms`;
-console.log(`evse run RSS after boot:            ${(rss / 1024 / 1024).toFixed(1)} MB (target < 60 MB)`);
+const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
+console.log(`evse run RSS after boot: ${mb(rss)} with Node defaults, ${mb(rssBoard)} with NODE_OPTIONS=--max-semi-space-size=1 (target < 60 MB)`);
+console.log(`per agent in one process (${AGENTS} booted agents, sim HAL, CSMS in another process): ${(perAgent.heap / 1024).toFixed(1)} KB heap, ${(perAgent.rss / 1024).toFixed(1)} KB RSS`);
 console.log(`card → contactor-close, ${lat.length} sessions (local authorization, virtual time, ${wall.toFixed(1)} s wall):`);
 console.log(`  p50 ${fmt(percentile(lat, 50))}  p95 ${fmt(percentile(lat, 95))}  p99 ${fmt(percentile(lat, 99))}  max ${fmt(lat.at(-1)!)}  (target p99 < 20 ms)`);
