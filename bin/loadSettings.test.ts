@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings, readConfigTree } from './loadSettings.js';
 import { SettingsError } from './settings.js';
 
@@ -144,9 +144,13 @@ describe('loadSettings in an installed package, run from another directory', () 
   // parser from the directory current when it was imported), so this compiles loadSettings,
   // lays it out like an installed package (dist/, config/, node_modules/) and runs it with
   // plain node from an empty directory, with the variables in its real environment.
-  it('reads the package config and EVSE_* variables from process.env', () => {
-    const repo = fileURLToPath(new URL('..', import.meta.url));
-    const pkg = join(userDir, 'node_modules', 'evse-agent');
+  const repo = fileURLToPath(new URL('..', import.meta.url));
+  let installDir: string;
+  let pkg: string;
+  let elsewhere: string;
+  beforeAll(() => {
+    installDir = mkdtempSync(join(tmpdir(), 'evse-installed-'));
+    pkg = join(installDir, 'node_modules', 'evse-agent');
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const compile = spawnSync(process.execPath, [tsc, join(repo, 'bin/loadSettings.ts'), '--outDir', join(pkg, 'dist'), '--rootDir', repo,
       '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict'], { encoding: 'utf8' });
@@ -155,8 +159,12 @@ describe('loadSettings in an installed package, run from another directory', () 
     copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
     symlinkSync(join(repo, 'config'), join(pkg, 'config'));
     symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
-    const elsewhere = join(userDir, 'elsewhere');
+    elsewhere = join(installDir, 'elsewhere');
     mkdirSync(elsewhere);
+  }, 60_000);
+  afterAll(() => rmSync(installDir, { recursive: true, force: true }));
+
+  it('reads the package config and EVSE_* variables from process.env', () => {
     const script = `import(${JSON.stringify(join(pkg, 'dist/bin/loadSettings.js'))}).then((m) => process.stdout.write(JSON.stringify(m.loadSettings())))`;
     const env = { PATH: process.env.PATH, NODE_ENV: 'sim', EVSE_CHARGE_POINT_ID: 'CP-SPAWNED', EVSE_CONNECTORS: '3', EVSE_SIM_EV_CONNECTED: '0', EVSE_LOG_LEVEL: 'warn' };
     const out = execFileSync(process.execPath, ['-e', script], { cwd: elsewhere, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -165,5 +173,44 @@ describe('loadSettings in an installed package, run from another directory', () 
     expect(settings.hal.sim.evConnected).toBe(false);
     expect(settings.log.level).toBe('warn');
     expect(settings.ocpp.MeterValueSampleInterval).toBe(10);
+  });
+
+  // Memory on the controller board: zod cost 12 MB RSS for this one check at start, while the
+  // ajv that ocpp-rpc brings anyway costs nothing more, provided it is the same copy. zod may
+  // still be installed, so this watches what gets loaded: every ES module import, static or
+  // dynamic, passes a resolve hook that fails on zod (by name or by path), and every CommonJS
+  // module, which Node 20 does not pass through hooks, is in require.cache. Both the valid and
+  // the invalid path run; importing zod at the end shows that the hook is at work.
+  it('loads neither zod nor an ajv other than the one ocpp-rpc uses', () => {
+    const hook = `export async function resolve(specifier, context, next) {
+      if (/^zod($|\\/)/.test(specifier)) throw new Error('zod imported from ' + context.parentURL);
+      const resolved = await next(specifier, context);
+      if (resolved.url.includes('/node_modules/zod/')) throw new Error('zod imported: ' + resolved.url);
+      return resolved;
+    }`;
+    const settingsJs = join(pkg, 'dist/bin/settings.js');
+    const script = `
+      import { createRequire, register } from 'node:module';
+      import { dirname } from 'node:path';
+      register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
+      const { loadSettings } = await import(${JSON.stringify(join(pkg, 'dist/bin/loadSettings.js'))});
+      const { parseSettings, SettingsError } = await import(${JSON.stringify(settingsJs)});
+      loadSettings();
+      try { parseSettings({ chargePoint: 'x' }); } catch (err) { if (!(err instanceof SettingsError)) throw err; }
+      const hookFailsZod = await import('zod').then(() => false, (err) => err.message.startsWith('zod imported'));
+      const require = createRequire(${JSON.stringify(settingsJs)});
+      const loaded = Object.keys(require.cache);
+      process.stdout.write(JSON.stringify({
+        hookFailsZod,
+        zod: loaded.filter((file) => file.includes('/node_modules/zod/')),
+        ajv: loaded.filter((file) => file.includes('/node_modules/ajv/')),
+        ocppRpcAjv: dirname(createRequire(require.resolve('ocpp-rpc')).resolve('ajv/package.json')),
+      }));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: elsewhere, env: { PATH: process.env.PATH }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const loaded = JSON.parse(out) as { hookFailsZod: boolean; zod: string[]; ajv: string[]; ocppRpcAjv: string };
+    expect(loaded.hookFailsZod).toBe(true);
+    expect(loaded.zod).toEqual([]);
+    expect(loaded.ajv.length).toBeGreaterThan(0);
+    expect(loaded.ajv.filter((file) => !file.startsWith(loaded.ocppRpcAjv + sep))).toEqual([]);
   });
 });

@@ -20,6 +20,15 @@ function withValue(path: string, value: unknown): Record<string, unknown> {
   return tree;
 }
 
+/** Every key path in a tree (sections and values), except the entries of `ocpp:`. */
+function keyPaths(tree: Record<string, unknown>, prefix = ''): string[] {
+  return Object.entries(tree).flatMap(([key, value]) => {
+    const path = prefix + key;
+    const isSection = typeof value === 'object' && value !== null && path !== 'ocpp';
+    return isSection ? [path, ...keyPaths(value as Record<string, unknown>, `${path}.`)] : [path];
+  });
+}
+
 function issuesOf(raw: unknown): { path: string; message: string }[] {
   try {
     parseSettings(raw);
@@ -146,6 +155,58 @@ describe('parseSettings', () => {
     for (const id of ['CP001', 'DE*ABC*E123456', 'evse-42_a.b', 'x'.repeat(48)]) {
       expect(parseSettings(withValue('chargePoint.id', id)).chargePoint.id).toBe(id);
     }
+  });
+
+  it('words the problem for every key and section, wrong or missing', () => {
+    const paths = [...keyPaths(defaults()), 'chargePoint.meterSerialNumber', 'csms.password'];
+    expect(paths).toEqual(expect.arrayContaining(['chargePoint.id', 'csms.reconnect', 'csms.reconnect.maxDelayMs', 'hal.sim.ev.phases', 'dataDir', 'log.level', 'ocpp']));
+    for (const path of paths) {
+      // An array is the wrong type for every key. Each message is one of ours, not ajv's.
+      const got = path === 'csms.password' ? /^expected .+, got \(hidden\)$/ : /^expected .+, got \[\]$/;
+      expect(issuesOf(withValue(path, []))).toEqual([{ path, message: expect.stringMatching(got) }]);
+      if (path.endsWith('meterSerialNumber') || path.endsWith('password')) continue;
+      expect(issuesOf(withValue(path, undefined))).toEqual([{ path, message: expect.stringMatching(/^expected .+, but it is not set$/) }]);
+    }
+  });
+
+  it('reports one problem per key', () => {
+    expect(issuesOf(withValue('csms.pingIntervalMs', -5))).toEqual([{ path: 'csms.pingIntervalMs', message: 'expected an integer from 0 to 3600000, got -5' }]);
+    expect(issuesOf(withValue('csms.reconnect.maxDelayMs', 50))).toEqual([{ path: 'csms.reconnect.maxDelayMs', message: 'expected an integer from 100 to 3600000, got 50' }]);
+    expect(issuesOf(withValue('csms.url', 'http://x?a'))).toHaveLength(1);
+  });
+
+  it('shows values as written', () => {
+    expect(issuesOf(withValue('csms.pingIntervalMs', '500'))[0]?.message).toBe('expected 0 (no pings) or 1000 to 3600000 ms, got "500"');
+    expect(issuesOf(withValue('chargePoint.voltageV', Number.NaN))[0]?.message).toBe('expected a phase-to-neutral voltage from 100 to 300 V, got NaN');
+  });
+
+  it('lists problems in the order of config/default.yaml, unknown keys last in their section', () => {
+    // An unknown key first, to show it is listed last.
+    const tree = { zzz: 1, ...(withValue('csms.url', undefined) as Record<'chargePoint' | 'csms' | 'log' | 'ocpp', Record<string, unknown>>) };
+    tree.csms = { extra: 1, ...tree.csms };
+    tree.log.level = 'loud';
+    tree.chargePoint.connectors = 0;
+    tree.ocpp.Foo = 1;
+    expect(issuesOf(tree).map((i) => i.path)).toEqual(['chargePoint.connectors', 'csms.url', 'csms.extra', 'log.level', 'ocpp.Foo', 'zzz']);
+  });
+
+  it('says what is wrong with an OCPP key', () => {
+    const tree = withValue('ocpp', { HeartbeatIntervall: 60, NumberOfConnectors: 2, HeartbeatInterval: null, MeterValuesSampledData: [1] });
+    expect(issuesOf(tree)).toEqual([
+      { path: 'ocpp.HeartbeatIntervall', message: 'unknown OCPP configuration key' },
+      { path: 'ocpp.NumberOfConnectors', message: 'read-only OCPP key: the agent sets it itself' },
+      { path: 'ocpp.HeartbeatInterval', message: 'expected text, a number, true/false or a list of text, got null' },
+      { path: 'ocpp.MeterValuesSampledData', message: 'expected text, a number, true/false or a list of text, got [1]' },
+    ]);
+  });
+
+  it('leaves the input alone', () => {
+    const tree = withValue('chargePoint.connectors', '2') as { chargePoint: Record<string, unknown>; csms: Record<string, unknown> };
+    tree.csms.url = 'ws://x/ocpp/';
+    const copy = structuredClone(tree);
+    expect(parseSettings(tree).chargePoint.connectors).toBe(2);
+    expect(tree).toEqual(copy);
+    expect(Object.isFrozen(tree.chargePoint) || Object.isFrozen(tree.csms)).toBe(false);
   });
 });
 

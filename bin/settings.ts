@@ -7,9 +7,14 @@
  * default. Values from environment variables arrive as strings and are converted where that is
  * unambiguous ("3" → 3, "1"/"true"/"yes"/"on" → true). Every problem is reported with its key
  * path and what was expected, all at once, so one run shows everything to fix.
+ *
+ * The tree is checked against a JSON Schema with ajv: ocpp-rpc loads ajv anyway, so this check
+ * at start adds little to the agent's memory (zod, used before, added about 5 MB RSS). The OCPP
+ * keys under `ocpp:` are checked against the keys the agent implements
+ * (agent/ocpp/v16/configurationKeys.ts).
  */
-import { z } from 'zod';
-import { definitionOf, parseValue, resolveKey } from '../agent/ocpp/v16/configurationKeys.js';
+import { createRequire } from 'node:module';
+import { definitionOf, parseValue, resolveKey, type ConfigValue } from '../agent/ocpp/v16/configurationKeys.js';
 
 /** `evse` exits with this when the configuration is invalid (sysexits.h EX_CONFIG). */
 export const EX_CONFIG = 78;
@@ -28,28 +33,68 @@ export class SettingsError extends Error {
   }
 }
 
-// ── value converters and checked types ──────────────────────────────────────────────────────
+// ── the validated settings ──────────────────────────────────────────────────────────────────
 
-const fromNumericString = (v: unknown): unknown => (typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v);
-const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { '1': true, true: true, yes: true, on: true, '0': false, false: false, no: false, off: false };
-const fromBooleanString = (v: unknown): unknown => (typeof v === 'string' ? (BOOLEAN_WORDS[v.trim().toLowerCase()] ?? v) : v);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
-function integer(min: number, max: number, expected = `expected an integer from ${min} to ${max}`) {
-  return z.preprocess(fromNumericString, z.number({ error: expected }).int({ error: expected }).min(min, { error: expected }).max(max, { error: expected }));
+/** The validated, frozen settings (config/default.yaml documents every key). */
+export interface Settings {
+  readonly chargePoint: {
+    /** OCPP-J identity: the last path segment of the CSMS URL and the HTTP Basic user name. */
+    readonly id: string;
+    readonly vendor: string;
+    readonly model: string;
+    readonly serialNumber: string;
+    readonly firmwareVersion: string;
+    readonly connectors: number;
+    readonly maxCurrentA: number;
+    readonly phases: 1 | 3;
+    readonly voltageV: number;
+    readonly meterType: string;
+    readonly meterSerialNumber?: string;
+  };
+  readonly csms: {
+    /** ws:// or wss://, without a trailing slash (the agent appends `/<id>`). */
+    readonly url: string;
+    readonly password?: string;
+    readonly callTimeoutMs: number;
+    /** 0: no pings. */
+    readonly pingIntervalMs: number;
+    readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+  };
+  readonly hal: {
+    readonly driver: 'sim';
+    readonly sim: {
+      readonly evConnected: boolean;
+      readonly ev: { readonly batteryKWh: number; readonly soc: number; readonly maxCurrentA: number; readonly phases: 1 | 3 };
+    };
+  };
+  readonly dataDir: string;
+  readonly log: { readonly level: LogLevel };
+  /** Initial OCPP configuration, by canonical key name. */
+  readonly ocpp: { readonly [key: string]: ConfigValue };
 }
 
-function decimal(min: number, max: number, expected: string) {
-  return z.preprocess(fromNumericString, z.number({ error: expected }).min(min, { error: expected }).max(max, { error: expected }));
+// ── the schema ──────────────────────────────────────────────────────────────────────────────
+
+/** The part of JSON Schema used here (draft-07, plus the `notBelowSibling` keyword below). */
+interface Schema {
+  readonly type?: 'object' | 'string' | 'integer' | 'number' | 'boolean';
+  readonly properties?: Readonly<Record<string, Schema>>;
+  readonly [keyword: string]: unknown;
 }
 
-function text(maxLength: number, what = 'text') {
-  const expected = `expected ${what} of 1 to ${maxLength} characters`;
-  return z.string({ error: expected }).min(1, { error: expected }).max(maxLength, { error: expected });
-}
+const integer = (minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum }) as const;
+const decimal = (minimum: number, maximum: number) => ({ type: 'number', minimum, maximum }) as const;
+const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
+const phases = { type: 'integer', enum: [1, 3] } as const;
+const bool = { type: 'boolean' } as const;
 
-const phases = z.preprocess(fromNumericString, z.literal([1, 3], { error: 'expected 1 or 3 (phases)' }));
-const bool = z.preprocess(fromBooleanString, z.boolean({ error: 'expected true or false (or 1/0, yes/no, on/off)' }));
-const section = (what: string) => ({ error: `expected a section (${what})` });
+/** An object whose keys are all required (except `optional`) and nothing else is allowed. */
+function section(properties: Record<string, Schema>, optional: readonly string[] = []): Schema {
+  return { type: 'object', properties, required: Object.keys(properties).filter((k) => !optional.includes(k)), additionalProperties: false };
+}
 
 /**
  * OCPP-J identity: it is the last URL path segment and the HTTP Basic user name. Characters of
@@ -57,150 +102,292 @@ const section = (what: string) => ({ error: `expected a section (${what})` });
  * and not only dots ('.' and '..' are path navigation).
  */
 const CHARGE_POINT_ID = /^(?!\.+$)[A-Za-z0-9*_=+@.-]{1,48}$/;
-const chargePointId = z.string({ error: 'expected an OCPP-J identity' }).regex(CHARGE_POINT_ID, {
-  error: 'expected 1 to 48 characters from A-Z a-z 0-9 * - _ = + @ . (an OCPP-J identity, part of the URL path)',
+
+const SCHEMA = section({
+  chargePoint: section(
+    {
+      id: { type: 'string', pattern: CHARGE_POINT_ID.source },
+      vendor: text(20),
+      model: text(20),
+      serialNumber: text(25),
+      firmwareVersion: text(50),
+      connectors: integer(1, 8),
+      maxCurrentA: decimal(6, 80),
+      phases,
+      voltageV: decimal(100, 300),
+      meterType: text(25),
+      meterSerialNumber: text(25),
+    },
+    ['meterSerialNumber'],
+  ),
+  csms: section(
+    {
+      // The agent appends `/<id>` to the path: no query or fragment.
+      url: { type: 'string', format: 'ws-url', pattern: '^[^?#]*$' },
+      password: text(255),
+      callTimeoutMs: integer(1000, 600_000),
+      // 0 (no pings) or at least a second.
+      pingIntervalMs: { ...integer(0, 3_600_000), not: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 1000 } },
+      reconnect: section({ initialDelayMs: integer(100, 3_600_000), maxDelayMs: { ...integer(100, 3_600_000), notBelowSibling: 'initialDelayMs' } }),
+    },
+    ['password'],
+  ),
+  hal: section({
+    driver: { type: 'string', const: 'sim' },
+    sim: section({
+      evConnected: bool,
+      ev: section({ batteryKWh: decimal(1, 300), soc: decimal(0, 1), maxCurrentA: decimal(6, 80), phases }),
+    }),
+  }),
+  dataDir: text(4096),
+  log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
+  // Names and values are checked against configurationKeys.ts below.
+  ocpp: { type: 'object' },
 });
 
-const wsUrl = z
-  .string({ error: 'expected a ws:// or wss:// URL' })
-  .refine((s) => URL.canParse(s) && /^wss?:$/.test(new URL(s).protocol), { error: 'expected a ws:// or wss:// URL' })
-  .refine((s) => !/[?#]/.test(s), { error: 'expected a ws:// or wss:// URL without query or fragment (the charge point id is appended to its path)' })
-  // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
-  .transform((s) => s.replace(/\/+$/, ''));
+type Expected = string | ((value: unknown) => string);
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-  error: 'expected a log level: fatal, error, warn, info, debug, trace or silent',
-});
-
-const halDriver = z.string({ error: 'expected "sim"' }).transform((driver, ctx) => {
-  if (driver === 'sim') return 'sim' as const;
-  const message = driver === 'serial' ? 'expected "sim": serial drivers are not available yet' : 'expected "sim" (the only driver so far)';
-  ctx.addIssue({ code: 'custom', message });
-  return z.NEVER;
-});
-
-/** OCPP configuration keys, checked against the keys the agent implements (canonical names out). */
-const ocppKeys = z
-  .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]), {
-    error: 'expected a section of OCPP configuration keys (text, number, true/false or a list of text)',
-  })
-  .transform((entries, ctx) => {
-    const out: Record<string, string | number | boolean> = {};
-    for (const [name, input] of Object.entries(entries)) {
-      const key = resolveKey(name);
-      const problem = !key
-        ? 'unknown OCPP configuration key'
-        : definitionOf(key).readonly
-          ? 'read-only OCPP key: the agent sets it itself'
-          : undefined;
-      if (problem || !key) {
-        ctx.addIssue({ code: 'custom', message: problem ?? 'unknown OCPP configuration key', path: [name] });
-        continue;
-      }
-      const parsed = parseValue(key, input, (k) => {
-        const maxKey = resolveKey(k);
-        const dflt = maxKey ? definitionOf(maxKey).default : undefined;
-        return typeof dflt === 'number' ? dflt : undefined;
-      });
-      if (parsed.ok) out[key] = parsed.value;
-      else ctx.addIssue({ code: 'custom', message: `expected a valid ${definitionOf(key).type} for ${key} (${parsed.reason})`, path: [name] });
-    }
-    return out;
-  });
-
-// ── the tree ────────────────────────────────────────────────────────────────────────────────
-
-const settingsSchema = z.strictObject(
-  {
-    chargePoint: z.strictObject(
-      {
-        id: chargePointId,
-        vendor: text(20, 'a vendor name'),
-        model: text(20, 'a model name'),
-        serialNumber: text(25, 'a serial number'),
-        firmwareVersion: text(50, 'a firmware version'),
-        connectors: integer(1, 8, 'expected an integer from 1 to 8 (connectors)'),
-        maxCurrentA: decimal(6, 80, 'expected a current from 6 to 80 A'),
-        phases,
-        voltageV: decimal(100, 300, 'expected a phase-to-neutral voltage from 100 to 300 V'),
-        meterType: text(25, 'a meter type'),
-        meterSerialNumber: text(25, 'a meter serial number').optional(),
-      },
-      section('chargePoint: id, vendor, model, …'),
-    ),
-    csms: z.strictObject(
-      {
-        url: wsUrl,
-        // An empty password (e.g. a blank template variable) means none.
-        password: z.preprocess((v) => (v === '' ? undefined : v), text(255, 'a password').optional()),
-        callTimeoutMs: integer(1000, 600_000),
-        pingIntervalMs: integer(0, 3_600_000).refine((ms) => ms === 0 || ms >= 1000, { error: 'expected 0 (no pings) or 1000 to 3600000 ms' }),
-        reconnect: z
-          .strictObject({ initialDelayMs: integer(100, 3_600_000), maxDelayMs: integer(100, 3_600_000) }, section('reconnect: initialDelayMs, maxDelayMs'))
-          .refine((r) => r.maxDelayMs >= r.initialDelayMs, { error: 'expected maxDelayMs >= initialDelayMs', path: ['maxDelayMs'] }),
-      },
-      section('csms: url, callTimeoutMs, …'),
-    ),
-    hal: z.strictObject(
-      {
-        driver: halDriver,
-        sim: z.strictObject(
-          {
-            evConnected: bool,
-            ev: z.strictObject(
-              {
-                batteryKWh: decimal(1, 300, 'expected a battery capacity from 1 to 300 kWh'),
-                soc: decimal(0, 1, 'expected a state of charge from 0 to 1 (a fraction, not %)'),
-                maxCurrentA: decimal(6, 80, 'expected a current from 6 to 80 A'),
-                phases,
-              },
-              section('ev: batteryKWh, soc, maxCurrentA, phases'),
-            ),
-          },
-          section('sim: evConnected, ev'),
-        ),
-      },
-      section('hal: driver, sim'),
-    ),
-    dataDir: text(4096, 'a directory path'),
-    log: z.strictObject({ level: logLevel }, section('log: level')),
-    ocpp: ocppKeys,
+/**
+ * What each key expects, in words: by key path, then (where it differs) by the schema keyword
+ * that failed, with `''` for every other keyword. A missing key gets its `type` message.
+ */
+const EXPECTED: Readonly<Record<string, Expected | Readonly<Record<string, Expected>>>> = {
+  '': 'expected the settings tree',
+  chargePoint: 'expected a section (chargePoint: id, vendor, model, …)',
+  'chargePoint.id': {
+    type: 'expected an OCPP-J identity',
+    pattern: 'expected 1 to 48 characters from A-Z a-z 0-9 * - _ = + @ . (an OCPP-J identity, part of the URL path)',
   },
-  { error: 'expected the settings tree' },
-);
+  'chargePoint.vendor': 'expected a vendor name of 1 to 20 characters',
+  'chargePoint.model': 'expected a model name of 1 to 20 characters',
+  'chargePoint.serialNumber': 'expected a serial number of 1 to 25 characters',
+  'chargePoint.firmwareVersion': 'expected a firmware version of 1 to 50 characters',
+  'chargePoint.connectors': 'expected an integer from 1 to 8 (connectors)',
+  'chargePoint.maxCurrentA': 'expected a current from 6 to 80 A',
+  'chargePoint.phases': 'expected 1 or 3 (phases)',
+  'chargePoint.voltageV': 'expected a phase-to-neutral voltage from 100 to 300 V',
+  'chargePoint.meterType': 'expected a meter type of 1 to 25 characters',
+  'chargePoint.meterSerialNumber': 'expected a meter serial number of 1 to 25 characters',
+  csms: 'expected a section (csms: url, callTimeoutMs, …)',
+  'csms.url': {
+    '': 'expected a ws:// or wss:// URL',
+    pattern: 'expected a ws:// or wss:// URL without query or fragment (the charge point id is appended to its path)',
+  },
+  'csms.password': 'expected a password of 1 to 255 characters',
+  'csms.callTimeoutMs': 'expected an integer from 1000 to 600000',
+  'csms.pingIntervalMs': { '': 'expected an integer from 0 to 3600000', not: 'expected 0 (no pings) or 1000 to 3600000 ms' },
+  'csms.reconnect': 'expected a section (reconnect: initialDelayMs, maxDelayMs)',
+  'csms.reconnect.initialDelayMs': 'expected an integer from 100 to 3600000',
+  'csms.reconnect.maxDelayMs': { '': 'expected an integer from 100 to 3600000', notBelowSibling: 'expected maxDelayMs >= initialDelayMs' },
+  hal: 'expected a section (hal: driver, sim)',
+  'hal.driver': {
+    type: 'expected "sim"',
+    const: (driver) => (driver === 'serial' ? 'expected "sim": serial drivers are not available yet' : 'expected "sim" (the only driver so far)'),
+  },
+  'hal.sim': 'expected a section (sim: evConnected, ev)',
+  'hal.sim.evConnected': 'expected true or false (or 1/0, yes/no, on/off)',
+  'hal.sim.ev': 'expected a section (ev: batteryKWh, soc, maxCurrentA, phases)',
+  'hal.sim.ev.batteryKWh': 'expected a battery capacity from 1 to 300 kWh',
+  'hal.sim.ev.soc': 'expected a state of charge from 0 to 1 (a fraction, not %)',
+  'hal.sim.ev.maxCurrentA': 'expected a current from 6 to 80 A',
+  'hal.sim.ev.phases': 'expected 1 or 3 (phases)',
+  dataDir: 'expected a directory path of 1 to 4096 characters',
+  log: 'expected a section (log: level)',
+  'log.level': `expected a log level: ${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`,
+  ocpp: 'expected a section of OCPP configuration keys (text, number, true/false or a list of text)',
+};
 
-type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+// ── ajv ─────────────────────────────────────────────────────────────────────────────────────
 
-/** The validated, frozen settings. */
-export type Settings = DeepReadonly<z.output<typeof settingsSchema>>;
+/** The part of ajv 8's API used here (its own typings resolve to eslint's ajv 6 from bin/). */
+interface AjvError {
+  readonly keyword: string;
+  /** JSON Pointer to the value, e.g. `/csms/url`. */
+  readonly instancePath: string;
+  readonly params: { readonly missingProperty?: string; readonly additionalProperty?: string };
+  readonly message?: string;
+}
+interface AjvValidate {
+  (data: unknown): boolean;
+  errors?: AjvError[] | null;
+}
+interface AjvInstance {
+  addFormat(name: string, format: (value: string) => boolean): AjvInstance;
+  addKeyword(definition: {
+    keyword: string;
+    type: string;
+    schemaType: string;
+    validate: (schema: string, value: number, parentSchema: unknown, context?: { parentData: Record<string, unknown> }) => boolean;
+  }): AjvInstance;
+  compile(schema: Schema): AjvValidate;
+}
+type AjvClass = new (options: { allErrors: boolean; strict: boolean; validateSchema: boolean }) => AjvInstance;
+
+/**
+ * ajv 8 as ocpp-rpc loads it: resolved from ocpp-rpc's own directory, so the process holds one
+ * ajv whether npm nests it under ocpp-rpc (as now: the `ajv` at the top of node_modules is
+ * eslint's ajv 6) or hoists it. ocpp-rpc itself is only resolved here, not loaded
+ * (agent/ocpp/v16/ocppRpc.ts loads it). loadSettings.test.ts checks that there is one ajv.
+ */
+const Ajv = createRequire(createRequire(import.meta.url).resolve('ocpp-rpc'))('ajv') as AjvClass;
+
+// No check of the schema against the JSON Schema meta-schema, which ajv would compile for it
+// (3 MB RSS): the schema is a constant, and strict mode still rejects unknown keywords and
+// keyword values of the wrong type when it is compiled, here at module load.
+const ajv = new Ajv({ allErrors: true, strict: true, validateSchema: false })
+  .addFormat('ws-url', (s) => URL.canParse(s) && /^wss?:$/.test(new URL(s).protocol))
+  .addKeyword({
+    keyword: 'notBelowSibling',
+    type: 'number',
+    schemaType: 'string',
+    // A sibling that is not a number is reported on its own key.
+    validate: (sibling, value, _parentSchema, context) => {
+      const other = context?.parentData[sibling];
+      return typeof other !== 'number' || value >= other;
+    },
+  });
+const validate = ajv.compile(SCHEMA);
+
+// ── parsing ─────────────────────────────────────────────────────────────────────────────────
 
 /** Validates a raw settings tree (from node-config); throws a {@link SettingsError} naming every bad key. */
 export function parseSettings(raw: unknown): Settings {
-  const result = settingsSchema.safeParse(raw);
-  if (!result.success) throw new SettingsError(result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
-  return deepFreeze(result.data);
+  const tree = convertStrings(SCHEMA, raw, '');
+  const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw)));
+  const ocpp = isRecord(raw) ? checkOcppKeys(raw.ocpp, issues) : undefined;
+  if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder));
+  const settings = tree as { csms: { url: string }; ocpp: unknown };
+  // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
+  settings.csms.url = settings.csms.url.replace(/\/+$/, '');
+  settings.ocpp = ocpp;
+  return deepFreeze(settings as Settings);
+}
+
+const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
+const BOOLEAN_WORDS: ReadonlyMap<string, boolean> = new Map([
+  ...['1', 'true', 'yes', 'on'].map((w) => [w, true] as const),
+  ...['0', 'false', 'no', 'off'].map((w) => [w, false] as const),
+]);
+// An empty password (e.g. a blank template variable) means none.
+const EMPTY_MEANS_UNSET = new Set(['csms.password']);
+
+/**
+ * A copy of the tree's sections with strings converted where the schema wants a number or a
+ * boolean (environment variables are strings). What cannot be converted is left for the schema
+ * to reject; messages quote the value as written.
+ */
+function convertStrings(schema: Schema, value: unknown, path: string): unknown {
+  if (schema.properties && isRecord(value)) {
+    const properties = schema.properties;
+    // Known keys in schema order, then the rest (which the schema rejects).
+    const keys = [...Object.keys(properties).filter((k) => Object.hasOwn(value, k)), ...Object.keys(value).filter((k) => !Object.hasOwn(properties, k))];
+    const entries = keys.map((key) => {
+      const keyPath = path ? `${path}.${key}` : key;
+      const v = value[key];
+      if (EMPTY_MEANS_UNSET.has(keyPath) && v === '') return [key, undefined] as const;
+      return [key, Object.hasOwn(properties, key) ? convertStrings(properties[key]!, v, keyPath) : v] as const;
+    });
+    return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
+  }
+  if (typeof value !== 'string') return value;
+  if ((schema.type === 'integer' || schema.type === 'number') && NUMERIC.test(value)) return Number(value);
+  if (schema.type === 'boolean') return BOOLEAN_WORDS.get(value.trim().toLowerCase()) ?? value;
+  return value;
+}
+
+function describeError(error: AjvError, raw: unknown): SettingsIssue {
+  const at = error.instancePath.split('/').slice(1).map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const { additionalProperty, missingProperty } = error.params;
+  if (error.keyword === 'additionalProperties' && additionalProperty !== undefined) {
+    return { path: [...at, additionalProperty].join('.'), message: 'unknown key' };
+  }
+  const path = missingProperty !== undefined ? [...at, missingProperty] : at;
+  const value = valueAt(raw, path);
+  const entry = EXPECTED[path.join('.')];
+  const keyword = error.keyword === 'required' ? 'type' : error.keyword;
+  const expected = typeof entry === 'object' ? (entry[keyword] ?? entry['']) : entry;
+  // ajv's own words only for a key missing from EXPECTED (a test makes sure none is).
+  const message = (typeof expected === 'function' ? expected(value) : expected) ?? error.message ?? `fails ${keyword}`;
+  return describe(path.join('.'), message, value);
+}
+
+/** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */
+function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string, ConfigValue> | undefined {
+  if (!isRecord(entries)) return undefined; // reported by the schema
+  const out: Record<string, ConfigValue> = {};
+  for (const [name, input] of Object.entries(entries)) {
+    const path = `ocpp.${name}`;
+    const key = resolveKey(name);
+    if (!key) {
+      issues.push({ path, message: 'unknown OCPP configuration key' });
+      continue;
+    }
+    if (definitionOf(key).readonly) {
+      issues.push({ path, message: 'read-only OCPP key: the agent sets it itself' });
+      continue;
+    }
+    const isList = Array.isArray(input) && input.every((item) => typeof item === 'string');
+    if (!isList && !['string', 'number', 'boolean'].includes(typeof input)) {
+      issues.push(describe(path, 'expected text, a number, true/false or a list of text', input));
+      continue;
+    }
+    const parsed = parseValue(key, input, (k) => {
+      const maxKey = resolveKey(k);
+      const dflt = maxKey ? definitionOf(maxKey).default : undefined;
+      return typeof dflt === 'number' ? dflt : undefined;
+    });
+    if (parsed.ok) out[key] = parsed.value;
+    else issues.push(describe(path, `expected a valid ${definitionOf(key).type} for ${key} (${parsed.reason})`, input));
+  }
+  return out;
 }
 
 // Secrets never appear in messages.
 const SECRET_PATHS = new Set(['csms.password']);
 
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): SettingsIssue[] {
-  const path = issue.path.map(String);
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: [...path, key].join('.'), message: 'unknown key' }));
+function describe(path: string, expected: string, value: unknown): SettingsIssue {
+  const shownPath = path || '(top level)';
+  if (value === undefined) return { path: shownPath, message: `${expected}, but it is not set` };
+  // JSON, except what JSON cannot show (NaN and Infinity from YAML's .nan and .inf).
+  const json = typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
+  const shown = SECRET_PATHS.has(path) ? '(hidden)' : clip(json);
+  return { path: shownPath, message: `${expected}, got ${shown}` };
+}
+
+/** One problem per key, the first ajv found (it checks a value's type before anything else). */
+function uniqueByPath(issues: readonly SettingsIssue[]): SettingsIssue[] {
+  const byPath = new Map<string, SettingsIssue>();
+  for (const issue of issues) if (!byPath.has(issue.path)) byPath.set(issue.path, issue);
+  return [...byPath.values()];
+}
+
+/** Schema order (the order of config/default.yaml); unknown keys after the known ones of their section. */
+function bySchemaOrder(a: SettingsIssue, b: SettingsIssue): number {
+  const [ka, kb] = [schemaPosition(a.path), schemaPosition(b.path)];
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) if (ka[i] !== kb[i]) return ka[i]! - kb[i]!;
+  return ka.length - kb.length;
+}
+
+function schemaPosition(path: string): number[] {
+  const position: number[] = [];
+  let node: Schema | undefined = SCHEMA;
+  for (const key of path.split('.')) {
+    const keys: string[] = Object.keys(node?.properties ?? {});
+    const index = keys.indexOf(key);
+    position.push(index < 0 ? keys.length : index);
+    node = index < 0 ? undefined : node?.properties?.[key];
   }
-  const joined = path.join('.') || '(top level)';
-  const value = valueAt(raw, path);
-  const message = issue.message.startsWith('expected') ? issue.message : `expected ${issue.message}`;
-  if (value === undefined) return [{ path: joined, message: `${message}, but it is not set` }];
-  const shown = SECRET_PATHS.has(joined) ? '(hidden)' : clip(JSON.stringify(value) ?? String(value));
-  return [{ path: joined, message: `${message}, got ${shown}` }];
+  return position;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function valueAt(root: unknown, path: readonly string[]): unknown {
   let node = root;
   for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;

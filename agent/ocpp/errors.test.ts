@@ -1,6 +1,5 @@
 import { ocppRpc } from './v16/ocppRpc.js';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { OcppCallError, classifyHandlerError, toCallError, toLinkError, toOcpp16ErrorCode } from './errors.js';
 import { toOcpp16Frame } from './v16/Ocpp16RpcClient.js';
 
@@ -33,14 +32,6 @@ describe('classifyHandlerError', () => {
   it('maps ocpp-rpc errors to 1.6 codes', () => {
     expect(classifyHandlerError(ocppRpc.createRPCError('FormatViolation', 'x')).code).toBe('FormationViolation');
     expect(classifyHandlerError(ocppRpc.createRPCError('NotSupported', 'x'))).toMatchObject({ code: 'NotSupported', internal: false });
-  });
-
-  it('maps zod validation errors to constraint violations', () => {
-    const typeError = z.object({ n: z.number() }).safeParse({ n: 'x' }).error;
-    const rangeError = z.object({ n: z.number().max(3) }).safeParse({ n: 9 }).error;
-    expect(classifyHandlerError(typeError)).toMatchObject({ code: 'TypeConstraintViolation', internal: false });
-    expect(classifyHandlerError(rangeError)).toMatchObject({ code: 'PropertyConstraintViolation', internal: false });
-    expect(classifyHandlerError(rangeError).message).toMatch(/^n: /);
   });
 
   it('turns anything else into an InternalError without leaking its message', () => {

@@ -112,32 +112,6 @@ function isRpcError(err: unknown): err is RpcErrorLike {
   return err instanceof ocppRpc.RPCError || (typeof err === 'object' && err !== null && typeof (err as RpcErrorLike).rpcErrorCode === 'string');
 }
 
-interface ZodIssueLike {
-  code: string;
-  path?: readonly PropertyKey[];
-  message?: string;
-}
-
-/** zod (v3 and v4) errors, recognised by shape so this module does not load zod. */
-function zodIssues(err: unknown): ZodIssueLike[] | undefined {
-  if (typeof err !== 'object' || err === null || (err as Error).name !== 'ZodError') return undefined;
-  const issues = (err as { issues?: unknown }).issues;
-  return Array.isArray(issues) ? (issues as ZodIssueLike[]) : undefined;
-}
-
-function zodCode(issue: ZodIssueLike | undefined): Ocpp16ErrorCode {
-  switch (issue?.code) {
-    case 'invalid_type':
-      return 'TypeConstraintViolation';
-    case 'unrecognized_keys':
-    case 'invalid_union':
-      return 'FormationViolation';
-    default:
-      // too_big, too_small, invalid_format/invalid_string, invalid_value/enum, custom …
-      return 'PropertyConstraintViolation';
-  }
-}
-
 /** The CallError a handler failure answers with. */
 export interface CallErrorAnswer {
   code: Ocpp16ErrorCode;
@@ -155,12 +129,6 @@ export function classifyHandlerError(err: unknown): CallErrorAnswer {
   if (isRpcError(err)) {
     const code = toOcpp16ErrorCode(err.rpcErrorCode);
     return { code, message: err.message, internal: code === 'InternalError' || code === 'GenericError' };
-  }
-  const issues = zodIssues(err);
-  if (issues) {
-    const first = issues[0];
-    const where = first?.path?.length ? `${first.path.map(String).join('.')}: ` : '';
-    return { code: zodCode(first), message: `${where}${first?.message ?? 'invalid payload'}`, internal: false };
   }
   return { code: 'InternalError', message: 'Internal error', internal: true };
 }
