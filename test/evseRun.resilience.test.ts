@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import { boardNodeOptions } from './support/boardProfile.js';
 
 const running: EvseProcess[] = [];
 const servers: EmbeddedCsms[] = [];
@@ -19,7 +20,7 @@ async function dataDir(): Promise<string> {
   return d;
 }
 
-function start(env: Record<string, string>): EvseProcess {
+function start(env: Record<string, string | undefined>): EvseProcess {
   const p = spawnEvse(['run'], { EVSE_LOG_LEVEL: 'warn', ...env });
   running.push(p);
   return p;
@@ -131,5 +132,24 @@ describe('evse run: restart', () => {
     expect(elapsedMs).toBeLessThan(5000);
     const stop = await csms.waitForCall('TERM-CP', 'StopTransaction', undefined, 1000);
     expect(stop.payload.reason).toBe('Reboot');
+  });
+});
+
+describe('evse run: board memory profile', () => {
+  it('runs a whole session with the NODE_OPTIONS of deploy/systemd/evse-agent.service', async () => {
+    const csms = await csmsOn();
+    const p = start({ EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: 'BOARD-CP', EVSE_DATA_DIR: await dataDir(), EVSE_SIM_EV_CONNECTED: '1', NODE_OPTIONS: boardNodeOptions() });
+    await csms.waitForCall('BOARD-CP', 'StatusNotification', { connectorId: 1 }, 15_000);
+    await csms.call('BOARD-CP', 'ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '1' });
+    expect(await csms.call('BOARD-CP', 'RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-B' })).toEqual({ status: 'Accepted' });
+    const start1 = await csms.waitForCall('BOARD-CP', 'StartTransaction', undefined, 5000);
+    await csms.waitForCall('BOARD-CP', 'MeterValues', undefined, 5000);
+    await csms.waitFor((r) => r.kind === 'result' && r.action === 'StartTransaction' && r.direction === 'out', 5000);
+    const transactionId = csms.transactions('BOARD-CP')[0]!.transactionId;
+    expect(await csms.call('BOARD-CP', 'RemoteStopTransaction', { transactionId })).toEqual({ status: 'Accepted' });
+    const stop = await csms.waitForCall('BOARD-CP', 'StopTransaction', undefined, 5000);
+    expect(stop.payload.meterStop).toBeGreaterThan(start1.payload.meterStart);
+    expect((await p.stop('SIGTERM')).code).toBe(0);
+    expect(csms.violations('BOARD-CP')).toEqual([]);
   });
 });
