@@ -59,6 +59,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
   private started = false;
+  private lastChargePointStatus: StatusChange['status'] | undefined;
 
   constructor(readonly options: AgentOptions) {
     super();
@@ -83,8 +84,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       clock,
       log: this.log,
       retryPolicy: () => ({ attempts: config.getInt('TransactionMessageAttempts'), intervalS: config.getInt('TransactionMessageRetryInterval') }),
-      onStartConfirmed: (_localId, connectorId, response) => {
-        this.authCache.put(this.transactions.get(connectorId)?.idTag ?? '', response.idTagInfo);
+      onStartConfirmed: (localId, connectorId, response, request) => {
+        // The cache learns the idTag of *that* StartTransaction (the connector may be on to
+        // another session by now), and only while it is enabled.
+        if (config.getBool('AuthorizationCacheEnabled')) this.authCache.put(request.idTag, response.idTagInfo);
+        // The answer binds only the transaction it started: it arrives late when the start was
+        // journaled offline, and a newer transaction on the connector awaits its own answer.
+        if (this.transactions.get(connectorId)?.localId !== localId) return;
         this.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus: response.idTagInfo.status });
       },
     });
@@ -146,7 +152,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.started = false;
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
-    await Promise.allSettled(this.options.hardware.connectors.map((c) => c.relay.open()));
+    // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
+    // advances the clock any more (a welded contactor would hang here): bound the wait by the
+    // longest deadline in real time (not by flushMs, which may be 0).
+    const relays = this.options.hardware.connectors.map((c) => c.relay);
+    await withinRealTime(Promise.allSettled(relays.map((r) => r.open())), Math.max(0, ...relays.map((r) => r.deadlineMs)) + 100);
     this.transactions.dispose();
     this.sender.stop();
     await this.link.stop();
@@ -154,17 +164,18 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Stops every running transaction with `reason` and waits (bounded, real time) for delivery. */
   async endAllTransactions(reason: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other', flushMs: number): Promise<void> {
-    for (const c of this.connectors) if (this.transactions.get(c.connectorId)) c.send({ type: 'STOP', reason });
+    for (const c of this.connectors) if (c.hasTransaction) c.send({ type: 'STOP', reason });
     await this.whenIdle(flushMs);
   }
 
   /** Resolves once no transaction message is waiting while the CSMS is reachable (or after `maxMs`). */
   async whenIdle(maxMs = 5000): Promise<void> {
-    let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
-    // Real time on purpose: this bounds waiting for real I/O, whatever clock the agent runs on.
-    const limit = new Promise<void>((resolve) => (timer = globalThis.setTimeout(resolve, maxMs)));
-    await Promise.race([this.settle(), limit]);
-    globalThis.clearTimeout(timer);
+    await withinRealTime(this.settle(), maxMs);
+  }
+
+  /** Decides an idTag by the local authorization rules (cache, LocalPreAuthorize, offline keys) or the CSMS. */
+  authorize(idTag: string): Promise<AuthorizationResult> {
+    return this.authorizer.authorize(idTag);
   }
 
   connector(connectorId: number): ConnectorController | undefined {
@@ -222,17 +233,19 @@ export class Agent extends EventEmitter<AgentEvents> {
       owner.send({ type: 'AUTHORIZED', idTag });
       return;
     }
-    const result = await this.authorizer.authorize(idTag);
+    const result = await this.authorize(idTag);
     this.emit('card', card, result);
     this.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
     if (result.status !== 'Accepted') return;
     const event = { type: 'AUTHORIZED' as const, idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
-    // A card of the same group (parentIdTag) stops that group's session; otherwise it starts one,
-    // preferably where a cable is already waiting.
+    // A card of the same group (parentIdTag) stops that group's session; otherwise it starts one:
+    // on the connector reserved for it, else where a cable is already waiting, else on a free one
+    // (never on a connector reserved for someone else).
     const target =
       this.connectors.find((c) => c.stopsTransaction(event)) ??
-      this.connectors.find((c) => c.status === 'Preparing' && !this.transactions.get(c.connectorId)) ??
-      this.connectors.find((c) => c.status === 'Reserved' || c.status === 'Available' || c.status === 'Finishing');
+      this.connectors.find((c) => c.status === 'Reserved' && c.isReservedFor(event)) ??
+      this.connectors.find((c) => c.status === 'Preparing' && !c.hasTransaction) ??
+      this.connectors.find((c) => c.status === 'Available' || c.status === 'Finishing');
     target?.send(event);
   }
 
@@ -240,6 +253,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.log.info({ connector: change.connectorId, status: change.status, errorCode: change.errorCode }, 'status');
     this.emit('status', change);
     void this.sendStatus(change);
+    // The charge point as a whole (connectorId 0) follows its connectors: report it when that changes.
+    const chargePoint = this.chargePointStatus();
+    if (chargePoint.status !== this.lastChargePointStatus) {
+      this.lastChargePointStatus = chargePoint.status;
+      this.emit('status', chargePoint);
+      void this.sendStatus(chargePoint);
+    }
   }
 
   private onAccepted(): void {
@@ -254,4 +274,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (this.link.pendingCalls === 0) return;
     }
   }
+}
+
+/** Waits for `work`, but at most `maxMs` of real time (whatever clock the agent runs on). */
+async function withinRealTime(work: Promise<unknown>, maxMs: number): Promise<void> {
+  let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  // Real time on purpose: this bounds waiting for real I/O and devices, whatever clock the agent runs on.
+  const limit = new Promise<void>((resolve) => (timer = globalThis.setTimeout(resolve, maxMs)));
+  await Promise.race([work, limit]);
+  globalThis.clearTimeout(timer);
 }

@@ -4,6 +4,7 @@
  * must follow the answer (a reset, a triggered message) is deferred until the answer is out.
  */
 import type { Agent } from './Agent.js';
+import type { ConnectorController } from './charging/ConnectorController.js';
 import type { AcceptStatus, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
 import type {
   CancelReservationResponse,
@@ -26,8 +27,6 @@ function afterResponse(fn: () => void | Promise<void>): void {
 const STARTABLE = new Set(['Available', 'Preparing', 'Finishing', 'Reserved']);
 
 export class RemoteControl implements ChargePointControl {
-  private readonly reservations = new Map<number, number>(); // reservationId -> connectorId
-
   constructor(private readonly agent: Agent) {}
 
   get log() {
@@ -43,24 +42,27 @@ export class RemoteControl implements ChargePointControl {
   }
 
   async remoteStart(req: RemoteStartTransactionRequest): Promise<AcceptStatus> {
+    // A reserved connector starts only for the reserving idTag (OCPP 1.6 §3.11).
+    const usable = (c: ConnectorController) =>
+      STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || c.isReservedFor({ idTag: req.idTag }));
+    const candidates = this.agent.connectors.filter(usable);
     const connector =
       req.connectorId !== undefined
-        ? this.agent.connector(req.connectorId)
-        : (this.agent.connectors.find((c) => c.status === 'Preparing') ?? this.agent.connectors.find((c) => STARTABLE.has(c.status)));
-    if (!connector || !STARTABLE.has(connector.status) || this.agent.transactions.get(connector.connectorId)) return 'Rejected';
-    const start = () => connector.send({ type: 'AUTHORIZED', idTag: req.idTag, remote: true });
+        ? candidates.find((c) => c.connectorId === req.connectorId)
+        : (candidates.find((c) => c.status === 'Reserved') ?? candidates.find((c) => c.status === 'Preparing') ?? candidates[0]);
+    if (!connector) return 'Rejected';
+    const start = (parentIdTag?: string) =>
+      connector.send({ type: 'AUTHORIZED', idTag: req.idTag, remote: true, ...(parentIdTag !== undefined && { parentIdTag }) });
     if (!this.config.getBool('AuthorizeRemoteTxRequests')) {
       start();
       return 'Accepted';
     }
-    // Authorize first (after answering), then start only if the idTag is accepted.
+    // Authorize first (after answering), as if the idTag had been presented here (§5.11): the
+    // same local authorization rules and cache as a card, and its parentIdTag for the session.
     afterResponse(async () => {
-      try {
-        const { idTagInfo } = await this.agent.link.call('Authorize', { idTag: req.idTag });
-        if (idTagInfo.status === 'Accepted') start();
-      } catch (err) {
-        this.log.warn({ err, idTag: req.idTag }, 'remote start not authorized');
-      }
+      const result = await this.agent.authorize(req.idTag);
+      if (result.status === 'Accepted') start(result.parentIdTag);
+      else this.log.info({ idTag: req.idTag, status: result.status }, 'remote start not authorized');
     });
     return 'Accepted';
   }
@@ -77,7 +79,7 @@ export class RemoteControl implements ChargePointControl {
     if (targets.length === 0) return 'Rejected';
     let scheduled = false;
     for (const c of targets) {
-      if (!operative && this.agent.transactions.get(c.connectorId)) scheduled = true;
+      if (!operative && c.hasTransaction) scheduled = true;
       c.send({ type: 'SET_AVAILABILITY', operative });
     }
     return scheduled ? 'Scheduled' : 'Accepted';
@@ -91,10 +93,14 @@ export class RemoteControl implements ChargePointControl {
   async unlockConnector(connectorId: number): Promise<UnlockConnectorResponse['status']> {
     const connector = this.agent.connector(connectorId);
     if (!connector) return 'NotSupported';
-    if (this.agent.transactions.get(connectorId)) connector.send({ type: 'STOP', reason: 'UnlockCommand' });
-    const lock = this.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.lock;
-    if (!lock) return 'NotSupported';
+    if (connector.hasTransaction) connector.send({ type: 'STOP', reason: 'UnlockCommand' });
+    const hardware = this.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId);
+    const lock = hardware?.lock;
+    if (!hardware || !lock) return 'NotSupported';
     try {
+      // Never release the plug under load: wait until the contactor is confirmed open (a welded
+      // one rejects, and the connector stays locked).
+      await hardware.relay.open();
       await lock.unlock();
       return 'Unlocked';
     } catch (err) {
@@ -152,7 +158,9 @@ export class RemoteControl implements ChargePointControl {
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
     const connector = this.agent.connector(req.connectorId);
     if (!connector) return 'Rejected';
-    switch (connector.status) {
+    // OCPP 1.6 §5.13: a ReserveNow with the id of the reservation held replaces it.
+    const replaces = connector.status === 'Reserved' && connector.reservationId === req.reservationId;
+    switch (replaces ? 'Available' : connector.status) {
       case 'Available':
         break;
       case 'Faulted':
@@ -170,15 +178,13 @@ export class RemoteControl implements ChargePointControl {
       now: this.agent.options.clock.now(),
       ...(req.parentIdTag !== undefined && { parentIdTag: req.parentIdTag }),
     });
-    this.reservations.set(req.reservationId, req.connectorId);
     return 'Accepted';
   }
 
   cancelReservation(reservationId: number): CancelReservationResponse['status'] {
-    const connectorId = this.reservations.get(reservationId);
-    const connector = connectorId !== undefined ? this.agent.connector(connectorId) : undefined;
-    if (!connector || connector.status !== 'Reserved') return 'Rejected';
-    this.reservations.delete(reservationId);
+    // Asked of the machines, which drop a reservation when it expires or is used.
+    const connector = this.agent.connectors.find((c) => c.reservationId === reservationId);
+    if (!connector) return 'Rejected';
     connector.send({ type: 'CANCEL_RESERVATION', reservationId });
     return 'Accepted';
   }

@@ -32,19 +32,22 @@ export class Authorizer {
 
   async authorize(idTag: string): Promise<AuthorizationResult> {
     const { config, link, cache } = this.o;
-    const cached = config.getBool('AuthorizationCacheEnabled') ? this.validCached(idTag) : undefined;
+    // AuthorizationCacheEnabled=false: the cache is neither read nor written, so every tag is unknown.
+    const cacheEnabled = config.getBool('AuthorizationCacheEnabled');
+    const cached = cacheEnabled ? this.validCached(idTag) : undefined;
     if (cached && config.getBool('LocalPreAuthorize')) return this.result(cached, 'cache');
     if (link.isAccepted) {
       try {
         const { idTagInfo } = await link.call('Authorize', { idTag });
-        if (config.getBool('AuthorizationCacheEnabled')) cache.put(idTag, idTagInfo);
+        if (cacheEnabled) cache.put(idTag, idTagInfo);
         return this.result(idTagInfo, 'csms');
       } catch (err) {
         this.o.log.warn({ err, idTag }, 'Authorize failed; deciding offline');
       }
     }
     if (cached && config.getBool('LocalAuthorizeOffline')) return this.result(cached, 'cache');
-    if (!cache.has(idTag) && config.getBool('AllowOfflineTxForUnknownId')) return { status: 'Accepted', source: 'offline-unknown' };
+    const known = cacheEnabled && cache.has(idTag);
+    if (!known && config.getBool('AllowOfflineTxForUnknownId')) return { status: 'Accepted', source: 'offline-unknown' };
     return { status: 'Invalid', source: 'offline-refused' };
   }
 

@@ -6,8 +6,8 @@
  */
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
-import type { Clock, ConnectorHardware, HalError, HalErrorCode, PilotState } from '../../hal/index.js';
-import { activeFaults, connectorMachine, errorCodeOf, statusOf, stopsTransaction } from './connectorMachine.js';
+import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type PilotState, type TimerId } from '../../hal/index.js';
+import { activeFaults, connectorMachine, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction } from './connectorMachine.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 
@@ -30,6 +30,13 @@ export interface ConnectorControllerOptions {
   onCommandError?: (command: ConnectorCommand, err: unknown) => void;
 }
 
+/**
+ * How often a meter in fault is read again. A meter fault clears only on a successful read, and
+ * with periodic samples off (or no transaction) nothing else reads it: without this probe a
+ * recoverable fault would hold the connector Faulted for good.
+ */
+const METER_PROBE_MS = 10_000;
+
 function toFault(err: HalError): ActiveFault {
   return { code: err.code, ocppErrorCode: err.ocppErrorCode, recoverable: err.recoverable, info: err.message.slice(0, 50) };
 }
@@ -40,6 +47,8 @@ export class ConnectorController {
   private lastStatus: ConnectorStatus | undefined;
   private lastErrorCode = 'NoError';
   private readonly unsubscribers: (() => void)[] = [];
+  private meterProbe: TimerId | undefined;
+  private disposed = false;
 
   constructor(private readonly o: ConnectorControllerOptions) {
     this.connectorId = o.hardware.connectorId;
@@ -69,6 +78,15 @@ export class ConnectorController {
         device.off('faultCleared', onCleared);
       });
     }
+    const onMeterFault = () => this.probeMeter();
+    meter.on('fault', onMeterFault);
+    this.unsubscribers.push(() => meter.off('fault', onMeterFault));
+    // Faults latched before this controller existed (e.g. a welded contactor across an in-process
+    // restart): the devices will not report them again.
+    for (const device of [relay, meter, pilot, ...(lock ? [lock] : [])]) {
+      for (const code of device.activeFaults) this.send({ type: 'FAULT', fault: toFault(new HalError(code, device.id, 'active at start')) });
+    }
+    if (meter.activeFaults.size > 0) this.probeMeter();
     const onPilot = (state: PilotState) => this.send({ type: 'PILOT', state });
     pilot.on('state', onPilot);
     this.unsubscribers.push(() => pilot.off('state', onPilot));
@@ -87,6 +105,19 @@ export class ConnectorController {
     return errorCodeOf(this.actor.getSnapshot());
   }
 
+  /**
+   * True from the machine's startTransaction command until its stopTransaction: also while the
+   * transaction manager is still reading meterStart (it knows the transaction only after that).
+   */
+  get hasTransaction(): boolean {
+    return hasTransaction(this.actor.getSnapshot());
+  }
+
+  /** Id of the reservation this connector holds, if any (expired or used ones are gone). */
+  get reservationId(): number | undefined {
+    return reservationId(this.actor.getSnapshot());
+  }
+
   /** The current status as a change record (for StatusNotification after (re)boot or a trigger). */
   currentStatus(): StatusChange {
     return this.statusRecord(this.status, this.errorCode);
@@ -94,8 +125,27 @@ export class ConnectorController {
 
   /** Stops listening and stops the machine. Does not touch the hardware. */
   dispose(): void {
+    this.disposed = true;
+    this.o.clock.clearTimeout(this.meterProbe);
+    this.meterProbe = undefined;
     for (const u of this.unsubscribers.splice(0)) u();
     this.actor.stop();
+  }
+
+  /** Reads a faulted meter every METER_PROBE_MS until its faults have cleared. */
+  private probeMeter(): void {
+    if (this.disposed || this.meterProbe !== undefined) return;
+    const { meter } = this.o.hardware;
+    this.meterProbe = this.o.clock.setTimeout(() => {
+      this.meterProbe = undefined;
+      if (this.disposed) return;
+      meter.read().then(
+        () => undefined,
+        () => undefined, // still faulted: the fault is known already
+      ).finally(() => {
+        if (meter.activeFaults.size > 0) this.probeMeter();
+      });
+    }, METER_PROBE_MS);
   }
 
   private publishStatus(): void {
@@ -105,6 +155,12 @@ export class ConnectorController {
     this.lastStatus = status;
     this.lastErrorCode = errorCode;
     this.o.onStatus(this.statusRecord(status, errorCode));
+  }
+
+  /** Would this idTag use the reservation held here (same idTag or same parentIdTag)? */
+  isReservedFor(card: { idTag: string; parentIdTag?: string }): boolean {
+    const r = this.actor.getSnapshot().context.reservation;
+    return r !== undefined && (r.idTag === card.idTag || (r.parentIdTag !== undefined && r.parentIdTag === card.parentIdTag));
   }
 
   /** Would this card stop the session running here (same idTag or same parentIdTag)? */

@@ -39,6 +39,7 @@ const DAY_MS = 86_400_000;
 
 export class TransactionManager {
   private readonly active = new Map<number, ActiveTransaction>();
+  private readonly turns = new Map<number, Promise<unknown>>();
   private alignedTimer: TimerId | undefined;
 
   constructor(private readonly o: TransactionManagerOptions) {}
@@ -62,14 +63,34 @@ export class TransactionManager {
     return undefined;
   }
 
-  async start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
+  /**
+   * Starts and stops of one connector run one after the other, in call order: a stop issued while
+   * its start is still reading the meter (a Modbus meter takes a while) must find the transaction.
+   */
+  private inTurn<T>(connectorId: number, work: () => Promise<T>): Promise<T> {
+    const result = (this.turns.get(connectorId) ?? Promise.resolve()).then(work);
+    this.turns.set(connectorId, result.catch(() => undefined));
+    return result;
+  }
+
+  start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
+    const startedAt = this.o.clock.now();
+    return this.inTurn(connectorId, () => this.begin(connectorId, idTag, startedAt, reservationId));
+  }
+
+  stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
+    const stoppedAt = this.o.clock.now();
+    return this.inTurn(connectorId, () => this.end(connectorId, stoppedAt, reason, idTag));
+  }
+
+  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined): Promise<ActiveTransaction> {
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
       connectorId,
       idTag,
       meterStartWh: meterRegisterWh(reading),
-      startedAt: this.o.clock.now(),
+      startedAt,
       beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin'),
       sampleTimer: undefined,
     };
@@ -91,7 +112,7 @@ export class TransactionManager {
     return tx;
   }
 
-  async stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
+  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined): Promise<void> {
     const tx = this.active.get(connectorId);
     if (!tx) return;
     this.active.delete(connectorId);
@@ -107,7 +128,8 @@ export class TransactionManager {
       connectorId,
       payload: {
         meterStop,
-        timestamp: new Date(reading.timestamp).toISOString(),
+        // The stop time, also when the meter did not answer and `reading` is an older one.
+        timestamp: new Date(stoppedAt).toISOString(),
         reason,
         ...(idTag !== undefined && { idTag }),
         ...(transactionData && { transactionData }),
@@ -122,8 +144,9 @@ export class TransactionManager {
     const intervalMs = this.o.config.getInt('ClockAlignedDataInterval') * 1000;
     if (intervalMs <= 0) return;
     const now = this.o.clock.now();
-    const sinceMidnight = now % DAY_MS;
-    const next = now - sinceMidnight + Math.ceil((sinceMidnight + 1) / intervalMs) * intervalMs;
+    const midnight = now - (now % DAY_MS);
+    // Aligned to midnight UTC every day, also when the interval does not divide the day.
+    const next = Math.min(midnight + DAY_MS, midnight + Math.ceil((now - midnight + 1) / intervalMs) * intervalMs);
     this.alignedTimer = this.o.clock.setTimeout(() => {
       void this.sendAligned();
       this.startAligned();

@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
 import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/TransactionJournal.js';
-import type { StartTransactionResponse } from '../ocpp/v16/messages.js';
+import type { StartTransactionRequest, StartTransactionResponse } from '../ocpp/v16/messages.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 
 export interface TransactionSenderOptions {
@@ -22,8 +22,8 @@ export interface TransactionSenderOptions {
   log: Logger;
   /** Current TransactionMessageAttempts / TransactionMessageRetryInterval (s), read at each retry. */
   retryPolicy: () => { attempts: number; intervalS: number };
-  /** Called when the CSMS confirmed a StartTransaction. */
-  onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse) => void;
+  /** Called when the CSMS confirmed a StartTransaction (`request` is what was sent). */
+  onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse, request: StartTransactionRequest) => void;
 }
 
 export class TransactionSender {
@@ -57,15 +57,20 @@ export class TransactionSender {
     return this.o.journal.pending().filter((r) => r.entry.kind !== 'started').length;
   }
 
-  /** Resolves when nothing is waiting to be sent or is in flight (or delivery is blocked offline). */
+  /**
+   * Resolves when nothing is in flight and nothing can be sent right now: the backlog is empty,
+   * delivery is blocked offline, a retry waits for its interval on the clock, or the sender stopped.
+   * (A retry is due only when the clock moves on, so under virtual time it must count as idle.)
+   */
   whenIdle(): Promise<void> {
-    if (!this.sending && (this.backlog === 0 || !this.o.link.isAccepted)) return Promise.resolve();
+    if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Tries to deliver the next record; call when the link becomes accepted. */
   kick(): void {
-    if (this.sending || this.stopped || this.retryTimer !== undefined) return;
+    if (this.sending) return;
+    if (this.stopped || this.retryTimer !== undefined) return this.notifyIdle();
     const next = this.nextToSend();
     if (!next || !this.o.link.isAccepted) return this.notifyIdle();
     this.sending = true;
@@ -82,6 +87,10 @@ export class TransactionSender {
     this.notifyIdle();
   }
 
+  private isIdle(): boolean {
+    return !this.sending && (this.stopped || this.retryTimer !== undefined || this.backlog === 0 || !this.o.link.isAccepted);
+  }
+
   private nextToSend(): JournalRecord | undefined {
     return this.o.journal.pending().find((r) => r.entry.kind !== 'started');
   }
@@ -95,7 +104,7 @@ export class TransactionSender {
           this.transactionIds.set(entry.localId, response.transactionId);
           await this.o.journal.append({ kind: 'started', localId: entry.localId, connectorId: entry.connectorId, transactionId: response.transactionId });
           await this.o.journal.ack(record.seq);
-          this.o.onStartConfirmed(entry.localId, entry.connectorId, response);
+          this.o.onStartConfirmed(entry.localId, entry.connectorId, response, entry.payload);
           break;
         }
         case 'meter': {

@@ -1,0 +1,152 @@
+/**
+ * Test support only (never imported by firmware code): one in-process {@link Agent} on a
+ * SimulatedClock with simulated hardware, talking to the embedded strict CSMS over a real
+ * WebSocket on 127.0.0.1. Virtual time moves only through {@link AgentFixture.advance}, which lets
+ * the real I/O settle between steps (`agent.whenIdle`), as bin/demo.ts does.
+ *
+ * It reaches into hal/sim and scenarios/csms on purpose (the lint rule that forbids that protects
+ * the firmware's dependency direction, which test wiring does not change).
+ */
+/* eslint-disable no-restricted-imports */
+import pino from 'pino';
+import { expect } from 'vitest';
+import { SimulatedClock } from '../../hal/clock.js';
+import { createSimulatedCharger, type SimulatedCharger, type SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharger.js';
+import { EmbeddedCsms, type EmbeddedCsmsOptions } from '../../scenarios/csms/EmbeddedCsms.js';
+import { Agent } from '../Agent.js';
+import type { StatusChange } from '../charging/ConnectorController.js';
+import type { Ocpp16Action, RequestOf } from '../ocpp/v16/messages.js';
+import { OcppConfiguration, type ConfigInput } from '../store/OcppConfiguration.js';
+import type { TransactionJournal } from '../store/TransactionJournal.js';
+
+export const CP = 'AGENT-T1';
+/** 2026-01-01T00:00:00Z, a Thursday at midnight UTC (clock-aligned boundaries are easy to read). */
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface AgentFixtureOptions {
+  /** OCPP configuration keys (initial values). */
+  ocpp?: Record<string, ConfigInput>;
+  charger?: Omit<SimulatedChargerOptions, 'clock'>;
+  csms?: EmbeddedCsmsOptions;
+  journal?: TransactionJournal;
+  /** Virtual start time (default {@link T0}). */
+  start?: number;
+  /** Wait for the first boot and the initial StatusNotifications (default true). */
+  boot?: boolean;
+  /** Simulated hardware to use (default: a new one from `charger`); closed with the fixture. */
+  sim?: SimulatedCharger;
+  /** Virtual clock to use (default: a new one starting at `start`); must be the one `sim` runs on. */
+  clock?: SimulatedClock;
+}
+
+const fixtures: AgentFixture[] = [];
+
+/**
+ * Stops every fixture of the current test and asserts that the charge point never sent a message
+ * that failed the CSMS's strict validation. Call it in afterEach.
+ */
+export async function cleanupAgents(): Promise<void> {
+  const all = fixtures.splice(0);
+  for (const f of all) await f.close();
+  for (const f of all) expect(f.chargePointViolations(), 'schema violations by the charge point').toEqual([]);
+}
+
+export interface AgentFixture {
+  readonly clock: SimulatedClock;
+  readonly csms: EmbeddedCsms;
+  readonly agent: Agent;
+  readonly config: OcppConfiguration;
+  readonly sim: SimulatedCharger;
+  /** Every status the agent reported, in order. */
+  readonly statuses: StatusChange[];
+  /** Lets real I/O settle without moving virtual time. */
+  settle(): Promise<void>;
+  /** Moves virtual time forward in steps of at most `stepMs`, settling I/O after each timer and step. */
+  advance(ms: number, stepMs?: number): Promise<void>;
+  /** Payloads of the calls the charge point sent for `action`, oldest first. */
+  sent<A extends Ocpp16Action>(action: A): RequestOf<A>[];
+  /** StatusNotifications received by the CSMS for one connector, as "Status" or "Status/ErrorCode". */
+  statusTrail(connectorId: number): string[];
+  chargePointViolations(): unknown[];
+  close(): Promise<void>;
+}
+
+export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<AgentFixture> {
+  const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
+  const clock = opts.clock ?? new SimulatedClock(opts.start ?? T0);
+  const csms = new EmbeddedCsms({ now: () => clock.now(), logger: log, pingIntervalMs: 0, ...opts.csms });
+  // Heartbeats once a virtual hour keep the traffic about what a test looks at.
+  csms.setBootPolicy({ interval: 3600 });
+  const { url } = await csms.start();
+  const sim = opts.sim ?? createSimulatedCharger({ clock, connectors: 1, ...opts.charger });
+  const config = await OcppConfiguration.open({
+    file: null,
+    initial: { MeterValueSampleInterval: 0, ...opts.ocpp },
+    readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
+    log,
+  });
+  const agent = new Agent({
+    chargePointId: CP,
+    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test' },
+    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    hardware: sim.hardware,
+    config,
+    clock,
+    log,
+    random: () => 1,
+    ...(opts.journal && { journal: opts.journal }),
+  });
+  const statuses: StatusChange[] = [];
+  agent.on('status', (s) => void statuses.push(s));
+
+  let closed = false;
+  const settle = () => agent.whenIdle(3000);
+  const fixture: AgentFixture = {
+    clock,
+    csms,
+    agent,
+    config,
+    sim,
+    statuses,
+    settle,
+    advance: (ms, stepMs = 1000) => clock.advanceAsync(ms, settle, stepMs),
+    sent: <A extends Ocpp16Action>(action: A) =>
+      csms.traffic((r) => r.chargePointId === CP && r.direction === 'in' && r.kind === 'call' && r.action === action).map((r) => r.payload as RequestOf<A>),
+    statusTrail: (connectorId) =>
+      fixture
+        .sent('StatusNotification')
+        .filter((s) => s.connectorId === connectorId)
+        .map((s) => (s.errorCode === 'NoError' ? s.status : `${s.status}/${s.errorCode}`)),
+    chargePointViolations: () => csms.violations(CP).filter((v) => v.by === 'chargePoint'),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await agent.stop({ flushMs: 500 });
+      await sim.close();
+      await csms.stop();
+    },
+  };
+  fixtures.push(fixture);
+  agent.start();
+  if (opts.boot ?? true) {
+    await csms.waitForCall(CP, 'StatusNotification', { connectorId: sim.connectors.length }, 5000);
+    await fixture.advance(0);
+  }
+  return fixture;
+}
+
+/** Plugs the EV of `connectorId` in, taps `card` and lets the session start (charging at the end). */
+export async function startSession(f: AgentFixture, card = '04A1B2C3D4E5F6', connectorId = 1): Promise<void> {
+  f.sim.connectors[connectorId - 1]!.ev.plugIn();
+  await f.advance(1000);
+  f.sim.rfid.tap(card);
+  await f.advance(1000);
+  expect(f.agent.connectors[connectorId - 1]!.status).toBe('Charging');
+}
+
+/** The Energy.Active.Import.Register value (Wh) of a MeterValue element. */
+export function energyOf(meterValue: { sampledValue: { measurand?: string; value: string }[] }): number {
+  const v = meterValue.sampledValue.find((s) => (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register');
+  if (!v) throw new Error('no energy register value');
+  return Number(v.value);
+}

@@ -1,0 +1,271 @@
+/**
+ * TransactionSender: ordered, one-at-a-time, confirmed delivery of journaled transaction messages.
+ * The OCPP link is a small fake OcppCaller whose calls stay open until the test answers them
+ * (so "one at a time" and "waits for the Start response" are observable); the journal, the clock
+ * and the logger are real.
+ */
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../../hal/clock.js';
+import type { OcppCaller } from '../ocpp/OcppCaller.js';
+import type { Ocpp16Action, RequestOf, ResponseOf, StartTransactionResponse } from '../ocpp/v16/messages.js';
+import { MemoryJournal, type JournalEntry } from '../store/TransactionJournal.js';
+import { TransactionSender } from './TransactionSender.js';
+
+interface OpenCall {
+  action: string;
+  payload: Record<string, unknown>;
+  resolve: (response: unknown) => void;
+  reject: (err: Error) => void;
+}
+
+/** Fake link: every call waits for the test to answer it. */
+class ManualCaller implements OcppCaller {
+  isAccepted = true;
+  readonly calls: OpenCall[] = [];
+
+  call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+    return new Promise((resolve, reject) =>
+      this.calls.push({ action, payload: payload as Record<string, unknown>, resolve: resolve as (r: unknown) => void, reject }),
+    );
+  }
+
+  /** The call in flight (the last one made), checked to be the only unanswered one. */
+  get last(): OpenCall {
+    const call = this.calls.at(-1);
+    if (!call) throw new Error('no call made');
+    return call;
+  }
+}
+
+const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function setup(policy = { attempts: 3, intervalS: 10 }) {
+  const clock = new SimulatedClock();
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = pino({ level: 'warn' }, sink);
+  const journal = new MemoryJournal();
+  const link = new ManualCaller();
+  const confirmed: { localId: string; connectorId: number; response: StartTransactionResponse; idTag: string }[] = [];
+  const sender = new TransactionSender({
+    journal,
+    link,
+    clock,
+    log,
+    retryPolicy: () => policy,
+    onStartConfirmed: (localId, connectorId, response, request) => void confirmed.push({ localId, connectorId, response, idTag: request.idTag }),
+  });
+  return { clock, lines, journal, link, sender, confirmed, policy };
+}
+
+const start = (localId: string, connectorId = 1): JournalEntry => ({
+  kind: 'start',
+  localId,
+  connectorId,
+  payload: { connectorId, idTag: 'TAG', meterStart: 100, timestamp: '2026-01-01T00:00:00.000Z' },
+});
+const meter = (localId: string, wh: number, connectorId = 1): JournalEntry => ({
+  kind: 'meter',
+  localId,
+  connectorId,
+  payload: { connectorId, meterValue: [{ timestamp: '2026-01-01T00:01:00.000Z', sampledValue: [{ value: String(wh) }] }] },
+});
+const stop = (localId: string, connectorId = 1): JournalEntry => ({
+  kind: 'stop',
+  localId,
+  connectorId,
+  payload: { meterStop: 900, timestamp: '2026-01-01T00:02:00.000Z', reason: 'Local' },
+});
+const accepted = (transactionId: number): StartTransactionResponse => ({ transactionId, idTagInfo: { status: 'Accepted' } });
+
+describe('TransactionSender', () => {
+  it('delivers in journal order, one call at a time, filling in the transactionId the CSMS assigned', async () => {
+    const { link, sender, journal, confirmed } = setup();
+    await sender.enqueue(start('tx1'));
+    await sender.enqueue(meter('tx1', 200));
+    await sender.enqueue(meter('tx1', 300));
+    await sender.enqueue(stop('tx1'));
+    expect(link.calls.map((c) => c.action)).toEqual(['StartTransaction']);
+    expect(sender.backlog).toBe(4);
+
+    link.last.resolve(accepted(42));
+    await flush();
+    expect(confirmed).toEqual([{ localId: 'tx1', connectorId: 1, response: accepted(42), idTag: 'TAG' }]);
+    expect(sender.transactionIdOf('tx1')).toBe(42);
+    expect(link.calls.map((c) => c.action)).toEqual(['StartTransaction', 'MeterValues']);
+    expect(link.last.payload).toMatchObject({ transactionId: 42, meterValue: [{ sampledValue: [{ value: '200' }] }] });
+
+    link.last.resolve({});
+    await flush();
+    expect(link.last.payload).toMatchObject({ transactionId: 42, meterValue: [{ sampledValue: [{ value: '300' }] }] });
+    link.last.resolve({});
+    await flush();
+    expect(link.last).toMatchObject({ action: 'StopTransaction', payload: { transactionId: 42, meterStop: 900, reason: 'Local' } });
+    link.last.resolve({});
+    await flush();
+    expect(link.calls).toHaveLength(4);
+    expect(journal.pending()).toEqual([]);
+    expect(sender.backlog).toBe(0);
+    expect(sender.transactionIdOf('tx1')).toBeUndefined(); // forgotten with its stop
+  });
+
+  it('a transaction started and stopped offline goes out after reconnect; the Stop waits for the Start response and carries its id', async () => {
+    const { link, sender } = setup();
+    link.isAccepted = false;
+    await sender.enqueue(start('tx1'));
+    await sender.enqueue(stop('tx1'));
+    await sender.whenIdle(); // blocked offline counts as idle
+    expect(link.calls).toEqual([]);
+
+    link.isAccepted = true;
+    sender.kick(); // what the agent does on an accepted boot
+    expect(link.calls.map((c) => c.action)).toEqual(['StartTransaction']);
+    await flush();
+    expect(link.calls).toHaveLength(1); // the Stop waits for the Start's answer
+    link.last.resolve(accepted(7));
+    await flush();
+    expect(link.last).toMatchObject({ action: 'StopTransaction', payload: { transactionId: 7 } });
+  });
+
+  it('retries a CallError after RetryInterval × attempt, gives up after TransactionMessageAttempts (logged) and moves on', async () => {
+    const { link, sender, clock, lines, journal } = setup({ attempts: 3, intervalS: 10 });
+    await sender.enqueue(meter('tx1', 200));
+    await sender.enqueue(meter('tx1', 300));
+    link.last.reject(new Error('CallError InternalError'));
+    await flush();
+    clock.advance(9_999);
+    await flush();
+    expect(link.calls).toHaveLength(1);
+    clock.advance(1); // 1 × 10 s
+    await flush();
+    expect(link.calls).toHaveLength(2);
+    expect(link.last.payload).toMatchObject({ meterValue: [{ sampledValue: [{ value: '200' }] }] });
+
+    link.last.reject(new Error('CallError InternalError'));
+    await flush();
+    clock.advance(19_999);
+    await flush();
+    expect(link.calls).toHaveLength(2);
+    clock.advance(1); // 2 × 10 s
+    await flush();
+    expect(link.calls).toHaveLength(3);
+
+    link.last.reject(new Error('CallError InternalError'));
+    await flush();
+    // Third failure: given up, logged, and the next message goes out at once.
+    expect(lines.filter((l) => l.msg === 'transaction message given up after TransactionMessageAttempts')).toHaveLength(1);
+    expect(link.calls).toHaveLength(4);
+    expect(link.last.payload).toMatchObject({ meterValue: [{ sampledValue: [{ value: '300' }] }] });
+    link.last.resolve({});
+    await flush();
+    expect(journal.pending()).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a StartTransaction given up leaves its StopTransaction undeliverable: dropped and logged, not sent without an id', async () => {
+    const { link, sender, clock, lines, journal } = setup({ attempts: 1, intervalS: 10 });
+    await sender.enqueue(start('tx1'));
+    await sender.enqueue(stop('tx1'));
+    link.last.reject(new Error('CallError'));
+    await flush();
+    await flush();
+    expect(link.calls.map((c) => c.action)).toEqual(['StartTransaction']);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'transaction message given up after TransactionMessageAttempts',
+      'StopTransaction dropped: its StartTransaction was never confirmed',
+    ]);
+    expect(journal.pending()).toEqual([]);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('a failure while the link is not accepted spends no attempt; delivery resumes on the next kick', async () => {
+    const { link, sender, clock, lines } = setup({ attempts: 2, intervalS: 10 });
+    await sender.enqueue(meter('tx1', 200));
+    link.isAccepted = false; // connection lost while the call was out
+    link.last.reject(new Error('DISCONNECTED'));
+    await flush();
+    expect(clock.pendingTimers).toBe(0); // no retry timer: offline waits for the next boot
+    clock.advance(3_600_000);
+    await flush();
+    expect(link.calls).toHaveLength(1);
+
+    link.isAccepted = true;
+    sender.kick();
+    expect(link.calls).toHaveLength(2);
+    link.last.reject(new Error('CallError'));
+    await flush();
+    expect(lines.some((l) => String(l.msg).includes('given up'))).toBe(false); // 1 of 2 attempts spent
+    clock.advance(10_000);
+    await flush();
+    expect(link.calls).toHaveLength(3);
+    link.last.reject(new Error('CallError'));
+    await flush();
+    expect(lines.filter((l) => String(l.msg).includes('given up'))).toHaveLength(1);
+  });
+
+  it('whenIdle: pending while a call is in flight, resolved once delivered, and not held up by a retry waiting on the clock', async () => {
+    const { link, sender } = setup({ attempts: 3, intervalS: 10 });
+    await sender.whenIdle(); // nothing to do
+    await sender.enqueue(meter('tx1', 200));
+    let idle = false;
+    void sender.whenIdle().then(() => (idle = true));
+    await flush();
+    expect(idle).toBe(false);
+    link.last.resolve({});
+    await flush();
+    expect(idle).toBe(true);
+
+    // A retry is due only when virtual time moves on: nothing is in flight, so this is idle too
+    // (otherwise an agent settling I/O between clock steps would stall until its real-time cap).
+    await sender.enqueue(meter('tx1', 300));
+    link.last.reject(new Error('CallError'));
+    await flush();
+    let idleDuringRetry = false;
+    void sender.whenIdle().then(() => (idleDuringRetry = true));
+    await flush();
+    expect(idleDuringRetry).toBe(true);
+  });
+
+  it('stop() cancels a pending retry and releases waiters', async () => {
+    const { link, sender, clock } = setup();
+    await sender.enqueue(meter('tx1', 200));
+    link.last.reject(new Error('CallError'));
+    await flush();
+    expect(clock.pendingTimers).toBe(1);
+    sender.stop();
+    expect(clock.pendingTimers).toBe(0);
+    await sender.whenIdle();
+    clock.advance(60_000);
+    await flush();
+    expect(link.calls).toHaveLength(1);
+  });
+
+  it('rebuilds transaction ids from journaled confirmations (a restart with a durable journal)', async () => {
+    const journal = new MemoryJournal();
+    await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 99 });
+    await journal.append(stop('tx1'));
+    const link = new ManualCaller();
+    const sender = new TransactionSender({
+      journal,
+      link,
+      clock: new SimulatedClock(),
+      log: pino({ level: 'silent' }),
+      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
+      onStartConfirmed: () => undefined,
+    });
+    expect(sender.transactionIdOf('tx1')).toBe(99);
+    expect(sender.backlog).toBe(1);
+    sender.kick();
+    expect(link.last).toMatchObject({ action: 'StopTransaction', payload: { transactionId: 99 } });
+    link.last.resolve({});
+    await flush();
+    expect(journal.pending()).toEqual([]);
+  });
+});
