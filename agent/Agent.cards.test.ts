@@ -123,6 +123,30 @@ describe('cards', () => {
     expect(f.statusTrail(1)).toEqual(['Available', 'Preparing', 'Available', 'Preparing']);
   });
 
+  it('ConnectionTimeOut changed by the CSMS applies to the next card without a restart', async () => {
+    const f = await agentFixture({ ocpp: { ConnectionTimeOut: 300 } });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'ConnectionTimeOut', value: '10' })).toEqual({ status: 'Accepted' });
+    f.sim.rfid.tap(CARD);
+    await f.advance(1000);
+    expect(f.agent.connectors[0]!.status).toBe('Preparing');
+    await f.advance(10_000);
+    expect(f.agent.connectors[0]!.status).toBe('Available');
+  });
+
+  it('StopTransactionOnEVSideDisconnect=false set by the CSMS keeps the session through an unplug', async () => {
+    const f = await agentFixture();
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'StopTransactionOnEVSideDisconnect', value: 'false' })).toEqual({ status: 'Accepted' });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap(CARD);
+    await f.advance(2000);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(2000);
+    expect(f.sent('StopTransaction')).toEqual([]);
+    expect(f.sim.connectors[0]!.relay.state).toBe('open');
+  });
+
   it('a reserving card goes to the connector reserved for it; another card to a free connector, never a reserved one', async () => {
     const f = await agentFixture({ charger: { connectors: 2 } });
     const expiryDate = new Date(f.clock.now() + 3_600_000).toISOString();

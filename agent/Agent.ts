@@ -100,13 +100,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       (hw) =>
         new ConnectorController({
           hardware: hw,
-          input: {
-            maxCurrentA: hw.pilot.maxCurrentA,
-            connectionTimeoutMs: config.getInt('ConnectionTimeOut') * 1000,
-            stopTransactionOnInvalidId: config.getBool('StopTransactionOnInvalidId'),
-            stopTransactionOnEVSideDisconnect: config.getBool('StopTransactionOnEVSideDisconnect'),
-            operative: true,
-          },
+          input: { maxCurrentA: hw.pilot.maxCurrentA, ...this.connectorSettings(), operative: true },
           clock,
           log: this.log.child({ connector: hw.connectorId }),
           transactions: this.transactions,
@@ -129,6 +123,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     const onTraffic = (r: TrafficRecord) => this.emit('traffic', r);
     const onConfig = (key: string) => {
       if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
+      if (key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect') {
+        for (const c of this.connectors) c.send({ type: 'CONFIGURE', settings: this.connectorSettings() });
+      }
     };
     this.link.on('accepted', onAccepted);
     this.link.on('message', onTraffic);
@@ -176,6 +173,15 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Decides an idTag by the local authorization rules (cache, LocalPreAuthorize, offline keys) or the CSMS. */
   authorize(idTag: string): Promise<AuthorizationResult> {
     return this.authorizer.authorize(idTag);
+  }
+
+  /** The OCPP keys the connector machines follow, as machine settings. */
+  private connectorSettings() {
+    return {
+      connectionTimeoutMs: this.config.getInt('ConnectionTimeOut') * 1000,
+      stopTransactionOnInvalidId: this.config.getBool('StopTransactionOnInvalidId'),
+      stopTransactionOnEVSideDisconnect: this.config.getBool('StopTransactionOnEVSideDisconnect'),
+    };
   }
 
   connector(connectorId: number): ConnectorController | undefined {

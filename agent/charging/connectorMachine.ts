@@ -79,6 +79,10 @@ export const connectorMachine = setup({
       const { state } = narrow(event, 'PILOT');
       return { pilot: state, finishing: context.finishing && state !== 'A' };
     }),
+    configure: assign(({ context, event }) => {
+      const { settings } = narrow(event, 'CONFIGURE');
+      return { settings: { ...context.settings, ...settings } };
+    }),
     recordLimit: assign(({ event }) => {
       const { amps } = narrow(event, 'SET_LIMIT');
       return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0 };
@@ -193,6 +197,7 @@ export const connectorMachine = setup({
     FAULT: { actions: 'recordFault', target: '.Faulted' },
     FAULT_CLEARED: { actions: 'clearFault' },
     SET_LIMIT: { actions: 'recordLimit' },
+    CONFIGURE: { actions: 'configure' },
     SET_AVAILABILITY: { guard: 'changesAvailability', actions: ['setAvailability', 'syncPilot'], target: '.route' },
     AUTHORIZED: { actions: 'ignoreAuthorization' },
   },

@@ -77,6 +77,8 @@ export type ConnectorEvent =
   | { type: 'SET_AVAILABILITY'; operative: boolean }
   /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
   | { type: 'SET_LIMIT'; amps: number }
+  /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
+  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect'>> }
   /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */
   | {
       type: 'RESERVE';
