@@ -17,6 +17,7 @@ import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppL
 import type { BootNotificationRequest } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
+import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionManager } from './transactions/TransactionManager.js';
 import { TransactionSender } from './transactions/TransactionSender.js';
 import { RemoteControl } from './RemoteControl.js';
@@ -31,6 +32,8 @@ export interface AgentOptions {
   clock: Clock;
   log: Logger;
   journal?: TransactionJournal;
+  /** Connector availability set by the CSMS, persisted across restarts (default: in memory). */
+  availability?: ConnectorAvailability;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
 }
@@ -54,6 +57,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly transactions: TransactionManager;
   readonly authCache = new AuthorizationCache();
   readonly config: OcppConfiguration;
+  readonly availability: ConnectorAvailability;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -67,6 +71,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.chargePointId = options.chargePointId;
     this.config = config;
     this.log = options.log.child({ cp: options.chargePointId });
+    this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.control = new RemoteControl(this);
     this.link = new OcppLink({
       ...options.csms,
@@ -100,7 +105,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       (hw) =>
         new ConnectorController({
           hardware: hw,
-          input: { maxCurrentA: hw.pilot.maxCurrentA, ...this.connectorSettings(), operative: true },
+          input: { maxCurrentA: hw.pilot.maxCurrentA, ...this.connectorSettings(), operative: this.availability.isOperative(hw.connectorId) },
           clock,
           log: this.log.child({ connector: hw.connectorId }),
           transactions: this.transactions,

@@ -81,6 +81,7 @@ export class RemoteControl implements ChargePointControl {
     for (const c of targets) {
       if (!operative && c.hasTransaction) scheduled = true;
       c.send({ type: 'SET_AVAILABILITY', operative });
+      void this.agent.availability.set(c.connectorId, operative);
     }
     return scheduled ? 'Scheduled' : 'Accepted';
   }

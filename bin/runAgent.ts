@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { systemClock } from '../hal/clock.js';
 import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
+import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { createHardware, type Hardware } from './createHardware.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
@@ -43,7 +44,8 @@ export async function runAgent(): Promise<number> {
     readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
     log,
   });
-  return new AgentRunner(settings, config, log).run();
+  const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
+  return new AgentRunner(settings, config, availability, log).run();
 }
 
 class AgentRunner {
@@ -54,6 +56,7 @@ class AgentRunner {
   constructor(
     private readonly settings: Settings,
     private readonly config: OcppConfiguration,
+    private readonly availability: ConnectorAvailability,
     private readonly log: Logger,
   ) {}
 
@@ -88,6 +91,7 @@ class AgentRunner {
       csms: settings.csms,
       hardware: this.hw.hardware,
       config,
+      availability: this.availability,
       clock: systemClock,
       log,
     });

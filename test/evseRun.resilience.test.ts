@@ -120,6 +120,21 @@ describe('evse run: restart', () => {
     expect(conf.configurationKey?.[0]?.value).toBe('37');
   });
 
+  it('keeps a connector Inoperative across a restart (ChangeAvailability persists)', async () => {
+    const csms = await csmsOn();
+    const env = { EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: 'AVAIL-CP', EVSE_DATA_DIR: await dataDir() };
+    const first = start(env);
+    await csms.waitForCall('AVAIL-CP', 'StatusNotification', { connectorId: 1 }, 15_000);
+    expect(await csms.call('AVAIL-CP', 'ChangeAvailability', { connectorId: 1, type: 'Inoperative' })).toEqual({ status: 'Accepted' });
+    await csms.waitForCall('AVAIL-CP', 'StatusNotification', { connectorId: 1, status: 'Unavailable' }, 5000);
+    expect((await first.stop('SIGTERM')).code).toBe(0);
+
+    const since = csms.mark();
+    start(env);
+    await csms.waitForCall('AVAIL-CP', 'StatusNotification', { connectorId: 1, status: 'Unavailable' }, { timeoutMs: 15_000, since });
+    expect(await csms.call('AVAIL-CP', 'RemoteStartTransaction', { connectorId: 1, idTag: 'TAG-A' })).toEqual({ status: 'Rejected' });
+  });
+
   it('ends a running transaction with reason Reboot on SIGTERM, within 5 s', async () => {
     const csms = await csmsOn();
     const p = start({ EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: 'TERM-CP', EVSE_DATA_DIR: await dataDir(), EVSE_SIM_EV_CONNECTED: '1' });

@@ -11,8 +11,8 @@
  * unreadable or corrupt file is logged and ignored (defaults apply) — the charger must boot anyway.
  */
 import { EventEmitter } from 'node:events';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { writeAtomically } from './writeAtomically.js';
 import type { Logger } from 'pino';
 import {
   KEY_NAMES,
@@ -245,36 +245,5 @@ async function readPersisted(file: string, log: Logger): Promise<Record<string, 
   } catch (err) {
     log.error({ err, file }, 'corrupt OCPP configuration file; using defaults (it is replaced on the next change)');
     return undefined;
-  }
-}
-
-/** Replaces `file` so that a crash leaves either the old or the new content, never a mix. */
-async function writeAtomically(file: string, data: string): Promise<void> {
-  const dir = dirname(file);
-  const tmp = `${file}.tmp`;
-  await mkdir(dir, { recursive: true });
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(data, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-  // Makes the rename itself durable. Not possible on every platform (e.g. Windows): best effort.
-  const dh = await open(dir, 'r').catch(() => undefined);
-  if (dh) {
-    try {
-      await dh.sync();
-    } catch {
-      /* see above */
-    } finally {
-      await dh.close();
-    }
   }
 }

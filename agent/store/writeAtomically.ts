@@ -1,0 +1,37 @@
+/**
+ * Small durable files (configuration, availability): written so that a power cut leaves either the
+ * old or the new content on disk, never a mix.
+ */
+import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** Replaces `file` so that a crash leaves either the old or the new content, never a mix. */
+export async function writeAtomically(file: string, data: string): Promise<void> {
+  const dir = dirname(file);
+  const tmp = `${file}.tmp`;
+  await mkdir(dir, { recursive: true });
+  try {
+    const fh = await open(tmp, 'w');
+    try {
+      await fh.writeFile(data, 'utf8');
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, file);
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  // Makes the rename itself durable. Not possible on every platform (e.g. Windows): best effort.
+  const dh = await open(dir, 'r').catch(() => undefined);
+  if (dh) {
+    try {
+      await dh.sync();
+    } catch {
+      /* see above */
+    } finally {
+      await dh.close();
+    }
+  }
+}
