@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { HalError, type HalErrorCode } from '../errors.js';
 import type { ConnectorLock, LockEvents } from '../index.js';
-import { FaultLatch } from './FaultLatch.js';
+import { FaultLatch } from '../FaultLatch.js';
 
 export interface SimConnectorLockOptions {
   /** Device name used in errors and logs, e.g. `lock:1`. */

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { HalError, type HalErrorCode } from '../errors.js';
 import { dutyCycleForCurrent, type ControlPilot, type PilotEvents, type PilotState } from '../index.js';
-import { FaultLatch } from './FaultLatch.js';
+import { FaultLatch } from '../FaultLatch.js';
 
 export interface SimControlPilotOptions {
   /** Device name used in errors and logs, e.g. `pilot:1`. */

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
 import { HalError, type HalErrorCode } from '../errors.js';
 import type { EnergyMeter, MeterEvents, MeterReading } from '../index.js';
-import { FaultLatch } from './FaultLatch.js';
+import { FaultLatch } from '../FaultLatch.js';
 import type { MeterSource } from './MeterSource.js';
 
 export interface SimMeterOptions {

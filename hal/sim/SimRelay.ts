@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../clock.js';
 import { HalError, type HalErrorCode } from '../errors.js';
 import type { Relay, RelayEvents, RelayState } from '../index.js';
-import { FaultLatch } from './FaultLatch.js';
+import { FaultLatch } from '../FaultLatch.js';
 
 export interface SimRelayOptions {
   /** Device name used in errors and logs, e.g. `relay:1`. */

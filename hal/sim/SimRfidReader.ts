@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { HalErrorCode } from '../errors.js';
 import type { CardTechnology, RfidEvents, RfidReader } from '../index.js';
-import { FaultLatch } from './FaultLatch.js';
+import { FaultLatch } from '../FaultLatch.js';
 
 export interface SimRfidReaderOptions {
   /** Device name used in errors and logs, e.g. `rfid:0`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HalError, HalErrorCode } from '../errors.js';
+import type { HalError, HalErrorCode } from './errors.js';
 import { FaultLatch } from './FaultLatch.js';
 
 function latch() {

@@ -1,4 +1,4 @@
-import { HAL_ERRORS, HalError, type HalErrorCode } from '../errors.js';
+import { HAL_ERRORS, HalError, type HalErrorCode } from './errors.js';
 
 /**
  * The active faults of one simulated device, enforcing the HAL rule that `fault` is emitted once
