@@ -1,0 +1,260 @@
+/**
+ * Publishes one Agent's live state over MQTT under `<prefix>/<chargePointId>/…` (topic tree and
+ * payloads: ./topics.ts, docs/mqtt.md). It only listens — to the Agent's public events and to its
+ * hardware's events — so a broker that is down, slow or gone never touches charging or OCPP.
+ *
+ * Timers: one interval on the injected clock (meter samples and counters); mqtt.js keeps its own
+ * real-time keepalive and reconnect timers, because they pace real socket I/O.
+ */
+import type { EventEmitter } from 'node:events';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { HAL_ERRORS, type Clock, type ConnectorHardware, type Device, type FaultEvents, type HalError, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
+import type { Agent } from '../Agent.js';
+import type { StatusChange } from '../charging/ConnectorController.js';
+import type { OcppLinkState, TrafficRecord } from '../ocpp/OcppLink.js';
+import { hashIdTag } from './idTagHash.js';
+import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
+import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
+import { TelemetryTopics, type FaultPayload, type InfoPayload, type MeterPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
+import { TransactionTracker, type IdTagFields } from './TransactionTracker.js';
+
+export interface TelemetryPublisherOptions {
+  agent: Agent;
+  /** A connected (or connecting) mqtt.js client — it must carry {@link telemetryWill} — or settings to create one. */
+  mqtt: MqttClient | TelemetryConnectSettings;
+  /** First topic level(s), default `evse`. */
+  prefix?: string;
+  clock: Clock;
+  /** Default: a child of the agent's logger (`component: telemetry`). */
+  log?: Logger;
+  /** Meter samples and counters every `intervalMs` of `clock` (default 30 000; 0 = only on change). */
+  intervalMs?: number;
+  /** Messages kept while the broker is unreachable; the oldest are dropped beyond (default 1000). */
+  queueLimit?: number;
+  /** `hash` (default): SHA-256 of salt + idTag; `raw` publishes the idTag itself. */
+  idTag?: 'hash' | 'raw';
+  /** Salt for the idTag hash (default empty); see {@link hashIdTag}. */
+  idTagSalt?: string;
+  /** Agent version for `info` (default: the BootNotification firmwareVersion). */
+  version?: string;
+  /** A meter reading is published at once when power moved by at least this much, W (default 100). */
+  powerDeltaW?: number;
+  /** Read the meters on each interval (default true); false publishes what the agent last read. */
+  readMeters?: boolean;
+}
+
+export class TelemetryPublisher {
+  readonly topics: TelemetryTopics;
+  readonly client: MqttClient;
+  private readonly owned: boolean;
+  private readonly outbox: MqttOutbox;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly intervalMs: number;
+  private readonly tracker: TransactionTracker;
+  private readonly lastMeter = new Map<number, MeterReading>();
+  private readonly reading = new Set<number>();
+  private readonly detach: (() => void)[] = [];
+  private timer: TimerId | undefined;
+  private started = false;
+
+  constructor(private readonly o: TelemetryPublisherOptions) {
+    const { agent } = o;
+    this.topics = new TelemetryTopics(o.prefix ?? 'evse', agent.chargePointId);
+    this.clock = o.clock;
+    this.log = o.log ?? agent.log.child({ component: 'telemetry' });
+    this.intervalMs = o.intervalMs ?? 30_000;
+    this.owned = !isClient(o.mqtt);
+    this.client = isClient(o.mqtt) ? o.mqtt : connectTelemetryClient(o.mqtt, this.topics, agent.chargePointId);
+    this.outbox = new MqttOutbox(this.client, o.queueLimit ?? 1000, this.log);
+    const salt = o.idTagSalt ?? '';
+    const idTagFields: IdTagFields = o.idTag === 'raw' ? (idTag) => ({ idTag }) : (idTag) => ({ idTagHash: hashIdTag(idTag, salt) });
+    this.tracker = new TransactionTracker(idTagFields, (p) => this.outbox.publish(this.topics.transaction, p, { qos: 1, retain: false }));
+  }
+
+  /** Counters of the outbox (published, queued, dropped) and whether the broker is connected. */
+  get stats(): OutboxStats {
+    return this.outbox.stats;
+  }
+
+  /** Publishes the current state and follows the agent from now on. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    const { agent } = this.o;
+    this.publishOnline({ online: true, ts: this.ts() });
+    this.publishInfo();
+    this.publishOcpp(agent.link.state);
+    for (const s of agent.statuses()) this.publishStatus(s);
+    const onStatus = (s: StatusChange) => {
+      this.publishStatus(s);
+      if (s.connectorId > 0) this.sampleMeter(s.connectorId, true);
+    };
+    const onTraffic = (r: TrafficRecord) => this.tracker.onTraffic(r);
+    const onLink = (state: OcppLinkState) => this.publishOcpp(state);
+    agent.on('status', onStatus);
+    agent.on('traffic', onTraffic);
+    agent.link.on('state', onLink);
+    this.detach.push(() => {
+      agent.off('status', onStatus);
+      agent.off('traffic', onTraffic);
+      agent.link.off('state', onLink);
+    });
+    for (const hw of agent.options.hardware.connectors) this.follow(hw);
+    for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
+    this.arm();
+  }
+
+  /** Marks the charger offline (retained), stops listening and, if it created the client, disconnects cleanly. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const d of this.detach.splice(0)) d();
+    this.publishOnline({ online: false, reason: 'shutdown', ts: this.ts() });
+    this.outbox.dispose();
+    if (!this.owned) return;
+    // Connected: a clean DISCONNECT after the shutdown marker (no Will). Offline: give up at once.
+    if (this.client.connected) await this.client.endAsync().catch((err: unknown) => this.log.debug({ err }, 'MQTT end failed'));
+    else this.client.end(true);
+  }
+
+  private follow(hw: ConnectorHardware): void {
+    const id = hw.connectorId;
+    const onPilot = (state: PilotState) => this.publishPilot(id, state, hw.pilot.currentOfferA);
+    const onReading = (r: MeterReading) => this.onReading(id, r, false);
+    hw.pilot.on('state', onPilot);
+    hw.meter.on('reading', onReading);
+    this.detach.push(() => {
+      hw.pilot.off('state', onPilot);
+      hw.meter.off('reading', onReading);
+    });
+    this.publishPilot(id, hw.pilot.state, hw.pilot.currentOfferA);
+    for (const device of devicesOf(hw)) this.followFaults(device, id);
+    if (hw.meter.lastReading) this.onReading(id, hw.meter.lastReading, true);
+  }
+
+  private followFaults(d: Device, connectorId: number): void {
+    const device = d as FaultDevice;
+    const onFault = (err: HalError) =>
+      this.publishFault(connectorId, { event: 'raised', code: err.code, device: err.device, recoverable: err.recoverable, ocppErrorCode: err.ocppErrorCode, message: err.message, ts: this.ts() });
+    const onCleared = (code: HalErrorCode) =>
+      this.publishFault(connectorId, { event: 'cleared', code, device: device.id, recoverable: HAL_ERRORS[code].recoverable, ocppErrorCode: HAL_ERRORS[code].ocpp, ts: this.ts() });
+    device.on('fault', onFault);
+    device.on('faultCleared', onCleared);
+    this.detach.push(() => {
+      device.off('fault', onFault);
+      device.off('faultCleared', onCleared);
+    });
+  }
+
+  private publishFault(connectorId: number, payload: FaultPayload): void {
+    this.outbox.publish(this.topics.fault(connectorId), payload, { qos: 1, retain: false });
+  }
+
+  private publishOnline(payload: OnlinePayload): void {
+    this.outbox.publish(this.topics.online, payload, { qos: 1, retain: true });
+  }
+
+  private publishInfo(): void {
+    const { agent } = this.o;
+    const boot = agent.options.boot;
+    const payload: InfoPayload = {
+      chargePointId: agent.chargePointId,
+      version: this.o.version ?? boot.firmwareVersion ?? 'unknown',
+      vendor: boot.chargePointVendor,
+      model: boot.chargePointModel,
+      connectors: agent.connectors.map((c) => c.connectorId),
+      ts: this.ts(),
+    };
+    this.outbox.publish(this.topics.info, payload, { qos: 1, retain: true });
+  }
+
+  private publishOcpp(state: OcppLinkState): void {
+    this.outbox.publish(this.topics.ocpp, { state, connected: state === 'accepted', ts: this.ts() }, { qos: 1, retain: true });
+  }
+
+  private publishStatus(s: StatusChange): void {
+    const hw = this.o.agent.options.hardware;
+    const devices: Device[] = s.connectorId === 0 ? [...hw.readers] : devicesOf(hw.connectors.find((c) => c.connectorId === s.connectorId));
+    const payload: StatusPayload = {
+      connectorId: s.connectorId,
+      status: s.status,
+      errorCode: s.errorCode,
+      ...(s.info !== undefined && { info: s.info }),
+      faults: [...new Set(devices.flatMap((d) => [...d.activeFaults]))],
+      ts: new Date(s.timestamp).toISOString(),
+    };
+    this.outbox.publish(this.topics.status(s.connectorId), payload, { qos: 1, retain: true });
+  }
+
+  private publishPilot(connectorId: number, state: PilotState, currentOfferA: number): void {
+    const payload: PilotPayload = { state, currentOfferA, ts: this.ts() };
+    this.outbox.publish(this.topics.pilot(connectorId), payload, { qos: 1, retain: true });
+  }
+
+  /** A reading from anyone (the agent's own MeterValues reads, or ours): published if it moved enough. */
+  private onReading(connectorId: number, r: MeterReading, force: boolean): void {
+    const last = this.lastMeter.get(connectorId);
+    if (!force && last && Math.abs(r.powerW - last.powerW) < (this.o.powerDeltaW ?? 100)) return;
+    if (last && r.timestamp < last.timestamp) return; // an older read finishing late
+    this.lastMeter.set(connectorId, r);
+    const payload: MeterPayload = {
+      energyWh: r.energyWh,
+      powerW: r.powerW,
+      currentA: r.currentA,
+      voltageV: r.voltageV,
+      frequencyHz: r.frequencyHz,
+      ts: new Date(r.timestamp).toISOString(),
+    };
+    this.outbox.publish(this.topics.meter(connectorId), payload, { qos: 0, retain: true });
+  }
+
+  /** Reads the meter (one read at a time per connector) and publishes; a failing meter reports its own fault. */
+  private sampleMeter(connectorId: number, force: boolean): void {
+    const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId);
+    if (!hw) return;
+    if (this.o.readMeters === false) {
+      if (hw.meter.lastReading) this.onReading(connectorId, hw.meter.lastReading, force);
+      return;
+    }
+    if (this.reading.has(connectorId)) return;
+    this.reading.add(connectorId);
+    hw.meter
+      .read()
+      .then(
+        (r) => this.started && this.onReading(connectorId, r, force),
+        () => undefined,
+      )
+      .finally(() => this.reading.delete(connectorId));
+  }
+
+  private arm(): void {
+    if (this.intervalMs <= 0) return;
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (!this.started) return;
+      for (const hw of this.o.agent.options.hardware.connectors) this.sampleMeter(hw.connectorId, true);
+      const { published, queued, dropped } = this.outbox.stats;
+      this.outbox.publish(this.topics.stats, { published, queued, dropped, ts: this.ts() }, { qos: 0, retain: true });
+      this.arm();
+    }, this.intervalMs);
+  }
+
+  private ts(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+}
+
+/** Every HAL device emits FaultEvents (hal/index.ts); TS cannot widen EventEmitter<RelayEvents> to it. */
+type FaultDevice = Device & EventEmitter<FaultEvents>;
+
+function devicesOf(hw: ConnectorHardware | undefined): Device[] {
+  return hw ? [hw.relay, hw.meter, hw.pilot, ...(hw.lock ? [hw.lock] : [])] : [];
+}
+
+function isClient(m: MqttClient | TelemetryConnectSettings): m is MqttClient {
+  return typeof (m as MqttClient).publish === 'function';
+}

@@ -1,0 +1,164 @@
+/**
+ * The MQTT topic tree of one charger and the JSON payloads published on it (documented in
+ * docs/mqtt.md). Everything lives under `<prefix>/<chargePointId>/`; connector 0 (the charge
+ * point as a whole) uses the charger-level topics.
+ */
+
+/** `<base>/online`, retained. The Last Will publishes `{ online: false, reason: 'connection lost' }`. */
+export interface OnlinePayload {
+  online: boolean;
+  reason?: 'connection lost' | 'shutdown';
+  ts?: string;
+}
+
+/** `<base>/info`, retained: who is publishing. */
+export interface InfoPayload {
+  chargePointId: string;
+  /** Agent (firmware) version. */
+  version: string;
+  vendor: string;
+  model: string;
+  connectors: number[];
+  ts: string;
+}
+
+/** `<base>/ocpp`, retained: the OCPP link state (accepted = registered with the CSMS). */
+export interface OcppPayload {
+  state: string;
+  connected: boolean;
+  ts: string;
+}
+
+/** `<base>/status` (connector 0) and `<base>/connector/<n>/status`, retained. */
+export interface StatusPayload {
+  connectorId: number;
+  /** OCPP 1.6 ChargePointStatus. */
+  status: string;
+  /** OCPP 1.6 ChargePointErrorCode (`NoError` when healthy). */
+  errorCode: string;
+  info?: string;
+  /** HAL fault codes active on the connector's devices right now. */
+  faults: string[];
+  ts: string;
+}
+
+/** `<base>/connector/<n>/pilot`, retained: IEC 61851 control pilot. */
+export interface PilotPayload {
+  /** A no vehicle, B connected, C/D charging requested, E/F error. */
+  state: string;
+  /** Current offered to the vehicle by PWM, A (0 = PWM off). */
+  currentOfferA: number;
+  ts: string;
+}
+
+/** `<base>/connector/<n>/meter`, retained, QoS 0: on change and on every interval. */
+export interface MeterPayload {
+  energyWh: number;
+  powerW: number;
+  currentA: number[];
+  voltageV: number[];
+  frequencyHz: number;
+  /** Time of the reading (not of the publish). */
+  ts: string;
+}
+
+/**
+ * `<base>/transaction`, event (QoS 1, not retained), when the CSMS answered the StartTransaction /
+ * StopTransaction (a transaction run offline is reported once the CSMS is reachable again, with
+ * its original times).
+ */
+export type TransactionPayload =
+  | {
+      event: 'started';
+      connectorId: number;
+      transactionId: number;
+      /** SHA-256 (hex) of salt + idTag; `idTag` instead only when configured to publish it raw. */
+      idTagHash?: string;
+      idTag?: string;
+      /** CSMS verdict on the idTag (Accepted, Invalid, …). */
+      idTagStatus: string;
+      meterStartWh: number;
+      reservationId?: number;
+      ts: string;
+    }
+  | {
+      event: 'stopped';
+      /** null when the start was not seen by this publisher (it started before). */
+      connectorId: number | null;
+      transactionId: number;
+      idTagHash?: string;
+      idTag?: string;
+      meterStopWh: number;
+      /** meterStop − meterStart, when the start was seen by this publisher. */
+      energyWh?: number;
+      reason: string;
+      ts: string;
+    };
+
+/** `<base>/fault` (card readers) and `<base>/connector/<n>/fault`, event (QoS 1). */
+export interface FaultPayload {
+  event: 'raised' | 'cleared';
+  /** HAL error code, e.g. RELAY_WELDED, METER_TIMEOUT. */
+  code: string;
+  /** Device that reported it, e.g. `relay:1` (raised only). */
+  device?: string;
+  recoverable: boolean;
+  /** OCPP ChargePointErrorCode the fault maps to. */
+  ocppErrorCode: string;
+  message?: string;
+  ts: string;
+}
+
+/** `<base>/telemetry`, retained, QoS 0: the publisher's own counters, on every interval. */
+export interface TelemetryStatsPayload {
+  published: number;
+  queued: number;
+  /** Messages dropped (oldest first) because the offline buffer was full, since start. */
+  dropped: number;
+  ts: string;
+}
+
+/** Topic names of one charger. */
+export class TelemetryTopics {
+  readonly base: string;
+
+  constructor(prefix: string, chargePointId: string) {
+    const p = prefix.replace(/\/+$/, '');
+    if (p === '' || /[+#\0]/.test(p)) throw new RangeError(`MQTT prefix must be non-empty without + # (got ${JSON.stringify(prefix)})`);
+    if (chargePointId === '' || /[/+#\0]/.test(chargePointId)) throw new RangeError(`charge point id ${JSON.stringify(chargePointId)} cannot be an MQTT topic level`);
+    this.base = `${p}/${chargePointId}`;
+  }
+
+  get online(): string {
+    return `${this.base}/online`;
+  }
+  get info(): string {
+    return `${this.base}/info`;
+  }
+  get ocpp(): string {
+    return `${this.base}/ocpp`;
+  }
+  get stats(): string {
+    return `${this.base}/telemetry`;
+  }
+  /** Charger level for connector 0, else under `connector/<n>/`. */
+  status(connectorId: number): string {
+    return connectorId === 0 ? `${this.base}/status` : `${this.connector(connectorId)}/status`;
+  }
+  pilot(connectorId: number): string {
+    return `${this.connector(connectorId)}/pilot`;
+  }
+  meter(connectorId: number): string {
+    return `${this.connector(connectorId)}/meter`;
+  }
+  get transaction(): string {
+    return `${this.base}/transaction`;
+  }
+  /** Charger-level faults (card readers) for connector 0. */
+  fault(connectorId: number): string {
+    return connectorId === 0 ? `${this.base}/fault` : `${this.connector(connectorId)}/fault`;
+  }
+  private connector(connectorId: number): string {
+    return `${this.base}/connector/${connectorId}`;
+  }
+}

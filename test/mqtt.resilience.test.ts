@@ -1,0 +1,183 @@
+/**
+ * Telemetry when the broker goes away: the agent keeps charging and talking OCPP, telemetry waits
+ * in a bounded queue (oldest dropped, counted) and goes out after the reconnect; retained state is
+ * restored on a broker that lost it; the Last Will marks the charger offline when the connection
+ * dies without a DISCONNECT.
+ *
+ * Reconnects that must not race a test subscriber are triggered by hand (`client.reconnect()`,
+ * with mqtt.js's own retry set to a minute); the automatic one is tested where order does not matter.
+ */
+import type { Socket } from 'node:net';
+import { connect } from 'mqtt';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { telemetryClientOptions } from '../agent/telemetry/mqttClient.js';
+import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
+import { TelemetryTopics, type MeterPayload, type StatusPayload } from '../agent/telemetry/topics.js';
+import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+
+const BASE = `test/${CP}`;
+let broker: Mosquitto;
+let f: AgentFixture;
+let publisher: TelemetryPublisher | undefined;
+const recorders: Recorder[] = [];
+
+beforeEach(async () => {
+  broker = await startMosquitto();
+  f = await agentFixture();
+});
+
+afterEach(async () => {
+  // The broker is killed whatever happens before (a failed test must not leave one running).
+  try {
+    const p = publisher;
+    publisher = undefined;
+    if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
+    if (p && !p.client.connected) p.client.end(true);
+    await cleanupAgents();
+    for (const r of recorders.splice(0)) await r.end();
+  } finally {
+    await broker.close();
+  }
+});
+
+
+async function recorder(filter = 'test/#'): Promise<Recorder> {
+  const r = await record(broker.url, filter);
+  recorders.push(r);
+  return r;
+}
+
+function startPublisher(opts: Partial<TelemetryPublisherOptions> = {}): TelemetryPublisher {
+  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 60_000 }, prefix: 'test', clock: f.clock, intervalMs: 10_000, ...opts });
+  publisher.start();
+  return publisher;
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Takes the broker down mid-session, runs the rest of the session (unplug) in the outage. */
+async function sessionWithOutage(p: TelemetryPublisher): Promise<void> {
+  await until(() => p.stats.connected, 'publisher connected');
+  await startSession(f);
+  await f.advance(10_000);
+  await broker.stop();
+  await until(() => !p.stats.connected, 'publisher noticed the broker is gone');
+  await f.advance(60_000);
+  f.sim.connectors[0]!.ev.unplug();
+  await f.advance(5000);
+  // OCPP and charging never noticed.
+  expect(f.sent('StopTransaction')).toHaveLength(1);
+  expect(f.agent.connectors[0]!.status).toBe('Available');
+}
+
+describe('MQTT telemetry when the broker goes away', () => {
+  it('buffers during a broker restart and delivers in order afterwards, then restores retained state', async () => {
+    const p = startPublisher();
+    await sessionWithOutage(p);
+    const queued = p.stats.queued;
+    expect(queued).toBeGreaterThan(8); // 6 meter samples + 6 counters + status, pilot, transaction events
+    expect(p.stats.dropped).toBe(0);
+
+    await broker.restart(); // no persistence: retained state is gone
+    const r = await recorder();
+    p.client.reconnect();
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`) && m.some((x) => x.topic === `${BASE}/online`), 'queued messages and state');
+    await until(() => p.stats.queued === 0, 'queue drained');
+
+    // The outage's meter samples arrive in order, and the stop that happened offline is reported.
+    const samples = r.on<MeterPayload>(`${BASE}/connector/1/meter`).map((m) => Date.parse(m.ts));
+    expect(samples.length).toBeGreaterThanOrEqual(6);
+    expect([...samples].sort((a, b) => a - b)).toEqual(samples);
+    expect(r.on(`${BASE}/transaction`)).toContainEqual(expect.objectContaining({ event: 'stopped', connectorId: 1 }));
+    expect(r.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)!.status).toBe('Available');
+
+    // A late subscriber finds the whole retained state again, current.
+    const late = await recorder();
+    await late.waitFor((m) => ['online', 'info', 'ocpp', 'connector/1/status', 'connector/1/pilot', 'connector/1/meter'].every((t) => m.some((x) => x.topic === `${BASE}/${t}`)), 'retained state after restart');
+    expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
+    expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Available' })]);
+    expect(late.on(`${BASE}/connector/1/pilot`)).toEqual([expect.objectContaining({ state: 'A' })]);
+  });
+
+  it('drops the oldest messages beyond the queue bound and counts them', async () => {
+    const p = startPublisher({ queueLimit: 5 });
+    await sessionWithOutage(p);
+    expect(p.stats.queued).toBe(5);
+    const dropped = p.stats.dropped;
+    expect(dropped).toBeGreaterThan(3);
+
+    await broker.restart();
+    const r = await recorder();
+    p.client.reconnect();
+    await until(() => p.stats.queued === 0 && p.stats.connected, 'queue drained');
+    // The next counters message reports the drops.
+    await f.advance(10_000);
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/telemetry` && (x.json as { dropped: number }).dropped === dropped), 'drop counter published');
+    // The newest outage messages survived: the offline stop is there; the first outage samples are not.
+    expect(r.on(`${BASE}/transaction`)).toContainEqual(expect.objectContaining({ event: 'stopped' }));
+    const firstOutageSampleTs = Date.parse(f.sent('StartTransaction')[0]!.timestamp) + 20_000;
+    const outageSamples = r.on<MeterPayload>(`${BASE}/connector/1/meter`).filter((m) => Date.parse(m.ts) <= firstOutageSampleTs + 1000 && m.powerW > 0);
+    expect(outageSamples).toEqual([]);
+  });
+
+  it('reconnects by itself after a broker restart and republishes the retained state', async () => {
+    const p = startPublisher({ mqtt: { url: broker.url, reconnectMs: 100 } });
+    await startSession(f);
+    await until(() => p.stats.connected && p.stats.published > 5, 'published');
+    await broker.restart();
+    await until(() => !p.stats.connected, 'disconnect noticed', 2000).catch(() => undefined);
+    await until(() => p.stats.connected, 'reconnected');
+    const late = await recorder();
+    await late.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/status`) && m.some((x) => x.topic === `${BASE}/online`), 'retained state');
+    expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Charging' })]);
+    expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
+  });
+
+  it('runs a whole session with the broker unreachable from the start, then delivers', async () => {
+    await broker.stop();
+    const p = startPublisher();
+    await startSession(f);
+    await f.advance(30_000);
+    expect(f.sent('StartTransaction')).toHaveLength(1);
+    expect(p.stats.connected).toBe(false);
+    expect(p.stats.queued).toBeGreaterThan(5);
+    await broker.restart();
+    const r = await recorder();
+    p.client.reconnect();
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started after connect');
+    expect(r.on(`${BASE}/transaction`)[0]).toMatchObject({ event: 'started', connectorId: 1 });
+  });
+
+  it('the Last Will marks the charger offline (retained) when the connection dies uncleanly', async () => {
+    const topics = new TelemetryTopics('test', CP);
+    // The owner creates the client (as bin/ may): it carries the Will from telemetryClientOptions.
+    const client = connect(broker.url, telemetryClientOptions({ url: broker.url, reconnectMs: 60_000 }, topics, CP));
+    const p = startPublisher({ mqtt: client });
+    const r = await recorder(`${BASE}/online`);
+    await r.waitFor((m) => m.some((x) => (x.json as { online: boolean }).online), 'online');
+
+    // An unclean death: the TCP socket goes away without an MQTT DISCONNECT, as on a crash or power loss.
+    (client.stream as Socket).destroy();
+    await r.waitFor((m) => m.some((x) => (x.json as { online: boolean }).online === false), 'the Will');
+    expect(r.on(`${BASE}/online`).at(-1)).toEqual({ online: false, reason: 'connection lost' });
+    const late = await recorder(`${BASE}/online`);
+    await late.waitFor((m) => m.length > 0, 'retained Will');
+    expect(late.messages[0]).toMatchObject({ retain: true, json: { online: false, reason: 'connection lost' } });
+
+    // Back: online again; a clean stop says why it went away.
+    client.reconnect();
+    await r.waitFor((m) => (m.at(-1)?.json as { online: boolean }).online === true, 'online again');
+    await p.stop();
+    publisher = undefined;
+    await r.waitFor((m) => (m.at(-1)?.json as { reason?: string }).reason === 'shutdown', 'shutdown marker');
+    expect(r.on(`${BASE}/online`).at(-1)).toMatchObject({ online: false, reason: 'shutdown' });
+    client.end(true);
+  });
+});

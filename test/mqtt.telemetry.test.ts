@@ -1,0 +1,163 @@
+/**
+ * Telemetry against a real mosquitto on 127.0.0.1 with an in-process agent (virtual time,
+ * simulated hardware, embedded strict CSMS): a full session's topics and payloads, retained state
+ * for late subscribers, the idTag never published raw.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentFixture, cleanupAgents, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { hashIdTag } from '../agent/telemetry/idTagHash.js';
+import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
+import type { MeterPayload, StatusPayload, TransactionPayload } from '../agent/telemetry/topics.js';
+import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+
+const CARD = '04A1B2C3D4E5F6';
+const BASE = 'test/AGENT-T1';
+
+let broker: Mosquitto;
+let f: AgentFixture;
+let publisher: TelemetryPublisher | undefined;
+const recorders: Recorder[] = [];
+
+beforeEach(async () => {
+  broker = await startMosquitto();
+  f = await agentFixture();
+});
+
+afterEach(async () => {
+  // The broker is killed whatever happens before (a failed test must not leave one running).
+  try {
+    const p = publisher;
+    publisher = undefined;
+    if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
+    if (p && !p.client.connected) p.client.end(true);
+    await cleanupAgents();
+    for (const r of recorders.splice(0)) await r.end();
+  } finally {
+    await broker.close();
+  }
+});
+
+
+async function recorder(filter = 'test/#'): Promise<Recorder> {
+  const r = await record(broker.url, filter);
+  recorders.push(r);
+  return r;
+}
+
+function startPublisher(opts: Partial<ConstructorParameters<typeof TelemetryPublisher>[0]> = {}): TelemetryPublisher {
+  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 10_000, version: '9.9.9-test', ...opts });
+  publisher.start();
+  return publisher;
+}
+
+describe('MQTT telemetry during a session', () => {
+  it('publishes status, pilot, meter, transactions and the agent state under <prefix>/<id>/', async () => {
+    const r = await recorder();
+    const p = startPublisher();
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/status`), 'initial status');
+
+    await startSession(f, CARD);
+    await f.advance(60_000);
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(5000);
+    await r.waitFor(() => r.on<TransactionPayload>(`${BASE}/transaction`).length === 2 && r.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)?.status === 'Available', 'stop and Available');
+
+    expect(r.on(`${BASE}/online`)).toContainEqual(expect.objectContaining({ online: true }));
+    expect(r.on(`${BASE}/info`)[0]).toMatchObject({ chargePointId: 'AGENT-T1', version: '9.9.9-test', vendor: 'evse-agent', model: 'test', connectors: [1] });
+    expect(r.on(`${BASE}/ocpp`).at(-1)).toMatchObject({ state: 'accepted', connected: true });
+
+    const statuses = r.on<StatusPayload>(`${BASE}/connector/1/status`).map((s) => s.status);
+    expect(statuses[0]).toBe('Available');
+    expect(statuses).toEqual(expect.arrayContaining(['Preparing', 'Charging', 'Available']));
+    expect(statuses.indexOf('Charging')).toBeGreaterThan(statuses.indexOf('Preparing'));
+    expect(r.on<StatusPayload>(`${BASE}/connector/1/status`)[0]).toMatchObject({ connectorId: 1, errorCode: 'NoError', faults: [] });
+    expect(r.on(`${BASE}/status`)[0]).toMatchObject({ connectorId: 0, status: 'Available' });
+
+    const pilot = r.on<{ state: string; currentOfferA: number }>(`${BASE}/connector/1/pilot`);
+    expect(pilot.map((s) => s.state)).toEqual(expect.arrayContaining(['A', 'B', 'C']));
+    expect(pilot.find((s) => s.state === 'C')!.currentOfferA).toBeGreaterThan(0);
+
+    const meter = r.on<MeterPayload>(`${BASE}/connector/1/meter`);
+    const charging = meter.filter((m) => m.powerW > 1000);
+    // 60 s of charging at 10 s intervals: at least 5 interval samples, and every field typed.
+    expect(charging.length).toBeGreaterThanOrEqual(5);
+    expect(charging[0]).toEqual({ energyWh: expect.any(Number), powerW: expect.any(Number), currentA: [expect.any(Number), expect.any(Number), expect.any(Number)], voltageV: [230, 230, 230], frequencyHz: 50, ts: expect.any(String) });
+    expect(charging.at(-1)!.energyWh).toBeGreaterThan(charging[0]!.energyWh);
+
+    const [started, stopped] = r.on<TransactionPayload>(`${BASE}/transaction`);
+    const startReq = f.sent('StartTransaction')[0]!;
+    const stopReq = f.sent('StopTransaction')[0]!;
+    expect(started).toEqual({
+      event: 'started', connectorId: 1, transactionId: stopReq.transactionId, idTagHash: hashIdTag(CARD), idTagStatus: 'Accepted',
+      meterStartWh: startReq.meterStart, ts: startReq.timestamp,
+    });
+    expect(stopped).toMatchObject({ event: 'stopped', connectorId: 1, transactionId: stopReq.transactionId, meterStopWh: stopReq.meterStop, energyWh: stopReq.meterStop - startReq.meterStart, reason: stopReq.reason ?? 'Local' });
+    expect((stopped as { energyWh: number }).energyWh).toBeGreaterThan(100);
+
+    // The idTag never appears raw, in any topic or payload.
+    expect(r.messages.length).toBeGreaterThan(20);
+    expect(r.messages.filter((m) => m.raw.includes(CARD) || m.topic.includes(CARD))).toEqual([]);
+    // Retained state vs QoS-1 events.
+    expect(p.stats).toMatchObject({ connected: true, queued: 0, dropped: 0 });
+  });
+
+  it('salts the idTag hash when configured', async () => {
+    const r = await recorder();
+    startPublisher({ idTagSalt: 'fleet-secret' });
+    await startSession(f, CARD);
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
+    expect(r.on<{ idTagHash: string }>(`${BASE}/transaction`)[0]!.idTagHash).toBe(hashIdTag(CARD, 'fleet-secret'));
+    expect(hashIdTag(CARD, 'fleet-secret')).not.toBe(hashIdTag(CARD));
+    expect(r.messages.some((m) => m.raw.includes(CARD))).toBe(false);
+  });
+
+  it('publishes the raw idTag only when configured to', async () => {
+    const r = await recorder();
+    startPublisher({ idTag: 'raw' });
+    await startSession(f, CARD);
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
+    expect(r.on(`${BASE}/transaction`)[0]).toMatchObject({ event: 'started', idTag: CARD });
+    expect(r.on(`${BASE}/transaction`)[0]).not.toHaveProperty('idTagHash');
+  });
+
+  it('a late subscriber gets the current state from retained topics', async () => {
+    startPublisher();
+    await startSession(f, CARD);
+    await f.advance(20_000);
+    await waitUntil(() => publisher!.stats.published > 10);
+
+    const late = await recorder();
+    await late.waitFor((m) => ['online', 'info', 'ocpp', 'status', 'telemetry', 'connector/1/status', 'connector/1/pilot', 'connector/1/meter'].every((t) => m.some((x) => x.topic === `${BASE}/${t}`)), 'all retained topics');
+    expect(late.messages.every((m) => m.retain)).toBe(true);
+    expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
+    expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Charging' })]);
+    expect(late.on(`${BASE}/connector/1/pilot`)).toEqual([expect.objectContaining({ state: 'C' })]);
+    expect(late.on<MeterPayload>(`${BASE}/connector/1/meter`)[0]!.powerW).toBeGreaterThan(1000);
+    // Events are not retained.
+    expect(late.messages.some((m) => m.topic === `${BASE}/transaction`)).toBe(false);
+  });
+
+  it('publishes HAL faults with their codes and the active fault list in the status', async () => {
+    const r = await recorder();
+    startPublisher();
+    await startSession(f, CARD);
+    f.sim.connectors[0]!.meter.stopAnswering();
+    await f.advance(20_000);
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/fault`), 'fault event');
+    expect(r.on(`${BASE}/connector/1/fault`)[0]).toMatchObject({ event: 'raised', code: 'METER_TIMEOUT', device: 'meter:1', recoverable: true, ocppErrorCode: 'PowerMeterFailure' });
+    await r.waitFor(() => r.on<StatusPayload>(`${BASE}/connector/1/status`).some((s) => s.faults.includes('METER_TIMEOUT')), 'status with fault');
+    f.sim.connectors[0]!.meter.answerAgain();
+    await f.advance(20_000);
+    await r.waitFor(() => r.on(`${BASE}/connector/1/fault`).some((x) => x.event === 'cleared'), 'fault cleared');
+    expect(r.on(`${BASE}/connector/1/fault`).at(-1)).toMatchObject({ event: 'cleared', code: 'METER_TIMEOUT', ocppErrorCode: 'PowerMeterFailure' });
+  });
+});
+
+async function waitUntil(cond: () => boolean, ms = 5000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!cond()) {
+    if (performance.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
