@@ -120,8 +120,17 @@ describe('parseSettings', () => {
   it('reports missing and unknown keys', () => {
     expect(issuesOf(withValue('csms.url', undefined))).toEqual([{ path: 'csms.url', message: 'expected a ws:// or wss:// URL, but it is not set' }]);
     expect(issuesOf(withValue('csms.urll', 'ws://x'))).toEqual([{ path: 'csms.urll', message: 'unknown key' }]);
-    expect(issuesOf(withValue('telemetry', {}))).toEqual([{ path: 'telemetry', message: 'unknown key' }]);
+    expect(issuesOf(withValue('metrics', {}))).toEqual([{ path: 'metrics', message: 'unknown key' }]);
     expect(issuesOf(withValue('hal', 'sim'))[0]).toMatchObject({ path: 'hal', message: expect.stringContaining('expected a section (hal: driver, sim)') });
+  });
+
+  it('checks the telemetry section: broker URL (empty = off), topic prefix, idTag mode', () => {
+    expect(parseSettings(withValue('telemetry.url', '')).telemetry.url).toBe('');
+    expect(parseSettings(withValue('telemetry.url', 'mqtts://broker.example:8883')).telemetry.url).toBe('mqtts://broker.example:8883');
+    expect(issuesOf(withValue('telemetry.url', 'http://broker'))[0]).toMatchObject({ path: 'telemetry.url', message: expect.stringContaining('mqtt://') });
+    expect(issuesOf(withValue('telemetry.prefix', 'site/#'))[0]).toMatchObject({ path: 'telemetry.prefix' });
+    expect(parseSettings(withValue('telemetry.prefix', 'site/evse')).telemetry.prefix).toBe('site/evse');
+    expect(issuesOf(withValue('telemetry.idTag', 'plain'))[0]).toMatchObject({ path: 'telemetry.idTag' });
   });
 
   it('reports every problem at once, in one message', () => {

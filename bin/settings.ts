@@ -70,6 +70,17 @@ export interface Settings {
       readonly ev: { readonly batteryKWh: number; readonly soc: number; readonly maxCurrentA: number; readonly phases: 1 | 3 };
     };
   };
+  /** MQTT telemetry; off while `url` is empty. */
+  readonly telemetry: {
+    readonly url: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly prefix: string;
+    readonly intervalS: number;
+    readonly queueLimit: number;
+    readonly idTag: 'hash' | 'raw';
+    readonly idTagSalt?: string;
+  };
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
   /** Initial OCPP configuration, by canonical key name. */
@@ -139,6 +150,21 @@ const SCHEMA = section({
       ev: section({ batteryKWh: decimal(1, 300), soc: decimal(0, 1), maxCurrentA: decimal(6, 80), phases }),
     }),
   }),
+  telemetry: section(
+    {
+      // Empty: telemetry off.
+      url: { type: 'string', pattern: '^$|^(mqtts?|wss?)://[^\\s]+$' },
+      username: text(255),
+      password: text(255),
+      // Topic levels without MQTT wildcards, not starting or ending with '/'.
+      prefix: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]{0,62}[^#+/\\s]$|^[^#+/\\s]$' },
+      intervalS: integer(0, 86_400),
+      queueLimit: integer(1, 1_000_000),
+      idTag: { type: 'string', enum: ['hash', 'raw'] },
+      idTagSalt: text(255),
+    },
+    ['username', 'password', 'idTagSalt'],
+  ),
   dataDir: text(4096),
   log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
   // Names and values are checked against configurationKeys.ts below.
@@ -191,6 +217,15 @@ const EXPECTED: Readonly<Record<string, Expected | Readonly<Record<string, Expec
   'hal.sim.ev.soc': 'expected a state of charge from 0 to 1 (a fraction, not %)',
   'hal.sim.ev.maxCurrentA': 'expected a current from 6 to 80 A',
   'hal.sim.ev.phases': 'expected 1 or 3 (phases)',
+  telemetry: 'expected a section (telemetry: url, prefix, intervalS, queueLimit, idTag)',
+  'telemetry.url': 'expected an mqtt://, mqtts://, ws:// or wss:// broker URL, or empty (telemetry off)',
+  'telemetry.username': 'expected a user name of 1 to 255 characters',
+  'telemetry.password': 'expected a password of 1 to 255 characters',
+  'telemetry.prefix': 'expected 1 to 64 characters of MQTT topic levels, without + # or spaces, not starting or ending with /',
+  'telemetry.intervalS': 'expected an integer from 0 to 86400 (seconds; 0 = only on change)',
+  'telemetry.queueLimit': 'expected an integer from 1 to 1000000 (messages kept while the broker is away)',
+  'telemetry.idTag': 'expected "hash" (default: a salted SHA-256 of the idTag) or "raw"',
+  'telemetry.idTagSalt': 'expected a salt of 1 to 255 characters',
   dataDir: 'expected a directory path of 1 to 4096 characters',
   log: 'expected a section (log: level)',
   'log.level': `expected a log level: ${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`,
