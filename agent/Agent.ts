@@ -118,6 +118,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   start(): void {
     if (this.started) return;
     this.started = true;
+    // Before the connectors run, so a new session on a connector queues behind the recovery stop.
+    this.transactions.recover().catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
     for (const reader of this.options.hardware.readers) {
       const onCard = (card: CardEvent) => void this.onCard(card);
@@ -151,6 +153,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
+    // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
+    await withinRealTime(this.transactions.settled(), 2000);
     this.started = false;
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();

@@ -1,7 +1,8 @@
 /**
  * `evse run`: the on-device agent. Loads and validates the settings (exit 78 when invalid), opens
- * the OCPP configuration store in the data directory, builds the configured hardware and runs one
- * Agent on the wall clock until SIGTERM/SIGINT, which shut it down cleanly within 5 s.
+ * the OCPP configuration store and the transaction journal (`journal.log`) in the data directory,
+ * builds the configured hardware and runs one Agent on the wall clock until SIGTERM/SIGINT, which
+ * shut it down cleanly within 5 s.
  * A Reset from the CSMS restarts the agent in-process (Hard: the hardware is re-initialised too).
  */
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +12,8 @@ import { systemClock } from '../hal/clock.js';
 import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
+import { FileJournal } from '../agent/store/FileJournal.js';
+import type { TransactionJournal } from '../agent/store/TransactionJournal.js';
 import { createHardware, type Hardware } from './createHardware.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
@@ -45,7 +48,16 @@ export async function runAgent(): Promise<number> {
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
-  return new AgentRunner(settings, config, availability, log).run();
+  // Without a durable journal a session could not be billed after a power cut: refuse to run.
+  let journal: FileJournal;
+  try {
+    journal = await FileJournal.open({ file: join(dataDir, 'journal.log'), log });
+  } catch (err) {
+    log.fatal({ err, dataDir }, 'cannot open the transaction journal');
+    process.stderr.write(`evse: cannot open the transaction journal in ${dataDir}: ${(err as Error).message}\n`);
+    return EX_CANTCREAT;
+  }
+  return new AgentRunner(settings, config, availability, journal, log).run();
 }
 
 class AgentRunner {
@@ -57,6 +69,8 @@ class AgentRunner {
     private readonly settings: Settings,
     private readonly config: OcppConfiguration,
     private readonly availability: ConnectorAvailability,
+    /** Shared by the agents a Reset creates one after the other: what one journaled, the next delivers. */
+    private readonly journal: TransactionJournal,
     private readonly log: Logger,
   ) {}
 
@@ -92,6 +106,7 @@ class AgentRunner {
       hardware: this.hw.hardware,
       config,
       availability: this.availability,
+      journal: this.journal,
       clock: systemClock,
       log,
     });
@@ -113,5 +128,6 @@ class AgentRunner {
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
     await this.hw?.hardware.close();
     await this.config.flush();
+    await this.journal.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
   }
 }

@@ -4,8 +4,9 @@
  * CSMS has confirmed it. The sender replays what is left, in order, after a reconnect or a restart.
  *
  * This file holds the contract and the in-memory implementation (used by fleets and tests, and
- * by the agent until a durable store is configured). A durable implementation must make
- * `append()` resolve only once the record is on stable storage.
+ * by the agent until a durable store is configured); `FileJournal.ts` is the durable one. A
+ * durable implementation must make `append()` resolve only once the record is on stable storage,
+ * and reject with a `JournalError` (JournalError.ts) when it cannot.
  */
 import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp/v16/messages.js';
 
@@ -18,8 +19,12 @@ export type JournalEntry =
   | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest }
   | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'> }
   | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> }
-  /** The CSMS's answer to a start, so a restart can still address the transaction by its id. */
-  | { kind: 'started'; localId: string; connectorId: number; transactionId: number };
+  /**
+   * The CSMS's answer to a start, so a restart can still address the transaction by its id.
+   * `meterStart` (optional for records written before it existed) lets power-loss recovery end
+   * the transaction with meterStop >= meterStart after the start record itself was acknowledged.
+   */
+  | { kind: 'started'; localId: string; connectorId: number; transactionId: number; meterStart?: number };
 
 export interface JournalRecord {
   /** Monotonic sequence number, the delivery order. */
@@ -30,8 +35,12 @@ export interface JournalRecord {
 export interface TransactionJournal {
   /** Stores an entry durably and returns its record. Rejects if it cannot be stored. */
   append(entry: JournalEntry): Promise<JournalRecord>;
-  /** Marks a record as delivered (confirmed by the CSMS); it will not be replayed. */
-  ack(seq: number): Promise<void>;
+  /**
+   * Marks records as delivered (confirmed by the CSMS); they will not be replayed. Several
+   * sequence numbers are acknowledged atomically: a crash leaves all of them pending or none
+   * (a StopTransaction and its `started` record must not come apart). Unknown ones are ignored.
+   */
+  ack(...seqs: number[]): Promise<void>;
   /** Records not yet acknowledged, in append order. */
   pending(): readonly JournalRecord[];
   close(): Promise<void>;
@@ -48,8 +57,8 @@ export class MemoryJournal implements TransactionJournal {
     return record;
   }
 
-  async ack(seq: number): Promise<void> {
-    this.records = this.records.filter((r) => r.seq !== seq);
+  async ack(...seqs: number[]): Promise<void> {
+    this.records = this.records.filter((r) => !seqs.includes(r.seq));
   }
 
   pending(): readonly JournalRecord[] {

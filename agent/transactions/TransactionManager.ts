@@ -137,6 +137,54 @@ export class TransactionManager {
     });
   }
 
+  /**
+   * Power-loss recovery, called once at start before any connector can begin a transaction: every
+   * transaction the journal shows started but not stopped was cut off by a crash or power cut. It
+   * is ended with StopTransaction reason PowerLoss and the meter's current register (never below
+   * its meterStart), journaled behind its StartTransaction (sent after the next accepted boot if
+   * the start never reached the CSMS; never a second start, never a second stop).
+   * Returns the number of transactions ended.
+   */
+  recover(): Promise<number> {
+    const open = this.o.sender.openTransactions();
+    // Registered synchronously: a new start on the same connector waits behind the recovery stop.
+    const ended = open.map((tx) => this.inTurn(tx.connectorId, () => this.endInterrupted(tx.localId, tx.connectorId, tx.meterStart)));
+    return Promise.all(ended).then(() => open.length);
+  }
+
+  private async endInterrupted(localId: string, connectorId: number, meterStart: number | undefined): Promise<void> {
+    let meterNow: number | undefined;
+    let reading: MeterReading | undefined;
+    try {
+      reading = await this.readMeter(connectorId);
+      meterNow = meterRegisterWh(reading);
+    } catch (err) {
+      this.o.log.warn({ err, connector: connectorId, localId }, 'power-loss recovery: meter did not answer; meterStop = meterStart');
+    }
+    const meterStop = Math.max(meterStart ?? 0, meterNow ?? meterStart ?? 0);
+    const stopData = this.o.config.getList('StopTxnSampledData');
+    // The Transaction.Begin sample lived only in memory; the end sample is still worth sending.
+    const transactionData = reading && stopData.length > 0 ? [meterValue(reading, stopData, 'Transaction.End')] : undefined;
+    this.o.log.warn({ connector: connectorId, localId, meterStart, meterStop }, 'transaction interrupted by a power loss: stopping it (PowerLoss)');
+    await this.o.sender.enqueue({
+      kind: 'stop',
+      localId,
+      connectorId,
+      payload: {
+        meterStop,
+        // The moment of the cut is unknown; now is when meterStop was read.
+        timestamp: new Date(this.o.clock.now()).toISOString(),
+        reason: 'PowerLoss',
+        ...(transactionData && { transactionData }),
+      },
+    });
+  }
+
+  /** Resolves once every start, stop and recovery issued so far has been journaled (or failed). */
+  async settled(): Promise<void> {
+    await Promise.all(this.turns.values());
+  }
+
   /** Starts the clock-aligned timer (ClockAlignedDataInterval; 0 = off). Call again after a change. */
   startAligned(): void {
     this.o.clock.clearTimeout(this.alignedTimer);

@@ -32,6 +32,8 @@ export class TransactionSender {
   private attempts = 0;
   private retryTimer: TimerId | undefined;
   private stopped = false;
+  /** Appends not yet durable: not idle until they are (a durable journal takes real time). */
+  private appending = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly o: TransactionSenderOptions) {
@@ -43,8 +45,27 @@ export class TransactionSender {
 
   /** Journals an entry (durably, if the journal is) and schedules its delivery. */
   async enqueue(entry: JournalEntry): Promise<void> {
-    await this.o.journal.append(entry);
-    this.kick();
+    this.appending++;
+    try {
+      await this.o.journal.append(entry);
+    } finally {
+      this.appending--;
+      this.kick();
+    }
+  }
+
+  /**
+   * Transactions the journal knows were started (StartTransaction journaled, confirmed or not) and
+   * not stopped: after a restart these are the ones a power cut interrupted.
+   */
+  openTransactions(): { localId: string; connectorId: number; meterStart: number | undefined }[] {
+    const open = new Map<string, { localId: string; connectorId: number; meterStart: number | undefined }>();
+    for (const { entry } of this.o.journal.pending()) {
+      if (entry.kind === 'start') open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart: entry.payload.meterStart });
+      else if (entry.kind === 'started' && !open.has(entry.localId)) open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart: entry.meterStart });
+    }
+    for (const { entry } of this.o.journal.pending()) if (entry.kind === 'stop') open.delete(entry.localId);
+    return [...open.values()];
   }
 
   /** The CSMS transactionId of a local transaction, once known. */
@@ -88,7 +109,7 @@ export class TransactionSender {
   }
 
   private isIdle(): boolean {
-    return !this.sending && (this.stopped || this.retryTimer !== undefined || this.backlog === 0 || !this.o.link.isAccepted);
+    return !this.sending && this.appending === 0 && (this.stopped || this.retryTimer !== undefined || this.backlog === 0 || !this.o.link.isAccepted);
   }
 
   private nextToSend(): JournalRecord | undefined {
@@ -100,9 +121,20 @@ export class TransactionSender {
     try {
       switch (entry.kind) {
         case 'start': {
+          if (this.transactionIds.has(entry.localId)) {
+            // Confirmed before a crash that came between journaling the answer and the ack: not again.
+            await this.o.journal.ack(record.seq);
+            break;
+          }
           const response = await this.o.link.call('StartTransaction', entry.payload);
           this.transactionIds.set(entry.localId, response.transactionId);
-          await this.o.journal.append({ kind: 'started', localId: entry.localId, connectorId: entry.connectorId, transactionId: response.transactionId });
+          await this.o.journal.append({
+            kind: 'started',
+            localId: entry.localId,
+            connectorId: entry.connectorId,
+            transactionId: response.transactionId,
+            meterStart: entry.payload.meterStart,
+          });
           await this.o.journal.ack(record.seq);
           this.o.onStartConfirmed(entry.localId, entry.connectorId, response, entry.payload);
           break;
@@ -121,8 +153,7 @@ export class TransactionSender {
           } else {
             await this.o.link.call('StopTransaction', { ...entry.payload, transactionId });
           }
-          await this.o.journal.ack(record.seq);
-          await this.forget(entry.localId);
+          await this.forget(record);
           break;
         }
         default:
@@ -134,11 +165,15 @@ export class TransactionSender {
     }
   }
 
-  private async forget(localId: string): Promise<void> {
+  /**
+   * Acknowledges a stop together with its transaction's `started` record, atomically: a crash in
+   * between would leave a `started` without a stop, which recovery would end a second time.
+   */
+  private async forget(stop: JournalRecord): Promise<void> {
+    const { localId } = stop.entry;
+    const started = this.o.journal.pending().filter((r) => r.entry.kind === 'started' && r.entry.localId === localId);
+    await this.o.journal.ack(stop.seq, ...started.map((r) => r.seq));
     this.transactionIds.delete(localId);
-    for (const r of this.o.journal.pending()) {
-      if (r.entry.kind === 'started' && r.entry.localId === localId) await this.o.journal.ack(r.seq);
-    }
   }
 
   private async onFailure(record: JournalRecord, err: unknown): Promise<void> {
@@ -149,8 +184,8 @@ export class TransactionSender {
     if (this.attempts >= attempts) {
       this.o.log.error(log, 'transaction message given up after TransactionMessageAttempts');
       this.attempts = 0;
-      await this.o.journal.ack(record.seq);
-      if (record.entry.kind === 'stop') await this.forget(record.entry.localId);
+      if (record.entry.kind === 'stop') await this.forget(record);
+      else await this.o.journal.ack(record.seq);
       return;
     }
     this.o.log.warn(log, 'transaction message failed, will retry');
@@ -161,6 +196,7 @@ export class TransactionSender {
   }
 
   private notifyIdle(): void {
+    if (!this.isIdle()) return; // e.g. another append still on its way to the disk
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
