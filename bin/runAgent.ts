@@ -15,6 +15,7 @@ import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import type { TransactionJournal } from '../agent/store/TransactionJournal.js';
 import { createHardware, type Hardware } from './createHardware.js';
+import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
@@ -24,6 +25,7 @@ import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.
 const SHUTDOWN_FLUSH_MS = 2500;
 const SHUTDOWN_HARD_LIMIT_MS = 4500;
 const EX_CANTCREAT = 73;
+const TELEMETRY_STOP_MS = 500;
 
 export async function runAgent(): Promise<number> {
   let settings: Settings;
@@ -63,6 +65,7 @@ export async function runAgent(): Promise<number> {
 class AgentRunner {
   private hw: Hardware | undefined;
   private agent: Agent | undefined;
+  private telemetry: TelemetryPublisher | undefined;
   private stopping = false;
 
   constructor(
@@ -112,20 +115,51 @@ class AgentRunner {
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;
+    this.telemetry = this.startTelemetry(agent);
     agent.start();
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
+  }
+
+  /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
+  private startTelemetry(agent: Agent): TelemetryPublisher | undefined {
+    const t = this.settings.telemetry;
+    if (!t.url) return undefined;
+    const publisher = new TelemetryPublisher({
+      agent,
+      mqtt: { url: t.url, ...(t.username !== undefined && { username: t.username }), ...(t.password !== undefined && { password: t.password }) },
+      clock: systemClock,
+      prefix: t.prefix,
+      intervalMs: t.intervalS * 1000,
+      queueLimit: t.queueLimit,
+      idTag: t.idTag,
+      ...(t.idTagSalt !== undefined && { idTagSalt: t.idTagSalt }),
+    });
+    publisher.start();
+    return publisher;
+  }
+
+  /** A broker that does not answer must not hold up a shutdown or a reset: bounded in real time. */
+  private async stopTelemetry(): Promise<void> {
+    const stopping = this.telemetry?.stop().catch((err: unknown) => this.log.warn({ err }, 'telemetry stop failed'));
+    this.telemetry = undefined;
+    let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
+    await Promise.race([stopping, new Promise((resolve) => (timer = globalThis.setTimeout(resolve, TELEMETRY_STOP_MS)))]);
+    globalThis.clearTimeout(timer);
   }
 
   private async restart(type: 'Soft' | 'Hard'): Promise<void> {
     if (this.stopping) return;
     this.log.info({ type }, 'reset requested by the CSMS: restarting');
+    await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     if (type === 'Hard') await this.hw?.hardware.close();
     if (!this.stopping) this.startAgent(type === 'Hard');
   }
 
   private async stop(): Promise<void> {
+    // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
+    await this.stopTelemetry();
     await this.hw?.hardware.close();
     await this.config.flush();
     await this.journal.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
