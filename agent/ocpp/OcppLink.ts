@@ -225,7 +225,9 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.connected = false;
     this.endSession();
     this.traffic.reset();
-    this.log.warn(info, 'disconnected from the CSMS');
+    // Our own stop is not news; a connection the CSMS or the network ended is.
+    if (this.state === 'stopped') this.log.info(info, 'disconnected from the CSMS');
+    else this.log.warn(info, 'disconnected from the CSMS');
     this.emit('disconnected', info);
     if (!this.stopping) this.scheduleReconnect();
   }
