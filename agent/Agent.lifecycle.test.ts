@@ -143,6 +143,8 @@ describe('the StartTransaction answer', () => {
     const f = await agentFixture({ ocpp: { LocalPreAuthorize: true } });
     f.agent.authCache.put(CARD, { status: 'Accepted' });
     f.agent.authCache.put(OTHER, { status: 'Accepted' });
+    // A consistent CSMS: the StopTransaction.conf, which the cache also learns from, says Blocked too.
+    f.csms.setAuthorization({ [CARD]: 'Blocked', [OTHER]: 'Accepted' });
     let answer: (() => void) | undefined;
     f.csms.respondOnce('StartTransaction', (_req, ctx) => new Promise((resolve) => (answer = () => resolve({ ...ctx.defaultReply(), idTagInfo: { status: 'Blocked' } }))));
     f.sim.connectors[0]!.ev.plugIn();

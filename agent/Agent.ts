@@ -13,6 +13,8 @@ import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
 import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
 import { AuthorizationCache } from './auth/AuthorizationCache.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
+import { LocalAuthList } from './auth/LocalAuthList.js';
+import { learnFromStopTransactions } from './auth/learnFromStopTransactions.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
 import type { BootNotificationRequest } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
@@ -34,6 +36,10 @@ export interface AgentOptions {
   journal?: TransactionJournal;
   /** Connector availability set by the CSMS, persisted across restarts (default: in memory). */
   availability?: ConnectorAvailability;
+  /** Authorization cache, persisted across restarts (default: in memory). */
+  authCache?: AuthorizationCache;
+  /** Local Authorization List installed by the CSMS, persisted across restarts (default: in memory). */
+  localAuthList?: LocalAuthList;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
 }
@@ -55,7 +61,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly link: OcppLink;
   readonly connectors: readonly ConnectorController[];
   readonly transactions: TransactionManager;
-  readonly authCache = new AuthorizationCache();
+  readonly authCache: AuthorizationCache;
+  readonly localAuthList: LocalAuthList;
   readonly config: OcppConfiguration;
   readonly availability: ConnectorAvailability;
   private readonly sender: TransactionSender;
@@ -72,6 +79,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.config = config;
     this.log = options.log.child({ cp: options.chargePointId });
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
+    this.authCache = options.authCache ?? new AuthorizationCache();
+    this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
     this.control = new RemoteControl(this);
     this.link = new OcppLink({
       ...options.csms,
@@ -91,8 +100,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       retryPolicy: () => ({ attempts: config.getInt('TransactionMessageAttempts'), intervalS: config.getInt('TransactionMessageRetryInterval') }),
       onStartConfirmed: (localId, connectorId, response, request) => {
         // The cache learns the idTag of *that* StartTransaction (the connector may be on to
-        // another session by now), and only while it is enabled.
-        if (config.getBool('AuthorizationCacheEnabled')) this.authCache.put(request.idTag, response.idTagInfo);
+        // another session by now), only while it is enabled and not for idTags on the local list.
+        if (config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(request.idTag)) this.authCache.put(request.idTag, response.idTagInfo);
         // The answer binds only the transaction it started: it arrives late when the start was
         // journaled offline, and a newer transaction on the connector awaits its own answer.
         if (this.transactions.get(connectorId)?.localId !== localId) return;
@@ -100,7 +109,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       },
     });
     this.transactions = new TransactionManager({ connectors: hardware.connectors, clock, log: this.log, config, sender: this.sender, link: this.link });
-    this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, config, clock, log: this.log });
+    this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
     this.connectors = hardware.connectors.map(
       (hw) =>
         new ConnectorController({
@@ -127,7 +136,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.detach.push(() => reader.off('card', onCard));
     }
     const onAccepted = () => this.onAccepted();
-    const onTraffic = (r: TrafficRecord) => this.emit('traffic', r);
+    const learn = learnFromStopTransactions(this.authCache, this.localAuthList, this.config);
+    const onTraffic = (r: TrafficRecord) => {
+      learn(r);
+      this.emit('traffic', r);
+    };
     const onConfig = (key: string) => {
       if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
       if (key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect') {

@@ -15,6 +15,8 @@ import type {
   RemoteStartTransactionRequest,
   ReserveNowRequest,
   ReserveNowResponse,
+  SendLocalListRequest,
+  SendLocalListResponse,
   TriggerMessageResponse,
   UnlockConnectorResponse,
 } from './ocpp/v16/messages.js';
@@ -111,8 +113,21 @@ export class RemoteControl implements ChargePointControl {
   }
 
   async clearCache(): Promise<AcceptStatus> {
+    // Answered once the emptied cache is on disk, so a power cut right after cannot bring it back.
     this.agent.authCache.clear();
+    await this.agent.authCache.flush();
     return 'Accepted';
+  }
+
+  sendLocalList(req: SendLocalListRequest): Promise<SendLocalListResponse['status']> {
+    return this.agent.localAuthList.update(req, {
+      maxEntries: this.config.getInt('LocalAuthListMaxLength'),
+      maxPerRequest: this.config.getInt('SendLocalListMaxLength'),
+    });
+  }
+
+  localListVersion(): number {
+    return this.agent.localAuthList.version;
   }
 
   trigger(message: MessageTriggerEnumType | 'DiagnosticsStatusNotification', connectorId?: number): TriggerMessageResponse['status'] {

@@ -1,6 +1,7 @@
 /**
  * `evse run`: the on-device agent. Loads and validates the settings (exit 78 when invalid), opens
- * the OCPP configuration store and the transaction journal (`journal.log`) in the data directory,
+ * the OCPP configuration store, the transaction journal (`journal.log`), the authorization cache and
+ * the Local Authorization List in the data directory,
  * builds the configured hardware and runs one Agent on the wall clock until SIGTERM/SIGINT, which
  * shut it down cleanly within 5 s.
  * A Reset from the CSMS restarts the agent in-process (Hard: the hardware is re-initialised too).
@@ -13,6 +14,8 @@ import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
+import { AuthorizationCache } from '../agent/auth/AuthorizationCache.js';
+import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
 import type { TransactionJournal } from '../agent/store/TransactionJournal.js';
 import { createHardware, type Hardware } from './createHardware.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
@@ -50,6 +53,10 @@ export async function runAgent(): Promise<number> {
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
+  const auth: LocalAuthorization = {
+    cache: await AuthorizationCache.open(join(dataDir, 'authorization-cache.json'), log),
+    localList: await LocalAuthList.open(join(dataDir, 'local-auth-list.json'), log),
+  };
   // Without a durable journal a session could not be billed after a power cut: refuse to run.
   let journal: FileJournal;
   try {
@@ -59,7 +66,13 @@ export async function runAgent(): Promise<number> {
     process.stderr.write(`evse: cannot open the transaction journal in ${dataDir}: ${(err as Error).message}\n`);
     return EX_CANTCREAT;
   }
-  return new AgentRunner(settings, config, availability, journal, log).run();
+  return new AgentRunner(settings, config, availability, journal, log, auth).run();
+}
+
+/** Local authorization state, shared by the agents a Reset creates one after the other. */
+interface LocalAuthorization {
+  cache: AuthorizationCache;
+  localList: LocalAuthList;
 }
 
 class AgentRunner {
@@ -75,6 +88,7 @@ class AgentRunner {
     /** Shared by the agents a Reset creates one after the other: what one journaled, the next delivers. */
     private readonly journal: TransactionJournal,
     private readonly log: Logger,
+    private readonly auth: LocalAuthorization,
   ) {}
 
   run(): Promise<number> {
@@ -109,6 +123,8 @@ class AgentRunner {
       hardware: this.hw.hardware,
       config,
       availability: this.availability,
+      authCache: this.auth.cache,
+      localAuthList: this.auth.localList,
       journal: this.journal,
       clock: systemClock,
       log,
@@ -162,6 +178,7 @@ class AgentRunner {
     await this.stopTelemetry();
     await this.hw?.hardware.close();
     await this.config.flush();
+    await this.auth.cache.flush();
     await this.journal.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
   }
 }

@@ -5,13 +5,17 @@
  * configuration store and the clock are the real ones.
  */
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SimulatedClock } from '../../hal/clock.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp/v16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../store/OcppConfiguration.js';
 import { AuthorizationCache, type IdTagInfo } from './AuthorizationCache.js';
 import { Authorizer } from './Authorizer.js';
+import { LocalAuthList } from './LocalAuthList.js';
 
 /** Fake link: answers Authorize from `answers` (unknown tags Invalid); throws when `fail` is set. */
 class FakeCaller implements OcppCaller {
@@ -35,8 +39,14 @@ async function setup(keys: Record<string, ConfigInput> = {}, answers: Record<str
   const config = await OcppConfiguration.open({ file: null, initial: keys, log });
   const cache = new AuthorizationCache();
   const link = new FakeCaller(answers);
-  const authorizer = new Authorizer({ link, cache, config, clock, log });
-  return { clock, config, cache, link, authorizer };
+  const localList = LocalAuthList.inMemory(log);
+  const authorizer = new Authorizer({ link, cache, localList, config, clock, log });
+  /** Installs a Full list (version 1) of `entries`. */
+  const install = async (entries: Record<string, IdTagInfo>) => {
+    const localAuthorizationList = Object.entries(entries).map(([idTag, idTagInfo]) => ({ idTag, idTagInfo }));
+    expect(await localList.update({ listVersion: 1, updateType: 'Full', localAuthorizationList }, { maxEntries: 100, maxPerRequest: 100 })).toBe('Accepted');
+  };
+  return { clock, config, cache, link, authorizer, localList, install };
 }
 
 const past = new Date(Date.UTC(2026, 0, 1, 11)).toISOString();
@@ -183,5 +193,117 @@ describe('AuthorizationCache', () => {
     cache.put('A', info);
     info.status = 'Blocked';
     expect(cache.get('A')).toEqual({ status: 'Accepted' });
+  });
+});
+
+describe('Authorizer with the Local Authorization List', () => {
+  it('LocalPreAuthorize: an Accepted list entry starts without a call, and wins over the cache', async () => {
+    const { authorizer, cache, link, install } = await setup({ LocalPreAuthorize: true });
+    await install({ A: { status: 'Accepted', parentIdTag: 'FLEET', expiryDate: future } });
+    cache.put('A', { status: 'Blocked' });
+    expect(await authorizer.authorize('A')).toEqual({ status: 'Accepted', parentIdTag: 'FLEET', source: 'local-list' });
+    expect(link.calls).toEqual([]);
+  });
+
+  it('LocalPreAuthorize: a Blocked/Expired/Invalid list entry is refused locally, even over an Accepted cache entry', async () => {
+    const { authorizer, cache, link, install } = await setup({ LocalPreAuthorize: true }, { B: { status: 'Accepted' } });
+    await install({ B: { status: 'Blocked' }, E: { status: 'Expired' }, I: { status: 'Invalid' } });
+    cache.put('B', { status: 'Accepted' });
+    expect(await authorizer.authorize('B')).toEqual({ status: 'Blocked', source: 'local-list' });
+    expect(await authorizer.authorize('E')).toEqual({ status: 'Expired', source: 'local-list' });
+    expect(await authorizer.authorize('I')).toEqual({ status: 'Invalid', source: 'local-list' });
+    expect(link.calls).toEqual([]);
+  });
+
+  it('an Accepted list entry whose expiryDate has passed on the clock reads Expired', async () => {
+    const { authorizer, link, clock, install } = await setup({ LocalPreAuthorize: true, LocalAuthorizeOffline: true, AllowOfflineTxForUnknownId: true });
+    await install({ A: { status: 'Accepted', expiryDate: new Date(clock.now() + 60_000).toISOString() } });
+    expect(await authorizer.authorize('A')).toMatchObject({ status: 'Accepted', source: 'local-list' });
+    clock.advance(60_000);
+    expect(await authorizer.authorize('A')).toEqual({ status: 'Expired', source: 'local-list' });
+    link.isAccepted = false;
+    expect(await authorizer.authorize('A')).toEqual({ status: 'Expired', source: 'local-list' });
+    expect(link.calls).toEqual([]);
+  });
+
+  it('offline with LocalAuthorizeOffline: the list first, then the cache', async () => {
+    const { authorizer, cache, link, install } = await setup({ LocalAuthorizeOffline: true, AllowOfflineTxForUnknownId: true });
+    await install({ L: { status: 'Accepted', parentIdTag: 'P' }, X: { status: 'Blocked' } });
+    cache.put('X', { status: 'Accepted' });
+    cache.put('C', { status: 'Accepted' });
+    link.isAccepted = false;
+    expect(await authorizer.authorize('L')).toEqual({ status: 'Accepted', parentIdTag: 'P', source: 'local-list' });
+    // The list entry is authoritative: Blocked, even though the cache says Accepted and unknown tags are allowed.
+    expect(await authorizer.authorize('X')).toEqual({ status: 'Blocked', source: 'local-list' });
+    expect(await authorizer.authorize('C')).toEqual({ status: 'Accepted', source: 'cache' });
+    expect(link.calls).toEqual([]);
+  });
+
+  it('offline without LocalAuthorizeOffline a listed tag is known, so AllowOfflineTxForUnknownId does not apply', async () => {
+    const { authorizer, link, install } = await setup({ LocalAuthorizeOffline: false, AllowOfflineTxForUnknownId: true });
+    await install({ L: { status: 'Accepted' } });
+    link.isAccepted = false;
+    expect(await authorizer.authorize('L')).toEqual({ status: 'Invalid', source: 'offline-refused' });
+    expect(await authorizer.authorize('NEW')).toEqual({ status: 'Accepted', source: 'offline-unknown' });
+  });
+
+  it('online without LocalPreAuthorize the CSMS decides, and a listed tag is not put in the cache', async () => {
+    const { authorizer, cache, link, install } = await setup({ LocalPreAuthorize: false }, { L: { status: 'Accepted' } });
+    await install({ L: { status: 'Blocked' } });
+    expect(await authorizer.authorize('L')).toEqual({ status: 'Accepted', source: 'csms' });
+    expect(link.calls).toHaveLength(1);
+    expect(cache.has('L')).toBe(false);
+  });
+
+  it('LocalAuthListEnabled=false: the list is ignored and the cache decides', async () => {
+    const { authorizer, cache, link, install } = await setup({ LocalAuthListEnabled: false, LocalPreAuthorize: true, LocalAuthorizeOffline: true });
+    await install({ A: { status: 'Blocked' }, B: { status: 'Accepted' } });
+    cache.put('A', { status: 'Accepted' });
+    link.isAccepted = false;
+    expect(await authorizer.authorize('A')).toEqual({ status: 'Accepted', source: 'cache' });
+    expect(await authorizer.authorize('B')).toEqual({ status: 'Invalid', source: 'offline-refused' });
+  });
+});
+
+describe('AuthorizationCache persistence', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+  async function tempFile(): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-cache-'));
+    dirs.push(dir);
+    return join(dir, 'authorization-cache.json');
+  }
+  const log = pino({ level: 'silent' });
+
+  it('survives a reopen with its entries and LRU order; clear() empties the file too', async () => {
+    const file = await tempFile();
+    const cache = await AuthorizationCache.open(file, log, 2);
+    cache.put('A', { status: 'Accepted', expiryDate: future });
+    cache.put('B', { status: 'Blocked' });
+    cache.get('A'); // A is now the most recent
+    cache.put('A', { status: 'Accepted', expiryDate: future, parentIdTag: 'P' });
+    await cache.flush();
+    const again = await AuthorizationCache.open(file, log, 2);
+    expect([...again.entries()]).toEqual([
+      ['B', { status: 'Blocked' }],
+      ['A', { status: 'Accepted', expiryDate: future, parentIdTag: 'P' }],
+    ]);
+    again.put('C', { status: 'Accepted' }); // evicts B, the least recently used
+    expect(again.has('B')).toBe(false);
+    again.clear();
+    await again.flush();
+    expect((await AuthorizationCache.open(file, log)).size).toBe(0);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ entries: [] });
+  });
+
+  it('a corrupt file is an empty cache, logged', async () => {
+    const file = await tempFile();
+    await writeFile(file, '{"entries": [["A", {"status": "Accepted"}], ["B", 7]]}');
+    const errors: string[] = [];
+    const cache = await AuthorizationCache.open(file, pino({ level: 'error' }, { write: (line: string) => void errors.push(line) }));
+    expect(cache.size).toBe(0);
+    expect(errors.join('')).toContain('cannot read the authorization cache');
   });
 });

@@ -1,9 +1,14 @@
 /**
  * Decides whether an idTag may charge, following OCPP 1.6 §3.5 (local authorization):
- * - LocalPreAuthorize + a valid cached Accepted entry → accepted at once, no round trip;
- * - online → Authorize.req; the answer refreshes the cache;
- * - offline → the cache if LocalAuthorizeOffline, else AllowOfflineTxForUnknownId, else refused.
- * An expired or blocked cached entry is never accepted locally.
+ * - the Local Authorization List (LocalAuthListEnabled) takes precedence over the cache (§3.5.3):
+ *   an idTag on the list is decided by its list entry whenever the decision is local, and the
+ *   cache is not consulted for it;
+ * - LocalPreAuthorize + a valid Accepted list or cache entry → accepted at once, no round trip;
+ *   with LocalPreAuthorize a Blocked/Expired/Invalid (or expired) *list* entry is refused locally;
+ * - online → Authorize.req; the answer refreshes the cache (not for idTags on the list);
+ * - offline → the list, then the cache, if LocalAuthorizeOffline; else AllowOfflineTxForUnknownId
+ *   for an idTag neither knows; else refused.
+ * An expired or blocked entry is never accepted locally; expiryDate is read on the agent's clock.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../hal/index.js';
@@ -11,17 +16,20 @@ import type { IdTagStatus } from '../charging/connectorTypes.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { AuthorizationCache, IdTagInfo } from './AuthorizationCache.js';
+import type { LocalAuthList } from './LocalAuthList.js';
 
 export interface AuthorizationResult {
   status: IdTagStatus;
   parentIdTag?: string;
   /** Where the decision came from, for logs and the timeline. */
-  source: 'cache' | 'csms' | 'offline-unknown' | 'offline-refused';
+  source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused';
 }
 
 export interface AuthorizerOptions {
   link: OcppCaller;
   cache: AuthorizationCache;
+  /** The Local Authorization List (absent: none, as if LocalAuthListEnabled were false). */
+  localList?: LocalAuthList;
   config: OcppConfiguration;
   clock: Clock;
   log: Logger;
@@ -32,31 +40,50 @@ export class Authorizer {
 
   async authorize(idTag: string): Promise<AuthorizationResult> {
     const { config, link, cache } = this.o;
+    const listed = this.listed(idTag);
     // AuthorizationCacheEnabled=false: the cache is neither read nor written, so every tag is unknown.
     const cacheEnabled = config.getBool('AuthorizationCacheEnabled');
-    const cached = cacheEnabled ? this.validCached(idTag) : undefined;
-    if (cached && config.getBool('LocalPreAuthorize')) return this.result(cached, 'cache');
+    const cached = cacheEnabled && !listed ? this.validCached(idTag) : undefined;
+    if (config.getBool('LocalPreAuthorize')) {
+      if (listed) return this.result(listed, 'local-list');
+      if (cached) return this.result(cached, 'cache');
+    }
     if (link.isAccepted) {
       try {
         const { idTagInfo } = await link.call('Authorize', { idTag });
-        if (cacheEnabled) cache.put(idTag, idTagInfo);
+        if (cacheEnabled && !listed) cache.put(idTag, idTagInfo);
         return this.result(idTagInfo, 'csms');
       } catch (err) {
         this.o.log.warn({ err, idTag }, 'Authorize failed; deciding offline');
       }
     }
-    if (cached && config.getBool('LocalAuthorizeOffline')) return this.result(cached, 'cache');
-    const known = cacheEnabled && cache.has(idTag);
+    if (config.getBool('LocalAuthorizeOffline')) {
+      if (listed) return this.result(listed, 'local-list');
+      if (cached) return this.result(cached, 'cache');
+    }
+    const known = listed !== undefined || (cacheEnabled && cache.has(idTag));
     if (!known && config.getBool('AllowOfflineTxForUnknownId')) return { status: 'Accepted', source: 'offline-unknown' };
     return { status: 'Invalid', source: 'offline-refused' };
+  }
+
+  /** The list entry (with a passed expiryDate read as Expired) while the list is enabled. */
+  private listed(idTag: string): IdTagInfo | undefined {
+    const list = this.o.localList;
+    if (!list || !this.o.config.getBool('LocalAuthListEnabled')) return undefined;
+    const info = list.get(idTag);
+    if (info?.status === 'Accepted' && this.expired(info)) return { ...info, status: 'Expired' };
+    return info;
   }
 
   /** The cached entry if it is Accepted and not expired. */
   private validCached(idTag: string): IdTagInfo | undefined {
     const info = this.o.cache.get(idTag);
-    if (!info || info.status !== 'Accepted') return undefined;
-    if (info.expiryDate && Date.parse(info.expiryDate) <= this.o.clock.now()) return undefined;
+    if (!info || info.status !== 'Accepted' || this.expired(info)) return undefined;
     return info;
+  }
+
+  private expired(info: IdTagInfo): boolean {
+    return info.expiryDate !== undefined && Date.parse(info.expiryDate) <= this.o.clock.now();
   }
 
   private result(info: IdTagInfo, source: AuthorizationResult['source']): AuthorizationResult {

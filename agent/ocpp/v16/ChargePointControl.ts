@@ -20,6 +20,8 @@ import type {
   TriggerMessageResponse,
   UnlockConnectorResponse,
   ClearCacheResponse,
+  SendLocalListRequest,
+  SendLocalListResponse,
 } from './messages.js';
 
 export type AcceptStatus = 'Accepted' | 'Rejected';
@@ -56,4 +58,12 @@ export interface ChargePointControl {
   /** ReserveNow / CancelReservation (Reservation profile). */
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'];
   cancelReservation(reservationId: number): CancelReservationResponse['status'];
+  /**
+   * SendLocalList (LocalAuthListManagement profile): applies the update to the Local Authorization
+   * List once the handler has checked LocalAuthListEnabled; resolves when the new list is durable.
+   * Optional: a charge point without a list answers NotSupported.
+   */
+  sendLocalList?(req: SendLocalListRequest): Promise<SendLocalListResponse['status']>;
+  /** GetLocalListVersion: the installed list version (0: the list is empty). Optional, as above. */
+  localListVersion?(): number;
 }

@@ -82,7 +82,8 @@ export const CONFIGURATION_KEYS = {
   StopTxnAlignedDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
   StopTxnSampledData: measurands('', 'StopTxnSampledDataMaxLength'),
   StopTxnSampledDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
-  // What the handlers implement; LocalAuthListManagement joins once SendLocalList is handled.
+  // The charger states its profiles at start (bin/agentIdentity.ts, with LocalAuthListManagement);
+  // this default is only what a store opened without them reports.
   SupportedFeatureProfiles: { ...ro('csl', 'Core,Reservation,RemoteTrigger'), members: FEATURE_PROFILES },
   TransactionMessageAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
   TransactionMessageRetryInterval: { ...SECONDS, default: 60 },

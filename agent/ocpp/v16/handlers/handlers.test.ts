@@ -20,6 +20,8 @@ import { remoteStartTransaction } from './RemoteStartTransaction.js';
 import { remoteStopTransaction } from './RemoteStopTransaction.js';
 import { reserveNow } from './ReserveNow.js';
 import { reset } from './Reset.js';
+import { sendLocalList } from './SendLocalList.js';
+import { getLocalListVersion } from './GetLocalListVersion.js';
 import { triggerMessage } from './TriggerMessage.js';
 import { unlockConnector } from './UnlockConnector.js';
 
@@ -38,10 +40,12 @@ describe('handler table', () => {
       'ClearCache',
       'DataTransfer',
       'GetConfiguration',
+      'GetLocalListVersion',
       'RemoteStartTransaction',
       'RemoteStopTransaction',
       'ReserveNow',
       'Reset',
+      'SendLocalList',
       'TriggerMessage',
       'UnlockConnector',
     ]);
@@ -204,5 +208,29 @@ describe('ReserveNow', () => {
     expect(without.of('reserveNow')).toEqual([]);
     const withZero = await control({ ReserveConnectorZeroSupported: true });
     expect(reserveNow(withZero, request(0))).toEqual({ status: 'Accepted' });
+  });
+});
+
+describe('SendLocalList / GetLocalListVersion', () => {
+  it('a charge point without a list answers NotSupported and version -1', async () => {
+    const c = await control();
+    expect(await sendLocalList(c, { listVersion: 1, updateType: 'Full' })).toEqual({ status: 'NotSupported' });
+    expect(await getLocalListVersion(c, {})).toEqual({ listVersion: -1 });
+  });
+
+  it('passes the update on while LocalAuthListEnabled, and answers NotSupported / -1 without asking when it is false', async () => {
+    const c = await control();
+    const seen: unknown[] = [];
+    const withList = Object.assign(c, {
+      sendLocalList: async (req: unknown) => (seen.push(req), 'VersionMismatch' as const),
+      localListVersion: () => 7,
+    });
+    expect(await sendLocalList(withList, { listVersion: 3, updateType: 'Differential' })).toEqual({ status: 'VersionMismatch' });
+    expect(await getLocalListVersion(withList, {})).toEqual({ listVersion: 7 });
+    expect(seen).toEqual([{ listVersion: 3, updateType: 'Differential' }]);
+    await c.config.set('LocalAuthListEnabled', false);
+    expect(await sendLocalList(withList, { listVersion: 4, updateType: 'Full' })).toEqual({ status: 'NotSupported' });
+    expect(await getLocalListVersion(withList, {})).toEqual({ listVersion: -1 });
+    expect(seen).toHaveLength(1);
   });
 });

@@ -10,11 +10,13 @@ import { changeConfiguration } from './ChangeConfiguration.js';
 import { clearCache } from './ClearCache.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getConfiguration } from './GetConfiguration.js';
+import { getLocalListVersion } from './GetLocalListVersion.js';
 import type { Handler } from './Handler.js';
 import { remoteStartTransaction } from './RemoteStartTransaction.js';
 import { remoteStopTransaction } from './RemoteStopTransaction.js';
 import { reserveNow } from './ReserveNow.js';
 import { reset } from './Reset.js';
+import { sendLocalList } from './SendLocalList.js';
 import { triggerMessage } from './TriggerMessage.js';
 import { unlockConnector } from './UnlockConnector.js';
 
@@ -27,10 +29,12 @@ export const HANDLERS: HandlerTable = Object.freeze({
   ClearCache: clearCache,
   DataTransfer: dataTransfer,
   GetConfiguration: getConfiguration,
+  GetLocalListVersion: getLocalListVersion,
   RemoteStartTransaction: remoteStartTransaction,
   RemoteStopTransaction: remoteStopTransaction,
   ReserveNow: reserveNow,
   Reset: reset,
+  SendLocalList: sendLocalList,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
 });
