@@ -4,6 +4,7 @@
  *   evse run    the on-device agent with the configured HAL
  *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time
  *   evse csms   the embedded strict CSMS on its own, printing traffic
+ *   evse scenario run   scenario scripts against simulated hardware in virtual time
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { packageVersion } from './packageInfo.js';
@@ -53,6 +54,29 @@ program
   .action(async (opts: { host: string; port: number; json?: boolean }) => {
     const { runCsmsCommand } = await import('./csmsCommand.js');
     process.exitCode = await runCsmsCommand({ host: opts.host, port: opts.port, json: opts.json === true });
+  });
+
+function seed(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('expected an integer 0..4294967295');
+  return n;
+}
+
+program
+  .command('scenario')
+  .description('scenario scripts (see docs/scenarios.md)')
+  .command('run')
+  .description('run scenario files (*.scenario.js|yaml; .ts sources run from their compiled dist/ twin), directories or globs; default: the starter library')
+  .argument('[files...]', 'scenario files, directories or globs')
+  .option('--reporter <name>', 'pretty, json or junit', 'pretty')
+  .option('--output <file>', 'write the report to a file instead of stdout')
+  .option('--seed <n>', 'seed for everything random (runs are deterministic per seed)', seed, 1)
+  .option('--timeline', 'pretty reporter: print the timeline of passing scenarios too')
+  .option('--hal <hal>', 'hardware: sim (serial is not supported yet)', 'sim')
+  .option('--csms <csms>', 'CSMS: embedded (an external ws:// CSMS is not supported yet)', 'embedded')
+  .action(async (files: string[], opts: { reporter: string; output?: string; seed: number; timeline?: boolean; hal: string; csms: string }) => {
+    const { runScenarioCommand } = await import('./scenarioCommand.js');
+    process.exitCode = await runScenarioCommand(files, opts);
   });
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,24 @@
+/** `evse scenario run`: exit codes, globs, the report file, and what this version refuses. */
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runScenarioCommand } from './scenarioCommand.js';
+
+const failing = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/kit/testdata/fails-on-purpose.scenario.ts');
+
+describe('evse scenario run', () => {
+  it('exits 1 when a scenario fails, 0 when all pass, 2 for --hal serial or an external CSMS', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-'));
+    const out = path.join(dir, 'report.xml');
+    const base = { reporter: 'junit', seed: 1, hal: 'sim', csms: 'embedded' };
+    expect(await runScenarioCommand([failing], { ...base, output: out })).toBe(1);
+    expect(await readFile(out, 'utf8')).toMatch(/failures="1"/);
+    await writeFile(path.join(dir, 'ok.scenario.yaml'), 'name: plug in\nsteps:\n  - plugIn: 1\n  - expectStatus: {status: Preparing}\n');
+    expect(await runScenarioCommand([path.join(dir, '*.scenario.yaml')], { ...base, output: out })).toBe(0);
+    expect(await runScenarioCommand([failing], { ...base, hal: 'serial' })).toBe(2);
+    expect(await runScenarioCommand([failing], { ...base, csms: 'ws://127.0.0.1:9000' })).toBe(2);
+    expect(await runScenarioCommand([path.join(dir, 'nothing-*.yaml')], base)).toBe(2);
+  });
+});

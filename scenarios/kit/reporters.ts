@@ -1,0 +1,83 @@
+/** Reports of a scenario run as text: pretty (timeline, expected vs actual), JSON, JUnit XML. */
+import type { TimelineEvent } from './harness.js';
+import type { ScenarioResult } from './run.js';
+
+export const REPORTERS = ['pretty', 'json', 'junit'] as const;
+export type ReporterName = (typeof REPORTERS)[number];
+
+export function report(name: ReporterName, results: readonly ScenarioResult[], options: { timeline?: boolean } = {}): string {
+  switch (name) {
+    case 'pretty': return pretty(results, options.timeline ?? false);
+    case 'json': return json(results);
+    case 'junit': return junit(results);
+  }
+}
+
+export function elapsedLabel(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `+${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+const MARK: Record<TimelineEvent['kind'], string> = { step: '▶', status: '●', ocpp: ' ', energy: '⚡', card: '▭', note: '#' };
+
+function eventLine(e: TimelineEvent): string {
+  return `    ${elapsedLabel(e.at).padStart(9)} ${MARK[e.kind]} ${e.text}`;
+}
+
+function pretty(results: readonly ScenarioResult[], timeline: boolean): string {
+  const out: string[] = [];
+  for (const r of results) {
+    const head = `${r.status === 'passed' ? '✓' : '✗'} ${r.name}  (${(r.virtualMs / 60_000).toFixed(1)} min virtual, ${Math.round(r.wallMs)} ms wall)${r.file ? `  ${r.file}` : ''}`;
+    out.push(head);
+    if (timeline && r.status === 'passed') out.push(...r.timeline.map(eventLine));
+    if (r.error) {
+      const at = r.error.step && !r.error.message.startsWith(r.error.step) ? ` at ${r.error.step}: ` : ': ';
+      out.push(`    ${r.error.type === 'usage' ? 'scenario error' : 'failed'}${at}${r.error.message}`);
+      if (r.error.expected !== undefined) out.push(`      expected: ${r.error.expected}`, `      actual:   ${r.error.actual}`);
+      if (r.lastEvents && r.lastEvents.length > 0) {
+        out.push(`    last ${r.lastEvents.length} events:`, ...r.lastEvents.map(eventLine));
+      }
+    }
+  }
+  const failed = results.filter((r) => r.status === 'failed').length;
+  const wall = results.reduce((s, r) => s + r.wallMs, 0);
+  out.push('', `${results.length - failed} passed, ${failed} failed, ${results.length} scenarios in ${(wall / 1000).toFixed(2)} s`);
+  return `${out.join('\n')}\n`;
+}
+
+function json(results: readonly ScenarioResult[]): string {
+  const failed = results.filter((r) => r.status === 'failed').length;
+  return `${JSON.stringify({ passed: results.length - failed, failed, scenarios: results }, null, 2)}\n`;
+}
+
+function xml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!)
+    .split('')
+    .filter((c) => c >= ' ' || c === '\t' || c === '\n' || c === '\r')
+    .join('');
+}
+
+function junit(results: readonly ScenarioResult[]): string {
+  const failed = results.filter((r) => r.status === 'failed').length;
+  const total = results.reduce((s, r) => s + r.wallMs, 0) / 1000;
+  const cases = results.map((r) => {
+    const attrs = `name="${xml(r.name)}" classname="${xml(r.file ?? 'scenario')}" time="${(r.wallMs / 1000).toFixed(3)}"`;
+    if (!r.error) return `    <testcase ${attrs}/>`;
+    const detail = [
+      r.error.expected !== undefined ? `expected: ${r.error.expected}\nactual:   ${r.error.actual}` : r.error.message,
+      '',
+      'last events:',
+      ...(r.lastEvents ?? []).map((e) => `${elapsedLabel(e.at)} ${e.kind} ${e.text}`),
+    ].join('\n');
+    return `    <testcase ${attrs}>\n      <failure message="${xml(r.error.message)}" type="${r.error.type}">${xml(detail)}</failure>\n    </testcase>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="evse scenarios" tests="${results.length}" failures="${failed}" time="${total.toFixed(3)}">`,
+    `  <testsuite name="evse scenarios" tests="${results.length}" failures="${failed}" errors="0" skipped="0" time="${total.toFixed(3)}">`,
+    ...cases,
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,60 @@
+/** Small parsing helpers shared by the DSL and the YAML loader: durations and "did you mean". */
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `'30m'`, `'90s'`, `'1h'`, `'250ms'`, or a number of milliseconds. Throws a RangeError naming `what`. */
+export function parseDuration(value: unknown, what: string): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === 'string') {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(value);
+    if (m) return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
+  }
+  throw new RangeError(`${what}: expected a duration like '30s', '30m' or '1h' (units ms/s/m/h), got ${JSON.stringify(value)}`);
+}
+
+/** Levenshtein distance, case-insensitive. */
+export function editDistance(a: string, b: string): number {
+  const s = a.toLowerCase();
+  const t = b.toLowerCase();
+  let prev = Array.from({ length: t.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= s.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= t.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (s[i - 1] === t[j - 1] ? 0 : 1));
+    }
+    prev = cur;
+  }
+  return prev[t.length]!;
+}
+
+/** The closest of `known` to `word` when it is plausibly a typo, else undefined. */
+export function closest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(word, k);
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+/** `" (did you mean plugIn?)"` or `""`. */
+export function didYouMean(word: string, known: readonly string[]): string {
+  const c = closest(word, known);
+  return c ? ` (did you mean ${c}?)` : '';
+}
+
+/** Mulberry32: a small deterministic PRNG in [0, 1) for `--seed`. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

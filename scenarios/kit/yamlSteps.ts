@@ -1,0 +1,165 @@
+/**
+ * The YAML steps: each one parses and checks its argument when the file is loaded (a bad
+ * argument throws with a message the loader prefixes with file:line) and returns what runs it.
+ */
+import type { Ocpp16Action } from '../../agent/ocpp/v16/messages.js';
+import type { InboundAction } from '../csms/CsmsReplies.js';
+import { CONNECTOR_STATUSES, type ScenarioContext } from './context.js';
+import { didYouMean, parseDuration } from './words.js';
+
+export type StepRunner = (t: ScenarioContext) => Promise<unknown>;
+
+interface StepSpec {
+  readonly usage: string;
+  parse(arg: unknown): StepRunner;
+}
+
+type Obj = Record<string, unknown>;
+
+function connector(arg: unknown): number | undefined {
+  if (arg === null || arg === undefined || arg === true) return undefined;
+  if (typeof arg === 'number' && Number.isInteger(arg) && arg >= 1) return arg;
+  throw new Error(`expected a connector number (1, 2, …), got ${JSON.stringify(arg)}`);
+}
+
+function object(arg: unknown, required: readonly string[], optional: readonly string[] = []): Obj {
+  if (typeof arg !== 'object' || arg === null || Array.isArray(arg)) throw new Error(`expected a mapping with ${required.join(', ')}`);
+  const known = [...required, ...optional];
+  for (const k of Object.keys(arg)) if (!known.includes(k)) throw new Error(`unknown field '${k}'${didYouMean(k, known)}`);
+  for (const k of required) if (!(k in arg)) throw new Error(`missing field '${k}'`);
+  return arg as Obj;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], what: string): T {
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${what} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}${didYouMean(String(value), allowed)}`);
+}
+
+function text(value: unknown, what: string): string {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  throw new Error(`${what} must be text, got ${JSON.stringify(value)}`);
+}
+
+const evStep = (verb: 'plugIn' | 'unplug' | 'suspend' | 'resume'): StepSpec => ({
+  usage: `- ${verb}: 1   (the connector number)`,
+  parse(arg) {
+    const n = connector(arg);
+    return (t) => t.ev[verb](n);
+  },
+});
+
+const fault = (kind: 'meter' | 'relay' | 'pilot', modes: readonly string[]): StepSpec => ({
+  usage: `- ${kind}Fault: ${modes[0]}   (or {mode: ${modes[0]}, connector: 1}; modes: ${modes.join(', ')})`,
+  parse(arg) {
+    const o = typeof arg === 'object' && arg !== null ? object(arg, ['mode'], ['connector']) : { mode: arg };
+    const mode = oneOf(typeof o.mode === 'string' ? o.mode : String(o.mode), modes, 'mode');
+    const n = connector(o.connector);
+    return (t) => (t.fault[kind] as (m: string, c?: number) => Promise<void>)(mode, n);
+  },
+});
+
+export const STEPS: Record<string, StepSpec> = {
+  plugIn: evStep('plugIn'),
+  unplug: evStep('unplug'),
+  suspend: evStep('suspend'),
+  resume: evStep('resume'),
+  setSoC: {
+    usage: '- setSoC: 0.2   (or {soc: 0.2, connector: 1})',
+    parse(arg) {
+      const o = typeof arg === 'object' && arg !== null ? object(arg, ['soc'], ['connector']) : { soc: arg };
+      if (typeof o.soc !== 'number' || o.soc < 0 || o.soc > 1) throw new Error(`soc must be 0..1, got ${JSON.stringify(o.soc)}`);
+      const soc = o.soc;
+      const n = connector(o.connector);
+      return (t) => t.ev.setSoC(soc, n);
+    },
+  },
+  present: {
+    usage: '- present: 04A1B2C3   (the card uid, hex)',
+    parse(arg) {
+      const uid = text(arg, 'uid');
+      if (!/^([0-9A-Fa-f]{2}){2,10}$/.test(uid)) throw new Error(`uid must be 2..10 bytes of hex (4..20 digits, even), got ${JSON.stringify(uid)} (quote it if YAML reads it as a number)`);
+      return (t) => t.rfid.present(uid);
+    },
+  },
+  advance: {
+    usage: '- advance: 30m   (units s, m, h)',
+    parse(arg) {
+      const ms = parseDuration(arg, 'duration');
+      return (t) => t.clock.advance(ms);
+    },
+  },
+  expectStatus: {
+    usage: '- expectStatus: {connector: 1, status: Charging}',
+    parse(arg) {
+      const o = object(arg, ['status'], ['connector']);
+      const status = oneOf(o.status, CONNECTOR_STATUSES, 'status');
+      const n = connector(o.connector) ?? 1;
+      return (t) => t.expect.status(n, status);
+    },
+  },
+  expectEnergy: {
+    usage: "- expectEnergy: {op: '>', value: 5, unit: kWh}",
+    parse(arg) {
+      const o = object(arg, ['op', 'value'], ['unit', 'connector']);
+      const op = oneOf(o.op, ['>', '>=', '<', '<=', '=='] as const, 'op');
+      if (typeof o.value !== 'number') throw new Error(`value must be a number, got ${JSON.stringify(o.value)}`);
+      const value = o.value;
+      const unit = o.unit === undefined ? 'kWh' : oneOf(o.unit, ['Wh', 'kWh'] as const, 'unit');
+      const n = connector(o.connector);
+      return (t) => t.expect.energy(op, value, unit, n);
+    },
+  },
+  expectTransactions: {
+    usage: '- expectTransactions: 1   (how many the CSMS recorded)',
+    parse(arg) {
+      if (typeof arg !== 'number' || !Number.isInteger(arg) || arg < 0) throw new Error(`expected a count, got ${JSON.stringify(arg)}`);
+      return (t) => t.expect.transactions(arg);
+    },
+  },
+  expectCall: {
+    usage: '- expectCall: {action: StartTransaction, match: {connectorId: 1}, within: 1m}',
+    parse(arg) {
+      const o = typeof arg === 'string' ? { action: arg } : object(arg, ['action'], ['match', 'within']);
+      const action = text(o.action, 'action') as Ocpp16Action;
+      if (o.within !== undefined) parseDuration(o.within, 'within');
+      const within = o.within as string | number | undefined;
+      return (t) => t.csms.expect(action, o.match as never, within === undefined ? {} : { within });
+    },
+  },
+  send: {
+    usage: '- send: {action: RemoteStopTransaction, payload: {transactionId: 1}, expect: {status: Accepted}}',
+    parse(arg) {
+      const o = object(arg, ['action'], ['payload', 'expect']);
+      const action = text(o.action, 'action') as Ocpp16Action;
+      return async (t) => {
+        const result = await t.csms.send(action, (o.payload ?? {}) as never);
+        const want = o.expect as Obj | undefined;
+        if (want && !Object.entries(want).every(([k, v]) => JSON.stringify((result as Obj)[k]) === JSON.stringify(v))) {
+          throw new Error(`expected the answer to ${action} to contain ${JSON.stringify(want)}, got ${JSON.stringify(result)}`);
+        }
+      };
+    },
+  },
+  respondTo: {
+    usage: '- respondTo: {action: Authorize, reply: {idTagInfo: {status: Blocked}}, times: 1}',
+    parse(arg) {
+      const o = object(arg, ['action', 'reply'], ['times']);
+      const action = text(o.action, 'action') as InboundAction;
+      const times = o.times === undefined ? undefined : Number(o.times);
+      return async (t) => t.csms.respondTo(action, o.reply as never, times === undefined ? {} : { times });
+    },
+  },
+  disconnect: {
+    usage: '- disconnect: {offline: true}   (or just "- disconnect: {}")',
+    parse(arg) {
+      const o = arg === null || arg === true ? {} : object(arg, [], ['offline']);
+      return (t) => t.csms.disconnect({ offline: o.offline === true });
+    },
+  },
+  online: { usage: '- online: {}', parse: () => (t) => t.csms.online() },
+  meterFault: fault('meter', ['timeout', 'invalid', 'clear']),
+  relayFault: fault('relay', ['welded', 'stuck', 'clear']),
+  pilotFault: fault('pilot', ['F', 'E', 'clear']),
+  note: { usage: '- note: free text for the timeline', parse: (arg) => { const s = text(arg, 'note'); return async (t) => t.note(s); } },
+};

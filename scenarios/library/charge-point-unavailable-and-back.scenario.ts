@@ -1,0 +1,12 @@
+import { scenario } from '../kit/scenario.js';
+
+/** ChangeAvailability on connector 0 makes the whole charger Unavailable, and Operative brings it back. */
+export default scenario('the whole charger goes unavailable and back', async (t) => {
+  const off = await t.csms.send('ChangeAvailability', { connectorId: 0, type: 'Inoperative' });
+  if (off.status !== 'Accepted') throw new Error(`expected Accepted, got ${off.status}`);
+  await t.expect.status(1, 'Unavailable');
+  await t.csms.expect('StatusNotification', { connectorId: 0, status: 'Unavailable' });
+  const on = await t.csms.send('ChangeAvailability', { connectorId: 0, type: 'Operative' });
+  if (on.status !== 'Accepted') throw new Error(`expected Accepted, got ${on.status}`);
+  await t.expect.status(1, 'Available');
+});

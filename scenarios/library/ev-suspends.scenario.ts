@@ -1,0 +1,17 @@
+import { scenario } from '../kit/scenario.js';
+
+/** The EV pauses charging (SuspendedEV) without ending the transaction, then resumes (Charging). */
+export default scenario('EV suspends and resumes within one transaction', async (t) => {
+  await t.ev.plugIn(1);
+  await t.rfid.present('04A1B2C3');
+  await t.expect.status(1, 'Charging');
+  await t.clock.advance('10m');
+  await t.ev.suspend(1);
+  await t.expect.status(1, 'SuspendedEV');
+  await t.csms.expect('StatusNotification', { connectorId: 1, status: 'SuspendedEV' });
+  await t.clock.advance('10m');
+  await t.ev.resume(1);
+  await t.expect.status(1, 'Charging');
+  await t.csms.expectNone('StopTransaction', undefined, { within: '10s' });
+  await t.expect.transactions(1);
+});
