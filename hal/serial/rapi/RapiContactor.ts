@@ -1,0 +1,141 @@
+/**
+ * The contactor of an OpenEVSE controller as a {@link Relay}. The board switches its relay itself:
+ * closed only while it is enabled (`$FE`) and the vehicle asks for power (state C/D). So
+ * `close()` is "allow power" (`$FE`) and is confirmed when the board reports EVSE state 03/04;
+ * `open()` is `$FS` (sleep: relay open, PWM off), confirmed when the board leaves 03/04.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerId } from '../../clock.js';
+import { HalError, type HalErrorCode } from '../../errors.js';
+import type { Relay, RelayEvents, RelayState } from '../../index.js';
+import { FaultLatch } from '../../FaultLatch.js';
+import type { RapiController, RapiStatus } from './RapiController.js';
+
+/** EVSE states in which the OpenEVSE relay is closed: charging (C), vent required (D), stuck relay. */
+const RELAY_CLOSED_STATES = new Set([0x03, 0x04, 0x08]);
+
+export interface RapiContactorOptions {
+  /** Device name, e.g. `relay:1`. */
+  id: string;
+  clock: Clock;
+  controller: RapiController;
+  /** Confirmation deadline, ms of clock time (default 1000: the board closes at a zero crossing). */
+  deadlineMs?: number;
+}
+
+/**
+ * Relay view of an OpenEVSE board.
+ *
+ * - Board state 08 (stuck relay: closed while it should be open) → RELAY_WELDED (latched).
+ * - Board state 0E (relay closure fault) → RELAY_STUCK, cleared when the board leaves 0E.
+ * - A command not confirmed within `deadlineMs` rejects with RELAY_STUCK (close; `$FS` is sent
+ *   again) or RELAY_WELDED (open). `release()` detaches the view; the port belongs to the
+ *   {@link RapiController}.
+ */
+export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
+  readonly id: string;
+  readonly deadlineMs: number;
+  private readonly clock: Clock;
+  private readonly controller: RapiController;
+  private readonly faults: FaultLatch;
+  private confirmed: RelayState = 'open';
+  private pending: { target: RelayState; timer: TimerId; settle: (e?: HalError) => void } | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private released = false;
+  private readonly onStatus = (s: RapiStatus): void => this.observe(s);
+
+  constructor(options: RapiContactorOptions) {
+    super();
+    this.id = options.id;
+    this.clock = options.clock;
+    this.controller = options.controller;
+    this.deadlineMs = options.deadlineMs ?? 1000;
+    this.faults = new FaultLatch(this.id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.controller.on('status', this.onStatus);
+  }
+
+  get state(): RelayState {
+    return this.confirmed;
+  }
+  get activeFaults(): ReadonlySet<HalErrorCode> {
+    return this.faults.active;
+  }
+
+  /** Allows power (`$FE`); resolves when the board reports its relay closed. */
+  close(): Promise<void> {
+    return this.enqueue('closed');
+  }
+
+  /** Sleeps the board (`$FS`); resolves when it reports its relay open. */
+  open(): Promise<void> {
+    return this.enqueue('open');
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.controller.off('status', this.onStatus);
+    this.finish(new HalError('DEVICE_CLOSED', this.id, 'released while a command was pending'));
+  }
+
+  private enqueue(target: RelayState): Promise<void> {
+    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
+    const run = (): Promise<void> => this.actuate(target);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async actuate(target: RelayState): Promise<void> {
+    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    const active = this.faults.first();
+    if (target === 'closed' && active) throw this.faults.raise(active, 'close refused while faulted');
+    if (this.confirmed === target) return;
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = this.clock.setTimeout(() => this.expire(), this.deadlineMs);
+      this.pending = { target, timer, settle: (e) => (e ? reject(e) : resolve()) };
+    });
+    try {
+      const reply = await this.controller.request(target === 'closed' ? 'FE' : 'FS');
+      if (!reply.ok) this.finish(new HalError('FRAME_ERROR', this.id, 'controller refused the command'));
+      else if (this.pending) await this.controller.poll(); // read the outcome now, not at the next poll
+    } catch (err) {
+      this.finish(err instanceof HalError ? err : new HalError('FRAME_ERROR', this.id, String(err)));
+    }
+    return done;
+  }
+
+  private expire(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    if (pending.target === 'open') return this.finish(this.faults.raise('RELAY_WELDED', `still closed ${this.deadlineMs} ms after $FS`));
+    const error = this.faults.raise('RELAY_STUCK', `not confirmed closed within ${this.deadlineMs} ms`);
+    this.pending = undefined;
+    // Take the permission back; report once the board has it (or the request failed).
+    this.controller.request('FS').then(
+      () => pending.settle(error),
+      () => pending.settle(error),
+    );
+  }
+
+  private finish(error?: HalError): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.clock.clearTimeout(pending.timer);
+    pending.settle(error);
+  }
+
+  private observe({ evseState }: RapiStatus): void {
+    if (this.released) return;
+    if (evseState === 0x08) this.faults.raise('RELAY_WELDED', 'OpenEVSE reports a stuck relay (state 08)');
+    if (evseState === 0x0e) this.faults.raise('RELAY_STUCK', 'OpenEVSE reports a relay closure fault (state 0E)');
+    else this.faults.clear('RELAY_STUCK');
+    const now: RelayState = RELAY_CLOSED_STATES.has(evseState) ? 'closed' : 'open';
+    if (now !== this.confirmed) {
+      this.confirmed = now;
+      this.emit('state', now);
+    }
+    if (this.pending && this.pending.target === now) this.finish();
+  }
+}

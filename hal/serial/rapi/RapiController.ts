@@ -1,0 +1,194 @@
+/**
+ * One OpenEVSE controller on a serial port, spoken to in RAPI: a serialized request queue with
+ * sequence ids and XOR checksums, `$GS` polling on the clock and `$AT` asynchronous state lines.
+ * {@link RapiPilot} (ControlPilot) and {@link RapiContactor} (Relay) are two views of one controller.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerId } from '../../clock.js';
+import { HalError } from '../../errors.js';
+import { encodeRapiCommand, RapiParser, type RapiLine } from '../framing/RapiLine.js';
+import { SerialLink } from '../SerialLink.js';
+
+export interface RapiControllerOptions {
+  /** Name used in errors, e.g. `pilot:1`. */
+  id: string;
+  clock: Clock;
+  path: string;
+  /** Default 115200 (OpenEVSE firmware default). */
+  baudRate?: number;
+  /** Clock time between `$GS` polls, ms (default 1000). */
+  pollIntervalMs?: number;
+  /** How long the controller may take to answer one command, ms of clock time (default 500). */
+  responseTimeoutMs?: number;
+  reopenIntervalMs?: number;
+}
+
+/** What `$GS` / `$AT` report: the EVSE state and the pilot state, both EVSE_STATE_xxx codes. */
+export interface RapiStatus {
+  evseState: number;
+  pilotState: number;
+}
+
+export interface RapiControllerEvents {
+  status: [status: RapiStatus];
+  /** A poll went unanswered (count of consecutive misses). */
+  missed: [consecutive: number];
+  lost: [error: HalError];
+  restored: [];
+}
+
+/** The reply to one command. */
+export interface RapiReply {
+  ok: boolean;
+  params: string[];
+}
+
+interface Request {
+  text: string;
+  seq: number;
+  resolve: (reply: RapiReply) => void;
+  reject: (error: HalError) => void;
+  timer?: TimerId;
+}
+
+/** Serialized RAPI client on one port; see the module comment. */
+export class RapiController extends EventEmitter<RapiControllerEvents> {
+  readonly id: string;
+  /** Commands sent, answered, timed out; lines with bad checksums or syntax; replies ignored as stale. */
+  readonly stats = { commands: 0, answered: 0, timeouts: 0, badLines: 0, stale: 0 };
+  readonly link: SerialLink;
+  private readonly clock: Clock;
+  private readonly parser = new RapiParser();
+  private readonly pollIntervalMs: number;
+  private readonly responseTimeoutMs: number;
+  private readonly queue: Request[] = [];
+  private current: Request | undefined;
+  private nextSeq = 1;
+  private pollTimer: TimerId | undefined;
+  private misses = 0;
+  private closed = false;
+
+  constructor(options: RapiControllerOptions) {
+    super();
+    const { id, clock, path, baudRate = 115200, pollIntervalMs = 1000, responseTimeoutMs = 500, reopenIntervalMs } = options;
+    this.id = id;
+    this.clock = clock;
+    this.pollIntervalMs = pollIntervalMs;
+    this.responseTimeoutMs = responseTimeoutMs;
+    this.link = new SerialLink({ id, clock, path, baudRate, ...(reopenIntervalMs ? { reopenIntervalMs } : {}) });
+    this.link.on('data', (chunk) => this.receive(chunk));
+    this.link.on('lost', (e) => {
+      this.failAll(new HalError('PORT_LOST', this.id, e.message));
+      this.emit('lost', e);
+    });
+    this.link.on('restored', () => {
+      this.emit('restored');
+      void this.poll();
+    });
+  }
+
+  /** Opens the port and reads the state once (`$GS`); starts polling. */
+  async open(): Promise<void> {
+    await this.link.open();
+    await this.poll();
+  }
+
+  /** True while a command is queued or waiting for its reply. */
+  get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0;
+  }
+
+  /** Sends one command; resolves with `$OK`/`$NK` and its parameters. Rejects on timeout or port loss. */
+  request(command: string, params: readonly (string | number)[] = []): Promise<RapiReply> {
+    if (this.closed) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
+    const seq = this.nextSeq;
+    this.nextSeq = (this.nextSeq % 255) + 1; // 1..255; 0 is never used, so a reply ":00" is noise
+    return new Promise((resolve, reject) => {
+      this.queue.push({ text: encodeRapiCommand(command, params, seq), seq, resolve, reject });
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.clock.clearTimeout(this.pollTimer);
+    this.failAll(new HalError('DEVICE_CLOSED', this.id));
+    await this.link.close();
+  }
+
+  /** Reads `$GS` now; schedules the next poll. */
+  async poll(): Promise<void> {
+    this.clock.clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.closed) return;
+    try {
+      const reply = await this.request('GS');
+      const [evse, , pilot] = reply.params;
+      if (reply.ok && evse !== undefined && pilot !== undefined) {
+        this.misses = 0;
+        this.emit('status', { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
+      } else this.stats.badLines++;
+    } catch (err) {
+      if (err instanceof HalError && err.code === 'FRAME_ERROR') this.emit('missed', ++this.misses);
+    }
+    if (!this.closed && this.pollTimer === undefined) this.pollTimer = this.clock.setTimeout(() => void this.poll(), this.pollIntervalMs);
+  }
+
+  private pump(): void {
+    if (this.current || this.closed) return;
+    const next = this.queue.shift();
+    if (!next) return;
+    this.current = next;
+    this.stats.commands++;
+    next.timer = this.clock.setTimeout(() => {
+      this.stats.timeouts++;
+      this.settle(next, undefined, new HalError('FRAME_ERROR', this.id, `no reply to ${next.text.trim()} within ${this.responseTimeoutMs} ms`));
+    }, this.responseTimeoutMs);
+    this.link.write(next.text).catch((err: unknown) => this.settle(next, undefined, err instanceof HalError ? err : new HalError('PORT_LOST', this.id)));
+  }
+
+  private settle(request: Request, reply: RapiReply | undefined, error?: HalError): void {
+    if (this.current !== request) return;
+    this.clock.clearTimeout(request.timer);
+    this.current = undefined;
+    if (reply) request.resolve(reply);
+    else request.reject(error!);
+    this.pump();
+  }
+
+  private failAll(error: HalError): void {
+    const all = [...(this.current ? [this.current] : []), ...this.queue.splice(0)];
+    for (const r of all) this.clock.clearTimeout(r.timer);
+    this.current = undefined;
+    for (const r of all) r.reject(error);
+  }
+
+  private receive(chunk: Buffer): void {
+    for (const result of this.parser.push(chunk)) {
+      if (result.type === 'error') {
+        this.stats.badLines++;
+        continue;
+      }
+      this.handle(result.line);
+    }
+  }
+
+  private handle(line: RapiLine): void {
+    if (line.command === 'AT') {
+      const [evse, pilot] = line.params;
+      if (evse !== undefined && pilot !== undefined) this.emit('status', { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
+      return;
+    }
+    if (line.command === 'AB') return void this.poll(); // the controller rebooted: read its state again
+    if (line.command !== 'OK' && line.command !== 'NK') return;
+    const current = this.current;
+    // A reply without our sequence id, or with an old one, belongs to a command that timed out.
+    if (!current || line.seq !== current.seq) {
+      this.stats.stale++;
+      return;
+    }
+    this.stats.answered++;
+    this.settle(current, { ok: line.command === 'OK', params: line.params });
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * The control pilot of an OpenEVSE controller, driven over RAPI. Implements {@link ControlPilot}.
+ */
+import { EventEmitter } from 'node:events';
+import { HalError, type HalErrorCode } from '../../errors.js';
+import { dutyCycleForCurrent, type ControlPilot, type PilotEvents, type PilotState } from '../../index.js';
+import { FaultLatch } from '../../FaultLatch.js';
+import type { RapiController, RapiStatus } from './RapiController.js';
+
+/** OpenEVSE EVSE_STATE_xxx codes of the error states, and the HAL fault each one is. */
+export const RAPI_ERROR_STATES: Readonly<Record<number, HalErrorCode>> = {
+  0x05: 'PILOT_DIODE', // diode check failed
+  0x06: 'GROUND_FAULT', // GFCI tripped
+  0x07: 'GROUND_FAULT', // no ground
+  0x08: 'RELAY_WELDED', // stuck relay: contacts closed while they should be open
+  0x09: 'GROUND_FAULT', // GFI self-test failed
+  0x0a: 'HIGH_TEMPERATURE',
+  0x0b: 'OVER_CURRENT',
+  0x0e: 'RELAY_STUCK', // relay closure fault: did not close
+};
+
+/** Faults that belong to the contactor view rather than the pilot. */
+export const CONTACTOR_FAULTS: ReadonlySet<HalErrorCode> = new Set(['RELAY_WELDED', 'RELAY_STUCK']);
+
+/** OpenEVSE sleeping (PWM off, +12 V steady, relay open) and disabled (-12 V). */
+export const RAPI_SLEEPING = 0xfe;
+export const RAPI_DISABLED = 0xff;
+
+const PILOT_STATES: Readonly<Record<number, PilotState>> = { 1: 'A', 2: 'B', 3: 'C', 4: 'D' };
+
+export interface RapiPilotOptions {
+  /** Device name, e.g. `pilot:1`. */
+  id: string;
+  controller: RapiController;
+  /** Highest current the installation may offer, A (default: the board's `$GC` hardware maximum). */
+  maxCurrentA?: number;
+  /** Consecutive unanswered `$GS` polls before PILOT_FAULT (default 3). */
+  missedPollsForFault?: number;
+}
+
+/**
+ * ControlPilot over RAPI.
+ *
+ * - Offer `a` A: `$SC a V` (volatile) then `$FE` (enable: PWM on); offer 0: `$FS` (sleep: PWM off,
+ *   pilot +12 V steady). `setUnavailable(true)`: `$FD` (pilot -12 V); `false`: back to the offer.
+ *   Commands resolve on the controller's `$OK`; `$NK` to `$SC` rejects INVALID_ARGUMENT.
+ * - The pilot field of `$GS`/`$AT` (01–04) gives states A–D; any other value (an unreadable
+ *   pilot, e.g. shorted to 0 V) is reported as E with PILOT_FAULT.
+ * - EVSE error states become faults ({@link RAPI_ERROR_STATES}); while one is active the board
+ *   holds the pilot at -12 V, reported as state F. Relay faults are left to {@link RapiContactor}.
+ * - `missedPollsForFault` unanswered polls → PILOT_FAULT until the controller answers again.
+ */
+export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot {
+  readonly id: string;
+  readonly proximityRatingA = null;
+  private readonly controller: RapiController;
+  private readonly faults: FaultLatch;
+  private readonly missedPollsForFault: number;
+  private maxA: number;
+  private vehicle: PilotState = 'A';
+  private offerA = 0;
+  private unavailable = false;
+  private silent = false;
+  private errorFault: HalErrorCode | undefined;
+  private released = false;
+  private readonly onStatus = (s: RapiStatus): void => this.observe(s);
+  private readonly onMissed = (n: number): void => {
+    if (n >= this.missedPollsForFault) {
+      this.silent = true;
+      this.faults.raise('PILOT_FAULT', `controller did not answer ${n} polls`);
+    }
+  };
+
+  constructor(options: RapiPilotOptions) {
+    super();
+    this.id = options.id;
+    this.controller = options.controller;
+    this.maxA = options.maxCurrentA ?? 32;
+    this.missedPollsForFault = options.missedPollsForFault ?? 3;
+    this.faults = new FaultLatch(this.id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.controller.on('status', this.onStatus);
+    this.controller.on('missed', this.onMissed);
+  }
+
+  /** Reads the board's current range (`$GC`) unless a maximum was configured, and puts it to sleep (offer 0). */
+  async init(configuredMaxA?: number): Promise<void> {
+    const gc = await this.controller.request('GC');
+    const hmax = Number(gc.params[1]);
+    if (gc.ok && Number.isFinite(hmax) && hmax >= 6) this.maxA = Math.min(configuredMaxA ?? hmax, hmax, 80);
+    await this.command('FS');
+  }
+
+  get state(): PilotState {
+    return this.vehicle;
+  }
+  get currentOfferA(): number {
+    return this.unavailable ? 0 : this.offerA;
+  }
+  get dutyCyclePercent(): number {
+    return dutyCycleForCurrent(this.currentOfferA);
+  }
+  get maxCurrentA(): number {
+    return this.maxA;
+  }
+  get activeFaults(): ReadonlySet<HalErrorCode> {
+    return this.faults.active;
+  }
+
+  async setCurrentOffer(amps: number): Promise<void> {
+    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    if (!(amps === 0 || (amps >= 6 && amps <= this.maxA && Number.isInteger(amps)))) {
+      throw new HalError('INVALID_ARGUMENT', this.id, `offer ${amps} A: whole amps 6..${this.maxA} or 0`);
+    }
+    if (!this.unavailable) await this.apply(amps);
+    this.offerA = amps;
+  }
+
+  async setUnavailable(unavailable: boolean): Promise<void> {
+    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    if (unavailable) await this.command('FD');
+    else await this.apply(this.offerA);
+    this.unavailable = unavailable;
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.controller.off('status', this.onStatus);
+    this.controller.off('missed', this.onMissed);
+  }
+
+  private async apply(amps: number): Promise<void> {
+    if (amps === 0) return this.command('FS');
+    const reply = await this.controller.request('SC', [amps, 'V']);
+    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    if (!reply.ok || Number(reply.params[0]) !== amps) {
+      throw new HalError('INVALID_ARGUMENT', this.id, `controller set ${reply.params[0] ?? '?'} A for ${amps} A`);
+    }
+    await this.command('FE');
+  }
+
+  private async command(cmd: string): Promise<void> {
+    const reply = await this.controller.request(cmd);
+    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    if (!reply.ok) throw new HalError('FRAME_ERROR', this.id, `controller refused $${cmd}`);
+  }
+
+  private observe({ evseState, pilotState }: RapiStatus): void {
+    if (this.released) return;
+    this.silent = false;
+    const fault = RAPI_ERROR_STATES[evseState];
+    const pilotFault = fault && !CONTACTOR_FAULTS.has(fault) ? fault : undefined;
+    if (this.errorFault && this.errorFault !== pilotFault) this.faults.clear(this.errorFault);
+    this.errorFault = pilotFault;
+    if (pilotFault) this.faults.raise(pilotFault, `OpenEVSE state 0x${evseState.toString(16)}`);
+    const next: PilotState = fault && evseState !== 0x05 ? 'F' : (PILOT_STATES[pilotState] ?? 'E');
+    if (next !== this.vehicle) {
+      const previous = this.vehicle;
+      this.vehicle = next;
+      this.emit('state', next, previous);
+    }
+    if (next === 'E' || next === 'F') this.faults.raise('PILOT_FAULT', `pilot state ${next}`);
+    else if (!this.silent) this.faults.clear('PILOT_FAULT');
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * A power contactor driven through a Modbus RTU relay board: one coil switches the contactor,
+ * one discrete input reads its mirror (auxiliary) contact. Implements the {@link Relay} contract.
+ */
+import { EventEmitter } from 'node:events';
+import type { Clock, TimerId } from '../../clock.js';
+import { HalError, type HalErrorCode } from '../../errors.js';
+import type { Relay, RelayEvents, RelayState } from '../../index.js';
+import { FaultLatch } from '../../FaultLatch.js';
+import type { ModbusBus } from '../modbus/ModbusBus.js';
+
+export interface ModbusRelayOptions {
+  /** Device name, e.g. `relay:1`. */
+  id: string;
+  clock: Clock;
+  /** The bus the board hangs on (may be shared with the meter). */
+  bus: ModbusBus;
+  /** Modbus slave address of the board, 1..247 (default 2). */
+  address?: number;
+  /** Coil that drives the contactor (default 0). */
+  coil?: number;
+  /** Discrete input wired to the contactor's mirror contact, on = closed (default 0). */
+  feedbackInput?: number;
+  /**
+   * Optional discrete input wired to the contactor driver's "ready" output (on = drive healthy).
+   * Without it a RELAY_STUCK fault cannot be seen to clear and stays until a new device is made.
+   */
+  readyInput?: number;
+  /** Confirmation deadline, ms of clock time (default 500). */
+  deadlineMs?: number;
+  /** Clock time between feedback polls, ms (default 50). */
+  pollIntervalMs?: number;
+  /** Consecutive unanswered polls before RELAY_FEEDBACK_LOST (default 3). */
+  missedPollsForFault?: number;
+}
+
+interface Pending {
+  target: RelayState;
+  deadline: TimerId;
+  settle: (error?: HalError) => void;
+}
+
+/**
+ * Modbus relay-board contactor.
+ *
+ * - `close()` writes the coil on and polls the feedback input on the clock; feedback closed
+ *   within `deadlineMs` resolves (after the `state` event). Otherwise the coil is written off
+ *   again, RELAY_STUCK is raised and `close()` rejects.
+ * - `open()` writes the coil off; feedback still closed at the deadline → RELAY_WELDED
+ *   (not recoverable). Feedback reading closed later while commanded open → RELAY_WELDED too.
+ * - The feedback is polled all the time (every `pollIntervalMs`); `missedPollsForFault`
+ *   unanswered polls in a row → RELAY_FEEDBACK_LOST, cleared by the next answer. The bus losing
+ *   its port → PORT_LOST until it is reopened.
+ * - RELAY_STUCK clears when the `readyInput` is seen going from off to on after the fault.
+ */
+export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
+  readonly id: string;
+  readonly deadlineMs: number;
+  readonly address: number;
+  /** Feedback polls sent, unanswered polls. */
+  readonly stats = { polls: 0, missed: 0 };
+  private readonly clock: Clock;
+  private readonly bus: ModbusBus;
+  private readonly coil: number;
+  private readonly feedbackInput: number;
+  private readonly readyInput: number | undefined;
+  private readonly pollIntervalMs: number;
+  private readonly missedPollsForFault: number;
+  private readonly faults: FaultLatch;
+  private confirmed: RelayState = 'open';
+  private commanded: RelayState = 'open';
+  private pending: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pollTimer: TimerId | undefined;
+  private polling = false;
+  private misses = 0;
+  private readySeenOff = false;
+  private released = false;
+  private readonly onLost = (error: HalError): void => void this.faults.raise('PORT_LOST', error.message);
+  private readonly onRestored = (): void => this.faults.clear('PORT_LOST');
+
+  constructor(options: ModbusRelayOptions) {
+    super();
+    const { id, clock, bus, address = 2, coil = 0, feedbackInput = 0, readyInput, deadlineMs = 500, pollIntervalMs = 50, missedPollsForFault = 3 } = options;
+    if (!Number.isInteger(address) || address < 1 || address > 247) throw new RangeError(`${id}: Modbus address must be 1..247 (got ${address})`);
+    if (!(deadlineMs > 0)) throw new RangeError(`${id}: deadlineMs must be > 0 (got ${deadlineMs})`);
+    if (!(pollIntervalMs > 0 && pollIntervalMs < deadlineMs)) throw new RangeError(`${id}: pollIntervalMs must be > 0 and below deadlineMs`);
+    this.id = id;
+    this.clock = clock;
+    this.bus = bus.retain();
+    this.address = address;
+    this.coil = coil;
+    this.feedbackInput = feedbackInput;
+    this.readyInput = readyInput;
+    this.deadlineMs = deadlineMs;
+    this.pollIntervalMs = pollIntervalMs;
+    this.missedPollsForFault = missedPollsForFault;
+    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    bus.on('lost', this.onLost);
+    bus.on('restored', this.onRestored);
+    if (bus.state === 'lost') this.faults.raise('PORT_LOST');
+    this.schedulePoll();
+  }
+
+  get state(): RelayState {
+    return this.confirmed;
+  }
+
+  get activeFaults(): ReadonlySet<HalErrorCode> {
+    return this.faults.active;
+  }
+
+  /** Closes the contactor (the {@link Relay} command; device release is {@link release}). */
+  close(): Promise<void> {
+    return this.enqueue('closed');
+  }
+
+  open(): Promise<void> {
+    return this.enqueue('open');
+  }
+
+  /** Stops polling, rejects a pending command with DEVICE_CLOSED, releases the bus. Leaves the coil as it is. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.clock.clearTimeout(this.pollTimer);
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) {
+      this.clock.clearTimeout(pending.deadline);
+      pending.settle(new HalError('DEVICE_CLOSED', this.id, 'released while a command was pending'));
+    }
+    this.bus.off('lost', this.onLost);
+    this.bus.off('restored', this.onRestored);
+    await this.bus.release();
+  }
+
+  private enqueue(target: RelayState): Promise<void> {
+    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
+    const run = (): Promise<void> => this.actuate(target);
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async actuate(target: RelayState): Promise<void> {
+    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    const active = this.faults.first();
+    if (target === 'closed' && active) throw this.faults.raise(active, 'close refused while faulted');
+    if (this.confirmed === target && this.commanded === target) return;
+    const done = new Promise<void>((resolve, reject) => {
+      const deadline = this.clock.setTimeout(() => this.expire(), this.deadlineMs);
+      this.pending = { target, deadline, settle: (error) => (error ? reject(error) : resolve()) };
+    });
+    this.commanded = target;
+    try {
+      await this.bus.writeCoil(this.address, this.coil, target === 'closed');
+    } catch (err) {
+      this.finish(this.writeFailure(err));
+    }
+    return done;
+  }
+
+  /** The deadline passed without the feedback confirming the pending command. */
+  private expire(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    if (pending.target === 'open') return this.finish(this.faults.raise('RELAY_WELDED', `still closed ${this.deadlineMs} ms after open`));
+    this.commanded = 'open';
+    this.readySeenOff = false;
+    const error = this.faults.raise('RELAY_STUCK', `not confirmed closed within ${this.deadlineMs} ms`);
+    this.pending = undefined;
+    this.clock.clearTimeout(pending.deadline);
+    // Command the contactor open again, then report; a failing write does not hide the fault.
+    this.bus.writeCoil(this.address, this.coil, false).then(
+      () => pending.settle(error),
+      () => pending.settle(error),
+    );
+  }
+
+  private finish(error?: HalError): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.clock.clearTimeout(pending.deadline);
+    pending.settle(error);
+  }
+
+  private writeFailure(err: unknown): HalError {
+    if (this.released) return new HalError('DEVICE_CLOSED', this.id);
+    if (err instanceof HalError) return err.code === 'PORT_LOST' ? new HalError('PORT_LOST', this.id, err.message) : err;
+    return this.faults.raise('RELAY_FEEDBACK_LOST', `coil write failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  private schedulePoll(): void {
+    if (this.released || this.polling) return;
+    this.clock.clearTimeout(this.pollTimer);
+    this.pollTimer = this.clock.setTimeout(() => {
+      this.pollTimer = undefined;
+      this.polling = true;
+      void this.poll().finally(() => {
+        this.polling = false;
+        this.schedulePoll();
+      });
+    }, this.pollIntervalMs);
+  }
+
+  private async poll(): Promise<void> {
+    const count = Math.max(this.feedbackInput, this.readyInput ?? 0) + 1;
+    let bits: boolean[];
+    this.stats.polls++;
+    try {
+      bits = await this.bus.readBits(this.address, 2, 0, count);
+    } catch (err) {
+      if (this.released || (err instanceof HalError && err.code !== 'PORT_LOST')) return;
+      this.stats.missed++;
+      if (++this.misses >= this.missedPollsForFault) this.faults.raise('RELAY_FEEDBACK_LOST', `${this.misses} polls unanswered`);
+      return;
+    }
+    if (this.released) return;
+    this.misses = 0;
+    this.faults.clear('RELAY_FEEDBACK_LOST');
+    this.observe(bits[this.feedbackInput] ? 'closed' : 'open', this.readyInput === undefined ? undefined : bits[this.readyInput] === true);
+  }
+
+  private observe(feedback: RelayState, ready: boolean | undefined): void {
+    if (ready === false) this.readySeenOff = true;
+    else if (ready === true && this.readySeenOff && this.faults.active.has('RELAY_STUCK')) this.faults.clear('RELAY_STUCK');
+    if (feedback !== this.confirmed) {
+      this.confirmed = feedback;
+      this.emit('state', feedback);
+    }
+    if (this.pending && feedback === this.pending.target) return this.finish();
+    if (!this.pending && this.commanded === 'open' && feedback === 'closed') this.faults.raise('RELAY_WELDED', 'feedback reports closed while commanded open');
+  }
+}

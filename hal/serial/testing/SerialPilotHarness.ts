@@ -1,0 +1,111 @@
+/**
+ * The pilot contract harness for a {@link RapiPilot} on a socat pty pair with a
+ * {@link RapiResponder} (OpenEVSE controller) on the device end. Request timeouts and polls run
+ * on a SimulatedClock; the RAPI lines travel over a real serial line.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SimulatedClock } from '../../clock.js';
+import type { PilotHarness } from '../../contract/pilot.contract.js';
+import type { RelayHarness } from '../../contract/relay.contract.js';
+import type { PilotState } from '../../index.js';
+import { RapiContactor } from '../rapi/RapiContactor.js';
+import { RapiController } from '../rapi/RapiController.js';
+import { RapiPilot } from '../rapi/RapiPilot.js';
+import { PtyPair } from './PtyPair.js';
+import { RapiResponder } from './RapiResponder.js';
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export interface SerialPilotRig {
+  clock: SimulatedClock;
+  controller: RapiController;
+  responder: RapiResponder;
+  advance(ms: number): Promise<void>;
+  /** Waits (real time, bounded) until every byte the responder sent arrived and no command is in flight. */
+  quiet(): Promise<void>;
+  dispose(): Promise<void>;
+}
+
+export async function createSerialPilotRig(options: { pollIntervalMs?: number } = {}): Promise<SerialPilotRig> {
+  const clock = new SimulatedClock();
+  const pair = await PtyPair.create();
+  const responder = new RapiResponder(pair.devicePath);
+  await responder.open().catch(async (err: unknown) => {
+    await pair.dispose();
+    throw err;
+  });
+  const controller = new RapiController({ id: 'pilot:1', clock, path: pair.driverPath, pollIntervalMs: options.pollIntervalMs ?? 1000, responseTimeoutMs: 300 });
+  const quiet = async (): Promise<void> => {
+    for (let waited = 0; waited < 1000; waited += 2) {
+      await flush();
+      const idle = !controller.busy || responder.mode === 'silent';
+      if (idle && controller.link.stats.bytesReceived >= responder.stats.bytesSent) break;
+      await sleep(2);
+    }
+    await flush();
+  };
+  return {
+    clock,
+    controller,
+    responder,
+    quiet,
+    async advance(ms) {
+      await quiet();
+      clock.advance(ms);
+      await quiet();
+    },
+    async dispose() {
+      await controller.close();
+      await responder.close();
+      await pair.dispose();
+    },
+  };
+}
+
+/** The obligations of the pilot contract a RAPI board cannot meet (see docs/hardware.md). */
+export const RAPI_PILOT_NOT_APPLICABLE = ['E and F are state events and one PILOT_FAULT; leaving them clears it'];
+
+export async function createSerialPilotHarness(): Promise<PilotHarness & { pilot: RapiPilot; rig: SerialPilotRig }> {
+  const rig = await createSerialPilotRig();
+  const pilot = new RapiPilot({ id: 'pilot:1', controller: rig.controller });
+  try {
+    await rig.controller.open();
+    await pilot.init();
+  } catch (err) {
+    await rig.dispose(); // never leave socat running behind a failed setup
+    throw err;
+  }
+  return {
+    pilot,
+    rig,
+    setVehicleState: (state: PilotState) => {
+      if (state === 'F') throw new Error('a vehicle cannot present state F to an OpenEVSE board (see RAPI_PILOT_NOT_APPLICABLE)');
+      return rig.responder.setVehicle(state);
+    },
+    advance: rig.advance,
+    async dispose() {
+      await pilot.release();
+      await rig.dispose();
+    },
+  };
+}
+
+/**
+ * The relay contract harness for the {@link RapiContactor} view of the same board. The vehicle
+ * stands in state C throughout: an OpenEVSE closes its relay only when the vehicle asks for power.
+ */
+export async function createSerialRapiRelayHarness(): Promise<RelayHarness & { rig: SerialPilotRig }> {
+  const rig = await createSerialPilotRig();
+  rig.responder.pilotState = 3;
+  const relay = new RapiContactor({ id: 'relay:1', clock: rig.clock, controller: rig.controller, deadlineMs: 300 });
+  await rig.controller.open();
+  return {
+    relay,
+    rig,
+    weld: () => rig.responder.weld(),
+    stick: () => rig.responder.stick(),
+    repair: () => rig.responder.repair(),
+    advance: rig.advance,
+    dispose: rig.dispose,
+  };
+}
