@@ -59,7 +59,12 @@ export class MqttOutbox {
   }
 
   publish(topic: string, payload: unknown, opts: { qos: 0 | 1; retain: boolean }): void {
-    const message: OutboundMessage = { topic, payload: JSON.stringify(payload), ...opts, sentOn: 0 };
+    this.publishText(topic, JSON.stringify(payload), opts);
+  }
+
+  /** As {@link publish} with the payload as is (e.g. `''` retained: the broker deletes the topic's retained message). */
+  publishText(topic: string, text: string, opts: { qos: 0 | 1; retain: boolean }): void {
+    const message: OutboundMessage = { topic, payload: text, ...opts, sentOn: 0 };
     if (opts.retain) this.retained.set(topic, message);
     if (this.client.connected && this.queue.size === 0) this.send(message);
     else this.queue.push(message);

@@ -13,6 +13,8 @@ import { HAL_ERRORS, type Clock, type ConnectorHardware, type Device, type Fault
 import type { Agent } from '../Agent.js';
 import type { StatusChange } from '../charging/ConnectorController.js';
 import type { OcppLinkState, TrafficRecord } from '../ocpp/OcppLink.js';
+import { CommandHandler } from './CommandHandler.js';
+import { discoveryMessages, type HomeAssistantOptions } from './homeAssistant.js';
 import { hashIdTag } from './idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
@@ -42,6 +44,13 @@ export interface TelemetryPublisherOptions {
   powerDeltaW?: number;
   /** Read the meters on each interval (default true); false publishes what the agent last read. */
   readMeters?: boolean;
+  /**
+   * Accept commands on `<prefix>/<id>/cmd/<name>` (default false: no subscription at all). Who
+   * may send them is decided by the broker's topic ACL (docs/mqtt.md).
+   */
+  commands?: boolean;
+  /** Home Assistant discovery: publish (`enabled: true`) or remove (`false`) the configs; absent: untouched. */
+  homeAssistant?: HomeAssistantOptions;
 }
 
 export class TelemetryPublisher {
@@ -58,6 +67,7 @@ export class TelemetryPublisher {
   private readonly detach: (() => void)[] = [];
   private timer: TimerId | undefined;
   private started = false;
+  private readonly commands: CommandHandler | undefined;
 
   constructor(private readonly o: TelemetryPublisherOptions) {
     const { agent } = o;
@@ -71,6 +81,8 @@ export class TelemetryPublisher {
     const salt = o.idTagSalt ?? '';
     const idTagFields: IdTagFields = o.idTag === 'raw' ? (idTag) => ({ idTag }) : (idTag) => ({ idTagHash: hashIdTag(idTag, salt) });
     this.tracker = new TransactionTracker(idTagFields, (p) => this.outbox.publish(this.topics.transaction, p, { qos: 1, retain: false }));
+    const discoveryPrefix = o.homeAssistant?.discoveryPrefix ?? 'homeassistant';
+    if (o.commands === true) this.commands = new CommandHandler({ agent, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`] });
   }
 
   /** Counters of the outbox (published, queued, dropped) and whether the broker is connected. */
@@ -85,6 +97,7 @@ export class TelemetryPublisher {
     const { agent } = this.o;
     this.publishOnline({ online: true, ts: this.ts() });
     this.publishInfo();
+    this.publishDiscovery();
     this.publishOcpp(agent.link.state);
     for (const s of agent.statuses()) this.publishStatus(s);
     const onStatus = (s: StatusChange) => {
@@ -104,6 +117,7 @@ export class TelemetryPublisher {
     for (const hw of agent.options.hardware.connectors) this.follow(hw);
     for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
     this.arm();
+    this.commands?.start();
   }
 
   /** Marks the charger offline (retained), stops listening and, if it created the client, disconnects cleanly. */
@@ -113,6 +127,7 @@ export class TelemetryPublisher {
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     for (const d of this.detach.splice(0)) d();
+    this.commands?.stop();
     this.publishOnline({ online: false, reason: 'shutdown', ts: this.ts() });
     this.outbox.dispose();
     if (!this.owned) return;
@@ -163,13 +178,35 @@ export class TelemetryPublisher {
     const boot = agent.options.boot;
     const payload: InfoPayload = {
       chargePointId: agent.chargePointId,
-      version: this.o.version ?? boot.firmwareVersion ?? 'unknown',
+      version: this.version(),
       vendor: boot.chargePointVendor,
       model: boot.chargePointModel,
       connectors: agent.connectors.map((c) => c.connectorId),
       ts: this.ts(),
     };
     this.outbox.publish(this.topics.info, payload, { qos: 1, retain: true });
+  }
+
+  /** Retained, so Home Assistant finds the device whenever it (re)starts; re-sent after every reconnect. */
+  private publishDiscovery(): void {
+    const ha = this.o.homeAssistant;
+    if (!ha) return;
+    const { agent } = this.o;
+    const boot = agent.options.boot;
+    const device = {
+      chargePointId: agent.chargePointId,
+      manufacturer: boot.chargePointVendor,
+      model: boot.chargePointModel,
+      swVersion: this.version(),
+      connectorIds: agent.connectors.map((c) => c.connectorId),
+    };
+    for (const m of discoveryMessages(this.topics, device, ha)) {
+      this.outbox.publishText(m.topic, m.config ? JSON.stringify(m.config) : '', { qos: 1, retain: true });
+    }
+  }
+
+  private version(): string {
+    return this.o.version ?? this.o.agent.options.boot.firmwareVersion ?? 'unknown';
   }
 
   private publishOcpp(state: OcppLinkState): void {

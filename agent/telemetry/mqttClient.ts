@@ -32,6 +32,8 @@ export interface TelemetryConnectSettings {
   reconnectMs?: number;
   /** How long one connect attempt may take, real ms (default 10000). */
   connectTimeoutMs?: number;
+  /** MQTT 3.1.1 (4, default) or 5: with 5, command replies honour the response topic and correlation data. */
+  protocolVersion?: 4 | 5;
 }
 
 /** The Last Will every telemetry client must carry (also when the owner creates the client). */
@@ -52,6 +54,7 @@ export function telemetryClientOptions(settings: TelemetryConnectSettings, topic
     // The publisher buffers (bounded) while offline; mqtt.js must not keep its own unbounded copy.
     queueQoSZero: false,
     will: telemetryWill(topics),
+    ...(settings.protocolVersion !== undefined && { protocolVersion: settings.protocolVersion }),
     ...(settings.username !== undefined && { username: settings.username }),
     ...(settings.password !== undefined && { password: settings.password }),
     ...(tls?.ca !== undefined && { ca: tls.ca }),

@@ -118,6 +118,19 @@ export interface TelemetryStatsPayload {
   ts: string;
 }
 
+/** `<base>/cmd/<name>/result` (or the MQTT 5 response topic), QoS 1, not retained. */
+export interface CommandReplyPayload {
+  ok: boolean;
+  /** Why the command was refused or failed (nothing was changed when the payload was invalid). */
+  error?: string;
+  /** The request's `correlation`, echoed. */
+  correlation?: string | number;
+  /** start_session: the connector the session was handed to. */
+  connector?: number;
+  /** set_availability: a connector goes inoperative only after its running transaction. */
+  scheduled?: boolean;
+}
+
 /** Topic names of one charger. */
 export class TelemetryTopics {
   readonly base: string;
@@ -157,6 +170,14 @@ export class TelemetryTopics {
   /** Charger-level faults (card readers) for connector 0. */
   fault(connectorId: number): string {
     return connectorId === 0 ? `${this.base}/fault` : `${this.connector(connectorId)}/fault`;
+  }
+  /** Subscription filter for commands: `<base>/cmd/+` (does not match the `…/result` replies). */
+  get commands(): string {
+    return `${this.base}/cmd/+`;
+  }
+  /** Default reply topic of a command topic (`<base>/cmd/<name>/result`). */
+  commandResult(commandTopic: string): string {
+    return `${commandTopic}/result`;
   }
   private connector(connectorId: number): string {
     return `${this.base}/connector/${connectorId}`;

@@ -3,9 +3,9 @@
  * in a temp dir, no persistence (a restart loses retained messages, like a broker without a
  * persistence file). Stopped by PID. Fails loudly when mosquitto is not installed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,12 +41,37 @@ export interface Mosquitto {
   close(): Promise<void>;
 }
 
-export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosquitto> {
+export interface MosquittoOptions {
+  port?: number;
+  /**
+   * Username → password: anonymous clients are refused and these users exist (password file made
+   * with mosquitto_passwd next to the broker binary).
+   */
+  users?: Record<string, string>;
+  /** Contents of a mosquitto `acl_file` (needs `users`). */
+  acl?: string;
+}
+
+export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
   if (!existsSync(MOSQUITTO_BIN)) throw new Error(`mosquitto not found at ${MOSQUITTO_BIN} (apt-get install mosquitto, or set MOSQUITTO_BIN)`);
   const port = opts.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'evse-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  await writeFile(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ''].join('\n'));
+  const auth: string[] = ['allow_anonymous true'];
+  if (opts.users) {
+    const passwd = join(dir, 'passwd');
+    await writeFile(passwd, '', { mode: 0o600 });
+    const tool = process.env.MOSQUITTO_PASSWD_BIN ?? '/usr/bin/mosquitto_passwd';
+    for (const [user, password] of Object.entries(opts.users)) execFileSync(tool, ['-b', passwd, user, password], { stdio: 'pipe' });
+    auth.splice(0, 1, 'allow_anonymous false', `password_file ${passwd}`);
+  }
+  if (opts.acl !== undefined) {
+    const acl = join(dir, 'acl');
+    await writeFile(acl, opts.acl, { mode: 0o600 });
+    auth.push(`acl_file ${acl}`);
+  }
+  if (opts.users || opts.acl !== undefined) await handOverToBrokerUser(dir);
+  await writeFile(conf, [`listener ${port} 127.0.0.1`, ...auth, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ''].join('\n'));
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -96,6 +121,26 @@ export async function startMosquitto(opts: { port?: number } = {}): Promise<Mosq
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Started as root, mosquitto drops to the `mosquitto` user before it reads the password and ACL
+ * files: give it the temp dir (0700) and those files (0600), which stay private to the broker.
+ */
+async function handOverToBrokerUser(dir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  let uid: number;
+  let gid: number;
+  try {
+    uid = Number(execFileSync('id', ['-u', 'mosquitto'], { stdio: 'pipe' }).toString());
+    gid = Number(execFileSync('id', ['-g', 'mosquitto'], { stdio: 'pipe' }).toString());
+  } catch {
+    return; // no such user: mosquitto stays root
+  }
+  for (const name of ['', 'passwd', 'acl']) {
+    const path = join(dir, name);
+    if (existsSync(path)) await chown(path, uid, gid);
+  }
 }
 
 /** A port the OS says is free on 127.0.0.1 (mosquitto binds it right after). */
@@ -149,8 +194,8 @@ export interface Recorder {
 }
 
 /** A test client subscribed to `filter` (QoS 1), recording every message; resolves once subscribed. */
-export async function record(url: string, filter: string): Promise<Recorder> {
-  const client = await connectAsync(url, { reconnectPeriod: 100, clientId: `rec-${Math.random().toString(16).slice(2)}` });
+export async function record(url: string, filter: string, credentials: { username?: string; password?: string } = {}): Promise<Recorder> {
+  const client = await connectAsync(url, { reconnectPeriod: 100, clientId: `rec-${Math.random().toString(16).slice(2)}`, ...credentials });
   const messages: ReceivedMessage[] = [];
   client.on('message', (topic, payload, packet) => {
     const raw = payload.toString();
