@@ -11,7 +11,11 @@ export interface Hardware {
   sim?: SimulatedCharger;
 }
 
-export function createHardware(settings: Settings, clock: Clock): Hardware {
+/**
+ * Async because the serial drivers (serialport, modbus-serial: ~18 MB RSS) are imported only when
+ * `hal.driver` is `serial`, so a simulated charger never loads them.
+ */
+export async function createHardware(settings: Settings, clock: Clock): Promise<Hardware> {
   const { chargePoint, hal } = settings;
   switch (hal.driver) {
     case 'sim': {
@@ -25,6 +29,11 @@ export function createHardware(settings: Settings, clock: Clock): Hardware {
         ev: { batteryKWh: hal.sim.ev.batteryKWh, soc: hal.sim.ev.soc, maxCurrentA: hal.sim.ev.maxCurrentA, phases: hal.sim.ev.phases },
       });
       return { hardware: sim.hardware, sim };
+    }
+    case 'serial': {
+      // Ports were checked to exist when the settings were loaded (loadSettings).
+      const { createSerialHardware } = await import('./serialHardware.js');
+      return { hardware: createSerialHardware(settings, clock) };
     }
   }
 }

@@ -5,8 +5,10 @@
  *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time
  *   evse csms   the embedded strict CSMS on its own, printing traffic
  *   evse scenario run   scenario scripts against simulated hardware in virtual time
+ *   evse fleet  many virtual chargers against a CSMS (load tests)
  */
 import { Command, InvalidArgumentError } from 'commander';
+import type { FleetCommandOptions } from './fleetCommand.js';
 import { packageVersion } from './packageInfo.js';
 
 function positiveNumber(value: string): number {
@@ -77,6 +79,28 @@ program
   .action(async (files: string[], opts: { reporter: string; output?: string; seed: number; timeline?: boolean; hal: string; csms: string }) => {
     const { runScenarioCommand } = await import('./scenarioCommand.js');
     process.exitCode = await runScenarioCommand(files, opts);
+  });
+
+program
+  .command('fleet')
+  .description('run N virtual chargers (real agents, simulated hardware, wall clock) against a CSMS for load tests (docs/fleet.md)')
+  .requiredOption('--csms <url>', 'CSMS base URL (ws:// or wss://); charger <id> connects to <url>/<id>')
+  .requiredOption('--count <n>', 'chargers in the whole fleet (all shards)', positiveNumber)
+  .option('--id-prefix <p>', 'charger id prefix: ids are <p>00001, <p>00002, …', 'CP')
+  .option('--ramp <r>', 'chargers started per second', positiveNumber, 100)
+  .option('--duration <d>', 'stop gracefully after this long: seconds, or with a unit (30m, 2h)')
+  .option('--connectors <k>', 'connectors per charger', positiveNumber, 1)
+  .option('--shard <i/n>', 'run only slice i (0-based) of n: a disjoint, stable part of the ids')
+  .option('--report <file>', 'write the final report as JSON')
+  .option('--seed <n>', 'seed for reconnect jitter and behaviour', seed, 1)
+  .option('--idle <a-b>', 'seconds a connector stays idle before an EV arrives', '30-600')
+  .option('--charge <a-b>', 'seconds an EV charges', '60-1800')
+  .option('--progress <s>', 'seconds between progress lines on stderr', positiveNumber, 5)
+  .option('--threads <n>', 'worker threads, or auto (one per core)', 'auto')
+  .option('--log-level <level>', 'agent log level on stderr', 'warn')
+  .action(async (opts: FleetCommandOptions) => {
+    const { runFleetCommand } = await import('./fleetCommand.js');
+    process.exitCode = await runFleetCommand(opts);
   });
 
 await program.parseAsync(process.argv);

@@ -85,12 +85,37 @@ describe('loadSettings', () => {
   });
 
   it('names the variable a bad value came from', () => {
-    const err = errorOf(() => loadSettings({ env: { EVSE_CONNECTORS: 'abc', EVSE_HAL: 'serial', EVSE_CSMS_URL: 'http://x' } }));
+    const err = errorOf(() => loadSettings({ env: { EVSE_CONNECTORS: 'abc', EVSE_HAL: 'usb', EVSE_CSMS_URL: 'http://x' } }));
     expect(err.issues).toEqual([
       { path: 'chargePoint.connectors', message: 'expected an integer from 1 to 8 (connectors), got "abc" (from EVSE_CONNECTORS)' },
       { path: 'csms.url', message: 'expected a ws:// or wss:// URL, got "http://x" (from EVSE_CSMS_URL)' },
-      { path: 'hal.driver', message: 'expected "sim": serial drivers are not available yet, got "serial" (from EVSE_HAL)' },
+      { path: 'hal.driver', message: 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial), got "usb" (from EVSE_HAL)' },
     ]);
+  });
+
+  it('builds the serial bench from the EVSE_* variables alone, with per-model defaults', () => {
+    const s = loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: '/dev/zero', EVSE_METER_MODEL: 'sdm120', EVSE_RELAY_PORT: '/dev/zero', EVSE_RELAY_ADDRESS: '7', EVSE_RFID_PORT: '/dev/full', EVSE_RFID_MODEL: 'rdm6300' } });
+    expect(s.hal.driver).toBe('serial');
+    expect(s.hal.serial).toMatchObject({
+      pilot: { port: '/dev/null' },
+      meter: { port: '/dev/zero', model: 'sdm120', address: 1 },
+      relay: { port: '/dev/zero', address: 7 },
+      rfid: { port: '/dev/full', model: 'rdm6300' },
+    });
+    expect(s.hal.serial.meter.baud).toBeUndefined(); // the model's factory rate
+    const bad = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: '/dev/zero', EVSE_METER_MODEL: 'sdm72', EVSE_METER_ADDRESS: '0', EVSE_RFID_MODEL: 'acr122' } }));
+    expect(bad.issues).toEqual([
+      { path: 'hal.serial.meter.model', message: 'expected a meter model: sdm630 or sdm120, got "sdm72" (from EVSE_METER_MODEL)' },
+      { path: 'hal.serial.meter.address', message: 'expected a Modbus address from 1 to 247, got "0" (from EVSE_METER_ADDRESS)' },
+      { path: 'hal.serial.rfid.model', message: 'expected a card reader model: pn532 or rdm6300, got "acr122" (from EVSE_RFID_MODEL)' },
+    ]);
+  });
+
+  it('names the key and the variable of a serial port that does not exist', () => {
+    const err = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: '/dev/ttyNOPE0' } }));
+    expect(err.issues).toEqual([{ path: 'hal.serial.meter.port', message: 'expected an existing serial port, got "/dev/ttyNOPE0" (no such file) (from EVSE_METER_PORT)' }]);
+    const notTty = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: userDir } }));
+    expect(notTty.issues[0]).toMatchObject({ path: 'hal.serial.meter.port', message: expect.stringContaining('expected a serial port (a character device)') });
   });
 
   it("adds the user's NODE_CONFIG_DIR directories after the package's, local.yaml last", () => {

@@ -46,11 +46,17 @@ export interface ConfigTree {
   readonly fromEnvironment: ReadonlyMap<string, string>;
 }
 
-/** Reads and validates the settings; throws {@link SettingsError} (see `exitOnInvalidSettings`). */
+/**
+ * Reads and validates the settings; throws {@link SettingsError} (see `exitOnInvalidSettings`).
+ * With `hal.driver: serial` the configured ports must exist on this machine, too.
+ */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const { tree, fromEnvironment } = readConfigTree(options);
   try {
-    return parseSettings(tree);
+    const settings = parseSettings(tree);
+    const missing = missingSerialPorts(settings);
+    if (missing.length > 0) throw new SettingsError(missing);
+    return settings;
   } catch (err) {
     if (!(err instanceof SettingsError)) throw err;
     // Point at the variable when that is where a bad value came from.
@@ -61,6 +67,24 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
       }),
     );
   }
+}
+
+/**
+ * With `hal.driver: serial`, configured ports that are not there (or are not character devices,
+ * e.g. a regular file), as issues naming their keys. Opening them is left to the drivers, which
+ * report a port that exists but cannot be opened as a device fault and retry.
+ */
+function missingSerialPorts(settings: Settings): SettingsIssue[] {
+  if (settings.hal.driver !== 'serial') return [];
+  const issues: SettingsIssue[] = [];
+  for (const device of ['pilot', 'meter', 'relay', 'rfid'] as const) {
+    const port = settings.hal.serial[device].port;
+    if (!port) continue;
+    const stat = statSync(port, { throwIfNoEntry: false });
+    if (!stat) issues.push({ path: `hal.serial.${device}.port`, message: `expected an existing serial port, got ${JSON.stringify(port)} (no such file)` });
+    else if (!stat.isCharacterDevice()) issues.push({ path: `hal.serial.${device}.port`, message: `expected a serial port (a character device), got ${JSON.stringify(port)}` });
+  }
+  return issues;
 }
 
 /** The merged configuration tree and where it came from, before validation. */

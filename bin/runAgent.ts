@@ -109,13 +109,17 @@ class AgentRunner {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.on('unhandledRejection', (err) => this.log.error({ err }, 'unhandled rejection (agent keeps running)'));
-      this.startAgent(true);
+      void this.startAgent(true);
     });
   }
 
-  private startAgent(newHardware: boolean): void {
+  private async startAgent(newHardware: boolean): Promise<void> {
     const { settings, config, log } = this;
-    if (newHardware || !this.hw) this.hw = createHardware(settings, systemClock);
+    if (newHardware || !this.hw) this.hw = await createHardware(settings, systemClock);
+    if (this.stopping) {
+      await this.hw.hardware.close(); // a signal came while the drivers were loading
+      return;
+    }
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
       boot: bootNotificationOf(settings),
@@ -169,7 +173,7 @@ class AgentRunner {
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     if (type === 'Hard') await this.hw?.hardware.close();
-    if (!this.stopping) this.startAgent(type === 'Hard');
+    if (!this.stopping) await this.startAgent(type === 'Hard');
   }
 
   private async stop(): Promise<void> {

@@ -44,7 +44,13 @@ describe('parseSettings', () => {
     const s = parseSettings(defaults());
     expect(s.chargePoint).toMatchObject({ id: 'CP001', connectors: 1, phases: 3, maxCurrentA: 32, firmwareVersion: '1.2.3' });
     expect(s.csms).toEqual({ url: 'ws://127.0.0.1:9000/ocpp', callTimeoutMs: 30000, pingIntervalMs: 30000, reconnect: { initialDelayMs: 1000, maxDelayMs: 60000 } });
-    expect(s.hal).toEqual({ driver: 'sim', sim: { evConnected: false, ev: { batteryKWh: 60, soc: 0.3, maxCurrentA: 32, phases: 3 } } });
+    expect(s.hal).toMatchObject({ driver: 'sim', sim: { evConnected: false, ev: { batteryKWh: 60, soc: 0.3, maxCurrentA: 32, phases: 3 } } });
+    expect(s.hal.serial).toEqual({
+      pilot: { port: '', pollIntervalMs: 1000 },
+      meter: { port: '', model: 'sdm630', address: 1, pollIntervalMs: 1000 },
+      relay: { port: '', address: 2, coil: 0, feedbackInput: 0, deadlineMs: 500 },
+      rfid: { port: '', model: 'pn532' },
+    });
     expect(s.ocpp).toMatchObject({ HeartbeatInterval: 300, MeterValuesSampledData: 'Energy.Active.Import.Register,Power.Active.Import', StopTransactionOnInvalidId: true });
   });
 
@@ -96,8 +102,16 @@ describe('parseSettings', () => {
     ['csms.pingIntervalMs', 500, 'expected 0 (no pings) or 1000 to 3600000 ms'],
     ['csms.reconnect.initialDelayMs', -1, 'expected an integer from 100 to 3600000'],
     ['csms.reconnect.maxDelayMs', 500, 'expected maxDelayMs >= initialDelayMs'],
-    ['hal.driver', 'serial', 'expected "sim": serial drivers are not available yet, got "serial"'],
-    ['hal.driver', 'gpio', 'expected "sim" (the only driver so far)'],
+    ['hal.driver', 'gpio', 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial), got "gpio"'],
+    ['hal.serial.meter.model', 'sdm72', 'expected a meter model: sdm630 or sdm120, got "sdm72"'],
+    ['hal.serial.meter.address', 0, 'expected a Modbus address from 1 to 247, got 0'],
+    ['hal.serial.meter.address', '248', 'expected a Modbus address from 1 to 247, got "248"'],
+    ['hal.serial.meter.baud', 9601, 'expected a baud rate: 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200'],
+    ['hal.serial.relay.address', 300, 'expected a Modbus address from 1 to 247, got 300'],
+    ['hal.serial.relay.baud', 'fast', 'expected a baud rate'],
+    ['hal.serial.pilot.baud', 100, 'expected a baud rate'],
+    ['hal.serial.rfid.model', 'mfrc522', 'expected a card reader model: pn532 or rdm6300, got "mfrc522"'],
+    ['hal.serial.rfid.baud', 0, 'expected a baud rate'],
     ['hal.sim.evConnected', 'maybe', 'expected true or false'],
     ['hal.sim.ev.batteryKWh', 0, 'expected a battery capacity from 1 to 300 kWh'],
     ['hal.sim.ev.soc', 30, 'expected a state of charge from 0 to 1 (a fraction, not %), got 30'],
@@ -121,7 +135,43 @@ describe('parseSettings', () => {
     expect(issuesOf(withValue('csms.url', undefined))).toEqual([{ path: 'csms.url', message: 'expected a ws:// or wss:// URL, but it is not set' }]);
     expect(issuesOf(withValue('csms.urll', 'ws://x'))).toEqual([{ path: 'csms.urll', message: 'unknown key' }]);
     expect(issuesOf(withValue('metrics', {}))).toEqual([{ path: 'metrics', message: 'unknown key' }]);
-    expect(issuesOf(withValue('hal', 'sim'))[0]).toMatchObject({ path: 'hal', message: expect.stringContaining('expected a section (hal: driver, sim)') });
+    expect(issuesOf(withValue('hal', 'sim'))[0]).toMatchObject({ path: 'hal', message: expect.stringContaining('expected a section (hal: driver, sim, serial)') });
+  });
+
+  describe('hal.driver "serial"', () => {
+    function serial(devices: Record<string, Record<string, unknown>>, connectors = 1): Record<string, unknown> {
+      const tree = withValue('hal.driver', 'serial') as { chargePoint: Record<string, unknown>; hal: { serial: Record<string, Record<string, unknown>> } };
+      tree.chargePoint.connectors = connectors;
+      for (const [device, values] of Object.entries(devices)) Object.assign(tree.hal.serial[device]!, values);
+      return tree;
+    }
+    const bench = { pilot: { port: '/dev/ttyUSB1' }, meter: { port: '/dev/ttyUSB0' } };
+
+    it('accepts a pilot and a meter, the relay board on the meter bus, and per-device bauds', () => {
+      const s = parseSettings(serial({ ...bench, relay: { port: '/dev/ttyUSB0', address: '3' }, rfid: { port: '/dev/ttyS1', model: 'rdm6300', baud: '9600' } }));
+      expect(s.hal.serial.relay).toMatchObject({ port: '/dev/ttyUSB0', address: 3 });
+      expect(s.hal.serial.rfid).toEqual({ port: '/dev/ttyS1', model: 'rdm6300', baud: 9600 });
+    });
+
+    it('requires a pilot and a meter', () => {
+      expect(issuesOf(serial({}))).toEqual([
+        { path: 'hal.serial.pilot.port', message: `expected the OpenEVSE controller's serial port path (EVSE_PILOT_PORT) when hal.driver is "serial", but it is not set` },
+        { path: 'hal.serial.meter.port', message: `expected the meter's serial port path (EVSE_METER_PORT) when hal.driver is "serial", but it is not set` },
+      ]);
+    });
+
+    it('rejects one address twice on a shared bus, a port used by two devices, and more than one connector', () => {
+      expect(issuesOf(serial({ ...bench, relay: { port: '/dev/ttyUSB0', address: 1 } }))).toEqual([
+        { path: 'hal.serial.relay.address', message: "expected an address other than the meter's (1) on their shared bus /dev/ttyUSB0, got 1" },
+      ]);
+      expect(issuesOf(serial({ ...bench, rfid: { port: '/dev/ttyUSB1' } }))[0]).toMatchObject({ path: 'hal.serial.rfid.port', message: expect.stringContaining('expected a port of its own') });
+      expect(issuesOf(serial({ ...bench, meter: { port: '/dev/ttyUSB0', baud: 9600 }, relay: { port: '/dev/ttyUSB0', baud: 19200 } }))[0]).toMatchObject({ path: 'hal.serial.relay.baud' });
+      expect(issuesOf(serial(bench, 2))[0]).toMatchObject({ path: 'chargePoint.connectors', message: expect.stringContaining('expected 1 with hal.driver "serial"') });
+    });
+
+    it('leaves the serial section unchecked for the sim driver (empty ports are fine)', () => {
+      expect(parseSettings(defaults()).hal.driver).toBe('sim');
+    });
   });
 
   it('checks the telemetry section: broker URL (empty = off), topic prefix, idTag mode', () => {

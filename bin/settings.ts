@@ -64,11 +64,13 @@ export interface Settings {
     readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
   };
   readonly hal: {
-    readonly driver: 'sim';
+    readonly driver: 'sim' | 'serial';
     readonly sim: {
       readonly evConnected: boolean;
       readonly ev: { readonly batteryKWh: number; readonly soc: number; readonly maxCurrentA: number; readonly phases: 1 | 3 };
     };
+    /** Connector 1's devices when `driver` is `serial` (docs/hardware.md); an empty `port` means "not fitted". */
+    readonly serial: SerialSettings;
   };
   /** MQTT telemetry; off while `url` is empty. */
   readonly telemetry: {
@@ -87,6 +89,21 @@ export interface Settings {
   readonly ocpp: { readonly [key: string]: ConfigValue };
 }
 
+export const METER_MODELS = ['sdm630', 'sdm120'] as const;
+export const RFID_MODELS = ['pn532', 'rdm6300'] as const;
+/** Baud rates a serial device may be set to; a device without `baud` uses its model's factory rate. */
+export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
+
+export interface SerialSettings {
+  /** OpenEVSE controller over RAPI: the control pilot, and the contactor unless `relay.port` is set. */
+  readonly pilot: { readonly port: string; readonly baud?: number; readonly pollIntervalMs: number };
+  /** Modbus RTU energy meter; `port` is its RS-485 bus. */
+  readonly meter: { readonly port: string; readonly model: (typeof METER_MODELS)[number]; readonly address: number; readonly baud?: number; readonly pollIntervalMs: number };
+  /** Modbus relay board (coil + mirror contact); the same port as the meter means one shared bus. */
+  readonly relay: { readonly port: string; readonly address: number; readonly baud?: number; readonly coil: number; readonly feedbackInput: number; readonly deadlineMs: number };
+  readonly rfid: { readonly port: string; readonly model: (typeof RFID_MODELS)[number]; readonly baud?: number };
+}
+
 // ── the schema ──────────────────────────────────────────────────────────────────────────────
 
 /** The part of JSON Schema used here (draft-07, plus the `notBelowSibling` keyword below). */
@@ -101,6 +118,10 @@ const decimal = (minimum: number, maximum: number) => ({ type: 'number', minimum
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 const phases = { type: 'integer', enum: [1, 3] } as const;
 const bool = { type: 'boolean' } as const;
+/** A device path, or empty: the device is not fitted. */
+const portPath = { type: 'string', maxLength: 4096 } as const;
+const modbusAddress = integer(1, 247);
+const baud = { type: 'integer', enum: BAUD_RATES } as const;
 
 /** An object whose keys are all required (except `optional`) and nothing else is allowed. */
 function section(properties: Record<string, Schema>, optional: readonly string[] = []): Schema {
@@ -144,10 +165,16 @@ const SCHEMA = section({
     ['password'],
   ),
   hal: section({
-    driver: { type: 'string', const: 'sim' },
+    driver: { type: 'string', enum: ['sim', 'serial'] },
     sim: section({
       evConnected: bool,
       ev: section({ batteryKWh: decimal(1, 300), soc: decimal(0, 1), maxCurrentA: decimal(6, 80), phases }),
+    }),
+    serial: section({
+      pilot: section({ port: portPath, baud, pollIntervalMs: integer(100, 60_000) }, ['baud']),
+      meter: section({ port: portPath, model: { type: 'string', enum: METER_MODELS }, address: modbusAddress, baud, pollIntervalMs: integer(100, 60_000) }, ['baud']),
+      relay: section({ port: portPath, address: modbusAddress, baud, coil: integer(0, 65535), feedbackInput: integer(0, 65535), deadlineMs: integer(50, 10_000) }, ['baud']),
+      rfid: section({ port: portPath, model: { type: 'string', enum: RFID_MODELS }, baud }, ['baud']),
     }),
   }),
   telemetry: section(
@@ -172,6 +199,8 @@ const SCHEMA = section({
 });
 
 type Expected = string | ((value: unknown) => string);
+
+const BAUD_EXPECTED = `expected a baud rate: ${BAUD_RATES.join(', ')} (or no baud: the model's factory rate)`;
 
 /**
  * What each key expects, in words: by key path, then (where it differs) by the schema keyword
@@ -205,11 +234,8 @@ const EXPECTED: Readonly<Record<string, Expected | Readonly<Record<string, Expec
   'csms.reconnect': 'expected a section (reconnect: initialDelayMs, maxDelayMs)',
   'csms.reconnect.initialDelayMs': 'expected an integer from 100 to 3600000',
   'csms.reconnect.maxDelayMs': { '': 'expected an integer from 100 to 3600000', notBelowSibling: 'expected maxDelayMs >= initialDelayMs' },
-  hal: 'expected a section (hal: driver, sim)',
-  'hal.driver': {
-    type: 'expected "sim"',
-    const: (driver) => (driver === 'serial' ? 'expected "sim": serial drivers are not available yet' : 'expected "sim" (the only driver so far)'),
-  },
+  hal: 'expected a section (hal: driver, sim, serial)',
+  'hal.driver': 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial)',
   'hal.sim': 'expected a section (sim: evConnected, ev)',
   'hal.sim.evConnected': 'expected true or false (or 1/0, yes/no, on/off)',
   'hal.sim.ev': 'expected a section (ev: batteryKWh, soc, maxCurrentA, phases)',
@@ -217,6 +243,28 @@ const EXPECTED: Readonly<Record<string, Expected | Readonly<Record<string, Expec
   'hal.sim.ev.soc': 'expected a state of charge from 0 to 1 (a fraction, not %)',
   'hal.sim.ev.maxCurrentA': 'expected a current from 6 to 80 A',
   'hal.sim.ev.phases': 'expected 1 or 3 (phases)',
+  'hal.serial': 'expected a section (serial: pilot, meter, relay, rfid)',
+  'hal.serial.pilot': 'expected a section (pilot: port, pollIntervalMs, baud)',
+  'hal.serial.pilot.port': 'expected the OpenEVSE controller\'s serial port path, or empty (none)',
+  'hal.serial.pilot.baud': BAUD_EXPECTED,
+  'hal.serial.pilot.pollIntervalMs': 'expected an integer from 100 to 60000 (ms between $GS polls)',
+  'hal.serial.meter': 'expected a section (meter: port, model, address, pollIntervalMs, baud)',
+  'hal.serial.meter.port': 'expected the meter\'s RS-485 serial port path, or empty (none)',
+  'hal.serial.meter.model': `expected a meter model: ${METER_MODELS.join(' or ')}`,
+  'hal.serial.meter.address': 'expected a Modbus address from 1 to 247',
+  'hal.serial.meter.baud': BAUD_EXPECTED,
+  'hal.serial.meter.pollIntervalMs': 'expected an integer from 100 to 60000 (ms between meter polls)',
+  'hal.serial.relay': 'expected a section (relay: port, address, coil, feedbackInput, deadlineMs, baud)',
+  'hal.serial.relay.port': 'expected the relay board\'s RS-485 serial port path, or empty (the OpenEVSE relay is the contactor)',
+  'hal.serial.relay.address': 'expected a Modbus address from 1 to 247',
+  'hal.serial.relay.baud': BAUD_EXPECTED,
+  'hal.serial.relay.coil': 'expected a coil number from 0 to 65535',
+  'hal.serial.relay.feedbackInput': 'expected a discrete input number from 0 to 65535',
+  'hal.serial.relay.deadlineMs': 'expected an integer from 50 to 10000 (ms for the mirror contact to confirm)',
+  'hal.serial.rfid': 'expected a section (rfid: port, model, baud)',
+  'hal.serial.rfid.port': 'expected the card reader\'s serial port path, or empty (none)',
+  'hal.serial.rfid.model': `expected a card reader model: ${RFID_MODELS.join(' or ')}`,
+  'hal.serial.rfid.baud': BAUD_EXPECTED,
   telemetry: 'expected a section (telemetry: url, prefix, intervalS, queueLimit, idTag)',
   'telemetry.url': 'expected an mqtt://, mqtts://, ws:// or wss:// broker URL, or empty (telemetry off)',
   'telemetry.username': 'expected a user name of 1 to 255 characters',
@@ -290,6 +338,7 @@ export function parseSettings(raw: unknown): Settings {
   const tree = convertStrings(SCHEMA, raw, '');
   const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw)));
   const ocpp = isRecord(raw) ? checkOcppKeys(raw.ocpp, issues) : undefined;
+  if (issues.length === 0) issues.push(...checkSerialDevices(tree as Settings));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder));
   const settings = tree as { csms: { url: string }; ocpp: unknown };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
@@ -375,6 +424,34 @@ function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string
     else issues.push(describe(path, `expected a valid ${definitionOf(key).type} for ${key} (${parsed.reason})`, input));
   }
   return out;
+}
+
+/**
+ * What the schema cannot say about `hal.serial`: with the serial driver a pilot and a meter are
+ * required, there is one connector, and devices sharing one RS-485 bus need distinct addresses and one baud rate.
+ */
+function checkSerialDevices({ hal, chargePoint }: Settings): SettingsIssue[] {
+  if (hal.driver !== 'serial') return [];
+  const { pilot, meter, relay } = hal.serial;
+  const issues: SettingsIssue[] = [];
+  if (chargePoint.connectors !== 1) issues.push(describe('chargePoint.connectors', 'expected 1 with hal.driver "serial" (hal.serial describes one connector)', chargePoint.connectors));
+  const required = (path: string, what: string) => describe(path, `expected ${what} when hal.driver is "serial"`, undefined);
+  if (!pilot.port) issues.push(required('hal.serial.pilot.port', "the OpenEVSE controller's serial port path (EVSE_PILOT_PORT)"));
+  if (!meter.port) issues.push(required('hal.serial.meter.port', "the meter's serial port path (EVSE_METER_PORT)"));
+  if (relay.port && relay.port === meter.port) {
+    if (relay.address === meter.address) issues.push(describe('hal.serial.relay.address', `expected an address other than the meter's (${meter.address}) on their shared bus ${meter.port}`, relay.address));
+    if (relay.baud !== undefined && meter.baud !== undefined && relay.baud !== meter.baud) {
+      issues.push(describe('hal.serial.relay.baud', `expected the meter's baud rate (${meter.baud}) on their shared bus`, relay.baud));
+    }
+  }
+  const used = new Set<string>();
+  for (const device of ['pilot', 'meter', 'relay', 'rfid'] as const) {
+    const port = hal.serial[device].port;
+    if (!port || (device === 'relay' && port === meter.port)) continue;
+    if (used.has(port)) issues.push(describe(`hal.serial.${device}.port`, 'expected a port of its own (only the meter and the relay board may share one)', port));
+    used.add(port);
+  }
+  return issues;
 }
 
 // Secrets never appear in messages.
