@@ -153,6 +153,8 @@ class AgentRunner {
       queueLimit: t.queueLimit,
       idTag: t.idTag,
       ...(t.idTagSalt !== undefined && { idTagSalt: t.idTagSalt }),
+      commands: t.commands,
+      ...(t.homeAssistant !== undefined && { homeAssistant: { ...t.homeAssistant } }),
     });
     publisher.start();
     return publisher;

@@ -181,6 +181,9 @@ describe('parseSettings', () => {
     expect(issuesOf(withValue('telemetry.prefix', 'site/#'))[0]).toMatchObject({ path: 'telemetry.prefix' });
     expect(parseSettings(withValue('telemetry.prefix', 'site/evse')).telemetry.prefix).toBe('site/evse');
     expect(issuesOf(withValue('telemetry.idTag', 'plain'))[0]).toMatchObject({ path: 'telemetry.idTag' });
+    expect(parseSettings(withValue('telemetry.commands', 'yes')).telemetry.commands).toBe(true);
+    expect(parseSettings(withValue('telemetry.homeAssistant', { enabled: true, discoveryPrefix: 'homeassistant' })).telemetry.homeAssistant).toEqual({ enabled: true, discoveryPrefix: 'homeassistant' });
+    expect(issuesOf(withValue('telemetry.homeAssistant', { enabled: true, discoveryPrefix: 'ha/#' }))[0]).toMatchObject({ path: 'telemetry.homeAssistant.discoveryPrefix' });
   });
 
   it('reports every problem at once, in one message', () => {

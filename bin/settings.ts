@@ -82,6 +82,10 @@ export interface Settings {
     readonly queueLimit: number;
     readonly idTag: 'hash' | 'raw';
     readonly idTagSalt?: string;
+    /** Accept commands on <prefix>/<id>/cmd/… (authorization is the broker's topic ACL). */
+    readonly commands: boolean;
+    /** Home Assistant discovery: absent = leave the discovery topics alone; false removes them. */
+    readonly homeAssistant?: { readonly enabled: boolean; readonly discoveryPrefix: string };
   };
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
@@ -189,8 +193,10 @@ const SCHEMA = section({
       queueLimit: integer(1, 1_000_000),
       idTag: { type: 'string', enum: ['hash', 'raw'] },
       idTagSalt: text(255),
+      commands: bool,
+      homeAssistant: section({ enabled: bool, discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]{0,62}[^#+/\\s]$|^[^#+/\\s]$' } }),
     },
-    ['username', 'password', 'idTagSalt'],
+    ['username', 'password', 'idTagSalt', 'homeAssistant'],
   ),
   dataDir: text(4096),
   log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
@@ -274,6 +280,10 @@ const EXPECTED: Readonly<Record<string, Expected | Readonly<Record<string, Expec
   'telemetry.queueLimit': 'expected an integer from 1 to 1000000 (messages kept while the broker is away)',
   'telemetry.idTag': 'expected "hash" (default: a salted SHA-256 of the idTag) or "raw"',
   'telemetry.idTagSalt': 'expected a salt of 1 to 255 characters',
+  'telemetry.commands': 'expected true or false (or 1/0, yes/no, on/off): accept MQTT commands',
+  'telemetry.homeAssistant': 'expected a section (homeAssistant: enabled, discoveryPrefix)',
+  'telemetry.homeAssistant.enabled': 'expected true or false (or 1/0, yes/no, on/off)',
+  'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   dataDir: 'expected a directory path of 1 to 4096 characters',
   log: 'expected a section (log: level)',
   'log.level': `expected a log level: ${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`,
