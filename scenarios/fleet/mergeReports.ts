@@ -1,0 +1,74 @@
+/**
+ * Merges fleet reports of several parts (worker threads now; shards later) into one: counts add
+ * up, latency percentiles are recomputed from the parts' sample reservoirs when given (otherwise
+ * the largest part's percentiles stand in and max is exact).
+ */
+import { Series, type FleetReport, type LatencySummary, type SeriesState } from './FleetMetrics.js';
+
+export interface FleetPart {
+  report: FleetReport;
+  series?: Record<string, SeriesState>;
+}
+
+function sumRecord(records: Record<string, number>[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of records) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}
+
+function mergedLatency(parts: FleetPart[], name: string, pick: (r: FleetReport) => LatencySummary | undefined): LatencySummary {
+  const states = parts.map((p) => p.series?.[name]).filter((s): s is SeriesState => s !== undefined);
+  if (states.length === parts.length && states.length > 0) {
+    const series = new Series(Math.random);
+    for (const s of states) series.absorb(s);
+    return series.summary();
+  }
+  const summaries = parts.map((p) => pick(p.report)).filter((s): s is LatencySummary => s !== undefined);
+  const largest = summaries.reduce<LatencySummary | undefined>((a, b) => (!a || b.count > a.count ? b : a), undefined);
+  const count = summaries.reduce((n, s) => n + s.count, 0);
+  return { ...(largest ?? { p50: 0, p95: 0, p99: 0, max: 0 }), count, max: Math.max(0, ...summaries.map((s) => s.max)) };
+}
+
+export function mergeReports(parts: FleetPart[], shard: { index: number; count: number }): FleetReport {
+  const reports = parts.map((p) => p.report);
+  const sum = (f: (r: FleetReport) => number) => reports.reduce((n, r) => n + f(r), 0);
+  const startedAt = reports.map((r) => r.startedAt).sort()[0] ?? new Date().toISOString();
+  const endedAt = reports.map((r) => r.endedAt).sort().at(-1) ?? startedAt;
+  const durationS = (Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
+  const actionNames = [...new Set(reports.flatMap((r) => Object.keys(r.actions)))].sort();
+  const messages = { out: sum((r) => r.messages.out), in: sum((r) => r.messages.in) };
+  return {
+    startedAt,
+    endedAt,
+    durationS,
+    chargers: {
+      planned: sum((r) => r.chargers.planned),
+      started: sum((r) => r.chargers.started),
+      connected: sum((r) => r.chargers.connected),
+      accepted: sum((r) => r.chargers.accepted),
+    },
+    shard,
+    connectMs: mergedLatency(parts, 'connect', (r) => r.connectMs),
+    bootMs: mergedLatency(parts, 'boot', (r) => r.bootMs),
+    bootResults: sumRecord(reports.map((r) => r.bootResults)),
+    reconnects: sum((r) => r.reconnects),
+    disconnects: sum((r) => r.disconnects),
+    messages: { ...messages, perSecond: durationS > 0 ? (messages.out + messages.in) / durationS : 0 },
+    inboundCalls: sumRecord(reports.map((r) => r.inboundCalls)),
+    actions: Object.fromEntries(
+      actionNames.map((a) => {
+        const of = reports.map((r) => r.actions[a]).filter((x) => x !== undefined);
+        return [
+          a,
+          {
+            sent: of.reduce((n, x) => n + x.sent, 0),
+            results: of.reduce((n, x) => n + x.results, 0),
+            callErrors: of.reduce((n, x) => n + x.callErrors, 0),
+            responseMs: mergedLatency(parts, `action:${a}`, (r) => r.actions[a]?.responseMs),
+          },
+        ];
+      }),
+    ),
+    transactions: { started: sum((r) => r.transactions.started), stopped: sum((r) => r.transactions.stopped) },
+  };
+}

@@ -1,0 +1,133 @@
+/**
+ * Fleet mode end to end: real Agents with simulated hardware on the wall clock against the
+ * embedded strict CSMS on 127.0.0.1 — in-process (boot, sessions, one dropped socket), and as an
+ * `evse fleet` process stopped by SIGTERM.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
+import { Fleet } from '../scenarios/fleet/Fleet.js';
+import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
+import { spawnEvse } from './support/spawnEvse.js';
+
+/** Polls `check` every 50 ms for at most `ms` of real time. */
+async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe('fleet in-process against the embedded strict CSMS', () => {
+  it('boots 120 chargers, runs sessions, survives one dropped socket, and stops every transaction', { timeout: 60_000 }, async () => {
+    const log = pino({ level: 'silent' });
+    const csms = new EmbeddedCsms({ logger: log });
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    const fleet = new Fleet({
+      csmsUrl: url,
+      count: 120,
+      idPrefix: 'T',
+      rampPerSecond: 400,
+      seed: 7,
+      log,
+      reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
+      behaviour: { idleMs: [100, 600], chargeMs: [300, 1200] },
+    });
+    cleanups.push(() => fleet.stop(2000));
+    await fleet.start();
+    await until('all chargers accepted', () => fleet.accepted === 120);
+    expect(new Set(csms.chargePoints().map((c) => c.id)).size).toBe(120);
+    await until('20 completed sessions', () => csms.transactions().filter((t) => t.stop).length >= 20);
+
+    // The CSMS drops one charger: the others go on, it comes back and boots again.
+    const victim = 'T00042';
+    const boots = () => csms.traffic((r) => r.chargePointId === victim && r.action === 'BootNotification' && r.kind === 'call' && r.direction === 'in').length;
+    const bootsBefore = boots();
+    const stoppedBefore = csms.transactions().filter((t) => t.stop && t.chargePointId !== victim).length;
+    expect(await csms.disconnect(victim, { force: true })).toBe(true);
+    await until('the victim to be seen offline', () => fleet.metrics.disconnects >= 1, 5000);
+    await until('the victim to boot again', () => boots() > bootsBefore && csms.isConnected(victim), 10_000);
+    await until('other chargers to finish more sessions', () => csms.transactions().filter((t) => t.stop && t.chargePointId !== victim).length >= stoppedBefore + 10);
+    expect(fleet.metrics.reconnects).toBeGreaterThanOrEqual(1);
+    expect(csms.chargePoints().filter((c) => c.connected)).toHaveLength(120);
+
+    const t0 = performance.now();
+    const report = await fleet.stop(8000);
+    expect(performance.now() - t0).toBeLessThan(10_000);
+    const open = csms.transactions().filter((t) => !t.stop && t.duplicateOf === undefined);
+    expect(open).toEqual([]);
+    expect(csms.violations()).toEqual([]);
+    expect(report.chargers).toMatchObject({ planned: 120, started: 120, accepted: 120 });
+    expect(report.bootResults.Accepted).toBeGreaterThanOrEqual(121);
+    expect(report.actions.StartTransaction!.sent).toBeGreaterThanOrEqual(30);
+    expect(report.actions.StopTransaction!.results).toBe(report.actions.StartTransaction!.results);
+    expect(report.actions.BootNotification!.responseMs.p99).toBeGreaterThanOrEqual(report.actions.BootNotification!.responseMs.p50);
+    expect(report.connectMs.count).toBe(120);
+    for (const a of Object.values(report.actions)) expect(a.callErrors).toBe(0);
+  });
+});
+
+describe('evse fleet as a process', () => {
+  it('stops every transaction and writes the report within 10 s of SIGTERM', { timeout: 60_000 }, async () => {
+    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    const dir = await mkdtemp(join(tmpdir(), 'evse-fleet-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const reportFile = join(dir, 'report.json');
+    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '80', '--ramp', '400', '--idle', '0.1-0.5', '--charge', '60', '--report', reportFile, '--progress', '1', '--seed', '3'], {});
+    cleanups.push(() => fleet.stop('SIGKILL', 2000));
+    // Charging lasts 60 s, so at SIGTERM most connectors are mid-session.
+    await until('60 running transactions', () => csms.transactions().filter((t) => !t.stop).length >= 60, 20_000);
+    const { code, elapsedMs } = await fleet.stop('SIGTERM', 10_000);
+    expect(code).toBe(0);
+    expect(elapsedMs).toBeLessThan(10_000);
+    expect(csms.transactions().filter((t) => !t.stop)).toEqual([]);
+    expect(csms.transactions().every((t) => t.stop?.reason === 'Other')).toBe(true);
+    expect(csms.violations()).toEqual([]);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as FleetReport & { stopMs: number };
+    expect(report.chargers.accepted).toBe(80);
+    expect(report.transactions.stopped).toBe(report.transactions.started);
+    expect(fleet.stdout()).toMatch(/80 of 80 chargers started, 80 accepted/);
+    expect(fleet.stderr()).toMatch(/\[\d+s\] started \d+\/80 {2}connected/);
+  });
+
+  it('runs one shard over two worker threads: exactly its ids, merged report', { timeout: 60_000 }, async () => {
+    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    const dir = await mkdtemp(join(tmpdir(), 'evse-fleet-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const reportFile = join(dir, 'report.json');
+    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '61', '--shard', '1/3', '--threads', '2', '--id-prefix', 'S', '--ramp', '500', '--idle', '0.1-0.3', '--charge', '0.3-0.6', '--duration', '3', '--report', reportFile], {});
+    cleanups.push(() => fleet.stop('SIGKILL', 2000));
+    expect(await fleet.exited).toBe(0);
+    const expected = Array.from({ length: 20 }, (_, j) => `S${String(3 * j + 2).padStart(5, '0')}`);
+    expect(csms.chargePoints().map((c) => c.id).sort()).toEqual(expected);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as FleetReport;
+    expect(report.shard).toEqual({ index: 1, count: 3 });
+    expect(report.chargers).toMatchObject({ planned: 20, started: 20, accepted: 20 });
+    expect(report.bootMs.count).toBe(20);
+    expect(report.actions.BootNotification!.responseMs.count).toBe(report.actions.BootNotification!.sent);
+    expect(report.transactions.started).toBeGreaterThan(0);
+    expect(report.transactions.stopped).toBe(report.transactions.started);
+    expect(csms.transactions().filter((t) => !t.stop)).toEqual([]);
+    expect(csms.violations()).toEqual([]);
+  });
+
+  it('refuses a bad shard with exit 64 and a message', async () => {
+    const fleet = spawnEvse(['fleet', '--csms', 'ws://127.0.0.1:1', '--count', '10', '--shard', '2/2'], {});
+    expect(await fleet.exited).toBe(64);
+    expect(fleet.stderr()).toMatch(/evse fleet: shard index must be 0\.\.n-1/);
+  });
+});
