@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
+import type { CardEvent, ChargerHardware, Clock, TimerId } from '../hal/index.js';
 import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
 import { AuthorizationCache } from './auth/AuthorizationCache.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
@@ -18,6 +18,7 @@ import { learnFromStopTransactions } from './auth/learnFromStopTransactions.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
 import type { BootNotificationRequest } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
+import { JournalError } from './store/JournalError.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionManager } from './transactions/TransactionManager.js';
@@ -71,6 +72,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly detach: (() => void)[] = [];
   private started = false;
   private lastChargePointStatus: StatusChange['status'] | undefined;
+  private readonly journal: TransactionJournal;
+  /** Set while the journal cannot be written: every connector carries a fault, so no session starts. */
+  private journalFault: JournalError['code'] | undefined;
+  private journalRecheck: TimerId | undefined;
+  private probing: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: AgentOptions) {
     super();
@@ -92,8 +98,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       ...(options.random && { random: options.random }),
     });
+    this.journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender({
-      journal: options.journal ?? new MemoryJournal(),
+      journal: this.journal,
       link: this.link,
       clock,
       log: this.log,
@@ -119,6 +126,7 @@ export class Agent extends EventEmitter<AgentEvents> {
           log: this.log.child({ connector: hw.connectorId }),
           transactions: this.transactions,
           onStatus: (change) => this.onStatus(change),
+          onCommandError: (_command, err) => this.onJournalFailure(err),
         }),
     );
   }
@@ -130,6 +138,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Before the connectors run, so a new session on a connector queues behind the recovery stop.
     this.transactions.recover().catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
+    void this.checkJournal();
     for (const reader of this.options.hardware.readers) {
       const onCard = (card: CardEvent) => void this.onCard(card);
       reader.on('card', onCard);
@@ -169,6 +178,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
     this.started = false;
+    this.options.clock.clearTimeout(this.journalRecheck);
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
@@ -269,8 +279,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     // A card of the same group (parentIdTag) stops that group's session; otherwise it starts one:
     // on the connector reserved for it, else where a cable is already waiting, else on a free one
     // (never on a connector reserved for someone else).
+    const stops = this.connectors.find((c) => c.stopsTransaction(event));
+    // A session that could not be journaled must not start: find out before the contactor closes.
+    if (!stops && !(await this.checkJournal())) {
+      this.log.warn({ idTag }, 'card refused: the transaction journal cannot be written');
+      return;
+    }
     const target =
-      this.connectors.find((c) => c.stopsTransaction(event)) ??
+      stops ??
       this.connectors.find((c) => c.status === 'Reserved' && c.isReservedFor(event)) ??
       this.connectors.find((c) => c.status === 'Preparing' && !c.hasTransaction) ??
       this.connectors.find((c) => c.status === 'Available' || c.status === 'Finishing');
@@ -290,6 +306,50 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
+  /**
+   * Disk problems (issue 4, item 5): a journal that cannot take a write (full, read-only, failing)
+   * is found by a probe at start and by any failed journal write, reported as a recoverable
+   * OtherError fault on every connector (StatusNotification with info) and in the log. A faulted
+   * connector never closes its contactor, so a session that could not be journaled is refused
+   * rather than charged unrecorded. Probed before a card starts a session (RemoteControl may do
+   * the same before a remote start) and every minute while faulted; the fault clears once a probe
+   * succeeds. Resolves true when the journal takes writes.
+   */
+  async checkJournal(): Promise<boolean> {
+    this.options.clock.clearTimeout(this.journalRecheck);
+    this.journalRecheck = undefined;
+    // Only journals on a device can fail this way (FileJournal); the in-memory one has no probe.
+    const probe = (this.journal as { probe?: () => Promise<void> }).probe;
+    if (!probe || !this.started) return this.journalFault === undefined;
+    const probing = probe.call(this.journal);
+    // settle() waits for it: under virtual time a card's session must not start "later".
+    this.probing = probing.catch(() => undefined);
+    try {
+      await probing;
+    } catch (err) {
+      this.onJournalFailure(err);
+      return false;
+    }
+    if (this.journalFault === undefined) return true;
+    this.log.warn({ code: this.journalFault }, 'transaction journal writable again: sessions allowed');
+    // The fault catalogue is the HAL's; a journal code is the agent's own (see report).
+    for (const c of this.connectors) c.send({ type: 'FAULT_CLEARED', code: this.journalFault as never });
+    this.journalFault = undefined;
+    return true;
+  }
+
+  private onJournalFailure(err: unknown): void {
+    if (!(err instanceof JournalError) || err.code === 'JOURNAL_CLOSED' || !this.started) return;
+    if (this.journalFault === undefined) {
+      this.journalFault = err.code;
+      this.log.error({ err, code: err.code }, 'transaction journal cannot be written: new charging sessions are refused');
+      const info = err.code === 'JOURNAL_FULL' ? 'data disk full: journal' : err.code === 'JOURNAL_READ_ONLY' ? 'data disk read-only: journal' : 'data disk I/O error: journal';
+      for (const c of this.connectors) c.send({ type: 'FAULT', fault: { code: err.code as never, ocppErrorCode: 'OtherError', recoverable: true, info } });
+    }
+    this.options.clock.clearTimeout(this.journalRecheck);
+    this.journalRecheck = this.options.clock.setTimeout(() => void this.checkJournal(), 60_000);
+  }
+
   private onAccepted(): void {
     for (const s of this.statuses()) void this.sendStatus(s);
     this.sender.kick();
@@ -298,6 +358,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async settle(): Promise<void> {
     for (let i = 0; i < 1000; i++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.probing;
       await this.sender.whenIdle();
       if (this.link.pendingCalls === 0) return;
     }

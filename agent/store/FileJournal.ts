@@ -134,6 +134,28 @@ export class FileJournal implements TransactionJournal {
     return this.records;
   }
 
+  /**
+   * Checks that the file still takes a durable write (disk full, read-only remount, failing
+   * flash), so the agent can refuse a session *before* it closes a contactor it could not journal.
+   * Writes one byte without a newline at the tail and cuts it off again: a crash in between leaves
+   * a torn tail, which the next open ignores. Rejects with a {@link JournalError}.
+   */
+  probe(): Promise<void> {
+    if (this.closed) return Promise.reject(closedError());
+    return this.inQueue(async () => {
+      try {
+        if (this.dirtyTail) await this.fh.truncate(this.size);
+        this.dirtyTail = true;
+        await writeFully(this.fh, Buffer.from('#'), this.size);
+        await this.fh.datasync();
+        await this.fh.truncate(this.size);
+        this.dirtyTail = false;
+      } catch (err) {
+        throw journalErrorOf(err, `probing ${this.file}`);
+      }
+    });
+  }
+
   /** Size of the log file in bytes (for benchmarks and diagnostics). */
   get fileBytes(): number {
     return this.size;

@@ -96,18 +96,24 @@ export class TransactionManager {
     };
     this.active.set(connectorId, tx);
     this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, meterStart: tx.meterStartWh }, 'transaction started');
-    await this.o.sender.enqueue({
-      kind: 'start',
-      localId: tx.localId,
-      connectorId,
-      payload: {
+    try {
+        await this.o.sender.enqueue({
+        kind: 'start',
+        localId: tx.localId,
         connectorId,
-        idTag,
-        meterStart: tx.meterStartWh,
-        timestamp: new Date(tx.startedAt).toISOString(),
-        ...(reservationId !== undefined && { reservationId }),
-      },
-    });
+        payload: {
+          connectorId,
+          idTag,
+          meterStart: tx.meterStartWh,
+          timestamp: new Date(tx.startedAt).toISOString(),
+          ...(reservationId !== undefined && { reservationId }),
+        },
+      });
+    } catch (err) {
+      // Not journaled, so it never existed: a later stop must not journal a StopTransaction for it.
+      if (this.active.get(connectorId) === tx) this.active.delete(connectorId);
+      throw err;
+    }
     this.armSample(tx);
     return tx;
   }
@@ -241,7 +247,10 @@ export class TransactionManager {
     const value = meterValue(reading, measurands, context);
     const tx = this.active.get(connectorId);
     if (tx) {
-      await this.o.sender.enqueue({ kind: 'meter', localId: tx.localId, connectorId, payload: { connectorId, meterValue: [value] } });
+      // Called from timers (`void`): a journal that cannot be written must not become an unhandled rejection.
+      await this.o.sender.enqueue({ kind: 'meter', localId: tx.localId, connectorId, payload: { connectorId, meterValue: [value] } }).catch((err: unknown) => {
+        this.o.log.error({ err, connector: connectorId, localId: tx.localId }, 'transaction MeterValues could not be journaled: sample lost');
+      });
     } else if (this.o.link.isAccepted) {
       await this.o.link.call('MeterValues', { connectorId, meterValue: [value] }).catch((err: unknown) => {
         this.o.log.warn({ err, connector: connectorId }, 'MeterValues not delivered');
