@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { CardEvent, ChargerHardware, Clock, TimerId } from '../hal/index.js';
+import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
 import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
 import { AuthorizationCache } from './auth/AuthorizationCache.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
@@ -18,7 +18,7 @@ import { learnFromStopTransactions } from './auth/learnFromStopTransactions.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
 import type { BootNotificationRequest } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
-import { JournalError } from './store/JournalError.js';
+import { JournalHealth } from './store/JournalHealth.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionManager } from './transactions/TransactionManager.js';
@@ -72,11 +72,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly detach: (() => void)[] = [];
   private started = false;
   private lastChargePointStatus: StatusChange['status'] | undefined;
-  private readonly journal: TransactionJournal;
-  /** Set while the journal cannot be written: every connector carries a fault, so no session starts. */
-  private journalFault: JournalError['code'] | undefined;
-  private journalRecheck: TimerId | undefined;
-  private probing: Promise<unknown> = Promise.resolve();
+  /** Whether the journal takes writes; while it does not, every connector carries STORAGE_FAULT. */
+  private readonly journalHealth: JournalHealth;
+  /** Set once stop() begins: no new session may start after its transactions were ended. */
+  private stopping = false;
 
   constructor(readonly options: AgentOptions) {
     super();
@@ -98,9 +97,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       ...(options.random && { random: options.random }),
     });
-    this.journal = options.journal ?? new MemoryJournal();
+    const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender({
-      journal: this.journal,
+      journal,
       link: this.link,
       clock,
       log: this.log,
@@ -126,9 +125,17 @@ export class Agent extends EventEmitter<AgentEvents> {
           log: this.log.child({ connector: hw.connectorId }),
           transactions: this.transactions,
           onStatus: (change) => this.onStatus(change),
-          onCommandError: (_command, err) => this.onJournalFailure(err),
+          onCommandError: (_command, err) => this.journalHealth.failed(err),
         }),
     );
+    this.journalHealth = new JournalHealth({
+      journal,
+      clock,
+      log: this.log,
+      report: (fault) => {
+        for (const c of this.connectors) c.send(fault ? { type: 'FAULT', fault } : { type: 'FAULT_CLEARED', code: 'STORAGE_FAULT' });
+      },
+    });
   }
 
   /** Starts the connectors, listens to the card readers and connects to the CSMS. */
@@ -138,7 +145,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Before the connectors run, so a new session on a connector queues behind the recovery stop.
     this.transactions.recover().catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
-    void this.checkJournal();
+    this.journalHealth.start();
     for (const reader of this.options.hardware.readers) {
       const onCard = (card: CardEvent) => void this.onCard(card);
       reader.on('card', onCard);
@@ -174,11 +181,13 @@ export class Agent extends EventEmitter<AgentEvents> {
    */
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
+    this.stopping = true;
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
     this.started = false;
-    this.options.clock.clearTimeout(this.journalRecheck);
+    this.stopping = false;
+    this.journalHealth.stop();
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
@@ -272,6 +281,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       return;
     }
     const result = await this.authorize(idTag);
+    // The answer may come after stop() began ending transactions: start nothing new then.
+    if (!this.acceptsSessions) return;
     this.emit('card', card, result);
     this.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
     if (result.status !== 'Accepted') return;
@@ -281,7 +292,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // (never on a connector reserved for someone else).
     const stops = this.connectors.find((c) => c.stopsTransaction(event));
     // A session that could not be journaled must not start: find out before the contactor closes.
-    if (!stops && !(await this.checkJournal())) {
+    if (!stops && !(await this.journalHealth.check())) {
       this.log.warn({ idTag }, 'card refused: the transaction journal cannot be written');
       return;
     }
@@ -306,48 +317,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
-  /**
-   * Disk problems (issue 4, item 5): a journal that cannot take a write (full, read-only, failing)
-   * is found by a probe at start and by any failed journal write, reported as a recoverable
-   * OtherError fault on every connector (StatusNotification with info) and in the log. A faulted
-   * connector never closes its contactor, so a session that could not be journaled is refused
-   * rather than charged unrecorded. Probed before a card starts a session (RemoteControl may do
-   * the same before a remote start) and every minute while faulted; the fault clears once a probe
-   * succeeds. Resolves true when the journal takes writes.
-   */
-  async checkJournal(): Promise<boolean> {
-    this.options.clock.clearTimeout(this.journalRecheck);
-    this.journalRecheck = undefined;
-    // Only journals on a device can fail this way (FileJournal); the in-memory one has no probe.
-    const probe = (this.journal as { probe?: () => Promise<void> }).probe;
-    if (!probe || !this.started) return this.journalFault === undefined;
-    const probing = probe.call(this.journal);
-    // settle() waits for it: under virtual time a card's session must not start "later".
-    this.probing = probing.catch(() => undefined);
-    try {
-      await probing;
-    } catch (err) {
-      this.onJournalFailure(err);
-      return false;
-    }
-    if (this.journalFault === undefined) return true;
-    this.log.warn({ code: this.journalFault }, 'transaction journal writable again: sessions allowed');
-    // The fault catalogue is the HAL's; a journal code is the agent's own (see report).
-    for (const c of this.connectors) c.send({ type: 'FAULT_CLEARED', code: this.journalFault as never });
-    this.journalFault = undefined;
-    return true;
+  /** False once stop() has begun (and before start()): no new session may begin. */
+  get acceptsSessions(): boolean {
+    return this.started && !this.stopping;
   }
 
-  private onJournalFailure(err: unknown): void {
-    if (!(err instanceof JournalError) || err.code === 'JOURNAL_CLOSED' || !this.started) return;
-    if (this.journalFault === undefined) {
-      this.journalFault = err.code;
-      this.log.error({ err, code: err.code }, 'transaction journal cannot be written: new charging sessions are refused');
-      const info = err.code === 'JOURNAL_FULL' ? 'data disk full: journal' : err.code === 'JOURNAL_READ_ONLY' ? 'data disk read-only: journal' : 'data disk I/O error: journal';
-      for (const c of this.connectors) c.send({ type: 'FAULT', fault: { code: err.code as never, ocppErrorCode: 'OtherError', recoverable: true, info } });
-    }
-    this.options.clock.clearTimeout(this.journalRecheck);
-    this.journalRecheck = this.options.clock.setTimeout(() => void this.checkJournal(), 60_000);
+  /** Resolves true when the transaction journal takes writes (a session may start). */
+  checkJournal(): Promise<boolean> {
+    return this.journalHealth.check();
   }
 
   private onAccepted(): void {
@@ -358,7 +335,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private async settle(): Promise<void> {
     for (let i = 0; i < 1000; i++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      await this.probing;
+      await this.journalHealth.probing;
       await this.sender.whenIdle();
       if (this.link.pendingCalls === 0) return;
     }

@@ -52,7 +52,9 @@ export class RemoteControl implements ChargePointControl {
       req.connectorId !== undefined
         ? candidates.find((c) => c.connectorId === req.connectorId)
         : (candidates.find((c) => c.status === 'Reserved') ?? candidates.find((c) => c.status === 'Preparing') ?? candidates[0]);
-    if (!connector) return 'Rejected';
+    if (!connector || !this.agent.acceptsSessions) return 'Rejected';
+    // A session that could not be journaled must not start (disk full or read-only).
+    if (!(await this.agent.checkJournal())) return 'Rejected';
     const start = (parentIdTag?: string) =>
       connector.send({ type: 'AUTHORIZED', idTag: req.idTag, remote: true, ...(parentIdTag !== undefined && { parentIdTag }) });
     if (!this.config.getBool('AuthorizeRemoteTxRequests')) {
@@ -63,7 +65,7 @@ export class RemoteControl implements ChargePointControl {
     // same local authorization rules and cache as a card, and its parentIdTag for the session.
     afterResponse(async () => {
       const result = await this.agent.authorize(req.idTag);
-      if (result.status === 'Accepted') start(result.parentIdTag);
+      if (result.status === 'Accepted' && this.agent.acceptsSessions) start(result.parentIdTag);
       else this.log.info({ idTag: req.idTag, status: result.status }, 'remote start not authorized');
     });
     return 'Accepted';

@@ -43,6 +43,11 @@ export interface TransactionJournal {
   ack(...seqs: number[]): Promise<void>;
   /** Records not yet acknowledged, in append order. */
   pending(): readonly JournalRecord[];
+  /**
+   * Checks that the storage still takes a durable write (disk full, read-only, failing), without
+   * adding a record. Journals that cannot fail this way (in memory) leave it out.
+   */
+  probe?(): Promise<void>;
   close(): Promise<void>;
 }
 
