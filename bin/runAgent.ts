@@ -18,7 +18,7 @@ import { AuthorizationCache } from '../agent/auth/AuthorizationCache.js';
 import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
 import type { TransactionJournal } from '../agent/store/TransactionJournal.js';
 import { createHardware, type Hardware } from './createHardware.js';
-import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
+import type { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
@@ -116,8 +116,10 @@ class AgentRunner {
   private async startAgent(newHardware: boolean): Promise<void> {
     const { settings, config, log } = this;
     if (newHardware || !this.hw) this.hw = await createHardware(settings, systemClock);
+    // mqtt.js is loaded only when telemetry is configured (a board without it saves the memory).
+    const telemetryModule = settings.telemetry.url ? await import('../agent/telemetry/TelemetryPublisher.js') : undefined;
     if (this.stopping) {
-      await this.hw.hardware.close(); // a signal came while the drivers were loading
+      await this.hw.hardware.close(); // a signal came while the drivers and modules were loading
       return;
     }
     const agent = new Agent({
@@ -135,16 +137,15 @@ class AgentRunner {
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;
-    this.telemetry = this.startTelemetry(agent);
+    if (telemetryModule) this.telemetry = this.startTelemetry(agent, telemetryModule.TelemetryPublisher);
     agent.start();
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
   }
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
-  private startTelemetry(agent: Agent): TelemetryPublisher | undefined {
+  private startTelemetry(agent: Agent, Publisher: typeof TelemetryPublisher): TelemetryPublisher {
     const t = this.settings.telemetry;
-    if (!t.url) return undefined;
-    const publisher = new TelemetryPublisher({
+    const publisher = new Publisher({
       agent,
       mqtt: { url: t.url, ...(t.username !== undefined && { username: t.username }), ...(t.password !== undefined && { password: t.password }) },
       clock: systemClock,
