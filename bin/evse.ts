@@ -3,7 +3,7 @@
  * `evse`: the command line of evse-agent.
  *   evse run    the on-device agent with the configured HAL
  *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time
- *   evse csms   the embedded strict CSMS on its own, printing traffic
+ *   evse csms   the embedded strict CSMS on its own, printing traffic (or counts, --quiet)
  *   evse scenario run   scenario scripts against simulated hardware in virtual time
  *   evse fleet  many virtual chargers against a CSMS (load tests)
  */
@@ -49,13 +49,16 @@ program
 
 program
   .command('csms')
-  .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic')
+  .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet)')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
   .option('--json', 'print traffic as JSON lines')
-  .action(async (opts: { host: string; port: number; json?: boolean }) => {
+  .option('--quiet', 'counting mode: no per-frame lines, a summary line every 10 s and a final summary on stop')
+  .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber)
+  .action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number }) => {
     const { runCsmsCommand } = await import('./csmsCommand.js');
-    process.exitCode = await runCsmsCommand({ host: opts.host, port: opts.port, json: opts.json === true });
+    const summaryIntervalS = opts.summary ?? (opts.quiet === true ? 10 : undefined);
+    process.exitCode = await runCsmsCommand({ host: opts.host, port: opts.port, json: opts.json === true, ...(summaryIntervalS === undefined ? {} : { summaryIntervalS }) });
   });
 
 function seed(value: string): number {

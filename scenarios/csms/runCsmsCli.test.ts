@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCsmsCli } from './runCsmsCli.js';
+import { CsmsCounter, formatSummary, runCsmsCli } from './runCsmsCli.js';
 import { BOOT, closeAll, connectStub } from './stubChargePoint.js';
 
 afterEach(closeAll);
@@ -43,5 +43,69 @@ describe('runCsmsCli', () => {
     } finally {
       await first.stop();
     }
+  });
+
+  it('counts instead of printing in quiet mode: per action, connected, violations, final summary', async () => {
+    const lines: string[] = [];
+    const cli = await runCsmsCli({ port: 0, summaryIntervalS: 0.05, write: (l) => lines.push(l), handleSignals: false });
+    const a = await connectStub(cli.url, 'CP010');
+    const b = await connectStub(cli.url, 'CP011');
+    await a.call('BootNotification', BOOT);
+    await b.call('BootNotification', BOOT);
+    await a.call('Heartbeat', {});
+    await a.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+    // The CSMS is strict: an invalid StatusNotification is a violation and answered by a CallError.
+    const invalid = await connectStub(cli.url, 'CP012', { strictMode: false });
+    await expect(invalid.call('StatusNotification', { connectorId: 1, status: 'Sleeping' })).rejects.toThrow();
+    // A call from the CSMS to a charge point: counted as out / in.
+    a.handle('ChangeAvailability', () => ({ status: 'Accepted' }));
+    await cli.csms.call('CP010', 'ChangeAvailability', { connectorId: 0, type: 'Operative' });
+    await invalid.close({ force: true });
+    await new Promise((r) => setTimeout(r, 150));
+    const periodic = lines.filter((l) => / \[\d+s\] connected /.test(l));
+    expect(periodic.length).toBeGreaterThan(0);
+    const live = cli.counter!.summary(true);
+    expect(live).toMatchObject({ connected: 2, connects: 3, disconnects: 1, messagesIn: 6, messagesOut: 6, callErrors: 1, violations: 1 });
+    expect(live.actions).toEqual({
+      BootNotification: { callsIn: 2, resultsOut: 2, callsOut: 0, resultsIn: 0, callErrors: 0, violations: 0 },
+      ChangeAvailability: { callsIn: 0, resultsOut: 0, callsOut: 1, resultsIn: 1, callErrors: 0, violations: 0 },
+      Heartbeat: { callsIn: 1, resultsOut: 1, callsOut: 0, resultsIn: 0, callErrors: 0, violations: 0 },
+      StatusNotification: { callsIn: 2, resultsOut: 1, callsOut: 0, resultsIn: 0, callErrors: 1, violations: 1 },
+    });
+    await cli.stop();
+    // No per-frame or per-connection lines: listening, summaries, the one violation, final, stopped.
+    expect(lines.some((l) => /→|←|connected from|disconnected \(/.test(l))).toBe(false);
+    expect(lines[0]).toMatch(/ listening on ws:/);
+    expect(lines.filter((l) => /^\S+ ! CP012: charge point sent an invalid StatusNotification/.test(l))).toHaveLength(1);
+    const final = lines.at(-2)!;
+    expect(final).toMatch(/^\d\d:\d\d:\d\d final \[\d+s\] connected 0 {2}msg\/s \d+ {2}in 6 {2}out 6 {2}callErrors 1 {2}violations 1 {2}disconnects 3 {2}refused 0 \| /);
+    expect(final).toContain('BootNotification 2/2  ChangeAvailability ⇠1/1  Heartbeat 1/1  StatusNotification 2/1 err 1 viol 1');
+    expect(lines.at(-1)).toMatch(/ stopped$/);
+    expect(lines).toHaveLength(1 + periodic.length + 1 + 1 + 1);
+  });
+
+  it('writes the quiet summaries as JSON lines and rejects a bad interval', async () => {
+    await expect(runCsmsCli({ port: 0, summaryIntervalS: 0, write: () => undefined, handleSignals: false })).rejects.toThrow(/positive number/);
+    const lines: string[] = [];
+    const cli = await runCsmsCli({ port: 0, json: true, summaryIntervalS: 60, write: (l) => lines.push(l), handleSignals: false });
+    const cp = await connectStub(cli.url, 'CP020');
+    await cp.call('BootNotification', BOOT);
+    await cli.stop();
+    const events = lines.map((l) => JSON.parse(l) as { type: string; [k: string]: unknown });
+    expect(events.map((e) => e.type)).toEqual(['listening', 'final', 'stopped']);
+    expect(events[1]).toMatchObject({ connects: 1, disconnects: 1, connected: 0, messagesIn: 1, messagesOut: 1, actions: { BootNotification: { callsIn: 1, resultsOut: 1 } } });
+  });
+
+  it('gives messages/s over the last interval and over the whole run at the end', () => {
+    let now = 0;
+    const counter = new CsmsCounter(() => now);
+    for (let i = 0; i < 100; i++) counter.message({ direction: 'in', kind: 'call', action: 'Heartbeat' });
+    now = 2000;
+    expect(counter.summary().messagesPerS).toBe(50);
+    counter.message({ direction: 'out', kind: 'malformed', action: undefined });
+    now = 3000;
+    expect(counter.summary().messagesPerS).toBe(1);
+    expect(counter.summary(true).messagesPerS).toBeCloseTo(101 / 3);
+    expect(formatSummary(counter.summary(true), true)).toBe('final [3s] connected 0  msg/s 34  in 100  out 1  callErrors 0  violations 0 | Heartbeat 100/0');
   });
 });

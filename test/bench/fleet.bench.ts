@@ -1,8 +1,9 @@
 /**
  * `npm run bench:fleet`: connect+boot time and memory per charger of a fleet in one process
  * for each size in BENCH_FLEET_SIZES (default 1000,5000), on one thread and on BENCH_FLEET_THREADS
- * worker threads (default 2; 0 = skip), against `evse csms` in its own process on 127.0.0.1 (its
- * memory is not counted). Chargers have 1 connector, no sessions (idle, booted, statuses
+ * worker threads (default 2; 0 = skip), against `evse csms --quiet` (strict both ways, counting
+ * instead of printing every frame) in its own process on 127.0.0.1 (its memory is not counted;
+ * its final count line is printed after each run). Chargers have 1 connector, no sessions (idle, booted, statuses
  * reported), ramp BENCH_FLEET_RAMP per second (default 2000). RSS is the whole process, all threads.
  */
 import { pino } from 'pino';
@@ -17,7 +18,7 @@ const THREADS = Number(process.env.BENCH_FLEET_THREADS ?? 2);
 const SINGLE = process.env.BENCH_FLEET_SINGLE !== '0';
 
 async function startCsms(): Promise<{ url: string; stop: () => Promise<unknown> }> {
-  const csms = spawnEvse(['csms', '--port', '0'], {});
+  const csms = spawnEvse(['csms', '--port', '0', '--quiet', '--summary', '60'], {});
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`evse csms did not start: ${csms.stderr()}`)), 10_000);
     csms.child.stderr!.on('data', () => {
@@ -28,8 +29,14 @@ async function startCsms(): Promise<{ url: string; stop: () => Promise<unknown> 
       }
     });
   });
-  csms.child.stdout!.resume();
-  return { url, stop: () => csms.stop('SIGTERM') };
+  return {
+    url,
+    stop: async () => {
+      await csms.stop('SIGTERM');
+      const final = csms.stdout().split('\n').find((l) => / final \[/.test(l));
+      console.log(`  csms: ${final?.replace(/^\S+ final /, '') ?? '(no final summary)'}`);
+    },
+  };
 }
 
 async function measureThreads(count: number, prefix: string, threads: number) {
