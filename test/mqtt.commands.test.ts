@@ -6,9 +6,10 @@
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
+import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
 import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
 
 const CARD = '04A1B2C3D4E5F6';
@@ -25,23 +26,14 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  try {
-    const p = publisher;
-    publisher = undefined;
-    if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-    if (p && !p.client.connected) p.client.end(true);
-    await cleanupAgents();
-    for (const r of recorders.splice(0)) await r.end();
-    for (const c of clients.splice(0)) await c.endAsync(true);
-  } finally {
-    await broker.close();
-  }
+  const p = publisher;
+  publisher = undefined;
+  await closeTelemetryTestbed({ publisher: p, recorders, broker, clients });
 });
 
-async function recorder(filter = 'test/#'): Promise<Recorder> {
-  const r = await record(broker.url, filter);
-  recorders.push(r);
-  return r;
+
+function recorder(filter = 'test/#'): Promise<Recorder> {
+  return trackedRecorder(broker, recorders, filter);
 }
 
 /** Starts the publisher and waits until its command subscription is in place (its `online` is out). */

@@ -4,9 +4,10 @@
  * retained payloads) when discovery is turned off.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
+import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
 
 const BASE = `test/${CP}`;
 const OBJECTS = ['status', 'power', 'energy', 'current', 'voltage'];
@@ -21,22 +22,14 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  try {
-    const p = publisher;
-    publisher = undefined;
-    if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-    if (p && !p.client.connected) p.client.end(true);
-    await cleanupAgents();
-    for (const r of recorders.splice(0)) await r.end();
-  } finally {
-    await broker.close();
-  }
+  const p = publisher;
+  publisher = undefined;
+  await closeTelemetryTestbed({ publisher: p, recorders, broker });
 });
 
-async function recorder(filter: string): Promise<Recorder> {
-  const r = await record(broker.url, filter);
-  recorders.push(r);
-  return r;
+
+function recorder(filter: string): Promise<Recorder> {
+  return trackedRecorder(broker, recorders, filter);
 }
 
 function startPublisher(opts: Partial<TelemetryPublisherOptions>): TelemetryPublisher {

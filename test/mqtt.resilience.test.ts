@@ -10,11 +10,12 @@
 import type { Socket } from 'node:net';
 import { connect } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
 import { telemetryClientOptions } from '../agent/telemetry/mqttClient.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import { TelemetryTopics, type MeterPayload, type StatusPayload } from '../agent/telemetry/topics.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
+import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
 
 const BASE = `test/${CP}`;
 let broker: Mosquitto;
@@ -28,24 +29,15 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  // The broker is killed whatever happens before (a failed test must not leave one running).
-  try {
-    const p = publisher;
-    publisher = undefined;
-    if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-    if (p && !p.client.connected) p.client.end(true);
-    await cleanupAgents();
-    for (const r of recorders.splice(0)) await r.end();
-  } finally {
-    await broker.close();
-  }
+  const p = publisher;
+  publisher = undefined;
+  await closeTelemetryTestbed({ publisher: p, recorders, broker });
 });
 
 
-async function recorder(filter = 'test/#'): Promise<Recorder> {
-  const r = await record(broker.url, filter);
-  recorders.push(r);
-  return r;
+
+function recorder(filter = 'test/#'): Promise<Recorder> {
+  return trackedRecorder(broker, recorders, filter);
 }
 
 function startPublisher(opts: Partial<TelemetryPublisherOptions> = {}): TelemetryPublisher {

@@ -4,11 +4,12 @@
  * for late subscribers, the idTag never published raw.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
 import { hashIdTag } from '../agent/telemetry/idTagHash.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { MeterPayload, StatusPayload, TransactionPayload } from '../agent/telemetry/topics.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
+import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
 
 const CARD = '04A1B2C3D4E5F6';
 const BASE = 'test/AGENT-T1';
@@ -24,24 +25,15 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  // The broker is killed whatever happens before (a failed test must not leave one running).
-  try {
-    const p = publisher;
-    publisher = undefined;
-    if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-    if (p && !p.client.connected) p.client.end(true);
-    await cleanupAgents();
-    for (const r of recorders.splice(0)) await r.end();
-  } finally {
-    await broker.close();
-  }
+  const p = publisher;
+  publisher = undefined;
+  await closeTelemetryTestbed({ publisher: p, recorders, broker });
 });
 
 
-async function recorder(filter = 'test/#'): Promise<Recorder> {
-  const r = await record(broker.url, filter);
-  recorders.push(r);
-  return r;
+
+function recorder(filter = 'test/#'): Promise<Recorder> {
+  return trackedRecorder(broker, recorders, filter);
 }
 
 function startPublisher(opts: Partial<ConstructorParameters<typeof TelemetryPublisher>[0]> = {}): TelemetryPublisher {
