@@ -118,6 +118,27 @@ describe('loadSettings', () => {
     expect(notTty.issues[0]).toMatchObject({ path: 'hal.serial.meter.port', message: expect.stringContaining('expected a serial port (a character device)') });
   });
 
+  it('checks the ports of a device list from a local.yaml, naming the bus or device entry', () => {
+    writeFileSync(
+      join(userDir, 'local.yaml'),
+      [
+        'hal:',
+        '  driver: serial',
+        '  serial:',
+        '    buses: [{ name: rs485, port: /dev/ttyNOPE0 }]',
+        '    devices:',
+        '      - { kind: meter, model: sdm630, connector: 1, bus: rs485 }',
+        `      - { kind: pilot, connector: 1, port: ${join(userDir, 'local.yaml')} }`,
+        '      - { kind: rfid, model: pn532, port: /dev/null }',
+      ].join('\n'),
+    );
+    const err = errorOf(() => loadSettings({ env: { NODE_CONFIG_DIR: userDir } }));
+    expect(err.issues).toEqual([
+      { path: 'hal.serial.buses[0].port', message: 'expected an existing serial port, got "/dev/ttyNOPE0" (no such file)' },
+      { path: 'hal.serial.devices[1].port', message: `expected a serial port (a character device), got ${JSON.stringify(join(userDir, 'local.yaml'))}` },
+    ]);
+  });
+
   it("adds the user's NODE_CONFIG_DIR directories after the package's, local.yaml last", () => {
     const second = mkdtempSync(join(tmpdir(), 'evse-config-'));
     try {

@@ -24,6 +24,7 @@ import DefaultParser from 'config/parser.js';
 import YAML from 'yaml';
 import { packageRoot, packageVersion } from './packageInfo.js';
 import { SettingsError, parseSettings, type Settings, type SettingsIssue } from './settings.js';
+import { planSerial } from './serialPlan.js';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -71,18 +72,18 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
 
 /**
  * With `hal.driver: serial`, configured ports that are not there (or are not character devices,
- * e.g. a regular file), as issues naming their keys. Opening them is left to the drivers, which
- * report a port that exists but cannot be opened as a device fault and retry.
+ * e.g. a regular file), as issues naming the key that names them. Opening them is left to the
+ * drivers, which report a port that exists but cannot be opened as a device fault and retry.
  */
 function missingSerialPorts(settings: Settings): SettingsIssue[] {
   if (settings.hal.driver !== 'serial') return [];
+  const { plan } = planSerial(settings);
+  const lines = [...plan.buses.map((b) => b.line), ...plan.devices.flatMap((d) => ('line' in d ? [d.line] : []))];
   const issues: SettingsIssue[] = [];
-  for (const device of ['pilot', 'meter', 'relay', 'rfid'] as const) {
-    const port = settings.hal.serial[device].port;
-    if (!port) continue;
+  for (const { port, at } of lines) {
     const stat = statSync(port, { throwIfNoEntry: false });
-    if (!stat) issues.push({ path: `hal.serial.${device}.port`, message: `expected an existing serial port, got ${JSON.stringify(port)} (no such file)` });
-    else if (!stat.isCharacterDevice()) issues.push({ path: `hal.serial.${device}.port`, message: `expected a serial port (a character device), got ${JSON.stringify(port)}` });
+    if (!stat) issues.push({ path: at, message: `expected an existing serial port, got ${JSON.stringify(port)} (no such file)` });
+    else if (!stat.isCharacterDevice()) issues.push({ path: at, message: `expected a serial port (a character device), got ${JSON.stringify(port)}` });
   }
   return issues;
 }

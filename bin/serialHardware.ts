@@ -1,15 +1,14 @@
 /**
- * The serial HAL of one connector from `hal.serial` (docs/hardware.md): an OpenEVSE controller
- * (pilot, and contactor unless a Modbus relay board is configured), a Modbus meter, optionally a
- * relay board on the meter's bus or its own, and a card reader. Devices on one port share one
- * ModbusBus (requests serialized). Opening a port never fails here: the drivers raise
- * PORT_OPEN_FAILED and retry; that a configured port exists at all is checked when the settings
- * are loaded (loadSettings.ts: a typo in a path is a configuration error, exit 78).
+ * The serial HAL built from the plan of `hal.serial` (bin/serialPlan.ts, docs/hardware.md): per
+ * connector an OpenEVSE controller (pilot, and contactor unless a Modbus relay board serves the
+ * connector), a Modbus meter and optionally a relay board; card readers for the whole charger.
+ * Devices on one bus share one ModbusBus (requests serialized). Opening a port never fails here:
+ * the drivers raise PORT_OPEN_FAILED and retry; that a configured port exists at all is checked
+ * when the settings are loaded (loadSettings.ts: a typo in a path is a configuration error, exit 78).
  */
-import type { ChargerHardware, Clock, Device, RfidReader } from '../hal/index.js';
+import type { ChargerHardware, Clock, ConnectorHardware, Device, RfidReader } from '../hal/index.js';
+import { METER_MAPS } from '../hal/serial/meters/meterMaps.js';
 import { SdmMeter } from '../hal/serial/meters/SdmMeter.js';
-import { SDM120 } from '../hal/serial/meters/sdm120.js';
-import { SDM630 } from '../hal/serial/meters/sdm630.js';
 import { ModbusBus } from '../hal/serial/modbus/ModbusBus.js';
 import { Pn532Reader } from '../hal/serial/Pn532Reader.js';
 import { RapiContactor } from '../hal/serial/rapi/RapiContactor.js';
@@ -17,65 +16,91 @@ import { RapiController } from '../hal/serial/rapi/RapiController.js';
 import { RapiPilot } from '../hal/serial/rapi/RapiPilot.js';
 import { Rdm6300Reader } from '../hal/serial/Rdm6300Reader.js';
 import { ModbusRelay } from '../hal/serial/relays/ModbusRelay.js';
+import { planSerial, type PilotPlan, type RfidPlan, type SerialLine } from './serialPlan.js';
 import type { Settings } from './settings.js';
 
-const METER_MAPS = { sdm630: SDM630, sdm120: SDM120 } as const;
-/** Factory baud rates of the devices whose drivers take no register map. */
-const DEFAULT_BAUD = { openevse: 115200, relayBoard: 9600, pn532: 115200, rdm6300: 9600 } as const;
+const lineOptions = (line: SerialLine) => ({ path: line.port, baudRate: line.baud, parity: line.parity, stopBits: line.stopBits, reopenIntervalMs: line.reopenIntervalMs });
 
-type SerialSettings = Settings['hal']['serial'];
-
-/** Builds connector 1's serial devices on `clock`; `close()` releases every device and port. */
+/** Builds the serial devices on `clock`; `close()` releases every device and port. */
 export function createSerialHardware(settings: Settings, clock: Clock): ChargerHardware {
-  const s: SerialSettings = settings.hal.serial;
-  const map = METER_MAPS[s.meter.model];
-  const buses = new Map<string, ModbusBus>();
-  const busOn = (path: string, baudRate: number): ModbusBus => {
-    let bus = buses.get(path);
-    if (!bus) buses.set(path, (bus = new ModbusBus({ path, clock, baudRate })));
-    return bus;
-  };
+  const { plan, issues } = planSerial(settings);
+  // parseSettings has reported these already; here they would be a bug.
+  if (issues.length > 0) throw new Error(`serial hardware plan has problems: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  const buses = new Map(plan.buses.map((b) => [b.name, new ModbusBus({ ...lineOptions(b.line), clock })]));
+  const busNamed = (name: string): ModbusBus => buses.get(name)!;
 
-  const controller = new RapiController({ id: 'pilot:1', clock, path: s.pilot.port, baudRate: s.pilot.baud ?? DEFAULT_BAUD.openevse, pollIntervalMs: s.pilot.pollIntervalMs });
-  const pilot = new RapiPilot({ id: 'pilot:1', controller, maxCurrentA: settings.chargePoint.maxCurrentA });
-  const meterBaud = s.meter.baud ?? (s.relay.port === s.meter.port ? s.relay.baud : undefined) ?? map.defaultBaudRate;
-  const meter = new SdmMeter({ id: 'meter:1', clock, bus: busOn(s.meter.port, meterBaud), map, address: s.meter.address, pollIntervalMs: s.meter.pollIntervalMs });
-  const relay = s.relay.port
-    ? new ModbusRelay({
-        id: 'relay:1',
-        clock,
-        bus: busOn(s.relay.port, s.relay.baud ?? DEFAULT_BAUD.relayBoard),
-        address: s.relay.address,
-        coil: s.relay.coil,
-        feedbackInput: s.relay.feedbackInput,
-        deadlineMs: s.relay.deadlineMs,
-      })
-    : new RapiContactor({ id: 'relay:1', clock, controller });
-  const reader = createReader(s.rfid, clock);
+  const controllers: RapiController[] = [];
+  const devices: Device[] = [];
+  const readers: (RfidReader & { open(): Promise<void> })[] = [];
+  const connectors: ConnectorHardware[] = [];
+  const pilots = plan.devices.filter((d): d is PilotPlan => d.kind === 'pilot');
+  for (let connectorId = 1; connectorId <= settings.chargePoint.connectors; connectorId++) {
+    const p = pilots.find((d) => d.connector === connectorId)!;
+    const controller = new RapiController({ id: p.id, clock, ...lineOptions(p.line), pollIntervalMs: p.pollIntervalMs, responseTimeoutMs: p.timeoutMs });
+    controllers.push(controller);
+    const pilot = new RapiPilot({ id: p.id, controller, maxCurrentA: settings.chargePoint.maxCurrentA, missedPollsForFault: p.missedPollsForFault, heartbeat: p.heartbeat });
+    const m = plan.devices.find((d) => d.kind === 'meter' && d.connector === connectorId)!;
+    if (m.kind !== 'meter') throw new Error('unreachable');
+    const meter = new SdmMeter({
+      id: m.id,
+      clock,
+      bus: busNamed(m.bus),
+      map: METER_MAPS[m.model],
+      address: m.address,
+      pollIntervalMs: m.pollIntervalMs,
+      missedPollsForFault: m.missedPollsForFault,
+      responseTimeoutMs: m.timeoutMs,
+    });
+    const r = plan.devices.find((d) => d.kind === 'relay' && d.connector === connectorId);
+    const relay =
+      r?.kind === 'relay'
+        ? new ModbusRelay({
+            id: r.id,
+            clock,
+            bus: busNamed(r.bus),
+            address: r.address,
+            coil: r.coil,
+            feedbackInput: r.feedbackInput,
+            ...(r.readyInput !== undefined && { readyInput: r.readyInput }),
+            deadlineMs: r.deadlineMs,
+            pollIntervalMs: r.pollIntervalMs,
+            missedPollsForFault: r.missedPollsForFault,
+            responseTimeoutMs: r.timeoutMs,
+          })
+        : new RapiContactor({ id: `relay:${connectorId}`, clock, controller, deadlineMs: p.deadlineMs });
+    devices.push(relay, meter, pilot);
+    connectors.push({ connectorId, relay, meter, pilot });
+    // The controller reads its state once and the pilot puts the board to sleep (offer 0). A board
+    // that does not answer shows up as PILOT_FAULT from the missed polls (or PORT_OPEN_FAILED), so
+    // nothing is thrown here; the pilot initializes itself once the port is back.
+    void controller
+      .open()
+      .then(() => pilot.init(settings.chargePoint.maxCurrentA))
+      .catch(() => undefined);
+  }
+  for (const d of plan.devices) if (d.kind === 'rfid') readers.push(createReader(d, clock));
+  for (const reader of readers) void reader.open();
+  devices.push(...readers);
 
-  // The controller reads its state once and the pilot puts the board to sleep (offer 0). A board
-  // that does not answer shows up as PILOT_FAULT from the missed polls, so nothing is thrown here.
-  void controller
-    .open()
-    .then(() => pilot.init(settings.chargePoint.maxCurrentA))
-    .catch(() => undefined);
-  void reader?.open();
-
-  const devices: Device[] = [relay, meter, pilot, ...(reader ? [reader] : [])];
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
-    // Devices first (each releases its bus; the last one closes the port), then the RAPI port.
+    // Devices first (each releases its bus; the last one closes the port), then the RAPI ports.
     closing ??= Promise.allSettled(devices.map((d) => d.release()))
-      .then(() => controller.close())
+      .then(() => Promise.allSettled(controllers.map((c) => c.close())))
       .then(() => undefined);
     return closing;
   };
-  const readers: RfidReader[] = reader ? [reader] : [];
-  return { connectors: [{ connectorId: 1, relay, meter, pilot }], readers, close };
+  return { connectors, readers, close };
 }
 
-function createReader(rfid: SerialSettings['rfid'], clock: Clock): (RfidReader & { open(): Promise<void> }) | undefined {
-  if (!rfid.port) return undefined;
-  if (rfid.model === 'rdm6300') return new Rdm6300Reader({ id: 'rfid:0', clock, path: rfid.port, baudRate: rfid.baud ?? DEFAULT_BAUD.rdm6300 });
-  return new Pn532Reader({ id: 'rfid:0', clock, path: rfid.port, baudRate: rfid.baud ?? DEFAULT_BAUD.pn532 });
+function createReader(r: RfidPlan, clock: Clock): RfidReader & { open(): Promise<void> } {
+  const line = { id: r.id, clock, ...lineOptions(r.line) };
+  if (r.model === 'rdm6300') return new Rdm6300Reader({ ...line, garbageFaultThreshold: r.badFramesForFault, removalMs: r.removalMs, uidFormat: r.uidFormat });
+  return new Pn532Reader({
+    ...line,
+    pollIntervalMs: r.pollIntervalMs,
+    responseTimeoutMs: r.timeoutMs,
+    missedPollsForFault: r.missedPollsForFault,
+    garbageFaultThreshold: r.badFramesForFault,
+  });
 }

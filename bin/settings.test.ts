@@ -50,6 +50,8 @@ describe('parseSettings', () => {
       meter: { port: '', model: 'sdm630', address: 1, pollIntervalMs: 1000 },
       relay: { port: '', address: 2, coil: 0, feedbackInput: 0, deadlineMs: 500 },
       rfid: { port: '', model: 'pn532' },
+      buses: [],
+      devices: [],
     });
     expect(s.ocpp).toMatchObject({ HeartbeatInterval: 300, MeterValuesSampledData: 'Energy.Active.Import.Register,Power.Active.Import', StopTransactionOnInvalidId: true });
   });
@@ -162,10 +164,12 @@ describe('parseSettings', () => {
 
     it('rejects one address twice on a shared bus, a port used by two devices, and more than one connector', () => {
       expect(issuesOf(serial({ ...bench, relay: { port: '/dev/ttyUSB0', address: 1 } }))).toEqual([
-        { path: 'hal.serial.relay.address', message: "expected an address other than the meter's (1) on their shared bus /dev/ttyUSB0, got 1" },
+        { path: 'hal.serial.relay.address', message: 'expected an address not used by hal.serial.meter on the bus /dev/ttyUSB0 (only the coils of one relay board share an address), got 1' },
       ]);
       expect(issuesOf(serial({ ...bench, rfid: { port: '/dev/ttyUSB1' } }))[0]).toMatchObject({ path: 'hal.serial.rfid.port', message: expect.stringContaining('expected a port of its own') });
-      expect(issuesOf(serial({ ...bench, meter: { port: '/dev/ttyUSB0', baud: 9600 }, relay: { port: '/dev/ttyUSB0', baud: 19200 } }))[0]).toMatchObject({ path: 'hal.serial.relay.baud' });
+      expect(issuesOf(serial({ ...bench, meter: { port: '/dev/ttyUSB0', baud: 9600 }, relay: { port: '/dev/ttyUSB0', baud: 19200 } }))).toEqual([
+        { path: 'hal.serial.relay.baud', message: 'expected 9600 like hal.serial.meter.baud: both are on the bus /dev/ttyUSB0, got 19200' },
+      ]);
       expect(issuesOf(serial(bench, 2))[0]).toMatchObject({ path: 'chargePoint.connectors', message: expect.stringContaining('expected 1 with hal.driver "serial"') });
     });
 
@@ -220,7 +224,9 @@ describe('parseSettings', () => {
   });
 
   it('words the problem for every key and section, wrong or missing', () => {
-    const paths = [...keyPaths(defaults()), 'chargePoint.meterSerialNumber', 'csms.password'];
+    // The device lists accept [] (they are checked in serialSettings.test.ts).
+    const lists = ['hal.serial.buses', 'hal.serial.devices'];
+    const paths = [...keyPaths(defaults()).filter((p) => !lists.includes(p)), 'chargePoint.meterSerialNumber', 'csms.password'];
     expect(paths).toEqual(expect.arrayContaining(['chargePoint.id', 'csms.reconnect', 'csms.reconnect.maxDelayMs', 'hal.sim.ev.phases', 'dataDir', 'log.level', 'ocpp']));
     for (const path of paths) {
       // An array is the wrong type for every key. Each message is one of ours, not ajv's.

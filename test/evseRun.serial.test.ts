@@ -71,6 +71,9 @@ interface Bench {
   board: RelayBoardSim | undefined;
   reader: Rdm6300Emitter;
   evse: EvseProcess;
+  /** The RS-485 adapter (meter, relay board) and the Modbus slave behind it. */
+  busPty: PtyPair;
+  slave: ModbusSlaveSim;
 }
 
 /**
@@ -107,7 +110,7 @@ async function startBench(cp: string, { relayBoard = false } = {}): Promise<Benc
   await csms.call(cp, 'ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '1' });
   // The board was put to sleep at start ($FS) and the meter is polled over the bus.
   await until('the agent to poll the meter and the pilot', () => slave.stats.replies > 0 && responder.received.some((l) => l.startsWith('$FS')));
-  return { cp, csms, responder, meter, board, reader, evse };
+  return { cp, csms, responder, meter, board, reader, evse, busPty, slave };
 }
 
 /** Plug in, tap, charge until MeterValues show energy, unplug; checks the numbers against the meter slave. */
@@ -163,6 +166,67 @@ describe('evse run with EVSE_HAL=serial', () => {
     await until('the coil to be written off and the contactor to open', () => board.writes.some(([coil, on]) => coil === 0 && !on) && board.contacts[0] === false);
     const { code } = await bench.evse.stop('SIGTERM');
     expect(code).toBe(0);
+  }, 60_000);
+
+  it('the meter bus adapter pulled mid-charge: Faulted/OtherError and the contactor opened; plugged back: NoError and charging resumes, same process', async () => {
+    const { cp, csms, responder, meter, reader, evse, busPty, slave } = await startBench('LOSS-CP');
+    await responder.setVehicle('B');
+    await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Preparing' }, 10_000);
+    await reader.sendCard(CARD);
+    const start = await csms.waitForCall(cp, 'StartTransaction', { connectorId: 1, idTag: CARD }, 10_000);
+    await responder.setVehicle('C');
+    await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Charging' }, 10_000);
+    meter.setPower(22_080, 3);
+    const sleeps = (): number => responder.received.filter((l) => l.startsWith('$FS')).length;
+    const before = { mark: csms.mark(), sleeps: sleeps() };
+
+    await slave.close();
+    await busPty.unplug();
+    const faulted = await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'OtherError' }, { timeoutMs: 10_000, since: before.mark });
+    expect(faulted.payload.info).toMatch(/^meter:1: serial port closed or vanished/);
+    // Fail safe: the OpenEVSE is put to sleep (relay open, PWM off) while the meter cannot be read.
+    await until('the contactor to be opened ($FS)', () => sleeps() > before.sleeps);
+
+    const sentBeforeReplug = responder.received.length;
+    await busPty.replug();
+    await slave.open();
+    const back = csms.mark();
+    await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Charging', errorCode: 'NoError' }, { timeoutMs: 15_000, since: before.mark });
+    const transactionId = csms.transactions(cp)[0]!.transactionId;
+    const resumed = await csms.waitForCall(
+      cp,
+      'MeterValues',
+      (mv) => mv.transactionId === transactionId && mv.meterValue.some((v) => v.sampledValue.some((s) => s.measurand === 'Power.Active.Import' && Number(s.value) > 20_000)),
+      { timeoutMs: 15_000, since: back },
+    );
+    expect(resumed.payload.connectorId).toBe(1);
+    expect(responder.received.slice(sentBeforeReplug).some((l) => l.startsWith('$FE'))).toBe(true); // power allowed again
+    await responder.setVehicle('A');
+    const stop = await csms.waitForCall(cp, 'StopTransaction', { transactionId }, 10_000);
+    expect(stop.payload.meterStop).toBeGreaterThan(start.payload.meterStart);
+    expect(csms.violations(cp)).toEqual([]);
+    expect((await evse.stop('SIGTERM')).code).toBe(0);
+  }, 60_000);
+
+  it('unplug while a $GS answer is on the wire (both in one write): the connector goes Preparing → Available, never back to Preparing (5 rounds)', async () => {
+    const { cp, csms, responder, evse } = await startBench('FLICKER-CP');
+    const statuses = (since: number): string[] =>
+      csms
+        .traffic((r) => r.chargePointId === cp && r.kind === 'call' && r.action === 'StatusNotification' && r.seq > since)
+        .map((r) => (r.payload as { status: string }).status);
+    for (let round = 0; round < 5; round++) {
+      const plugged = csms.mark();
+      await responder.setVehicle('B');
+      await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Preparing' }, { timeoutMs: 10_000, since: plugged });
+      const mark = csms.mark();
+      // The board answers the next poll with B and reports the unplug ($AT A) right behind it.
+      responder.afterReply('GS', () => responder.setVehicle('A'));
+      await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Available' }, { timeoutMs: 10_000, since: mark });
+      await sleep(1500); // a stale B would show within a poll (1 s) as Preparing, then Available again
+      expect({ round, statuses: statuses(mark) }).toEqual({ round, statuses: ['Available'] });
+    }
+    expect(csms.violations(cp)).toEqual([]);
+    expect((await evse.stop('SIGTERM')).code).toBe(0);
   }, 60_000);
 
   it('a meter port that does not exist: exit 78 naming hal.serial.meter.port and EVSE_METER_PORT', async () => {

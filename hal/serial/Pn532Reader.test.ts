@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFaults } from '../contract/observers.js';
 import { createSerialPn532Harness } from './testing/SerialPn532Harness.js';
@@ -32,6 +33,32 @@ describe('Pn532Reader (PN532 simulator over a pty)', () => {
     h.sim.holdCard('04A1B2C3');
     const cards: string[] = [];
     h.reader.on('card', (c) => cards.push(c.uid));
+    await h.advance(300);
+    expect(cards).toEqual(['04A1B2C3']);
+  });
+
+  it('the adapter vanishing raises PORT_LOST (no RFID_FAULT for commands nobody could answer); once back the chip is configured again and reads', async () => {
+    h = await createSerialPn532Harness();
+    const faults = watchFaults(h.reader);
+    await h.advance(300);
+    await h.unplug();
+    await h.advance(1000);
+    expect(faults.raised).toEqual(['PORT_LOST']);
+    await h.advance(3000); // polls and reopen attempts while it is away
+    expect(faults.sequence).toEqual(['fault:PORT_LOST']);
+
+    await h.replug();
+    const before = h.sim.commands.length;
+    for (let i = 0; i < 40 && h.reader.activeFaults.size > 0; i++) {
+      await h.advance(500);
+      await sleep(20); // the reopen is real I/O
+    }
+    expect(faults.sequence).toEqual(['fault:PORT_LOST', 'cleared:PORT_LOST']);
+    await h.advance(300);
+    expect(h.sim.commands.slice(before, before + 2)).toEqual([0x14, 0x32]); // woken and configured again
+    const cards: string[] = [];
+    h.reader.on('card', (c) => cards.push(c.uid));
+    h.sim.holdCard('04A1B2C3');
     await h.advance(300);
     expect(cards).toEqual(['04A1B2C3']);
   });

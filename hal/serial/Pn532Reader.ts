@@ -18,12 +18,16 @@ export interface Pn532ReaderOptions {
   path: string;
   /** Default 115200 (the PN532 HSU default). */
   baudRate?: number;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
   /** Clock time between InListPassiveTarget polls, ms (default 200). */
   pollIntervalMs?: number;
   /** How long the chip may take to ACK and answer one command, ms of clock time (default 300). */
   responseTimeoutMs?: number;
-  /** Consecutive unreadable frames, or unanswered commands, that raise RFID_FAULT (default 3). */
+  /** Consecutive unreadable frames that raise RFID_FAULT (default 3). */
   garbageFaultThreshold?: number;
+  /** Consecutive unanswered commands that raise RFID_FAULT (default: `garbageFaultThreshold`). */
+  missedPollsForFault?: number;
   reopenIntervalMs?: number;
 }
 
@@ -42,17 +46,19 @@ interface Pending {
  * PN532 reader. Start-up: wake-up bytes, SAMConfiguration (normal mode), RFConfiguration
  * MxRtyPassiveActivation = 1 (so InListPassiveTarget answers "no target" instead of waiting).
  * Then InListPassiveTarget (one ISO 14443A target) every `pollIntervalMs` on the clock; each
- * command must be ACKed and answered within `responseTimeoutMs`.
+ * command must be ACKed and answered within `responseTimeoutMs`. While the port is lost no command
+ * is sent; once it is back the chip is woken and configured again.
  *
  * Debounce: a card is reported when a poll first sees it; it stays "held" (no new events) until a
  * poll sees no card or another card. Faults: `garbageFaultThreshold` unreadable frames in a row
  * (bad LCS/DCS) raise RFID_FAULT, cleared by the next card read (a chip that only answers "no
  * card" has not proven it reads cards); the same number of unanswered commands raise RFID_FAULT,
- * cleared by the next answer. A vanished port raises PORT_LOST until reopened.
+ * cleared by the next answer (`missedPollsForFault`). A vanished port raises PORT_LOST until reopened.
  */
 export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader {
   readonly id: string;
   readonly garbageFaultThreshold: number;
+  readonly missedPollsForFault: number;
   /** Commands sent, answered, unanswered; card reads. */
   readonly counters = { commands: 0, answered: 0, timeouts: 0, reads: 0 };
   private readonly clock: Clock;
@@ -73,14 +79,17 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
   constructor(options: Pn532ReaderOptions) {
     super();
     const { id, clock, path, baudRate = 115200, pollIntervalMs = 200, responseTimeoutMs = 300, garbageFaultThreshold = 3, reopenIntervalMs = 2000 } = options;
+    const { missedPollsForFault = garbageFaultThreshold } = options;
     if (!Number.isInteger(garbageFaultThreshold) || garbageFaultThreshold < 1) throw new RangeError(`${id}: garbageFaultThreshold must be an integer >= 1`);
+    if (!Number.isInteger(missedPollsForFault) || missedPollsForFault < 1) throw new RangeError(`${id}: missedPollsForFault must be an integer >= 1`);
     this.id = id;
     this.clock = clock;
+    this.missedPollsForFault = missedPollsForFault;
     this.pollIntervalMs = pollIntervalMs;
     this.responseTimeoutMs = responseTimeoutMs;
     this.garbageFaultThreshold = garbageFaultThreshold;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
-    this.link = new SerialLink({ id, path, baudRate, clock, reopenIntervalMs });
+    this.link = new SerialLink({ id, path, baudRate, clock, reopenIntervalMs, ...(options.parity && { parity: options.parity }), ...(options.stopBits && { stopBits: options.stopBits }) });
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', (error) => {
       this.configured = false;
@@ -145,13 +154,14 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
 
   /** Sends one command; resolves with the answer's data after the code, or undefined (timeout, closed). */
   private command(code: number, params: readonly number[]): Promise<Uint8Array | undefined> {
-    if (this.released || this.pending) return Promise.resolve(undefined);
+    // While the port is away nothing can answer: that is PORT_LOST, not a silent chip.
+    if (this.released || this.pending || !this.link.isOpen) return Promise.resolve(undefined);
     this.counters.commands++;
     return new Promise((resolve) => {
       const timer = this.clock.setTimeout(() => {
         this.pending = undefined;
         this.counters.timeouts++;
-        if (++this.silent >= this.garbageFaultThreshold) this.faults.raise('RFID_FAULT', `${this.silent} commands unanswered`);
+        if (++this.silent >= this.missedPollsForFault) this.faults.raise('RFID_FAULT', `${this.silent} commands unanswered`);
         this.configured = false; // the chip may have reset or gone to sleep: wake it again
         resolve(undefined);
       }, this.responseTimeoutMs);

@@ -18,6 +18,8 @@ export interface Rdm6300ReaderOptions {
   path: string;
   /** Default 9600 (fixed on RDM6300 modules). */
   baudRate?: number;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
   /** Clock time without a frame after which a held card counts as removed, ms (default 500). */
   removalMs?: number;
   /** Consecutive unreadable frames that raise RFID_FAULT (default 3). */
@@ -63,7 +65,7 @@ export class Rdm6300Reader extends EventEmitter<RfidEvents> implements RfidReade
     this.uidFormat = uidFormat;
     this.garbageFaultThreshold = garbageFaultThreshold;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
-    this.link = new SerialLink({ id, path, baudRate, clock, reopenIntervalMs });
+    this.link = new SerialLink({ id, path, baudRate, clock, reopenIntervalMs, ...(options.parity && { parity: options.parity }), ...(options.stopBits && { stopBits: options.stopBits }) });
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', (error) => void this.faults.raise(error.code, error.message));
     this.link.on('restored', () => {

@@ -13,6 +13,10 @@ import { HalError } from '../errors.js';
 export interface SerialLinkOptions {
   path: string;
   baudRate: number;
+  /** Default none. */
+  parity?: 'none' | 'even' | 'odd';
+  /** Default 1. */
+  stopBits?: 1 | 2;
   clock: Clock;
   /** Name used in errors, e.g. `rfid:0`. */
   id: string;
@@ -39,7 +43,7 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
 
   constructor(options: SerialLinkOptions) {
     super();
-    this.options = { reopenIntervalMs: 2000, watchIntervalMs: 1000, ...options };
+    this.options = { reopenIntervalMs: 2000, watchIntervalMs: 1000, parity: 'none', stopBits: 1, ...options };
   }
 
   get isOpen(): boolean {
@@ -48,8 +52,8 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
 
   /** Opens the port; a failure is reported as `lost` (PORT_OPEN_FAILED) and retried. */
   async open(): Promise<void> {
-    const { path, baudRate, id } = this.options;
-    const port = new SerialPort({ path, baudRate, autoOpen: false });
+    const { path, baudRate, parity, stopBits, id } = this.options;
+    const port = new SerialPort({ path, baudRate, parity, stopBits, autoOpen: false });
     try {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {

@@ -89,6 +89,22 @@ describe('SdmMeter over a pty', () => {
     expect(faults.sequence).toEqual(['fault:METER_TIMEOUT', 'cleared:METER_TIMEOUT']);
   });
 
+  it("a meter's own response timeout overrides the bus's: a silent meter does not hold the bus for the bus's timeout", async () => {
+    rig = await createSerialMeterRig({ responseTimeoutMs: 30_000 });
+    const silent = new SdmMeterSim('sdm630', rig.clock);
+    silent.mode = 'silent';
+    const answering = new SdmMeterSim('sdm120', rig.clock);
+    rig.slave.units.set(1, silent);
+    rig.slave.units.set(2, answering);
+    const quick = meter({ id: 'meter:1', address: 1, responseTimeoutMs: 80 });
+    const other = meter({ id: 'meter:2', address: 2, map: SDM120 });
+    // Queued behind the silent meter on the same bus: answered long before the bus's 30 s.
+    const [a, b] = await Promise.allSettled([quick.read(), other.read()]);
+    expect(a).toMatchObject({ status: 'rejected', reason: { code: 'METER_TIMEOUT' } });
+    expect(b).toMatchObject({ status: 'fulfilled', value: { frequencyHz: 50 } });
+    expect(rig.bus.stats.timeouts).toBe(1);
+  }, 5000);
+
   it('reports PORT_LOST when the adapter vanishes and reopens the same path when it returns', async () => {
     rig = await createSerialMeterRig({ responseTimeoutMs: 100, reopenIntervalMs: 500 });
     rig.slave.units.set(1, new SdmMeterSim('sdm630', rig.clock));

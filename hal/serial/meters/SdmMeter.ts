@@ -23,6 +23,8 @@ export interface SdmMeterOptions {
   pollIntervalMs?: number;
   /** Consecutive unanswered requests before METER_TIMEOUT is raised (default 3). */
   missedPollsForFault?: number;
+  /** How long the meter may take to answer one request, ms (default: the bus's). */
+  responseTimeoutMs?: number;
 }
 
 /**
@@ -48,6 +50,7 @@ export class SdmMeter extends EventEmitter<MeterEvents> implements EnergyMeter {
   private readonly faults: FaultLatch;
   private readonly pollIntervalMs: number;
   private readonly missedPollsForFault: number;
+  private readonly responseTimeoutMs: number | undefined;
   private last: MeterReading | undefined;
   private consecutiveMisses = 0;
   private pollTimer: TimerId | undefined;
@@ -70,6 +73,7 @@ export class SdmMeter extends EventEmitter<MeterEvents> implements EnergyMeter {
     this.blocks = planBlocks(map);
     this.pollIntervalMs = pollIntervalMs;
     this.missedPollsForFault = missedPollsForFault;
+    this.responseTimeoutMs = options.responseTimeoutMs;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
     bus.on('lost', this.onLost);
     bus.on('restored', this.onRestored);
@@ -123,11 +127,11 @@ export class SdmMeter extends EventEmitter<MeterEvents> implements EnergyMeter {
     for (const block of this.blocks) {
       let data: Buffer;
       try {
-        data = await this.bus.readInputRegisters(this.address, block.start, block.count);
+        data = await this.bus.readInputRegisters(this.address, block.start, block.count, this.responseTimeoutMs);
       } catch (err) {
         if (!(err instanceof ModbusRequestError && err.kind === 'crc')) throw err;
         this.stats.crcErrors++;
-        data = await this.bus.readInputRegisters(this.address, block.start, block.count); // one retry
+        data = await this.bus.readInputRegisters(this.address, block.start, block.count, this.responseTimeoutMs); // one retry
       }
       out.push({ start: block.start, data });
     }

@@ -3,9 +3,9 @@
  * on the bus sends its requests through here, so requests are serialized: a request is written
  * only after the previous one was answered or timed out.
  *
- * A port that closes or vanishes (USB adapter pulled) makes the bus `lost`: it emits `lost`,
- * rejects requests with PORT_LOST, and tries to reopen the same path every `reopenIntervalMs`
- * of clock time; once open again it emits `restored`. Devices retain/release the bus; it closes
+ * A port that closes or vanishes (USB adapter pulled), or a request that finds it no longer open,
+ * makes the bus `lost`: it emits `lost`, rejects requests with PORT_LOST, and tries to reopen the
+ * same path every `reopenIntervalMs` of clock time; once open again it emits `restored`. Devices retain/release the bus; it closes
  * when the last one releases it.
  */
 import { EventEmitter } from 'node:events';
@@ -21,7 +21,7 @@ export interface ModbusBusOptions {
   baudRate?: number;
   parity?: 'none' | 'even' | 'odd';
   stopBits?: 1 | 2;
-  /** How long a device may take to answer one request, ms (default 500). */
+  /** How long a device may take to answer one request, ms (default 500; a request may set its own). */
   responseTimeoutMs?: number;
   /** Clock time between attempts to reopen a lost port, ms (default 2000). */
   reopenIntervalMs?: number;
@@ -101,14 +101,17 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     await this.dropClient();
   }
 
-  /** Function 04: `count` input registers from `address` of slave `unit`, as raw big-endian bytes. */
-  readInputRegisters(unit: number, address: number, count: number): Promise<Buffer> {
-    return this.enqueue(unit, (c, next) => c.writeFC4(unit, address, count, (err: unknown, res?: { buffer: Buffer }) => next(err, res?.buffer)));
+  /**
+   * Function 04: `count` input registers from `address` of slave `unit`, as raw big-endian bytes.
+   * `timeoutMs` (here and below): how long this request may wait for its answer (default: the bus's).
+   */
+  readInputRegisters(unit: number, address: number, count: number, timeoutMs?: number): Promise<Buffer> {
+    return this.enqueue(unit, timeoutMs, (c, next) => c.writeFC4(unit, address, count, (err: unknown, res?: { buffer: Buffer }) => next(err, res?.buffer)));
   }
 
   /** Function 01 (coils) or 02 (discrete inputs). */
-  readBits(unit: number, fc: 1 | 2, address: number, count: number): Promise<boolean[]> {
-    return this.enqueue(unit, (c, next) => {
+  readBits(unit: number, fc: 1 | 2, address: number, count: number, timeoutMs?: number): Promise<boolean[]> {
+    return this.enqueue(unit, timeoutMs, (c, next) => {
       const done = (err: unknown, res?: { data: boolean[] }): void => next(err, res?.data.slice(0, count));
       if (fc === 1) c.writeFC1(unit, address, count, done);
       else c.writeFC2(unit, address, count, done);
@@ -116,11 +119,11 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
   }
 
   /** Function 05: switch one coil. */
-  writeCoil(unit: number, address: number, on: boolean): Promise<void> {
-    return this.enqueue(unit, (c, next) => c.writeFC5(unit, address, on, (err: unknown) => next(err, undefined)));
+  writeCoil(unit: number, address: number, on: boolean, timeoutMs?: number): Promise<void> {
+    return this.enqueue(unit, timeoutMs, (c, next) => c.writeFC5(unit, address, on, (err: unknown) => next(err, undefined)));
   }
 
-  private enqueue<T>(unit: number, send: (c: Client, next: (err: unknown, value: T | undefined) => void) => void): Promise<T> {
+  private enqueue<T>(unit: number, timeoutMs: number | undefined, send: (c: Client, next: (err: unknown, value: T | undefined) => void) => void): Promise<T> {
     this.inFlight++;
     const run = async (): Promise<T> => {
       await this.opening;
@@ -128,8 +131,18 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
       if (this.currentState === 'closed') throw new HalError('DEVICE_CLOSED', this.id);
       if (this.currentState !== 'open' || !client) throw new HalError('PORT_LOST', this.id, `unit ${unit}`);
       this.stats.requests++;
+      // Requests are serialized, so the client's one timeout can be set for each in turn.
+      client.setTimeout(timeoutMs ?? this.options.responseTimeoutMs);
       return new Promise<T>((resolve, reject) => {
-        send(client, (err, value) => (err ? reject(this.classify(err)) : resolve(value as T)));
+        send(client, (err, value) => {
+          if (!err) return resolve(value as T);
+          const failure = this.classify(err);
+          if (failure.kind !== 'port') return reject(failure);
+          // The port went away under this request (adapter pulled): the bus is lost now, whether
+          // or not the port's 'close' has arrived, so no device counts this as a missed answer.
+          if (this.client === client) this.lose(new HalError('PORT_LOST', this.id, failure.message));
+          reject(new HalError('PORT_LOST', this.id, `unit ${unit}: ${failure.message}`));
+        });
       });
     };
     const result = this.tail.then(run, run);

@@ -5,10 +5,11 @@
  * `open()` is `$FS` (sleep: relay open, PWM off), confirmed when the board leaves 03/04.
  */
 import { EventEmitter } from 'node:events';
-import type { Clock, TimerId } from '../../clock.js';
+import type { Clock } from '../../clock.js';
 import { HalError, type HalErrorCode } from '../../errors.js';
 import type { Relay, RelayEvents, RelayState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
+import { ContactorCommands } from '../ContactorCommands.js';
 import type { RapiController, RapiStatus } from './RapiController.js';
 
 /** EVSE states in which the OpenEVSE relay is closed: charging (C), vent required (D), stuck relay. */
@@ -29,28 +30,34 @@ export interface RapiContactorOptions {
  * - Board state 08 (stuck relay: closed while it should be open) → RELAY_WELDED (latched).
  * - Board state 0E (relay closure fault) → RELAY_STUCK, cleared when the board leaves 0E.
  * - A command not confirmed within `deadlineMs` rejects with RELAY_STUCK (close; `$FS` is sent
- *   again) or RELAY_WELDED (open). `release()` detaches the view; the port belongs to the
- *   {@link RapiController}.
+ *   again) or RELAY_WELDED (open) ({@link ContactorCommands}). `release()` detaches the view; the
+ *   port belongs to the {@link RapiController}.
  */
 export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
   readonly id: string;
   readonly deadlineMs: number;
-  private readonly clock: Clock;
   private readonly controller: RapiController;
   private readonly faults: FaultLatch;
+  private readonly commands: ContactorCommands;
   private confirmed: RelayState = 'open';
-  private pending: { target: RelayState; timer: TimerId; settle: (e?: HalError) => void } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
   private released = false;
   private readonly onStatus = (s: RapiStatus): void => this.observe(s);
 
   constructor(options: RapiContactorOptions) {
     super();
     this.id = options.id;
-    this.clock = options.clock;
     this.controller = options.controller;
     this.deadlineMs = options.deadlineMs ?? 1000;
     this.faults = new FaultLatch(this.id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.commands = new ContactorCommands({
+      id: this.id,
+      clock: options.clock,
+      faults: this.faults,
+      deadlineMs: this.deadlineMs,
+      send: (target) => this.send(target),
+      withdraw: () => this.controller.request('FS'),
+      openCommand: '$FS',
+    });
     this.controller.on('status', this.onStatus);
   }
 
@@ -63,67 +70,25 @@ export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
 
   /** Allows power (`$FE`); resolves when the board reports its relay closed. */
   close(): Promise<void> {
-    return this.enqueue('closed');
+    return this.commands.run('closed', () => this.confirmed !== 'closed');
   }
 
   /** Sleeps the board (`$FS`); resolves when it reports its relay open. */
   open(): Promise<void> {
-    return this.enqueue('open');
+    return this.commands.run('open', () => this.confirmed !== 'open');
   }
 
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
     this.controller.off('status', this.onStatus);
-    this.finish(new HalError('DEVICE_CLOSED', this.id, 'released while a command was pending'));
+    this.commands.release();
   }
 
-  private enqueue(target: RelayState): Promise<void> {
-    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
-    const run = (): Promise<void> => this.actuate(target);
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private async actuate(target: RelayState): Promise<void> {
-    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
-    const active = this.faults.first();
-    if (target === 'closed' && active) throw this.faults.raise(active, 'close refused while faulted');
-    if (this.confirmed === target) return;
-    const done = new Promise<void>((resolve, reject) => {
-      const timer = this.clock.setTimeout(() => this.expire(), this.deadlineMs);
-      this.pending = { target, timer, settle: (e) => (e ? reject(e) : resolve()) };
-    });
-    try {
-      const reply = await this.controller.request(target === 'closed' ? 'FE' : 'FS');
-      if (!reply.ok) this.finish(new HalError('FRAME_ERROR', this.id, 'controller refused the command'));
-      else if (this.pending) await this.controller.poll(); // read the outcome now, not at the next poll
-    } catch (err) {
-      this.finish(err instanceof HalError ? err : new HalError('FRAME_ERROR', this.id, String(err)));
-    }
-    return done;
-  }
-
-  private expire(): void {
-    const pending = this.pending;
-    if (!pending) return;
-    if (pending.target === 'open') return this.finish(this.faults.raise('RELAY_WELDED', `still closed ${this.deadlineMs} ms after $FS`));
-    const error = this.faults.raise('RELAY_STUCK', `not confirmed closed within ${this.deadlineMs} ms`);
-    this.pending = undefined;
-    // Take the permission back; report once the board has it (or the request failed).
-    this.controller.request('FS').then(
-      () => pending.settle(error),
-      () => pending.settle(error),
-    );
-  }
-
-  private finish(error?: HalError): void {
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = undefined;
-    this.clock.clearTimeout(pending.timer);
-    pending.settle(error);
+  private async send(target: RelayState): Promise<void> {
+    const reply = await this.controller.request(target === 'closed' ? 'FE' : 'FS');
+    if (!reply.ok) throw new HalError('FRAME_ERROR', this.id, 'controller refused the command');
+    if (this.commands.pendingTarget) await this.controller.poll(); // read the outcome now, not at the next poll
   }
 
   private observe({ evseState }: RapiStatus): void {
@@ -136,6 +101,6 @@ export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
       this.confirmed = now;
       this.emit('state', now);
     }
-    if (this.pending && this.pending.target === now) this.finish();
+    this.commands.confirm(now);
   }
 }

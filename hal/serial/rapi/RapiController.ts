@@ -16,6 +16,8 @@ export interface RapiControllerOptions {
   path: string;
   /** Default 115200 (OpenEVSE firmware default). */
   baudRate?: number;
+  parity?: 'none' | 'even' | 'odd';
+  stopBits?: 1 | 2;
   /** Clock time between `$GS` polls, ms (default 1000). */
   pollIntervalMs?: number;
   /** How long the controller may take to answer one command, ms of clock time (default 500). */
@@ -48,6 +50,8 @@ interface Request {
   seq: number;
   resolve: (reply: RapiReply) => void;
   reject: (error: HalError) => void;
+  /** Runs when the reply line is read, before the lines after it in the same chunk (wire order). */
+  onReply?: (reply: RapiReply) => void;
   timer?: TimerId;
 }
 
@@ -57,7 +61,8 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
   /** Commands sent, answered, timed out; lines with bad checksums or syntax; replies ignored as stale. */
   readonly stats = { commands: 0, answered: 0, timeouts: 0, badLines: 0, stale: 0 };
   readonly link: SerialLink;
-  private readonly clock: Clock;
+  /** The clock polls and timeouts run on (views of the controller schedule on it too). */
+  readonly clock: Clock;
   private readonly parser = new RapiParser();
   private readonly pollIntervalMs: number;
   private readonly responseTimeoutMs: number;
@@ -70,12 +75,12 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
 
   constructor(options: RapiControllerOptions) {
     super();
-    const { id, clock, path, baudRate = 115200, pollIntervalMs = 1000, responseTimeoutMs = 500, reopenIntervalMs } = options;
+    const { id, clock, path, baudRate = 115200, parity, stopBits, pollIntervalMs = 1000, responseTimeoutMs = 500, reopenIntervalMs } = options;
     this.id = id;
     this.clock = clock;
     this.pollIntervalMs = pollIntervalMs;
     this.responseTimeoutMs = responseTimeoutMs;
-    this.link = new SerialLink({ id, clock, path, baudRate, ...(reopenIntervalMs ? { reopenIntervalMs } : {}) });
+    this.link = new SerialLink({ id, clock, path, baudRate, ...(parity && { parity }), ...(stopBits && { stopBits }), ...(reopenIntervalMs ? { reopenIntervalMs } : {}) });
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', (e) => {
       this.failAll(new HalError('PORT_LOST', this.id, e.message));
@@ -100,13 +105,7 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
 
   /** Sends one command; resolves with `$OK`/`$NK` and its parameters. Rejects on timeout or port loss. */
   request(command: string, params: readonly (string | number)[] = []): Promise<RapiReply> {
-    if (this.closed) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
-    const seq = this.nextSeq;
-    this.nextSeq = (this.nextSeq % 255) + 1; // 1..255; 0 is never used, so a reply ":00" is noise
-    return new Promise((resolve, reject) => {
-      this.queue.push({ text: encodeRapiCommand(command, params, seq), seq, resolve, reject });
-      this.pump();
-    });
+    return this.enqueue(command, params);
   }
 
   async close(): Promise<void> {
@@ -117,22 +116,37 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
     await this.link.close();
   }
 
-  /** Reads `$GS` now; schedules the next poll. */
+  /**
+   * Reads `$GS` now; schedules the next poll. The status is emitted when the reply line is read,
+   * not when the promise continues (a microtask later): an `$AT` right behind the reply in the
+   * same chunk must not be overtaken by the older `$GS` state (a B after the A of an unplug).
+   */
   async poll(): Promise<void> {
     this.clock.clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
     if (this.closed) return;
     try {
-      const reply = await this.request('GS');
-      const [evse, , pilot] = reply.params;
-      if (reply.ok && evse !== undefined && pilot !== undefined) {
-        this.misses = 0;
-        this.emit('status', { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
-      } else this.stats.badLines++;
+      await this.enqueue('GS', [], (reply) => {
+        const [evse, , pilot] = reply.params;
+        if (reply.ok && evse !== undefined && pilot !== undefined) {
+          this.misses = 0;
+          this.emit('status', { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
+        } else this.stats.badLines++;
+      });
     } catch (err) {
       if (err instanceof HalError && err.code === 'FRAME_ERROR') this.emit('missed', ++this.misses);
     }
     if (!this.closed && this.pollTimer === undefined) this.pollTimer = this.clock.setTimeout(() => void this.poll(), this.pollIntervalMs);
+  }
+
+  private enqueue(command: string, params: readonly (string | number)[], onReply?: (reply: RapiReply) => void): Promise<RapiReply> {
+    if (this.closed) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
+    const seq = this.nextSeq;
+    this.nextSeq = (this.nextSeq % 255) + 1; // 1..255; 0 is never used, so a reply ":00" is noise
+    return new Promise((resolve, reject) => {
+      this.queue.push({ text: encodeRapiCommand(command, params, seq), seq, resolve, reject, ...(onReply && { onReply }) });
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -152,6 +166,7 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
     if (this.current !== request) return;
     this.clock.clearTimeout(request.timer);
     this.current = undefined;
+    if (reply) request.onReply?.(reply);
     if (reply) request.resolve(reply);
     else request.reject(error!);
     this.pump();

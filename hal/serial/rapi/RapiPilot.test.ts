@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFaults } from '../../contract/observers.js';
-import { createSerialPilotHarness } from '../testing/SerialPilotHarness.js';
+import { createSerialPilotHarness, createSerialPilotRig } from '../testing/SerialPilotHarness.js';
+import { RapiPilot } from './RapiPilot.js';
 
 describe('RapiPilot (OpenEVSE responder over a pty)', () => {
   let h: Awaited<ReturnType<typeof createSerialPilotHarness>>;
@@ -55,6 +57,25 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
     expect(faults.cleared.sort()).toEqual([code, 'PILOT_FAULT'].sort());
   });
 
+  it('an unplug while a $GS answer is on the wire: states follow the wire order, never A then the older B (20 rounds)', async () => {
+    h = await createSerialPilotHarness();
+    const { responder } = h.rig;
+    for (let round = 0; round < 20; round++) {
+      await h.setVehicleState('B');
+      await h.advance(0);
+      expect(h.pilot.state).toBe('B');
+      const states: string[] = [];
+      const record = (s: string): number => states.push(s);
+      h.pilot.on('state', record);
+      // The board answers the next poll with B and, in the same write, reports the unplug ($AT A).
+      responder.afterReply('GS', () => responder.setVehicle('A'));
+      await h.advance(1000);
+      h.pilot.off('state', record);
+      expect({ round, states }).toEqual({ round, states: ['A'] });
+      expect(h.pilot.state).toBe('A');
+    }
+  });
+
   it('diode check failed (05) is PILOT_DIODE', async () => {
     h = await createSerialPilotHarness();
     const faults = watchFaults(h.pilot);
@@ -78,5 +99,53 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
     // Small steps: a poll's reply travels in real time, while a whole step's timers fire at once.
     for (let i = 0; i < 8; i++) await h.advance(250);
     expect(faults.cleared).toEqual(['PILOT_FAULT']);
+  });
+
+  it('the adapter vanishing raises PORT_LOST; once back the board gets the offer asked for meanwhile ($FS) and the fault clears', async () => {
+    h = await createSerialPilotHarness();
+    const faults = watchFaults(h.pilot);
+    const offer = h.pilot.setCurrentOffer(16);
+    await h.advance(0);
+    await offer;
+    await h.rig.unplug();
+    await h.advance(1000);
+    expect(faults.raised).toEqual(['PORT_LOST']);
+    // The agent withdraws the offer while the board cannot be reached: the command fails …
+    await expect(h.pilot.setCurrentOffer(0)).rejects.toMatchObject({ code: 'PORT_LOST' });
+    await h.advance(3000);
+    expect(faults.sequence).toEqual(['fault:PORT_LOST']); // no PILOT_FAULT for polls that could not be sent
+
+    await h.rig.replug();
+    const before = h.rig.responder.received.length;
+    for (let i = 0; i < 40 && h.pilot.activeFaults.size > 0; i++) {
+      await h.advance(500);
+      await sleep(20); // the reopen is real I/O
+    }
+    expect(faults.sequence).toEqual(['fault:PORT_LOST', 'cleared:PORT_LOST']);
+    // … and reaches it once the port is back, before anything else.
+    expect(h.rig.responder.received[before]).toMatch(/^\$FS :/);
+    expect(h.pilot.currentOfferA).toBe(0);
+    await h.setVehicleState('B');
+    await h.advance(0);
+    expect(h.pilot.state).toBe('B');
+  });
+
+  it('an adapter missing at start: PORT_OPEN_FAILED; plugged in later, the board is initialized ($GC, $FS) and the fault clears', async () => {
+    const rig = await createSerialPilotRig();
+    await rig.unplug();
+    const pilot = new RapiPilot({ id: 'pilot:1', controller: rig.controller });
+    h = { dispose: async () => void (await pilot.release(), await rig.dispose()) } as typeof h;
+    const faults = watchFaults(pilot);
+    await rig.controller.open();
+    await expect(pilot.init(20)).rejects.toMatchObject({ code: 'PORT_LOST' });
+    expect(faults.raised).toEqual(['PORT_OPEN_FAILED']);
+    await rig.replug();
+    for (let i = 0; i < 40 && pilot.activeFaults.size > 0; i++) {
+      await rig.advance(500);
+      await sleep(20);
+    }
+    expect(faults.sequence).toEqual(['fault:PORT_OPEN_FAILED', 'cleared:PORT_OPEN_FAILED']);
+    expect(rig.responder.received.map((l) => l.slice(0, 3)).filter((c) => c !== '$GS')).toEqual(['$GC', '$FS']);
+    expect(pilot.maxCurrentA).toBe(20); // the configured maximum, within the board's $GC range
   });
 });

@@ -6,6 +6,7 @@ import { HalError, type HalErrorCode } from '../../errors.js';
 import { dutyCycleForCurrent, type ControlPilot, type PilotEvents, type PilotState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
 import type { RapiController, RapiStatus } from './RapiController.js';
+import { RapiHeartbeat, type RapiHeartbeatSettings } from './RapiHeartbeat.js';
 
 /** OpenEVSE EVSE_STATE_xxx codes of the error states, and the HAL fault each one is. */
 export const RAPI_ERROR_STATES: Readonly<Record<number, HalErrorCode>> = {
@@ -36,6 +37,8 @@ export interface RapiPilotOptions {
   maxCurrentA?: number;
   /** Consecutive unanswered `$GS` polls before PILOT_FAULT (default 3). */
   missedPollsForFault?: number;
+  /** Heartbeat supervision of the board ({@link RapiHeartbeat}); without it none is armed. */
+  heartbeat?: RapiHeartbeatSettings;
 }
 
 /**
@@ -49,10 +52,17 @@ export interface RapiPilotOptions {
  * - EVSE error states become faults ({@link RAPI_ERROR_STATES}); while one is active the board
  *   holds the pilot at -12 V, reported as state F. Relay faults are left to {@link RapiContactor}.
  * - `missedPollsForFault` unanswered polls → PILOT_FAULT until the controller answers again.
+ * - The port lost (or not opened at start) → PORT_LOST (PORT_OPEN_FAILED). Once it is back, the
+ *   board gets what was last asked of it, whether or not that command got through (an offer 0
+ *   sent while the port was away must still reach it), then the fault clears.
+ * - With `heartbeat`, `init()` arms the board's supervision and pulses it ({@link RapiHeartbeat});
+ *   when the board reports a missed pulse (it lowered its offer by itself) the offer is set again.
  */
 export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot {
   readonly id: string;
   readonly proximityRatingA = null;
+  /** The board's heartbeat supervision, when configured. */
+  readonly heartbeat: RapiHeartbeat | undefined;
   private readonly controller: RapiController;
   private readonly faults: FaultLatch;
   private readonly missedPollsForFault: number;
@@ -60,10 +70,33 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
   private vehicle: PilotState = 'A';
   private offerA = 0;
   private unavailable = false;
+  /** What was last asked for, even if the command failed: re-applied when the port is back. */
+  private wanted = { offerA: 0, unavailable: false };
+  private initialized = false;
+  private configuredMaxA: number | undefined;
   private silent = false;
   private errorFault: HalErrorCode | undefined;
   private released = false;
   private readonly onStatus = (s: RapiStatus): void => this.observe(s);
+  private readonly onLost = (error: HalError): void => void this.faults.raise(error.code, error.message);
+  private readonly onRestored = (): void => {
+    const { offerA, unavailable } = this.wanted;
+    // Queued at once, ahead of the controller's next poll. A board never initialized (its port
+    // was missing at start) reads its range first; init puts it to sleep or disables it, so only
+    // an offer is left to send.
+    const again = this.initialized
+      ? unavailable
+        ? this.command('FD')
+        : this.apply(offerA)
+      : this.init(this.configuredMaxA).then(() => (unavailable || offerA === 0 ? undefined : this.apply(offerA)));
+    again
+      .then(() => void ([this.offerA, this.unavailable] = [offerA, unavailable]))
+      .catch(() => undefined)
+      .finally(() => {
+        this.faults.clear('PORT_OPEN_FAILED');
+        this.faults.clear('PORT_LOST');
+      });
+  };
   private readonly onMissed = (n: number): void => {
     if (n >= this.missedPollsForFault) {
       this.silent = true;
@@ -78,16 +111,24 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
     this.maxA = options.maxCurrentA ?? 32;
     this.missedPollsForFault = options.missedPollsForFault ?? 3;
     this.faults = new FaultLatch(this.id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    if (options.heartbeat) {
+      this.heartbeat = new RapiHeartbeat({ ...options.heartbeat, clock: this.controller.clock, controller: this.controller, onMissedPulse: () => this.reapplyOffer() });
+    }
     this.controller.on('status', this.onStatus);
     this.controller.on('missed', this.onMissed);
+    this.controller.on('lost', this.onLost);
+    this.controller.on('restored', this.onRestored);
   }
 
   /** Reads the board's current range (`$GC`) unless a maximum was configured, and puts it to sleep (offer 0). */
   async init(configuredMaxA?: number): Promise<void> {
+    this.configuredMaxA = configuredMaxA;
     const gc = await this.controller.request('GC');
     const hmax = Number(gc.params[1]);
     if (gc.ok && Number.isFinite(hmax) && hmax >= 6) this.maxA = Math.min(configuredMaxA ?? hmax, hmax, 80);
-    await this.command('FS');
+    await this.command(this.wanted.unavailable ? 'FD' : 'FS');
+    this.initialized = true;
+    if (this.heartbeat && !this.released) await this.heartbeat.start();
   }
 
   get state(): PilotState {
@@ -111,12 +152,14 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
     if (!(amps === 0 || (amps >= 6 && amps <= this.maxA && Number.isInteger(amps)))) {
       throw new HalError('INVALID_ARGUMENT', this.id, `offer ${amps} A: whole amps 6..${this.maxA} or 0`);
     }
+    this.wanted.offerA = amps;
     if (!this.unavailable) await this.apply(amps);
     this.offerA = amps;
   }
 
   async setUnavailable(unavailable: boolean): Promise<void> {
     if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+    this.wanted.unavailable = unavailable;
     if (unavailable) await this.command('FD');
     else await this.apply(this.offerA);
     this.unavailable = unavailable;
@@ -125,8 +168,17 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    this.heartbeat?.stop();
     this.controller.off('status', this.onStatus);
     this.controller.off('missed', this.onMissed);
+    this.controller.off('lost', this.onLost);
+    this.controller.off('restored', this.onRestored);
+  }
+
+  /** The board raised its offer to its maximum (a missed pulse acknowledged): set ours again. */
+  private async reapplyOffer(): Promise<void> {
+    if (this.released || this.unavailable || this.offerA === 0) return;
+    await this.controller.request('SC', [this.offerA, 'V']);
   }
 
   private async apply(amps: number): Promise<void> {

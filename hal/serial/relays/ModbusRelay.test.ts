@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFaults } from '../../contract/observers.js';
 import { createSerialRelayHarness } from '../testing/SerialRelayHarness.js';
@@ -40,6 +41,36 @@ describe('ModbusRelay (board sim over a pty)', () => {
     h.board.mode = 'answer';
     for (let i = 0; i < 2; i++) await h.advance(40);
     expect(faults.cleared).toEqual(['RELAY_FEEDBACK_LOST']);
+    expect(h.relay.activeFaults.size).toBe(0);
+  });
+
+  it('an open() that failed while the port was away is written once it is back: the contactor opens, no false weld', async () => {
+    h = await createSerialRelayHarness({ reopenIntervalMs: 500 });
+    const { rig, board } = h;
+    const faults = watchFaults(h.relay);
+    const closing = h.relay.close();
+    for (let i = 0; i < 3; i++) await h.advance(40);
+    await closing;
+    await rig.slave.close();
+    await rig.pair.unplug();
+    for (let i = 0; i < 50 && rig.bus.state !== 'lost'; i++) {
+      await h.advance(40);
+      await sleep(10); // the port's close is real I/O
+    }
+    expect(faults.raised).toContain('PORT_LOST');
+    await expect(h.relay.open()).rejects.toMatchObject({ code: 'PORT_LOST' });
+    expect(board.contacts[0]).toBe(true); // the board never heard it
+
+    await rig.pair.replug();
+    await rig.slave.open();
+    for (let i = 0; i < 50 && h.relay.activeFaults.has('PORT_LOST'); i++) {
+      await h.advance(100);
+      await sleep(10); // the reopen is real I/O
+    }
+    expect(board.writes.at(-1)).toEqual([0, false]);
+    expect(board.contacts[0]).toBe(false);
+    expect(h.relay.state).toBe('open');
+    expect(faults.raised).toEqual(['PORT_LOST']); // no RELAY_FEEDBACK_LOST for polls that could not be sent, no false weld
     expect(h.relay.activeFaults.size).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import type { Clock, TimerId } from '../../clock.js';
 import { HalError, type HalErrorCode } from '../../errors.js';
 import type { Relay, RelayEvents, RelayState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
+import { ContactorCommands } from '../ContactorCommands.js';
 import type { ModbusBus } from '../modbus/ModbusBus.js';
 
 export interface ModbusRelayOptions {
@@ -32,12 +33,8 @@ export interface ModbusRelayOptions {
   pollIntervalMs?: number;
   /** Consecutive unanswered polls before RELAY_FEEDBACK_LOST (default 3). */
   missedPollsForFault?: number;
-}
-
-interface Pending {
-  target: RelayState;
-  deadline: TimerId;
-  settle: (error?: HalError) => void;
+  /** How long the board may take to answer one request, ms (default: the bus's). */
+  responseTimeoutMs?: number;
 }
 
 /**
@@ -45,7 +42,7 @@ interface Pending {
  *
  * - `close()` writes the coil on and polls the feedback input on the clock; feedback closed
  *   within `deadlineMs` resolves (after the `state` event). Otherwise the coil is written off
- *   again, RELAY_STUCK is raised and `close()` rejects.
+ *   again, RELAY_STUCK is raised and `close()` rejects ({@link ContactorCommands}).
  * - `open()` writes the coil off; feedback still closed at the deadline → RELAY_WELDED
  *   (not recoverable). Feedback reading closed later while commanded open → RELAY_WELDED too.
  * - The feedback is polled all the time (every `pollIntervalMs`); `missedPollsForFault`
@@ -66,18 +63,28 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
   private readonly readyInput: number | undefined;
   private readonly pollIntervalMs: number;
   private readonly missedPollsForFault: number;
+  private readonly responseTimeoutMs: number | undefined;
   private readonly faults: FaultLatch;
+  private readonly commands: ContactorCommands;
   private confirmed: RelayState = 'open';
   private commanded: RelayState = 'open';
-  private pending: Pending | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
   private pollTimer: TimerId | undefined;
   private polling = false;
   private misses = 0;
   private readySeenOff = false;
   private released = false;
   private readonly onLost = (error: HalError): void => void this.faults.raise('PORT_LOST', error.message);
-  private readonly onRestored = (): void => this.faults.clear('PORT_LOST');
+  /**
+   * The board kept its coil as it was when the line went, and an open() that failed meanwhile
+   * must still open the contactor: command the last commanded state again (with its deadline),
+   * then clear PORT_LOST.
+   */
+  private readonly onRestored = (): void => {
+    this.commands
+      .run(this.commanded, () => true)
+      .catch(() => undefined)
+      .finally(() => this.faults.clear('PORT_LOST'));
+  };
 
   constructor(options: ModbusRelayOptions) {
     super();
@@ -95,7 +102,9 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
     this.deadlineMs = deadlineMs;
     this.pollIntervalMs = pollIntervalMs;
     this.missedPollsForFault = missedPollsForFault;
+    this.responseTimeoutMs = options.responseTimeoutMs;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.commands = new ContactorCommands({ id, clock, faults: this.faults, deadlineMs, send: (target) => this.writeCoil(target), withdraw: () => this.withdraw(), openCommand: 'open' });
     bus.on('lost', this.onLost);
     bus.on('restored', this.onRestored);
     if (bus.state === 'lost') this.faults.raise('PORT_LOST');
@@ -112,11 +121,11 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
 
   /** Closes the contactor (the {@link Relay} command; device release is {@link release}). */
   close(): Promise<void> {
-    return this.enqueue('closed');
+    return this.commands.run('closed', () => this.confirmed !== 'closed' || this.commanded !== 'closed');
   }
 
   open(): Promise<void> {
-    return this.enqueue('open');
+    return this.commands.run('open', () => this.confirmed !== 'open' || this.commanded !== 'open');
   }
 
   /** Stops polling, rejects a pending command with DEVICE_CLOSED, releases the bus. Leaves the coil as it is. */
@@ -124,66 +133,26 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
     if (this.released) return;
     this.released = true;
     this.clock.clearTimeout(this.pollTimer);
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending) {
-      this.clock.clearTimeout(pending.deadline);
-      pending.settle(new HalError('DEVICE_CLOSED', this.id, 'released while a command was pending'));
-    }
+    this.commands.release();
     this.bus.off('lost', this.onLost);
     this.bus.off('restored', this.onRestored);
     await this.bus.release();
   }
 
-  private enqueue(target: RelayState): Promise<void> {
-    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
-    const run = (): Promise<void> => this.actuate(target);
-    const result = this.queue.then(run, run);
-    this.queue = result.catch(() => undefined);
-    return result;
-  }
-
-  private async actuate(target: RelayState): Promise<void> {
-    if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
-    const active = this.faults.first();
-    if (target === 'closed' && active) throw this.faults.raise(active, 'close refused while faulted');
-    if (this.confirmed === target && this.commanded === target) return;
-    const done = new Promise<void>((resolve, reject) => {
-      const deadline = this.clock.setTimeout(() => this.expire(), this.deadlineMs);
-      this.pending = { target, deadline, settle: (error) => (error ? reject(error) : resolve()) };
-    });
+  private async writeCoil(target: RelayState): Promise<void> {
     this.commanded = target;
     try {
-      await this.bus.writeCoil(this.address, this.coil, target === 'closed');
+      await this.bus.writeCoil(this.address, this.coil, target === 'closed', this.responseTimeoutMs);
     } catch (err) {
-      this.finish(this.writeFailure(err));
+      throw this.writeFailure(err);
     }
-    return done;
   }
 
-  /** The deadline passed without the feedback confirming the pending command. */
-  private expire(): void {
-    const pending = this.pending;
-    if (!pending) return;
-    if (pending.target === 'open') return this.finish(this.faults.raise('RELAY_WELDED', `still closed ${this.deadlineMs} ms after open`));
+  /** A close not confirmed: the coil is written off again; RELAY_STUCK clears once `readyInput` goes off and on. */
+  private withdraw(): Promise<unknown> {
     this.commanded = 'open';
     this.readySeenOff = false;
-    const error = this.faults.raise('RELAY_STUCK', `not confirmed closed within ${this.deadlineMs} ms`);
-    this.pending = undefined;
-    this.clock.clearTimeout(pending.deadline);
-    // Command the contactor open again, then report; a failing write does not hide the fault.
-    this.bus.writeCoil(this.address, this.coil, false).then(
-      () => pending.settle(error),
-      () => pending.settle(error),
-    );
-  }
-
-  private finish(error?: HalError): void {
-    const pending = this.pending;
-    if (!pending) return;
-    this.pending = undefined;
-    this.clock.clearTimeout(pending.deadline);
-    pending.settle(error);
+    return this.bus.writeCoil(this.address, this.coil, false, this.responseTimeoutMs);
   }
 
   private writeFailure(err: unknown): HalError {
@@ -210,9 +179,10 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
     let bits: boolean[];
     this.stats.polls++;
     try {
-      bits = await this.bus.readBits(this.address, 2, 0, count);
+      bits = await this.bus.readBits(this.address, 2, 0, count, this.responseTimeoutMs);
     } catch (err) {
-      if (this.released || (err instanceof HalError && err.code !== 'PORT_LOST')) return;
+      // A poll that could not be sent (port away: PORT_LOST is raised already) is no missed answer.
+      if (this.released || err instanceof HalError) return;
       this.stats.missed++;
       if (++this.misses >= this.missedPollsForFault) this.faults.raise('RELAY_FEEDBACK_LOST', `${this.misses} polls unanswered`);
       return;
@@ -230,7 +200,8 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
       this.confirmed = feedback;
       this.emit('state', feedback);
     }
-    if (this.pending && feedback === this.pending.target) return this.finish();
-    if (!this.pending && this.commanded === 'open' && feedback === 'closed') this.faults.raise('RELAY_WELDED', 'feedback reports closed while commanded open');
+    const pending = this.commands.pendingTarget;
+    if (pending === feedback) return this.commands.confirm(feedback);
+    if (!pending && this.commanded === 'open' && feedback === 'closed') this.faults.raise('RELAY_WELDED', 'feedback reports closed while commanded open');
   }
 }

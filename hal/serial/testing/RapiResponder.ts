@@ -2,10 +2,13 @@
  * An OpenEVSE controller on the device end of a pty, answering RAPI commands. Written without the
  * driver's encoder/parser: its own checksum code and line splitting. Test support (real I/O).
  *
- * Understands `$GS`, `$GC`, `$SC amps [V]`, `$FE`, `$FS`, `$FD`; sends `$AT` on every state change.
- * Checks each command's XOR (`^xk`) or sum (`*ck`) checksum and echoes its `:ss` sequence id.
+ * Understands `$GS`, `$GC`, `$SC amps [V]`, `$FE`, `$FS`, `$FD`, and with a clock the heartbeat
+ * supervision `$SY`/`$GY` (arm, pulse, acknowledge; a late pulse lowers `amps` to the fallback);
+ * sends `$AT` on every state change. Checks each command's XOR (`^xk`) or sum (`*ck`) checksum and
+ * echoes its `:ss` sequence id.
  */
 import { SerialPort } from 'serialport';
+import type { Clock, TimerId } from '../../clock.js';
 
 const hex = (n: number): string => (n & 0xff).toString(16).toUpperCase().padStart(2, '0');
 
@@ -17,6 +20,15 @@ function xor8(s: string): number {
 /** 8-bit sum of every character code. */
 function sum8(s: string): number {
   return [...s].reduce((x, c) => (x + c.charCodeAt(0)) & 0xff, 0);
+}
+
+/** The firmware's lowest current capacity: a fallback below it is raised to it. */
+const MIN_AMPS = 6;
+
+export interface RapiResponderOptions {
+  hardwareMaxA?: number;
+  /** Runs the heartbeat supervision; without one the board answers `$SY`/`$GY` with `$NK` (not compiled in). */
+  clock?: Clock;
 }
 
 export class RapiResponder {
@@ -39,9 +51,17 @@ export class RapiResponder {
   private stuck = false;
   private welded = false;
   private latched: number | undefined;
+  /** Lines held back to go out in one write (see {@link afterReply}). */
+  private batch: string[] | undefined;
+  private readonly afterReplies = new Map<string, () => Promise<void>>();
+  /** Heartbeat supervision: seconds (0 off), fallback amps, 0 never missed / 1 missed, acked / 2 missed, not acked. */
+  readonly supervision = { intervalS: 0, fallbackA: 0, trigger: 0 };
+  private readonly clock: Clock | undefined;
+  private supervisionTimer: TimerId | undefined;
 
-  constructor(private readonly path: string, options: { hardwareMaxA?: number } = {}) {
+  constructor(private readonly path: string, options: RapiResponderOptions = {}) {
     this.hardwareMaxA = options.hardwareMaxA ?? 32;
+    this.clock = options.clock;
   }
 
   async open(): Promise<void> {
@@ -50,6 +70,14 @@ export class RapiResponder {
     port.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     this.port = port;
+  }
+
+  /** The board is switched off: its supervision timer ends too (`close()` alone is the adapter pulled). */
+  powerOff(): Promise<void> {
+    this.clock?.clearTimeout(this.supervisionTimer);
+    this.supervisionTimer = undefined;
+    this.supervision.intervalS = 0;
+    return this.close();
   }
 
   async close(): Promise<void> {
@@ -68,6 +96,15 @@ export class RapiResponder {
   setError(code: number | undefined): Promise<void> {
     this.error = code;
     return this.update();
+  }
+
+  /**
+   * Once, right after answering the next `command`, runs `change` (e.g. the vehicle unplugs), and
+   * sends the reply and the `$AT` it causes in one write: the board's state changed while its
+   * answer was on the wire, so both lines reach the driver back to back.
+   */
+  afterReply(command: string, change: () => Promise<void>): void {
+    this.afterReplies.set(command, change);
   }
 
   /** Raw bytes onto the line (noise). */
@@ -115,7 +152,9 @@ export class RapiResponder {
   }
 
   private async send(body: string): Promise<void> {
-    await this.write(`${body}^${hex(xor8(body))}\r`);
+    const line = `${body}^${hex(xor8(body))}\r`;
+    if (this.batch) this.batch.push(line);
+    else await this.write(line);
   }
 
   private write(text: string): Promise<void> {
@@ -153,6 +192,18 @@ export class RapiResponder {
     const [cmd, ...args] = words;
     const reply = (ok: boolean, ...params: (string | number)[]): Promise<void> =>
       this.send([ok ? '$OK' : '$NK', ...params, ...(seqWord ? [seqWord] : [])].join(' '));
+    const change = cmd === undefined ? undefined : this.afterReplies.get(cmd);
+    if (!change) return this.execute(cmd, args, reply);
+    this.afterReplies.delete(cmd!);
+    this.batch = [];
+    await this.execute(cmd, args, reply);
+    await change();
+    const lines = this.batch.join('');
+    this.batch = undefined;
+    await this.write(lines);
+  }
+
+  private async execute(cmd: string | undefined, args: string[], reply: (ok: boolean, ...params: (string | number)[]) => Promise<void>): Promise<void> {
     switch (cmd) {
       case 'GS':
         return reply(true, hex(this.evseState), 0, hex(this.pilotState), '0000');
@@ -171,8 +222,47 @@ export class RapiResponder {
         await reply(true);
         if (this.computeState() !== this.evseState) await this.update();
         return;
+      case 'SY':
+        return this.clock ? this.heartbeat(args, reply) : reply(false);
+      case 'GY':
+        return this.clock ? reply(true, this.supervision.intervalS, this.supervision.fallbackA, this.supervision.trigger) : reply(false);
       default:
         return reply(false);
     }
+  }
+
+  /** `$SY s a` arms (clears the trigger, keeps the current), `$SY` pulses, `$SY 165` acknowledges. */
+  private heartbeat(args: string[], reply: (ok: boolean, ...params: (string | number)[]) => Promise<void>): Promise<void> {
+    const hs = this.supervision;
+    if (args.length >= 2) {
+      hs.intervalS = Number(args[0]);
+      hs.fallbackA = Number(args[1]);
+      hs.trigger = 0;
+      this.restartSupervision();
+      return reply(true, hs.intervalS, hs.fallbackA, hs.trigger);
+    }
+    if (args.length === 1) {
+      if (Number(args[0]) !== 0xa5) return reply(false);
+      if (hs.trigger === 2) {
+        this.amps = this.hardwareMaxA; // the firmware restores its maximum, not the earlier offer
+        hs.trigger = 1;
+      }
+      return reply(true);
+    }
+    this.restartSupervision();
+    return reply(hs.trigger !== 2);
+  }
+
+  private restartSupervision(): void {
+    const clock = this.clock!;
+    clock.clearTimeout(this.supervisionTimer);
+    this.supervisionTimer = undefined;
+    if (this.supervision.intervalS === 0) return;
+    this.supervisionTimer = clock.setTimeout(() => {
+      const hs = this.supervision;
+      if (hs.fallbackA < this.amps) this.amps = Math.max(MIN_AMPS, hs.fallbackA);
+      hs.trigger = 2;
+      this.restartSupervision();
+    }, this.supervision.intervalS * 1000);
   }
 }

@@ -18,37 +18,55 @@ const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve
 
 export interface SerialPilotRig {
   clock: SimulatedClock;
+  pair: PtyPair;
   controller: RapiController;
   responder: RapiResponder;
   advance(ms: number): Promise<void>;
   /** Waits (real time, bounded) until every byte the responder sent arrived and no command is in flight. */
   quiet(): Promise<void>;
+  /** The USB adapter is pulled: the board's side closes and both ptys vanish … */
+  unplug(): Promise<void>;
+  /** … and plugged back on the same path (the board kept its state meanwhile). */
+  replug(): Promise<void>;
   dispose(): Promise<void>;
 }
 
-export async function createSerialPilotRig(options: { pollIntervalMs?: number } = {}): Promise<SerialPilotRig> {
+/** `boardHeartbeat: false`: firmware without heartbeat supervision (`$SY` answered `$NK`). */
+export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean } = {}): Promise<SerialPilotRig> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
-  const responder = new RapiResponder(pair.devicePath);
+  // The board's supervision timer runs on the same simulated clock as the driver.
+  const responder = new RapiResponder(pair.devicePath, options.boardHeartbeat === false ? {} : { clock });
   await responder.open().catch(async (err: unknown) => {
     await pair.dispose();
     throw err;
   });
   const controller = new RapiController({ id: 'pilot:1', clock, path: pair.driverPath, pollIntervalMs: options.pollIntervalMs ?? 1000, responseTimeoutMs: 300 });
+  let lost = 0; // bytes that went down with an unplugged adapter
   const quiet = async (): Promise<void> => {
     for (let waited = 0; waited < 1000; waited += 2) {
       await flush();
-      const idle = !controller.busy || responder.mode === 'silent';
-      if (idle && controller.link.stats.bytesReceived >= responder.stats.bytesSent) break;
+      const idle = !controller.busy || responder.mode === 'silent' || !controller.link.isOpen;
+      if (idle && controller.link.stats.bytesReceived + lost >= responder.stats.bytesSent) break;
       await sleep(2);
     }
     await flush();
   };
   return {
     clock,
+    pair,
     controller,
     responder,
     quiet,
+    async unplug() {
+      await responder.close();
+      await pair.unplug();
+      lost = responder.stats.bytesSent - controller.link.stats.bytesReceived;
+    },
+    async replug() {
+      await pair.replug();
+      await responder.open();
+    },
     async advance(ms) {
       await quiet();
       clock.advance(ms);

@@ -11,7 +11,17 @@ import { PtyPair } from './PtyPair.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function createSerialPn532Harness(): Promise<RfidHarness & { reader: Pn532Reader; sim: Pn532Sim; clock: SimulatedClock }> {
+export interface SerialPn532Harness extends RfidHarness {
+  reader: Pn532Reader;
+  sim: Pn532Sim;
+  clock: SimulatedClock;
+  /** The USB adapter is pulled: the chip's side closes and both ptys vanish. */
+  unplug(): Promise<void>;
+  /** … and plugged back on the same path, the chip answering again. */
+  replug(): Promise<void>;
+}
+
+export async function createSerialPn532Harness(): Promise<SerialPn532Harness> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
   const sim = new Pn532Sim(pair.devicePath);
@@ -20,11 +30,13 @@ export async function createSerialPn532Harness(): Promise<RfidHarness & { reader
     throw err;
   });
   const reader = new Pn532Reader({ id: 'rfid:1', clock, path: pair.driverPath, pollIntervalMs: 100, responseTimeoutMs: 150, garbageFaultThreshold: 3 });
+  /** Bytes the sim sent that went down with an unplugged adapter. */
+  let lost = 0;
   /** Waits (real time, bounded) until the sim's bytes have arrived and no command is pending. */
   const quiet = async (): Promise<void> => {
     for (let waited = 0; waited < 1000; waited += 2) {
       await flush();
-      if ((!reader.busy || sim.mode === 'silent') && reader.stats.bytes >= sim.stats.bytesSent) break;
+      if ((!reader.busy || sim.mode === 'silent') && reader.stats.bytes + lost >= sim.stats.bytesSent) break;
       await sleep(2);
     }
     await flush();
@@ -51,6 +63,15 @@ export async function createSerialPn532Harness(): Promise<RfidHarness & { reader
     removeCard: () => sim.removeCard(),
     sendGarbage: () => sim.sendGarbage(),
     advance,
+    async unplug() {
+      await sim.close();
+      await pair.unplug();
+      lost = sim.stats.bytesSent - reader.stats.bytes;
+    },
+    async replug() {
+      await pair.replug();
+      await sim.open();
+    },
     async dispose() {
       await sim.close();
       await pair.dispose();

@@ -6,17 +6,18 @@
 import type { RelayHarness } from '../../contract/relay.contract.js';
 import { ModbusRelay } from '../relays/ModbusRelay.js';
 import { RelayBoardSim } from './RelayBoardSim.js';
-import { createSerialMeterRig } from './SerialMeterHarness.js';
+import { createSerialMeterRig, type SerialMeterRig } from './SerialMeterHarness.js';
 
 /** Board wiring used by the harness: coil 0, mirror contact on input 0, driver ready on input 1. */
-export async function createSerialRelayHarness(): Promise<RelayHarness & { board: RelayBoardSim }> {
-  const rig = await createSerialMeterRig();
+export async function createSerialRelayHarness(options: { reopenIntervalMs?: number } = {}): Promise<RelayHarness & { board: RelayBoardSim; rig: SerialMeterRig }> {
+  const rig = await createSerialMeterRig(options);
   const board = new RelayBoardSim(rig.clock, { actuationDelayMs: 30, readyInput: 1 });
   rig.slave.units.set(2, board);
   const relay = new ModbusRelay({ id: 'relay:1', clock: rig.clock, bus: rig.bus, address: 2, coil: 0, feedbackInput: 0, readyInput: 1, deadlineMs: 200, pollIntervalMs: 20 });
   return {
     relay,
     board,
+    rig,
     weld: () => board.weld(),
     stick: () => board.stick(),
     repair: () => board.repair(),

@@ -21,20 +21,41 @@ function em4100Id(uid: string): string {
   throw new RangeError(`an RDM6300 (EM4100) reads 4-byte tags; the ${uid.length / 2}-byte uid ${uid} cannot be presented to it`);
 }
 
-export async function createSerialRfidHarness(): Promise<RfidHarness & { reader: Rdm6300Reader }> {
+export interface SerialRdm6300Harness extends RfidHarness {
+  reader: Rdm6300Reader;
+  clock: SimulatedClock;
+  /** The USB adapter is pulled (the reader's side closes, both ptys vanish) … */
+  unplug(): Promise<void>;
+  /** … and plugged back on the same path. */
+  replug(): Promise<void>;
+}
+
+export async function createSerialRfidHarness(): Promise<SerialRdm6300Harness> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
   const emitter = new Rdm6300Emitter(pair.devicePath);
   await emitter.open();
   const reader = new Rdm6300Reader({ id: 'rfid:0', clock, path: pair.driverPath, removalMs: 600, garbageFaultThreshold: 3, uidFormat: 'tag' });
   await reader.open();
+  /** Bytes sent that went down with an unplugged adapter. */
+  let lost = 0;
   /** Waits (real time, bounded) until every byte the emitter sent has reached the driver. */
   const delivered = async (): Promise<void> => {
-    for (let waited = 0; reader.stats.bytes < emitter.bytesSent && waited < 300; waited += 2) await sleep(2);
+    for (let waited = 0; reader.stats.bytes + lost < emitter.bytesSent && waited < 300; waited += 2) await sleep(2);
     await flush();
   };
   return {
     reader,
+    clock,
+    async unplug() {
+      await emitter.close();
+      await pair.unplug();
+      lost = emitter.bytesSent - reader.stats.bytes;
+    },
+    async replug() {
+      await pair.replug();
+      await emitter.open();
+    },
     garbageFaultThreshold: reader.garbageFaultThreshold,
     removalMs: 600,
     longUid: '12AB34CD',

@@ -1,0 +1,74 @@
+/**
+ * The serial hardware built from a device list over socat ptys, on a SimulatedClock: the
+ * configured port reopen intervals reach the drivers (an OpenEVSE port, a meter's bus).
+ */
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { SimulatedClock } from '../hal/clock.js';
+import { PtyPair } from '../hal/serial/testing/PtyPair.js';
+import { RapiResponder } from '../hal/serial/testing/RapiResponder.js';
+import { ModbusSlaveSim } from '../hal/serial/testing/ModbusSlaveSim.js';
+import { SdmMeterSim } from '../hal/serial/testing/SdmMeterSim.js';
+import { createSerialHardware } from './serialHardware.js';
+import { parseSettings } from './settings.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+});
+
+function settings(devices: unknown[]): ReturnType<typeof parseSettings> {
+  const t = YAML.parse(readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+  t.chargePoint!.firmwareVersion = '1.2.3';
+  t.chargePoint!.connectors = 1;
+  t.hal = { ...t.hal, driver: 'serial', serial: { ...(t.hal!.serial as object), devices } };
+  return parseSettings(t);
+}
+
+describe('createSerialHardware', () => {
+  it('reopens each lost port at its configured interval: the OpenEVSE after 500 ms, the meter bus after 5000 ms', async () => {
+    const clock = new SimulatedClock();
+    const [pilotPty, meterPty] = await Promise.all([PtyPair.create(), PtyPair.create()]);
+    cleanups.push(() => pilotPty.dispose(), () => meterPty.dispose());
+    const responder = new RapiResponder(pilotPty.devicePath);
+    const slave = new ModbusSlaveSim(meterPty.devicePath, 9600);
+    slave.units.set(1, new SdmMeterSim('sdm630', clock, 1000));
+    await Promise.all([responder.open(), slave.open()]);
+    cleanups.push(() => responder.close(), () => slave.close());
+    const hardware = createSerialHardware(
+      settings([
+        { kind: 'meter', model: 'sdm630', connector: 1, port: meterPty.driverPath, reopenIntervalMs: 5000 },
+        { kind: 'pilot', connector: 1, port: pilotPty.driverPath, reopenIntervalMs: 500, heartbeatIntervalMs: 0 },
+      ]),
+      clock,
+    );
+    cleanups.push(() => hardware.close());
+    const { pilot, meter } = hardware.connectors[0]!;
+    const lost = (d: { activeFaults: ReadonlySet<string> }): boolean => d.activeFaults.has('PORT_LOST');
+    for (let i = 0; i < 50 && pilot.maxCurrentA === 0; i++) await sleep(10);
+
+    await Promise.all([responder.close(), slave.close()]);
+    await Promise.all([pilotPty.unplug(), meterPty.unplug()]);
+    for (let i = 0; i < 100 && !(lost(pilot) && lost(meter)); i++) {
+      clock.advance(0);
+      await sleep(20);
+    }
+    expect([lost(pilot), lost(meter)]).toEqual([true, true]);
+    const lostAt = clock.now();
+    await Promise.all([pilotPty.replug(), meterPty.replug()]);
+    await Promise.all([responder.open(), slave.open()]);
+
+    const clearedAfter: Record<string, number> = {};
+    for (let t = 0; t < 7000 && Object.keys(clearedAfter).length < 2; t += 100) {
+      clock.advance(100);
+      await sleep(15); // the reopen is real I/O
+      for (const [name, d] of [['pilot', pilot], ['meter', meter]] as const) if (!lost(d)) clearedAfter[name] ??= clock.now() - lostAt;
+    }
+    expect(clearedAfter.pilot).toBeGreaterThanOrEqual(500);
+    expect(clearedAfter.pilot).toBeLessThanOrEqual(1000);
+    expect(clearedAfter.meter).toBeGreaterThanOrEqual(5000);
+    expect(clearedAfter.meter).toBeLessThanOrEqual(5500);
+  }, 30_000);
+});
