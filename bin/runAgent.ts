@@ -19,6 +19,9 @@ import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
 import type { TransactionJournal } from '../agent/store/TransactionJournal.js';
 import { createHardware, type Hardware } from './createHardware.js';
 import type { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
+import type { TelemetryTlsSettings } from '../agent/telemetry/mqttClient.js';
+import { CurrentLimits } from '../agent/store/CurrentLimits.js';
+import { telemetryTlsOf } from './telemetryTls.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
@@ -32,8 +35,10 @@ const TELEMETRY_STOP_MS = 500;
 
 export async function runAgent(): Promise<number> {
   let settings: Settings;
+  let telemetryTls: TelemetryTlsSettings | undefined;
   try {
     settings = loadSettings();
+    if (settings.telemetry.url) telemetryTls = telemetryTlsOf(settings.telemetry);
   } catch (err) {
     return exitOnInvalidSettings(err);
   }
@@ -66,7 +71,18 @@ export async function runAgent(): Promise<number> {
     process.stderr.write(`evse: cannot open the transaction journal in ${dataDir}: ${(err as Error).message}\n`);
     return EX_CANTCREAT;
   }
-  return new AgentRunner(settings, config, availability, journal, log, auth).run();
+  // Limits set over MQTT survive restarts; only MQTT commands set (and so apply) them.
+  const telemetry: TelemetryResources = {
+    ...(telemetryTls && { tls: telemetryTls }),
+    ...(settings.telemetry.url && settings.telemetry.commands && { currentLimits: await CurrentLimits.open(join(dataDir, 'mqtt-current-limits.json'), log) }),
+  };
+  return new AgentRunner(settings, config, availability, journal, log, auth, telemetry).run();
+}
+
+/** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
+interface TelemetryResources {
+  tls?: TelemetryTlsSettings;
+  currentLimits?: CurrentLimits;
 }
 
 /** Local authorization state, shared by the agents a Reset creates one after the other. */
@@ -89,6 +105,7 @@ class AgentRunner {
     private readonly journal: TransactionJournal,
     private readonly log: Logger,
     private readonly auth: LocalAuthorization,
+    private readonly telemetryResources: TelemetryResources,
   ) {}
 
   run(): Promise<number> {
@@ -115,7 +132,7 @@ class AgentRunner {
 
   private async startAgent(newHardware: boolean): Promise<void> {
     const { settings, config, log } = this;
-    if (newHardware || !this.hw) this.hw = await createHardware(settings, systemClock);
+    if (newHardware || !this.hw) this.hw = await createHardware(settings, systemClock, log);
     // mqtt.js is loaded only when telemetry is configured (a board without it saves the memory).
     const telemetryModule = settings.telemetry.url ? await import('../agent/telemetry/TelemetryPublisher.js') : undefined;
     if (this.stopping) {
@@ -145,9 +162,15 @@ class AgentRunner {
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
   private startTelemetry(agent: Agent, Publisher: typeof TelemetryPublisher): TelemetryPublisher {
     const t = this.settings.telemetry;
+    const { tls, currentLimits } = this.telemetryResources;
     const publisher = new Publisher({
       agent,
-      mqtt: { url: t.url, ...(t.username !== undefined && { username: t.username }), ...(t.password !== undefined && { password: t.password }) },
+      mqtt: {
+        url: t.url,
+        ...(t.username !== undefined && { username: t.username }),
+        ...(t.password !== undefined && { password: t.password }),
+        ...(tls && { tls }),
+      },
       clock: systemClock,
       prefix: t.prefix,
       intervalMs: t.intervalS * 1000,
@@ -155,6 +178,7 @@ class AgentRunner {
       idTag: t.idTag,
       ...(t.idTagSalt !== undefined && { idTagSalt: t.idTagSalt }),
       commands: t.commands,
+      ...(currentLimits && { currentLimits }),
       ...(t.homeAssistant !== undefined && { homeAssistant: { ...t.homeAssistant } }),
     });
     publisher.start();

@@ -45,7 +45,8 @@ describe('evse run with MQTT telemetry', () => {
       EVSE_MQTT_URL: broker.url,
       EVSE_MQTT_PREFIX: 'site7',
     });
-    await csms.waitForCall(CP, 'StatusNotification', { connectorId: 1 }, 15_000);
+    // The simulated EV is plugged in from the start: the connector is Preparing once the agent is up.
+    await csms.waitForCall(CP, 'StatusNotification', { connectorId: 1, status: 'Preparing' }, 15_000);
     await recorder.waitFor((m) => m.some((x) => x.topic === `${BASE}/online` && (x.json as { online?: boolean }).online === true), 'online=true');
 
     expect(await csms.call(CP, 'RemoteStartTransaction', { connectorId: 1, idTag: 'SECRET-TAG-1' })).toEqual({ status: 'Accepted' });
@@ -53,7 +54,13 @@ describe('evse run with MQTT telemetry', () => {
     const transactionId = csms.transactions(CP)[0]!.transactionId;
     await recorder.waitFor((m) => m.some((x) => x.topic.startsWith(`${BASE}/`) && x.raw.includes('Charging')), 'status Charging');
     expect(await csms.call(CP, 'RemoteStopTransaction', { transactionId })).toEqual({ status: 'Accepted' });
-    await recorder.waitFor((m) => m.filter((x) => x.topic === `${BASE}/transaction`).length >= 2, 'transaction started and stopped');
+    await recorder.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction` && (x.json as { event?: string }).event === 'stopped'), 'transaction stopped');
+    await recorder.waitFor((m) => m.filter((x) => x.topic === `${BASE}/transaction`).length === 3, 'started, confirmed, stopped');
+    // `confirmed` may come after `stopped` for a short session (the CSMS's answer is journaled first): matched by sessionId.
+    const events = recorder.on(`${BASE}/transaction`);
+    expect(events[0]).toMatchObject({ event: 'started', transactionId: null });
+    expect(events.slice(1).map((x) => [x.event, x.transactionId]).sort()).toEqual([['confirmed', transactionId], ['stopped', transactionId]]);
+    expect(new Set(events.map((x) => x.sessionId)).size).toBe(1);
     expect(recorder.messages.some((x) => x.raw.includes('SECRET-TAG-1'))).toBe(false);
 
     await agent.stop('SIGKILL');

@@ -53,7 +53,7 @@ describe('MQTT telemetry during a session', () => {
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
     f.sim.connectors[0]!.ev.unplug();
     await f.advance(5000);
-    await r.waitFor(() => r.on<TransactionPayload>(`${BASE}/transaction`).length === 2 && r.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)?.status === 'Available', 'stop and Available');
+    await r.waitFor(() => r.on<TransactionPayload>(`${BASE}/transaction`).length === 3 && r.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)?.status === 'Available', 'stop and Available');
 
     expect(r.on(`${BASE}/online`)).toContainEqual(expect.objectContaining({ online: true }));
     expect(r.on(`${BASE}/info`)[0]).toMatchObject({ chargePointId: 'AGENT-T1', version: '9.9.9-test', vendor: 'evse-agent', model: 'test', connectors: [1] });
@@ -77,14 +77,17 @@ describe('MQTT telemetry during a session', () => {
     expect(charging[0]).toEqual({ energyWh: expect.any(Number), powerW: expect.any(Number), currentA: [expect.any(Number), expect.any(Number), expect.any(Number)], voltageV: [230, 230, 230], frequencyHz: 50, ts: expect.any(String) });
     expect(charging.at(-1)!.energyWh).toBeGreaterThan(charging[0]!.energyWh);
 
-    const [started, stopped] = r.on<TransactionPayload>(`${BASE}/transaction`);
+    // Online: started (no transactionId yet), confirmed by the CSMS, then stopped with the id known.
+    const [started, confirmed, stopped] = r.on<TransactionPayload>(`${BASE}/transaction`);
     const startReq = f.sent('StartTransaction')[0]!;
     const stopReq = f.sent('StopTransaction')[0]!;
-    expect(started).toEqual({
-      event: 'started', connectorId: 1, transactionId: stopReq.transactionId, idTagHash: hashIdTag(CARD), idTagStatus: 'Accepted',
-      meterStartWh: startReq.meterStart, ts: startReq.timestamp,
+    const sessionId = expect.stringMatching(/^[0-9a-f-]{36}$/);
+    expect(started).toEqual({ event: 'started', sessionId, connectorId: 1, transactionId: null, idTagHash: hashIdTag(CARD), meterStartWh: startReq.meterStart, ts: startReq.timestamp });
+    expect(confirmed).toEqual({ event: 'confirmed', sessionId: started!.sessionId, connectorId: 1, transactionId: stopReq.transactionId, idTagStatus: 'Accepted', ts: expect.any(String) });
+    expect(stopped).toEqual({
+      event: 'stopped', sessionId: started!.sessionId, connectorId: 1, transactionId: stopReq.transactionId, idTagHash: hashIdTag(CARD),
+      meterStartWh: startReq.meterStart, meterStopWh: stopReq.meterStop, energyWh: stopReq.meterStop - startReq.meterStart, reason: stopReq.reason ?? 'Local', ts: stopReq.timestamp,
     });
-    expect(stopped).toMatchObject({ event: 'stopped', connectorId: 1, transactionId: stopReq.transactionId, meterStopWh: stopReq.meterStop, energyWh: stopReq.meterStop - startReq.meterStart, reason: stopReq.reason ?? 'Local' });
     expect((stopped as { energyWh: number }).energyWh).toBeGreaterThan(100);
 
     // The idTag never appears raw, in any topic or payload.

@@ -11,6 +11,7 @@ import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Agent } from '../Agent.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
+import type { CurrentLimits } from '../store/CurrentLimits.js';
 import { parseCommand, type Command, type CommandTarget } from './commandPayloads.js';
 import type { CommandReplyPayload, TelemetryTopics } from './topics.js';
 
@@ -21,6 +22,8 @@ export interface CommandHandlerOptions {
   log: Logger;
   /** Topics a response topic may not name (the agent's own state, discovery): replies go to the default topic instead. */
   protectedPrefixes?: string[];
+  /** Where `set_current_limit` keeps its limits across restarts; applied by {@link CommandHandler.start}. */
+  limits: CurrentLimits;
 }
 
 /** Statuses a session may start in (as for RemoteStartTransaction). */
@@ -32,11 +35,23 @@ export class CommandHandler {
 
   constructor(private readonly o: CommandHandlerOptions) {}
 
-  /** Subscribes (QoS 1) now if connected and again after every connect (the session is clean). */
+  /**
+   * Applies the stored current limits (broker reachable or not), then subscribes (QoS 1) now if
+   * connected and again after every connect (the session is clean).
+   */
   start(): void {
     if (this.active) return;
     this.active = true;
-    const { client, topics } = this.o;
+    const { client, topics, agent } = this.o;
+    for (const [connectorId, amps] of this.o.limits.entries()) {
+      const c = agent.connector(connectorId);
+      if (!c) {
+        this.o.log.warn({ connector: connectorId, amps }, 'stored current limit for a connector this charger does not have: ignored');
+        continue;
+      }
+      c.send({ type: 'SET_LIMIT', amps });
+      this.o.log.info({ connector: connectorId, amps }, 'stored MQTT current limit applied');
+    }
     const subscribe = () =>
       client.subscribe(topics.commands, { qos: 1 }, (err) => {
         if (err) this.o.log.warn({ err: err.message }, 'MQTT command subscription failed');
@@ -83,9 +98,15 @@ export class CommandHandler {
     const { agent } = this.o;
     const targets = (connector: number) => (connector === 0 ? [...agent.connectors] : [agent.connector(connector)].filter((c) => c !== undefined));
     switch (cmd.name) {
-      case 'set_current_limit':
-        for (const c of targets(cmd.connector)) c.send({ type: 'SET_LIMIT', amps: cmd.amps });
-        return { ok: true };
+      case 'set_current_limit': {
+        // A limit at (or above) the hardware maximum is no limit: nothing to keep.
+        const changes = targets(cmd.connector).map((c) => {
+          c.send({ type: 'SET_LIMIT', amps: cmd.amps });
+          return { connectorId: c.connectorId, amps: cmd.amps >= this.maxCurrentA(c.connectorId) ? undefined : cmd.amps };
+        });
+        const persisted = await this.o.limits.set(changes);
+        return { ok: true, ...(!persisted && { persisted }) };
+      }
       case 'set_availability': {
         // As ChangeAvailability: a running transaction finishes first (scheduled), and the choice is persisted.
         let scheduled = false;
@@ -135,11 +156,11 @@ export class CommandHandler {
   }
 
   private target(): CommandTarget {
-    const hw = this.o.agent.options.hardware.connectors;
-    return {
-      connectorIds: this.o.agent.connectors.map((c) => c.connectorId),
-      maxCurrentA: (id) => hw.find((c) => c.connectorId === id)?.pilot.maxCurrentA ?? 0,
-    };
+    return { connectorIds: this.o.agent.connectors.map((c) => c.connectorId), maxCurrentA: (id) => this.maxCurrentA(id) };
+  }
+
+  private maxCurrentA(connectorId: number): number {
+    return this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.pilot.maxCurrentA ?? 0;
   }
 
   /** To the MQTT 5 response topic (with its correlation data) when given and allowed, else `<topic>/result`. */

@@ -7,6 +7,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { describeConnectionError, type ConnectionErrorInfo } from './connectionError.js';
 import { OutboundQueue, type OutboundMessage } from './OutboundQueue.js';
 
 export interface OutboxStats {
@@ -17,6 +18,8 @@ export interface OutboxStats {
   queued: number;
   /** Messages dropped because the queue was full. */
   dropped: number;
+  /** Why the last connection attempt failed (cleared by a successful connect). */
+  lastError?: ConnectionErrorInfo & { at: number };
 }
 
 export class MqttOutbox {
@@ -25,6 +28,7 @@ export class MqttOutbox {
   /** Counts broker connections; a message remembers the one it went out on. */
   private connection = 0;
   private published = 0;
+  private lastError: (ConnectionErrorInfo & { at: number }) | undefined;
   private readonly detach: (() => void)[] = [];
 
   constructor(
@@ -33,16 +37,27 @@ export class MqttOutbox {
     private readonly log: Logger,
     /** Called after each connect, before the flush (e.g. to refresh `online`). */
     private readonly onConnect: () => void = () => undefined,
+    /** Time for `lastError.at` (the agent's clock). */
+    private readonly now: () => number = () => 0,
   ) {
     this.queue = new OutboundQueue(queueLimit);
     const connected = () => {
       this.connection++;
+      this.lastError = undefined;
       this.log.info({ connection: this.connection }, 'MQTT broker connected');
       this.onConnect();
       this.flush();
     };
     const closed = () => this.log.debug('MQTT connection closed');
-    const failed = (err: Error) => this.log.warn({ err: err.message }, 'MQTT client error');
+    const failed = (err: Error) => {
+      const info = describeConnectionError(err);
+      // Every reconnect attempt fails the same way (a wrong CA): warn once, not every few seconds.
+      const repeated = this.lastError?.kind === info.kind && this.lastError.code === info.code;
+      this.lastError = { ...info, at: this.now() };
+      const fields = { kind: info.kind, code: info.code, err: err.message };
+      if (repeated) this.log.debug(fields, `MQTT connection failed again: ${info.message}`);
+      else this.log.warn(fields, `MQTT connection failed: ${info.message}`);
+    };
     client.on('connect', connected);
     client.on('close', closed);
     client.on('error', failed);
@@ -55,7 +70,13 @@ export class MqttOutbox {
   }
 
   get stats(): OutboxStats {
-    return { connected: this.client.connected, published: this.published, queued: this.queue.size, dropped: this.queue.dropped };
+    return {
+      connected: this.client.connected,
+      published: this.published,
+      queued: this.queue.size,
+      dropped: this.queue.dropped,
+      ...(this.lastError && { lastError: { ...this.lastError } }),
+    };
   }
 
   publish(topic: string, payload: unknown, opts: { qos: 0 | 1; retain: boolean }): void {

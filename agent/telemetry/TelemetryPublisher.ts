@@ -12,14 +12,16 @@ import type { Logger } from 'pino';
 import { HAL_ERRORS, type Clock, type ConnectorHardware, type Device, type FaultEvents, type HalError, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
 import type { Agent } from '../Agent.js';
 import type { StatusChange } from '../charging/ConnectorController.js';
-import type { OcppLinkState, TrafficRecord } from '../ocpp/OcppLink.js';
+import { CurrentLimits } from '../store/CurrentLimits.js';
+import type { OcppLinkState } from '../ocpp/OcppLink.js';
+import type { TransactionEvent } from '../transactions/TransactionManager.js';
 import { CommandHandler } from './CommandHandler.js';
 import { discoveryMessages, type HomeAssistantOptions } from './homeAssistant.js';
 import { hashIdTag } from './idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
 import { TelemetryTopics, type FaultPayload, type InfoPayload, type MeterPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
-import { TransactionTracker, type IdTagFields } from './TransactionTracker.js';
+import { transactionPayload, type IdTagTransform } from './transactionPayload.js';
 
 export interface TelemetryPublisherOptions {
   agent: Agent;
@@ -49,6 +51,8 @@ export interface TelemetryPublisherOptions {
    * may send them is decided by the broker's topic ACL (docs/mqtt.md).
    */
   commands?: boolean;
+  /** Where `set_current_limit` keeps limits across restarts, applied at start with `commands` (default: in memory). */
+  currentLimits?: CurrentLimits;
   /** Home Assistant discovery: publish (`enabled: true`) or remove (`false`) the configs; absent: untouched. */
   homeAssistant?: HomeAssistantOptions;
 }
@@ -61,7 +65,7 @@ export class TelemetryPublisher {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly intervalMs: number;
-  private readonly tracker: TransactionTracker;
+  private readonly idTags: IdTagTransform;
   private readonly lastMeter = new Map<number, MeterReading>();
   private readonly reading = new Set<number>();
   private readonly detach: (() => void)[] = [];
@@ -77,12 +81,14 @@ export class TelemetryPublisher {
     this.intervalMs = o.intervalMs ?? 30_000;
     this.owned = !isClient(o.mqtt);
     this.client = isClient(o.mqtt) ? o.mqtt : connectTelemetryClient(o.mqtt, this.topics, agent.chargePointId);
-    this.outbox = new MqttOutbox(this.client, o.queueLimit ?? 1000, this.log);
+    this.outbox = new MqttOutbox(this.client, o.queueLimit ?? 1000, this.log, undefined, () => this.clock.now());
     const salt = o.idTagSalt ?? '';
-    const idTagFields: IdTagFields = o.idTag === 'raw' ? (idTag) => ({ idTag }) : (idTag) => ({ idTagHash: hashIdTag(idTag, salt) });
-    this.tracker = new TransactionTracker(idTagFields, (p) => this.outbox.publish(this.topics.transaction, p, { qos: 1, retain: false }));
+    this.idTags = o.idTag === 'raw' ? { mode: 'raw' } : { mode: 'hash', hash: (idTag) => hashIdTag(idTag, salt) };
     const discoveryPrefix = o.homeAssistant?.discoveryPrefix ?? 'homeassistant';
-    if (o.commands === true) this.commands = new CommandHandler({ agent, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`] });
+    if (o.commands === true) {
+      const limits = o.currentLimits ?? CurrentLimits.inMemory(this.log);
+      this.commands = new CommandHandler({ agent, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`], limits });
+    }
   }
 
   /** Counters of the outbox (published, queued, dropped) and whether the broker is connected. */
@@ -104,14 +110,14 @@ export class TelemetryPublisher {
       this.publishStatus(s);
       if (s.connectorId > 0) this.sampleMeter(s.connectorId, true);
     };
-    const onTraffic = (r: TrafficRecord) => this.tracker.onTraffic(r);
+    const onTransaction = (e: TransactionEvent) => this.outbox.publish(this.topics.transaction, transactionPayload(e, this.idTags), { qos: 1, retain: false });
     const onLink = (state: OcppLinkState) => this.publishOcpp(state);
     agent.on('status', onStatus);
-    agent.on('traffic', onTraffic);
+    agent.on('transaction', onTransaction);
     agent.link.on('state', onLink);
     this.detach.push(() => {
       agent.off('status', onStatus);
-      agent.off('traffic', onTraffic);
+      agent.off('transaction', onTransaction);
       agent.link.off('state', onLink);
     });
     for (const hw of agent.options.hardware.connectors) this.follow(hw);

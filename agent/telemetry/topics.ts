@@ -63,35 +63,55 @@ export interface MeterPayload {
 }
 
 /**
- * `<base>/transaction`, event (QoS 1, not retained), when the CSMS answered the StartTransaction /
- * StopTransaction (a transaction run offline is reported once the CSMS is reachable again, with
- * its original times).
+ * `<base>/transaction`, event (QoS 1, not retained). `started` / `stopped` when it happens on the
+ * charger (journaled), CSMS reachable or not; `confirmed` when the CSMS answered the
+ * StartTransaction with its transactionId — at once when online, after the reconnect for a start
+ * made offline (then possibly after `stopped`). `sessionId` (the charger's own id of the
+ * transaction) ties the three together; `transactionId` is null while the CSMS has not assigned it.
+ * idTags: `idTagHash` / `stopIdTagHash` (SHA-256 hex of salt + idTag), or `idTag` / `stopIdTag`
+ * only when configured to publish them raw.
  */
 export type TransactionPayload =
   | {
       event: 'started';
+      sessionId: string;
       connectorId: number;
-      transactionId: number;
-      /** SHA-256 (hex) of salt + idTag; `idTag` instead only when configured to publish it raw. */
+      transactionId: number | null;
       idTagHash?: string;
       idTag?: string;
-      /** CSMS verdict on the idTag (Accepted, Invalid, …). */
-      idTagStatus: string;
       meterStartWh: number;
       reservationId?: number;
+      /** Present after a restart when a transaction interrupted by a power loss goes on (same sessionId). */
+      resumed?: true;
       ts: string;
     }
   | {
       event: 'stopped';
-      /** null when the start was not seen by this publisher (it started before). */
-      connectorId: number | null;
-      transactionId: number;
+      sessionId: string;
+      connectorId: number;
+      transactionId: number | null;
+      /** The idTag that started the session (absent for one ended after a power loss). */
       idTagHash?: string;
       idTag?: string;
+      /** The idTag that stopped it, when a card or command did. */
+      stopIdTagHash?: string;
+      stopIdTag?: string;
+      meterStartWh?: number;
       meterStopWh: number;
-      /** meterStop − meterStart, when the start was seen by this publisher. */
+      /** meterStop − meterStart (absent only when meterStart is unknown after a power loss). */
       energyWh?: number;
+      /** OCPP 1.6 Reason. */
       reason: string;
+      ts: string;
+    }
+  | {
+      event: 'confirmed';
+      sessionId: string;
+      connectorId: number;
+      transactionId: number;
+      /** CSMS verdict on the idTag (Accepted, Invalid, …). */
+      idTagStatus: string;
+      /** When the answer arrived. */
       ts: string;
     };
 
@@ -129,6 +149,8 @@ export interface CommandReplyPayload {
   connector?: number;
   /** set_availability: a connector goes inoperative only after its running transaction. */
   scheduled?: boolean;
+  /** set_current_limit: `false` when the limit applies now but could not be saved (lost on restart). */
+  persisted?: false;
 }
 
 /** Topic names of one charger. */

@@ -5,11 +5,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chown, copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAsync, type MqttClient } from 'mqtt';
+import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt';
 
 export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto';
 
@@ -27,7 +27,7 @@ process.once('exit', () => {
 
 export interface Mosquitto {
   readonly port: number;
-  /** `mqtt://127.0.0.1:<port>` */
+  /** `mqtt://127.0.0.1:<port>`, or `mqtts://` with {@link MosquittoOptions.tls}. */
   readonly url: string;
   /** PID of the running broker (undefined while stopped). */
   readonly pid: number | undefined;
@@ -50,6 +50,14 @@ export interface MosquittoOptions {
   users?: Record<string, string>;
   /** Contents of a mosquitto `acl_file` (needs `users`). */
   acl?: string;
+  /** A TLS listener instead of plain TCP (PEM files, copied into the broker's temp dir). */
+  tls?: {
+    certFile: string;
+    keyFile: string;
+    /** CA for client certificates; with `requireCertificate` every client must present one it signed. */
+    caFile?: string;
+    requireCertificate?: boolean;
+  };
 }
 
 export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosquitto> {
@@ -70,8 +78,20 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
     await writeFile(acl, opts.acl, { mode: 0o600 });
     auth.push(`acl_file ${acl}`);
   }
-  if (opts.users || opts.acl !== undefined) await handOverToBrokerUser(dir);
-  await writeFile(conf, [`listener ${port} 127.0.0.1`, ...auth, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ''].join('\n'));
+  const listener = [`listener ${port} 127.0.0.1`];
+  if (opts.tls) {
+    const { certFile, keyFile, caFile, requireCertificate } = opts.tls;
+    await copyFile(certFile, join(dir, 'server.pem'));
+    await copyFile(keyFile, join(dir, 'server.key'));
+    listener.push(`certfile ${join(dir, 'server.pem')}`, `keyfile ${join(dir, 'server.key')}`);
+    if (caFile) {
+      await copyFile(caFile, join(dir, 'ca.pem'));
+      listener.push(`cafile ${join(dir, 'ca.pem')}`);
+    }
+    if (requireCertificate) listener.push('require_certificate true');
+  }
+  if (opts.users || opts.acl !== undefined || opts.tls) await handOverToBrokerUser(dir);
+  await writeFile(conf, [...listener, ...auth, 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'log_type notice', ''].join('\n'));
   let child: ChildProcess | undefined;
   let output = '';
 
@@ -106,7 +126,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
   await launch();
   return {
     port,
-    url: `mqtt://127.0.0.1:${port}`,
+    url: `${opts.tls ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`,
     get pid() {
       return child?.pid;
     },
@@ -124,8 +144,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Mosqu
 }
 
 /**
- * Started as root, mosquitto drops to the `mosquitto` user before it reads the password and ACL
- * files: give it the temp dir (0700) and those files (0600), which stay private to the broker.
+ * Started as root, mosquitto drops to the `mosquitto` user before it reads the password, ACL and
+ * TLS files: give it the temp dir (0700) and those files, which stay private to the broker.
  */
 async function handOverToBrokerUser(dir: string): Promise<void> {
   if (process.getuid?.() !== 0) return;
@@ -137,7 +157,7 @@ async function handOverToBrokerUser(dir: string): Promise<void> {
   } catch {
     return; // no such user: mosquitto stays root
   }
-  for (const name of ['', 'passwd', 'acl']) {
+  for (const name of ['', 'passwd', 'acl', 'server.pem', 'server.key', 'ca.pem']) {
     const path = join(dir, name);
     if (existsSync(path)) await chown(path, uid, gid);
   }
@@ -194,8 +214,8 @@ export interface Recorder {
 }
 
 /** A test client subscribed to `filter` (QoS 1), recording every message; resolves once subscribed. */
-export async function record(url: string, filter: string, credentials: { username?: string; password?: string } = {}): Promise<Recorder> {
-  const client = await connectAsync(url, { reconnectPeriod: 100, clientId: `rec-${Math.random().toString(16).slice(2)}`, ...credentials });
+export async function record(url: string, filter: string, options: Pick<IClientOptions, 'username' | 'password' | 'ca' | 'cert' | 'key'> = {}): Promise<Recorder> {
+  const client = await connectAsync(url, { reconnectPeriod: 100, clientId: `rec-${Math.random().toString(16).slice(2)}`, ...options });
   const messages: ReceivedMessage[] = [];
   client.on('message', (topic, payload, packet) => {
     const raw = payload.toString();
