@@ -1,9 +1,12 @@
 /**
  * The one place that picks concrete HAL drivers from the settings (agent/ only sees interfaces).
  */
+import { join } from 'node:path';
+import type { Logger } from 'pino';
 import type { ChargerHardware, Clock } from '../hal/index.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
 import type { Settings } from './settings.js';
+import { readSimState, restoreEvs, SimStatePersistence } from './simState.js';
 
 export interface Hardware {
   hardware: ChargerHardware;
@@ -15,20 +18,31 @@ export interface Hardware {
  * Async because the serial drivers (serialport, modbus-serial: ~18 MB RSS) are imported only when
  * `hal.driver` is `serial`, so a simulated charger never loads them.
  */
-export async function createHardware(settings: Settings, clock: Clock): Promise<Hardware> {
+export async function createHardware(settings: Settings, clock: Clock, log?: Logger): Promise<Hardware> {
   const { chargePoint, hal } = settings;
   switch (hal.driver) {
     case 'sim': {
+      // The simulated meters and EVs continue from <dataDir>/sim-state.json (bin/simState.ts).
+      const file = join(settings.dataDir, 'sim-state.json');
+      const saved = await readSimState(file, chargePoint.connectors, log);
       const sim = createSimulatedCharger({
         clock,
         connectors: chargePoint.connectors,
         maxCurrentA: chargePoint.maxCurrentA,
         phases: chargePoint.phases,
         voltageV: chargePoint.voltageV,
-        evConnected: hal.sim.evConnected,
+        evConnected: saved ? false : hal.sim.evConnected,
         ev: { batteryKWh: hal.sim.ev.batteryKWh, soc: hal.sim.ev.soc, maxCurrentA: hal.sim.ev.maxCurrentA, phases: hal.sim.ev.phases },
+        ...(saved && { meterEnergyWh: saved.map((c) => c.meterWh) }),
       });
-      return { hardware: sim.hardware, sim };
+      if (saved) restoreEvs(sim, saved);
+      const persistence = new SimStatePersistence({ file, sim, clock, ...(log && { log }) });
+      persistence.start();
+      const close = async () => {
+        await persistence.stop();
+        await sim.close();
+      };
+      return { hardware: { ...sim.hardware, close }, sim };
     }
     case 'serial': {
       // Ports were checked to exist when the settings were loaded (loadSettings).

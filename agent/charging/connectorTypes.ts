@@ -68,6 +68,12 @@ export type ConnectorEvent =
   | { type: 'AUTHORIZED'; idTag: string; parentIdTag?: string; remote?: boolean }
   /** Stop the running transaction (RemoteStop, reset, unlock, …). Ignored without one. */
   | { type: 'STOP'; reason: StopReason }
+  /**
+   * Power-loss recovery (ResumeTransactionOnPowerLoss): continue a transaction that was running
+   * before a restart, as if it had just been authorized, without a new StartTransaction. Taken
+   * only while Preparing (cable in, operative, no fault, nothing pending); ignored otherwise.
+   */
+  | { type: 'RESUME_TRANSACTION'; idTag: string; parentIdTag?: string; transactionId?: number }
   /** StartTransaction.conf arrived for the running transaction. */
   | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: IdTagStatus }
   /** A device fault became active / cleared. */

@@ -25,6 +25,9 @@
  * the file is rewritten without it. Compaction rewrites the file with only the pending records
  * (temporary file, fsync, rename, directory fsync: the old or the new file survives, never a mix)
  * when nothing is pending any more, or when the file is large and mostly acknowledged records.
+ * A compaction that fails (disk full, read-only) leaves the old file in use; the acknowledgement
+ * that triggered it rejects, so the disk problem is reported, and it is retried by the next
+ * acknowledgement and by probe().
  */
 import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -55,6 +58,8 @@ export class FileJournal implements TransactionJournal {
   private size = 0;
   /** A failed write may have left a partial line after `size`: cut it before the next write. */
   private dirtyTail = false;
+  /** The last compaction failed (disk full?): the file keeps growing until one succeeds. */
+  private compactionOverdue = false;
   private closed = false;
   /** File operations run one at a time, in call order (append order is delivery order). */
   private queue: Promise<unknown> = Promise.resolve();
@@ -90,7 +95,7 @@ export class FileJournal implements TransactionJournal {
       journal.size = decoded.validEnd;
       if (decoded.skippedLines > 0) {
         log?.error({ file, skippedLines: decoded.skippedLines }, 'transaction journal: corrupt records skipped; rewriting the file without them');
-        await journal.compact();
+        await journal.compactOrFlag().catch((err: unknown) => log?.warn({ err, file }, 'transaction journal: rewrite failed; the corrupt lines stay skipped'));
       } else if (decoded.validEnd < size) {
         log?.warn({ file, tornBytes: size - decoded.validEnd }, 'transaction journal: torn tail from an interrupted write cut off');
         await fh.truncate(decoded.validEnd);
@@ -126,7 +131,7 @@ export class FileJournal implements TransactionJournal {
         this.lineBytes.delete(s);
       }
       this.records = this.records.filter((r) => this.lineBytes.has(r.seq));
-      if (this.records.length === 0 || (this.size > this.compactAtBytes && this.liveBytes * 2 < this.size)) await this.compact();
+      if (this.wantsCompaction()) await this.compactOrFlag();
     });
   }
 
@@ -153,6 +158,9 @@ export class FileJournal implements TransactionJournal {
       } catch (err) {
         throw journalErrorOf(err, `probing ${this.file}`);
       }
+      // A compaction that failed (disk full) is part of "takes writes": retried here.
+      if (this.compactionOverdue && this.wantsCompaction()) await this.compactOrFlag();
+      this.compactionOverdue = false;
     });
   }
 
@@ -200,6 +208,26 @@ export class FileJournal implements TransactionJournal {
     return line.length;
   }
 
+  /** Nothing pending any more, or the file is large and mostly acknowledged records. */
+  private wantsCompaction(): boolean {
+    return this.records.length === 0 || (this.size > this.compactAtBytes && this.liveBytes * 2 < this.size);
+  }
+
+  /**
+   * Compacts; a failure leaves the old, complete file in use, flags the compaction as overdue
+   * (retried at the next acknowledgement and by {@link probe}) and rejects with a JournalError,
+   * so that a disk filling up is reported even though the acknowledgement itself was durable.
+   */
+  private async compactOrFlag(): Promise<void> {
+    try {
+      await this.compact();
+      this.compactionOverdue = false;
+    } catch (err) {
+      this.compactionOverdue = true;
+      throw journalErrorOf(err, `compacting ${this.file}`);
+    }
+  }
+
   /** Rewrites the file with a header and the pending records only. */
   private async compact(): Promise<void> {
     const lines = [encodeLine({ v: 1, next: this.nextSeq })];
@@ -217,7 +245,7 @@ export class FileJournal implements TransactionJournal {
       await fh?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
       this.log?.warn({ err, file: this.file }, 'transaction journal compaction failed; will retry at the next acknowledgement');
-      return;
+      throw err;
     }
     // The handle follows the renamed file, so no reopen can fail between here and the next append.
     const old = this.fh;

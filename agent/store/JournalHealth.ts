@@ -1,7 +1,8 @@
 /**
  * Disk problems (OCPP charging must never go unrecorded): a journal that cannot take a write —
  * disk full, read-only, failing — is found by a probe (at start, before a session starts, and every
- * minute while faulted) or by any failed journal write, and reported as a recoverable
+ * minute while faulted, and after any successful write while faulted) or by any failed journal
+ * write — an append, an acknowledgement, a compaction — and reported as a recoverable
  * STORAGE_FAULT on every connector: a StatusNotification Faulted/OtherError with an info text, and
  * the log. A faulted connector never closes its contactor, so a session that could not be journaled
  * is refused rather than charged unrecorded. The fault clears once a probe succeeds.
@@ -27,6 +28,7 @@ export class JournalHealth {
   private fault: JournalError['code'] | undefined;
   private recheck: TimerId | undefined;
   private running = false;
+  private checking = false;
   /** The probe in progress, for callers that let I/O settle (virtual time). */
   probing: Promise<unknown> = Promise.resolve();
 
@@ -63,7 +65,18 @@ export class JournalHealth {
     return true;
   }
 
-  /** A journal write failed somewhere (start, stop, sample): report it and probe again later. */
+  /**
+   * A journal write succeeded. While faulted, that is the moment to find out at once whether the
+   * storage works again (the probe also retries an overdue compaction), rather than at the next
+   * periodic recheck.
+   */
+  wrote(): void {
+    if (this.fault === undefined || !this.running || this.checking) return;
+    this.checking = true;
+    void this.check().finally(() => (this.checking = false));
+  }
+
+  /** A journal write failed somewhere (start, stop, sample, acknowledgement): report it and probe again later. */
   failed(err: unknown): void {
     if (!(err instanceof JournalError) || err.code === 'JOURNAL_CLOSED' || !this.running) return;
     if (this.fault === undefined) {

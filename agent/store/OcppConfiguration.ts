@@ -59,30 +59,35 @@ interface PersistedFile {
 }
 
 export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
-  /** Effective values that differ from the defaults (initial, persisted, read-only facts). */
-  private readonly values = new Map<ConfigurationKey, ConfigValue>();
-  /** The subset changed at run time: what the file holds. */
-  private readonly persisted = new Map<ConfigurationKey, ConfigValue>();
+  /** Effective values that differ from the defaults (initial, persisted, read-only facts); made on the first. */
+  private values: Map<ConfigurationKey, ConfigValue> | undefined;
+  /** The subset changed at run time: what the file holds (created on the first change). */
+  private persisted: Map<ConfigurationKey, ConfigValue> | undefined;
   private dirty = false;
   private writeLoop: Promise<void> | undefined;
+  private childLog: Logger | undefined;
 
   private constructor(
     private readonly file: string | null,
-    private readonly log: Logger,
+    private readonly parentLog: Logger,
   ) {
     super();
   }
 
+  /** The child logger is made on first use: most chargers of a fleet never log from here. */
+  private get log(): Logger {
+    return (this.childLog ??= this.parentLog.child({ component: 'ocpp-config' }));
+  }
+
   /** Opens (or creates) the configuration; never throws on a bad file or bad initial values. */
   static async open(opts: OcppConfigurationOptions): Promise<OcppConfiguration> {
-    const log = opts.log.child({ component: 'ocpp-config' });
-    const cfg = new OcppConfiguration(opts.file, log);
+    const cfg = new OcppConfiguration(opts.file, opts.log);
     // Read-only facts before persisted values: they bound CSL lengths (…MaxLength) of the latter.
     cfg.apply(opts.initial, 'initial', false);
     cfg.apply(opts.readonlyValues, 'readonlyValues', false, true);
     if (opts.file) {
       await rm(`${opts.file}.tmp`, { force: true }).catch(() => undefined); // left by a crash mid-write
-      cfg.apply(await readPersisted(opts.file, log), 'persisted', true);
+      cfg.apply(await readPersisted(opts.file, cfg.log), 'persisted', true);
     }
     return cfg;
   }
@@ -103,13 +108,19 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
         this.log.warn({ key, value: raw, source: what, reason: parsed.reason }, 'invalid OCPP configuration value ignored');
         continue;
       }
-      this.values.set(key, parsed.value);
-      if (persisted) this.persisted.set(key, parsed.value);
+      this.setValue(key, parsed.value);
+      if (persisted) (this.persisted ??= new Map()).set(key, parsed.value);
     }
   }
 
   private raw(key: ConfigurationKey): ConfigValue {
-    return this.values.get(key) ?? definitionOf(key).default;
+    return this.values?.get(key) ?? definitionOf(key).default;
+  }
+
+  /** Only values that differ from the key's default are held (a fleet charger mostly has none). */
+  private setValue(key: ConfigurationKey, value: ConfigValue): void {
+    if (value !== definitionOf(key).default) (this.values ??= new Map()).set(key, value);
+    else this.values?.delete(key);
   }
 
   private intOf(name: string): number | undefined {
@@ -191,10 +202,11 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
 
   private update(key: ConfigurationKey, value: ConfigValue, source: ChangeSource): Promise<void> {
     const unchanged = this.raw(key) === value;
-    this.values.set(key, value);
+    this.setValue(key, value);
     // Stored even when equal to the current value: the CSMS chose it, a later config file must not undo it.
-    const known = this.persisted.get(key) === value;
-    this.persisted.set(key, value);
+    const known = this.persisted?.get(key) === value;
+    // Without a file nothing is persisted, so nothing needs tracking.
+    if (this.file) (this.persisted ??= new Map()).set(key, value);
     if (!unchanged) this.emit('changed', key, value, source);
     return known ? (this.writeLoop ?? Promise.resolve()) : this.persist();
   }
@@ -215,7 +227,7 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
   private async runWrites(file: string): Promise<void> {
     while (this.dirty) {
       this.dirty = false;
-      const body: PersistedFile = { version: 1, values: Object.fromEntries(this.persisted) };
+      const body: PersistedFile = { version: 1, values: Object.fromEntries(this.persisted ?? []) };
       try {
         await writeAtomically(file, `${JSON.stringify(body, null, 2)}\n`);
       } catch (err) {

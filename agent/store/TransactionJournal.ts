@@ -8,6 +8,7 @@
  * durable implementation must make `append()` resolve only once the record is on stable storage,
  * and reject with a `JournalError` (JournalError.ts) when it cannot.
  */
+import type { IdTagStatus } from '../charging/connectorTypes.js';
 import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp/v16/messages.js';
 
 /**
@@ -22,9 +23,21 @@ export type JournalEntry =
   /**
    * The CSMS's answer to a start, so a restart can still address the transaction by its id.
    * `meterStart` (optional for records written before it existed) lets power-loss recovery end
-   * the transaction with meterStop >= meterStart after the start record itself was acknowledged.
+   * the transaction with meterStop >= meterStart after the start record itself was acknowledged;
+   * `idTag`, `idTagStatus` and `timestamp` (same) let it resume the transaction instead
+   * (ResumeTransactionOnPowerLoss).
    */
-  | { kind: 'started'; localId: string; connectorId: number; transactionId: number; meterStart?: number };
+  | {
+      kind: 'started';
+      localId: string;
+      connectorId: number;
+      transactionId: number;
+      meterStart?: number;
+      idTag?: string;
+      idTagStatus?: IdTagStatus;
+      /** StartTransaction.timestamp. */
+      timestamp?: string;
+    };
 
 export interface JournalRecord {
   /** Monotonic sequence number, the delivery order. */
@@ -39,6 +52,9 @@ export interface TransactionJournal {
    * Marks records as delivered (confirmed by the CSMS); they will not be replayed. Several
    * sequence numbers are acknowledged atomically: a crash leaves all of them pending or none
    * (a StopTransaction and its `started` record must not come apart). Unknown ones are ignored.
+   * Rejects with a `JournalError` when the storage failed: the records still in `pending()`
+   * are those whose acknowledgement is not durable (a failed compaction after a durable
+   * acknowledgement rejects too, with the records gone from `pending()`).
    */
   ack(...seqs: number[]): Promise<void>;
   /** Records not yet acknowledged, in append order. */

@@ -11,9 +11,9 @@ import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading, TimerId } from '../../hal/index.js';
 import type { StopReason } from '../charging/connectorTypes.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
-import type { TransactionSender } from './TransactionSender.js';
+import type { InterruptedTransaction, TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import { meterRegisterWh, meterValue, type MeterValue, type ReadingContext } from './meterValues.js';
+import { meterRegisterWh, meterValue, registerValue, type MeterValue, type ReadingContext } from './meterValues.js';
 
 export interface ActiveTransaction {
   localId: string;
@@ -33,7 +33,43 @@ export interface TransactionManagerOptions {
   config: OcppConfiguration;
   sender: TransactionSender;
   link: OcppCaller;
+  /** Told of each start and stop once it is journaled, whether or not the CSMS is reachable. */
+  onEvent?: (event: TransactionEvent) => void;
 }
+
+/**
+ * A transaction began or ended on this charger (journaled, not necessarily delivered yet).
+ * `transactionId` is the CSMS's id when it is already known; an offline start learns it later
+ * (the Agent's `transaction` event `confirmed`).
+ */
+export type TransactionEvent =
+  | {
+      event: 'started';
+      localId: string;
+      connectorId: number;
+      idTag: string;
+      meterStartWh: number;
+      reservationId?: number;
+      timestamp: number;
+      transactionId?: number;
+      /** A transaction interrupted by a power loss goes on (ResumeTransactionOnPowerLoss); `timestamp` is when it went on. */
+      resumed?: true;
+    }
+  | {
+      event: 'stopped';
+      localId: string;
+      connectorId: number;
+      /** The idTag that stopped it, when one did. */
+      idTag?: string;
+      /** The idTag that started it (absent for a transaction recovered after a power loss). */
+      startIdTag?: string;
+      meterStartWh?: number;
+      meterStopWh: number;
+      reason: StopReason;
+      timestamp: number;
+      transactionId?: number;
+    }
+  | { event: 'confirmed'; localId: string; connectorId: number; transactionId: number; idTagStatus: string; timestamp: number };
 
 const DAY_MS = 86_400_000;
 
@@ -115,6 +151,12 @@ export class TransactionManager {
       throw err;
     }
     this.armSample(tx);
+    const transactionId = this.o.sender.transactionIdOf(tx.localId);
+    this.o.onEvent?.({
+      event: 'started', localId: tx.localId, connectorId, idTag, meterStartWh: tx.meterStartWh, timestamp: startedAt,
+      ...(reservationId !== undefined && { reservationId }),
+      ...(transactionId !== undefined && { transactionId }),
+    });
     return tx;
   }
 
@@ -141,6 +183,12 @@ export class TransactionManager {
         ...(transactionData && { transactionData }),
       },
     });
+    const transactionId = this.o.sender.transactionIdOf(tx.localId);
+    this.o.onEvent?.({
+      event: 'stopped', localId: tx.localId, connectorId, startIdTag: tx.idTag, meterStartWh: tx.meterStartWh, meterStopWh: meterStop, reason, timestamp: stoppedAt,
+      ...(idTag !== undefined && { idTag }),
+      ...(transactionId !== undefined && { transactionId }),
+    });
   }
 
   /**
@@ -149,13 +197,46 @@ export class TransactionManager {
    * is ended with StopTransaction reason PowerLoss and the meter's current register (never below
    * its meterStart), journaled behind its StartTransaction (sent after the next accepted boot if
    * the start never reached the CSMS; never a second start, never a second stop).
+   * With `resume` (ResumeTransactionOnPowerLoss) a transaction is first offered to it; when it
+   * answers true (it decided the session may go on and the connector machine took it over) the
+   * transaction continues under the same localId/transactionId: MeterValues go on, nothing is
+   * journaled, and it ends like any other. The meter must answer for that.
    * Returns the number of transactions ended.
    */
-  recover(): Promise<number> {
+  recover(resume?: (tx: InterruptedTransaction & { idTag: string }) => Promise<boolean>): Promise<number> {
     const open = this.o.sender.openTransactions();
     // Registered synchronously: a new start on the same connector waits behind the recovery stop.
-    const ended = open.map((tx) => this.inTurn(tx.connectorId, () => this.endInterrupted(tx.localId, tx.connectorId, tx.meterStart)));
-    return Promise.all(ended).then(() => open.length);
+    const ended = open.map((tx) =>
+      this.inTurn(tx.connectorId, async () => {
+        if (resume && tx.idTag !== undefined && (await this.resumeInterrupted({ ...tx, idTag: tx.idTag }, resume))) return 0;
+        await this.endInterrupted(tx.localId, tx.connectorId, tx.meterStart);
+        return 1;
+      }),
+    );
+    return Promise.all(ended).then((n) => n.reduce<number>((a, b) => a + b, 0));
+  }
+
+  private async resumeInterrupted(tx: InterruptedTransaction & { idTag: string }, resume: (tx: InterruptedTransaction & { idTag: string }) => Promise<boolean>): Promise<boolean> {
+    const { localId, connectorId, idTag } = tx;
+    let reading: MeterReading;
+    try {
+      reading = await this.hardware(connectorId).meter.read();
+      if (!(await resume(tx))) return false;
+    } catch (err) {
+      this.o.log.warn({ err, connector: connectorId, localId }, 'power-loss recovery: cannot resume the transaction; stopping it');
+      return false;
+    }
+    const meterStartWh = tx.meterStart ?? meterRegisterWh(reading);
+    const startedAt = tx.timestamp !== undefined && Number.isFinite(Date.parse(tx.timestamp)) ? Date.parse(tx.timestamp) : this.o.clock.now();
+    // The Transaction.Begin sample lived in memory; what the journal holds of it is the register.
+    const beginSample = { timestamp: new Date(startedAt).toISOString(), sampledValue: [registerValue(meterStartWh, 'Transaction.Begin')] };
+    const active: ActiveTransaction = { localId, connectorId, idTag, meterStartWh, startedAt, beginSample, sampleTimer: undefined };
+    this.active.set(connectorId, active);
+    this.armSample(active);
+    this.o.log.warn({ connector: connectorId, localId, idTag, meterStart: meterStartWh, meterNow: meterRegisterWh(reading) }, 'transaction interrupted by a power loss: resumed (ResumeTransactionOnPowerLoss)');
+    const transactionId = this.o.sender.transactionIdOf(localId);
+    this.o.onEvent?.({ event: 'started', resumed: true, localId, connectorId, idTag, meterStartWh, timestamp: this.o.clock.now(), ...(transactionId !== undefined && { transactionId }) });
+    return true;
   }
 
   private async endInterrupted(localId: string, connectorId: number, meterStart: number | undefined): Promise<void> {
@@ -183,6 +264,12 @@ export class TransactionManager {
         reason: 'PowerLoss',
         ...(transactionData && { transactionData }),
       },
+    });
+    const transactionId = this.o.sender.transactionIdOf(localId);
+    this.o.onEvent?.({
+      event: 'stopped', localId, connectorId, meterStopWh: meterStop, reason: 'PowerLoss', timestamp: this.o.clock.now(),
+      ...(meterStart !== undefined && { meterStartWh: meterStart }),
+      ...(transactionId !== undefined && { transactionId }),
     });
   }
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { Ocpp16Action, RequestOf, ResponseOf, StartTransactionResponse } from '../ocpp/v16/messages.js';
+import { JournalError } from '../store/JournalError.js';
 import { MemoryJournal, type JournalEntry } from '../store/TransactionJournal.js';
 import { TransactionSender } from './TransactionSender.js';
 
@@ -264,6 +265,55 @@ describe('TransactionSender', () => {
     expect(sender.backlog).toBe(1);
     sender.kick();
     expect(link.last).toMatchObject({ action: 'StopTransaction', payload: { transactionId: 99 } });
+    link.last.resolve({});
+    await flush();
+    expect(journal.pending()).toEqual([]);
+  });
+
+  it('reports an acknowledgement the journal cannot write, never resends that message, and records it once writes work again', async () => {
+    /** Acknowledgements fail like a read-only disk while `readOnly` is set (a wrapper: see journalFailure.test.ts for real disks). */
+    class ReadOnlyAcks extends MemoryJournal {
+      readOnly = false;
+      override ack(...seqs: number[]): Promise<void> {
+        return this.readOnly ? Promise.reject(new JournalError('JOURNAL_READ_ONLY', 'read-only (test)')) : super.ack(...seqs);
+      }
+    }
+    const journal = new ReadOnlyAcks();
+    await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 5 });
+    const link = new ManualCaller();
+    const clock = new SimulatedClock();
+    const errors: unknown[] = [];
+    let writes = 0;
+    const sender = new TransactionSender({
+      journal,
+      link,
+      clock,
+      log: pino({ level: 'silent' }),
+      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
+      onStartConfirmed: () => undefined,
+      onJournalError: (err) => void errors.push(err),
+      onJournalWrite: () => void writes++,
+    });
+    await sender.enqueue(meter('tx1', 200));
+    await sender.enqueue(stop('tx1'));
+    journal.readOnly = true;
+    link.last.resolve({}); // MeterValues answered; its acknowledgement fails
+    await flush();
+    expect(errors).toEqual([expect.objectContaining({ code: 'JOURNAL_READ_ONLY' })]);
+    expect(link.calls.map((c) => c.action)).toEqual(['MeterValues']); // nothing more until it is recorded
+    await sender.whenIdle(); // waiting for the retry counts as idle (virtual time)
+    clock.advance(60_000);
+    await flush();
+    expect(link.calls.map((c) => c.action)).toEqual(['MeterValues']); // not resent; retries keep failing
+    expect(errors.length).toBeGreaterThan(1);
+
+    journal.readOnly = false;
+    const writesBefore = writes;
+    clock.advance(5000);
+    await flush();
+    expect(writes).toBeGreaterThan(writesBefore);
+    expect(link.calls.map((c) => c.action)).toEqual(['MeterValues', 'StopTransaction']);
+    expect(link.last.payload).toMatchObject({ transactionId: 5 });
     link.last.resolve({});
     await flush();
     expect(journal.pending()).toEqual([]);

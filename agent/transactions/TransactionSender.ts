@@ -8,12 +8,30 @@
  * - A CallError from the CSMS is retried after TransactionMessageRetryInterval × attempt, up to
  *   TransactionMessageAttempts; then the message is given up (logged). Lost connections do not
  *   count as attempts.
+ * - A journal write that records a delivery (the `started` answer, an acknowledgement) and fails
+ *   (disk full or read-only mid-session) is reported (`onJournalError`) and retried every
+ *   REPAIR_RETRY_MS before anything else is sent: the delivered message is not sent again by this
+ *   process, and nothing new piles up behind a journal that cannot record it.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
 import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/TransactionJournal.js';
 import type { StartTransactionRequest, StartTransactionResponse } from '../ocpp/v16/messages.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
+import type { IdTagStatus } from '../charging/connectorTypes.js';
+
+/** A transaction the journal shows started and not stopped (see {@link TransactionSender.openTransactions}). */
+export interface InterruptedTransaction {
+  localId: string;
+  connectorId: number;
+  meterStart: number | undefined;
+  /** Known from the StartTransaction record, or from the journaled answer (records written since it holds them). */
+  idTag?: string;
+  /** StartTransaction.timestamp. */
+  timestamp?: string;
+  /** The CSMS's verdict on the idTag, once StartTransaction was answered. */
+  idTagStatus?: IdTagStatus;
+}
 
 export interface TransactionSenderOptions {
   journal: TransactionJournal;
@@ -24,13 +42,22 @@ export interface TransactionSenderOptions {
   retryPolicy: () => { attempts: number; intervalS: number };
   /** Called when the CSMS confirmed a StartTransaction (`request` is what was sent). */
   onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse, request: StartTransactionRequest) => void;
+  /** A journal write failed (append, or recording a delivery). */
+  onJournalError?: (err: unknown) => void;
+  /** A journal write succeeded (lets a storage fault clear as soon as the disk takes writes again). */
+  onJournalWrite?: () => void;
 }
+
+/** How often journal writes that record a delivery are retried while they fail. */
+const REPAIR_RETRY_MS = 5000;
 
 export class TransactionSender {
   private readonly transactionIds = new Map<string, number>();
   private sending = false;
   private attempts = 0;
   private retryTimer: TimerId | undefined;
+  /** Journal writes recording a delivery that failed: retried before anything else is sent. */
+  private repair: (() => Promise<void>) | undefined;
   private stopped = false;
   /** Appends not yet durable: not idle until they are (a durable journal takes real time). */
   private appending = 0;
@@ -48,6 +75,10 @@ export class TransactionSender {
     this.appending++;
     try {
       await this.o.journal.append(entry);
+      this.o.onJournalWrite?.();
+    } catch (err) {
+      this.o.onJournalError?.(err);
+      throw err;
     } finally {
       this.appending--;
       this.kick();
@@ -58,11 +89,27 @@ export class TransactionSender {
    * Transactions the journal knows were started (StartTransaction journaled, confirmed or not) and
    * not stopped: after a restart these are the ones a power cut interrupted.
    */
-  openTransactions(): { localId: string; connectorId: number; meterStart: number | undefined }[] {
-    const open = new Map<string, { localId: string; connectorId: number; meterStart: number | undefined }>();
+  openTransactions(): InterruptedTransaction[] {
+    const open = new Map<string, InterruptedTransaction>();
     for (const { entry } of this.o.journal.pending()) {
-      if (entry.kind === 'start') open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart: entry.payload.meterStart });
-      else if (entry.kind === 'started' && !open.has(entry.localId)) open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart: entry.meterStart });
+      if (entry.kind === 'start') {
+        const { idTag, meterStart, timestamp } = entry.payload;
+        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, idTag, timestamp });
+      } else if (entry.kind === 'started') {
+        const known = open.get(entry.localId);
+        const idTagStatus = entry.idTagStatus === undefined ? {} : { idTagStatus: entry.idTagStatus };
+        if (known) open.set(entry.localId, { ...known, ...idTagStatus });
+        else {
+          open.set(entry.localId, {
+            localId: entry.localId,
+            connectorId: entry.connectorId,
+            meterStart: entry.meterStart,
+            ...(entry.idTag !== undefined && { idTag: entry.idTag }),
+            ...(entry.timestamp !== undefined && { timestamp: entry.timestamp }),
+            ...idTagStatus,
+          });
+        }
+      }
     }
     for (const { entry } of this.o.journal.pending()) if (entry.kind === 'stop') open.delete(entry.localId);
     return [...open.values()];
@@ -92,6 +139,16 @@ export class TransactionSender {
   kick(): void {
     if (this.sending) return;
     if (this.stopped || this.retryTimer !== undefined) return this.notifyIdle();
+    const repair = this.repair;
+    if (repair) {
+      this.repair = undefined;
+      this.sending = true;
+      void this.recordDelivery(repair).finally(() => {
+        this.sending = false;
+        this.kick();
+      });
+      return;
+    }
     const next = this.nextToSend();
     if (!next || !this.o.link.isAccepted) return this.notifyIdle();
     this.sending = true;
@@ -123,26 +180,33 @@ export class TransactionSender {
         case 'start': {
           if (this.transactionIds.has(entry.localId)) {
             // Confirmed before a crash that came between journaling the answer and the ack: not again.
-            await this.o.journal.ack(record.seq);
+            await this.recordDelivery(() => this.o.journal.ack(record.seq));
             break;
           }
           const response = await this.o.link.call('StartTransaction', entry.payload);
           this.transactionIds.set(entry.localId, response.transactionId);
-          await this.o.journal.append({
+          const started: JournalEntry = {
             kind: 'started',
             localId: entry.localId,
             connectorId: entry.connectorId,
             transactionId: response.transactionId,
             meterStart: entry.payload.meterStart,
+            idTag: entry.payload.idTag,
+            idTagStatus: response.idTagInfo.status,
+            timestamp: entry.payload.timestamp,
+          };
+          await this.recordDelivery(async () => {
+            if (!this.o.journal.pending().some((r) => r.entry.kind === 'started' && r.entry.localId === entry.localId)) await this.o.journal.append(started);
+            await this.o.journal.ack(record.seq);
           });
-          await this.o.journal.ack(record.seq);
+          // Also when the journal could not record the answer: the session goes on either way.
           this.o.onStartConfirmed(entry.localId, entry.connectorId, response, entry.payload);
           break;
         }
         case 'meter': {
           const transactionId = this.transactionIds.get(entry.localId);
           await this.o.link.call('MeterValues', { ...entry.payload, ...(transactionId !== undefined && { transactionId }) });
-          await this.o.journal.ack(record.seq);
+          await this.recordDelivery(() => this.o.journal.ack(record.seq));
           break;
         }
         case 'stop': {
@@ -153,7 +217,7 @@ export class TransactionSender {
           } else {
             await this.o.link.call('StopTransaction', { ...entry.payload, transactionId });
           }
-          await this.forget(record);
+          await this.recordDelivery(() => this.forget(record));
           break;
         }
         default:
@@ -162,6 +226,26 @@ export class TransactionSender {
       this.attempts = 0;
     } catch (err) {
       await this.onFailure(record, err);
+    }
+  }
+
+  /**
+   * Runs the journal writes that record a delivery. If the storage fails, the failure is reported
+   * and the writes are retried (whole, so they must be idempotent) before anything else is sent.
+   */
+  private async recordDelivery(work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+      this.o.onJournalWrite?.();
+    } catch (err) {
+      this.o.onJournalError?.(err);
+      if (this.stopped) return;
+      this.o.log.error({ err }, 'message delivered, but the journal could not record it: retrying that before anything else is sent');
+      this.repair = work;
+      this.retryTimer = this.o.clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        this.kick();
+      }, REPAIR_RETRY_MS);
     }
   }
 
@@ -184,8 +268,7 @@ export class TransactionSender {
     if (this.attempts >= attempts) {
       this.o.log.error(log, 'transaction message given up after TransactionMessageAttempts');
       this.attempts = 0;
-      if (record.entry.kind === 'stop') await this.forget(record);
-      else await this.o.journal.ack(record.seq);
+      await this.recordDelivery(() => (record.entry.kind === 'stop' ? this.forget(record) : this.o.journal.ack(record.seq)));
       return;
     }
     this.o.log.warn(log, 'transaction message failed, will retry');

@@ -71,3 +71,8 @@ export function meterValue(reading: MeterReading, measurands: readonly string[],
 export function meterRegisterWh(reading: MeterReading): number {
   return Math.floor(reading.energyWh);
 }
+
+/** The energy register alone, as a sampled value (what survives a restart of a transaction's begin sample). */
+export function registerValue(wh: number, context: ReadingContext): SampledValue {
+  return { value: fmt(wh, 0), context, measurand: 'Energy.Active.Import.Register', location: 'Outlet', unit: 'Wh' };
+}

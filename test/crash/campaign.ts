@@ -5,11 +5,11 @@
  * Random choices come from a seeded PRNG (mulberry32) and the seed is printed, so a failing run can
  * be replayed (`CRASH_SEED=<seed>`); real-time I/O makes a replay close, not identical.
  *
- * Afterwards the CSMS ledger is checked (see {@link checkLedger}). Limitation: the simulated meter
- * of a new process starts again at 0 Wh, so meterStop ≥ meterStart is meaningful only within one
- * process lifetime; a PowerLoss stop after a restart is written as max(meterStart, register now)
- * by TransactionManager.endInterrupted, which makes the check hold by construction there, and the
- * energy of a session cut by a crash is not measured.
+ * Afterwards the CSMS ledger is checked (ledger.ts, which also explains why an identical
+ * StopTransaction resent after a kill is counted apart, as a resend, and not as a duplicate). The
+ * simulated meter keeps its register across kills (<dataDir>/sim-state.json, bin/simState.ts), so
+ * the energy is checked too: the register never goes back between sessions and a PowerLoss stop
+ * carries the energy charged before the cut, both less at most what a kill may lose (UNSAVED_WH).
  *
  * Run the long form after a build:  CRASH_SESSIONS=200 node dist/test/crash/campaign.js
  */
@@ -17,8 +17,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EmbeddedCsms, type TrafficRecord } from '../../scenarios/csms/EmbeddedCsms.js';
+import { EmbeddedCsms } from '../../scenarios/csms/EmbeddedCsms.js';
 import { spawnEvse, type EvseProcess } from '../support/spawnEvse.js';
+import { checkLedger, ledgerOf } from './ledger.js';
 
 export interface CampaignOptions {
   sessions: number;
@@ -43,13 +44,22 @@ export interface CampaignResult {
   powerLossStops: number;
   /** Kills issued just after a RemoteStop. */
   killsAfterStop: number;
-  /** Identical resends of an already answered StopTransaction (kill between answer and journal ack). */
+  /** Energy of all sessions as the CSMS billed it (Σ meterStop − meterStart), Wh. */
+  energyWh: number;
+  /** Largest step back of the meter register between sessions, Wh (≤ UNSAVED_WH, or it is a failure). */
+  maxRegisterStepBackWh: number;
+  /** Identical resends of an already answered StopTransaction (kill between answer and journal ack; see ledger.ts). */
   resends: string[];
   /** Every broken invariant, empty when the ledger is sound. */
   failures: string[];
 }
 
 const CP = 'CRASH-CAMPAIGN';
+/**
+ * Energy a kill may lose: the sim state is saved every 5 s while charging (and at each contactor
+ * change); the simulated EV draws 16 A × 3 × 230 V ≈ 11 kW, ≈ 15.3 Wh in 5 s. Rounded up.
+ */
+const UNSAVED_WH = 20;
 
 /** mulberry32: small, seedable, good enough to pick moments. */
 export function prng(seed: number): () => number {
@@ -181,7 +191,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     await csms.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  const { failures, resends } = checkLedger(csms, Array.from({ length: o.sessions }, (_, i) => `S${o.seed % 1000}-${i}`));
+  const { failures, resends, maxRegisterStepBackWh } = checkLedger(ledgerOf(csms, CP), Array.from({ length: o.sessions }, (_, i) => `S${o.seed % 1000}-${i}`), { unsavedWh: UNSAVED_WH });
   const txs = csms.transactions(CP);
   return {
     seed: o.seed,
@@ -190,71 +200,11 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     elapsedMs: Math.round(performance.now() - t0),
     transactions: txs.length,
     powerLossStops: txs.filter((t) => t.stop?.reason === 'PowerLoss').length,
+    energyWh: txs.reduce((sum, t) => sum + (t.stop ? t.stop.meterStop - t.meterStart : 0), 0),
+    maxRegisterStepBackWh,
     resends,
     failures,
   };
-}
-
-/**
- * The ledger must show every session exactly once: one StartTransaction per idTag and no resend
- * of the same (connector, idTag, meterStart, timestamp); each StartTransaction before its
- * StopTransaction; every transaction stopped exactly once; meterStop ≥ meterStart; MeterValues of
- * a transaction in time order; no StopTransaction for an unknown id; no schema violation.
- */
-export function checkLedger(csms: EmbeddedCsms, tags: readonly string[]): { failures: string[]; resends: string[] } {
-  const failures: string[] = [];
-  const resends: string[] = [];
-  const calls = (action: string) => csms.traffic((r: TrafficRecord) => r.chargePointId === CP && r.direction === 'in' && r.kind === 'call' && r.action === action);
-  const starts = calls('StartTransaction');
-  const stops = calls('StopTransaction');
-  const keys = new Set<string>();
-  for (const s of starts) {
-    const p = s.payload as { connectorId: number; idTag: string; meterStart: number; timestamp: string };
-    const key = `${p.connectorId}|${p.idTag}|${p.meterStart}|${p.timestamp}`;
-    if (keys.has(key)) failures.push(`StartTransaction sent twice: ${key}`);
-    keys.add(key);
-  }
-  const txs = csms.transactions(CP);
-  for (const tag of tags) {
-    const n = txs.filter((t) => t.idTag === tag).length;
-    if (n !== 1) failures.push(`session ${tag}: ${n} transactions in the ledger (expected exactly 1)`);
-  }
-  for (const t of txs) {
-    if (t.duplicateOf !== undefined) failures.push(`transaction ${t.transactionId} duplicates ${t.duplicateOf}`);
-    if (!t.stop) {
-      failures.push(`transaction ${t.transactionId} (${t.idTag}) never stopped`);
-      continue;
-    }
-    if (t.stop.meterStop < t.meterStart) failures.push(`transaction ${t.transactionId}: meterStop ${t.stop.meterStop} < meterStart ${t.meterStart}`);
-    const mine = stops.filter((s) => (s.payload as { transactionId: number }).transactionId === t.transactionId);
-    const same = new Set(mine.map((m) => JSON.stringify(m.payload))).size === 1;
-    if (mine.length > 1 && same) {
-      // At-least-once delivery: the process died after the CSMS answered and before the answer
-      // was journaled, so the restart resends the very same message. No charge point can close
-      // that window; the CSMS recognises the resend (same transactionId, same payload).
-      resends.push(`transaction ${t.transactionId}: StopTransaction resent ${mine.length - 1}×, identical`);
-    } else if (mine.length !== 1) {
-      const what = mine.map((m) => {
-        const p = m.payload as { reason?: string; timestamp: string; meterStop: number };
-        return `${p.reason ?? 'Local'}@${p.timestamp} meterStop ${p.meterStop}`;
-      });
-      failures.push(`transaction ${t.transactionId}: ${mine.length} different StopTransaction calls: ${what.join(', ')}`);
-    }
-    const start = starts.find((s) => (s.payload as { idTag: string }).idTag === t.idTag);
-    if (start && mine[0] && mine[0].seq < start.seq) failures.push(`transaction ${t.transactionId}: StopTransaction before StartTransaction`);
-    const times = t.meterValues.map((m) => Date.parse(m.timestamp));
-    for (let i = 1; i < times.length; i++) {
-      if (times[i]! < times[i - 1]!) {
-        failures.push(`transaction ${t.transactionId}: meter values out of time order at #${i} (${t.meterValues[i - 1]!.timestamp} > ${t.meterValues[i]!.timestamp})`);
-        break;
-      }
-    }
-    if (Date.parse(t.stop.timestamp) < Date.parse(t.startTimestamp)) failures.push(`transaction ${t.transactionId}: stops before it starts`);
-  }
-  const unknown = csms.chargePoint(CP)?.unknownStops ?? [];
-  if (unknown.length > 0) failures.push(`${unknown.length} StopTransaction for unknown transaction ids`);
-  for (const v of csms.violations(CP)) failures.push(`schema violation: ${JSON.stringify(v)}`);
-  return { failures, resends };
 }
 
 async function waitUntil<T>(probe: () => T | undefined, ms: number): Promise<T | undefined> {

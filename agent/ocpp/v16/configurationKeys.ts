@@ -1,6 +1,6 @@
 /**
  * The OCPP 1.6 configuration keys this charge point knows (§9.1 Core, §9.2 LocalAuthListManagement,
- * §9.3 Reservation): type, access, default, validation. One module-level table shared by every
+ * §9.3 Reservation, and vendor keys at the end): type, access, default, validation. One module-level table shared by every
  * charger; a charger stores only its overrides (see agent/store/OcppConfiguration.ts).
  */
 import type { MeterValuesRequest } from './messages.js';
@@ -96,6 +96,9 @@ export const CONFIGURATION_KEYS = {
   SendLocalListMaxLength: { ...ro('integer', 100), min: 0 },
   // §9.3 Reservation
   ReserveConnectorZeroSupported: ro('boolean', false),
+  // Vendor key: after a power cut, continue a transaction whose EV is still plugged in and whose
+  // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
+  ResumeTransactionOnPowerLoss: rw('boolean', false),
 } as const satisfies Record<string, KeyDefinition>;
 
 export type ConfigurationKey = keyof typeof CONFIGURATION_KEYS;
