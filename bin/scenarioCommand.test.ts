@@ -1,4 +1,4 @@
-/** `evse scenario run`: exit codes, globs, the report file, and what this version refuses. */
+/** `evse scenario run`: exit codes, globs, the report file, and bad flags (serial and external CSMS runs: test/scenario.*.test.ts). */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { runScenarioCommand } from './scenarioCommand.js';
 const failing = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/kit/testdata/fails-on-purpose.scenario.ts');
 
 describe('evse scenario run', () => {
-  it('exits 1 when a scenario fails, 0 when all pass, 2 for --hal serial or an external CSMS', async () => {
+  it('exits 1 when a scenario fails, 0 when all pass, 2 for a bad flag, 78 for --hal serial without configured ports', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-'));
     const out = path.join(dir, 'report.xml');
     const base = { reporter: 'junit', seed: 1, hal: 'sim', csms: 'embedded' };
@@ -17,8 +17,11 @@ describe('evse scenario run', () => {
     expect(await readFile(out, 'utf8')).toMatch(/failures="1"/);
     await writeFile(path.join(dir, 'ok.scenario.yaml'), 'name: plug in\nsteps:\n  - plugIn: 1\n  - expectStatus: {status: Preparing}\n');
     expect(await runScenarioCommand([path.join(dir, '*.scenario.yaml')], { ...base, output: out })).toBe(0);
-    expect(await runScenarioCommand([failing], { ...base, hal: 'serial' })).toBe(2);
-    expect(await runScenarioCommand([failing], { ...base, csms: 'ws://127.0.0.1:9000' })).toBe(2);
+    expect(await runScenarioCommand([failing], { ...base, hal: 'can' })).toBe(2);
+    expect(await runScenarioCommand([failing], { ...base, csms: 'tcp://127.0.0.1:9000' })).toBe(2);
+    expect(await runScenarioCommand([failing], { ...base, reporter: 'tap' })).toBe(2);
+    const noPorts = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EVSE_')));
+    expect(await runScenarioCommand([failing], { ...base, hal: 'serial' }, { ...process, env: noPorts })).toBe(78);
     expect(await runScenarioCommand([path.join(dir, 'nothing-*.yaml')], base)).toBe(2);
   });
 });

@@ -1,14 +1,21 @@
 /**
- * `evse scenario run <files|dirs|globs…>`: runs scenario scripts against the simulated HAL and
- * the embedded strict CSMS in virtual time and prints a report. Exit code 1 when any fails,
- * 2 when the command line is wrong.
+ * `evse scenario run <files|dirs|globs…>`: runs scenario scripts and prints a report. By default
+ * against the simulated HAL and the embedded strict CSMS in virtual time; `--csms ws://…` runs
+ * them against an external CSMS and `--hal serial` on a serial bench (both on real time).
+ * Exit code 1 when any fails, 2 when the command line is wrong, 78 when the serial bench's
+ * configuration is invalid.
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { compiledTwin, expandScenarioArgs } from '../scenarios/kit/files.js';
 import { REPORTERS, report, type ReporterName } from '../scenarios/kit/reporters.js';
-import { runScenarioFiles } from '../scenarios/kit/run.js';
+import { runScenarioFiles, type RunOptions } from '../scenarios/kit/run.js';
+import { CHARGE_POINT_ID } from '../scenarios/kit/scenario.js';
+import { parseDuration } from '../scenarios/kit/words.js';
+import { RIGS, serialBench, type RigName, type SerialBenchSetup } from './scenarioBench.js';
+import { EX_CONFIG, SettingsError } from './settings.js';
 
 export interface ScenarioRunOptions {
   reporter: string;
@@ -17,6 +24,22 @@ export interface ScenarioRunOptions {
   hal: string;
   csms: string;
   timeline?: boolean;
+  /** With --hal serial: prompt (default) or sim-devices. */
+  rig?: string;
+  /** Charge point ids, comma-separated (one per charger of the scenario). */
+  id?: string;
+  /** Longest single wait on real time ('10m'). */
+  maxWait?: string;
+  /** How long a prompt waits for the engineer ('5m'). */
+  promptTimeout?: string;
+}
+
+export interface CommandIo {
+  readonly stdin: Readable;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** Where `--hal serial` reads EVSE_* settings (default process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -24,37 +47,89 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const compiled = import.meta.url.endsWith('.js');
 const packageRoot = compiled ? path.resolve(here, '..', '..') : path.resolve(here, '..');
 
-export async function runScenarioCommand(args: readonly string[], opts: ScenarioRunOptions): Promise<number> {
-  const err = (line: string) => process.stderr.write(`evse scenario run: ${line}\n`);
-  if (opts.hal !== 'sim') {
-    err(`--hal ${opts.hal} is not supported yet: this version runs scenarios against the simulated HAL only (--hal sim)`);
-    return 2;
-  }
-  if (opts.csms !== 'embedded') {
-    err(`--csms ${opts.csms} is not supported yet: this version runs scenarios against the embedded strict CSMS only (--csms embedded)`);
-    return 2;
-  }
-  if (!(REPORTERS as readonly string[]).includes(opts.reporter)) {
-    err(`unknown reporter '${opts.reporter}'; use one of ${REPORTERS.join(', ')}`);
-    return 2;
-  }
+class CommandLineError extends Error {}
+
+export async function runScenarioCommand(args: readonly string[], opts: ScenarioRunOptions, io: CommandIo = process): Promise<number> {
+  const err = (line: string) => io.stderr.write(`evse scenario run: ${line}\n`);
+  let run: RunOptions;
+  let setup: SerialBenchSetup | undefined;
   let files: string[];
   try {
+    if (!(REPORTERS as readonly string[]).includes(opts.reporter)) throw new CommandLineError(`unknown reporter '${opts.reporter}'; use one of ${REPORTERS.join(', ')}`);
     const patterns = args.length > 0 ? args : [path.join(packageRoot, compiled ? 'dist/scenarios/library' : 'scenarios/library'), path.join(packageRoot, 'scenarios/library/*.scenario.yaml')];
-    files = expandScenarioArgs(patterns).map((f) => (compiled ? compiledTwin(f, packageRoot) : f));
-    files = [...new Set(files)];
+    files = [...new Set(expandScenarioArgs(patterns).map((f) => (compiled ? compiledTwin(f, packageRoot) : f)))];
+    run = { seed: opts.seed, ...environment(opts) };
+    if (opts.hal === 'serial') {
+      const rig = (opts.rig ?? 'prompt') as RigName;
+      const answerTimeoutMs = opts.promptTimeout === undefined ? undefined : duration(opts.promptTimeout, '--prompt-timeout');
+      setup = serialBench({ rig, input: io.stdin, ...(io.env && { env: io.env }), output: io.stderr, ...(answerTimeoutMs !== undefined && { answerTimeoutMs }) });
+      run = { ...run, hal: { kind: 'serial', bench: setup.bench } };
+    }
   } catch (e) {
+    if (e instanceof SettingsError) {
+      for (const issue of e.issues) err(`invalid configuration for --hal serial: ${issue.path}: ${issue.message}`);
+      return EX_CONFIG;
+    }
     err((e as Error).message);
     return 2;
   }
-  const results = await runScenarioFiles(files, { seed: opts.seed });
+  let results;
+  try {
+    results = await runScenarioFiles(files, run);
+  } finally {
+    setup?.dispose();
+  }
   const text = report(opts.reporter as ReporterName, results, { timeline: opts.timeline === true });
   if (opts.output) {
     await writeFile(opts.output, text);
     const failed = results.filter((r) => r.status === 'failed').length;
-    process.stdout.write(`${results.length - failed} passed, ${failed} failed; ${opts.reporter} report written to ${opts.output}\n`);
+    io.stdout.write(`${results.length - failed} passed, ${failed} failed; ${opts.reporter} report written to ${opts.output}\n`);
   } else {
-    process.stdout.write(text);
+    io.stdout.write(text);
   }
   return results.some((r) => r.status === 'failed') ? 1 : 0;
+}
+
+/** The run options the flags other than --hal serial's bench give; throws CommandLineError. */
+function environment(opts: ScenarioRunOptions): Omit<RunOptions, 'seed'> {
+  if (opts.hal !== 'sim' && opts.hal !== 'serial') throw new CommandLineError(`--hal must be sim or serial, got '${opts.hal}'`);
+  if (opts.rig !== undefined) {
+    if (opts.hal !== 'serial') throw new CommandLineError(`--rig ${opts.rig} needs --hal serial (the simulated HAL is its own rig)`);
+    if (!(RIGS as readonly string[]).includes(opts.rig)) throw new CommandLineError(`--rig must be one of ${RIGS.join(', ')}, got '${opts.rig}'`);
+  }
+  if (opts.promptTimeout !== undefined && (opts.hal !== 'serial' || (opts.rig ?? 'prompt') !== 'prompt')) {
+    throw new CommandLineError('--prompt-timeout applies to --hal serial --rig prompt only');
+  }
+  const out: { -readonly [K in keyof RunOptions]: RunOptions[K] } = {};
+  if (opts.csms !== 'embedded') out.csms = { kind: 'external', url: csmsUrl(opts.csms) };
+  if (opts.id !== undefined) {
+    const ids = opts.id.split(',').map((s) => s.trim());
+    const bad = ids.find((id) => !CHARGE_POINT_ID.test(id));
+    if (bad !== undefined) throw new CommandLineError(`--id: '${bad}' is not a charge point id (1..48 of A-Z a-z 0-9 * _ = + @ . -; several are separated by commas)`);
+    out.ids = ids;
+  }
+  if (opts.maxWait !== undefined) out.maxRealWaitMs = duration(opts.maxWait, '--max-wait');
+  return out;
+}
+
+function csmsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new CommandLineError(`--csms must be 'embedded' or a ws:// or wss:// URL, got '${value}'`);
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new CommandLineError(`--csms must be 'embedded' or a ws:// or wss:// URL, got '${value}'`);
+  if (url.search || url.hash) throw new CommandLineError(`--csms ${value}: no query or fragment (the charger id is appended to the path)`);
+  return value.replace(/\/+$/, '');
+}
+
+function duration(value: string, flag: string): number {
+  try {
+    const ms = parseDuration(value, flag);
+    if (ms <= 0) throw new RangeError(`${flag}: must be more than 0, got '${value}'`);
+    return ms;
+  } catch (e) {
+    throw new CommandLineError((e as Error).message);
+  }
 }

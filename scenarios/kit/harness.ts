@@ -1,16 +1,22 @@
 /**
- * One charger for one scenario run: an in-process Agent on a SimulatedClock with simulated
- * hardware, talking to the embedded strict CSMS over a real WebSocket on 127.0.0.1 (as
- * agent/testing/agentFixture.ts does, without vitest). Records a timeline as it goes.
+ * The site under test for one scenario run: one or more chargers (each a real in-process Agent
+ * with its own hardware and {@link Rig}) on one CSMS, and the clock. Records a timeline.
+ *
+ * - sim HAL + embedded CSMS: a SimulatedClock (virtual time, deterministic per seed), simulated
+ *   hardware, the embedded strict CSMS on 127.0.0.1;
+ * - serial HAL or an external CSMS: the wall clock; waits are real and bounded.
  */
 import pino from 'pino';
-import { SimulatedClock } from '../../hal/clock.js';
-import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import { SimulatedClock, systemClock, type Clock } from '../../hal/clock.js';
+import { createSimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import type { ChargerHardware } from '../../hal/index.js';
 import { Agent } from '../../agent/Agent.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
 import { EmbeddedCsms } from '../csms/EmbeddedCsms.js';
-import { formatMessage } from '../csms/formatMessage.js';
-import type { ScenarioOptions } from './scenario.js';
+import { embeddedView, externalView, type CsmsView } from './csmsView.js';
+import type { Rig, SerialBenchFactory } from './rig/Rig.js';
+import { simRig } from './rig/simRig.js';
+import { ScenarioUsageError, type ScenarioOptions } from './scenario.js';
 import { seededRandom } from './words.js';
 
 export const CHARGE_POINT_ID = 'SCENARIO-CP1';
@@ -26,102 +32,181 @@ export interface TimelineEvent {
   readonly text: string;
 }
 
-export interface Harness {
-  readonly clock: SimulatedClock;
-  readonly csms: EmbeddedCsms;
+/** Where a run takes place; the default is the simulated HAL and the embedded CSMS. */
+export interface RunEnvironment {
+  readonly seed: number;
+  readonly hal: { readonly kind: 'sim' } | { readonly kind: 'serial'; readonly bench: SerialBenchFactory };
+  readonly csms: { readonly kind: 'embedded' } | { readonly kind: 'external'; readonly url: string };
+  /** Charge point ids (override the scenario's). */
+  readonly ids?: readonly string[];
+  /** Longest single `clock.advance` on real time, ms (default 10 minutes). */
+  readonly maxRealWaitMs?: number;
+}
+
+export const DEFAULT_ENVIRONMENT: RunEnvironment = { seed: 1, hal: { kind: 'sim' }, csms: { kind: 'embedded' } };
+
+export interface ChargerUnderTest {
+  /** 1-based position in the site. */
+  readonly index: number;
+  readonly id: string;
   readonly agent: Agent;
-  readonly sim: SimulatedCharger;
   readonly config: OcppConfiguration;
+  readonly rig: Rig;
+  readonly connectorCount: number;
+  /** Energy register of a connector now, Wh (the last good reading while the meter is failing). */
+  energyWh(connectorId: number): Promise<number>;
+}
+
+export interface Harness {
+  readonly clock: Clock;
+  /** True on virtual time (sim HAL and embedded CSMS). */
+  readonly virtual: boolean;
+  /** Clock time the run started (T0 on virtual time). */
+  readonly start: number;
+  readonly maxRealWaitMs: number;
+  readonly csms: CsmsView;
+  readonly chargers: readonly ChargerUnderTest[];
   readonly timeline: TimelineEvent[];
-  /** When true the CSMS refuses (HTTP 401) reconnections: the backend is unreachable. */
+  /** Embedded CSMS only: when true it refuses (HTTP 401) reconnections. */
   offline: boolean;
   note(kind: EventKind, text: string): void;
   settle(): Promise<void>;
+  /** Lets `ms` pass: virtual time in one-second steps with I/O settled between, or real time. */
   advance(ms: number): Promise<void>;
-  /** Energy register of a connector now, Wh (the last good reading while the meter is failing). */
-  energyWh(connectorId: number): Promise<number>;
   close(): Promise<void>;
 }
 
-export async function createHarness(options: ScenarioOptions, seed: number): Promise<Harness> {
-  const log = pino({ level: process.env.EVSE_SCENARIO_LOG ?? 'silent' });
-  const clock = new SimulatedClock(T0);
-  const timeline: TimelineEvent[] = [];
-  const note = (kind: EventKind, text: string) => void timeline.push({ at: clock.now() - T0, kind, text });
-  const link = { offline: false };
-  const csms = new EmbeddedCsms({
-    now: () => clock.now(),
-    logger: log,
-    pingIntervalMs: 0,
-    auth: () => !link.offline,
-    ...(options.cards && { authorization: options.cards }),
-  });
-  csms.setBootPolicy(options.boot ?? { interval: 3600 });
-  const { url } = await csms.start({ host: '127.0.0.1', port: 0 });
-  csms.on('message', (r) => note('ocpp', formatMessage(r, { utc: true }).replace(/^\S+ \S+ /, '')));
-  const sim = createSimulatedCharger({ connectors: 1, ...options.charger, clock });
-  const config = await OcppConfiguration.open({
-    file: null,
-    initial: { MeterValueSampleInterval: 0, ...options.ocpp },
-    readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
-    log,
-  });
-  const agent = new Agent({
-    chargePointId: CHARGE_POINT_ID,
-    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario' },
-    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
-    hardware: sim.hardware,
-    config,
-    clock,
-    log,
-    random: seededRandom(seed),
-  });
-  agent.on('status', (s) => note('status', `connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
-  agent.on('card', (card, result) => note('card', `card ${card.uid}: ${result.status} (${result.source})`));
-
-  const settle = () => agent.whenIdle(3000);
-  let closed = false;
-  const harness: Harness = {
-    clock,
-    csms,
-    agent,
-    sim,
-    config,
-    timeline,
-    get offline() {
-      return link.offline;
-    },
-    set offline(value: boolean) {
-      link.offline = value;
-    },
-    note,
-    settle,
-    advance: (ms) => clock.advanceAsync(ms, settle, 1000),
-    async energyWh(connectorId) {
-      const meter = sim.connectors[connectorId - 1]!.meter;
-      try {
-        return (await meter.read()).energyWh;
-      } catch {
-        return meter.lastReading?.energyWh ?? 0;
-      }
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      await agent.stop({ flushMs: 500 });
-      await sim.close();
-      await csms.stop();
-    },
-  };
-  agent.start();
-  if (options.waitForBoot ?? true) {
-    try {
-      await csms.waitForCall(CHARGE_POINT_ID, 'StatusNotification', { connectorId: sim.connectors.length }, 5000);
-    } catch (err) {
-      await harness.close();
-      throw err;
-    }
-    await harness.advance(0);
+export async function createHarness(options: ScenarioOptions, env: RunEnvironment = DEFAULT_ENVIRONMENT): Promise<Harness> {
+  const count = options.chargers ?? 1;
+  const ids = env.ids ?? options.ids ?? Array.from({ length: count }, (_, i) => `SCENARIO-CP${i + 1}`);
+  if (ids.length < count) throw new ScenarioUsageError(`--id: the scenario has ${count} chargers, but ${ids.length} id(s) were given (${ids.join(', ')})`);
+  if (env.hal.kind === 'serial' && count > 1) {
+    throw new ScenarioUsageError(`--hal serial: the scenario has ${count} chargers, but a serial bench wires one charger's devices; run it with --hal sim`);
   }
-  return harness;
+  const log = pino({ level: process.env.EVSE_SCENARIO_LOG ?? 'silent' });
+  const virtual = env.hal.kind === 'sim' && env.csms.kind === 'embedded';
+  const clock: Clock = virtual ? new SimulatedClock(T0) : systemClock;
+  const start = clock.now();
+  const timeline: TimelineEvent[] = [];
+  const note = (kind: EventKind, text: string) => void timeline.push({ at: clock.now() - start, kind, text });
+  const byCharger = (cp: string, text: string) => note('ocpp', count > 1 ? `${cp} ${text}` : text);
+  const link = { offline: false };
+  const closers: (() => Promise<unknown>)[] = [];
+  const close = async () => {
+    for (const c of closers.splice(0).reverse()) await c().catch(() => undefined);
+  };
+
+  try {
+    let csms: CsmsView;
+    let url: string;
+    if (env.csms.kind === 'embedded') {
+      const embedded = new EmbeddedCsms({ now: () => clock.now(), logger: log, pingIntervalMs: 0, auth: () => !link.offline, ...(options.cards && { authorization: options.cards }) });
+      embedded.setBootPolicy(options.boot ?? { interval: 3600 });
+      url = (await embedded.start({ host: '127.0.0.1', port: 0 })).url;
+      closers.push(() => embedded.stop());
+      csms = embeddedView(embedded, byCharger);
+    } else {
+      url = env.csms.url;
+      csms = externalView(url);
+    }
+
+    const chargers: ChargerUnderTest[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = ids[i]!;
+      const prefix = count > 1 ? `${id} ` : '';
+      let hardware: ChargerHardware;
+      let rig: Rig;
+      if (env.hal.kind === 'sim') {
+        const sim = createSimulatedCharger({ connectors: 1, ...options.charger, clock, ...(count > 1 && { idPrefix: `${id}/` }) });
+        hardware = sim.hardware;
+        rig = simRig(sim);
+        closers.push(() => rig.close());
+      } else {
+        ({ hardware, rig } = await env.hal.bench(clock));
+        // Closed in reverse: the drivers release their ports before the rig removes the devices.
+        closers.push(() => rig.close(), () => hardware.close());
+      }
+      const config = await OcppConfiguration.open({
+        file: null,
+        initial: { MeterValueSampleInterval: 0, ...options.ocpp },
+        readonlyValues: { NumberOfConnectors: hardware.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
+        log,
+      });
+      const agent = new Agent({
+        chargePointId: id,
+        boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario' },
+        csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
+        hardware,
+        config,
+        clock,
+        log: log.child({ chargePointId: id }),
+        random: seededRandom(env.seed + i),
+      });
+      agent.on('status', (s) => note('status', `${prefix}connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
+      agent.on('card', (card, result) => note('card', `${prefix}card ${card.uid}: ${result.status} (${result.source})`));
+      csms.attach(agent, byCharger);
+      closers.push(() => agent.stop({ flushMs: 500 }));
+      chargers.push({
+        index: i + 1,
+        id,
+        agent,
+        config,
+        rig,
+        connectorCount: hardware.connectors.length,
+        async energyWh(n) {
+          const meter = hardware.connectors[n - 1]!.meter;
+          try {
+            return (await meter.read()).energyWh;
+          } catch {
+            return meter.lastReading?.energyWh ?? 0;
+          }
+        },
+      });
+    }
+
+    const settle = async () => {
+      await Promise.all(chargers.map((c) => c.agent.whenIdle(3000)));
+    };
+    const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
+    const harness: Harness = {
+      clock,
+      virtual,
+      start,
+      maxRealWaitMs: env.maxRealWaitMs ?? 600_000,
+      csms,
+      chargers,
+      timeline,
+      get offline() {
+        return link.offline;
+      },
+      set offline(value: boolean) {
+        link.offline = value;
+      },
+      note,
+      settle,
+      advance: virtual ? (ms) => (clock as SimulatedClock).advanceAsync(ms, settle, 1000) : (ms) => sleep(ms).then(settle),
+      close,
+    };
+    for (const c of chargers) c.agent.start();
+    if (options.waitForBoot ?? true) await waitForBoot(harness);
+    return harness;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** Every charger booted and reported its last connector's status (real time: up to 20 s). */
+async function waitForBoot(h: Harness): Promise<void> {
+  const limitMs = h.virtual ? 5000 : 20_000;
+  for (const c of h.chargers) {
+    const wallStart = performance.now();
+    while (!h.csms.calls(c.id, 'StatusNotification', 0).some((r) => (r.payload as { connectorId?: number }).connectorId === c.connectorCount)) {
+      if (performance.now() - wallStart > limitMs) {
+        throw new Error(`${c.id} did not boot and report its connectors within ${limitMs / 1000} s at the CSMS ${h.csms.label}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 10)); // real time: the socket, not the clock
+    }
+  }
+  await h.advance(0);
 }

@@ -27,7 +27,7 @@ function eventLine(e: TimelineEvent): string {
 function pretty(results: readonly ScenarioResult[], timeline: boolean): string {
   const out: string[] = [];
   for (const r of results) {
-    const head = `${r.status === 'passed' ? '✓' : '✗'} ${r.name}  (${(r.virtualMs / 60_000).toFixed(1)} min virtual, ${Math.round(r.wallMs)} ms wall)${r.file ? `  ${r.file}` : ''}`;
+    const head = `${r.status === 'passed' ? '✓' : '✗'} ${r.name}  (${r.realTime ? 'real time' : `${(r.virtualMs / 60_000).toFixed(1)} min virtual`}, ${Math.round(r.wallMs)} ms wall)${r.file ? `  ${r.file}` : ''}`;
     out.push(head);
     if (timeline && r.status === 'passed') out.push(...r.timeline.map(eventLine));
     if (r.error) {

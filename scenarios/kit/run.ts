@@ -1,13 +1,15 @@
 /**
  * The scenario runner: loads scenario files (`*.scenario.ts|js` default-exporting
- * `scenario(…)`, or `*.scenario.yaml`), runs each against the simulated HAL and the embedded
- * strict CSMS in virtual time, and returns results with a timeline. Deterministic per seed:
- * the only randomness (the agent's reconnect jitter) comes from the seed.
+ * `scenario(…)`, or `*.scenario.yaml`), runs each and returns results with a timeline.
+ * By default against the simulated HAL and the embedded strict CSMS in virtual time,
+ * deterministic per seed (the only randomness, the agents' reconnect jitter, comes from the
+ * seed); with a serial bench or an external CSMS on real time (see harness.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { createContext } from './context.js';
-import { CHARGE_POINT_ID, createHarness, type TimelineEvent } from './harness.js';
+import { CSMS_CONTROL_STEPS } from './csmsView.js';
+import { createHarness, type RunEnvironment, type TimelineEvent } from './harness.js';
 import { ScenarioFailure, ScenarioUsageError, isScenarioDefinition, type ScenarioDefinition } from './scenario.js';
 import { loadYamlScenario } from './yaml.js';
 
@@ -18,6 +20,14 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** How many events a failure carries (default 20). */
   readonly lastEvents?: number;
+  /** Hardware: the simulated HAL (default) or a serial bench (real time). */
+  readonly hal?: RunEnvironment['hal'];
+  /** The embedded strict CSMS (default) or an external one, observed through the agents' traffic. */
+  readonly csms?: RunEnvironment['csms'];
+  /** Charge point ids instead of the scenario's. */
+  readonly ids?: readonly string[];
+  /** Longest single wait on real time, ms (default 10 minutes). */
+  readonly maxRealWaitMs?: number;
 }
 
 export interface ScenarioError {
@@ -36,8 +46,10 @@ export interface ScenarioResult {
   readonly status: 'passed' | 'failed';
   /** Wall time, ms. */
   readonly wallMs: number;
-  /** Virtual time the scenario covered, ms. */
+  /** Time the scenario covered on its clock, ms (virtual time; real time when `realTime`). */
   readonly virtualMs: number;
+  /** Ran on the wall clock (serial HAL or an external CSMS). */
+  readonly realTime?: boolean;
   readonly seed: number;
   readonly timeline: readonly TimelineEvent[];
   readonly error?: ScenarioError;
@@ -63,17 +75,27 @@ export async function runScenario(def: ScenarioDefinition, options: RunOptions =
   const started = performance.now();
   let timeline: TimelineEvent[] = [];
   let virtualMs = 0;
+  let realTime = false;
   let error: ScenarioError | undefined;
   /** Timeline length when the scenario failed (the shutdown that follows is not part of the failure). */
   let failedAt: number | undefined;
   try {
-    const h = await createHarness(def.options, seed);
+    const csms = options.csms ?? { kind: 'embedded' };
+    if (csms.kind === 'external') refuseCsmsControl(def, csms.url);
+    const h = await createHarness(def.options, {
+      seed,
+      hal: options.hal ?? { kind: 'sim' },
+      csms,
+      ...(options.ids && { ids: options.ids }),
+      ...(options.maxRealWaitMs !== undefined && { maxRealWaitMs: options.maxRealWaitMs }),
+    });
     timeline = h.timeline;
+    realTime = !h.virtual;
     const t0 = h.clock.now();
     try {
-      await withTimeout(def.body(createContext(h)), options.timeoutMs ?? 30_000, def.name);
+      await withTimeout(def.body(createContext(h)), options.timeoutMs ?? (h.virtual ? 30_000 : 30 * 60_000), def.name);
       await h.settle();
-      const violations = h.csms.violations(CHARGE_POINT_ID).filter((v) => v.by === 'chargePoint');
+      const violations = h.chargers.flatMap((c) => h.csms.violations(c.id));
       if (violations.length > 0) {
         throw new ScenarioFailure('OCPP schema', 'no schema violations by the charger', JSON.stringify(violations.slice(0, 3)));
       }
@@ -88,7 +110,7 @@ export async function runScenario(def: ScenarioDefinition, options: RunOptions =
     error = describe(err);
   }
   const wallMs = performance.now() - started;
-  const base = { name: def.name, file: def.file, wallMs, virtualMs, seed, timeline };
+  const base = { name: def.name, file: def.file, wallMs, virtualMs, seed, timeline, ...(realTime && { realTime }) };
   if (!error) return { ...base, status: 'passed' };
   return { ...base, status: 'failed', error, lastEvents: timeline.slice(0, failedAt ?? timeline.length).slice(-(options.lastEvents ?? 20)) };
 }
@@ -107,6 +129,28 @@ export async function runScenarioFiles(files: readonly string[], options: RunOpt
     results.push(await runScenario(def, options));
   }
   return results;
+}
+
+/**
+ * Against an external CSMS, refuses before starting a scenario that needs control of the CSMS:
+ * scripted boot or card answers, or control steps (YAML: listed by the loader with file:line;
+ * TypeScript: found in the body's source text, the step itself refuses too if this misses one).
+ */
+function refuseCsmsControl(def: ScenarioDefinition, url: string): void {
+  const needs: string[] = [];
+  if (def.options.boot) needs.push('options.boot (how the CSMS answers BootNotification)');
+  if (def.options.cards) needs.push('options.cards (how the CSMS answers Authorize)');
+  if (def.csmsControlSteps) needs.push(...def.csmsControlSteps);
+  else {
+    const source = def.body.toString();
+    const re = new RegExp(`\\.csms\\.(${CSMS_CONTROL_STEPS.join('|')})\\(`, 'g');
+    for (const m of source.matchAll(re)) if (!needs.includes(`csms.${m[1]}`)) needs.push(`csms.${m[1]}`);
+  }
+  if (needs.length > 0) {
+    throw new ScenarioUsageError(
+      `needs control of the CSMS (${needs.join('; ')}), but this run uses the external CSMS ${url}: against an external CSMS the kit only observes the charger's own traffic; run it with --csms embedded`,
+    );
+  }
 }
 
 function describe(err: unknown): ScenarioError {

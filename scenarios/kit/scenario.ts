@@ -19,7 +19,20 @@ export interface ScenarioOptions {
   readonly cards?: Readonly<Record<string, 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'>>;
   /** Wait for the charger to be booted and report its statuses before the body (default true). */
   readonly waitForBoot?: boolean;
+  /**
+   * How many chargers the site has (default 1, at most 16): each a real Agent with its own
+   * simulated hardware, all on the same CSMS; `t.charger(2)` drives the second one.
+   */
+  readonly chargers?: number;
+  /** Charge point ids, one per charger (default `SCENARIO-CP1`, `SCENARIO-CP2`, …). `--id` overrides them. */
+  readonly ids?: readonly string[];
 }
+
+/** What a charge point id may be (it ends the CSMS URL path). */
+export const CHARGE_POINT_ID = /^(?!\.+$)[A-Za-z0-9*_=+@.-]{1,48}$/;
+
+/** Most chargers one scenario may declare (each is a real agent; a site, not a fleet). */
+export const MAX_SCENARIO_CHARGERS = 16;
 
 export type ScenarioBody = (t: ScenarioContext) => Promise<void>;
 
@@ -30,6 +43,12 @@ export interface ScenarioDefinition {
   readonly options: ScenarioOptions;
   /** Where it was loaded from (set by the loader). */
   file?: string;
+  /**
+   * Steps that need control of the CSMS (send, respondTo, disconnect …), as `where step`
+   * (YAML: set by the loader with file:line). A run against an external CSMS refuses the
+   * scenario before starting when this is not empty.
+   */
+  csmsControlSteps?: readonly string[];
 }
 
 export function scenario(name: string, body: ScenarioBody): ScenarioDefinition;
@@ -39,6 +58,13 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
   const options = typeof a === 'function' ? {} : a;
   if (typeof name !== 'string' || name.trim() === '') throw new TypeError('scenario(name, body): name must be a non-empty string');
   if (typeof body !== 'function') throw new TypeError(`scenario '${name}': the body must be an async function (t) => { … }`);
+  const n = options?.chargers;
+  if (n !== undefined && (!Number.isInteger(n) || n < 1 || n > MAX_SCENARIO_CHARGERS)) {
+    throw new TypeError(`scenario '${name}': options.chargers must be an integer 1..${MAX_SCENARIO_CHARGERS}, got ${JSON.stringify(n)}`);
+  }
+  if (options?.ids !== undefined && (!Array.isArray(options.ids) || options.ids.length < (n ?? 1) || !options.ids.every((id) => typeof id === 'string' && CHARGE_POINT_ID.test(id)))) {
+    throw new TypeError(`scenario '${name}': options.ids must list ${n ?? 1} charge point id(s) (1..48 of A-Z a-z 0-9 * _ = + @ . -), got ${JSON.stringify(options.ids)}`);
+  }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }
 

@@ -8,6 +8,13 @@
  *     - expectStatus: { connector: 1, status: Charging }
  *     - advance: 30m
  *
+ * A site with several chargers declares `options: {chargers: 2}` and puts one charger's steps
+ * in a block (steps outside a block act on charger 1; `advance` and `note` on the whole site):
+ *
+ *     - charger 2:
+ *         - plugIn: 1
+ *         - present: 04A1B2C3
+ *
  * Validated when loaded: an unknown step or a bad argument throws a ScenarioUsageError with the
  * file, the line and, for a misspelt step, a suggestion.
  */
@@ -15,17 +22,11 @@ import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
 import type { ScenarioContext } from './context.js';
 import { ScenarioFailure, ScenarioUsageError, scenario, type ScenarioDefinition, type ScenarioOptions } from './scenario.js';
-import { STEPS, type StepRunner } from './yamlSteps.js';
+import { SITE_STEPS, STEPS, type StepRunner } from './yamlSteps.js';
 import { didYouMean } from './words.js';
 
 const TOP_KEYS = ['name', 'options', 'steps'];
-const OPTION_KEYS = ['ocpp', 'charger', 'boot', 'cards', 'waitForBoot'];
-
-interface LoadedStep {
-  readonly line: number;
-  readonly name: string;
-  readonly run: StepRunner;
-}
+const OPTION_KEYS = ['ocpp', 'charger', 'boot', 'cards', 'waitForBoot', 'chargers', 'ids'];
 
 export async function loadYamlScenario(file: string): Promise<ScenarioDefinition> {
   return parseYamlScenario(await readFile(file, 'utf8'), file);
@@ -56,34 +57,59 @@ export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefini
   const stepsNode = root.get('steps', true) as Node | undefined;
   if (!isSeq(stepsNode) || stepsNode.items.length === 0) return fail(lineOf(stepsNode ?? root), "'steps:' must be a non-empty list, e.g. '- plugIn: 1'");
 
-  const steps: LoadedStep[] = stepsNode.items.map((item) => {
-    const line = lineOf(item as Node);
-    if (!isMap(item) || item.items.length !== 1) {
-      return fail(line, `each step is one 'name: argument' pair, e.g. '- plugIn: 1' or '- advance: 30m'`);
-    }
-    const pair = item.items[0]!;
-    const stepName = String((pair.key as { value?: unknown })?.value);
-    const spec = STEPS[stepName];
-    if (!spec) return fail(line, `unknown step '${stepName}'${didYouMean(stepName, Object.keys(STEPS))}; known steps: ${Object.keys(STEPS).join(', ')}`);
-    const arg = (pair.value as Node | null)?.toJSON?.() ?? null;
+  const chargers = typeof (options as ScenarioOptions).chargers === 'number' ? (options as ScenarioOptions).chargers! : 1;
+  const controlSteps: string[] = [];
+  const wrap = (line: number, stepName: string, run: StepRunner): StepRunner => async (t) => {
     try {
-      return { line, name: stepName, run: spec.parse(arg) };
+      await run(t);
     } catch (err) {
-      return fail(line, `${stepName}: ${(err as Error).message}; usage: ${spec.usage}`);
+      const where = `${file}:${line} ${stepName}`;
+      if (err instanceof ScenarioFailure) throw new ScenarioFailure(where, err.expected, err.actual, `${where}: ${err.message}`);
+      throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
     }
-  });
-
-  const def = scenario(name, options as ScenarioOptions, async (t: ScenarioContext) => {
-    for (const s of steps) {
-      try {
-        await s.run(t);
-      } catch (err) {
-        const where = `${file}:${s.line} ${s.name}`;
-        if (err instanceof ScenarioFailure) throw new ScenarioFailure(where, err.expected, err.actual, `${where}: ${err.message}`);
-        throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
+  };
+  const parseSteps = (items: readonly unknown[], inCharger: number | undefined): StepRunner[] =>
+    items.map((item) => {
+      const line = lineOf(item as Node);
+      if (!isMap(item) || item.items.length !== 1) {
+        return fail(line, `each step is one 'name: argument' pair, e.g. '- plugIn: 1' or '- advance: 30m'`);
       }
-    }
-  });
+      const pair = item.items[0]!;
+      const stepName = String((pair.key as { value?: unknown })?.value);
+      const block = /^charger (\d+)$/.exec(stepName);
+      if (block) {
+        const n = Number(block[1]);
+        if (inCharger !== undefined) fail(line, `'${stepName}:' inside 'charger ${inCharger}:': blocks do not nest`);
+        if (n < 1 || n > chargers) fail(line, `'${stepName}:': the scenario has charger(s) 1..${chargers} (declare more with options: {chargers: N})`);
+        if (!isSeq(pair.value) || pair.value.items.length === 0) fail(line, `'${stepName}:' takes a list of steps, e.g. '- charger 2: [{plugIn: 1}, {present: 04A1B2C3}]'`);
+        const inner = parseSteps((pair.value as { items: unknown[] }).items, n);
+        return async (t) => {
+          const c = (t as ScenarioContext).charger(n);
+          for (const run of inner) await run(c);
+        };
+      }
+      const spec = STEPS[stepName];
+      if (!spec) return fail(line, `unknown step '${stepName}'${didYouMean(stepName, Object.keys(STEPS))}; known steps: ${Object.keys(STEPS).join(', ')}, charger N`);
+      if (inCharger !== undefined && SITE_STEPS.includes(stepName)) fail(line, `${stepName} acts on the whole site: put it outside the 'charger ${inCharger}:' block`);
+      if (spec.control) controlSteps.push(`${file}:${line} ${stepName}`);
+      const arg = (pair.value as Node | null)?.toJSON?.() ?? null;
+      try {
+        return wrap(line, stepName, spec.parse(arg));
+      } catch (err) {
+        return fail(line, `${stepName}: ${(err as Error).message}; usage: ${spec.usage}`);
+      }
+    });
+  const steps = parseSteps(stepsNode.items, undefined);
+
+  let def: ScenarioDefinition;
+  try {
+    def = scenario(name, options as ScenarioOptions, async (t: ScenarioContext) => {
+      for (const run of steps) await run(t);
+    });
+  } catch (err) {
+    return fail(lineOf(root.get('options', true) as Node), (err as Error).message.replace(/^scenario '[^']*': /, ''));
+  }
+  def.csmsControlSteps = controlSteps;
   def.file = file;
   return def;
 }

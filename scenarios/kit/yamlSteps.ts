@@ -4,13 +4,16 @@
  */
 import type { Ocpp16Action } from '../../agent/ocpp/v16/messages.js';
 import type { InboundAction } from '../csms/CsmsReplies.js';
-import { CONNECTOR_STATUSES, type ScenarioContext } from './context.js';
+import { CONNECTOR_STATUSES, type ChargerContext, type ScenarioContext } from './context.js';
 import { didYouMean, parseDuration } from './words.js';
 
-export type StepRunner = (t: ScenarioContext) => Promise<unknown>;
+/** Runs a step on a charger: `t` itself (charger 1) or `t.charger(n)` inside a `charger n:` block. */
+export type StepRunner = (t: ChargerContext & Partial<Pick<ScenarioContext, 'clock' | 'note'>>) => Promise<unknown>;
 
 interface StepSpec {
   readonly usage: string;
+  /** Needs control of the CSMS (refused against an external CSMS). */
+  readonly control?: true;
   parse(arg: unknown): StepRunner;
 }
 
@@ -59,6 +62,15 @@ const fault = (kind: 'meter' | 'relay' | 'pilot', modes: readonly string[]): Ste
   },
 });
 
+/** Site-wide steps (advance, note) are not inside a `charger n:` block; the loader checks that. */
+function needs<T>(value: T | undefined, step: string): T {
+  if (value === undefined) throw new Error(`${step} acts on the whole site: put it outside the 'charger n:' block`);
+  return value;
+}
+
+/** Steps that act on the whole site, not on one charger. */
+export const SITE_STEPS = ['advance', 'note'];
+
 export const STEPS: Record<string, StepSpec> = {
   plugIn: evStep('plugIn'),
   unplug: evStep('unplug'),
@@ -86,16 +98,18 @@ export const STEPS: Record<string, StepSpec> = {
     usage: '- advance: 30m   (units s, m, h)',
     parse(arg) {
       const ms = parseDuration(arg, 'duration');
-      return (t) => t.clock.advance(ms);
+      return (t) => needs(t.clock, 'advance').advance(ms);
     },
   },
   expectStatus: {
-    usage: '- expectStatus: {connector: 1, status: Charging}',
+    usage: '- expectStatus: {connector: 1, status: Charging, within: 10s}',
     parse(arg) {
-      const o = object(arg, ['status'], ['connector']);
+      const o = object(arg, ['status'], ['connector', 'within']);
       const status = oneOf(o.status, CONNECTOR_STATUSES, 'status');
       const n = connector(o.connector) ?? 1;
-      return (t) => t.expect.status(n, status);
+      if (o.within !== undefined) parseDuration(o.within, 'within');
+      const within = o.within as string | number | undefined;
+      return (t) => t.expect.status(n, status, within === undefined ? {} : { within });
     },
   },
   expectEnergy: {
@@ -128,6 +142,7 @@ export const STEPS: Record<string, StepSpec> = {
     },
   },
   send: {
+    control: true,
     usage: '- send: {action: RemoteStopTransaction, payload: {transactionId: 1}, expect: {status: Accepted}}',
     parse(arg) {
       const o = object(arg, ['action'], ['payload', 'expect']);
@@ -142,6 +157,7 @@ export const STEPS: Record<string, StepSpec> = {
     },
   },
   respondTo: {
+    control: true,
     usage: '- respondTo: {action: Authorize, reply: {idTagInfo: {status: Blocked}}, times: 1}',
     parse(arg) {
       const o = object(arg, ['action', 'reply'], ['times']);
@@ -151,15 +167,16 @@ export const STEPS: Record<string, StepSpec> = {
     },
   },
   disconnect: {
+    control: true,
     usage: '- disconnect: {offline: true}   (or just "- disconnect: {}")',
     parse(arg) {
       const o = arg === null || arg === true ? {} : object(arg, [], ['offline']);
       return (t) => t.csms.disconnect({ offline: o.offline === true });
     },
   },
-  online: { usage: '- online: {}', parse: () => (t) => t.csms.online() },
+  online: { control: true, usage: '- online: {}', parse: () => (t) => t.csms.online() },
   meterFault: fault('meter', ['timeout', 'invalid', 'clear']),
   relayFault: fault('relay', ['welded', 'stuck', 'clear']),
   pilotFault: fault('pilot', ['F', 'E', 'clear']),
-  note: { usage: '- note: free text for the timeline', parse: (arg) => { const s = text(arg, 'note'); return async (t) => t.note(s); } },
+  note: { usage: '- note: free text for the timeline', parse: (arg) => { const s = text(arg, 'note'); return async (t) => needs(t.note, 'note')(s); } },
 };

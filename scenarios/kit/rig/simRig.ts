@@ -1,0 +1,34 @@
+/**
+ * The {@link Rig} of the simulated HAL: the simulated EV, card reader and fault injection of a
+ * {@link SimulatedCharger}. Actions are immediate; the runner lets the charger react.
+ */
+import type { SimulatedCharger } from '../../../hal/sim/createSimulatedCharger.js';
+import type { EvAction, FaultKind, FaultMode, Rig, RigOutcome } from './Rig.js';
+
+export function simRig(sim: SimulatedCharger): Rig {
+  const at = (n: number) => sim.connectors[n - 1]!;
+  const done = async (fn: () => void): Promise<RigOutcome> => {
+    fn();
+    return 'done';
+  };
+  return {
+    name: 'simulated HAL',
+    ev: (action: EvAction, n) => done(() => at(n).ev[action]()),
+    setSoC: (soc, n) => done(() => at(n).ev.setSoC(soc)),
+    presentCard: (uid) => done(() => sim.rfid.tap(uid)),
+    fault<K extends FaultKind>(kind: K, mode: FaultMode<K>, n: number) {
+      const c = at(n);
+      const actions: Record<FaultKind, Record<string, () => void>> = {
+        meter: { clear: () => c.meter.answerAgain(), timeout: () => c.meter.stopAnswering(), invalid: () => c.meter.returnInvalid() },
+        relay: { clear: () => c.relay.repair(), welded: () => c.relay.weld(), stuck: () => c.relay.stick() },
+        pilot: { clear: () => c.ev.clearPilotError(), F: () => c.ev.injectPilotError('F'), E: () => c.ev.injectPilotError('E') },
+      };
+      return done(actions[kind][mode]!);
+    },
+    describe(n) {
+      const c = at(n);
+      return `${(c.powerW / 1000).toFixed(1)} kW, EV ${(c.ev.soc * 100).toFixed(0)} %`;
+    },
+    close: () => sim.close(),
+  };
+}
