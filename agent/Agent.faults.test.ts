@@ -81,3 +81,28 @@ describe('welded contactor', () => {
     expect(f.agent.connectors[0]!.status).toBe('Faulted');
   });
 });
+
+describe('card reader fault', () => {
+  it('is reported for the charge point (connectorId 0, ReaderFailure) and cleared by the next good read; connectors stay usable', async () => {
+    const f = await agentFixture();
+    const chargePointTrail = () => f.statusTrail(0);
+    expect(chargePointTrail().at(-1)).toBe('Available');
+
+    for (let i = 0; i < 3; i++) f.sim.rfid.sendGarbage();
+    await f.advance(1000);
+    expect(chargePointTrail().at(-1)).toBe('Available/ReaderFailure');
+    const reported = f.sent('StatusNotification').filter((s) => s.connectorId === 0).at(-1);
+    expect(reported).toMatchObject({ errorCode: 'ReaderFailure', info: 'RFID_FAULT', status: 'Available' });
+    // Reported once, not per garbage frame.
+    f.sim.rfid.sendGarbage();
+    await f.advance(1000);
+    expect(chargePointTrail().filter((s) => s === 'Available/ReaderFailure')).toHaveLength(1);
+    // The connector itself is not faulted (remote starts need no reader).
+    expect(f.agent.connectors[0]!.status).not.toBe('Faulted');
+
+    // The next good read clears it, and that card starts a session as usual.
+    await startSession(f, CARD);
+    expect(chargePointTrail().at(-1)).toBe('Available');
+    expect(f.sent('StartTransaction')).toHaveLength(1);
+  });
+});

@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
+import type { CardEvent, ChargerHardware, Clock, HalError, HalErrorCode, RfidReader } from '../hal/index.js';
 import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
 import { AuthorizationCache } from './auth/AuthorizationCache.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
@@ -21,15 +21,16 @@ import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth } from './store/JournalHealth.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
-import { TransactionManager } from './transactions/TransactionManager.js';
+import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender } from './transactions/TransactionSender.js';
+import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
 
 export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
   chargePointId: string;
   boot: Omit<BootNotificationRequest, never>;
-  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'pingIntervalMs' | 'reconnect'>;
+  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'pingIntervalMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
   hardware: ChargerHardware;
   config: OcppConfiguration;
   clock: Clock;
@@ -54,6 +55,8 @@ export interface AgentEvents {
   card: [card: CardEvent, result: AuthorizationResult];
   /** The CSMS asked for a reset; the owner restarts the agent (it has already ended transactions). */
   reset: [type: 'Soft' | 'Hard'];
+  /** A transaction started or stopped here (journaled, CSMS reachable or not), or the CSMS confirmed a start. */
+  transaction: [event: TransactionEvent];
 }
 
 export class Agent extends EventEmitter<AgentEvents> {
@@ -71,7 +74,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
   private started = false;
-  private lastChargePointStatus: StatusChange['status'] | undefined;
+  /** `status/errorCode/info` last reported for connectorId 0. */
+  private lastChargePointStatus: string | undefined;
+  private readonly readerFaults = new Map<RfidReader, HalErrorCode>();
   /** Whether the journal takes writes; while it does not, every connector carries STORAGE_FAULT. */
   private readonly journalHealth: JournalHealth;
   /** Set once stop() begins: no new session may start after its transactions were ended. */
@@ -87,15 +92,24 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.authCache = options.authCache ?? new AuthorizationCache();
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
     this.control = new RemoteControl(this);
+    const { csms } = options;
+    // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
+    // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
     this.link = new OcppLink({
-      ...options.csms,
+      url: csms.url,
+      password: csms.password,
+      callTimeoutMs: csms.callTimeoutMs,
+      pingIntervalMs: csms.pingIntervalMs,
+      reconnect: csms.reconnect,
+      localAddress: csms.localAddress,
+      perMessageDeflate: csms.perMessageDeflate,
       identity: options.chargePointId,
       clock,
       log: this.log,
       boot: options.boot,
       config,
       control: this.control,
-      ...(options.random && { random: options.random }),
+      random: options.random,
     });
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender({
@@ -104,25 +118,36 @@ export class Agent extends EventEmitter<AgentEvents> {
       clock,
       log: this.log,
       retryPolicy: () => ({ attempts: config.getInt('TransactionMessageAttempts'), intervalS: config.getInt('TransactionMessageRetryInterval') }),
+      onJournalError: (err) => this.journalHealth.failed(err),
+      onJournalWrite: () => this.journalHealth.wrote(),
       onStartConfirmed: (localId, connectorId, response, request) => {
         // The cache learns the idTag of *that* StartTransaction (the connector may be on to
         // another session by now), only while it is enabled and not for idTags on the local list.
         if (config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(request.idTag)) this.authCache.put(request.idTag, response.idTagInfo);
+        this.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus: response.idTagInfo.status, timestamp: clock.now() });
         // The answer binds only the transaction it started: it arrives late when the start was
         // journaled offline, and a newer transaction on the connector awaits its own answer.
         if (this.transactions.get(connectorId)?.localId !== localId) return;
         this.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus: response.idTagInfo.status });
       },
     });
-    this.transactions = new TransactionManager({ connectors: hardware.connectors, clock, log: this.log, config, sender: this.sender, link: this.link });
+    this.transactions = new TransactionManager({
+      connectors: hardware.connectors,
+      clock,
+      log: this.log,
+      config,
+      sender: this.sender,
+      link: this.link,
+      onEvent: (event) => this.emit('transaction', event),
+    });
     this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
     this.connectors = hardware.connectors.map(
       (hw) =>
         new ConnectorController({
           hardware: hw,
-          input: { maxCurrentA: hw.pilot.maxCurrentA, ...this.connectorSettings(), operative: this.availability.isOperative(hw.connectorId) },
+          input: this.connectorInput(hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId)),
           clock,
-          log: this.log.child({ connector: hw.connectorId }),
+          log: this.log,
           transactions: this.transactions,
           onStatus: (change) => this.onStatus(change),
           onCommandError: (_command, err) => this.journalHealth.failed(err),
@@ -143,13 +168,35 @@ export class Agent extends EventEmitter<AgentEvents> {
     if (this.started) return;
     this.started = true;
     // Before the connectors run, so a new session on a connector queues behind the recovery stop.
-    this.transactions.recover().catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
+    // With ResumeTransactionOnPowerLoss a transaction whose EV is still plugged in may go on instead.
+    const resume = (tx: Parameters<typeof resumeAfterPowerLoss>[1]) =>
+      resumeAfterPowerLoss({ config: this.config, connector: this.connector(tx.connectorId), authorize: (idTag) => this.authorize(idTag), transactionId: this.sender.transactionIdOf(tx.localId), log: this.log }, tx);
+    this.transactions.recover(resume).catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
     this.journalHealth.start();
     for (const reader of this.options.hardware.readers) {
       const onCard = (card: CardEvent) => void this.onCard(card);
+      // A reader fault concerns the whole charge point: connectorId 0 reports ReaderFailure
+      // (remote starts still work, so the status stays Available).
+      const onFault = (err: HalError) => {
+        this.log.warn({ code: err.code, err }, 'card reader fault: cards cannot be read');
+        this.readerFaults.set(reader, err.code);
+        this.reportChargePoint();
+      };
+      const onCleared = (code: HalErrorCode) => {
+        if (this.readerFaults.get(reader) !== code) return;
+        this.log.info({ code }, 'card reader fault cleared');
+        this.readerFaults.delete(reader);
+        this.reportChargePoint();
+      };
       reader.on('card', onCard);
-      this.detach.push(() => reader.off('card', onCard));
+      reader.on('fault', onFault);
+      reader.on('faultCleared', onCleared);
+      this.detach.push(() => {
+        reader.off('card', onCard);
+        reader.off('fault', onFault);
+        reader.off('faultCleared', onCleared);
+      });
     }
     const onAccepted = () => this.onAccepted();
     const learn = learnFromStopTransactions(this.authCache, this.localAuthList, this.config);
@@ -216,6 +263,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.authorizer.authorize(idTag);
   }
 
+  /** A connector's machine input (a literal: the controller keeps it; see the link options above). */
+  private connectorInput(maxCurrentA: number, operative: boolean) {
+    const s = this.connectorSettings();
+    return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, operative };
+  }
+
   /** The OCPP keys the connector machines follow, as machine settings. */
   private connectorSettings() {
     return {
@@ -243,7 +296,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       await this.link.call('StatusNotification', {
         connectorId: change.connectorId,
         status: change.status,
-        errorCode: change.errorCode as never,
+        errorCode: change.errorCode,
         timestamp: new Date(change.timestamp).toISOString(),
         ...(change.info && { info: change.info.slice(0, 50) }),
       });
@@ -255,7 +308,19 @@ export class Agent extends EventEmitter<AgentEvents> {
   chargePointStatus(): StatusChange {
     const all = this.connectors.map((c) => c.status);
     const status = all.length > 0 && all.every((s) => s === 'Unavailable') ? 'Unavailable' : 'Available';
-    return { connectorId: 0, status, errorCode: 'NoError', timestamp: this.options.clock.now() };
+    const [readerFault] = this.readerFaults.values();
+    const fault: Pick<StatusChange, 'errorCode' | 'info'> = readerFault !== undefined ? { errorCode: 'ReaderFailure', info: readerFault } : { errorCode: 'NoError' };
+    return { connectorId: 0, status, ...fault, timestamp: this.options.clock.now() };
+  }
+
+  /** Reports the charge point (connectorId 0) when its status or error code changed. */
+  private reportChargePoint(): void {
+    const chargePoint = this.chargePointStatus();
+    const key = `${chargePoint.status}/${chargePoint.errorCode}/${chargePoint.info ?? ''}`;
+    if (key === this.lastChargePointStatus) return;
+    this.lastChargePointStatus = key;
+    this.emit('status', chargePoint);
+    void this.sendStatus(chargePoint);
   }
 
   /** Used by RemoteControl: a reset was accepted. */
@@ -309,12 +374,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.emit('status', change);
     void this.sendStatus(change);
     // The charge point as a whole (connectorId 0) follows its connectors: report it when that changes.
-    const chargePoint = this.chargePointStatus();
-    if (chargePoint.status !== this.lastChargePointStatus) {
-      this.lastChargePointStatus = chargePoint.status;
-      this.emit('status', chargePoint);
-      void this.sendStatus(chargePoint);
-    }
+    this.reportChargePoint();
+  }
+
+  /** Transaction messages (StartTransaction, MeterValues, StopTransaction) not yet confirmed by the CSMS. */
+  get undelivered(): number {
+    return this.sender.backlog;
   }
 
   /** False once stop() has begun (and before start()): no new session may begin. */

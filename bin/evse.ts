@@ -4,11 +4,12 @@
  *   evse run    the on-device agent with the configured HAL
  *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time
  *   evse csms   the embedded strict CSMS on its own, printing traffic (or counts, --quiet)
- *   evse scenario run   scenario scripts against simulated hardware in virtual time
- *   evse fleet  many virtual chargers against a CSMS (load tests)
+ *   evse scenario run   scenario scripts (simulated hardware in virtual time, or a serial bench / external CSMS)
+ *   evse fleet  many virtual chargers against a CSMS (load tests); evse fleet merge: merge shard reports
  */
 import { Command, InvalidArgumentError } from 'commander';
 import type { FleetCommandOptions } from './fleetCommand.js';
+import type { ScenarioRunOptions } from './scenarioCommand.js';
 import { packageVersion } from './packageInfo.js';
 
 function positiveNumber(value: string): number {
@@ -77,33 +78,61 @@ program
   .option('--output <file>', 'write the report to a file instead of stdout')
   .option('--seed <n>', 'seed for everything random (runs are deterministic per seed)', seed, 1)
   .option('--timeline', 'pretty reporter: print the timeline of passing scenarios too')
-  .option('--hal <hal>', 'hardware: sim (serial is not supported yet)', 'sim')
-  .option('--csms <csms>', 'CSMS: embedded (an external ws:// CSMS is not supported yet)', 'embedded')
-  .action(async (files: string[], opts: { reporter: string; output?: string; seed: number; timeline?: boolean; hal: string; csms: string }) => {
+  .option('--hal <hal>', 'hardware: sim (virtual time) or serial (the devices `evse run` is configured with, real time)', 'sim')
+  .option('--rig <rig>', 'with --hal serial: prompt (the engineer does each step) or sim-devices (device simulators on socat ptys)')
+  .option('--csms <csms>', "CSMS: embedded, or an external ws(s):// URL (real time; the kit observes the charger's own traffic)", 'embedded')
+  .option('--id <ids>', 'charge point id(s), comma-separated, one per charger of the scenario')
+  .option('--max-wait <d>', 'real time: longest single wait a step may ask for (e.g. 10m)')
+  .option('--prompt-timeout <d>', 'with --rig prompt: how long each question waits for an answer (default 5m)')
+  .action(async (files: string[], opts: ScenarioRunOptions) => {
     const { runScenarioCommand } = await import('./scenarioCommand.js');
     process.exitCode = await runScenarioCommand(files, opts);
   });
 
-program
+// --csms and --count are required by runFleetCommand, not by commander: `evse fleet merge` needs neither.
+const fleet = program
   .command('fleet')
   .description('run N virtual chargers (real agents, simulated hardware, wall clock) against a CSMS for load tests (docs/fleet.md)')
-  .requiredOption('--csms <url>', 'CSMS base URL (ws:// or wss://); charger <id> connects to <url>/<id>')
-  .requiredOption('--count <n>', 'chargers in the whole fleet (all shards)', positiveNumber)
+  .option('--csms <url>', 'CSMS base URL (ws:// or wss://); charger <id> connects to <url>/<id> (required)')
+  .option('--count <n>', 'chargers in the whole fleet (all shards) (required)', positiveNumber)
   .option('--id-prefix <p>', 'charger id prefix: ids are <p>00001, <p>00002, …', 'CP')
   .option('--ramp <r>', 'chargers started per second', positiveNumber, 100)
   .option('--duration <d>', 'stop gracefully after this long: seconds, or with a unit (30m, 2h)')
   .option('--connectors <k>', 'connectors per charger', positiveNumber, 1)
   .option('--shard <i/n>', 'run only slice i (0-based) of n: a disjoint, stable part of the ids')
-  .option('--report <file>', 'write the final report as JSON')
-  .option('--seed <n>', 'seed for reconnect jitter and behaviour', seed, 1)
-  .option('--idle <a-b>', 'seconds a connector stays idle before an EV arrives', '30-600')
-  .option('--charge <a-b>', 'seconds an EV charges', '60-1800')
+  .option('--shards <n>', 'run slice JOB_COMPLETION_INDEX of n (Kubernetes Indexed Job)', positiveNumber)
+  .option('--report <file>', 'write the final report as JSON (and an HTML page beside it)')
+  .option('--html <file>', 'write the HTML report here (default: the --report name with .html)')
+  .option('--seed <n>', 'seed for reconnect jitter, sessions and faults', seed, 1)
+  .option('--profile <file>', 'behaviour profile, YAML or JSON (default: the default profile, config/fleet/default.yaml)')
+  .option('--idle <a-b>', 'shorthand: seconds a free connector waits for an EV (overrides the arrivals)')
+  .option('--charge <a-b>', 'shorthand: seconds an EV charges (overrides the session length and energy)')
+  .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics (0 = any free port)', port)
+  .option('--metrics-host <host>', 'address of the metrics endpoint', '127.0.0.1')
   .option('--progress <s>', 'seconds between progress lines on stderr', positiveNumber, 5)
-  .option('--threads <n>', 'worker threads, or auto (one per core)', 'auto')
+  .option('--threads <n>', 'worker threads, or auto (one per 10,000 chargers, at most one per core)', 'auto')
+  .option('--local-address <a,b,...>', 'local source IP addresses, round-robin per charger (one address reaches ~28,000 connections to one CSMS address)')
   .option('--log-level <level>', 'agent log level on stderr', 'warn')
+  .option('--control-port <port>', 'serve the control HTTP API and event stream on this port (0 = any free port; docs/fleet.md)', port)
+  .option('--control-host <host>', 'address of the control API', '127.0.0.1')
   .action(async (opts: FleetCommandOptions) => {
     const { runFleetCommand } = await import('./fleetCommand.js');
     process.exitCode = await runFleetCommand(opts);
+  });
+
+fleet
+  .command('merge')
+  .description('merge fleet reports (e.g. of all shards) into one: counts add up, percentiles from the merged histograms')
+  .argument('<files...>', 'JSON reports written by evse fleet --report')
+  .option('--report <file>', 'write the merged report as JSON')
+  .option('--html <file>', 'write the merged report as an HTML page')
+  .action(async (files: string[], opts: { report?: string; html?: string }) => {
+    const { runFleetMergeCommand } = await import('./fleetMergeCommand.js');
+    // `fleet` has --report/--html too and commander gives them to it when they follow `merge`.
+    const parent = fleet.opts<{ report?: string; html?: string }>();
+    const report = opts.report ?? parent.report;
+    const html = opts.html ?? parent.html;
+    process.exitCode = await runFleetMergeCommand(files, { ...(report !== undefined && { report }), ...(html !== undefined && { html }) });
   });
 
 await program.parseAsync(process.argv);

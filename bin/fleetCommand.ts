@@ -1,33 +1,57 @@
 /**
- * `evse fleet`: N virtual chargers (real Agents, simulated hardware, wall clock) against a CSMS.
- * Prints plain progress lines on stderr every few seconds, the human summary on stdout at the end,
- * and the JSON report to `--report`. SIGINT/SIGTERM or `--duration` stop gracefully: transactions
- * end with StopTransaction, sockets close, the report is written, within 10 s.
+ * `evse fleet`: N virtual chargers (real Agents, simulated hardware, wall clock) against a CSMS,
+ * doing what a behaviour profile says (`--profile`, default: config/fleet/default.yaml's day).
+ * Shows progress on stderr (a bar on a TTY, plain lines otherwise), serves Prometheus metrics with
+ * `--metrics-port`, prints the human summary on stdout at the end, and writes the JSON report to
+ * `--report` (and an HTML page beside it, or to `--html`). SIGINT/SIGTERM or `--duration` stop
+ * gracefully: transactions end with StopTransaction, sockets close, the report is written, within 10 s.
  */
 import { writeFile } from 'node:fs/promises';
+import { createServer, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Fleet } from '../scenarios/fleet/Fleet.js';
+import { FleetControl } from '../scenarios/fleet/FleetControl.js';
 import { FleetThreads } from '../scenarios/fleet/FleetThreads.js';
-import { parseDuration, parseSecondsRange, parseShard } from '../scenarios/fleet/fleetIds.js';
-import { formatSummary, progressLine } from '../scenarios/fleet/formatReport.js';
+import { autoThreads, tuneHeapForFleet } from '../scenarios/fleet/fleetHeap.js';
+import { parseDuration, shardPositions } from '../scenarios/fleet/fleetIds.js';
+import { serveFleetMetrics, type FleetMetricsServer } from '../scenarios/fleet/fleetPrometheus.js';
+import { FleetProgress } from '../scenarios/fleet/FleetProgress.js';
+import { formatSummary } from '../scenarios/fleet/formatReport.js';
+import { reportHtml } from '../scenarios/fleet/reportHtml.js';
+import { htmlReportFile, resolveBehaviourOptions, resolveShard } from './fleetOptions.js';
 import { createLogger } from './logger.js';
 
 export interface FleetCommandOptions {
-  csms: string;
-  count: number;
+  /** Required (checked here, so that `evse fleet merge` needs neither). */
+  csms?: string;
+  count?: number;
   idPrefix: string;
   ramp: number;
   duration?: string;
   connectors: number;
   shard?: string;
+  /** Shard count; the index comes from JOB_COMPLETION_INDEX. */
+  shards?: number;
   report?: string;
+  /** HTML report file (default: the --report name with .html). */
+  html?: string;
   seed: number;
-  idle: string;
-  charge: string;
+  /** Behaviour profile file (YAML or JSON). */
+  profile?: string;
+  idle?: string;
+  charge?: string;
+  /** Prometheus endpoint port; none without it. */
+  metricsPort?: number;
+  metricsHost?: string;
   progress: number;
   logLevel: string;
   /** Worker threads, or `auto` (one per core). */
   threads: string;
+  /** Port of the control HTTP API (docs/fleet-api.openapi.yaml); none without it. */
+  controlPort?: number;
+  /** Local source addresses, comma-separated, used round-robin per charger. */
+  localAddress?: string;
+  controlHost?: string;
 }
 
 /** Whole stop (agents + report) must fit in 10 s; agents get 8 of them. */
@@ -37,37 +61,64 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   let fleet: Fleet | FleetThreads;
   let durationMs: number | undefined;
   let threads: number;
+  if (opts.csms === undefined || opts.count === undefined) {
+    process.stderr.write(`evse fleet: ${opts.csms === undefined ? '--csms <url>' : '--count <n>'} is required (or: evse fleet merge <reports...>)\n`);
+    return 64;
+  }
   try {
     if (!/^wss?:\/\//.test(opts.csms)) throw new RangeError(`--csms: expected a ws:// or wss:// URL, got "${opts.csms}"`);
     if (!Number.isInteger(opts.count) || opts.count < 1) throw new RangeError(`--count: expected a positive integer, got ${opts.count}`);
     if (!Number.isInteger(opts.connectors) || opts.connectors < 1 || opts.connectors > 8) throw new RangeError(`--connectors: expected 1..8, got ${opts.connectors}`);
-    threads = opts.threads === 'auto' ? availableParallelism() : Number(opts.threads);
+    const shard = resolveShard(opts.shard, opts.shards);
+    // auto: one thread per 10,000 chargers of this process, at most one per core (fleetHeap.ts).
+    threads = opts.threads === 'auto' ? autoThreads(shardPositions(opts.count, shard).length, availableParallelism()) : Number(opts.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new RangeError(`--threads: expected auto or 1..256, got "${opts.threads}"`);
-    const shardText = opts.shard ?? (process.env.JOB_COMPLETION_INDEX !== undefined && process.env.EVSE_FLEET_SHARDS ? `${process.env.JOB_COMPLETION_INDEX}/${process.env.EVSE_FLEET_SHARDS}` : undefined);
     durationMs = opts.duration === undefined ? undefined : parseDuration(opts.duration);
+    const localAddresses = opts.localAddress === undefined ? undefined : await parseLocalAddresses(opts.localAddress);
     const options = {
       csmsUrl: opts.csms.replace(/\/+$/, ''),
       count: opts.count,
       idPrefix: opts.idPrefix,
       rampPerSecond: opts.ramp,
       connectors: opts.connectors,
-      ...(shardText !== undefined && { shard: parseShard(shardText) }),
+      ...(shard !== undefined && { shard }),
       seed: opts.seed,
-      behaviour: { idleMs: parseSecondsRange(opts.idle), chargeMs: parseSecondsRange(opts.charge) },
+      behaviour: await resolveBehaviourOptions(opts),
+      ...(localAddresses && { localAddresses }),
     };
+    tuneHeapForFleet();
     fleet = threads === 1 ? new Fleet({ ...options, log: createLogger(opts.logLevel) }) : new FleetThreads({ ...options, logLevel: opts.logLevel, threads });
   } catch (err) {
     process.stderr.write(`evse fleet: ${(err as Error).message}\n`);
     return 64;
   }
 
+  let control: FleetControl | undefined;
+  if (opts.controlPort !== undefined) {
+    const host = opts.controlHost ?? '127.0.0.1';
+    control = new FleetControl({ target: fleet, host, port: opts.controlPort });
+    try {
+      const { url } = await control.start();
+      process.stderr.write(`evse fleet: control API on ${url}\n`);
+    } catch (err) {
+      process.stderr.write(`evse fleet: --control-port: cannot listen on ${host}:${opts.controlPort}: ${(err as Error).message}\n`);
+      return 64;
+    }
+  }
   process.stderr.write(`evse fleet: ${fleet.planned} chargers (of ${opts.count}) against ${opts.csms} at ${opts.ramp}/s on ${threads} thread(s)\n`);
-  let previous = { at: Date.now(), messages: 0 };
-  const progress = setInterval(() => {
-    const r = fleet.report();
-    process.stderr.write(`${progressLine(r, previous)}\n`);
-    previous = { at: Date.parse(r.endedAt), messages: r.messages.out + r.messages.in };
-  }, opts.progress * 1000);
+  let metrics: FleetMetricsServer | undefined;
+  if (opts.metricsPort !== undefined) {
+    const host = opts.metricsHost ?? '127.0.0.1';
+    try {
+      metrics = await serveFleetMetrics({ host, port: opts.metricsPort, report: () => fleet.report() });
+      process.stderr.write(`evse fleet: Prometheus metrics on ${metrics.url}\n`);
+    } catch (err) {
+      process.stderr.write(`evse fleet: --metrics-port: cannot listen on ${host}:${opts.metricsPort}: ${(err as Error).message}\n`);
+      await control?.stop();
+      return 64;
+    }
+  }
+  const progress = new FleetProgress({ report: () => fleet.report(), intervalS: opts.progress });
 
   const stopped = new Promise<string>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => resolve(signal);
@@ -77,12 +128,34 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   });
   void fleet.start();
   const why = await stopped;
+  progress.stop();
   process.stderr.write(`evse fleet: stopping (${why})\n`);
-  clearInterval(progress);
   const t0 = performance.now();
+  const controlStopped = control?.stop();
   const report = await fleet.stop(STOP_AGENTS_MS);
+  await controlStopped;
   const full = { ...report, stopMs: Math.round(performance.now() - t0) };
   if (opts.report) await writeFile(opts.report, `${JSON.stringify(full, null, 2)}\n`);
+  const html = htmlReportFile(opts.html, opts.report);
+  if (html) await writeFile(html, reportHtml(report));
+  await metrics?.close();
   process.stdout.write(`${formatSummary(report)}\n  stopped in ${full.stopMs} ms\n`);
   return 0;
+}
+
+/**
+ * `--local-address a,b,…`: IP addresses of this machine. Each is bound once here, so a typo or an
+ * address the machine does not have fails now with its name, not later as 10,000 failed connects.
+ */
+export async function parseLocalAddresses(text: string): Promise<string[]> {
+  const addresses = text.split(',').map((a) => a.trim());
+  for (const address of addresses) {
+    if (isIP(address) === 0) throw new RangeError(`--local-address: expected IP addresses separated by commas, got "${address}" in "${text}"`);
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', (err: NodeJS.ErrnoException) => reject(new RangeError(`--local-address: ${address} is not an address of this machine (${err.code ?? err.message})`)));
+      probe.listen(0, address, () => probe.close(() => resolve()));
+    });
+  }
+  return [...new Set(addresses)];
 }

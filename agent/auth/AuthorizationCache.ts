@@ -27,12 +27,17 @@ const STATUSES = new Set(['Accepted', 'Blocked', 'Expired', 'Invalid', 'Concurre
 
 export class AuthorizationCache {
   // A Map iterates in insertion order: re-inserting on use makes the first key the LRU one.
-  private readonly map = new Map<string, IdTagInfo>();
+  // Made on the first put (an idle charger of a fleet never caches anything).
+  private lazyMap: Map<string, IdTagInfo> | undefined;
   private persistence: Persistence | undefined;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
 
   constructor(private readonly capacity = 1000) {}
+
+  private get map(): Map<string, IdTagInfo> {
+    return (this.lazyMap ??= new Map());
+  }
 
   /** A cache persisted in `file` (null: in memory only), loaded with what the file holds. */
   static async open(file: string | null, log: Logger, capacity = 1000): Promise<AuthorizationCache> {
@@ -54,7 +59,7 @@ export class AuthorizationCache {
   }
 
   get(idTag: string): IdTagInfo | undefined {
-    const info = this.map.get(idTag);
+    const info = this.lazyMap?.get(idTag);
     if (info) {
       this.map.delete(idTag);
       this.map.set(idTag, info);
@@ -63,7 +68,7 @@ export class AuthorizationCache {
   }
 
   has(idTag: string): boolean {
-    return this.map.has(idTag);
+    return this.lazyMap?.has(idTag) ?? false;
   }
 
   put(idTag: string, info: IdTagInfo): void {
@@ -79,7 +84,7 @@ export class AuthorizationCache {
   }
 
   get size(): number {
-    return this.map.size;
+    return this.lazyMap?.size ?? 0;
   }
 
   entries(): IterableIterator<[string, IdTagInfo]> {

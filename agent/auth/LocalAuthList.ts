@@ -20,13 +20,16 @@ export interface LocalListLimits {
   maxPerRequest: number;
 }
 
+/** The empty list, shared: `entries` is replaced on every update, never changed in place. */
+const NO_ENTRIES: ReadonlyMap<string, IdTagInfo> = new Map();
+
 export class LocalAuthList {
   private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly file: string | null,
     private listVersion: number,
-    private entries: Map<string, IdTagInfo>,
+    private entries: ReadonlyMap<string, IdTagInfo>,
     private readonly log: Logger,
   ) {}
 
@@ -47,13 +50,13 @@ export class LocalAuthList {
       return new LocalAuthList(file, listVersion as number, map, log);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.error({ err, file }, 'cannot read the local authorization list; starting with an empty list');
-      return new LocalAuthList(file, 0, new Map(), log);
+      return new LocalAuthList(file, 0, NO_ENTRIES, log);
     }
   }
 
   /** A list kept only in memory (fleets, tests). */
   static inMemory(log: Logger): LocalAuthList {
-    return new LocalAuthList(null, 0, new Map(), log);
+    return new LocalAuthList(null, 0, NO_ENTRIES, log);
   }
 
   /**

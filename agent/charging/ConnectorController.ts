@@ -7,14 +7,14 @@
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type PilotState, type TimerId } from '../../hal/index.js';
-import { activeFaults, connectorMachine, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction } from './connectorMachine.js';
+import { activeFaults, connectorMachine, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorMachine.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 
 export interface StatusChange {
   connectorId: number;
   status: ConnectorStatus;
-  errorCode: string;
+  errorCode: ConnectorErrorCode;
   info?: string;
   timestamp: number;
 }
@@ -23,6 +23,7 @@ export interface ConnectorControllerOptions {
   hardware: ConnectorHardware;
   input: Omit<ConnectorInput, 'connectorId' | 'pilot'>;
   clock: Clock;
+  /** The charger's logger; the controller adds `connector` to what it logs (no child logger per connector). */
   log: Logger;
   transactions: TransactionManager;
   onStatus: (change: StatusChange) => void;
@@ -45,7 +46,7 @@ export class ConnectorController {
   readonly connectorId: number;
   private readonly actor: Actor<typeof connectorMachine>;
   private lastStatus: ConnectorStatus | undefined;
-  private lastErrorCode = 'NoError';
+  private lastErrorCode: ConnectorErrorCode = 'NoError';
   private readonly unsubscribers: (() => void)[] = [];
   private meterProbe: TimerId | undefined;
   private disposed = false;
@@ -54,36 +55,51 @@ export class ConnectorController {
     this.connectorId = o.hardware.connectorId;
     this.actor = createActor(connectorMachine, {
       clock: o.clock,
-      input: { ...o.input, connectorId: this.connectorId, pilot: o.hardware.pilot.state },
+      // A literal, not a spread: see the machine's context (hidden classes per object otherwise).
+      input: {
+        connectorId: this.connectorId,
+        maxCurrentA: o.input.maxCurrentA,
+        connectionTimeoutMs: o.input.connectionTimeoutMs,
+        stopTransactionOnInvalidId: o.input.stopTransactionOnInvalidId,
+        stopTransactionOnEVSideDisconnect: o.input.stopTransactionOnEVSideDisconnect,
+        operative: o.input.operative,
+        pilot: o.hardware.pilot.state,
+      },
     });
-    for (const type of ['closeContactor', 'openContactor', 'offerCurrent', 'pilotUnavailable', 'startTransaction', 'stopTransaction', 'authorizationIgnored'] as const) {
-      const sub = this.actor.on(type, (cmd) => this.execute(cmd as ConnectorCommand));
-      this.unsubscribers.push(() => sub.unsubscribe());
-    }
+    // One wildcard listener rather than one per command type: xstate keeps a Set per type, and
+    // 10,000 connectors × 7 types of them is measurable (docs/fleet.md, Memory and scale).
+    const commands = this.actor.on('*', (cmd) => this.execute(cmd as ConnectorCommand));
     const snap = this.actor.subscribe(() => this.publishStatus());
-    this.unsubscribers.push(() => snap.unsubscribe());
+    this.unsubscribers.push(() => {
+      commands.unsubscribe();
+      snap.unsubscribe();
+    });
   }
 
   /** Starts the machine and listens to the devices; faults already active are fed in first. */
   start(): void {
     this.actor.start();
     const { relay, meter, pilot, lock } = this.o.hardware;
-    for (const device of [relay, meter, pilot, ...(lock ? [lock] : [])]) {
-      const onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
-      const onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
+    const devices = [relay, meter, pilot, ...(lock ? [lock] : [])];
+    // The same two listeners serve every device (fewer closures per connector).
+    const onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
+    const onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
+    const onMeterFault = () => this.probeMeter();
+    for (const device of devices) {
       device.on('fault', onFault);
       device.on('faultCleared', onCleared);
-      this.unsubscribers.push(() => {
+    }
+    meter.on('fault', onMeterFault);
+    this.unsubscribers.push(() => {
+      for (const device of devices) {
         device.off('fault', onFault);
         device.off('faultCleared', onCleared);
-      });
-    }
-    const onMeterFault = () => this.probeMeter();
-    meter.on('fault', onMeterFault);
-    this.unsubscribers.push(() => meter.off('fault', onMeterFault));
+      }
+      meter.off('fault', onMeterFault);
+    });
     // Faults latched before this controller existed (e.g. a welded contactor across an in-process
     // restart): the devices will not report them again.
-    for (const device of [relay, meter, pilot, ...(lock ? [lock] : [])]) {
+    for (const device of devices) {
       for (const code of device.activeFaults) this.send({ type: 'FAULT', fault: toFault(new HalError(code, device.id, 'active at start')) });
     }
     if (meter.activeFaults.size > 0) this.probeMeter();
@@ -101,7 +117,7 @@ export class ConnectorController {
     return statusOf(this.actor.getSnapshot());
   }
 
-  get errorCode(): string {
+  get errorCode(): ConnectorErrorCode {
     return errorCodeOf(this.actor.getSnapshot());
   }
 
@@ -168,7 +184,7 @@ export class ConnectorController {
     return stopsTransaction(this.actor.getSnapshot(), card);
   }
 
-  private statusRecord(status: ConnectorStatus, errorCode: string): StatusChange {
+  private statusRecord(status: ConnectorStatus, errorCode: ConnectorErrorCode): StatusChange {
     const fault = activeFaults(this.actor.getSnapshot())[0];
     return {
       connectorId: this.connectorId,
@@ -182,9 +198,9 @@ export class ConnectorController {
   private execute(cmd: ConnectorCommand): void {
     const { relay, pilot } = this.o.hardware;
     const log = this.o.log;
-    log.debug({ command: cmd }, 'connector command');
+    log.debug({ connector: this.connectorId, command: cmd }, 'connector command');
     const failed = (err: unknown) => {
-      log.error({ err, command: cmd.type }, 'connector command failed');
+      log.error({ err, connector: this.connectorId, command: cmd.type }, 'connector command failed');
       this.o.onCommandError?.(cmd, err);
     };
     switch (cmd.type) {
@@ -211,7 +227,7 @@ export class ConnectorController {
         this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag).catch(failed);
         break;
       case 'authorizationIgnored':
-        log.info({ idTag: cmd.idTag }, 'card ignored: it may not start or stop a session on this connector now');
+        log.info({ connector: this.connectorId, idTag: cmd.idTag }, 'card ignored: it may not start or stop a session on this connector now');
         break;
     }
   }

@@ -30,6 +30,7 @@ import { Heartbeat } from './Heartbeat.js';
 export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 export type { TrafficRecord } from './OcppTraffic.js';
 
+const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
 const DEFAULT_BOOT_RETRY: BackoffWindow = { initialDelayMs: 30_000, maxDelayMs: 600_000 };
 /** Requests the charger sends itself; warmed together with the handled actions. */
 const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
@@ -73,8 +74,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       failed: (err) => this.surface(err),
     };
     this.client = createRpcClient(opts);
-    const onCall = (option: IHandlersOption) => answerCall(this.answering, option);
-    for (const action of HANDLED_ACTIONS) this.client.handle(action, onCall as never);
+    this.client.handleActions(HANDLED_ACTION_SET, (option: IHandlersOption) => answerCall(this.answering, option));
     attachClientEvents(this.client, {
       open: () => this.onOpen(),
       disconnect: (info) => this.onDisconnect(info),
@@ -116,11 +116,12 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /**
    * Closes the connection and cancels every timer of the link. Resolves once the socket is closed:
    * the CSMS acknowledged the close, or ws gave up after closeTimeoutMs. Idempotent.
+   * `abrupt` drops the socket without a close handshake, as a network failure would (fleet control).
    */
-  stop(): Promise<void> {
+  stop(options: { abrupt?: boolean } = {}): Promise<void> {
     if (this.stopping) return this.stopping;
     // Assigned first: whatever runs from here on (state listeners, rejected calls) sees it.
-    this.stopping = this.client.close({ code: 1000, reason: 'Charge point stopping' }).then(
+    this.stopping = this.client.close(options.abrupt ? { force: true } : { code: 1000, reason: 'Charge point stopping' }).then(
       () => undefined,
       (err: unknown) => this.log.warn({ err }, 'closing the OCPP connection failed'),
     );

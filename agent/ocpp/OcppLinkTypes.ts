@@ -41,6 +41,13 @@ export interface OcppLinkOptions {
   random?: () => number;
   /** Longest wait (real ms, enforced by ws) for the CSMS to acknowledge our close in stop(); default 5000. */
   closeTimeoutMs?: number;
+  /** Local (source) IP address of the connection; default: the one the OS picks. */
+  localAddress?: string;
+  /**
+   * Offer permessage-deflate (RFC 7692) to the CSMS; default true. A compressed connection holds
+   * zlib state (hundreds of KB) per connection: fleets turn it off.
+   */
+  perMessageDeflate?: boolean;
 }
 
 export interface OcppLinkEvents {

@@ -1,12 +1,12 @@
 import type { Clock, TimerId } from '../clock.js';
 import type { ConnectorHardware } from '../index.js';
 import { powerAt } from './ChargingCurve.js';
-import type { MeterFlow } from './MeterSource.js';
+import type { MeterFlow, MeterSource } from './MeterSource.js';
 import { SimConnectorLock } from './SimConnectorLock.js';
 import { SimControlPilot } from './SimControlPilot.js';
 import { SimMeter } from './SimMeter.js';
 import { SimRelay } from './SimRelay.js';
-import type { EvDraw, SimulatedEV } from './SimulatedEV.js';
+import type { EvDraw, EvLink, SimulatedEV } from './SimulatedEV.js';
 
 export interface SimConnectorOptions {
   /** OCPP connectorId, 1-based. */
@@ -44,7 +44,7 @@ export interface SimConnectorOptions {
  * every change), when the EV stops and returns to pilot B. No intervals: a fleet of 10,000
  * connectors costs 10,000 entries in the clock's queue at most.
  */
-export class SimConnector implements ConnectorHardware {
+export class SimConnector implements ConnectorHardware, EvLink, MeterSource {
   readonly connectorId: number;
   readonly relay: SimRelay;
   readonly meter: SimMeter;
@@ -76,13 +76,13 @@ export class SimConnector implements ConnectorHardware {
       voltageV,
       frequencyHz,
       initialEnergyWh: options.meterEnergyWh ?? 0,
-      source: { take: () => this.take() },
+      source: this,
     });
     this.pilot = new SimControlPilot({ id: `${idPrefix}pilot:${connectorId}`, maxCurrentA, onOutputChange: () => this.update() });
     this.lock = new SimConnectorLock({ id: `${idPrefix}lock:${connectorId}` });
     // Registered before anyone else can listen, so the physics is current when the agent hears.
     this.relay.on('state', () => this.update());
-    ev.connectTo({ sync: () => this.integrate(), changed: () => this.update() });
+    ev.connectTo(this);
     this.update();
   }
 
@@ -111,7 +111,18 @@ export class SimConnector implements ConnectorHardware {
     if (elapsed > 0 && this.draw && !this.closed) this.pendingWh += this.ev.absorb(this.draw.regime, elapsed);
   }
 
-  private take(): MeterFlow {
+  /** {@link EvLink}: the EV is about to change; book the energy so far. (The connector is its own link and meter source: no closures per connector.) */
+  sync(): void {
+    this.integrate();
+  }
+
+  /** {@link EvLink}: the EV changed; re-evaluate. */
+  changed(): void {
+    this.update();
+  }
+
+  /** {@link MeterSource}: the energy since the previous take and the power now. */
+  take(): MeterFlow {
     this.integrate();
     const energyWh = this.pendingWh;
     this.pendingWh = 0;

@@ -29,7 +29,7 @@ export class SimConnectorLock extends EventEmitter<LockEvents> implements Connec
   constructor(options: SimConnectorLockOptions) {
     super();
     this.id = options.id;
-    this.faults = new FaultLatch(this.id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.faults = new FaultLatch(this.id, this);
   }
 
   get locked(): boolean {

@@ -49,7 +49,7 @@ export class SimControlPilot extends EventEmitter<PilotEvents> implements Contro
     this.id = id;
     this.maxCurrentA = maxCurrentA;
     this.onOutputChange = onOutputChange;
-    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.faults = new FaultLatch(id, this);
   }
 
   get state(): PilotState {

@@ -66,7 +66,7 @@ export class SimMeter extends EventEmitter<MeterEvents> implements EnergyMeter {
     this.frequencyHz = frequencyHz;
     this.energyWh = initialEnergyWh;
     this.source = source;
-    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.faults = new FaultLatch(id, this);
   }
 
   get activeFaults(): ReadonlySet<HalErrorCode> {
@@ -75,6 +75,16 @@ export class SimMeter extends EventEmitter<MeterEvents> implements EnergyMeter {
 
   get lastReading(): MeterReading | undefined {
     return this.last;
+  }
+
+  /**
+   * The import register now, Wh, as the meter's own non-volatile memory holds it: books the flow
+   * up to the clock but emits nothing, raises no fault and answers even while the meter does not
+   * (what a persisted simulation saves, see bin/simState.ts).
+   */
+  get registerWh(): number {
+    if (!this.closed && this.source) this.energyWh += this.source.take(this.clock.now()).energyWh;
+    return this.energyWh;
   }
 
   async read(): Promise<MeterReading> {

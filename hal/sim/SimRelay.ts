@@ -63,7 +63,7 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
     this.clock = clock;
     this.actuationDelayMs = actuationDelayMs;
     this.deadlineMs = deadlineMs;
-    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.faults = new FaultLatch(id, this);
   }
 
   get state(): RelayState {

@@ -51,7 +51,7 @@ export class SimRfidReader extends EventEmitter<RfidEvents> implements RfidReade
     this.id = id;
     this.clock = clock;
     this.garbageFaultThreshold = garbageFaultThreshold;
-    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.faults = new FaultLatch(id, this);
   }
 
   get activeFaults(): ReadonlySet<HalErrorCode> {

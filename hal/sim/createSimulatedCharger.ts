@@ -22,6 +22,8 @@ export interface SimulatedChargerOptions {
   ev?: SimulatedEVOptions;
   /** Whether connector 1's EV is plugged in at start (pilot B). Default false. */
   evConnected?: boolean;
+  /** Meter import register of each connector at start, Wh (index 0 = connector 1; default 0). */
+  meterEnergyWh?: readonly number[];
   /** Prefix for device ids, e.g. `cp0042/` → `cp0042/relay:1`, `cp0042/rfid:0`. */
   idPrefix?: string;
   /** Relay timing for every connector, see {@link SimRelay}. */
@@ -70,6 +72,7 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
         voltageV,
         frequencyHz,
         idPrefix,
+        ...(options.meterEnergyWh?.[i - 1] !== undefined && { meterEnergyWh: options.meterEnergyWh[i - 1] }),
         ...(options.relay && { relay: options.relay }),
       }),
     );

@@ -15,10 +15,17 @@ import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
 import { systemClock, type Clock } from '../../hal/clock.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import { runChargerCommand, listViews, type ControlState } from './controlCharger.js';
+import { FleetEventTap } from './controlEvents.js';
+import { FleetRamp } from './controlRamp.js';
+import { nextPositions, positionOf } from './controlRouting.js';
+import { fail, ok, type CommandResult, type EventFilter, type FleetCommand, type FleetControlTarget, type FleetEvent } from './controlTypes.js';
 import { chargerId, shardPositions, type Shard } from './fleetIds.js';
 import { FleetMetrics, type FleetReport } from './FleetMetrics.js';
 import { deriveSeed, seededRandom } from './seededRandom.js';
-import { SessionBehaviour, type SessionBehaviourOptions } from './SessionBehaviour.js';
+import type { FleetProfile } from './profile.js';
+import { ocppForCharger, resolveBehaviour, type FleetBehaviourOptions } from './profileLoader.js';
+import { SessionBehaviour } from './SessionBehaviour.js';
 
 export interface FleetOptions {
   /** CSMS base URL; charger `id` connects to `${csmsUrl}/${id}`. */
@@ -37,12 +44,20 @@ export interface FleetOptions {
   log: Logger;
   /** Default: the process-wide SystemClock. */
   clock?: Clock;
-  behaviour?: SessionBehaviourOptions | false;
+  /** Sessions and faults: a profile (default: the default profile) and/or the idle/charge shorthands; false: none. */
+  behaviour?: FleetBehaviourOptions | false;
   /** Reconnect window per charger (default 1 s … 60 s, full jitter). */
   reconnect?: BackoffWindow;
   /** OCPP configuration keys every charger starts with. */
   ocpp?: Record<string, string | number | boolean>;
+  /**
+   * Local (source) IP addresses, used round-robin by charger position: one address has about
+   * 28,000 ephemeral ports towards one CSMS address and port (Linux default range).
+   */
+  localAddresses?: readonly string[];
 }
+
+const DEFAULT_RECONNECT: BackoffWindow = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 60_000 });
 
 export interface FleetCharger {
   readonly id: string;
@@ -59,14 +74,24 @@ export interface FleetEvents {
   ramped: [];
 }
 
-export class Fleet extends EventEmitter<FleetEvents> {
+export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarget {
   readonly metrics: FleetMetrics;
   private readonly members: Member[] = [];
+  private readonly byId = new Map<string, Member>();
   private readonly clock: Clock;
   private readonly positions: number[];
+  private readonly ramp: FleetRamp;
+  // Control API state: chargers added without sessions, closed connections, removed chargers.
+  private readonly sessionsFor = new Map<number, boolean>();
+  private readonly profileFor = new Map<number, FleetProfile>();
+  private readonly control: ControlState = { closed: new Set() };
+  private readonly removed = new Set<string>();
+  private readonly leaving = new Set<Agent>();
+  private readonly tap = new FleetEventTap(() => this.byId.values());
   private readonly startedAt: number;
+  /** Clock time at which the behaviour's profile time starts (the first launch). */
+  private behaviourEpoch: number | undefined;
   private stopping: Promise<FleetReport> | undefined;
-  private rampTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private connectedCount = 0;
   private acceptedCount = 0;
 
@@ -74,6 +99,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
     super();
     this.clock = options.clock ?? systemClock;
     this.positions = shardPositions(options.count, options.shard);
+    this.ramp = new FleetRamp(this.positions, (k) => this.launchAt(k), () => this.stopping !== undefined, () => this.emit('ramped'));
     this.metrics = new FleetMetrics(seededRandom(deriveSeed(options.seed ?? 1, 0, 9)));
     this.startedAt = Date.now();
   }
@@ -95,43 +121,58 @@ export class Fleet extends EventEmitter<FleetEvents> {
     return this.acceptedCount;
   }
 
-  /** Starts the ramp; resolves once every charger has been started (not yet booted). */
+  /** Starts the ramp; resolves once every planned charger has been started (not yet booted). */
   start(): Promise<void> {
-    const perSecond = this.options.rampPerSecond ?? 100;
-    // Start in batches every 10 ms (or less often for slow ramps): smooth, and few timer wake-ups.
-    const tickMs = Math.max(10, Math.ceil(1000 / perSecond));
-    const t0 = performance.now();
-    return new Promise<void>((resolve) => {
-      const tick = () => {
-        this.rampTimer = undefined;
-        const due = Math.min(this.positions.length, Math.floor(((performance.now() - t0) / 1000) * perSecond) + 1);
-        const launches: Promise<void>[] = [];
-        while (!this.stopping && this.members.length + launches.length < due) launches.push(this.launch(this.positions[this.members.length + launches.length]!));
-        void Promise.all(launches).then(() => {
-          if (this.stopping || this.members.length >= this.positions.length) {
-            this.emit('ramped');
-            resolve();
-          } else this.rampTimer = globalThis.setTimeout(tick, tickMs);
-        });
-      };
-      tick();
-    });
+    return this.ramp.start(this.options.rampPerSecond ?? 100);
+  }
+
+  /** Chargers started per second from now on; 0 pauses the ramp. */
+  setRamp(perSecond: number): void {
+    this.ramp.set(perSecond);
+  }
+
+  /** Launches position k, then applies what the control API asked for it. */
+  private async launchAt(k: number): Promise<void> {
+    await this.launch(k);
+    const id = chargerId(this.options.idPrefix ?? 'CP', k);
+    let m: Member | undefined;
+    for (let i = this.members.length - 1; i >= 0 && !m; i--) if (this.members[i]!.id === id) m = this.members[i];
+    if (!m) return;
+    this.byId.set(id, m);
+    if (this.sessionsFor.get(k) === false) {
+      m.behaviour?.stop();
+      m.behaviour = undefined;
+    }
+    this.sessionsFor.delete(k);
+    this.profileFor.delete(k);
+    this.tap.adopt(id, m.agent);
   }
 
   private async launch(k: number): Promise<void> {
     const { log, seed = 1, connectors = 1 } = this.options;
     const id = chargerId(this.options.idPrefix ?? 'CP', k);
     const sim = createSimulatedCharger({ clock: this.clock, connectors, idPrefix: `${id}/` });
+    const added = this.profileFor.get(k); // a profile given to the control API for this charger
+    const resolved = resolveBehaviour(added ? { profile: added } : this.options.behaviour || {});
     const config = await OcppConfiguration.open({
       file: null,
-      initial: { MeterValueSampleInterval: 60, ...this.options.ocpp },
+      // The profile's keys (and those of the charger's seeded group), then the fleet's own.
+      initial: { ...ocppForCharger(resolved.profile, seededRandom(deriveSeed(seed, k, 3))()), ...this.options.ocpp },
       readonlyValues: { NumberOfConnectors: connectors },
       log,
     });
     const agent = new Agent({
       chargePointId: id,
       boot: { chargePointVendor: 'evse-agent', chargePointModel: 'fleet', chargePointSerialNumber: id.slice(-25) },
-      csms: { url: this.options.csmsUrl, callTimeoutMs: 30_000, pingIntervalMs: 0, reconnect: this.options.reconnect ?? { initialDelayMs: 1000, maxDelayMs: 60_000 } },
+      csms: {
+        url: this.options.csmsUrl,
+        callTimeoutMs: 30_000,
+        pingIntervalMs: 0,
+        reconnect: this.options.reconnect ?? DEFAULT_RECONNECT,
+        // No zlib state per connection, whatever the CSMS offers (docs/fleet.md, Memory and scale).
+        perMessageDeflate: false,
+        localAddress: this.options.localAddresses?.[k % this.options.localAddresses.length],
+      },
       hardware: sim.hardware,
       config,
       clock: this.clock,
@@ -140,9 +181,30 @@ export class Fleet extends EventEmitter<FleetEvents> {
     });
     this.observe(agent);
     const behaviour =
-      this.options.behaviour === false
+      this.options.behaviour === false && !added
         ? undefined
-        : new SessionBehaviour(sim, this.clock, seededRandom(deriveSeed(seed, k, 2)), `F0${k.toString(16).toUpperCase().padStart(8, '0')}`, agent.log, this.options.behaviour);
+        : new SessionBehaviour({
+            sim,
+            clock: this.clock,
+            random: seededRandom(deriveSeed(seed, k, 2)),
+            faultRandom: seededRandom(deriveSeed(seed, k, 4)),
+            cardUid: `F0${k.toString(16).toUpperCase().padStart(8, '0')}`,
+            log: agent.log,
+            behaviour: resolved,
+            // Profile time starts with the fleet's first charger.
+            epochMs: (this.behaviourEpoch ??= this.clock.now()),
+            controls: {
+              transactionOn: (connectorId) => agent.transactions.get(connectorId) !== undefined,
+              dropLink: () => void agent.link.stop(),
+              // Also when the fleet stops (behaviours stop before the agents): the agent must be
+              // connected to deliver its StopTransactions.
+              restoreLink: () => {
+                if (agent.link.state === 'stopped') agent.link.start();
+              },
+            },
+            count: (event) => this.metrics.countBehaviour(event),
+          });
+    if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
     this.members.push({ id, agent, sim, behaviour });
     agent.start();
     behaviour?.start();
@@ -158,12 +220,15 @@ export class Fleet extends EventEmitter<FleetEvents> {
       if (state === 'booting' && !online) {
         online = true;
         this.connectedCount++;
+        this.metrics.timeline.count(connectedOnce ? 'reconnects' : 'connects', Date.now());
+        this.metrics.timeline.connected(this.connectedCount, Date.now());
         if (!connectedOnce) this.metrics.connect.add(performance.now() - t0);
         connectedOnce = true;
       }
       if ((state === 'connecting' || state === 'stopped') && online) {
         online = false;
         this.connectedCount--;
+        this.metrics.timeline.connected(this.connectedCount, Date.now());
       }
     });
     agent.link.on('accepted', () => {
@@ -174,9 +239,15 @@ export class Fleet extends EventEmitter<FleetEvents> {
     });
     // Only drops count, not the fleet's own closing.
     agent.link.on('disconnected', () => {
-      if (!this.stopping) this.metrics.disconnects++;
+      if (!this.stopping && !this.leaving.has(agent)) {
+        this.metrics.disconnects++;
+        this.metrics.timeline.count('disconnects', Date.now());
+      }
     });
-    agent.link.on('reconnecting', () => this.metrics.reconnects++);
+    agent.link.on('reconnecting', () => {
+      this.metrics.reconnects++;
+      this.metrics.timeline.count('attempts', Date.now());
+    });
     // Problems are logged by the agent; an 'error' without listener would end the process.
     agent.link.on('error', () => undefined);
   }
@@ -192,7 +263,7 @@ export class Fleet extends EventEmitter<FleetEvents> {
   }
 
   private async shutDown(withinMs: number): Promise<FleetReport> {
-    if (this.rampTimer) globalThis.clearTimeout(this.rampTimer);
+    this.ramp.halt();
     this.emit('ramped');
     for (const m of this.members) m.behaviour?.stop();
     const flushMs = Math.max(0, withinMs - 3000);
@@ -208,6 +279,84 @@ export class Fleet extends EventEmitter<FleetEvents> {
     // Authorize is still in flight cannot start a transaction behind it.
     await m.agent.stop({ reason: 'Other', flushMs });
     await m.sim.close();
+  }
+
+  // ---- control API (FleetControlTarget) -------------------------------------------------------
+
+  async execute(cmd: FleetCommand): Promise<CommandResult> {
+    const reads = cmd.type === 'list' || cmd.type === 'get' || cmd.type === 'getRamp';
+    if (this.stopping && !reads) return fail(409, 'the fleet is stopping');
+    switch (cmd.type) {
+      case 'list':
+        return ok(listViews([...this.byId.values()], this.control, cmd));
+      case 'add':
+        return this.grow({ ...cmd, positions: nextPositions(this.positions.at(-1) ?? this.options.count, cmd.count, this.options.shard ?? { index: 0, count: 1 }) });
+      case 'grow':
+        return this.grow(cmd);
+      case 'remove':
+        return this.remove(cmd.id);
+      case 'getRamp':
+        return ok(this.rampView());
+      case 'setRamp':
+        this.setRamp(cmd.perSecond);
+        return ok(this.rampView());
+      default: {
+        const m = this.byId.get(cmd.id);
+        return m ? runChargerCommand(m, this.control, cmd) : this.missing(cmd.id);
+      }
+    }
+  }
+
+  watch(filter: EventFilter, listener: (event: FleetEvent) => void): Promise<() => void> {
+    return Promise.resolve(this.tap.subscribe(filter, listener));
+  }
+
+  private rampView() {
+    return { perSecond: this.ramp.perSecond, planned: this.positions.length, started: this.ramp.launched, removed: this.removed.size };
+  }
+
+  private grow({ positions, sessions, profile }: { positions: number[]; sessions?: boolean; profile?: FleetProfile }): CommandResult {
+    const caughtUp = this.ramp.caughtUpNow;
+    for (const k of positions) {
+      this.positions.push(k);
+      if (sessions !== undefined) this.sessionsFor.set(k, sessions);
+      if (profile) this.profileFor.set(k, profile);
+    }
+    this.ramp.grew(caughtUp);
+    const prefix = this.options.idPrefix ?? 'CP';
+    return ok({ added: positions.map((k) => chargerId(prefix, k)), planned: this.positions.length }, 201);
+  }
+
+  /** Stops one charger gracefully (StopTransaction for its transactions) and forgets it. */
+  private async remove(id: string): Promise<CommandResult> {
+    const m = this.byId.get(id);
+    if (!m) return this.missing(id);
+    this.byId.delete(id);
+    this.members.splice(this.members.indexOf(m), 1);
+    this.removed.add(id);
+    this.leaving.add(m.agent);
+    m.behaviour?.stop();
+    const transactions = m.agent.connectors.filter((c) => c.hasTransaction).length;
+    const t0 = performance.now();
+    // Removing is graceful: a connection closed through the API opens again first, so the
+    // transactions' StopTransactions (the journal is in memory here) reach the CSMS before it goes.
+    if (this.control.closed.delete(id)) {
+      m.agent.link.start();
+      await acceptedWithin(m.agent, REMOVE_RECONNECT_MS);
+    }
+    await this.stopMember(m, 5000);
+    this.leaving.delete(m.agent);
+    this.tap.release(id);
+    // Left undelivered only when the CSMS could not be reached in time: said, not hidden.
+    const undelivered = m.agent.undelivered;
+    return ok({ id, removed: true, transactionsStopped: transactions, undelivered, stopMs: Math.round(performance.now() - t0) });
+  }
+
+  private missing(id: string): CommandResult {
+    if (this.removed.has(id)) return fail(404, `charger ${id} was removed`);
+    const k = positionOf(id, this.options.idPrefix ?? 'CP');
+    if (k !== undefined && this.positions.includes(k)) return fail(409, `charger ${id} is not started yet (the ramp has started ${this.ramp.launched} of ${this.positions.length})`);
+    return fail(404, `no charger ${id} in this fleet`);
   }
 
   /** The report so far (final once {@link stop} resolved). */
@@ -230,6 +379,24 @@ export class Fleet extends EventEmitter<FleetEvents> {
       inboundCalls: m.inboundTable(),
       actions: m.actionTable(),
       transactions: { started: m.transactionsStarted, stopped: m.transactionsStopped },
+      ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
+      ...m.reportExtras(),
     };
   }
+}
+
+const REMOVE_RECONNECT_MS = 5000;
+
+/** Resolves once the agent's boot is accepted, or after `ms` of real time. */
+function acceptedWithin(agent: Agent, ms: number): Promise<void> {
+  if (agent.link.isAccepted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      globalThis.clearTimeout(timer);
+      agent.link.off('accepted', done);
+      resolve();
+    };
+    const timer = globalThis.setTimeout(done, ms);
+    agent.link.on('accepted', done);
+  });
 }

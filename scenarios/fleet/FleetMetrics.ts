@@ -1,21 +1,21 @@
 /**
  * Fleet metrics from the agents' `traffic` events and link states: per OCPP action counts and
  * response times (request → result/CallError matched by messageId), CallErrors, connect latency,
- * boot outcomes, reconnects and message rates. Memory is bounded: in-flight calls are at most one
- * per charger (OCPP-J), and each latency series keeps a uniform reservoir of {@link RESERVOIR}
- * samples, so percentiles stay representative on long runs.
+ * boot outcomes, reconnects, message rates, the connection curve over time ({@link FleetTimeline})
+ * and the behaviour's events (sessions, remote starts missed, faults). Memory is bounded: in-flight
+ * calls are at most one per charger (OCPP-J), latencies go into mergeable log-bucket histograms
+ * ({@link LatencyHistogram}, ±1 % quantiles, exact counts and max), and the timeline coarsens its
+ * step on long runs. The report carries the histograms and the timeline, so reports of threads and
+ * shards merge exactly (mergeReports.ts).
  */
 import type { TrafficRecord } from '../../agent/ocpp/OcppTraffic.js';
+import { FleetTimeline, type TimelineState } from './FleetTimeline.js';
+import { LatencyHistogram, type HistogramState, type LatencySummary } from './LatencyHistogram.js';
 
-const RESERVOIR = 50_000;
-
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type { HistogramState, LatencySummary } from './LatencyHistogram.js';
+export type { TimelineState } from './FleetTimeline.js';
+/** A latency series in transferable form (worker threads post these). */
+export type SeriesState = HistogramState;
 
 export interface ActionMetrics {
   /** Calls the chargers sent. */
@@ -42,62 +42,30 @@ export interface FleetReport {
   inboundCalls: Record<string, number>;
   actions: Record<string, ActionMetrics>;
   transactions: { started: number; stopped: number };
-}
-
-/** A latency series in transferable form (worker threads post these to be merged). */
-export interface SeriesState {
-  seen: number;
-  max: number;
-  samples: number[];
-}
-
-export class Series {
-  private samples: number[] = [];
-  private seen = 0;
-  private maxValue = 0;
-
-  constructor(private readonly random: () => number) {}
-
-  state(): SeriesState {
-    return { seen: this.seen, max: this.maxValue, samples: this.samples };
-  }
-
-  /** Folds another series in (its samples are kept as they are: workers sample alike). */
-  absorb(other: SeriesState): void {
-    this.seen += other.seen;
-    this.maxValue = Math.max(this.maxValue, other.max);
-    this.samples = this.samples.concat(other.samples);
-  }
-
-  add(v: number): void {
-    this.seen++;
-    if (v > this.maxValue) this.maxValue = v;
-    if (this.samples.length < RESERVOIR) this.samples.push(v);
-    else {
-      const j = Math.floor(this.random() * this.seen);
-      if (j < RESERVOIR) this.samples[j] = v;
-    }
-  }
-
-  summary(): LatencySummary {
-    const s = [...this.samples].sort((a, b) => a - b);
-    const at = (p: number) => (s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!);
-    return { count: this.seen, p50: at(50), p95: at(95), p99: at(99), max: this.maxValue };
-  }
+  /** Profile name the behaviour ran (absent: no behaviour). */
+  profile?: string;
+  /** Behaviour events: arrivals, startedRfid, startedRemote, remoteMissed, …, fault:<kind>. */
+  behaviour?: Record<string, number>;
+  /** Connections over time (reconnect curve). */
+  timeline?: TimelineState;
+  /** Latency histograms by series name (`connect`, `boot`, `action:<Action>`), for exact merging. */
+  latency?: Record<string, HistogramState>;
 }
 
 interface ActionCounters {
   sent: number;
   results: number;
   callErrors: number;
-  latency: Series;
+  latency: LatencyHistogram;
 }
 
 export class FleetMetrics {
   private readonly actions = new Map<string, ActionCounters>();
   private readonly inbound = new Map<string, number>();
-  readonly connect: Series;
-  readonly boot: Series;
+  readonly connect = new LatencyHistogram();
+  readonly boot = new LatencyHistogram();
+  readonly timeline: FleetTimeline;
+  readonly behaviour: Record<string, number> = {};
   readonly bootResults: Record<string, number> = {};
   reconnects = 0;
   disconnects = 0;
@@ -106,9 +74,14 @@ export class FleetMetrics {
   transactionsStarted = 0;
   transactionsStopped = 0;
 
-  constructor(private readonly random: () => number = Math.random) {
-    this.connect = new Series(random);
-    this.boot = new Series(random);
+  /** `_random` is accepted for compatibility; histograms need no sampling. */
+  constructor(_random?: () => number, startedAt: number = Date.now()) {
+    this.timeline = new FleetTimeline(startedAt);
+  }
+
+  /** Counts a behaviour event (SessionBehaviour's `count`). */
+  countBehaviour(event: string): void {
+    this.behaviour[event] = (this.behaviour[event] ?? 0) + 1;
   }
 
   /**
@@ -129,6 +102,7 @@ export class FleetMetrics {
         const sentAt = pending?.get(r.messageId);
         if (sentAt === undefined) return;
         pending!.delete(r.messageId);
+        if (pending!.size === 0) pending = undefined; // idle chargers hold no empty table
         const c = this.counters(r.action ?? '?');
         if (r.type === 'result') c.results++;
         else c.callErrors++;
@@ -147,7 +121,7 @@ export class FleetMetrics {
 
   private counters(action: string): ActionCounters {
     let c = this.actions.get(action);
-    if (!c) this.actions.set(action, (c = { sent: 0, results: 0, callErrors: 0, latency: new Series(this.random) }));
+    if (!c) this.actions.set(action, (c = { sent: 0, results: 0, callErrors: 0, latency: new LatencyHistogram() }));
     return c;
   }
 
@@ -165,7 +139,7 @@ export class FleetMetrics {
     return out;
   }
 
-  /** Every latency series by name (`connect`, `boot`, `action:<Action>`), for merging across threads. */
+  /** Every latency histogram by name (`connect`, `boot`, `action:<Action>`), for merging across threads and shards. */
   seriesStates(): Record<string, SeriesState> {
     const out: Record<string, SeriesState> = { connect: this.connect.state(), boot: this.boot.state() };
     for (const [action, c] of this.actions) out[`action:${action}`] = c.latency.state();
@@ -174,5 +148,10 @@ export class FleetMetrics {
 
   inboundTable(): Record<string, number> {
     return Object.fromEntries([...this.inbound].sort(([a], [b]) => a.localeCompare(b)));
+  }
+
+  /** The report fields FleetMetrics adds beyond the counts (behaviour, timeline, histograms). */
+  reportExtras(): Pick<FleetReport, 'behaviour' | 'timeline' | 'latency'> {
+    return { behaviour: { ...this.behaviour }, timeline: this.timeline.state(), latency: this.seriesStates() };
   }
 }

@@ -1,29 +1,61 @@
 /** Human-readable text for fleet progress and the final report (the CLI prints it). */
-import type { FleetReport, LatencySummary } from './FleetMetrics.js';
+import type { FleetReport, LatencySummary, TimelineState } from './FleetMetrics.js';
 
 const ms = (v: number) => `${Math.round(v)}`;
 const lat = (s: LatencySummary) => `p50 ${ms(s.p50)}  p95 ${ms(s.p95)}  p99 ${ms(s.p99)}  max ${ms(s.max)} ms`;
+const BARS = ' ▁▂▃▄▅▆▇█';
+
+/** The figures of one progress line (also the TTY bar's payload). */
+export function progressFigures(r: FleetReport, previous?: { at: number; messages: number }) {
+  const messages = r.messages.out + r.messages.in;
+  const rate = previous ? (messages - previous.messages) / Math.max(0.001, (Date.parse(r.endedAt) - previous.at) / 1000) : r.messages.perSecond;
+  const callErrors = Object.values(r.actions).reduce((n, a) => n + a.callErrors, 0);
+  return { rate: Math.max(0, rate), callErrors, messages };
+}
 
 /** One plain progress line, e.g. for every few seconds on a non-TTY. */
 export function progressLine(r: FleetReport, previous?: { at: number; messages: number }): string {
-  const messages = r.messages.out + r.messages.in;
-  const rate = previous ? (messages - previous.messages) / Math.max(0.001, (Date.parse(r.endedAt) - previous.at) / 1000) : r.messages.perSecond;
-  const errors = Object.values(r.actions).reduce((n, a) => n + a.callErrors, 0);
+  const { rate, callErrors } = progressFigures(r, previous);
   return (
     `[${r.durationS.toFixed(0)}s] started ${r.chargers.started}/${r.chargers.planned}  connected ${r.chargers.connected}  accepted ${r.chargers.accepted}` +
-    `  tx ${r.transactions.started}/${r.transactions.stopped}  msg/s ${rate.toFixed(0)}  callErrors ${errors}  reconnects ${r.reconnects}`
+    `  tx ${r.transactions.started}/${r.transactions.stopped}  msg/s ${rate.toFixed(0)}  callErrors ${callErrors}  reconnects ${r.reconnects}`
+  );
+}
+
+/** Where the reconnections happened: their count, span, peak per step and a sparkline of the span. */
+export function describeReconnects(t: TimelineState): string | undefined {
+  const steps = t.reconnects.map((n, i) => [i, n] as const).filter(([, n]) => n > 0);
+  if (steps.length === 0) return undefined;
+  const total = steps.reduce((n, [, v]) => n + v, 0);
+  const first = steps[0]![0];
+  const last = steps.at(-1)![0];
+  const peak = steps.reduce((a, b) => (b[1] > a[1] ? b : a));
+  const span = t.reconnects.slice(first, last + 1);
+  const width = Math.min(60, span.length);
+  const per = span.length / width;
+  const cols = Array.from({ length: width }, (_, c) => span.slice(Math.floor(c * per), Math.floor((c + 1) * per)).reduce((n, v) => n + v, 0));
+  const top = Math.max(...cols);
+  const spark = cols.map((v) => BARS[v === 0 ? 0 : Math.max(1, Math.round((v / top) * 8))]).join('');
+  return (
+    `reconnections ${total} from ${first * t.stepS} s to ${(last + 1) * t.stepS} s, peak ${peak[1]} in the ${t.stepS}-s step at ${peak[0] * t.stepS} s ` +
+    `(${((100 * peak[1]) / total).toFixed(0)} %)  |${spark}|`
   );
 }
 
 export function formatSummary(r: FleetReport): string {
   const lines = [
-    `fleet ${r.shard.index}/${r.shard.count}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted, ${r.durationS.toFixed(1)} s`,
+    `fleet ${r.shard.index}/${r.shard.count}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted, ${r.durationS.toFixed(1)} s${r.profile ? `, profile ${r.profile}` : ''}`,
     `  connect ${lat(r.connectMs)}`,
     `  boot    ${lat(r.bootMs)}  results ${JSON.stringify(r.bootResults)}`,
-    `  transactions started ${r.transactions.started}, stopped ${r.transactions.stopped}; disconnects ${r.disconnects}, reconnects ${r.reconnects}`,
+    `  transactions started ${r.transactions.started}, stopped ${r.transactions.stopped}; disconnects ${r.disconnects}, reconnect attempts ${r.reconnects}`,
     `  messages out ${r.messages.out}, in ${r.messages.in}, ${r.messages.perSecond.toFixed(1)}/s`,
-    '  action                        sent   ok  err   response ms',
   ];
+  const curve = r.timeline && describeReconnects(r.timeline);
+  if (curve) lines.push(`  ${curve}`);
+  if (r.behaviour && Object.keys(r.behaviour).length > 0) {
+    lines.push(`  behaviour ${Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  }
+  lines.push('  action                        sent   ok  err   response ms');
   for (const [action, a] of Object.entries(r.actions)) {
     lines.push(`  ${action.padEnd(28)} ${String(a.sent).padStart(6)} ${String(a.results).padStart(4)} ${String(a.callErrors).padStart(4)}   ${lat(a.responseMs)}`);
   }

@@ -1,28 +1,40 @@
 /**
- * Merges fleet reports of several parts (worker threads now; shards later) into one: counts add
- * up, latency percentiles are recomputed from the parts' sample reservoirs when given (otherwise
- * the largest part's percentiles stand in and max is exact).
+ * Merges fleet reports of several parts (worker threads of one process, or the report files of
+ * shards) into one: counts add up; latency percentiles are recomputed from the parts' histograms
+ * (in the report as `latency`, or posted beside it by a worker), which merge exactly; timelines go
+ * onto one grid. A part without histograms (an old report) lends its own percentiles: the largest
+ * part's stand in and max is exact.
  */
-import { Series, type FleetReport, type LatencySummary, type SeriesState } from './FleetMetrics.js';
+import type { FleetReport, LatencySummary, SeriesState } from './FleetMetrics.js';
+import { mergeTimelines } from './FleetTimeline.js';
+import { LatencyHistogram } from './LatencyHistogram.js';
 
 export interface FleetPart {
   report: FleetReport;
   series?: Record<string, SeriesState>;
 }
 
-function sumRecord(records: Record<string, number>[]): Record<string, number> {
+function sumRecord(records: (Record<string, number> | undefined)[]): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const r of records) for (const [k, v] of Object.entries(r)) out[k] = (out[k] ?? 0) + v;
+  for (const r of records) for (const [k, v] of Object.entries(r ?? {})) out[k] = (out[k] ?? 0) + v;
   return out;
 }
 
-function mergedLatency(parts: FleetPart[], name: string, pick: (r: FleetReport) => LatencySummary | undefined): LatencySummary {
-  const states = parts.map((p) => p.series?.[name]).filter((s): s is SeriesState => s !== undefined);
-  if (states.length === parts.length && states.length > 0) {
-    const series = new Series(Math.random);
-    for (const s of states) series.absorb(s);
-    return series.summary();
+const histograms = (p: FleetPart) => p.series ?? p.report.latency;
+
+function mergedHistogram(parts: FleetPart[], name: string): LatencyHistogram | undefined {
+  if (parts.length === 0 || !parts.every((p) => histograms(p) !== undefined)) return undefined;
+  const h = new LatencyHistogram();
+  for (const p of parts) {
+    const s = histograms(p)![name];
+    if (s) h.absorb(s);
   }
+  return h;
+}
+
+function mergedLatency(parts: FleetPart[], name: string, pick: (r: FleetReport) => LatencySummary | undefined): LatencySummary {
+  const h = mergedHistogram(parts, name);
+  if (h) return h.summary();
   const summaries = parts.map((p) => pick(p.report)).filter((s): s is LatencySummary => s !== undefined);
   const largest = summaries.reduce<LatencySummary | undefined>((a, b) => (!a || b.count > a.count ? b : a), undefined);
   const count = summaries.reduce((n, s) => n + s.count, 0);
@@ -37,6 +49,12 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const durationS = (Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
   const actionNames = [...new Set(reports.flatMap((r) => Object.keys(r.actions)))].sort();
   const messages = { out: sum((r) => r.messages.out), in: sum((r) => r.messages.in) };
+  const seriesNames = [...new Set(parts.flatMap((p) => Object.keys(histograms(p) ?? {})))];
+  const latency = parts.every((p) => histograms(p) !== undefined) && parts.length > 0 ? Object.fromEntries(seriesNames.map((n) => [n, mergedHistogram(parts, n)!.state()])) : undefined;
+  const timelines = reports.map((r) => r.timeline).filter((t) => t !== undefined);
+  const timeline = mergeTimelines(timelines);
+  const profiles = [...new Set(reports.map((r) => r.profile).filter((p) => p !== undefined))];
+  const behaviour = reports.some((r) => r.behaviour) ? sumRecord(reports.map((r) => r.behaviour)) : undefined;
   return {
     startedAt,
     endedAt,
@@ -70,5 +88,9 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
       }),
     ),
     transactions: { started: sum((r) => r.transactions.started), stopped: sum((r) => r.transactions.stopped) },
+    ...(profiles.length > 0 && { profile: profiles.join('+') }),
+    ...(behaviour && { behaviour }),
+    ...(timeline && { timeline }),
+    ...(latency && { latency }),
   };
 }

@@ -1,23 +1,48 @@
 /**
- * `npm run bench:fleet`: connect+boot time and memory per charger of a fleet in one process
- * for each size in BENCH_FLEET_SIZES (default 1000,5000), on one thread and on BENCH_FLEET_THREADS
- * worker threads (default 2; 0 = skip), against `evse csms --quiet` (strict both ways, counting
- * instead of printing every frame) in its own process on 127.0.0.1 (its memory is not counted;
- * its final count line is printed after each run). Chargers have 1 connector, no sessions (idle, booted, statuses
- * reported), ramp BENCH_FLEET_RAMP per second (default 2000). RSS is the whole process, all threads.
+ * `npm run bench:fleet`: connect+boot time, CPU and memory per charger of a fleet, each row in a
+ * fresh Node process (so one row's heap does not inflate the next), against `evse csms --quiet`
+ * (strict both ways, counting instead of printing every frame) in its own process on 127.0.0.1
+ * (its memory is not counted; its final count line is printed after each row).
+ *
+ * Chargers have 1 connector and no sessions (booted, statuses reported). Environment:
+ * - BENCH_FLEET_SIZES: chargers per row (default 1000,5000,10000)
+ * - BENCH_FLEET_MODES: `auto` (what `evse fleet` does by default), `1` (in this thread, as
+ *   `--threads 1`) or a worker count (default auto)
+ * - BENCH_FLEET_RAMP: chargers started per second (default 2000)
+ * - BENCH_FLEET_GC=0: without the fleet heap setting (scenarios/fleet/fleetHeap.ts), to compare
+ * - BENCH_FLEET_LOCAL_ADDRESSES: `--local-address` list (e.g. 127.0.0.2,127.0.0.3 past ~28,000)
+ *
+ * Figures: peak RSS = the whole process (all threads), sampled every 20 ms from start until 2 s
+ * after the last boot; RSS after = at that moment (no forced GC); heap = live heap per charger
+ * added by the fleet, after a forced GC (one-thread rows only); CPU = user+system of the whole process until booted.
  */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Fleet } from '../../scenarios/fleet/Fleet.js';
+import { autoThreads, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
 import { spawnEvse } from '../support/spawnEvse.js';
 
-const SIZES = (process.env.BENCH_FLEET_SIZES ?? '1000,5000').split(',').map(Number);
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
-const THREADS = Number(process.env.BENCH_FLEET_THREADS ?? 2);
-/** BENCH_FLEET_SINGLE=0 skips the one-thread run (each mode's RSS is cleanest in a fresh process). */
-const SINGLE = process.env.BENCH_FLEET_SINGLE !== '0';
+const LOCAL = process.env.BENCH_FLEET_LOCAL_ADDRESSES?.split(',');
+const kb = (bytes: number, n: number) => `${(bytes / 1024 / n).toFixed(1)} KB`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startCsms(): Promise<{ url: string; stop: () => Promise<unknown> }> {
+interface Row {
+  n: number;
+  threads: number;
+  bootS: number;
+  cpuS: number;
+  peakRss: number;
+  rss: number;
+  heap?: number;
+  stopS: number;
+  csms: string;
+}
+
+async function startCsms(): Promise<{ url: string; stop: () => Promise<string> }> {
   const csms = spawnEvse(['csms', '--port', '0', '--quiet', '--summary', '60'], {});
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`evse csms did not start: ${csms.stderr()}`)), 10_000);
@@ -34,78 +59,82 @@ async function startCsms(): Promise<{ url: string; stop: () => Promise<unknown> 
     stop: async () => {
       await csms.stop('SIGTERM');
       const final = csms.stdout().split('\n').find((l) => / final \[/.test(l));
-      console.log(`  csms: ${final?.replace(/^\S+ final /, '') ?? '(no final summary)'}`);
+      return final?.replace(/^\S+ final /, '') ?? '(no final summary)';
     },
   };
 }
 
-async function measureThreads(count: number, prefix: string, threads: number) {
+/** One row, in this (fresh) process. */
+async function measure(n: number, mode: string): Promise<Row> {
+  if (process.env.BENCH_FLEET_GC !== '0') tuneHeapForFleet();
+  const threads = mode === 'auto' ? autoThreads(n, availableParallelism()) : Number(mode);
   const csms = await startCsms();
-  const before = process.memoryUsage().rss;
-  const fleet = new FleetThreads({ csmsUrl: csms.url, count, idPrefix: prefix, rampPerSecond: RAMP, logLevel: 'silent', behaviour: false, threads });
-  const t0 = performance.now();
-  await fleet.start();
-  const deadline = Date.now() + 120_000;
-  let peakRss = 0;
-  while (fleet.report().chargers.accepted < count && Date.now() < deadline) {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // Progress arrives once a second: the boot time is known to ±1 s.
-  const bootS = (performance.now() - t0) / 1000;
-  await new Promise((r) => setTimeout(r, 2000));
-  const rss = process.memoryUsage().rss;
-  peakRss = Math.max(peakRss, rss);
-  const t1 = performance.now();
-  const report = await fleet.stop(8000);
-  const stopS = (performance.now() - t1) / 1000;
-  await csms.stop();
-  if (report.chargers.accepted < count) throw new Error(`only ${report.chargers.accepted} of ${count} chargers booted`);
-  return { bootS, stopS, rss, before, peakRss, report };
-}
-
-async function measure(count: number, prefix: string) {
-  const csms = await startCsms();
+  const options = { csmsUrl: csms.url, count: n, idPrefix: 'B', rampPerSecond: RAMP, behaviour: false as const, ...(LOCAL && { localAddresses: LOCAL }) };
+  const fleet = threads === 1 ? new Fleet({ ...options, log: pino({ level: 'silent' }) }) : new FleetThreads({ ...options, logLevel: 'silent', threads });
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
-  const before = process.memoryUsage();
-  const fleet = new Fleet({ csmsUrl: csms.url, count, idPrefix: prefix, rampPerSecond: RAMP, log: pino({ level: 'silent' }), behaviour: false });
+  const heap0 = process.memoryUsage().heapUsed;
+  const booted = () => (fleet instanceof Fleet ? fleet.accepted : fleet.report().chargers.accepted);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   void fleet.start();
-  const deadline = Date.now() + 120_000;
   let peakRss = 0;
-  while (fleet.accepted < count && Date.now() < deadline) {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    await new Promise((r) => setTimeout(r, 20));
+  const deadline = Date.now() + 180_000;
+  while (booted() < n && Date.now() < deadline) {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    await sleep(20);
   }
+  // Worker progress arrives once a second: their boot time is known to ±1 s.
   const bootS = (performance.now() - t0) / 1000;
-  if (fleet.accepted < count) throw new Error(`only ${fleet.accepted} of ${count} chargers booted`);
-  await Promise.all(fleet.chargers.map((c) => c.agent.whenIdle(10_000)));
-  gc?.();
-  const after = process.memoryUsage();
-  peakRss = Math.max(peakRss, after.rss);
-  const report = fleet.report();
+  const cpu = process.cpuUsage(cpu0);
+  if (booted() < n) throw new Error(`only ${booted()} of ${n} chargers booted`);
+  for (let i = 0; i < 100; i++) {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    await sleep(20);
+  }
+  const rss = process.memoryUsage.rss();
+  let heap: number | undefined;
+  if (fleet instanceof Fleet && gc) {
+    await Promise.all(fleet.chargers.map((c) => c.agent.whenIdle(10_000)));
+    gc();
+    heap = process.memoryUsage().heapUsed - heap0;
+  }
   const t1 = performance.now();
   await fleet.stop(8000);
   const stopS = (performance.now() - t1) / 1000;
-  await csms.stop();
-  return { count, bootS, stopS, after, before, peakRss, report };
+  return { n, threads, bootS, cpuS: (cpu.user + cpu.system) / 1e6, peakRss, rss, ...(heap !== undefined && { heap }), stopS, csms: await csms.stop() };
 }
 
-const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-for (const [i, n] of SIZES.entries()) {
-  const r = SINGLE ? await measure(n, `B${i}-`) : undefined;
-  if (r) console.log(
-    `${n} chargers (1 connector, one thread, ramp ${RAMP}/s): connected+booted in ${r.bootS.toFixed(1)} s ` +
-      `(boot p50 ${r.report.bootMs.p50.toFixed(0)} ms, p99 ${r.report.bootMs.p99.toFixed(0)} ms after start); ` +
-      `RSS ${kb((r.after.rss - r.before.rss) / n)} marginal, ${kb(r.after.rss / n)} whole process, peak ${kb(r.peakRss / n)}; ` +
-      `heap ${kb((r.after.heapUsed - r.before.heapUsed) / n)} per charger; stop ${r.stopS.toFixed(1)} s`,
+function runRow(n: number, mode: string): Promise<Row> {
+  const child = spawn(process.execPath, ['--expose-gc', fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_FLEET_ONE: `${n}:${mode}` }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code === 0 && line) resolve(JSON.parse(line) as Row);
+      else reject(new Error(`row ${n}:${mode} failed (exit ${code}): ${out}`));
+    }),
   );
-  if (THREADS > 0) {
-    const t = await measureThreads(n, `W${i}-`, THREADS);
-    console.log(
-      `${n} chargers on ${THREADS} worker threads: connected+booted in ${t.bootS.toFixed(1)} s (±1 s; boot p50 ${t.report.bootMs.p50.toFixed(0)} ms, p99 ${t.report.bootMs.p99.toFixed(0)} ms); ` +
-        `RSS ${kb(t.rss / n)} whole process (all threads), ${kb((t.rss - t.before) / n)} marginal, peak ${kb(t.peakRss / n)}; stop ${t.stopS.toFixed(1)} s`,
-    );
+}
+
+if (process.env.BENCH_FLEET_ONE) {
+  const [n, mode] = process.env.BENCH_FLEET_ONE.split(':');
+  process.stdout.write(`${JSON.stringify(await measure(Number(n), mode!))}\n`);
+  process.exit(0);
+} else {
+  const sizes = (process.env.BENCH_FLEET_SIZES ?? '1000,5000,10000').split(',').map(Number);
+  const modes = (process.env.BENCH_FLEET_MODES ?? 'auto').split(',');
+  console.log(`fleet bench: ramp ${RAMP}/s, heap setting ${process.env.BENCH_FLEET_GC === '0' ? 'off' : 'on'}${LOCAL ? `, local addresses ${LOCAL.join(',')}` : ''}, Node ${process.version}`);
+  for (const n of sizes) {
+    for (const mode of modes) {
+      const r = await runRow(n, mode);
+      console.log(
+        `${n} chargers, ${r.threads} thread(s)${mode === 'auto' ? ' (auto)' : ''}: booted in ${r.bootS.toFixed(1)} s${r.threads > 1 ? ' (±1 s)' : ''}, CPU ${r.cpuS.toFixed(1)} s; ` +
+          `peak RSS ${kb(r.peakRss, n)} per charger (${(r.peakRss / 1048576).toFixed(0)} MB), after ${kb(r.rss, n)}` +
+          `${r.heap !== undefined ? `, live heap ${kb(r.heap, n)} (marginal)` : ''}; stop ${r.stopS.toFixed(1)} s`,
+      );
+      console.log(`  csms: ${r.csms}`);
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import type { Validator } from 'ocpp-rpc/lib/validator.js';
 import { describe, expect, it } from 'vitest';
 import { HANDLED_ACTIONS } from './handlers/index.js';
@@ -26,5 +27,17 @@ describe('strict-mode validators', () => {
     for (const action of [...HANDLED_ACTIONS, ...SENT]) {
       for (const suffix of ['req', 'conf']) expect(ocpp16._ajv.getSchema(`urn:${action}.${suffix}`), `${action}.${suffix}`).toBeTypeOf('function');
     }
+  });
+});
+
+describe('Ocpp16RpcClient.handleActions', () => {
+  it('relies on ocpp-rpc reading its handler table with get(method) only when a call arrives', () => {
+    // Pinned ocpp-rpc 2.2.1: besides handle()/removeHandler()/removeAllHandlers(), which the agent
+    // does not call, the only use of `_handlers` is the lookup in _onCall. A new version that uses
+    // the table otherwise fails here instead of in the field.
+    const source = readFileSync(createRequire(import.meta.url).resolve('ocpp-rpc/lib/client.js'), 'utf8');
+    const uses = source.match(/this\._handlers\.\w+/g) ?? [];
+    expect(uses.sort()).toEqual(['this._handlers.clear', 'this._handlers.delete', 'this._handlers.get', 'this._handlers.set']);
+    expect(source).toMatch(/let handler = this\._handlers\.get\(method\);/);
   });
 });

@@ -6,10 +6,13 @@
  * Every outgoing frame passes through `sendRaw`, so that is where the code is corrected — one
  * place, whichever ocpp-rpc path produced the error.
  */
-import { ocppRpc, standardValidators } from './ocppRpc.js';
+import type { EventEmitter } from 'node:events';
+import { ocppRpc, standardValidators, type IHandlersOption } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from '../errors.js';
+import type { ClientEventSink } from './linkClient.js';
 
 export type RpcClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
+type HandlerTable = { get(method: string): ((call: IHandlersOption) => unknown) | undefined };
 
 export const OCPP16_SUBPROTOCOL = 'ocpp1.6';
 const MSG_CALLERROR = 4;
@@ -32,8 +35,41 @@ export function toOcpp16Frame(message: string): string {
 }
 
 export class Ocpp16RpcClient extends ocppRpc.RPCClient {
+  /** Where this client's events go (set by attachClientEvents in linkClient.ts). */
+  sink: ClientEventSink | undefined;
+
   override sendRaw(message: string): void {
     super.sendRaw(toOcpp16Frame(message));
+  }
+
+  /**
+   * Answers every action in `actions` with `handler`; other actions get NotImplemented, as
+   * without a handler. The same as handle(action, handler) for each action, minus a Map of ~25
+   * entries per client (≈ 1 KB, 10 MB in a 10,000-charger fleet): ocpp-rpc 2.2.1 reads its
+   * handler table only with `get(method)` when a call arrives, so one small lookup object serves
+   * (Ocpp16RpcClient.test.ts checks that). Replaces handlers given with handle() before.
+   */
+  handleActions(actions: ReadonlySet<string>, handler: (call: IHandlersOption) => unknown): void {
+    const table: HandlerTable = { get: (method) => (actions.has(method) ? handler : undefined) };
+    (this as unknown as { _handlers: HandlerTable })._handlers = table;
+  }
+
+  /**
+   * Connects, then drops what ocpp-rpc 2.2.1 keeps of the finished handshake for as long as the
+   * connection lasts: the resolved result holds the HTTP upgrade response (an IncomingMessage with
+   * its headers), and so do the `once` listeners for 'unexpected-response' and 'error' that
+   * connect() left on the socket (they cannot matter any more: the error one would reject an
+   * already settled promise; ocpp-rpc's own 'error' listener stays). About 1 KB per connection.
+   */
+  override async connect(): Promise<unknown> {
+    const result = (await super.connect()) as { response?: unknown } | undefined;
+    if (result && typeof result === 'object') result.response = undefined;
+    const ws = (this as unknown as { _ws?: EventEmitter | null })._ws;
+    for (const event of ['unexpected-response', 'error'] as const) {
+      // rawListeners() shows once() wrappers, which carry the original as `listener` (Node docs).
+      for (const l of ws?.rawListeners(event) ?? []) if ('listener' in l) ws!.removeListener(event, l as never);
+    }
+    return result;
   }
 
   /** WebSocket ping interval (0 = off); takes effect on the open connection. */

@@ -1,0 +1,48 @@
+/**
+ * `evse fleet` options that need more than a range check: the shard of this process (`--shard`,
+ * `--shards` with JOB_COMPLETION_INDEX, or JOB_COMPLETION_INDEX + EVSE_FLEET_SHARDS) and the
+ * behaviour (`--profile`, with `--idle`/`--charge` as shorthands). Errors are RangeErrors (and
+ * ProfileErrors) naming the option; the command turns them into exit 64.
+ */
+import { parseSecondsRange, parseShard, type Shard } from '../scenarios/fleet/fleetIds.js';
+import { loadProfile, type FleetBehaviourOptions } from '../scenarios/fleet/profileLoader.js';
+
+export function resolveShard(shard: string | undefined, shards: number | undefined, env: NodeJS.ProcessEnv = process.env): Shard | undefined {
+  const index = env.JOB_COMPLETION_INDEX;
+  if (shard !== undefined && shards !== undefined) throw new RangeError('--shard and --shards exclude each other: --shard i/n names the slice, --shards n takes i from JOB_COMPLETION_INDEX');
+  if (shard !== undefined) return parseShard(shard);
+  if (shards !== undefined) {
+    if (!Number.isInteger(shards) || shards < 1) throw new RangeError(`--shards: expected a positive integer, got ${shards}`);
+    if (index === undefined) throw new RangeError('--shards needs JOB_COMPLETION_INDEX (set by a Kubernetes Indexed Job); or give --shard i/n');
+    if (!/^\d+$/.test(index)) throw new RangeError(`JOB_COMPLETION_INDEX: expected an integer, got "${index}"`);
+    try {
+      return parseShard(`${index}/${shards}`);
+    } catch {
+      throw new RangeError(`JOB_COMPLETION_INDEX ${index} is outside 0..${shards - 1} (--shards ${shards})`);
+    }
+  }
+  if (index !== undefined && env.EVSE_FLEET_SHARDS) return parseShard(`${index}/${env.EVSE_FLEET_SHARDS}`);
+  return undefined;
+}
+
+/** The Fleet's behaviour: the profile file (default profile without), shorthands on top. */
+export async function resolveBehaviourOptions(opts: { profile?: string; idle?: string; charge?: string }): Promise<FleetBehaviourOptions> {
+  const wrap = <T>(option: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (err) {
+      throw new RangeError(`${option}: ${(err as Error).message}`);
+    }
+  };
+  return {
+    ...(opts.profile !== undefined && { profile: await loadProfile(opts.profile) }),
+    ...(opts.idle !== undefined && { idleMs: wrap('--idle', () => parseSecondsRange(opts.idle!)) }),
+    ...(opts.charge !== undefined && { chargeMs: wrap('--charge', () => parseSecondsRange(opts.charge!)) }),
+  };
+}
+
+/** The HTML report's file: `--html`, or the JSON report's name with .html. */
+export function htmlReportFile(html: string | undefined, report: string | undefined): string | undefined {
+  if (html !== undefined) return html;
+  return report === undefined ? undefined : `${report.replace(/\.json$/i, '')}.html`;
+}

@@ -1,0 +1,163 @@
+/**
+ * The fleet control API: a small HTTP server (JSON in and out, on 127.0.0.1 by default) through
+ * which a test harness lists, adds and removes chargers, acts on them (plug, card, fault,
+ * connection, transaction), changes the ramp, reads the report, and follows events as
+ * server-sent events. It speaks to a {@link FleetControlTarget}, so one fleet in this thread and a
+ * fleet over worker threads are driven alike. Routes and shapes: docs/fleet-api.openapi.yaml.
+ *
+ * Bad requests get 400/404/405/422 with `{ error, field? }` and change nothing. Each event-stream
+ * client has a bounded send buffer: a client that does not read is dropped, memory does not grow.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { parseRequest, RequestError } from './controlRequests.js';
+import type { EventFilter, FleetControlTarget, FleetEvent } from './controlTypes.js';
+
+export interface FleetControlOptions {
+  target: FleetControlTarget;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  log?: Logger;
+  /** Bytes an event-stream client may leave unread before it is dropped (default 1 MiB). */
+  maxClientBufferBytes?: number;
+  /** Event-stream clients at once (default 16). */
+  maxClients?: number;
+  /** Seconds between keep-alive comments on event streams (default 15). */
+  keepAliveS?: number;
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+interface StreamClient {
+  res: ServerResponse;
+  close: () => void;
+}
+
+export class FleetControl {
+  private readonly server: Server;
+  private readonly clients = new Set<StreamClient>();
+  /** Event-stream clients dropped because they did not keep up. */
+  droppedClients = 0;
+  private eventSeq = 0;
+
+  constructor(private readonly options: FleetControlOptions) {
+    this.server = createServer((req, res) => void this.handle(req, res));
+  }
+
+  async start(): Promise<{ url: string; port: number }> {
+    const { host = '127.0.0.1', port = 0 } = this.options;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = this.server.address() as AddressInfo;
+    const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { url: `http://${shownHost}:${address.port}`, port: address.port };
+  }
+
+  /** Ends every event stream and closes the server. */
+  async stop(): Promise<void> {
+    for (const c of [...this.clients]) c.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    try {
+      const raw = req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' ? await readBody(req) : '';
+      const parsed = parseRequest(req.method ?? 'GET', url.pathname, url.searchParams, () => parseJson(raw));
+      if ('report' in parsed) return send(res, 200, this.options.target.report());
+      if ('events' in parsed) return await this.stream(req, res, parsed.events);
+      const result = await this.options.target.execute(parsed.command);
+      send(res, result.status, result.body);
+    } catch (err) {
+      if (err instanceof RequestError) {
+        if (err.allow) res.setHeader('allow', err.allow);
+        return send(res, err.status, { error: err.message, ...(err.field !== undefined && { field: err.field }) });
+      }
+      if (err instanceof BodyTooLarge) return send(res, 413, { error: err.message });
+      this.options.log?.error({ err, method: req.method, path: url.pathname }, 'fleet control request failed');
+      send(res, 500, { error: `internal error: ${String(err)}` });
+    }
+  }
+
+  private async stream(req: IncomingMessage, res: ServerResponse, filter: EventFilter): Promise<void> {
+    if (this.clients.size >= (this.options.maxClients ?? 16)) return send(res, 503, { error: `too many event-stream clients (at most ${this.options.maxClients ?? 16})` });
+    const limit = this.options.maxClientBufferBytes ?? 1024 * 1024;
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const subscription: { off?: () => void } = {};
+    let closed = false;
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), (this.options.keepAliveS ?? 15) * 1000);
+    const client: StreamClient = {
+      res,
+      close: () => {
+        if (closed) return;
+        closed = true;
+        clearInterval(keepAlive);
+        subscription.off?.();
+        this.clients.delete(client);
+        res.end();
+      },
+    };
+    this.clients.add(client);
+    req.on('close', client.close);
+    const onEvent = (event: FleetEvent) => {
+      if (closed) return;
+      if (res.writableLength > limit) {
+        // The client does not read: drop it rather than buffer without bound.
+        this.droppedClients++;
+        this.options.log?.warn({ bufferedBytes: res.writableLength }, 'fleet control: dropping a slow event-stream client');
+        client.close();
+        res.destroy();
+        return;
+      }
+      res.write(`id: ${++this.eventSeq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    const off = await this.options.target.watch(filter, onEvent);
+    if (closed) return off();
+    subscription.off = off;
+    // Events flow from here on: a harness may act once it has read this.
+    res.write(`event: ready\ndata: ${JSON.stringify({ filter })}\n\n`);
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Too large: refused at once; the rest is read and discarded, so the answer still goes out.
+      if (size > MAX_BODY_BYTES) reject(new BodyTooLarge(`request body larger than ${MAX_BODY_BYTES} bytes`));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(raw: string): Record<string, unknown> {
+  if (raw.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    throw new RequestError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RequestError(400, 'request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,43 @@
+/**
+ * Memory settings of a fleet process, chosen from measurements (docs/fleet.md, "Memory and scale").
+ *
+ * A fleet allocates in one burst (the ramp: thousands of handshakes and boots per second) and then
+ * holds what it built. With V8's defaults the old generation may grow to several times its live
+ * size between two full collections during such a burst, and the process keeps those pages: the
+ * peak RSS of a 10,000-charger fleet was ≈ 70 KB per charger with ≈ 29 KB of live heap. A fixed
+ * growing factor of 1.15 keeps it near the live size, for more full collections during the ramp
+ * (≈ 4 s more CPU per 10,000 chargers booted; steady state allocates little).
+ *
+ * Worker threads also get a small young generation (the main thread's can only be set by a Node
+ * flag at start, e.g. `NODE_OPTIONS=--max-semi-space-size=2`).
+ */
+import { setFlagsFromString } from 'node:v8';
+import type { ResourceLimits } from 'node:worker_threads';
+
+/** Old-generation growth between full collections, percent (V8 default: dynamic, up to 300 %). */
+export const FLEET_HEAP_GROWING_PERCENT = 15;
+
+/** Young generation of each fleet worker: 6 MB, i.e. semi-spaces of 2 MB (V8 default: 16 MB). */
+export const FLEET_WORKER_LIMITS: ResourceLimits = Object.freeze({ maxYoungGenerationSizeMb: 6 });
+
+/** Chargers one thread carries by default: a second isolate costs more memory than it saves time below this. */
+export const CHARGERS_PER_THREAD = 10_000;
+
+let tuned = false;
+
+/**
+ * Applies {@link FLEET_HEAP_GROWING_PERCENT} to this process (all isolates, including worker
+ * threads started later). V8 reads the flag at every full collection, so setting it after start
+ * works; it is process-wide, so only fleet entry points call this (`evse fleet`, the benchmark),
+ * never the library.
+ */
+export function tuneHeapForFleet(): void {
+  if (tuned) return;
+  tuned = true;
+  setFlagsFromString(`--heap-growing-percent=${FLEET_HEAP_GROWING_PERCENT}`);
+}
+
+/** `--threads auto`: one thread per {@link CHARGERS_PER_THREAD} chargers of this process, at most one per core. */
+export function autoThreads(chargers: number, cores: number): number {
+  return Math.max(1, Math.min(cores, Math.ceil(chargers / CHARGERS_PER_THREAD)));
+}

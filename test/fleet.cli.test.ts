@@ -1,0 +1,135 @@
+/**
+ * `evse fleet` as a process with the options of issue 6: a profile file (validated: exit 64 naming
+ * the field), --shards with JOB_COMPLETION_INDEX, the Prometheus endpoint, the HTML report beside
+ * the JSON one; and `evse fleet merge` over shard reports (exact counts and percentiles, errors for
+ * missing, invalid and duplicate reports).
+ */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
+import { Fleet } from '../scenarios/fleet/Fleet.js';
+import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
+import { LatencyHistogram } from '../scenarios/fleet/LatencyHistogram.js';
+import { spawnEvse } from './support/spawnEvse.js';
+
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'evse-fleet-cli-'));
+  return () => rm(dir, { recursive: true, force: true });
+});
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
+});
+
+describe('evse fleet with a profile', () => {
+  it('refuses an invalid profile with exit 64 naming the file and the field', async () => {
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'sessions:\n  remoteShare: 2\n');
+    const fleet = spawnEvse(['fleet', '--csms', 'ws://127.0.0.1:1', '--count', '1', '--profile', file], {});
+    expect(await fleet.exited).toBe(64);
+    expect(fleet.stderr()).toContain(`evse fleet: invalid fleet profile ${file}: sessions.remoteShare: must be <= 1, got 2`);
+    const shards = spawnEvse(['fleet', '--csms', 'ws://127.0.0.1:1', '--count', '4', '--shards', '2'], { JOB_COMPLETION_INDEX: undefined });
+    expect(await shards.exited).toBe(64);
+    expect(shards.stderr()).toMatch(/--shards needs JOB_COMPLETION_INDEX/);
+  });
+
+  it('runs shard JOB_COMPLETION_INDEX of --shards, serves /metrics, writes JSON and HTML reports', { timeout: 60_000 }, async () => {
+    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    const profile = join(dir, 'quick.yaml');
+    await writeFile(profile, 'name: quick\narrivals: { baseline: 3600, peaks: [] }\nsessions: { minutes: { min: 0.02, max: 0.04 }, dwellMinutes: 0, remoteShare: 0 }\nfaults: {}\n');
+    const reportFile = join(dir, 'shard1.json');
+    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '20', '--shards', '2', '--id-prefix', 'K', '--ramp', '200', '--threads', '1', '--profile', profile, '--metrics-port', '0', '--report', reportFile, '--duration', '6'], { JOB_COMPLETION_INDEX: '1' });
+    cleanups.push(() => fleet.stop('SIGKILL', 2000));
+    let metricsUrl = '';
+    await until('the metrics endpoint', () => {
+      metricsUrl = /Prometheus metrics on (http:\/\/\S+)/.exec(fleet.stderr())?.[1] ?? '';
+      return metricsUrl !== '';
+    });
+    await until('10 chargers accepted in /metrics', async () => /^evse_fleet_chargers\{state="accepted"\} 10$/m.test(await (await fetch(metricsUrl)).text()));
+    expect(await fleet.exited).toBe(0);
+    expect(csms.chargePoints().map((c) => c.id).sort()).toEqual(Array.from({ length: 10 }, (_, j) => `K${String(2 * j + 2).padStart(5, '0')}`));
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as FleetReport;
+    expect(report).toMatchObject({ shard: { index: 1, count: 2 }, profile: 'quick', chargers: { planned: 10, accepted: 10 } });
+    expect(report.behaviour?.startedRfid).toBeGreaterThan(0);
+    expect(report.timeline?.connects.reduce((n, v) => n + v, 0)).toBe(10);
+    const html = await readFile(join(dir, 'shard1.html'), 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<svg');
+    expect(html).not.toMatch(/<script|<link|src="http/);
+    expect(fleet.stdout()).toMatch(/profile quick/);
+  });
+});
+
+describe('evse fleet merge', () => {
+  /** Two shard reports from in-process fleets against the embedded CSMS. */
+  async function shardReports(): Promise<[string, string, FleetReport[]]> {
+    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    const reports: FleetReport[] = [];
+    for (const index of [0, 1]) {
+      const fleet = new Fleet({ csmsUrl: url, count: 30, idPrefix: 'M', shard: { index, count: 2 }, rampPerSecond: 500, log: pino({ level: 'silent' }), behaviour: { idleMs: [100, 300], chargeMs: [300, 600] } });
+      await fleet.start();
+      await until('shard accepted', () => fleet.accepted === 15);
+      await new Promise((r) => setTimeout(r, 1500));
+      reports.push(await fleet.stop(4000));
+    }
+    const files = [join(dir, 'a.json'), join(dir, 'b.json')] as const;
+    for (const [i, f] of files.entries()) await writeFile(f, JSON.stringify(reports[i]));
+    return [files[0], files[1], reports];
+  }
+
+  it('adds counts and merges percentiles exactly; refuses missing, invalid and duplicate reports', { timeout: 60_000 }, async () => {
+    const [a, b, reports] = await shardReports();
+    const out = join(dir, 'merged.json');
+    const merge = spawnEvse(['fleet', 'merge', a, b, '--report', out, '--html', join(dir, 'merged.html')], {});
+    expect(await merge.exited).toBe(0);
+    const merged = JSON.parse(await readFile(out, 'utf8')) as FleetReport;
+    expect(merged.chargers).toMatchObject({ planned: 30, started: 30, accepted: 30 });
+    expect(merged.messages.out).toBe(reports[0]!.messages.out + reports[1]!.messages.out);
+    const pooled = (name: string) => {
+      const h = new LatencyHistogram();
+      for (const r of reports) if (r.latency?.[name]) h.absorb(r.latency[name]);
+      return h.summary();
+    };
+    expect(merged.bootMs).toEqual(pooled('boot'));
+    expect(merged.bootMs.count).toBe(30);
+    for (const [action, m] of Object.entries(merged.actions)) {
+      expect(m.sent).toBe(reports.reduce((n, r) => n + (r.actions[action]?.sent ?? 0), 0));
+      expect(m.responseMs).toEqual(pooled(`action:${action}`));
+    }
+    expect(merged.transactions.started).toBe(reports[0]!.transactions.started + reports[1]!.transactions.started);
+    expect(merged.timeline?.connects.reduce((n, v) => n + v, 0)).toBe(30);
+    expect(merge.stdout()).toMatch(/30 of 30 chargers started, 30 accepted/);
+    expect(await readFile(join(dir, 'merged.html'), 'utf8')).toContain('<svg');
+
+    const missing = spawnEvse(['fleet', 'merge', a, join(dir, 'nope.json')], {});
+    expect(await missing.exited).toBe(66);
+    expect(missing.stderr()).toMatch(/evse fleet merge: .*nope\.json: cannot read it \(ENOENT\)/);
+    const junk = join(dir, 'junk.json');
+    await writeFile(junk, '{"hello": 1}');
+    const invalid = spawnEvse(['fleet', 'merge', a, junk], {});
+    expect(await invalid.exited).toBe(65);
+    expect(invalid.stderr()).toMatch(/junk\.json: not an evse fleet report/);
+    const twice = spawnEvse(['fleet', 'merge', a, a], {});
+    expect(await twice.exited).toBe(65);
+    expect(twice.stderr()).toMatch(/are both shard 0\/2/);
+    const half = spawnEvse(['fleet', 'merge', b], {});
+    expect(await half.exited).toBe(0);
+    expect(half.stderr()).toMatch(/shards 0 of 2 are missing/);
+  });
+});
