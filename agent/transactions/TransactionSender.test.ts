@@ -318,4 +318,82 @@ describe('TransactionSender', () => {
     await flush();
     expect(journal.pending()).toEqual([]);
   });
+
+  it('keeps a StopTransaction whose append fails (disk full mid-session) in memory, in order, and sends it once the journal takes it; a start is refused', async () => {
+    /** Appends fail like a full disk while `full` is set (a wrapper: see journalFailure.test.ts for real disks). */
+    class FullDisk extends MemoryJournal {
+      full = false;
+      override append(entry: JournalEntry) {
+        return this.full ? Promise.reject(new JournalError('JOURNAL_FULL', 'no space left (test)')) : super.append(entry);
+      }
+    }
+    const journal = new FullDisk();
+    await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 5 });
+    const link = new ManualCaller();
+    const clock = new SimulatedClock();
+    const errors: unknown[] = [];
+    const sender = new TransactionSender({
+      journal,
+      link,
+      clock,
+      log: pino({ level: 'silent' }),
+      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
+      onStartConfirmed: () => undefined,
+      onJournalError: (err) => void errors.push(err),
+    });
+    journal.full = true;
+    await sender.enqueue(meter('tx1', 200)); // does not throw: kept
+    await sender.enqueue(stop('tx1'));
+    await expect(sender.enqueue(start('tx2'))).rejects.toMatchObject({ code: 'JOURNAL_FULL' });
+    expect(errors.length).toBeGreaterThanOrEqual(3);
+    expect(sender.backlog).toBe(2);
+    expect(link.calls).toEqual([]); // nothing leaves unjournaled
+    await sender.whenIdle(); // waiting for storage counts as idle (virtual time)
+    clock.advance(15_000);
+    await flush();
+    expect(link.calls).toEqual([]); // still full: still kept, retried
+
+    journal.full = false;
+    clock.advance(5000);
+    await flush();
+    expect(journal.pending().map((r) => r.entry.kind)).toEqual(['started', 'meter', 'stop']);
+    expect(link.calls.map((c) => c.action)).toEqual(['MeterValues']);
+    link.last.resolve({});
+    await flush();
+    expect(link.calls.map((c) => c.action)).toEqual(['MeterValues', 'StopTransaction']);
+    expect(link.last.payload).toMatchObject({ transactionId: 5, meterStop: 900 });
+    link.last.resolve({});
+    await flush();
+    expect(journal.pending()).toEqual([]);
+    expect(sender.backlog).toBe(0);
+  });
+
+  it('a message enqueued while earlier ones are kept goes behind them (journal order = send order)', async () => {
+    class FlakyDisk extends MemoryJournal {
+      failures = 0;
+      override append(entry: JournalEntry) {
+        if (this.failures > 0) {
+          this.failures--;
+          return Promise.reject(new JournalError('JOURNAL_FULL', 'no space left (test)'));
+        }
+        return super.append(entry);
+      }
+    }
+    const journal = new FlakyDisk();
+    await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 5 });
+    journal.failures = 1;
+    const link = new ManualCaller();
+    link.isAccepted = false;
+    const sender = new TransactionSender({
+      journal,
+      link,
+      clock: new SimulatedClock(),
+      log: pino({ level: 'silent' }),
+      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
+      onStartConfirmed: () => undefined,
+    });
+    await sender.enqueue(meter('tx1', 200)); // fails once: kept
+    await sender.enqueue(stop('tx1')); // the disk works again: the kept meter values are written first
+    expect(journal.pending().map((r) => r.entry.kind)).toEqual(['started', 'meter', 'stop']);
+  });
 });

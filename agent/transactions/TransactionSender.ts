@@ -12,6 +12,11 @@
  *   (disk full or read-only mid-session) is reported (`onJournalError`) and retried every
  *   REPAIR_RETRY_MS before anything else is sent: the delivered message is not sent again by this
  *   process, and nothing new piles up behind a journal that cannot record it.
+ * - A MeterValues or StopTransaction of a running transaction whose append fails is not dropped: it
+ *   is kept in memory (with everything enqueued after it, so the journal order stays the send
+ *   order) and appended again every REPAIR_RETRY_MS until the journal takes it; then it goes out
+ *   like any other. A StartTransaction that cannot be journaled is refused (the session does not
+ *   start). If the process ends first, recovery ends the transaction with reason PowerLoss.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
@@ -62,6 +67,10 @@ export class TransactionSender {
   /** Appends not yet durable: not idle until they are (a durable journal takes real time). */
   private appending = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Entries whose append failed, oldest first: appended again before anything newer. */
+  private readonly unwritten: JournalEntry[] = [];
+  private rewriteTimer: TimerId | undefined;
+  private rewriting: Promise<void> | undefined;
 
   constructor(private readonly o: TransactionSenderOptions) {
     // Rebuild the localId -> transactionId map from journaled confirmations (after a restart).
@@ -74,15 +83,55 @@ export class TransactionSender {
   async enqueue(entry: JournalEntry): Promise<void> {
     this.appending++;
     try {
+      // Entries kept after a failed append go first: the journal order is the send order.
+      while (this.unwritten.length > 0) await this.writeUnwritten();
       await this.o.journal.append(entry);
       this.o.onJournalWrite?.();
     } catch (err) {
       this.o.onJournalError?.(err);
-      throw err;
+      // A session that cannot be journaled does not start; one that runs must not lose its messages.
+      if (entry.kind !== 'meter' && entry.kind !== 'stop') throw err;
+      this.keepUnwritten(entry, err);
     } finally {
       this.appending--;
       this.kick();
     }
+  }
+
+  private keepUnwritten(entry: JournalEntry, err: unknown): void {
+    this.unwritten.push(entry);
+    this.o.log.error({ err, action: entry.kind, localId: entry.localId }, 'transaction message could not be journaled: kept in memory, journaled and sent once the storage takes writes again');
+    this.armRewrite();
+  }
+
+  private armRewrite(): void {
+    if (this.rewriteTimer !== undefined || this.stopped) return;
+    this.rewriteTimer = this.o.clock.setTimeout(() => {
+      this.rewriteTimer = undefined;
+      this.writeUnwritten().then(
+        () => this.kick(),
+        () => this.armRewrite(),
+      );
+    }, REPAIR_RETRY_MS);
+  }
+
+  /** Appends the kept entries in order (one writer at a time); rejects at the first that still fails. */
+  private writeUnwritten(): Promise<void> {
+    this.rewriting ??= (async () => {
+      try {
+        while (this.unwritten.length > 0) {
+          await this.o.journal.append(this.unwritten[0]!);
+          this.unwritten.shift();
+          this.o.onJournalWrite?.();
+        }
+      } catch (err) {
+        this.o.onJournalError?.(err);
+        throw err;
+      } finally {
+        this.rewriting = undefined;
+      }
+    })();
+    return this.rewriting;
   }
 
   /**
@@ -120,8 +169,12 @@ export class TransactionSender {
     return this.transactionIds.get(localId);
   }
 
-  /** Number of messages still to deliver. */
+  /** Number of messages still to deliver (journaled, or kept in memory while the journal fails). */
   get backlog(): number {
+    return this.journaledBacklog() + this.unwritten.length;
+  }
+
+  private journaledBacklog(): number {
     return this.o.journal.pending().filter((r) => r.entry.kind !== 'started').length;
   }
 
@@ -162,11 +215,13 @@ export class TransactionSender {
     this.stopped = true;
     this.o.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    this.o.clock.clearTimeout(this.rewriteTimer);
+    this.rewriteTimer = undefined;
     this.notifyIdle();
   }
 
   private isIdle(): boolean {
-    return !this.sending && this.appending === 0 && (this.stopped || this.retryTimer !== undefined || this.backlog === 0 || !this.o.link.isAccepted);
+    return !this.sending && this.appending === 0 && (this.stopped || this.retryTimer !== undefined || this.journaledBacklog() === 0 || !this.o.link.isAccepted);
   }
 
   private nextToSend(): JournalRecord | undefined {
