@@ -9,8 +9,9 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { CardEvent, ChargerHardware, Clock, HalError, HalErrorCode, RfidReader } from '../hal/index.js';
+import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
 import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
+import { connectorInput, connectorSettings, isConnectorSetting } from './charging/connectorSettings.js';
 import { AuthorizationCache } from './auth/AuthorizationCache.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
@@ -25,6 +26,9 @@ import { TransactionManager, type TransactionEvent } from './transactions/Transa
 import { TransactionSender } from './transactions/TransactionSender.js';
 import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
+import { listenToReader } from './CardHandling.js';
+import { StatusReporter } from './StatusReporter.js';
+import { withinRealTime } from './withinRealTime.js';
 
 export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
@@ -73,10 +77,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
+  private readonly statusReporter: StatusReporter;
   private started = false;
-  /** `status/errorCode/info` last reported for connectorId 0. */
-  private lastChargePointStatus: string | undefined;
-  private readonly readerFaults = new Map<RfidReader, HalErrorCode>();
   /** Whether the journal takes writes; while it does not, every connector carries STORAGE_FAULT. */
   private readonly journalHealth: JournalHealth;
   /** Set once stop() begins: no new session may start after its transactions were ended. */
@@ -111,6 +113,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
     });
+    this.statusReporter = new StatusReporter(this);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender({
       journal,
@@ -145,11 +148,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       (hw) =>
         new ConnectorController({
           hardware: hw,
-          input: this.connectorInput(hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId)),
+          input: connectorInput(config, hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId)),
           clock,
           log: this.log,
           transactions: this.transactions,
-          onStatus: (change) => this.onStatus(change),
+          onStatus: (change) => this.statusReporter.connectorChanged(change),
           onCommandError: (_command, err) => this.journalHealth.failed(err),
         }),
     );
@@ -174,30 +177,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.transactions.recover(resume).catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
     this.journalHealth.start();
-    for (const reader of this.options.hardware.readers) {
-      const onCard = (card: CardEvent) => void this.onCard(card);
-      // A reader fault concerns the whole charge point: connectorId 0 reports ReaderFailure
-      // (remote starts still work, so the status stays Available).
-      const onFault = (err: HalError) => {
-        this.log.warn({ code: err.code, err }, 'card reader fault: cards cannot be read');
-        this.readerFaults.set(reader, err.code);
-        this.reportChargePoint();
-      };
-      const onCleared = (code: HalErrorCode) => {
-        if (this.readerFaults.get(reader) !== code) return;
-        this.log.info({ code }, 'card reader fault cleared');
-        this.readerFaults.delete(reader);
-        this.reportChargePoint();
-      };
-      reader.on('card', onCard);
-      reader.on('fault', onFault);
-      reader.on('faultCleared', onCleared);
-      this.detach.push(() => {
-        reader.off('card', onCard);
-        reader.off('fault', onFault);
-        reader.off('faultCleared', onCleared);
-      });
-    }
+    for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(this, reader, this.statusReporter));
     const onAccepted = () => this.onAccepted();
     const learn = learnFromStopTransactions(this.authCache, this.localAuthList, this.config);
     const onTraffic = (r: TrafficRecord) => {
@@ -206,9 +186,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     };
     const onConfig = (key: string) => {
       if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
-      if (key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect') {
-        for (const c of this.connectors) c.send({ type: 'CONFIGURE', settings: this.connectorSettings() });
-      }
+      if (isConnectorSetting(key)) for (const c of this.connectors) c.send({ type: 'CONFIGURE', settings: connectorSettings(this.config) });
     };
     this.link.on('accepted', onAccepted);
     this.link.on('message', onTraffic);
@@ -263,64 +241,23 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.authorizer.authorize(idTag);
   }
 
-  /** A connector's machine input (a literal: the controller keeps it; see the link options above). */
-  private connectorInput(maxCurrentA: number, operative: boolean) {
-    const s = this.connectorSettings();
-    return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, operative };
-  }
-
-  /** The OCPP keys the connector machines follow, as machine settings. */
-  private connectorSettings() {
-    return {
-      connectionTimeoutMs: this.config.getInt('ConnectionTimeOut') * 1000,
-      stopTransactionOnInvalidId: this.config.getBool('StopTransactionOnInvalidId'),
-      stopTransactionOnEVSideDisconnect: this.config.getBool('StopTransactionOnEVSideDisconnect'),
-    };
-  }
-
   connector(connectorId: number): ConnectorController | undefined {
     return this.connectors.find((c) => c.connectorId === connectorId);
   }
 
   /** Current status of every connector plus the charge point (connectorId 0). */
   statuses(): StatusChange[] {
-    return [this.chargePointStatus(), ...this.connectors.map((c) => c.currentStatus())];
+    return this.statusReporter.all();
   }
 
   /** Sends a StatusNotification for a connector (0 = charge point), e.g. on TriggerMessage. */
-  async sendStatus(change: StatusChange): Promise<void> {
-    // Offline or Rejected: nothing to send (the current status goes out after the next boot).
-    // Pending: the link lets it through only when a TriggerMessage asked for it.
-    if (this.link.state !== 'accepted' && this.link.state !== 'pending') return;
-    try {
-      await this.link.call('StatusNotification', {
-        connectorId: change.connectorId,
-        status: change.status,
-        errorCode: change.errorCode,
-        timestamp: new Date(change.timestamp).toISOString(),
-        ...(change.info && { info: change.info.slice(0, 50) }),
-      });
-    } catch (err) {
-      this.log.debug({ err, connector: change.connectorId }, 'StatusNotification not delivered');
-    }
+  sendStatus(change: StatusChange): Promise<void> {
+    return this.statusReporter.send(change);
   }
 
+  /** The charge point's own status (connectorId 0): follows its connectors, carries reader faults. */
   chargePointStatus(): StatusChange {
-    const all = this.connectors.map((c) => c.status);
-    const status = all.length > 0 && all.every((s) => s === 'Unavailable') ? 'Unavailable' : 'Available';
-    const [readerFault] = this.readerFaults.values();
-    const fault: Pick<StatusChange, 'errorCode' | 'info'> = readerFault !== undefined ? { errorCode: 'ReaderFailure', info: readerFault } : { errorCode: 'NoError' };
-    return { connectorId: 0, status, ...fault, timestamp: this.options.clock.now() };
-  }
-
-  /** Reports the charge point (connectorId 0) when its status or error code changed. */
-  private reportChargePoint(): void {
-    const chargePoint = this.chargePointStatus();
-    const key = `${chargePoint.status}/${chargePoint.errorCode}/${chargePoint.info ?? ''}`;
-    if (key === this.lastChargePointStatus) return;
-    this.lastChargePointStatus = key;
-    this.emit('status', chargePoint);
-    void this.sendStatus(chargePoint);
+    return this.statusReporter.chargePoint();
   }
 
   /** Used by RemoteControl: a reset was accepted. */
@@ -333,48 +270,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
     await this.link.stop();
     this.link.start();
-  }
-
-  /** Card presented: stop own session, or authorize and hand it to the right connector. */
-  private async onCard(card: CardEvent): Promise<void> {
-    const idTag = card.uid.slice(0, 20);
-    const owner = this.connectors.find((c) => c.stopsTransaction({ idTag }));
-    if (owner) {
-      // The idTag that started a transaction may always stop it, without asking the CSMS.
-      this.emit('card', card, { status: 'Accepted', source: 'cache' });
-      owner.send({ type: 'AUTHORIZED', idTag });
-      return;
-    }
-    const result = await this.authorize(idTag);
-    // The answer may come after stop() began ending transactions: start nothing new then.
-    if (!this.acceptsSessions) return;
-    this.emit('card', card, result);
-    this.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
-    if (result.status !== 'Accepted') return;
-    const event = { type: 'AUTHORIZED' as const, idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
-    // A card of the same group (parentIdTag) stops that group's session; otherwise it starts one:
-    // on the connector reserved for it, else where a cable is already waiting, else on a free one
-    // (never on a connector reserved for someone else).
-    const stops = this.connectors.find((c) => c.stopsTransaction(event));
-    // A session that could not be journaled must not start: find out before the contactor closes.
-    if (!stops && !(await this.journalHealth.check())) {
-      this.log.warn({ idTag }, 'card refused: the transaction journal cannot be written');
-      return;
-    }
-    const target =
-      stops ??
-      this.connectors.find((c) => c.status === 'Reserved' && c.isReservedFor(event)) ??
-      this.connectors.find((c) => c.status === 'Preparing' && !c.hasTransaction) ??
-      this.connectors.find((c) => c.status === 'Available' || c.status === 'Finishing');
-    target?.send(event);
-  }
-
-  private onStatus(change: StatusChange): void {
-    this.log.info({ connector: change.connectorId, status: change.status, errorCode: change.errorCode }, 'status');
-    this.emit('status', change);
-    void this.sendStatus(change);
-    // The charge point as a whole (connectorId 0) follows its connectors: report it when that changes.
-    this.reportChargePoint();
   }
 
   /** Transaction messages (StartTransaction, MeterValues, StopTransaction) not yet confirmed by the CSMS. */
@@ -405,13 +300,4 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (this.link.pendingCalls === 0) return;
     }
   }
-}
-
-/** Waits for `work`, but at most `maxMs` of real time (whatever clock the agent runs on). */
-async function withinRealTime(work: Promise<unknown>, maxMs: number): Promise<void> {
-  let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
-  // Real time on purpose: this bounds waiting for real I/O and devices, whatever clock the agent runs on.
-  const limit = new Promise<void>((resolve) => (timer = globalThis.setTimeout(resolve, maxMs)));
-  await Promise.race([work, limit]);
-  globalThis.clearTimeout(timer);
 }

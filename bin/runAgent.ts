@@ -21,6 +21,7 @@ import { createHardware, type Hardware } from './createHardware.js';
 import type { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { TelemetryTlsSettings } from '../agent/telemetry/mqttClient.js';
 import { CurrentLimits } from '../agent/store/CurrentLimits.js';
+import { withinRealTime } from '../agent/withinRealTime.js';
 import { telemetryTlsOf } from './telemetryTls.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
@@ -189,9 +190,7 @@ class AgentRunner {
   private async stopTelemetry(): Promise<void> {
     const stopping = this.telemetry?.stop().catch((err: unknown) => this.log.warn({ err }, 'telemetry stop failed'));
     this.telemetry = undefined;
-    let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
-    await Promise.race([stopping, new Promise((resolve) => (timer = globalThis.setTimeout(resolve, TELEMETRY_STOP_MS)))]);
-    globalThis.clearTimeout(timer);
+    await withinRealTime(stopping ?? Promise.resolve(), TELEMETRY_STOP_MS);
   }
 
   private async restart(type: 'Soft' | 'Hard'): Promise<void> {

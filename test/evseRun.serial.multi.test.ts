@@ -5,53 +5,23 @@
  * on one RS-485 bus, an OpenEVSE per connector, one RDM6300 for both. A session on each
  * connector; each connector's MeterValues and StopTransaction carry its own meter's numbers.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { systemClock } from '../hal/clock.js';
 import { ModbusSlaveSim } from '../hal/serial/testing/ModbusSlaveSim.js';
-import { PtyPair } from '../hal/serial/testing/PtyPair.js';
 import { RapiResponder } from '../hal/serial/testing/RapiResponder.js';
 import { Rdm6300Emitter } from '../hal/serial/testing/Rdm6300Emitter.js';
 import { RelayBoardSim } from '../hal/serial/testing/RelayBoardSim.js';
 import { SdmMeterSim } from '../hal/serial/testing/SdmMeterSim.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { spawnEvse } from './support/spawnEvse.js';
+import { energyRegisterWh, serialRig, until } from './support/serialRig.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function pty(): Promise<PtyPair> {
-  const pair = await PtyPair.create();
-  cleanups.push(() => pair.dispose()); // kills socat by its PID
-  return pair;
-}
-
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'evse-serial-multi-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const t0 = Date.now(); !condition(); await sleep(20)) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  }
-}
-
-/** The float32 import-energy register (0x48, kWh) as the meter slave holds it, in Wh. */
-function energyRegisterWh(meter: SdmMeterSim): number {
-  const [hi, lo] = meter.inputRegisters(0x48, 2);
-  const buf = Buffer.alloc(4);
-  buf.writeUInt16BE(hi!, 0);
-  buf.writeUInt16BE(lo!, 2);
-  return buf.readFloatBE(0) * 1000;
-}
+const { cleanups, pty, tempDir, evse: runEvse, release } = serialRig('evse-serial-multi-');
+afterEach(release);
 
 /** config/examples/serial-two-connectors.yaml with its device paths replaced. */
 async function exampleConfig(ports: Record<string, string>): Promise<string> {
@@ -82,10 +52,7 @@ describe('evse run with a device list (two connectors)', () => {
     const configDir = await exampleConfig({ '/dev/ttyUSB0': busPty.driverPath, '/dev/ttyACM0': pilot1Pty.driverPath, '/dev/ttyACM1': pilot2Pty.driverPath, '/dev/ttyS1': rfidPty.driverPath });
     expect(YAML.parse(await readFile(join(configDir, 'local.yaml'), 'utf8'))).toMatchObject({ hal: { serial: { buses: [{ port: busPty.driverPath }] } } });
     const cp = 'SERIAL-MULTI';
-    const evse = spawnEvse(['run'], { NODE_CONFIG_DIR: configDir, EVSE_LOG_LEVEL: 'warn', EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: cp, EVSE_DATA_DIR: await tempDir() });
-    cleanups.push(async () => {
-      if (evse.child.exitCode === null && evse.child.signalCode === null) await evse.stop('SIGKILL');
-    });
+    const evse = runEvse({ NODE_CONFIG_DIR: configDir, EVSE_LOG_LEVEL: 'warn', EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: cp, EVSE_DATA_DIR: await tempDir() });
     for (const connectorId of [1, 2]) await csms.waitForCall(cp, 'StatusNotification', { connectorId, status: 'Available' }, 20_000);
     await csms.call(cp, 'ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '1' });
 
@@ -153,10 +120,7 @@ describe('evse run with a device list (two connectors)', () => {
   it('a missing port, a wrong address, two pilots for one connector: exit 78 naming hal.serial.buses[0] and hal.serial.devices[i]', async () => {
     const [pilot1Pty, pilot2Pty, rfidPty] = await Promise.all([pty(), pty(), pty()]);
     const configDir = await exampleConfig({ '/dev/ttyUSB0': '/dev/ttyUSB-not-there', '/dev/ttyACM0': pilot1Pty.driverPath, '/dev/ttyACM1': pilot2Pty.driverPath, '/dev/ttyS1': rfidPty.driverPath });
-    const evse = spawnEvse(['run'], { NODE_CONFIG_DIR: configDir, EVSE_DATA_DIR: await tempDir() });
-    cleanups.push(async () => {
-      if (evse.child.exitCode === null && evse.child.signalCode === null) await evse.stop('SIGKILL');
-    });
+    const evse = runEvse({ NODE_CONFIG_DIR: configDir, EVSE_DATA_DIR: await tempDir() });
     expect(await evse.exited).toBe(78);
     expect(evse.stderr()).toContain('evse: invalid configuration: hal.serial.buses[0].port: expected an existing serial port, got "/dev/ttyUSB-not-there" (no such file)');
 

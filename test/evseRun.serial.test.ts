@@ -5,63 +5,25 @@
  * The simulators run on the wall clock, like the agent: energy rises in real time while the
  * test has the "EV" draw power.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../hal/clock.js';
 import { ModbusSlaveSim } from '../hal/serial/testing/ModbusSlaveSim.js';
-import { PtyPair } from '../hal/serial/testing/PtyPair.js';
+import type { PtyPair } from '../hal/serial/testing/PtyPair.js';
 import { RapiResponder } from '../hal/serial/testing/RapiResponder.js';
 import { Rdm6300Emitter } from '../hal/serial/testing/Rdm6300Emitter.js';
 import { RelayBoardSim } from '../hal/serial/testing/RelayBoardSim.js';
 import { SdmMeterSim } from '../hal/serial/testing/SdmMeterSim.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import type { EvseProcess } from './support/spawnEvse.js';
+import { energyRegisterWh, serialRig, until } from './support/serialRig.js';
 
 const CARD = '0F0019F9D8';
-const cleanups: (() => Promise<unknown>)[] = [];
+// Last in, first out: the agent before the simulators, the simulators before their socat.
+const { cleanups, pty, tempDir: dataDir, evse, release } = serialRig('evse-serial-');
+afterEach(release);
 
-afterEach(async () => {
-  // Last in, first out: the agent before the simulators, the simulators before their socat.
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
-});
-
-async function pty(): Promise<PtyPair> {
-  const pair = await PtyPair.create();
-  cleanups.push(() => pair.dispose()); // kills socat by its PID
-  return pair;
-}
-
-async function dataDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'evse-serial-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
-
-function startEvse(env: Record<string, string>): EvseProcess {
-  const p = spawnEvse(['run'], { EVSE_LOG_LEVEL: 'warn', EVSE_HAL: 'serial', ...env });
-  cleanups.push(async () => {
-    if (p.child.exitCode === null && p.child.signalCode === null) await p.stop('SIGKILL');
-  });
-  return p;
-}
-
-/** The float32 import-energy register (0x48, kWh) as the meter slave holds it, in Wh. */
-function energyRegisterWh(meter: SdmMeterSim): number {
-  const [hi, lo] = meter.inputRegisters(0x48, 2);
-  const buf = Buffer.alloc(4);
-  buf.writeUInt16BE(hi!, 0);
-  buf.writeUInt16BE(lo!, 2);
-  return buf.readFloatBE(0) * 1000;
-}
-
-async function until(what: string, condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  for (const t0 = Date.now(); !condition(); await sleep(20)) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-  }
-}
+const startEvse = (env: Record<string, string>): EvseProcess => evse({ EVSE_LOG_LEVEL: 'warn', EVSE_HAL: 'serial', ...env });
 
 interface Bench {
   cp: string;

@@ -12,19 +12,15 @@ import { serveFleetMetrics } from '../scenarios/fleet/fleetPrometheus.js';
 import { describeReconnects } from '../scenarios/fleet/formatReport.js';
 import { mergeOverDefault, parseProfile } from '../scenarios/fleet/profile.js';
 import { DEFAULT_PROFILE } from '../scenarios/fleet/profileDefault.js';
+import { cleanupStack } from './support/cleanupStack.js';
+import { startQuietCsms } from './support/quietCsms.js';
+import { until as pollUntil } from './support/until.js';
 
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Polls `check` every 50 ms for at most `ms` of real time. */
+const until = (what: string, check: () => boolean, ms = 15_000): Promise<void> => pollUntil(what, check, ms, 50);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const { cleanups, release } = cleanupStack();
+afterEach(release);
 
 /** A busy profile in wall-clock seconds: an EV every ~2 s per free connector, short sessions. */
 const busy = parseProfile(
@@ -40,10 +36,7 @@ const busy = parseProfile(
 
 describe('fleet behaviour profile', () => {
   it('runs RFID and remote sessions, energy targets, faults and outages; serves Prometheus metrics', { timeout: 60_000 }, async () => {
-    const log = pino({ level: 'silent' });
-    const csms = new EmbeddedCsms({ logger: log });
-    const { url } = await csms.start();
-    cleanups.push(() => csms.stop());
+    const { csms, url, log } = await startQuietCsms(cleanups);
     // The CSMS starts a session for every EV that plugs into an even-numbered charger.
     csms.on('call', (r) => {
       const p = r.payload as { connectorId?: number; status?: string };

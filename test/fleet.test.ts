@@ -3,36 +3,25 @@
  * embedded strict CSMS on 127.0.0.1 — in-process (boot, sessions, one dropped socket), and as an
  * `evse fleet` process stopped by SIGTERM.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { Fleet } from '../scenarios/fleet/Fleet.js';
 import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
 import { spawnEvse } from './support/spawnEvse.js';
+import { cleanupStack } from './support/cleanupStack.js';
+import { startQuietCsms } from './support/quietCsms.js';
+import { until as pollUntil } from './support/until.js';
 
 /** Polls `check` every 50 ms for at most `ms` of real time. */
-async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (what: string, check: () => boolean, ms = 15_000): Promise<void> => pollUntil(what, check, ms, 50);
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
-});
+const { cleanups, release, tempDir } = cleanupStack();
+afterEach(release);
 
 describe('fleet in-process against the embedded strict CSMS', () => {
   it('boots 120 chargers, runs sessions, survives one dropped socket, and stops every transaction', { timeout: 60_000 }, async () => {
-    const log = pino({ level: 'silent' });
-    const csms = new EmbeddedCsms({ logger: log });
-    const { url } = await csms.start();
-    cleanups.push(() => csms.stop());
+    const { csms, url, log } = await startQuietCsms(cleanups);
     const fleet = new Fleet({
       csmsUrl: url,
       count: 120,
@@ -79,12 +68,8 @@ describe('fleet in-process against the embedded strict CSMS', () => {
 
 describe('evse fleet as a process', () => {
   it('stops every transaction and writes the report within 10 s of SIGTERM', { timeout: 60_000 }, async () => {
-    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
-    const { url } = await csms.start();
-    cleanups.push(() => csms.stop());
-    const dir = await mkdtemp(join(tmpdir(), 'evse-fleet-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const reportFile = join(dir, 'report.json');
+    const { csms, url } = await startQuietCsms(cleanups);
+    const reportFile = join(await tempDir('evse-fleet-'), 'report.json');
     const fleet = spawnEvse(['fleet', '--csms', url, '--count', '80', '--ramp', '400', '--idle', '0.1-0.5', '--charge', '60', '--report', reportFile, '--progress', '1', '--seed', '3'], {});
     cleanups.push(() => fleet.stop('SIGKILL', 2000));
     // Charging lasts 60 s, so at SIGTERM most connectors are mid-session.
@@ -104,12 +89,8 @@ describe('evse fleet as a process', () => {
   });
 
   it('runs one shard over two worker threads: exactly its ids, merged report', { timeout: 60_000 }, async () => {
-    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
-    const { url } = await csms.start();
-    cleanups.push(() => csms.stop());
-    const dir = await mkdtemp(join(tmpdir(), 'evse-fleet-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const reportFile = join(dir, 'report.json');
+    const { csms, url } = await startQuietCsms(cleanups);
+    const reportFile = join(await tempDir('evse-fleet-'), 'report.json');
     const fleet = spawnEvse(['fleet', '--csms', url, '--count', '61', '--shard', '1/3', '--threads', '2', '--id-prefix', 'S', '--ramp', '500', '--idle', '0.1-0.3', '--charge', '0.3-0.6', '--duration', '3', '--report', reportFile], {});
     cleanups.push(() => fleet.stop('SIGKILL', 2000));
     expect(await fleet.exited).toBe(0);

@@ -16,6 +16,7 @@ import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/tel
 import { TelemetryTopics, type MeterPayload, type StatusPayload } from '../agent/telemetry/topics.js';
 import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
 import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { until as pollUntil } from './support/until.js';
 
 const BASE = `test/${CP}`;
 let broker: Mosquitto;
@@ -34,8 +35,6 @@ afterEach(async () => {
   await closeTelemetryTestbed({ publisher: p, recorders, broker });
 });
 
-
-
 function recorder(filter = 'test/#'): Promise<Recorder> {
   return trackedRecorder(broker, recorders, filter);
 }
@@ -46,13 +45,8 @@ function startPublisher(opts: Partial<TelemetryPublisherOptions> = {}): Telemetr
   return publisher;
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Polls `cond` every 10 ms for at most `ms` of real time. */
+const until = (cond: () => boolean, what: string, ms = 5000): Promise<void> => pollUntil(what, cond, ms, 10);
 
 /** Takes the broker down mid-session, runs the rest of the session (unplug) in the outage. */
 async function sessionWithOutage(p: TelemetryPublisher): Promise<void> {

@@ -13,6 +13,7 @@ import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import { closeTelemetryTestbed } from './support/telemetryTestbed.js';
 import { record, startMosquitto, type Mosquitto, type MosquittoOptions, type Recorder } from './support/mosquitto.js';
 import { makeTestCertificates, type TestCertificates } from './support/testCertificates.js';
+import { until as pollUntil } from './support/until.js';
 
 const BASE = `test/${CP}`;
 const USERS = { 'evse-cp': 'cp-secret', dashboard: 'dash-secret' };
@@ -59,13 +60,8 @@ function startPublisher(mqtt: TelemetryConnectSettings): TelemetryPublisher {
   return publisher;
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = performance.now() + ms;
-  while (!cond()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** Polls `cond` every 10 ms for at most `ms` of real time. */
+const until = (cond: () => boolean, what: string, ms = 5000): Promise<void> => pollUntil(what, cond, ms, 10);
 
 /** Charging and OCPP are unaffected by whatever telemetry is going through. */
 async function sessionRunsRegardless(): Promise<void> {

@@ -7,7 +7,8 @@
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type PilotState, type TimerId } from '../../hal/index.js';
-import { activeFaults, connectorMachine, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorMachine.js';
+import { connectorMachine } from './connectorMachine.js';
+import { activeFaults, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createActor, type AnyStateNode } from 'xstate';
 import { SimulatedClock } from '../../hal/clock.js';
 import { HAL_ERRORS, type HalErrorCode } from '../../hal/index.js';
-import { connectorMachine, statusOf } from './connectorMachine.js';
+import { connectorMachine } from './connectorMachine.js';
+import { statusOf } from './connectorSelectors.js';
 import { CONNECTOR_STATUSES, type ConnectorEvent, type ConnectorInput, type ConnectorStatus } from './connectorTypes.js';
 
 const T0 = Date.UTC(2026, 0, 1);

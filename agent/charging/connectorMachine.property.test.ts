@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { SimulatedClock } from '../../hal/clock.js';
 import { HAL_ERRORS, type HalErrorCode, type PilotState } from '../../hal/index.js';
-import { connectorMachine, errorCodeOf, hasTransaction, statusOf } from './connectorMachine.js';
+import { connectorMachine } from './connectorMachine.js';
+import { errorCodeOf, hasTransaction, statusOf } from './connectorSelectors.js';
 import {
   CONNECTOR_STATUSES,
   type ConnectorCommand,

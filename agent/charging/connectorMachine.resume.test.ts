@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { SimulatedClock } from '../../hal/clock.js';
 import type { PilotState } from '../../hal/index.js';
-import { connectorMachine, hasTransaction, statusOf, transactionId } from './connectorMachine.js';
+import { connectorMachine } from './connectorMachine.js';
+import { hasTransaction, statusOf, transactionId } from './connectorSelectors.js';
 import type { ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 
 function connector(input: Partial<ConnectorInput>) {

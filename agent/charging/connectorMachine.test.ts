@@ -9,7 +9,6 @@ import { HAL_ERRORS, type HalErrorCode, type PilotState } from '../../hal/index.
 import {
   activeFaults,
   activeTransactionIdTag,
-  connectorMachine,
   errorCodeOf,
   hasTransaction,
   inoperativeScheduled,
@@ -17,7 +16,8 @@ import {
   statusOf,
   stopsTransaction,
   transactionId,
-} from './connectorMachine.js';
+} from './connectorSelectors.js';
+import { connectorMachine } from './connectorMachine.js';
 import type { ConnectorCommand, ConnectorEvent, ConnectorInput, IdTagStatus, StopReason } from './connectorTypes.js';
 
 const INPUT: ConnectorInput = {

@@ -8,35 +8,20 @@
  * off, pilot released. Subscribe with `actor.on('*', …)` before `start()`: an inoperative start
  * emits `pilotUnavailable` at once. Delays run on the clock given to `createActor`.
  *
- * The OCPP status of every resting state is its tag ({@link statusOf}). The `route` states are
+ * The OCPP status of every resting state is its tag (statusOf, connectorSelectors.ts). The `route` states are
  * transient: they hold the mapping from pilot/session/availability/faults to a state, so that
  * every "where now?" (after a fault clears, a transaction ends, availability returns) is
  * answered in one place.
+ *
+ * Its guards (the invariants) are in connectorGuards.ts; what callers read from a snapshot
+ * (status, error code, transaction, reservation) in connectorSelectors.ts.
  */
 import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
-import { HAL_ERRORS, type OcppFaultCode, type PilotState } from '../../hal/index.js';
-import { CONNECTOR_STATUSES } from './connectorTypes.js';
+import { connectorGuards, desiredOffer } from './connectorGuards.js';
 import type {
-  ActiveFault, ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
+  ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
 } from './connectorTypes.js';
 
-const cableIn = (p: PilotState): boolean => p === 'B' || p === 'C' || p === 'D';
-const evRequestsPower = (p: PilotState): boolean => p === 'C' || p === 'D';
-const isPilotError = (p: PilotState): boolean => p === 'E' || p === 'F';
-// E/F from the vehicle side is a fault in itself (the HAL also reports PILOT_FAULT, but the
-// contactor must not depend on the order of those two events).
-const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot);
-const isAuthorized = (c: ConnectorContext): boolean => c.transaction !== undefined && (c.transaction.idTagStatus ?? 'Accepted') === 'Accepted';
-// IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
-const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
-/** The PWM is on exactly while an authorized transaction may draw power. */
-const desiredOffer = (c: ConnectorContext): number => (isAuthorized(c) && !isFaulted(c) && c.operative ? offerFor(c) : 0);
-/** The safety invariant: the only condition under which the contactor may be closed. */
-const contactorMayClose = (c: ConnectorContext): boolean =>
-  evRequestsPower(c.pilot) && isAuthorized(c) && c.operative && !isFaulted(c) && offerFor(c) > 0;
-
-type Tagged = { idTag: string; parentIdTag?: string };
-const sameTag = (a: Tagged, b: Tagged): boolean => a.idTag === b.idTag || (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
 type StopParams = { reason: StopReason; idTag?: string };
 /** The event an action is wired to, narrowed (and checked at run time). */
 function narrow<T extends ConnectorEvent['type']>(event: ConnectorEvent, type: T): Extract<ConnectorEvent, { type: T }> {
@@ -46,34 +31,7 @@ function narrow<T extends ConnectorEvent['type']>(event: ConnectorEvent, type: T
 
 export const connectorMachine = setup({
   types: {} as { context: ConnectorContext; events: ConnectorEvent; input: ConnectorInput; emitted: ConnectorCommand; tags: ConnectorStatus },
-  guards: {
-    faulted: ({ context }) => isFaulted(context),
-    operative: ({ context }) => context.operative,
-    cableIn: ({ context }) => cableIn(context.pilot),
-    reserved: ({ context }) => context.reservation !== undefined,
-    authorizedForNext: ({ context }) => context.authorization !== undefined,
-    finishing: ({ context }) => context.finishing,
-    contactorMayClose: ({ context }) => contactorMayClose(context),
-    evseWithholdsPower: ({ context }) => !isAuthorized(context) || offerFor(context) === 0,
-    stopsOnEVSideDisconnect: ({ context }) => context.settings.stopTransactionOnEVSideDisconnect,
-    stopsOnInvalidId: ({ context }) => context.settings.stopTransactionOnInvalidId,
-    plugsIn: ({ event }) => event.type === 'PILOT' && cableIn(event.state),
-    unplugs: ({ event }) => event.type === 'PILOT' && event.state === 'A',
-    reportsPilotError: ({ event }) => event.type === 'PILOT' && isPilotError(event.state),
-    // While we hold the pilot at -12 V, reading F says nothing about the vehicle.
-    isOwnPilotF: ({ context, event }) => event.type === 'PILOT' && event.state === 'F' && context.outputs.pilotHeld,
-    // A RemoteStartTransaction never stops a session, whatever its idTag.
-    isSessionCard: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.transaction !== undefined && sameTag(e, c.transaction),
-    matchesReservation: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && c.reservation !== undefined && sameTag(e, c.reservation),
-    cancelsReservation: ({ context: c, event: e }) => e.type === 'CANCEL_RESERVATION' && e.reservationId === c.reservation?.reservationId,
-    // OCPP: a ReserveNow with the id of the current reservation replaces it.
-    replacesReservation: ({ context: c, event: e }) => e.type === 'RESERVE' && e.reservationId === c.reservation?.reservationId,
-    reservationInFuture: ({ event }) => event.type === 'RESERVE' && event.expiresAt > event.now,
-    faultIsRecoverable: ({ event }) => event.type === 'FAULT' && event.fault.recoverable,
-    awaitingConfirmation: ({ context }) => context.transaction?.idTagStatus === undefined,
-    idTagRejected: ({ event }) => event.type === 'TRANSACTION_CONFIRMED' && event.idTagStatus !== 'Accepted',
-    changesAvailability: ({ context, event }) => event.type === 'SET_AVAILABILITY' && event.operative !== context.operative,
-  },
+  guards: connectorGuards,
   actions: {
     recordPilot: assign(({ context, event }) => {
       const { state } = narrow(event, 'PILOT');
@@ -359,36 +317,3 @@ export const connectorMachine = setup({
 });
 
 export type ConnectorSnapshot = SnapshotFrom<typeof connectorMachine>;
-
-/** The OCPP 1.6 status of the connector: the status tag of its state. */
-export function statusOf(snapshot: ConnectorSnapshot): ConnectorStatus {
-  const status = CONNECTOR_STATUSES.find((s) => snapshot.hasTag(s));
-  if (!status) throw new Error(`connector state ${JSON.stringify(snapshot.value)} has no status tag`);
-  return status;
-}
-
-export type ConnectorErrorCode = OcppFaultCode | 'NoError';
-
-/** Active faults, oldest first (for StatusNotification.info and logs). */
-export const activeFaults = (s: ConnectorSnapshot): ActiveFault[] => Object.values(s.context.faults).filter((f) => f !== undefined);
-
-/** StatusNotification errorCode: of the oldest active fault; a bare E/F pilot is OtherError. */
-export function errorCodeOf(snapshot: ConnectorSnapshot): ConnectorErrorCode {
-  const first = activeFaults(snapshot)[0];
-  if (first) return first.ocppErrorCode;
-  return isPilotError(snapshot.context.pilot) ? HAL_ERRORS.PILOT_FAULT.ocpp : 'NoError';
-}
-
-/** True from `startTransaction` until `stopTransaction` was emitted. */
-export const hasTransaction = (s: ConnectorSnapshot): boolean => s.context.transaction !== undefined;
-/** idTag of the running transaction. */
-export const activeTransactionIdTag = (s: ConnectorSnapshot): string | undefined => s.context.transaction?.idTag;
-/** Whether this (non-remote) authorization would stop the running transaction: same idTag or same parentIdTag. */
-export const stopsTransaction = (s: ConnectorSnapshot, card: Tagged): boolean =>
-  s.context.transaction !== undefined && sameTag(card, s.context.transaction);
-/** transactionId of the running transaction, once TRANSACTION_CONFIRMED brought it. */
-export const transactionId = (s: ConnectorSnapshot): number | undefined => s.context.transaction?.transactionId;
-/** Id of the reservation held (CancelReservation is Accepted only for it). */
-export const reservationId = (s: ConnectorSnapshot): number | undefined => s.context.reservation?.reservationId;
-/** An Inoperative ChangeAvailability is waiting for the transaction to end. */
-export const inoperativeScheduled = (s: ConnectorSnapshot): boolean => s.context.inoperativeScheduled;

@@ -4,7 +4,7 @@
  * - Connection: a strict ocpp-rpc client whose own reconnect is off (it never retries a failed
  *   first connect, and its jitter only lengthens delays). After a failed connect or a lost
  *   connection the link waits a full-jitter exponential delay on the injected clock, until stop().
- * - Registration (OCPP 1.6 §4.2): BootNotification after every connect. Accepted → heartbeats;
+ * - Registration (OCPP 1.6 §4.2, policy in Registration.ts): BootNotification after every connect. Accepted → heartbeats;
  *   Pending → answer the CSMS, send nothing but BootNotification (or what a TriggerMessage asked
  *   for), boot again after `interval`; Rejected → send and answer nothing until `interval`.
  * - Calls: one in flight at a time, in call order, each bounded by callTimeoutMs of the clock.
@@ -15,7 +15,7 @@ import type { IHandlersOption } from './v16/ocppRpc.js';
 import type { Logger } from 'pino';
 import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
-import { equalJitterDelay, fullJitterDelay, type BackoffWindow } from './backoff.js';
+import { fullJitterDelay } from './backoff.js';
 import { OcppLinkError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 import { OcppTraffic } from './OcppTraffic.js';
@@ -26,12 +26,12 @@ import { attachClientEvents, createRpcClient } from './v16/linkClient.js';
 import { warmOcpp16Validators, type Ocpp16RpcClient } from './v16/Ocpp16RpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
+import { Registration } from './Registration.js';
 
 export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 export type { TrafficRecord } from './OcppTraffic.js';
 
 const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
-const DEFAULT_BOOT_RETRY: BackoffWindow = { initialDelayMs: 30_000, maxDelayMs: 600_000 };
 /** Requests the charger sends itself; warmed together with the handled actions. */
 const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
 
@@ -48,13 +48,9 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private stopping: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
+  private readonly registration: Registration;
   private reconnectAttempt = 0;
-  private bootAttempt = 0;
-  /** After Pending/Rejected: no BootNotification before this clock time, on any connection. */
-  private bootNotBefore = 0;
-  private waitingAs: 'pending' | 'rejected' = 'pending';
   private reconnectTimer: TimerId | undefined;
-  private bootTimer: TimerId | undefined;
   /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
@@ -65,6 +61,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.random = opts.random ?? Math.random;
     this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
     this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
+    this.registration = new Registration(opts, this.log, this.random, this.startBoot);
     this.answering = {
       state: () => this.current,
       control: opts.control,
@@ -149,7 +146,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** TriggerMessage(BootNotification): boots again on the open connection. Never rejects. */
   async sendBootNotification(): Promise<void> {
     try {
-      await this.call('BootNotification', this.bootRequest()); // bootRequest() may throw too
+      await this.call('BootNotification', this.registration.request()); // request() may throw too
     } catch (err) {
       this.log.warn({ err }, 'triggered BootNotification failed');
     }
@@ -211,11 +208,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.stopping) return;
     this.connected = true;
     this.log.info({ url: this.opts.url }, 'connected to the CSMS');
-    const wait = this.bootNotBefore - this.opts.clock.now();
+    const wait = this.registration.waitBeforeBoot();
     if (wait > 0) {
       // The CSMS said when we may boot again; a new connection does not change that.
-      this.setState(this.waitingAs);
-      this.scheduleBoot(wait);
+      this.setState(this.registration.waitingAs);
+      this.registration.scheduleBoot(wait);
     } else {
       this.startBoot();
     }
@@ -233,65 +230,40 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (!this.stopping) this.scheduleReconnect();
   }
 
-  // ---- registration (§4.2) and heartbeat ----------------------------------------------------
-
-  private bootRequest() {
-    return typeof this.opts.boot === 'function' ? this.opts.boot() : this.opts.boot;
-  }
-
-  private scheduleBoot(delayMs: number): void {
-    this.opts.clock.clearTimeout(this.bootTimer);
-    this.bootTimer = this.opts.clock.setTimeout(this.startBoot, delayMs);
-  }
+  // ---- registration (§4.2; the policy is in Registration.ts) and heartbeat --------------------
 
   private readonly startBoot = (): void => {
-    this.bootTimer = undefined;
+    this.registration.booting();
     this.setState('booting');
     void this.boot();
   };
 
   private async boot(): Promise<void> {
     try {
-      await this.call('BootNotification', this.bootRequest()); // the answer is applied in send()
+      await this.call('BootNotification', this.registration.request()); // the answer is applied in send()
     } catch (err) {
       if (!this.connected || this.stopping) return; // the next connection boots again
-      const delay = equalJitterDelay(this.bootAttempt++, this.opts.bootRetry ?? DEFAULT_BOOT_RETRY, this.random);
+      const delay = this.registration.retryDelay();
       this.log.warn({ err, retryInMs: delay }, 'BootNotification failed');
       this.surface(err instanceof Error ? err : new Error(String(err)));
-      this.scheduleBoot(delay);
+      this.registration.scheduleBoot(delay);
     }
   }
 
   private onBootAnswer(answer: BootNotificationResponse): void {
     this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
-    const interval = Math.max(0, answer.interval);
-    this.log.info({ status: answer.status, interval }, 'BootNotification answered');
-    this.opts.clock.clearTimeout(this.bootTimer);
-    this.bootTimer = undefined;
-    if (answer.status === 'Accepted') {
-      this.bootAttempt = 0;
-      this.bootNotBefore = 0;
+    const retryInMs = this.registration.answered(answer);
+    if (retryInMs === undefined) {
       this.gate.reset();
-      if (interval > 0) this.adoptHeartbeatInterval(interval);
+      if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
       this.setState('accepted');
       this.heartbeat.start();
       this.emit('accepted', answer);
       return;
     }
-    const delay = interval > 0 ? interval * 1000 : equalJitterDelay(this.bootAttempt++, this.opts.bootRetry ?? DEFAULT_BOOT_RETRY, this.random);
-    this.bootNotBefore = this.opts.clock.now() + delay;
-    this.waitingAs = answer.status === 'Pending' ? 'pending' : 'rejected';
-    this.setState(this.waitingAs);
+    this.setState(this.registration.waitingAs);
     this.heartbeat.stop();
-    this.scheduleBoot(delay);
-  }
-
-  private adoptHeartbeatInterval(seconds: number): void {
-    try {
-      this.opts.config.set('HeartbeatInterval', seconds).catch((err: unknown) => this.log.error({ err }, 'cannot persist HeartbeatInterval'));
-    } catch (err) {
-      this.log.warn({ err, seconds }, 'HeartbeatInterval from the CSMS out of range; keeping the configured one');
-    }
+    this.registration.scheduleBoot(retryInMs);
   }
 
   private readonly onConfigChanged = (key: ConfigurationKey, value: ConfigValue): void => {
@@ -313,8 +285,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private endSession(): void {
     const { clock } = this.opts;
     clock.clearTimeout(this.reconnectTimer);
-    clock.clearTimeout(this.bootTimer);
-    this.reconnectTimer = this.bootTimer = undefined;
+    this.reconnectTimer = undefined;
+    this.registration.cancel();
     this.heartbeat.stop();
     this.gate.reset();
   }

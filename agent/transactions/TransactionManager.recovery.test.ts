@@ -8,12 +8,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent } from '../Agent.js';
 import { FileJournal } from '../store/FileJournal.js';
 import type { JournalEntry } from '../store/TransactionJournal.js';
 import { CP, T0, agentFixture, cleanupAgents, startSession, type AgentFixture } from '../testing/agentFixture.js';
+import { restartedAgent as restartAgent } from './testing/restartedAgent.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -34,26 +33,7 @@ async function openJournal(file: string): Promise<FileJournal> {
 }
 
 /** A second Agent on the fixture's CSMS, clock and hardware (the charger after the restart). */
-async function restartedAgent(f: AgentFixture, journal: FileJournal): Promise<{ agent: Agent; advance: (ms: number) => Promise<void> }> {
-  const agent = new Agent({
-    chargePointId: CP,
-    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test' },
-    csms: { url: f.csms.url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
-    hardware: f.sim.hardware,
-    config: f.config,
-    clock: f.clock,
-    log: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
-    random: () => 1,
-    journal,
-  });
-  cleanups.push(() => agent.stop({ flushMs: 500 }));
-  const since = f.csms.mark();
-  agent.start();
-  await f.csms.waitForCall(CP, 'BootNotification', undefined, { timeoutMs: 5000, since });
-  const advance = (ms: number) => f.clock.advanceAsync(ms, () => agent.whenIdle(3000), 1000);
-  await advance(0);
-  return { agent, advance };
-}
+const restartedAgent = (f: AgentFixture, journal: FileJournal) => restartAgent(f, journal, { onCleanup: (c) => void cleanups.push(c) });
 
 const start = (localId: string, meterStart: number): JournalEntry => ({
   kind: 'start',

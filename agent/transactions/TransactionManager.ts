@@ -11,20 +11,13 @@ import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading, TimerId } from '../../hal/index.js';
 import type { StopReason } from '../charging/connectorTypes.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
-import type { InterruptedTransaction, TransactionSender } from './TransactionSender.js';
+import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import { meterRegisterWh, meterValue, registerValue, type MeterValue, type ReadingContext } from './meterValues.js';
+import { meterRegisterWh, meterValue, type ReadingContext } from './meterValues.js';
+import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
+import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 
-export interface ActiveTransaction {
-  localId: string;
-  connectorId: number;
-  idTag: string;
-  meterStartWh: number;
-  startedAt: number;
-  /** Transaction.Begin sample for StopTransaction.transactionData. */
-  beginSample: MeterValue;
-  sampleTimer: TimerId | undefined;
-}
+export type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 
 export interface TransactionManagerOptions {
   connectors: readonly ConnectorHardware[];
@@ -36,40 +29,6 @@ export interface TransactionManagerOptions {
   /** Told of each start and stop once it is journaled, whether or not the CSMS is reachable. */
   onEvent?: (event: TransactionEvent) => void;
 }
-
-/**
- * A transaction began or ended on this charger (journaled, not necessarily delivered yet).
- * `transactionId` is the CSMS's id when it is already known; an offline start learns it later
- * (the Agent's `transaction` event `confirmed`).
- */
-export type TransactionEvent =
-  | {
-      event: 'started';
-      localId: string;
-      connectorId: number;
-      idTag: string;
-      meterStartWh: number;
-      reservationId?: number;
-      timestamp: number;
-      transactionId?: number;
-      /** A transaction interrupted by a power loss goes on (ResumeTransactionOnPowerLoss); `timestamp` is when it went on. */
-      resumed?: true;
-    }
-  | {
-      event: 'stopped';
-      localId: string;
-      connectorId: number;
-      /** The idTag that stopped it, when one did. */
-      idTag?: string;
-      /** The idTag that started it (absent for a transaction recovered after a power loss). */
-      startIdTag?: string;
-      meterStartWh?: number;
-      meterStopWh: number;
-      reason: StopReason;
-      timestamp: number;
-      transactionId?: number;
-    }
-  | { event: 'confirmed'; localId: string; connectorId: number; transactionId: number; idTagStatus: string; timestamp: number };
 
 const DAY_MS = 86_400_000;
 
@@ -192,85 +151,27 @@ export class TransactionManager {
   }
 
   /**
-   * Power-loss recovery, called once at start before any connector can begin a transaction: every
-   * transaction the journal shows started but not stopped was cut off by a crash or power cut. It
-   * is ended with StopTransaction reason PowerLoss and the meter's current register (never below
-   * its meterStart), journaled behind its StartTransaction (sent after the next accepted boot if
-   * the start never reached the CSMS; never a second start, never a second stop).
-   * With `resume` (ResumeTransactionOnPowerLoss) a transaction is first offered to it; when it
-   * answers true (it decided the session may go on and the connector machine took it over) the
-   * transaction continues under the same localId/transactionId: MeterValues go on, nothing is
-   * journaled, and it ends like any other. The meter must answer for that.
-   * Returns the number of transactions ended.
+   * Power-loss recovery ({@link recoverInterrupted}), called once at start before any connector
+   * can begin a transaction. Returns the number of transactions ended (not resumed).
    */
-  recover(resume?: (tx: InterruptedTransaction & { idTag: string }) => Promise<boolean>): Promise<number> {
-    const open = this.o.sender.openTransactions();
-    // Registered synchronously: a new start on the same connector waits behind the recovery stop.
-    const ended = open.map((tx) =>
-      this.inTurn(tx.connectorId, async () => {
-        if (resume && tx.idTag !== undefined && (await this.resumeInterrupted({ ...tx, idTag: tx.idTag }, resume))) return 0;
-        await this.endInterrupted(tx.localId, tx.connectorId, tx.meterStart);
-        return 1;
-      }),
-    );
-    return Promise.all(ended).then((n) => n.reduce<number>((a, b) => a + b, 0));
-  }
-
-  private async resumeInterrupted(tx: InterruptedTransaction & { idTag: string }, resume: (tx: InterruptedTransaction & { idTag: string }) => Promise<boolean>): Promise<boolean> {
-    const { localId, connectorId, idTag } = tx;
-    let reading: MeterReading;
-    try {
-      reading = await this.hardware(connectorId).meter.read();
-      if (!(await resume(tx))) return false;
-    } catch (err) {
-      this.o.log.warn({ err, connector: connectorId, localId }, 'power-loss recovery: cannot resume the transaction; stopping it');
-      return false;
-    }
-    const meterStartWh = tx.meterStart ?? meterRegisterWh(reading);
-    const startedAt = tx.timestamp !== undefined && Number.isFinite(Date.parse(tx.timestamp)) ? Date.parse(tx.timestamp) : this.o.clock.now();
-    // The Transaction.Begin sample lived in memory; what the journal holds of it is the register.
-    const beginSample = { timestamp: new Date(startedAt).toISOString(), sampledValue: [registerValue(meterStartWh, 'Transaction.Begin')] };
-    const active: ActiveTransaction = { localId, connectorId, idTag, meterStartWh, startedAt, beginSample, sampleTimer: undefined };
-    this.active.set(connectorId, active);
-    this.armSample(active);
-    this.o.log.warn({ connector: connectorId, localId, idTag, meterStart: meterStartWh, meterNow: meterRegisterWh(reading) }, 'transaction interrupted by a power loss: resumed (ResumeTransactionOnPowerLoss)');
-    const transactionId = this.o.sender.transactionIdOf(localId);
-    this.o.onEvent?.({ event: 'started', resumed: true, localId, connectorId, idTag, meterStartWh, timestamp: this.o.clock.now(), ...(transactionId !== undefined && { transactionId }) });
-    return true;
-  }
-
-  private async endInterrupted(localId: string, connectorId: number, meterStart: number | undefined): Promise<void> {
-    let meterNow: number | undefined;
-    let reading: MeterReading | undefined;
-    try {
-      reading = await this.readMeter(connectorId);
-      meterNow = meterRegisterWh(reading);
-    } catch (err) {
-      this.o.log.warn({ err, connector: connectorId, localId }, 'power-loss recovery: meter did not answer; meterStop = meterStart');
-    }
-    const meterStop = Math.max(meterStart ?? 0, meterNow ?? meterStart ?? 0);
-    const stopData = this.o.config.getList('StopTxnSampledData');
-    // The Transaction.Begin sample lived only in memory; the end sample is still worth sending.
-    const transactionData = reading && stopData.length > 0 ? [meterValue(reading, stopData, 'Transaction.End')] : undefined;
-    this.o.log.warn({ connector: connectorId, localId, meterStart, meterStop }, 'transaction interrupted by a power loss: stopping it (PowerLoss)');
-    await this.o.sender.enqueue({
-      kind: 'stop',
-      localId,
-      connectorId,
-      payload: {
-        meterStop,
-        // The moment of the cut is unknown; now is when meterStop was read.
-        timestamp: new Date(this.o.clock.now()).toISOString(),
-        reason: 'PowerLoss',
-        ...(transactionData && { transactionData }),
+  recover(resume?: ResumeDecision): Promise<number> {
+    return recoverInterrupted(
+      {
+        clock: this.o.clock,
+        log: this.o.log,
+        config: this.o.config,
+        sender: this.o.sender,
+        onEvent: this.o.onEvent,
+        inTurn: (connectorId, work) => this.inTurn(connectorId, work),
+        readMeter: (connectorId) => this.readMeter(connectorId),
+        readFreshMeter: (connectorId) => this.hardware(connectorId).meter.read(),
+        adopt: (tx) => {
+          this.active.set(tx.connectorId, tx);
+          this.armSample(tx);
+        },
       },
-    });
-    const transactionId = this.o.sender.transactionIdOf(localId);
-    this.o.onEvent?.({
-      event: 'stopped', localId, connectorId, meterStopWh: meterStop, reason: 'PowerLoss', timestamp: this.o.clock.now(),
-      ...(meterStart !== undefined && { meterStartWh: meterStart }),
-      ...(transactionId !== undefined && { transactionId }),
-    });
+      resume,
+    );
   }
 
   /** Resolves once every start, stop and recovery issued so far has been journaled (or failed). */

@@ -8,12 +8,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent } from '../Agent.js';
 import { FileJournal } from '../store/FileJournal.js';
-import type { TransactionEvent } from './TransactionManager.js';
 import { CP, T0, agentFixture, cleanupAgents, energyOf, startSession, type AgentFixture } from '../testing/agentFixture.js';
+import { restartedAgent, type RestartedAgent } from './testing/restartedAgent.js';
 
 const CARD = '04A1B2C3D4E5F6';
 const cleanups: (() => Promise<void>)[] = [];
@@ -45,31 +43,10 @@ async function chargeThenCut(ocpp: Record<string, string | number | boolean>): P
 }
 
 /** The charger after the restart: same CSMS, clock, hardware, configuration and authorization state. */
-async function restart(f: AgentFixture, file: string): Promise<{ agent: Agent; advance: (ms: number) => Promise<void>; events: TransactionEvent[] }> {
+async function restart(f: AgentFixture, file: string): Promise<RestartedAgent> {
   const journal = await FileJournal.open({ file });
   cleanups.push(() => journal.close());
-  const agent = new Agent({
-    chargePointId: CP,
-    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test' },
-    csms: { url: f.csms.url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
-    hardware: f.sim.hardware,
-    config: f.config,
-    clock: f.clock,
-    log: pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' }),
-    random: () => 1,
-    journal,
-    authCache: f.agent.authCache,
-    localAuthList: f.agent.localAuthList,
-  });
-  cleanups.push(() => agent.stop({ flushMs: 500 }));
-  const events: TransactionEvent[] = [];
-  agent.on('transaction', (e) => events.push(e));
-  const since = f.csms.mark();
-  agent.start();
-  await f.csms.waitForCall(CP, 'BootNotification', undefined, { timeoutMs: 5000, since });
-  const advance = (ms: number) => f.clock.advanceAsync(ms, () => agent.whenIdle(3000), 1000);
-  await advance(0);
-  return { agent, advance, events };
+  return restartedAgent(f, journal, { onCleanup: (c) => void cleanups.push(c), carry: { authCache: f.agent.authCache, localAuthList: f.agent.localAuthList } });
 }
 
 describe('ResumeTransactionOnPowerLoss', () => {

@@ -1,0 +1,55 @@
+/**
+ * The connector machine's guards: the conditions under which it may move, and the safety
+ * invariant of the contactor. Pure functions of the context (and the event at hand).
+ */
+import type { PilotState } from '../../hal/index.js';
+import type { ConnectorContext, ConnectorEvent } from './connectorTypes.js';
+
+type GuardArgs = { context: ConnectorContext; event: ConnectorEvent };
+
+export const cableIn = (p: PilotState): boolean => p === 'B' || p === 'C' || p === 'D';
+const evRequestsPower = (p: PilotState): boolean => p === 'C' || p === 'D';
+export const isPilotError = (p: PilotState): boolean => p === 'E' || p === 'F';
+// E/F from the vehicle side is a fault in itself (the HAL also reports PILOT_FAULT, but the
+// contactor must not depend on the order of those two events).
+const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot);
+const isAuthorized = (c: ConnectorContext): boolean => c.transaction !== undefined && (c.transaction.idTagStatus ?? 'Accepted') === 'Accepted';
+// IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
+const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
+/** The PWM is on exactly while an authorized transaction may draw power. */
+export const desiredOffer = (c: ConnectorContext): number => (isAuthorized(c) && !isFaulted(c) && c.operative ? offerFor(c) : 0);
+/** The safety invariant: the only condition under which the contactor may be closed. */
+const contactorMayClose = (c: ConnectorContext): boolean =>
+  evRequestsPower(c.pilot) && isAuthorized(c) && c.operative && !isFaulted(c) && offerFor(c) > 0;
+
+export type Tagged = { idTag: string; parentIdTag?: string };
+export const sameTag = (a: Tagged, b: Tagged): boolean => a.idTag === b.idTag || (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
+
+export const connectorGuards = {
+  faulted: ({ context }) => isFaulted(context),
+  operative: ({ context }) => context.operative,
+  cableIn: ({ context }) => cableIn(context.pilot),
+  reserved: ({ context }) => context.reservation !== undefined,
+  authorizedForNext: ({ context }) => context.authorization !== undefined,
+  finishing: ({ context }) => context.finishing,
+  contactorMayClose: ({ context }) => contactorMayClose(context),
+  evseWithholdsPower: ({ context }) => !isAuthorized(context) || offerFor(context) === 0,
+  stopsOnEVSideDisconnect: ({ context }) => context.settings.stopTransactionOnEVSideDisconnect,
+  stopsOnInvalidId: ({ context }) => context.settings.stopTransactionOnInvalidId,
+  plugsIn: ({ event }) => event.type === 'PILOT' && cableIn(event.state),
+  unplugs: ({ event }) => event.type === 'PILOT' && event.state === 'A',
+  reportsPilotError: ({ event }) => event.type === 'PILOT' && isPilotError(event.state),
+  // While we hold the pilot at -12 V, reading F says nothing about the vehicle.
+  isOwnPilotF: ({ context, event }) => event.type === 'PILOT' && event.state === 'F' && context.outputs.pilotHeld,
+  // A RemoteStartTransaction never stops a session, whatever its idTag.
+  isSessionCard: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.transaction !== undefined && sameTag(e, c.transaction),
+  matchesReservation: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && c.reservation !== undefined && sameTag(e, c.reservation),
+  cancelsReservation: ({ context: c, event: e }) => e.type === 'CANCEL_RESERVATION' && e.reservationId === c.reservation?.reservationId,
+  // OCPP: a ReserveNow with the id of the current reservation replaces it.
+  replacesReservation: ({ context: c, event: e }) => e.type === 'RESERVE' && e.reservationId === c.reservation?.reservationId,
+  reservationInFuture: ({ event }) => event.type === 'RESERVE' && event.expiresAt > event.now,
+  faultIsRecoverable: ({ event }) => event.type === 'FAULT' && event.fault.recoverable,
+  awaitingConfirmation: ({ context }) => context.transaction?.idTagStatus === undefined,
+  idTagRejected: ({ event }) => event.type === 'TRANSACTION_CONFIRMED' && event.idTagStatus !== 'Accepted',
+  changesAvailability: ({ context, event }) => event.type === 'SET_AVAILABILITY' && event.operative !== context.operative,
+} satisfies Record<string, (args: GuardArgs) => boolean>;

@@ -1,0 +1,41 @@
+/**
+ * What the rest of the charger reads from a connector machine's snapshot: the OCPP status and
+ * error code, active faults, the running transaction and the reservation held.
+ */
+import { HAL_ERRORS, type OcppFaultCode } from '../../hal/index.js';
+import { isPilotError, sameTag, type Tagged } from './connectorGuards.js';
+import type { ConnectorSnapshot } from './connectorMachine.js';
+import { CONNECTOR_STATUSES, type ActiveFault, type ConnectorStatus } from './connectorTypes.js';
+
+/** The OCPP 1.6 status of the connector: the status tag of its state. */
+export function statusOf(snapshot: ConnectorSnapshot): ConnectorStatus {
+  const status = CONNECTOR_STATUSES.find((s) => snapshot.hasTag(s));
+  if (!status) throw new Error(`connector state ${JSON.stringify(snapshot.value)} has no status tag`);
+  return status;
+}
+
+export type ConnectorErrorCode = OcppFaultCode | 'NoError';
+
+/** Active faults, oldest first (for StatusNotification.info and logs). */
+export const activeFaults = (s: ConnectorSnapshot): ActiveFault[] => Object.values(s.context.faults).filter((f) => f !== undefined);
+
+/** StatusNotification errorCode: of the oldest active fault; a bare E/F pilot is OtherError. */
+export function errorCodeOf(snapshot: ConnectorSnapshot): ConnectorErrorCode {
+  const first = activeFaults(snapshot)[0];
+  if (first) return first.ocppErrorCode;
+  return isPilotError(snapshot.context.pilot) ? HAL_ERRORS.PILOT_FAULT.ocpp : 'NoError';
+}
+
+/** True from `startTransaction` until `stopTransaction` was emitted. */
+export const hasTransaction = (s: ConnectorSnapshot): boolean => s.context.transaction !== undefined;
+/** idTag of the running transaction. */
+export const activeTransactionIdTag = (s: ConnectorSnapshot): string | undefined => s.context.transaction?.idTag;
+/** Whether this (non-remote) authorization would stop the running transaction: same idTag or same parentIdTag. */
+export const stopsTransaction = (s: ConnectorSnapshot, card: Tagged): boolean =>
+  s.context.transaction !== undefined && sameTag(card, s.context.transaction);
+/** transactionId of the running transaction, once TRANSACTION_CONFIRMED brought it. */
+export const transactionId = (s: ConnectorSnapshot): number | undefined => s.context.transaction?.transactionId;
+/** Id of the reservation held (CancelReservation is Accepted only for it). */
+export const reservationId = (s: ConnectorSnapshot): number | undefined => s.context.reservation?.reservationId;
+/** An Inoperative ChangeAvailability is waiting for the transaction to end. */
+export const inoperativeScheduled = (s: ConnectorSnapshot): boolean => s.context.inoperativeScheduled;

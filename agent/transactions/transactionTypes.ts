@@ -1,0 +1,49 @@
+/** The shapes of a charger's transactions: one running in memory, and the events it reports. */
+import type { TimerId } from '../../hal/index.js';
+import type { StopReason } from '../charging/connectorTypes.js';
+import type { MeterValue } from './meterValues.js';
+
+export interface ActiveTransaction {
+  localId: string;
+  connectorId: number;
+  idTag: string;
+  meterStartWh: number;
+  startedAt: number;
+  /** Transaction.Begin sample for StopTransaction.transactionData. */
+  beginSample: MeterValue;
+  sampleTimer: TimerId | undefined;
+}
+
+/**
+ * A transaction began or ended on this charger (journaled, not necessarily delivered yet).
+ * `transactionId` is the CSMS's id when it is already known; an offline start learns it later
+ * (the Agent's `transaction` event `confirmed`).
+ */
+export type TransactionEvent =
+  | {
+      event: 'started';
+      localId: string;
+      connectorId: number;
+      idTag: string;
+      meterStartWh: number;
+      reservationId?: number;
+      timestamp: number;
+      transactionId?: number;
+      /** A transaction interrupted by a power loss goes on (ResumeTransactionOnPowerLoss); `timestamp` is when it went on. */
+      resumed?: true;
+    }
+  | {
+      event: 'stopped';
+      localId: string;
+      connectorId: number;
+      /** The idTag that stopped it, when one did. */
+      idTag?: string;
+      /** The idTag that started it (absent for a transaction recovered after a power loss). */
+      startIdTag?: string;
+      meterStartWh?: number;
+      meterStopWh: number;
+      reason: StopReason;
+      timestamp: number;
+      transactionId?: number;
+    }
+  | { event: 'confirmed'; localId: string; connectorId: number; transactionId: number; idTagStatus: string; timestamp: number };
