@@ -1,9 +1,9 @@
 /**
  * Cards at the charger: an in-process Agent on virtual time, simulated hardware, the embedded
- * strict CSMS over a real socket on 127.0.0.1 (agent/testing/agentFixture.ts).
+ * strict CSMS over a real socket on 127.0.0.1 (test/support/agentFixture.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CP, agentFixture, cleanupAgents } from './testing/agentFixture.js';
+import { CP, agentFixture, cleanupAgents } from '../test/support/agentFixture.js';
 
 afterEach(cleanupAgents);
 

@@ -1,10 +1,10 @@
 /**
  * Device faults end to end: simulated meter and contactor faults reach the connector machine,
  * the contactor and the CSMS (StatusNotification errorCode, StopTransaction reason), in virtual
- * time against the embedded strict CSMS on 127.0.0.1 (agent/testing/agentFixture.ts).
+ * time against the embedded strict CSMS on 127.0.0.1 (test/support/agentFixture.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, startSession } from './testing/agentFixture.js';
+import { agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
 
 afterEach(cleanupAgents);
 

@@ -2,12 +2,12 @@
  * The Agent's life cycle and its transaction plumbing end to end: shutdown, start on hardware
  * with a latched fault, sessions while the CSMS does not accept the charger, late
  * StartTransaction answers. In-process Agent, virtual time, embedded strict CSMS on 127.0.0.1
- * (agent/testing/agentFixture.ts).
+ * (test/support/agentFixture.ts).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from '../hal/clock.js';
 import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
-import { CP, T0, agentFixture, cleanupAgents, startSession } from './testing/agentFixture.js';
+import { CP, T0, agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
 import { callError } from '../scenarios/csms/EmbeddedCsms.js';
 
 afterEach(cleanupAgents);

@@ -1,10 +1,10 @@
 /**
- * Local authorization through the real strict CSMS (agent/testing/agentFixture.ts): SendLocalList
+ * Local authorization through the real strict CSMS (test/support/agentFixture.ts): SendLocalList
  * and GetLocalListVersion handled by the agent, cards decided from the Local Authorization List
  * with the CSMS gone, ClearCache, and the cache learning from StopTransaction.conf.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CP, agentFixture, cleanupAgents } from './testing/agentFixture.js';
+import { CP, agentFixture, cleanupAgents } from '../test/support/agentFixture.js';
 
 afterEach(cleanupAgents);
 

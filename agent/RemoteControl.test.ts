@@ -1,10 +1,10 @@
 /**
  * CSMS-initiated operations end to end: the embedded strict CSMS calls an in-process Agent over a
  * real socket on 127.0.0.1; the handlers go through RemoteControl into the connector machines
- * and the simulated hardware, in virtual time (agent/testing/agentFixture.ts).
+ * and the simulated hardware, in virtual time (test/support/agentFixture.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CP, agentFixture, cleanupAgents, startSession } from './testing/agentFixture.js';
+import { CP, agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
 
 afterEach(cleanupAgents);
 

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from './store/FileJournal.js';
 import { JournalError } from './store/JournalError.js';
 import { MemoryJournal, type JournalEntry, type JournalRecord } from './store/TransactionJournal.js';
-import { CP, agentFixture, cleanupAgents } from './testing/agentFixture.js';
+import { CP, agentFixture, cleanupAgents } from '../test/support/agentFixture.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

@@ -6,7 +6,7 @@
  */
 import { connectAsync, type MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
 import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';

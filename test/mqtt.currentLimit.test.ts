@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import { CurrentLimits } from '../agent/store/CurrentLimits.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';

@@ -4,7 +4,7 @@
  * retained payloads) when discovery is turned off.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
 import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';

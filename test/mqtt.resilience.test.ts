@@ -10,7 +10,7 @@
 import type { Socket } from 'node:net';
 import { connect } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import { telemetryClientOptions } from '../agent/telemetry/mqttClient.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import { TelemetryTopics, type MeterPayload, type StatusPayload } from '../agent/telemetry/topics.js';

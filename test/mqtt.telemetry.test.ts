@@ -4,7 +4,7 @@
  * for late subscribers, the idTag never published raw.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, startSession, type AgentFixture } from './support/agentFixture.js';
 import { hashIdTag } from '../agent/telemetry/idTagHash.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { MeterPayload, StatusPayload, TransactionPayload } from '../agent/telemetry/topics.js';

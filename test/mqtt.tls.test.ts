@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import type { TelemetryConnectSettings } from '../agent/telemetry/mqttClient.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import { closeTelemetryTestbed } from './support/telemetryTestbed.js';

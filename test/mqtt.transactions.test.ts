@@ -5,7 +5,7 @@
  * Real mosquitto and the embedded strict CSMS on 127.0.0.1, in-process agent on virtual time.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, type AgentFixture } from '../agent/testing/agentFixture.js';
+import { agentFixture, CP, type AgentFixture } from './support/agentFixture.js';
 import { hashIdTag } from '../agent/telemetry/idTagHash.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { TransactionPayload } from '../agent/telemetry/topics.js';

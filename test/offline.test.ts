@@ -6,7 +6,7 @@
  * StopTransaction carry the transactionId that CSMS assigned at the late StartTransaction.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CP, agentFixture, cleanupAgents } from '../agent/testing/agentFixture.js';
+import { CP, agentFixture, cleanupAgents } from './support/agentFixture.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 
 const others: EmbeddedCsms[] = [];

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from '../store/FileJournal.js';
 import type { JournalEntry } from '../store/TransactionJournal.js';
-import { CP, T0, agentFixture, cleanupAgents, startSession, type AgentFixture } from '../testing/agentFixture.js';
-import { restartedAgent as restartAgent } from './testing/restartedAgent.js';
+import { CP, T0, agentFixture, cleanupAgents, startSession, type AgentFixture } from '../../test/support/agentFixture.js';
+import { restartedAgent as restartAgent } from '../../test/support/restartedAgent.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {

@@ -1,10 +1,10 @@
 /**
  * TransactionManager through a whole in-process Agent: meterStart/meterStop, periodic and
  * clock-aligned MeterValues, StopTxnSampledData, as the embedded strict CSMS receives them over a
- * real socket on 127.0.0.1, in virtual time (agent/testing/agentFixture.ts).
+ * real socket on 127.0.0.1, in virtual time (test/support/agentFixture.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { T0, agentFixture, cleanupAgents, energyOf, startSession } from '../testing/agentFixture.js';
+import { T0, agentFixture, cleanupAgents, energyOf, startSession } from '../../test/support/agentFixture.js';
 
 afterEach(cleanupAgents);
 

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from '../store/FileJournal.js';
-import { CP, agentFixture, cleanupAgents, startSession, type AgentFixture } from '../testing/agentFixture.js';
+import { CP, agentFixture, cleanupAgents, startSession, type AgentFixture } from '../../test/support/agentFixture.js';
 
 const CARD = '04A1B2C3D4E5F6';
 const mounts: string[] = [];

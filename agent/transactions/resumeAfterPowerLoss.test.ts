@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from '../store/FileJournal.js';
-import { CP, T0, agentFixture, cleanupAgents, energyOf, startSession, type AgentFixture } from '../testing/agentFixture.js';
-import { restartedAgent, type RestartedAgent } from './testing/restartedAgent.js';
+import { CP, T0, agentFixture, cleanupAgents, energyOf, startSession, type AgentFixture } from '../../test/support/agentFixture.js';
+import { restartedAgent, type RestartedAgent } from '../../test/support/restartedAgent.js';
 
 const CARD = '04A1B2C3D4E5F6';
 const cleanups: (() => Promise<void>)[] = [];

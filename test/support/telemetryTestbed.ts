@@ -4,7 +4,7 @@
  * test must not leave a mosquitto running.
  */
 import type { MqttClient } from 'mqtt';
-import { cleanupAgents } from '../../agent/testing/agentFixture.js';
+import { cleanupAgents } from './agentFixture.js';
 import type { TelemetryPublisher } from '../../agent/telemetry/TelemetryPublisher.js';
 import { record, type Mosquitto, type Recorder } from './mosquitto.js';
 

@@ -4,10 +4,10 @@
  * booted. `advance` moves virtual time and lets the real I/O settle between steps.
  */
 import pino from 'pino';
-import { Agent, type AgentOptions } from '../../Agent.js';
-import type { TransactionJournal } from '../../store/TransactionJournal.js';
-import { CP, type AgentFixture } from '../../testing/agentFixture.js';
-import type { TransactionEvent } from '../TransactionManager.js';
+import { Agent, type AgentOptions } from '../../agent/Agent.js';
+import type { TransactionJournal } from '../../agent/store/TransactionJournal.js';
+import { CP, type AgentFixture } from './agentFixture.js';
+import type { TransactionEvent } from '../../agent/transactions/TransactionManager.js';
 
 export interface RestartedAgent {
   agent: Agent;

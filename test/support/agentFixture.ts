@@ -3,21 +3,17 @@
  * SimulatedClock with simulated hardware, talking to the embedded strict CSMS over a real
  * WebSocket on 127.0.0.1. Virtual time moves only through {@link AgentFixture.advance}, which lets
  * the real I/O settle between steps (`agent.whenIdle`), as bin/demo.ts does.
- *
- * It reaches into hal/sim and scenarios/csms on purpose (the lint rule that forbids that protects
- * the firmware's dependency direction, which test wiring does not change).
  */
-/* eslint-disable no-restricted-imports */
 import pino from 'pino';
 import { expect } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
 import { createSimulatedCharger, type SimulatedCharger, type SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharger.js';
 import { EmbeddedCsms, type EmbeddedCsmsOptions } from '../../scenarios/csms/EmbeddedCsms.js';
-import { Agent } from '../Agent.js';
-import type { StatusChange } from '../charging/ConnectorController.js';
-import type { Ocpp16Action, RequestOf } from '../ocpp/v16/messages.js';
-import { OcppConfiguration, type ConfigInput } from '../store/OcppConfiguration.js';
-import type { TransactionJournal } from '../store/TransactionJournal.js';
+import { Agent } from '../../agent/Agent.js';
+import type { StatusChange } from '../../agent/charging/ConnectorController.js';
+import type { Ocpp16Action, RequestOf } from '../../agent/ocpp/v16/messages.js';
+import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
+import type { TransactionJournal } from '../../agent/store/TransactionJournal.js';
 
 export const CP = 'AGENT-T1';
 /** 2026-01-01T00:00:00Z, a Thursday at midnight UTC (clock-aligned boundaries are easy to read). */
