@@ -89,8 +89,11 @@ describe('ResumeTransactionOnPowerLoss', () => {
   it('stops with PowerLoss when the idTag expired during the outage', async () => {
     const { f, file, transactionId } = await chargeThenCut({});
     f.agent.authCache.put(CARD, { status: 'Accepted', expiryDate: new Date(T0).toISOString() });
-    await restart(f, file).then(({ advance }) => advance(2000));
+    const { advance, events } = await restart(f, file);
+    await advance(2000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ transactionId, reason: 'PowerLoss' })]);
+    // Telemetry hears of it at once, with the id the CSMS gave the start before the cut.
+    expect(events).toEqual([expect.objectContaining({ event: 'stopped', reason: 'PowerLoss', connectorId: 1, transactionId, meterStopWh: f.sent('StopTransaction')[0]!.meterStop })]);
   });
 
   it('stops with PowerLoss when the EV was unplugged during the outage', async () => {
@@ -104,8 +107,11 @@ describe('ResumeTransactionOnPowerLoss', () => {
 
   it('stops with PowerLoss when the key is off (the default)', async () => {
     const { f, file, transactionId } = await chargeThenCut({ ResumeTransactionOnPowerLoss: false });
-    await restart(f, file).then(({ advance }) => advance(2000));
+    const { advance, events } = await restart(f, file);
+    await advance(2000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ transactionId, reason: 'PowerLoss' })]);
+    // Telemetry hears of it at once, with the id the CSMS gave the start before the cut.
+    expect(events).toEqual([expect.objectContaining({ event: 'stopped', reason: 'PowerLoss', connectorId: 1, transactionId, meterStopWh: f.sent('StopTransaction')[0]!.meterStop })]);
   });
 
   it('resumes a transaction started offline; its late StartTransaction answer gives the id its stop uses', async () => {
