@@ -10,22 +10,24 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { Agent } from '../../agent/Agent.js';
+import type { Agent } from '../../agent/Agent.js';
 import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
-import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
 import { systemClock, type Clock } from '../../hal/clock.js';
-import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 import { runChargerCommand, listViews, type ControlState } from './controlCharger.js';
 import { FleetEventTap } from './controlEvents.js';
+import { BootGate } from './BootGate.js';
 import { FleetRamp } from './controlRamp.js';
+import { FleetLinks } from './fleetLinks.js';
 import { nextPositions, positionOf } from './controlRouting.js';
 import { fail, ok, type CommandResult, type EventFilter, type FleetCommand, type FleetControlTarget, type FleetEvent } from './controlTypes.js';
 import { chargerId, shardPositions, type Shard } from './fleetIds.js';
 import { FleetMetrics, type FleetReport } from './FleetMetrics.js';
+import { buildFleetCharger } from './fleetCharger.js';
 import { deriveSeed, seededRandom } from './seededRandom.js';
 import type { FleetProfile } from './profile.js';
-import { ocppForCharger, resolveBehaviour, type FleetBehaviourOptions } from './profileLoader.js';
-import { SessionBehaviour } from './SessionBehaviour.js';
+import { resolveBehaviour, type FleetBehaviourOptions } from './profileLoader.js';
+import type { SessionBehaviour } from './SessionBehaviour.js';
 
 export interface FleetOptions {
   /** CSMS base URL; charger `id` connects to `${csmsUrl}/${id}`. */
@@ -55,9 +57,17 @@ export interface FleetOptions {
    * 28,000 ephemeral ports towards one CSMS address and port (Linux default range).
    */
   localAddresses?: readonly string[];
+  /**
+   * Chargers at most between their start and their first boot outcome (BootNotification
+   * accepted, connection lost, or 30 s); the ramp waits for a slot (default
+   * {@link DEFAULT_MAX_BOOTING}; 0: no limit). Bounds the memory of a ramp faster than the CSMS.
+   */
+  maxBooting?: number;
 }
 
-const DEFAULT_RECONNECT: BackoffWindow = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 60_000 });
+/** Default {@link FleetOptions.maxBooting}: at 2,000/s the ramp keeps its rate against a CSMS answering within ≈ 125 ms. */
+export const DEFAULT_MAX_BOOTING = 250;
+
 
 export interface FleetCharger {
   readonly id: string;
@@ -92,8 +102,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   /** Clock time at which the behaviour's profile time starts (the first launch). */
   private behaviourEpoch: number | undefined;
   private stopping: Promise<FleetReport> | undefined;
-  private connectedCount = 0;
-  private acceptedCount = 0;
+  private readonly links: FleetLinks;
 
   constructor(private readonly options: FleetOptions) {
     super();
@@ -101,6 +110,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.positions = shardPositions(options.count, options.shard);
     this.ramp = new FleetRamp(this.positions, (k) => this.launchAt(k), () => this.stopping !== undefined, () => this.emit('ramped'));
     this.metrics = new FleetMetrics(seededRandom(deriveSeed(options.seed ?? 1, 0, 9)));
+    this.links = new FleetLinks(this.metrics, new BootGate(options.maxBooting ?? DEFAULT_MAX_BOOTING), (agent) => this.stopping !== undefined || this.leaving.has(agent));
     this.startedAt = Date.now();
   }
 
@@ -114,11 +124,11 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   }
 
   get connected(): number {
-    return this.connectedCount;
+    return this.links.connected;
   }
 
   get accepted(): number {
-    return this.acceptedCount;
+    return this.links.accepted;
   }
 
   /** Starts the ramp; resolves once every planned charger has been started (not yet booted). */
@@ -133,7 +143,14 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 
   /** Launches position k, then applies what the control API asked for it. */
   private async launchAt(k: number): Promise<void> {
-    await this.launch(k);
+    const release = await this.links.gate.enter();
+    if (this.stopping) return release();
+    try {
+      await this.launch(k, release);
+    } catch (err) {
+      release();
+      throw err;
+    }
     const id = chargerId(this.options.idPrefix ?? 'CP', k);
     let m: Member | undefined;
     for (let i = this.members.length - 1; i >= 0 && !m; i--) if (this.members[i]!.id === id) m = this.members[i];
@@ -148,108 +165,19 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.tap.adopt(id, m.agent);
   }
 
-  private async launch(k: number): Promise<void> {
-    const { log, seed = 1, connectors = 1 } = this.options;
-    const id = chargerId(this.options.idPrefix ?? 'CP', k);
-    const sim = createSimulatedCharger({ clock: this.clock, connectors, idPrefix: `${id}/` });
-    const added = this.profileFor.get(k); // a profile given to the control API for this charger
-    const resolved = resolveBehaviour(added ? { profile: added } : this.options.behaviour || {});
-    const config = await OcppConfiguration.open({
-      file: null,
-      // The profile's keys (and those of the charger's seeded group), then the fleet's own.
-      initial: { ...ocppForCharger(resolved.profile, seededRandom(deriveSeed(seed, k, 3))()), ...this.options.ocpp },
-      readonlyValues: { NumberOfConnectors: connectors },
-      log,
-    });
-    const agent = new Agent({
-      chargePointId: id,
-      boot: { chargePointVendor: 'evse-agent', chargePointModel: 'fleet', chargePointSerialNumber: id.slice(-25) },
-      csms: {
-        url: this.options.csmsUrl,
-        callTimeoutMs: 30_000,
-        pingIntervalMs: 0,
-        reconnect: this.options.reconnect ?? DEFAULT_RECONNECT,
-        // No zlib state per connection, whatever the CSMS offers (docs/fleet.md, Memory and scale).
-        perMessageDeflate: false,
-        localAddress: this.options.localAddresses?.[k % this.options.localAddresses.length],
-      },
-      hardware: sim.hardware,
-      config,
+  private async launch(k: number, release: () => void): Promise<void> {
+    const { id, agent, sim, behaviour } = await buildFleetCharger(k, this.options, {
       clock: this.clock,
-      log,
-      random: seededRandom(deriveSeed(seed, k, 1)),
+      profile: this.profileFor.get(k),
+      // Profile time starts with the fleet's first charger.
+      epochMs: () => (this.behaviourEpoch ??= this.clock.now()),
+      count: (event) => this.metrics.countBehaviour(event),
     });
-    this.observe(agent);
-    const behaviour =
-      this.options.behaviour === false && !added
-        ? undefined
-        : new SessionBehaviour({
-            sim,
-            clock: this.clock,
-            random: seededRandom(deriveSeed(seed, k, 2)),
-            faultRandom: seededRandom(deriveSeed(seed, k, 4)),
-            cardUid: `F0${k.toString(16).toUpperCase().padStart(8, '0')}`,
-            log: agent.log,
-            behaviour: resolved,
-            // Profile time starts with the fleet's first charger.
-            epochMs: (this.behaviourEpoch ??= this.clock.now()),
-            controls: {
-              transactionOn: (connectorId) => agent.transactions.get(connectorId) !== undefined,
-              dropLink: () => void agent.link.stop(),
-              // Also when the fleet stops (behaviours stop before the agents): the agent must be
-              // connected to deliver its StopTransactions.
-              restoreLink: () => {
-                if (agent.link.state === 'stopped') agent.link.start();
-              },
-            },
-            count: (event) => this.metrics.countBehaviour(event),
-          });
+    this.links.observe(agent, release);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
     this.members.push({ id, agent, sim, behaviour });
     agent.start();
     behaviour?.start();
-  }
-
-  private observe(agent: Agent): void {
-    const t0 = performance.now();
-    let connectedOnce = false;
-    let acceptedOnce = false;
-    let online = false;
-    agent.on('traffic', this.metrics.recorder());
-    agent.link.on('state', (state) => {
-      if (state === 'booting' && !online) {
-        online = true;
-        this.connectedCount++;
-        this.metrics.timeline.count(connectedOnce ? 'reconnects' : 'connects', Date.now());
-        this.metrics.timeline.connected(this.connectedCount, Date.now());
-        if (!connectedOnce) this.metrics.connect.add(performance.now() - t0);
-        connectedOnce = true;
-      }
-      if ((state === 'connecting' || state === 'stopped') && online) {
-        online = false;
-        this.connectedCount--;
-        this.metrics.timeline.connected(this.connectedCount, Date.now());
-      }
-    });
-    agent.link.on('accepted', () => {
-      if (acceptedOnce) return;
-      acceptedOnce = true;
-      this.acceptedCount++;
-      this.metrics.boot.add(performance.now() - t0);
-    });
-    // Only drops count, not the fleet's own closing.
-    agent.link.on('disconnected', () => {
-      if (!this.stopping && !this.leaving.has(agent)) {
-        this.metrics.disconnects++;
-        this.metrics.timeline.count('disconnects', Date.now());
-      }
-    });
-    agent.link.on('reconnecting', () => {
-      this.metrics.reconnects++;
-      this.metrics.timeline.count('attempts', Date.now());
-    });
-    // Problems are logged by the agent; an 'error' without listener would end the process.
-    agent.link.on('error', () => undefined);
   }
 
   /**
@@ -264,6 +192,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 
   private async shutDown(withinMs: number): Promise<FleetReport> {
     this.ramp.halt();
+    this.links.gate.open();
     this.emit('ramped');
     for (const m of this.members) m.behaviour?.stop();
     const flushMs = Math.max(0, withinMs - 3000);
@@ -368,7 +297,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       startedAt: new Date(this.startedAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
       durationS,
-      chargers: { planned: this.planned, started: this.members.length, connected: this.connectedCount, accepted: this.acceptedCount },
+      chargers: { planned: this.planned, started: this.members.length, connected: this.links.connected, accepted: this.links.accepted },
       shard: this.options.shard ?? { index: 0, count: 1 },
       connectMs: m.connect.summary(),
       bootMs: m.boot.summary(),

@@ -4,7 +4,8 @@
  * (strict both ways, counting instead of printing every frame) in its own process on 127.0.0.1
  * (its memory is not counted; its final count line is printed after each row).
  *
- * Chargers have 1 connector and no sessions (booted, statuses reported). Environment:
+ * Chargers have 1 connector and no sessions (booted, statuses reported); `--steady` instead runs
+ * test/bench/fleetSteady.bench.ts (every connector charging, CPU in steady state). Environment:
  * - BENCH_FLEET_SIZES: chargers per row (default 1000,5000,10000)
  * - BENCH_FLEET_MODES: `auto` (what `evse fleet` does by default), `1` (in this thread, as
  *   `--threads 1`) or a worker count (default auto)
@@ -23,7 +24,8 @@ import { pino } from 'pino';
 import { Fleet } from '../../scenarios/fleet/Fleet.js';
 import { autoThreads, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
-import { spawnEvse } from '../support/spawnEvse.js';
+import { startCsms } from './fleetCsms.js';
+import { runSteadyBench } from './fleetSteady.bench.js';
 
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
 const LOCAL = process.env.BENCH_FLEET_LOCAL_ADDRESSES?.split(',');
@@ -40,28 +42,6 @@ interface Row {
   heap?: number;
   stopS: number;
   csms: string;
-}
-
-async function startCsms(): Promise<{ url: string; stop: () => Promise<string> }> {
-  const csms = spawnEvse(['csms', '--port', '0', '--quiet', '--summary', '60'], {});
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`evse csms did not start: ${csms.stderr()}`)), 10_000);
-    csms.child.stderr!.on('data', () => {
-      const m = /listening on (ws:\/\/\S+?)[ (]/.exec(csms.stderr());
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-  });
-  return {
-    url,
-    stop: async () => {
-      await csms.stop('SIGTERM');
-      const final = csms.stdout().split('\n').find((l) => / final \[/.test(l));
-      return final?.replace(/^\S+ final /, '') ?? '(no final summary)';
-    },
-  };
 }
 
 /** One row, in this (fresh) process. */
@@ -118,7 +98,9 @@ function runRow(n: number, mode: string): Promise<Row> {
   );
 }
 
-if (process.env.BENCH_FLEET_ONE) {
+if (process.argv.includes('--steady')) {
+  await runSteadyBench();
+} else if (process.env.BENCH_FLEET_ONE) {
   const [n, mode] = process.env.BENCH_FLEET_ONE.split(':');
   process.stdout.write(`${JSON.stringify(await measure(Number(n), mode!))}\n`);
   process.exit(0);

@@ -1,0 +1,94 @@
+/**
+ * One virtual charger of a {@link Fleet}: simulated hardware, in-memory OCPP configuration, a real
+ * {@link Agent} and (unless the fleet runs without) its session behaviour, built but not started.
+ * Long-lived objects are literals (not spread-built): V8 gives each spread-built object a hidden
+ * class of its own (docs/fleet.md, Memory and scale).
+ */
+import { Agent } from '../../agent/Agent.js';
+import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
+import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
+import type { Clock } from '../../hal/clock.js';
+import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import type { FleetOptions } from './Fleet.js';
+import { chargerId } from './fleetIds.js';
+import type { FleetProfile } from './profile.js';
+import { ocppForCharger, resolveBehaviour } from './profileLoader.js';
+import { deriveSeed, seededRandom } from './seededRandom.js';
+import { SessionBehaviour, type BehaviourEvent } from './SessionBehaviour.js';
+
+const DEFAULT_RECONNECT: BackoffWindow = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 60_000 });
+
+export interface FleetChargerContext {
+  clock: Clock;
+  /** A profile given to the control API for this charger (over the fleet's behaviour option). */
+  profile: FleetProfile | undefined;
+  /** Clock time at which profile time starts (asked only when the charger has a behaviour). */
+  epochMs: () => number;
+  count: (event: BehaviourEvent) => void;
+}
+
+export interface BuiltCharger {
+  id: string;
+  agent: Agent;
+  sim: SimulatedCharger;
+  behaviour: SessionBehaviour | undefined;
+}
+
+/** Builds the charger at fleet position `k` (seeded by the fleet's seed and `k`). */
+export async function buildFleetCharger(k: number, options: FleetOptions, ctx: FleetChargerContext): Promise<BuiltCharger> {
+  const { log, seed = 1, connectors = 1 } = options;
+  const clock = ctx.clock;
+  const id = chargerId(options.idPrefix ?? 'CP', k);
+  const sim = createSimulatedCharger({ clock, connectors, idPrefix: `${id}/` });
+  const added = ctx.profile;
+  const resolved = resolveBehaviour(added ? { profile: added } : options.behaviour || {});
+  const config = await OcppConfiguration.open({
+    file: null,
+    // The profile's keys (and those of the charger's seeded group), then the fleet's own.
+    initial: { ...ocppForCharger(resolved.profile, seededRandom(deriveSeed(seed, k, 3))()), ...options.ocpp },
+    readonlyValues: { NumberOfConnectors: connectors },
+    log,
+  });
+  const agent = new Agent({
+    chargePointId: id,
+    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'fleet', chargePointSerialNumber: id.slice(-25) },
+    csms: {
+      url: options.csmsUrl,
+      callTimeoutMs: 30_000,
+      pingIntervalMs: 0,
+      reconnect: options.reconnect ?? DEFAULT_RECONNECT,
+      // No zlib state per connection, whatever the CSMS offers (docs/fleet.md, Memory and scale).
+      perMessageDeflate: false,
+      localAddress: options.localAddresses?.[k % options.localAddresses.length],
+    },
+    hardware: sim.hardware,
+    config,
+    clock,
+    log,
+    random: seededRandom(deriveSeed(seed, k, 1)),
+  });
+  const behaviour =
+    options.behaviour === false && !added
+      ? undefined
+      : new SessionBehaviour({
+          sim,
+          clock,
+          random: seededRandom(deriveSeed(seed, k, 2)),
+          faultRandom: seededRandom(deriveSeed(seed, k, 4)),
+          cardUid: `F0${k.toString(16).toUpperCase().padStart(8, '0')}`,
+          log: agent.log,
+          behaviour: resolved,
+          epochMs: ctx.epochMs(),
+          controls: {
+            transactionOn: (connectorId) => agent.transactions.get(connectorId) !== undefined,
+            dropLink: () => void agent.link.stop(),
+            // Also when the fleet stops (behaviours stop before the agents): the agent must be
+            // connected to deliver its StopTransactions.
+            restoreLink: () => {
+              if (agent.link.state === 'stopped') agent.link.start();
+            },
+          },
+          count: ctx.count,
+        });
+  return { id, agent, sim, behaviour };
+}

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench:fleet -- --steady`: steady-state CPU of a fleet in which every connector charges,
+ * with MeterValues every 60 s (config/fleet/steady.yaml: an EV ≈ 1 s after boot, a day-long
+ * session, RFID start), against `evse csms --quiet` in its own process on 127.0.0.1. Each row in a
+ * fresh Node process. Environment:
+ * - BENCH_FLEET_SIZES: chargers per row (default 10000; 1 connector each)
+ * - BENCH_FLEET_MODES: `auto` (as `evse fleet`), `1` or a worker count (default auto)
+ * - BENCH_FLEET_RAMP: chargers started per second (default 2000)
+ * - BENCH_FLEET_STEADY_S: measurement window, s (default 180: three MeterValues per connector)
+ *
+ * Figures over the window, which starts 5 s after every connector has a transaction: CPU of the
+ * whole fleet process (process.cpuUsage: all threads) and of the CSMS process (/proc), as % of 2
+ * cores; messages/s both ways (the fleet's count); RSS of the fleet process (peak in the window
+ * sampled every 100 ms, and peak since start).
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Fleet } from '../../scenarios/fleet/Fleet.js';
+import { autoThreads, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
+import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
+import { loadProfile } from '../../scenarios/fleet/profileLoader.js';
+import { startCsms } from './fleetCsms.js';
+
+const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
+const WINDOW_S = Number(process.env.BENCH_FLEET_STEADY_S ?? 180);
+const CORES = 2;
+const compiled = fileURLToPath(import.meta.url).includes('/dist/');
+const PROFILE = fileURLToPath(new URL(compiled ? '../../../config/fleet/steady.yaml' : '../../config/fleet/steady.yaml', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const mb = (bytes: number) => `${(bytes / 1048576).toFixed(0)} MB`;
+
+interface SteadyRow {
+  n: number;
+  threads: number;
+  /** From start until every connector had a transaction. */
+  chargingS: number;
+  fleetCpuPct: number;
+  csmsCpuPct: number;
+  messagesPerS: number;
+  meterValuesPerS: number;
+  rssWindowPeak: number;
+  rssPeak: number;
+  charging: number;
+  csms: string;
+}
+
+async function measure(n: number, mode: string): Promise<SteadyRow> {
+  tuneHeapForFleet();
+  const threads = mode === 'auto' ? autoThreads(n, availableParallelism()) : Number(mode);
+  const profile = await loadProfile(PROFILE);
+  const csms = await startCsms();
+  const options = { csmsUrl: csms.url, count: n, idPrefix: 'S', rampPerSecond: RAMP, behaviour: { profile } };
+  const fleet = threads === 1 ? new Fleet({ ...options, log: pino({ level: 'warn' }) }) : new FleetThreads({ ...options, logLevel: 'warn', threads });
+  const charging = () => {
+    const t = fleet.report().transactions;
+    return t.started - t.stopped;
+  };
+  let rssPeak = 0;
+  const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 100);
+  const t0 = performance.now();
+  void fleet.start();
+  const deadline = Date.now() + 300_000;
+  while (charging() < n && Date.now() < deadline) await sleep(200);
+  const chargingS = (performance.now() - t0) / 1000;
+  if (charging() < n) throw new Error(`only ${charging()} of ${n} connectors charging after 300 s`);
+  await sleep(5000);
+  const rssBefore = rssPeak;
+  rssPeak = 0;
+  const report0 = fleet.report();
+  const cpu0 = process.cpuUsage();
+  const csms0 = csms.cpuS();
+  const w0 = performance.now();
+  await sleep(WINDOW_S * 1000);
+  const windowS = (performance.now() - w0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const csmsS = csms.cpuS() - csms0;
+  const report1 = fleet.report();
+  const rssWindowPeak = rssPeak;
+  clearInterval(sampler);
+  const still = charging();
+  await fleet.stop(30_000);
+  const msgs = (r: typeof report0) => r.messages.out + r.messages.in;
+  const mv = (r: typeof report0) => r.actions.MeterValues?.sent ?? 0;
+  return {
+    n,
+    threads,
+    chargingS,
+    fleetCpuPct: ((cpu.user + cpu.system) / 1e6 / windowS / CORES) * 100,
+    csmsCpuPct: (csmsS / windowS / CORES) * 100,
+    messagesPerS: (msgs(report1) - msgs(report0)) / windowS,
+    meterValuesPerS: (mv(report1) - mv(report0)) / windowS,
+    rssWindowPeak,
+    rssPeak: Math.max(rssBefore, rssWindowPeak),
+    charging: still,
+    csms: await csms.stop(),
+  };
+}
+
+function runRow(n: number, mode: string): Promise<SteadyRow> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url)], { env: { ...process.env, BENCH_FLEET_STEADY_ONE: `${n}:${mode}` }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) =>
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{"n"'));
+      if (code === 0 && line) resolve(JSON.parse(line) as SteadyRow);
+      else reject(new Error(`row ${n}:${mode} failed (exit ${code}): ${out.slice(-2000)}`));
+    }),
+  );
+}
+
+/** The parent: one fresh process per row, one line per row. */
+export async function runSteadyBench(): Promise<void> {
+  const sizes = (process.env.BENCH_FLEET_SIZES ?? '10000').split(',').map(Number);
+  const modes = (process.env.BENCH_FLEET_MODES ?? 'auto').split(',');
+  console.log(`fleet steady bench: every connector charging, MeterValues every 60 s, window ${WINDOW_S} s, ramp ${RAMP}/s, Node ${process.version}`);
+  for (const n of sizes) {
+    for (const mode of modes) {
+      const r = await runRow(n, mode);
+      console.log(
+        `${n} chargers, ${r.threads} thread(s)${mode === 'auto' ? ' (auto)' : ''}: all charging after ${r.chargingS.toFixed(1)} s; ` +
+          `fleet CPU ${r.fleetCpuPct.toFixed(1)} % of ${CORES} cores, CSMS CPU ${r.csmsCpuPct.toFixed(1)} %; ${r.messagesPerS.toFixed(0)} msg/s ` +
+          `(MeterValues ${r.meterValuesPerS.toFixed(0)}/s); RSS peak in window ${mb(r.rssWindowPeak)}, since start ${mb(r.rssPeak)}; ${r.charging} still charging at the end`,
+      );
+      console.log(`  csms: ${r.csms}`);
+    }
+  }
+}
+
+if (process.env.BENCH_FLEET_STEADY_ONE) {
+  const [n, mode] = process.env.BENCH_FLEET_STEADY_ONE.split(':');
+  process.stdout.write(`${JSON.stringify(await measure(Number(n), mode!))}\n`);
+  process.exit(0);
+}
