@@ -111,6 +111,7 @@ const fleet = program
   .option('--metrics-host <host>', 'address of the metrics endpoint', '127.0.0.1')
   .option('--progress <s>', 'seconds between progress lines on stderr', positiveNumber, 5)
   .option('--threads <n>', 'worker threads, or auto (one per 10,000 chargers, at most one per core)', 'auto')
+  .option('--max-booting <n>', 'chargers per thread started but not yet through their first boot (0 = no limit); keeps the ramp from outrunning the CSMS and the memory peak down', seed, 250)
   .option('--local-address <a,b,...>', 'local source IP addresses, round-robin per charger (one address reaches ~28,000 connections to one CSMS address)')
   .option('--log-level <level>', 'agent log level on stderr', 'warn')
   .option('--control-port <port>', 'serve the control HTTP API and event stream on this port (0 = any free port; docs/fleet.md)', port)

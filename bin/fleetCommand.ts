@@ -49,6 +49,8 @@ export interface FleetCommandOptions {
   threads: string;
   /** Port of the control HTTP API (docs/fleet-api.openapi.yaml); none without it. */
   controlPort?: number;
+  /** Chargers per thread started but not yet through their first boot (0 = no limit). */
+  maxBooting: number;
   /** Local source addresses, comma-separated, used round-robin per charger. */
   localAddress?: string;
   controlHost?: string;
@@ -85,6 +87,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
       seed: opts.seed,
       behaviour: await resolveBehaviourOptions(opts),
       ...(localAddresses && { localAddresses }),
+      maxBooting: opts.maxBooting,
     };
     tuneHeapForFleet();
     fleet = threads === 1 ? new Fleet({ ...options, log: createLogger(opts.logLevel) }) : new FleetThreads({ ...options, logLevel: opts.logLevel, threads });

@@ -8,10 +8,11 @@
  * a virtual charger's "power loss" is the fleet process ending, after which nothing should resume,
  * and 10,000 files or databases would cost file handles and fsyncs that a load test does not measure.
  */
-import { EventEmitter } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import type { Logger } from 'pino';
 import type { Agent } from '../../agent/Agent.js';
 import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
+import { withinRealTime } from '../../agent/withinRealTime.js';
 import { systemClock, type Clock } from '../../hal/clock.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 import { runChargerCommand, listViews, type ControlState } from './controlCharger.js';
@@ -172,6 +173,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       // Profile time starts with the fleet's first charger.
       epochMs: () => (this.behaviourEpoch ??= this.clock.now()),
       count: (event) => this.metrics.countBehaviour(event),
+      closedByControl: (id) => this.control.closed.has(id),
     });
     this.links.observe(agent, release);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
@@ -196,10 +198,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.emit('ramped');
     for (const m of this.members) m.behaviour?.stop();
     const flushMs = Math.max(0, withinMs - 3000);
-    const all = Promise.allSettled(this.members.map((m) => this.stopMember(m, flushMs)));
-    let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
-    await Promise.race([all, new Promise<void>((resolve) => (timer = globalThis.setTimeout(resolve, withinMs)))]);
-    globalThis.clearTimeout(timer);
+    await withinRealTime(Promise.allSettled(this.members.map((m) => this.stopMember(m, flushMs))), withinMs);
     return this.report();
   }
 
@@ -317,15 +316,9 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 const REMOVE_RECONNECT_MS = 5000;
 
 /** Resolves once the agent's boot is accepted, or after `ms` of real time. */
-function acceptedWithin(agent: Agent, ms: number): Promise<void> {
-  if (agent.link.isAccepted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      globalThis.clearTimeout(timer);
-      agent.link.off('accepted', done);
-      resolve();
-    };
-    const timer = globalThis.setTimeout(done, ms);
-    agent.link.on('accepted', done);
-  });
+async function acceptedWithin(agent: Agent, ms: number): Promise<void> {
+  if (agent.link.isAccepted) return;
+  const ac = new AbortController();
+  await withinRealTime(once(agent.link, 'accepted', { signal: ac.signal }).catch(() => undefined), ms);
+  ac.abort();
 }

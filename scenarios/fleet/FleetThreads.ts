@@ -8,6 +8,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { withinRealTime } from '../../agent/withinRealTime.js';
 import { byPosition } from './controlCharger.js';
 import { nextPositions, positionOf, workerOf } from './controlRouting.js';
 import { fail, matches, ok, type ChargerView, type CommandResult, type EventFilter, type FleetCommand, type FleetControlTarget, type FleetEvent } from './controlTypes.js';
@@ -189,12 +190,11 @@ export class FleetThreads implements FleetControlTarget {
   stop(withinMs = 8000): Promise<FleetReport> {
     this.stopping ??= (async () => {
       for (const w of this.workers) w.postMessage({ type: 'stop', withinMs } satisfies ToWorker);
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), withinMs + 1000)));
-      const finals = await Promise.race([Promise.all(this.finals), late]);
-      clearTimeout(timer);
+      const all = Promise.all(this.finals);
+      const inTime = await withinRealTime(all, withinMs + 1000);
+      const finals = inTime ? await all : this.parts;
       await Promise.all(this.workers.map((w) => w.terminate()));
-      return mergeReports(finals ?? this.parts, this.options.shard ?? { index: 0, count: 1 });
+      return mergeReports(finals, this.options.shard ?? { index: 0, count: 1 });
     })();
     return this.stopping;
   }

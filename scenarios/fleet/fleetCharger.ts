@@ -25,6 +25,8 @@ export interface FleetChargerContext {
   /** Clock time at which profile time starts (asked only when the charger has a behaviour). */
   epochMs: () => number;
   count: (event: BehaviourEvent) => void;
+  /** True while the control API holds this charger's connection closed (a fault's outage must not reopen it). */
+  closedByControl: (id: string) => boolean;
 }
 
 export interface BuiltCharger {
@@ -81,11 +83,13 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
           epochMs: ctx.epochMs(),
           controls: {
             transactionOn: (connectorId) => agent.transactions.get(connectorId) !== undefined,
-            dropLink: () => void agent.link.stop(),
+            // A network outage: the socket drops without a close handshake, as a real one would.
+            dropLink: () => void agent.link.stop({ abrupt: true }),
             // Also when the fleet stops (behaviours stop before the agents): the agent must be
-            // connected to deliver its StopTransactions.
+            // connected to deliver its StopTransactions. A connection closed through the control
+            // API stays closed until the API opens it.
             restoreLink: () => {
-              if (agent.link.state === 'stopped') agent.link.start();
+              if (agent.link.state === 'stopped' && !ctx.closedByControl(id)) agent.link.start();
             },
           },
           count: ctx.count,
