@@ -12,7 +12,7 @@
  * its own module (bin/serialSettings.ts, bin/serialPlan.ts). The OCPP keys under `ocpp:` are
  * checked against the keys the agent implements (agent/ocpp/v16/configurationKeys.ts).
  */
-import { definitionOf, parseValue, resolveKey, type ConfigValue } from '../agent/ocpp/v16/configurationKeys.js';
+import { checkInitialValues, type ConfigValue } from '../agent/ocpp/v16/configurationKeys.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';
 import {
@@ -262,32 +262,12 @@ const EMPTY_MEANS_UNSET = new Set(['csms.password']);
 /** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */
 function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string, ConfigValue> | undefined {
   if (!isRecord(entries)) return undefined; // reported by the schema
-  const out: Record<string, ConfigValue> = {};
-  for (const [name, input] of Object.entries(entries)) {
-    const path = `ocpp.${name}`;
-    const key = resolveKey(name);
-    if (!key) {
-      issues.push({ path, message: 'unknown OCPP configuration key' });
-      continue;
-    }
-    if (definitionOf(key).readonly) {
-      issues.push({ path, message: 'read-only OCPP key: the agent sets it itself' });
-      continue;
-    }
-    const isList = Array.isArray(input) && input.every((item) => typeof item === 'string');
-    if (!isList && !['string', 'number', 'boolean'].includes(typeof input)) {
-      issues.push(describe(path, 'expected text, a number, true/false or a list of text', input));
-      continue;
-    }
-    const parsed = parseValue(key, input, (k) => {
-      const maxKey = resolveKey(k);
-      const dflt = maxKey ? definitionOf(maxKey).default : undefined;
-      return typeof dflt === 'number' ? dflt : undefined;
-    });
-    if (parsed.ok) out[key] = parsed.value;
-    else issues.push(describe(path, `expected a valid ${definitionOf(key).type} for ${key} (${parsed.reason})`, input));
+  const checked = checkInitialValues(entries);
+  for (const issue of checked.issues) {
+    const path = `ocpp.${issue.name}`;
+    issues.push('message' in issue ? { path, message: issue.message } : describe(path, issue.expected, issue.input));
   }
-  return out;
+  return checked.values;
 }
 
 // Secrets never appear in messages.

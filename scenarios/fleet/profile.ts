@@ -7,7 +7,7 @@
  * problem with its field path.
  */
 import { createRequire } from 'node:module';
-import { definitionOf, parseValue, resolveKey, type ConfigValue } from '../../agent/ocpp/v16/configurationKeys.js';
+import { checkInitialValues, type ConfigValue } from '../../agent/ocpp/v16/configurationKeys.js';
 
 /** A number (fixed), `{min, max}` (uniform) or `{median, p90}` (lognormal, optionally clamped to min/max). */
 export type Distribution = number | { min: number; max: number } | { median: number; p90: number; min?: number; max?: number };
@@ -209,24 +209,10 @@ function checkDistribution(path: string, d: Distribution | null | undefined, iss
 }
 
 function checkOcpp(path: string, entries: Record<string, unknown>, issues: ProfileIssue[]): Record<string, ConfigValue> {
-  const out: Record<string, ConfigValue> = {};
-  for (const [name, input] of Object.entries(entries)) {
-    const key = resolveKey(name);
-    if (!key) {
-      issues.push({ path: `${path}.${name}`, message: 'unknown OCPP configuration key' });
-      continue;
-    }
-    if (definitionOf(key).readonly) {
-      issues.push({ path: `${path}.${name}`, message: 'read-only OCPP key: the agent sets it itself' });
-      continue;
-    }
-    const parsed = parseValue(key, input, (k) => {
-      const maxKey = resolveKey(k);
-      const dflt = maxKey ? definitionOf(maxKey).default : undefined;
-      return typeof dflt === 'number' ? dflt : undefined;
-    });
-    if (parsed.ok) out[key] = parsed.value;
-    else issues.push({ path: `${path}.${name}`, message: `expected a valid ${definitionOf(key).type} for ${key} (${parsed.reason}), got ${JSON.stringify(input)}` });
+  const checked = checkInitialValues(entries);
+  for (const issue of checked.issues) {
+    const at = `${path}.${issue.name}`;
+    issues.push('message' in issue ? { path: at, message: issue.message } : { path: at, message: `${issue.expected}, got ${JSON.stringify(issue.input)}` });
   }
-  return out;
+  return checked.values;
 }

@@ -162,6 +162,48 @@ export function parseValue(key: ConfigurationKey, input: unknown, maxItems: (key
   }
 }
 
+/** A problem with one entry of an initial-values map (see {@link checkInitialValues}). */
+export type InitialValueIssue =
+  /** The key itself is wrong (unknown or read-only). */
+  | { name: string; message: string }
+  /** The value is wrong: `expected` says what would do. */
+  | { name: string; expected: string; input: unknown };
+
+/**
+ * Checks a map of initial OCPP configuration values, as a config file or a fleet profile writes it
+ * (names in any case; text, numbers, booleans or lists of text): canonical names and parsed values
+ * out, one issue per bad entry (unknown key, read-only key, invalid value).
+ */
+export function checkInitialValues(entries: Record<string, unknown>): { values: Record<string, ConfigValue>; issues: InitialValueIssue[] } {
+  const values: Record<string, ConfigValue> = {};
+  const issues: InitialValueIssue[] = [];
+  const defaultOf = (k: string) => {
+    const key = resolveKey(k);
+    const dflt = key ? definitionOf(key).default : undefined;
+    return typeof dflt === 'number' ? dflt : undefined;
+  };
+  for (const [name, input] of Object.entries(entries)) {
+    const key = resolveKey(name);
+    if (!key) {
+      issues.push({ name, message: 'unknown OCPP configuration key' });
+      continue;
+    }
+    if (definitionOf(key).readonly) {
+      issues.push({ name, message: 'read-only OCPP key: the agent sets it itself' });
+      continue;
+    }
+    const isList = Array.isArray(input) && input.every((item) => typeof item === 'string');
+    if (!isList && !['string', 'number', 'boolean'].includes(typeof input)) {
+      issues.push({ name, expected: 'expected text, a number, true/false or a list of text', input });
+      continue;
+    }
+    const parsed = parseValue(key, input, defaultOf);
+    if (parsed.ok) values[key] = parsed.value;
+    else issues.push({ name, expected: `expected a valid ${definitionOf(key).type} for ${key} (${parsed.reason})`, input });
+  }
+  return { values, issues };
+}
+
 /** The value as GetConfiguration reports it. */
 export function formatValue(value: ConfigValue): string {
   return typeof value === 'string' ? value : String(value);
