@@ -9,6 +9,7 @@ import { csmsSteps, realWaitRefusal, type CsmsSteps } from './csmsSteps.js';
 import { evSteps, expectSteps, faultSteps, rfidSteps, type EvSteps, type ExpectSteps, type FaultSteps } from './chargerSteps.js';
 import type { Harness } from './harness.js';
 import { ScenarioUsageError } from './scenario.js';
+import { atCallSite, guarded } from './stepNames.js';
 import { stepTools } from './stepTools.js';
 import { parseDuration } from './words.js';
 
@@ -48,18 +49,26 @@ export interface ScenarioContext extends ChargerContext {
 export function createContext(h: Harness): ScenarioContext {
   const contexts: ChargerContext[] = h.chargers.map((c) => {
     const k = stepTools(h, c);
-    return { id: c.id, ev: evSteps(k), rfid: rfidSteps(k), csms: csmsSteps(k), fault: faultSteps(k), expect: expectSteps(k) };
+    const at = c.index === 1 ? 't' : `t.charger(${c.index})`;
+    const ns = <T extends object>(name: string, steps: T) => guarded(steps, `${at}.${name}`);
+    const charger = { id: c.id, ev: ns('ev', evSteps(k)), rfid: ns('rfid', rfidSteps(k)), csms: ns('csms', csmsSteps(k)), fault: ns('fault', faultSteps(k)), expect: ns('expect', expectSteps(k)) };
+    return guarded(charger, at);
   });
   const first = contexts[0]!;
-  return {
-    ...first,
+  return guarded<ScenarioContext>({
+    id: first.id,
+    ev: first.ev,
+    rfid: first.rfid,
+    csms: first.csms,
+    fault: first.fault,
+    expect: first.expect,
     chargers: contexts.length,
     charger(n) {
       const c = Number.isInteger(n) ? contexts[n - 1] : undefined;
-      if (!c) throw new ScenarioUsageError(`charger(${JSON.stringify(n)}): the site has charger(s) 1..${contexts.length}; declare more with scenario(name, { chargers: N }, …)`);
+      if (!c) throw new ScenarioUsageError(`charger(${JSON.stringify(n)}): the site has charger(s) 1..${contexts.length}; declare more with scenario(name, { chargers: N }, …)${atCallSite()}`);
       return c;
     },
-    clock: {
+    clock: guarded({
       async advance(duration) {
         const ms = parseDuration(duration, 'clock.advance');
         if (!h.virtual && ms > h.maxRealWaitMs) throw new ScenarioUsageError(`clock.advance(${JSON.stringify(duration)}): ${realWaitRefusal(ms, h.maxRealWaitMs)}`);
@@ -75,7 +84,7 @@ export function createContext(h: Harness): ScenarioContext {
         }
       },
       elapsed: () => h.clock.now() - h.start,
-    },
+    } satisfies ScenarioContext['clock'], 't.clock'),
     note: (text) => h.note('note', text),
-  };
+  }, 't');
 }

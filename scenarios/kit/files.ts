@@ -1,8 +1,8 @@
 /**
  * Which files `evse scenario run` runs: paths, directories (every *.scenario.* inside) and
- * globs (`*`, `**`, `?`). Node cannot import TypeScript, so when the runner itself runs
- * compiled (dist/), a `.ts` scenario is replaced by its compiled twin under dist/ (built by
- * `npm run build`); YAML scenarios are read from where they are.
+ * globs (`*`, `**`, `?`). When the runner runs compiled (dist/), a `.ts` scenario of the package
+ * is replaced by its compiled twin under dist/ when there is one; other `.ts` files are compiled
+ * on import (loadModule.ts); YAML scenarios are read from where they are.
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -56,14 +56,14 @@ export function expandScenarioArgs(args: readonly string[], cwd = process.cwd())
 }
 
 /**
- * For a runner running compiled: `<root>/x/y.scenario.ts` → `<root>/dist/x/y.scenario.js`.
- * `root` is the package root (the directory holding dist/). Throws when it was not built.
+ * For a runner running compiled: `<root>/x/y.scenario.ts` → `<root>/dist/x/y.scenario.js` when
+ * built. `root` is the package root (the directory holding dist/). Any other `.ts` file (outside
+ * the package, or not built) stays as it is and is compiled on import (loadModule.ts).
  */
 export function compiledTwin(file: string, root: string): string {
   if (!/\.(c|m)?ts$/.test(file) || file.endsWith('.d.ts')) return file;
   const rel = path.relative(root, file);
-  if (rel.startsWith('..')) throw new Error(`${file}: TypeScript scenarios outside the package are not supported by the compiled runner; compile it to .js first`);
+  if (rel.startsWith('..') || path.isAbsolute(rel)) return file;
   const twin = path.join(root, 'dist', rel.replace(/\.(c|m)?ts$/, '.js'));
-  if (!existsSync(twin)) throw new Error(`${file}: no compiled ${path.relative(root, twin)}; run 'npm run build' first`);
-  return twin;
+  return existsSync(twin) ? twin : file;
 }

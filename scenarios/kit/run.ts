@@ -5,12 +5,15 @@
  * deterministic per seed (the only randomness, the agents' reconnect jitter, comes from the
  * seed); with a serial bench or an external CSMS on real time (see harness.ts).
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
 import { createContext } from './context.js';
 import { CSMS_CONTROL_STEPS } from './csmsView.js';
 import { createHarness, type RunEnvironment, type TimelineEvent } from './harness.js';
-import { ScenarioFailure, ScenarioUsageError, isScenarioDefinition, type ScenarioDefinition } from './scenario.js';
+import { importScenarioModule } from './loadModule.js';
+import { ScenarioFailure, ScenarioUsageError, isScenarioDefinition, scenario, type ScenarioBody, type ScenarioDefinition } from './scenario.js';
+import { contextParameter, scanSteps } from './stepNames.js';
 import { loadYamlScenario } from './yaml.js';
 
 export interface RunOptions {
@@ -57,16 +60,25 @@ export interface ScenarioResult {
   readonly lastEvents?: readonly TimelineEvent[];
 }
 
-/** Loads one scenario file. YAML is validated here; errors name the file and line. */
+/**
+ * Loads one scenario file. YAML is validated here; errors name the file and line. TypeScript
+ * and JavaScript default-export `scenario(…)` (or a plain `async (t) => { … }`, named after the
+ * file); their source is scanned for unknown steps before anything runs.
+ */
 export async function loadScenarioFile(file: string): Promise<ScenarioDefinition> {
   if (/\.ya?ml$/i.test(file)) return loadYamlScenario(file);
   if (!/\.(c|m)?(t|j)s$/.test(file)) throw new ScenarioUsageError(`${file}: a scenario file ends in .scenario.ts, .scenario.js or .scenario.yaml`);
-  const mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
-  if (!isScenarioDefinition(mod.default)) {
-    throw new ScenarioUsageError(`${file}: must default-export scenario(name, async (t) => { … }) from scenarios/kit/scenario.js`);
+  const mod = await importScenarioModule(file);
+  const exported = mod.default;
+  const def = typeof exported === 'function' ? scenario(path.basename(file).replace(/\.scenario\.\w+$|\.\w+$/, ''), exported as ScenarioBody) : exported;
+  if (!isScenarioDefinition(def)) {
+    throw new ScenarioUsageError(`${file}: must default-export scenario(name, async (t) => { … }) (import { scenario } from 'evse-agent/scenarios/kit') or an async function (t) => { … }`);
   }
-  mod.default.file = file;
-  return mod.default;
+  const param = contextParameter(def.body);
+  const unknown = param ? scanSteps(await readFile(file, 'utf8'), param) : [];
+  if (unknown.length > 0) throw new ScenarioUsageError(unknown.map((u) => `${file}:${u.line}:${u.column}: ${u.message}`).join('\n'));
+  def.file = file;
+  return def;
 }
 
 /** Runs one scenario to completion; never throws for a failing scenario. */

@@ -6,6 +6,7 @@
 import type { ChargerUnderTest, Harness } from './harness.js';
 import { RigAborted, RigRefusal, type RigOutcome } from './rig/Rig.js';
 import { ScenarioFailure, ScenarioUsageError } from './scenario.js';
+import { atCallSite } from './stepNames.js';
 import { didYouMean } from './words.js';
 
 export interface StepTools {
@@ -28,7 +29,7 @@ export interface StepTools {
 export function stepTools(h: Harness, c: ChargerUnderTest): StepTools {
   const multi = h.chargers.length > 1;
   const step = (name: string) => (c.index === 1 ? name : `charger(${c.index}).${name}`);
-  const usage = (s: string, text: string) => new ScenarioUsageError(`${step(s)}: ${text}`);
+  const usage = (s: string, text: string) => new ScenarioUsageError(`${step(s)}: ${text}${atCallSite()}`);
   const say = (text: string) => (multi ? `${c.id}: ${text}` : text);
   return {
     h,
