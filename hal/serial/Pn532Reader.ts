@@ -8,18 +8,11 @@ import type { HalErrorCode } from '../errors.js';
 import type { RfidEvents, RfidReader } from '../index.js';
 import { FaultLatch } from '../FaultLatch.js';
 import { encodePn532Frame, PN532_CHIP_TO_HOST, PN532_HOST_TO_CHIP, Pn532Parser, type Pn532Result } from './framing/Pn532Frame.js';
-import { SerialLink } from './SerialLink.js';
+import { serialLinkFor, type SerialDeviceOptions, type SerialLink } from './SerialLink.js';
 
-export interface Pn532ReaderOptions {
-  /** Device name, e.g. `rfid:0`. */
-  id: string;
-  clock: Clock;
-  /** Port path, e.g. `/dev/ttyUSB1`. */
-  path: string;
+export interface Pn532ReaderOptions extends SerialDeviceOptions {
   /** Default 115200 (the PN532 HSU default). */
   baudRate?: number;
-  parity?: 'none' | 'even' | 'odd';
-  stopBits?: 1 | 2;
   /** Clock time between InListPassiveTarget polls, ms (default 200). */
   pollIntervalMs?: number;
   /** How long the chip may take to ACK and answer one command, ms of clock time (default 300). */
@@ -28,7 +21,6 @@ export interface Pn532ReaderOptions {
   garbageFaultThreshold?: number;
   /** Consecutive unanswered commands that raise RFID_FAULT (default: `garbageFaultThreshold`). */
   missedPollsForFault?: number;
-  reopenIntervalMs?: number;
 }
 
 /** Wake-up from power-down (HSU): 55 55 and a run of zeros, sent before SAMConfiguration. */
@@ -78,7 +70,7 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
 
   constructor(options: Pn532ReaderOptions) {
     super();
-    const { id, clock, path, baudRate = 115200, pollIntervalMs = 200, responseTimeoutMs = 300, garbageFaultThreshold = 3, reopenIntervalMs = 2000 } = options;
+    const { id, clock, pollIntervalMs = 200, responseTimeoutMs = 300, garbageFaultThreshold = 3 } = options;
     const { missedPollsForFault = garbageFaultThreshold } = options;
     if (!Number.isInteger(garbageFaultThreshold) || garbageFaultThreshold < 1) throw new RangeError(`${id}: garbageFaultThreshold must be an integer >= 1`);
     if (!Number.isInteger(missedPollsForFault) || missedPollsForFault < 1) throw new RangeError(`${id}: missedPollsForFault must be an integer >= 1`);
@@ -89,7 +81,7 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
     this.responseTimeoutMs = responseTimeoutMs;
     this.garbageFaultThreshold = garbageFaultThreshold;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
-    this.link = new SerialLink({ id, path, baudRate, clock, reopenIntervalMs, ...(options.parity && { parity: options.parity }), ...(options.stopBits && { stopBits: options.stopBits }) });
+    this.link = serialLinkFor(options, 115200);
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', (error) => {
       this.configured = false;

@@ -8,18 +8,11 @@ import type { HalErrorCode } from '../errors.js';
 import type { RfidEvents, RfidReader } from '../index.js';
 import { FaultLatch } from '../FaultLatch.js';
 import { Rdm6300Parser } from './framing/Rdm6300Parser.js';
-import { SerialLink } from './SerialLink.js';
+import { serialLinkFor, type SerialDeviceOptions, type SerialLink } from './SerialLink.js';
 
-export interface Rdm6300ReaderOptions {
-  /** Device name, e.g. `rfid:0`. */
-  id: string;
-  clock: Clock;
-  /** Port path, e.g. `/dev/ttyS1`. */
-  path: string;
+export interface Rdm6300ReaderOptions extends SerialDeviceOptions {
   /** Default 9600 (fixed on RDM6300 modules). */
   baudRate?: number;
-  parity?: 'none' | 'even' | 'odd';
-  stopBits?: 1 | 2;
   /** Clock time without a frame after which a held card counts as removed, ms (default 500). */
   removalMs?: number;
   /** Consecutive unreadable frames that raise RFID_FAULT (default 3). */
@@ -29,8 +22,6 @@ export interface Rdm6300ReaderOptions {
    * `tag` = the 4-byte tag only (8 hex digits, what many card printers and CSMS lists show).
    */
   uidFormat?: 'em4100' | 'tag';
-  /** Clock time between attempts to reopen a lost port, ms (default 2000). */
-  reopenIntervalMs?: number;
 }
 
 /**
@@ -56,7 +47,7 @@ export class Rdm6300Reader extends EventEmitter<RfidEvents> implements RfidReade
 
   constructor(options: Rdm6300ReaderOptions) {
     super();
-    const { id, clock, path, baudRate = 9600, removalMs = 500, garbageFaultThreshold = 3, uidFormat = 'em4100', reopenIntervalMs = 2000 } = options;
+    const { id, clock, removalMs = 500, garbageFaultThreshold = 3, uidFormat = 'em4100' } = options;
     if (!Number.isInteger(garbageFaultThreshold) || garbageFaultThreshold < 1) throw new RangeError(`${id}: garbageFaultThreshold must be an integer >= 1`);
     if (!(removalMs > 0)) throw new RangeError(`${id}: removalMs must be > 0`);
     this.id = id;
@@ -65,7 +56,7 @@ export class Rdm6300Reader extends EventEmitter<RfidEvents> implements RfidReade
     this.uidFormat = uidFormat;
     this.garbageFaultThreshold = garbageFaultThreshold;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
-    this.link = new SerialLink({ id, path, baudRate, clock, reopenIntervalMs, ...(options.parity && { parity: options.parity }), ...(options.stopBits && { stopBits: options.stopBits }) });
+    this.link = serialLinkFor(options, 9600);
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', (error) => void this.faults.raise(error.code, error.message));
     this.link.on('restored', () => {

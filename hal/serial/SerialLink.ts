@@ -26,6 +26,15 @@ export interface SerialLinkOptions {
   watchIntervalMs?: number;
 }
 
+/** A character-stream driver's line options: the link's, with the baud rate defaulting per model. */
+export type SerialDeviceOptions = Omit<SerialLinkOptions, 'baudRate' | 'watchIntervalMs'> & { baudRate?: number };
+
+/** The driver's link: its line options, `defaultBaudRate` when none is given. */
+export function serialLinkFor(options: SerialDeviceOptions, defaultBaudRate: number): SerialLink {
+  const { id, clock, path, baudRate = defaultBaudRate, parity, stopBits, reopenIntervalMs } = options;
+  return new SerialLink({ id, clock, path, baudRate, ...(parity && { parity }), ...(stopBits && { stopBits }), ...(reopenIntervalMs !== undefined && { reopenIntervalMs }) });
+}
+
 export interface SerialLinkEvents {
   data: [chunk: Buffer];
   lost: [error: HalError];

@@ -7,22 +7,15 @@ import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../clock.js';
 import { HalError } from '../../errors.js';
 import { encodeRapiCommand, RapiParser, type RapiLine } from '../framing/RapiLine.js';
-import { SerialLink } from '../SerialLink.js';
+import { serialLinkFor, type SerialDeviceOptions, type SerialLink } from '../SerialLink.js';
 
-export interface RapiControllerOptions {
-  /** Name used in errors, e.g. `pilot:1`. */
-  id: string;
-  clock: Clock;
-  path: string;
+export interface RapiControllerOptions extends SerialDeviceOptions {
   /** Default 115200 (OpenEVSE firmware default). */
   baudRate?: number;
-  parity?: 'none' | 'even' | 'odd';
-  stopBits?: 1 | 2;
   /** Clock time between `$GS` polls, ms (default 1000). */
   pollIntervalMs?: number;
   /** How long the controller may take to answer one command, ms of clock time (default 500). */
   responseTimeoutMs?: number;
-  reopenIntervalMs?: number;
 }
 
 /** What `$GS` / `$AT` report: the EVSE state and the pilot state, both EVSE_STATE_xxx codes. */
@@ -75,12 +68,12 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
 
   constructor(options: RapiControllerOptions) {
     super();
-    const { id, clock, path, baudRate = 115200, parity, stopBits, pollIntervalMs = 1000, responseTimeoutMs = 500, reopenIntervalMs } = options;
+    const { id, clock, pollIntervalMs = 1000, responseTimeoutMs = 500 } = options;
     this.id = id;
     this.clock = clock;
     this.pollIntervalMs = pollIntervalMs;
     this.responseTimeoutMs = responseTimeoutMs;
-    this.link = new SerialLink({ id, clock, path, baudRate, ...(parity && { parity }), ...(stopBits && { stopBits }), ...(reopenIntervalMs ? { reopenIntervalMs } : {}) });
+    this.link = serialLinkFor(options, 115200);
     this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', (e) => {
       this.failAll(new HalError('PORT_LOST', this.id, e.message));
