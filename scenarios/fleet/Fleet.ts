@@ -25,7 +25,7 @@ import { fail, ok, type CommandResult, type EventFilter, type FleetCommand, type
 import { chargerId, shardPositions, type Shard } from './fleetIds.js';
 import { FleetMetrics, type FleetReport } from './FleetMetrics.js';
 import { buildFleetCharger } from './fleetCharger.js';
-import { deriveSeed, seededRandom } from './seededRandom.js';
+import { deriveSeed, seededRandom } from '../seededRandom.js';
 import type { FleetProfile } from './profile.js';
 import { resolveBehaviour, type FleetBehaviourOptions } from './profileLoader.js';
 import type { SessionBehaviour } from './SessionBehaviour.js';

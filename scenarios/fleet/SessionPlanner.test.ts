@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from './profile.js';
 import { DEFAULT_PROFILE } from './profileDefault.js';
-import { deriveSeed, seededRandom } from './seededRandom.js';
+import { deriveSeed, seededRandom } from '../seededRandom.js';
 import { arrivalRate, FaultPlanner, sample, SessionPlanner, type SessionPlan } from './SessionPlanner.js';
 
 const HOUR = 3_600_000;

@@ -8,7 +8,7 @@
  * the plans are in wall-clock ms.
  */
 import type { Arrivals, Distribution, FaultKind, FleetProfile } from './profile.js';
-import { uniformBetween } from './seededRandom.js';
+import { uniformBetween } from '../seededRandom.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -13,7 +13,7 @@ import type { FleetOptions } from './Fleet.js';
 import { chargerId } from './fleetIds.js';
 import type { FleetProfile } from './profile.js';
 import { ocppForCharger, resolveBehaviour } from './profileLoader.js';
-import { deriveSeed, seededRandom } from './seededRandom.js';
+import { deriveSeed, seededRandom } from '../seededRandom.js';
 import { SessionBehaviour, type BehaviourEvent } from './SessionBehaviour.js';
 
 const DEFAULT_RECONNECT: BackoffWindow = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 60_000 });

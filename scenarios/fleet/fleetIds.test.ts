@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chargerId, parseDuration, parseSecondsRange, parseShard, shardPositions } from './fleetIds.js';
-import { deriveSeed, seededRandom } from './seededRandom.js';
+import { deriveSeed, seededRandom } from '../seededRandom.js';
 
 describe('fleet ids and shards', () => {
   it('names chargers with at least five digits and no upper limit', () => {

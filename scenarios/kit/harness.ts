@@ -17,7 +17,7 @@ import { embeddedView, externalView, type CsmsView } from './csmsView.js';
 import type { Rig, SerialBenchFactory } from './rig/Rig.js';
 import { simRig } from './rig/simRig.js';
 import { ScenarioUsageError, type ScenarioOptions } from './scenario.js';
-import { seededRandom } from './words.js';
+import { seededRandom } from '../seededRandom.js';
 
 export const CHARGE_POINT_ID = 'SCENARIO-CP1';
 /** 2026-01-01T00:00:00Z: virtual time starts here, so clock-aligned boundaries are easy to read. */

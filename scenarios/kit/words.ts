@@ -46,15 +46,3 @@ export function didYouMean(word: string, known: readonly string[]): string {
   const c = closest(word, known);
   return c ? ` (did you mean ${c}?)` : '';
 }
-
-/** Mulberry32: a small deterministic PRNG in [0, 1) for `--seed`. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedCsms } from '../../scenarios/csms/EmbeddedCsms.js';
+import { seededRandom } from '../../scenarios/seededRandom.js';
 import { spawnEvse, type EvseProcess } from '../support/spawnEvse.js';
 import { checkLedger, ledgerOf } from './ledger.js';
 
@@ -61,23 +62,12 @@ const CP = 'CRASH-CAMPAIGN';
  */
 const UNSAVED_WH = 20;
 
-/** mulberry32: small, seedable, good enough to pick moments. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const t0 = performance.now();
-  const rnd = prng(o.seed);
+  const rnd = seededRandom(o.seed);
   const log = o.log ?? (() => undefined);
   const killRate = o.killRate ?? 0.35;
   const dropRate = o.dropRate ?? 0.3;

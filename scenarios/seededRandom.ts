@@ -1,4 +1,4 @@
-/** Small seeded PRNG (mulberry32): reproducible fleets without per-charger cost beyond one number. */
+/** Small seeded PRNG (mulberry32): scenario runs, fleets and the crash campaign repeat for a seed, at the cost of one number per stream. */
 export function seededRandom(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
