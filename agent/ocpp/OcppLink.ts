@@ -33,6 +33,8 @@ export type { TrafficRecord } from './OcppTraffic.js';
 
 const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
 /** Requests the charger sends itself; warmed together with the handled actions. */
+/** ocpp-rpc's own call timeout is off: calls are timed on the injected clock ({@link OcppLink.send}). Read-only to ocpp-rpc. */
+const CALL_OPTIONS = Object.freeze({ callTimeoutMs: 0 });
 const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
 
 export class OcppLink extends EventEmitter<OcppLinkEvents> {
@@ -52,6 +54,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private reconnectAttempt = 0;
   private reconnectTimer: TimerId | undefined;
   /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
+  /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
+  private callTimedOut = false;
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
   constructor(private readonly opts: OcppLinkOptions) {
@@ -161,22 +165,28 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.stopping) throw new OcppLinkError('STOPPED', `${action}: link stopped`, { action });
     if (!this.connected) throw new OcppLinkError('NOT_CONNECTED', `${action}: not connected`, { action });
     if (!this.gate.take(this.current, action)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
-    const ac = new AbortController();
-    const timer = this.opts.clock.setTimeout(() => ac.abort(), this.opts.callTimeoutMs);
+    // One call at a time (the queue in call()), so the timer aborts whatever the client has in flight.
+    this.callTimedOut = false;
+    const timer = this.opts.clock.setTimeout(this.onCallTimeout, this.opts.callTimeoutMs);
     let response: ResponseOf<A>;
     try {
-      response = (await this.client.call(action, payload, { signal: ac.signal, callTimeoutMs: 0 })) as ResponseOf<A>;
+      response = (await this.client.call(action, payload, CALL_OPTIONS)) as ResponseOf<A>;
     } catch (err) {
       const last = this.lastInvalid;
       const invalid = last && last.error === err ? last.which : undefined;
       this.lastInvalid = undefined;
-      throw toLinkError(err, action, { timedOut: ac.signal.aborted, stopped: this.stopping !== undefined, invalid });
+      throw toLinkError(err, action, { timedOut: this.callTimedOut, stopped: this.stopping !== undefined, invalid });
     } finally {
       this.opts.clock.clearTimeout(timer);
     }
     if (action === 'BootNotification' && this.connected && !this.stopping) this.onBootAnswer(response as BootNotificationResponse);
     return response;
   }
+
+  private readonly onCallTimeout = (): void => {
+    this.callTimedOut = true;
+    this.client.abortPendingCalls('no answer in time');
+  };
 
   // ---- connection ---------------------------------------------------------------------------
 

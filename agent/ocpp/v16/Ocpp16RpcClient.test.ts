@@ -41,3 +41,14 @@ describe('Ocpp16RpcClient.handleActions', () => {
     expect(source).toMatch(/let handler = this\._handlers\.get\(method\);/);
   });
 });
+
+describe('Ocpp16RpcClient.abortPendingCalls', () => {
+  it('relies on ocpp-rpc keeping each awaited call in _pendingCalls with an abort() that rejects and removes it', () => {
+    // Pinned ocpp-rpc 2.2.1; the behaviour (a call times out on the link's clock and the next one
+    // goes out) is tested in OcppLink.calls.test.ts.
+    const source = readFileSync(createRequire(import.meta.url).resolve('ocpp-rpc/lib/client.js'), 'utf8');
+    expect(source).toMatch(/pendingCall\.abort = \(reason\) => \{/);
+    expect(source).toMatch(/this\._pendingCalls\.set\(msgId, pendingCall\);/);
+    expect(source).toMatch(/this\._pendingCalls\.delete\(msgId\);/);
+  });
+});

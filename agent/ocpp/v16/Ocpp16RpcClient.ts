@@ -13,6 +13,8 @@ import type { ClientEventSink } from './linkClient.js';
 
 export type RpcClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
 type HandlerTable = { get(method: string): ((call: IHandlersOption) => unknown) | undefined };
+/** What ocpp-rpc 2.2.1 keeps per call awaiting its answer (`_pendingCalls`, by message id). */
+type PendingCall = { abort?: (reason: string) => void };
 
 export const OCPP16_SUBPROTOCOL = 'ocpp1.6';
 const MSG_CALLERROR = 4;
@@ -70,6 +72,23 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
       for (const l of ws?.rawListeners(event) ?? []) if ('listener' in l) ws!.removeListener(event, l as never);
     }
     return result;
+  }
+
+  /**
+   * Rejects every call that awaits its answer with an AbortError whose message is `reason` — what
+   * an aborted `signal` call option does, without its cost: per call an AbortController, its
+   * EventTarget and the `once` listener ocpp-rpc 2.2.1 attaches to it. Those live as long as the
+   * call, so in a fleet's session-start burst they survive into the old generation (≈ 10 KB per
+   * charger; docs/fleet.md, Memory and scale). Returns how many calls were rejected.
+   */
+  abortPendingCalls(reason: string): number {
+    const pending = (this as unknown as { _pendingCalls: Map<string, PendingCall> })._pendingCalls;
+    let aborted = 0;
+    for (const call of pending.values()) {
+      call.abort?.(reason); // deletes the entry: Map iteration allows that
+      aborted++;
+    }
+    return aborted;
   }
 
   /** WebSocket ping interval (0 = off); takes effect on the open connection. */
