@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { SimulatedClock } from '../clock.js';
 import type { PilotState } from '../index.js';
+import { SimConnector } from './SimConnector.js';
 import { SimulatedEV } from './SimulatedEV.js';
 
 /** An EV on a bench: the link records the order in which it is told about changes. */
@@ -93,5 +95,46 @@ describe('SimulatedEV', () => {
     expect(() => new SimulatedEV({ maxCurrentA: 3 })).toThrow(/ev\.maxCurrentA/);
     expect(() => new SimulatedEV({ efficiency: 1.2 })).toThrow(/ev\.efficiency/);
     expect(() => new SimulatedEV().setSoC(-0.1)).toThrow(RangeError);
+  });
+
+  describe('setModel', () => {
+    it('changes battery, on-board limit and phases while unplugged; the connector then meters the new power', async () => {
+      const clock = new SimulatedClock();
+      const ev = new SimulatedEV({ batteryKWh: 40, soc: 0.2, maxCurrentA: 16, phases: 1 });
+      const connector = new SimConnector({ connectorId: 1, clock, ev, maxCurrentA: 32, phases: 3, voltageV: 230, frequencyHz: 50 });
+      const charge = async () => {
+        ev.plugIn();
+        await connector.pilot.setCurrentOffer(32);
+        await connector.relay.close();
+        return (await connector.meter.read()).powerW;
+      };
+      expect(await charge()).toBeCloseTo(16 * 230, 6); // 1 phase × 16 A
+      await connector.relay.open();
+      ev.unplug();
+      ev.setModel({ batteryKWh: 90, maxCurrentA: 32, phases: 3 });
+      expect([ev.capacityWh, ev.maxCurrentA, ev.phases, ev.soc]).toEqual([90_000, 32, 3, 0.2]);
+      expect(await charge()).toBeCloseTo(3 * 32 * 230, 6); // 3 phases × 32 A
+      clock.advance(3_600_000);
+      await connector.meter.read(); // brings the physics up to the clock
+      expect(ev.soc).toBeCloseTo(0.2 + (3 * 32 * 230 * 0.9) / 90_000, 9); // the new battery fills
+      await connector.close();
+    });
+
+    it('is refused while plugged in, and for a bad value names the field; nothing changes then', () => {
+      const { ev, calls } = bench({ batteryKWh: 60, maxCurrentA: 16, phases: 3 });
+      ev.plugIn();
+      calls.length = 0;
+      expect(() => ev.setModel({ batteryKWh: 40, maxCurrentA: 16, phases: 1 })).toThrow(/ev\.setModel: the EV is plugged in; unplug it/);
+      ev.unplug();
+      calls.length = 0;
+      expect(() => ev.setModel({ batteryKWh: 0, maxCurrentA: 16, phases: 1 })).toThrow(/ev\.batteryKWh must be a number in 0\.00001\.\.1000; got 0/);
+      expect(() => ev.setModel({ batteryKWh: 40, maxCurrentA: 100, phases: 1 })).toThrow(/ev\.maxCurrentA must be a number in 6\.\.80; got 100/);
+      expect(() => ev.setModel({ batteryKWh: 40, maxCurrentA: 16, phases: 2 as 1 })).toThrow(/ev\.phases must be 1 or 3; got 2/);
+      expect([ev.capacityWh, ev.maxCurrentA, ev.phases]).toEqual([60_000, 16, 3]);
+      expect(calls).toEqual([]);
+      ev.setModel({ batteryKWh: 0.0005, maxCurrentA: 6, phases: 1 }); // an accelerated fleet's tiny battery
+      expect(calls).toEqual(['sync@0.5', 'changed']);
+      expect(ev.capacityWh).toBeCloseTo(0.5, 12);
+    });
   });
 });

@@ -2,6 +2,20 @@ import type { PilotState } from '../index.js';
 import { checkCurve, DEFAULT_CHARGING_CURVE, msUntilSoc, socAfter, type ChargeRegime, type ChargingCurve } from './ChargingCurve.js';
 import { requireInRange, requirePhases } from './optionChecks.js';
 
+/** What {@link SimulatedEV.setModel} changes: the vehicle model parked at the connector. */
+export interface EvModel {
+  /** Usable battery capacity, kWh, 0.00001..1000 (tiny values serve accelerated fleets, where energies scale down). */
+  batteryKWh: number;
+  /** On-board charger limit per phase, A, 6..80. */
+  maxCurrentA: number;
+  /** Phases the on-board charger uses. */
+  phases: 1 | 3;
+}
+
+/** Battery capacity bounds, kWh: a fleet at `acceleration: 100000` scales a 1 kWh battery to 0.01 Wh. */
+const MIN_BATTERY_KWH = 0.00001;
+const MAX_BATTERY_KWH = 1000;
+
 export interface SimulatedEVOptions {
   /** Usable battery capacity, kWh (default 60). */
   batteryKWh?: number;
@@ -59,9 +73,9 @@ const FULL_EPSILON = 1e-9;
  * it for its {@link drawFor draw}, charges it with {@link absorb} and is told of every change.
  */
 export class SimulatedEV {
-  readonly capacityWh: number;
-  readonly maxCurrentA: number;
-  readonly phases: 1 | 3;
+  private batteryWh: number;
+  private limitA: number;
+  private wiredPhases: 1 | 3;
   readonly cableRatingA: number | null;
   readonly efficiency: number;
   readonly curve: ChargingCurve;
@@ -76,21 +90,50 @@ export class SimulatedEV {
   constructor(options: SimulatedEVOptions = {}) {
     const { batteryKWh = 60, soc = 0.5, maxCurrentA = 16, phases = 3, cableRatingA = null, efficiency = 0.9, ventilation = false } = options;
     const curve = options.curve ?? DEFAULT_CHARGING_CURVE;
-    requireInRange('ev.batteryKWh', batteryKWh, 0.1, 1000);
+    checkModel({ batteryKWh, maxCurrentA, phases });
     requireInRange('ev.soc', soc, 0, 1, { hint: 'a fraction, not percent' });
-    requireInRange('ev.maxCurrentA', maxCurrentA, 6, 80);
-    requirePhases('ev.phases', phases);
     if (cableRatingA !== null) requireInRange('ev.cableRatingA', cableRatingA, 6, 80);
     requireInRange('ev.efficiency', efficiency, 0.01, 1);
     checkCurve(curve);
-    this.capacityWh = batteryKWh * 1000;
+    this.batteryWh = batteryKWh * 1000;
     this.charge = soc;
-    this.maxCurrentA = maxCurrentA;
-    this.phases = phases;
+    this.limitA = maxCurrentA;
+    this.wiredPhases = phases;
     this.cableRatingA = cableRatingA;
     this.efficiency = efficiency;
     this.curve = curve;
     this.vented = ventilation;
+  }
+
+  /** Usable battery capacity, Wh. */
+  get capacityWh(): number {
+    return this.batteryWh;
+  }
+
+  /** On-board charger limit per phase, A. */
+  get maxCurrentA(): number {
+    return this.limitA;
+  }
+
+  /** Phases the on-board charger uses. */
+  get phases(): 1 | 3 {
+    return this.wiredPhases;
+  }
+
+  /**
+   * Another vehicle model takes this parking space: battery, on-board charger limit and phases
+   * change; state of charge, efficiency, curve and cable stay. Only while unplugged (a charger
+   * never sees its EV change under a session): refused with an Error while plugged in, and with a
+   * RangeError naming the field for a bad value; nothing changes then.
+   */
+  setModel(model: EvModel): void {
+    if (this.isPlugged) throw new Error('ev.setModel: the EV is plugged in; unplug it before changing its model');
+    checkModel(model);
+    this.change(() => {
+      this.batteryWh = model.batteryKWh * 1000;
+      this.limitA = model.maxCurrentA;
+      this.wiredPhases = model.phases;
+    });
   }
 
   /** State of charge, fraction 0..1. */
@@ -229,4 +272,10 @@ export class SimulatedEV {
     mutate();
     this.link?.changed();
   }
+}
+
+function checkModel(model: EvModel): void {
+  requireInRange('ev.batteryKWh', model.batteryKWh, MIN_BATTERY_KWH, MAX_BATTERY_KWH);
+  requireInRange('ev.maxCurrentA', model.maxCurrentA, 6, 80);
+  requirePhases('ev.phases', model.phases);
 }

@@ -1,7 +1,8 @@
 /**
  * What the drivers and the hardware of one virtual charger do under a profile. Per connector:
- * wait for the next arrival ({@link SessionPlanner}); the EV plugs in with its state of charge set
- * so that the battery is full once the session's energy target has flowed; an RFID driver taps the
+ * wait for the next arrival ({@link SessionPlanner}); the connector's simulated EV becomes the
+ * session's model (battery, on-board charger, phases: set while unplugged) with its start state of
+ * charge, and plugs in; an RFID driver taps the
  * connector's card a second later, a remote driver waits up to its patience for the CSMS's
  * RemoteStartTransaction and leaves without one. Charging ends when the session's energy has
  * flowed (the EV's charge limit: it stops drawing, as when its battery is full) or the session
@@ -41,7 +42,9 @@ export type BehaviourEvent =
   | 'energyReached'
   | 'lengthReached'
   | 'endedElsewhere'
-  | `fault:${FaultKind}`;
+  | `fault:${FaultKind}`
+  /** An arrival of this EV model (the profile's `evs[].name`). */
+  | `ev:${string}`;
 
 export interface SessionBehaviourOptions {
   sim: SimulatedCharger;
@@ -180,8 +183,13 @@ export class SessionBehaviour {
     const plan = run.plan!;
     const ev = this.o.sim.connectors[i]!.ev;
     this.count('arrivals');
+    // An EV plugged in through the control API stays what it is.
+    if (!ev.plugged) {
+      ev.setModel(plan.ev);
+      this.count(`ev:${plan.ev.name}`);
+    }
     ev.resume();
-    ev.setSoC(0.1 + this.o.random() * 0.5);
+    ev.setSoC(plan.socStart);
     run.phase = 'awaiting';
     run.tapped = false;
     ev.plugIn();

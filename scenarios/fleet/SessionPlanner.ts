@@ -1,13 +1,15 @@
 /**
  * Seeded plans for the sessions and faults of one charger under a {@link FleetProfile}: when the
- * next EV arrives at a free connector (a Poisson process whose rate follows the hour of day,
- * sampled by thinning), how it starts (RFID or remote), how long it may charge, the energy it
- * wants, how long it stays plugged in afterwards; and when each kind of fault strikes. Every draw
- * comes from the charger's own random stream in a fixed order, so the same seed, charger and
- * times give the same plan. Profile time runs `acceleration` times faster than the wall clock;
- * the plans are in wall-clock ms.
+ * next EV arrives at a free connector (a Poisson process whose rate follows the hour of day and,
+ * on Saturdays and Sundays, the weekend rates; sampled by thinning), how it starts (RFID or
+ * remote), which EV model it is and its state of charge, how long it may charge, the energy it
+ * wants, how long it stays plugged in afterwards (the distributions of the `sessions.byHour`
+ * window of its arrival hour, if any); and when each kind of fault strikes. Every draw comes from
+ * the charger's own random stream in a fixed order, so the same seed, charger and times give the
+ * same plan. Profile time runs `acceleration` times faster than the wall clock; the plans are in
+ * wall-clock ms, and energies (target and battery) are divided by the acceleration like times.
  */
-import type { Arrivals, Distribution, FaultKind, FleetProfile } from './profile.js';
+import { WEEKDAYS, type Arrivals, type DailyArrivals, type Distribution, type FaultKind, type FleetProfile, type SessionWindow, type Weekday } from './profile.js';
 import { uniformBetween } from '../seededRandom.js';
 
 const HOUR_MS = 3_600_000;
@@ -17,10 +19,22 @@ const Z90 = 1.2815515655446004;
 /** Thinning gives up (no arrival) after this much profile time without one; the caller asks again later. */
 export const ARRIVAL_HORIZON_MS = 7 * DAY_MS;
 
+/** The EV model of a session as the simulated EV takes it (`SimulatedEV.setModel`); battery in wall-clock kWh. */
+export interface PlannedEv {
+  readonly name: string;
+  /** Profile kWh / acceleration: the battery fills in the profile time it would take. */
+  readonly batteryKWh: number;
+  readonly maxCurrentA: number;
+  readonly phases: 1 | 3;
+}
+
 export interface SessionPlan {
   /** Wall ms from now until the EV plugs in. */
   arriveInMs: number;
   kind: 'rfid' | 'remote';
+  ev: PlannedEv;
+  /** State of charge when it plugs in, 0..1. */
+  socStart: number;
   /** Longest the EV charges, wall ms. */
   chargeMs: number;
   /** Grid energy the EV wants, Wh on the wall clock (profile kWh / acceleration), or undefined: no target. */
@@ -51,8 +65,8 @@ export function sample(d: Distribution, random: () => number): number {
   return Math.min(d.max ?? Infinity, Math.max(d.min ?? 0, v));
 }
 
-/** Arrivals per free connector per profile hour at profile hour `h` (any real; taken mod 24). */
-export function arrivalRate(a: Arrivals, h: number): number {
+/** Arrivals per free connector per profile hour of one kind of day at hour `h` (any real; taken mod 24). */
+export function arrivalRate(a: DailyArrivals, h: number): number {
   const hour = ((h % 24) + 24) % 24;
   if ('perHour' in a) return a.perHour[Math.floor(hour)] ?? 0;
   let rate = a.baseline;
@@ -63,8 +77,36 @@ export function arrivalRate(a: Arrivals, h: number): number {
   return rate;
 }
 
-function maxRate(a: Arrivals): number {
+function maxRate(a: DailyArrivals): number {
   return 'perHour' in a ? Math.max(0, ...a.perHour) : a.baseline + a.peaks.reduce((n, p) => n + p.perHour, 0);
+}
+
+/** Day of the week `hours` profile hours after midnight of `startDay`. */
+export function dayAfter(startDay: Weekday, hours: number): Weekday {
+  const i = WEEKDAYS.indexOf(startDay) + Math.floor(hours / 24);
+  return WEEKDAYS[((i % 7) + 7) % 7]!;
+}
+
+/** The rates in force on `day`: the weekend's on Saturday and Sunday when the profile has them. */
+export function arrivalsOn(a: Arrivals, day: Weekday): DailyArrivals {
+  return a.weekend && (day === 'sat' || day === 'sun') ? a.weekend : a;
+}
+
+/** The `byHour` window that holds hour of day `h`, if any. */
+export function windowAt(windows: readonly SessionWindow[], h: number): SessionWindow | undefined {
+  return windows.find((w) => (w.from < w.to ? h >= w.from && h < w.to : h >= w.from || h < w.to));
+}
+
+/** Each profile's models in wall-clock terms, made once per profile (not per charger). */
+const plannedEvs = new WeakMap<FleetProfile, PlannedEv[]>();
+function evsOf(profile: FleetProfile): PlannedEv[] {
+  let evs = plannedEvs.get(profile);
+  if (!evs) {
+    const a = profile.time.acceleration;
+    evs = profile.evs.map((ev) => Object.freeze({ name: ev.name, batteryKWh: ev.batteryKWh / a, maxCurrentA: ev.maxCurrentA, phases: ev.phases }));
+    plannedEvs.set(profile, evs);
+  }
+  return evs;
 }
 
 export class SessionPlanner {
@@ -74,33 +116,49 @@ export class SessionPlanner {
   constructor(
     private readonly behaviour: ResolvedBehaviour,
     private readonly random: () => number,
-    /** Wall-clock ms at which profile time is `time.startHour`. */
+    /** Wall-clock ms at which profile time is `time.startHour` of `time.startDay`. */
     private readonly epochMs: number,
   ) {
-    this.acceleration = behaviour.profile.time.acceleration;
-    this.lambdaMax = maxRate(behaviour.profile.arrivals);
+    const { time, arrivals } = behaviour.profile;
+    this.acceleration = time.acceleration;
+    this.lambdaMax = Math.max(maxRate(arrivals), arrivals.weekend ? maxRate(arrivals.weekend) : 0);
+  }
+
+  /** Profile hours at wall time `wallMs`, counted from midnight of the start day. */
+  profileHoursAt(wallMs: number): number {
+    return this.behaviour.profile.time.startHour + ((wallMs - this.epochMs) * this.acceleration) / HOUR_MS;
   }
 
   /** Profile hour of day at wall time `wallMs`. */
   hourAt(wallMs: number): number {
-    return (this.behaviour.profile.time.startHour + ((wallMs - this.epochMs) * this.acceleration) / HOUR_MS) % 24;
+    return ((this.profileHoursAt(wallMs) % 24) + 24) % 24;
+  }
+
+  /** Profile day of the week at wall time `wallMs`. */
+  dayAt(wallMs: number): Weekday {
+    return dayAfter(this.behaviour.profile.time.startDay, this.profileHoursAt(wallMs));
   }
 
   private wall(profileMs: number): number {
     return profileMs / this.acceleration;
   }
 
+  /** Arrivals per free connector per profile hour, `hours` after midnight of the start day. */
+  private rateAt(hours: number): number {
+    const { arrivals, time } = this.behaviour.profile;
+    return arrivalRate(arrivalsOn(arrivals, dayAfter(time.startDay, hours)), hours);
+  }
+
   /** Wall ms from `nowMs` to the next arrival at a free connector, or undefined if none within {@link ARRIVAL_HORIZON_MS} of profile time. */
   nextArrivalInMs(nowMs: number): number | undefined {
     if (this.behaviour.idleMs) return uniformBetween(this.random, ...this.behaviour.idleMs);
     if (this.lambdaMax <= 0) return undefined;
-    const arrivals = this.behaviour.profile.arrivals;
-    const startH = this.hourAt(nowMs);
+    const startH = this.profileHoursAt(nowMs);
     let h = 0;
     // Bounded: each step advances by an exponential gap of mean 1/λmax hours.
     for (let i = 0; i < 100_000 && h * HOUR_MS < ARRIVAL_HORIZON_MS; i++) {
       h += -Math.log(1 - this.random()) / this.lambdaMax;
-      if (this.random() * this.lambdaMax < arrivalRate(arrivals, startH + h)) return this.wall(h * HOUR_MS);
+      if (this.random() * this.lambdaMax < this.rateAt(startH + h)) return this.wall(h * HOUR_MS);
     }
     return undefined;
   }
@@ -109,16 +167,28 @@ export class SessionPlanner {
   next(nowMs: number): SessionPlan | undefined {
     const arriveInMs = this.nextArrivalInMs(nowMs);
     if (arriveInMs === undefined) return undefined;
-    const s = this.behaviour.profile.sessions;
+    const { sessions: s, evs } = this.behaviour.profile;
     const kind = this.random() < s.remoteShare ? 'remote' : 'rfid';
-    const chargeMs = this.behaviour.chargeMs ? uniformBetween(this.random, ...this.behaviour.chargeMs) : this.wall(sample(s.minutes, this.random) * 60_000);
-    const energy = s.energyKWh === null || this.behaviour.chargeMs ? undefined : sample(s.energyKWh, this.random);
+    const pick = this.random();
+    let model = evs.length - 1;
+    for (let i = 0, acc = 0; i < evs.length - 1; i++) if (pick < (acc += evs[i]!.share)) {
+      model = i;
+      break;
+    }
+    const socStart = Math.min(1, sample(evs[model]!.socStart, this.random));
+    const w = windowAt(s.byHour, this.hourAt(nowMs + arriveInMs));
+    const minutes = w?.minutes ?? s.minutes;
+    const energyKWh = w?.energyKWh !== undefined ? w.energyKWh : s.energyKWh;
+    const chargeMs = this.behaviour.chargeMs ? uniformBetween(this.random, ...this.behaviour.chargeMs) : this.wall(sample(minutes, this.random) * 60_000);
+    const energy = energyKWh === null || this.behaviour.chargeMs ? undefined : sample(energyKWh, this.random);
     return {
       arriveInMs,
       kind,
+      ev: evsOf(this.behaviour.profile)[model]!,
+      socStart,
       chargeMs,
       energyWh: energy === undefined ? undefined : (energy * 1000) / this.acceleration,
-      dwellMs: this.wall(sample(s.dwellMinutes, this.random) * 60_000),
+      dwellMs: this.wall(sample(w?.dwellMinutes ?? s.dwellMinutes, this.random) * 60_000),
       patienceMs: this.wall(s.remotePatienceMinutes * 60_000),
     };
   }

@@ -92,6 +92,80 @@ describe('fleet profiles', () => {
   });
 });
 
+describe('fleet profiles: EV models, hour windows, weekends', () => {
+  const ev = (name: string, share: number, extra: Record<string, unknown> = {}) => ({ name, share, batteryKWh: 40, maxCurrentA: 16, phases: 1, socStart: 0.3, ...extra });
+  const problems = (over: Record<string, unknown>): string[] => {
+    try {
+      parseProfile(mergeOverDefault(DEFAULT_PROFILE, over), 't');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ProfileError);
+      return (e as ProfileError).issues.map((i) => `${i.path}: ${i.message}`);
+    }
+    throw new Error('the profile was accepted');
+  };
+
+  it('the default mixes three models; steady runs one; a file without byHour windows of its own but with session distributions drops the default windows', async () => {
+    expect(DEFAULT_PROFILE.evs.map((e) => [e.name, e.share, e.maxCurrentA * e.phases * 230])).toEqual([
+      ['city', 0.25, 3680],
+      ['mid', 0.6, 11_040],
+      ['large', 0.15, 22_080],
+    ]);
+    const steady = await loadProfile(new URL('../../config/fleet/steady.yaml', import.meta.url).pathname);
+    expect(steady.evs).toEqual([{ name: 'mid', share: 1, batteryKWh: 60, maxCurrentA: 16, phases: 3, socStart: { min: 0.1, max: 0.6 } }]);
+    expect(steady.sessions.byHour).toEqual([]);
+    const rush = await loadProfile(new URL('../../config/fleet/rush.yaml', import.meta.url).pathname);
+    expect(rush.sessions.byHour).toEqual([]);
+    expect(rush.arrivals.weekend).toBeUndefined(); // arrivals replaced: weekends equal weekdays
+    expect(rush.time.startDay).toBe('mon');
+    // Only remoteShare changed: the default's windows stay.
+    const p = await loadProfile(await write('share.yaml', 'sessions: { remoteShare: 0 }\ntime: { startDay: sat }'));
+    expect(p.sessions.byHour).toEqual(DEFAULT_PROFILE.sessions.byHour);
+    expect(p.time).toEqual({ startHour: 0, startDay: 'sat', acceleration: 1 });
+    // A complete tree may leave out startDay and byHour.
+    const { startDay: _d, ...time } = DEFAULT_PROFILE.time;
+    const { byHour: _b, ...sessions } = DEFAULT_PROFILE.sessions;
+    expect(parseProfile({ ...DEFAULT_PROFILE, time, sessions })).toMatchObject({ time: { startDay: 'mon' }, sessions: { byHour: [] } });
+  });
+
+  it('names each bad EV model field', () => {
+    expect(problems({ evs: [ev('a', 0.5, { phases: 2, socStart: { min: 0.1, max: 1.2 } }), ev('b', 0.2), ev('c d', 1.5, { batteryKWh: undefined })] })).toEqual([
+      'evs[0].phases: expected one of 1, 3, got 2',
+      'evs[0].socStart.max: must be <= 1, got 1.2',
+      "evs[2].batteryKWh: must have required property 'batteryKWh'",
+      'evs[2].name: expected 1 to 40 letters, digits or _ . -, got "c d"',
+      'evs[2].share: must be <= 1, got 1.5',
+    ]);
+    expect(problems({ evs: [ev('a', 0.5, { socStart: { median: 0.5, p90: 0.3 } }), ev('a', 0.4)] })).toEqual([
+      'evs[0].socStart.p90: must be ≥ median (0.5), got 0.3',
+      'evs: shares add up to 0.9 (0.5 + 0.4), must add up to 1',
+      'evs[1].name: "a" is already the name of evs[0]',
+    ]);
+    expect(problems({ evs: [] })).toEqual(['evs: must NOT have fewer than 1 items, got []']);
+    expect(problems({ evs: [ev('a', 1, { maxCurrentA: 100, extra: 1 })] })).toEqual(['evs[0].extra: unknown field', 'evs[0].maxCurrentA: must be <= 80, got 100']);
+  });
+
+  it('names each bad hour window and weekend field', () => {
+    expect(problems({ sessions: { byHour: [{ from: 24, to: 25, minutes: 3 }, { from: 3, to: 4, minutes: 'x' }] } })).toEqual([
+      'sessions.byHour[0].from: must be < 24, got 24',
+      'sessions.byHour[0].to: must be <= 24, got 25',
+      'sessions.byHour[1].minutes: expected a number, {min, max} or {median, p90[, min, max]}, got "x"',
+    ]);
+    const windows = [{ from: 18, to: 6, minutes: 3 }, { from: 5, to: 7, dwellMinutes: 3 }, { from: 8, to: 8, minutes: 1 }, { from: 9, to: 10 }, { from: 11, to: 12, energyKWh: { median: 5, p90: 2 } }, { from: 12, to: 18, energyKWh: null }];
+    expect(problems({ sessions: { byHour: windows } })).toEqual([
+      'sessions.byHour[4].energyKWh.p90: must be ≥ median (5), got 2',
+      'sessions.byHour[1]: hours 5–7 overlap sessions.byHour[0] (18–6)',
+      'sessions.byHour[2].to: must differ from from (8) (a whole day: from 0, to 24)',
+      'sessions.byHour[3]: sets none of minutes, energyKWh, dwellMinutes',
+    ]);
+    expect(problems({ time: { startDay: 'monday' }, arrivals: { perHour: Array(24).fill(0.1), weekend: { perHour: [1] } } })).toEqual([
+      'time.startDay: expected one of mon, tue, wed, thu, fri, sat, sun, got "monday"',
+      'arrivals.weekend.perHour: must NOT have fewer than 24 items, got [1]',
+    ]);
+    expect(problems({ arrivals: { baseline: 1, peaks: [], weekend: 3 } })).toEqual(['arrivals.weekend: expected {perHour: [24 rates]} or {baseline, peaks: [{hour, perHour, widthHours}]}, got 3']);
+    expect(problems({ arrivals: { baseline: 1, peaks: [], weekend: { baseline: 1, peaks: [], weekend: { baseline: 1, peaks: [] } } } })).toEqual(['arrivals.weekend.weekend: unknown field']);
+  });
+});
+
 describe('deploy/kubernetes/fleet-job.yaml', () => {
   it('carries a valid profile and runs an Indexed Job with --shards', async () => {
     const { parseAllDocuments } = await import('yaml');

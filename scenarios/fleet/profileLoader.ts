@@ -20,12 +20,14 @@ export interface FleetBehaviourOptions {
 
 /**
  * The simple loop of the first fleet (what `idleMs`/`chargeMs` without a profile mean): RFID
- * starts only, no energy target, unplugged right after the stop, no faults.
+ * starts only, one EV model, no energy target, unplugged right after the stop, no faults.
  */
 export const SIMPLE_PROFILE: FleetProfile = {
   ...DEFAULT_PROFILE,
   name: 'simple',
-  sessions: { minutes: 10, energyKWh: null, dwellMinutes: 0, remoteShare: 0, remotePatienceMinutes: 1 },
+  // The single EV of the first fleet: 60 kWh, 11 kW, SoC 10–60 %.
+  evs: [{ name: 'mid', share: 1, batteryKWh: 60, maxCurrentA: 16, phases: 3, socStart: { min: 0.1, max: 0.6 } }],
+  sessions: { minutes: 10, energyKWh: null, dwellMinutes: 0, remoteShare: 0, remotePatienceMinutes: 1, byHour: [] },
   faults: {},
 };
 
