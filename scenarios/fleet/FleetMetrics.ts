@@ -44,12 +44,31 @@ export interface FleetReport {
   transactions: { started: number; stopped: number };
   /** Profile name the behaviour ran (absent: no behaviour). */
   profile?: string;
-  /** Behaviour events: arrivals, startedRfid, startedRemote, remoteMissed, …, fault:<kind>. */
+  /** Behaviour events: arrivals, startedRfid, startedRemote, remoteMissed, …, fault:<kind>, ev:<model> (sessions per EV model). */
   behaviour?: Record<string, number>;
   /** Connections over time (reconnect curve). */
   timeline?: TimelineState;
   /** Latency histograms by series name (`connect`, `boot`, `action:<Action>`), for exact merging. */
   latency?: Record<string, HistogramState>;
+  /** Worker threads that died and were restarted (worker threads only; WorkerSupervisor.ts). */
+  workers?: WorkerHealth;
+}
+
+export interface WorkerHealth {
+  threads: number;
+  /** Workers that died while the fleet ran (not during its stop). */
+  deaths: number;
+  /** Replacement workers started (same charger ids and seeds). */
+  restarts: number;
+  /** Chargers the dead workers ran, once per death. */
+  chargersAffected: number;
+  /** Slices given up after too many deaths, and their chargers: down for the rest of the run. */
+  slicesGivenUp: number;
+  chargersGivenUp: number;
+  /** Workers whose final report never arrived: what they counted after their last progress report is missing. */
+  lostWorkerReports: number;
+  /** The first deaths: when, which worker, its chargers, why, and the age of its last report kept. */
+  failures: { at: string; worker: number; chargers: number; error: string; reportAgeMs: number }[];
 }
 
 interface ActionCounters {

@@ -4,37 +4,46 @@
  * exactly this process's shard i/n). Workers post progress every second; the final report merges
  * their counters and latency samples. Control commands go to the worker that runs the charger (by
  * its id, see controlRouting.ts), fleet-wide ones to all; events are asked of the workers only
- * while someone subscribes.
+ * while someone subscribes. A worker that dies is replaced for the same slice by
+ * {@link WorkerSupervisor}; what the control API changed since the start (added chargers, the
+ * ramp, event subscriptions) is replayed to the replacement.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { withinRealTime } from '../../agent/withinRealTime.js';
+import { pino, type Logger } from 'pino';
 import { byPosition } from './controlCharger.js';
 import { nextPositions, positionOf, workerOf } from './controlRouting.js';
 import { fail, matches, ok, type ChargerView, type CommandResult, type EventFilter, type FleetCommand, type FleetControlTarget, type FleetEvent } from './controlTypes.js';
 import { FLEET_WORKER_LIMITS } from './fleetHeap.js';
-import { shardPositions } from './fleetIds.js';
+import { chargerId, shardPositions } from './fleetIds.js';
 import type { FleetReport } from './FleetMetrics.js';
-import { mergeReports, type FleetPart } from './mergeReports.js';
-import type { FromWorker, ToWorker, WorkerFleetOptions } from './fleetWorker.js';
+import { mergeReports } from './mergeReports.js';
+import type { ToWorker, WorkerFleetOptions } from './fleetWorker.js';
+import { WorkerSupervisor, type RestartPolicy } from './WorkerSupervisor.js';
 
 export interface FleetThreadsOptions extends WorkerFleetOptions {
   /** Worker threads (default: available cores). */
   threads?: number;
+  /** Main-thread log (worker deaths and restarts); default: pino at `logLevel` on stderr. */
+  log?: Logger;
+  /** Restarts of dead workers (default: `DEFAULT_RESTART_POLICY` of WorkerSupervisor.ts). */
+  restart?: Partial<RestartPolicy>;
 }
 
 /** Longest wait for a worker's answer to a control command (a removal takes up to ~8 s). */
 const COMMAND_TIMEOUT_MS = 15_000;
 
 export class FleetThreads implements FleetControlTarget {
-  private readonly workers: Worker[] = [];
-  private readonly parts: FleetPart[] = [];
-  private readonly finals: Promise<FleetPart>[] = [];
+  readonly supervisor: WorkerSupervisor;
   private stopping: Promise<FleetReport> | undefined;
   private planned_: number;
   private lastPosition: number;
   private seq = 0;
-  private readonly answers = new Map<number, (result: CommandResult) => void>();
+  private readonly answers = new Map<number, { j: number; done: (result: CommandResult) => void }>();
+  /** Per slice: the ramp of its worker now, and the grow commands the control API sent it (replayed on restart). */
+  private readonly ramps: (number | undefined)[] = [];
+  private readonly grows: ToWorker[][] = [];
+  private filter: EventFilter | null = null;
   private readonly subscribers = new Set<{ filter: EventFilter; listener: (event: FleetEvent) => void }>();
   /** Events the workers dropped because the main thread fell behind. */
   eventsDropped = 0;
@@ -43,6 +52,26 @@ export class FleetThreads implements FleetControlTarget {
     const positions = shardPositions(options.count, options.shard);
     this.planned_ = positions.length;
     this.lastPosition = positions.at(-1) ?? options.count;
+    const w = this.threads;
+    const { log, restart } = options;
+    this.supervisor = new WorkerSupervisor({
+      slices: w,
+      spawn: (j, again) => this.spawn(j, again),
+      onMessage: (_j, msg) => {
+        if (msg.type === 'result') this.answers.get(msg.seq)?.done(msg.result);
+        else if (msg.type === 'events') this.dispatch(msg.events, msg.dropped);
+      },
+      onDown: (j) => {
+        for (const a of [...this.answers.values()]) if (a.j === j) a.done(fail(503, `worker ${j} died before it answered`));
+      },
+      chargersOf: (j) => shardPositions(options.count, this.sliceShard(j)).length + this.grows[j]!.reduce((n, g) => n + (g.type === 'command' && g.command.type === 'grow' ? g.command.positions.length : 0), 0),
+      log: log ?? pino({ level: options.logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true })),
+      ...(restart && { policy: restart }),
+    });
+    for (let j = 0; j < w; j++) {
+      this.ramps.push(options.rampPerSecond === undefined ? undefined : options.rampPerSecond / w);
+      this.grows.push([]);
+    }
   }
 
   get planned(): number {
@@ -54,52 +83,51 @@ export class FleetThreads implements FleetControlTarget {
   }
 
   start(): Promise<void> {
-    const { threads: _threads, ...base } = this.options;
-    const shard = this.options.shard ?? { index: 0, count: 1 };
-    const w = this.threads;
-    for (let j = 0; j < w; j++) {
-      const workerData: WorkerFleetOptions = {
-        ...base,
-        shard: { index: shard.index + shard.count * j, count: shard.count * w },
-        ...(base.rampPerSecond !== undefined && { rampPerSecond: base.rampPerSecond / w }),
-      };
-      const worker = new Worker(new URL('./fleetWorker.js', import.meta.url), { workerData, resourceLimits: FLEET_WORKER_LIMITS });
-      this.workers.push(worker);
-      const part: FleetPart = { report: { ...emptyReport(), shard } };
-      this.parts.push(part);
-      this.finals.push(
-        new Promise<FleetPart>((resolve) => {
-          worker.on('message', (msg: FromWorker) => {
-            if (msg.type === 'result') return this.answers.get(msg.seq)?.(msg.result);
-            if (msg.type === 'events') return this.dispatch(msg.events, msg.dropped);
-            part.report = msg.report;
-            if (msg.type === 'final') resolve({ report: msg.report, series: msg.series });
-          });
-          // A worker that dies leaves its last progress report; the fleet goes on.
-          worker.on('error', () => resolve({ report: part.report }));
-          worker.on('exit', () => resolve({ report: part.report }));
-        }),
-      );
-    }
+    if (!this.supervisor.started) this.supervisor.start();
     return Promise.resolve();
   }
 
-  /** The latest progress merged (percentiles from the largest part until the end). */
+  /** Composed shard of worker j: `i + n·j` of `n·W`. */
+  private sliceShard(j: number) {
+    const shard = this.options.shard ?? { index: 0, count: 1 };
+    return { index: shard.index + shard.count * j, count: shard.count * this.threads };
+  }
+
+  /** Starts the worker of slice j; a replacement gets the same slice and seeds, then what the control API changed. */
+  private spawn(j: number, restart: boolean): Worker {
+    const { threads: _threads, log: _log, restart: _restart, ...base } = this.options;
+    const ramp = this.ramps[j];
+    const workerData: WorkerFleetOptions = { ...base, shard: this.sliceShard(j), ...(ramp !== undefined && { rampPerSecond: ramp }) };
+    const worker = new Worker(new URL('./fleetWorker.js', import.meta.url), { workerData, resourceLimits: FLEET_WORKER_LIMITS });
+    if (restart) {
+      for (const message of this.grows[j]!) worker.postMessage(message);
+      if (this.filter) worker.postMessage({ type: 'watch', seq: 0, filter: this.filter } satisfies ToWorker);
+    }
+    return worker;
+  }
+
+  /** The latest progress merged (percentiles from the largest part until the end), with the workers' health. */
   report(): FleetReport {
-    const merged = mergeReports(this.parts, this.options.shard ?? { index: 0, count: 1 });
-    return { ...merged, chargers: { ...merged.chargers, planned: this.planned } };
+    const merged = mergeReports(this.supervisor.parts(), this.options.shard ?? { index: 0, count: 1 });
+    return { ...merged, chargers: { ...merged.chargers, planned: this.planned }, workers: this.supervisor.report() };
   }
 
   // ---- control API (FleetControlTarget) -------------------------------------------------------
 
   async execute(cmd: FleetCommand): Promise<CommandResult> {
     if (this.stopping && cmd.type !== 'list' && cmd.type !== 'get' && cmd.type !== 'getRamp') return fail(409, 'the fleet is stopping');
-    if (this.workers.length === 0) return fail(503, 'the fleet has not started yet');
+    if (!this.supervisor.started) return fail(503, 'the fleet has not started yet');
     const shard = this.options.shard ?? { index: 0, count: 1 };
-    const all = (command: FleetCommand) => Promise.all(this.workers.map((_, j) => this.ask(j, { type: 'command', seq: 0, command })));
+    const w = this.threads;
+    const slices = Array.from({ length: w }, (_, j) => j);
+    // Fleet-wide reads and the ramp go to the live workers; a worker being restarted is left out.
+    const all = async (command: (j: number) => FleetCommand) => {
+      const live = slices.filter((j) => !this.supervisor.downReason(j));
+      return Promise.all(live.map((j) => this.ask(j, { type: 'command', seq: 0, command: command(j) })));
+    };
     switch (cmd.type) {
       case 'list': {
-        const parts = await all({ ...cmd, offset: 0, limit: cmd.offset + cmd.limit });
+        const parts = await all(() => ({ ...cmd, offset: 0, limit: cmd.offset + cmd.limit }));
         const failed = parts.find((r) => r.status >= 300);
         if (failed) return failed;
         const pages = parts.map((r) => r.body as { total: number; chargers: ChargerView[] });
@@ -109,22 +137,33 @@ export class FleetThreads implements FleetControlTarget {
       case 'add': {
         const positions = nextPositions(this.lastPosition, cmd.count, shard);
         this.lastPosition = positions.at(-1)!;
-        this.planned_ += positions.length;
+        const skipped: string[] = [];
         const results = await Promise.all(
-          this.workers.map((_, j) => {
-            const mine = positions.filter((k) => workerOf(k, shard, this.workers.length) === j);
-            return mine.length === 0 ? ok({ added: [] }) : this.ask(j, { type: 'command', seq: 0, command: { type: 'grow', positions: mine, ...(cmd.sessions !== undefined && { sessions: cmd.sessions }), ...(cmd.profile && { profile: cmd.profile }) } });
+          slices.map((j) => {
+            const mine = positions.filter((k) => workerOf(k, shard, w) === j);
+            if (mine.length === 0) return ok({ added: [] });
+            const ids = mine.map((k) => chargerId(this.options.idPrefix ?? 'CP', k));
+            const reason = this.supervisor.downReason(j);
+            // A given-up slice starts nothing more; a restarting one gets them with its replacement.
+            if (reason && this.supervisor.gaveUp(j)) {
+              skipped.push(...ids);
+              return ok({ added: [] });
+            }
+            this.planned_ += mine.length;
+            const message: ToWorker = { type: 'command', seq: 0, command: { type: 'grow', positions: mine, ...(cmd.sessions !== undefined && { sessions: cmd.sessions }), ...(cmd.profile && { profile: cmd.profile }) } };
+            this.grows[j]!.push(message);
+            return reason ? ok({ added: ids }) : this.ask(j, message as ToWorker & { seq: number });
           }),
         );
         const failed = results.find((r) => r.status >= 300);
         if (failed) return failed;
         const added = results.flatMap((r) => (r.body as { added: string[] }).added).sort(byPosition);
-        return ok({ added, planned: this.planned_ }, 201);
+        return ok({ added, planned: this.planned_, ...(skipped.length > 0 && { skipped: skipped.sort(byPosition), skippedReason: 'their worker was given up after dying too often' }) }, 201);
       }
       case 'getRamp':
       case 'setRamp': {
-        const w = this.workers.length;
-        const parts = await all(cmd.type === 'setRamp' ? { type: 'setRamp', perSecond: cmd.perSecond / w } : cmd);
+        if (cmd.type === 'setRamp') for (const j of slices) this.ramps[j] = cmd.perSecond / w;
+        const parts = await all(() => (cmd.type === 'setRamp' ? { type: 'setRamp', perSecond: cmd.perSecond / w } : cmd));
         const failed = parts.find((r) => r.status >= 300);
         if (failed) return failed;
         const views = parts.map((r) => r.body as { perSecond: number; planned: number; started: number; removed: number });
@@ -135,7 +174,7 @@ export class FleetThreads implements FleetControlTarget {
         return fail(422, 'grow is internal to worker threads');
       default: {
         const k = positionOf(cmd.id, this.options.idPrefix ?? 'CP');
-        const j = k === undefined ? undefined : workerOf(k, shard, this.workers.length);
+        const j = k === undefined ? undefined : workerOf(k, shard, w);
         if (j === undefined) return fail(404, `no charger ${cmd.id} in this fleet${k === undefined ? '' : ` (this process runs shard ${shard.index}/${shard.count})`}`);
         return this.ask(j, { type: 'command', seq: 0, command: cmd });
       }
@@ -151,7 +190,7 @@ export class FleetThreads implements FleetControlTarget {
     };
   }
 
-  /** Tells every worker the union of what the subscribers want (or nothing). */
+  /** Tells every worker the union of what the subscribers want (or nothing); a replacement is told when it starts. */
   private async updateWorkerFilters(): Promise<void> {
     let union: EventFilter | null = null;
     if (this.subscribers.size > 0) {
@@ -160,7 +199,9 @@ export class FleetThreads implements FleetControlTarget {
       const types = subs.some((f) => !f.types) ? undefined : [...new Set(subs.flatMap((f) => f.types!))];
       union = { ...(chargers && { chargers }), ...(types && { types }) };
     }
-    await Promise.all(this.workers.map((_, j) => this.ask(j, { type: 'watch', seq: 0, filter: union })));
+    this.filter = union;
+    const live = Array.from({ length: this.threads }, (_, j) => j).filter((j) => !this.supervisor.downReason(j));
+    await Promise.all(live.map((j) => this.ask(j, { type: 'watch', seq: 0, filter: union })));
   }
 
   private dispatch(events: FleetEvent[], dropped: number): void {
@@ -168,7 +209,7 @@ export class FleetThreads implements FleetControlTarget {
     for (const e of events) for (const s of this.subscribers) if (matches(s.filter, e)) s.listener(e);
   }
 
-  /** Posts a message to worker j and resolves with its answer (504 after COMMAND_TIMEOUT_MS, 503 once stopped). */
+  /** Posts a message to worker j and resolves with its answer (504 after COMMAND_TIMEOUT_MS, 503 while it is down). */
   private ask(j: number, message: ToWorker & { seq: number }): Promise<CommandResult> {
     const seq = ++this.seq;
     return new Promise<CommandResult>((resolve) => {
@@ -178,45 +219,22 @@ export class FleetThreads implements FleetControlTarget {
         this.answers.delete(seq);
         resolve(result);
       };
-      this.answers.set(seq, done);
+      this.answers.set(seq, { j, done });
       try {
-        this.workers[j]!.postMessage({ ...message, seq });
+        if (!this.supervisor.post(j, { ...message, seq } as ToWorker)) done(fail(503, this.supervisor.downReason(j) ?? `worker ${j} is gone`));
       } catch (err) {
         done(fail(503, `worker ${j} is gone: ${String(err)}`));
       }
     });
   }
 
+  /** Graceful stop: every live worker stops its chargers and posts its final report; dead workers are not restarted any more. */
   stop(withinMs = 8000): Promise<FleetReport> {
     this.stopping ??= (async () => {
-      for (const w of this.workers) w.postMessage({ type: 'stop', withinMs } satisfies ToWorker);
-      const all = Promise.all(this.finals);
-      const inTime = await withinRealTime(all, withinMs + 1000);
-      const finals = inTime ? await all : this.parts;
-      await Promise.all(this.workers.map((w) => w.terminate()));
-      return mergeReports(finals, this.options.shard ?? { index: 0, count: 1 });
+      const parts = await this.supervisor.stop(withinMs);
+      const merged = mergeReports(parts, this.options.shard ?? { index: 0, count: 1 });
+      return { ...merged, chargers: { ...merged.chargers, planned: this.planned }, workers: this.supervisor.report() };
     })();
     return this.stopping;
   }
-}
-
-function emptyReport(): FleetReport {
-  const now = new Date().toISOString();
-  const zero = { count: 0, p50: 0, p95: 0, p99: 0, max: 0 };
-  return {
-    startedAt: now,
-    endedAt: now,
-    durationS: 0,
-    chargers: { planned: 0, started: 0, connected: 0, accepted: 0 },
-    shard: { index: 0, count: 1 },
-    connectMs: zero,
-    bootMs: zero,
-    bootResults: {},
-    reconnects: 0,
-    disconnects: 0,
-    messages: { out: 0, in: 0, perSecond: 0 },
-    inboundCalls: {},
-    actions: {},
-    transactions: { started: 0, stopped: 0 },
-  };
 }

@@ -2,12 +2,15 @@
  * Prometheus endpoint of a fleet (`evse fleet --metrics-port`): `GET /metrics` renders a
  * prom-client registry whose metrics read one report snapshot per scrape, so a single-thread
  * Fleet and the merged report of worker threads (posted every second) are served alike.
- * Counters are cumulative since the fleet started; latencies are exposed summary-style as
- * quantile gauges in milliseconds (from the report's ±1 % histograms).
+ * Counters are cumulative since the fleet started. Latencies are native Prometheus histograms in
+ * seconds (`_bucket`, `_sum`, `_count`), built from the report's mergeable histograms, so the
+ * worker threads' and shards' series add up; whole-run quantile gauges in milliseconds stay beside
+ * them for dashboards without `histogram_quantile`.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
-import type { FleetReport, LatencySummary } from './FleetMetrics.js';
+import { Counter, Gauge, Histogram, Registry, type HistogramConfiguration } from 'prom-client';
+import type { FleetReport, HistogramState, LatencySummary } from './FleetMetrics.js';
+import { LatencyHistogram } from './LatencyHistogram.js';
 
 export interface FleetMetricsServer {
   readonly url: string;
@@ -20,6 +23,51 @@ const QUANTILES: [string, keyof LatencySummary][] = [
   ['0.99', 'p99'],
   ['1', 'max'],
 ];
+
+/** Upper bounds (s) of the latency histograms: a CSMS answering on a LAN (1 ms) to one about to time out (30 s). */
+export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+type Labels = Record<string, string>;
+
+/**
+ * A prom-client Histogram whose buckets are read from pre-aggregated {@link HistogramState}s at each
+ * scrape instead of being observed one value at a time (observing millions of samples again per
+ * scrape would not do). Buckets are cumulative; a bound falls inside one of the ±1 % log buckets
+ * of {@link LatencyHistogram}, so a bucket count is exact to within values 2 % below its bound.
+ */
+class SnapshotHistogram extends Histogram<string> {
+  private readonly rows: () => [Labels, HistogramState][];
+  private readonly meta: { name: string; help: string };
+
+  constructor(config: HistogramConfiguration<string>, rows: () => [Labels, HistogramState][]) {
+    super({ ...config, buckets: LATENCY_BUCKETS_S });
+    this.rows = rows;
+    this.meta = { name: config.name, help: config.help };
+  }
+
+  override get(): ReturnType<Histogram<string>['get']> {
+    return Promise.resolve(this.snapshot());
+  }
+
+  /** What prom-client's Registry reads for the text format (its own histograms have it too). */
+  getForPromString(): ReturnType<Histogram<string>['get']> {
+    return Promise.resolve(this.snapshot());
+  }
+
+  private snapshot(): Awaited<ReturnType<Histogram<string>['get']>> {
+    const { name, help } = this.meta;
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    for (const [labels, state] of this.rows()) {
+      const h = LatencyHistogram.from(state);
+      for (const le of LATENCY_BUCKETS_S) values.push({ labels: { ...labels, le }, value: h.countAtMost(le * 1000), metricName: `${name}_bucket` });
+      values.push({ labels: { ...labels, le: '+Inf' }, value: state.count, metricName: `${name}_bucket` });
+      values.push({ labels, value: state.sum / 1000, metricName: `${name}_sum` });
+      values.push({ labels, value: state.count, metricName: `${name}_count` });
+    }
+    // prom-client's declared MetricObject wants its MetricType enum; at run time `type` is the string.
+    return { name, help, type: 'histogram', aggregator: 'sum', values } as unknown as Awaited<ReturnType<Histogram<string>['get']>>;
+  }
+}
 
 /** A registry whose metrics show `snapshot()` (called once per scrape by {@link serveFleetMetrics}). */
 export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry; scrape: () => Promise<string> } {
@@ -48,6 +96,12 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
         for (const [labels, v] of values(current())) this.set(labels, v);
       },
     });
+  const histogram = (name: string, help: string, labelNames: string[], rows: (rep: FleetReport) => [Labels, HistogramState][]) =>
+    new SnapshotHistogram({ name, help, labelNames, registers: [registry] }, () => rows(current()));
+  const series = (rep: FleetReport, name: string): [Labels, HistogramState][] => {
+    const state = rep.latency?.[name];
+    return state ? [[{}, state]] : [];
+  };
   const quantiles = (s: LatencySummary, labels: Record<string, string> = {}): [Record<string, string>, number][] => QUANTILES.map(([q, k]) => [{ ...labels, quantile: q }, s[k]]);
 
   gauge('evse_fleet_chargers', 'Chargers of this fleet process by state', ['state'], (rep) => Object.entries(rep.chargers).map(([state, n]) => [{ state }, n]));
@@ -71,6 +125,20 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
     [{ event: 'started' }, rep.transactions.started],
     [{ event: 'stopped' }, rep.transactions.stopped],
   ]);
+  histogram('evse_fleet_ocpp_response_seconds', 'Response time of the CSMS to charger calls, by action', ['action'], (rep) =>
+    Object.keys(rep.actions).flatMap((action): [Labels, HistogramState][] => {
+      const state = rep.latency?.[`action:${action}`];
+      return state ? [[{ action }, state]] : [];
+    }),
+  );
+  histogram('evse_fleet_connect_seconds', 'Charger start to first connection', [], (rep) => series(rep, 'connect'));
+  histogram('evse_fleet_boot_seconds', 'Charger start to first BootNotification Accepted', [], (rep) => series(rep, 'boot'));
+  const health = (rep: FleetReport, f: (h: NonNullable<FleetReport['workers']>) => number): [Labels, number][] => (rep.workers ? [[{}, f(rep.workers)]] : []);
+  counter('evse_fleet_worker_deaths_total', 'Worker threads that died while the fleet ran', [], (rep) => health(rep, (h) => h.deaths));
+  counter('evse_fleet_worker_restarts_total', 'Replacement worker threads started', [], (rep) => health(rep, (h) => h.restarts));
+  counter('evse_fleet_worker_chargers_affected_total', 'Chargers on worker threads that died (once per death)', [], (rep) => health(rep, (h) => h.chargersAffected));
+  gauge('evse_fleet_worker_chargers_given_up', 'Chargers down for the rest of the run because their worker died too often', [], (rep) => health(rep, (h) => h.chargersGivenUp));
+  counter('evse_fleet_worker_lost_reports_total', 'Worker threads whose final report never arrived (up to 1 s of their metrics missing)', [], (rep) => health(rep, (h) => h.lostWorkerReports));
   counter('evse_fleet_behaviour_events_total', 'Behaviour profile events (arrivals, starts, missed remote starts, faults)', ['event'], (rep) => Object.entries(rep.behaviour ?? {}).map(([event, n]) => [{ event }, n]));
   return {
     registry,

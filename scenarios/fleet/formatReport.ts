@@ -53,12 +53,20 @@ export function formatSummary(r: FleetReport): string {
   const curve = r.timeline && describeReconnects(r.timeline);
   if (curve) lines.push(`  ${curve}`);
   if (r.behaviour && Object.keys(r.behaviour).length > 0) {
-    lines.push(`  behaviour ${Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const events = Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b));
+    const other = events.filter(([k]) => !k.startsWith('ev:'));
+    if (other.length > 0) lines.push(`  behaviour ${other.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    const models = events.filter(([k]) => k.startsWith('ev:'));
+    if (models.length > 0) lines.push(`  sessions by EV model: ${models.map(([k, n]) => `${k.slice(3)} ${n}`).join(', ')}`);
   }
   lines.push('  action                        sent   ok  err   response ms');
   for (const [action, a] of Object.entries(r.actions)) {
     lines.push(`  ${action.padEnd(28)} ${String(a.sent).padStart(6)} ${String(a.results).padStart(4)} ${String(a.callErrors).padStart(4)}   ${lat(a.responseMs)}`);
   }
   if (Object.keys(r.inboundCalls).length > 0) lines.push(`  from the CSMS: ${Object.entries(r.inboundCalls).map(([a, n]) => `${a} ${n}`).join(', ')}`);
+  const w = r.workers;
+  if (w && w.deaths > 0) {
+    lines.push(`  worker threads: ${w.deaths} died (${w.chargersAffected} chargers), ${w.restarts} restarted, ${w.slicesGivenUp} given up (${w.chargersGivenUp} chargers); ${w.lostWorkerReports} final reports lost`);
+  }
   return lines.join('\n');
 }

@@ -8,6 +8,7 @@
 import type { FleetReport, LatencySummary, SeriesState } from './FleetMetrics.js';
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
+import { mergeWorkerHealth } from './WorkerSupervisor.js';
 
 export interface FleetPart {
   report: FleetReport;
@@ -55,6 +56,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const timeline = mergeTimelines(timelines);
   const profiles = [...new Set(reports.map((r) => r.profile).filter((p) => p !== undefined))];
   const behaviour = reports.some((r) => r.behaviour) ? sumRecord(reports.map((r) => r.behaviour)) : undefined;
+  const workers = mergeWorkerHealth(reports.map((r) => r.workers));
   return {
     startedAt,
     endedAt,
@@ -92,5 +94,6 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(behaviour && { behaviour }),
     ...(timeline && { timeline }),
     ...(latency && { latency }),
+    ...(workers && { workers }),
   };
 }
