@@ -64,6 +64,20 @@ describe('TrafficLog', () => {
     expect(log.list().map((r) => r.seq)).toEqual([2, 3]);
     expect(log.mark()).toBe(3);
   });
+
+  it('drops old records in chunks: at least its limit, at most 10 % more, newest last', () => {
+    const log = new TrafficLog(100);
+    const sizes = new Set<number>();
+    for (let i = 1; i <= 1000; i++) {
+      log.append(i, 'A', 'in', `[2,"${i}","Heartbeat",{}]`);
+      if (i >= 100) sizes.add(log.list().length);
+    }
+    expect(Math.min(...sizes)).toBe(100);
+    expect(Math.max(...sizes)).toBe(109);
+    const seqs = log.list().map((r) => r.seq);
+    expect(seqs.at(-1)).toBe(1000);
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, k) => 1001 - seqs.length + k));
+  });
 });
 
 describe('matchesPartial', () => {

@@ -72,6 +72,9 @@ export interface CsmsSummary {
 }
 
 /** Counts what the CSMS sees; cheap enough for every frame of a 10,000-charger fleet. */
+/** Traffic records `evse csms --quiet` keeps (it prints counts, not frames). */
+const QUIET_TRAFFIC_LIMIT = 1000;
+
 export class CsmsCounter {
   private readonly startedAt: number;
   private readonly byAction = new Map<string, ActionCounts>();
@@ -199,8 +202,13 @@ export interface CsmsCliHandle {
 export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliHandle> {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
   const { json = false, utc = false, password } = options;
+  const intervalS = options.summaryIntervalS;
+  const quiet = intervalS !== undefined;
   const csms = new EmbeddedCsms({
     ...(options.logger ? { logger: options.logger } : {}),
+    // Quiet, it only counts: a short traffic log (it still pairs answers with calls) keeps a
+    // fleet-sized run from holding 100,000 parsed frames.
+    ...(quiet ? { trafficLimit: QUIET_TRAFFIC_LIMIT } : {}),
     bootPolicy: { interval: options.heartbeatInterval ?? 300 },
     ...(password === undefined ? {} : { auth: (request) => request.password === password }),
   });
@@ -210,8 +218,6 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
   const printViolation = (v: Violation): void =>
     emit('violation', `! ${v.chargePointId}: ${v.by === 'csms' ? 'CSMS' : 'charge point'} sent an invalid ${v.action ?? 'frame'}: ${v.error}`, { ...v, t: new Date(v.t).toISOString() });
 
-  const intervalS = options.summaryIntervalS;
-  const quiet = intervalS !== undefined;
   if (quiet && !(Number.isFinite(intervalS) && intervalS > 0)) throw new RangeError(`summary interval must be a positive number of seconds, got ${intervalS}`);
   const counter = quiet ? new CsmsCounter() : undefined;
   const emitSummary = (final: boolean): void => {
