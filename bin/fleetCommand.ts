@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Fleet } from '../scenarios/fleet/Fleet.js';
 import { FleetControl } from '../scenarios/fleet/FleetControl.js';
 import { FleetThreads } from '../scenarios/fleet/FleetThreads.js';
-import { autoThreads, tuneHeapForFleet } from '../scenarios/fleet/fleetHeap.js';
+import { autoThreads, FLEET_STOP_MS, tuneHeapForFleet } from '../scenarios/fleet/fleetHeap.js';
 import { parseDuration, shardPositions } from '../scenarios/fleet/fleetIds.js';
 import { serveFleetMetrics, type FleetMetricsServer } from '../scenarios/fleet/fleetPrometheus.js';
 import { FleetProgress } from '../scenarios/fleet/FleetProgress.js';
@@ -56,8 +56,6 @@ export interface FleetCommandOptions {
   controlHost?: string;
 }
 
-/** Whole stop (agents + report) must fit in 10 s; agents get 8 of them. */
-const STOP_AGENTS_MS = 8000;
 
 export async function runFleetCommand(opts: FleetCommandOptions): Promise<number> {
   let fleet: Fleet | FleetThreads;
@@ -135,7 +133,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   process.stderr.write(`evse fleet: stopping (${why})\n`);
   const t0 = performance.now();
   const controlStopped = control?.stop();
-  const report = await fleet.stop(STOP_AGENTS_MS);
+  const report = await fleet.stop(FLEET_STOP_MS);
   await controlStopped;
   const full = { ...report, stopMs: Math.round(performance.now() - t0) };
   if (opts.report) await writeFile(opts.report, `${JSON.stringify(full, null, 2)}\n`);

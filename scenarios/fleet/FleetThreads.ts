@@ -14,7 +14,7 @@ import { pino, type Logger } from 'pino';
 import { byPosition } from './controlCharger.js';
 import { nextPositions, positionOf, workerOf } from './controlRouting.js';
 import { fail, matches, ok, type ChargerView, type CommandResult, type EventFilter, type FleetCommand, type FleetControlTarget, type FleetEvent } from './controlTypes.js';
-import { FLEET_WORKER_LIMITS } from './fleetHeap.js';
+import { FLEET_STOP_MS, FLEET_WORKER_LIMITS } from './fleetHeap.js';
 import { chargerId, shardPositions } from './fleetIds.js';
 import type { FleetReport } from './FleetMetrics.js';
 import { mergeReports } from './mergeReports.js';
@@ -229,7 +229,7 @@ export class FleetThreads implements FleetControlTarget {
   }
 
   /** Graceful stop: every live worker stops its chargers and posts its final report; dead workers are not restarted any more. */
-  stop(withinMs = 8000): Promise<FleetReport> {
+  stop(withinMs = FLEET_STOP_MS): Promise<FleetReport> {
     this.stopping ??= (async () => {
       const parts = await this.supervisor.stop(withinMs);
       const merged = mergeReports(parts, this.options.shard ?? { index: 0, count: 1 });

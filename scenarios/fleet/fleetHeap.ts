@@ -23,6 +23,12 @@ export const FLEET_WORKER_LIMITS: ResourceLimits = Object.freeze({ maxYoungGener
 /** Chargers one thread carries by default: a second isolate costs more memory than it saves time below this. */
 export const CHARGERS_PER_THREAD = 10_000;
 
+/**
+ * Real time a graceful stop gives the agents (StopTransactions answered, sockets closed): 8 of the
+ * 10 s a fleet has to stop and write its report (`npm run bench:fleet -- --steady` measures it).
+ */
+export const FLEET_STOP_MS = 8000;
+
 let tuned = false;
 
 /**

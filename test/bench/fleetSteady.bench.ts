@@ -11,14 +11,16 @@
  * Figures over the window, which starts 5 s after every connector has a transaction: CPU of the
  * whole fleet process (process.cpuUsage: all threads) and of the CSMS process (/proc), as % of 2
  * cores; messages/s both ways (the fleet's count); RSS of the fleet process (peak in the window
- * sampled every 100 ms, and peak since start).
+ * sampled every 100 ms, and peak since start). Then the graceful stop as on SIGTERM (Fleet.stop with
+ * FLEET_STOP_MS): its duration, the StopTransactions the CSMS answered within it, the CPU of both
+ * processes and the RSS peak during it.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Fleet } from '../../scenarios/fleet/Fleet.js';
-import { autoThreads, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
+import { autoThreads, FLEET_STOP_MS, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
 import { loadProfile } from '../../scenarios/fleet/profileLoader.js';
 import { startCsms } from './fleetCsms.js';
@@ -43,6 +45,13 @@ interface SteadyRow {
   rssWindowPeak: number;
   rssPeak: number;
   charging: number;
+  /** Graceful stop: seconds, StopTransactions the CSMS answered during it, RSS peak during it. */
+  stopS: number;
+  stopsConfirmed: number;
+  /** CPU seconds during the stop: fleet process (all threads), CSMS process. */
+  stopFleetCpuS: number;
+  stopCsmsCpuS: number;
+  rssStopPeak: number;
   csms: string;
 }
 
@@ -79,8 +88,22 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
   const report1 = fleet.report();
   const rssWindowPeak = rssPeak;
   clearInterval(sampler);
+  const sampler2 = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 100);
   const still = charging();
-  await fleet.stop(30_000);
+  // The graceful stop as `evse fleet` does it on SIGTERM: every transaction ends with a
+  // StopTransaction the CSMS answers, every socket closes, within FLEET_STOP_MS.
+  const stoppedBefore = fleet.report().transactions.stopped;
+  rssPeak = 0;
+  const t1 = performance.now();
+  const stopCpu0 = process.cpuUsage();
+  const stopCsms0 = csms.cpuS();
+  const final = await fleet.stop(FLEET_STOP_MS);
+  const stopS = (performance.now() - t1) / 1000;
+  const stopCpu = process.cpuUsage(stopCpu0);
+  const stopFleetCpuS = (stopCpu.user + stopCpu.system) / 1e6;
+  const stopCsmsCpuS = csms.cpuS() - stopCsms0;
+  clearInterval(sampler2);
+  const rssStopPeak = rssPeak;
   const msgs = (r: typeof report0) => r.messages.out + r.messages.in;
   const mv = (r: typeof report0) => r.actions.MeterValues?.sent ?? 0;
   return {
@@ -94,6 +117,11 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
     rssWindowPeak,
     rssPeak: Math.max(rssBefore, rssWindowPeak),
     charging: still,
+    stopS,
+    stopsConfirmed: final.transactions.stopped - stoppedBefore,
+    stopFleetCpuS,
+    stopCsmsCpuS,
+    rssStopPeak,
     csms: await csms.stop(),
   };
 }
@@ -122,7 +150,8 @@ export async function runSteadyBench(): Promise<void> {
       console.log(
         `${n} chargers, ${r.threads} thread(s)${mode === 'auto' ? ' (auto)' : ''}: all charging after ${r.chargingS.toFixed(1)} s; ` +
           `fleet CPU ${r.fleetCpuPct.toFixed(1)} % of ${CORES} cores, CSMS CPU ${r.csmsCpuPct.toFixed(1)} %; ${r.messagesPerS.toFixed(0)} msg/s ` +
-          `(MeterValues ${r.meterValuesPerS.toFixed(0)}/s); RSS peak in window ${mb(r.rssWindowPeak)}, since start ${mb(r.rssPeak)}; ${r.charging} still charging at the end`,
+          `(MeterValues ${r.meterValuesPerS.toFixed(0)}/s); RSS peak in window ${mb(r.rssWindowPeak)}, since start ${mb(r.rssPeak)}; ${r.charging} still charging at the end; ` +
+          `graceful stop ${r.stopS.toFixed(1)} s (limit ${FLEET_STOP_MS / 1000} s), ${r.stopsConfirmed} StopTransactions answered, CPU during stop: fleet ${r.stopFleetCpuS.toFixed(1)} s, CSMS ${r.stopCsmsCpuS.toFixed(1)} s; RSS peak during stop ${mb(r.rssStopPeak)}`,
       );
       console.log(`  csms: ${r.csms}`);
     }
