@@ -184,6 +184,12 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       count: (event) => this.metrics.countBehaviour(event),
       closedByControl: (id) => this.control.closed.has(id),
     });
+    if (this.stopping) {
+      // Stopped while it was being built: never started, so nothing to stop but its devices.
+      release();
+      await sim.close();
+      return;
+    }
     this.links.observe(agent, release);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
     this.members.push({ id, agent, sim, behaviour });
