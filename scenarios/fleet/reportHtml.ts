@@ -97,6 +97,23 @@ ${latencySvg(r)}
 <table><tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${actions}</table>
 ${Object.keys(r.inboundCalls).length > 0 ? `<h2>Calls from the CSMS</h2>${kv(Object.entries(r.inboundCalls))}` : ''}
 ${r.behaviour && Object.keys(r.behaviour).length > 0 ? `<h2>Behaviour</h2>${kv(Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)))}` : ''}
+${workersHtml(r, kv)}
 </body></html>
 `;
+}
+
+/** Dead worker threads, when any died: what was restarted, given up and lost (see docs/fleet.md, Worker threads). */
+function workersHtml(r: FleetReport, kv: (rows: [string, string | number][]) => string): string {
+  const w = r.workers;
+  if (!w || w.deaths === 0) return '';
+  const failures = w.failures.map((f) => `<tr><td>${esc(f.at)}</td><td>${f.worker}</td><td>${f.chargers}</td><td>${esc(f.error)}</td><td>${f.reportAgeMs}</td></tr>`).join('');
+  return `<h2>Worker threads</h2>
+${kv([
+  ['threads', w.threads],
+  ['died / restarted', `${w.deaths} / ${w.restarts}`],
+  ['chargers affected', w.chargersAffected],
+  ['slices given up (chargers)', `${w.slicesGivenUp} (${w.chargersGivenUp})`],
+  ['final reports lost', w.lostWorkerReports],
+])}
+<table><tr><th>at</th><th>worker</th><th>chargers</th><th>error</th><th>last report kept, ms old</th></tr>${failures}</table>`;
 }
