@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fleet } from '../scenarios/fleet/Fleet.js';
+import { Fleet, STOPPING_AT_ONCE } from '../scenarios/fleet/Fleet.js';
 import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
 import { spawnEvse } from './support/spawnEvse.js';
 import { cleanupStack } from './support/cleanupStack.js';
@@ -63,6 +63,34 @@ describe('fleet in-process against the embedded strict CSMS', () => {
     expect(report.actions.BootNotification!.responseMs.p99).toBeGreaterThanOrEqual(report.actions.BootNotification!.responseMs.p50);
     expect(report.connectMs.count).toBe(120);
     for (const a of Object.values(report.actions)) expect(a.callErrors).toBe(0);
+  });
+
+  it(`stops more chargers than it stops at once (${STOPPING_AT_ONCE}) in turns: every transaction stopped and answered, every socket closed`, { timeout: 60_000 }, async () => {
+    const { csms, url, log } = await startQuietCsms(cleanups);
+    const n = STOPPING_AT_ONCE + 50;
+    const fleet = new Fleet({ csmsUrl: url, count: n, idPrefix: 'W', rampPerSecond: 1000, seed: 3, log, behaviour: { idleMs: [100, 300], chargeMs: [600_000, 600_000] } });
+    cleanups.push(() => fleet.stop(2000));
+    await fleet.start();
+    await until('every connector charging', () => csms.transactions().filter((t) => !t.stop).length === n, 30_000);
+
+    const report = await fleet.stop(8000);
+    expect(csms.transactions().filter((t) => !t.stop)).toEqual([]);
+    expect(report.actions.StopTransaction!.results).toBe(n);
+    expect(csms.chargePoints().filter((c) => c.connected)).toEqual([]);
+    // In turns: from its StopTransaction to its socket's close, at most STOPPING_AT_ONCE chargers overlap
+    // (all at once, every StopTransaction would arrive before the first close).
+    const stopAt = new Map(csms.traffic((r) => r.action === 'StopTransaction' && r.kind === 'call').map((r) => [r.chargePointId, r.t]));
+    const edges = csms.chargePoints().flatMap((c) => [
+      [stopAt.get(c.id)!, 1],
+      [c.disconnectedAt!, -1],
+    ]);
+    edges.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+    let open = 0;
+    let most = 0;
+    for (const [, d] of edges) most = Math.max(most, (open += d!));
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(STOPPING_AT_ONCE);
+    expect(csms.violations()).toEqual([]);
   });
 });
 
