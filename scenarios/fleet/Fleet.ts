@@ -9,6 +9,7 @@
  * and 10,000 files or databases would cost file handles and fsyncs that a load test does not measure.
  */
 import { EventEmitter, once } from 'node:events';
+import pMap from 'p-map';
 import type { Logger } from 'pino';
 import { FLEET_STOP_MS } from './fleetHeap.js';
 import type { Agent } from '../../agent/Agent.js';
@@ -215,13 +216,8 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     // An agent may wait for its StopTransaction's answer until 1.5 s before the end (then it
     // closes its socket); one whose turn comes late gets less.
     const flushUntil = performance.now() + withinMs - 1500;
-    const members = this.members.slice();
-    let next = 0;
-    const stopInTurn = async (): Promise<void> => {
-      while (next < members.length) await this.stopMember(members[next++]!, Math.max(0, flushUntil - performance.now())).catch(() => undefined);
-    };
-    const lanes = Array.from({ length: Math.min(STOPPING_AT_ONCE, members.length) }, stopInTurn);
-    await withinRealTime(Promise.all(lanes), withinMs);
+    const stopping = pMap(this.members.slice(), (m) => this.stopMember(m, Math.max(0, flushUntil - performance.now())).catch(() => undefined), { concurrency: STOPPING_AT_ONCE });
+    await withinRealTime(stopping, withinMs);
     return this.report();
   }
 
