@@ -308,27 +308,12 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 
   /** The report so far (final once {@link stop} resolved). */
   report(): FleetReport {
-    const m = this.metrics;
-    const endedAt = Date.now();
-    const durationS = (endedAt - this.startedAt) / 1000;
-    return {
-      startedAt: new Date(this.startedAt).toISOString(),
-      endedAt: new Date(endedAt).toISOString(),
-      durationS,
+    return this.metrics.report({
+      startedAt: this.startedAt,
       chargers: { planned: this.planned, started: this.members.length, connected: this.links.connected, accepted: this.links.accepted },
       shard: this.options.shard ?? { index: 0, count: 1 },
-      connectMs: m.connect.summary(),
-      bootMs: m.boot.summary(),
-      bootResults: { ...m.bootResults },
-      reconnects: m.reconnects,
-      disconnects: m.disconnects,
-      messages: { out: m.messagesOut, in: m.messagesIn, perSecond: durationS > 0 ? (m.messagesOut + m.messagesIn) / durationS : 0 },
-      inboundCalls: m.inboundTable(),
-      actions: m.actionTable(),
-      transactions: { started: m.transactionsStarted, stopped: m.transactionsStopped },
       ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
-      ...m.reportExtras(),
-    };
+    });
   }
 }
 

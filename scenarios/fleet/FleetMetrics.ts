@@ -170,7 +170,29 @@ export class FleetMetrics {
   }
 
   /** The report fields FleetMetrics adds beyond the counts (behaviour, timeline, histograms). */
-  reportExtras(): Pick<FleetReport, 'behaviour' | 'timeline' | 'latency'> {
-    return { behaviour: { ...this.behaviour }, timeline: this.timeline.state(), latency: this.seriesStates() };
+  /** The report so far: these counts, plus what only the fleet knows (its start, chargers, shard, profile). */
+  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; profile?: string }): FleetReport {
+    const endedAt = Date.now();
+    const durationS = (endedAt - fleet.startedAt) / 1000;
+    return {
+      startedAt: new Date(fleet.startedAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      durationS,
+      chargers: fleet.chargers,
+      shard: fleet.shard,
+      connectMs: this.connect.summary(),
+      bootMs: this.boot.summary(),
+      bootResults: { ...this.bootResults },
+      reconnects: this.reconnects,
+      disconnects: this.disconnects,
+      messages: { out: this.messagesOut, in: this.messagesIn, perSecond: durationS > 0 ? (this.messagesOut + this.messagesIn) / durationS : 0 },
+      inboundCalls: this.inboundTable(),
+      actions: this.actionTable(),
+      transactions: { started: this.transactionsStarted, stopped: this.transactionsStopped },
+      ...(fleet.profile !== undefined && { profile: fleet.profile }),
+      behaviour: { ...this.behaviour },
+      timeline: this.timeline.state(),
+      latency: this.seriesStates(),
+    };
   }
 }
