@@ -32,9 +32,9 @@ export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkT
 export type { TrafficRecord } from './OcppTraffic.js';
 
 const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
-/** Requests the charger sends itself; warmed together with the handled actions. */
 /** ocpp-rpc's own call timeout is off: calls are timed on the injected clock ({@link OcppLink.send}). Read-only to ocpp-rpc. */
 const CALL_OPTIONS = Object.freeze({ callTimeoutMs: 0 });
+/** Requests the charger sends itself; warmed together with the handled actions. */
 const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
 
 export class OcppLink extends EventEmitter<OcppLinkEvents> {
@@ -53,9 +53,9 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private readonly registration: Registration;
   private reconnectAttempt = 0;
   private reconnectTimer: TimerId | undefined;
-  /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
   private callTimedOut = false;
+  /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
   constructor(private readonly opts: OcppLinkOptions) {
