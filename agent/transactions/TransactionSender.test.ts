@@ -12,7 +12,7 @@ import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { Ocpp16Action, RequestOf, ResponseOf, StartTransactionResponse } from '../ocpp/v16/messages.js';
 import { JournalError } from '../store/JournalError.js';
 import { MemoryJournal, type JournalEntry } from '../store/TransactionJournal.js';
-import { TransactionSender } from './TransactionSender.js';
+import { TransactionSender, type TransactionSenderOptions } from './TransactionSender.js';
 
 interface OpenCall {
   action: string;
@@ -64,6 +64,21 @@ function setup(policy = { attempts: 3, intervalS: 10 }) {
     onStartConfirmed: (localId, connectorId, response, request) => void confirmed.push({ localId, connectorId, response, idTag: request.idTag }),
   });
   return { clock, lines, journal, link, sender, confirmed, policy };
+}
+
+/** A sender on `journal` with a silent log, 3 attempts every 10 s and no confirmation listener; `extra` adds or replaces options. */
+function senderOn(journal: MemoryJournal, extra: Partial<TransactionSenderOptions> & { link?: ManualCaller; clock?: SimulatedClock } = {}) {
+  const { link = new ManualCaller(), clock = new SimulatedClock(), ...rest } = extra;
+  const sender = new TransactionSender({
+    journal,
+    link,
+    clock,
+    log: pino({ level: 'silent' }),
+    retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
+    onStartConfirmed: () => undefined,
+    ...rest,
+  });
+  return { link, clock, sender };
 }
 
 const start = (localId: string, connectorId = 1): JournalEntry => ({
@@ -252,15 +267,7 @@ describe('TransactionSender', () => {
     const journal = new MemoryJournal();
     await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 99 });
     await journal.append(stop('tx1'));
-    const link = new ManualCaller();
-    const sender = new TransactionSender({
-      journal,
-      link,
-      clock: new SimulatedClock(),
-      log: pino({ level: 'silent' }),
-      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
-      onStartConfirmed: () => undefined,
-    });
+    const { link, sender } = senderOn(journal);
     expect(sender.transactionIdOf('tx1')).toBe(99);
     expect(sender.backlog).toBe(1);
     sender.kick();
@@ -280,20 +287,9 @@ describe('TransactionSender', () => {
     }
     const journal = new ReadOnlyAcks();
     await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 5 });
-    const link = new ManualCaller();
-    const clock = new SimulatedClock();
     const errors: unknown[] = [];
     let writes = 0;
-    const sender = new TransactionSender({
-      journal,
-      link,
-      clock,
-      log: pino({ level: 'silent' }),
-      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
-      onStartConfirmed: () => undefined,
-      onJournalError: (err) => void errors.push(err),
-      onJournalWrite: () => void writes++,
-    });
+    const { link, clock, sender } = senderOn(journal, { onJournalError: (err) => void errors.push(err), onJournalWrite: () => void writes++ });
     await sender.enqueue(meter('tx1', 200));
     await sender.enqueue(stop('tx1'));
     journal.readOnly = true;
@@ -329,18 +325,8 @@ describe('TransactionSender', () => {
     }
     const journal = new FullDisk();
     await journal.append({ kind: 'started', localId: 'tx1', connectorId: 1, transactionId: 5 });
-    const link = new ManualCaller();
-    const clock = new SimulatedClock();
     const errors: unknown[] = [];
-    const sender = new TransactionSender({
-      journal,
-      link,
-      clock,
-      log: pino({ level: 'silent' }),
-      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
-      onStartConfirmed: () => undefined,
-      onJournalError: (err) => void errors.push(err),
-    });
+    const { link, clock, sender } = senderOn(journal, { onJournalError: (err) => void errors.push(err) });
     journal.full = true;
     await sender.enqueue(meter('tx1', 200)); // does not throw: kept
     await sender.enqueue(stop('tx1'));
@@ -384,14 +370,7 @@ describe('TransactionSender', () => {
     journal.failures = 1;
     const link = new ManualCaller();
     link.isAccepted = false;
-    const sender = new TransactionSender({
-      journal,
-      link,
-      clock: new SimulatedClock(),
-      log: pino({ level: 'silent' }),
-      retryPolicy: () => ({ attempts: 3, intervalS: 10 }),
-      onStartConfirmed: () => undefined,
-    });
+    const { sender } = senderOn(journal, { link });
     await sender.enqueue(meter('tx1', 200)); // fails once: kept
     await sender.enqueue(stop('tx1')); // the disk works again: the kept meter values are written first
     expect(journal.pending().map((r) => r.entry.kind)).toEqual(['started', 'meter', 'stop']);
