@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { parseSettings, SettingsError, type Settings } from './settings.js';
+import { issuesOf } from '../test/support/settingsIssues.js';
+import { parseSettings, type Settings } from './settings.js';
 import { planSerial } from './serialPlan.js';
 import { MODEL_DEFAULTS, SERIAL_EXPECTED, SERIAL_SCHEMA } from './serialSettings.js';
 import type { Schema } from './settingsSchema.js';
@@ -18,16 +19,6 @@ function tree(serial: Record<string, unknown>, connectors = 2): Record<string, u
   hal.driver = 'serial';
   for (const [key, value] of Object.entries(serial)) hal.serial[key] = typeof value === 'object' && !Array.isArray(value) ? { ...(hal.serial[key] as object), ...value } : value;
   return t;
-}
-
-function issuesOf(raw: unknown): { path: string; message: string }[] {
-  try {
-    parseSettings(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return [...(err as SettingsError).issues];
-  }
-  throw new Error('expected a SettingsError');
 }
 
 const RS485 = { name: 'rs485', port: '/dev/ttyUSB0' };

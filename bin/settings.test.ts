@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { issuesOf } from '../test/support/settingsIssues.js';
 import { EX_CONFIG, SettingsError, exitOnInvalidSettings, parseSettings } from './settings.js';
 
 /** config/default.yaml as node-config reads it, plus the firmwareVersion loadSettings adds. */
@@ -27,16 +28,6 @@ function keyPaths(tree: Record<string, unknown>, prefix = ''): string[] {
     const isSection = typeof value === 'object' && value !== null && path !== 'ocpp';
     return isSection ? [path, ...keyPaths(value as Record<string, unknown>, `${path}.`)] : [path];
   });
-}
-
-function issuesOf(raw: unknown): { path: string; message: string }[] {
-  try {
-    parseSettings(raw);
-  } catch (err) {
-    expect(err).toBeInstanceOf(SettingsError);
-    return [...(err as SettingsError).issues];
-  }
-  throw new Error('expected a SettingsError');
 }
 
 describe('parseSettings', () => {
