@@ -23,7 +23,7 @@ import { Fleet } from '../../scenarios/fleet/Fleet.js';
 import { autoThreads, FLEET_STOP_MS, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
 import { loadProfile } from '../../scenarios/fleet/profileLoader.js';
-import { startCsms } from './fleetCsms.js';
+import { startCsms, type BenchCsms } from './fleetCsms.js';
 
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
 const WINDOW_S = Number(process.env.BENCH_FLEET_STEADY_S ?? 180);
@@ -55,6 +55,16 @@ interface SteadyRow {
   csms: string;
 }
 
+/** CPU seconds used from now on by this process (all threads) and by the CSMS process: call the result to read them. */
+function cpuSince(csms: BenchCsms): () => { fleetS: number; csmsS: number } {
+  const fleet0 = process.cpuUsage();
+  const csms0 = csms.cpuS();
+  return () => {
+    const fleet = process.cpuUsage(fleet0);
+    return { fleetS: (fleet.user + fleet.system) / 1e6, csmsS: csms.cpuS() - csms0 };
+  };
+}
+
 async function measure(n: number, mode: string): Promise<SteadyRow> {
   tuneHeapForFleet();
   const threads = mode === 'auto' ? autoThreads(n, availableParallelism()) : Number(mode);
@@ -78,31 +88,24 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
   const rssBefore = rssPeak;
   rssPeak = 0;
   const report0 = fleet.report();
-  const cpu0 = process.cpuUsage();
-  const csms0 = csms.cpuS();
+  const windowCpu = cpuSince(csms);
   const w0 = performance.now();
   await sleep(WINDOW_S * 1000);
   const windowS = (performance.now() - w0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
-  const csmsS = csms.cpuS() - csms0;
+  const cpu = windowCpu();
   const report1 = fleet.report();
   const rssWindowPeak = rssPeak;
-  clearInterval(sampler);
-  const sampler2 = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage.rss())), 100);
   const still = charging();
   // The graceful stop as `evse fleet` does it on SIGTERM: every transaction ends with a
   // StopTransaction the CSMS answers, every socket closes, within FLEET_STOP_MS.
   const stoppedBefore = fleet.report().transactions.stopped;
   rssPeak = 0;
   const t1 = performance.now();
-  const stopCpu0 = process.cpuUsage();
-  const stopCsms0 = csms.cpuS();
+  const stopCpu = cpuSince(csms);
   const final = await fleet.stop(FLEET_STOP_MS);
   const stopS = (performance.now() - t1) / 1000;
-  const stopCpu = process.cpuUsage(stopCpu0);
-  const stopFleetCpuS = (stopCpu.user + stopCpu.system) / 1e6;
-  const stopCsmsCpuS = csms.cpuS() - stopCsms0;
-  clearInterval(sampler2);
+  const { fleetS: stopFleetCpuS, csmsS: stopCsmsCpuS } = stopCpu();
+  clearInterval(sampler);
   const rssStopPeak = rssPeak;
   const msgs = (r: typeof report0) => r.messages.out + r.messages.in;
   const mv = (r: typeof report0) => r.actions.MeterValues?.sent ?? 0;
@@ -110,8 +113,8 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
     n,
     threads,
     chargingS,
-    fleetCpuPct: ((cpu.user + cpu.system) / 1e6 / windowS / CORES) * 100,
-    csmsCpuPct: (csmsS / windowS / CORES) * 100,
+    fleetCpuPct: (cpu.fleetS / windowS / CORES) * 100,
+    csmsCpuPct: (cpu.csmsS / windowS / CORES) * 100,
     messagesPerS: (msgs(report1) - msgs(report0)) / windowS,
     meterValuesPerS: (mv(report1) - mv(report0)) / windowS,
     rssWindowPeak,
