@@ -75,6 +75,8 @@ export class TrafficLog {
   /** Calls not yet answered, by `${chargePointId} ${direction} ${messageId}`. */
   private readonly openCalls = new Map<string, OpenCall>();
   private seq = 0;
+  /** Record count at which the oldest are dropped down to `limit`. */
+  private readonly trimAt: number;
 
   /**
    * @param limit how many records to keep at least; older ones are dropped (a long `evse csms`
@@ -85,8 +87,6 @@ export class TrafficLog {
   constructor(private readonly limit = 100_000) {
     this.trimAt = limit + Math.max(1, Math.ceil(limit / 10));
   }
-
-  private readonly trimAt: number;
 
   /**
    * Parses and records one frame. Returns the record and, for a result or error, the call it

@@ -71,10 +71,10 @@ export interface CsmsSummary {
   readonly actions: Readonly<Record<string, Readonly<ActionCounts>>>;
 }
 
-/** Counts what the CSMS sees; cheap enough for every frame of a 10,000-charger fleet. */
 /** Traffic records `evse csms --quiet` keeps (it prints counts, not frames). */
 const QUIET_TRAFFIC_LIMIT = 1000;
 
+/** Counts what the CSMS sees; cheap enough for every frame of a 10,000-charger fleet. */
 export class CsmsCounter {
   private readonly startedAt: number;
   private readonly byAction = new Map<string, ActionCounts>();
