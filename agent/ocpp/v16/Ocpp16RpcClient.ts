@@ -79,16 +79,12 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
    * an aborted `signal` call option does, without its cost: per call an AbortController, its
    * EventTarget and the `once` listener ocpp-rpc 2.2.1 attaches to it. Those live as long as the
    * call, so in a fleet's session-start burst they survive into the old generation (≈ 10 KB per
-   * charger; docs/fleet.md, Memory and scale). Returns how many calls were rejected.
+   * charger; docs/fleet.md, Memory and scale).
    */
-  abortPendingCalls(reason: string): number {
+  abortPendingCalls(reason: string): void {
     const pending = (this as unknown as { _pendingCalls: Map<string, PendingCall> })._pendingCalls;
-    let aborted = 0;
-    for (const call of pending.values()) {
-      call.abort?.(reason); // deletes the entry: Map iteration allows that
-      aborted++;
-    }
-    return aborted;
+    // abort() deletes the entry; Map iteration allows that.
+    for (const call of pending.values()) call.abort?.(reason);
   }
 
   /** WebSocket ping interval (0 = off); takes effect on the open connection. */
