@@ -24,6 +24,7 @@ import { MemoryJournal, type TransactionJournal } from './store/TransactionJourn
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender } from './transactions/TransactionSender.js';
+import { MessageOrder } from './transactions/MessageOrder.js';
 import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
 import { listenToReader } from './CardHandling.js';
@@ -78,6 +79,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
+  /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
+  private readonly order = new MessageOrder();
   private started = false;
   /** Whether the journal takes writes; while it does not, every connector carries STORAGE_FAULT. */
   private readonly journalHealth: JournalHealth;
@@ -113,13 +116,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
     });
-    this.statusReporter = new StatusReporter(this);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender({
       journal,
       link: this.link,
       clock,
       log: this.log,
+      order: this.order,
       retryPolicy: () => ({ attempts: config.getInt('TransactionMessageAttempts'), intervalS: config.getInt('TransactionMessageRetryInterval') }),
       onJournalError: (err) => this.journalHealth.failed(err),
       onJournalWrite: () => this.journalHealth.wrote(),
@@ -141,6 +144,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       sender: this.sender,
       link: this.link,
+      order: this.order,
       onEvent: (event) => this.emit('transaction', event),
     });
     this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
@@ -156,6 +160,15 @@ export class Agent extends EventEmitter<AgentEvents> {
           onCommandError: (_command, err) => this.journalHealth.failed(err),
         }),
     );
+    this.statusReporter = new StatusReporter({
+      link: this.link,
+      connectors: this.connectors,
+      order: this.order,
+      config,
+      clock,
+      log: this.log,
+      changed: (change) => this.emit('status', change),
+    });
     this.journalHealth = new JournalHealth({
       journal,
       clock,
@@ -215,6 +228,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.journalHealth.stop();
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
+    this.statusReporter.dispose();
+    this.order.clear();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
     // advances the clock any more (a welded contactor would hang here): bound the wait by the
     // longest deadline in real time (not by flushMs, which may be 0).
@@ -287,9 +302,13 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.journalHealth.check();
   }
 
+  /**
+   * Accepted boot: the transaction messages not yet confirmed go out (again) first, and every
+   * connector's current status follows those of its own connector (DESIGN.md §11).
+   */
   private onAccepted(): void {
-    for (const s of this.statuses()) void this.sendStatus(s);
-    this.sender.kick();
+    this.sender.resume();
+    this.statusReporter.reportAll();
   }
 
   private async settle(): Promise<void> {

@@ -1,27 +1,59 @@
 /**
  * Status reporting of one charge point: StatusNotification for each connector as its machine
  * changes, and for the charge point itself (connectorId 0), which follows its connectors and
- * carries card-reader faults (ReaderFailure). Reported both as an Agent `status` event and to the
- * CSMS while the link lets it through.
+ * carries card-reader faults (ReaderFailure). Every change is told to the owner at once (the
+ * Agent's `status` event); the CSMS hears of it
  *
- * It keeps a reference to its Agent rather than callbacks: per-charger cost counts in a fleet.
+ * - in causal order ({@link MessageOrder}): never before the StartTransaction or StopTransaction
+ *   of the same connector that happened before it, and without waiting for anything else;
+ * - only once it has lasted MinimumStatusDuration (a shorter one is not sent);
+ * - while the link lets it through; offline only the latest status per connector counts, and
+ *   after each accepted boot every connector's current status is reported (again in order).
  */
-import type { HalError, HalErrorCode, RfidReader } from '../hal/index.js';
-import type { Agent } from './Agent.js';
+import type { Logger } from 'pino';
+import type { Clock, HalError, HalErrorCode, RfidReader, TimerId } from '../hal/index.js';
 import type { StatusChange } from './charging/ConnectorController.js';
+import type { ConnectorStatus } from './charging/connectorTypes.js';
+import type { OcppLinkState } from './ocpp/OcppLinkTypes.js';
+import type { OcppCaller } from './ocpp/OcppCaller.js';
+import type { OcppConfiguration } from './store/OcppConfiguration.js';
+import type { MessageOrder } from './transactions/MessageOrder.js';
+
+/** What the reporter reads of a connector. */
+export interface ReportedConnector {
+  readonly status: ConnectorStatus;
+  currentStatus(): StatusChange;
+}
+
+export interface StatusReporterOptions {
+  link: OcppCaller & { readonly state: OcppLinkState };
+  connectors: readonly ReportedConnector[];
+  order: MessageOrder;
+  config: OcppConfiguration;
+  clock: Clock;
+  log: Logger;
+  /** Told of every status change at once (not held back, not ordered): the Agent's `status` event. */
+  changed: (change: StatusChange) => void;
+}
+
+const keyOf = (s: StatusChange) => `${s.status}/${s.errorCode}/${s.info ?? ''}`;
 
 export class StatusReporter {
   /** `status/errorCode/info` last reported for connectorId 0. */
   private lastChargePointStatus: string | undefined;
   private readonly readerFaults = new Map<RfidReader, HalErrorCode>();
+  /** Statuses held for MinimumStatusDuration, per connectorId (only while that key is above 0). */
+  private readonly held = new Map<number, TimerId>();
+  /** `status/errorCode/info` last handed to the link per connectorId, on this connection. */
+  private readonly lastSent = new Map<number, string>();
 
-  constructor(private readonly cp: Agent) {}
+  constructor(private readonly o: StatusReporterOptions) {}
 
   /** A connector's status changed: report it, and the charge point when that changes too. */
   connectorChanged(change: StatusChange): void {
-    this.cp.log.info({ connector: change.connectorId, status: change.status, errorCode: change.errorCode }, 'status');
-    this.cp.emit('status', change);
-    void this.send(change);
+    this.o.log.info({ connector: change.connectorId, status: change.status, errorCode: change.errorCode }, 'status');
+    this.o.changed(change);
+    this.report(change);
     // The charge point as a whole (connectorId 0) follows its connectors: report it when that changes.
     this.reportChargePoint();
   }
@@ -31,24 +63,102 @@ export class StatusReporter {
    * (remote starts still work, so the status stays Available).
    */
   readerFault(reader: RfidReader, err: HalError): void {
-    this.cp.log.warn({ code: err.code, err }, 'card reader fault: cards cannot be read');
+    this.o.log.warn({ code: err.code, err }, 'card reader fault: cards cannot be read');
     this.readerFaults.set(reader, err.code);
     this.reportChargePoint();
   }
 
   readerFaultCleared(reader: RfidReader, code: HalErrorCode): void {
     if (this.readerFaults.get(reader) !== code) return;
-    this.cp.log.info({ code }, 'card reader fault cleared');
+    this.o.log.info({ code }, 'card reader fault cleared');
     this.readerFaults.delete(reader);
     this.reportChargePoint();
   }
 
-  /** Sends a StatusNotification for a connector (0 = charge point), e.g. on TriggerMessage. */
-  async send(change: StatusChange): Promise<void> {
-    const { link } = this.cp;
+  /**
+   * Sends a StatusNotification now (TriggerMessage), behind the transaction messages of its
+   * connector that are not yet with the link. Resolves once it is answered or failed.
+   */
+  send(change: StatusChange): Promise<void> {
+    return new Promise((resolve) => this.o.order.after(change.connectorId, this.o.order.mark(), () => void this.deliver(change, true).then(resolve)));
+  }
+
+  /**
+   * After an accepted boot: the current status of the charge point and of every connector, each
+   * behind the transaction messages of its connector that go out (again) on this connection.
+   * Replaces what still waited from before.
+   */
+  reportAll(): void {
+    this.lastSent.clear();
+    const mark = this.o.order.mark();
+    for (const change of this.all()) this.o.order.after(change.connectorId, mark, () => void this.deliver(change, true), true);
+  }
+
+  /** The charge point's own status (connectorId 0). */
+  chargePoint(): StatusChange {
+    const all = this.o.connectors.map((c) => c.status);
+    const status = all.length > 0 && all.every((s) => s === 'Unavailable') ? 'Unavailable' : 'Available';
+    const [readerFault] = this.readerFaults.values();
+    const fault: Pick<StatusChange, 'errorCode' | 'info'> = readerFault !== undefined ? { errorCode: 'ReaderFailure', info: readerFault } : { errorCode: 'NoError' };
+    return { connectorId: 0, status, ...fault, timestamp: this.o.clock.now() };
+  }
+
+  /** Current status of every connector plus the charge point (connectorId 0). */
+  all(): StatusChange[] {
+    return [this.chargePoint(), ...this.o.connectors.map((c) => c.currentStatus())];
+  }
+
+  /** Cancels held statuses and what waits for the link (the charger stops). */
+  dispose(): void {
+    for (const timer of this.held.values()) this.o.clock.clearTimeout(timer);
+    this.held.clear();
+  }
+
+  /** Reports the charge point (connectorId 0) when its status or error code changed. */
+  private reportChargePoint(): void {
+    const chargePoint = this.chargePoint();
+    const key = keyOf(chargePoint);
+    if (key === this.lastChargePointStatus) return;
+    this.lastChargePointStatus = key;
+    this.o.changed(chargePoint);
+    this.report(chargePoint);
+  }
+
+  /**
+   * Takes the change's place in the order now (it follows what happened before it), then holds
+   * it for MinimumStatusDuration: a newer change of the same connector in that time replaces it.
+   */
+  private report(change: StatusChange): void {
+    const mark = this.o.order.mark();
+    const { connectorId } = change;
+    const holdMs = this.o.config.getInt('MinimumStatusDuration') * 1000;
+    const previous = this.held.get(connectorId);
+    if (previous !== undefined) {
+      this.o.clock.clearTimeout(previous);
+      this.held.delete(connectorId);
+    }
+    const queue = () => this.o.order.after(connectorId, mark, () => void this.deliver(change, false), !this.o.link.isAccepted);
+    if (holdMs <= 0) return queue();
+    this.held.set(
+      connectorId,
+      this.o.clock.setTimeout(() => {
+        this.held.delete(connectorId);
+        queue();
+      }, holdMs),
+    );
+  }
+
+  /** Hands the notification to the link; `force` sends it even when it repeats the last one sent. */
+  private async deliver(change: StatusChange, force: boolean): Promise<void> {
+    const { link } = this.o;
     // Offline or Rejected: nothing to send (the current status goes out after the next boot).
     // Pending: the link lets it through only when a TriggerMessage asked for it.
     if (link.state !== 'accepted' && link.state !== 'pending') return;
+    const key = keyOf(change);
+    // A status held back that ended where the last one sent was (Charging → SuspendedEV for a
+    // moment → Charging) is no news.
+    if (!force && this.lastSent.get(change.connectorId) === key) return;
+    this.lastSent.set(change.connectorId, key);
     try {
       await link.call('StatusNotification', {
         connectorId: change.connectorId,
@@ -58,31 +168,7 @@ export class StatusReporter {
         ...(change.info && { info: change.info.slice(0, 50) }),
       });
     } catch (err) {
-      this.cp.log.debug({ err, connector: change.connectorId }, 'StatusNotification not delivered');
+      this.o.log.debug({ err, connector: change.connectorId }, 'StatusNotification not delivered');
     }
-  }
-
-  /** The charge point's own status (connectorId 0). */
-  chargePoint(): StatusChange {
-    const all = this.cp.connectors.map((c) => c.status);
-    const status = all.length > 0 && all.every((s) => s === 'Unavailable') ? 'Unavailable' : 'Available';
-    const [readerFault] = this.readerFaults.values();
-    const fault: Pick<StatusChange, 'errorCode' | 'info'> = readerFault !== undefined ? { errorCode: 'ReaderFailure', info: readerFault } : { errorCode: 'NoError' };
-    return { connectorId: 0, status, ...fault, timestamp: this.cp.options.clock.now() };
-  }
-
-  /** Current status of every connector plus the charge point (connectorId 0). */
-  all(): StatusChange[] {
-    return [this.chargePoint(), ...this.cp.connectors.map((c) => c.currentStatus())];
-  }
-
-  /** Reports the charge point (connectorId 0) when its status or error code changed. */
-  private reportChargePoint(): void {
-    const chargePoint = this.chargePoint();
-    const key = `${chargePoint.status}/${chargePoint.errorCode}/${chargePoint.info ?? ''}`;
-    if (key === this.lastChargePointStatus) return;
-    this.lastChargePointStatus = key;
-    this.cp.emit('status', chargePoint);
-    void this.send(chargePoint);
   }
 }

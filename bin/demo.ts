@@ -62,7 +62,9 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     clock,
     log,
   });
-  agent.on('status', (s) => say('status', `status: connector ${s.connectorId} ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`, { ...s }));
+  // The timeline shows statuses as the CSMS receives them (StatusNotification, in causal order
+  // with the transaction messages); JSON lines also carry each change the moment it happens.
+  if (opts.json) agent.on('status', (s) => say('status', `status: connector ${s.connectorId} ${s.status}`, { ...s }));
   agent.on('card', (card, result) => say('card', `card ${card.uid.slice(0, 4)}… presented: ${result.status} (${result.source})`));
 
   const connector = sim.connectors[0]!;
@@ -123,7 +125,8 @@ function summarize(csms: EmbeddedCsms, say: (kind: string, text: string, fields?
     return 1;
   }
   const energyWh = stop.meterStop - tx.meterStart;
-  const ok = violations.length === 0;
+  const order = causalOrder(csms);
+  const ok = violations.length === 0 && order.ok;
   if (!json) process.stdout.write('\n');
   say(
     'summary',
@@ -131,5 +134,29 @@ function summarize(csms: EmbeddedCsms, say: (kind: string, text: string, fields?
       `stop reason ${stop.reason ?? 'Local'}, ${tx.meterValues.length} meter values; ${violations.length} schema violations`,
     { ok, transactionId: tx.transactionId, energyWh, stopReason: stop.reason, violations: violations.length },
   );
+  say('summary', `${order.ok ? '✓' : '✗'} order at the CSMS: ${order.trail.join(' → ')}`, { ok: order.ok, order: order.trail });
   return ok ? 0 : 1;
+}
+
+/**
+ * What the CSMS received for connector 1 from the session start on, and whether it is causal:
+ * StartTransaction before the session's first status, StopTransaction before the status after it.
+ */
+function causalOrder(csms: EmbeddedCsms): { ok: boolean; trail: string[] } {
+  const trail = csms
+    .traffic((r) => r.chargePointId === CHARGE_POINT_ID && r.direction === 'in' && r.kind === 'call')
+    .flatMap((r) => {
+      const p = r.payload as { connectorId?: number; status?: string };
+      if (r.action === 'StartTransaction' || r.action === 'StopTransaction') return [r.action];
+      return r.action === 'StatusNotification' && p.connectorId === 1 ? [p.status!] : [];
+    });
+  const start = trail.indexOf('StartTransaction');
+  const stop = trail.indexOf('StopTransaction');
+  const inSession = (s: string) => ['SuspendedEV', 'SuspendedEVSE', 'Charging'].includes(s);
+  const ok =
+    start >= 0 && stop > start &&
+    trail.findIndex(inSession) > start &&
+    trail.slice(stop).every((s, i) => i === 0 || !inSession(s)) &&
+    !trail.slice(start, stop).some((s) => s === 'Finishing' || s === 'Available');
+  return { ok, trail: trail.slice(Math.max(0, trail.lastIndexOf('Preparing', start))) };
 }

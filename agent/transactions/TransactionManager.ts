@@ -16,6 +16,7 @@ import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import { meterRegisterWh, meterValue, type ReadingContext } from './meterValues.js';
 import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
+import type { MessageOrder } from './MessageOrder.js';
 
 export type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 
@@ -26,6 +27,8 @@ export interface TransactionManagerOptions {
   config: OcppConfiguration;
   sender: TransactionSender;
   link: OcppCaller;
+  /** Per-connector causal order: each start and stop takes its ticket when it is asked for. */
+  order?: MessageOrder;
   /** Told of each start and stop once it is journaled, whether or not the CSMS is reachable. */
   onEvent?: (event: TransactionEvent) => void;
 }
@@ -61,24 +64,31 @@ export class TransactionManager {
   /**
    * Starts and stops of one connector run one after the other, in call order: a stop issued while
    * its start is still reading the meter (a Modbus meter takes a while) must find the transaction.
+   * Each takes its order ticket now, when it is asked for: the statuses that follow wait until its
+   * message is with the link (the sender holds the ticket from the journal on), or until the turn
+   * ends without one.
    */
-  private inTurn<T>(connectorId: number, work: () => Promise<T>): Promise<T> {
-    const result = (this.turns.get(connectorId) ?? Promise.resolve()).then(work);
-    this.turns.set(connectorId, result.catch(() => undefined));
+  private inTurn<T>(connectorId: number, work: (ticket: number) => Promise<T>): Promise<T> {
+    const ticket = this.o.order?.reserve(connectorId) ?? 0;
+    const result = (this.turns.get(connectorId) ?? Promise.resolve()).then(() => work(ticket));
+    const done = () => {
+      if (!this.o.sender.holds(ticket)) this.o.order?.release(ticket);
+    };
+    this.turns.set(connectorId, result.then(done, done));
     return result;
   }
 
   start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
     const startedAt = this.o.clock.now();
-    return this.inTurn(connectorId, () => this.begin(connectorId, idTag, startedAt, reservationId));
+    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket));
   }
 
   stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
     const stoppedAt = this.o.clock.now();
-    return this.inTurn(connectorId, () => this.end(connectorId, stoppedAt, reason, idTag));
+    return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, ticket));
   }
 
-  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined): Promise<ActiveTransaction> {
+  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number): Promise<ActiveTransaction> {
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
@@ -103,7 +113,7 @@ export class TransactionManager {
           timestamp: new Date(tx.startedAt).toISOString(),
           ...(reservationId !== undefined && { reservationId }),
         },
-      });
+      }, ticket);
     } catch (err) {
       // Not journaled, so it never existed: a later stop must not journal a StopTransaction for it.
       if (this.active.get(connectorId) === tx) this.active.delete(connectorId);
@@ -119,7 +129,7 @@ export class TransactionManager {
     return tx;
   }
 
-  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined): Promise<void> {
+  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, ticket: number): Promise<void> {
     const tx = this.active.get(connectorId);
     if (!tx) return;
     this.active.delete(connectorId);
@@ -141,7 +151,7 @@ export class TransactionManager {
         ...(idTag !== undefined && { idTag }),
         ...(transactionData && { transactionData }),
       },
-    });
+    }, ticket);
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
     this.o.onEvent?.({
       event: 'stopped', localId: tx.localId, connectorId, startIdTag: tx.idTag, meterStartWh: tx.meterStartWh, meterStopWh: meterStop, reason, timestamp: stoppedAt,

@@ -17,6 +17,10 @@
  *   order) and appended again every REPAIR_RETRY_MS until the journal takes it; then it goes out
  *   like any other. A StartTransaction that cannot be journaled is refused (the session does not
  *   start). If the process ends first, recovery ends the transaction with reason PowerLoss.
+ * - Causal order ({@link MessageOrder}): a StartTransaction or StopTransaction holds its
+ *   connector's ticket until it is handed to the link, so the statuses that followed it wait. After
+ *   a lost connection the records not yet confirmed are sent again: {@link resume} gives them
+ *   tickets anew, so the statuses reported after the reconnect follow them again.
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
@@ -24,6 +28,7 @@ import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/T
 import type { StartTransactionRequest, StartTransactionResponse } from '../ocpp/v16/messages.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { IdTagStatus } from '../charging/connectorTypes.js';
+import type { MessageOrder } from './MessageOrder.js';
 
 /** A transaction the journal shows started and not stopped (see {@link TransactionSender.openTransactions}). */
 export interface InterruptedTransaction {
@@ -51,6 +56,8 @@ export interface TransactionSenderOptions {
   onJournalError?: (err: unknown) => void;
   /** A journal write succeeded (lets a storage fault clear as soon as the disk takes writes again). */
   onJournalWrite?: () => void;
+  /** Per-connector causal order of statuses and transaction messages (default: one of its own). */
+  order?: MessageOrder;
 }
 
 /** How often journal writes that record a delivery are retried while they fail. */
@@ -71,6 +78,10 @@ export class TransactionSender {
   private readonly unwritten: JournalEntry[] = [];
   private rewriteTimer: TimerId | undefined;
   private rewriting: Promise<void> | undefined;
+  /** Order tickets of journaled start/stop records not yet handed to the link, by seq. */
+  private readonly tickets = new Map<number, number>();
+  /** Order tickets of entries kept in `unwritten` (same index), or 0. */
+  private readonly unwrittenTickets: number[] = [];
 
   constructor(private readonly o: TransactionSenderOptions) {
     // Rebuild the localId -> transactionId map from journaled confirmations (after a restart).
@@ -79,27 +90,43 @@ export class TransactionSender {
     }
   }
 
-  /** Journals an entry (durably, if the journal is) and schedules its delivery. */
-  async enqueue(entry: JournalEntry): Promise<void> {
+  /**
+   * Journals an entry (durably, if the journal is) and schedules its delivery. `ticket` (a
+   * {@link MessageOrder} ticket of the entry's connector) is held until the entry is handed to the
+   * link, or given back at once if the entry is refused.
+   */
+  async enqueue(entry: JournalEntry, ticket = 0): Promise<void> {
     this.appending++;
     try {
       // Entries kept after a failed append go first: the journal order is the send order.
       while (this.unwritten.length > 0) await this.writeUnwritten();
-      await this.o.journal.append(entry);
+      const record = await this.o.journal.append(entry);
+      if (ticket !== 0) this.tickets.set(record.seq, ticket);
       this.o.onJournalWrite?.();
     } catch (err) {
       this.o.onJournalError?.(err);
       // A session that cannot be journaled does not start; one that runs must not lose its messages.
-      if (entry.kind !== 'meter' && entry.kind !== 'stop') throw err;
-      this.keepUnwritten(entry, err);
+      if (entry.kind !== 'meter' && entry.kind !== 'stop') {
+        this.o.order?.release(ticket);
+        throw err;
+      }
+      this.keepUnwritten(entry, err, ticket);
     } finally {
       this.appending--;
       this.kick();
     }
   }
 
-  private keepUnwritten(entry: JournalEntry, err: unknown): void {
+  /** True while the sender holds this order ticket (its entry is journaled or kept, not yet handed). */
+  holds(ticket: number): boolean {
+    if (this.unwrittenTickets.includes(ticket)) return true;
+    for (const t of this.tickets.values()) if (t === ticket) return true;
+    return false;
+  }
+
+  private keepUnwritten(entry: JournalEntry, err: unknown, ticket: number): void {
     this.unwritten.push(entry);
+    this.unwrittenTickets.push(ticket);
     this.o.log.error({ err, action: entry.kind, localId: entry.localId }, 'transaction message could not be journaled: kept in memory, journaled and sent once the storage takes writes again');
     this.armRewrite();
   }
@@ -120,8 +147,10 @@ export class TransactionSender {
     this.rewriting ??= (async () => {
       try {
         while (this.unwritten.length > 0) {
-          await this.o.journal.append(this.unwritten[0]!);
+          const record = await this.o.journal.append(this.unwritten[0]!);
           this.unwritten.shift();
+          const ticket = this.unwrittenTickets.shift() ?? 0;
+          if (ticket !== 0) this.tickets.set(record.seq, ticket);
           this.o.onJournalWrite?.();
         }
       } catch (err) {
@@ -188,7 +217,22 @@ export class TransactionSender {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Tries to deliver the next record; call when the link becomes accepted. */
+  /**
+   * Call when the link becomes accepted: every start and stop not yet confirmed is sent (again)
+   * now, so it takes its connector's ticket again before the statuses of this connection are
+   * reported; then delivery starts.
+   */
+  resume(): void {
+    const { order } = this.o;
+    if (order) {
+      for (const { seq, entry } of this.o.journal.pending()) {
+        if ((entry.kind === 'start' || entry.kind === 'stop') && !this.tickets.has(seq)) this.tickets.set(seq, order.reserve(entry.connectorId));
+      }
+    }
+    this.kick();
+  }
+
+  /** Tries to deliver the next record. */
   kick(): void {
     if (this.sending) return;
     if (this.stopped || this.retryTimer !== undefined) return this.notifyIdle();
@@ -213,6 +257,8 @@ export class TransactionSender {
 
   stop(): void {
     this.stopped = true;
+    for (const ticket of this.tickets.values()) this.o.order?.release(ticket);
+    this.tickets.clear();
     this.o.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.o.clock.clearTimeout(this.rewriteTimer);
@@ -235,10 +281,13 @@ export class TransactionSender {
         case 'start': {
           if (this.transactionIds.has(entry.localId)) {
             // Confirmed before a crash that came between journaling the answer and the ack: not again.
+            this.handed(record);
             await this.recordDelivery(() => this.o.journal.ack(record.seq));
             break;
           }
-          const response = await this.o.link.call('StartTransaction', entry.payload);
+          const answer = this.o.link.call('StartTransaction', entry.payload);
+          this.handed(record);
+          const response = await answer;
           this.transactionIds.set(entry.localId, response.transactionId);
           const started: JournalEntry = {
             kind: 'started',
@@ -269,8 +318,11 @@ export class TransactionSender {
           if (transactionId === undefined) {
             // Its StartTransaction was given up: the CSMS cannot accept a stop without an id.
             this.o.log.error({ localId: entry.localId }, 'StopTransaction dropped: its StartTransaction was never confirmed');
+            this.handed(record);
           } else {
-            await this.o.link.call('StopTransaction', { ...entry.payload, transactionId });
+            const answer = this.o.link.call('StopTransaction', { ...entry.payload, transactionId });
+            this.handed(record);
+            await answer;
           }
           await this.recordDelivery(() => this.forget(record));
           break;
@@ -331,6 +383,14 @@ export class TransactionSender {
       this.retryTimer = undefined;
       this.kick();
     }, intervalS * 1000 * this.attempts);
+  }
+
+  /** The record is with the link (its call queued there) or will not be sent: its statuses may follow. */
+  private handed(record: JournalRecord): void {
+    const ticket = this.tickets.get(record.seq);
+    if (ticket === undefined) return;
+    this.tickets.delete(record.seq);
+    this.o.order?.release(ticket);
   }
 
   private notifyIdle(): void {

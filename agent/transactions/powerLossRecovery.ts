@@ -26,7 +26,7 @@ export interface RecoveryHost {
   sender: TransactionSender;
   onEvent?: (event: TransactionEvent) => void;
   /** Runs `work` in the connector's turn, behind and before its other starts and stops. */
-  inTurn: <T>(connectorId: number, work: () => Promise<T>) => Promise<T>;
+  inTurn: <T>(connectorId: number, work: (ticket: number) => Promise<T>) => Promise<T>;
   /** A fresh reading, or the last good one when the meter does not answer. */
   readMeter: (connectorId: number) => Promise<MeterReading>;
   /** A fresh reading only (a resumed transaction needs a meter that answers). */
@@ -40,9 +40,9 @@ export function recoverInterrupted(host: RecoveryHost, resume?: ResumeDecision):
   const open = host.sender.openTransactions();
   // Registered synchronously: a new start on the same connector waits behind the recovery stop.
   const ended = open.map((tx) =>
-    host.inTurn(tx.connectorId, async () => {
+    host.inTurn(tx.connectorId, async (ticket) => {
       if (resume && tx.idTag !== undefined && (await resumeInterrupted(host, { ...tx, idTag: tx.idTag }, resume))) return 0;
-      await endInterrupted(host, tx.localId, tx.connectorId, tx.meterStart);
+      await endInterrupted(host, tx.localId, tx.connectorId, tx.meterStart, ticket);
       return 1;
     }),
   );
@@ -70,7 +70,7 @@ async function resumeInterrupted(host: RecoveryHost, tx: InterruptedTransaction 
   return true;
 }
 
-async function endInterrupted(host: RecoveryHost, localId: string, connectorId: number, meterStart: number | undefined): Promise<void> {
+async function endInterrupted(host: RecoveryHost, localId: string, connectorId: number, meterStart: number | undefined, ticket: number): Promise<void> {
   let meterNow: number | undefined;
   let reading: MeterReading | undefined;
   try {
@@ -95,7 +95,7 @@ async function endInterrupted(host: RecoveryHost, localId: string, connectorId: 
       reason: 'PowerLoss',
       ...(transactionData && { transactionData }),
     },
-  });
+  }, ticket);
   const transactionId = host.sender.transactionIdOf(localId);
   host.onEvent?.({
     event: 'stopped', localId, connectorId, meterStopWh: meterStop, reason: 'PowerLoss', timestamp: host.clock.now(),
