@@ -135,7 +135,12 @@ describe('TransactionSender', () => {
   it('hands each StopTransaction answer back with the request it answers (not for a CallError)', async () => {
     const answers: unknown[] = [];
     const { link, sender } = senderOn(new MemoryJournal(), { onStopConfirmed: (localId, connectorId, response, request) => void answers.push({ localId, connectorId, response, request }) });
-    const withTag = (localId: string, idTag: string): JournalEntry => ({ ...stop(localId, 2), payload: { ...stop(localId).payload, idTag } });
+    const withTag = (localId: string, idTag: string): JournalEntry => ({
+      kind: 'stop',
+      localId,
+      connectorId: 2,
+      payload: { idTag, meterStop: 900, timestamp: '2026-01-01T00:02:00.000Z', reason: 'Local' },
+    });
     await sender.enqueue(start('tx1', 2));
     await sender.enqueue(withTag('tx1', 'A'));
     link.last.resolve(accepted(7));
