@@ -12,10 +12,9 @@ import type { Logger } from 'pino';
 import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
 import { ConnectorController, type StatusChange } from './charging/ConnectorController.js';
 import { connectorInput, connectorSettings, isConnectorSetting } from './charging/connectorSettings.js';
-import { AuthorizationCache } from './auth/AuthorizationCache.js';
+import { AuthorizationCache, type IdTagInfo } from './auth/AuthorizationCache.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
-import { learnFromStopTransactions } from './auth/learnFromStopTransactions.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
 import type { BootNotificationRequest } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
@@ -28,6 +27,7 @@ import { MessageOrder } from './transactions/MessageOrder.js';
 import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
 import { listenToReader } from './CardHandling.js';
+import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 
@@ -74,6 +74,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly localAuthList: LocalAuthList;
   readonly config: OcppConfiguration;
   readonly availability: ConnectorAvailability;
+  /** Who may start a session and where, stops and availability: the one way into a session. */
+  readonly sessions: SessionService;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -84,8 +86,6 @@ export class Agent extends EventEmitter<AgentEvents> {
   private started = false;
   /** Whether the journal takes writes; while it does not, every connector carries STORAGE_FAULT. */
   private readonly journalHealth: JournalHealth;
-  /** Set once stop() begins: no new session may start after its transactions were ended. */
-  private stopping = false;
 
   constructor(readonly options: AgentOptions) {
     super();
@@ -96,7 +96,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.authCache = options.authCache ?? new AuthorizationCache();
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
-    this.control = new RemoteControl(this);
+    this.control = new RemoteControl(this.log, config, clock);
     const { csms } = options;
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
@@ -128,13 +128,17 @@ export class Agent extends EventEmitter<AgentEvents> {
       onJournalWrite: () => this.journalHealth.wrote(),
       onStartConfirmed: (localId, connectorId, response, request) => {
         // The cache learns the idTag of *that* StartTransaction (the connector may be on to
-        // another session by now), only while it is enabled and not for idTags on the local list.
-        if (config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(request.idTag)) this.authCache.put(request.idTag, response.idTagInfo);
+        // another session by now).
+        this.learnIdTag(request.idTag, response.idTagInfo);
         this.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus: response.idTagInfo.status, timestamp: clock.now() });
         // The answer binds only the transaction it started: it arrives late when the start was
         // journaled offline, and a newer transaction on the connector awaits its own answer.
         if (this.transactions.get(connectorId)?.localId !== localId) return;
         this.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus: response.idTagInfo.status });
+      },
+      // OCPP 1.6 §3.5.2: a StopTransaction.conf idTagInfo updates the cache like an Authorize.conf.
+      onStopConfirmed: (_localId, _connectorId, response, request) => {
+        if (request.idTag !== undefined && response.idTagInfo) this.learnIdTag(request.idTag, response.idTagInfo);
       },
     });
     this.transactions = new TransactionManager({
@@ -177,6 +181,49 @@ export class Agent extends EventEmitter<AgentEvents> {
         for (const c of this.connectors) c.send(fault ? { type: 'FAULT', fault } : { type: 'FAULT_CLEARED', code: 'STORAGE_FAULT' });
       },
     });
+    this.sessions = new SessionService({
+      connectors: this.connectors,
+      transactions: this.transactions,
+      availability: this.availability,
+      config,
+      authorizer: this.authorizer,
+      journal: this.journalHealth,
+      log: this.log,
+      onCard: (card, result) => this.emit('card', card, result),
+    });
+    this.control.attach({
+      sessions: this.sessions,
+      hardware: hardware.connectors,
+      transactions: this.transactions,
+      link: this.link,
+      statuses: this.statusReporter,
+      authCache: this.authCache,
+      localAuthList: this.localAuthList,
+      reset: (type) => this.performReset(type),
+    });
+    // The link builds traffic records only while someone listens to them: forward them only while
+    // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
+    (this as EventEmitter).on('newListener', watchTraffic);
+    (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  /** What the link saw, passed on while someone listens to `traffic`. */
+  private forwardTraffic: ((record: TrafficRecord) => void) | undefined;
+
+  /** @internal Attaches or detaches the traffic forwarding (see the constructor). */
+  followTraffic(on: boolean): void {
+    if (on && !this.forwardTraffic) {
+      this.forwardTraffic = (r) => this.emit('traffic', r);
+      this.link.on('message', this.forwardTraffic);
+    } else if (!on && this.forwardTraffic) {
+      this.link.off('message', this.forwardTraffic);
+      this.forwardTraffic = undefined;
+    }
+  }
+
+  /** The cache learns an idTagInfo from the CSMS, only while enabled and not for idTags on the local list. */
+  private learnIdTag(idTag: string, info: IdTagInfo): void {
+    if (this.config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(idTag)) this.authCache.put(idTag, info);
   }
 
   /** Starts the connectors, listens to the card readers and connects to the CSMS. */
@@ -190,23 +237,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.transactions.recover(resume).catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
     this.journalHealth.start();
-    for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(this, reader, this.statusReporter));
+    for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(reader, this.sessions, this.statusReporter));
+    this.sessions.open();
     const onAccepted = () => this.onAccepted();
-    const learn = learnFromStopTransactions(this.authCache, this.localAuthList, this.config);
-    const onTraffic = (r: TrafficRecord) => {
-      learn(r);
-      this.emit('traffic', r);
-    };
     const onConfig = (key: string) => {
       if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
       if (isConnectorSetting(key)) for (const c of this.connectors) c.send({ type: 'CONFIGURE', settings: connectorSettings(this.config) });
     };
     this.link.on('accepted', onAccepted);
-    this.link.on('message', onTraffic);
     this.config.on('changed', onConfig);
     this.detach.push(() => {
       this.link.off('accepted', onAccepted);
-      this.link.off('message', onTraffic);
       this.config.off('changed', onConfig);
     });
     this.transactions.startAligned();
@@ -219,12 +260,11 @@ export class Agent extends EventEmitter<AgentEvents> {
    */
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
-    this.stopping = true;
+    this.sessions.close();
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
     this.started = false;
-    this.stopping = false;
     this.journalHealth.stop();
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
@@ -242,7 +282,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** Stops every running transaction with `reason` and waits (bounded, real time) for delivery. */
   async endAllTransactions(reason: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other', flushMs: number): Promise<void> {
-    for (const c of this.connectors) if (c.hasTransaction) c.send({ type: 'STOP', reason });
+    this.sessions.stopAll(reason);
     await this.whenIdle(flushMs);
   }
 
@@ -294,7 +334,7 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   /** False once stop() has begun (and before start()): no new session may begin. */
   get acceptsSessions(): boolean {
-    return this.started && !this.stopping;
+    return this.sessions.acceptsSessions;
   }
 
   /** Resolves true when the transaction journal takes writes (a session may start). */
@@ -319,4 +359,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       if (this.link.pendingCalls === 0) return;
     }
   }
+}
+
+// Shared by every Agent (`this` is the Agent emitting): follow the link's traffic while anyone
+// listens to the Agent's. 'newListener' comes before the listener is added, 'removeListener' after.
+function watchTraffic(this: Agent, event: string | symbol): void {
+  if (event === 'traffic') this.followTraffic(true);
+}
+function unwatchTraffic(this: Agent, event: string | symbol): void {
+  if (event === 'traffic' && this.listenerCount('traffic') === 0) this.followTraffic(false);
 }

@@ -4,7 +4,9 @@
  * and the simulated hardware, in virtual time (test/support/agentFixture.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CP, agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
+import { SimulatedClock } from '../hal/clock.js';
+import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
+import { CP, T0, agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
 
 afterEach(cleanupAgents);
 
@@ -242,6 +244,22 @@ describe('UnlockConnector', () => {
     expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 2 })).toEqual({ status: 'NotSupported' });
     await f.advance(1000);
     expect(f.sent('StopTransaction')).toEqual([]);
+  });
+});
+
+describe('UnlockConnector on hardware without a lock', () => {
+  it('answers NotSupported and the transaction goes on (no StopTransaction, contactor closed)', async () => {
+    const clock = new SimulatedClock(T0);
+    const sim = createSimulatedCharger({ clock, connectors: 1 });
+    // A socket-less charger (tethered cable): its connector has no lock device.
+    const connectors = sim.connectors.map(({ connectorId, relay, meter, pilot }) => ({ connectorId, relay, meter, pilot }));
+    const f = await agentFixture({ clock, sim: { ...sim, hardware: { ...sim.hardware, connectors } } });
+    await startSession(f, CARD);
+    expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 1 })).toEqual({ status: 'NotSupported' });
+    await f.advance(2000);
+    expect(f.sent('StopTransaction')).toEqual([]);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    expect(f.sim.connectors[0]!.relay.state).toBe('closed');
   });
 });
 

@@ -1,10 +1,18 @@
 /**
- * The charge point as the OCPP handlers see it ({@link ChargePointControl}): each CSMS request
- * becomes events for the connector machines, and the answer comes from their state. Work that
- * must follow the answer (a reset, a triggered message) is deferred until the answer is out.
+ * The charge point as the OCPP 1.6 handlers see it ({@link ChargePointControl}): each CSMS request
+ * becomes a call on the session service or an event for the connector machines, and the answer
+ * comes from their state. Work that must follow the answer (a reset, a triggered message) is
+ * deferred until the answer is out.
+ *
+ * It is created before the OCPP link (which answers through it) and given what it works on once
+ * the charge point has built those ({@link RemoteControl.attach}): no handler runs before the link starts.
  */
-import type { Agent } from './Agent.js';
-import type { ConnectorController } from './charging/ConnectorController.js';
+import type { Logger } from 'pino';
+import type { Clock, ConnectorHardware } from '../hal/index.js';
+import type { AuthorizationCache } from './auth/AuthorizationCache.js';
+import type { LocalAuthList } from './auth/LocalAuthList.js';
+import type { StatusChange } from './charging/ConnectorController.js';
+import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { AcceptStatus, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
 import type {
   CancelReservationResponse,
@@ -20,88 +28,86 @@ import type {
   TriggerMessageResponse,
   UnlockConnectorResponse,
 } from './ocpp/v16/messages.js';
+import type { OcppConfiguration } from './store/OcppConfiguration.js';
+import type { SessionService } from './sessions/SessionService.js';
 
 /** Defers work until the current handler's response has been written to the socket. */
 function afterResponse(fn: () => void | Promise<void>): void {
   setImmediate(() => void fn());
 }
 
-const STARTABLE = new Set(['Available', 'Preparing', 'Finishing', 'Reserved']);
+/** What RemoteControl works on, built by the charge point after the link. */
+export interface RemoteControlParts {
+  sessions: SessionService;
+  /** The connectors' devices (UnlockConnector needs the relay and the lock). */
+  hardware: readonly ConnectorHardware[];
+  transactions: { sendTriggered(connectorId: number): Promise<void> };
+  link: OcppCaller & { sendBootNotification(): Promise<void>; sendHeartbeat(): Promise<void> };
+  /** Current statuses (connectorId 0 first) and sending one (TriggerMessage StatusNotification). */
+  statuses: { all(): StatusChange[]; send(change: StatusChange): Promise<void> };
+  authCache: AuthorizationCache;
+  localAuthList: LocalAuthList;
+  /** Ends the transactions and restarts (after the Reset answer is out). */
+  reset(type: 'Soft' | 'Hard'): Promise<void>;
+}
 
 export class RemoteControl implements ChargePointControl {
-  constructor(private readonly agent: Agent) {}
+  private parts: RemoteControlParts | undefined;
 
-  get log() {
-    return this.agent.log;
+  constructor(
+    readonly log: Logger,
+    readonly config: OcppConfiguration,
+    private readonly clock: Clock,
+  ) {}
+
+  attach(parts: RemoteControlParts): void {
+    this.parts = parts;
   }
 
-  get config() {
-    return this.agent.config;
+  private get p(): RemoteControlParts {
+    if (!this.parts) throw new Error('RemoteControl used before attach()');
+    return this.parts;
   }
 
   get connectorCount(): number {
-    return this.agent.connectors.length;
+    return this.p.sessions.connectors.length;
   }
 
   async remoteStart(req: RemoteStartTransactionRequest): Promise<AcceptStatus> {
-    // A reserved connector starts only for the reserving idTag (OCPP 1.6 §3.11).
-    const usable = (c: ConnectorController) =>
-      STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || c.isReservedFor({ idTag: req.idTag }));
-    const candidates = this.agent.connectors.filter(usable);
-    const connector =
-      req.connectorId !== undefined
-        ? candidates.find((c) => c.connectorId === req.connectorId)
-        : (candidates.find((c) => c.status === 'Reserved') ?? candidates.find((c) => c.status === 'Preparing') ?? candidates[0]);
-    if (!connector || !this.agent.acceptsSessions) return 'Rejected';
-    // A session that could not be journaled must not start (disk full or read-only).
-    if (!(await this.agent.checkJournal())) return 'Rejected';
-    const start = (parentIdTag?: string) =>
-      connector.send({ type: 'AUTHORIZED', idTag: req.idTag, remote: true, ...(parentIdTag !== undefined && { parentIdTag }) });
-    if (!this.config.getBool('AuthorizeRemoteTxRequests')) {
-      start();
-      return 'Accepted';
+    const admission = await this.p.sessions.admit({ origin: 'csms', idTag: req.idTag, ...(req.connectorId !== undefined && { connectorId: req.connectorId }) });
+    if (!admission.ok) {
+      this.log.info({ idTag: req.idTag, connector: req.connectorId, reason: admission.reason }, `remote start rejected: ${admission.message}`);
+      return 'Rejected';
     }
-    // Authorize first (after answering), as if the idTag had been presented here (§5.11): the
-    // same local authorization rules and cache as a card, and its parentIdTag for the session.
+    if (!admission.authorizes) return (await admission.proceed()).ok ? 'Accepted' : 'Rejected';
+    // AuthorizeRemoteTxRequests: authorize after answering (§5.11), as if the idTag had been presented here.
     afterResponse(async () => {
-      const result = await this.agent.authorize(req.idTag);
-      if (result.status === 'Accepted' && this.agent.acceptsSessions) start(result.parentIdTag);
-      else this.log.info({ idTag: req.idTag, status: result.status }, 'remote start not authorized');
+      const started = await admission.proceed();
+      if (!started.ok) this.log.info({ idTag: req.idTag, reason: started.reason }, `remote start not carried out: ${started.message}`);
     });
     return 'Accepted';
   }
 
   remoteStop(transactionId: number): AcceptStatus {
-    const connectorId = this.agent.transactions.connectorOfTransaction(transactionId);
-    if (connectorId === undefined) return 'Rejected';
-    this.agent.connector(connectorId)?.send({ type: 'STOP', reason: 'Remote' });
-    return 'Accepted';
+    return this.p.sessions.stopTransaction(transactionId, 'Remote').ok ? 'Accepted' : 'Rejected';
   }
 
   changeAvailability(connectorId: number, operative: boolean): ChangeAvailabilityResponse['status'] {
-    const targets = connectorId === 0 ? this.agent.connectors : [this.agent.connector(connectorId)].filter((c) => c !== undefined);
-    if (targets.length === 0) return 'Rejected';
-    let scheduled = false;
-    for (const c of targets) {
-      if (!operative && c.hasTransaction) scheduled = true;
-      c.send({ type: 'SET_AVAILABILITY', operative });
-      void this.agent.availability.set(c.connectorId, operative);
-    }
-    return scheduled ? 'Scheduled' : 'Accepted';
+    return this.p.sessions.changeAvailability(connectorId, operative).status;
   }
 
   reset(type: 'Soft' | 'Hard'): AcceptStatus {
-    afterResponse(() => this.agent.performReset(type));
+    const { reset } = this.p;
+    afterResponse(() => reset(type));
     return 'Accepted';
   }
 
   async unlockConnector(connectorId: number): Promise<UnlockConnectorResponse['status']> {
-    const connector = this.agent.connector(connectorId);
-    if (!connector) return 'NotSupported';
-    if (connector.hasTransaction) connector.send({ type: 'STOP', reason: 'UnlockCommand' });
-    const hardware = this.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId);
+    const hardware = this.p.hardware.find((c) => c.connectorId === connectorId);
     const lock = hardware?.lock;
+    // Without a lock there is nothing to release: the session goes on.
     if (!hardware || !lock) return 'NotSupported';
+    this.p.sessions.stopOn(connectorId, 'UnlockCommand');
     try {
       // Never release the plug under load: wait until the contactor is confirmed open (a welded
       // one rejects, and the connector stays locked).
@@ -116,25 +122,25 @@ export class RemoteControl implements ChargePointControl {
 
   async clearCache(): Promise<AcceptStatus> {
     // Answered once the emptied cache is on disk, so a power cut right after cannot bring it back.
-    this.agent.authCache.clear();
-    await this.agent.authCache.flush();
+    this.p.authCache.clear();
+    await this.p.authCache.flush();
     return 'Accepted';
   }
 
   sendLocalList(req: SendLocalListRequest): Promise<SendLocalListResponse['status']> {
-    return this.agent.localAuthList.update(req, {
+    return this.p.localAuthList.update(req, {
       maxEntries: this.config.getInt('LocalAuthListMaxLength'),
       maxPerRequest: this.config.getInt('SendLocalListMaxLength'),
     });
   }
 
   localListVersion(): number {
-    return this.agent.localAuthList.version;
+    return this.p.localAuthList.version;
   }
 
   trigger(message: MessageTriggerEnumType | 'DiagnosticsStatusNotification', connectorId?: number): TriggerMessageResponse['status'] {
     if (connectorId !== undefined && (connectorId < 0 || connectorId > this.connectorCount)) return 'Rejected';
-    const link = this.agent.link;
+    const { link, statuses, transactions, sessions } = this.p;
     switch (message) {
       case 'BootNotification':
         afterResponse(() => link.sendBootNotification());
@@ -144,15 +150,15 @@ export class RemoteControl implements ChargePointControl {
         return 'Accepted';
       case 'StatusNotification':
         afterResponse(async () => {
-          for (const s of this.agent.statuses()) {
-            if (connectorId === undefined || s.connectorId === connectorId) await this.agent.sendStatus(s);
+          for (const s of statuses.all()) {
+            if (connectorId === undefined || s.connectorId === connectorId) await statuses.send(s);
           }
         });
         return 'Accepted';
       case 'MeterValues':
         afterResponse(async () => {
-          for (const c of this.agent.connectors) {
-            if (connectorId === undefined || connectorId === 0 || c.connectorId === connectorId) await this.agent.transactions.sendTriggered(c.connectorId);
+          for (const c of sessions.connectors) {
+            if (connectorId === undefined || connectorId === 0 || c.connectorId === connectorId) await transactions.sendTriggered(c.connectorId);
           }
         });
         return 'Accepted';
@@ -174,7 +180,7 @@ export class RemoteControl implements ChargePointControl {
   }
 
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
-    const connector = this.agent.connector(req.connectorId);
+    const connector = this.p.sessions.connector(req.connectorId);
     if (!connector) return 'Rejected';
     // OCPP 1.6 §5.13: a ReserveNow with the id of the reservation held replaces it.
     const replaces = connector.status === 'Reserved' && connector.reservationId === req.reservationId;
@@ -193,7 +199,7 @@ export class RemoteControl implements ChargePointControl {
       reservationId: req.reservationId,
       idTag: req.idTag,
       expiresAt: Date.parse(req.expiryDate),
-      now: this.agent.options.clock.now(),
+      now: this.clock.now(),
       ...(req.parentIdTag !== undefined && { parentIdTag: req.parentIdTag }),
     });
     return 'Accepted';
@@ -201,7 +207,7 @@ export class RemoteControl implements ChargePointControl {
 
   cancelReservation(reservationId: number): CancelReservationResponse['status'] {
     // Asked of the machines, which drop a reservation when it expires or is used.
-    const connector = this.agent.connectors.find((c) => c.reservationId === reservationId);
+    const connector = this.p.sessions.connectors.find((c) => c.reservationId === reservationId);
     if (!connector) return 'Rejected';
     connector.send({ type: 'CANCEL_RESERVATION', reservationId });
     return 'Accepted';

@@ -9,10 +9,23 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
+import { JournalError } from '../agent/store/JournalError.js';
+import { MemoryJournal, type JournalEntry, type JournalRecord } from '../agent/store/TransactionJournal.js';
 import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
 import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
 
 const CARD = '04A1B2C3D4E5F6';
+
+/** A journal whose writes and probes fail (ENOSPC) once `failing` is set. */
+class FailingJournal extends MemoryJournal {
+  failing = false;
+  override append(entry: JournalEntry): Promise<JournalRecord> {
+    return this.failing ? Promise.reject(new JournalError('JOURNAL_FULL', 'transaction journal is full (test)')) : super.append(entry);
+  }
+  probe(): Promise<void> {
+    return this.failing ? Promise.reject(new JournalError('JOURNAL_FULL', 'transaction journal is full (test)')) : Promise.resolve();
+  }
+}
 const BASE = `test/${CP}`;
 let broker: Mosquitto;
 let f: AgentFixture;
@@ -154,6 +167,50 @@ describe('MQTT commands', () => {
     // Busy connector: refused before asking the CSMS.
     expect(await command(r, 'start_session', { idTag: 'OTHER', connector: 1 })).toEqual({ ok: false, error: 'no session can start on connector 1' });
     expect(f.sent('Authorize')).toHaveLength(2);
+  });
+
+  it('start_session is refused while the transaction journal cannot be written: no StartTransaction, the contactor stays open', async () => {
+    const journal = new FailingJournal();
+    f = await agentFixture({ journal });
+    const r = await recorder();
+    await startPublisher(r);
+    const relay = f.sim.connectors[0]!.relay;
+    const relayStates: string[] = [];
+    relay.on('state', (s: string) => void relayStates.push(s));
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    journal.failing = true; // after the start-up probe passed: only a probe before the start can find out
+    expect(await command(r, 'start_session', { idTag: CARD })).toEqual({ ok: false, error: 'the transaction journal cannot be written' });
+    await f.advance(2000);
+    expect(f.sent('StartTransaction')).toEqual([]);
+    expect(relayStates).toEqual([]);
+    expect(f.sent('Authorize')).toEqual([]); // refused before asking the CSMS
+  });
+
+  it('start_session is refused while the agent is stopping (its sessions are being ended)', async () => {
+    f = await agentFixture({ ocpp: { LocalPreAuthorize: true } });
+    const r = await recorder();
+    await startPublisher(r);
+    await startSession(f, CARD); // CARD is in the cache now: authorized without a round trip
+    // The CSMS holds its StopTransaction answer, so the agent stays in stop() until released.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    f.csms.respondTo('StopTransaction', async (_req, ctx) => {
+      await held;
+      return ctx.defaultReply();
+    });
+    const stopping = f.agent.stop({ flushMs: 10_000 });
+    await f.csms.waitForCall(CP, 'StopTransaction', undefined, 5000);
+    expect(connector().hasTransaction).toBe(false); // Finishing, cable in: a start would be possible but for the stop
+
+    const topic = `${BASE}/cmd/start_session/result`;
+    await r.client.publishAsync(`${BASE}/cmd/start_session`, JSON.stringify({ idTag: CARD }), { qos: 1 });
+    await r.waitFor(() => r.on(topic).length === 1, 'start_session reply');
+    expect(r.on(topic)).toEqual([{ ok: false, error: 'the charger is stopping' }]);
+    release();
+    await stopping;
+    expect(f.sent('StartTransaction')).toHaveLength(1);
+    expect(f.sim.connectors[0]!.relay.state).toBe('open');
   });
 
   it('stop_session stops the running transaction (reason Remote); without one it is an error', async () => {

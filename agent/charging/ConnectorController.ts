@@ -174,6 +174,11 @@ export class ConnectorController {
     this.o.onStatus(this.statusRecord(status, errorCode));
   }
 
+  /** parentIdTag of the reservation held, when it names one (a card of that group may use it). */
+  get reservationGroup(): string | undefined {
+    return this.actor.getSnapshot().context.reservation?.parentIdTag;
+  }
+
   /** Would this idTag use the reservation held here (same idTag or same parentIdTag)? */
   isReservedFor(card: { idTag: string; parentIdTag?: string }): boolean {
     const r = this.actor.getSnapshot().context.reservation;

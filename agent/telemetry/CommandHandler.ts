@@ -1,6 +1,7 @@
 /**
- * MQTT commands (opt-in): `<base>/cmd/<name>` → connector events, the same way RemoteControl turns
- * a CSMS request into them; every command gets one reply (docs/mqtt.md, "Commands").
+ * MQTT commands (opt-in): `<base>/cmd/<name>` → the session service (starts, stops, availability,
+ * under the same rules as a card or the CSMS) or connector events (current limits); every command
+ * gets one reply (docs/mqtt.md, "Commands").
  *
  * Who may send a command is the broker's business (topic ACL): the agent cannot tell senders
  * apart. What a command may do is the agent's: payloads are validated strictly
@@ -9,14 +10,16 @@
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import type { Agent } from '../Agent.js';
-import type { ConnectorController } from '../charging/ConnectorController.js';
+import type { ConnectorHardware } from '../../hal/index.js';
+import type { SessionService } from '../sessions/SessionService.js';
 import type { CurrentLimits } from '../store/CurrentLimits.js';
 import { parseCommand, type Command, type CommandTarget } from './commandPayloads.js';
 import type { CommandReplyPayload, TelemetryTopics } from './topics.js';
 
 export interface CommandHandlerOptions {
-  agent: Agent;
+  sessions: SessionService;
+  /** The connectors' devices (a current limit is checked against the pilot's maximum). */
+  hardware: readonly ConnectorHardware[];
   client: MqttClient;
   topics: TelemetryTopics;
   log: Logger;
@@ -25,9 +28,6 @@ export interface CommandHandlerOptions {
   /** Where `set_current_limit` keeps its limits across restarts; applied by {@link CommandHandler.start}. */
   limits: CurrentLimits;
 }
-
-/** Statuses a session may start in (as for RemoteStartTransaction). */
-const STARTABLE = new Set(['Available', 'Preparing', 'Finishing', 'Reserved']);
 
 export class CommandHandler {
   private readonly detach: (() => void)[] = [];
@@ -42,9 +42,9 @@ export class CommandHandler {
   start(): void {
     if (this.active) return;
     this.active = true;
-    const { client, topics, agent } = this.o;
+    const { client, topics, sessions } = this.o;
     for (const [connectorId, amps] of this.o.limits.entries()) {
-      const c = agent.connector(connectorId);
+      const c = sessions.connector(connectorId);
       if (!c) {
         this.o.log.warn({ connector: connectorId, amps }, 'stored current limit for a connector this charger does not have: ignored');
         continue;
@@ -95,8 +95,8 @@ export class CommandHandler {
   }
 
   private async execute(cmd: Command): Promise<CommandReplyPayload> {
-    const { agent } = this.o;
-    const targets = (connector: number) => (connector === 0 ? [...agent.connectors] : [agent.connector(connector)].filter((c) => c !== undefined));
+    const { sessions } = this.o;
+    const targets = (connector: number) => (connector === 0 ? [...sessions.connectors] : [sessions.connector(connector)].filter((c) => c !== undefined));
     switch (cmd.name) {
       case 'set_current_limit': {
         // A limit at (or above) the hardware maximum is no limit: nothing to keep.
@@ -109,58 +109,30 @@ export class CommandHandler {
       }
       case 'set_availability': {
         // As ChangeAvailability: a running transaction finishes first (scheduled), and the choice is persisted.
-        let scheduled = false;
-        const writes: Promise<void>[] = [];
-        for (const c of targets(cmd.connector)) {
-          if (!cmd.operative && c.hasTransaction) scheduled = true;
-          c.send({ type: 'SET_AVAILABILITY', operative: cmd.operative });
-          writes.push(agent.availability.set(c.connectorId, cmd.operative));
-        }
-        await Promise.all(writes);
-        return { ok: true, ...(scheduled && { scheduled }) };
+        const { status, persisted } = sessions.changeAvailability(cmd.connector, cmd.operative);
+        await persisted;
+        if (status === 'Rejected') return { ok: false, error: `no connector ${cmd.connector}` };
+        return { ok: true, ...(status === 'Scheduled' && { scheduled: true }) };
       }
-      case 'start_session':
-        return this.startSession(cmd.idTag, cmd.connector);
+      case 'start_session': {
+        // Authorized like a card whatever AuthorizeRemoteTxRequests says: the CSMS may waive
+        // authorization for its own requests, but an MQTT sender is not the CSMS.
+        const started = await sessions.start({ origin: 'mqtt', idTag: cmd.idTag, ...(cmd.connector !== undefined && { connectorId: cmd.connector }) });
+        return started.ok ? { ok: true, connector: started.connectorId } : { ok: false, error: started.message };
+      }
       case 'stop_session': {
-        const c = agent.connector(cmd.connector);
-        if (!c?.hasTransaction) return { ok: false, error: `no transaction on connector ${cmd.connector}` };
-        c.send({ type: 'STOP', reason: 'Remote' });
-        return { ok: true };
+        const stopped = sessions.stopOn(cmd.connector, 'Remote');
+        return stopped.ok ? { ok: true } : { ok: false, error: stopped.message };
       }
     }
   }
 
-  /**
-   * Like a RemoteStartTransaction with AuthorizeRemoteTxRequests = true, whatever that key says:
-   * the CSMS may waive authorization for its own requests, but an MQTT sender is not the CSMS,
-   * so the idTag must pass the card rules (local list, cache, Authorize.req) and the session
-   * inherits its parentIdTag. The connector is chosen as for a remote start.
-   */
-  private async startSession(idTag: string, connectorId: number | undefined): Promise<CommandReplyPayload> {
-    const pick = (): ConnectorController | undefined => {
-      const usable = this.o.agent.connectors.filter(
-        (c) => STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || c.isReservedFor({ idTag })),
-      );
-      if (connectorId !== undefined) return usable.find((c) => c.connectorId === connectorId);
-      return usable.find((c) => c.status === 'Reserved') ?? usable.find((c) => c.status === 'Preparing') ?? usable[0];
-    };
-    const where = connectorId !== undefined ? `connector ${connectorId}` : 'any connector';
-    // Checked before asking the CSMS (no Authorize for nothing) and again after (time has passed).
-    if (!pick()) return { ok: false, error: `no session can start on ${where}` };
-    const result = await this.o.agent.authorize(idTag);
-    if (result.status !== 'Accepted') return { ok: false, error: `idTag not authorized (${result.status})` };
-    const connector = pick();
-    if (!connector) return { ok: false, error: `no session can start on ${where}` };
-    connector.send({ type: 'AUTHORIZED', idTag, remote: true, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) });
-    return { ok: true, connector: connector.connectorId };
-  }
-
   private target(): CommandTarget {
-    return { connectorIds: this.o.agent.connectors.map((c) => c.connectorId), maxCurrentA: (id) => this.maxCurrentA(id) };
+    return { connectorIds: this.o.sessions.connectors.map((c) => c.connectorId), maxCurrentA: (id) => this.maxCurrentA(id) };
   }
 
   private maxCurrentA(connectorId: number): number {
-    return this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.pilot.maxCurrentA ?? 0;
+    return this.o.hardware.find((c) => c.connectorId === connectorId)?.pilot.maxCurrentA ?? 0;
   }
 
   /** To the MQTT 5 response topic (with its correlation data) when given and allowed, else `<topic>/result`. */

@@ -87,7 +87,7 @@ export class TelemetryPublisher {
     const discoveryPrefix = o.homeAssistant?.discoveryPrefix ?? 'homeassistant';
     if (o.commands === true) {
       const limits = o.currentLimits ?? CurrentLimits.inMemory(this.log);
-      this.commands = new CommandHandler({ agent, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`], limits });
+      this.commands = new CommandHandler({ sessions: agent.sessions, hardware: agent.options.hardware.connectors, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`], limits });
     }
   }
 

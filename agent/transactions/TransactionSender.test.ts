@@ -132,6 +132,34 @@ describe('TransactionSender', () => {
     expect(sender.transactionIdOf('tx1')).toBeUndefined(); // forgotten with its stop
   });
 
+  it('hands each StopTransaction answer back with the request it answers (not for a CallError)', async () => {
+    const answers: unknown[] = [];
+    const { link, sender } = senderOn(new MemoryJournal(), { onStopConfirmed: (localId, connectorId, response, request) => void answers.push({ localId, connectorId, response, request }) });
+    const withTag = (localId: string, idTag: string): JournalEntry => ({
+      kind: 'stop',
+      localId,
+      connectorId: 2,
+      payload: { idTag, meterStop: 900, timestamp: '2026-01-01T00:02:00.000Z', reason: 'Local' },
+    });
+    await sender.enqueue(start('tx1', 2));
+    await sender.enqueue(withTag('tx1', 'A'));
+    link.last.resolve(accepted(7));
+    await flush();
+    link.last.resolve({ idTagInfo: { status: 'Blocked' } });
+    await flush();
+    expect(answers).toEqual([
+      { localId: 'tx1', connectorId: 2, response: { idTagInfo: { status: 'Blocked' } }, request: { transactionId: 7, idTag: 'A', meterStop: 900, timestamp: '2026-01-01T00:02:00.000Z', reason: 'Local' } },
+    ]);
+
+    await sender.enqueue(start('tx2', 2));
+    await sender.enqueue(withTag('tx2', 'B'));
+    link.last.resolve(accepted(8));
+    await flush();
+    link.last.reject(new Error('CallError InternalError'));
+    await flush();
+    expect(answers).toHaveLength(1);
+  });
+
   it('a transaction started and stopped offline goes out after reconnect; the Stop waits for the Start response and carries its id', async () => {
     const { link, sender } = setup();
     link.isAccepted = false;

@@ -25,7 +25,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
 import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/TransactionJournal.js';
-import type { StartTransactionRequest, StartTransactionResponse } from '../ocpp/v16/messages.js';
+import type { StartTransactionRequest, StartTransactionResponse, StopTransactionRequest, StopTransactionResponse } from '../ocpp/v16/messages.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { IdTagStatus } from '../charging/connectorTypes.js';
 import type { MessageOrder } from './MessageOrder.js';
@@ -52,6 +52,8 @@ export interface TransactionSenderOptions {
   retryPolicy: () => { attempts: number; intervalS: number };
   /** Called when the CSMS confirmed a StartTransaction (`request` is what was sent). */
   onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse, request: StartTransactionRequest) => void;
+  /** Called when the CSMS answered a StopTransaction (`request` is what was sent); must not throw (the stop would be sent again). */
+  onStopConfirmed?: (localId: string, connectorId: number, response: StopTransactionResponse, request: StopTransactionRequest) => void;
   /** A journal write failed (append, or recording a delivery). */
   onJournalError?: (err: unknown) => void;
   /** A journal write succeeded (lets a storage fault clear as soon as the disk takes writes again). */
@@ -320,9 +322,10 @@ export class TransactionSender {
             this.o.log.error({ localId: entry.localId }, 'StopTransaction dropped: its StartTransaction was never confirmed');
             this.handed(record);
           } else {
-            const answer = this.o.link.call('StopTransaction', { ...entry.payload, transactionId });
+            const request = { ...entry.payload, transactionId };
+            const answer = this.o.link.call('StopTransaction', request);
             this.handed(record);
-            await answer;
+            this.o.onStopConfirmed?.(entry.localId, entry.connectorId, await answer, request);
           }
           await this.recordDelivery(() => this.forget(record));
           break;

@@ -25,8 +25,6 @@ export interface ControlState {
   readonly closed: Set<string>;
 }
 
-const STARTABLE = new Set(['Available', 'Preparing', 'Finishing', 'Reserved']);
-
 export function viewOf(m: ControlledCharger, state: ControlState): ChargerView {
   const { agent, sim } = m;
   return {
@@ -158,27 +156,22 @@ async function connection(m: ControlledCharger, state: ControlState, action: 'op
 async function startTransaction(m: ControlledCharger, connector: number, idTag: string): Promise<CommandResult> {
   const hw = connectorOf(m, connector);
   if (isResult(hw)) return hw;
-  const c = m.agent.connector(connector)!;
-  if (!m.agent.acceptsSessions) return fail(409, `charger ${m.id} is stopping`);
-  if (c.hasTransaction || !STARTABLE.has(c.status)) return fail(409, `connector ${connector} of ${m.id} cannot start a transaction: it is ${c.status}${c.hasTransaction ? ' with a transaction' : ''}`);
-  if (c.status === 'Reserved' && !c.isReservedFor({ idTag })) return fail(409, `connector ${connector} of ${m.id} is reserved for another idTag`);
-  // Decided like a card presented here: local list, cache, offline rules, else Authorize at the CSMS.
-  const result = await m.agent.authorize(idTag);
-  if (result.status !== 'Accepted') return fail(409, `idTag ${idTag} was not authorized: ${result.status} (${result.source})`);
-  if (!m.agent.acceptsSessions || c.hasTransaction) return fail(409, `connector ${connector} of ${m.id} changed while authorizing`);
+  // The charger's own rules, as for a card or a remote start: not while stopping, a usable
+  // connector (not reserved for another idTag or group), a writable journal, an authorized idTag.
+  const started = await m.agent.sessions.start({ origin: 'api', idTag, connectorId: connector });
+  if (!started.ok) return fail(409, `${m.id}: ${started.message}${started.authorization ? ` (${started.authorization.source})` : ''}`);
+  // Authorized first, then the EV plugs in (a refused start leaves the connector as it was).
   if (!hw.ev.plugged) hw.ev.plugIn();
-  c.send({ type: 'AUTHORIZED', idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) });
-  return ok({ id: m.id, connector, idTag, authorization: result.status, source: result.source }, 202);
+  const a = started.authorization;
+  return ok({ id: m.id, connector, idTag, ...(a && { authorization: a.status, source: a.source }) }, 202);
 }
 
 function stopTransaction(m: ControlledCharger, connector: number, reason: StopReasonName): CommandResult {
   const hw = connectorOf(m, connector);
   if (isResult(hw)) return hw;
-  const c = m.agent.connector(connector)!;
-  if (!c.hasTransaction) return fail(409, `connector ${connector} of ${m.id} has no transaction`);
-  const transactionId = m.agent.transactions.transactionIdOn(connector);
-  c.send({ type: 'STOP', reason });
-  return ok({ id: m.id, connector, reason, ...(transactionId !== undefined && { transactionId }) }, 202);
+  const stopped = m.agent.sessions.stopOn(connector, reason);
+  if (!stopped.ok) return fail(409, `connector ${connector} of ${m.id} has no transaction`);
+  return ok({ id: m.id, connector, reason, ...(stopped.transactionId !== undefined && { transactionId: stopped.transactionId }) }, 202);
 }
 
 /** Canonical ids are padded to the same width, so (length, text) orders them by position. */

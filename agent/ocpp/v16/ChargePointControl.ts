@@ -44,7 +44,7 @@ export interface ChargePointControl {
   changeAvailability(connectorId: number, operative: boolean): ChangeAvailabilityResponse['status'];
   /** Reset: answers first, then stops transactions (SoftReset/HardReset) and restarts. */
   reset(type: 'Soft' | 'Hard'): ResetResponse['status'];
-  /** UnlockConnector: stops a transaction on it (UnlockCommand) and releases the lock. */
+  /** UnlockConnector: stops a transaction on it (UnlockCommand) and releases the lock; NotSupported without a lock (the transaction goes on). */
   unlockConnector(connectorId: number): Promise<UnlockConnectorResponse['status']>;
   /** ClearCache: clears the authorization cache. */
   clearCache(): Promise<ClearCacheResponse['status']>;

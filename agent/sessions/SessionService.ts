@@ -1,0 +1,224 @@
+/**
+ * Sessions of one charge point, whatever asks for them: a card at the reader, the CSMS (OCPP 1.6
+ * today, 2.0.1 later), MQTT commands or the fleet control API. It owns who may start a session and
+ * where, stops, and availability changes, so every way in follows the same rules:
+ *
+ * - no new session while the agent is stopping ({@link close}) or before it started;
+ * - none that the transaction journal could not record (probed before the contactor can close);
+ * - authorization: a card and an MQTT or API request always pass the card rules (local list,
+ *   cache, Authorize.req); a CSMS remote start only with AuthorizeRemoteTxRequests;
+ * - a reserved connector starts only for its idTag or a card of its parentIdTag group;
+ * - the connector: ./connectorChoice.ts.
+ *
+ * The connector machines decide the rest; this service only sends them events.
+ */
+import type { Logger } from 'pino';
+import type { CardEvent } from '../../hal/index.js';
+import type { AuthorizationResult } from '../auth/Authorizer.js';
+import type { ConnectorController } from '../charging/ConnectorController.js';
+import type { StopReason } from '../charging/connectorTypes.js';
+import type { ConnectorAvailability } from '../store/ConnectorAvailability.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
+import { chooseConnector, groupMatters, type Starter } from './connectorChoice.js';
+
+/** Where a request to start came from (a card comes through {@link SessionService.presentCard}). */
+export type StartOrigin = 'card' | 'csms' | 'mqtt' | 'api';
+
+export interface StartRequest {
+  origin: StartOrigin;
+  idTag: string;
+  /** A connector asked for by the requester; it must be usable (no other is chosen instead). */
+  connectorId?: number;
+}
+
+export type StartRefusal = 'stopping' | 'no-connector' | 'journal' | 'not-authorized';
+
+export type StartResult =
+  | { ok: true; connectorId: number; authorization?: AuthorizationResult }
+  | { ok: false; reason: StartRefusal; message: string; authorization?: AuthorizationResult };
+
+/** A start that passed the checks that need no authorization; {@link proceed} authorizes (if required) and starts. */
+export interface Admission {
+  ok: true;
+  /** True when {@link proceed} authorizes the idTag first (it may ask the CSMS). */
+  authorizes: boolean;
+  proceed(): Promise<StartResult>;
+}
+
+export type StopResult = { ok: true; connectorId: number; transactionId?: number } | { ok: false; message: string };
+
+export type AvailabilityStatus = 'Accepted' | 'Scheduled' | 'Rejected';
+
+export interface SessionServiceOptions {
+  connectors: readonly ConnectorController[];
+  transactions: { connectorOfTransaction(transactionId: number): number | undefined; transactionIdOn(connectorId: number): number | undefined };
+  availability: ConnectorAvailability;
+  config: OcppConfiguration;
+  authorizer: { authorize(idTag: string): Promise<AuthorizationResult> };
+  /** Resolves true when the transaction journal takes writes (JournalHealth). */
+  journal: { check(): Promise<boolean> };
+  log: Logger;
+  /** A card was decided (not called while the agent is stopping). */
+  onCard?: (card: CardEvent, result: AuthorizationResult) => void;
+}
+
+const refused = (reason: StartRefusal, message: string, authorization?: AuthorizationResult): StartResult => ({
+  ok: false,
+  reason,
+  message,
+  ...(authorization && { authorization }),
+});
+const where = (connectorId: number | undefined) => (connectorId !== undefined ? `connector ${connectorId}` : 'any connector');
+
+export class SessionService {
+  private accepting = false;
+
+  constructor(private readonly o: SessionServiceOptions) {}
+
+  /** Sessions may start from now on (the agent started). */
+  open(): void {
+    this.accepting = true;
+  }
+
+  /** No new session may start (the agent is stopping), also none whose authorization is under way. */
+  close(): void {
+    this.accepting = false;
+  }
+
+  /** False while closed: no new session may begin. */
+  get acceptsSessions(): boolean {
+    return this.accepting;
+  }
+
+  get connectors(): readonly ConnectorController[] {
+    return this.o.connectors;
+  }
+
+  connector(connectorId: number): ConnectorController | undefined {
+    return this.o.connectors.find((c) => c.connectorId === connectorId);
+  }
+
+  /** Starts a session for a remote request: {@link admit}, then {@link Admission.proceed}. */
+  async start(req: StartRequest): Promise<StartResult> {
+    const admission = await this.admit(req);
+    return admission.ok ? admission.proceed() : admission;
+  }
+
+  /**
+   * The checks that need no authorization (agent not stopping, a usable connector, a writable
+   * journal), in that order, so nothing is asked of the CSMS for a start that cannot happen.
+   * A CSMS remote start answers from this and authorizes afterwards (AuthorizeRemoteTxRequests).
+   */
+  async admit(req: StartRequest, authorization?: AuthorizationResult): Promise<Admission | Extract<StartResult, { ok: false }>> {
+    const { idTag, connectorId } = req;
+    const unusable = (): Extract<StartResult, { ok: false }> => ({ ok: false, reason: 'no-connector', message: `no session can start on ${where(connectorId)}` });
+    if (!this.accepting) return { ok: false, reason: 'stopping', message: 'the charger is stopping' };
+    const who: Starter = authorization ? { idTag, ...(authorization.parentIdTag !== undefined && { parentIdTag: authorization.parentIdTag }) } : { idTag, groupUnknown: true };
+    if (!chooseConnector(this.o.connectors, who, connectorId)) return unusable();
+    // A session that could not be journaled must not start (disk full or read-only).
+    if (!(await this.o.journal.check())) return { ok: false, reason: 'journal', message: 'the transaction journal cannot be written' };
+    const authorizes = authorization === undefined && (req.origin !== 'csms' || this.o.config.getBool('AuthorizeRemoteTxRequests'));
+    return { ok: true, authorizes, proceed: () => this.proceed(req, authorizes, authorization) };
+  }
+
+  private async proceed(req: StartRequest, authorizes: boolean, known: AuthorizationResult | undefined): Promise<StartResult> {
+    const { idTag, connectorId } = req;
+    let authorization = known;
+    if (authorizes) {
+      // As if the idTag had been presented here: the card rules, and its parentIdTag for the session.
+      authorization = await this.o.authorizer.authorize(idTag);
+      if (authorization.status !== 'Accepted') return refused('not-authorized', `idTag not authorized (${authorization.status})`, authorization);
+    } else if (authorization === undefined && groupMatters(this.o.connectors, idTag)) {
+      // Authorization waived, but a reservation for a group may be this idTag's: learn its group.
+      const group = await this.o.authorizer.authorize(idTag);
+      if (group.status === 'Accepted' && group.parentIdTag !== undefined) authorization = group;
+    }
+    // Time has passed: the agent may be stopping and the connectors may have changed.
+    if (!this.accepting) return refused('stopping', 'the charger is stopping', authorization);
+    const parentIdTag = authorization?.parentIdTag;
+    const connector = chooseConnector(this.o.connectors, { idTag, ...(parentIdTag !== undefined && { parentIdTag }) }, connectorId);
+    if (!connector) return refused('no-connector', `no session can start on ${where(connectorId)}`, authorization);
+    // Only a card may later stop the session it starts; a remote start never stops one.
+    const remote = req.origin !== 'card';
+    connector.send({ type: 'AUTHORIZED', idTag, ...(remote && { remote }), ...(parentIdTag !== undefined && { parentIdTag }) });
+    this.o.log.debug({ idTag, connector: connector.connectorId, origin: req.origin }, 'session authorized');
+    return { ok: true, connectorId: connector.connectorId, ...(authorization && { authorization }) };
+  }
+
+  /**
+   * A card presented at a reader: it stops its own session (without asking anyone) or its group's,
+   * else it is authorized and starts one under the same rules as every other way in.
+   */
+  async presentCard(card: CardEvent): Promise<void> {
+    const { connectors } = this.o;
+    const idTag = card.uid.slice(0, 20);
+    const own = connectors.find((c) => c.stopsTransaction({ idTag }));
+    if (own) {
+      // The idTag that started a transaction may always stop it, without asking the CSMS.
+      this.o.onCard?.(card, { status: 'Accepted', source: 'cache' });
+      own.send({ type: 'AUTHORIZED', idTag });
+      return;
+    }
+    const result = await this.o.authorizer.authorize(idTag);
+    // The answer may come after the agent began stopping: start nothing new then.
+    if (!this.accepting) return;
+    this.o.onCard?.(card, result);
+    this.o.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
+    if (result.status !== 'Accepted') return;
+    const tagged = { idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
+    const group = connectors.find((c) => c.stopsTransaction(tagged));
+    if (group) {
+      group.send({ type: 'AUTHORIZED', ...tagged });
+      return;
+    }
+    const admission = await this.admit({ origin: 'card', idTag }, result);
+    const started = admission.ok ? await admission.proceed() : admission;
+    if (!started.ok) this.o.log.warn({ idTag, reason: started.reason }, `card refused: ${started.message}`);
+  }
+
+  /** RemoteStop (by the CSMS's transactionId). */
+  stopTransaction(transactionId: number, reason: StopReason = 'Remote'): StopResult {
+    const connectorId = this.o.transactions.connectorOfTransaction(transactionId);
+    if (connectorId === undefined) return { ok: false, message: `no transaction ${transactionId} runs here` };
+    this.connector(connectorId)?.send({ type: 'STOP', reason });
+    return { ok: true, connectorId, transactionId };
+  }
+
+  /** Stops the session on one connector (MQTT stop_session, fleet control, UnlockConnector). */
+  stopOn(connectorId: number, reason: StopReason): StopResult {
+    const c = this.connector(connectorId);
+    if (!c?.hasTransaction) return { ok: false, message: `no transaction on connector ${connectorId}` };
+    const transactionId = this.o.transactions.transactionIdOn(connectorId);
+    c.send({ type: 'STOP', reason });
+    return { ok: true, connectorId, ...(transactionId !== undefined && { transactionId }) };
+  }
+
+  /** Stops every running session (reset, shutdown); returns how many were running. */
+  stopAll(reason: StopReason): number {
+    let stopped = 0;
+    for (const c of this.o.connectors) {
+      if (!c.hasTransaction) continue;
+      c.send({ type: 'STOP', reason });
+      stopped++;
+    }
+    return stopped;
+  }
+
+  /**
+   * ChangeAvailability / MQTT set_availability (connectorId 0 = every connector): Scheduled when
+   * going inoperative while a transaction runs (applied when it ends), Rejected for a connector
+   * this charger does not have. `persisted` resolves once the choice is on disk.
+   */
+  changeAvailability(connectorId: number, operative: boolean): { status: AvailabilityStatus; persisted: Promise<void> } {
+    const targets = connectorId === 0 ? this.o.connectors : this.o.connectors.filter((c) => c.connectorId === connectorId);
+    if (targets.length === 0) return { status: 'Rejected', persisted: Promise.resolve() };
+    let scheduled = false;
+    const writes: Promise<void>[] = [];
+    for (const c of targets) {
+      if (!operative && c.hasTransaction) scheduled = true;
+      c.send({ type: 'SET_AVAILABILITY', operative });
+      writes.push(this.o.availability.set(c.connectorId, operative));
+    }
+    return { status: scheduled ? 'Scheduled' : 'Accepted', persisted: Promise.all(writes).then(() => undefined) };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Where a session may start: the one connector choice every way into a session uses (card, CSMS
+ * remote start, MQTT, fleet control). Pure functions of the connectors' current state.
+ */
+import type { ConnectorStatus } from '../charging/connectorTypes.js';
+
+/** What the choice reads of a connector (a ConnectorController). */
+export interface Choosable {
+  readonly connectorId: number;
+  readonly status: ConnectorStatus;
+  readonly hasTransaction: boolean;
+  /** parentIdTag of the reservation held, when it names one. */
+  readonly reservationGroup: string | undefined;
+  isReservedFor(card: { idTag: string; parentIdTag?: string }): boolean;
+}
+
+/** Who wants to start: the idTag, and its group once known. */
+export interface Starter {
+  idTag: string;
+  parentIdTag?: string;
+  /**
+   * The group is not known yet (no authorization so far): a connector reserved for a group counts
+   * as possibly this idTag's, to be decided once the group is known.
+   */
+  groupUnknown?: boolean;
+}
+
+/** Statuses a session may start in. */
+const STARTABLE: ReadonlySet<ConnectorStatus> = new Set(['Available', 'Preparing', 'Finishing', 'Reserved']);
+
+/** Whether this connector's reservation is (or, with the group unknown, may be) for the starter. */
+function reservedFor(c: Choosable, who: Starter): boolean {
+  return c.isReservedFor(who) || (who.groupUnknown === true && c.reservationGroup !== undefined);
+}
+
+/** A session may start here now: a startable status, no transaction, not reserved for someone else. */
+export function usable(c: Choosable, who: Starter): boolean {
+  return STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who));
+}
+
+/**
+ * The connector a session starts on: the given one if it is usable; else the one reserved for
+ * this idTag (or its group), else one where a cable waits (Preparing), else a free one (in
+ * connector order). Never a connector reserved for someone else.
+ */
+export function chooseConnector<C extends Choosable>(connectors: readonly C[], who: Starter, connectorId?: number): C | undefined {
+  if (connectorId !== undefined) {
+    const c = connectors.find((x) => x.connectorId === connectorId);
+    return c && usable(c, who) ? c : undefined;
+  }
+  let preparing: C | undefined;
+  let free: C | undefined;
+  for (const c of connectors) {
+    if (!usable(c, who)) continue;
+    if (c.status === 'Reserved') return c;
+    if (c.status === 'Preparing') preparing ??= c;
+    else free ??= c;
+  }
+  return preparing ?? free;
+}
+
+/**
+ * Whether the group (parentIdTag) of an idTag decides where it may start: some connector is
+ * reserved for a group and not for this idTag itself (OCPP 1.6 §3.13: the charger then learns the
+ * idTag's parentIdTag from its list or cache, else by an Authorize.req).
+ */
+export function groupMatters(connectors: readonly Choosable[], idTag: string): boolean {
+  return connectors.some((c) => c.status === 'Reserved' && c.reservationGroup !== undefined && !c.isReservedFor({ idTag }));
+}
