@@ -24,6 +24,7 @@ import { MemoryJournal, type TransactionJournal } from './store/TransactionJourn
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender } from './transactions/TransactionSender.js';
+import { measurandsUnavailableOn } from './transactions/meterValues.js';
 import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
 import { listenToReader } from './CardHandling.js';
@@ -89,6 +90,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     const { clock, hardware, config } = options;
     this.chargePointId = options.chargePointId;
     this.config = config;
+    // Accepted means measured: a measurand this hardware cannot supply is Rejected (SoC without an EV link).
+    config.restrictMeasurands(measurandsUnavailableOn(hardware));
     this.log = options.log.child({ cp: options.chargePointId });
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.authCache = options.authCache ?? new AuthorizationCache();

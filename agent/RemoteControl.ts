@@ -175,7 +175,8 @@ export class RemoteControl implements ChargePointControl {
 
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
     const connector = this.agent.connector(req.connectorId);
-    if (!connector) return 'Rejected';
+    // An expiry already past would reserve nothing: refuse it rather than Accept and ignore it.
+    if (!connector || !(Date.parse(req.expiryDate) > this.agent.options.clock.now())) return 'Rejected';
     // OCPP 1.6 §5.13: a ReserveNow with the id of the reservation held replaces it.
     const replaces = connector.status === 'Reserved' && connector.reservationId === req.reservationId;
     switch (replaces ? 'Available' : connector.status) {

@@ -1,19 +1,19 @@
 /**
  * Transactions of one charger: meterStart/meterStop from the connector's meter, periodic and
- * clock-aligned MeterValues, and the journaled StartTransaction / MeterValues / StopTransaction
- * messages, handed to the {@link TransactionSender} for ordered, confirmed delivery.
- *
- * Timers: one sample timer per running transaction and one clock-aligned timer per charger, all on
- * the injected clock's shared queue.
+ * clock-aligned MeterValues (the {@link MeterSampler}), and the journaled StartTransaction /
+ * MeterValues / StopTransaction messages, handed to the {@link TransactionSender} for ordered,
+ * confirmed delivery.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock, ConnectorHardware, MeterReading, TimerId } from '../../hal/index.js';
+import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
 import type { StopReason } from '../charging/connectorTypes.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import { meterRegisterWh, meterValue, type ReadingContext } from './meterValues.js';
+import { meterRegisterWh, meterValue } from './meterValues.js';
+import { MeterSampler } from './MeterSampler.js';
+import { transactionData } from './stopTransactionData.js';
 import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 
@@ -30,14 +30,23 @@ export interface TransactionManagerOptions {
   onEvent?: (event: TransactionEvent) => void;
 }
 
-const DAY_MS = 86_400_000;
-
 export class TransactionManager {
   private readonly active = new Map<number, ActiveTransaction>();
   private readonly turns = new Map<number, Promise<unknown>>();
-  private alignedTimer: TimerId | undefined;
+  private readonly sampler: MeterSampler;
 
-  constructor(private readonly o: TransactionManagerOptions) {}
+  constructor(private readonly o: TransactionManagerOptions) {
+    this.sampler = new MeterSampler({
+      clock: o.clock,
+      log: o.log,
+      config: o.config,
+      sender: o.sender,
+      link: o.link,
+      connectors: o.connectors,
+      hardware: (connectorId) => this.hardware(connectorId),
+      active: (connectorId) => this.active.get(connectorId),
+    });
+  }
 
   /** The running transaction on a connector, if any. */
   get(connectorId: number): ActiveTransaction | undefined {
@@ -86,7 +95,9 @@ export class TransactionManager {
       idTag,
       meterStartWh: meterRegisterWh(reading),
       startedAt,
-      beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin'),
+      beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin', this.sampler.extras(connectorId, reading, undefined)),
+      stopData: undefined,
+      lastPeriodicWh: reading.energyWh,
       sampleTimer: undefined,
     };
     this.active.set(connectorId, tx);
@@ -109,7 +120,7 @@ export class TransactionManager {
       if (this.active.get(connectorId) === tx) this.active.delete(connectorId);
       throw err;
     }
-    this.armSample(tx);
+    this.sampler.armPeriodic(tx);
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
     this.o.onEvent?.({
       event: 'started', localId: tx.localId, connectorId, idTag, meterStartWh: tx.meterStartWh, timestamp: startedAt,
@@ -127,7 +138,9 @@ export class TransactionManager {
     const reading = await this.readMeter(connectorId);
     const meterStop = Math.max(tx.meterStartWh, meterRegisterWh(reading));
     const stopData = this.o.config.getList('StopTxnSampledData');
-    const transactionData = stopData.length > 0 ? [tx.beginSample, meterValue(reading, stopData, 'Transaction.End')] : undefined;
+    const end = stopData.length > 0 ? meterValue(reading, stopData, 'Transaction.End', this.sampler.extras(connectorId, reading, tx.lastPeriodicWh)) : undefined;
+    // Begin and periodic samples are sent even if StopTxnSampledData was emptied meanwhile: they were asked for.
+    const data = transactionData(tx.beginSample, tx.stopData, end);
     this.o.log.info({ connector: connectorId, localId: tx.localId, reason, meterStop }, 'transaction stopped');
     await this.o.sender.enqueue({
       kind: 'stop',
@@ -139,7 +152,7 @@ export class TransactionManager {
         timestamp: new Date(stoppedAt).toISOString(),
         reason,
         ...(idTag !== undefined && { idTag }),
-        ...(transactionData && { transactionData }),
+        ...(data && { transactionData: data }),
       },
     });
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
@@ -167,7 +180,7 @@ export class TransactionManager {
         readFreshMeter: (connectorId) => this.hardware(connectorId).meter.read(),
         adopt: (tx) => {
           this.active.set(tx.connectorId, tx);
-          this.armSample(tx);
+          this.sampler.armPeriodic(tx);
         },
       },
       resume,
@@ -181,69 +194,18 @@ export class TransactionManager {
 
   /** Starts the clock-aligned timer (ClockAlignedDataInterval; 0 = off). Call again after a change. */
   startAligned(): void {
-    this.o.clock.clearTimeout(this.alignedTimer);
-    this.alignedTimer = undefined;
-    const intervalMs = this.o.config.getInt('ClockAlignedDataInterval') * 1000;
-    if (intervalMs <= 0) return;
-    const now = this.o.clock.now();
-    const midnight = now - (now % DAY_MS);
-    // Aligned to midnight UTC every day, also when the interval does not divide the day.
-    const next = Math.min(midnight + DAY_MS, midnight + Math.ceil((now - midnight + 1) / intervalMs) * intervalMs);
-    this.alignedTimer = this.o.clock.setTimeout(() => {
-      void this.sendAligned();
-      this.startAligned();
-    }, next - now);
+    this.sampler.startAligned();
   }
 
   /** Cancels every timer (the transactions themselves stay journaled). */
   dispose(): void {
-    this.o.clock.clearTimeout(this.alignedTimer);
+    this.sampler.dispose();
     for (const tx of this.active.values()) this.o.clock.clearTimeout(tx.sampleTimer);
   }
 
   /** Sends MeterValues for one connector now (TriggerMessage), context Trigger. */
-  async sendTriggered(connectorId: number): Promise<void> {
-    await this.sendSample(connectorId, this.o.config.getList('MeterValuesSampledData'), 'Trigger');
-  }
-
-  private armSample(tx: ActiveTransaction): void {
-    const intervalS = this.o.config.getInt('MeterValueSampleInterval');
-    if (intervalS <= 0) return;
-    tx.sampleTimer = this.o.clock.setTimeout(() => {
-      if (this.active.get(tx.connectorId) !== tx) return;
-      void this.sendSample(tx.connectorId, this.o.config.getList('MeterValuesSampledData'), 'Sample.Periodic');
-      this.armSample(tx);
-    }, intervalS * 1000);
-  }
-
-  private async sendAligned(): Promise<void> {
-    const measurands = this.o.config.getList('MeterValuesAlignedData');
-    if (measurands.length === 0) return;
-    for (const c of this.o.connectors) await this.sendSample(c.connectorId, measurands, 'Sample.Clock');
-  }
-
-  /** Transaction samples go through the journal; samples outside a transaction are best effort. */
-  private async sendSample(connectorId: number, measurands: readonly string[], context: ReadingContext): Promise<void> {
-    if (measurands.length === 0) return;
-    let reading: MeterReading;
-    try {
-      reading = await this.hardware(connectorId).meter.read();
-    } catch (err) {
-      this.o.log.warn({ err, connector: connectorId }, 'meter sample skipped: meter did not answer');
-      return;
-    }
-    const value = meterValue(reading, measurands, context);
-    const tx = this.active.get(connectorId);
-    if (tx) {
-      // Called from timers (`void`): a journal that cannot be written must not become an unhandled rejection.
-      await this.o.sender.enqueue({ kind: 'meter', localId: tx.localId, connectorId, payload: { connectorId, meterValue: [value] } }).catch((err: unknown) => {
-        this.o.log.error({ err, connector: connectorId, localId: tx.localId }, 'transaction MeterValues could not be journaled: sample lost');
-      });
-    } else if (this.o.link.isAccepted) {
-      await this.o.link.call('MeterValues', { connectorId, meterValue: [value] }).catch((err: unknown) => {
-        this.o.log.warn({ err, connector: connectorId }, 'MeterValues not delivered');
-      });
-    }
+  sendTriggered(connectorId: number): Promise<void> {
+    return this.sampler.sendTriggered(connectorId);
   }
 
   /** A fresh reading, or the last good one when the meter does not answer (the fault is reported separately). */
