@@ -17,7 +17,7 @@ import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
 import { learnFromStopTransactions } from './auth/learnFromStopTransactions.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
-import type { BootNotificationRequest } from './ocpp/v16/messages.js';
+import type { BootNotificationRequest, DataTransferResponse } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth } from './store/JournalHealth.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
@@ -27,6 +27,7 @@ import { TransactionSender } from './transactions/TransactionSender.js';
 import { measurandsUnavailableOn } from './transactions/meterValues.js';
 import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
+import { DataTransferVendors } from './DataTransferVendors.js';
 import { listenToReader } from './CardHandling.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
@@ -49,6 +50,8 @@ export interface AgentOptions {
   localAuthList?: LocalAuthList;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
+  /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
+  vendorId?: string;
 }
 
 export interface AgentEvents {
@@ -74,6 +77,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly localAuthList: LocalAuthList;
   readonly config: OcppConfiguration;
   readonly availability: ConnectorAvailability;
+  /** Vendor extensions the CSMS can reach with DataTransfer: register handlers here. */
+  readonly vendors = new DataTransferVendors();
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -273,6 +278,18 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
     await this.link.stop();
     this.link.start();
+  }
+
+  /**
+   * Sends a DataTransfer to the CSMS under this charger's vendorId and resolves with its answer.
+   * Rejects with an OcppLinkError when it cannot be delivered (not connected, not accepted, timeout).
+   */
+  sendDataTransfer(messageId: string | undefined, data?: string): Promise<DataTransferResponse> {
+    return this.link.call('DataTransfer', {
+      vendorId: this.options.vendorId ?? this.options.boot.chargePointVendor,
+      ...(messageId !== undefined && { messageId }),
+      ...(data !== undefined && { data }),
+    });
   }
 
   /** Transaction messages (StartTransaction, MeterValues, StopTransaction) not yet confirmed by the CSMS. */

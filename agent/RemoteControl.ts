@@ -167,10 +167,8 @@ export class RemoteControl implements ChargePointControl {
     }
   }
 
-  async dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse> {
-    // No vendor extensions yet: say so rather than pretend to understand the payload.
-    this.log.info({ vendorId: req.vendorId, messageId: req.messageId }, 'DataTransfer from CSMS');
-    return { status: 'UnknownVendorId' };
+  dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse> {
+    return this.agent.vendors.answer(req, this.log);
   }
 
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {

@@ -143,6 +143,7 @@ class AgentRunner {
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
       boot: bootNotificationOf(settings),
+      ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
       hardware: this.hw.hardware,
       config,
