@@ -36,7 +36,8 @@ export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
   chargePointId: string;
   boot: Omit<BootNotificationRequest, never>;
-  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'pingIntervalMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
+  /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
+  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
   hardware: ChargerHardware;
   config: OcppConfiguration;
   clock: Clock;
@@ -109,7 +110,6 @@ export class Agent extends EventEmitter<AgentEvents> {
       url: csms.url,
       password: csms.password,
       callTimeoutMs: csms.callTimeoutMs,
-      pingIntervalMs: csms.pingIntervalMs,
       reconnect: csms.reconnect,
       localAddress: csms.localAddress,
       perMessageDeflate: csms.perMessageDeflate,

@@ -27,6 +27,7 @@ import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
 import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+import { ocppInitialValues } from './ocppInitialValues.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -54,7 +55,7 @@ export async function runAgent(): Promise<number> {
   }
   const config = await OcppConfiguration.open({
     file: join(dataDir, 'ocpp-configuration.json'),
-    initial: settings.ocpp,
+    initial: ocppInitialValues(settings),
     readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
     log,
   });
