@@ -40,3 +40,11 @@ describe('optional Core keys', () => {
     expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'BlinkRepeat', value: '3' })).toEqual({ status: 'NotSupported' });
   });
 });
+
+describe('ResetRetries', () => {
+  it('is read-only 0 (the agent does not retry a failed restart itself): a change is Rejected, not accepted and ignored', async () => {
+    const f = await agentFixture();
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'ResetRetries', value: '5' })).toEqual({ status: 'Rejected' });
+    expect((await f.csms.call(CP, 'GetConfiguration', { key: ['ResetRetries'] })).configurationKey).toEqual([{ key: 'ResetRetries', readonly: true, value: '0' }]);
+  });
+});

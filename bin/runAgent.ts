@@ -34,6 +34,8 @@ const SHUTDOWN_FLUSH_MS = 2500;
 const SHUTDOWN_HARD_LIMIT_MS = 4500;
 const EX_CANTCREAT = 73;
 const TELEMETRY_STOP_MS = 500;
+/** A Reset whose restart failed: exit so the service manager starts the process again (ResetRetries is 0). */
+const EX_SOFTWARE = 70;
 
 export async function runAgent(): Promise<number> {
   let settings: Settings;
@@ -98,6 +100,8 @@ class AgentRunner {
   private agent: Agent | undefined;
   private telemetry: TelemetryPublisher | undefined;
   private stopping = false;
+  /** Ends run() with an exit code. */
+  private exit: ((code: number) => void) | undefined;
 
   constructor(
     private readonly settings: Settings,
@@ -112,6 +116,7 @@ class AgentRunner {
 
   run(): Promise<number> {
     return new Promise((done) => {
+      this.exit = done;
       const shutdown = (signal: string) => {
         if (this.stopping) return;
         this.stopping = true;
@@ -201,7 +206,16 @@ class AgentRunner {
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     if (type === 'Hard') await this.hw?.hardware.close();
-    if (!this.stopping) await this.startAgent(type === 'Hard');
+    if (this.stopping) return;
+    try {
+      await this.startAgent(type === 'Hard');
+    } catch (err) {
+      // Not left running without an agent (and with devices in an unknown state): end the process.
+      this.log.fatal({ err, type }, 'restart after the Reset failed: exiting for the service manager to start again');
+      this.stopping = true;
+      await this.stop().catch(() => undefined);
+      this.exit?.(EX_SOFTWARE);
+    }
   }
 
   private async stop(): Promise<void> {

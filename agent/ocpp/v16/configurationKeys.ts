@@ -80,7 +80,9 @@ export const CONFIGURATION_KEYS = {
   MeterValueSampleInterval: { ...SECONDS, default: 60 },
   MinimumStatusDuration: { ...SECONDS, default: 0 },
   NumberOfConnectors: { ...ro('integer', 1), min: 1 },
-  ResetRetries: { type: 'integer', readonly: false, default: 3, min: 0, max: 100 },
+  // A Reset restarts the agent in its process; if that restart fails, `evse run` exits and the
+  // service manager starts it again: the agent itself retries nothing, so it cannot promise more.
+  ResetRetries: ro('integer', 0),
   StopTransactionOnEVSideDisconnect: rw('boolean', true),
   StopTransactionOnInvalidId: rw('boolean', true),
   StopTxnAlignedData: measurands('', 'StopTxnAlignedDataMaxLength'),
