@@ -26,10 +26,7 @@ export interface MeterSamplerOptions {
   config: OcppConfiguration;
   sender: TransactionSender;
   link: OcppCaller;
-  hardware: (connectorId: number) => ConnectorHardware;
   connectors: readonly ConnectorHardware[];
-  /** The transaction running on a connector now. */
-  active: (connectorId: number) => ActiveTransaction | undefined;
 }
 
 const DAY_MS = 86_400_000;
@@ -39,11 +36,15 @@ export class MeterSampler {
   /** Register at each connector's previous aligned sample (made on the first). */
   private alignedWh: Map<number, number> | undefined;
 
-  constructor(private readonly o: MeterSamplerOptions) {}
+  /** `active`: the transaction running on each connector (the TransactionManager's map, read only). */
+  constructor(
+    private readonly o: MeterSamplerOptions,
+    private readonly active: ReadonlyMap<number, ActiveTransaction>,
+  ) {}
 
   /** What a sample knows beside the reading: the offer, the SoC, the energy since `sinceWh`. */
   extras(connectorId: number, reading: MeterReading, sinceWh: number | undefined): SampleExtras {
-    const hw = this.o.hardware(connectorId);
+    const hw = this.hardware(connectorId);
     return { offeredA: hw.pilot.currentOfferA, socPercent: hw.vehicle?.socPercent, intervalWh: sinceWh === undefined ? undefined : Math.max(0, reading.energyWh - sinceWh) };
   }
 
@@ -52,7 +53,7 @@ export class MeterSampler {
     const intervalS = this.o.config.getInt('MeterValueSampleInterval');
     if (intervalS <= 0) return;
     tx.sampleTimer = this.o.clock.setTimeout(() => {
-      if (this.o.active(tx.connectorId) !== tx) return;
+      if (this.active.get(tx.connectorId) !== tx) return;
       void this.samplePeriodic(tx);
       this.armPeriodic(tx);
     }, intervalS * 1000);
@@ -98,7 +99,7 @@ export class MeterSampler {
     const kept = this.o.config.getList('StopTxnSampledData');
     if (sampled.length === 0 && kept.length === 0) return;
     const reading = await this.read(tx.connectorId);
-    if (!reading || this.o.active(tx.connectorId) !== tx) return;
+    if (!reading || this.active.get(tx.connectorId) !== tx) return;
     const extras = this.extras(tx.connectorId, reading, tx.lastPeriodicWh);
     tx.lastPeriodicWh = reading.energyWh;
     this.keep(tx, reading, kept, 'Sample.Periodic', extras);
@@ -111,13 +112,13 @@ export class MeterSampler {
     const kept = this.o.config.getList('StopTxnAlignedData');
     if (sampled.length === 0 && kept.length === 0) return;
     for (const { connectorId } of this.o.connectors) {
-      const tx = this.o.active(connectorId);
+      const tx = this.active.get(connectorId);
       if (sampled.length === 0 && !tx) continue;
       const reading = await this.read(connectorId);
       if (!reading) continue;
       const extras = this.extras(connectorId, reading, this.alignedWh?.get(connectorId));
       (this.alignedWh ??= new Map()).set(connectorId, reading.energyWh);
-      if (tx && this.o.active(connectorId) === tx) this.keep(tx, reading, kept, 'Sample.Clock', extras);
+      if (tx && this.active.get(connectorId) === tx) this.keep(tx, reading, kept, 'Sample.Clock', extras);
       const value = meterValue(reading, sampled, 'Sample.Clock', extras);
       if (value) await this.deliver(connectorId, value);
     }
@@ -128,9 +129,15 @@ export class MeterSampler {
     if (value) tx.stopData = keepStopSample(tx.stopData, value);
   }
 
+  private hardware(connectorId: number): ConnectorHardware {
+    const c = this.o.connectors.find((x) => x.connectorId === connectorId);
+    if (!c) throw new RangeError(`no connector ${connectorId}`);
+    return c;
+  }
+
   private async read(connectorId: number): Promise<MeterReading | undefined> {
     try {
-      return await this.o.hardware(connectorId).meter.read();
+      return await this.hardware(connectorId).meter.read();
     } catch (err) {
       this.o.log.warn({ err, connector: connectorId }, 'meter sample skipped: meter did not answer');
       return undefined;
@@ -139,7 +146,7 @@ export class MeterSampler {
 
   /** Transaction samples go through the journal; samples outside a transaction are best effort. */
   private async deliver(connectorId: number, value: MeterValue): Promise<void> {
-    const tx = this.o.active(connectorId);
+    const tx = this.active.get(connectorId);
     if (tx) {
       // Called from timers (`void`): a journal that cannot be written must not become an unhandled rejection.
       await this.o.sender.enqueue({ kind: 'meter', localId: tx.localId, connectorId, payload: { connectorId, meterValue: [value] } }).catch((err: unknown) => {

@@ -36,16 +36,8 @@ export class TransactionManager {
   private readonly sampler: MeterSampler;
 
   constructor(private readonly o: TransactionManagerOptions) {
-    this.sampler = new MeterSampler({
-      clock: o.clock,
-      log: o.log,
-      config: o.config,
-      sender: o.sender,
-      link: o.link,
-      connectors: o.connectors,
-      hardware: (connectorId) => this.hardware(connectorId),
-      active: (connectorId) => this.active.get(connectorId),
-    });
+    // The manager's own options and map: no extra objects or closures per charger.
+    this.sampler = new MeterSampler(o, this.active);
   }
 
   /** The running transaction on a connector, if any. */
