@@ -78,8 +78,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly localAuthList: LocalAuthList;
   readonly config: OcppConfiguration;
   readonly availability: ConnectorAvailability;
-  /** Vendor extensions the CSMS can reach with DataTransfer: register handlers here. */
-  readonly vendors = new DataTransferVendors();
+  private vendorRegistry: DataTransferVendors | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -278,6 +277,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
     await this.link.stop();
     this.link.start();
+  }
+
+  /** Vendor extensions the CSMS can reach with DataTransfer: register handlers here (made on first use). */
+  get vendors(): DataTransferVendors {
+    return (this.vendorRegistry ??= new DataTransferVendors());
   }
 
   /**
