@@ -16,7 +16,7 @@ import { AuthorizationCache, type IdTagInfo } from './auth/AuthorizationCache.js
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
-import type { BootNotificationRequest } from './ocpp/v16/messages.js';
+import type { BootNotificationRequest, DataTransferResponse } from './ocpp/v16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth } from './store/JournalHealth.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
@@ -24,8 +24,10 @@ import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender } from './transactions/TransactionSender.js';
 import { MessageOrder } from './transactions/MessageOrder.js';
+import { measurandsUnavailableOn } from './transactions/meterValues.js';
 import { resumeAfterPowerLoss } from './transactions/resumeAfterPowerLoss.js';
 import { RemoteControl } from './RemoteControl.js';
+import { DataTransferVendors } from './DataTransferVendors.js';
 import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
@@ -35,7 +37,8 @@ export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
   chargePointId: string;
   boot: Omit<BootNotificationRequest, never>;
-  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'pingIntervalMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
+  /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
+  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
   hardware: ChargerHardware;
   config: OcppConfiguration;
   clock: Clock;
@@ -49,6 +52,8 @@ export interface AgentOptions {
   localAuthList?: LocalAuthList;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
+  /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
+  vendorId?: string;
 }
 
 export interface AgentEvents {
@@ -76,6 +81,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly availability: ConnectorAvailability;
   /** Who may start a session and where, stops and availability: the one way into a session. */
   readonly sessions: SessionService;
+  private vendorRegistry: DataTransferVendors | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -92,6 +98,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     const { clock, hardware, config } = options;
     this.chargePointId = options.chargePointId;
     this.config = config;
+    // Accepted means measured: a measurand this hardware cannot supply is Rejected (SoC without an EV link).
+    config.restrictMeasurands(measurandsUnavailableOn(hardware));
     this.log = options.log.child({ cp: options.chargePointId });
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.authCache = options.authCache ?? new AuthorizationCache();
@@ -104,7 +112,6 @@ export class Agent extends EventEmitter<AgentEvents> {
       url: csms.url,
       password: csms.password,
       callTimeoutMs: csms.callTimeoutMs,
-      pingIntervalMs: csms.pingIntervalMs,
       reconnect: csms.reconnect,
       localAddress: csms.localAddress,
       perMessageDeflate: csms.perMessageDeflate,
@@ -200,6 +207,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       authCache: this.authCache,
       localAuthList: this.localAuthList,
       reset: (type) => this.performReset(type),
+      dataTransfer: (req) => this.vendors.answer(req, this.log),
     });
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
@@ -325,6 +333,23 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
     await this.link.stop();
     this.link.start();
+  }
+
+  /** Vendor extensions the CSMS can reach with DataTransfer: register handlers here (made on first use). */
+  get vendors(): DataTransferVendors {
+    return (this.vendorRegistry ??= new DataTransferVendors());
+  }
+
+  /**
+   * Sends a DataTransfer to the CSMS under this charger's vendorId and resolves with its answer.
+   * Rejects with an OcppLinkError when it cannot be delivered (not connected, not accepted, timeout).
+   */
+  sendDataTransfer(messageId: string | undefined, data?: string): Promise<DataTransferResponse> {
+    return this.link.call('DataTransfer', {
+      vendorId: this.options.vendorId ?? this.options.boot.chargePointVendor,
+      ...(messageId !== undefined && { messageId }),
+      ...(data !== undefined && { data }),
+    });
   }
 
   /** Transaction messages (StartTransaction, MeterValues, StopTransaction) not yet confirmed by the CSMS. */

@@ -49,6 +49,8 @@ export interface RemoteControlParts {
   localAuthList: LocalAuthList;
   /** Ends the transactions and restarts (after the Reset answer is out). */
   reset(type: 'Soft' | 'Hard'): Promise<void>;
+  /** Answers a DataTransfer from the CSMS (the registered vendor handlers). */
+  dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -173,15 +175,14 @@ export class RemoteControl implements ChargePointControl {
     }
   }
 
-  async dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse> {
-    // No vendor extensions yet: say so rather than pretend to understand the payload.
-    this.log.info({ vendorId: req.vendorId, messageId: req.messageId }, 'DataTransfer from CSMS');
-    return { status: 'UnknownVendorId' };
+  dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse> {
+    return this.p.dataTransfer(req);
   }
 
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
     const connector = this.p.sessions.connector(req.connectorId);
-    if (!connector) return 'Rejected';
+    // An expiry already past would reserve nothing: refuse it rather than Accept and ignore it.
+    if (!connector || !(Date.parse(req.expiryDate) > this.clock.now())) return 'Rejected';
     // OCPP 1.6 §5.13: a ReserveNow with the id of the reservation held replaces it.
     const replaces = connector.status === 'Reserved' && connector.reservationId === req.reservationId;
     switch (replaces ? 'Available' : connector.status) {

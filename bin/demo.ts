@@ -49,14 +49,15 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const config = await OcppConfiguration.open({
     file: null,
     // A sample every 15 virtual minutes keeps the timeline readable.
-    initial: { MeterValueSampleInterval: 900, HeartbeatInterval: 1800, StopTxnSampledData: 'Energy.Active.Import.Register' },
+    // No WebSocket pings: they run on the wall clock, the demo on a virtual one.
+    initial: { MeterValueSampleInterval: 900, HeartbeatInterval: 1800, StopTxnSampledData: 'Energy.Active.Import.Register', WebSocketPingInterval: 0 },
     readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
     log,
   });
   const agent = new Agent({
     chargePointId: CHARGE_POINT_ID,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
-    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } },
+    csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } },
     hardware: sim.hardware,
     config,
     clock,

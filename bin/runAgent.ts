@@ -27,12 +27,15 @@ import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
 import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+import { ocppInitialValues } from './ocppInitialValues.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
 const SHUTDOWN_HARD_LIMIT_MS = 4500;
 const EX_CANTCREAT = 73;
 const TELEMETRY_STOP_MS = 500;
+/** A Reset whose restart failed: exit so the service manager starts the process again (ResetRetries is 0). */
+const EX_SOFTWARE = 70;
 
 export async function runAgent(): Promise<number> {
   let settings: Settings;
@@ -54,7 +57,7 @@ export async function runAgent(): Promise<number> {
   }
   const config = await OcppConfiguration.open({
     file: join(dataDir, 'ocpp-configuration.json'),
-    initial: settings.ocpp,
+    initial: ocppInitialValues(settings),
     readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
     log,
   });
@@ -97,6 +100,8 @@ class AgentRunner {
   private agent: Agent | undefined;
   private telemetry: TelemetryPublisher | undefined;
   private stopping = false;
+  /** Ends run() with an exit code. */
+  private exit: ((code: number) => void) | undefined;
 
   constructor(
     private readonly settings: Settings,
@@ -111,6 +116,7 @@ class AgentRunner {
 
   run(): Promise<number> {
     return new Promise((done) => {
+      this.exit = done;
       const shutdown = (signal: string) => {
         if (this.stopping) return;
         this.stopping = true;
@@ -143,6 +149,7 @@ class AgentRunner {
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
       boot: bootNotificationOf(settings),
+      ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
       hardware: this.hw.hardware,
       config,
@@ -199,7 +206,16 @@ class AgentRunner {
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     if (type === 'Hard') await this.hw?.hardware.close();
-    if (!this.stopping) await this.startAgent(type === 'Hard');
+    if (this.stopping) return;
+    try {
+      await this.startAgent(type === 'Hard');
+    } catch (err) {
+      // Not left running without an agent (and with devices in an unknown state): end the process.
+      this.log.fatal({ err, type }, 'restart after the Reset failed: exiting for the service manager to start again');
+      this.stopping = true;
+      await this.stop().catch(() => undefined);
+      this.exit?.(EX_SOFTWARE);
+    }
   }
 
   private async stop(): Promise<void> {

@@ -295,3 +295,13 @@ describe('exitOnInvalidSettings', () => {
     expect(() => exitOnInvalidSettings(boom, { stderr: { write: () => true }, exit: (() => undefined) as never })).toThrow(boom);
   });
 });
+
+describe('chargePoint.vendorId', () => {
+  it('is optional (the agent then uses chargePoint.vendor) and, when set, 1 to 255 characters', () => {
+    expect(parseSettings(defaults()).chargePoint.vendorId).toBeUndefined();
+    expect(parseSettings(withValue('chargePoint.vendorId', 'com.example.evse')).chargePoint.vendorId).toBe('com.example.evse');
+    for (const bad of ['', 'x'.repeat(256)]) {
+      expect(issuesOf(withValue('chargePoint.vendorId', bad))).toEqual([{ path: 'chargePoint.vendorId', message: expect.stringMatching(/^expected a DataTransfer vendor id of 1 to 255 characters/) }]);
+    }
+  });
+});

@@ -59,6 +59,8 @@ export interface Settings {
     readonly voltageV: number;
     readonly meterType: string;
     readonly meterSerialNumber?: string;
+    /** vendorId of the DataTransfers the charger sends; absent: `vendor`. */
+    readonly vendorId?: string;
   };
   readonly csms: {
     /** ws:// or wss://, without a trailing slash (the agent appends `/<id>`). */
@@ -126,8 +128,9 @@ const SCHEMA = section({
       voltageV: decimal(100, 300),
       meterType: text(25),
       meterSerialNumber: text(25),
+      vendorId: text(255),
     },
-    ['meterSerialNumber'],
+    ['meterSerialNumber', 'vendorId'],
   ),
   csms: section(
     {
@@ -194,6 +197,7 @@ const EXPECTED: ExpectedTable = {
   'chargePoint.voltageV': 'expected a phase-to-neutral voltage from 100 to 300 V',
   'chargePoint.meterType': 'expected a meter type of 1 to 25 characters',
   'chargePoint.meterSerialNumber': 'expected a meter serial number of 1 to 25 characters',
+  'chargePoint.vendorId': 'expected a DataTransfer vendor id of 1 to 255 characters (e.g. a reversed domain name)',
   csms: 'expected a section (csms: url, callTimeoutMs, …)',
   'csms.url': {
     '': 'expected a ws:// or wss:// URL',

@@ -204,6 +204,15 @@ export interface ConnectorLock extends Device, EventEmitter<LockEvents> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// What the vehicle tells (optional: ISO 15118 / CHAdeMO; a PWM-only IEC 61851 board learns nothing)
+// ---------------------------------------------------------------------------------------------
+
+export interface VehicleInfo {
+  /** The EV's state of charge in percent (0..100); undefined while no EV reports it. */
+  readonly socPercent: number | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The hardware of a whole charger
 // ---------------------------------------------------------------------------------------------
 
@@ -215,6 +224,8 @@ export interface ConnectorHardware {
   readonly meter: EnergyMeter;
   readonly pilot: ControlPilot;
   readonly lock?: ConnectorLock;
+  /** Present only where the hardware hears from the vehicle beyond the pilot (SoC, …). */
+  readonly vehicle?: VehicleInfo;
 }
 
 /** Everything the agent is given: one entry per connector, plus the card reader(s). */

@@ -11,6 +11,7 @@ import { connectorMachine } from './connectorMachine.js';
 import { activeFaults, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
+import { EnergyAllowance } from './EnergyAllowance.js';
 
 export interface StatusChange {
   connectorId: number;
@@ -50,6 +51,8 @@ export class ConnectorController {
   private lastErrorCode: ConnectorErrorCode = 'NoError';
   private readonly unsubscribers: (() => void)[] = [];
   private meterProbe: TimerId | undefined;
+  /** MaxEnergyOnInvalidId being measured (only while a rejected idTag may still draw power). */
+  private allowance: EnergyAllowance | undefined;
   private disposed = false;
 
   constructor(private readonly o: ConnectorControllerOptions) {
@@ -63,6 +66,7 @@ export class ConnectorController {
         connectionTimeoutMs: o.input.connectionTimeoutMs,
         stopTransactionOnInvalidId: o.input.stopTransactionOnInvalidId,
         stopTransactionOnEVSideDisconnect: o.input.stopTransactionOnEVSideDisconnect,
+        maxEnergyOnInvalidIdWh: o.input.maxEnergyOnInvalidIdWh,
         operative: o.input.operative,
         pilot: o.hardware.pilot.state,
       },
@@ -145,6 +149,7 @@ export class ConnectorController {
     this.disposed = true;
     this.o.clock.clearTimeout(this.meterProbe);
     this.meterProbe = undefined;
+    this.allowance?.cancel();
     for (const u of this.unsubscribers.splice(0)) u();
     this.actor.stop();
   }
@@ -229,7 +234,13 @@ export class ConnectorController {
           this.send({ type: 'STOP', reason: 'Other' });
         });
         break;
+      case 'limitEnergy':
+        this.allowance?.cancel();
+        this.allowance = new EnergyAllowance(this.o.hardware.meter, this.o.clock, cmd.wh, () => this.send({ type: 'ENERGY_ALLOWANCE_SPENT' }));
+        break;
       case 'stopTransaction':
+        this.allowance?.cancel();
+        this.allowance = undefined;
         this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag).catch(failed);
         break;
       case 'authorizationIgnored':

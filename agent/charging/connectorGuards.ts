@@ -13,7 +13,8 @@ export const isPilotError = (p: PilotState): boolean => p === 'E' || p === 'F';
 // E/F from the vehicle side is a fault in itself (the HAL also reports PILOT_FAULT, but the
 // contactor must not depend on the order of those two events).
 const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot);
-const isAuthorized = (c: ConnectorContext): boolean => c.transaction !== undefined && (c.transaction.idTagStatus ?? 'Accepted') === 'Accepted';
+const isAuthorized = (c: ConnectorContext): boolean =>
+  c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
 // IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
 const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
 /** The PWM is on exactly while an authorized transaction may draw power. */
@@ -36,6 +37,8 @@ export const connectorGuards = {
   evseWithholdsPower: ({ context }) => !isAuthorized(context) || offerFor(context) === 0,
   stopsOnEVSideDisconnect: ({ context }) => context.settings.stopTransactionOnEVSideDisconnect,
   stopsOnInvalidId: ({ context }) => context.settings.stopTransactionOnInvalidId,
+  allowsEnergyOnInvalidId: ({ context }) => (context.settings.maxEnergyOnInvalidIdWh ?? 0) > 0,
+  allowanceRunning: ({ context }) => context.transaction?.allowance === 'running',
   plugsIn: ({ event }) => event.type === 'PILOT' && cableIn(event.state),
   unplugs: ({ event }) => event.type === 'PILOT' && event.state === 'A',
   reportsPilotError: ({ event }) => event.type === 'PILOT' && isPilotError(event.state),

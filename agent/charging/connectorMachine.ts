@@ -72,6 +72,13 @@ export const connectorMachine = setup({
       const { transactionId, idTagStatus } = narrow(event, 'TRANSACTION_CONFIRMED');
       return { transaction: context.transaction && { ...context.transaction, transactionId, idTagStatus } };
     }),
+    // MaxEnergyOnInvalidId: the EV may go on drawing up to the allowance, which the controller measures.
+    grantAllowance: enqueueActions(({ context, enqueue }) => {
+      if (!context.transaction) return;
+      enqueue.assign({ transaction: { ...context.transaction, allowance: 'running' } });
+      enqueue.emit({ type: 'limitEnergy', wh: context.settings.maxEnergyOnInvalidIdWh ?? 0 });
+    }),
+    spendAllowance: assign(({ context }) => ({ transaction: context.transaction && { ...context.transaction, allowance: 'spent' as const } })),
     setAvailability: assign(({ event }) => ({ operative: narrow(event, 'SET_AVAILABILITY').operative, inoperativeScheduled: false })),
     // Answered "Scheduled" by the controller; an Operative request cancels a pending one.
     scheduleAvailability: assign(({ event }) => ({ inoperativeScheduled: !narrow(event, 'SET_AVAILABILITY').operative })),
@@ -149,6 +156,7 @@ export const connectorMachine = setup({
       connectionTimeoutMs: input.connectionTimeoutMs,
       stopTransactionOnInvalidId: input.stopTransactionOnInvalidId,
       stopTransactionOnEVSideDisconnect: input.stopTransactionOnEVSideDisconnect,
+      maxEnergyOnInvalidIdWh: input.maxEnergyOnInvalidIdWh ?? 0,
     },
     pilot: input.pilot,
     operative: input.operative,
@@ -270,9 +278,12 @@ export const connectorMachine = setup({
             actions: ['confirmTransaction', { type: 'endTransaction', params: { reason: 'DeAuthorized' } }],
             target: '#connector.route',
           },
-          // A rejected idTag that may not stop the transaction suspends it (SuspendedEVSE).
+          // A rejected idTag that may not stop the transaction may still draw MaxEnergyOnInvalidId…
+          { guard: and(['awaitingConfirmation', 'idTagRejected', 'allowsEnergyOnInvalidId']), actions: ['confirmTransaction', 'grantAllowance'] },
+          // …otherwise it suspends (SuspendedEVSE) at once.
           { guard: 'awaitingConfirmation', actions: ['confirmTransaction', 'syncOffer'] },
         ],
+        ENERGY_ALLOWANCE_SPENT: { guard: 'allowanceRunning', actions: ['spendAllowance', 'syncOffer'] },
         FAULT: [
           { guard: 'faultIsRecoverable', actions: 'recordFault' },
           // Not recoverable (e.g. RELAY_WELDED): the session cannot resume. Reason Other, not

@@ -76,6 +76,8 @@ export type ConnectorEvent =
   | { type: 'RESUME_TRANSACTION'; idTag: string; parentIdTag?: string; transactionId?: number }
   /** StartTransaction.conf arrived for the running transaction. */
   | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: IdTagStatus }
+  /** The energy a `limitEnergy` command allowed has been delivered (or can no longer be measured). */
+  | { type: 'ENERGY_ALLOWANCE_SPENT' }
   /** A device fault became active / cleared. */
   | { type: 'FAULT'; fault: ActiveFault }
   | { type: 'FAULT_CLEARED'; code: HalErrorCode }
@@ -84,7 +86,7 @@ export type ConnectorEvent =
   /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
   | { type: 'SET_LIMIT'; amps: number }
   /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
-  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect'>> }
+  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh'>> }
   /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */
   | {
       type: 'RESERVE';
@@ -113,6 +115,11 @@ export type ConnectorCommand =
   | { type: 'startTransaction'; idTag: string; reservationId?: number }
   /** End the transaction: read meterStop, journal and send StopTransaction. */
   | { type: 'stopTransaction'; reason: StopReason; idTag?: string }
+  /**
+   * Measure the energy delivered from now on and send ENERGY_ALLOWANCE_SPENT once `wh` have been
+   * delivered (MaxEnergyOnInvalidId); a stopTransaction ends the watch.
+   */
+  | { type: 'limitEnergy'; wh: number }
   /** A card was presented that may not stop this session (for the display / log). */
   | { type: 'authorizationIgnored'; idTag: string };
 
@@ -127,6 +134,8 @@ export interface ConnectorInput {
   stopTransactionOnInvalidId: boolean;
   /** OCPP StopTransactionOnEVSideDisconnect. */
   stopTransactionOnEVSideDisconnect: boolean;
+  /** OCPP MaxEnergyOnInvalidId, Wh (default 0: a rejected idTag suspends at once). */
+  maxEnergyOnInvalidIdWh?: number;
   /** Start inoperative (persisted ChangeAvailability). */
   operative: boolean;
   /** Pilot state at start. */
@@ -150,6 +159,8 @@ export interface ActiveTransaction extends PendingAuthorization {
   /** From StartTransaction.conf (TRANSACTION_CONFIRMED); absent until then. */
   transactionId?: number;
   idTagStatus?: IdTagStatus;
+  /** The idTag was rejected and MaxEnergyOnInvalidId lets the EV draw on ('running') until it is 'spent'. */
+  allowance?: 'running' | 'spent';
 }
 
 export interface ActiveReservation {

@@ -96,6 +96,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     return this.current === 'accepted';
   }
 
+  /** The WebSocket ping interval in effect, ms (0 = off): WebSocketPingInterval, also after a CSMS change. */
+  get pingIntervalMs(): number {
+    return this.client.pingIntervalMs;
+  }
+
   /** Calls queued or in flight. */
   get pendingCalls(): number {
     return this.queued;

@@ -31,8 +31,6 @@ export interface OcppLinkOptions {
   control: ChargePointControl;
   /** How long a call waits for its answer, in ms of `clock`. */
   callTimeoutMs: number;
-  /** WebSocket ping interval at start (0 = off); default: WebSocketPingInterval. CSMS changes apply live. */
-  pingIntervalMs?: number;
   /** Reconnect window: full jitter in [0, min(max, initial·2^n)]; n resets once a boot is answered. */
   reconnect: BackoffWindow;
   /** Back-off when the CSMS answers Pending/Rejected with interval 0 or a boot call fails (default 30 s … 10 min). */

@@ -74,7 +74,7 @@ describe('OcppConfiguration: values and types', () => {
     ['HeartbeatInterval', '-1'],
     ['HeartbeatInterval', '1.5'],
     ['HeartbeatInterval', ''],
-    ['ResetRetries', '101'],
+    ['TransactionMessageAttempts', '101'],
     ['LocalPreAuthorize', 'yes'],
     ['MeterValuesSampledData', 'Voltage,Temperature'], // not a measurand we supply
     ['MeterValuesSampledData', 'Voltage,Voltage'],
@@ -218,20 +218,20 @@ describe('OcppConfiguration: persistence', () => {
 
   it('ignores persisted values that are unknown, read-only or invalid, and keeps the rest', async () => {
     const file = join(dir, 'ocpp.json');
-    await writeFile(file, JSON.stringify({ version: 1, values: { HeartbeatInterval: 'x', NumberOfConnectors: 9, Gone: 1, ResetRetries: 5 } }));
+    await writeFile(file, JSON.stringify({ version: 1, values: { HeartbeatInterval: 'x', NumberOfConnectors: 9, Gone: 1, TransactionMessageAttempts: 5 } }));
     const { cfg, warnings } = await open({ file });
     expect(cfg.getInt('HeartbeatInterval')).toBe(300);
     expect(cfg.getInt('NumberOfConnectors')).toBe(1);
-    expect(cfg.getInt('ResetRetries')).toBe(5);
+    expect(cfg.getInt('TransactionMessageAttempts')).toBe(5);
     expect(warnings().map((w) => w.key).sort()).toEqual(['Gone', 'HeartbeatInterval', 'NumberOfConnectors']);
   });
 
   it('removes a temp file left by a crash mid-write', async () => {
     const file = join(dir, 'ocpp.json');
     await writeFile(`${file}.tmp`, '{"half');
-    await writeFile(file, JSON.stringify({ version: 1, values: { ResetRetries: 4 } }));
+    await writeFile(file, JSON.stringify({ version: 1, values: { TransactionMessageAttempts: 4 } }));
     const { cfg } = await open({ file });
-    expect(cfg.getInt('ResetRetries')).toBe(4);
+    expect(cfg.getInt('TransactionMessageAttempts')).toBe(4);
     expect(await readdir(dir)).toEqual(['ocpp.json']);
   });
 

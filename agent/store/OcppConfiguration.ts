@@ -3,7 +3,8 @@
  * agent, read and changed by the CSMS (GetConfiguration / ChangeConfiguration), persisted.
  *
  * Precedence, lowest first: key defaults (agent/ocpp/v16/configurationKeys.ts) < `initial` (the
- * charger's config file) < values changed at run time and persisted < `readonlyValues`.
+ * charger's config file) < values changed at run time and persisted. Read-only keys take only
+ * `readonlyValues` (facts of the charger) and what follows from them (`derivedFacts`).
  *
  * Cheap per charger: definitions are module-level; an instance holds only its overrides.
  * Persistence: one JSON file holding only the values changed at run time, replaced atomically
@@ -17,6 +18,8 @@ import type { Logger } from 'pino';
 import {
   KEY_NAMES,
   definitionOf,
+  derivedFacts,
+  isMeasurandList,
   formatValue,
   parseValue,
   resolveKey,
@@ -66,6 +69,8 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
   private dirty = false;
   private writeLoop: Promise<void> | undefined;
   private childLog: Logger | undefined;
+  /** Measurands this charger's hardware cannot supply (shared set; see {@link restrictMeasurands}). */
+  private unavailableMeasurands: ReadonlySet<string> | undefined;
 
   private constructor(
     private readonly file: string | null,
@@ -82,9 +87,11 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
   /** Opens (or creates) the configuration; never throws on a bad file or bad initial values. */
   static async open(opts: OcppConfigurationOptions): Promise<OcppConfiguration> {
     const cfg = new OcppConfiguration(opts.file, opts.log);
-    // Read-only facts before persisted values: they bound CSL lengths (…MaxLength) of the latter.
-    cfg.apply(opts.initial, 'initial', false);
+    // Read-only facts first: they bound CSL lengths (…MaxLength) of the values that follow.
     cfg.apply(opts.readonlyValues, 'readonlyValues', false, true);
+    const derived = Object.entries(derivedFacts(cfg.getInt('NumberOfConnectors'))).filter(([k]) => !Object.hasOwn(opts.readonlyValues ?? {}, k));
+    cfg.apply(Object.fromEntries(derived), 'derived', false, true);
+    cfg.apply(opts.initial, 'initial', false);
     if (opts.file) {
       await rm(`${opts.file}.tmp`, { force: true }).catch(() => undefined); // left by a crash mid-write
       cfg.apply(await readPersisted(opts.file, cfg.log), 'persisted', true);
@@ -99,8 +106,8 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
         this.log.warn({ key: name, source: what }, 'unknown OCPP configuration key ignored');
         continue;
       }
-      if ((persisted || readonlyFacts) && definitionOf(key).readonly !== readonlyFacts) {
-        this.log.warn({ key, source: what }, persisted ? 'persisted value for a read-only key ignored' : 'not a read-only key; use initial');
+      if (definitionOf(key).readonly !== readonlyFacts) {
+        this.log.warn({ key, source: what }, readonlyFacts ? 'not a read-only key; use initial' : `${what} value for a read-only key ignored`);
         continue;
       }
       const parsed = parseValue(key, raw, (k) => this.intOf(k));
@@ -147,6 +154,15 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
     return s === '' ? [] : s.split(',');
   }
 
+  /**
+   * Tells the store which measurands this charger's hardware cannot supply (e.g. SoC without an EV
+   * that reports it): a ChangeConfiguration listing one is Rejected from now on. Values already
+   * set keep their other members (samples leave out what cannot be measured).
+   */
+  restrictMeasurands(unavailable: ReadonlySet<string>): void {
+    this.unavailableMeasurands = unavailable.size > 0 ? unavailable : undefined;
+  }
+
   /** True if the name is a key of this charger (case-insensitive). */
   has(name: string): boolean {
     return resolveKey(name) !== undefined;
@@ -181,8 +197,10 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
     const def = definitionOf(key);
     if (def.readonly) return 'Rejected';
     const parsed = parseValue(key, value, (k) => this.intOf(k));
-    if (!parsed.ok) {
-      this.log.info({ key, value, reason: parsed.reason }, 'ChangeConfiguration rejected');
+    const unavailable = parsed.ok && this.unavailableMeasurands && isMeasurandList(key) ? String(parsed.value).split(',').find((m) => this.unavailableMeasurands!.has(m)) : undefined;
+    if (!parsed.ok || unavailable !== undefined) {
+      const reason = parsed.ok ? `this charger's hardware cannot measure ${unavailable}` : parsed.reason;
+      this.log.info({ key, value, reason }, 'ChangeConfiguration rejected');
       return 'Rejected';
     }
     await this.update(key, parsed.value, 'csms');

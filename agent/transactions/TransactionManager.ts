@@ -1,19 +1,19 @@
 /**
  * Transactions of one charger: meterStart/meterStop from the connector's meter, periodic and
- * clock-aligned MeterValues, and the journaled StartTransaction / MeterValues / StopTransaction
- * messages, handed to the {@link TransactionSender} for ordered, confirmed delivery.
- *
- * Timers: one sample timer per running transaction and one clock-aligned timer per charger, all on
- * the injected clock's shared queue.
+ * clock-aligned MeterValues (the {@link MeterSampler}), and the journaled StartTransaction /
+ * MeterValues / StopTransaction messages, handed to the {@link TransactionSender} for ordered,
+ * confirmed delivery.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Clock, ConnectorHardware, MeterReading, TimerId } from '../../hal/index.js';
+import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
 import type { StopReason } from '../charging/connectorTypes.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import { meterRegisterWh, meterValue, type ReadingContext } from './meterValues.js';
+import { meterRegisterWh, meterValue } from './meterValues.js';
+import { MeterSampler } from './MeterSampler.js';
+import { transactionData } from './stopTransactionData.js';
 import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 import type { MessageOrder } from './MessageOrder.js';
@@ -33,14 +33,15 @@ export interface TransactionManagerOptions {
   onEvent?: (event: TransactionEvent) => void;
 }
 
-const DAY_MS = 86_400_000;
-
 export class TransactionManager {
   private readonly active = new Map<number, ActiveTransaction>();
   private readonly turns = new Map<number, Promise<unknown>>();
-  private alignedTimer: TimerId | undefined;
+  private readonly sampler: MeterSampler;
 
-  constructor(private readonly o: TransactionManagerOptions) {}
+  constructor(private readonly o: TransactionManagerOptions) {
+    // The manager's own options and map: no extra objects or closures per charger.
+    this.sampler = new MeterSampler(o, this.active);
+  }
 
   /** The running transaction on a connector, if any. */
   get(connectorId: number): ActiveTransaction | undefined {
@@ -96,7 +97,9 @@ export class TransactionManager {
       idTag,
       meterStartWh: meterRegisterWh(reading),
       startedAt,
-      beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin'),
+      beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin', this.sampler.extras(connectorId, reading, undefined)),
+      stopData: undefined,
+      lastPeriodicWh: reading.energyWh,
       sampleTimer: undefined,
     };
     this.active.set(connectorId, tx);
@@ -119,7 +122,7 @@ export class TransactionManager {
       if (this.active.get(connectorId) === tx) this.active.delete(connectorId);
       throw err;
     }
-    this.armSample(tx);
+    this.sampler.armPeriodic(tx);
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
     this.o.onEvent?.({
       event: 'started', localId: tx.localId, connectorId, idTag, meterStartWh: tx.meterStartWh, timestamp: startedAt,
@@ -137,7 +140,9 @@ export class TransactionManager {
     const reading = await this.readMeter(connectorId);
     const meterStop = Math.max(tx.meterStartWh, meterRegisterWh(reading));
     const stopData = this.o.config.getList('StopTxnSampledData');
-    const transactionData = stopData.length > 0 ? [tx.beginSample, meterValue(reading, stopData, 'Transaction.End')] : undefined;
+    const end = stopData.length > 0 ? meterValue(reading, stopData, 'Transaction.End', this.sampler.extras(connectorId, reading, tx.lastPeriodicWh)) : undefined;
+    // Begin and periodic samples are sent even if StopTxnSampledData was emptied meanwhile: they were asked for.
+    const data = transactionData(tx.beginSample, tx.stopData, end);
     this.o.log.info({ connector: connectorId, localId: tx.localId, reason, meterStop }, 'transaction stopped');
     await this.o.sender.enqueue({
       kind: 'stop',
@@ -149,7 +154,7 @@ export class TransactionManager {
         timestamp: new Date(stoppedAt).toISOString(),
         reason,
         ...(idTag !== undefined && { idTag }),
-        ...(transactionData && { transactionData }),
+        ...(data && { transactionData: data }),
       },
     }, ticket);
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
@@ -177,7 +182,7 @@ export class TransactionManager {
         readFreshMeter: (connectorId) => this.hardware(connectorId).meter.read(),
         adopt: (tx) => {
           this.active.set(tx.connectorId, tx);
-          this.armSample(tx);
+          this.sampler.armPeriodic(tx);
         },
       },
       resume,
@@ -191,69 +196,18 @@ export class TransactionManager {
 
   /** Starts the clock-aligned timer (ClockAlignedDataInterval; 0 = off). Call again after a change. */
   startAligned(): void {
-    this.o.clock.clearTimeout(this.alignedTimer);
-    this.alignedTimer = undefined;
-    const intervalMs = this.o.config.getInt('ClockAlignedDataInterval') * 1000;
-    if (intervalMs <= 0) return;
-    const now = this.o.clock.now();
-    const midnight = now - (now % DAY_MS);
-    // Aligned to midnight UTC every day, also when the interval does not divide the day.
-    const next = Math.min(midnight + DAY_MS, midnight + Math.ceil((now - midnight + 1) / intervalMs) * intervalMs);
-    this.alignedTimer = this.o.clock.setTimeout(() => {
-      void this.sendAligned();
-      this.startAligned();
-    }, next - now);
+    this.sampler.startAligned();
   }
 
   /** Cancels every timer (the transactions themselves stay journaled). */
   dispose(): void {
-    this.o.clock.clearTimeout(this.alignedTimer);
+    this.sampler.dispose();
     for (const tx of this.active.values()) this.o.clock.clearTimeout(tx.sampleTimer);
   }
 
   /** Sends MeterValues for one connector now (TriggerMessage), context Trigger. */
-  async sendTriggered(connectorId: number): Promise<void> {
-    await this.sendSample(connectorId, this.o.config.getList('MeterValuesSampledData'), 'Trigger');
-  }
-
-  private armSample(tx: ActiveTransaction): void {
-    const intervalS = this.o.config.getInt('MeterValueSampleInterval');
-    if (intervalS <= 0) return;
-    tx.sampleTimer = this.o.clock.setTimeout(() => {
-      if (this.active.get(tx.connectorId) !== tx) return;
-      void this.sendSample(tx.connectorId, this.o.config.getList('MeterValuesSampledData'), 'Sample.Periodic');
-      this.armSample(tx);
-    }, intervalS * 1000);
-  }
-
-  private async sendAligned(): Promise<void> {
-    const measurands = this.o.config.getList('MeterValuesAlignedData');
-    if (measurands.length === 0) return;
-    for (const c of this.o.connectors) await this.sendSample(c.connectorId, measurands, 'Sample.Clock');
-  }
-
-  /** Transaction samples go through the journal; samples outside a transaction are best effort. */
-  private async sendSample(connectorId: number, measurands: readonly string[], context: ReadingContext): Promise<void> {
-    if (measurands.length === 0) return;
-    let reading: MeterReading;
-    try {
-      reading = await this.hardware(connectorId).meter.read();
-    } catch (err) {
-      this.o.log.warn({ err, connector: connectorId }, 'meter sample skipped: meter did not answer');
-      return;
-    }
-    const value = meterValue(reading, measurands, context);
-    const tx = this.active.get(connectorId);
-    if (tx) {
-      // Called from timers (`void`): a journal that cannot be written must not become an unhandled rejection.
-      await this.o.sender.enqueue({ kind: 'meter', localId: tx.localId, connectorId, payload: { connectorId, meterValue: [value] } }).catch((err: unknown) => {
-        this.o.log.error({ err, connector: connectorId, localId: tx.localId }, 'transaction MeterValues could not be journaled: sample lost');
-      });
-    } else if (this.o.link.isAccepted) {
-      await this.o.link.call('MeterValues', { connectorId, meterValue: [value] }).catch((err: unknown) => {
-        this.o.log.warn({ err, connector: connectorId }, 'MeterValues not delivered');
-      });
-    }
+  sendTriggered(connectorId: number): Promise<void> {
+    return this.sampler.sendTriggered(connectorId);
   }
 
   /** A fresh reading, or the last good one when the meter does not answer (the fault is reported separately). */

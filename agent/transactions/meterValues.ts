@@ -1,8 +1,9 @@
 /**
- * Turns a HAL meter reading into OCPP 1.6 sampled values for the configured measurands
- * (MeterValuesSampledData, MeterValuesAlignedData, StopTxnSampledData, …).
+ * Turns a HAL meter reading, and what the charger knows beside it (its current offer, the EV's
+ * SoC, the energy since the previous sample), into OCPP 1.6 sampled values for the configured
+ * measurands (MeterValuesSampledData, MeterValuesAlignedData, StopTxnSampledData, …).
  */
-import type { MeterReading } from '../../hal/index.js';
+import type { ChargerHardware, MeterReading } from '../../hal/index.js';
 import type { MeterValuesRequest } from '../ocpp/v16/messages.js';
 
 export type MeterValue = MeterValuesRequest['meterValue'][number];
@@ -22,17 +23,38 @@ export const METER_MEASURANDS: readonly Measurand[] = [
   'Frequency',
 ];
 
+/** What a sample knows beside the meter reading. */
+export interface SampleExtras {
+  /** Current offered to the EV over the pilot, A per phase (0: none). */
+  offeredA: number;
+  /** The EV's state of charge, percent, where the hardware hears it. */
+  socPercent: number | undefined;
+  /** Energy since the previous sample of the same kind, Wh; undefined when there is none. */
+  intervalWh: number | undefined;
+}
+
+const NOTHING_MISSING: ReadonlySet<string> = new Set();
+const NO_SOC: ReadonlySet<string> = new Set(['SoC']);
+
+/**
+ * Measurands this charger's hardware cannot supply: SoC unless every connector hears it from the
+ * vehicle. (Meter values, the offer and the interval energy every charger has.) A shared set.
+ */
+export function measurandsUnavailableOn(hardware: ChargerHardware): ReadonlySet<string> {
+  return hardware.connectors.every((c) => c.vehicle !== undefined) ? NOTHING_MISSING : NO_SOC;
+}
+
 /** OCPP renders numbers as strings; keep a fixed, readable precision per unit. */
 function fmt(value: number, decimals: number): string {
   return value.toFixed(decimals);
 }
 
 /**
- * Sampled values of `reading` for each measurand in `measurands` (unknown ones are skipped:
- * the configuration store only accepts supported measurands). Per-phase measurands produce one
- * value per wired phase.
+ * Sampled values of `reading` for each measurand in `measurands`. Per-phase measurands produce one
+ * value per wired phase. A measurand that cannot be supplied now (no `extras`, no SoC reported, no
+ * previous sample for an interval) is left out: the result may be empty, and callers then send nothing.
  */
-export function sampledValues(reading: MeterReading, measurands: readonly string[], context: ReadingContext): SampledValue[] {
+export function sampledValues(reading: MeterReading, measurands: readonly string[], context: ReadingContext, extras?: SampleExtras): SampledValue[] {
   const out: SampledValue[] = [];
   for (const m of measurands) {
     switch (m) {
@@ -55,6 +77,19 @@ export function sampledValues(reading: MeterReading, measurands: readonly string
       case 'Frequency':
         out.push({ value: fmt(reading.frequencyHz, 2), context, measurand: m, location: 'Outlet' });
         break;
+      case 'Energy.Active.Import.Interval':
+        if (extras?.intervalWh !== undefined) out.push({ value: fmt(extras.intervalWh, 0), context, measurand: m, location: 'Outlet', unit: 'Wh' });
+        break;
+      case 'Current.Offered':
+        if (extras) out.push({ value: fmt(extras.offeredA, 1), context, measurand: m, location: 'Outlet', unit: 'A' });
+        break;
+      case 'Power.Offered':
+        // The offer applies per phase: the power it allows is that current at each phase's voltage.
+        if (extras) out.push({ value: fmt(extras.offeredA * reading.voltageV.reduce((a, v) => a + v, 0), 0), context, measurand: m, location: 'Outlet', unit: 'W' });
+        break;
+      case 'SoC':
+        if (extras?.socPercent !== undefined) out.push({ value: fmt(extras.socPercent, 1), context, measurand: m, location: 'EV', unit: 'Percent' });
+        break;
       default:
         break;
     }
@@ -62,9 +97,10 @@ export function sampledValues(reading: MeterReading, measurands: readonly string
   return out;
 }
 
-/** One MeterValue element, stamped with the reading's own clock time. */
-export function meterValue(reading: MeterReading, measurands: readonly string[], context: ReadingContext): MeterValue {
-  return { timestamp: new Date(reading.timestamp).toISOString(), sampledValue: sampledValues(reading, measurands, context) };
+/** One MeterValue element, stamped with the reading's own clock time; undefined when it would carry no value. */
+export function meterValue(reading: MeterReading, measurands: readonly string[], context: ReadingContext, extras?: SampleExtras): MeterValue | undefined {
+  const sampledValue = sampledValues(reading, measurands, context, extras);
+  return sampledValue.length > 0 ? { timestamp: new Date(reading.timestamp).toISOString(), sampledValue } : undefined;
 }
 
 /** Integer Wh for meterStart/meterStop (the register never goes backwards, so round down). */

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { Clock, MeterReading } from '../../hal/index.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
-import { meterRegisterWh, meterValue, registerValue } from './meterValues.js';
+import { meterRegisterWh, meterValue, registerValue, type MeterValue } from './meterValues.js';
 import type { InterruptedTransaction, TransactionSender } from './TransactionSender.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 
@@ -42,7 +42,7 @@ export function recoverInterrupted(host: RecoveryHost, resume?: ResumeDecision):
   const ended = open.map((tx) =>
     host.inTurn(tx.connectorId, async (ticket) => {
       if (resume && tx.idTag !== undefined && (await resumeInterrupted(host, { ...tx, idTag: tx.idTag }, resume))) return 0;
-      await endInterrupted(host, tx.localId, tx.connectorId, tx.meterStart, ticket);
+      await endInterrupted(host, tx.localId, tx.connectorId, tx.meterStart, tx.timestamp, ticket);
       return 1;
     }),
   );
@@ -60,17 +60,28 @@ async function resumeInterrupted(host: RecoveryHost, tx: InterruptedTransaction 
     return false;
   }
   const meterStartWh = tx.meterStart ?? meterRegisterWh(reading);
-  const startedAt = tx.timestamp !== undefined && Number.isFinite(Date.parse(tx.timestamp)) ? Date.parse(tx.timestamp) : host.clock.now();
-  // The Transaction.Begin sample lived in memory; what the journal holds of it is the register.
-  const beginSample = { timestamp: new Date(startedAt).toISOString(), sampledValue: [registerValue(meterStartWh, 'Transaction.Begin')] };
-  host.adopt({ localId, connectorId, idTag, meterStartWh, startedAt, beginSample, sampleTimer: undefined });
+  const startedAt = startedAtOf(tx.timestamp) ?? host.clock.now();
+  // The samples for StopTransaction lived in memory; what the journal holds of them is the start register.
+  const beginSample = beginFromJournal(host, startedAt, meterStartWh);
+  host.adopt({ localId, connectorId, idTag, meterStartWh, startedAt, beginSample, stopData: undefined, lastPeriodicWh: reading.energyWh, sampleTimer: undefined });
   host.log.warn({ connector: connectorId, localId, idTag, meterStart: meterStartWh, meterNow: meterRegisterWh(reading) }, 'transaction interrupted by a power loss: resumed (ResumeTransactionOnPowerLoss)');
   const transactionId = host.sender.transactionIdOf(localId);
   host.onEvent?.({ event: 'started', resumed: true, localId, connectorId, idTag, meterStartWh, timestamp: host.clock.now(), ...(transactionId !== undefined && { transactionId }) });
   return true;
 }
 
-async function endInterrupted(host: RecoveryHost, localId: string, connectorId: number, meterStart: number | undefined, ticket: number): Promise<void> {
+/** The Transaction.Begin sample as far as the journal knows it (the start register), when StopTxnSampledData asks for samples. */
+function beginFromJournal(host: RecoveryHost, startedAt: number, meterStartWh: number): MeterValue | undefined {
+  if (host.config.getList('StopTxnSampledData').length === 0) return undefined;
+  return { timestamp: new Date(startedAt).toISOString(), sampledValue: [registerValue(meterStartWh, 'Transaction.Begin')] };
+}
+
+function startedAtOf(timestamp: string | undefined): number | undefined {
+  const t = timestamp === undefined ? NaN : Date.parse(timestamp);
+  return Number.isFinite(t) ? t : undefined;
+}
+
+async function endInterrupted(host: RecoveryHost, localId: string, connectorId: number, meterStart: number | undefined, timestamp: string | undefined, ticket: number): Promise<void> {
   let meterNow: number | undefined;
   let reading: MeterReading | undefined;
   try {
@@ -81,8 +92,11 @@ async function endInterrupted(host: RecoveryHost, localId: string, connectorId: 
   }
   const meterStop = Math.max(meterStart ?? 0, meterNow ?? meterStart ?? 0);
   const stopData = host.config.getList('StopTxnSampledData');
-  // The Transaction.Begin sample lived only in memory; the end sample is still worth sending.
-  const transactionData = reading && stopData.length > 0 ? [meterValue(reading, stopData, 'Transaction.End')] : undefined;
+  // The samples taken during the transaction lived only in memory: the journaled start register
+  // and the end sample are still worth sending.
+  const end = reading && stopData.length > 0 ? meterValue(reading, stopData, 'Transaction.End') : undefined;
+  const begin = meterStart === undefined ? undefined : beginFromJournal(host, startedAtOf(timestamp) ?? host.clock.now(), meterStart);
+  const transactionData = begin || end ? [...(begin ? [begin] : []), ...(end ? [end] : [])] : undefined;
   host.log.warn({ connector: connectorId, localId, meterStart, meterStop }, 'transaction interrupted by a power loss: stopping it (PowerLoss)');
   await host.sender.enqueue({
     kind: 'stop',

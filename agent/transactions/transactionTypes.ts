@@ -2,6 +2,7 @@
 import type { TimerId } from '../../hal/index.js';
 import type { StopReason } from '../charging/connectorTypes.js';
 import type { MeterValue } from './meterValues.js';
+import type { StopData } from './stopTransactionData.js';
 
 export interface ActiveTransaction {
   localId: string;
@@ -9,8 +10,12 @@ export interface ActiveTransaction {
   idTag: string;
   meterStartWh: number;
   startedAt: number;
-  /** Transaction.Begin sample for StopTransaction.transactionData. */
-  beginSample: MeterValue;
+  /** Transaction.Begin sample for StopTransaction.transactionData (none when StopTxnSampledData gave no value). */
+  beginSample: MeterValue | undefined;
+  /** Samples taken during the transaction for StopTransaction.transactionData (StopTxnSampledData/AlignedData). */
+  stopData: StopData | undefined;
+  /** Register at the previous periodic sample (at the start before the first): Energy.Active.Import.Interval. */
+  lastPeriodicWh: number;
   sampleTimer: TimerId | undefined;
 }
 

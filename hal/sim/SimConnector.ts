@@ -1,5 +1,5 @@
 import type { Clock, TimerId } from '../clock.js';
-import type { ConnectorHardware } from '../index.js';
+import type { ConnectorHardware, VehicleInfo } from '../index.js';
 import { powerAt } from './ChargingCurve.js';
 import type { MeterFlow, MeterSource } from './MeterSource.js';
 import { SimConnectorLock } from './SimConnectorLock.js';
@@ -44,7 +44,7 @@ export interface SimConnectorOptions {
  * every change), when the EV stops and returns to pilot B. No intervals: a fleet of 10,000
  * connectors costs 10,000 entries in the clock's queue at most.
  */
-export class SimConnector implements ConnectorHardware, EvLink, MeterSource {
+export class SimConnector implements ConnectorHardware, EvLink, MeterSource, VehicleInfo {
   readonly connectorId: number;
   readonly relay: SimRelay;
   readonly meter: SimMeter;
@@ -90,6 +90,18 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource {
   get powerW(): number {
     this.integrate();
     return this.draw ? powerAt(this.draw.regime, this.ev.soc) : 0;
+  }
+
+  /** The simulated EV reports its state of charge (as an ISO 15118 vehicle would); the connector is its own {@link VehicleInfo}. */
+  get vehicle(): VehicleInfo {
+    return this;
+  }
+
+  /** {@link VehicleInfo}: the plugged-in EV's SoC, brought up to the clock first. */
+  get socPercent(): number | undefined {
+    if (!this.ev.plugged) return undefined;
+    this.integrate();
+    return this.ev.soc * 100;
   }
 
   /** Releases every device and the end-of-charge timer. Idempotent. */

@@ -47,7 +47,8 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
   const config = await OcppConfiguration.open({
     file: null,
     // The profile's keys (and those of the charger's seeded group), then the fleet's own.
-    initial: { ...ocppForCharger(resolved.profile, seededRandom(deriveSeed(seed, k, 3))()), ...options.ocpp },
+    // No WebSocket pings unless a profile or the fleet asks for them (a timer per socket otherwise).
+    initial: { WebSocketPingInterval: 0, ...ocppForCharger(resolved.profile, seededRandom(deriveSeed(seed, k, 3))()), ...options.ocpp },
     readonlyValues: { NumberOfConnectors: connectors },
     log,
   });
@@ -57,7 +58,6 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
     csms: {
       url: options.csmsUrl,
       callTimeoutMs: 30_000,
-      pingIntervalMs: 0,
       reconnect: options.reconnect ?? DEFAULT_RECONNECT,
       // No zlib state per connection, whatever the CSMS offers (docs/fleet.md, Memory and scale).
       perMessageDeflate: false,

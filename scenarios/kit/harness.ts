@@ -128,14 +128,14 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       }
       const config = await OcppConfiguration.open({
         file: null,
-        initial: { MeterValueSampleInterval: 0, ...options.ocpp },
+        initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...options.ocpp },
         readonlyValues: { NumberOfConnectors: hardware.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
         log,
       });
       const agent = new Agent({
         chargePointId: id,
         boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario' },
-        csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
+        csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
         hardware,
         config,
         clock,

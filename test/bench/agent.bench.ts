@@ -54,14 +54,14 @@ async function cardToContactor(): Promise<number[]> {
   const sim = createSimulatedCharger({ clock, connectors: 1 });
   const config = await OcppConfiguration.open({
     file: null,
-    initial: { LocalPreAuthorize: true, AuthorizationCacheEnabled: true, MeterValueSampleInterval: 60 },
+    initial: { LocalPreAuthorize: true, AuthorizationCacheEnabled: true, MeterValueSampleInterval: 60, WebSocketPingInterval: 0 },
     readonlyValues: { NumberOfConnectors: 1 },
     log,
   });
   const agent = new Agent({
     chargePointId: 'BENCH-LAT',
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'bench' },
-    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } },
+    csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } },
     hardware: sim.hardware,
     config,
     clock,
@@ -135,11 +135,11 @@ async function perAgentCost(count: number): Promise<{ heap: number; rss: number 
   let accepted = 0;
   for (let i = 0; i < count; i++) {
     const sim = createSimulatedCharger({ clock, connectors: 1, idPrefix: `cp${i}/` });
-    const config = await OcppConfiguration.open({ file: null, readonlyValues: { NumberOfConnectors: 1 }, log });
+    const config = await OcppConfiguration.open({ file: null, initial: { WebSocketPingInterval: 0 }, readonlyValues: { NumberOfConnectors: 1 }, log });
     const agent = new Agent({
       chargePointId: `MEM-${String(i).padStart(5, '0')}`,
       boot: { chargePointVendor: 'evse-agent', chargePointModel: 'bench' },
-      csms: { url, callTimeoutMs: 30_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 } },
+      csms: { url, callTimeoutMs: 30_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 } },
       hardware: sim.hardware,
       config,
       clock,

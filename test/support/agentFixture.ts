@@ -77,14 +77,14 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   const sim = opts.sim ?? createSimulatedCharger({ clock, connectors: 1, ...opts.charger });
   const config = await OcppConfiguration.open({
     file: null,
-    initial: { MeterValueSampleInterval: 0, ...opts.ocpp },
+    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
     readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
     log,
   });
   const agent = new Agent({
     chargePointId: CP,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test' },
-    csms: { url, callTimeoutMs: 10_000, pingIntervalMs: 0, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
     hardware: sim.hardware,
     config,
     clock,

@@ -36,7 +36,8 @@ export async function linkFixture(opts: LinkFixtureOptions = {}) {
   const clock = new SimulatedClock();
   const log = pino({ level: 'silent' });
   const connectors = opts.connectors ?? 2;
-  const config = await OcppConfiguration.open({ file: null, log, readonlyValues: { NumberOfConnectors: connectors, ...opts.readonlyValues } });
+  // Real-time pings have no place in a virtual-time test.
+  const config = await OcppConfiguration.open({ file: null, log, initial: { WebSocketPingInterval: 0 }, readonlyValues: { NumberOfConnectors: connectors, ...opts.readonlyValues } });
   const control = new RecordingControl(config, log, connectors);
   const link = new OcppLink({
     url: opts.url ?? csms?.url ?? 'ws://127.0.0.1:9/ocpp',
@@ -47,7 +48,6 @@ export async function linkFixture(opts: LinkFixtureOptions = {}) {
     config,
     control,
     callTimeoutMs: 30_000,
-    pingIntervalMs: 0, // real-time pings have no place in a virtual-time test
     reconnect: { initialDelayMs: 1000, maxDelayMs: 8000 },
     random: () => 1, // the whole window: delays are exact
     ...opts.link,

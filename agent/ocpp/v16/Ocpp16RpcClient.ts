@@ -87,6 +87,11 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
     for (const call of pending.values()) call.abort?.(reason);
   }
 
+  /** The WebSocket ping interval in effect, ms (0 = off). */
+  get pingIntervalMs(): number {
+    return (this as unknown as { _options: { pingIntervalMs: number } })._options.pingIntervalMs;
+  }
+
   /** WebSocket ping interval (0 = off); takes effect on the open connection. */
   setPingInterval(ms: number): void {
     // reconfigure() merges options, so a partial object is what ocpp-rpc expects here.

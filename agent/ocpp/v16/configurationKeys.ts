@@ -63,11 +63,16 @@ export const CONFIGURATION_KEYS = {
   AuthorizeRemoteTxRequests: rw('boolean', false),
   ClockAlignedDataInterval: { ...SECONDS, default: 0 },
   ConnectionTimeOut: { ...SECONDS, default: 60 },
-  ConnectorPhaseRotation: { type: 'csl', readonly: false, default: '0.Unknown', members: PHASE_ROTATION },
+  ConnectorPhaseRotation: { type: 'csl', readonly: false, default: '0.Unknown', members: PHASE_ROTATION, maxItemsKey: 'ConnectorPhaseRotationMaxLength' },
+  // One entry for the grid connection (0) and one per connector: set from NumberOfConnectors at start.
+  ConnectorPhaseRotationMaxLength: { ...ro('integer', 2), min: 1 },
   GetConfigurationMaxKeys: { ...ro('integer', 50), min: 1 },
   HeartbeatInterval: { ...SECONDS, default: 300 },
   LocalAuthorizeOffline: rw('boolean', true),
   LocalPreAuthorize: rw('boolean', false),
+  // Wh an EV may still draw after the CSMS invalidated the idTag of its running transaction, while
+  // StopTransactionOnInvalidId is false; 0 suspends at once.
+  MaxEnergyOnInvalidId: { type: 'integer', readonly: false, default: 0, min: 0, max: 1_000_000_000 },
   MeterValuesAlignedData: measurands('Energy.Active.Import.Register', 'MeterValuesAlignedDataMaxLength'),
   MeterValuesAlignedDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
   MeterValuesSampledData: measurands('Energy.Active.Import.Register', 'MeterValuesSampledDataMaxLength'),
@@ -75,7 +80,9 @@ export const CONFIGURATION_KEYS = {
   MeterValueSampleInterval: { ...SECONDS, default: 60 },
   MinimumStatusDuration: { ...SECONDS, default: 0 },
   NumberOfConnectors: { ...ro('integer', 1), min: 1 },
-  ResetRetries: { type: 'integer', readonly: false, default: 3, min: 0, max: 100 },
+  // A Reset restarts the agent in its process; if that restart fails, `evse run` exits and the
+  // service manager starts it again: the agent itself retries nothing, so it cannot promise more.
+  ResetRetries: ro('integer', 0),
   StopTransactionOnEVSideDisconnect: rw('boolean', true),
   StopTransactionOnInvalidId: rw('boolean', true),
   StopTxnAlignedData: measurands('', 'StopTxnAlignedDataMaxLength'),
@@ -84,7 +91,8 @@ export const CONFIGURATION_KEYS = {
   StopTxnSampledDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
   // The charger states its profiles at start (bin/agentIdentity.ts, with LocalAuthListManagement);
   // this default is only what a store opened without them reports.
-  SupportedFeatureProfiles: { ...ro('csl', 'Core,Reservation,RemoteTrigger'), members: FEATURE_PROFILES },
+  SupportedFeatureProfiles: { ...ro('csl', 'Core,Reservation,RemoteTrigger'), members: FEATURE_PROFILES, maxItemsKey: 'SupportedFeatureProfilesMaxLength' },
+  SupportedFeatureProfilesMaxLength: ro('integer', FEATURE_PROFILES.length),
   TransactionMessageAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
   TransactionMessageRetryInterval: { ...SECONDS, default: 60 },
   UnlockConnectorOnEVSideDisconnect: rw('boolean', true),
@@ -100,6 +108,8 @@ export const CONFIGURATION_KEYS = {
   // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
   ResumeTransactionOnPowerLoss: rw('boolean', false),
 } as const satisfies Record<string, KeyDefinition>;
+
+// LightIntensity and BlinkRepeat (§9.1) are left out: no HAL device has a light to dim or blink.
 
 export type ConfigurationKey = keyof typeof CONFIGURATION_KEYS;
 type KeysOfType<T extends KeyType> = { [K in ConfigurationKey]: (typeof CONFIGURATION_KEYS)[K]['type'] extends T ? K : never }[ConfigurationKey];
@@ -119,6 +129,19 @@ export function resolveKey(name: string): ConfigurationKey | undefined {
 
 export function definitionOf(key: ConfigurationKey): KeyDefinition {
   return CONFIGURATION_KEYS[key];
+}
+
+/** Whether the key is a list of measurands (MeterValuesSampledData, StopTxnAlignedData, …). */
+export function isMeasurandList(key: ConfigurationKey): boolean {
+  return definitionOf(key).members === SUPPORTED_MEASURANDS;
+}
+
+/**
+ * Read-only facts that follow from others when the charger does not state them itself:
+ * ConnectorPhaseRotation has one entry for the grid connection and one per connector.
+ */
+export function derivedFacts(numberOfConnectors: number): Record<string, ConfigValue> {
+  return { ConnectorPhaseRotationMaxLength: numberOfConnectors + 1 };
 }
 
 /** Outcome of parsing a value for a key. */

@@ -24,7 +24,8 @@ export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
     backoff: { initialDelay: 1000, maxDelay: 10_000, factor: 2, randomisationFactor: 0 }, // merged shallowly: all four keys
     callConcurrency: 1,
     callTimeoutMs: 0, // the link times calls out on its injected clock
-    pingIntervalMs: opts.pingIntervalMs ?? opts.config.getInt('WebSocketPingInterval') * 1000,
+    // The OCPP key alone decides (bin seeds it from csms.pingIntervalMs): what GetConfiguration reports is what runs.
+    pingIntervalMs: opts.config.getInt('WebSocketPingInterval') * 1000,
     deferPingsOnActivity: false,
     respondWithDetailedErrors: false,
     maxBadMessages: Infinity, // a broken frame is answered, never a reason to drop the link
