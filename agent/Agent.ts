@@ -48,6 +48,8 @@ export interface AgentOptions {
   localAuthList?: LocalAuthList;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
+  /** The charger can ventilate (IEC 61851 pilot state D charges); default false: D is refused. */
+  ventilation?: boolean;
 }
 
 export interface AgentEvents {
@@ -148,7 +150,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       (hw) =>
         new ConnectorController({
           hardware: hw,
-          input: connectorInput(config, hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId)),
+          input: connectorInput(config, hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId), options.ventilation ?? false),
           clock,
           log: this.log,
           transactions: this.transactions,

@@ -152,6 +152,7 @@ class AgentRunner {
       journal: this.journal,
       clock: systemClock,
       log,
+      ventilation: settings.chargePoint.ventilation,
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;

@@ -8,7 +8,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type PilotState, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
-import { activeFaults, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 
@@ -63,6 +63,7 @@ export class ConnectorController {
         connectionTimeoutMs: o.input.connectionTimeoutMs,
         stopTransactionOnInvalidId: o.input.stopTransactionOnInvalidId,
         stopTransactionOnEVSideDisconnect: o.input.stopTransactionOnEVSideDisconnect,
+        ventilation: o.input.ventilation,
         operative: o.input.operative,
         pilot: o.hardware.pilot.state,
       },
@@ -186,13 +187,13 @@ export class ConnectorController {
   }
 
   private statusRecord(status: ConnectorStatus, errorCode: ConnectorErrorCode): StatusChange {
-    const fault = activeFaults(this.actor.getSnapshot())[0];
+    const info = faultInfoOf(this.actor.getSnapshot());
     return {
       connectorId: this.connectorId,
       status,
       errorCode,
       timestamp: this.o.clock.now(),
-      ...(fault && { info: fault.info }),
+      ...(info !== undefined && { info }),
     };
   }
 

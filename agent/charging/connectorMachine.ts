@@ -149,6 +149,7 @@ export const connectorMachine = setup({
       connectionTimeoutMs: input.connectionTimeoutMs,
       stopTransactionOnInvalidId: input.stopTransactionOnInvalidId,
       stopTransactionOnEVSideDisconnect: input.stopTransactionOnEVSideDisconnect,
+      ventilation: input.ventilation,
     },
     pilot: input.pilot,
     operative: input.operative,
@@ -168,7 +169,7 @@ export const connectorMachine = setup({
   on: {
     PILOT: [
       { guard: 'isOwnPilotF' },
-      { guard: 'reportsPilotError', actions: 'recordPilot', target: '.Faulted' },
+      { guard: or(['reportsPilotError', 'refusesVentilation']), actions: 'recordPilot', target: '.Faulted' },
       { actions: 'recordPilot' },
     ],
     FAULT: { actions: 'recordFault', target: '.Faulted' },

@@ -127,6 +127,11 @@ export interface ConnectorInput {
   stopTransactionOnInvalidId: boolean;
   /** OCPP StopTransactionOnEVSideDisconnect. */
   stopTransactionOnEVSideDisconnect: boolean;
+  /**
+   * The charger can ventilate (IEC 61851 state D). Without it an EV in D never gets the contactor:
+   * the connector is Faulted (offer withdrawn) until the EV leaves D; a transaction is kept.
+   */
+  ventilation: boolean;
   /** Start inoperative (persisted ChangeAvailability). */
   operative: boolean;
   /** Pilot state at start. */
