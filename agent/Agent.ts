@@ -50,6 +50,11 @@ export interface AgentOptions {
   random?: () => number;
   /** The charger can ventilate (IEC 61851 pilot state D charges); default false: D is refused. */
   ventilation?: boolean;
+  /**
+   * A board without a trusted clock: set from the CSMS's currentTime (BootNotification and Heartbeat
+   * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
+   */
+  timeFromCsms?: { setTime(epochMs: number): void };
 }
 
 export interface AgentEvents {
@@ -114,6 +119,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       control: this.control,
       random: options.random,
+      timeSource: options.timeFromCsms,
     });
     this.statusReporter = new StatusReporter(this);
     const journal = options.journal ?? new MemoryJournal();
