@@ -34,7 +34,7 @@ export interface AgentFixtureOptions {
   /** Virtual clock to use (default: a new one starting at `start`); must be the one `sim` runs on. */
   clock?: SimulatedClock;
   /** Charger capabilities passed to the Agent as they are. */
-  agent?: Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock'>;
+  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock'>>;
 }
 
 const fixtures: AgentFixture[] = [];
