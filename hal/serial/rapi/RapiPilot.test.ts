@@ -157,7 +157,11 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
     h = { dispose: async () => void (await pilot.release(), await rig.dispose()) } as typeof h;
     rig.responder.dropReplies(2); // the replies to the first commands are lost on the line
     const opened = outcomeOf(rig.controller.open());
-    for (let i = 0; i < 10 && !opened.settled; i++) await rig.advance(100);
+    for (let i = 0; i < 200 && !opened.settled; i++) {
+      await rig.advance(100);
+      await sleep(5); // opening the port is real I/O
+    }
+    expect(opened.resolved).toBe(true);
     const init = outcomeOf(pilot.init());
     for (let i = 0; i < 120 && !init.settled; i++) await rig.advance(250);
     expect({ resolved: init.resolved, retries: retries.map((r) => String(r.error)), received: rig.responder.received }).toMatchObject({ resolved: true });
