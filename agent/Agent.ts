@@ -54,6 +54,13 @@ export interface AgentOptions {
   random?: () => number;
   /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
   vendorId?: string;
+  /** The charger can ventilate (IEC 61851 pilot state D charges); default false: D is refused. */
+  ventilation?: boolean;
+  /**
+   * A board without a trusted clock: set from the CSMS's currentTime (BootNotification and Heartbeat
+   * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
+   */
+  timeFromCsms?: { setTime(epochMs: number): void };
 }
 
 export interface AgentEvents {
@@ -122,6 +129,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       control: this.control,
       random: options.random,
+      timeSource: options.timeFromCsms,
     });
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender({
@@ -163,7 +171,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       (hw) =>
         new ConnectorController({
           hardware: hw,
-          input: connectorInput(config, hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId)),
+          input: connectorInput(config, hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId), options.ventilation ?? false),
           clock,
           log: this.log,
           transactions: this.transactions,

@@ -47,7 +47,7 @@ export async function createHardware(settings: Settings, clock: Clock, log?: Log
     case 'serial': {
       // Ports were checked to exist when the settings were loaded (loadSettings).
       const { createSerialHardware } = await import('./serialHardware.js');
-      return { hardware: createSerialHardware(settings, clock) };
+      return { hardware: createSerialHardware(settings, clock, log) };
     }
   }
 }

@@ -72,6 +72,10 @@ describe('loadSettings', () => {
     expect(s.dataDir).toBe('/var/lib/evse');
     expect(s.log.level).toBe('debug');
     expect(loadSettings({ env: { EVSE_SIM_EV_CONNECTED: 'false' } }).hal.sim.evConnected).toBe(false);
+    expect(loadSettings({ env: {} })).toMatchObject({ chargePoint: { ventilation: false }, clock: { source: 'system' } });
+    expect(loadSettings({ env: { EVSE_VENTILATION: '1', EVSE_CLOCK_SOURCE: 'csms' } })).toMatchObject({ chargePoint: { ventilation: true }, clock: { source: 'csms' } });
+    expect(() => loadSettings({ env: { EVSE_VENTILATION: 'maybe' } })).toThrow(/chargePoint\.ventilation: expected true or false .*got "maybe"/);
+    expect(() => loadSettings({ env: { EVSE_CLOCK_SOURCE: 'gps' } })).toThrow(/clock\.source: expected "system" .*got "gps"/);
   });
 
   it('treats an empty variable as unset', () => {

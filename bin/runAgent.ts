@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { systemClock } from '../hal/clock.js';
+import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
 import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
@@ -102,6 +102,8 @@ class AgentRunner {
   private stopping = false;
   /** Ends run() with an exit code. */
   private exit: ((code: number) => void) | undefined;
+  /** The host clock, or (clock.source: csms) the host clock set by the CSMS's time; kept across resets. */
+  private readonly clock: Clock;
 
   constructor(
     private readonly settings: Settings,
@@ -112,7 +114,9 @@ class AgentRunner {
     private readonly log: Logger,
     private readonly auth: LocalAuthorization,
     private readonly telemetryResources: TelemetryResources,
-  ) {}
+  ) {
+    this.clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
+  }
 
   run(): Promise<number> {
     return new Promise((done) => {
@@ -139,7 +143,7 @@ class AgentRunner {
 
   private async startAgent(newHardware: boolean): Promise<void> {
     const { settings, config, log } = this;
-    if (newHardware || !this.hw) this.hw = await createHardware(settings, systemClock, log);
+    if (newHardware || !this.hw) this.hw = await createHardware(settings, this.clock, log);
     // mqtt.js is loaded only when telemetry is configured (a board without it saves the memory).
     const telemetryModule = settings.telemetry.url ? await import('../agent/telemetry/TelemetryPublisher.js') : undefined;
     if (this.stopping) {
@@ -157,8 +161,10 @@ class AgentRunner {
       authCache: this.auth.cache,
       localAuthList: this.auth.localList,
       journal: this.journal,
-      clock: systemClock,
+      clock: this.clock,
       log,
+      ventilation: settings.chargePoint.ventilation,
+      ...(this.clock instanceof OffsetClock && { timeFromCsms: this.clock }),
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;
@@ -179,7 +185,7 @@ class AgentRunner {
         ...(t.password !== undefined && { password: t.password }),
         ...(tls && { tls }),
       },
-      clock: systemClock,
+      clock: this.clock,
       prefix: t.prefix,
       intervalMs: t.intervalS * 1000,
       queueLimit: t.queueLimit,

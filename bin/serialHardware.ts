@@ -6,6 +6,7 @@
  * the drivers raise PORT_OPEN_FAILED and retry; that a configured port exists at all is checked
  * when the settings are loaded (loadSettings.ts: a typo in a path is a configuration error, exit 78).
  */
+import type { Logger } from 'pino';
 import type { ChargerHardware, Clock, ConnectorHardware, Device, RfidReader } from '../hal/index.js';
 import { METER_MAPS } from '../hal/serial/meters/meterMaps.js';
 import { SdmMeter } from '../hal/serial/meters/SdmMeter.js';
@@ -22,7 +23,10 @@ import type { Settings } from './settings.js';
 const lineOptions = (line: SerialLine) => ({ path: line.port, baudRate: line.baud, parity: line.parity, stopBits: line.stopBits, reopenIntervalMs: line.reopenIntervalMs });
 
 /** Builds the serial devices on `clock`; `close()` releases every device and port. */
-export function createSerialHardware(settings: Settings, clock: Clock): ChargerHardware {
+/** Where the drivers' start-up retries are told (the HAL has no logger of its own). */
+export type StartupLog = Pick<Logger, 'warn'>;
+
+export function createSerialHardware(settings: Settings, clock: Clock, log?: StartupLog): ChargerHardware {
   const { plan, issues } = planSerial(settings);
   // parseSettings has reported these already; here they would be a bug.
   if (issues.length > 0) throw new Error(`serial hardware plan has problems: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
@@ -38,7 +42,14 @@ export function createSerialHardware(settings: Settings, clock: Clock): ChargerH
     const p = pilots.find((d) => d.connector === connectorId)!;
     const controller = new RapiController({ id: p.id, clock, ...lineOptions(p.line), pollIntervalMs: p.pollIntervalMs, responseTimeoutMs: p.timeoutMs });
     controllers.push(controller);
-    const pilot = new RapiPilot({ id: p.id, controller, maxCurrentA: settings.chargePoint.maxCurrentA, missedPollsForFault: p.missedPollsForFault, heartbeat: p.heartbeat });
+    const pilot = new RapiPilot({
+      id: p.id,
+      controller,
+      maxCurrentA: settings.chargePoint.maxCurrentA,
+      missedPollsForFault: p.missedPollsForFault,
+      heartbeat: p.heartbeat,
+      onInitRetry: ({ step, attempt, delayMs, error }) => log?.warn({ device: p.id, step, attempt, retryInMs: delayMs, err: error }, 'OpenEVSE start-up step not confirmed; trying again'),
+    });
     const m = plan.devices.find((d) => d.kind === 'meter' && d.connector === connectorId)!;
     if (m.kind !== 'meter') throw new Error('unreachable');
     const meter = new SdmMeter({
@@ -70,9 +81,10 @@ export function createSerialHardware(settings: Settings, clock: Clock): ChargerH
         : new RapiContactor({ id: `relay:${connectorId}`, clock, controller, deadlineMs: p.deadlineMs });
     devices.push(relay, meter, pilot);
     connectors.push({ connectorId, relay, meter, pilot });
-    // The controller reads its state once and the pilot puts the board to sleep (offer 0). A board
-    // that does not answer shows up as PILOT_FAULT from the missed polls (or PORT_OPEN_FAILED), so
-    // nothing is thrown here; the pilot initializes itself once the port is back.
+    // The controller reads its state once and the pilot puts the board to sleep (offer 0), retrying
+    // until the board confirms it. A board that does not answer shows up as PILOT_FAULT from the
+    // missed polls (or PORT_OPEN_FAILED), so nothing is thrown here; the pilot initializes itself
+    // once the port is back.
     void controller
       .open()
       .then(() => pilot.init(settings.chargePoint.maxCurrentA))

@@ -61,6 +61,12 @@ export interface Settings {
     readonly meterSerialNumber?: string;
     /** vendorId of the DataTransfers the charger sends; absent: `vendor`. */
     readonly vendorId?: string;
+    /** The charger can ventilate: an EV in pilot state D charges (otherwise D is refused). */
+    readonly ventilation: boolean;
+  };
+  readonly clock: {
+    /** `system`: trust the host clock; `csms`: take the time from BootNotification/Heartbeat answers. */
+    readonly source: 'system' | 'csms';
   };
   readonly csms: {
     /** ws:// or wss://, without a trailing slash (the agent appends `/<id>`). */
@@ -129,9 +135,11 @@ const SCHEMA = section({
       meterType: text(25),
       meterSerialNumber: text(25),
       vendorId: text(255),
+      ventilation: bool,
     },
     ['meterSerialNumber', 'vendorId'],
   ),
+  clock: section({ source: { type: 'string', enum: ['system', 'csms'] } }),
   csms: section(
     {
       // The agent appends `/<id>` to the path: no query or fragment.
@@ -198,6 +206,9 @@ const EXPECTED: ExpectedTable = {
   'chargePoint.meterType': 'expected a meter type of 1 to 25 characters',
   'chargePoint.meterSerialNumber': 'expected a meter serial number of 1 to 25 characters',
   'chargePoint.vendorId': 'expected a DataTransfer vendor id of 1 to 255 characters (e.g. a reversed domain name)',
+  'chargePoint.ventilation': 'expected true or false (or 1/0, yes/no, on/off): the charger can ventilate (pilot state D)',
+  clock: 'expected a section (clock: source)',
+  'clock.source': 'expected "system" (trust the host clock) or "csms" (take the time from the CSMS: a board without RTC/NTP)',
   csms: 'expected a section (csms: url, callTimeoutMs, …)',
   'csms.url': {
     '': 'expected a ws:// or wss:// URL',

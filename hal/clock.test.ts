@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SimulatedClock, SystemClock, TimerQueue } from './clock.js';
+import { OffsetClock, SimulatedClock, SystemClock, TimerQueue } from './clock.js';
 
 describe('TimerQueue', () => {
   it('pops timers in due order, same-time timers in arming order, and skips cancelled ones', () => {
@@ -78,5 +78,21 @@ describe('SystemClock', () => {
     expect(fired).toBe(false);
     vi.advanceTimersByTime(thirtyDays - (2 ** 31 - 1));
     expect(fired).toBe(true);
+  });
+});
+
+describe('OffsetClock', () => {
+  it('reads the inner time plus the offset setTime gave it; its timers are the inner clock’s durations', () => {
+    const inner = new SimulatedClock(1_000_000);
+    const clock = new OffsetClock(inner);
+    expect(clock.now()).toBe(1_000_000);
+    clock.setTime(5_000_000);
+    expect(clock.now()).toBe(5_000_000);
+    const fired: number[] = [];
+    clock.setTimeout(() => fired.push(clock.now()), 1000);
+    inner.advance(1000);
+    expect(fired).toEqual([5_001_000]);
+    clock.setTime(Number.NaN); // an unparsable currentTime changes nothing
+    expect(clock.now()).toBe(5_001_000);
   });
 });

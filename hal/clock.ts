@@ -236,3 +236,31 @@ export class SystemClock implements Clock {
 
 /** The process-wide wall clock. */
 export const systemClock = new SystemClock();
+
+/**
+ * Another clock's time plus an offset that {@link setTime} adjusts: for a board without a trusted
+ * clock (no RTC, no NTP), set from the CSMS's currentTime. Timers are the inner clock's (a delay
+ * is a duration, unaffected by the offset); the host's own time is never changed.
+ */
+export class OffsetClock implements Clock {
+  private offsetMs = 0;
+
+  constructor(private readonly inner: Clock) {}
+
+  now(): number {
+    return this.inner.now() + this.offsetMs;
+  }
+
+  setTimeout(fn: () => void, ms: number): TimerId {
+    return this.inner.setTimeout(fn, ms);
+  }
+
+  clearTimeout(id: TimerId | undefined): void {
+    this.inner.clearTimeout(id);
+  }
+
+  /** From now on `now()` reads `epochMs` (and runs on from there). Non-finite values are ignored. */
+  setTime(epochMs: number): void {
+    if (Number.isFinite(epochMs)) this.offsetMs = epochMs - this.inner.now();
+  }
+}

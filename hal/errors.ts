@@ -7,6 +7,8 @@
 export const HAL_ERRORS = {
   RELAY_WELDED: { recoverable: false, ocpp: 'PowerSwitchFailure', text: 'contactor welded: still closed after an open command' },
   RELAY_STUCK: { recoverable: true, ocpp: 'PowerSwitchFailure', text: 'contactor did not confirm closing within its deadline' },
+  // Commanded off again at once by whoever saw it; clears once the output is confirmed off.
+  UNCOMMANDED_POWER: { recoverable: true, ocpp: 'PowerSwitchFailure', text: 'power flows that the agent did not command' },
   RELAY_FEEDBACK_LOST: { recoverable: true, ocpp: 'PowerSwitchFailure', text: 'contactor feedback contact does not answer' },
   METER_TIMEOUT: { recoverable: true, ocpp: 'PowerMeterFailure', text: 'energy meter does not answer' },
   METER_INVALID: { recoverable: true, ocpp: 'PowerMeterFailure', text: 'energy meter returned implausible values' },

@@ -62,6 +62,10 @@ export interface RelayEvents extends FaultEvents {
  *   feedback reports closed later while commanded open), it rejects with RELAY_WELDED
  *   (not recoverable) and `fault` is emitted. Callers treat a welded contactor as unsafe.
  * - `open()` is always allowed, also while faulted; `close()` rejects while a fault is active.
+ * - Feedback reporting closed while the relay is commanded open and no command is under way (the
+ *   contacts closed by themselves, or a board switched on its own) is commanded open again at once
+ *   and reported as UNCOMMANDED_POWER, which clears once open is confirmed; if it does not open
+ *   within the deadline, RELAY_WELDED follows.
  */
 export interface Relay extends Device, EventEmitter<RelayEvents> {
   /** Last confirmed state. */

@@ -6,9 +6,9 @@
  */
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
-import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type PilotState, type TimerId } from '../../hal/index.js';
+import { HAL_ERRORS, HalError, type Clock, type ConnectorHardware, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
-import { activeFaults, errorCodeOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 import { EnergyAllowance } from './EnergyAllowance.js';
@@ -40,6 +40,18 @@ export interface ConnectorControllerOptions {
  */
 const METER_PROBE_MS = 10_000;
 
+/**
+ * The meter cross-check (works for every driver, including a contactor whose feedback cannot see
+ * its contacts): power above these while the contactor has been commanded open for
+ * UNCOMMANDED_GRACE_MS is power nobody commanded. The grace covers a reading taken just before
+ * the contacts opened and the meter's own averaging.
+ */
+const UNCOMMANDED_W = 100;
+const UNCOMMANDED_A = 0.5;
+const UNCOMMANDED_GRACE_MS = 3_000;
+
+const drawing = (r: MeterReading): boolean => r.powerW > UNCOMMANDED_W || r.currentA.some((a) => a > UNCOMMANDED_A);
+
 function toFault(err: HalError): ActiveFault {
   return { code: err.code, ocppErrorCode: err.ocppErrorCode, recoverable: err.recoverable, info: err.message.slice(0, 50) };
 }
@@ -54,9 +66,16 @@ export class ConnectorController {
   /** MaxEnergyOnInvalidId being measured (only while a rejected idTag may still draw power). */
   private allowance: EnergyAllowance | undefined;
   private disposed = false;
+  /** What the machine last commanded the contactor to be, and since when (start counts as open). */
+  private contactorCommanded: 'open' | 'closed' = 'open';
+  private openSince: number;
+  /** One meter read UNCOMMANDED_GRACE_MS after an open command (or the start): did the power stop? */
+  private verifyTimer: TimerId | undefined;
+  private uncommanded = false;
 
   constructor(private readonly o: ConnectorControllerOptions) {
     this.connectorId = o.hardware.connectorId;
+    this.openSince = o.clock.now();
     this.actor = createActor(connectorMachine, {
       clock: o.clock,
       // A literal, not a spread: see the machine's context (hidden classes per object otherwise).
@@ -67,6 +86,7 @@ export class ConnectorController {
         stopTransactionOnInvalidId: o.input.stopTransactionOnInvalidId,
         stopTransactionOnEVSideDisconnect: o.input.stopTransactionOnEVSideDisconnect,
         maxEnergyOnInvalidIdWh: o.input.maxEnergyOnInvalidIdWh,
+        ventilation: o.input.ventilation,
         operative: o.input.operative,
         pilot: o.hardware.pilot.state,
       },
@@ -90,18 +110,22 @@ export class ConnectorController {
     const onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
     const onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
     const onMeterFault = () => this.probeMeter();
+    const onReading = (r: MeterReading) => this.crossCheck(r);
     for (const device of devices) {
       device.on('fault', onFault);
       device.on('faultCleared', onCleared);
     }
     meter.on('fault', onMeterFault);
+    meter.on('reading', onReading);
     this.unsubscribers.push(() => {
       for (const device of devices) {
         device.off('fault', onFault);
         device.off('faultCleared', onCleared);
       }
       meter.off('fault', onMeterFault);
+      meter.off('reading', onReading);
     });
+    this.verifyOpen();
     // Faults latched before this controller existed (e.g. a welded contactor across an in-process
     // restart): the devices will not report them again.
     for (const device of devices) {
@@ -150,11 +174,46 @@ export class ConnectorController {
     this.o.clock.clearTimeout(this.meterProbe);
     this.meterProbe = undefined;
     this.allowance?.cancel();
+    this.o.clock.clearTimeout(this.verifyTimer);
+    this.verifyTimer = undefined;
     for (const u of this.unsubscribers.splice(0)) u();
     this.actor.stop();
   }
 
-  /** Reads a faulted meter every METER_PROBE_MS until its faults have cleared. */
+  /** Arms the one read that checks the power stopped after the contactor was commanded open. */
+  private verifyOpen(): void {
+    this.o.clock.clearTimeout(this.verifyTimer);
+    this.verifyTimer = this.o.clock.setTimeout(() => {
+      this.verifyTimer = undefined;
+      if (!this.disposed && this.contactorCommanded === 'open') this.o.hardware.meter.read().catch(() => undefined);
+    }, UNCOMMANDED_GRACE_MS);
+  }
+
+  /**
+   * Power with the contactor commanded open: commanded open again at once (the machine thinks it
+   * is open and would not repeat the command) and reported as UNCOMMANDED_POWER, which withdraws
+   * the offer and holds the connector Faulted; cleared by the first reading without power.
+   */
+  private crossCheck(r: MeterReading): void {
+    if (this.disposed || this.contactorCommanded !== 'open' || r.timestamp - this.openSince < UNCOMMANDED_GRACE_MS) return;
+    const { relay } = this.o.hardware;
+    if (!drawing(r)) {
+      if (!this.uncommanded) return;
+      this.uncommanded = false;
+      this.o.log.warn({ connector: this.connectorId, powerW: r.powerW }, 'uncommanded power stopped');
+      this.send({ type: 'FAULT_CLEARED', code: 'UNCOMMANDED_POWER' });
+      return;
+    }
+    this.o.log.error({ connector: this.connectorId, powerW: r.powerW, currentA: r.currentA, relay: relay.state }, 'power flows with the contactor commanded open: opening it again');
+    relay.open().catch((err: unknown) => this.o.log.error({ err, connector: this.connectorId }, 'contactor did not confirm open'));
+    if (this.uncommanded) return;
+    this.uncommanded = true;
+    const { recoverable, ocpp } = HAL_ERRORS.UNCOMMANDED_POWER;
+    this.send({ type: 'FAULT', fault: { code: 'UNCOMMANDED_POWER', ocppErrorCode: ocpp, recoverable, info: `${Math.round(r.powerW)} W with the contactor commanded open` } });
+    this.probeMeter();
+  }
+
+  /** Reads the meter every METER_PROBE_MS while it is faulted or shows uncommanded power. */
   private probeMeter(): void {
     if (this.disposed || this.meterProbe !== undefined) return;
     const { meter } = this.o.hardware;
@@ -165,7 +224,7 @@ export class ConnectorController {
         () => undefined,
         () => undefined, // still faulted: the fault is known already
       ).finally(() => {
-        if (meter.activeFaults.size > 0) this.probeMeter();
+        if (meter.activeFaults.size > 0 || this.uncommanded) this.probeMeter();
       });
     }, METER_PROBE_MS);
   }
@@ -196,13 +255,13 @@ export class ConnectorController {
   }
 
   private statusRecord(status: ConnectorStatus, errorCode: ConnectorErrorCode): StatusChange {
-    const fault = activeFaults(this.actor.getSnapshot())[0];
+    const info = faultInfoOf(this.actor.getSnapshot());
     return {
       connectorId: this.connectorId,
       status,
       errorCode,
       timestamp: this.o.clock.now(),
-      ...(fault && { info: fault.info }),
+      ...(info !== undefined && { info }),
     };
   }
 
@@ -216,9 +275,15 @@ export class ConnectorController {
     };
     switch (cmd.type) {
       case 'closeContactor':
+        this.contactorCommanded = 'closed';
+        this.o.clock.clearTimeout(this.verifyTimer);
+        this.verifyTimer = undefined;
         relay.close().catch(failed);
         break;
       case 'openContactor':
+        this.contactorCommanded = 'open';
+        this.openSince = this.o.clock.now();
+        this.verifyOpen();
         relay.open().catch(failed);
         break;
       case 'offerCurrent':

@@ -8,11 +8,13 @@ import type { ConnectorContext, ConnectorEvent } from './connectorTypes.js';
 type GuardArgs = { context: ConnectorContext; event: ConnectorEvent };
 
 export const cableIn = (p: PilotState): boolean => p === 'B' || p === 'C' || p === 'D';
-const evRequestsPower = (p: PilotState): boolean => p === 'C' || p === 'D';
+const evRequestsPower = (c: ConnectorContext): boolean => c.pilot === 'C' || (c.pilot === 'D' && c.settings.ventilation);
 export const isPilotError = (p: PilotState): boolean => p === 'E' || p === 'F';
+/** The EV asks for ventilation (state D) that this charger cannot provide. */
+export const ventilationRefused = (c: { pilot: PilotState; settings: { ventilation: boolean } }): boolean => c.pilot === 'D' && !c.settings.ventilation;
 // E/F from the vehicle side is a fault in itself (the HAL also reports PILOT_FAULT, but the
-// contactor must not depend on the order of those two events).
-const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot);
+// contactor must not depend on the order of those two events); so is D without ventilation.
+const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot) || ventilationRefused(c);
 const isAuthorized = (c: ConnectorContext): boolean =>
   c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
 // IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
@@ -21,7 +23,7 @@ const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.li
 export const desiredOffer = (c: ConnectorContext): number => (isAuthorized(c) && !isFaulted(c) && c.operative ? offerFor(c) : 0);
 /** The safety invariant: the only condition under which the contactor may be closed. */
 const contactorMayClose = (c: ConnectorContext): boolean =>
-  evRequestsPower(c.pilot) && isAuthorized(c) && c.operative && !isFaulted(c) && offerFor(c) > 0;
+  evRequestsPower(c) && isAuthorized(c) && c.operative && !isFaulted(c) && offerFor(c) > 0;
 
 export type Tagged = { idTag: string; parentIdTag?: string };
 export const sameTag = (a: Tagged, b: Tagged): boolean => a.idTag === b.idTag || (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
@@ -42,6 +44,7 @@ export const connectorGuards = {
   plugsIn: ({ event }) => event.type === 'PILOT' && cableIn(event.state),
   unplugs: ({ event }) => event.type === 'PILOT' && event.state === 'A',
   reportsPilotError: ({ event }) => event.type === 'PILOT' && isPilotError(event.state),
+  refusesVentilation: ({ context, event }) => event.type === 'PILOT' && ventilationRefused({ pilot: event.state, settings: context.settings }),
   // While we hold the pilot at -12 V, reading F says nothing about the vehicle.
   isOwnPilotF: ({ context, event }) => event.type === 'PILOT' && event.state === 'F' && context.outputs.pilotHeld,
   // A RemoteStartTransaction never stops a session, whatever its idTag.

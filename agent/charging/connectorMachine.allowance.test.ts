@@ -13,7 +13,7 @@ import type { ConnectorCommand, ConnectorEvent, ConnectorInput } from './connect
 function charging(input: Partial<ConnectorInput>) {
   const actor = createActor(connectorMachine, {
     clock: new SimulatedClock(),
-    input: { connectorId: 1, maxCurrentA: 32, connectionTimeoutMs: 60_000, stopTransactionOnInvalidId: false, stopTransactionOnEVSideDisconnect: true, operative: true, pilot: 'A', ...input },
+    input: { connectorId: 1, maxCurrentA: 32, connectionTimeoutMs: 60_000, stopTransactionOnInvalidId: false, stopTransactionOnEVSideDisconnect: true, operative: true, ventilation: false, pilot: 'A', ...input },
   });
   let out: ConnectorCommand[] = [];
   actor.on('*', (c) => void out.push(c));

@@ -19,6 +19,7 @@ const INPUT: ConnectorInput = {
   connectionTimeoutMs: 60_000,
   stopTransactionOnInvalidId: false,
   stopTransactionOnEVSideDisconnect: true,
+  ventilation: false,
   operative: true,
   pilot: 'A',
 };

@@ -14,7 +14,7 @@ import type { ConnectorCommand, ConnectorEvent, ConnectorInput } from './connect
 function connector(input: Partial<ConnectorInput>) {
   const actor = createActor(connectorMachine, {
     clock: new SimulatedClock(),
-    input: { connectorId: 1, maxCurrentA: 32, connectionTimeoutMs: 60_000, stopTransactionOnInvalidId: true, stopTransactionOnEVSideDisconnect: true, operative: true, pilot: 'A', ...input },
+    input: { connectorId: 1, maxCurrentA: 32, connectionTimeoutMs: 60_000, stopTransactionOnInvalidId: true, stopTransactionOnEVSideDisconnect: true, ventilation: false, operative: true, pilot: 'A', ...input },
   });
   let out: ConnectorCommand[] = [];
   actor.on('*', (c) => void out.push(c));

@@ -10,6 +10,7 @@ import {
   activeFaults,
   activeTransactionIdTag,
   errorCodeOf,
+  faultInfoOf,
   hasTransaction,
   inoperativeScheduled,
   reservationId,
@@ -26,6 +27,7 @@ const INPUT: ConnectorInput = {
   connectionTimeoutMs: 60_000,
   stopTransactionOnInvalidId: true,
   stopTransactionOnEVSideDisconnect: true,
+  ventilation: false,
   operative: true,
   pilot: 'A',
 };
@@ -149,9 +151,9 @@ describe('RFID session', () => {
     expect(c.status).toBe('Available');
   });
 
-  it('an EV already requesting power (C or D) charges as soon as the card is accepted', () => {
+  it('an EV already requesting power (C, or D with ventilation) charges as soon as the card is accepted', () => {
     for (const p of ['C', 'D'] as const) {
-      const c = connector();
+      const c = connector({ ventilation: true });
       expect(c.send(pilot(p), card('TAG-1'))).toEqual([started('TAG-1'), offer(32), CLOSE]);
       expect(c.status).toBe('Charging');
     }
@@ -294,10 +296,35 @@ describe('vehicle side', () => {
     expect(c.status).toBe('Available');
   });
 
-  it('D (ventilation) charges like C', () => {
-    const c = charging();
+  it('D (ventilation) charges like C on a charger that can ventilate', () => {
+    const c = charging({ ventilation: true });
     expect(c.send(pilot('D'))).toEqual([]);
     expect(c.status).toBe('Charging');
+  });
+
+  it('without ventilation, D opens the contactor and withdraws the offer: Faulted/OtherError, transaction kept', () => {
+    const c = charging();
+    expect(c.send(pilot('D'))).toEqual([OPEN, offer(0)]);
+    expect(c.status).toBe('Faulted');
+    expect(errorCodeOf(c.snapshot)).toBe('OtherError');
+    expect(faultInfoOf(c.snapshot)).toBe('EV requests ventilation; not supported');
+    expect(hasTransaction(c.snapshot)).toBe(true);
+    // The EV leaves D: the offer returns; it asks for power without ventilation and charges.
+    expect(c.send(pilot('B'))).toEqual([offer(32)]);
+    expect(c.status).toBe('SuspendedEV');
+    expect(faultInfoOf(c.snapshot)).toBeUndefined();
+    expect(c.send(pilot('C'))).toEqual([CLOSE]);
+    expect(c.status).toBe('Charging');
+  });
+
+  it('without ventilation, an EV in D never gets a transaction or the contactor, whatever card is shown', () => {
+    const c = connector({ pilot: 'D' });
+    expect(c.status).toBe('Faulted');
+    expect(c.send(card('TAG-1'))).toEqual([ignored('TAG-1')]);
+    expect(c.send(pilot('A'), pilot('D'))).toEqual([]);
+    expect(c.status).toBe('Faulted');
+    expect(c.send(pilot('B'))).toEqual([]);
+    expect(c.status).toBe('Preparing');
   });
 });
 

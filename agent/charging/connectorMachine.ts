@@ -157,6 +157,7 @@ export const connectorMachine = setup({
       stopTransactionOnInvalidId: input.stopTransactionOnInvalidId,
       stopTransactionOnEVSideDisconnect: input.stopTransactionOnEVSideDisconnect,
       maxEnergyOnInvalidIdWh: input.maxEnergyOnInvalidIdWh ?? 0,
+      ventilation: input.ventilation,
     },
     pilot: input.pilot,
     operative: input.operative,
@@ -176,7 +177,7 @@ export const connectorMachine = setup({
   on: {
     PILOT: [
       { guard: 'isOwnPilotF' },
-      { guard: 'reportsPilotError', actions: 'recordPilot', target: '.Faulted' },
+      { guard: or(['reportsPilotError', 'refusesVentilation']), actions: 'recordPilot', target: '.Faulted' },
       { actions: 'recordPilot' },
     ],
     FAULT: { actions: 'recordFault', target: '.Faulted' },

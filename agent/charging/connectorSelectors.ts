@@ -3,7 +3,7 @@
  * error code, active faults, the running transaction and the reservation held.
  */
 import { HAL_ERRORS, type OcppFaultCode } from '../../hal/index.js';
-import { isPilotError, sameTag, type Tagged } from './connectorGuards.js';
+import { isPilotError, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
 import type { ConnectorSnapshot } from './connectorMachine.js';
 import { CONNECTOR_STATUSES, type ActiveFault, type ConnectorStatus } from './connectorTypes.js';
 
@@ -19,11 +19,21 @@ export type ConnectorErrorCode = OcppFaultCode | 'NoError';
 /** Active faults, oldest first (for StatusNotification.info and logs). */
 export const activeFaults = (s: ConnectorSnapshot): ActiveFault[] => Object.values(s.context.faults).filter((f) => f !== undefined);
 
-/** StatusNotification errorCode: of the oldest active fault; a bare E/F pilot is OtherError. */
+/** What a connector reports while an EV in state D asks for ventilation the charger does not have. */
+export const VENTILATION_REFUSED_INFO = 'EV requests ventilation; not supported';
+
+/** StatusNotification errorCode: of the oldest active fault; a bare E/F pilot, or D without ventilation, is OtherError. */
 export function errorCodeOf(snapshot: ConnectorSnapshot): ConnectorErrorCode {
   const first = activeFaults(snapshot)[0];
   if (first) return first.ocppErrorCode;
-  return isPilotError(snapshot.context.pilot) ? HAL_ERRORS.PILOT_FAULT.ocpp : 'NoError';
+  return isPilotError(snapshot.context.pilot) || ventilationRefused(snapshot.context) ? HAL_ERRORS.PILOT_FAULT.ocpp : 'NoError';
+}
+
+/** StatusNotification info: the oldest active fault's text, or why state D is refused. */
+export function faultInfoOf(snapshot: ConnectorSnapshot): string | undefined {
+  const first = activeFaults(snapshot)[0];
+  if (first) return first.info;
+  return ventilationRefused(snapshot.context) ? VENTILATION_REFUSED_INFO : undefined;
 }
 
 /** True from `startTransaction` until `stopTransaction` was emitted. */

@@ -15,9 +15,9 @@ export function connectorSettings(config: OcppConfiguration) {
  * A connector's machine input. A literal, not a spread: the controller keeps it, and V8 gives
  * spread-built objects a hidden class of their own (≈ 300 B per charger; docs/fleet.md).
  */
-export function connectorInput(config: OcppConfiguration, maxCurrentA: number, operative: boolean) {
+export function connectorInput(config: OcppConfiguration, maxCurrentA: number, operative: boolean, ventilation: boolean) {
   const s = connectorSettings(config);
-  return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, maxEnergyOnInvalidIdWh: s.maxEnergyOnInvalidIdWh, operative };
+  return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, maxEnergyOnInvalidIdWh: s.maxEnergyOnInvalidIdWh, ventilation, operative };
 }
 
 /** Whether a change of this key must reach the connector machines. */

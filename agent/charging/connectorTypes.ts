@@ -136,6 +136,11 @@ export interface ConnectorInput {
   stopTransactionOnEVSideDisconnect: boolean;
   /** OCPP MaxEnergyOnInvalidId, Wh (default 0: a rejected idTag suspends at once). */
   maxEnergyOnInvalidIdWh?: number;
+  /**
+   * The charger can ventilate (IEC 61851 state D). Without it an EV in D never gets the contactor:
+   * the connector is Faulted (offer withdrawn) until the EV leaves D; a transaction is kept.
+   */
+  ventilation: boolean;
   /** Start inoperative (persisted ChangeAvailability). */
   operative: boolean;
   /** Pilot state at start. */

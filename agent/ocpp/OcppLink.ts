@@ -185,6 +185,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       this.opts.clock.clearTimeout(timer);
     }
     if (action === 'BootNotification' && this.connected && !this.stopping) this.onBootAnswer(response as BootNotificationResponse);
+    // Both answers carry the CSMS's time; a board without a trusted clock takes it (OcppLinkOptions.timeSource).
+    if ((action === 'BootNotification' || action === 'Heartbeat') && this.opts.timeSource) this.opts.timeSource.setTime(Date.parse((response as { currentTime: string }).currentTime));
     return response;
   }
 

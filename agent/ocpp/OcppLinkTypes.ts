@@ -37,6 +37,8 @@ export interface OcppLinkOptions {
   bootRetry?: BackoffWindow;
   /** Uniform [0,1) source for jitter (seed it for reproducible fleets); default Math.random. */
   random?: () => number;
+  /** Set from currentTime of every BootNotification and Heartbeat answer (a board without a trusted clock). */
+  timeSource?: { setTime(epochMs: number): void };
   /** Longest wait (real ms, enforced by ws) for the CSMS to acknowledge our close in stop(); default 5000. */
   closeTimeoutMs?: number;
   /** Local (source) IP address of the connection; default: the one the OS picks. */

@@ -16,6 +16,11 @@ export interface RelayHarness extends ContractHarness {
   stick(): Control;
   /** Device side: the mechanical defect is fixed. */
   repair(): Control;
+  /**
+   * Device side: the contactor closes although the relay is commanded open (a shorted coil
+   * driver, a second master on the bus, a controller switching on by itself). Called while open.
+   */
+  closeByItself(): Control;
 }
 
 export function relayContract(name: string, makeHarness: () => RelayHarness | Promise<RelayHarness>): void {
@@ -135,6 +140,30 @@ export function relayContract(name: string, makeHarness: () => RelayHarness | Pr
       expect(faults.cleared).toEqual([]);
       expect(relay.activeFaults.has('RELAY_WELDED')).toBe(true);
       expect(rejectionCode(await run(relay.close()))).toBe('RELAY_WELDED');
+    });
+
+    it('a contactor that closes without a command is opened again at once and reported UNCOMMANDED_POWER until open', async () => {
+      const faults = watchFaults(relay);
+      await run(relay.open());
+      await h.closeByItself();
+      await settleWithin(h, outcomeOf(new Promise<void>(() => undefined)), 2 * relay.deadlineMs);
+      expect(states).toEqual(['closed', 'open']);
+      expect(relay.state).toBe('open');
+      expect(faults.sequence).toEqual(['fault:UNCOMMANDED_POWER', 'cleared:UNCOMMANDED_POWER']);
+      expect(faults.errors[0]!.ocppErrorCode).toBe('PowerSwitchFailure');
+      // Nothing is latched: the next session may close it.
+      expect((await run(relay.close())).resolved).toBe(true);
+    });
+
+    it('a contactor that closes by itself and will not open again is RELAY_WELDED', async () => {
+      const faults = watchFaults(relay);
+      await run(relay.open());
+      await h.weld();
+      await h.closeByItself();
+      await settleWithin(h, outcomeOf(new Promise<void>(() => undefined)), 3 * relay.deadlineMs);
+      expect(relay.state).toBe('closed');
+      expect(faults.raised).toEqual(['UNCOMMANDED_POWER', 'RELAY_WELDED']);
+      expect(rejectionCode(await run(relay.close()))).not.toBe('resolved');
     });
 
     it('after release(), commands reject DEVICE_CLOSED; release() is idempotent', async () => {

@@ -87,6 +87,8 @@ export class ContactorCommands {
       const timer = clock.setTimeout(() => this.expire(), deadlineMs);
       this.pending = { target, timer, settle: (error) => (error ? reject(error) : resolve()) };
     });
+    // It may settle (release, a deadline) while `send` is still awaited below: not unhandled then.
+    done.catch(() => undefined);
     try {
       await send(target);
     } catch (err) {

@@ -68,7 +68,7 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
     this.ev = ev;
     this.supply = { voltageV, phases };
     this.lastAt = clock.now();
-    this.relay = new SimRelay({ id: `${idPrefix}relay:${connectorId}`, clock, ...options.relay });
+    this.relay = new SimRelay({ id: `${idPrefix}relay:${connectorId}`, clock, ...options.relay, onConductingChange: () => this.update() });
     this.meter = new SimMeter({
       id: `${idPrefix}meter:${connectorId}`,
       clock,
@@ -167,7 +167,7 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
     ev.seeOffer(offerA);
     pilot.setProximity(ev.plugged ? ev.cableRatingA : null);
     pilot.setVehicleState(ev.pilotState);
-    const energized = this.relay.state === 'closed' && (pilot.state === 'C' || pilot.state === 'D');
+    const energized = this.relay.conducting && (pilot.state === 'C' || pilot.state === 'D');
     this.draw = energized ? ev.drawFor(offerA, this.supply) : undefined;
     this.clock.clearTimeout(this.fullTimer);
     this.fullTimer = undefined;

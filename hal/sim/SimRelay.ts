@@ -17,6 +17,8 @@ export interface SimRelayOptions {
   actuationDelayMs?: number;
   /** Confirmation deadline, ms (default 200). A stuck or welded relay rejects when it passes. */
   deadlineMs?: number;
+  /** Told when {@link SimRelay.conducting} changes without a state event (a bypass). */
+  onConductingChange?: () => void;
 }
 
 interface PendingCommand {
@@ -36,6 +38,10 @@ interface PendingCommand {
  *   rejects with RELAY_WELDED when the deadline passes; `fault` (not recoverable) is emitted.
  * - {@link repair}: removes both defects and clears RELAY_STUCK (`faultCleared`). RELAY_WELDED
  *   stays latched — not recoverable — so `close()` keeps refusing; `open()` works again.
+ * - {@link closeByItself}: the contacts close without a command (a shorted coil driver). The
+ *   relay raises UNCOMMANDED_POWER, commands open at once and clears the fault once open.
+ * - {@link bypass}: the contacts are bridged and conduct whatever is commanded, while the
+ *   feedback contact still follows the command: only a meter can see it ({@link conducting}).
  *
  * A failed command waits for the deadline on the injected clock, as the real driver does: in a
  * test with a SimulatedClock, advance it by `deadlineMs` to see the rejection.
@@ -49,10 +55,12 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
   private confirmed: RelayState = 'open';
   private stuck = false;
   private welded = false;
+  private bypassed = false;
   private released = false;
   private busy = false;
   private readonly waiting: (() => void)[] = [];
   private pending: PendingCommand | undefined;
+  private readonly onConductingChange: (() => void) | undefined;
 
   constructor(options: SimRelayOptions) {
     super();
@@ -63,11 +71,17 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
     this.clock = clock;
     this.actuationDelayMs = actuationDelayMs;
     this.deadlineMs = deadlineMs;
+    this.onConductingChange = options.onConductingChange;
     this.faults = new FaultLatch(id, this);
   }
 
   get state(): RelayState {
     return this.confirmed;
+  }
+
+  /** Whether power can pass the contacts (closed, or bridged by a {@link bypass}). */
+  get conducting(): boolean {
+    return this.confirmed === 'closed' || this.bypassed;
   }
 
   get activeFaults(): ReadonlySet<HalErrorCode> {
@@ -110,6 +124,28 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
     this.stuck = false;
     this.welded = false;
     this.faults.clear('RELAY_STUCK');
+    if (this.bypassed) {
+      this.bypassed = false;
+      this.onConductingChange?.();
+    }
+  }
+
+  /** Device side: the contacts close with no command; the relay opens them again and reports it. */
+  closeByItself(): void {
+    if (this.released || this.confirmed === 'closed' || this.busy) return;
+    this.confirm('closed');
+    this.faults.raise('UNCOMMANDED_POWER', 'feedback reports closed while commanded open');
+    // Commanded open at once; RELAY_WELDED if the contacts do not follow.
+    this.open().then(
+      () => this.faults.clear('UNCOMMANDED_POWER'),
+      () => undefined,
+    );
+  }
+
+  /** Device side: the contacts are bridged; power passes whatever is commanded, unseen by the feedback. */
+  bypass(): void {
+    this.bypassed = true;
+    this.onConductingChange?.();
   }
 
   // Commands run one after another, like a contactor that cannot reverse mid-travel. Completion

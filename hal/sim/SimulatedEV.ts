@@ -84,6 +84,8 @@ export class SimulatedEV {
   private paused = false;
   private wantsPower = false;
   private vented: boolean;
+  /** A non-compliant on-board charger: asks for and draws power without a PWM offer. */
+  private disobeys = false;
   private pilotError: 'E' | 'F' | undefined;
   private link: EvLink | undefined;
 
@@ -206,6 +208,16 @@ export class SimulatedEV {
     });
   }
 
+  /**
+   * A faulty on-board charger that ignores the PWM: it asks for power (C) and draws its own limit
+   * whenever the supply is live, offer or not. Only a contactor that really opens stops it.
+   */
+  ignorePwm(ignores = true): void {
+    this.change(() => {
+      this.disobeys = ignores;
+    });
+  }
+
   /** Requests ventilation while charging (pilot D instead of C). */
   setVentilation(required: boolean): void {
     this.change(() => {
@@ -235,13 +247,13 @@ export class SimulatedEV {
   /** Connector side: the PWM offer the vehicle sees now (0 = none); decides whether it asks. */
   seeOffer(offerA: number): void {
     const mayCharge = this.isPlugged && !this.paused && !this.full;
-    this.wantsPower = mayCharge && (this.wantsPower || offerA > 0);
+    this.wantsPower = mayCharge && (this.wantsPower || offerA > 0 || this.disobeys);
   }
 
   /** Connector side: what the EV draws from a live supply offering `offerA`, or undefined. */
   drawFor(offerA: number, supply: { voltageV: number; phases: 1 | 3 }): EvDraw | undefined {
-    if (!this.wantsPower || this.pilotError || offerA <= 0) return undefined;
-    const limitA = Math.min(offerA, this.maxCurrentA, this.cableRatingA ?? Infinity);
+    if (!this.wantsPower || this.pilotError || (offerA <= 0 && !this.disobeys)) return undefined;
+    const limitA = Math.min(this.disobeys ? Infinity : offerA, this.maxCurrentA, this.cableRatingA ?? Infinity);
     const phasesUsed = Math.min(this.phases, supply.phases) as 1 | 3;
     const regime: ChargeRegime = {
       curve: this.curve,

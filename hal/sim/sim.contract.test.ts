@@ -30,7 +30,7 @@ for (const actuationDelayMs of [0, 20]) {
   relayContract(`SimRelay (actuation ${actuationDelayMs} ms)`, () => {
     const clock = new SimulatedClock();
     const relay = new SimRelay({ id: 'relay:1', clock, actuationDelayMs, deadlineMs: 100 });
-    return { relay, weld: () => relay.weld(), stick: () => relay.stick(), repair: () => relay.repair(), advance: advancing(clock) };
+    return { relay, weld: () => relay.weld(), stick: () => relay.stick(), repair: () => relay.repair(), closeByItself: () => relay.closeByItself(), advance: advancing(clock) };
   });
 }
 

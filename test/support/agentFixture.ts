@@ -9,7 +9,7 @@ import { expect } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
 import { createSimulatedCharger, type SimulatedCharger, type SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharger.js';
 import { EmbeddedCsms, type EmbeddedCsmsOptions } from '../../scenarios/csms/EmbeddedCsms.js';
-import { Agent } from '../../agent/Agent.js';
+import { Agent, type AgentOptions } from '../../agent/Agent.js';
 import type { StatusChange } from '../../agent/charging/ConnectorController.js';
 import type { Ocpp16Action, RequestOf } from '../../agent/ocpp/v16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
@@ -33,6 +33,8 @@ export interface AgentFixtureOptions {
   sim?: SimulatedCharger;
   /** Virtual clock to use (default: a new one starting at `start`); must be the one `sim` runs on. */
   clock?: SimulatedClock;
+  /** Charger capabilities passed to the Agent as they are. */
+  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock'>>;
 }
 
 const fixtures: AgentFixture[] = [];
@@ -91,6 +93,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
     log,
     random: () => 1,
     ...(opts.journal && { journal: opts.journal }),
+    ...opts.agent,
   });
   const statuses: StatusChange[] = [];
   agent.on('status', (s) => void statuses.push(s));

@@ -30,7 +30,9 @@ export interface RapiContactorOptions {
  * - Board state 08 (stuck relay: closed while it should be open) → RELAY_WELDED (latched).
  * - Board state 0E (relay closure fault) → RELAY_STUCK, cleared when the board leaves 0E.
  * - A command not confirmed within `deadlineMs` rejects with RELAY_STUCK (close; `$FS` is sent
- *   again) or RELAY_WELDED (open) ({@link ContactorCommands}). `release()` detaches the view; the
+ *   again) or RELAY_WELDED (open) ({@link ContactorCommands}).
+ * - The board closing its relay without being enabled (the controller disables it at once):
+ *   UNCOMMANDED_POWER until it reports a state without power. `release()` detaches the view; the
  *   port belongs to the {@link RapiController}.
  */
 export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
@@ -42,6 +44,10 @@ export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
   private confirmed: RelayState = 'open';
   private released = false;
   private readonly onStatus = (s: RapiStatus): void => this.observe(s);
+  private readonly onUncommanded = (active: boolean, s: RapiStatus): void => {
+    if (active) this.faults.raise('UNCOMMANDED_POWER', `OpenEVSE in state 0${s.evseState.toString(16)} without $FE: disabled ($FD)`);
+    else this.faults.clear('UNCOMMANDED_POWER');
+  };
 
   constructor(options: RapiContactorOptions) {
     super();
@@ -59,6 +65,7 @@ export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
       openCommand: '$FS',
     });
     this.controller.on('status', this.onStatus);
+    this.controller.on('uncommanded', this.onUncommanded);
   }
 
   get state(): RelayState {
@@ -82,6 +89,7 @@ export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
     if (this.released) return;
     this.released = true;
     this.controller.off('status', this.onStatus);
+    this.controller.off('uncommanded', this.onUncommanded);
     this.commands.release();
   }
 

@@ -2,6 +2,13 @@
  * One OpenEVSE controller on a serial port, spoken to in RAPI: a serialized request queue with
  * sequence ids and XOR checksums, `$GS` polling on the clock and `$AT` asynchronous state lines.
  * {@link RapiPilot} (ControlPilot) and {@link RapiContactor} (Relay) are two views of one controller.
+ *
+ * It also watches that the board does only what it was told: a board reporting its relay closed
+ * (EVSE state 03/04) while the last enable command it confirmed was `$FS`/`$FD` — or before any
+ * was sent (the board's own auto-start) — is disabled (`$FD`) at once, ahead of queued commands,
+ * and reported with `uncommanded` (true, then false once it reports a state without power).
+ * `$FE` counts from the moment it is written, `$FS`/`$FD` from their `$OK`: a state line the board
+ * sent before it took the command is no false alarm.
  */
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../clock.js';
@@ -24,8 +31,16 @@ export interface RapiStatus {
   pilotState: number;
 }
 
+/** EVSE states in which the board's relay is closed on its own decision: charging (C), vent required (D). */
+export const RAPI_POWERED_STATES: ReadonlySet<number> = new Set([0x03, 0x04]);
+
+/** What the board was last told about power: `$FE`, `$FS`, `$FD`; undefined before any. */
+type EnableCommand = 'FE' | 'FS' | 'FD';
+
 export interface RapiControllerEvents {
   status: [status: RapiStatus];
+  /** The board draws power it was not told to (true), or no longer does (false). */
+  uncommanded: [active: boolean, status: RapiStatus];
   /** A poll went unanswered (count of consecutive misses). */
   missed: [consecutive: number];
   lost: [error: HalError];
@@ -40,6 +55,7 @@ export interface RapiReply {
 
 interface Request {
   text: string;
+  command: string;
   seq: number;
   resolve: (reply: RapiReply) => void;
   reject: (error: HalError) => void;
@@ -65,6 +81,8 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
   private pollTimer: TimerId | undefined;
   private misses = 0;
   private closed = false;
+  private enable: EnableCommand | undefined;
+  private powerUncommanded = false;
 
   constructor(options: RapiControllerOptions) {
     super();
@@ -91,6 +109,11 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
     await this.poll();
   }
 
+  /** True while the board draws power it was not told to (see the module comment). */
+  get uncommanded(): boolean {
+    return this.powerUncommanded;
+  }
+
   /** True while a command is queued or waiting for its reply. */
   get busy(): boolean {
     return this.current !== undefined || this.queue.length > 0;
@@ -114,30 +137,47 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
    * not when the promise continues (a microtask later): an `$AT` right behind the reply in the
    * same chunk must not be overtaken by the older `$GS` state (a B after the A of an unplug).
    */
-  async poll(): Promise<void> {
+  async poll(): Promise<RapiStatus | undefined> {
     this.clock.clearTimeout(this.pollTimer);
     this.pollTimer = undefined;
-    if (this.closed) return;
+    if (this.closed) return undefined;
+    let status: RapiStatus | undefined;
     try {
       await this.enqueue('GS', [], (reply) => {
         const [evse, , pilot] = reply.params;
         if (reply.ok && evse !== undefined && pilot !== undefined) {
           this.misses = 0;
-          this.emit('status', { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
+          status = { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) };
+          this.report(status);
         } else this.stats.badLines++;
       });
     } catch (err) {
       if (err instanceof HalError && err.code === 'FRAME_ERROR') this.emit('missed', ++this.misses);
     }
     if (!this.closed && this.pollTimer === undefined) this.pollTimer = this.clock.setTimeout(() => void this.poll(), this.pollIntervalMs);
+    return status;
   }
 
-  private enqueue(command: string, params: readonly (string | number)[], onReply?: (reply: RapiReply) => void): Promise<RapiReply> {
+  /** Emits a state the board reported, then holds it to what it was told (module comment). */
+  private report(status: RapiStatus): void {
+    this.emit('status', status);
+    const uncommanded = RAPI_POWERED_STATES.has(status.evseState) && this.enable !== 'FE';
+    if (uncommanded && !this.queue.some((r) => r.command === 'FD')) {
+      this.enqueue('FD', [], undefined, true).catch(() => undefined); // a lost reply: the next state report tries again
+    }
+    if (uncommanded === this.powerUncommanded) return;
+    this.powerUncommanded = uncommanded;
+    this.emit('uncommanded', uncommanded, status);
+  }
+
+  private enqueue(command: string, params: readonly (string | number)[], onReply?: (reply: RapiReply) => void, urgent = false): Promise<RapiReply> {
     if (this.closed) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
     const seq = this.nextSeq;
     this.nextSeq = (this.nextSeq % 255) + 1; // 1..255; 0 is never used, so a reply ":00" is noise
     return new Promise((resolve, reject) => {
-      this.queue.push({ text: encodeRapiCommand(command, params, seq), seq, resolve, reject, ...(onReply && { onReply }) });
+      const request: Request = { text: encodeRapiCommand(command, params, seq), command, seq, resolve, reject, ...(onReply && { onReply }) };
+      if (urgent) this.queue.unshift(request);
+      else this.queue.push(request);
       this.pump();
     });
   }
@@ -148,6 +188,7 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
     if (!next) return;
     this.current = next;
     this.stats.commands++;
+    if (next.command === 'FE') this.enable = 'FE';
     next.timer = this.clock.setTimeout(() => {
       this.stats.timeouts++;
       this.settle(next, undefined, new HalError('FRAME_ERROR', this.id, `no reply to ${next.text.trim()} within ${this.responseTimeoutMs} ms`));
@@ -159,6 +200,7 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
     if (this.current !== request) return;
     this.clock.clearTimeout(request.timer);
     this.current = undefined;
+    if (reply?.ok && (request.command === 'FS' || request.command === 'FD')) this.enable = request.command;
     if (reply) request.onReply?.(reply);
     if (reply) request.resolve(reply);
     else request.reject(error!);
@@ -185,7 +227,7 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
   private handle(line: RapiLine): void {
     if (line.command === 'AT') {
       const [evse, pilot] = line.params;
-      if (evse !== undefined && pilot !== undefined) this.emit('status', { evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
+      if (evse !== undefined && pilot !== undefined) this.report({ evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
       return;
     }
     if (line.command === 'AB') return void this.poll(); // the controller rebooted: read its state again

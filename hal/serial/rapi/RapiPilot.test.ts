@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { watchFaults } from '../../contract/observers.js';
+import { outcomeOf, watchFaults } from '../../contract/observers.js';
 import { createSerialPilotHarness, createSerialPilotRig } from '../testing/SerialPilotHarness.js';
-import { RapiPilot } from './RapiPilot.js';
+import { RapiPilot, type InitRetry } from './RapiPilot.js';
 
 describe('RapiPilot (OpenEVSE responder over a pty)', () => {
   let h: Awaited<ReturnType<typeof createSerialPilotHarness>>;
@@ -130,7 +130,7 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
     expect(h.pilot.state).toBe('B');
   });
 
-  it('an adapter missing at start: PORT_OPEN_FAILED; plugged in later, the board is initialized ($GC, $FS) and the fault clears', async () => {
+  it('an adapter missing at start: PORT_OPEN_FAILED; plugged in later, the board is initialized ($FS, then $GC) and the fault clears', async () => {
     const rig = await createSerialPilotRig();
     await rig.unplug();
     const pilot = new RapiPilot({ id: 'pilot:1', controller: rig.controller });
@@ -145,7 +145,44 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
       await sleep(20);
     }
     expect(faults.sequence).toEqual(['fault:PORT_OPEN_FAILED', 'cleared:PORT_OPEN_FAILED']);
-    expect(rig.responder.received.map((l) => l.slice(0, 3)).filter((c) => c !== '$GS')).toEqual(['$GC', '$FS']);
+    expect(rig.responder.received.map((l) => l.slice(0, 3)).filter((c) => c !== '$GS')).toEqual(['$FS', '$GC']);
     expect(pilot.maxCurrentA).toBe(20); // the configured maximum, within the board's $GC range
+  });
+
+  it('a board charging on its own auto-start whose first replies are lost is put to sleep anyway: retried on the clock until confirmed', async () => {
+    // The EV asks for power, and the board, never told to sleep, charges it.
+    const rig = await createSerialPilotRig({ autoStartCharging: true });
+    const retries: InitRetry[] = [];
+    const pilot = new RapiPilot({ id: 'pilot:1', controller: rig.controller, onInitRetry: (r) => retries.push(r) });
+    h = { dispose: async () => void (await pilot.release(), await rig.dispose()) } as typeof h;
+    rig.responder.dropReplies(2); // the replies to the first commands are lost on the line
+    const opened = outcomeOf(rig.controller.open());
+    for (let i = 0; i < 200 && !opened.settled; i++) {
+      await rig.advance(100);
+      await sleep(5); // opening the port is real I/O
+    }
+    expect(opened.resolved).toBe(true);
+    const init = outcomeOf(pilot.init());
+    for (let i = 0; i < 120 && !init.settled; i++) await rig.advance(250);
+    expect({ resolved: init.resolved, retries: retries.map((r) => String(r.error)), received: rig.responder.received }).toMatchObject({ resolved: true });
+    expect([0xfe, 0xff]).toContain(rig.responder.evseState); // asleep or disabled: relay open
+    expect(retries.length).toBeGreaterThan(0);
+    expect(retries[0]).toMatchObject({ step: 'safe state', attempt: 1, delayMs: 250 });
+    expect(rig.responder.received.some((l) => /^\$(FS|FD) /.test(l))).toBe(true);
+  });
+
+  it('a board that enables itself later is disabled at once ($FD) with UNCOMMANDED_POWER, then put back to sleep', async () => {
+    h = await createSerialPilotHarness();
+    const faults = watchFaults(h.pilot);
+    await h.setVehicleState('C');
+    await h.advance(0);
+    const before = h.rig.responder.received.length;
+    await h.rig.responder.autoStart();
+    for (let i = 0; i < 5; i++) await h.advance(100);
+    const sent = h.rig.responder.received.slice(before).map((l) => l.slice(0, 3)).filter((c) => c !== '$GS');
+    expect(sent).toEqual(['$FD', '$FS']);
+    expect(faults.sequence).toEqual(['fault:UNCOMMANDED_POWER', 'cleared:UNCOMMANDED_POWER']);
+    expect(h.rig.responder.evseState).toBe(0xfe);
+    expect(h.pilot.currentOfferA).toBe(0);
   });
 });

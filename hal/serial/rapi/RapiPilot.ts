@@ -5,7 +5,8 @@ import { EventEmitter } from 'node:events';
 import { HalError, type HalErrorCode } from '../../errors.js';
 import { dutyCycleForCurrent, type ControlPilot, type PilotEvents, type PilotState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
-import type { RapiController, RapiStatus } from './RapiController.js';
+import type { Clock, TimerId } from '../../clock.js';
+import { RAPI_POWERED_STATES, type RapiController, type RapiStatus } from './RapiController.js';
 import { RapiHeartbeat, type RapiHeartbeatSettings } from './RapiHeartbeat.js';
 
 /** OpenEVSE EVSE_STATE_xxx codes of the error states, and the HAL fault each one is. */
@@ -29,6 +30,20 @@ export const RAPI_DISABLED = 0xff;
 
 const PILOT_STATES: Readonly<Record<number, PilotState>> = { 1: 'A', 2: 'B', 3: 'C', 4: 'D' };
 
+/** Back-off between attempts of a start-up step, ms of clock time: doubles from `firstMs` up to `maxMs`. */
+export const INIT_RETRY = { firstMs: 250, maxMs: 10_000 } as const;
+
+/** A start-up step that failed and is tried again after `delayMs` (for the owner's log). */
+export interface InitRetry {
+  step: 'safe state' | 'current range';
+  attempt: number;
+  delayMs: number;
+  error: unknown;
+}
+
+/** While the port is away retrying is pointless: the restored port initializes the board again. */
+const PORT_GONE = new Set<string>(['PORT_LOST', 'PORT_OPEN_FAILED', 'DEVICE_CLOSED']);
+
 export interface RapiPilotOptions {
   /** Device name, e.g. `pilot:1`. */
   id: string;
@@ -39,6 +54,8 @@ export interface RapiPilotOptions {
   missedPollsForFault?: number;
   /** Heartbeat supervision of the board ({@link RapiHeartbeat}); without it none is armed. */
   heartbeat?: RapiHeartbeatSettings;
+  /** Told of every start-up step that failed and will be tried again (the HAL has no logger). */
+  onInitRetry?: (retry: InitRetry) => void;
 }
 
 /**
@@ -57,6 +74,13 @@ export interface RapiPilotOptions {
  *   sent while the port was away must still reach it), then the fault clears.
  * - With `heartbeat`, `init()` arms the board's supervision and pulses it ({@link RapiHeartbeat});
  *   when the board reports a missed pulse (it lowered its offer by itself) the offer is set again.
+ * - `init()` puts the board in its safe state first (`$FS`, or `$FD` while unavailable) and reads
+ *   it back (`$GS`: no power) before anything else, so a lost or unreadable reply cannot leave the
+ *   board to its own auto-start; each step is retried on the clock with a bounded back-off
+ *   ({@link INIT_RETRY}) until it is confirmed, unless the port is gone (the restored port
+ *   initializes the board again).
+ * - The board drawing power it was not told to (see {@link RapiController}): UNCOMMANDED_POWER
+ *   until it reports a state without power; then what was last asked of it is sent again.
  */
 export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot {
   readonly id: string;
@@ -77,7 +101,17 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
   private silent = false;
   private errorFault: HalErrorCode | undefined;
   private released = false;
+  private initializing: Promise<void> | undefined;
+  private retryTimer: TimerId | undefined;
+  private wake: (() => void) | undefined;
+  private readonly onInitRetry: ((retry: InitRetry) => void) | undefined;
   private readonly onStatus = (s: RapiStatus): void => this.observe(s);
+  private readonly onUncommanded = (active: boolean, s: RapiStatus): void => {
+    if (active) return void this.faults.raise('UNCOMMANDED_POWER', `OpenEVSE in state 0${s.evseState.toString(16)} without $FE: disabled ($FD)`);
+    this.faults.clear('UNCOMMANDED_POWER');
+    // The emergency $FD holds the pilot at -12 V: back to what was asked (asleep, or disabled).
+    if (!this.wanted.unavailable && this.wanted.offerA === 0) this.command('FS').catch(() => undefined);
+  };
   private readonly onLost = (error: HalError): void => void this.faults.raise(error.code, error.message);
   private readonly onRestored = (): void => {
     const { offerA, unavailable } = this.wanted;
@@ -111,24 +145,72 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
     this.maxA = options.maxCurrentA ?? 32;
     this.missedPollsForFault = options.missedPollsForFault ?? 3;
     this.faults = new FaultLatch(this.id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
+    this.onInitRetry = options.onInitRetry;
     if (options.heartbeat) {
       this.heartbeat = new RapiHeartbeat({ ...options.heartbeat, clock: this.controller.clock, controller: this.controller, onMissedPulse: () => this.reapplyOffer() });
     }
     this.controller.on('status', this.onStatus);
+    this.controller.on('uncommanded', this.onUncommanded);
     this.controller.on('missed', this.onMissed);
     this.controller.on('lost', this.onLost);
     this.controller.on('restored', this.onRestored);
   }
 
-  /** Reads the board's current range (`$GC`) unless a maximum was configured, and puts it to sleep (offer 0). */
-  async init(configuredMaxA?: number): Promise<void> {
+  /**
+   * Puts the board to sleep (offer 0; disabled while unavailable) and confirms it, then reads its
+   * current range (`$GC`, capped by `configuredMaxA`); see the class comment for the retries.
+   * A call while one runs joins it.
+   */
+  init(configuredMaxA?: number): Promise<void> {
     this.configuredMaxA = configuredMaxA;
-    const gc = await this.controller.request('GC');
-    const hmax = Number(gc.params[1]);
-    if (gc.ok && Number.isFinite(hmax) && hmax >= 6) this.maxA = Math.min(configuredMaxA ?? hmax, hmax, 80);
-    await this.command(this.wanted.unavailable ? 'FD' : 'FS');
+    this.initializing ??= this.initSteps(configuredMaxA).finally(() => (this.initializing = undefined));
+    return this.initializing;
+  }
+
+  private async initSteps(configuredMaxA: number | undefined): Promise<void> {
+    await this.retrying('safe state', () => this.confirmSafe());
+    await this.retrying('current range', async () => {
+      const gc = await this.controller.request('GC');
+      const hmax = Number(gc.params[1]);
+      if (gc.ok && Number.isFinite(hmax) && hmax >= 6) this.maxA = Math.min(configuredMaxA ?? hmax, hmax, 80);
+    });
     this.initialized = true;
     if (this.heartbeat && !this.released) await this.heartbeat.start();
+  }
+
+  /** `$FS`/`$FD`, then `$GS` must show a state without power. */
+  private async confirmSafe(): Promise<void> {
+    const cmd = this.wanted.unavailable ? 'FD' : 'FS';
+    await this.command(cmd);
+    const status = await this.controller.poll();
+    if (!status) throw new HalError('FRAME_ERROR', this.id, `no state read back after $${cmd}`);
+    if (RAPI_POWERED_STATES.has(status.evseState)) throw new HalError('UNCOMMANDED_POWER', this.id, `still in state 0${status.evseState.toString(16)} after $${cmd}`);
+  }
+
+  private async retrying(step: InitRetry['step'], attempt: () => Promise<void>): Promise<void> {
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (this.released) throw new HalError('DEVICE_CLOSED', this.id);
+        if (error instanceof HalError && PORT_GONE.has(error.code)) throw error;
+        const delayMs = Math.min(INIT_RETRY.firstMs * 2 ** (n - 1), INIT_RETRY.maxMs);
+        this.onInitRetry?.({ step, attempt: n, delayMs, error });
+        await this.pause(this.controller.clock, delayMs);
+      }
+    }
+  }
+
+  /** Waits on the clock; release() ends the wait early. */
+  private pause(clock: Clock, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.retryTimer = clock.setTimeout(() => {
+        this.retryTimer = undefined;
+        this.wake = undefined;
+        resolve();
+      }, ms);
+    });
   }
 
   get state(): PilotState {
@@ -170,7 +252,10 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
     this.released = true;
     this.heartbeat?.stop();
     this.controller.off('status', this.onStatus);
+    this.controller.off('uncommanded', this.onUncommanded);
     this.controller.off('missed', this.onMissed);
+    this.controller.clock.clearTimeout(this.retryTimer);
+    this.wake?.();
     this.controller.off('lost', this.onLost);
     this.controller.off('restored', this.onRestored);
   }

@@ -16,20 +16,29 @@ describe('ModbusRelay (board sim over a pty)', () => {
     const outcome = h.relay.close().catch((e: { code: string }) => e.code);
     for (let i = 0; i < 12; i++) await h.advance(40);
     expect(await outcome).toBe('RELAY_STUCK');
-    expect(h.board.writes).toEqual([[0, true], [0, false]]);
+    expect(h.board.writes).toEqual([[0, false], [0, true], [0, false]]); // the first: start-up
     expect(h.board.coilStates[0]).toBe(false);
   });
 
-  it('feedback reporting closed while commanded open (no command running) is RELAY_WELDED', async () => {
+  it('at start the coil is written off and confirmed, whatever state the board kept', async () => {
     h = await createSerialRelayHarness();
+    for (let i = 0; i < 3; i++) await h.advance(40);
+    expect(h.board.writes).toEqual([[0, false]]);
+    expect(h.relay.activeFaults.size).toBe(0);
+  });
+
+  it('a coil driven on by someone else: UNCOMMANDED_POWER, written off at once, cleared once the feedback reads open', async () => {
+    h = await createSerialRelayHarness();
+    for (let i = 0; i < 3; i++) await h.advance(40);
     const faults = watchFaults(h.relay);
     const states: string[] = [];
     h.relay.on('state', (s) => states.push(s));
-    h.board.contacts[0] = true; // contacts closed by themselves (welded on a previous run)
-    for (let i = 0; i < 3; i++) await h.advance(40);
-    expect(faults.raised).toEqual(['RELAY_WELDED']);
-    expect(h.relay.state).toBe('closed');
-    expect(states).toEqual(['closed']);
+    h.board.energize(0);
+    for (let i = 0; i < 6; i++) await h.advance(40);
+    expect(h.board.writes).toEqual([[0, false], [0, false]]);
+    expect(h.board.contacts[0]).toBe(false);
+    expect(states).toEqual(['closed', 'open']);
+    expect(faults.sequence).toEqual(['fault:UNCOMMANDED_POWER', 'cleared:UNCOMMANDED_POWER']);
   });
 
   it('a board that stops answering raises RELAY_FEEDBACK_LOST once and clears on the next answer', async () => {

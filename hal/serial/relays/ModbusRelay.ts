@@ -43,8 +43,12 @@ export interface ModbusRelayOptions {
  * - `close()` writes the coil on and polls the feedback input on the clock; feedback closed
  *   within `deadlineMs` resolves (after the `state` event). Otherwise the coil is written off
  *   again, RELAY_STUCK is raised and `close()` rejects ({@link ContactorCommands}).
+ * - At start the coil is written off (the safe state is commanded, not assumed: a board keeps its
+ *   coil across a restart of the agent), confirmed like any `open()`.
  * - `open()` writes the coil off; feedback still closed at the deadline → RELAY_WELDED
- *   (not recoverable). Feedback reading closed later while commanded open → RELAY_WELDED too.
+ *   (not recoverable). Feedback reading closed later while commanded open (someone else drove the
+ *   coil, a shorted driver) → UNCOMMANDED_POWER and the coil is written off again at once; the
+ *   fault clears when the feedback reads open, and becomes RELAY_WELDED if it does not.
  * - The feedback is polled all the time (every `pollIntervalMs`); `missedPollsForFault`
  *   unanswered polls in a row → RELAY_FEEDBACK_LOST, cleared by the next answer. The bus losing
  *   its port → PORT_LOST until it is reopened.
@@ -108,6 +112,7 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
     bus.on('lost', this.onLost);
     bus.on('restored', this.onRestored);
     if (bus.state === 'lost') this.faults.raise('PORT_LOST');
+    this.commands.run('open', () => true).catch(() => undefined);
     this.schedulePoll();
   }
 
@@ -201,7 +206,13 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
       this.emit('state', feedback);
     }
     const pending = this.commands.pendingTarget;
-    if (pending === feedback) return this.commands.confirm(feedback);
-    if (!pending && this.commanded === 'open' && feedback === 'closed') this.faults.raise('RELAY_WELDED', 'feedback reports closed while commanded open');
+    if (pending === feedback) this.commands.confirm(feedback);
+    if (this.commanded !== 'open') return;
+    if (feedback === 'open') return this.faults.clear('UNCOMMANDED_POWER');
+    // Closed while commanded open, nothing under way: open it again now. Contacts known to be
+    // welded are reported as such already, and writing the coil again would not help them.
+    if (pending || this.faults.active.has('RELAY_WELDED')) return;
+    this.faults.raise('UNCOMMANDED_POWER', 'feedback reports closed while commanded open');
+    this.commands.run('open', () => true).catch(() => undefined);
   }
 }

@@ -29,6 +29,8 @@ export interface RapiResponderOptions {
   hardwareMaxA?: number;
   /** Runs the heartbeat supervision; without one the board answers `$SY`/`$GY` with `$NK` (not compiled in). */
   clock?: Clock;
+  /** The board boots enabled (the firmware's own auto-start) and with the vehicle asking for power (state 03). */
+  autoStartCharging?: boolean;
 }
 
 export class RapiResponder {
@@ -42,7 +44,7 @@ export class RapiResponder {
   mode: 'answer' | 'silent' = 'answer';
   /** Every command line received (without checksum), and lines rejected for their checksum. */
   readonly received: string[] = [];
-  readonly stats = { badChecksum: 0, bytesSent: 0 };
+  readonly stats = { badChecksum: 0, bytesSent: 0, dropped: 0 };
   private port: SerialPort | undefined;
   private partial = '';
   private error: number | undefined;
@@ -51,6 +53,7 @@ export class RapiResponder {
   private stuck = false;
   private welded = false;
   private latched: number | undefined;
+  private repliesToDrop = 0;
   /** Lines held back to go out in one write (see {@link afterReply}). */
   private batch: string[] | undefined;
   private readonly afterReplies = new Map<string, () => Promise<void>>();
@@ -62,6 +65,11 @@ export class RapiResponder {
   constructor(private readonly path: string, options: RapiResponderOptions = {}) {
     this.hardwareMaxA = options.hardwareMaxA ?? 32;
     this.clock = options.clock;
+    if (options.autoStartCharging) {
+      this.enabled = 'enabled';
+      this.pilotState = 3;
+      this.evseState = this.computeState();
+    }
   }
 
   async open(): Promise<void> {
@@ -122,6 +130,20 @@ export class RapiResponder {
   stick(): Promise<void> {
     this.stuck = true;
     return this.update();
+  }
+
+  /** Device side: the board enables itself (its own auto-start, a reset, a front-panel button). */
+  autoStart(): Promise<void> {
+    this.enabled = 'enabled';
+    return this.update();
+  }
+
+  /**
+   * The next `count` replies are lost on the line (the commands themselves are executed), like an
+   * adapter that drops bytes while the board boots.
+   */
+  dropReplies(count: number): void {
+    this.repliesToDrop = count;
   }
 
   /** Device side: defects fixed and the board's latched relay fault reset. */
@@ -190,8 +212,14 @@ export class RapiResponder {
     const words = body.slice(1).split(' ').filter(Boolean);
     const seqWord = words.at(-1)?.startsWith(':') ? words.pop() : undefined;
     const [cmd, ...args] = words;
-    const reply = (ok: boolean, ...params: (string | number)[]): Promise<void> =>
-      this.send([ok ? '$OK' : '$NK', ...params, ...(seqWord ? [seqWord] : [])].join(' '));
+    const reply = (ok: boolean, ...params: (string | number)[]): Promise<void> => {
+      if (this.repliesToDrop > 0) {
+        this.repliesToDrop--;
+        this.stats.dropped++;
+        return Promise.resolve();
+      }
+      return this.send([ok ? '$OK' : '$NK', ...params, ...(seqWord ? [seqWord] : [])].join(' '));
+    };
     const change = cmd === undefined ? undefined : this.afterReplies.get(cmd);
     if (!change) return this.execute(cmd, args, reply);
     this.afterReplies.delete(cmd!);

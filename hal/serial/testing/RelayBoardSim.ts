@@ -58,6 +58,16 @@ export class RelayBoardSim implements ModbusUnit {
     this.stuck = true;
   }
 
+  /** Someone else drives coil `address` on (a manual override, a second master, a shorted driver). */
+  energize(address: number): void {
+    this.coilStates[address] = true;
+    this.clock.clearTimeout(this.timers.get(address));
+    this.timers.set(
+      address,
+      this.clock.setTimeout(() => this.follow(address), this.options.actuationDelayMs ?? 30),
+    );
+  }
+
   /** The defects are fixed; contacts follow their coils again. */
   repair(): void {
     this.stuck = false;

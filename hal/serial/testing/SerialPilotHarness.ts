@@ -32,11 +32,11 @@ export interface SerialPilotRig {
 }
 
 /** `boardHeartbeat: false`: firmware without heartbeat supervision (`$SY` answered `$NK`). */
-export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean } = {}): Promise<SerialPilotRig> {
+export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean; autoStartCharging?: boolean } = {}): Promise<SerialPilotRig> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
   // The board's supervision timer runs on the same simulated clock as the driver.
-  const responder = new RapiResponder(pair.devicePath, options.boardHeartbeat === false ? {} : { clock });
+  const responder = new RapiResponder(pair.devicePath, { ...(options.boardHeartbeat !== false && { clock }), autoStartCharging: options.autoStartCharging === true });
   await responder.open().catch(async (err: unknown) => {
     await pair.dispose();
     throw err;
@@ -46,7 +46,9 @@ export async function createSerialPilotRig(options: { pollIntervalMs?: number; b
   const quiet = async (): Promise<void> => {
     for (let waited = 0; waited < 1000; waited += 2) {
       await flush();
-      const idle = !controller.busy || responder.mode === 'silent' || !controller.link.isOpen;
+      // A reply the responder dropped ends only in a timeout on the clock: nothing to wait for.
+      const awaitingDropped = responder.stats.dropped > controller.stats.timeouts;
+      const idle = !controller.busy || responder.mode === 'silent' || !controller.link.isOpen || awaitingDropped;
       if (idle && controller.link.stats.bytesReceived + lost >= responder.stats.bytesSent) break;
       await sleep(2);
     }
@@ -123,6 +125,7 @@ export async function createSerialRapiRelayHarness(): Promise<RelayHarness & { r
     weld: () => rig.responder.weld(),
     stick: () => rig.responder.stick(),
     repair: () => rig.responder.repair(),
+    closeByItself: () => rig.responder.autoStart(),
     advance: rig.advance,
     dispose: rig.dispose,
   };

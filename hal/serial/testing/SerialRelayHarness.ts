@@ -21,6 +21,7 @@ export async function createSerialRelayHarness(options: { reopenIntervalMs?: num
     weld: () => board.weld(),
     stick: () => board.stick(),
     repair: () => board.repair(),
+    closeByItself: () => board.energize(0),
     advance: rig.advance,
     dispose: rig.dispose,
   };
