@@ -7,6 +7,7 @@ export function connectorSettings(config: OcppConfiguration) {
     connectionTimeoutMs: config.getInt('ConnectionTimeOut') * 1000,
     stopTransactionOnInvalidId: config.getBool('StopTransactionOnInvalidId'),
     stopTransactionOnEVSideDisconnect: config.getBool('StopTransactionOnEVSideDisconnect'),
+    unlockConnectorOnEVSideDisconnect: config.getBool('UnlockConnectorOnEVSideDisconnect'),
   };
 }
 
@@ -16,9 +17,9 @@ export function connectorSettings(config: OcppConfiguration) {
  */
 export function connectorInput(config: OcppConfiguration, maxCurrentA: number, operative: boolean, ventilation: boolean) {
   const s = connectorSettings(config);
-  return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, ventilation, operative };
+  return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, unlockConnectorOnEVSideDisconnect: s.unlockConnectorOnEVSideDisconnect, ventilation, operative };
 }
 
 /** Whether a change of this key must reach the connector machines. */
 export const isConnectorSetting = (key: string): boolean =>
-  key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect';
+  key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect' || key === 'UnlockConnectorOnEVSideDisconnect';
