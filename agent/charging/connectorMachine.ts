@@ -144,10 +144,14 @@ export const connectorMachine = setup({
       enqueue.emit({ type: 'offerCurrent', amps });
     }),
     // After the assignments of the same transition: it reads the context they produced.
-    syncLock: enqueueActions(({ context, enqueue }) => {
+    // Never release the plug under load: a release opens the contactor first (Charging's exit,
+    // which would come later in the same step, then finds it open).
+    syncLock: enqueueActions(({ context: { outputs }, context, enqueue }) => {
       const locked = wantsLock(context);
-      if (locked === context.outputs.locked) return;
-      enqueue.assign({ outputs: { ...context.outputs, locked } });
+      if (locked === outputs.locked) return;
+      const contactorClosed = outputs.contactorClosed && locked;
+      enqueue.assign({ outputs: { ...outputs, locked, contactorClosed } });
+      if (contactorClosed !== outputs.contactorClosed) enqueue.emit({ type: 'openContactor' });
       enqueue.emit({ type: locked ? 'lockConnector' : 'unlockConnector' });
     }),
     syncPilot: enqueueActions(({ context, enqueue }) => {
