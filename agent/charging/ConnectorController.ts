@@ -23,7 +23,8 @@ export interface StatusChange {
 
 export interface ConnectorControllerOptions {
   hardware: ConnectorHardware;
-  input: Omit<ConnectorInput, 'connectorId' | 'pilot'>;
+  /** The lock capability and position come from `hardware.lock`. */
+  input: Omit<ConnectorInput, 'connectorId' | 'pilot' | 'lock' | 'locked'>;
   clock: Clock;
   /** The charger's logger; the controller adds `connector` to what it logs (no child logger per connector). */
   log: Logger;
@@ -50,6 +51,13 @@ const UNCOMMANDED_W = 100;
 const UNCOMMANDED_A = 0.5;
 const UNCOMMANDED_GRACE_MS = 3_000;
 
+/**
+ * How often a lock command that failed (LOCK_FAILURE, or the contactor not confirmed open before
+ * a release) is tried again while its position is still wanted: a jammed lock must not hold a
+ * session Faulted, or a cable in the socket, for good once the obstruction is gone.
+ */
+const LOCK_RETRY_MS = 10_000;
+
 const drawing = (r: MeterReading): boolean => r.powerW > UNCOMMANDED_W || r.currentA.some((a) => a > UNCOMMANDED_A);
 
 function toFault(err: HalError): ActiveFault {
@@ -72,6 +80,12 @@ export class ConnectorController {
   /** One meter read UNCOMMANDED_GRACE_MS after an open command (or the start): did the power stop? */
   private verifyTimer: TimerId | undefined;
   private uncommanded = false;
+  /** The lock position the machine last commanded; lock commands run one after the other. */
+  private lockCommanded = false;
+  private lockQueue: Promise<void> = Promise.resolve();
+  private lockRetry: TimerId | undefined;
+  /** The last open command's confirmation, which a release of the lock waits for. */
+  private relayOpening: Promise<void> | undefined;
 
   constructor(private readonly o: ConnectorControllerOptions) {
     this.connectorId = o.hardware.connectorId;
@@ -87,6 +101,9 @@ export class ConnectorController {
         stopTransactionOnEVSideDisconnect: o.input.stopTransactionOnEVSideDisconnect,
         maxEnergyOnInvalidIdWh: o.input.maxEnergyOnInvalidIdWh,
         ventilation: o.input.ventilation,
+        unlockConnectorOnEVSideDisconnect: o.input.unlockConnectorOnEVSideDisconnect ?? true,
+        lock: o.hardware.lock !== undefined,
+        locked: o.hardware.lock?.locked ?? false,
         operative: o.input.operative,
         pilot: o.hardware.pilot.state,
       },
@@ -135,6 +152,11 @@ export class ConnectorController {
     const onPilot = (state: PilotState) => this.send({ type: 'PILOT', state });
     pilot.on('state', onPilot);
     this.unsubscribers.push(() => pilot.off('state', onPilot));
+    if (lock) {
+      const onLock = (locked: boolean) => this.send({ type: 'LOCK_STATE', locked });
+      lock.on('state', onLock);
+      this.unsubscribers.push(() => lock.off('state', onLock));
+    }
     this.publishStatus();
   }
 
@@ -176,6 +198,8 @@ export class ConnectorController {
     this.allowance?.cancel();
     this.o.clock.clearTimeout(this.verifyTimer);
     this.verifyTimer = undefined;
+    this.o.clock.clearTimeout(this.lockRetry);
+    this.lockRetry = undefined;
     for (const u of this.unsubscribers.splice(0)) u();
     this.actor.stop();
   }
@@ -211,6 +235,36 @@ export class ConnectorController {
     const { recoverable, ocpp } = HAL_ERRORS.UNCOMMANDED_POWER;
     this.send({ type: 'FAULT', fault: { code: 'UNCOMMANDED_POWER', ocppErrorCode: ocpp, recoverable, info: `${Math.round(r.powerW)} W with the contactor commanded open` } });
     this.probeMeter();
+  }
+
+  /**
+   * Moves the lock to the commanded position, after the commands before it. A release waits until
+   * the contactor is confirmed open (never release the plug under load; a welded contactor keeps
+   * the cable locked). A command overtaken by the opposite one is skipped. A failure is
+   * already a device fault (LOCK_FAILURE, fed to the machine by the fault listener): retry later.
+   */
+  private moveLock(): void {
+    const { lock, relay } = this.o.hardware;
+    if (!lock) return;
+    const engage = this.lockCommanded;
+    this.lockQueue = this.lockQueue
+      .then(async () => {
+        if (this.disposed || engage !== this.lockCommanded) return;
+        const isOpen = (): boolean => relay.state === 'open';
+        if (!engage && !isOpen()) {
+          await this.relayOpening;
+          if (!isOpen()) throw new Error('contactor not confirmed open: the cable stays locked');
+        }
+        await (engage ? lock.lock() : lock.unlock());
+      })
+      .catch((err: unknown) => {
+        this.o.log.warn({ err, connector: this.connectorId, lock: engage ? 'lock' : 'unlock' }, 'connector lock command failed: retrying');
+        if (this.disposed || this.lockRetry !== undefined) return;
+        this.lockRetry = this.o.clock.setTimeout(() => {
+          this.lockRetry = undefined;
+          if (!this.disposed && lock.locked !== this.lockCommanded) this.moveLock();
+        }, LOCK_RETRY_MS);
+      });
   }
 
   /** Reads the meter every METER_PROBE_MS while it is faulted or shows uncommanded power. */
@@ -284,13 +338,19 @@ export class ConnectorController {
         this.contactorCommanded = 'open';
         this.openSince = this.o.clock.now();
         this.verifyOpen();
-        relay.open().catch(failed);
+        this.relayOpening = relay.open();
+        this.relayOpening.catch(failed);
         break;
       case 'offerCurrent':
         pilot.setCurrentOffer(Math.min(cmd.amps, pilot.maxCurrentA)).catch(failed);
         break;
       case 'pilotUnavailable':
         pilot.setUnavailable(cmd.unavailable).catch(failed);
+        break;
+      case 'lockConnector':
+      case 'unlockConnector':
+        this.lockCommanded = cmd.type === 'lockConnector';
+        this.moveLock();
         break;
       case 'startTransaction':
         this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId).catch((err: unknown) => {

@@ -19,11 +19,21 @@ const isAuthorized = (c: ConnectorContext): boolean =>
   c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
 // IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
 const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
-/** The PWM is on exactly while an authorized transaction may draw power. */
-export const desiredOffer = (c: ConnectorContext): number => (isAuthorized(c) && !isFaulted(c) && c.operative ? offerFor(c) : 0);
+/** A socket's cable lock is commanded and confirmed engaged (a tethered cable needs none). */
+const lockSecured = (c: ConnectorContext): boolean => !c.settings.lock || (c.outputs.locked && c.lockConfirmed);
+/**
+ * Where the lock must be: engaged for the whole transaction, except while the EV side is unplugged
+ * and UnlockConnectorOnEVSideDisconnect allows the cable out; and after a session that keeps it held.
+ */
+export const wantsLock = (c: ConnectorContext): boolean =>
+  c.settings.lock &&
+  ((c.transaction !== undefined && !(c.pilot === 'A' && c.settings.unlockConnectorOnEVSideDisconnect)) || c.lockHeldFor !== undefined);
+/** The PWM is on exactly while an authorized transaction may draw power (on a socket: once locked). */
+export const desiredOffer = (c: ConnectorContext): number =>
+  isAuthorized(c) && !isFaulted(c) && c.operative && lockSecured(c) ? offerFor(c) : 0;
 /** The safety invariant: the only condition under which the contactor may be closed. */
 const contactorMayClose = (c: ConnectorContext): boolean =>
-  evRequestsPower(c) && isAuthorized(c) && c.operative && !isFaulted(c) && offerFor(c) > 0;
+  evRequestsPower(c) && isAuthorized(c) && c.operative && !isFaulted(c) && lockSecured(c) && offerFor(c) > 0;
 
 export type Tagged = { idTag: string; parentIdTag?: string };
 export const sameTag = (a: Tagged, b: Tagged): boolean => a.idTag === b.idTag || (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
@@ -49,6 +59,8 @@ export const connectorGuards = {
   isOwnPilotF: ({ context, event }) => event.type === 'PILOT' && event.state === 'F' && context.outputs.pilotHeld,
   // A RemoteStartTransaction never stops a session, whatever its idTag.
   isSessionCard: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.transaction !== undefined && sameTag(e, c.transaction),
+  // The card of the session whose cable is still held (UnlockConnectorOnEVSideDisconnect false).
+  releasesHeldLock: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.lockHeldFor !== undefined && sameTag(e, c.lockHeldFor),
   matchesReservation: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && c.reservation !== undefined && sameTag(e, c.reservation),
   cancelsReservation: ({ context: c, event: e }) => e.type === 'CANCEL_RESERVATION' && e.reservationId === c.reservation?.reservationId,
   // OCPP: a ReserveNow with the id of the current reservation replaces it.

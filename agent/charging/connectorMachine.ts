@@ -17,7 +17,7 @@
  * (status, error code, transaction, reservation) in connectorSelectors.ts.
  */
 import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
-import { connectorGuards, desiredOffer } from './connectorGuards.js';
+import { connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
 import type {
   ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
 } from './connectorTypes.js';
@@ -62,6 +62,14 @@ export const connectorMachine = setup({
       return { authorization: { idTag, parentIdTag, reservationId: context.reservation?.reservationId }, reservation: undefined };
     }),
     dropAuthorization: assign({ authorization: undefined }),
+    // What the lock reports is what holds: a position moved by someone else (UnlockConnector) is
+    // the commanded output from now on, and syncLock commands it back only if the session needs it.
+    // Released while held after a session (UnlockConnector): the hold is over.
+    recordLock: assign(({ context, event }) => {
+      const { locked } = narrow(event, 'LOCK_STATE');
+      return { lockConfirmed: locked, outputs: { ...context.outputs, locked }, lockHeldFor: locked ? context.lockHeldFor : undefined };
+    }),
+    releaseHeldLock: assign({ lockHeldFor: undefined }),
     reserve: assign(({ event }) => {
       const { reservationId, idTag, parentIdTag, expiresAt, now } = narrow(event, 'RESERVE');
       return { reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } };
@@ -91,31 +99,39 @@ export const connectorMachine = setup({
         transaction: { idTag, ...(parentIdTag !== undefined && { parentIdTag }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
         authorization: undefined,
         finishing: false,
+        lockHeldFor: undefined,
       };
     }),
     beginTransaction: enqueueActions(({ context: { authorization: auth }, enqueue }) => {
       if (!auth) throw new Error('beginTransaction without an authorization');
-      enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false });
+      // The new session takes over a cable still held from the last one.
+      enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false, lockHeldFor: undefined });
       const { idTag, reservationId } = auth;
       enqueue.emit({ type: 'startTransaction', idTag, ...(reservationId !== undefined && { reservationId }) });
     }),
     // The only emitter of stopTransaction, used only on transitions that leave Transaction:
     // hence exactly one stop per start. The contactor was opened by Charging's exit already.
     endTransaction: enqueueActions(({ context, enqueue }, { reason, idTag }: StopParams) => {
-      const { outputs } = context;
+      const { outputs, transaction } = context;
       // A scheduled Inoperative applies now; no transaction means no PWM.
       const operative = context.operative && !context.inoperativeScheduled;
+      // Unplugged at the EV and UnlockConnectorOnEVSideDisconnect false: the cable stays locked.
+      const holdLock = reason === 'EVDisconnected' && context.settings.lock && !context.settings.unlockConnectorOnEVSideDisconnect;
+      // Without a transaction the lock is wanted only while held for it (wantsLock).
+      const locked = holdLock && transaction !== undefined;
       enqueue.assign({
+        lockHeldFor: locked ? { idTag: transaction.idTag, ...(transaction.parentIdTag !== undefined && { parentIdTag: transaction.parentIdTag }) } : undefined,
         transaction: undefined,
         authorization: undefined,
         finishing: context.pilot !== 'A',
         operative,
         inoperativeScheduled: false,
-        outputs: { ...outputs, offeredA: 0, pilotHeld: !operative },
+        outputs: { ...outputs, offeredA: 0, pilotHeld: !operative, locked },
       });
       if (outputs.offeredA !== 0) enqueue.emit({ type: 'offerCurrent', amps: 0 });
       enqueue.emit({ type: 'stopTransaction', reason, ...(idTag !== undefined && { idTag }) });
       if (outputs.pilotHeld === operative) enqueue.emit({ type: 'pilotUnavailable', unavailable: !operative });
+      if (outputs.locked !== locked) enqueue.emit({ type: locked ? 'lockConnector' : 'unlockConnector' });
     }),
     // Output actions: each emits its command only when it changes what was last commanded.
     closeContactor: enqueueActions(({ context: { outputs }, enqueue }) => {
@@ -133,6 +149,17 @@ export const connectorMachine = setup({
       if (amps === context.outputs.offeredA) return;
       enqueue.assign({ outputs: { ...context.outputs, offeredA: amps } });
       enqueue.emit({ type: 'offerCurrent', amps });
+    }),
+    // After the assignments of the same transition: it reads the context they produced.
+    // Never release the plug under load: a release opens the contactor first (Charging's exit,
+    // which would come later in the same step, then finds it open).
+    syncLock: enqueueActions(({ context: { outputs }, context, enqueue }) => {
+      const locked = wantsLock(context);
+      if (locked === outputs.locked) return;
+      const contactorClosed = outputs.contactorClosed && locked;
+      enqueue.assign({ outputs: { ...outputs, locked, contactorClosed } });
+      if (contactorClosed !== outputs.contactorClosed) enqueue.emit({ type: 'openContactor' });
+      enqueue.emit({ type: locked ? 'lockConnector' : 'unlockConnector' });
     }),
     syncPilot: enqueueActions(({ context, enqueue }) => {
       const pilotHeld = !context.operative;
@@ -158,6 +185,8 @@ export const connectorMachine = setup({
       stopTransactionOnEVSideDisconnect: input.stopTransactionOnEVSideDisconnect,
       maxEnergyOnInvalidIdWh: input.maxEnergyOnInvalidIdWh ?? 0,
       ventilation: input.ventilation,
+      unlockConnectorOnEVSideDisconnect: input.unlockConnectorOnEVSideDisconnect ?? true,
+      lock: input.lock ?? false,
     },
     pilot: input.pilot,
     operative: input.operative,
@@ -168,10 +197,12 @@ export const connectorMachine = setup({
     transaction: undefined,
     reservation: undefined,
     finishing: false,
-    outputs: { contactorClosed: false, offeredA: 0, pilotHeld: false },
+    outputs: { contactorClosed: false, offeredA: 0, pilotHeld: false, locked: (input.lock ?? false) && (input.locked ?? false) },
+    lockConfirmed: input.locked ?? false,
+    lockHeldFor: undefined,
   }),
-  // A persisted Inoperative holds the pilot at F from the start.
-  entry: 'syncPilot',
+  // A persisted Inoperative holds the pilot at F from the start; a lock found engaged is released.
+  entry: ['syncPilot', 'syncLock'],
   initial: 'route',
   // Defaults for the states that do not say otherwise (children take precedence).
   on: {
@@ -183,9 +214,10 @@ export const connectorMachine = setup({
     FAULT: { actions: 'recordFault', target: '.Faulted' },
     FAULT_CLEARED: { actions: 'clearFault' },
     SET_LIMIT: { actions: 'recordLimit' },
-    CONFIGURE: { actions: 'configure' },
+    CONFIGURE: { actions: ['configure', 'syncLock'] },
+    LOCK_STATE: { actions: ['recordLock', 'syncLock'] },
     SET_AVAILABILITY: { guard: 'changesAvailability', actions: ['setAvailability', 'syncPilot'], target: '.route' },
-    AUTHORIZED: { actions: 'ignoreAuthorization' },
+    AUTHORIZED: [{ guard: 'releasesHeldLock', actions: ['releaseHeldLock', 'syncLock'] }, { actions: 'ignoreAuthorization' }],
   },
   states: {
     route: {
@@ -193,7 +225,7 @@ export const connectorMachine = setup({
         { guard: 'faulted', target: 'Faulted' },
         { guard: not('operative'), target: 'Unavailable' },
         { guard: 'reserved', target: 'Reserved' },
-        { guard: and(['authorizedForNext', 'cableIn']), actions: 'beginTransaction', target: 'Transaction' },
+        { guard: and(['authorizedForNext', 'cableIn']), actions: ['beginTransaction', 'syncLock'], target: 'Transaction' },
         { guard: 'authorizedForNext', target: 'Preparing.WaitingForCable' },
         { guard: 'finishing', target: 'Finishing' },
         { guard: 'cableIn', target: 'Preparing' },
@@ -204,7 +236,10 @@ export const connectorMachine = setup({
       tags: 'Available',
       on: {
         PILOT: { guard: 'plugsIn', actions: 'recordPilot', target: 'route' },
-        AUTHORIZED: { actions: 'authorize', target: 'route' },
+        AUTHORIZED: [
+          { guard: 'releasesHeldLock', actions: ['releaseHeldLock', 'syncLock'] },
+          { actions: 'authorize', target: 'route' },
+        ],
         RESERVE: { guard: 'reservationInFuture', actions: 'reserve', target: 'Reserved' },
       },
     },
@@ -216,7 +251,7 @@ export const connectorMachine = setup({
           on: {
             PILOT: { guard: 'unplugs', actions: 'recordPilot', target: '#connector.route' },
             AUTHORIZED: { actions: 'authorize', target: '#connector.route' },
-            RESUME_TRANSACTION: { actions: 'resumeTransaction', target: '#connector.Transaction' },
+            RESUME_TRANSACTION: { actions: ['resumeTransaction', 'syncLock'], target: '#connector.Transaction' },
           },
         },
         // Authorized before the cable: OCPP ConnectionTimeOut. Further cards are ignored.
@@ -269,8 +304,9 @@ export const connectorMachine = setup({
             target: '#connector.route',
           },
           // Otherwise (also unplugged without StopTransactionOnEVSideDisconnect: SuspendedEV
-          // until replugged) the child states follow the pilot through their `always` guards.
-          { actions: 'recordPilot' },
+          // until replugged) the child states follow the pilot through their `always` guards;
+          // the lock follows UnlockConnectorOnEVSideDisconnect.
+          { actions: ['recordPilot', 'syncLock'] },
         ],
         // The first StartTransaction.conf is binding; a later one cannot re-authorize the session.
         TRANSACTION_CONFIRMED: [
@@ -293,6 +329,8 @@ export const connectorMachine = setup({
         ],
         SET_LIMIT: { actions: ['recordLimit', 'syncOffer'] },
         SET_AVAILABILITY: { actions: 'scheduleAvailability' },
+        // The offer waits for the lock's confirmation (the children re-route on their own).
+        LOCK_STATE: { actions: ['recordLock', 'syncLock', 'syncOffer'] },
       },
       // Each child holds while its condition holds and re-routes the moment it does not,
       // whichever event changed the context: the states cannot drift from the pilot/limit/faults.

@@ -40,9 +40,14 @@ export function faultInfoOf(snapshot: ConnectorSnapshot): string | undefined {
 export const hasTransaction = (s: ConnectorSnapshot): boolean => s.context.transaction !== undefined;
 /** idTag of the running transaction. */
 export const activeTransactionIdTag = (s: ConnectorSnapshot): string | undefined => s.context.transaction?.idTag;
-/** Whether this (non-remote) authorization would stop the running transaction: same idTag or same parentIdTag. */
-export const stopsTransaction = (s: ConnectorSnapshot, card: Tagged): boolean =>
-  s.context.transaction !== undefined && sameTag(card, s.context.transaction);
+/**
+ * Whether this (non-remote) authorization ends what its session holds here: the running
+ * transaction, or the cable still locked after it (same idTag or same parentIdTag).
+ */
+export const stopsTransaction = (s: ConnectorSnapshot, card: Tagged): boolean => {
+  const held = s.context.transaction ?? s.context.lockHeldFor;
+  return held !== undefined && sameTag(card, held);
+};
 /** transactionId of the running transaction, once TRANSACTION_CONFIRMED brought it. */
 export const transactionId = (s: ConnectorSnapshot): number | undefined => s.context.transaction?.transactionId;
 /** Id of the reservation held (CancelReservation is Accepted only for it). */

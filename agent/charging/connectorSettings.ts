@@ -8,6 +8,7 @@ export function connectorSettings(config: OcppConfiguration) {
     stopTransactionOnInvalidId: config.getBool('StopTransactionOnInvalidId'),
     stopTransactionOnEVSideDisconnect: config.getBool('StopTransactionOnEVSideDisconnect'),
     maxEnergyOnInvalidIdWh: config.getInt('MaxEnergyOnInvalidId'),
+    unlockConnectorOnEVSideDisconnect: config.getBool('UnlockConnectorOnEVSideDisconnect'),
   };
 }
 
@@ -17,9 +18,9 @@ export function connectorSettings(config: OcppConfiguration) {
  */
 export function connectorInput(config: OcppConfiguration, maxCurrentA: number, operative: boolean, ventilation: boolean) {
   const s = connectorSettings(config);
-  return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, maxEnergyOnInvalidIdWh: s.maxEnergyOnInvalidIdWh, ventilation, operative };
+  return { maxCurrentA, connectionTimeoutMs: s.connectionTimeoutMs, stopTransactionOnInvalidId: s.stopTransactionOnInvalidId, stopTransactionOnEVSideDisconnect: s.stopTransactionOnEVSideDisconnect, maxEnergyOnInvalidIdWh: s.maxEnergyOnInvalidIdWh, unlockConnectorOnEVSideDisconnect: s.unlockConnectorOnEVSideDisconnect, ventilation, operative };
 }
 
 /** Whether a change of this key must reach the connector machines. */
 export const isConnectorSetting = (key: string): boolean =>
-  key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect' || key === 'MaxEnergyOnInvalidId';
+  key === 'ConnectionTimeOut' || key === 'StopTransactionOnInvalidId' || key === 'StopTransactionOnEVSideDisconnect' || key === 'MaxEnergyOnInvalidId' || key === 'UnlockConnectorOnEVSideDisconnect';

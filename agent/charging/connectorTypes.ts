@@ -86,7 +86,9 @@ export type ConnectorEvent =
   /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
   | { type: 'SET_LIMIT'; amps: number }
   /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
-  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh'>> }
+  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh' | 'unlockConnectorOnEVSideDisconnect'>> }
+  /** The connector lock confirmed a position (its `state` event), whoever commanded it. */
+  | { type: 'LOCK_STATE'; locked: boolean }
   /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */
   | {
       type: 'RESERVE';
@@ -111,6 +113,12 @@ export type ConnectorCommand =
   | { type: 'offerCurrent'; amps: number }
   /** Drive the pilot to state F (-12 V) while the connector is unavailable/faulted, or release it. */
   | { type: 'pilotUnavailable'; unavailable: boolean }
+  /**
+   * Engage / release the socket's cable lock (only on connectors with a lock). The controller
+   * releases only once the contactor is confirmed open; the confirmation returns as LOCK_STATE.
+   */
+  | { type: 'lockConnector' }
+  | { type: 'unlockConnector' }
   /** Begin a transaction: read meterStart, journal and send StartTransaction. */
   | { type: 'startTransaction'; idTag: string; reservationId?: number }
   /** End the transaction: read meterStop, journal and send StopTransaction. */
@@ -141,6 +149,16 @@ export interface ConnectorInput {
    * the connector is Faulted (offer withdrawn) until the EV leaves D; a transaction is kept.
    */
   ventilation: boolean;
+  /** OCPP UnlockConnectorOnEVSideDisconnect (default true): release the lock when the EV side unplugs. */
+  unlockConnectorOnEVSideDisconnect?: boolean;
+  /**
+   * The connector is a socket with a cable lock (default false: tethered cable, nothing to lock).
+   * With one, the lock is engaged and confirmed before the PWM offer and the contactor, and held
+   * for the whole session.
+   */
+  lock?: boolean;
+  /** The lock's confirmed position at start (default false); a lock found engaged with no session is released. */
+  locked?: boolean;
   /** Start inoperative (persisted ChangeAvailability). */
   operative: boolean;
   /** Pilot state at start. */
@@ -184,10 +202,12 @@ export interface CommandedOutputs {
   offeredA: number;
   /** Pilot held at F (-12 V) because the connector is inoperative. */
   pilotHeld: boolean;
+  /** Cable lock engaged (always false without a lock). */
+  locked: boolean;
 }
 
 export interface ConnectorContext {
-  readonly settings: Omit<ConnectorInput, 'operative' | 'pilot'>;
+  readonly settings: Required<Omit<ConnectorInput, 'operative' | 'pilot' | 'locked'>>;
   /** Last pilot state from the vehicle side (F read while we hold the pilot at F is not recorded). */
   pilot: PilotState;
   /** Effective availability: false exactly while the connector is Unavailable (or Faulted on top). */
@@ -204,4 +224,12 @@ export interface ConnectorContext {
   /** A transaction ended and the cable has not been unplugged since (OCPP Finishing). */
   finishing: boolean;
   outputs: CommandedOutputs;
+  /** Last confirmed position of the cable lock (LOCK_STATE). */
+  lockConfirmed: boolean;
+  /**
+   * A transaction ended by the EV side unplugging while UnlockConnectorOnEVSideDisconnect is
+   * false: its cable stays locked at the charger until that session's card (same idTag or
+   * parentIdTag) or an UnlockConnector releases it (OCPP 1.6 §9.1).
+   */
+  lockHeldFor: PendingAuthorization | undefined;
 }
