@@ -186,7 +186,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       clock,
       log: this.log,
-      changed: (change) => this.emit('status', change),
+      events: this,
     });
     this.journalHealth = new JournalHealth({
       journal,
@@ -204,7 +204,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       authorizer: this.authorizer,
       journal: this.journalHealth,
       log: this.log,
-      onCard: (card, result) => this.emit('card', card, result),
+      events: this,
     });
     this.control.attach({
       sessions: this.sessions,

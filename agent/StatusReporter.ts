@@ -32,8 +32,8 @@ export interface StatusReporterOptions {
   config: OcppConfiguration;
   clock: Clock;
   log: Logger;
-  /** Told of every status change at once (not held back, not ordered): the Agent's `status` event. */
-  changed: (change: StatusChange) => void;
+  /** Told of every status change at once (not held back, not ordered): the Agent, as its `status` event. */
+  events: { emit(event: 'status', change: StatusChange): unknown };
 }
 
 const keyOf = (s: StatusChange) => `${s.status}/${s.errorCode}/${s.info ?? ''}`;
@@ -42,17 +42,20 @@ export class StatusReporter {
   /** `status/errorCode/info` last reported for connectorId 0. */
   private lastChargePointStatus: string | undefined;
   private readonly readerFaults = new Map<RfidReader, HalErrorCode>();
-  /** Statuses held for MinimumStatusDuration, per connectorId (only while that key is above 0). */
-  private readonly held = new Map<number, TimerId>();
-  /** `status/errorCode/info` last handed to the link per connectorId, on this connection. */
-  private readonly lastSent = new Map<number, string>();
+  /** Statuses held for MinimumStatusDuration, per connectorId (made once that key is above 0). */
+  private held: Map<number, TimerId> | undefined;
+  /**
+   * `status/errorCode/info` last handed to the link per connectorId on this connection, kept once
+   * statuses are held back (only then can one that comes out repeat the last one sent).
+   */
+  private lastSent: Map<number, string> | undefined;
 
   constructor(private readonly o: StatusReporterOptions) {}
 
   /** A connector's status changed: report it, and the charge point when that changes too. */
   connectorChanged(change: StatusChange): void {
     this.o.log.info({ connector: change.connectorId, status: change.status, errorCode: change.errorCode }, 'status');
-    this.o.changed(change);
+    this.o.events.emit('status', change);
     this.report(change);
     // The charge point as a whole (connectorId 0) follows its connectors: report it when that changes.
     this.reportChargePoint();
@@ -89,7 +92,7 @@ export class StatusReporter {
    * Replaces what still waited from before.
    */
   reportAll(): void {
-    this.lastSent.clear();
+    this.lastSent?.clear();
     const mark = this.o.order.mark();
     for (const change of this.all()) this.o.order.after(change.connectorId, mark, () => void this.deliver(change, true), true);
   }
@@ -110,8 +113,8 @@ export class StatusReporter {
 
   /** Cancels held statuses and what waits for the link (the charger stops). */
   dispose(): void {
-    for (const timer of this.held.values()) this.o.clock.clearTimeout(timer);
-    this.held.clear();
+    if (this.held) for (const timer of this.held.values()) this.o.clock.clearTimeout(timer);
+    this.held = undefined;
   }
 
   /** Reports the charge point (connectorId 0) when its status or error code changed. */
@@ -120,7 +123,7 @@ export class StatusReporter {
     const key = keyOf(chargePoint);
     if (key === this.lastChargePointStatus) return;
     this.lastChargePointStatus = key;
-    this.o.changed(chargePoint);
+    this.o.events.emit('status', chargePoint);
     this.report(chargePoint);
   }
 
@@ -132,17 +135,18 @@ export class StatusReporter {
     const mark = this.o.order.mark();
     const { connectorId } = change;
     const holdMs = this.o.config.getInt('MinimumStatusDuration') * 1000;
-    const previous = this.held.get(connectorId);
+    const previous = this.held?.get(connectorId);
     if (previous !== undefined) {
       this.o.clock.clearTimeout(previous);
-      this.held.delete(connectorId);
+      this.held!.delete(connectorId);
     }
     const queue = () => this.o.order.after(connectorId, mark, () => void this.deliver(change, false), !this.o.link.isAccepted);
     if (holdMs <= 0) return queue();
-    this.held.set(
+    this.lastSent ??= new Map();
+    (this.held ??= new Map()).set(
       connectorId,
       this.o.clock.setTimeout(() => {
-        this.held.delete(connectorId);
+        this.held?.delete(connectorId);
         queue();
       }, holdMs),
     );
@@ -154,11 +158,13 @@ export class StatusReporter {
     // Offline or Rejected: nothing to send (the current status goes out after the next boot).
     // Pending: the link lets it through only when a TriggerMessage asked for it.
     if (link.state !== 'accepted' && link.state !== 'pending') return;
-    const key = keyOf(change);
-    // A status held back that ended where the last one sent was (Charging → SuspendedEV for a
-    // moment → Charging) is no news.
-    if (!force && this.lastSent.get(change.connectorId) === key) return;
-    this.lastSent.set(change.connectorId, key);
+    if (this.lastSent) {
+      const key = keyOf(change);
+      // A status held back that ended where the last one sent was (Charging → SuspendedEV for a
+      // moment → Charging) is no news.
+      if (!force && this.lastSent.get(change.connectorId) === key) return;
+      this.lastSent.set(change.connectorId, key);
+    }
     try {
       await link.call('StatusNotification', {
         connectorId: change.connectorId,

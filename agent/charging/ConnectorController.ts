@@ -6,12 +6,14 @@
  */
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
-import { HAL_ERRORS, HalError, type Clock, type ConnectorHardware, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
+import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
 import { errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 import { EnergyAllowance } from './EnergyAllowance.js';
+import { LockDriver } from './LockDriver.js';
+import { PowerWatch } from './PowerWatch.js';
 
 export interface StatusChange {
   connectorId: number;
@@ -41,25 +43,6 @@ export interface ConnectorControllerOptions {
  */
 const METER_PROBE_MS = 10_000;
 
-/**
- * The meter cross-check (works for every driver, including a contactor whose feedback cannot see
- * its contacts): power above these while the contactor has been commanded open for
- * UNCOMMANDED_GRACE_MS is power nobody commanded. The grace covers a reading taken just before
- * the contacts opened and the meter's own averaging.
- */
-const UNCOMMANDED_W = 100;
-const UNCOMMANDED_A = 0.5;
-const UNCOMMANDED_GRACE_MS = 3_000;
-
-/**
- * How often a lock command that failed (LOCK_FAILURE, or the contactor not confirmed open before
- * a release) is tried again while its position is still wanted: a jammed lock must not hold a
- * session Faulted, or a cable in the socket, for good once the obstruction is gone.
- */
-const LOCK_RETRY_MS = 10_000;
-
-const drawing = (r: MeterReading): boolean => r.powerW > UNCOMMANDED_W || r.currentA.some((a) => a > UNCOMMANDED_A);
-
 function toFault(err: HalError): ActiveFault {
   return { code: err.code, ocppErrorCode: err.ocppErrorCode, recoverable: err.recoverable, info: err.message.slice(0, 50) };
 }
@@ -74,22 +57,17 @@ export class ConnectorController {
   /** MaxEnergyOnInvalidId being measured (only while a rejected idTag may still draw power). */
   private allowance: EnergyAllowance | undefined;
   private disposed = false;
-  /** What the machine last commanded the contactor to be, and since when (start counts as open). */
-  private contactorCommanded: 'open' | 'closed' = 'open';
-  private openSince: number;
-  /** One meter read UNCOMMANDED_GRACE_MS after an open command (or the start): did the power stop? */
-  private verifyTimer: TimerId | undefined;
-  private uncommanded = false;
-  /** The lock position the machine last commanded; lock commands run one after the other. */
-  private lockCommanded = false;
-  private lockQueue: Promise<void> = Promise.resolve();
-  private lockRetry: TimerId | undefined;
+  /** Power that flows with the contactor commanded open (./PowerWatch.ts). */
+  private readonly power: PowerWatch;
+  /** The lock's commands, when this connector has one (./LockDriver.ts). */
+  private readonly lock: LockDriver | undefined;
   /** The last open command's confirmation, which a release of the lock waits for. */
   private relayOpening: Promise<void> | undefined;
 
   constructor(private readonly o: ConnectorControllerOptions) {
     this.connectorId = o.hardware.connectorId;
-    this.openSince = o.clock.now();
+    this.power = new PowerWatch(this, o.hardware, o.clock, o.log);
+    if (o.hardware.lock) this.lock = new LockDriver(this.connectorId, o.hardware.lock, o.hardware.relay, o.clock, o.log);
     this.actor = createActor(connectorMachine, {
       clock: o.clock,
       // A literal, not a spread: see the machine's context (hidden classes per object otherwise).
@@ -127,7 +105,7 @@ export class ConnectorController {
     const onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
     const onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
     const onMeterFault = () => this.probeMeter();
-    const onReading = (r: MeterReading) => this.crossCheck(r);
+    const onReading = (r: MeterReading) => this.power.check(r);
     for (const device of devices) {
       device.on('fault', onFault);
       device.on('faultCleared', onCleared);
@@ -142,7 +120,7 @@ export class ConnectorController {
       meter.off('fault', onMeterFault);
       meter.off('reading', onReading);
     });
-    this.verifyOpen();
+    this.power.opened();
     // Faults latched before this controller existed (e.g. a welded contactor across an in-process
     // restart): the devices will not report them again.
     for (const device of devices) {
@@ -196,79 +174,14 @@ export class ConnectorController {
     this.o.clock.clearTimeout(this.meterProbe);
     this.meterProbe = undefined;
     this.allowance?.cancel();
-    this.o.clock.clearTimeout(this.verifyTimer);
-    this.verifyTimer = undefined;
-    this.o.clock.clearTimeout(this.lockRetry);
-    this.lockRetry = undefined;
+    this.power.dispose();
+    this.lock?.dispose();
     for (const u of this.unsubscribers.splice(0)) u();
     this.actor.stop();
   }
 
-  /** Arms the one read that checks the power stopped after the contactor was commanded open. */
-  private verifyOpen(): void {
-    this.o.clock.clearTimeout(this.verifyTimer);
-    this.verifyTimer = this.o.clock.setTimeout(() => {
-      this.verifyTimer = undefined;
-      if (!this.disposed && this.contactorCommanded === 'open') this.o.hardware.meter.read().catch(() => undefined);
-    }, UNCOMMANDED_GRACE_MS);
-  }
-
-  /**
-   * Power with the contactor commanded open: commanded open again at once (the machine thinks it
-   * is open and would not repeat the command) and reported as UNCOMMANDED_POWER, which withdraws
-   * the offer and holds the connector Faulted; cleared by the first reading without power.
-   */
-  private crossCheck(r: MeterReading): void {
-    if (this.disposed || this.contactorCommanded !== 'open' || r.timestamp - this.openSince < UNCOMMANDED_GRACE_MS) return;
-    const { relay } = this.o.hardware;
-    if (!drawing(r)) {
-      if (!this.uncommanded) return;
-      this.uncommanded = false;
-      this.o.log.warn({ connector: this.connectorId, powerW: r.powerW }, 'uncommanded power stopped');
-      this.send({ type: 'FAULT_CLEARED', code: 'UNCOMMANDED_POWER' });
-      return;
-    }
-    this.o.log.error({ connector: this.connectorId, powerW: r.powerW, currentA: r.currentA, relay: relay.state }, 'power flows with the contactor commanded open: opening it again');
-    relay.open().catch((err: unknown) => this.o.log.error({ err, connector: this.connectorId }, 'contactor did not confirm open'));
-    if (this.uncommanded) return;
-    this.uncommanded = true;
-    const { recoverable, ocpp } = HAL_ERRORS.UNCOMMANDED_POWER;
-    this.send({ type: 'FAULT', fault: { code: 'UNCOMMANDED_POWER', ocppErrorCode: ocpp, recoverable, info: `${Math.round(r.powerW)} W with the contactor commanded open` } });
-    this.probeMeter();
-  }
-
-  /**
-   * Moves the lock to the commanded position, after the commands before it. A release waits until
-   * the contactor is confirmed open (never release the plug under load; a welded contactor keeps
-   * the cable locked). A command overtaken by the opposite one is skipped. A failure is
-   * already a device fault (LOCK_FAILURE, fed to the machine by the fault listener): retry later.
-   */
-  private moveLock(): void {
-    const { lock, relay } = this.o.hardware;
-    if (!lock) return;
-    const engage = this.lockCommanded;
-    this.lockQueue = this.lockQueue
-      .then(async () => {
-        if (this.disposed || engage !== this.lockCommanded) return;
-        const isOpen = (): boolean => relay.state === 'open';
-        if (!engage && !isOpen()) {
-          await this.relayOpening;
-          if (!isOpen()) throw new Error('contactor not confirmed open: the cable stays locked');
-        }
-        await (engage ? lock.lock() : lock.unlock());
-      })
-      .catch((err: unknown) => {
-        this.o.log.warn({ err, connector: this.connectorId, lock: engage ? 'lock' : 'unlock' }, 'connector lock command failed: retrying');
-        if (this.disposed || this.lockRetry !== undefined) return;
-        this.lockRetry = this.o.clock.setTimeout(() => {
-          this.lockRetry = undefined;
-          if (!this.disposed && lock.locked !== this.lockCommanded) this.moveLock();
-        }, LOCK_RETRY_MS);
-      });
-  }
-
   /** Reads the meter every METER_PROBE_MS while it is faulted or shows uncommanded power. */
-  private probeMeter(): void {
+  probeMeter(): void {
     if (this.disposed || this.meterProbe !== undefined) return;
     const { meter } = this.o.hardware;
     this.meterProbe = this.o.clock.setTimeout(() => {
@@ -278,7 +191,7 @@ export class ConnectorController {
         () => undefined,
         () => undefined, // still faulted: the fault is known already
       ).finally(() => {
-        if (meter.activeFaults.size > 0 || this.uncommanded) this.probeMeter();
+        if (meter.activeFaults.size > 0 || this.power.reporting) this.probeMeter();
       });
     }, METER_PROBE_MS);
   }
@@ -329,15 +242,11 @@ export class ConnectorController {
     };
     switch (cmd.type) {
       case 'closeContactor':
-        this.contactorCommanded = 'closed';
-        this.o.clock.clearTimeout(this.verifyTimer);
-        this.verifyTimer = undefined;
+        this.power.closed();
         relay.close().catch(failed);
         break;
       case 'openContactor':
-        this.contactorCommanded = 'open';
-        this.openSince = this.o.clock.now();
-        this.verifyOpen();
+        this.power.opened();
         this.relayOpening = relay.open();
         this.relayOpening.catch(failed);
         break;
@@ -349,8 +258,7 @@ export class ConnectorController {
         break;
       case 'lockConnector':
       case 'unlockConnector':
-        this.lockCommanded = cmd.type === 'lockConnector';
-        this.moveLock();
+        this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
         this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId).catch((err: unknown) => {

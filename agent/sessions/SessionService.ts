@@ -59,7 +59,7 @@ export interface SessionServiceOptions {
   journal: { check(): Promise<boolean> };
   log: Logger;
   /** A card was decided (not called while the agent is stopping). */
-  onCard?: (card: CardEvent, result: AuthorizationResult) => void;
+  events?: { emit(event: 'card', card: CardEvent, result: AuthorizationResult): unknown };
 }
 
 const refused = (reason: StartRefusal, message: string, authorization?: AuthorizationResult): StartResult => ({
@@ -155,14 +155,14 @@ export class SessionService {
     const own = connectors.find((c) => c.stopsTransaction({ idTag }));
     if (own) {
       // The idTag that started a transaction may always stop it, without asking the CSMS.
-      this.o.onCard?.(card, { status: 'Accepted', source: 'cache' });
+      this.o.events?.emit('card', card, { status: 'Accepted', source: 'cache' });
       own.send({ type: 'AUTHORIZED', idTag });
       return;
     }
     const result = await this.o.authorizer.authorize(idTag);
     // The answer may come after the agent began stopping: start nothing new then.
     if (!this.accepting) return;
-    this.o.onCard?.(card, result);
+    this.o.events?.emit('card', card, result);
     this.o.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
     if (result.status !== 'Accepted') return;
     const tagged = { idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };

@@ -8,7 +8,8 @@
  * to the link, whose calls leave one at a time in call order, or once it will never be sent. A
  * status takes a *mark* (the newest ticket so far) when it happens and is handed to the link only
  * when no ticket of its connector up to that mark is still out. Tickets are numbers and the
- * queues are per connector: a charger that is not busy holds two empty maps.
+ * queues are per connector, made on first use: a charger that never waited holds no map at all
+ * (10,000 of them run in a fleet).
  */
 
 interface Waiting {
@@ -19,22 +20,22 @@ interface Waiting {
 export class MessageOrder {
   private lastTicket = 0;
   /** connectorId of every ticket still out. */
-  private readonly out = new Map<number, number>();
+  private out: Map<number, number> | undefined;
   /** Jobs waiting per connector, in the order they were queued. */
-  private readonly waiting = new Map<number, Waiting[]>();
+  private waiting: Map<number, Waiting[]> | undefined;
 
   /** A ticket for a transaction message of `connectorId` that is not yet with the link. */
   reserve(connectorId: number): number {
     const ticket = ++this.lastTicket;
-    this.out.set(ticket, connectorId);
+    (this.out ??= new Map()).set(ticket, connectorId);
     return ticket;
   }
 
   /** The message of `ticket` is with the link, or will never be sent. Idempotent. */
   release(ticket: number): void {
-    const connectorId = this.out.get(ticket);
+    const connectorId = this.out?.get(ticket);
     if (connectorId === undefined) return;
-    this.out.delete(ticket);
+    this.out!.delete(ticket);
     this.runReady(connectorId);
   }
 
@@ -50,30 +51,30 @@ export class MessageOrder {
    * status counts).
    */
   after(connectorId: number, mark: number, run: () => void, replace = false): void {
-    let queue = this.waiting.get(connectorId);
+    let queue = this.waiting?.get(connectorId);
     if (replace && queue) queue.length = 0;
     if (!queue || queue.length === 0) {
       if (!this.blocks(connectorId, mark)) return run();
       queue ??= [];
-      this.waiting.set(connectorId, queue);
+      (this.waiting ??= new Map()).set(connectorId, queue);
     }
     queue.push({ mark, run });
   }
 
   /** Drops every waiting job (the charger stops). Tickets stay valid. */
   clear(): void {
-    this.waiting.clear();
+    this.waiting = undefined;
   }
 
   private blocks(connectorId: number, mark: number): boolean {
-    for (const [ticket, c] of this.out) if (c === connectorId && ticket <= mark) return true;
+    if (this.out) for (const [ticket, c] of this.out) if (c === connectorId && ticket <= mark) return true;
     return false;
   }
 
   private runReady(connectorId: number): void {
-    const queue = this.waiting.get(connectorId);
+    const queue = this.waiting?.get(connectorId);
     if (!queue) return;
     while (queue.length > 0 && !this.blocks(connectorId, queue[0]!.mark)) queue.shift()!.run();
-    if (queue.length === 0) this.waiting.delete(connectorId);
+    if (queue.length === 0) this.waiting?.delete(connectorId);
   }
 }

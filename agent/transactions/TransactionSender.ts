@@ -80,8 +80,8 @@ export class TransactionSender {
   private readonly unwritten: JournalEntry[] = [];
   private rewriteTimer: TimerId | undefined;
   private rewriting: Promise<void> | undefined;
-  /** Order tickets of journaled start/stop records not yet handed to the link, by seq. */
-  private readonly tickets = new Map<number, number>();
+  /** Order tickets of journaled start/stop records not yet handed to the link, by seq (made on first use). */
+  private tickets: Map<number, number> | undefined;
   /** Order tickets of entries kept in `unwritten` (same index), or 0. */
   private readonly unwrittenTickets: number[] = [];
 
@@ -103,7 +103,7 @@ export class TransactionSender {
       // Entries kept after a failed append go first: the journal order is the send order.
       while (this.unwritten.length > 0) await this.writeUnwritten();
       const record = await this.o.journal.append(entry);
-      if (ticket !== 0) this.tickets.set(record.seq, ticket);
+      if (ticket !== 0) (this.tickets ??= new Map()).set(record.seq, ticket);
       this.o.onJournalWrite?.();
     } catch (err) {
       this.o.onJournalError?.(err);
@@ -122,7 +122,7 @@ export class TransactionSender {
   /** True while the sender holds this order ticket (its entry is journaled or kept, not yet handed). */
   holds(ticket: number): boolean {
     if (this.unwrittenTickets.includes(ticket)) return true;
-    for (const t of this.tickets.values()) if (t === ticket) return true;
+    if (this.tickets) for (const t of this.tickets.values()) if (t === ticket) return true;
     return false;
   }
 
@@ -152,7 +152,7 @@ export class TransactionSender {
           const record = await this.o.journal.append(this.unwritten[0]!);
           this.unwritten.shift();
           const ticket = this.unwrittenTickets.shift() ?? 0;
-          if (ticket !== 0) this.tickets.set(record.seq, ticket);
+          if (ticket !== 0) (this.tickets ??= new Map()).set(record.seq, ticket);
           this.o.onJournalWrite?.();
         }
       } catch (err) {
@@ -228,7 +228,7 @@ export class TransactionSender {
     const { order } = this.o;
     if (order) {
       for (const { seq, entry } of this.o.journal.pending()) {
-        if ((entry.kind === 'start' || entry.kind === 'stop') && !this.tickets.has(seq)) this.tickets.set(seq, order.reserve(entry.connectorId));
+        if ((entry.kind === 'start' || entry.kind === 'stop') && !this.tickets?.has(seq)) (this.tickets ??= new Map()).set(seq, order.reserve(entry.connectorId));
       }
     }
     this.kick();
@@ -259,8 +259,8 @@ export class TransactionSender {
 
   stop(): void {
     this.stopped = true;
-    for (const ticket of this.tickets.values()) this.o.order?.release(ticket);
-    this.tickets.clear();
+    if (this.tickets) for (const ticket of this.tickets.values()) this.o.order?.release(ticket);
+    this.tickets = undefined;
     this.o.clock.clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
     this.o.clock.clearTimeout(this.rewriteTimer);
@@ -390,9 +390,9 @@ export class TransactionSender {
 
   /** The record is with the link (its call queued there) or will not be sent: its statuses may follow. */
   private handed(record: JournalRecord): void {
-    const ticket = this.tickets.get(record.seq);
+    const ticket = this.tickets?.get(record.seq);
     if (ticket === undefined) return;
-    this.tickets.delete(record.seq);
+    this.tickets!.delete(record.seq);
     this.o.order?.release(ticket);
   }
 
