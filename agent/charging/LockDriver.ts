@@ -49,7 +49,7 @@ export class LockDriver {
 
   private move(relayOpening: Promise<void> | undefined): void {
     const engage = this.engaged;
-    this.queue = (this.queue ?? Promise.resolve())
+    const queued: Promise<void> = (this.queue ?? Promise.resolve())
       .then(async () => {
         if (this.disposed || engage !== this.engaged) return;
         if (!engage && !this.relayOpen()) {
@@ -65,6 +65,10 @@ export class LockDriver {
           this.retry = undefined;
           if (!this.disposed && this.lock.locked !== this.engaged) this.move(undefined);
         }, RETRY_MS);
+      })
+      .finally(() => {
+        if (this.queue === queued) this.queue = undefined;
       });
+    this.queue = queued;
   }
 }

@@ -36,6 +36,7 @@ export class MessageOrder {
     const connectorId = this.out?.get(ticket);
     if (connectorId === undefined) return;
     this.out!.delete(ticket);
+    if (this.out!.size === 0) this.out = undefined;
     this.runReady(connectorId);
   }
 
@@ -75,6 +76,8 @@ export class MessageOrder {
     const queue = this.waiting?.get(connectorId);
     if (!queue) return;
     while (queue.length > 0 && !this.blocks(connectorId, queue[0]!.mark)) queue.shift()!.run();
-    if (queue.length === 0) this.waiting?.delete(connectorId);
+    if (queue.length > 0) return;
+    this.waiting?.delete(connectorId);
+    if (this.waiting?.size === 0) this.waiting = undefined;
   }
 }

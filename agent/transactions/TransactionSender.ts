@@ -393,6 +393,7 @@ export class TransactionSender {
     const ticket = this.tickets?.get(record.seq);
     if (ticket === undefined) return;
     this.tickets!.delete(record.seq);
+    if (this.tickets!.size === 0) this.tickets = undefined;
     this.o.order?.release(ticket);
   }
 
