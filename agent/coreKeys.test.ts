@@ -42,9 +42,12 @@ describe('optional Core keys', () => {
 });
 
 describe('ResetRetries', () => {
-  it('is read-only 0 (the agent does not retry a failed restart itself): a change is Rejected, not accepted and ignored', async () => {
+  it('is read-write, 3 by default, bounded 0..100 (honoured by evse run: test/evseRun.resetRetries.test.ts)', async () => {
     const f = await agentFixture();
-    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'ResetRetries', value: '5' })).toEqual({ status: 'Rejected' });
-    expect((await f.csms.call(CP, 'GetConfiguration', { key: ['ResetRetries'] })).configurationKey).toEqual([{ key: 'ResetRetries', readonly: true, value: '0' }]);
+    expect((await f.csms.call(CP, 'GetConfiguration', { key: ['ResetRetries'] })).configurationKey).toEqual([{ key: 'ResetRetries', readonly: false, value: '3' }]);
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'ResetRetries', value: '101' })).toEqual({ status: 'Rejected' });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'ResetRetries', value: '-1' })).toEqual({ status: 'Rejected' });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'ResetRetries', value: '5' })).toEqual({ status: 'Accepted' });
+    expect((await f.csms.call(CP, 'GetConfiguration', { key: ['ResetRetries'] })).configurationKey).toEqual([{ key: 'ResetRetries', readonly: false, value: '5' }]);
   });
 });

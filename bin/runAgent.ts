@@ -4,7 +4,9 @@
  * the Local Authorization List in the data directory,
  * builds the configured hardware and runs one Agent on the wall clock until SIGTERM/SIGINT, which
  * shut it down cleanly within 5 s.
- * A Reset from the CSMS restarts the agent in-process (Hard: the hardware is re-initialised too).
+ * A Reset from the CSMS restarts the agent in-process (Hard: the transaction journal is opened again
+ * and the hardware re-initialised, as a reboot would). A restart that fails is retried ResetRetries
+ * times with a back-off, then the process exits 70 for the service manager.
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -16,7 +18,6 @@ import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import { AuthorizationCache } from '../agent/auth/AuthorizationCache.js';
 import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
-import type { TransactionJournal } from '../agent/store/TransactionJournal.js';
 import { createHardware, type Hardware } from './createHardware.js';
 import type { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { TelemetryTlsSettings } from '../agent/telemetry/mqttClient.js';
@@ -34,8 +35,11 @@ const SHUTDOWN_FLUSH_MS = 2500;
 const SHUTDOWN_HARD_LIMIT_MS = 4500;
 const EX_CANTCREAT = 73;
 const TELEMETRY_STOP_MS = 500;
-/** A Reset whose restart failed: exit so the service manager starts the process again (ResetRetries is 0). */
+/** A Reset whose restart failed ResetRetries more times: exit so the service manager starts the process again. */
 const EX_SOFTWARE = 70;
+/** Back-off between restart attempts after a Reset: 2 s, 4 s, 8 s, … at most 60 s (wall clock). */
+const RESTART_RETRY_FIRST_MS = 2000;
+const RESTART_RETRY_MAX_MS = 60_000;
 
 export async function runAgent(): Promise<number> {
   let settings: Settings;
@@ -67,9 +71,10 @@ export async function runAgent(): Promise<number> {
     localList: await LocalAuthList.open(join(dataDir, 'local-auth-list.json'), log),
   };
   // Without a durable journal a session could not be billed after a power cut: refuse to run.
+  const openJournal = () => FileJournal.open({ file: join(dataDir, 'journal.log'), log });
   let journal: FileJournal;
   try {
-    journal = await FileJournal.open({ file: join(dataDir, 'journal.log'), log });
+    journal = await openJournal();
   } catch (err) {
     log.fatal({ err, dataDir }, 'cannot open the transaction journal');
     process.stderr.write(`evse: cannot open the transaction journal in ${dataDir}: ${(err as Error).message}\n`);
@@ -80,13 +85,23 @@ export async function runAgent(): Promise<number> {
     ...(telemetryTls && { tls: telemetryTls }),
     ...(settings.telemetry.url && settings.telemetry.commands && { currentLimits: await CurrentLimits.open(join(dataDir, 'mqtt-current-limits.json'), log) }),
   };
-  return new AgentRunner(settings, config, availability, journal, log, auth, telemetry).run();
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
 interface TelemetryResources {
   tls?: TelemetryTlsSettings;
   currentLimits?: CurrentLimits;
+}
+
+/**
+ * The transaction journal, shared by the agents a Reset creates one after the other: what one
+ * journaled, the next delivers. A Hard reset opens it again, so a data directory that became
+ * unusable fails the restart (retried) instead of leaving an agent on a file it cannot reopen.
+ */
+interface JournalSlot {
+  current: FileJournal;
+  open(): Promise<FileJournal>;
 }
 
 /** Local authorization state, shared by the agents a Reset creates one after the other. */
@@ -100,6 +115,9 @@ class AgentRunner {
   private agent: Agent | undefined;
   private telemetry: TelemetryPublisher | undefined;
   private stopping = false;
+  /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
+  private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
+  private endRetryWait: (() => void) | undefined;
   /** Ends run() with an exit code. */
   private exit: ((code: number) => void) | undefined;
   /** The host clock, or (clock.source: csms) the host clock set by the CSMS's time; kept across resets. */
@@ -109,8 +127,7 @@ class AgentRunner {
     private readonly settings: Settings,
     private readonly config: OcppConfiguration,
     private readonly availability: ConnectorAvailability,
-    /** Shared by the agents a Reset creates one after the other: what one journaled, the next delivers. */
-    private readonly journal: TransactionJournal,
+    private readonly journal: JournalSlot,
     private readonly log: Logger,
     private readonly auth: LocalAuthorization,
     private readonly telemetryResources: TelemetryResources,
@@ -160,7 +177,7 @@ class AgentRunner {
       availability: this.availability,
       authCache: this.auth.cache,
       localAuthList: this.auth.localList,
-      journal: this.journal,
+      journal: this.journal.current,
       clock: this.clock,
       log,
       ventilation: settings.chargePoint.ventilation,
@@ -208,29 +225,66 @@ class AgentRunner {
 
   private async restart(type: 'Soft' | 'Hard'): Promise<void> {
     if (this.stopping) return;
-    this.log.info({ type }, 'reset requested by the CSMS: restarting');
+    const { log } = this;
+    // Read before the restart: the store stays open, but the value must not depend on the attempt.
+    const retries = this.config.getInt('ResetRetries');
+    log.info({ type }, 'reset requested by the CSMS: restarting');
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
-    if (type === 'Hard') await this.hw?.hardware.close();
-    if (this.stopping) return;
-    try {
-      await this.startAgent(type === 'Hard');
-    } catch (err) {
-      // Not left running without an agent (and with devices in an unknown state): end the process.
-      this.log.fatal({ err, type }, 'restart after the Reset failed: exiting for the service manager to start again');
-      this.stopping = true;
-      await this.stop().catch(() => undefined);
-      this.exit?.(EX_SOFTWARE);
+    this.agent = undefined;
+    if (type === 'Hard') await this.closeHardware();
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        if (type === 'Hard') await this.reopenJournal();
+        await this.startAgent(type === 'Hard');
+        if (attempt > 1) log.warn({ type, attempt }, 'restart after the Reset succeeded');
+        return;
+      } catch (err) {
+        // Devices a failed attempt opened are released before the next one opens them again.
+        if (type === 'Hard') await this.closeHardware();
+        if (attempt > retries) {
+          // Not left running without an agent (and with devices in an unknown state): end the process.
+          log.fatal({ err, type, attempt, resetRetries: retries }, 'restart after the Reset failed: retries used up, exiting for the service manager to start again');
+          this.stopping = true;
+          await this.stop().catch(() => undefined);
+          this.exit?.(EX_SOFTWARE);
+          return;
+        }
+        const retryInMs = Math.min(RESTART_RETRY_FIRST_MS * 2 ** (attempt - 1), RESTART_RETRY_MAX_MS);
+        log.error({ err, type, attempt, resetRetries: retries, retryInMs }, 'restart after the Reset failed: trying again');
+        await this.retryWait(retryInMs);
+      }
     }
   }
 
+  /** A Hard reset opens the journal again, as a reboot would (the old one is closed first: one writer). */
+  private async reopenJournal(): Promise<void> {
+    await this.journal.current.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
+    this.journal.current = await this.journal.open();
+  }
+
+  private async closeHardware(): Promise<void> {
+    await this.hw?.hardware.close().catch((err: unknown) => this.log.error({ err }, 'closing the hardware failed'));
+    this.hw = undefined;
+  }
+
+  /** Waits `ms` of wall-clock time, or until a signal stops the process. */
+  private retryWait(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.endRetryWait = resolve;
+      this.retryTimer = globalThis.setTimeout(resolve, ms);
+    });
+  }
+
   private async stop(): Promise<void> {
+    globalThis.clearTimeout(this.retryTimer);
+    this.endRetryWait?.();
     // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
     await this.stopTelemetry();
-    await this.hw?.hardware.close();
+    await this.closeHardware();
     await this.config.flush();
     await this.auth.cache.flush();
-    await this.journal.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
+    await this.journal.current.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
   }
 }

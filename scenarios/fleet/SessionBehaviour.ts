@@ -186,6 +186,7 @@ export class SessionBehaviour {
     // An EV plugged in through the control API stays what it is.
     if (!ev.plugged) {
       ev.setModel(plan.ev);
+      ev.setVentilation(plan.ev.ventilation);
       this.count(`ev:${plan.ev.name}`);
     }
     ev.resume();

@@ -85,7 +85,7 @@ describe('session planner', () => {
       const range = model.socStart as { min: number; max: number };
       expect(p.socStart).toBeGreaterThanOrEqual(range.min);
       expect(p.socStart).toBeLessThanOrEqual(range.max);
-      expect(p.ev).toEqual({ name: model.name, batteryKWh: model.batteryKWh / 10, maxCurrentA: model.maxCurrentA, phases: model.phases });
+      expect(p.ev).toEqual({ name: model.name, batteryKWh: model.batteryKWh / 10, maxCurrentA: model.maxCurrentA, phases: model.phases, ventilation: false });
     }
     // 20,000 draws: one standard deviation of a share is at most 0.0035.
     for (const e of profile.evs) expect(Math.abs(counts.get(e.name)! / n - e.share)).toBeLessThan(0.015);

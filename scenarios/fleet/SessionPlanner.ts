@@ -26,6 +26,8 @@ export interface PlannedEv {
   readonly batteryKWh: number;
   readonly maxCurrentA: number;
   readonly phases: 1 | 3;
+  /** Asks for ventilation while charging (pilot D). */
+  readonly ventilation: boolean;
 }
 
 export interface SessionPlan {
@@ -103,7 +105,7 @@ function evsOf(profile: FleetProfile): PlannedEv[] {
   let evs = plannedEvs.get(profile);
   if (!evs) {
     const a = profile.time.acceleration;
-    evs = profile.evs.map((ev) => Object.freeze({ name: ev.name, batteryKWh: ev.batteryKWh / a, maxCurrentA: ev.maxCurrentA, phases: ev.phases }));
+    evs = profile.evs.map((ev) => Object.freeze({ name: ev.name, batteryKWh: ev.batteryKWh / a, maxCurrentA: ev.maxCurrentA, phases: ev.phases, ventilation: ev.ventilation === true }));
     plannedEvs.set(profile, evs);
   }
   return evs;

@@ -68,6 +68,7 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
     clock,
     log,
     random: seededRandom(deriveSeed(seed, k, 1)),
+    ventilation: resolved.profile.charger.ventilation,
   });
   const behaviour =
     options.behaviour === false && !added

@@ -34,7 +34,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const SESSION_DISTRIBUTIONS = ['minutes', 'energyKWh', 'dwellMinutes'] as const;
 
 /**
- * A profile file's content over the default: `time` and `sessions` merge key by key, `ocpp` keys
+ * A profile file's content over the default: `time`, `charger` and `sessions` merge key by key, `ocpp` keys
  * add to the default's, everything else (`arrivals`, `evs`, `faults`, `ocppGroups`, `name`)
  * replaces it. `sessions.byHour` overrides the default's distributions by hour, so a file that
  * sets any of `sessions.minutes`, `energyKWh` or `dwellMinutes` without its own `byHour` drops
@@ -43,7 +43,7 @@ const SESSION_DISTRIBUTIONS = ['minutes', 'energyKWh', 'dwellMinutes'] as const;
 export function mergeOverDefault(base: FleetProfile, raw: unknown): unknown {
   if (!isRecord(raw)) return raw;
   const out: Record<string, unknown> = { ...base, ...raw };
-  for (const key of ['time', 'sessions', 'ocpp'] as const) if (isRecord(raw[key])) out[key] = { ...base[key], ...raw[key] };
+  for (const key of ['time', 'charger', 'sessions', 'ocpp'] as const) if (isRecord(raw[key])) out[key] = { ...base[key], ...raw[key] };
   const sessions = raw.sessions;
   if (isRecord(sessions) && !('byHour' in sessions) && SESSION_DISTRIBUTIONS.some((k) => k in sessions)) out.sessions = { ...(out.sessions as object), byHour: [] };
   return out;
@@ -88,7 +88,8 @@ export function parseProfile(raw: unknown, source = '(inline)'): FleetProfile {
   const shaped = raw as FleetProfile;
   // Optional fields get their defaults: Monday, no windows.
   const optional = { startDay: (shaped.time as Partial<FleetProfile['time']>).startDay ?? 'mon', byHour: (shaped.sessions as Partial<FleetProfile['sessions']>).byHour ?? [] };
-  const p: FleetProfile = { ...shaped, time: { ...shaped.time, startDay: optional.startDay }, sessions: { ...shaped.sessions, byHour: optional.byHour } };
+  const charger = { ventilation: (shaped.charger as Partial<FleetProfile['charger']> | undefined)?.ventilation ?? false };
+  const p: FleetProfile = { ...shaped, time: { ...shaped.time, startDay: optional.startDay }, charger, sessions: { ...shaped.sessions, byHour: optional.byHour } };
   const distributions: [string, Distribution | null | undefined][] = [
     ...SESSION_DISTRIBUTIONS.map((k): [string, Distribution | null] => [`sessions.${k}`, p.sessions[k]]),
     ...p.sessions.byHour.flatMap((w, i) => SESSION_DISTRIBUTIONS.map((k): [string, Distribution | null | undefined] => [`sessions.byHour[${i}].${k}`, w[k]])),

@@ -22,6 +22,7 @@ export const DEFAULT_PROFILE: FleetProfile = {
     perHour: [0.03, 0.02, 0.02, 0.02, 0.03, 0.05, 0.12, 0.3, 0.4, 0.3, 0.22, 0.2, 0.22, 0.22, 0.2, 0.22, 0.28, 0.38, 0.4, 0.32, 0.22, 0.15, 0.1, 0.05],
     weekend: { baseline: 0.03, peaks: [{ hour: 13, perHour: 0.2, widthHours: 3 }] },
   },
+  charger: { ventilation: false },
   evs: [
     { name: 'city', share: 0.25, batteryKWh: 35, maxCurrentA: 16, phases: 1, socStart: { min: 0.1, max: 0.7 } },
     { name: 'mid', share: 0.6, batteryKWh: 60, maxCurrentA: 16, phases: 3, socStart: { min: 0.1, max: 0.6 } },

@@ -47,6 +47,14 @@ export interface EvProfile {
   phases: 1 | 3;
   /** State of charge when it plugs in, a fraction 0..1. */
   socStart: Distribution;
+  /** It asks for ventilation while charging (pilot state D instead of C); default false. */
+  ventilation?: boolean;
+}
+
+/** What every charger of the fleet can do (its hardware is the simulated twin). */
+export interface ChargerProfile {
+  /** The site can ventilate: an EV asking for it (pilot D) charges; false: it is refused (Faulted). */
+  ventilation: boolean;
 }
 
 /**
@@ -69,6 +77,8 @@ export interface FleetProfile {
    */
   time: { startHour: number; startDay: Weekday; acceleration: number };
   arrivals: Arrivals;
+  /** The chargers' capabilities (optional in a file; default `{ventilation: false}`). */
+  charger: ChargerProfile;
   /** Vehicle models; each session draws one by its share. */
   evs: EvProfile[];
   sessions: {
@@ -118,6 +128,7 @@ const SCHEMA = closed(
     name: { type: 'string', minLength: 1, maxLength: 100 },
     time: closed({ startHour: hour, startDay: { enum: WEEKDAYS }, acceleration: { type: 'number', minimum: 0.001, maximum: 100_000 } }, ['startHour', 'acceleration']),
     arrivals: { oneOf: [closed({ perHour, weekend: daily }, ['perHour']), closed({ ...baselinePeaks, weekend: daily }, ['baseline', 'peaks'])] },
+    charger: closed({ ventilation: { type: 'boolean' } }, []),
     evs: {
       type: 'array',
       minItems: 1,
@@ -129,7 +140,8 @@ const SCHEMA = closed(
         maxCurrentA: { type: 'number', minimum: 6, maximum: 80 },
         phases: { enum: [1, 3] },
         socStart: distributionOf(fraction, { type: 'number', exclusiveMinimum: 0, maximum: 1 }),
-      }),
+        ventilation: { type: 'boolean' },
+      }, ['name', 'share', 'batteryKWh', 'maxCurrentA', 'phases', 'socStart']),
     },
     sessions: closed(
       {

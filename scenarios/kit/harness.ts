@@ -110,6 +110,8 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       csms = externalView(url);
     }
 
+    // Ventilation is the agent's capability, the rest describes the simulated hardware.
+    const { ventilation = false, ...simulated } = options.charger ?? {};
     const chargers: ChargerUnderTest[] = [];
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
@@ -117,7 +119,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       let hardware: ChargerHardware;
       let rig: Rig;
       if (env.hal.kind === 'sim') {
-        const sim = createSimulatedCharger({ connectors: 1, ...options.charger, clock, ...(count > 1 && { idPrefix: `${id}/` }) });
+        const sim = createSimulatedCharger({ connectors: 1, ...simulated, clock, ...(count > 1 && { idPrefix: `${id}/` }) });
         hardware = sim.hardware;
         rig = simRig(sim);
         closers.push(() => rig.close());
@@ -141,6 +143,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
         clock,
         log: log.child({ chargePointId: id }),
         random: seededRandom(env.seed + i),
+        ventilation,
       });
       agent.on('status', (s) => note('status', `${prefix}connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
       agent.on('card', (card, result) => note('card', `${prefix}card ${card.uid}: ${result.status} (${result.source})`));

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { report } from './reporters.js';
 import { loadScenarioFile, runScenario, runScenarioFiles } from './run.js';
+import type { ScenarioContext } from './context.js';
 import { scenario } from './scenario.js';
 import { parseYamlScenario } from './yaml.js';
 import { closest, editDistance, parseDuration } from './words.js';
@@ -72,6 +73,47 @@ describe('runner', () => {
     expect(r.error).toMatchObject({ type: 'failure', expected: 'a StartTransaction within 120 s', actual: 'no StartTransaction' });
     expect(r.virtualMs).toBeGreaterThanOrEqual(120_000);
     expect(r.wallMs).toBeLessThan(3000);
+  });
+});
+
+describe('charger.ventilation', () => {
+  // The EV asks for ventilation (pilot D) whenever it asks for power.
+  const ventedEv = { ev: { ventilation: true } } as const;
+  const session = async (t: ScenarioContext) => {
+    await t.ev.plugIn(1);
+    await t.rfid.present('04A1B2C3');
+    await t.clock.advance('10s');
+  };
+
+  it('true: an EV asking for ventilation charges', async () => {
+    const r = await runScenario(scenario('ventilated', { charger: { ...ventedEv, ventilation: true } }, async (t) => {
+      await session(t);
+      await t.csms.expect('StartTransaction', { connectorId: 1 });
+      await t.expect.status(1, 'Charging');
+      await t.clock.advance('30m');
+      await t.expect.energy('>', 3, 'kWh');
+    }));
+    expect(r.status, report('pretty', [r])).toBe('passed');
+  });
+
+  it('false (the default): the connector faults with the reason and no energy flows', async () => {
+    for (const charger of [ventedEv, { ...ventedEv, ventilation: false }]) {
+      const r = await runScenario(scenario('not ventilated', { charger }, async (t) => {
+        await session(t);
+        await t.expect.status(1, 'Faulted');
+        await t.csms.expect('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'OtherError', info: 'EV requests ventilation; not supported' });
+        await t.clock.advance('30m');
+        await t.expect.energy('<', 0.001, 'kWh');
+      }));
+      expect(r.status, report('pretty', [r])).toBe('passed');
+    }
+  });
+
+  it('is written in YAML under options.charger, and must be true or false', () => {
+    const yaml = (value: string) => `name: v\noptions: { charger: { ventilation: ${value}, ev: { ventilation: true } } }\nsteps:\n  - plugIn: 1\n`;
+    expect(parseYamlScenario(yaml('true'), 'v.yaml').options.charger).toMatchObject({ ventilation: true });
+    expect(() => parseYamlScenario(yaml('"yes"'), 'v.yaml')).toThrow(/options\.charger\.ventilation must be true or false, got "yes"/);
+    expect(() => scenario('v', { charger: { ventilation: 1 as never } }, async () => undefined)).toThrow(/options\.charger\.ventilation must be true or false, got 1/);
   });
 });
 

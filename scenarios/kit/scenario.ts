@@ -11,8 +11,8 @@ import type { ScenarioContext } from './context.js';
 export interface ScenarioOptions {
   /** OCPP configuration keys the charger starts with (e.g. `{ MeterValueSampleInterval: 60 }`). */
   readonly ocpp?: Record<string, ConfigInput>;
-  /** Simulated charger (connectors, EV battery, …); the clock is the runner's. */
-  readonly charger?: Omit<SimulatedChargerOptions, 'clock'>;
+  /** Simulated charger (connectors, EV battery, …) and its capabilities; the clock is the runner's. */
+  readonly charger?: ScenarioChargerOptions;
   /** How the CSMS answers BootNotification (default: Accepted, heartbeat every hour). */
   readonly boot?: BootPolicy;
   /** Known cards: uid → status; unknown cards are Invalid. Default: every card is Accepted. */
@@ -27,6 +27,15 @@ export interface ScenarioOptions {
   /** Charge point ids, one per charger (default `SCENARIO-CP1`, `SCENARIO-CP2`, …). `--id` overrides them. */
   readonly ids?: readonly string[];
 }
+
+/** The simulated hardware of each charger, and what the charger itself can do. */
+export type ScenarioChargerOptions = Omit<SimulatedChargerOptions, 'clock'> & {
+  /**
+   * The charger can ventilate the parking space: an EV asking for ventilation (pilot state D) may
+   * charge. Default false, as `chargePoint.ventilation`: D is refused (Faulted, contactor open).
+   */
+  readonly ventilation?: boolean;
+};
 
 /** What a charge point id may be (it ends the CSMS URL path). */
 export const CHARGE_POINT_ID = /^(?!\.+$)[A-Za-z0-9*_=+@.-]{1,48}$/;
@@ -64,6 +73,10 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
   }
   if (options?.ids !== undefined && (!Array.isArray(options.ids) || options.ids.length < (n ?? 1) || !options.ids.every((id) => typeof id === 'string' && CHARGE_POINT_ID.test(id)))) {
     throw new TypeError(`scenario '${name}': options.ids must list ${n ?? 1} charge point id(s) (1..48 of A-Z a-z 0-9 * _ = + @ . -), got ${JSON.stringify(options.ids)}`);
+  }
+  const ventilation = options?.charger?.ventilation;
+  if (ventilation !== undefined && typeof ventilation !== 'boolean') {
+    throw new TypeError(`scenario '${name}': options.charger.ventilation must be true or false, got ${JSON.stringify(ventilation)}`);
   }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }

@@ -80,9 +80,9 @@ export const CONFIGURATION_KEYS = {
   MeterValueSampleInterval: { ...SECONDS, default: 60 },
   MinimumStatusDuration: { ...SECONDS, default: 0 },
   NumberOfConnectors: { ...ro('integer', 1), min: 1 },
-  // A Reset restarts the agent in its process; if that restart fails, `evse run` exits and the
-  // service manager starts it again: the agent itself retries nothing, so it cannot promise more.
-  ResetRetries: ro('integer', 0),
+  // Retries of a restart after a Reset that failed (bin/runAgent.ts: back-off 2 s, 4 s, … 60 s);
+  // once they are used up, `evse run` exits for the service manager to start it again.
+  ResetRetries: { type: 'integer', readonly: false, default: 3, min: 0, max: 100 },
   StopTransactionOnEVSideDisconnect: rw('boolean', true),
   StopTransactionOnInvalidId: rw('boolean', true),
   StopTxnAlignedData: measurands('', 'StopTxnAlignedDataMaxLength'),
