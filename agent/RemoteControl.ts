@@ -99,8 +99,8 @@ export class RemoteControl implements ChargePointControl {
   }
 
   reset(type: 'Soft' | 'Hard'): AcceptStatus {
-    const { reset } = this.p;
-    afterResponse(() => reset(type));
+    const parts = this.p; // called as its method: the parts may be one shared prototype's (Agent)
+    afterResponse(() => parts.reset(type));
     return 'Accepted';
   }
 

@@ -6,7 +6,7 @@
  */
 import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
-import { HalError, type Clock, type ConnectorHardware, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
+import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
 import { errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput, ConnectorStatus } from './connectorTypes.js';
@@ -52,7 +52,10 @@ export class ConnectorController {
   private readonly actor: Actor<typeof connectorMachine>;
   private lastStatus: ConnectorStatus | undefined;
   private lastErrorCode: ConnectorErrorCode = 'NoError';
-  private readonly unsubscribers: (() => void)[] = [];
+  /** The machine's command and snapshot subscriptions. */
+  private readonly subscriptions: { unsubscribe(): void }[];
+  /** Listening to the devices (between start() and dispose()). */
+  private listening = false;
   private meterProbe: TimerId | undefined;
   /** MaxEnergyOnInvalidId being measured (only while a rejected idTag may still draw power). */
   private allowance: EnergyAllowance | undefined;
@@ -88,38 +91,36 @@ export class ConnectorController {
     });
     // One wildcard listener rather than one per command type: xstate keeps a Set per type, and
     // 10,000 connectors × 7 types of them is measurable (docs/fleet.md, Memory and scale).
-    const commands = this.actor.on('*', (cmd) => this.execute(cmd as ConnectorCommand));
-    const snap = this.actor.subscribe(() => this.publishStatus());
-    this.unsubscribers.push(() => {
-      commands.unsubscribe();
-      snap.unsubscribe();
-    });
+    this.subscriptions = [this.actor.on('*', (cmd) => this.execute(cmd as ConnectorCommand)), this.actor.subscribe(() => this.publishStatus())];
+  }
+
+  // Device listeners: fields, so that stopping to listen needs no closures of its own (per-charger
+  // cost). The same two fault listeners serve every device.
+  private readonly onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
+  private readonly onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
+  private readonly onMeterFault = () => this.probeMeter();
+  private readonly onReading = (r: MeterReading) => this.power.check(r);
+  private readonly onPilot = (state: PilotState) => this.send({ type: 'PILOT', state });
+  private readonly onLock = (locked: boolean) => this.send({ type: 'LOCK_STATE', locked });
+
+  /** Every device of the connector (the lock only where there is one). */
+  private devices(): (Relay | EnergyMeter | ControlPilot | ConnectorLock)[] {
+    const { relay, meter, pilot, lock } = this.o.hardware;
+    return lock ? [relay, meter, pilot, lock] : [relay, meter, pilot];
   }
 
   /** Starts the machine and listens to the devices; faults already active are fed in first. */
   start(): void {
     this.actor.start();
-    const { relay, meter, pilot, lock } = this.o.hardware;
-    const devices = [relay, meter, pilot, ...(lock ? [lock] : [])];
-    // The same two listeners serve every device (fewer closures per connector).
-    const onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
-    const onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
-    const onMeterFault = () => this.probeMeter();
-    const onReading = (r: MeterReading) => this.power.check(r);
+    const { meter, pilot, lock } = this.o.hardware;
+    const devices = this.devices();
+    this.listening = true;
     for (const device of devices) {
-      device.on('fault', onFault);
-      device.on('faultCleared', onCleared);
+      device.on('fault', this.onFault);
+      device.on('faultCleared', this.onCleared);
     }
-    meter.on('fault', onMeterFault);
-    meter.on('reading', onReading);
-    this.unsubscribers.push(() => {
-      for (const device of devices) {
-        device.off('fault', onFault);
-        device.off('faultCleared', onCleared);
-      }
-      meter.off('fault', onMeterFault);
-      meter.off('reading', onReading);
-    });
+    meter.on('fault', this.onMeterFault);
+    meter.on('reading', this.onReading);
     this.power.opened();
     // Faults latched before this controller existed (e.g. a welded contactor across an in-process
     // restart): the devices will not report them again.
@@ -127,14 +128,8 @@ export class ConnectorController {
       for (const code of device.activeFaults) this.send({ type: 'FAULT', fault: toFault(new HalError(code, device.id, 'active at start')) });
     }
     if (meter.activeFaults.size > 0) this.probeMeter();
-    const onPilot = (state: PilotState) => this.send({ type: 'PILOT', state });
-    pilot.on('state', onPilot);
-    this.unsubscribers.push(() => pilot.off('state', onPilot));
-    if (lock) {
-      const onLock = (locked: boolean) => this.send({ type: 'LOCK_STATE', locked });
-      lock.on('state', onLock);
-      this.unsubscribers.push(() => lock.off('state', onLock));
-    }
+    pilot.on('state', this.onPilot);
+    lock?.on('state', this.onLock);
     this.publishStatus();
   }
 
@@ -176,8 +171,22 @@ export class ConnectorController {
     this.allowance?.cancel();
     this.power.dispose();
     this.lock?.dispose();
-    for (const u of this.unsubscribers.splice(0)) u();
+    for (const s of this.subscriptions) s.unsubscribe();
+    if (this.listening) this.stopListening();
     this.actor.stop();
+  }
+
+  private stopListening(): void {
+    this.listening = false;
+    const { meter, pilot, lock } = this.o.hardware;
+    for (const device of this.devices()) {
+      device.off('fault', this.onFault);
+      device.off('faultCleared', this.onCleared);
+    }
+    meter.off('fault', this.onMeterFault);
+    meter.off('reading', this.onReading);
+    pilot.off('state', this.onPilot);
+    lock?.off('state', this.onLock);
   }
 
   /** Reads the meter every METER_PROBE_MS while it is faulted or shows uncommanded power. */

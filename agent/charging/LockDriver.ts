@@ -49,15 +49,16 @@ export class LockDriver {
 
   private move(relayOpening: Promise<void> | undefined): void {
     const engage = this.engaged;
-    const queued: Promise<void> = (this.queue ?? Promise.resolve())
-      .then(async () => {
-        if (this.disposed || engage !== this.engaged) return;
-        if (!engage && !this.relayOpen()) {
-          await relayOpening;
-          if (!this.relayOpen()) throw new Error('contactor not confirmed open: the cable stays locked');
-        }
-        await (engage ? this.lock.lock() : this.lock.unlock());
-      })
+    const run = async (): Promise<void> => {
+      if (this.disposed || engage !== this.engaged) return;
+      if (!engage && !this.relayOpen()) {
+        await relayOpening;
+        if (!this.relayOpen()) throw new Error('contactor not confirmed open: the cable stays locked');
+      }
+      await (engage ? this.lock.lock() : this.lock.unlock());
+    };
+    // Nothing in flight: the command goes to the lock now (it is on the way from card to power).
+    const queued: Promise<void> = (this.queue ? this.queue.then(run) : run())
       .catch((err: unknown) => {
         this.log.warn({ err, connector: this.connectorId, lock: engage ? 'lock' : 'unlock' }, 'connector lock command failed: retrying');
         if (this.disposed || this.retry !== undefined) return;

@@ -28,9 +28,13 @@ const lockSecured = (c: ConnectorContext): boolean => !c.settings.lock || (c.out
 export const wantsLock = (c: ConnectorContext): boolean =>
   c.settings.lock &&
   ((c.transaction !== undefined && !(c.pilot === 'A' && c.settings.unlockConnectorOnEVSideDisconnect)) || c.lockHeldFor !== undefined);
-/** The PWM is on exactly while an authorized transaction may draw power (on a socket: once locked). */
+/**
+ * The PWM is on exactly while an authorized transaction may draw power; on a socket once the lock
+ * is commanded engaged: the EV answers the offer while the lock moves (the contactor still waits
+ * for the lock's confirmation), so locking adds nothing to the time from card to power.
+ */
 export const desiredOffer = (c: ConnectorContext): number =>
-  isAuthorized(c) && !isFaulted(c) && c.operative && lockSecured(c) ? offerFor(c) : 0;
+  isAuthorized(c) && !isFaulted(c) && c.operative && (!c.settings.lock || c.outputs.locked) ? offerFor(c) : 0;
 /** The safety invariant: the only condition under which the contactor may be closed. */
 const contactorMayClose = (c: ConnectorContext): boolean =>
   evRequestsPower(c) && isAuthorized(c) && c.operative && !isFaulted(c) && lockSecured(c) && offerFor(c) > 0;

@@ -1,7 +1,7 @@
 /**
  * The connector machine on a socket with a cable lock: which lock commands each event causes (in
- * order with the other commands), and that the PWM offer and the contactor wait for the lock's
- * confirmation. A real actor on a SimulatedClock; the lock's confirmations are LOCK_STATE events.
+ * order with the other commands), that the PWM offer comes with the lock command and the contactor
+ * waits for the lock's confirmation. A real actor on a SimulatedClock; the lock's confirmations are LOCK_STATE events.
  */
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
@@ -63,14 +63,15 @@ function charging(input: Partial<ConnectorInput> = {}) {
 }
 
 describe('connector machine: cable lock', () => {
-  it('locks at the session start and offers power only once the lock confirms', () => {
+  it('locks at the session start, offers with the lock command and closes the contactor only once the lock confirms', () => {
     const c = connector();
     c.send(pilot('B'));
-    expect(c.send(card())).toEqual([{ type: 'startTransaction', idTag: 'CARD' }, LOCK]);
-    // The EV cannot ask for power before the offer; even if it did, the contactor stays open.
+    // The EV answers the offer while the lock moves: locking adds nothing to the time to power.
+    expect(c.send(card())).toEqual([{ type: 'startTransaction', idTag: 'CARD' }, LOCK, { type: 'offerCurrent', amps: 32 }]);
+    // The EV asks for power before the lock confirmed: the contactor stays open.
     expect(c.send(pilot('C'))).toEqual([]);
     expect(statusOf(c.snapshot)).toBe('SuspendedEV');
-    expect(c.send(lockState(true))).toEqual([{ type: 'offerCurrent', amps: 32 }, { type: 'closeContactor' }]);
+    expect(c.send(lockState(true))).toEqual([{ type: 'closeContactor' }]);
     expect(statusOf(c.snapshot)).toBe('Charging');
   });
 
@@ -78,12 +79,14 @@ describe('connector machine: cable lock', () => {
     const c = connector();
     c.send(pilot('B'), card());
     const { recoverable, ocpp } = HAL_ERRORS.LOCK_FAILURE;
-    expect(c.send({ type: 'FAULT', fault: { code: 'LOCK_FAILURE', ocppErrorCode: ocpp, recoverable, info: 'did not lock' } })).toEqual([]);
+    // The offer that came with the lock command is withdrawn.
+    expect(c.send({ type: 'FAULT', fault: { code: 'LOCK_FAILURE', ocppErrorCode: ocpp, recoverable, info: 'did not lock' } })).toEqual([{ type: 'offerCurrent', amps: 0 }]);
     expect(statusOf(c.snapshot)).toBe('Faulted');
     expect(errorCodeOf(c.snapshot)).toBe('ConnectorLockFailure');
     expect(c.send(pilot('C'))).toEqual([]);
-    expect(c.send({ type: 'FAULT_CLEARED', code: 'LOCK_FAILURE' })).toEqual([]);
-    expect(c.send(lockState(true))).toEqual([{ type: 'offerCurrent', amps: 32 }, { type: 'closeContactor' }]);
+    // The fault cleared (a retry is under way): offered again, but no contactor before the lock confirms.
+    expect(c.send({ type: 'FAULT_CLEARED', code: 'LOCK_FAILURE' })).toEqual([{ type: 'offerCurrent', amps: 32 }]);
+    expect(c.send(lockState(true))).toEqual([{ type: 'closeContactor' }]);
   });
 
   it('unlocks after the stop, after the contactor command, once', () => {
@@ -94,7 +97,7 @@ describe('connector machine: cable lock', () => {
 
   it('a lock released by someone else during the session (e.g. by hand) stops power and is locked again', () => {
     const c = charging();
-    expect(types(c.send(lockState(false)))).toEqual(['lockConnector', 'offerCurrent', 'openContactor']);
+    expect(types(c.send(lockState(false)))).toEqual(['lockConnector', 'openContactor']);
     expect(statusOf(c.snapshot)).toBe('SuspendedEV');
   });
 

@@ -329,7 +329,7 @@ export const connectorMachine = setup({
         ],
         SET_LIMIT: { actions: ['recordLimit', 'syncOffer'] },
         SET_AVAILABILITY: { actions: 'scheduleAvailability' },
-        // The offer waits for the lock's confirmation (the children re-route on their own).
+        // The contactor waits for the lock's confirmation (the children re-route on their own).
         LOCK_STATE: { actions: ['recordLock', 'syncLock', 'syncOffer'] },
       },
       // Each child holds while its condition holds and re-routes the moment it does not,

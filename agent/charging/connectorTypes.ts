@@ -153,8 +153,8 @@ export interface ConnectorInput {
   unlockConnectorOnEVSideDisconnect?: boolean;
   /**
    * The connector is a socket with a cable lock (default false: tethered cable, nothing to lock).
-   * With one, the lock is engaged and confirmed before the PWM offer and the contactor, and held
-   * for the whole session.
+   * With one, the lock is commanded with the PWM offer and confirmed before the contactor closes,
+   * and held for the whole session.
    */
   lock?: boolean;
   /** The lock's confirmed position at start (default false); a lock found engaged with no session is released. */
