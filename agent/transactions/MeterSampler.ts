@@ -31,6 +31,13 @@ export interface MeterSamplerOptions {
 
 const DAY_MS = 86_400_000;
 
+/** The devices of one connector (a connector the charger does not have is a programming error). */
+export function connectorHardware(connectors: readonly ConnectorHardware[], connectorId: number): ConnectorHardware {
+  const c = connectors.find((x) => x.connectorId === connectorId);
+  if (!c) throw new RangeError(`no connector ${connectorId}`);
+  return c;
+}
+
 export class MeterSampler {
   private alignedTimer: TimerId | undefined;
   /** Register at each connector's previous aligned sample (made on the first). */
@@ -44,7 +51,7 @@ export class MeterSampler {
 
   /** What a sample knows beside the reading: the offer, the SoC, the energy since `sinceWh`. */
   extras(connectorId: number, reading: MeterReading, sinceWh: number | undefined): SampleExtras {
-    const hw = this.hardware(connectorId);
+    const hw = connectorHardware(this.o.connectors, connectorId);
     return { offeredA: hw.pilot.currentOfferA, socPercent: hw.vehicle?.socPercent, intervalWh: sinceWh === undefined ? undefined : Math.max(0, reading.energyWh - sinceWh) };
   }
 
@@ -129,15 +136,9 @@ export class MeterSampler {
     if (value) tx.stopData = keepStopSample(tx.stopData, value);
   }
 
-  private hardware(connectorId: number): ConnectorHardware {
-    const c = this.o.connectors.find((x) => x.connectorId === connectorId);
-    if (!c) throw new RangeError(`no connector ${connectorId}`);
-    return c;
-  }
-
   private async read(connectorId: number): Promise<MeterReading | undefined> {
     try {
-      return await this.hardware(connectorId).meter.read();
+      return await connectorHardware(this.o.connectors, connectorId).meter.read();
     } catch (err) {
       this.o.log.warn({ err, connector: connectorId }, 'meter sample skipped: meter did not answer');
       return undefined;

@@ -12,7 +12,7 @@ import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import { meterRegisterWh, meterValue } from './meterValues.js';
-import { MeterSampler } from './MeterSampler.js';
+import { connectorHardware, MeterSampler } from './MeterSampler.js';
 import { transactionData } from './stopTransactionData.js';
 import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
@@ -179,7 +179,7 @@ export class TransactionManager {
         onEvent: this.o.onEvent,
         inTurn: (connectorId, work) => this.inTurn(connectorId, work),
         readMeter: (connectorId) => this.readMeter(connectorId),
-        readFreshMeter: (connectorId) => this.hardware(connectorId).meter.read(),
+        readFreshMeter: (connectorId) => connectorHardware(this.o.connectors, connectorId).meter.read(),
         adopt: (tx) => {
           this.active.set(tx.connectorId, tx);
           this.sampler.armPeriodic(tx);
@@ -212,7 +212,7 @@ export class TransactionManager {
 
   /** A fresh reading, or the last good one when the meter does not answer (the fault is reported separately). */
   private async readMeter(connectorId: number): Promise<MeterReading> {
-    const meter = this.hardware(connectorId).meter;
+    const meter = connectorHardware(this.o.connectors, connectorId).meter;
     try {
       return await meter.read();
     } catch (err) {
@@ -221,11 +221,5 @@ export class TransactionManager {
       if (last) return last;
       throw err;
     }
-  }
-
-  private hardware(connectorId: number): ConnectorHardware {
-    const c = this.o.connectors.find((x) => x.connectorId === connectorId);
-    if (!c) throw new RangeError(`no connector ${connectorId}`);
-    return c;
   }
 }
