@@ -14,6 +14,7 @@ import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { meterRegisterWh, meterValue, registerValue, type MeterValue } from './meterValues.js';
 import type { InterruptedTransaction, TransactionSender } from './TransactionSender.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
+import { transactionData } from './stopTransactionData.js';
 
 /** Resolves true when the interrupted transaction goes on (ResumeTransactionOnPowerLoss). */
 export type ResumeDecision = (tx: InterruptedTransaction & { idTag: string }) => Promise<boolean>;
@@ -96,7 +97,7 @@ async function endInterrupted(host: RecoveryHost, localId: string, connectorId: 
   // and the end sample are still worth sending.
   const end = reading && stopData.length > 0 ? meterValue(reading, stopData, 'Transaction.End') : undefined;
   const begin = meterStart === undefined ? undefined : beginFromJournal(host, startedAtOf(timestamp) ?? host.clock.now(), meterStart);
-  const transactionData = begin || end ? [...(begin ? [begin] : []), ...(end ? [end] : [])] : undefined;
+  const data = transactionData(begin, undefined, end);
   host.log.warn({ connector: connectorId, localId, meterStart, meterStop }, 'transaction interrupted by a power loss: stopping it (PowerLoss)');
   await host.sender.enqueue({
     kind: 'stop',
@@ -107,7 +108,7 @@ async function endInterrupted(host: RecoveryHost, localId: string, connectorId: 
       // The moment of the cut is unknown; now is when meterStop was read.
       timestamp: new Date(host.clock.now()).toISOString(),
       reason: 'PowerLoss',
-      ...(transactionData && { transactionData }),
+      ...(data && { transactionData: data }),
     },
   }, ticket);
   const transactionId = host.sender.transactionIdOf(localId);
