@@ -29,6 +29,7 @@ import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
 import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
 import { ocppInitialValues } from './ocppInitialValues.js';
+import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -38,8 +39,7 @@ const TELEMETRY_STOP_MS = 500;
 /** A Reset whose restart failed ResetRetries more times: exit so the service manager starts the process again. */
 const EX_SOFTWARE = 70;
 /** Back-off between restart attempts after a Reset: 2 s, 4 s, 8 s, … at most 60 s (wall clock). */
-const RESTART_RETRY_FIRST_MS = 2000;
-const RESTART_RETRY_MAX_MS = 60_000;
+const RESTART_RETRY: BackoffWindow = { initialDelayMs: 2000, maxDelayMs: 60_000 };
 
 export async function runAgent(): Promise<number> {
   let settings: Settings;
@@ -250,7 +250,7 @@ class AgentRunner {
           this.exit?.(EX_SOFTWARE);
           return;
         }
-        const retryInMs = Math.min(RESTART_RETRY_FIRST_MS * 2 ** (attempt - 1), RESTART_RETRY_MAX_MS);
+        const retryInMs = backoffWindow(attempt - 1, RESTART_RETRY);
         log.error({ err, type, attempt, resetRetries: retries, retryInMs }, 'restart after the Reset failed: trying again');
         await this.retryWait(retryInMs);
       }
