@@ -370,11 +370,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.statusReporter.all();
   }
 
-  /** Sends a StatusNotification for a connector (0 = charge point), e.g. on TriggerMessage. */
-  sendStatus(change: StatusChange): Promise<void> {
-    return this.statusReporter.send(change);
-  }
-
   /** The charge point's own status (connectorId 0): follows its connectors, carries reader faults. */
   chargePointStatus(): StatusChange {
     return this.statusReporter.chargePoint();
@@ -417,11 +412,6 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** False once stop() has begun (and before start()): no new session may begin. */
   get acceptsSessions(): boolean {
     return this.sessions.acceptsSessions;
-  }
-
-  /** Resolves true when the transaction journal takes writes (a session may start). */
-  checkJournal(): Promise<boolean> {
-    return this.journalHealth.check();
   }
 
   /**
