@@ -4,27 +4,14 @@
  * when told it is spent. Driven on a SimulatedClock; the commands each event caused are checked.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { SimulatedClock } from '../../hal/clock.js';
-import { connectorMachine } from './connectorMachine.js';
-import { statusOf } from './connectorSelectors.js';
-import type { ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
+import { connectorHarness } from './testing/connectorHarness.js';
+import type { ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 
+/** Charging with StopTransactionOnInvalidId false: the idTag's rejection may not stop the transaction. */
 function charging(input: Partial<ConnectorInput>) {
-  const actor = createActor(connectorMachine, {
-    clock: new SimulatedClock(),
-    input: { connectorId: 1, maxCurrentA: 32, connectionTimeoutMs: 60_000, stopTransactionOnInvalidId: false, stopTransactionOnEVSideDisconnect: true, operative: true, ventilation: false, pilot: 'A', ...input },
-  });
-  let out: ConnectorCommand[] = [];
-  actor.on('*', (c) => void out.push(c));
-  actor.start();
-  const send = (...events: ConnectorEvent[]) => {
-    out = [];
-    for (const e of events) actor.send(e);
-    return out;
-  };
-  send({ type: 'PILOT', state: 'C' }, { type: 'AUTHORIZED', idTag: 'T' });
-  return { send, status: () => statusOf(actor.getSnapshot()) };
+  const c = connectorHarness({ stopTransactionOnInvalidId: false, ...input });
+  c.send({ type: 'PILOT', state: 'C' }, { type: 'AUTHORIZED', idTag: 'T' });
+  return { send: c.send, status: () => c.status };
 }
 
 const rejected: ConnectorEvent = { type: 'TRANSACTION_CONFIRMED', transactionId: 1, idTagStatus: 'Invalid' };

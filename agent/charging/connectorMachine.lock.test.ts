@@ -4,48 +4,13 @@
  * waits for the lock's confirmation. A real actor on a SimulatedClock; the lock's confirmations are LOCK_STATE events.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { SimulatedClock } from '../../hal/clock.js';
 import { HAL_ERRORS, type PilotState } from '../../hal/index.js';
 import { errorCodeOf, statusOf, stopsTransaction } from './connectorSelectors.js';
-import { connectorMachine } from './connectorMachine.js';
+import { connectorHarness } from './testing/connectorHarness.js';
 import type { ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 
-const INPUT: ConnectorInput = {
-  connectorId: 1,
-  maxCurrentA: 32,
-  connectionTimeoutMs: 60_000,
-  stopTransactionOnInvalidId: true,
-  stopTransactionOnEVSideDisconnect: true,
-  unlockConnectorOnEVSideDisconnect: true,
-  ventilation: false,
-  lock: true,
-  operative: true,
-  pilot: 'A',
-};
-
-function connector(input: Partial<ConnectorInput> = {}) {
-  const actor = createActor(connectorMachine, { clock: new SimulatedClock(), input: { ...INPUT, ...input } });
-  let out: ConnectorCommand[] = [];
-  actor.on('*', (command) => void out.push(command));
-  actor.start();
-  const take = () => {
-    const taken = out;
-    out = [];
-    return taken;
-  };
-  const startup = take();
-  return {
-    startup,
-    send: (...events: ConnectorEvent[]) => {
-      for (const e of events) actor.send(e);
-      return take();
-    },
-    get snapshot() {
-      return actor.getSnapshot();
-    },
-  };
-}
+/** A socket with a cable lock. */
+const connector = (input: Partial<ConnectorInput> = {}) => connectorHarness({ unlockConnectorOnEVSideDisconnect: true, lock: true, ...input });
 
 const pilot = (state: PilotState): ConnectorEvent => ({ type: 'PILOT', state });
 const card = (idTag = 'CARD'): ConnectorEvent => ({ type: 'AUTHORIZED', idTag });

@@ -4,34 +4,12 @@
  * guard, and ignores the event anywhere but Preparing.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { SimulatedClock } from '../../hal/clock.js';
 import type { PilotState } from '../../hal/index.js';
-import { connectorMachine } from './connectorMachine.js';
+import { connectorHarness } from './testing/connectorHarness.js';
 import { hasTransaction, statusOf, transactionId } from './connectorSelectors.js';
-import type { ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
+import type { ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 
-function connector(input: Partial<ConnectorInput>) {
-  const actor = createActor(connectorMachine, {
-    clock: new SimulatedClock(),
-    input: { connectorId: 1, maxCurrentA: 32, connectionTimeoutMs: 60_000, stopTransactionOnInvalidId: true, stopTransactionOnEVSideDisconnect: true, ventilation: false, operative: true, pilot: 'A', ...input },
-  });
-  let out: ConnectorCommand[] = [];
-  actor.on('*', (c) => void out.push(c));
-  actor.start();
-  out = [];
-  return {
-    send(...events: ConnectorEvent[]): ConnectorCommand[] {
-      for (const e of events) actor.send(e);
-      const taken = out;
-      out = [];
-      return taken;
-    },
-    get snapshot() {
-      return actor.getSnapshot();
-    },
-  };
-}
+const connector = (input: Partial<ConnectorInput>) => connectorHarness(input);
 
 const resume = (transactionIdOf?: number): ConnectorEvent => ({ type: 'RESUME_TRANSACTION', idTag: 'TAG', ...(transactionIdOf !== undefined && { transactionId: transactionIdOf }) });
 const pilot = (state: PilotState): ConnectorEvent => ({ type: 'PILOT', state });

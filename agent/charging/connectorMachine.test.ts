@@ -3,8 +3,6 @@
  * the commands every event caused (in order) and the OCPP status afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
-import { SimulatedClock } from '../../hal/clock.js';
 import { HAL_ERRORS, type HalErrorCode, type PilotState } from '../../hal/index.js';
 import {
   activeFaults,
@@ -14,57 +12,14 @@ import {
   hasTransaction,
   inoperativeScheduled,
   reservationId,
-  statusOf,
   stopsTransaction,
   transactionId,
 } from './connectorSelectors.js';
-import { connectorMachine } from './connectorMachine.js';
+import { connectorHarness, type ConnectorHarness } from './testing/connectorHarness.js';
 import type { ConnectorCommand, ConnectorEvent, ConnectorInput, IdTagStatus, StopReason } from './connectorTypes.js';
 
-const INPUT: ConnectorInput = {
-  connectorId: 1,
-  maxCurrentA: 32,
-  connectionTimeoutMs: 60_000,
-  stopTransactionOnInvalidId: true,
-  stopTransactionOnEVSideDisconnect: true,
-  ventilation: false,
-  operative: true,
-  pilot: 'A',
-};
-
-/** A started connector actor; `send`/`advance` return the commands each step caused. */
-function connector(input: Partial<ConnectorInput> = {}) {
-  const clock = new SimulatedClock();
-  const actor = createActor(connectorMachine, { clock, input: { ...INPUT, ...input } });
-  let out: ConnectorCommand[] = [];
-  actor.on('*', (command) => void out.push(command));
-  actor.start();
-  const take = () => {
-    const taken = out;
-    out = [];
-    return taken;
-  };
-  const startup = take();
-  return {
-    clock,
-    startup,
-    send: (...events: ConnectorEvent[]) => {
-      for (const e of events) actor.send(e);
-      return take();
-    },
-    advance: (ms: number) => {
-      clock.advance(ms);
-      return take();
-    },
-    get status() {
-      return statusOf(actor.getSnapshot());
-    },
-    get snapshot() {
-      return actor.getSnapshot();
-    },
-  };
-}
-type Connector = ReturnType<typeof connector>;
+const connector = connectorHarness;
+type Connector = ConnectorHarness;
 
 // Events
 const pilot = (state: PilotState): ConnectorEvent => ({ type: 'PILOT', state });
