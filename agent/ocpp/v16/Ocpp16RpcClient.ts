@@ -9,7 +9,8 @@
 import type { EventEmitter } from 'node:events';
 import { ocppRpc, standardValidators, type IHandlersOption } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from '../errors.js';
-import type { ClientEventSink } from './linkClient.js';
+import type { Logger } from 'pino';
+import type { OcppTraffic } from '../OcppTraffic.js';
 
 export type RpcClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
 type HandlerTable = { get(method: string): ((call: IHandlersOption) => unknown) | undefined };
@@ -18,6 +19,19 @@ type PendingCall = { abort?: (reason: string) => void };
 
 export const OCPP16_SUBPROTOCOL = 'ocpp1.6';
 const MSG_CALLERROR = 4;
+
+/** Where a client's events go: the link, wired by attachClientEvents (linkClient.ts). */
+export interface ClientEventSink {
+  open(): void;
+  disconnect(info: { code: number; reason: string }): void;
+  /** ocpp-rpc refused our request, or the CSMS's answer to it, by schema; `error` is what the call rejects with. */
+  invalid(which: 'request' | 'response', error: unknown): void;
+  /** Our handler produced an answer the schema refuses (ocpp-rpc answers InternalError). */
+  invalidAnswer(err: Error): void;
+  /** The traffic log, or undefined when nobody listens (then frames are not translated). */
+  traffic(): OcppTraffic | undefined;
+  log: Logger;
+}
 
 /** Rewrites the errorCode of an outgoing CALLERROR frame to a valid OCPP 1.6 code. */
 export function toOcpp16Frame(message: string): string {

@@ -4,11 +4,9 @@
  * option quirks) stay here.
  */
 import { ocppRpc } from './ocppRpc.js';
-import type { Logger } from 'pino';
 import { OcppLinkError } from '../errors.js';
 import type { OcppLinkOptions } from '../OcppLinkTypes.js';
-import type { OcppTraffic } from '../OcppTraffic.js';
-import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient } from './Ocpp16RpcClient.js';
+import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient, type ClientEventSink } from './Ocpp16RpcClient.js';
 
 export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
   return new Ocpp16RpcClient({
@@ -33,18 +31,6 @@ export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
     wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000, localAddress: opts.localAddress, perMessageDeflate: opts.perMessageDeflate !== false },
     headers: {},
   });
-}
-
-export interface ClientEventSink {
-  open(): void;
-  disconnect(info: { code: number; reason: string }): void;
-  /** ocpp-rpc refused our request, or the CSMS's answer to it, by schema; `error` is what the call rejects with. */
-  invalid(which: 'request' | 'response', error: unknown): void;
-  /** Our handler produced an answer the schema refuses (ocpp-rpc answers InternalError). */
-  invalidAnswer(err: Error): void;
-  /** The traffic log, or undefined when nobody listens (then frames are not translated). */
-  traffic(): OcppTraffic | undefined;
-  log: Logger;
 }
 
 interface ValidationFailure {
