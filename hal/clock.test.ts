@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OffsetClock, SimulatedClock, SystemClock, TimerQueue } from './clock.js';
 
@@ -22,6 +23,47 @@ describe('TimerQueue', () => {
     q.add(50, () => undefined);
     expect(q.popDue(49)).toBeUndefined();
     expect(q.popDue(50)).toBeDefined();
+  });
+
+  it('fires exactly the live timers in (due time, arming order) under any mix of add, cancel and pop', () => {
+    // Cancel removes from the middle of the heap: a reference model checks every order it can reach.
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), at: fc.integer({ min: 0, max: 50 }) }),
+      fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('pop' as const), now: fc.integer({ min: 0, max: 50 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 80 }), (ops) => {
+        const q = new TimerQueue();
+        const model: { id: number; at: number; seq: number }[] = [];
+        const fired: number[] = [];
+        const expected: number[] = [];
+        let seq = 0;
+        const popModel = (now: number) => {
+          model.sort((a, b) => a.at - b.at || a.seq - b.seq);
+          while (model.length > 0 && model[0]!.at <= now) expected.push(model.shift()!.id);
+        };
+        for (const o of ops) {
+          if (o.kind === 'add') {
+            const s = seq++;
+            const id = q.add(o.at, () => fired.push(id));
+            model.push({ id, at: o.at, seq: s });
+          } else if (o.kind === 'cancel') {
+            if (model.length === 0) continue;
+            const [gone] = model.splice(o.pick % model.length, 1);
+            q.cancel(gone!.id);
+          } else {
+            for (let t = q.popDue(o.now); t; t = q.popDue(o.now)) t.fn();
+            popModel(o.now);
+          }
+          expect(q.size).toBe(model.length);
+          expect(q.peekTime()).toBe(model.length ? Math.min(...model.map((m) => m.at)) : undefined);
+        }
+        for (let t = q.popDue(Infinity); t; t = q.popDue(Infinity)) t.fn();
+        popModel(Infinity);
+        expect(fired).toEqual(expected);
+      }),
+    );
   });
 });
 
