@@ -224,7 +224,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       (hw) =>
         new ConnectorController(hooked(Agent.connectorHooks, {
           hardware: hw,
-          input: connectorInput(config, hw.pilot.maxCurrentA, this.availability.isOperative(hw.connectorId), options.ventilation ?? false),
+          input: connectorInput(config, hw, this.availability.isOperative(hw.connectorId), options.ventilation ?? false),
           clock,
           log: this.log,
           transactions: this.transactions,

@@ -26,7 +26,8 @@ export interface StatusChange {
 export interface ConnectorControllerOptions {
   hardware: ConnectorHardware;
   /** The lock capability and position come from `hardware.lock`. */
-  input: Omit<ConnectorInput, 'connectorId' | 'pilot' | 'lock' | 'locked'>;
+  /** The machine's input (connectorInput() in ./connectorSettings.ts: complete, so the machine keeps it as its settings). */
+  input: ConnectorInput;
   clock: Clock;
   /** The charger's logger; the controller adds `connector` to what it logs (no child logger per connector). */
   log: Logger;
@@ -71,24 +72,7 @@ export class ConnectorController {
     this.connectorId = o.hardware.connectorId;
     this.power = new PowerWatch(this, o.hardware, o.clock, o.log);
     if (o.hardware.lock) this.lock = new LockDriver(this.connectorId, o.hardware.lock, o.hardware.relay, o.clock, o.log);
-    this.actor = createActor(connectorMachine, {
-      clock: o.clock,
-      // A literal, not a spread: see the machine's context (hidden classes per object otherwise).
-      input: {
-        connectorId: this.connectorId,
-        maxCurrentA: o.input.maxCurrentA,
-        connectionTimeoutMs: o.input.connectionTimeoutMs,
-        stopTransactionOnInvalidId: o.input.stopTransactionOnInvalidId,
-        stopTransactionOnEVSideDisconnect: o.input.stopTransactionOnEVSideDisconnect,
-        maxEnergyOnInvalidIdWh: o.input.maxEnergyOnInvalidIdWh,
-        ventilation: o.input.ventilation,
-        unlockConnectorOnEVSideDisconnect: o.input.unlockConnectorOnEVSideDisconnect ?? true,
-        lock: o.hardware.lock !== undefined,
-        locked: o.hardware.lock?.locked ?? false,
-        operative: o.input.operative,
-        pilot: o.hardware.pilot.state,
-      },
-    });
+    this.actor = createActor(connectorMachine, { clock: o.clock, input: o.input });
     // One wildcard listener rather than one per command type: xstate keeps a Set per type, and
     // 10,000 connectors × 7 types of them is measurable (docs/fleet.md, Memory and scale).
     this.subscriptions = [this.actor.on('*', (cmd) => this.execute(cmd as ConnectorCommand)), this.actor.subscribe(() => this.publishStatus())];
@@ -244,7 +228,8 @@ export class ConnectorController {
   private execute(cmd: ConnectorCommand): void {
     const { relay, pilot } = this.o.hardware;
     const log = this.o.log;
-    log.debug({ connector: this.connectorId, command: cmd }, 'connector command');
+    // On the way from card to contactor: no log record built unless it is written.
+    if (log.isLevelEnabled('debug')) log.debug({ connector: this.connectorId, command: cmd }, 'connector command');
     const failed = (err: unknown) => {
       log.error({ err, connector: this.connectorId, command: cmd.type }, 'connector command failed');
       this.o.onCommandError?.(cmd, err);

@@ -29,6 +29,29 @@ function narrow<T extends ConnectorEvent['type']>(event: ConnectorEvent, type: T
   return event as Extract<ConnectorEvent, { type: T }>;
 }
 
+/**
+ * The machine's settings from its input: the input itself when it is complete (as the agent
+ * builds it: one object per connector instead of two), else a copy with the defaults filled in.
+ * The input's start-only fields (pilot, operative, locked) then ride along unread.
+ */
+function settingsOf(input: ConnectorInput): ConnectorContext['settings'] {
+  if (input.maxEnergyOnInvalidIdWh !== undefined && input.unlockConnectorOnEVSideDisconnect !== undefined && input.lock !== undefined) {
+    return input as ConnectorContext['settings'];
+  }
+  // Literals, not spread/rest: V8 gives spread-built objects a hidden class of their own.
+  return {
+    connectorId: input.connectorId,
+    maxCurrentA: input.maxCurrentA,
+    connectionTimeoutMs: input.connectionTimeoutMs,
+    stopTransactionOnInvalidId: input.stopTransactionOnInvalidId,
+    stopTransactionOnEVSideDisconnect: input.stopTransactionOnEVSideDisconnect,
+    maxEnergyOnInvalidIdWh: input.maxEnergyOnInvalidIdWh ?? 0,
+    ventilation: input.ventilation,
+    unlockConnectorOnEVSideDisconnect: input.unlockConnectorOnEVSideDisconnect ?? true,
+    lock: input.lock ?? false,
+  };
+}
+
 export const connectorMachine = setup({
   types: {} as { context: ConnectorContext; events: ConnectorEvent; input: ConnectorInput; emitted: ConnectorCommand; tags: ConnectorStatus },
   guards: connectorGuards,
@@ -177,17 +200,7 @@ export const connectorMachine = setup({
   // Literals, not spread/rest: V8 gives spread-built objects a hidden class of their own (≈ 300 B
   // each; the context lives as long as the connector, 10,000 times in a fleet).
   context: ({ input }) => ({
-    settings: {
-      connectorId: input.connectorId,
-      maxCurrentA: input.maxCurrentA,
-      connectionTimeoutMs: input.connectionTimeoutMs,
-      stopTransactionOnInvalidId: input.stopTransactionOnInvalidId,
-      stopTransactionOnEVSideDisconnect: input.stopTransactionOnEVSideDisconnect,
-      maxEnergyOnInvalidIdWh: input.maxEnergyOnInvalidIdWh ?? 0,
-      ventilation: input.ventilation,
-      unlockConnectorOnEVSideDisconnect: input.unlockConnectorOnEVSideDisconnect ?? true,
-      lock: input.lock ?? false,
-    },
+    settings: settingsOf(input),
     pilot: input.pilot,
     operative: input.operative,
     inoperativeScheduled: false,
