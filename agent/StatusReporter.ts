@@ -41,7 +41,8 @@ const keyOf = (s: StatusChange) => `${s.status}/${s.errorCode}/${s.info ?? ''}`;
 export class StatusReporter {
   /** `status/errorCode/info` last reported for connectorId 0. */
   private lastChargePointStatus: string | undefined;
-  private readonly readerFaults = new Map<RfidReader, HalErrorCode>();
+  /** Active card-reader faults (made on the first). */
+  private readerFaults: Map<RfidReader, HalErrorCode> | undefined;
   /** Statuses held for MinimumStatusDuration, per connectorId (made once that key is above 0). */
   private held: Map<number, TimerId> | undefined;
   /**
@@ -67,14 +68,14 @@ export class StatusReporter {
    */
   readerFault(reader: RfidReader, err: HalError): void {
     this.o.log.warn({ code: err.code, err }, 'card reader fault: cards cannot be read');
-    this.readerFaults.set(reader, err.code);
+    (this.readerFaults ??= new Map()).set(reader, err.code);
     this.reportChargePoint();
   }
 
   readerFaultCleared(reader: RfidReader, code: HalErrorCode): void {
-    if (this.readerFaults.get(reader) !== code) return;
+    if (this.readerFaults?.get(reader) !== code) return;
     this.o.log.info({ code }, 'card reader fault cleared');
-    this.readerFaults.delete(reader);
+    this.readerFaults?.delete(reader);
     this.reportChargePoint();
   }
 
@@ -99,11 +100,24 @@ export class StatusReporter {
 
   /** The charge point's own status (connectorId 0). */
   chargePoint(): StatusChange {
-    const all = this.o.connectors.map((c) => c.status);
-    const status = all.length > 0 && all.every((s) => s === 'Unavailable') ? 'Unavailable' : 'Available';
-    const [readerFault] = this.readerFaults.values();
-    const fault: Pick<StatusChange, 'errorCode' | 'info'> = readerFault !== undefined ? { errorCode: 'ReaderFailure', info: readerFault } : { errorCode: 'NoError' };
-    return { connectorId: 0, status, ...fault, timestamp: this.o.clock.now() };
+    const status = this.chargePointStatus();
+    const readerFault = this.firstReaderFault();
+    return readerFault !== undefined
+      ? { connectorId: 0, status, errorCode: 'ReaderFailure', info: readerFault, timestamp: this.o.clock.now() }
+      : { connectorId: 0, status, errorCode: 'NoError', timestamp: this.o.clock.now() };
+  }
+
+  /** Unavailable when every connector is (none: Available). Runs on each connector change: no arrays. */
+  private chargePointStatus(): 'Available' | 'Unavailable' {
+    const { connectors } = this.o;
+    if (connectors.length === 0) return 'Available';
+    for (const c of connectors) if (c.status !== 'Unavailable') return 'Available';
+    return 'Unavailable';
+  }
+
+  private firstReaderFault(): HalErrorCode | undefined {
+    if (this.readerFaults) for (const code of this.readerFaults.values()) return code;
+    return undefined;
   }
 
   /** Current status of every connector plus the charge point (connectorId 0). */
@@ -119,10 +133,11 @@ export class StatusReporter {
 
   /** Reports the charge point (connectorId 0) when its status or error code changed. */
   private reportChargePoint(): void {
-    const chargePoint = this.chargePoint();
-    const key = keyOf(chargePoint);
+    const readerFault = this.firstReaderFault();
+    const key = `${this.chargePointStatus()}/${readerFault === undefined ? 'NoError' : `ReaderFailure/${readerFault}`}`;
     if (key === this.lastChargePointStatus) return;
     this.lastChargePointStatus = key;
+    const chargePoint = this.chargePoint();
     this.o.events.emit('status', chargePoint);
     this.report(chargePoint);
   }

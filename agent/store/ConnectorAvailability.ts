@@ -7,12 +7,16 @@ import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { writeAtomically } from './writeAtomically.js';
 
+/** Every connector operative: shared by all chargers that have never been told otherwise. */
+const NONE_INOPERATIVE: ReadonlySet<number> = new Set();
+
 export class ConnectorAvailability {
   private writing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly file: string | null,
-    private readonly inoperative: Set<number>,
+    /** Replaced on each change, never changed in place (so an empty one can be shared). */
+    private inoperative: ReadonlySet<number>,
     private readonly log: Logger,
   ) {}
 
@@ -28,12 +32,12 @@ export class ConnectorAvailability {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.error({ err, file }, 'cannot read connector availability; all connectors operative');
       }
     }
-    return new ConnectorAvailability(file, inoperative, log);
+    return new ConnectorAvailability(file, inoperative.size > 0 ? inoperative : NONE_INOPERATIVE, log);
   }
 
   /** Availability kept only in memory (fleets, tests). */
   static inMemory(log: Logger): ConnectorAvailability {
-    return new ConnectorAvailability(null, new Set(), log);
+    return new ConnectorAvailability(null, NONE_INOPERATIVE, log);
   }
 
   isOperative(connectorId: number): boolean {
@@ -43,8 +47,10 @@ export class ConnectorAvailability {
   /** Records a ChangeAvailability; resolves once it is on disk (failures are logged, not thrown). */
   set(connectorId: number, operative: boolean): Promise<void> {
     if (operative === this.isOperative(connectorId)) return this.writing;
-    if (operative) this.inoperative.delete(connectorId);
-    else this.inoperative.add(connectorId);
+    const next = new Set(this.inoperative);
+    if (operative) next.delete(connectorId);
+    else next.add(connectorId);
+    this.inoperative = next;
     const file = this.file;
     if (!file) return this.writing;
     const body = `${JSON.stringify({ version: 1, inoperative: [...this.inoperative].sort((a, b) => a - b) })}\n`;

@@ -38,15 +38,20 @@ export function connectorHardware(connectors: readonly ConnectorHardware[], conn
   return c;
 }
 
+/** Where the sampler looks up the transaction running on a connector. */
+export interface RunningTransactions {
+  get(connectorId: number): ActiveTransaction | undefined;
+}
+
 export class MeterSampler {
   private alignedTimer: TimerId | undefined;
   /** Register at each connector's previous aligned sample (made on the first). */
   private alignedWh: Map<number, number> | undefined;
 
-  /** `active`: the transaction running on each connector (the TransactionManager's map, read only). */
+  /** `active`: the transaction running on each connector (the TransactionManager). */
   constructor(
     private readonly o: MeterSamplerOptions,
-    private readonly active: ReadonlyMap<number, ActiveTransaction>,
+    private readonly active: RunningTransactions,
   ) {}
 
   /** What a sample knows beside the reading: the offer, the SoC, the energy since `sinceWh`. */

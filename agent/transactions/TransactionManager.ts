@@ -34,29 +34,31 @@ export interface TransactionManagerOptions {
 }
 
 export class TransactionManager {
-  private readonly active = new Map<number, ActiveTransaction>();
-  private readonly turns = new Map<number, Promise<unknown>>();
+  // Made on first use: an idle charger has neither (an empty Map is ≈ 200 B, 10,000 times in a fleet).
+  private active: Map<number, ActiveTransaction> | undefined;
+  /** Each connector's last queued start/stop/recovery; removed when it is the last and has ended. */
+  private turns: Map<number, Promise<unknown>> | undefined;
   private readonly sampler: MeterSampler;
 
   constructor(private readonly o: TransactionManagerOptions) {
-    // The manager's own options and map: no extra objects or closures per charger.
-    this.sampler = new MeterSampler(o, this.active);
+    // The manager's own options and itself as the lookup: no extra objects or closures per charger.
+    this.sampler = new MeterSampler(o, this);
   }
 
   /** The running transaction on a connector, if any. */
   get(connectorId: number): ActiveTransaction | undefined {
-    return this.active.get(connectorId);
+    return this.active?.get(connectorId);
   }
 
   /** The CSMS transactionId of the transaction on a connector, once confirmed. */
   transactionIdOn(connectorId: number): number | undefined {
-    const tx = this.active.get(connectorId);
+    const tx = this.active?.get(connectorId);
     return tx && this.o.sender.transactionIdOf(tx.localId);
   }
 
   /** The connector running the transaction with this CSMS id. */
   connectorOfTransaction(transactionId: number): number | undefined {
-    for (const tx of this.active.values()) {
+    for (const tx of this.active?.values() ?? []) {
       if (this.o.sender.transactionIdOf(tx.localId) === transactionId) return tx.connectorId;
     }
     return undefined;
@@ -71,11 +73,14 @@ export class TransactionManager {
    */
   private inTurn<T>(connectorId: number, work: (ticket: number) => Promise<T>): Promise<T> {
     const ticket = this.o.order?.reserve(connectorId) ?? 0;
-    const result = (this.turns.get(connectorId) ?? Promise.resolve()).then(() => work(ticket));
+    const turns = (this.turns ??= new Map());
+    const result = (turns.get(connectorId) ?? Promise.resolve()).then(() => work(ticket));
     const done = () => {
       if (!this.o.sender.holds(ticket)) this.o.order?.release(ticket);
+      if (turns.get(connectorId) === turn) turns.delete(connectorId);
     };
-    this.turns.set(connectorId, result.then(done, done));
+    const turn = result.then(done, done);
+    turns.set(connectorId, turn);
     return result;
   }
 
@@ -102,7 +107,7 @@ export class TransactionManager {
       lastPeriodicWh: reading.energyWh,
       sampleTimer: undefined,
     };
-    this.active.set(connectorId, tx);
+    (this.active ??= new Map()).set(connectorId, tx);
     this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, meterStart: tx.meterStartWh }, 'transaction started');
     try {
         await this.o.sender.enqueue({
@@ -119,7 +124,7 @@ export class TransactionManager {
       }, ticket);
     } catch (err) {
       // Not journaled, so it never existed: a later stop must not journal a StopTransaction for it.
-      if (this.active.get(connectorId) === tx) this.active.delete(connectorId);
+      if (this.active?.get(connectorId) === tx) this.active.delete(connectorId);
       throw err;
     }
     this.sampler.armPeriodic(tx);
@@ -133,9 +138,9 @@ export class TransactionManager {
   }
 
   private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, ticket: number): Promise<void> {
-    const tx = this.active.get(connectorId);
+    const tx = this.active?.get(connectorId);
     if (!tx) return;
-    this.active.delete(connectorId);
+    this.active!.delete(connectorId);
     this.o.clock.clearTimeout(tx.sampleTimer);
     const reading = await this.readMeter(connectorId);
     const meterStop = Math.max(tx.meterStartWh, meterRegisterWh(reading));
@@ -181,7 +186,7 @@ export class TransactionManager {
         readMeter: (connectorId) => this.readMeter(connectorId),
         readFreshMeter: (connectorId) => connectorHardware(this.o.connectors, connectorId).meter.read(),
         adopt: (tx) => {
-          this.active.set(tx.connectorId, tx);
+          (this.active ??= new Map()).set(tx.connectorId, tx);
           this.sampler.armPeriodic(tx);
         },
       },
@@ -191,7 +196,7 @@ export class TransactionManager {
 
   /** Resolves once every start, stop and recovery issued so far has been journaled (or failed). */
   async settled(): Promise<void> {
-    await Promise.all(this.turns.values());
+    await Promise.all(this.turns?.values() ?? []);
   }
 
   /** Starts the clock-aligned timer (ClockAlignedDataInterval; 0 = off). Call again after a change. */
@@ -202,7 +207,7 @@ export class TransactionManager {
   /** Cancels every timer (the transactions themselves stay journaled). */
   dispose(): void {
     this.sampler.dispose();
-    for (const tx of this.active.values()) this.o.clock.clearTimeout(tx.sampleTimer);
+    for (const tx of this.active?.values() ?? []) this.o.clock.clearTimeout(tx.sampleTimer);
   }
 
   /** Sends MeterValues for one connector now (TriggerMessage), context Trigger. */

@@ -66,7 +66,8 @@ export interface TransactionSenderOptions {
 const REPAIR_RETRY_MS = 5000;
 
 export class TransactionSender {
-  private readonly transactionIds = new Map<string, number>();
+  /** localId -> the CSMS transactionId, once confirmed (made on first use: an idle charger has none). */
+  private transactionIds: Map<string, number> | undefined;
   private sending = false;
   private attempts = 0;
   private retryTimer: TimerId | undefined;
@@ -88,7 +89,7 @@ export class TransactionSender {
   constructor(private readonly o: TransactionSenderOptions) {
     // Rebuild the localId -> transactionId map from journaled confirmations (after a restart).
     for (const { entry } of o.journal.pending()) {
-      if (entry.kind === 'started') this.transactionIds.set(entry.localId, entry.transactionId);
+      if (entry.kind === 'started') (this.transactionIds ??= new Map()).set(entry.localId, entry.transactionId);
     }
   }
 
@@ -197,7 +198,7 @@ export class TransactionSender {
 
   /** The CSMS transactionId of a local transaction, once known. */
   transactionIdOf(localId: string): number | undefined {
-    return this.transactionIds.get(localId);
+    return this.transactionIds?.get(localId);
   }
 
   /** Number of messages still to deliver (journaled, or kept in memory while the journal fails). */
@@ -281,7 +282,7 @@ export class TransactionSender {
     try {
       switch (entry.kind) {
         case 'start': {
-          if (this.transactionIds.has(entry.localId)) {
+          if (this.transactionIds?.has(entry.localId)) {
             // Confirmed before a crash that came between journaling the answer and the ack: not again.
             this.handed(record);
             await this.recordDelivery(() => this.o.journal.ack(record.seq));
@@ -290,7 +291,7 @@ export class TransactionSender {
           const answer = this.o.link.call('StartTransaction', entry.payload);
           this.handed(record);
           const response = await answer;
-          this.transactionIds.set(entry.localId, response.transactionId);
+          (this.transactionIds ??= new Map()).set(entry.localId, response.transactionId);
           const started: JournalEntry = {
             kind: 'started',
             localId: entry.localId,
@@ -310,13 +311,13 @@ export class TransactionSender {
           break;
         }
         case 'meter': {
-          const transactionId = this.transactionIds.get(entry.localId);
+          const transactionId = this.transactionIds?.get(entry.localId);
           await this.o.link.call('MeterValues', { ...entry.payload, ...(transactionId !== undefined && { transactionId }) });
           await this.recordDelivery(() => this.o.journal.ack(record.seq));
           break;
         }
         case 'stop': {
-          const transactionId = this.transactionIds.get(entry.localId);
+          const transactionId = this.transactionIds?.get(entry.localId);
           if (transactionId === undefined) {
             // Its StartTransaction was given up: the CSMS cannot accept a stop without an id.
             this.o.log.error({ localId: entry.localId }, 'StopTransaction dropped: its StartTransaction was never confirmed');
@@ -367,7 +368,7 @@ export class TransactionSender {
     const { localId } = stop.entry;
     const started = this.o.journal.pending().filter((r) => r.entry.kind === 'started' && r.entry.localId === localId);
     await this.o.journal.ack(stop.seq, ...started.map((r) => r.seq));
-    this.transactionIds.delete(localId);
+    this.transactionIds?.delete(localId);
   }
 
   private async onFailure(record: JournalRecord, err: unknown): Promise<void> {
