@@ -14,7 +14,12 @@ export const isPilotError = (p: PilotState): boolean => p === 'E' || p === 'F';
 export const ventilationRefused = (c: { pilot: PilotState; settings: { ventilation: boolean } }): boolean => c.pilot === 'D' && !c.settings.ventilation;
 // E/F from the vehicle side is a fault in itself (the HAL also reports PILOT_FAULT, but the
 // contactor must not depend on the order of those two events); so is D without ventilation.
-const isFaulted = (c: ConnectorContext): boolean => Object.keys(c.faults).length > 0 || isPilotError(c.pilot) || ventilationRefused(c);
+const isFaulted = (c: ConnectorContext): boolean => hasFaults(c.faults) || isPilotError(c.pilot) || ventilationRefused(c);
+/** Any fault recorded (without building a key array: guards run several times per event). */
+export function hasFaults(faults: ConnectorContext['faults']): boolean {
+  for (const code in faults) if (faults[code as keyof typeof faults] !== undefined) return true;
+  return false;
+}
 const isAuthorized = (c: ConnectorContext): boolean =>
   c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
 // IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).

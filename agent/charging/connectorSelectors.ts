@@ -3,7 +3,7 @@
  * error code, active faults, the running transaction and the reservation held.
  */
 import { HAL_ERRORS, type OcppFaultCode } from '../../hal/index.js';
-import { isPilotError, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
+import { hasFaults, isPilotError, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
 import type { ConnectorSnapshot } from './connectorMachine.js';
 import { CONNECTOR_STATUSES, type ActiveFault, type ConnectorStatus } from './connectorTypes.js';
 
@@ -16,8 +16,10 @@ export function statusOf(snapshot: ConnectorSnapshot): ConnectorStatus {
 
 export type ConnectorErrorCode = OcppFaultCode | 'NoError';
 
+const NO_FAULTS: readonly ActiveFault[] = Object.freeze([]);
+
 /** Active faults, oldest first (for StatusNotification.info and logs). */
-export const activeFaults = (s: ConnectorSnapshot): ActiveFault[] => Object.values(s.context.faults).filter((f) => f !== undefined);
+export const activeFaults = (s: ConnectorSnapshot): readonly ActiveFault[] => (hasFaults(s.context.faults) ? Object.values(s.context.faults).filter((f) => f !== undefined) : NO_FAULTS);
 
 /** What a connector reports while an EV in state D asks for ventilation the charger does not have. */
 export const VENTILATION_REFUSED_INFO = 'EV requests ventilation; not supported';
