@@ -20,7 +20,7 @@ const CARD = '04A1B2C3D4E5F6';
 function deviceTrail(f: AgentFixture): string[] {
   const hw = f.sim.connectors[0]!;
   const trail: string[] = [];
-  hw.lock.prependListener('state', (locked) => void trail.push(locked ? 'locked' : 'unlocked'));
+  hw.lock!.prependListener('state', (locked) => void trail.push(locked ? 'locked' : 'unlocked'));
   hw.relay.prependListener('state', (state) => void trail.push(`contactor ${state}`));
   return trail;
 }
@@ -30,29 +30,29 @@ describe('connector lock during a session', () => {
     const f = await agentFixture();
     const hw = f.sim.connectors[0]!;
     const trail = deviceTrail(f);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
     await startSession(f, CARD);
     expect(trail).toEqual(['locked', 'contactor closed']);
     await f.advance(30 * 60_000, 60_000);
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
     expect(f.agent.connectors[0]!.status).toBe('Charging');
 
     f.sim.rfid.tap(CARD);
     await f.advance(1000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Local' })]);
     expect(trail).toEqual(['locked', 'contactor closed', 'contactor open', 'unlocked']);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
   });
 
   it('a lock that does not confirm: no offer, no contactor, Faulted/ConnectorLockFailure; charging once it locks on a retry', async () => {
     const f = await agentFixture();
     const hw = f.sim.connectors[0]!;
-    hw.lock.jam();
+    hw.lock!.jam();
     hw.ev.plugIn();
     await f.advance(1000);
     f.sim.rfid.tap(CARD);
     await f.advance(5000);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
     expect(hw.relay.state).toBe('open');
     expect(hw.pilot.currentOfferA).toBe(0);
     expect(hw.powerW).toBe(0);
@@ -62,9 +62,9 @@ describe('connector lock during a session', () => {
     expect(f.sent('StartTransaction')).toHaveLength(1);
     expect(f.sent('StopTransaction')).toEqual([]);
 
-    hw.lock.unjam();
+    hw.lock!.unjam();
     await f.advance(12_000);
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
     expect(f.agent.connectors[0]!.status).toBe('Charging');
     expect(hw.relay.state).toBe('closed');
     // SuspendedEV while the EV answers the offer that came with the lock.
@@ -75,29 +75,26 @@ describe('connector lock during a session', () => {
     const f = await agentFixture();
     const hw = f.sim.connectors[0]!;
     await startSession(f, CARD);
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
     expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 1 })).toEqual({ status: 'Unlocked' });
     await f.advance(15_000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'UnlockCommand' })]);
     expect(hw.relay.state).toBe('open');
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
     expect(f.agent.connectors[0]!.status).toBe('Finishing');
   });
 
   // A guard that the lock handling stays out of the way where there is none (passes before and after).
   it('connectors without a lock (tethered cable) charge and stop as before', async () => {
     const clock = new SimulatedClock(T0);
-    const sim = createSimulatedCharger({ clock });
-    // The same devices without the lock: what a charger with a fixed cable hands the agent.
-    const { connectorId, relay, meter, pilot } = sim.connectors[0]!;
-    const tethered = { ...sim, hardware: { ...sim.hardware, connectors: [{ connectorId, relay, meter, pilot }] } };
-    const f = await agentFixture({ clock, sim: tethered });
+    const sim = createSimulatedCharger({ clock, tetheredCable: true });
+    const f = await agentFixture({ clock, sim });
     await startSession(f, CARD);
     f.sim.rfid.tap(CARD);
     await f.advance(1000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Local' })]);
     expect(f.statusTrail(1)).toEqual(['Available', 'Preparing', 'SuspendedEV', 'Charging', 'Finishing']);
-    expect(sim.connectors[0]!.lock.locked).toBe(false);
+    expect(sim.connectors[0]!.lock).toBeUndefined();
   });
 });
 
@@ -122,11 +119,11 @@ describe('UnlockConnectorOnEVSideDisconnect', () => {
     const f = await agentFixture();
     const hw = f.sim.connectors[0]!;
     await startSession(f, CARD);
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
     hw.ev.unplug();
     await f.advance(1000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'EVDisconnected' })]);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
   });
 
   it('false (set by the CSMS), transaction kept on unplug: the cable stays locked until the card ends the session', async () => {
@@ -137,12 +134,12 @@ describe('UnlockConnectorOnEVSideDisconnect', () => {
     hw.ev.unplug();
     await f.advance(60_000, 1000);
     expect(f.agent.connectors[0]!.status).toBe('SuspendedEV');
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
 
     f.sim.rfid.tap(CARD);
     await f.advance(1000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Local' })]);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
   });
 
   it('false, transaction stopped on unplug: the cable stays locked after the StopTransaction until UnlockConnector', async () => {
@@ -153,11 +150,11 @@ describe('UnlockConnectorOnEVSideDisconnect', () => {
     await f.advance(60_000, 1000);
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'EVDisconnected' })]);
     expect(f.agent.connectors[0]!.status).toBe('Available');
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
 
     expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 1 })).toEqual({ status: 'Unlocked' });
     await f.advance(30_000, 1000);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
   });
 
   it('false, transaction stopped on unplug: the card of that session releases the cable and starts nothing', async () => {
@@ -166,11 +163,11 @@ describe('UnlockConnectorOnEVSideDisconnect', () => {
     await startSession(f, CARD);
     hw.ev.unplug();
     await f.advance(1000);
-    expect(hw.lock.locked).toBe(true);
+    expect(hw.lock!.locked).toBe(true);
 
     f.sim.rfid.tap(CARD);
     await f.advance(1000);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
     expect(f.sent('StartTransaction')).toHaveLength(1);
     expect(f.agent.connectors[0]!.status).toBe('Available');
   });

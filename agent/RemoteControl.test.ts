@@ -214,32 +214,32 @@ describe('UnlockConnector', () => {
   it('with a transaction: StopTransaction UnlockCommand, contactor open before the lock opens, then Unlocked', async () => {
     const f = await agentFixture({ charger: { relay: { actuationDelayMs: 50 } } });
     const hw = f.sim.connectors[0]!;
-    await hw.lock.lock();
+    await hw.lock!.lock();
     f.sim.connectors[0]!.ev.plugIn();
     await f.advance(1000);
     f.sim.rfid.tap(CARD);
     await f.advance(1000);
     expect(hw.relay.state).toBe('closed');
     const relayAtUnlock: string[] = [];
-    hw.lock.on('state', (locked) => void (locked ? undefined : relayAtUnlock.push(hw.relay.state)));
+    hw.lock!.on('state', (locked) => void (locked ? undefined : relayAtUnlock.push(hw.relay.state)));
 
     const answer = f.csms.call(CP, 'UnlockConnector', { connectorId: 1 });
     await f.csms.waitForCall(CP, 'StopTransaction', undefined, 5000);
     await f.advance(200, 10); // the contactor takes 50 ms to confirm open
     expect(await answer).toEqual({ status: 'Unlocked' });
     expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'UnlockCommand' })]);
-    expect(hw.lock.locked).toBe(false);
+    expect(hw.lock!.locked).toBe(false);
     expect(relayAtUnlock).toEqual(['open']);
   });
 
   it('without a transaction: Unlocked; a jammed lock: UnlockFailed; not our connector: NotSupported', async () => {
     const f = await agentFixture();
     const hw = f.sim.connectors[0]!;
-    await hw.lock.lock();
+    await hw.lock!.lock();
     expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 1 })).toEqual({ status: 'Unlocked' });
-    expect(hw.lock.locked).toBe(false);
-    await hw.lock.lock();
-    hw.lock.jam();
+    expect(hw.lock!.locked).toBe(false);
+    await hw.lock!.lock();
+    hw.lock!.jam();
     expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 1 })).toEqual({ status: 'UnlockFailed' });
     expect(await f.csms.call(CP, 'UnlockConnector', { connectorId: 2 })).toEqual({ status: 'NotSupported' });
     await f.advance(1000);

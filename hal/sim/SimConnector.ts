@@ -27,6 +27,8 @@ export interface SimConnectorOptions {
   relay?: { actuationDelayMs?: number; deadlineMs?: number };
   /** Meter import register at start, Wh. */
   meterEnergyWh?: number;
+  /** A cable fixed to the charger: no socket, so no lock (default false: a socket with a cable lock). */
+  tetheredCable?: boolean;
 }
 
 /**
@@ -49,7 +51,8 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
   readonly relay: SimRelay;
   readonly meter: SimMeter;
   readonly pilot: SimControlPilot;
-  readonly lock: SimConnectorLock;
+  /** The socket's cable lock; none with a tethered cable. */
+  readonly lock: SimConnectorLock | undefined;
   readonly ev: SimulatedEV;
   private readonly clock: Clock;
   private readonly supply: { voltageV: number; phases: 1 | 3 };
@@ -79,7 +82,7 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
       source: this,
     });
     this.pilot = new SimControlPilot({ id: `${idPrefix}pilot:${connectorId}`, maxCurrentA, onOutputChange: () => this.update() });
-    this.lock = new SimConnectorLock({ id: `${idPrefix}lock:${connectorId}` });
+    if (!options.tetheredCable) this.lock = new SimConnectorLock({ id: `${idPrefix}lock:${connectorId}` });
     // Registered before anyone else can listen, so the physics is current when the agent hears.
     this.relay.on('state', () => this.update());
     ev.connectTo(this);
@@ -112,7 +115,7 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
     this.draw = undefined;
     this.clock.clearTimeout(this.fullTimer);
     this.fullTimer = undefined;
-    await Promise.all([this.relay.release(), this.meter.release(), this.pilot.release(), this.lock.release()]);
+    await Promise.all([this.relay.release(), this.meter.release(), this.pilot.release(), this.lock?.release()]);
   }
 
   /** Books the energy of the piece since the last call under the draw that held during it. */

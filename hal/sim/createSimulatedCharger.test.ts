@@ -11,10 +11,17 @@ describe('createSimulatedCharger', () => {
     expect(charger.connectors.map((c) => c.connectorId)).toEqual([1, 2]);
     expect(charger.connectors[0]!.ev).not.toBe(charger.connectors[1]!.ev);
     const c2 = charger.connectors[1]!;
-    expect([c2.relay.id, c2.meter.id, c2.pilot.id, c2.lock.id]).toEqual(['cp7/relay:2', 'cp7/meter:2', 'cp7/pilot:2', 'cp7/lock:2']);
+    expect([c2.relay.id, c2.meter.id, c2.pilot.id, c2.lock!.id]).toEqual(['cp7/relay:2', 'cp7/meter:2', 'cp7/pilot:2', 'cp7/lock:2']);
     expect(charger.rfid.id).toBe('cp7/rfid:0');
     expect(charger.hardware.connectors).toBe(charger.connectors);
     expect(charger.hardware.readers).toEqual([charger.rfid]);
+  });
+
+  it('tetheredCable: connectors without a socket have no lock device', async () => {
+    const charger = make({ connectors: 2, tetheredCable: true });
+    expect(charger.connectors.map((c) => c.lock)).toEqual([undefined, undefined]);
+    expect(make().connectors[0]!.lock).toBeDefined();
+    await charger.close(); // closes without a lock to release
   });
 
   it('applies the electrical options to every connector', () => {
@@ -94,7 +101,7 @@ describe('createSimulatedCharger', () => {
     await charger.hardware.close();
     await charger.close();
     expect(clock.pendingTimers).toBe(0);
-    for (const command of [c.relay.open(), c.meter.read(), c.pilot.setCurrentOffer(0), c.lock.lock()]) {
+    for (const command of [c.relay.open(), c.meter.read(), c.pilot.setCurrentOffer(0), c.lock!.lock()]) {
       await expect(command).rejects.toMatchObject({ code: 'DEVICE_CLOSED' });
     }
     const cards: CardEvent[] = [];

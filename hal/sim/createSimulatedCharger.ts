@@ -28,6 +28,8 @@ export interface SimulatedChargerOptions {
   idPrefix?: string;
   /** Relay timing for every connector, see {@link SimRelay}. */
   relay?: { actuationDelayMs?: number; deadlineMs?: number };
+  /** Cables fixed to the charger (no socket, no cable lock). Default false: sockets with a lock. */
+  tetheredCable?: boolean;
   /** Consecutive garbage frames before the reader reports RFID_FAULT (default 3). */
   rfidGarbageFaultThreshold?: number;
 }
@@ -74,6 +76,7 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
         idPrefix,
         ...(options.meterEnergyWh?.[i - 1] !== undefined && { meterEnergyWh: options.meterEnergyWh[i - 1] }),
         ...(options.relay && { relay: options.relay }),
+        ...(options.tetheredCable && { tetheredCable: true }),
       }),
     );
   }

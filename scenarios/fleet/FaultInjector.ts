@@ -69,10 +69,13 @@ export class FaultInjector {
         c.ev.injectPilotError('E');
         undo = () => c.ev.clearPilotError();
         break;
-      case 'lockJam':
-        c.lock.jam();
-        undo = () => c.lock.unjam();
+      case 'lockJam': {
+        const lock = c.lock;
+        if (!lock) return; // a tethered cable has no lock to jam
+        lock.jam();
+        undo = () => lock.unjam();
         break;
+      }
       case 'networkOutage':
         this.o.controls.dropLink();
         undo = () => this.o.controls.restoreLink();

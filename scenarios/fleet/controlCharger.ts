@@ -51,7 +51,7 @@ export function viewOf(m: ControlledCharger, state: ControlState): ChargerView {
 }
 
 function faultsOf(hw: SimConnector): string[] {
-  return [hw.relay, hw.meter, hw.pilot, hw.lock].flatMap((d) => [...d.activeFaults]);
+  return [hw.relay, hw.meter, hw.pilot, hw.lock].flatMap((d) => (d ? [...d.activeFaults] : []));
 }
 
 function connectorOf(m: ControlledCharger, connector: number): SimConnector | CommandResult {
@@ -102,6 +102,7 @@ function injectFault(m: ControlledCharger, state: ControlState, device: FaultDev
   }
   const hw = connectorOf(m, connector);
   if (isResult(hw)) return hw;
+  if (device === 'lock' && !hw.lock) return fail(409, `connector ${connector} of charger ${m.id} has a tethered cable: no lock to jam`);
   let shows = 'now';
   if (device === 'meter') {
     if (kind === 'timeout') hw.meter.stopAnswering();
@@ -115,7 +116,7 @@ function injectFault(m: ControlledCharger, state: ControlState, device: FaultDev
   } else if (device === 'pilot') {
     hw.ev.injectPilotError(kind as 'E' | 'F');
   } else {
-    hw.lock.jam();
+    hw.lock!.jam();
     shows = 'at the next lock or unlock';
   }
   return ok({ id: m.id, device, kind, connector, shows, charger: viewOf(m, state) }, 201);
@@ -132,7 +133,7 @@ function clearFaults(m: ControlledCharger, state: ControlState, device: FaultDev
     }
     if (!device || device === 'relay') hw.relay.repair();
     if (!device || device === 'pilot') hw.ev.clearPilotError();
-    if (!device || device === 'lock') hw.lock.unjam();
+    if (!device || device === 'lock') hw.lock?.unjam();
   }
   return ok(viewOf(m, state));
 }
