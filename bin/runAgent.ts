@@ -210,7 +210,7 @@ class AgentRunner {
       ...(t.idTagSalt !== undefined && { idTagSalt: t.idTagSalt }),
       commands: t.commands,
       ...(currentLimits && { currentLimits }),
-      ...(t.homeAssistant !== undefined && { homeAssistant: { ...t.homeAssistant } }),
+      ...(t.homeAssistant.enabled !== undefined && { homeAssistant: { enabled: t.homeAssistant.enabled, discoveryPrefix: t.homeAssistant.discoveryPrefix } }),
     });
     publisher.start();
     return publisher;
