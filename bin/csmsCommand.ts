@@ -2,9 +2,20 @@
 import { runCsmsCli } from '../scenarios/csms/runCsmsCli.js';
 import { createLogger } from './logger.js';
 
-export async function runCsmsCommand(opts: { host: string; port: number; json: boolean; password?: string; summaryIntervalS?: number }): Promise<number> {
+export interface CsmsCommandOptions {
+  host: string;
+  port: number;
+  json: boolean;
+  password?: string;
+  summaryIntervalS?: number;
+  logLevel: string;
+  /** Human-readable logs on stderr; undefined: when stderr is a terminal. */
+  pretty?: boolean | undefined;
+}
+
+export async function runCsmsCommand({ logLevel, pretty, ...opts }: CsmsCommandOptions): Promise<number> {
   try {
-    const handle = await runCsmsCli({ ...opts, logger: createLogger('warn') });
+    const handle = await runCsmsCli({ ...opts, logger: createLogger(logLevel, { pretty }) });
     process.stderr.write(`evse csms: listening on ${handle.url} (charge points connect to ${handle.url}/<id>)\n`);
     await handle.closed;
     return 0;

@@ -13,6 +13,7 @@
  * checked against the keys the agent implements (agent/ocpp/v16/configurationKeys.ts).
  */
 import { checkInitialValues, type ConfigValue } from '../agent/ocpp/v16/configurationKeys.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';
 import {
@@ -35,14 +36,12 @@ import {
 } from './settingsSchema.js';
 
 export { SettingsError, type SettingsIssue } from './settingsSchema.js';
+export type { LogLevel } from './logger.js';
 
 /** `evse` exits with this when the configuration is invalid (sysexits.h EX_CONFIG). */
 export const EX_CONFIG = 78;
 
 // ── the validated settings ──────────────────────────────────────────────────────────────────
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The validated, frozen settings (config/default.yaml documents every key). */
 export interface Settings {
