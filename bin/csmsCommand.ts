@@ -1,5 +1,6 @@
 /** `evse csms`: the embedded strict CSMS on its own, printing the traffic (or, `--quiet`/`--summary`, counts). */
 import { runCsmsCli } from '../scenarios/csms/runCsmsCli.js';
+import { EX_USAGE } from './commandLine.js';
 import { createLogger } from './logger.js';
 
 export interface CsmsCommandOptions {
@@ -20,6 +21,13 @@ export async function runCsmsCommand({ logLevel, pretty, ...opts }: CsmsCommandO
     await handle.closed;
     return 0;
   } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+      // The address the options name cannot be had: a usage error, as for `evse fleet --metrics-port`.
+      const why = { EADDRINUSE: 'the port is in use', EADDRNOTAVAIL: 'not an address of this machine', EACCES: 'not allowed (a port below 1024 needs privileges)' }[code];
+      process.stderr.write(`evse csms: --host/--port: cannot listen on ${opts.host}:${opts.port}: ${why} (${code})\n`);
+      return EX_USAGE;
+    }
     process.stderr.write(`evse csms: ${(err as Error).message}\n`);
     return 1;
   }

@@ -96,13 +96,18 @@ describe('evse run and evse fleet logs', () => {
     const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
     const { url } = await csms.start();
     try {
-      const fleet = spawnEvse(['fleet', '--csms', url, '--count', '4', '--threads', '2', '--duration', '3', '--pretty', '--log-level', 'info', '--progress', '60'], {});
+      const fleet = spawnEvse(['fleet', '--csms', url, '--count', '4', '--threads', '2', '--pretty', '--log-level', 'info', '--progress', '60'], {});
       processes.push(fleet);
-      expect(await fleet.exited).toBe(0);
-      const logged = lines(fleet.stderr()).filter((l) => !l.startsWith('evse fleet: '));
       // All four chargers run in the two workers; each boots and says so.
-      expect(logged.filter((l) => /INFO: BootNotification answered/.test(l))).toHaveLength(4);
+      const booted = () => lines(fleet.stderr()).filter((l) => /INFO: BootNotification answered/.test(l)).length;
+      await until('four boots logged', () => booted() === 4, 25_000);
+      expect((await fleet.stop('SIGTERM', 15_000)).code).toBe(0);
+      const logged = lines(fleet.stderr()).filter((l) => !l.startsWith('evse fleet: '));
       for (const line of logged) expect(line).toMatch(PRETTY);
+      // Not sharded: no "0/1" anywhere.
+      expect(fleet.stderr()).toMatch(/^evse fleet: 4 chargers against ws:\/\/127\.0\.0\.1:\d+ at 100\/s on 2 thread\(s\)$/m);
+      expect(fleet.stdout()).toMatch(/^fleet: 4 of 4 chargers started, 4 accepted/);
+      expect(`${fleet.stdout()}${fleet.stderr()}`).not.toMatch(/\b0\/1\b/);
     } finally {
       await csms.stop();
     }

@@ -4,6 +4,7 @@
  * pino internals); `--help` still prints the help on stdout and exits 0. The built `evse` runs as
  * a process, as from a shell.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { spawnEvse } from './support/spawnEvse.js';
 
@@ -58,6 +59,18 @@ describe('evse: usage errors exit 64 with one line', () => {
       expect(r.code).toBe(64);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^Usage: evse/);
+    }
+  });
+  it('evse csms on a port that is taken: exit 64, one line naming --host/--port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const r = await run(['csms', '--port', String(port)]);
+      expect(r.code).toBe(64);
+      expect(r.stderr).toBe(`evse csms: --host/--port: cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE)\n`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
