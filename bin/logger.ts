@@ -8,8 +8,12 @@
  * and `--no-pretty` override that. Either way the writes are synchronous, so the last line before
  * an exit is not lost.
  */
+import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+
+// pino-pretty is loaded only when used: a board logs JSON to its journal and saves the memory.
+const require = createRequire(import.meta.url);
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,6 +31,7 @@ export function prettyLogs(pretty: boolean | undefined, stderr: { isTTY?: boolea
 export function createLogger(level: LogLevel | string = 'info', options: LoggerOptions = {}): Logger {
   const destination = pino.destination({ fd: 2, sync: true });
   if (!prettyLogs(options.pretty)) return pino({ level, base: { pid: process.pid } }, destination);
+  const { prettyFactory } = require('pino-pretty') as typeof PinoPretty;
   const prettify = prettyFactory({
     // Colours only on a colour terminal (not when --pretty writes to a file or pipe).
     colorize: process.stderr.isTTY === true && process.stderr.hasColors(),
