@@ -18,6 +18,8 @@ export interface DemoOptions {
   json: boolean;
   minutes: number;
   logLevel: string;
+  /** Human-readable logs on stderr; undefined: when stderr is a terminal. */
+  pretty?: boolean | undefined;
 }
 
 const CHARGE_POINT_ID = 'DEMO-CP1';
@@ -25,7 +27,7 @@ const CARD_UID = '04A2B3C4D5E6F7';
 const MINUTE = 60_000;
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
-  const log = createLogger(opts.logLevel);
+  const log = createLogger(opts.logLevel, { pretty: opts.pretty });
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // Virtual time starts at the current wall-clock minute, so timestamps look like today's.
   const clock = new SimulatedClock(Math.floor(Date.now() / MINUTE) * MINUTE);

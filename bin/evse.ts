@@ -7,66 +7,58 @@
  *   evse scenario run   scenario scripts (simulated hardware in virtual time, or a serial bench / external CSMS)
  *   evse fleet  many virtual chargers against a CSMS (load tests); evse fleet merge: merge shard reports
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integerIn, nonNegativeInteger, parseCommandLine, parsedBy, port, positiveInteger, positiveNumber, reportUsageErrors, seed, withLogOptions, type LogOptions } from './commandLine.js';
 import type { FleetCommandOptions } from './fleetCommand.js';
 import type { ScenarioRunOptions } from './scenarioCommand.js';
 import { packageVersion } from './packageInfo.js';
-
-function positiveNumber(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-function port(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
-  return n;
-}
+import { parseDuration } from '../scenarios/fleet/fleetIds.js';
 
 const program = new Command('evse')
   .description('Charge-point agent: HAL, charging state machine and OCPP 1.6J client')
-  .version(packageVersion(), '-v, --version')
-  .showHelpAfterError();
+  .version(packageVersion(), '-v, --version');
 
-program
-  .command('run')
-  .description('run the agent with the configured hardware (config/*.yaml, EVSE_* environment variables)')
-  .action(async () => {
-    const { runAgent } = await import('./runAgent.js');
-    process.exitCode = await runAgent();
+withLogOptions(
+  program.command('run').description('run the agent with the configured hardware (config/*.yaml, EVSE_* environment variables; log level: log.level)'),
+).action(async (opts: LogOptions) => {
+  const { runAgent } = await import('./runAgent.js');
+  process.exitCode = await runAgent({ pretty: opts.pretty });
+});
+
+withLogOptions(
+  program
+    .command('demo')
+    .description('start an embedded strict CSMS and one simulated charger; plug in, tap a card, charge, unplug (virtual time)')
+    .option('--json', 'print the timeline as JSON lines for machines (stdout has nothing else)')
+    .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60),
+  'warn',
+).action(async (opts: { json?: boolean; minutes: number; logLevel: string; pretty?: boolean }) => {
+  const { runDemo } = await import('./demo.js');
+  process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty });
+});
+
+withLogOptions(
+  program
+    .command('csms')
+    .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet)')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
+    .option('--json', 'print traffic as JSON lines')
+    .option('--quiet', 'counting mode: no per-frame lines, a summary line every 10 s and a final summary on stop')
+    .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber),
+  'warn',
+).action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number } & LogOptions) => {
+  const { runCsmsCommand } = await import('./csmsCommand.js');
+  const summaryIntervalS = opts.summary ?? (opts.quiet === true ? 10 : undefined);
+  process.exitCode = await runCsmsCommand({
+    host: opts.host,
+    port: opts.port,
+    json: opts.json === true,
+    ...(summaryIntervalS === undefined ? {} : { summaryIntervalS }),
+    logLevel: opts.logLevel!,
+    pretty: opts.pretty,
   });
-
-program
-  .command('demo')
-  .description('start an embedded strict CSMS and one simulated charger; plug in, tap a card, charge, unplug (virtual time)')
-  .option('--json', 'print the timeline as JSON lines for machines')
-  .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60)
-  .option('--log-level <level>', 'agent log level on stderr', 'warn')
-  .action(async (opts: { json?: boolean; minutes: number; logLevel: string }) => {
-    const { runDemo } = await import('./demo.js');
-    process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel });
-  });
-
-program
-  .command('csms')
-  .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet)')
-  .option('--host <host>', 'address to listen on', '127.0.0.1')
-  .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
-  .option('--json', 'print traffic as JSON lines')
-  .option('--quiet', 'counting mode: no per-frame lines, a summary line every 10 s and a final summary on stop')
-  .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber)
-  .action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number }) => {
-    const { runCsmsCommand } = await import('./csmsCommand.js');
-    const summaryIntervalS = opts.summary ?? (opts.quiet === true ? 10 : undefined);
-    process.exitCode = await runCsmsCommand({ host: opts.host, port: opts.port, json: opts.json === true, ...(summaryIntervalS === undefined ? {} : { summaryIntervalS }) });
-  });
-
-function seed(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('expected an integer 0..4294967295');
-  return n;
-}
+});
 
 program
   .command('scenario')
@@ -90,36 +82,37 @@ program
   });
 
 // --csms and --count are required by runFleetCommand, not by commander: `evse fleet merge` needs neither.
-const fleet = program
-  .command('fleet')
-  .description('run N virtual chargers (real agents, simulated hardware, wall clock) against a CSMS for load tests (docs/fleet.md)')
-  .option('--csms <url>', 'CSMS base URL (ws:// or wss://); charger <id> connects to <url>/<id> (required)')
-  .option('--count <n>', 'chargers in the whole fleet (all shards) (required)', positiveNumber)
-  .option('--id-prefix <p>', 'charger id prefix: ids are <p>00001, <p>00002, …', 'CP')
-  .option('--ramp <r>', 'chargers started per second', positiveNumber, 100)
-  .option('--duration <d>', 'stop gracefully after this long: seconds, or with a unit (30m, 2h)')
-  .option('--connectors <k>', 'connectors per charger', positiveNumber, 1)
-  .option('--shard <i/n>', 'run only slice i (0-based) of n: a disjoint, stable part of the ids')
-  .option('--shards <n>', 'run slice JOB_COMPLETION_INDEX of n (Kubernetes Indexed Job)', positiveNumber)
-  .option('--report <file>', 'write the final report as JSON (and an HTML page beside it)')
-  .option('--html <file>', 'write the HTML report here (default: the --report name with .html)')
-  .option('--seed <n>', 'seed for reconnect jitter, sessions and faults', seed, 1)
-  .option('--profile <file>', 'behaviour profile, YAML or JSON (default: the default profile, config/fleet/default.yaml)')
-  .option('--idle <a-b>', 'shorthand: seconds a free connector waits for an EV (overrides the arrivals)')
-  .option('--charge <a-b>', 'shorthand: seconds an EV charges (overrides the session length and energy)')
-  .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics (0 = any free port)', port)
-  .option('--metrics-host <host>', 'address of the metrics endpoint', '127.0.0.1')
-  .option('--progress <s>', 'seconds between progress lines on stderr', positiveNumber, 5)
-  .option('--threads <n>', 'worker threads, or auto (one per 10,000 chargers, at most one per core)', 'auto')
-  .option('--max-booting <n>', 'chargers per thread started but not yet through their first boot (0 = no limit); keeps the ramp from outrunning the CSMS and the memory peak down', seed, 250)
-  .option('--local-address <a,b,...>', 'local source IP addresses, round-robin per charger (one address reaches ~28,000 connections to one CSMS address)')
-  .option('--log-level <level>', 'agent log level on stderr', 'warn')
-  .option('--control-port <port>', 'serve the control HTTP API and event stream on this port (0 = any free port; docs/fleet.md)', port)
-  .option('--control-host <host>', 'address of the control API', '127.0.0.1')
-  .action(async (opts: FleetCommandOptions) => {
-    const { runFleetCommand } = await import('./fleetCommand.js');
-    process.exitCode = await runFleetCommand(opts);
-  });
+const fleet = withLogOptions(
+  program
+    .command('fleet')
+    .description('run N virtual chargers (real agents, simulated hardware, wall clock) against a CSMS for load tests (docs/fleet.md)')
+    .option('--csms <url>', 'CSMS base URL (ws:// or wss://); charger <id> connects to <url>/<id> (required)')
+    .option('--count <n>', 'chargers in the whole fleet (all shards) (required)', positiveInteger)
+    .option('--id-prefix <p>', 'charger id prefix: ids are <p>00001, <p>00002, …', 'CP')
+    .option('--ramp <r>', 'chargers started per second', positiveNumber, 100)
+    .option('--duration <d>', 'stop gracefully after this long: seconds, or with a unit (30m, 2h)', parsedBy(parseDuration, 'expected seconds, or a number with s, m or h (90s, 30m, 2h), more than 0'))
+    .option('--connectors <k>', 'connectors per charger (1..8)', integerIn(1, 8), 1)
+    .option('--shard <i/n>', 'run only slice i (0-based) of n: a disjoint, stable part of the ids')
+    .option('--shards <n>', 'run slice JOB_COMPLETION_INDEX of n (Kubernetes Indexed Job)', positiveInteger)
+    .option('--report <file>', 'write the final report as JSON (and an HTML page beside it)')
+    .option('--html <file>', 'write the HTML report here (default: the --report name with .html)')
+    .option('--seed <n>', 'seed for reconnect jitter, sessions and faults', seed, 1)
+    .option('--profile <file>', 'behaviour profile, YAML or JSON (default: the default profile, config/fleet/default.yaml)')
+    .option('--idle <a-b>', 'shorthand: seconds a free connector waits for an EV (overrides the arrivals)')
+    .option('--charge <a-b>', 'shorthand: seconds an EV charges (overrides the session length and energy)')
+    .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics (0 = any free port)', port)
+    .option('--metrics-host <host>', 'address of the metrics endpoint', '127.0.0.1')
+    .option('--progress <s>', 'seconds between progress lines on stderr', positiveNumber, 5)
+    .option('--threads <n>', 'worker threads, or auto (one per 10,000 chargers, at most one per core)', 'auto')
+    .option('--max-booting <n>', 'chargers per thread started but not yet through their first boot (0 = no limit); keeps the ramp from outrunning the CSMS and the memory peak down', nonNegativeInteger, 250)
+    .option('--local-address <a,b,...>', 'local source IP addresses, round-robin per charger (one address reaches ~28,000 connections to one CSMS address)')
+    .option('--control-port <port>', 'serve the control HTTP API and event stream on this port (0 = any free port; docs/fleet.md)', port)
+    .option('--control-host <host>', 'address of the control API', '127.0.0.1'),
+  'warn',
+).action(async (opts: FleetCommandOptions) => {
+  const { runFleetCommand } = await import('./fleetCommand.js');
+  process.exitCode = await runFleetCommand(opts);
+});
 
 fleet
   .command('merge')
@@ -136,4 +129,5 @@ fleet
     process.exitCode = await runFleetMergeCommand(files, { ...(report !== undefined && { report }), ...(html !== undefined && { html }) });
   });
 
-await program.parseAsync(process.argv);
+reportUsageErrors(program);
+await parseCommandLine(program, process.argv);

@@ -3,23 +3,25 @@
  * doing what a behaviour profile says (`--profile`, default: config/fleet/default.yaml's day).
  * Shows progress on stderr (a bar on a TTY, plain lines otherwise), serves Prometheus metrics with
  * `--metrics-port`, prints the human summary on stdout at the end, and writes the JSON report to
- * `--report` (and an HTML page beside it, or to `--html`). SIGINT/SIGTERM or `--duration` stop
- * gracefully: transactions end with StopTransaction, sockets close, the report is written, within 10 s.
+ * `--report` (and an HTML page beside it, or to `--html`; both checked at start, exit 64 when they
+ * cannot be written, and named in the summary). SIGINT/SIGTERM or `--duration` stop gracefully:
+ * transactions end with StopTransaction, sockets close, the report is written, within 10 s.
  */
-import { writeFile } from 'node:fs/promises';
 import { createServer, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { Fleet } from '../scenarios/fleet/Fleet.js';
 import { FleetControl } from '../scenarios/fleet/FleetControl.js';
 import { FleetThreads } from '../scenarios/fleet/FleetThreads.js';
 import { autoThreads, FLEET_STOP_MS, tuneHeapForFleet } from '../scenarios/fleet/fleetHeap.js';
-import { parseDuration, shardPositions } from '../scenarios/fleet/fleetIds.js';
+import { shardPositions, type Shard } from '../scenarios/fleet/fleetIds.js';
 import { serveFleetMetrics, type FleetMetricsServer } from '../scenarios/fleet/fleetPrometheus.js';
 import { FleetProgress } from '../scenarios/fleet/FleetProgress.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
 import { htmlReportFile, resolveBehaviourOptions, resolveShard } from './fleetOptions.js';
-import { createLogger } from './logger.js';
+import { EX_USAGE } from './commandLine.js';
+import { createLogger, prettyLogs } from './logger.js';
+import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
 
 export interface FleetCommandOptions {
   /** Required (checked here, so that `evse fleet merge` needs neither). */
@@ -27,7 +29,8 @@ export interface FleetCommandOptions {
   count?: number;
   idPrefix: string;
   ramp: number;
-  duration?: string;
+  /** Milliseconds (commander parses `30m`, `2h`, seconds). */
+  duration?: number;
   connectors: number;
   shard?: string;
   /** Shard count; the index comes from JOB_COMPLETION_INDEX. */
@@ -45,6 +48,8 @@ export interface FleetCommandOptions {
   metricsHost?: string;
   progress: number;
   logLevel: string;
+  /** Human-readable logs (undefined: when stderr is a terminal). */
+  pretty?: boolean;
   /** Worker threads, or `auto` (one per core). */
   threads: string;
   /** Port of the control HTTP API (docs/fleet-api.openapi.yaml); none without it. */
@@ -59,21 +64,24 @@ export interface FleetCommandOptions {
 
 export async function runFleetCommand(opts: FleetCommandOptions): Promise<number> {
   let fleet: Fleet | FleetThreads;
-  let durationMs: number | undefined;
   let threads: number;
+  let shard: Shard | undefined;
   if (opts.csms === undefined || opts.count === undefined) {
     process.stderr.write(`evse fleet: ${opts.csms === undefined ? '--csms <url>' : '--count <n>'} is required (or: evse fleet merge <reports...>)\n`);
-    return 64;
+    return EX_USAGE;
   }
+  const html = htmlReportFile(opts.html, opts.report);
+  const jsonOut = opts.report === undefined ? undefined : { option: '--report', file: opts.report, what: 'JSON report' };
+  const htmlOut = html === undefined ? undefined : { option: opts.html === undefined ? '--report' : '--html', file: html, what: 'HTML report' };
   try {
+    await checkOutputFiles([jsonOut, htmlOut]);
     if (!/^wss?:\/\//.test(opts.csms)) throw new RangeError(`--csms: expected a ws:// or wss:// URL, got "${opts.csms}"`);
     if (!Number.isInteger(opts.count) || opts.count < 1) throw new RangeError(`--count: expected a positive integer, got ${opts.count}`);
     if (!Number.isInteger(opts.connectors) || opts.connectors < 1 || opts.connectors > 8) throw new RangeError(`--connectors: expected 1..8, got ${opts.connectors}`);
-    const shard = resolveShard(opts.shard, opts.shards);
+    shard = resolveShard(opts.shard, opts.shards);
     // auto: one thread per 10,000 chargers of this process, at most one per core (fleetHeap.ts).
     threads = opts.threads === 'auto' ? autoThreads(shardPositions(opts.count, shard).length, availableParallelism()) : Number(opts.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new RangeError(`--threads: expected auto or 1..256, got "${opts.threads}"`);
-    durationMs = opts.duration === undefined ? undefined : parseDuration(opts.duration);
     const localAddresses = opts.localAddress === undefined ? undefined : await parseLocalAddresses(opts.localAddress);
     const options = {
       csmsUrl: opts.csms.replace(/\/+$/, ''),
@@ -88,10 +96,11 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
       maxBooting: opts.maxBooting,
     };
     tuneHeapForFleet();
-    fleet = threads === 1 ? new Fleet({ ...options, log: createLogger(opts.logLevel) }) : new FleetThreads({ ...options, logLevel: opts.logLevel, threads });
+    const log = createLogger(opts.logLevel, { pretty: opts.pretty });
+    fleet = threads === 1 ? new Fleet({ ...options, log }) : new FleetThreads({ ...options, log, logLevel: opts.logLevel, pretty: prettyLogs(opts.pretty), threads });
   } catch (err) {
     process.stderr.write(`evse fleet: ${(err as Error).message}\n`);
-    return 64;
+    return EX_USAGE;
   }
 
   let control: FleetControl | undefined;
@@ -103,10 +112,10 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
       process.stderr.write(`evse fleet: control API on ${url}\n`);
     } catch (err) {
       process.stderr.write(`evse fleet: --control-port: cannot listen on ${host}:${opts.controlPort}: ${(err as Error).message}\n`);
-      return 64;
+      return EX_USAGE;
     }
   }
-  process.stderr.write(`evse fleet: ${fleet.planned} chargers (of ${opts.count}) against ${opts.csms} at ${opts.ramp}/s on ${threads} thread(s)\n`);
+  process.stderr.write(`evse fleet: ${describePlan(fleet.planned, opts.count, shard)} against ${opts.csms} at ${opts.ramp}/s on ${threads} thread(s)\n`);
   let metrics: FleetMetricsServer | undefined;
   if (opts.metricsPort !== undefined) {
     const host = opts.metricsHost ?? '127.0.0.1';
@@ -116,7 +125,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     } catch (err) {
       process.stderr.write(`evse fleet: --metrics-port: cannot listen on ${host}:${opts.metricsPort}: ${(err as Error).message}\n`);
       await control?.stop();
-      return 64;
+      return EX_USAGE;
     }
   }
   const progress = new FleetProgress({ report: () => fleet.report(), intervalS: opts.progress });
@@ -125,7 +134,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     const onSignal = (signal: NodeJS.Signals) => resolve(signal);
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    if (durationMs !== undefined) setTimeout(() => resolve('duration'), durationMs).unref();
+    if (opts.duration !== undefined) setTimeout(() => resolve('duration'), opts.duration).unref();
   });
   void fleet.start();
   const why = await stopped;
@@ -136,12 +145,19 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   const report = await fleet.stop(FLEET_STOP_MS);
   await controlStopped;
   const full = { ...report, stopMs: Math.round(performance.now() - t0) };
-  if (opts.report) await writeFile(opts.report, `${JSON.stringify(full, null, 2)}\n`);
-  const html = htmlReportFile(opts.html, opts.report);
-  if (html) await writeFile(html, reportHtml(report));
+  const written = await writeOutputFiles([
+    jsonOut && { ...jsonOut, content: () => `${JSON.stringify(full, null, 2)}\n` },
+    htmlOut && { ...htmlOut, content: () => reportHtml(report) },
+  ]);
   await metrics?.close();
-  process.stdout.write(`${formatSummary(report)}\n  stopped in ${full.stopMs} ms\n`);
-  return 0;
+  for (const w of written) if (!w.ok) process.stderr.write(`evse fleet: ${w.option} ${w.file}: cannot write the ${w.what} (${w.error})\n`);
+  process.stdout.write(`${formatSummary(report)}\n  stopped in ${full.stopMs} ms\n${written.map((w) => `  ${describeWritten(w)}\n`).join('')}`);
+  return written.every((w) => w.ok) ? 0 : EX_CANTCREAT;
+}
+
+/** `10 chargers`, or for a shard `shard 1/4: 3 chargers of 10`. */
+function describePlan(planned: number, count: number, shard: Shard | undefined): string {
+  return shard === undefined || shard.count === 1 ? `${planned} chargers` : `shard ${shard.index}/${shard.count}: ${planned} chargers of ${count}`;
 }
 
 /**

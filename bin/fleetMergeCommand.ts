@@ -1,15 +1,18 @@
 /**
  * `evse fleet merge <files...>`: merges the JSON reports of shards (or of any runs) into one:
  * counts add up, percentiles come from the merged histograms, timelines go onto one grid.
- * Prints the summary; `--report` writes the merged JSON, `--html` the HTML page. A file that is
+ * Prints the summary; `--report` writes the merged JSON, `--html` the HTML page (both checked
+ * first: exit 64 when they cannot be written; the summary says where they went). A file that is
  * missing or not a fleet report ends it with exit 66 resp. 65 and a line naming the file; two
  * reports of the same shard are refused (they would count twice).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { mergeReports } from '../scenarios/fleet/mergeReports.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
+import { EX_USAGE } from './commandLine.js';
+import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
 
 const EX_DATAERR = 65;
 const EX_NOINPUT = 66;
@@ -25,6 +28,14 @@ function isReport(v: unknown): v is FleetReport {
 }
 
 export async function runFleetMergeCommand(files: string[], opts: { report?: string; html?: string }): Promise<number> {
+  const jsonOut = opts.report === undefined ? undefined : { option: '--report', file: opts.report, what: 'JSON report' };
+  const htmlOut = opts.html === undefined ? undefined : { option: '--html', file: opts.html, what: 'HTML report' };
+  try {
+    await checkOutputFiles([jsonOut, htmlOut]);
+  } catch (err) {
+    process.stderr.write(`evse fleet merge: ${(err as Error).message}\n`);
+    return EX_USAGE;
+  }
   const reports: FleetReport[] = [];
   for (const file of files) {
     let text: string;
@@ -64,8 +75,11 @@ export async function runFleetMergeCommand(files: string[], opts: { report?: str
   }
   if (reports.some((r) => !r.latency)) process.stderr.write('evse fleet merge: some reports have no latency histograms (older format): their percentiles are approximated\n');
   const merged = mergeReports(reports.map((report) => ({ report })), { index: 0, count: 1 });
-  if (opts.report) await writeFile(opts.report, `${JSON.stringify(merged, null, 2)}\n`);
-  if (opts.html) await writeFile(opts.html, reportHtml(merged));
-  process.stdout.write(`${formatSummary(merged)}\n  merged ${reports.length} report(s)\n`);
-  return 0;
+  const written = await writeOutputFiles([
+    jsonOut && { ...jsonOut, content: () => `${JSON.stringify(merged, null, 2)}\n` },
+    htmlOut && { ...htmlOut, content: () => reportHtml(merged) },
+  ]);
+  for (const w of written) if (!w.ok) process.stderr.write(`evse fleet merge: ${w.option} ${w.file}: cannot write the ${w.what} (${w.error})\n`);
+  process.stdout.write(`${formatSummary(merged)}\n  merged ${reports.length} report(s)\n${written.map((w) => `  ${describeWritten(w)}\n`).join('')}`);
+  return written.every((w) => w.ok) ? 0 : EX_CANTCREAT;
 }

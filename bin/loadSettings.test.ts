@@ -163,6 +163,15 @@ describe('loadSettings', () => {
     }
   });
 
+  it('Home Assistant discovery as docs/mqtt.md shows it: only `enabled: true`, the prefix defaults to homeassistant', () => {
+    writeFileSync(join(userDir, 'local.yaml'), 'telemetry:\n  url: mqtt://127.0.0.1:1883\n  homeAssistant:\n    enabled: true\n');
+    expect(loadSettings({ env: { NODE_CONFIG_DIR: userDir } }).telemetry.homeAssistant).toEqual({ enabled: true, discoveryPrefix: 'homeassistant' });
+    // Without `enabled` the discovery topics are left alone (runAgent passes no homeAssistant option).
+    expect(loadSettings({ env: {} }).telemetry.homeAssistant).toEqual({ discoveryPrefix: 'homeassistant' });
+    writeFileSync(join(userDir, 'local.yaml'), 'telemetry:\n  homeAssistant:\n    enabled: false\n    discoveryPrefix: ha\n');
+    expect(loadSettings({ env: { NODE_CONFIG_DIR: userDir } }).telemetry.homeAssistant).toEqual({ enabled: false, discoveryPrefix: 'ha' });
+  });
+
   it('uses configDir instead of the package directory', () => {
     writeFileSync(join(userDir, 'default.yaml'), readFileSync(join(packageConfig, 'default.yaml'), 'utf8').replace('id: CP001', 'id: FIXTURE'));
     expect(loadSettings({ configDir: userDir, env: {} }).chargePoint.id).toBe('FIXTURE');

@@ -41,7 +41,12 @@ const EX_SOFTWARE = 70;
 /** Back-off between restart attempts after a Reset: 2 s, 4 s, 8 s, … at most 60 s (wall clock). */
 const RESTART_RETRY: BackoffWindow = { initialDelayMs: 2000, maxDelayMs: 60_000 };
 
-export async function runAgent(): Promise<number> {
+export interface RunAgentOptions {
+  /** Human-readable logs (`--pretty`/`--no-pretty`); undefined: when stderr is a terminal. */
+  pretty?: boolean | undefined;
+}
+
+export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   let settings: Settings;
   let telemetryTls: TelemetryTlsSettings | undefined;
   try {
@@ -50,7 +55,7 @@ export async function runAgent(): Promise<number> {
   } catch (err) {
     return exitOnInvalidSettings(err);
   }
-  const log = createLogger(settings.log.level);
+  const log = createLogger(settings.log.level, { pretty: options.pretty });
   const dataDir = resolve(settings.dataDir);
   try {
     await mkdir(dataDir, { recursive: true });
@@ -210,7 +215,7 @@ class AgentRunner {
       ...(t.idTagSalt !== undefined && { idTagSalt: t.idTagSalt }),
       commands: t.commands,
       ...(currentLimits && { currentLimits }),
-      ...(t.homeAssistant !== undefined && { homeAssistant: { ...t.homeAssistant } }),
+      ...(t.homeAssistant.enabled !== undefined && { homeAssistant: { enabled: t.homeAssistant.enabled, discoveryPrefix: t.homeAssistant.discoveryPrefix } }),
     });
     publisher.start();
     return publisher;

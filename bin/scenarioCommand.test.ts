@@ -1,5 +1,6 @@
 /** `evse scenario run`: exit codes, globs, the report file, and bad flags (serial and external CSMS runs: test/scenario.*.test.ts). */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { runScenarioCommand } from './scenarioCommand.js';
 const failing = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/kit/testdata/fails-on-purpose.scenario.ts');
 
 describe('evse scenario run', () => {
-  it('exits 1 when a scenario fails, 0 when all pass, 2 for a bad flag, 78 for --hal serial without configured ports', async () => {
+  it('exits 1 when a scenario fails, 0 when all pass, 64 for a bad flag, 78 for --hal serial without configured ports', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-'));
     const out = path.join(dir, 'report.xml');
     const base = { reporter: 'junit', seed: 1, hal: 'sim', csms: 'embedded' };
@@ -17,11 +18,33 @@ describe('evse scenario run', () => {
     expect(await readFile(out, 'utf8')).toMatch(/failures="1"/);
     await writeFile(path.join(dir, 'ok.scenario.yaml'), 'name: plug in\nsteps:\n  - plugIn: 1\n  - expectStatus: {status: Preparing}\n');
     expect(await runScenarioCommand([path.join(dir, '*.scenario.yaml')], { ...base, output: out })).toBe(0);
-    expect(await runScenarioCommand([failing], { ...base, hal: 'can' })).toBe(2);
-    expect(await runScenarioCommand([failing], { ...base, csms: 'tcp://127.0.0.1:9000' })).toBe(2);
-    expect(await runScenarioCommand([failing], { ...base, reporter: 'tap' })).toBe(2);
+    expect(await runScenarioCommand([failing], { ...base, hal: 'can' })).toBe(64);
+    expect(await runScenarioCommand([failing], { ...base, csms: 'tcp://127.0.0.1:9000' })).toBe(64);
+    expect(await runScenarioCommand([failing], { ...base, reporter: 'tap' })).toBe(64);
     const noPorts = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EVSE_')));
     expect(await runScenarioCommand([failing], { ...base, hal: 'serial' }, { ...process, env: noPorts })).toBe(78);
-    expect(await runScenarioCommand([path.join(dir, 'nothing-*.yaml')], base)).toBe(2);
+    expect(await runScenarioCommand([path.join(dir, 'nothing-*.yaml')], base)).toBe(64);
+  });
+
+  it('checks --output before running (exit 64 naming it) and says where the report went', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-'));
+    const base = { reporter: 'junit', seed: 1, hal: 'sim', csms: 'embedded' };
+    const io = () => {
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      let out = '';
+      let err = '';
+      stdout.on('data', (d: Buffer) => (out += d.toString()));
+      stderr.on('data', (d: Buffer) => (err += d.toString()));
+      return { stdin: new PassThrough(), stdout, stderr, out: () => out, err: () => err };
+    };
+    const bad = io();
+    expect(await runScenarioCommand([failing], { ...base, output: '/nonexistent/dir/report.xml' }, bad)).toBe(64);
+    expect(bad.err()).toBe('evse scenario run: --output /nonexistent/dir/report.xml: directory /nonexistent/dir does not exist\n');
+    expect(bad.out()).toBe('');
+    const good = io();
+    const out = path.join(dir, 'report.xml');
+    expect(await runScenarioCommand([failing], { ...base, output: out }, good)).toBe(1);
+    expect(good.out()).toBe(`0 passed, 1 failed; junit report written to ${out}\n`);
   });
 });

@@ -2,10 +2,10 @@
  * `evse scenario run <files|dirs|globs…>`: runs scenario scripts and prints a report. By default
  * against the simulated HAL and the embedded strict CSMS in virtual time; `--csms ws://…` runs
  * them against an external CSMS and `--hal serial` on a serial bench (both on real time).
- * Exit code 1 when any fails, 2 when the command line is wrong, 78 when the serial bench's
- * configuration is invalid.
+ * Exit code 1 when any fails, 64 when the command line is wrong (also an `--output` file that
+ * cannot be written: checked before the run), 78 when the serial bench's configuration is
+ * invalid, 73 when the report could not be written at the end (it is printed on stdout instead).
  */
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ import { REPORTERS, report, type ReporterName } from '../scenarios/kit/reporters
 import { runScenarioFiles, type RunOptions } from '../scenarios/kit/run.js';
 import { CHARGE_POINT_ID } from '../scenarios/kit/scenario.js';
 import { parseDuration } from '../scenarios/kit/words.js';
+import { EX_USAGE } from './commandLine.js';
+import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
 import { RIGS, serialBench, type RigName, type SerialBenchSetup } from './scenarioBench.js';
 import { EX_CONFIG, SettingsError } from './settings.js';
 
@@ -54,7 +56,9 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
   let run: RunOptions;
   let setup: SerialBenchSetup | undefined;
   let files: string[];
+  const output = opts.output === undefined ? undefined : { option: '--output', file: opts.output, what: `${opts.reporter} report` };
   try {
+    await checkOutputFiles([output]);
     if (!(REPORTERS as readonly string[]).includes(opts.reporter)) throw new CommandLineError(`unknown reporter '${opts.reporter}'; use one of ${REPORTERS.join(', ')}`);
     const patterns = args.length > 0 ? args : [path.join(packageRoot, compiled ? 'dist/scenarios/library' : 'scenarios/library'), path.join(packageRoot, 'scenarios/library/*.scenario.yaml')];
     files = [...new Set(expandScenarioArgs(patterns).map((f) => (compiled ? compiledTwin(f, packageRoot) : f)))];
@@ -71,7 +75,7 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
       return EX_CONFIG;
     }
     err((e as Error).message);
-    return 2;
+    return EX_USAGE;
   }
   let results;
   try {
@@ -80,14 +84,20 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
     setup?.dispose();
   }
   const text = report(opts.reporter as ReporterName, results, { timeline: opts.timeline === true });
-  if (opts.output) {
-    await writeFile(opts.output, text);
-    const failed = results.filter((r) => r.status === 'failed').length;
-    io.stdout.write(`${results.length - failed} passed, ${failed} failed; ${opts.reporter} report written to ${opts.output}\n`);
+  const failed = results.filter((r) => r.status === 'failed').length;
+  if (output) {
+    const [written] = await writeOutputFiles([{ ...output, content: () => text }]);
+    io.stdout.write(`${results.length - failed} passed, ${failed} failed; ${describeWritten(written!)}\n`);
+    if (!written!.ok) {
+      // The run is not lost: the report goes to stdout instead.
+      err(`--output ${output.file}: cannot write the report (${written!.error}); it follows on stdout`);
+      io.stdout.write(text);
+      return EX_CANTCREAT;
+    }
   } else {
     io.stdout.write(text);
   }
-  return results.some((r) => r.status === 'failed') ? 1 : 0;
+  return failed > 0 ? 1 : 0;
 }
 
 /** The run options the flags other than --hal serial's bench give; throws CommandLineError. */

@@ -13,6 +13,7 @@
  * checked against the keys the agent implements (agent/ocpp/v16/configurationKeys.ts).
  */
 import { checkInitialValues, type ConfigValue } from '../agent/ocpp/v16/configurationKeys.js';
+import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';
 import {
@@ -35,14 +36,12 @@ import {
 } from './settingsSchema.js';
 
 export { SettingsError, type SettingsIssue } from './settingsSchema.js';
+export type { LogLevel } from './logger.js';
 
 /** `evse` exits with this when the configuration is invalid (sysexits.h EX_CONFIG). */
 export const EX_CONFIG = 78;
 
 // ── the validated settings ──────────────────────────────────────────────────────────────────
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** The validated, frozen settings (config/default.yaml documents every key). */
 export interface Settings {
@@ -100,8 +99,8 @@ export interface Settings {
     readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
     /** Accept commands on <prefix>/<id>/cmd/… (authorization is the broker's topic ACL). */
     readonly commands: boolean;
-    /** Home Assistant discovery: absent = leave the discovery topics alone; false removes them. */
-    readonly homeAssistant?: { readonly enabled: boolean; readonly discoveryPrefix: string };
+    /** Home Assistant discovery: `enabled` absent = leave the discovery topics alone; false removes them. */
+    readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string };
   };
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
@@ -174,9 +173,9 @@ const SCHEMA = section({
       idTagSalt: text(255),
       tls: section({ caFile: text(4096), certFile: text(4096), keyFile: text(4096) }, ['caFile', 'certFile', 'keyFile']),
       commands: bool,
-      homeAssistant: section({ enabled: bool, discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]{0,62}[^#+/\\s]$|^[^#+/\\s]$' } }),
+      homeAssistant: section({ enabled: bool, discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]{0,62}[^#+/\\s]$|^[^#+/\\s]$' } }, ['enabled']),
     },
-    ['username', 'password', 'idTagSalt', 'tls', 'homeAssistant'],
+    ['username', 'password', 'idTagSalt', 'tls'],
   ),
   dataDir: text(4096),
   log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
@@ -245,7 +244,7 @@ const EXPECTED: ExpectedTable = {
   'telemetry.tls.keyFile': "expected the path of a PEM file with the client certificate's private key (needs certFile)",
   'telemetry.commands': 'expected true or false (or 1/0, yes/no, on/off): accept MQTT commands',
   'telemetry.homeAssistant': 'expected a section (homeAssistant: enabled, discoveryPrefix)',
-  'telemetry.homeAssistant.enabled': 'expected true or false (or 1/0, yes/no, on/off)',
+  'telemetry.homeAssistant.enabled': 'expected true or false (or 1/0, yes/no, on/off): publish (true) or remove (false) the discovery configs',
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   dataDir: 'expected a directory path of 1 to 4096 characters',
   log: 'expected a section (log: level)',

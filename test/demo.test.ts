@@ -2,6 +2,8 @@
  * `npm run demo` as a new user runs it: one session against the embedded strict CSMS, exit 0, and
  * the order the CSMS saw is causal (StartTransaction before Charging, StopTransaction before Available).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnEvse } from './support/spawnEvse.js';
 
@@ -16,5 +18,19 @@ describe('evse demo', () => {
     expect(trail.indexOf('StartTransaction')).toBeLessThan(trail.indexOf('Charging'));
     expect(trail.indexOf('StopTransaction')).toBeLessThan(trail.lastIndexOf('Available'));
     expect(trail.at(-1)).toBe('Available');
+  });
+
+  it('--json: stdout is JSON lines only, also as README runs it through npm (npm run -s demo -- --json)', { timeout: 30_000 }, async () => {
+    const npm = spawn('npm', ['run', '-s', 'demo', '--', '--json', '--log-level', 'info'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    npm.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    npm.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    expect(await new Promise((resolve) => npm.on('exit', resolve))).toBe(0);
+    const lines = out.split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(10);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ type: expect.stringMatching(/^(status|ocpp|card|step|energy|summary)$/) });
+    // The logs (info) went to stderr.
+    expect(err).toMatch(/BootNotification answered/);
   });
 });

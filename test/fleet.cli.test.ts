@@ -71,6 +71,38 @@ describe('evse fleet with a profile', () => {
     expect(html).toContain('<svg');
     expect(html).not.toMatch(/<script|<link|src="http/);
     expect(fleet.stdout()).toMatch(/profile quick/);
+    expect(fleet.stderr()).toMatch(/^evse fleet: shard 1\/2: 10 chargers of 20 against /m);
+    expect(fleet.stdout()).toMatch(/^fleet shard 1\/2: 10 of 10 chargers started, 10 accepted/);
+    // The summary says where the reports went.
+    expect(fleet.stdout()).toContain(`\n  JSON report written to ${reportFile}\n`);
+    expect(fleet.stdout()).toContain(`\n  HTML report written to ${join(dir, 'shard1.html')}\n`);
+  });
+});
+
+describe('evse fleet: output files are checked before the run', () => {
+  it.each([
+    [['--report', '/nonexistent/dir/r.json'], "--report /nonexistent/dir/r.json: directory /nonexistent/dir does not exist"],
+    [['--report', tmpdir()], `--report ${tmpdir()}: is a directory; give a file name`],
+    [['--report', join(tmpdir(), 'evse-r.json'), '--html', '/nonexistent/r.html'], '--html /nonexistent/r.html: directory /nonexistent does not exist'],
+    [['--report', join(tmpdir(), 'evse-same.json'), '--html', join(tmpdir(), 'evse-same.json')], `--html ${join(tmpdir(), 'evse-same.json')}: the same file as --report`],
+  ])('evse fleet %j exits 64 at once with one line naming the option', async (args, problem) => {
+    // Without the check the fleet would run its 3 s and then fail to write (or never write).
+    const fleet = spawnEvse(['fleet', '--csms', 'ws://127.0.0.1:1', '--count', '1', '--duration', '3', ...args], {});
+    cleanups.push(() => fleet.stop('SIGKILL', 2000));
+    expect(await fleet.exited).toBe(64);
+    expect(fleet.stderr()).toBe(`evse fleet: ${problem}\n`);
+    expect(fleet.stdout()).toBe('');
+  });
+
+  it('evse fleet merge checks --report and --html before it reads the reports', async () => {
+    for (const [option, file, problem] of [
+      ['--report', '/nonexistent/dir/m.json', 'directory /nonexistent/dir does not exist'],
+      ['--html', dir, 'is a directory; give a file name'],
+    ] as const) {
+      const merge = spawnEvse(['fleet', 'merge', join(dir, 'not-read.json'), option, file], {});
+      expect(await merge.exited).toBe(64);
+      expect(merge.stderr()).toBe(`evse fleet merge: ${option} ${file}: ${problem}\n`);
+    }
   });
 });
 
@@ -114,7 +146,9 @@ describe('evse fleet merge', () => {
     }
     expect(merged.transactions.started).toBe(reports[0]!.transactions.started + reports[1]!.transactions.started);
     expect(merged.timeline?.connects.reduce((n, v) => n + v, 0)).toBe(30);
-    expect(merge.stdout()).toMatch(/30 of 30 chargers started, 30 accepted/);
+    expect(merge.stdout()).toMatch(/^fleet: 30 of 30 chargers started, 30 accepted/);
+    expect(merge.stdout()).toContain(`\n  JSON report written to ${out}\n`);
+    expect(merge.stdout()).toContain(`\n  HTML report written to ${join(dir, 'merged.html')}\n`);
     expect(await readFile(join(dir, 'merged.html'), 'utf8')).toContain('<svg');
 
     const missing = spawnEvse(['fleet', 'merge', a, join(dir, 'nope.json')], {});

@@ -2,7 +2,8 @@
  * `evse run` as a process with the MQTT settings that only a process can check end to end: TLS
  * from EVSE_MQTT_CA_FILE (+ username/password) against a real mosquitto TLS listener, a wrong CA
  * reported in the log while OCPP runs, an unreadable CA file refused at start (exit 78, key
- * named), and a set_current_limit that survives a restart of `evse run` (data directory).
+ * named), a set_current_limit that survives a restart of `evse run` (data directory), and Home
+ * Assistant discovery switched on as docs/mqtt.md shows it (the discovery prefix defaulted).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -85,6 +86,18 @@ describe('evse run: MQTT settings', () => {
     expect(await p.exited).toBe(78);
     expect(p.stderr()).toMatch(/invalid configuration: telemetry\.tls\.caFile: expected a readable CA certificate file, cannot read ".*missing\.pem" \(ENOENT\)/);
     expect(csms!.traffic()).toEqual([]);
+  });
+
+  it('Home Assistant discovery with only `enabled: true` publishes under the default prefix homeassistant', async () => {
+    const { broker: b } = await setup();
+    const ha = await record(b.url, 'homeassistant/#');
+    recorders.push(ha);
+    // As docs/mqtt.md shows it, from a configuration file layer (NODE_CONFIG is one).
+    const p = run({ EVSE_MQTT_URL: b.url, NODE_CONFIG: JSON.stringify({ telemetry: { homeAssistant: { enabled: true } } }) });
+    const topic = `homeassistant/sensor/${CP}_c1_status/config`;
+    await ha.waitFor((m) => m.some((x) => x.topic === topic), `the discovery config on ${topic}`, 15_000);
+    expect(ha.on(topic)[0]).toMatchObject({ state_topic: `${BASE}/connector/1/status`, device: { identifiers: [`evse-agent_${CP}`] } });
+    expect(p.child.exitCode).toBeNull();
   });
 
   it('set_current_limit survives a restart of evse run and applies from the first session', async () => {

@@ -119,7 +119,7 @@ describe('evse scenario run --csms ws://…', () => {
     expect(hidden.error!.message).toMatch(/^csms\.disconnect: needs control of the CSMS, but this run uses the external CSMS/);
   }, 60_000);
 
-  it('real time: clock.advance above --max-wait is refused by name; bad --csms and --id values exit 2', async () => {
+  it('real time: clock.advance above --max-wait is refused by name; bad --csms and --id values exit 64', async () => {
     const r = await runScenario(scenario('long wait', async (t) => {
       await t.clock.advance('1s');
       await t.clock.advance('30m');
@@ -128,9 +128,9 @@ describe('evse scenario run --csms ws://…', () => {
     expect(r.error!.message).toBe('clock.advance("30m"): 1800 s of real time is above the limit of 5 s per step on real time (serial HAL or external CSMS); shorten the step or raise --max-wait');
     const c = io();
     const base = { reporter: 'pretty', seed: 1, hal: 'sim' };
-    expect(await runScenarioCommand([SHORT], { ...base, csms: 'http://127.0.0.1:9000' }, c)).toBe(2);
-    expect(await runScenarioCommand([SHORT], { ...base, csms: csms.url, id: 'A/B' }, c)).toBe(2);
-    expect(await runScenarioCommand([SHORT], { ...base, csms: csms.url, maxWait: 'soon' }, c)).toBe(2);
+    expect(await runScenarioCommand([SHORT], { ...base, csms: 'http://127.0.0.1:9000' }, c)).toBe(64);
+    expect(await runScenarioCommand([SHORT], { ...base, csms: csms.url, id: 'A/B' }, c)).toBe(64);
+    expect(await runScenarioCommand([SHORT], { ...base, csms: csms.url, maxWait: 'soon' }, c)).toBe(64);
     expect(c.err()).toContain("--csms must be 'embedded' or a ws:// or wss:// URL, got 'http://127.0.0.1:9000'");
     expect(c.err()).toContain("--id: 'A/B' is not a charge point id");
     expect(c.err()).toContain('--max-wait: expected a duration');

@@ -177,8 +177,8 @@ describe('evse scenario run --hal serial', () => {
 
   it('refuses a bad rig, a rig without --hal serial, and a serial configuration without ports (78, naming the key)', async () => {
     const c = io();
-    expect(await runScenarioCommand([SHORT], { ...base, rig: 'servo' }, c)).toBe(2);
-    expect(await runScenarioCommand([SHORT], { ...base, hal: 'sim', rig: 'sim-devices' }, c)).toBe(2);
+    expect(await runScenarioCommand([SHORT], { ...base, rig: 'servo' }, c)).toBe(64);
+    expect(await runScenarioCommand([SHORT], { ...base, hal: 'sim', rig: 'sim-devices' }, c)).toBe(64);
     expect(c.err()).toContain("--rig must be one of prompt, sim-devices, got 'servo'");
     expect(c.err()).toContain('--rig sim-devices needs --hal serial');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EVSE_')));

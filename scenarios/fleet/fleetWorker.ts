@@ -6,11 +6,14 @@
  * Modules (machine definitions, compiled validators) load once per thread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
+import type PinoPretty from 'pino-pretty';
 import type { CommandResult, EventFilter, FleetCommand, FleetEvent } from './controlTypes.js';
 import { Fleet, type FleetOptions } from './Fleet.js';
 
-export type WorkerFleetOptions = Omit<FleetOptions, 'log' | 'clock'> & { logLevel: string };
+/** `pretty`: human-readable log lines (pino-pretty, as `evse fleet --pretty`), else JSON lines. */
+export type WorkerFleetOptions = Omit<FleetOptions, 'log' | 'clock'> & { logLevel: string; pretty?: boolean };
 export type ToWorker =
   | { type: 'stop'; withinMs: number }
   | { type: 'command'; seq: number; command: FleetCommand }
@@ -27,8 +30,13 @@ const MAX_PENDING_EVENTS = 20_000;
 
 const port = parentPort;
 if (port) {
-  const { logLevel, ...options } = workerData as WorkerFleetOptions;
-  const fleet = new Fleet({ ...options, log: pino({ level: logLevel, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: true })) });
+  const { logLevel, pretty, ...options } = workerData as WorkerFleetOptions;
+  const stderr = pino.destination({ fd: 2, sync: true });
+  // The same format as the main thread's logger (bin/logger.ts), loaded only when used; no colours:
+  // a worker cannot see the terminal.
+  const prettyFactory = pretty === true ? (createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty).prettyFactory : undefined;
+  const prettify = prettyFactory ? prettyFactory({ colorize: false, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }) : undefined;
+  const fleet = new Fleet({ ...options, log: pino({ level: logLevel, base: { pid: process.pid } }, prettify ? { write: (line: string) => stderr.write(prettify(line)) } : stderr) });
   const progress = setInterval(() => port.postMessage({ type: 'progress', report: fleet.report() } satisfies FromWorker), 1000);
   let pending: FleetEvent[] = [];
   let dropped = 0;
