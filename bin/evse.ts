@@ -8,6 +8,7 @@
  *   evse fleet  many virtual chargers against a CSMS (load tests); evse fleet merge: merge shard reports
  */
 import { Command, InvalidArgumentError } from 'commander';
+import { addCsmsDriveOptions, type CsmsDriveFlags } from './csmsCommand.js';
 import type { FleetCommandOptions } from './fleetCommand.js';
 import type { ScenarioRunOptions } from './scenarioCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -48,19 +49,20 @@ program
     process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel });
   });
 
-program
+const csms = program
   .command('csms')
-  .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet)')
+  .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet); drive charge points from a prompt or an HTTP API')
   .option('--host <host>', 'address to listen on', '127.0.0.1')
   .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
   .option('--json', 'print traffic as JSON lines')
   .option('--quiet', 'counting mode: no per-frame lines, a summary line every 10 s and a final summary on stop')
-  .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber)
-  .action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number }) => {
-    const { runCsmsCommand } = await import('./csmsCommand.js');
-    const summaryIntervalS = opts.summary ?? (opts.quiet === true ? 10 : undefined);
-    process.exitCode = await runCsmsCommand({ host: opts.host, port: opts.port, json: opts.json === true, ...(summaryIntervalS === undefined ? {} : { summaryIntervalS }) });
-  });
+  .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber);
+addCsmsDriveOptions(csms).action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number } & CsmsDriveFlags) => {
+  const { runCsmsCommand } = await import('./csmsCommand.js');
+  const { quiet, summary, json, ...rest } = opts;
+  const summaryIntervalS = summary ?? (quiet === true ? 10 : undefined);
+  process.exitCode = await runCsmsCommand({ ...rest, json: json === true, ...(summaryIntervalS === undefined ? {} : { summaryIntervalS }) });
+});
 
 function seed(value: string): number {
   const n = Number(value);
