@@ -1,7 +1,9 @@
 /** The HTTP API over real HTTP and WebSockets on 127.0.0.1, with stub charge points (ocpp-rpc clients). */
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CsmsHttpApi } from './CsmsHttpApi.js';
+import { parse } from 'yaml';
+import { CsmsHttpApi, STATUS_OF } from './CsmsHttpApi.js';
 import { CSMS_ACTIONS, CsmsOperator } from './CsmsOperator.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { callError } from './ocppRpcServer.js';
@@ -122,5 +124,30 @@ describe('the other routes', () => {
     expect(await status('attacker.example:8080')).toBe(403);
     expect(await status(`localhost:${new URL(base).port}`)).toBe(200);
     expect(await status(new URL(base).host)).toBe(200);
+  });
+});
+
+describe('docs/csms-api.openapi.yaml', () => {
+  it('documents every route the API serves, every action and every error kind', async () => {
+    const spec = parse(await readFile(new URL('../../docs/csms-api.openapi.yaml', import.meta.url), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: { CsmsAction: { enum: string[] }; Error: { properties: { kind: { enum: string[] } } } } };
+    };
+    expect(spec.components.schemas.CsmsAction.enum).toEqual([...CSMS_ACTIONS]);
+    expect(spec.components.schemas.Error.properties.kind.enum).toEqual(expect.arrayContaining(Object.keys(STATUS_OF)));
+    await connectStub(url, 'CP001');
+    for (const [path, item] of Object.entries(spec.paths)) {
+      for (const method of Object.keys(item).filter((m) => ['get', 'post', 'put', 'delete'].includes(m))) {
+        const res = await fetch(`${base}${path.replace('{id}', 'CP001').replace('{action}', 'ClearCache')}?timeoutMs=50`, {
+          method: method.toUpperCase(),
+          headers: { 'content-type': 'application/json' },
+          ...(method === 'get' ? {} : { body: '{}' }),
+          signal: AbortSignal.timeout(5000),
+        });
+        const body = (await res.json()) as { kind?: string };
+        expect([res.status, body.kind], `${method} ${path}`).not.toEqual([404, 'notFound']);
+        expect(res.status, `${method} ${path}`).not.toBe(405);
+      }
+    }
   });
 });
