@@ -12,6 +12,18 @@ import { until } from './support/until.js';
 
 const CP = 'DRIVE-CP1';
 
+/** The exit code of a process that is expected to end by itself; fails after `ms`. */
+async function exitOf(p: EvseProcess, ms = 10_000): Promise<number | string> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`evse did not exit within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p.exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+    if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+  }
+}
+
 describe('evse csms driven through its HTTP API and prompt', () => {
   let csms: EvseProcess;
   let agent: EvseProcess | undefined;
@@ -113,9 +125,31 @@ describe('evse csms driven through its HTTP API and prompt', () => {
 
   it('stops with exit code 0 when its input ends', async () => {
     csms.child.stdin!.end();
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([csms.exited, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('evse csms did not exit within 10 s of the end of its input')), 10_000)))]).finally(() => clearTimeout(timer));
-    expect(code).toBe(0);
+    expect(await exitOf(csms)).toBe(0);
     expect(csms.stdout()).toMatch(/ stopped\n$/);
+  });
+});
+
+describe('evse csms options for driving', () => {
+  it('refuses a bad --api-port or --call-timeout naming the option, and an API port in use', async () => {
+    for (const [args, option] of [
+      [['--api-port', 'x'], '--api-port'],
+      [['--api-port', '70000'], '--api-port'],
+      [['--call-timeout', '0'], '--call-timeout'],
+    ] as const) {
+      const p = spawnEvse(['csms', '--port', '0', ...args], {});
+      expect(await exitOf(p), args.join(' ')).not.toBe(0);
+      expect(p.stderr()).toContain(`option '${option} <`);
+    }
+    const first = spawnEvse(['csms', '--port', '0', '--api-port', '0'], {});
+    try {
+      await until('the first API', () => /HTTP API on http:\/\/127\.0\.0\.1:\d+/.test(first.stdout()), 15_000);
+      const port = /HTTP API on http:\/\/127\.0\.0\.1:(\d+)/.exec(first.stdout())![1]!;
+      const second = spawnEvse(['csms', '--port', '0', '--api-port', port], {});
+      expect(await exitOf(second)).toBe(1);
+      expect(second.stderr()).toMatch(/^evse csms: listen EADDRINUSE: .*:\d+$/m);
+    } finally {
+      await first.stop();
+    }
   });
 });
