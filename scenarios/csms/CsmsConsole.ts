@@ -113,6 +113,11 @@ export class CsmsConsole {
       this.busy = false;
       this.closed = true;
       this.rl.close();
+      // What follows (the CSMS stopping) goes on a clean line, not after a left-over prompt.
+      if (this.options.terminal) {
+        clearLine(this.options.terminal, 0);
+        cursorTo(this.options.terminal, 0);
+      }
     }
   }
 

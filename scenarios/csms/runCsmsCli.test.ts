@@ -183,12 +183,17 @@ describe('runCsmsCli driving charge points', () => {
     await cp.call('BootNotification', BOOT);
     // The traffic line clears the prompt line, and the prompt comes back below it.
     expect(screen.slice(screen.indexOf('BootNotification ✓'))).toContain('csms> ');
+    // Tab completes the id: the line sent is `CP001 clear-cache`.
+    cp.handle('ClearCache', () => ({ status: 'Accepted' }));
     input.write('CP0\t');
-    await expect.poll(() => screen, { timeout: 5000 }).toContain('CP001');
+    input.write(' clear-cache\r');
+    expect(await lineMatching(lines, /answered/)).toMatch(/ CP001 ClearCache answered: \{"status":"Accepted"\}$/);
+    input.write('CP001 reset');
     input.write('\x03'); // Ctrl-C with text on the line: the line is cleared, the CSMS runs on
     input.write('list\r');
     await lineMatching(lines, /^CP001 {2}connected/);
     expect(cli.csms.isConnected('CP001')).toBe(true);
+    expect(cli.csms.traffic((r) => r.direction === 'out' && r.kind === 'call').map((r) => r.action)).toEqual(['ClearCache']);
     input.write('\x03'); // Ctrl-C on an empty line: stop
     await cli.closed;
     expect(lines.at(-1)).toMatch(/ stopped$/);
