@@ -9,6 +9,7 @@
  */
 import { Command } from 'commander';
 import { integerIn, nonNegativeInteger, parseCommandLine, parsedBy, port, positiveInteger, positiveNumber, reportUsageErrors, seed, withLogOptions, type LogOptions } from './commandLine.js';
+import { addCsmsDriveOptions, type CsmsDriveFlags } from './csmsCommand.js';
 import type { FleetCommandOptions } from './fleetCommand.js';
 import type { ScenarioRunOptions } from './scenarioCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -37,17 +38,19 @@ withLogOptions(
   process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty });
 });
 
-withLogOptions(
-  program
-    .command('csms')
-    .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet)')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
-    .option('--json', 'print traffic as JSON lines')
-    .option('--quiet', 'counting mode: no per-frame lines, a summary line every 10 s and a final summary on stop')
-    .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber),
-  'warn',
-).action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number } & LogOptions) => {
+addCsmsDriveOptions(
+  withLogOptions(
+    program
+      .command('csms')
+      .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet); drive charge points from a prompt or an HTTP API')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
+      .option('--json', 'print traffic as JSON lines')
+      .option('--quiet', 'counting mode: no per-frame lines, a summary line every 10 s and a final summary on stop')
+      .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber),
+    'warn',
+  ),
+).action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number } & LogOptions & CsmsDriveFlags) => {
   const { runCsmsCommand } = await import('./csmsCommand.js');
   const summaryIntervalS = opts.summary ?? (opts.quiet === true ? 10 : undefined);
   process.exitCode = await runCsmsCommand({
@@ -57,6 +60,10 @@ withLogOptions(
     ...(summaryIntervalS === undefined ? {} : { summaryIntervalS }),
     logLevel: opts.logLevel!,
     pretty: opts.pretty,
+    ...(opts.interactive !== undefined && { interactive: opts.interactive }),
+    ...(opts.apiPort !== undefined && { apiPort: opts.apiPort }),
+    apiHost: opts.apiHost,
+    callTimeout: opts.callTimeout,
   });
 });
 

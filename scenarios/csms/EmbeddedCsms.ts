@@ -15,6 +15,7 @@ import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp/v16/m
 import { applyExchange, newChargePointState, type ChargePointState, type TransactionRecord } from './ChargePointState.js';
 import { CsmsReplies, INBOUND_ACTIONS, type AuthorizationRule, type BootPolicy, type InboundAction, type Reply, type ReplyOptions } from './CsmsReplies.js';
 import { CsmsListener, type ConnectionRequest } from './CsmsListener.js';
+import { InvalidAnswerError } from './errors.js';
 import type { ServerClient } from './ocppRpcServer.js';
 import { TrafficLog, parseFrame, type CallMatch, type CallRecord, type Direction, type TrafficRecord, type WaitOptions } from './TrafficLog.js';
 import { Violations, type Violation } from './Violations.js';
@@ -63,6 +64,8 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
   private readonly states = new Map<string, ChargePointState>();
   private readonly clients = new Map<string, ServerClient>();
   private readonly violationLog: Violations;
+  /** Rejections of our calls caused by an invalid answer, and that answer. */
+  private readonly invalidAnswers = new WeakMap<Error, { result: unknown }>();
   private listener: CsmsListener | undefined;
   private starting = false;
   private stopping: Promise<void> | undefined;
@@ -202,11 +205,22 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
 
   // ── acting on a charge point ─────────────────────────────────────────────────────────────
 
-  /** Calls the charge point; rejects with its CallError (an Error with `rpcErrorCode`) or on timeout. */
+  /**
+   * Calls the charge point; rejects with its CallError (an Error with `rpcErrorCode`), with an
+   * {@link InvalidAnswerError} when its answer fails strict validation, or on timeout.
+   */
   async call<A extends Ocpp16Action>(chargePointId: string, action: A, payload: RequestOf<A>, options: { timeoutMs?: number } = {}): Promise<ResponseOf<A>> {
     const client = this.requireClient(chargePointId);
     const callOptions = options.timeoutMs === undefined ? {} : { callTimeoutMs: options.timeoutMs };
-    return (await client.call(action, payload, callOptions)) as ResponseOf<A>;
+    try {
+      return (await client.call(action, payload, callOptions)) as ResponseOf<A>;
+    } catch (err) {
+      // ocpp-rpc rejects an invalid answer with the same kind of error as a CallError from the
+      // charge point; only the validation failure event (same error object) tells them apart.
+      const answer = err instanceof Error ? this.invalidAnswers.get(err) : undefined;
+      if (answer) throw new InvalidAnswerError(chargePointId, action, answer.result, (err as Error).message);
+      throw err;
+    }
   }
 
   /**
@@ -240,7 +254,10 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     state.connectedAt = this.now();
 
     client.on('message', ({ message, outbound }) => this.record(chargePointId, outbound ? 'out' : 'in', String(message)));
-    client.on('strictValidationFailure', (failure) => this.report(this.violationLog.fromValidationFailure(chargePointId, failure)));
+    client.on('strictValidationFailure', (failure) => {
+      if (!failure.outbound && !failure.isCall) this.invalidAnswers.set(failure.error, { result: failure.result });
+      this.report(this.violationLog.fromValidationFailure(chargePointId, failure));
+    });
     client.on('badMessage', ({ buffer, error }) => this.report(this.violationLog.fromBadMessage(chargePointId, String(buffer), error)));
     client.on('socketError', (err) => this.options.logger?.warn({ err, chargePointId }, 'socket error'));
     client.on('close', ({ code, reason }) => {

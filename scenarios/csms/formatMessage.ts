@@ -54,7 +54,7 @@ export function clockTime(t: number, utc = false): string {
 
 /** JSON-like, without quotes around keys and with spaces after commas. */
 function compact(value: unknown, key?: string): string {
-  if (typeof value === 'string') return JSON.stringify(key !== undefined && MASKED_KEYS.has(key) ? mask(value) : value);
+  if (typeof value === 'string') return JSON.stringify(key !== undefined && MASKED_KEYS.has(key) ? maskIdTag(value) : value);
   if (Array.isArray(value)) return `[${value.map((v) => compact(v)).join(', ')}]`;
   if (typeof value === 'object' && value !== null) {
     const entries = Object.entries(value).map(([k, v]) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}:${compact(v, k)}`);
@@ -63,7 +63,8 @@ function compact(value: unknown, key?: string): string {
   return value === undefined ? 'undefined' : JSON.stringify(value);
 }
 
-function mask(idTag: string): string {
+/** The first characters of an idTag, for lines people see (JSON output carries it in full). */
+export function maskIdTag(idTag: string): string {
   return idTag.length > VISIBLE_ID_CHARS ? `${idTag.slice(0, VISIBLE_ID_CHARS)}…` : idTag;
 }
 

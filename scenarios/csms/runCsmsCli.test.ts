@@ -1,5 +1,7 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CsmsCounter, formatSummary, runCsmsCli } from './runCsmsCli.js';
+import { CsmsCounter, formatSummary } from './CsmsCounter.js';
+import { runCsmsCli } from './runCsmsCli.js';
 import { BOOT, closeAll, connectStub } from './stubChargePoint.js';
 
 afterEach(closeAll);
@@ -107,5 +109,103 @@ describe('runCsmsCli', () => {
     expect(counter.summary().messagesPerS).toBe(1);
     expect(counter.summary(true).messagesPerS).toBeCloseTo(101 / 3);
     expect(formatSummary(counter.summary(true), true)).toBe('final [3s] connected 0  msg/s 34  in 100  out 1  callErrors 0  violations 0 | Heartbeat 100/0');
+  });
+});
+
+describe('runCsmsCli driving charge points', () => {
+  /** Resolves with the first printed line matching `pattern`; fails after `ms`. */
+  function lineMatching(lines: string[], pattern: RegExp, ms = 5000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const t0 = Date.now();
+      const poll = (): void => {
+        const hit = lines.find((l) => pattern.test(l));
+        if (hit !== undefined) return resolve(hit);
+        if (Date.now() - t0 > ms) return reject(new Error(`no line matching ${pattern} within ${ms} ms; got:\n${lines.join('\n')}`));
+        setTimeout(poll, 10);
+      };
+      poll();
+    });
+  }
+
+  it('reads commands from the console input, prints the answers, and stops when the input ends', async () => {
+    const lines: string[] = [];
+    const input = new PassThrough();
+    const cli = await runCsmsCli({ port: 0, write: (l) => lines.push(l), handleSignals: false, console: { input } });
+    const cp = await connectStub(cli.url, 'CP001');
+    await cp.call('BootNotification', BOOT);
+    cp.handle('RemoteStartTransaction', () => ({ status: 'Accepted' }));
+    cp.handle('GetConfiguration', () => ({ configurationKey: [{ key: 'HeartbeatInterval', readonly: false, value: '300' }], unknownKey: ['Nope'] }));
+    input.write('CP001 remote-start ABC 1\n');
+    expect(await lineMatching(lines, /answered/)).toMatch(/^\d\d:\d\d:\d\d CP001 RemoteStartTransaction answered: \{"status":"Accepted"\}$/);
+    input.write('get HeartbeatInterval Nope\nCP001 RemoteStartTransaction {"connectorId":1}\nlist\n');
+    expect(await lineMatching(lines, /GetConfiguration answered/)).toMatch(/GetConfiguration answered:\n {2}HeartbeatInterval = 300\n {2}unknown: Nope$/);
+    expect(await lineMatching(lines, /error:/)).toMatch(/ error: RemoteStartTransaction not sent: idTag: required, missing$/);
+    expect(await lineMatching(lines, /^CP001 {2}connected since/)).toMatch(/boot Accepted {2}evse-agent test/);
+    input.end();
+    await cli.closed;
+    expect(lines.at(-1)).toMatch(/ stopped$/);
+    // The invalid payload was never sent.
+    expect(cli.csms.traffic((r) => r.direction === 'out' && r.kind === 'call').map((r) => r.action)).toEqual(['RemoteStartTransaction', 'GetConfiguration']);
+  });
+
+  it('prints the console answers as JSON lines with --json, and `exit` stops', async () => {
+    const lines: string[] = [];
+    const input = new PassThrough();
+    const cli = await runCsmsCli({ port: 0, json: true, write: (l) => lines.push(l), handleSignals: false, console: { input } });
+    const cp = await connectStub(cli.url, 'CP001');
+    cp.handle('Reset', () => ({ status: 'Rejected' }));
+    input.write('CP001 reset hard\nCP002 reset\nexit\n');
+    await cli.closed;
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.filter((e) => e.type === 'answer')).toMatchObject([{ chargePointId: 'CP001', action: 'Reset', answer: { status: 'Rejected' } }]);
+    expect(events.filter((e) => e.type === 'error')).toMatchObject([{ chargePointId: 'CP002', action: 'Reset', kind: 'unknownChargePoint' }]);
+    expect(events.at(-1)).toMatchObject({ type: 'stopped' });
+  });
+
+  it('on a terminal: prompts, keeps the prompt below the traffic, Ctrl-C clears the line, then stops', async () => {
+    const lines: string[] = [];
+    const input = new PassThrough();
+    const terminal = new PassThrough();
+    let screen = '';
+    terminal.on('data', (d: Buffer) => (screen += d.toString()));
+    const cli = await runCsmsCli({
+      port: 0,
+      write: (l) => {
+        lines.push(l);
+        terminal.write(`${l}\n`);
+      },
+      handleSignals: false,
+      console: { input, terminal },
+    });
+    await lineMatching(lines, /Type `help`/);
+    expect(screen).toContain('csms> ');
+    const cp = await connectStub(cli.url, 'CP001');
+    await cp.call('BootNotification', BOOT);
+    // The traffic line clears the prompt line, and the prompt comes back below it.
+    expect(screen.slice(screen.indexOf('BootNotification ✓'))).toContain('csms> ');
+    // Tab completes the id: the line sent is `CP001 clear-cache`.
+    cp.handle('ClearCache', () => ({ status: 'Accepted' }));
+    input.write('CP0\t');
+    input.write(' clear-cache\r');
+    expect(await lineMatching(lines, /answered/)).toMatch(/ CP001 ClearCache answered: \{"status":"Accepted"\}$/);
+    input.write('CP001 reset');
+    input.write('\x03'); // Ctrl-C with text on the line: the line is cleared, the CSMS runs on
+    input.write('list\r');
+    await lineMatching(lines, /^CP001 {2}connected/);
+    expect(cli.csms.isConnected('CP001')).toBe(true);
+    expect(cli.csms.traffic((r) => r.direction === 'out' && r.kind === 'call').map((r) => r.action)).toEqual(['ClearCache']);
+    input.write('\x03'); // Ctrl-C on an empty line: stop
+    await cli.closed;
+    expect(lines.at(-1)).toMatch(/ stopped$/);
+  });
+
+  it('serves the HTTP API when asked and closes it on stop', async () => {
+    const cli = await runCsmsCli({ port: 0, write: () => undefined, handleSignals: false, api: { port: 0 } });
+    expect(cli.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await connectStub(cli.url, 'CP001');
+    const res = await fetch(`${cli.apiUrl}/chargers`, { signal: AbortSignal.timeout(5000) });
+    expect(await res.json()).toMatchObject([{ id: 'CP001', connected: true }]);
+    await cli.stop();
+    await expect(fetch(`${cli.apiUrl}/chargers`, { signal: AbortSignal.timeout(5000) })).rejects.toThrow();
   });
 });

@@ -4,11 +4,17 @@
  * `--summary <s>`) it prints no frames, only counts: a summary line every interval and a final
  * summary on stop (the CSMS still validates both ways). bin/ parses the options and calls this;
  * it is the one place in scenarios/csms that writes to stdout.
+ *
+ * An operator drives the charge points through a prompt (`console`, {@link CsmsConsole}) and an
+ * HTTP API (`api`, {@link CsmsHttpApi}); both send through one {@link CsmsOperator}.
  */
 import type { Logger } from 'pino';
+import { CsmsConsole } from './CsmsConsole.js';
+import { CsmsCounter, formatSummary, QUIET_VIOLATIONS_SHOWN } from './CsmsCounter.js';
+import { CsmsHttpApi } from './CsmsHttpApi.js';
+import { CsmsOperator } from './CsmsOperator.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { clockTime, formatMessage } from './formatMessage.js';
-import type { TrafficRecord } from './TrafficLog.js';
 import type { Violation } from './Violations.js';
 
 export interface CsmsCliOptions {
@@ -37,160 +43,26 @@ export interface CsmsCliOptions {
    * The first {@link QUIET_VIOLATIONS_SHOWN} violations are still printed in full.
    */
   readonly summaryIntervalS?: number;
-}
-
-/** In counting mode, violations printed in full before only their count goes on. */
-export const QUIET_VIOLATIONS_SHOWN = 10;
-
-/** Counts of one OCPP action, both directions. */
-export interface ActionCounts {
-  /** Calls the charge points sent (in) and the CSMS's results to them (out). */
-  callsIn: number;
-  resultsOut: number;
-  /** Calls the CSMS sent and the charge points' results. */
-  callsOut: number;
-  resultsIn: number;
-  /** CallErrors either way. */
-  callErrors: number;
-  /** Schema violations either way (invalid call or result; bad frames count under `frame`). */
-  violations: number;
-}
-
-export interface CsmsSummary {
-  readonly uptimeS: number;
-  readonly connected: number;
-  readonly connects: number;
-  readonly disconnects: number;
-  readonly refused: number;
-  readonly messagesIn: number;
-  readonly messagesOut: number;
-  /** Over the last interval (the whole run in the final summary). */
-  readonly messagesPerS: number;
-  readonly callErrors: number;
-  readonly violations: number;
-  readonly actions: Readonly<Record<string, Readonly<ActionCounts>>>;
+  /** How long a call to a charge point (prompt, HTTP API) waits for the answer once sent. Default 10 000 ms. */
+  readonly callTimeoutMs?: number;
+  /** Serve the HTTP API (docs/csms-api.openapi.yaml); host default 127.0.0.1, port 0 = any free port. */
+  readonly api?: { readonly host?: string; readonly port: number };
+  /**
+   * Read prompt commands from `input` until it ends (then the CSMS stops). With `terminal` (the
+   * terminal's output stream) it prompts, edits, completes and keeps the prompt below the traffic.
+   */
+  readonly console?: { readonly input: NodeJS.ReadableStream; readonly terminal?: NodeJS.WritableStream };
 }
 
 /** Traffic records `evse csms --quiet` keeps (it prints counts, not frames). */
 const QUIET_TRAFFIC_LIMIT = 1000;
 
-/** Counts what the CSMS sees; cheap enough for every frame of a 10,000-charger fleet. */
-export class CsmsCounter {
-  private readonly startedAt: number;
-  private readonly byAction = new Map<string, ActionCounts>();
-  private connected = 0;
-  private connects = 0;
-  private disconnects = 0;
-  private refused = 0;
-  private messagesIn = 0;
-  private messagesOut = 0;
-  private callErrors = 0;
-  private violations = 0;
-  private lastAt: number;
-  private lastMessages = 0;
-
-  constructor(private readonly now: () => number = Date.now) {
-    this.startedAt = now();
-    this.lastAt = this.startedAt;
-  }
-
-  message(record: Pick<TrafficRecord, 'direction' | 'kind' | 'action'>): void {
-    const inbound = record.direction === 'in';
-    if (inbound) this.messagesIn += 1;
-    else this.messagesOut += 1;
-    if (record.kind === 'malformed') return;
-    const c = this.action(record.action ?? '?');
-    if (record.kind === 'call') {
-      if (inbound) c.callsIn += 1;
-      else c.callsOut += 1;
-    } else if (record.kind === 'result') {
-      if (inbound) c.resultsIn += 1;
-      else c.resultsOut += 1;
-    } else {
-      c.callErrors += 1;
-      this.callErrors += 1;
-    }
-  }
-
-  violation(v: Pick<Violation, 'action'>): void {
-    this.violations += 1;
-    this.action(v.action ?? 'frame').violations += 1;
-  }
-
-  connect(): void {
-    this.connected += 1;
-    this.connects += 1;
-  }
-
-  disconnect(): void {
-    this.connected = Math.max(0, this.connected - 1);
-    this.disconnects += 1;
-  }
-
-  refuse(): void {
-    this.refused += 1;
-  }
-
-  /** A snapshot; `final` rates over the whole run, otherwise since the previous snapshot. */
-  summary(final = false): CsmsSummary {
-    const t = this.now();
-    const total = this.messagesIn + this.messagesOut;
-    const since = final ? this.startedAt : this.lastAt;
-    const count = final ? total : total - this.lastMessages;
-    if (!final) {
-      this.lastAt = t;
-      this.lastMessages = total;
-    }
-    const actions: Record<string, ActionCounts> = {};
-    for (const [name, c] of [...this.byAction].sort(([a], [b]) => a.localeCompare(b))) actions[name] = { ...c };
-    return {
-      uptimeS: (t - this.startedAt) / 1000,
-      connected: this.connected,
-      connects: this.connects,
-      disconnects: this.disconnects,
-      refused: this.refused,
-      messagesIn: this.messagesIn,
-      messagesOut: this.messagesOut,
-      messagesPerS: t > since ? (count * 1000) / (t - since) : 0,
-      callErrors: this.callErrors,
-      violations: this.violations,
-      actions,
-    };
-  }
-
-  private action(name: string): ActionCounts {
-    let c = this.byAction.get(name);
-    if (!c) {
-      c = { callsIn: 0, resultsOut: 0, callsOut: 0, resultsIn: 0, callErrors: 0, violations: 0 };
-      this.byAction.set(name, c);
-    }
-    return c;
-  }
-}
-
-/** `Action in/out` for charge-point calls, `Action ⇠out/in` for CSMS calls, `err n`, `viol n`. */
-function formatAction(name: string, c: ActionCounts): string {
-  const parts: string[] = [];
-  if (c.callsIn || c.resultsOut) parts.push(`${c.callsIn}/${c.resultsOut}`);
-  if (c.callsOut || c.resultsIn) parts.push(`⇠${c.callsOut}/${c.resultsIn}`);
-  if (c.callErrors) parts.push(`err ${c.callErrors}`);
-  if (c.violations) parts.push(`viol ${c.violations}`);
-  return `${name} ${parts.join(' ')}`;
-}
-
-/** One human line: totals, then per action `calls in/results out` (and the rarer figures). */
-export function formatSummary(s: CsmsSummary, final = false): string {
-  const head =
-    `${final ? 'final ' : ''}[${s.uptimeS.toFixed(0)}s] connected ${s.connected}  msg/s ${s.messagesPerS.toFixed(0)}  ` +
-    `in ${s.messagesIn}  out ${s.messagesOut}  callErrors ${s.callErrors}  violations ${s.violations}` +
-    (s.disconnects || s.refused ? `  disconnects ${s.disconnects}  refused ${s.refused}` : '');
-  const actions = Object.entries(s.actions).map(([name, c]) => formatAction(name, c));
-  return actions.length ? `${head} | ${actions.join('  ')}` : head;
-}
-
 export interface CsmsCliHandle {
   readonly csms: EmbeddedCsms;
+  readonly operator: CsmsOperator;
   readonly url: string;
+  /** The HTTP API's base URL when `api` was given. */
+  readonly apiUrl: string | undefined;
   /** The counts in counting mode (`summaryIntervalS`), else undefined. */
   readonly counter: CsmsCounter | undefined;
   /** Settles once the CSMS has stopped. */
@@ -201,6 +73,9 @@ export interface CsmsCliHandle {
 /** Starts the CSMS and the printing; rejects if it cannot listen (e.g. EADDRINUSE). */
 export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliHandle> {
   const write = options.write ?? ((line: string) => void process.stdout.write(`${line}\n`));
+  // Everything goes through print(): with a prompt on a terminal, lines go above the prompt.
+  let prompt: CsmsConsole | undefined;
+  const print = (line: string): void => (prompt ? prompt.print(line) : write(line));
   const { json = false, utc = false, password } = options;
   const intervalS = options.summaryIntervalS;
   const quiet = intervalS !== undefined;
@@ -211,9 +86,11 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
     ...(quiet ? { trafficLimit: QUIET_TRAFFIC_LIMIT } : {}),
     bootPolicy: { interval: options.heartbeatInterval ?? 300 },
     ...(password === undefined ? {} : { auth: (request) => request.password === password }),
+    ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
   });
-  const emit = (type: string, human: string, fields: Record<string, unknown>): void =>
-    write(json ? JSON.stringify({ type, t: new Date().toISOString(), ...fields }) : `${clockTime(Date.now(), utc)} ${human}`);
+  const operator = new CsmsOperator(csms, options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
+  const emit = (type: string, human: string, fields: Record<string, unknown>, stamped = true): void =>
+    print(json ? JSON.stringify({ type, t: new Date().toISOString(), ...fields }) : stamped ? `${clockTime(Date.now(), utc)} ${human}` : human);
 
   const printViolation = (v: Violation): void =>
     emit('violation', `! ${v.chargePointId}: ${v.by === 'csms' ? 'CSMS' : 'charge point'} sent an invalid ${v.action ?? 'frame'}: ${v.error}`, { ...v, t: new Date(v.t).toISOString() });
@@ -223,8 +100,8 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
   const emitSummary = (final: boolean): void => {
     if (!counter) return;
     const s = counter.summary(final);
-    if (json) write(JSON.stringify({ type: final ? 'final' : 'summary', t: new Date().toISOString(), ...s }));
-    else write(`${clockTime(Date.now(), utc)} ${formatSummary(s, final)}`);
+    if (json) print(JSON.stringify({ type: final ? 'final' : 'summary', t: new Date().toISOString(), ...s }));
+    else print(`${clockTime(Date.now(), utc)} ${formatSummary(s, final)}`);
   };
   if (counter) {
     let shown = 0;
@@ -238,9 +115,9 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
     });
   } else {
     csms.on('message', (record) => {
-      if (!json) return write(formatMessage(record, { utc }));
+      if (!json) return print(formatMessage(record, { utc }));
       const { seq: _seq, raw, t, ...rest } = record;
-      write(JSON.stringify({ type: 'message', ...rest, t: new Date(t).toISOString(), ...(record.kind === 'malformed' ? { raw } : {}) }));
+      print(JSON.stringify({ type: 'message', ...rest, t: new Date(t).toISOString(), ...(record.kind === 'malformed' ? { raw } : {}) }));
     });
     csms.on('connect', (e) => emit('connect', `${e.chargePointId} connected from ${e.remoteAddress ?? '?'} (path ${e.endpoint})`, e));
     csms.on('disconnect', (e) => emit('disconnect', `${e.chargePointId} disconnected (${e.code}${e.reason ? ` ${e.reason}` : ''})`, e));
@@ -250,6 +127,16 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
 
   const { url } = await csms.start({ host: options.host ?? '127.0.0.1', port: options.port ?? 9000 });
   emit('listening', `listening on ${url}: charge points connect to ${url}/<chargePointId> (any path before the id, e.g. ${url}/ocpp/CP001)`, { url });
+  const api = options.api && new CsmsHttpApi({ operator, host: options.api.host ?? '127.0.0.1', port: options.api.port, ...(options.logger && { logger: options.logger }) });
+  let apiUrl: string | undefined;
+  try {
+    apiUrl = api && (await api.start()).url;
+  } catch (err) {
+    await csms.stop();
+    // Marked, so a caller can tell which of the two addresses could not be had.
+    throw Object.assign(err as Error, { api: true });
+  }
+  if (apiUrl) emit('api', `HTTP API on ${apiUrl}: GET ${apiUrl}/chargers, POST ${apiUrl}/chargers/<id>/calls/<Action> (docs/csms.md)`, { url: apiUrl });
   const ticker = quiet ? setInterval(() => emitSummary(false), intervalS * 1000) : undefined;
   ticker?.unref();
 
@@ -262,7 +149,11 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
       for (const s of signals) process.off(s, onStop);
       options.signal?.removeEventListener('abort', onStop);
       if (ticker) clearInterval(ticker);
+      prompt?.close();
+      // The CSMS first: calls still waiting are rejected and their HTTP requests answered.
       await csms.stop();
+      await api?.stop();
+      await prompt?.done.catch(() => undefined);
       emitSummary(true);
       emit('stopped', 'stopped', {});
       markClosed();
@@ -271,7 +162,23 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
   };
   const onStop = (): void => void stop();
   for (const s of signals) process.once(s, onStop);
+  if (options.console) {
+    prompt = new CsmsConsole({
+      operator,
+      input: options.console.input,
+      ...(options.console.terminal && { terminal: options.console.terminal }),
+      emit,
+      write,
+      onInterrupt: onStop,
+      utc,
+    });
+    // The input ended (Ctrl-D, end of a piped script) or `exit`: stop like Ctrl-C.
+    prompt.done.then(onStop, (err: unknown) => {
+      options.logger?.error({ err }, 'CSMS prompt failed');
+      onStop();
+    });
+  }
   if (options.signal?.aborted) onStop();
   else options.signal?.addEventListener('abort', onStop, { once: true });
-  return { csms, url, counter, closed, stop };
+  return { csms, operator, url, apiUrl, counter, closed, stop };
 }

@@ -21,11 +21,12 @@ export interface EvseProcess {
   stop(signal?: NodeJS.Signals, ms?: number): Promise<{ code: number | string; elapsedMs: number }>;
 }
 
-export function spawnEvse(args: string[], env: Record<string, string | undefined>): EvseProcess {
+/** `stdin: 'pipe'` to write to the process (`child.stdin`); default: no stdin. */
+export function spawnEvse(args: string[], env: Record<string, string | undefined>, options: { stdin?: 'pipe' | 'ignore' } = {}): EvseProcess {
   if (!existsSync(EVSE_BIN)) throw new Error(`${EVSE_BIN} is missing: run \`npm run build\` first (npm test does)`);
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, NODE_ENV: undefined, ...env })) if (v !== undefined) childEnv[k] = v;
-  const child = spawn(process.execPath, [EVSE_BIN, ...args], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [EVSE_BIN, ...args], { env: childEnv, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

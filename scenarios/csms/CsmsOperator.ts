@@ -1,0 +1,153 @@
+/**
+ * What an operator does with the embedded CSMS while it runs: send any OCPP 1.6 call a CSMS
+ * sends to a connected charge point and get its answer, and see the charge points. The `evse
+ * csms` prompt and its HTTP API both go through this one class, so they refuse and report alike.
+ *
+ * Every payload is checked against the OCPP 1.6 schema before it is sent (the same validators as
+ * ocpp-rpc's strict mode): a payload that fails is never sent, and the error names the field.
+ * Failures are {@link OperatorError}s whose `kind` says what went wrong.
+ */
+import type { Ocpp16Action } from '../../agent/ocpp/v16/messages.js';
+import { ocppRpc } from '../../agent/ocpp/v16/ocppRpc.js';
+import { chargerSummary, type ChargerSummary } from './chargerSummary.js';
+import { INBOUND_ACTIONS } from './CsmsReplies.js';
+import type { EmbeddedCsms } from './EmbeddedCsms.js';
+import { InvalidAnswerError, OperatorError } from './errors.js';
+import { isRpcError } from './ocppRpcServer.js';
+import { checkPayload } from './validatePayload.js';
+
+/** Every OCPP 1.6 action (with the Security extension's) a CSMS sends to a charge point. */
+export const CSMS_ACTIONS = [
+  'CancelReservation',
+  'CertificateSigned',
+  'ChangeAvailability',
+  'ChangeConfiguration',
+  'ClearCache',
+  'ClearChargingProfile',
+  'DataTransfer',
+  'DeleteCertificate',
+  'ExtendedTriggerMessage',
+  'GetCompositeSchedule',
+  'GetConfiguration',
+  'GetDiagnostics',
+  'GetInstalledCertificateIds',
+  'GetLocalListVersion',
+  'GetLog',
+  'InstallCertificate',
+  'RemoteStartTransaction',
+  'RemoteStopTransaction',
+  'ReserveNow',
+  'Reset',
+  'SendLocalList',
+  'SetChargingProfile',
+  'SignedUpdateFirmware',
+  'TriggerMessage',
+  'UnlockConnector',
+  'UpdateFirmware',
+] as const satisfies readonly Ocpp16Action[];
+
+export type CsmsAction = (typeof CSMS_ACTIONS)[number];
+
+export function isCsmsAction(name: string): name is CsmsAction {
+  return (CSMS_ACTIONS as readonly string[]).includes(name);
+}
+
+/** The action spelled `name` in any letter case, e.g. `remotestarttransaction`. */
+export function findCsmsAction(name: string): CsmsAction | undefined {
+  const lower = name.toLowerCase();
+  return CSMS_ACTIONS.find((a) => a.toLowerCase() === lower);
+}
+
+export interface CsmsOperatorOptions {
+  /** Default timeout of a call, from the moment it is sent. Default 10 000 ms. */
+  readonly callTimeoutMs?: number;
+}
+
+export class CsmsOperator {
+  readonly callTimeoutMs: number;
+
+  constructor(
+    readonly csms: EmbeddedCsms,
+    options: CsmsOperatorOptions = {},
+  ) {
+    this.callTimeoutMs = options.callTimeoutMs ?? 10_000;
+  }
+
+  /**
+   * Sends `action` with `payload` to the charge point and resolves with its answer. Rejects with
+   * an {@link OperatorError}: unknownChargePoint, unknownAction, invalidPayload (nothing sent),
+   * notConnected, callError, invalidAnswer, timeout or connectionLost.
+   */
+  async send(chargePointId: string, action: string, payload: unknown, options: { timeoutMs?: number } = {}): Promise<unknown> {
+    this.checkTarget(chargePointId, action);
+    const problem = checkPayload(action, 'req', payload);
+    if (problem) throw new OperatorError('invalidPayload', `${action} not sent: ${problem.message}`, { field: problem.field });
+    if (!this.csms.isConnected(chargePointId)) throw new OperatorError('notConnected', `charge point ${chargePointId} is not connected`);
+    const timeoutMs = options.timeoutMs ?? this.callTimeoutMs;
+    try {
+      return await this.csms.call(chargePointId, action as CsmsAction, payload as never, { timeoutMs });
+    } catch (err) {
+      throw failure(err, chargePointId, action, timeoutMs);
+    }
+  }
+
+  /** Throws unknownChargePoint unless the charge point has connected, then unknownAction unless the CSMS sends `action`. */
+  checkTarget(chargePointId: string, action?: string): void {
+    if (!this.csms.chargePoint(chargePointId)) throw unknownChargePoint(chargePointId, this.connectedIds());
+    if (action !== undefined && !isCsmsAction(action)) throw unknownAction(action);
+  }
+
+  /** Every charge point that has connected since the CSMS started, by id. */
+  chargers(): ChargerSummary[] {
+    return this.csms
+      .chargePoints()
+      .map(chargerSummary)
+      .sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  charger(chargePointId: string): ChargerSummary | undefined {
+    const state = this.csms.chargePoint(chargePointId);
+    return state && chargerSummary(state);
+  }
+
+  connectedIds(): string[] {
+    return this.csms
+      .chargePoints()
+      .filter((s) => s.connected)
+      .map((s) => s.id)
+      .sort();
+  }
+
+  /** Transaction ids the CSMS handed out to the charge point that have not stopped yet. */
+  openTransactionIds(chargePointId: string): number[] {
+    return this.csms
+      .transactions(chargePointId)
+      .filter((t) => !t.stop)
+      .map((t) => t.transactionId);
+  }
+}
+
+function unknownChargePoint(chargePointId: string, connected: readonly string[]): OperatorError {
+  const now = connected.length ? `connected: ${connected.slice(0, 10).join(', ')}${connected.length > 10 ? ', …' : ''}` : 'none is connected';
+  return new OperatorError('unknownChargePoint', `no charge point ${chargePointId} has connected to this CSMS (${now})`);
+}
+
+function unknownAction(action: string): OperatorError {
+  const spelled = findCsmsAction(action);
+  if (spelled) return new OperatorError('unknownAction', `unknown action ${action}: did you mean ${spelled}?`);
+  if ((INBOUND_ACTIONS as readonly string[]).includes(action)) return new OperatorError('unknownAction', `${action} is sent by charge points, not by the CSMS`);
+  return new OperatorError('unknownAction', `unknown action ${action}; the CSMS sends ${CSMS_ACTIONS.join(', ')}`);
+}
+
+function failure(err: unknown, chargePointId: string, action: string, timeoutMs: number): unknown {
+  if (err instanceof InvalidAnswerError) {
+    return new OperatorError('invalidAnswer', err.message, { answer: err.answer, ...(err.problem && { field: err.problem.field }) });
+  }
+  if (isRpcError(err)) {
+    const callError = { code: err.rpcErrorCode, description: err.message, details: err.details ?? {} };
+    return new OperatorError('callError', `${chargePointId} answered ${action} with CallError ${err.rpcErrorCode}${err.message ? `: ${err.message}` : ''}`, { callError });
+  }
+  if (err instanceof ocppRpc.TimeoutError) return new OperatorError('timeout', `${chargePointId} did not answer ${action} within ${timeoutMs} ms`);
+  if (err instanceof Error) return new OperatorError('connectionLost', `${chargePointId}: ${action} got no answer: ${err.message}`);
+  return err;
+}

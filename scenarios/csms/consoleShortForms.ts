@@ -1,0 +1,263 @@
+/**
+ * The short forms of the `evse csms` prompt: the calls an operator makes most, with positional
+ * arguments instead of JSON (`remote-start ABC 1` for RemoteStartTransaction
+ * `{"idTag":"ABC","connectorId":1}`). Each only builds a payload; the payload then goes through
+ * the same strict schema check as a JSON one, which names the field when a value is wrong.
+ */
+import type { CsmsAction } from './CsmsOperator.js';
+
+/** A command line the prompt cannot turn into a call; the message says what is expected. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export interface ShortFormArg {
+  readonly name: string;
+  /** `rest`: all remaining words joined by a space; `list`: all remaining words. */
+  readonly kind: 'word' | 'integer' | 'rest' | 'list';
+  readonly optional?: boolean;
+  /** Values offered by tab completion and matched in any letter case. */
+  readonly choices?: readonly string[];
+}
+
+/** What a short form may need to know besides its arguments. */
+export interface ShortFormContext {
+  readonly chargePointId: string;
+  /** Transactions of the charge point the CSMS knows to be open. */
+  openTransactionIds(): readonly number[];
+  now(): number;
+}
+
+type Values = Record<string, string | number | string[] | undefined>;
+
+export interface ShortForm {
+  readonly name: string;
+  readonly aliases: readonly string[];
+  readonly action: CsmsAction;
+  readonly args: readonly ShortFormArg[];
+  readonly summary: string;
+  build(values: Values, context: ShortFormContext): Record<string, unknown>;
+}
+
+const MESSAGE_TRIGGERS = ['BootNotification', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StatusNotification'];
+const ID_TAG_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'];
+
+const word = (name: string, extra: Partial<ShortFormArg> = {}): ShortFormArg => ({ name, kind: 'word', ...extra });
+const integer = (name: string, extra: Partial<ShortFormArg> = {}): ShortFormArg => ({ name, kind: 'integer', ...extra });
+
+/** Copies the values that were given (an optional argument left out stays out of the payload). */
+function given(values: Values, ...names: string[]): Record<string, unknown> {
+  return Object.fromEntries(names.filter((n) => values[n] !== undefined).map((n) => [n, values[n]]));
+}
+
+export const SHORT_FORMS: readonly ShortForm[] = [
+  {
+    name: 'remote-start',
+    aliases: [],
+    action: 'RemoteStartTransaction',
+    args: [word('idTag'), integer('connectorId', { optional: true })],
+    summary: 'start a transaction for idTag (on connectorId, or where the charge point chooses)',
+    build: (v) => given(v, 'idTag', 'connectorId'),
+  },
+  {
+    name: 'remote-stop',
+    aliases: [],
+    action: 'RemoteStopTransaction',
+    args: [integer('transactionId', { optional: true })],
+    summary: 'stop a transaction (default: the one open transaction of the charge point)',
+    build: (v, c) => ({ transactionId: v.transactionId ?? onlyOpenTransaction(c) }),
+  },
+  {
+    name: 'change-configuration',
+    aliases: ['set'],
+    action: 'ChangeConfiguration',
+    args: [word('key'), { name: 'value', kind: 'rest' }],
+    summary: 'set a configuration key (the value is the rest of the line)',
+    build: (v) => given(v, 'key', 'value'),
+  },
+  {
+    name: 'get-configuration',
+    aliases: ['get'],
+    action: 'GetConfiguration',
+    args: [{ name: 'key', kind: 'list', optional: true }],
+    summary: 'read configuration keys (all without a key)',
+    build: (v) => ((v.key as string[]).length ? { key: v.key } : {}),
+  },
+  {
+    name: 'trigger-message',
+    aliases: ['trigger'],
+    action: 'TriggerMessage',
+    args: [word('requestedMessage', { choices: MESSAGE_TRIGGERS }), integer('connectorId', { optional: true })],
+    summary: 'ask the charge point to send a message now',
+    build: (v) => given(v, 'requestedMessage', 'connectorId'),
+  },
+  {
+    name: 'reset',
+    aliases: [],
+    action: 'Reset',
+    args: [word('type', { optional: true, choices: ['Soft', 'Hard'] })],
+    summary: 'reset the charge point (default Soft)',
+    build: (v) => ({ type: v.type ?? 'Soft' }),
+  },
+  {
+    name: 'change-availability',
+    aliases: ['availability'],
+    action: 'ChangeAvailability',
+    args: [integer('connectorId'), word('type', { choices: ['Operative', 'Inoperative'] })],
+    summary: 'make a connector (0: all) Operative or Inoperative',
+    build: (v) => given(v, 'connectorId', 'type'),
+  },
+  {
+    name: 'unlock',
+    aliases: ['unlock-connector'],
+    action: 'UnlockConnector',
+    args: [integer('connectorId')],
+    summary: 'unlock the cable of a connector',
+    build: (v) => given(v, 'connectorId'),
+  },
+  {
+    name: 'clear-cache',
+    aliases: [],
+    action: 'ClearCache',
+    args: [],
+    summary: 'clear the authorization cache',
+    build: () => ({}),
+  },
+  {
+    name: 'send-local-list',
+    aliases: [],
+    action: 'SendLocalList',
+    args: [integer('listVersion'), word('updateType', { choices: ['Full', 'Differential'] }), { name: 'entries', kind: 'list', optional: true }],
+    summary: 'send the local authorization list; entries are idTag (Accepted), idTag=Status, or idTag=- (remove, Differential)',
+    build: (v) => ({ listVersion: v.listVersion, updateType: v.updateType, localAuthorizationList: (v.entries as string[]).map(localListEntry) }),
+  },
+  {
+    name: 'get-local-list-version',
+    aliases: ['local-list-version'],
+    action: 'GetLocalListVersion',
+    args: [],
+    summary: 'read the version of the local authorization list',
+    build: () => ({}),
+  },
+  {
+    name: 'data-transfer',
+    aliases: [],
+    action: 'DataTransfer',
+    args: [word('vendorId'), word('messageId', { optional: true }), { name: 'data', kind: 'rest', optional: true }],
+    summary: 'vendor-specific data (data is the rest of the line)',
+    build: (v) => given(v, 'vendorId', 'messageId', 'data'),
+  },
+  {
+    name: 'reserve',
+    aliases: ['reserve-now'],
+    action: 'ReserveNow',
+    args: [integer('connectorId'), word('idTag'), integer('reservationId'), integer('minutes', { optional: true })],
+    summary: 'reserve a connector for idTag for some minutes (default 30)',
+    build: (v, c) => ({
+      connectorId: v.connectorId,
+      idTag: v.idTag,
+      reservationId: v.reservationId,
+      expiryDate: new Date(c.now() + ((v.minutes as number | undefined) ?? 30) * 60_000).toISOString(),
+    }),
+  },
+  {
+    name: 'cancel-reservation',
+    aliases: [],
+    action: 'CancelReservation',
+    args: [integer('reservationId')],
+    summary: 'cancel a reservation',
+    build: (v) => given(v, 'reservationId'),
+  },
+  {
+    name: 'get-composite-schedule',
+    aliases: ['schedule'],
+    action: 'GetCompositeSchedule',
+    args: [integer('connectorId'), integer('duration'), word('chargingRateUnit', { optional: true, choices: ['A', 'W'] })],
+    summary: 'the charging schedule of a connector for the next duration seconds',
+    build: (v) => given(v, 'connectorId', 'duration', 'chargingRateUnit'),
+  },
+  {
+    name: 'clear-charging-profile',
+    aliases: [],
+    action: 'ClearChargingProfile',
+    args: [integer('id', { optional: true })],
+    summary: 'clear one charging profile (by id) or all',
+    build: (v) => given(v, 'id'),
+  },
+  {
+    name: 'get-diagnostics',
+    aliases: [],
+    action: 'GetDiagnostics',
+    args: [word('location')],
+    summary: 'upload diagnostics to location (a URL)',
+    build: (v) => given(v, 'location'),
+  },
+  {
+    name: 'update-firmware',
+    aliases: [],
+    action: 'UpdateFirmware',
+    args: [word('location'), word('retrieveDate', { optional: true })],
+    summary: 'download firmware from location (from retrieveDate, default now)',
+    build: (v, c) => ({ location: v.location, retrieveDate: v.retrieveDate ?? new Date(c.now()).toISOString() }),
+  },
+];
+
+export function findShortForm(name: string): ShortForm | undefined {
+  const lower = name.toLowerCase();
+  return SHORT_FORMS.find((f) => f.name === lower || f.aliases.includes(lower));
+}
+
+export function usageOf(form: ShortForm): string {
+  const args = form.args.map((a) => {
+    const shown = a.kind === 'list' ? `${a.name}...` : a.name;
+    return a.optional ? `[${shown}]` : `<${shown}>`;
+  });
+  return [form.name, ...args].join(' ');
+}
+
+/** The payload of a short form from its argument words; throws {@link UsageError}. */
+export function buildShortForm(form: ShortForm, words: readonly string[], context: ShortFormContext): Record<string, unknown> {
+  const values: Values = {};
+  let i = 0;
+  for (const arg of form.args) {
+    if (arg.kind === 'list') {
+      values[arg.name] = words.slice(i);
+      i = words.length;
+      continue;
+    }
+    if (i >= words.length) {
+      if (!arg.optional) throw new UsageError(`${form.name}: ${arg.name} is missing (usage: ${usageOf(form)})`);
+      continue;
+    }
+    if (arg.kind === 'rest') {
+      values[arg.name] = words.slice(i).join(' ');
+      i = words.length;
+    } else if (arg.kind === 'integer') {
+      const text = words[i++]!;
+      if (!/^-?\d+$/.test(text)) throw new UsageError(`${form.name}: ${arg.name} must be an integer, got "${text}"`);
+      values[arg.name] = Number(text);
+    } else {
+      const text = words[i++]!;
+      values[arg.name] = arg.choices?.find((c) => c.toLowerCase() === text.toLowerCase()) ?? text;
+    }
+  }
+  if (i < words.length) throw new UsageError(`${form.name}: too many arguments (usage: ${usageOf(form)}); quote values with spaces`);
+  return form.build(values, context);
+}
+
+function onlyOpenTransaction(context: ShortFormContext): number {
+  const open = context.openTransactionIds();
+  if (open.length === 1) return open[0]!;
+  if (open.length === 0) throw new UsageError(`remote-stop: ${context.chargePointId} has no open transaction at this CSMS; give a transactionId`);
+  throw new UsageError(`remote-stop: ${context.chargePointId} has ${open.length} open transactions (${open.join(', ')}); give one`);
+}
+
+/** `ABC` (Accepted), `ABC=Blocked`, `ABC=-` (no idTagInfo: removed by a Differential update). */
+function localListEntry(entry: string): Record<string, unknown> {
+  const at = entry.lastIndexOf('=');
+  if (at < 0) return { idTag: entry, idTagInfo: { status: 'Accepted' } };
+  const idTag = entry.slice(0, at);
+  const status = entry.slice(at + 1);
+  if (status === '-') return { idTag };
+  return { idTag, idTagInfo: { status: ID_TAG_STATUSES.find((s) => s.toLowerCase() === status.toLowerCase()) ?? status } };
+}
