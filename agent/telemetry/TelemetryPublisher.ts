@@ -25,7 +25,7 @@ import { hashIdTag } from './idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MeterTelemetry } from './MeterTelemetry.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
-import { TelemetryTopics, type FaultPayload, type InfoPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
+import { TelemetryTopics, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
 import { transactionPayload, type IdTagTransform } from './transactionPayload.js';
 
 export interface TelemetryPublisherOptions {
@@ -78,6 +78,8 @@ export class TelemetryPublisher {
   private timer: TimerId | undefined;
   private started = false;
   private readonly commands: CommandHandler | undefined;
+  /** The `set_current_limit` limits (with commands on). */
+  private readonly limits: CurrentLimits | undefined;
 
   constructor(private readonly o: TelemetryPublisherOptions) {
     const { agent } = o;
@@ -93,7 +95,17 @@ export class TelemetryPublisher {
     const discoveryPrefix = o.homeAssistant?.discoveryPrefix ?? 'homeassistant';
     if (o.commands === true) {
       const limits = o.currentLimits ?? CurrentLimits.inMemory(this.log);
-      this.commands = new CommandHandler({ sessions: agent.sessions, hardware: agent.options.hardware.connectors, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`], limits });
+      this.limits = limits;
+      this.commands = new CommandHandler({
+        sessions: agent.sessions,
+        hardware: agent.options.hardware.connectors,
+        client: this.client,
+        topics: this.topics,
+        log: this.log,
+        protectedPrefixes: [`${discoveryPrefix}/`],
+        limits,
+        onLimits: (ids) => ids.forEach((id) => this.publishLimit(id)),
+      });
     }
   }
 
@@ -129,6 +141,7 @@ export class TelemetryPublisher {
     for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
     this.arm();
     this.commands?.start();
+    if (this.commands) for (const hw of agent.options.hardware.connectors) this.publishLimit(hw.connectorId);
   }
 
   /** Marks the charger offline (retained), stops listening and, if it created the client, disconnects cleanly. */
@@ -217,12 +230,15 @@ export class TelemetryPublisher {
     if (!ha) return;
     const { agent } = this.o;
     const boot = agent.options.boot;
+    const hardware = agent.options.hardware.connectors;
     const device = {
       chargePointId: agent.chargePointId,
       manufacturer: boot.chargePointVendor,
       model: boot.chargePointModel,
       swVersion: this.version(),
       connectorIds: agent.connectors.map((c) => c.connectorId),
+      // Controls publish MQTT commands: offered only when the agent listens to them.
+      ...(this.commands && { controls: { maxCurrentA: (id: number) => hardware.find((c) => c.connectorId === id)?.pilot.maxCurrentA ?? 0 } }),
     };
     for (const m of discoveryMessages(this.topics, device, ha)) {
       this.outbox.publishText(m.topic, m.config ? JSON.stringify(m.config) : '', { qos: 1, retain: true });
@@ -260,6 +276,15 @@ export class TelemetryPublisher {
       ts: new Date(s.timestamp).toISOString(),
     };
     return this.publishState(this.topics.status(s.connectorId), payload);
+  }
+
+  /** The connector's `set_current_limit` limit (commands on): at start and when a command sets it. */
+  private publishLimit(connectorId: number): void {
+    const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId);
+    if (!hw || !this.limits) return;
+    const maxCurrentA = hw.pilot.maxCurrentA;
+    const payload: LimitPayload = { currentLimitA: Math.min(this.limits.get(connectorId) ?? maxCurrentA, maxCurrentA), maxCurrentA, ts: this.ts() };
+    this.publishState(this.topics.limit(connectorId), payload);
   }
 
   /** On a pilot state or offer change; a repeat of the last one (state and offer) is not published. */

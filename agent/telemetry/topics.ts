@@ -51,6 +51,18 @@ export interface PilotPayload {
   ts: string;
 }
 
+/**
+ * `<base>/connector/<n>/limit`, retained, only with MQTT commands on: the connector's
+ * `set_current_limit` limit (the Home Assistant number's state); at start and on every change.
+ */
+export interface LimitPayload {
+  /** The limit in force, A; `maxCurrentA` when there is none. */
+  currentLimitA: number;
+  /** The hardware maximum, A. */
+  maxCurrentA: number;
+  ts: string;
+}
+
 /** `<base>/connector/<n>/meter`, retained, QoS 0: on change and on every interval (./MeterTelemetry.ts); rounded (./meterPayload.ts). */
 export interface MeterPayload {
   /** 0.1 Wh. */
@@ -190,6 +202,10 @@ export class TelemetryTopics {
   }
   meter(connectorId: number): string {
     return `${this.connector(connectorId)}/meter`;
+  }
+  /** The current limit set by `set_current_limit` (only with commands on). */
+  limit(connectorId: number): string {
+    return `${this.connector(connectorId)}/limit`;
   }
   get transaction(): string {
     return `${this.base}/transaction`;
