@@ -10,7 +10,7 @@ import { runScenarioCommand } from './scenarioCommand.js';
 const failing = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/kit/testdata/fails-on-purpose.scenario.ts');
 
 describe('evse scenario run', () => {
-  it('exits 1 when a scenario fails, 0 when all pass, 64 for a bad flag, 78 for --hal serial without configured ports', async () => {
+  it('exits 1 when a scenario fails, 0 when all pass, 64 for a bad flag or files that are missing or not scenarios, 78 for --hal serial without configured ports', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-'));
     const out = path.join(dir, 'report.xml');
     const base = { reporter: 'junit', seed: 1, hal: 'sim', csms: 'embedded' };
@@ -24,6 +24,7 @@ describe('evse scenario run', () => {
     const noPorts = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('EVSE_')));
     expect(await runScenarioCommand([failing], { ...base, hal: 'serial' }, { ...process, env: noPorts })).toBe(78);
     expect(await runScenarioCommand([path.join(dir, 'nothing-*.yaml')], base)).toBe(64);
+    expect(await runScenarioCommand([out], base)).toBe(64);
   });
 
   it('checks --output before running (exit 64 naming it) and says where the report went', async () => {

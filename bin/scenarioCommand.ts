@@ -3,16 +3,17 @@
  * against the simulated HAL and the embedded strict CSMS in virtual time; `--csms ws://…` runs
  * them against an external CSMS and `--hal serial` on a serial bench (both on real time).
  * Exit code 1 when any fails, 64 when the command line is wrong (also an `--output` file that
- * cannot be written: checked before the run), 78 when the serial bench's configuration is
- * invalid, 73 when the report could not be written at the end (it is printed on stdout instead).
+ * cannot be written: checked before the run; a file named that is missing or not a scenario, or a
+ * glob/directory that holds none), 78 when the serial bench's configuration is invalid, 73 when
+ * the report could not be written at the end (it is printed on stdout instead).
  */
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { compiledTwin, expandScenarioArgs } from '../scenarios/kit/files.js';
+import { SCENARIO_FILE_NAMES, compiledTwin, expandScenarioArgs } from '../scenarios/kit/files.js';
 import { REPORTERS, report, type ReporterName } from '../scenarios/kit/reporters.js';
 import { runScenarioFiles, type RunOptions } from '../scenarios/kit/run.js';
-import { CHARGE_POINT_ID } from '../scenarios/kit/scenario.js';
+import { CHARGE_POINT_ID, ScenarioUsageError } from '../scenarios/kit/scenario.js';
 import { parseDuration } from '../scenarios/kit/words.js';
 import { EX_USAGE } from './commandLine.js';
 import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
@@ -51,6 +52,13 @@ const packageRoot = compiled ? path.resolve(here, '..', '..') : path.resolve(her
 
 class CommandLineError extends Error {}
 
+/** The note for files a glob matched that are not scenarios (the first few named, relative to the working directory). */
+function skippedNote(skipped: readonly string[]): string {
+  const shown = skipped.slice(0, 3).map((f) => path.relative(process.cwd(), f) || f);
+  const more = skipped.length > shown.length ? `, and ${skipped.length - shown.length} more` : '';
+  return `note: skipped ${skipped.length} file${skipped.length === 1 ? '' : 's'} that ${skipped.length === 1 ? 'is' : 'are'} not a scenario (${SCENARIO_FILE_NAMES}): ${shown.join(', ')}${more}`;
+}
+
 export async function runScenarioCommand(args: readonly string[], opts: ScenarioRunOptions, io: CommandIo = process): Promise<number> {
   const err = (line: string) => io.stderr.write(`evse scenario run: ${line}\n`);
   let run: RunOptions;
@@ -61,7 +69,9 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
     await checkOutputFiles([output]);
     if (!(REPORTERS as readonly string[]).includes(opts.reporter)) throw new CommandLineError(`unknown reporter '${opts.reporter}'; use one of ${REPORTERS.join(', ')}`);
     const patterns = args.length > 0 ? args : [path.join(packageRoot, compiled ? 'dist/scenarios/library' : 'scenarios/library'), path.join(packageRoot, 'scenarios/library/*.scenario.yaml')];
-    files = [...new Set(expandScenarioArgs(patterns).map((f) => (compiled ? compiledTwin(f, packageRoot) : f)))];
+    const selection = expandScenarioArgs(patterns);
+    files = [...new Set(selection.files.map((f) => (compiled ? compiledTwin(f, packageRoot) : f)))];
+    if (selection.skipped.length > 0) err(skippedNote(selection.skipped));
     run = { seed: opts.seed, ...environment(opts) };
     if (opts.hal === 'serial') {
       const rig = (opts.rig ?? 'prompt') as RigName;
@@ -70,6 +80,10 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
       run = { ...run, hal: { kind: 'serial', bench: setup.bench } };
     }
   } catch (e) {
+    if (e instanceof ScenarioUsageError) {
+      err(e.message);
+      return EX_USAGE;
+    }
     if (e instanceof SettingsError) {
       for (const issue of e.issues) err(`invalid configuration for --hal serial: ${issue.path}: ${issue.message}`);
       return EX_CONFIG;

@@ -179,6 +179,8 @@ describe('parseSettings', () => {
     expect(parseSettings(withValue('telemetry.commands', 'yes')).telemetry.commands).toBe(true);
     expect(parseSettings(withValue('telemetry.homeAssistant', { enabled: true, discoveryPrefix: 'homeassistant' })).telemetry.homeAssistant).toEqual({ enabled: true, discoveryPrefix: 'homeassistant' });
     expect(issuesOf(withValue('telemetry.homeAssistant', { enabled: true, discoveryPrefix: 'ha/#' }))[0]).toMatchObject({ path: 'telemetry.homeAssistant.discoveryPrefix' });
+    expect(parseSettings(withValue('telemetry.homeAssistant', { enabled: true, discoveryPrefix: 'homeassistant', startIdTag: 'HA-USER' })).telemetry.homeAssistant).toEqual({ enabled: true, discoveryPrefix: 'homeassistant', startIdTag: 'HA-USER' });
+    expect(issuesOf(withValue('telemetry.homeAssistant', { enabled: true, discoveryPrefix: 'homeassistant', startIdTag: 'X'.repeat(21) }))[0]).toMatchObject({ path: 'telemetry.homeAssistant.startIdTag', message: expect.stringContaining('1 to 20 characters') });
   });
 
   it('reports every problem at once, in one message', () => {

@@ -100,7 +100,7 @@ export interface Settings {
     /** Accept commands on <prefix>/<id>/cmd/… (authorization is the broker's topic ACL). */
     readonly commands: boolean;
     /** Home Assistant discovery: `enabled` absent = leave the discovery topics alone; false removes them. */
-    readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string };
+    readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string; readonly startIdTag?: string };
   };
   readonly dataDir: string;
   readonly log: { readonly level: LogLevel };
@@ -173,7 +173,8 @@ const SCHEMA = section({
       idTagSalt: text(255),
       tls: section({ caFile: text(4096), certFile: text(4096), keyFile: text(4096) }, ['caFile', 'certFile', 'keyFile']),
       commands: bool,
-      homeAssistant: section({ enabled: bool, discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]{0,62}[^#+/\\s]$|^[^#+/\\s]$' } }, ['enabled']),
+      // startIdTag: an OCPP 1.6 IdToken (CiString20).
+      homeAssistant: section({ enabled: bool, discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s][^#+\\s]{0,62}[^#+/\\s]$|^[^#+/\\s]$' }, startIdTag: text(20) }, ['enabled', 'startIdTag']),
     },
     ['username', 'password', 'idTagSalt', 'tls'],
   ),
@@ -243,9 +244,10 @@ const EXPECTED: ExpectedTable = {
   'telemetry.tls.certFile': 'expected the path of a PEM file with the client certificate (mutual TLS; needs keyFile)',
   'telemetry.tls.keyFile': "expected the path of a PEM file with the client certificate's private key (needs certFile)",
   'telemetry.commands': 'expected true or false (or 1/0, yes/no, on/off): accept MQTT commands',
-  'telemetry.homeAssistant': 'expected a section (homeAssistant: enabled, discoveryPrefix)',
+  'telemetry.homeAssistant': 'expected a section (homeAssistant: enabled, discoveryPrefix, startIdTag)',
   'telemetry.homeAssistant.enabled': 'expected true or false (or 1/0, yes/no, on/off): publish (true) or remove (false) the discovery configs',
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
+  'telemetry.homeAssistant.startIdTag': 'expected an idTag of 1 to 20 characters (the Start button starts sessions with it)',
   dataDir: 'expected a directory path of 1 to 4096 characters',
   log: 'expected a section (log: level)',
   'log.level': `expected a log level: ${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`,

@@ -153,6 +153,11 @@ export interface PilotEvents extends FaultEvents {
   state: [state: PilotState, previous: PilotState];
   /** The cable's proximity (PP) rating changed; `null` when no cable / tethered. */
   proximity: [ratingA: number | null];
+  /**
+   * `currentOfferA` changed (an offer confirmed by the hardware, PWM off, or unavailable / back):
+   * once per change, after the value is in effect; not for a command that changes nothing.
+   */
+  offer: [amps: number, previous: number];
 }
 
 /**

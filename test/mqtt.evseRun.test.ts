@@ -1,7 +1,8 @@
 /**
  * `evse run` as a process with telemetry on (EVSE_MQTT_URL) against a real mosquitto and the
  * embedded strict CSMS on 127.0.0.1: state and a transaction arrive under the configured prefix,
- * the idTag is hashed, and SIGKILL leaves the retained Last Will (charger offline).
+ * the idTag is hashed, no message goes out twice, and SIGKILL leaves the retained Last Will
+ * (charger offline).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -62,6 +63,11 @@ describe('evse run with MQTT telemetry', () => {
     expect(events.slice(1).map((x) => [x.event, x.transactionId]).sort()).toEqual([['confirmed', transactionId], ['stopped', transactionId]]);
     expect(new Set(events.map((x) => x.sessionId)).size).toBe(1);
     expect(recorder.messages.some((x) => x.raw.includes('SECRET-TAG-1'))).toBe(false);
+    // No message twice: the start-up status (read, then announced by the agent) and each meter
+    // reading (our read's event, then its result) used to go out twice with the same ts.
+    const seen = recorder.messages.map((x) => `${x.topic} ${x.raw}`);
+    expect(seen.filter((x, i) => seen.indexOf(x) !== i)).toEqual([]);
+    expect(recorder.on(`${BASE}/connector/1/status`).length).toBeGreaterThanOrEqual(3);
 
     await agent.stop('SIGKILL');
     await recorder.waitFor(

@@ -1,7 +1,7 @@
 /**
  * Scenario files written by engineers outside the package, run by the built `evse` (dist/,
  * plain Node: `.ts` compiled on import by tsx): `evse-agent/scenarios/kit` resolves, syntax
- * errors and unknown steps name the file and line.
+ * errors and unknown steps name the file and line; globs skip files that are not scenarios.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,40 @@ beforeAll(() => {
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The built evse with its arguments as given (globs quoted, as a shell passes them), stdout and stderr apart. */
+function evseRaw(args: string[], cwd: string): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [EVSE_BIN, 'scenario', 'run', ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('evse scenario run: which files', () => {
+  const repo = path.resolve(path.dirname(EVSE_BIN), '../..');
+
+  it("a glob over the library runs its scenarios and skips library.test.ts with a note", () => {
+    const r = evseRaw(['scenarios/library/**/*'], repo);
+    expect(r.stderr).toContain('evse scenario run: note: skipped 1 file that is not a scenario (*.scenario.ts, *.scenario.js, *.scenario.mjs or *.scenario.yaml): scenarios/library/library.test.ts');
+    expect(r.stdout).not.toMatch(/library\.test|Cannot read properties/);
+    expect(r.stdout).toMatch(/\n\d+ passed, 0 failed, \d+ scenarios/);
+    expect(r.code).toBe(0);
+  });
+
+  it('a file named explicitly that is not a scenario is a usage error (64), not a TypeError', () => {
+    const r = evseRaw(['scenarios/library/library.test.ts'], repo);
+    expect(r.stderr).toBe('evse scenario run: not a scenario file: scenarios/library/library.test.ts (scenario files are named *.scenario.ts, *.scenario.js, *.scenario.mjs or *.scenario.yaml)\n');
+    expect(r.stdout).toBe('');
+    expect(r.code).toBe(64);
+  });
+
+  it('a YAML file with several syntax errors: each with its real line and column, at once', () => {
+    writeFileSync(path.join(dir, 'broken.scenario.yaml'), 'name: two mistakes\nsteps:\n  - plugIn: 1\n  - expectStatus: {connector: 1, status: Preparing\n  - advance: 30m\n  - note: "unterminated\n');
+    const r = evseRaw(['broken.scenario.yaml'], dir);
+    expect(r.stdout).toContain('broken.scenario.yaml:5:3: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }');
+    expect(r.stdout).toContain('broken.scenario.yaml:7:1: YAML syntax: Missing closing "quote');
+    expect(r.stdout).not.toMatch(/broken\.scenario\.yaml:1:/);
+    expect(r.code).toBe(1);
+  });
+});
 
 describe('evse scenario run with TypeScript files outside the package', () => {
   it('runs typed scenarios importing evse-agent/scenarios/kit, loose or in an ESM package', () => {

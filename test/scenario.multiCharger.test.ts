@@ -48,14 +48,14 @@ describe('multi-charger scenarios', () => {
     expect(() => scenario('x', { chargers: 2, ids: ['ONLY-ONE'] }, async () => undefined)).toThrow(/options\.ids must list 2 charge point id/);
   });
 
-  it('YAML: charger blocks are checked at load (range, nesting, site-wide steps) with file and line', () => {
+  it('YAML: charger blocks are checked at load (range, nesting, site-wide steps) with file, line and column', () => {
     const head = 'name: x\noptions: {chargers: 2}\nsteps:\n';
-    expect(() => parseYamlScenario(`${head}  - charger 3:\n      - plugIn: 1\n`, 'a.yaml')).toThrow(/^a\.yaml:4: 'charger 3:': the scenario has charger\(s\) 1\.\.2/);
-    expect(() => parseYamlScenario(`${head}  - charger 2:\n      - advance: 1m\n`, 'b.yaml')).toThrow(/^b\.yaml:5: advance acts on the whole site: put it outside the 'charger 2:' block/);
-    expect(() => parseYamlScenario(`${head}  - charger 2:\n      - charger 1:\n          - plugIn: 1\n`, 'c.yaml')).toThrow(/^c\.yaml:5: 'charger 1:' inside 'charger 2:': blocks do not nest/);
-    expect(() => parseYamlScenario(`${head}  - charger 2: plugIn\n`, 'd.yaml')).toThrow(/^d\.yaml:4: 'charger 2:' takes a list of steps/);
-    expect(() => parseYamlScenario('name: x\noptions: {chargers: 99}\nsteps:\n  - plugIn: 1\n', 'e.yaml')).toThrow(/^e\.yaml:2: options\.chargers must be an integer 1\.\.16, got 99/);
-    expect(() => parseYamlScenario(`${head}  - charger 2:\n      - plugin: 1\n`, 'f.yaml')).toThrow(/^f\.yaml:5: unknown step 'plugin' \(did you mean plugIn\?\)/);
+    expect(() => parseYamlScenario(`${head}  - charger 3:\n      - plugIn: 1\n`, 'a.yaml')).toThrow(/^a\.yaml:4:5: 'charger 3:': the scenario has charger\(s\) 1\.\.2/);
+    expect(() => parseYamlScenario(`${head}  - charger 2:\n      - advance: 1m\n`, 'b.yaml')).toThrow(/^b\.yaml:5:9: advance acts on the whole site: put it outside the 'charger 2:' block/);
+    expect(() => parseYamlScenario(`${head}  - charger 2:\n      - charger 1:\n          - plugIn: 1\n`, 'c.yaml')).toThrow(/^c\.yaml:5:9: 'charger 1:' inside 'charger 2:': blocks do not nest/);
+    expect(() => parseYamlScenario(`${head}  - charger 2: plugIn\n`, 'd.yaml')).toThrow(/^d\.yaml:4:5: 'charger 2:' takes a list of steps/);
+    expect(() => parseYamlScenario('name: x\noptions: {chargers: 99}\nsteps:\n  - plugIn: 1\n', 'e.yaml')).toThrow(/^e\.yaml:2:10: options\.chargers must be an integer 1\.\.16, got 99/);
+    expect(() => parseYamlScenario(`${head}  - charger 2:\n      - plugin: 1\n`, 'f.yaml')).toThrow(/^f\.yaml:5:9: unknown step 'plugin' \(did you mean plugIn\?\)/);
   });
 
   it('YAML: a failing step inside a block names its own line', async () => {

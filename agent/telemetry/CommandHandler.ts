@@ -27,6 +27,8 @@ export interface CommandHandlerOptions {
   protectedPrefixes?: string[];
   /** Where `set_current_limit` keeps its limits across restarts; applied by {@link CommandHandler.start}. */
   limits: CurrentLimits;
+  /** Told which connectors' limits `set_current_limit` just set (in force now; `limits` has them). */
+  onLimits?: (connectorIds: number[]) => void;
 }
 
 export class CommandHandler {
@@ -104,7 +106,9 @@ export class CommandHandler {
           c.send({ type: 'SET_LIMIT', amps: cmd.amps });
           return { connectorId: c.connectorId, amps: cmd.amps >= this.maxCurrentA(c.connectorId) ? undefined : cmd.amps };
         });
-        const persisted = await this.o.limits.set(changes);
+        const persisting = this.o.limits.set(changes);
+        this.o.onLimits?.(changes.map((c) => c.connectorId));
+        const persisted = await persisting;
         return { ok: true, ...(!persisted && { persisted }) };
       }
       case 'set_availability': {

@@ -3,13 +3,17 @@
  * payloads: ./topics.ts, docs/mqtt.md). It only listens — to the Agent's public events and to its
  * hardware's events — so a broker that is down, slow or gone never touches charging or OCPP.
  *
- * Timers: one interval on the injected clock (meter samples and counters); mqtt.js keeps its own
- * real-time keepalive and reconnect timers, because they pace real socket I/O.
+ * State topics are published on change and never twice with the same content (status and pilot:
+ * {@link publishState}; meter: ./MeterTelemetry.ts).
+ *
+ * Timers: one interval on the injected clock (meter samples and counters), and per connector the
+ * meter read that follows an offer change; mqtt.js keeps its own real-time keepalive and
+ * reconnect timers, because they pace real socket I/O.
  */
 import type { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
-import { HAL_ERRORS, type Clock, type ConnectorHardware, type Device, type FaultEvents, type HalError, type HalErrorCode, type MeterReading, type PilotState, type TimerId } from '../../hal/index.js';
+import { HAL_ERRORS, type Clock, type ConnectorHardware, type Device, type FaultEvents, type HalError, type HalErrorCode, type PilotState, type TimerId } from '../../hal/index.js';
 import type { Agent } from '../Agent.js';
 import type { StatusChange } from '../charging/ConnectorController.js';
 import { CurrentLimits } from '../store/CurrentLimits.js';
@@ -19,8 +23,9 @@ import { CommandHandler } from './CommandHandler.js';
 import { discoveryMessages, type HomeAssistantOptions } from './homeAssistant.js';
 import { hashIdTag } from './idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
+import { MeterTelemetry } from './MeterTelemetry.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
-import { TelemetryTopics, type FaultPayload, type InfoPayload, type MeterPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
+import { TelemetryTopics, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
 import { transactionPayload, type IdTagTransform } from './transactionPayload.js';
 
 export interface TelemetryPublisherOptions {
@@ -66,12 +71,15 @@ export class TelemetryPublisher {
   private readonly clock: Clock;
   private readonly intervalMs: number;
   private readonly idTags: IdTagTransform;
-  private readonly lastMeter = new Map<number, MeterReading>();
-  private readonly reading = new Set<number>();
+  private readonly meters = new Map<number, MeterTelemetry>();
+  /** Per retained state topic (status, pilot): what was last published, without its `ts`. */
+  private readonly lastState = new Map<string, string>();
   private readonly detach: (() => void)[] = [];
   private timer: TimerId | undefined;
   private started = false;
   private readonly commands: CommandHandler | undefined;
+  /** The `set_current_limit` limits (with commands on). */
+  private readonly limits: CurrentLimits | undefined;
 
   constructor(private readonly o: TelemetryPublisherOptions) {
     const { agent } = o;
@@ -87,7 +95,17 @@ export class TelemetryPublisher {
     const discoveryPrefix = o.homeAssistant?.discoveryPrefix ?? 'homeassistant';
     if (o.commands === true) {
       const limits = o.currentLimits ?? CurrentLimits.inMemory(this.log);
-      this.commands = new CommandHandler({ sessions: agent.sessions, hardware: agent.options.hardware.connectors, client: this.client, topics: this.topics, log: this.log, protectedPrefixes: [`${discoveryPrefix}/`], limits });
+      this.limits = limits;
+      this.commands = new CommandHandler({
+        sessions: agent.sessions,
+        hardware: agent.options.hardware.connectors,
+        client: this.client,
+        topics: this.topics,
+        log: this.log,
+        protectedPrefixes: [`${discoveryPrefix}/`],
+        limits,
+        onLimits: (ids) => ids.forEach((id) => this.publishLimit(id)),
+      });
     }
   }
 
@@ -107,8 +125,7 @@ export class TelemetryPublisher {
     this.publishOcpp(agent.link.state);
     for (const s of agent.statuses()) this.publishStatus(s);
     const onStatus = (s: StatusChange) => {
-      this.publishStatus(s);
-      if (s.connectorId > 0) this.sampleMeter(s.connectorId, true);
+      if (this.publishStatus(s) && s.connectorId > 0) this.meters.get(s.connectorId)?.sample();
     };
     const onTransaction = (e: TransactionEvent) => this.outbox.publish(this.topics.transaction, transactionPayload(e, this.idTags), { qos: 1, retain: false });
     const onLink = (state: OcppLinkState) => this.publishOcpp(state);
@@ -124,6 +141,7 @@ export class TelemetryPublisher {
     for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
     this.arm();
     this.commands?.start();
+    if (this.commands) for (const hw of agent.options.hardware.connectors) this.publishLimit(hw.connectorId);
   }
 
   /** Marks the charger offline (retained), stops listening and, if it created the client, disconnects cleanly. */
@@ -133,6 +151,8 @@ export class TelemetryPublisher {
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     for (const d of this.detach.splice(0)) d();
+    for (const m of this.meters.values()) m.dispose();
+    this.meters.clear();
     this.commands?.stop();
     this.publishOnline({ online: false, reason: 'shutdown', ts: this.ts() });
     this.outbox.dispose();
@@ -144,17 +164,28 @@ export class TelemetryPublisher {
 
   private follow(hw: ConnectorHardware): void {
     const id = hw.connectorId;
+    const meter = new MeterTelemetry({
+      hw,
+      clock: this.clock,
+      publish: (payload) => this.outbox.publish(this.topics.meter(id), payload, { qos: 0, retain: true }),
+      powerDeltaW: this.o.powerDeltaW ?? 100,
+      readMeters: this.o.readMeters !== false,
+    });
+    this.meters.set(id, meter);
     const onPilot = (state: PilotState) => this.publishPilot(id, state, hw.pilot.currentOfferA);
-    const onReading = (r: MeterReading) => this.onReading(id, r, false);
+    const onOffer = (amps: number) => {
+      this.publishPilot(id, hw.pilot.state, amps);
+      meter.offerChanged();
+    };
     hw.pilot.on('state', onPilot);
-    hw.meter.on('reading', onReading);
+    hw.pilot.on('offer', onOffer);
     this.detach.push(() => {
       hw.pilot.off('state', onPilot);
-      hw.meter.off('reading', onReading);
+      hw.pilot.off('offer', onOffer);
     });
     this.publishPilot(id, hw.pilot.state, hw.pilot.currentOfferA);
     for (const device of devicesOf(hw)) this.followFaults(device, id);
-    if (hw.meter.lastReading) this.onReading(id, hw.meter.lastReading, true);
+    if (hw.meter.lastReading) meter.sample();
   }
 
   private followFaults(d: Device, connectorId: number): void {
@@ -199,12 +230,15 @@ export class TelemetryPublisher {
     if (!ha) return;
     const { agent } = this.o;
     const boot = agent.options.boot;
+    const hardware = agent.options.hardware.connectors;
     const device = {
       chargePointId: agent.chargePointId,
       manufacturer: boot.chargePointVendor,
       model: boot.chargePointModel,
       swVersion: this.version(),
       connectorIds: agent.connectors.map((c) => c.connectorId),
+      // Controls publish MQTT commands: offered only when the agent listens to them.
+      ...(this.commands && { controls: { maxCurrentA: (id: number) => hardware.find((c) => c.connectorId === id)?.pilot.maxCurrentA ?? 0 } }),
     };
     for (const m of discoveryMessages(this.topics, device, ha)) {
       this.outbox.publishText(m.topic, m.config ? JSON.stringify(m.config) : '', { qos: 1, retain: true });
@@ -219,7 +253,18 @@ export class TelemetryPublisher {
     this.outbox.publish(this.topics.ocpp, { state, connected: state === 'accepted', ts: this.ts() }, { qos: 1, retain: true });
   }
 
-  private publishStatus(s: StatusChange): void {
+  /** Publishes a retained state unless it says what the last one on its topic said (`ts` aside); false then. */
+  private publishState(topic: string, payload: { ts: string }): boolean {
+    const { ts: _ts, ...state } = payload;
+    const key = JSON.stringify(state);
+    if (this.lastState.get(topic) === key) return false;
+    this.lastState.set(topic, key);
+    this.outbox.publish(topic, payload, { qos: 1, retain: true });
+    return true;
+  }
+
+  /** The status, unless it repeats the last one (the start-up status is both read and then announced by the agent). */
+  private publishStatus(s: StatusChange): boolean {
     const hw = this.o.agent.options.hardware;
     const devices: Device[] = s.connectorId === 0 ? [...hw.readers] : devicesOf(hw.connectors.find((c) => c.connectorId === s.connectorId));
     const payload: StatusPayload = {
@@ -230,48 +275,22 @@ export class TelemetryPublisher {
       faults: [...new Set(devices.flatMap((d) => [...d.activeFaults]))],
       ts: new Date(s.timestamp).toISOString(),
     };
-    this.outbox.publish(this.topics.status(s.connectorId), payload, { qos: 1, retain: true });
+    return this.publishState(this.topics.status(s.connectorId), payload);
   }
 
+  /** The connector's `set_current_limit` limit (commands on): at start and when a command sets it. */
+  private publishLimit(connectorId: number): void {
+    const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId);
+    if (!hw || !this.limits) return;
+    const maxCurrentA = hw.pilot.maxCurrentA;
+    const payload: LimitPayload = { currentLimitA: Math.min(this.limits.get(connectorId) ?? maxCurrentA, maxCurrentA), maxCurrentA, ts: this.ts() };
+    this.publishState(this.topics.limit(connectorId), payload);
+  }
+
+  /** On a pilot state or offer change; a repeat of the last one (state and offer) is not published. */
   private publishPilot(connectorId: number, state: PilotState, currentOfferA: number): void {
     const payload: PilotPayload = { state, currentOfferA, ts: this.ts() };
-    this.outbox.publish(this.topics.pilot(connectorId), payload, { qos: 1, retain: true });
-  }
-
-  /** A reading from anyone (the agent's own MeterValues reads, or ours): published if it moved enough. */
-  private onReading(connectorId: number, r: MeterReading, force: boolean): void {
-    const last = this.lastMeter.get(connectorId);
-    if (!force && last && Math.abs(r.powerW - last.powerW) < (this.o.powerDeltaW ?? 100)) return;
-    if (last && r.timestamp < last.timestamp) return; // an older read finishing late
-    this.lastMeter.set(connectorId, r);
-    const payload: MeterPayload = {
-      energyWh: r.energyWh,
-      powerW: r.powerW,
-      currentA: r.currentA,
-      voltageV: r.voltageV,
-      frequencyHz: r.frequencyHz,
-      ts: new Date(r.timestamp).toISOString(),
-    };
-    this.outbox.publish(this.topics.meter(connectorId), payload, { qos: 0, retain: true });
-  }
-
-  /** Reads the meter (one read at a time per connector) and publishes; a failing meter reports its own fault. */
-  private sampleMeter(connectorId: number, force: boolean): void {
-    const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId);
-    if (!hw) return;
-    if (this.o.readMeters === false) {
-      if (hw.meter.lastReading) this.onReading(connectorId, hw.meter.lastReading, force);
-      return;
-    }
-    if (this.reading.has(connectorId)) return;
-    this.reading.add(connectorId);
-    hw.meter
-      .read()
-      .then(
-        (r) => this.started && this.onReading(connectorId, r, force),
-        () => undefined,
-      )
-      .finally(() => this.reading.delete(connectorId));
+    this.publishState(this.topics.pilot(connectorId), payload);
   }
 
   private arm(): void {
@@ -279,7 +298,7 @@ export class TelemetryPublisher {
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       if (!this.started) return;
-      for (const hw of this.o.agent.options.hardware.connectors) this.sampleMeter(hw.connectorId, true);
+      for (const m of this.meters.values()) m.sample();
       const { published, queued, dropped } = this.outbox.stats;
       this.outbox.publish(this.topics.stats, { published, queued, dropped, ts: this.ts() }, { qos: 0, retain: true });
       this.arm();

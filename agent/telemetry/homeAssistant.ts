@@ -1,8 +1,10 @@
 /**
  * Home Assistant MQTT discovery (https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery):
- * retained `<discoveryPrefix>/sensor/<node>_<object>/config` messages that make the charger a
- * device with sensors reading the telemetry topics — no YAML on the Home Assistant side.
- * Availability follows the retained `online` topic (and so the Last Will).
+ * retained `<discoveryPrefix>/<component>/<node>_<object>/config` messages that make the charger a
+ * device — no YAML on the Home Assistant side. Sensors read the telemetry topics; with MQTT
+ * commands on, controls publish exactly the command payloads of ./commandPayloads.ts: a current
+ * limit `number`, start/stop `button`s and an availability `switch` per connector. Availability
+ * follows the retained `online` topic (and so the Last Will).
  */
 import type { TelemetryTopics } from './topics.js';
 
@@ -11,6 +13,12 @@ export interface HomeAssistantOptions {
   enabled: boolean;
   /** Home Assistant's discovery prefix (default `homeassistant`). */
   discoveryPrefix?: string;
+  /**
+   * The idTag the Start button starts sessions with (authorized like a card: local list, cache,
+   * CSMS); without it there is no Start button. It is readable by whoever may read the discovery
+   * configs.
+   */
+  startIdTag?: string;
 }
 
 export interface DiscoveryDevice {
@@ -19,11 +27,19 @@ export interface DiscoveryDevice {
   model: string;
   swVersion: string;
   connectorIds: readonly number[];
+  /** Present when MQTT commands are on: the controls are published (else their configs are removed). */
+  controls?: {
+    /** Highest current the connector's hardware may offer, A: the current limit's maximum. */
+    maxCurrentA(connectorId: number): number;
+  };
 }
+
+/** IEC 61851-1: the lowest current a PWM pilot can offer, A (the current limit's minimum). */
+export const MIN_OFFER_A = 6;
 
 export interface DiscoveryMessage {
   topic: string;
-  /** The config object; null for the removal of a sensor. */
+  /** The config object; null for the removal of an entity. */
   config: Record<string, unknown> | null;
 }
 
@@ -40,11 +56,12 @@ interface SensorKind {
 
 const SENSORS: SensorKind[] = [
   { object: 'status', name: 'status', topic: (t, n) => t.status(n), valueTemplate: '{{ value_json.status }}', extra: { device_class: 'enum', options: STATUSES, icon: 'mdi:ev-station' } },
-  { object: 'power', name: 'power', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.powerW }}', extra: { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W' } },
-  { object: 'energy', name: 'energy', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.energyWh }}', extra: { device_class: 'energy', state_class: 'total_increasing', unit_of_measurement: 'Wh' } },
+  // The meter payload is rounded (./meterPayload.ts); suggested_display_precision is what the UI shows.
+  { object: 'power', name: 'power', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.powerW }}', extra: { device_class: 'power', state_class: 'measurement', unit_of_measurement: 'W', suggested_display_precision: 0 } },
+  { object: 'energy', name: 'energy', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.energyWh }}', extra: { device_class: 'energy', state_class: 'total_increasing', unit_of_measurement: 'Wh', suggested_display_precision: 0 } },
   // One number per sensor: the highest phase current (what a fuse sees), the voltage of L1.
-  { object: 'current', name: 'current', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.currentA | max }}', extra: { device_class: 'current', state_class: 'measurement', unit_of_measurement: 'A' } },
-  { object: 'voltage', name: 'voltage', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.voltageV | first }}', extra: { device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V' } },
+  { object: 'current', name: 'current', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.currentA | max }}', extra: { device_class: 'current', state_class: 'measurement', unit_of_measurement: 'A', suggested_display_precision: 1 } },
+  { object: 'voltage', name: 'voltage', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.voltageV | first }}', extra: { device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V', suggested_display_precision: 0 } },
 ];
 
 /** The characters Home Assistant allows in a node / object id; anything else becomes `_`. */
@@ -52,7 +69,73 @@ export function discoveryNodeId(chargePointId: string): string {
   return chargePointId.replace(/[^a-zA-Z0-9_-]/g, '_');
 }
 
-/** One message per sensor per connector: the configs (enabled) or their removal (disabled). */
+/** A control entity: its component and object, and its config fields (absent: not offered, so removed). */
+interface Control {
+  component: 'number' | 'button' | 'switch';
+  object: string;
+  name: string;
+  fields: Record<string, unknown> | null | undefined;
+}
+
+/** The controls of one connector, wired to the MQTT command topics and payloads. */
+function controlsOf(topics: TelemetryTopics, connectorId: number, device: DiscoveryDevice, options: HomeAssistantOptions): Control[] {
+  const c = device.controls;
+  const command = (name: string) => ({ command_topic: `${topics.base}/cmd/${name}`, qos: 1, retain: false });
+  const json = (payload: Record<string, unknown>) => JSON.stringify(payload);
+  return [
+    {
+      component: 'number',
+      object: 'current_limit',
+      name: 'current limit',
+      fields: c && {
+        ...command('set_current_limit'),
+        command_template: `{"connector": ${connectorId}, "amps": {{ value | int }}}`,
+        state_topic: topics.limit(connectorId),
+        value_template: '{{ value_json.currentLimitA }}',
+        min: MIN_OFFER_A,
+        max: c.maxCurrentA(connectorId),
+        step: 1,
+        mode: 'slider',
+        device_class: 'current',
+        unit_of_measurement: 'A',
+        icon: 'mdi:current-ac',
+      },
+    },
+    {
+      component: 'button',
+      object: 'start',
+      name: 'start charging',
+      fields: c && options.startIdTag !== undefined ? { ...command('start_session'), payload_press: json({ connector: connectorId, idTag: options.startIdTag }), icon: 'mdi:play' } : null,
+    },
+    {
+      component: 'button',
+      object: 'stop',
+      name: 'stop charging',
+      fields: c && { ...command('stop_session'), payload_press: json({ connector: connectorId }), icon: 'mdi:stop' },
+    },
+    {
+      component: 'switch',
+      object: 'available',
+      name: 'available',
+      fields: c && {
+        ...command('set_availability'),
+        payload_on: json({ connector: connectorId, operative: true }),
+        payload_off: json({ connector: connectorId, operative: false }),
+        // Operative unless Unavailable (set by this switch, the CSMS or set_availability).
+        state_topic: topics.status(connectorId),
+        value_template: "{{ 'OFF' if value_json.status == 'Unavailable' else 'ON' }}",
+        state_on: 'ON',
+        state_off: 'OFF',
+        icon: 'mdi:power-plug',
+      },
+    },
+  ];
+}
+
+/**
+ * One message per sensor and per control per connector: the configs (enabled), or their removal
+ * (disabled; and, for controls, whenever commands are off or the Start button has no idTag).
+ */
 export function discoveryMessages(topics: TelemetryTopics, device: DiscoveryDevice, options: HomeAssistantOptions): DiscoveryMessage[] {
   const prefix = (options.discoveryPrefix ?? 'homeassistant').replace(/\/+$/, '');
   if (prefix === '' || /[+#\0]/.test(prefix)) throw new RangeError(`Home Assistant discovery prefix must be non-empty without + # (got ${JSON.stringify(options.discoveryPrefix)})`);
@@ -66,28 +149,29 @@ export function discoveryMessages(topics: TelemetryTopics, device: DiscoveryDevi
   };
   const availability = [{ topic: topics.online, value_template: "{{ 'online' if value_json.online else 'offline' }}" }];
   const messages: DiscoveryMessage[] = [];
-  for (const connectorId of device.connectorIds) {
-    for (const s of SENSORS) {
-      const object = `c${connectorId}_${s.object}`;
-      const uniqueId = `${node}_${object}`;
-      messages.push({
-        topic: `${prefix}/sensor/${uniqueId}/config`,
-        config: options.enabled
+  const entity = (component: string, connectorId: number, objectName: string, name: string, fields: Record<string, unknown> | null | undefined) => {
+    const object = `c${connectorId}_${objectName}`;
+    const uniqueId = `${node}_${object}`;
+    messages.push({
+      topic: `${prefix}/${component}/${uniqueId}/config`,
+      config:
+        options.enabled && fields
           ? {
-              name: device.connectorIds.length > 1 ? `Connector ${connectorId} ${s.name}` : capitalize(s.name),
+              name: device.connectorIds.length > 1 ? `Connector ${connectorId} ${name}` : capitalize(name),
               unique_id: `evse-agent_${uniqueId}`,
               object_id: uniqueId,
               has_entity_name: true,
               device: deviceBlock,
               origin: { name: 'evse-agent', sw_version: device.swVersion },
               availability,
-              state_topic: s.topic(topics, connectorId),
-              value_template: s.valueTemplate,
-              ...s.extra,
+              ...fields,
             }
           : null,
-      });
-    }
+    });
+  };
+  for (const connectorId of device.connectorIds) {
+    for (const s of SENSORS) entity('sensor', connectorId, s.object, s.name, { state_topic: s.topic(topics, connectorId), value_template: s.valueTemplate, ...s.extra });
+    for (const c of controlsOf(topics, connectorId, device, options)) entity(c.component, connectorId, c.object, c.name, c.fields);
   }
   return messages;
 }

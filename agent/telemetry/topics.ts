@@ -42,7 +42,7 @@ export interface StatusPayload {
   ts: string;
 }
 
-/** `<base>/connector/<n>/pilot`, retained: IEC 61851 control pilot. */
+/** `<base>/connector/<n>/pilot`, retained: IEC 61851 control pilot; on a change of the state or the offer. */
 export interface PilotPayload {
   /** A no vehicle, B connected, C/D charging requested, E/F error. */
   state: string;
@@ -51,12 +51,29 @@ export interface PilotPayload {
   ts: string;
 }
 
-/** `<base>/connector/<n>/meter`, retained, QoS 0: on change and on every interval. */
+/**
+ * `<base>/connector/<n>/limit`, retained, only with MQTT commands on: the connector's
+ * `set_current_limit` limit (the Home Assistant number's state); at start and on every change.
+ */
+export interface LimitPayload {
+  /** The limit in force, A; `maxCurrentA` when there is none. */
+  currentLimitA: number;
+  /** The hardware maximum, A. */
+  maxCurrentA: number;
+  ts: string;
+}
+
+/** `<base>/connector/<n>/meter`, retained, QoS 0: on change and on every interval (./MeterTelemetry.ts); rounded (./meterPayload.ts). */
 export interface MeterPayload {
+  /** 0.1 Wh. */
   energyWh: number;
+  /** 1 W. */
   powerW: number;
+  /** 0.01 A. */
   currentA: number[];
+  /** 0.1 V. */
   voltageV: number[];
+  /** 0.01 Hz. */
   frequencyHz: number;
   /** Time of the reading (not of the publish). */
   ts: string;
@@ -185,6 +202,10 @@ export class TelemetryTopics {
   }
   meter(connectorId: number): string {
     return `${this.connector(connectorId)}/meter`;
+  }
+  /** The current limit set by `set_current_limit` (only with commands on). */
+  limit(connectorId: number): string {
+    return `${this.connector(connectorId)}/limit`;
   }
   get transaction(): string {
     return `${this.base}/transaction`;

@@ -134,6 +134,22 @@ export function pilotContract(name: string, makeHarness: () => PilotHarness | Pr
       expect(pilot.dutyCyclePercent).toBeCloseTo(26.667, 2);
     });
 
+    it('reports each change of the offered current once, with the previous offer, after it is confirmed', async () => {
+      const offers: [number, number][] = [];
+      pilot.on('offer', (amps, previous) => {
+        expect(pilot.currentOfferA).toBe(amps);
+        offers.push([amps, previous]);
+      });
+      await command(pilot.setCurrentOffer(16));
+      await command(pilot.setCurrentOffer(16));
+      await command(pilot.setCurrentOffer(10));
+      await command(pilot.setCurrentOffer(3)); // rejected: changes nothing
+      await command(pilot.setUnavailable(true));
+      await command(pilot.setUnavailable(false));
+      await command(pilot.setCurrentOffer(0));
+      expect(offers).toEqual([[16, 0], [10, 16], [0, 10], [10, 0], [0, 10]]);
+    });
+
     it('reports the cable proximity rating', async (context) => {
       if (!h.setProximity) return context.skip();
       const ratings: (number | null)[] = [];

@@ -25,7 +25,8 @@ const PILOT_STATES: readonly PilotState[] = ['A', 'B', 'C', 'D', 'E', 'F'];
  * it on at the IEC duty cycle, anything else rejects with INVALID_ARGUMENT and changes nothing;
  * `setUnavailable(true)` drives -12 V: while it holds, `currentOfferA` is 0 and
  * `dutyCyclePercent` is 0 (constant low), and the offer comes back on `setUnavailable(false)`.
- * Commands confirm at once (the PWM generator has no feedback delay worth simulating).
+ * Commands confirm at once (the PWM generator has no feedback delay worth simulating); a change
+ * of `currentOfferA` emits `offer`.
  *
  * Vehicle side (the simulated EV or a test): {@link setVehicleState} and {@link setProximity}.
  * Entering E or F emits `state` and a PILOT_FAULT `fault` (once); returning to A–D emits
@@ -81,15 +82,24 @@ export class SimControlPilot extends EventEmitter<PilotEvents> implements Contro
     const valid = amps === 0 || (Number.isFinite(amps) && amps >= 6 && amps <= this.maxCurrentA);
     if (!valid) throw new HalError('INVALID_ARGUMENT', this.id, `current offer ${amps} A: use 0 or 6..${this.maxCurrentA} A`);
     if (amps === this.offerA) return;
+    const before = this.currentOfferA;
     this.offerA = amps;
     this.onOutputChange?.();
+    this.offered(before);
   }
 
   async setUnavailable(unavailable: boolean): Promise<void> {
     if (this.closed) throw new HalError('DEVICE_CLOSED', this.id);
     if (unavailable === this.unavailable) return;
+    const before = this.currentOfferA;
     this.unavailable = unavailable;
     this.onOutputChange?.();
+    this.offered(before);
+  }
+
+  /** Emits `offer` when `currentOfferA` is no longer `before`. */
+  private offered(before: number): void {
+    if (this.currentOfferA !== before) this.emit('offer', this.currentOfferA, before);
   }
 
   release(): Promise<void> {

@@ -1,3 +1,5 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +45,15 @@ describe('runner', () => {
     expect(text).toMatch(/expected: connector 1 Faulted\n\s+actual:\s+connector 1 Charging/);
     expect(text).toMatch(/last \d+ events:/);
     expect(text).toMatch(/0 passed, 1 failed/);
+  });
+
+  it('names the file when a scenario module throws while loading', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'evse-kit-'));
+    const file = path.join(dir, 'throws.scenario.mjs');
+    await writeFile(file, 'const settings = undefined;\nexport const port = settings.config.port;\nexport default async () => {};\n');
+    const [r] = await runScenarioFiles([file]);
+    expect(r!.error).toMatchObject({ type: 'usage' });
+    expect(r!.error!.message).toBe(`${file}: could not load it as a scenario: Cannot read properties of undefined (reading 'config')`);
   });
 
   it('is deterministic for a seed: the same timeline twice', async () => {
@@ -119,14 +130,43 @@ describe('charger.ventilation', () => {
 
 describe('YAML form', () => {
   it('refuses an unknown step at load with file, line and a suggestion', async () => {
-    await expect(loadScenarioFile(typo)).rejects.toThrow(`${typo}:4: unknown step 'plugin' (did you mean plugIn?)`);
+    await expect(loadScenarioFile(typo)).rejects.toThrow(`${typo}:4:5: unknown step 'plugin' (did you mean plugIn?)`);
+  });
+  it('reports every YAML syntax error of a file at once, each with its own line and column', () => {
+    const text = 'name: two mistakes\nsteps:\n  - plugIn: 1\n  - expectStatus: {connector: 1, status: Preparing\n  - advance: 30m\n  - note: "unterminated\n';
+    const message = (() => {
+      try {
+        parseYamlScenario(text, 's.scenario.yaml');
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    })();
+    expect(message.split('\n')).toEqual([
+      's.scenario.yaml:5:3: YAML syntax: Flow map in block collection must be sufficiently indented and end with a }',
+      's.scenario.yaml:7:1: YAML syntax: Missing closing "quote',
+    ]);
+    expect(() => parseYamlScenario('name: dup\nsteps:\n  - plugIn: 1\nname: again\n', 'd.yaml')).toThrow(/^d\.yaml:4:1: YAML syntax: Map keys must be unique$/);
+  });
+  it('reports every mistake of a well-formed file at once, not only the first', () => {
+    const text = 'name: x\nstep: 1\nsteps:\n  - plugin: 1\n  - advance: 30 minutes\n  - expectStatus: {status: Preparing}\n  - unplug\n';
+    expect(() => parseYamlScenario(text, 'm.yaml')).toThrow(
+      new RegExp(
+        [
+          "^m\\.yaml:2:1: unknown key 'step' \\(did you mean steps\\?\\).*",
+          "m\\.yaml:4:5: unknown step 'plugin' \\(did you mean plugIn\\?\\).*",
+          'm\\.yaml:5:5: advance: duration: expected a duration.*',
+          "m\\.yaml:7:5: each step is one 'name: argument' pair.*$",
+        ].join('\n'),
+      ),
+    );
   });
   it('refuses bad arguments with the line and the step usage', () => {
     const text = 'name: x\nsteps:\n  - plugIn: 1\n  - advance: 30 minutes\n';
-    expect(() => parseYamlScenario(text, 'x.scenario.yaml')).toThrow(/^x\.scenario\.yaml:4: advance: duration: expected a duration.*usage: - advance: 30m/);
-    expect(() => parseYamlScenario('name: x\nsteps:\n  - expectStatus: {connector: 1, status: Charing}\n', 'y.yaml')).toThrow(/y\.yaml:3: expectStatus: status must be one of .*\(did you mean Charging\?\)/);
-    expect(() => parseYamlScenario('name: x\nstep:\n  - plugIn: 1\n', 'z.yaml')).toThrow(/z\.yaml:2: unknown key 'step' \(did you mean steps\?\)/);
-    expect(() => parseYamlScenario('name: x\nsteps: [\n', 'w.yaml')).toThrow(/w\.yaml:\d+: YAML syntax/);
+    expect(() => parseYamlScenario(text, 'x.scenario.yaml')).toThrow(/^x\.scenario\.yaml:4:5: advance: duration: expected a duration.*usage: - advance: 30m/);
+    expect(() => parseYamlScenario('name: x\nsteps:\n  - expectStatus: {connector: 1, status: Charing}\n', 'y.yaml')).toThrow(/y\.yaml:3:5: expectStatus: status must be one of .*\(did you mean Charging\?\)/);
+    expect(() => parseYamlScenario('name: x\nstep:\n  - plugIn: 1\n', 'z.yaml')).toThrow(/z\.yaml:2:1: unknown key 'step' \(did you mean steps\?\)/);
+    expect(() => parseYamlScenario('name: x\nsteps: [\n', 'w.yaml')).toThrow(/^w\.yaml:3:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a \]$/);
   });
   it('reports a failing YAML step with its file and line', async () => {
     const def = parseYamlScenario('name: y\nsteps:\n  - plugIn: 1\n  - expectStatus: {connector: 1, status: Charging}\n', 'y.scenario.yaml');

@@ -68,7 +68,14 @@ export interface ScenarioResult {
 export async function loadScenarioFile(file: string): Promise<ScenarioDefinition> {
   if (/\.ya?ml$/i.test(file)) return loadYamlScenario(file);
   if (!/\.(c|m)?(t|j)s$/.test(file)) throw new ScenarioUsageError(`${file}: a scenario file ends in .scenario.ts, .scenario.js or .scenario.yaml`);
-  const mod = await importScenarioModule(file);
+  let mod: { default?: unknown };
+  try {
+    mod = await importScenarioModule(file);
+  } catch (err) {
+    // The module threw while loading (a TypeError from its top level, a missing import): say which file.
+    if (err instanceof ScenarioUsageError) throw err;
+    throw new ScenarioUsageError(`${file}: could not load it as a scenario: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+  }
   const exported = mod.default;
   const def = typeof exported === 'function' ? scenario(path.basename(file).replace(/\.scenario\.\w+$|\.\w+$/, ''), exported as ScenarioBody) : exported;
   if (!isScenarioDefinition(def)) {

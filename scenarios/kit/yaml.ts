@@ -15,8 +15,9 @@
  *         - plugIn: 1
  *         - present: 04A1B2C3
  *
- * Validated when loaded: an unknown step or a bad argument throws a ScenarioUsageError with the
- * file, the line and, for a misspelt step, a suggestion.
+ * Validated when loaded: syntax errors, unknown keys and steps and bad arguments throw one
+ * ScenarioUsageError listing every mistake of the file, each with the file, line and column and,
+ * for a misspelt step, a suggestion.
  */
 import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
@@ -32,30 +33,57 @@ export async function loadYamlScenario(file: string): Promise<ScenarioDefinition
   return parseYamlScenario(await readFile(file, 'utf8'), file);
 }
 
+/**
+ * Parses and validates a YAML scenario. Every mistake of the file is reported at once, one line
+ * each as `file:line:column: message` (YAML syntax errors first; when there are any, the rest of
+ * the file is not checked, because the parser's recovery makes the structure unreliable).
+ */
 export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefinition {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const lineOf = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]).line : 1);
-  const fail = (line: number, message: string): never => {
-    throw new ScenarioUsageError(`${file}:${line}: ${message}`);
+  const at = (offset: number) => lines.linePos(offset);
+  const where = (node: Node | null | undefined) => {
+    const { line, col } = node?.range ? at(node.range[0]) : { line: 1, col: 1 };
+    return `${line}:${col}`;
   };
-  const syntax = doc.errors[0];
-  if (syntax) fail(syntax.linePos?.[0].line ?? 1, `YAML syntax: ${syntax.message.split('\n')[0]}`);
+  const lineOf = (node: Node | null | undefined) => (node?.range ? at(node.range[0]).line : 1);
+  const issues: string[] = [];
+  const report = (node: Node | null | undefined, message: string): void => {
+    issues.push(`${file}:${where(node)}: ${message}`);
+  };
+  const refuse = (): never => {
+    throw new ScenarioUsageError(issues.join('\n'));
+  };
+  for (const e of doc.errors) {
+    const { line, col } = at(e.pos[0]);
+    issues.push(`${file}:${line}:${col}: YAML syntax: ${e.message.split('\n')[0]}`);
+  }
+  if (issues.length > 0) return refuse();
   const root = doc.contents;
-  if (!isMap(root)) return fail(lineOf(root), 'expected a mapping with name: and steps:');
+  if (!isMap(root)) {
+    report(root, 'expected a mapping with name: and steps:');
+    return refuse();
+  }
   for (const pair of root.items) {
     const key = String((pair.key as { value?: unknown })?.value);
-    if (!TOP_KEYS.includes(key)) fail(lineOf(pair.key as Node), `unknown key '${key}'${didYouMean(key, TOP_KEYS)}; expected ${TOP_KEYS.join(', ')}`);
+    if (!TOP_KEYS.includes(key)) report(pair.key as Node, `unknown key '${key}'${didYouMean(key, TOP_KEYS)}; expected ${TOP_KEYS.join(', ')}`);
   }
   const name: unknown = root.toJSON()?.name;
-  if (typeof name !== 'string' || name.trim() === '') return fail(lineOf(root), "missing 'name:' (what the scenario checks)");
-  const options = (root.get('options', true) as Node | undefined)?.toJSON() ?? {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail(lineOf(root.get('options', true) as Node), 'options must be a mapping');
+  if (typeof name !== 'string' || name.trim() === '') report(root, "missing 'name:' (what the scenario checks)");
+  const optionsNode = root.get('options', true) as Node | undefined;
+  let options: unknown = optionsNode?.toJSON() ?? {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    report(optionsNode, 'options must be a mapping');
+    options = {};
+  }
   for (const k of Object.keys(options as object)) {
-    if (!OPTION_KEYS.includes(k)) fail(lineOf(root.get('options', true) as Node), `unknown option '${k}'${didYouMean(k, OPTION_KEYS)}; expected ${OPTION_KEYS.join(', ')}`);
+    if (!OPTION_KEYS.includes(k)) report(optionsNode, `unknown option '${k}'${didYouMean(k, OPTION_KEYS)}; expected ${OPTION_KEYS.join(', ')}`);
   }
   const stepsNode = root.get('steps', true) as Node | undefined;
-  if (!isSeq(stepsNode) || stepsNode.items.length === 0) return fail(lineOf(stepsNode ?? root), "'steps:' must be a non-empty list, e.g. '- plugIn: 1'");
+  if (!isSeq(stepsNode) || stepsNode.items.length === 0) {
+    report(stepsNode ?? root, "'steps:' must be a non-empty list, e.g. '- plugIn: 1'");
+    return refuse();
+  }
 
   const chargers = typeof (options as ScenarioOptions).chargers === 'number' ? (options as ScenarioOptions).chargers! : 1;
   const controlSteps: string[] = [];
@@ -68,46 +96,62 @@ export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefini
       throw new Error(`${where}: ${(err as Error).message}`, { cause: err });
     }
   };
+  /** What a refused step becomes: the scenario is refused before it runs, so this never does. */
+  const refused: StepRunner = async () => undefined;
   const parseSteps = (items: readonly unknown[], inCharger: number | undefined): StepRunner[] =>
-    items.map((item) => {
-      const line = lineOf(item as Node);
+    items.map((item): StepRunner => {
+      const node = item as Node;
+      const line = lineOf(node);
       if (!isMap(item) || item.items.length !== 1) {
-        return fail(line, `each step is one 'name: argument' pair, e.g. '- plugIn: 1' or '- advance: 30m'`);
+        report(node, `each step is one 'name: argument' pair, e.g. '- plugIn: 1' or '- advance: 30m'`);
+        return refused;
       }
       const pair = item.items[0]!;
       const stepName = String((pair.key as { value?: unknown })?.value);
       const block = /^charger (\d+)$/.exec(stepName);
       if (block) {
         const n = Number(block[1]);
-        if (inCharger !== undefined) fail(line, `'${stepName}:' inside 'charger ${inCharger}:': blocks do not nest`);
-        if (n < 1 || n > chargers) fail(line, `'${stepName}:': the scenario has charger(s) 1..${chargers} (declare more with options: {chargers: N})`);
-        if (!isSeq(pair.value) || pair.value.items.length === 0) fail(line, `'${stepName}:' takes a list of steps, e.g. '- charger 2: [{plugIn: 1}, {present: 04A1B2C3}]'`);
-        const inner = parseSteps((pair.value as { items: unknown[] }).items, n);
+        if (inCharger !== undefined) {
+          report(node, `'${stepName}:' inside 'charger ${inCharger}:': blocks do not nest`);
+          return refused;
+        }
+        if (n < 1 || n > chargers) report(node, `'${stepName}:': the scenario has charger(s) 1..${chargers} (declare more with options: {chargers: N})`);
+        if (!isSeq(pair.value) || pair.value.items.length === 0) {
+          report(node, `'${stepName}:' takes a list of steps, e.g. '- charger 2: [{plugIn: 1}, {present: 04A1B2C3}]'`);
+          return refused;
+        }
+        const inner = parseSteps(pair.value.items, n);
         return async (t) => {
           const c = (t as ScenarioContext).charger(n);
           for (const run of inner) await run(c);
         };
       }
       const spec = STEPS[stepName];
-      if (!spec) return fail(line, `unknown step '${stepName}'${didYouMean(stepName, Object.keys(STEPS))}; known steps: ${Object.keys(STEPS).join(', ')}, charger N`);
-      if (inCharger !== undefined && SITE_STEPS.includes(stepName)) fail(line, `${stepName} acts on the whole site: put it outside the 'charger ${inCharger}:' block`);
+      if (!spec) {
+        report(node, `unknown step '${stepName}'${didYouMean(stepName, Object.keys(STEPS))}; known steps: ${Object.keys(STEPS).join(', ')}, charger N`);
+        return refused;
+      }
+      if (inCharger !== undefined && SITE_STEPS.includes(stepName)) report(node, `${stepName} acts on the whole site: put it outside the 'charger ${inCharger}:' block`);
       if (spec.control) controlSteps.push(`${file}:${line} ${stepName}`);
       const arg = (pair.value as Node | null)?.toJSON?.() ?? null;
       try {
         return wrap(line, stepName, spec.parse(arg));
       } catch (err) {
-        return fail(line, `${stepName}: ${(err as Error).message}; usage: ${spec.usage}`);
+        report(node, `${stepName}: ${(err as Error).message}; usage: ${spec.usage}`);
+        return refused;
       }
     });
   const steps = parseSteps(stepsNode.items, undefined);
+  if (issues.length > 0) return refuse();
 
   let def: ScenarioDefinition;
   try {
-    def = scenario(name, options as ScenarioOptions, async (t: ScenarioContext) => {
+    def = scenario(name as string, options as ScenarioOptions, async (t: ScenarioContext) => {
       for (const run of steps) await run(t);
     });
   } catch (err) {
-    return fail(lineOf(root.get('options', true) as Node), (err as Error).message.replace(/^scenario '[^']*': /, ''));
+    report(optionsNode ?? root, (err as Error).message.replace(/^scenario '[^']*': /, ''));
+    return refuse();
   }
   def.csmsControlSteps = controlSteps;
   def.file = file;

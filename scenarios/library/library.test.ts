@@ -7,7 +7,7 @@ import { report } from '../kit/reporters.js';
 import { runScenarioFiles } from '../kit/run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const files = expandScenarioArgs([here]);
+const { files } = expandScenarioArgs([here]);
 
 describe('starter library', () => {
   it('holds TypeScript and YAML scenarios named after behaviours', () => {

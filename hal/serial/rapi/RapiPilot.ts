@@ -63,7 +63,8 @@ export interface RapiPilotOptions {
  *
  * - Offer `a` A: `$SC a V` (volatile) then `$FE` (enable: PWM on); offer 0: `$FS` (sleep: PWM off,
  *   pilot +12 V steady). `setUnavailable(true)`: `$FD` (pilot -12 V); `false`: back to the offer.
- *   Commands resolve on the controller's `$OK`; `$NK` to `$SC` rejects INVALID_ARGUMENT.
+ *   Commands resolve on the controller's `$OK`; `$NK` to `$SC` rejects INVALID_ARGUMENT. Once
+ *   confirmed, a change of `currentOfferA` emits `offer`.
  * - The pilot field of `$GS`/`$AT` (01–04) gives states A–D; any other value (an unreadable
  *   pilot, e.g. shorted to 0 V) is reported as E with PILOT_FAULT.
  * - EVSE error states become faults ({@link RAPI_ERROR_STATES}); while one is active the board
@@ -124,7 +125,7 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
         : this.apply(offerA)
       : this.init(this.configuredMaxA).then(() => (unavailable || offerA === 0 ? undefined : this.apply(offerA)));
     again
-      .then(() => void ([this.offerA, this.unavailable] = [offerA, unavailable]))
+      .then(() => this.settled(offerA, unavailable))
       .catch(() => undefined)
       .finally(() => {
         this.faults.clear('PORT_OPEN_FAILED');
@@ -236,7 +237,7 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
     }
     this.wanted.offerA = amps;
     if (!this.unavailable) await this.apply(amps);
-    this.offerA = amps;
+    this.settled(amps, this.unavailable);
   }
 
   async setUnavailable(unavailable: boolean): Promise<void> {
@@ -244,7 +245,15 @@ export class RapiPilot extends EventEmitter<PilotEvents> implements ControlPilot
     this.wanted.unavailable = unavailable;
     if (unavailable) await this.command('FD');
     else await this.apply(this.offerA);
+    this.settled(this.offerA, unavailable);
+  }
+
+  /** The board confirmed this offer and availability: take them, and emit `offer` if `currentOfferA` moved. */
+  private settled(offerA: number, unavailable: boolean): void {
+    const before = this.currentOfferA;
+    this.offerA = offerA;
     this.unavailable = unavailable;
+    if (this.currentOfferA !== before) this.emit('offer', this.currentOfferA, before);
   }
 
   async release(): Promise<void> {
