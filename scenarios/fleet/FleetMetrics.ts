@@ -30,7 +30,13 @@ export interface FleetReport {
   startedAt: string;
   endedAt: string;
   durationS: number;
-  chargers: { planned: number; started: number; connected: number; accepted: number };
+  /**
+   * Chargers of this process, each counted once (docs/fleet.md, "What the counts mean"): planned
+   * (the shard's and those added through the control API), started so far, accepted (BootNotification
+   * Accepted at least once), removed through the control API (they still count as started and
+   * accepted), and connected now. Re-boots after a reconnect count in `bootResults`, not here.
+   */
+  chargers: { planned: number; started: number; accepted: number; removed: number; connected: number };
   shard: { index: number; count: number };
   connectMs: LatencySummary;
   bootMs: LatencySummary;

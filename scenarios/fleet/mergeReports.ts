@@ -64,8 +64,10 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     chargers: {
       planned: sum((r) => r.chargers.planned),
       started: sum((r) => r.chargers.started),
-      connected: sum((r) => r.chargers.connected),
       accepted: sum((r) => r.chargers.accepted),
+      // Reports of earlier versions have no `removed`.
+      removed: sum((r) => r.chargers.removed ?? 0),
+      connected: sum((r) => r.chargers.connected),
     },
     shard,
     connectMs: mergedLatency(parts, 'connect', (r) => r.connectMs),
