@@ -325,6 +325,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       startedAt: this.startedAt,
       chargers: { planned: this.planned, started: this.launched, accepted: this.links.accepted, removed: this.removed.size, connected: this.links.connected },
       shard: this.options.shard ?? { index: 0, count: 1 },
+      run: { idPrefix: this.options.idPrefix ?? 'CP', count: this.options.count, seed: this.options.seed ?? 1 },
       ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
     });
   }
