@@ -50,7 +50,7 @@ describe('evse fleet with a profile', () => {
     const { url } = await csms.start();
     cleanups.push(() => csms.stop());
     const profile = join(dir, 'quick.yaml');
-    await writeFile(profile, 'name: quick\narrivals: { baseline: 3600, peaks: [] }\nsessions: { minutes: { min: 0.02, max: 0.04 }, dwellMinutes: 0, remoteShare: 0 }\nfaults: {}\n');
+    await writeFile(profile, 'name: quick\ntime: { acceleration: 1 }\narrivals: { baseline: 3600, peaks: [] }\nsessions: { minutes: { min: 0.02, max: 0.04 }, dwellMinutes: 0, remoteShare: 0 }\nfaults: {}\n');
     const reportFile = join(dir, 'shard1.json');
     const fleet = spawnEvse(['fleet', '--csms', url, '--count', '20', '--shards', '2', '--id-prefix', 'K', '--ramp', '200', '--threads', '1', '--profile', profile, '--metrics-port', '0', '--report', reportFile, '--duration', '6'], { JOB_COMPLETION_INDEX: '1' });
     cleanups.push(() => fleet.stop('SIGKILL', 2000));

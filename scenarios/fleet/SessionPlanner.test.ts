@@ -98,6 +98,7 @@ describe('session planner', () => {
   it('applies the byHour window of the arrival hour (wrapping past midnight), the base distributions elsewhere', () => {
     const profile = parseProfile({
       ...DEFAULT_PROFILE,
+      time: { startHour: 0, startDay: 'mon', acceleration: 1 },
       sessions: { ...DEFAULT_PROFILE.sessions, minutes: 100, energyKWh: 10, dwellMinutes: 5, byHour: [{ from: 18, to: 6, minutes: 500, dwellMinutes: 300 }, { from: 11, to: 15, minutes: 50, energyKWh: null }] },
     });
     expect(windowAt(profile.sessions.byHour, 23.5)?.from).toBe(18);
