@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from './profile.js';
 import { DEFAULT_PROFILE } from './profileDefault.js';
+import { resolveBehaviour } from './profileLoader.js';
 import { deriveSeed, seededRandom } from '../seededRandom.js';
 import { arrivalRate, dayAfter, FaultPlanner, sample, SessionPlanner, windowAt, type SessionPlan } from './SessionPlanner.js';
 
@@ -71,6 +72,11 @@ describe('session planner', () => {
       expect(p.chargeMs).toBeLessThanOrEqual(400);
       expect(p.energyWh).toBeUndefined();
     }
+    // Without a profile they run the simple loop in real time, whatever the default's acceleration:
+    // a full-size battery, so a long --charge is not ended early by a battery scaled down and full.
+    const simple = resolveBehaviour({ idleMs: [100, 200], chargeMs: [600_000, 600_000] });
+    expect(simple.profile.time.acceleration).toBe(1);
+    expect(new SessionPlanner(simple, seededRandom(1), 0).next(0)!.ev.batteryKWh).toBe(60);
   });
 
   it('draws EV models by share: counts converge, each session gets its model with a start SoC in its range and the battery scaled like energies', () => {
