@@ -141,9 +141,9 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   progress.stop();
   process.stderr.write(`evse fleet: stopping (${why})\n`);
   const t0 = performance.now();
-  const controlStopped = control?.stop();
   const report = await fleet.stop(FLEET_STOP_MS);
-  await controlStopped;
+  // After the fleet: event streams carry the stop's events, then `fleet-stopped` with the totals.
+  await control?.stop(report);
   const full = { ...report, stopMs: Math.round(performance.now() - t0) };
   const written = await writeOutputFiles([
     jsonOut && { ...jsonOut, content: () => `${JSON.stringify(full, null, 2)}\n` },

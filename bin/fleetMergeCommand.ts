@@ -3,13 +3,14 @@
  * counts add up, percentiles come from the merged histograms, timelines go onto one grid.
  * Prints the summary; `--report` writes the merged JSON, `--html` the HTML page (both checked
  * first: exit 64 when they cannot be written; the summary says where they went). A file that is
- * missing or not a fleet report ends it with exit 66 resp. 65 and a line naming the file; two
- * reports of the same shard are refused (they would count twice).
+ * missing or not a fleet report ends it with exit 66 resp. 65 and a line naming the file. A file
+ * given twice, or two reports of the same shard of one run (mergeReports.ts, sameShardOfOneRun),
+ * end it with exit 64 and a line naming both: their chargers would count twice.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
-import { mergeReports } from '../scenarios/fleet/mergeReports.js';
+import { mergeReports, sameShardOfOneRun } from '../scenarios/fleet/mergeReports.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
 import { EX_USAGE } from './commandLine.js';
 import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
@@ -37,9 +38,17 @@ export async function runFleetMergeCommand(files: string[], opts: { report?: str
     return EX_USAGE;
   }
   const reports: FleetReport[] = [];
+  const given = new Map<string, string>();
   for (const file of files) {
     let text: string;
     try {
+      const real = await realpath(file);
+      const earlier = given.get(real);
+      if (earlier !== undefined) {
+        process.stderr.write(`evse fleet merge: ${earlier === file ? `${file} is given twice` : `${earlier} and ${file} are the same file`}: its chargers would count twice\n`);
+        return EX_USAGE;
+      }
+      given.set(real, file);
       text = await readFile(file, 'utf8');
     } catch (err) {
       process.stderr.write(`evse fleet merge: ${file}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})\n`);
@@ -58,15 +67,16 @@ export async function runFleetMergeCommand(files: string[], opts: { report?: str
     }
     reports.push(parsed);
   }
-  const seen = new Map<string, string>();
-  for (const [i, r] of reports.entries()) {
-    const key = `${r.shard.index}/${r.shard.count}`;
-    if (r.shard.count > 1 && seen.has(key)) {
-      process.stderr.write(`evse fleet merge: ${files[i]} and ${seen.get(key)} are both shard ${key}: their chargers would count twice\n`);
-      return EX_DATAERR;
+  for (let i = 0; i < reports.length; i++) {
+    const j = reports.findIndex((other, k) => k < i && sameShardOfOneRun(other, reports[i]!));
+    if (j >= 0) {
+      const r = reports[i]!;
+      const run = r.run ? `${r.run.count} chargers ${r.run.idPrefix}…, seed ${r.run.seed}, ` : '';
+      process.stderr.write(`evse fleet merge: ${files[j]} and ${files[i]} are both shard ${r.shard.index}/${r.shard.count} of one run (${run}started ${r.startedAt}): their chargers would count twice\n`);
+      return EX_USAGE;
     }
-    seen.set(key, files[i]!);
   }
+  const seen = new Set(reports.map((r) => `${r.shard.index}/${r.shard.count}`));
   const counts = new Set(reports.map((r) => r.shard.count));
   if (counts.size === 1) {
     const n = [...counts][0]!;

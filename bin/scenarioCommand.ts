@@ -10,8 +10,8 @@
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { SCENARIO_FILE_NAMES, compiledTwin, expandScenarioArgs } from '../scenarios/kit/files.js';
-import { REPORTERS, report, type ReporterName } from '../scenarios/kit/reporters.js';
+import { SCENARIO_FILE_NAMES, compiledTwin, expandScenarioArgs, sourceOf } from '../scenarios/kit/files.js';
+import { REPORTERS, report, scenarioRoot, type ReporterName } from '../scenarios/kit/reporters.js';
 import { runScenarioFiles, type RunOptions } from '../scenarios/kit/run.js';
 import { CHARGE_POINT_ID, ScenarioUsageError } from '../scenarios/kit/scenario.js';
 import { parseDuration } from '../scenarios/kit/words.js';
@@ -97,7 +97,14 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
   } finally {
     setup?.dispose();
   }
-  const text = report(opts.reporter as ReporterName, results, { timeline: opts.timeline === true });
+  // Reports name the source files (not their compiled twins under dist/), relative to the scenario root.
+  results = results.map((r) => {
+    if (!r.file || !compiled) return r;
+    const source = sourceOf(r.file, packageRoot);
+    return { ...r, file: source, ...(r.name === r.file && { name: source }) };
+  });
+  const root = scenarioRoot(results.flatMap((r) => (r.file ? [r.file] : [])), process.cwd());
+  const text = report(opts.reporter as ReporterName, results, { timeline: opts.timeline === true, root });
   const failed = results.filter((r) => r.status === 'failed').length;
   if (output) {
     const [written] = await writeOutputFiles([{ ...output, content: () => text }]);

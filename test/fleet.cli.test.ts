@@ -4,7 +4,7 @@
  * the JSON one; and `evse fleet merge` over shard reports (exact counts and percentiles, errors for
  * missing, invalid and duplicate reports).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -50,7 +50,7 @@ describe('evse fleet with a profile', () => {
     const { url } = await csms.start();
     cleanups.push(() => csms.stop());
     const profile = join(dir, 'quick.yaml');
-    await writeFile(profile, 'name: quick\narrivals: { baseline: 3600, peaks: [] }\nsessions: { minutes: { min: 0.02, max: 0.04 }, dwellMinutes: 0, remoteShare: 0 }\nfaults: {}\n');
+    await writeFile(profile, 'name: quick\ntime: { acceleration: 1 }\narrivals: { baseline: 3600, peaks: [] }\nsessions: { minutes: { min: 0.02, max: 0.04 }, dwellMinutes: 0, remoteShare: 0 }\nfaults: {}\n');
     const reportFile = join(dir, 'shard1.json');
     const fleet = spawnEvse(['fleet', '--csms', url, '--count', '20', '--shards', '2', '--id-prefix', 'K', '--ramp', '200', '--threads', '1', '--profile', profile, '--metrics-port', '0', '--report', reportFile, '--duration', '6'], { JOB_COMPLETION_INDEX: '1' });
     cleanups.push(() => fleet.stop('SIGKILL', 2000));
@@ -159,9 +159,35 @@ describe('evse fleet merge', () => {
     const invalid = spawnEvse(['fleet', 'merge', a, junk], {});
     expect(await invalid.exited).toBe(65);
     expect(invalid.stderr()).toMatch(/junk\.json: not an evse fleet report/);
-    const twice = spawnEvse(['fleet', 'merge', a, a], {});
-    expect(await twice.exited).toBe(65);
-    expect(twice.stderr()).toMatch(/are both shard 0\/2/);
+    // Duplicates count twice: refused with exit 64 and one line naming the files.
+    const refused = async (args: string[], message: RegExp) => {
+      const p = spawnEvse(['fleet', 'merge', ...args], {});
+      expect(await p.exited, args.join(' ')).toBe(64);
+      expect(p.stderr().trim().split('\n'), args.join(' ')).toEqual([expect.stringMatching(message)]);
+      expect(p.stdout()).toBe('');
+    };
+    await refused([a, b, a], /^evse fleet merge: \S*a\.json is given twice: its chargers would count twice$/);
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    await refused([a, `${dir}/./sub/../a.json`], /a\.json and \S*sub\/\.\.\/a\.json are the same file/);
+    const copy = join(dir, 'copy-of-a.json');
+    await writeFile(copy, await readFile(a, 'utf8'));
+    await refused([a, b, copy], /^evse fleet merge: \S*a\.json and \S*copy-of-a\.json are both shard 0\/2 of one run \(30 chargers M…, seed 1, started \S+\): their chargers would count twice$/);
+    // An unsharded run (0/1) too: its report twice, or a progress snapshot beside the final report.
+    const whole = join(dir, 'whole.json');
+    const snapshot = join(dir, 'snapshot.json');
+    const unsharded = { ...reports[0]!, shard: { index: 0, count: 1 } };
+    await writeFile(whole, JSON.stringify(unsharded));
+    await writeFile(snapshot, JSON.stringify({ ...unsharded, endedAt: new Date(Date.parse(unsharded.startedAt) + 100).toISOString() }));
+    await refused([whole, whole], /whole\.json is given twice/);
+    await refused([whole, snapshot], /whole\.json and \S*snapshot\.json are both shard 0\/1 of one run/);
+    // The same shard of two different runs (another seed; or the same command again later) merges.
+    const otherSeed = join(dir, 'other-seed.json');
+    await writeFile(otherSeed, JSON.stringify({ ...unsharded, run: { ...unsharded.run!, seed: 2 } }));
+    expect(await spawnEvse(['fleet', 'merge', whole, otherSeed], {}).exited).toBe(0);
+    const later = join(dir, 'later.json');
+    const hourMs = 3_600_000;
+    await writeFile(later, JSON.stringify({ ...unsharded, startedAt: new Date(Date.parse(unsharded.startedAt) + hourMs).toISOString(), endedAt: new Date(Date.parse(unsharded.endedAt) + hourMs).toISOString() }));
+    expect(await spawnEvse(['fleet', 'merge', whole, later], {}).exited).toBe(0);
     const half = spawnEvse(['fleet', 'merge', b], {});
     expect(await half.exited).toBe(0);
     expect(half.stderr()).toMatch(/shards 0 of 2 are missing/);

@@ -3,14 +3,17 @@
  * embedded strict CSMS on 127.0.0.1, driven over real HTTP and followed over a real event stream —
  * once with the fleet in this thread, once as an `evse fleet --threads 2 --control-port 0` process.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { pino } from 'pino';
 import { parse } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import type { ChargerView, FleetControlTarget, FleetEvent } from '../scenarios/fleet/controlTypes.js';
+import { EVENT_TYPES, type ChargerView, type FleetControlTarget, type FleetEvent } from '../scenarios/fleet/controlTypes.js';
 import { Fleet } from '../scenarios/fleet/Fleet.js';
+import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
 import { FleetControl } from '../scenarios/fleet/FleetControl.js';
 import { spawnEvse } from './support/spawnEvse.js';
 
@@ -37,18 +40,22 @@ function client(base: string): Api {
   };
 }
 
-/** Reads an event stream; resolves once its `ready` event arrived. */
-async function subscribe(url: string): Promise<{ events: FleetEvent[]; close: () => void }> {
+/**
+ * Reads an event stream; resolves once its `ready` event arrived. `events` are the fleet events,
+ * `others` the other named events (`fleet-stopped`, `closing`), `done` resolves when the server ends the stream.
+ */
+async function subscribe(url: string): Promise<{ events: FleetEvent[]; others: { type: string; data: unknown }[]; done: Promise<void>; close: () => void }> {
   const ac = new AbortController();
   const res = await fetch(url, { signal: ac.signal });
   expect(res.status).toBe(200);
   const events: FleetEvent[] = [];
+  const others: { type: string; data: unknown }[] = [];
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
   let ready: () => void = () => undefined;
   const isReady = new Promise<void>((r) => (ready = r));
-  void (async () => {
+  const done = (async () => {
     for (;;) {
       const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
       if (done) return;
@@ -60,12 +67,19 @@ async function subscribe(url: string): Promise<{ events: FleetEvent[]; close: ()
         const type = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
         if (type === 'ready') ready();
-        else if (type && data) events.push(JSON.parse(data) as FleetEvent);
+        else if (type && data && (EVENT_TYPES as readonly string[]).includes(type)) events.push(JSON.parse(data) as FleetEvent);
+        else if (type && data) others.push({ type, data: JSON.parse(data) });
       }
     }
   })();
   await isReady;
-  return { events, close: () => ac.abort() };
+  return { events, others, done, close: () => ac.abort() };
+}
+
+/** GET /events that must be refused: its status and JSON body. */
+async function refusedStream(url: string): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
 }
 
 const accepted = async (api: Api, n: number) => {
@@ -109,6 +123,9 @@ describe('fleet control API, fleet in this thread', () => {
     expect(await api('PATCH', '/chargers')).toMatchObject({ status: 405 });
     expect((await api('GET', '/chargers/K00001')).body).toMatchObject({ connection: 'accepted', connectors: [{ status: 'Available', plugged: false, faults: [] }] });
     expect((await api('GET', '/ramp')).body).toMatchObject({ perSecond: 100, planned: 3 });
+    // An event filter for a charger the fleet does not have: refused, not a stream that stays silent.
+    expect(await refusedStream(`${base}/events?charger=K00001,NOPE`)).toEqual({ status: 404, body: { field: 'charger', error: expect.stringMatching(/^charger: no charger NOPE in this fleet/) } });
+    expect(await refusedStream(`${base}/events?charger=K00004`)).toMatchObject({ status: 404, body: { error: expect.stringMatching(/no charger K00004/) } });
     await new Promise((r) => setTimeout(r, 200));
     expect(csms.traffic().length).toBe(framesBefore);
 
@@ -139,6 +156,7 @@ describe('fleet control API, fleet in this thread', () => {
     expect(csms.transactions('K00002')[0]!.stop).toMatchObject({ reason: 'Other' });
     await until('the stopped event', () => stream.events.some((e) => e.type === 'transaction' && e.data.phase === 'stopped'));
     expect(await api('GET', '/chargers/K00002')).toMatchObject({ status: 404, body: { error: expect.stringMatching(/was removed/) } });
+    expect(await refusedStream(`${base}/events?charger=K00002`)).toMatchObject({ status: 404, body: { error: expect.stringMatching(/charger K00002 was removed/) } });
     const watcher = await subscribe(`${base}/events?type=connection`);
     expect(listeners('K00001')).toBe(baseline.K00001);
     expect(agentOf('K00001').link.listenerCount('state')).toBeGreaterThan(0);
@@ -186,11 +204,19 @@ describe('fleet control API, fleet in this thread', () => {
     expect(await api('POST', '/chargers', { count: 1 })).toMatchObject({ status: 201, body: { added: ['K00007'] } });
     await new Promise((r) => setTimeout(r, 300));
     expect(await api('GET', '/chargers/K00007')).toMatchObject({ status: 409, body: { error: expect.stringMatching(/not started yet/) } });
+    // A charger still to start may be followed: its events flow once it starts.
+    const upcoming = await subscribe(`${base}/events?charger=K00007&type=connection`);
+    cleanups.push(async () => upcoming.close());
     expect(await api('PUT', '/ramp', { perSecond: 50 })).toMatchObject({ status: 200, body: { perSecond: 50, planned: 7 } });
     await until('K00007 accepted', async () => (await api('GET', '/chargers/K00007')).body.accepted === true);
+    await until('K00007 accepted on its stream', () => upcoming.events.some((e) => e.charger === 'K00007' && e.data.state === 'accepted'));
 
+    // The counts say what their names say: 7 chargers started and accepted, each once; 2 removed
+    // (they still count as started and accepted); K00003's re-boot after its connection was opened
+    // again, and K00004's before its removal, count among the BootNotification results only.
     const report = await api('GET', '/report');
-    expect(report.body.chargers).toMatchObject({ planned: 7, accepted: 7 });
+    expect(report.body.chargers).toEqual({ planned: 7, started: 7, accepted: 7, removed: 2, connected: 5 });
+    expect(report.body.bootResults).toEqual({ Accepted: 9 });
     expect(csms.violations()).toEqual([]);
 
     // Every documented route exists (an unknown charger is 404 for the charger, not for the path).
@@ -203,6 +229,25 @@ describe('fleet control API, fleet in this thread', () => {
         expect(r.body.error ?? '', `${method} ${path}`).not.toMatch(/no such resource/);
       }
     }
+
+    // The fleet stops: a stream gets the stop's events, then `fleet-stopped` with the totals, then it ends.
+    const last = await subscribe(`${base}/events?type=status`);
+    expect(await api('POST', '/chargers/K00001/connectors/1/plug')).toMatchObject({ status: 200 });
+    const final = await fleet.stop(3000);
+    await control.stop(final);
+    await last.done;
+    expect(last.events.some((e) => e.charger === 'K00001' && e.data.status === 'Preparing')).toBe(true);
+    expect(last.others).toEqual([
+      {
+        type: 'fleet-stopped',
+        data: expect.objectContaining({
+          chargers: { planned: 7, started: 7, accepted: 7, removed: 2, connected: 0 },
+          bootResults: { Accepted: 9 },
+          transactions: { started: final.transactions.started, stopped: final.transactions.stopped },
+          callErrors: 0,
+        }),
+      },
+    ]);
   });
 });
 
@@ -238,7 +283,9 @@ describe('fleet control API, evse fleet over two worker threads', () => {
     const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
     const { url } = await csms.start();
     cleanups.push(() => csms.stop());
-    const proc = spawnEvse(['fleet', '--csms', url, '--count', '4', '--threads', '2', '--id-prefix', 'W', '--idle', '3600', '--control-port', '0', '--progress', '60'], {});
+    const dir = await mkdtemp(path.join(tmpdir(), 'evse-fleet-control-'));
+    const reportFile = path.join(dir, 'report.json');
+    const proc = spawnEvse(['fleet', '--csms', url, '--count', '4', '--threads', '2', '--id-prefix', 'W', '--idle', '3600', '--control-port', '0', '--progress', '60', '--report', reportFile], {});
     cleanups.push(() => proc.stop('SIGKILL', 2000));
     await until('the control API address', () => /control API on (http:\/\/\S+)/.test(proc.stderr()), 10_000);
     const base = /control API on (http:\/\/\S+)/.exec(proc.stderr())![1]!;
@@ -262,9 +309,23 @@ describe('fleet control API, evse fleet over two worker threads', () => {
     expect(await api('GET', '/chargers/W00002')).toMatchObject({ status: 404 });
     expect(await api('GET', '/chargers/X1')).toMatchObject({ status: 404 });
     expect(await api('POST', '/chargers/W00003/faults', { device: 'relay', kind: 'melted' })).toMatchObject({ status: 422, body: { field: 'kind' } });
+    // Event filters are checked by the worker that runs the charger (it knows which were removed).
+    expect(await refusedStream(`${base}/events?charger=X1`)).toMatchObject({ status: 404, body: { field: 'charger', error: expect.stringMatching(/no charger X1/) } });
+    expect(await refusedStream(`${base}/events?charger=W00003,W00002`)).toMatchObject({ status: 404, body: { error: expect.stringMatching(/charger W00002 was removed/) } });
+    expect(await refusedStream(`${base}/events?charger=W00007`)).toMatchObject({ status: 404 });
 
+    // SIGTERM: the stream sees the stop's transaction events, then `fleet-stopped` with the totals, then ends.
+    const last = await subscribe(`${base}/events?type=transaction`);
+    expect((await api('POST', '/chargers/W00003/connectors/1/transaction', { action: 'start', idTag: 'TAG-W' })).status).toBe(202);
+    await until('the W00003 transaction', () => last.events.some((e) => e.charger === 'W00003' && e.data.phase === 'started'));
     const { code } = await proc.stop('SIGTERM', 10_000);
     expect(code).toBe(0);
+    await last.done;
+    expect(last.events.some((e) => e.charger === 'W00003' && e.data.phase === 'stopped' && e.data.reason === 'Other')).toBe(true);
+    expect(last.others).toEqual([{ type: 'fleet-stopped', data: expect.objectContaining({ chargers: { planned: 6, started: 6, accepted: 6, removed: 1, connected: 0 } }) }]);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as FleetReport;
+    expect(report.chargers).toEqual({ planned: 6, started: 6, accepted: 6, removed: 1, connected: 0 });
+    expect(report.bootResults).toEqual({ Accepted: 6 });
     expect(csms.violations()).toEqual([]);
   });
 });

@@ -26,6 +26,7 @@ afterEach(release);
 const busy = parseProfile(
   mergeOverDefault(DEFAULT_PROFILE, {
     name: 'test-busy',
+    time: { acceleration: 1 },
     arrivals: { baseline: 1800, peaks: [] },
     sessions: { minutes: { min: 0.04, max: 0.08 }, energyKWh: { min: 0.004, max: 0.008 }, dwellMinutes: { min: 0, max: 0.01 }, remoteShare: 0.5, remotePatienceMinutes: 0.05 },
     faults: { meterTimeout: { perDay: 4000, minutes: { min: 0.02, max: 0.05 } }, networkOutage: { perDay: 800, minutes: 0.03 } },
@@ -68,7 +69,7 @@ describe('fleet behaviour profile', () => {
     const text = await res.text();
     expect(text).toMatch(/^evse_fleet_chargers\{state="planned"\} 30$/m);
     expect(text).toMatch(/^evse_fleet_ocpp_calls_total\{action="BootNotification"\} \d+$/m);
-    expect(text).toMatch(/^evse_fleet_ocpp_response_milliseconds\{action="StartTransaction",quantile="0\.99"\} [\d.]+$/m);
+    expect(text).toMatch(/^evse_fleet_ocpp_response_quantiles_seconds\{action="StartTransaction",quantile="0\.99"\} [\d.e-]+$/m);
     expect(text).toMatch(/^evse_fleet_behaviour_events_total\{event="startedRemote"\} [1-9]\d*$/m);
     expect(text).toMatch(/^# TYPE evse_fleet_transactions_total counter$/m);
     expect((await fetch(metrics.url.replace('/metrics', '/other'))).status).toBe(404);

@@ -116,6 +116,28 @@ describe('evse fleet as a process', () => {
     expect(fleet.stderr()).toMatch(/\[\d+s\] started \d+\/80 {2}connected/);
   });
 
+  it('the first example of docs/fleet.md: 20 chargers with the default profile show transactions within 10 s', { timeout: 60_000 }, async () => {
+    const { csms, url } = await startQuietCsms(cleanups);
+    const reportFile = join(await tempDir('evse-fleet-first-'), 'report.json');
+    // Nothing but --csms and --count: the default profile, seed, ramp and threads.
+    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '20', '--progress', '1', '--report', reportFile], {});
+    cleanups.push(() => fleet.stop('SIGKILL', 2000));
+    await until('the fleet started', () => /chargers \(of 20\)/.test(fleet.stderr()), 10_000);
+    const t0 = performance.now();
+    await until('a transaction at the CSMS', () => csms.transactions().length > 0, 10_000);
+    const firstAfterMs = performance.now() - t0;
+    // The progress lines say so too (`tx started/stopped`).
+    await until('a progress line with a transaction', () => /\] started \d+\/20 .* tx [1-9]\d*\//.test(fleet.stderr()), 5000);
+    const { code } = await fleet.stop('SIGTERM', 10_000);
+    expect(code).toBe(0);
+    const report = JSON.parse(await readFile(reportFile, 'utf8')) as FleetReport;
+    expect(report.profile).toBe('default');
+    expect(report.transactions.started).toBeGreaterThan(0);
+    expect(report.behaviour?.arrivals).toBeGreaterThan(0);
+    expect(csms.violations()).toEqual([]);
+    expect(firstAfterMs).toBeLessThan(10_000);
+  });
+
   it('runs one shard over two worker threads: exactly its ids, merged report', { timeout: 60_000 }, async () => {
     const { csms, url } = await startQuietCsms(cleanups);
     const reportFile = join(await tempDir('evse-fleet-'), 'report.json');

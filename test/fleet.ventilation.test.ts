@@ -19,6 +19,7 @@ const profile = (ventilation: boolean) =>
   parseProfile(
     mergeOverDefault(DEFAULT_PROFILE, {
       name: `ventilation-${ventilation}`,
+      time: { acceleration: 1 },
       arrivals: { baseline: 1800, peaks: [] },
       charger: { ventilation },
       evs: [{ name: 'vented', share: 1, batteryKWh: 60, maxCurrentA: 16, phases: 3, socStart: 0.3, ventilation: true }],

@@ -129,3 +129,28 @@ describe('evse scenario run with TypeScript files outside the package', () => {
     expect(r.code).toBe(1);
   });
 });
+
+describe('reports name the source files, relative to the scenario root', () => {
+  const packageRoot = path.resolve(path.dirname(EVSE_BIN), '..', '..');
+  const library = path.join(packageRoot, 'scenarios', 'library');
+  const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [EVSE_BIN, 'scenario', 'run', ...args], { encoding: 'utf8', timeout: 60_000, cwd });
+
+  it('JUnit classname and file: the .ts source (not its compiled twin under dist/), relative to the working directory', () => {
+    const r = run(packageRoot, 'scenarios/library/ev-suspends.scenario.ts', 'scenarios/library/relay-weld.scenario.ts', '--reporter', 'junit');
+    expect(r.status, r.stderr).toBe(0);
+    const cases = [...r.stdout.matchAll(/<testcase [^>]*classname="([^"]*)" file="([^"]*)"/g)].map((m) => [m[1], m[2]]);
+    expect(cases).toEqual([
+      ['scenarios/library/ev-suspends.scenario.ts', 'scenarios/library/ev-suspends.scenario.ts'],
+      ['scenarios/library/relay-weld.scenario.ts', 'scenarios/library/relay-weld.scenario.ts'],
+    ]);
+    expect(r.stdout).not.toMatch(/dist\/|\.js"/);
+  });
+
+  it('outside the working directory: relative to the deepest directory holding them; the pretty report shows the same paths', () => {
+    const r = run(dir, path.join(library, 'ev-suspends.scenario.ts'), '--reporter', 'junit');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/classname="ev-suspends\.scenario\.ts" file="ev-suspends\.scenario\.ts"/);
+    const pretty = run(packageRoot, 'scenarios/library/ev-suspends.scenario.ts');
+    expect(pretty.stdout).toMatch(/^✓ .*\) {2}scenarios\/library\/ev-suspends\.scenario\.ts$/m);
+  });
+});

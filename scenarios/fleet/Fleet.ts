@@ -107,6 +107,8 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   private readonly profileFor = new Map<number, FleetProfile>();
   private readonly control: ControlState = { closed: new Set() };
   private readonly removed = new Set<string>();
+  /** Chargers started so far, each once (removed ones included). */
+  private launched = 0;
   private readonly leaving = new Set<Agent>();
   private readonly tap = new FleetEventTap(() => this.byId.values());
   private readonly startedAt: number;
@@ -138,6 +140,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     return this.links.connected;
   }
 
+  /** Chargers whose boot was accepted at least once, each counted once (removed ones included). */
   get accepted(): number {
     return this.links.accepted;
   }
@@ -194,6 +197,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.links.observe(agent, release);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
     this.members.push({ id, agent, sim, behaviour });
+    this.launched++;
     agent.start();
     behaviour?.start();
   }
@@ -231,7 +235,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   // ---- control API (FleetControlTarget) -------------------------------------------------------
 
   async execute(cmd: FleetCommand): Promise<CommandResult> {
-    const reads = cmd.type === 'list' || cmd.type === 'get' || cmd.type === 'getRamp';
+    const reads = cmd.type === 'list' || cmd.type === 'get' || cmd.type === 'getRamp' || cmd.type === 'exists';
     if (this.stopping && !reads) return fail(409, 'the fleet is stopping');
     switch (cmd.type) {
       case 'list':
@@ -247,6 +251,10 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       case 'setRamp':
         this.setRamp(cmd.perSecond);
         return ok(this.rampView());
+      case 'exists': {
+        const unknown = cmd.ids.find((id) => !this.byId.has(id) && !this.isPlanned(id));
+        return unknown === undefined ? ok({}) : this.missing(unknown);
+      }
       default: {
         const m = this.byId.get(cmd.id);
         return m ? runChargerCommand(m, this.control, cmd) : this.missing(cmd.id);
@@ -301,17 +309,23 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 
   private missing(id: string): CommandResult {
     if (this.removed.has(id)) return fail(404, `charger ${id} was removed`);
-    const k = positionOf(id, this.options.idPrefix ?? 'CP');
-    if (k !== undefined && this.positions.includes(k)) return fail(409, `charger ${id} is not started yet (the ramp has started ${this.ramp.launched} of ${this.positions.length})`);
+    if (this.isPlanned(id)) return fail(409, `charger ${id} is not started yet (the ramp has started ${this.ramp.launched} of ${this.positions.length})`);
     return fail(404, `no charger ${id} in this fleet`);
+  }
+
+  /** A charger of this process's positions that has not been removed (started or not). */
+  private isPlanned(id: string): boolean {
+    const k = positionOf(id, this.options.idPrefix ?? 'CP');
+    return k !== undefined && !this.removed.has(id) && this.positions.includes(k);
   }
 
   /** The report so far (final once {@link stop} resolved). */
   report(): FleetReport {
     return this.metrics.report({
       startedAt: this.startedAt,
-      chargers: { planned: this.planned, started: this.members.length, connected: this.links.connected, accepted: this.links.accepted },
+      chargers: { planned: this.planned, started: this.launched, accepted: this.links.accepted, removed: this.removed.size, connected: this.links.connected },
       shard: this.options.shard ?? { index: 0, count: 1 },
+      run: { idPrefix: this.options.idPrefix ?? 'CP', count: this.options.count, seed: this.options.seed ?? 1 },
       ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
     });
   }

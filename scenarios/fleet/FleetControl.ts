@@ -5,14 +5,18 @@
  * server-sent events. It speaks to a {@link FleetControlTarget}, so one fleet in this thread and a
  * fleet over worker threads are driven alike. Routes and shapes: docs/fleet-api.openapi.yaml.
  *
- * Bad requests get 400/404/405/422 with `{ error, field? }` and change nothing. Each event-stream
- * client has a bounded send buffer: a client that does not read is dropped, memory does not grow.
+ * Bad requests get 400/404/405/422 with `{ error, field? }` and change nothing; an event filter
+ * naming a charger the fleet does not have is refused (404) rather than waiting forever. Each
+ * event-stream client has a bounded send buffer: a client that does not read is dropped, memory
+ * does not grow. {@link FleetControl.stop} ends every stream with a last event: `fleet-stopped`
+ * with the totals of the final report when given one, else `closing`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { parseRequest, RequestError } from './controlRequests.js';
 import type { EventFilter, FleetControlTarget, FleetEvent } from './controlTypes.js';
+import type { FleetReport } from './FleetMetrics.js';
 
 export interface FleetControlOptions {
   target: FleetControlTarget;
@@ -33,7 +37,24 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 interface StreamClient {
   res: ServerResponse;
-  close: () => void;
+  /** Ends the stream, after `last` (an SSE block) when given. */
+  close: (last?: string) => void;
+}
+
+/** The `fleet-stopped` event's data: what the run did, from its final report. */
+export function fleetTotals(r: FleetReport) {
+  return {
+    startedAt: r.startedAt,
+    endedAt: r.endedAt,
+    durationS: r.durationS,
+    chargers: r.chargers,
+    bootResults: r.bootResults,
+    transactions: r.transactions,
+    messages: { out: r.messages.out, in: r.messages.in },
+    callErrors: Object.values(r.actions).reduce((n, a) => n + a.callErrors, 0),
+    disconnects: r.disconnects,
+    reconnects: r.reconnects,
+  };
 }
 
 export class FleetControl {
@@ -61,9 +82,17 @@ export class FleetControl {
     return { url: `http://${shownHost}:${address.port}`, port: address.port };
   }
 
-  /** Ends every event stream and closes the server. */
-  async stop(): Promise<void> {
-    for (const c of [...this.clients]) c.close();
+  /**
+   * Ends every event stream with a last event and closes the server: `fleet-stopped` with the
+   * totals of `final` (the fleet's final report: call this once the fleet has stopped, so the
+   * streams carry the stop's events too), or `closing` without it (the API stops, the fleet may not).
+   */
+  async stop(final?: FleetReport): Promise<void> {
+    const at = new Date().toISOString();
+    const last = final
+      ? `event: fleet-stopped\ndata: ${JSON.stringify({ at, ...fleetTotals(final) })}\n\n`
+      : `event: closing\ndata: ${JSON.stringify({ at, reason: 'the control API is stopping' })}\n\n`;
+    for (const c of [...this.clients]) c.close(last);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -89,6 +118,14 @@ export class FleetControl {
 
   private async stream(req: IncomingMessage, res: ServerResponse, filter: EventFilter): Promise<void> {
     if (this.clients.size >= (this.options.maxClients ?? 16)) return send(res, 503, { error: `too many event-stream clients (at most ${this.options.maxClients ?? 16})` });
+    if (filter.chargers) {
+      // A filter for chargers the fleet does not have would stay silent forever: refused instead.
+      const known = await this.options.target.execute({ type: 'exists', ids: filter.chargers });
+      if (known.status >= 300) {
+        const error = (known.body as { error?: string }).error ?? `status ${known.status}`;
+        return send(res, known.status, { error: `charger: ${error} (an event filter names chargers of this fleet; GET /chargers lists them)`, field: 'charger' });
+      }
+    }
     const limit = this.options.maxClientBufferBytes ?? 1024 * 1024;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const subscription: { off?: () => void } = {};
@@ -96,13 +133,13 @@ export class FleetControl {
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), (this.options.keepAliveS ?? 15) * 1000);
     const client: StreamClient = {
       res,
-      close: () => {
+      close: (last) => {
         if (closed) return;
         closed = true;
         clearInterval(keepAlive);
         subscription.off?.();
         this.clients.delete(client);
-        res.end();
+        res.end(last);
       },
     };
     this.clients.add(client);

@@ -30,8 +30,16 @@ export interface FleetReport {
   startedAt: string;
   endedAt: string;
   durationS: number;
-  chargers: { planned: number; started: number; connected: number; accepted: number };
+  /**
+   * Chargers of this process, each counted once (docs/fleet.md, "What the counts mean"): planned
+   * (the shard's and those added through the control API), started so far, accepted (BootNotification
+   * Accepted at least once), removed through the control API (they still count as started and
+   * accepted), and connected now. Re-boots after a reconnect count in `bootResults`, not here.
+   */
+  chargers: { planned: number; started: number; accepted: number; removed: number; connected: number };
   shard: { index: number; count: number };
+  /** What the shards of one run share (`--id-prefix`, `--count`, `--seed`); absent in reports of earlier versions and merges of different runs. */
+  run?: RunIdentity;
   connectMs: LatencySummary;
   bootMs: LatencySummary;
   bootResults: Record<string, number>;
@@ -52,6 +60,12 @@ export interface FleetReport {
   latency?: Record<string, HistogramState>;
   /** Worker threads that died and were restarted (worker threads only; WorkerSupervisor.ts). */
   workers?: WorkerHealth;
+}
+
+export interface RunIdentity {
+  idPrefix: string;
+  count: number;
+  seed: number;
 }
 
 export interface WorkerHealth {
@@ -171,7 +185,7 @@ export class FleetMetrics {
 
   /** The report fields FleetMetrics adds beyond the counts (behaviour, timeline, histograms). */
   /** The report so far: these counts, plus what only the fleet knows (its start, chargers, shard, profile). */
-  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; profile?: string }): FleetReport {
+  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string }): FleetReport {
     const endedAt = Date.now();
     const durationS = (endedAt - fleet.startedAt) / 1000;
     return {
@@ -180,6 +194,7 @@ export class FleetMetrics {
       durationS,
       chargers: fleet.chargers,
       shard: fleet.shard,
+      ...(fleet.run && { run: fleet.run }),
       connectMs: this.connect.summary(),
       bootMs: this.boot.summary(),
       bootResults: { ...this.bootResults },

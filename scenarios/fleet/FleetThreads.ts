@@ -115,7 +115,7 @@ export class FleetThreads implements FleetControlTarget {
   // ---- control API (FleetControlTarget) -------------------------------------------------------
 
   async execute(cmd: FleetCommand): Promise<CommandResult> {
-    if (this.stopping && cmd.type !== 'list' && cmd.type !== 'get' && cmd.type !== 'getRamp') return fail(409, 'the fleet is stopping');
+    if (this.stopping && cmd.type !== 'list' && cmd.type !== 'get' && cmd.type !== 'getRamp' && cmd.type !== 'exists') return fail(409, 'the fleet is stopping');
     if (!this.supervisor.started) return fail(503, 'the fleet has not started yet');
     const shard = this.options.shard ?? { index: 0, count: 1 };
     const w = this.threads;
@@ -172,6 +172,18 @@ export class FleetThreads implements FleetControlTarget {
       }
       case 'grow':
         return fail(422, 'grow is internal to worker threads');
+      case 'exists': {
+        // Each worker answers for its own chargers (it knows which were removed).
+        const byWorker = new Map<number, string[]>();
+        for (const id of cmd.ids) {
+          const k = positionOf(id, this.options.idPrefix ?? 'CP');
+          const j = k === undefined || k > this.lastPosition ? undefined : workerOf(k, shard, w);
+          if (j === undefined) return fail(404, `no charger ${id} in this fleet${k === undefined ? '' : ` (this process runs shard ${shard.index}/${shard.count})`}`);
+          byWorker.set(j, [...(byWorker.get(j) ?? []), id]);
+        }
+        const answers = await Promise.all([...byWorker].map(([j, ids]) => this.ask(j, { type: 'command', seq: 0, command: { type: 'exists', ids } })));
+        return answers.find((r) => r.status >= 300) ?? ok({});
+      }
       default: {
         const k = positionOf(cmd.id, this.options.idPrefix ?? 'CP');
         const j = k === undefined ? undefined : workerOf(k, shard, w);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseProfile } from './profile.js';
 import { DEFAULT_PROFILE } from './profileDefault.js';
+import { resolveBehaviour } from './profileLoader.js';
 import { deriveSeed, seededRandom } from '../seededRandom.js';
 import { arrivalRate, dayAfter, FaultPlanner, sample, SessionPlanner, windowAt, type SessionPlan } from './SessionPlanner.js';
 
@@ -71,6 +72,11 @@ describe('session planner', () => {
       expect(p.chargeMs).toBeLessThanOrEqual(400);
       expect(p.energyWh).toBeUndefined();
     }
+    // Without a profile they run the simple loop in real time, whatever the default's acceleration:
+    // a full-size battery, so a long --charge is not ended early by a battery scaled down and full.
+    const simple = resolveBehaviour({ idleMs: [100, 200], chargeMs: [600_000, 600_000] });
+    expect(simple.profile.time.acceleration).toBe(1);
+    expect(new SessionPlanner(simple, seededRandom(1), 0).next(0)!.ev.batteryKWh).toBe(60);
   });
 
   it('draws EV models by share: counts converge, each session gets its model with a start SoC in its range and the battery scaled like energies', () => {
@@ -98,6 +104,7 @@ describe('session planner', () => {
   it('applies the byHour window of the arrival hour (wrapping past midnight), the base distributions elsewhere', () => {
     const profile = parseProfile({
       ...DEFAULT_PROFILE,
+      time: { startHour: 0, startDay: 'mon', acceleration: 1 },
       sessions: { ...DEFAULT_PROFILE.sessions, minutes: 100, energyKWh: 10, dwellMinutes: 5, byHour: [{ from: 18, to: 6, minutes: 500, dwellMinutes: 300 }, { from: 11, to: 15, minutes: 50, energyKWh: null }] },
     });
     expect(windowAt(profile.sessions.byHour, 23.5)?.from).toBe(18);

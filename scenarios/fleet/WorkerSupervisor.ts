@@ -205,7 +205,7 @@ export class WorkerSupervisor {
 /** A dead worker's last report: cumulative counts and histograms stay, its chargers are gone. */
 function retire(part: FleetPart): FleetPart {
   const r = part.report;
-  return { report: { ...r, chargers: { planned: 0, started: 0, connected: 0, accepted: 0 }, latency: r.latency ?? {} } };
+  return { report: { ...r, chargers: { planned: 0, started: 0, accepted: 0, removed: 0, connected: 0 }, latency: r.latency ?? {} } };
 }
 
 /** Sums the supervision counts of several reports (shards), or undefined when none has them. */
@@ -232,7 +232,7 @@ export function emptyReport(): FleetReport {
     startedAt: now,
     endedAt: now,
     durationS: 0,
-    chargers: { planned: 0, started: 0, connected: 0, accepted: 0 },
+    chargers: { planned: 0, started: 0, accepted: 0, removed: 0, connected: 0 },
     shard: { index: 0, count: 1 },
     connectMs: zero,
     bootMs: zero,

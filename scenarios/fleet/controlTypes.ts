@@ -37,7 +37,9 @@ export type FleetCommand =
   | { type: 'startTransaction'; id: string; connector: number; idTag: string }
   | { type: 'stopTransaction'; id: string; connector: number; reason: StopReasonName }
   | { type: 'getRamp' }
-  | { type: 'setRamp'; perSecond: number };
+  | { type: 'setRamp'; perSecond: number }
+  /** Internal (event filters): 200 when every id is a charger of this fleet, started or still to start; else 404 naming the first that is not. */
+  | { type: 'exists'; ids: string[] };
 
 /** HTTP-shaped on purpose: the status is what the control API answers. */
 export interface CommandResult {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { lintExposition } from '../../test/support/promLint.js';
 import { histogramSeries, parseExposition } from '../../test/support/promText.js';
 import type { FleetReport } from './FleetMetrics.js';
 import { fleetRegistry, LATENCY_BUCKETS_S } from './fleetPrometheus.js';
@@ -37,8 +38,12 @@ describe('fleet Prometheus histograms', () => {
     expect(connect!.labels).toEqual({});
     expect(connect!.buckets.find((b) => b.le === 0.025)!.count).toBe(1);
     expect(connect!.buckets.find((b) => b.le === 0.25)!.count).toBe(2);
-    // The quantile gauges stay beside the histograms.
-    expect(samples.find((s) => s.name === 'evse_fleet_ocpp_response_milliseconds' && s.labels.quantile === '1')!.value).toBe(45_000);
+    // Summaries of the same samples, in seconds: quantile 1 is the exact maximum.
+    expect(types.get('evse_fleet_ocpp_response_quantiles_seconds')).toBe('summary');
+    const quantile = (q: string) => samples.find((s) => s.name === 'evse_fleet_ocpp_response_quantiles_seconds' && s.labels.quantile === q)!.value;
+    expect(quantile('1')).toBe(45);
+    expect(quantile('0.5') * 1000).toBeCloseTo(3, 1);
+    expect(samples.find((s) => s.name === 'evse_fleet_ocpp_response_quantiles_seconds_count')!.value).toBe(values.length);
     // A fleet without worker threads shows no restarts.
     expect(samples.find((s) => s.name === 'evse_fleet_worker_restarts_total')!.value).toBe(0);
   });
@@ -64,6 +69,39 @@ describe('fleet Prometheus histograms', () => {
     expect(value('evse_fleet_worker_chargers_affected_total')).toBe(10);
     expect(value('evse_fleet_worker_chargers_given_up')).toBe(5);
     expect(value('evse_fleet_worker_lost_reports_total')).toBe(2);
+  });
+
+  it('passes the promtool lint rules, default process metrics included', async () => {
+    const { scrape } = fleetRegistry(() => reportWith([3, 40], [12]), { process: true });
+    const text = await scrape();
+    expect(lintExposition(text)).toEqual([]);
+    const { types } = parseExposition(text);
+    for (const name of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_active_handles']) expect(types.has(name), name).toBe(true);
+    // Only summaries carry quantiles; every fleet latency is in seconds.
+    for (const [name, type] of types) {
+      if (name.startsWith('evse_fleet_') && (type === 'histogram' || type === 'summary')) expect(name).toMatch(/_seconds$/);
+    }
+  });
+
+  it('the lint finds what promtool finds: quantile gauges, milliseconds, _total on a gauge, counters without _total', () => {
+    const text = [
+      '# HELP a_response_milliseconds x',
+      '# TYPE a_response_milliseconds gauge',
+      'a_response_milliseconds{quantile="0.5"} 3',
+      '# HELP b_handles_total x',
+      '# TYPE b_handles_total gauge',
+      'b_handles_total 2',
+      '# TYPE c_calls counter',
+      'c_calls 1',
+      '',
+    ].join('\n');
+    expect(lintExposition(text)).toEqual([
+      'a_response_milliseconds use base unit "seconds" instead of "milliseconds"',
+      'a_response_milliseconds non-summary metrics should not have "quantile" label',
+      'b_handles_total non-counter metrics should not have "_total" suffix',
+      'c_calls no help text',
+      'c_calls counter metrics should have "_total" suffix',
+    ]);
   });
 
   it('the exposition reader refuses malformed histograms', () => {

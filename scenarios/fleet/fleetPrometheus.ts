@@ -2,14 +2,17 @@
  * Prometheus endpoint of a fleet (`evse fleet --metrics-port`): `GET /metrics` renders a
  * prom-client registry whose metrics read one report snapshot per scrape, so a single-thread
  * Fleet and the merged report of worker threads (posted every second) are served alike.
- * Counters are cumulative since the fleet started. Latencies are native Prometheus histograms in
- * seconds (`_bucket`, `_sum`, `_count`), built from the report's mergeable histograms, so the
- * worker threads' and shards' series add up; whole-run quantile gauges in milliseconds stay beside
- * them for dashboards without `histogram_quantile`.
+ * Counters are cumulative since the fleet started. Everything is in base units (seconds, bytes),
+ * so `promtool check metrics` finds nothing to lint. Latencies are native Prometheus histograms
+ * (`_bucket`, `_sum`, `_count`), built from the report's mergeable histograms, so the worker
+ * threads' and shards' series add up; summaries of the same histograms (`quantile` 0.5, 0.95,
+ * 0.99 and 1 = max since the start) serve dashboards without `histogram_quantile`. The endpoint
+ * adds prom-client's default process metrics (CPU, resident memory, event-loop lag, heap,
+ * handles and file descriptors).
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Histogram, Registry, type HistogramConfiguration } from 'prom-client';
-import type { FleetReport, HistogramState, LatencySummary } from './FleetMetrics.js';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary, type HistogramConfiguration, type SummaryConfiguration } from 'prom-client';
+import type { FleetReport, HistogramState } from './FleetMetrics.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 
 export interface FleetMetricsServer {
@@ -17,17 +20,17 @@ export interface FleetMetricsServer {
   close(): Promise<void>;
 }
 
-const QUANTILES: [string, keyof LatencySummary][] = [
-  ['0.5', 'p50'],
-  ['0.95', 'p95'],
-  ['0.99', 'p99'],
-  ['1', 'max'],
-];
+/** Quantiles of the latency summaries (1 = the maximum since the start). */
+export const SUMMARY_QUANTILES = [0.5, 0.95, 0.99, 1];
 
 /** Upper bounds (s) of the latency histograms: a CSMS answering on a LAN (1 ms) to one about to time out (30 s). */
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 type Labels = Record<string, string>;
+type MetricValue = { labels: Record<string, string | number>; value: number; metricName: string };
+/** prom-client's declared MetricObject wants its MetricType enum; at run time `type` is the string. */
+type Snapshot = Awaited<ReturnType<Histogram<string>['get']>>;
+const snapshotOf = (name: string, help: string, type: 'histogram' | 'summary', values: MetricValue[]) => ({ name, help, type, aggregator: 'sum', values }) as unknown as Snapshot;
 
 /**
  * A prom-client Histogram whose buckets are read from pre-aggregated {@link HistogramState}s at each
@@ -36,27 +39,28 @@ type Labels = Record<string, string>;
  * of {@link LatencyHistogram}, so a bucket count is exact to within values 2 % below its bound.
  */
 class SnapshotHistogram extends Histogram<string> {
-  private readonly rows: () => [Labels, HistogramState][];
   private readonly meta: { name: string; help: string };
 
-  constructor(config: HistogramConfiguration<string>, rows: () => [Labels, HistogramState][]) {
+  constructor(
+    config: HistogramConfiguration<string>,
+    private readonly rows: () => [Labels, HistogramState][],
+  ) {
     super({ ...config, buckets: LATENCY_BUCKETS_S });
-    this.rows = rows;
     this.meta = { name: config.name, help: config.help };
   }
 
-  override get(): ReturnType<Histogram<string>['get']> {
+  override get(): Promise<Snapshot> {
     return Promise.resolve(this.snapshot());
   }
 
   /** What prom-client's Registry reads for the text format (its own histograms have it too). */
-  getForPromString(): ReturnType<Histogram<string>['get']> {
+  getForPromString(): Promise<Snapshot> {
     return Promise.resolve(this.snapshot());
   }
 
-  private snapshot(): Awaited<ReturnType<Histogram<string>['get']>> {
+  private snapshot(): Snapshot {
     const { name, help } = this.meta;
-    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    const values: MetricValue[] = [];
     for (const [labels, state] of this.rows()) {
       const h = LatencyHistogram.from(state);
       for (const le of LATENCY_BUCKETS_S) values.push({ labels: { ...labels, le }, value: h.countAtMost(le * 1000), metricName: `${name}_bucket` });
@@ -64,14 +68,72 @@ class SnapshotHistogram extends Histogram<string> {
       values.push({ labels, value: state.sum / 1000, metricName: `${name}_sum` });
       values.push({ labels, value: state.count, metricName: `${name}_count` });
     }
-    // prom-client's declared MetricObject wants its MetricType enum; at run time `type` is the string.
-    return { name, help, type: 'histogram', aggregator: 'sum', values } as unknown as Awaited<ReturnType<Histogram<string>['get']>>;
+    return snapshotOf(name, help, 'histogram', values);
   }
 }
 
-/** A registry whose metrics show `snapshot()` (called once per scrape by {@link serveFleetMetrics}). */
-export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry; scrape: () => Promise<string> } {
-  const registry = new Registry();
+/**
+ * A prom-client Summary read from the same {@link HistogramState}s: the quantiles since the fleet
+ * started (±1 %; quantile 1 is the exact maximum), `_sum` and `_count`, in seconds.
+ */
+class SnapshotSummary extends Summary<string> {
+  private readonly meta: { name: string; help: string };
+
+  constructor(
+    config: SummaryConfiguration<string>,
+    private readonly rows: () => [Labels, HistogramState][],
+  ) {
+    super({ ...config, percentiles: SUMMARY_QUANTILES });
+    this.meta = { name: config.name, help: config.help };
+  }
+
+  /** What prom-client's Registry reads for the text format (as for the histogram). */
+  getForPromString(): Promise<Snapshot> {
+    return Promise.resolve(this.snapshot());
+  }
+
+  override get(): Promise<Snapshot> {
+    return Promise.resolve(this.snapshot());
+  }
+
+  private snapshot(): Snapshot {
+    const { name, help } = this.meta;
+    const values: MetricValue[] = [];
+    for (const [labels, state] of this.rows()) {
+      const h = LatencyHistogram.from(state);
+      for (const q of SUMMARY_QUANTILES) values.push({ labels: { ...labels, quantile: q }, value: (q === 1 ? state.max : h.quantile(q * 100)) / 1000, metricName: name });
+      values.push({ labels, value: state.sum / 1000, metricName: `${name}_sum` });
+      values.push({ labels, value: state.count, metricName: `${name}_count` });
+    }
+    return snapshotOf(name, help, 'summary', values);
+  }
+}
+
+/** Gauges of prom-client's default metrics named `_total`: lint refuses that suffix on a gauge, and the per-type gauges beside them sum to the same. */
+const TOTAL_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+let defaultMetrics: Registry | undefined;
+
+/**
+ * prom-client's default metrics of this process, registered once (their event-loop delay monitor
+ * runs from then on): CPU seconds, resident memory, heap, event-loop lag, handles and resources by
+ * type, open file descriptors. With worker threads, CPU and memory are the whole process's; lag,
+ * heap and handles are the main thread's.
+ */
+function processMetrics(): Registry {
+  if (!defaultMetrics) {
+    defaultMetrics = new Registry();
+    collectDefaultMetrics({ register: defaultMetrics });
+    for (const name of TOTAL_GAUGES) defaultMetrics.removeSingleMetric(name);
+  }
+  return defaultMetrics;
+}
+
+/**
+ * A registry whose metrics show `snapshot()` (called once per scrape by {@link serveFleetMetrics});
+ * with `process: true` the process's default metrics too.
+ */
+export function fleetRegistry(snapshot: () => FleetReport, options: { process?: boolean } = {}): { registry: Registry; scrape: () => Promise<string> } {
+  const own = new Registry();
   let r: FleetReport | undefined;
   const current = () => (r ??= snapshot());
   const counter = (name: string, help: string, labelNames: string[], values: (rep: FleetReport) => [Record<string, string>, number][]) =>
@@ -79,7 +141,7 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
       name,
       help,
       labelNames,
-      registers: [registry],
+      registers: [own],
       collect() {
         this.reset();
         for (const [labels, v] of values(current())) this.inc(labels, Math.max(0, v));
@@ -90,30 +152,29 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
       name,
       help,
       labelNames,
-      registers: [registry],
+      registers: [own],
       collect() {
         this.reset();
         for (const [labels, v] of values(current())) this.set(labels, v);
       },
     });
-  const histogram = (name: string, help: string, labelNames: string[], rows: (rep: FleetReport) => [Labels, HistogramState][]) =>
-    new SnapshotHistogram({ name, help, labelNames, registers: [registry] }, () => rows(current()));
+  /** A latency as a histogram `<name>_seconds` and a summary `<name>_quantiles_seconds` of the same samples. */
+  const latency = (name: string, help: string, labelNames: string[], rows: (rep: FleetReport) => [Labels, HistogramState][]) => {
+    new SnapshotHistogram({ name: `${name}_seconds`, help, labelNames, registers: [own] }, () => rows(current()));
+    new SnapshotSummary({ name: `${name}_quantiles_seconds`, help: `${help}: quantiles since the start (1 = max)`, labelNames, registers: [own] }, () => rows(current()));
+  };
   const series = (rep: FleetReport, name: string): [Labels, HistogramState][] => {
     const state = rep.latency?.[name];
     return state ? [[{}, state]] : [];
   };
-  const quantiles = (s: LatencySummary, labels: Record<string, string> = {}): [Record<string, string>, number][] => QUANTILES.map(([q, k]) => [{ ...labels, quantile: q }, s[k]]);
 
-  gauge('evse_fleet_chargers', 'Chargers of this fleet process by state', ['state'], (rep) => Object.entries(rep.chargers).map(([state, n]) => [{ state }, n]));
+  gauge('evse_fleet_chargers', 'Chargers of this fleet process: planned, started (each once), accepted (booted at least once), removed (control API), connected (now)', ['state'], (rep) =>
+    Object.entries(rep.chargers).map(([state, n]) => [{ state }, n]),
+  );
   counter('evse_fleet_ocpp_calls_total', 'OCPP calls the chargers sent, by action', ['action'], (rep) => Object.entries(rep.actions).map(([action, a]) => [{ action }, a.sent]));
   counter('evse_fleet_ocpp_results_total', 'CallResults the chargers received, by action', ['action'], (rep) => Object.entries(rep.actions).map(([action, a]) => [{ action }, a.results]));
   counter('evse_fleet_ocpp_call_errors_total', 'CallErrors the chargers received, by action', ['action'], (rep) => Object.entries(rep.actions).map(([action, a]) => [{ action }, a.callErrors]));
-  gauge('evse_fleet_ocpp_response_milliseconds', 'Response time of the CSMS to charger calls (quantile 1 = max), ms', ['action', 'quantile'], (rep) =>
-    Object.entries(rep.actions).flatMap(([action, a]) => quantiles(a.responseMs, { action })),
-  );
   counter('evse_fleet_ocpp_inbound_calls_total', 'Calls the CSMS sent to the chargers, by action', ['action'], (rep) => Object.entries(rep.inboundCalls).map(([action, n]) => [{ action }, n]));
-  gauge('evse_fleet_connect_milliseconds', 'Charger start to first connection, ms', ['quantile'], (rep) => quantiles(rep.connectMs));
-  gauge('evse_fleet_boot_milliseconds', 'Charger start to first BootNotification Accepted, ms', ['quantile'], (rep) => quantiles(rep.bootMs));
   counter('evse_fleet_boot_results_total', 'BootNotification results by status', ['status'], (rep) => Object.entries(rep.bootResults).map(([status, n]) => [{ status }, n]));
   counter('evse_fleet_reconnect_attempts_total', 'Reconnect attempts scheduled', [], (rep) => [[{}, rep.reconnects]]);
   counter('evse_fleet_disconnects_total', 'Connections lost (not counting the fleet stopping)', [], (rep) => [[{}, rep.disconnects]]);
@@ -125,14 +186,14 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
     [{ event: 'started' }, rep.transactions.started],
     [{ event: 'stopped' }, rep.transactions.stopped],
   ]);
-  histogram('evse_fleet_ocpp_response_seconds', 'Response time of the CSMS to charger calls, by action', ['action'], (rep) =>
+  latency('evse_fleet_ocpp_response', 'Response time of the CSMS to charger calls, by action', ['action'], (rep) =>
     Object.keys(rep.actions).flatMap((action): [Labels, HistogramState][] => {
       const state = rep.latency?.[`action:${action}`];
       return state ? [[{ action }, state]] : [];
     }),
   );
-  histogram('evse_fleet_connect_seconds', 'Charger start to first connection', [], (rep) => series(rep, 'connect'));
-  histogram('evse_fleet_boot_seconds', 'Charger start to first BootNotification Accepted', [], (rep) => series(rep, 'boot'));
+  latency('evse_fleet_connect', 'Charger start to first connection', [], (rep) => series(rep, 'connect'));
+  latency('evse_fleet_boot', 'Charger start to first BootNotification Accepted', [], (rep) => series(rep, 'boot'));
   const health = (rep: FleetReport, f: (h: NonNullable<FleetReport['workers']>) => number): [Labels, number][] => (rep.workers ? [[{}, f(rep.workers)]] : []);
   counter('evse_fleet_worker_deaths_total', 'Worker threads that died while the fleet ran', [], (rep) => health(rep, (h) => h.deaths));
   counter('evse_fleet_worker_restarts_total', 'Replacement worker threads started', [], (rep) => health(rep, (h) => h.restarts));
@@ -140,6 +201,7 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
   gauge('evse_fleet_worker_chargers_given_up', 'Chargers down for the rest of the run because their worker died too often', [], (rep) => health(rep, (h) => h.chargersGivenUp));
   counter('evse_fleet_worker_lost_reports_total', 'Worker threads whose final report never arrived (up to 1 s of their metrics missing)', [], (rep) => health(rep, (h) => h.lostWorkerReports));
   counter('evse_fleet_behaviour_events_total', 'Behaviour profile events (arrivals, starts, missed remote starts, faults)', ['event'], (rep) => Object.entries(rep.behaviour ?? {}).map(([event, n]) => [{ event }, n]));
+  const registry = options.process ? Registry.merge([own, processMetrics()]) : own;
   return {
     registry,
     scrape: async () => {
@@ -155,7 +217,7 @@ export function fleetRegistry(snapshot: () => FleetReport): { registry: Registry
 
 /** Serves `GET /metrics` on host:port (port 0: any free port). */
 export async function serveFleetMetrics(options: { host: string; port: number; report: () => FleetReport }): Promise<FleetMetricsServer> {
-  const { registry, scrape } = fleetRegistry(options.report);
+  const { registry, scrape } = fleetRegistry(options.report, { process: true });
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '/').split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: GET /metrics\n');

@@ -71,6 +71,8 @@ if (port) {
     }
     clearInterval(progress);
     void fleet.stop(msg.withinMs).then((report) => {
+      // The stop's last events go out before the final report, so a stream sees them before it ends.
+      if (pending.length > 0 || dropped > 0) flush();
       port.postMessage({ type: 'final', report, series: fleet.metrics.seriesStates() } satisfies FromWorker);
       port.close();
     });

@@ -44,7 +44,7 @@ export function describeReconnects(t: TimelineState): string | undefined {
 
 export function formatSummary(r: FleetReport): string {
   const lines = [
-    `fleet${r.shard.count > 1 ? ` shard ${r.shard.index}/${r.shard.count}` : ''}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted, ${r.durationS.toFixed(1)} s${r.profile ? `, profile ${r.profile}` : ''}`,
+    `fleet${r.shard.count > 1 ? ` shard ${r.shard.index}/${r.shard.count}` : ''}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted${r.chargers.removed ? `, ${r.chargers.removed} removed` : ''}, ${r.durationS.toFixed(1)} s${r.profile ? `, profile ${r.profile}` : ''}`,
     `  connect ${lat(r.connectMs)}`,
     `  boot    ${lat(r.bootMs)}  results ${JSON.stringify(r.bootResults)}`,
     `  transactions started ${r.transactions.started}, stopped ${r.transactions.stopped}; disconnects ${r.disconnects}, reconnect attempts ${r.reconnects}`,

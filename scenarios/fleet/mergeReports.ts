@@ -5,7 +5,7 @@
  * onto one grid. A part without histograms (an old report) lends its own percentiles: the largest
  * part's stand in and max is exact.
  */
-import type { FleetReport, LatencySummary, SeriesState } from './FleetMetrics.js';
+import type { FleetReport, LatencySummary, RunIdentity, SeriesState } from './FleetMetrics.js';
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { mergeWorkerHealth } from './WorkerSupervisor.js';
@@ -42,6 +42,20 @@ function mergedLatency(parts: FleetPart[], name: string, pick: (r: FleetReport) 
   return { ...(largest ?? { p50: 0, p95: 0, p99: 0, max: 0 }), count, max: Math.max(0, ...summaries.map((s) => s.max)) };
 }
 
+const sameRun = (a: RunIdentity, b: RunIdentity) => a.idPrefix === b.idPrefix && a.count === b.count && a.seed === b.seed;
+
+/**
+ * Whether two reports are the same shard i/n of the same run, so that merging them would count its
+ * chargers twice: the same shard, the same run parameters (when both reports have them), and
+ * overlapping in time — the shards of one run run side by side, a repeated run of the same command
+ * does not (a progress snapshot and the final report of one process overlap).
+ */
+export function sameShardOfOneRun(a: FleetReport, b: FleetReport): boolean {
+  if (a.shard.index !== b.shard.index || a.shard.count !== b.shard.count) return false;
+  if (a.run && b.run && !sameRun(a.run, b.run)) return false;
+  return Date.parse(a.startedAt) <= Date.parse(b.endedAt) && Date.parse(b.startedAt) <= Date.parse(a.endedAt);
+}
+
 export function mergeReports(parts: FleetPart[], shard: { index: number; count: number }): FleetReport {
   const reports = parts.map((p) => p.report);
   const sum = (f: (r: FleetReport) => number) => reports.reduce((n, r) => n + f(r), 0);
@@ -57,6 +71,8 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const profiles = [...new Set(reports.map((r) => r.profile).filter((p) => p !== undefined))];
   const behaviour = reports.some((r) => r.behaviour) ? sumRecord(reports.map((r) => r.behaviour)) : undefined;
   const workers = mergeWorkerHealth(reports.map((r) => r.workers));
+  const run = reports[0]?.run;
+  const oneRun = run && reports.every((r) => r.run && sameRun(r.run, run));
   return {
     startedAt,
     endedAt,
@@ -64,10 +80,13 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     chargers: {
       planned: sum((r) => r.chargers.planned),
       started: sum((r) => r.chargers.started),
-      connected: sum((r) => r.chargers.connected),
       accepted: sum((r) => r.chargers.accepted),
+      // Reports of earlier versions have no `removed`.
+      removed: sum((r) => r.chargers.removed ?? 0),
+      connected: sum((r) => r.chargers.connected),
     },
     shard,
+    ...(oneRun && { run }),
     connectMs: mergedLatency(parts, 'connect', (r) => r.connectMs),
     bootMs: mergedLatency(parts, 'boot', (r) => r.bootMs),
     bootResults: sumRecord(reports.map((r) => r.bootResults)),

@@ -42,7 +42,7 @@ describe('fleet profiles', () => {
     expect(p.sessions).toEqual({ ...DEFAULT_PROFILE.sessions, remoteShare: 1 });
     expect(p.faults).toEqual({});
     expect(p.ocpp).toEqual({ MeterValueSampleInterval: 60, HeartbeatInterval: 120 });
-    expect(mergeOverDefault(DEFAULT_PROFILE, { time: { acceleration: 144 } })).toMatchObject({ time: { startHour: 0, acceleration: 144 } });
+    expect(mergeOverDefault(DEFAULT_PROFILE, { time: { acceleration: 144 } })).toMatchObject({ time: { startHour: 8, acceleration: 144 } });
   });
 
   it('names every bad field, with the value found', async () => {
@@ -120,7 +120,7 @@ describe('fleet profiles: EV models, hour windows, weekends', () => {
     // Only remoteShare changed: the default's windows stay.
     const p = await loadProfile(await write('share.yaml', 'sessions: { remoteShare: 0 }\ntime: { startDay: sat }'));
     expect(p.sessions.byHour).toEqual(DEFAULT_PROFILE.sessions.byHour);
-    expect(p.time).toEqual({ startHour: 0, startDay: 'sat', acceleration: 1 });
+    expect(p.time).toEqual({ startHour: 8, startDay: 'sat', acceleration: 360 });
     // A complete tree may leave out startDay and byHour.
     const { startDay: _d, ...time } = DEFAULT_PROFILE.time;
     const { byHour: _b, ...sessions } = DEFAULT_PROFILE.sessions;

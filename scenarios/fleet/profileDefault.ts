@@ -4,7 +4,10 @@
  * midday one. Sessions last 2 h (median; 8 h at p90) or until 12 kWh (median; 35 kWh at p90) are
  * in the battery, and the EV stays plugged in for 15 min (median) after charging; EVs arriving in
  * the evening or at night (18–6 h) charge and stay longer, as at home; midday arrivals (11–15 h)
- * are short stops. 30 % of sessions are started remotely (app); faults are rare.
+ * are short stops. 30 % of sessions are started remotely (app); faults are rare. The fleet starts
+ * on Monday at 08:00, in the morning peak, and runs one profile hour every 10 s (a day in 4 min),
+ * so 20 chargers show their first transactions within seconds; set `time.acceleration: 1` for
+ * real time (config/fleet/rush.yaml, faulty.yaml and steady.yaml do).
  *
  * The EV mix: the on-board charger decides AC power. Most current European EVs charge at 11 kW
  * (3 × 16 A); small and older EVs and plug-in hybrids at 3.7 kW (1 × 16 A); a few offer 22 kW
@@ -16,7 +19,8 @@ import type { FleetProfile } from './profile.js';
 
 export const DEFAULT_PROFILE: FleetProfile = {
   name: 'default',
-  time: { startHour: 0, startDay: 'mon', acceleration: 1 },
+  // A busy weekday morning, one profile hour every 10 s: a first run shows sessions within seconds.
+  time: { startHour: 8, startDay: 'mon', acceleration: 360 },
   arrivals: {
     // prettier-ignore
     perHour: [0.03, 0.02, 0.02, 0.02, 0.03, 0.05, 0.12, 0.3, 0.4, 0.3, 0.22, 0.2, 0.22, 0.22, 0.2, 0.22, 0.28, 0.38, 0.4, 0.32, 0.22, 0.15, 0.1, 0.05],

@@ -25,6 +25,9 @@ export interface FleetBehaviourOptions {
 export const SIMPLE_PROFILE: FleetProfile = {
   ...DEFAULT_PROFILE,
   name: 'simple',
+  // The shorthands are wall-clock times; in real time the EV's battery is full size and never
+  // ends a long --charge early.
+  time: { ...DEFAULT_PROFILE.time, acceleration: 1 },
   // The single EV of the first fleet: 60 kWh, 11 kW, SoC 10–60 %.
   evs: [{ name: 'mid', share: 1, batteryKWh: 60, maxCurrentA: 16, phases: 3, socStart: { min: 0.1, max: 0.6 } }],
   sessions: { minutes: 10, energyKWh: null, dwellMinutes: 0, remoteShare: 0, remotePatienceMinutes: 1, byHour: [] },

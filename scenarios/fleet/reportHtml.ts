@@ -1,7 +1,9 @@
 /**
  * A fleet report as one self-contained HTML page (no scripts, fonts or images from elsewhere):
- * the summary, the connection curve (chargers connected, reconnections, disconnections and
- * reconnect attempts per step) and the response times per OCPP action as inline SVG charts.
+ * the summary, the boot results, the connection curve (chargers connected, reconnections,
+ * disconnections and reconnect attempts per step) and the response times per OCPP action as inline
+ * SVG charts. Readable on a phone: a viewport, text that wraps, and wide tables and charts that
+ * scroll sideways in their own box instead of widening the page.
  */
 import type { FleetReport, TimelineState } from './FleetMetrics.js';
 import { describeReconnects } from './formatReport.js';
@@ -65,15 +67,28 @@ function latencySvg(r: FleetReport): string {
 <p class="legend">Bars: p50 (dark), p95, p99 (light); tick: max. Logarithmic scale; the number is p99.</p>`;
 }
 
+/** A table in a box that scrolls sideways on a narrow screen. */
+const wide = (inner: string) => `<div class="wide">${inner}</div>`;
+const kv = (rows: [string, string | number][]) => wide(`<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`).join('')}</table>`);
+
+/** BootNotification results by status, with each status's share. */
+function bootResultsHtml(r: FleetReport): string {
+  const rows = Object.entries(r.bootResults).sort(([, a], [, b]) => b - a);
+  if (rows.length === 0) return '<p>No BootNotification answered.</p>';
+  const total = rows.reduce((n, [, v]) => n + v, 0);
+  const body = rows.map(([status, n]) => `<tr><td class="text">${esc(status)}</td><td>${n}</td><td>${((100 * n) / total).toFixed(1)} %</td></tr>`).join('');
+  return wide(`<table><tr><th>status</th><th>results</th><th>share</th></tr>${body}<tr><th>all</th><th>${total}</th><th></th></tr></table>`) +
+    '<p class="legend">Every BootNotification answer, first boots and boots after a reconnect alike (so the total can exceed the chargers).</p>';
+}
+
 export function reportHtml(r: FleetReport): string {
-  const kv = (rows: [string, string | number][]) => `<table>${rows.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`).join('')}</table>`;
   const actions = Object.entries(r.actions)
-    .map(([a, m]) => `<tr><td>${esc(a)}</td><td>${m.sent}</td><td>${m.results}</td><td>${m.callErrors}</td><td>${fmt(m.responseMs.p50)}</td><td>${fmt(m.responseMs.p95)}</td><td>${fmt(m.responseMs.p99)}</td><td>${fmt(m.responseMs.max)}</td></tr>`)
+    .map(([a, m]) => `<tr><td class="text">${esc(a)}</td><td>${m.sent}</td><td>${m.results}</td><td>${m.callErrors}</td><td>${fmt(m.responseMs.p50)}</td><td>${fmt(m.responseMs.p95)}</td><td>${fmt(m.responseMs.p99)}</td><td>${fmt(m.responseMs.max)}</td></tr>`)
     .join('');
   const curve = r.timeline ? describeReconnects(r.timeline) : undefined;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>evse fleet report ${esc(r.startedAt)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:2em;max-width:960px}table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:2px 8px;text-align:right}th{text-align:left;background:#f4f4f4}svg text{font:11px system-ui,sans-serif;fill:#333}.legend{color:#555;font-size:12px}</style>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>evse fleet report ${esc(r.startedAt)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:2em auto;padding:0 1em;max-width:960px}p{overflow-wrap:anywhere}table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:2px 8px;text-align:right;vertical-align:top}th{text-align:left;background:#f4f4f4}td{white-space:nowrap}td.text{text-align:left;white-space:normal;min-width:8em}.wide{overflow-x:auto;max-width:100%}.chart svg{min-width:560px}svg text{font:11px system-ui,sans-serif;fill:#333}.legend{color:#555;font-size:12px}@media (max-width:600px){body{margin:.5em auto;padding:0 .5em;font-size:13px}h1{font-size:1.4em}th,td{padding:2px 4px}}</style>
 </head><body>
 <h1>evse fleet report</h1>
 ${kv([
@@ -82,31 +97,34 @@ ${kv([
   ['started', r.startedAt],
   ['duration', `${r.durationS.toFixed(1)} s`],
   ['chargers planned / started / accepted', `${r.chargers.planned} / ${r.chargers.started} / ${r.chargers.accepted}`],
+  // Reports of earlier versions have no `removed`.
+  ['chargers removed / connected at the end', `${r.chargers.removed ?? 0} / ${r.chargers.connected}`],
   ['connect ms p50 / p95 / p99 / max', `${fmt(r.connectMs.p50)} / ${fmt(r.connectMs.p95)} / ${fmt(r.connectMs.p99)} / ${fmt(r.connectMs.max)}`],
   ['boot ms p50 / p95 / p99 / max', `${fmt(r.bootMs.p50)} / ${fmt(r.bootMs.p95)} / ${fmt(r.bootMs.p99)} / ${fmt(r.bootMs.max)}`],
-  ['boot results', JSON.stringify(r.bootResults)],
   ['transactions started / stopped', `${r.transactions.started} / ${r.transactions.stopped}`],
   ['disconnects / reconnect attempts', `${r.disconnects} / ${r.reconnects}`],
   ['messages out / in / per s', `${r.messages.out} / ${r.messages.in} / ${r.messages.perSecond.toFixed(1)}`],
 ])}
+<h2>Boot results</h2>
+${bootResultsHtml(r)}
 <h2>Connections over time</h2>
-${r.timeline ? timelineSvg(r.timeline) : '<p>No timeline in this report.</p>'}
+${r.timeline ? `<div class="wide chart">${timelineSvg(r.timeline)}</div>` : '<p>No timeline in this report.</p>'}
 ${curve ? `<p>${esc(curve)}</p>` : ''}
 <h2>Response times per action</h2>
-${latencySvg(r)}
-<table><tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${actions}</table>
+<div class="wide chart">${latencySvg(r)}</div>
+${wide(`<table><tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${actions}</table>`)}
 ${Object.keys(r.inboundCalls).length > 0 ? `<h2>Calls from the CSMS</h2>${kv(Object.entries(r.inboundCalls))}` : ''}
 ${r.behaviour && Object.keys(r.behaviour).length > 0 ? `<h2>Behaviour</h2>${kv(Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)))}` : ''}
-${workersHtml(r, kv)}
+${workersHtml(r)}
 </body></html>
 `;
 }
 
 /** Dead worker threads, when any died: what was restarted, given up and lost (see docs/fleet.md, Worker threads). */
-function workersHtml(r: FleetReport, kv: (rows: [string, string | number][]) => string): string {
+function workersHtml(r: FleetReport): string {
   const w = r.workers;
   if (!w || w.deaths === 0) return '';
-  const failures = w.failures.map((f) => `<tr><td>${esc(f.at)}</td><td>${f.worker}</td><td>${f.chargers}</td><td>${esc(f.error)}</td><td>${f.reportAgeMs}</td></tr>`).join('');
+  const failures = w.failures.map((f) => `<tr><td class="text">${esc(f.at)}</td><td>${f.worker}</td><td>${f.chargers}</td><td class="text">${esc(f.error)}</td><td>${f.reportAgeMs}</td></tr>`).join('');
   return `<h2>Worker threads</h2>
 ${kv([
   ['threads', w.threads],
@@ -115,5 +133,5 @@ ${kv([
   ['slices given up (chargers)', `${w.slicesGivenUp} (${w.chargersGivenUp})`],
   ['final reports lost', w.lostWorkerReports],
 ])}
-<table><tr><th>at</th><th>worker</th><th>chargers</th><th>error</th><th>last report kept, ms old</th></tr>${failures}</table>`;
+${wide(`<table><tr><th>at</th><th>worker</th><th>chargers</th><th>error</th><th>last report kept, ms old</th></tr>${failures}</table>`)}`;
 }

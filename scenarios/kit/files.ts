@@ -101,3 +101,14 @@ export function compiledTwin(file: string, root: string): string {
   const twin = path.join(root, 'dist', rel.replace(/\.(c|m)?ts$/, '.js'));
   return existsSync(twin) ? twin : file;
 }
+
+/**
+ * The source of a compiled scenario of the package, for reports: `<root>/dist/x/y.scenario.js` →
+ * `<root>/x/y.scenario.ts` when that file exists (a repository checkout); any other file is its own source.
+ */
+export function sourceOf(file: string, root: string): string {
+  const rel = path.relative(path.join(root, 'dist'), file);
+  if (rel.startsWith('..') || path.isAbsolute(rel) || !rel.endsWith('.js')) return file;
+  const source = path.join(root, rel.replace(/\.js$/, '.ts'));
+  return existsSync(source) ? source : file;
+}

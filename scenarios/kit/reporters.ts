@@ -1,16 +1,51 @@
-/** Reports of a scenario run as text: pretty (timeline, expected vs actual), JSON, JUnit XML. */
+/**
+ * Reports of a scenario run as text: pretty (timeline, expected vs actual), JSON, JUnit XML.
+ * Scenario files are shown relative to the scenario root (`root`, see {@link scenarioRoot}): the
+ * JUnit `classname` and `file` are e.g. `scenarios/library/relay-weld.scenario.ts`, the same on a
+ * CI machine as on a laptop.
+ */
+import path from 'node:path';
 import type { TimelineEvent } from './harness.js';
 import type { ScenarioResult } from './run.js';
 
 export const REPORTERS = ['pretty', 'json', 'junit'] as const;
 export type ReporterName = (typeof REPORTERS)[number];
 
-export function report(name: ReporterName, results: readonly ScenarioResult[], options: { timeline?: boolean } = {}): string {
+export interface ReportOptions {
+  /** Pretty: the timeline of passing scenarios too. */
+  timeline?: boolean;
+  /** Directory the scenario files are shown relative to (default: each file as it is). */
+  root?: string;
+}
+
+export function report(name: ReporterName, results: readonly ScenarioResult[], options: ReportOptions = {}): string {
+  const shown = options.root === undefined ? results : results.map((r) => (r.file ? { ...r, file: relativeTo(options.root!, r.file) } : r));
   switch (name) {
-    case 'pretty': return pretty(results, options.timeline ?? false);
-    case 'json': return json(results);
-    case 'junit': return junit(results);
+    case 'pretty': return pretty(shown, options.timeline ?? false);
+    case 'json': return json(shown, options.root);
+    case 'junit': return junit(shown);
   }
+}
+
+/** `file` relative to `root` with `/` separators, or as it is when it lies outside `root`. */
+function relativeTo(root: string, file: string): string {
+  const rel = path.relative(root, file);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? file : rel.split(path.sep).join('/');
+}
+
+/**
+ * The directory scenario paths are shown relative to: `cwd` when every file lies inside it (the
+ * paths a user typed, the repository root in CI), else the deepest directory holding them all.
+ */
+export function scenarioRoot(files: readonly string[], cwd: string): string {
+  const inside = (dir: string, f: string) => {
+    const rel = path.relative(dir, f);
+    return !rel.startsWith('..') && !path.isAbsolute(rel);
+  };
+  if (files.length === 0 || files.every((f) => inside(cwd, f))) return cwd;
+  let root = path.dirname(path.resolve(files[0]!));
+  while (!files.every((f) => inside(root, path.resolve(f))) && path.dirname(root) !== root) root = path.dirname(root);
+  return root;
 }
 
 export function elapsedLabel(ms: number): string {
@@ -45,9 +80,9 @@ function pretty(results: readonly ScenarioResult[], timeline: boolean): string {
   return `${out.join('\n')}\n`;
 }
 
-function json(results: readonly ScenarioResult[]): string {
+function json(results: readonly ScenarioResult[], root: string | undefined): string {
   const failed = results.filter((r) => r.status === 'failed').length;
-  return `${JSON.stringify({ passed: results.length - failed, failed, scenarios: results }, null, 2)}\n`;
+  return `${JSON.stringify({ passed: results.length - failed, failed, ...(root !== undefined && { root }), scenarios: results }, null, 2)}\n`;
 }
 
 function xml(s: string): string {
@@ -61,7 +96,7 @@ function junit(results: readonly ScenarioResult[]): string {
   const failed = results.filter((r) => r.status === 'failed').length;
   const total = results.reduce((s, r) => s + r.wallMs, 0) / 1000;
   const cases = results.map((r) => {
-    const attrs = `name="${xml(r.name)}" classname="${xml(r.file ?? 'scenario')}" time="${(r.wallMs / 1000).toFixed(3)}"`;
+    const attrs = `name="${xml(r.name)}" classname="${xml(r.file ?? 'scenario')}"${r.file ? ` file="${xml(r.file)}"` : ''} time="${(r.wallMs / 1000).toFixed(3)}"`;
     if (!r.error) return `    <testcase ${attrs}/>`;
     const detail = [
       r.error.expected !== undefined ? `expected: ${r.error.expected}\nactual:   ${r.error.actual}` : r.error.message,

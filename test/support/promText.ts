@@ -23,9 +23,10 @@ const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)/y;
 
 function parseValue(text: string, line: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  if (text === 'NaN') return NaN;
+  // As Prometheus reads them (Go's ParseFloat ignores the case; prom-client writes `Nan`).
+  if (/^\+?inf$/i.test(text)) return Infinity;
+  if (/^-inf$/i.test(text)) return -Infinity;
+  if (/^nan$/i.test(text)) return NaN;
   const v = Number(text);
   if (text.trim() === '' || Number.isNaN(v)) throw new Error(`not a number in "${line}"`);
   return v;
@@ -43,12 +44,19 @@ function parseLabels(text: string, line: string): Record<string, string> {
   return labels;
 }
 
-/** Samples and declared types; throws naming the first malformed line. */
-export function parseExposition(text: string): { samples: Sample[]; types: Map<string, string> } {
+/** Samples, declared types and help texts; throws naming the first malformed line. */
+export function parseExposition(text: string): { samples: Sample[]; types: Map<string, string>; helps: Map<string, string> } {
   const samples: Sample[] = [];
   const types = new Map<string, string>();
+  const helps = new Map<string, string>();
   for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('# HELP ')) continue;
+    if (line === '') continue;
+    const help = /^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$/.exec(line);
+    if (help) {
+      if (helps.has(help[1]!)) throw new Error(`help of ${help[1]} given twice`);
+      helps.set(help[1]!, help[2]!);
+      continue;
+    }
     const type = /^# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped)$/.exec(line);
     if (type) {
       if (types.has(type[1]!)) throw new Error(`family ${type[1]} declared twice`);
@@ -63,7 +71,7 @@ export function parseExposition(text: string): { samples: Sample[]; types: Map<s
     if (family !== name && types.get(family) !== 'histogram' && types.get(family) !== 'summary') throw new Error(`${name}: suffix on a ${types.get(family)}`);
     samples.push({ name, labels: parseLabels(m[2] ?? '', line), value: parseValue(m[3]!, line) });
   }
-  return { samples, types };
+  return { samples, types, helps };
 }
 
 const key = (labels: Record<string, string>) => JSON.stringify(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
