@@ -17,7 +17,7 @@ import type { OcppLinkState } from '../ocpp/OcppLink.js';
 import type { TransactionEvent } from '../transactions/TransactionManager.js';
 import { CommandHandler } from './CommandHandler.js';
 import { discoveryMessages, type HomeAssistantOptions } from './homeAssistant.js';
-import { hashIdTag } from './idTagHash.js';
+import { hashIdTag } from '../auth/idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
 import { TelemetryTopics, type FaultPayload, type InfoPayload, type MeterPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
