@@ -6,6 +6,7 @@
  *   evse csms   the embedded strict CSMS on its own, printing traffic (or counts, --quiet)
  *   evse scenario run   scenario scripts (simulated hardware in virtual time, or a serial bench / external CSMS)
  *   evse fleet  many virtual chargers against a CSMS (load tests); evse fleet merge: merge shard reports
+ *   evse sessions   the session history `evse run` keeps, with a utilisation summary
  */
 import { Command, InvalidArgumentError } from 'commander';
 import type { FleetCommandOptions } from './fleetCommand.js';
@@ -134,6 +135,22 @@ fleet
     const report = opts.report ?? parent.report;
     const html = opts.html ?? parent.html;
     process.exitCode = await runFleetMergeCommand(files, { ...(report !== undefined && { report }), ...(html !== undefined && { html }) });
+  });
+
+program
+  .command('sessions')
+  .description('the session history evse run keeps (usage data for planning): sessions and a utilisation summary')
+  .option('--data-dir <dir>', 'data directory of evse run (default: dataDir / EVSE_DATA_DIR of the configuration)')
+  .option('--since <when>', 'from a date (2026-05-01, 2026-05-01T08:00Z) or a duration back from now (90m, 12h, 7d, 4w)')
+  .option('--csv', 'one CSV row per session')
+  .option('--json', 'sessions and summary as JSON')
+  // A bad option: one line naming it, exit 64 (EX_USAGE).
+  .showHelpAfterError(false)
+  .configureOutput({ outputError: (text, write) => write(`evse sessions: ${text.replace(/^error: /, '')}`) })
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 64))
+  .action(async (opts: { dataDir?: string; since?: string; csv?: boolean; json?: boolean }) => {
+    const { runSessionsCommand } = await import('./sessionsCommand.js');
+    process.exitCode = await runSessionsCommand(opts);
   });
 
 await program.parseAsync(process.argv);

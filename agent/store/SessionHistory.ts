@@ -45,6 +45,8 @@ export interface SessionHistoryOptions {
   chargePointId?: string;
   /** Alive mark at most this often while something is open (default 60 000 ms of clock time). */
   aliveEveryMs?: number;
+  /** Compaction waits for at least this many lines beyond the live ones (default 1000). */
+  growthLines?: number;
 }
 
 /** What `evse sessions` reads. */
@@ -68,7 +70,7 @@ export class SessionHistory implements UsageSink {
   private lastWriteAt = 0;
   /** Lines in the file, and the count at which it is compacted. */
   private lines = 0;
-  private compactAt = MIN_GROWTH_LINES;
+  private compactAt: number;
   /** End of the last complete line (where the next one goes); a failed write may leave bytes after it. */
   private size = 0;
   private dirtyTail = false;
@@ -82,7 +84,13 @@ export class SessionHistory implements UsageSink {
     private readonly o: SessionHistoryOptions,
     private fh: FileHandle,
     private header: HistoryHeader,
-  ) {}
+  ) {
+    this.compactAt = this.growth;
+  }
+
+  private get growth(): number {
+    return this.o.growthLines ?? MIN_GROWTH_LINES;
+  }
 
   /** Reads a history file without changing it; undefined when there is none. */
   static async read(file: string): Promise<HistoryContents | undefined> {
@@ -214,7 +222,7 @@ export class SessionHistory implements UsageSink {
     if (this.lines >= this.compactAt) {
       await this.compact().catch((err: unknown) => {
         this.o.log?.warn({ err, file: this.o.file }, 'session history: compaction failed; retried later');
-        this.compactAt = this.lines + MIN_GROWTH_LINES;
+        this.compactAt = this.lines + this.growth;
       });
     }
   }
@@ -246,8 +254,8 @@ export class SessionHistory implements UsageSink {
     if ('onlyIfNeeded' in options) {
       const was = options.onlyIfNeeded;
       const same = was !== undefined && JSON.stringify(was) === JSON.stringify(kept.header);
-      if (same && dropped === 0 && kept.intervals.length === d.intervals.size && d.lines < Math.max(2 * live, live + MIN_GROWTH_LINES)) {
-        this.compactAt = Math.max(2 * live, live + MIN_GROWTH_LINES);
+      if (same && dropped === 0 && kept.intervals.length === d.intervals.size && d.lines < Math.max(2 * live, live + this.growth)) {
+        this.compactAt = Math.max(2 * live, live + this.growth);
         return;
       }
     }
@@ -265,7 +273,7 @@ export class SessionHistory implements UsageSink {
     this.size = Buffer.byteLength(text, 'utf8');
     this.dirtyTail = false;
     this.lines = lines.length;
-    this.compactAt = Math.max(2 * this.lines, this.lines + MIN_GROWTH_LINES);
+    this.compactAt = Math.max(2 * this.lines, this.lines + this.growth);
   }
 }
 
