@@ -9,6 +9,7 @@ import type { FleetReport, LatencySummary, SeriesState } from './FleetMetrics.js
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { mergeWorkerHealth } from './WorkerSupervisor.js';
+import { mergeUsage } from './FleetUsage.js';
 
 export interface FleetPart {
   report: FleetReport;
@@ -57,6 +58,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const profiles = [...new Set(reports.map((r) => r.profile).filter((p) => p !== undefined))];
   const behaviour = reports.some((r) => r.behaviour) ? sumRecord(reports.map((r) => r.behaviour)) : undefined;
   const workers = mergeWorkerHealth(reports.map((r) => r.workers));
+  const usage = mergeUsage(reports.map((r) => r.usage));
   return {
     startedAt,
     endedAt,
@@ -95,5 +97,6 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(timeline && { timeline }),
     ...(latency && { latency }),
     ...(workers && { workers }),
+    ...(usage && { usage }),
   };
 }
