@@ -21,7 +21,7 @@ import { hashIdTag } from '../auth/idTagHash.js';
 import type { StatusChange } from '../charging/ConnectorController.js';
 import type { ConnectorStatus } from '../charging/connectorTypes.js';
 import type { TransactionEvent } from '../transactions/transactionTypes.js';
-import type { IntervalKind, SessionRecord, UsageInterval, UsageResume, UsageSink } from './usageTypes.js';
+import { INTERVAL_KINDS, type IntervalKind, type SessionRecord, type UsageInterval, type UsageResume, type UsageSink } from './usageTypes.js';
 
 export interface UsageTrackerOptions {
   /** Its `transaction` and `status` events, and its hardware's control pilots. */
@@ -40,73 +40,95 @@ const MAX_FAULTS = 10;
 
 const DOWN: Partial<Record<ConnectorStatus, IntervalKind>> = { Faulted: 'faulted', Unavailable: 'unavailable' };
 
-/** What the tracker knows of one connector. */
-interface ConnectorUsage {
+/**
+ * What the tracker knows of one connector; the intervals open now under their kind's name. Every
+ * key is always present (a fixed shape; a fleet holds one per connector).
+ */
+interface ConnectorUsage extends Record<IntervalKind, UsageInterval | undefined> {
   readonly connectorId: number;
   readonly hardware: ConnectorHardware;
-  readonly onPilot: (state: PilotState) => void;
-  plugged: boolean;
+  /** An EV is plugged in. */
+  evIn: boolean;
   status: ConnectorStatus | undefined;
-  /** Intervals open now, by kind. */
-  readonly open: Partial<Record<IntervalKind, UsageInterval>>;
   /** The connector's session that is not complete yet. */
   session: SessionRecord | undefined;
 }
 
+type Heard = StatusChange | TransactionEvent | PilotState;
+
 export class UsageTracker {
   private readonly connectors: ConnectorUsage[];
+  /**
+   * The one listener for the agent's `status` and `transaction` and every pilot's `state`: it
+   * tells them apart by the emitter (`this`) and the argument. One closure per charger, not three.
+   */
+  private readonly listener: (this: unknown, arg: Heard) => void;
   private listening = false;
+  /** Clock time of {@link start} (the beginning of what this tracker observes). */
+  startedAt: number | undefined;
 
   constructor(private readonly o: UsageTrackerOptions) {
-    this.connectors = o.agent.options.hardware.connectors.map((hardware) => {
-      const c: ConnectorUsage = {
-        connectorId: hardware.connectorId,
-        hardware,
-        onPilot: (state) => this.pilotChanged(c, state),
-        plugged: false,
-        status: undefined,
-        open: {},
-        session: undefined,
-      };
-      return c;
-    });
+    this.connectors = o.agent.options.hardware.connectors.map((hardware) => ({
+      connectorId: hardware.connectorId,
+      hardware,
+      evIn: false,
+      status: undefined,
+      session: undefined,
+      plugged: undefined,
+      charging: undefined,
+      faulted: undefined,
+      unavailable: undefined,
+    }));
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the listener's own `this` is the emitter
+    const tracker = this;
+    this.listener = function (this: unknown, arg: Heard) {
+      tracker.heard(this, arg);
+    };
   }
 
-  private readonly onStatus = (change: StatusChange) => this.statusChanged(change);
-  private readonly onTransaction = (event: TransactionEvent) => this.transactionEvent(event);
+  private heard(emitter: unknown, arg: Heard): void {
+    if (typeof arg === 'string') {
+      const c = this.connectors.find((x) => x.hardware.pilot === emitter);
+      if (c) this.pilotChanged(c, arg);
+    } else if ('event' in arg) this.transactionEvent(arg);
+    else this.statusChanged(arg);
+  }
 
   /** Takes over what was open, then follows the agent. Call before `agent.start()`. */
   start(): void {
     if (this.listening) return;
     this.listening = true;
     const now = this.o.clock.now();
-    for (const c of this.connectors) c.plugged = pluggedIn(c.hardware.pilot.state, false);
+    this.startedAt = now;
+    for (const c of this.connectors) c.evIn = pluggedIn(c.hardware.pilot.state, false);
     if (this.o.resume) this.takeOver(this.o.resume, now);
-    for (const c of this.connectors) if (c.plugged) this.openInterval(c, 'plugged', now);
-    this.o.agent.on('status', this.onStatus);
-    this.o.agent.on('transaction', this.onTransaction);
-    for (const c of this.connectors) c.hardware.pilot.on('state', c.onPilot);
+    for (const c of this.connectors) if (c.evIn) this.openInterval(c, 'plugged', now);
+    this.o.agent.on('status', this.listener);
+    this.o.agent.on('transaction', this.listener);
+    for (const c of this.connectors) c.hardware.pilot.on('state', this.listener);
   }
 
   /**
    * Stops listening. `close`: the end of the observation (a fleet's end): open intervals end now
    * and open sessions are handed over as complete. Otherwise they stay open for the next tracker.
+   * Returns false when it was not running.
    */
-  stop(options: { close?: boolean } = {}): void {
-    if (!this.listening) return;
+  stop(options: { close?: boolean } = {}): boolean {
+    if (!this.listening) return false;
     this.listening = false;
-    this.o.agent.off('status', this.onStatus);
-    this.o.agent.off('transaction', this.onTransaction);
-    for (const c of this.connectors) c.hardware.pilot.off('state', c.onPilot);
+    this.o.agent.off('status', this.listener);
+    this.o.agent.off('transaction', this.listener);
+    for (const c of this.connectors) c.hardware.pilot.off('state', this.listener);
     const now = this.o.clock.now();
     if (!options.close) {
       this.o.sink.alive?.(now);
-      return;
+      return true;
     }
     for (const c of this.connectors) {
-      for (const kind of Object.keys(c.open) as IntervalKind[]) this.closeInterval(c, kind, now);
+      for (const kind of INTERVAL_KINDS) this.closeInterval(c, kind, now);
       if (c.session) this.complete(c);
     }
+    return true;
   }
 
   private takeOver(resume: UsageResume, now: number): void {
@@ -133,7 +155,7 @@ export class UsageTracker {
         // Its transaction was running when the previous tracker ended: a crash or power cut.
         s.interrupted = true;
         this.o.sink.session(s, false);
-      } else if (!c.plugged) {
+      } else if (!c.evIn) {
         // Stopped, and the EV left while nobody watched.
         s.unpluggedAt ??= Math.max(s.stoppedAt, aliveAt);
         s.interrupted = true;
@@ -142,14 +164,19 @@ export class UsageTracker {
     }
   }
 
+  /** Connectors observed. */
+  get connectorCount(): number {
+    return this.connectors.length;
+  }
+
   private connector(connectorId: number): ConnectorUsage | undefined {
     return this.connectors.find((c) => c.connectorId === connectorId);
   }
 
   private pilotChanged(c: ConnectorUsage, state: PilotState): void {
-    const plugged = pluggedIn(state, c.plugged);
-    if (plugged === c.plugged) return;
-    c.plugged = plugged;
+    const plugged = pluggedIn(state, c.evIn);
+    if (plugged === c.evIn) return;
+    c.evIn = plugged;
     const now = this.o.clock.now();
     if (plugged) {
       this.openInterval(c, 'plugged', now);
@@ -188,7 +215,7 @@ export class UsageTracker {
   }
 
   private chargingEnded(c: ConnectorUsage, at: number): void {
-    const i = c.open.charging;
+    const i = c.charging;
     this.closeInterval(c, 'charging', at);
     const s = c.session;
     if (!i || !s) return;
@@ -215,7 +242,7 @@ export class UsageTracker {
     s.stopReason = e.reason;
     const meterStart = e.meterStartWh ?? s.meterStartWh;
     if (meterStart !== undefined) s.energyWh = Math.max(0, e.meterStopWh - meterStart);
-    if (c.plugged) {
+    if (c.evIn) {
       this.o.sink.session(s, false);
       return;
     }
@@ -233,7 +260,7 @@ export class UsageTracker {
       previous.stoppedAt ??= e.timestamp;
       this.complete(c);
     }
-    const pluggedSince = c.open.plugged?.from;
+    const pluggedSince = c.plugged?.from;
     const s: SessionRecord = {
       id: e.localId,
       connectorId: c.connectorId,
@@ -258,16 +285,16 @@ export class UsageTracker {
   }
 
   private openInterval(c: ConnectorUsage, kind: IntervalKind, at: number): void {
-    if (c.open[kind]) return;
+    if (c[kind]) return;
     const i: UsageInterval = { connectorId: c.connectorId, kind, from: at };
-    c.open[kind] = i;
+    c[kind] = i;
     this.o.sink.interval(i);
   }
 
   private closeInterval(c: ConnectorUsage, kind: IntervalKind, at: number): void {
-    const i = c.open[kind];
+    const i = c[kind];
     if (!i) return;
-    delete c.open[kind];
+    c[kind] = undefined;
     i.to = Math.max(i.from, at);
     this.o.sink.interval(i);
   }

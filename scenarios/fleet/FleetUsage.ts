@@ -25,7 +25,6 @@ export class FleetUsage implements UsageSink {
   private trackedConnectors = 0;
   private trackedSince = 0;
   private readonly base: number;
-  private readonly started = new WeakMap<UsageTracker, { at: number; connectors: number }>();
 
   constructor(private readonly clock: Clock) {
     this.base = clock.now();
@@ -42,26 +41,22 @@ export class FleetUsage implements UsageSink {
   /** Starts tracking a charger (before `agent.start()`). */
   track(agent: Agent): UsageTracker {
     const tracker = new UsageTracker({ agent, clock: this.clock, sink: this });
-    const connectors = agent.connectors.length;
-    const at = this.clock.now() - this.base;
-    this.started.set(tracker, { at, connectors });
+    tracker.start();
+    const connectors = tracker.connectorCount;
     this.tally.connectors += connectors;
     this.trackedConnectors += connectors;
-    this.trackedSince += connectors * at;
-    tracker.start();
+    this.trackedSince += connectors * (tracker.startedAt! - this.base);
     return tracker;
   }
 
   /** Ends a charger's observation (after `agent.stop()`): what is open counts until now. */
   untrack(tracker: UsageTracker): void {
-    const s = this.started.get(tracker);
-    if (!s) return;
-    this.started.delete(tracker);
-    tracker.stop({ close: true });
-    const now = this.clock.now() - this.base;
-    this.trackedConnectors -= s.connectors;
-    this.trackedSince -= s.connectors * s.at;
-    this.tally.connectorMs += s.connectors * (now - s.at);
+    if (tracker.startedAt === undefined || !tracker.stop({ close: true })) return;
+    const connectors = tracker.connectorCount;
+    const at = tracker.startedAt - this.base;
+    this.trackedConnectors -= connectors;
+    this.trackedSince -= connectors * at;
+    this.tally.connectorMs += connectors * (this.clock.now() - this.base - at);
   }
 
   report(): FleetUsageReport {
