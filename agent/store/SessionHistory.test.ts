@@ -2,7 +2,9 @@
  * The session history file on a real temporary directory: durable lines, torn and corrupt lines
  * skipped, the cap (count and age), compaction, and what a restart takes over.
  */
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFile, mkdtemp, open as openFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -148,4 +150,48 @@ describe('SessionHistory', () => {
     expect(await SessionHistory.read(file)).toMatchObject({ sessions: [], intervals: [], skippedLines: 2 });
     expect(await SessionHistory.read(join(dir, 'missing.log'))).toBeUndefined();
   });
+
+  // A real full disk: a 64 KiB tmpfs mounted by the test (root in the test container; skipped where mounting is not allowed).
+  it.skipIf(!canMount())('a full disk loses the changes meanwhile, never throws, and the file stays clean for what comes after', async () => {
+    const mount = mkdtempSync(join(tmpdir(), 'evse-tmpfs-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
+    try {
+      file = join(mount, 'sessions.log');
+      const h = await history();
+      h.session(done('before', T0), true);
+      await h.flush();
+      const filler = await openFile(join(mount, 'filler'), 'w');
+      try {
+        for (;;) await filler.write(Buffer.alloc(4096, 1));
+      } catch (err) {
+        expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      }
+      await filler.close();
+      // Larger than the slack of the file's last page: it needs a page the disk does not have.
+      h.session({ ...done('lost', T0 + H), faults: Array.from({ length: 10 }, (_, i) => `OtherError: ${String(i).repeat(900)}`) }, true);
+      await h.flush();
+      await rm(join(mount, 'filler'));
+      h.session(done('after', T0 + 2 * H), true);
+      await h.close();
+      const read = (await SessionHistory.read(file))!;
+      expect(read.sessions.map((s) => s.id)).toEqual(['before', 'after']);
+      expect(read.skippedLines).toBe(0);
+    } finally {
+      execFileSync('umount', [mount]);
+      rmSync(mount, { recursive: true, force: true });
+    }
+  });
 });
+
+function canMount(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'evse-tmpfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    execFileSync('umount', [dir]);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
