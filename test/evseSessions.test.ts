@@ -5,7 +5,7 @@
  * both once: the completed one exactly as before the kill, the cut one ended by the PowerLoss stop.
  * Also: the export formats, `--since`, and bad options (exit 64, one line).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -104,11 +104,16 @@ describe('evse sessions after evse run', () => {
     expect(completed.chargingS).toBeGreaterThan(0);
 
     expect((await first.stop('SIGKILL')).code).toBe('SIGKILL');
+    const killedAt = Date.now();
+    // The driver on connector 2 unplugs while the charger is dark.
+    const world = JSON.parse(await readFile(join(dir, 'sim-state.json'), 'utf8')) as { connectors: { ev: { plugged: boolean } }[] };
+    world.connectors[1]!.ev.plugged = false;
+    await writeFile(join(dir, 'sim-state.json'), JSON.stringify(world));
     const since = csms.mark();
     const second = launch();
     const stop2 = await csms.waitForCall(CP, 'StopTransaction', { transactionId: tx2.transactionId }, { timeoutMs: 15_000, since });
     expect(stop2.payload.reason).toBe('PowerLoss');
-    const after = await reportUntil(dir, (r) => r.sessions[1]?.state === 'stopped');
+    const after = await reportUntil(dir, (r) => r.sessions[1]?.state === 'complete');
 
     expect(after.sessions.map((s) => s.id)).toEqual(before.sessions.map((s) => s.id)); // none lost, none twice
     expect(after.sessions[0]).toEqual(completed);
@@ -116,11 +121,15 @@ describe('evse sessions after evse run', () => {
       id: before.sessions[1]!.id,
       connectorId: 2,
       transactionId: tx2.transactionId,
-      state: 'stopped',
+      state: 'complete',
       stopReason: 'PowerLoss',
       energyWh: stop2.payload.meterStop - tx2.meterStart,
       interrupted: true,
     });
+    // It left while nobody watched: at the last sign of life before the kill, not at the restart.
+    const left = Date.parse(after.sessions[1]!.unpluggedAt!);
+    expect(left).toBeGreaterThanOrEqual(Date.parse(after.sessions[1]!.startedAt));
+    expect(left).toBeLessThanOrEqual(killedAt);
     expect(after.summary).toMatchObject({ connectors: 2, sessions: 2 });
     expect(after.summary.energyKWh).toBeCloseTo((completed.energyWh! + after.sessions[1]!.energyWh!) / 1000, 3);
 
@@ -132,7 +141,7 @@ describe('evse sessions after evse run', () => {
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^USAGE-CP: .+sessions\.log\)$/m);
     expect(table.stdout).toMatch(/ 1 +stopped +.*Remote/);
-    expect(table.stdout).toMatch(/ 2 +stopped\* +.*PowerLoss/);
+    expect(table.stdout).toMatch(/ 2 +complete\* +.*PowerLoss/);
     expect(table.stdout).toMatch(/^summary: 2 sessions /m);
   }, 90_000);
 });

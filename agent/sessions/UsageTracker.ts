@@ -152,8 +152,10 @@ export class UsageTracker {
       const s = c.session;
       if (!s) continue;
       if (s.stoppedAt === undefined) {
-        // Its transaction was running when the previous tracker ended: a crash or power cut.
+        // Its transaction was running when the previous tracker ended: a crash or power cut. Its
+        // stop comes from the power-loss recovery; an EV gone by now left while nobody watched.
         s.interrupted = true;
+        if (!c.evIn) s.unpluggedAt ??= Math.max(s.startedAt, aliveAt);
         this.o.sink.session(s, false);
       } else if (!c.evIn) {
         // Stopped, and the EV left while nobody watched.
