@@ -6,6 +6,7 @@
  *   evse csms   the embedded strict CSMS on its own, printing traffic (or counts, --quiet)
  *   evse scenario run   scenario scripts (simulated hardware in virtual time, or a serial bench / external CSMS)
  *   evse fleet  many virtual chargers against a CSMS (load tests); evse fleet merge: merge shard reports
+ *   evse sessions   the session history `evse run` keeps, with a utilisation summary
  */
 import { Command } from 'commander';
 import { integerIn, nonNegativeInteger, parseCommandLine, parsedBy, port, positiveInteger, positiveNumber, reportUsageErrors, seed, withLogOptions, type LogOptions } from './commandLine.js';
@@ -134,6 +135,18 @@ fleet
     const report = opts.report ?? parent.report;
     const html = opts.html ?? parent.html;
     process.exitCode = await runFleetMergeCommand(files, { ...(report !== undefined && { report }), ...(html !== undefined && { html }) });
+  });
+
+program
+  .command('sessions')
+  .description('the session history evse run keeps (usage data for planning): sessions and a utilisation summary')
+  .option('--data-dir <dir>', 'data directory of evse run (default: dataDir / EVSE_DATA_DIR of the configuration)')
+  .option('--since <when>', 'from a date (2026-05-01, 2026-05-01T08:00Z) or a duration back from now (90m, 12h, 7d, 4w)')
+  .option('--csv', 'one CSV row per session')
+  .option('--json', 'sessions and summary as JSON')
+  .action(async (opts: { dataDir?: string; since?: string; csv?: boolean; json?: boolean }) => {
+    const { runSessionsCommand } = await import('./sessionsCommand.js');
+    process.exitCode = await runSessionsCommand(opts);
   });
 
 reportUsageErrors(program);

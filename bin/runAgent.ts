@@ -1,8 +1,8 @@
 /**
  * `evse run`: the on-device agent. Loads and validates the settings (exit 78 when invalid), opens
  * the OCPP configuration store, the transaction journal (`journal.log`), the authorization cache and
- * the Local Authorization List in the data directory,
- * builds the configured hardware and runs one Agent on the wall clock until SIGTERM/SIGINT, which
+ * the Local Authorization List and the session history (`sessions.log`, bin/usageRecording.ts) in the
+ * data directory, builds the configured hardware and runs one Agent on the wall clock until SIGTERM/SIGINT, which
  * shut it down cleanly within 5 s.
  * A Reset from the CSMS restarts the agent in-process (Hard: the transaction journal is opened again
  * and the hardware re-initialised, as a reboot would). A restart that fails is retried ResetRetries
@@ -30,6 +30,9 @@ import { exitOnInvalidSettings, type Settings } from './settings.js';
 import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
 import { ocppInitialValues } from './ocppInitialValues.js';
 import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
+import type { SessionHistory } from '../agent/store/SessionHistory.js';
+import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
+import { openSessionHistory, trackUsage } from './usageRecording.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -90,7 +93,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     ...(telemetryTls && { tls: telemetryTls }),
     ...(settings.telemetry.url && settings.telemetry.commands && { currentLimits: await CurrentLimits.open(join(dataDir, 'mqtt-current-limits.json'), log) }),
   };
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry).run();
+  const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
+  const history = await openSessionHistory(settings, dataDir, clock, log);
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -119,14 +124,13 @@ class AgentRunner {
   private hw: Hardware | undefined;
   private agent: Agent | undefined;
   private telemetry: TelemetryPublisher | undefined;
+  private usage: UsageTracker | undefined;
   private stopping = false;
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private endRetryWait: (() => void) | undefined;
   /** Ends run() with an exit code. */
   private exit: ((code: number) => void) | undefined;
-  /** The host clock, or (clock.source: csms) the host clock set by the CSMS's time; kept across resets. */
-  private readonly clock: Clock;
 
   constructor(
     private readonly settings: Settings,
@@ -136,9 +140,11 @@ class AgentRunner {
     private readonly log: Logger,
     private readonly auth: LocalAuthorization,
     private readonly telemetryResources: TelemetryResources,
-  ) {
-    this.clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
-  }
+    /** The host clock, or (clock.source: csms) the host clock set by the CSMS's time; kept across resets. */
+    private readonly clock: Clock,
+    /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
+    private readonly history: SessionHistory | undefined,
+  ) {}
 
   run(): Promise<number> {
     return new Promise((done) => {
@@ -191,6 +197,8 @@ class AgentRunner {
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;
     if (telemetryModule) this.telemetry = this.startTelemetry(agent, telemetryModule.TelemetryPublisher);
+    this.stopUsage(); // one left by a failed restart attempt
+    if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
     agent.start();
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
   }
@@ -236,6 +244,7 @@ class AgentRunner {
     log.info({ type }, 'reset requested by the CSMS: restarting');
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
+    this.stopUsage();
     this.agent = undefined;
     if (type === 'Hard') await this.closeHardware();
     for (let attempt = 1; !this.stopping; attempt++) {
@@ -286,10 +295,18 @@ class AgentRunner {
     this.endRetryWait?.();
     // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
+    this.stopUsage();
     await this.stopTelemetry();
     await this.closeHardware();
     await this.config.flush();
     await this.auth.cache.flush();
     await this.journal.current.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
+    await this.history?.close();
+  }
+
+  /** After the agent stopped (its transactions ended): what is still open waits for the next tracker. */
+  private stopUsage(): void {
+    this.usage?.stop();
+    this.usage = undefined;
   }
 }

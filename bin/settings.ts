@@ -103,6 +103,8 @@ export interface Settings {
     readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string; readonly startIdTag?: string };
   };
   readonly dataDir: string;
+  /** `<dataDir>/sessions.log` for `evse sessions`: the newest `maxSessions` (0: none kept), none older than `maxDays` (0: no age limit). */
+  readonly sessionHistory: { readonly maxSessions: number; readonly maxDays: number };
   readonly log: { readonly level: LogLevel };
   /** Initial OCPP configuration, by canonical key name. */
   readonly ocpp: { readonly [key: string]: ConfigValue };
@@ -179,6 +181,7 @@ const SCHEMA = section({
     ['username', 'password', 'idTagSalt', 'tls'],
   ),
   dataDir: text(4096),
+  sessionHistory: section({ maxSessions: integer(0, 1_000_000), maxDays: integer(0, 36_500) }),
   log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
   // Names and values are checked against configurationKeys.ts below.
   ocpp: { type: 'object' },
@@ -249,6 +252,9 @@ const EXPECTED: ExpectedTable = {
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   'telemetry.homeAssistant.startIdTag': 'expected an idTag of 1 to 20 characters (the Start button starts sessions with it)',
   dataDir: 'expected a directory path of 1 to 4096 characters',
+  sessionHistory: 'expected a section (sessionHistory: maxSessions, maxDays)',
+  'sessionHistory.maxSessions': 'expected an integer from 0 to 1000000 (sessions kept in the history; 0 = no history)',
+  'sessionHistory.maxDays': 'expected an integer from 0 to 36500 (days of history kept; 0 = no age limit)',
   log: 'expected a section (log: level)',
   'log.level': `expected a log level: ${LOG_LEVELS.slice(0, -1).join(', ')} or ${LOG_LEVELS.at(-1)}`,
   ocpp: 'expected a section of OCPP configuration keys (text, number, true/false or a list of text)',

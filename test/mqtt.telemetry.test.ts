@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentFixture, startSession, type AgentFixture } from './support/agentFixture.js';
-import { hashIdTag } from '../agent/telemetry/idTagHash.js';
+import { hashIdTag } from '../agent/auth/idTagHash.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { MeterPayload, StatusPayload, TransactionPayload } from '../agent/telemetry/topics.js';
 import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';

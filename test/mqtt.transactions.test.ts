@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentFixture, CP, type AgentFixture } from './support/agentFixture.js';
-import { hashIdTag } from '../agent/telemetry/idTagHash.js';
+import { hashIdTag } from '../agent/auth/idTagHash.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { TransactionPayload } from '../agent/telemetry/topics.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';

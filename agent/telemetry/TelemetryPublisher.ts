@@ -21,7 +21,7 @@ import type { OcppLinkState } from '../ocpp/OcppLink.js';
 import type { TransactionEvent } from '../transactions/TransactionManager.js';
 import { CommandHandler } from './CommandHandler.js';
 import { discoveryMessages, type HomeAssistantOptions } from './homeAssistant.js';
-import { hashIdTag } from './idTagHash.js';
+import { hashIdTag } from '../auth/idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MeterTelemetry } from './MeterTelemetry.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';

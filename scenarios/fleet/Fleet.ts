@@ -26,6 +26,8 @@ import { nextPositions, positionOf } from './controlRouting.js';
 import { fail, ok, type CommandResult, type EventFilter, type FleetCommand, type FleetControlTarget, type FleetEvent } from './controlTypes.js';
 import { chargerId, shardPositions, type Shard } from './fleetIds.js';
 import { FleetMetrics, type FleetReport } from './FleetMetrics.js';
+import { FleetUsage } from './FleetUsage.js';
+import type { UsageTracker } from '../../agent/sessions/UsageTracker.js';
 import { buildFleetCharger } from './fleetCharger.js';
 import { deriveSeed, seededRandom } from '../seededRandom.js';
 import type { FleetProfile } from './profile.js';
@@ -80,6 +82,8 @@ export interface FleetCharger {
 
 interface Member extends FleetCharger {
   behaviour: SessionBehaviour | undefined;
+  /** Its sessions and connector time, into {@link Fleet.usage}. */
+  usage: UsageTracker;
 }
 
 export interface FleetEvents {
@@ -97,6 +101,8 @@ export const STOPPING_AT_ONCE = 250;
 
 export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarget {
   readonly metrics: FleetMetrics;
+  /** Utilisation of the whole fleet (the report's `usage`). */
+  readonly usage: FleetUsage;
   private readonly members: Member[] = [];
   private readonly byId = new Map<string, Member>();
   private readonly clock: Clock;
@@ -123,6 +129,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.positions = shardPositions(options.count, options.shard);
     this.ramp = new FleetRamp(this.positions, (k) => this.launchAt(k), () => this.stopping !== undefined, () => this.emit('ramped'));
     this.metrics = new FleetMetrics(seededRandom(deriveSeed(options.seed ?? 1, 0, 9)));
+    this.usage = new FleetUsage(this.clock);
     this.links = new FleetLinks(this.metrics, new BootGate(options.maxBooting ?? DEFAULT_MAX_BOOTING), (agent) => this.stopping !== undefined || this.leaving.has(agent));
     this.startedAt = Date.now();
   }
@@ -196,7 +203,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     }
     this.links.observe(agent, release);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
-    this.members.push({ id, agent, sim, behaviour });
+    this.members.push({ id, agent, sim, behaviour, usage: this.usage.track(agent) });
     this.launched++;
     agent.start();
     behaviour?.start();
@@ -229,6 +236,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     // Agent.stop() refuses new sessions before it ends the running ones, so a card whose
     // Authorize is still in flight cannot start a transaction behind it.
     await m.agent.stop({ reason: 'Other', flushMs });
+    this.usage.untrack(m.usage);
     await m.sim.close();
   }
 
@@ -327,6 +335,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       shard: this.options.shard ?? { index: 0, count: 1 },
       run: { idPrefix: this.options.idPrefix ?? 'CP', count: this.options.count, seed: this.options.seed ?? 1 },
       ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
+      usage: this.usage.report(),
     });
   }
 }

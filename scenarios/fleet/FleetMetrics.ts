@@ -10,6 +10,7 @@
  */
 import type { TrafficRecord } from '../../agent/ocpp/OcppTraffic.js';
 import { FleetTimeline, type TimelineState } from './FleetTimeline.js';
+import type { FleetUsageReport } from './FleetUsage.js';
 import { LatencyHistogram, type HistogramState, type LatencySummary } from './LatencyHistogram.js';
 
 export type { HistogramState, LatencySummary } from './LatencyHistogram.js';
@@ -60,6 +61,8 @@ export interface FleetReport {
   latency?: Record<string, HistogramState>;
   /** Worker threads that died and were restarted (worker threads only; WorkerSupervisor.ts). */
   workers?: WorkerHealth;
+  /** Utilisation: sessions, energy, occupancy, charging, faulted and unavailable shares (FleetUsage.ts). */
+  usage?: FleetUsageReport;
 }
 
 export interface RunIdentity {
@@ -185,7 +188,7 @@ export class FleetMetrics {
 
   /** The report fields FleetMetrics adds beyond the counts (behaviour, timeline, histograms). */
   /** The report so far: these counts, plus what only the fleet knows (its start, chargers, shard, profile). */
-  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string }): FleetReport {
+  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string; usage?: FleetUsageReport }): FleetReport {
     const endedAt = Date.now();
     const durationS = (endedAt - fleet.startedAt) / 1000;
     return {
@@ -208,6 +211,7 @@ export class FleetMetrics {
       behaviour: { ...this.behaviour },
       timeline: this.timeline.state(),
       latency: this.seriesStates(),
+      ...(fleet.usage && { usage: fleet.usage }),
     };
   }
 }

@@ -1,5 +1,6 @@
 /** Human-readable text for fleet progress and the final report (the CLI prints it). */
 import type { FleetReport, LatencySummary, TimelineState } from './FleetMetrics.js';
+import { describeUsage } from '../../agent/sessions/usageSummary.js';
 
 const ms = (v: number) => `${Math.round(v)}`;
 const lat = (s: LatencySummary) => `p50 ${ms(s.p50)}  p95 ${ms(s.p95)}  p99 ${ms(s.p99)}  max ${ms(s.max)} ms`;
@@ -52,6 +53,7 @@ export function formatSummary(r: FleetReport): string {
   ];
   const curve = r.timeline && describeReconnects(r.timeline);
   if (curve) lines.push(`  ${curve}`);
+  if (r.usage) lines.push(`  usage ${describeUsage(r.usage.summary)}`);
   if (r.behaviour && Object.keys(r.behaviour).length > 0) {
     const events = Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b));
     const other = events.filter(([k]) => !k.startsWith('ev:'));

@@ -9,6 +9,7 @@ import type { FleetReport, LatencySummary, RunIdentity, SeriesState } from './Fl
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { mergeWorkerHealth } from './WorkerSupervisor.js';
+import { mergeUsage } from './FleetUsage.js';
 
 export interface FleetPart {
   report: FleetReport;
@@ -73,6 +74,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const workers = mergeWorkerHealth(reports.map((r) => r.workers));
   const run = reports[0]?.run;
   const oneRun = run && reports.every((r) => r.run && sameRun(r.run, run));
+  const usage = mergeUsage(reports.map((r) => r.usage));
   return {
     startedAt,
     endedAt,
@@ -114,5 +116,6 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(timeline && { timeline }),
     ...(latency && { latency }),
     ...(workers && { workers }),
+    ...(usage && { usage }),
   };
 }

@@ -115,9 +115,28 @@ ${curve ? `<p>${esc(curve)}</p>` : ''}
 ${wide(`<table><tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${actions}</table>`)}
 ${Object.keys(r.inboundCalls).length > 0 ? `<h2>Calls from the CSMS</h2>${kv(Object.entries(r.inboundCalls))}` : ''}
 ${r.behaviour && Object.keys(r.behaviour).length > 0 ? `<h2>Behaviour</h2>${kv(Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)))}` : ''}
+${usageHtml(r)}
 ${workersHtml(r)}
 </body></html>
 `;
+}
+
+/** Utilisation (the summary `evse sessions` prints for one charger): sessions and the shares of connector time. */
+function usageHtml(r: FleetReport): string {
+  const s = r.usage?.summary;
+  if (!s) return '';
+  const opt = (v: number | null, unit: string) => (v === null ? '—' : `${v} ${unit}`);
+  return `<h2>Utilisation</h2>
+${kv([
+  ['sessions (per day)', `${s.sessions} (${s.sessionsPerDay})`],
+  ['energy kWh (per day)', `${s.energyKWh} (${s.kWhPerDay})`],
+  ['kWh per session', opt(s.kWhPerSession, 'kWh')],
+  ['average session / idle after charging', `${opt(s.averageSessionMinutes, 'min')} / ${opt(s.averageIdleAfterChargeMinutes, 'min')}`],
+  ['occupancy (plugged in)', `${s.occupancyPercent} %`],
+  ['charging', `${s.chargingPercent} %`],
+  ['faulted / unavailable', `${s.faultedPercent} % / ${s.unavailablePercent} %`],
+  ['connector time', `${s.days} days × ${s.connectors} connectors`],
+])}`;
 }
 
 /** Dead worker threads, when any died: what was restarted, given up and lost (see docs/fleet.md, Worker threads). */

@@ -35,6 +35,8 @@ export interface AgentFixtureOptions {
   clock?: SimulatedClock;
   /** Charger capabilities passed to the Agent as they are. */
   agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock'>>;
+  /** Called with the agent before it starts (to attach listeners that must see the start-up). */
+  beforeStart?: (agent: Agent) => void;
 }
 
 const fixtures: AgentFixture[] = [];
@@ -126,6 +128,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
     },
   };
   fixtures.push(fixture);
+  opts.beforeStart?.(agent);
   agent.start();
   if (opts.boot ?? true) {
     await csms.waitForCall(CP, 'StatusNotification', { connectorId: sim.connectors.length }, 5000);
