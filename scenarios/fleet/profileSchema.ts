@@ -4,7 +4,7 @@
  * (shares, windows, medians) live in profile.ts.
  */
 import { createRequire } from 'node:module';
-import type { ConfigValue } from '../../agent/ocpp/v16/configurationKeys.js';
+import type { ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
 
 /** A number (fixed), `{min, max}` (uniform) or `{median, p90}` (lognormal, optionally clamped to min/max). */
 export type Distribution = number | { min: number; max: number } | { median: number; p90: number; min?: number; max?: number };
