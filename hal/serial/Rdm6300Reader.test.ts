@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../clock.js';
 import { watchFaults } from '../contract/observers.js';
-import { Rdm6300Reader } from './Rdm6300Reader.js';
+import { Rdm6300Reader, type Rdm6300ReaderOptions } from './Rdm6300Reader.js';
 import { mockSerial } from './testing/mockSerial.js';
 import { Rdm6300Emitter } from './testing/Rdm6300Emitter.js';
 import { createSerialRfidHarness, type SerialRdm6300Harness } from './testing/SerialRfidHarness.js';
@@ -52,18 +52,20 @@ describe('Rdm6300Reader (MockBinding)', () => {
     await reader.release();
     serial.reset();
   });
-  const settle = async (): Promise<void> => {
-    for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-  };
-
-  it('reads a held card once, again after it was taken away; unreadable frames raise RFID_FAULT, a good one clears it', async () => {
+  const settle = (): Promise<void> => serial.settle();
+  async function start(options: Partial<Rdm6300ReaderOptions> = {}) {
     serial.create(PATH);
     const clock = new SimulatedClock();
-    reader = new Rdm6300Reader({ id: 'rfid:0', path: PATH, clock, binding: serial.binding, removalMs: 500 });
+    reader = new Rdm6300Reader({ id: 'rfid:0', path: PATH, clock, binding: serial.binding, ...options });
     const faults = watchFaults(reader);
     const cards: string[] = [];
     reader.on('card', (c) => cards.push(c.uid));
     await reader.open();
+    return { clock, faults, cards };
+  }
+
+  it('reads a held card once, again after it was taken away; unreadable frames raise RFID_FAULT, a good one clears it', async () => {
+    const { clock, faults, cards } = await start({ removalMs: 500 });
     const device = serial.port(PATH);
     expect(device.openOptions.baudRate).toBe(9600);
 
@@ -89,13 +91,7 @@ describe('Rdm6300Reader (MockBinding)', () => {
   });
 
   it('the adapter pulled raises PORT_LOST once; replugged, the port is reopened, the fault clears and cards are read', async () => {
-    serial.create(PATH);
-    const clock = new SimulatedClock();
-    reader = new Rdm6300Reader({ id: 'rfid:0', path: PATH, clock, binding: serial.binding, reopenIntervalMs: 2000 });
-    const faults = watchFaults(reader);
-    const cards: string[] = [];
-    reader.on('card', (c) => cards.push(c.uid));
-    await reader.open();
+    const { clock, faults, cards } = await start({ reopenIntervalMs: 2000 });
     serial.unplug(PATH);
     await settle();
     clock.advance(4000);

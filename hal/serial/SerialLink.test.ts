@@ -19,11 +19,7 @@ afterEach(async () => {
   serial.reset();
 });
 
-/** Lets the binding's (nextTick) and the stream's I/O run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
-}
-
+const settle = (): Promise<void> => serial.settle();
 function createLink(clock = new SimulatedClock()) {
   link = new SerialLink({ id: 'rfid:0', path: PATH, baudRate: 9600, clock, binding: serial.binding, reopenIntervalMs: 2000, watchIntervalMs: 1000 });
   const events: string[] = [];

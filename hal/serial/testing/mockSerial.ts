@@ -32,6 +32,8 @@ export interface MockSerial {
   vanish(): void;
   /** Forgets every port (MockBinding is process-wide). */
   reset(): void;
+  /** Lets the binding's I/O (on `process.nextTick`) and the stream's reach the driver. */
+  settle(): Promise<void>;
 }
 
 export function mockSerial(): MockSerial {
@@ -65,6 +67,9 @@ export function mockSerial(): MockSerial {
     reset() {
       MockBinding.reset();
       opened.clear();
+    },
+    async settle() {
+      for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
     },
   };
 }
