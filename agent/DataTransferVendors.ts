@@ -7,7 +7,7 @@
  * Cheap per charger: nothing is allocated until the first registration.
  */
 import type { Logger } from 'pino';
-import type { DataTransferRequest, DataTransferResponse } from './ocpp/v16/messages.js';
+import type { DataTransferRequest, DataTransferResponse } from './ocpp16/messages.js';
 
 /** Answers one DataTransfer.req of its vendor (and messageId, if registered for one). */
 export type VendorHandler = (request: DataTransferRequest) => DataTransferResponse | Promise<DataTransferResponse>;

@@ -27,7 +27,7 @@ import type {
   SendLocalListResponse,
   TriggerMessageResponse,
   UnlockConnectorResponse,
-} from './ocpp/v16/messages.js';
+} from './ocpp16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import type { SessionService } from './sessions/SessionService.js';
 

@@ -13,7 +13,7 @@
 import type { Logger } from 'pino';
 import type { Clock, HalError, HalErrorCode, RfidReader, TimerId } from '../hal/index.js';
 import type { StatusChange } from './charging/ConnectorController.js';
-import type { ConnectorStatus } from './charging/connectorTypes.js';
+import type { ConnectorStatus } from './ocpp16/vocabulary.js';
 import type { OcppLinkState } from './ocpp/OcppLinkTypes.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';

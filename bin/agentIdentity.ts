@@ -1,5 +1,5 @@
 /** What a charger says about itself, from the settings: BootNotification and feature profiles. */
-import type { BootNotificationRequest } from '../agent/ocpp/v16/messages.js';
+import type { BootNotificationRequest } from '../agent/ocpp16/messages.js';
 import type { Settings } from './settings.js';
 
 /** OCPP 1.6 feature profiles this agent implements (SupportedFeatureProfiles). */

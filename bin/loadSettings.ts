@@ -6,8 +6,13 @@
  * runs from anywhere, and — checked with config 5.0.1 — the singleton's YAML parser is also
  * resolved from the current directory (`createRequire(cwd)`), so outside the package it finds
  * no `yaml` module, prints "No YAML parser loaded" and "No configurations found", and yields an
- * empty tree. Instead this uses node-config's own loader without the singleton (`Load`, from
- * config/lib/util.js, "the work horse of loading Config data - without the singleton"), with:
+ * empty tree. Instead this uses node-config's own loader without the singleton (`Load` and
+ * `Util`, from config/lib/util.js, "the work horse of loading Config data - without the
+ * singleton"). That is public API in node-config 5: its README lists
+ * `config/lib/util` among the entry points it publishes typings for (beside `config` and
+ * `config/parser`), and its wiki page Sub-Module Configuration loads with `Load` from it
+ * (node-config issue #840). `substituteDeep` is a protected method of `Load`, reached by
+ * subclassing. Used with:
  *  - the package's own config/ directory, found from this module's location, then the
  *    directories in NODE_CONFIG_DIR (`path.delimiter`-separated) for the user's files;
  *  - the same file order as node-config: default < NODE_ENV (e.g. test, sim) < hostname < local,

@@ -11,7 +11,7 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { summarizeUsage, tallyHistory, describeUsage, type UsageSummary } from '../agent/sessions/usageSummary.js';
-import { idleAfterChargeMs, sessionDurationMs, sessionState, type SessionRecord } from '../agent/sessions/usageTypes.js';
+import { idleAfterChargeMs, sessionDurationMs, sessionState, type SessionRecord } from '../agent/store/usageTypes.js';
 import { SessionHistory, type HistoryContents } from '../agent/store/SessionHistory.js';
 import { loadSettings } from './loadSettings.js';
 import { exitOnInvalidSettings } from './settings.js';

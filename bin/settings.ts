@@ -10,9 +10,9 @@
  *
  * The tree is checked against a JSON Schema with ajv (bin/settingsSchema.ts). `hal.serial` has
  * its own module (bin/serialSettings.ts, bin/serialPlan.ts). The OCPP keys under `ocpp:` are
- * checked against the keys the agent implements (agent/ocpp/v16/configurationKeys.ts).
+ * checked against the keys the agent implements (agent/ocpp16/configurationKeys.ts).
  */
-import { checkInitialValues, type ConfigValue } from '../agent/ocpp/v16/configurationKeys.js';
+import { checkInitialValues, type ConfigValue } from '../agent/ocpp16/configurationKeys.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';

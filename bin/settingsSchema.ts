@@ -7,7 +7,7 @@
  * (zod, used before, added about 5 MB RSS). Key paths are dotted, with `[i]` for list entries;
  * the table of expectations is keyed by the same paths with `[]` for any index.
  */
-import { createRequire } from 'node:module';
+import { Ajv } from '../agent/jsonSchema.js';
 
 export interface SettingsIssue {
   /** Key path, e.g. `csms.url` (or an environment variable name for problems outside the tree). */
@@ -55,7 +55,7 @@ export type ExpectedTable = Readonly<Record<string, Expected | Readonly<Record<s
 
 // ── ajv ─────────────────────────────────────────────────────────────────────────────────────
 
-/** The part of ajv 8's API used here (its own typings resolve to eslint's ajv 6 from bin/). */
+/** What settings.ts reads of ajv's results (ajv's own ErrorObject and ValidateFunction fit them). */
 interface AjvError {
   readonly keyword: string;
   /** JSON Pointer to the value, e.g. `/csms/url`. */
@@ -67,25 +67,6 @@ export interface AjvValidate {
   (data: unknown): boolean;
   errors?: AjvError[] | null;
 }
-interface AjvInstance {
-  addFormat(name: string, format: (value: string) => boolean): AjvInstance;
-  addKeyword(definition: {
-    keyword: string;
-    type: string;
-    schemaType: string;
-    validate: (schema: string, value: number, parentSchema: unknown, context?: { parentData: Record<string, unknown> }) => boolean;
-  }): AjvInstance;
-  compile(schema: Schema): AjvValidate;
-}
-type AjvClass = new (options: { allErrors: boolean; strict: boolean; validateSchema: boolean; discriminator: boolean }) => AjvInstance;
-
-/**
- * ajv 8 as ocpp-rpc loads it: resolved from ocpp-rpc's own directory, so the process holds one
- * ajv whether npm nests it under ocpp-rpc (as now: the `ajv` at the top of node_modules is
- * eslint's ajv 6) or hoists it. ocpp-rpc itself is only resolved here, not loaded
- * (agent/ocpp/v16/ocppRpc.ts loads it). loadSettings.test.ts checks that there is one ajv.
- */
-const Ajv = createRequire(createRequire(import.meta.url).resolve('ocpp-rpc'))('ajv') as AjvClass;
 
 /**
  * Compiles a settings schema. No check of the schema against the meta-schema, which ajv would

@@ -1,4 +1,4 @@
-// Generates agent/ocpp/v16/messages.ts from the OCPP 1.6J JSON schemas that ocpp-rpc ships (the same
+// Generates agent/ocpp16/messages.ts from the OCPP 1.6J JSON schemas that ocpp-rpc ships (the same
 // schemas its strict mode validates against), so the typed facade and the validator cannot drift.
 // Run: npm run gen:ocpp-types
 import { createRequire } from 'node:module';
@@ -38,5 +38,5 @@ for (const a of actions) out += `  ${a}: { request: ${a}Request; response: ${a}R
 out += '}\n\nexport type Ocpp16Action = keyof Ocpp16Actions;\n';
 out += 'export type RequestOf<A extends Ocpp16Action> = Ocpp16Actions[A][\'request\'];\n';
 out += 'export type ResponseOf<A extends Ocpp16Action> = Ocpp16Actions[A][\'response\'];\n';
-writeFileSync(new URL('../agent/ocpp/v16/messages.ts', import.meta.url), out);
+writeFileSync(new URL('../agent/ocpp16/messages.ts', import.meta.url), out);
 console.log(`wrote ${actions.size} actions`);

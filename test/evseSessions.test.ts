@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../hal/clock.js';
 import { SessionHistory } from '../agent/store/SessionHistory.js';
-import type { SessionRecord } from '../agent/sessions/usageTypes.js';
+import type { SessionRecord } from '../agent/store/usageTypes.js';
 import type { SessionsReport } from '../bin/sessionsCommand.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';

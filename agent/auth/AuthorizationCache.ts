@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { IdTagStatus } from '../charging/connectorTypes.js';
+import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import { writeAtomically } from '../store/writeAtomically.js';
 
 export interface IdTagInfo {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '../../hal/clock.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../store/OcppConfiguration.js';
 import { AuthorizationCache, type IdTagInfo } from './AuthorizationCache.js';
 import { Authorizer } from './Authorizer.js';

@@ -12,7 +12,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../hal/index.js';
-import type { IdTagStatus } from '../charging/connectorTypes.js';
+import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { AuthorizationCache, IdTagInfo } from './AuthorizationCache.js';

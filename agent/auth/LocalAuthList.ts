@@ -9,7 +9,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import type { SendLocalListRequest, SendLocalListResponse } from '../ocpp/v16/messages.js';
+import type { SendLocalListRequest, SendLocalListResponse } from '../ocpp16/messages.js';
 import { writeAtomically } from '../store/writeAtomically.js';
 import { isIdTagInfo, type IdTagInfo } from './AuthorizationCache.js';
 

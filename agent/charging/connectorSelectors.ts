@@ -5,7 +5,8 @@
 import { HAL_ERRORS, type OcppFaultCode } from '../../hal/index.js';
 import { hasFaults, isPilotError, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
 import type { ConnectorSnapshot } from './connectorMachine.js';
-import { CONNECTOR_STATUSES, type ActiveFault, type ConnectorStatus } from './connectorTypes.js';
+import type { ActiveFault } from './connectorTypes.js';
+import { CONNECTOR_STATUSES, type ConnectorStatus } from '../ocpp16/vocabulary.js';
 
 /** The OCPP 1.6 status of the connector: the status tag of its state. */
 export function statusOf(snapshot: ConnectorSnapshot): ConnectorStatus {

@@ -6,47 +6,12 @@
  * OCPP link, and feeds device events and CSMS decisions back in as events.
  */
 import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
+import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabulary.js';
 
-/** OCPP 1.6 ChargePointStatus values a connector can have. */
-export type ConnectorStatus =
-  | 'Available'
-  | 'Preparing'
-  | 'Charging'
-  | 'SuspendedEV'
-  | 'SuspendedEVSE'
-  | 'Finishing'
-  | 'Reserved'
-  | 'Unavailable'
-  | 'Faulted';
-
-export const CONNECTOR_STATUSES: readonly ConnectorStatus[] = [
-  'Available',
-  'Preparing',
-  'Charging',
-  'SuspendedEV',
-  'SuspendedEVSE',
-  'Finishing',
-  'Reserved',
-  'Unavailable',
-  'Faulted',
-];
-
-/** OCPP 1.6 StopTransaction reasons. */
-export type StopReason =
-  | 'EmergencyStop'
-  | 'EVDisconnected'
-  | 'HardReset'
-  | 'Local'
-  | 'Other'
-  | 'PowerLoss'
-  | 'Reboot'
-  | 'Remote'
-  | 'SoftReset'
-  | 'UnlockCommand'
-  | 'DeAuthorized';
-
-/** OCPP 1.6 idTagInfo.status. */
-export type IdTagStatus = 'Accepted' | 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx';
+// The OCPP words the machine speaks, re-exported for the machine's files; the rest of the agent
+// imports them from agent/ocpp16/vocabulary.ts.
+export { CONNECTOR_STATUSES } from '../ocpp16/vocabulary.js';
+export type { ConnectorStatus, IdTagStatus, StopReason };
 
 export interface ActiveFault {
   code: HalErrorCode;

@@ -3,7 +3,7 @@
  * and whether the CSMS has accepted this charger (only then may it send most requests).
  * `OcppLink` satisfies it; tests can provide a small fake.
  */
-import type { Ocpp16Action, RequestOf, ResponseOf } from './v16/messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 
 export interface OcppCaller {
   /** True after an Accepted BootNotification on the current connection. */

@@ -4,7 +4,7 @@
  */
 import { ocppRpc } from './v16/ocppRpc.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_NAMES } from './v16/configurationKeys.js';
+import { KEY_NAMES } from '../ocpp16/configurationKeys.js';
 import { cleanupLinks, eventually, linkFixture, quiet } from './testing/linkFixture.js';
 
 afterEach(cleanupLinks);

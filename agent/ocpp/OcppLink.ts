@@ -21,7 +21,7 @@ import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkT
 import { OcppTraffic } from './OcppTraffic.js';
 import { answerCall, type AnsweringLink } from './v16/answerCall.js';
 import { HANDLED_ACTIONS } from './v16/handlers/index.js';
-import type { BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from './v16/messages.js';
+import type { BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 import { attachClientEvents, createRpcClient } from './v16/linkClient.js';
 import { warmOcpp16Validators, type Ocpp16RpcClient } from './v16/Ocpp16RpcClient.js';
 import { SendGate } from './v16/SendGate.js';

@@ -5,7 +5,7 @@ import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { BackoffWindow } from './backoff.js';
 import type { TrafficRecord } from './OcppTraffic.js';
 import type { ChargePointControl } from './v16/ChargePointControl.js';
-import type { BootNotificationRequest, BootNotificationResponse } from './v16/messages.js';
+import type { BootNotificationRequest, BootNotificationResponse } from '../ocpp16/messages.js';
 
 /**
  * - idle: created, not started

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/clock.js';
 import { equalJitterDelay, type BackoffWindow } from './backoff.js';
 import type { OcppLinkOptions } from './OcppLinkTypes.js';
-import type { BootNotificationRequest, BootNotificationResponse } from './v16/messages.js';
+import type { BootNotificationRequest, BootNotificationResponse } from '../ocpp16/messages.js';
 
 const DEFAULT_BOOT_RETRY: BackoffWindow = { initialDelayMs: 30_000, maxDelayMs: 600_000 };
 

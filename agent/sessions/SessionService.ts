@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { CardEvent } from '../../hal/index.js';
 import type { AuthorizationResult } from '../auth/Authorizer.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
-import type { StopReason } from '../charging/connectorTypes.js';
+import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { ConnectorAvailability } from '../store/ConnectorAvailability.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { chooseConnector, groupMatters, type Starter } from './connectorChoice.js';

@@ -13,7 +13,7 @@ import { agentFixture, cleanupAgents, startSession, T0, type AgentFixture } from
 import { hashIdTag } from '../auth/idTagHash.js';
 import { SessionHistory } from '../store/SessionHistory.js';
 import { UsageTracker } from './UsageTracker.js';
-import { idleAfterChargeMs, sessionState, type SessionRecord, type UsageInterval, type UsageSink } from './usageTypes.js';
+import { idleAfterChargeMs, sessionState, type SessionRecord, type UsageInterval, type UsageSink } from '../store/usageTypes.js';
 import { SimulatedClock } from '../../hal/clock.js';
 import { createSimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 

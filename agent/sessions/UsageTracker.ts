@@ -16,16 +16,24 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, PilotState } from '../../hal/index.js';
-import type { Agent } from '../Agent.js';
 import { hashIdTag } from '../auth/idTagHash.js';
 import type { StatusChange } from '../charging/ConnectorController.js';
 import type { ConnectorStatus } from '../charging/connectorTypes.js';
 import type { TransactionEvent } from '../transactions/transactionTypes.js';
-import { INTERVAL_KINDS, type IntervalKind, type SessionRecord, type UsageInterval, type UsageResume, type UsageSink } from './usageTypes.js';
+import { INTERVAL_KINDS, type IntervalKind, type SessionRecord, type UsageInterval, type UsageResume, type UsageSink } from '../store/usageTypes.js';
+
+/** What the tracker needs of the Agent (declared here: agent/sessions does not import the Agent). */
+export interface TrackedAgent {
+  on(event: 'status', listener: (change: StatusChange) => void): unknown;
+  on(event: 'transaction', listener: (event: TransactionEvent) => void): unknown;
+  off(event: 'status', listener: (change: StatusChange) => void): unknown;
+  off(event: 'transaction', listener: (event: TransactionEvent) => void): unknown;
+  readonly options: { readonly hardware: { readonly connectors: readonly ConnectorHardware[] } };
+}
 
 export interface UsageTrackerOptions {
-  /** Its `transaction` and `status` events, and its hardware's control pilots. */
-  agent: Pick<Agent, 'on' | 'off'> & { readonly options: { readonly hardware: { readonly connectors: readonly ConnectorHardware[] } } };
+  /** The Agent: its `transaction` and `status` events, and its hardware's control pilots. */
+  agent: TrackedAgent;
   clock: Clock;
   sink: UsageSink & { alive?(at: number): void };
   /** Salt for the idTag hash (agent/auth/idTagHash.ts). */

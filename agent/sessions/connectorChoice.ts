@@ -2,7 +2,7 @@
  * Where a session may start: the one connector choice every way into a session uses (card, CSMS
  * remote start, MQTT, fleet control). Pure functions of the connectors' current state.
  */
-import type { ConnectorStatus } from '../charging/connectorTypes.js';
+import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 
 /** What the choice reads of a connector (a ConnectorController). */
 export interface Choosable {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { addTallies, countInterval, countSession, describeUsage, emptyTally, summarizeUsage, tallyHistory } from './usageSummary.js';
-import type { SessionRecord, UsageInterval } from './usageTypes.js';
+import type { SessionRecord, UsageInterval } from '../store/usageTypes.js';
 
 const H = 3_600_000;
 const DAY = 24 * H;

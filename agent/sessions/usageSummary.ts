@@ -7,7 +7,7 @@
  * It works in two steps: a {@link UsageTally} of plain sums, which adds up exactly across threads,
  * shards and files, and {@link summarizeUsage}, which turns a tally into rates and percentages.
  */
-import { idleAfterChargeMs, sessionDurationMs, type SessionRecord, type UsageInterval } from './usageTypes.js';
+import { idleAfterChargeMs, sessionDurationMs, type SessionRecord, type UsageInterval } from '../store/usageTypes.js';
 
 const DAY_MS = 86_400_000;
 

@@ -36,6 +36,7 @@ import type { Logger } from 'pino';
 import { JournalError, journalErrorOf } from './JournalError.js';
 import type { JournalEntry, JournalRecord, TransactionJournal } from './TransactionJournal.js';
 import { decodeJournal, encodeLine, type JournalLine } from './journalFormat.js';
+import { syncDirectory } from './writeAtomically.js';
 
 export interface FileJournalOptions {
   /** The log file, e.g. `<dataDir>/journal.log`; created (with its directory) if missing. */
@@ -286,16 +287,4 @@ async function openOrCreate(file: string): Promise<FileHandle> {
   const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
   await syncDirectory(dirname(file));
   return fh;
-}
-
-/** Makes a directory's entries (a new or renamed file) durable. Not possible everywhere: best effort. */
-async function syncDirectory(dir: string): Promise<void> {
-  const dh = await open(dir, 'r').catch(() => undefined);
-  try {
-    await dh?.sync();
-  } catch {
-    /* see above */
-  } finally {
-    await dh?.close();
-  }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONFIGURATION_KEYS, KEY_NAMES, SUPPORTED_MEASURANDS, definitionOf, type IntegerKey } from '../ocpp/v16/configurationKeys.js';
+import { CONFIGURATION_KEYS, KEY_NAMES, SUPPORTED_MEASURANDS, definitionOf, type IntegerKey } from '../ocpp16/configurationKeys.js';
 import { OcppConfiguration, type OcppConfigurationOptions } from './OcppConfiguration.js';
 
 /** A logger whose records the test can inspect. */

@@ -2,7 +2,7 @@
  * The charger's OCPP configuration keys (HeartbeatInterval, MeterValuesSampledData, …): read by the
  * agent, read and changed by the CSMS (GetConfiguration / ChangeConfiguration), persisted.
  *
- * Precedence, lowest first: key defaults (agent/ocpp/v16/configurationKeys.ts) < `initial` (the
+ * Precedence, lowest first: key defaults (agent/ocpp16/configurationKeys.ts) < `initial` (the
  * charger's config file) < values changed at run time and persisted. Read-only keys take only
  * `readonlyValues` (facts of the charger) and what follows from them (`derivedFacts`).
  *
@@ -30,10 +30,10 @@ import {
   type ListKey,
   type StringKey,
   type WritableKey,
-} from '../ocpp/v16/configurationKeys.js';
-import type { ChangeConfigurationResponse, GetConfigurationResponse } from '../ocpp/v16/messages.js';
+} from '../ocpp16/configurationKeys.js';
+import type { ChangeConfigurationResponse, GetConfigurationResponse } from '../ocpp16/messages.js';
 
-export type { ConfigValue, ConfigurationKey } from '../ocpp/v16/configurationKeys.js';
+export type { ConfigValue, ConfigurationKey } from '../ocpp16/configurationKeys.js';
 
 export type ConfigInput = string | number | boolean | readonly string[];
 export type ChangeStatus = ChangeConfigurationResponse['status'];

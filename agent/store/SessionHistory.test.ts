@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
-import type { SessionRecord } from '../sessions/usageTypes.js';
+import type { SessionRecord } from './usageTypes.js';
 import { SessionHistory, type SessionHistoryOptions } from './SessionHistory.js';
 
 const H = 3_600_000;

@@ -21,7 +21,7 @@ import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
-import { intervalKey, type SessionRecord, type UsageInterval, type UsageResume, type UsageSink } from '../sessions/usageTypes.js';
+import { intervalKey, type SessionRecord, type UsageInterval, type UsageResume, type UsageSink } from './usageTypes.js';
 import { decodeHistory, encodeHistoryLine, HISTORY_VERSION, type DecodedHistory, type HistoryHeader, type HistoryLine } from './sessionHistoryFormat.js';
 import { writeAtomically } from './writeAtomically.js';
 

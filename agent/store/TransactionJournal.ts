@@ -8,8 +8,8 @@
  * durable implementation must make `append()` resolve only once the record is on stable storage,
  * and reject with a `JournalError` (JournalError.ts) when it cannot.
  */
-import type { IdTagStatus } from '../charging/connectorTypes.js';
-import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp/v16/messages.js';
+import type { IdTagStatus } from '../ocpp16/vocabulary.js';
+import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp16/messages.js';
 
 /**
  * A transaction message as journaled. `localId` names the transaction on this charger, because the

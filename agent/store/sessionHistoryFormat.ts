@@ -13,7 +13,7 @@
  * checksum or shape is wrong is skipped and counted, never fatal.
  */
 import { crc32 } from './crc32.js';
-import { intervalKey, INTERVAL_KINDS, type SessionRecord, type UsageInterval } from '../sessions/usageTypes.js';
+import { intervalKey, INTERVAL_KINDS, type SessionRecord, type UsageInterval } from './usageTypes.js';
 
 export const HISTORY_VERSION = 1;
 

@@ -1,6 +1,7 @@
 /**
  * Small durable files (configuration, availability): written so that a power cut leaves either the
- * old or the new content on disk, never a mix.
+ * old or the new content on disk, never a mix. The journal's compaction replaces its file the same
+ * way and makes the directory entry durable with {@link syncDirectory} too.
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -23,15 +24,21 @@ export async function writeAtomically(file: string, data: string): Promise<void>
     await rm(tmp, { force: true }).catch(() => undefined);
     throw err;
   }
-  // Makes the rename itself durable. Not possible on every platform (e.g. Windows): best effort.
+  // Makes the rename itself durable.
+  await syncDirectory(dir);
+}
+
+/**
+ * Makes a directory's entries (a new or renamed file) durable: fsync of the directory. Not
+ * possible on every platform (e.g. Windows): best effort.
+ */
+export async function syncDirectory(dir: string): Promise<void> {
   const dh = await open(dir, 'r').catch(() => undefined);
-  if (dh) {
-    try {
-      await dh.sync();
-    } catch {
-      /* see above */
-    } finally {
-      await dh.close();
-    }
+  try {
+    await dh?.sync();
+  } catch {
+    /* see above */
+  } finally {
+    await dh?.close();
   }
 }

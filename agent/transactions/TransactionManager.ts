@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
-import type { StopReason } from '../charging/connectorTypes.js';
+import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import type { Ocpp16Action, RequestOf, ResponseOf, StartTransactionResponse } from '../ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf, StartTransactionResponse } from '../ocpp16/messages.js';
 import { JournalError } from '../store/JournalError.js';
 import { MemoryJournal, type JournalEntry } from '../store/TransactionJournal.js';
 import { TransactionSender, type TransactionSenderOptions } from './TransactionSender.js';

@@ -25,9 +25,9 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
 import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/TransactionJournal.js';
-import type { StartTransactionRequest, StartTransactionResponse, StopTransactionRequest, StopTransactionResponse } from '../ocpp/v16/messages.js';
+import type { StartTransactionRequest, StartTransactionResponse, StopTransactionRequest, StopTransactionResponse } from '../ocpp16/messages.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import type { IdTagStatus } from '../charging/connectorTypes.js';
+import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import type { MessageOrder } from './MessageOrder.js';
 
 /** A transaction the journal shows started and not stopped (see {@link TransactionSender.openTransactions}). */

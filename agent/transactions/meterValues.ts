@@ -4,7 +4,7 @@
  * measurands (MeterValuesSampledData, MeterValuesAlignedData, StopTxnSampledData, …).
  */
 import type { ChargerHardware, MeterReading } from '../../hal/index.js';
-import type { MeterValuesRequest } from '../ocpp/v16/messages.js';
+import type { MeterValuesRequest } from '../ocpp16/messages.js';
 
 export type MeterValue = MeterValuesRequest['meterValue'][number];
 export type SampledValue = MeterValue['sampledValue'][number];

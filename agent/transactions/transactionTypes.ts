@@ -1,6 +1,6 @@
 /** The shapes of a charger's transactions: one running in memory, and the events it reports. */
 import type { TimerId } from '../../hal/index.js';
-import type { StopReason } from '../charging/connectorTypes.js';
+import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { MeterValue } from './meterValues.js';
 import type { StopData } from './stopTransactionData.js';
 

@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFaults } from '../contract/observers.js';
 import { createSerialPn532Harness } from './testing/SerialPn532Harness.js';
+import { until } from '../../test/support/until.js';
 
 describe('Pn532Reader (PN532 simulator over a pty)', () => {
   let h: Awaited<ReturnType<typeof createSerialPn532Harness>>;
@@ -49,10 +49,8 @@ describe('Pn532Reader (PN532 simulator over a pty)', () => {
 
     await h.replug();
     const before = h.sim.commands.length;
-    for (let i = 0; i < 40 && h.reader.activeFaults.size > 0; i++) {
-      await h.advance(500);
-      await sleep(20); // the reopen is real I/O
-    }
+    // The reopen is real I/O: virtual time goes on in steps meanwhile.
+    await until('the port reopened', () => h.reader.activeFaults.size === 0, 10_000, 20, () => h.advance(500));
     expect(faults.sequence).toEqual(['fault:PORT_LOST', 'cleared:PORT_LOST']);
     await h.advance(300);
     expect(h.sim.commands.slice(before, before + 2)).toEqual([0x14, 0x32]); // woken and configured again

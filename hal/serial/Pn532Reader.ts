@@ -83,14 +83,8 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
     this.link = serialLinkFor(options, 115200);
     this.link.on('data', (chunk) => this.receive(chunk));
-    this.link.on('lost', (error) => {
-      this.configured = false;
-      this.faults.raise(error.code, error.message);
-    });
-    this.link.on('restored', () => {
-      this.faults.clear('PORT_OPEN_FAILED');
-      this.faults.clear('PORT_LOST');
-    });
+    this.link.on('lost', () => (this.configured = false)); // once back, the chip is woken and configured again
+    this.link.reportFaultsTo(this.faults);
   }
 
   /** Opens the port, wakes and configures the chip, starts polling. */

@@ -58,11 +58,7 @@ export class Rdm6300Reader extends EventEmitter<RfidEvents> implements RfidReade
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
     this.link = serialLinkFor(options, 9600);
     this.link.on('data', (chunk) => this.receive(chunk));
-    this.link.on('lost', (error) => void this.faults.raise(error.code, error.message));
-    this.link.on('restored', () => {
-      this.faults.clear('PORT_OPEN_FAILED');
-      this.faults.clear('PORT_LOST');
-    });
+    this.link.reportFaultsTo(this.faults);
   }
 
   /** Opens the port (resolves also when opening failed: the fault is raised and retried). */

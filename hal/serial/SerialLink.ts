@@ -1,14 +1,18 @@
 /**
  * A raw serial port that survives its adapter vanishing: on close/error, or when its path
  * disappears (a read-only device never writes, so it would not see EIO), it emits `lost`, and
- * reopens the same path every `reopenIntervalMs` of clock time until it works (`restored`).
- * Used by the character-stream devices (RDM6300, PN532, RAPI); Modbus devices use ModbusBus.
+ * reopens the same path every `reopenIntervalMs` of clock time until it works (`restored`;
+ * PortRecovery.ts). Used by the character-stream devices (RDM6300, PN532, RAPI); Modbus devices
+ * use ModbusBus.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { SerialPortStream, type OpenOptions } from '@serialport/stream';
 import { SerialPort } from 'serialport';
 import type { Clock, TimerId } from '../clock.js';
 import { HalError } from '../errors.js';
+import type { FaultLatch } from '../FaultLatch.js';
+import { PortRecovery } from './PortRecovery.js';
 
 export interface SerialLinkOptions {
   path: string;
@@ -24,15 +28,26 @@ export interface SerialLinkOptions {
   reopenIntervalMs?: number;
   /** Clock time between checks that the port path still exists, ms (default 1000). */
   watchIntervalMs?: number;
+  /**
+   * The serialport binding that opens the path (default: the platform's, as `SerialPort` uses).
+   * Unit tests give serialport's MockBinding (@serialport/binding-mock). Whether the path still
+   * exists is then asked of the binding (`list()`), since its ports are not files.
+   */
+  binding?: SerialBinding;
 }
+
+/** A serialport binding (serialport's `BindingInterface`): what opens, reads and lists ports. */
+export type SerialBinding = OpenOptions['binding'];
 
 /** A character-stream driver's line options: the link's, with the baud rate defaulting per model. */
 export type SerialDeviceOptions = Omit<SerialLinkOptions, 'baudRate' | 'watchIntervalMs'> & { baudRate?: number };
 
 /** The driver's link: its line options, `defaultBaudRate` when none is given. */
 export function serialLinkFor(options: SerialDeviceOptions, defaultBaudRate: number): SerialLink {
-  const { id, clock, path, baudRate = defaultBaudRate, parity, stopBits, reopenIntervalMs } = options;
-  return new SerialLink({ id, clock, path, baudRate, ...(parity && { parity }), ...(stopBits && { stopBits }), ...(reopenIntervalMs !== undefined && { reopenIntervalMs }) });
+  const { id, clock, path, baudRate = defaultBaudRate, parity, stopBits, reopenIntervalMs, binding } = options;
+  return new SerialLink({
+    id, clock, path, baudRate, ...(parity && { parity }), ...(stopBits && { stopBits }), ...(reopenIntervalMs !== undefined && { reopenIntervalMs }), ...(binding && { binding }),
+  });
 }
 
 export interface SerialLinkEvents {
@@ -45,31 +60,60 @@ export interface SerialLinkEvents {
 export class SerialLink extends EventEmitter<SerialLinkEvents> {
   /** Bytes received, times the port was lost and reopened. */
   readonly stats = { bytesReceived: 0, losses: 0, reopens: 0 };
-  private readonly options: Required<SerialLinkOptions>;
-  private port: SerialPort | undefined;
-  private state: 'new' | 'open' | 'lost' | 'closed' = 'new';
-  private timer: TimerId | undefined;
+  private readonly options: Required<Omit<SerialLinkOptions, 'binding'>> & Pick<SerialLinkOptions, 'binding'>;
+  private readonly recovery: PortRecovery;
+  private port: SerialPortStream | undefined;
+  private watchTimer: TimerId | undefined;
 
   constructor(options: SerialLinkOptions) {
     super();
     this.options = { reopenIntervalMs: 2000, watchIntervalMs: 1000, parity: 'none', stopBits: 1, ...options };
+    this.recovery = new PortRecovery({
+      clock: this.options.clock,
+      reopenIntervalMs: this.options.reopenIntervalMs,
+      drop: () => {
+        this.options.clock.clearTimeout(this.watchTimer);
+        void this.dropPort();
+      },
+      reopen: () => void this.open(),
+      lost: (error) => {
+        this.stats.losses++;
+        this.emit('lost', error);
+      },
+      restored: () => {
+        this.stats.reopens++;
+        this.emit('restored');
+      },
+    });
   }
 
   get isOpen(): boolean {
-    return this.state === 'open';
+    return this.recovery.state === 'open';
+  }
+
+  /**
+   * While the link is down, `faults` holds its PORT_OPEN_FAILED (never opened yet) or PORT_LOST
+   * (raised once); both clear once it is open again. How a character-stream device reports its port.
+   */
+  reportFaultsTo(faults: FaultLatch): void {
+    this.on('lost', (error) => void faults.raise(error.code, error.message));
+    this.on('restored', () => {
+      faults.clear('PORT_OPEN_FAILED');
+      faults.clear('PORT_LOST');
+    });
   }
 
   /** Opens the port; a failure is reported as `lost` (PORT_OPEN_FAILED) and retried. */
   async open(): Promise<void> {
-    const { path, baudRate, parity, stopBits, id } = this.options;
-    const port = new SerialPort({ path, baudRate, parity, stopBits, autoOpen: false });
+    const { path, baudRate, parity, stopBits, id, binding = SerialPort.binding } = this.options;
+    const port = new SerialPortStream({ binding, path, baudRate, parity, stopBits, autoOpen: false });
     try {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
     } catch (err) {
-      this.lose(new HalError(this.state === 'new' ? 'PORT_OPEN_FAILED' : 'PORT_LOST', id, (err as Error).message, { cause: err }));
+      this.recovery.lose(new HalError(this.recovery.state === 'opening' ? 'PORT_OPEN_FAILED' : 'PORT_LOST', id, (err as Error).message, { cause: err }));
       return;
     }
-    if (this.state === 'closed') {
+    if (this.recovery.state === 'closed') {
       port.close();
       return;
     }
@@ -79,53 +123,41 @@ export class SerialLink extends EventEmitter<SerialLinkEvents> {
     });
     port.on('error', () => undefined); // followed by 'close'
     port.on('close', () => {
-      if (this.port === port) this.lose(new HalError('PORT_LOST', id));
+      if (this.port === port) this.recovery.lose(new HalError('PORT_LOST', id));
     });
     this.port = port;
-    const wasLost = this.state === 'lost';
-    this.state = 'open';
-    if (wasLost) {
-      this.stats.reopens++;
-      this.emit('restored');
-    }
+    this.recovery.opened();
     this.watch();
   }
 
   write(bytes: Uint8Array | string): Promise<void> {
     const port = this.port;
-    if (!port || this.state !== 'open') return Promise.reject(new HalError('PORT_LOST', this.options.id));
+    if (!port || !this.isOpen) return Promise.reject(new HalError('PORT_LOST', this.options.id));
     return new Promise((resolve, reject) => port.write(bytes, (err) => (err ? reject(new HalError('PORT_LOST', this.options.id, err.message)) : resolve())));
   }
 
   async close(): Promise<void> {
-    this.state = 'closed';
-    this.options.clock.clearTimeout(this.timer);
+    this.recovery.close();
+    this.options.clock.clearTimeout(this.watchTimer);
     await this.dropPort();
   }
 
   private watch(): void {
-    this.options.clock.clearTimeout(this.timer);
-    this.timer = this.options.clock.setTimeout(() => {
-      if (this.state !== 'open') return;
-      if (!existsSync(this.options.path)) this.lose(new HalError('PORT_LOST', this.options.id, `${this.options.path} vanished`));
-      else this.watch();
-    }, this.options.watchIntervalMs);
-  }
-
-  private lose(error: HalError): void {
-    if (this.state === 'closed') return;
-    const wasUp = this.state !== 'lost';
-    this.state = 'lost';
-    void this.dropPort();
-    if (wasUp) {
-      this.stats.losses++;
-      this.emit('lost', error);
-    }
-    this.options.clock.clearTimeout(this.timer);
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      void this.open();
-    }, this.options.reopenIntervalMs);
+    const { clock, path, id, watchIntervalMs, binding } = this.options;
+    clock.clearTimeout(this.watchTimer);
+    this.watchTimer = clock.setTimeout(() => {
+      if (!this.isOpen) return;
+      const vanished = (): void => this.recovery.lose(new HalError('PORT_LOST', id, `${path} vanished`));
+      if (!binding) return existsSync(path) ? this.watch() : vanished();
+      binding.list().then(
+        (ports) => {
+          if (!this.isOpen) return;
+          if (ports.some((p) => p.path === path)) this.watch();
+          else vanished();
+        },
+        () => this.isOpen && this.watch(),
+      );
+    }, watchIntervalMs);
   }
 
   private async dropPort(): Promise<void> {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../clock.js';
-import { HalError, type HalErrorCode } from '../errors.js';
+import { ContactorCommands } from '../ContactorCommands.js';
+import type { HalErrorCode } from '../errors.js';
 import type { Relay, RelayEvents, RelayState } from '../index.js';
 import { FaultLatch } from '../FaultLatch.js';
 
@@ -21,11 +22,6 @@ export interface SimRelayOptions {
   onConductingChange?: () => void;
 }
 
-interface PendingCommand {
-  timers: TimerId[];
-  fail: (error: HalError) => void;
-}
-
 /**
  * Simulated power contactor with a feedback contact. Implements the {@link Relay} contract:
  * `close()`/`open()` resolve only once the feedback confirms, the `state` event is emitted at
@@ -43,8 +39,11 @@ interface PendingCommand {
  * - {@link bypass}: the contacts are bridged and conduct whatever is commanded, while the
  *   feedback contact still follows the command: only a meter can see it ({@link conducting}).
  *
- * A failed command waits for the deadline on the injected clock, as the real driver does: in a
- * test with a SimulatedClock, advance it by `deadlineMs` to see the rejection.
+ * A failed command waits for the deadline on the injected clock: in a test with a SimulatedClock,
+ * advance it by `deadlineMs` to see the rejection. The commands (one at a time, refused while
+ * faulted, the deadline, RELAY_STUCK / RELAY_WELDED) are the serial contactors' own
+ * {@link ContactorCommands}; this class is the device: contacts that move after
+ * `actuationDelayMs` unless stuck or welded, and the feedback contact that reports them.
  */
 export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
   readonly id: string;
@@ -52,14 +51,14 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
   private readonly clock: Clock;
   private readonly actuationDelayMs: number;
   private readonly faults: FaultLatch;
+  private readonly commands: ContactorCommands;
   private confirmed: RelayState = 'open';
   private stuck = false;
   private welded = false;
   private bypassed = false;
   private released = false;
-  private busy = false;
-  private readonly waiting: (() => void)[] = [];
-  private pending: PendingCommand | undefined;
+  /** The contacts on their way to the commanded position (an actuation delay running). */
+  private moving: TimerId | undefined;
   private readonly onConductingChange: (() => void) | undefined;
 
   constructor(options: SimRelayOptions) {
@@ -73,6 +72,16 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
     this.deadlineMs = deadlineMs;
     this.onConductingChange = options.onConductingChange;
     this.faults = new FaultLatch(id, this);
+    this.commands = new ContactorCommands({
+      id,
+      clock,
+      faults: this.faults,
+      deadlineMs,
+      send: (target) => this.drive(target),
+      // The contacts never reached closed: stop them going there late.
+      withdraw: () => this.stopMoving(),
+      openCommand: 'open',
+    });
   }
 
   get state(): RelayState {
@@ -90,22 +99,18 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
 
   /** Closes the contactor (the {@link Relay} command, not device release: see {@link release}). */
   close(): Promise<void> {
-    return this.command('closed');
+    return this.commands.run('closed', () => this.confirmed !== 'closed');
   }
 
   open(): Promise<void> {
-    return this.command('open');
+    return this.commands.run('open', () => this.confirmed !== 'open');
   }
 
   release(): Promise<void> {
     if (this.released) return Promise.resolve();
     this.released = true;
-    const pending = this.pending;
-    this.pending = undefined;
-    if (pending) {
-      for (const t of pending.timers) this.clock.clearTimeout(t);
-      pending.fail(new HalError('DEVICE_CLOSED', this.id, 'released while a command was pending'));
-    }
+    this.stopMoving();
+    this.commands.release();
     return Promise.resolve();
   }
 
@@ -132,7 +137,7 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
 
   /** Device side: the contacts close with no command; the relay opens them again and reports it. */
   closeByItself(): void {
-    if (this.released || this.confirmed === 'closed' || this.busy) return;
+    if (this.released || this.confirmed === 'closed' || this.commands.underWay) return;
     this.confirm('closed');
     this.faults.raise('UNCOMMANDED_POWER', 'feedback reports closed while commanded open');
     // Commanded open at once; RELAY_WELDED if the contacts do not follow.
@@ -148,68 +153,31 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
     this.onConductingChange?.();
   }
 
-  // Commands run one after another, like a contactor that cannot reverse mid-travel. Completion
-  // is tracked synchronously (not through promise callbacks), so a command issued right after
-  // another one finished starts at once and arms its deadline at call time: a test that calls
-  // `clock.advance()` synchronously after it still sees the deadline.
-  private command(target: RelayState): Promise<void> {
-    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
-    return new Promise<void>((resolve, reject) => {
-      const run = () =>
-        this.actuate(target, (error) => {
-          this.busy = false;
-          if (error) reject(error);
-          else resolve();
-          this.waiting.shift()?.();
-        });
-      if (this.busy) this.waiting.push(run);
-      else run();
-    });
-  }
-
-  /** Moves the contacts towards `target`; calls `done` exactly once, synchronously at completion. */
-  private actuate(target: RelayState, done: (error?: HalError) => void): void {
-    this.busy = true;
-    if (this.released) return done(new HalError('DEVICE_CLOSED', this.id));
-    const active = this.faults.first();
-    if (target === 'closed' && active) return done(this.faults.raise(active, 'close refused while faulted'));
-    if (this.confirmed === target) return done();
+  /**
+   * The coil is driven towards `target`: the contacts get there after `actuationDelayMs` (at once
+   * without one), unless stuck (closing) or welded (opening). A delay beyond the deadline never
+   * arrives (the command has failed by then).
+   */
+  private drive(target: RelayState): void {
     const moves = target === 'closed' ? !this.stuck : !this.welded;
-    if (moves && this.actuationDelayMs === 0) {
+    if (!moves) return;
+    if (this.actuationDelayMs === 0) return this.confirm(target);
+    if (this.actuationDelayMs > this.deadlineMs) return;
+    this.moving = this.clock.setTimeout(() => {
+      this.moving = undefined;
       this.confirm(target);
-      return done();
-    }
-    const timers: TimerId[] = [];
-    // Armed before the deadline so that a delay equal to the deadline still confirms in time.
-    if (moves && this.actuationDelayMs <= this.deadlineMs) {
-      timers.push(
-        this.clock.setTimeout(() => {
-          this.settle(timers);
-          this.confirm(target);
-          done();
-        }, this.actuationDelayMs),
-      );
-    }
-    timers.push(
-      this.clock.setTimeout(() => {
-        this.settle(timers);
-        done(
-          target === 'closed'
-            ? this.faults.raise('RELAY_STUCK', `not confirmed closed within ${this.deadlineMs} ms`)
-            : this.faults.raise('RELAY_WELDED', `still closed ${this.deadlineMs} ms after open`),
-        );
-      }, this.deadlineMs),
-    );
-    this.pending = { timers, fail: done };
+    }, this.actuationDelayMs);
   }
 
-  private settle(timers: TimerId[]): void {
-    for (const t of timers) this.clock.clearTimeout(t);
-    this.pending = undefined;
+  private stopMoving(): void {
+    this.clock.clearTimeout(this.moving);
+    this.moving = undefined;
   }
 
+  /** The feedback contact reports the contacts at `target`. */
   private confirm(target: RelayState): void {
     this.confirmed = target;
     this.emit('state', target);
+    this.commands.confirm(target);
   }
 }

@@ -3,7 +3,7 @@
  * completed on the wire (a request and the result that was sent for it). A reply that strict
  * validation replaced with a CallError, or a call that was never answered, changes nothing here.
  */
-import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
 
 type BootRequest = RequestOf<'BootNotification'>;
 type StatusRequest = RequestOf<'StatusNotification'>;

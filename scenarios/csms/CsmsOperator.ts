@@ -7,7 +7,7 @@
  * ocpp-rpc's strict mode): a payload that fails is never sent, and the error names the field.
  * Failures are {@link OperatorError}s whose `kind` says what went wrong.
  */
-import type { Ocpp16Action } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action } from '../../agent/ocpp16/messages.js';
 import { ocppRpc } from '../../agent/ocpp/v16/ocppRpc.js';
 import { chargerSummary, type ChargerSummary } from './chargerSummary.js';
 import { INBOUND_ACTIONS } from './CsmsReplies.js';

@@ -3,7 +3,7 @@
  * every idTag accepted, increasing transaction ids) that a test or scenario overrides per
  * action, per charge point, for ever or for the next few calls.
  */
-import type { RequestOf, ResponseOf } from '../../agent/ocpp/v16/messages.js';
+import type { RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
 import type { ChargePointState } from './ChargePointState.js';
 import type { NO_REPLY, RpcError } from './ocppRpcServer.js';
 

@@ -11,7 +11,7 @@
  */
 import { EventEmitter, on } from 'node:events';
 import type { Logger } from 'pino';
-import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
 import { applyExchange, newChargePointState, type ChargePointState, type TransactionRecord } from './ChargePointState.js';
 import { CsmsReplies, INBOUND_ACTIONS, type AuthorizationRule, type BootPolicy, type InboundAction, type Reply, type ReplyOptions } from './CsmsReplies.js';
 import { CsmsListener, type ConnectionRequest } from './CsmsListener.js';

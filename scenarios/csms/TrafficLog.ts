@@ -3,7 +3,7 @@
  * for one. Frames are recorded as they cross the socket (raw text included), so the log also
  * holds what strict validation refused and what was not OCPP-J at all.
  */
-import type { Ocpp16Action, RequestOf } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf } from '../../agent/ocpp16/messages.js';
 import { formatMessage } from './formatMessage.js';
 import { matchesPartial } from './matchesPartial.js';
 

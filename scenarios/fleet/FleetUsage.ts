@@ -9,7 +9,7 @@
 import type { Agent } from '../../agent/Agent.js';
 import { UsageTracker } from '../../agent/sessions/UsageTracker.js';
 import { addTallies, countInterval, countSession, emptyTally, summarizeUsage, type UsageSummary, type UsageTally } from '../../agent/sessions/usageSummary.js';
-import type { SessionRecord, UsageInterval, UsageSink } from '../../agent/sessions/usageTypes.js';
+import type { SessionRecord, UsageInterval, UsageSink } from '../../agent/store/usageTypes.js';
 import type { Clock } from '../../hal/clock.js';
 
 export interface FleetUsageReport {

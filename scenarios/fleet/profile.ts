@@ -7,7 +7,7 @@
  * (profileSchema.ts) plus cross-field rules and OCPP key checks, and reports every problem with
  * its field path (`evs[2].share`).
  */
-import { checkInitialValues, type ConfigValue } from '../../agent/ocpp/v16/configurationKeys.js';
+import { checkInitialValues, type ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
 import { validateShape, type AjvError, type Distribution, type FleetProfile, type SessionWindow } from './profileSchema.js';
 
 export { FAULT_KINDS, WEEKDAYS } from './profileSchema.js';

@@ -1,10 +1,10 @@
 /**
  * The shape of a fleet behaviour profile: its TypeScript types and the JSON Schema that checks a
- * profile tree (compiled once per process with the ajv that ocpp-rpc loads). Cross-field rules
+ * profile tree (compiled once per process with the project's one ajv, agent/jsonSchema.ts). Cross-field rules
  * (shares, windows, medians) live in profile.ts.
  */
-import { createRequire } from 'node:module';
-import type { ConfigValue } from '../../agent/ocpp/v16/configurationKeys.js';
+import { Ajv as ProjectAjv } from '../../agent/jsonSchema.js';
+import type { ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
 
 /** A number (fixed), `{min, max}` (uniform) or `{median, p90}` (lognormal, optionally clamped to min/max). */
 export type Distribution = number | { min: number; max: number } | { median: number; p90: number; min?: number; max?: number };
@@ -174,7 +174,7 @@ export interface AjvError {
 }
 type AjvValidate = ((data: unknown) => boolean) & { errors?: AjvError[] | null };
 type AjvClass = new (options: { allErrors: boolean; strict: boolean; validateSchema: boolean }) => { compile(schema: unknown): AjvValidate };
-// ajv 8 as ocpp-rpc loads it (see bin/settings.ts): one ajv in the process.
-const Ajv = createRequire(createRequire(import.meta.url).resolve('ocpp-rpc'))('ajv') as AjvClass;
+// The project's one ajv (agent/jsonSchema.ts), checked against the part used here.
+const Ajv: AjvClass = ProjectAjv;
 /** Checks the shape of a profile tree; its `errors` list what is wrong. */
 export const validateShape = new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(SCHEMA);

@@ -4,7 +4,7 @@
  * control steps (send, respondTo, disconnect …) need the embedded CSMS and otherwise fail with
  * a usage error naming the step.
  */
-import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
 import { callError, type CallMatch } from '../csms/EmbeddedCsms.js';
 import type { InboundAction, Reply } from '../csms/CsmsReplies.js';
 import { matchesPartial } from '../csms/matchesPartial.js';

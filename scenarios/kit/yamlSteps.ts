@@ -2,7 +2,7 @@
  * The YAML steps: each one parses and checks its argument when the file is loaded (a bad
  * argument throws with a message the loader prefixes with file:line) and returns what runs it.
  */
-import type { Ocpp16Action } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action } from '../../agent/ocpp16/messages.js';
 import type { InboundAction } from '../csms/CsmsReplies.js';
 import { CONNECTOR_STATUSES, type ChargerContext, type ScenarioContext } from './context.js';
 import { didYouMean, parseDuration } from './words.js';

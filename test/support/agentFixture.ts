@@ -11,7 +11,7 @@ import { createSimulatedCharger, type SimulatedCharger, type SimulatedChargerOpt
 import { EmbeddedCsms, type EmbeddedCsmsOptions } from '../../scenarios/csms/EmbeddedCsms.js';
 import { Agent, type AgentOptions } from '../../agent/Agent.js';
 import type { StatusChange } from '../../agent/charging/ConnectorController.js';
-import type { Ocpp16Action, RequestOf } from '../../agent/ocpp/v16/messages.js';
+import type { Ocpp16Action, RequestOf } from '../../agent/ocpp16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
 import type { TransactionJournal } from '../../agent/store/TransactionJournal.js';
 

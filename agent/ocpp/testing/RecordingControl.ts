@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type { ChargePointControl } from '../v16/ChargePointControl.js';
-import type { DataTransferRequest, DataTransferResponse, MessageTriggerEnumType, RemoteStartTransactionRequest, ReserveNowRequest } from '../v16/messages.js';
+import type { DataTransferRequest, DataTransferResponse, MessageTriggerEnumType, RemoteStartTransactionRequest, ReserveNowRequest } from '../../ocpp16/messages.js';
 
 type Port = Omit<ChargePointControl, 'log' | 'config' | 'connectorCount'>;
 export type ControlMethod = keyof Port;

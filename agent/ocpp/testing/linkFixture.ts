@@ -8,7 +8,7 @@ import { expect, vi } from 'vitest';
 import { SimulatedClock } from '../../../hal/clock.js';
 import { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import { OcppLink, type OcppLinkOptions, type OcppLinkState, type TrafficRecord } from '../OcppLink.js';
-import type { BootNotificationRequest } from '../v16/messages.js';
+import type { BootNotificationRequest } from '../../ocpp16/messages.js';
 import { RecordingControl } from './RecordingControl.js';
 import { StubCsms, type StubCsmsOptions } from './StubCsms.js';
 

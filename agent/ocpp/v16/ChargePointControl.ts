@@ -22,7 +22,7 @@ import type {
   ClearCacheResponse,
   SendLocalListRequest,
   SendLocalListResponse,
-} from './messages.js';
+} from '../../ocpp16/messages.js';
 
 export type AcceptStatus = 'Accepted' | 'Rejected';
 

@@ -6,16 +6,14 @@
  * Every outgoing frame passes through `sendRaw`, so that is where the code is corrected — one
  * place, whichever ocpp-rpc path produced the error.
  */
-import type { EventEmitter } from 'node:events';
-import { ocppRpc, standardValidators, type IHandlersOption } from './ocppRpc.js';
+import {
+  clientSocket, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
+} from './ocppRpc.js';
 import { toOcpp16ErrorCode } from '../errors.js';
 import type { Logger } from 'pino';
 import type { OcppTraffic } from '../OcppTraffic.js';
 
 export type RpcClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
-type HandlerTable = { get(method: string): ((call: IHandlersOption) => unknown) | undefined };
-/** What ocpp-rpc 2.2.1 keeps per call awaiting its answer (`_pendingCalls`, by message id). */
-type PendingCall = { abort?: (reason: string) => void };
 
 export const OCPP16_SUBPROTOCOL = 'ocpp1.6';
 const MSG_CALLERROR = 4;
@@ -61,13 +59,12 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
   /**
    * Answers every action in `actions` with `handler`; other actions get NotImplemented, as
    * without a handler. The same as handle(action, handler) for each action, minus a Map of ~25
-   * entries per client (≈ 1 KB, 10 MB in a 10,000-charger fleet): ocpp-rpc 2.2.1 reads its
-   * handler table only with `get(method)` when a call arrives, so one small lookup object serves
-   * (Ocpp16RpcClient.test.ts checks that). Replaces handlers given with handle() before.
+   * entries per client (see replaceHandlerTable in ocppRpc.ts). Replaces handlers given with
+   * handle() before.
    */
   handleActions(actions: ReadonlySet<string>, handler: (call: IHandlersOption) => unknown): void {
     const table: HandlerTable = { get: (method) => (actions.has(method) ? handler : undefined) };
-    (this as unknown as { _handlers: HandlerTable })._handlers = table;
+    replaceHandlerTable(this, table);
   }
 
   /**
@@ -80,7 +77,7 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
   override async connect(): Promise<unknown> {
     const result = (await super.connect()) as { response?: unknown } | undefined;
     if (result && typeof result === 'object') result.response = undefined;
-    const ws = (this as unknown as { _ws?: EventEmitter | null })._ws;
+    const ws = clientSocket(this);
     for (const event of ['unexpected-response', 'error'] as const) {
       // rawListeners() shows once() wrappers, which carry the original as `listener` (Node docs).
       for (const l of ws?.rawListeners(event) ?? []) if ('listener' in l) ws!.removeListener(event, l as never);
@@ -96,14 +93,13 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
    * charger; docs/fleet.md, Memory and scale).
    */
   abortPendingCalls(reason: string): void {
-    const pending = (this as unknown as { _pendingCalls: Map<string, PendingCall> })._pendingCalls;
     // abort() deletes the entry; Map iteration allows that.
-    for (const call of pending.values()) call.abort?.(reason);
+    for (const call of pendingCalls(this).values()) call.abort?.(reason);
   }
 
   /** The WebSocket ping interval in effect, ms (0 = off). */
   get pingIntervalMs(): number {
-    return (this as unknown as { _options: { pingIntervalMs: number } })._options.pingIntervalMs;
+    return pingIntervalMs(this);
   }
 
   /** WebSocket ping interval (0 = off); takes effect on the open connection. */
@@ -125,8 +121,9 @@ export function warmOcpp16Validators(actions: Iterable<string>): void {
   warmed = true;
   const validator = standardValidators.find((v) => v.subprotocol === OCPP16_SUBPROTOCOL);
   if (!validator) return;
+  const ajv = validatorAjv(validator);
   for (const action of actions) {
-    validator._ajv.getSchema(`urn:${action}.req`);
-    validator._ajv.getSchema(`urn:${action}.conf`);
+    ajv.getSchema(`urn:${action}.req`);
+    ajv.getSchema(`urn:${action}.conf`);
   }
 }

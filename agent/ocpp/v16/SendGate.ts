@@ -4,7 +4,7 @@
  * and what a TriggerMessage was Accepted for — that many times.
  */
 import type { OcppLinkState } from '../OcppLinkTypes.js';
-import type { TriggerMessageRequest } from './messages.js';
+import type { TriggerMessageRequest } from '../../ocpp16/messages.js';
 
 /** Triggered without a connectorId, these go once per connector and once for the charger (0). */
 const PER_CONNECTOR_TRIGGERS: ReadonlySet<string> = new Set(['StatusNotification', 'MeterValues']);

@@ -8,7 +8,7 @@ import { classifyHandlerError, toCallError } from '../errors.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
 import type { ChargePointControl } from './ChargePointControl.js';
 import { handlerFor } from './handlers/index.js';
-import type { TriggerMessageRequest, TriggerMessageResponse } from './messages.js';
+import type { TriggerMessageRequest, TriggerMessageResponse } from '../../ocpp16/messages.js';
 
 /** What answering needs from the link. */
 export interface AnsweringLink {

@@ -10,6 +10,7 @@ import { SDM120 } from './sdm120.js';
 import { SDM630 } from './sdm630.js';
 import { SdmMeter } from './SdmMeter.js';
 import { planBlocks } from './RegisterMap.js';
+import { until } from '../../../test/support/until.js';
 
 describe('register maps', () => {
   it('read SDM630 in two requests and SDM120 in two', () => {
@@ -114,7 +115,7 @@ describe('SdmMeter over a pty', () => {
     await rig.slave.close();
     await rig.pair.unplug();
     await expect(m.read()).rejects.toMatchObject({ code: expect.stringMatching(/METER_TIMEOUT|PORT_LOST/) });
-    for (let i = 0; i < 50 && rig.bus.state !== 'lost'; i++) await new Promise((r) => setTimeout(r, 10));
+    await until('the bus lost', () => rig.bus.state === 'lost', 5000, 10);
     expect(rig.bus.state).toBe('lost');
     expect(faults.raised).toContain('PORT_LOST');
     await expect(m.read()).rejects.toMatchObject({ code: 'PORT_LOST' });

@@ -5,13 +5,15 @@
  *
  * A port that closes or vanishes (USB adapter pulled), or a request that finds it no longer open,
  * makes the bus `lost`: it emits `lost`, rejects requests with PORT_LOST, and tries to reopen the
- * same path every `reopenIntervalMs` of clock time; once open again it emits `restored`. Devices retain/release the bus; it closes
+ * same path every `reopenIntervalMs` of clock time; once open again it emits `restored`
+ * (PortRecovery.ts). Devices retain/release the bus; it closes
  * when the last one releases it.
  */
 import { EventEmitter } from 'node:events';
 import modbusSerial from 'modbus-serial';
-import type { Clock, TimerId } from '../../clock.js';
+import type { Clock } from '../../clock.js';
 import { HalError } from '../../errors.js';
+import { PortRecovery, type PortState } from '../PortRecovery.js';
 
 export interface ModbusBusOptions {
   /** Port path, e.g. `/dev/ttyUSB0`; used in errors as `modbus:<path>`. */
@@ -27,7 +29,7 @@ export interface ModbusBusOptions {
   reopenIntervalMs?: number;
 }
 
-export type ModbusBusState = 'opening' | 'open' | 'lost' | 'closed';
+export type ModbusBusState = PortState;
 
 export interface ModbusBusEvents {
   lost: [error: HalError];
@@ -53,23 +55,33 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
   /** Request outcomes since start. */
   readonly stats = { requests: 0, answered: 0, timeouts: 0, crcErrors: 0, exceptions: 0, reopens: 0 };
   private readonly options: Required<ModbusBusOptions>;
+  private readonly recovery: PortRecovery;
   private client: Client | undefined;
-  private currentState: ModbusBusState = 'opening';
   private tail: Promise<unknown> = Promise.resolve();
   private inFlight = 0;
   private users = 0;
-  private reopenTimer: TimerId | undefined;
   private opening: Promise<void>;
 
   constructor(options: ModbusBusOptions) {
     super();
     this.options = { baudRate: 9600, parity: 'none', stopBits: 1, responseTimeoutMs: 500, reopenIntervalMs: 2000, ...options };
     this.id = `modbus:${options.path}`;
+    this.recovery = new PortRecovery({
+      clock: this.options.clock,
+      reopenIntervalMs: this.options.reopenIntervalMs,
+      drop: () => void this.dropClient(),
+      reopen: () => (this.opening = this.open()),
+      lost: (error) => this.emit('lost', error),
+      restored: () => {
+        this.stats.reopens++;
+        this.emit('restored');
+      },
+    });
     this.opening = this.open();
   }
 
   get state(): ModbusBusState {
-    return this.currentState;
+    return this.recovery.state;
   }
 
   /** Resolves once the first open attempt has finished (opened, or lost and retrying). */
@@ -94,9 +106,8 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
   }
 
   async close(): Promise<void> {
-    if (this.currentState === 'closed') return;
-    this.currentState = 'closed';
-    this.options.clock.clearTimeout(this.reopenTimer);
+    if (this.recovery.state === 'closed') return;
+    this.recovery.close();
     await this.whenIdle();
     await this.dropClient();
   }
@@ -128,8 +139,8 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     const run = async (): Promise<T> => {
       await this.opening;
       const client = this.client;
-      if (this.currentState === 'closed') throw new HalError('DEVICE_CLOSED', this.id);
-      if (this.currentState !== 'open' || !client) throw new HalError('PORT_LOST', this.id, `unit ${unit}`);
+      if (this.recovery.state === 'closed') throw new HalError('DEVICE_CLOSED', this.id);
+      if (this.recovery.state !== 'open' || !client) throw new HalError('PORT_LOST', this.id, `unit ${unit}`);
       this.stats.requests++;
       // Requests are serialized, so the client's one timeout can be set for each in turn.
       client.setTimeout(timeoutMs ?? this.options.responseTimeoutMs);
@@ -140,7 +151,7 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
           if (failure.kind !== 'port') return reject(failure);
           // The port went away under this request (adapter pulled): the bus is lost now, whether
           // or not the port's 'close' has arrived, so no device counts this as a missed answer.
-          if (this.client === client) this.lose(new HalError('PORT_LOST', this.id, failure.message));
+          if (this.client === client) this.recovery.lose(new HalError('PORT_LOST', this.id, failure.message));
           reject(new HalError('PORT_LOST', this.id, `unit ${unit}: ${failure.message}`));
         });
       });
@@ -184,37 +195,19 @@ export class ModbusBus extends EventEmitter<ModbusBusEvents> {
     try {
       await client.connectRTUBuffered(path, { baudRate, parity, stopBits, dataBits: 8 });
     } catch (err) {
-      this.lose(new HalError('PORT_OPEN_FAILED', this.id, (err as Error).message, { cause: err }));
+      this.recovery.lose(new HalError('PORT_OPEN_FAILED', this.id, (err as Error).message, { cause: err }));
       return;
     }
-    if (this.currentState === 'closed') {
+    if (this.recovery.state === 'closed') {
       client.close();
       return;
     }
     client.setTimeout(responseTimeoutMs);
     client.on('close', () => {
-      if (this.client === client) this.lose(new HalError('PORT_LOST', this.id));
+      if (this.client === client) this.recovery.lose(new HalError('PORT_LOST', this.id));
     });
     this.client = client;
-    const wasLost = this.currentState === 'lost';
-    this.currentState = 'open';
-    if (wasLost) {
-      this.stats.reopens++;
-      this.emit('restored');
-    }
-  }
-
-  private lose(error: HalError): void {
-    if (this.currentState === 'closed') return;
-    const wasUp = this.currentState !== 'lost';
-    this.currentState = 'lost';
-    void this.dropClient();
-    if (wasUp) this.emit('lost', error);
-    this.options.clock.clearTimeout(this.reopenTimer);
-    this.reopenTimer = this.options.clock.setTimeout(() => {
-      this.reopenTimer = undefined;
-      this.opening = this.open();
-    }, this.options.reopenIntervalMs);
+    this.recovery.opened();
   }
 
   private async dropClient(): Promise<void> {

@@ -9,7 +9,7 @@ import type { Clock } from '../../clock.js';
 import { HalError, type HalErrorCode } from '../../errors.js';
 import type { Relay, RelayEvents, RelayState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
-import { ContactorCommands } from '../ContactorCommands.js';
+import { ContactorCommands } from '../../ContactorCommands.js';
 import type { RapiController, RapiStatus } from './RapiController.js';
 
 /** EVSE states in which the OpenEVSE relay is closed: charging (C), vent required (D), stuck relay. */

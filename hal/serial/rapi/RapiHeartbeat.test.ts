@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSerialPilotRig, type SerialPilotRig } from '../testing/SerialPilotHarness.js';
 import { RapiPilot } from './RapiPilot.js';
+import { until } from '../../../test/support/until.js';
 
 const HEARTBEAT = { intervalMs: 5000, graceMs: 10_000, fallbackA: 6 };
 
@@ -56,7 +56,7 @@ describe('RapiHeartbeat: OpenEVSE heartbeat supervision ($SY) over a pty', () =>
     await run(17_000);
     expect(rig.responder.amps).toBe(6);
     // Every command sent while it was deaf has arrived (and gone unanswered) before it hears again.
-    for (let i = 0; i < 200 && rig.responder.received.length < rig.controller.stats.commands; i++) await sleep(5);
+    await until('every command sent to have arrived', () => rig.responder.received.length >= rig.controller.stats.commands, 5000, 5);
     expect(rig.responder.received.length).toBe(rig.controller.stats.commands);
     rig.responder.mode = 'answer';
     const before = rig.responder.received.length;
@@ -74,10 +74,8 @@ describe('RapiHeartbeat: OpenEVSE heartbeat supervision ($SY) over a pty', () =>
     await run(20_000);
     expect(rig.responder.amps).toBe(6);
     await rig.replug();
-    for (let i = 0; i < 40 && pilot.activeFaults.size > 0; i++) {
-      await rig.advance(500);
-      await sleep(20); // the reopen is real I/O
-    }
+    // The reopen is real I/O: virtual time goes on in steps meanwhile.
+    await until('the port reopened', () => pilot.activeFaults.size === 0, 10_000, 20, () => rig.advance(500));
     await run(2000);
     expect(pilot.heartbeat?.status).toBe('armed');
     expect(sy().at(-1)).toMatch(/^\$SY( 15 6)?$/);

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outcomeOf, watchFaults } from '../../contract/observers.js';
 import { createSerialPilotHarness, createSerialPilotRig } from '../testing/SerialPilotHarness.js';
 import { RapiPilot, type InitRetry } from './RapiPilot.js';
+import { until } from '../../../test/support/until.js';
 
 describe('RapiPilot (OpenEVSE responder over a pty)', () => {
   let h: Awaited<ReturnType<typeof createSerialPilotHarness>>;
@@ -117,10 +117,8 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
 
     await h.rig.replug();
     const before = h.rig.responder.received.length;
-    for (let i = 0; i < 40 && h.pilot.activeFaults.size > 0; i++) {
-      await h.advance(500);
-      await sleep(20); // the reopen is real I/O
-    }
+    // The reopen is real I/O: virtual time goes on in steps meanwhile.
+    await until('the port reopened', () => h.pilot.activeFaults.size === 0, 10_000, 20, () => h.advance(500));
     expect(faults.sequence).toEqual(['fault:PORT_LOST', 'cleared:PORT_LOST']);
     // … and reaches it once the port is back, before anything else.
     expect(h.rig.responder.received[before]).toMatch(/^\$FS :/);
@@ -140,10 +138,7 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
     await expect(pilot.init(20)).rejects.toMatchObject({ code: 'PORT_LOST' });
     expect(faults.raised).toEqual(['PORT_OPEN_FAILED']);
     await rig.replug();
-    for (let i = 0; i < 40 && pilot.activeFaults.size > 0; i++) {
-      await rig.advance(500);
-      await sleep(20);
-    }
+    await until('the port opened', () => pilot.activeFaults.size === 0, 10_000, 20, () => rig.advance(500));
     expect(faults.sequence).toEqual(['fault:PORT_OPEN_FAILED', 'cleared:PORT_OPEN_FAILED']);
     expect(rig.responder.received.map((l) => l.slice(0, 3)).filter((c) => c !== '$GS')).toEqual(['$FS', '$GC']);
     expect(pilot.maxCurrentA).toBe(20); // the configured maximum, within the board's $GC range
@@ -157,10 +152,8 @@ describe('RapiPilot (OpenEVSE responder over a pty)', () => {
     h = { dispose: async () => void (await pilot.release(), await rig.dispose()) } as typeof h;
     rig.responder.dropReplies(2); // the replies to the first commands are lost on the line
     const opened = outcomeOf(rig.controller.open());
-    for (let i = 0; i < 200 && !opened.settled; i++) {
-      await rig.advance(100);
-      await sleep(5); // opening the port is real I/O
-    }
+    // Opening the port is real I/O: virtual time goes on in steps meanwhile.
+    await until('the controller opened', () => opened.settled, 10_000, 5, () => rig.advance(100));
     expect(opened.resolved).toBe(true);
     const init = outcomeOf(pilot.init());
     for (let i = 0; i < 120 && !init.settled; i++) await rig.advance(250);

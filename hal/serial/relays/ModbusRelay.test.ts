@@ -1,7 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFaults } from '../../contract/observers.js';
 import { createSerialRelayHarness } from '../testing/SerialRelayHarness.js';
+import { until } from '../../../test/support/until.js';
 
 describe('ModbusRelay (board sim over a pty)', () => {
   let h: Awaited<ReturnType<typeof createSerialRelayHarness>>;
@@ -62,20 +62,16 @@ describe('ModbusRelay (board sim over a pty)', () => {
     await closing;
     await rig.slave.close();
     await rig.pair.unplug();
-    for (let i = 0; i < 50 && rig.bus.state !== 'lost'; i++) {
-      await h.advance(40);
-      await sleep(10); // the port's close is real I/O
-    }
+    // The port's close is real I/O: virtual time goes on in steps meanwhile.
+    await until('the bus lost', () => rig.bus.state === 'lost', 10_000, 10, () => h.advance(40));
     expect(faults.raised).toContain('PORT_LOST');
     await expect(h.relay.open()).rejects.toMatchObject({ code: 'PORT_LOST' });
     expect(board.contacts[0]).toBe(true); // the board never heard it
 
     await rig.pair.replug();
     await rig.slave.open();
-    for (let i = 0; i < 50 && h.relay.activeFaults.has('PORT_LOST'); i++) {
-      await h.advance(100);
-      await sleep(10); // the reopen is real I/O
-    }
+    // The reopen is real I/O: virtual time goes on in steps meanwhile.
+    await until('PORT_LOST cleared', () => !h.relay.activeFaults.has('PORT_LOST'), 10_000, 10, () => h.advance(100));
     expect(board.writes.at(-1)).toEqual([0, false]);
     expect(board.contacts[0]).toBe(false);
     expect(h.relay.state).toBe('open');

@@ -7,7 +7,7 @@ import type { Clock, TimerId } from '../../clock.js';
 import { HalError, type HalErrorCode } from '../../errors.js';
 import type { Relay, RelayEvents, RelayState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
-import { ContactorCommands } from '../ContactorCommands.js';
+import { ContactorCommands } from '../../ContactorCommands.js';
 import type { ModbusBus } from '../modbus/ModbusBus.js';
 
 export interface ModbusRelayOptions {

@@ -1,5 +1,5 @@
 import { OcppCallError } from '../../errors.js';
-import type { GetConfigurationResponse } from '../messages.js';
+import type { GetConfigurationResponse } from '../../../ocpp16/messages.js';
 import type { Handler } from './Handler.js';
 
 /**

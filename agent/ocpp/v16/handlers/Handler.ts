@@ -5,7 +5,7 @@
  * Throwing is allowed: the link maps the error to a CallError (agent/ocpp/errors.ts).
  */
 import type { ChargePointControl } from '../ChargePointControl.js';
-import type { Ocpp16Action, RequestOf, ResponseOf } from '../messages.js';
+import type { Ocpp16Action, RequestOf, ResponseOf } from '../../../ocpp16/messages.js';
 
 export type Handler<A extends Ocpp16Action> = (control: ChargePointControl, request: RequestOf<A>) => ResponseOf<A> | Promise<ResponseOf<A>>;
 

@@ -1,4 +1,4 @@
-import type { TriggerMessageRequest } from '../messages.js';
+import type { TriggerMessageRequest } from '../../../ocpp16/messages.js';
 import type { Handler } from './Handler.js';
 import { isConnectorOrCharger } from './Handler.js';
 

@@ -3,7 +3,7 @@
  * link (no per-charger closures per action). An action missing here is answered NotImplemented.
  */
 import type { ChargePointControl } from '../ChargePointControl.js';
-import type { Ocpp16Action } from '../messages.js';
+import type { Ocpp16Action } from '../../../ocpp16/messages.js';
 import { cancelReservation } from './CancelReservation.js';
 import { changeAvailability } from './ChangeAvailability.js';
 import { changeConfiguration } from './ChangeConfiguration.js';

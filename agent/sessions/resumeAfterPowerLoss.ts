@@ -16,7 +16,7 @@ import type { Logger } from 'pino';
 import type { AuthorizationResult } from '../auth/Authorizer.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
-import type { InterruptedTransaction } from './TransactionSender.js';
+import type { InterruptedTransaction } from '../transactions/TransactionSender.js';
 
 export interface ResumeContext {
   config: OcppConfiguration;

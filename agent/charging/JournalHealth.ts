@@ -10,9 +10,9 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
 import { HalError } from '../../hal/index.js';
-import type { ActiveFault } from '../charging/connectorTypes.js';
-import { JournalError } from './JournalError.js';
-import type { TransactionJournal } from './TransactionJournal.js';
+import type { ActiveFault } from './connectorTypes.js';
+import { JournalError } from '../store/JournalError.js';
+import type { TransactionJournal } from '../store/TransactionJournal.js';
 
 const RECHECK_MS = 60_000;
 

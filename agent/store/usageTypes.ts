@@ -5,7 +5,7 @@
  * history of `evse run` (agent/store/SessionHistory.ts) or a fleet's running totals. Times are
  * epoch ms of the agent's clock.
  */
-import type { StopReason } from '../charging/connectorTypes.js';
+import type { StopReason } from '../ocpp16/vocabulary.js';
 
 export interface SessionRecord {
   /** The transaction's local id (the journal's): unique per charger, stable across restarts. */

@@ -1,0 +1,166 @@
+/**
+ * The command sequencing every contactor of the HAL shares — a relay board's coil read back
+ * through a mirror contact, an OpenEVSE switching its own relay, and the simulated contactor
+ * (hal/sim/SimRelay.ts) — one command at a time, each confirmed by the state the device reports
+ * within `deadlineMs`, else a fault.
+ *
+ * - `close` is refused while any fault is active (the first one is the rejection).
+ * - Not confirmed closed in time → RELAY_STUCK: the device is told to open again (`withdraw`) and
+ *   the close rejects once that is done or failed. Not confirmed open → RELAY_WELDED.
+ * - `send` failing ends the command with its error (no deadline wait).
+ * - A command ends once the device confirmed it (or it failed) and `send` has returned.
+ *
+ * Turns are tracked synchronously, not through promise callbacks: a command issued while none is
+ * under way starts at once, and one queued behind another starts the moment that one ends, so
+ * its deadline is armed by then (a test that moves a simulated clock right after the call sees
+ * it). A device that confirms synchronously (`send` and `withdraw` returning nothing, like the
+ * simulated relay) completes its commands synchronously too.
+ */
+import type { Clock, TimerId } from './clock.js';
+import { HalError } from './errors.js';
+import type { FaultLatch } from './FaultLatch.js';
+import type { RelayState } from './index.js';
+
+export interface ContactorCommandsOptions {
+  /** Device name, e.g. `relay:1`. */
+  id: string;
+  clock: Clock;
+  faults: FaultLatch;
+  deadlineMs: number;
+  /**
+   * Puts the command on its way; the device's report confirms it ({@link ContactorCommands.confirm}),
+   * possibly before `send` returns. A promise: the command ends no earlier than it settles.
+   */
+  send: (target: RelayState) => Promise<void> | void;
+  /** After a close was not confirmed: command the contactor open again. */
+  withdraw: () => Promise<unknown> | void;
+  /** How the open command is named in messages (`open`, `$FS`). */
+  openCommand: string;
+}
+
+interface Pending {
+  target: RelayState;
+  timer: TimerId | undefined;
+  settle: (error?: HalError) => void;
+}
+
+export class ContactorCommands {
+  private readonly o: ContactorCommandsOptions;
+  private pending: Pending | undefined;
+  /** A command is under way (from its start until it ended); later ones wait in `waiting`. */
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+  private released = false;
+
+  constructor(options: ContactorCommandsOptions) {
+    this.o = options;
+  }
+
+  /** The state the command in flight waits to see confirmed. */
+  get pendingTarget(): RelayState | undefined {
+    return this.pending?.target;
+  }
+
+  /** A command is under way (waiting for its confirmation, its `send`, or a withdrawal). */
+  get underWay(): boolean {
+    return this.busy;
+  }
+
+  /** Queues a command; when its turn comes, `needed()` false means there is nothing to do. */
+  run(target: RelayState, needed: () => boolean): Promise<void> {
+    if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.o.id));
+    return new Promise<void>((resolve, reject) => {
+      const go = (): void =>
+        this.actuate(target, needed, (error) => {
+          this.busy = false;
+          if (error) reject(error);
+          else resolve();
+          this.waiting.shift()?.();
+        });
+      if (this.busy) this.waiting.push(go);
+      else go();
+    });
+  }
+
+  /** The device reports `state`: the command waiting for it is done. */
+  confirm(state: RelayState): void {
+    if (this.pending?.target === state) this.finish();
+  }
+
+  /** Ends the command in flight, rejected with `error` if given. */
+  finish(error?: HalError): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    this.o.clock.clearTimeout(pending.timer);
+    pending.settle(error);
+  }
+
+  /** Rejects the command in flight and every later one with DEVICE_CLOSED. */
+  release(): void {
+    this.released = true;
+    this.finish(new HalError('DEVICE_CLOSED', this.o.id, 'released while a command was pending'));
+  }
+
+  /** Runs one command; calls `done` exactly once, when it has ended. */
+  private actuate(target: RelayState, needed: () => boolean, done: (error?: HalError) => void): void {
+    const { id, clock, faults, deadlineMs, send } = this.o;
+    this.busy = true;
+    if (this.released) return done(new HalError('DEVICE_CLOSED', id));
+    const active = faults.first();
+    if (target === 'closed' && active) return done(faults.raise(active, 'close refused while faulted'));
+    if (!needed()) return done();
+    // Ends when both happened: the outcome (confirmed, failed, released) and `send` returned.
+    let outcome: { error?: HalError } | undefined;
+    let sending = true;
+    const end = (): void => {
+      if (outcome && !sending) done(outcome.error);
+    };
+    const settle = (error?: HalError): void => {
+      outcome = { error };
+      end();
+    };
+    const pending: Pending = { target, timer: undefined, settle };
+    this.pending = pending;
+    const failed = (err: unknown): void => {
+      if (this.pending === pending) this.finish(err instanceof HalError ? err : new HalError('FRAME_ERROR', id, String(err)));
+    };
+    let sent: Promise<void> | void;
+    try {
+      sent = send(target);
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    // Armed once the command is on its way (a device may confirm at once, inside `send`).
+    if (this.pending === pending) pending.timer = clock.setTimeout(() => this.expire(), deadlineMs);
+    if (!sent) {
+      sending = false;
+      return end();
+    }
+    sent.then(() => undefined, failed).finally(() => {
+      sending = false;
+      end();
+    });
+  }
+
+  private expire(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    const { faults, deadlineMs, openCommand, withdraw } = this.o;
+    if (pending.target === 'open') return this.finish(faults.raise('RELAY_WELDED', `still closed ${deadlineMs} ms after ${openCommand}`));
+    this.pending = undefined;
+    const error = faults.raise('RELAY_STUCK', `not confirmed closed within ${deadlineMs} ms`);
+    // Take the close back, then report; a failing withdrawal does not hide the fault.
+    let withdrawing: Promise<unknown> | void;
+    try {
+      withdrawing = withdraw();
+    } catch {
+      withdrawing = undefined;
+    }
+    if (!withdrawing) return pending.settle(error);
+    withdrawing.then(
+      () => pending.settle(error),
+      () => pending.settle(error),
+    );
+  }
+}
