@@ -122,7 +122,7 @@ describe('evse fleet as a process', () => {
     // Nothing but --csms and --count: the default profile, seed, ramp and threads.
     const fleet = spawnEvse(['fleet', '--csms', url, '--count', '20', '--progress', '1', '--report', reportFile], {});
     cleanups.push(() => fleet.stop('SIGKILL', 2000));
-    await until('the fleet started', () => /chargers \(of 20\)/.test(fleet.stderr()), 10_000);
+    await until('the fleet started', () => /^evse fleet: 20 chargers against /m.test(fleet.stderr()), 10_000);
     const t0 = performance.now();
     await until('a transaction at the CSMS', () => csms.transactions().length > 0, 10_000);
     const firstAfterMs = performance.now() - t0;

@@ -26,6 +26,8 @@ import { FaultPlanner, SessionPlanner, type ResolvedBehaviour, type SessionPlan 
 export interface ChargerControls {
   /** Whether a transaction runs on the connector (1-based). */
   transactionOn(connectorId: number): boolean;
+  /** The charger's OCPP link (accepted by the CSMS or not). */
+  readonly link: { readonly isAccepted: boolean };
   /** Network outage: the charger's connection goes away … */
   dropLink(): void;
   /** … and comes back. */
@@ -64,6 +66,8 @@ export interface SessionBehaviourOptions {
 }
 
 const TAP_DELAY_MS = 1000;
+/** A driver at a charger that has not come up yet (never accepted by the CSMS) looks again this often. */
+const STARTING_UP_RECHECK_MS = 1000;
 const UNPLUG_DELAY_MS = 1500;
 /** An RFID start (Authorize + StartTransaction) gets at least this long before the driver gives up. */
 const RFID_MIN_PATIENCE_MS = 30_000;
@@ -90,6 +94,8 @@ interface ConnectorRun {
 export class SessionBehaviour {
   private readonly timers = new Set<TimerId>();
   private stopped = false;
+  /** The charger has been accepted by the CSMS at least once (it finished starting up). */
+  private cameUp = false;
   private readonly planner: SessionPlanner;
   private readonly faults: FaultInjector;
   private readonly runs: ConnectorRun[];
@@ -196,17 +202,30 @@ export class SessionBehaviour {
     ev.plugIn();
     if (plan.kind === 'rfid') {
       // The reader is shared by the connectors; the agent gives the card to the one with a waiting cable.
-      this.later(TAP_DELAY_MS, () => {
-        if (run.phase !== 'awaiting' || this.o.controls.transactionOn(i + 1)) return;
-        run.tapped = true;
-        this.o.sim.rfid.tap(this.card(i));
-      });
+      this.later(TAP_DELAY_MS, () => this.tap(i));
     }
     const patience = plan.kind === 'rfid' ? Math.max(plan.patienceMs, RFID_MIN_PATIENCE_MS) : plan.patienceMs;
     this.step(i, patience, () => {
       this.count(plan.kind === 'remote' ? 'remoteMissed' : 'rfidNotStarted');
       this.leave(i, 0);
     });
+  }
+
+  /**
+   * The driver taps the card, once the charger has come up: a charger still starting up (never
+   * accepted by the CSMS) shows so, and the driver waits, within their patience. Later, offline,
+   * the tap goes ahead (the charger's offline authorization decides).
+   */
+  private tap(i: number): void {
+    const run = this.runs[i]!;
+    if (run.phase !== 'awaiting' || this.o.controls.transactionOn(i + 1)) return;
+    this.cameUp ||= this.o.controls.link.isAccepted;
+    if (!this.cameUp) {
+      this.later(STARTING_UP_RECHECK_MS, () => this.tap(i));
+      return;
+    }
+    run.tapped = true;
+    this.o.sim.rfid.tap(this.card(i));
   }
 
   private charging(i: number): void {

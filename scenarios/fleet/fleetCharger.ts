@@ -84,6 +84,7 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
           epochMs: ctx.epochMs(),
           controls: {
             transactionOn: (connectorId) => agent.transactions.get(connectorId) !== undefined,
+            link: agent.link,
             // A network outage: the socket drops without a close handshake, as a real one would.
             dropLink: () => void agent.link.stop({ abrupt: true }),
             // Also when the fleet stops (behaviours stop before the agents): the agent must be
