@@ -50,10 +50,14 @@ describe('evse demo logs', () => {
     for (const line of logged) expect(JSON.parse(line)).toMatchObject({ level: expect.any(Number), msg: expect.any(String) });
   });
 
-  /** Runs `evse demo` with stdout and stderr on a pseudo-terminal (stdout to /dev/null); its terminal output. */
+  /**
+   * Runs `evse demo` with stdout and stderr on a pseudo-terminal (stdout to /dev/null); its terminal
+   * output. A colour terminal (TERM set here: a CI runner may have none, and a dumb terminal rightly
+   * gets no colours).
+   */
   async function onTerminal(flags: string): Promise<{ code: number | null; text: string }> {
     const command = `'${process.execPath}' '${EVSE_BIN}' demo --log-level info --minutes 15 ${flags} >/dev/null`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined } });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color' } });
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
