@@ -52,12 +52,12 @@ describe('evse demo logs', () => {
 
   /**
    * Runs `evse demo` with stdout and stderr on a pseudo-terminal (stdout to /dev/null); its terminal
-   * output. A colour terminal (TERM set here: a CI runner may have none, and a dumb terminal rightly
-   * gets no colours).
+   * output. A user's colour terminal: TERM set and CI unset here (Node reports no colours under
+   * CI=true without a known CI provider, and for a dumb terminal; a CI runner has either).
    */
   async function onTerminal(flags: string): Promise<{ code: number | null; text: string }> {
     const command = `'${process.execPath}' '${EVSE_BIN}' demo --log-level info --minutes 15 ${flags} >/dev/null`;
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, TERM: 'xterm-256color' } });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, CI: undefined, TERM: 'xterm-256color' } });
     let text = '';
     child.stdout.on('data', (d: Buffer) => (text += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
