@@ -3,21 +3,18 @@
  * file into the pending records while telling a torn tail from corruption between good lines.
  * Pure functions over bytes, so they are tested without a disk.
  */
-import { crc32 } from './crc32.js';
+import { checksummedLine, parseChecksummedLine } from './checksummedLine.js';
 import { JournalError } from './JournalError.js';
 import type { JournalEntry, JournalRecord } from './TransactionJournal.js';
 
 export const FORMAT_VERSION = 1;
 const NEWLINE = 0x0a;
-const SPACE = 0x20;
-const HEX8 = /^[0-9a-f]{8}$/;
 
 export type JournalLine = { a: number; e: JournalEntry } | { k: number[] } | { v: number; next: number };
 
-/** `<crc32 hex> <json>\n` as bytes. JSON never contains a raw newline, so lines cannot split. */
+/** One checksummed line (./checksummedLine.ts) as bytes. */
 export function encodeLine(line: JournalLine): Buffer {
-  const json = Buffer.from(JSON.stringify(line), 'utf8');
-  return Buffer.concat([Buffer.from(`${crc32(json).toString(16).padStart(8, '0')} `, 'ascii'), json, Buffer.from('\n')]);
+  return Buffer.from(checksummedLine(line), 'utf8');
 }
 
 export interface DecodedJournal {
@@ -64,19 +61,10 @@ export function decodeJournal(bytes: Uint8Array): DecodedJournal {
 
 /** A line whose checksum matches, or undefined. A checksummed line of unknown shape is a newer format. */
 function parseLine(line: Uint8Array): JournalLine | undefined {
-  if (line.length < 11 || line[8] !== SPACE) return undefined;
-  const hex = Buffer.from(line.subarray(0, 8)).toString('ascii');
-  if (!HEX8.test(hex)) return undefined;
-  const json = line.subarray(9);
-  if (crc32(json) !== Number.parseInt(hex, 16)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(json).toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const value = parseChecksummedLine(line);
+  if (value === undefined) return undefined;
   if (isLine(value)) return value;
-  throw new JournalError('JOURNAL_FORMAT', `transaction journal line of unknown format: ${Buffer.from(json).toString('utf8').slice(0, 80)}`);
+  throw new JournalError('JOURNAL_FORMAT', `transaction journal line of unknown format: ${Buffer.from(line.subarray(9)).toString('utf8').slice(0, 80)}`);
 }
 
 function isLine(v: unknown): v is JournalLine {

@@ -2,7 +2,7 @@
  * The line format of the session history (SessionHistory.ts), and decoding a whole file. Pure
  * functions over bytes, tested without a disk.
  *
- *     <crc32 of the JSON, 8 hex digits> <JSON>\n
+ *     <crc32 of the JSON, 8 hex digits> <JSON>\n      (./checksummedLine.ts)
  *     JSON = {"h":{"v":1,"since":ms,"connectors":n,"chargePointId":id}}   header (the last one counts)
  *          | {"s":SessionRecord,"c":1}    a session as it is now ("c": complete); the last line of an id counts
  *          | {"i":UsageInterval}          an interval as it is now; the last line of connector/kind/from counts
@@ -12,7 +12,7 @@
  * its newline is a torn write and is ignored (the writer cuts it off before appending); a line whose
  * checksum or shape is wrong is skipped and counted, never fatal.
  */
-import { crc32 } from './crc32.js';
+import { checksummedLine, parseChecksummedLine } from './checksummedLine.js';
 import { intervalKey, INTERVAL_KINDS, type SessionRecord, type UsageInterval } from './usageTypes.js';
 
 export const HISTORY_VERSION = 1;
@@ -28,8 +28,7 @@ export interface HistoryHeader {
 export type HistoryLine = { h: HistoryHeader } | { s: SessionRecord; c?: 1 } | { i: UsageInterval } | { a: number };
 
 export function encodeHistoryLine(line: HistoryLine): string {
-  const json = JSON.stringify(line);
-  return `${crc32(Buffer.from(json, 'utf8')).toString(16).padStart(8, '0')} ${json}\n`;
+  return checksummedLine(line);
 }
 
 export interface DecodedHistory {
@@ -81,17 +80,7 @@ export function decodeHistory(bytes: Uint8Array): DecodedHistory {
 }
 
 function parseLine(line: Uint8Array): HistoryLine | undefined {
-  if (line.length < 11 || line[8] !== 0x20) return undefined;
-  const hex = Buffer.from(line.subarray(0, 8)).toString('ascii');
-  if (!/^[0-9a-f]{8}$/.test(hex)) return undefined;
-  const json = line.subarray(9);
-  if (crc32(json) !== Number.parseInt(hex, 16)) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(json).toString('utf8'));
-  } catch {
-    return undefined;
-  }
+  const value = parseChecksummedLine(line);
   return isLine(value) ? value : undefined;
 }
 
