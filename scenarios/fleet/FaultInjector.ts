@@ -10,7 +10,7 @@ import type { TimerId } from '../../hal/clock.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 import type { FaultKind } from './profile.js';
 import type { FaultPlan, FaultPlanner } from './SessionPlanner.js';
-import type { BehaviourEvent, ChargerControls } from './SessionBehaviour.js';
+import type { BehaviourEvent, ChargerControls } from './behaviourTypes.js';
 
 export interface FaultInjectorOptions {
   sim: SimulatedCharger;

@@ -18,35 +18,9 @@ import type { Logger } from 'pino';
 import type { StatusChange } from '../../agent/charging/ConnectorController.js';
 import type { Clock, TimerId } from '../../hal/clock.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import type { BehaviourEvent, ChargerControls } from './behaviourTypes.js';
 import { FaultInjector } from './FaultInjector.js';
-import type { FaultKind } from './profile.js';
 import { FaultPlanner, SessionPlanner, type ResolvedBehaviour, type SessionPlan } from './SessionPlanner.js';
-
-/** What the behaviour may ask of the charger's agent. */
-export interface ChargerControls {
-  /** Whether a transaction runs on the connector (1-based). */
-  transactionOn(connectorId: number): boolean;
-  /** The charger's OCPP link (accepted by the CSMS or not). */
-  readonly link: { readonly isAccepted: boolean };
-  /** Network outage: the charger's connection goes away … */
-  dropLink(): void;
-  /** … and comes back. */
-  restoreLink(): void;
-}
-
-/** Counted behaviour events (FleetMetrics keeps them per name). */
-export type BehaviourEvent =
-  | 'arrivals'
-  | 'startedRfid'
-  | 'startedRemote'
-  | 'remoteMissed'
-  | 'rfidNotStarted'
-  | 'energyReached'
-  | 'lengthReached'
-  | 'endedElsewhere'
-  | `fault:${FaultKind}`
-  /** An arrival of this EV model (the profile's `evs[].name`). */
-  | `ev:${string}`;
 
 export interface SessionBehaviourOptions {
   sim: SimulatedCharger;

@@ -15,7 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { withinRealTime } from '../../agent/withinRealTime.js';
 import type { FleetReport, WorkerHealth } from './FleetMetrics.js';
-import type { FleetPart } from './mergeReports.js';
+import { MAX_FAILURES, type FleetPart } from './mergeReports.js';
 import type { FromWorker, ToWorker } from './fleetWorker.js';
 
 export interface RestartPolicy {
@@ -29,8 +29,6 @@ export interface RestartPolicy {
 
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxRestarts: 3, windowMs: 60_000, backoffMs: 1000 };
 
-/** Failures kept in the report (the counts stay exact beyond). */
-const MAX_FAILURES = 20;
 
 export interface SupervisorOptions {
   slices: number;
@@ -206,23 +204,6 @@ export class WorkerSupervisor {
 function retire(part: FleetPart): FleetPart {
   const r = part.report;
   return { report: { ...r, chargers: { planned: 0, started: 0, accepted: 0, removed: 0, connected: 0 }, latency: r.latency ?? {} } };
-}
-
-/** Sums the supervision counts of several reports (shards), or undefined when none has them. */
-export function mergeWorkerHealth(all: (WorkerHealth | undefined)[]): WorkerHealth | undefined {
-  const hs = all.filter((h) => h !== undefined);
-  if (hs.length === 0) return undefined;
-  const sum = (f: (h: WorkerHealth) => number) => hs.reduce((n, h) => n + f(h), 0);
-  return {
-    threads: sum((h) => h.threads),
-    deaths: sum((h) => h.deaths),
-    restarts: sum((h) => h.restarts),
-    chargersAffected: sum((h) => h.chargersAffected),
-    slicesGivenUp: sum((h) => h.slicesGivenUp),
-    chargersGivenUp: sum((h) => h.chargersGivenUp),
-    lostWorkerReports: sum((h) => h.lostWorkerReports),
-    failures: hs.flatMap((h) => h.failures).slice(0, MAX_FAILURES),
-  };
 }
 
 export function emptyReport(): FleetReport {

@@ -9,12 +9,13 @@ import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
 import type { Clock } from '../../hal/clock.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
-import type { FleetOptions } from './Fleet.js';
+import type { FleetOptions } from './fleetOptions.js';
 import { chargerId } from './fleetIds.js';
 import type { FleetProfile } from './profile.js';
 import { ocppForCharger, resolveBehaviour } from './profileLoader.js';
 import { deriveSeed, seededRandom } from '../seededRandom.js';
-import { SessionBehaviour, type BehaviourEvent } from './SessionBehaviour.js';
+import type { BehaviourEvent } from './behaviourTypes.js';
+import { SessionBehaviour } from './SessionBehaviour.js';
 
 const DEFAULT_RECONNECT: BackoffWindow = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 60_000 });
 

@@ -5,10 +5,9 @@
  * onto one grid. A part without histograms (an old report) lends its own percentiles: the largest
  * part's stand in and max is exact.
  */
-import type { FleetReport, LatencySummary, RunIdentity, SeriesState } from './FleetMetrics.js';
+import type { FleetReport, LatencySummary, RunIdentity, SeriesState, WorkerHealth } from './FleetMetrics.js';
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
-import { mergeWorkerHealth } from './WorkerSupervisor.js';
 import { mergeUsage } from './FleetUsage.js';
 
 export interface FleetPart {
@@ -117,5 +116,25 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(latency && { latency }),
     ...(workers && { workers }),
     ...(usage && { usage }),
+  };
+}
+
+/** Worker failures kept in a report (the counts stay exact beyond). */
+export const MAX_FAILURES = 20;
+
+/** Sums the supervision counts of several reports (shards), or undefined when none has them. */
+export function mergeWorkerHealth(all: (WorkerHealth | undefined)[]): WorkerHealth | undefined {
+  const hs = all.filter((h) => h !== undefined);
+  if (hs.length === 0) return undefined;
+  const sum = (f: (h: WorkerHealth) => number) => hs.reduce((n, h) => n + f(h), 0);
+  return {
+    threads: sum((h) => h.threads),
+    deaths: sum((h) => h.deaths),
+    restarts: sum((h) => h.restarts),
+    chargersAffected: sum((h) => h.chargersAffected),
+    slicesGivenUp: sum((h) => h.slicesGivenUp),
+    chargersGivenUp: sum((h) => h.chargersGivenUp),
+    lostWorkerReports: sum((h) => h.lostWorkerReports),
+    failures: hs.flatMap((h) => h.failures).slice(0, MAX_FAILURES),
   };
 }
