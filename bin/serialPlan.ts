@@ -4,7 +4,6 @@
  * at one address on a bus, a connector with two meters or none, a bus whose meters disagree on
  * the baud rate, … Each problem names the key path it is about, in the form the user wrote.
  */
-import type { Settings } from './settings.js';
 import { describe, type SettingsIssue } from './settingsSchema.js';
 import { DEVICE_DEFAULTS, MODEL_DEFAULTS, type DeviceSettings, type MeterModel, type Parity, type RfidModel, type SerialSettings, type StopBits } from './serialSettings.js';
 
@@ -93,7 +92,13 @@ interface BusDraft {
 }
 
 /** The plan of `settings.hal.serial`, and every problem found in it (the plan is only usable without problems). */
-export function planSerial(settings: Settings): { plan: SerialPlan; issues: SettingsIssue[] } {
+/** The settings a plan is made from (of bin/settings.ts's Settings; named here so this module does not import it). */
+export interface SerialPlanInput {
+  readonly hal: { readonly serial: SerialSettings };
+  readonly chargePoint: { readonly connectors: number };
+}
+
+export function planSerial(settings: SerialPlanInput): { plan: SerialPlan; issues: SettingsIssue[] } {
   const s = settings.hal.serial;
   const connectors = settings.chargePoint.connectors;
   const issues: SettingsIssue[] = [];

@@ -5,35 +5,10 @@
  */
 import type { Ocpp16Action, RequestOf } from '../../agent/ocpp16/messages.js';
 import { formatMessage } from './formatMessage.js';
+import type { CallErrorPayload, Direction, TrafficRecord } from './trafficRecord.js';
 import { matchesPartial } from './matchesPartial.js';
 
-/** Relative to the CSMS: `in` = charge point → CSMS, `out` = CSMS → charge point. */
-export type Direction = 'in' | 'out';
-/** `malformed`: not a readable OCPP-J frame (bad JSON, unknown message type id, …). */
-export type MessageKind = 'call' | 'result' | 'error' | 'malformed';
-
-export interface CallErrorPayload {
-  readonly errorCode: string;
-  readonly errorDescription: string;
-  readonly errorDetails: unknown;
-}
-
-export interface TrafficRecord {
-  /** Position in the log, from 1; `since` options compare against it. */
-  readonly seq: number;
-  /** When it crossed the socket (ms since the epoch, on the CSMS's clock). */
-  readonly t: number;
-  readonly chargePointId: string;
-  readonly direction: Direction;
-  readonly kind: MessageKind;
-  /** For a call its action; for a result or error the action of the call it answers, if known. */
-  readonly action: string | undefined;
-  /** call: its payload; result: the result; error: {@link CallErrorPayload}; malformed: the raw text. */
-  readonly payload: unknown;
-  readonly messageId: string | undefined;
-  /** The frame exactly as it went over the wire. */
-  readonly raw: string;
-}
+export type { CallErrorPayload, Direction, MessageKind, TrafficRecord } from './trafficRecord.js';
 
 export interface WaitOptions {
   /** Give up after this long (real time). Default 5000 ms. */

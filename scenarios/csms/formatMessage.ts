@@ -9,7 +9,7 @@
  * characters because these lines end up on screens, in screenshots and in CI logs; the JSON
  * output (`--json`) carries them in full.
  */
-import type { CallErrorPayload, TrafficRecord } from './TrafficLog.js';
+import type { CallErrorPayload, TrafficRecord } from './trafficRecord.js';
 
 export interface FormatOptions {
   /** Clock time in UTC instead of local time. */
