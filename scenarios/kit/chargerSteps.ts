@@ -4,7 +4,7 @@
  */
 import type { ConnectorStatus } from '../../agent/charging/connectorTypes.js';
 import { FAULT_MODES, type FaultKind } from './rig/Rig.js';
-import { ScenarioFailure } from './scenario.js';
+import { ScenarioFailure } from './errors.js';
 import type { StepTools } from './stepTools.js';
 import { parseDuration } from './words.js';
 

@@ -8,7 +8,7 @@
 import { csmsSteps, realWaitRefusal, type CsmsSteps } from './csmsSteps.js';
 import { evSteps, expectSteps, faultSteps, rfidSteps, type EvSteps, type ExpectSteps, type FaultSteps } from './chargerSteps.js';
 import type { Harness } from './harness.js';
-import { ScenarioUsageError } from './scenario.js';
+import { ScenarioUsageError } from './errors.js';
 import { atCallSite, guarded } from './stepNames.js';
 import { stepTools } from './stepTools.js';
 import { parseDuration } from './words.js';

@@ -9,7 +9,7 @@ import { callError, type CallMatch } from '../csms/EmbeddedCsms.js';
 import type { InboundAction, Reply } from '../csms/CsmsReplies.js';
 import { matchesPartial } from '../csms/matchesPartial.js';
 import type { ObservedCall } from './csmsView.js';
-import { ScenarioFailure } from './scenario.js';
+import { ScenarioFailure } from './errors.js';
 import type { StepTools } from './stepTools.js';
 import { parseDuration } from './words.js';
 

@@ -9,7 +9,7 @@ import type { TrafficRecord as AgentTrafficRecord } from '../../agent/ocpp/OcppT
 import type { EmbeddedCsms } from '../csms/EmbeddedCsms.js';
 import { formatMessage } from '../csms/formatMessage.js';
 import type { TrafficRecord } from '../csms/TrafficLog.js';
-import { ScenarioUsageError } from './scenario.js';
+import { ScenarioUsageError } from './errors.js';
 
 /** The steps that need a CSMS the kit controls. */
 export const CSMS_CONTROL_STEPS = ['send', 'sendError', 'respondTo', 'failNext', 'disconnect', 'online'] as const;

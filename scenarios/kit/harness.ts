@@ -16,7 +16,8 @@ import { EmbeddedCsms } from '../csms/EmbeddedCsms.js';
 import { embeddedView, externalView, type CsmsView } from './csmsView.js';
 import type { Rig, SerialBenchFactory } from './rig/Rig.js';
 import { simRig } from './rig/simRig.js';
-import { ScenarioUsageError, type ScenarioOptions } from './scenario.js';
+import { ScenarioUsageError } from './errors.js';
+import { type ScenarioOptions } from './scenarioOptions.js';
 import { seededRandom } from '../seededRandom.js';
 
 export const CHARGE_POINT_ID = 'SCENARIO-CP1';

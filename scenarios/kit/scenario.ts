@@ -3,45 +3,12 @@
  * The body drives a charger through {@link ScenarioContext} (see context.ts); the runner
  * (run.ts) supplies the simulated hardware, the embedded CSMS and virtual time.
  */
-import type { SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharger.js';
-import type { ConfigInput } from '../../agent/store/OcppConfiguration.js';
-import type { BootPolicy } from '../csms/CsmsReplies.js';
 import type { ScenarioContext } from './context.js';
+import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, type ScenarioOptions } from './scenarioOptions.js';
 
-export interface ScenarioOptions {
-  /** OCPP configuration keys the charger starts with (e.g. `{ MeterValueSampleInterval: 60 }`). */
-  readonly ocpp?: Record<string, ConfigInput>;
-  /** Simulated charger (connectors, EV battery, …) and its capabilities; the clock is the runner's. */
-  readonly charger?: ScenarioChargerOptions;
-  /** How the CSMS answers BootNotification (default: Accepted, heartbeat every hour). */
-  readonly boot?: BootPolicy;
-  /** Known cards: uid → status; unknown cards are Invalid. Default: every card is Accepted. */
-  readonly cards?: Readonly<Record<string, 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'>>;
-  /** Wait for the charger to be booted and report its statuses before the body (default true). */
-  readonly waitForBoot?: boolean;
-  /**
-   * How many chargers the site has (default 1, at most 16): each a real Agent with its own
-   * simulated hardware, all on the same CSMS; `t.charger(2)` drives the second one.
-   */
-  readonly chargers?: number;
-  /** Charge point ids, one per charger (default `SCENARIO-CP1`, `SCENARIO-CP2`, …). `--id` overrides them. */
-  readonly ids?: readonly string[];
-}
-
-/** The simulated hardware of each charger, and what the charger itself can do. */
-export type ScenarioChargerOptions = Omit<SimulatedChargerOptions, 'clock'> & {
-  /**
-   * The charger can ventilate the parking space: an EV asking for ventilation (pilot state D) may
-   * charge. Default false, as `chargePoint.ventilation`: D is refused (Faulted, contactor open).
-   */
-  readonly ventilation?: boolean;
-};
-
-/** What a charge point id may be (it ends the CSMS URL path). */
-export const CHARGE_POINT_ID = /^(?!\.+$)[A-Za-z0-9*_=+@.-]{1,48}$/;
-
-/** Most chargers one scenario may declare (each is a real agent; a site, not a fleet). */
-export const MAX_SCENARIO_CHARGERS = 16;
+// The kit's vocabulary, also from here (the modules of the kit import them where they are defined).
+export { ScenarioFailure, ScenarioUsageError } from './errors.js';
+export { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, type ScenarioChargerOptions, type ScenarioOptions } from './scenarioOptions.js';
 
 export type ScenarioBody = (t: ScenarioContext) => Promise<void>;
 
@@ -83,22 +50,4 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
 
 export function isScenarioDefinition(value: unknown): value is ScenarioDefinition {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'evse-scenario';
-}
-
-/** A failed expectation: which step, what was expected, what was found. */
-export class ScenarioFailure extends Error {
-  override readonly name = 'ScenarioFailure';
-  constructor(
-    readonly step: string,
-    readonly expected: string,
-    readonly actual: string,
-    message?: string,
-  ) {
-    super(message ?? `${step}: expected ${expected}, got ${actual}`);
-  }
-}
-
-/** A step used wrongly (unknown step, bad argument): a mistake in the scenario, not in the charger. */
-export class ScenarioUsageError extends Error {
-  override readonly name = 'ScenarioUsageError';
 }

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ScenarioUsageError } from './scenario.js';
+import { ScenarioUsageError } from './errors.js';
 import { didYouMean } from './words.js';
 
 /** Every step of every namespace (kit.test.ts checks these against a real context). */

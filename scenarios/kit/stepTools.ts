@@ -5,7 +5,7 @@
  */
 import type { ChargerUnderTest, Harness } from './harness.js';
 import { RigAborted, RigRefusal, type RigOutcome } from './rig/Rig.js';
-import { ScenarioFailure, ScenarioUsageError } from './scenario.js';
+import { ScenarioFailure, ScenarioUsageError } from './errors.js';
 import { atCallSite } from './stepNames.js';
 import { didYouMean } from './words.js';
 
