@@ -14,8 +14,9 @@
  * Host header must be an IP address or `localhost` (against DNS rebinding).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { listenOn } from '../listen.js';
 import { CSMS_ACTIONS, type CsmsOperator } from './CsmsOperator.js';
 import { OperatorError, type OperatorErrorKind } from './errors.js';
 
@@ -66,15 +67,8 @@ export class CsmsHttpApi {
   /** Listens; rejects when it cannot (e.g. EADDRINUSE). */
   async start(): Promise<{ url: string; port: number }> {
     const { host = '127.0.0.1', port = 0 } = this.options;
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
+    const address = await listenOn(this.server, host, port);
     this.server.on('error', (err) => this.options.logger?.error({ err }, 'CSMS HTTP API error'));
-    const address = this.server.address() as AddressInfo;
     this.loopback = address.address.startsWith('127.') || address.address === '::1';
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return { url: `http://${shownHost}:${address.port}`, port: address.port };

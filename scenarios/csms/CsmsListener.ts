@@ -16,6 +16,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { listenOn } from '../listen.js';
 import { createOcppServer, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
 
 export interface ConnectionRequest {
@@ -60,16 +61,8 @@ export class CsmsListener {
       response.end();
     });
     httpServer.on('upgrade', server.handleUpgrade);
-    await new Promise<void>((resolve, reject) => {
-      httpServer.once('error', reject);
-      httpServer.listen(port, host, () => {
-        httpServer.off('error', reject);
-        resolve();
-      });
-    });
+    const { port: boundPort } = await listenOn(httpServer, host, port);
     httpServer.on('error', handlers.error);
-    const address = httpServer.address();
-    const boundPort = typeof address === 'object' && address ? address.port : port;
     return new CsmsListener(server, httpServer, `ws://${host.includes(':') ? `[${host}]` : host}:${boundPort}`, boundPort);
   }
 

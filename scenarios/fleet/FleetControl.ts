@@ -12,8 +12,8 @@
  * with the totals of the final report when given one, else `closing`.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { listenOn } from '../listen.js';
 import { parseRequest, RequestError } from './controlRequests.js';
 import type { EventFilter, FleetControlTarget, FleetEvent } from './controlTypes.js';
 import type { FleetReport } from './FleetMetrics.js';
@@ -70,14 +70,7 @@ export class FleetControl {
 
   async start(): Promise<{ url: string; port: number }> {
     const { host = '127.0.0.1', port = 0 } = this.options;
-    await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
-    });
-    const address = this.server.address() as AddressInfo;
+    const address = await listenOn(this.server, host, port);
     const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     return { url: `http://${shownHost}:${address.port}`, port: address.port };
   }

@@ -14,6 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary, type HistogramConfiguration, type SummaryConfiguration } from 'prom-client';
 import type { FleetReport, HistogramState } from './FleetMetrics.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
+import { listenOn } from '../listen.js';
 
 export interface FleetMetricsServer {
   readonly url: string;
@@ -228,15 +229,7 @@ export async function serveFleetMetrics(options: { host: string; port: number; r
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const { port } = await listenOn(server, options.host, options.port);
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${host}:${port}/metrics`,
