@@ -4,15 +4,16 @@
  * charger and replies ok; an invalid one replies with an error and changes nothing; with the
  * option off nothing is even subscribed.
  */
-import { connectAsync, type MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
-import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
+import { connectAsync } from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { agentFixture, CP, startSession } from './support/agentFixture.js';
+import type { TelemetryPublisher} from '../agent/telemetry/TelemetryPublisher.js';
+import { type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
 import { JournalError } from '../agent/store/JournalError.js';
 import { MemoryJournal, type JournalEntry, type JournalRecord } from '../agent/store/TransactionJournal.js';
-import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { telemetryTestbed } from './support/telemetryTestbed.js';
+import { record, startMosquitto, type Recorder } from './support/mosquitto.js';
 
 const CARD = '04A1B2C3D4E5F6';
 
@@ -27,32 +28,11 @@ class FailingJournal extends MemoryJournal {
   }
 }
 const BASE = `test/${CP}`;
-let broker: Mosquitto;
-let f: AgentFixture;
-let publisher: TelemetryPublisher | undefined;
-const recorders: Recorder[] = [];
-const clients: MqttClient[] = [];
-
-beforeEach(async () => {
-  broker = await startMosquitto();
-  f = await agentFixture();
-});
-
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  await closeTelemetryTestbed({ publisher: p, recorders, broker, clients });
-});
-
-
-function recorder(filter = 'test/#'): Promise<Recorder> {
-  return trackedRecorder(broker, recorders, filter);
-}
+const tb = telemetryTestbed({ intervalMs: 0, commands: true });
 
 /** Starts the publisher and waits until its command subscription is in place (its `online` is out). */
 async function startPublisher(r: Recorder, opts: Partial<TelemetryPublisherOptions> = {}): Promise<TelemetryPublisher> {
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 0, commands: true, ...opts });
-  publisher.start();
+  const publisher = tb.startPublisher(opts);
   await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/online`), 'online');
   if (opts.commands === false) return publisher;
   // The subscription is in place once an (unknown) probe command gets its reply.
@@ -74,133 +54,133 @@ async function command(r: Recorder, name: string, body: unknown): Promise<Comman
   const deadline = performance.now() + 5000;
   while (r.on(topic).length === before) {
     if (performance.now() > deadline) throw new Error(`no reply on ${topic}`);
-    await f.settle();
+    await tb.f.settle();
     await new Promise((res) => setTimeout(res, 10));
   }
   return r.on<CommandReplyPayload>(topic).at(-1)!;
 }
 
-const pilot = () => f.agent.options.hardware.connectors[0]!.pilot;
-const connector = () => f.agent.connectors[0]!;
+const pilot = () => tb.f.agent.options.hardware.connectors[0]!.pilot;
+const connector = () => tb.f.agent.connectors[0]!;
 
 describe('MQTT commands', () => {
   it('set_current_limit changes the PWM offer; invalid limits change nothing', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r);
-    await startSession(f, CARD);
+    await startSession(tb.f, CARD);
     expect(pilot().currentOfferA).toBe(32);
 
     for (const bad of [{ connector: 1, amps: 99 }, { connector: 1, amps: -1 }, { connector: 1, amps: '10' }, { connector: 2, amps: 10 }, { connector: 1, amps: 10, extra: 1 }, 'garbage']) {
       const reply = await command(r, 'set_current_limit', bad);
       expect(reply.ok, JSON.stringify(bad)).toBe(false);
       expect(reply.error).toEqual(expect.any(String));
-      await f.advance(1000);
+      await tb.f.advance(1000);
       expect(pilot().currentOfferA).toBe(32);
     }
 
     expect(await command(r, 'set_current_limit', { connector: 1, amps: 10, correlation: 'lim-1' })).toEqual({ ok: true, correlation: 'lim-1' });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(pilot().currentOfferA).toBe(10);
     expect(connector().status).toBe('Charging');
   });
 
   it('set_availability takes a connector out of service and back, persisted; invalid payloads change nothing', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r);
 
     expect(await command(r, 'set_availability', { connector: 1, operative: 'no' })).toMatchObject({ ok: false, error: 'operative must be true or false' });
     expect(await command(r, 'set_availability', { connector: 5, operative: false })).toMatchObject({ ok: false, error: expect.stringMatching(/no connector 5/) });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Available');
-    expect(f.agent.availability.isOperative(1)).toBe(true);
+    expect(tb.f.agent.availability.isOperative(1)).toBe(true);
 
     expect(await command(r, 'set_availability', { connector: 0, operative: false })).toEqual({ ok: true });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Unavailable');
-    expect(f.agent.availability.isOperative(1)).toBe(false);
-    expect(f.statusTrail(1).at(-1)).toBe('Unavailable');
+    expect(tb.f.agent.availability.isOperative(1)).toBe(false);
+    expect(tb.f.statusTrail(1).at(-1)).toBe('Unavailable');
 
     expect(await command(r, 'set_availability', { connector: 1, operative: true })).toEqual({ ok: true });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Available');
-    expect(f.agent.availability.isOperative(1)).toBe(true);
+    expect(tb.f.agent.availability.isOperative(1)).toBe(true);
   });
 
   it('set_availability during a session is scheduled until the session ends', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r);
-    await startSession(f, CARD);
+    await startSession(tb.f, CARD);
     expect(await command(r, 'set_availability', { connector: 1, operative: false })).toEqual({ ok: true, scheduled: true });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Charging');
-    f.sim.connectors[0]!.ev.unplug();
-    await f.advance(5000);
+    tb.f.sim.connectors[0]!.ev.unplug();
+    await tb.f.advance(5000);
     expect(connector().status).toBe('Unavailable');
   });
 
   it('start_session authorizes the idTag like a card and starts where the EV waits', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r);
-    f.csms.setAuthorization((idTag) => (idTag === 'BLOCKED' ? 'Blocked' : 'Accepted'));
-    f.sim.connectors[0]!.ev.plugIn();
-    await f.advance(1000);
+    tb.f.csms.setAuthorization((idTag) => (idTag === 'BLOCKED' ? 'Blocked' : 'Accepted'));
+    tb.f.sim.connectors[0]!.ev.plugIn();
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Preparing');
 
     for (const bad of [{ idTag: '' }, { idTag: 'X'.repeat(21) }, { idTag: 42 }, { connector: 1 }, { idTag: 'A', connector: 3 }]) {
       expect((await command(r, 'start_session', bad)).ok, JSON.stringify(bad)).toBe(false);
     }
-    expect(f.sent('Authorize')).toEqual([]);
+    expect(tb.f.sent('Authorize')).toEqual([]);
 
     expect(await command(r, 'start_session', { idTag: 'BLOCKED' })).toEqual({ ok: false, error: 'idTag not authorized (Blocked)' });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Preparing');
-    expect(f.sent('StartTransaction')).toEqual([]);
+    expect(tb.f.sent('StartTransaction')).toEqual([]);
 
     // Authorized by the CSMS even though AuthorizeRemoteTxRequests is false (an MQTT sender is not the CSMS).
-    expect(f.config.getBool('AuthorizeRemoteTxRequests')).toBe(false);
+    expect(tb.f.config.getBool('AuthorizeRemoteTxRequests')).toBe(false);
     expect(await command(r, 'start_session', { idTag: CARD, correlation: 42 })).toEqual({ ok: true, connector: 1, correlation: 42 });
-    await f.advance(2000);
+    await tb.f.advance(2000);
     expect(connector().status).toBe('Charging');
-    expect(f.sent('Authorize').map((a) => a.idTag)).toEqual(['BLOCKED', CARD]);
-    expect(f.sent('StartTransaction')).toEqual([expect.objectContaining({ connectorId: 1, idTag: CARD })]);
+    expect(tb.f.sent('Authorize').map((a) => a.idTag)).toEqual(['BLOCKED', CARD]);
+    expect(tb.f.sent('StartTransaction')).toEqual([expect.objectContaining({ connectorId: 1, idTag: CARD })]);
 
     // Busy connector: refused before asking the CSMS.
     expect(await command(r, 'start_session', { idTag: 'OTHER', connector: 1 })).toEqual({ ok: false, error: 'no session can start on connector 1' });
-    expect(f.sent('Authorize')).toHaveLength(2);
+    expect(tb.f.sent('Authorize')).toHaveLength(2);
   });
 
   it('start_session is refused while the transaction journal cannot be written: no StartTransaction, the contactor stays open', async () => {
     const journal = new FailingJournal();
-    f = await agentFixture({ journal });
-    const r = await recorder();
+    tb.f = await agentFixture({ journal });
+    const r = await tb.recorder();
     await startPublisher(r);
-    const relay = f.sim.connectors[0]!.relay;
+    const relay = tb.f.sim.connectors[0]!.relay;
     const relayStates: string[] = [];
     relay.on('state', (s: string) => void relayStates.push(s));
-    f.sim.connectors[0]!.ev.plugIn();
-    await f.advance(1000);
+    tb.f.sim.connectors[0]!.ev.plugIn();
+    await tb.f.advance(1000);
     journal.failing = true; // after the start-up probe passed: only a probe before the start can find out
     expect(await command(r, 'start_session', { idTag: CARD })).toEqual({ ok: false, error: 'the transaction journal cannot be written' });
-    await f.advance(2000);
-    expect(f.sent('StartTransaction')).toEqual([]);
+    await tb.f.advance(2000);
+    expect(tb.f.sent('StartTransaction')).toEqual([]);
     expect(relayStates).toEqual([]);
-    expect(f.sent('Authorize')).toEqual([]); // refused before asking the CSMS
+    expect(tb.f.sent('Authorize')).toEqual([]); // refused before asking the CSMS
   });
 
   it('start_session is refused while the agent is stopping (its sessions are being ended)', async () => {
-    f = await agentFixture({ ocpp: { LocalPreAuthorize: true } });
-    const r = await recorder();
+    tb.f = await agentFixture({ ocpp: { LocalPreAuthorize: true } });
+    const r = await tb.recorder();
     await startPublisher(r);
-    await startSession(f, CARD); // CARD is in the cache now: authorized without a round trip
+    await startSession(tb.f, CARD); // CARD is in the cache now: authorized without a round trip
     // The CSMS holds its StopTransaction answer, so the agent stays in stop() until released.
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => (release = resolve));
-    f.csms.respondTo('StopTransaction', async (_req, ctx) => {
+    tb.f.csms.respondTo('StopTransaction', async (_req, ctx) => {
       await held;
       return ctx.defaultReply();
     });
-    const stopping = f.agent.stop({ flushMs: 10_000 });
-    await f.csms.waitForCall(CP, 'StopTransaction', undefined, 5000);
+    const stopping = tb.f.agent.stop({ flushMs: 10_000 });
+    await tb.f.csms.waitForCall(CP, 'StopTransaction', undefined, 5000);
     expect(connector().hasTransaction).toBe(false); // Finishing, cable in: a start would be possible but for the stop
 
     const topic = `${BASE}/cmd/start_session/result`;
@@ -209,49 +189,49 @@ describe('MQTT commands', () => {
     expect(r.on(topic)).toEqual([{ ok: false, error: 'the charger is stopping' }]);
     release();
     await stopping;
-    expect(f.sent('StartTransaction')).toHaveLength(1);
-    expect(f.sim.connectors[0]!.relay.state).toBe('open');
+    expect(tb.f.sent('StartTransaction')).toHaveLength(1);
+    expect(tb.f.sim.connectors[0]!.relay.state).toBe('open');
   });
 
   it('stop_session stops the running transaction (reason Remote); without one it is an error', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r);
     expect(await command(r, 'stop_session', { connector: 1 })).toEqual({ ok: false, error: 'no transaction on connector 1' });
-    await startSession(f, CARD);
+    await startSession(tb.f, CARD);
     expect(await command(r, 'stop_session', { connector: '1' })).toMatchObject({ ok: false });
     expect(await command(r, 'stop_session', {})).toMatchObject({ ok: false, error: 'missing field(s): connector' });
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(connector().status).toBe('Charging');
 
     expect(await command(r, 'stop_session', { connector: 1 })).toEqual({ ok: true });
-    await f.advance(2000);
+    await tb.f.advance(2000);
     expect(connector().hasTransaction).toBe(false);
-    expect(f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Remote' })]);
+    expect(tb.f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Remote' })]);
   });
 
   it('an unknown command gets an error reply', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r);
     expect(await command(r, 'reboot', {})).toMatchObject({ ok: false, error: expect.stringMatching(/unknown command "reboot"/) });
   });
 
   it('ignores commands when the option is off (no reply, no change)', async () => {
-    const r = await recorder();
+    const r = await tb.recorder();
     await startPublisher(r, { commands: false });
     await r.client.publishAsync(`${BASE}/cmd/set_availability`, JSON.stringify({ connector: 1, operative: false }), { qos: 1 });
     await r.client.publishAsync(`${BASE}/cmd/set_current_limit`, JSON.stringify({ connector: 1, amps: 6 }), { qos: 1 });
     await new Promise((res) => setTimeout(res, 500));
-    await f.advance(1000);
+    await tb.f.advance(1000);
     expect(r.messages.filter((m) => m.topic.endsWith('/result'))).toEqual([]);
     expect(connector().status).toBe('Available');
-    expect(f.agent.availability.isOperative(1)).toBe(true);
+    expect(tb.f.agent.availability.isOperative(1)).toBe(true);
   });
 
   it('replies on the MQTT 5 response topic with the correlation data; never into its own state topics', async () => {
-    const r = await recorder();
-    await startPublisher(r, { mqtt: { url: broker.url, reconnectMs: 200, protocolVersion: 5 } });
-    const caller = await connectAsync(broker.url, { protocolVersion: 5, clientId: `caller-${process.pid}` });
-    clients.push(caller);
+    const r = await tb.recorder();
+    await startPublisher(r, { mqtt: { url: tb.broker.url, reconnectMs: 200, protocolVersion: 5 } });
+    const caller = await connectAsync(tb.broker.url, { protocolVersion: 5, clientId: `caller-${process.pid}` });
+    tb.clients.push(caller);
     const got: { topic: string; body: CommandReplyPayload; correlation?: string }[] = [];
     caller.on('message', (topic, payload, packet) => got.push({ topic, body: JSON.parse(payload.toString()) as CommandReplyPayload, correlation: packet.properties?.correlationData?.toString() }));
     await caller.subscribeAsync('replies/#', { qos: 1 });
@@ -289,12 +269,8 @@ describe('MQTT commands behind a broker topic ACL (the example of docs/mqtt.md)'
     try {
       const manager = await record(secured.url, 'test/#', { username: 'energy-manager', password: 'em-secret' });
       const dashboard = await record(secured.url, 'test/#', { username: 'dashboard', password: 'db-secret' });
-      recorders.push(manager, dashboard);
-      publisher = new TelemetryPublisher({
-        agent: f.agent, prefix: 'test', clock: f.clock, intervalMs: 0, commands: true,
-        mqtt: { url: secured.url, reconnectMs: 200, username: 'evse-AGENT-T1', password: 'cp-secret' },
-      });
-      publisher.start();
+      tb.recorders.push(manager, dashboard);
+      tb.startPublisher({ mqtt: { url: secured.url, reconnectMs: 200, username: 'evse-AGENT-T1', password: 'cp-secret' } });
       await manager.waitFor((m) => m.some((x) => x.topic === `${BASE}/online`), 'online');
       // Subscription in place: the manager's probe gets its reply.
       const deadline = performance.now() + 5000;
@@ -307,20 +283,20 @@ describe('MQTT commands behind a broker topic ACL (the example of docs/mqtt.md)'
       // The dashboard may read but not write cmd/: the broker drops its command.
       await dashboard.client.publishAsync(`${BASE}/cmd/set_availability`, JSON.stringify({ connector: 1, operative: false, correlation: 'db' }), { qos: 1 });
       await new Promise((res) => setTimeout(res, 500));
-      await f.advance(1000);
+      await tb.f.advance(1000);
       expect(connector().status).toBe('Available');
       expect(manager.on<CommandReplyPayload>(`${BASE}/cmd/set_availability/result`)).toEqual([]);
 
       await manager.client.publishAsync(`${BASE}/cmd/set_availability`, JSON.stringify({ connector: 1, operative: false, correlation: 'em' }), { qos: 1 });
       await manager.waitFor(() => manager.on(`${BASE}/cmd/set_availability/result`).length === 1, 'reply to the manager');
       expect(manager.on(`${BASE}/cmd/set_availability/result`)).toEqual([{ ok: true, correlation: 'em' }]);
-      await f.advance(1000);
+      await tb.f.advance(1000);
       expect(connector().status).toBe('Unavailable');
       // Telemetry itself still flows under the charger's own ACL.
       expect(dashboard.on(`${BASE}/connector/1/status`).at(-1)).toMatchObject({ status: 'Unavailable' });
     } finally {
-      const p = publisher;
-      publisher = undefined;
+      const p = tb.publisher;
+      tb.publisher = undefined;
       if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
       p?.client.end(true);
       await secured.close();

@@ -4,47 +4,19 @@
  * whose command payloads (published here as Home Assistant would) make the charger act; removed
  * again (empty retained payloads) when discovery is turned off.
  */
-import { connectAsync, type MqttClient } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
-import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
+import { connectAsync } from 'mqtt';
+import { describe, expect, it } from 'vitest';
+import { CP, startSession } from './support/agentFixture.js';
 import type { CommandReplyPayload, LimitPayload, StatusPayload } from '../agent/telemetry/topics.js';
-import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
-import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { telemetryTestbed } from './support/telemetryTestbed.js';
 
 const BASE = `test/${CP}`;
+const tb = telemetryTestbed({ version: '1.2.3' });
 const OBJECTS = ['status', 'power', 'energy', 'current', 'voltage'];
-let broker: Mosquitto;
-let f: AgentFixture;
-let publisher: TelemetryPublisher | undefined;
-const recorders: Recorder[] = [];
-const clients: MqttClient[] = [];
-
-beforeEach(async () => {
-  broker = await startMosquitto();
-  f = await agentFixture();
-});
-
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  await closeTelemetryTestbed({ publisher: p, recorders, broker, clients });
-});
-
-
-function recorder(filter: string): Promise<Recorder> {
-  return trackedRecorder(broker, recorders, filter);
-}
-
-function startPublisher(opts: Partial<TelemetryPublisherOptions>): TelemetryPublisher {
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 10_000, version: '1.2.3', ...opts });
-  publisher.start();
-  return publisher;
-}
 
 async function stopPublisher(): Promise<void> {
-  const p = publisher;
-  publisher = undefined;
+  const p = tb.publisher;
+  tb.publisher = undefined;
   await p?.stop();
 }
 
@@ -52,12 +24,12 @@ type Config = Record<string, unknown> & { device: Record<string, unknown>; avail
 
 describe('Home Assistant discovery', () => {
   it('publishes retained, well-formed sensor configs under the discovery prefix', async () => {
-    startPublisher({ homeAssistant: { enabled: true, discoveryPrefix: 'ha' } });
-    await startSession(f);
-    await f.advance(20_000);
+    tb.startPublisher({ homeAssistant: { enabled: true, discoveryPrefix: 'ha' } });
+    await startSession(tb.f);
+    await tb.f.advance(20_000);
 
     // A late subscriber (Home Assistant starting) finds every config retained.
-    const ha = await recorder('ha/#');
+    const ha = await tb.recorder('ha/#');
     const topics = OBJECTS.map((o) => `ha/sensor/${CP}_c1_${o}/config`);
     await ha.waitFor((m) => topics.every((t) => m.some((x) => x.topic === t)), 'all discovery configs');
     expect(ha.messages.map((m) => m.topic).sort()).toEqual([...topics].sort());
@@ -80,7 +52,7 @@ describe('Home Assistant discovery', () => {
     expect(configs.voltage).toMatchObject({ device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V' });
 
     // The state and availability topics exist and hold the fields the templates read.
-    const state = await recorder('test/#');
+    const state = await tb.recorder('test/#');
     await state.waitFor((m) => [`${BASE}/online`, `${BASE}/connector/1/status`, `${BASE}/connector/1/meter`].every((t) => m.some((x) => x.topic === t)), 'state topics');
     expect(state.on(`${BASE}/online`)[0]).toMatchObject({ online: true });
     expect(state.on(`${BASE}/connector/1/status`)[0]).toMatchObject({ status: 'Charging' });
@@ -88,8 +60,8 @@ describe('Home Assistant discovery', () => {
   });
 
   it('with commands on, its controls act on the charger when Home Assistant publishes their payloads', async () => {
-    startPublisher({ commands: true, homeAssistant: { enabled: true, startIdTag: 'HA-USER' } });
-    const ha = await recorder('homeassistant/#');
+    tb.startPublisher({ commands: true, homeAssistant: { enabled: true, startIdTag: 'HA-USER' } });
+    const ha = await tb.recorder('homeassistant/#');
     const controls = ['number/AGENT-T1_c1_current_limit', 'button/AGENT-T1_c1_start', 'button/AGENT-T1_c1_stop', 'switch/AGENT-T1_c1_available'];
     await ha.waitFor((m) => controls.every((c) => m.some((x) => x.topic === `homeassistant/${c}/config`)), 'control configs');
     const config = (c: string) => ha.on<Config & Record<string, unknown>>(`homeassistant/${c}/config`)[0]!;
@@ -100,9 +72,9 @@ describe('Home Assistant discovery', () => {
     expect(limit).toMatchObject({ min: 6, max: 32, step: 1, unit_of_measurement: 'A', state_topic: `${BASE}/connector/1/limit`, value_template: '{{ value_json.currentLimitA }}' });
 
     // Home Assistant's side: a client that publishes to command_topic what the entity would.
-    const client = await connectAsync(broker.url, { clientId: 'home-assistant-test' });
-    clients.push(client);
-    const state = await recorder(`${BASE}/#`);
+    const client = await connectAsync(tb.broker.url, { clientId: 'home-assistant-test' });
+    tb.clients.push(client);
+    const state = await tb.recorder(`${BASE}/#`);
     const press = async (entity: Record<string, unknown>, payload: string) => {
       const replies = `${entity.command_topic as string}/result`;
       const before = state.on(replies).length;
@@ -110,7 +82,7 @@ describe('Home Assistant discovery', () => {
       const deadline = performance.now() + 5000;
       while (state.on(replies).length === before) {
         if (performance.now() > deadline) throw new Error(`no reply on ${replies}`);
-        await f.settle();
+        await tb.f.settle();
         await new Promise((res) => setTimeout(res, 10));
       }
       return state.on<CommandReplyPayload>(replies).at(-1)!;
@@ -127,41 +99,41 @@ describe('Home Assistant discovery', () => {
     }
 
     // Start: a plugged-in EV charges on the configured idTag.
-    f.sim.connectors[0]!.ev.plugIn();
-    await f.advance(1000);
+    tb.f.sim.connectors[0]!.ev.plugIn();
+    await tb.f.advance(1000);
     expect(await press(start, start.payload_press as string)).toEqual({ ok: true, connector: 1 });
-    await f.advance(2000);
-    expect(f.agent.connectors[0]!.status).toBe('Charging');
-    expect(f.sent('StartTransaction').at(-1)).toMatchObject({ connectorId: 1, idTag: 'HA-USER' });
+    await tb.f.advance(2000);
+    expect(tb.f.agent.connectors[0]!.status).toBe('Charging');
+    expect(tb.f.sent('StartTransaction').at(-1)).toMatchObject({ connectorId: 1, idTag: 'HA-USER' });
 
     // The slider: the PWM offer follows and the number's state topic says the new limit.
     expect(await slide(10)).toEqual({ ok: true });
-    await f.advance(1000);
-    expect(f.agent.options.hardware.connectors[0]!.pilot.currentOfferA).toBe(10);
+    await tb.f.advance(1000);
+    expect(tb.f.agent.options.hardware.connectors[0]!.pilot.currentOfferA).toBe(10);
     await state.waitFor(() => state.on<LimitPayload>(`${BASE}/connector/1/limit`).at(-1)?.currentLimitA === 10, 'limit state 10 A');
 
     // Stop: the session ends as a remote stop.
     expect(await press(stop, stop.payload_press as string)).toEqual({ ok: true });
-    await f.advance(2000);
-    expect(f.sent('StopTransaction').at(-1)).toMatchObject({ reason: 'Remote' });
+    await tb.f.advance(2000);
+    expect(tb.f.sent('StopTransaction').at(-1)).toMatchObject({ reason: 'Remote' });
 
     // The switch: off takes the connector out of service, on brings it back; its state follows the status.
-    f.sim.connectors[0]!.ev.unplug();
-    await f.advance(2000);
+    tb.f.sim.connectors[0]!.ev.unplug();
+    await tb.f.advance(2000);
     expect(await press(available, available.payload_off as string)).toEqual({ ok: true });
-    await f.advance(1000);
-    expect(f.agent.connectors[0]!.status).toBe('Unavailable');
+    await tb.f.advance(1000);
+    expect(tb.f.agent.connectors[0]!.status).toBe('Unavailable');
     await state.waitFor(() => state.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)?.status === 'Unavailable', 'status Unavailable');
     expect(available.value_template).toBe("{{ 'OFF' if value_json.status == 'Unavailable' else 'ON' }}");
     expect(await press(available, available.payload_on as string)).toEqual({ ok: true });
-    await f.advance(1000);
-    expect(f.agent.connectors[0]!.status).toBe('Available');
+    await tb.f.advance(1000);
+    expect(tb.f.agent.connectors[0]!.status).toBe('Available');
   });
 
   it('without commands the controls are removed, so Home Assistant shows none that nothing listens to', async () => {
     // Subscribed first: an empty retained payload deletes the retained config, a late subscriber never sees it.
-    const ha = await recorder('homeassistant/#');
-    startPublisher({ homeAssistant: { enabled: true } });
+    const ha = await tb.recorder('homeassistant/#');
+    tb.startPublisher({ homeAssistant: { enabled: true } });
     await ha.waitFor((m) => m.filter((x) => x.raw !== '').length >= OBJECTS.length, 'sensor configs');
     await ha.waitFor((m) => m.filter((x) => x.raw === '').length >= 4, 'control removals');
     expect(ha.messages.filter((m) => m.raw === '').map((m) => m.topic).sort()).toEqual(
@@ -170,27 +142,27 @@ describe('Home Assistant discovery', () => {
   });
 
   it('publishes nothing under the discovery prefix unless configured', async () => {
-    const ha = await recorder('homeassistant/#');
-    const p = startPublisher({});
-    await f.advance(1000);
+    const ha = await tb.recorder('homeassistant/#');
+    const p = tb.startPublisher({});
+    await tb.f.advance(1000);
     await new Promise((r) => setTimeout(r, 300));
     expect(p.stats.published).toBeGreaterThan(3);
     expect(ha.messages).toEqual([]);
   });
 
   it('removes the configs (empty retained) when discovery is disabled', async () => {
-    const p = startPublisher({ homeAssistant: { enabled: true } });
-    const live = await recorder('homeassistant/#');
+    const p = tb.startPublisher({ homeAssistant: { enabled: true } });
+    const live = await tb.recorder('homeassistant/#');
     await live.waitFor((m) => m.filter((x) => x.raw !== '').length >= OBJECTS.length, 'configs');
     await stopPublisher();
     expect(p.stats.queued).toBe(0);
 
-    startPublisher({ homeAssistant: { enabled: false } });
+    tb.startPublisher({ homeAssistant: { enabled: false } });
     await live.waitFor((m) => m.filter((x) => x.raw === '').length >= OBJECTS.length, 'removals');
     expect(new Set(live.messages.filter((m) => m.raw === '' && m.topic.includes('/sensor/')).map((m) => m.topic))).toEqual(new Set(OBJECTS.map((o) => `homeassistant/sensor/${CP}_c1_${o}/config`)));
 
     // The broker no longer holds them: a new subscriber gets nothing.
-    const late = await recorder('homeassistant/#');
+    const late = await tb.recorder('homeassistant/#');
     await new Promise((r) => setTimeout(r, 300));
     expect(late.messages).toEqual([]);
   });

@@ -9,41 +9,16 @@
  */
 import type { Socket } from 'node:net';
 import { connect } from 'mqtt';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
+import { describe, expect, it } from 'vitest';
+import { CP, startSession } from './support/agentFixture.js';
 import { telemetryClientOptions } from '../agent/telemetry/mqttClient.js';
-import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
+import type { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import { TelemetryTopics, type MeterPayload, type StatusPayload } from '../agent/telemetry/topics.js';
-import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
-import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { telemetryTestbed } from './support/telemetryTestbed.js';
 import { until as pollUntil } from './support/until.js';
 
 const BASE = `test/${CP}`;
-let broker: Mosquitto;
-let f: AgentFixture;
-let publisher: TelemetryPublisher | undefined;
-const recorders: Recorder[] = [];
-
-beforeEach(async () => {
-  broker = await startMosquitto();
-  f = await agentFixture();
-});
-
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  await closeTelemetryTestbed({ publisher: p, recorders, broker });
-});
-
-function recorder(filter = 'test/#'): Promise<Recorder> {
-  return trackedRecorder(broker, recorders, filter);
-}
-
-function startPublisher(opts: Partial<TelemetryPublisherOptions> = {}): TelemetryPublisher {
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 60_000 }, prefix: 'test', clock: f.clock, intervalMs: 10_000, ...opts });
-  publisher.start();
-  return publisher;
-}
+const tb = telemetryTestbed({ reconnectMs: 60_000 });
 
 /** Polls `cond` every 10 ms for at most `ms` of real time. */
 const until = (cond: () => boolean, what: string, ms = 5000): Promise<void> => pollUntil(what, cond, ms, 10);
@@ -51,28 +26,28 @@ const until = (cond: () => boolean, what: string, ms = 5000): Promise<void> => p
 /** Takes the broker down mid-session, runs the rest of the session (unplug) in the outage. */
 async function sessionWithOutage(p: TelemetryPublisher): Promise<void> {
   await until(() => p.stats.connected, 'publisher connected');
-  await startSession(f);
-  await f.advance(10_000);
-  await broker.stop();
+  await startSession(tb.f);
+  await tb.f.advance(10_000);
+  await tb.broker.stop();
   await until(() => !p.stats.connected, 'publisher noticed the broker is gone');
-  await f.advance(60_000);
-  f.sim.connectors[0]!.ev.unplug();
-  await f.advance(5000);
+  await tb.f.advance(60_000);
+  tb.f.sim.connectors[0]!.ev.unplug();
+  await tb.f.advance(5000);
   // OCPP and charging never noticed.
-  expect(f.sent('StopTransaction')).toHaveLength(1);
-  expect(f.agent.connectors[0]!.status).toBe('Available');
+  expect(tb.f.sent('StopTransaction')).toHaveLength(1);
+  expect(tb.f.agent.connectors[0]!.status).toBe('Available');
 }
 
 describe('MQTT telemetry when the broker goes away', () => {
   it('buffers during a broker restart and delivers in order afterwards, then restores retained state', async () => {
-    const p = startPublisher();
+    const p = tb.startPublisher();
     await sessionWithOutage(p);
     const queued = p.stats.queued;
     expect(queued).toBeGreaterThan(8); // 6 meter samples + 6 counters + status, pilot, transaction events
     expect(p.stats.dropped).toBe(0);
 
-    await broker.restart(); // no persistence: retained state is gone
-    const r = await recorder();
+    await tb.broker.restart(); // no persistence: retained state is gone
+    const r = await tb.recorder();
     p.client.reconnect();
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`) && m.some((x) => x.topic === `${BASE}/online`), 'queued messages and state');
     await until(() => p.stats.queued === 0, 'queue drained');
@@ -85,7 +60,7 @@ describe('MQTT telemetry when the broker goes away', () => {
     expect(r.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)!.status).toBe('Available');
 
     // A late subscriber finds the whole retained state again, current.
-    const late = await recorder();
+    const late = await tb.recorder();
     await late.waitFor((m) => ['online', 'info', 'ocpp', 'connector/1/status', 'connector/1/pilot', 'connector/1/meter'].every((t) => m.some((x) => x.topic === `${BASE}/${t}`)), 'retained state after restart');
     expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
     expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Available' })]);
@@ -93,49 +68,49 @@ describe('MQTT telemetry when the broker goes away', () => {
   });
 
   it('drops the oldest messages beyond the queue bound and counts them', async () => {
-    const p = startPublisher({ queueLimit: 5 });
+    const p = tb.startPublisher({ queueLimit: 5 });
     await sessionWithOutage(p);
     expect(p.stats.queued).toBe(5);
     const dropped = p.stats.dropped;
     expect(dropped).toBeGreaterThan(3);
 
-    await broker.restart();
-    const r = await recorder();
+    await tb.broker.restart();
+    const r = await tb.recorder();
     p.client.reconnect();
     await until(() => p.stats.queued === 0 && p.stats.connected, 'queue drained');
     // The next counters message reports the drops.
-    await f.advance(10_000);
+    await tb.f.advance(10_000);
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/telemetry` && (x.json as { dropped: number }).dropped === dropped), 'drop counter published');
     // The newest outage messages survived: the offline stop is there; the first outage samples are not.
     expect(r.on(`${BASE}/transaction`)).toContainEqual(expect.objectContaining({ event: 'stopped' }));
-    const firstOutageSampleTs = Date.parse(f.sent('StartTransaction')[0]!.timestamp) + 20_000;
+    const firstOutageSampleTs = Date.parse(tb.f.sent('StartTransaction')[0]!.timestamp) + 20_000;
     const outageSamples = r.on<MeterPayload>(`${BASE}/connector/1/meter`).filter((m) => Date.parse(m.ts) <= firstOutageSampleTs + 1000 && m.powerW > 0);
     expect(outageSamples).toEqual([]);
   });
 
   it('reconnects by itself after a broker restart and republishes the retained state', async () => {
-    const p = startPublisher({ mqtt: { url: broker.url, reconnectMs: 100 } });
-    await startSession(f);
+    const p = tb.startPublisher({ mqtt: { url: tb.broker.url, reconnectMs: 100 } });
+    await startSession(tb.f);
     await until(() => p.stats.connected && p.stats.published > 5, 'published');
-    await broker.restart();
+    await tb.broker.restart();
     await until(() => !p.stats.connected, 'disconnect noticed', 2000).catch(() => undefined);
     await until(() => p.stats.connected, 'reconnected');
-    const late = await recorder();
+    const late = await tb.recorder();
     await late.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/status`) && m.some((x) => x.topic === `${BASE}/online`), 'retained state');
     expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Charging' })]);
     expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
   });
 
   it('runs a whole session with the broker unreachable from the start, then delivers', async () => {
-    await broker.stop();
-    const p = startPublisher();
-    await startSession(f);
-    await f.advance(30_000);
-    expect(f.sent('StartTransaction')).toHaveLength(1);
+    await tb.broker.stop();
+    const p = tb.startPublisher();
+    await startSession(tb.f);
+    await tb.f.advance(30_000);
+    expect(tb.f.sent('StartTransaction')).toHaveLength(1);
     expect(p.stats.connected).toBe(false);
     expect(p.stats.queued).toBeGreaterThan(5);
-    await broker.restart();
-    const r = await recorder();
+    await tb.broker.restart();
+    const r = await tb.recorder();
     p.client.reconnect();
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started after connect');
     expect(r.on(`${BASE}/transaction`)[0]).toMatchObject({ event: 'started', connectorId: 1 });
@@ -144,16 +119,16 @@ describe('MQTT telemetry when the broker goes away', () => {
   it('the Last Will marks the charger offline (retained) when the connection dies uncleanly', async () => {
     const topics = new TelemetryTopics('test', CP);
     // The owner creates the client (as bin/ may): it carries the Will from telemetryClientOptions.
-    const client = connect(broker.url, telemetryClientOptions({ url: broker.url, reconnectMs: 60_000 }, topics, CP));
-    const p = startPublisher({ mqtt: client });
-    const r = await recorder(`${BASE}/online`);
+    const client = connect(tb.broker.url, telemetryClientOptions({ url: tb.broker.url, reconnectMs: 60_000 }, topics, CP));
+    const p = tb.startPublisher({ mqtt: client });
+    const r = await tb.recorder(`${BASE}/online`);
     await r.waitFor((m) => m.some((x) => (x.json as { online: boolean }).online), 'online');
 
     // An unclean death: the TCP socket goes away without an MQTT DISCONNECT, as on a crash or power loss.
     (client.stream as Socket).destroy();
     await r.waitFor((m) => m.some((x) => (x.json as { online: boolean }).online === false), 'the Will');
     expect(r.on(`${BASE}/online`).at(-1)).toEqual({ online: false, reason: 'connection lost' });
-    const late = await recorder(`${BASE}/online`);
+    const late = await tb.recorder(`${BASE}/online`);
     await late.waitFor((m) => m.length > 0, 'retained Will');
     expect(late.messages[0]).toMatchObject({ retain: true, json: { online: false, reason: 'connection lost' } });
 
@@ -161,7 +136,7 @@ describe('MQTT telemetry when the broker goes away', () => {
     client.reconnect();
     await r.waitFor((m) => (m.at(-1)?.json as { online: boolean }).online === true, 'online again');
     await p.stop();
-    publisher = undefined;
+    tb.publisher = undefined;
     await r.waitFor((m) => (m.at(-1)?.json as { reason?: string }).reason === 'shutdown', 'shutdown marker');
     expect(r.on(`${BASE}/online`).at(-1)).toMatchObject({ online: false, reason: 'shutdown' });
     client.end(true);

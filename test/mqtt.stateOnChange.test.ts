@@ -4,34 +4,14 @@
  * waiting for the interval; no message goes out twice; meter values carry the documented
  * precision. Real mosquitto, strict embedded CSMS on 127.0.0.1, virtual time.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
-import { TelemetryPublisher, type TelemetryPublisherOptions } from '../agent/telemetry/TelemetryPublisher.js';
+import { describe, expect, it } from 'vitest';
+import { CP, startSession } from './support/agentFixture.js';
 import type { CommandReplyPayload, MeterPayload, PilotPayload } from '../agent/telemetry/topics.js';
-import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
-import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { telemetryTestbed } from './support/telemetryTestbed.js';
+import type { Recorder } from './support/mosquitto.js';
 
 const BASE = `test/${CP}`;
-let broker: Mosquitto;
-let f: AgentFixture;
-let publisher: TelemetryPublisher | undefined;
-const recorders: Recorder[] = [];
-
-beforeEach(async () => {
-  broker = await startMosquitto();
-  f = await agentFixture();
-});
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  await closeTelemetryTestbed({ publisher: p, recorders, broker });
-});
-
-function startPublisher(opts: Partial<TelemetryPublisherOptions> = {}): TelemetryPublisher {
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 10_000, ...opts });
-  publisher.start();
-  return publisher;
-}
+const tb = telemetryTestbed();
 
 /** Publishes a command until its reply arrives (the subscription may not be in place yet); virtual time stands still. */
 async function command(r: Recorder, name: string, body: unknown): Promise<CommandReplyPayload> {
@@ -52,29 +32,29 @@ function repeated(r: Recorder): string[] {
 
 describe('MQTT state on change', () => {
   it('after set_current_limit the retained pilot says the new offer and the meter the new power, before any interval', async () => {
-    const r = await trackedRecorder(broker, recorders, `${BASE}/#`);
+    const r = await tb.recorder(`${BASE}/#`);
     // One interval an hour: whatever arrives in between was published on change.
-    startPublisher({ intervalMs: 3_600_000, commands: true });
-    await startSession(f);
-    await f.advance(10_000);
+    tb.startPublisher({ intervalMs: 3_600_000, commands: true });
+    await startSession(tb.f);
+    await tb.f.advance(10_000);
     await r.waitFor(() => r.on<MeterPayload>(`${BASE}/connector/1/meter`).some((m) => m.powerW === 11040), 'charging at 16 A');
     expect(r.on<PilotPayload>(`${BASE}/connector/1/pilot`).at(-1)).toMatchObject({ state: 'C', currentOfferA: 32 });
-    const start = f.clock.now();
+    const start = tb.f.clock.now();
 
     expect(await command(r, 'set_current_limit', { connector: 1, amps: 10 })).toEqual({ ok: true });
     await r.waitFor(() => r.on<PilotPayload>(`${BASE}/connector/1/pilot`).at(-1)?.currentOfferA === 10, 'pilot offering 10 A');
     await r.waitFor(() => r.on<MeterPayload>(`${BASE}/connector/1/meter`).at(-1)?.powerW === 6900, 'meter at 3 x 10 A');
-    expect(f.clock.now() - start).toBeLessThan(3_600_000);
+    expect(tb.f.clock.now() - start).toBeLessThan(3_600_000);
     expect(r.on<PilotPayload>(`${BASE}/connector/1/pilot`).at(-1)).toEqual({ state: 'C', currentOfferA: 10, ts: expect.any(String) });
     expect(r.on<MeterPayload>(`${BASE}/connector/1/meter`).at(-1)).toMatchObject({ powerW: 6900, currentA: [10, 10, 10] });
 
     // The EV follows within 5 s: the second read finds the same power and publishes nothing new.
     const meters = r.on(`${BASE}/connector/1/meter`).length;
-    await f.advance(6000);
+    await tb.f.advance(6000);
     expect(r.on(`${BASE}/connector/1/meter`).length).toBe(meters);
 
     // A dashboard opening now gets the new offer and power from the retained topics.
-    const late = await trackedRecorder(broker, recorders, `${BASE}/connector/1/+`);
+    const late = await tb.recorder(`${BASE}/connector/1/+`);
     await late.waitFor((m) => m.length >= 3, 'retained connector state');
     expect(late.on<PilotPayload>(`${BASE}/connector/1/pilot`)).toEqual([expect.objectContaining({ currentOfferA: 10 })]);
     expect(late.on<MeterPayload>(`${BASE}/connector/1/meter`)).toEqual([expect.objectContaining({ powerW: 6900 })]);
@@ -82,12 +62,12 @@ describe('MQTT state on change', () => {
   });
 
   it('never publishes the same message twice, and rounds meter values to the documented precision', async () => {
-    const r = await trackedRecorder(broker, recorders, `${BASE}/#`);
-    startPublisher();
-    await startSession(f);
-    await f.advance(65_000);
-    f.sim.connectors[0]!.ev.unplug();
-    await f.advance(5000);
+    const r = await tb.recorder(`${BASE}/#`);
+    tb.startPublisher();
+    await startSession(tb.f);
+    await tb.f.advance(65_000);
+    tb.f.sim.connectors[0]!.ev.unplug();
+    await tb.f.advance(5000);
     await r.waitFor(() => r.on(`${BASE}/connector/1/status`).some((s) => s.status === 'Available' && r.on(`${BASE}/connector/1/status`).indexOf(s) > 0), 'Available again');
 
     const meter = r.messages.filter((m) => m.topic === `${BASE}/connector/1/meter`);
@@ -106,10 +86,10 @@ describe('MQTT state on change', () => {
   });
 
   it('readMeters false: an interval without a new reading publishes nothing on the meter topic', async () => {
-    const r = await trackedRecorder(broker, recorders, `${BASE}/#`);
-    startPublisher({ readMeters: false });
-    await startSession(f);
-    await f.advance(40_000);
+    const r = await tb.recorder(`${BASE}/#`);
+    tb.startPublisher({ readMeters: false });
+    await startSession(tb.f);
+    await tb.f.advance(40_000);
     await r.waitFor((m) => m.filter((x) => x.topic === `${BASE}/telemetry`).length >= 4, 'four intervals');
     // Nobody reads the meter in between (MeterValueSampleInterval 0): the last reading is not news.
     expect(repeated(r)).toEqual([]);

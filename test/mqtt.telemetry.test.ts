@@ -3,56 +3,27 @@
  * simulated hardware, embedded strict CSMS): a full session's topics and payloads, retained state
  * for late subscribers, the idTag never published raw.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentFixture, startSession, type AgentFixture } from './support/agentFixture.js';
+import { describe, expect, it } from 'vitest';
+import { startSession } from './support/agentFixture.js';
 import { hashIdTag } from '../agent/auth/idTagHash.js';
-import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { MeterPayload, StatusPayload, TransactionPayload } from '../agent/telemetry/topics.js';
-import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
-import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { telemetryTestbed } from './support/telemetryTestbed.js';
 
 const CARD = '04A1B2C3D4E5F6';
 const BASE = 'test/AGENT-T1';
-
-let broker: Mosquitto;
-let f: AgentFixture;
-let publisher: TelemetryPublisher | undefined;
-const recorders: Recorder[] = [];
-
-beforeEach(async () => {
-  broker = await startMosquitto();
-  f = await agentFixture();
-});
-
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  await closeTelemetryTestbed({ publisher: p, recorders, broker });
-});
-
-
-
-function recorder(filter = 'test/#'): Promise<Recorder> {
-  return trackedRecorder(broker, recorders, filter);
-}
-
-function startPublisher(opts: Partial<ConstructorParameters<typeof TelemetryPublisher>[0]> = {}): TelemetryPublisher {
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 10_000, version: '9.9.9-test', ...opts });
-  publisher.start();
-  return publisher;
-}
+const tb = telemetryTestbed({ version: '9.9.9-test' });
 
 describe('MQTT telemetry during a session', () => {
   it('publishes status, pilot, meter, transactions and the agent state under <prefix>/<id>/', async () => {
-    const r = await recorder();
-    const p = startPublisher();
+    const r = await tb.recorder();
+    const p = tb.startPublisher();
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/status`), 'initial status');
 
-    await startSession(f, CARD);
-    await f.advance(60_000);
+    await startSession(tb.f, CARD);
+    await tb.f.advance(60_000);
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
-    f.sim.connectors[0]!.ev.unplug();
-    await f.advance(5000);
+    tb.f.sim.connectors[0]!.ev.unplug();
+    await tb.f.advance(5000);
     await r.waitFor(() => r.on<TransactionPayload>(`${BASE}/transaction`).length === 3 && r.on<StatusPayload>(`${BASE}/connector/1/status`).at(-1)?.status === 'Available', 'stop and Available');
 
     expect(r.on(`${BASE}/online`)).toContainEqual(expect.objectContaining({ online: true }));
@@ -79,8 +50,8 @@ describe('MQTT telemetry during a session', () => {
 
     // Online: started (no transactionId yet), confirmed by the CSMS, then stopped with the id known.
     const [started, confirmed, stopped] = r.on<TransactionPayload>(`${BASE}/transaction`);
-    const startReq = f.sent('StartTransaction')[0]!;
-    const stopReq = f.sent('StopTransaction')[0]!;
+    const startReq = tb.f.sent('StartTransaction')[0]!;
+    const stopReq = tb.f.sent('StopTransaction')[0]!;
     const sessionId = expect.stringMatching(/^[0-9a-f-]{36}$/);
     expect(started).toEqual({ event: 'started', sessionId, connectorId: 1, transactionId: null, idTagHash: hashIdTag(CARD), meterStartWh: startReq.meterStart, ts: startReq.timestamp });
     expect(confirmed).toEqual({ event: 'confirmed', sessionId: started!.sessionId, connectorId: 1, transactionId: stopReq.transactionId, idTagStatus: 'Accepted', ts: expect.any(String) });
@@ -98,9 +69,9 @@ describe('MQTT telemetry during a session', () => {
   });
 
   it('salts the idTag hash when configured', async () => {
-    const r = await recorder();
-    startPublisher({ idTagSalt: 'fleet-secret' });
-    await startSession(f, CARD);
+    const r = await tb.recorder();
+    tb.startPublisher({ idTagSalt: 'fleet-secret' });
+    await startSession(tb.f, CARD);
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
     expect(r.on<{ idTagHash: string }>(`${BASE}/transaction`)[0]!.idTagHash).toBe(hashIdTag(CARD, 'fleet-secret'));
     expect(hashIdTag(CARD, 'fleet-secret')).not.toBe(hashIdTag(CARD));
@@ -108,21 +79,21 @@ describe('MQTT telemetry during a session', () => {
   });
 
   it('publishes the raw idTag only when configured to', async () => {
-    const r = await recorder();
-    startPublisher({ idTag: 'raw' });
-    await startSession(f, CARD);
+    const r = await tb.recorder();
+    tb.startPublisher({ idTag: 'raw' });
+    await startSession(tb.f, CARD);
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
     expect(r.on(`${BASE}/transaction`)[0]).toMatchObject({ event: 'started', idTag: CARD });
     expect(r.on(`${BASE}/transaction`)[0]).not.toHaveProperty('idTagHash');
   });
 
   it('a late subscriber gets the current state from retained topics', async () => {
-    startPublisher();
-    await startSession(f, CARD);
-    await f.advance(20_000);
-    await waitUntil(() => publisher!.stats.published > 10);
+    tb.startPublisher();
+    await startSession(tb.f, CARD);
+    await tb.f.advance(20_000);
+    await waitUntil(() => tb.publisher!.stats.published > 10);
 
-    const late = await recorder();
+    const late = await tb.recorder();
     await late.waitFor((m) => ['online', 'info', 'ocpp', 'status', 'telemetry', 'connector/1/status', 'connector/1/pilot', 'connector/1/meter'].every((t) => m.some((x) => x.topic === `${BASE}/${t}`)), 'all retained topics');
     expect(late.messages.every((m) => m.retain)).toBe(true);
     expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
@@ -134,16 +105,16 @@ describe('MQTT telemetry during a session', () => {
   });
 
   it('publishes HAL faults with their codes and the active fault list in the status', async () => {
-    const r = await recorder();
-    startPublisher();
-    await startSession(f, CARD);
-    f.sim.connectors[0]!.meter.stopAnswering();
-    await f.advance(20_000);
+    const r = await tb.recorder();
+    tb.startPublisher();
+    await startSession(tb.f, CARD);
+    tb.f.sim.connectors[0]!.meter.stopAnswering();
+    await tb.f.advance(20_000);
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/fault`), 'fault event');
     expect(r.on(`${BASE}/connector/1/fault`)[0]).toMatchObject({ event: 'raised', code: 'METER_TIMEOUT', device: 'meter:1', recoverable: true, ocppErrorCode: 'PowerMeterFailure' });
     await r.waitFor(() => r.on<StatusPayload>(`${BASE}/connector/1/status`).some((s) => s.faults.includes('METER_TIMEOUT')), 'status with fault');
-    f.sim.connectors[0]!.meter.answerAgain();
-    await f.advance(20_000);
+    tb.f.sim.connectors[0]!.meter.answerAgain();
+    await tb.f.advance(20_000);
     await r.waitFor(() => r.on(`${BASE}/connector/1/fault`).some((x) => x.event === 'cleared'), 'fault cleared');
     expect(r.on(`${BASE}/connector/1/fault`).at(-1)).toMatchObject({ event: 'cleared', code: 'METER_TIMEOUT', ocppErrorCode: 'PowerMeterFailure' });
   });
