@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { listenOn } from '../listen.js';
+import { BodyTooLarge, listenOn, readBody } from '../httpServer.js';
 import { CSMS_ACTIONS, type CsmsOperator } from './CsmsOperator.js';
 import { OperatorError, type OperatorErrorKind } from './errors.js';
 
@@ -160,7 +160,9 @@ function timeoutOf(text: string | null): number | undefined {
 
 async function readPayload(req: IncomingMessage): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-  const raw = await readBody(req);
+  const raw = await readBody(req, MAX_BODY_BYTES).catch((err: unknown) => {
+    throw err instanceof BodyTooLarge ? new RequestError(413, 'payloadTooLarge', err.message) : err;
+  });
   if (type !== 'application/json' && !(type.startsWith('application/') && type.endsWith('+json'))) {
     throw new RequestError(415, 'unsupportedMediaType', `the payload must be sent as Content-Type: application/json, got ${JSON.stringify(type || 'none')}`);
   }
@@ -170,21 +172,6 @@ async function readPayload(req: IncomingMessage): Promise<unknown> {
   } catch (err) {
     throw new RequestError(400, 'invalidJson', `the request body is not valid JSON: ${(err as Error).message}`);
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Too large: refused at once; the rest is read and discarded, so the answer still goes out.
-      if (size > MAX_BODY_BYTES) reject(new RequestError(413, 'payloadTooLarge', `request body larger than ${MAX_BODY_BYTES} bytes`));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

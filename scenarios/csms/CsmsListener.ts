@@ -16,7 +16,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { listenOn } from '../listen.js';
+import { listenOn } from '../httpServer.js';
 import { createOcppServer, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
 
 export interface ConnectionRequest {

@@ -13,7 +13,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { listenOn } from '../listen.js';
+import { BodyTooLarge, listenOn, readBody } from '../httpServer.js';
 import { parseRequest, RequestError } from './controlRequests.js';
 import type { EventFilter, FleetControlTarget, FleetEvent } from './controlTypes.js';
 import type { FleetReport } from './FleetMetrics.js';
@@ -92,7 +92,7 @@ export class FleetControl {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
-      const raw = req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' ? await readBody(req) : '';
+      const raw = req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' ? await readBody(req, MAX_BODY_BYTES) : '';
       const parsed = parseRequest(req.method ?? 'GET', url.pathname, url.searchParams, () => parseJson(raw));
       if ('report' in parsed) return send(res, 200, this.options.target.report());
       if ('events' in parsed) return await this.stream(req, res, parsed.events);
@@ -155,23 +155,6 @@ export class FleetControl {
     // Events flow from here on: a harness may act once it has read this.
     res.write(`event: ready\ndata: ${JSON.stringify({ filter })}\n\n`);
   }
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Too large: refused at once; the rest is read and discarded, so the answer still goes out.
-      if (size > MAX_BODY_BYTES) reject(new BodyTooLarge(`request body larger than ${MAX_BODY_BYTES} bytes`));
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(raw: string): Record<string, unknown> {

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary, type HistogramConfiguration, type SummaryConfiguration } from 'prom-client';
 import type { FleetReport, HistogramState } from './FleetMetrics.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
-import { listenOn } from '../listen.js';
+import { listenOn } from '../httpServer.js';
 
 export interface FleetMetricsServer {
   readonly url: string;
