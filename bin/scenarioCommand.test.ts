@@ -1,11 +1,11 @@
 /** `evse scenario run`: exit codes, globs, the report file, and bad flags (serial and external CSMS runs: test/scenario.*.test.ts). */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { PassThrough } from 'node:stream';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runScenarioCommand } from './scenarioCommand.js';
+import { capturedIo as io } from '../test/support/capturedIo.js';
 
 const failing = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/kit/testdata/fails-on-purpose.scenario.ts');
 
@@ -30,15 +30,6 @@ describe('evse scenario run', () => {
   it('checks --output before running (exit 64 naming it) and says where the report went', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-'));
     const base = { reporter: 'junit', seed: 1, hal: 'sim', csms: 'embedded' };
-    const io = () => {
-      const stdout = new PassThrough();
-      const stderr = new PassThrough();
-      let out = '';
-      let err = '';
-      stdout.on('data', (d: Buffer) => (out += d.toString()));
-      stderr.on('data', (d: Buffer) => (err += d.toString()));
-      return { stdin: new PassThrough(), stdout, stderr, out: () => out, err: () => err };
-    };
     const bad = io();
     expect(await runScenarioCommand([failing], { ...base, output: '/nonexistent/dir/report.xml' }, bad)).toBe(64);
     expect(bad.err()).toBe('evse scenario run: --output /nonexistent/dir/report.xml: directory /nonexistent/dir does not exist\n');

@@ -6,10 +6,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runScenarioCommand } from '../bin/scenarioCommand.js';
+import { capturedIo as io } from './support/capturedIo.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { runScenario, type RunOptions } from '../scenarios/kit/run.js';
 import { scenario } from '../scenarios/kit/scenario.js';
@@ -31,14 +31,6 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function io() {
-  const [stdin, stdout, stderr] = [new PassThrough(), new PassThrough(), new PassThrough()];
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdin, stdout, stderr, out: () => out, err: () => err };
-}
 
 describe('evse scenario run --csms ws://…', () => {
   it('runs a library session against the external CSMS under the given --id; the CSMS recorded it', async () => {

@@ -8,13 +8,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../hal/clock.js';
 import { SimDevicesRig } from '../scenarios/kit/rig/SimDevicesRig.js';
-import { runScenarioCommand, type CommandIo } from '../bin/scenarioCommand.js';
+import { runScenarioCommand } from '../bin/scenarioCommand.js';
+import { capturedIo as io } from './support/capturedIo.js';
 import { EVSE_BIN } from './support/spawnEvse.js';
 
 const library = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/library');
@@ -24,23 +24,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
-
-interface Io extends CommandIo {
-  stdin: PassThrough;
-  out(): string;
-  err(): string;
-}
-
-function io(env: Record<string, string | undefined> = process.env): Io {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { stdin, stdout, stderr, env, out: () => out, err: () => err };
-}
 
 async function scratch(): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'evse-scn-serial-'));
