@@ -5,6 +5,8 @@
  * (k - 1) mod n = i: slices are disjoint, together cover 1..N, and a charger keeps its shard when N
  * grows (stable).
  */
+import { durationMs } from '../duration.js';
+
 export interface Shard {
   /** 0-based index of this process's slice. */
   index: number;
@@ -33,13 +35,10 @@ export function shardPositions(total: number, shard: Shard = { index: 0, count: 
   return out;
 }
 
-/** Parses `120`, `90s`, `30m`, `2h` into milliseconds; throws a RangeError otherwise. */
+/** Parses `120` (seconds), `90s`, `30m`, `2h`, `500ms` into milliseconds, more than 0; throws a RangeError otherwise. */
 export function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(text.trim());
-  if (!m) throw new RangeError(`expected seconds or a number with s/m/h, e.g. 120, 30m, 2h; got "${text}"`);
-  const unit = m[2] === 'h' ? 3_600_000 : m[2] === 'm' ? 60_000 : 1000;
-  const ms = Number(m[1]) * unit;
-  if (ms <= 0) throw new RangeError(`duration must be positive, got "${text}"`);
+  const ms = durationMs(text, { bareUnit: 's', positive: true });
+  if (ms === undefined) throw new RangeError(`expected seconds or a number with ms/s/m/h, more than 0, e.g. 120, 30m, 2h; got "${text}"`);
   return ms;
 }
 

@@ -1,14 +1,11 @@
 /** Small parsing helpers shared by the DSL and the YAML loader: durations and "did you mean". */
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+import { durationMs } from '../duration.js';
 
 /** `'30m'`, `'90s'`, `'1h'`, `'250ms'`, or a number of milliseconds. Throws a RangeError naming `what`. */
 export function parseDuration(value: unknown, what: string): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
-  if (typeof value === 'string') {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(value);
-    if (m) return Math.round(Number(m[1]) * UNIT_MS[m[2]!]!);
-  }
+  const ms = typeof value === 'string' ? durationMs(value) : undefined;
+  if (ms !== undefined) return ms;
   throw new RangeError(`${what}: expected a duration like '30s', '30m' or '1h' (units ms/s/m/h), got ${JSON.stringify(value)}`);
 }
 
