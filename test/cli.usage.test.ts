@@ -22,7 +22,7 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['fleet', ...CSMS, '--count', '2.5'], /^evse fleet: --count: expected an integer of at least 1, got '2.5'$/],
   [['fleet', ...CSMS, '--count', '1', '--ramp', '-5'], /^evse fleet: --ramp: expected a number greater than 0, got '-5'$/],
   [['fleet', ...CSMS, '--count', '1', '--connectors', '9'], /^evse fleet: --connectors: expected an integer from 1 to 8, got '9'$/],
-  [['fleet', ...CSMS, '--count', '1', '--duration', 'soon'], /^evse fleet: --duration: expected seconds, or a number with s, m or h .*, got 'soon'$/],
+  [['fleet', ...CSMS, '--count', '1', '--duration', 'soon'], /^evse fleet: --duration: expected seconds, or a number with ms, s, m or h .*, got 'soon'$/],
   [['fleet', ...CSMS, '--count', '1', '--log-level', 'loud'], /^evse fleet: --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud'$/],
   [['fleet', ...CSMS, '--count', '1', '--bogus'], /^evse fleet: unknown option '--bogus'; `evse fleet --help` lists the options$/],
   [['fleet', ...CSMS, '--count', '1', '--rmap', '5'], /^evse fleet: unknown option '--rmap' \(did you mean --ramp\?\); `evse fleet --help` lists the options$/],
