@@ -8,20 +8,15 @@
  * ResumeTransactionOnPowerLoss (set by ChangeConfiguration, which must survive the kill too) the
  * transaction goes on instead, under the same transactionId, when the EV is still plugged in.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedCsms, type TrafficRecord } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import type { EmbeddedCsms, TrafficRecord } from '../scenarios/csms/EmbeddedCsms.js';
+import type { EvseProcess } from './support/spawnEvse.js';
+import { evseRig } from './support/evseRig.js';
 
-const running: EvseProcess[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) await p.stop('SIGKILL').catch(() => undefined);
-  for (const c of cleanups.splice(0)) await c();
-});
+const processes = evseRig();
+afterEach(processes.release);
 
 const CP = 'CRASH-CP';
 /** Energy the sim may lose to a SIGKILL: 5 s unsaved at the EV's 16 A × 3 × 230 V (≈ 15.3 Wh), rounded up. */
@@ -36,17 +31,10 @@ interface Rig {
 }
 
 async function rig(): Promise<Rig> {
-  const csms = new EmbeddedCsms();
-  await csms.start();
-  cleanups.push(() => csms.stop());
-  const dir = await mkdtemp(join(tmpdir(), 'evse-crash-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  const env = { EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: CP, EVSE_DATA_DIR: dir, EVSE_SIM_EV_CONNECTED: '1', EVSE_LOG_LEVEL: 'warn' };
-  const launch = () => {
-    const p = spawnEvse(['run'], env);
-    running.push(p);
-    return p;
-  };
+  const csms = await processes.csms();
+  const dir = await processes.tempDir('evse-crash-');
+  const env = { EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: CP, EVSE_DATA_DIR: dir, EVSE_SIM_EV_CONNECTED: '1' };
+  const launch = () => processes.start(env);
   const calls = (action: string, since = 0) => csms.traffic((r) => r.seq > since && r.direction === 'in' && r.kind === 'call' && r.action === action);
   return { csms, dir, launch, calls };
 }

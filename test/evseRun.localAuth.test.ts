@@ -2,41 +2,13 @@
  * `evse run` as a process: the Local Authorization List and the authorization cache live in the
  * data directory and survive a restart (the list even a SIGKILL right after SendLocalList.conf).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import { evseRig } from './support/evseRig.js';
 
-const running: EvseProcess[] = [];
-const servers: EmbeddedCsms[] = [];
-const dirs: string[] = [];
+const { start, csms: csmsOn, tempDir, release } = evseRig();
+const dataDir = () => tempDir('evse-auth-');
 
-async function dataDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'evse-auth-'));
-  dirs.push(d);
-  return d;
-}
-
-function start(env: Record<string, string | undefined>): EvseProcess {
-  const p = spawnEvse(['run'], { EVSE_LOG_LEVEL: 'warn', ...env });
-  running.push(p);
-  return p;
-}
-
-async function csmsOn(): Promise<EmbeddedCsms> {
-  const csms = new EmbeddedCsms();
-  await csms.start({ host: '127.0.0.1' });
-  servers.push(csms);
-  return csms;
-}
-
-afterEach(async () => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) await p.stop('SIGKILL').catch(() => undefined);
-  for (const s of servers.splice(0)) await s.stop();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+afterEach(release);
 
 describe('evse run: local authorization across restarts', () => {
   it('keeps the Local Authorization List through a SIGKILL: GetLocalListVersion answers it, and a listed tag needs no Authorize', async () => {

@@ -2,46 +2,19 @@
  * `evse run` as a process when things go wrong: invalid configuration, a CSMS that is not there
  * at start, a CSMS that restarts in the middle of a session, and a restart of the agent itself.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import type { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
+import { evseRig } from './support/evseRig.js';
 import { boardNodeOptions } from './support/boardProfile.js';
 
-const running: EvseProcess[] = [];
-const servers: EmbeddedCsms[] = [];
-const dirs: string[] = [];
-
-async function dataDir(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'evse-res-'));
-  dirs.push(d);
-  return d;
-}
-
-function start(env: Record<string, string | undefined>): EvseProcess {
-  const p = spawnEvse(['run'], { EVSE_LOG_LEVEL: 'warn', ...env });
-  running.push(p);
-  return p;
-}
-
-async function csmsOn(port = 0): Promise<EmbeddedCsms> {
-  const csms = new EmbeddedCsms();
-  await csms.start({ port });
-  servers.push(csms);
-  return csms;
-}
+const { start, csms: csmsOn, tempDir, release } = evseRig();
+const dataDir = () => tempDir('evse-res-');
 
 function portOf(csms: EmbeddedCsms): number {
   return Number(new URL(csms.url).port);
 }
 
-afterEach(async () => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) await p.stop('SIGKILL').catch(() => undefined);
-  for (const s of servers.splice(0)) await s.stop();
-  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-});
+afterEach(release);
 
 describe('evse run: invalid configuration', () => {
   it.each([

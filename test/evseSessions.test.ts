@@ -5,34 +5,24 @@
  * both once: the completed one exactly as before the kill, the cut one ended by the PowerLoss stop.
  * Also: the export formats, `--since`, and bad options (exit 64, one line).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../hal/clock.js';
 import { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { SessionRecord } from '../agent/store/usageTypes.js';
 import type { SessionsReport } from '../bin/sessionsCommand.js';
-import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import { spawnEvse } from './support/spawnEvse.js';
+import { evseRig } from './support/evseRig.js';
 
-const running: EvseProcess[] = [];
-const cleanups: (() => Promise<void>)[] = [];
-
-afterEach(async () => {
-  for (const p of running.splice(0)) if (p.child.exitCode === null) await p.stop('SIGKILL').catch(() => undefined);
-  for (const c of cleanups.splice(0)) await c();
-});
+const processes = evseRig();
+afterEach(processes.release);
 
 const CP = 'USAGE-CP';
 const H = 3_600_000;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'evse-sessions-'));
-  cleanups.push(() => rm(dir, { recursive: true, force: true }));
-  return dir;
-}
+const tempDir = () => processes.tempDir('evse-sessions-');
 
 /** Runs `evse sessions` to the end: exit code, stdout, stderr. */
 async function sessions(args: string[], env: Record<string, string> = {}): Promise<{ code: number | string; stdout: string; stderr: string }> {
@@ -59,19 +49,13 @@ async function reportUntil(dir: string, ok: (r: SessionsReport) => boolean, ms =
 
 describe('evse sessions after evse run', () => {
   it('a SIGKILL mid-session: after the restart both sessions are there once, the completed one intact, the cut one ended PowerLoss', async () => {
-    const csms = new EmbeddedCsms();
-    await csms.start();
-    cleanups.push(() => csms.stop());
+    const csms = await processes.csms();
     const dir = await tempDir();
     // Both connectors with an EV plugged in (the simulated world of evse run, bin/simState.ts).
     const ev = { plugged: true, soc: 0.3 };
     await writeFile(join(dir, 'sim-state.json'), JSON.stringify({ version: 1, connectors: [{ connectorId: 1, meterWh: 1000, ev }, { connectorId: 2, meterWh: 2000, ev }] }));
-    const env = { EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: CP, EVSE_DATA_DIR: dir, EVSE_CONNECTORS: '2', EVSE_LOG_LEVEL: 'warn' };
-    const launch = () => {
-      const p = spawnEvse(['run'], env);
-      running.push(p);
-      return p;
-    };
+    const env = { EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: CP, EVSE_DATA_DIR: dir, EVSE_CONNECTORS: '2' };
+    const launch = () => processes.start(env);
     const charge = async (connectorId: number, idTag: string) => {
       expect(await csms.call(CP, 'RemoteStartTransaction', { connectorId, idTag })).toEqual({ status: 'Accepted' });
       await csms.waitForCall(CP, 'StatusNotification', { connectorId, status: 'Charging' }, 10_000);
