@@ -11,7 +11,7 @@
  * handles and file descriptors).
  */
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary, type HistogramConfiguration, type SummaryConfiguration } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import type { FleetReport, HistogramState } from './FleetMetrics.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { listenOn } from '../httpServer.js';
@@ -33,81 +33,44 @@ type MetricValue = { labels: Record<string, string | number>; value: number; met
 type Snapshot = Awaited<ReturnType<Histogram<string>['get']>>;
 const snapshotOf = (name: string, help: string, type: 'histogram' | 'summary', values: MetricValue[]) => ({ name, help, type, aggregator: 'sum', values }) as unknown as Snapshot;
 
-/**
- * A prom-client Histogram whose buckets are read from pre-aggregated {@link HistogramState}s at each
- * scrape instead of being observed one value at a time (observing millions of samples again per
- * scrape would not do). Buckets are cumulative; a bound falls inside one of the ±1 % log buckets
- * of {@link LatencyHistogram}, so a bucket count is exact to within values 2 % below its bound.
- */
-class SnapshotHistogram extends Histogram<string> {
-  private readonly meta: { name: string; help: string };
+type Rows = () => [Labels, HistogramState][];
+/** The series a row adds besides `_sum` and `_count`: a histogram's buckets, a summary's quantiles. */
+type OwnSeries = (name: string, labels: Labels, state: HistogramState, h: LatencyHistogram) => MetricValue[];
 
-  constructor(
-    config: HistogramConfiguration<string>,
-    private readonly rows: () => [Labels, HistogramState][],
-  ) {
-    super({ ...config, buckets: LATENCY_BUCKETS_S });
-    this.meta = { name: config.name, help: config.help };
+/** Every row's own series, then its `_sum` and `_count` in seconds. */
+function rowValues(name: string, rows: Rows, own: OwnSeries): MetricValue[] {
+  const values: MetricValue[] = [];
+  for (const [labels, state] of rows()) {
+    values.push(...own(name, labels, state, LatencyHistogram.from(state)));
+    values.push({ labels, value: state.sum / 1000, metricName: `${name}_sum` });
+    values.push({ labels, value: state.count, metricName: `${name}_count` });
   }
-
-  override get(): Promise<Snapshot> {
-    return Promise.resolve(this.snapshot());
-  }
-
-  /** What prom-client's Registry reads for the text format (its own histograms have it too). */
-  getForPromString(): Promise<Snapshot> {
-    return Promise.resolve(this.snapshot());
-  }
-
-  private snapshot(): Snapshot {
-    const { name, help } = this.meta;
-    const values: MetricValue[] = [];
-    for (const [labels, state] of this.rows()) {
-      const h = LatencyHistogram.from(state);
-      for (const le of LATENCY_BUCKETS_S) values.push({ labels: { ...labels, le }, value: h.countAtMost(le * 1000), metricName: `${name}_bucket` });
-      values.push({ labels: { ...labels, le: '+Inf' }, value: state.count, metricName: `${name}_bucket` });
-      values.push({ labels, value: state.sum / 1000, metricName: `${name}_sum` });
-      values.push({ labels, value: state.count, metricName: `${name}_count` });
-    }
-    return snapshotOf(name, help, 'histogram', values);
-  }
+  return values;
 }
 
 /**
- * A prom-client Summary read from the same {@link HistogramState}s: the quantiles since the fleet
- * started (±1 %; quantile 1 is the exact maximum), `_sum` and `_count`, in seconds.
+ * Histogram buckets read from pre-aggregated {@link HistogramState}s at each scrape instead of
+ * being observed one value at a time (observing millions of samples again per scrape would not
+ * do). Buckets are cumulative; a bound falls inside one of the ±1 % log buckets of
+ * {@link LatencyHistogram}, so a bucket count is exact to within values 2 % below its bound.
  */
-class SnapshotSummary extends Summary<string> {
-  private readonly meta: { name: string; help: string };
+const buckets: OwnSeries = (name, labels, state, h) => [
+  ...LATENCY_BUCKETS_S.map((le) => ({ labels: { ...labels, le }, value: h.countAtMost(le * 1000), metricName: `${name}_bucket` })),
+  { labels: { ...labels, le: '+Inf' }, value: state.count, metricName: `${name}_bucket` },
+];
 
-  constructor(
-    config: SummaryConfiguration<string>,
-    private readonly rows: () => [Labels, HistogramState][],
-  ) {
-    super({ ...config, percentiles: SUMMARY_QUANTILES });
-    this.meta = { name: config.name, help: config.help };
-  }
+/** Summary quantiles of the same states: since the fleet started (±1 %; quantile 1 is the exact maximum). */
+const quantiles: OwnSeries = (name, labels, state, h) =>
+  SUMMARY_QUANTILES.map((q) => ({ labels: { ...labels, quantile: q }, value: (q === 1 ? state.max : h.quantile(q * 100)) / 1000, metricName: name }));
 
-  /** What prom-client's Registry reads for the text format (as for the histogram). */
-  getForPromString(): Promise<Snapshot> {
-    return Promise.resolve(this.snapshot());
-  }
-
-  override get(): Promise<Snapshot> {
-    return Promise.resolve(this.snapshot());
-  }
-
-  private snapshot(): Snapshot {
-    const { name, help } = this.meta;
-    const values: MetricValue[] = [];
-    for (const [labels, state] of this.rows()) {
-      const h = LatencyHistogram.from(state);
-      for (const q of SUMMARY_QUANTILES) values.push({ labels: { ...labels, quantile: q }, value: (q === 1 ? state.max : h.quantile(q * 100)) / 1000, metricName: name });
-      values.push({ labels, value: state.sum / 1000, metricName: `${name}_sum` });
-      values.push({ labels, value: state.count, metricName: `${name}_count` });
-    }
-    return snapshotOf(name, help, 'summary', values);
-  }
+/**
+ * A prom-client metric that shows `rows` at each scrape: `get` and `getForPromString` (what
+ * prom-client's Registry reads for the text format, its own histograms have it too) build the
+ * snapshot instead of reading observed values.
+ */
+function readFrom<M extends Histogram<string> | Summary<string>>(metric: M, config: { name: string; help: string }, type: 'histogram' | 'summary', rows: Rows, own: OwnSeries): M {
+  const read = () => Promise.resolve(snapshotOf(config.name, config.help, type, rowValues(config.name, rows, own)));
+  return Object.assign(metric, { get: read, getForPromString: read });
 }
 
 /** Gauges of prom-client's default metrics named `_total`: lint refuses that suffix on a gauge, and the per-type gauges beside them sum to the same. */
@@ -161,8 +124,11 @@ export function fleetRegistry(snapshot: () => FleetReport, options: { process?: 
     });
   /** A latency as a histogram `<name>_seconds` and a summary `<name>_quantiles_seconds` of the same samples. */
   const latency = (name: string, help: string, labelNames: string[], rows: (rep: FleetReport) => [Labels, HistogramState][]) => {
-    new SnapshotHistogram({ name: `${name}_seconds`, help, labelNames, registers: [own] }, () => rows(current()));
-    new SnapshotSummary({ name: `${name}_quantiles_seconds`, help: `${help}: quantiles since the start (1 = max)`, labelNames, registers: [own] }, () => rows(current()));
+    const read = () => rows(current());
+    const histogram = { name: `${name}_seconds`, help };
+    readFrom(new Histogram({ ...histogram, labelNames, registers: [own], buckets: LATENCY_BUCKETS_S }), histogram, 'histogram', read, buckets);
+    const summary = { name: `${name}_quantiles_seconds`, help: `${help}: quantiles since the start (1 = max)` };
+    readFrom(new Summary({ ...summary, labelNames, registers: [own], percentiles: SUMMARY_QUANTILES }), summary, 'summary', read, quantiles);
   };
   const series = (rep: FleetReport, name: string): [Labels, HistogramState][] => {
     const state = rep.latency?.[name];
