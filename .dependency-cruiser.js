@@ -11,7 +11,9 @@ export default {
       severity: 'error',
       comment: 'Code that ships must not depend on tests or test support.',
       from: { path: '^(hal|agent|scenarios|bin)/', pathNot: ['[.]test[.]ts$', '/testing/', '/testdata/', '/contract/'] },
-      to: { path: ['^test/', '[.]test[.]ts$'] },
+      // Test support lives in test/ and in the testing/, testdata/ and contract/ folders beside the
+      // code it exercises; none of it is published (package.json "files").
+      to: { path: ['^test/', '[.]test[.]ts$', '/testing/', '/testdata/', '/contract/'] },
     },
   ],
   options: {

@@ -7,10 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { SimulatedClock } from '../hal/clock.js';
-import { PtyPair } from '../hal/serial/testing/PtyPair.js';
-import { RapiResponder } from '../hal/serial/testing/RapiResponder.js';
-import { ModbusSlaveSim } from '../hal/serial/testing/ModbusSlaveSim.js';
-import { SdmMeterSim } from '../hal/serial/testing/SdmMeterSim.js';
+import { PtyPair } from '../hal/serial/deviceSims/PtyPair.js';
+import { RapiResponder } from '../hal/serial/deviceSims/RapiResponder.js';
+import { ModbusSlaveSim } from '../hal/serial/deviceSims/ModbusSlaveSim.js';
+import { SdmMeterSim } from '../hal/serial/deviceSims/SdmMeterSim.js';
 import { createSerialHardware } from './serialHardware.js';
 import { parseSettings } from './settings.js';
 

@@ -12,10 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { systemClock } from '../hal/clock.js';
-import { ModbusSlaveSim } from '../hal/serial/testing/ModbusSlaveSim.js';
-import { PtyPair } from '../hal/serial/testing/PtyPair.js';
-import { RapiResponder } from '../hal/serial/testing/RapiResponder.js';
-import { SdmMeterSim } from '../hal/serial/testing/SdmMeterSim.js';
+import { ModbusSlaveSim } from '../hal/serial/deviceSims/ModbusSlaveSim.js';
+import { PtyPair } from '../hal/serial/deviceSims/PtyPair.js';
+import { RapiResponder } from '../hal/serial/deviceSims/RapiResponder.js';
+import { SdmMeterSim } from '../hal/serial/deviceSims/SdmMeterSim.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
 

@@ -8,12 +8,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../hal/clock.js';
-import { ModbusSlaveSim } from '../hal/serial/testing/ModbusSlaveSim.js';
-import type { PtyPair } from '../hal/serial/testing/PtyPair.js';
-import { RapiResponder } from '../hal/serial/testing/RapiResponder.js';
-import { Rdm6300Emitter } from '../hal/serial/testing/Rdm6300Emitter.js';
-import { RelayBoardSim } from '../hal/serial/testing/RelayBoardSim.js';
-import { SdmMeterSim } from '../hal/serial/testing/SdmMeterSim.js';
+import { ModbusSlaveSim } from '../hal/serial/deviceSims/ModbusSlaveSim.js';
+import type { PtyPair } from '../hal/serial/deviceSims/PtyPair.js';
+import { RapiResponder } from '../hal/serial/deviceSims/RapiResponder.js';
+import { Rdm6300Emitter } from '../hal/serial/deviceSims/Rdm6300Emitter.js';
+import { RelayBoardSim } from '../hal/serial/deviceSims/RelayBoardSim.js';
+import { SdmMeterSim } from '../hal/serial/deviceSims/SdmMeterSim.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import type { EvseProcess } from './support/spawnEvse.js';
 import { energyRegisterWh, serialRig, until } from './support/serialRig.js';

@@ -7,7 +7,7 @@ import { SimulatedClock } from '../clock.js';
 import { watchFaults } from '../contract/observers.js';
 import { Rdm6300Reader, type Rdm6300ReaderOptions } from './Rdm6300Reader.js';
 import { mockSerial } from './testing/mockSerial.js';
-import { Rdm6300Emitter } from './testing/Rdm6300Emitter.js';
+import { Rdm6300Emitter } from './deviceSims/Rdm6300Emitter.js';
 import { createSerialRfidHarness, type SerialRdm6300Harness } from './testing/SerialRfidHarness.js';
 import { until } from '../../test/support/until.js';
 

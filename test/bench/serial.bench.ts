@@ -24,11 +24,11 @@ import { SDM630 } from '../../hal/serial/meters/sdm630.js';
 import { SdmMeter } from '../../hal/serial/meters/SdmMeter.js';
 import { ModbusRelay } from '../../hal/serial/relays/ModbusRelay.js';
 import { Rdm6300Reader } from '../../hal/serial/Rdm6300Reader.js';
-import { ModbusSlaveSim } from '../../hal/serial/testing/ModbusSlaveSim.js';
-import { PtyPair } from '../../hal/serial/testing/PtyPair.js';
-import { Rdm6300Emitter } from '../../hal/serial/testing/Rdm6300Emitter.js';
-import { RelayBoardSim } from '../../hal/serial/testing/RelayBoardSim.js';
-import { SdmMeterSim } from '../../hal/serial/testing/SdmMeterSim.js';
+import { ModbusSlaveSim } from '../../hal/serial/deviceSims/ModbusSlaveSim.js';
+import { PtyPair } from '../../hal/serial/deviceSims/PtyPair.js';
+import { Rdm6300Emitter } from '../../hal/serial/deviceSims/Rdm6300Emitter.js';
+import { RelayBoardSim } from '../../hal/serial/deviceSims/RelayBoardSim.js';
+import { SdmMeterSim } from '../../hal/serial/deviceSims/SdmMeterSim.js';
 
 const READS = Number(process.env.BENCH_SERIAL_READS ?? 200);
 const CARDS = Number(process.env.BENCH_SERIAL_CARDS ?? 100);

@@ -4,8 +4,8 @@
  * directories, `evse run` processes killed by their PID if a test leaves them running, polling
  * in real time (re-exported from until.ts), and the SDM meter's energy register as the slave holds it.
  */
-import { PtyPair } from '../../hal/serial/testing/PtyPair.js';
-import type { SdmMeterSim } from '../../hal/serial/testing/SdmMeterSim.js';
+import { PtyPair } from '../../hal/serial/deviceSims/PtyPair.js';
+import type { SdmMeterSim } from '../../hal/serial/deviceSims/SdmMeterSim.js';
 import { cleanupStack, type CleanupStack } from './cleanupStack.js';
 import { spawnEvse, type EvseProcess } from './spawnEvse.js';
 

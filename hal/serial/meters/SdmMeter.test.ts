@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { watchFaults } from '../../contract/observers.js';
 import { createSerialMeterRig, type SerialMeterRig } from '../testing/SerialMeterHarness.js';
-import { SdmMeterSim } from '../testing/SdmMeterSim.js';
+import { SdmMeterSim } from '../deviceSims/SdmMeterSim.js';
 import { SDM120 } from './sdm120.js';
 import { SDM630 } from './sdm630.js';
 import { SdmMeter } from './SdmMeter.js';

@@ -9,9 +9,9 @@ import { ModbusBus } from '../modbus/ModbusBus.js';
 import { SDM120 } from '../meters/sdm120.js';
 import { SDM630 } from '../meters/sdm630.js';
 import { SdmMeter } from '../meters/SdmMeter.js';
-import { ModbusSlaveSim } from './ModbusSlaveSim.js';
-import { PtyPair } from './PtyPair.js';
-import { SdmMeterSim } from './SdmMeterSim.js';
+import { ModbusSlaveSim } from '../deviceSims/ModbusSlaveSim.js';
+import { PtyPair } from '../deviceSims/PtyPair.js';
+import { SdmMeterSim } from '../deviceSims/SdmMeterSim.js';
 
 export interface SerialMeterRig {
   clock: SimulatedClock;

@@ -11,8 +11,8 @@ import type { PilotState } from '../../index.js';
 import { RapiContactor } from '../rapi/RapiContactor.js';
 import { RapiController } from '../rapi/RapiController.js';
 import { RapiPilot } from '../rapi/RapiPilot.js';
-import { PtyPair } from './PtyPair.js';
-import { RapiResponder } from './RapiResponder.js';
+import { PtyPair } from '../deviceSims/PtyPair.js';
+import { RapiResponder } from '../deviceSims/RapiResponder.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

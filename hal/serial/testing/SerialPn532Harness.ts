@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SimulatedClock } from '../../clock.js';
 import type { RfidHarness } from '../../contract/rfid.contract.js';
 import { Pn532Reader } from '../Pn532Reader.js';
-import { Pn532Sim } from './Pn532Sim.js';
-import { PtyPair } from './PtyPair.js';
+import { Pn532Sim } from '../deviceSims/Pn532Sim.js';
+import { PtyPair } from '../deviceSims/PtyPair.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

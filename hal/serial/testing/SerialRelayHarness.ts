@@ -5,7 +5,7 @@
  */
 import type { RelayHarness } from '../../contract/relay.contract.js';
 import { ModbusRelay } from '../relays/ModbusRelay.js';
-import { RelayBoardSim } from './RelayBoardSim.js';
+import { RelayBoardSim } from '../deviceSims/RelayBoardSim.js';
 import { createSerialMeterRig, type SerialMeterRig } from './SerialMeterHarness.js';
 
 /** Board wiring used by the harness: coil 0, mirror contact on input 0, driver ready on input 1. */

@@ -7,8 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SimulatedClock } from '../../clock.js';
 import type { RfidHarness } from '../../contract/rfid.contract.js';
 import { Rdm6300Reader } from '../Rdm6300Reader.js';
-import { PtyPair } from './PtyPair.js';
-import { Rdm6300Emitter } from './Rdm6300Emitter.js';
+import { PtyPair } from '../deviceSims/PtyPair.js';
+import { Rdm6300Emitter } from '../deviceSims/Rdm6300Emitter.js';
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 

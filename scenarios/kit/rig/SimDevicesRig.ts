@@ -14,12 +14,12 @@
  * Needs socat (apt-get install socat). Real time: follows the controller every 100 ms.
  */
 import type { Clock, TimerId } from '../../../hal/clock.js';
-import { ModbusSlaveSim } from '../../../hal/serial/testing/ModbusSlaveSim.js';
-import { Pn532Sim } from '../../../hal/serial/testing/Pn532Sim.js';
-import { PtyPair } from '../../../hal/serial/testing/PtyPair.js';
-import { RapiResponder } from '../../../hal/serial/testing/RapiResponder.js';
-import { Rdm6300Emitter } from '../../../hal/serial/testing/Rdm6300Emitter.js';
-import { SdmMeterSim } from '../../../hal/serial/testing/SdmMeterSim.js';
+import { ModbusSlaveSim } from '../../../hal/serial/deviceSims/ModbusSlaveSim.js';
+import { Pn532Sim } from '../../../hal/serial/deviceSims/Pn532Sim.js';
+import { PtyPair } from '../../../hal/serial/deviceSims/PtyPair.js';
+import { RapiResponder } from '../../../hal/serial/deviceSims/RapiResponder.js';
+import { Rdm6300Emitter } from '../../../hal/serial/deviceSims/Rdm6300Emitter.js';
+import { SdmMeterSim } from '../../../hal/serial/deviceSims/SdmMeterSim.js';
 import { RigRefusal, type EvAction, type FaultKind, type FaultMode, type Rig, type RigOutcome } from './Rig.js';
 
 const FOLLOW_MS = 100;
