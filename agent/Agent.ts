@@ -29,7 +29,7 @@ import { resumeAfterPowerLoss } from './sessions/resumeAfterPowerLoss.js';
 import { RemoteControl, type RemoteControlParts } from './RemoteControl.js';
 import { DataTransferVendors } from './DataTransferVendors.js';
 import { listenToReader } from './CardHandling.js';
-import { SessionService } from './sessions/SessionService.js';
+import { SessionService, type Refusal } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 
@@ -81,6 +81,8 @@ export interface AgentEvents {
   traffic: [record: TrafficRecord];
   /** A card was presented and decided. */
   card: [card: CardEvent, result: AuthorizationResult];
+  /** A card could not start a session, and why (reserved for another driver, no free connector, …). */
+  cardRefused: [card: CardEvent, refusal: Refusal];
   /** The CSMS asked for a reset; the owner restarts the agent (it has already ended transactions). */
   reset: [type: 'Soft' | 'Hard'];
   /** A transaction started or stopped here (journaled, CSMS reachable or not), or the CSMS confirmed a start. */
@@ -148,6 +150,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private static readonly connectorHooks: ThisType<ConnectorOptions> & Pick<ConnectorControllerOptions, 'onStatus' | 'onCommandError'> = {
     onStatus(change) {
       this.agent.statusReporter.connectorChanged(change);
+      this.agent.sessions.statusChanged();
     },
     onCommandError(_command, err) {
       this.agent.journalHealth.failed(err);
@@ -253,6 +256,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       authorizer: this.authorizer,
       journal: this.journalHealth,
+      clock,
       log: this.log,
       events: this,
     });

@@ -180,37 +180,11 @@ export class RemoteControl implements ChargePointControl {
   }
 
   reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
-    const connector = this.p.sessions.connector(req.connectorId);
-    // An expiry already past would reserve nothing: refuse it rather than Accept and ignore it.
-    if (!connector || !(Date.parse(req.expiryDate) > this.clock.now())) return 'Rejected';
-    // OCPP 1.6 §5.13: a ReserveNow with the id of the reservation held replaces it.
-    const replaces = connector.status === 'Reserved' && connector.reservationId === req.reservationId;
-    switch (replaces ? 'Available' : connector.status) {
-      case 'Available':
-        break;
-      case 'Faulted':
-        return 'Faulted';
-      case 'Unavailable':
-        return 'Unavailable';
-      default:
-        return 'Occupied';
-    }
-    connector.send({
-      type: 'RESERVE',
-      reservationId: req.reservationId,
-      idTag: req.idTag,
-      expiresAt: Date.parse(req.expiryDate),
-      now: this.clock.now(),
-      ...(req.parentIdTag !== undefined && { parentIdTag: req.parentIdTag }),
-    });
-    return 'Accepted';
+    const { reservationId, connectorId, idTag, parentIdTag } = req;
+    return this.p.sessions.reserve({ reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate), ...(parentIdTag !== undefined && { parentIdTag }) });
   }
 
   cancelReservation(reservationId: number): CancelReservationResponse['status'] {
-    // Asked of the machines, which drop a reservation when it expires or is used.
-    const connector = this.p.sessions.connectors.find((c) => c.reservationId === reservationId);
-    if (!connector) return 'Rejected';
-    connector.send({ type: 'CANCEL_RESERVATION', reservationId });
-    return 'Accepted';
+    return this.p.sessions.cancelReservation(reservationId);
   }
 }

@@ -69,6 +69,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // with the transaction messages); JSON lines also carry each change the moment it happens.
   if (opts.json) agent.on('status', (s) => say('status', `status: connector ${s.connectorId} ${s.status}`, { ...s }));
   agent.on('card', (card, result) => say('card', `card ${card.uid.slice(0, 4)}… presented: ${result.status} (${result.source})`));
+  agent.on('cardRefused', (card, refusal) => say('card', `card ${card.uid.slice(0, 4)}… refused: ${refusal.message}`));
 
   const connector = sim.connectors[0]!;
   const settle = () => agent.whenIdle(3000);

@@ -210,6 +210,12 @@ export class ConnectorController {
     return r !== undefined && (r.idTag === card.idTag || (r.parentIdTag !== undefined && r.parentIdTag === card.parentIdTag));
   }
 
+  /** parentIdTag of the session here (running, or whose cable is still held), when it has one. */
+  get sessionGroup(): string | undefined {
+    const { transaction, lockHeldFor } = this.actor.getSnapshot().context;
+    return (transaction ?? lockHeldFor)?.parentIdTag;
+  }
+
   /** Would this card stop the session running here (same idTag or same parentIdTag)? */
   stopsTransaction(card: { idTag: string; parentIdTag?: string }): boolean {
     return stopsTransaction(this.actor.getSnapshot(), card);

@@ -77,8 +77,8 @@ export const connectorMachine = setup({
       return { faults };
     }),
     authorize: assign(({ event }) => {
-      const { idTag, parentIdTag } = narrow(event, 'AUTHORIZED');
-      return { authorization: { idTag, parentIdTag }, finishing: false };
+      const { idTag, parentIdTag, reservationId } = narrow(event, 'AUTHORIZED');
+      return { authorization: { idTag, parentIdTag, reservationId }, finishing: false };
     }),
     authorizeReservation: assign(({ context, event }) => {
       const { idTag, parentIdTag } = narrow(event, 'AUTHORIZED');

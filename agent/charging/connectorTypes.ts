@@ -30,7 +30,11 @@ export type ConnectorEvent =
    * Before a transaction it authorizes the session; during a transaction the same idTag, or one
    * with the same parentIdTag, stops it (reason Local); any other idTag is ignored.
    */
-  | { type: 'AUTHORIZED'; idTag: string; parentIdTag?: string; remote?: boolean }
+  /**
+   * A session may start (or the card stops its own). `reservationId`: the charger-wide reservation
+   * (ReserveNow on connector 0) this start uses, reported in StartTransaction.
+   */
+  | { type: 'AUTHORIZED'; idTag: string; parentIdTag?: string; remote?: boolean; reservationId?: number }
   /** Stop the running transaction (RemoteStop, reset, unlock, …). Ignored without one. */
   | { type: 'STOP'; reason: StopReason }
   /**

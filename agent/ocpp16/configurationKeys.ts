@@ -103,7 +103,8 @@ export const CONFIGURATION_KEYS = {
   LocalAuthListMaxLength: { ...ro('integer', 1000), min: 0 },
   SendLocalListMaxLength: { ...ro('integer', 100), min: 0 },
   // §9.3 Reservation
-  ReserveConnectorZeroSupported: ro('boolean', false),
+  // Connector 0 reservations hold the last free connector (agent/sessions/Reservations.ts).
+  ReserveConnectorZeroSupported: ro('boolean', true),
   // Vendor key: after a power cut, continue a transaction whose EV is still plugged in and whose
   // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
   ResumeTransactionOnPowerLoss: rw('boolean', false),

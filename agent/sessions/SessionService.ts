@@ -7,19 +7,22 @@
  * - none that the transaction journal could not record (probed before the contactor can close);
  * - authorization: a card and an MQTT or API request always pass the card rules (local list,
  *   cache, Authorize.req); a CSMS remote start only with AuthorizeRemoteTxRequests;
- * - a reserved connector starts only for its idTag or a card of its parentIdTag group;
+ * - a reserved connector starts only for its idTag or a card of its parentIdTag group, and a card
+ *   that could only start on a connector reserved for someone else is refused at once, without
+ *   asking the CSMS; reservations, also of connector 0 (any connector): ./Reservations.ts;
  * - the connector: ./connectorChoice.ts.
  *
  * The connector machines decide the rest; this service only sends them events.
  */
 import type { Logger } from 'pino';
-import type { CardEvent } from '../../hal/index.js';
+import type { CardEvent, Clock } from '../../hal/index.js';
 import type { AuthorizationResult } from '../auth/Authorizer.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { ConnectorAvailability } from '../store/ConnectorAvailability.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
-import { chooseConnector, groupMatters, type Starter } from './connectorChoice.js';
+import { chooseConnector, groupMatters, reservedForOthers, type Starter } from './connectorChoice.js';
+import { Reservations, type ReservationRequest, type ReservationStatus } from './Reservations.js';
 
 /** Where a request to start came from (a card comes through {@link SessionService.presentCard}). */
 export type StartOrigin = 'card' | 'csms' | 'mqtt' | 'api';
@@ -31,7 +34,13 @@ export interface StartRequest {
   connectorId?: number;
 }
 
-export type StartRefusal = 'stopping' | 'no-connector' | 'journal' | 'not-authorized';
+export type StartRefusal = 'stopping' | 'no-connector' | 'reserved' | 'journal' | 'not-authorized';
+
+/** Why a start was refused, for the driver (display, MQTT) and the log. */
+export interface Refusal {
+  reason: StartRefusal;
+  message: string;
+}
 
 export type StartResult =
   | { ok: true; connectorId: number; authorization?: AuthorizationResult }
@@ -57,9 +66,15 @@ export interface SessionServiceOptions {
   authorizer: { authorize(idTag: string): Promise<AuthorizationResult> };
   /** Resolves true when the transaction journal takes writes (JournalHealth). */
   journal: { check(): Promise<boolean> };
+  clock: Pick<Clock, 'now'>;
   log: Logger;
-  /** A card was decided (not called while the agent is stopping). */
-  events?: { emit(event: 'card', card: CardEvent, result: AuthorizationResult): unknown };
+  /** A card was decided (not called while the agent is stopping); a card could not start a session. */
+  events?: SessionEvents;
+}
+
+export interface SessionEvents {
+  emit(event: 'card', card: CardEvent, result: AuthorizationResult): unknown;
+  emit(event: 'cardRefused', card: CardEvent, refusal: Refusal): unknown;
 }
 
 const refused = (reason: StartRefusal, message: string, authorization?: AuthorizationResult): StartResult => ({
@@ -72,6 +87,8 @@ const where = (connectorId: number | undefined) => (connectorId !== undefined ? 
 
 export class SessionService {
   private accepting = false;
+  /** Made at the first ReserveNow (most chargers of a fleet never see one). */
+  private held: Reservations | undefined;
 
   constructor(private readonly o: SessionServiceOptions) {}
 
@@ -98,6 +115,25 @@ export class SessionService {
     return this.o.connectors.find((c) => c.connectorId === connectorId);
   }
 
+  /** ReserveNow (connectorId 0: any connector; whether that is supported is the caller's to check). */
+  reserve(req: ReservationRequest): ReservationStatus {
+    return this.reservations.reserve(req);
+  }
+
+  /** CancelReservation. */
+  cancelReservation(reservationId: number): 'Accepted' | 'Rejected' {
+    return this.held?.cancel(reservationId) ?? 'Rejected';
+  }
+
+  /** A connector's status changed: a reservation of connector 0 may have to hold the last free one. */
+  statusChanged(): void {
+    this.held?.statusChanged();
+  }
+
+  private get reservations(): Reservations {
+    return (this.held ??= new Reservations(this.o.connectors, this.o.clock, this.o.log));
+  }
+
   /** Starts a session for a remote request: {@link admit}, then {@link Admission.proceed}. */
   async start(req: StartRequest): Promise<StartResult> {
     const admission = await this.admit(req);
@@ -111,10 +147,9 @@ export class SessionService {
    */
   async admit(req: StartRequest, authorization?: AuthorizationResult): Promise<Admission | Extract<StartResult, { ok: false }>> {
     const { idTag, connectorId } = req;
-    const unusable = (): Extract<StartResult, { ok: false }> => ({ ok: false, reason: 'no-connector', message: `no session can start on ${where(connectorId)}` });
     if (!this.accepting) return { ok: false, reason: 'stopping', message: 'the charger is stopping' };
     const who: Starter = authorization ? { idTag, ...(authorization.parentIdTag !== undefined && { parentIdTag: authorization.parentIdTag }) } : { idTag, groupUnknown: true };
-    if (!chooseConnector(this.o.connectors, who, connectorId)) return unusable();
+    if (!chooseConnector(this.o.connectors, who, connectorId)) return { ok: false, ...this.unusable(who, connectorId) };
     // A session that could not be journaled must not start (disk full or read-only).
     if (!(await this.o.journal.check())) return { ok: false, reason: 'journal', message: 'the transaction journal cannot be written' };
     const authorizes = authorization === undefined && (req.origin !== 'csms' || this.o.config.getBool('AuthorizeRemoteTxRequests'));
@@ -136,11 +171,24 @@ export class SessionService {
     // Time has passed: the agent may be stopping and the connectors may have changed.
     if (!this.accepting) return refused('stopping', 'the charger is stopping', authorization);
     const parentIdTag = authorization?.parentIdTag;
-    const connector = chooseConnector(this.o.connectors, { idTag, ...(parentIdTag !== undefined && { parentIdTag }) }, connectorId);
-    if (!connector) return refused('no-connector', `no session can start on ${where(connectorId)}`, authorization);
+    const who = { idTag, ...(parentIdTag !== undefined && { parentIdTag }) };
+    // The driver of a reservation of connector 0 starts on any usable connector.
+    const claim = this.held?.claim(who, connectorId);
+    const connector = claim ? claim.connector : chooseConnector(this.o.connectors, who, connectorId);
+    if (!connector) {
+      const { reason, message } = this.unusable(who, connectorId);
+      return refused(reason, message, authorization);
+    }
+    if (claim) this.held!.startsOn(connector, claim.reservationId);
     // Only a card may later stop the session it starts; a remote start never stops one.
     const remote = req.origin !== 'card';
-    connector.send({ type: 'AUTHORIZED', idTag, ...(remote && { remote }), ...(parentIdTag !== undefined && { parentIdTag }) });
+    connector.send({
+      type: 'AUTHORIZED',
+      idTag,
+      ...(remote && { remote }),
+      ...(parentIdTag !== undefined && { parentIdTag }),
+      ...(claim && { reservationId: claim.reservationId }),
+    });
     this.o.log.debug({ idTag, connector: connector.connectorId, origin: req.origin }, 'session authorized');
     return { ok: true, connectorId: connector.connectorId, ...(authorization && { authorization }) };
   }
@@ -159,6 +207,13 @@ export class SessionService {
       own.send({ type: 'AUTHORIZED', idTag });
       return;
     }
+    // Every connector it could start on is reserved for someone else, and no session here has a
+    // group it might stop: refused at once, without asking the CSMS who it is.
+    const unknown: Starter = { idTag, groupUnknown: true };
+    if (this.accepting && !chooseConnector(connectors, unknown) && !connectors.some((c) => c.sessionGroup !== undefined)) {
+      const refusal = this.unusable(unknown);
+      if (refusal.reason === 'reserved') return this.refuseCard(card, refusal);
+    }
     const result = await this.o.authorizer.authorize(idTag);
     // The answer may come after the agent began stopping: start nothing new then.
     if (!this.accepting) return;
@@ -173,7 +228,21 @@ export class SessionService {
     }
     const admission = await this.admit({ origin: 'card', idTag }, result);
     const started = admission.ok ? await admission.proceed() : admission;
-    if (!started.ok) this.o.log.warn({ idTag, reason: started.reason }, `card refused: ${started.message}`);
+    if (!started.ok) this.refuseCard(card, started);
+  }
+
+  private refuseCard(card: CardEvent, { reason, message }: Refusal): void {
+    this.o.log.warn({ idTag: card.uid.slice(0, 20), reason }, `card refused: ${message}`);
+    this.o.events?.emit('cardRefused', card, { reason, message });
+  }
+
+  /** Why no connector can take `who` (on `connectorId`, if given). */
+  private unusable(who: Starter, connectorId?: number): Refusal {
+    const reserved = reservedForOthers(this.o.connectors, who, connectorId);
+    if (reserved) {
+      return { reason: 'reserved', message: `connector ${reserved.connectorId} is reserved for another driver` };
+    }
+    return { reason: 'no-connector', message: `no session can start on ${where(connectorId)}` };
   }
 
   /** RemoteStop (by the CSMS's transactionId). */

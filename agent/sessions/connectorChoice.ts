@@ -60,6 +60,14 @@ export function chooseConnector<C extends Choosable>(connectors: readonly C[], w
 }
 
 /**
+ * A connector that `who` could start on but for a reservation of someone else (the given one, or
+ * any): the reason a start is refused without asking anyone.
+ */
+export function reservedForOthers<C extends Choosable>(connectors: readonly C[], who: Starter, connectorId?: number): C | undefined {
+  return connectors.find((c) => (connectorId === undefined || c.connectorId === connectorId) && c.status === 'Reserved' && !c.hasTransaction && !reservedFor(c, who));
+}
+
+/**
  * Whether the group (parentIdTag) of an idTag decides where it may start: some connector is
  * reserved for a group and not for this idTag itself (OCPP 1.6 §3.13: the charger then learns the
  * idTag's parentIdTag from its list or cache, else by an Authorize.req).

@@ -32,7 +32,7 @@ describe('OcppConfiguration: values and types', () => {
     const { cfg } = await open();
     expect(cfg.getInt('HeartbeatInterval')).toBe(300);
     expect(cfg.getBool('LocalAuthorizeOffline')).toBe(true);
-    expect(cfg.getBool('ReserveConnectorZeroSupported')).toBe(false);
+    expect(cfg.getBool('ReserveConnectorZeroSupported')).toBe(true);
     expect(cfg.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);
     expect(cfg.getList('StopTxnSampledData')).toEqual([]);
     expect(cfg.getString('SupportedFeatureProfiles')).toBe('Core,Reservation,RemoteTrigger');
@@ -41,12 +41,12 @@ describe('OcppConfiguration: values and types', () => {
   it('lets initial values override defaults and read-only facts override both', async () => {
     const { cfg, warnings } = await open({
       initial: { HeartbeatInterval: 120, MeterValuesSampledData: ['Voltage', 'SoC'], NumberOfConnectors: 7, NoSuchKey: 1, MeterValueSampleInterval: 'often' },
-      readonlyValues: { NumberOfConnectors: 2, ReserveConnectorZeroSupported: true, HeartbeatInterval: 5 },
+      readonlyValues: { NumberOfConnectors: 2, ReserveConnectorZeroSupported: false, HeartbeatInterval: 5 },
     });
     expect(cfg.getInt('HeartbeatInterval')).toBe(120); // a writable key is not a read-only fact
     expect(cfg.getList('MeterValuesSampledData')).toEqual(['Voltage', 'SoC']);
     expect(cfg.getInt('NumberOfConnectors')).toBe(2);
-    expect(cfg.getBool('ReserveConnectorZeroSupported')).toBe(true);
+    expect(cfg.getBool('ReserveConnectorZeroSupported')).toBe(false);
     expect(cfg.getInt('MeterValueSampleInterval')).toBe(60);
     expect(warnings().map((w) => w.key)).toEqual(expect.arrayContaining(['NoSuchKey', 'MeterValueSampleInterval', 'HeartbeatInterval']));
   });

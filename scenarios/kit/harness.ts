@@ -148,6 +148,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       });
       agent.on('status', (s) => note('status', `${prefix}connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
       agent.on('card', (card, result) => note('card', `${prefix}card ${card.uid}: ${result.status} (${result.source})`));
+      agent.on('cardRefused', (card, refusal) => note('card', `${prefix}card ${card.uid} refused: ${refusal.message}`));
       csms.attach(agent, byCharger);
       closers.push(() => agent.stop({ flushMs: 500 }));
       chargers.push({

@@ -22,6 +22,8 @@ export const T0 = Date.UTC(2026, 0, 1);
 export interface AgentFixtureOptions {
   /** OCPP configuration keys (initial values). */
   ocpp?: Record<string, ConfigInput>;
+  /** Read-only OCPP keys (the charger's capabilities) besides NumberOfConnectors and SupportedFeatureProfiles. */
+  readonlyOcpp?: Record<string, ConfigInput>;
   charger?: Omit<SimulatedChargerOptions, 'clock'>;
   csms?: EmbeddedCsmsOptions;
   journal?: TransactionJournal;
@@ -82,7 +84,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   const config = await OcppConfiguration.open({
     file: null,
     initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
-    readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
+    readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger', ...opts.readonlyOcpp },
     log,
   });
   const agent = new Agent({

@@ -203,10 +203,10 @@ describe('ReserveNow', () => {
   });
 
   it('reserves connector 0 only when ReserveConnectorZeroSupported', async () => {
-    const without = await control();
+    const without = await control({ ReserveConnectorZeroSupported: false });
     expect(reserveNow(without, request(0))).toEqual({ status: 'Rejected' });
     expect(without.of('reserveNow')).toEqual([]);
-    const withZero = await control({ ReserveConnectorZeroSupported: true });
+    const withZero = await control();
     expect(reserveNow(withZero, request(0))).toEqual({ status: 'Accepted' });
   });
 });
