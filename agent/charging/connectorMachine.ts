@@ -16,18 +16,16 @@
  * Its guards (the invariants) are in connectorGuards.ts; what callers read from a snapshot
  * (status, error code, transaction, reservation) in connectorSelectors.ts.
  */
-import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
+import { and, assertEvent, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
 import { connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
 import type {
   ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
 } from './connectorTypes.js';
 
+// An action that reads its event's fields checks at run time that it is wired to that event
+// (XState's assertEvent throws otherwise) and reads it narrowed; endTransaction, wired to several
+// events, takes what it needs as params instead.
 type StopParams = { reason: StopReason; idTag?: string };
-/** The event an action is wired to, narrowed (and checked at run time). */
-function narrow<T extends ConnectorEvent['type']>(event: ConnectorEvent, type: T): Extract<ConnectorEvent, { type: T }> {
-  if (event.type !== type) throw new Error(`connector action wired to ${type} got ${event.type}`);
-  return event as Extract<ConnectorEvent, { type: T }>;
-}
 
 /**
  * The machine's settings from its input: the input itself when it is complete (as the agent
@@ -57,31 +55,38 @@ export const connectorMachine = setup({
   guards: connectorGuards,
   actions: {
     recordPilot: assign(({ context, event }) => {
-      const { state } = narrow(event, 'PILOT');
+      assertEvent(event, 'PILOT');
+      const { state } = event;
       return { pilot: state, finishing: context.finishing && state !== 'A' };
     }),
     configure: assign(({ context, event }) => {
-      const { settings } = narrow(event, 'CONFIGURE');
+      assertEvent(event, 'CONFIGURE');
+      const { settings } = event;
       return { settings: { ...context.settings, ...settings } };
     }),
     recordLimit: assign(({ event }) => {
-      const { amps } = narrow(event, 'SET_LIMIT');
+      assertEvent(event, 'SET_LIMIT');
+      const { amps } = event;
       return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0 };
     }),
     recordFault: assign(({ context, event }) => {
-      const { fault } = narrow(event, 'FAULT');
+      assertEvent(event, 'FAULT');
+      const { fault } = event;
       return { faults: { ...context.faults, [fault.code]: fault } };
     }),
     clearFault: assign(({ context, event }) => {
-      const { [narrow(event, 'FAULT_CLEARED').code]: _cleared, ...faults } = context.faults;
+      assertEvent(event, 'FAULT_CLEARED');
+      const { [event.code]: _cleared, ...faults } = context.faults;
       return { faults };
     }),
     authorize: assign(({ event }) => {
-      const { idTag, parentIdTag, reservationId } = narrow(event, 'AUTHORIZED');
+      assertEvent(event, 'AUTHORIZED');
+      const { idTag, parentIdTag, reservationId } = event;
       return { authorization: { idTag, parentIdTag, reservationId }, finishing: false };
     }),
     authorizeReservation: assign(({ context, event }) => {
-      const { idTag, parentIdTag } = narrow(event, 'AUTHORIZED');
+      assertEvent(event, 'AUTHORIZED');
+      const { idTag, parentIdTag } = event;
       return { authorization: { idTag, parentIdTag, reservationId: context.reservation?.reservationId }, reservation: undefined };
     }),
     dropAuthorization: assign({ authorization: undefined }),
@@ -89,18 +94,24 @@ export const connectorMachine = setup({
     // the commanded output from now on, and syncLock commands it back only if the session needs it.
     // Released while held after a session (UnlockConnector): the hold is over.
     recordLock: assign(({ context, event }) => {
-      const { locked } = narrow(event, 'LOCK_STATE');
+      assertEvent(event, 'LOCK_STATE');
+      const { locked } = event;
       return { lockConfirmed: locked, outputs: { ...context.outputs, locked }, lockHeldFor: locked ? context.lockHeldFor : undefined };
     }),
     releaseHeldLock: assign({ lockHeldFor: undefined }),
     reserve: assign(({ event }) => {
-      const { reservationId, idTag, parentIdTag, expiresAt, now } = narrow(event, 'RESERVE');
+      assertEvent(event, 'RESERVE');
+      const { reservationId, idTag, parentIdTag, expiresAt, now } = event;
       return { reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } };
     }),
     dropReservation: assign({ reservation: undefined }),
-    ignoreAuthorization: emit(({ event }) => ({ type: 'authorizationIgnored' as const, idTag: narrow(event, 'AUTHORIZED').idTag })),
+    ignoreAuthorization: emit(({ event }) => {
+      assertEvent(event, 'AUTHORIZED');
+      return { type: 'authorizationIgnored' as const, idTag: event.idTag };
+    }),
     confirmTransaction: assign(({ context, event }) => {
-      const { transactionId, idTagStatus } = narrow(event, 'TRANSACTION_CONFIRMED');
+      assertEvent(event, 'TRANSACTION_CONFIRMED');
+      const { transactionId, idTagStatus } = event;
       return { transaction: context.transaction && { ...context.transaction, transactionId, idTagStatus } };
     }),
     // MaxEnergyOnInvalidId: the EV may go on drawing up to the allowance, which the controller measures.
@@ -110,14 +121,21 @@ export const connectorMachine = setup({
       enqueue.emit({ type: 'limitEnergy', wh: context.settings.maxEnergyOnInvalidIdWh ?? 0 });
     }),
     spendAllowance: assign(({ context }) => ({ transaction: context.transaction && { ...context.transaction, allowance: 'spent' as const } })),
-    setAvailability: assign(({ event }) => ({ operative: narrow(event, 'SET_AVAILABILITY').operative, inoperativeScheduled: false })),
+    setAvailability: assign(({ event }) => {
+      assertEvent(event, 'SET_AVAILABILITY');
+      return { operative: event.operative, inoperativeScheduled: false };
+    }),
     // Answered "Scheduled" by the controller; an Operative request cancels a pending one.
-    scheduleAvailability: assign(({ event }) => ({ inoperativeScheduled: !narrow(event, 'SET_AVAILABILITY').operative })),
+    scheduleAvailability: assign(({ event }) => {
+      assertEvent(event, 'SET_AVAILABILITY');
+      return { inoperativeScheduled: !event.operative };
+    }),
     // The transaction was started (and journaled) before a restart: no startTransaction command.
     // Confirmed before the cut means Accepted (the recovery checked the idTag again); otherwise
     // the late StartTransaction.conf still decides, as for any offline start.
     resumeTransaction: assign(({ event }) => {
-      const { idTag, parentIdTag, transactionId } = narrow(event, 'RESUME_TRANSACTION');
+      assertEvent(event, 'RESUME_TRANSACTION');
+      const { idTag, parentIdTag, transactionId } = event;
       return {
         transaction: { idTag, ...(parentIdTag !== undefined && { parentIdTag }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
         authorization: undefined,
