@@ -65,8 +65,8 @@ export const connectorMachine = setup({
       return { settings: { ...context.settings, ...settings } };
     }),
     recordLimit: assign(({ event }) => {
-      const { amps } = narrow(event, 'SET_LIMIT');
-      return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0 };
+      const { amps, source } = narrow(event, 'SET_LIMIT');
+      return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0, limitSource: source ?? 'hardware' };
     }),
     recordFault: assign(({ context, event }) => {
       const { fault } = narrow(event, 'FAULT');
@@ -205,6 +205,7 @@ export const connectorMachine = setup({
     operative: input.operative,
     inoperativeScheduled: false,
     limitA: input.maxCurrentA,
+    limitSource: 'hardware',
     faults: {},
     authorization: undefined,
     transaction: undefined,

@@ -7,6 +7,7 @@
  */
 import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
 import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabulary.js';
+import type { LimitSource } from '../chargingLimits/chargingProfile.js';
 
 // The OCPP words the machine speaks, re-exported for the machine's files; the rest of the agent
 // imports them from agent/ocpp16/vocabulary.ts.
@@ -48,8 +49,11 @@ export type ConnectorEvent =
   | { type: 'FAULT_CLEARED'; code: HalErrorCode }
   /** ChangeAvailability for this connector (or the whole charger). */
   | { type: 'SET_AVAILABILITY'; operative: boolean }
-  /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
-  | { type: 'SET_LIMIT'; amps: number }
+  /**
+   * Current limit for this connector in A, from the charging-limit arbiter (agent/chargingLimits/),
+   * with the source that binds (default hardware); 0 = no power.
+   */
+  | { type: 'SET_LIMIT'; amps: number; source?: LimitSource }
   /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
   | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh' | 'unlockConnectorOnEVSideDisconnect'>> }
   /** The connector lock confirmed a position (its `state` event), whoever commanded it. */
@@ -181,6 +185,8 @@ export interface ConnectorContext {
   inoperativeScheduled: boolean;
   /** Last SET_LIMIT, A, as requested: the offer is min(limit, maxCurrentA), or 0 below 6 A. */
   limitA: number;
+  /** Where the last SET_LIMIT came from (StatusNotification info of a suspension it causes). */
+  limitSource: LimitSource;
   /** Active faults by code, oldest first. */
   faults: Partial<Record<HalErrorCode, ActiveFault>>;
   authorization: PendingAuthorization | undefined;

@@ -29,6 +29,11 @@ export interface StartRequest {
   idTag: string;
   /** A connector asked for by the requester; it must be usable (no other is chosen instead). */
   connectorId?: number;
+  /**
+   * Called with the connector chosen, just before the session is authorized on it (a TxProfile
+   * that RemoteStartTransaction brought binds before the contactor can close).
+   */
+  prepare?: (connectorId: number) => void;
 }
 
 export type StartRefusal = 'stopping' | 'no-connector' | 'journal' | 'not-authorized';
@@ -140,6 +145,7 @@ export class SessionService {
     if (!connector) return refused('no-connector', `no session can start on ${where(connectorId)}`, authorization);
     // Only a card may later stop the session it starts; a remote start never stops one.
     const remote = req.origin !== 'card';
+    req.prepare?.(connector.connectorId);
     connector.send({ type: 'AUTHORIZED', idTag, ...(remote && { remote }), ...(parentIdTag !== undefined && { parentIdTag }) });
     this.o.log.debug({ idTag, connector: connector.connectorId, origin: req.origin }, 'session authorized');
     return { ok: true, connectorId: connector.connectorId, ...(authorization && { authorization }) };

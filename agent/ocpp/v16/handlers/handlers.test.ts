@@ -38,7 +38,9 @@ describe('handler table', () => {
       'ChangeAvailability',
       'ChangeConfiguration',
       'ClearCache',
+      'ClearChargingProfile',
       'DataTransfer',
+      'GetCompositeSchedule',
       'GetConfiguration',
       'GetLocalListVersion',
       'RemoteStartTransaction',
@@ -46,6 +48,7 @@ describe('handler table', () => {
       'ReserveNow',
       'Reset',
       'SendLocalList',
+      'SetChargingProfile',
       'TriggerMessage',
       'UnlockConnector',
     ]);
