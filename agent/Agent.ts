@@ -34,7 +34,6 @@ import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 import { ChargingLimits } from './chargingLimits/ChargingLimits.js';
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
-import { profileRules } from './chargingLimits/profileRules.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -254,9 +253,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       clock,
       log: this.log,
       voltageV: options.nominalVoltageV ?? 230,
-      rules: () => profileRules(config, hardware.connectors.length),
-      sessionStart: (connectorId) => this.transactions.get(connectorId)?.startedAt,
-      transactionId: (connectorId) => this.transactions.transactionIdOn(connectorId),
+      config,
+      transactions: this.transactions,
     });
     this.statusReporter = new StatusReporter({
       link: this.link,

@@ -10,6 +10,7 @@ import type { ConnectorEvent } from '../charging/connectorTypes.js';
 import type { ChargingProfile } from './chargingProfile.js';
 import { ChargingLimits } from './ChargingLimits.js';
 import { ChargingProfileStore } from './ChargingProfileStore.js';
+import { OcppConfiguration } from '../store/OcppConfiguration.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
@@ -19,7 +20,7 @@ afterEach(async () => {
   for (const s of sims.splice(0)) await s.close();
 });
 
-function arbiter(options: { sessions?: Record<number, number> } = {}) {
+async function arbiter(options: { sessions?: Record<number, number> } = {}) {
   const clock = new SimulatedClock(T0);
   const sim = createSimulatedCharger({ clock, connectors: 2, maxCurrentA: 32 });
   sims.push(sim);
@@ -39,9 +40,8 @@ function arbiter(options: { sessions?: Record<number, number> } = {}) {
     clock,
     log,
     voltageV: 230,
-    rules: () => ({ maxStackLevel: 8, maxPeriods: 24, maxProfiles: 16, units: ['A', 'W'], connectorCount: 2 }),
-    sessionStart: (id) => sessions[id],
-    transactionId: () => undefined,
+    config: await OcppConfiguration.open({ file: null, readonlyValues: { NumberOfConnectors: 2 }, log }),
+    transactions: { get: (id) => (sessions[id] === undefined ? undefined : { startedAt: sessions[id] }), transactionIdOn: () => undefined },
   });
   limits.start();
   const last = (id: number) => sent[id]!.at(-1);
@@ -59,8 +59,8 @@ const profile = (p: Partial<ChargingProfile> & { periods: [number, number][] }):
 });
 
 describe('ChargingLimits: the lowest source wins and is named', () => {
-  it('hardware, then a charging profile, a local limit and the cable, each binding in turn', () => {
-    const a = arbiter();
+  it('hardware, then a charging profile, a local limit and the cable, each binding in turn', async () => {
+    const a = await arbiter();
     expect(a.last(1)).toEqual({ type: 'SET_LIMIT', amps: 32, source: 'hardware' });
     expect(a.limits.setProfile(profile({ periods: [[0, 20]] })).accepted).toBe(true);
     expect(a.last(1)).toEqual({ type: 'SET_LIMIT', amps: 20, source: 'chargingProfile' });
@@ -74,16 +74,16 @@ describe('ChargingLimits: the lowest source wins and is named', () => {
     expect(a.last(1)).toEqual({ type: 'SET_LIMIT', amps: 20, source: 'chargingProfile' });
   });
 
-  it('a tie names the charging profile; fractions are rounded down to whole amps', () => {
-    const a = arbiter();
+  it('a tie names the charging profile; fractions are rounded down to whole amps', async () => {
+    const a = await arbiter();
     a.limits.setProfile(profile({ periods: [[0, 32]] }));
     expect(a.last(1)).toMatchObject({ amps: 32, source: 'chargingProfile' });
     a.limits.setProfile(profile({ periods: [[0, 11_000]], schedule: { unit: 'W', periods: [] } }));
     expect(a.last(1)).toMatchObject({ amps: 15, source: 'chargingProfile' }); // 15.9 A
   });
 
-  it('below the profile’s minChargingRate nothing is offered', () => {
-    const a = arbiter();
+  it('below the profile’s minChargingRate nothing is offered', async () => {
+    const a = await arbiter();
     a.limits.setProfile(profile({ periods: [[0, 16]], schedule: { unit: 'A', minChargingRate: 10, periods: [] } }));
     a.limits.setLocalLimit(1, 8);
     expect(a.last(1)).toMatchObject({ amps: 0, source: 'localLimit' });
@@ -91,8 +91,8 @@ describe('ChargingLimits: the lowest source wins and is named', () => {
 });
 
 describe('ChargingLimits: time', () => {
-  it('changes the limit at the period boundary, on one timer of the clock, and none without profiles', () => {
-    const a = arbiter();
+  it('changes the limit at the period boundary, on one timer of the clock, and none without profiles', async () => {
+    const a = await arbiter();
     expect(a.clock.pendingTimers).toBe(0);
     a.limits.setProfile(profile({ periods: [[0, 16], [600, 8]] }));
     expect(a.clock.pendingTimers).toBe(1);
@@ -105,8 +105,8 @@ describe('ChargingLimits: time', () => {
     expect(a.clock.pendingTimers).toBe(0);
   });
 
-  it('a Relative profile counts from the session start', () => {
-    const a = arbiter({ sessions: { 1: T0 - 5 * MIN } });
+  it('a Relative profile counts from the session start', async () => {
+    const a = await arbiter({ sessions: { 1: T0 - 5 * MIN } });
     a.limits.setProfile(profile({ kind: 'Relative', connectorId: 1, periods: [[0, 6], [600, 16]] }));
     expect(a.last(1)).toMatchObject({ amps: 6 });
     a.clock.advance(5 * MIN);
@@ -115,8 +115,8 @@ describe('ChargingLimits: time', () => {
 });
 
 describe('ChargingLimits: Tx profiles', () => {
-  it('need a transaction, and end with it', () => {
-    const a = arbiter();
+  it('need a transaction, and end with it', async () => {
+    const a = await arbiter();
     expect(a.limits.setProfile(profile({ purpose: 'Tx', connectorId: 1, periods: [[0, 6]] }))).toEqual({ accepted: false, reason: 'no transaction on connector 1' });
     a.sessions[1] = T0;
     expect(a.limits.setProfile(profile({ purpose: 'Tx', connectorId: 1, periods: [[0, 6]] })).accepted).toBe(true);
@@ -127,8 +127,8 @@ describe('ChargingLimits: Tx profiles', () => {
     expect(a.last(1)).toMatchObject({ amps: 32, source: 'hardware' });
   });
 
-  it('a remote start’s profile binds before its session exists', () => {
-    const a = arbiter();
+  it('a remote start’s profile binds before its session exists', async () => {
+    const a = await arbiter();
     expect(a.limits.setSessionProfile(2, profile({ purpose: 'Tx', kind: 'Relative', periods: [[0, 7]] })).accepted).toBe(true);
     expect(a.last(2)).toMatchObject({ amps: 7 });
     expect(a.limits.profiles).toEqual([expect.objectContaining({ connectorId: 2, purpose: 'Tx' })]);

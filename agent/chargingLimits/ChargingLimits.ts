@@ -22,8 +22,9 @@ import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, TimerId } from '../../hal/index.js';
 import type { ConnectorEvent } from '../charging/connectorTypes.js';
 import { LIMIT_SOURCES, type ChargingProfile, type ConnectorSituation, type LimitSource, type RateUnit } from './chargingProfile.js';
-import type { ChargingProfileStore} from './ChargingProfileStore.js';
-import { profileProblem, type ClearCriteria, type ProfileRules } from './ChargingProfileStore.js';
+import { profileProblem, type ChargingProfileStore, type ClearCriteria } from './ChargingProfileStore.js';
+import { profileRules } from './profileRules.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { compositeSchedule, nextChange, profileLimitAt, type CompositeSchedule } from './compositeSchedule.js';
 
 
@@ -55,12 +56,13 @@ export interface ChargingLimitsOptions {
   log: Logger;
   /** Nominal phase-to-neutral voltage, V (W ↔ A). */
   voltageV: number;
-  /** The rules a profile must follow (from the OCPP keys, read at each installation). */
-  rules(): ProfileRules;
-  /** Start of the session running on a connector, clock ms (Relative profiles count from it). */
-  sessionStart(connectorId: number): number | undefined;
-  /** The CSMS's id of the transaction on a connector, when known (a TxProfile's transactionId must match it). */
-  transactionId(connectorId: number): number | undefined;
+  /** The SmartCharging keys a profile must follow (./profileRules.ts), read at each installation. */
+  config: OcppConfiguration;
+  /**
+   * The running transactions: a session's start (Relative profiles count from it) and the CSMS's
+   * transactionId (a TxProfile's must match it). An object rather than callbacks: no closures per charger.
+   */
+  transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
 }
 
 export type ProfileAnswer = { accepted: true; persisted: Promise<boolean> } | { accepted: false; reason: string };
@@ -69,11 +71,13 @@ export type ProfileAnswer = { accepted: true; persisted: Promise<boolean> } | { 
 const HORIZON_MS = 86_400_000;
 
 export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit] }> {
-  private readonly local = new Map<number, number>();
+  // Made on first use: most chargers of a fleet never get a local limit (an empty Map is ≈ 200 B).
+  private local: Map<number, number> | undefined;
   private readonly applied = new Map<number, ConnectorLimit>();
   private timer: TimerId | undefined;
   private started = false;
-  private readonly cableWatches: [ConnectorHardware, (rating: number | null) => void][] = [];
+  /** A cable plugged or unplugged somewhere: every connector is decided again (cheap, and one listener per charger). */
+  private readonly onProximity = () => this.evaluateAll();
 
   constructor(private readonly o: ChargingLimitsOptions) {
     super();
@@ -83,11 +87,7 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
   start(): void {
     if (this.started) return;
     this.started = true;
-    for (const hw of this.o.hardware) {
-      const onProximity = () => this.evaluate(hw.connectorId);
-      hw.pilot.on('proximity', onProximity);
-      this.cableWatches.push([hw, onProximity]);
-    }
+    for (const hw of this.o.hardware) hw.pilot.on('proximity', this.onProximity);
     this.evaluateAll();
   }
 
@@ -95,7 +95,7 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
     this.started = false;
     this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    for (const [hw, fn] of this.cableWatches.splice(0)) hw.pilot.off('proximity', fn);
+    for (const hw of this.o.hardware) hw.pilot.off('proximity', this.onProximity);
   }
 
   /** The limit in force on a connector (before start: the hardware maximum). */
@@ -115,7 +115,7 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
     if (p.purpose === 'Tx') {
       const c = this.connector(p.connectorId);
       if (!c?.hasTransaction) return { accepted: false, reason: `no transaction on connector ${p.connectorId}` };
-      const running = this.o.transactionId(p.connectorId);
+      const running = this.o.transactions.transactionIdOn(p.connectorId);
       if (p.transactionId !== undefined && running !== undefined && p.transactionId !== running) return { accepted: false, reason: `transaction ${p.transactionId} does not run on connector ${p.connectorId}` };
     }
     return this.install(p);
@@ -131,7 +131,11 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
 
   /** Why a profile would be refused by the charger's rules (not the session rules), or undefined. */
   problemOf(p: ChargingProfile): string | undefined {
-    return profileProblem(p, this.o.rules());
+    return profileProblem(p, this.rules());
+  }
+
+  private rules() {
+    return profileRules(this.o.config, this.o.connectors.length);
   }
 
   /** ClearChargingProfile: the ids removed (none: nothing matched). */
@@ -161,8 +165,8 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
 
   /** A local energy manager's limit (undefined: none). */
   setLocalLimit(connectorId: number, amps: number | undefined): void {
-    if (amps === undefined) this.local.delete(connectorId);
-    else this.local.set(connectorId, Math.max(0, amps));
+    if (amps === undefined) this.local?.delete(connectorId);
+    else (this.local ??= new Map()).set(connectorId, Math.max(0, amps));
     this.evaluate(connectorId);
   }
 
@@ -187,7 +191,7 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
   private install(given: ChargingProfile): ProfileAnswer {
     // An Absolute schedule without a start starts when it becomes valid, or now.
     const p = given.kind === 'Absolute' && given.schedule.startSchedule === undefined ? { ...given, schedule: { ...given.schedule, startSchedule: given.validFrom ?? this.o.clock.now() } } : given;
-    const rules = this.o.rules();
+    const rules = this.rules();
     const problem = profileProblem(p, rules);
     if (problem) return { accepted: false, reason: problem };
     const installed = this.o.store.install(p, rules.maxProfiles);
@@ -207,14 +211,14 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
 
   private situation(connectorId: number): ConnectorSituation {
     const hw = this.hw(connectorId);
-    const sessionStart = this.o.sessionStart(connectorId);
+    const sessionStart = this.o.transactions.get(connectorId)?.startedAt;
     return { connectorId, voltageV: this.o.voltageV, phases: hw?.meter.phases ?? 3, ...(sessionStart !== undefined && { sessionStart }) };
   }
 
   /** What the sources other than the profiles allow, A. */
   private caps(connectorId: number): Partial<Record<LimitSource, number>> & { hardware: number } {
     const hw = this.hw(connectorId);
-    const local = this.local.get(connectorId);
+    const local = this.local?.get(connectorId);
     const cable = hw?.pilot.proximityRatingA ?? undefined;
     return { ...(local !== undefined && { localLimit: local }), ...(cable !== undefined && cable !== null && { cable }), hardware: hw?.pilot.maxCurrentA ?? 0 };
   }
