@@ -161,6 +161,26 @@ describe('SmartCharging: profiles drive the pilot, the EV and the meter values',
   });
 });
 
+describe('SmartCharging offline', () => {
+  it('a schedule goes on while the CSMS is unreachable: the offer changes at the boundary, the status follows, the messages wait', async () => {
+    const f = await agentFixture();
+    const schedule: Profile = { ...txDefault10, chargingSchedule: { ...txDefault10.chargingSchedule, chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }, { startPeriod: 600, limit: 0 }, { startPeriod: 1200, limit: 8 }] } };
+    expect(await f.csms.call(CP, 'SetChargingProfile', { connectorId: 0, csChargingProfiles: schedule })).toEqual({ status: 'Accepted' });
+    await startSession(f);
+    expect(offerOf(f)).toBe(16);
+    await f.csms.stop();
+    await f.advance(2000);
+    expect(f.agent.link.isAccepted).toBe(false);
+    await f.advance(T0 + 10 * MIN - f.clock.now());
+    expect(offerOf(f)).toBe(0);
+    expect(f.agent.connectors[0]!.status).toBe('SuspendedEVSE');
+    await f.advance(10 * MIN);
+    expect(offerOf(f)).toBe(8);
+    expect(await evCurrent(f)).toBeCloseTo(8, 0);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+  });
+});
+
 describe('SmartCharging across a restart', () => {
   it('a profile Accepted before a power cut applies after it (same data directory)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'evse-profiles-'));
