@@ -7,7 +7,6 @@
  */
 import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
 import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabulary.js';
-import type { LimitSource } from '../chargingLimits/chargingProfile.js';
 
 // The OCPP words the machine speaks, re-exported for the machine's files; the rest of the agent
 // imports them from agent/ocpp16/vocabulary.ts.
@@ -21,6 +20,14 @@ export interface ActiveFault {
   /** Human-readable detail for StatusNotification.info / logs (≤ 50 chars is sent). */
   info: string;
 }
+
+/**
+ * Where a connector's current limit comes from (agent/chargingLimits/ChargingLimits.ts): the charging
+ * profiles, a local energy manager (MQTT set_current_limit), the plugged cable's rating, the
+ * connector's maximum; at a tie the first named.
+ */
+export const LIMIT_SOURCES = ['chargingProfile', 'localLimit', 'cable', 'hardware'] as const;
+export type LimitSource = (typeof LIMIT_SOURCES)[number];
 
 /** Events the machine accepts. */
 export type ConnectorEvent =

@@ -20,8 +20,8 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, TimerId } from '../../hal/index.js';
-import type { ConnectorEvent } from '../charging/connectorTypes.js';
-import { LIMIT_SOURCES, type ChargingProfile, type ConnectorSituation, type LimitSource, type RateUnit } from './chargingProfile.js';
+import { LIMIT_SOURCES, type ConnectorEvent, type LimitSource } from '../charging/connectorTypes.js';
+import type { ChargingProfile, ConnectorSituation, RateUnit } from './chargingProfile.js';
 import { profileProblem, type ChargingProfileStore, type ClearCriteria } from './ChargingProfileStore.js';
 import { profileRules } from './profileRules.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';

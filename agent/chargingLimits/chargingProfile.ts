@@ -59,10 +59,3 @@ export interface ConnectorSituation {
   /** Phases wired to the connector. */
   phases: 1 | 3;
 }
-
-/**
- * Where a connector's current limit comes from (./ChargingLimits.ts): the charging profiles, a local
- * energy manager (MQTT set_current_limit), the plugged cable's rating, the connector's maximum.
- */
-export const LIMIT_SOURCES = ['chargingProfile', 'localLimit', 'cable', 'hardware'] as const;
-export type LimitSource = (typeof LIMIT_SOURCES)[number];
