@@ -32,7 +32,7 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
-import { ChargingLimits } from './chargingLimits/ChargingLimits.js';
+import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLimits.js';
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
@@ -91,6 +91,8 @@ export interface AgentEvents {
   reset: [type: 'Soft' | 'Hard'];
   /** A transaction started or stopped here (journaled, CSMS reachable or not), or the CSMS confirmed a start. */
   transaction: [event: TransactionEvent];
+  /** A connector's arbitrated current limit or its binding source changed (agent/chargingLimits/). */
+  limit: [limit: ConnectorLimit];
 }
 
 export class Agent extends EventEmitter<AgentEvents> {
@@ -255,6 +257,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       voltageV: options.nominalVoltageV ?? 230,
       config,
       transactions: this.transactions,
+      events: this,
     });
     this.statusReporter = new StatusReporter({
       link: this.link,

@@ -17,7 +17,6 @@
  * Re-evaluated when an input changes and at the next instant a schedule changes, on one timer of
  * the shared clock per charger (not one per connector, no interval).
  */
-import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, TimerId } from '../../hal/index.js';
 import { LIMIT_SOURCES, type ConnectorEvent, type LimitSource } from '../charging/connectorTypes.js';
@@ -56,6 +55,8 @@ export interface ChargingLimitsOptions {
   log: Logger;
   /** Nominal phase-to-neutral voltage, V (W ↔ A). */
   voltageV: number;
+  /** Told of every new limit (the Agent, which emits it as its `limit` event). */
+  events?: { emit(event: 'limit', limit: ConnectorLimit): unknown };
   /** The SmartCharging keys a profile must follow (./profileRules.ts), read at each installation. */
   config: OcppConfiguration;
   /**
@@ -70,18 +71,17 @@ export type ProfileAnswer = { accepted: true; persisted: Promise<boolean> } | { 
 /** Re-evaluate at least this often while profiles are installed (a schedule may change beyond the horizon). */
 const HORIZON_MS = 86_400_000;
 
-export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit] }> {
+export class ChargingLimits {
   // Made on first use: most chargers of a fleet never get a local limit (an empty Map is ≈ 200 B).
   private local: Map<number, number> | undefined;
-  private readonly applied = new Map<number, ConnectorLimit>();
+  /** The limit last given to each connector, by position in `connectors` (no Map per charger). */
+  private readonly applied: (ConnectorLimit | undefined)[] = [];
   private timer: TimerId | undefined;
   private started = false;
   /** A cable plugged or unplugged somewhere: every connector is decided again (cheap, and one listener per charger). */
   private readonly onProximity = () => this.evaluateAll();
 
-  constructor(private readonly o: ChargingLimitsOptions) {
-    super();
-  }
+  constructor(private readonly o: ChargingLimitsOptions) {}
 
   /** Applies the limits (stored profiles included) and follows the cables from now on. */
   start(): void {
@@ -100,7 +100,7 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
 
   /** The limit in force on a connector (before start: the hardware maximum). */
   limitOf(connectorId: number): ConnectorLimit | undefined {
-    return this.applied.get(connectorId) ?? (this.hw(connectorId) && this.decide(connectorId));
+    return this.applied[this.o.connectors.findIndex((c) => c.connectorId === connectorId)] ?? (this.hw(connectorId) && this.decide(connectorId));
   }
 
   get profiles(): readonly ChargingProfile[] {
@@ -235,17 +235,18 @@ export class ChargingLimits extends EventEmitter<{ limit: [limit: ConnectorLimit
   }
 
   private evaluate(connectorId: number): void {
-    const c = this.connector(connectorId);
+    const i = this.o.connectors.findIndex((x) => x.connectorId === connectorId);
+    const c = this.o.connectors[i];
     if (!c || !this.started) return;
     const limit = this.decide(connectorId);
-    const before = this.applied.get(connectorId);
+    const before = this.applied[i];
     if (before && before.amps === limit.amps && before.source === limit.source && JSON.stringify(before.sources) === JSON.stringify(limit.sources)) return;
-    this.applied.set(connectorId, limit);
+    this.applied[i] = limit;
     if (!before || before.amps !== limit.amps || before.source !== limit.source) {
       this.o.log.info({ connector: connectorId, limitA: limit.amps, source: limit.source, sources: limit.sources, ...(limit.profileId !== undefined && { profileId: limit.profileId }) }, 'charging limit');
     }
     c.send({ type: 'SET_LIMIT', amps: limit.amps, source: limit.source });
-    this.emit('limit', limit);
+    this.o.events?.emit('limit', limit);
   }
 
   private evaluateAll(): void {

@@ -49,8 +49,13 @@ export function profileProblem(p: ChargingProfile, rules: ProfileRules): string 
   return undefined;
 }
 
+const WRITTEN = Promise.resolve(true);
+/** The profiles array is replaced, never changed in place: an empty store can share this one. */
+const NO_PROFILES: ChargingProfile[] = [];
+
 export class ChargingProfileStore {
-  private writing: Promise<boolean> = Promise.resolve(true);
+  // Shared until the first write: a fleet's in-memory stores never write (per-charger cost, DESIGN.md §8).
+  private writing: Promise<boolean> = WRITTEN;
 
   private constructor(
     private readonly file: string | null,
@@ -77,7 +82,7 @@ export class ChargingProfileStore {
 
   /** Profiles kept only in memory (fleets, tests). */
   static inMemory(log: Logger): ChargingProfileStore {
-    return new ChargingProfileStore(null, [], log);
+    return new ChargingProfileStore(null, NO_PROFILES, log);
   }
 
   /** Every installed profile. */

@@ -135,12 +135,12 @@ export class TelemetryPublisher {
     agent.on('status', onStatus);
     agent.on('transaction', onTransaction);
     agent.link.on('state', onLink);
-    agent.chargingLimits.on('limit', onLimit);
+    agent.on('limit', onLimit);
     this.detach.push(() => {
       agent.off('status', onStatus);
       agent.off('transaction', onTransaction);
       agent.link.off('state', onLink);
-      agent.chargingLimits.off('limit', onLimit);
+      agent.off('limit', onLimit);
     });
     for (const c of agent.connectors) {
       const limit = agent.chargingLimits.limitOf(c.connectorId);
