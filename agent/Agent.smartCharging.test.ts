@@ -161,6 +161,18 @@ describe('SmartCharging: profiles drive the pilot, the EV and the meter values',
   });
 });
 
+describe('the cable rating is one source of the limit', () => {
+  it('a 13 A cable caps the offer until a lower profile binds', async () => {
+    const f = await agentFixture({ charger: { ev: { cableRatingA: 13 } } });
+    await startSession(f);
+    expect(offerOf(f)).toBe(13);
+    expect(f.agent.chargingLimits.limitOf(1)).toMatchObject({ amps: 13, source: 'cable', sources: { cable: 13, hardware: 32 } });
+    expect(await f.csms.call(CP, 'SetChargingProfile', { connectorId: 1, csChargingProfiles: txDefault10 })).toEqual({ status: 'Accepted' });
+    expect(offerOf(f)).toBe(10);
+    expect(f.agent.chargingLimits.limitOf(1)).toMatchObject({ amps: 10, source: 'chargingProfile', sources: { chargingProfile: 10, cable: 13, hardware: 32 } });
+  });
+});
+
 describe('SmartCharging offline', () => {
   it('a schedule goes on while the CSMS is unreachable: the offer changes at the boundary, the status follows, the messages wait', async () => {
     const f = await agentFixture();
