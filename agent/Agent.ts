@@ -32,6 +32,8 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService, type Refusal } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
+import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLimits.js';
+import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -61,6 +63,10 @@ export interface AgentOptions {
   authCache?: AuthorizationCache;
   /** Local Authorization List installed by the CSMS, persisted across restarts (default: in memory). */
   localAuthList?: LocalAuthList;
+  /** Charging profiles installed by the CSMS, persisted across restarts (default: in memory). */
+  chargingProfiles?: ChargingProfileStore;
+  /** Nominal phase-to-neutral voltage, V, for charging limits in W (default 230). */
+  nominalVoltageV?: number;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
   /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
@@ -87,6 +93,8 @@ export interface AgentEvents {
   reset: [type: 'Soft' | 'Hard'];
   /** A transaction started or stopped here (journaled, CSMS reachable or not), or the CSMS confirmed a start. */
   transaction: [event: TransactionEvent];
+  /** A connector's arbitrated current limit or its binding source changed (agent/chargingLimits/). */
+  limit: [limit: ConnectorLimit];
 }
 
 export class Agent extends EventEmitter<AgentEvents> {
@@ -101,6 +109,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly availability: ConnectorAvailability;
   /** Who may start a session and where, stops and availability: the one way into a session. */
   readonly sessions: SessionService;
+  /** The one owner of the connectors' current limits: charging profiles, local limits, cable, hardware. */
+  readonly chargingLimits: ChargingLimits;
   private vendorRegistry: DataTransferVendors | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
@@ -149,8 +159,11 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private static readonly connectorHooks: ThisType<ConnectorOptions> & Pick<ConnectorControllerOptions, 'onStatus' | 'onCommandError'> = {
     onStatus(change) {
-      this.agent.statusReporter.connectorChanged(change);
-      this.agent.sessions.statusChanged();
+      const { agent } = this;
+      agent.statusReporter.connectorChanged(change);
+      agent.sessions.statusChanged();
+      // An authorization that lapsed before its session began takes its RemoteStart TxProfile along.
+      if (change.status !== 'Preparing' && !agent.connector(change.connectorId)?.hasTransaction) agent.chargingLimits.sessionEnded(change.connectorId);
     },
     onCommandError(_command, err) {
       this.agent.journalHealth.failed(err);
@@ -220,7 +233,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       sender: this.sender,
       link: this.link,
       order: this.order,
-      onEvent: (event) => this.emit('transaction', event),
+      onEvent: (event) => {
+        if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
+        else if (event.event === 'stopped') this.chargingLimits.sessionEnded(event.connectorId);
+        this.emit('transaction', event);
+      },
     });
     this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
     this.connectors = hardware.connectors.map(
@@ -234,6 +251,17 @@ export class Agent extends EventEmitter<AgentEvents> {
           agent: this,
         })),
     );
+    this.chargingLimits = new ChargingLimits({
+      connectors: this.connectors,
+      hardware: hardware.connectors,
+      store: options.chargingProfiles ?? ChargingProfileStore.inMemory(this.log),
+      clock,
+      log: this.log,
+      voltageV: options.nominalVoltageV ?? 230,
+      config,
+      transactions: this.transactions,
+      events: this,
+    });
     this.statusReporter = new StatusReporter({
       link: this.link,
       connectors: this.connectors,
@@ -268,6 +296,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       statuses: this.statusReporter,
       authCache: this.authCache,
       localAuthList: this.localAuthList,
+      limits: this.chargingLimits,
       agent: this,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
@@ -305,6 +334,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       resumeAfterPowerLoss({ config: this.config, connector: this.connector(tx.connectorId), authorize: (idTag) => this.authorize(idTag), transactionId: this.sender.transactionIdOf(tx.localId), log: this.log }, tx);
     this.transactions.recover(resume).catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
+    // Before anything can start a session: stored profiles and limits bind from the first offer.
+    this.chargingLimits.start();
     this.journalHealth.start();
     for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(reader, this.sessions, this.statusReporter));
     this.sessions.open();
@@ -335,6 +366,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await withinRealTime(this.transactions.settled(), 2000);
     this.started = false;
     this.journalHealth.stop();
+    this.chargingLimits.stop();
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();

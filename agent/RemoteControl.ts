@@ -30,6 +30,8 @@ import type {
 } from './ocpp16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import type { SessionService } from './sessions/SessionService.js';
+import type { ChargingLimits } from './chargingLimits/ChargingLimits.js';
+import type { ChargingProfile } from './chargingLimits/chargingProfile.js';
 
 /** Defers work until the current handler's response has been written to the socket. */
 function afterResponse(fn: () => void | Promise<void>): void {
@@ -47,6 +49,8 @@ export interface RemoteControlParts {
   statuses: { all(): StatusChange[]; send(change: StatusChange): Promise<void> };
   authCache: AuthorizationCache;
   localAuthList: LocalAuthList;
+  /** Charging profiles and limits (SmartCharging). */
+  limits: ChargingLimits;
   /** Ends the transactions and restarts (after the Reset answer is out). */
   reset(type: 'Soft' | 'Hard'): Promise<void>;
   /** Answers a DataTransfer from the CSMS (the registered vendor handlers). */
@@ -75,8 +79,25 @@ export class RemoteControl implements ChargePointControl {
     return this.p.sessions.connectors.length;
   }
 
-  async remoteStart(req: RemoteStartTransactionRequest): Promise<AcceptStatus> {
-    const admission = await this.p.sessions.admit({ origin: 'csms', idTag: req.idTag, ...(req.connectorId !== undefined && { connectorId: req.connectorId }) });
+  get chargingLimits(): ChargingLimits {
+    return this.p.limits;
+  }
+
+  async remoteStart(req: RemoteStartTransactionRequest, txProfile?: ChargingProfile): Promise<AcceptStatus> {
+    const { limits } = this.p;
+    if (txProfile) {
+      const problem = limits.problemOf({ ...txProfile, connectorId: req.connectorId ?? 1 });
+      if (problem) {
+        this.log.info({ idTag: req.idTag, profileId: txProfile.id, problem }, `remote start rejected: its charging profile is not acceptable: ${problem}`);
+        return 'Rejected';
+      }
+    }
+    // The TxProfile binds on the connector chosen, before the session is authorized there.
+    const prepare = txProfile && ((connectorId: number) => {
+      const answer = limits.setSessionProfile(connectorId, txProfile);
+      if (!answer.accepted) this.log.warn({ connector: connectorId, profileId: txProfile.id, reason: answer.reason }, 'the remote start\'s charging profile could not be installed');
+    });
+    const admission = await this.p.sessions.admit({ origin: 'csms', idTag: req.idTag, ...(req.connectorId !== undefined && { connectorId: req.connectorId }), ...(prepare && { prepare }) });
     if (!admission.ok) {
       this.log.info({ idTag: req.idTag, connector: req.connectorId, reason: admission.reason }, `remote start rejected: ${admission.message}`);
       return 'Rejected';

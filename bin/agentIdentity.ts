@@ -3,7 +3,7 @@ import type { BootNotificationRequest } from '../agent/ocpp16/messages.js';
 import type { Settings } from './settings.js';
 
 /** OCPP 1.6 feature profiles this agent implements (SupportedFeatureProfiles). */
-export const SUPPORTED_FEATURE_PROFILES = 'Core,LocalAuthListManagement,Reservation,RemoteTrigger';
+export const SUPPORTED_FEATURE_PROFILES = 'Core,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger';
 
 export function bootNotificationOf(settings: Settings): BootNotificationRequest {
   const cp = settings.chargePoint;

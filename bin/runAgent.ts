@@ -22,6 +22,7 @@ import { createHardware, type Hardware } from './createHardware.js';
 import type { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
 import type { TelemetryTlsSettings } from '../agent/telemetry/mqttClient.js';
 import { CurrentLimits } from '../agent/store/CurrentLimits.js';
+import { ChargingProfileStore } from '../agent/chargingLimits/ChargingProfileStore.js';
 import { withinRealTime } from '../agent/withinRealTime.js';
 import { telemetryTlsOf } from './telemetryTls.js';
 import { loadSettings } from './loadSettings.js';
@@ -95,7 +96,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
+  const profiles = await ChargingProfileStore.open(join(dataDir, 'charging-profiles.json'), log);
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -144,6 +146,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
+    /** Charging profiles the CSMS installed (SmartCharging), kept across resets and restarts. */
+    private readonly profiles: ChargingProfileStore,
   ) {}
 
   run(): Promise<number> {
@@ -188,6 +192,8 @@ class AgentRunner {
       availability: this.availability,
       authCache: this.auth.cache,
       localAuthList: this.auth.localList,
+      chargingProfiles: this.profiles,
+      nominalVoltageV: settings.chargePoint.voltageV,
       journal: this.journal.current,
       clock: this.clock,
       log,

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentFixture, CP, startSession, type AgentFixture } from './support/agentFixture.js';
 import { CurrentLimits } from '../agent/store/CurrentLimits.js';
 import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
-import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
+import type { ChargingLimitPayload, CommandReplyPayload } from '../agent/telemetry/topics.js';
 import { closeTelemetryTestbed, trackedRecorder } from './support/telemetryTestbed.js';
 import { startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
 
@@ -97,5 +97,26 @@ describe('MQTT current limit across restarts', () => {
     expect(await command(r, { connector: 1, amps: 10, correlation: 'c1' })).toEqual({ ok: true, persisted: false, correlation: 'c1' });
     await f.advance(1000);
     expect(offer()).toBe(10);
+  });
+});
+
+describe('charging_limit: the arbitrated limit and the source that binds', () => {
+  it('follows the hardware maximum, the MQTT limit and a charging profile, retained, with every source', async () => {
+    f = await agentFixture();
+    const limitTopic = `${BASE}/connector/1/charging_limit`;
+    const watch = await trackedRecorder(broker, recorders, limitTopic);
+    const r = await startPublisher(CurrentLimits.inMemory(log));
+    const latest = () => watch.on<ChargingLimitPayload>(limitTopic).at(-1);
+    await watch.waitFor(() => latest()?.source === 'hardware', 'the hardware maximum');
+    expect(latest()).toMatchObject({ limitA: 32, sources: { hardware: 32 } });
+    expect(await command(r, { connector: 1, amps: 12 })).toEqual({ ok: true });
+    await watch.waitFor(() => latest()?.source === 'localLimit', 'the MQTT limit binding');
+    expect(latest()).toMatchObject({ limitA: 12, sources: { localLimit: 12, hardware: 32 } });
+    const profile = { chargingProfileId: 4, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile' as const, chargingProfileKind: 'Relative' as const, chargingSchedule: { chargingRateUnit: 'A' as const, chargingSchedulePeriod: [{ startPeriod: 0, limit: 8 }] } };
+    expect(await f.csms.call(CP, 'SetChargingProfile', { connectorId: 1, csChargingProfiles: profile })).toEqual({ status: 'Accepted' });
+    await watch.waitFor(() => latest()?.source === 'chargingProfile', 'the charging profile binding');
+    expect(latest()).toMatchObject({ limitA: 8, profileId: 4, sources: { chargingProfile: 8, localLimit: 12, hardware: 32 } });
+    await startSession(f);
+    expect(offer()).toBe(8);
   });
 });

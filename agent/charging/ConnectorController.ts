@@ -8,7 +8,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
-import { errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
@@ -222,7 +222,8 @@ export class ConnectorController {
   }
 
   private statusRecord(status: ConnectorStatus, errorCode: ConnectorErrorCode): StatusChange {
-    const info = faultInfoOf(this.actor.getSnapshot());
+    const snapshot = this.actor.getSnapshot();
+    const info = faultInfoOf(snapshot) ?? limitInfoOf(snapshot);
     return {
       connectorId: this.connectorId,
       status,

@@ -24,6 +24,8 @@ const isAuthorized = (c: ConnectorContext): boolean =>
   c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
 // IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
 const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
+/** An authorized transaction gets no power because the current limit is below what a pilot can offer (6 A). */
+export const limitWithholdsPower = (c: ConnectorContext): boolean => isAuthorized(c) && offerFor(c) === 0;
 /** A socket's cable lock is commanded and confirmed engaged (a tethered cable needs none). */
 const lockSecured = (c: ConnectorContext): boolean => !c.settings.lock || (c.outputs.locked && c.lockConfirmed);
 /**
@@ -55,7 +57,7 @@ export const connectorGuards = {
   authorizedForNext: ({ context }) => context.authorization !== undefined,
   finishing: ({ context }) => context.finishing,
   contactorMayClose: ({ context }) => contactorMayClose(context),
-  evseWithholdsPower: ({ context }) => !isAuthorized(context) || offerFor(context) === 0,
+  evseWithholdsPower: ({ context }) => !isAuthorized(context) || limitWithholdsPower(context),
   stopsOnEVSideDisconnect: ({ context }) => context.settings.stopTransactionOnEVSideDisconnect,
   stopsOnInvalidId: ({ context }) => context.settings.stopTransactionOnInvalidId,
   allowsEnergyOnInvalidId: ({ context }) => (context.settings.maxEnergyOnInvalidIdWh ?? 0) > 0,

@@ -10,6 +10,7 @@ import {
   errorCodeOf,
   faultInfoOf,
   hasTransaction,
+  limitInfoOf,
   inoperativeScheduled,
   reservationId,
   stopsTransaction,
@@ -314,6 +315,29 @@ describe('current limit (SET_LIMIT)', () => {
     expect(c.status).toBe('SuspendedEVSE');
     expect(c.send(limit(10))).toEqual([offer(10)]);
     expect(c.status).toBe('SuspendedEV');
+  });
+
+  it('records which source binds: a suspension by a limit names it (StatusNotification info), a resumption clears it', () => {
+    const c = charging();
+    expect(c.send({ type: 'SET_LIMIT', amps: 0, source: 'chargingProfile' })).toEqual([offer(0), OPEN]);
+    expect(c.status).toBe('SuspendedEVSE');
+    expect(limitInfoOf(c.snapshot)).toBe('chargingProfile limit 0 A');
+    // Another source holding it below 6 A: still suspended, now named after that source.
+    expect(c.send({ type: 'SET_LIMIT', amps: 4, source: 'localLimit' })).toEqual([]);
+    expect(limitInfoOf(c.snapshot)).toBe('localLimit limit 4 A');
+    expect(c.send({ type: 'SET_LIMIT', amps: 6, source: 'cable' })).toEqual([offer(6), CLOSE]);
+    expect(c.status).toBe('Charging');
+    expect(limitInfoOf(c.snapshot)).toBeUndefined();
+  });
+
+  it('a SET_LIMIT without a source counts as the hardware; a suspension that is not the limit\'s has no limit info', () => {
+    const c = charging();
+    c.send(limit(0));
+    expect(limitInfoOf(c.snapshot)).toBe('hardware limit 0 A');
+    const d = connector({ stopTransactionOnInvalidId: false });
+    d.send(pilot('C'), card('TAG-1'), confirmed('Invalid'));
+    expect(d.status).toBe('SuspendedEVSE');
+    expect(limitInfoOf(d.snapshot)).toBeUndefined();
   });
 
   it('a limit set before the session applies when it starts', () => {

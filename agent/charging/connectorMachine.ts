@@ -66,8 +66,8 @@ export const connectorMachine = setup({
     }),
     recordLimit: assign(({ event }) => {
       assertEvent(event, 'SET_LIMIT');
-      const { amps } = event;
-      return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0 };
+      const { amps, source } = event;
+      return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0, limitSource: source ?? 'hardware' };
     }),
     recordFault: assign(({ context, event }) => {
       assertEvent(event, 'FAULT');
@@ -223,6 +223,7 @@ export const connectorMachine = setup({
     operative: input.operative,
     inoperativeScheduled: false,
     limitA: input.maxCurrentA,
+    limitSource: 'hardware',
     faults: {},
     authorization: undefined,
     transaction: undefined,

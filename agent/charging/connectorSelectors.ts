@@ -3,7 +3,7 @@
  * error code, active faults, the running transaction and the reservation held.
  */
 import { HAL_ERRORS, type OcppFaultCode } from '../../hal/index.js';
-import { hasFaults, isPilotError, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
+import { hasFaults, isPilotError, limitWithholdsPower, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
 import type { ConnectorSnapshot } from './connectorMachine.js';
 import type { ActiveFault } from './connectorTypes.js';
 import { CONNECTOR_STATUSES, type ConnectorStatus } from '../ocpp16/vocabulary.js';
@@ -37,6 +37,15 @@ export function faultInfoOf(snapshot: ConnectorSnapshot): string | undefined {
   const first = activeFaults(snapshot)[0];
   if (first) return first.info;
   return ventilationRefused(snapshot.context) ? VENTILATION_REFUSED_INFO : undefined;
+}
+
+/**
+ * StatusNotification info of a SuspendedEVSE that a current limit causes: which source withholds
+ * power (e.g. `chargingProfile limit 0 A`), so the operator sees why the EV is not charging.
+ */
+export function limitInfoOf(snapshot: ConnectorSnapshot): string | undefined {
+  const c = snapshot.context;
+  return snapshot.hasTag('SuspendedEVSE') && limitWithholdsPower(c) ? `${c.limitSource} limit ${c.limitA} A` : undefined;
 }
 
 /** True from `startTransaction` until `stopTransaction` was emitted. */

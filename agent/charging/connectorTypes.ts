@@ -21,6 +21,14 @@ export interface ActiveFault {
   info: string;
 }
 
+/**
+ * Where a connector's current limit comes from (agent/chargingLimits/ChargingLimits.ts): the charging
+ * profiles, a local energy manager (MQTT set_current_limit), the plugged cable's rating, the
+ * connector's maximum; at a tie the first named.
+ */
+export const LIMIT_SOURCES = ['chargingProfile', 'localLimit', 'cable', 'hardware'] as const;
+export type LimitSource = (typeof LIMIT_SOURCES)[number];
+
 /** Events the machine accepts. */
 export type ConnectorEvent =
   /** The vehicle-side pilot state changed (A–F). */
@@ -52,8 +60,11 @@ export type ConnectorEvent =
   | { type: 'FAULT_CLEARED'; code: HalErrorCode }
   /** ChangeAvailability for this connector (or the whole charger). */
   | { type: 'SET_AVAILABILITY'; operative: boolean }
-  /** Current limit for this connector in A (smart charging, load management); 0 = no power. */
-  | { type: 'SET_LIMIT'; amps: number }
+  /**
+   * Current limit for this connector in A, from the charging-limit arbiter (agent/chargingLimits/),
+   * with the source that binds (default hardware); 0 = no power.
+   */
+  | { type: 'SET_LIMIT'; amps: number; source?: LimitSource }
   /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
   | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh' | 'unlockConnectorOnEVSideDisconnect'>> }
   /** The connector lock confirmed a position (its `state` event), whoever commanded it. */
@@ -185,6 +196,8 @@ export interface ConnectorContext {
   inoperativeScheduled: boolean;
   /** Last SET_LIMIT, A, as requested: the offer is min(limit, maxCurrentA), or 0 below 6 A. */
   limitA: number;
+  /** Where the last SET_LIMIT came from (StatusNotification info of a suspension it causes). */
+  limitSource: LimitSource;
   /** Active faults by code, oldest first. */
   faults: Partial<Record<HalErrorCode, ActiveFault>>;
   authorization: PendingAuthorization | undefined;

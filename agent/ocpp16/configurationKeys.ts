@@ -1,6 +1,6 @@
 /**
  * The OCPP 1.6 configuration keys this charge point knows (§9.1 Core, §9.2 LocalAuthListManagement,
- * §9.3 Reservation, and vendor keys at the end): type, access, default, validation. One module-level table shared by every
+ * §9.3 Reservation, §9.4 SmartCharging, and vendor keys at the end): type, access, default, validation. One module-level table shared by every
  * charger; a charger stores only its overrides (see agent/store/OcppConfiguration.ts).
  */
 import type { MeterValuesRequest } from './messages.js';
@@ -91,7 +91,7 @@ export const CONFIGURATION_KEYS = {
   StopTxnSampledDataMaxLength: ro('integer', SUPPORTED_MEASURANDS.length),
   // The charger states its profiles at start (bin/agentIdentity.ts, with LocalAuthListManagement);
   // this default is only what a store opened without them reports.
-  SupportedFeatureProfiles: { ...ro('csl', 'Core,Reservation,RemoteTrigger'), members: FEATURE_PROFILES, maxItemsKey: 'SupportedFeatureProfilesMaxLength' },
+  SupportedFeatureProfiles: { ...ro('csl', 'Core,Reservation,SmartCharging,RemoteTrigger'), members: FEATURE_PROFILES, maxItemsKey: 'SupportedFeatureProfilesMaxLength' },
   SupportedFeatureProfilesMaxLength: ro('integer', FEATURE_PROFILES.length),
   TransactionMessageAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
   TransactionMessageRetryInterval: { ...SECONDS, default: 60 },
@@ -105,6 +105,13 @@ export const CONFIGURATION_KEYS = {
   // §9.3 Reservation
   // Connector 0 reservations hold the last free connector (agent/sessions/Reservations.ts).
   ReserveConnectorZeroSupported: ro('boolean', true),
+  // §9.4 SmartCharging (agent/chargingLimits/). The charger cannot switch a session between 3 and 1
+  // phases: numberPhases only converts W to A.
+  ChargeProfileMaxStackLevel: { ...ro('integer', 8), min: 0 },
+  ChargingScheduleAllowedChargingRateUnit: { ...ro('csl', 'Current,Power'), members: ['Current', 'Power'] },
+  ChargingScheduleMaxPeriods: { ...ro('integer', 24), min: 1 },
+  ConnectorSwitch3to1PhaseSupported: ro('boolean', false),
+  MaxChargingProfilesInstalled: { ...ro('integer', 16), min: 1 },
   // Vendor key: after a power cut, continue a transaction whose EV is still plugged in and whose
   // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
   ResumeTransactionOnPowerLoss: rw('boolean', false),

@@ -32,6 +32,11 @@ export interface StartRequest {
   idTag: string;
   /** A connector asked for by the requester; it must be usable (no other is chosen instead). */
   connectorId?: number;
+  /**
+   * Called with the connector chosen, just before the session is authorized on it (a TxProfile
+   * that RemoteStartTransaction brought binds before the contactor can close).
+   */
+  prepare?: (connectorId: number) => void;
 }
 
 export type StartRefusal = 'stopping' | 'no-connector' | 'reserved' | 'journal' | 'not-authorized';
@@ -182,6 +187,7 @@ export class SessionService {
     if (claim) this.held!.startsOn(connector, claim.reservationId);
     // Only a card may later stop the session it starts; a remote start never stops one.
     const remote = req.origin !== 'card';
+    req.prepare?.(connector.connectorId);
     connector.send({
       type: 'AUTHORIZED',
       idTag,

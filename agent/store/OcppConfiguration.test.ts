@@ -35,7 +35,7 @@ describe('OcppConfiguration: values and types', () => {
     expect(cfg.getBool('ReserveConnectorZeroSupported')).toBe(true);
     expect(cfg.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);
     expect(cfg.getList('StopTxnSampledData')).toEqual([]);
-    expect(cfg.getString('SupportedFeatureProfiles')).toBe('Core,Reservation,RemoteTrigger');
+    expect(cfg.getString('SupportedFeatureProfiles')).toBe('Core,Reservation,SmartCharging,RemoteTrigger');
   });
 
   it('lets initial values override defaults and read-only facts override both', async () => {

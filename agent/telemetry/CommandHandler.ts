@@ -27,6 +27,8 @@ export interface CommandHandlerOptions {
   protectedPrefixes?: string[];
   /** Where `set_current_limit` keeps its limits across restarts; applied by {@link CommandHandler.start}. */
   limits: CurrentLimits;
+  /** The charger's limit arbiter (agent/chargingLimits/), which a local limit is one input of. */
+  arbiter: { setLocalLimit(connectorId: number, amps: number | undefined): void };
   /** Told which connectors' limits `set_current_limit` just set (in force now; `limits` has them). */
   onLimits?: (connectorIds: number[]) => void;
 }
@@ -51,7 +53,7 @@ export class CommandHandler {
         this.o.log.warn({ connector: connectorId, amps }, 'stored current limit for a connector this charger does not have: ignored');
         continue;
       }
-      c.send({ type: 'SET_LIMIT', amps });
+      this.o.arbiter.setLocalLimit(connectorId, amps);
       this.o.log.info({ connector: connectorId, amps }, 'stored MQTT current limit applied');
     }
     const subscribe = () =>
@@ -102,10 +104,8 @@ export class CommandHandler {
     switch (cmd.name) {
       case 'set_current_limit': {
         // A limit at (or above) the hardware maximum is no limit: nothing to keep.
-        const changes = targets(cmd.connector).map((c) => {
-          c.send({ type: 'SET_LIMIT', amps: cmd.amps });
-          return { connectorId: c.connectorId, amps: cmd.amps >= this.maxCurrentA(c.connectorId) ? undefined : cmd.amps };
-        });
+        const changes = targets(cmd.connector).map((c) => ({ connectorId: c.connectorId, amps: cmd.amps >= this.maxCurrentA(c.connectorId) ? undefined : cmd.amps }));
+        for (const { connectorId, amps } of changes) this.o.arbiter.setLocalLimit(connectorId, amps);
         const persisting = this.o.limits.set(changes);
         this.o.onLimits?.(changes.map((c) => c.connectorId));
         const persisted = await persisting;

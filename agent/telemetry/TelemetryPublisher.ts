@@ -25,7 +25,8 @@ import { hashIdTag } from '../auth/idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MeterTelemetry } from './MeterTelemetry.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
-import { TelemetryTopics, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
+import type { ConnectorLimit } from '../chargingLimits/ChargingLimits.js';
+import { TelemetryTopics, type ChargingLimitPayload, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
 import { transactionPayload, type IdTagTransform } from './transactionPayload.js';
 
 export interface TelemetryPublisherOptions {
@@ -104,6 +105,7 @@ export class TelemetryPublisher {
         log: this.log,
         protectedPrefixes: [`${discoveryPrefix}/`],
         limits,
+        arbiter: agent.chargingLimits,
         onLimits: (ids) => ids.forEach((id) => this.publishLimit(id)),
       });
     }
@@ -129,14 +131,21 @@ export class TelemetryPublisher {
     };
     const onTransaction = (e: TransactionEvent) => this.outbox.publish(this.topics.transaction, transactionPayload(e, this.idTags), { qos: 1, retain: false });
     const onLink = (state: OcppLinkState) => this.publishOcpp(state);
+    const onLimit = (limit: ConnectorLimit) => this.publishChargingLimit(limit);
     agent.on('status', onStatus);
     agent.on('transaction', onTransaction);
     agent.link.on('state', onLink);
+    agent.on('limit', onLimit);
     this.detach.push(() => {
       agent.off('status', onStatus);
       agent.off('transaction', onTransaction);
       agent.link.off('state', onLink);
+      agent.off('limit', onLimit);
     });
+    for (const c of agent.connectors) {
+      const limit = agent.chargingLimits.limitOf(c.connectorId);
+      if (limit) this.publishChargingLimit(limit);
+    }
     for (const hw of agent.options.hardware.connectors) this.follow(hw);
     for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
     this.arm();
@@ -285,6 +294,12 @@ export class TelemetryPublisher {
     const maxCurrentA = hw.pilot.maxCurrentA;
     const payload: LimitPayload = { currentLimitA: Math.min(this.limits.get(connectorId) ?? maxCurrentA, maxCurrentA), maxCurrentA, ts: this.ts() };
     this.publishState(this.topics.limit(connectorId), payload);
+  }
+
+  /** The connector's arbitrated limit and its binding source (on change). */
+  private publishChargingLimit(l: ConnectorLimit): void {
+    const payload: ChargingLimitPayload = { limitA: l.amps, source: l.source, sources: l.sources, ...(l.profileId !== undefined && { profileId: l.profileId }), ts: this.ts() };
+    this.publishState(this.topics.chargingLimit(l.connectorId), payload);
   }
 
   /** On a pilot state or offer change; a repeat of the last one (state and offer) is not published. */

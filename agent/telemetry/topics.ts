@@ -63,6 +63,22 @@ export interface LimitPayload {
   ts: string;
 }
 
+/**
+ * `<base>/connector/<n>/charging_limit`, retained: the limit the connector's arbiter gives the
+ * pilot (agent/chargingLimits/) and which source binds; at start and on every change.
+ */
+export interface ChargingLimitPayload {
+  /** A per phase, whole amps; below 6 nothing is offered (SuspendedEVSE). */
+  limitA: number;
+  /** `chargingProfile`, `localLimit`, `cable` or `hardware`. */
+  source: string;
+  /** What each source allows now, A (a source that does not limit is absent). */
+  sources: Record<string, number>;
+  /** The charging profile that binds, when one does. */
+  profileId?: number;
+  ts: string;
+}
+
 /** `<base>/connector/<n>/meter`, retained, QoS 0: on change and on every interval (./MeterTelemetry.ts); rounded (./meterPayload.ts). */
 export interface MeterPayload {
   /** 0.1 Wh. */
@@ -206,6 +222,10 @@ export class TelemetryTopics {
   /** The current limit set by `set_current_limit` (only with commands on). */
   limit(connectorId: number): string {
     return `${this.connector(connectorId)}/limit`;
+  }
+  /** The arbitrated limit and its binding source. */
+  chargingLimit(connectorId: number): string {
+    return `${this.connector(connectorId)}/charging_limit`;
   }
   get transaction(): string {
     return `${this.base}/transaction`;

@@ -132,7 +132,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       const config = await OcppConfiguration.open({
         file: null,
         initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...options.ocpp },
-        readonlyValues: { NumberOfConnectors: hardware.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger' },
+        readonlyValues: { NumberOfConnectors: hardware.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,SmartCharging,RemoteTrigger' },
         log,
       });
       const agent = new Agent({

@@ -36,7 +36,7 @@ export interface AgentFixtureOptions {
   /** Virtual clock to use (default: a new one starting at `start`); must be the one `sim` runs on. */
   clock?: SimulatedClock;
   /** Charger capabilities passed to the Agent as they are. */
-  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock'>>;
+  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock' | 'chargingProfiles'>>;
   /** Called with the agent before it starts (to attach listeners that must see the start-up). */
   beforeStart?: (agent: Agent) => void;
 }
@@ -84,7 +84,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   const config = await OcppConfiguration.open({
     file: null,
     initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
-    readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,RemoteTrigger', ...opts.readonlyOcpp },
+    readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,SmartCharging,RemoteTrigger', ...opts.readonlyOcpp },
     log,
   });
   const agent = new Agent({

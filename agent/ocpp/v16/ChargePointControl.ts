@@ -5,6 +5,8 @@
  */
 import type { Logger } from 'pino';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type { ChargingLimits } from '../../chargingLimits/ChargingLimits.js';
+import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
 import type {
   ChangeAvailabilityResponse,
   DataTransferRequest,
@@ -36,8 +38,13 @@ export interface ChargePointControl {
   /** Number of connectors (connectorId 1..n). */
   readonly connectorCount: number;
 
-  /** RemoteStartTransaction: authorizes (per AuthorizeRemoteTxRequests) and starts on a connector. */
-  remoteStart(req: RemoteStartTransactionRequest): Promise<RemoteStartTransactionResponse['status']>;
+  /**
+   * RemoteStartTransaction: authorizes (per AuthorizeRemoteTxRequests) and starts on a connector;
+   * `txProfile` (translated from its chargingProfile) becomes the TxProfile of that session.
+   */
+  remoteStart(req: RemoteStartTransactionRequest, txProfile?: ChargingProfile): Promise<RemoteStartTransactionResponse['status']>;
+  /** SmartCharging: the charging-limit service (profiles, composite schedules). Absent: NotSupported. */
+  readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf'>;
   /** RemoteStopTransaction: Accepted when a transaction with this id runs here. */
   remoteStop(transactionId: number): RemoteStopTransactionResponse['status'];
   /** ChangeAvailability (connectorId 0 = whole charger). Scheduled while a transaction runs. */

@@ -17,6 +17,9 @@ import { dataTransfer } from './DataTransfer.js';
 import { getConfiguration } from './GetConfiguration.js';
 import { HANDLED_ACTIONS, HANDLERS, handlerFor } from './index.js';
 import { remoteStartTransaction } from './RemoteStartTransaction.js';
+import { setChargingProfile } from './SetChargingProfile.js';
+import { clearChargingProfile } from './ClearChargingProfile.js';
+import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { remoteStopTransaction } from './RemoteStopTransaction.js';
 import { reserveNow } from './ReserveNow.js';
 import { reset } from './Reset.js';
@@ -38,7 +41,9 @@ describe('handler table', () => {
       'ChangeAvailability',
       'ChangeConfiguration',
       'ClearCache',
+      'ClearChargingProfile',
       'DataTransfer',
+      'GetCompositeSchedule',
       'GetConfiguration',
       'GetLocalListVersion',
       'RemoteStartTransaction',
@@ -46,6 +51,7 @@ describe('handler table', () => {
       'ReserveNow',
       'Reset',
       'SendLocalList',
+      'SetChargingProfile',
       'TriggerMessage',
       'UnlockConnector',
     ]);
@@ -64,6 +70,24 @@ describe('RemoteStartTransaction', () => {
     expect(await remoteStartTransaction(c, { idTag: 'C', connectorId: 1 })).toEqual({ status: 'Rejected' });
     for (const connectorId of [0, 3, -1]) expect(await remoteStartTransaction(c, { idTag: 'D', connectorId })).toEqual({ status: 'Rejected' });
     expect(c.of('remoteStart')).toEqual([[{ idTag: 'A', connectorId: 2 }], [{ idTag: 'B' }], [{ idTag: 'C', connectorId: 1 }]]);
+  });
+});
+
+describe('SmartCharging on a charge point without the service (the port leaves chargingLimits out)', () => {
+  const profile = {
+    chargingProfileId: 1,
+    stackLevel: 0,
+    chargingProfilePurpose: 'TxProfile' as const,
+    chargingProfileKind: 'Relative' as const,
+    chargingSchedule: { chargingRateUnit: 'A' as const, chargingSchedulePeriod: [{ startPeriod: 0, limit: 6 }] },
+  };
+  it('answers NotSupported / Unknown / Rejected, and a remote start with a chargingProfile is Rejected without starting', async () => {
+    const c = await control();
+    expect(await setChargingProfile(c, { connectorId: 1, csChargingProfiles: profile })).toEqual({ status: 'NotSupported' });
+    expect(await clearChargingProfile(c, {})).toEqual({ status: 'Unknown' });
+    expect(await getCompositeSchedule(c, { connectorId: 1, duration: 60 })).toEqual({ status: 'Rejected' });
+    expect(await remoteStartTransaction(c, { idTag: 'A', connectorId: 1, chargingProfile: profile })).toEqual({ status: 'Rejected' });
+    expect(c.of('remoteStart')).toEqual([]);
   });
 });
 

@@ -8,7 +8,9 @@ import { cancelReservation } from './CancelReservation.js';
 import { changeAvailability } from './ChangeAvailability.js';
 import { changeConfiguration } from './ChangeConfiguration.js';
 import { clearCache } from './ClearCache.js';
+import { clearChargingProfile } from './ClearChargingProfile.js';
 import { dataTransfer } from './DataTransfer.js';
+import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { getConfiguration } from './GetConfiguration.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
 import type { Handler } from './Handler.js';
@@ -17,6 +19,7 @@ import { remoteStopTransaction } from './RemoteStopTransaction.js';
 import { reserveNow } from './ReserveNow.js';
 import { reset } from './Reset.js';
 import { sendLocalList } from './SendLocalList.js';
+import { setChargingProfile } from './SetChargingProfile.js';
 import { triggerMessage } from './TriggerMessage.js';
 import { unlockConnector } from './UnlockConnector.js';
 
@@ -27,7 +30,9 @@ export const HANDLERS: HandlerTable = Object.freeze({
   ChangeAvailability: changeAvailability,
   ChangeConfiguration: changeConfiguration,
   ClearCache: clearCache,
+  ClearChargingProfile: clearChargingProfile,
   DataTransfer: dataTransfer,
+  GetCompositeSchedule: getCompositeSchedule,
   GetConfiguration: getConfiguration,
   GetLocalListVersion: getLocalListVersion,
   RemoteStartTransaction: remoteStartTransaction,
@@ -35,6 +40,7 @@ export const HANDLERS: HandlerTable = Object.freeze({
   ReserveNow: reserveNow,
   Reset: reset,
   SendLocalList: sendLocalList,
+  SetChargingProfile: setChargingProfile,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
 });

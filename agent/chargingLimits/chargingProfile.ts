@@ -1,0 +1,61 @@
+/**
+ * A charging profile as the charger keeps it, whichever OCPP version installed it: the OCPP 1.6
+ * SetChargingProfile and RemoteStartTransaction faces translate to and from this shape
+ * (agent/ocpp/v16/chargingProfile16.ts), and OCPP 2.0.1 can do the same. Times are clock epoch
+ * milliseconds, durations and period starts seconds (as on the wire).
+ */
+
+/**
+ * What a profile limits: the whole charge point (ChargePointMax, connector 0), the default for
+ * transactions (TxDefault, connector 0 = every connector) or one running transaction (Tx).
+ */
+export type ProfilePurpose = 'ChargePointMax' | 'TxDefault' | 'Tx';
+export type ProfileKind = 'Absolute' | 'Relative' | 'Recurring';
+export type RateUnit = 'A' | 'W';
+
+export interface SchedulePeriod {
+  /** Seconds from the start of the schedule. */
+  startPeriod: number;
+  /** In the schedule's unit: A per phase, or W in total. */
+  limit: number;
+  /** Phases the EV may use (default 3; never more than the connector has wired). */
+  numberPhases?: number;
+}
+
+export interface ChargingSchedule {
+  unit: RateUnit;
+  /** Ascending startPeriod, the first at 0. */
+  periods: SchedulePeriod[];
+  /** Absolute: when period 0 starts; Recurring: the start of the first recurrence. */
+  startSchedule?: number;
+  /** Seconds; absent: the last period lasts until the profile is no longer valid. */
+  duration?: number;
+  /** The lowest rate the EV can charge at, in the schedule's unit: a lower limit suspends. */
+  minChargingRate?: number;
+}
+
+export interface ChargingProfile {
+  id: number;
+  /** 0: the charge point as a whole (ChargePointMax, or TxDefault for every connector). */
+  connectorId: number;
+  stackLevel: number;
+  purpose: ProfilePurpose;
+  kind: ProfileKind;
+  recurrency?: 'Daily' | 'Weekly';
+  validFrom?: number;
+  validTo?: number;
+  /** Tx: the transaction it was set for (informational: a Tx profile ends with its connector's transaction). */
+  transactionId?: number | string;
+  schedule: ChargingSchedule;
+}
+
+/** The conditions a schedule is evaluated for on one connector. */
+export interface ConnectorSituation {
+  connectorId: number;
+  /** Start of the session on the connector (Relative profiles count from it); absent: from the evaluation's start. */
+  sessionStart?: number;
+  /** Nominal phase-to-neutral voltage, V (W ↔ A). */
+  voltageV: number;
+  /** Phases wired to the connector. */
+  phases: 1 | 3;
+}
