@@ -8,7 +8,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { writeAtomically } from '../store/writeAtomically.js';
+import { writeAfter } from '../store/writeAtomically.js';
 import type { ChargingProfile, ProfilePurpose, RateUnit } from './chargingProfile.js';
 
 /** What the charger accepts (OCPP keys ChargeProfileMaxStackLevel, ChargingScheduleMaxPeriods, …). */
@@ -125,15 +125,7 @@ export class ChargingProfileStore {
     const file = this.file;
     if (!file) return this.writing;
     const body = `${JSON.stringify({ version: 1, profiles: this.profiles })}\n`;
-    this.writing = this.writing.then(() =>
-      writeAtomically(file, body).then(
-        () => true,
-        (err: unknown) => {
-          this.log.error({ err, file }, 'cannot persist the charging profiles');
-          return false;
-        },
-      ),
-    );
+    this.writing = writeAfter(this.writing, file, body, this.log, 'charging profiles');
     return this.writing;
   }
 }

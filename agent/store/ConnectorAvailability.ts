@@ -5,13 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { writeAtomically } from './writeAtomically.js';
+import { writeAfter } from './writeAtomically.js';
 
 /** Every connector operative: shared by all chargers that have never been told otherwise. */
 const NONE_INOPERATIVE: ReadonlySet<number> = new Set();
 
 export class ConnectorAvailability {
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly file: string | null,
@@ -46,17 +46,19 @@ export class ConnectorAvailability {
 
   /** Records a ChangeAvailability; resolves once it is on disk (failures are logged, not thrown). */
   set(connectorId: number, operative: boolean): Promise<void> {
-    if (operative === this.isOperative(connectorId)) return this.writing;
+    if (operative === this.isOperative(connectorId)) return this.written();
     const next = new Set(this.inoperative);
     if (operative) next.delete(connectorId);
     else next.add(connectorId);
     this.inoperative = next;
     const file = this.file;
-    if (!file) return this.writing;
+    if (!file) return this.written();
     const body = `${JSON.stringify({ version: 1, inoperative: [...this.inoperative].sort((a, b) => a - b) })}\n`;
-    this.writing = this.writing
-      .then(() => writeAtomically(file, body))
-      .catch((err: unknown) => this.log.error({ err, file }, 'cannot persist connector availability'));
-    return this.writing;
+    this.writing = writeAfter(this.writing, file, body, this.log, 'connector availability');
+    return this.written();
+  }
+
+  private written(): Promise<void> {
+    return this.writing.then(() => undefined);
   }
 }

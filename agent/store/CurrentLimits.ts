@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { writeAtomically } from './writeAtomically.js';
+import { writeAfter } from './writeAtomically.js';
 
 export class CurrentLimits {
   private writing: Promise<boolean> = Promise.resolve(true);
@@ -65,15 +65,7 @@ export class CurrentLimits {
     const file = this.file;
     if (!changed || !file) return this.writing;
     const body = `${JSON.stringify({ version: 1, limitsA: Object.fromEntries(this.entries()) })}\n`;
-    this.writing = this.writing.then(() =>
-      writeAtomically(file, body).then(
-        () => true,
-        (err: unknown) => {
-          this.log.error({ err, file }, 'cannot persist the current limits');
-          return false;
-        },
-      ),
-    );
+    this.writing = writeAfter(this.writing, file, body, this.log, 'current limits');
     return this.writing;
   }
 }

@@ -5,6 +5,7 @@
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Logger } from 'pino';
 
 /** Replaces `file` so that a crash leaves either the old or the new content, never a mix. */
 export async function writeAtomically(file: string, data: string): Promise<void> {
@@ -26,6 +27,23 @@ export async function writeAtomically(file: string, data: string): Promise<void>
   }
   // Makes the rename itself durable.
   await syncDirectory(dir);
+}
+
+/**
+ * The next write of a small state file that is written again on each change: after `previous`
+ * (so the last body asked for is the one left on disk), atomically. Resolves true once `body` is on
+ * disk, false when the write failed, logged as "cannot persist the <what>" (never rejects).
+ */
+export function writeAfter(previous: Promise<unknown>, file: string, body: string, log: Logger, what: string): Promise<boolean> {
+  return previous.then(() =>
+    writeAtomically(file, body).then(
+      () => true,
+      (err: unknown) => {
+        log.error({ err, file }, `cannot persist the ${what}`);
+        return false;
+      },
+    ),
+  );
 }
 
 /**
