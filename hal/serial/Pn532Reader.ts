@@ -2,23 +2,17 @@
  * NXP PN532 13.56 MHz reader over its UART (HSU) interface. Implements the {@link RfidReader}
  * contract of hal/index.ts.
  */
-import { EventEmitter } from 'node:events';
-import type { Clock, TimerId } from '../clock.js';
-import type { HalErrorCode } from '../errors.js';
-import type { RfidEvents, RfidReader } from '../index.js';
-import { FaultLatch } from '../FaultLatch.js';
+import type { TimerId } from '../clock.js';
 import { encodePn532Frame, PN532_CHIP_TO_HOST, PN532_HOST_TO_CHIP, Pn532Parser, type Pn532Result } from './framing/Pn532Frame.js';
-import { serialLinkFor, type SerialDeviceOptions, type SerialLink } from './SerialLink.js';
+import { SerialCardReader, type SerialCardReaderOptions } from './SerialCardReader.js';
 
-export interface Pn532ReaderOptions extends SerialDeviceOptions {
+export interface Pn532ReaderOptions extends SerialCardReaderOptions {
   /** Default 115200 (the PN532 HSU default). */
   baudRate?: number;
   /** Clock time between InListPassiveTarget polls, ms (default 200). */
   pollIntervalMs?: number;
   /** How long the chip may take to ACK and answer one command, ms of clock time (default 300). */
   responseTimeoutMs?: number;
-  /** Consecutive unreadable frames that raise RFID_FAULT (default 3). */
-  garbageFaultThreshold?: number;
   /** Consecutive unanswered commands that raise RFID_FAULT (default: `garbageFaultThreshold`). */
   missedPollsForFault?: number;
 }
@@ -47,44 +41,28 @@ interface Pending {
  * card" has not proven it reads cards); the same number of unanswered commands raise RFID_FAULT,
  * cleared by the next answer (`missedPollsForFault`). A vanished port raises PORT_LOST until reopened.
  */
-export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader {
-  readonly id: string;
-  readonly garbageFaultThreshold: number;
+export class Pn532Reader extends SerialCardReader {
   readonly missedPollsForFault: number;
   /** Commands sent, answered, unanswered; card reads. */
   readonly counters = { commands: 0, answered: 0, timeouts: 0, reads: 0 };
-  private readonly clock: Clock;
-  private readonly parser = new Pn532Parser();
-  private readonly link: SerialLink;
-  private readonly faults: FaultLatch;
+  protected readonly parser = new Pn532Parser();
   private readonly pollIntervalMs: number;
   private readonly responseTimeoutMs: number;
   private pending: Pending | undefined;
   private pollTimer: TimerId | undefined;
   private configured = false;
-  private held: string | undefined;
   private garbage = 0;
   private garbageFault = false;
   private silent = 0;
-  private released = false;
 
   constructor(options: Pn532ReaderOptions) {
-    super();
-    const { id, clock, pollIntervalMs = 200, responseTimeoutMs = 300, garbageFaultThreshold = 3 } = options;
-    const { missedPollsForFault = garbageFaultThreshold } = options;
-    if (!Number.isInteger(garbageFaultThreshold) || garbageFaultThreshold < 1) throw new RangeError(`${id}: garbageFaultThreshold must be an integer >= 1`);
-    if (!Number.isInteger(missedPollsForFault) || missedPollsForFault < 1) throw new RangeError(`${id}: missedPollsForFault must be an integer >= 1`);
-    this.id = id;
-    this.clock = clock;
+    super(options, 115200);
+    const { pollIntervalMs = 200, responseTimeoutMs = 300, missedPollsForFault = this.garbageFaultThreshold } = options;
+    if (!Number.isInteger(missedPollsForFault) || missedPollsForFault < 1) throw new RangeError(`${this.id}: missedPollsForFault must be an integer >= 1`);
     this.missedPollsForFault = missedPollsForFault;
     this.pollIntervalMs = pollIntervalMs;
     this.responseTimeoutMs = responseTimeoutMs;
-    this.garbageFaultThreshold = garbageFaultThreshold;
-    this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
-    this.link = serialLinkFor(options, 115200);
-    this.link.on('data', (chunk) => this.receive(chunk));
     this.link.on('lost', () => (this.configured = false)); // once back, the chip is woken and configured again
-    this.link.reportFaultsTo(this.faults);
   }
 
   /** Opens the port, wakes and configures the chip, starts polling. */
@@ -93,24 +71,12 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
     await this.cycle();
   }
 
-  get activeFaults(): ReadonlySet<HalErrorCode> {
-    return this.faults.active;
-  }
-
   /** True while a command waits for its ACK or answer. */
   get busy(): boolean {
     return this.pending !== undefined;
   }
 
-  /** Parser counters: bytes, frames, unreadable frames, noise bytes. */
-  get stats(): Readonly<{ bytes: number; frames: number; errors: number; discardedBytes: number }> {
-    return this.parser.stats;
-  }
-
-  async release(): Promise<void> {
-    if (this.released) return;
-    this.released = true;
-    this.held = undefined;
+  protected stop(): void {
     this.clock.clearTimeout(this.pollTimer);
     const pending = this.pending;
     this.pending = undefined;
@@ -118,7 +84,6 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
       this.clock.clearTimeout(pending.timer);
       pending.resolve(undefined);
     }
-    await this.link.close();
   }
 
   /** One poll (configuring the chip first if needed); schedules the next. */
@@ -156,7 +121,7 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
     });
   }
 
-  private receive(chunk: Buffer): void {
+  protected receive(chunk: Buffer): void {
     if (this.released) return;
     for (const result of this.parser.push(chunk)) this.handle(result);
   }
@@ -200,8 +165,6 @@ export class Pn532Reader extends EventEmitter<RfidEvents> implements RfidReader 
       this.garbageFault = false;
       this.faults.clear('RFID_FAULT');
     }
-    if (uid === this.held) return;
-    this.held = uid;
-    this.emit('card', { uid, technology: 'ISO14443A', timestamp: this.clock.now() });
+    this.present(uid, 'ISO14443A');
   }
 }
