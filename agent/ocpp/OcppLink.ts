@@ -1,5 +1,7 @@
 /**
- * OcppLink: one charge point's OCPP 1.6J connection to its CSMS, typed per action.
+ * OcppLink: one charge point's OCPP connection to its CSMS, typed per action. The version spoken
+ * (subprotocol, CSMS calls answered, BootNotification shape) is its {@link ProtocolFace}: OCPP 1.6J
+ * unless told otherwise; the 2.0.1 face gives its own typed calls over {@link OcppLink.call}.
  *
  * - Connection: a strict ocpp-rpc client whose own reconnect is off (it never retries a failed
  *   first connect, and its jitter only lengthens delays). After a failed connect or a lost
@@ -11,7 +13,7 @@
  * - CSMS calls: answered from the module-level handler table (v16/answerCall.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { IHandlersOption } from './v16/ocppRpc.js';
+import type { IHandlersOption } from './ocppRpc.js';
 import type { Logger } from 'pino';
 import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
@@ -19,11 +21,12 @@ import { fullJitterDelay } from './backoff.js';
 import { OcppLinkError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 import { OcppTraffic } from './OcppTraffic.js';
-import { answerCall, type AnsweringLink } from './v16/answerCall.js';
-import { HANDLED_ACTIONS } from './v16/handlers/index.js';
-import type { BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
-import { attachClientEvents, createRpcClient } from './v16/linkClient.js';
-import { warmOcpp16Validators, type Ocpp16RpcClient } from './v16/Ocpp16RpcClient.js';
+import type { AnsweringLink } from './v16/answerCall.js';
+import { OCPP16_FACE } from './v16/face.js';
+import type { ProtocolFace } from './ProtocolFace.js';
+import type { BootNotificationRequest, BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
+import { attachClientEvents, createRpcClient } from './linkClient.js';
+import { warmValidators, type OcppRpcClient } from './OcppRpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
 import { Registration } from './Registration.js';
@@ -31,14 +34,13 @@ import { Registration } from './Registration.js';
 export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 export type { TrafficRecord } from './OcppTraffic.js';
 
-const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
 /** ocpp-rpc's own call timeout is off: calls are timed on the injected clock ({@link OcppLink.send}). Read-only to ocpp-rpc. */
 const CALL_OPTIONS = Object.freeze({ callTimeoutMs: 0 });
-/** Requests the charger sends itself; warmed together with the handled actions. */
-const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
 
 export class OcppLink extends EventEmitter<OcppLinkEvents> {
-  private readonly client: Ocpp16RpcClient;
+  private readonly client: OcppRpcClient;
+  /** The OCPP version spoken: subprotocol, CSMS calls answered, BootNotification shape. */
+  readonly face: ProtocolFace;
   private readonly log: Logger;
   private readonly random: () => number;
   private readonly traffic: OcppTraffic;
@@ -58,9 +60,14 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
-  constructor(private readonly opts: OcppLinkOptions) {
+  /** `face`: the OCPP version spoken (default OCPP 1.6J). */
+  constructor(
+    private readonly opts: OcppLinkOptions,
+    face: ProtocolFace = OCPP16_FACE,
+  ) {
     super();
-    warmOcpp16Validators([...HANDLED_ACTIONS, ...SENT_ACTIONS]);
+    this.face = face;
+    warmValidators(face.subprotocol, [...face.handledActions, ...face.sentActions]);
     this.log = opts.log.child({ component: 'ocpp' });
     this.random = opts.random ?? Math.random;
     this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
@@ -74,8 +81,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       triggerAccepted: (request) => this.gate.allowTriggered(request, opts.control.connectorCount),
       failed: (err) => this.surface(err),
     };
-    this.client = createRpcClient(opts);
-    this.client.handleActions(HANDLED_ACTION_SET, (option: IHandlersOption) => answerCall(this.answering, option));
+    this.client = createRpcClient(opts, face.subprotocol);
+    this.client.handleActions(face.handledActions, (option: IHandlersOption) => face.answer(this.answering, option));
     attachClientEvents(this.client, {
       open: () => this.onOpen(),
       disconnect: (info) => this.onDisconnect(info),
@@ -155,7 +162,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** TriggerMessage(BootNotification): boots again on the open connection. Never rejects. */
   async sendBootNotification(): Promise<void> {
     try {
-      await this.call('BootNotification', this.registration.request()); // request() may throw too
+      await this.call('BootNotification', this.bootRequest()); // may throw too
     } catch (err) {
       this.log.warn({ err }, 'triggered BootNotification failed');
     }
@@ -188,6 +195,14 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     // Both answers carry the CSMS's time; a board without a trusted clock takes it (OcppLinkOptions.timeSource).
     if ((action === 'BootNotification' || action === 'Heartbeat') && this.opts.timeSource) this.opts.timeSource.setTime(Date.parse((response as { currentTime: string }).currentTime));
     return response;
+  }
+
+  /**
+   * The BootNotification payload in the face's version. Typed as 1.6 for {@link call}; a 2.0.1
+   * payload is checked against the 2.0.1 schema by the strict client all the same.
+   */
+  private bootRequest(): BootNotificationRequest {
+    return this.face.bootRequest(this.registration.request()) as BootNotificationRequest;
   }
 
   private readonly onCallTimeout = (): void => {
@@ -257,7 +272,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
 
   private async boot(): Promise<void> {
     try {
-      await this.call('BootNotification', this.registration.request()); // the answer is applied in send()
+      await this.call('BootNotification', this.bootRequest()); // the answer is applied in send()
     } catch (err) {
       if (!this.connected || this.stopping) return; // the next connection boots again
       const delay = this.registration.retryDelay();

@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ocppRpc, type IHandlersOption } from '../v16/ocppRpc.js';
+import { ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import type { BootNotificationResponse } from '../../ocpp16/messages.js';
 
 /** The server side of one charge point's connection (an RPCServerClient). */

@@ -2,7 +2,7 @@
  * Answering one CSMS call: the registration rules of OCPP 1.6 §4.2, the handler table, and the
  * mapping of whatever a handler throws to a CallError (agent/ocpp/errors.ts).
  */
-import { ocppRpc, type IHandlersOption } from './ocppRpc.js';
+import { ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import type { Logger } from 'pino';
 import { classifyHandlerError, toCallError } from '../errors.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
