@@ -32,6 +32,12 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
+import type { OcppCaller } from './ocpp/OcppCaller.js';
+import type { OcppVersion } from './ocpp/ProtocolFace.js';
+import { Ocpp201Face } from './ocpp/v201/Ocpp201Face.js';
+import { Ocpp201Outbound, TRANSACTIONS_HELD } from './ocpp/v201/Ocpp201Outbound.js';
+import { attachOcpp201Station } from './ocpp/v201/attachStation.js';
+import type { Ocpp201Station } from './ocpp/v201/Ocpp201Station.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -47,6 +53,10 @@ type ControlParts = RemoteControlParts & { agent: Agent };
 export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
   chargePointId: string;
+  /** The OCPP version spoken (default 1.6): the same charger, its messages in that version's words (docs/ocpp201.md). */
+  ocppVersion?: OcppVersion;
+  /** Why this start (OCPP 2.0.1 BootNotification reason; default PowerUp): the owner knows a restart after a Reset. */
+  bootReason?: 'PowerUp' | 'RemoteReset';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
   csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
@@ -105,6 +115,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
+  /** The OCPP 2.0.1 station port (a 2.0.1 charger only). */
+  private readonly station201: Ocpp201Station | undefined;
   /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
   private readonly order = new MessageOrder();
   private started = false;
@@ -182,6 +194,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
     this.control = new RemoteControl(this.log, config, clock);
     const { csms } = options;
+    // The version's face: the link offers its subprotocol and answers its calls, and the services'
+    // messages are said in its words (`calls`); the services themselves are the same for both.
+    const face201 = options.ocppVersion === '2.0.1' ? new Ocpp201Face(options.bootReason) : undefined;
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
     this.link = new OcppLink({
@@ -199,11 +214,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
       timeSource: options.timeFromCsms,
-    });
+    }, face201);
+    const calls: OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'> = face201 ? new Ocpp201Outbound(this.link, clock) : this.link;
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
-      link: this.link,
+      link: face201 ? TRANSACTIONS_HELD : this.link,
       clock,
       log: this.log,
       order: this.order,
@@ -215,11 +231,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log,
       config,
       sender: this.sender,
-      link: this.link,
+      link: calls,
       order: this.order,
       onEvent: (event) => this.emit('transaction', event),
     });
-    this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
+    this.authorizer = new Authorizer({ link: calls, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
     this.connectors = hardware.connectors.map(
       (hw) =>
         new ConnectorController(hooked(Agent.connectorHooks, {
@@ -232,7 +248,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         })),
     );
     this.statusReporter = new StatusReporter({
-      link: this.link,
+      link: calls,
       connectors: this.connectors,
       order: this.order,
       config,
@@ -260,12 +276,26 @@ export class Agent extends EventEmitter<AgentEvents> {
       sessions: this.sessions,
       hardware: hardware.connectors,
       transactions: this.transactions,
-      link: this.link,
+      link: calls,
       statuses: this.statusReporter,
       authCache: this.authCache,
       localAuthList: this.localAuthList,
       agent: this,
     }));
+    this.station201 = face201 && attachOcpp201Station(face201, {
+      log: this.log,
+      clock,
+      config,
+      control: this.control,
+      transactionRunning: () => this.connectors.some((c) => this.transactions.get(c.connectorId) !== undefined),
+      events: this,
+      link: this.link,
+      identity: options.chargePointId,
+      boot: options.boot,
+      csms,
+      statuses: () => this.statusReporter.all(),
+      localListSize: () => this.localAuthList.size,
+    });
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
@@ -334,6 +364,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();
+    this.station201?.dispose();
     this.order.clear();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
     // advances the clock any more (a welded contactor would hang here): bound the wait by the

@@ -126,6 +126,8 @@ class AgentRunner {
   private telemetry: TelemetryPublisher | undefined;
   private usage: UsageTracker | undefined;
   private stopping = false;
+  /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset. */
+  private bootReason: 'PowerUp' | 'RemoteReset' = 'PowerUp';
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private endRetryWait: (() => void) | undefined;
@@ -180,6 +182,8 @@ class AgentRunner {
     }
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
+      ocppVersion: settings.ocppVersion,
+      bootReason: this.bootReason,
       boot: bootNotificationOf(settings),
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
@@ -242,6 +246,7 @@ class AgentRunner {
     // Read before the restart: the store stays open, but the value must not depend on the attempt.
     const retries = this.config.getInt('ResetRetries');
     log.info({ type }, 'reset requested by the CSMS: restarting');
+    this.bootReason = 'RemoteReset';
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     this.stopUsage();

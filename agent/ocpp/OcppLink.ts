@@ -176,7 +176,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private async send<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
     if (this.stopping) throw new OcppLinkError('STOPPED', `${action}: link stopped`, { action });
     if (!this.connected) throw new OcppLinkError('NOT_CONNECTED', `${action}: not connected`, { action });
-    if (!this.gate.take(this.current, action)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
+    if (!this.gate.take(this.current, action, this.face.sendableWhilePending)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
     // One call at a time (the queue in call()), so the timer aborts whatever the client has in flight.
     this.callTimedOut = false;
     const timer = this.opts.clock.setTimeout(this.onCallTimeout, this.opts.callTimeoutMs);

@@ -9,6 +9,9 @@ import type { IHandlersOption } from './ocppRpc.js';
 import type { AnsweringLink } from './v16/answerCall.js';
 import type { BootNotificationRequest } from '../ocpp16/messages.js';
 
+/** The OCPP versions the agent speaks. */
+export type OcppVersion = '1.6' | '2.0.1';
+
 export interface ProtocolFace {
   /** The WebSocket subprotocol offered, alone (`ocpp1.6`, `ocpp2.0.1`); strict validation follows it. */
   readonly subprotocol: string;
@@ -16,6 +19,8 @@ export interface ProtocolFace {
   readonly handledActions: ReadonlySet<string>;
   /** The requests the charger sends: their schemas are compiled at start with the handled ones. */
   readonly sentActions: readonly string[];
+  /** Requests also sent while registration is Pending (besides BootNotification and what a trigger allowed). */
+  readonly sendableWhilePending?: ReadonlySet<string>;
   /** The answer to a CSMS call (ocpp-rpc handler signature; see v16/answerCall.ts for the contract). */
   answer(link: AnsweringLink, call: IHandlersOption): Promise<unknown>;
   /** This version's BootNotification payload for the charger described by `identity` (1.6 fields). */
