@@ -35,7 +35,7 @@ import { withinRealTime } from './withinRealTime.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
 import { Ocpp201Face } from './ocpp/v201/Ocpp201Face.js';
-import { Ocpp201Outbound, TRANSACTIONS_HELD } from './ocpp/v201/Ocpp201Outbound.js';
+import { Ocpp201Outbound } from './ocpp/v201/Ocpp201Outbound.js';
 import { attachOcpp201Station } from './ocpp/v201/attachStation.js';
 import type { Ocpp201Station } from './ocpp/v201/Ocpp201Station.js';
 
@@ -215,11 +215,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       random: options.random,
       timeSource: options.timeFromCsms,
     }, face201);
-    const calls: OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'> = face201 ? new Ocpp201Outbound(this.link, clock) : this.link;
+    const outbound201 = face201 && new Ocpp201Outbound(this.link, clock);
+    const calls: OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'> = outbound201 ?? this.link;
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
-      link: face201 ? TRANSACTIONS_HELD : this.link,
+      link: calls,
       clock,
       log: this.log,
       order: this.order,
@@ -282,7 +283,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       localAuthList: this.localAuthList,
       agent: this,
     }));
-    this.station201 = face201 && attachOcpp201Station(face201, {
+    this.station201 = face201 && outbound201 && attachOcpp201Station(face201, {
+      transactionEvents: outbound201.transactions,
       log: this.log,
       clock,
       config,

@@ -17,7 +17,9 @@ import { HANDLED_ACTIONS_201, handler201For } from './handlers/index.js';
 import type { StationControl } from './StationControl.js';
 
 const HANDLED: ReadonlySet<string> = new Set(HANDLED_ACTIONS_201);
-const SENT: readonly string[] = Object.freeze(['Authorize', 'BootNotification', 'DataTransfer', 'Heartbeat', 'MeterValues', 'NotifyReport', 'StatusNotification']);
+/** Refused until registration is Accepted: no transaction starts while Pending. */
+const ACCEPTED_ONLY: ReadonlySet<string> = new Set(['RequestStartTransaction', 'RequestStopTransaction']);
+const SENT: readonly string[] = Object.freeze(['Authorize', 'BootNotification', 'DataTransfer', 'Heartbeat', 'MeterValues', 'NotifyReport', 'StatusNotification', 'TransactionEvent']);
 /**
  * Sent while registration is Pending (B02.FR.02): a NotifyReport answers the GetBaseReport the
  * CSMS may send to learn the station before it accepts it.
@@ -70,6 +72,7 @@ export class Ocpp201Face implements ProtocolFace {
       link.ignored(messageId);
       return ocppRpc.NOREPLY;
     }
+    if (link.state() !== 'accepted' && ACCEPTED_ONLY.has(action)) return { status: 'Rejected' };
     const handler = handler201For(action);
     const station = this.station;
     if (!handler || !station) throw notImplemented(action);

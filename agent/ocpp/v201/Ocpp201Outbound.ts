@@ -5,12 +5,11 @@
  *
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
- * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType); connectorId 0 has no 2.0.1 counterpart and is not sent |
+ * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
  * | Authorize (idTag)        | Authorize (idToken of type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
- *
- * Transaction messages do not pass here: see {@link TRANSACTIONS_HELD}.
+ * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
 import type { Clock } from '../../../hal/index.js';
 import { OcppLinkError } from '../errors.js';
@@ -18,38 +17,46 @@ import type { OcppCaller } from '../OcppCaller.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
 import type * as V16 from '../../ocpp16/messages.js';
-import type { AuthorizationStatusEnumType, MeasurandEnumType, Ocpp201Action, RequestOf as Request201, ResponseOf as Response201, SampledValueType } from '../../ocpp201/messages.js';
-import { connectorStatus201 } from './statusVocabulary.js';
+import type { MeterValueType } from '../../ocpp201/messages.js';
+import { call201 } from './call201.js';
+import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
+import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
 
-/** OCPP 2.0.1 calls, typed, over a link whose face is the 2.0.1 one. */
-export function call201<A extends Ocpp201Action>(link: Pick<OcppLink, 'call'>, action: A, payload: Request201<A>): Promise<Response201<A>> {
-  // The link's call() is typed in 1.6 words; the strict client checks the 2.0.1 schema of both directions.
-  return link.call(action as never, payload as never) as Promise<Response201<A>>;
-}
+type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat' | 'on'>;
 
-/** 2.0.1 authorization statuses that 1.6 has no word for all mean "not allowed here": Invalid. */
-function idTagStatus(status: AuthorizationStatusEnumType): V16.AuthorizeResponse['idTagInfo']['status'] {
-  return status === 'Accepted' || status === 'Blocked' || status === 'Expired' || status === 'ConcurrentTx' ? status : 'Invalid';
-}
-
-function sampledValue(v: V16.MeterValuesRequest['meterValue'][number]['sampledValue'][number]): SampledValueType {
-  return {
-    value: Number(v.value),
-    ...(v.context !== undefined && { context: v.context }),
-    ...(v.measurand !== undefined && { measurand: v.measurand as MeasurandEnumType }),
-    ...(v.phase !== undefined && { phase: v.phase }),
-    ...(v.location !== undefined && { location: v.location }),
-    ...(v.unit !== undefined && { unitOfMeasure: { unit: v.unit } }),
-  };
-}
-
-type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat'>;
+/** Offline periods remembered for the `offline` flag: events older than these were delivered long ago. */
+const MAX_OFFLINE_PERIODS = 16;
 
 export class Ocpp201Outbound implements OcppCaller {
+  /** The journaled transaction messages as TransactionEvents. */
+  readonly transactions: TransactionEvents;
+  /**
+   * connectorStatus last delivered per EVSE since the last accepted boot: the 1.6 phases of a
+   * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
+   */
+  private readonly lastStatus = new Map<number, string>();
+
   constructor(
     private readonly link: LinkView,
     private readonly clock: Pick<Clock, 'now'>,
-  ) {}
+  ) {
+    this.transactions = new TransactionEvents(link, (at) => this.wasOffline(at));
+    // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
+    link.on('accepted', () => this.lastStatus.clear());
+    link.on('state', (state, previous) => {
+      if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
+      else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
+      if (this.offline.length > MAX_OFFLINE_PERIODS) this.offline.shift();
+    });
+  }
+
+  /** Periods [from, to) without an accepted registration, the newest last (only the last few). */
+  private readonly offline: [number, number][] = [];
+
+  /** Whether the station was offline at `at` (ms): a TransactionEvent of that time carries offline = true. */
+  private wasOffline(at: number): boolean {
+    return this.offline.some(([from, to]) => at >= from && at < to);
+  }
 
   get isAccepted(): boolean {
     return this.link.isAccepted;
@@ -75,15 +82,17 @@ export class Ocpp201Outbound implements OcppCaller {
     switch (action) {
       case 'StatusNotification': {
         const p = payload as V16.StatusNotificationRequest;
-        if (p.connectorId === 0) return {};
-        await call201(this.link, 'StatusNotification', { timestamp: p.timestamp ?? new Date(this.clock.now()).toISOString(), connectorStatus: connectorStatus201(p.status), evseId: p.connectorId, connectorId: 1 });
+        const connectorStatus = connectorStatus201(p.status);
+        if (p.connectorId === 0 || this.lastStatus.get(p.connectorId) === connectorStatus) return {};
+        await call201(this.link, 'StatusNotification', { timestamp: p.timestamp ?? new Date(this.clock.now()).toISOString(), connectorStatus, evseId: p.connectorId, connectorId: 1 });
+        this.lastStatus.set(p.connectorId, connectorStatus);
         return {};
       }
       case 'Authorize': {
         const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken: { idToken: (payload as V16.AuthorizeRequest).idTag, type: 'ISO14443' } });
         return {
           idTagInfo: {
-            status: idTagStatus(idTokenInfo.status),
+            status: idTagStatus16(idTokenInfo.status),
             ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
             ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
           },
@@ -91,12 +100,16 @@ export class Ocpp201Outbound implements OcppCaller {
       }
       case 'MeterValues': {
         const p = payload as V16.MeterValuesRequest;
-        if (p.transactionId !== undefined) break;
-        const [first, ...rest] = p.meterValue.map((mv) => ({ timestamp: mv.timestamp, sampledValue: mv.sampledValue.map(sampledValue) as [SampledValueType, ...SampledValueType[]] }));
-        if (!first) return {};
-        await call201(this.link, 'MeterValues', { evseId: p.connectorId, meterValue: [first, ...rest] });
+        if (p.transactionId !== undefined) return this.transactions.updated({ ...p, transactionId: p.transactionId });
+        const values = p.meterValue.filter((mv) => mv.sampledValue.length > 0).map(meterValue201);
+        if (values.length === 0) return {};
+        await call201(this.link, 'MeterValues', { evseId: p.connectorId, meterValue: values as [MeterValueType, ...MeterValueType[]] });
         return {};
       }
+      case 'StartTransaction':
+        return this.transactions.started(payload as V16.StartTransactionRequest);
+      case 'StopTransaction':
+        return this.transactions.ended(payload as V16.StopTransactionRequest);
       case 'Heartbeat':
       case 'DataTransfer':
         return this.link.call(action, payload as never);
@@ -106,14 +119,3 @@ export class Ocpp201Outbound implements OcppCaller {
     throw new OcppLinkError('FAILED', `${action}: not spoken over OCPP 2.0.1 yet`, { action });
   }
 }
-
-/**
- * The transaction sender's link on a 2.0.1 charger until TransactionEvent is spoken: never
- * accepted, so StartTransaction / MeterValues / StopTransaction stay in the durable journal (as
- * they do offline) instead of being sent in 1.6 words or given up. Sessions run and are recorded;
- * their messages go out once the 2.0.1 face translates them (docs/ocpp201.md).
- */
-export const TRANSACTIONS_HELD: OcppCaller = Object.freeze({
-  isAccepted: false,
-  call: (action: string) => Promise.reject(new OcppLinkError('NOT_ACCEPTED', `${action}: TransactionEvent is not spoken over OCPP 2.0.1 yet`, { action })),
-});

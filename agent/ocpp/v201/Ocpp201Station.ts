@@ -10,21 +10,26 @@ import type { ChargePointControl } from '../v16/ChargePointControl.js';
 import type {
   ChangeAvailabilityStatusEnumType,
   GenericDeviceModelStatusEnumType,
+  RequestStartStopStatusEnumType,
+  RequestStartTransactionRequest,
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
 } from '../../ocpp201/messages.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { DeviceModel } from './DeviceModel.js';
-import { call201 } from './Ocpp201Outbound.js';
+import { call201 } from './call201.js';
 import type { StationControl } from './StationControl.js';
+import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount'>;
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop'>;
+  /** Where a remote start's remoteStartId waits for its TransactionEvent Started. */
+  transactionEvents: Pick<TransactionEvents, 'expectRemoteStart' | 'forgetRemoteStart'>;
   /** Whether a transaction runs on any connector now. */
   transactionRunning(): boolean;
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
@@ -93,6 +98,26 @@ export class Ocpp201Station implements StationControl {
   private resetNow(): ResetStatusEnumType {
     this.p.rebooting();
     return this.p.control.reset('Hard');
+  }
+
+  /**
+   * Through the session service, as a 1.6 RemoteStartTransaction: authorized per
+   * AuthCtrlr.AuthorizeRemoteStart (AuthorizeRemoteTxRequests), on the EVSE asked for or the one the
+   * service chooses. A chargingProfile is not applied yet (neither is the 1.6 one).
+   */
+  async remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType> {
+    const evseId = request.evseId ?? 0;
+    const start: RemoteStart = { remoteStartId: request.remoteStartId, idToken: request.idToken };
+    this.p.transactionEvents.expectRemoteStart(evseId, start);
+    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) });
+    if (status !== 'Accepted') this.p.transactionEvents.forgetRemoteStart(evseId, start);
+    return status;
+  }
+
+  /** Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared number. */
+  remoteStop(transactionId: string): RequestStartStopStatusEnumType {
+    if (!/^\d{1,16}$/.test(transactionId)) return 'Rejected';
+    return this.p.control.remoteStop(Number(transactionId));
   }
 
   changeAvailability(evseId: number, operative: boolean): ChangeAvailabilityStatusEnumType {

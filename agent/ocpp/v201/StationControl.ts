@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type {
   ChangeAvailabilityStatusEnumType,
   GenericDeviceModelStatusEnumType,
+  RequestStartStopStatusEnumType,
+  RequestStartTransactionRequest,
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
@@ -23,6 +25,10 @@ export interface StationControl {
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
   /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */
   reset(type: ResetEnumType): ResetStatusEnumType;
+  /** RequestStartTransaction on an EVSE of ours (or any): Accepted when the session service admits it. */
+  remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType>;
+  /** RequestStopTransaction: Accepted when a transaction with this id runs here. */
+  remoteStop(transactionId: string): RequestStartStopStatusEnumType;
   /** ChangeAvailability of the station (evseId 0) or one EVSE; Scheduled while a transaction runs there. */
   changeAvailability(evseId: number, operative: boolean): ChangeAvailabilityStatusEnumType;
 }

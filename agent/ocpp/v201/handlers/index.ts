@@ -8,6 +8,8 @@ import { changeAvailability } from './ChangeAvailability.js';
 import { getBaseReport } from './GetBaseReport.js';
 import { getVariables } from './GetVariables.js';
 import type { Handler201 } from './Handler201.js';
+import { requestStartTransaction } from './RequestStartTransaction.js';
+import { requestStopTransaction } from './RequestStopTransaction.js';
 import { reset } from './Reset.js';
 import { setVariables } from './SetVariables.js';
 
@@ -15,6 +17,8 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   ChangeAvailability: changeAvailability,
   GetBaseReport: getBaseReport,
   GetVariables: getVariables,
+  RequestStartTransaction: requestStartTransaction,
+  RequestStopTransaction: requestStopTransaction,
   Reset: reset,
   SetVariables: setVariables,
 });
