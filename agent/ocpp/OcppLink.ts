@@ -54,6 +54,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private queued = 0;
   private readonly registration: Registration;
   private reconnectAttempt = 0;
+  /** The Accepted BootNotification answer of this run (since start()), if any. */
+  private registered: BootNotificationResponse | undefined;
   private reconnectTimer: TimerId | undefined;
   /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
   private callTimedOut = false;
@@ -120,6 +122,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (previousStop) this.opts.config.on('changed', this.onConfigChanged);
     this.stopping = undefined;
     this.reconnectAttempt = 0;
+    this.registered = undefined; // a (re)start is a boot
     this.setState('connecting');
     // A restart waits for the old socket to be closed; the CSMS's boot `interval` still holds.
     if (previousStop) void previousStop.then(() => !this.stopping && void this.connect());
@@ -191,6 +194,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     } finally {
       this.opts.clock.clearTimeout(timer);
     }
+    this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
     if (action === 'BootNotification' && this.connected && !this.stopping) this.onBootAnswer(response as BootNotificationResponse);
     // Both answers carry the CSMS's time; a board without a trusted clock takes it (OcppLinkOptions.timeSource).
     if ((action === 'BootNotification' || action === 'Heartbeat') && this.opts.timeSource) this.opts.timeSource.setTime(Date.parse((response as { currentTime: string }).currentTime));
@@ -241,7 +245,10 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.connected = true;
     this.log.info({ url: this.opts.url }, 'connected to the CSMS');
     const wait = this.registration.waitBeforeBoot();
-    if (wait > 0) {
+    if (this.registered && this.face.registrationOutlivesConnection) {
+      // Accepted before on this run (OCPP 2.0.1): the station boots once, not on every connection.
+      this.becomeAccepted(this.registered);
+    } else if (wait > 0) {
       // The CSMS said when we may boot again; a new connection does not change that.
       this.setState(this.registration.waitingAs);
       this.registration.scheduleBoot(wait);
@@ -283,19 +290,25 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   }
 
   private onBootAnswer(answer: BootNotificationResponse): void {
-    this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
     const retryInMs = this.registration.answered(answer);
     if (retryInMs === undefined) {
-      this.gate.reset();
       if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
-      this.setState('accepted');
-      this.heartbeat.start();
-      this.emit('accepted', answer);
+      this.registered = answer;
+      this.becomeAccepted(answer);
       return;
     }
+    this.registered = undefined;
     this.setState(this.registration.waitingAs);
     this.heartbeat.stop();
     this.registration.scheduleBoot(retryInMs);
+  }
+
+  /** Registration Accepted (by this answer, or still, on a new connection): heartbeats, and the agent reports. */
+  private becomeAccepted(answer: BootNotificationResponse): void {
+    this.gate.reset();
+    this.setState('accepted');
+    this.heartbeat.start();
+    this.emit('accepted', answer);
   }
 
   private readonly onConfigChanged = (key: ConfigurationKey, value: ConfigValue): void => {

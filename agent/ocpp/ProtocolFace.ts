@@ -19,6 +19,11 @@ export interface ProtocolFace {
   readonly handledActions: ReadonlySet<string>;
   /** The requests the charger sends: their schemas are compiled at start with the handled ones. */
   readonly sentActions: readonly string[];
+  /**
+   * An Accepted registration holds for the rest of the run: a new connection does not boot again
+   * (OCPP 2.0.1 B01: BootNotification after a (re)boot). Default false: 1.6 boots on every connection.
+   */
+  readonly registrationOutlivesConnection?: boolean;
   /** Requests also sent while registration is Pending (besides BootNotification and what a trigger allowed). */
   readonly sendableWhilePending?: ReadonlySet<string>;
   /** The answer to a CSMS call (ocpp-rpc handler signature; see v16/answerCall.ts for the contract). */

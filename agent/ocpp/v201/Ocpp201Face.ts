@@ -31,6 +31,7 @@ export class Ocpp201Face implements ProtocolFace {
   readonly handledActions = HANDLED;
   readonly sentActions = SENT;
   readonly sendableWhilePending = WHILE_PENDING;
+  readonly registrationOutlivesConnection = true;
   private station: StationControl | undefined;
 
   /** `reason`: why this boot (PowerUp for a fresh start; the owner knows a reset or a firmware update). */

@@ -75,6 +75,9 @@ describe('TransactionEvent', () => {
         ['Updated', 3, true],
       ]);
       expect(new Set(sent.map((e) => e.transactionInfo.transactionId))).toEqual(new Set([events(f)[0]!.transactionInfo.transactionId]));
+      // Registered before: the new connection does not boot again, and every EVSE's status is told again.
+      expect(back.count('BootNotification')).toBe(0);
+      expect(back.calls.filter((c) => c.action === 'StatusNotification').map((c) => c.params.connectorStatus)).toEqual(['Occupied']);
       const times = sent.map((e) => Date.parse(e.timestamp));
       expect(times).toEqual([...times].sort((a, b) => a - b));
       // Back online: the next event is not offline.
