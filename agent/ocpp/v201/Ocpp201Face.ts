@@ -12,7 +12,7 @@ import { OCPP201_SUBPROTOCOL } from '../OcppRpcClient.js';
 import type { ProtocolFace } from '../ProtocolFace.js';
 import { handlerFailure, notImplemented, untilAborted, type AnsweringLink } from '../v16/answerCall.js';
 import type { BootNotificationRequest as Identity } from '../../ocpp16/messages.js';
-import type { BootNotificationRequest, BootReasonEnumType } from '../../ocpp201/messages.js';
+import type { BootNotificationRequest, BootReasonEnumType, TriggerMessageRequest, TriggerMessageResponse } from '../../ocpp201/messages.js';
 import { HANDLED_ACTIONS_201, handler201For } from './handlers/index.js';
 import type { StationControl } from './StationControl.js';
 
@@ -78,7 +78,13 @@ export class Ocpp201Face implements ProtocolFace {
     const station = this.station;
     if (!handler || !station) throw notImplemented(action);
     try {
-      return await untilAborted(handler(station, params), signal);
+      const response = await untilAborted(handler(station, params), signal);
+      if (action === 'TriggerMessage' && (response as TriggerMessageResponse).status === 'Accepted' && link.state() !== 'accepted') {
+        // Before Accepted the link lets the triggered message through, that many times (1.6 does the same).
+        const { requestedMessage, evse } = params as TriggerMessageRequest;
+        link.triggerAccepted({ requestedMessage, ...(evse && { connectorId: evse.id }) } as unknown as Parameters<AnsweringLink['triggerAccepted']>[0]);
+      }
+      return response;
     } catch (err) {
       throw handlerFailure(link, action, err);
     }

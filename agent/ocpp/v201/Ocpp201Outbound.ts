@@ -50,6 +50,11 @@ export class Ocpp201Outbound implements OcppCaller {
     });
   }
 
+  /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
+  forgetSentStatuses(): void {
+    this.lastStatus.clear();
+  }
+
   /** Periods [from, to) without an accepted registration, the newest last (only the last few). */
   private readonly offline: [number, number][] = [];
 

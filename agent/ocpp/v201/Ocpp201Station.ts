@@ -12,6 +12,14 @@ import type {
   GenericDeviceModelStatusEnumType,
   RequestStartStopStatusEnumType,
   RequestStartTransactionRequest,
+  DataTransferRequest,
+  DataTransferResponse,
+  GetTransactionStatusResponse,
+  MessageTriggerEnumType,
+  SendLocalListRequest,
+  SendLocalListStatusEnumType,
+  TriggerMessageStatusEnumType,
+  UnlockStatusEnumType,
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
@@ -21,13 +29,24 @@ import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
 import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
+import { idTagStatus16 } from './statusVocabulary.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop'>;
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config'>
+    & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
+    & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
+  /** Whether the registration is Accepted now. */
+  isAccepted(): boolean;
+  /** The transaction running on an EVSE (its shared number), if any. */
+  transactionOn(evseId: number): number | undefined;
+  /** Transaction messages not yet confirmed by the CSMS (all transactions). */
+  undelivered(): number;
+  /** The next StatusNotifications go out even if they repeat the last one (a triggered report). */
+  forgetSentStatuses(): void;
   /** Where a remote start's remoteStartId waits for its TransactionEvent Started. */
   transactionEvents: Pick<TransactionEvents, 'expectRemoteStart' | 'forgetRemoteStart'>;
   /** Whether a transaction runs on any connector now. */
@@ -35,8 +54,8 @@ export interface Ocpp201StationParts {
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
   events: { on(event: 'transaction', listener: () => void): unknown; off(event: 'transaction', listener: () => void): unknown };
   link: Pick<OcppLink, 'call'>;
-  /** Told before a reset, so the next BootNotification says RemoteReset. */
-  rebooting(): void;
+  /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
+  rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }
 
 export class Ocpp201Station implements StationControl {
@@ -96,7 +115,7 @@ export class Ocpp201Station implements StationControl {
 
   /** A 2.0.1 reset restarts the station; the 1.6 Hard reset does exactly that (transactions end first). */
   private resetNow(): ResetStatusEnumType {
-    this.p.rebooting();
+    this.p.rebootingFor('RemoteReset');
     return this.p.control.reset('Hard');
   }
 
@@ -112,6 +131,88 @@ export class Ocpp201Station implements StationControl {
     const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) });
     if (status !== 'Accepted') this.p.transactionEvents.forgetRemoteStart(evseId, start);
     return status;
+  }
+
+  trigger(message: MessageTriggerEnumType, evseId?: number): TriggerMessageStatusEnumType {
+    if (evseId !== undefined && !(evseId >= 1 && evseId <= this.evseCount)) return 'Rejected';
+    switch (message) {
+      case 'BootNotification':
+        // Already registered: nothing to boot for.
+        if (this.p.isAccepted()) return 'Rejected';
+        this.p.rebootingFor('Triggered');
+        return this.p.control.trigger('BootNotification');
+      case 'Heartbeat':
+        return this.p.control.trigger('Heartbeat');
+      case 'StatusNotification':
+        this.p.forgetSentStatuses();
+        return this.p.control.trigger('StatusNotification', evseId);
+      case 'MeterValues':
+        return this.p.control.trigger('MeterValues', evseId);
+      case 'TransactionEvent': {
+        // An Updated event (triggerReason Trigger) for the transaction(s) running on the EVSE(s) asked.
+        const evses = evseId !== undefined ? [evseId] : Array.from({ length: this.evseCount }, (_, i) => i + 1);
+        const running = evses.filter((e) => this.p.transactionOn(e) !== undefined);
+        if (running.length === 0) return 'Rejected';
+        for (const e of running) this.p.control.trigger('MeterValues', e);
+        return 'Accepted';
+      }
+      default:
+        return 'NotImplemented';
+    }
+  }
+
+  async unlock(evseId: number): Promise<UnlockStatusEnumType> {
+    if (!(evseId >= 1 && evseId <= this.evseCount)) return 'UnknownConnector';
+    // OCPP 2.0.1 F05: a connector under a running transaction is not released (1.6 would stop the transaction).
+    if (this.p.transactionOn(evseId) !== undefined) return 'OngoingAuthorizedTransaction';
+    const status = await this.p.control.unlockConnector(evseId);
+    return status === 'Unlocked' ? 'Unlocked' : 'UnlockFailed';
+  }
+
+  clearCache(): Promise<'Accepted' | 'Rejected'> {
+    if (!this.p.control.config.getBool('AuthorizationCacheEnabled')) return Promise.resolve('Rejected');
+    return this.p.control.clearCache();
+  }
+
+  localListVersion(): number {
+    return this.p.control.config.getBool('LocalAuthListEnabled') ? this.p.control.localListVersion() : 0;
+  }
+
+  /** Into the shared list in its (1.6) words: idToken → idTag, idTokenInfo → idTagInfo. */
+  async sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType> {
+    if (!this.p.control.config.getBool('LocalAuthListEnabled')) return 'Failed';
+    const status = await this.p.control.sendLocalList({
+      listVersion: request.versionNumber,
+      updateType: request.updateType,
+      ...(request.localAuthorizationList && {
+        localAuthorizationList: request.localAuthorizationList.map(({ idToken, idTokenInfo }) => ({
+          idTag: idToken.idToken,
+          ...(idTokenInfo && {
+            idTagInfo: {
+              status: idTagStatus16(idTokenInfo.status),
+              ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
+              ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
+            },
+          }),
+        })),
+      }),
+    });
+    return status === 'Accepted' || status === 'VersionMismatch' ? status : 'Failed';
+  }
+
+  /** The vendor handlers take and give text: structured 2.0.1 data is passed as its JSON. */
+  async dataTransfer(request: DataTransferRequest): Promise<DataTransferResponse> {
+    const data = request.data === undefined ? undefined : typeof request.data === 'string' ? request.data : JSON.stringify(request.data);
+    const answer = await this.p.control.dataTransfer({ vendorId: request.vendorId, ...(request.messageId !== undefined && { messageId: request.messageId }), ...(data !== undefined && { data }) });
+    return { status: answer.status, ...(answer.data !== undefined && { data: answer.data as unknown as DataTransferResponse['data'] }) };
+  }
+
+  transactionStatus(transactionId?: string): GetTransactionStatusResponse {
+    // The journal does not tell messages apart by transaction here: any queued message counts.
+    const messagesInQueue = this.p.undelivered() > 0;
+    if (transactionId === undefined) return { messagesInQueue };
+    const ongoingIndicator = Array.from({ length: this.evseCount }, (_, i) => this.p.transactionOn(i + 1)).some((n) => n !== undefined && String(n) === transactionId);
+    return { ongoingIndicator, messagesInQueue };
   }
 
   /** Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared number. */

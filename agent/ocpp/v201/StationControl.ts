@@ -10,6 +10,14 @@ import type {
   GenericDeviceModelStatusEnumType,
   RequestStartStopStatusEnumType,
   RequestStartTransactionRequest,
+  DataTransferRequest,
+  DataTransferResponse,
+  GetTransactionStatusResponse,
+  MessageTriggerEnumType,
+  SendLocalListRequest,
+  SendLocalListStatusEnumType,
+  TriggerMessageStatusEnumType,
+  UnlockStatusEnumType,
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
@@ -29,6 +37,20 @@ export interface StationControl {
   remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType>;
   /** RequestStopTransaction: Accepted when a transaction with this id runs here. */
   remoteStop(transactionId: string): RequestStartStopStatusEnumType;
+  /** TriggerMessage: Accepted/Rejected/NotImplemented; the message goes out after the answer. */
+  trigger(message: MessageTriggerEnumType, evseId?: number): TriggerMessageStatusEnumType;
+  /** UnlockConnector of an EVSE's connector: never under a running transaction (OngoingAuthorizedTransaction). */
+  unlock(evseId: number): Promise<UnlockStatusEnumType>;
+  /** ClearCache: Rejected while the cache is disabled. */
+  clearCache(): Promise<'Accepted' | 'Rejected'>;
+  /** GetLocalListVersion (0: no list). */
+  localListVersion(): number;
+  /** SendLocalList into the shared Local Authorization List. */
+  sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType>;
+  /** DataTransfer from the CSMS: the registered vendor handlers. */
+  dataTransfer(request: DataTransferRequest): Promise<DataTransferResponse>;
+  /** GetTransactionStatus: messages still queued (of that transaction, or any), and whether it still runs. */
+  transactionStatus(transactionId?: string): GetTransactionStatusResponse;
   /** ChangeAvailability of the station (evseId 0) or one EVSE; Scheduled while a transaction runs there. */
   changeAvailability(evseId: number, operative: boolean): ChangeAvailabilityStatusEnumType;
 }

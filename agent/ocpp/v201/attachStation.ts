@@ -9,8 +9,12 @@ import { DeviceModel, type StationFacts } from './DeviceModel.js';
 import type { Ocpp201Face } from './Ocpp201Face.js';
 import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
+import { transactionIdOf } from './TransactionEvents.js';
 
-export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebooting'> {
+export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted'> {
+  /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
+  transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
+  link: Ocpp201StationParts['link'] & { readonly isAccepted: boolean };
   config: OcppConfiguration;
   identity: string;
   boot: Identity;
@@ -38,7 +42,19 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     messageTimeoutS: Math.ceil(s.csms.callTimeoutMs / 1000),
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
   };
-  const station = new Ocpp201Station({ ...s, deviceModel: new DeviceModel(s.config, facts), rebooting: () => face.rebootingFor('RemoteReset') });
+  const transactionOn = (evseId: number): number | undefined => {
+    const tx = s.transactions.get(evseId);
+    // Before its Started is confirmed, the id it will have (TransactionEvents.transactionIdOf).
+    return tx && (s.transactions.transactionIdOn(evseId) ?? transactionIdOf({ timestamp: new Date(tx.startedAt).toISOString(), connectorId: evseId }));
+  };
+  const station = new Ocpp201Station({
+    ...s,
+    deviceModel: new DeviceModel(s.config, facts),
+    rebootingFor: (reason) => face.rebootingFor(reason),
+    transactionOn,
+    transactionRunning: () => Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined),
+    isAccepted: () => s.link.isAccepted,
+  });
   face.attach(station);
   return station;
 }

@@ -5,6 +5,13 @@
 import type { Ocpp201Action } from '../../../ocpp201/messages.js';
 import type { StationControl } from '../StationControl.js';
 import { changeAvailability } from './ChangeAvailability.js';
+import { clearCache } from './ClearCache.js';
+import { dataTransfer } from './DataTransfer.js';
+import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getTransactionStatus } from './GetTransactionStatus.js';
+import { sendLocalList } from './SendLocalList.js';
+import { triggerMessage } from './TriggerMessage.js';
+import { unlockConnector } from './UnlockConnector.js';
 import { getBaseReport } from './GetBaseReport.js';
 import { getVariables } from './GetVariables.js';
 import type { Handler201 } from './Handler201.js';
@@ -15,12 +22,19 @@ import { setVariables } from './SetVariables.js';
 
 export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
   ChangeAvailability: changeAvailability,
+  ClearCache: clearCache,
+  DataTransfer: dataTransfer,
   GetBaseReport: getBaseReport,
+  GetLocalListVersion: getLocalListVersion,
+  GetTransactionStatus: getTransactionStatus,
   GetVariables: getVariables,
   RequestStartTransaction: requestStartTransaction,
   RequestStopTransaction: requestStopTransaction,
   Reset: reset,
+  SendLocalList: sendLocalList,
   SetVariables: setVariables,
+  TriggerMessage: triggerMessage,
+  UnlockConnector: unlockConnector,
 });
 
 export const HANDLED_ACTIONS_201: readonly Ocpp201Action[] = Object.freeze(Object.keys(HANDLERS_201) as Ocpp201Action[]);
