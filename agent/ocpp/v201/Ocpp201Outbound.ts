@@ -6,6 +6,7 @@
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
+ * | its errorCode / info     | NotifyEvent when a problem appears or clears: Connector (or TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault |
  * | Authorize (idTag)        | Authorize (idToken of type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
@@ -41,6 +42,7 @@ export class Ocpp201Outbound implements OcppCaller {
     private readonly clock: Pick<Clock, 'now'>,
   ) {
     this.transactions = new TransactionEvents(link, (at) => this.wasOffline(at));
+    this.nextEventId = Math.floor(clock.now() / 1000) % 2_000_000_000;
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());
     link.on('state', (state, previous) => {
@@ -50,9 +52,44 @@ export class Ocpp201Outbound implements OcppCaller {
     });
   }
 
+  /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
+  private readonly problems = new Map<number, { errorCode: string; info: string | undefined }>();
+  /** NotifyEvent eventIds: counted from the start time in s, so a restart does not reuse the last run's. */
+  private nextEventId: number;
+
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
   forgetSentStatuses(): void {
     this.lastStatus.clear();
+  }
+
+  /**
+   * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
+   * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification).
+   */
+  private async notifyProblem(p: V16.StatusNotificationRequest, timestamp: string): Promise<void> {
+    const before = this.problems.get(p.connectorId);
+    const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
+    if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
+    const told = now ?? before!;
+    const component = p.connectorId === 0 ? { name: told.errorCode === 'ReaderFailure' ? 'TokenReader' : 'ChargingStation' } : { name: 'Connector', evse: { id: p.connectorId, connectorId: 1 } };
+    await call201(this.link, 'NotifyEvent', {
+      generatedAt: new Date(this.clock.now()).toISOString(),
+      seqNo: 0,
+      eventData: [{
+        eventId: this.nextEventId++,
+        timestamp,
+        trigger: 'Alerting',
+        actualValue: now ? 'true' : 'false',
+        ...(now === undefined && { cleared: true }),
+        techCode: told.errorCode,
+        ...(told.info !== undefined && { techInfo: told.info.slice(0, 500) }),
+        component,
+        variable: { name: 'Problem' },
+        eventNotificationType: 'HardWiredNotification',
+      }],
+    });
+    if (now) this.problems.set(p.connectorId, now);
+    else this.problems.delete(p.connectorId);
   }
 
   /** Periods [from, to) without an accepted registration, the newest last (only the last few). */
@@ -88,9 +125,12 @@ export class Ocpp201Outbound implements OcppCaller {
       case 'StatusNotification': {
         const p = payload as V16.StatusNotificationRequest;
         const connectorStatus = connectorStatus201(p.status);
-        if (p.connectorId === 0 || this.lastStatus.get(p.connectorId) === connectorStatus) return {};
-        await call201(this.link, 'StatusNotification', { timestamp: p.timestamp ?? new Date(this.clock.now()).toISOString(), connectorStatus, evseId: p.connectorId, connectorId: 1 });
-        this.lastStatus.set(p.connectorId, connectorStatus);
+        const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
+        if (p.connectorId !== 0 && this.lastStatus.get(p.connectorId) !== connectorStatus) {
+          await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+          this.lastStatus.set(p.connectorId, connectorStatus);
+        }
+        await this.notifyProblem(p, timestamp);
         return {};
       }
       case 'Authorize': {
