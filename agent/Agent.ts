@@ -21,6 +21,7 @@ import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth, type JournalHealthOptions } from './charging/JournalHealth.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
+import { TransactionSeqNos } from './store/TransactionSeqNos.js';
 import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender, type TransactionSenderOptions } from './transactions/TransactionSender.js';
 import { MessageOrder } from './transactions/MessageOrder.js';
@@ -55,6 +56,8 @@ export interface AgentOptions {
   chargePointId: string;
   /** The OCPP version spoken (default 1.6): the same charger, its messages in that version's words (docs/ocpp201.md). */
   ocppVersion?: OcppVersion;
+  /** OCPP 2.0.1: each open transaction's next TransactionEvent seqNo, persisted across restarts (default: in memory). */
+  transactionSeqNos?: TransactionSeqNos;
   /** Why this start (OCPP 2.0.1 BootNotification reason; default PowerUp): the owner knows a restart after a Reset. */
   bootReason?: 'PowerUp' | 'RemoteReset';
   boot: Omit<BootNotificationRequest, never>;
@@ -215,7 +218,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       random: options.random,
       timeSource: options.timeFromCsms,
     }, face201);
-    const outbound201 = face201 && new Ocpp201Outbound(this.link, clock);
+    const outbound201 = face201 && new Ocpp201Outbound(this.link, clock, options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log));
     const calls: OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'> = outbound201 ?? this.link;
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {

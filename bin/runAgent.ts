@@ -15,6 +15,7 @@ import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
 import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
+import { TransactionSeqNos } from '../agent/store/TransactionSeqNos.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import { AuthorizationCache } from '../agent/auth/AuthorizationCache.js';
 import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
@@ -74,6 +75,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
+  // OCPP 2.0.1 numbers each transaction's events: the count survives a restart (docs/ocpp201.md).
+  const seqNos = settings.ocppVersion === '2.0.1' ? await TransactionSeqNos.open(join(dataDir, 'transaction-seqnos.json'), log) : undefined;
   const auth: LocalAuthorization = {
     cache: await AuthorizationCache.open(join(dataDir, 'authorization-cache.json'), log),
     localList: await LocalAuthList.open(join(dataDir, 'local-auth-list.json'), log),
@@ -95,7 +98,7 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, seqNos).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -146,6 +149,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
+    /** OCPP 2.0.1 TransactionEvent seqNos, kept across resets (absent: 1.6). */
+    private readonly seqNos: TransactionSeqNos | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -183,6 +188,7 @@ class AgentRunner {
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
       ocppVersion: settings.ocppVersion,
+      ...(this.seqNos && { transactionSeqNos: this.seqNos }),
       bootReason: this.bootReason,
       boot: bootNotificationOf(settings),
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),

@@ -153,10 +153,12 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
    * Accepted — BootNotification and what a TriggerMessage asked for excepted), TIMEOUT,
    * DISCONNECTED, CALL_ERROR, INVALID_REQUEST, INVALID_RESPONSE or STOPPED.
    * Any BootNotification answer updates the registration state.
+   * `after`: the request keeps its place in the queue but goes out only once this settles (a
+   * number it carries being made durable first).
    */
-  call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+  call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>, after?: Promise<unknown>): Promise<ResponseOf<A>> {
     this.queued++;
-    const result = this.queue.then(() => this.send(action, payload));
+    const result = after ? this.queue.then(() => after).then(() => this.send(action, payload)) : this.queue.then(() => this.send(action, payload));
     const settled = () => void this.queued--;
     this.queue = result.then(settled, settled);
     return result;

@@ -17,6 +17,7 @@ import { OcppLinkError } from '../errors.js';
 import type { OcppCaller } from '../OcppCaller.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
+import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type * as V16 from '../../ocpp16/messages.js';
 import type { MeterValueType } from '../../ocpp201/messages.js';
 import { call201 } from './call201.js';
@@ -40,8 +41,9 @@ export class Ocpp201Outbound implements OcppCaller {
   constructor(
     private readonly link: LinkView,
     private readonly clock: Pick<Clock, 'now'>,
+    seqNos: TransactionSeqNos,
   ) {
-    this.transactions = new TransactionEvents(link, (at) => this.wasOffline(at));
+    this.transactions = new TransactionEvents(link, seqNos, (at) => this.wasOffline(at));
     this.nextEventId = Math.floor(clock.now() / 1000) % 2_000_000_000;
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());

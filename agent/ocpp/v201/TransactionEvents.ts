@@ -7,18 +7,18 @@
  * - transactionId: made by the station (2.0.1 E01), from what the journal holds, so a message
  *   replayed after a restart names the same transaction: `start time in ms × 10 + connectorId`,
  *   as a number for the shared services (what 1.6 CSMSs assign) and its decimal string on the wire.
- * - seqNo: counts the events of each transaction from 0 (Started) without gaps while the agent
- *   runs. NOT YET across a restart: a transaction whose Started was confirmed before the restart
- *   continues from 0 then (the journal does not record the count yet; docs/ocpp201.md).
+ * - seqNo: counts the events of each transaction from 0 (Started), kept durably
+ *   (agent/store/TransactionSeqNos.ts), so a restart continues the numbering.
  * - triggerReason and stoppedReason: from the 1.6 context and stop reason (tables below).
  * - offline: true for an event that happened while the station had no accepted registration.
  *
- * Per charger: the seqNo of each open transaction and remote start ids awaiting their Started.
+ * Per charger: remote start ids awaiting their Started (the seqNos are in the store).
  */
 import type { OcppLink } from '../OcppLink.js';
 import type * as V16 from '../../ocpp16/messages.js';
 import type { MeasurandEnumType, MeterValueType, ReasonEnumType, SampledValueType, TransactionEventRequest, TriggerReasonEnumType } from '../../ocpp201/messages.js';
 import type { IdTokenType } from '../../ocpp201/messages.js';
+import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import { call201 } from './call201.js';
 import { idTagStatus16 } from './statusVocabulary.js';
 
@@ -98,14 +98,13 @@ export interface RemoteStart {
 }
 
 export class TransactionEvents {
-  /** Next seqNo per transaction id (string), made on the first event. */
-  private readonly seqNos = new Map<string, number>();
   /** The RequestStartTransaction Accepted for an EVSE (0: any), until its Started. */
   private remoteStarts: Map<number, RemoteStart> | undefined;
 
   /** `offlineAt(ms)`: whether the station was offline then (the event's `offline` flag). */
   constructor(
     private readonly link: Pick<OcppLink, 'call'>,
+    private readonly seqNos: Pick<TransactionSeqNos, 'take' | 'forget'>,
     private readonly offlineAt: (epochMs: number) => boolean = () => false,
   ) {}
 
@@ -126,11 +125,6 @@ export class TransactionEvents {
     if (this.remoteStarts?.get(evseId) === start) this.remoteStarts.delete(evseId);
   }
 
-  private nextSeqNo(transactionId: string): number {
-    const seqNo = this.seqNos.get(transactionId) ?? 0;
-    this.seqNos.set(transactionId, seqNo + 1);
-    return seqNo;
-  }
 
   private takeRemoteStart(evseId: number): RemoteStart | undefined {
     for (const key of [evseId, 0]) {
@@ -148,12 +142,13 @@ export class TransactionEvents {
     const transactionId = String(id);
     // A remote start's own idToken (and type); a card's UID otherwise.
     const remote = this.takeRemoteStart(req.connectorId);
+    const { seqNo, durable } = this.seqNos.take(transactionId);
     const byRemote = remote !== undefined && remote.idToken.idToken === req.idTag;
     const event: TransactionEventRequest = {
       eventType: 'Started',
       timestamp: req.timestamp,
       triggerReason: byRemote ? 'RemoteStart' : 'Authorized',
-      seqNo: this.nextSeqNo(transactionId),
+      seqNo,
       ...this.offline(req.timestamp),
       transactionInfo: { transactionId, chargingState: 'Charging', ...(byRemote && { remoteStartId: remote.remoteStartId }) },
       evse: { id: req.connectorId, connectorId: 1 },
@@ -161,7 +156,8 @@ export class TransactionEvents {
       meterValue: [energy(req.meterStart, req.timestamp, 'Transaction.Begin')],
       ...(req.reservationId !== undefined && { reservationId: req.reservationId }),
     };
-    const answer = await call201(this.link, 'TransactionEvent', event);
+    // Queued now (its place among this EVSE's messages, DESIGN.md §11), sent once its seqNo is durable.
+    const answer = await call201(this.link, 'TransactionEvent', event, durable);
     return { transactionId: id, idTagInfo: { status: idTagStatus16(answer.idTokenInfo?.status ?? 'Accepted') } };
   }
 
@@ -169,16 +165,17 @@ export class TransactionEvents {
     const meterValue = meterValues201(req.meterValue);
     if (!meterValue) return {};
     const transactionId = String(req.transactionId);
+    const { seqNo, durable } = this.seqNos.take(transactionId);
     await call201(this.link, 'TransactionEvent', {
       eventType: 'Updated',
       timestamp: req.meterValue[0]!.timestamp,
       triggerReason: updatedBy(req.meterValue),
-      seqNo: this.nextSeqNo(transactionId),
+      seqNo,
       ...this.offline(req.meterValue[0]!.timestamp),
       transactionInfo: { transactionId },
       evse: { id: req.connectorId, connectorId: 1 },
       meterValue,
-    });
+    }, durable);
     return {};
   }
 
@@ -186,17 +183,18 @@ export class TransactionEvents {
     const transactionId = String(req.transactionId);
     const reason: StopReason16 = req.reason ?? 'Local';
     const meterValue = [...(meterValues201(req.transactionData ?? []) ?? []), energy(req.meterStop, req.timestamp, 'Transaction.End')] as [MeterValueType, ...MeterValueType[]];
+    const { seqNo, durable } = this.seqNos.take(transactionId);
     const answer = await call201(this.link, 'TransactionEvent', {
       eventType: 'Ended',
       timestamp: req.timestamp,
       triggerReason: ENDED_BY[reason],
-      seqNo: this.nextSeqNo(transactionId),
+      seqNo,
       ...this.offline(req.timestamp),
       transactionInfo: { transactionId, stoppedReason: STOPPED_REASON[reason] },
       ...(req.idTag !== undefined && { idToken: { idToken: req.idTag, type: 'ISO14443' } }),
       meterValue,
-    });
-    this.seqNos.delete(transactionId);
+    }, durable);
+    await this.seqNos.forget(transactionId);
     return answer.idTokenInfo ? { idTagInfo: { status: idTagStatus16(answer.idTokenInfo.status) } } : {};
   }
 }
