@@ -132,6 +132,7 @@ export class DeviceModel {
     const out: VariableCharacteristicsType = { dataType: dataTypeOf(def), supportsMonitoring: false };
     if (def.unit) out.unit = def.unit;
     if (def.variable === 'AvailabilityState') out.valuesList = AVAILABILITY_STATES;
+    if (def.valuesList) out.valuesList = def.valuesList;
     if (!def.key) return out;
     const k = definitionOf(def.key);
     if (k.min !== undefined) out.minLimit = k.min;

@@ -41,6 +41,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     securityProfile: s.csms.password === undefined ? 0 : s.csms.url.startsWith('wss:') ? 2 : 1,
     messageTimeoutS: Math.ceil(s.csms.callTimeoutMs / 1000),
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
+    stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
   };
   const transactionOn = (evseId: number): number | undefined => {
     const tx = s.transactions.get(evseId);

@@ -27,6 +27,8 @@ describe('GetVariables', () => {
         { component: { name: 'Connector', evse: { id: 1, connectorId: 1 } }, variable: { name: 'AvailabilityState' } },
         { component: { name: 'Connector', evse: { id: 1, connectorId: 2 } }, variable: { name: 'AvailabilityState' } },
         { component: { name: 'SecurityCtrlr' }, variable: { name: 'Identity' } },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStartPoint' } },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } },
       ],
     });
     expect(getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([
@@ -40,6 +42,8 @@ describe('GetVariables', () => {
       ['Accepted', 'Available'],
       ['UnknownComponent', undefined],
       ['Accepted', 'AGENT-201'],
+      ['Accepted', 'PowerPathClosed'],
+      ['Accepted', 'EVConnected,Authorized'],
     ]);
     expect(getVariableResult[3]).toMatchObject({ attributeType: 'MaxSet', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } });
   });
@@ -67,6 +71,10 @@ describe('SetVariables', () => {
     expect(f.config.getInt('HeartbeatInterval')).toBe(60);
     expect(f.config.getBool('AuthorizationCacheEnabled')).toBe(false);
     expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register', 'Current.Import']);
+    // What follows from a key changes with it: TxStopPoint says whether unplugging ends a transaction.
+    await f.call('SetVariables', { setVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: 'StopTxOnEVSideDisconnect' }, attributeValue: 'false' }] });
+    const stop = await f.call('GetVariables', { getVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } }] });
+    expect(stop.getVariableResult[0]!.attributeValue).toBe('Authorized');
     // The heartbeat runs on the new interval at once.
     await f.advance(60 * SECOND);
     await f.waitForSent('Heartbeat');
@@ -85,9 +93,10 @@ describe('SetVariables', () => {
         { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'ItemsPerMessage' }, attributeValue: '5' },
         { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '60', attributeType: 'Target' },
         { component: { name: 'TxCtrlr' }, variable: { name: 'NoSuchVariable' }, attributeValue: '1' },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStartPoint' }, attributeValue: 'EVConnected' },
       ],
     });
-    expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Rejected', 'NotSupportedAttributeType', 'UnknownVariable']);
+    expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Rejected', 'NotSupportedAttributeType', 'UnknownVariable', 'Rejected']);
     expect(setVariableResult[0]!.attributeStatusInfo?.reasonCode).toBe('ReadOnly');
     expect(f.config.getInt('HeartbeatInterval')).toBe(3600);
     expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);

@@ -30,6 +30,8 @@ export interface StationFacts {
   readonly securityProfile: number;
   /** How long a call waits for its answer, s. */
   readonly messageTimeoutS: number;
+  /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
+  stopsOnEVSideDisconnect(): boolean;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
   readonly reportItemsPerMessage: number;
 }
@@ -51,7 +53,11 @@ export interface VariableDefinition {
   /** Type of a fact (key-backed variables take the key's). */
   readonly dataType?: DataEnumType;
   readonly unit?: string;
+  /** The values a fact may take (OptionList / MemberList). */
+  readonly valuesList?: string;
 }
+
+const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
 
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
@@ -81,6 +87,11 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect'),
   key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId'),
   key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
+  // Where transactions begin and end here (read-only: the session service decides, as in 1.6): a
+  // transaction starts once the EV is connected and authorized, i.e. when the power path may close,
+  // and ends when authorization ends (a stop) or, with StopTxOnEVSideDisconnect, the EV leaves.
+  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS }),
+  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),
