@@ -33,12 +33,8 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
-import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
-import { Ocpp201Face } from './ocpp/v201/Ocpp201Face.js';
-import { Ocpp201Outbound } from './ocpp/v201/Ocpp201Outbound.js';
-import { attachOcpp201Station } from './ocpp/v201/attachStation.js';
-import type { Ocpp201Station } from './ocpp/v201/Ocpp201Station.js';
+import { versionFace } from './ocpp/versionFace.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -118,8 +114,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
-  /** The OCPP 2.0.1 station port (a 2.0.1 charger only). */
-  private readonly station201: Ocpp201Station | undefined;
+  /** Ends what the OCPP version attached to this charger (2.0.1: its station), if anything. */
+  private readonly detachVersion: (() => void) | undefined;
   /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
   private readonly order = new MessageOrder();
   private started = false;
@@ -197,9 +193,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
     this.control = new RemoteControl(this.log, config, clock);
     const { csms } = options;
-    // The version's face: the link offers its subprotocol and answers its calls, and the services'
-    // messages are said in its words (`calls`); the services themselves are the same for both.
-    const face201 = options.ocppVersion === '2.0.1' ? new Ocpp201Face(options.bootReason) : undefined;
+    // The version: the link offers its subprotocol and answers its calls, and the services' messages
+    // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).
+    const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log) });
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
     this.link = new OcppLink({
@@ -217,9 +213,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
       timeSource: options.timeFromCsms,
-    }, face201);
-    const outbound201 = face201 && new Ocpp201Outbound(this.link, clock, options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log));
-    const calls: OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'> = outbound201 ?? this.link;
+    }, version.face);
+    const calls = version.services(this.link);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
@@ -286,15 +281,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       localAuthList: this.localAuthList,
       agent: this,
     }));
-    this.station201 = face201 && outbound201 && attachOcpp201Station(face201, {
-      transactionEvents: outbound201.transactions,
+    this.detachVersion = version.attach(() => ({
       log: this.log,
       clock,
       config,
       control: this.control,
       transactions: this.transactions,
       undelivered: () => this.sender.backlog,
-      forgetSentStatuses: () => outbound201.forgetSentStatuses(),
       events: this,
       link: this.link,
       identity: options.chargePointId,
@@ -302,7 +295,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       csms,
       statuses: () => this.statusReporter.all(),
       localListSize: () => this.localAuthList.size,
-    });
+    }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
@@ -371,7 +364,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();
-    this.station201?.dispose();
+    this.detachVersion?.();
     this.order.clear();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
     // advances the clock any more (a welded contactor would hang here): bound the wait by the
