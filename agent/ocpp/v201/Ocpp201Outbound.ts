@@ -7,7 +7,7 @@
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
  * | its errorCode / info     | NotifyEvent when a problem appears or clears: Connector (or TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault |
- * | Authorize (idTag)        | Authorize (idToken of type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
+ * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
@@ -136,7 +136,10 @@ export class Ocpp201Outbound implements OcppCaller {
         return {};
       }
       case 'Authorize': {
-        const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken: { idToken: (payload as V16.AuthorizeRequest).idTag, type: 'ISO14443' } });
+        // A remote start's own idToken (AuthCtrlr.AuthorizeRemoteStart), else a card's UID.
+        const { idTag } = payload as V16.AuthorizeRequest;
+        const idToken = this.transactions.remoteIdToken(idTag) ?? { idToken: idTag, type: 'ISO14443' };
+        const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken });
         return {
           idTagInfo: {
             status: idTagStatus16(idTokenInfo.status),

@@ -126,6 +126,12 @@ export class TransactionEvents {
   }
 
 
+  /** The idToken (with its type) of a remote start awaiting its Started, if `idTag` is one. */
+  remoteIdToken(idTag: string): IdTokenType | undefined {
+    if (this.remoteStarts) for (const start of this.remoteStarts.values()) if (start.idToken.idToken === idTag) return start.idToken;
+    return undefined;
+  }
+
   private takeRemoteStart(evseId: number): RemoteStart | undefined {
     for (const key of [evseId, 0]) {
       const id = this.remoteStarts?.get(key);

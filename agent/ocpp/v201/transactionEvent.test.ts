@@ -109,6 +109,17 @@ describe('TransactionEvent', () => {
     expect(events(f)[1]).toMatchObject({ eventType: 'Ended', seqNo: 1, triggerReason: 'RemoteStop', transactionInfo: { transactionId: started!.transactionInfo.transactionId, stoppedReason: 'Remote' } });
   });
 
+  it('with AuthCtrlr.AuthorizeRemoteStart the remote idToken is authorized as it came (type Central), then started', async () => {
+    const f = await agent201Fixture({ connectors: 1, ocpp: { AuthorizeRemoteTxRequests: true } });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP-USER-2', type: 'Central' }, remoteStartId: 43 })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(f.sent('Authorize')).toEqual([{ idToken: { idToken: 'APP-USER-2', type: 'Central' } }]);
+    expect(f.sent('TransactionEvent')[0]).toMatchObject({ triggerReason: 'RemoteStart', transactionInfo: { remoteStartId: 43 } });
+  });
+
   it('RequestStartTransaction is Rejected for an EVSE that is not ours, and while registration is Pending', async () => {
     const f = await agent201Fixture({ connectors: 1, boot: false, csms: { boot: (n) => (n === 1 ? { status: 'Pending', interval: 600 } : { interval: 3600 }) } });
     await f.waitForSent('BootNotification');
