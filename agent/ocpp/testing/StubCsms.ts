@@ -37,7 +37,6 @@ const DEFAULT_ANSWERS: Record<string, Answer> = {
 const DEFAULT_ANSWERS_201: Record<string, Answer> = {
   ...DEFAULT_ANSWERS,
   Authorize: () => ({ idTokenInfo: { status: 'Accepted' } }),
-  StartTransaction: () => ({}),
 };
 
 export interface ReceivedCall {

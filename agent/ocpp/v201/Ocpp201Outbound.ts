@@ -45,6 +45,7 @@ export class Ocpp201Outbound implements OcppCaller {
   ) {
     this.transactions = new TransactionEvents(link, seqNos, (at) => this.wasOffline(at));
     this.nextEventId = Math.floor(clock.now() / 1000) % 2_000_000_000;
+    this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());
     link.on('state', (state, previous) => {
@@ -94,8 +95,11 @@ export class Ocpp201Outbound implements OcppCaller {
     else this.problems.delete(p.connectorId);
   }
 
-  /** Periods [from, to) without an accepted registration, the newest last (only the last few). */
-  private readonly offline: [number, number][] = [];
+  /**
+   * Periods [from, to) without an accepted registration, the newest last (only the last few); the
+   * first from this charger's start until its first acceptance.
+   */
+  private readonly offline: [number, number][];
 
   /** Whether the station was offline at `at` (ms): a TransactionEvent of that time carries offline = true. */
   private wasOffline(at: number): boolean {

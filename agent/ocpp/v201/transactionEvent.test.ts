@@ -92,6 +92,21 @@ describe('TransactionEvent', () => {
     }
   });
 
+  it('a session that began before the station was first accepted is reported offline once it is', async () => {
+    const f = await agent201Fixture({ connectors: 1, boot: false, ocpp: { AllowOfflineTxForUnknownId: true }, csms: { boot: (n) => (n === 1 ? { status: 'Pending', interval: 60 } : { interval: 3600 }) } });
+    await f.waitForSent('BootNotification');
+    await f.advance(0);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap(CARD);
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    expect(f.csms.count('TransactionEvent')).toBe(0);
+    await f.advance(60 * SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(f.sent('TransactionEvent')[0]).toMatchObject({ eventType: 'Started', seqNo: 0, offline: true });
+  });
+
   it('RequestStartTransaction: Accepted, and the Started carries its remoteStartId and idToken; RequestStopTransaction ends it (Remote)', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     f.sim.connectors[0]!.ev.plugIn();
