@@ -10,7 +10,7 @@
  *   Pending → answer the CSMS, send nothing but BootNotification (or what a TriggerMessage asked
  *   for), boot again after `interval`; Rejected → send and answer nothing until `interval`.
  * - Calls: one in flight at a time, in call order, each bounded by callTimeoutMs of the clock.
- * - CSMS calls: answered from the module-level handler table (v16/answerCall.ts).
+ * - CSMS calls: answered by the face (1.6: the module-level handler table, v16/answerCall.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { IHandlersOption } from './ocppRpc.js';
