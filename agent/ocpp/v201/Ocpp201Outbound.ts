@@ -6,7 +6,7 @@
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
- * | its errorCode / info     | NotifyEvent when a problem appears or clears: Connector (or TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault |
+ * | its errorCode / info     | NotifyEvent when a problem appears or clears: Connector (or TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
  * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |

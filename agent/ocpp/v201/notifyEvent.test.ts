@@ -31,6 +31,7 @@ describe('NotifyEvent', () => {
         trigger: 'Alerting',
         actualValue: 'true',
         techCode: 'PowerMeterFailure',
+        techInfo: expect.stringMatching(/.+/),
         component: { name: 'Connector', evse: { id: 1, connectorId: 1 } },
         variable: { name: 'Problem' },
         eventNotificationType: 'HardWiredNotification',
