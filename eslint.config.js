@@ -20,7 +20,7 @@ const nodeConfig = { name: 'config', message: nodeConfigMessage };
 const ocppRpcDirect = {
   group: ['ocpp-rpc', 'ocpp-rpc/*'],
   allowTypeImports: true,
-  message: "Load ocpp-rpc through agent/ocpp/v16/ocppRpc.ts (it keeps only the OCPP 1.6 validators in memory).",
+  message: "Load ocpp-rpc through agent/ocpp/ocppRpc.ts (it keeps only the validators of the OCPP versions in use in memory).",
 };
 const nodeConfigDeep = { group: ['config/*'], message: nodeConfigMessage };
 

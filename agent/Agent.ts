@@ -21,6 +21,7 @@ import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth, type JournalHealthOptions } from './charging/JournalHealth.js';
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
+import { TransactionSeqNos } from './store/TransactionSeqNos.js';
 import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender, type TransactionSenderOptions } from './transactions/TransactionSender.js';
 import { MessageOrder } from './transactions/MessageOrder.js';
@@ -34,6 +35,8 @@ import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLimits.js';
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
+import type { OcppVersion } from './ocpp/ProtocolFace.js';
+import { versionFace } from './ocpp/versionFace.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -49,6 +52,12 @@ type ControlParts = RemoteControlParts & { agent: Agent };
 export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
   chargePointId: string;
+  /** The OCPP version spoken (default 1.6): the same charger, its messages in that version's words (docs/ocpp201.md). */
+  ocppVersion?: OcppVersion;
+  /** OCPP 2.0.1: each open transaction's next TransactionEvent seqNo, persisted across restarts (default: in memory). */
+  transactionSeqNos?: TransactionSeqNos;
+  /** Why this start (OCPP 2.0.1 BootNotification reason; default PowerUp): the owner knows a restart after a Reset. */
+  bootReason?: 'PowerUp' | 'RemoteReset';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
   csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
@@ -117,6 +126,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly control: RemoteControl;
   private readonly detach: (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
+  /** Ends what the OCPP version attached to this charger (2.0.1: its station), if anything. */
+  private readonly detachVersion: (() => void) | undefined;
   /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
   private readonly order = new MessageOrder();
   private started = false;
@@ -198,6 +209,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
     this.control = new RemoteControl(this.log, config, clock);
     const { csms } = options;
+    // The version: the link offers its subprotocol and answers its calls, and the services' messages
+    // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).
+    const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log) });
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
     this.link = new OcppLink({
@@ -215,11 +229,12 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
       timeSource: options.timeFromCsms,
-    });
+    }, version.face);
+    const calls = version.services(this.link);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
-      link: this.link,
+      link: calls,
       clock,
       log: this.log,
       order: this.order,
@@ -231,7 +246,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log,
       config,
       sender: this.sender,
-      link: this.link,
+      link: calls,
       order: this.order,
       onEvent: (event) => {
         if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
@@ -239,7 +254,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.emit('transaction', event);
       },
     });
-    this.authorizer = new Authorizer({ link: this.link, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
+    this.authorizer = new Authorizer({ link: calls, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
     this.connectors = hardware.connectors.map(
       (hw) =>
         new ConnectorController(hooked(Agent.connectorHooks, {
@@ -263,7 +278,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       events: this,
     });
     this.statusReporter = new StatusReporter({
-      link: this.link,
+      link: calls,
       connectors: this.connectors,
       order: this.order,
       config,
@@ -292,12 +307,27 @@ export class Agent extends EventEmitter<AgentEvents> {
       sessions: this.sessions,
       hardware: hardware.connectors,
       transactions: this.transactions,
-      link: this.link,
+      link: calls,
       statuses: this.statusReporter,
       authCache: this.authCache,
       localAuthList: this.localAuthList,
       limits: this.chargingLimits,
       agent: this,
+    }));
+    this.detachVersion = version.attach(() => ({
+      log: this.log,
+      clock,
+      config,
+      control: this.control,
+      transactions: this.transactions,
+      undelivered: () => this.sender.backlog,
+      events: this,
+      link: this.link,
+      identity: options.chargePointId,
+      boot: options.boot,
+      csms,
+      statuses: () => this.statusReporter.all(),
+      localListSize: () => this.localAuthList.size,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
@@ -370,6 +400,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();
+    this.detachVersion?.();
     this.order.clear();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
     // advances the clock any more (a welded contactor would hang here): bound the wait by the

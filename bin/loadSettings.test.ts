@@ -76,6 +76,9 @@ describe('loadSettings', () => {
     expect(loadSettings({ env: { EVSE_VENTILATION: '1', EVSE_CLOCK_SOURCE: 'csms' } })).toMatchObject({ chargePoint: { ventilation: true }, clock: { source: 'csms' } });
     expect(() => loadSettings({ env: { EVSE_VENTILATION: 'maybe' } })).toThrow(/chargePoint\.ventilation: expected true or false .*got "maybe"/);
     expect(() => loadSettings({ env: { EVSE_CLOCK_SOURCE: 'gps' } })).toThrow(/clock\.source: expected "system" .*got "gps"/);
+    expect(loadSettings({ env: {} }).ocppVersion).toBe('1.6');
+    expect(loadSettings({ env: { EVSE_OCPP_VERSION: '2.0.1' } }).ocppVersion).toBe('2.0.1');
+    expect(() => loadSettings({ env: { EVSE_OCPP_VERSION: '2.1' } })).toThrow(/ocpp\.version: expected the OCPP version spoken: 1\.6 or 2\.0\.1, got "2\.1"/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -15,6 +15,7 @@ import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
 import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
+import { TransactionSeqNos } from '../agent/store/TransactionSeqNos.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import { AuthorizationCache } from '../agent/auth/AuthorizationCache.js';
 import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
@@ -75,6 +76,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
+  // OCPP 2.0.1 numbers each transaction's events: the count survives a restart (docs/ocpp201.md).
+  const seqNos = settings.ocppVersion === '2.0.1' ? await TransactionSeqNos.open(join(dataDir, 'transaction-seqnos.json'), log) : undefined;
   const auth: LocalAuthorization = {
     cache: await AuthorizationCache.open(join(dataDir, 'authorization-cache.json'), log),
     localList: await LocalAuthList.open(join(dataDir, 'local-auth-list.json'), log),
@@ -97,7 +100,7 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
   const profiles = await ChargingProfileStore.open(join(dataDir, 'charging-profiles.json'), log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles).run();
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -128,6 +131,8 @@ class AgentRunner {
   private telemetry: TelemetryPublisher | undefined;
   private usage: UsageTracker | undefined;
   private stopping = false;
+  /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset. */
+  private bootReason: 'PowerUp' | 'RemoteReset' = 'PowerUp';
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private endRetryWait: (() => void) | undefined;
@@ -148,6 +153,8 @@ class AgentRunner {
     private readonly history: SessionHistory | undefined,
     /** Charging profiles the CSMS installed (SmartCharging), kept across resets and restarts. */
     private readonly profiles: ChargingProfileStore,
+    /** OCPP 2.0.1 TransactionEvent seqNos, kept across resets (absent: 1.6). */
+    private readonly seqNos: TransactionSeqNos | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -184,6 +191,9 @@ class AgentRunner {
     }
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
+      ocppVersion: settings.ocppVersion,
+      ...(this.seqNos && { transactionSeqNos: this.seqNos }),
+      bootReason: this.bootReason,
       boot: bootNotificationOf(settings),
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
@@ -248,6 +258,7 @@ class AgentRunner {
     // Read before the restart: the store stays open, but the value must not depend on the attempt.
     const retries = this.config.getInt('ResetRetries');
     log.info({ type }, 'reset requested by the CSMS: restarting');
+    this.bootReason = 'RemoteReset';
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     this.stopUsage();

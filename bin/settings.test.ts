@@ -117,6 +117,8 @@ describe('parseSettings', () => {
     ['ocpp.StopTransactionOnInvalidId', 'perhaps', 'expected a valid boolean'],
     ['ocpp.HeartbeatIntervall', 60, 'unknown OCPP configuration key'],
     ['ocpp.NumberOfConnectors', 2, 'read-only OCPP key'],
+    ['ocpp.version', '2.0', 'expected the OCPP version spoken: 1.6 or 2.0.1, got "2.0"'],
+    ['ocpp.version', true, 'expected the OCPP version spoken: 1.6 or 2.0.1, got true'],
   ])('names %s in the error for %j', (path, value, expected) => {
     const issues = issuesOf(withValue(path, value));
     expect(issues).toHaveLength(1);
@@ -208,6 +210,17 @@ describe('parseSettings', () => {
     const tree = defaults() as { ocpp: Record<string, unknown> };
     tree.ocpp = { heartbeatinterval: '120', MeterValuesSampledData: ['Energy.Active.Import.Register', 'SoC'] };
     expect(parseSettings(tree).ocpp).toEqual({ HeartbeatInterval: 120, MeterValuesSampledData: 'Energy.Active.Import.Register,SoC' });
+  });
+
+  it('takes the OCPP version from ocpp.version (1.6 when unset, also written as a YAML number), not as an OCPP key', () => {
+    const tree = defaults() as { ocpp: Record<string, unknown> };
+    expect(parseSettings(tree).ocppVersion).toBe('1.6');
+    tree.ocpp = { version: '2.0.1', HeartbeatInterval: 120 };
+    const s = parseSettings(tree);
+    expect(s.ocppVersion).toBe('2.0.1');
+    expect(s.ocpp).toEqual({ HeartbeatInterval: 120 });
+    tree.ocpp = { version: 1.6 };
+    expect(parseSettings(tree).ocppVersion).toBe('1.6');
   });
 
   it('accepts typical charge point ids', () => {

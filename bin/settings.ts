@@ -108,7 +108,13 @@ export interface Settings {
   readonly log: { readonly level: LogLevel };
   /** Initial OCPP configuration, by canonical key name. */
   readonly ocpp: { readonly [key: string]: ConfigValue };
+  /** The OCPP version spoken (`ocpp.version`, default 1.6): the subprotocol offered and the face the agent shows. */
+  readonly ocppVersion: OcppVersion;
 }
+
+/** The OCPP versions the agent speaks (`ocpp.version`). */
+export const OCPP_VERSIONS = ['1.6', '2.0.1'] as const;
+export type OcppVersion = (typeof OCPP_VERSIONS)[number];
 
 // ── the schema ──────────────────────────────────────────────────────────────────────────────
 
@@ -268,13 +274,16 @@ const validate = compileSchema(SCHEMA);
 export function parseSettings(raw: unknown): Settings {
   const tree = convertStrings(SCHEMA, raw, EMPTY_MEANS_UNSET);
   const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw, EXPECTED, SECRET_PATHS)));
-  const ocpp = isRecord(raw) ? checkOcppKeys(raw.ocpp, issues) : undefined;
+  const { version, keys } = isRecord(raw) && isRecord(raw.ocpp) ? splitOcppVersion(raw.ocpp) : { version: undefined, keys: isRecord(raw) ? raw.ocpp : undefined };
+  const ocpp = checkOcppKeys(keys, issues);
+  const ocppVersion = checkOcppVersion(version, issues);
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
-  const settings = tree as { csms: { url: string }; ocpp: unknown };
+  const settings = tree as { csms: { url: string }; ocpp: unknown; ocppVersion: OcppVersion };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
   settings.csms.url = settings.csms.url.replace(/\/+$/, '');
   settings.ocpp = ocpp;
+  settings.ocppVersion = ocppVersion;
   return deepFreeze(settings as Settings);
 }
 
@@ -290,6 +299,24 @@ function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string
     issues.push('message' in issue ? { path, message: issue.message } : describe(path, issue.expected, issue.input));
   }
   return checked.values;
+}
+
+/**
+ * `ocpp:` holds the OCPP configuration keys and, under `version`, the version spoken (no OCPP key
+ * is called that): the two apart.
+ */
+function splitOcppVersion(entries: Record<string, unknown>): { version: unknown; keys: Record<string, unknown> } {
+  const { version, ...keys } = entries;
+  return { version, keys };
+}
+
+/** `ocpp.version`: 1.6 (also when unset) or 2.0.1; YAML may give 1.6 as a number. */
+function checkOcppVersion(value: unknown, issues: SettingsIssue[]): OcppVersion {
+  if (value === undefined || value === '') return '1.6';
+  const version = OCPP_VERSIONS.find((v) => v === String(value).trim());
+  if (version && (typeof value === 'string' || typeof value === 'number')) return version;
+  issues.push(describe('ocpp.version', 'expected the OCPP version spoken: 1.6 or 2.0.1', value));
+  return '1.6';
 }
 
 // Secrets never appear in messages.

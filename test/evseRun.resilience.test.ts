@@ -23,6 +23,7 @@ describe('evse run: invalid configuration', () => {
     [{ EVSE_CHARGE_POINT_ID: 'has/slash' }, 'chargePoint.id'],
     [{ EVSE_HAL: 'gpio' }, 'hal.driver'],
     [{ EVSE_LOG_LEVEL: 'chatty' }, 'log.level'],
+    [{ EVSE_OCPP_VERSION: '2.1' }, 'ocpp.version'],
   ])('%o exits 78 naming %s', async (env, key) => {
     const p = start({ EVSE_DATA_DIR: await dataDir(), ...env });
     expect(await p.exited).toBe(78);

@@ -2,7 +2,7 @@
  * OcppLink calls in both directions against a real strict ocpp-rpc server on 127.0.0.1: CSMS calls
  * and their CallErrors (checked on raw frames), our calls and their typed failures, the traffic log.
  */
-import { ocppRpc } from './v16/ocppRpc.js';
+import { ocppRpc } from './ocppRpc.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEY_NAMES } from '../ocpp16/configurationKeys.js';
 import { cleanupLinks, eventually, linkFixture, quiet } from './testing/linkFixture.js';

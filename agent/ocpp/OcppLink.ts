@@ -1,5 +1,7 @@
 /**
- * OcppLink: one charge point's OCPP 1.6J connection to its CSMS, typed per action.
+ * OcppLink: one charge point's OCPP connection to its CSMS, typed per action. The version spoken
+ * (subprotocol, CSMS calls answered, BootNotification shape) is its {@link ProtocolFace}: OCPP 1.6J
+ * unless told otherwise; the 2.0.1 face gives its own typed calls over {@link OcppLink.call}.
  *
  * - Connection: a strict ocpp-rpc client whose own reconnect is off (it never retries a failed
  *   first connect, and its jitter only lengthens delays). After a failed connect or a lost
@@ -8,10 +10,10 @@
  *   Pending → answer the CSMS, send nothing but BootNotification (or what a TriggerMessage asked
  *   for), boot again after `interval`; Rejected → send and answer nothing until `interval`.
  * - Calls: one in flight at a time, in call order, each bounded by callTimeoutMs of the clock.
- * - CSMS calls: answered from the module-level handler table (v16/answerCall.ts).
+ * - CSMS calls: answered by the face (1.6: the module-level handler table, v16/answerCall.ts).
  */
 import { EventEmitter } from 'node:events';
-import type { IHandlersOption } from './v16/ocppRpc.js';
+import type { IHandlersOption } from './ocppRpc.js';
 import type { Logger } from 'pino';
 import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
@@ -19,11 +21,12 @@ import { fullJitterDelay } from './backoff.js';
 import { OcppLinkError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 import { OcppTraffic } from './OcppTraffic.js';
-import { answerCall, type AnsweringLink } from './v16/answerCall.js';
-import { HANDLED_ACTIONS } from './v16/handlers/index.js';
-import type { BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
-import { attachClientEvents, createRpcClient } from './v16/linkClient.js';
-import { warmOcpp16Validators, type Ocpp16RpcClient } from './v16/Ocpp16RpcClient.js';
+import type { AnsweringLink } from './v16/answerCall.js';
+import { OCPP16_FACE } from './v16/face.js';
+import type { ProtocolFace } from './ProtocolFace.js';
+import type { BootNotificationRequest, BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
+import { attachClientEvents, createRpcClient } from './linkClient.js';
+import { warmValidators, type OcppRpcClient } from './OcppRpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
 import { Registration } from './Registration.js';
@@ -31,14 +34,13 @@ import { Registration } from './Registration.js';
 export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 export type { TrafficRecord } from './OcppTraffic.js';
 
-const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
 /** ocpp-rpc's own call timeout is off: calls are timed on the injected clock ({@link OcppLink.send}). Read-only to ocpp-rpc. */
 const CALL_OPTIONS = Object.freeze({ callTimeoutMs: 0 });
-/** Requests the charger sends itself; warmed together with the handled actions. */
-const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
 
 export class OcppLink extends EventEmitter<OcppLinkEvents> {
-  private readonly client: Ocpp16RpcClient;
+  private readonly client: OcppRpcClient;
+  /** The OCPP version spoken: subprotocol, CSMS calls answered, BootNotification shape. */
+  readonly face: ProtocolFace;
   private readonly log: Logger;
   private readonly random: () => number;
   private readonly traffic: OcppTraffic;
@@ -52,15 +54,22 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private queued = 0;
   private readonly registration: Registration;
   private reconnectAttempt = 0;
+  /** The Accepted BootNotification answer of this run (since start()), if any. */
+  private registered: BootNotificationResponse | undefined;
   private reconnectTimer: TimerId | undefined;
   /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
   private callTimedOut = false;
   /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
-  constructor(private readonly opts: OcppLinkOptions) {
+  /** `face`: the OCPP version spoken (default OCPP 1.6J). */
+  constructor(
+    private readonly opts: OcppLinkOptions,
+    face: ProtocolFace = OCPP16_FACE,
+  ) {
     super();
-    warmOcpp16Validators([...HANDLED_ACTIONS, ...SENT_ACTIONS]);
+    this.face = face;
+    warmValidators(face.subprotocol, [...face.handledActions, ...face.sentActions]);
     this.log = opts.log.child({ component: 'ocpp' });
     this.random = opts.random ?? Math.random;
     this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
@@ -74,8 +83,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       triggerAccepted: (request) => this.gate.allowTriggered(request, opts.control.connectorCount),
       failed: (err) => this.surface(err),
     };
-    this.client = createRpcClient(opts);
-    this.client.handleActions(HANDLED_ACTION_SET, (option: IHandlersOption) => answerCall(this.answering, option));
+    this.client = createRpcClient(opts, face.subprotocol);
+    this.client.handleActions(face.handledActions, (option: IHandlersOption) => face.answer(this.answering, option));
     attachClientEvents(this.client, {
       open: () => this.onOpen(),
       disconnect: (info) => this.onDisconnect(info),
@@ -113,6 +122,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (previousStop) this.opts.config.on('changed', this.onConfigChanged);
     this.stopping = undefined;
     this.reconnectAttempt = 0;
+    this.registered = undefined; // a (re)start is a boot
     this.setState('connecting');
     // A restart waits for the old socket to be closed; the CSMS's boot `interval` still holds.
     if (previousStop) void previousStop.then(() => !this.stopping && void this.connect());
@@ -143,10 +153,12 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
    * Accepted — BootNotification and what a TriggerMessage asked for excepted), TIMEOUT,
    * DISCONNECTED, CALL_ERROR, INVALID_REQUEST, INVALID_RESPONSE or STOPPED.
    * Any BootNotification answer updates the registration state.
+   * `after`: the request keeps its place in the queue but goes out only once this settles (a
+   * number it carries being made durable first).
    */
-  call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
+  call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>, after?: Promise<unknown>): Promise<ResponseOf<A>> {
     this.queued++;
-    const result = this.queue.then(() => this.send(action, payload));
+    const result = after ? this.queue.then(() => after).then(() => this.send(action, payload)) : this.queue.then(() => this.send(action, payload));
     const settled = () => void this.queued--;
     this.queue = result.then(settled, settled);
     return result;
@@ -155,7 +167,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** TriggerMessage(BootNotification): boots again on the open connection. Never rejects. */
   async sendBootNotification(): Promise<void> {
     try {
-      await this.call('BootNotification', this.registration.request()); // request() may throw too
+      await this.call('BootNotification', this.bootRequest()); // may throw too
     } catch (err) {
       this.log.warn({ err }, 'triggered BootNotification failed');
     }
@@ -169,7 +181,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private async send<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>> {
     if (this.stopping) throw new OcppLinkError('STOPPED', `${action}: link stopped`, { action });
     if (!this.connected) throw new OcppLinkError('NOT_CONNECTED', `${action}: not connected`, { action });
-    if (!this.gate.take(this.current, action)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
+    if (!this.gate.take(this.current, action, this.face.sendableWhilePending)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
     // One call at a time (the queue in call()), so the timer aborts whatever the client has in flight.
     this.callTimedOut = false;
     const timer = this.opts.clock.setTimeout(this.onCallTimeout, this.opts.callTimeoutMs);
@@ -184,10 +196,19 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     } finally {
       this.opts.clock.clearTimeout(timer);
     }
+    this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
     if (action === 'BootNotification' && this.connected && !this.stopping) this.onBootAnswer(response as BootNotificationResponse);
     // Both answers carry the CSMS's time; a board without a trusted clock takes it (OcppLinkOptions.timeSource).
     if ((action === 'BootNotification' || action === 'Heartbeat') && this.opts.timeSource) this.opts.timeSource.setTime(Date.parse((response as { currentTime: string }).currentTime));
     return response;
+  }
+
+  /**
+   * The BootNotification payload in the face's version. Typed as 1.6 for {@link call}; a 2.0.1
+   * payload is checked against the 2.0.1 schema by the strict client all the same.
+   */
+  private bootRequest(): BootNotificationRequest {
+    return this.face.bootRequest(this.registration.request()) as BootNotificationRequest;
   }
 
   private readonly onCallTimeout = (): void => {
@@ -226,7 +247,10 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.connected = true;
     this.log.info({ url: this.opts.url }, 'connected to the CSMS');
     const wait = this.registration.waitBeforeBoot();
-    if (wait > 0) {
+    if (this.registered && this.face.registrationOutlivesConnection) {
+      // Accepted before on this run (OCPP 2.0.1): the station boots once, not on every connection.
+      this.becomeAccepted(this.registered);
+    } else if (wait > 0) {
       // The CSMS said when we may boot again; a new connection does not change that.
       this.setState(this.registration.waitingAs);
       this.registration.scheduleBoot(wait);
@@ -257,7 +281,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
 
   private async boot(): Promise<void> {
     try {
-      await this.call('BootNotification', this.registration.request()); // the answer is applied in send()
+      await this.call('BootNotification', this.bootRequest()); // the answer is applied in send()
     } catch (err) {
       if (!this.connected || this.stopping) return; // the next connection boots again
       const delay = this.registration.retryDelay();
@@ -268,19 +292,25 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   }
 
   private onBootAnswer(answer: BootNotificationResponse): void {
-    this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
     const retryInMs = this.registration.answered(answer);
     if (retryInMs === undefined) {
-      this.gate.reset();
       if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
-      this.setState('accepted');
-      this.heartbeat.start();
-      this.emit('accepted', answer);
+      this.registered = answer;
+      this.becomeAccepted(answer);
       return;
     }
+    this.registered = undefined;
     this.setState(this.registration.waitingAs);
     this.heartbeat.stop();
     this.registration.scheduleBoot(retryInMs);
+  }
+
+  /** Registration Accepted (by this answer, or still, on a new connection): heartbeats, and the agent reports. */
+  private becomeAccepted(answer: BootNotificationResponse): void {
+    this.gate.reset();
+    this.setState('accepted');
+    this.heartbeat.start();
+    this.emit('accepted', answer);
   }
 
   private readonly onConfigChanged = (key: ConfigurationKey, value: ConfigValue): void => {

@@ -1,7 +1,7 @@
-import { ocppRpc } from './v16/ocppRpc.js';
+import { ocppRpc } from './ocppRpc.js';
 import { describe, expect, it } from 'vitest';
 import { OcppCallError, classifyHandlerError, toCallError, toLinkError, toOcpp16ErrorCode } from './errors.js';
-import { toOcpp16Frame } from './v16/Ocpp16RpcClient.js';
+import { toOcpp16Frame } from './OcppRpcClient.js';
 
 describe('OCPP 1.6 error codes', () => {
   it('keeps valid 1.6 codes and maps what ocpp-rpc produces to 1.6 spellings', () => {

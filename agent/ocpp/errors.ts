@@ -7,7 +7,7 @@
  *   CallError that goes on the wire (validation → *Violation, unknown → NotImplemented,
  *   anything else → InternalError).
  */
-import { ocppRpc } from './v16/ocppRpc.js';
+import { ocppRpc } from './ocppRpc.js';
 
 /** The errorCode values OCPP-J 1.6 allows in a CALLERROR (Table 7, spelling as on the wire). */
 export const OCPP16_ERROR_CODES = [

@@ -8,7 +8,7 @@
  * Failures are {@link OperatorError}s whose `kind` says what went wrong.
  */
 import type { Ocpp16Action } from '../../agent/ocpp16/messages.js';
-import { ocppRpc } from '../../agent/ocpp/v16/ocppRpc.js';
+import { ocppRpc } from '../../agent/ocpp/ocppRpc.js';
 import { chargerSummary, type ChargerSummary } from './chargerSummary.js';
 import { INBOUND_ACTIONS } from './CsmsReplies.js';
 import type { EmbeddedCsms } from './EmbeddedCsms.js';

@@ -8,7 +8,7 @@
  * instead of an Error; the server-side client class cannot be named as a type. Every cast to
  * ocpp-rpc's runtime shape lives here, once, instead of `any` leaking into the CSMS.
  */
-import { ocppRpc } from '../../agent/ocpp/v16/ocppRpc.js';
+import { ocppRpc } from '../../agent/ocpp/ocppRpc.js';
 
 const { RPCServer, createRPCError } = ocppRpc;
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';

@@ -2,7 +2,7 @@
  * A bare ocpp-rpc client standing in for a charge point in tests of the CSMS itself: strict by
  * default, no reconnects, closed by {@link closeAll}. (Agent tests use the real agent.)
  */
-import { ocppRpc } from '../../agent/ocpp/v16/ocppRpc.js';
+import { ocppRpc } from '../../agent/ocpp/ocppRpc.js';
 
 const { RPCClient } = ocppRpc;
 

@@ -4,7 +4,7 @@
  * and what is wrong with it. The CSMS checks what an operator asks it to send with this before
  * anything goes on the wire, so a refused payload is never sent and never shows up as a violation.
  */
-import { standardValidators } from '../../agent/ocpp/v16/ocppRpc.js';
+import { standardValidators } from '../../agent/ocpp/ocppRpc.js';
 
 export interface SchemaProblem {
   /** The offending field as a path (`idTag`, `localAuthorizationList[2].idTagInfo.status`); `payload` for the payload itself. */

@@ -1,11 +1,12 @@
 /**
  * A minimal CSMS for tests of the OCPP layer: a real, strict ocpp-rpc RPCServer on 127.0.0.1 that
- * records what charge points send and answers with scripted responses. (The full embedded CSMS
- * lives in scenarios/csms; agent/ does not depend on it.)
+ * records what charge points send and answers with scripted responses. It speaks OCPP 1.6J, or
+ * 2.0.1 with `version: '2.0.1'` (strict against ocpp-rpc's 2.0.1 schemas both ways). (The full
+ * embedded CSMS lives in scenarios/csms; agent/ does not depend on it.)
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ocppRpc, type IHandlersOption } from '../v16/ocppRpc.js';
+import { ocpp201Validator, ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import type { BootNotificationResponse } from '../../ocpp16/messages.js';
 
 /** The server side of one charge point's connection (an RPCServerClient). */
@@ -17,6 +18,8 @@ export interface StubCsmsOptions {
   port?: number;
   /** Strict validation of both directions (default true). */
   strict?: boolean;
+  /** The OCPP version offered (default 1.6). */
+  version?: '1.6' | '2.0.1';
   /** Answer to the n-th BootNotification (1-based); default Accepted with interval 300. */
   boot?: (n: number) => Partial<BootNotificationResponse>;
   /** Answers for other actions (default: a valid minimal answer, see DEFAULT_ANSWERS). */
@@ -29,6 +32,11 @@ const DEFAULT_ANSWERS: Record<string, Answer> = {
   Authorize: () => ({ idTagInfo: { status: 'Accepted' } }),
   StartTransaction: (_params, n) => ({ idTagInfo: { status: 'Accepted' }, transactionId: n }),
   DataTransfer: () => ({ status: 'Accepted' }),
+};
+/** OCPP 2.0.1 answers that differ from 1.6 (the rest, e.g. StatusNotification and NotifyReport, answer `{}`). */
+const DEFAULT_ANSWERS_201: Record<string, Answer> = {
+  ...DEFAULT_ANSWERS,
+  Authorize: () => ({ idTokenInfo: { status: 'Accepted' } }),
 };
 
 export interface ReceivedCall {
@@ -69,7 +77,13 @@ export class StubCsms {
   }
 
   static async start(opts: StubCsmsOptions = {}): Promise<StubCsms> {
-    const server = new ocppRpc.RPCServer({ protocols: ['ocpp1.6'], strictMode: opts.strict ?? true, pingIntervalMs: 0 });
+    const v201 = opts.version === '2.0.1';
+    const server = new ocppRpc.RPCServer({
+      protocols: [v201 ? 'ocpp2.0.1' : 'ocpp1.6'],
+      strictMode: opts.strict ?? true,
+      strictModeValidators: v201 ? [ocpp201Validator()] : [],
+      pingIntervalMs: 0,
+    });
     const http = await server.listen(opts.port ?? 0, '127.0.0.1');
     const csms = new StubCsms(server, http, (http.address() as AddressInfo).port);
     server.auth((accept, _reject, handshake) => {
@@ -99,7 +113,7 @@ export class StubCsms {
       if (action === 'BootNotification') {
         return { status: 'Accepted', interval: 300, currentTime: NOW, ...opts.boot?.(n) };
       }
-      const answer = opts.answers?.[action] ?? DEFAULT_ANSWERS[action];
+      const answer = opts.answers?.[action] ?? (opts.version === '2.0.1' ? DEFAULT_ANSWERS_201 : DEFAULT_ANSWERS)[action];
       return (answer ? await answer((params ?? {}) as Record<string, unknown>, n) : {}) as Record<string, unknown>;
     });
   }

@@ -13,11 +13,14 @@ export class SendGate {
   // Created on first TriggerMessage before Accepted: most links never need it.
   private triggered: Map<string, number> | undefined;
 
-  /** True if `action` may be sent now; uses up one triggered allowance if that is why. */
-  take(state: OcppLinkState, action: string): boolean {
+  /**
+   * True if `action` may be sent now; uses up one triggered allowance if that is why.
+   * `whilePending`: what the version also lets through before Accepted (OCPP 2.0.1: NotifyReport).
+   */
+  take(state: OcppLinkState, action: string, whilePending?: ReadonlySet<string>): boolean {
     if (state === 'accepted') return true;
     if (state !== 'booting' && state !== 'pending') return false;
-    if (action === 'BootNotification') return true;
+    if (action === 'BootNotification' || whilePending?.has(action)) return true;
     const left = this.triggered?.get(action) ?? 0;
     if (left <= 0) return false;
     this.triggered?.set(action, left - 1);

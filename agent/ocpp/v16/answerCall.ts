@@ -2,7 +2,7 @@
  * Answering one CSMS call: the registration rules of OCPP 1.6 §4.2, the handler table, and the
  * mapping of whatever a handler throws to a CallError (agent/ocpp/errors.ts).
  */
-import { ocppRpc, type IHandlersOption } from './ocppRpc.js';
+import { ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import type { Logger } from 'pino';
 import { classifyHandlerError, toCallError } from '../errors.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
@@ -39,7 +39,7 @@ export async function answerCall(link: AnsweringLink, { method, params, messageI
   }
   if (link.state() !== 'accepted' && ACCEPTED_ONLY.has(action)) return { status: 'Rejected' };
   const handler = handlerFor(action);
-  if (!handler) throw toCallError({ code: 'NotImplemented', message: `${action} is not implemented`, internal: false });
+  if (!handler) throw notImplemented(action);
   try {
     const response = await untilAborted(handler(link.control, params), signal);
     if (action === 'TriggerMessage' && (response as TriggerMessageResponse).status === 'Accepted' && link.state() !== 'accepted') {
@@ -47,22 +47,35 @@ export async function answerCall(link: AnsweringLink, { method, params, messageI
     }
     return response;
   } catch (err) {
-    const answer = classifyHandlerError(err);
-    if (answer.internal) {
-      link.log.error({ err, action }, 'handler failed');
-      link.failed(err instanceof Error ? err : new Error(String(err)));
-    } else {
-      link.log.info({ action, code: answer.code, reason: answer.message }, 'CSMS call answered with a CallError');
-    }
-    throw toCallError(answer);
+    throw handlerFailure(link, action, err);
   }
+}
+
+/**
+ * What a handler threw, logged and turned into the CallError to answer with (either OCPP version):
+ * a failure on our side is reported through `link.failed`, a bad request only logged.
+ */
+export function handlerFailure(link: Pick<AnsweringLink, 'log' | 'failed'>, action: string, err: unknown): Error {
+  const answer = classifyHandlerError(err);
+  if (answer.internal) {
+    link.log.error({ err, action }, 'handler failed');
+    link.failed(err instanceof Error ? err : new Error(String(err)));
+  } else {
+    link.log.info({ action, code: answer.code, reason: answer.message }, 'CSMS call answered with a CallError');
+  }
+  return toCallError(answer);
+}
+
+/** The CallError for an action nobody answers here. */
+export function notImplemented(action: string): Error {
+  return toCallError({ code: 'NotImplemented', message: `${action} is not implemented`, internal: false });
 }
 
 /**
  * Rejects when ocpp-rpc aborts the call. Its close() waits for every call being answered, and it
  * only signals the handler: without this a hanging handler would block stop() forever.
  */
-function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function untilAborted<T>(value: T | Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return Promise.resolve(value);
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(new Error('CSMS call aborted: connection closing'));

@@ -20,20 +20,23 @@ const require = createRequire(import.meta.url);
 
 // ── 1. The validator list, swapped in Node's module cache ──────────────────────────────────
 // ocpp-rpc's client module builds strict-mode validators for OCPP 1.6, 2.0.1 and 2.1 when it is
-// first required (1.6 MB of JSON schemas, about 8 MB of resident memory measured here). This
-// agent speaks 1.6 only, and on a board or in a 10,000-charger fleet those megabytes matter. So
+// first required (1.6 MB of JSON schemas, about 8 MB of resident memory measured here). Most
+// processes speak 1.6 only, and on a board or in a 10,000-charger fleet those megabytes matter. So
 // before ocpp-rpc is loaded, its `lib/standard-validators.js` is put into the module cache
 // holding the 1.6 validator alone, built with ocpp-rpc's own `lib/validator.js` from its own
-// `lib/schemas/ocpp1_6.json`.
+// `lib/schemas/ocpp1_6.json`. The OCPP 2.0.1 validator is built the same way on first use
+// ({@link ocpp201Validator}) and given to the clients and servers that speak 2.0.1 through
+// ocpp-rpc's public `strictModeValidators` option.
 
 /** ocpp-rpc's list of strict-mode validators, as its client and server modules require it. */
 export const STANDARD_VALIDATORS_MODULE = 'ocpp-rpc/lib/standard-validators.js';
 const STANDARD_VALIDATORS = require.resolve(STANDARD_VALIDATORS_MODULE);
 
+const { createValidator } = require('ocpp-rpc/lib/validator.js') as { createValidator: typeof CreateValidator };
+
 function primeValidators(): readonly Validator[] {
   const cached = require.cache[STANDARD_VALIDATORS];
   if (cached) return cached.exports as readonly Validator[];
-  const { createValidator } = require('ocpp-rpc/lib/validator.js') as { createValidator: typeof CreateValidator };
   const validators = [createValidator('ocpp1.6', require('ocpp-rpc/lib/schemas/ocpp1_6.json') as object[])];
   const entry = new Module(STANDARD_VALIDATORS);
   entry.filename = STANDARD_VALIDATORS;
@@ -45,6 +48,17 @@ function primeValidators(): readonly Validator[] {
 
 /** The strict-mode validators every ocpp-rpc client and server of this process shares. */
 export const standardValidators = primeValidators();
+
+let ocpp201: Validator | undefined;
+
+/**
+ * The strict-mode validator of OCPP 2.0.1 (subprotocol `ocpp2.0.1`), built from ocpp-rpc's own
+ * `lib/schemas/ocpp2_0_1.json` on first use and shared by the whole process: only a process that
+ * speaks 2.0.1 pays for its schemas. Pass it as `strictModeValidators: [ocpp201Validator()]`.
+ */
+export function ocpp201Validator(): Validator {
+  return (ocpp201 ??= createValidator('ocpp2.0.1', require('ocpp-rpc/lib/schemas/ocpp2_0_1.json') as object[]));
+}
 
 export const ocppRpc = require('ocpp-rpc') as typeof OcppRpcTypes;
 export type { IHandlersOption } from 'ocpp-rpc';

@@ -1,21 +1,23 @@
 /**
- * ocpp-rpc's RPCClient, speaking strict OCPP 1.6J, with the few corrections 1.6 needs.
+ * ocpp-rpc's RPCClient as the link uses it (either OCPP version), with the few corrections 1.6 needs.
  *
  * ocpp-rpc 2.2.1 answers some CALLERRORs with codes OCPP 1.6 does not have (RpcFrameworkError and
  * MessageTypeNotSupported for broken frames, OccurrenceConstraintViolation spelled the 2.1 way).
- * Every outgoing frame passes through `sendRaw`, so that is where the code is corrected — one
- * place, whichever ocpp-rpc path produced the error.
+ * Every outgoing frame passes through `sendRaw`, so that is where the code is corrected on a 1.6
+ * connection — one place, whichever ocpp-rpc path produced the error. (Those codes are OCPP 2.0.1's
+ * own, so a 2.0.1 connection sends them as they are.)
  */
 import {
-  clientSocket, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
+  clientSocket, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
 } from './ocppRpc.js';
-import { toOcpp16ErrorCode } from '../errors.js';
+import { toOcpp16ErrorCode } from './errors.js';
 import type { Logger } from 'pino';
-import type { OcppTraffic } from '../OcppTraffic.js';
+import type { OcppTraffic } from './OcppTraffic.js';
 
 export type RpcClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
 
 export const OCPP16_SUBPROTOCOL = 'ocpp1.6';
+export const OCPP201_SUBPROTOCOL = 'ocpp2.0.1';
 const MSG_CALLERROR = 4;
 
 /** Where a client's events go: the link, wired by attachClientEvents (linkClient.ts). */
@@ -48,12 +50,12 @@ export function toOcpp16Frame(message: string): string {
   }
 }
 
-export class Ocpp16RpcClient extends ocppRpc.RPCClient {
+export class OcppRpcClient extends ocppRpc.RPCClient {
   /** Where this client's events go (set by attachClientEvents in linkClient.ts). */
   sink: ClientEventSink | undefined;
 
   override sendRaw(message: string): void {
-    super.sendRaw(toOcpp16Frame(message));
+    super.sendRaw(this.protocol === OCPP16_SUBPROTOCOL ? toOcpp16Frame(message) : message);
   }
 
   /**
@@ -109,21 +111,26 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
   }
 }
 
-let warmed = false;
+const warmed = new Set<string>();
 
 /**
- * Compiles the strict-mode schemas of `actions` (request and response) now instead of on their
- * first message. The validators are ocpp-rpc's module-level ones, shared by every client of the
- * process, so this runs once per process.
+ * Compiles the strict-mode schemas of `actions` (request and response) of `subprotocol` now instead
+ * of on their first message. The validators are module-level, shared by every client of the
+ * process, so this runs once per process and subprotocol.
  */
-export function warmOcpp16Validators(actions: Iterable<string>): void {
-  if (warmed) return;
-  warmed = true;
-  const validator = standardValidators.find((v) => v.subprotocol === OCPP16_SUBPROTOCOL);
+export function warmValidators(subprotocol: string, actions: Iterable<string>): void {
+  if (warmed.has(subprotocol)) return;
+  warmed.add(subprotocol);
+  const validator = subprotocol === OCPP201_SUBPROTOCOL ? ocpp201Validator() : standardValidators.find((v) => v.subprotocol === subprotocol);
   if (!validator) return;
   const ajv = validatorAjv(validator);
   for (const action of actions) {
     ajv.getSchema(`urn:${action}.req`);
     ajv.getSchema(`urn:${action}.conf`);
   }
+}
+
+/** The strict-mode validators a client of `subprotocol` needs besides the standard (1.6) one. */
+export function extraValidators(subprotocol: string): ReturnType<typeof ocpp201Validator>[] {
+  return subprotocol === OCPP201_SUBPROTOCOL ? [ocpp201Validator()] : [];
 }

@@ -2,13 +2,13 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
-  OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
+  OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
 } from './ocppRpc.js';
 
 const require = createRequire(import.meta.url);
 const installedVersion = (JSON.parse(readFileSync(require.resolve('ocpp-rpc/package.json'), 'utf8')) as { version: string }).version;
 const clientSource = readFileSync(require.resolve('ocpp-rpc/lib/client.js'), 'utf8');
-const UPGRADED = `ocpp-rpc ${installedVersion} is installed; the reach-ins of agent/ocpp/v16/ocppRpc.ts were checked against ${OCPP_RPC_VERIFIED_VERSION}`;
+const UPGRADED = `ocpp-rpc ${installedVersion} is installed; the reach-ins of agent/ocpp/ocppRpc.ts were checked against ${OCPP_RPC_VERIFIED_VERSION}`;
 
 /** A client that never connects: enough to see the fields ocpp-rpc sets up in its constructor. */
 type ClientOptions = ConstructorParameters<typeof ocppRpc.RPCClient>[0];
@@ -27,6 +27,15 @@ describe('ocppRpc (the single ocpp-rpc entry point)', () => {
     expect(() => v.validate('urn:Heartbeat.req', {})).not.toThrow();
     expect(() => v.validate('urn:StartTransaction.req', { connectorId: 'one' })).toThrow();
   });
+
+  it('builds the OCPP 2.0.1 validator on demand, once, outside the standard list', () => {
+    const v = ocpp201Validator();
+    expect(v.subprotocol).toBe('ocpp2.0.1');
+    expect(ocpp201Validator()).toBe(v);
+    expect(standardValidators).not.toContain(v);
+    expect(() => v.validate('urn:StatusNotification.req', { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Occupied', evseId: 1, connectorId: 1 })).not.toThrow();
+    expect(() => v.validate('urn:StatusNotification.req', { timestamp: '2026-01-01T00:00:00Z', connectorStatus: 'Charging', evseId: 1, connectorId: 1 })).toThrow();
+  });
 });
 
 // Each reach-in of ocppRpc.ts, checked against the installed ocpp-rpc: an upgrade that moves one
@@ -43,6 +52,7 @@ describe(`ocpp-rpc internals the agent relies on (verified with ${OCPP_RPC_VERIF
     }
     expect(typeof (require('ocpp-rpc/lib/validator.js') as { createValidator?: unknown }).createValidator, `${UPGRADED}: lib/validator.js has no createValidator`).toBe('function');
     expect(Array.isArray(require('ocpp-rpc/lib/schemas/ocpp1_6.json')), `${UPGRADED}: lib/schemas/ocpp1_6.json moved`).toBe(true);
+    expect(Array.isArray(require('ocpp-rpc/lib/schemas/ocpp2_0_1.json')), `${UPGRADED}: lib/schemas/ocpp2_0_1.json moved`).toBe(true);
   });
 
   it('2. `_handlers`: a client looks a handler up only with get(method) when a call arrives', () => {

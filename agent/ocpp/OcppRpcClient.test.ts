@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HANDLED_ACTIONS } from './handlers/index.js';
-import { OCPP16_SUBPROTOCOL, warmOcpp16Validators } from './Ocpp16RpcClient.js';
+import { HANDLED_ACTIONS } from './v16/handlers/index.js';
+import { OCPP16_SUBPROTOCOL, warmValidators } from './OcppRpcClient.js';
 import { standardValidators, validatorAjv } from './ocppRpc.js';
 
 // The validators ocpp-rpc's clients validate with (ocppRpc.test.ts checks that they are the same).
@@ -13,10 +13,10 @@ describe('strict-mode validators', () => {
   // First in this file: nothing has compiled schemas in this process yet.
   it('are warmed once per process: the first warm-up compiles, later ones do nothing', () => {
     expect(isCompiled('urn:Heartbeat.req')).toBe(false);
-    warmOcpp16Validators(['Heartbeat']);
+    warmValidators(OCPP16_SUBPROTOCOL, ['Heartbeat']);
     expect(isCompiled('urn:Heartbeat.req')).toBe(true);
     expect(isCompiled('urn:Heartbeat.conf')).toBe(true);
-    warmOcpp16Validators(['Reset']);
+    warmValidators(OCPP16_SUBPROTOCOL, ['Reset']);
     expect(isCompiled('urn:Reset.req')).toBe(false);
   });
 

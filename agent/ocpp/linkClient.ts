@@ -4,18 +4,19 @@
  * option quirks) stay here.
  */
 import { ocppRpc } from './ocppRpc.js';
-import { OcppLinkError } from '../errors.js';
-import type { OcppLinkOptions } from '../OcppLinkTypes.js';
-import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient, type ClientEventSink } from './Ocpp16RpcClient.js';
+import { OcppLinkError } from './errors.js';
+import type { OcppLinkOptions } from './OcppLinkTypes.js';
+import { OcppRpcClient, extraValidators, type ClientEventSink } from './OcppRpcClient.js';
 
-export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
-  return new Ocpp16RpcClient({
+/** A strict client offering `subprotocol` alone (`ocpp1.6` or `ocpp2.0.1`). */
+export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): OcppRpcClient {
+  return new OcppRpcClient({
     identity: opts.identity,
     endpoint: opts.url.replace(/\/+$/, ''),
     password: opts.password ?? null,
-    protocols: [OCPP16_SUBPROTOCOL],
+    protocols: [subprotocol],
     strictMode: true,
-    strictModeValidators: [],
+    strictModeValidators: extraValidators(subprotocol),
     // Reconnecting is the link's job (see OcppLink); these three only keep ocpp-rpc out of it.
     reconnect: false,
     maxReconnects: 0,
@@ -45,7 +46,7 @@ interface ValidationFailure {
  * (EventEmitter calls them with the client as `this`, which carries its sink), so a link costs no
  * closures here: 10,000 links × 7 listeners are measurable (docs/fleet.md, Memory and scale).
  */
-export function attachClientEvents(client: Ocpp16RpcClient, sink: ClientEventSink): void {
+export function attachClientEvents(client: OcppRpcClient, sink: ClientEventSink): void {
   client.sink = sink;
   client.on('open', onOpen);
   client.on('disconnect', onDisconnect);
@@ -56,20 +57,20 @@ export function attachClientEvents(client: Ocpp16RpcClient, sink: ClientEventSin
   client.on('socketError', onSocketError);
 }
 
-function sinkOf(client: Ocpp16RpcClient): ClientEventSink {
+function sinkOf(client: OcppRpcClient): ClientEventSink {
   if (!client.sink) throw new Error('ocpp-rpc client without an event sink');
   return client.sink;
 }
 
-function onOpen(this: Ocpp16RpcClient): void {
+function onOpen(this: OcppRpcClient): void {
   sinkOf(this).open();
 }
 
-function onDisconnect(this: Ocpp16RpcClient, { code, reason }: { code: number; reason: unknown }): void {
+function onDisconnect(this: OcppRpcClient, { code, reason }: { code: number; reason: unknown }): void {
   sinkOf(this).disconnect({ code, reason: String(reason ?? '') });
 }
 
-function onStrictValidationFailure(this: Ocpp16RpcClient, { error, outbound, isCall, method }: ValidationFailure): void {
+function onStrictValidationFailure(this: OcppRpcClient, { error, outbound, isCall, method }: ValidationFailure): void {
   const sink = sinkOf(this);
   // outbound call = our request; inbound result = their answer to it. An inbound call failing
   // validation is answered by ocpp-rpc itself; an outbound result is our handler's bug.
@@ -82,7 +83,7 @@ function onStrictValidationFailure(this: Ocpp16RpcClient, { error, outbound, isC
   }
 }
 
-function onBadMessage(this: Ocpp16RpcClient, { buffer, error, response }: { buffer: unknown; error: unknown; response: unknown[] | null }): void {
+function onBadMessage(this: OcppRpcClient, { buffer, error, response }: { buffer: unknown; error: unknown; response: unknown[] | null }): void {
   const sink = sinkOf(this);
   const text = String(buffer);
   sink.log.warn({ err: error, frame: text.slice(0, 500) }, 'invalid frame from the CSMS');
@@ -90,14 +91,14 @@ function onBadMessage(this: Ocpp16RpcClient, { buffer, error, response }: { buff
   sink.traffic()?.invalid(text, response && this.state === ocppRpc.RPCClient.OPEN ? response : null);
 }
 
-function onCall(this: Ocpp16RpcClient, { outbound, payload }: { outbound: boolean; payload: unknown[] }): void {
+function onCall(this: OcppRpcClient, { outbound, payload }: { outbound: boolean; payload: unknown[] }): void {
   sinkOf(this).traffic()?.call(outbound, payload);
 }
 
-function onResponse(this: Ocpp16RpcClient, { outbound, payload }: { outbound: boolean; payload: unknown[] }): void {
+function onResponse(this: OcppRpcClient, { outbound, payload }: { outbound: boolean; payload: unknown[] }): void {
   sinkOf(this).traffic()?.response(outbound, payload);
 }
 
-function onSocketError(this: Ocpp16RpcClient, err: unknown): void {
+function onSocketError(this: OcppRpcClient, err: unknown): void {
   sinkOf(this).log.debug({ err }, 'WebSocket error');
 }

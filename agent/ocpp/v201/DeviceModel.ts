@@ -1,0 +1,154 @@
+/**
+ * The device model as the CSMS sees it (OCPP 2.0.1 §Provisioning): GetVariables, SetVariables and
+ * the inventory of GetBaseReport, over the table in deviceModelVariables.ts. Key-backed variables
+ * read and write the charger's stored configuration (the one the 1.6 keys use); facts are read
+ * from the station when asked. Only the Actual attribute exists: a variable with a settable
+ * target or limits would list them here.
+ *
+ * Per charger: this object and the facts it is given; the table is module-level.
+ */
+import { definitionOf } from '../../ocpp16/configurationKeys.js';
+import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type {
+  ComponentType,
+  DataEnumType,
+  GetVariableDataType,
+  GetVariableResultType,
+  ReportBaseEnumType,
+  ReportDataType,
+  SetVariableDataType,
+  SetVariableResultType,
+  VariableCharacteristicsType,
+  VariableType,
+} from '../../ocpp201/messages.js';
+import { VARIABLES, type StationFacts, type VariableDefinition } from './deviceModelVariables.js';
+
+export type { StationFacts } from './deviceModelVariables.js';
+
+/** The values AvailabilityState takes (ConnectorStatusEnumType). */
+const AVAILABILITY_STATES = 'Available,Occupied,Reserved,Unavailable,Faulted';
+
+type Lookup = { found: VariableDefinition; evseId: number } | { status: 'UnknownComponent' | 'UnknownVariable' };
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+export class DeviceModel {
+  constructor(
+    private readonly config: OcppConfiguration,
+    private readonly facts: StationFacts,
+  ) {}
+
+  /** One GetVariables entry. */
+  get(request: GetVariableDataType): GetVariableResultType {
+    const { component, variable } = request;
+    const attributeType = request.attributeType ?? 'Actual';
+    const lookup = this.lookup(component, variable);
+    if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
+    if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    return { attributeStatus: 'Accepted', attributeType, attributeValue: this.value(lookup.found, lookup.evseId), component, variable };
+  }
+
+  /**
+   * One SetVariables entry: a key-backed, writable variable is changed in the stored configuration
+   * (validated, persisted, effective at once — or RebootRequired when the key says so); anything
+   * read-only, or a value the key does not take, is Rejected.
+   */
+  async set(request: SetVariableDataType): Promise<SetVariableResultType> {
+    const { component, variable } = request;
+    const attributeType = request.attributeType ?? 'Actual';
+    const lookup = this.lookup(component, variable);
+    if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
+    if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    const { key } = lookup.found;
+    if (!key || definitionOf(key).readonly) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
+    const status = await this.config.change(key, request.attributeValue);
+    if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
+    return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue' } };
+  }
+
+  /**
+   * The ReportData of a base report, in table order (station components first, then per EVSE):
+   * FullInventory is every variable, ConfigurationInventory the writable ones, SummaryInventory
+   * the availability of the station, its EVSEs and connectors.
+   */
+  report(base: ReportBaseEnumType): ReportDataType[] {
+    const out: ReportDataType[] = [];
+    for (const def of VARIABLES) {
+      if (base === 'ConfigurationInventory' && this.mutability(def) !== 'ReadWrite') continue;
+      if (base === 'SummaryInventory' && def.variable !== 'AvailabilityState') continue;
+      const evses = def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
+      for (const evseId of evses) out.push(this.reportData(def, evseId));
+    }
+    return out;
+  }
+
+  private reportData(def: VariableDefinition, evseId: number): ReportDataType {
+    return {
+      component: componentOf(def, evseId),
+      variable: { name: def.variable, ...(def.instance !== undefined && { instance: def.instance }) },
+      variableAttribute: [{
+        type: 'Actual',
+        value: this.value(def, evseId),
+        mutability: this.mutability(def),
+        persistent: def.key !== undefined || def.constant === true,
+        constant: def.constant === true,
+      }],
+      variableCharacteristics: this.characteristics(def),
+    };
+  }
+
+  private lookup(component: ComponentType, variable: VariableType): Lookup {
+    let componentKnown = false;
+    for (const def of VARIABLES) {
+      if (!same(def.component, component.name)) continue;
+      const evseId = this.evseOf(def, component);
+      if (evseId === undefined) continue;
+      componentKnown = true;
+      if (same(def.variable, variable.name) && (def.instance ?? '') === (variable.instance ?? '')) return { found: def, evseId };
+    }
+    return { status: componentKnown ? 'UnknownVariable' : 'UnknownComponent' };
+  }
+
+  /** The EVSE a component addresses (0: the station), or undefined when it names none of ours. */
+  private evseOf(def: VariableDefinition, component: ComponentType): number | undefined {
+    if (component.instance !== undefined) return undefined;
+    const { evse } = component;
+    if (def.scope === 'station') return evse === undefined ? 0 : undefined;
+    if (!evse || !Number.isInteger(evse.id) || evse.id < 1 || evse.id > this.facts.evseCount) return undefined;
+    if (def.scope === 'evse') return evse.connectorId === undefined ? evse.id : undefined;
+    return evse.connectorId === 1 ? evse.id : undefined;
+  }
+
+  private value(def: VariableDefinition, evseId: number): string {
+    if (def.key) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+    return def.read?.(this.facts, evseId) ?? '';
+  }
+
+  private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' {
+    return def.key && !definitionOf(def.key).readonly ? 'ReadWrite' : 'ReadOnly';
+  }
+
+  private characteristics(def: VariableDefinition): VariableCharacteristicsType {
+    const out: VariableCharacteristicsType = { dataType: dataTypeOf(def), supportsMonitoring: false };
+    if (def.unit) out.unit = def.unit;
+    if (def.variable === 'AvailabilityState') out.valuesList = AVAILABILITY_STATES;
+    if (def.valuesList) out.valuesList = def.valuesList;
+    if (!def.key) return out;
+    const k = definitionOf(def.key);
+    if (k.min !== undefined) out.minLimit = k.min;
+    if (k.max !== undefined) out.maxLimit = k.max;
+    if (Array.isArray(k.members)) out.valuesList = k.members.join(',');
+    return out;
+  }
+}
+
+function dataTypeOf(def: VariableDefinition): DataEnumType {
+  if (!def.key) return def.dataType ?? 'string';
+  const k = definitionOf(def.key);
+  return k.type === 'csl' ? 'MemberList' : k.type;
+}
+
+function componentOf(def: VariableDefinition, evseId: number): ComponentType {
+  if (def.scope === 'station') return { name: def.component };
+  return { name: def.component, evse: def.scope === 'evse' ? { id: evseId } : { id: evseId, connectorId: 1 } };
+}

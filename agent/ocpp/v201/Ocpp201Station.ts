@@ -1,0 +1,233 @@
+/**
+ * The charging station as the OCPP 2.0.1 handlers see it ({@link StationControl}), over the same
+ * services the 1.6 face uses: availability and resets through the charger's RemoteControl and
+ * SessionService (so "Scheduled while a transaction runs" is decided once, for both versions), the
+ * device model over the stored configuration, and NotifyReport pages through the link.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../../hal/index.js';
+import type { ChargePointControl } from '../v16/ChargePointControl.js';
+import type {
+  ChangeAvailabilityStatusEnumType,
+  GenericDeviceModelStatusEnumType,
+  RequestStartStopStatusEnumType,
+  RequestStartTransactionRequest,
+  DataTransferRequest,
+  DataTransferResponse,
+  GetTransactionStatusResponse,
+  MessageTriggerEnumType,
+  SendLocalListRequest,
+  SendLocalListStatusEnumType,
+  TriggerMessageStatusEnumType,
+  UnlockStatusEnumType,
+  ReportBaseEnumType,
+  ResetEnumType,
+  ResetStatusEnumType,
+} from '../../ocpp201/messages.js';
+import type { OcppLink } from '../OcppLink.js';
+import type { DeviceModel } from './DeviceModel.js';
+import { call201 } from './call201.js';
+import type { StationControl } from './StationControl.js';
+import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
+import { idTagStatus16 } from './statusVocabulary.js';
+
+export interface Ocpp201StationParts {
+  log: Logger;
+  clock: Clock;
+  deviceModel: DeviceModel;
+  /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config'>
+    & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
+    & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
+  /** Whether the registration is Accepted now. */
+  isAccepted(): boolean;
+  /** The transaction running on an EVSE (its shared number), if any. */
+  transactionOn(evseId: number): number | undefined;
+  /** Transaction messages not yet confirmed by the CSMS (all transactions). */
+  undelivered(): number;
+  /** The next StatusNotifications go out even if they repeat the last one (a triggered report). */
+  forgetSentStatuses(): void;
+  /** Where a remote start's remoteStartId waits for its TransactionEvent Started. */
+  transactionEvents: Pick<TransactionEvents, 'expectRemoteStart' | 'forgetRemoteStart'>;
+  /** Whether a transaction runs on any connector now. */
+  transactionRunning(): boolean;
+  /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
+  events: { on(event: 'transaction', listener: () => void): unknown; off(event: 'transaction', listener: () => void): unknown };
+  link: Pick<OcppLink, 'call'>;
+  /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
+  rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
+}
+
+export class Ocpp201Station implements StationControl {
+  private onIdleReset: (() => void) | undefined;
+
+  constructor(private readonly p: Ocpp201StationParts) {}
+
+  get log(): Logger {
+    return this.p.log;
+  }
+
+  get deviceModel(): DeviceModel {
+    return this.p.deviceModel;
+  }
+
+  get evseCount(): number {
+    return this.p.control.connectorCount;
+  }
+
+  baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType {
+    const items = this.p.deviceModel.report(base);
+    if (items.length === 0) return 'EmptyResultSet';
+    const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
+    const generatedAt = new Date(this.p.clock.now()).toISOString();
+    // After the answer is out.
+    setImmediate(() => void this.sendReport(requestId, generatedAt, items, size));
+    return 'Accepted';
+  }
+
+  /** The pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
+  private async sendReport(requestId: number, generatedAt: string, items: ReturnType<DeviceModel['report']>, size: number): Promise<void> {
+    for (let seqNo = 0, at = 0; at < items.length; seqNo++, at += size) {
+      const page = items.slice(at, at + size) as [(typeof items)[number], ...typeof items];
+      try {
+        await call201(this.p.link, 'NotifyReport', { requestId, generatedAt, seqNo, tbc: at + size < items.length, reportData: page });
+      } catch (err) {
+        this.p.log.warn({ err, requestId, seqNo }, 'NotifyReport not delivered: report ended');
+        return;
+      }
+    }
+  }
+
+  reset(type: ResetEnumType): ResetStatusEnumType {
+    if (type === 'Immediate' || !this.p.transactionRunning()) return this.resetNow();
+    // OnIdle with a transaction running: once none runs. A second OnIdle changes nothing.
+    if (this.onIdleReset) return 'Scheduled';
+    this.onIdleReset = () => {
+      if (this.p.transactionRunning() || !this.onIdleReset) return;
+      this.p.events.off('transaction', this.onIdleReset);
+      this.onIdleReset = undefined;
+      this.p.log.info('scheduled Reset OnIdle: the last transaction ended, resetting');
+      this.resetNow();
+    };
+    this.p.events.on('transaction', this.onIdleReset);
+    return 'Scheduled';
+  }
+
+  /** A 2.0.1 reset restarts the station; the 1.6 Hard reset does exactly that (transactions end first). */
+  private resetNow(): ResetStatusEnumType {
+    this.p.rebootingFor('RemoteReset');
+    return this.p.control.reset('Hard');
+  }
+
+  /**
+   * Through the session service, as a 1.6 RemoteStartTransaction: authorized per
+   * AuthCtrlr.AuthorizeRemoteStart (AuthorizeRemoteTxRequests), on the EVSE asked for or the one the
+   * service chooses. A chargingProfile is not applied yet (neither is the 1.6 one).
+   */
+  async remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType> {
+    const evseId = request.evseId ?? 0;
+    const start: RemoteStart = { remoteStartId: request.remoteStartId, idToken: request.idToken };
+    this.p.transactionEvents.expectRemoteStart(evseId, start);
+    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) });
+    if (status !== 'Accepted') this.p.transactionEvents.forgetRemoteStart(evseId, start);
+    return status;
+  }
+
+  trigger(message: MessageTriggerEnumType, evseId?: number): TriggerMessageStatusEnumType {
+    if (evseId !== undefined && !(evseId >= 1 && evseId <= this.evseCount)) return 'Rejected';
+    switch (message) {
+      case 'BootNotification':
+        // Already registered: nothing to boot for.
+        if (this.p.isAccepted()) return 'Rejected';
+        this.p.rebootingFor('Triggered');
+        return this.p.control.trigger('BootNotification');
+      case 'Heartbeat':
+        return this.p.control.trigger('Heartbeat');
+      case 'StatusNotification':
+        this.p.forgetSentStatuses();
+        return this.p.control.trigger('StatusNotification', evseId);
+      case 'MeterValues':
+        return this.p.control.trigger('MeterValues', evseId);
+      case 'TransactionEvent': {
+        // An Updated event (triggerReason Trigger) for the transaction(s) running on the EVSE(s) asked.
+        const evses = evseId !== undefined ? [evseId] : Array.from({ length: this.evseCount }, (_, i) => i + 1);
+        const running = evses.filter((e) => this.p.transactionOn(e) !== undefined);
+        if (running.length === 0) return 'Rejected';
+        for (const e of running) this.p.control.trigger('MeterValues', e);
+        return 'Accepted';
+      }
+      default:
+        return 'NotImplemented';
+    }
+  }
+
+  async unlock(evseId: number): Promise<UnlockStatusEnumType> {
+    if (!(evseId >= 1 && evseId <= this.evseCount)) return 'UnknownConnector';
+    // OCPP 2.0.1 F05: a connector under a running transaction is not released (1.6 would stop the transaction).
+    if (this.p.transactionOn(evseId) !== undefined) return 'OngoingAuthorizedTransaction';
+    const status = await this.p.control.unlockConnector(evseId);
+    return status === 'Unlocked' ? 'Unlocked' : 'UnlockFailed';
+  }
+
+  clearCache(): Promise<'Accepted' | 'Rejected'> {
+    if (!this.p.control.config.getBool('AuthorizationCacheEnabled')) return Promise.resolve('Rejected');
+    return this.p.control.clearCache();
+  }
+
+  localListVersion(): number {
+    return this.p.control.config.getBool('LocalAuthListEnabled') ? this.p.control.localListVersion() : 0;
+  }
+
+  /** Into the shared list in its (1.6) words: idToken → idTag, idTokenInfo → idTagInfo. */
+  async sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType> {
+    if (!this.p.control.config.getBool('LocalAuthListEnabled')) return 'Failed';
+    const status = await this.p.control.sendLocalList({
+      listVersion: request.versionNumber,
+      updateType: request.updateType,
+      ...(request.localAuthorizationList && {
+        localAuthorizationList: request.localAuthorizationList.map(({ idToken, idTokenInfo }) => ({
+          idTag: idToken.idToken,
+          ...(idTokenInfo && {
+            idTagInfo: {
+              status: idTagStatus16(idTokenInfo.status),
+              ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
+              ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
+            },
+          }),
+        })),
+      }),
+    });
+    return status === 'Accepted' || status === 'VersionMismatch' ? status : 'Failed';
+  }
+
+  /** The vendor handlers take and give text: structured 2.0.1 data is passed as its JSON. */
+  async dataTransfer(request: DataTransferRequest): Promise<DataTransferResponse> {
+    const data = request.data === undefined ? undefined : typeof request.data === 'string' ? request.data : JSON.stringify(request.data);
+    const answer = await this.p.control.dataTransfer({ vendorId: request.vendorId, ...(request.messageId !== undefined && { messageId: request.messageId }), ...(data !== undefined && { data }) });
+    return { status: answer.status, ...(answer.data !== undefined && { data: answer.data as unknown as DataTransferResponse['data'] }) };
+  }
+
+  transactionStatus(transactionId?: string): GetTransactionStatusResponse {
+    // The journal does not tell messages apart by transaction here: any queued message counts.
+    const messagesInQueue = this.p.undelivered() > 0;
+    if (transactionId === undefined) return { messagesInQueue };
+    const ongoingIndicator = Array.from({ length: this.evseCount }, (_, i) => this.p.transactionOn(i + 1)).some((n) => n !== undefined && String(n) === transactionId);
+    return { ongoingIndicator, messagesInQueue };
+  }
+
+  /** Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared number. */
+  remoteStop(transactionId: string): RequestStartStopStatusEnumType {
+    if (!/^\d{1,16}$/.test(transactionId)) return 'Rejected';
+    return this.p.control.remoteStop(Number(transactionId));
+  }
+
+  changeAvailability(evseId: number, operative: boolean): ChangeAvailabilityStatusEnumType {
+    return this.p.control.changeAvailability(evseId, operative);
+  }
+
+  /** Drops a scheduled reset (the charger stops). */
+  dispose(): void {
+    if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
+    this.onIdleReset = undefined;
+  }
+}

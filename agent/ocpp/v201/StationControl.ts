@@ -1,0 +1,56 @@
+/**
+ * What an OCPP 2.0.1 handler may ask of the charging station — the 2.0.1 counterpart of
+ * v16/ChargePointControl.ts. A handler turns a CSMS request into calls on this port and answers
+ * from their results; it never touches devices, machines or the socket. Ocpp201Station implements
+ * it over the shared services; handler tests may use a fake.
+ */
+import type { Logger } from 'pino';
+import type {
+  ChangeAvailabilityStatusEnumType,
+  GenericDeviceModelStatusEnumType,
+  RequestStartStopStatusEnumType,
+  RequestStartTransactionRequest,
+  DataTransferRequest,
+  DataTransferResponse,
+  GetTransactionStatusResponse,
+  MessageTriggerEnumType,
+  SendLocalListRequest,
+  SendLocalListStatusEnumType,
+  TriggerMessageStatusEnumType,
+  UnlockStatusEnumType,
+  ReportBaseEnumType,
+  ResetEnumType,
+  ResetStatusEnumType,
+} from '../../ocpp201/messages.js';
+import type { DeviceModel } from './DeviceModel.js';
+
+export interface StationControl {
+  readonly log: Logger;
+  readonly deviceModel: DeviceModel;
+  /** EVSEs 1..n, one connector each. */
+  readonly evseCount: number;
+  /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */
+  baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
+  /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */
+  reset(type: ResetEnumType): ResetStatusEnumType;
+  /** RequestStartTransaction on an EVSE of ours (or any): Accepted when the session service admits it. */
+  remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType>;
+  /** RequestStopTransaction: Accepted when a transaction with this id runs here. */
+  remoteStop(transactionId: string): RequestStartStopStatusEnumType;
+  /** TriggerMessage: Accepted/Rejected/NotImplemented; the message goes out after the answer. */
+  trigger(message: MessageTriggerEnumType, evseId?: number): TriggerMessageStatusEnumType;
+  /** UnlockConnector of an EVSE's connector: never under a running transaction (OngoingAuthorizedTransaction). */
+  unlock(evseId: number): Promise<UnlockStatusEnumType>;
+  /** ClearCache: Rejected while the cache is disabled. */
+  clearCache(): Promise<'Accepted' | 'Rejected'>;
+  /** GetLocalListVersion (0: no list). */
+  localListVersion(): number;
+  /** SendLocalList into the shared Local Authorization List. */
+  sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType>;
+  /** DataTransfer from the CSMS: the registered vendor handlers. */
+  dataTransfer(request: DataTransferRequest): Promise<DataTransferResponse>;
+  /** GetTransactionStatus: messages still queued (of that transaction, or any), and whether it still runs. */
+  transactionStatus(transactionId?: string): GetTransactionStatusResponse;
+  /** ChangeAvailability of the station (evseId 0) or one EVSE; Scheduled while a transaction runs there. */
+  changeAvailability(evseId: number, operative: boolean): ChangeAvailabilityStatusEnumType;
+}

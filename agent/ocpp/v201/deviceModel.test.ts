@@ -1,0 +1,167 @@
+/**
+ * The OCPP 2.0.1 device model over a real socket to a strict 2.0.1 CSMS: GetVariables and
+ * SetVariables with their per-variable statuses, values shared with the 1.6 keys (a change in one
+ * vocabulary is the other's value and changes behaviour), and GetBaseReport in NotifyReport pages.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { agent201Fixture, cleanupAgents201 } from '../../../test/support/agent201Fixture.js';
+import type { NotifyReportRequest } from '../../ocpp201/messages.js';
+import { VARIABLES } from './deviceModelVariables.js';
+
+afterEach(cleanupAgents201);
+
+const SECOND = 1000;
+
+describe('GetVariables', () => {
+  it('answers each variable with its own status, in request order', async () => {
+    const f = await agent201Fixture();
+    const { getVariableResult } = await f.call('GetVariables', {
+      getVariableData: [
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
+        { component: { name: 'NoSuchCtrlr' }, variable: { name: 'Enabled' } },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NoSuchVariable' } },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeType: 'MaxSet' },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'MessageAttempts', instance: 'TransactionEvent' } },
+        { component: { name: 'EVSE', evse: { id: 2 } }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'EVSE', evse: { id: 3 } }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'Connector', evse: { id: 1, connectorId: 1 } }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'Connector', evse: { id: 1, connectorId: 2 } }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'SecurityCtrlr' }, variable: { name: 'Identity' } },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStartPoint' } },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } },
+      ],
+    });
+    expect(getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([
+      ['Accepted', '3600'], // the interval of the Accepted boot
+      ['UnknownComponent', undefined],
+      ['UnknownVariable', undefined],
+      ['NotSupportedAttributeType', undefined],
+      ['Accepted', '3'],
+      ['Accepted', 'Available'],
+      ['UnknownComponent', undefined],
+      ['Accepted', 'Available'],
+      ['UnknownComponent', undefined],
+      ['Accepted', 'AGENT-201'],
+      ['Accepted', 'PowerPathClosed'],
+      ['Accepted', 'EVConnected,Authorized'],
+    ]);
+    expect(getVariableResult[3]).toMatchObject({ attributeType: 'MaxSet', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } });
+  });
+
+  it('reads what a connector is doing now', async () => {
+    const f = await agent201Fixture();
+    f.sim.connectors[1]!.ev.plugIn();
+    await f.advance(SECOND);
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: { name: 'EVSE', evse: { id: 2 } }, variable: { name: 'AvailabilityState' } }] });
+    expect(getVariableResult[0]!.attributeValue).toBe('Occupied');
+  });
+});
+
+describe('SetVariables', () => {
+  it('changes the stored configuration the 1.6 keys read, and the behaviour follows (Accepted means honoured)', async () => {
+    const f = await agent201Fixture();
+    const { setVariableResult } = await f.call('SetVariables', {
+      setVariableData: [
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '60' },
+        { component: { name: 'AuthCacheCtrlr' }, variable: { name: 'Enabled' }, attributeValue: 'false' },
+        { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedMeasurands' }, attributeValue: 'Energy.Active.Import.Register,Current.Import' },
+      ],
+    });
+    expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Accepted', 'Accepted', 'Accepted']);
+    expect(f.config.getInt('HeartbeatInterval')).toBe(60);
+    expect(f.config.getBool('AuthorizationCacheEnabled')).toBe(false);
+    expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register', 'Current.Import']);
+    // What follows from a key changes with it: TxStopPoint says whether unplugging ends a transaction.
+    await f.call('SetVariables', { setVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: 'StopTxOnEVSideDisconnect' }, attributeValue: 'false' }] });
+    const stop = await f.call('GetVariables', { getVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } }] });
+    expect(stop.getVariableResult[0]!.attributeValue).toBe('Authorized');
+    // The heartbeat runs on the new interval at once.
+    await f.advance(60 * SECOND);
+    await f.waitForSent('Heartbeat');
+    // GetVariables reads back what was set.
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: { name: 'AuthCacheCtrlr' }, variable: { name: 'Enabled' } }] });
+    expect(getVariableResult[0]!.attributeValue).toBe('false');
+  });
+
+  it('rejects read-only variables and values the variable does not take, and leaves them as they were', async () => {
+    const f = await agent201Fixture();
+    const { setVariableResult } = await f.call('SetVariables', {
+      setVariableData: [
+        { component: { name: 'ChargingStation' }, variable: { name: 'Model' }, attributeValue: 'other' },
+        { component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedMeasurands' }, attributeValue: 'Energy.Active.Import.Register,Bogus' },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '-5' },
+        { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'ItemsPerMessage' }, attributeValue: '5' },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '60', attributeType: 'Target' },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'NoSuchVariable' }, attributeValue: '1' },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStartPoint' }, attributeValue: 'EVConnected' },
+      ],
+    });
+    expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Rejected', 'NotSupportedAttributeType', 'UnknownVariable', 'Rejected']);
+    expect(setVariableResult[0]!.attributeStatusInfo?.reasonCode).toBe('ReadOnly');
+    expect(f.config.getInt('HeartbeatInterval')).toBe(3600);
+    expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);
+  });
+
+  it('applies entries in order: the last value for a variable is the one kept', async () => {
+    const f = await agent201Fixture();
+    await f.call('SetVariables', {
+      setVariableData: [
+        { component: { name: 'TxCtrlr' }, variable: { name: 'EVConnectionTimeOut' }, attributeValue: '30' },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'EVConnectionTimeOut' }, attributeValue: '90' },
+      ],
+    });
+    expect(f.config.getInt('ConnectionTimeOut')).toBe(90);
+  });
+});
+
+describe('GetBaseReport', () => {
+  const reports = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
+  const perStation = VARIABLES.filter((v) => v.scope === 'station').length;
+  const perEvse = VARIABLES.length - perStation;
+
+  it('FullInventory: every variable of the station and of each EVSE, in pages of ItemsPerMessage with seqNo and tbc', async () => {
+    const f = await agent201Fixture();
+    expect(await f.call('GetBaseReport', { requestId: 7, reportBase: 'FullInventory' })).toEqual({ status: 'Accepted' });
+    const total = perStation + 2 * perEvse;
+    const pages = Math.ceil(total / 20);
+    await f.waitForSent('NotifyReport', pages);
+    const sent = reports(f, 7);
+    expect(sent.map((r) => r.seqNo)).toEqual(Array.from({ length: pages }, (_, i) => i));
+    expect(sent.map((r) => r.tbc)).toEqual(Array.from({ length: pages }, (_, i) => i < pages - 1));
+    expect(sent.every((r) => (r.reportData?.length ?? 0) <= 20)).toBe(true);
+    const data = sent.flatMap((r) => r.reportData ?? []);
+    expect(data).toHaveLength(total);
+    expect(data).toContainEqual({
+      component: { name: 'OCPPCommCtrlr' },
+      variable: { name: 'HeartbeatInterval' },
+      variableAttribute: [{ type: 'Actual', value: '3600', mutability: 'ReadWrite', persistent: true, constant: false }],
+      variableCharacteristics: { dataType: 'integer', unit: 's', minLimit: 0, maxLimit: 2_147_483, supportsMonitoring: false },
+    });
+    expect(data).toContainEqual(expect.objectContaining({ component: { name: 'Connector', evse: { id: 2, connectorId: 1 } }, variable: { name: 'AvailabilityState' } }));
+  });
+
+  it('ConfigurationInventory holds only what the CSMS may set; SummaryInventory the availability of station, EVSEs and connectors', async () => {
+    const f = await agent201Fixture();
+    await f.call('GetBaseReport', { requestId: 1, reportBase: 'ConfigurationInventory' });
+    await f.call('GetBaseReport', { requestId: 2, reportBase: 'SummaryInventory' });
+    await f.waitForSent('NotifyReport', 3);
+    const configuration = reports(f, 1).flatMap((r) => r.reportData ?? []);
+    expect(configuration.length).toBeGreaterThan(10);
+    expect(configuration.every((d) => d.variableAttribute[0].mutability === 'ReadWrite')).toBe(true);
+    const summary = reports(f, 2).flatMap((r) => r.reportData ?? []);
+    expect(summary.map((d) => `${d.component.name}${d.component.evse ? `/${d.component.evse.id}` : ''}=${d.variableAttribute[0].value}`)).toEqual([
+      'ChargingStation=Available', 'EVSE/1=Available', 'EVSE/2=Available', 'Connector/1=Available', 'Connector/2=Available',
+    ]);
+  });
+
+  it('is answered while registration is Pending, with its report sent before the station is accepted', async () => {
+    const f = await agent201Fixture({ boot: false, csms: { boot: (n) => (n === 1 ? { status: 'Pending', interval: 600 } : { interval: 3600 }) } });
+    await f.waitForSent('BootNotification');
+    await f.advance(0);
+    expect(f.agent.link.state).toBe('pending');
+    expect(await f.call('GetBaseReport', { requestId: 3, reportBase: 'SummaryInventory' })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    expect(reports(f, 3)[0]).toMatchObject({ seqNo: 0, tbc: false });
+    expect(f.csms.count('StatusNotification')).toBe(0);
+  });
+});

@@ -1,0 +1,116 @@
+/**
+ * The OCPP 2.0.1 device model of this charger: which components and variables exist, and what backs
+ * each one. One module-level table shared by every charger.
+ *
+ * A variable that means what a 1.6 configuration key means is *that key*: it reads and writes the
+ * same stored value (agent/store/OcppConfiguration.ts), takes its type, limits and mutability from
+ * the key's definition, and a change through either vocabulary changes the same behaviour (a new
+ * OCPPCommCtrlr.HeartbeatInterval re-arms the heartbeat exactly as a ChangeConfiguration of
+ * HeartbeatInterval does). Everything else is a fact of the station, read when asked. Only
+ * variables whose value is honoured are listed: a variable the charger cannot act on is absent
+ * (GetVariables answers UnknownVariable), not present and ignored.
+ *
+ * Each EVSE of this charger has one connector (the HAL's connector n is EVSE n, connector 1).
+ */
+import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
+import type { DataEnumType } from '../../ocpp201/messages.js';
+
+/** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
+export interface StationFacts {
+  /** EVSEs 1..n (one connector each). */
+  readonly evseCount: number;
+  /** AvailabilityState of the station (evseId 0) or an EVSE/its connector, in 2.0.1 words. */
+  availabilityState(evseId: number): string;
+  /** Entries of the Local Authorization List installed now. */
+  localListEntries(): number;
+  readonly identity: string;
+  readonly model: string;
+  readonly vendorName: string;
+  /** OCPP security profile in use (1: Basic auth over ws/wss; 2: TLS with Basic auth; 0: none). */
+  readonly securityProfile: number;
+  /** How long a call waits for its answer, s. */
+  readonly messageTimeoutS: number;
+  /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
+  stopsOnEVSideDisconnect(): boolean;
+  /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
+  readonly reportItemsPerMessage: number;
+}
+
+/** Where a component exists: once for the station, once per EVSE, or once per EVSE's connector. */
+export type ComponentScope = 'station' | 'evse' | 'connector';
+
+export interface VariableDefinition {
+  readonly component: string;
+  readonly scope: ComponentScope;
+  readonly variable: string;
+  readonly instance?: string;
+  /** Backed by this stored configuration key: value, type, limits, mutability and persistence are the key's. */
+  readonly key?: ConfigurationKey;
+  /** Or a read-only fact (`evseId` is 0 for station components). */
+  readonly read?: (facts: StationFacts, evseId: number) => string;
+  /** A fact that never changes while the charger runs (ReportData `constant`). */
+  readonly constant?: boolean;
+  /** Type of a fact (key-backed variables take the key's). */
+  readonly dataType?: DataEnumType;
+  readonly unit?: string;
+  /** The values a fact may take (OptionList / MemberList). */
+  readonly valuesList?: string;
+}
+
+const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
+
+const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
+const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
+const AVAILABILITY = (f: StationFacts, evseId: number) => f.availabilityState(evseId);
+const TRUE = () => 'true';
+
+export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
+  // Station, EVSEs and connectors: what they are and whether they can be used.
+  fact('ChargingStation', 'station', 'AvailabilityState', AVAILABILITY, 'OptionList'),
+  fact('ChargingStation', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  fact('ChargingStation', 'station', 'Model', (f) => f.model, 'string', { constant: true }),
+  fact('ChargingStation', 'station', 'VendorName', (f) => f.vendorName, 'string', { constant: true }),
+  fact('EVSE', 'evse', 'AvailabilityState', AVAILABILITY, 'OptionList'),
+  fact('EVSE', 'evse', 'Available', TRUE, 'boolean', { constant: true }),
+  fact('Connector', 'connector', 'AvailabilityState', AVAILABILITY, 'OptionList'),
+  fact('Connector', 'connector', 'Available', TRUE, 'boolean', { constant: true }),
+  // The OCPP connection.
+  key('OCPPCommCtrlr', 'HeartbeatInterval', 'HeartbeatInterval', { unit: 's' }),
+  key('OCPPCommCtrlr', 'WebSocketPingInterval', 'WebSocketPingInterval', { unit: 's' }),
+  key('OCPPCommCtrlr', 'MessageAttempts', 'TransactionMessageAttempts', { instance: 'TransactionEvent' }),
+  key('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionMessageRetryInterval', { instance: 'TransactionEvent', unit: 's' }),
+  key('OCPPCommCtrlr', 'ResetRetries', 'ResetRetries'),
+  key('OCPPCommCtrlr', 'UnlockOnEVSideDisconnect', 'UnlockConnectorOnEVSideDisconnect'),
+  fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
+  // Transactions.
+  key('TxCtrlr', 'EVConnectionTimeOut', 'ConnectionTimeOut', { unit: 's' }),
+  key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect'),
+  key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId'),
+  key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
+  // Where transactions begin and end here (read-only: the session service decides, as in 1.6): a
+  // transaction starts once the EV is connected and authorized, i.e. when the power path may close,
+  // and ends when authorization ends (a stop) or, with StopTxOnEVSideDisconnect, the EV leaves.
+  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS }),
+  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS }),
+  // Authorization.
+  fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
+  key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),
+  key('AuthCtrlr', 'LocalAuthorizeOffline', 'LocalAuthorizeOffline'),
+  key('AuthCtrlr', 'LocalPreAuthorize', 'LocalPreAuthorize'),
+  key('AuthCtrlr', 'OfflineTxForUnknownIdEnabled', 'AllowOfflineTxForUnknownId'),
+  key('AuthCacheCtrlr', 'Enabled', 'AuthorizationCacheEnabled'),
+  key('LocalAuthListCtrlr', 'Enabled', 'LocalAuthListEnabled'),
+  fact('LocalAuthListCtrlr', 'station', 'Entries', (f) => String(f.localListEntries()), 'integer'),
+  key('LocalAuthListCtrlr', 'ItemsPerMessage', 'SendLocalListMaxLength'),
+  // Meter values.
+  key('SampledDataCtrlr', 'TxUpdatedMeasurands', 'MeterValuesSampledData'),
+  key('SampledDataCtrlr', 'TxUpdatedInterval', 'MeterValueSampleInterval', { unit: 's' }),
+  key('SampledDataCtrlr', 'TxEndedMeasurands', 'StopTxnSampledData'),
+  key('AlignedDataCtrlr', 'Measurands', 'MeterValuesAlignedData'),
+  key('AlignedDataCtrlr', 'Interval', 'ClockAlignedDataInterval', { unit: 's' }),
+  key('AlignedDataCtrlr', 'TxEndedMeasurands', 'StopTxnAlignedData'),
+  // Security and the device model itself.
+  fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
+  fact('SecurityCtrlr', 'station', 'SecurityProfile', (f) => String(f.securityProfile), 'integer', { constant: true }),
+  fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),
+]);

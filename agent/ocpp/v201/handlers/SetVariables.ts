@@ -1,0 +1,12 @@
+import type { SetVariableResultType } from '../../../ocpp201/messages.js';
+import type { Handler201 } from './Handler201.js';
+
+/**
+ * SetVariables (OCPP 2.0.1 B05): one status per variable, applied in request order (each one
+ * persisted before the next), so that two entries for the same variable end as the last one says.
+ */
+export const setVariables: Handler201<'SetVariables'> = async (station, request) => {
+  const results: SetVariableResultType[] = [];
+  for (const data of request.setVariableData) results.push(await station.deviceModel.set(data));
+  return { setVariableResult: results as [SetVariableResultType, ...SetVariableResultType[]] };
+};

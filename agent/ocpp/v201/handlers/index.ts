@@ -1,0 +1,47 @@
+/**
+ * The OCPP 2.0.1 calls this station answers, built once per process and shared by every charger.
+ * An action missing here is answered NotImplemented.
+ */
+import type { Ocpp201Action } from '../../../ocpp201/messages.js';
+import type { StationControl } from '../StationControl.js';
+import { changeAvailability } from './ChangeAvailability.js';
+import { clearCache } from './ClearCache.js';
+import { dataTransfer } from './DataTransfer.js';
+import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getTransactionStatus } from './GetTransactionStatus.js';
+import { sendLocalList } from './SendLocalList.js';
+import { triggerMessage } from './TriggerMessage.js';
+import { unlockConnector } from './UnlockConnector.js';
+import { getBaseReport } from './GetBaseReport.js';
+import { getVariables } from './GetVariables.js';
+import type { Handler201 } from './Handler201.js';
+import { requestStartTransaction } from './RequestStartTransaction.js';
+import { requestStopTransaction } from './RequestStopTransaction.js';
+import { reset } from './Reset.js';
+import { setVariables } from './SetVariables.js';
+
+export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
+  ChangeAvailability: changeAvailability,
+  ClearCache: clearCache,
+  DataTransfer: dataTransfer,
+  GetBaseReport: getBaseReport,
+  GetLocalListVersion: getLocalListVersion,
+  GetTransactionStatus: getTransactionStatus,
+  GetVariables: getVariables,
+  RequestStartTransaction: requestStartTransaction,
+  RequestStopTransaction: requestStopTransaction,
+  Reset: reset,
+  SendLocalList: sendLocalList,
+  SetVariables: setVariables,
+  TriggerMessage: triggerMessage,
+  UnlockConnector: unlockConnector,
+});
+
+export const HANDLED_ACTIONS_201: readonly Ocpp201Action[] = Object.freeze(Object.keys(HANDLERS_201) as Ocpp201Action[]);
+
+type AnyHandler = (station: StationControl, request: unknown) => unknown;
+
+/** The handler for an action name from the wire, or undefined. */
+export function handler201For(action: string): AnyHandler | undefined {
+  return Object.hasOwn(HANDLERS_201, action) ? (HANDLERS_201[action as Ocpp201Action] as AnyHandler) : undefined;
+}

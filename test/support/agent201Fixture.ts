@@ -1,0 +1,102 @@
+/**
+ * Test support only: one in-process {@link Agent} speaking OCPP 2.0.1 on a SimulatedClock with
+ * simulated hardware, connected over a real WebSocket on 127.0.0.1 to the strict 2.0.1
+ * {@link StubCsms}. Virtual time moves only through {@link Agent201Fixture.advance}, which lets real
+ * I/O settle between steps.
+ */
+import pino from 'pino';
+import { vi } from 'vitest';
+import { SimulatedClock } from '../../hal/clock.js';
+import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import { Agent } from '../../agent/Agent.js';
+import { StubCsms, type StubCsmsOptions } from '../../agent/ocpp/testing/StubCsms.js';
+import type { Ocpp201Action, RequestOf, ResponseOf } from '../../agent/ocpp201/messages.js';
+import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
+
+export const CP201 = 'AGENT-201';
+export const T0 = Date.UTC(2026, 0, 1);
+
+export interface Agent201FixtureOptions {
+  csms?: Omit<StubCsmsOptions, 'version'>;
+  ocpp?: Record<string, ConfigInput>;
+  connectors?: number;
+  /** Wait for the first Accepted boot and a StatusNotification per EVSE (default true). */
+  boot?: boolean;
+}
+
+export interface Agent201Fixture {
+  readonly clock: SimulatedClock;
+  readonly csms: StubCsms;
+  readonly agent: Agent;
+  readonly config: OcppConfiguration;
+  readonly sim: SimulatedCharger;
+  /** Payloads the station sent for `action`, oldest first. */
+  sent<A extends Ocpp201Action>(action: A): RequestOf<A>[];
+  /** A CSMS call to the station; rejects when the answer violates the 2.0.1 schema. */
+  call<A extends Ocpp201Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
+  settle(): Promise<void>;
+  advance(ms: number, stepMs?: number): Promise<void>;
+  /** Waits (real time, bounded) until the station has sent `count` calls of `action`. */
+  waitForSent(action: Ocpp201Action, count?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const fixtures: Agent201Fixture[] = [];
+
+export async function cleanupAgents201(): Promise<void> {
+  for (const f of fixtures.splice(0)) await f.close();
+}
+
+export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promise<Agent201Fixture> {
+  const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
+  const clock = new SimulatedClock(T0);
+  const csms = await StubCsms.start({ ...opts.csms, version: '2.0.1', boot: opts.csms?.boot ?? (() => ({ interval: 3600 })) });
+  const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2 });
+  const config = await OcppConfiguration.open({
+    file: null,
+    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
+    readonlyValues: { NumberOfConnectors: sim.connectors.length },
+    log,
+  });
+  const agent = new Agent({
+    chargePointId: CP201,
+    ocppVersion: '2.0.1',
+    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test', chargePointSerialNumber: 'SN-201', firmwareVersion: '0.1.0' },
+    csms: { url: csms.url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    hardware: sim.hardware,
+    config,
+    clock,
+    log,
+    random: () => 1,
+  });
+  let closed = false;
+  const settle = () => agent.whenIdle(3000);
+  const fixture: Agent201Fixture = {
+    clock,
+    csms,
+    agent,
+    config,
+    sim,
+    sent: <A extends Ocpp201Action>(action: A) => csms.calls.filter((c) => c.action === action).map((c) => c.params as RequestOf<A>),
+    call: <A extends Ocpp201Action>(action: A, payload: RequestOf<A>) => csms.client.call(action, payload) as Promise<ResponseOf<A>>,
+    settle,
+    advance: (ms, stepMs = 1000) => clock.advanceAsync(ms, settle, stepMs),
+    waitForSent: (action, count = 1) => vi.waitFor(() => {
+      if (csms.count(action) < count) throw new Error(`${action}: ${csms.count(action)} of ${count} sent`);
+    }, { timeout: 5000, interval: 5 }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await agent.stop({ flushMs: 200 });
+      await sim.close();
+      await csms.close();
+    },
+  };
+  fixtures.push(fixture);
+  agent.start();
+  if (opts.boot ?? true) {
+    await fixture.waitForSent('StatusNotification', sim.connectors.length);
+    await fixture.advance(0);
+  }
+  return fixture;
+}
