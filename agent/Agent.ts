@@ -32,6 +32,13 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
+import { FirmwareService } from './firmware/FirmwareService.js';
+import type { FirmwareInstaller } from './firmware/FirmwareInstaller.js';
+import type { FirmwareStore } from './firmware/FirmwareStore.js';
+import type { ManufacturerRoots } from './firmware/ManufacturerRoots.js';
+import type { SecurityEventSink } from './security/securityEvents.js';
+import { MaintenanceNotifications } from './ocpp/v16/MaintenanceNotifications.js';
+import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -72,6 +79,19 @@ export interface AgentOptions {
    * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
    */
   timeFromCsms?: { setTime(epochMs: number): void };
+  /** Where security events go (agent/security); default: logged only. */
+  securityEvents?: SecurityEventSink;
+  /**
+   * Firmware updates (UpdateFirmware, SignedUpdateFirmware; agent/firmware). Absent: not supported.
+   * The running version is `boot.firmwareVersion` (after the installer's activate(), by the owner).
+   */
+  firmware?: {
+    installer: FirmwareInstaller;
+    store: FirmwareStore;
+    manufacturerRoots: ManufacturerRoots;
+    /** Give up a transfer after this long without data (real time, ms). */
+    stallTimeoutMs?: number;
+  };
 }
 
 export interface AgentEvents {
@@ -99,7 +119,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly availability: ConnectorAvailability;
   /** Who may start a session and where, stops and availability: the one way into a session. */
   readonly sessions: SessionService;
+  /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
+  readonly firmware: FirmwareService | undefined;
   private vendorRegistry: DataTransferVendors | undefined;
+  /** Remote-maintenance notifications (firmware, logs), made on first use: most fleet chargers never send one. */
+  private maintenanceOutbox: MaintenanceNotifications | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -256,7 +280,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log,
       events: this,
     });
+    this.firmware = options.firmware && this.createFirmwareService(options.firmware);
     this.control.attach(hooked(Agent.controlHooks, {
+      firmware: this.firmware,
       sessions: this.sessions,
       hardware: hardware.connectors,
       transactions: this.transactions,
@@ -270,6 +296,39 @@ export class Agent extends EventEmitter<AgentEvents> {
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
     (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  private createFirmwareService(o: NonNullable<AgentOptions['firmware']>): FirmwareService {
+    const security = this.options.securityEvents ?? { raise: (type: string, techInfo?: string) => this.log.warn({ securityEvent: type, techInfo }, 'security event') };
+    const service = new FirmwareService({
+      store: o.store,
+      installer: o.installer,
+      roots: o.manufacturerRoots,
+      security,
+      runningVersion: this.options.boot.firmwareVersion,
+      clock: this.options.clock,
+      log: this.log,
+      ...(o.stallTimeoutMs !== undefined && { stallTimeoutMs: o.stallTimeoutMs }),
+      charger: {
+        transactionsRunning: () => this.connectors.filter((c) => this.transactions.get(c.connectorId)).length,
+        onTransactionEnded: (listener) => {
+          const onTransaction = (e: TransactionEvent) => e.event === 'stopped' && listener();
+          this.on('transaction', onTransaction);
+          return () => this.off('transaction', onTransaction);
+        },
+        holdSessions: () => this.sessions.close(),
+        reboot: () => this.performReset('Hard'),
+      },
+    });
+    service.on('status', (event) => {
+      const message = firmwareStatusMessage(event);
+      if (message) this.maintenance.send(message.action, message.payload);
+    });
+    return service;
+  }
+
+  private get maintenance(): MaintenanceNotifications {
+    return (this.maintenanceOutbox ??= new MaintenanceNotifications(this.link, this.log));
   }
 
   /** What the link saw, passed on while someone listens to `traffic`. */
@@ -317,6 +376,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     this.transactions.startAligned();
     this.link.start();
+    this.firmware?.start().catch((err: unknown) => this.log.error({ err }, 'firmware update state could not be resumed'));
   }
 
   /**
@@ -326,6 +386,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
     this.sessions.close();
+    await this.firmware?.stop();
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
@@ -342,6 +403,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     await withinRealTime(Promise.allSettled(relays.map((r) => r.open())), Math.max(0, ...relays.map((r) => r.deadlineMs)) + 100);
     this.transactions.dispose();
     this.sender.stop();
+    this.maintenanceOutbox?.dispose();
+    this.maintenanceOutbox = undefined;
     await this.link.stop();
   }
 

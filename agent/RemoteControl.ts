@@ -29,7 +29,9 @@ import type {
   UnlockConnectorResponse,
 } from './ocpp16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
+import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 import type { SessionService } from './sessions/SessionService.js';
+import type { FirmwareService } from './firmware/FirmwareService.js';
 
 /** Defers work until the current handler's response has been written to the socket. */
 function afterResponse(fn: () => void | Promise<void>): void {
@@ -51,6 +53,8 @@ export interface RemoteControlParts {
   reset(type: 'Soft' | 'Hard'): Promise<void>;
   /** Answers a DataTransfer from the CSMS (the registered vendor handlers). */
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
+  /** Firmware updates (absent: not supported). */
+  firmware?: FirmwareService | undefined;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -69,6 +73,10 @@ export class RemoteControl implements ChargePointControl {
   private get p(): RemoteControlParts {
     if (!this.parts) throw new Error('RemoteControl used before attach()');
     return this.parts;
+  }
+
+  get firmware(): FirmwareService | undefined {
+    return this.parts?.firmware;
   }
 
   get connectorCount(): number {
@@ -167,9 +175,13 @@ export class RemoteControl implements ChargePointControl {
       case 'DiagnosticsStatusNotification':
         afterResponse(() => link.call('DiagnosticsStatusNotification', { status: 'Idle' }).then(() => undefined, () => undefined));
         return 'Accepted';
-      case 'FirmwareStatusNotification':
-        afterResponse(() => link.call('FirmwareStatusNotification', { status: 'Idle' }).then(() => undefined, () => undefined));
+      case 'FirmwareStatusNotification': {
+        // The status of a plain UpdateFirmware under way (a signed one is reported by its own message), else Idle.
+        const message = firmwareStatusMessage({ status: this.p.firmware?.status(false) ?? 'Idle', signed: false });
+        const status = message?.action === 'FirmwareStatusNotification' ? message.payload.status : 'Idle';
+        afterResponse(() => link.call('FirmwareStatusNotification', { status }).then(() => undefined, () => undefined));
         return 'Accepted';
+      }
       default:
         return 'NotImplemented';
     }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firmwareTypes.js';
 import type {
   ChangeAvailabilityResponse,
   DataTransferRequest,
@@ -66,4 +67,6 @@ export interface ChargePointControl {
   sendLocalList?(req: SendLocalListRequest): Promise<SendLocalListResponse['status']>;
   /** GetLocalListVersion: the installed list version (0: the list is empty). Optional, as above. */
   localListVersion?(): number;
+  /** UpdateFirmware / SignedUpdateFirmware: the firmware service (agent/firmware). Optional: without it, not supported. */
+  readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
 }

@@ -46,8 +46,10 @@ describe('handler table', () => {
       'ReserveNow',
       'Reset',
       'SendLocalList',
+      'SignedUpdateFirmware',
       'TriggerMessage',
       'UnlockConnector',
+      'UpdateFirmware',
     ]);
     expect(handlerFor('Reset')).toBe(HANDLERS.Reset);
     for (const name of ['FooBar', 'toString', 'constructor', '__proto__', 'Heartbeat']) expect(handlerFor(name)).toBeUndefined();

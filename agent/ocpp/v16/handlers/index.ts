@@ -17,8 +17,10 @@ import { remoteStopTransaction } from './RemoteStopTransaction.js';
 import { reserveNow } from './ReserveNow.js';
 import { reset } from './Reset.js';
 import { sendLocalList } from './SendLocalList.js';
+import { signedUpdateFirmware } from './SignedUpdateFirmware.js';
 import { triggerMessage } from './TriggerMessage.js';
 import { unlockConnector } from './UnlockConnector.js';
+import { updateFirmware } from './UpdateFirmware.js';
 
 export type HandlerTable = { readonly [A in Ocpp16Action]?: Handler<A> };
 
@@ -35,8 +37,10 @@ export const HANDLERS: HandlerTable = Object.freeze({
   ReserveNow: reserveNow,
   Reset: reset,
   SendLocalList: sendLocalList,
+  SignedUpdateFirmware: signedUpdateFirmware,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
+  UpdateFirmware: updateFirmware,
 });
 
 export const HANDLED_ACTIONS: readonly Ocpp16Action[] = Object.freeze(Object.keys(HANDLERS) as Ocpp16Action[]);
