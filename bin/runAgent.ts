@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
-import { Agent } from '../agent/Agent.js';
+import { Agent, type AgentOptions } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
@@ -27,7 +27,8 @@ import { telemetryTlsOf } from './telemetryTls.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
-import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES, SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE } from './agentIdentity.js';
+import { activateFirmware, firmwareOptionsOf } from './firmwareSetup.js';
 import { ocppInitialValues } from './ocppInitialValues.js';
 import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
@@ -67,10 +68,11 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     process.stderr.write(`evse: cannot create the data directory ${dataDir}: ${(err as Error).message}\n`);
     return EX_CANTCREAT;
   }
+  const firmware = firmwareOptionsOf(settings, dataDir, log);
   const config = await OcppConfiguration.open({
     file: join(dataDir, 'ocpp-configuration.json'),
     initial: ocppInitialValues(settings),
-    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
+    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES },
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
@@ -95,7 +97,7 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, firmware).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -144,6 +146,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
+    /** Firmware updates (absent: not offered); a staged image is activated before every agent starts. */
+    private readonly firmware: AgentOptions['firmware'],
   ) {}
 
   run(): Promise<number> {
@@ -174,13 +178,16 @@ class AgentRunner {
     if (newHardware || !this.hw) this.hw = await createHardware(settings, this.clock, log);
     // mqtt.js is loaded only when telemetry is configured (a board without it saves the memory).
     const telemetryModule = settings.telemetry.url ? await import('../agent/telemetry/TelemetryPublisher.js') : undefined;
+    // A restart after a firmware update runs the new image: BootNotification reports its version.
+    const runningFirmware = this.firmware && (await activateFirmware(this.firmware.installer, log));
     if (this.stopping) {
       await this.hw.hardware.close(); // a signal came while the drivers and modules were loading
       return;
     }
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
-      boot: bootNotificationOf(settings),
+      boot: bootNotificationOf(settings, runningFirmware),
+      ...(this.firmware && { firmware: this.firmware }),
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
       hardware: this.hw.hardware,
