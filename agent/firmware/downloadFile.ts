@@ -66,7 +66,7 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
     globalThis.clearTimeout(stallTimer);
     stallTimer = globalThis.setTimeout(() => {
       stalled = true;
-      abort.abort(new DownloadError(`no data for ${o.stallTimeoutMs} ms`));
+      abort.abort(new DownloadError('stalled'));
     }, o.stallTimeoutMs);
   };
   let written = 0;
@@ -119,8 +119,8 @@ export async function downloadFile(o: DownloadOptions): Promise<DownloadResult> 
     if (total !== undefined && bytes !== total) throw new DownloadError(`the transfer ended after ${bytes} of ${total} bytes`);
     return { bytes, resumedFrom: from };
   } catch (err) {
-    if (err instanceof DownloadError) throw err;
     if (stalled) throw new DownloadError(`no data for ${o.stallTimeoutMs} ms after ${from + written} bytes`, { cause: err });
+    if (err instanceof DownloadError) throw err;
     if (abort.signal.aborted) throw abort.signal.reason instanceof DownloadError ? abort.signal.reason : new DownloadError('download cancelled', { cause: err });
     throw new DownloadError(`${(err as Error).message}${(err as { cause?: Error }).cause ? `: ${(err as { cause: Error }).cause.message}` : ''}`, { cause: err });
   } finally {
