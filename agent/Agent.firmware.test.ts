@@ -198,7 +198,8 @@ describe('the reboot into new firmware', () => {
     const image = simImage('2.0.0');
     const url = server.put('/fw/during-tx.bin', { body: image });
     expect(await c.f.csms.call(CP, 'SignedUpdateFirmware', signedRequest(c.f, url, material.rsa, image))).toEqual({ status: 'Accepted' });
-    await until(c.f, () => expect(signedStatuses(c.f)).toContain('Installing'));
+    await until(c.f, () => expect(c.f.agent.acceptsSessions).toBe(false)); // staged: waiting for the session to end
+    expect(signedStatuses(c.f).at(-1)).toBe('Installing');
     await c.f.advance(10 * 60_000, 10_000);
     expect(c.resets).toEqual([]);
     expect(c.f.agent.connectors[0]!.status).toBe('Charging');
@@ -214,6 +215,26 @@ describe('the reboot into new firmware', () => {
     await until(c.f, () => expect(c.resets).toEqual(['Hard']));
     expect(c.f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Local' })]);
     expect(signedStatuses(c.f).at(-1)).toBe('InstallRebooting');
+  });
+});
+
+describe('a shutdown while the staged image waits for a transaction', () => {
+  it('stops cleanly, and the next start runs the new firmware and reports Installed', async () => {
+    const c = await charger();
+    await startSession(c.f);
+    const image = simImage('2.2.0');
+    const url = server.put('/fw/shutdown.bin', { body: image });
+    await c.f.csms.call(CP, 'SignedUpdateFirmware', signedRequest(c.f, url, material.rsa, image, { requestId: 3 }));
+    await until(c.f, () => expect(c.f.agent.acceptsSessions).toBe(false));
+    const t0 = performance.now();
+    await c.f.close();
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(c.resets).toEqual([]); // the shutdown ended the transaction, not a firmware reboot
+    expect(c.f.sent('StopTransaction')).toEqual([expect.objectContaining({ reason: 'Reboot' })]);
+
+    const after = await charger({ dir: c.dir });
+    expect(after.f.sent('BootNotification')[0]!.firmwareVersion).toBe('2.2.0');
+    await until(after.f, () => expect(signedStatuses(after.f)).toEqual(['Installed']));
   });
 });
 

@@ -32,13 +32,10 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
-import { FirmwareService } from './firmware/FirmwareService.js';
-import type { FirmwareInstaller } from './firmware/FirmwareInstaller.js';
-import type { FirmwareStore } from './firmware/FirmwareStore.js';
-import type { ManufacturerRoots } from './firmware/ManufacturerRoots.js';
 import type { SecurityEventSink } from './security/securityEvents.js';
-import { MaintenanceNotifications } from './ocpp/v16/MaintenanceNotifications.js';
-import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
+import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from './RemoteMaintenance.js';
+import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
+import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -85,13 +82,9 @@ export interface AgentOptions {
    * Firmware updates (UpdateFirmware, SignedUpdateFirmware; agent/firmware). Absent: not supported.
    * The running version is `boot.firmwareVersion` (after the installer's activate(), by the owner).
    */
-  firmware?: {
-    installer: FirmwareInstaller;
-    store: FirmwareStore;
-    manufacturerRoots: ManufacturerRoots;
-    /** Give up a transfer after this long without data (real time, ms). */
-    stallTimeoutMs?: number;
-  };
+  firmware?: FirmwareOptions;
+  /** Log uploads (GetDiagnostics, GetLog; agent/diagnostics): the logs this charger keeps. Absent: not supported. */
+  diagnostics?: DiagnosticsOptions;
 }
 
 export interface AgentEvents {
@@ -119,11 +112,9 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly availability: ConnectorAvailability;
   /** Who may start a session and where, stops and availability: the one way into a session. */
   readonly sessions: SessionService;
-  /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
-  readonly firmware: FirmwareService | undefined;
+  /** Firmware updates and log uploads, when the charger has an installer or keeps logs. */
+  private readonly maintenance: RemoteMaintenance | undefined;
   private vendorRegistry: DataTransferVendors | undefined;
-  /** Remote-maintenance notifications (firmware, logs), made on first use: most fleet chargers never send one. */
-  private maintenanceOutbox: MaintenanceNotifications | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -280,9 +271,22 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log,
       events: this,
     });
-    this.firmware = options.firmware && this.createFirmwareService(options.firmware);
+    if (options.firmware || options.diagnostics) {
+      this.maintenance = new RemoteMaintenance({
+        chargePointId: this.chargePointId,
+        firmware: options.firmware,
+        diagnostics: options.diagnostics,
+        securityEvents: options.securityEvents,
+        runningVersion: options.boot.firmwareVersion,
+        link: this.link,
+        charger: () => this.firmwareCharger(),
+        clock,
+        log: this.log,
+      });
+    }
     this.control.attach(hooked(Agent.controlHooks, {
       firmware: this.firmware,
+      diagnostics: this.diagnostics,
       sessions: this.sessions,
       hardware: hardware.connectors,
       transactions: this.transactions,
@@ -298,37 +302,28 @@ export class Agent extends EventEmitter<AgentEvents> {
     (this as EventEmitter).on('removeListener', unwatchTraffic);
   }
 
-  private createFirmwareService(o: NonNullable<AgentOptions['firmware']>): FirmwareService {
-    const security = this.options.securityEvents ?? { raise: (type: string, techInfo?: string) => this.log.warn({ securityEvent: type, techInfo }, 'security event') };
-    const service = new FirmwareService({
-      store: o.store,
-      installer: o.installer,
-      roots: o.manufacturerRoots,
-      security,
-      runningVersion: this.options.boot.firmwareVersion,
-      clock: this.options.clock,
-      log: this.log,
-      ...(o.stallTimeoutMs !== undefined && { stallTimeoutMs: o.stallTimeoutMs }),
-      charger: {
-        transactionsRunning: () => this.connectors.filter((c) => this.transactions.get(c.connectorId)).length,
-        onTransactionEnded: (listener) => {
-          const onTransaction = (e: TransactionEvent) => e.event === 'stopped' && listener();
-          this.on('transaction', onTransaction);
-          return () => this.off('transaction', onTransaction);
-        },
-        holdSessions: () => this.sessions.close(),
-        reboot: () => this.performReset('Hard'),
-      },
-    });
-    service.on('status', (event) => {
-      const message = firmwareStatusMessage(event);
-      if (message) this.maintenance.send(message.action, message.payload);
-    });
-    return service;
+  /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
+  get firmware(): FirmwareService | undefined {
+    return this.maintenance?.firmware;
   }
 
-  private get maintenance(): MaintenanceNotifications {
-    return (this.maintenanceOutbox ??= new MaintenanceNotifications(this.link, this.log));
+  /** Log uploads, when the charger keeps logs (AgentOptions.diagnostics). */
+  get diagnostics(): DiagnosticsService | undefined {
+    return this.maintenance?.diagnostics;
+  }
+
+  /** A firmware update reboots only once no transaction runs, and no new one starts meanwhile. */
+  private firmwareCharger(): FirmwareChargerPort {
+    return {
+      transactionsRunning: () => this.connectors.filter((c) => this.transactions.get(c.connectorId)).length,
+      onTransactionEnded: (listener) => {
+        const onTransaction = (e: TransactionEvent) => e.event === 'stopped' && listener();
+        this.on('transaction', onTransaction);
+        return () => this.off('transaction', onTransaction);
+      },
+      holdSessions: () => this.sessions.close(),
+      reboot: () => this.performReset('Hard'),
+    };
   }
 
   /** What the link saw, passed on while someone listens to `traffic`. */
@@ -376,7 +371,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     this.transactions.startAligned();
     this.link.start();
-    this.firmware?.start().catch((err: unknown) => this.log.error({ err }, 'firmware update state could not be resumed'));
+    this.maintenance?.start(this.log);
   }
 
   /**
@@ -386,7 +381,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
     this.sessions.close();
-    await this.firmware?.stop();
+    await this.maintenance?.stop();
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
@@ -403,8 +398,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await withinRealTime(Promise.allSettled(relays.map((r) => r.open())), Math.max(0, ...relays.map((r) => r.deadlineMs)) + 100);
     this.transactions.dispose();
     this.sender.stop();
-    this.maintenanceOutbox?.dispose();
-    this.maintenanceOutbox = undefined;
+    this.maintenance?.dispose();
     await this.link.stop();
   }
 

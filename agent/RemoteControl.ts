@@ -32,6 +32,7 @@ import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 import type { SessionService } from './sessions/SessionService.js';
 import type { FirmwareService } from './firmware/FirmwareService.js';
+import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 
 /** Defers work until the current handler's response has been written to the socket. */
 function afterResponse(fn: () => void | Promise<void>): void {
@@ -55,6 +56,8 @@ export interface RemoteControlParts {
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
   /** Firmware updates (absent: not supported). */
   firmware?: FirmwareService | undefined;
+  /** Log uploads (absent: not supported). */
+  diagnostics?: DiagnosticsService | undefined;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -77,6 +80,10 @@ export class RemoteControl implements ChargePointControl {
 
   get firmware(): FirmwareService | undefined {
     return this.parts?.firmware;
+  }
+
+  get diagnostics(): DiagnosticsService | undefined {
+    return this.parts?.diagnostics;
   }
 
   get connectorCount(): number {
@@ -172,9 +179,11 @@ export class RemoteControl implements ChargePointControl {
           }
         });
         return 'Accepted';
-      case 'DiagnosticsStatusNotification':
-        afterResponse(() => link.call('DiagnosticsStatusNotification', { status: 'Idle' }).then(() => undefined, () => undefined));
+      case 'DiagnosticsStatusNotification': {
+        const status = this.p.diagnostics?.status ?? 'Idle';
+        afterResponse(() => link.call('DiagnosticsStatusNotification', { status }).then(() => undefined, () => undefined));
         return 'Accepted';
+      }
       case 'FirmwareStatusNotification': {
         // The status of a plain UpdateFirmware under way (a signed one is reported by its own message), else Idle.
         const message = firmwareStatusMessage({ status: this.p.firmware?.status(false) ?? 'Idle', signed: false });

@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firmwareTypes.js';
+import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsTypes.js';
 import type {
   ChangeAvailabilityResponse,
   DataTransferRequest,
@@ -69,4 +70,6 @@ export interface ChargePointControl {
   localListVersion?(): number;
   /** UpdateFirmware / SignedUpdateFirmware: the firmware service (agent/firmware). Optional: without it, not supported. */
   readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
+  /** GetDiagnostics / GetLog: log uploads (agent/diagnostics). Optional: without it, not supported. */
+  readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
 }

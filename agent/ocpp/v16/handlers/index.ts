@@ -10,7 +10,9 @@ import { changeConfiguration } from './ChangeConfiguration.js';
 import { clearCache } from './ClearCache.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getConfiguration } from './GetConfiguration.js';
+import { getDiagnostics } from './GetDiagnostics.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getLog } from './GetLog.js';
 import type { Handler } from './Handler.js';
 import { remoteStartTransaction } from './RemoteStartTransaction.js';
 import { remoteStopTransaction } from './RemoteStopTransaction.js';
@@ -31,7 +33,9 @@ export const HANDLERS: HandlerTable = Object.freeze({
   ClearCache: clearCache,
   DataTransfer: dataTransfer,
   GetConfiguration: getConfiguration,
+  GetDiagnostics: getDiagnostics,
   GetLocalListVersion: getLocalListVersion,
+  GetLog: getLog,
   RemoteStartTransaction: remoteStartTransaction,
   RemoteStopTransaction: remoteStopTransaction,
   ReserveNow: reserveNow,
