@@ -26,6 +26,7 @@ import { withinRealTime } from '../agent/withinRealTime.js';
 import { telemetryTlsOf } from './telemetryTls.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
+import { LogRing } from '../agent/diagnostics/LogRing.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
 import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES, SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE } from './agentIdentity.js';
 import { activateFirmware, firmwareOptionsOf } from './firmwareSetup.js';
@@ -59,7 +60,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   } catch (err) {
     return exitOnInvalidSettings(err);
   }
-  const log = createLogger(settings.log.level, { pretty: options.pretty });
+  // The recent log, for GetDiagnostics / GetLog (DiagnosticsLog).
+  const recentLog = new LogRing();
+  const log = createLogger(settings.log.level, { pretty: options.pretty, ring: recentLog });
   const dataDir = resolve(settings.dataDir);
   try {
     await mkdir(dataDir, { recursive: true });
@@ -97,7 +100,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, firmware).run();
+  const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() } } } };
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, maintenance).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -114,6 +118,12 @@ interface TelemetryResources {
 interface JournalSlot {
   current: FileJournal;
   open(): Promise<FileJournal>;
+}
+
+/** Remote maintenance, shared by the agents a Reset creates one after the other. */
+interface Maintenance {
+  firmware: AgentOptions['firmware'];
+  diagnostics: NonNullable<AgentOptions['diagnostics']>;
 }
 
 /** Local authorization state, shared by the agents a Reset creates one after the other. */
@@ -146,8 +156,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
-    /** Firmware updates (absent: not offered); a staged image is activated before every agent starts. */
-    private readonly firmware: AgentOptions['firmware'],
+    /** Firmware updates (absent: not offered; a staged image is activated before every agent starts) and log uploads. */
+    private readonly maintenance: Maintenance,
   ) {}
 
   run(): Promise<number> {
@@ -179,7 +189,8 @@ class AgentRunner {
     // mqtt.js is loaded only when telemetry is configured (a board without it saves the memory).
     const telemetryModule = settings.telemetry.url ? await import('../agent/telemetry/TelemetryPublisher.js') : undefined;
     // A restart after a firmware update runs the new image: BootNotification reports its version.
-    const runningFirmware = this.firmware && (await activateFirmware(this.firmware.installer, log));
+    const { firmware, diagnostics } = this.maintenance;
+    const runningFirmware = firmware && (await activateFirmware(firmware.installer, log));
     if (this.stopping) {
       await this.hw.hardware.close(); // a signal came while the drivers and modules were loading
       return;
@@ -187,7 +198,8 @@ class AgentRunner {
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
       boot: bootNotificationOf(settings, runningFirmware),
-      ...(this.firmware && { firmware: this.firmware }),
+      ...(firmware && { firmware }),
+      diagnostics,
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
       hardware: this.hw.hardware,

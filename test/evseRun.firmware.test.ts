@@ -6,6 +6,7 @@
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { ImageServer, makeSigningMaterial, signImage, simImage, type SigningMaterial } from './support/firmwareRig.js';
@@ -101,5 +102,17 @@ esac
     await csms.waitForCall(cp, 'FirmwareStatusNotification', { status: 'Installed' }, 20_000);
     expect(bootVersions(csms, cp).at(-1)).toBe('5.5.5');
     expect((await readFile(join(slot, 'running.version'), 'utf8')).trim()).toBe('5.5.5');
+  });
+
+  it('uploads its recent log on GetDiagnostics and reports Uploading, Uploaded', async () => {
+    const cp = 'DIAG-RUN';
+    const { csms } = await setUp(cp, { EVSE_LOG_LEVEL: 'info' });
+    const { fileName } = await csms.call(cp, 'GetDiagnostics', { location: images.url('/diagnostics/') });
+    expect(fileName).toMatch(/^DIAG-RUN-diagnostics-\d{8}T\d{6}Z\.log\.gz$/);
+    await csms.waitForCall(cp, 'DiagnosticsStatusNotification', { status: 'Uploaded' }, 10_000);
+    const upload = images.uploads.find((u) => u.path === `/diagnostics/${fileName!}`);
+    const text = gunzipSync(upload!.body).toString();
+    expect(text).toContain('agent started'); // the agent's own log, JSON lines
+    expect(text).toContain('"cp":"DIAG-RUN"');
   });
 });

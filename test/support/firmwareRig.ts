@@ -82,9 +82,11 @@ export interface ServedFile {
   cutShort?: boolean;
 }
 
-/** An HTTP server on 127.0.0.1 serving files by path, with Range requests; records every request. */
+/** An HTTP server on 127.0.0.1 serving files by path, with Range requests, and taking uploads (PUT); records every request. */
 export class ImageServer {
   readonly requests: { path: string; range: string | undefined }[] = [];
+  /** Bodies PUT to the server, by path. */
+  readonly uploads: { path: string; body: Buffer }[] = [];
   private readonly files = new Map<string, ServedFile>();
   private readonly stalledOnce = new Set<string>();
   private readonly hanging = new Set<ServerResponse>();
@@ -111,6 +113,15 @@ export class ImageServer {
   private serve(req: IncomingMessage, res: ServerResponse): void {
     const path = req.url ?? '/';
     this.requests.push({ path, range: req.headers.range });
+    if (req.method === 'PUT') {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        this.uploads.push({ path, body: Buffer.concat(chunks) });
+        res.writeHead(201).end();
+      });
+      return;
+    }
     const file = this.files.get(path);
     if (!file) {
       res.writeHead(404).end();
