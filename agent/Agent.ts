@@ -36,6 +36,7 @@ import type { SecurityEventSink } from './security/securityEvents.js';
 import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from './RemoteMaintenance.js';
 import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
 import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
+import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -98,6 +99,8 @@ export interface AgentEvents {
   reset: [type: 'Soft' | 'Hard'];
   /** A transaction started or stopped here (journaled, CSMS reachable or not), or the CSMS confirmed a start. */
   transaction: [event: TransactionEvent];
+  /** The cabinet switch or MaintenanceMode changed (hardware with a TamperSensor only). */
+  tamper: [state: TamperState];
 }
 
 export class Agent extends EventEmitter<AgentEvents> {
@@ -114,6 +117,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly sessions: SessionService;
   /** Firmware updates and log uploads, when the charger has an installer or keeps logs. */
   private readonly maintenance: RemoteMaintenance | undefined;
+  /** Tamper detection, on hardware with a cabinet switch. */
+  private readonly tamperGuard: TamperGuard | undefined;
   private vendorRegistry: DataTransferVendors | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
@@ -284,6 +289,18 @@ export class Agent extends EventEmitter<AgentEvents> {
         log: this.log,
       });
     }
+    if (hardware.tamper) {
+      this.tamperGuard = new TamperGuard({
+        sensor: hardware.tamper,
+        alarm: hardware.alarm,
+        config,
+        security: options.securityEvents ?? { raise: (type, techInfo) => this.log.warn({ securityEvent: type, techInfo }, 'security event') },
+        sessions: this.sessions,
+        connectors: this.connectors,
+        log: this.log,
+        onChange: (state) => this.emit('tamper', state),
+      });
+    }
     this.control.attach(hooked(Agent.controlHooks, {
       firmware: this.firmware,
       diagnostics: this.diagnostics,
@@ -300,6 +317,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
     (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  /** The cabinet switch, MaintenanceMode and whether the charger is out of service after tampering (undefined: no switch). */
+  get tamper(): TamperState | undefined {
+    return this.tamperGuard?.state;
   }
 
   /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
@@ -372,6 +394,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.transactions.startAligned();
     this.link.start();
     this.maintenance?.start(this.log);
+    this.tamperGuard?.start();
   }
 
   /**
@@ -381,6 +404,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
     this.sessions.close();
+    this.tamperGuard?.stop();
     await this.maintenance?.stop();
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.

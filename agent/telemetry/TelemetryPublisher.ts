@@ -25,7 +25,8 @@ import { hashIdTag } from '../auth/idTagHash.js';
 import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttClient.js';
 import { MeterTelemetry } from './MeterTelemetry.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
-import { TelemetryTopics, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
+import { TelemetryTopics, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload, type TamperPayload } from './topics.js';
+import type { TamperState } from '../tamper/TamperGuard.js';
 import { transactionPayload, type IdTagTransform } from './transactionPayload.js';
 
 export interface TelemetryPublisherOptions {
@@ -129,14 +130,18 @@ export class TelemetryPublisher {
     };
     const onTransaction = (e: TransactionEvent) => this.outbox.publish(this.topics.transaction, transactionPayload(e, this.idTags), { qos: 1, retain: false });
     const onLink = (state: OcppLinkState) => this.publishOcpp(state);
+    const onTamper = (state: TamperState) => this.outbox.publish(this.topics.tamper, { ...state, ts: this.ts() } satisfies TamperPayload, { qos: 1, retain: true });
     agent.on('status', onStatus);
     agent.on('transaction', onTransaction);
+    agent.on('tamper', onTamper);
     agent.link.on('state', onLink);
     this.detach.push(() => {
       agent.off('status', onStatus);
       agent.off('transaction', onTransaction);
+      agent.off('tamper', onTamper);
       agent.link.off('state', onLink);
     });
+    if (agent.tamper) onTamper(agent.tamper);
     for (const hw of agent.options.hardware.connectors) this.follow(hw);
     for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
     this.arm();
