@@ -22,6 +22,7 @@ import type { FirmwareStore } from './FirmwareStore.js';
 import { checkSigningCertificate, verifyImageSignature } from './firmwareSignature.js';
 import type { FirmwareJob, FirmwareRequest, FirmwareRequestAnswer, FirmwareStatus, FirmwareStatusEvent } from './firmwareTypes.js';
 import type { ManufacturerRoots } from './ManufacturerRoots.js';
+import { withinRealTime } from '../withinRealTime.js';
 
 /** What the update needs of the charger to reboot at a safe moment. */
 export interface FirmwareChargerPort {
@@ -55,6 +56,9 @@ export interface FirmwareServiceEvents {
   status: [event: FirmwareStatusEvent];
 }
 
+/** Longest a stop waits for a running installer step, real ms. */
+const STOP_WAIT_MS = 2000;
+
 /** Raised inside a run when it is cancelled (a newer request, the agent stopping). */
 class Cancelled extends Error {}
 
@@ -83,13 +87,17 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
     this.launch(job);
   }
 
-  /** Stops what runs (the persisted job goes on at the next start). */
+  /**
+   * Stops what runs (the persisted job goes on at the next start). A download or a wait ends at
+   * once; an installer that is still running is not waited for beyond `STOP_WAIT_MS` of real time
+   * (a shutdown has seconds), and its phase runs again at the next start.
+   */
   async stop(): Promise<void> {
     this.started = false;
     const run = this.run;
     this.run = undefined;
     run?.abort.abort();
-    await run?.done;
+    if (run && !(await withinRealTime(run.done, STOP_WAIT_MS))) this.log.warn('firmware installer still running at shutdown: its phase runs again at the next start');
   }
 
   /** The status of the update under way of this kind (signed or plain), else Idle: for a triggered notification. */
@@ -157,14 +165,17 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private async execute(job: FirmwareJob, signal: AbortSignal): Promise<void> {
     if (job.phase === 'download') {
       if (!(await this.download(job, signal))) return;
+      if (signal.aborted) throw new Cancelled();
       job.phase = 'install';
       await this.o.store.save(job);
     }
     if (job.phase === 'install') {
       if (!(await this.install(job, signal))) return;
+      // Staged, even if the agent stopped meanwhile: the next start runs the new image.
       job.phase = 'reboot';
       await this.o.store.save(job);
     }
+    if (signal.aborted) throw new Cancelled();
     await this.rebootWhenIdle(job, signal);
   }
 
