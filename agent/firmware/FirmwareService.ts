@@ -22,7 +22,6 @@ import type { FirmwareStore } from './FirmwareStore.js';
 import { checkSigningCertificate, verifyImageSignature } from './firmwareSignature.js';
 import type { FirmwareJob, FirmwareRequest, FirmwareRequestAnswer, FirmwareStatus, FirmwareStatusEvent } from './firmwareTypes.js';
 import type { ManufacturerRoots } from './ManufacturerRoots.js';
-import { withinRealTime } from '../withinRealTime.js';
 
 /** What the update needs of the charger to reboot at a safe moment. */
 export interface FirmwareChargerPort {
@@ -97,7 +96,12 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
     const run = this.run;
     this.run = undefined;
     run?.abort.abort();
-    if (run && !(await withinRealTime(run.done, STOP_WAIT_MS))) this.log.warn('firmware installer still running at shutdown: its phase runs again at the next start');
+    if (!run) return;
+    // Real time: under virtual time nobody advances the clock during a shutdown (agent/withinRealTime.ts).
+    let timer: ReturnType<typeof globalThis.setTimeout> | undefined;
+    const gaveUp = new Promise<true>((resolve) => (timer = globalThis.setTimeout(() => resolve(true), STOP_WAIT_MS)));
+    if (await Promise.race([run.done.then(() => false), gaveUp])) this.log.warn('firmware installer still running at shutdown: its phase runs again at the next start');
+    globalThis.clearTimeout(timer);
   }
 
   /** The status of the update under way of this kind (signed or plain), else Idle: for a triggered notification. */
