@@ -142,9 +142,11 @@ describe('GetLog', () => {
     await f.csms.call(CP, 'GetLog', { logType: 'DiagnosticsLog', requestId: 1, retries: 3, retryInterval: 600, log: { remoteLocation: `${base()}/a.gz` } });
     await until(f, () => expect(logStatuses(f)).toEqual(['Uploading#1']));
     await vi.waitFor(() => expect(answers).toEqual([])); // the first attempt failed; the retry waits 10 minutes
+    expect(f.agent.diagnostics!.logStatus).toEqual({ status: 'Uploading', requestId: 1 }); // what a triggered LogStatusNotification says
     expect(await f.csms.call(CP, 'GetLog', { logType: 'DiagnosticsLog', requestId: 2, log: { remoteLocation: `${base()}/b.gz` } })).toMatchObject({ status: 'AcceptedCanceled' });
     await until(f, () => expect(logStatuses(f)).toEqual(['Uploading#1', 'Uploading#2', 'Uploaded#2']));
     await f.advance(20 * 60_000, 60_000);
     expect(uploads.map((u) => u.path)).toEqual(['/b.gz']);
+    expect(f.agent.diagnostics!.logStatus).toEqual({ status: 'Idle' });
   });
 });

@@ -184,6 +184,12 @@ export class RemoteControl implements ChargePointControl {
         afterResponse(() => link.call('DiagnosticsStatusNotification', { status }).then(() => undefined, () => undefined));
         return 'Accepted';
       }
+      case 'LogStatusNotification': {
+        // Whitepaper ExtendedTriggerMessage: the GetLog upload under way, else Idle.
+        const payload = this.p.diagnostics?.logStatus ?? { status: 'Idle' as const };
+        afterResponse(() => link.call('LogStatusNotification', payload).then(() => undefined, () => undefined));
+        return 'Accepted';
+      }
       case 'FirmwareStatusNotification': {
         // The status of a plain UpdateFirmware under way (a signed one is reported by its own message), else Idle.
         const message = firmwareStatusMessage({ status: this.p.firmware?.status(false) ?? 'Idle', signed: false });

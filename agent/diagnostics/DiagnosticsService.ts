@@ -47,7 +47,7 @@ function stamp(ms: number): string {
 }
 
 export class DiagnosticsService extends EventEmitter<{ status: [event: UploadStatusEvent] }> {
-  private current: { abort: AbortController; done: Promise<void> } | undefined;
+  private current: { abort: AbortController; done: Promise<void>; requestId?: number } | undefined;
   private readonly log: Logger;
 
   constructor(private readonly o: DiagnosticsServiceOptions) {
@@ -58,6 +58,12 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
   /** Uploading while an upload is under way, else Idle (a triggered DiagnosticsStatusNotification). */
   get status(): 'Uploading' | 'Idle' {
     return this.current ? 'Uploading' : 'Idle';
+  }
+
+  /** The GetLog upload under way (Uploading with its requestId), else Idle: a triggered LogStatusNotification. */
+  get logStatus(): { status: 'Uploading' | 'Idle'; requestId?: number } {
+    const run = this.current;
+    return run ? { status: 'Uploading', ...(run.requestId !== undefined && { requestId: run.requestId }) } : { status: 'Idle' };
   }
 
   /** Whether this charger keeps the log of this kind. */
@@ -76,7 +82,7 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
     }
     const fileName = `${this.o.chargePointId}-${req.log === 'SecurityLog' ? 'security' : 'diagnostics'}-${stamp(this.o.clock.now())}.log.gz`;
     const abort = new AbortController();
-    const run = { abort, done: Promise.resolve() };
+    const run: { abort: AbortController; done: Promise<void>; requestId?: number } = { abort, done: Promise.resolve(), ...(req.requestId !== undefined && { requestId: req.requestId }) };
     run.done = this.upload(req, source, fileName, abort.signal)
       .catch((err: unknown) => {
         if (!(err instanceof Cancelled)) this.log.error({ err }, 'log upload failed unexpectedly');
