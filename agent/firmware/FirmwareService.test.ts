@@ -59,3 +59,27 @@ describe('FirmwareService.stop()', () => {
     expect(JSON.parse(await readFile(join(dir, 'hang', 'update.json'), 'utf8'))).toMatchObject({ phase: 'install', location: url });
   });
 });
+
+describe('FirmwareService.request()', () => {
+  it('decides requests that arrive together one after the other: the second cancels the first', async () => {
+    const clock = new SimulatedClock();
+    const service = new FirmwareService({
+      store: FirmwareStore.inDirectory(join(dir, 'together'), log),
+      installer: { install: () => new Promise(() => undefined), activate: async () => undefined },
+      roots: fixedManufacturerRoots([]),
+      security: { raise: () => undefined },
+      charger: { transactionsRunning: () => 0, onTransactionEnded: () => () => undefined, holdSessions: () => undefined, reboot: async () => undefined },
+      runningVersion: '1.0.0',
+      clock,
+      log,
+    });
+    const later = clock.now() + 3_600_000; // both wait for their retrieve time: nothing else happens
+    const answers = await Promise.all([
+      service.request({ location: server.url('/svc/a.bin'), retrieveAt: later, retries: 0, retryIntervalS: 0 }),
+      service.request({ location: server.url('/svc/b.bin'), retrieveAt: later, retries: 0, retryIntervalS: 0 }),
+    ]);
+    expect(answers).toEqual(['Accepted', 'AcceptedCanceled']);
+    expect(JSON.parse(await readFile(join(dir, 'together', 'update.json'), 'utf8'))).toMatchObject({ location: server.url('/svc/b.bin') });
+    await service.stop();
+  });
+});

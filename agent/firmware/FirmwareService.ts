@@ -66,6 +66,7 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private run: { abort: AbortController; done: Promise<void> } | undefined;
   private readonly log: Logger;
   private started = false;
+  private requests: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: FirmwareServiceOptions) {
     super();
@@ -115,7 +116,14 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
    * An update under way is cancelled (AcceptedCanceled) unless its image is already being
    * installed (Rejected).
    */
-  async request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> {
+  request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> {
+    // One at a time: two requests arriving together must not both find nothing under way.
+    const answer = this.requests.then(() => this.decide(req));
+    this.requests = answer.catch(() => undefined);
+    return answer;
+  }
+
+  private async decide(req: FirmwareRequest): Promise<FirmwareRequestAnswer> {
     if (req.signed) {
       const check = checkSigningCertificate(req.signed.signingCertificate, await this.o.roots.trustedManufacturerRoots(), this.o.clock.now());
       if (!check.ok) {
