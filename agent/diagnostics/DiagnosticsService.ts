@@ -49,6 +49,7 @@ function stamp(ms: number): string {
 export class DiagnosticsService extends EventEmitter<{ status: [event: UploadStatusEvent] }> {
   private current: { abort: AbortController; done: Promise<void>; requestId?: number } | undefined;
   private readonly log: Logger;
+  private requests: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: DiagnosticsServiceOptions) {
     super();
@@ -71,7 +72,14 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
     return this.o.sources[kind] !== undefined;
   }
 
-  async request(req: UploadRequest): Promise<UploadAnswer> {
+  request(req: UploadRequest): Promise<UploadAnswer> {
+    // One at a time: two requests arriving together must not both replace the same upload.
+    const answer = this.requests.then(() => this.begin(req));
+    this.requests = answer.catch(() => undefined);
+    return answer;
+  }
+
+  private async begin(req: UploadRequest): Promise<UploadAnswer> {
     const source = this.o.sources[req.log];
     if (!source) return { status: 'Rejected' };
     const previous = this.current;
