@@ -509,6 +509,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await this.journalHealth.probing;
       await this.sender.whenIdle();
+      // A firmware transfer or log upload is real I/O too: virtual time waits for it (DESIGN.md §5).
+      await this.maintenance?.settled();
       if (this.link.pendingCalls === 0) return;
     }
   }

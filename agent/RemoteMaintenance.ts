@@ -86,6 +86,12 @@ export class RemoteMaintenance {
     this.firmware?.start().catch((err: unknown) => log.error({ err }, 'firmware update state could not be resumed'));
   }
 
+  /** Resolves once no transfer or installer of an update or upload is under way (waits on the clock do not count). */
+  async settled(): Promise<void> {
+    await this.firmware?.settled();
+    await this.diagnostics?.settled();
+  }
+
   /** Stops the work under way (before the agent ends its transactions: that must not trigger a reboot). */
   async stop(): Promise<void> {
     await this.firmware?.stop();

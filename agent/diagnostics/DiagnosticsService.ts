@@ -50,10 +50,23 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
   private current: { abort: AbortController; done: Promise<void>; requestId?: number } | undefined;
   private readonly log: Logger;
   private requests: Promise<unknown> = Promise.resolve();
+  /** Real I/O under way (collecting, the PUT), as opposed to waiting for a retry on the clock. */
+  private working = false;
+  private readonly whenDone: (() => void)[] = [];
 
   constructor(private readonly o: DiagnosticsServiceOptions) {
     super();
     this.log = o.log.child({ component: 'diagnostics' });
+  }
+
+  /** Resolves once no collecting or PUT is under way (a retry waiting on the clock does not count): DESIGN.md §5. */
+  settled(): Promise<void> {
+    return this.working ? new Promise((resolve) => this.whenDone.push(resolve)) : Promise.resolve();
+  }
+
+  private work(on: boolean): void {
+    this.working = on;
+    if (!on) for (const resolve of this.whenDone.splice(0)) resolve();
   }
 
   /** Uploading while an upload is under way, else Idle (a triggered DiagnosticsStatusNotification). */
@@ -91,12 +104,14 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
     const fileName = `${this.o.chargePointId}-${req.log === 'SecurityLog' ? 'security' : 'diagnostics'}-${stamp(this.o.clock.now())}.log.gz`;
     const abort = new AbortController();
     const run: { abort: AbortController; done: Promise<void>; requestId?: number } = { abort, done: Promise.resolve(), ...(req.requestId !== undefined && { requestId: req.requestId }) };
+    this.work(true);
     run.done = this.upload(req, source, fileName, abort.signal)
       .catch((err: unknown) => {
         if (!(err instanceof Cancelled)) this.log.error({ err }, 'log upload failed unexpectedly');
       })
       .finally(() => {
         if (this.current === run) this.current = undefined;
+        if (!this.current) this.work(false);
       });
     this.current = run;
     return { status: previous ? 'AcceptedCanceled' : 'Accepted', fileName };
@@ -174,7 +189,16 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
     if (!res.ok) throw new UploadFailed('UploadFailure', `HTTP ${res.status}`, false);
   }
 
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+  private async sleep(ms: number, signal: AbortSignal): Promise<void> {
+    this.work(false);
+    try {
+      await this.sleepOnClock(ms, signal);
+    } finally {
+      this.work(true);
+    }
+  }
+
+  private sleepOnClock(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new Cancelled());
       const onAbort = () => {

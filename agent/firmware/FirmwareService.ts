@@ -67,6 +67,9 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private readonly log: Logger;
   private started = false;
   private requests: Promise<unknown> = Promise.resolve();
+  /** Real I/O under way (transfer, verification, installer), as opposed to waiting on the clock or for transactions. */
+  private working = false;
+  private readonly whenDone: (() => void)[] = [];
 
   constructor(private readonly o: FirmwareServiceOptions) {
     super();
@@ -103,6 +106,20 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
     const gaveUp = new Promise<true>((resolve) => (timer = globalThis.setTimeout(() => resolve(true), STOP_WAIT_MS)));
     if (await Promise.race([run.done.then(() => false), gaveUp])) this.log.warn('firmware installer still running at shutdown: its phase runs again at the next start');
     globalThis.clearTimeout(timer);
+  }
+
+  /**
+   * Resolves once no real I/O of an update is under way (a transfer, the signature check, the
+   * installer); waiting on the clock (retry interval, retrieve/install time) or for transactions
+   * does not count. Virtual-time owners let it settle between steps (DESIGN.md §5).
+   */
+  settled(): Promise<void> {
+    return this.working ? new Promise((resolve) => this.whenDone.push(resolve)) : Promise.resolve();
+  }
+
+  private work(on: boolean): void {
+    this.working = on;
+    if (!on) for (const resolve of this.whenDone.splice(0)) resolve();
   }
 
   /** The status of the update under way of this kind (signed or plain), else Idle: for a triggered notification. */
@@ -155,10 +172,13 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private launch(job: FirmwareJob): void {
     this.job = job;
     const abort = new AbortController();
-    const done = this.execute(job, abort.signal).catch((err: unknown) => {
-      if (err instanceof Cancelled || abort.signal.aborted) return;
-      this.log.error({ err }, 'firmware update failed unexpectedly');
-    });
+    this.work(true);
+    const done = this.execute(job, abort.signal)
+      .catch((err: unknown) => {
+        if (err instanceof Cancelled || abort.signal.aborted) return;
+        this.log.error({ err }, 'firmware update failed unexpectedly');
+      })
+      .finally(() => this.work(false));
     this.run = { abort, done };
   }
 
@@ -264,6 +284,8 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
    */
   private async rebootWhenIdle(job: FirmwareJob, signal: AbortSignal): Promise<void> {
     const { charger } = this.o;
+    // No I/O of ours from here: the wait and the reboot (which lets the agent settle) are the charger's.
+    this.work(false);
     if (charger.transactionsRunning() > 0) {
       charger.holdSessions();
       this.log.info({ transactions: charger.transactionsRunning() }, 'firmware staged: rebooting once the running transactions have ended');
@@ -301,7 +323,16 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   }
 
   /** Waits `ms` on the clock; rejects with Cancelled when `signal` aborts. */
-  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+  private async sleep(ms: number, signal: AbortSignal): Promise<void> {
+    this.work(false);
+    try {
+      await this.sleepOnClock(ms, signal);
+    } finally {
+      this.work(true);
+    }
+  }
+
+  private sleepOnClock(ms: number, signal: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
       if (signal.aborted) return reject(new Cancelled());
       const onAbort = () => {
