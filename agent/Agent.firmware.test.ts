@@ -200,6 +200,8 @@ describe('the reboot into new firmware', () => {
     expect(await c.f.csms.call(CP, 'SignedUpdateFirmware', signedRequest(c.f, url, material.rsa, image))).toEqual({ status: 'Accepted' });
     await until(c.f, () => expect(c.f.agent.acceptsSessions).toBe(false)); // staged: waiting for the session to end
     expect(signedStatuses(c.f).at(-1)).toBe('Installing');
+    expect(c.f.agent.firmware!.current(true)).toEqual({ status: 'Installing', signed: true, requestId: 7 }); // what a triggered notification says
+    expect(c.f.agent.firmware!.current(false)).toEqual({ status: 'Idle', signed: false });
     await c.f.advance(10 * 60_000, 10_000);
     expect(c.resets).toEqual([]);
     expect(c.f.agent.connectors[0]!.status).toBe('Charging');

@@ -128,6 +128,15 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   }
 
   /**
+   * The same as an event, with the requestId of a signed update under way: what a triggered
+   * SignedFirmwareStatusNotification (whitepaper ExtendedTriggerMessage) reports.
+   */
+  current(signed: boolean): FirmwareStatusEvent {
+    const job = this.job && Boolean(this.job.signed) === signed ? this.job : undefined;
+    return { status: job?.status ?? 'Idle', signed, ...(job?.requestId !== undefined && { requestId: job.requestId }) };
+  }
+
+  /**
    * A new update. A signed one whose certificate does not chain to an installed
    * ManufacturerRootCertificate is refused (InvalidCertificate, InvalidFirmwareSigningCertificate).
    * An update under way is cancelled (AcceptedCanceled) unless its image is already being
