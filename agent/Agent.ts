@@ -37,6 +37,11 @@ import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLi
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
 import { versionFace } from './ocpp/versionFace.js';
+import type { SecurityEventSink } from './security/securityEvents.js';
+import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from './RemoteMaintenance.js';
+import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
+import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
+import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -87,6 +92,15 @@ export interface AgentOptions {
    * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
    */
   timeFromCsms?: { setTime(epochMs: number): void };
+  /** Where security events go (agent/security); default: logged only. */
+  securityEvents?: SecurityEventSink;
+  /**
+   * Firmware updates (UpdateFirmware, SignedUpdateFirmware; agent/firmware). Absent: not supported.
+   * The running version is `boot.firmwareVersion` (after the installer's activate(), by the owner).
+   */
+  firmware?: FirmwareOptions;
+  /** Log uploads (GetDiagnostics, GetLog; agent/diagnostics): the logs this charger keeps. Absent: not supported. */
+  diagnostics?: DiagnosticsOptions;
 }
 
 export interface AgentEvents {
@@ -104,6 +118,8 @@ export interface AgentEvents {
   transaction: [event: TransactionEvent];
   /** A connector's arbitrated current limit or its binding source changed (agent/chargingLimits/). */
   limit: [limit: ConnectorLimit];
+  /** The cabinet switch or MaintenanceMode changed (hardware with a TamperSensor only). */
+  tamper: [state: TamperState];
 }
 
 export class Agent extends EventEmitter<AgentEvents> {
@@ -120,6 +136,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   readonly sessions: SessionService;
   /** The one owner of the connectors' current limits: charging profiles, local limits, cable, hardware. */
   readonly chargingLimits: ChargingLimits;
+  /** Firmware updates and log uploads, when the charger has an installer or keeps logs. */
+  private readonly maintenance: RemoteMaintenance | undefined;
+  /** Tamper detection, on hardware with a cabinet switch. */
+  private readonly tamperGuard: TamperGuard | undefined;
   private vendorRegistry: DataTransferVendors | undefined;
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
@@ -303,7 +323,34 @@ export class Agent extends EventEmitter<AgentEvents> {
       log: this.log,
       events: this,
     });
+    if (options.firmware || options.diagnostics) {
+      this.maintenance = new RemoteMaintenance({
+        chargePointId: this.chargePointId,
+        firmware: options.firmware,
+        diagnostics: options.diagnostics,
+        securityEvents: options.securityEvents,
+        runningVersion: options.boot.firmwareVersion,
+        link: this.link,
+        charger: () => this.firmwareCharger(),
+        clock,
+        log: this.log,
+      });
+    }
+    if (hardware.tamper) {
+      this.tamperGuard = new TamperGuard({
+        sensor: hardware.tamper,
+        alarm: hardware.alarm,
+        config,
+        security: options.securityEvents ?? { raise: (type, techInfo) => this.log.warn({ securityEvent: type, techInfo }, 'security event') },
+        sessions: this.sessions,
+        connectors: this.connectors,
+        log: this.log,
+        onChange: (state) => this.emit('tamper', state),
+      });
+    }
     this.control.attach(hooked(Agent.controlHooks, {
+      firmware: this.firmware,
+      diagnostics: this.diagnostics,
       sessions: this.sessions,
       hardware: hardware.connectors,
       transactions: this.transactions,
@@ -333,6 +380,35 @@ export class Agent extends EventEmitter<AgentEvents> {
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
     (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  /** The cabinet switch, MaintenanceMode and whether the charger is out of service after tampering (undefined: no switch). */
+  get tamper(): TamperState | undefined {
+    return this.tamperGuard?.state;
+  }
+
+  /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
+  get firmware(): FirmwareService | undefined {
+    return this.maintenance?.firmware;
+  }
+
+  /** Log uploads, when the charger keeps logs (AgentOptions.diagnostics). */
+  get diagnostics(): DiagnosticsService | undefined {
+    return this.maintenance?.diagnostics;
+  }
+
+  /** A firmware update reboots only once no transaction runs, and no new one starts meanwhile. */
+  private firmwareCharger(): FirmwareChargerPort {
+    return {
+      transactionsRunning: () => this.connectors.filter((c) => this.transactions.get(c.connectorId)).length,
+      onTransactionEnded: (listener) => {
+        const onTransaction = (e: TransactionEvent) => e.event === 'stopped' && listener();
+        this.on('transaction', onTransaction);
+        return () => this.off('transaction', onTransaction);
+      },
+      holdSessions: () => this.sessions.close(),
+      reboot: () => this.performReset('Hard'),
+    };
   }
 
   /** What the link saw, passed on while someone listens to `traffic`. */
@@ -382,6 +458,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     this.transactions.startAligned();
     this.link.start();
+    this.maintenance?.start(this.log);
+    this.tamperGuard?.start();
   }
 
   /**
@@ -391,6 +469,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   async stop(options: { reason?: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other'; flushMs?: number } = {}): Promise<void> {
     if (!this.started) return;
     this.sessions.close();
+    this.tamperGuard?.stop();
+    await this.maintenance?.stop();
     await this.endAllTransactions(options.reason ?? 'Reboot', options.flushMs ?? 2000);
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
@@ -409,6 +489,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await withinRealTime(Promise.allSettled(relays.map((r) => r.open())), Math.max(0, ...relays.map((r) => r.deadlineMs)) + 100);
     this.transactions.dispose();
     this.sender.stop();
+    this.maintenance?.dispose();
     await this.link.stop();
   }
 
@@ -495,6 +576,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await this.journalHealth.probing;
       await this.sender.whenIdle();
+      // A firmware transfer or log upload is real I/O too: virtual time waits for it (DESIGN.md §5).
+      await this.maintenance?.settled();
       if (this.link.pendingCalls === 0) return;
     }
   }

@@ -29,9 +29,12 @@ import type {
   UnlockConnectorResponse,
 } from './ocpp16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
+import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 import type { SessionService } from './sessions/SessionService.js';
 import type { ChargingLimits } from './chargingLimits/ChargingLimits.js';
 import type { ChargingProfile } from './chargingLimits/chargingProfile.js';
+import type { FirmwareService } from './firmware/FirmwareService.js';
+import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 
 /** Defers work until the current handler's response has been written to the socket. */
 function afterResponse(fn: () => void | Promise<void>): void {
@@ -55,6 +58,10 @@ export interface RemoteControlParts {
   reset(type: 'Soft' | 'Hard'): Promise<void>;
   /** Answers a DataTransfer from the CSMS (the registered vendor handlers). */
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
+  /** Firmware updates (absent: not supported). */
+  firmware?: FirmwareService | undefined;
+  /** Log uploads (absent: not supported). */
+  diagnostics?: DiagnosticsService | undefined;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -73,6 +80,14 @@ export class RemoteControl implements ChargePointControl {
   private get p(): RemoteControlParts {
     if (!this.parts) throw new Error('RemoteControl used before attach()');
     return this.parts;
+  }
+
+  get firmware(): FirmwareService | undefined {
+    return this.parts?.firmware;
+  }
+
+  get diagnostics(): DiagnosticsService | undefined {
+    return this.parts?.diagnostics;
   }
 
   get connectorCount(): number {
@@ -185,12 +200,24 @@ export class RemoteControl implements ChargePointControl {
           }
         });
         return 'Accepted';
-      case 'DiagnosticsStatusNotification':
-        afterResponse(() => link.call('DiagnosticsStatusNotification', { status: 'Idle' }).then(() => undefined, () => undefined));
+      case 'DiagnosticsStatusNotification': {
+        const status = this.p.diagnostics?.status ?? 'Idle';
+        afterResponse(() => link.call('DiagnosticsStatusNotification', { status }).then(() => undefined, () => undefined));
         return 'Accepted';
-      case 'FirmwareStatusNotification':
-        afterResponse(() => link.call('FirmwareStatusNotification', { status: 'Idle' }).then(() => undefined, () => undefined));
+      }
+      case 'LogStatusNotification': {
+        // Whitepaper ExtendedTriggerMessage: the GetLog upload under way, else Idle.
+        const payload = this.p.diagnostics?.logStatus ?? { status: 'Idle' as const };
+        afterResponse(() => link.call('LogStatusNotification', payload).then(() => undefined, () => undefined));
         return 'Accepted';
+      }
+      case 'FirmwareStatusNotification': {
+        // The status of a plain UpdateFirmware under way (a signed one is reported by its own message), else Idle.
+        const message = firmwareStatusMessage({ status: this.p.firmware?.status(false) ?? 'Idle', signed: false });
+        const status = message?.action === 'FirmwareStatusNotification' ? message.payload.status : 'Idle';
+        afterResponse(() => link.call('FirmwareStatusNotification', { status }).then(() => undefined, () => undefined));
+        return 'Accepted';
+      }
       default:
         return 'NotImplemented';
     }

@@ -2,16 +2,19 @@
 import type { BootNotificationRequest } from '../agent/ocpp16/messages.js';
 import type { Settings } from './settings.js';
 
-/** OCPP 1.6 feature profiles this agent implements (SupportedFeatureProfiles). */
+/** OCPP 1.6 feature profiles this agent implements (SupportedFeatureProfiles) without firmware updates. */
 export const SUPPORTED_FEATURE_PROFILES = 'Core,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger';
+/** … and with them (a charger with a firmware installer). */
+export const SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE = 'Core,FirmwareManagement,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger';
 
-export function bootNotificationOf(settings: Settings): BootNotificationRequest {
+/** `runningFirmware`: the version the installed firmware reports (bin/firmwareSetup.ts); absent: the configured one. */
+export function bootNotificationOf(settings: Settings, runningFirmware?: string): BootNotificationRequest {
   const cp = settings.chargePoint;
   return {
     chargePointVendor: cp.vendor,
     chargePointModel: cp.model,
     chargePointSerialNumber: cp.serialNumber,
-    firmwareVersion: cp.firmwareVersion,
+    firmwareVersion: runningFirmware ?? cp.firmwareVersion,
     meterType: cp.meterType,
     ...(cp.meterSerialNumber !== undefined && { meterSerialNumber: cp.meterSerialNumber }),
   };

@@ -21,6 +21,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface LoggerOptions {
   /** true: human-readable; false: JSON lines; undefined: human-readable when stderr is a terminal. */
   pretty?: boolean | undefined;
+  /** Also keeps every line (as JSON) here: the recent log a diagnostics upload sends (`evse run`). */
+  ring?: { write(line: string): void };
 }
 
 /** Whether logs are human-readable: as asked, else when `stderr` is a terminal. */
@@ -30,7 +32,11 @@ export function prettyLogs(pretty: boolean | undefined, stderr: { isTTY?: boolea
 
 export function createLogger(level: LogLevel | string = 'info', options: LoggerOptions = {}): Logger {
   const destination = pino.destination({ fd: 2, sync: true });
-  if (!prettyLogs(options.pretty)) return pino({ level, base: { pid: process.pid } }, destination);
+  const { ring } = options;
+  if (!prettyLogs(options.pretty)) {
+    if (!ring) return pino({ level, base: { pid: process.pid } }, destination);
+    return pino({ level, base: { pid: process.pid } }, { write: (line: string) => (ring.write(line), destination.write(line)) });
+  }
   const { prettyFactory } = require('pino-pretty') as typeof PinoPretty;
   const prettify = prettyFactory({
     // Colours only on a colour terminal (not when --pretty writes to a file or pipe).
@@ -39,5 +45,5 @@ export function createLogger(level: LogLevel | string = 'info', options: LoggerO
     ignore: 'pid,hostname',
     singleLine: true,
   });
-  return pino({ level, base: { pid: process.pid } }, { write: (line: string) => destination.write(prettify(line)) });
+  return pino({ level, base: { pid: process.pid } }, { write: (line: string) => (ring?.write(line), destination.write(prettify(line))) });
 }

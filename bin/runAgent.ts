@@ -12,7 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
-import { Agent } from '../agent/Agent.js';
+import { Agent, type AgentOptions } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { TransactionSeqNos } from '../agent/store/TransactionSeqNos.js';
@@ -28,8 +28,10 @@ import { withinRealTime } from '../agent/withinRealTime.js';
 import { telemetryTlsOf } from './telemetryTls.js';
 import { loadSettings } from './loadSettings.js';
 import { createLogger } from './logger.js';
+import { LogRing } from '../agent/diagnostics/LogRing.js';
 import { exitOnInvalidSettings, type Settings } from './settings.js';
-import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES, SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE } from './agentIdentity.js';
+import { activateFirmware, firmwareOptionsOf } from './firmwareSetup.js';
 import { ocppInitialValues } from './ocppInitialValues.js';
 import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
@@ -60,7 +62,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   } catch (err) {
     return exitOnInvalidSettings(err);
   }
-  const log = createLogger(settings.log.level, { pretty: options.pretty });
+  // The recent log, for GetDiagnostics / GetLog (DiagnosticsLog).
+  const recentLog = new LogRing();
+  const log = createLogger(settings.log.level, { pretty: options.pretty, ring: recentLog });
   const dataDir = resolve(settings.dataDir);
   try {
     await mkdir(dataDir, { recursive: true });
@@ -69,10 +73,11 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     process.stderr.write(`evse: cannot create the data directory ${dataDir}: ${(err as Error).message}\n`);
     return EX_CANTCREAT;
   }
+  const firmware = firmwareOptionsOf(settings, dataDir, log);
   const config = await OcppConfiguration.open({
     file: join(dataDir, 'ocpp-configuration.json'),
     initial: ocppInitialValues(settings),
-    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
+    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES },
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
@@ -100,7 +105,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
   const profiles = await ChargingProfileStore.open(join(dataDir, 'charging-profiles.json'), log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos).run();
+  const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() } } } };
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -117,6 +123,12 @@ interface TelemetryResources {
 interface JournalSlot {
   current: FileJournal;
   open(): Promise<FileJournal>;
+}
+
+/** Remote maintenance, shared by the agents a Reset creates one after the other. */
+interface Maintenance {
+  firmware: AgentOptions['firmware'];
+  diagnostics: NonNullable<AgentOptions['diagnostics']>;
 }
 
 /** Local authorization state, shared by the agents a Reset creates one after the other. */
@@ -155,6 +167,8 @@ class AgentRunner {
     private readonly profiles: ChargingProfileStore,
     /** OCPP 2.0.1 TransactionEvent seqNos, kept across resets (absent: 1.6). */
     private readonly seqNos: TransactionSeqNos | undefined,
+    /** Firmware updates (absent: not offered; a staged image is activated before every agent starts) and log uploads. */
+    private readonly maintenance: Maintenance,
   ) {}
 
   run(): Promise<number> {
@@ -185,6 +199,9 @@ class AgentRunner {
     if (newHardware || !this.hw) this.hw = await createHardware(settings, this.clock, log);
     // mqtt.js is loaded only when telemetry is configured (a board without it saves the memory).
     const telemetryModule = settings.telemetry.url ? await import('../agent/telemetry/TelemetryPublisher.js') : undefined;
+    // A restart after a firmware update runs the new image: BootNotification reports its version.
+    const { firmware, diagnostics } = this.maintenance;
+    const runningFirmware = firmware && (await activateFirmware(firmware.installer, log));
     if (this.stopping) {
       await this.hw.hardware.close(); // a signal came while the drivers and modules were loading
       return;
@@ -194,7 +211,9 @@ class AgentRunner {
       ocppVersion: settings.ocppVersion,
       ...(this.seqNos && { transactionSeqNos: this.seqNos }),
       bootReason: this.bootReason,
-      boot: bootNotificationOf(settings),
+      boot: bootNotificationOf(settings, runningFirmware),
+      ...(firmware && { firmware }),
+      diagnostics,
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
       csms: settings.csms,
       hardware: this.hw.hardware,

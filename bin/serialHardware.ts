@@ -17,6 +17,7 @@ import { RapiController } from '../hal/serial/rapi/RapiController.js';
 import { RapiPilot } from '../hal/serial/rapi/RapiPilot.js';
 import { Rdm6300Reader } from '../hal/serial/Rdm6300Reader.js';
 import { ModbusRelay } from '../hal/serial/relays/ModbusRelay.js';
+import { ModbusCoilOutput, ModbusTamperInput } from '../hal/serial/ModbusTamperInput.js';
 import { planSerial, type PilotPlan, type RfidPlan, type SerialLine } from './serialPlan.js';
 import type { Settings } from './settings.js';
 
@@ -91,6 +92,14 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
       .catch(() => undefined);
   }
   for (const d of plan.devices) if (d.kind === 'rfid') readers.push(createReader(d, clock));
+  const t = plan.devices.find((d) => d.kind === 'tamper');
+  const tamper =
+    t?.kind === 'tamper'
+      ? new ModbusTamperInput({ id: t.id, clock, bus: busNamed(t.bus), address: t.address, input: t.input, activeWhen: t.activeWhen, pollIntervalMs: t.pollIntervalMs, missedPollsForFault: t.missedPollsForFault })
+      : undefined;
+  const alarm = t?.kind === 'tamper' && t.alarmCoil !== undefined ? new ModbusCoilOutput('alarm:0', busNamed(t.bus), t.address, t.alarmCoil) : undefined;
+  if (tamper) devices.push(tamper);
+  if (alarm) devices.push(alarm);
   for (const reader of readers) void reader.open();
   devices.push(...readers);
 
@@ -102,7 +111,7 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
       .then(() => undefined);
     return closing;
   };
-  return { connectors, readers, close };
+  return { connectors, readers, ...(tamper && { tamper }), ...(alarm && { alarm }), close };
 }
 
 function createReader(r: RfidPlan, clock: Clock): RfidReader & { open(): Promise<void> } {

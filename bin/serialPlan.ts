@@ -66,7 +66,16 @@ export interface RfidPlan extends Polled {
   readonly removalMs: number;
   readonly uidFormat: 'em4100' | 'tag';
 }
-export type DevicePlan = MeterPlan | RelayPlan | PilotPlan | RfidPlan;
+/** A cabinet door / tilt switch on a relay board's discrete input, and an optional alarm coil. */
+export interface TamperPlan extends Polled {
+  readonly kind: 'tamper';
+  readonly bus: string;
+  readonly address: number;
+  readonly input: number;
+  readonly activeWhen: 'on' | 'off';
+  readonly alarmCoil?: number;
+}
+export type DevicePlan = MeterPlan | RelayPlan | PilotPlan | RfidPlan | TamperPlan;
 
 export interface SerialPlan {
   readonly buses: readonly BusPlan[];
@@ -74,7 +83,7 @@ export interface SerialPlan {
 }
 
 type Entry = { readonly d: DeviceSettings; readonly at: string };
-type ModbusEntry = { readonly d: Extract<DeviceSettings, { kind: 'meter' | 'relay' }>; readonly at: string };
+type ModbusEntry = { readonly d: Extract<DeviceSettings, { kind: 'meter' | 'relay' | 'tamper' }>; readonly at: string };
 /** Settings of a port: a bus's devices must agree on them (or leave them to the bus). */
 const LINE_KEYS = ['baud', 'parity', 'stopBits', 'reopenIntervalMs'] as const;
 
@@ -128,7 +137,7 @@ export function planSerial(settings: SerialPlanInput): { plan: SerialPlan; issue
   });
   const busOf = new Map<Entry, BusDraft>();
   for (const e of entries) {
-    if (e.d.kind !== 'meter' && e.d.kind !== 'relay') continue;
+    if (e.d.kind !== 'meter' && e.d.kind !== 'relay' && e.d.kind !== 'tamper') continue;
     const bus = placeOnBus(e as ModbusEntry, buses, claim, issues);
     if (bus) busOf.set(e, bus);
   }
@@ -138,6 +147,8 @@ export function planSerial(settings: SerialPlanInput): { plan: SerialPlan; issue
   let readers = 0;
   const devices = entries.map((e) => planDevice(e, busOf.get(e), issues)).map((d) => (d.kind === 'rfid' ? { ...d, id: `rfid:${readers++}` } : d));
   if (!bench) checkConnectors(entries, connectors, issues);
+  const tampers = entries.filter((e) => e.d.kind === 'tamper');
+  for (const extra of tampers.slice(1)) issues.push({ path: `${extra.at}.kind`, message: `expected one tamper switch per charger: ${tampers[0]!.at} is one already` });
   return { plan: { buses: busPlans, devices }, issues };
 }
 
@@ -215,16 +226,37 @@ function benchEntries(s: SerialSettings, connectors: number, issues: SettingsIss
   return out;
 }
 
-/** Devices at one address: only the coils (and mirror inputs) of one relay board may share it. */
+/** The inputs and coils a relay-board entry uses (a contactor's, or the tamper switch's and its alarm). */
+function boardUse(d: Extract<DeviceSettings, { kind: 'relay' | 'tamper' }>): { coils: number[]; inputs: number[] } {
+  if (d.kind === 'tamper') return { coils: d.alarmCoil === undefined ? [] : [d.alarmCoil], inputs: [d.input] };
+  return { coils: [d.coil ?? DEVICE_DEFAULTS.coil], inputs: [d.feedbackInput ?? DEVICE_DEFAULTS.feedbackInput, ...(d.readyInput === undefined ? [] : [d.readyInput])] };
+}
+
+/** Devices at one address: only the coils and inputs of one relay board (contactors, the tamper switch) may share it. */
 function checkAddresses(bus: string, entries: readonly Entry[], issues: SettingsIssue[]): void {
   const seen = new Map<number, Entry[]>();
   for (const e of entries) {
-    const d = e.d as Extract<DeviceSettings, { kind: 'meter' | 'relay' }>;
+    const d = e.d as Extract<DeviceSettings, { kind: 'meter' | 'relay' | 'tamper' }>;
     const address = d.address ?? (d.kind === 'meter' ? DEVICE_DEFAULTS.meterAddress : DEVICE_DEFAULTS.relayAddress);
     const before = seen.get(address) ?? [];
     seen.set(address, [...before, e]);
     const first = before[0];
     if (!first) continue;
+    if (d.kind === 'tamper' || before.some((b) => b.d.kind === 'tamper')) {
+      if (d.kind === 'meter' || before.some((b) => b.d.kind === 'meter')) {
+        issues.push(describe(`${e.at}.address`, `expected an address not used by ${first.at} on the bus ${bus} (only the coils of one relay board share an address)`, address));
+        continue;
+      }
+      const mine = boardUse(d as Extract<DeviceSettings, { kind: 'relay' | 'tamper' }>);
+      for (const b of before) {
+        const theirs = boardUse(b.d as Extract<DeviceSettings, { kind: 'relay' | 'tamper' }>);
+        const input = mine.inputs.find((i) => theirs.inputs.includes(i));
+        const coil = mine.coils.find((c) => theirs.coils.includes(c));
+        if (input !== undefined) issues.push(describe(`${e.at}.${d.kind === 'tamper' ? 'input' : 'feedbackInput'}`, `expected an input ${b.at} does not use: both are on the relay board at address ${address} of the bus ${bus}`, input));
+        if (coil !== undefined) issues.push(describe(`${e.at}.${d.kind === 'tamper' ? 'alarmCoil' : 'coil'}`, `expected a coil ${b.at} does not use: both are on the relay board at address ${address} of the bus ${bus}`, coil));
+      }
+      continue;
+    }
     if (d.kind !== 'relay' || before.some((b) => b.d.kind !== 'relay')) {
       issues.push(describe(`${e.at}.address`, `expected an address not used by ${first.at} on the bus ${bus} (only the coils of one relay board share an address)`, address));
       continue;
@@ -241,7 +273,7 @@ function checkAddresses(bus: string, entries: readonly Entry[], issues: Settings
 function checkConnectors(entries: readonly Entry[], connectors: number, issues: SettingsIssue[]): void {
   const owner = new Map<string, string>();
   for (const { d, at } of entries) {
-    if (d.kind === 'rfid') continue;
+    if (d.kind === 'rfid' || d.kind === 'tamper') continue;
     if (d.connector > connectors) {
       issues.push(describe(`${at}.connector`, `expected a connector from 1 to ${connectors} (chargePoint.connectors)`, d.connector));
       continue;
@@ -264,7 +296,7 @@ function checkConnectors(entries: readonly Entry[], connectors: number, issues: 
 
 function planDevice(e: Entry, bus: BusDraft | undefined, issues: SettingsIssue[]): DevicePlan {
   const { d, at } = e;
-  const model = d.kind === 'relay' ? 'modbus-relay' : d.kind === 'pilot' ? 'openevse' : d.model;
+  const model = d.kind === 'relay' || d.kind === 'tamper' ? 'modbus-relay' : d.kind === 'pilot' ? 'openevse' : d.model;
   const defaults = MODEL_DEFAULTS[model];
   for (const key of defaults.unused?.keys ?? []) {
     if ((d as unknown as Record<string, unknown>)[key] !== undefined) issues.push({ path: `${at}.${key}`, message: `unknown key for model ${model} (${defaults.unused!.why})` });
@@ -299,6 +331,19 @@ function planDevice(e: Entry, bus: BusDraft | undefined, issues: SettingsIssue[]
       if (heartbeat.intervalMs > 0 && heartbeat.intervalMs < 1000) issues.push(describe(`${at}.heartbeatIntervalMs`, 'expected 0 (supervision off) or at least 1000', heartbeat.intervalMs));
       return { kind: 'pilot', id: `pilot:${d.connector}`, connector: d.connector, line: line(d.port), deadlineMs: d.deadlineMs ?? DEVICE_DEFAULTS.openevseDeadlineMs, heartbeat, ...polled };
     }
+    case 'tamper':
+      return {
+        kind: 'tamper',
+        id: 'tamper:0',
+        bus: bus?.name ?? '',
+        address: d.address ?? DEVICE_DEFAULTS.relayAddress,
+        input: d.input,
+        activeWhen: d.activeWhen ?? 'off',
+        ...(d.alarmCoil !== undefined && { alarmCoil: d.alarmCoil }),
+        ...polled,
+        // A door switch needs no contactor's pace: five reads a second leave the bus to the meters.
+        pollIntervalMs: d.pollIntervalMs ?? 200,
+      };
     case 'rfid':
       return {
         kind: 'rfid',

@@ -128,8 +128,8 @@ describe('hal.serial.devices (the device list)', () => {
 
   it.each([
     [(d: Record<string, unknown>[]) => void (d[1]!.address = 300), 'hal.serial.devices[1].address', 'expected a Modbus address from 1 to 247, got 300'],
-    [(d: Record<string, unknown>[]) => void (d[1]!.kind = 'metre'), 'hal.serial.devices[1].kind', 'expected a device kind: meter, relay, pilot, rfid, got "metre"'],
-    [(d: Record<string, unknown>[]) => void delete d[1]!.kind, 'hal.serial.devices[1].kind', 'expected a device kind: meter, relay, pilot, rfid, but it is not set'],
+    [(d: Record<string, unknown>[]) => void (d[1]!.kind = 'metre'), 'hal.serial.devices[1].kind', 'expected a device kind: meter, relay, pilot, rfid, tamper, got "metre"'],
+    [(d: Record<string, unknown>[]) => void delete d[1]!.kind, 'hal.serial.devices[1].kind', 'expected a device kind: meter, relay, pilot, rfid, tamper, but it is not set'],
     [(d: Record<string, unknown>[]) => void (d[0]!.model = 'sdm72'), 'hal.serial.devices[0].model', 'expected a model of the device\'s kind: meter sdm630|sdm120, relay modbus-relay, pilot openevse, rfid pn532|rdm6300, got "sdm72"'],
     [(d: Record<string, unknown>[]) => void (d[4]!.address = 5), 'hal.serial.devices[4].address', 'unknown key'],
     [(d: Record<string, unknown>[]) => void (d[4]!.parity = 'mark'), 'hal.serial.devices[4].parity', 'expected a parity: none, even, odd, got "mark"'],
@@ -213,6 +213,26 @@ describe('hal.serial.devices (the device list)', () => {
     t.hal.serial.pilot.port = '/dev/ttyACM0';
     expect(issuesOf(t)).toEqual([
       { path: 'hal.serial.pilot.port', message: 'expected empty when hal.serial.devices lists the devices (the single-connector keys and EVSE_*_PORT variables are for setups without a list), got "/dev/ttyACM0"' },
+    ]);
+  });
+
+  it('plans a tamper switch on a spare input of the relay board, with an alarm coil; refuses an input or coil the board already uses, a second switch', () => {
+    const withTamper = (extra: Record<string, unknown>[]) => two((d) => void d.push(...extra));
+    const { plan, issues } = planSerial(parseSettings(withTamper([{ kind: 'tamper', bus: 'rs485', address: 2, input: 3, alarmCoil: 3 }])));
+    expect(issues).toEqual([]);
+    expect(plan.devices.at(-1)).toEqual({ kind: 'tamper', id: 'tamper:0', bus: 'rs485', address: 2, input: 3, activeWhen: 'off', alarmCoil: 3, at: 'hal.serial.devices[7]', timeoutMs: 200, pollIntervalMs: 200, missedPollsForFault: 3 });
+    expect(issuesOf(withTamper([{ kind: 'tamper', bus: 'rs485', address: 2, input: 1, alarmCoil: 0 }]))).toEqual([
+      { path: 'hal.serial.devices[7].input', message: 'expected an input hal.serial.devices[3] does not use: both are on the relay board at address 2 of the bus rs485, got 1' },
+      { path: 'hal.serial.devices[7].alarmCoil', message: 'expected a coil hal.serial.devices[2] does not use: both are on the relay board at address 2 of the bus rs485, got 0' },
+    ]);
+    expect(issuesOf(withTamper([{ kind: 'tamper', bus: 'rs485', address: 1, input: 3 }]))).toEqual([
+      { path: 'hal.serial.devices[7].address', message: 'expected an address not used by hal.serial.devices[0] on the bus rs485 (only the coils of one relay board share an address), got 1' },
+    ]);
+    expect(issuesOf(withTamper([{ kind: 'tamper', bus: 'rs485', input: 3 }, { kind: 'tamper', bus: 'rs485', input: 4 }]))).toEqual([
+      { path: 'hal.serial.devices[8].kind', message: 'expected one tamper switch per charger: hal.serial.devices[7] is one already' },
+    ]);
+    expect(issuesOf(withTamper([{ kind: 'tamper', bus: 'rs485', input: 3, activeWhen: 'sometimes' }]))).toEqual([
+      { path: 'hal.serial.devices[7].activeWhen', message: 'expected "off" (default: a normally closed switch, the input is on while shut) or "on", got "sometimes"' },
     ]);
   });
 

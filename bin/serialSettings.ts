@@ -19,7 +19,7 @@ export const METER_MODELS = Object.keys(METER_MAPS) as readonly MeterModel[];
 export const RFID_MODELS = ['pn532', 'rdm6300'] as const;
 export const RELAY_MODELS = ['modbus-relay'] as const;
 export const PILOT_MODELS = ['openevse'] as const;
-export const DEVICE_KINDS = ['meter', 'relay', 'pilot', 'rfid'] as const;
+export const DEVICE_KINDS = ['meter', 'relay', 'pilot', 'rfid', 'tamper'] as const;
 /** Baud rates a serial line may be set to; without `baud` a device uses its model's factory rate. */
 export const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200] as const;
 export const PARITIES = ['none', 'even', 'odd'] as const;
@@ -88,6 +88,17 @@ export type DeviceSettings =
   | ({ readonly kind: 'pilot'; readonly model?: (typeof PILOT_MODELS)[number]; readonly connector: number; readonly port: string; readonly deadlineMs?: number } & LineSettings &
       PollSettings &
       HeartbeatSettings)
+  | ({
+      readonly kind: 'tamper';
+      readonly model?: (typeof RELAY_MODELS)[number];
+      /** The discrete input the cabinet door / tilt switch is wired to. */
+      readonly input: number;
+      /** Input level meaning "tampered" (default off: a normally closed switch, a cut wire counts). */
+      readonly activeWhen?: 'on' | 'off';
+      /** A coil switched on while tampering is detected (a light, a camera trigger). */
+      readonly alarmCoil?: number;
+    } & ModbusPlacement &
+      PollSettings)
   | ({
       readonly kind: 'rfid';
       readonly model: RfidModel;
@@ -173,6 +184,11 @@ export const SERIAL_SCHEMA: Schema = section({
       'kind',
       'connector',
     ),
+    optional(
+      { kind: { const: 'tamper' }, model: oneOfValues(RELAY_MODELS), bus: port, port, address, input: integer(0, 65535), activeWhen: oneOfValues(['on', 'off']), alarmCoil: integer(0, 65535), ...line, ...poll },
+      'kind',
+      'input',
+    ),
     optional({ kind: { const: 'pilot' }, model: oneOfValues(PILOT_MODELS), connector, port, deadlineMs: integer(50, 10_000), ...line, ...poll, ...heartbeat }, 'kind', 'connector', 'port'),
     optional(
       { kind: { const: 'rfid' }, model: oneOfValues(RFID_MODELS), port, badFramesForFault: integer(1, 100), removalMs: integer(50, 60_000), uidFormat: oneOfValues(['em4100', 'tag']), ...line, ...poll },
@@ -220,7 +236,7 @@ export const SERIAL_EXPECTED: ExpectedTable = {
   'hal.serial.buses[].timeoutMs': 'expected an integer from 10 to 10000 (ms a device on the bus may take to answer)',
   'hal.serial.buses[].reopenIntervalMs': 'expected an integer from 100 to 600000 (ms between attempts to reopen a lost port)',
   'hal.serial.devices': 'expected a list of devices ({ kind, model, connector, bus or port, … }), or []',
-  [D]: 'expected a device ({ kind: meter|relay|pilot|rfid, model, connector, bus or port, … })',
+  [D]: 'expected a device ({ kind: meter|relay|pilot|rfid|tamper, model, connector, bus or port, … })',
   [`${D}.kind`]: `expected a device kind: ${DEVICE_KINDS.join(', ')}`,
   [`${D}.model`]: `expected a model of the device's kind: meter ${METER_MODELS.join('|')}, relay ${RELAY_MODELS.join('|')}, pilot ${PILOT_MODELS.join('|')}, rfid ${RFID_MODELS.join('|')}`,
   [`${D}.connector`]: 'expected the connector it serves, 1 to 8',
@@ -243,5 +259,8 @@ export const SERIAL_EXPECTED: ExpectedTable = {
   [`${D}.deadlineMs`]: 'expected an integer from 50 to 10000 (ms for the contactor to confirm)',
   [`${D}.badFramesForFault`]: 'expected an integer from 1 to 100 (unreadable frames in a row that raise RFID_FAULT)',
   [`${D}.removalMs`]: 'expected an integer from 50 to 60000 (ms without frames after which a card counts as removed)',
+  [`${D}.input`]: 'expected a discrete input number from 0 to 65535 (the cabinet door / tilt switch)',
+  [`${D}.activeWhen`]: 'expected "off" (default: a normally closed switch, the input is on while shut) or "on"',
+  [`${D}.alarmCoil`]: 'expected a coil number from 0 to 65535 (switched on while tampering is detected)',
   [`${D}.uidFormat`]: 'expected "em4100" (all 10 hex digits) or "tag" (the 4-byte tag)',
 };

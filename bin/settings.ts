@@ -103,6 +103,15 @@ export interface Settings {
     readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string; readonly startIdTag?: string };
   };
   readonly dataDir: string;
+  /** Firmware updates (docs/firmware.md). */
+  readonly firmware: {
+    /** The board's installer script; empty: the simulator's version file (hal.driver sim only). */
+    readonly installer: string;
+    /** Directory of ManufacturerRootCertificate PEM files; empty: `<dataDir>/certificates/manufacturer`. */
+    readonly manufacturerRootsDir: string;
+    /** Give up a download after this many seconds without data. */
+    readonly stallTimeoutS: number;
+  };
   /** `<dataDir>/sessions.log` for `evse sessions`: the newest `maxSessions` (0: none kept), none older than `maxDays` (0: no age limit). */
   readonly sessionHistory: { readonly maxSessions: number; readonly maxDays: number };
   readonly log: { readonly level: LogLevel };
@@ -187,6 +196,7 @@ const SCHEMA = section({
     ['username', 'password', 'idTagSalt', 'tls'],
   ),
   dataDir: text(4096),
+  firmware: section({ installer: { type: 'string', maxLength: 4096 }, manufacturerRootsDir: { type: 'string', maxLength: 4096 }, stallTimeoutS: integer(1, 3600) }),
   sessionHistory: section({ maxSessions: integer(0, 1_000_000), maxDays: integer(0, 36_500) }),
   log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
   // Names and values are checked against configurationKeys.ts below.
@@ -258,6 +268,10 @@ const EXPECTED: ExpectedTable = {
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   'telemetry.homeAssistant.startIdTag': 'expected an idTag of 1 to 20 characters (the Start button starts sessions with it)',
   dataDir: 'expected a directory path of 1 to 4096 characters',
+  firmware: 'expected a section (firmware: installer, manufacturerRootsDir, stallTimeoutS)',
+  'firmware.installer': 'expected the path of the executable that installs firmware images on this board, or empty (the simulator\'s version file)',
+  'firmware.manufacturerRootsDir': 'expected a directory path of ManufacturerRootCertificate PEM files, or empty (<dataDir>/certificates/manufacturer)',
+  'firmware.stallTimeoutS': 'expected an integer from 1 to 3600 (seconds without data before a download is retried)',
   sessionHistory: 'expected a section (sessionHistory: maxSessions, maxDays)',
   'sessionHistory.maxSessions': 'expected an integer from 0 to 1000000 (sessions kept in the history; 0 = no history)',
   'sessionHistory.maxDays': 'expected an integer from 0 to 36500 (days of history kept; 0 = no age limit)',

@@ -21,6 +21,9 @@ export const HAL_ERRORS = {
   UNDER_VOLTAGE: { recoverable: true, ocpp: 'UnderVoltage', text: 'supply voltage below limit' },
   HIGH_TEMPERATURE: { recoverable: true, ocpp: 'HighTemperature', text: 'over-temperature' },
   LOCK_FAILURE: { recoverable: true, ocpp: 'ConnectorLockFailure', text: 'connector lock did not reach the commanded position' },
+  // Raised by the agent on every connector while the cabinet is open or the charger moved (TamperSensor).
+  TAMPER_DETECTED: { recoverable: true, ocpp: 'OtherError', text: 'cabinet opened or charger moved (tamper switch)' },
+  TAMPER_SENSOR_LOST: { recoverable: true, ocpp: 'OtherError', text: 'tamper switch input does not answer' },
   STORAGE_FAULT: { recoverable: true, ocpp: 'OtherError', text: 'data storage full, read-only or failing' },
   PORT_LOST: { recoverable: true, ocpp: 'OtherError', text: 'serial port closed or vanished' },
   PORT_OPEN_FAILED: { recoverable: true, ocpp: 'OtherError', text: 'serial port could not be opened' },

@@ -222,6 +222,33 @@ export interface VehicleInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Tamper detection and site signalling (optional)
+// ---------------------------------------------------------------------------------------------
+
+export interface TamperEvents extends FaultEvents {
+  /** The confirmed switch state changed: true = cabinet open / charger tilted. */
+  tamper: [active: boolean];
+}
+
+/**
+ * A cabinet door or tilt switch. `active` is the last confirmed (debounced) state; each change
+ * emits one `tamper` event. A switch that cannot be read raises TAMPER_SENSOR_LOST (cleared by the
+ * next good reading) and keeps its last confirmed state: the agent decides what an unknown state means.
+ */
+export interface TamperSensor extends Device, EventEmitter<TamperEvents> {
+  readonly active: boolean;
+}
+
+/**
+ * An output the charger switches to tell the site something: a warning light, a camera trigger.
+ * `set()` resolves once the output is written (read back where the hardware allows).
+ */
+export interface SignalOutput extends Device {
+  readonly on: boolean;
+  set(on: boolean): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The hardware of a whole charger
 // ---------------------------------------------------------------------------------------------
 
@@ -242,6 +269,10 @@ export interface ChargerHardware {
   readonly connectors: readonly ConnectorHardware[];
   /** Card readers; a card read on any of them is offered to the charger as a whole. */
   readonly readers: readonly RfidReader[];
+  /** Cabinet door / tilt switch, where fitted. */
+  readonly tamper?: TamperSensor;
+  /** Output switched on while tampering is detected (a light, a camera trigger), where fitted. */
+  readonly alarm?: SignalOutput;
   /** Releases every device. */
   close(): Promise<void>;
 }

@@ -115,6 +115,9 @@ export const CONFIGURATION_KEYS = {
   // Vendor key: after a power cut, continue a transaction whose EV is still plugged in and whose
   // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
   ResumeTransactionOnPowerLoss: rw('boolean', false),
+  // Vendor key: a service visit. While true, opening the cabinet (TamperSensor) is allowed; setting
+  // it also puts a charger that detected tampering back in service (agent/tamper/TamperGuard.ts).
+  MaintenanceMode: rw('boolean', false),
 } as const satisfies Record<string, KeyDefinition>;
 
 // LightIntensity and BlinkRepeat (§9.1) are left out: no HAL device has a light to dim or blink.

@@ -26,7 +26,8 @@ import { connectTelemetryClient, type TelemetryConnectSettings } from './mqttCli
 import { MeterTelemetry } from './MeterTelemetry.js';
 import { MqttOutbox, type OutboxStats } from './MqttOutbox.js';
 import type { ConnectorLimit } from '../chargingLimits/ChargingLimits.js';
-import { TelemetryTopics, type ChargingLimitPayload, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload } from './topics.js';
+import { TelemetryTopics, type ChargingLimitPayload, type FaultPayload, type InfoPayload, type LimitPayload, type OnlinePayload, type PilotPayload, type StatusPayload, type TamperPayload } from './topics.js';
+import type { TamperState } from '../tamper/TamperGuard.js';
 import { transactionPayload, type IdTagTransform } from './transactionPayload.js';
 
 export interface TelemetryPublisherOptions {
@@ -132,13 +133,16 @@ export class TelemetryPublisher {
     const onTransaction = (e: TransactionEvent) => this.outbox.publish(this.topics.transaction, transactionPayload(e, this.idTags), { qos: 1, retain: false });
     const onLink = (state: OcppLinkState) => this.publishOcpp(state);
     const onLimit = (limit: ConnectorLimit) => this.publishChargingLimit(limit);
+    const onTamper = (state: TamperState) => this.outbox.publish(this.topics.tamper, { ...state, ts: this.ts() } satisfies TamperPayload, { qos: 1, retain: true });
     agent.on('status', onStatus);
     agent.on('transaction', onTransaction);
+    agent.on('tamper', onTamper);
     agent.link.on('state', onLink);
     agent.on('limit', onLimit);
     this.detach.push(() => {
       agent.off('status', onStatus);
       agent.off('transaction', onTransaction);
+      agent.off('tamper', onTamper);
       agent.link.off('state', onLink);
       agent.off('limit', onLimit);
     });
@@ -146,6 +150,7 @@ export class TelemetryPublisher {
       const limit = agent.chargingLimits.limitOf(c.connectorId);
       if (limit) this.publishChargingLimit(limit);
     }
+    if (agent.tamper) onTamper(agent.tamper);
     for (const hw of agent.options.hardware.connectors) this.follow(hw);
     for (const reader of agent.options.hardware.readers) this.followFaults(reader, 0);
     this.arm();

@@ -186,6 +186,17 @@ export interface CommandReplyPayload {
   persisted?: false;
 }
 
+/**
+ * `<base>/tamper`, retained, on chargers with a cabinet switch: at start and on every change of the
+ * switch or of MaintenanceMode. `latched`: out of service after tampering until the CSMS sets MaintenanceMode.
+ */
+export interface TamperPayload {
+  active: boolean;
+  maintenance: boolean;
+  latched: boolean;
+  ts: string;
+}
+
 /** Topic names of one charger. */
 export class TelemetryTopics {
   readonly base: string;
@@ -229,6 +240,9 @@ export class TelemetryTopics {
   }
   get transaction(): string {
     return `${this.base}/transaction`;
+  }
+  get tamper(): string {
+    return `${this.base}/tamper`;
   }
   /** Charger-level faults (card readers) for connector 0. */
   fault(connectorId: number): string {

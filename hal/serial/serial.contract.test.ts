@@ -8,11 +8,13 @@ import { meterContract } from '../contract/meter.contract.js';
 import { pilotContract } from '../contract/pilot.contract.js';
 import { relayContract } from '../contract/relay.contract.js';
 import { rfidContract } from '../contract/rfid.contract.js';
+import { tamperContract } from '../contract/tamper.contract.js';
 import { createSerialMeterHarness } from './testing/SerialMeterHarness.js';
 import { createSerialPn532Harness } from './testing/SerialPn532Harness.js';
 import { createSerialPilotHarness, createSerialRapiRelayHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
 import { createSerialRelayHarness } from './testing/SerialRelayHarness.js';
 import { createSerialRfidHarness } from './testing/SerialRfidHarness.js';
+import { createSerialTamperHarness } from './testing/SerialTamperHarness.js';
 
 for (const model of ['sdm630', 'sdm120'] as const) {
   meterContract(`SdmMeter ${model} over a pty`, () => createSerialMeterHarness(model));
@@ -36,3 +38,5 @@ describe('RAPI pilot (obligations a RAPI board cannot meet are skipped by name)'
 relayContract('RapiContactor over a pty (OpenEVSE relay, vehicle in C)', () => createSerialRapiRelayHarness());
 
 rfidContract('Pn532Reader over a pty (PN532 simulator, HSU)', () => createSerialPn532Harness());
+
+tamperContract('ModbusTamperInput over a pty (door switch on input 2 of a relay board sim)', () => createSerialTamperHarness());

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import type { ChargerHardware } from '../index.js';
 import { requireInRange, requirePhases } from './optionChecks.js';
 import { SimConnector } from './SimConnector.js';
+import { SimSignalOutput, SimTamperSensor } from './SimTamperSensor.js';
 import { SimRfidReader } from './SimRfidReader.js';
 import { SimulatedEV, type SimulatedEVOptions } from './SimulatedEV.js';
 
@@ -20,6 +21,8 @@ export interface SimulatedChargerOptions {
   frequencyHz?: number;
   /** The vehicle parked at each connector (one instance per connector); see {@link SimulatedEV}. */
   ev?: SimulatedEVOptions;
+  /** A cabinet door switch and a warning-light output (default false: none, as most fleet chargers). */
+  tamperSwitch?: boolean;
   /** Whether connector 1's EV is plugged in at start (pilot B). Default false. */
   evConnected?: boolean;
   /** Meter import register of each connector at start, Wh (index 0 = connector 1; default 0). */
@@ -42,6 +45,9 @@ export interface SimulatedCharger {
   readonly connectors: readonly SimConnector[];
   /** The charger's card reader (also `hardware.readers[0]`). */
   readonly rfid: SimRfidReader;
+  /** The cabinet door switch and the warning light (also `hardware.tamper` / `.alarm`), with `tamperSwitch`. */
+  readonly tamper?: SimTamperSensor;
+  readonly alarm?: SimSignalOutput;
   /** Releases every device and timer. Idempotent. */
   close(): Promise<void>;
 }
@@ -92,6 +98,9 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
     closing ??= Promise.all([...connectors.map((c) => c.close()), rfid.release()]).then(() => undefined);
     return closing;
   };
-  const hardware: ChargerHardware = { connectors, readers: [rfid], close };
-  return { hardware, connectors, rfid, close };
+  if (!options.tamperSwitch) return { hardware: { connectors, readers: [rfid], close }, connectors, rfid, close };
+  const tamper = new SimTamperSensor({ id: `${idPrefix}tamper:0` });
+  const alarm = new SimSignalOutput(`${idPrefix}alarm:0`);
+  const hardware: ChargerHardware = { connectors, readers: [rfid], tamper, alarm, close };
+  return { hardware, connectors, rfid, tamper, alarm, close };
 }

@@ -4,6 +4,8 @@
  */
 import { SimulatedClock } from '../clock.js';
 import { lockContract } from '../contract/lock.contract.js';
+import { tamperContract } from '../contract/tamper.contract.js';
+import { SimTamperSensor } from './SimTamperSensor.js';
 import { meterContract } from '../contract/meter.contract.js';
 import { pilotContract } from '../contract/pilot.contract.js';
 import { relayContract } from '../contract/relay.contract.js';
@@ -82,4 +84,18 @@ lockContract('SimConnectorLock', () => {
   const clock = new SimulatedClock();
   const lock = new SimConnectorLock({ id: 'lock:1' });
   return { lock, jam: () => lock.jam(), unjam: () => lock.unjam(), advance: advancing(clock) };
+});
+
+tamperContract('SimTamperSensor', () => {
+  const clock = new SimulatedClock();
+  const sensor = new SimTamperSensor({ id: 'tamper:0' });
+  return {
+    sensor,
+    confirmWithinMs: 0,
+    open: () => sensor.open(),
+    shut: () => sensor.shut(),
+    disconnect: () => sensor.disconnect(),
+    reconnect: () => sensor.reconnect(),
+    advance: advancing(clock),
+  };
 });

@@ -27,6 +27,8 @@ export interface FaultSteps {
   meter(mode: 'timeout' | 'invalid' | 'clear', connector?: number): Promise<void>;
   relay(mode: 'welded' | 'stuck' | 'clear', connector?: number): Promise<void>;
   pilot(mode: 'F' | 'E' | 'clear', connector?: number): Promise<void>;
+  /** The cabinet door of a charger with a tamper switch (`charger: { tamperSwitch: true }`) opens, or shuts (`clear`). */
+  tamper(mode: 'open' | 'clear'): Promise<void>;
 }
 
 export interface ExpectSteps {
@@ -71,6 +73,7 @@ const FAULT_TEXT: Record<FaultKind, Record<string, string>> = {
   meter: { clear: 'meter answers again', timeout: 'meter stops answering', invalid: 'meter returns invalid values' },
   relay: { clear: 'relay repaired', welded: 'relay welded', stuck: 'relay stuck' },
   pilot: { clear: 'control pilot error cleared', F: 'control pilot state F', E: 'control pilot state E' },
+  tamper: { open: 'cabinet door opened', clear: 'cabinet door shut' },
 };
 
 export function faultSteps(k: StepTools): FaultSteps {
@@ -80,7 +83,7 @@ export function faultSteps(k: StepTools): FaultSteps {
     const id = k.connector(step, n);
     return k.act(step, FAULT_TEXT[kind][m]!, () => k.c.rig.fault(kind, m as never, id));
   };
-  return { meter: fault('meter'), relay: fault('relay'), pilot: fault('pilot') };
+  return { meter: fault('meter'), relay: fault('relay'), pilot: fault('pilot'), tamper: (mode) => fault('tamper')(mode) };
 }
 
 export function expectSteps(k: StepTools): ExpectSteps {

@@ -145,6 +145,8 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
         log: log.child({ chargePointId: id }),
         random: seededRandom(env.seed + i),
         ventilation,
+        // GetDiagnostics / GetLog upload what the scenario's timeline recorded so far.
+        diagnostics: { sources: { DiagnosticsLog: { lines: () => timeline.map((e) => JSON.stringify({ time: start + e.at, kind: e.kind, msg: e.text })) } } },
       });
       agent.on('status', (s) => note('status', `${prefix}connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
       agent.on('card', (card, result) => note('card', `${prefix}card ${card.uid}: ${result.status} (${result.source})`));

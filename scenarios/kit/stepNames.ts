@@ -14,7 +14,7 @@ export const STEP_NAMES = {
   ev: ['plugIn', 'unplug', 'suspend', 'resume', 'setSoC'],
   rfid: ['present'],
   csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'disconnect', 'online', 'sent'],
-  fault: ['meter', 'relay', 'pilot'],
+  fault: ['meter', 'relay', 'pilot', 'tamper'],
   expect: ['status', 'energy', 'transactions'],
   clock: ['advance', 'elapsed'],
 } as const satisfies Record<string, readonly string[]>;

@@ -52,7 +52,7 @@ const evStep = (verb: 'plugIn' | 'unplug' | 'suspend' | 'resume'): StepSpec => (
   },
 });
 
-const fault = (kind: 'meter' | 'relay' | 'pilot', modes: readonly string[]): StepSpec => ({
+const fault = (kind: 'meter' | 'relay' | 'pilot' | 'tamper', modes: readonly string[]): StepSpec => ({
   usage: `- ${kind}Fault: ${modes[0]}   (or {mode: ${modes[0]}, connector: 1}; modes: ${modes.join(', ')})`,
   parse(arg) {
     const o = typeof arg === 'object' && arg !== null ? object(arg, ['mode'], ['connector']) : { mode: arg };
@@ -178,5 +178,6 @@ export const STEPS: Record<string, StepSpec> = {
   meterFault: fault('meter', ['timeout', 'invalid', 'clear']),
   relayFault: fault('relay', ['welded', 'stuck', 'clear']),
   pilotFault: fault('pilot', ['F', 'E', 'clear']),
+  tamperFault: fault('tamper', ['open', 'clear']),
   note: { usage: '- note: free text for the timeline', parse: (arg) => { const s = text(arg, 'note'); return async (t) => needs(t.note, 'note')(s); } },
 };

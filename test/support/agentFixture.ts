@@ -36,7 +36,9 @@ export interface AgentFixtureOptions {
   /** Virtual clock to use (default: a new one starting at `start`); must be the one `sim` runs on. */
   clock?: SimulatedClock;
   /** Charger capabilities passed to the Agent as they are. */
-  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock' | 'chargingProfiles'>>;
+  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock' | 'chargingProfiles' | 'firmware' | 'diagnostics' | 'securityEvents'>>;
+  /** BootNotification.firmwareVersion (the running firmware). */
+  firmwareVersion?: string;
   /** Called with the agent before it starts (to attach listeners that must see the start-up). */
   beforeStart?: (agent: Agent) => void;
 }
@@ -89,7 +91,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   });
   const agent = new Agent({
     chargePointId: CP,
-    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test' },
+    boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test', ...(opts.firmwareVersion !== undefined && { firmwareVersion: opts.firmwareVersion }) },
     csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
     hardware: sim.hardware,
     config,

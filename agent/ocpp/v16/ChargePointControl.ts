@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type { ChargingLimits } from '../../chargingLimits/ChargingLimits.js';
 import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
+import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firmwareTypes.js';
+import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsTypes.js';
 import type {
   ChangeAvailabilityResponse,
   DataTransferRequest,
@@ -73,4 +75,8 @@ export interface ChargePointControl {
   sendLocalList?(req: SendLocalListRequest): Promise<SendLocalListResponse['status']>;
   /** GetLocalListVersion: the installed list version (0: the list is empty). Optional, as above. */
   localListVersion?(): number;
+  /** UpdateFirmware / SignedUpdateFirmware: the firmware service (agent/firmware). Optional: without it, not supported. */
+  readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
+  /** GetDiagnostics / GetLog: log uploads (agent/diagnostics). Optional: without it, not supported. */
+  readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
 }

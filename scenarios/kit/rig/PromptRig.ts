@@ -60,7 +60,9 @@ export class PromptRig implements Rig {
     return this.ask(`Present card ${uid} at the reader`);
   }
 
-  fault(kind: string): Promise<RigOutcome> {
+  fault(kind: string, mode?: string): Promise<RigOutcome> {
+    // A door the engineer can open; device defects need a rig that injects them.
+    if (kind === 'tamper') return this.ask(mode === 'open' ? 'Open the charger\'s cabinet door' : 'Shut the charger\'s cabinet door');
     return Promise.reject(new RigRefusal(`cannot inject a ${kind} fault by prompting; run this scenario with --rig sim-devices or a rig that drives faults`));
   }
 

@@ -22,11 +22,13 @@ import type { Clock } from '../../../hal/clock.js';
 import type { ChargerHardware } from '../../../hal/index.js';
 
 export type EvAction = 'plugIn' | 'unplug' | 'suspend' | 'resume';
-export type FaultKind = 'meter' | 'relay' | 'pilot';
+export type FaultKind = 'meter' | 'relay' | 'pilot' | 'tamper';
 export const FAULT_MODES = {
   meter: ['timeout', 'invalid', 'clear'],
   relay: ['welded', 'stuck', 'clear'],
   pilot: ['F', 'E', 'clear'],
+  // The cabinet door (a charger with a tamper switch): opened, or shut again.
+  tamper: ['open', 'clear'],
 } as const satisfies Record<FaultKind, readonly string[]>;
 export type FaultMode<K extends FaultKind> = (typeof FAULT_MODES)[K][number];
 

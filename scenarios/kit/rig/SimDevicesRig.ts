@@ -110,6 +110,7 @@ export class SimDevicesRig implements Rig {
   }
 
   async fault<K extends FaultKind>(kind: K, mode: FaultMode<K>): Promise<RigOutcome> {
+    if (kind === 'tamper') throw new RigRefusal('the sim-devices bench has no cabinet switch: run this scenario on the simulated HAL or at a bench (--rig prompt)');
     const r = this.responder;
     if (kind === 'meter') {
       this.meter.mode = mode === 'timeout' ? 'silent' : 'answer';

@@ -3,7 +3,7 @@
  * {@link SimulatedCharger}. Actions are immediate; the runner lets the charger react.
  */
 import type { SimulatedCharger } from '../../../hal/sim/createSimulatedCharger.js';
-import type { EvAction, FaultKind, FaultMode, Rig, RigOutcome } from './Rig.js';
+import { RigRefusal, type EvAction, type FaultKind, type FaultMode, type Rig, type RigOutcome } from './Rig.js';
 
 export function simRig(sim: SimulatedCharger): Rig {
   const at = (n: number) => sim.connectors[n - 1]!;
@@ -17,13 +17,18 @@ export function simRig(sim: SimulatedCharger): Rig {
     setSoC: (soc, n) => done(() => at(n).ev.setSoC(soc)),
     presentCard: (uid) => done(() => sim.rfid.tap(uid)),
     fault<K extends FaultKind>(kind: K, mode: FaultMode<K>, n: number) {
+      if (kind === 'tamper') {
+        const door = sim.tamper;
+        if (!door) return Promise.reject(new RigRefusal('this charger has no cabinet switch: declare charger: { tamperSwitch: true }'));
+        return done(() => (mode === 'open' ? door.open() : door.shut()));
+      }
       const c = at(n);
-      const actions: Record<FaultKind, Record<string, () => void>> = {
+      const actions: Record<Exclude<FaultKind, 'tamper'>, Record<string, () => void>> = {
         meter: { clear: () => c.meter.answerAgain(), timeout: () => c.meter.stopAnswering(), invalid: () => c.meter.returnInvalid() },
         relay: { clear: () => c.relay.repair(), welded: () => c.relay.weld(), stuck: () => c.relay.stick() },
         pilot: { clear: () => c.ev.clearPilotError(), F: () => c.ev.injectPilotError('F'), E: () => c.ev.injectPilotError('E') },
       };
-      return done(actions[kind][mode]!);
+      return done(actions[kind as Exclude<FaultKind, 'tamper'>][mode]!);
     },
     describe(n) {
       const c = at(n);

@@ -45,15 +45,19 @@ describe('handler table', () => {
       'DataTransfer',
       'GetCompositeSchedule',
       'GetConfiguration',
+      'GetDiagnostics',
       'GetLocalListVersion',
+      'GetLog',
       'RemoteStartTransaction',
       'RemoteStopTransaction',
       'ReserveNow',
       'Reset',
       'SendLocalList',
       'SetChargingProfile',
+      'SignedUpdateFirmware',
       'TriggerMessage',
       'UnlockConnector',
+      'UpdateFirmware',
     ]);
     expect(handlerFor('Reset')).toBe(HANDLERS.Reset);
     for (const name of ['FooBar', 'toString', 'constructor', '__proto__', 'Heartbeat']) expect(handlerFor(name)).toBeUndefined();

@@ -12,7 +12,9 @@ import { clearChargingProfile } from './ClearChargingProfile.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { getConfiguration } from './GetConfiguration.js';
+import { getDiagnostics } from './GetDiagnostics.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getLog } from './GetLog.js';
 import type { Handler } from './Handler.js';
 import { remoteStartTransaction } from './RemoteStartTransaction.js';
 import { remoteStopTransaction } from './RemoteStopTransaction.js';
@@ -20,8 +22,10 @@ import { reserveNow } from './ReserveNow.js';
 import { reset } from './Reset.js';
 import { sendLocalList } from './SendLocalList.js';
 import { setChargingProfile } from './SetChargingProfile.js';
+import { signedUpdateFirmware } from './SignedUpdateFirmware.js';
 import { triggerMessage } from './TriggerMessage.js';
 import { unlockConnector } from './UnlockConnector.js';
+import { updateFirmware } from './UpdateFirmware.js';
 
 export type HandlerTable = { readonly [A in Ocpp16Action]?: Handler<A> };
 
@@ -34,15 +38,19 @@ export const HANDLERS: HandlerTable = Object.freeze({
   DataTransfer: dataTransfer,
   GetCompositeSchedule: getCompositeSchedule,
   GetConfiguration: getConfiguration,
+  GetDiagnostics: getDiagnostics,
   GetLocalListVersion: getLocalListVersion,
+  GetLog: getLog,
   RemoteStartTransaction: remoteStartTransaction,
   RemoteStopTransaction: remoteStopTransaction,
   ReserveNow: reserveNow,
   Reset: reset,
   SendLocalList: sendLocalList,
   SetChargingProfile: setChargingProfile,
+  SignedUpdateFirmware: signedUpdateFirmware,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
+  UpdateFirmware: updateFirmware,
 });
 
 export const HANDLED_ACTIONS: readonly Ocpp16Action[] = Object.freeze(Object.keys(HANDLERS) as Ocpp16Action[]);
