@@ -32,6 +32,7 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
+import type { SecurityEventService } from './security/SecurityEventService.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -72,6 +73,8 @@ export interface AgentOptions {
    * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
    */
   timeFromCsms?: { setTime(epochMs: number): void };
+  /** Security events (agent/security): the critical ones are sent through this charger's link. Default: none sent. */
+  securityEvents?: SecurityEventService;
 }
 
 export interface AgentEvents {
@@ -200,6 +203,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       random: options.random,
       timeSource: options.timeFromCsms,
     });
+    options.securityEvents?.attach(this.link);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
@@ -342,6 +346,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     await withinRealTime(Promise.allSettled(relays.map((r) => r.open())), Math.max(0, ...relays.map((r) => r.deadlineMs)) + 100);
     this.transactions.dispose();
     this.sender.stop();
+    await this.options.securityEvents?.stop();
     await this.link.stop();
   }
 
@@ -421,6 +426,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private onAccepted(): void {
     this.sender.resume();
     this.statusReporter.reportAll();
+    this.options.securityEvents?.resume();
   }
 
   private async settle(): Promise<void> {
