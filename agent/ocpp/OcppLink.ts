@@ -22,7 +22,7 @@ import { OcppTraffic } from './OcppTraffic.js';
 import { answerCall, type AnsweringLink } from './v16/answerCall.js';
 import { HANDLED_ACTIONS } from './v16/handlers/index.js';
 import type { BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
-import { attachClientEvents, createRpcClient } from './v16/linkClient.js';
+import { applyConnection, attachClientEvents, createRpcClient } from './v16/linkClient.js';
 import { warmOcpp16Validators, type Ocpp16RpcClient } from './v16/Ocpp16RpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
@@ -85,6 +85,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       log: this.log,
     });
     opts.config.on('changed', this.onConfigChanged);
+    opts.security?.attach(this);
   }
 
   get state(): OcppLinkState {
@@ -197,11 +198,23 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
 
   // ---- connection ---------------------------------------------------------------------------
 
+  /**
+   * Closes the open connection (a normal close, code 1000) so that the next attempt, after the
+   * usual reconnect delay, connects with what `security` says now. No-op while not connected.
+   */
+  reconnect(): void {
+    if (!this.connected || this.stopping) return;
+    this.log.info('reconnecting: the connection settings changed');
+    void this.client.close({ code: 1000, reason: 'Connection settings changed' }).catch((err: unknown) => this.log.warn({ err }, 'closing for a reconnect failed'));
+  }
+
   private async connect(): Promise<void> {
     try {
+      if (this.opts.security) applyConnection(this.client, this.opts.security.connection(), this.opts);
       await this.client.connect();
     } catch (err) {
       if (this.stopping) return;
+      this.opts.security?.connectFailed(err);
       this.log.warn({ err: String(err) }, 'cannot connect to the CSMS');
       this.surface(new OcppLinkError('CONNECT_FAILED', `cannot connect to ${this.opts.url}: ${String(err)}`, { cause: err }));
       this.scheduleReconnect();
@@ -271,6 +284,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
     const retryInMs = this.registration.answered(answer);
     if (retryInMs === undefined) {
+      this.opts.security?.connected();
       this.gate.reset();
       if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
       this.setState('accepted');

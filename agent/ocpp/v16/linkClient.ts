@@ -5,8 +5,8 @@
  */
 import { ocppRpc } from './ocppRpc.js';
 import { OcppLinkError } from '../errors.js';
-import type { OcppLinkOptions } from '../OcppLinkTypes.js';
-import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient, type ClientEventSink } from './Ocpp16RpcClient.js';
+import type { LinkConnection, OcppLinkOptions } from '../OcppLinkTypes.js';
+import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient, type ClientEventSink, type RpcClientOptions } from './Ocpp16RpcClient.js';
 
 export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
   return new Ocpp16RpcClient({
@@ -31,6 +31,32 @@ export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
     wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000, localAddress: opts.localAddress, perMessageDeflate: opts.perMessageDeflate !== false },
     headers: {},
   });
+}
+
+/**
+ * Sets the endpoint, password and TLS options of the next connect() (ocpp-rpc reads them from its
+ * options at every connect; reconfigure() merges). TLS options go to ws, which passes them to
+ * https.request: `ca` replaces Node's built-in roots, `minVersion` refuses TLS 1.0/1.1.
+ */
+export function applyConnection(client: Ocpp16RpcClient, connection: LinkConnection, opts: OcppLinkOptions): void {
+  const { tls } = connection;
+  client.reconfigure({
+    endpoint: connection.url.replace(/\/+$/, ''),
+    password: connection.password ?? null,
+    wsOpts: {
+      closeTimeout: opts.closeTimeoutMs ?? 5000,
+      localAddress: opts.localAddress,
+      perMessageDeflate: opts.perMessageDeflate !== false,
+      ...(tls && {
+        minVersion: tls.minVersion,
+        rejectUnauthorized: true,
+        ...(tls.ca && { ca: tls.ca }),
+        ...(tls.cert !== undefined && { cert: tls.cert }),
+        ...(tls.key !== undefined && { key: tls.key }),
+        ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
+      }),
+    },
+  } as Partial<RpcClientOptions> as RpcClientOptions);
 }
 
 interface ValidationFailure {
