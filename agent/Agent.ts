@@ -16,6 +16,7 @@ import { AuthorizationCache, type IdTagInfo } from './auth/AuthorizationCache.js
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
+import type { LinkSecurity } from './ocpp/OcppLinkTypes.js';
 import type { BootNotificationRequest, DataTransferResponse } from './ocpp16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth, type JournalHealthOptions } from './charging/JournalHealth.js';
@@ -75,6 +76,8 @@ export interface AgentOptions {
   timeFromCsms?: { setTime(epochMs: number): void };
   /** Security events (agent/security): the critical ones are sent through this charger's link. Default: none sent. */
   securityEvents?: SecurityEventService;
+  /** Security profiles (agent/security/ConnectionSecurity.ts): URL, password and TLS per connection. Default: `csms` as given. */
+  linkSecurity?: LinkSecurity;
 }
 
 export interface AgentEvents {
@@ -202,6 +205,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
       timeSource: options.timeFromCsms,
+      security: options.linkSecurity,
     });
     options.securityEvents?.attach(this.link);
     const journal = options.journal ?? new MemoryJournal();

@@ -33,6 +33,7 @@ import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
+import { openCsmsSecurity, type CsmsSecurity } from './csmsSecurity.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -94,8 +95,17 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     ...(settings.telemetry.url && settings.telemetry.commands && { currentLimits: await CurrentLimits.open(join(dataDir, 'mqtt-current-limits.json'), log) }),
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
+  let security: CsmsSecurity;
+  try {
+    security = await openCsmsSecurity(settings, dataDir, clock, log);
+  } catch (err) {
+    await journal.close().catch(() => undefined);
+    return exitOnInvalidSettings(err);
+  }
+  security.connection.own(config);
+  security.events.raise('StartupOfTheDevice', `evse-agent ${settings.chargePoint.firmwareVersion}, security profile ${security.connection.profile}`);
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, security).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -144,6 +154,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
+    /** Security profiles, certificates and events, kept across resets. */
+    private readonly security: CsmsSecurity,
   ) {}
 
   run(): Promise<number> {
@@ -193,6 +205,8 @@ class AgentRunner {
       log,
       ventilation: settings.chargePoint.ventilation,
       ...(this.clock instanceof OffsetClock && { timeFromCsms: this.clock }),
+      securityEvents: this.security.events,
+      linkSecurity: this.security.connection,
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;
@@ -242,6 +256,7 @@ class AgentRunner {
     // Read before the restart: the store stays open, but the value must not depend on the attempt.
     const retries = this.config.getInt('ResetRetries');
     log.info({ type }, 'reset requested by the CSMS: restarting');
+    this.security.events.raise('ResetOrReboot', `${type} reset requested by the CSMS`);
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     this.stopUsage();
@@ -302,6 +317,8 @@ class AgentRunner {
     await this.auth.cache.flush();
     await this.journal.current.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
     await this.history?.close();
+    await this.security.securityLog.flush();
+    await this.security.close().catch((err: unknown) => this.log.error({ err }, 'closing the security event queue failed'));
   }
 
   /** After the agent stopped (its transactions ended): what is still open waits for the next tracker. */
