@@ -34,6 +34,7 @@ import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 import type { SecurityEventService } from './security/SecurityEventService.js';
+import type { CertificateService } from './security/CertificateService.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -78,6 +79,8 @@ export interface AgentOptions {
   securityEvents?: SecurityEventService;
   /** Security profiles (agent/security/ConnectionSecurity.ts): URL, password and TLS per connection. Default: `csms` as given. */
   linkSecurity?: LinkSecurity;
+  /** Certificate management (InstallCertificate, SignCertificate, …); absent: those messages are NotSupported. */
+  certificates?: CertificateService;
 }
 
 export interface AgentEvents {
@@ -208,6 +211,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       security: options.linkSecurity,
     });
     options.securityEvents?.attach(this.link);
+    options.certificates?.attach(this.link);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
@@ -272,6 +276,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       statuses: this.statusReporter,
       authCache: this.authCache,
       localAuthList: this.localAuthList,
+      ...(options.certificates && { certificates: options.certificates }),
       agent: this,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
@@ -324,6 +329,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.config.off('changed', onConfig);
     });
     this.transactions.startAligned();
+    this.options.certificates?.start();
     this.link.start();
   }
 
@@ -351,6 +357,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.transactions.dispose();
     this.sender.stop();
     await this.options.securityEvents?.stop();
+    this.options.certificates?.stop();
     await this.link.stop();
   }
 

@@ -13,7 +13,7 @@ import type { AuthorizationCache } from './auth/AuthorizationCache.js';
 import type { LocalAuthList } from './auth/LocalAuthList.js';
 import type { StatusChange } from './charging/ConnectorController.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
-import type { AcceptStatus, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
+import type { AcceptStatus, CertificateControl, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
 import type {
   CancelReservationResponse,
   ChangeAvailabilityResponse,
@@ -51,6 +51,8 @@ export interface RemoteControlParts {
   reset(type: 'Soft' | 'Hard'): Promise<void>;
   /** Answers a DataTransfer from the CSMS (the registered vendor handlers). */
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
+  /** Certificate management (agent/security/CertificateService.ts), if the charger has it. */
+  certificates?: CertificateControl;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -69,6 +71,10 @@ export class RemoteControl implements ChargePointControl {
   private get p(): RemoteControlParts {
     if (!this.parts) throw new Error('RemoteControl used before attach()');
     return this.parts;
+  }
+
+  get certificates(): CertificateControl | undefined {
+    return this.parts?.certificates;
   }
 
   get connectorCount(): number {

@@ -12,6 +12,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../hal/clock.js';
+import { CertificateService } from '../agent/security/CertificateService.js';
 import { CertificateStore } from '../agent/security/CertificateStore.js';
 import { ConnectionSecurity } from '../agent/security/ConnectionSecurity.js';
 import { CsmsCredentials } from '../agent/security/CsmsCredentials.js';
@@ -19,6 +20,7 @@ import { SecurityEventService, type QueuedSecurityEvent } from '../agent/securit
 import { SecurityLog } from '../agent/security/SecurityLog.js';
 import { splitPem } from '../agent/security/x509.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
+import type { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { definitionOf } from '../agent/ocpp16/configurationKeys.js';
 import { SettingsError, type Settings, type SettingsIssue } from './settings.js';
 
@@ -26,6 +28,7 @@ export interface CsmsSecurity {
   events: SecurityEventService;
   connection: ConnectionSecurity;
   certificates: CertificateStore;
+  certificateService: CertificateService;
   credentials: CsmsCredentials;
   securityLog: SecurityLog;
   close(): Promise<void>;
@@ -36,7 +39,7 @@ export interface CsmsSecurity {
  * a file that is missing or not what its key says, a profile without what it needs, a password
  * over plain ws:// to another host without `csms.allowPlainPassword`.
  */
-export async function openCsmsSecurity(settings: Settings, dataDir: string, clock: Clock, log: Logger): Promise<CsmsSecurity> {
+export async function openCsmsSecurity(settings: Settings, dataDir: string, config: OcppConfiguration, clock: Clock, log: Logger): Promise<CsmsSecurity> {
   const { csms } = settings;
   const issues: SettingsIssue[] = [];
   const tls = readTlsFiles(csms.tls, issues);
@@ -51,7 +54,16 @@ export async function openCsmsSecurity(settings: Settings, dataDir: string, cloc
   const queue = await FileJournal.open<QueuedSecurityEvent>({ file: join(dir, 'events.log'), log, name: 'security event queue' });
   const events = new SecurityEventService({ clock, log, securityLog, queue });
   const connection = new ConnectionSecurity({ url: csms.url, credentials, certificates, events, log, tls: { ...tls, ciphers: csms.tls.ciphers } });
-  return { events, connection, certificates, credentials, securityLog, close: () => queue.close() };
+  connection.own(config);
+  const certificateService = new CertificateService({
+    store: certificates,
+    events,
+    clock,
+    log,
+    subject: () => ({ ...(config.getString('CpoName') !== '' && { organization: config.getString('CpoName') }), commonName: settings.chargePoint.serialNumber }),
+    needsInstalledRoots: () => connection.profile >= 2 && !tls.ca?.length,
+  });
+  return { events, connection, certificates, certificateService, credentials, securityLog, close: () => queue.close() };
 }
 
 function readTlsFiles(tls: Settings['csms']['tls'], issues: SettingsIssue[]): { ca?: string[]; cert?: string; key?: string } {

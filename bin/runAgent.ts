@@ -97,12 +97,11 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   let security: CsmsSecurity;
   try {
-    security = await openCsmsSecurity(settings, dataDir, clock, log);
+    security = await openCsmsSecurity(settings, dataDir, config, clock, log);
   } catch (err) {
     await journal.close().catch(() => undefined);
     return exitOnInvalidSettings(err);
   }
-  security.connection.own(config);
   security.events.raise('StartupOfTheDevice', `evse-agent ${settings.chargePoint.firmwareVersion}, security profile ${security.connection.profile}`);
   const history = await openSessionHistory(settings, dataDir, clock, log);
   return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, security).run();
@@ -207,6 +206,7 @@ class AgentRunner {
       ...(this.clock instanceof OffsetClock && { timeFromCsms: this.clock }),
       securityEvents: this.security.events,
       linkSecurity: this.security.connection,
+      certificates: this.security.certificateService,
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;

@@ -164,7 +164,8 @@ export class CertificateStore {
     const leaf = chain[0];
     if (!leaf) return { ok: false, reason: 'no certificate in the chain' };
     if (!keyMatches(leaf, key)) return { ok: false, reason: 'the certificate is not for the key of the last signing request' };
-    const expired = chain.find((c) => !validAt(c, now));
+    // A certificate signed just now may start a moment after our clock: allow a little skew.
+    const expired = chain.find((c) => !validAt(c, now + NOT_BEFORE_SKEW_MS) || Date.parse(c.validTo) < now);
     if (expired) return { ok: false, reason: `not valid now: ${expired.subject.replaceAll('\n', ', ')} (${expired.validFrom} – ${expired.validTo})` };
     if (subjectField(leaf, 'CN') !== expected.commonName) return { ok: false, reason: `subject CN is not ${expected.commonName}` };
     if (expected.organization && subjectField(leaf, 'O') !== expected.organization) return { ok: false, reason: `subject O is not ${expected.organization} (CpoName)` };
@@ -191,6 +192,9 @@ export class CertificateStore {
     this.stored = next;
   }
 }
+
+/** How far a freshly signed certificate's start may lie ahead of the charger's clock. */
+const NOT_BEFORE_SKEW_MS = 5 * 60_000;
 
 function validAt(cert: X509Certificate, now: number): boolean {
   return Date.parse(cert.validFrom) <= now && now <= Date.parse(cert.validTo);

@@ -22,12 +22,28 @@ import type {
   ClearCacheResponse,
   SendLocalListRequest,
   SendLocalListResponse,
+  CertificateHashDataType,
+  CertificateSignedResponse,
+  CertificateUseEnumType,
+  DeleteCertificateResponse,
+  InstallCertificateResponse,
 } from '../../ocpp16/messages.js';
 
 export type AcceptStatus = 'Accepted' | 'Rejected';
 
 /** The requestedMessage values of (core) TriggerMessage. */
 export type TriggerableMessage = Exclude<MessageTriggerEnumType, 'LogStatusNotification' | 'SignChargePointCertificate'> | 'DiagnosticsStatusNotification';
+
+/** Certificate management (Security Whitepaper): the service behind it is agent/security/CertificateService.ts. */
+export interface CertificateControl {
+  install(type: CertificateUseEnumType, certificate: string): Promise<InstallCertificateResponse['status']>;
+  remove(id: CertificateHashDataType): Promise<DeleteCertificateResponse['status']>;
+  installedIds(type: CertificateUseEnumType): CertificateHashDataType[];
+  /** CertificateSigned: checks and stores the chain (used from the next connection). */
+  certificateSigned(chain: string): Promise<CertificateSignedResponse['status']>;
+  /** ExtendedTriggerMessage(SignChargePointCertificate): SignCertificate follows the answer. */
+  requestSigning(): 'Accepted' | 'Rejected';
+}
 
 export interface ChargePointControl {
   readonly log: Logger;
@@ -66,4 +82,6 @@ export interface ChargePointControl {
   sendLocalList?(req: SendLocalListRequest): Promise<SendLocalListResponse['status']>;
   /** GetLocalListVersion: the installed list version (0: the list is empty). Optional, as above. */
   localListVersion?(): number;
+  /** Certificate management; absent: the certificate messages are answered NotSupported. */
+  readonly certificates?: CertificateControl;
 }

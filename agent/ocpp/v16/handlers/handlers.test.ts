@@ -35,12 +35,17 @@ describe('handler table', () => {
   it('holds one handler per answered action, and nothing inherited', () => {
     expect([...HANDLED_ACTIONS].sort()).toEqual([
       'CancelReservation',
+      'CertificateSigned',
       'ChangeAvailability',
       'ChangeConfiguration',
       'ClearCache',
       'DataTransfer',
+      'DeleteCertificate',
+      'ExtendedTriggerMessage',
       'GetConfiguration',
+      'GetInstalledCertificateIds',
       'GetLocalListVersion',
+      'InstallCertificate',
       'RemoteStartTransaction',
       'RemoteStopTransaction',
       'ReserveNow',
