@@ -34,6 +34,7 @@ import type { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
 import { openCsmsSecurity, type CsmsSecurity } from './csmsSecurity.js';
+import { SystemdNotifier } from './systemdNotify.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -104,7 +105,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   }
   security.events.raise('StartupOfTheDevice', `evse-agent ${settings.chargePoint.firmwareVersion}, security profile ${security.connection.profile}`);
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, security).run();
+  const notifier = SystemdNotifier.fromEnvironment(process.env, log);
+  const runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, security, notifier);
+  return runner.run().finally(() => notifier?.close());
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -155,6 +158,8 @@ class AgentRunner {
     private readonly history: SessionHistory | undefined,
     /** Security profiles, certificates and events, kept across resets. */
     private readonly security: CsmsSecurity,
+    /** systemd Type=notify (READY, WATCHDOG, STOPPING), when run under it. */
+    private readonly notifier: SystemdNotifier | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -164,6 +169,7 @@ class AgentRunner {
         if (this.stopping) return;
         this.stopping = true;
         this.log.info({ signal }, 'shutting down');
+        this.notifier?.stopping();
         const hardLimit = globalThis.setTimeout(() => {
           this.log.error('shutdown took too long; exiting');
           done(1);
@@ -176,7 +182,14 @@ class AgentRunner {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.on('unhandledRejection', (err) => this.log.error({ err }, 'unhandled rejection (agent keeps running)'));
-      void this.startAgent(true);
+      // Without an agent the process serves no purpose: exit non-zero for the service manager to start it again.
+      this.startAgent(true).catch(async (err: unknown) => {
+        this.log.fatal({ err }, 'the agent could not start: exiting for the service manager to start it again');
+        this.stopping = true;
+        this.notifier?.stopping();
+        await this.stop().catch(() => undefined);
+        done(EX_SOFTWARE);
+      });
     });
   }
 
@@ -215,6 +228,7 @@ class AgentRunner {
     if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
     agent.start();
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
+    this.notifier?.ready(`charging agent ${settings.chargePoint.id} running (security profile ${this.security.connection.profile})`);
   }
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
@@ -257,6 +271,7 @@ class AgentRunner {
     const retries = this.config.getInt('ResetRetries');
     log.info({ type }, 'reset requested by the CSMS: restarting');
     this.security.events.raise('ResetOrReboot', `${type} reset requested by the CSMS`);
+    this.notifier?.status(`restarting after a ${type} reset`);
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     this.stopUsage();
