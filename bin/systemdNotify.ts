@@ -13,8 +13,9 @@
  */
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import type * as UnixSocket from 'node-unix-socket';
 
-type DgramSocket = import('node-unix-socket').DgramSocket;
+type DgramSocket = UnixSocket.DgramSocket;
 
 export interface NotifyEnvironment {
   NOTIFY_SOCKET?: string;
@@ -39,7 +40,7 @@ export class SystemdNotifier {
     if (!target) return undefined;
     let socket: DgramSocket;
     try {
-      const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as typeof import('node-unix-socket');
+      const { DgramSocket } = createRequire(import.meta.url)('node-unix-socket') as typeof UnixSocket;
       socket = new DgramSocket();
     } catch (err) {
       log.warn({ err }, 'systemd notification socket unavailable (node-unix-socket did not load): running without READY/WATCHDOG');
