@@ -47,6 +47,8 @@ const MAX_QUEUED = 1000;
 /** SecurityEventNotification.techInfo is a CiString255. */
 const TECH_INFO_MAX = 255;
 
+const ROUTINE_EVENTS: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>(['StartupOfTheDevice', 'ResetOrReboot', 'FirmwareUpdated', 'SettingSystemTime']);
+
 /** Calls that fail because of the link, not the CSMS's answer: no attempt used, wait for the next Accepted boot. */
 const LINK_DOWN: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'TIMEOUT', 'DISCONNECTED', 'CONNECT_FAILED']);
 
@@ -74,7 +76,9 @@ export class SecurityEventService implements SecurityEventSink {
     const timestamp = new Date(this.o.clock.now()).toISOString();
     const critical = CRITICAL_SECURITY_EVENTS.has(type);
     const info = techInfo === undefined ? undefined : clip(techInfo);
-    this.log.warn({ securityEvent: type, techInfo: info, critical }, 'security event');
+    // Routine events are information; the others may be an attack or a misconfiguration.
+    const level = ROUTINE_EVENTS.has(type) ? 'info' : 'warn';
+    this.log[level]({ securityEvent: type, techInfo: info, critical }, 'security event');
     void this.o.securityLog.append({ timestamp, type, ...(info !== undefined && { techInfo: info }), critical });
     if (!critical) return;
     const payload: SecurityEventNotificationRequest = { type, timestamp, ...(info !== undefined && { techInfo: info }) };
