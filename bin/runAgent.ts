@@ -216,7 +216,7 @@ class AgentRunner {
       clock: this.clock,
       log,
       ventilation: settings.chargePoint.ventilation,
-      ...(this.clock instanceof OffsetClock && { timeFromCsms: this.clock }),
+      ...(this.clock instanceof OffsetClock && { timeFromCsms: this.timeFromCsms }),
       securityEvents: this.security.events,
       linkSecurity: this.security.connection,
       certificates: this.security.certificateService,
@@ -230,6 +230,20 @@ class AgentRunner {
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
     this.notifier?.ready(`charging agent ${settings.chargePoint.id} running (security profile ${this.security.connection.profile})`);
   }
+
+  /**
+   * clock.source csms: the CSMS's time sets the agent's clock; a step of more than a minute (the
+   * first one after start, a CSMS or an attacker moving the time) is the security event
+   * SettingSystemTime. The small corrections of every Heartbeat are not.
+   */
+  private readonly timeFromCsms = {
+    setTime: (epochMs: number): void => {
+      const clock = this.clock as OffsetClock;
+      const step = epochMs - clock.now();
+      clock.setTime(epochMs);
+      if (Math.abs(step) > 60_000) this.security.events.raise('SettingSystemTime', `clock set from the CSMS: ${step > 0 ? '+' : ''}${Math.round(step / 1000)} s`);
+    },
+  };
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
   private startTelemetry(agent: Agent, Publisher: typeof TelemetryPublisher): TelemetryPublisher {

@@ -59,6 +59,19 @@ describe('evse run with security profile 2', () => {
   });
 });
 
+describe('evse run security events', () => {
+  it('reports SettingSystemTime when the CSMS moves the clock (clock.source csms)', async () => {
+    const csms = await StubCsms.start(); // answers with currentTime 2026-01-01, far from now
+    stubs.push(csms);
+    await run({ EVSE_CSMS_URL: csms.url, EVSE_CLOCK_SOURCE: 'csms' });
+    await until('SettingSystemTime', () => csms.calls.some((c) => c.action === 'SecurityEventNotification' && c.params.type === 'SettingSystemTime'), 15_000);
+    const event = csms.calls.find((c) => c.params.type === 'SettingSystemTime')!.params;
+    expect(event.techInfo).toMatch(/^clock set from the CSMS: -\d+ s$/);
+    // Stamped with the new time: the event happened on the clock it set.
+    expect(String(event.timestamp)).toMatch(/^2026-01-01T/);
+  });
+});
+
 describe('evse run refuses settings a security profile cannot work with (exit 78)', () => {
   it.each([
     ['profile 2 without a CA', { EVSE_SECURITY_PROFILE: '2', EVSE_CSMS_URL: 'wss://127.0.0.1:9/ocpp', EVSE_CSMS_PASSWORD: PASSWORD }, /csms\.tls\.caFile: expected a CA certificate file for security profile 2/],
