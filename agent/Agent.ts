@@ -35,6 +35,7 @@ import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 import type { SecurityEventService } from './security/SecurityEventService.js';
 import type { CertificateService } from './security/CertificateService.js';
+import type { SecurityLogUpload } from './security/SecurityLogUpload.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -81,6 +82,8 @@ export interface AgentOptions {
   linkSecurity?: LinkSecurity;
   /** Certificate management (InstallCertificate, SignCertificate, …); absent: those messages are NotSupported. */
   certificates?: CertificateService;
+  /** GetLog(SecurityLog) uploads; absent: GetLog is Rejected. */
+  securityLogUpload?: SecurityLogUpload;
 }
 
 export interface AgentEvents {
@@ -212,6 +215,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     options.securityEvents?.attach(this.link);
     options.certificates?.attach(this.link);
+    options.securityLogUpload?.attach(this.link);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
@@ -277,6 +281,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       authCache: this.authCache,
       localAuthList: this.localAuthList,
       ...(options.certificates && { certificates: options.certificates }),
+      ...(options.securityLogUpload && { logs: options.securityLogUpload }),
       agent: this,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
@@ -358,6 +363,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.sender.stop();
     await this.options.securityEvents?.stop();
     this.options.certificates?.stop();
+    this.options.securityLogUpload?.stop();
     await this.link.stop();
   }
 

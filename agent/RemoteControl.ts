@@ -13,7 +13,7 @@ import type { AuthorizationCache } from './auth/AuthorizationCache.js';
 import type { LocalAuthList } from './auth/LocalAuthList.js';
 import type { StatusChange } from './charging/ConnectorController.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
-import type { AcceptStatus, CertificateControl, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
+import type { AcceptStatus, CertificateControl, ChargePointControl, LogControl } from './ocpp/v16/ChargePointControl.js';
 import type {
   CancelReservationResponse,
   ChangeAvailabilityResponse,
@@ -53,6 +53,8 @@ export interface RemoteControlParts {
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
   /** Certificate management (agent/security/CertificateService.ts), if the charger has it. */
   certificates?: CertificateControl;
+  /** Log uploads (GetLog), if the charger has them. */
+  logs?: LogControl;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -75,6 +77,10 @@ export class RemoteControl implements ChargePointControl {
 
   get certificates(): CertificateControl | undefined {
     return this.parts?.certificates;
+  }
+
+  get logs(): LogControl | undefined {
+    return this.parts?.logs;
   }
 
   get connectorCount(): number {

@@ -18,6 +18,7 @@ import { ConnectionSecurity } from '../agent/security/ConnectionSecurity.js';
 import { CsmsCredentials } from '../agent/security/CsmsCredentials.js';
 import { SecurityEventService, type QueuedSecurityEvent } from '../agent/security/SecurityEventService.js';
 import { SecurityLog } from '../agent/security/SecurityLog.js';
+import { SecurityLogUpload } from '../agent/security/SecurityLogUpload.js';
 import { splitPem } from '../agent/security/x509.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import type { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
@@ -29,6 +30,7 @@ export interface CsmsSecurity {
   connection: ConnectionSecurity;
   certificates: CertificateStore;
   certificateService: CertificateService;
+  securityLogUpload: SecurityLogUpload;
   credentials: CsmsCredentials;
   securityLog: SecurityLog;
   close(): Promise<void>;
@@ -63,7 +65,8 @@ export async function openCsmsSecurity(settings: Settings, dataDir: string, conf
     subject: () => ({ ...(config.getString('CpoName') !== '' && { organization: config.getString('CpoName') }), commonName: settings.chargePoint.serialNumber }),
     needsInstalledRoots: () => connection.profile >= 2 && !tls.ca?.length,
   });
-  return { events, connection, certificates, certificateService, credentials, securityLog, close: () => queue.close() };
+  const securityLogUpload = new SecurityLogUpload({ securityLog, clock, log, chargePointId: settings.chargePoint.id });
+  return { events, connection, certificates, certificateService, securityLogUpload, credentials, securityLog, close: () => queue.close() };
 }
 
 function readTlsFiles(tls: Settings['csms']['tls'], issues: SettingsIssue[]): { ca?: string[]; cert?: string; key?: string } {

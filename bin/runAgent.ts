@@ -220,6 +220,7 @@ class AgentRunner {
       securityEvents: this.security.events,
       linkSecurity: this.security.connection,
       certificates: this.security.certificateService,
+      securityLogUpload: this.security.securityLogUpload,
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;

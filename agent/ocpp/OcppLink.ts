@@ -35,7 +35,7 @@ const HANDLED_ACTION_SET: ReadonlySet<string> = new Set(HANDLED_ACTIONS);
 /** ocpp-rpc's own call timeout is off: calls are timed on the injected clock ({@link OcppLink.send}). Read-only to ocpp-rpc. */
 const CALL_OPTIONS = Object.freeze({ callTimeoutMs: 0 });
 /** Requests the charger sends itself; warmed together with the handled actions. */
-const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'SecurityEventNotification', 'SignCertificate', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
+const SENT_ACTIONS = ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'LogStatusNotification', 'MeterValues', 'SecurityEventNotification', 'SignCertificate', 'StartTransaction', 'StatusNotification', 'StopTransaction'];
 
 export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private readonly client: Ocpp16RpcClient;

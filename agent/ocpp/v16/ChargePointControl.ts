@@ -27,6 +27,8 @@ import type {
   CertificateUseEnumType,
   DeleteCertificateResponse,
   InstallCertificateResponse,
+  GetLogRequest,
+  GetLogResponse,
 } from '../../ocpp16/messages.js';
 
 export type AcceptStatus = 'Accepted' | 'Rejected';
@@ -43,6 +45,14 @@ export interface CertificateControl {
   certificateSigned(chain: string): Promise<CertificateSignedResponse['status']>;
   /** ExtendedTriggerMessage(SignChargePointCertificate): SignCertificate follows the answer. */
   requestSigning(): 'Accepted' | 'Rejected';
+}
+
+/** Log uploads (GetLog; the security log: agent/security/SecurityLogUpload.ts). */
+export interface LogControl {
+  /** Accepted (upload follows the answer), AcceptedCanceled (a running one was canceled) or Rejected. */
+  getLog(req: GetLogRequest): GetLogResponse;
+  /** ExtendedTriggerMessage(LogStatusNotification): the current upload state follows the answer. */
+  triggerLogStatus(): 'Accepted' | 'Rejected';
 }
 
 export interface ChargePointControl {
@@ -84,4 +94,6 @@ export interface ChargePointControl {
   localListVersion?(): number;
   /** Certificate management; absent: the certificate messages are answered NotSupported. */
   readonly certificates?: CertificateControl;
+  /** Log uploads; absent: GetLog is Rejected. */
+  readonly logs?: LogControl;
 }

@@ -9,5 +9,6 @@ import { isConnectorOrCharger } from './Handler.js';
 export const extendedTriggerMessage: Handler<'ExtendedTriggerMessage'> = (control, request) => {
   if (request.connectorId !== undefined && !isConnectorOrCharger(control, request.connectorId)) return { status: 'Rejected' };
   if (request.requestedMessage === 'SignChargePointCertificate') return { status: control.certificates?.requestSigning() ?? 'NotImplemented' };
+  if (request.requestedMessage === 'LogStatusNotification') return { status: control.logs?.triggerLogStatus() ?? 'NotImplemented' };
   return { status: control.trigger(request.requestedMessage, request.connectorId) };
 };

@@ -45,6 +45,7 @@ describe('handler table', () => {
       'GetConfiguration',
       'GetInstalledCertificateIds',
       'GetLocalListVersion',
+      'GetLog',
       'InstallCertificate',
       'RemoteStartTransaction',
       'RemoteStopTransaction',

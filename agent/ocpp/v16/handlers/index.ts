@@ -16,6 +16,7 @@ import { clearCache } from './ClearCache.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getConfiguration } from './GetConfiguration.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getLog } from './GetLog.js';
 import type { Handler } from './Handler.js';
 import { remoteStartTransaction } from './RemoteStartTransaction.js';
 import { remoteStopTransaction } from './RemoteStopTransaction.js';
@@ -40,6 +41,7 @@ export const HANDLERS: HandlerTable = Object.freeze({
   DataTransfer: dataTransfer,
   GetConfiguration: getConfiguration,
   GetLocalListVersion: getLocalListVersion,
+  GetLog: getLog,
   RemoteStartTransaction: remoteStartTransaction,
   RemoteStopTransaction: remoteStopTransaction,
   ReserveNow: reserveNow,
