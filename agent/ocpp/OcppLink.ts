@@ -81,6 +81,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       disconnect: (info) => this.onDisconnect(info),
       invalid: (which, error) => (this.lastInvalid = { error, which }),
       invalidAnswer: (err) => this.surface(err),
+      invalidFromCsms: (what) => opts.security?.invalidMessage?.(what),
       traffic: () => (this.listenerCount('message') > 0 ? this.traffic : undefined),
       log: this.log,
     });

@@ -52,6 +52,8 @@ export interface LinkSecurity {
   connectFailed(err: unknown): void;
   /** The CSMS accepted a BootNotification on this connection: the settings work. */
   connected(): void;
+  /** The CSMS sent something that is not valid OCPP (the security event InvalidMessages). */
+  invalidMessage?(what: string): void;
 }
 
 export interface OcppLinkOptions {

@@ -47,6 +47,7 @@ async function connectWith(setup: Setup) {
         connection: () => security.connection(),
         connectFailed: (err) => security.connectFailed(err),
         connected: () => security.connected(),
+        invalidMessage: (what) => security.invalidMessage(what),
       },
     },
   });
@@ -106,6 +107,16 @@ describe('security profiles', () => {
     expect(f.events.find((e) => e.type === event)?.techInfo).toMatch(techInfo);
     expect(f.link.state).toBe('connecting');
     expect(f.csms().handshakes).toEqual([]); // never got as far as the WebSocket upgrade
+  });
+
+  it('what the CSMS sends that is not valid OCPP raises InvalidMessages', async () => {
+    const f = await connectWith({ profile: 2, csms: { password: PASSWORD, tls: serving(pki.csms) } });
+    f.link.start();
+    await f.until('accepted');
+    f.csms().client.sendRaw('[2,"bad-1","Reset",{"type":"Sideways"}]');
+    f.csms().client.sendRaw('this is not OCPP-J');
+    await eventually(() => expect(f.events.filter((e) => e.type === 'InvalidMessages')).toHaveLength(2));
+    expect(f.events.map((e) => e.techInfo)).toEqual([expect.stringMatching(/^Reset call violates the OCPP 1\.6 schema/), expect.stringMatching(/^invalid frame: this is not OCPP-J/)]);
   });
 
   it('a CSMS refusing the password raises FailedToAuthenticateAtCentralSystem', async () => {

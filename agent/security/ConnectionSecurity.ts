@@ -93,6 +93,10 @@ export class ConnectionSecurity implements LinkSecurity {
     this.o.events.raise('ReconfigurationOfSecurityParameters', back);
   }
 
+  invalidMessage(what: string): void {
+    this.o.events.raise('InvalidMessages', what);
+  }
+
   connected(): void {
     const trial = this.trial;
     if (!trial) return;

@@ -105,6 +105,7 @@ function onStrictValidationFailure(this: Ocpp16RpcClient, { error, outbound, isC
     sink.invalidAnswer(new OcppLinkError('INVALID_REQUEST', `our ${method} answer violates the schema`, { action: method, cause: error }));
   } else {
     sink.log.info({ err: error, action: method }, 'CSMS call violates the schema');
+    sink.invalidFromCsms(`${method} call violates the OCPP 1.6 schema: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -112,6 +113,7 @@ function onBadMessage(this: Ocpp16RpcClient, { buffer, error, response }: { buff
   const sink = sinkOf(this);
   const text = String(buffer);
   sink.log.warn({ err: error, frame: text.slice(0, 500) }, 'invalid frame from the CSMS');
+  sink.invalidFromCsms(`invalid frame: ${text.slice(0, 100)}`);
   // ocpp-rpc sends `response` (a CallError) only while the socket is open.
   sink.traffic()?.invalid(text, response && this.state === ocppRpc.RPCClient.OPEN ? response : null);
 }
