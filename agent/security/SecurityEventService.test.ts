@@ -119,10 +119,15 @@ describe('SecurityEventService', () => {
     service.raise('MemoryExhaustion', 'flash 99% full');
     service.raise('SecurityLogWasCleared');
     await eventually(() => expect(refusals).toBe(1));
-    f.clock.advance(60_000);
-    await eventually(() => expect(refusals).toBe(2));
-    f.clock.advance(120_000);
-    await eventually(() => expect(refusals).toBe(3));
+    // Each retry is armed once the CallError is in: advance until it fires (1 min, then 2 min).
+    await eventually(() => {
+      f.clock.advance(60_000);
+      expect(refusals).toBe(2);
+    });
+    await eventually(() => {
+      f.clock.advance(60_000);
+      expect(refusals).toBe(3);
+    });
     await eventually(() => expect(f.csms().calls.at(-1)?.params.type).toBe('SecurityLogWasCleared'));
     await eventually(() => expect(queue.pending()).toHaveLength(0));
     await queue.close();
