@@ -127,11 +127,14 @@ describe('parseSettings', () => {
     ['ocpp.StopTransactionOnInvalidId', 'perhaps', 'expected a valid boolean'],
     ['ocpp.HeartbeatIntervall', 60, 'unknown OCPP configuration key'],
     ['ocpp.NumberOfConnectors', 2, 'read-only OCPP key'],
+    ['ocpp.AuthorizationKey', 'a-secret-in-a-file-0123', 'security key: set it with csms.password / csms.securityProfile'],
+    ['ocpp.SecurityProfile', 3, 'security key'],
   ])('names %s in the error for %j', (path, value, expected) => {
     const issues = issuesOf(withValue(path, value));
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toBe(path);
     expect(issues[0]!.message).toContain(expected);
+    if (path === 'ocpp.AuthorizationKey') expect(issues[0]!.message).not.toContain(String(value));
   });
 
   it('reports missing and unknown keys', () => {
