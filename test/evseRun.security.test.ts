@@ -59,6 +59,31 @@ describe('evse run with security profile 2', () => {
   });
 });
 
+describe('evse run from profile 2 to 3', () => {
+  it('gets a certificate signed through the CSMS (SignCertificate, CertificateSigned) and, raised to profile 3, connects with it', async () => {
+    const csms = await StubCsms.start({
+      tls: { cert: pki.csms.cert, key: pki.csms.key, requestCert: true, rejectUnauthorized: false, ca: [pki.ca.cert] },
+      answers: { SignCertificate: () => ({ status: 'Accepted' }) },
+    });
+    stubs.push(csms);
+    const agent = await run({ EVSE_CSMS_URL: csms.url, EVSE_SECURITY_PROFILE: '2', EVSE_CSMS_CA_FILE: join(pki.dir, 'bundle.pem'), EVSE_CSMS_PASSWORD: PASSWORD });
+    await until('the boot', () => csms.count('BootNotification') > 0 && csms.count('StatusNotification') > 0, 15_000);
+    const cp = csms.client;
+    expect(await cp.call('InstallCertificate', { certificateType: 'CentralSystemRootCertificate', certificate: pki.ca.cert })).toEqual({ status: 'Accepted' });
+    expect(await cp.call('ExtendedTriggerMessage', { requestedMessage: 'SignChargePointCertificate' })).toEqual({ status: 'Accepted' });
+    await until('SignCertificate', () => csms.count('SignCertificate') > 0, 10_000);
+    const csr = String(csms.calls.find((c) => c.action === 'SignCertificate')!.params.csr);
+    expect(await cp.call('CertificateSigned', { certificateChain: await pki.sign(csr) })).toEqual({ status: 'Accepted' });
+    expect(await cp.call('ChangeConfiguration', { key: 'SecurityProfile', value: '3' })).toEqual({ status: 'Accepted' });
+    await until('a connection with the client certificate', () => csms.handshakes.some((h) => h.clientCertificate !== undefined), 15_000);
+    expect(csms.handshakes.at(-1)).toEqual({ identity: 'SEC-CP1', password: undefined, clientCertificate: 'CN=SIM-0001' });
+    await until('the boot on profile 3', () => csms.count('BootNotification') >= 2, 10_000);
+    // The CSMS's view after the reconnect (the latest connection).
+    expect(await csms.client.call('GetConfiguration', { key: ['SecurityProfile'] })).toEqual({ configurationKey: [{ key: 'SecurityProfile', readonly: false, value: '3' }] });
+    expect((await agent.stop()).code).toBe(0);
+  });
+});
+
 describe('evse run security events', () => {
   it('reports SettingSystemTime when the CSMS moves the clock (clock.source csms)', async () => {
     const csms = await StubCsms.start(); // answers with currentTime 2026-01-01, far from now
