@@ -12,7 +12,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../hal/clock.js';
-import { CertificateService } from '../agent/security/CertificateService.js';
+import { CertificateService, EXPIRY_WARNING_MS } from '../agent/security/CertificateService.js';
 import { CertificateStore } from '../agent/security/CertificateStore.js';
 import { ConnectionSecurity } from '../agent/security/ConnectionSecurity.js';
 import { CsmsCredentials } from '../agent/security/CsmsCredentials.js';
@@ -52,6 +52,7 @@ export async function openCsmsSecurity(settings: Settings, dataDir: string, conf
   const certificates = await CertificateStore.open({ file: join(dir, 'certificates.json'), log, maxCertificates: Number(definitionOf('CertificateStoreMaxLength').default) });
   issues.push(...profileIssues(settings, credentials, certificates, tls));
   if (issues.length > 0) throw new SettingsError(issues);
+  warnOfExpiry(tls, clock.now(), log);
   const securityLog = await SecurityLog.open({ file: join(dir, 'security.log'), log });
   const queue = await FileJournal.open<QueuedSecurityEvent>({ file: join(dir, 'events.log'), log, name: 'security event queue' });
   const events = new SecurityEventService({ clock, log, securityLog, queue });
@@ -67,6 +68,20 @@ export async function openCsmsSecurity(settings: Settings, dataDir: string, conf
   });
   const securityLogUpload = new SecurityLogUpload({ securityLog, clock, log, chargePointId: settings.chargePoint.id });
   return { events, connection, certificates, certificateService, securityLogUpload, credentials, securityLog, close: () => queue.close() };
+}
+
+/** The certificates of the settings' files that end within 30 days (the installed ones: CertificateService). */
+function warnOfExpiry(tls: { ca?: string[]; cert?: string }, now: number, log: Logger): void {
+  const soon = now + EXPIRY_WARNING_MS;
+  const files: [string, string[]][] = [['csms.tls.caFile', tls.ca ?? []], ['csms.tls.certFile', tls.cert === undefined ? [] : splitPem(tls.cert).slice(0, 1)]];
+  for (const [key, pems] of files) {
+    for (const pem of pems) {
+      const cert = new X509Certificate(pem);
+      const validTo = Date.parse(cert.validTo);
+      if (validTo < now) log.error({ key, subject: cert.subject.replaceAll('\n', ', '), validTo: cert.validTo }, 'certificate from the settings has expired');
+      else if (validTo < soon) log.warn({ key, subject: cert.subject.replaceAll('\n', ', '), validTo: cert.validTo }, 'certificate from the settings expires soon');
+    }
+  }
 }
 
 function readTlsFiles(tls: Settings['csms']['tls'], issues: SettingsIssue[]): { ca?: string[]; cert?: string; key?: string } {

@@ -55,6 +55,8 @@ describe('evse run with security profile 2', () => {
     expect((await stat(dir)).mode & 0o777).toBe(0o700);
     for (const name of await readdir(dir)) if (/credentials|certificates|security\.log/.test(name)) expect((await stat(join(dir, name))).mode & 0o077, name).toBe(0);
     expect(agent.stderr()).not.toContain(PASSWORD);
+    // The test CA runs out within 30 days: the installer is warned at start.
+    expect(`${agent.stdout()}${agent.stderr()}`).toMatch(/"key":"csms.tls.caFile".*certificate from the settings expires soon/);
     expect((await agent.stop()).code).toBe(0);
   });
 });
