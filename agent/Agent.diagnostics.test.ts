@@ -7,7 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CP, T0, agentFixture, cleanupAgents, type AgentFixture } from '../test/support/agentFixture.js';
+import { pino } from 'pino';
 import { LogRing } from './diagnostics/LogRing.js';
+import { SecurityLog } from './security/SecurityLog.js';
 
 interface Upload {
   path: string;
@@ -122,6 +124,20 @@ describe('GetLog', () => {
   it('rejects a log this charger does not keep (SecurityLog without a security log)', async () => {
     const { f } = await charger();
     expect(await f.csms.call(CP, 'GetLog', { logType: 'SecurityLog', requestId: 1, log: { remoteLocation: `${base()}/x/` } })).toEqual({ status: 'Rejected' });
+  });
+
+  it('uploads the security log (agent/security/SecurityLog.ts) within the asked time range', async () => {
+    const securityLog = await SecurityLog.open({ file: null, log: pino({ level: 'silent' }) });
+    await securityLog.append({ timestamp: new Date(T0 - 3_600_000).toISOString(), type: 'StartupOfTheDevice', critical: true });
+    await securityLog.append({ timestamp: new Date(T0 - 60_000).toISOString(), type: 'InvalidMessages', techInfo: 'invalid frame', critical: false });
+    const f = await agentFixture({ agent: { diagnostics: { sources: { SecurityLog: securityLog } } } });
+    const oldestTimestamp = new Date(T0 - 120_000).toISOString();
+    const answer = await f.csms.call(CP, 'GetLog', { logType: 'SecurityLog', requestId: 4, log: { remoteLocation: `${base()}/sec/`, oldestTimestamp } });
+    expect(answer).toEqual({ status: 'Accepted', filename: expect.stringMatching(/security-.*\.log\.gz$/) });
+    await until(f, () => expect(logStatuses(f)).toEqual(['Uploading#4', 'Uploaded#4']));
+    const text = gunzipSync(uploads[0]!.body).toString();
+    expect(text).toContain('InvalidMessages');
+    expect(text).not.toContain('StartupOfTheDevice');
   });
 
   it('reports PermissionDenied without retrying, NotSupportedOperation for ftp:, BadMessage for a location that is no URL', async () => {

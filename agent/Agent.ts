@@ -16,6 +16,7 @@ import { AuthorizationCache, type IdTagInfo } from './auth/AuthorizationCache.js
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
+import type { LinkSecurity } from './ocpp/OcppLinkTypes.js';
 import type { BootNotificationRequest, DataTransferResponse } from './ocpp16/messages.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { JournalHealth, type JournalHealthOptions } from './charging/JournalHealth.js';
@@ -42,6 +43,8 @@ import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from
 import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
 import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
+import type { OcppCaller } from './ocpp/OcppCaller.js';
+import type { CertificateService } from './security/CertificateService.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -92,8 +95,11 @@ export interface AgentOptions {
    * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
    */
   timeFromCsms?: { setTime(epochMs: number): void };
-  /** Where security events go (agent/security); default: logged only. */
-  securityEvents?: SecurityEventSink;
+  /**
+   * Where security events go (agent/security/SecurityEventService.ts: a local log, the critical ones
+   * sent through this charger's link once attached); default: logged only.
+   */
+  securityEvents?: SecurityEventSink & { attach?(link: OcppCaller): void; resume?(): void; stop?(): Promise<void> };
   /**
    * Firmware updates (UpdateFirmware, SignedUpdateFirmware; agent/firmware). Absent: not supported.
    * The running version is `boot.firmwareVersion` (after the installer's activate(), by the owner).
@@ -101,6 +107,10 @@ export interface AgentOptions {
   firmware?: FirmwareOptions;
   /** Log uploads (GetDiagnostics, GetLog; agent/diagnostics): the logs this charger keeps. Absent: not supported. */
   diagnostics?: DiagnosticsOptions;
+  /** Security profiles (agent/security/ConnectionSecurity.ts): URL, password and TLS per connection. Default: `csms` as given. */
+  linkSecurity?: LinkSecurity;
+  /** Certificate management (InstallCertificate, SignCertificate, …); absent: those messages are NotSupported. */
+  certificates?: CertificateService;
 }
 
 export interface AgentEvents {
@@ -249,8 +259,11 @@ export class Agent extends EventEmitter<AgentEvents> {
       control: this.control,
       random: options.random,
       timeSource: options.timeFromCsms,
+      security: options.linkSecurity,
     }, version.face);
     const calls = version.services(this.link);
+    options.securityEvents?.attach?.(calls);
+    options.certificates?.attach(calls);
     const journal = options.journal ?? new MemoryJournal();
     this.sender = new TransactionSender(hooked(Agent.senderHooks, {
       journal,
@@ -359,6 +372,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       authCache: this.authCache,
       localAuthList: this.localAuthList,
       limits: this.chargingLimits,
+      ...(options.certificates && { certificates: options.certificates }),
       agent: this,
     }));
     this.detachVersion = version.attach(() => ({
@@ -457,6 +471,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.config.off('changed', onConfig);
     });
     this.transactions.startAligned();
+    this.options.certificates?.start();
     this.link.start();
     this.maintenance?.start(this.log);
     this.tamperGuard?.start();
@@ -490,6 +505,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.transactions.dispose();
     this.sender.stop();
     this.maintenance?.dispose();
+    await this.options.securityEvents?.stop?.();
+    this.options.certificates?.stop();
     await this.link.stop();
   }
 
@@ -569,6 +586,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   private onAccepted(): void {
     this.sender.resume();
     this.statusReporter.reportAll();
+    this.options.securityEvents?.resume?.();
   }
 
   private async settle(): Promise<void> {

@@ -13,7 +13,7 @@ import type { AuthorizationCache } from './auth/AuthorizationCache.js';
 import type { LocalAuthList } from './auth/LocalAuthList.js';
 import type { StatusChange } from './charging/ConnectorController.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
-import type { AcceptStatus, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
+import type { AcceptStatus, CertificateControl, ChargePointControl } from './ocpp/v16/ChargePointControl.js';
 import type {
   CancelReservationResponse,
   ChangeAvailabilityResponse,
@@ -60,8 +60,10 @@ export interface RemoteControlParts {
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
   /** Firmware updates (absent: not supported). */
   firmware?: FirmwareService | undefined;
-  /** Log uploads (absent: not supported). */
+  /** Log uploads: GetDiagnostics, GetLog of the diagnostics and the security log (absent: not supported). */
   diagnostics?: DiagnosticsService | undefined;
+  /** Certificate management (agent/security/CertificateService.ts), if the charger has it. */
+  certificates?: CertificateControl;
 }
 
 export class RemoteControl implements ChargePointControl {
@@ -88,6 +90,10 @@ export class RemoteControl implements ChargePointControl {
 
   get diagnostics(): DiagnosticsService | undefined {
     return this.parts?.diagnostics;
+  }
+
+  get certificates(): CertificateControl | undefined {
+    return this.parts?.certificates;
   }
 
   get connectorCount(): number {

@@ -13,6 +13,7 @@ import { formatMessage } from '../scenarios/csms/formatMessage.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './packageInfo.js';
 import { SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
+import { prepareDemoSecurity } from './demoSecurity.js';
 
 export interface DemoOptions {
   json: boolean;
@@ -20,6 +21,8 @@ export interface DemoOptions {
   logLevel: string;
   /** Human-readable logs on stderr; undefined: when stderr is a terminal. */
   pretty?: boolean | undefined;
+  /** Security profile 2 end to end: wss:// with a throwaway CA, HTTP Basic password (docs/security.md). */
+  security?: boolean;
 }
 
 const CHARGE_POINT_ID = 'DEMO-CP1';
@@ -39,7 +42,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   const say = (kind: string, text: string, fields: Record<string, unknown> = {}) =>
     out(opts.json ? JSON.stringify({ type: kind, t: new Date(clock.now()).toISOString(), ...fields, text }) : `${elapsed().padStart(8)}  ${text}`);
 
-  const csms = new EmbeddedCsms({ now: () => clock.now(), logger: log });
+  const security = opts.security ? await prepareDemoSecurity(clock, log) : undefined;
+  const csms = new EmbeddedCsms({ now: () => clock.now(), logger: log, ...security?.csms });
   // Heartbeats every 30 virtual minutes keep the timeline about the session.
   csms.setBootPolicy({ interval: 1800 });
   const { url } = await csms.start();
@@ -64,6 +68,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     config,
     clock,
     log,
+    ...security?.agentOptions(url, config),
   });
   // The timeline shows statuses as the CSMS receives them (StatusNotification, in causal order
   // with the transaction messages); JSON lines also carry each change the moment it happens.
@@ -88,6 +93,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     agent.start();
     await csms.waitForCall(CHARGE_POINT_ID, 'BootNotification', undefined, 10_000);
     await clock.advanceAsync(2000, settle);
+    const secure = security ? await security.check(csms, CHARGE_POINT_ID, say) : true;
 
     say('step', '▶ driver plugs the cable in');
     connector.ev.plugIn();
@@ -108,7 +114,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await clock.advanceAsync(3000, settle);
     connector.ev.unplug();
     await clock.advanceAsync(5000, settle);
-    exitCode = summarize(csms, say, opts.json);
+    exitCode = summarize(csms, say, opts.json) === 0 && secure ? 0 : 1;
   } catch (err) {
     say('error', `demo failed: ${(err as Error).message}`);
   } finally {

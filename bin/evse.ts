@@ -32,11 +32,12 @@ withLogOptions(
     .command('demo')
     .description('start an embedded strict CSMS and one simulated charger; plug in, tap a card, charge, unplug (virtual time)')
     .option('--json', 'print the timeline as JSON lines for machines (stdout has nothing else)')
-    .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60),
+    .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60)
+    .option('--security', 'OCPP security profile 2: wss:// with a throwaway CA and an HTTP Basic password (docs/security.md)'),
   'warn',
-).action(async (opts: { json?: boolean; minutes: number; logLevel: string; pretty?: boolean }) => {
+).action(async (opts: { json?: boolean; minutes: number; logLevel: string; pretty?: boolean; security?: boolean }) => {
   const { runDemo } = await import('./demo.js');
-  process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty });
+  process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty, security: opts.security === true });
 });
 
 addCsmsDriveOptions(

@@ -37,6 +37,8 @@ import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
+import { openCsmsSecurity, type CsmsSecurity } from './csmsSecurity.js';
+import { SystemdNotifier } from './systemdNotify.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -103,10 +105,21 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     ...(settings.telemetry.url && settings.telemetry.commands && { currentLimits: await CurrentLimits.open(join(dataDir, 'mqtt-current-limits.json'), log) }),
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
+  let security: CsmsSecurity;
+  try {
+    security = await openCsmsSecurity(settings, dataDir, config, clock, log);
+  } catch (err) {
+    await journal.close().catch(() => undefined);
+    return exitOnInvalidSettings(err);
+  }
+  security.events.raise('StartupOfTheDevice', `evse-agent ${settings.chargePoint.firmwareVersion}, security profile ${security.connection.profile}`);
   const history = await openSessionHistory(settings, dataDir, clock, log);
   const profiles = await ChargingProfileStore.open(join(dataDir, 'charging-profiles.json'), log);
-  const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() } } } };
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance).run();
+  // The recent log and the security log, for GetDiagnostics / GetLog.
+  const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() }, SecurityLog: security.securityLog } } };
+  const notifier = SystemdNotifier.fromEnvironment(process.env, log);
+  const runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier);
+  return runner.run().finally(() => notifier?.close());
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -169,6 +182,10 @@ class AgentRunner {
     private readonly seqNos: TransactionSeqNos | undefined,
     /** Firmware updates (absent: not offered; a staged image is activated before every agent starts) and log uploads. */
     private readonly maintenance: Maintenance,
+    /** Security profiles, certificates and events, kept across resets. */
+    private readonly security: CsmsSecurity,
+    /** systemd Type=notify (READY, WATCHDOG, STOPPING), when run under it. */
+    private readonly notifier: SystemdNotifier | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -178,6 +195,7 @@ class AgentRunner {
         if (this.stopping) return;
         this.stopping = true;
         this.log.info({ signal }, 'shutting down');
+        this.notifier?.stopping();
         const hardLimit = globalThis.setTimeout(() => {
           this.log.error('shutdown took too long; exiting');
           done(1);
@@ -190,7 +208,14 @@ class AgentRunner {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
       process.on('unhandledRejection', (err) => this.log.error({ err }, 'unhandled rejection (agent keeps running)'));
-      void this.startAgent(true);
+      // Without an agent the process serves no purpose: exit non-zero for the service manager to start it again.
+      this.startAgent(true).catch(async (err: unknown) => {
+        this.log.fatal({ err }, 'the agent could not start: exiting for the service manager to start it again');
+        this.stopping = true;
+        this.notifier?.stopping();
+        await this.stop().catch(() => undefined);
+        done(EX_SOFTWARE);
+      });
     });
   }
 
@@ -227,7 +252,10 @@ class AgentRunner {
       clock: this.clock,
       log,
       ventilation: settings.chargePoint.ventilation,
-      ...(this.clock instanceof OffsetClock && { timeFromCsms: this.clock }),
+      ...(this.clock instanceof OffsetClock && { timeFromCsms: this.timeFromCsms }),
+      securityEvents: this.security.events,
+      linkSecurity: this.security.connection,
+      certificates: this.security.certificateService,
     });
     agent.on('reset', (type) => void this.restart(type));
     this.agent = agent;
@@ -236,7 +264,22 @@ class AgentRunner {
     if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
     agent.start();
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
+    this.notifier?.ready(`charging agent ${settings.chargePoint.id} running (security profile ${this.security.connection.profile})`);
   }
+
+  /**
+   * clock.source csms: the CSMS's time sets the agent's clock; a step of more than a minute (the
+   * first one after start, a CSMS or an attacker moving the time) is the security event
+   * SettingSystemTime. The small corrections of every Heartbeat are not.
+   */
+  private readonly timeFromCsms = {
+    setTime: (epochMs: number): void => {
+      const clock = this.clock as OffsetClock;
+      const step = epochMs - clock.now();
+      clock.setTime(epochMs);
+      if (Math.abs(step) > 60_000) this.security.events.raise('SettingSystemTime', `clock set from the CSMS: ${step > 0 ? '+' : ''}${Math.round(step / 1000)} s`);
+    },
+  };
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
   private startTelemetry(agent: Agent, Publisher: typeof TelemetryPublisher): TelemetryPublisher {
@@ -278,6 +321,8 @@ class AgentRunner {
     const retries = this.config.getInt('ResetRetries');
     log.info({ type }, 'reset requested by the CSMS: restarting');
     this.bootReason = 'RemoteReset';
+    this.security.events.raise('ResetOrReboot', `${type} reset requested by the CSMS`);
+    this.notifier?.status(`restarting after a ${type} reset`);
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     this.stopUsage();
@@ -338,6 +383,8 @@ class AgentRunner {
     await this.auth.cache.flush();
     await this.journal.current.close().catch((err: unknown) => this.log.error({ err }, 'closing the transaction journal failed'));
     await this.history?.close();
+    await this.security.securityLog.flush();
+    await this.security.close().catch((err: unknown) => this.log.error({ err }, 'closing the security event queue failed'));
   }
 
   /** After the agent stopped (its transactions ended): what is still open waits for the next tracker. */

@@ -34,7 +34,15 @@ describe('parseSettings', () => {
   it('accepts config/default.yaml as it is', () => {
     const s = parseSettings(defaults());
     expect(s.chargePoint).toMatchObject({ id: 'CP001', connectors: 1, phases: 3, maxCurrentA: 32, firmwareVersion: '1.2.3' });
-    expect(s.csms).toEqual({ url: 'ws://127.0.0.1:9000/ocpp', callTimeoutMs: 30000, pingIntervalMs: 30000, reconnect: { initialDelayMs: 1000, maxDelayMs: 60000 } });
+    expect(s.csms).toEqual({
+      url: 'ws://127.0.0.1:9000/ocpp',
+      securityProfile: 0,
+      allowPlainPassword: false,
+      tls: { ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384' },
+      callTimeoutMs: 30000,
+      pingIntervalMs: 30000,
+      reconnect: { initialDelayMs: 1000, maxDelayMs: 60000 },
+    });
     expect(s.hal).toMatchObject({ driver: 'sim', sim: { evConnected: false, ev: { batteryKWh: 60, soc: 0.3, maxCurrentA: 32, phases: 3 } } });
     expect(s.hal.serial).toEqual({
       pilot: { port: '', pollIntervalMs: 1000 },
@@ -92,6 +100,8 @@ describe('parseSettings', () => {
     ['csms.url', 'not a url', 'expected a ws:// or wss:// URL'],
     ['csms.url', 'ws://csms/ocpp?token=1', 'without query or fragment'],
     ['csms.callTimeoutMs', 10, 'expected an integer from 1000 to 600000, got 10'],
+    ['csms.securityProfile', 4, 'expected an OCPP security profile: 0 (none), 1 (password over ws://), 2 (password over TLS) or 3 (TLS with a client certificate), got 4'],
+    ['csms.tls.ciphers', 'AES128 GCM', 'expected an OpenSSL cipher list (names separated by :)'],
     ['csms.pingIntervalMs', 500, 'expected 0 (no pings) or 1000 to 3600000 ms'],
     ['csms.reconnect.initialDelayMs', -1, 'expected an integer from 100 to 3600000'],
     ['csms.reconnect.maxDelayMs', 500, 'expected maxDelayMs >= initialDelayMs'],
@@ -119,11 +129,14 @@ describe('parseSettings', () => {
     ['ocpp.NumberOfConnectors', 2, 'read-only OCPP key'],
     ['ocpp.version', '2.0', 'expected the OCPP version spoken: 1.6 or 2.0.1, got "2.0"'],
     ['ocpp.version', true, 'expected the OCPP version spoken: 1.6 or 2.0.1, got true'],
+    ['ocpp.AuthorizationKey', 'a-secret-in-a-file-0123', 'security key: set it with csms.password / csms.securityProfile'],
+    ['ocpp.SecurityProfile', 3, 'security key'],
   ])('names %s in the error for %j', (path, value, expected) => {
     const issues = issuesOf(withValue(path, value));
     expect(issues).toHaveLength(1);
     expect(issues[0]!.path).toBe(path);
     expect(issues[0]!.message).toContain(expected);
+    if (path === 'ocpp.AuthorizationKey') expect(issues[0]!.message).not.toContain(String(value));
   });
 
   it('reports missing and unknown keys', () => {

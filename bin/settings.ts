@@ -71,6 +71,12 @@ export interface Settings {
     /** ws:// or wss://, without a trailing slash (the agent appends `/<id>`). */
     readonly url: string;
     readonly password?: string;
+    /** OCPP security profile 0 (none), 1, 2 or 3 (docs/security.md); the CSMS can raise it, only this setting lowers it. */
+    readonly securityProfile: 0 | 1 | 2 | 3;
+    /** Allow a password over plain ws:// to a host other than the loopback (a trusted network, e.g. a VPN). */
+    readonly allowPlainPassword: boolean;
+    /** TLS to the CSMS: CA bundle, client certificate and key (PEM files), TLS 1.2 cipher list. */
+    readonly tls: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string; readonly ciphers: string };
     readonly callTimeoutMs: number;
     /** 0: no pings. */
     readonly pingIntervalMs: number;
@@ -161,6 +167,9 @@ const SCHEMA = section({
       // The agent appends `/<id>` to the path: no query or fragment.
       url: { type: 'string', format: 'ws-url', pattern: '^[^?#]*$' },
       password: text(255),
+      securityProfile: integer(0, 3),
+      allowPlainPassword: bool,
+      tls: section({ caFile: text(4096), certFile: text(4096), keyFile: text(4096), ciphers: { type: 'string', pattern: '^[A-Za-z0-9@=+!_:.-]+$', maxLength: 2000 } }, ['caFile', 'certFile', 'keyFile']),
       callTimeoutMs: integer(1000, 600_000),
       // 0 (no pings) or at least a second.
       pingIntervalMs: { ...integer(0, 3_600_000), not: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 1000 } },
@@ -234,6 +243,13 @@ const EXPECTED: ExpectedTable = {
     pattern: 'expected a ws:// or wss:// URL without query or fragment (the charge point id is appended to its path)',
   },
   'csms.password': 'expected a password of 1 to 255 characters',
+  'csms.securityProfile': 'expected an OCPP security profile: 0 (none), 1 (password over ws://), 2 (password over TLS) or 3 (TLS with a client certificate)',
+  'csms.allowPlainPassword': 'expected true or false (or 1/0, yes/no, on/off): allow a password over plain ws:// to another host than 127.0.0.1',
+  'csms.tls': 'expected a section (tls: caFile, certFile, keyFile, ciphers)',
+  'csms.tls.caFile': "expected the path of a PEM file with the CA certificate(s) the CSMS's certificate must chain to",
+  'csms.tls.certFile': "expected the path of a PEM file with the charger's client certificate (security profile 3; needs keyFile)",
+  'csms.tls.keyFile': "expected the path of a PEM file with the client certificate's private key (needs certFile)",
+  'csms.tls.ciphers': 'expected an OpenSSL cipher list (names separated by :), e.g. ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256',
   'csms.callTimeoutMs': 'expected an integer from 1000 to 600000',
   'csms.pingIntervalMs': { '': 'expected an integer from 0 to 3600000', not: 'expected 0 (no pings) or 1000 to 3600000 ms' },
   'csms.reconnect': 'expected a section (reconnect: initialDelayMs, maxDelayMs)',
@@ -301,8 +317,8 @@ export function parseSettings(raw: unknown): Settings {
   return deepFreeze(settings as Settings);
 }
 
-// An empty password (e.g. a blank template variable) means none.
-const EMPTY_MEANS_UNSET = new Set(['csms.password']);
+// An empty password or file (e.g. a blank template variable) means none.
+const EMPTY_MEANS_UNSET = new Set(['csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile']);
 
 /** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */
 function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string, ConfigValue> | undefined {

@@ -33,4 +33,13 @@ describe('evse demo', () => {
     // The logs (info) went to stderr.
     expect(err).toMatch(/BootNotification answered/);
   });
+
+  it('--security: security profile 2 end to end (wss://, the demo CA, password), StartupOfTheDevice reported, a downgrade refused', async () => {
+    const demo = spawnEvse(['demo', '--security', '--json', '--minutes', '15'], { EVSE_LOG_LEVEL: 'silent' });
+    expect(await demo.exited).toBe(0);
+    const lines = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as { type: string; text: string; ok?: boolean; action?: string; payload?: { type?: string } });
+    expect(lines.find((l) => l.type === 'security' && l.ok !== undefined)).toMatchObject({ ok: true, text: expect.stringContaining('Rejected; profile still 2; AuthorizationKey not readable') });
+    expect(lines.some((l) => l.type === 'ocpp' && l.action === 'SecurityEventNotification' && l.payload?.type === 'StartupOfTheDevice')).toBe(true);
+    expect(lines.find((l) => l.type === 'security')?.text).toMatch(/^security profile 2: wss:\/\/127\.0\.0\.1:\d+/);
+  });
 });

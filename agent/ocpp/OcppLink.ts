@@ -25,7 +25,7 @@ import type { AnsweringLink } from './v16/answerCall.js';
 import { OCPP16_FACE } from './v16/face.js';
 import type { ProtocolFace } from './ProtocolFace.js';
 import type { BootNotificationRequest, BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
-import { attachClientEvents, createRpcClient } from './linkClient.js';
+import { applyConnection, attachClientEvents, createRpcClient } from './linkClient.js';
 import { warmValidators, type OcppRpcClient } from './OcppRpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
@@ -90,10 +90,12 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       disconnect: (info) => this.onDisconnect(info),
       invalid: (which, error) => (this.lastInvalid = { error, which }),
       invalidAnswer: (err) => this.surface(err),
+      invalidFromCsms: (what) => opts.security?.invalidMessage?.(what),
       traffic: () => (this.listenerCount('message') > 0 ? this.traffic : undefined),
       log: this.log,
     });
     opts.config.on('changed', this.onConfigChanged);
+    opts.security?.attach(this);
   }
 
   get state(): OcppLinkState {
@@ -218,11 +220,23 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
 
   // ---- connection ---------------------------------------------------------------------------
 
+  /**
+   * Closes the open connection (a normal close, code 1000) so that the next attempt, after the
+   * usual reconnect delay, connects with what `security` says now. No-op while not connected.
+   */
+  reconnect(): void {
+    if (!this.connected || this.stopping) return;
+    this.log.info('reconnecting: the connection settings changed');
+    void this.client.close({ code: 1000, reason: 'Connection settings changed' }).catch((err: unknown) => this.log.warn({ err }, 'closing for a reconnect failed'));
+  }
+
   private async connect(): Promise<void> {
     try {
+      if (this.opts.security) applyConnection(this.client, this.opts.security.connection(), this.opts);
       await this.client.connect();
     } catch (err) {
       if (this.stopping) return;
+      this.opts.security?.connectFailed(err);
       this.log.warn({ err: String(err) }, 'cannot connect to the CSMS');
       this.surface(new OcppLinkError('CONNECT_FAILED', `cannot connect to ${this.opts.url}: ${String(err)}`, { cause: err }));
       this.scheduleReconnect();
@@ -294,6 +308,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private onBootAnswer(answer: BootNotificationResponse): void {
     const retryInMs = this.registration.answered(answer);
     if (retryInMs === undefined) {
+      this.opts.security?.connected();
       if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
       this.registered = answer;
       this.becomeAccepted(answer);

@@ -17,6 +17,45 @@ import type { BootNotificationRequest, BootNotificationResponse } from '../ocpp1
  */
 export type OcppLinkState = 'idle' | 'connecting' | 'booting' | 'pending' | 'rejected' | 'accepted' | 'stopped';
 
+/** TLS settings of one connection attempt (Node's tls.connect options of the same names). */
+export interface LinkTls {
+  /** Trust anchors: the CSMS certificate must chain to one of these (Node's built-in roots are not used). Absent: Node's roots. */
+  ca?: string[];
+  /** Client certificate chain and its key (security profile 3). */
+  cert?: string;
+  key?: string;
+  /** OpenSSL cipher list (TLS 1.2; TLS 1.3 suites stay Node's). */
+  ciphers?: string;
+  minVersion: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** Where and how one connection attempt connects (OCPP security profiles). */
+export interface LinkConnection {
+  url: string;
+  /** HTTP Basic password (profiles 1 and 2); absent: no Authorization header. */
+  password?: string;
+  tls?: LinkTls;
+}
+
+/**
+ * The security service's hook into the link (agent/security/ConnectionSecurity.ts): it chooses
+ * the URL, password and TLS settings of every attempt, hears how attempts end (to raise security
+ * events and fall back from a security change that does not work), and may ask for a new
+ * connection when those settings change.
+ */
+export interface LinkSecurity {
+  /** Called by the link's constructor: `reconnect()` closes the connection; the next attempt uses {@link connection} again. */
+  attach(link: { reconnect(): void }): void;
+  /** Before each connection attempt. */
+  connection(): LinkConnection;
+  /** The attempt failed before the WebSocket opened (TLS, HTTP 401, network). */
+  connectFailed(err: unknown): void;
+  /** The CSMS accepted a BootNotification on this connection: the settings work. */
+  connected(): void;
+  /** The CSMS sent something that is not valid OCPP (the security event InvalidMessages). */
+  invalidMessage?(what: string): void;
+}
+
 export interface OcppLinkOptions {
   /** CSMS base URL; the link connects to `${url}/${identity}`. */
   url: string;
@@ -48,6 +87,8 @@ export interface OcppLinkOptions {
    * zlib state (hundreds of KB) per connection: fleets turn it off.
    */
   perMessageDeflate?: boolean;
+  /** Security profiles (agent/security): overrides `url` and `password` per attempt and adds TLS. Absent: `url` and `password` as given. */
+  security?: LinkSecurity;
 }
 
 export interface OcppLinkEvents {

@@ -28,6 +28,8 @@ export interface ClientEventSink {
   invalid(which: 'request' | 'response', error: unknown): void;
   /** Our handler produced an answer the schema refuses (ocpp-rpc answers InternalError). */
   invalidAnswer(err: Error): void;
+  /** The CSMS sent something that is not valid OCPP (a broken frame, a call that breaks the schema). */
+  invalidFromCsms(what: string): void;
   /** The traffic log, or undefined when nobody listens (then frames are not translated). */
   traffic(): OcppTraffic | undefined;
   log: Logger;

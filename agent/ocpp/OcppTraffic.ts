@@ -35,7 +35,7 @@ export class OcppTraffic {
     const [, id, action, params] = frame;
     const messageId = String(id);
     (this.inFlight ??= new Map()).set(key(outbound, messageId), String(action));
-    this.emit(outbound, 'call', messageId, String(action), params);
+    this.emit(outbound, 'call', messageId, String(action), action === 'ChangeConfiguration' ? withoutSecret(params) : params);
   }
 
   /** ocpp-rpc 'response' event: a CALLRESULT or CALLERROR (either direction). */
@@ -74,6 +74,12 @@ export class OcppTraffic {
   private emit(outbound: boolean, type: TrafficRecord['type'], messageId: string, action: string | undefined, payload: unknown): void {
     this.sink({ direction: outbound ? 'out' : 'in', type, messageId, action, payload, at: this.now() });
   }
+}
+
+/** A ChangeConfiguration of the AuthorizationKey (a password) is recorded without its value: records reach timelines, files and MQTT. */
+function withoutSecret(params: unknown): unknown {
+  const p = params as { key?: unknown } | null;
+  return typeof p?.key === 'string' && p.key.toLowerCase() === 'authorizationkey' ? { ...p, value: '(hidden)' } : params;
 }
 
 function key(outbound: boolean, messageId: string): string {

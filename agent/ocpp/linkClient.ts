@@ -5,8 +5,8 @@
  */
 import { ocppRpc } from './ocppRpc.js';
 import { OcppLinkError } from './errors.js';
-import type { OcppLinkOptions } from './OcppLinkTypes.js';
-import { OcppRpcClient, extraValidators, type ClientEventSink } from './OcppRpcClient.js';
+import type { LinkConnection, OcppLinkOptions } from './OcppLinkTypes.js';
+import { OcppRpcClient, extraValidators, type ClientEventSink, type RpcClientOptions } from './OcppRpcClient.js';
 
 /** A strict client offering `subprotocol` alone (`ocpp1.6` or `ocpp2.0.1`). */
 export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): OcppRpcClient {
@@ -32,6 +32,32 @@ export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): Ocp
     wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000, localAddress: opts.localAddress, perMessageDeflate: opts.perMessageDeflate !== false },
     headers: {},
   });
+}
+
+/**
+ * Sets the endpoint, password and TLS options of the next connect() (ocpp-rpc reads them from its
+ * options at every connect; reconfigure() merges). TLS options go to ws, which passes them to
+ * https.request: `ca` replaces Node's built-in roots, `minVersion` refuses TLS 1.0/1.1.
+ */
+export function applyConnection(client: OcppRpcClient, connection: LinkConnection, opts: OcppLinkOptions): void {
+  const { tls } = connection;
+  client.reconfigure({
+    endpoint: connection.url.replace(/\/+$/, ''),
+    password: connection.password ?? null,
+    wsOpts: {
+      closeTimeout: opts.closeTimeoutMs ?? 5000,
+      localAddress: opts.localAddress,
+      perMessageDeflate: opts.perMessageDeflate !== false,
+      ...(tls && {
+        minVersion: tls.minVersion,
+        rejectUnauthorized: true,
+        ...(tls.ca && { ca: tls.ca }),
+        ...(tls.cert !== undefined && { cert: tls.cert }),
+        ...(tls.key !== undefined && { key: tls.key }),
+        ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
+      }),
+    },
+  } as Partial<RpcClientOptions> as RpcClientOptions);
 }
 
 interface ValidationFailure {
@@ -80,6 +106,7 @@ function onStrictValidationFailure(this: OcppRpcClient, { error, outbound, isCal
     sink.invalidAnswer(new OcppLinkError('INVALID_REQUEST', `our ${method} answer violates the schema`, { action: method, cause: error }));
   } else {
     sink.log.info({ err: error, action: method }, 'CSMS call violates the schema');
+    sink.invalidFromCsms(`${method} call violates the ${this.protocol === 'ocpp2.0.1' ? 'OCPP 2.0.1' : 'OCPP 1.6'} schema: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
@@ -87,6 +114,7 @@ function onBadMessage(this: OcppRpcClient, { buffer, error, response }: { buffer
   const sink = sinkOf(this);
   const text = String(buffer);
   sink.log.warn({ err: error, frame: text.slice(0, 500) }, 'invalid frame from the CSMS');
+  sink.invalidFromCsms(`invalid frame: ${text.slice(0, 100)}`);
   // ocpp-rpc sends `response` (a CallError) only while the socket is open.
   sink.traffic()?.invalid(text, response && this.state === ocppRpc.RPCClient.OPEN ? response : null);
 }

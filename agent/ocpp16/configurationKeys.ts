@@ -46,6 +46,13 @@ export interface KeyDefinition {
   readonly maxItemsKey?: string;
   /** A change only takes effect after a reboot (ChangeConfiguration answers RebootRequired). */
   readonly rebootRequired?: boolean;
+  /**
+   * Decided and stored by a service (OcppConfiguration.delegate), never by the store: without the
+   * service a ChangeConfiguration is Rejected, and no config file may set it (`ocpp:` in settings).
+   */
+  readonly owned?: boolean;
+  /** Never reported (GetConfiguration shows the key without a value): a secret. */
+  readonly writeOnly?: boolean;
 }
 
 // Interval keys stop below 2^31 ms: Node timers (which a SystemClock arms) overflow beyond that.
@@ -118,6 +125,14 @@ export const CONFIGURATION_KEYS = {
   // Vendor key: a service visit. While true, opening the cabinet (TamperSensor) is allowed; setting
   // it also puts a charger that detected tampering back in service (agent/tamper/TamperGuard.ts).
   MaintenanceMode: rw('boolean', false),
+  // OCPP 1.6 Security Whitepaper (edition 3). AuthorizationKey and SecurityProfile are owned by the
+  // security service (agent/security/CsmsCredentials.ts): write-only and raise-only, stored 0600.
+  AdditionalRootCertificateCheck: ro('boolean', false),
+  AuthorizationKey: { ...rw('string', ''), owned: true, writeOnly: true },
+  CertificateSignedMaxChainSize: ro('integer', 10_000),
+  CertificateStoreMaxLength: { ...ro('integer', 20), min: 1 },
+  CpoName: rw('string', ''),
+  SecurityProfile: { type: 'integer', readonly: false, default: 0, min: 0, max: 3, owned: true },
 } as const satisfies Record<string, KeyDefinition>;
 
 // LightIntensity and BlinkRepeat (§9.1) are left out: no HAL device has a light to dim or blink.
@@ -224,6 +239,10 @@ export function checkInitialValues(entries: Record<string, unknown>): { values: 
     }
     if (definitionOf(key).readonly) {
       issues.push({ name, message: 'read-only OCPP key: the agent sets it itself' });
+      continue;
+    }
+    if (definitionOf(key).owned) {
+      issues.push({ name, message: 'security key: set it with csms.password / csms.securityProfile (it is stored in the data directory, mode 0600)' });
       continue;
     }
     const isList = Array.isArray(input) && input.every((item) => typeof item === 'string');

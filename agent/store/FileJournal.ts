@@ -48,10 +48,16 @@ export interface FileJournalOptions {
    * Default 256 KiB.
    */
   compactAtBytes?: number;
+  /** What the file is called in log lines (default `transaction journal`). */
+  name?: string;
 }
 
-export class FileJournal implements TransactionJournal {
-  private records: JournalRecord[] = [];
+/**
+ * `E` is the entry type: transaction messages by default; another durable queue (the security
+ * events, agent/security) stores its own entries in a file of its own. Each entry has a `kind`.
+ */
+export class FileJournal<E extends { kind: string } = JournalEntry> implements TransactionJournal<E> {
+  private records: JournalRecord<E>[] = [];
   /** Bytes of each pending record's line, to know how much of the file is still live. */
   private readonly lineBytes = new Map<number, number>();
   private liveBytes = 0;
@@ -71,11 +77,13 @@ export class FileJournal implements TransactionJournal {
     private nextSeq: number,
     private readonly log: Logger | undefined,
     private readonly compactAtBytes: number,
+    private readonly name: string,
   ) {}
 
   /** Opens (or creates) the journal and replays it. Rejects with a {@link JournalError}. */
-  static async open(options: FileJournalOptions): Promise<FileJournal> {
+  static async open<E extends { kind: string } = JournalEntry>(options: FileJournalOptions): Promise<FileJournal<E>> {
     const { file, log } = options;
+    const name = options.name ?? 'transaction journal';
     let fh: FileHandle;
     try {
       await mkdir(dirname(file), { recursive: true });
@@ -90,19 +98,19 @@ export class FileJournal implements TransactionJournal {
       const { size } = await fh.stat();
       const bytes = Buffer.alloc(size);
       if (size > 0) await fh.read(bytes, 0, size, 0);
-      const decoded = decodeJournal(bytes);
-      const journal = new FileJournal(file, fh, decoded.nextSeq, log, options.compactAtBytes ?? 256 * 1024);
+      const decoded = decodeJournal<E>(bytes);
+      const journal = new FileJournal<E>(file, fh, decoded.nextSeq, log, options.compactAtBytes ?? 256 * 1024, name);
       for (const r of decoded.records) journal.track(r.record, r.bytes);
       journal.size = decoded.validEnd;
       if (decoded.skippedLines > 0) {
-        log?.error({ file, skippedLines: decoded.skippedLines }, 'transaction journal: corrupt records skipped; rewriting the file without them');
-        await journal.compactOrFlag().catch((err: unknown) => log?.warn({ err, file }, 'transaction journal: rewrite failed; the corrupt lines stay skipped'));
+        log?.error({ file, skippedLines: decoded.skippedLines }, `${name}: corrupt records skipped; rewriting the file without them`);
+        await journal.compactOrFlag().catch((err: unknown) => log?.warn({ err, file }, `${name}: rewrite failed; the corrupt lines stay skipped`));
       } else if (decoded.validEnd < size) {
-        log?.warn({ file, tornBytes: size - decoded.validEnd }, 'transaction journal: torn tail from an interrupted write cut off');
+        log?.warn({ file, tornBytes: size - decoded.validEnd }, `${name}: torn tail from an interrupted write cut off`);
         await fh.truncate(decoded.validEnd);
         await fh.datasync();
       }
-      log?.info({ file, pending: journal.records.length, nextSeq: decoded.nextSeq }, 'transaction journal opened');
+      log?.info({ file, pending: journal.records.length, nextSeq: decoded.nextSeq }, `${name} opened`);
       return journal;
     } catch (err) {
       await fh.close().catch(() => undefined);
@@ -110,10 +118,10 @@ export class FileJournal implements TransactionJournal {
     }
   }
 
-  append(entry: JournalEntry): Promise<JournalRecord> {
+  append(entry: E): Promise<JournalRecord<E>> {
     if (this.closed) return Promise.reject(closedError());
     // Numbered at call time: concurrent appends keep their call order.
-    const record: JournalRecord = { seq: this.nextSeq++, entry };
+    const record: JournalRecord<E> = { seq: this.nextSeq++, entry };
     return this.inQueue(async () => {
       const bytes = await this.writeLine({ a: record.seq, e: entry });
       this.track(record, bytes);
@@ -136,7 +144,7 @@ export class FileJournal implements TransactionJournal {
     });
   }
 
-  pending(): readonly JournalRecord[] {
+  pending(): readonly JournalRecord<E>[] {
     return this.records;
   }
 
@@ -178,7 +186,7 @@ export class FileJournal implements TransactionJournal {
     await this.fh.close();
   }
 
-  private track(record: JournalRecord, bytes: number): void {
+  private track(record: JournalRecord<E>, bytes: number): void {
     this.records.push(record);
     this.lineBytes.set(record.seq, bytes);
     this.liveBytes += bytes;
@@ -191,7 +199,7 @@ export class FileJournal implements TransactionJournal {
   }
 
   /** Writes one line at the end of the durable part and makes it durable; returns its length. */
-  private async writeLine(json: JournalLine): Promise<number> {
+  private async writeLine(json: JournalLine<E>): Promise<number> {
     const line = encodeLine(json);
     try {
       if (this.dirtyTail) {
@@ -245,7 +253,7 @@ export class FileJournal implements TransactionJournal {
       // The old file is still complete and consistent: keep appending to it.
       await fh?.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
-      this.log?.warn({ err, file: this.file }, 'transaction journal compaction failed; will retry at the next acknowledgement');
+      this.log?.warn({ err, file: this.file }, `${this.name} compaction failed; will retry at the next acknowledgement`);
       throw err;
     }
     // The handle follows the renamed file, so no reopen can fail between here and the next append.
@@ -261,7 +269,7 @@ export class FileJournal implements TransactionJournal {
       this.lineBytes.set(r.seq, bytes);
       this.liveBytes += bytes;
     }
-    this.log?.debug({ file: this.file, bytes: this.size, pending: this.records.length }, 'transaction journal compacted');
+    this.log?.debug({ file: this.file, bytes: this.size, pending: this.records.length }, `${this.name} compacted`);
   }
 }
 

@@ -104,7 +104,7 @@ describe('OcppConfiguration: values and types', () => {
 
   it('takes integer changes exactly when they are in range (property)', async () => {
     const { cfg } = await open();
-    const intKeys = KEY_NAMES.filter((k) => definitionOf(k).type === 'integer' && !definitionOf(k).readonly) as IntegerKey[];
+    const intKeys = KEY_NAMES.filter((k) => definitionOf(k).type === 'integer' && !definitionOf(k).readonly && !definitionOf(k).owned) as IntegerKey[];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...intKeys), fc.integer({ min: -10, max: 3_000_000 }), async (key, n) => {
         const def = definitionOf(key);
@@ -136,8 +136,21 @@ describe('OcppConfiguration: GetConfiguration view', () => {
       expect(unknownKey).toEqual([]);
       expect(configurationKey.find((k) => k.key === 'NumberOfConnectors')).toEqual({ key: 'NumberOfConnectors', readonly: true, value: '1' });
       expect(configurationKey.find((k) => k.key === 'LocalPreAuthorize')).toEqual({ key: 'LocalPreAuthorize', readonly: false, value: 'false' });
-      for (const k of configurationKey) expect(typeof k.value).toBe('string');
+      // Every key has a value, except the write-only AuthorizationKey (a secret).
+      for (const k of configurationKey) expect(typeof k.value, k.key).toBe(k.key === 'AuthorizationKey' ? 'undefined' : 'string');
     }
+  });
+
+  it('never reports the AuthorizationKey and refuses security keys without the service that owns them', async () => {
+    const { cfg } = await open();
+    expect(cfg.getForCsms(['AuthorizationKey']).configurationKey).toEqual([{ key: 'AuthorizationKey', readonly: false }]);
+    expect(await cfg.change('AuthorizationKey', '0123456789abcdef0123')).toBe('Rejected');
+    expect(await cfg.change('SecurityProfile', '2')).toBe('Rejected');
+    let stored = '';
+    cfg.delegate('AuthorizationKey', { change: async (value) => ((stored = value), 'Accepted'), reported: () => undefined });
+    expect(await cfg.change('authorizationkey', '0123456789abcdef0123')).toBe('Accepted');
+    expect(stored).toBe('0123456789abcdef0123');
+    expect(JSON.stringify(cfg.getForCsms())).not.toContain('0123456789abcdef0123');
   });
 
   it('answers the known keys asked for (once each) and lists the others as unknown', async () => {

@@ -56,6 +56,16 @@ export interface OcppConfigurationEvents {
   changed: [key: ConfigurationKey, value: ConfigValue, source: ChangeSource];
 }
 
+/**
+ * A service that owns a key (AuthorizationKey, SecurityProfile): it decides and stores a
+ * ChangeConfiguration itself and says what GetConfiguration shows (undefined: no value, for a
+ * write-only key). The store neither holds nor persists the value.
+ */
+export interface KeyOwner {
+  change(value: string): Promise<ChangeStatus>;
+  reported(): string | undefined;
+}
+
 interface PersistedFile {
   version: 1;
   values: Record<string, ConfigValue>;
@@ -71,6 +81,8 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
   private childLog: Logger | undefined;
   /** Measurands this charger's hardware cannot supply (shared set; see {@link restrictMeasurands}). */
   private unavailableMeasurands: ReadonlySet<string> | undefined;
+  /** Keys a service owns (made on the first; a fleet charger has none). */
+  private owners: Map<ConfigurationKey, KeyOwner> | undefined;
 
   private constructor(
     private readonly file: string | null,
@@ -108,6 +120,10 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
       }
       if (definitionOf(key).readonly !== readonlyFacts) {
         this.log.warn({ key, source: what }, readonlyFacts ? 'not a read-only key; use initial' : `${what} value for a read-only key ignored`);
+        continue;
+      }
+      if (definitionOf(key).owned) {
+        this.log.warn({ key, source: what }, `${what} value for a security key ignored (its service stores it)`);
         continue;
       }
       const parsed = parseValue(key, raw, (k) => this.intOf(k));
@@ -163,6 +179,11 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
     this.unavailableMeasurands = unavailable.size > 0 ? unavailable : undefined;
   }
 
+  /** From now on `owner` answers ChangeConfiguration and GetConfiguration for `key`. */
+  delegate(key: ConfigurationKey, owner: KeyOwner): void {
+    (this.owners ??= new Map()).set(key, owner);
+  }
+
   /** True if the name is a key of this charger (case-insensitive). */
   has(name: string): boolean {
     return resolveKey(name) !== undefined;
@@ -180,7 +201,12 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
       const key = resolveKey(name);
       if (seen.has(key ?? name)) continue;
       seen.add(key ?? name);
-      if (key) configurationKey.push({ key, readonly: definitionOf(key).readonly, value: formatValue(this.raw(key)) });
+      const owner = key && this.owners?.get(key);
+      if (owner) {
+        const value = owner.reported();
+        configurationKey.push({ key: key!, readonly: false, ...(value !== undefined && { value }) });
+      } else if (key && definitionOf(key).writeOnly) configurationKey.push({ key, readonly: false });
+      else if (key) configurationKey.push({ key, readonly: definitionOf(key).readonly, value: formatValue(this.raw(key)) });
       else unknownKey.push(name);
     }
     return { configurationKey, unknownKey };
@@ -194,8 +220,10 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
   async change(name: string, value: string): Promise<ChangeStatus> {
     const key = resolveKey(name);
     if (!key) return 'NotSupported';
+    const owner = this.owners?.get(key);
+    if (owner) return owner.change(value);
     const def = definitionOf(key);
-    if (def.readonly) return 'Rejected';
+    if (def.readonly || def.owned) return 'Rejected';
     const parsed = parseValue(key, value, (k) => this.intOf(k));
     const unavailable = parsed.ok && this.unavailableMeasurands && isMeasurandList(key) ? String(parsed.value).split(',').find((m) => this.unavailableMeasurands!.has(m)) : undefined;
     if (!parsed.ok || unavailable !== undefined) {

@@ -39,15 +39,16 @@ export type JournalEntry =
       timestamp?: string;
     };
 
-export interface JournalRecord {
+/** A journaled entry with its sequence number (`E`: another queue's entries, e.g. security events). */
+export interface JournalRecord<E = JournalEntry> {
   /** Monotonic sequence number, the delivery order. */
   seq: number;
-  entry: JournalEntry;
+  entry: E;
 }
 
-export interface TransactionJournal {
+export interface TransactionJournal<E = JournalEntry> {
   /** Stores an entry durably and returns its record. Rejects if it cannot be stored. */
-  append(entry: JournalEntry): Promise<JournalRecord>;
+  append(entry: E): Promise<JournalRecord<E>>;
   /**
    * Marks records as delivered (confirmed by the CSMS); they will not be replayed. Several
    * sequence numbers are acknowledged atomically: a crash leaves all of them pending or none
@@ -58,7 +59,7 @@ export interface TransactionJournal {
    */
   ack(...seqs: number[]): Promise<void>;
   /** Records not yet acknowledged, in append order. */
-  pending(): readonly JournalRecord[];
+  pending(): readonly JournalRecord<E>[];
   /**
    * Checks that the storage still takes a durable write (disk full, read-only, failing), without
    * adding a record. Journals that cannot fail this way (in memory) leave it out.
@@ -68,11 +69,11 @@ export interface TransactionJournal {
 }
 
 /** Journal held in memory: survives reconnects, not restarts. */
-export class MemoryJournal implements TransactionJournal {
-  private records: JournalRecord[] = [];
+export class MemoryJournal<E = JournalEntry> implements TransactionJournal<E> {
+  private records: JournalRecord<E>[] = [];
   private nextSeq = 1;
 
-  async append(entry: JournalEntry): Promise<JournalRecord> {
+  async append(entry: E): Promise<JournalRecord<E>> {
     const record = { seq: this.nextSeq++, entry };
     this.records.push(record);
     return record;
@@ -82,7 +83,7 @@ export class MemoryJournal implements TransactionJournal {
     this.records = this.records.filter((r) => !seqs.includes(r.seq));
   }
 
-  pending(): readonly JournalRecord[] {
+  pending(): readonly JournalRecord<E>[] {
     return this.records;
   }
 

@@ -10,16 +10,17 @@ import type { JournalEntry, JournalRecord } from './TransactionJournal.js';
 export const FORMAT_VERSION = 1;
 const NEWLINE = 0x0a;
 
-export type JournalLine = { a: number; e: JournalEntry } | { k: number[] } | { v: number; next: number };
+/** `E`: the entries of the queue (transaction messages by default); each has a string `kind`. */
+export type JournalLine<E = JournalEntry> = { a: number; e: E } | { k: number[] } | { v: number; next: number };
 
 /** One checksummed line (./checksummedLine.ts) as bytes. */
-export function encodeLine(line: JournalLine): Buffer {
+export function encodeLine<E>(line: JournalLine<E>): Buffer {
   return Buffer.from(checksummedLine(line), 'utf8');
 }
 
-export interface DecodedJournal {
+export interface DecodedJournal<E = JournalEntry> {
   /** Pending records in append order, each with the length of its line. */
-  records: { record: JournalRecord; bytes: number }[];
+  records: { record: JournalRecord<E>; bytes: number }[];
   /** The next sequence number to hand out (never reuses one seen in the file). */
   nextSeq: number;
   /** Offset just after the last valid line; anything after it is a torn tail. */
@@ -28,8 +29,8 @@ export interface DecodedJournal {
   skippedLines: number;
 }
 
-export function decodeJournal(bytes: Uint8Array): DecodedJournal {
-  const pending = new Map<number, { record: JournalRecord; bytes: number }>();
+export function decodeJournal<E = JournalEntry>(bytes: Uint8Array): DecodedJournal<E> {
+  const pending = new Map<number, { record: JournalRecord<E>; bytes: number }>();
   let nextSeq = 1;
   let validEnd = 0;
   let skippedLines = 0;
@@ -37,7 +38,7 @@ export function decodeJournal(bytes: Uint8Array): DecodedJournal {
   for (let pos = 0; pos < bytes.length; ) {
     const nl = bytes.indexOf(NEWLINE, pos);
     if (nl === -1) break; // a last line without its newline was never completely written
-    const line = parseLine(bytes.subarray(pos, nl));
+    const line = parseLine<E>(bytes.subarray(pos, nl));
     const lineBytes = nl + 1 - pos;
     pos = nl + 1;
     if (!line) {
@@ -60,14 +61,14 @@ export function decodeJournal(bytes: Uint8Array): DecodedJournal {
 }
 
 /** A line whose checksum matches, or undefined. A checksummed line of unknown shape is a newer format. */
-function parseLine(line: Uint8Array): JournalLine | undefined {
+function parseLine<E>(line: Uint8Array): JournalLine<E> | undefined {
   const value = parseChecksummedLine(line);
   if (value === undefined) return undefined;
-  if (isLine(value)) return value;
+  if (isLine(value)) return value as JournalLine<E>;
   throw new JournalError('JOURNAL_FORMAT', `transaction journal line of unknown format: ${Buffer.from(line.subarray(9)).toString('utf8').slice(0, 80)}`);
 }
 
-function isLine(v: unknown): v is JournalLine {
+function isLine(v: unknown): v is JournalLine<unknown> {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   if (Number.isSafeInteger(o.a)) return typeof o.e === 'object' && o.e !== null && typeof (o.e as { kind?: unknown }).kind === 'string';

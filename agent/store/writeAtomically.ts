@@ -7,14 +7,19 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 
-/** Replaces `file` so that a crash leaves either the old or the new content, never a mix. */
-export async function writeAtomically(file: string, data: string): Promise<void> {
+/**
+ * Replaces `file` so that a crash leaves either the old or the new content, never a mix. `mode`
+ * (e.g. 0o600 for secrets) is set on the new file before any content is written.
+ */
+export async function writeAtomically(file: string, data: string, mode?: number): Promise<void> {
   const dir = dirname(file);
   const tmp = `${file}.tmp`;
   await mkdir(dir, { recursive: true });
   try {
-    const fh = await open(tmp, 'w');
+    const fh = await open(tmp, 'w', mode);
     try {
+      // A temporary file left by a crash keeps its old mode through open(): set it again.
+      if (mode !== undefined) await fh.chmod(mode);
       await fh.writeFile(data, 'utf8');
       await fh.sync();
     } finally {

@@ -15,6 +15,7 @@
  * timeout. So sockets are tracked and cut when the deadline passes.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { listenOn } from '../httpServer.js';
 import { createOcppServer, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
@@ -51,19 +52,21 @@ export class CsmsListener {
     });
   }
 
-  static async listen(host: string, port: number, options: OcppServerOptions, handlers: ListenerHandlers): Promise<CsmsListener> {
+  /** `options.tls`: serve wss:// (TLS 1.2 at least) with this certificate and key. */
+  static async listen(host: string, port: number, options: OcppServerOptions & { tls?: { cert: string; key: string } }, handlers: ListenerHandlers): Promise<CsmsListener> {
     const server = createOcppServer(options);
     server.auth((accept, reject, handshake) => authenticate(handshake, handlers, accept, reject));
     server.on('client', handlers.client);
     server.on('error', handlers.error);
-    const httpServer = createServer((_request, response) => {
+    const notFound = (_request: unknown, response: { statusCode: number; end(): void }) => {
       response.statusCode = 404; // WebSocket upgrades only
       response.end();
-    });
+    };
+    const httpServer: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, notFound) : createServer(notFound);
     httpServer.on('upgrade', server.handleUpgrade);
     const { port: boundPort } = await listenOn(httpServer, host, port);
     httpServer.on('error', handlers.error);
-    return new CsmsListener(server, httpServer, `ws://${host.includes(':') ? `[${host}]` : host}:${boundPort}`, boundPort);
+    return new CsmsListener(server, httpServer, `${options.tls ? 'wss' : 'ws'}://${host.includes(':') ? `[${host}]` : host}:${boundPort}`, boundPort);
   }
 
   /** Closes `clients` (code 1001), then the server; cuts whatever is still open after `timeoutMs`. */

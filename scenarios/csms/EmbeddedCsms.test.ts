@@ -168,6 +168,19 @@ describe('EmbeddedCsms: calls to a charge point', () => {
     expect(csms.traffic((r) => r.action === 'Reset')).toEqual([]);
   });
 
+  it('validates the Security Whitepaper messages both ways', async () => {
+    // A lax stub, so that its invalid call reaches the CSMS.
+    const cp = await connectStub(url, 'CP001', { strictMode: false });
+    await cp.call('BootNotification', BOOT);
+    // Ours: a certificateType that does not exist is never sent.
+    await expect(csms.call('CP001', 'InstallCertificate', { certificateType: 'OtherRootCertificate', certificate: 'x' } as never)).rejects.toMatchObject({ rpcErrorCode: expect.any(String) });
+    expect(csms.violations('CP001')).toMatchObject([{ by: 'csms', kind: 'invalidCall', action: 'InstallCertificate' }]);
+    // Theirs: a SecurityEventNotification without its timestamp is refused; a valid one answered.
+    await expect(cp.call('SecurityEventNotification', { type: 'StartupOfTheDevice' })).rejects.toMatchObject({ rpcErrorCode: expect.any(String) });
+    expect(await cp.call('SecurityEventNotification', { type: 'StartupOfTheDevice', timestamp: '2026-01-01T00:00:00.000Z' })).toEqual({});
+    expect(csms.violations('CP001').map((v) => [v.by, v.action])).toContainEqual(['chargePoint', 'SecurityEventNotification']);
+  });
+
   it('disconnects a charge point and keeps its state', async () => {
     const cp = await connectStub(url, 'CP001');
     const closed = new Promise<{ code: number }>((resolve) => cp.once('close', resolve));

@@ -40,6 +40,8 @@ export interface EmbeddedCsmsOptions {
   readonly firstTransactionId?: number;
   /** How many traffic records to keep. Default 100 000. */
   readonly trafficLimit?: number;
+  /** Serve wss:// with this certificate and key (PEM), e.g. from demoCertificates.ts. Default: ws://. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface EmbeddedCsmsEvents {
@@ -84,7 +86,7 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     this.starting = true;
     const timeouts = { callTimeoutMs: this.options.callTimeoutMs ?? 10_000, pingIntervalMs: this.options.pingIntervalMs ?? 30_000 };
     try {
-      this.listener = await CsmsListener.listen(host, port, timeouts, {
+      this.listener = await CsmsListener.listen(host, port, { ...timeouts, ...(this.options.tls && { tls: this.options.tls }) }, {
         auth: this.options.auth,
         refused: ({ error, ...e }) => {
           this.options.logger?.warn({ ...e, err: error }, 'connection refused');

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
-import type { ChargePointControl } from '../v16/ChargePointControl.js';
+import type { CertificateControl, ChargePointControl } from '../v16/ChargePointControl.js';
 import type { DataTransferRequest, DataTransferResponse, MessageTriggerEnumType, RemoteStartTransactionRequest, ReserveNowRequest } from '../../ocpp16/messages.js';
 
 type Port = Omit<ChargePointControl, 'log' | 'config' | 'connectorCount'>;
@@ -18,7 +18,10 @@ export interface RecordedCall {
 export class RecordingControl implements ChargePointControl {
   readonly calls: RecordedCall[] = [];
   /** Replace a method's behaviour (after it has been recorded). */
-  readonly overrides: Partial<Port> = {};
+  readonly overrides: Partial<Omit<Port, 'certificates'>> = {};
+  /** A certificate service, when the test needs one. */
+  certificates: CertificateControl | undefined;
+  /** A log upload service, when the test needs one. */
 
   constructor(
     readonly config: OcppConfiguration,

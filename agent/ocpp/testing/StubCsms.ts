@@ -4,8 +4,10 @@
  * 2.0.1 with `version: '2.0.1'` (strict against ocpp-rpc's 2.0.1 schemas both ways). (The full
  * embedded CSMS lives in scenarios/csms; agent/ does not depend on it.)
  */
+import { createServer as createHttpsServer, type ServerOptions as HttpsOptions } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { ocpp201Validator, ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import type { BootNotificationResponse } from '../../ocpp16/messages.js';
 
@@ -24,6 +26,12 @@ export interface StubCsmsOptions {
   boot?: (n: number) => Partial<BootNotificationResponse>;
   /** Answers for other actions (default: a valid minimal answer, see DEFAULT_ANSWERS). */
   answers?: Record<string, Answer>;
+  /** Serve wss:// with these TLS options (certificate, key, client-certificate CA, versions, ciphers). */
+  tls?: HttpsOptions;
+  /** Refuse (HTTP 401) a handshake without this HTTP Basic password. */
+  password?: string;
+  /** Refuse (HTTP 401) a handshake that presented a TLS client certificate. */
+  refuseClientCertificates?: boolean;
 }
 
 const NOW = new Date(Date.UTC(2026, 0, 1)).toISOString();
@@ -51,18 +59,19 @@ export class StubCsms {
   readonly frames: unknown[] = [];
   readonly clients: CsmsClient[] = [];
   readonly closedClients: CsmsClient[] = [];
-  /** Identity and Basic-auth password (if any) of every WebSocket handshake. */
-  readonly handshakes: { identity: string; password: string | undefined }[] = [];
+  /** Identity, Basic-auth password (if any) and TLS client certificate subject (if any) of every WebSocket handshake. */
+  readonly handshakes: { identity: string; password: string | undefined; clientCertificate?: string }[] = [];
   private readonly counts = new Map<string, number>();
 
   private constructor(
     private readonly server: InstanceType<typeof ocppRpc.RPCServer>,
     private readonly http: Server,
     readonly port: number,
+    private readonly secure: boolean,
   ) {}
 
   get url(): string {
-    return `ws://127.0.0.1:${this.port}/ocpp`;
+    return `${this.secure ? 'wss' : 'ws'}://127.0.0.1:${this.port}/ocpp`;
   }
 
   /** The most recently connected charge point. */
@@ -84,10 +93,15 @@ export class StubCsms {
       strictModeValidators: v201 ? [ocpp201Validator()] : [],
       pingIntervalMs: 0,
     });
-    const http = await server.listen(opts.port ?? 0, '127.0.0.1');
-    const csms = new StubCsms(server, http, (http.address() as AddressInfo).port);
-    server.auth((accept, _reject, handshake) => {
-      csms.handshakes.push({ identity: handshake.identity, password: handshake.password?.toString('utf8') });
+    const http = opts.tls ? await listenTls(server, opts.tls, opts.port ?? 0) : await server.listen(opts.port ?? 0, '127.0.0.1');
+    const csms = new StubCsms(server, http, (http.address() as AddressInfo).port, opts.tls !== undefined);
+    server.auth((accept, reject, handshake) => {
+      const password = handshake.password?.toString('utf8');
+      const peer = (handshake.request.socket as Partial<TLSSocket>).getPeerCertificate?.();
+      const clientCertificate = peer?.subject ? `CN=${peer.subject.CN}` : undefined;
+      csms.handshakes.push({ identity: handshake.identity, password, ...(clientCertificate && { clientCertificate }) });
+      if (opts.password !== undefined && password !== opts.password) return reject(401, 'Unauthorized');
+      if (opts.refuseClientCertificates && clientCertificate) return reject(401, 'Unauthorized');
       accept();
     });
     server.on('client', (client: CsmsClient) => csms.attach(client, opts));
@@ -129,4 +143,19 @@ export class StubCsms {
     this.http.closeAllConnections();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
   }
+}
+
+/** ocpp-rpc's upgrade handler on an HTTPS server of ours on 127.0.0.1 (ocpp-rpc's listen() is HTTP only). */
+async function listenTls(server: InstanceType<typeof ocppRpc.RPCServer>, tls: HttpsOptions, port: number): Promise<Server> {
+  const https = createHttpsServer(tls, (_req, res) => {
+    res.statusCode = 404;
+    res.end();
+  });
+  https.on('upgrade', server.handleUpgrade);
+  https.on('tlsClientError', () => undefined); // refused handshakes are what some tests are about
+  await new Promise<void>((resolve, reject) => {
+    https.once('error', reject);
+    https.listen(port, '127.0.0.1', () => resolve());
+  });
+  return https;
 }

@@ -29,11 +29,13 @@ export interface LinkFixtureOptions {
   link?: Partial<OcppLinkOptions>;
   connectors?: number;
   readonlyValues?: Record<string, number | boolean | string>;
+  /** Where the simulated clock starts (default SimulatedClock's); e.g. Date.now() for certificates made now. */
+  clockStart?: number;
 }
 
 export async function linkFixture(opts: LinkFixtureOptions = {}) {
   const csms = opts.csms === false ? undefined : await StubCsms.start(opts.csms ?? {});
-  const clock = new SimulatedClock();
+  const clock = new SimulatedClock(opts.clockStart);
   const log = pino({ level: 'silent' });
   const connectors = opts.connectors ?? 2;
   // Real-time pings have no place in a virtual-time test.

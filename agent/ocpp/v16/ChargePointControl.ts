@@ -26,12 +26,28 @@ import type {
   ClearCacheResponse,
   SendLocalListRequest,
   SendLocalListResponse,
+  CertificateHashDataType,
+  CertificateSignedResponse,
+  CertificateUseEnumType,
+  DeleteCertificateResponse,
+  InstallCertificateResponse,
 } from '../../ocpp16/messages.js';
 
 export type AcceptStatus = 'Accepted' | 'Rejected';
 
 /** The requestedMessage values of (core) TriggerMessage. */
 export type TriggerableMessage = Exclude<MessageTriggerEnumType, 'LogStatusNotification' | 'SignChargePointCertificate'> | 'DiagnosticsStatusNotification';
+
+/** Certificate management (Security Whitepaper): the service behind it is agent/security/CertificateService.ts. */
+export interface CertificateControl {
+  install(type: CertificateUseEnumType, certificate: string): Promise<InstallCertificateResponse['status']>;
+  remove(id: CertificateHashDataType): Promise<DeleteCertificateResponse['status']>;
+  installedIds(type: CertificateUseEnumType): CertificateHashDataType[];
+  /** CertificateSigned: checks and stores the chain (used from the next connection). */
+  certificateSigned(chain: string): Promise<CertificateSignedResponse['status']>;
+  /** ExtendedTriggerMessage(SignChargePointCertificate): SignCertificate follows the answer. */
+  requestSigning(): 'Accepted' | 'Rejected';
+}
 
 export interface ChargePointControl {
   readonly log: Logger;
@@ -77,6 +93,8 @@ export interface ChargePointControl {
   localListVersion?(): number;
   /** UpdateFirmware / SignedUpdateFirmware: the firmware service (agent/firmware). Optional: without it, not supported. */
   readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
-  /** GetDiagnostics / GetLog: log uploads (agent/diagnostics). Optional: without it, not supported. */
+  /** GetDiagnostics / GetLog (DiagnosticsLog and SecurityLog): log uploads (agent/diagnostics). Optional: without it, not supported. */
   readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
+  /** Certificate management; absent: the certificate messages are answered NotSupported. */
+  readonly certificates?: CertificateControl;
 }

@@ -8,7 +8,7 @@ import type { BootNotificationRequest } from '../../ocpp16/messages.js';
 export const OCPP16_FACE: ProtocolFace = Object.freeze({
   subprotocol: OCPP16_SUBPROTOCOL,
   handledActions: new Set(HANDLED_ACTIONS),
-  sentActions: ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'LogStatusNotification', 'MeterValues', 'SignedFirmwareStatusNotification', 'StartTransaction', 'StatusNotification', 'StopTransaction'],
+  sentActions: ['Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'LogStatusNotification', 'MeterValues', 'SecurityEventNotification', 'SignCertificate', 'SignedFirmwareStatusNotification', 'StartTransaction', 'StatusNotification', 'StopTransaction'],
   answer: answerCall,
   bootRequest: (identity: BootNotificationRequest) => identity,
 });

@@ -5,6 +5,11 @@
 import type { ChargePointControl } from '../ChargePointControl.js';
 import type { Ocpp16Action } from '../../../ocpp16/messages.js';
 import { cancelReservation } from './CancelReservation.js';
+import { certificateSigned } from './CertificateSigned.js';
+import { deleteCertificate } from './DeleteCertificate.js';
+import { extendedTriggerMessage } from './ExtendedTriggerMessage.js';
+import { getInstalledCertificateIds } from './GetInstalledCertificateIds.js';
+import { installCertificate } from './InstallCertificate.js';
 import { changeAvailability } from './ChangeAvailability.js';
 import { changeConfiguration } from './ChangeConfiguration.js';
 import { clearCache } from './ClearCache.js';
@@ -31,6 +36,11 @@ export type HandlerTable = { readonly [A in Ocpp16Action]?: Handler<A> };
 
 export const HANDLERS: HandlerTable = Object.freeze({
   CancelReservation: cancelReservation,
+  CertificateSigned: certificateSigned,
+  DeleteCertificate: deleteCertificate,
+  ExtendedTriggerMessage: extendedTriggerMessage,
+  GetInstalledCertificateIds: getInstalledCertificateIds,
+  InstallCertificate: installCertificate,
   ChangeAvailability: changeAvailability,
   ChangeConfiguration: changeConfiguration,
   ClearCache: clearCache,

@@ -1,0 +1,88 @@
+/**
+ * Throwaway certificates for running the embedded CSMS over wss:// on one machine (`evse demo
+ * --security`): a CPO root CA and a server certificate for 127.0.0.1 signed by it, ECDSA P-256,
+ * valid for a day, made in memory (keys with node:crypto, the X.509 structures with
+ * PeculiarVentures' asn1 schemas). Never for production: the CA key exists only in this process.
+ */
+import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  GeneralName,
+  Name,
+  RelativeDistinguishedName,
+  SubjectAlternativeName,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_subjectAltName,
+  id_kp_serverAuth,
+} from '@peculiar/asn1-x509';
+
+const ECDSA_SHA256 = '1.2.840.10045.4.3.2';
+const DAY = 24 * 3600_000;
+
+export interface DemoPki {
+  /** The root CA certificate (PEM): what the charger trusts. */
+  ca: string;
+  /** The CSMS's certificate (PEM) for 127.0.0.1 and its private key. */
+  server: { cert: string; key: string };
+}
+
+export function makeDemoPki(now = Date.now()): DemoPki {
+  const caKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const serverKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const caName = name('evse demo CPO', 'evse demo root CA');
+  const ca = certificate({ subject: caName, issuer: caName, publicKey: caKeys.publicKey, signer: caKeys.privateKey, now, extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: true }), true)] });
+  const server = certificate({
+    subject: name('evse demo CPO', '127.0.0.1'),
+    issuer: caName,
+    publicKey: serverKeys.publicKey,
+    signer: caKeys.privateKey,
+    now,
+    extensions: [
+      extension(id_ce_basicConstraints, new BasicConstraints({ cA: false }), true),
+      extension(id_ce_subjectAltName, new SubjectAlternativeName([new GeneralName({ iPAddress: '127.0.0.1' })])),
+      extension(id_ce_extKeyUsage, new ExtendedKeyUsage([id_kp_serverAuth])),
+    ],
+  });
+  return { ca, server: { cert: server, key: serverKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } };
+}
+
+function name(organization: string, commonName: string): Name {
+  const rdn = (type: string, value: string) => new RelativeDistinguishedName([new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) })]);
+  return new Name([rdn('2.5.4.10', organization), rdn('2.5.4.3', commonName)]);
+}
+
+function extension(extnID: string, value: object, critical = false): Extension {
+  return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
+}
+
+function certificate(o: { subject: Name; issuer: Name; publicKey: KeyObject; signer: KeyObject; now: number; extensions: Extension[] }): string {
+  const serial = randomBytes(12);
+  serial[0]! &= 0x7f; // a positive INTEGER
+  const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 });
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: new Uint8Array(serial).buffer,
+    signature: algorithm,
+    issuer: o.issuer,
+    subject: o.subject,
+    validity: new Validity({ notBefore: new Date(o.now - 60_000), notAfter: new Date(o.now + DAY) }),
+    subjectPublicKeyInfo: AsnConvert.parse(o.publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo),
+    extensions: new Extensions(o.extensions),
+  });
+  const signature = sign('sha256', Buffer.from(AsnConvert.serialize(tbs)), o.signer);
+  const der = Buffer.from(AsnConvert.serialize(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: algorithm, signatureValue: new Uint8Array(signature).buffer })));
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
