@@ -21,6 +21,7 @@ export const HAL_ERRORS = {
   UNDER_VOLTAGE: { recoverable: true, ocpp: 'UnderVoltage', text: 'supply voltage below limit' },
   HIGH_TEMPERATURE: { recoverable: true, ocpp: 'HighTemperature', text: 'over-temperature' },
   LOCK_FAILURE: { recoverable: true, ocpp: 'ConnectorLockFailure', text: 'connector lock did not reach the commanded position' },
+  DISPLAY_FAULT: { recoverable: true, ocpp: 'OtherError', text: 'display does not answer or cannot show text' },
   STORAGE_FAULT: { recoverable: true, ocpp: 'OtherError', text: 'data storage full, read-only or failing' },
   PORT_LOST: { recoverable: true, ocpp: 'OtherError', text: 'serial port closed or vanished' },
   PORT_OPEN_FAILED: { recoverable: true, ocpp: 'OtherError', text: 'serial port could not be opened' },

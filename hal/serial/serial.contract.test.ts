@@ -4,13 +4,14 @@
  * SimulatedClock; the bytes go over a real serial line.
  */
 import { beforeEach, describe } from 'vitest';
+import { displayContract } from '../contract/display.contract.js';
 import { meterContract } from '../contract/meter.contract.js';
 import { pilotContract } from '../contract/pilot.contract.js';
 import { relayContract } from '../contract/relay.contract.js';
 import { rfidContract } from '../contract/rfid.contract.js';
 import { createSerialMeterHarness } from './testing/SerialMeterHarness.js';
 import { createSerialPn532Harness } from './testing/SerialPn532Harness.js';
-import { createSerialPilotHarness, createSerialRapiRelayHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
+import { createSerialPilotHarness, createSerialRapiDisplayHarness, createSerialRapiRelayHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
 import { createSerialRelayHarness } from './testing/SerialRelayHarness.js';
 import { createSerialRfidHarness } from './testing/SerialRfidHarness.js';
 
@@ -36,3 +37,5 @@ describe('RAPI pilot (obligations a RAPI board cannot meet are skipped by name)'
 relayContract('RapiContactor over a pty (OpenEVSE relay, vehicle in C)', () => createSerialRapiRelayHarness());
 
 rfidContract('Pn532Reader over a pty (PN532 simulator, HSU)', () => createSerialPn532Harness());
+
+displayContract('RapiDisplay over a pty (OpenEVSE LCD)', () => createSerialRapiDisplayHarness());

@@ -3,6 +3,7 @@
  * sims' fault injections; `advance` moves a SimulatedClock and lets promise callbacks run.
  */
 import { SimulatedClock } from '../clock.js';
+import { displayContract } from '../contract/display.contract.js';
 import { lockContract } from '../contract/lock.contract.js';
 import { meterContract } from '../contract/meter.contract.js';
 import { pilotContract } from '../contract/pilot.contract.js';
@@ -10,6 +11,7 @@ import { relayContract } from '../contract/relay.contract.js';
 import { rfidContract } from '../contract/rfid.contract.js';
 import { ConstantLoad } from './MeterSource.js';
 import { SimConnectorLock } from './SimConnectorLock.js';
+import { SimDisplay } from './SimDisplay.js';
 import { SimControlPilot } from './SimControlPilot.js';
 import { SimMeter } from './SimMeter.js';
 import { SimRelay } from './SimRelay.js';
@@ -83,3 +85,11 @@ lockContract('SimConnectorLock', () => {
   const lock = new SimConnectorLock({ id: 'lock:1' });
   return { lock, jam: () => lock.jam(), unjam: () => lock.unjam(), advance: advancing(clock) };
 });
+
+for (const [width, height] of [[16, 2], [20, 4]] as const) {
+  displayContract(`SimDisplay ${width}x${height}`, () => {
+    const clock = new SimulatedClock();
+    const display = new SimDisplay({ id: 'display:0', width, height });
+    return { display, settleMs: 10, fail: () => display.fail(), restore: () => display.repair(), advance: advancing(clock) };
+  });
+}
