@@ -18,7 +18,7 @@ describe('the screen for every connector state (English, 40x8)', () => {
     ['Available offline: the app cannot start it', {}, { online: false }, ['Ready to charge', 'Offline: tap your card to start'], 'action', undefined],
     ['Available, card reader down', {}, { readerFault: true }, ['Ready to charge', 'Card reader out of order: use the app'], 'action', 'start'],
     ['Preparing, vehicle plugged in, not authorized', { status: 'Preparing', pilot: 'B' }, {}, ['Vehicle connected', 'Tap card or use the app to start'], 'action', 'start'],
-    ['Preparing, authorized, nothing plugged in', { status: 'Preparing', pilot: 'A' }, {}, ['Card accepted', 'Plug in your vehicle'], 'action', undefined],
+    ['Preparing, authorized, nothing plugged in', { status: 'Preparing', pilot: 'A' }, {}, ['Start authorized', 'Plug in your vehicle'], 'action', undefined],
     ['Preparing, transaction starting', { status: 'Preparing', pilot: 'B', session: { ...session, energyWh: 0, powerW: 0 } }, {}, ['Starting to charge', 'Please wait'], 'info', undefined],
     ['card being checked', {}, { card: { phase: 'checking' } }, ['Checking your card', 'Please wait'], 'info', undefined],
     ['Charging: kW, kWh, time', { status: 'Charging', pilot: 'C', session }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h'], 'charging', undefined],

@@ -10,7 +10,7 @@ export const DE: Catalogue = {
   startHintNoReader: ['Kartenleser gestört: bitte App nutzen', 'Leser gestört: App nutzen', 'Bitte App nutzen'],
   evConnected: ['Fahrzeug verbunden', 'Fahrzeug da'],
   startHintPlugged: ['Karte vorhalten oder App nutzen', 'Karte oder App'],
-  cardAccepted: ['Karte akzeptiert', 'Akzeptiert'],
+  cardAccepted: ['Start freigegeben', 'Freigegeben'],
   plugIn: ['Bitte Fahrzeug anschließen', 'Fahrzeug anschließen', 'Einstecken'],
   starting: ['Ladevorgang startet', 'Start'],
   checkingCard: ['Karte wird geprüft', 'Prüfe Karte'],

@@ -10,7 +10,7 @@ export const EN: Catalogue = {
   startHintNoReader: ['Card reader out of order: use the app', 'Reader down: use the app', 'Use the app'],
   evConnected: ['Vehicle connected', 'EV connected'],
   startHintPlugged: ['Tap card or use the app to start', 'Tap card or use app', 'Card or app'],
-  cardAccepted: ['Card accepted', 'Accepted'],
+  cardAccepted: ['Start authorized', 'Authorized'],
   plugIn: ['Plug in your vehicle', 'Plug in vehicle', 'Plug in'],
   starting: ['Starting to charge', 'Starting'],
   checkingCard: ['Checking your card', 'Checking card'],
