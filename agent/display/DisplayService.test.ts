@@ -5,7 +5,7 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimDisplay } from '../../hal/sim/SimDisplay.js';
-import { agentFixture, cleanupAgents, CP, type AgentFixture } from '../../test/support/agentFixture.js';
+import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
 import { DISPLAY_DEFAULTS, DisplayService, type DisplaySettings } from './DisplayService.js';
 
 const CARD = '04A1B2C3D4E5F6';
