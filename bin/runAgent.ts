@@ -33,6 +33,8 @@ import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
+import { DISPLAY_DEFAULTS, DisplayService } from '../agent/display/DisplayService.js';
+import { OperatorMessages } from '../agent/display/OperatorMessages.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -95,7 +97,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
+  // The operator's display messages survive restarts (docs/display.md); kept only with a display.
+  const displayMessages = settings.display.type === 'none' ? undefined : await OperatorMessages.open(join(dataDir, 'display-messages.json'), log);
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, displayMessages).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -125,6 +129,7 @@ class AgentRunner {
   private agent: Agent | undefined;
   private telemetry: TelemetryPublisher | undefined;
   private usage: UsageTracker | undefined;
+  private display: DisplayService | undefined;
   private stopping = false;
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
@@ -144,6 +149,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
+    /** The operator's display messages, kept across resets (absent: no display). */
+    private readonly displayMessages: OperatorMessages | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -200,7 +207,26 @@ class AgentRunner {
     this.stopUsage(); // one left by a failed restart attempt
     if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
     agent.start();
+    this.startDisplay(agent);
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
+  }
+
+  /** The driver displays of this agent, when the hardware has any (display.type). */
+  private startDisplay(agent: Agent): void {
+    this.display?.stop(); // one left by a failed restart attempt
+    this.display = undefined;
+    const displays = this.hw?.hardware.displays ?? [];
+    if (displays.length === 0) return;
+    const { language, support, qrUrl, pageMs } = this.settings.display;
+    this.display = new DisplayService({
+      agent,
+      displays,
+      clock: this.clock,
+      log: this.log,
+      settings: { ...DISPLAY_DEFAULTS, language, support, qrUrl, pageMs },
+      ...(this.displayMessages && { messages: this.displayMessages }),
+    });
+    this.display.start();
   }
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
@@ -244,6 +270,8 @@ class AgentRunner {
     log.info({ type }, 'reset requested by the CSMS: restarting');
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
+    this.display?.stop();
+    this.display = undefined;
     this.stopUsage();
     this.agent = undefined;
     if (type === 'Hard') await this.closeHardware();
@@ -295,6 +323,8 @@ class AgentRunner {
     this.endRetryWait?.();
     // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
+    this.display?.stop();
+    this.display = undefined;
     this.stopUsage();
     await this.stopTelemetry();
     await this.closeHardware();

@@ -14,6 +14,7 @@
  */
 import { checkInitialValues, type ConfigValue } from '../agent/ocpp16/configurationKeys.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { checkDisplay, DISPLAY_EMPTY_MEANS_UNSET, DISPLAY_EXPECTED, DISPLAY_SCHEMA, type DisplaySettingsInput } from './displaySettings.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';
 import {
@@ -102,6 +103,8 @@ export interface Settings {
     /** Home Assistant discovery: `enabled` absent = leave the discovery topics alone; false removes them. */
     readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string; readonly startIdTag?: string };
   };
+  /** The display facing the driver (docs/display.md). */
+  readonly display: DisplaySettingsInput;
   readonly dataDir: string;
   /** `<dataDir>/sessions.log` for `evse sessions`: the newest `maxSessions` (0: none kept), none older than `maxDays` (0: no age limit). */
   readonly sessionHistory: { readonly maxSessions: number; readonly maxDays: number };
@@ -180,6 +183,7 @@ const SCHEMA = section({
     },
     ['username', 'password', 'idTagSalt', 'tls'],
   ),
+  display: DISPLAY_SCHEMA,
   dataDir: text(4096),
   sessionHistory: section({ maxSessions: integer(0, 1_000_000), maxDays: integer(0, 36_500) }),
   log: section({ level: { type: 'string', enum: LOG_LEVELS } }),
@@ -251,6 +255,7 @@ const EXPECTED: ExpectedTable = {
   'telemetry.homeAssistant.enabled': 'expected true or false (or 1/0, yes/no, on/off): publish (true) or remove (false) the discovery configs',
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   'telemetry.homeAssistant.startIdTag': 'expected an idTag of 1 to 20 characters (the Start button starts sessions with it)',
+  ...DISPLAY_EXPECTED,
   dataDir: 'expected a directory path of 1 to 4096 characters',
   sessionHistory: 'expected a section (sessionHistory: maxSessions, maxDays)',
   'sessionHistory.maxSessions': 'expected an integer from 0 to 1000000 (sessions kept in the history; 0 = no history)',
@@ -270,6 +275,7 @@ export function parseSettings(raw: unknown): Settings {
   const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw, EXPECTED, SECRET_PATHS)));
   const ocpp = isRecord(raw) ? checkOcppKeys(raw.ocpp, issues) : undefined;
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
+  if (issues.length === 0) issues.push(...checkDisplay((tree as Settings).display, (tree as Settings).hal.driver));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
   const settings = tree as { csms: { url: string }; ocpp: unknown };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
@@ -279,7 +285,7 @@ export function parseSettings(raw: unknown): Settings {
 }
 
 // An empty password (e.g. a blank template variable) means none.
-const EMPTY_MEANS_UNSET = new Set(['csms.password']);
+const EMPTY_MEANS_UNSET = new Set(['csms.password', ...DISPLAY_EMPTY_MEANS_UNSET]);
 
 /** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */
 function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string, ConfigValue> | undefined {

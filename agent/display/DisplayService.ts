@@ -19,6 +19,7 @@ import { ConnectorFacts } from './ConnectorFacts.js';
 import { fit } from './fitScreen.js';
 import { cycle } from './operatorSlides.js';
 import type { OperatorMessages } from './OperatorMessages.js';
+import { registerOperatorMessages } from './operatorMessageVendor.js';
 import { labelled, screenFor, type CardNews, type ChargerView, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
 import { resolveLanguage } from './texts.js';
 
@@ -44,7 +45,7 @@ export interface DisplayServiceOptions {
   clock: Clock;
   log: Logger;
   settings: DisplaySettings;
-  /** Operator messages (absent: none). */
+  /** Operator messages (absent: none); the CSMS sets them with the DataTransfer extension of ./operatorMessageVendor.ts. */
   messages?: OperatorMessages;
 }
 
@@ -87,7 +88,10 @@ export class DisplayService {
     this.on(agent, 'transaction', onTransaction);
     this.on(agent, 'card', onCard);
     this.on(agent.link, 'state', refresh);
-    if (messages) this.on(messages, 'changed', refresh);
+    if (messages) {
+      this.on(messages, 'changed', refresh);
+      this.detach.push(registerOperatorMessages(agent.vendors, messages, (id) => /^\d+$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined));
+    }
     for (const reader of agent.options.hardware.readers) {
       // Ahead of the agent's own listener: a card that stops its session is decided within that call.
       const presented = (): void => this.cardPresented();

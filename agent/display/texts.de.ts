@@ -1,5 +1,5 @@
 /** Die deutschen Texte der Anzeige (./texts.ts): Varianten, die vollste zuerst. */
-import type { Catalogue } from './texts.js';
+import type { Catalogue } from './catalogue.js';
 
 const OUT_OF_ORDER = ['Außer Betrieb', 'Außer Betrieb'] as const;
 

@@ -1,5 +1,5 @@
 /** The display's English texts (./texts.ts): variants fullest first. */
-import type { Catalogue } from './texts.js';
+import type { Catalogue } from './catalogue.js';
 
 const OUT_OF_ORDER = ['Out of order', 'Out of order'] as const;
 
