@@ -4,7 +4,7 @@
  * them on a simulated display by priority, state, validity window and transaction; the store keeps
  * them in a file.
  */
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -24,10 +24,7 @@ afterEach(async () => {
 
 async function tempDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'evse-messages-'));
-  cleanups.push(async () => {
-    await chmod(dir, 0o700).catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  });
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -153,8 +150,7 @@ describe('OperatorMessages: the durable store', () => {
     const file = join(dir, 'display-messages.json');
     const store = await OperatorMessages.open(file, log);
     expect(await store.set(msg(1, 'NormalCycle', 'one'))).toBe(true);
-    await chmod(dir, 0o500); // read-only: the atomic write cannot create its temporary file
-    if (process.getuid?.() === 0) return; // root writes anyway: nothing to check
+    await mkdir(`${file}.tmp`); // the atomic write's temporary file cannot be created (also not as root)
     expect(await store.set(msg(2, 'NormalCycle', 'two'))).toBe(false);
     expect(await store.clear(1)).toBe('failed');
     expect(store.all().map((m) => m.id)).toEqual([1]);
