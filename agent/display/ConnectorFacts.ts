@@ -9,6 +9,13 @@ import { VENTILATION_REFUSED_INFO } from '../charging/connectorSelectors.js';
 import type { ActiveTransaction, TransactionEvent } from '../transactions/TransactionManager.js';
 import type { ConnectorView } from './screens.js';
 
+/** A session's final cost as the driver reads it: the total, the CSMS's text, a receipt URL for the QR code. */
+export interface FinalCostText {
+  readonly cost: string;
+  readonly priceText?: string;
+  readonly receiptUrl?: string;
+}
+
 export class ConnectorFacts {
   reading: MeterReading | undefined;
   /** The driver's language for the session (from the CSMS), until its summary is gone. */
@@ -16,7 +23,9 @@ export class ConnectorFacts {
   /** Cost so far of the running session, as text (OCA California Pricing RunningCost). */
   cost: string | undefined;
   private started: { startedAt: number; meterStartWh: number } | undefined;
-  private finished: { energyWh: number; durationMs: number; cost?: string; availableSince?: number } | undefined;
+  /** The driver's price text for the session (OCA SetUserPrice), until its summary is gone. */
+  priceText: string | undefined;
+  private finished: { energyWh: number; durationMs: number; cost?: string; priceText?: string; receiptUrl?: string; availableSince?: number } | undefined;
 
   constructor(readonly connector: ConnectorController) {}
 
@@ -35,8 +44,11 @@ export class ConnectorFacts {
   }
 
   /** Sets the final cost of the session that ended (OCA FinalCost), shown with its summary. */
-  setFinalCost(cost: string): void {
-    if (this.finished) this.finished.cost = cost;
+  setFinalCost(final: FinalCostText): void {
+    if (!this.finished) return;
+    this.finished.cost = final.cost;
+    if (final.priceText !== undefined) this.finished.priceText = final.priceText;
+    if (final.receiptUrl !== undefined) this.finished.receiptUrl = final.receiptUrl;
   }
 
   /**
@@ -52,6 +64,7 @@ export class ConnectorFacts {
       if (now - this.finished.availableSince >= summaryMs) {
         this.finished = undefined;
         this.language = undefined;
+        this.priceText = undefined;
       }
     }
     const start = active ? { startedAt: active.startedAt, meterStartWh: active.meterStartWh } : c.hasTransaction ? this.started : undefined;
@@ -72,6 +85,7 @@ export class ConnectorFacts {
       ...(session && { session }),
       ...(this.finished && !session && { finished: this.finished }),
       ...(this.language !== undefined && { language: this.language }),
+      ...(this.priceText !== undefined && (session || status === 'Preparing') && { priceText: this.priceText }),
     };
   }
 }

@@ -15,7 +15,7 @@ import type { CardEvent, Clock, Display, DisplayContent, HalError, HalErrorCode,
 import type { Agent } from '../Agent.js';
 import type { AuthorizationResult } from '../auth/Authorizer.js';
 import type { TransactionEvent } from '../transactions/TransactionManager.js';
-import { ConnectorFacts } from './ConnectorFacts.js';
+import { ConnectorFacts, type FinalCostText } from './ConnectorFacts.js';
 import { fit } from './fitScreen.js';
 import { cycle } from './operatorSlides.js';
 import type { OperatorMessages } from './OperatorMessages.js';
@@ -138,9 +138,17 @@ export class DisplayService {
     this.refresh();
   }
 
-  /** The final cost of the session that just ended on a connector, shown with its summary. */
-  setFinalCost(connectorId: number, cost: string): void {
-    this.facts.get(connectorId)?.setFinalCost(cost);
+  /** The final cost of the session that just ended on a connector, shown with its summary (the receipt URL as its QR code). */
+  setFinalCost(connectorId: number, final: FinalCostText): void {
+    this.facts.get(connectorId)?.setFinalCost(final);
+    this.refresh();
+  }
+
+  /** The driver's price as the CSMS worded it, for the session being started or running on a connector. */
+  setPriceText(connectorId: number, text: string | undefined): void {
+    const f = this.facts.get(connectorId);
+    if (!f) return;
+    f.priceText = text;
     this.refresh();
   }
 
@@ -225,7 +233,8 @@ export class DisplayService {
         states.add(screen.state);
         const txId = this.o.agent.transactions.transactionIdOn(id);
         if (txId !== undefined) transactionIds.add(String(txId));
-        for (const page of fit(screen.lines, display)) own.push({ lines: page, tone: screen.tone, ...this.qr(screen.qr, id) });
+        const qr = screen.qrText !== undefined ? { qr: screen.qrText } : this.qr(screen.qr, id);
+        for (const page of fit(screen.lines, display)) own.push({ lines: page, tone: screen.tone, ...qr });
       }
       const slides = cycle(own, messages, { now: charger.now, states, transactionIds, language }, display);
       const slide = slides[s.page % slides.length]!;

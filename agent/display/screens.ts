@@ -25,8 +25,10 @@ export interface ConnectorView {
   readonly pilot: PilotState;
   /** The transaction running here: since when, energy so far (Wh), power now (W), cost so far (text, when priced). */
   readonly session?: { readonly startedAt: number; readonly energyWh: number; readonly powerW: number; readonly cost?: string };
-  /** The transaction that ended here last, while its summary is shown. */
-  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: string };
+  /** The transaction that ended here last, while its summary is shown (with the CSMS's final cost, its text and receipt URL, when priced). */
+  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: string; readonly priceText?: string; readonly receiptUrl?: string };
+  /** The driver's price, as the CSMS worded it (OCA SetUserPrice), for the session being started or running here. */
+  readonly priceText?: string;
   /** The driver's language for this session (from the CSMS), if known. */
   readonly language?: string;
 }
@@ -57,6 +59,8 @@ export interface Screen {
   readonly tone: DisplayTone;
   readonly lines: readonly ScreenLine[];
   readonly qr?: QrAction;
+  /** A QR payload given as such (the receipt URL of a FinalCost), instead of the operator's page for `qr`. */
+  readonly qrText?: string;
   /** The state an operator message can be limited to (OCPP 2.0.1 MessageState). */
   readonly state: MessageState;
   readonly language: Language;
@@ -74,10 +78,12 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     const { phone, email, web } = charger.support;
     return [...(phone ? [fill(t.phone, { phone })] : []), ...(email ? [fill(t.email, { email })] : []), ...(web ? [fill(t.web, { web })] : [])];
   };
+  const price = (): string[][] => (c.priceText ? [[c.priceText]] : []);
   const progress = (s: NonNullable<ConnectorView['session']>): string[][] => [
     fill(t.energy, { energy: kwh(s.energyWh, language) }),
     fill(t.elapsed, { time: formatDuration(charger.now - s.startedAt, language) }),
     ...(s.cost !== undefined ? [fill(t.costSoFar, { cost: s.cost })] : []),
+    ...price(),
   ];
 
   if (c.status === 'Faulted') {
@@ -97,14 +103,19 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
   const summary = (): string[][] => {
     const f = c.finished;
     if (!f) return [];
-    return [fill(t.finishedEnergy, { energy: kwh(f.energyWh, language), time: formatDuration(f.durationMs, language) }), ...(f.cost !== undefined ? [fill(t.total, { cost: f.cost })] : [])];
+    return [
+      fill(t.finishedEnergy, { energy: kwh(f.energyWh, language), time: formatDuration(f.durationMs, language) }),
+      ...(f.cost !== undefined ? [fill(t.total, { cost: f.cost })] : []),
+      ...(f.priceText ? [[f.priceText]] : []),
+    ];
   };
-  if (c.status === 'Finishing') return screen('action', 'Idle', [t.finished, ...summary(), t.unplug]);
-  if (c.status === 'Available' && c.finished) return screen('info', 'Idle', [t.finished, ...summary(), t.thanks]);
+  const receipt = (s: Screen): Screen => (c.finished?.receiptUrl ? { ...s, qrText: c.finished.receiptUrl } : s);
+  if (c.status === 'Finishing') return receipt(screen('action', 'Idle', [t.finished, ...summary(), t.unplug]));
+  if (c.status === 'Available' && c.finished) return receipt(screen('info', 'Idle', [t.finished, ...summary(), t.thanks]));
   if (c.status === 'Reserved') return screen('info', 'Idle', [t.reserved, t.reservedHint]);
   if (c.status === 'Preparing') {
-    if (c.session) return screen('info', 'Idle', [t.starting, t.pleaseWait]);
-    if (c.pilot === 'A') return screen('action', 'Idle', [t.cardAccepted, t.plugIn]);
+    if (c.session) return screen('info', 'Idle', [t.starting, t.pleaseWait, ...price()]);
+    if (c.pilot === 'A') return screen('action', 'Idle', [t.cardAccepted, t.plugIn, ...price()]);
     return screen('action', 'Idle', [t.evConnected, charger.readerFault ? t.startHintNoReader : t.startHintPlugged], 'start');
   }
   // Available (also a transaction still ending while the vehicle is gone).

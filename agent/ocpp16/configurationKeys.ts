@@ -104,6 +104,10 @@ export const CONFIGURATION_KEYS = {
   SendLocalListMaxLength: { ...ro('integer', 100), min: 0 },
   // §9.3 Reservation
   ReserveConnectorZeroSupported: ro('boolean', false),
+  // OCA "California Pricing" for 1.6 (agent/pricing/): true when the charger shows prices and costs
+  // (it has a display; set at start); cost values shown with this many decimals.
+  CustomDisplayCostAndPrice: ro('boolean', false),
+  NumberOfDecimalsForCostValues: { type: 'integer', readonly: false, default: 2, min: 0, max: 6 },
   // Vendor key: after a power cut, continue a transaction whose EV is still plugged in and whose
   // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
   ResumeTransactionOnPowerLoss: rw('boolean', false),

@@ -1,0 +1,125 @@
+/**
+ * Prices and costs for the driver, whatever OCPP version brings them (DESIGN.md §10): the driver's
+ * price after authorization, the running cost of a session (the CSMS's cost plus what was used
+ * since, ./runningCost.ts, updated with every meter reading), and the final cost with a receipt
+ * link. It shows them on the driver display (agent/display/DisplayService.ts). The OCPP 1.6
+ * messages (OCA California Pricing, DataTransfer org.openchargealliance.costmsg) are translated to
+ * these calls in ./costMessages.ts.
+ */
+import type { Logger } from 'pino';
+import type { Clock, MeterReading } from '../../hal/index.js';
+import type { Agent } from '../Agent.js';
+import type { DisplayService } from '../display/DisplayService.js';
+import type { TransactionEvent } from '../transactions/TransactionManager.js';
+import { registerCostMessages } from './costMessages.js';
+import { costAt, formatCost, type PriceText, type RunningCost } from './runningCost.js';
+
+export interface PricingServiceOptions {
+  agent: Agent;
+  display: DisplayService;
+  clock: Clock;
+  log: Logger;
+  /** Language of the number notation (the display's). */
+  language: string;
+  /** Shown after cost values (e.g. EUR); empty: none (the CSMS's price texts name it). */
+  currency: string;
+}
+
+/** How many ended transactions are remembered for their FinalCost. */
+const RECENT = 32;
+
+export class PricingService {
+  private readonly running = new Map<number, RunningCost>();
+  /** Price texts by idTag, until a session of that idTag ends. */
+  private readonly userPrices = new Map<string, string>();
+  /** transactionId → connector of the transactions that ended lately (a FinalCost follows the StopTransaction). */
+  private readonly ended = new Map<number, number>();
+  private readonly detach: (() => void)[] = [];
+
+  constructor(private readonly o: PricingServiceOptions) {}
+
+  /** Follows the sessions and meters; the CSMS reaches it with the 1.6 DataTransfer messages of ./costMessages.ts. */
+  start(): void {
+    const { agent } = this.o;
+    this.detach.push(registerCostMessages(agent.vendors, this));
+    const onTransaction = (e: TransactionEvent): void => this.onTransaction(e);
+    agent.on('transaction', onTransaction);
+    this.detach.push(() => agent.off('transaction', onTransaction));
+    for (const hw of agent.options.hardware.connectors) {
+      const onReading = (r: MeterReading): void => this.showCost(hw.connectorId, r);
+      hw.meter.on('reading', onReading);
+      this.detach.push(() => hw.meter.off('reading', onReading));
+    }
+  }
+
+  stop(): void {
+    for (const d of this.detach.splice(0)) d();
+  }
+
+  /** The driver's price after authorization (SetUserPrice): shown with the session of `idTag`. */
+  setUserPrice(idTag: string, price: PriceText): void {
+    const text = this.inLanguage(price);
+    this.userPrices.set(idTag, text);
+    for (const c of this.o.agent.connectors) {
+      const tx = this.o.agent.transactions.get(c.connectorId);
+      // A session of this idTag, or a connector being prepared for the card just authorized.
+      if (tx ? tx.idTag === idTag : c.status === 'Preparing') this.o.display.setPriceText(c.connectorId, text);
+    }
+  }
+
+  /** The running cost of a transaction here (RunningCost); false when no such transaction runs here. */
+  setRunningCost(rc: RunningCost): boolean {
+    const connectorId = this.o.agent.transactions.connectorOfTransaction(rc.transactionId);
+    if (connectorId === undefined) return false;
+    this.running.set(connectorId, rc);
+    const meter = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.meter;
+    this.showCost(connectorId, meter?.lastReading);
+    return true;
+  }
+
+  /** The final cost of a transaction that ended here (FinalCost); false when it is not known here. */
+  setFinalCost(transactionId: number, cost: number, price: PriceText | undefined, receiptUrl: string | undefined): boolean {
+    const connectorId = this.ended.get(transactionId) ?? this.o.agent.transactions.connectorOfTransaction(transactionId);
+    if (connectorId === undefined) return false;
+    this.o.display.setFinalCost(connectorId, {
+      cost: this.format(cost),
+      ...(price && { priceText: this.inLanguage(price) }),
+      ...(receiptUrl !== undefined && { receiptUrl }),
+    });
+    return true;
+  }
+
+  private onTransaction(e: TransactionEvent): void {
+    if (e.event === 'started') {
+      const text = this.userPrices.get(e.idTag);
+      if (text !== undefined) this.o.display.setPriceText(e.connectorId, text);
+      return;
+    }
+    if (e.event === 'confirmed' || e.transactionId === undefined) return;
+    // Stopped: the FinalCost that follows finds its connector here.
+    this.ended.set(e.transactionId, e.connectorId);
+    if (this.ended.size > RECENT) this.ended.delete(this.ended.keys().next().value!);
+    const rc = this.running.get(e.connectorId);
+    this.running.delete(e.connectorId);
+    if (e.startIdTag !== undefined) this.userPrices.delete(e.startIdTag);
+    // Until the FinalCost comes, the summary shows the last running cost.
+    if (rc) this.o.display.setFinalCost(e.connectorId, { cost: this.format(costAt(rc, e.timestamp, e.meterStopWh)) });
+  }
+
+  private showCost(connectorId: number, reading: MeterReading | undefined): void {
+    const rc = this.running.get(connectorId);
+    if (!rc) return;
+    const cost = costAt(rc, this.o.clock.now(), reading?.energyWh ?? rc.meterValue);
+    this.o.display.setSessionCost(connectorId, this.format(cost));
+  }
+
+  private format(cost: number): string {
+    return formatCost(cost, this.o.agent.config.getInt('NumberOfDecimalsForCostValues'), this.o.language, this.o.currency || undefined);
+  }
+
+  private inLanguage(price: PriceText): string {
+    const primary = this.o.language.toLowerCase().split('-')[0]!;
+    const match = Object.entries(price.byLanguage ?? {}).find(([lang]) => lang.toLowerCase().split(/[-_]/)[0] === primary);
+    return match ? match[1] : price.text;
+  }
+}
