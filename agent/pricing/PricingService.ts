@@ -35,6 +35,8 @@ export class PricingService {
   /** transactionId → connector of the transactions that ended lately (a FinalCost follows the StopTransaction). */
   private readonly ended = new Map<number, number>();
   private readonly detach: (() => void)[] = [];
+  /** RunningCosts for transactions whose id the charger has not learnt yet (see setRunningCost). */
+  private readonly pending = new Map<number, RunningCost>();
 
   constructor(private readonly o: PricingServiceOptions) {}
 
@@ -67,10 +69,23 @@ export class PricingService {
     }
   }
 
-  /** The running cost of a transaction here (RunningCost); false when no such transaction runs here. */
+  /**
+   * The running cost of a transaction here (RunningCost); false when no such transaction runs here.
+   * The CSMS sends the first one right after its StartTransaction answer, which may overtake the
+   * charger learning the transactionId: while a transaction here still awaits its id, it is kept
+   * until the id is known.
+   */
   setRunningCost(rc: RunningCost): boolean {
-    const connectorId = this.o.agent.transactions.connectorOfTransaction(rc.transactionId);
-    if (connectorId === undefined) return false;
+    const { transactions, connectors } = this.o.agent;
+    const connectorId = transactions.connectorOfTransaction(rc.transactionId);
+    if (connectorId === undefined) {
+      const awaitingId = connectors.some((c) => c.hasTransaction && transactions.transactionIdOn(c.connectorId) === undefined);
+      if (awaitingId) {
+        this.pending.set(rc.transactionId, rc);
+        if (this.pending.size > RECENT) this.pending.delete(this.pending.keys().next().value!);
+      }
+      return awaitingId;
+    }
     this.running.set(connectorId, rc);
     const meter = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.meter;
     this.showCost(connectorId, meter?.lastReading);
@@ -95,7 +110,13 @@ export class PricingService {
       if (text !== undefined) this.o.display.setPriceText(e.connectorId, text);
       return;
     }
-    if (e.event === 'confirmed' || e.transactionId === undefined) return;
+    if (e.event === 'confirmed') {
+      const rc = this.pending.get(e.transactionId);
+      this.pending.delete(e.transactionId);
+      if (rc) this.setRunningCost(rc);
+      return;
+    }
+    if (e.transactionId === undefined) return;
     // Stopped: the FinalCost that follows finds its connector here.
     this.ended.set(e.transactionId, e.connectorId);
     if (this.ended.size > RECENT) this.ended.delete(this.ended.keys().next().value!);
