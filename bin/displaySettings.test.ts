@@ -14,7 +14,7 @@ function withDisplay(display: Record<string, unknown>, hal?: Record<string, unkn
 
 describe('display settings', () => {
   it('the defaults: no display, English, no support contact, no QR codes', () => {
-    expect(parseSettings(withDisplay({})).display).toEqual({ type: 'none', width: 20, height: 4, language: 'en', support: {}, qrUrl: '', pageMs: 4000 });
+    expect(parseSettings(withDisplay({})).display).toEqual({ type: 'none', width: 20, height: 4, language: 'en', support: {}, qrUrl: '', pageMs: 4000, currency: '' });
   });
 
   it('takes a full configuration; empty contact fields (blank variables) mean not set', () => {
@@ -32,6 +32,7 @@ describe('display settings', () => {
     ['an unknown placeholder in the QR URL', { qrUrl: 'https://x.example/{station}/{connectorId}' }, 'display.qrUrl', /^expected only the placeholders \{chargePointId\}, \{connectorId\}, \{action\} \(unknown: \{station\}\), got ".*"$/],
     ['a QR URL that is not http(s)', { qrUrl: 'ftp://x.example/{connectorId}' }, 'display.qrUrl', /^expected an http:\/\/ or https:\/\/ URL template, or empty .*/],
     ['a page time too short', { pageMs: 10 }, 'display.pageMs', /^expected an integer from 1000 to 60000 .*, got 10$/],
+    ['a currency with a space', { currency: 'E U R' }, 'display.currency', /^expected a currency of at most 8 characters .*, got "E U R"$/],
     ['the OpenEVSE LCD on a simulated charger', { type: 'rapi' }, 'display.type', /^expected "rapi" only with hal.driver "serial" .*, got "rapi"$/],
   ])('refuses %s, naming the key', (_name, display, path, message) => {
     expect(issuesOf(withDisplay(display))).toEqual([{ path, message: expect.stringMatching(message) }]);

@@ -23,6 +23,8 @@ export interface DisplaySettingsInput {
   /** URL template of the QR codes; empty: none. */
   readonly qrUrl: string;
   readonly pageMs: number;
+  /** Shown after cost values (prices and costs from the CSMS); empty: none. */
+  readonly currency: string;
 }
 
 export const DISPLAY_SCHEMA: Schema = section({
@@ -33,10 +35,11 @@ export const DISPLAY_SCHEMA: Schema = section({
   support: section({ phone: text(40), email: { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+$', maxLength: 254 }, web: text(200) }, ['phone', 'email', 'web']),
   qrUrl: { type: 'string', maxLength: 512 },
   pageMs: integer(1000, 60_000),
+  currency: { type: 'string', maxLength: 8, pattern: '^\\S*$' },
 });
 
 export const DISPLAY_EXPECTED: ExpectedTable = {
-  display: 'expected a section (display: type, width, height, language, support, qrUrl, pageMs)',
+  display: 'expected a section (display: type, width, height, language, support, qrUrl, pageMs, currency)',
   'display.type': `expected ${DISPLAY_TYPES.map((t) => `"${t}"`).join(', ')} (none: no display; sim: recorded only; console: drawn on standard output; rapi: the OpenEVSE LCD)`,
   'display.width': 'expected an integer from 16 to 80 (characters per line of a sim or console display)',
   'display.height': 'expected an integer from 1 to 24 (lines of a sim or console display)',
@@ -47,6 +50,7 @@ export const DISPLAY_EXPECTED: ExpectedTable = {
   'display.support.web': 'expected a web address of 1 to 200 characters',
   'display.qrUrl': 'expected an http(s) URL template of at most 512 characters, or empty (no QR codes)',
   'display.pageMs': 'expected an integer from 1000 to 60000 (ms each page or message is shown)',
+  'display.currency': 'expected a currency of at most 8 characters without spaces (e.g. EUR), or empty',
 };
 
 /** Empty strings (e.g. blank template variables) mean "not set". */

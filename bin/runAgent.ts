@@ -35,6 +35,7 @@ import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
 import { DISPLAY_DEFAULTS, DisplayService } from '../agent/display/DisplayService.js';
 import { OperatorMessages } from '../agent/display/OperatorMessages.js';
+import { PricingService } from '../agent/pricing/PricingService.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -72,7 +73,12 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const config = await OcppConfiguration.open({
     file: join(dataDir, 'ocpp-configuration.json'),
     initial: ocppInitialValues(settings),
-    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
+    readonlyValues: {
+      NumberOfConnectors: settings.chargePoint.connectors,
+      SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES,
+      // Prices and costs (OCA California Pricing) are shown only where a display shows them.
+      CustomDisplayCostAndPrice: settings.display.type !== 'none',
+    },
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
@@ -130,6 +136,7 @@ class AgentRunner {
   private telemetry: TelemetryPublisher | undefined;
   private usage: UsageTracker | undefined;
   private display: DisplayService | undefined;
+  private pricing: PricingService | undefined;
   private stopping = false;
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
@@ -213,11 +220,10 @@ class AgentRunner {
 
   /** The driver displays of this agent, when the hardware has any (display.type). */
   private startDisplay(agent: Agent): void {
-    this.display?.stop(); // one left by a failed restart attempt
-    this.display = undefined;
+    this.stopDisplay(); // one left by a failed restart attempt
     const displays = this.hw?.hardware.displays ?? [];
     if (displays.length === 0) return;
-    const { language, support, qrUrl, pageMs } = this.settings.display;
+    const { language, support, qrUrl, pageMs, currency } = this.settings.display;
     this.display = new DisplayService({
       agent,
       displays,
@@ -227,6 +233,15 @@ class AgentRunner {
       ...(this.displayMessages && { messages: this.displayMessages }),
     });
     this.display.start();
+    this.pricing = new PricingService({ agent, display: this.display, clock: this.clock, log: this.log, language, currency });
+    this.pricing.start();
+  }
+
+  private stopDisplay(): void {
+    this.pricing?.stop();
+    this.pricing = undefined;
+    this.display?.stop();
+    this.display = undefined;
   }
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
@@ -270,8 +285,7 @@ class AgentRunner {
     log.info({ type }, 'reset requested by the CSMS: restarting');
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
-    this.display?.stop();
-    this.display = undefined;
+    this.stopDisplay();
     this.stopUsage();
     this.agent = undefined;
     if (type === 'Hard') await this.closeHardware();
@@ -323,8 +337,7 @@ class AgentRunner {
     this.endRetryWait?.();
     // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
-    this.display?.stop();
-    this.display = undefined;
+    this.stopDisplay();
     this.stopUsage();
     await this.stopTelemetry();
     await this.closeHardware();

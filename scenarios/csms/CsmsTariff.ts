@@ -180,3 +180,41 @@ export class CsmsTariff {
     this.csms.call(chargePointId, 'DataTransfer', { vendorId: COST_VENDOR_ID, messageId, data: JSON.stringify(data) }).catch(() => undefined);
   }
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const KEYS = ['currency', 'flatFee', 'kWhPrice', 'hourPrice', 'idle', 'priceText', 'receiptUrl'];
+
+/**
+ * A tariff from a parsed YAML or JSON file; throws an Error naming the first wrong key, e.g.
+ * `kWhPrice: expected a price of 0 or more, got "cheap"`.
+ */
+export function parseTariff(raw: unknown): Tariff {
+  const fail = (key: string, expected: string, value: unknown): never => {
+    throw new Error(`${key}: expected ${expected}, ${value === undefined ? 'but it is not set' : `got ${JSON.stringify(value)}`}`);
+  };
+  if (!isRecord(raw)) return fail('(top level)', 'a tariff (currency, flatFee, kWhPrice, hourPrice, idle, priceText, receiptUrl)', raw);
+  const unknown = Object.keys(raw).find((k) => !KEYS.includes(k));
+  if (unknown !== undefined) throw new Error(`${unknown}: unknown key (known: ${KEYS.join(', ')})`);
+  const price = (key: string, value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fail(key, 'a price of 0 or more', value));
+  const { currency, idle, priceText, receiptUrl } = raw;
+  if (typeof currency !== 'string' || !/^\S{1,8}$/.test(currency)) fail('currency', 'a currency of 1 to 8 characters without spaces (e.g. EUR)', currency);
+  const tariff: { -readonly [K in keyof Tariff]: Tariff[K] } = {
+    currency: currency as string,
+    flatFee: price('flatFee', raw.flatFee ?? 0),
+    kWhPrice: price('kWhPrice', raw.kWhPrice),
+    hourPrice: price('hourPrice', raw.hourPrice ?? 0),
+  };
+  if (idle !== undefined) {
+    if (!isRecord(idle)) fail('idle', 'a section (idle: graceMinutes, hourPrice)', idle);
+    const i = idle as Record<string, unknown>;
+    const grace = i.graceMinutes ?? 0;
+    if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0) fail('idle.graceMinutes', 'whole minutes, 0 or more', grace);
+    tariff.idle = { graceMinutes: grace as number, hourPrice: price('idle.hourPrice', i.hourPrice) };
+  }
+  if (priceText !== undefined) tariff.priceText = typeof priceText === 'string' && priceText.length > 0 ? priceText : fail('priceText', 'a text', priceText);
+  if (receiptUrl !== undefined) {
+    const ok = typeof receiptUrl === 'string' && URL.canParse(receiptUrl.replace('{transactionId}', '1')) && /^https?:/.test(receiptUrl);
+    tariff.receiptUrl = ok ? (receiptUrl as string) : fail('receiptUrl', 'an http(s) URL (with {transactionId} where the id goes)', receiptUrl);
+  }
+  return tariff;
+}
