@@ -13,7 +13,7 @@ import { DISPLAY_DEFAULTS, DisplayService } from '../display/DisplayService.js';
 import { COST_VENDOR_ID } from './costMessages.js';
 import { PricingService } from './PricingService.js';
 
-const log = pino({ level: 'silent' });
+const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
 const CARD = '04A1B2C3D4E5F6';
 const TARIFF: Tariff = { currency: 'EUR', flatFee: 1, kWhPrice: 0.4, hourPrice: 0.6, idle: { graceMinutes: 10, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
 const stops: (() => void)[] = [];
@@ -78,6 +78,24 @@ describe('OCA California Pricing over a strict CSMS', () => {
     const calls = new Map(f.csms.traffic((r) => r.chargePointId === CP && r.direction === 'out' && r.kind === 'call').map((r) => [r.messageId, r.payload as { messageId: string; data: string }]));
     const refused = answers.filter((r) => (r.payload as { status: string }).status !== 'Accepted').map((r) => calls.get(r.messageId));
     expect(refused).toEqual([]);
+  });
+
+  it('triggerMeterValue: a meter value when the session used the energy, when the power crosses the level and when the connector enters a listed status', async () => {
+    const { f, tariff } = await pricedCharger();
+    tariff.detach(); // the CSMS below sends its own RunningCost
+    f.sim.connectors[0]!.ev.plugIn();
+    f.sim.rfid.tap(CARD);
+    await f.advance(2000);
+    const txId = f.csms.transactions(CP)[0]!.transactionId;
+    const triggered = () => f.sent('MeterValues').filter((m) => m.meterValue.some((v) => v.sampledValue.some((s) => s.context === 'Trigger')));
+    const rc = { transactionId: txId, timestamp: new Date(f.clock.now()).toISOString(), meterValue: 0, cost: 0, state: 'Charging', chargingPrice: { kWhPrice: 0.3 } };
+    const send = (extra: object) => f.csms.call(CP, 'DataTransfer', { vendorId: COST_VENDOR_ID, messageId: 'RunningCost', data: JSON.stringify({ ...rc, ...extra }) });
+    expect(await send({ triggerMeterValue: { atEnergykWh: 1, atPowerkW: 1, atCPStatus: ['SuspendedEV'] } })).toEqual({ status: 'Accepted' });
+    await f.advance(10 * 60_000, 10_000); // ≈ 22 kW: 1 kWh within minutes
+    expect(triggered()).toHaveLength(1);
+    f.sim.connectors[0]!.ev.suspend(); // SuspendedEV, and the power falls below 1 kW
+    await f.advance(30_000, 1000);
+    expect(triggered()).toHaveLength(3);
   });
 
   it('refuses a RunningCost for a transaction not running here, a FinalCost for one it never had, and malformed data', async () => {

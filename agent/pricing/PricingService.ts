@@ -11,7 +11,9 @@ import type { Clock, MeterReading } from '../../hal/index.js';
 import type { Agent } from '../Agent.js';
 import type { DisplayService } from '../display/DisplayService.js';
 import type { TransactionEvent } from '../transactions/TransactionManager.js';
+import type { StatusChange } from '../charging/ConnectorController.js';
 import { registerCostMessages } from './costMessages.js';
+import { MeterTriggers } from './MeterTriggers.js';
 import { costAt, formatCost, type PriceText, type RunningCost } from './runningCost.js';
 
 export interface PricingServiceOptions {
@@ -35,6 +37,8 @@ export class PricingService {
   /** transactionId → connector of the transactions that ended lately (a FinalCost follows the StopTransaction). */
   private readonly ended = new Map<number, number>();
   private readonly detach: (() => void)[] = [];
+  /** Per connector, when to send a meter value besides the regular samples (RunningCost.triggerMeterValue). */
+  private readonly triggers = new Map<number, MeterTriggers>();
   /** RunningCosts for transactions whose id the charger has not learnt yet (see setRunningCost). */
   private readonly pending = new Map<number, RunningCost>();
 
@@ -45,8 +49,20 @@ export class PricingService {
     const { agent } = this.o;
     this.detach.push(registerCostMessages(agent.vendors, this));
     const onTransaction = (e: TransactionEvent): void => this.onTransaction(e);
+    const onStatus = (s: StatusChange): void => this.triggers.get(s.connectorId)?.status(s.status);
     agent.on('transaction', onTransaction);
-    this.detach.push(() => agent.off('transaction', onTransaction));
+    agent.on('status', onStatus);
+    this.detach.push(() => agent.off('transaction', onTransaction), () => agent.off('status', onStatus));
+    for (const c of agent.connectors) {
+      const id = c.connectorId;
+      const triggers = new MeterTriggers(this.o.clock, (why) => {
+        if (!agent.transactions.get(id)) return;
+        this.o.log.debug({ connector: id, trigger: why }, 'RunningCost trigger: sending a meter value');
+        agent.transactions.sendTriggered(id).catch((err: unknown) => this.o.log.warn({ err, connector: id }, 'triggered meter value failed'));
+      });
+      this.triggers.set(id, triggers);
+      this.detach.push(() => triggers.clear());
+    }
     for (const hw of agent.options.hardware.connectors) {
       const onReading = (r: MeterReading): void => this.showCost(hw.connectorId, r);
       hw.meter.on('reading', onReading);
@@ -87,6 +103,7 @@ export class PricingService {
       return awaitingId;
     }
     this.running.set(connectorId, rc);
+    this.triggers.get(connectorId)?.set(rc.triggerMeterValue);
     const meter = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.meter;
     this.showCost(connectorId, meter?.lastReading);
     return true;
@@ -122,6 +139,7 @@ export class PricingService {
     if (this.ended.size > RECENT) this.ended.delete(this.ended.keys().next().value!);
     const rc = this.running.get(e.connectorId);
     this.running.delete(e.connectorId);
+    this.triggers.get(e.connectorId)?.clear();
     if (e.startIdTag !== undefined) this.userPrices.delete(e.startIdTag);
     // Until the FinalCost comes, the summary shows the last running cost.
     if (rc) this.o.display.setFinalCost(e.connectorId, { cost: this.format(costAt(rc, e.timestamp, e.meterStopWh)) });
@@ -130,6 +148,8 @@ export class PricingService {
   private showCost(connectorId: number, reading: MeterReading | undefined): void {
     const rc = this.running.get(connectorId);
     if (!rc) return;
+    const tx = this.o.agent.transactions.get(connectorId);
+    if (reading && tx) this.triggers.get(connectorId)?.reading(reading.energyWh - tx.meterStartWh, reading.powerW);
     const cost = costAt(rc, this.o.clock.now(), reading?.energyWh ?? rc.meterValue);
     this.o.display.setSessionCost(connectorId, this.format(cost));
   }
