@@ -123,7 +123,8 @@ describe('DisplayService: the driver display of a running charger', () => {
   });
 
   it('German from the configuration, English for a driver whose session says so; fitted to a 16x2 LCD in pages', async () => {
-    const { f, service, display, lines } = await withDisplay({ settings: { language: 'de' }, width: 16, height: 2 });
+    // As evse run seeds it: display.language is the initial value of the Language key.
+    const { f, service, display, lines } = await withDisplay({ settings: { language: 'de' }, width: 16, height: 2, fixture: { ocpp: { Language: 'de' } } });
     expect(lines()).toEqual(['Bereit zum Laden', 'Karte oder App']);
     f.sim.connectors[0]!.ev.plugIn();
     f.sim.rfid.tap(CARD);
@@ -145,6 +146,30 @@ describe('DisplayService: the driver display of a running charger', () => {
       await f.advance(SETTINGS.pageMs, SETTINGS.pageMs);
     }
     expect(withCost).toContain('Cost €1.23');
+  });
+
+  it('the CSMS sets the language (Language, one of SupportedLanguages) and the price for everyone (DefaultPrice, its offline text while offline)', async () => {
+    const { f, lines } = await withDisplay();
+    expect(await f.csms.call(CP, 'GetConfiguration', { key: ['Language', 'SupportedLanguages'] })).toMatchObject({
+      configurationKey: [
+        { key: 'Language', readonly: false, value: 'en' },
+        { key: 'SupportedLanguages', readonly: true, value: 'en,de' },
+      ],
+    });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'Language', value: 'fr' })).toEqual({ status: 'Rejected' });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'Language', value: 'de' })).toEqual({ status: 'Accepted' });
+    await f.advance(0);
+    expect(lines()[0]).toBe('Bereit zum Laden');
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'DefaultPrice', value: '{"priceText": 0.3}' })).toEqual({ status: 'Rejected' });
+    const price = JSON.stringify({ priceText: '0,39 €/kWh', priceTextOffline: 'Offline: 0,45 €/kWh', chargingPrice: { kWhPrice: 0.45 } });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'DefaultPrice', value: price })).toEqual({ status: 'Accepted' });
+    await f.advance(0);
+    expect(lines()[0]).toBe('Bereit zum Laden');
+    expect(lines().at(-1)).toBe('0,39 €/kWh');
+    await f.csms.stop();
+    await f.advance(3000);
+    expect(lines()[0]).toBe('Bereit zum Laden');
+    expect(lines().at(-1)).toBe('Offline: 0,45 €/kWh');
   });
 
   it('one display for two connectors cycles their screens, each labelled with its connector', async () => {

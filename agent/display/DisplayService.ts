@@ -24,7 +24,10 @@ import { labelled, screenFor, type CardNews, type ChargerView, type MessageState
 import { resolveLanguage } from './texts.js';
 
 export interface DisplaySettings {
-  /** Language of the texts unless a session says otherwise (`en`, `de`; others fall back to English). */
+  /**
+   * Language of the texts when the OCPP key Language is empty (evse run seeds that key with it, and
+   * the CSMS may change it); a session may say otherwise. `en`, `de`; others fall back to English.
+   */
   readonly language: string;
   readonly support: SupportContact;
   /** URL template of the QR codes ({chargePointId}, {connectorId}, {action}); empty: no QR codes. */
@@ -88,6 +91,9 @@ export class DisplayService {
     this.on(agent, 'transaction', onTransaction);
     this.on(agent, 'card', onCard);
     this.on(agent.link, 'state', refresh);
+    this.on(agent.config, 'changed', (key: string) => {
+      if (key === 'Language' || key === 'DefaultPrice') refresh();
+    });
     if (messages) {
       this.on(messages, 'changed', refresh);
       this.detach.push(registerOperatorMessages(agent.vendors, messages, (id) => /^\d+$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined));
@@ -196,8 +202,23 @@ export class DisplayService {
       readerFault: agent.options.hardware.readers.some((r) => r.activeFaults.size > 0),
       ...(this.card && { card: this.card.news }),
       support: settings.support,
-      language: settings.language,
+      // The Language key (the CSMS may change it; display.language seeds it).
+      language: agent.config.getString('Language') || settings.language,
+      ...this.defaultPrice(agent.link.isAccepted),
     };
+  }
+
+  /** OCA DefaultPrice: its priceText, or priceTextOffline while the CSMS is unreachable (the key is checked when set). */
+  private defaultPrice(online: boolean): { defaultPrice?: string } {
+    const raw = this.o.agent.config.getString('DefaultPrice');
+    if (!raw) return {};
+    try {
+      const { priceText, priceTextOffline } = JSON.parse(raw) as { priceText: string; priceTextOffline?: string };
+      const text = online ? priceText : (priceTextOffline ?? priceText);
+      return text ? { defaultPrice: text } : {};
+    } catch {
+      return {};
+    }
   }
 
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {

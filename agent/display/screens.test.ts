@@ -4,6 +4,7 @@ import { CONNECTOR_STATUSES } from '../ocpp16/vocabulary.js';
 import { fit } from './fitScreen.js';
 import { labelled, screenFor, type ChargerView, type ConnectorView } from './screens.js';
 import { CATALOGUES, LANGUAGES, resolveLanguage, type ConnectorFault, type RefusalReason } from './texts.js';
+import { DISPLAY_LANGUAGES } from '../ocpp16/configurationKeys.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 const charger: ChargerView = { now: NOW, online: true, readerFault: false, support: { phone: '+49 30 1234567', email: 'help@charge.example', web: 'charge.example/help' }, language: 'en' };
@@ -68,6 +69,10 @@ describe('every fault and refusal has a human explanation in every language', ()
     expect(s.lines[0]!.variants).toEqual(CATALOGUES[lang].refused[reason]);
     expect(s.qr).toBe('pay');
     expect(s.tone).toBe('warning');
+  });
+
+  it('SupportedLanguages (the OCPP key) are exactly the languages with texts', () => {
+    expect([...DISPLAY_LANGUAGES]).toEqual([...LANGUAGES]);
   });
 
   it('English and German name the same messages (no key missing in one)', () => {

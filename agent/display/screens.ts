@@ -53,6 +53,8 @@ export interface ChargerView {
   readonly support: SupportContact;
   /** The configured language. */
   readonly language: string;
+  /** The price for everyone (OCA DefaultPrice: its online or offline text), shown where a session can start. */
+  readonly defaultPrice?: string;
 }
 
 export interface Screen {
@@ -116,11 +118,12 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
   if (c.status === 'Preparing') {
     if (c.session) return screen('info', 'Idle', [t.starting, t.pleaseWait, ...price()]);
     if (c.pilot === 'A') return screen('action', 'Idle', [t.cardAccepted, t.plugIn, ...price()]);
-    return screen('action', 'Idle', [t.evConnected, charger.readerFault ? t.startHintNoReader : t.startHintPlugged], 'start');
+    return screen('action', 'Idle', [t.evConnected, charger.readerFault ? t.startHintNoReader : t.startHintPlugged, ...(charger.defaultPrice ? [[charger.defaultPrice]] : [])], 'start');
   }
   // Available (also a transaction still ending while the vehicle is gone).
-  if (!charger.online) return screen('action', 'Idle', [t.ready, t.startHintOffline]);
-  return screen('action', 'Idle', [t.ready, charger.readerFault ? t.startHintNoReader : t.startHint], 'start');
+  const defaultPrice = charger.defaultPrice ? [[charger.defaultPrice]] : [];
+  if (!charger.online) return screen('action', 'Idle', [t.ready, t.startHintOffline, ...defaultPrice]);
+  return screen('action', 'Idle', [t.ready, charger.readerFault ? t.startHintNoReader : t.startHint, ...defaultPrice], 'start');
 }
 
 /** A screen for one of several connectors on a shared display: its first line says which. */

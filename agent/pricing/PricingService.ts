@@ -21,7 +21,7 @@ export interface PricingServiceOptions {
   display: DisplayService;
   clock: Clock;
   log: Logger;
-  /** Language of the number notation (the display's). */
+  /** Language of the number notation when the Language key is empty (the display's). */
   language: string;
   /** Shown after cost values (e.g. EUR); empty: none (the CSMS's price texts name it). */
   currency: string;
@@ -154,12 +154,17 @@ export class PricingService {
     this.o.display.setSessionCost(connectorId, this.format(cost));
   }
 
+  /** The Language key (the CSMS may change it), else the display's language. */
+  private get language(): string {
+    return this.o.agent.config.getString('Language') || this.o.language;
+  }
+
   private format(cost: number): string {
-    return formatCost(cost, this.o.agent.config.getInt('NumberOfDecimalsForCostValues'), this.o.language, this.o.currency || undefined);
+    return formatCost(cost, this.o.agent.config.getInt('NumberOfDecimalsForCostValues'), this.language, this.o.currency || undefined);
   }
 
   private inLanguage(price: PriceText): string {
-    const primary = this.o.language.toLowerCase().split('-')[0]!;
+    const primary = this.language.toLowerCase().split('-')[0]!;
     const match = Object.entries(price.byLanguage ?? {}).find(([lang]) => lang.toLowerCase().split(/[-_]/)[0] === primary);
     return match ? match[1] : price.text;
   }
