@@ -58,6 +58,12 @@ export class ConnectorFacts {
   view(now: number, active: ActiveTransaction | undefined, pilot: ConnectorView['pilot'], summaryMs: number): ConnectorView {
     const c = this.connector;
     const status = c.status;
+    // The session has ended in the machine, its stop is still being recorded: summarise from what is known.
+    const known = active ?? this.started;
+    if (!c.hasTransaction && known && !this.finished) {
+      const wh = this.reading ? Math.max(0, this.reading.energyWh - known.meterStartWh) : 0;
+      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost }) };
+    }
     if (this.finished && (status === 'Preparing' || c.hasTransaction)) this.finished = undefined;
     if (this.finished && status === 'Available') {
       this.finished.availableSince ??= now;
@@ -67,7 +73,7 @@ export class ConnectorFacts {
         this.priceText = undefined;
       }
     }
-    const start = active ? { startedAt: active.startedAt, meterStartWh: active.meterStartWh } : c.hasTransaction ? this.started : undefined;
+    const start = !c.hasTransaction ? undefined : active ? { startedAt: active.startedAt, meterStartWh: active.meterStartWh } : this.started;
     const r = this.reading;
     const session = start && {
       startedAt: start.startedAt,

@@ -22,6 +22,7 @@ describe('the screen for every connector state (English, 40x8)', () => {
     ['Preparing, authorized, nothing plugged in', { status: 'Preparing', pilot: 'A' }, {}, ['Start authorized', 'Plug in your vehicle'], 'action', undefined],
     ['Preparing, transaction starting', { status: 'Preparing', pilot: 'B', session: { ...session, energyWh: 0, powerW: 0 } }, {}, ['Starting to charge', 'Please wait'], 'info', undefined],
     ['card being checked', {}, { card: { phase: 'checking' } }, ['Checking your card', 'Please wait'], 'info', undefined],
+    ['Charging before the transaction is recorded', { status: 'Charging', pilot: 'C' }, {}, ['Starting to charge', 'Please wait'], 'info', undefined],
     ['Charging: kW, kWh, time', { status: 'Charging', pilot: 'C', session }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h'], 'charging', undefined],
     ['Charging with a cost so far', { status: 'Charging', pilot: 'C', session: { ...session, cost: '€4.32' } }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', 'Cost so far €4.32'], 'charging', undefined],
     ['SuspendedEV: paused by the vehicle', { status: 'SuspendedEV', pilot: 'B', session }, {}, ['Paused by the vehicle', 'Battery full or vehicle timer', '12.35 kWh charged', 'Time 1:05 h'], 'warning', undefined],

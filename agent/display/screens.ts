@@ -99,6 +99,8 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     const paused = c.status === 'SuspendedEV' ? [t.pausedByVehicle, t.pausedByVehicleHint] : [t.pausedByLimit, t.pausedByLimitHint];
     return screen('warning', 'Charging', [...paused, ...progress(s)]);
   }
+  // The machine already charges, the transaction is still being recorded (meterStart read).
+  if (c.status === 'Charging' || c.status === 'SuspendedEV' || c.status === 'SuspendedEVSE') return screen('info', 'Charging', [t.starting, t.pleaseWait, ...price()]);
   const card = c.session ? undefined : charger.card;
   if (card?.phase === 'checking') return screen('info', 'Idle', [t.checkingCard, t.pleaseWait]);
   if (card?.phase === 'refused') return screen('warning', 'Idle', [t.refused[card.reason], t.refusedHint, ...contact()], 'pay');
