@@ -132,6 +132,9 @@ export const CONFIGURATION_KEYS = {
   // (it has a display; set at start); cost values shown with this many decimals.
   CustomDisplayCostAndPrice: ro('boolean', false),
   NumberOfDecimalsForCostValues: { type: 'integer', readonly: false, default: 2, min: 0, max: 6 },
+  // The charger sends ConnectorUnplugged when the vehicle leaves after a transaction (an idle fee
+  // may run until then); false: it does not.
+  CustomIdleFeeAfterStop: rw('boolean', true),
   // Shown on the idle screen: priceText, or priceTextOffline while the CSMS is unreachable.
   DefaultPrice: { type: 'string', readonly: false, default: '', check: defaultPriceProblem },
   // The display's language (one of SupportedLanguages); its initial value is display.language.

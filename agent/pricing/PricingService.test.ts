@@ -7,6 +7,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimDisplay } from '../../hal/sim/SimDisplay.js';
 import { CsmsTariff, priceTextOf, type Tariff } from '../../scenarios/csms/CsmsTariff.js';
+import { EmbeddedCsms } from '../../scenarios/csms/EmbeddedCsms.js';
 import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
 import { until } from '../../test/support/until.js';
 import { DISPLAY_DEFAULTS, DisplayService } from '../display/DisplayService.js';
@@ -96,6 +97,50 @@ describe('OCA California Pricing over a strict CSMS', () => {
     f.sim.connectors[0]!.ev.suspend(); // SuspendedEV, and the power falls below 1 kW
     await f.advance(30_000, 1000);
     expect(triggered()).toHaveLength(3);
+  });
+
+  it('ConnectorUnplugged: when the vehicle leaves after the transaction, after its StopTransaction, with the time of the unplug', async () => {
+    const { f } = await pricedCharger();
+    f.sim.connectors[0]!.ev.plugIn();
+    f.sim.rfid.tap(CARD);
+    await f.advance(60_000, 10_000);
+    f.sim.rfid.tap(CARD); // stopped at the charger; the vehicle stays (idle fee after stop)
+    await f.advance(20 * 60_000, 60_000);
+    expect(f.agent.connectors[0]!.status).toBe('Finishing');
+    expect(f.sent('DataTransfer')).toEqual([]);
+    const unpluggedAt = f.clock.now();
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(2000);
+    const [unplugged] = f.sent('DataTransfer');
+    expect(unplugged).toMatchObject({ vendorId: COST_VENDOR_ID, messageId: 'ConnectorUnplugged' });
+    expect(JSON.parse(unplugged!.data!)).toEqual({ transactionId: 1, timestamp: new Date(unpluggedAt).toISOString() });
+    const order = f.csms.traffic((r) => r.chargePointId === CP && r.direction === 'in' && r.kind === 'call' && (r.action === 'StopTransaction' || r.action === 'DataTransfer')).map((r) => r.action);
+    expect(order).toEqual(['StopTransaction', 'DataTransfer']);
+    expect(f.agent.undelivered).toBe(0);
+  });
+
+  it('ConnectorUnplugged while the CSMS is unreachable is journaled and delivered after the reconnect, behind the StopTransaction', async () => {
+    const { f } = await pricedCharger();
+    f.sim.connectors[0]!.ev.plugIn();
+    f.sim.rfid.tap(CARD);
+    await f.advance(60_000, 10_000);
+    const port = Number(new URL(f.agent.options.csms.url).port);
+    await f.csms.stop();
+    await until('the link to notice', () => !f.agent.link.isAccepted, 5000);
+    f.sim.rfid.tap(CARD);
+    await f.advance(5 * 60_000, 60_000);
+    const unpluggedAt = f.clock.now();
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(2000);
+    expect(f.agent.undelivered).toBe(2); // StopTransaction and ConnectorUnplugged, journaled
+    const back = new EmbeddedCsms({ now: () => f.clock.now(), logger: log, pingIntervalMs: 0 });
+    await back.start({ port });
+    stops.push(() => void back.stop());
+    await until('the charger to deliver after reconnecting', () => f.agent.undelivered === 0 && back.isConnected(CP), 15_000, 20, () => f.advance(1000));
+    const delivered = back.traffic((r) => r.chargePointId === CP && r.direction === 'in' && r.kind === 'call' && (r.action === 'StopTransaction' || r.action === 'DataTransfer'));
+    expect(delivered.map((r) => r.action)).toEqual(['StopTransaction', 'DataTransfer']);
+    expect(JSON.parse((delivered[1]!.payload as { data: string }).data)).toEqual({ transactionId: 1, timestamp: new Date(unpluggedAt).toISOString() });
+    expect(back.violations(CP).filter((v) => v.by === 'chargePoint')).toEqual([]);
   });
 
   it('refuses a RunningCost for a transaction not running here, a FinalCost for one it never had, and malformed data', async () => {

@@ -39,6 +39,10 @@ export class PricingService {
   private readonly detach: (() => void)[] = [];
   /** Per connector, when to send a meter value besides the regular samples (RunningCost.triggerMeterValue). */
   private readonly triggers = new Map<number, MeterTriggers>();
+  /** CSMS transactionIds by local id, as far as known (for ConnectorUnplugged). */
+  private readonly ids = new Map<string, number>();
+  /** Per connector, the ended transaction whose vehicle is still plugged in. */
+  private readonly awaitingUnplug = new Map<number, { localId: string; transactionId?: number }>();
   /** RunningCosts for transactions whose id the charger has not learnt yet (see setRunningCost). */
   private readonly pending = new Map<number, RunningCost>();
 
@@ -53,6 +57,16 @@ export class PricingService {
     agent.on('transaction', onTransaction);
     agent.on('status', onStatus);
     this.detach.push(() => agent.off('transaction', onTransaction), () => agent.off('status', onStatus));
+    for (const hw of agent.options.hardware.connectors) {
+      const onPilot = (state: string): void => {
+        const waiting = this.awaitingUnplug.get(hw.connectorId);
+        if (state !== 'A' || !waiting) return;
+        this.awaitingUnplug.delete(hw.connectorId);
+        this.unplugged(hw.connectorId, waiting, this.o.clock.now());
+      };
+      hw.pilot.on('state', onPilot);
+      this.detach.push(() => hw.pilot.off('state', onPilot));
+    }
     for (const c of agent.connectors) {
       const id = c.connectorId;
       const triggers = new MeterTriggers(this.o.clock, (why) => {
@@ -121,8 +135,20 @@ export class PricingService {
     return true;
   }
 
+  /** Journals ConnectorUnplugged (CustomIdleFeeAfterStop), delivered like the transaction's messages. */
+  private unplugged(connectorId: number, t: { localId: string; transactionId?: number }, at: number): void {
+    if (!this.o.agent.config.getBool('CustomIdleFeeAfterStop')) return;
+    const transactionId = t.transactionId ?? this.ids.get(t.localId);
+    this.o.agent
+      .journalConnectorUnplugged({ localId: t.localId, connectorId, ...(transactionId !== undefined && { transactionId }), timestamp: at })
+      .catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'ConnectorUnplugged could not be journaled'));
+  }
+
   private onTransaction(e: TransactionEvent): void {
+    if (e.transactionId !== undefined) this.ids.set(e.localId, e.transactionId);
+    if (this.ids.size > RECENT) this.ids.delete(this.ids.keys().next().value!);
     if (e.event === 'started') {
+      this.awaitingUnplug.delete(e.connectorId); // the vehicle never left: a new session of the same one
       const text = this.userPrices.get(e.idTag);
       if (text !== undefined) this.o.display.setPriceText(e.connectorId, text);
       return;
@@ -133,16 +159,21 @@ export class PricingService {
       if (rc) this.setRunningCost(rc);
       return;
     }
-    if (e.transactionId === undefined) return;
-    // Stopped: the FinalCost that follows finds its connector here.
-    this.ended.set(e.transactionId, e.connectorId);
-    if (this.ended.size > RECENT) this.ended.delete(this.ended.keys().next().value!);
+    // Stopped: the vehicle leaves now (the unplug ended it) or later (ConnectorUnplugged then).
+    const pilot = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === e.connectorId)?.pilot.state;
+    const t = { localId: e.localId, ...(e.transactionId !== undefined && { transactionId: e.transactionId }) };
+    if (pilot === 'A') this.unplugged(e.connectorId, t, e.timestamp);
+    else this.awaitingUnplug.set(e.connectorId, t);
     const rc = this.running.get(e.connectorId);
     this.running.delete(e.connectorId);
     this.triggers.get(e.connectorId)?.clear();
     if (e.startIdTag !== undefined) this.userPrices.delete(e.startIdTag);
     // Until the FinalCost comes, the summary shows the last running cost.
     if (rc) this.o.display.setFinalCost(e.connectorId, { cost: this.format(costAt(rc, e.timestamp, e.meterStopWh)) });
+    if (e.transactionId === undefined) return;
+    // The FinalCost that follows finds its connector here.
+    this.ended.set(e.transactionId, e.connectorId);
+    if (this.ended.size > RECENT) this.ended.delete(this.ended.keys().next().value!);
   }
 
   private showCost(connectorId: number, reading: MeterReading | undefined): void {
