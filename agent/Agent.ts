@@ -569,6 +569,15 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
   }
 
+  /**
+   * Journals an OCA ConnectorUnplugged for a transaction that ended here (agent/pricing/): queued
+   * behind its StopTransaction and delivered like it, also after a reconnect or a restart.
+   */
+  journalConnectorUnplugged(u: { localId: string; connectorId: number; transactionId?: number; timestamp: number }): Promise<void> {
+    const { localId, connectorId, transactionId, timestamp } = u;
+    return this.sender.enqueue({ kind: 'unplugged', localId, connectorId, ...(transactionId !== undefined && { transactionId }), timestamp: new Date(timestamp).toISOString() });
+  }
+
   /** Transaction messages (StartTransaction, MeterValues, StopTransaction) not yet confirmed by the CSMS. */
   get undelivered(): number {
     return this.sender.backlog;

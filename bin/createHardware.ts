@@ -3,8 +3,10 @@
  */
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ChargerHardware, Clock } from '../hal/index.js';
+import type { ChargerHardware, Clock, Display } from '../hal/index.js';
+import { ConsoleDisplay } from '../hal/sim/ConsoleDisplay.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
+import { SimDisplay } from '../hal/sim/SimDisplay.js';
 import type { Settings } from './settings.js';
 import { readSimState, restoreEvs, SimStatePersistence } from './simState.js';
 
@@ -19,6 +21,20 @@ export interface Hardware {
  * `hal.driver` is `serial`, so a simulated charger never loads them.
  */
 export async function createHardware(settings: Settings, clock: Clock, log?: Logger): Promise<Hardware> {
+  const built = await createDevices(settings, clock, log);
+  const displays = displaysOf(settings);
+  return displays.length > 0 ? { ...built, hardware: { ...built.hardware, displays } } : built;
+}
+
+/** The sim and console displays (the OpenEVSE LCDs are built with their boards, bin/serialHardware.ts). */
+function displaysOf(settings: Settings): Display[] {
+  const { type, width, height } = settings.display;
+  if (type === 'sim') return [new SimDisplay({ id: 'display:0', width, height })];
+  if (type === 'console') return [new ConsoleDisplay({ id: 'display:0', width, height })];
+  return [];
+}
+
+async function createDevices(settings: Settings, clock: Clock, log?: Logger): Promise<Hardware> {
   const { chargePoint, hal } = settings;
   switch (hal.driver) {
     case 'sim': {

@@ -4,7 +4,10 @@
  * (`--api-port`). The options for driving charge points are declared here; the CSMS itself is
  * loaded only when the command runs.
  */
+import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
+import YAML from 'yaml';
+import { parseTariff, type Tariff } from '../scenarios/csms/CsmsTariff.js';
 import { EX_USAGE, port } from './commandLine.js';
 
 /** What the driving options parse to (commander's camel-cased names). */
@@ -15,6 +18,8 @@ export interface CsmsDriveFlags {
   apiHost: string;
   /** Seconds. */
   callTimeout: number;
+  /** Prices and costs sent to the chargers (OCA California Pricing), from --tariff. */
+  tariff?: Tariff;
 }
 
 export interface CsmsCommandOptions extends Partial<CsmsDriveFlags> {
@@ -34,6 +39,21 @@ function callTimeout(value: string): number {
   return n;
 }
 
+/** `--tariff <file>`: a YAML or JSON tariff; a file that cannot be read or is wrong is a usage error naming the key. */
+function tariffFile(file: string): Tariff {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${(err as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return parseTariff(raw);
+  } catch (err) {
+    throw new InvalidArgumentError(`${file}: ${(err as Error).message}`);
+  }
+}
+
 /** Adds the options for driving charge points to the `evse csms` command. */
 export function addCsmsDriveOptions(command: Command): Command {
   return command
@@ -41,7 +61,8 @@ export function addCsmsDriveOptions(command: Command): Command {
     .option('--no-interactive', 'do not read stdin, also on a terminal')
     .option('--api-port <port>', 'serve the HTTP API (GET /chargers, POST /chargers/<id>/calls/<Action>) on this port; 0 = any free port, printed at start', port)
     .option('--api-host <host>', 'address of the HTTP API (it has no authentication)', '127.0.0.1')
-    .option('--call-timeout <seconds>', 'how long a call to a charge point waits for the answer', callTimeout, 10);
+    .option('--call-timeout <seconds>', 'how long a call to a charge point waits for the answer', callTimeout, 10)
+    .option('--tariff <file>', 'send prices and costs to the chargers (OCA California Pricing): a YAML/JSON tariff with currency, flatFee, kWhPrice, hourPrice, idle {graceMinutes, hourPrice}, priceText, receiptUrl (docs/display.md)', tariffFile);
 }
 
 export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> {
@@ -59,6 +80,7 @@ export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> 
       logger: createLogger(opts.logLevel, { pretty: opts.pretty }),
       callTimeoutMs: Math.round((opts.callTimeout ?? 10) * 1000),
       ...(opts.apiPort !== undefined && { api: { host: opts.apiHost ?? '127.0.0.1', port: opts.apiPort } }),
+      ...(opts.tariff && { tariff: opts.tariff }),
       ...(interactive && { console: { input: process.stdin, ...(terminal && { terminal }) } }),
     });
     // On a terminal with the prompt, stdout already shows these lines (and the prompt is up).

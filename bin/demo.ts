@@ -1,7 +1,9 @@
 /**
  * `evse demo`: an embedded strict OCPP 1.6 CSMS on 127.0.0.1 (ephemeral port) and one simulated
  * charger, driven through one session in virtual time — plug in, tap a card, charge, unplug —
- * printing the timeline (status changes, OCPP messages both ways, energy) and a summary.
+ * printing the timeline (status changes, OCPP messages both ways, energy, what the driver's display
+ * shows) and a summary. The CSMS prices the session (a demo tariff, OCA California Pricing), so the
+ * display shows the price, the cost rising and the total.
  * Exits 0 when the CSMS recorded exactly one complete, valid transaction.
  */
 import { SimulatedClock } from '../hal/clock.js';
@@ -9,6 +11,10 @@ import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
 import { Agent } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
+import { CsmsTariff, type Tariff } from '../scenarios/csms/CsmsTariff.js';
+import { SimDisplay } from '../hal/sim/SimDisplay.js';
+import { DISPLAY_DEFAULTS, DisplayService } from '../agent/display/DisplayService.js';
+import { PricingService } from '../agent/pricing/PricingService.js';
 import { formatMessage } from '../scenarios/csms/formatMessage.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './packageInfo.js';
@@ -28,6 +34,8 @@ export interface DemoOptions {
 const CHARGE_POINT_ID = 'DEMO-CP1';
 const CARD_UID = '04A2B3C4D5E6F7';
 const MINUTE = 60_000;
+/** What the demo's CSMS charges: a flat fee, per kWh, and an idle fee after half an hour paused. */
+const DEMO_TARIFF: Tariff = { currency: 'EUR', flatFee: 0.5, kWhPrice: 0.39, hourPrice: 0, idle: { graceMinutes: 30, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const log = createLogger(opts.logLevel, { pretty: opts.pretty });
@@ -57,9 +65,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     // A sample every 15 virtual minutes keeps the timeline readable.
     // No WebSocket pings: they run on the wall clock, the demo on a virtual one.
     initial: { MeterValueSampleInterval: 900, HeartbeatInterval: 1800, StopTxnSampledData: 'Energy.Active.Import.Register', WebSocketPingInterval: 0 },
-    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES },
+    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES, CustomDisplayCostAndPrice: true },
     log,
   });
+  new CsmsTariff(csms, DEMO_TARIFF, () => clock.now()).attach();
   const agent = new Agent({
     chargePointId: CHARGE_POINT_ID,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
@@ -75,6 +84,22 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   if (opts.json) agent.on('status', (s) => say('status', `status: connector ${s.connectorId} ${s.status}`, { ...s }));
   agent.on('card', (card, result) => say('card', `card ${card.uid.slice(0, 4)}… presented: ${result.status} (${result.source})`));
   agent.on('cardRefused', (card, refusal) => say('card', `card ${card.uid.slice(0, 4)}… refused: ${refusal.message}`));
+  // The driver's display (20x4), each new screen on the timeline.
+  const display = new SimDisplay({ id: 'display:0', width: 20, height: 4 });
+  const screens = new DisplayService({ agent, displays: [display], clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: { phone: '+49 30 1234567' }, qrUrl: 'https://charge.example/{chargePointId}/{connectorId}?do={action}' } });
+  const pricing = new PricingService({ agent, display: screens, clock, log, language: 'en', currency: 'EUR' });
+  // On the timeline: each page of a new screen once (a screen's pages share its tone), and the
+  // screen with every energy line.
+  let tone: string | undefined;
+  const pagesShown = new Set<string>();
+  const showScreen = (c = display.content) => c && say('display', `display: ${c.lines.join(' | ')}${c.qr ? ` [QR ${c.qr}]` : ''}`, { lines: c.lines, ...(c.qr && { qr: c.qr }) });
+  display.on('shown', (c) => {
+    if (c.tone !== tone) pagesShown.clear();
+    tone = c.tone;
+    if (pagesShown.has(c.lines[0] ?? '')) return;
+    pagesShown.add(c.lines[0] ?? '');
+    showScreen(c);
+  });
 
   const connector = sim.connectors[0]!;
   const settle = () => agent.whenIdle(3000);
@@ -85,12 +110,15 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
       powerW: r.powerW,
       soc: connector.ev.soc,
     });
+    showScreen();
   };
 
   let exitCode = 1;
   try {
     if (!opts.json) out(`evse demo: embedded CSMS on ${url}, charger ${CHARGE_POINT_ID}, simulated hardware, virtual time\n`);
     agent.start();
+    screens.start();
+    pricing.start();
     await csms.waitForCall(CHARGE_POINT_ID, 'BootNotification', undefined, 10_000);
     await clock.advanceAsync(2000, settle);
     const secure = security ? await security.check(csms, CHARGE_POINT_ID, say) : true;
@@ -118,6 +146,8 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   } catch (err) {
     say('error', `demo failed: ${(err as Error).message}`);
   } finally {
+    pricing.stop();
+    screens.stop();
     await agent.stop({ flushMs: 1000 });
     await sim.close();
     await csms.stop();

@@ -66,6 +66,7 @@ addCsmsDriveOptions(
     ...(opts.apiPort !== undefined && { apiPort: opts.apiPort }),
     apiHost: opts.apiHost,
     callTimeout: opts.callTimeout,
+    ...(opts.tariff && { tariff: opts.tariff }),
   });
 });
 

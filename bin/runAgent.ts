@@ -39,6 +39,9 @@ import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
 import { openCsmsSecurity, type CsmsSecurity } from './csmsSecurity.js';
 import { SystemdNotifier } from './systemdNotify.js';
+import { DISPLAY_DEFAULTS, DisplayService } from '../agent/display/DisplayService.js';
+import { OperatorMessages } from '../agent/display/OperatorMessages.js';
+import { PricingService } from '../agent/pricing/PricingService.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -79,7 +82,12 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const config = await OcppConfiguration.open({
     file: join(dataDir, 'ocpp-configuration.json'),
     initial: ocppInitialValues(settings),
-    readonlyValues: { NumberOfConnectors: settings.chargePoint.connectors, SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES },
+    readonlyValues: {
+      NumberOfConnectors: settings.chargePoint.connectors,
+      SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES,
+      // Prices and costs (OCA California Pricing) are shown only where a display shows them.
+      CustomDisplayCostAndPrice: settings.display.type !== 'none',
+    },
     log,
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
@@ -117,8 +125,10 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const profiles = await ChargingProfileStore.open(join(dataDir, 'charging-profiles.json'), log);
   // The recent log and the security log, for GetDiagnostics / GetLog.
   const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() }, SecurityLog: security.securityLog } } };
+  // The operator's display messages survive restarts (docs/display.md); kept only with a display.
+  const displayMessages = settings.display.type === 'none' ? undefined : await OperatorMessages.open(join(dataDir, 'display-messages.json'), log);
   const notifier = SystemdNotifier.fromEnvironment(process.env, log);
-  const runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier);
+  const runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier, displayMessages);
   return runner.run().finally(() => notifier?.close());
 }
 
@@ -155,6 +165,8 @@ class AgentRunner {
   private agent: Agent | undefined;
   private telemetry: TelemetryPublisher | undefined;
   private usage: UsageTracker | undefined;
+  private display: DisplayService | undefined;
+  private pricing: PricingService | undefined;
   private stopping = false;
   /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset. */
   private bootReason: 'PowerUp' | 'RemoteReset' = 'PowerUp';
@@ -186,6 +198,8 @@ class AgentRunner {
     private readonly security: CsmsSecurity,
     /** systemd Type=notify (READY, WATCHDOG, STOPPING), when run under it. */
     private readonly notifier: SystemdNotifier | undefined,
+    /** The operator's display messages, kept across resets (absent: no display). */
+    private readonly displayMessages: OperatorMessages | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -263,6 +277,7 @@ class AgentRunner {
     this.stopUsage(); // one left by a failed restart attempt
     if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
     agent.start();
+    this.startDisplay(agent);
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
     this.notifier?.ready(`charging agent ${settings.chargePoint.id} running (security profile ${this.security.connection.profile})`);
   }
@@ -280,6 +295,31 @@ class AgentRunner {
       if (Math.abs(step) > 60_000) this.security.events.raise('SettingSystemTime', `clock set from the CSMS: ${step > 0 ? '+' : ''}${Math.round(step / 1000)} s`);
     },
   };
+  /** The driver displays of this agent, when the hardware has any (display.type). */
+  private startDisplay(agent: Agent): void {
+    this.stopDisplay(); // one left by a failed restart attempt
+    const displays = this.hw?.hardware.displays ?? [];
+    if (displays.length === 0) return;
+    const { language, support, qrUrl, pageMs, currency } = this.settings.display;
+    this.display = new DisplayService({
+      agent,
+      displays,
+      clock: this.clock,
+      log: this.log,
+      settings: { ...DISPLAY_DEFAULTS, language, support, qrUrl, pageMs },
+      ...(this.displayMessages && { messages: this.displayMessages }),
+    });
+    this.display.start();
+    this.pricing = new PricingService({ agent, display: this.display, clock: this.clock, log: this.log, language, currency });
+    this.pricing.start();
+  }
+
+  private stopDisplay(): void {
+    this.pricing?.stop();
+    this.pricing = undefined;
+    this.display?.stop();
+    this.display = undefined;
+  }
 
   /** MQTT telemetry for this agent, when `telemetry.url` is set; its failures never touch charging. */
   private startTelemetry(agent: Agent, Publisher: typeof TelemetryPublisher): TelemetryPublisher {
@@ -325,6 +365,7 @@ class AgentRunner {
     this.notifier?.status(`restarting after a ${type} reset`);
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
+    this.stopDisplay();
     this.stopUsage();
     this.agent = undefined;
     if (type === 'Hard') await this.closeHardware();
@@ -376,6 +417,7 @@ class AgentRunner {
     this.endRetryWait?.();
     // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
+    this.stopDisplay();
     this.stopUsage();
     await this.stopTelemetry();
     await this.closeHardware();

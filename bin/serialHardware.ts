@@ -7,13 +7,14 @@
  * when the settings are loaded (loadSettings.ts: a typo in a path is a configuration error, exit 78).
  */
 import type { Logger } from 'pino';
-import type { ChargerHardware, Clock, ConnectorHardware, Device, RfidReader } from '../hal/index.js';
+import type { ChargerHardware, Clock, ConnectorHardware, Device, Display, RfidReader } from '../hal/index.js';
 import { METER_MAPS } from '../hal/serial/meters/meterMaps.js';
 import { SdmMeter } from '../hal/serial/meters/SdmMeter.js';
 import { ModbusBus } from '../hal/serial/modbus/ModbusBus.js';
 import { Pn532Reader } from '../hal/serial/Pn532Reader.js';
 import { RapiContactor } from '../hal/serial/rapi/RapiContactor.js';
 import { RapiController } from '../hal/serial/rapi/RapiController.js';
+import { RapiDisplay } from '../hal/serial/rapi/RapiDisplay.js';
 import { RapiPilot } from '../hal/serial/rapi/RapiPilot.js';
 import { Rdm6300Reader } from '../hal/serial/Rdm6300Reader.js';
 import { ModbusRelay } from '../hal/serial/relays/ModbusRelay.js';
@@ -38,6 +39,8 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
   const devices: Device[] = [];
   const readers: (RfidReader & { open(): Promise<void> })[] = [];
   const connectors: ConnectorHardware[] = [];
+  // display.type rapi: the LCD of each connector's OpenEVSE board shows that connector.
+  const displays: Display[] = [];
   const pilots = plan.devices.filter((d): d is PilotPlan => d.kind === 'pilot');
   for (let connectorId = 1; connectorId <= settings.chargePoint.connectors; connectorId++) {
     const p = pilots.find((d) => d.connector === connectorId)!;
@@ -82,6 +85,7 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
         : new RapiContactor({ id: `relay:${connectorId}`, clock, controller, deadlineMs: p.deadlineMs });
     devices.push(relay, meter, pilot);
     connectors.push({ connectorId, relay, meter, pilot });
+    if (settings.display.type === 'rapi') displays.push(new RapiDisplay({ id: `display:${connectorId}`, controller, connectors: [connectorId] }));
     // The controller reads its state once and the pilot puts the board to sleep (offer 0), retrying
     // until the board confirms it. A board that does not answer shows up as PILOT_FAULT from the
     // missed polls (or PORT_OPEN_FAILED), so nothing is thrown here; the pilot initializes itself
@@ -101,7 +105,7 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
   if (tamper) devices.push(tamper);
   if (alarm) devices.push(alarm);
   for (const reader of readers) void reader.open();
-  devices.push(...readers);
+  devices.push(...readers, ...displays);
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -111,7 +115,7 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
       .then(() => undefined);
     return closing;
   };
-  return { connectors, readers, ...(tamper && { tamper }), ...(alarm && { alarm }), close };
+  return { connectors, readers, ...(tamper && { tamper }), ...(alarm && { alarm }), ...(displays.length > 0 && { displays }), close };
 }
 
 function createReader(r: RfidPlan, clock: Clock): RfidReader & { open(): Promise<void> } {

@@ -14,6 +14,7 @@
  */
 import { checkInitialValues, type ConfigValue } from '../agent/ocpp16/configurationKeys.js';
 import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { checkDisplay, DISPLAY_EMPTY_MEANS_UNSET, DISPLAY_EXPECTED, DISPLAY_SCHEMA, type DisplaySettingsInput } from './displaySettings.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';
 import {
@@ -108,6 +109,8 @@ export interface Settings {
     /** Home Assistant discovery: `enabled` absent = leave the discovery topics alone; false removes them. */
     readonly homeAssistant: { readonly enabled?: boolean; readonly discoveryPrefix: string; readonly startIdTag?: string };
   };
+  /** The display facing the driver (docs/display.md). */
+  readonly display: DisplaySettingsInput;
   readonly dataDir: string;
   /** Firmware updates (docs/firmware.md). */
   readonly firmware: {
@@ -204,6 +207,7 @@ const SCHEMA = section({
     },
     ['username', 'password', 'idTagSalt', 'tls'],
   ),
+  display: DISPLAY_SCHEMA,
   dataDir: text(4096),
   firmware: section({ installer: { type: 'string', maxLength: 4096 }, manufacturerRootsDir: { type: 'string', maxLength: 4096 }, stallTimeoutS: integer(1, 3600) }),
   sessionHistory: section({ maxSessions: integer(0, 1_000_000), maxDays: integer(0, 36_500) }),
@@ -283,6 +287,7 @@ const EXPECTED: ExpectedTable = {
   'telemetry.homeAssistant.enabled': 'expected true or false (or 1/0, yes/no, on/off): publish (true) or remove (false) the discovery configs',
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   'telemetry.homeAssistant.startIdTag': 'expected an idTag of 1 to 20 characters (the Start button starts sessions with it)',
+  ...DISPLAY_EXPECTED,
   dataDir: 'expected a directory path of 1 to 4096 characters',
   firmware: 'expected a section (firmware: installer, manufacturerRootsDir, stallTimeoutS)',
   'firmware.installer': 'expected the path of the executable that installs firmware images on this board, or empty (the simulator\'s version file)',
@@ -308,6 +313,7 @@ export function parseSettings(raw: unknown): Settings {
   const ocpp = checkOcppKeys(keys, issues);
   const ocppVersion = checkOcppVersion(version, issues);
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
+  if (issues.length === 0) issues.push(...checkDisplay((tree as Settings).display, (tree as Settings).hal.driver));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
   const settings = tree as { csms: { url: string }; ocpp: unknown; ocppVersion: OcppVersion };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
@@ -318,7 +324,7 @@ export function parseSettings(raw: unknown): Settings {
 }
 
 // An empty password or file (e.g. a blank template variable) means none.
-const EMPTY_MEANS_UNSET = new Set(['csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile']);
+const EMPTY_MEANS_UNSET = new Set(['csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile', ...DISPLAY_EMPTY_MEANS_UNSET]);
 
 /** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */
 function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string, ConfigValue> | undefined {

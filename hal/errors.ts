@@ -24,6 +24,7 @@ export const HAL_ERRORS = {
   // Raised by the agent on every connector while the cabinet is open or the charger moved (TamperSensor).
   TAMPER_DETECTED: { recoverable: true, ocpp: 'OtherError', text: 'cabinet opened or charger moved (tamper switch)' },
   TAMPER_SENSOR_LOST: { recoverable: true, ocpp: 'OtherError', text: 'tamper switch input does not answer' },
+  DISPLAY_FAULT: { recoverable: true, ocpp: 'OtherError', text: 'display does not answer or cannot show text' },
   STORAGE_FAULT: { recoverable: true, ocpp: 'OtherError', text: 'data storage full, read-only or failing' },
   PORT_LOST: { recoverable: true, ocpp: 'OtherError', text: 'serial port closed or vanished' },
   PORT_OPEN_FAILED: { recoverable: true, ocpp: 'OtherError', text: 'serial port could not be opened' },

@@ -249,6 +249,63 @@ export interface SignalOutput extends Device {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Driver display (optional: a text LCD, a screen)
+// ---------------------------------------------------------------------------------------------
+
+/** How urgent a screen is; a display with a coloured backlight shows it (OpenEVSE: `$FB`). */
+export type DisplayTone = 'info' | 'action' | 'charging' | 'warning' | 'fault';
+
+/** One screen: text lines already fitted to the display, and optionally a QR code. */
+export interface DisplayContent {
+  /** Lines from the top: at most `height` of them, each at most `width` characters of the display's charset. */
+  readonly lines: readonly string[];
+  /** What a QR code encodes (a URL for the driver's phone); ignored by a display without QR codes. */
+  readonly qr?: string;
+  readonly tone: DisplayTone;
+}
+
+export interface DisplayEvents extends FaultEvents {
+  /** The display confirmed showing this content (after `show()` or after it redrew it by itself). */
+  shown: [content: DisplayContent];
+}
+
+/**
+ * A display facing the driver. The agent decides what to say and fits it (agent/display/); the
+ * device only shows lines.
+ *
+ * - `show(c)` resolves once the display confirmed every line; lines beyond `height`, longer than
+ *   `width`, or with characters outside `charset` reject INVALID_ARGUMENT and show nothing.
+ * - A display that loses its link (port lost, no answer) emits `fault`; once back it shows the last
+ *   content again by itself (a board that rebooted has lost it), then emits `faultCleared`.
+ *   `show()` while faulted rejects with the fault and is remembered as the content to show once back.
+ * - `content` is the last content asked for (shown, or to be shown once the display is back).
+ */
+export interface Display extends Device, EventEmitter<DisplayEvents> {
+  /** Characters per line. */
+  readonly width: number;
+  /** Lines. */
+  readonly height: number;
+  /** `ascii`: printable ASCII only (a character LCD); `unicode`: any text. */
+  readonly charset: 'ascii' | 'unicode';
+  /** Whether it can show a QR code. */
+  readonly showsQr: boolean;
+  /** Connectors this display stands at (OCPP connectorIds); empty: the whole charger. */
+  readonly connectors: readonly number[];
+  readonly content: DisplayContent | undefined;
+  show(content: DisplayContent): Promise<void>;
+}
+
+/** Whether `content` fits `display` (the obligation {@link Display.show} checks); the first problem, or undefined. */
+export function displayMisfit(display: Pick<Display, 'width' | 'height' | 'charset'>, content: DisplayContent): string | undefined {
+  if (content.lines.length > display.height) return `${content.lines.length} lines for a display of ${display.height}`;
+  for (const [i, line] of content.lines.entries()) {
+    if ([...line].length > display.width) return `line ${i + 1} has ${[...line].length} characters for a width of ${display.width}`;
+    if (display.charset === 'ascii' && !/^[\x20-\x7e]*$/.test(line)) return `line ${i + 1} has characters outside printable ASCII`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
 // The hardware of a whole charger
 // ---------------------------------------------------------------------------------------------
 
@@ -273,6 +330,8 @@ export interface ChargerHardware {
   readonly tamper?: TamperSensor;
   /** Output switched on while tampering is detected (a light, a camera trigger), where fitted. */
   readonly alarm?: SignalOutput;
+  /** Displays facing the driver (none: the charger has no display). */
+  readonly displays?: readonly Display[];
   /** Releases every device. */
   close(): Promise<void>;
 }

@@ -29,7 +29,7 @@ describe('evse demo', () => {
     expect(await new Promise((resolve) => npm.on('exit', resolve))).toBe(0);
     const lines = out.split('\n').filter((l) => l !== '');
     expect(lines.length).toBeGreaterThan(10);
-    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ type: expect.stringMatching(/^(status|ocpp|card|step|energy|summary)$/) });
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ type: expect.stringMatching(/^(status|ocpp|card|step|energy|display|summary)$/) });
     // The logs (info) went to stderr.
     expect(err).toMatch(/BootNotification answered/);
   });

@@ -75,6 +75,12 @@ describe('evse run with a device list (two connectors)', () => {
       meters[connectorId].setPower(powers[connectorId], connectorId === 1 ? 3 : 1);
     }
     expect(board.contacts).toEqual([true, true]);
+    // Each board's LCD shows its own connector charging, in German spelled for the LCD (docs/display.md).
+    for (const connectorId of [1, 2] as const) {
+      const lcd = responders[connectorId].lcd;
+      await until(`connector ${connectorId}'s LCD to show charging`, () => lcd.backlight === 6 && /kWh?\b/.test(lcd.rows.join(' ')), 15_000);
+      expect(lcd.ownScreen).toBe(false);
+    }
 
     // Both charge at once; wait for each connector's energy to rise in its MeterValues.
     const isEnergy = (s: { measurand?: string }): boolean => (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register';

@@ -8,7 +8,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
-import { errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
@@ -128,6 +128,11 @@ export class ConnectorController {
 
   get errorCode(): ConnectorErrorCode {
     return errorCodeOf(this.actor.getSnapshot());
+  }
+
+  /** The faults active on the connector, oldest first (what its display explains). */
+  get faults(): readonly ActiveFault[] {
+    return activeFaults(this.actor.getSnapshot());
   }
 
   /**

@@ -53,6 +53,30 @@ export interface KeyDefinition {
   readonly owned?: boolean;
   /** Never reported (GetConfiguration shows the key without a value): a secret. */
   readonly writeOnly?: boolean;
+  /** String: what is wrong with a value (Rejected), or undefined when it is fine. */
+  readonly check?: (value: string) => string | undefined;
+}
+
+/** Languages the display has texts in (agent/display/texts.ts; a test keeps the two lists equal). */
+export const DISPLAY_LANGUAGES = ['en', 'de'] as const;
+
+const isPrice = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+/** OCA California Pricing DefaultPrice: JSON {priceText, priceTextOffline?, chargingPrice?{kWhPrice, hourPrice, flatFee}}; '' for none. */
+function defaultPriceProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return 'not JSON';
+  }
+  const o = v as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'not a JSON object';
+  if (typeof o.priceText !== 'string') return 'priceText missing';
+  if (o.priceTextOffline !== undefined && typeof o.priceTextOffline !== 'string') return 'priceTextOffline not text';
+  const cp = o.chargingPrice as Record<string, unknown> | undefined;
+  if (cp !== undefined && (typeof cp !== 'object' || cp === null || Object.values(cp).some((p) => !isPrice(p)))) return 'chargingPrice not prices';
+  return undefined;
 }
 
 // Interval keys stop below 2^31 ms: Node timers (which a SystemClock arms) overflow beyond that.
@@ -119,6 +143,18 @@ export const CONFIGURATION_KEYS = {
   ChargingScheduleMaxPeriods: { ...ro('integer', 24), min: 1 },
   ConnectorSwitch3to1PhaseSupported: ro('boolean', false),
   MaxChargingProfilesInstalled: { ...ro('integer', 16), min: 1 },
+  // OCA "California Pricing" for 1.6 (agent/pricing/): true when the charger shows prices and costs
+  // (it has a display; set at start); cost values shown with this many decimals.
+  CustomDisplayCostAndPrice: ro('boolean', false),
+  NumberOfDecimalsForCostValues: { type: 'integer', readonly: false, default: 2, min: 0, max: 6 },
+  // The charger sends ConnectorUnplugged when the vehicle leaves after a transaction (an idle fee
+  // may run until then); false: it does not.
+  CustomIdleFeeAfterStop: rw('boolean', true),
+  // Shown on the idle screen: priceText, or priceTextOffline while the CSMS is unreachable.
+  DefaultPrice: { type: 'string', readonly: false, default: '', check: defaultPriceProblem },
+  // The display's language (one of SupportedLanguages); its initial value is display.language.
+  Language: { type: 'string', readonly: false, default: 'en', check: (v) => ((DISPLAY_LANGUAGES as readonly string[]).includes(v) ? undefined : `not one of ${DISPLAY_LANGUAGES.join(',')}`) },
+  SupportedLanguages: { ...ro('csl', DISPLAY_LANGUAGES.join(',')), members: DISPLAY_LANGUAGES },
   // Vendor key: after a power cut, continue a transaction whose EV is still plugged in and whose
   // idTag is still valid (same transactionId) instead of ending it with reason PowerLoss.
   ResumeTransactionOnPowerLoss: rw('boolean', false),
@@ -193,8 +229,11 @@ export function parseValue(key: ConfigurationKey, input: unknown, maxItems: (key
       if (s === 'true' || s === 'false') return { ok: true, value: s === 'true' };
       return { ok: false, reason: 'not a boolean' };
     }
-    case 'string':
-      return typeof input === 'string' && input.length <= 500 ? { ok: true, value: input } : { ok: false, reason: 'not a string of at most 500 characters' };
+    case 'string': {
+      if (typeof input !== 'string' || input.length > 500) return { ok: false, reason: 'not a string of at most 500 characters' };
+      const problem = def.check?.(input);
+      return problem === undefined ? { ok: true, value: input } : { ok: false, reason: problem };
+    }
     case 'csl': {
       const items = Array.isArray(input) ? input.map(String) : typeof input === 'string' ? input.split(',') : undefined;
       if (!items) return { ok: false, reason: 'not a comma-separated list' };

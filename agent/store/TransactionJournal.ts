@@ -21,6 +21,13 @@ export type JournalEntry =
   | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'> }
   | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> }
   /**
+   * OCA California Pricing ConnectorUnplugged (DataTransfer org.openchargealliance.costmsg): the
+   * vehicle left after the transaction, so the CSMS can end an idle fee. Queued like the
+   * transaction's own messages; `transactionId` when it was known at the unplug (else the
+   * transaction's confirmed id, which its stop then keeps until this is delivered).
+   */
+  | { kind: 'unplugged'; localId: string; connectorId: number; transactionId?: number; timestamp: string }
+  /**
    * The CSMS's answer to a start, so a restart can still address the transaction by its id.
    * `meterStart` (optional for records written before it existed) lets power-loss recovery end
    * the transaction with meterStop >= meterStart after the start record itself was acknowledged;

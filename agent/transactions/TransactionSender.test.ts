@@ -404,3 +404,38 @@ describe('TransactionSender', () => {
     expect(journal.pending().map((r) => r.entry.kind)).toEqual(['started', 'meter', 'stop']);
   });
 });
+
+describe('TransactionSender: ConnectorUnplugged (OCA California Pricing) behind its transaction', () => {
+  const unplugged = (localId: string, transactionId?: number): JournalEntry => ({ kind: 'unplugged', localId, connectorId: 1, ...(transactionId !== undefined && { transactionId }), timestamp: '2026-01-01T00:30:00.000Z' });
+
+  it('goes after the StopTransaction with the id the CSMS gave; the id is kept for it across a restart, and the transaction is not taken for interrupted', async () => {
+    const { link, sender, journal } = setup();
+    await sender.enqueue(start('tx1'));
+    await sender.enqueue(stop('tx1'));
+    await sender.enqueue(unplugged('tx1'));
+    link.last.resolve(accepted(42));
+    await flush();
+    // Handed to the link in journal order (the link sends one at a time).
+    expect(link.calls.map((c) => c.action)).toEqual(['StartTransaction', 'StopTransaction', 'DataTransfer']);
+    link.calls[1]!.resolve({});
+    await flush();
+    // The stop is delivered, the unplug still waits: a restart now must neither lose the id nor stop the transaction again.
+    const restarted = senderOn(journal);
+    expect(restarted.sender.openTransactions()).toEqual([]);
+    expect(restarted.sender.transactionIdOf('tx1')).toBe(42);
+    expect(link.last).toMatchObject({ action: 'DataTransfer', payload: { vendorId: 'org.openchargealliance.costmsg', messageId: 'ConnectorUnplugged', data: JSON.stringify({ transactionId: 42, timestamp: '2026-01-01T00:30:00.000Z' }) } });
+    link.last.resolve({ status: 'Accepted' });
+    await flush();
+    expect(journal.pending()).toEqual([]);
+    expect(sender.transactionIdOf('tx1')).toBeUndefined();
+  });
+
+  it('carries the id it was given when its transaction was delivered and forgotten before the unplug', async () => {
+    const { link, sender, journal } = setup();
+    await sender.enqueue(unplugged('gone', 7));
+    expect(link.last.payload).toMatchObject({ data: JSON.stringify({ transactionId: 7, timestamp: '2026-01-01T00:30:00.000Z' }) });
+    link.last.resolve({ status: 'UnknownVendorId' }); // a CSMS without the extension: delivered all the same
+    await flush();
+    expect(journal.pending()).toEqual([]);
+  });
+});

@@ -192,7 +192,8 @@ export class TransactionSender {
         }
       }
     }
-    for (const { entry } of this.o.journal.pending()) if (entry.kind === 'stop') open.delete(entry.localId);
+    // A ConnectorUnplugged comes only after its transaction's stop (which may be delivered already).
+    for (const { entry } of this.o.journal.pending()) if (entry.kind === 'stop' || entry.kind === 'unplugged') open.delete(entry.localId);
     return [...open.values()];
   }
 
@@ -331,6 +332,19 @@ export class TransactionSender {
           await this.recordDelivery(() => this.forget(record));
           break;
         }
+        case 'unplugged': {
+          const transactionId = entry.transactionId ?? this.transactionIds?.get(entry.localId);
+          if (transactionId === undefined) {
+            this.o.log.error({ localId: entry.localId }, 'ConnectorUnplugged dropped: its transaction never got an id');
+          } else {
+            const data = JSON.stringify({ transactionId, timestamp: entry.timestamp });
+            await this.o.link.call('DataTransfer', { vendorId: 'org.openchargealliance.costmsg', messageId: 'ConnectorUnplugged', data });
+          }
+          this.handed(record);
+          // Its transaction's id was kept for it (forget): both go now.
+          await this.recordDelivery(() => this.forget(record));
+          break;
+        }
         default:
           break;
       }
@@ -364,10 +378,19 @@ export class TransactionSender {
    * Acknowledges a stop together with its transaction's `started` record, atomically: a crash in
    * between would leave a `started` without a stop, which recovery would end a second time.
    */
-  private async forget(stop: JournalRecord): Promise<void> {
-    const { localId } = stop.entry;
-    const started = this.o.journal.pending().filter((r) => r.entry.kind === 'started' && r.entry.localId === localId);
-    await this.o.journal.ack(stop.seq, ...started.map((r) => r.seq));
+  /**
+   * A transaction's last message (its stop, or a ConnectorUnplugged after it) was delivered: its
+   * journaled id goes too — unless a ConnectorUnplugged of it still waits and needs the id.
+   */
+  private async forget(last: JournalRecord): Promise<void> {
+    const { localId } = last.entry;
+    const pending = this.o.journal.pending();
+    if (pending.some((r) => r.seq !== last.seq && r.entry.kind === 'unplugged' && r.entry.localId === localId)) {
+      await this.o.journal.ack(last.seq);
+      return;
+    }
+    const started = pending.filter((r) => r.entry.kind === 'started' && r.entry.localId === localId);
+    await this.o.journal.ack(last.seq, ...started.map((r) => r.seq));
     this.transactionIds?.delete(localId);
   }
 
@@ -379,7 +402,7 @@ export class TransactionSender {
     if (this.attempts >= attempts) {
       this.o.log.error(log, 'transaction message given up after TransactionMessageAttempts');
       this.attempts = 0;
-      await this.recordDelivery(() => (record.entry.kind === 'stop' ? this.forget(record) : this.o.journal.ack(record.seq)));
+      await this.recordDelivery(() => (record.entry.kind === 'stop' || record.entry.kind === 'unplugged' ? this.forget(record) : this.o.journal.ack(record.seq)));
       return;
     }
     this.o.log.warn(log, 'transaction message failed, will retry');

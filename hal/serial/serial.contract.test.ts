@@ -4,6 +4,7 @@
  * SimulatedClock; the bytes go over a real serial line.
  */
 import { beforeEach, describe } from 'vitest';
+import { displayContract } from '../contract/display.contract.js';
 import { meterContract } from '../contract/meter.contract.js';
 import { pilotContract } from '../contract/pilot.contract.js';
 import { relayContract } from '../contract/relay.contract.js';
@@ -11,7 +12,7 @@ import { rfidContract } from '../contract/rfid.contract.js';
 import { tamperContract } from '../contract/tamper.contract.js';
 import { createSerialMeterHarness } from './testing/SerialMeterHarness.js';
 import { createSerialPn532Harness } from './testing/SerialPn532Harness.js';
-import { createSerialPilotHarness, createSerialRapiRelayHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
+import { createSerialPilotHarness, createSerialRapiDisplayHarness, createSerialRapiRelayHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
 import { createSerialRelayHarness } from './testing/SerialRelayHarness.js';
 import { createSerialRfidHarness } from './testing/SerialRfidHarness.js';
 import { createSerialTamperHarness } from './testing/SerialTamperHarness.js';
@@ -40,3 +41,4 @@ relayContract('RapiContactor over a pty (OpenEVSE relay, vehicle in C)', () => c
 rfidContract('Pn532Reader over a pty (PN532 simulator, HSU)', () => createSerialPn532Harness());
 
 tamperContract('ModbusTamperInput over a pty (door switch on input 2 of a relay board sim)', () => createSerialTamperHarness());
+displayContract('RapiDisplay over a pty (OpenEVSE LCD)', () => createSerialRapiDisplayHarness());

@@ -3,6 +3,7 @@
  * sims' fault injections; `advance` moves a SimulatedClock and lets promise callbacks run.
  */
 import { SimulatedClock } from '../clock.js';
+import { displayContract } from '../contract/display.contract.js';
 import { lockContract } from '../contract/lock.contract.js';
 import { tamperContract } from '../contract/tamper.contract.js';
 import { SimTamperSensor } from './SimTamperSensor.js';
@@ -12,6 +13,7 @@ import { relayContract } from '../contract/relay.contract.js';
 import { rfidContract } from '../contract/rfid.contract.js';
 import { ConstantLoad } from './MeterSource.js';
 import { SimConnectorLock } from './SimConnectorLock.js';
+import { SimDisplay } from './SimDisplay.js';
 import { SimControlPilot } from './SimControlPilot.js';
 import { SimMeter } from './SimMeter.js';
 import { SimRelay } from './SimRelay.js';
@@ -99,3 +101,10 @@ tamperContract('SimTamperSensor', () => {
     advance: advancing(clock),
   };
 });
+for (const [width, height] of [[16, 2], [20, 4]] as const) {
+  displayContract(`SimDisplay ${width}x${height}`, () => {
+    const clock = new SimulatedClock();
+    const display = new SimDisplay({ id: 'display:0', width, height });
+    return { display, settleMs: 10, fail: () => display.fail(), restore: () => display.repair(), advance: advancing(clock) };
+  });
+}

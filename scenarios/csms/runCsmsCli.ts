@@ -14,6 +14,7 @@ import { CsmsCounter, formatSummary, QUIET_VIOLATIONS_SHOWN } from './CsmsCounte
 import { CsmsHttpApi } from './CsmsHttpApi.js';
 import { CsmsOperator } from './CsmsOperator.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
+import { CsmsTariff, type Tariff } from './CsmsTariff.js';
 import { clockTime, formatMessage } from './formatMessage.js';
 import type { Violation } from './Violations.js';
 
@@ -52,6 +53,8 @@ export interface CsmsCliOptions {
    * terminal's output stream) it prompts, edits, completes and keeps the prompt below the traffic.
    */
   readonly console?: { readonly input: NodeJS.ReadableStream; readonly terminal?: NodeJS.WritableStream };
+  /** Send prices and costs to the chargers (OCA California Pricing, ./CsmsTariff.ts). */
+  readonly tariff?: Tariff;
 }
 
 /** Traffic records `evse csms --quiet` keeps (it prints counts, not frames). */
@@ -89,6 +92,7 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
     ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
   });
   const operator = new CsmsOperator(csms, options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
+  if (options.tariff) new CsmsTariff(csms, options.tariff).attach();
   const emit = (type: string, human: string, fields: Record<string, unknown>, stamped = true): void =>
     print(json ? JSON.stringify({ type, t: new Date().toISOString(), ...fields }) : stamped ? `${clockTime(Date.now(), utc)} ${human}` : human);
 

@@ -6,6 +6,13 @@
  * supervision `$SY`/`$GY` (arm, pulse, acknowledge; a late pulse lowers `amps` to the fallback);
  * sends `$AT` on every state change. Checks each command's XOR (`^xk`) or sum (`*ck`) checksum and
  * echoes its `:ss` sequence id.
+ *
+ * Its 16x2 LCD, as the RAPI document and firmware describe it: `$FP x y text` prints at column x of
+ * row y (tokens after the third are joined with single spaces again; 0xEF prints as a space),
+ * `$FB n` sets the backlight, `$F0 0|1` stops or resumes the board's own status screen, which it
+ * otherwise redraws on row 0 at every state change. Like the firmware, a command line of more than
+ * 31 characters before its CR overflows the 32-byte buffer and is dropped without an answer, and a
+ * line of more than 10 tokens is refused.
  */
 import { SerialPort } from 'serialport';
 import type { Clock, TimerId } from '../../clock.js';
@@ -22,6 +29,9 @@ function sum8(s: string): number {
   return [...s].reduce((x, c) => (x + c.charCodeAt(0)) & 0xff, 0);
 }
 
+/** What the board's own status screen says per EVSE state (row 0). */
+const STATE_NAMES: Readonly<Record<number, string>> = { 1: 'Ready', 2: 'Connected', 3: 'Charging', 4: 'Vent Required', 0xfe: 'Sleeping', 0xff: 'Disabled' };
+
 /** The firmware's lowest current capacity: a fallback below it is raised to it. */
 const MIN_AMPS = 6;
 
@@ -31,7 +41,15 @@ export interface RapiResponderOptions {
   clock?: Clock;
   /** The board boots enabled (the firmware's own auto-start) and with the vehicle asking for power (state 03). */
   autoStartCharging?: boolean;
+  /** Firmware with `$F0` (switch its own screen updates off); default true. Without it `$F0` gets `$NK`. */
+  lcdUpdateCommand?: boolean;
 }
+
+/** The firmware's command buffer (ESRAPI_BUFLEN): at most 31 characters before the CR. */
+const RAPI_BUFFER = 32;
+/** ESRAPI_MAX_ARGS: tokens per command, the command itself included. */
+const RAPI_MAX_TOKENS = 10;
+const LCD_WIDTH = 16;
 
 export class RapiResponder {
   /** EVSE_STATE_xxx of the controller (01 A … FE sleeping, FF disabled, 05–0E errors). */
@@ -44,7 +62,11 @@ export class RapiResponder {
   mode: 'answer' | 'silent' = 'answer';
   /** Every command line received (without checksum), and lines rejected for their checksum. */
   readonly received: string[] = [];
-  readonly stats = { badChecksum: 0, bytesSent: 0, dropped: 0 };
+  readonly stats = { badChecksum: 0, bytesSent: 0, dropped: 0, overflows: 0 };
+  /** The LCD's two rows of 16 characters, its backlight colour (`$FB`), and whether the board draws its own status on it. */
+  readonly lcd = { rows: [' '.repeat(LCD_WIDTH), ' '.repeat(LCD_WIDTH)], backlight: 7, ownScreen: true };
+  private readonly lcdUpdateCommand: boolean;
+  private overflowing = false;
   private port: SerialPort | undefined;
   private partial = '';
   private error: number | undefined;
@@ -65,6 +87,7 @@ export class RapiResponder {
   constructor(private readonly path: string, options: RapiResponderOptions = {}) {
     this.hardwareMaxA = options.hardwareMaxA ?? 32;
     this.clock = options.clock;
+    this.lcdUpdateCommand = options.lcdUpdateCommand ?? true;
     if (options.autoStartCharging) {
       this.enabled = 'enabled';
       this.pilotState = 3;
@@ -167,8 +190,27 @@ export class RapiResponder {
     return this.pilotState >= 1 && this.pilotState <= 4 ? this.pilotState : 0x01;
   }
 
+  /** The board reboots: sends `$AB`, its LCD shows its own start screen again. */
+  async reboot(): Promise<void> {
+    this.lcd.rows = ['OpenEVSE'.padEnd(LCD_WIDTH), 'Ver. 8.2.3'.padEnd(LCD_WIDTH)];
+    this.lcd.ownScreen = true;
+    this.lcd.backlight = 7;
+    await this.send('$AB 00 8.2.3');
+  }
+
+  private print(x: number, y: number, text: string): void {
+    const row = this.lcd.rows[y];
+    if (row === undefined || x >= LCD_WIDTH) return;
+    const chars = [...row];
+    [...text].forEach((c, i) => {
+      if (x + i < LCD_WIDTH) chars[x + i] = c === '\u00ef' ? ' ' : c;
+    });
+    this.lcd.rows[y] = chars.join('');
+  }
+
   private async update(): Promise<void> {
     this.evseState = this.computeState();
+    if (this.lcd.ownScreen) this.print(0, 0, (STATE_NAMES[this.evseState] ?? 'Error').padEnd(LCD_WIDTH));
     // The firmware sends $AT on EVSE state changes; this responder also sends it on pilot changes.
     await this.send(`$AT ${hex(this.evseState)} ${hex(this.pilotState)} ${this.amps} 0000`);
   }
@@ -188,11 +230,20 @@ export class RapiResponder {
 
   private receive(text: string): void {
     for (const ch of text) {
-      if (ch === '\r' || ch === '\n') {
+      if (ch === '$') {
+        this.partial = '$';
+        this.overflowing = false;
+      } else if (this.overflowing) continue;
+      else if (this.partial.startsWith('$') && this.partial.length >= RAPI_BUFFER) {
+        // The firmware's buffer is full: it forgets the line and waits for the next '$'.
+        this.partial = '';
+        this.overflowing = true;
+        this.stats.overflows++;
+      } else if (ch === '\r' || ch === '\n') {
         const line = this.partial;
         this.partial = '';
         if (line.startsWith('$')) void this.command(line);
-      } else this.partial = ch === '$' ? '$' : this.partial + ch;
+      } else this.partial += ch;
     }
   }
 
@@ -252,6 +303,18 @@ export class RapiResponder {
         return;
       case 'SY':
         return this.clock ? this.heartbeat(args, reply) : reply(false);
+      case 'FP': {
+        if (args.length + 1 > RAPI_MAX_TOKENS || args.length < 3) return reply(false);
+        this.print(Number(args[0]), Number(args[1]), args.slice(2).join(' '));
+        return reply(true);
+      }
+      case 'FB':
+        this.lcd.backlight = Number(args[0]);
+        return reply(true);
+      case 'F0':
+        if (!this.lcdUpdateCommand) return reply(false);
+        this.lcd.ownScreen = args[0] !== '0';
+        return reply(true);
       case 'GY':
         return this.clock ? reply(true, this.supervision.intervalS, this.supervision.fallbackA, this.supervision.trigger) : reply(false);
       default:

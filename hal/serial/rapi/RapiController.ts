@@ -45,6 +45,8 @@ export interface RapiControllerEvents {
   missed: [consecutive: number];
   lost: [error: HalError];
   restored: [];
+  /** The board announced a (re)boot (`$AB`): what it showed on its LCD is gone. */
+  boot: [];
 }
 
 /** The reply to one command. */
@@ -193,7 +195,8 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
       this.stats.timeouts++;
       this.settle(next, undefined, new HalError('FRAME_ERROR', this.id, `no reply to ${next.text.trim()} within ${this.responseTimeoutMs} ms`));
     }, this.responseTimeoutMs);
-    this.link.write(next.text).catch((err: unknown) => this.settle(next, undefined, err instanceof HalError ? err : new HalError('PORT_LOST', this.id)));
+    // latin1: one byte per character (the LCD's space substitute 0xEF must not become UTF-8's two bytes).
+    this.link.write(Buffer.from(next.text, 'latin1')).catch((err: unknown) => this.settle(next, undefined, err instanceof HalError ? err : new HalError('PORT_LOST', this.id)));
   }
 
   private settle(request: Request, reply: RapiReply | undefined, error?: HalError): void {
@@ -230,7 +233,10 @@ export class RapiController extends EventEmitter<RapiControllerEvents> {
       if (evse !== undefined && pilot !== undefined) this.report({ evseState: parseInt(evse, 16), pilotState: parseInt(pilot, 16) });
       return;
     }
-    if (line.command === 'AB') return void this.poll(); // the controller rebooted: read its state again
+    if (line.command === 'AB') {
+      this.emit('boot');
+      return void this.poll(); // the controller rebooted: read its state again
+    }
     if (line.command !== 'OK' && line.command !== 'NK') return;
     const current = this.current;
     // A reply without our sequence id, or with an old one, belongs to a command that timed out.

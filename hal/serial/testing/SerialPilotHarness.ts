@@ -8,7 +8,9 @@ import { SimulatedClock } from '../../clock.js';
 import type { PilotHarness } from '../../contract/pilot.contract.js';
 import type { RelayHarness } from '../../contract/relay.contract.js';
 import type { PilotState } from '../../index.js';
+import type { DisplayHarness } from '../../contract/display.contract.js';
 import { RapiContactor } from '../rapi/RapiContactor.js';
+import { RapiDisplay } from '../rapi/RapiDisplay.js';
 import { RapiController } from '../rapi/RapiController.js';
 import { RapiPilot } from '../rapi/RapiPilot.js';
 import { PtyPair } from '../deviceSims/PtyPair.js';
@@ -32,11 +34,11 @@ export interface SerialPilotRig {
 }
 
 /** `boardHeartbeat: false`: firmware without heartbeat supervision (`$SY` answered `$NK`). */
-export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean; autoStartCharging?: boolean } = {}): Promise<SerialPilotRig> {
+export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean; autoStartCharging?: boolean; lcdUpdateCommand?: boolean } = {}): Promise<SerialPilotRig> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
   // The board's supervision timer runs on the same simulated clock as the driver.
-  const responder = new RapiResponder(pair.devicePath, { ...(options.boardHeartbeat !== false && { clock }), autoStartCharging: options.autoStartCharging === true });
+  const responder = new RapiResponder(pair.devicePath, { ...(options.boardHeartbeat !== false && { clock }), autoStartCharging: options.autoStartCharging === true, ...(options.lcdUpdateCommand !== undefined && { lcdUpdateCommand: options.lcdUpdateCommand }) });
   await responder.open().catch(async (err: unknown) => {
     await pair.dispose();
     throw err;
@@ -126,6 +128,23 @@ export async function createSerialRapiRelayHarness(): Promise<RelayHarness & { r
     stick: () => rig.responder.stick(),
     repair: () => rig.responder.repair(),
     closeByItself: () => rig.responder.autoStart(),
+    advance: rig.advance,
+    dispose: rig.dispose,
+  };
+}
+
+/** The display contract harness for the {@link RapiDisplay} (the board's LCD): failing is a board that stops answering. */
+export async function createSerialRapiDisplayHarness(): Promise<DisplayHarness & { rig: SerialPilotRig }> {
+  const rig = await createSerialPilotRig();
+  const display = new RapiDisplay({ id: 'display:1', controller: rig.controller });
+  await rig.controller.open();
+  return {
+    display,
+    rig,
+    // A write times out after 300 ms; the board's answer to the next poll (1 s) brings the redraw.
+    settleMs: 2000,
+    fail: () => void (rig.responder.mode = 'silent'),
+    restore: () => void (rig.responder.mode = 'answer'),
     advance: rig.advance,
     dispose: rig.dispose,
   };

@@ -1,0 +1,293 @@
+/**
+ * The driver's displays of one charger: what each shows, whatever OCPP version is spoken (DESIGN.md
+ * §10). It follows the agent (statuses, cards, transactions, the CSMS connection), the meters and
+ * card readers, and the operator's messages; it decides each connector's screen (./screens.ts),
+ * fits it to each display (./fitScreen.ts) and cycles pages and messages on the clock
+ * (./operatorSlides.ts). A display shows one connector's screens, or those of all connectors it
+ * stands at, each labelled. Screens that ask the driver to act carry a QR code linking to the
+ * operator's page (`qrUrl` with {chargePointId}, {connectorId} and {action}: start, pay, problem).
+ *
+ * A display that fails is logged; it shows the current screen by itself once it is back. Cheap when
+ * idle: one timer for all displays, content sent only when it changed.
+ */
+import type { Logger } from 'pino';
+import type { CardEvent, Clock, Display, DisplayContent, HalError, HalErrorCode, MeterReading, TimerId } from '../../hal/index.js';
+import type { Agent } from '../Agent.js';
+import type { AuthorizationResult } from '../auth/Authorizer.js';
+import type { Refusal } from '../sessions/SessionService.js';
+import type { TransactionEvent } from '../transactions/TransactionManager.js';
+import { ConnectorFacts, type FinalCostText } from './ConnectorFacts.js';
+import { fit } from './fitScreen.js';
+import { cycle } from './operatorSlides.js';
+import type { OperatorMessages } from './OperatorMessages.js';
+import { registerOperatorMessages } from './operatorMessageVendor.js';
+import { labelled, screenFor, type CardNews, type ChargerView, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
+import { resolveLanguage } from './texts.js';
+
+export interface DisplaySettings {
+  /**
+   * Language of the texts when the OCPP key Language is empty (evse run seeds that key with it, and
+   * the CSMS may change it); a session may say otherwise. `en`, `de`; others fall back to English.
+   */
+  readonly language: string;
+  readonly support: SupportContact;
+  /** URL template of the QR codes ({chargePointId}, {connectorId}, {action}); empty: no QR codes. */
+  readonly qrUrl: string;
+  /** How long each page or message is shown before the next, ms. */
+  readonly pageMs: number;
+  /** How long a refused card's screen stays, ms. */
+  readonly cardNewsMs: number;
+  /** How long a session's summary stays after the vehicle left, ms. */
+  readonly summaryMs: number;
+}
+
+export const DISPLAY_DEFAULTS: Omit<DisplaySettings, 'language' | 'support' | 'qrUrl'> = { pageMs: 4000, cardNewsMs: 8000, summaryMs: 60_000 };
+
+export interface DisplayServiceOptions {
+  agent: Agent;
+  displays: readonly Display[];
+  clock: Clock;
+  log: Logger;
+  settings: DisplaySettings;
+  /** Operator messages (absent: none); the CSMS sets them with the DataTransfer extension of ./operatorMessageVendor.ts. */
+  messages?: OperatorMessages;
+}
+
+/** How long a card may be "being checked" before the screen gives up waiting for its answer. */
+const CHECKING_MAX_MS = 30_000;
+
+interface DisplayState {
+  readonly display: Display;
+  readonly connectorIds: readonly number[];
+  page: number;
+  sent: string | undefined;
+}
+
+export class DisplayService {
+  private readonly facts: Map<number, ConnectorFacts>;
+  private readonly states: DisplayState[];
+  private card: { news: CardNews; until: number } | undefined;
+  private timer: TimerId | undefined;
+  private readonly detach: (() => void)[] = [];
+  private running = false;
+
+  constructor(private readonly o: DisplayServiceOptions) {
+    this.facts = new Map(o.agent.connectors.map((c) => [c.connectorId, new ConnectorFacts(c)]));
+    const all = o.agent.connectors.map((c) => c.connectorId);
+    this.states = o.displays.map((display) => ({ display, connectorIds: display.connectors.length > 0 ? display.connectors.filter((id) => this.facts.has(id)) : all, page: 0, sent: undefined }));
+  }
+
+  /** Starts following the charger and shows the first screens. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const { agent, messages } = this.o;
+    const refresh = (): void => this.refresh();
+    const onTransaction = (e: TransactionEvent): void => {
+      this.facts.get(e.connectorId)?.onTransaction(e);
+      refresh();
+    };
+    const onCard = (_card: CardEvent, result: AuthorizationResult): void => this.cardDecided(result);
+    // Refused without an authorization (a connector reserved for another driver), or after one.
+    const onRefused = (_card: CardEvent, refusal: Refusal): void => this.cardRefused(refusal);
+    this.on(agent, 'status', refresh);
+    this.on(agent, 'transaction', onTransaction);
+    this.on(agent, 'card', onCard);
+    this.on(agent, 'cardRefused', onRefused);
+    this.on(agent.link, 'state', refresh);
+    this.on(agent.config, 'changed', (key: string) => {
+      if (key === 'Language' || key === 'DefaultPrice') refresh();
+    });
+    if (messages) {
+      this.on(messages, 'changed', refresh);
+      this.detach.push(registerOperatorMessages(agent.vendors, messages, (id) => /^\d+$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined));
+    }
+    for (const reader of agent.options.hardware.readers) {
+      // Ahead of the agent's own listener: a card that stops its session is decided within that call.
+      const presented = (): void => this.cardPresented();
+      reader.prependListener('card', presented);
+      this.detach.push(() => reader.off('card', presented));
+      this.on(reader, 'fault', refresh);
+      this.on(reader, 'faultCleared', refresh);
+    }
+    for (const hw of agent.options.hardware.connectors) {
+      const facts = this.facts.get(hw.connectorId);
+      this.on(hw.meter, 'reading', (r: MeterReading) => {
+        if (facts) facts.reading = r;
+        if (facts?.connector.hasTransaction) refresh();
+      });
+      this.on(hw.pilot, 'state', refresh);
+    }
+    for (const s of this.states) {
+      this.on(s.display, 'fault', (err: HalError) => this.o.log.warn({ err, display: s.display.id }, 'display fault: the screen is shown again once it is back'));
+      this.on(s.display, 'faultCleared', (code: HalErrorCode) => this.o.log.info({ display: s.display.id, code }, 'display back'));
+    }
+    this.tick();
+  }
+
+  stop(): void {
+    this.running = false;
+    this.o.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const d of this.detach.splice(0)) d();
+  }
+
+  /** The driver's language for the session on a connector (e.g. from the CSMS); undefined: the configured one. */
+  setSessionLanguage(connectorId: number, language: string | undefined): void {
+    const f = this.facts.get(connectorId);
+    if (!f) return;
+    f.language = language;
+    this.refresh();
+  }
+
+  /** The cost so far of the session on a connector, as the driver reads it (e.g. "€4.32"); undefined: not priced. */
+  setSessionCost(connectorId: number, cost: string | undefined): void {
+    const f = this.facts.get(connectorId);
+    if (!f) return;
+    f.cost = cost;
+    this.refresh();
+  }
+
+  /** The final cost of the session that just ended on a connector, shown with its summary (the receipt URL as its QR code). */
+  setFinalCost(connectorId: number, final: FinalCostText): void {
+    this.facts.get(connectorId)?.setFinalCost(final);
+    this.refresh();
+  }
+
+  /** The driver's price as the CSMS worded it, for the session being started or running on a connector. */
+  setPriceText(connectorId: number, text: string | undefined): void {
+    const f = this.facts.get(connectorId);
+    if (!f) return;
+    f.priceText = text;
+    this.refresh();
+  }
+
+  /** What each display was last asked to show (by display id). */
+  contents(): Record<string, DisplayContent | undefined> {
+    return Object.fromEntries(this.states.map((s) => [s.display.id, s.display.content]));
+  }
+
+  /** The screen of one connector now (for the dashboard and tests), before fitting. */
+  screenOf(connectorId: number): Screen | undefined {
+    const f = this.facts.get(connectorId);
+    return f && screenFor(this.viewOf(f), this.chargerView());
+  }
+
+  private on(emitter: { on(e: string, l: (...a: never[]) => void): unknown; off(e: string, l: (...a: never[]) => void): unknown }, event: string, listener: (...args: never[]) => void): void {
+    emitter.on(event, listener);
+    this.detach.push(() => emitter.off(event, listener));
+  }
+
+  private cardPresented(): void {
+    this.card = { news: { phase: 'checking' }, until: this.o.clock.now() + CHECKING_MAX_MS };
+    this.refresh();
+  }
+
+  private cardDecided(result: AuthorizationResult): void {
+    const until = this.o.clock.now() + this.o.settings.cardNewsMs;
+    if (result.status !== 'Accepted') {
+      const reason = result.source === 'offline-refused' ? 'OfflineUnknown' : result.status;
+      this.card = { news: { phase: 'refused', reason }, until };
+    } else {
+      // Accepted, but no connector can take it: nothing else would tell the driver.
+      const free = this.o.agent.connectors.some((c) => c.hasTransaction || c.status === 'Available' || c.status === 'Preparing' || c.status === 'Reserved' || c.status === 'Finishing');
+      this.card = free ? undefined : { news: { phase: 'refused', reason: 'NoConnector' }, until };
+    }
+    this.refresh();
+  }
+
+  private cardRefused({ reason }: Refusal): void {
+    if (reason !== 'reserved' && reason !== 'no-connector') return; // not-authorized: cardDecided told it already
+    this.card = { news: { phase: 'refused', reason: reason === 'reserved' ? 'Reserved' : 'NoConnector' }, until: this.o.clock.now() + this.o.settings.cardNewsMs };
+    this.refresh();
+  }
+
+  private chargerView(): ChargerView {
+    const { agent, clock, settings } = this.o;
+    const now = clock.now();
+    if (this.card && now >= this.card.until) this.card = undefined;
+    return {
+      now,
+      online: agent.link.isAccepted,
+      readerFault: agent.options.hardware.readers.some((r) => r.activeFaults.size > 0),
+      ...(this.card && { card: this.card.news }),
+      support: settings.support,
+      // The Language key (the CSMS may change it; display.language seeds it).
+      language: agent.config.getString('Language') || settings.language,
+      ...this.defaultPrice(agent.link.isAccepted),
+    };
+  }
+
+  /** OCA DefaultPrice: its priceText, or priceTextOffline while the CSMS is unreachable (the key is checked when set). */
+  private defaultPrice(online: boolean): { defaultPrice?: string } {
+    const raw = this.o.agent.config.getString('DefaultPrice');
+    if (!raw) return {};
+    try {
+      const { priceText, priceTextOffline } = JSON.parse(raw) as { priceText: string; priceTextOffline?: string };
+      const text = online ? priceText : (priceTextOffline ?? priceText);
+      return text ? { defaultPrice: text } : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {
+    const id = f.connector.connectorId;
+    const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === id);
+    return f.view(this.o.clock.now(), this.o.agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs);
+  }
+
+  private qr(action: QrAction | undefined, connectorId: number): { qr?: string } {
+    const template = this.o.settings.qrUrl;
+    if (!action || !template) return {};
+    const values: Record<string, string> = { chargePointId: this.o.agent.chargePointId, connectorId: String(connectorId), action };
+    return { qr: template.replace(/\{(chargePointId|connectorId|action)\}/g, (_all, k: string) => encodeURIComponent(values[k]!)) };
+  }
+
+  /** Shows every display's current slide (if it changed). */
+  private refresh(): void {
+    if (!this.running) return;
+    const charger = this.chargerView();
+    const messages = this.o.messages?.all() ?? [];
+    for (const s of this.states) {
+      const { display } = s;
+      const own: DisplayContent[] = [];
+      const states = new Set<MessageState>();
+      const transactionIds = new Set<string>();
+      let language = resolveLanguage(charger.language);
+      for (const id of s.connectorIds) {
+        const facts = this.facts.get(id)!;
+        const view = this.viewOf(facts);
+        let screen = screenFor(view, charger);
+        if (s.connectorIds.length > 1) screen = labelled(screen, id);
+        if (s.connectorIds.length === 1) language = screen.language;
+        states.add(screen.state);
+        const txId = this.o.agent.transactions.transactionIdOn(id);
+        if (txId !== undefined) transactionIds.add(String(txId));
+        const qr = screen.qrText !== undefined ? { qr: screen.qrText } : this.qr(screen.qr, id);
+        for (const page of fit(screen.lines, display)) own.push({ lines: page, tone: screen.tone, ...qr });
+      }
+      const slides = cycle(own, messages, { now: charger.now, states, transactionIds, language }, display);
+      const slide = slides[s.page % slides.length]!;
+      const key = JSON.stringify(slide);
+      if (key === s.sent) continue;
+      s.sent = key;
+      display.show(slide).catch((err: unknown) => this.o.log.debug({ err, display: display.id }, 'display did not take the screen'));
+    }
+  }
+
+  /** Next page on every display, expired messages gone, meters of running sessions read if stale; again after pageMs. */
+  private tick(): void {
+    if (!this.running) return;
+    const now = this.o.clock.now();
+    for (const hw of this.o.agent.options.hardware.connectors) {
+      const facts = this.facts.get(hw.connectorId);
+      // A meter that polls itself has a fresh reading; one read only on demand (the sim's) is read here.
+      if (facts?.connector.hasTransaction && now - (hw.meter.lastReading?.timestamp ?? 0) >= this.o.settings.pageMs) hw.meter.read().catch(() => undefined);
+    }
+    for (const s of this.states) s.page++;
+    void this.o.messages?.expire(this.o.clock.now());
+    this.refresh();
+    this.timer = this.o.clock.setTimeout(() => this.tick(), this.o.settings.pageMs);
+  }
+}

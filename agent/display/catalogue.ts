@@ -1,0 +1,71 @@
+/**
+ * The shape of a language's display texts (./texts.ts has the catalogues and the lookup): every
+ * message as variants from the fullest to the shortest, `{placeholders}` filled in by ./screens.ts.
+ */
+import type { HalErrorCode } from '../../hal/index.js';
+
+/** Variants of one message, fullest first. */
+export type Variants = readonly string[];
+
+/** Why a card was refused (an idTagInfo status, or no decision possible offline). */
+export type RefusalReason = 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'OfflineUnknown' | 'NoConnector' | 'Reserved';
+
+/** A fault title and its explanation for the driver. */
+export interface FaultText {
+  readonly title: Variants;
+  readonly explanation: Variants;
+}
+
+/** Faults that are not HAL errors: a pilot in E/F without a device fault, state D without ventilation. */
+export type ConnectorFault = HalErrorCode | 'PILOT_ERROR' | 'VENTILATION_REFUSED';
+
+export interface Catalogue {
+  readonly ready: Variants;
+  readonly startHint: Variants;
+  readonly startHintOffline: Variants;
+  readonly startHintNoReader: Variants;
+  readonly evConnected: Variants;
+  readonly startHintPlugged: Variants;
+  readonly cardAccepted: Variants;
+  readonly plugIn: Variants;
+  readonly starting: Variants;
+  readonly checkingCard: Variants;
+  readonly pleaseWait: Variants;
+  readonly refused: Readonly<Record<RefusalReason, Variants>>;
+  readonly refusedHint: Variants;
+  /** {power} */
+  readonly charging: Variants;
+  /** {energy} */
+  readonly energy: Variants;
+  /** {time} */
+  readonly elapsed: Variants;
+  /** {cost} */
+  readonly costSoFar: Variants;
+  readonly pausedByVehicle: Variants;
+  readonly pausedByVehicleHint: Variants;
+  readonly pausedByLimit: Variants;
+  readonly pausedByLimitHint: Variants;
+  readonly finished: Variants;
+  /** {energy} {time} */
+  readonly finishedEnergy: Variants;
+  /** {cost} */
+  readonly total: Variants;
+  readonly unplug: Variants;
+  readonly thanks: Variants;
+  readonly reserved: Variants;
+  readonly reservedHint: Variants;
+  readonly unavailable: Variants;
+  readonly unavailableHint: Variants;
+  readonly faults: Readonly<Record<ConnectorFault, FaultText>>;
+  /** {phone} */
+  readonly phone: Variants;
+  /** {email} */
+  readonly email: Variants;
+  /** {web} */
+  readonly web: Variants;
+  /** Prefix of the first line on a display shared by connectors: {n} */
+  readonly connectorPrefix: Variants;
+  /** Minutes only, {m}; hours and minutes, {h} {mm}. */
+  readonly minutes: string;
+  readonly hoursMinutes: string;
+}

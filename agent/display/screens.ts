@@ -1,0 +1,137 @@
+/**
+ * Which screen a connector shows, decided from what the charger knows about it: pure, so every
+ * state and fault has a table-driven test (screens.test.ts). The screen is text in variants
+ * (./fitScreen.ts fits it to a display) plus a tone and, where the driver is asked to act, the QR
+ * action (start, pay, report a problem) that ./DisplayService.ts turns into the operator's URL.
+ */
+import type { DisplayTone, PilotState } from '../../hal/index.js';
+import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
+import type { ScreenLine } from './fitScreen.js';
+import { CATALOGUES, fill, formatDuration, formatNumber, resolveLanguage, type ConnectorFault, type Language, type RefusalReason, type Variants } from './texts.js';
+
+/** What the operator's page behind the QR code is for. */
+export type QrAction = 'start' | 'pay' | 'problem';
+
+/** OCPP 2.0.1 MessageStateEnumType: the connector states an operator message can be limited to. */
+export type MessageState = 'Charging' | 'Faulted' | 'Idle' | 'Unavailable';
+
+/** What the display needs to know of one connector. */
+export interface ConnectorView {
+  readonly connectorId: number;
+  readonly status: ConnectorStatus;
+  /** Why it is faulted, oldest first (HAL faults, a pilot in E/F, state D without ventilation). */
+  readonly faults: readonly ConnectorFault[];
+  /** The vehicle side of the pilot: A = nothing plugged in. */
+  readonly pilot: PilotState;
+  /** The transaction running here: since when, energy so far (Wh), power now (W), cost so far (text, when priced). */
+  readonly session?: { readonly startedAt: number; readonly energyWh: number; readonly powerW: number; readonly cost?: string };
+  /** The transaction that ended here last, while its summary is shown (with the CSMS's final cost, its text and receipt URL, when priced). */
+  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: string; readonly priceText?: string; readonly receiptUrl?: string };
+  /** The driver's price, as the CSMS worded it (OCA SetUserPrice), for the session being started or running here. */
+  readonly priceText?: string;
+  /** The driver's language for this session (from the CSMS), if known. */
+  readonly language?: string;
+}
+
+/** A card presented at the charger, while it is news: being checked, or refused and why. */
+export type CardNews = { readonly phase: 'checking' } | { readonly phase: 'refused'; readonly reason: RefusalReason };
+
+export interface SupportContact {
+  readonly phone?: string;
+  readonly email?: string;
+  readonly web?: string;
+}
+
+/** What the display needs to know of the charger as a whole. */
+export interface ChargerView {
+  readonly now: number;
+  /** The CSMS answers (a remote start from the app can work). */
+  readonly online: boolean;
+  /** A card reader is out of order. */
+  readonly readerFault: boolean;
+  readonly card?: CardNews;
+  readonly support: SupportContact;
+  /** The configured language. */
+  readonly language: string;
+  /** The price for everyone (OCA DefaultPrice: its online or offline text), shown where a session can start. */
+  readonly defaultPrice?: string;
+}
+
+export interface Screen {
+  readonly tone: DisplayTone;
+  readonly lines: readonly ScreenLine[];
+  readonly qr?: QrAction;
+  /** A QR payload given as such (the receipt URL of a FinalCost), instead of the operator's page for `qr`. */
+  readonly qrText?: string;
+  /** The state an operator message can be limited to (OCPP 2.0.1 MessageState). */
+  readonly state: MessageState;
+  readonly language: Language;
+}
+
+const line = (variants: Variants | string[]): ScreenLine => ({ variants });
+const kwh = (wh: number, lang: Language): string => formatNumber(wh / 1000, 2, lang);
+
+/** The screen of one connector (see the module comment); the first matching rule wins. */
+export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
+  const language = resolveLanguage(c.language, charger.language);
+  const t = CATALOGUES[language];
+  const screen = (tone: DisplayTone, state: MessageState, lines: (Variants | string[])[], qr?: QrAction): Screen => ({ tone, state, language, lines: lines.map(line), ...(qr && { qr }) });
+  const contact = (): string[][] => {
+    const { phone, email, web } = charger.support;
+    return [...(phone ? [fill(t.phone, { phone })] : []), ...(email ? [fill(t.email, { email })] : []), ...(web ? [fill(t.web, { web })] : [])];
+  };
+  const price = (): string[][] => (c.priceText ? [[c.priceText]] : []);
+  const progress = (s: NonNullable<ConnectorView['session']>): string[][] => [
+    fill(t.energy, { energy: kwh(s.energyWh, language) }),
+    fill(t.elapsed, { time: formatDuration(charger.now - s.startedAt, language) }),
+    ...(s.cost !== undefined ? [fill(t.costSoFar, { cost: s.cost })] : []),
+    ...price(),
+  ];
+
+  if (c.status === 'Faulted') {
+    const fault = t.faults[c.faults[0] ?? 'PILOT_ERROR'];
+    return screen('fault', 'Faulted', [fault.title, fault.explanation, ...contact()], 'problem');
+  }
+  if (c.status === 'Unavailable') return screen('warning', 'Unavailable', [t.unavailable, t.unavailableHint, ...contact()], 'problem');
+  if (c.session && (c.status === 'Charging' || c.status === 'SuspendedEV' || c.status === 'SuspendedEVSE')) {
+    const s = c.session;
+    if (c.status === 'Charging') return screen('charging', 'Charging', [fill(t.charging, { power: formatNumber(s.powerW / 1000, 1, language) }), ...progress(s)]);
+    const paused = c.status === 'SuspendedEV' ? [t.pausedByVehicle, t.pausedByVehicleHint] : [t.pausedByLimit, t.pausedByLimitHint];
+    return screen('warning', 'Charging', [...paused, ...progress(s)]);
+  }
+  // The machine already charges, the transaction is still being recorded (meterStart read).
+  if (c.status === 'Charging' || c.status === 'SuspendedEV' || c.status === 'SuspendedEVSE') return screen('info', 'Charging', [t.starting, t.pleaseWait, ...price()]);
+  const card = c.session ? undefined : charger.card;
+  if (card?.phase === 'checking') return screen('info', 'Idle', [t.checkingCard, t.pleaseWait]);
+  if (card?.phase === 'refused') return screen('warning', 'Idle', [t.refused[card.reason], t.refusedHint, ...contact()], 'pay');
+  const summary = (): string[][] => {
+    const f = c.finished;
+    if (!f) return [];
+    return [
+      fill(t.finishedEnergy, { energy: kwh(f.energyWh, language), time: formatDuration(f.durationMs, language) }),
+      ...(f.cost !== undefined ? [fill(t.total, { cost: f.cost })] : []),
+      ...(f.priceText ? [[f.priceText]] : []),
+    ];
+  };
+  const receipt = (s: Screen): Screen => (c.finished?.receiptUrl ? { ...s, qrText: c.finished.receiptUrl } : s);
+  if (c.status === 'Finishing') return receipt(screen('action', 'Idle', [t.finished, ...summary(), t.unplug]));
+  if (c.status === 'Available' && c.finished) return receipt(screen('info', 'Idle', [t.finished, ...summary(), t.thanks]));
+  if (c.status === 'Reserved') return screen('info', 'Idle', [t.reserved, t.reservedHint]);
+  if (c.status === 'Preparing') {
+    if (c.session) return screen('info', 'Idle', [t.starting, t.pleaseWait, ...price()]);
+    if (c.pilot === 'A') return screen('action', 'Idle', [t.cardAccepted, t.plugIn, ...price()]);
+    return screen('action', 'Idle', [t.evConnected, charger.readerFault ? t.startHintNoReader : t.startHintPlugged, ...(charger.defaultPrice ? [[charger.defaultPrice]] : [])], 'start');
+  }
+  // Available (also a transaction still ending while the vehicle is gone).
+  const defaultPrice = charger.defaultPrice ? [[charger.defaultPrice]] : [];
+  if (!charger.online) return screen('action', 'Idle', [t.ready, t.startHintOffline, ...defaultPrice]);
+  return screen('action', 'Idle', [t.ready, charger.readerFault ? t.startHintNoReader : t.startHint, ...defaultPrice], 'start');
+}
+
+/** A screen for one of several connectors on a shared display: its first line says which. */
+export function labelled(screen: Screen, connectorId: number): Screen {
+  const [first, ...rest] = screen.lines;
+  if (!first) return screen;
+  const prefix = fill(CATALOGUES[screen.language].connectorPrefix, { n: String(connectorId) })[0]!;
+  return { ...screen, lines: [line(first.variants.map((v) => prefix + v)), ...rest] };
+}

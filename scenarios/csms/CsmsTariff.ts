@@ -1,0 +1,220 @@
+/**
+ * A tariff for the embedded CSMS, so `evse demo`, scenarios and tests show prices and costs end to
+ * end with the OCA "California Pricing" messages (DataTransfer org.openchargealliance.costmsg):
+ *
+ * - after an Authorize it answered Accepted: SetUserPrice with the tariff's price text;
+ * - after a StartTransaction: RunningCost (the flat fee, the unit prices);
+ * - after every MeterValues of a transaction, and when it goes idle (SuspendedEV) or charges
+ *   again: RunningCost with the cost so far, state Idle or Charging;
+ * - after the StopTransaction: FinalCost with the total, a summary text and the receipt URL.
+ *
+ * Cost = flat fee + kWh × kWhPrice + charging hours × hourPrice + idle hours beyond the grace ×
+ * idle hourPrice. Calls go out without waiting; a charger that does not know the vendor answers
+ * UnknownVendorId, which is fine.
+ */
+import type { TransactionRecord } from './ChargePointState.js';
+import type { EmbeddedCsms } from './EmbeddedCsms.js';
+import type { TrafficRecord } from './trafficRecord.js';
+
+export interface Tariff {
+  /** Shown in the texts after amounts (e.g. EUR). */
+  readonly currency: string;
+  readonly flatFee: number;
+  readonly kWhPrice: number;
+  readonly hourPrice: number;
+  readonly idle?: { readonly graceMinutes: number; readonly hourPrice: number };
+  /** The driver's price text; default: made from the prices. */
+  readonly priceText?: string;
+  /** Receipt URL template ({transactionId}); default none. */
+  readonly receiptUrl?: string;
+}
+
+export const COST_VENDOR_ID = 'org.openchargealliance.costmsg';
+
+interface Running {
+  readonly chargePointId: string;
+  readonly transactionId: number;
+  readonly connectorId: number;
+  readonly meterStart: number;
+  readonly startedAt: number;
+  meterWh: number;
+  at: number;
+  chargingMs: number;
+  idleMs: number;
+  idle: boolean;
+}
+
+const HOUR = 3_600_000;
+const round = (n: number): number => Math.round(n * 1000) / 1000;
+
+/** The price text a tariff gives a driver. */
+export function priceTextOf(t: Tariff): string {
+  if (t.priceText) return t.priceText;
+  const parts = [`${t.kWhPrice.toFixed(2)} ${t.currency}/kWh`];
+  if (t.hourPrice > 0) parts.push(`${t.hourPrice.toFixed(2)} ${t.currency}/h`);
+  if (t.flatFee > 0) parts.push(`${t.flatFee.toFixed(2)} ${t.currency} per session`);
+  if (t.idle && t.idle.hourPrice > 0) parts.push(`idle ${t.idle.hourPrice.toFixed(2)} ${t.currency}/h after ${t.idle.graceMinutes} min`);
+  return parts.join(', ');
+}
+
+export class CsmsTariff {
+  private readonly running = new Map<number, Running>();
+  /** Authorize requests by messageId, until their answer is seen. */
+  private readonly authorizing = new Map<string, string>();
+  private readonly onMessage = (r: TrafficRecord): void => this.observe(r);
+  private readonly onStarted = (tx: TransactionRecord): void => this.started(tx);
+  private readonly onStopped = (tx: TransactionRecord): void => this.stopped(tx);
+
+  constructor(
+    private readonly csms: EmbeddedCsms,
+    private readonly tariff: Tariff,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  attach(): void {
+    this.csms.on('message', this.onMessage);
+    this.csms.on('transactionStarted', this.onStarted);
+    this.csms.on('transactionStopped', this.onStopped);
+  }
+
+  detach(): void {
+    this.csms.off('message', this.onMessage);
+    this.csms.off('transactionStarted', this.onStarted);
+    this.csms.off('transactionStopped', this.onStopped);
+  }
+
+  /** The cost of a running transaction at `at` (its last meter value). */
+  costOf(transactionId: number): number | undefined {
+    const r = this.running.get(transactionId);
+    return r && this.cost(r);
+  }
+
+  private cost(r: Running): number {
+    const t = this.tariff;
+    const energy = Math.max(0, r.meterWh - r.meterStart) / 1000;
+    const idleBillable = Math.max(0, r.idleMs - (t.idle?.graceMinutes ?? 0) * 60_000);
+    return round(t.flatFee + energy * t.kWhPrice + (r.chargingMs / HOUR) * t.hourPrice + (idleBillable / HOUR) * (t.idle?.hourPrice ?? 0));
+  }
+
+  private observe(record: TrafficRecord): void {
+    const { chargePointId, direction, kind, action } = record;
+    const payload = record.payload as Record<string, unknown>;
+    if (direction === 'in' && kind === 'call' && action === 'Authorize') this.authorizing.set(record.messageId ?? '', String(payload.idTag));
+    if (direction === 'out' && kind === 'result' && action === 'Authorize') {
+      const idTag = this.authorizing.get(record.messageId ?? '');
+      this.authorizing.delete(record.messageId ?? '');
+      if (idTag !== undefined && (payload.idTagInfo as { status?: string } | undefined)?.status === 'Accepted') this.send(chargePointId, 'SetUserPrice', { idToken: idTag, priceText: priceTextOf(this.tariff) });
+    }
+    if (direction === 'in' && kind === 'call' && action === 'MeterValues') this.metered(payload);
+    if (direction === 'in' && kind === 'call' && action === 'StatusNotification') this.statusChanged(chargePointId, payload);
+  }
+
+  private started(tx: TransactionRecord): void {
+    if (this.running.has(tx.transactionId) || tx.stop || tx.duplicateOf !== undefined || tx.idTagStatus !== 'Accepted') return;
+    const startedAt = Date.parse(tx.startTimestamp);
+    const r: Running = { chargePointId: tx.chargePointId, transactionId: tx.transactionId, connectorId: tx.connectorId, meterStart: tx.meterStart, startedAt, meterWh: tx.meterStart, at: startedAt, chargingMs: 0, idleMs: 0, idle: false };
+    this.running.set(tx.transactionId, r);
+    this.sendRunningCost(r);
+  }
+
+  private advance(r: Running, at: number, meterWh?: number): void {
+    const ms = Math.max(0, at - r.at);
+    if (r.idle) r.idleMs += ms;
+    else r.chargingMs += ms;
+    r.at = Math.max(r.at, at);
+    if (meterWh !== undefined) r.meterWh = Math.max(r.meterWh, meterWh);
+  }
+
+  private metered(payload: Record<string, unknown>): void {
+    const r = typeof payload.transactionId === 'number' ? this.running.get(payload.transactionId) : undefined;
+    if (!r) return;
+    for (const mv of (payload.meterValue ?? []) as { timestamp: string; sampledValue: { value: string; measurand?: string; unit?: string }[] }[]) {
+      const energy = mv.sampledValue.find((s) => (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register');
+      const wh = energy ? Number(energy.value) * (energy.unit === 'kWh' ? 1000 : 1) : undefined;
+      this.advance(r, Date.parse(mv.timestamp), wh);
+    }
+    this.sendRunningCost(r);
+  }
+
+  private statusChanged(chargePointId: string, payload: Record<string, unknown>): void {
+    const r = [...this.running.values()].find((x) => x.chargePointId === chargePointId && x.connectorId === payload.connectorId);
+    if (!r) return;
+    const idle = payload.status === 'SuspendedEV';
+    if (idle === r.idle || (payload.status !== 'Charging' && !idle)) return;
+    this.advance(r, typeof payload.timestamp === 'string' ? Date.parse(payload.timestamp) : this.now());
+    r.idle = idle;
+    this.sendRunningCost(r);
+  }
+
+  private stopped(tx: TransactionRecord): void {
+    const r = this.running.get(tx.transactionId);
+    if (!r || !tx.stop) return;
+    this.running.delete(tx.transactionId);
+    this.advance(r, Date.parse(tx.stop.timestamp), tx.stop.meterStop);
+    const cost = this.cost(r);
+    const { currency, receiptUrl } = this.tariff;
+    const kwh = ((r.meterWh - r.meterStart) / 1000).toFixed(2);
+    this.send(r.chargePointId, 'FinalCost', {
+      transactionId: r.transactionId,
+      cost,
+      priceText: `${kwh} kWh, ${cost.toFixed(2)} ${currency}`,
+      ...(receiptUrl && { qrCodeText: receiptUrl.replace('{transactionId}', String(r.transactionId)) }),
+    });
+  }
+
+  private sendRunningCost(r: Running): void {
+    const t = this.tariff;
+    this.send(r.chargePointId, 'RunningCost', {
+      transactionId: r.transactionId,
+      timestamp: new Date(r.at).toISOString(),
+      meterValue: Math.round(r.meterWh),
+      cost: this.cost(r),
+      state: r.idle ? 'Idle' : 'Charging',
+      chargingPrice: { kWhPrice: t.kWhPrice, hourPrice: t.hourPrice, flatFee: t.flatFee },
+      ...(t.idle && { idlePrice: { graceMinutes: t.idle.graceMinutes, hourPrice: t.idle.hourPrice } }),
+    });
+  }
+
+  private send(chargePointId: string, messageId: string, data: object): void {
+    if (!this.csms.isConnected(chargePointId)) return;
+    this.csms.call(chargePointId, 'DataTransfer', { vendorId: COST_VENDOR_ID, messageId, data: JSON.stringify(data) }).catch(() => undefined);
+  }
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const KEYS = ['currency', 'flatFee', 'kWhPrice', 'hourPrice', 'idle', 'priceText', 'receiptUrl'];
+
+/**
+ * A tariff from a parsed YAML or JSON file; throws an Error naming the first wrong key, e.g.
+ * `kWhPrice: expected a price of 0 or more, got "cheap"`.
+ */
+export function parseTariff(raw: unknown): Tariff {
+  const fail = (key: string, expected: string, value: unknown): never => {
+    throw new Error(`${key}: expected ${expected}, ${value === undefined ? 'but it is not set' : `got ${JSON.stringify(value)}`}`);
+  };
+  if (!isRecord(raw)) return fail('(top level)', 'a tariff (currency, flatFee, kWhPrice, hourPrice, idle, priceText, receiptUrl)', raw);
+  const unknown = Object.keys(raw).find((k) => !KEYS.includes(k));
+  if (unknown !== undefined) throw new Error(`${unknown}: unknown key (known: ${KEYS.join(', ')})`);
+  const price = (key: string, value: unknown): number => (typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fail(key, 'a price of 0 or more', value));
+  const { currency, idle, priceText, receiptUrl } = raw;
+  if (typeof currency !== 'string' || !/^\S{1,8}$/.test(currency)) fail('currency', 'a currency of 1 to 8 characters without spaces (e.g. EUR)', currency);
+  const tariff: { -readonly [K in keyof Tariff]: Tariff[K] } = {
+    currency: currency as string,
+    flatFee: price('flatFee', raw.flatFee ?? 0),
+    kWhPrice: price('kWhPrice', raw.kWhPrice),
+    hourPrice: price('hourPrice', raw.hourPrice ?? 0),
+  };
+  if (idle !== undefined) {
+    if (!isRecord(idle)) fail('idle', 'a section (idle: graceMinutes, hourPrice)', idle);
+    const i = idle as Record<string, unknown>;
+    const grace = i.graceMinutes ?? 0;
+    if (typeof grace !== 'number' || !Number.isInteger(grace) || grace < 0) fail('idle.graceMinutes', 'whole minutes, 0 or more', grace);
+    tariff.idle = { graceMinutes: grace as number, hourPrice: price('idle.hourPrice', i.hourPrice) };
+  }
+  if (priceText !== undefined) tariff.priceText = typeof priceText === 'string' && priceText.length > 0 ? priceText : fail('priceText', 'a text', priceText);
+  if (receiptUrl !== undefined) {
+    const ok = typeof receiptUrl === 'string' && URL.canParse(receiptUrl.replace('{transactionId}', '1')) && /^https?:/.test(receiptUrl);
+    tariff.receiptUrl = ok ? (receiptUrl as string) : fail('receiptUrl', 'an http(s) URL (with {transactionId} where the id goes)', receiptUrl);
+  }
+  return tariff;
+}
