@@ -33,6 +33,7 @@ import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { openSessionHistory, trackUsage } from './usageRecording.js';
+import { startDashboard, type Dashboard } from './dashboard/startDashboard.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -95,7 +96,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   };
   const clock = settings.clock.source === 'csms' ? new OffsetClock(systemClock) : systemClock;
   const history = await openSessionHistory(settings, dataDir, clock, log);
-  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history).run();
+  const dashboard = settings.dashboard.enabled ? await startDashboard({ settings, clock, log, ocppConfig: config }) : undefined;
+  return new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, dashboard).run();
 }
 
 /** What telemetry needs beyond the settings, prepared once (shared by the agents a Reset creates). */
@@ -144,6 +146,8 @@ class AgentRunner {
     private readonly clock: Clock,
     /** Usage data for `evse sessions`, kept across resets (absent: not kept). */
     private readonly history: SessionHistory | undefined,
+    /** The local web dashboard (dashboard.enabled), kept across resets. */
+    private readonly dashboard: Dashboard | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -199,6 +203,7 @@ class AgentRunner {
     if (telemetryModule) this.telemetry = this.startTelemetry(agent, telemetryModule.TelemetryPublisher);
     this.stopUsage(); // one left by a failed restart attempt
     if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
+    this.dashboard?.feed.attach(agent, this.hw.sim);
     agent.start();
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
   }
@@ -244,6 +249,7 @@ class AgentRunner {
     log.info({ type }, 'reset requested by the CSMS: restarting');
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
+    this.dashboard?.feed.detach();
     this.stopUsage();
     this.agent = undefined;
     if (type === 'Hard') await this.closeHardware();
@@ -296,6 +302,7 @@ class AgentRunner {
     // Telemetry after the agent, so the final StopTransaction is still published.
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
     this.stopUsage();
+    await this.dashboard?.stop();
     await this.stopTelemetry();
     await this.closeHardware();
     await this.config.flush();

@@ -8,7 +8,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
-import { errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
@@ -136,6 +136,11 @@ export class ConnectorController {
    */
   get hasTransaction(): boolean {
     return hasTransaction(this.actor.getSnapshot());
+  }
+
+  /** The faults active on this connector, oldest first (the first gives the status's errorCode and info). */
+  get activeFaults(): readonly ActiveFault[] {
+    return activeFaults(this.actor.getSnapshot());
   }
 
   /** Id of the reservation this connector holds, if any (expired or used ones are gone). */

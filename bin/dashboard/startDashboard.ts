@@ -1,0 +1,55 @@
+/**
+ * The dashboard of `evse run` (settings `dashboard.*`): the feed that follows the agent and the
+ * HTTP server. It is started once and outlives Resets (`attach` each new agent).
+ *
+ * A dashboard that cannot listen (port taken, address not on this machine) is logged and left
+ * out: the charger charges without its local web page rather than not at all.
+ */
+import type { Logger } from 'pino';
+import type { Clock } from '../../hal/index.js';
+import type { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
+import type { Settings } from '../settings.js';
+import { ChargerFeed, type TransactionCostOf } from './ChargerFeed.js';
+import type { CurrentScreen } from './chargerView.js';
+import { configView } from './configView.js';
+import { DashboardServer } from './DashboardServer.js';
+
+export interface Dashboard {
+  readonly feed: ChargerFeed;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+export interface DashboardParts {
+  settings: Settings;
+  clock: Clock;
+  log: Logger;
+  /** The OCPP configuration store (outlives Resets). */
+  ocppConfig: OcppConfiguration;
+  /** The display service's screen per connector (issue 17 item 1 plugs in here). */
+  currentScreen?: CurrentScreen;
+  /** The pricing service's cost per transaction (issue 17 item 2 plugs in here). */
+  transactionCost?: TransactionCostOf;
+}
+
+export async function startDashboard(p: DashboardParts): Promise<Dashboard | undefined> {
+  const { settings, log } = p;
+  const d = settings.dashboard;
+  const feed = new ChargerFeed({
+    clock: p.clock,
+    csmsUrl: `${settings.csms.url}/${settings.chargePoint.id}`,
+    ...(p.currentScreen && { currentScreen: p.currentScreen }),
+    ...(p.transactionCost && { transactionCost: p.transactionCost }),
+  });
+  const server = new DashboardServer({ feed, config: () => configView(settings, p.ocppConfig), host: d.host, port: d.port, password: d.password, log });
+  try {
+    const { url } = await server.start();
+    log.info({ url, passwordRequired: d.password !== undefined }, 'dashboard listening');
+    return { feed, url, stop: async () => (feed.close(), await server.stop()) };
+  } catch (err) {
+    feed.close();
+    log.error({ err, host: d.host, port: d.port }, 'the dashboard cannot listen (dashboard.host / dashboard.port): running without it');
+    process.stderr.write(`evse: the dashboard cannot listen on ${d.host}:${d.port}: ${(err as Error).message}; running without it\n`);
+    return undefined;
+  }
+}
