@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnEvse } from './support/spawnEvse.js';
+import { until } from './support/until.js';
 
 describe('evse demo', () => {
   it('exits 0 with one transaction, and the CSMS saw StartTransaction before Charging and StopTransaction before Available', async () => {
@@ -32,5 +33,25 @@ describe('evse demo', () => {
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ type: expect.stringMatching(/^(status|ocpp|card|step|energy|summary)$/) });
     // The logs (info) went to stderr.
     expect(err).toMatch(/BootNotification answered/);
+  });
+
+  it('--dashboard: runs the charger in real time with its dashboard on 127.0.0.1 until Ctrl-C, driven through the API', { timeout: 30_000 }, async () => {
+    const demo = spawnEvse(['demo', '--dashboard', '--dashboard-port', '0', '--json'], { EVSE_LOG_LEVEL: 'silent' });
+    try {
+      await until('the dashboard line', () => demo.stdout().includes('\n') || demo.child.exitCode !== null, 15_000);
+      const line = JSON.parse(demo.stdout().split('\n')[0]!) as { type: string; url: string; chargePointId: string };
+      expect(line).toMatchObject({ type: 'dashboard', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), chargePointId: 'DEMO-CP1' });
+      const status = async () => (await (await fetch(new URL('/api/status', line.url))).json()) as { ocpp: { accepted: boolean }; connectors: { status: string }[] };
+      let s = await status();
+      await until('accepted by the embedded CSMS', () => s.ocpp.accepted, 10_000, 100, async () => (s = await status()));
+      expect(s.connectors.map((c) => c.status)).toEqual(['Available', 'Available']);
+      const post = (path: string, body: unknown) => fetch(new URL(path, line.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/api/connectors/2/plug', {})).status).toBe(200);
+      expect((await post('/api/rfid', { uid: '04A2B3C4' })).status).toBe(202);
+      await until('connector 2 charging', () => s.connectors[1]?.status === 'Charging', 10_000, 100, async () => (s = await status()));
+      expect((await demo.stop('SIGINT')).code).toBe(0);
+    } finally {
+      if (demo.child.exitCode === null) await demo.stop('SIGKILL');
+    }
   });
 });

@@ -16,7 +16,7 @@ export interface ConfigView {
   ocpp: { key: string; readonly: boolean; value: string | null }[];
 }
 
-export function configView(settings: Settings, ocpp: Pick<OcppConfiguration, 'getForCsms'> | undefined): ConfigView {
+export function configView(settings: Settings | Record<string, unknown>, ocpp: Pick<OcppConfiguration, 'getForCsms'> | undefined): ConfigView {
   return {
     settings: masked(settings),
     ocpp: (ocpp?.getForCsms().configurationKey ?? []).map((k) => ({
