@@ -3,9 +3,11 @@
  * simulated hardware, against a strict embedded CSMS: what the API says and does is what the
  * charger does on the OCPP side.
  */
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { HAL_ERRORS } from '../hal/errors.js';
 import { evseRig } from './support/evseRig.js';
 import { followEvents, startDashboardProcess } from './support/dashboardProcess.js';
@@ -148,5 +150,19 @@ describe('evse run: dashboard API', () => {
     await csms.waitForCall('BUSY-CP', 'StatusNotification', { connectorId: 1 }, 15_000);
     expect(evse.stderr()).toContain(`evse: the dashboard cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
     expect((await evse.stop()).code).toBe(0);
+  });
+
+  it('answers every route docs/dashboard-api.openapi.yaml documents', async () => {
+    const { url } = await startDashboardProcess(rig);
+    const spec = parse(await readFile(new URL('../docs/dashboard-api.openapi.yaml', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(spec.paths).length).toBeGreaterThanOrEqual(8);
+    for (const [path, item] of Object.entries(spec.paths)) {
+      if (path === '/api/events') continue;
+      for (const method of Object.keys(item).filter((m) => ['get', 'post', 'put', 'delete'].includes(m))) {
+        const r = await api(url, method.toUpperCase(), path.replace('{connector}', '1'), method === 'get' || method === 'delete' ? undefined : {});
+        expect(r.status, `${method} ${path}`).not.toBe(405);
+        expect(r.body.error ?? '', `${method} ${path}`).not.toMatch(/no such resource/);
+      }
+    }
   });
 });
