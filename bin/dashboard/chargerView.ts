@@ -137,7 +137,7 @@ const kW = (w: number | undefined) => `${((w ?? 0) / 1000).toFixed(1)} kW`;
 const kWh = (wh: number | undefined) => `${((wh ?? 0) / 1000).toFixed(2)} kWh`;
 
 /** A driver's screen told by the connector status alone (until the display service provides one). */
-export function screenFromStatus(c: Pick<ConnectorView, 'status' | 'powerW' | 'transaction' | 'faults' | 'info'>): string[] {
+export function screenFromStatus(c: Pick<ConnectorView, 'status' | 'powerW' | 'transaction' | 'info'> & { faults: readonly FaultView[] }): string[] {
   switch (c.status) {
     case 'Available':
       return ['Ready', 'Plug in or tap your card'];
