@@ -165,4 +165,31 @@ describe('evse run: dashboard API', () => {
       }
     }
   });
+
+  it('outlives a Reset: the event stream stays open, the transactions stay, the actions reach the new agent', { timeout: 40_000 }, async () => {
+    const { url, csms, chargePointId: cp } = await startDashboardProcess(rig);
+    await api(url, 'POST', '/api/connectors/1/plug', {});
+    await api(url, 'POST', '/api/rfid', { uid: '04A2B3C4' });
+    await csms.waitForCall(cp, 'StartTransaction', undefined, 10_000);
+    const stream = await followEvents(new URL('/api/events', url).href);
+    try {
+      await stream.next('snapshot');
+      const since = csms.mark();
+      expect(await csms.call(cp, 'Reset', { type: 'Hard' })).toEqual({ status: 'Accepted' });
+      await csms.waitForCall(cp, 'StopTransaction', { reason: 'HardReset' }, { timeoutMs: 10_000, since });
+      await csms.waitForCall(cp, 'BootNotification', undefined, { timeoutMs: 15_000, since });
+      await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1 }, { timeoutMs: 15_000, since });
+      let s = await statusOf(url);
+      await until('the new agent accepted', () => s.ocpp?.accepted === true, 10_000, 100, async () => (s = await statusOf(url)));
+      const rows = (await api(url, 'GET', '/api/transactions')).body.transactions as { stopReason?: string }[];
+      expect(rows[0]).toMatchObject({ stopReason: 'HardReset' });
+      // The EV stayed plugged in across the reset (sim-state.json); the new agent's connector hears the unplug.
+      expect((await api(url, 'POST', '/api/connectors/1/unplug', {})).status).toBe(200);
+      await until('Available on the new agent', () => s.connectors[0]?.status === 'Available', 10_000, 100, async () => (s = await statusOf(url)));
+      // The stream that was open before the reset carries the new agent's statuses.
+      for (let e = await stream.next('status'); (e.data as Status).connectors[0]!.status !== 'Available'; e = await stream.next('status'));
+    } finally {
+      await stream.close();
+    }
+  });
 });
