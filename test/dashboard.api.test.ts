@@ -192,4 +192,20 @@ describe('evse run: dashboard API', () => {
       await stream.close();
     }
   });
+
+  it('lists the transactions of earlier runs from the session history after a restart', { timeout: 40_000 }, async () => {
+    const dataDir = await rig.tempDir('evse-dashboard-');
+    const first = await startDashboardProcess(rig, { EVSE_DATA_DIR: dataDir });
+    await api(first.url, 'POST', '/api/connectors/1/plug', {});
+    await api(first.url, 'POST', '/api/rfid', { uid: '04A2B3C4' });
+    const started = await first.csms.waitForCall(first.chargePointId, 'StartTransaction', undefined, 10_000);
+    expect((await first.evse.stop()).code).toBe(0);
+    const { transactionId } = first.csms.transactions(first.chargePointId)[0]!;
+
+    const second = await startDashboardProcess(rig, { EVSE_DATA_DIR: dataDir });
+    const rows = (await api(second.url, 'GET', '/api/transactions')).body.transactions as Record<string, unknown>[];
+    expect(rows[0]).toMatchObject({ connectorId: 1, transactionId, meterStartWh: started.payload.meterStart, stopReason: 'Reboot', cost: null });
+    expect(rows[0]!.stoppedAt).toEqual(expect.any(String));
+    expect(rows[0]!.idTag).toBeUndefined(); // the history keeps only a hash of it
+  });
 });

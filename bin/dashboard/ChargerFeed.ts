@@ -66,6 +66,8 @@ export interface ChargerFeedOptions {
   maxTransactions?: number;
   currentScreen?: CurrentScreen;
   transactionCost?: TransactionCostOf;
+  /** Transactions of earlier runs (e.g. from the session history), newest first. */
+  pastTransactions?: readonly TransactionRow[];
 }
 
 interface Attached {
@@ -85,6 +87,7 @@ export class ChargerFeed extends EventEmitter<FeedEvents> {
 
   constructor(private readonly o: ChargerFeedOptions) {
     super();
+    this.rows.push(...(o.pastTransactions ?? []).slice(0, o.maxTransactions ?? 20).map((r) => ({ ...r })));
   }
 
   /** Follows this agent (and its simulated hardware) from now on, instead of any earlier one. */
