@@ -130,17 +130,17 @@ export class ConnectorController {
     return errorCodeOf(this.actor.getSnapshot());
   }
 
+  /** The faults active on the connector, oldest first (what its display explains). */
+  get faults(): readonly ActiveFault[] {
+    return activeFaults(this.actor.getSnapshot());
+  }
+
   /**
    * True from the machine's startTransaction command until its stopTransaction: also while the
    * transaction manager is still reading meterStart (it knows the transaction only after that).
    */
   get hasTransaction(): boolean {
     return hasTransaction(this.actor.getSnapshot());
-  }
-
-  /** The faults active on this connector, oldest first (the first gives the status's errorCode and info). */
-  get activeFaults(): readonly ActiveFault[] {
-    return activeFaults(this.actor.getSnapshot());
   }
 
   /** Id of the reservation this connector holds, if any (expired or used ones are gone). */

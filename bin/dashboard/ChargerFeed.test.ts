@@ -14,7 +14,7 @@ describe('ChargerFeed', () => {
   it('lists a transaction from its start to its stop: masked card, CSMS id, energy, reason, cost from the hook', async () => {
     const f = await agentFixture();
     const costs = new Map<string, { amount: number; currency: string }>();
-    const feed = new ChargerFeed({ clock: f.clock, csmsUrl: 'ws://csms/AGENT-T1', transactionCost: (id) => costs.get(id) });
+    const feed = new ChargerFeed({ clock: f.clock, csmsUrl: 'ws://csms/AGENT-T1', transactionCost: (tx) => costs.get(tx.localId) });
     const published: TransactionRow[][] = [];
     feed.on('transactions', (rows) => published.push(rows));
     feed.attach(f.agent, f.sim);

@@ -24,8 +24,12 @@ export interface TransactionCost {
   text?: string;
 }
 
-/** Where the cost of a transaction comes from; until the pricing service plugs in here, none is shown. */
-export type TransactionCostOf = (localId: string) => TransactionCost | undefined;
+/**
+ * Where the cost of a transaction comes from (the pricing service of issue 17 item 2 plugs in
+ * here; it may know a transaction by the journal's `localId` or the CSMS's `transactionId`).
+ * Until one does, no cost is shown.
+ */
+export type TransactionCostOf = (tx: Readonly<Pick<TransactionRow, 'localId' | 'connectorId' | 'transactionId'>>) => TransactionCost | undefined;
 
 export interface TransactionRow {
   localId: string;
@@ -158,7 +162,15 @@ export class ChargerFeed extends EventEmitter<FeedEvents> {
 
   /** Newest first, with the cost the pricing service reports (null without one). */
   transactions(): TransactionRow[] {
-    return this.rows.map((r) => ({ ...r, cost: this.o.transactionCost?.(r.localId) ?? null }));
+    return this.rows.map((r) => ({ ...r, cost: this.o.transactionCost?.(r) ?? null }));
+  }
+
+  /**
+   * Something the view shows changed outside the agent's events (a display showed new content, a
+   * cost arrived): publish the view now rather than with the next sample.
+   */
+  refresh(): void {
+    this.viewChanged();
   }
 
   /** Several changes in one turn (a status and a transaction event) make one view event. */

@@ -9,13 +9,15 @@ import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 
 /** The text on a driver display: lines, and a payload for a QR code when the screen asks the driver to act. */
 export interface ScreenText {
-  lines: string[];
-  qr?: string;
+  readonly lines: readonly string[];
+  readonly qr?: string;
 }
 
 /**
  * Where the screen text of a connector comes from. The display service (agent/display/, issue 17
- * item 1) plugs in here; until it does, the dashboard derives a text from the connector status.
+ * item 1) plugs in here, e.g. the `content` of the HAL display standing at the connector (a
+ * DisplayContent fits this shape); until it does, the dashboard derives a text from the connector
+ * status. The view is rebuilt with every sample (1 s), or at once on `ChargerFeed.refresh()`.
  */
 export type CurrentScreen = (connectorId: number) => ScreenText | undefined;
 
@@ -125,7 +127,7 @@ function connectorView(s: ViewSource, connectorId: number): ConnectorView {
         ...(reading && { energyWh: Math.max(0, reading.energyWh - tx.meterStartWh) }),
       },
     }),
-    faults: c.activeFaults.map((f) => explainFault(f.code, f.ocppErrorCode)),
+    faults: c.faults.map((f) => explainFault(f.code, f.ocppErrorCode)),
     screen: { source: 'status', lines: [] },
   };
   const shown = s.currentScreen?.(connectorId);
