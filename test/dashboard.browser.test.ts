@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HAL_ERRORS } from '../hal/errors.js';
 import { evseRig } from './support/evseRig.js';
 import { startDashboardProcess } from './support/dashboardProcess.js';
 
@@ -71,7 +72,36 @@ describe('dashboard in a browser', () => {
     await page.screenshot({ path: shot, fullPage: true });
     expect((await stat(shot)).size).toBeGreaterThan(20_000);
     if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, README_SCREENSHOT);
+
+    // A fault injected on the page shows with its explanation, and clears.
+    await connector.locator('[data-field=fault-kind]').selectOption('pilot:E');
+    await connector.getByRole('button', { name: 'Inject fault' }).click();
+    await connector.locator('[data-field=status]', { hasText: 'Faulted' }).waitFor();
+    await expect(connector.locator('[data-field=faults] li').first().textContent()).resolves.toContain(`PILOT_FAULT (OtherError)${HAL_ERRORS.PILOT_FAULT.text}: clears by itself`);
+    await expect(connector.locator('[data-field=screen]').textContent()).resolves.toBe(`Out of order\n${HAL_ERRORS.PILOT_FAULT.text}`);
+    await connector.getByRole('button', { name: 'Clear faults' }).click();
+    await connector.locator('[data-field=status]', { hasText: 'Charging' }).waitFor();
+    expect(await connector.locator('[data-field=faults] li').count()).toBe(0);
+
+    // The configuration, read-only.
+    await page.locator('#config summary').click();
+    await page.locator('#ocpp-keys tbody tr', { hasText: 'HeartbeatInterval' }).waitFor();
+    await expect(page.locator('#settings').textContent()).resolves.toContain(`"id": "${chargePointId}"`);
     expect(pageErrors).toEqual([]);
+  });
+
+  it('works behind the password: with the credentials the browser asked for, the live updates follow', { timeout: 60_000 }, async () => {
+    const password = 'bench-Pass-1';
+    const { url } = await startDashboardProcess(rig, { EVSE_DASHBOARD_PASSWORD: password });
+    const browser = await launch();
+    // Without credentials the page itself is refused (test/dashboard.api.test.ts checks the 401).
+    const context = await browser.newContext({ httpCredentials: { username: 'technician', password } });
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.locator('#live', { hasText: 'live' }).waitFor({ timeout: 20_000 });
+    await page.locator('#ocpp', { hasText: 'OCPP accepted' }).waitFor({ timeout: 20_000 });
+    await page.locator('#connector-1').getByRole('button', { name: 'Plug in' }).click();
+    await page.locator('#connector-1 [data-field=status]', { hasText: 'Preparing' }).waitFor({ timeout: 20_000 });
   });
 
   it('fits a phone screen: nothing wider than the viewport', { timeout: 60_000 }, async () => {
