@@ -208,4 +208,18 @@ describe('evse run: dashboard API', () => {
     expect(rows[0]!.stoppedAt).toEqual(expect.any(String));
     expect(rows[0]!.idTag).toBeUndefined(); // the history keeps only a hash of it
   });
+
+  it('ends open event streams with `closing` on SIGTERM and still exits 0 within the 5 s', async () => {
+    const { url, evse } = await startDashboardProcess(rig);
+    const stream = await followEvents(new URL('/api/events', url).href);
+    try {
+      await stream.next('snapshot');
+      const { code, elapsedMs } = await evse.stop('SIGTERM');
+      expect(code).toBe(0);
+      expect(elapsedMs).toBeLessThan(5000);
+      expect((await stream.next('closing', 1000)).data).toEqual({ reason: 'the charger is stopping' });
+    } finally {
+      await stream.close();
+    }
+  });
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, cleanupAgents } from '../../test/support/agentFixture.js';
 import { ChargerFeed } from './ChargerFeed.js';
 import { DashboardServer } from './DashboardServer.js';
+import { followEvents } from '../../test/support/dashboardProcess.js';
 
 afterEach(cleanupAgents);
 
@@ -37,6 +38,32 @@ describe('DashboardServer with real hardware', () => {
     } finally {
       feed.close();
       await server.stop();
+    }
+  });
+});
+
+describe('DashboardServer limits', () => {
+  it('bounds the event-stream clients and the body size, and ends every stream with `closing` when it stops', async () => {
+    const f = await agentFixture();
+    const feed = new ChargerFeed({ clock: f.clock, csmsUrl: 'x' });
+    feed.attach(f.agent, f.sim);
+    const server = new DashboardServer({ feed, config: () => ({}), host: '127.0.0.1', port: 0, maxClients: 1 });
+    const { url } = await server.start();
+    const events = new URL('/api/events', url).href;
+    const first = await followEvents(events);
+    try {
+      await first.next('snapshot');
+      const second = await fetch(events);
+      expect(second.status).toBe(503);
+      expect(await second.json()).toEqual({ error: 'too many event-stream clients (at most 1)' });
+      const big = await fetch(new URL('/api/rfid', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ uid: 'A'.repeat(20_000) }) });
+      expect(big.status).toBe(413);
+      expect(await big.json()).toEqual({ error: 'request body larger than 16384 bytes' });
+      await server.stop();
+      expect((await first.next('closing')).data).toEqual({ reason: 'the charger is stopping' });
+    } finally {
+      await first.close();
+      feed.close();
     }
   });
 });

@@ -76,8 +76,10 @@ export class DashboardServer {
   async stop(): Promise<void> {
     const last = `event: closing\ndata: ${JSON.stringify({ reason: 'the charger is stopping' })}\n\n`;
     for (const close of [...this.streams]) close(last);
-    this.server.closeAllConnections();
+    // Ended streams and idle keep-alive connections close now; a request still running gets 1 s.
+    const force = setTimeout(() => this.server.closeAllConnections(), 1000);
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    clearTimeout(force);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
