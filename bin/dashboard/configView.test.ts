@@ -35,10 +35,22 @@ describe('configView', () => {
   });
 
   it('masks OCPP keys that hold secrets (AuthorizationKey of the Security extension)', () => {
-    const ocpp = { getForCsms: () => ({ configurationKey: [{ key: 'AuthorizationKey', readonly: false, value: '0123456789abcdef' }, { key: 'SecurityProfile', readonly: false, value: '1' }], unknownKey: [] }) };
+    const keys = [
+      { key: 'AuthorizationKey', readonly: false, value: '0123456789abcdef' },
+      { key: 'SecurityProfile', readonly: false, value: '1' },
+      { key: 'AuthorizationKey', readonly: false, value: '' },
+    ];
+    const ocpp = { getForCsms: () => ({ configurationKey: keys, unknownKey: [] }) };
     expect(configView(settingsWith(() => undefined), ocpp).ocpp).toEqual([
       { key: 'AuthorizationKey', readonly: false, value: MASK },
       { key: 'SecurityProfile', readonly: false, value: '1' },
+      // Not set: shown as not set, so one can tell.
+      { key: 'AuthorizationKey', readonly: false, value: '' },
     ]);
+  });
+
+  it('shows the paths of key files (not secrets) and masks a private key given inline', () => {
+    const settings = { telemetry: { tls: { keyFile: '/etc/evse/client.key' } }, csms: { privateKey: '-----BEGIN PRIVATE KEY-----' } };
+    expect(configView(settings, undefined).settings).toEqual({ telemetry: { tls: { keyFile: '/etc/evse/client.key' } }, csms: { privateKey: MASK } });
   });
 });

@@ -8,8 +8,8 @@ import type { Settings } from '../settings.js';
 
 export const MASK = '********';
 
-/** Setting and OCPP key names whose values are secrets (compared without case). */
-const SECRET_NAME = /password|secret|salt|authorizationkey|privatekey|token/i;
+/** Setting and OCPP key names whose values are secrets (compared without case): AuthorizationKey, a private key, … (a `keyFile` is a path, shown). */
+const SECRET_NAME = /password|secret|salt|token|credential|key$/i;
 
 export interface ConfigView {
   settings: unknown;
