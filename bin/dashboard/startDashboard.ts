@@ -2,8 +2,9 @@
  * The dashboard of `evse run` (settings `dashboard.*`): the feed that follows the agent and the
  * HTTP server. It is started once and outlives Resets (`attach` each new agent).
  *
- * A dashboard that cannot listen (port taken, address not on this machine) is logged and left
- * out: the charger charges without its local web page rather than not at all.
+ * A dashboard that cannot start (port taken, address not on this machine, its page files missing
+ * from a broken install) is logged and left out: the charger charges without its local web page
+ * rather than not at all.
  */
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -46,8 +47,9 @@ export async function startDashboard(p: DashboardParts): Promise<Dashboard | und
     ...(p.currentScreen && { currentScreen: p.currentScreen }),
     ...(p.transactionCost && { transactionCost: p.transactionCost }),
   });
-  const server = new DashboardServer({ feed, config: () => configView(settings, p.ocppConfig), host: d.host, port: d.port, password: d.password, log });
   try {
+    // Reads the page and uPlot from the package: a broken install fails here, not the charger.
+    const server = new DashboardServer({ feed, config: () => configView(settings, p.ocppConfig), host: d.host, port: d.port, password: d.password, log });
     const { url } = await server.start();
     log.info({ url, passwordRequired: d.password !== undefined }, 'dashboard listening');
     return { feed, url, stop: async () => (feed.close(), await server.stop()) };
