@@ -148,7 +148,7 @@ describe('evse run: dashboard API', () => {
     const csms = await rig.csms();
     const evse = rig.start({ EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: 'BUSY-CP', EVSE_DATA_DIR: await rig.tempDir('evse-dashboard-'), EVSE_DASHBOARD: '1', EVSE_DASHBOARD_PORT: String(port) });
     await csms.waitForCall('BUSY-CP', 'StatusNotification', { connectorId: 1 }, 15_000);
-    expect(evse.stderr()).toContain(`evse: the dashboard cannot listen on 127.0.0.1:${port}: listen EADDRINUSE`);
+    expect(evse.stderr()).toContain(`evse: the dashboard cannot start on 127.0.0.1:${port}: listen EADDRINUSE`);
     expect((await evse.stop()).code).toBe(0);
   });
 

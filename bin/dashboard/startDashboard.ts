@@ -55,8 +55,8 @@ export async function startDashboard(p: DashboardParts): Promise<Dashboard | und
     return { feed, url, stop: async () => (feed.close(), await server.stop()) };
   } catch (err) {
     feed.close();
-    log.error({ err, host: d.host, port: d.port }, 'the dashboard cannot listen (dashboard.host / dashboard.port): running without it');
-    process.stderr.write(`evse: the dashboard cannot listen on ${d.host}:${d.port}: ${(err as Error).message}; running without it\n`);
+    log.error({ err, host: d.host, port: d.port }, 'the dashboard cannot start (dashboard.host / dashboard.port): running without it');
+    process.stderr.write(`evse: the dashboard cannot start on ${d.host}:${d.port}: ${(err as Error).message}; running without it\n`);
     return undefined;
   }
 }
