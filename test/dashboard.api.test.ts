@@ -27,7 +27,7 @@ type Status = { ocpp: { state: string; accepted: boolean }; connectors: { status
 const statusOf = async (base: string) => (await api(base, 'GET', '/api/status')).body as unknown as Status;
 
 describe('evse run: dashboard API', () => {
-  it('drives a session with the simulated hardware: plug, card, charging, fault, unplug', async () => {
+  it('drives a session with the simulated hardware: plug, card, charging, fault, unplug', { timeout: 40_000 }, async () => {
     const { url, csms, chargePointId: cp } = await startDashboardProcess(rig);
     let s = await statusOf(url);
     expect(s.ocpp).toMatchObject({ state: 'accepted', accepted: true });
@@ -63,7 +63,7 @@ describe('evse run: dashboard API', () => {
     expect(rows[0]!.energyWh).toBeGreaterThan(0);
   });
 
-  it('refuses bad requests with { error, field? } and changes nothing', async () => {
+  it('refuses bad requests with { error, field? } and changes nothing', { timeout: 40_000 }, async () => {
     const { url } = await startDashboardProcess(rig);
     expect(await api(url, 'GET', '/api/nothing')).toMatchObject({ status: 404, body: { error: 'no such resource: /api/nothing' } });
     const wrongMethod = await api(url, 'PUT', '/api/rfid', {});
@@ -91,7 +91,7 @@ describe('evse run: dashboard API', () => {
     expect(JSON.parse(viaName.text)).toEqual({ error: expect.stringMatching(/^host "charger.example.com" refused/) });
   });
 
-  it('streams a snapshot, then samples and status changes as server-sent events', async () => {
+  it('streams a snapshot, then samples and status changes as server-sent events', { timeout: 40_000 }, async () => {
     const { url } = await startDashboardProcess(rig);
     const stream = await followEvents(new URL('/api/events', url).href);
     try {
@@ -110,7 +110,7 @@ describe('evse run: dashboard API', () => {
     }
   });
 
-  it('asks for the password when one is set, and neither logs nor shows it', async () => {
+  it('asks for the password when one is set, and neither logs nor shows it', { timeout: 40_000 }, async () => {
     const password = 'dash-Secret-42';
     const { url, evse } = await startDashboardProcess(rig, { EVSE_DASHBOARD_PASSWORD: password, EVSE_CSMS_PASSWORD: 'csms-Secret-7', EVSE_LOG_LEVEL: 'debug' });
     const none = await api(url, 'GET', '/api/status', undefined, {});
@@ -140,7 +140,7 @@ describe('evse run: dashboard API', () => {
     );
   });
 
-  it('charges without its dashboard when the port is taken, and says so', async () => {
+  it('charges without its dashboard when the port is taken, and says so', { timeout: 40_000 }, async () => {
     const blocker = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     rig.cleanups.push(() => new Promise((resolve) => blocker.close(resolve)));
@@ -152,7 +152,7 @@ describe('evse run: dashboard API', () => {
     expect((await evse.stop()).code).toBe(0);
   });
 
-  it('answers every route docs/dashboard-api.openapi.yaml documents', async () => {
+  it('answers every route docs/dashboard-api.openapi.yaml documents', { timeout: 40_000 }, async () => {
     const { url } = await startDashboardProcess(rig);
     const spec = parse(await readFile(new URL('../docs/dashboard-api.openapi.yaml', import.meta.url), 'utf8')) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(spec.paths).length).toBeGreaterThanOrEqual(8);
@@ -209,7 +209,7 @@ describe('evse run: dashboard API', () => {
     expect(rows[0]!.idTag).toBeUndefined(); // the history keeps only a hash of it
   });
 
-  it('ends open event streams with `closing` on SIGTERM and still exits 0 within the 5 s', async () => {
+  it('ends open event streams with `closing` on SIGTERM and still exits 0 within the 5 s', { timeout: 40_000 }, async () => {
     const { url, evse } = await startDashboardProcess(rig);
     const stream = await followEvents(new URL('/api/events', url).href);
     try {
