@@ -222,4 +222,24 @@ describe('evse run: dashboard API', () => {
       await stream.close();
     }
   });
+
+  it('drops and restores the CSMS connection: the stop made offline is journaled and delivered after the reconnect', { timeout: 40_000 }, async () => {
+    const { url, csms, chargePointId: cp } = await startDashboardProcess(rig);
+    await api(url, 'POST', '/api/connectors/1/plug', {});
+    await api(url, 'POST', '/api/rfid', { uid: '04A2B3C4' });
+    await csms.waitForCall(cp, 'StartTransaction', undefined, 10_000);
+    expect(await api(url, 'POST', '/api/connection', { action: 'close' })).toMatchObject({ status: 202, body: { connection: 'stopped' } });
+    expect(await api(url, 'POST', '/api/connection', { action: 'close' })).toMatchObject({ status: 409, body: { error: `the connection of ${cp} is already closed` } });
+    expect(await api(url, 'POST', '/api/connection', { action: 'sideways' })).toMatchObject({ status: 422, body: { field: 'action' } });
+    expect((await api(url, 'POST', '/api/connectors/1/unplug', {})).status).toBe(200);
+    type Ocpp = { ocpp: { state: string; undelivered: number } };
+    let s = (await statusOf(url)) as unknown as Ocpp;
+    await until('the StopTransaction journaled', () => s.ocpp.undelivered > 0, 10_000, 100, async () => (s = (await statusOf(url)) as unknown as Ocpp));
+    expect(s.ocpp.state).toBe('stopped');
+    expect(csms.transactions(cp)[0]!.stop).toBeUndefined();
+
+    expect(await api(url, 'POST', '/api/connection', { action: 'open' })).toMatchObject({ status: 202 });
+    await csms.waitForCall(cp, 'StopTransaction', undefined, 15_000);
+    await until('delivered and accepted', () => s.ocpp.undelivered === 0 && s.ocpp.state === 'accepted', 10_000, 100, async () => (s = (await statusOf(url)) as unknown as Ocpp));
+  });
 });

@@ -87,6 +87,12 @@ describe('dashboard in a browser', () => {
     await page.locator('#config summary').click();
     await page.locator('#ocpp-keys tbody tr', { hasText: 'HeartbeatInterval' }).waitFor();
     await expect(page.locator('#settings').textContent()).resolves.toContain(`"id": "${chargePointId}"`);
+
+    // The CSMS connection dropped and restored from the page.
+    await page.getByRole('button', { name: 'Drop connection' }).click();
+    await page.locator('#ocpp', { hasText: 'OCPP stopped' }).waitFor();
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await page.locator('#ocpp', { hasText: 'OCPP accepted' }).waitFor();
     expect(pageErrors).toEqual([]);
   });
 

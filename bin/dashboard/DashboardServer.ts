@@ -49,8 +49,8 @@ export class DashboardServer {
   private readonly files = new Map<string, { type: string; body: Buffer }>();
   private readonly streams = new Set<(last?: string) => void>();
   private readonly passwordDigest: Buffer | undefined;
-  /** The fleet's per-charger control state: connections closed through the API (not offered here). */
-  private readonly controlState: ControlState = { closed: new Set() };
+  /** The fleet's control state per agent (a Reset's new agent has its own link): the connection closed through the API. */
+  private readonly controlStates = new WeakMap<object, ControlState>();
   private eventSeq = 0;
 
   constructor(private readonly o: DashboardServerOptions) {
@@ -150,12 +150,15 @@ export class DashboardServer {
     const { agent, sim } = this.o.feed;
     if (!agent) return send(res, 503, { error: 'the charger is restarting (Reset): try again in a few seconds' });
     if (!sim) return send(res, 409, { error: 'the hardware is real (hal.driver serial): plug, card and fault actions exist only with simulated hardware (hal.driver sim)' });
-    const result = await runChargerCommand({ id: agent.chargePointId, agent, sim, behaviour: undefined }, this.controlState, cmd);
+    let state = this.controlStates.get(agent);
+    if (!state) this.controlStates.set(agent, (state = { closed: new Set() }));
+    const result = await runChargerCommand({ id: agent.chargePointId, agent, sim, behaviour: undefined }, state, cmd);
     if (result.status >= 300) {
       const error = (result.body as { error: string }).error.replace(/POST \/chargers\/\{id\}\/rfid/g, 'POST /api/rfid');
       return send(res, result.status, { error });
     }
     if (cmd.type === 'tap') return send(res, result.status, { uid: cmd.uid, note: 'the card is decided asynchronously: follow /api/events or GET /api/status' });
+    if (cmd.type === 'connection') return send(res, result.status, { connection: (result.body as { connection: string }).connection, charger: this.o.feed.view() });
     const { id: _id, charger: _charger, ...fault } = result.body as Record<string, unknown>;
     send(res, result.status, { ...(cmd.type === 'fault' && fault), charger: this.o.feed.view() });
   }

@@ -45,6 +45,7 @@ export function parseDashboardRequest(method: string, path: string, query: URLSe
   }
   if (parts.length === 2 && what === 'rfid') return allow('POST'), control('POST', `/chargers/${id}/rfid`, query, body);
   if (parts.length === 2 && what === 'faults') return allow('POST', 'DELETE'), control(method, `/chargers/${id}/faults`, query, body);
+  if (parts.length === 2 && what === 'connection') return allow('POST'), control('POST', `/chargers/${id}/connection`, query, body);
   throw new RequestError(404, `no such resource: ${path}`);
 }
 

@@ -35,6 +35,8 @@
     });
   });
   $('rfid-garbage').addEventListener('click', () => void act('POST', '/api/faults', { device: 'rfid', kind: 'garbage' }));
+  $('connection-close').addEventListener('click', () => void act('POST', '/api/connection', { action: 'close' }));
+  $('connection-open').addEventListener('click', () => void act('POST', '/api/connection', { action: 'open' }));
 
   // ── status ────────────────────────────────────────────────────────────────────────────────
   function faultItems(list, faults) {
@@ -81,6 +83,9 @@
     ocpp.title = `CSMS ${view.ocpp.csmsUrl}`;
     $('hal').textContent = view.hal === 'sim' ? 'simulated hardware' : 'real hardware';
     $('sim').hidden = !view.simControls;
+    // A link stopped while the charger runs was dropped here; only then can it be reconnected.
+    $('connection-close').disabled = view.ocpp.state === 'stopped';
+    $('connection-open').disabled = view.ocpp.state !== 'stopped';
     const cf = $('charger-faults');
     const chargerFaults = view.faults.map((f) => `${f.code}: ${f.explanation} (${f.remedy})`);
     if (view.chargePoint.errorCode !== 'NoError') chargerFaults.unshift(`Charge point ${view.chargePoint.status}: ${view.chargePoint.errorCode}${view.chargePoint.info ? `, ${view.chargePoint.info}` : ''}`);
