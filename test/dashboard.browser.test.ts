@@ -64,7 +64,9 @@ describe('dashboard in a browser', () => {
     await expect.poll(() => sessionEnergy(page), { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(0.01);
     const first = await sessionEnergy(page);
     await expect.poll(() => sessionEnergy(page), { timeout: 20_000, interval: 200 }).toBeGreaterThan(first);
-    await page.locator('#transactions tbody tr', { hasText: 'running' }).waitFor();
+    const running = page.locator('#transactions tbody tr', { hasText: 'running' });
+    await running.waitFor();
+    await expect.poll(() => running.locator('td').nth(5).textContent().then((t) => Number.parseFloat(t ?? '')), { timeout: 20_000, interval: 200 }).toBeGreaterThan(0);
     expect(await page.locator('#chart canvas').count()).toBeGreaterThan(0);
     if (process.env.UPDATE_SCREENSHOTS === '1') await page.waitForTimeout(15_000); // a graph worth showing in the README
 

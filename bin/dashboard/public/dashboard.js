@@ -109,6 +109,9 @@
       field('controls').hidden = !view.simControls;
       card.querySelector('[data-action=plug]').disabled = c.plugged === true;
       card.querySelector('[data-action=unplug]').disabled = c.plugged === false;
+      // The running transaction's energy moves in the list too.
+      const row = c.transaction && [...$('transactions').tBodies[0].rows].find((r) => r.dataset.localId === c.transaction.localId);
+      if (row && c.transaction.energyWh !== undefined) row.cells[5].textContent = kWh(c.transaction.energyWh);
     }
   }
 
@@ -118,6 +121,7 @@
     body.replaceChildren(
       ...rows.map((t) => {
         const tr = document.createElement('tr');
+        tr.dataset.localId = t.localId;
         const cells = [
           t.transactionId ?? '(pending)',
           t.connectorId,
