@@ -11,6 +11,7 @@ import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
 import { ChargerFeed } from './dashboard/ChargerFeed.js';
 import { configView } from './dashboard/configView.js';
 import { DashboardServer } from './dashboard/DashboardServer.js';
+import { EX_USAGE } from './commandLine.js';
 import { createLogger } from './logger.js';
 import { packageVersion } from './packageInfo.js';
 import { SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
@@ -25,7 +26,6 @@ export interface DashboardDemoOptions {
 
 const CHARGE_POINT_ID = 'DEMO-CP1';
 const CONNECTORS = 2;
-const EX_CANTCREAT = 73;
 
 export async function runDashboardDemo(opts: DashboardDemoOptions): Promise<number> {
   const log = createLogger(opts.logLevel, { pretty: opts.pretty });
@@ -62,9 +62,10 @@ export async function runDashboardDemo(opts: DashboardDemoOptions): Promise<numb
   try {
     ({ url } = await server.start());
   } catch (err) {
-    process.stderr.write(`evse: the dashboard cannot listen on 127.0.0.1:${opts.port}: ${(err as Error).message} (--dashboard-port)\n`);
+    // As the other commands' ports: a usage error naming the option.
+    process.stderr.write(`evse demo: --dashboard-port: cannot listen on 127.0.0.1:${opts.port}: ${(err as Error).message}\n`);
     await shutdown();
-    return EX_CANTCREAT;
+    return EX_USAGE;
   }
   feed.attach(agent, sim);
   agent.start();

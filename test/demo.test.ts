@@ -3,6 +3,7 @@
  * the order the CSMS saw is causal (StartTransaction before Charging, StopTransaction before Available).
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnEvse } from './support/spawnEvse.js';
@@ -52,6 +53,19 @@ describe('evse demo', () => {
       expect((await demo.stop('SIGINT')).code).toBe(0);
     } finally {
       if (demo.child.exitCode === null) await demo.stop('SIGKILL');
+    }
+  });
+
+  it('--dashboard on a port that is taken: exit 64, one line naming --dashboard-port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const demo = spawnEvse(['demo', '--dashboard', '--dashboard-port', String(port)], { EVSE_LOG_LEVEL: 'silent' });
+      expect(await demo.exited).toBe(64);
+      expect(demo.stderr()).toBe(`evse demo: --dashboard-port: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
     }
   });
 });
