@@ -292,7 +292,7 @@ export function parseSettings(raw: unknown): Settings {
 const EMPTY_MEANS_UNSET = new Set(['csms.password', 'dashboard.password']);
 
 /** `localhost`, 127.0.0.0/8 and ::1: only this machine can reach the dashboard. */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
