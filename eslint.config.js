@@ -74,6 +74,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard page's script runs in the browser (bin/dashboard/public).
+    files: ['bin/dashboard/public/**/*.js'],
+    languageOptions: { sourceType: 'script', globals: { window: 'readonly', document: 'readonly', fetch: 'readonly', EventSource: 'readonly', uPlot: 'readonly' } },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'hal/contract/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

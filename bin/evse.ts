@@ -2,7 +2,7 @@
 /**
  * `evse`: the command line of evse-agent.
  *   evse run    the on-device agent with the configured HAL
- *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time
+ *   evse demo   an embedded CSMS and one simulated charger, one session in virtual time (--dashboard: real time, driven from the web page)
  *   evse csms   the embedded strict CSMS on its own, printing traffic (or counts, --quiet)
  *   evse scenario run   scenario scripts (simulated hardware in virtual time, or a serial bench / external CSMS)
  *   evse fleet  many virtual chargers against a CSMS (load tests); evse fleet merge: merge shard reports
@@ -33,9 +33,16 @@ withLogOptions(
     .description('start an embedded strict CSMS and one simulated charger; plug in, tap a card, charge, unplug (virtual time)')
     .option('--json', 'print the timeline as JSON lines for machines (stdout has nothing else)')
     .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60)
-    .option('--security', 'OCPP security profile 2: wss:// with a throwaway CA and an HTTP Basic password (docs/security.md)'),
+    .option('--security', 'OCPP security profile 2: wss:// with a throwaway CA and an HTTP Basic password (docs/security.md)')
+    .option('--dashboard', 'instead: run the charger in real time with its web dashboard on 127.0.0.1 until Ctrl-C, and drive it from the page')
+    .option('--dashboard-port <port>', 'port of the dashboard (0 = any free port)', port, 8080),
   'warn',
-).action(async (opts: { json?: boolean; minutes: number; logLevel: string; pretty?: boolean; security?: boolean }) => {
+).action(async (opts: { json?: boolean; minutes: number; dashboard?: boolean; dashboardPort: number; logLevel: string; pretty?: boolean; security?: boolean }) => {
+  if (opts.dashboard) {
+    const { runDashboardDemo } = await import('./demoDashboard.js');
+    process.exitCode = await runDashboardDemo({ port: opts.dashboardPort, json: opts.json === true, logLevel: opts.logLevel, pretty: opts.pretty });
+    return;
+  }
   const { runDemo } = await import('./demo.js');
   process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty, security: opts.security === true });
 });

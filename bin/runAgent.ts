@@ -12,6 +12,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
+import type { DisplayContent } from '../hal/index.js';
 import { Agent, type AgentOptions } from '../agent/Agent.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
@@ -42,6 +43,7 @@ import { SystemdNotifier } from './systemdNotify.js';
 import { DISPLAY_DEFAULTS, DisplayService } from '../agent/display/DisplayService.js';
 import { OperatorMessages } from '../agent/display/OperatorMessages.js';
 import { PricingService } from '../agent/pricing/PricingService.js';
+import { startDashboard, type Dashboard } from './dashboard/startDashboard.js';
 
 /** SIGTERM must be done within 5 s; keep a margin for closing the socket and the store. */
 const SHUTDOWN_FLUSH_MS = 2500;
@@ -127,8 +129,20 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() }, SecurityLog: security.securityLog } } };
   // The operator's display messages survive restarts (docs/display.md); kept only with a display.
   const displayMessages = settings.display.type === 'none' ? undefined : await OperatorMessages.open(join(dataDir, 'display-messages.json'), log);
+  // The dashboard outlives resets; the display and prices it shows are those of the agent running now.
+  let runner: AgentRunner | undefined = undefined;
+  const dashboard = settings.dashboard.enabled
+    ? await startDashboard({
+        settings,
+        clock,
+        log,
+        ocppConfig: config,
+        currentScreen: (connectorId) => runner?.screenAt(connectorId),
+        transactionCost: (tx) => (tx.transactionId === undefined ? undefined : runner?.costOf(tx.transactionId)),
+      })
+    : undefined;
   const notifier = SystemdNotifier.fromEnvironment(process.env, log);
-  const runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier, displayMessages);
+  runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier, displayMessages, dashboard);
   return runner.run().finally(() => notifier?.close());
 }
 
@@ -167,6 +181,16 @@ class AgentRunner {
   private usage: UsageTracker | undefined;
   private display: DisplayService | undefined;
   private pricing: PricingService | undefined;
+
+  /** What the display at a connector shows now (none without a display). */
+  screenAt(connectorId: number): DisplayContent | undefined {
+    return this.display?.contentAt(connectorId);
+  }
+
+  /** The latest cost the CSMS told of a transaction (OCA California Pricing). */
+  costOf(transactionId: number): { amount: number; currency: string } | undefined {
+    return this.pricing?.costOf(transactionId);
+  }
   private stopping = false;
   /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset. */
   private bootReason: 'PowerUp' | 'RemoteReset' = 'PowerUp';
@@ -200,6 +224,8 @@ class AgentRunner {
     private readonly notifier: SystemdNotifier | undefined,
     /** The operator's display messages, kept across resets (absent: no display). */
     private readonly displayMessages: OperatorMessages | undefined,
+    /** The local web dashboard (dashboard.enabled), kept across resets. */
+    private readonly dashboard: Dashboard | undefined,
   ) {}
 
   run(): Promise<number> {
@@ -276,6 +302,7 @@ class AgentRunner {
     if (telemetryModule) this.telemetry = this.startTelemetry(agent, telemetryModule.TelemetryPublisher);
     this.stopUsage(); // one left by a failed restart attempt
     if (this.history) this.usage = trackUsage(agent, this.history, settings, this.clock, log);
+    this.dashboard?.feed.attach(agent, this.hw.sim);
     agent.start();
     this.startDisplay(agent);
     log.info({ csms: `${settings.csms.url}/${settings.chargePoint.id}`, hal: settings.hal.driver }, 'agent started');
@@ -366,6 +393,7 @@ class AgentRunner {
     await this.stopTelemetry();
     await this.agent?.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
     this.stopDisplay();
+    this.dashboard?.feed.detach();
     this.stopUsage();
     this.agent = undefined;
     if (type === 'Hard') await this.closeHardware();
@@ -419,6 +447,7 @@ class AgentRunner {
     await this.agent?.stop({ reason: 'Reboot', flushMs: SHUTDOWN_FLUSH_MS }).catch((err: unknown) => this.log.error({ err }, 'agent stop failed'));
     this.stopDisplay();
     this.stopUsage();
+    await this.dashboard?.stop();
     await this.stopTelemetry();
     await this.closeHardware();
     await this.config.flush();

@@ -219,6 +219,39 @@ describe('parseSettings', () => {
     expect(issue).toEqual({ path: 'csms.password', message: 'expected a password of 1 to 255 characters, got (hidden)' });
   });
 
+  describe('dashboard', () => {
+    const dashboard = (d: Record<string, unknown>) => withValue('dashboard', { enabled: true, host: '127.0.0.1', port: 8080, ...d });
+
+    it('is off in config/default.yaml, on 127.0.0.1', () => {
+      expect(parseSettings(defaults()).dashboard).toEqual({ enabled: false, host: '127.0.0.1', port: 8080 });
+    });
+
+    it('needs no password on loopback addresses', () => {
+      for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) expect(parseSettings(dashboard({ host })).dashboard.host).toBe(host);
+    });
+
+    it('needs a password when bound elsewhere, naming the key and why', () => {
+      for (const host of ['0.0.0.0', '::', '192.168.1.20', 'charger.local']) {
+        expect(issuesOf(dashboard({ host }))).toEqual([
+          { path: 'dashboard.password', message: `expected a password of 1 to 255 characters: required when dashboard.host (${host}) is not a loopback address (127.0.0.1, ::1, localhost)` },
+        ]);
+      }
+      expect(parseSettings(dashboard({ host: '0.0.0.0', password: 's3cret' })).dashboard).toEqual({ enabled: true, host: '0.0.0.0', port: 8080, password: 's3cret' });
+      // Off, it may be configured for later without a password.
+      expect(parseSettings(dashboard({ enabled: false, host: '0.0.0.0' })).dashboard.enabled).toBe(false);
+    });
+
+    it('treats an empty password (a blank variable) as none, and never shows one', () => {
+      expect(issuesOf(dashboard({ host: '0.0.0.0', password: '' })).map((i) => i.path)).toEqual(['dashboard.password']);
+      expect(issuesOf(dashboard({ password: 'p'.repeat(300) }))).toEqual([{ path: 'dashboard.password', message: 'expected a password of 1 to 255 characters, got (hidden)' }]);
+    });
+
+    it('refuses a port out of range and a host with a scheme or path', () => {
+      expect(issuesOf(dashboard({ port: 70000 }))).toEqual([{ path: 'dashboard.port', message: 'expected a TCP port from 0 to 65535 (0: any free port), got 70000' }]);
+      expect(issuesOf(dashboard({ host: 'http://0.0.0.0/' })).map((i) => i.path)).toEqual(['dashboard.host']);
+    });
+  });
+
   it('accepts OCPP key names in any case and lists as comma-separated values', () => {
     const tree = defaults() as { ocpp: Record<string, unknown> };
     tree.ocpp = { heartbeatinterval: '120', MeterValuesSampledData: ['Energy.Active.Import.Register', 'SoC'] };

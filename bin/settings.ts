@@ -111,6 +111,8 @@ export interface Settings {
   };
   /** The display facing the driver (docs/display.md). */
   readonly display: DisplaySettingsInput;
+  /** The local web dashboard and control API (docs/dashboard.md); a password is required off loopback. */
+  readonly dashboard: { readonly enabled: boolean; readonly host: string; readonly port: number; readonly password?: string };
   readonly dataDir: string;
   /** Firmware updates (docs/firmware.md). */
   readonly firmware: {
@@ -208,6 +210,8 @@ const SCHEMA = section({
     ['username', 'password', 'idTagSalt', 'tls'],
   ),
   display: DISPLAY_SCHEMA,
+  // host: a name or an IP address to bind (no scheme, port or path).
+  dashboard: section({ enabled: bool, host: { type: 'string', pattern: '^[A-Za-z0-9.:%_-]{1,253}$' }, port: integer(0, 65_535), password: text(255) }, ['password']),
   dataDir: text(4096),
   firmware: section({ installer: { type: 'string', maxLength: 4096 }, manufacturerRootsDir: { type: 'string', maxLength: 4096 }, stallTimeoutS: integer(1, 3600) }),
   sessionHistory: section({ maxSessions: integer(0, 1_000_000), maxDays: integer(0, 36_500) }),
@@ -288,6 +292,11 @@ const EXPECTED: ExpectedTable = {
   'telemetry.homeAssistant.discoveryPrefix': 'expected MQTT topic levels without + # or spaces (Home Assistant uses homeassistant)',
   'telemetry.homeAssistant.startIdTag': 'expected an idTag of 1 to 20 characters (the Start button starts sessions with it)',
   ...DISPLAY_EXPECTED,
+  dashboard: 'expected a section (dashboard: enabled, host, port, password)',
+  'dashboard.enabled': 'expected true or false (or 1/0, yes/no, on/off): serve the local web dashboard',
+  'dashboard.host': 'expected an address or host name to listen on, e.g. 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)',
+  'dashboard.port': 'expected a TCP port from 0 to 65535 (0: any free port)',
+  'dashboard.password': 'expected a password of 1 to 255 characters',
   dataDir: 'expected a directory path of 1 to 4096 characters',
   firmware: 'expected a section (firmware: installer, manufacturerRootsDir, stallTimeoutS)',
   'firmware.installer': 'expected the path of the executable that installs firmware images on this board, or empty (the simulator\'s version file)',
@@ -314,6 +323,7 @@ export function parseSettings(raw: unknown): Settings {
   const ocppVersion = checkOcppVersion(version, issues);
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
   if (issues.length === 0) issues.push(...checkDisplay((tree as Settings).display, (tree as Settings).hal.driver));
+  if (issues.length === 0) issues.push(...dashboardIssues((tree as Settings).dashboard));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
   const settings = tree as { csms: { url: string }; ocpp: unknown; ocppVersion: OcppVersion };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
@@ -324,7 +334,18 @@ export function parseSettings(raw: unknown): Settings {
 }
 
 // An empty password or file (e.g. a blank template variable) means none.
-const EMPTY_MEANS_UNSET = new Set(['csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile', ...DISPLAY_EMPTY_MEANS_UNSET]);
+const EMPTY_MEANS_UNSET = new Set(['csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile', 'dashboard.password', ...DISPLAY_EMPTY_MEANS_UNSET]);
+
+/** `localhost`, 127.0.0.0/8 and ::1: only this machine can reach the dashboard. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The dashboard controls the charger: reachable from elsewhere, it must ask for a password. */
+function dashboardIssues(d: Settings['dashboard']): SettingsIssue[] {
+  if (!d.enabled || isLoopbackHost(d.host) || d.password !== undefined) return [];
+  return [{ path: 'dashboard.password', message: `expected a password of 1 to 255 characters: required when dashboard.host (${d.host}) is not a loopback address (127.0.0.1, ::1, localhost)` }];
+}
 
 /** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */
 function checkOcppKeys(entries: unknown, issues: SettingsIssue[]): Record<string, ConfigValue> | undefined {
@@ -356,7 +377,7 @@ function checkOcppVersion(value: unknown, issues: SettingsIssue[]): OcppVersion 
 }
 
 // Secrets never appear in messages.
-const SECRET_PATHS = new Set(['csms.password', 'telemetry.password']);
+const SECRET_PATHS = new Set(['csms.password', 'telemetry.password', 'dashboard.password']);
 
 export interface ExitIo {
   readonly stderr: { write(text: string): unknown };

@@ -3,9 +3,11 @@
  * the order the CSMS saw is causal (StartTransaction before Charging, StopTransaction before Available).
  */
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { spawnEvse } from './support/spawnEvse.js';
+import { until } from './support/until.js';
 
 describe('evse demo', () => {
   it('exits 0 with one transaction, and the CSMS saw StartTransaction before Charging and StopTransaction before Available', async () => {
@@ -41,5 +43,38 @@ describe('evse demo', () => {
     expect(lines.find((l) => l.type === 'security' && l.ok !== undefined)).toMatchObject({ ok: true, text: expect.stringContaining('Rejected; profile still 2; AuthorizationKey not readable') });
     expect(lines.some((l) => l.type === 'ocpp' && l.action === 'SecurityEventNotification' && l.payload?.type === 'StartupOfTheDevice')).toBe(true);
     expect(lines.find((l) => l.type === 'security')?.text).toMatch(/^security profile 2: wss:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('--dashboard: runs the charger in real time with its dashboard on 127.0.0.1 until Ctrl-C, driven through the API', { timeout: 30_000 }, async () => {
+    const demo = spawnEvse(['demo', '--dashboard', '--dashboard-port', '0', '--json'], { EVSE_LOG_LEVEL: 'silent' });
+    try {
+      await until('the dashboard line', () => demo.stdout().includes('\n') || demo.child.exitCode !== null, 15_000);
+      const line = JSON.parse(demo.stdout().split('\n')[0]!) as { type: string; url: string; chargePointId: string };
+      expect(line).toMatchObject({ type: 'dashboard', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), chargePointId: 'DEMO-CP1' });
+      const status = async () => (await (await fetch(new URL('/api/status', line.url))).json()) as { ocpp: { accepted: boolean }; connectors: { status: string }[] };
+      let s = await status();
+      await until('accepted by the embedded CSMS', () => s.ocpp.accepted, 10_000, 100, async () => (s = await status()));
+      expect(s.connectors.map((c) => c.status)).toEqual(['Available', 'Available']);
+      const post = (path: string, body: unknown) => fetch(new URL(path, line.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await post('/api/connectors/2/plug', {})).status).toBe(200);
+      expect((await post('/api/rfid', { uid: '04A2B3C4' })).status).toBe(202);
+      await until('connector 2 charging', () => s.connectors[1]?.status === 'Charging', 10_000, 100, async () => (s = await status()));
+      expect((await demo.stop('SIGINT')).code).toBe(0);
+    } finally {
+      if (demo.child.exitCode === null) await demo.stop('SIGKILL');
+    }
+  });
+
+  it('--dashboard on a port that is taken: exit 64, one line naming --dashboard-port', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as AddressInfo;
+      const demo = spawnEvse(['demo', '--dashboard', '--dashboard-port', String(port)], { EVSE_LOG_LEVEL: 'silent' });
+      expect(await demo.exited).toBe(64);
+      expect(demo.stderr()).toBe(`evse demo: --dashboard-port: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`);
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 });

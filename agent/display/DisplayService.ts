@@ -167,6 +167,12 @@ export class DisplayService {
     return Object.fromEntries(this.states.map((s) => [s.display.id, s.display.content]));
   }
 
+  /** What the display standing at a connector (or at the whole charger) was last asked to show: for the dashboard. */
+  contentAt(connectorId: number): DisplayContent | undefined {
+    const at = this.states.find((s) => s.display.connectors.includes(connectorId)) ?? this.states.find((s) => s.display.connectors.length === 0);
+    return at?.display.content;
+  }
+
   /** The screen of one connector now (for the dashboard and tests), before fitting. */
   screenOf(connectorId: number): Screen | undefined {
     const f = this.facts.get(connectorId);

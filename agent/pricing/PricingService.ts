@@ -43,6 +43,8 @@ export class PricingService {
   private readonly ids = new Map<string, number>();
   /** Per connector, the ended transaction whose vehicle is still plugged in. */
   private readonly awaitingUnplug = new Map<number, { localId: string; transactionId?: number }>();
+  /** The latest cost the CSMS told of each recent transaction (RunningCost, then FinalCost), by transactionId. */
+  private readonly costs = new Map<number, number>();
   /** RunningCosts for transactions whose id the charger has not learnt yet (see setRunningCost). */
   private readonly pending = new Map<number, RunningCost>();
 
@@ -117,6 +119,7 @@ export class PricingService {
       return awaitingId;
     }
     this.running.set(connectorId, rc);
+    this.remember(rc.transactionId, rc.cost);
     this.triggers.get(connectorId)?.set(rc.triggerMeterValue);
     const meter = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.meter;
     this.showCost(connectorId, meter?.lastReading);
@@ -127,12 +130,25 @@ export class PricingService {
   setFinalCost(transactionId: number, cost: number, price: PriceText | undefined, receiptUrl: string | undefined): boolean {
     const connectorId = this.ended.get(transactionId) ?? this.o.agent.transactions.connectorOfTransaction(transactionId);
     if (connectorId === undefined) return false;
+    this.remember(transactionId, cost);
     this.o.display.setFinalCost(connectorId, {
       cost: this.format(cost),
       ...(price && { priceText: this.inLanguage(price) }),
       ...(receiptUrl !== undefined && { receiptUrl }),
     });
     return true;
+  }
+
+  /** The latest cost the CSMS told of a recent transaction, in the configured currency (for the dashboard). */
+  costOf(transactionId: number): { amount: number; currency: string } | undefined {
+    const amount = this.costs.get(transactionId);
+    return amount === undefined ? undefined : { amount, currency: this.o.currency };
+  }
+
+  private remember(transactionId: number, cost: number): void {
+    this.costs.delete(transactionId);
+    this.costs.set(transactionId, cost);
+    if (this.costs.size > RECENT) this.costs.delete(this.costs.keys().next().value!);
   }
 
   /** Journals ConnectorUnplugged (CustomIdleFeeAfterStop), delivered like the transaction's messages. */
