@@ -1,6 +1,6 @@
 /** What a charger says about itself, from the settings: BootNotification and feature profiles. */
 import type { BootNotificationRequest } from '../agent/ocpp16/messages.js';
-import type { Settings } from './settings.js';
+import type { Settings } from './settings/settings.js';
 
 /** OCPP 1.6 feature profiles this agent implements (SupportedFeatureProfiles) without firmware updates. */
 export const SUPPORTED_FEATURE_PROFILES = 'Core,LocalAuthListManagement,Reservation,SmartCharging,RemoteTrigger';

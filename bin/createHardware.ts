@@ -7,7 +7,7 @@ import type { ChargerHardware, Clock, Display } from '../hal/index.js';
 import { ConsoleDisplay } from '../hal/sim/ConsoleDisplay.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
 import { SimDisplay } from '../hal/sim/SimDisplay.js';
-import type { Settings } from './settings.js';
+import type { Settings } from './settings/settings.js';
 import { readSimState, restoreEvs, SimStatePersistence } from './simState.js';
 
 export interface Hardware {

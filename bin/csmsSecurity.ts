@@ -22,7 +22,7 @@ import { splitPem } from '../agent/security/x509.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import type { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { definitionOf } from '../agent/ocpp16/configurationKeys.js';
-import { SettingsError, type Settings, type SettingsIssue } from './settings.js';
+import { SettingsError, type Settings, type SettingsIssue } from './settings/settings.js';
 
 export interface CsmsSecurity {
   events: SecurityEventService;

@@ -11,7 +11,7 @@ import { VersionFileInstaller, type FirmwareInstaller } from '../agent/firmware/
 import { FirmwareStore } from '../agent/firmware/FirmwareStore.js';
 import { fileManufacturerRoots } from '../agent/firmware/ManufacturerRoots.js';
 import { ScriptInstaller } from '../agent/firmware/ScriptInstaller.js';
-import type { Settings } from './settings.js';
+import type { Settings } from './settings/settings.js';
 
 /** BootNotification.firmwareVersion is a CiString50. */
 const FIRMWARE_VERSION_MAX = 50;

@@ -5,7 +5,7 @@
  * persists and wins after a restart, and the agent runs on what the store says.
  */
 import type { ConfigValue } from '../agent/store/OcppConfiguration.js';
-import type { Settings } from './settings.js';
+import type { Settings } from './settings/settings.js';
 
 export function ocppInitialValues(settings: Pick<Settings, 'csms' | 'ocpp'> & { readonly display?: Pick<Settings['display'], 'language'> }): Record<string, ConfigValue> {
   // `display.language` seeds the Language key (the CSMS may change it; an explicit ocpp.Language wins).

@@ -10,8 +10,8 @@ import { PromptRig } from '../scenarios/kit/rig/PromptRig.js';
 import type { SerialBench, SerialBenchFactory } from '../scenarios/kit/rig/Rig.js';
 import { SimDevicesRig } from '../scenarios/kit/rig/SimDevicesRig.js';
 import { createHardware } from './createHardware.js';
-import { loadSettings, type Environment } from './loadSettings.js';
-import type { Settings } from './settings.js';
+import { loadSettings, type Environment } from './settings/loadSettings.js';
+import type { Settings } from './settings/settings.js';
 
 export const RIGS = ['prompt', 'sim-devices'] as const;
 export type RigName = (typeof RIGS)[number];

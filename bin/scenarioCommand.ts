@@ -18,7 +18,7 @@ import { parseDuration } from '../scenarios/kit/words.js';
 import { EX_USAGE } from './commandLine.js';
 import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
 import { RIGS, serialBench, type RigName, type SerialBenchSetup } from './scenarioBench.js';
-import { EX_CONFIG, SettingsError } from './settings.js';
+import { EX_CONFIG, SettingsError } from './settings/settings.js';
 
 export interface ScenarioRunOptions {
   reporter: string;

@@ -12,7 +12,7 @@ import { RapiResponder } from '../hal/serial/deviceSims/RapiResponder.js';
 import { ModbusSlaveSim } from '../hal/serial/deviceSims/ModbusSlaveSim.js';
 import { SdmMeterSim } from '../hal/serial/deviceSims/SdmMeterSim.js';
 import { createSerialHardware } from './serialHardware.js';
-import { parseSettings } from './settings.js';
+import { parseSettings } from './settings/settings.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 /**
- * The serial HAL built from the plan of `hal.serial` (bin/serialPlan.ts, docs/hardware.md): per
+ * The serial HAL built from the plan of `hal.serial` (bin/settings/serialPlan.ts, docs/hardware.md): per
  * connector an OpenEVSE controller (pilot, and contactor unless a Modbus relay board serves the
  * connector), a Modbus meter and optionally a relay board; card readers for the whole charger.
  * Devices on one bus share one ModbusBus (requests serialized). Opening a port never fails here:
@@ -19,8 +19,8 @@ import { RapiPilot } from '../hal/serial/rapi/RapiPilot.js';
 import { Rdm6300Reader } from '../hal/serial/Rdm6300Reader.js';
 import { ModbusRelay } from '../hal/serial/relays/ModbusRelay.js';
 import { ModbusCoilOutput, ModbusTamperInput } from '../hal/serial/ModbusTamperInput.js';
-import { planSerial, type PilotPlan, type RfidPlan, type SerialLine } from './serialPlan.js';
-import type { Settings } from './settings.js';
+import { planSerial, type PilotPlan, type RfidPlan, type SerialLine } from './settings/serialPlan.js';
+import type { Settings } from './settings/settings.js';
 
 const lineOptions = (line: SerialLine) => ({ path: line.port, baudRate: line.baud, parity: line.parity, stopBits: line.stopBits, reopenIntervalMs: line.reopenIntervalMs });
 

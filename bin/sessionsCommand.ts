@@ -13,8 +13,8 @@ import { join, resolve } from 'node:path';
 import { summarizeUsage, tallyHistory, describeUsage, type UsageSummary } from '../agent/sessions/usageSummary.js';
 import { idleAfterChargeMs, sessionDurationMs, sessionState, type SessionRecord } from '../agent/store/usageTypes.js';
 import { SessionHistory, type HistoryContents } from '../agent/store/SessionHistory.js';
-import { loadSettings } from './loadSettings.js';
-import { exitOnInvalidSettings } from './settings.js';
+import { loadSettings } from './settings/loadSettings.js';
+import { exitOnInvalidSettings } from './settings/settings.js';
 import { SESSION_HISTORY_FILE } from './usageRecording.js';
 
 export interface SessionsCommandOptions {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates, type TestCertificates } from '../test/support/testCertificates.js';
-import { SettingsError, type Settings } from './settings.js';
+import { SettingsError, type Settings } from './settings/settings.js';
 import { telemetryTlsOf } from './telemetryTls.js';
 
 let certs: TestCertificates;

@@ -1,5 +1,5 @@
 /**
- * `telemetry.tls` (bin/settings.ts) into the PEM contents the MQTT client needs, read once at
+ * `telemetry.tls` (bin/settings/settings.ts) into the PEM contents the MQTT client needs, read once at
  * start. A file that cannot be read or is not what its key says is a configuration error naming
  * the key (exit 78), like any other invalid setting: better than a charger that silently never
  * reaches its broker. A certificate the broker then refuses is a runtime matter (logged, stats).
@@ -7,7 +7,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TelemetryTlsSettings } from '../agent/telemetry/mqttClient.js';
-import { SettingsError, type Settings, type SettingsIssue } from './settings.js';
+import { SettingsError, type Settings, type SettingsIssue } from './settings/settings.js';
 
 export function telemetryTlsOf(telemetry: Settings['telemetry']): TelemetryTlsSettings | undefined {
   const { tls, url } = telemetry;

@@ -9,7 +9,7 @@ import type { Clock } from '../hal/index.js';
 import type { Agent } from '../agent/Agent.js';
 import { UsageTracker } from '../agent/sessions/UsageTracker.js';
 import { SessionHistory } from '../agent/store/SessionHistory.js';
-import type { Settings } from './settings.js';
+import type { Settings } from './settings/settings.js';
 
 /** The history's file name in the data directory. */
 export const SESSION_HISTORY_FILE = 'sessions.log';

@@ -1,7 +1,7 @@
 /**
  * The MQTT commands (docs/mqtt.md, "Commands") and their strict validation. Hand checks rather
  * than ajv: four tiny flat payloads, every message names the field, and agent/ stays free of a
- * second way to load ajv (bin/settings.ts borrows ocpp-rpc's copy; agent/ may not import ocpp-rpc
+ * second way to load ajv (bin/settings/settings.ts borrows ocpp-rpc's copy; agent/ may not import ocpp-rpc
  * except through the OCPP facade). Unknown fields are errors, so a typo never half-applies.
  */
 

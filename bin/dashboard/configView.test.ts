@@ -3,7 +3,7 @@ import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
-import { parseSettings } from '../settings.js';
+import { parseSettings } from '../settings/settings.js';
 import { configView, MASK } from './configView.js';
 
 function settingsWith(changes: (tree: Record<string, Record<string, unknown>>) => void) {

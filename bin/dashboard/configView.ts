@@ -4,7 +4,7 @@
  * that is not set stays absent, so one can see whether it is).
  */
 import type { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../settings/settings.js';
 
 export const MASK = '********';
 

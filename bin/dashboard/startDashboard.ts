@@ -12,7 +12,7 @@ import { SessionHistory } from '../../agent/store/SessionHistory.js';
 import type { SessionRecord } from '../../agent/store/usageTypes.js';
 import type { Clock } from '../../hal/index.js';
 import type { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
-import type { Settings } from '../settings.js';
+import type { Settings } from '../settings/settings.js';
 import { SESSION_HISTORY_FILE } from '../usageRecording.js';
 import { ChargerFeed, type TransactionCostOf, type TransactionRow } from './ChargerFeed.js';
 import type { CurrentScreen } from './chargerView.js';

@@ -1,6 +1,6 @@
-/** Test support only: what parseSettings (bin/settings.ts) refuses in `raw`, as its SettingsError lists it. */
+/** Test support only: what parseSettings (bin/settings/settings.ts) refuses in `raw`, as its SettingsError lists it. */
 import { expect } from 'vitest';
-import { parseSettings, SettingsError } from '../../bin/settings.js';
+import { parseSettings, SettingsError } from '../../bin/settings/settings.js';
 
 export function issuesOf(raw: unknown): { path: string; message: string }[] {
   try {

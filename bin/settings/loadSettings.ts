@@ -27,7 +27,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { Load, Util } from 'config/lib/util.js';
 import DefaultParser from 'config/parser.js';
 import YAML from 'yaml';
-import { packageRoot, packageVersion } from './packageInfo.js';
+import { packageRoot, packageVersion } from '../packageInfo.js';
 import { SettingsError, parseSettings, type Settings, type SettingsIssue } from './settings.js';
 import { planSerial } from './serialPlan.js';
 

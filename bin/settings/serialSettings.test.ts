@@ -5,14 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { issuesOf } from '../test/support/settingsIssues.js';
+import { issuesOf } from '../../test/support/settingsIssues.js';
 import { parseSettings, type Settings } from './settings.js';
 import { planSerial } from './serialPlan.js';
 import { MODEL_DEFAULTS, SERIAL_EXPECTED, SERIAL_SCHEMA } from './serialSettings.js';
 import type { Schema } from './settingsSchema.js';
 
 function tree(serial: Record<string, unknown>, connectors = 2): Record<string, unknown> {
-  const t = YAML.parse(readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+  const t = YAML.parse(readFileSync(new URL('../../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
   t.chargePoint!.firmwareVersion = '1.2.3';
   t.chargePoint!.connectors = connectors;
   const hal = t.hal as { driver: string; serial: Record<string, unknown> };
@@ -258,7 +258,7 @@ describe('the bench keys (EVSE_*_PORT) map onto the same plan', () => {
   });
 
   it('MODEL_DEFAULTS is the table in docs/hardware.md', () => {
-    const doc = readFileSync(new URL('../docs/hardware.md', import.meta.url), 'utf8');
+    const doc = readFileSync(new URL('../../docs/hardware.md', import.meta.url), 'utf8');
     for (const [model, d] of Object.entries(MODEL_DEFAULTS)) {
       const cells = [model, d.baud, d.timeoutMs || '—', d.pollIntervalMs || '—', d.missedPollsForFault || '—'].map(String);
       expect(doc).toContain(`| \`${cells[0]}\` | ${cells.slice(1).join(' | ')} |`);

@@ -1,5 +1,5 @@
 /**
- * `hal.serial` (either form, bin/serialSettings.ts) turned into one plan of buses and devices with
+ * `hal.serial` (either form, bin/settings/serialSettings.ts) turned into one plan of buses and devices with
  * every default filled in, plus the checks a schema cannot make: a port used twice, two devices
  * at one address on a bus, a connector with two meters or none, a bus whose meters disagree on
  * the baud rate, … Each problem names the key path it is about, in the form the user wrote.
@@ -101,7 +101,7 @@ interface BusDraft {
 }
 
 /** The plan of `settings.hal.serial`, and every problem found in it (the plan is only usable without problems). */
-/** The settings a plan is made from (of bin/settings.ts's Settings; named here so this module does not import it). */
+/** The settings a plan is made from (of bin/settings/settings.ts's Settings; named here so this module does not import it). */
 export interface SerialPlanInput {
   readonly hal: { readonly serial: SerialSettings };
   readonly chargePoint: { readonly connectors: number };

@@ -8,12 +8,12 @@
  * unambiguous ("3" → 3, "1"/"true"/"yes"/"on" → true). Every problem is reported with its key
  * path and what was expected, all at once, so one run shows everything to fix.
  *
- * The tree is checked against a JSON Schema with ajv (bin/settingsSchema.ts). `hal.serial` has
- * its own module (bin/serialSettings.ts, bin/serialPlan.ts). The OCPP keys under `ocpp:` are
+ * The tree is checked against a JSON Schema with ajv (bin/settings/settingsSchema.ts). `hal.serial` has
+ * its own module (bin/settings/serialSettings.ts, bin/settings/serialPlan.ts). The OCPP keys under `ocpp:` are
  * checked against the keys the agent implements (agent/ocpp16/configurationKeys.ts).
  */
-import { checkInitialValues, type ConfigValue } from '../agent/ocpp16/configurationKeys.js';
-import { LOG_LEVELS, type LogLevel } from './logger.js';
+import { checkInitialValues, type ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
+import { LOG_LEVELS, type LogLevel } from '../logger.js';
 import { checkDisplay, DISPLAY_EMPTY_MEANS_UNSET, DISPLAY_EXPECTED, DISPLAY_SCHEMA, type DisplaySettingsInput } from './displaySettings.js';
 import { planSerial } from './serialPlan.js';
 import { SERIAL_EXPECTED, SERIAL_SCHEMA, type SerialSettings } from './serialSettings.js';
@@ -37,7 +37,7 @@ import {
 } from './settingsSchema.js';
 
 export { SettingsError, type SettingsIssue } from './settingsSchema.js';
-export type { LogLevel } from './logger.js';
+export type { LogLevel } from '../logger.js';
 
 /** `evse` exits with this when the configuration is invalid (sysexits.h EX_CONFIG). */
 export const EX_CONFIG = 78;

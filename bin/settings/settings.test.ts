@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { issuesOf } from '../test/support/settingsIssues.js';
+import { issuesOf } from '../../test/support/settingsIssues.js';
 import { EX_CONFIG, SettingsError, exitOnInvalidSettings, parseSettings } from './settings.js';
 
 /** config/default.yaml as node-config reads it, plus the firmwareVersion loadSettings adds. */
 function defaults(): Record<string, unknown> {
-  const tree = YAML.parse(readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+  const tree = YAML.parse(readFileSync(new URL('../../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
   tree.chargePoint!.firmwareVersion = '1.2.3';
   return tree;
 }

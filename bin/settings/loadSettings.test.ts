@@ -12,8 +12,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { loadSettings, readConfigTree } from './loadSettings.js';
 import { SettingsError } from './settings.js';
 
-const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const packageConfig = new URL('../config/', import.meta.url).pathname;
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const packageConfig = new URL('../../config/', import.meta.url).pathname;
 
 let userDir: string;
 beforeEach(() => {
@@ -206,7 +206,7 @@ describe('loadSettings in an installed package, run from another directory', () 
   // parser from the directory current when it was imported), so this compiles loadSettings,
   // lays it out like an installed package (dist/, config/, node_modules/) and runs it with
   // plain node from an empty directory, with the variables in its real environment.
-  const repo = fileURLToPath(new URL('..', import.meta.url));
+  const repo = fileURLToPath(new URL('../..', import.meta.url));
   let installDir: string;
   let pkg: string;
   let elsewhere: string;
@@ -214,10 +214,10 @@ describe('loadSettings in an installed package, run from another directory', () 
     installDir = mkdtempSync(join(tmpdir(), 'evse-installed-'));
     pkg = join(installDir, 'node_modules', 'evse-agent');
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    const compile = spawnSync(process.execPath, [tsc, join(repo, 'bin/loadSettings.ts'), '--outDir', join(pkg, 'dist'), '--rootDir', repo,
+    const compile = spawnSync(process.execPath, [tsc, join(repo, 'bin/settings/loadSettings.ts'), '--outDir', join(pkg, 'dist'), '--rootDir', repo,
       '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--strict'], { encoding: 'utf8' });
     // Type errors elsewhere in the tree do not stop the emit; a missing file would.
-    expect(existsSync(join(pkg, 'dist/bin/loadSettings.js')), compile.stdout).toBe(true);
+    expect(existsSync(join(pkg, 'dist/bin/settings/loadSettings.js')), compile.stdout).toBe(true);
     copyFileSync(join(repo, 'package.json'), join(pkg, 'package.json'));
     symlinkSync(join(repo, 'config'), join(pkg, 'config'));
     symlinkSync(join(repo, 'node_modules'), join(pkg, 'node_modules'));
@@ -227,7 +227,7 @@ describe('loadSettings in an installed package, run from another directory', () 
   afterAll(() => rmSync(installDir, { recursive: true, force: true }));
 
   it('reads the package config and EVSE_* variables from process.env', () => {
-    const script = `import(${JSON.stringify(join(pkg, 'dist/bin/loadSettings.js'))}).then((m) => process.stdout.write(JSON.stringify(m.loadSettings())))`;
+    const script = `import(${JSON.stringify(join(pkg, 'dist/bin/settings/loadSettings.js'))}).then((m) => process.stdout.write(JSON.stringify(m.loadSettings())))`;
     const env = { PATH: process.env.PATH, NODE_ENV: 'sim', EVSE_CHARGE_POINT_ID: 'CP-SPAWNED', EVSE_CONNECTORS: '3', EVSE_SIM_EV_CONNECTED: '0', EVSE_LOG_LEVEL: 'warn' };
     const out = execFileSync(process.execPath, ['-e', script], { cwd: elsewhere, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     const settings = JSON.parse(out) as { chargePoint: { id: string; connectors: number; firmwareVersion: string }; hal: { sim: { evConnected: boolean } }; log: { level: string }; ocpp: { MeterValueSampleInterval: number } };
@@ -250,12 +250,12 @@ describe('loadSettings in an installed package, run from another directory', () 
       if (resolved.url.includes('/node_modules/zod/')) throw new Error('zod imported: ' + resolved.url);
       return resolved;
     }`;
-    const settingsJs = join(pkg, 'dist/bin/settings.js');
+    const settingsJs = join(pkg, 'dist/bin/settings/settings.js');
     const script = `
       import { createRequire, register } from 'node:module';
       import { dirname } from 'node:path';
       register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hook)}));
-      const { loadSettings } = await import(${JSON.stringify(join(pkg, 'dist/bin/loadSettings.js'))});
+      const { loadSettings } = await import(${JSON.stringify(join(pkg, 'dist/bin/settings/loadSettings.js'))});
       const { parseSettings, SettingsError } = await import(${JSON.stringify(settingsJs)});
       loadSettings();
       try { parseSettings({ chargePoint: 'x' }); } catch (err) { if (!(err instanceof SettingsError)) throw err; }

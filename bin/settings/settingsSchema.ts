@@ -1,5 +1,5 @@
 /**
- * The machinery behind bin/settings.ts: a JSON Schema (checked with ajv) plus a table of what
+ * The machinery behind bin/settings/settings.ts: a JSON Schema (checked with ajv) plus a table of what
  * each key expects in words, turned into problems that name the key path, e.g.
  * `hal.serial.devices[2].address: expected a Modbus address from 1 to 247, got 300`.
  *
@@ -7,7 +7,7 @@
  * (zod, used before, added about 5 MB RSS). Key paths are dotted, with `[i]` for list entries;
  * the table of expectations is keyed by the same paths with `[]` for any index.
  */
-import { Ajv } from '../agent/jsonSchema.js';
+import { Ajv } from '../../agent/jsonSchema.js';
 
 export interface SettingsIssue {
   /** Key path, e.g. `csms.url` (or an environment variable name for problems outside the tree). */

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { issuesOf } from '../test/support/settingsIssues.js';
+import { issuesOf } from '../../test/support/settingsIssues.js';
 import { parseSettings } from './settings.js';
 
 function withDisplay(display: Record<string, unknown>, hal?: Record<string, unknown>): Record<string, unknown> {
-  const tree = YAML.parse(readFileSync(new URL('../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+  const tree = YAML.parse(readFileSync(new URL('../../config/default.yaml', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
   tree.chargePoint!.firmwareVersion = '1.2.3';
   tree.display = { ...tree.display, ...display };
   if (hal) tree.hal = { ...tree.hal, ...hal };

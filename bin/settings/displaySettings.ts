@@ -3,7 +3,7 @@
  * language, the support contact and the QR URL template. Its schema and words, and the checks a
  * schema cannot make (placeholders of the URL template, a RAPI display without a RAPI board).
  */
-import { LANGUAGES } from '../agent/display/texts.js';
+import { LANGUAGES } from '../../agent/display/texts.js';
 import { describe, integer, section, text, type ExpectedTable, type Schema, type SettingsIssue } from './settingsSchema.js';
 
 export const DISPLAY_TYPES = ['none', 'sim', 'console', 'rapi'] as const;

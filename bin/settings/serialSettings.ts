@@ -7,13 +7,13 @@
  * - the device list, `hal.serial.buses` and `hal.serial.devices`, for several connectors,
  *   several devices on one RS-485 bus and per-device line and polling settings.
  *
- * Both are turned into one {@link SerialPlan} (bin/serialPlan.ts), which also does the checks a
+ * Both are turned into one {@link SerialPlan} (bin/settings/serialPlan.ts), which also does the checks a
  * schema cannot (duplicate addresses, a connector without a meter, …).
  */
-import { METER_MAPS, type MeterModel } from '../hal/serial/meters/meterMaps.js';
+import { METER_MAPS, type MeterModel } from '../../hal/serial/meters/meterMaps.js';
 import { integer, oneOfValues, section, taggedList, type ExpectedTable, type Schema } from './settingsSchema.js';
 
-export type { MeterModel } from '../hal/serial/meters/meterMaps.js';
+export type { MeterModel } from '../../hal/serial/meters/meterMaps.js';
 /** The meters with a register map (hal/serial/meters/meterMaps.ts). */
 export const METER_MODELS = Object.keys(METER_MAPS) as readonly MeterModel[];
 export const RFID_MODELS = ['pn532', 'rdm6300'] as const;
