@@ -409,6 +409,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.sender.backlog;
   }
 
+  /**
+   * Transactions the CSMS has not confirmed as stopped (running ones included): what a charger
+   * switched off now would leave open at the CSMS.
+   */
+  get unconfirmedTransactions(): number {
+    return this.sender.unconfirmedTransactions;
+  }
+
   /** False once stop() has begun (and before start()): no new session may begin. */
   get acceptsSessions(): boolean {
     return this.sessions.acceptsSessions;
