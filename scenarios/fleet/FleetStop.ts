@@ -9,7 +9,7 @@
  * StopTransaction should wait for.
  *
  * A stop is cut short by its deadline or by {@link FleetStop.cutShort} (a second signal). Then no
- * further turn begins, and no further call goes out: every charger not through its turn closes its
+ * further turn begins, and no further call goes out: every charger not through its turn drops its
  * socket first and only then ends its transactions locally (journaled, as on a charger switched off
  * while offline), so no StopTransaction is sent whose answer nobody waits for. The report says how
  * many transactions were left open at the CSMS (not confirmed stopped).
@@ -20,6 +20,9 @@ import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 
 /** What a cut-short stop still waits for the sockets it closes (a process exit closes the rest). */
 const CUT_CLOSE_MS = 1000;
+
+/** Agents stopped together after a cut (each stops locally: its machine, relays, journal). */
+const ABANDON_BATCH = 100;
 
 export type StopCut = 'deadline' | 'interrupted';
 
@@ -95,7 +98,7 @@ export class FleetStop<M extends StoppingCharger> {
     await Promise.race([Promise.all(Array.from({ length: Math.min(atOnce, queue.length) }, turns)), cutNow]);
     clearTimeout(deadline);
     const cutShort = signal.aborted ? this.why : undefined;
-    if (cutShort) for (const m of queue) if (!through.has(m)) closing.push(this.abandon(m));
+    if (cutShort) closing.push(this.abandon(queue.filter((m) => !through.has(m))));
     await withinRealTime(Promise.all(closing), cutShort ? CUT_CLOSE_MS : Math.max(CUT_CLOSE_MS, withinMs - (performance.now() - t0)));
     return {
       transactions,
@@ -120,11 +123,14 @@ export class FleetStop<M extends StoppingCharger> {
     await m.sim.close();
   }
 
-  /** Cut short: the socket closes first (a call in flight is given up), then the transactions end locally, unsent. */
-  private async abandon(m: M): Promise<void> {
-    // Closing now (state `stopped` at once): the agent's stop below sends nothing; its own link.stop() is this one.
-    void m.agent.link.stop();
-    await this.close(m);
+  /**
+   * Cut short: every socket not yet closed drops at once, without a close handshake (nothing more
+   * goes out, a call in flight is given up); then the agents stop locally, their transactions
+   * unsent, a batch at a time so that the report is not held up behind thousands of them.
+   */
+  private async abandon(rest: M[]): Promise<void> {
+    for (const m of rest) void m.agent.link.stop({ abrupt: true });
+    for (let i = 0; i < rest.length; i += ABANDON_BATCH) await Promise.all(rest.slice(i, i + ABANDON_BATCH).map((m) => this.close(m)));
   }
 }
 
