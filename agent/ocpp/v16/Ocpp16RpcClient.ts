@@ -7,7 +7,7 @@
  * place, whichever ocpp-rpc path produced the error.
  */
 import {
-  clientSocket, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
+  clientSocket, dropHandshakeAbortController, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
 } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from '../errors.js';
 import type { Logger } from 'pino';
@@ -73,10 +73,12 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
    * its headers), and so do the `once` listeners for 'unexpected-response' and 'error' that
    * connect() left on the socket (they cannot matter any more: the error one would reject an
    * already settled promise; ocpp-rpc's own 'error' listener stays). About 1 KB per connection.
+   * Also the handshake's AbortController (ocppRpc.ts, 7.).
    */
   override async connect(): Promise<unknown> {
     const result = (await super.connect()) as { response?: unknown } | undefined;
     if (result && typeof result === 'object') result.response = undefined;
+    dropHandshakeAbortController(this);
     const ws = clientSocket(this);
     for (const event of ['unexpected-response', 'error'] as const) {
       // rawListeners() shows once() wrappers, which carry the original as `listener` (Node docs).
