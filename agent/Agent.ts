@@ -32,6 +32,7 @@ import { listenToReader } from './CardHandling.js';
 import { SessionService } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
+import { compactListeners } from '../hal/compactListeners.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -316,7 +317,22 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.config.off('changed', onConfig);
     });
     this.transactions.startAligned();
+    this.compactListenerTables();
     this.link.start();
+  }
+
+  /** The long-lived emitters of this charger, their listeners attached: smaller tables (hal/compactListeners.ts). */
+  private compactListenerTables(): void {
+    compactListeners(this);
+    compactListeners(this.link);
+    compactListeners(this.config);
+    for (const c of this.options.hardware.connectors) {
+      compactListeners(c.relay);
+      compactListeners(c.meter);
+      compactListeners(c.pilot);
+      compactListeners(c.lock);
+    }
+    for (const reader of this.options.hardware.readers) compactListeners(reader);
   }
 
   /**

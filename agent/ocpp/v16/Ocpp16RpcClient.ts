@@ -10,6 +10,7 @@ import {
   clientSocket, dropHandshakeAbortController, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
 } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from '../errors.js';
+import { compactListeners } from '../../../hal/compactListeners.js';
 import type { Logger } from 'pino';
 import type { OcppTraffic } from '../OcppTraffic.js';
 
@@ -84,6 +85,10 @@ export class Ocpp16RpcClient extends ocppRpc.RPCClient {
       // rawListeners() shows once() wrappers, which carry the original as `listener` (Node docs).
       for (const l of ws?.rawListeners(event) ?? []) if ('listener' in l) ws!.removeListener(event, l as never);
     }
+    // The listener tables of this connection's long-lived emitters (hal/compactListeners.ts).
+    // The socket's after ocpp-rpc's own next tick, which swaps its first 'message' listener.
+    compactListeners(this);
+    if (ws) process.nextTick(compactListeners, ws);
     return result;
   }
 
