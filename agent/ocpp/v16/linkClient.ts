@@ -3,13 +3,13 @@
  * place — so the link reads as OCPP logic and the ocpp-rpc specifics (event names and shapes,
  * option quirks) stay here.
  */
-import { ocppRpc } from './ocppRpc.js';
+import { ocppRpc, shareStrictValidators } from './ocppRpc.js';
 import { OcppLinkError } from '../errors.js';
 import type { OcppLinkOptions } from '../OcppLinkTypes.js';
 import { OCPP16_SUBPROTOCOL, Ocpp16RpcClient, type ClientEventSink } from './Ocpp16RpcClient.js';
 
 export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
-  return new Ocpp16RpcClient({
+  const client = new Ocpp16RpcClient({
     identity: opts.identity,
     endpoint: opts.url.replace(/\/+$/, ''),
     password: opts.password ?? null,
@@ -31,6 +31,9 @@ export function createRpcClient(opts: OcppLinkOptions): Ocpp16RpcClient {
     wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000, localAddress: opts.localAddress, perMessageDeflate: opts.perMessageDeflate !== false },
     headers: {},
   });
+  // One validator Map for every client of the process (ocppRpc.ts, 8.).
+  shareStrictValidators(client);
+  return client;
 }
 
 interface ValidationFailure {

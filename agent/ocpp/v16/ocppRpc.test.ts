@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
-  OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, dropHandshakeAbortController, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
+  OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, dropHandshakeAbortController, ocppRpc, shareStrictValidators, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
 } from './ocppRpc.js';
 
 const require = createRequire(import.meta.url);
@@ -101,5 +101,19 @@ describe(`ocpp-rpc internals the agent relies on (verified with ${OCPP_RPC_VERIF
     (client as unknown as { _wsAbortController?: AbortController })._wsAbortController = new AbortController();
     dropHandshakeAbortController(client);
     expect((client as unknown as { _wsAbortController?: AbortController })._wsAbortController).toBeUndefined();
+  });
+
+  it('8. `_strictValidators`: a Map by subprotocol built by reconfigure(), read with get() and has() only', () => {
+    const uses = [...new Set(clientSource.match(/this\._strictValidators\b[.\w]*/g) ?? [])].sort();
+    expect(uses, `${UPGRADED}: _strictValidators is used otherwise`).toEqual(['this._strictValidators', 'this._strictValidators.get', 'this._strictValidators.has']);
+    const client = newClient();
+    const own = (client as unknown as { _strictValidators: Map<string, unknown> })._strictValidators;
+    expect(own, `${UPGRADED}: RPCClient has no _strictValidators Map`).toBeInstanceOf(Map);
+    shareStrictValidators(client);
+    const shared = (client as unknown as { _strictValidators: Map<string, unknown> })._strictValidators;
+    expect([...shared]).toEqual([...own]);
+    const other = newClient();
+    shareStrictValidators(other);
+    expect((other as unknown as { _strictValidators: unknown })._strictValidators).toBe(shared);
   });
 });
