@@ -364,7 +364,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Stops every running transaction with `reason` and waits (bounded, real time) for delivery. */
   async endAllTransactions(reason: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other', flushMs: number): Promise<void> {
     this.sessions.stopAll(reason);
-    await this.whenIdle(flushMs);
+    await withinRealTime(this.settle(true), flushMs);
   }
 
   /** Resolves once no transaction message is waiting while the CSMS is reachable (or after `maxMs`). */
@@ -447,14 +447,23 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.statusReporter.reportAll();
   }
 
-  private async settle(): Promise<void> {
+  /**
+   * Lets I/O settle: no transaction message waiting while the CSMS is reachable and no call pending,
+   * or 1,000 event-loop turns (under virtual time a call may wait for a timeout on a clock nobody
+   * advances meanwhile). `untilAnswered`: while a call is in flight, waits for its answer instead of
+   * counting turns (the stop's flush: 250 chargers stopping at once spun the event loop, and the
+   * count ran out before a slow CSMS had answered).
+   */
+  private async settle(untilAnswered = false): Promise<void> {
     for (let i = 0; i < 1000; i++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await this.journalHealth.probing;
       await this.sender.whenIdle();
       if (this.link.pendingCalls === 0) return;
+      if (untilAnswered) await this.link.whenCallsSettled();
     }
   }
+
 }
 
 // Shared by every Agent (`this` is the Agent emitting): follow the link's traffic while anyone

@@ -106,6 +106,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     return this.queued;
   }
 
+  /** Resolves once the calls queued or in flight now have settled (answered, failed or timed out). */
+  whenCallsSettled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   /** Starts connecting now and keeps the link up until {@link stop}. Allowed again after stop(). */
   start(): void {
     if (this.current !== 'idle' && this.current !== 'stopped') throw new Error(`OcppLink.start() in state ${this.current}`);
