@@ -195,6 +195,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       identity: options.chargePointId,
       clock,
       log: this.log,
+      // A sibling of this.log, not its child (see OcppLinkOptions.linkLog).
+      linkLog: options.log.child({ cp: options.chargePointId, component: 'ocpp' }),
       boot: options.boot,
       config,
       control: this.control,

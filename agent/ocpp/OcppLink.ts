@@ -61,7 +61,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   constructor(private readonly opts: OcppLinkOptions) {
     super();
     warmOcpp16Validators([...HANDLED_ACTIONS, ...SENT_ACTIONS]);
-    this.log = opts.log.child({ component: 'ocpp' });
+    this.log = opts.linkLog ?? opts.log.child({ component: 'ocpp' });
     this.random = opts.random ?? Math.random;
     this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
     this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
