@@ -52,6 +52,7 @@ export function describeStop(s: StopReport): string {
   const open = `${s.leftOpen} of ${s.transactions} transactions left open at the CSMS (no StopTransaction answered)`;
   if (s.cutShort) return `stop cut short by ${CUT_BY[s.cutShort]} after ${took}: ${open}; ${s.chargersCutShort} of ${s.chargers} chargers not through their turn`;
   if (s.leftOpen > 0) return `stop in ${took}: ${open}`;
+  if (s.transactions === 0) return `stop in ${took}: no transaction to end; ${s.chargers} chargers closed`;
   return `stop in ${took}: ${s.transactions} transactions ended, every StopTransaction answered; ${s.chargers} chargers closed`;
 }
 
