@@ -17,6 +17,7 @@
 import type { Agent } from '../../agent/Agent.js';
 import { withinRealTime } from '../../agent/withinRealTime.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import { BootGate } from './BootGate.js';
 
 /**
  * Chargers closing their socket and devices at once, after their turn. Closes need no answer a
@@ -87,14 +88,15 @@ export class FleetStop<M extends StoppingCharger> {
     const queue = [...this.chargers].sort((a, b) => Number(b.agent.link.isAccepted) - Number(a.agent.link.isAccepted));
     const through = new Set<M>();
     const closing: Promise<void>[] = [];
-    const closingNow = new Set<Promise<void>>();
+    // A FIFO of slots (a race over the closes under way cost every waiting turn a reaction per close: quadratic).
+    const closeSlots = new BootGate(CLOSING_AT_ONCE);
     const close = async (m: M) => {
-      while (closingNow.size >= CLOSING_AT_ONCE) await Promise.race(closingNow);
-      const done: Promise<void> = this.close(m)
-        .catch(() => undefined)
-        .finally(() => closingNow.delete(done));
-      closingNow.add(done);
-      closing.push(done);
+      const release = await closeSlots.enter();
+      closing.push(
+        this.close(m)
+          .catch(() => undefined)
+          .finally(release),
+      );
     };
     const deadline = setTimeout(() => this.cutShort('deadline'), withinMs);
     const cutNow = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
