@@ -31,6 +31,23 @@ describe('agent.stop()', () => {
     expect(f.clock.pendingTimers).toBe(0);
   });
 
+  it('waits for the answer to the status that follows its StopTransaction, however slow the CSMS (no cut after a number of event-loop turns)', async () => {
+    const f = await agentFixture();
+    await startSession(f, CARD);
+    // The CSMS answers StatusNotification 300 ms (real time) late; the agent has 2 s to flush.
+    f.csms.respondTo('StatusNotification', async (_request, ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return ctx.defaultReply();
+    });
+    const answered: string[] = [];
+    f.agent.on('traffic', (r) => {
+      if (r.direction === 'in' && r.type === 'result' && r.action) answered.push(r.action);
+    });
+    await f.agent.stop();
+    expect(answered).toEqual(['StopTransaction', 'StatusNotification']);
+    await f.sim.close();
+  });
+
   it('leaves no timer with a reservation, a card waiting for its cable and a retry pending', async () => {
     const f = await agentFixture({ charger: { connectors: 3 }, ocpp: { MeterValueSampleInterval: 60, ConnectionTimeOut: 120, TransactionMessageRetryInterval: 30 } });
     f.csms.respondTo('MeterValues', callError('InternalError'));

@@ -45,6 +45,7 @@ import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { CertificateService } from './security/CertificateService.js';
+import { compactListeners } from '../hal/compactListeners.js';
 
 /** `fields` with `hooks` as its prototype: a part's options object (see Agent.senderHooks). */
 function hooked<H extends object, F extends object>(hooks: H, fields: F): H & F {
@@ -254,6 +255,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       identity: options.chargePointId,
       clock,
       log: this.log,
+      // A sibling of this.log, not its child (see OcppLinkOptions.linkLog).
+      linkLog: options.log.child({ cp: options.chargePointId, component: 'ocpp' }),
       boot: options.boot,
       config,
       control: this.control,
@@ -472,9 +475,25 @@ export class Agent extends EventEmitter<AgentEvents> {
     });
     this.transactions.startAligned();
     this.options.certificates?.start();
-    this.link.start();
     this.maintenance?.start(this.log);
     this.tamperGuard?.start();
+    // Once every part has attached its listeners.
+    this.compactListenerTables();
+    this.link.start();
+  }
+
+  /** The long-lived emitters of this charger, their listeners attached: smaller tables (hal/compactListeners.ts). */
+  private compactListenerTables(): void {
+    compactListeners(this);
+    compactListeners(this.link);
+    compactListeners(this.config);
+    for (const c of this.options.hardware.connectors) {
+      compactListeners(c.relay);
+      compactListeners(c.meter);
+      compactListeners(c.pilot);
+      compactListeners(c.lock);
+    }
+    for (const reader of this.options.hardware.readers) compactListeners(reader);
   }
 
   /**
@@ -513,7 +532,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Stops every running transaction with `reason` and waits (bounded, real time) for delivery. */
   async endAllTransactions(reason: 'Reboot' | 'SoftReset' | 'HardReset' | 'Other', flushMs: number): Promise<void> {
     this.sessions.stopAll(reason);
-    await this.whenIdle(flushMs);
+    await withinRealTime(this.settle(true), flushMs);
   }
 
   /** Resolves once no transaction message is waiting while the CSMS is reachable (or after `maxMs`). */
@@ -583,6 +602,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.sender.backlog;
   }
 
+  /**
+   * Transactions the CSMS has not confirmed as stopped (running ones included): what a charger
+   * switched off now would leave open at the CSMS.
+   */
+  get unconfirmedTransactions(): number {
+    return this.sender.unconfirmedTransactions;
+  }
+
   /** False once stop() has begun (and before start()): no new session may begin. */
   get acceptsSessions(): boolean {
     return this.sessions.acceptsSessions;
@@ -598,7 +625,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.options.securityEvents?.resume?.();
   }
 
-  private async settle(): Promise<void> {
+  /**
+   * Lets I/O settle: no transaction message waiting while the CSMS is reachable and no call pending,
+   * or 1,000 event-loop turns (under virtual time a call may wait for a timeout on a clock nobody
+   * advances meanwhile). `untilAnswered`: while a call is in flight, waits for its answer instead of
+   * counting turns (the stop's flush: 250 chargers stopping at once spun the event loop, and the
+   * count ran out before a slow CSMS had answered).
+   */
+  private async settle(untilAnswered = false): Promise<void> {
     for (let i = 0; i < 1000; i++) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       await this.journalHealth.probing;
@@ -606,8 +640,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       // A firmware transfer or log upload is real I/O too: virtual time waits for it (DESIGN.md §5).
       await this.maintenance?.settled();
       if (this.link.pendingCalls === 0) return;
+      if (untilAnswered) await this.link.whenCallsSettled();
     }
   }
+
 }
 
 // Shared by every Agent (`this` is the Agent emitting): follow the link's traffic while anyone

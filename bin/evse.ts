@@ -108,6 +108,7 @@ const fleet = withLogOptions(
     .option('--id-prefix <p>', 'charger id prefix: ids are <p>00001, <p>00002, …', 'CP')
     .option('--ramp <r>', 'chargers started per second', positiveNumber, 100)
     .option('--duration <d>', 'stop gracefully after this long: seconds, or with a unit (30m, 2h)', parsedBy(parseDuration, 'expected seconds, or a number with ms, s, m or h (90s, 30m, 2h), more than 0'))
+    .option('--stop-timeout <d>', 'longest graceful stop (default 25s): transactions not ended by then are left open, said in the summary and report, exit 1', parsedBy(parseDuration, 'expected seconds, or a number with ms, s, m or h (90s, 30m, 2h), more than 0'))
     .option('--connectors <k>', 'connectors per charger (1..8)', integerIn(1, 8), 1)
     .option('--shard <i/n>', 'run only slice i (0-based) of n: a disjoint, stable part of the ids')
     .option('--shards <n>', 'run slice JOB_COMPLETION_INDEX of n (Kubernetes Indexed Job)', positiveInteger)

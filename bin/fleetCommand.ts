@@ -5,7 +5,9 @@
  * `--metrics-port`, prints the human summary on stdout at the end, and writes the JSON report to
  * `--report` (and an HTML page beside it, or to `--html`; both checked at start, exit 64 when they
  * cannot be written, and named in the summary). SIGINT/SIGTERM or `--duration` stop gracefully:
- * transactions end with StopTransaction, sockets close, the report is written, within 10 s.
+ * transactions end with StopTransaction at the pace the CSMS answers, sockets close, the report is
+ * written. A second signal or `--stop-timeout` cuts the stop short: the summary and the report say
+ * how many transactions were left open, and the exit code is {@link EXIT_LEFT_OPEN}.
  */
 import { createServer, isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
@@ -31,6 +33,8 @@ export interface FleetCommandOptions {
   ramp: number;
   /** Milliseconds (commander parses `30m`, `2h`, seconds). */
   duration?: number;
+  /** Longest graceful stop, ms (default FLEET_STOP_MS). */
+  stopTimeout?: number;
   connectors: number;
   shard?: string;
   /** Shard count; the index comes from JOB_COMPLETION_INDEX. */
@@ -61,6 +65,9 @@ export interface FleetCommandOptions {
   controlHost?: string;
 }
 
+
+/** Exit code of a fleet whose stop left transactions open at the CSMS (cut short by --stop-timeout or a second signal). */
+export const EXIT_LEFT_OPEN = 1;
 
 export async function runFleetCommand(opts: FleetCommandOptions): Promise<number> {
   let fleet: Fleet | FleetThreads;
@@ -130,18 +137,29 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   }
   const progress = new FleetProgress({ report: () => fleet.report(), intervalS: opts.progress });
 
+  // SIGINT/SIGTERM (or --duration) stops gracefully; a signal during the stop cuts it short, the
+  // next one ends the process (Node's default).
+  let stopping = false;
   const stopped = new Promise<string>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => resolve(signal);
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (!stopping) return resolve(signal);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.stderr.write(`evse fleet: ${signal} again: stopping at once, transactions not yet ended stay open\n`);
+      fleet.cutShort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     if (opts.duration !== undefined) setTimeout(() => resolve('duration'), opts.duration).unref();
   });
   void fleet.start();
   const why = await stopped;
   progress.stop();
-  process.stderr.write(`evse fleet: stopping (${why})\n`);
+  const withinMs = opts.stopTimeout ?? FLEET_STOP_MS;
+  process.stderr.write(`evse fleet: stopping (${why}): ending every transaction, at most ${withinMs / 1000} s; SIGINT/SIGTERM again stops at once and leaves the rest open\n`);
+  stopping = true;
   const t0 = performance.now();
-  const report = await fleet.stop(FLEET_STOP_MS);
+  const report = await fleet.stop(withinMs);
   // After the fleet: event streams carry the stop's events, then `fleet-stopped` with the totals.
   await control?.stop(report);
   const full = { ...report, stopMs: Math.round(performance.now() - t0) };
@@ -152,7 +170,8 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   await metrics?.close();
   for (const w of written) if (!w.ok) process.stderr.write(`evse fleet: ${w.option} ${w.file}: cannot write the ${w.what} (${w.error})\n`);
   process.stdout.write(`${formatSummary(report)}\n  stopped in ${full.stopMs} ms\n${written.map((w) => `  ${describeWritten(w)}\n`).join('')}`);
-  return written.every((w) => w.ok) ? 0 : EX_CANTCREAT;
+  if (!written.every((w) => w.ok)) return EX_CANTCREAT;
+  return (report.stop?.leftOpen ?? 0) > 0 ? EXIT_LEFT_OPEN : 0;
 }
 
 /** `10 chargers`, or for a shard `shard 1/4: 3 chargers of 10`. */

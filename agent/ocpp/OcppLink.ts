@@ -70,7 +70,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     super();
     this.face = face;
     warmValidators(face.subprotocol, [...face.handledActions, ...face.sentActions]);
-    this.log = opts.log.child({ component: 'ocpp' });
+    this.log = opts.linkLog ?? opts.log.child({ component: 'ocpp' });
     this.random = opts.random ?? Math.random;
     this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
     this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
@@ -115,6 +115,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** Calls queued or in flight. */
   get pendingCalls(): number {
     return this.queued;
+  }
+
+  /** Resolves once the calls queued or in flight now have settled (answered, failed or timed out). */
+  whenCallsSettled(): Promise<void> {
+    return this.queue.then(() => undefined);
   }
 
   /** Starts connecting now and keeps the link up until {@link stop}. Allowed again after stop(). */

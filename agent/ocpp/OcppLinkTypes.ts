@@ -63,7 +63,14 @@ export interface OcppLinkOptions {
   /** HTTP Basic password (security profiles 1 and 2). */
   password?: string;
   clock: Clock;
+  /** The charger's logger; the link logs through a child of it with `component: 'ocpp'`. */
   log: Logger;
+  /**
+   * A logger already bound for the link (`component: 'ocpp'`), used instead of a child of `log`:
+   * the Agent passes a sibling of its own logger, because a pino logger with a child becomes that
+   * child's prototype and gets a hidden class of its own (≈ 0.4 KB per charger in a fleet).
+   */
+  linkLog?: Logger;
   /** The BootNotification payload (a function is called for every boot). */
   boot: BootNotificationRequest | (() => BootNotificationRequest);
   config: OcppConfiguration;

@@ -8,9 +8,10 @@
  * own, so a 2.0.1 connection sends them as they are.)
  */
 import {
-  clientSocket, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
+  clientSocket, dropHandshakeAbortController, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
 } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from './errors.js';
+import { compactListeners } from '../../hal/compactListeners.js';
 import type { Logger } from 'pino';
 import type { OcppTraffic } from './OcppTraffic.js';
 
@@ -77,15 +78,21 @@ export class OcppRpcClient extends ocppRpc.RPCClient {
    * its headers), and so do the `once` listeners for 'unexpected-response' and 'error' that
    * connect() left on the socket (they cannot matter any more: the error one would reject an
    * already settled promise; ocpp-rpc's own 'error' listener stays). About 1 KB per connection.
+   * Also the handshake's AbortController (ocppRpc.ts, 7.).
    */
   override async connect(): Promise<unknown> {
     const result = (await super.connect()) as { response?: unknown } | undefined;
     if (result && typeof result === 'object') result.response = undefined;
+    dropHandshakeAbortController(this);
     const ws = clientSocket(this);
     for (const event of ['unexpected-response', 'error'] as const) {
       // rawListeners() shows once() wrappers, which carry the original as `listener` (Node docs).
       for (const l of ws?.rawListeners(event) ?? []) if ('listener' in l) ws!.removeListener(event, l as never);
     }
+    // The listener tables of this connection's long-lived emitters (hal/compactListeners.ts).
+    // The socket's after ocpp-rpc's own next tick, which swaps its first 'message' listener.
+    compactListeners(this);
+    if (ws) process.nextTick(compactListeners, ws);
     return result;
   }
 

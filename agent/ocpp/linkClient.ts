@@ -3,20 +3,21 @@
  * place — so the link reads as OCPP logic and the ocpp-rpc specifics (event names and shapes,
  * option quirks) stay here.
  */
-import { ocppRpc } from './ocppRpc.js';
+import { ocppRpc, shareStrictValidators } from './ocppRpc.js';
 import { OcppLinkError } from './errors.js';
 import type { LinkConnection, OcppLinkOptions } from './OcppLinkTypes.js';
 import { OcppRpcClient, extraValidators, type ClientEventSink, type RpcClientOptions } from './OcppRpcClient.js';
 
 /** A strict client offering `subprotocol` alone (`ocpp1.6` or `ocpp2.0.1`). */
 export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): OcppRpcClient {
-  return new OcppRpcClient({
+  const extra = extraValidators(subprotocol);
+  const client = new OcppRpcClient({
     identity: opts.identity,
     endpoint: opts.url.replace(/\/+$/, ''),
     password: opts.password ?? null,
     protocols: [subprotocol],
     strictMode: true,
-    strictModeValidators: extraValidators(subprotocol),
+    strictModeValidators: extra,
     // Reconnecting is the link's job (see OcppLink); these three only keep ocpp-rpc out of it.
     reconnect: false,
     maxReconnects: 0,
@@ -32,6 +33,9 @@ export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): Ocp
     wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000, localAddress: opts.localAddress, perMessageDeflate: opts.perMessageDeflate !== false },
     headers: {},
   });
+  // One validator Map for every client of the process that brings no validators of its own (ocppRpc.ts, 8.).
+  if (extra.length === 0) shareStrictValidators(client);
+  return client;
 }
 
 /**

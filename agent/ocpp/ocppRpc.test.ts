@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import {
-  OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
+  OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, dropHandshakeAbortController, ocpp201Validator, ocppRpc, shareStrictValidators, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
 } from './ocppRpc.js';
 
 const require = createRequire(import.meta.url);
@@ -97,5 +97,33 @@ describe(`ocpp-rpc internals the agent relies on (verified with ${OCPP_RPC_VERIF
     const compiled = ajv.getSchema('urn:CancelReservation.conf');
     expect(compiled, `${UPGRADED}: schema ids are no longer urn:<Action>.req/.conf`).toBeTypeOf('function');
     expect(ajv.getSchema('urn:CancelReservation.conf'), `${UPGRADED}: ajv no longer caches compiled schemas`).toBe(compiled);
+  });
+
+  it('7. `_wsAbortController`: made per connect, read only while connecting (close) and by the reconnect loop', () => {
+    const uses = (clientSource.match(/this\._wsAbortController\b[.\w]*/g) ?? []).sort();
+    expect(uses, `${UPGRADED}: _wsAbortController is used elsewhere`).toEqual([
+      'this._wsAbortController', 'this._wsAbortController', 'this._wsAbortController', 'this._wsAbortController.abort', 'this._wsAbortController.signal', 'this._wsAbortController.signal',
+    ]);
+    expect(clientSource, `${UPGRADED}: connect() no longer makes a new AbortController`).toMatch(/this\._wsAbortController = new AbortController\(\);/);
+    expect(clientSource, `${UPGRADED}: close() no longer returns at once when closed`).toMatch(/if \(\[CLOSED, CLOSING\]\.includes\(this\._state\)\) \{/);
+    expect(clientSource, `${UPGRADED}: close() aborts the handshake otherwise than while not open`).toMatch(/if \(this\._state === OPEN\) \{[\s\S]*\} else if \(this\._wsAbortController\) \{/);
+    const client = newClient();
+    (client as unknown as { _wsAbortController?: AbortController })._wsAbortController = new AbortController();
+    dropHandshakeAbortController(client);
+    expect((client as unknown as { _wsAbortController?: AbortController })._wsAbortController).toBeUndefined();
+  });
+
+  it('8. `_strictValidators`: a Map by subprotocol built by reconfigure(), read with get() and has() only', () => {
+    const uses = [...new Set(clientSource.match(/this\._strictValidators\b[.\w]*/g) ?? [])].sort();
+    expect(uses, `${UPGRADED}: _strictValidators is used otherwise`).toEqual(['this._strictValidators', 'this._strictValidators.get', 'this._strictValidators.has']);
+    const client = newClient();
+    const own = (client as unknown as { _strictValidators: Map<string, unknown> })._strictValidators;
+    expect(own, `${UPGRADED}: RPCClient has no _strictValidators Map`).toBeInstanceOf(Map);
+    shareStrictValidators(client);
+    const shared = (client as unknown as { _strictValidators: Map<string, unknown> })._strictValidators;
+    expect([...shared]).toEqual([...own]);
+    const other = newClient();
+    shareStrictValidators(other);
+    expect((other as unknown as { _strictValidators: unknown })._strictValidators).toBe(shared);
   });
 });

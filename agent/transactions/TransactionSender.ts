@@ -207,6 +207,18 @@ export class TransactionSender {
     return this.journaledBacklog() + this.unwritten.length;
   }
 
+  /**
+   * Transactions the CSMS has not confirmed as stopped: running ones, and ended ones whose
+   * StopTransaction is not answered yet (records of a transaction leave the journal together, when
+   * its StopTransaction is confirmed or given up).
+   */
+  get unconfirmedTransactions(): number {
+    const ids = new Set<string>();
+    for (const { entry } of this.o.journal.pending()) ids.add(entry.localId);
+    for (const entry of this.unwritten) ids.add(entry.localId);
+    return ids.size;
+  }
+
   private journaledBacklog(): number {
     return this.o.journal.pending().filter((r) => r.entry.kind !== 'started').length;
   }

@@ -9,7 +9,6 @@
  * and 10,000 files or databases would cost file handles and fsyncs that a load test does not measure.
  */
 import { EventEmitter, once } from 'node:events';
-import pMap from 'p-map';
 import { FLEET_STOP_MS } from './fleetHeap.js';
 import type { Agent } from '../../agent/Agent.js';
 import { withinRealTime } from '../../agent/withinRealTime.js';
@@ -25,6 +24,7 @@ import { fail, ok, type CommandResult, type EventFilter, type FleetCommand, type
 import { chargerId, shardPositions } from './fleetIds.js';
 import { FleetMetrics, type FleetReport } from './FleetMetrics.js';
 import { FleetUsage } from './FleetUsage.js';
+import { FleetStop, type StopReport } from './FleetStop.js';
 import type { UsageTracker } from '../../agent/sessions/UsageTracker.js';
 import { buildFleetCharger } from './fleetCharger.js';
 import { DEFAULT_MAX_BOOTING, type FleetOptions } from './fleetOptions.js';
@@ -53,10 +53,9 @@ export interface FleetEvents {
 }
 
 /**
- * Chargers a fleet stops at once. All 10,000 at once put 10,000 stop flows in flight
- * (StatusNotification, StopTransaction, close handshake): the CSMS falls behind, most answers come
- * after the stop's deadline, and the flows' promoted garbage raises the resident memory
- * (docs/fleet.md, Stopping).
+ * Chargers a fleet stops at once (each with one call in flight). All 10,000 at once put 10,000 stop
+ * flows in flight (StopTransaction, StatusNotification): the CSMS falls behind, and the flows'
+ * promoted garbage raises the resident memory (docs/fleet.md, Stopping).
  */
 export const STOPPING_AT_ONCE = 250;
 
@@ -82,6 +81,9 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   /** Clock time at which the behaviour's profile time starts (the first launch). */
   private behaviourEpoch: number | undefined;
   private stopping: Promise<FleetReport> | undefined;
+  private stopRun: FleetStop<Member> | undefined;
+  private stopReport: StopReport | undefined;
+  private interrupted = false;
   private readonly links: FleetLinks;
 
   constructor(private readonly options: FleetOptions) {
@@ -172,12 +174,20 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 
   /**
    * Graceful stop (SIGINT/SIGTERM, --duration): no more starts, behaviours stop, every agent ends its
-   * transactions with StopTransaction (reason Other) and closes its socket, {@link STOPPING_AT_ONCE}
-   * chargers at a time, all bounded by `withinMs` of real time. Idempotent; resolves with the final report.
+   * transactions with StopTransaction (reason Other) and closes its socket, paced to the CSMS's
+   * answers ({@link FleetStop}: {@link STOPPING_AT_ONCE} chargers at a time). Cut short after
+   * `withinMs` of real time or by {@link cutShort}; the report's `stop` says what was left open.
+   * Idempotent; resolves with the final report.
    */
   stop(withinMs = FLEET_STOP_MS): Promise<FleetReport> {
     this.stopping ??= this.shutDown(withinMs);
     return this.stopping;
+  }
+
+  /** Ends a stop under way now (a second signal): chargers not through their turn leave their transactions open. */
+  cutShort(): void {
+    this.interrupted = true;
+    this.stopRun?.cutShort('interrupted');
   }
 
   private async shutDown(withinMs: number): Promise<FleetReport> {
@@ -185,11 +195,9 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.links.gate.open();
     this.emit('ramped');
     for (const m of this.members) m.behaviour?.stop();
-    // An agent may wait for its StopTransaction's answer until 1.5 s before the end (then it
-    // closes its socket); one whose turn comes late gets less.
-    const flushUntil = performance.now() + withinMs - 1500;
-    const stopping = pMap(this.members.slice(), (m) => this.stopMember(m, Math.max(0, flushUntil - performance.now())).catch(() => undefined), { concurrency: STOPPING_AT_ONCE });
-    await withinRealTime(stopping, withinMs);
+    this.stopRun = new FleetStop(this.members.slice(), { atOnce: STOPPING_AT_ONCE, withinMs, stopped: (m) => this.usage.untrack(m.usage) });
+    if (this.interrupted) this.stopRun.cutShort('interrupted');
+    this.stopReport = await this.stopRun.run();
     return this.report();
   }
 
@@ -297,6 +305,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       run: { idPrefix: this.options.idPrefix ?? 'CP', count: this.options.count, seed: this.options.seed ?? 1 },
       ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
       usage: this.usage.report(),
+      ...(this.stopReport && { stop: this.stopReport }),
     });
   }
 }

@@ -11,6 +11,7 @@
 import type { TrafficRecord } from '../../agent/ocpp/OcppTraffic.js';
 import { FleetTimeline, type TimelineState } from './FleetTimeline.js';
 import type { FleetUsageReport } from './FleetUsage.js';
+import type { StopReport } from './FleetStop.js';
 import { LatencyHistogram, type HistogramState, type LatencySummary } from './LatencyHistogram.js';
 
 export type { HistogramState, LatencySummary } from './LatencyHistogram.js';
@@ -63,6 +64,8 @@ export interface FleetReport {
   workers?: WorkerHealth;
   /** Utilisation: sessions, energy, occupancy, charging, faulted and unavailable shares (FleetUsage.ts). */
   usage?: FleetUsageReport;
+  /** The graceful stop (final reports only): transactions it had to end, those left open, whether it was cut short (FleetStop.ts). */
+  stop?: StopReport;
 }
 
 export interface RunIdentity {
@@ -188,7 +191,7 @@ export class FleetMetrics {
 
   /** The report fields FleetMetrics adds beyond the counts (behaviour, timeline, histograms). */
   /** The report so far: these counts, plus what only the fleet knows (its start, chargers, shard, profile). */
-  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string; usage?: FleetUsageReport }): FleetReport {
+  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string; usage?: FleetUsageReport; stop?: StopReport }): FleetReport {
     const endedAt = Date.now();
     const durationS = (endedAt - fleet.startedAt) / 1000;
     return {
@@ -212,6 +215,7 @@ export class FleetMetrics {
       timeline: this.timeline.state(),
       latency: this.seriesStates(),
       ...(fleet.usage && { usage: fleet.usage }),
+      ...(fleet.stop && { stop: fleet.stop }),
     };
   }
 }

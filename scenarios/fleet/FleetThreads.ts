@@ -240,6 +240,11 @@ export class FleetThreads implements FleetControlTarget {
     });
   }
 
+  /** Ends a stop under way now (a second signal): see Fleet.cutShort. */
+  cutShort(): void {
+    this.supervisor.cutShort();
+  }
+
   /** Graceful stop: every live worker stops its chargers and posts its final report; dead workers are not restarted any more. */
   stop(withinMs = FLEET_STOP_MS): Promise<FleetReport> {
     this.stopping ??= (async () => {

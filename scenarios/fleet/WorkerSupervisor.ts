@@ -27,6 +27,9 @@ export interface RestartPolicy {
   backoffMs: number;
 }
 
+/** Beyond a stop's deadline, how long a worker may take to close what is left and post its final report. */
+const FINAL_REPORT_GRACE_MS = 3000;
+
 export const DEFAULT_RESTART_POLICY: RestartPolicy = { maxRestarts: 3, windowMs: 60_000, backoffMs: 1000 };
 
 
@@ -175,9 +178,15 @@ export class WorkerSupervisor {
     }, delayMs);
   }
 
+  /** Tells every live worker to end its stop now (a second signal). */
+  cutShort(): void {
+    for (const s of this.slices) s.worker?.postMessage({ type: 'cutShort' } satisfies ToWorker);
+  }
+
   /**
    * Asks every live worker to stop and collects the parts: retired ones, and each live worker's
-   * final report (or, if it does not come within `withinMs` + 1 s, its last progress report).
+   * final report (or, if it does not come within `withinMs` + {@link FINAL_REPORT_GRACE_MS}, its
+   * last progress report).
    */
   async stop(withinMs: number): Promise<FleetPart[]> {
     this.stopping = true;
@@ -186,7 +195,7 @@ export class WorkerSupervisor {
     for (const s of live) s.worker!.postMessage({ type: 'stop', withinMs } satisfies ToWorker);
     const finals = new Map<Slice, FleetPart | undefined>();
     const all = Promise.all(live.map(async (s) => finals.set(s, await s.final)));
-    await withinRealTime(all, withinMs + 1000);
+    await withinRealTime(all, withinMs + FINAL_REPORT_GRACE_MS);
     await Promise.all(this.slices.map((s) => s.worker?.terminate()));
     const parts: FleetPart[] = [];
     for (const s of this.slices) {

@@ -16,6 +16,8 @@ import { Fleet, type FleetOptions } from './Fleet.js';
 export type WorkerFleetOptions = Omit<FleetOptions, 'log' | 'clock'> & { logLevel: string; pretty?: boolean };
 export type ToWorker =
   | { type: 'stop'; withinMs: number }
+  /** Ends the stop under way now (a second signal). */
+  | { type: 'cutShort' }
   | { type: 'command'; seq: number; command: FleetCommand }
   /** Replaces the worker's event subscription (null: none). */
   | { type: 'watch'; seq: number; filter: EventFilter | null };
@@ -69,6 +71,7 @@ if (port) {
       });
       return;
     }
+    if (msg.type === 'cutShort') return fleet.cutShort();
     clearInterval(progress);
     void fleet.stop(msg.withinMs).then((report) => {
       // The stop's last events go out before the final report, so a stream sees them before it ends.

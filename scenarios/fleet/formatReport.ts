@@ -1,5 +1,6 @@
 /** Human-readable text for fleet progress and the final report (the CLI prints it). */
 import type { FleetReport, LatencySummary, TimelineState } from './FleetMetrics.js';
+import type { StopReport } from './FleetStop.js';
 import { describeUsage } from '../../agent/sessions/usageSummary.js';
 
 const ms = (v: number) => `${Math.round(v)}`;
@@ -43,6 +44,18 @@ export function describeReconnects(t: TimelineState): string | undefined {
   );
 }
 
+const CUT_BY = { deadline: 'its deadline (--stop-timeout)', interrupted: 'a second signal' } as const;
+
+/** The graceful stop in one line: what it ended, and what it left open when cut short. */
+export function describeStop(s: StopReport): string {
+  const took = `${(s.ms / 1000).toFixed(1)} s`;
+  const open = `${s.leftOpen} of ${s.transactions} transactions left open at the CSMS (no StopTransaction answered)`;
+  if (s.cutShort) return `stop cut short by ${CUT_BY[s.cutShort]} after ${took}: ${open}; ${s.chargersCutShort} of ${s.chargers} chargers not through their turn`;
+  if (s.leftOpen > 0) return `stop in ${took}: ${open}`;
+  if (s.transactions === 0) return `stop in ${took}: no transaction to end; ${s.chargers} chargers closed`;
+  return `stop in ${took}: ${s.transactions} transactions ended, every StopTransaction answered; ${s.chargers} chargers closed`;
+}
+
 export function formatSummary(r: FleetReport): string {
   const lines = [
     `fleet${r.shard.count > 1 ? ` shard ${r.shard.index}/${r.shard.count}` : ''}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted${r.chargers.removed ? `, ${r.chargers.removed} removed` : ''}, ${r.durationS.toFixed(1)} s${r.profile ? `, profile ${r.profile}` : ''}`,
@@ -54,6 +67,7 @@ export function formatSummary(r: FleetReport): string {
   const curve = r.timeline && describeReconnects(r.timeline);
   if (curve) lines.push(`  ${curve}`);
   if (r.usage) lines.push(`  usage ${describeUsage(r.usage.summary)}`);
+  if (r.stop) lines.push(`  ${describeStop(r.stop)}`);
   if (r.behaviour && Object.keys(r.behaviour).length > 0) {
     const events = Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b));
     const other = events.filter(([k]) => !k.startsWith('ev:'));

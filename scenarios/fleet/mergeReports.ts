@@ -9,6 +9,7 @@ import type { FleetReport, LatencySummary, RunIdentity, SeriesState, WorkerHealt
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { mergeUsage } from './FleetUsage.js';
+import { mergeStops } from './FleetStop.js';
 
 export interface FleetPart {
   report: FleetReport;
@@ -74,6 +75,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const run = reports[0]?.run;
   const oneRun = run && reports.every((r) => r.run && sameRun(r.run, run));
   const usage = mergeUsage(reports.map((r) => r.usage));
+  const stop = mergeStops(reports.map((r) => r.stop));
   return {
     startedAt,
     endedAt,
@@ -116,6 +118,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(latency && { latency }),
     ...(workers && { workers }),
     ...(usage && { usage }),
+    ...(stop && { stop }),
   };
 }
 

@@ -6,7 +6,7 @@
  * scroll sideways in their own box instead of widening the page.
  */
 import type { FleetReport, TimelineState } from './FleetMetrics.js';
-import { describeReconnects } from './formatReport.js';
+import { describeReconnects, describeStop } from './formatReport.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -102,6 +102,7 @@ ${kv([
   ['connect ms p50 / p95 / p99 / max', `${fmt(r.connectMs.p50)} / ${fmt(r.connectMs.p95)} / ${fmt(r.connectMs.p99)} / ${fmt(r.connectMs.max)}`],
   ['boot ms p50 / p95 / p99 / max', `${fmt(r.bootMs.p50)} / ${fmt(r.bootMs.p95)} / ${fmt(r.bootMs.p99)} / ${fmt(r.bootMs.max)}`],
   ['transactions started / stopped', `${r.transactions.started} / ${r.transactions.stopped}`],
+  ...(r.stop ? [['graceful stop', describeStop(r.stop)] as [string, string]] : []),
   ['disconnects / reconnect attempts', `${r.disconnects} / ${r.reconnects}`],
   ['messages out / in / per s', `${r.messages.out} / ${r.messages.in} / ${r.messages.perSecond.toFixed(1)}`],
 ])}

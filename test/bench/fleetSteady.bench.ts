@@ -12,8 +12,8 @@
  * whole fleet process (process.cpuUsage: all threads) and of the CSMS process (/proc), as % of 2
  * cores; messages/s both ways (the fleet's count); RSS of the fleet process (peak in the window
  * sampled every 100 ms, and peak since start). Then the graceful stop as on SIGTERM (Fleet.stop with
- * FLEET_STOP_MS): its duration, the StopTransactions the CSMS answered within it, the CPU of both
- * processes and the RSS peak during it.
+ * FLEET_STOP_MS): its duration, the StopTransactions the CSMS answered within it, the transactions
+ * it left open, the CPU of both processes and the RSS peak during it.
  */
 import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -52,6 +52,9 @@ interface SteadyRow {
   stopFleetCpuS: number;
   stopCsmsCpuS: number;
   rssStopPeak: number;
+  /** The stop's own account (FleetStop.ts): transactions left open, and whether it was cut short. */
+  leftOpen?: number;
+  cutShort?: string;
   csms: string;
 }
 
@@ -125,6 +128,7 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
     stopFleetCpuS,
     stopCsmsCpuS,
     rssStopPeak,
+    ...(final.stop && { leftOpen: final.stop.leftOpen, ...(final.stop.cutShort && { cutShort: final.stop.cutShort }) }),
     csms: await csms.stop(),
   };
 }
@@ -154,7 +158,7 @@ export async function runSteadyBench(): Promise<void> {
         `${n} chargers, ${r.threads} thread(s)${mode === 'auto' ? ' (auto)' : ''}: all charging after ${r.chargingS.toFixed(1)} s; ` +
           `fleet CPU ${r.fleetCpuPct.toFixed(1)} % of ${CORES} cores, CSMS CPU ${r.csmsCpuPct.toFixed(1)} %; ${r.messagesPerS.toFixed(0)} msg/s ` +
           `(MeterValues ${r.meterValuesPerS.toFixed(0)}/s); RSS peak in window ${mb(r.rssWindowPeak)}, since start ${mb(r.rssPeak)}; ${r.charging} still charging at the end; ` +
-          `graceful stop ${r.stopS.toFixed(1)} s (limit ${FLEET_STOP_MS / 1000} s), ${r.stopsConfirmed} StopTransactions answered, CPU during stop: fleet ${r.stopFleetCpuS.toFixed(1)} s, CSMS ${r.stopCsmsCpuS.toFixed(1)} s; RSS peak during stop ${mb(r.rssStopPeak)}`,
+          `graceful stop ${r.stopS.toFixed(1)} s (limit ${FLEET_STOP_MS / 1000} s), ${r.stopsConfirmed} StopTransactions answered${r.leftOpen === undefined ? '' : `, ${r.leftOpen} left open${r.cutShort ? ` (cut short: ${r.cutShort})` : ''}`}, CPU during stop: fleet ${r.stopFleetCpuS.toFixed(1)} s, CSMS ${r.stopCsmsCpuS.toFixed(1)} s; RSS peak during stop ${mb(r.rssStopPeak)}`,
       );
       console.log(`  csms: ${r.csms}`);
     }
