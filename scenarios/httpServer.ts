@@ -1,5 +1,5 @@
-/** The HTTP servers of the scenario tools (embedded CSMS, its HTTP API, the fleet's control API and metrics): starting one, reading a request body. */
-import type { IncomingMessage, Server } from 'node:http';
+/** The HTTP servers of the scenario tools (embedded CSMS, its HTTP API, the fleet's control API and metrics, the dashboard of evse run): starting one, reading a request body, answering JSON. */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -41,4 +41,12 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+/** Answers `body` as one line of JSON (nothing when the answer has begun or the client is gone). */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
 }

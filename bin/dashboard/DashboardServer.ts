@@ -17,7 +17,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createRequire } from 'node:module';
 import { extname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { BodyTooLarge, listenOn, readBody } from '../../scenarios/httpServer.js';
+import { BodyTooLarge, listenOn, readBody, sendJson } from '../../scenarios/httpServer.js';
+import { jsonObject } from '../../scenarios/fleet/controlRequests.js';
 import { runChargerCommand, type ControlState } from '../../scenarios/fleet/controlCharger.js';
 import type { FleetCommand } from '../../scenarios/fleet/controlTypes.js';
 import { packageRoot } from '../packageInfo.js';
@@ -90,27 +91,27 @@ export class DashboardServer {
     try {
       this.checkAccess(req, method);
       const raw = method === 'POST' || method === 'DELETE' ? await readBody(req, MAX_BODY_BYTES) : '';
-      const parsed = parseDashboardRequest(method, url.pathname, url.searchParams, this.o.feed.agent?.chargePointId ?? '-', () => parseJson(raw));
+      const parsed = parseDashboardRequest(method, url.pathname, url.searchParams, this.o.feed.agent?.chargePointId ?? '-', () => jsonObject(raw));
       if ('page' in parsed) return this.page(res, parsed.page, method === 'HEAD');
       if ('control' in parsed) return await this.control(res, parsed.control);
       if (parsed.api === 'events') return this.stream(req, res);
-      if (parsed.api === 'transactions') return send(res, 200, { transactions: this.o.feed.transactions() });
-      if (parsed.api === 'config') return send(res, 200, this.o.config());
+      if (parsed.api === 'transactions') return sendJson(res, 200, { transactions: this.o.feed.transactions() });
+      if (parsed.api === 'config') return sendJson(res, 200, this.o.config());
       const view = this.o.feed.view();
-      if (!view) return send(res, 503, { error: 'the charger is restarting (Reset): try again in a few seconds' });
-      send(res, 200, view);
+      if (!view) return sendJson(res, 503, { error: 'the charger is restarting (Reset): try again in a few seconds' });
+      sendJson(res, 200, view);
     } catch (err) {
       if (err instanceof AccessError) {
         if (err.status === 401) res.setHeader('www-authenticate', 'Basic realm="evse dashboard", charset="UTF-8"');
-        return send(res, err.status, { error: err.message });
+        return sendJson(res, err.status, { error: err.message });
       }
       if (err instanceof RequestError) {
         if (err.allow) res.setHeader('allow', err.allow);
-        return send(res, err.status, { error: err.message, ...(err.field !== undefined && { field: err.field }) });
+        return sendJson(res, err.status, { error: err.message, ...(err.field !== undefined && { field: err.field }) });
       }
-      if (err instanceof BodyTooLarge) return send(res, 413, { error: err.message });
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, { error: err.message });
       this.o.log?.error({ err, method, path: url.pathname }, 'dashboard request failed');
-      send(res, 500, { error: `internal error: ${String(err)}` });
+      sendJson(res, 500, { error: `internal error: ${String(err)}` });
     }
   }
 
@@ -148,24 +149,24 @@ export class DashboardServer {
 
   private async control(res: ServerResponse, cmd: FleetCommand): Promise<void> {
     const { agent, sim } = this.o.feed;
-    if (!agent) return send(res, 503, { error: 'the charger is restarting (Reset): try again in a few seconds' });
-    if (!sim) return send(res, 409, { error: 'the hardware is real (hal.driver serial): plug, card and fault actions exist only with simulated hardware (hal.driver sim)' });
+    if (!agent) return sendJson(res, 503, { error: 'the charger is restarting (Reset): try again in a few seconds' });
+    if (!sim) return sendJson(res, 409, { error: 'the hardware is real (hal.driver serial): plug, card and fault actions exist only with simulated hardware (hal.driver sim)' });
     let state = this.controlStates.get(agent);
     if (!state) this.controlStates.set(agent, (state = { closed: new Set() }));
     const result = await runChargerCommand({ id: agent.chargePointId, agent, sim, behaviour: undefined }, state, cmd);
     if (result.status >= 300) {
       const error = (result.body as { error: string }).error.replace(/POST \/chargers\/\{id\}\/rfid/g, 'POST /api/rfid');
-      return send(res, result.status, { error });
+      return sendJson(res, result.status, { error });
     }
-    if (cmd.type === 'tap') return send(res, result.status, { uid: cmd.uid, note: 'the card is decided asynchronously: follow /api/events or GET /api/status' });
-    if (cmd.type === 'connection') return send(res, result.status, { connection: (result.body as { connection: string }).connection, charger: this.o.feed.view() });
+    if (cmd.type === 'tap') return sendJson(res, result.status, { uid: cmd.uid, note: 'the card is decided asynchronously: follow /api/events or GET /api/status' });
+    if (cmd.type === 'connection') return sendJson(res, result.status, { connection: (result.body as { connection: string }).connection, charger: this.o.feed.view() });
     const { id: _id, charger: _charger, ...fault } = result.body as Record<string, unknown>;
-    send(res, result.status, { ...(cmd.type === 'fault' && fault), charger: this.o.feed.view() });
+    sendJson(res, result.status, { ...(cmd.type === 'fault' && fault), charger: this.o.feed.view() });
   }
 
   private stream(req: IncomingMessage, res: ServerResponse): void {
     const max = this.o.maxClients ?? 8;
-    if (this.streams.size >= max) return send(res, 503, { error: `too many event-stream clients (at most ${max})` });
+    if (this.streams.size >= max) return sendJson(res, 503, { error: `too many event-stream clients (at most ${max})` });
     const limit = this.o.maxClientBufferBytes ?? 1024 * 1024;
     const feed = this.o.feed;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
@@ -216,20 +217,4 @@ class AccessError extends Error {
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-function parseJson(raw: string): Record<string, unknown> {
-  if (raw.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (err) {
-    throw new RequestError(400, `request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RequestError(400, 'request body must be a JSON object');
-  return value as Record<string, unknown>;
-}
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}

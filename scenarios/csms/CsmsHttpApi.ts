@@ -16,7 +16,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { BodyTooLarge, listenOn, readBody } from '../httpServer.js';
+import { BodyTooLarge, listenOn, readBody, sendJson } from '../httpServer.js';
 import { CSMS_ACTIONS, type CsmsOperator } from './CsmsOperator.js';
 import { OperatorError, type OperatorErrorKind } from './errors.js';
 
@@ -87,15 +87,15 @@ export class CsmsHttpApi {
     try {
       this.checkHost(req.headers.host);
       const body = await this.route(req, url);
-      send(res, 200, body);
+      sendJson(res, 200, body);
     } catch (err) {
-      if (err instanceof OperatorError) return send(res, STATUS_OF[err.kind], { error: err.message, kind: err.kind, ...err.details });
+      if (err instanceof OperatorError) return sendJson(res, STATUS_OF[err.kind], { error: err.message, kind: err.kind, ...err.details });
       if (err instanceof RequestError) {
         for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
-        return send(res, err.status, { error: err.message, kind: err.kind });
+        return sendJson(res, err.status, { error: err.message, kind: err.kind });
       }
       this.options.logger?.error({ err, method: req.method, path: url.pathname }, 'CSMS HTTP API request failed');
-      send(res, 500, { error: `internal error: ${String(err)}`, kind: 'internal' });
+      sendJson(res, 500, { error: `internal error: ${String(err)}`, kind: 'internal' });
     }
   }
 
@@ -174,9 +174,3 @@ async function readPayload(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}

@@ -13,8 +13,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { BodyTooLarge, listenOn, readBody } from '../httpServer.js';
-import { parseRequest, RequestError } from './controlRequests.js';
+import { BodyTooLarge, listenOn, readBody, sendJson } from '../httpServer.js';
+import { jsonObject, parseRequest, RequestError } from './controlRequests.js';
 import type { EventFilter, FleetControlTarget, FleetEvent } from './controlTypes.js';
 import type { FleetReport } from './FleetMetrics.js';
 
@@ -93,30 +93,30 @@ export class FleetControl {
     const url = new URL(req.url ?? '/', 'http://localhost');
     try {
       const raw = req.method === 'POST' || req.method === 'PUT' || req.method === 'DELETE' ? await readBody(req, MAX_BODY_BYTES) : '';
-      const parsed = parseRequest(req.method ?? 'GET', url.pathname, url.searchParams, () => parseJson(raw));
-      if ('report' in parsed) return send(res, 200, this.options.target.report());
+      const parsed = parseRequest(req.method ?? 'GET', url.pathname, url.searchParams, () => jsonObject(raw));
+      if ('report' in parsed) return sendJson(res, 200, this.options.target.report());
       if ('events' in parsed) return await this.stream(req, res, parsed.events);
       const result = await this.options.target.execute(parsed.command);
-      send(res, result.status, result.body);
+      sendJson(res, result.status, result.body);
     } catch (err) {
       if (err instanceof RequestError) {
         if (err.allow) res.setHeader('allow', err.allow);
-        return send(res, err.status, { error: err.message, ...(err.field !== undefined && { field: err.field }) });
+        return sendJson(res, err.status, { error: err.message, ...(err.field !== undefined && { field: err.field }) });
       }
-      if (err instanceof BodyTooLarge) return send(res, 413, { error: err.message });
+      if (err instanceof BodyTooLarge) return sendJson(res, 413, { error: err.message });
       this.options.log?.error({ err, method: req.method, path: url.pathname }, 'fleet control request failed');
-      send(res, 500, { error: `internal error: ${String(err)}` });
+      sendJson(res, 500, { error: `internal error: ${String(err)}` });
     }
   }
 
   private async stream(req: IncomingMessage, res: ServerResponse, filter: EventFilter): Promise<void> {
-    if (this.clients.size >= (this.options.maxClients ?? 16)) return send(res, 503, { error: `too many event-stream clients (at most ${this.options.maxClients ?? 16})` });
+    if (this.clients.size >= (this.options.maxClients ?? 16)) return sendJson(res, 503, { error: `too many event-stream clients (at most ${this.options.maxClients ?? 16})` });
     if (filter.chargers) {
       // A filter for chargers the fleet does not have would stay silent forever: refused instead.
       const known = await this.options.target.execute({ type: 'exists', ids: filter.chargers });
       if (known.status >= 300) {
         const error = (known.body as { error?: string }).error ?? `status ${known.status}`;
-        return send(res, known.status, { error: `charger: ${error} (an event filter names chargers of this fleet; GET /chargers lists them)`, field: 'charger' });
+        return sendJson(res, known.status, { error: `charger: ${error} (an event filter names chargers of this fleet; GET /chargers lists them)`, field: 'charger' });
       }
     }
     const limit = this.options.maxClientBufferBytes ?? 1024 * 1024;
@@ -157,20 +157,4 @@ export class FleetControl {
   }
 }
 
-function parseJson(raw: string): Record<string, unknown> {
-  if (raw.trim() === '') return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(raw);
-  } catch (err) {
-    throw new RequestError(400, `request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RequestError(400, 'request body must be a JSON object');
-  return value as Record<string, unknown>;
-}
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}

@@ -19,6 +19,19 @@ export class RequestError extends Error {
   }
 }
 
+/** A request body of the control APIs (the fleet's, the dashboard's): a JSON object, or {} when empty. */
+export function jsonObject(raw: string): Record<string, unknown> {
+  if (raw.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    throw new RequestError(400, `request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new RequestError(400, 'request body must be a JSON object');
+  return value as Record<string, unknown>;
+}
+
 export type ParsedRequest = { command: FleetCommand } | { events: EventFilter } | { report: true };
 
 type Body = Record<string, unknown>;
