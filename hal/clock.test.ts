@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { OffsetClock, SimulatedClock, SystemClock, TimerQueue } from './clock.js';
+import { delayOn, OffsetClock, SimulatedClock, SystemClock, TimerQueue } from './clock.js';
 
 describe('TimerQueue', () => {
   it('pops timers in due order, same-time timers in arming order, and skips cancelled ones', () => {
@@ -136,5 +136,27 @@ describe('OffsetClock', () => {
     expect(fired).toEqual([5_001_000]);
     clock.setTime(Number.NaN); // an unparsable currentTime changes nothing
     expect(clock.now()).toBe(5_001_000);
+  });
+});
+
+describe('delayOn', () => {
+  class Cancelled extends Error {}
+
+  it('resolves after the delay on the given clock, and rejects with the caller\'s error when aborted first or before', async () => {
+    const clock = new SimulatedClock(0);
+    const controller = new AbortController();
+    let done = false;
+    const waiting = delayOn(clock, 5000, controller.signal, () => new Cancelled()).then(() => (done = true));
+    clock.advance(4999);
+    await Promise.resolve();
+    expect(done).toBe(false);
+    clock.advance(1);
+    await waiting;
+    expect(done).toBe(true);
+
+    const aborted = delayOn(clock, 5000, controller.signal, () => new Cancelled());
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(Cancelled);
+    await expect(delayOn(clock, 1, controller.signal, () => new Cancelled())).rejects.toBeInstanceOf(Cancelled);
   });
 });

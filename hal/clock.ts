@@ -21,6 +21,25 @@ export interface Clock {
 
 export type TimerId = number;
 
+/**
+ * Waits `ms` of `clock` time (a retry interval on the charger's clock, virtual in tests and
+ * fleets); rejects with `cancelled()` when `signal` aborts first, or has already.
+ */
+export function delayOn(clock: Clock, ms: number, signal: AbortSignal, cancelled: () => Error): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(cancelled());
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 interface Timer {
   id: TimerId;
   at: number;

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import type { Clock } from '../../hal/clock.js';
+import { delayOn, type Clock } from '../../hal/clock.js';
 import type { LogKind, LogSource, UploadAnswer, UploadRequest, UploadStatus, UploadStatusEvent } from './diagnosticsTypes.js';
 
 const gzipAsync = promisify(gzip);
@@ -192,26 +192,12 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
   private async sleep(ms: number, signal: AbortSignal): Promise<void> {
     this.work(false);
     try {
-      await this.sleepOnClock(ms, signal);
+      await delayOn(this.o.clock, ms, signal, () => new Cancelled());
     } finally {
       this.work(true);
     }
   }
 
-  private sleepOnClock(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new Cancelled());
-      const onAbort = () => {
-        this.o.clock.clearTimeout(timer);
-        reject(new Cancelled());
-      };
-      const timer = this.o.clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
 }
 
 /** The URL to PUT to, or why there is none: no URL (BadMessage), not http(s) (NotSupportedOperation). */

@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import type { Clock } from '../../hal/clock.js';
+import { delayOn, type Clock } from '../../hal/clock.js';
 import type { SecurityEventSink } from '../security/securityEvents.js';
 import { downloadFile } from './downloadFile.js';
 import type { FirmwareInstaller } from './FirmwareInstaller.js';
@@ -335,24 +335,10 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private async sleep(ms: number, signal: AbortSignal): Promise<void> {
     this.work(false);
     try {
-      await this.sleepOnClock(ms, signal);
+      await delayOn(this.o.clock, ms, signal, () => new Cancelled());
     } finally {
       this.work(true);
     }
   }
 
-  private sleepOnClock(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) return reject(new Cancelled());
-      const onAbort = () => {
-        this.o.clock.clearTimeout(timer);
-        reject(new Cancelled());
-      };
-      const timer = this.o.clock.setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
-  }
 }
