@@ -6,8 +6,7 @@
  * what the CSMS installed before, so that a charger that could never connect stops with exit 78
  * naming the key instead (docs/security.md).
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -19,6 +18,7 @@ import { CsmsCredentials } from '../agent/security/CsmsCredentials.js';
 import { SecurityEventService, type QueuedSecurityEvent } from '../agent/security/SecurityEventService.js';
 import { SecurityLog } from '../agent/security/SecurityLog.js';
 import { splitPem } from '../agent/security/x509.js';
+import { readTlsFiles } from './settings/tlsFiles.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
 import type { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { definitionOf } from '../agent/ocpp16/configurationKeys.js';
@@ -42,7 +42,7 @@ export interface CsmsSecurity {
 export async function openCsmsSecurity(settings: Settings, dataDir: string, config: OcppConfiguration, clock: Clock, log: Logger): Promise<CsmsSecurity> {
   const { csms } = settings;
   const issues: SettingsIssue[] = [];
-  const tls = readTlsFiles(csms.tls, issues);
+  const tls = readCsmsTlsFiles(csms.tls, issues);
   const dir = join(dataDir, 'security');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
@@ -81,34 +81,8 @@ function warnOfExpiry(tls: { ca?: string[]; cert?: string }, now: number, log: L
   }
 }
 
-function readTlsFiles(tls: Settings['csms']['tls'], issues: SettingsIssue[]): { ca?: string[]; cert?: string; key?: string } {
-  const read = (key: 'caFile' | 'certFile' | 'keyFile', what: string, check: (pem: string) => void): string | undefined => {
-    const file = tls[key];
-    if (file === undefined) return undefined;
-    let pem: string;
-    try {
-      pem = readFileSync(file, 'utf8');
-    } catch (err) {
-      issues.push({ path: `csms.tls.${key}`, message: `expected a readable ${what} file, cannot read ${JSON.stringify(file)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
-      return undefined;
-    }
-    try {
-      check(pem);
-      return pem;
-    } catch {
-      issues.push({ path: `csms.tls.${key}`, message: `expected a ${what} in PEM format in ${JSON.stringify(file)}` });
-      return undefined;
-    }
-  };
-  const certificates = (pem: string) => {
-    if (splitPem(pem).length === 0) throw new Error('no certificate');
-    for (const block of splitPem(pem)) new X509Certificate(block);
-  };
-  const ca = read('caFile', 'CA certificate', certificates);
-  const cert = read('certFile', 'client certificate', certificates);
-  const key = read('keyFile', 'private key', (pem) => createPrivateKey(pem));
-  if (cert !== undefined && tls.keyFile === undefined) issues.push({ path: 'csms.tls.keyFile', message: 'expected the client key file with csms.tls.certFile, but it is not set' });
-  if (key !== undefined && tls.certFile === undefined) issues.push({ path: 'csms.tls.certFile', message: 'expected the client certificate file with csms.tls.keyFile, but it is not set' });
+function readCsmsTlsFiles(tls: Settings['csms']['tls'], issues: SettingsIssue[]): { ca?: string[]; cert?: string; key?: string } {
+  const { ca, cert, key } = readTlsFiles(tls, 'csms.tls', issues);
   return { ...(ca !== undefined && { ca: splitPem(ca) }), ...(cert !== undefined && { cert }), ...(key !== undefined && { key }) };
 }
 
