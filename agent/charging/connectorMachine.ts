@@ -16,16 +16,33 @@
  * Its guards (the invariants) are in connectorGuards.ts; what callers read from a snapshot
  * (status, error code, transaction, reservation) in connectorSelectors.ts.
  */
-import { and, assertEvent, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
+import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
 import { connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
 import type {
   ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
 } from './connectorTypes.js';
 
-// An action that reads its event's fields checks at run time that it is wired to that event
-// (XState's assertEvent throws otherwise) and reads it narrowed; endTransaction, wired to several
-// events, takes what it needs as params instead.
+// Actions take what they read as XState action params, never from `event` directly: each of the
+// below is wired to one kind of event and gets that event (typed: wiring one to a transition of
+// another event does not compile); endTransaction, wired to several, gets the stop it makes.
 type StopParams = { reason: StopReason; idTag?: string };
+type EventOf<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
+/** An action wired to one kind of event, taking that event as its params. */
+const withEvent = <A extends string, T extends ConnectorEvent['type']>(type: A, _event: T) => ({ type, params: ({ event }: { event: EventOf<T> }) => event });
+const recordPilot = withEvent('recordPilot', 'PILOT');
+const configure = withEvent('configure', 'CONFIGURE');
+const recordLimit = withEvent('recordLimit', 'SET_LIMIT');
+const recordFault = withEvent('recordFault', 'FAULT');
+const clearFault = withEvent('clearFault', 'FAULT_CLEARED');
+const authorize = withEvent('authorize', 'AUTHORIZED');
+const authorizeReservation = withEvent('authorizeReservation', 'AUTHORIZED');
+const ignoreAuthorization = withEvent('ignoreAuthorization', 'AUTHORIZED');
+const recordLock = withEvent('recordLock', 'LOCK_STATE');
+const reserve = withEvent('reserve', 'RESERVE');
+const confirmTransaction = withEvent('confirmTransaction', 'TRANSACTION_CONFIRMED');
+const setAvailability = withEvent('setAvailability', 'SET_AVAILABILITY');
+const scheduleAvailability = withEvent('scheduleAvailability', 'SET_AVAILABILITY');
+const resumeTransaction = withEvent('resumeTransaction', 'RESUME_TRANSACTION');
 
 /**
  * The machine's settings from its input: the input itself when it is complete (as the agent
@@ -54,66 +71,35 @@ export const connectorMachine = setup({
   types: {} as { context: ConnectorContext; events: ConnectorEvent; input: ConnectorInput; emitted: ConnectorCommand; tags: ConnectorStatus },
   guards: connectorGuards,
   actions: {
-    recordPilot: assign(({ context, event }) => {
-      assertEvent(event, 'PILOT');
-      const { state } = event;
-      return { pilot: state, finishing: context.finishing && state !== 'A' };
-    }),
-    configure: assign(({ context, event }) => {
-      assertEvent(event, 'CONFIGURE');
-      const { settings } = event;
-      return { settings: { ...context.settings, ...settings } };
-    }),
-    recordLimit: assign(({ event }) => {
-      assertEvent(event, 'SET_LIMIT');
-      const { amps, source } = event;
-      return { limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0, limitSource: source ?? 'hardware' };
-    }),
-    recordFault: assign(({ context, event }) => {
-      assertEvent(event, 'FAULT');
-      const { fault } = event;
-      return { faults: { ...context.faults, [fault.code]: fault } };
-    }),
-    clearFault: assign(({ context, event }) => {
-      assertEvent(event, 'FAULT_CLEARED');
-      const { [event.code]: _cleared, ...faults } = context.faults;
+    recordPilot: assign(({ context }, { state }: EventOf<'PILOT'>) => ({ pilot: state, finishing: context.finishing && state !== 'A' })),
+    configure: assign(({ context }, { settings }: EventOf<'CONFIGURE'>) => ({ settings: { ...context.settings, ...settings } })),
+    recordLimit: assign((_, { amps, source }: EventOf<'SET_LIMIT'>) => ({ limitA: Number.isFinite(amps) ? Math.max(0, amps) : 0, limitSource: source ?? 'hardware' })),
+    recordFault: assign(({ context }, { fault }: EventOf<'FAULT'>) => ({ faults: { ...context.faults, [fault.code]: fault } })),
+    clearFault: assign(({ context }, { code }: EventOf<'FAULT_CLEARED'>) => {
+      const { [code]: _cleared, ...faults } = context.faults;
       return { faults };
     }),
-    authorize: assign(({ event }) => {
-      assertEvent(event, 'AUTHORIZED');
-      const { idTag, parentIdTag, reservationId } = event;
-      return { authorization: { idTag, parentIdTag, reservationId }, finishing: false };
-    }),
-    authorizeReservation: assign(({ context, event }) => {
-      assertEvent(event, 'AUTHORIZED');
-      const { idTag, parentIdTag } = event;
-      return { authorization: { idTag, parentIdTag, reservationId: context.reservation?.reservationId }, reservation: undefined };
-    }),
+    authorize: assign((_, { idTag, parentIdTag, reservationId }: EventOf<'AUTHORIZED'>) => ({ authorization: { idTag, parentIdTag, reservationId }, finishing: false })),
+    authorizeReservation: assign(({ context }, { idTag, parentIdTag }: EventOf<'AUTHORIZED'>) => ({
+      authorization: { idTag, parentIdTag, reservationId: context.reservation?.reservationId },
+      reservation: undefined,
+    })),
     dropAuthorization: assign({ authorization: undefined }),
     // What the lock reports is what holds: a position moved by someone else (UnlockConnector) is
     // the commanded output from now on, and syncLock commands it back only if the session needs it.
     // Released while held after a session (UnlockConnector): the hold is over.
-    recordLock: assign(({ context, event }) => {
-      assertEvent(event, 'LOCK_STATE');
-      const { locked } = event;
-      return { lockConfirmed: locked, outputs: { ...context.outputs, locked }, lockHeldFor: locked ? context.lockHeldFor : undefined };
-    }),
+    recordLock: assign(({ context }, { locked }: EventOf<'LOCK_STATE'>) => ({
+      lockConfirmed: locked,
+      outputs: { ...context.outputs, locked },
+      lockHeldFor: locked ? context.lockHeldFor : undefined,
+    })),
     releaseHeldLock: assign({ lockHeldFor: undefined }),
-    reserve: assign(({ event }) => {
-      assertEvent(event, 'RESERVE');
-      const { reservationId, idTag, parentIdTag, expiresAt, now } = event;
-      return { reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } };
-    }),
+    reserve: assign((_, { reservationId, idTag, parentIdTag, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } })),
     dropReservation: assign({ reservation: undefined }),
-    ignoreAuthorization: emit(({ event }) => {
-      assertEvent(event, 'AUTHORIZED');
-      return { type: 'authorizationIgnored' as const, idTag: event.idTag };
-    }),
-    confirmTransaction: assign(({ context, event }) => {
-      assertEvent(event, 'TRANSACTION_CONFIRMED');
-      const { transactionId, idTagStatus } = event;
-      return { transaction: context.transaction && { ...context.transaction, transactionId, idTagStatus } };
-    }),
+    ignoreAuthorization: emit((_, { idTag }: EventOf<'AUTHORIZED'>) => ({ type: 'authorizationIgnored' as const, idTag })),
+    confirmTransaction: assign(({ context }, { transactionId, idTagStatus }: EventOf<'TRANSACTION_CONFIRMED'>) => ({
+      transaction: context.transaction && { ...context.transaction, transactionId, idTagStatus },
+    })),
     // MaxEnergyOnInvalidId: the EV may go on drawing up to the allowance, which the controller measures.
     grantAllowance: enqueueActions(({ context, enqueue }) => {
       if (!context.transaction) return;
@@ -121,21 +107,13 @@ export const connectorMachine = setup({
       enqueue.emit({ type: 'limitEnergy', wh: context.settings.maxEnergyOnInvalidIdWh ?? 0 });
     }),
     spendAllowance: assign(({ context }) => ({ transaction: context.transaction && { ...context.transaction, allowance: 'spent' as const } })),
-    setAvailability: assign(({ event }) => {
-      assertEvent(event, 'SET_AVAILABILITY');
-      return { operative: event.operative, inoperativeScheduled: false };
-    }),
+    setAvailability: assign((_, { operative }: EventOf<'SET_AVAILABILITY'>) => ({ operative, inoperativeScheduled: false })),
     // Answered "Scheduled" by the controller; an Operative request cancels a pending one.
-    scheduleAvailability: assign(({ event }) => {
-      assertEvent(event, 'SET_AVAILABILITY');
-      return { inoperativeScheduled: !event.operative };
-    }),
+    scheduleAvailability: assign((_, { operative }: EventOf<'SET_AVAILABILITY'>) => ({ inoperativeScheduled: !operative })),
     // The transaction was started (and journaled) before a restart: no startTransaction command.
     // Confirmed before the cut means Accepted (the recovery checked the idTag again); otherwise
     // the late StartTransaction.conf still decides, as for any offline start.
-    resumeTransaction: assign(({ event }) => {
-      assertEvent(event, 'RESUME_TRANSACTION');
-      const { idTag, parentIdTag, transactionId } = event;
+    resumeTransaction: assign((_, { idTag, parentIdTag, transactionId }: EventOf<'RESUME_TRANSACTION'>) => {
       return {
         transaction: { idTag, ...(parentIdTag !== undefined && { parentIdTag }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
         authorization: undefined,
@@ -240,16 +218,16 @@ export const connectorMachine = setup({
   on: {
     PILOT: [
       { guard: 'isOwnPilotF' },
-      { guard: or(['reportsPilotError', 'refusesVentilation']), actions: 'recordPilot', target: '.Faulted' },
-      { actions: 'recordPilot' },
+      { guard: or(['reportsPilotError', 'refusesVentilation']), actions: recordPilot, target: '.Faulted' },
+      { actions: recordPilot },
     ],
-    FAULT: { actions: 'recordFault', target: '.Faulted' },
-    FAULT_CLEARED: { actions: 'clearFault' },
-    SET_LIMIT: { actions: 'recordLimit' },
-    CONFIGURE: { actions: ['configure', 'syncLock'] },
-    LOCK_STATE: { actions: ['recordLock', 'syncLock'] },
-    SET_AVAILABILITY: { guard: 'changesAvailability', actions: ['setAvailability', 'syncPilot'], target: '.route' },
-    AUTHORIZED: [{ guard: 'releasesHeldLock', actions: ['releaseHeldLock', 'syncLock'] }, { actions: 'ignoreAuthorization' }],
+    FAULT: { actions: recordFault, target: '.Faulted' },
+    FAULT_CLEARED: { actions: clearFault },
+    SET_LIMIT: { actions: recordLimit },
+    CONFIGURE: { actions: [configure, 'syncLock'] },
+    LOCK_STATE: { actions: [recordLock, 'syncLock'] },
+    SET_AVAILABILITY: { guard: 'changesAvailability', actions: [setAvailability, 'syncPilot'], target: '.route' },
+    AUTHORIZED: [{ guard: 'releasesHeldLock', actions: ['releaseHeldLock', 'syncLock'] }, { actions: ignoreAuthorization }],
   },
   states: {
     route: {
@@ -267,12 +245,12 @@ export const connectorMachine = setup({
     Available: {
       tags: 'Available',
       on: {
-        PILOT: { guard: 'plugsIn', actions: 'recordPilot', target: 'route' },
+        PILOT: { guard: 'plugsIn', actions: recordPilot, target: 'route' },
         AUTHORIZED: [
           { guard: 'releasesHeldLock', actions: ['releaseHeldLock', 'syncLock'] },
-          { actions: 'authorize', target: 'route' },
+          { actions: authorize, target: 'route' },
         ],
-        RESERVE: { guard: 'reservationInFuture', actions: 'reserve', target: 'Reserved' },
+        RESERVE: { guard: 'reservationInFuture', actions: reserve, target: 'Reserved' },
       },
     },
     Preparing: {
@@ -281,15 +259,15 @@ export const connectorMachine = setup({
       states: {
         WaitingForAuthorization: {
           on: {
-            PILOT: { guard: 'unplugs', actions: 'recordPilot', target: '#connector.route' },
-            AUTHORIZED: { actions: 'authorize', target: '#connector.route' },
-            RESUME_TRANSACTION: { actions: ['resumeTransaction', 'syncLock'], target: '#connector.Transaction' },
+            PILOT: { guard: 'unplugs', actions: recordPilot, target: '#connector.route' },
+            AUTHORIZED: { actions: authorize, target: '#connector.route' },
+            RESUME_TRANSACTION: { actions: [resumeTransaction, 'syncLock'], target: '#connector.Transaction' },
           },
         },
         // Authorized before the cable: OCPP ConnectionTimeOut. Further cards are ignored.
         WaitingForCable: {
           after: { connectionTimeout: { actions: 'dropAuthorization', target: '#connector.route' } },
-          on: { PILOT: { guard: 'plugsIn', actions: 'recordPilot', target: '#connector.route' } },
+          on: { PILOT: { guard: 'plugsIn', actions: recordPilot, target: '#connector.route' } },
         },
       },
     },
@@ -299,11 +277,11 @@ export const connectorMachine = setup({
       after: { reservationExpiry: { actions: 'dropReservation', target: 'route' } },
       on: {
         AUTHORIZED: [
-          { guard: 'matchesReservation', actions: 'authorizeReservation', target: 'route' },
-          { actions: 'ignoreAuthorization' },
+          { guard: 'matchesReservation', actions: authorizeReservation, target: 'route' },
+          { actions: ignoreAuthorization },
         ],
         CANCEL_RESERVATION: { guard: 'cancelsReservation', actions: 'dropReservation', target: 'route' },
-        RESERVE: { guard: and(['replacesReservation', 'reservationInFuture']), actions: 'reserve', target: 'Reserved', reenter: true },
+        RESERVE: { guard: and(['replacesReservation', 'reservationInFuture']), actions: reserve, target: 'Reserved', reenter: true },
       },
     },
     // A reservation or pending authorization does not survive Unavailable or Faulted: their
@@ -312,8 +290,8 @@ export const connectorMachine = setup({
     Finishing: {
       tags: 'Finishing',
       on: {
-        PILOT: { guard: 'unplugs', actions: 'recordPilot', target: 'route' },
-        AUTHORIZED: { actions: 'authorize', target: 'route' },
+        PILOT: { guard: 'unplugs', actions: recordPilot, target: 'route' },
+        AUTHORIZED: { actions: authorize, target: 'route' },
       },
     },
     Faulted: { tags: 'Faulted', entry: ['dropAuthorization', 'dropReservation'], always: { guard: not('faulted'), target: 'route' } },
@@ -327,42 +305,42 @@ export const connectorMachine = setup({
             actions: { type: 'endTransaction', params: ({ event }) => ({ reason: 'Local', idTag: event.idTag }) },
             target: '#connector.route',
           },
-          { actions: 'ignoreAuthorization' },
+          { actions: ignoreAuthorization },
         ],
         PILOT: [
           {
             guard: and(['unplugs', 'stopsOnEVSideDisconnect']),
-            actions: ['recordPilot', { type: 'endTransaction', params: { reason: 'EVDisconnected' } }],
+            actions: [recordPilot, { type: 'endTransaction', params: { reason: 'EVDisconnected' } }],
             target: '#connector.route',
           },
           // Otherwise (also unplugged without StopTransactionOnEVSideDisconnect: SuspendedEV
           // until replugged) the child states follow the pilot through their `always` guards;
           // the lock follows UnlockConnectorOnEVSideDisconnect.
-          { actions: ['recordPilot', 'syncLock'] },
+          { actions: [recordPilot, 'syncLock'] },
         ],
         // The first StartTransaction.conf is binding; a later one cannot re-authorize the session.
         TRANSACTION_CONFIRMED: [
           {
             guard: and(['awaitingConfirmation', 'idTagRejected', 'stopsOnInvalidId']),
-            actions: ['confirmTransaction', { type: 'endTransaction', params: { reason: 'DeAuthorized' } }],
+            actions: [confirmTransaction, { type: 'endTransaction', params: { reason: 'DeAuthorized' } }],
             target: '#connector.route',
           },
           // A rejected idTag that may not stop the transaction may still draw MaxEnergyOnInvalidId…
-          { guard: and(['awaitingConfirmation', 'idTagRejected', 'allowsEnergyOnInvalidId']), actions: ['confirmTransaction', 'grantAllowance'] },
+          { guard: and(['awaitingConfirmation', 'idTagRejected', 'allowsEnergyOnInvalidId']), actions: [confirmTransaction, 'grantAllowance'] },
           // …otherwise it suspends (SuspendedEVSE) at once.
-          { guard: 'awaitingConfirmation', actions: ['confirmTransaction', 'syncOffer'] },
+          { guard: 'awaitingConfirmation', actions: [confirmTransaction, 'syncOffer'] },
         ],
         ENERGY_ALLOWANCE_SPENT: { guard: 'allowanceRunning', actions: ['spendAllowance', 'syncOffer'] },
         FAULT: [
-          { guard: 'faultIsRecoverable', actions: 'recordFault' },
+          { guard: 'faultIsRecoverable', actions: recordFault },
           // Not recoverable (e.g. RELAY_WELDED): the session cannot resume. Reason Other, not
           // EmergencyStop: OCPP reserves that for the emergency stop button being pressed.
-          { actions: ['recordFault', { type: 'endTransaction', params: { reason: 'Other' } }], target: '#connector.route' },
+          { actions: [recordFault, { type: 'endTransaction', params: { reason: 'Other' } }], target: '#connector.route' },
         ],
-        SET_LIMIT: { actions: ['recordLimit', 'syncOffer'] },
-        SET_AVAILABILITY: { actions: 'scheduleAvailability' },
+        SET_LIMIT: { actions: [recordLimit, 'syncOffer'] },
+        SET_AVAILABILITY: { actions: scheduleAvailability },
         // The contactor waits for the lock's confirmation (the children re-route on their own).
-        LOCK_STATE: { actions: ['recordLock', 'syncLock', 'syncOffer'] },
+        LOCK_STATE: { actions: [recordLock, 'syncLock', 'syncOffer'] },
       },
       // Each child holds while its condition holds and re-routes the moment it does not,
       // whichever event changed the context: the states cannot drift from the pilot/limit/faults.
