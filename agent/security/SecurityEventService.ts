@@ -50,7 +50,7 @@ const TECH_INFO_MAX = 255;
 const ROUTINE_EVENTS: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>(['StartupOfTheDevice', 'ResetOrReboot', 'FirmwareUpdated', 'SettingSystemTime']);
 
 /** Calls that fail because of the link, not the CSMS's answer: no attempt used, wait for the next Accepted boot. */
-const LINK_DOWN: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'TIMEOUT', 'DISCONNECTED', 'CONNECT_FAILED']);
+const LINK_DOWN: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'DISCONNECTED', 'CONNECT_FAILED']);
 
 export class SecurityEventService implements SecurityEventSink {
   private link: OcppCaller | undefined;
@@ -148,8 +148,11 @@ export class SecurityEventService implements SecurityEventSink {
         await link.call('SecurityEventNotification', next.entry.payload);
       } catch (err) {
         if (err instanceof OcppLinkError && LINK_DOWN.has(err.code)) return; // resumed on the next Accepted boot
-        if (++this.attempts < MAX_ATTEMPTS) {
-          const delay = RETRY_MS * this.attempts;
+        // No answer in time on a live connection: tried again later, never given up for it (the
+        // CSMS did not refuse the event). A CallError is: after MAX_ATTEMPTS.
+        const timedOut = err instanceof OcppLinkError && err.code === 'TIMEOUT';
+        if (timedOut || ++this.attempts < MAX_ATTEMPTS) {
+          const delay = RETRY_MS * Math.max(1, this.attempts);
           this.log.warn({ err, securityEvent: next.entry.payload.type, retryInMs: delay }, 'SecurityEventNotification failed; retrying');
           this.retryTimer = this.o.clock.setTimeout(() => {
             this.retryTimer = undefined;
