@@ -16,10 +16,11 @@
  * it). A device that confirms synchronously (`send` and `withdraw` returning nothing, like the
  * simulated relay) completes its commands synchronously too.
  */
+import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from './clock.js';
-import { HalError } from './errors.js';
+import { HalError, type HalErrorCode } from './errors.js';
 import type { FaultLatch } from './FaultLatch.js';
-import type { RelayState } from './index.js';
+import type { Relay, RelayEvents, RelayState } from './index.js';
 
 export interface ContactorCommandsOptions {
   /** Device name, e.g. `relay:1`. */
@@ -163,5 +164,43 @@ export class ContactorCommands {
       () => pending.settle(error),
       () => pending.settle(error),
     );
+  }
+}
+
+/**
+ * What every contactor driver (simulated, Modbus relay board, OpenEVSE) has in common as a
+ * {@link Relay}: its confirmed position, its faults, and close/open as commands of its
+ * {@link ContactorCommands}. A driver says how it moves the contacts and when a command is needed.
+ */
+export abstract class CommandedRelay extends EventEmitter<RelayEvents> implements Relay {
+  abstract readonly id: string;
+  abstract readonly deadlineMs: number;
+  /** The position the device last confirmed. */
+  protected confirmed: RelayState = 'open';
+  protected abstract readonly faults: FaultLatch;
+  protected abstract readonly commands: ContactorCommands;
+
+  get state(): RelayState {
+    return this.confirmed;
+  }
+
+  get activeFaults(): ReadonlySet<HalErrorCode> {
+    return this.faults.active;
+  }
+
+  /** Closes the contactor (the {@link Relay} command, not device release: see {@link release}). */
+  close(): Promise<void> {
+    return this.commands.run('closed', () => this.needs('closed'));
+  }
+
+  open(): Promise<void> {
+    return this.commands.run('open', () => this.needs('open'));
+  }
+
+  abstract release(): Promise<void>;
+
+  /** Whether the device must be commanded to reach `target` (default: it has not confirmed it). */
+  protected needs(target: RelayState): boolean {
+    return this.confirmed !== target;
   }
 }

@@ -1,8 +1,6 @@
-import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../clock.js';
-import { ContactorCommands } from '../ContactorCommands.js';
-import type { HalErrorCode } from '../errors.js';
-import type { Relay, RelayEvents, RelayState } from '../index.js';
+import { CommandedRelay, ContactorCommands } from '../ContactorCommands.js';
+import type { RelayState } from '../index.js';
 import { FaultLatch } from '../FaultLatch.js';
 
 export interface SimRelayOptions {
@@ -45,14 +43,13 @@ export interface SimRelayOptions {
  * {@link ContactorCommands}; this class is the device: contacts that move after
  * `actuationDelayMs` unless stuck or welded, and the feedback contact that reports them.
  */
-export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
+export class SimRelay extends CommandedRelay {
   readonly id: string;
   readonly deadlineMs: number;
   private readonly clock: Clock;
   private readonly actuationDelayMs: number;
-  private readonly faults: FaultLatch;
-  private readonly commands: ContactorCommands;
-  private confirmed: RelayState = 'open';
+  protected readonly faults: FaultLatch;
+  protected readonly commands: ContactorCommands;
   private stuck = false;
   private welded = false;
   private bypassed = false;
@@ -84,26 +81,9 @@ export class SimRelay extends EventEmitter<RelayEvents> implements Relay {
     });
   }
 
-  get state(): RelayState {
-    return this.confirmed;
-  }
-
   /** Whether power can pass the contacts (closed, or bridged by a {@link bypass}). */
   get conducting(): boolean {
     return this.confirmed === 'closed' || this.bypassed;
-  }
-
-  get activeFaults(): ReadonlySet<HalErrorCode> {
-    return this.faults.active;
-  }
-
-  /** Closes the contactor (the {@link Relay} command, not device release: see {@link release}). */
-  close(): Promise<void> {
-    return this.commands.run('closed', () => this.confirmed !== 'closed');
-  }
-
-  open(): Promise<void> {
-    return this.commands.run('open', () => this.confirmed !== 'open');
   }
 
   release(): Promise<void> {

@@ -4,12 +4,11 @@
  * `close()` is "allow power" (`$FE`) and is confirmed when the board reports EVSE state 03/04;
  * `open()` is `$FS` (sleep: relay open, PWM off), confirmed when the board leaves 03/04.
  */
-import { EventEmitter } from 'node:events';
 import type { Clock } from '../../clock.js';
-import { HalError, type HalErrorCode } from '../../errors.js';
-import type { Relay, RelayEvents, RelayState } from '../../index.js';
+import { HalError } from '../../errors.js';
+import type { RelayState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
-import { ContactorCommands } from '../../ContactorCommands.js';
+import { CommandedRelay, ContactorCommands } from '../../ContactorCommands.js';
 import type { RapiController, RapiStatus } from './RapiController.js';
 
 /** EVSE states in which the OpenEVSE relay is closed: charging (C), vent required (D), stuck relay. */
@@ -35,13 +34,12 @@ export interface RapiContactorOptions {
  *   UNCOMMANDED_POWER until it reports a state without power. `release()` detaches the view; the
  *   port belongs to the {@link RapiController}.
  */
-export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
+export class RapiContactor extends CommandedRelay {
   readonly id: string;
   readonly deadlineMs: number;
   private readonly controller: RapiController;
-  private readonly faults: FaultLatch;
-  private readonly commands: ContactorCommands;
-  private confirmed: RelayState = 'open';
+  protected readonly faults: FaultLatch;
+  protected readonly commands: ContactorCommands;
   private released = false;
   private readonly onStatus = (s: RapiStatus): void => this.observe(s);
   private readonly onUncommanded = (active: boolean, s: RapiStatus): void => {
@@ -66,23 +64,6 @@ export class RapiContactor extends EventEmitter<RelayEvents> implements Relay {
     });
     this.controller.on('status', this.onStatus);
     this.controller.on('uncommanded', this.onUncommanded);
-  }
-
-  get state(): RelayState {
-    return this.confirmed;
-  }
-  get activeFaults(): ReadonlySet<HalErrorCode> {
-    return this.faults.active;
-  }
-
-  /** Allows power (`$FE`); resolves when the board reports its relay closed. */
-  close(): Promise<void> {
-    return this.commands.run('closed', () => this.confirmed !== 'closed');
-  }
-
-  /** Sleeps the board (`$FS`); resolves when it reports its relay open. */
-  open(): Promise<void> {
-    return this.commands.run('open', () => this.confirmed !== 'open');
   }
 
   async release(): Promise<void> {

@@ -2,12 +2,11 @@
  * A power contactor driven through a Modbus RTU relay board: one coil switches the contactor,
  * one discrete input reads its mirror (auxiliary) contact. Implements the {@link Relay} contract.
  */
-import { EventEmitter } from 'node:events';
 import type { Clock, TimerId } from '../../clock.js';
-import { HalError, type HalErrorCode } from '../../errors.js';
-import type { Relay, RelayEvents, RelayState } from '../../index.js';
+import { HalError } from '../../errors.js';
+import type { RelayState } from '../../index.js';
 import { FaultLatch } from '../../FaultLatch.js';
-import { ContactorCommands } from '../../ContactorCommands.js';
+import { CommandedRelay, ContactorCommands } from '../../ContactorCommands.js';
 import type { ModbusBus } from '../modbus/ModbusBus.js';
 
 export interface ModbusRelayOptions {
@@ -54,7 +53,7 @@ export interface ModbusRelayOptions {
  *   its port → PORT_LOST until it is reopened.
  * - RELAY_STUCK clears when the `readyInput` is seen going from off to on after the fault.
  */
-export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
+export class ModbusRelay extends CommandedRelay {
   readonly id: string;
   readonly deadlineMs: number;
   readonly address: number;
@@ -68,9 +67,8 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
   private readonly pollIntervalMs: number;
   private readonly missedPollsForFault: number;
   private readonly responseTimeoutMs: number | undefined;
-  private readonly faults: FaultLatch;
-  private readonly commands: ContactorCommands;
-  private confirmed: RelayState = 'open';
+  protected readonly faults: FaultLatch;
+  protected readonly commands: ContactorCommands;
   private commanded: RelayState = 'open';
   private pollTimer: TimerId | undefined;
   private polling = false;
@@ -116,21 +114,9 @@ export class ModbusRelay extends EventEmitter<RelayEvents> implements Relay {
     this.schedulePoll();
   }
 
-  get state(): RelayState {
-    return this.confirmed;
-  }
-
-  get activeFaults(): ReadonlySet<HalErrorCode> {
-    return this.faults.active;
-  }
-
-  /** Closes the contactor (the {@link Relay} command; device release is {@link release}). */
-  close(): Promise<void> {
-    return this.commands.run('closed', () => this.confirmed !== 'closed' || this.commanded !== 'closed');
-  }
-
-  open(): Promise<void> {
-    return this.commands.run('open', () => this.confirmed !== 'open' || this.commanded !== 'open');
+  /** The coil as written counts too: a board may confirm a position it was not told to hold. */
+  protected override needs(target: RelayState): boolean {
+    return this.confirmed !== target || this.commanded !== target;
   }
 
   /** Stops polling, rejects a pending command with DEVICE_CLOSED, releases the bus. Leaves the coil as it is. */
