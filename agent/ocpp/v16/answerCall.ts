@@ -32,12 +32,8 @@ const ACCEPTED_ONLY: ReadonlySet<string> = new Set(['RemoteStartTransaction', 'R
  */
 export async function answerCall(link: AnsweringLink, { method, params, messageId, signal }: IHandlersOption): Promise<unknown> {
   const action = String(method);
-  if (link.state() === 'rejected') {
-    link.log.info({ action }, 'CSMS call ignored while registration is Rejected');
-    link.ignored(messageId);
-    return ocppRpc.NOREPLY;
-  }
-  if (link.state() !== 'accepted' && ACCEPTED_ONLY.has(action)) return { status: 'Rejected' };
+  const early = registrationAnswer(link, action, messageId, ACCEPTED_ONLY);
+  if (early !== undefined) return early;
   const handler = handlerFor(action);
   if (!handler) throw notImplemented(action);
   try {
@@ -49,6 +45,22 @@ export async function answerCall(link: AnsweringLink, { method, params, messageI
   } catch (err) {
     throw handlerFailure(link, action, err);
   }
+}
+
+/**
+ * The registration rules of both OCPP versions, before any handler runs: while registration is
+ * Rejected no answer at all (ocpp-rpc's NOREPLY; the station does not talk before its next boot),
+ * and `{ status: 'Rejected' }` for the `acceptedOnly` calls before it is Accepted. Undefined: the
+ * handler answers.
+ */
+export function registrationAnswer(link: Pick<AnsweringLink, 'state' | 'log' | 'ignored'>, action: string, messageId: string | undefined, acceptedOnly: ReadonlySet<string>): unknown {
+  if (link.state() === 'rejected') {
+    link.log.info({ action }, 'CSMS call ignored while registration is Rejected');
+    link.ignored(messageId);
+    return ocppRpc.NOREPLY;
+  }
+  if (link.state() !== 'accepted' && acceptedOnly.has(action)) return { status: 'Rejected' };
+  return undefined;
 }
 
 /**

@@ -7,10 +7,10 @@
  * Per charger: this object (its station and the reason of the next boot); the handler table and
  * action sets are module-level.
  */
-import { ocppRpc, type IHandlersOption } from '../ocppRpc.js';
+import type { IHandlersOption } from '../ocppRpc.js';
 import { OCPP201_SUBPROTOCOL } from '../OcppRpcClient.js';
 import type { ProtocolFace } from '../ProtocolFace.js';
-import { handlerFailure, notImplemented, untilAborted, type AnsweringLink } from '../v16/answerCall.js';
+import { handlerFailure, notImplemented, registrationAnswer, untilAborted, type AnsweringLink } from '../v16/answerCall.js';
 import type { BootNotificationRequest as Identity } from '../../ocpp16/messages.js';
 import type { BootNotificationRequest, BootReasonEnumType, TriggerMessageRequest, TriggerMessageResponse } from '../../ocpp201/messages.js';
 import { HANDLED_ACTIONS_201, handler201For } from './handlers/index.js';
@@ -68,12 +68,8 @@ export class Ocpp201Face implements ProtocolFace {
    */
   async answer(link: AnsweringLink, { method, params, messageId, signal }: IHandlersOption): Promise<unknown> {
     const action = String(method);
-    if (link.state() === 'rejected') {
-      link.log.info({ action }, 'CSMS call ignored while registration is Rejected');
-      link.ignored(messageId);
-      return ocppRpc.NOREPLY;
-    }
-    if (link.state() !== 'accepted' && ACCEPTED_ONLY.has(action)) return { status: 'Rejected' };
+    const early = registrationAnswer(link, action, messageId, ACCEPTED_ONLY);
+    if (early !== undefined) return early;
     const handler = handler201For(action);
     const station = this.station;
     if (!handler || !station) throw notImplemented(action);
