@@ -40,6 +40,37 @@ export function delayOn(clock: Clock, ms: number, signal: AbortSignal, cancelled
   });
 }
 
+/**
+ * Whether a service's real I/O is under way (a transfer, an installer, an upload), as opposed to
+ * waiting on the clock: virtual-time owners let such work settle between steps (DESIGN.md §5), and
+ * a wait on a virtual clock must not count, or nobody would ever advance it.
+ */
+export class RealWork {
+  private busy = false;
+  private readonly waiting: (() => void)[] = [];
+
+  /** Real work starts (true) or ends (false). */
+  set(on: boolean): void {
+    this.busy = on;
+    if (!on) for (const resolve of this.waiting.splice(0)) resolve();
+  }
+
+  /** Resolves once no real work is under way. */
+  settled(): Promise<void> {
+    return this.busy ? new Promise((resolve) => this.waiting.push(resolve)) : Promise.resolve();
+  }
+
+  /** Waits `ms` of clock time, not counting as work; rejects with `cancelled()` when `signal` aborts. */
+  async idle(clock: Clock, ms: number, signal: AbortSignal, cancelled: () => Error): Promise<void> {
+    this.set(false);
+    try {
+      await delayOn(clock, ms, signal, cancelled);
+    } finally {
+      this.set(true);
+    }
+  }
+}
+
 interface Timer {
   id: TimerId;
   at: number;

@@ -11,7 +11,7 @@ import { EventEmitter } from 'node:events';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Logger } from 'pino';
-import { delayOn, type Clock } from '../../hal/clock.js';
+import { RealWork, type Clock } from '../../hal/clock.js';
 import type { LogKind, LogSource, UploadAnswer, UploadRequest, UploadStatus, UploadStatusEvent } from './diagnosticsTypes.js';
 
 const gzipAsync = promisify(gzip);
@@ -51,8 +51,7 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
   private readonly log: Logger;
   private requests: Promise<unknown> = Promise.resolve();
   /** Real I/O under way (collecting, the PUT), as opposed to waiting for a retry on the clock. */
-  private working = false;
-  private readonly whenDone: (() => void)[] = [];
+  private readonly work = new RealWork();
 
   constructor(private readonly o: DiagnosticsServiceOptions) {
     super();
@@ -61,13 +60,9 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
 
   /** Resolves once no collecting or PUT is under way (a retry waiting on the clock does not count): DESIGN.md §5. */
   settled(): Promise<void> {
-    return this.working ? new Promise((resolve) => this.whenDone.push(resolve)) : Promise.resolve();
+    return this.work.settled();
   }
 
-  private work(on: boolean): void {
-    this.working = on;
-    if (!on) for (const resolve of this.whenDone.splice(0)) resolve();
-  }
 
   /** Uploading while an upload is under way, else Idle (a triggered DiagnosticsStatusNotification). */
   get status(): 'Uploading' | 'Idle' {
@@ -104,14 +99,14 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
     const fileName = `${this.o.chargePointId}-${req.log === 'SecurityLog' ? 'security' : 'diagnostics'}-${stamp(this.o.clock.now())}.log.gz`;
     const abort = new AbortController();
     const run: { abort: AbortController; done: Promise<void>; requestId?: number } = { abort, done: Promise.resolve(), ...(req.requestId !== undefined && { requestId: req.requestId }) };
-    this.work(true);
+    this.work.set(true);
     run.done = this.upload(req, source, fileName, abort.signal)
       .catch((err: unknown) => {
         if (!(err instanceof Cancelled)) this.log.error({ err }, 'log upload failed unexpectedly');
       })
       .finally(() => {
         if (this.current === run) this.current = undefined;
-        if (!this.current) this.work(false);
+        if (!this.current) this.work.set(false);
       });
     this.current = run;
     return { status: previous ? 'AcceptedCanceled' : 'Accepted', fileName };
@@ -155,7 +150,7 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
           this.report(req, failed.status);
           return;
         }
-        await this.sleep(Math.max(0, req.retryIntervalS) * 1000, signal);
+        await this.work.idle(this.o.clock, Math.max(0, req.retryIntervalS) * 1000, signal, () => new Cancelled());
       }
     }
   }
@@ -189,14 +184,6 @@ export class DiagnosticsService extends EventEmitter<{ status: [event: UploadSta
     if (!res.ok) throw new UploadFailed('UploadFailure', `HTTP ${res.status}`, false);
   }
 
-  private async sleep(ms: number, signal: AbortSignal): Promise<void> {
-    this.work(false);
-    try {
-      await delayOn(this.o.clock, ms, signal, () => new Cancelled());
-    } finally {
-      this.work(true);
-    }
-  }
 
 }
 

@@ -14,7 +14,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from 'pino';
-import { delayOn, type Clock } from '../../hal/clock.js';
+import { RealWork, type Clock } from '../../hal/clock.js';
 import type { SecurityEventSink } from '../security/securityEvents.js';
 import { downloadFile } from './downloadFile.js';
 import type { FirmwareInstaller } from './FirmwareInstaller.js';
@@ -68,8 +68,7 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private started = false;
   private requests: Promise<unknown> = Promise.resolve();
   /** Real I/O under way (transfer, verification, installer), as opposed to waiting on the clock or for transactions. */
-  private working = false;
-  private readonly whenDone: (() => void)[] = [];
+  private readonly work = new RealWork();
 
   constructor(private readonly o: FirmwareServiceOptions) {
     super();
@@ -114,13 +113,9 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
    * does not count. Virtual-time owners let it settle between steps (DESIGN.md §5).
    */
   settled(): Promise<void> {
-    return this.working ? new Promise((resolve) => this.whenDone.push(resolve)) : Promise.resolve();
+    return this.work.settled();
   }
 
-  private work(on: boolean): void {
-    this.working = on;
-    if (!on) for (const resolve of this.whenDone.splice(0)) resolve();
-  }
 
   /** The status of the update under way of this kind (signed or plain), else Idle: for a triggered notification. */
   status(signed: boolean): FirmwareStatus {
@@ -181,13 +176,13 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private launch(job: FirmwareJob): void {
     this.job = job;
     const abort = new AbortController();
-    this.work(true);
+    this.work.set(true);
     const done = this.execute(job, abort.signal)
       .catch((err: unknown) => {
         if (err instanceof Cancelled || abort.signal.aborted) return;
         this.log.error({ err }, 'firmware update failed unexpectedly');
       })
-      .finally(() => this.work(false));
+      .finally(() => this.work.set(false));
     this.run = { abort, done };
   }
 
@@ -225,7 +220,7 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
     const { clock } = this.o;
     if (job.retrieveAt > clock.now()) {
       this.report(job, 'DownloadScheduled');
-      await this.sleep(job.retrieveAt - clock.now(), signal);
+      await this.work.idle(this.o.clock, job.retrieveAt - clock.now(), signal, () => new Cancelled());
     }
     this.report(job, 'Downloading');
     const attempts = Math.max(0, job.retries) + 1;
@@ -249,7 +244,7 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
           await this.end(job);
           return false;
         }
-        await this.sleep(Math.max(0, job.retryIntervalS) * 1000, signal);
+        await this.work.idle(this.o.clock, Math.max(0, job.retryIntervalS) * 1000, signal, () => new Cancelled());
       }
     }
     this.report(job, 'Downloaded');
@@ -272,7 +267,7 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
     const { clock } = this.o;
     if (job.installAt !== undefined && job.installAt > clock.now()) {
       this.report(job, 'InstallScheduled');
-      await this.sleep(job.installAt - clock.now(), signal);
+      await this.work.idle(this.o.clock, job.installAt - clock.now(), signal, () => new Cancelled());
     }
     this.report(job, 'Installing');
     try {
@@ -294,7 +289,7 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   private async rebootWhenIdle(job: FirmwareJob, signal: AbortSignal): Promise<void> {
     const { charger } = this.o;
     // No I/O of ours from here: the wait and the reboot (which lets the agent settle) are the charger's.
-    this.work(false);
+    this.work.set(false);
     if (charger.transactionsRunning() > 0) {
       charger.holdSessions();
       this.log.info({ transactions: charger.transactionsRunning() }, 'firmware staged: rebooting once the running transactions have ended');
@@ -331,14 +326,5 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
     await this.end(job);
   }
 
-  /** Waits `ms` on the clock; rejects with Cancelled when `signal` aborts. */
-  private async sleep(ms: number, signal: AbortSignal): Promise<void> {
-    this.work(false);
-    try {
-      await delayOn(this.o.clock, ms, signal, () => new Cancelled());
-    } finally {
-      this.work(true);
-    }
-  }
 
 }
