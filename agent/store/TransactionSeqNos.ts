@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { writeAtomically } from './writeAtomically.js';
+import { writeAfter } from './writeAtomically.js';
 
 /** Open transactions remembered at most: one that never ended (its journal lost) must not grow the file forever. */
 const MAX_TRANSACTIONS = 64;
@@ -68,9 +68,7 @@ export class TransactionSeqNos {
     const file = this.file;
     if (!file) return this.writing;
     const body = `${JSON.stringify({ version: 1, next: Object.fromEntries(this.next) })}\n`;
-    this.writing = this.writing
-      .then(() => writeAtomically(file, body))
-      .catch((err: unknown) => this.log.error({ err, file }, 'cannot persist transaction seqNos'));
+    this.writing = writeAfter(this.writing, file, body, this.log, 'transaction seqNos').then(() => undefined);
     return this.writing;
   }
 }
