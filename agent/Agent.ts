@@ -238,7 +238,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.authCache = options.authCache ?? new AuthorizationCache();
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
-    this.control = new RemoteControl(this.log, config, clock);
+    this.control = new RemoteControl(this.log, config);
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
     // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).

@@ -8,7 +8,7 @@
  * the charge point has built those ({@link RemoteControl.attach}): no handler runs before the link starts.
  */
 import type { Logger } from 'pino';
-import type { Clock, ConnectorHardware } from '../hal/index.js';
+import type { ConnectorHardware } from '../hal/index.js';
 import type { AuthorizationCache } from './auth/AuthorizationCache.js';
 import type { LocalAuthList } from './auth/LocalAuthList.js';
 import type { StatusChange } from './charging/ConnectorController.js';
@@ -72,7 +72,6 @@ export class RemoteControl implements ChargePointControl {
   constructor(
     readonly log: Logger,
     readonly config: OcppConfiguration,
-    private readonly clock: Clock,
   ) {}
 
   attach(parts: RemoteControlParts): void {
