@@ -130,9 +130,12 @@ describe('evse fleet as a process', () => {
   it('runs one shard over two worker threads: exactly its ids, merged report', { timeout: 60_000 }, async () => {
     const { csms, url } = await startQuietCsms(cleanups);
     const reportFile = join(await tempDir('evse-fleet-'), 'report.json');
-    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '61', '--shard', '1/3', '--threads', '2', '--id-prefix', 'S', '--ramp', '500', '--idle', '0.1-0.3', '--charge', '0.3-0.6', '--duration', '3', '--report', reportFile], {});
+    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '61', '--shard', '1/3', '--threads', '2', '--id-prefix', 'S', '--ramp', '500', '--idle', '0.1-0.3', '--charge', '0.3-0.6', '--report', reportFile], {});
     cleanups.push(() => fleet.stop('SIGKILL', 2000));
-    expect(await fleet.exited).toBe(0);
+    // Stopped once every charger of the shard booted and a session ended, however slow the machine
+    // (a fixed --duration cut the run short under load before the second thread had booted).
+    await until('the shard booted and a session ended', () => csms.chargePoints().length >= 20 && csms.transactions().some((t) => t.stop), 40_000);
+    expect((await fleet.stop('SIGTERM', 30_000)).code).toBe(0);
     const expected = Array.from({ length: 20 }, (_, j) => `S${String(3 * j + 2).padStart(5, '0')}`);
     expect(csms.chargePoints().map((c) => c.id).sort()).toEqual(expected);
     const report = JSON.parse(await readFile(reportFile, 'utf8')) as FleetReport;
