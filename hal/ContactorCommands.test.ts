@@ -20,7 +20,7 @@ function outcomeOf(promise: Promise<void>) {
   return outcome;
 }
 
-function rig(device: { send?: (target: RelayState) => Promise<void> | void; withdraw?: () => Promise<unknown> | void } = {}) {
+function rig(device: { send?: (target: RelayState) => Promise<void> | void; withdraw?: () => Promise<unknown> | void; readBack?: boolean } = {}) {
   const clock = new SimulatedClock();
   const faults = new FaultLatch('relay:1', () => undefined, () => undefined);
   const sent: RelayState[] = [];
@@ -39,6 +39,7 @@ function rig(device: { send?: (target: RelayState) => Promise<void> | void; with
       return device.withdraw?.();
     },
     openCommand: 'open',
+    readBack: device.readBack,
   });
   return { clock, faults, commands, sent, withdrawn: () => withdrawn };
 }
@@ -117,5 +118,63 @@ describe('ContactorCommands', () => {
     expect(closing.code).toBe('DEVICE_CLOSED');
     expect(opening.code).toBe('DEVICE_CLOSED');
     await expect(commands.run('open', () => true)).rejects.toMatchObject({ code: 'DEVICE_CLOSED' });
+  });
+
+  describe('read back by the driver (a relay board polled over a bus)', () => {
+    it('a reading that is late does not make a weld: the verdict waits for a reading taken after the deadline', async () => {
+      const { clock, commands, faults } = rig({ readBack: true, send: () => Promise.resolve() });
+      const opening = outcomeOf(commands.run('open', () => true));
+      await flush(); // the board took the command: the deadline runs from here
+      const before = commands.mark; // a poll started before the deadline…
+      clock.advance(100);
+      await flush();
+      expect(commands.overdue).toBe(true);
+      commands.reading('closed', before); // …answers late, showing the contacts still moving: no verdict
+      await flush();
+      expect(opening.settled).toBe(false);
+      commands.reading('open', commands.mark); // the next poll finds them open
+      await flush();
+      expect(opening.resolved).toBe(true);
+      expect([...faults.active]).toEqual([]);
+    });
+
+    it('a reading taken after the deadline that still shows closed is a weld', async () => {
+      const { clock, commands } = rig({ readBack: true, send: () => Promise.resolve() });
+      const opening = outcomeOf(commands.run('open', () => true));
+      await flush();
+      clock.advance(100);
+      commands.reading('closed', commands.mark);
+      await flush();
+      expect(opening.code).toBe('RELAY_WELDED');
+    });
+
+    it('the deadline runs from the moment the device took the command, not from a slow send', async () => {
+      let took!: () => void;
+      const { clock, commands } = rig({ readBack: true, send: () => new Promise<void>((resolve) => (took = resolve)) });
+      const closing = outcomeOf(commands.run('closed', () => true));
+      clock.advance(250); // the write is still on a busy bus
+      await flush();
+      expect(commands.overdue).toBe(false);
+      took();
+      await flush();
+      clock.advance(99);
+      expect(commands.overdue).toBe(false);
+      clock.advance(1);
+      expect(commands.overdue).toBe(true);
+      commands.reading('open', commands.mark);
+      await flush();
+      expect(closing.code).toBe('RELAY_STUCK');
+    });
+
+    it('the driver ends an overdue command that can get no reading with its reason', async () => {
+      const { clock, commands, faults } = rig({ readBack: true, send: () => Promise.resolve() });
+      const opening = outcomeOf(commands.run('open', () => true));
+      await flush();
+      clock.advance(100);
+      commands.finish(faults.raise('RELAY_FEEDBACK_LOST', '3 polls unanswered'));
+      await flush();
+      expect(opening.code).toBe('RELAY_FEEDBACK_LOST');
+      expect(commands.overdue).toBe(false);
+    });
   });
 });

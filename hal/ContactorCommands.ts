@@ -8,6 +8,11 @@
  * - Not confirmed closed in time → RELAY_STUCK: the device is told to open again (`withdraw`) and
  *   the close rejects once that is done or failed. Not confirmed open → RELAY_WELDED.
  * - `send` failing ends the command with its error (no deadline wait).
+ * - A device whose position is known only from the readings its driver takes (`readBack`: a relay
+ *   board's mirror contact polled over a bus) gets its deadline from the moment it took the command
+ *   (`send` settled), and the verdict needs evidence: a reading taken after the deadline that still
+ *   shows the old position. A slow bus or a busy controller delays the verdict; it never makes one
+ *   up (no weld reported for contacts that opened while their reading was late).
  * - A command ends once the device confirmed it (or it failed) and `send` has returned.
  *
  * Turns are tracked synchronously, not through promise callbacks: a command issued while none is
@@ -37,12 +42,19 @@ export interface ContactorCommandsOptions {
   withdraw: () => Promise<unknown> | void;
   /** How the open command is named in messages (`open`, `$FS`). */
   openCommand: string;
+  /**
+   * The position is known only from readings the driver reports with {@link ContactorCommands.reading};
+   * see the class comment. The driver ends a command that can get no reading (feedback lost).
+   */
+  readBack?: boolean;
 }
 
 interface Pending {
   target: RelayState;
   timer: TimerId | undefined;
   settle: (error?: HalError) => void;
+  /** readBack: the deadline passed; a reading marked from this number on decides. */
+  overdueFrom?: number;
 }
 
 export class ContactorCommands {
@@ -52,6 +64,8 @@ export class ContactorCommands {
   private busy = false;
   private readonly waiting: (() => void)[] = [];
   private released = false;
+  /** readBack: counts deadlines passed, so that a reading can tell whether it was taken after one. */
+  private marks = 0;
 
   constructor(options: ContactorCommandsOptions) {
     this.o = options;
@@ -86,6 +100,27 @@ export class ContactorCommands {
   /** The device reports `state`: the command waiting for it is done. */
   confirm(state: RelayState): void {
     if (this.pending?.target === state) this.finish();
+  }
+
+  /** readBack: what a driver takes when it starts a reading, and hands to {@link reading} with its result. */
+  get mark(): number {
+    return this.marks;
+  }
+
+  /** readBack: the command's deadline passed and no reading taken since has decided yet. */
+  get overdue(): boolean {
+    return this.pending?.overdueFrom !== undefined;
+  }
+
+  /**
+   * readBack: a reading started at `mark` shows `state`. It confirms the command waiting for that
+   * state; one started after the deadline that shows the other state fails it.
+   */
+  reading(state: RelayState, mark: number): void {
+    const pending = this.pending;
+    if (!pending) return;
+    if (pending.target === state) return this.finish();
+    if (pending.overdueFrom !== undefined && mark >= pending.overdueFrom) this.fail(pending);
   }
 
   /** Ends the command in flight, rejected with `error` if given. */
@@ -133,13 +168,17 @@ export class ContactorCommands {
     } catch (err) {
       sent = Promise.reject(err);
     }
-    // Armed once the command is on its way (a device may confirm at once, inside `send`).
-    if (this.pending === pending) pending.timer = clock.setTimeout(() => this.expire(), deadlineMs);
+    // Armed once the command is on its way (a device may confirm at once, inside `send`); for a
+    // device read back by its driver, once it took the command.
+    const arm = (): void => {
+      if (this.pending === pending) pending.timer = clock.setTimeout(() => this.expire(), deadlineMs);
+    };
+    if (!this.o.readBack || !sent) arm();
     if (!sent) {
       sending = false;
       return end();
     }
-    sent.then(() => undefined, failed).finally(() => {
+    sent.then(() => (this.o.readBack ? arm() : undefined), failed).finally(() => {
       sending = false;
       end();
     });
@@ -148,6 +187,13 @@ export class ContactorCommands {
   private expire(): void {
     const pending = this.pending;
     if (!pending) return;
+    pending.timer = undefined;
+    // Read back: the next reading decides, not the clock.
+    if (this.o.readBack) pending.overdueFrom = ++this.marks;
+    else this.fail(pending);
+  }
+
+  private fail(pending: Pending): void {
     const { faults, deadlineMs, openCommand, withdraw } = this.o;
     if (pending.target === 'open') return this.finish(faults.raise('RELAY_WELDED', `still closed ${deadlineMs} ms after ${openCommand}`));
     this.pending = undefined;

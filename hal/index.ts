@@ -66,6 +66,10 @@ export interface RelayEvents extends FaultEvents {
  *   contacts closed by themselves, or a board switched on its own) is commanded open again at once
  *   and reported as UNCOMMANDED_POWER, which clears once open is confirmed; if it does not open
  *   within the deadline, RELAY_WELDED follows.
+ * - A contactor whose feedback the driver polls over a bus (ModbusRelay) counts the deadline from
+ *   the moment the board took the command, and decides STUCK / WELDED on a reading taken after the
+ *   deadline: a late answer on a busy bus delays the verdict, it never invents one. Without any
+ *   reading the command fails with RELAY_FEEDBACK_LOST (or PORT_LOST).
  */
 export interface Relay extends Device, EventEmitter<RelayEvents> {
   /** Last confirmed state. */

@@ -75,7 +75,11 @@ export class ModbusRelay extends CommandedRelay {
   private misses = 0;
   private readySeenOff = false;
   private released = false;
-  private readonly onLost = (error: HalError): void => void this.faults.raise('PORT_LOST', error.message);
+  private readonly onLost = (error: HalError): void => {
+    const fault = this.faults.raise('PORT_LOST', error.message);
+    // No reading can decide a command past its deadline now: it fails with the reason.
+    if (this.commands.overdue) this.commands.finish(fault);
+  };
   /**
    * The board kept its coil as it was when the line went, and an open() that failed meanwhile
    * must still open the contactor: command the last commanded state again (with its deadline),
@@ -106,7 +110,7 @@ export class ModbusRelay extends CommandedRelay {
     this.missedPollsForFault = missedPollsForFault;
     this.responseTimeoutMs = options.responseTimeoutMs;
     this.faults = new FaultLatch(id, (e) => this.emit('fault', e), (c) => this.emit('faultCleared', c));
-    this.commands = new ContactorCommands({ id, clock, faults: this.faults, deadlineMs, send: (target) => this.writeCoil(target), withdraw: () => this.withdraw(), openCommand: 'open' });
+    this.commands = new ContactorCommands({ id, clock, faults: this.faults, deadlineMs, send: (target) => this.writeCoil(target), withdraw: () => this.withdraw(), openCommand: 'open', readBack: true });
     bus.on('lost', this.onLost);
     bus.on('restored', this.onRestored);
     if (bus.state === 'lost') this.faults.raise('PORT_LOST');
@@ -168,6 +172,7 @@ export class ModbusRelay extends CommandedRelay {
   private async poll(): Promise<void> {
     const count = Math.max(this.feedbackInput, this.readyInput ?? 0) + 1;
     let bits: boolean[];
+    const mark = this.commands.mark;
     this.stats.polls++;
     try {
       bits = await this.bus.readBits(this.address, 2, 0, count, this.responseTimeoutMs);
@@ -175,24 +180,30 @@ export class ModbusRelay extends CommandedRelay {
       // A poll that could not be sent (port away: PORT_LOST is raised already) is no missed answer.
       if (this.released || err instanceof HalError) return;
       this.stats.missed++;
-      if (++this.misses >= this.missedPollsForFault) this.faults.raise('RELAY_FEEDBACK_LOST', `${this.misses} polls unanswered`);
+      if (++this.misses < this.missedPollsForFault) return;
+      const fault = this.faults.raise('RELAY_FEEDBACK_LOST', `${this.misses} polls unanswered`);
+      // A command past its deadline cannot be confirmed nor found failed without the feedback.
+      if (this.commands.overdue) this.commands.finish(fault);
       return;
     }
     if (this.released) return;
     this.misses = 0;
     this.faults.clear('RELAY_FEEDBACK_LOST');
-    this.observe(bits[this.feedbackInput] ? 'closed' : 'open', this.readyInput === undefined ? undefined : bits[this.readyInput] === true);
+    this.observe(bits[this.feedbackInput] ? 'closed' : 'open', this.readyInput === undefined ? undefined : bits[this.readyInput] === true, mark);
   }
 
-  private observe(feedback: RelayState, ready: boolean | undefined): void {
-    if (ready === false) this.readySeenOff = true;
-    else if (ready === true && this.readySeenOff && this.faults.active.has('RELAY_STUCK')) this.faults.clear('RELAY_STUCK');
+  /** `mark`: the commands' reading mark when this reading was started. */
+  private observe(feedback: RelayState, ready: boolean | undefined, mark: number): void {
     if (feedback !== this.confirmed) {
       this.confirmed = feedback;
       this.emit('state', feedback);
     }
     const pending = this.commands.pendingTarget;
-    if (pending === feedback) this.commands.confirm(feedback);
+    // Before the ready input: a close this reading finds stuck is withdrawn here, and the ready
+    // input this reading shows off then already counts for clearing RELAY_STUCK.
+    this.commands.reading(feedback, mark);
+    if (ready === false) this.readySeenOff = true;
+    else if (ready === true && this.readySeenOff && this.faults.active.has('RELAY_STUCK')) this.faults.clear('RELAY_STUCK');
     if (this.commanded !== 'open') return;
     if (feedback === 'open') return this.faults.clear('UNCOMMANDED_POWER');
     // Closed while commanded open, nothing under way: open it again now. Contacts known to be
