@@ -43,6 +43,7 @@ import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from
 import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
 import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
+import { registerMaintenanceMode } from './tamper/maintenanceVendor.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { CertificateService } from './security/CertificateService.js';
 import { compactListeners } from '../hal/compactListeners.js';
@@ -363,6 +364,8 @@ export class Agent extends EventEmitter<AgentEvents> {
         log: this.log,
         onChange: (state) => this.emit('tamper', state),
       });
+      // MaintenanceMode also by DataTransfer, for a CSMS that sends no vendor configuration keys.
+      registerMaintenanceMode(this.vendors, config, this.log);
     }
     this.control.attach(hooked(Agent.controlHooks, {
       firmware: this.firmware,
