@@ -100,6 +100,8 @@ describe('security profiles', () => {
     ['a CSMS certificate from another CA', () => serving(pki.foreignCsms), 'InvalidCentralSystemCertificate', /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
     ['an expired CSMS certificate', () => serving(pki.expiredCsms), 'InvalidCentralSystemCertificate', /CERT_HAS_EXPIRED/],
     ['a CSMS speaking TLS 1.0/1.1 only', () => serving(pki.csms, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }), 'InvalidTLSVersion', /TLS 1.2 or newer/],
+    // TLS 1.2 with only a suite outside csms.tls.ciphers (CBC, no AEAD): no suite in common.
+    ['a CSMS offering only cipher suites outside the configured list', () => serving(pki.csms, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' }), 'InvalidTLSCipherSuite', /cipher|handshake/i],
   ] as const)('refuses %s and raises %s', async (_what, tls, event, techInfo) => {
     const f = await connectWith({ profile: 2, csms: { password: PASSWORD, tls: tls() } });
     f.link.start();
