@@ -6,15 +6,20 @@
  * restart, and followed by the TamperGuard at once); no data reads it (answer data `"true"` /
  * `"false"`). Anything else is Rejected.
  */
-import type { DataTransferVendors } from '../DataTransferVendors.js';
-import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { Logger } from 'pino';
+import type { DataTransferRequest, DataTransferResponse } from '../ocpp16/messages.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
+
+/** The Agent's DataTransferVendors, as far as this needs it (agent/tamper does not import agent/). */
+interface VendorRegistry {
+  register(vendorId: string, handler: (request: DataTransferRequest) => Promise<DataTransferResponse>, messageId?: string): () => void;
+}
 
 export const MAINTENANCE_VENDOR_ID = 'org.evse-agent.maintenance';
 export const MAINTENANCE_MESSAGE_ID = 'MaintenanceMode';
 
 /** Registers the message on `vendors`; returns the function that removes it. */
-export function registerMaintenanceMode(vendors: DataTransferVendors, config: OcppConfiguration, log: Logger): () => void {
+export function registerMaintenanceMode(vendors: VendorRegistry, config: OcppConfiguration, log: Logger): () => void {
   return vendors.register(
     MAINTENANCE_VENDOR_ID,
     async (req) => {
