@@ -115,6 +115,22 @@ describe('SignedUpdateFirmware', () => {
     await expect(readFile(join(c.dir, 'firmware', 'update.json'))).rejects.toThrow(); // nothing left under way
   });
 
+  it('reports InstallVerificationFailed when the charger comes back on its old version (the staged image did not become the running one)', async () => {
+    const c = await charger();
+    const image = simImage('2.2.0');
+    const url = server.put('/fw/not-activated-2.2.0.bin', { body: image });
+    expect(await c.f.csms.call(CP, 'SignedUpdateFirmware', signedRequest(c.f, url, material.rsa, image, { requestId: 9 }))).toEqual({ status: 'Accepted' });
+    await until(c.f, () => expect(c.resets).toEqual(['Hard']));
+    await c.f.close();
+    await rm(join(c.dir, 'firmware', 'staged-version')); // the board booted its old slot again
+
+    const after = await charger({ dir: c.dir });
+    expect(after.f.sent('BootNotification')[0]!.firmwareVersion).toBe('1.0.0');
+    await until(after.f, () => expect(signedStatuses(after.f)).toEqual(['InstallVerificationFailed']));
+    expect(after.f.sent('SignedFirmwareStatusNotification')[0]!.requestId).toBe(9);
+    expect(after.events.map((e) => e.type)).not.toContain('FirmwareUpdated');
+  });
+
   it('accepts an ECDSA signing certificate', async () => {
     const c = await charger();
     const image = simImage('2.1.0');

@@ -2,6 +2,9 @@
  * Tamper detection end to end: the simulated cabinet switch of an in-process Agent on virtual
  * time, the embedded strict CSMS over a real WebSocket, MaintenanceMode set with ChangeConfiguration.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../hal/clock.js';
 import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
@@ -11,7 +14,7 @@ import type { TamperState } from './tamper/TamperGuard.js';
 
 afterEach(cleanupAgents);
 
-async function charger(opts: { openAtStart?: boolean } = {}) {
+async function charger(opts: { openAtStart?: boolean; configFile?: string } = {}) {
   const events: SecurityEventType[] = [];
   const states: TamperState[] = [];
   const clock = new SimulatedClock(T0);
@@ -20,6 +23,7 @@ async function charger(opts: { openAtStart?: boolean } = {}) {
   const f = await agentFixture({
     clock,
     sim,
+    ...(opts.configFile !== undefined && { configFile: opts.configFile }),
     agent: { securityEvents: { raise: (type) => void events.push(type) } },
     beforeStart: (agent) => agent.on('tamper', (s) => void states.push(s)),
   });
@@ -74,5 +78,35 @@ describe('tamper detection', () => {
     await f.advance(1000);
     expect(f.agent.connectors[0]!.status).toBe('Faulted');
     expect(events).toEqual(['TamperDetectionActivated']);
+  });
+
+  it('MaintenanceMode set by DataTransfer (org.evse-agent.maintenance / MaintenanceMode) puts the charger back in service and survives a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-maint-'));
+    try {
+      const configFile = join(dir, 'ocpp-configuration.json');
+      const { f, events } = await charger({ configFile });
+      f.sim.tamper!.open();
+      await f.advance(1000);
+      expect(f.agent.connectors[0]!.status).toBe('Faulted');
+      const dt = (data?: string) => f.csms.call(CP, 'DataTransfer', { vendorId: 'org.evse-agent.maintenance', messageId: 'MaintenanceMode', ...(data !== undefined && { data }) });
+      expect(await dt()).toEqual({ status: 'Accepted', data: 'false' });
+      expect(await dt('maybe')).toEqual({ status: 'Rejected' });
+      expect(await f.csms.call(CP, 'DataTransfer', { vendorId: 'org.evse-agent.maintenance', messageId: 'Other', data: 'true' })).toEqual({ status: 'UnknownMessageId' });
+      expect(await dt('true')).toEqual({ status: 'Accepted', data: 'true' });
+      await f.advance(1000);
+      expect(f.agent.connectors[0]!.status).toBe('Available');
+      expect(f.sim.alarm!.writes).toEqual([true, false]);
+      expect(await f.csms.call(CP, 'GetConfiguration', { key: ['MaintenanceMode'] })).toMatchObject({ configurationKey: [{ key: 'MaintenanceMode', value: 'true' }] });
+      await f.close();
+
+      // After a restart the service visit goes on: the cabinet open at start is no tampering.
+      const after = await charger({ configFile, openAtStart: true });
+      await after.f.advance(2000);
+      expect(after.f.agent.connectors[0]!.status).toBe('Available');
+      expect(after.events).toEqual([]);
+      expect(events).toEqual(['TamperDetectionActivated']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -43,6 +43,7 @@ import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from
 import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
 import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
+import { registerMaintenanceMode } from './tamper/maintenanceVendor.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { CertificateService } from './security/CertificateService.js';
 import { compactListeners } from '../hal/compactListeners.js';
@@ -214,7 +215,10 @@ export class Agent extends EventEmitter<AgentEvents> {
 
   private static readonly journalHooks: ThisType<JournalOptions> & Pick<JournalHealthOptions, 'report'> = {
     report(fault) {
-      for (const c of this.agent.connectors) c.send(fault ? { type: 'FAULT', fault } : { type: 'FAULT_CLEARED', code: 'STORAGE_FAULT' });
+      const { agent } = this;
+      for (const c of agent.connectors) c.send(fault ? { type: 'FAULT', fault } : { type: 'FAULT_CLEARED', code: 'STORAGE_FAULT' });
+      // Whitepaper: "Flash writes or memory exhausted" is the critical event MemoryExhaustion.
+      if (fault?.info?.startsWith('data disk full')) agent.securityEvents.raise('MemoryExhaustion', fault.info);
     },
   };
 
@@ -357,12 +361,14 @@ export class Agent extends EventEmitter<AgentEvents> {
         sensor: hardware.tamper,
         alarm: hardware.alarm,
         config,
-        security: options.securityEvents ?? { raise: (type, techInfo) => this.log.warn({ securityEvent: type, techInfo }, 'security event') },
+        security: this.securityEvents,
         sessions: this.sessions,
         connectors: this.connectors,
         log: this.log,
         onChange: (state) => this.emit('tamper', state),
       });
+      // MaintenanceMode also by DataTransfer, for a CSMS that sends no vendor configuration keys.
+      registerMaintenanceMode(this.vendors, config, this.log);
     }
     this.control.attach(hooked(Agent.controlHooks, {
       firmware: this.firmware,
@@ -397,6 +403,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
     (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  /** Where this charger's security events go (AgentOptions.securityEvents; without it they are only logged). */
+  get securityEvents(): SecurityEventSink {
+    return this.options.securityEvents ?? { raise: (type, techInfo) => this.log.warn({ securityEvent: type, techInfo }, 'security event') };
   }
 
   /** The cabinet switch, MaintenanceMode and whether the charger is out of service after tampering (undefined: no switch). */

@@ -69,7 +69,8 @@ describe.runIf(existsSync('/dev/full'))('data directory full (journal on /dev/fu
 describe('journal fills up while the charger runs', () => {
   it('a card is refused before the contactor closes, and sessions start again once the disk is writable', async () => {
     const journal = new FillingJournal();
-    const f = await agentFixture({ journal });
+    const events: string[] = [];
+    const f = await agentFixture({ journal, agent: { securityEvents: { raise: (type, techInfo) => void events.push(`${type}: ${techInfo}`) } } });
     const relay = f.sim.connectors[0]!.relay;
     const seen: string[] = [];
     relay.on('state', (s: string) => void seen.push(s));
@@ -86,6 +87,7 @@ describe('journal fills up while the charger runs', () => {
     expect(f.sent('StopTransaction')).toEqual([]);
     expect(seen).toEqual([]); // the card's probe found the full disk before the contactor closed
     expect(journal.probes).toBeGreaterThanOrEqual(2); // at start and for the card
+    expect(events).toEqual(['MemoryExhaustion: data disk full: journal']); // once, not per refused write
 
     f.sim.rfid.tap(CARD);
     await f.advance(2000);

@@ -48,6 +48,7 @@ async function createDevices(settings: Settings, clock: Clock, log?: Logger): Pr
         phases: chargePoint.phases,
         voltageV: chargePoint.voltageV,
         evConnected: saved ? false : hal.sim.evConnected,
+        tamperSwitch: hal.sim.tamperSwitch,
         ev: { batteryKWh: hal.sim.ev.batteryKWh, soc: hal.sim.ev.soc, maxCurrentA: hal.sim.ev.maxCurrentA, phases: hal.sim.ev.phases },
         ...(saved && { meterEnergyWh: saved.map((c) => c.meterWh) }),
       });

@@ -22,11 +22,26 @@ export interface CsmsDriveFlags {
   tariff?: Tariff;
 }
 
-export interface CsmsCommandOptions extends Partial<CsmsDriveFlags> {
+/** What the security options parse to: `--password`, `--tls-cert`/`--tls-key`, `--tls-client-ca`, `--tls-demo`. */
+export interface CsmsSecurityFlags {
+  password?: string;
+  tlsCert?: PemFile;
+  tlsKey?: PemFile;
+  tlsClientCa?: PemFile;
+  /** A directory for the throwaway certificates (`--tls-demo`). */
+  tlsDemo?: string;
+}
+
+/** A PEM file read while the options are parsed (a bad one is a usage error naming the option). */
+export interface PemFile {
+  file: string;
+  pem: string;
+}
+
+export interface CsmsCommandOptions extends Partial<CsmsDriveFlags>, CsmsSecurityFlags {
   host: string;
   port: number;
   json: boolean;
-  password?: string;
   summaryIntervalS?: number;
   logLevel: string;
   /** Human-readable logs on stderr; undefined: when stderr is a terminal. */
@@ -54,6 +69,51 @@ function tariffFile(file: string): Tariff {
   }
 }
 
+const pemFile = (what: 'certificate' | 'private key') => (file: string): PemFile => {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InvalidArgumentError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  const marker = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+  if (!marker.test(pem)) throw new InvalidArgumentError(`${file}: expected a PEM ${what}`);
+  return { file, pem };
+};
+
+/** Adds the security options (wss://, HTTP Basic, client certificates) to the `evse csms` command. */
+export function addCsmsSecurityOptions(command: Command): Command {
+  return command
+    .option('--password <password>', 'require this HTTP Basic password from every charge point that presents no client certificate (security profiles 1 and 2)')
+    .option('--tls-cert <file>', "serve wss:// with this certificate (PEM; intermediates may follow it); needs --tls-key", pemFile('certificate'))
+    .option('--tls-key <file>', "the private key of --tls-cert (PEM)", pemFile('private key'))
+    .option('--tls-client-ca <file>', 'accept client certificates that chain to these CA certificates (PEM) in place of the password (security profile 3); a certificate that does not is refused', pemFile('certificate'))
+    .option('--tls-demo <dir>', 'serve wss:// with throwaway certificates made at start (valid one day): writes <dir>/csms-ca.pem (csms.tls.caFile of the charger) and <dir>/charger.pem, <dir>/charger.key (a client certificate for profile 3, csms.tls.certFile/keyFile); never for production');
+}
+
+/** The TLS of the CSMS from the security options; a usage error (a line naming the options) for a combination that cannot work. */
+async function tlsOf(opts: CsmsSecurityFlags): Promise<{ tls?: { cert: string; key: string; clientCa?: string }; wrote?: string[] } | { error: string }> {
+  if (opts.tlsDemo !== undefined) {
+    if (opts.tlsCert || opts.tlsKey || opts.tlsClientCa) return { error: '--tls-demo makes its own certificates: leave out --tls-cert, --tls-key and --tls-client-ca' };
+    const [{ makeDemoPki }, { mkdir, writeFile }, { join }] = await Promise.all([import('../scenarios/csms/demoCertificates.js'), import('node:fs/promises'), import('node:path')]);
+    const pki = makeDemoPki();
+    const client = pki.client('evse-demo-charger');
+    const dir = opts.tlsDemo;
+    try {
+      await mkdir(dir, { recursive: true });
+      const files: [string, string, number][] = [['csms-ca.pem', pki.ca, 0o644], ['charger.pem', client.cert, 0o644], ['charger.key', client.key, 0o600]];
+      for (const [name, text, mode] of files) await writeFile(join(dir, name), text, { mode });
+      return { tls: { ...pki.server, clientCa: pki.ca }, wrote: files.map(([name]) => join(dir, name)) };
+    } catch (err) {
+      return { error: `--tls-demo: cannot write the certificates to ${dir}: ${(err as Error).message}` };
+    }
+  }
+  if (!opts.tlsCert !== !opts.tlsKey) return { error: opts.tlsCert ? '--tls-key: expected the private key of --tls-cert, but it is not given' : '--tls-cert: expected the certificate of --tls-key, but it is not given' };
+  if (opts.tlsClientCa && !opts.tlsCert) return { error: '--tls-client-ca: client certificates need wss://: give --tls-cert and --tls-key (or --tls-demo)' };
+  if (!opts.tlsCert || !opts.tlsKey) return {};
+  return { tls: { cert: opts.tlsCert.pem, key: opts.tlsKey.pem, ...(opts.tlsClientCa && { clientCa: opts.tlsClientCa.pem }) } };
+}
+
 /** Adds the options for driving charge points to the `evse csms` command. */
 export function addCsmsDriveOptions(command: Command): Command {
   return command
@@ -70,12 +130,22 @@ export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> 
   const interactive = opts.interactive ?? process.stdin.isTTY === true;
   // Prompt, line editing and completion only when both ends are the terminal; else plain lines.
   const terminal = interactive && process.stdin.isTTY === true && process.stdout.isTTY === true ? process.stdout : undefined;
+  const security = await tlsOf(opts);
+  if ('error' in security) {
+    process.stderr.write(`evse csms: ${security.error}\n`);
+    return EX_USAGE;
+  }
+  const { tls } = security;
+  if (opts.password !== undefined && !tls && !isLoopback(opts.host)) {
+    process.stderr.write(`evse csms: warning: --password over plain ws:// on ${opts.host}: the password travels readable; serve wss:// (--tls-cert/--tls-key) outside a trusted network\n`);
+  }
   try {
     const handle = await runCsmsCli({
       host: opts.host,
       port: opts.port,
       json: opts.json,
       ...(opts.password !== undefined && { password: opts.password }),
+      ...(tls && { tls }),
       ...(opts.summaryIntervalS !== undefined && { summaryIntervalS: opts.summaryIntervalS }),
       logger: createLogger(opts.logLevel, { pretty: opts.pretty }),
       callTimeoutMs: Math.round((opts.callTimeout ?? 10) * 1000),
@@ -86,6 +156,7 @@ export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> 
     // On a terminal with the prompt, stdout already shows these lines (and the prompt is up).
     if (!terminal) {
       process.stderr.write(`evse csms: listening on ${handle.url} (charge points connect to ${handle.url}/<id>)\n`);
+      if (security.wrote) process.stderr.write(`evse csms: throwaway certificates (valid one day): ${security.wrote.join(', ')}\n`);
       if (handle.apiUrl) process.stderr.write(`evse csms: HTTP API on ${handle.apiUrl}\n`);
     }
     await handle.closed;
@@ -104,4 +175,8 @@ export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> 
     process.stderr.write(`evse csms: ${(err as Error).message}\n`);
     return 1;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

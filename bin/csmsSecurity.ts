@@ -7,7 +7,7 @@
  * naming the key instead (docs/security.md).
  */
 import { X509Certificate } from 'node:crypto';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Clock } from '../hal/clock.js';
@@ -51,9 +51,13 @@ export async function openCsmsSecurity(settings: Settings, dataDir: string, conf
   issues.push(...profileIssues(settings, credentials, certificates, tls));
   if (issues.length > 0) throw new SettingsError(issues);
   warnOfExpiry(tls, clock.now(), log);
+  // The event queue exists from the first start on: without the log beside it, someone removed the log.
+  const exists = (name: string) => stat(join(dir, name)).then(() => true, () => false);
+  const cleared = (await exists('events.log')) && !(await exists('security.log'));
   const securityLog = await SecurityLog.open({ file: join(dir, 'security.log'), log });
   const queue = await FileJournal.open<QueuedSecurityEvent>({ file: join(dir, 'events.log'), log, name: 'security event queue' });
   const events = new SecurityEventService({ clock, log, securityLog, queue });
+  if (cleared) events.raise('SecurityLogWasCleared', 'security.log was missing at start (removed since the last run): a new one is begun');
   const connection = new ConnectionSecurity({ url: csms.url, credentials, certificates, events, log, tls: { ...tls, ciphers: csms.tls.ciphers } });
   connection.own(config);
   const certificateService = new CertificateService({

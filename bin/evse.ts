@@ -10,7 +10,7 @@
  */
 import { Command } from 'commander';
 import { integerIn, nonNegativeInteger, parseCommandLine, parsedBy, port, positiveInteger, positiveNumber, reportUsageErrors, seed, withLogOptions, type LogOptions } from './commandLine.js';
-import { addCsmsDriveOptions, type CsmsDriveFlags } from './csmsCommand.js';
+import { addCsmsDriveOptions, addCsmsSecurityOptions, type CsmsDriveFlags, type CsmsSecurityFlags } from './csmsCommand.js';
 import type { FleetCommandOptions } from './fleetCommand.js';
 import type { ScenarioRunOptions } from './scenarioCommand.js';
 import { packageVersion } from './packageInfo.js';
@@ -47,7 +47,7 @@ withLogOptions(
   process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty, security: opts.security === true });
 });
 
-addCsmsDriveOptions(
+addCsmsSecurityOptions(addCsmsDriveOptions(
   withLogOptions(
     program
       .command('csms')
@@ -59,7 +59,7 @@ addCsmsDriveOptions(
       .option('--summary <seconds>', 'counting mode with a summary line every <seconds> (implies --quiet)', positiveNumber),
     'warn',
   ),
-).action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number } & LogOptions & CsmsDriveFlags) => {
+)).action(async (opts: { host: string; port: number; json?: boolean; quiet?: boolean; summary?: number } & LogOptions & CsmsDriveFlags & CsmsSecurityFlags) => {
   const { runCsmsCommand } = await import('./csmsCommand.js');
   const summaryIntervalS = opts.summary ?? (opts.quiet === true ? 10 : undefined);
   process.exitCode = await runCsmsCommand({
@@ -74,6 +74,11 @@ addCsmsDriveOptions(
     apiHost: opts.apiHost,
     callTimeout: opts.callTimeout,
     ...(opts.tariff && { tariff: opts.tariff }),
+    ...(opts.password !== undefined && { password: opts.password }),
+    ...(opts.tlsCert && { tlsCert: opts.tlsCert }),
+    ...(opts.tlsKey && { tlsKey: opts.tlsKey }),
+    ...(opts.tlsClientCa && { tlsClientCa: opts.tlsClientCa }),
+    ...(opts.tlsDemo !== undefined && { tlsDemo: opts.tlsDemo }),
   });
 });
 

@@ -33,6 +33,7 @@ import { LogRing } from '../agent/diagnostics/LogRing.js';
 import { exitOnInvalidSettings, type Settings } from './settings/settings.js';
 import { bootNotificationOf, SUPPORTED_FEATURE_PROFILES, SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE } from './agentIdentity.js';
 import { activateFirmware, firmwareOptionsOf } from './firmwareSetup.js';
+import { anyManufacturerRoots, installedManufacturerRoots } from '../agent/firmware/ManufacturerRoots.js';
 import { ocppInitialValues } from './ocppInitialValues.js';
 import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
@@ -126,7 +127,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   const history = await openSessionHistory(settings, dataDir, clock, log);
   const profiles = await ChargingProfileStore.open(join(dataDir, 'charging-profiles.json'), log);
   // The recent log and the security log, for GetDiagnostics / GetLog.
-  const maintenance: Maintenance = { firmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() }, SecurityLog: security.securityLog } } };
+  // Signing certificates may chain to a root the CSMS installed (InstallCertificate) or one in firmware.manufacturerRootsDir.
+  const trustedFirmware = firmware && { ...firmware, manufacturerRoots: anyManufacturerRoots(firmware.manufacturerRoots, installedManufacturerRoots(security.certificates)) };
+  const maintenance: Maintenance = { firmware: trustedFirmware, diagnostics: { sources: { DiagnosticsLog: { lines: () => recentLog.snapshot() }, SecurityLog: security.securityLog } } };
   // The operator's display messages survive restarts (docs/display.md); kept only with a display.
   const displayMessages = settings.display.type === 'none' ? undefined : await OperatorMessages.open(join(dataDir, 'display-messages.json'), log);
   // The dashboard outlives resets; the display and prices it shows are those of the agent running now.

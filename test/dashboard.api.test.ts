@@ -84,6 +84,25 @@ describe('evse run: dashboard API', () => {
     });
   });
 
+  it('opens the cabinet of a simulated charger with a tamper switch: session ended, Faulted, TamperDetectionActivated at the CSMS; MaintenanceMode (DataTransfer) puts it back in service', { timeout: 40_000 }, async () => {
+    const { url, csms, chargePointId: cp } = await startDashboardProcess(rig, { EVSE_SIM_TAMPER_SWITCH: '1' });
+    await api(url, 'POST', '/api/connectors/1/plug', {});
+    await api(url, 'POST', '/api/rfid', { uid: '04A2B3C4' });
+    await csms.waitForCall(cp, 'StartTransaction', { idTag: '04A2B3C4' }, 10_000);
+    expect(await api(url, 'POST', '/api/faults', { device: 'tamper', kind: 'open' })).toMatchObject({ status: 201, body: { device: 'tamper', kind: 'open', shows: 'now' } });
+    await csms.waitForCall(cp, 'SecurityEventNotification', { type: 'TamperDetectionActivated' }, 10_000);
+    await csms.waitForCall(cp, 'StopTransaction', { reason: 'Other' }, 10_000);
+    await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'OtherError' }, 10_000);
+    let s = await statusOf(url);
+    await until('the tamper fault on the dashboard', () => s.connectors[0]?.faults.some((f) => f.code === 'TAMPER_DETECTED') === true, 10_000, 100, async () => (s = await statusOf(url)));
+
+    expect((await api(url, 'DELETE', '/api/faults?device=tamper')).status).toBe(200); // the door is shut: still out of service
+    expect((await statusOf(url)).connectors[0]!.status).toBe('Faulted');
+    expect(await csms.call(cp, 'DataTransfer', { vendorId: 'org.evse-agent.maintenance', messageId: 'MaintenanceMode', data: 'true' })).toEqual({ status: 'Accepted', data: 'true' });
+    await until('back in service', () => s.connectors[0]?.status !== 'Faulted', 10_000, 100, async () => (s = await statusOf(url)));
+    expect(s.connectors[0]!.faults).toEqual([]);
+  });
+
   it('refuses bad requests with { error, field? } and changes nothing', { timeout: 40_000 }, async () => {
     const { url } = await startDashboardProcess(rig);
     expect(await api(url, 'GET', '/api/nothing')).toMatchObject({ status: 404, body: { error: 'no such resource: /api/nothing' } });
@@ -96,6 +115,7 @@ describe('evse run: dashboard API', () => {
     expect(await api(url, 'POST', '/api/faults', { device: 'relay', kind: 'melted' })).toMatchObject({ status: 422, body: { field: 'kind' } });
     expect(await api(url, 'POST', '/api/connectors/2/plug', {})).toMatchObject({ status: 404, body: { error: 'charger DASH-CP has no connector 2 (it has 1)' } });
     expect(await api(url, 'DELETE', '/api/faults?device=rfid')).toMatchObject({ status: 409, body: { error: expect.stringContaining('POST /api/rfid') } });
+    expect(await api(url, 'POST', '/api/faults', { device: 'tamper', kind: 'open' })).toMatchObject({ status: 409, body: { error: expect.stringContaining('EVSE_SIM_TAMPER_SWITCH') } });
     expect((await statusOf(url)).connectors[0]).toMatchObject({ status: 'Available', plugged: false });
 
     // Without a password, only requests addressed to this machine: no DNS rebinding from a web page.

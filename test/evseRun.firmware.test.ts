@@ -38,13 +38,13 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-async function setUp(cp: string, env: Record<string, string> = {}) {
+async function setUp(cp: string, env: Record<string, string> = {}, rootInDataDir = true) {
   const csms = new EmbeddedCsms();
   await csms.start({ host: '127.0.0.1' });
   servers.push(csms);
   const dataDir = await tempDir();
   await mkdir(join(dataDir, 'certificates', 'manufacturer'), { recursive: true });
-  await writeFile(join(dataDir, 'certificates', 'manufacturer', 'test-root.pem'), material.rootPem);
+  if (rootInDataDir) await writeFile(join(dataDir, 'certificates', 'manufacturer', 'test-root.pem'), material.rootPem);
   const p = spawnEvse(['run'], { EVSE_LOG_LEVEL: 'warn', EVSE_CSMS_URL: csms.url, EVSE_CHARGE_POINT_ID: cp, EVSE_DATA_DIR: dataDir, ...env });
   running.push(p);
   await csms.waitForCall(cp, 'StatusNotification', { connectorId: 1 }, 15_000);
@@ -74,6 +74,18 @@ describe('evse run: firmware updates', () => {
     expect(statuses).toEqual(['Downloading', 'Downloaded', 'SignatureVerified', 'Installing', 'InstallRebooting', 'Installed']);
     expect((await readFile(join(dataDir, 'firmware', 'version'), 'utf8')).trim()).toBe('9.1.0');
     expect(csms.violations(cp).filter((v) => v.by === 'chargePoint')).toEqual([]);
+  });
+
+  it('trusts a ManufacturerRootCertificate the CSMS installed (InstallCertificate), not only the roots directory', async () => {
+    const cp = 'FW-INSTALLED-ROOT';
+    const { csms } = await setUp(cp, {}, false);
+    const image = simImage('9.2.0');
+    const location = images.put('/run/9.2.0.bin', { body: image });
+    const request = { requestId: 43, firmware: { location, retrieveDateTime: new Date().toISOString(), signingCertificate: material.ec.cert, signature: signImage(image, material.ec.key) } };
+    expect(await csms.call(cp, 'SignedUpdateFirmware', request)).toEqual({ status: 'InvalidCertificate' }); // no root yet
+    expect(await csms.call(cp, 'InstallCertificate', { certificateType: 'ManufacturerRootCertificate', certificate: material.rootPem })).toEqual({ status: 'Accepted' });
+    expect(await csms.call(cp, 'SignedUpdateFirmware', request)).toEqual({ status: 'Accepted' });
+    await csms.waitForCall(cp, 'SignedFirmwareStatusNotification', { status: 'SignatureVerified', requestId: 43 }, 20_000);
   });
 
   it('runs a board installer script (firmware.installer): install stages, activate at the next start makes it run', async () => {

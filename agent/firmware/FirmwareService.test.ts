@@ -60,6 +60,33 @@ describe('FirmwareService.stop()', () => {
   });
 });
 
+describe('FirmwareService.settled()', () => {
+  it('waits while start() reads the persisted update (real I/O a virtual clock must not run past)', async () => {
+    let release = (): void => undefined;
+    const loading = new Promise<void>((resolve) => (release = resolve));
+    const slowStore = { load: () => loading.then(() => undefined) } as unknown as FirmwareStore; // a disk that takes its time
+    const service = new FirmwareService({
+      store: slowStore,
+      installer: { install: () => new Promise(() => undefined), activate: async () => undefined },
+      roots: fixedManufacturerRoots([]),
+      security: { raise: () => undefined },
+      charger: { transactionsRunning: () => 0, onTransactionEnded: () => () => undefined, holdSessions: () => undefined, reboot: async () => undefined },
+      runningVersion: '1.0.0',
+      clock: new SimulatedClock(),
+      log,
+    });
+    const started = service.start();
+    let settled = false;
+    void service.settled().then(() => (settled = true));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    release();
+    await started;
+    await service.settled();
+    expect(settled).toBe(true);
+  });
+});
+
 describe('FirmwareService.request()', () => {
   it('decides requests that arrive together one after the other: the second cancels the first', async () => {
     const clock = new SimulatedClock();

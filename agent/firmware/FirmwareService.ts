@@ -79,12 +79,19 @@ export class FirmwareService extends EventEmitter<FirmwareServiceEvents> {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    const job = await this.o.store.load();
-    if (!job) return;
-    if (job.phase === 'reboot') {
-      await this.finishAfterReboot(job);
-      return;
+    // Reading the persisted update and reporting the reboot's outcome is real I/O too (settled()).
+    this.work.set(true);
+    let job: FirmwareJob | undefined;
+    try {
+      job = await this.o.store.load();
+      if (job?.phase === 'reboot') {
+        await this.finishAfterReboot(job);
+        return;
+      }
+    } finally {
+      this.work.set(false);
     }
+    if (!job) return;
     this.log.info({ phase: job.phase, location: job.location }, 'firmware update goes on after a restart');
     this.launch(job);
   }

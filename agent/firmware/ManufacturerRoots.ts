@@ -1,8 +1,8 @@
 /**
- * The ManufacturerRootCertificates a firmware signing certificate must chain to. The security
- * service's certificate store (InstallCertificate / DeleteCertificate) will provide them; until it
- * does, {@link fileManufacturerRoots} reads PEM files from a directory of the data dir or the
- * settings.
+ * The ManufacturerRootCertificates a firmware signing certificate must chain to: those the CSMS
+ * installed (InstallCertificate, the security service's certificate store: {@link installedManufacturerRoots})
+ * and those the installer put in a directory ({@link fileManufacturerRoots}); {@link anyManufacturerRoots}
+ * trusts both.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -28,4 +28,14 @@ export function fileManufacturerRoots(dir: string): ManufacturerRoots {
 /** Fixed roots (tests, or an Agent built without any: then none). */
 export function fixedManufacturerRoots(pems: readonly string[]): ManufacturerRoots {
   return { trustedManufacturerRoots: async () => [...pems] };
+}
+
+/** The roots the CSMS installed with InstallCertificate (ManufacturerRootCertificate), read at each check. */
+export function installedManufacturerRoots(store: { roots(use: 'ManufacturerRootCertificate'): readonly string[] }): ManufacturerRoots {
+  return { trustedManufacturerRoots: async () => [...store.roots('ManufacturerRootCertificate')] };
+}
+
+/** Every root of every source (a signing certificate may chain to any of them). */
+export function anyManufacturerRoots(...sources: readonly ManufacturerRoots[]): ManufacturerRoots {
+  return { trustedManufacturerRoots: async () => (await Promise.all(sources.map((s) => s.trustedManufacturerRoots()))).flat() };
 }

@@ -18,7 +18,7 @@ import type { Logger } from 'pino';
 import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
 import { fullJitterDelay } from './backoff.js';
-import { OcppLinkError, toLinkError } from './errors.js';
+import { OcppLinkError, toCallError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 import { OcppTraffic } from './OcppTraffic.js';
 import type { AnsweringLink } from './v16/answerCall.js';
@@ -30,6 +30,10 @@ import { warmValidators, type OcppRpcClient } from './OcppRpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
 import { Registration } from './Registration.js';
+
+/** Message ids of CSMS calls remembered per connection to recognise a replayed frame. */
+const SEEN_CALL_IDS = 256;
+const REPLAY_REFUSED = () => toCallError({ code: 'SecurityError', message: 'message id already used on this connection', internal: false });
 
 export type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 export type { TrafficRecord } from './OcppTraffic.js';
@@ -59,6 +63,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private reconnectTimer: TimerId | undefined;
   /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
   private callTimedOut = false;
+  /** Message ids of the CSMS's calls on this connection (replay detection; made at the first call). */
+  private seenCallIds: Set<string> | undefined;
   /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
@@ -84,7 +90,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       failed: (err) => this.surface(err),
     };
     this.client = createRpcClient(opts, face.subprotocol);
-    this.client.handleActions(face.handledActions, (option: IHandlersOption) => face.answer(this.answering, option));
+    this.client.handleActions(face.handledActions, (option: IHandlersOption) => (this.replayed(option) ? Promise.reject(REPLAY_REFUSED()) : face.answer(this.answering, option)));
     attachClientEvents(this.client, {
       open: () => this.onOpen(),
       disconnect: (info) => this.onDisconnect(info),
@@ -261,9 +267,30 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     void this.connect();
   };
 
+  /**
+   * A call from the CSMS under a message id it already used on this connection (OCPP-J: unique
+   * per sender and connection) is a replayed frame: refused (SecurityError), never executed twice.
+   * The ids of the last {@link SEEN_CALL_IDS} calls are kept, allocated at the first call.
+   */
+  private replayed(option: IHandlersOption): boolean {
+    const id = option.messageId;
+    if (id === undefined) return false;
+    const seen = (this.seenCallIds ??= new Set());
+    if (!seen.has(id)) {
+      seen.add(id);
+      if (seen.size > SEEN_CALL_IDS) seen.delete(seen.values().next().value!);
+      return false;
+    }
+    const what = `${option.method ?? 'a call'} with message id ${id}, already used on this connection`;
+    this.log.warn({ action: option.method, messageId: id }, 'CSMS call replayed: refused');
+    this.opts.security?.attemptedReplay?.(what);
+    return true;
+  }
+
   private onOpen(): void {
     if (this.stopping) return;
     this.connected = true;
+    this.seenCallIds = undefined; // message ids are unique per connection
     this.log.info({ url: this.opts.url }, 'connected to the CSMS');
     const wait = this.registration.waitBeforeBoot();
     if (this.registered && this.face.registrationOutlivesConnection) {

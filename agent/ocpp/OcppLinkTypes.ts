@@ -54,6 +54,8 @@ export interface LinkSecurity {
   connected(): void;
   /** The CSMS sent something that is not valid OCPP (the security event InvalidMessages). */
   invalidMessage?(what: string): void;
+  /** The CSMS sent a call again under a message id it already used on this connection (the security event AttemptedReplayAttacks). */
+  attemptedReplay?(what: string): void;
 }
 
 export interface OcppLinkOptions {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => pki.remove());
 afterEach(cleanupLinks);
 
-async function fixture(opts: { needsInstalledRoots?: boolean } = {}) {
+async function fixture(opts: { needsInstalledRoots?: boolean; log?: pino.Logger } = {}) {
   const f = await linkFixture({ clockStart: Date.now() });
   await f.config.change('CpoName', 'Test CPO');
   const events: { type: SecurityEventType; techInfo?: string }[] = [];
@@ -33,7 +33,7 @@ async function fixture(opts: { needsInstalledRoots?: boolean } = {}) {
     store,
     events: { raise: (type, techInfo) => void events.push({ type, ...(techInfo !== undefined && { techInfo }) }) },
     clock: f.clock,
-    log,
+    log: opts.log ?? log,
     subject: () => ({ organization: f.config.getString('CpoName'), commonName: 'CP-SERIAL' }),
     needsInstalledRoots: () => opts.needsInstalledRoots ?? false,
   });
@@ -132,6 +132,19 @@ describe('the charge point certificate', () => {
     expect(f.store.chargePointExpiry()! - f.clock.now()).toBeLessThan(EXPIRY_WARNING_MS);
     f.service.start();
     await eventually(() => expect(f.csms().count('SignCertificate')).toBe(2));
+    f.service.stop();
+  });
+
+  it('warns of an installed root certificate that runs out within 30 days, at start and once a day', async () => {
+    const lines: { msg: string; subject?: string }[] = [];
+    const captured = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    const f = await fixture({ log: captured });
+    await f.cp.call('InstallCertificate', { certificateType: 'ManufacturerRootCertificate', certificate: pki.ca.cert }); // the test CA lives 2 days
+    f.service.start();
+    const warnings = () => lines.filter((l) => l.msg === 'installed certificate expires soon');
+    expect(warnings()).toHaveLength(1);
+    f.clock.advance(24 * 3600_000);
+    expect(warnings()).toHaveLength(2);
     f.service.stop();
   });
 });

@@ -48,6 +48,7 @@ async function connectWith(setup: Setup) {
         connectFailed: (err) => security.connectFailed(err),
         connected: () => security.connected(),
         invalidMessage: (what) => security.invalidMessage(what),
+        attemptedReplay: (what) => security.attemptedReplay(what),
       },
     },
   });
@@ -100,6 +101,8 @@ describe('security profiles', () => {
     ['a CSMS certificate from another CA', () => serving(pki.foreignCsms), 'InvalidCentralSystemCertificate', /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
     ['an expired CSMS certificate', () => serving(pki.expiredCsms), 'InvalidCentralSystemCertificate', /CERT_HAS_EXPIRED/],
     ['a CSMS speaking TLS 1.0/1.1 only', () => serving(pki.csms, { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }), 'InvalidTLSVersion', /TLS 1.2 or newer/],
+    // TLS 1.2 with only a suite outside csms.tls.ciphers (CBC, no AEAD): no suite in common.
+    ['a CSMS offering only cipher suites outside the configured list', () => serving(pki.csms, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA' }), 'InvalidTLSCipherSuite', /cipher|handshake/i],
   ] as const)('refuses %s and raises %s', async (_what, tls, event, techInfo) => {
     const f = await connectWith({ profile: 2, csms: { password: PASSWORD, tls: tls() } });
     f.link.start();
@@ -117,6 +120,24 @@ describe('security profiles', () => {
     f.csms().client.sendRaw('this is not OCPP-J');
     await eventually(() => expect(f.events.filter((e) => e.type === 'InvalidMessages')).toHaveLength(2));
     expect(f.events.map((e) => e.techInfo)).toEqual([expect.stringMatching(/^Reset call violates the OCPP 1\.6 schema/), expect.stringMatching(/^invalid frame: this is not OCPP-J/)]);
+  });
+
+  it('a CSMS call sent again under a message id already used on the connection is refused (SecurityError) and raises AttemptedReplayAttacks', async () => {
+    const f = await connectWith({ profile: 2, csms: { password: PASSWORD, tls: serving(pki.csms) } });
+    f.link.start();
+    await f.until('accepted');
+    const answers: string[] = [];
+    f.csms().client.on('message', ({ message, outbound }: { message: Buffer | string; outbound: boolean }) => {
+      if (!outbound && String(message).includes('"replay-1"')) answers.push(String(message));
+    });
+    f.csms().client.sendRaw('[2,"replay-1","GetConfiguration",{"key":["HeartbeatInterval"]}]');
+    await eventually(() => expect(answers).toHaveLength(1));
+    f.csms().client.sendRaw('[2,"replay-1","GetConfiguration",{"key":["HeartbeatInterval"]}]'); // the same frame again
+    await eventually(() => expect(f.events.map((e) => e.type)).toContain('AttemptedReplayAttacks'));
+    await eventually(() => expect(answers).toHaveLength(2));
+    expect(JSON.parse(answers[0]!)[0]).toBe(3);
+    expect(JSON.parse(answers[1]!)).toEqual([4, 'replay-1', 'SecurityError', expect.any(String), {}]);
+    expect(f.events.find((e) => e.type === 'AttemptedReplayAttacks')?.techInfo).toMatch(/GetConfiguration with message id replay-1/);
   });
 
   it('a CSMS refusing the password raises FailedToAuthenticateAtCentralSystem', async () => {

@@ -97,6 +97,10 @@ export class ConnectionSecurity implements LinkSecurity {
     this.o.events.raise('InvalidMessages', what);
   }
 
+  attemptedReplay(what: string): void {
+    this.o.events.raise('AttemptedReplayAttacks', what);
+  }
+
   connected(): void {
     const trial = this.trial;
     if (!trial) return;

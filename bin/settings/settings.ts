@@ -87,6 +87,8 @@ export interface Settings {
     readonly driver: 'sim' | 'serial';
     readonly sim: {
       readonly evConnected: boolean;
+      /** The simulated cabinet door switch and warning light (a TamperSensor), driven from the dashboard or the fleet API. */
+      readonly tamperSwitch: boolean;
       readonly ev: { readonly batteryKWh: number; readonly soc: number; readonly maxCurrentA: number; readonly phases: 1 | 3 };
     };
     /** Real devices when `driver` is `serial` (docs/hardware.md): the bench keys, or the device list. */
@@ -186,6 +188,7 @@ const SCHEMA = section({
     driver: { type: 'string', enum: ['sim', 'serial'] },
     sim: section({
       evConnected: bool,
+      tamperSwitch: bool,
       ev: section({ batteryKWh: decimal(1, 300), soc: decimal(0, 1), maxCurrentA: decimal(6, 80), phases }),
     }),
     serial: SERIAL_SCHEMA,
@@ -265,8 +268,9 @@ const EXPECTED: ExpectedTable = {
   'csms.reconnect.maxDelayMs': { '': 'expected an integer from 100 to 3600000', notBelowSibling: 'expected maxDelayMs >= initialDelayMs' },
   hal: 'expected a section (hal: driver, sim, serial)',
   'hal.driver': 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial)',
-  'hal.sim': 'expected a section (sim: evConnected, ev)',
+  'hal.sim': 'expected a section (sim: evConnected, tamperSwitch, ev)',
   'hal.sim.evConnected': 'expected true or false (or 1/0, yes/no, on/off)',
+  'hal.sim.tamperSwitch': 'expected true or false (or 1/0, yes/no, on/off)',
   'hal.sim.ev': 'expected a section (ev: batteryKWh, soc, maxCurrentA, phases)',
   'hal.sim.ev.batteryKWh': 'expected a battery capacity from 1 to 300 kWh',
   'hal.sim.ev.soc': 'expected a state of charge from 0 to 1 (a fraction, not %)',

@@ -16,6 +16,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
+import { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { listenOn } from '../httpServer.js';
 import { createOcppServer, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
@@ -27,6 +28,11 @@ export interface ConnectionRequest {
   /** The URL path before the identity, e.g. `/ocpp`. */
   readonly endpoint: string;
   readonly remoteAddress: string | undefined;
+  /**
+   * The client certificate the charge point presented over wss:// (security profile 3), when the
+   * listener asks for one (`tls.clientCa`): whether it chains to that CA, and its subject's CN.
+   */
+  readonly clientCertificate?: { readonly authorized: boolean; readonly commonName: string | undefined; readonly error?: string };
 }
 
 export interface ListenerHandlers {
@@ -52,8 +58,11 @@ export class CsmsListener {
     });
   }
 
-  /** `options.tls`: serve wss:// (TLS 1.2 at least) with this certificate and key. */
-  static async listen(host: string, port: number, options: OcppServerOptions & { tls?: { cert: string; key: string } }, handlers: ListenerHandlers): Promise<CsmsListener> {
+  /**
+   * `options.tls`: serve wss:// (TLS 1.2 at least) with this certificate and key; with `clientCa`
+   * a client certificate is asked for (not required: profile 2 chargers have none) and checked against it.
+   */
+  static async listen(host: string, port: number, options: OcppServerOptions & { tls?: { cert: string; key: string; clientCa?: string } }, handlers: ListenerHandlers): Promise<CsmsListener> {
     const server = createOcppServer(options);
     server.auth((accept, reject, handshake) => authenticate(handshake, handlers, accept, reject));
     server.on('client', handlers.client);
@@ -62,7 +71,10 @@ export class CsmsListener {
       response.statusCode = 404; // WebSocket upgrades only
       response.end();
     };
-    const httpServer: Server = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, notFound) : createServer(notFound);
+    const tls = options.tls;
+    const httpServer: Server = tls
+      ? createTlsServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2', ...(tls.clientCa !== undefined && { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }) }, notFound)
+      : createServer(notFound);
     httpServer.on('upgrade', server.handleUpgrade);
     const { port: boundPort } = await listenOn(httpServer, host, port);
     httpServer.on('error', handlers.error);
@@ -101,6 +113,7 @@ async function authenticate(
     password: handshake.password?.toString('utf8'),
     endpoint: handshake.endpoint,
     remoteAddress: handshake.remoteAddress,
+    ...clientCertificateOf(handshake),
   };
   try {
     if (handlers.auth && !(await handlers.auth(request))) return refuse(401, 'Unauthorized');
@@ -108,6 +121,23 @@ async function authenticate(
     return refuse(401, 'Unauthorized', err);
   }
   accept();
+}
+
+/** What a TLS socket that asked for a client certificate got (nothing on ws:// or when none was presented). */
+function clientCertificateOf(handshake: Handshake): Pick<ConnectionRequest, 'clientCertificate'> {
+  const socket = handshake.request?.socket;
+  if (!(socket instanceof TLSSocket)) return {};
+  const peer = socket.getPeerCertificate();
+  if (!peer || Object.keys(peer).length === 0) return {};
+  const cn = peer.subject?.CN;
+  const authorizationError = socket.authorizationError as unknown;
+  return {
+    clientCertificate: {
+      authorized: socket.authorized,
+      commonName: Array.isArray(cn) ? cn[0] : cn,
+      ...(authorizationError !== null && authorizationError !== undefined && { error: String(authorizationError) }),
+    },
+  };
 }
 
 /** Whether `promise` settled within `ms`. */

@@ -40,8 +40,12 @@ export interface EmbeddedCsmsOptions {
   readonly firstTransactionId?: number;
   /** How many traffic records to keep. Default 100 000. */
   readonly trafficLimit?: number;
-  /** Serve wss:// with this certificate and key (PEM), e.g. from demoCertificates.ts. Default: ws://. */
-  readonly tls?: { readonly cert: string; readonly key: string };
+  /**
+   * Serve wss:// with this certificate and key (PEM), e.g. from demoCertificates.ts. Default: ws://.
+   * With `clientCa` (PEM) a charge point may present a client certificate (security profile 3):
+   * `auth` sees whether it chains to that CA (ConnectionRequest.clientCertificate).
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
 }
 
 export interface EmbeddedCsmsEvents {

@@ -1,8 +1,10 @@
 /**
  * Throwaway certificates for running the embedded CSMS over wss:// on one machine (`evse demo
- * --security`): a CPO root CA and a server certificate for 127.0.0.1 signed by it, ECDSA P-256,
- * valid for a day, made in memory (keys with node:crypto, the X.509 structures with
- * PeculiarVentures' asn1 schemas). Never for production: the CA key exists only in this process.
+ * --security`, `evse csms --tls-demo`): a CPO root CA, a server certificate for 127.0.0.1 signed by
+ * it and, for security profile 3, client certificates for chargers; and for firmware updates
+ * (scenarios) a manufacturer root with a firmware signing certificate. ECDSA P-256, valid for a day
+ * (or `days`), made in memory (keys with node:crypto, the X.509 structures with PeculiarVentures'
+ * asn1 schemas). Never for production: the CA keys exist only in this process.
  */
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
@@ -24,8 +26,12 @@ import {
   Validity,
   Version,
   id_ce_basicConstraints,
+  KeyUsage,
+  KeyUsageFlags,
   id_ce_extKeyUsage,
+  id_ce_keyUsage,
   id_ce_subjectAltName,
+  id_kp_clientAuth,
   id_kp_serverAuth,
 } from '@peculiar/asn1-x509';
 
@@ -37,26 +43,56 @@ export interface DemoPki {
   ca: string;
   /** The CSMS's certificate (PEM) for 127.0.0.1 and its private key. */
   server: { cert: string; key: string };
+  /** A client certificate (security profile 3) for a charger, CN = `commonName`, signed by the CA. */
+  client(commonName: string): { cert: string; key: string };
 }
 
 export function makeDemoPki(now = Date.now()): DemoPki {
   const caKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const serverKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const caName = name('evse demo CPO', 'evse demo root CA');
   const ca = certificate({ subject: caName, issuer: caName, publicKey: caKeys.publicKey, signer: caKeys.privateKey, now, extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: true }), true)] });
-  const server = certificate({
-    subject: name('evse demo CPO', '127.0.0.1'),
-    issuer: caName,
-    publicKey: serverKeys.publicKey,
-    signer: caKeys.privateKey,
-    now,
-    extensions: [
-      extension(id_ce_basicConstraints, new BasicConstraints({ cA: false }), true),
-      extension(id_ce_subjectAltName, new SubjectAlternativeName([new GeneralName({ iPAddress: '127.0.0.1' })])),
-      extension(id_ce_extKeyUsage, new ExtendedKeyUsage([id_kp_serverAuth])),
-    ],
-  });
-  return { ca, server: { cert: server, key: serverKeys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } };
+  const leaf = (commonName: string, extensions: Extension[]) => {
+    const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const cert = certificate({ subject: name('evse demo CPO', commonName), issuer: caName, publicKey: keys.publicKey, signer: caKeys.privateKey, now, extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: false }), true), ...extensions] });
+    return { cert, key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+  };
+  const server = leaf('127.0.0.1', [
+    extension(id_ce_subjectAltName, new SubjectAlternativeName([new GeneralName({ iPAddress: '127.0.0.1' })])),
+    extension(id_ce_extKeyUsage, new ExtendedKeyUsage([id_kp_serverAuth])),
+  ]);
+  return { ca, server, client: (commonName) => leaf(commonName, [extension(id_ce_extKeyUsage, new ExtendedKeyUsage([id_kp_clientAuth]))]) };
+}
+
+export interface FirmwareSigningPki {
+  /** The manufacturer root CA (PEM): what the charger must have installed as ManufacturerRootCertificate. */
+  root: string;
+  /** The firmware signing certificate (PEM), issued by the root, and its private key. */
+  signer: { cert: string; key: string };
+  /** A signing certificate from another root, that the charger must refuse. */
+  untrusted: { cert: string; key: string };
+}
+
+/** A manufacturer root and a firmware signing certificate, valid from `now` for `days` (a scenario's virtual time). */
+export function makeFirmwareSigningPki(now = Date.now(), days = 1): FirmwareSigningPki {
+  const issue = (organization: string) => {
+    const rootKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const rootName = name(organization, `${organization} firmware root`);
+    const caUsage = extension(id_ce_keyUsage, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign), true);
+    const root = certificate({ subject: rootName, issuer: rootName, publicKey: rootKeys.publicKey, signer: rootKeys.privateKey, now, days, extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: true }), true), caUsage] });
+    const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const cert = certificate({
+      subject: name(organization, `${organization} firmware signing`),
+      issuer: rootName,
+      publicKey: keys.publicKey,
+      signer: rootKeys.privateKey,
+      now,
+      days,
+      extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: false }), true), extension(id_ce_keyUsage, new KeyUsage(KeyUsageFlags.digitalSignature), true)],
+    });
+    return { root, signer: { cert, key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } };
+  };
+  const mine = issue('evse demo manufacturer');
+  return { root: mine.root, signer: mine.signer, untrusted: issue('someone else').signer };
 }
 
 function name(organization: string, commonName: string): Name {
@@ -68,7 +104,7 @@ function extension(extnID: string, value: object, critical = false): Extension {
   return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
-function certificate(o: { subject: Name; issuer: Name; publicKey: KeyObject; signer: KeyObject; now: number; extensions: Extension[] }): string {
+function certificate(o: { subject: Name; issuer: Name; publicKey: KeyObject; signer: KeyObject; now: number; days?: number; extensions: Extension[] }): string {
   const serial = randomBytes(12);
   serial[0]! &= 0x7f; // a positive INTEGER
   const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 });
@@ -78,7 +114,7 @@ function certificate(o: { subject: Name; issuer: Name; publicKey: KeyObject; sig
     signature: algorithm,
     issuer: o.issuer,
     subject: o.subject,
-    validity: new Validity({ notBefore: new Date(o.now - 60_000), notAfter: new Date(o.now + DAY) }),
+    validity: new Validity({ notBefore: new Date(o.now - 60_000), notAfter: new Date(o.now + (o.days ?? 1) * DAY) }),
     subjectPublicKeyInfo: AsnConvert.parse(o.publicKey.export({ type: 'spki', format: 'der' }), SubjectPublicKeyInfo),
     extensions: new Extensions(o.extensions),
   });

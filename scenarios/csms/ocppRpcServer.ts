@@ -52,6 +52,8 @@ export interface Handshake {
   readonly protocols: Set<string>;
   readonly remoteAddress: string | undefined;
   readonly headers: IncomingHttpHeaders;
+  /** The upgrade request (its socket is a TLSSocket on wss://). */
+  readonly request?: { readonly socket: unknown };
 }
 
 export interface HandlerArgs {

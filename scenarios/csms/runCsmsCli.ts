@@ -13,6 +13,7 @@ import { CsmsConsole } from './CsmsConsole.js';
 import { CsmsCounter, formatSummary, QUIET_VIOLATIONS_SHOWN } from './CsmsCounter.js';
 import { CsmsHttpApi } from './CsmsHttpApi.js';
 import { CsmsOperator } from './CsmsOperator.js';
+import type { ConnectionRequest } from './CsmsListener.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { CsmsTariff, type Tariff } from './CsmsTariff.js';
 import { clockTime, formatMessage } from './formatMessage.js';
@@ -26,8 +27,17 @@ export interface CsmsCliOptions {
   /** JSON lines instead of human lines. */
   readonly json?: boolean;
   readonly logger?: Logger;
-  /** Require this HTTP Basic password from every charge point (OCPP security profile 1). */
+  /**
+   * Require this HTTP Basic password from every charge point (OCPP security profiles 1 and 2) that
+   * does not present a client certificate.
+   */
   readonly password?: string;
+  /**
+   * Serve wss:// (TLS 1.2 at least) with this certificate and key (PEM). With `clientCa` a charge
+   * point may present a client certificate instead of a password (security profile 3): it must
+   * chain to `clientCa`, else the connection is refused (401).
+   */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly clientCa?: string };
   /** Heartbeat interval (s) in BootNotification replies. Default 300. */
   readonly heartbeatInterval?: number;
   /** Human lines with UTC clock times. */
@@ -88,7 +98,11 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
     // fleet-sized run from holding 100,000 parsed frames.
     ...(quiet ? { trafficLimit: QUIET_TRAFFIC_LIMIT } : {}),
     bootPolicy: { interval: options.heartbeatInterval ?? 300 },
-    ...(password === undefined ? {} : { auth: (request) => request.password === password }),
+    ...(options.tls && { tls: options.tls }),
+    ...((password !== undefined || options.tls?.clientCa !== undefined) && {
+      // A client certificate (profile 3) must chain to the client CA; without one, the password (profiles 1, 2).
+      auth: (request: ConnectionRequest) => (request.clientCertificate ? request.clientCertificate.authorized : password === undefined || request.password === password),
+    }),
     ...(options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs }),
   });
   const operator = new CsmsOperator(csms, options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
@@ -130,7 +144,8 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
   }
 
   const { url } = await csms.start({ host: options.host ?? '127.0.0.1', port: options.port ?? 9000 });
-  emit('listening', `listening on ${url}: charge points connect to ${url}/<chargePointId> (any path before the id, e.g. ${url}/ocpp/CP001)`, { url });
+  const security = securityOf(options);
+  emit('listening', `listening on ${url}: charge points connect to ${url}/<chargePointId> (any path before the id, e.g. ${url}/ocpp/CP001); ${security}`, { url, security });
   const api = options.api && new CsmsHttpApi({ operator, host: options.api.host ?? '127.0.0.1', port: options.api.port, ...(options.logger && { logger: options.logger }) });
   let apiUrl: string | undefined;
   try {
@@ -185,4 +200,12 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
   if (options.signal?.aborted) onStop();
   else options.signal?.addEventListener('abort', onStop, { once: true });
   return { csms, operator, url, apiUrl, counter, closed, stop };
+}
+
+/** What a charge point must bring, for the listening line. */
+function securityOf(options: CsmsCliOptions): string {
+  const { tls, password } = options;
+  if (!tls) return password === undefined ? 'no authentication' : 'HTTP Basic password required (security profile 1)';
+  const ways = [password === undefined ? 'no password asked' : 'HTTP Basic password (security profile 2)', ...(tls.clientCa ? ['or a client certificate from the client CA (security profile 3)'] : [])];
+  return `TLS ≥ 1.2, ${ways.join(' ')}`;
 }

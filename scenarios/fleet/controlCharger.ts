@@ -100,6 +100,11 @@ function injectFault(m: ControlledCharger, state: ControlState, device: FaultDev
     for (let i = 0; i < m.sim.rfid.garbageFaultThreshold; i++) m.sim.rfid.sendGarbage();
     return ok({ id: m.id, device, kind, charger: viewOf(m, state) }, 201);
   }
+  if (device === 'tamper') {
+    if (!m.sim.tamper) return fail(409, `charger ${m.id} has no cabinet switch (hal.sim.tamperSwitch / EVSE_SIM_TAMPER_SWITCH)`);
+    m.sim.tamper.open();
+    return ok({ id: m.id, device, kind, shows: 'now', charger: viewOf(m, state) }, 201);
+  }
   const hw = connectorOf(m, connector);
   if (isResult(hw)) return hw;
   if (device === 'lock' && !hw.lock) return fail(409, `connector ${connector} of charger ${m.id} has a tethered cable: no lock to jam`);
@@ -125,6 +130,9 @@ function injectFault(m: ControlledCharger, state: ControlState, device: FaultDev
 function clearFaults(m: ControlledCharger, state: ControlState, device: FaultDevice | undefined, connector: number | undefined): CommandResult {
   if (device === 'rfid') return fail(409, 'a card reader fault clears at the next good card read: tap a card (POST /chargers/{id}/rfid)');
   if (connector !== undefined && !m.sim.connectors[connector - 1]) return fail(404, `charger ${m.id} has no connector ${connector} (it has ${m.sim.connectors.length})`);
+  // Shutting the door does not end a tamper fault: the CSMS does (MaintenanceMode).
+  if ((!device || device === 'tamper') && connector === undefined) m.sim.tamper?.shut();
+  if (device === 'tamper') return m.sim.tamper ? ok(viewOf(m, state)) : fail(409, `charger ${m.id} has no cabinet switch (hal.sim.tamperSwitch / EVSE_SIM_TAMPER_SWITCH)`);
   const targets = connector === undefined ? m.sim.connectors : [m.sim.connectors[connector - 1]!];
   for (const hw of targets) {
     if (!device || device === 'meter') {

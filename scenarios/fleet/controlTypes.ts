@@ -7,7 +7,7 @@
 import type { FleetReport } from './FleetMetrics.js';
 import type { FleetProfile } from './profile.js';
 
-export type FaultDevice = 'meter' | 'relay' | 'pilot' | 'lock' | 'rfid';
+export type FaultDevice = 'meter' | 'relay' | 'pilot' | 'lock' | 'rfid' | 'tamper';
 
 /** Fault kinds per device (what the simulated device can be made to do). */
 export const FAULT_KINDS: Record<FaultDevice, readonly string[]> = {
@@ -16,6 +16,8 @@ export const FAULT_KINDS: Record<FaultDevice, readonly string[]> = {
   pilot: ['E', 'F'],
   lock: ['jammed'],
   rfid: ['garbage'],
+  /** The cabinet door of a charger with a tamper switch opens (cleared: shut). */
+  tamper: ['open'],
 };
 
 export const STOP_REASONS = ['Local', 'Remote', 'EmergencyStop', 'EVDisconnected', 'HardReset', 'SoftReset', 'Reboot', 'PowerLoss', 'DeAuthorized', 'Other'] as const;

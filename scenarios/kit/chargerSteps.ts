@@ -40,6 +40,8 @@ export interface ExpectSteps {
   energy(op: Comparator, value: number, unit?: 'Wh' | 'kWh', connector?: number): Promise<void>;
   /** How many transactions the CSMS gave this charger. */
   transactions(count: number): Promise<void>;
+  /** The firmware version the charger runs now (what it reported when it booted last). */
+  firmware(version: string): Promise<void>;
 }
 
 export function evSteps(k: StepTools): EvSteps {
@@ -113,6 +115,12 @@ export function expectSteps(k: StepTools): ExpectSteps {
       h.note('step', k.say(`expect energy ${op} ${value} ${unit}`));
       const actual = (await c.energyWh(n)) / ENERGY_UNITS[unit]!;
       if (!compare(actual, op, value)) throw new ScenarioFailure(step, `energy delivered on connector ${n} ${op} ${value} ${unit}`, `${actual.toFixed(3)} ${unit}`);
+    },
+    async firmware(version) {
+      h.note('step', k.say(`expect firmware ${version} running`));
+      await h.settle();
+      const actual = c.firmwareVersion;
+      if (actual !== version) throw new ScenarioFailure(k.step(`expect.firmware(${version})`), `firmware ${version} running`, actual === undefined ? 'no firmware version (declare charger: { firmware: … })' : `firmware ${actual}`);
     },
     async transactions(count) {
       h.note('step', k.say(`expect ${count} transaction(s) at the CSMS`));

@@ -11,6 +11,7 @@ import type { Harness } from './harness.js';
 import { ScenarioUsageError } from './errors.js';
 import { atCallSite, guarded } from './stepNames.js';
 import { stepTools } from './stepTools.js';
+import { fileSteps, firmwareSteps, type FileSteps, type FirmwareSteps } from './maintenanceSteps.js';
 import { parseDuration } from './words.js';
 
 export { CONNECTOR_STATUSES } from './chargerSteps.js';
@@ -41,9 +42,15 @@ export interface ScenarioContext extends ChargerContext {
     advance(duration: string | number): Promise<void>;
     /** Ms since the start (virtual time starts at 2026-01-01T00:00Z). */
     elapsed(): number;
+    /** The time now as an ISO 8601 date-time (for date fields such as retrieveDateTime). */
+    now(): string;
   };
   /** Adds a free-text line to the timeline. */
   note(text: string): void;
+  /** The scenario's own HTTP server on 127.0.0.1: files the charger downloads, files it uploads. */
+  readonly files: FileSteps;
+  /** Firmware images for the simulator's installer and their signatures (`charger: { firmware: '1.0.0' }`). */
+  readonly firmware: FirmwareSteps;
 }
 
 export function createContext(h: Harness): ScenarioContext {
@@ -84,7 +91,10 @@ export function createContext(h: Harness): ScenarioContext {
         }
       },
       elapsed: () => h.clock.now() - h.start,
+      now: () => new Date(h.clock.now()).toISOString(),
     } satisfies ScenarioContext['clock'], 't.clock'),
     note: (text) => h.note('note', text),
+    files: guarded(fileSteps(h), 't.files'),
+    firmware: guarded(firmwareSteps(h), 't.firmware'),
   }, 't');
 }

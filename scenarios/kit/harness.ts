@@ -6,12 +6,23 @@
  *   hardware, the embedded strict CSMS on 127.0.0.1;
  * - serial HAL or an external CSMS: the wall clock; waits are real and bounded.
  */
-import pino from 'pino';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
 import { SimulatedClock, systemClock, type Clock } from '../../hal/clock.js';
 import { createSimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 import type { ChargerHardware } from '../../hal/index.js';
 import { Agent } from '../../agent/Agent.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
+import { MemoryJournal } from '../../agent/store/TransactionJournal.js';
+import { VersionFileInstaller } from '../../agent/firmware/FirmwareInstaller.js';
+import { FirmwareStore } from '../../agent/firmware/FirmwareStore.js';
+import { installedManufacturerRoots } from '../../agent/firmware/ManufacturerRoots.js';
+import { CertificateService } from '../../agent/security/CertificateService.js';
+import { CertificateStore } from '../../agent/security/CertificateStore.js';
+import { SecurityEventService, type QueuedSecurityEvent } from '../../agent/security/SecurityEventService.js';
+import { SecurityLog } from '../../agent/security/SecurityLog.js';
 import { EmbeddedCsms } from '../csms/EmbeddedCsms.js';
 import { embeddedView, externalView, type CsmsView } from './csmsView.js';
 import type { Rig, SerialBenchFactory } from './rig/Rig.js';
@@ -19,6 +30,7 @@ import { simRig } from './rig/simRig.js';
 import { ScenarioUsageError } from './errors.js';
 import { type ScenarioOptions } from './scenarioOptions.js';
 import { seededRandom } from '../seededRandom.js';
+import { SiteFiles } from './siteFiles.js';
 
 export const CHARGE_POINT_ID = 'SCENARIO-CP1';
 /** 2026-01-01T00:00:00Z: virtual time starts here, so clock-aligned boundaries are easy to read. */
@@ -50,7 +62,12 @@ export interface ChargerUnderTest {
   /** 1-based position in the site. */
   readonly index: number;
   readonly id: string;
+  /** The agent running now: a Reset from the CSMS (or a firmware update) restarts it as a new Agent on the same hardware. */
   readonly agent: Agent;
+  /** The firmware version it booted with (BootNotification.firmwareVersion). */
+  readonly firmwareVersion: string | undefined;
+  /** Firmware updates, when the scenario declared `charger: { firmware: '<version>' }` (sim HAL). */
+  readonly firmware: { readonly installer: VersionFileInstaller } | undefined;
   readonly config: OcppConfiguration;
   readonly rig: Rig;
   readonly connectorCount: number;
@@ -68,6 +85,8 @@ export interface Harness {
   readonly csms: CsmsView;
   readonly chargers: readonly ChargerUnderTest[];
   readonly timeline: TimelineEvent[];
+  /** The scenario's own HTTP server on 127.0.0.1 (firmware images, log uploads), started on first use. */
+  readonly files: SiteFiles;
   /** Embedded CSMS only: when true it refuses (HTTP 401) reconnections. */
   offline: boolean;
   note(kind: EventKind, text: string): void;
@@ -111,9 +130,11 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       csms = externalView(url);
     }
 
-    // Ventilation is the agent's capability, the rest describes the simulated hardware.
-    const { ventilation = false, ...simulated } = options.charger ?? {};
+    // Ventilation and firmware are the agent's capabilities, the rest describes the simulated hardware.
+    const { ventilation = false, firmware: firmwareVersion, ...simulated } = options.charger ?? {};
+    if (firmwareVersion !== undefined && env.hal.kind !== 'sim') throw new ScenarioUsageError(`charger.firmware: firmware updates in scenarios use the simulator's installer; run the scenario with --hal sim`);
     const chargers: ChargerUnderTest[] = [];
+    const restarts = new Set<Promise<void>>();
     for (let i = 0; i < count; i++) {
       const id = ids[i]!;
       const prefix = count > 1 ? `${id} ` : '';
@@ -129,34 +150,71 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
         // Closed in reverse: the drivers release their ports before the rig removes the devices.
         closers.push(() => rig.close(), () => hardware.close());
       }
+      const chargerLog = log.child({ chargePointId: id });
+      const firmwareDir = firmwareVersion === undefined ? undefined : await mkdtemp(join(tmpdir(), 'evse-scenario-fw-'));
+      if (firmwareDir) closers.push(() => rm(firmwareDir, { recursive: true, force: true }));
       const config = await OcppConfiguration.open({
         file: null,
         initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...options.ocpp },
-        readonlyValues: { NumberOfConnectors: hardware.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,SmartCharging,RemoteTrigger' },
+        readonlyValues: { NumberOfConnectors: hardware.connectors.length, SupportedFeatureProfiles: `Core,${firmwareDir ? 'FirmwareManagement,' : ''}Reservation,SmartCharging,RemoteTrigger` },
         log,
       });
-      const agent = new Agent({
-        chargePointId: id,
-        boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario' },
-        csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
-        hardware,
-        config,
-        clock,
-        log: log.child({ chargePointId: id }),
-        random: seededRandom(env.seed + i),
-        ventilation,
-        // GetDiagnostics / GetLog upload what the scenario's timeline recorded so far.
-        diagnostics: { sources: { DiagnosticsLog: { lines: () => timeline.map((e) => JSON.stringify({ time: start + e.at, kind: e.kind, msg: e.text })) } } },
-      });
-      agent.on('status', (s) => note('status', `${prefix}connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
-      agent.on('card', (card, result) => note('card', `${prefix}card ${card.uid}: ${result.status} (${result.source})`));
-      agent.on('cardRefused', (card, refusal) => note('card', `${prefix}card ${card.uid} refused: ${refusal.message}`));
-      csms.attach(agent, byCharger);
-      closers.push(() => agent.stop({ flushMs: 500 }));
+      // What a charger keeps across its restarts: the journal, the security services, the firmware's state.
+      const kept = await keptAcrossRestarts({ id, clock, log: chargerLog, firmwareDir, firmwareVersion });
+      let current: Agent;
+      let bootedVersion: string | undefined;
+      const boot = async (bootReason: 'PowerUp' | 'RemoteReset'): Promise<Agent> => {
+        bootedVersion = kept.firmware ? ((await kept.firmware.installer.activate()) ?? firmwareVersion) : undefined;
+        const agent = new Agent({
+          chargePointId: id,
+          bootReason,
+          boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario', ...(bootedVersion !== undefined && { firmwareVersion: bootedVersion }) },
+          csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
+          hardware,
+          config,
+          clock,
+          log: chargerLog,
+          journal: kept.journal,
+          random: seededRandom(env.seed + i),
+          ventilation,
+          securityEvents: kept.events,
+          certificates: kept.certificates,
+          ...(kept.firmware && { firmware: kept.firmware.options }),
+          // GetDiagnostics / GetLog upload what the scenario's timeline recorded so far, and the security log.
+          diagnostics: { sources: { DiagnosticsLog: { lines: () => timeline.map((e) => JSON.stringify({ time: start + e.at, kind: e.kind, msg: e.text })) }, SecurityLog: kept.securityLog } },
+        });
+        agent.on('status', (s) => note('status', `${prefix}connector ${s.connectorId}: ${s.status}${s.errorCode !== 'NoError' ? ` (${s.errorCode})` : ''}`));
+        agent.on('card', (card, result) => note('card', `${prefix}card ${card.uid}: ${result.status} (${result.source})`));
+        agent.on('cardRefused', (card, refusal) => note('card', `${prefix}card ${card.uid} refused: ${refusal.message}`));
+        // A Reset (or a firmware update's reboot) restarts the charger as its owner would: a new Agent.
+        agent.on('reset', (type) => {
+          const restart = (async () => {
+            note('note', `${prefix}charger restarts (${type} reset)`);
+            await agent.stop({ reason: type === 'Soft' ? 'SoftReset' : 'HardReset', flushMs: 0 });
+            // Raised once the old connection is closed: sent once, by the charger that boots.
+            kept.events.raise('ResetOrReboot', `${type} reset requested by the CSMS`);
+            current = await boot('RemoteReset');
+            current.start();
+            await untilBooted(current, virtual);
+          })();
+          restarts.add(restart);
+          void restart.finally(() => restarts.delete(restart));
+        });
+        csms.attach(agent, byCharger);
+        return agent;
+      };
+      current = await boot('PowerUp');
+      closers.push(() => current.stop({ flushMs: 500 }));
       chargers.push({
         index: i + 1,
         id,
-        agent,
+        get agent() {
+          return current;
+        },
+        get firmwareVersion() {
+          return bootedVersion;
+        },
+        firmware: kept.firmware && { installer: kept.firmware.installer },
         config,
         rig,
         connectorCount: hardware.connectors.length,
@@ -172,8 +230,11 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
     }
 
     const settle = async () => {
+      while (restarts.size > 0) await Promise.all(restarts);
       await Promise.all(chargers.map((c) => c.agent.whenIdle(3000)));
     };
+    const files = new SiteFiles();
+    closers.push(() => files.close());
     const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
     const harness: Harness = {
       clock,
@@ -183,6 +244,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       csms,
       chargers,
       timeline,
+      files,
       get offline() {
         return link.offline;
       },
@@ -216,4 +278,40 @@ async function waitForBoot(h: Harness): Promise<void> {
     }
   }
   await h.advance(0);
+}
+
+interface Kept {
+  journal: MemoryJournal;
+  securityLog: SecurityLog;
+  events: SecurityEventService;
+  certificates: CertificateService;
+  firmware: { installer: VersionFileInstaller; options: NonNullable<ConstructorParameters<typeof Agent>[0]['firmware']> } | undefined;
+}
+
+/** What one charger keeps across its restarts, in memory (the firmware's files in a temporary directory). */
+async function keptAcrossRestarts(o: { id: string; clock: Clock; log: Logger; firmwareDir: string | undefined; firmwareVersion: string | undefined }): Promise<Kept> {
+  const securityLog = await SecurityLog.open({ file: null, log: o.log });
+  const events = new SecurityEventService({ clock: o.clock, log: o.log, securityLog, queue: new MemoryJournal<QueuedSecurityEvent>() });
+  const store = await CertificateStore.open({ file: null, log: o.log, maxCertificates: 20 });
+  const certificates = new CertificateService({ store, events, clock: o.clock, log: o.log, subject: () => ({ commonName: o.id }), needsInstalledRoots: () => false });
+  let firmware: Kept['firmware'];
+  if (o.firmwareDir !== undefined) {
+    const installer = new VersionFileInstaller(o.firmwareDir);
+    await installer.setRunningVersion(o.firmwareVersion!);
+    firmware = {
+      installer,
+      // Signing certificates chain to the ManufacturerRootCertificates the CSMS installed (InstallCertificate).
+      options: { installer, store: FirmwareStore.inDirectory(o.firmwareDir, o.log), manufacturerRoots: installedManufacturerRoots(store), stallTimeoutMs: 10_000 },
+    };
+  }
+  return { journal: new MemoryJournal(), securityLog, events, certificates, firmware };
+}
+
+/** After a restart: the new agent connected and its BootNotification was accepted (real time, bounded as at the first boot). */
+async function untilBooted(agent: Agent, virtual: boolean): Promise<void> {
+  const limitMs = virtual ? 5000 : 20_000;
+  const wallStart = performance.now();
+  while (!agent.link.isAccepted && performance.now() - wallStart < limitMs) {
+    await new Promise((resolve) => setTimeout(resolve, 10)); // real time: the socket, not the clock
+  }
 }

@@ -45,6 +45,10 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
   if (ventilation !== undefined && typeof ventilation !== 'boolean') {
     throw new TypeError(`scenario '${name}': options.charger.ventilation must be true or false, got ${JSON.stringify(ventilation)}`);
   }
+  const firmware = options?.charger?.firmware;
+  if (firmware !== undefined && (typeof firmware !== 'string' || firmware === '' || firmware.length > 50 || /\s/.test(firmware))) {
+    throw new TypeError(`scenario '${name}': options.charger.firmware must be the running firmware version, 1..50 characters without spaces (e.g. '1.0.0'), got ${JSON.stringify(firmware)}`);
+  }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }
 

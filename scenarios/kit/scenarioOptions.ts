@@ -30,6 +30,12 @@ export type ScenarioChargerOptions = Omit<SimulatedChargerOptions, 'clock'> & {
    * charge. Default false, as `chargePoint.ventilation`: D is refused (Faulted, contactor open).
    */
   readonly ventilation?: boolean;
+  /**
+   * The charger takes firmware updates (UpdateFirmware, SignedUpdateFirmware) and runs this version
+   * at the start: the simulator's installer (an image from `t.firmware.image`), signing certificates
+   * checked against the ManufacturerRootCertificates installed with InstallCertificate. Sim HAL only.
+   */
+  readonly firmware?: string;
 };
 
 /** What a charge point id may be (it ends the CSMS URL path). */

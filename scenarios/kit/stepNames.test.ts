@@ -58,7 +58,7 @@ describe('the guarded context at run time', () => {
     const r = await runScenario(scenario('await', async (t) => {
       expect(await (t.ev as unknown as Promise<unknown>)).toBe(t.ev);
       expect(JSON.stringify(t.rfid)).toBe('{}');
-      expect(String(Object.keys(t.clock))).toBe('advance,elapsed');
+      expect(String(Object.keys(t.clock))).toBe('advance,elapsed,now');
     }));
     expect(r.error).toBeUndefined();
   });

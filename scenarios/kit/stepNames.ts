@@ -15,8 +15,10 @@ export const STEP_NAMES = {
   rfid: ['present'],
   csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'disconnect', 'online', 'sent'],
   fault: ['meter', 'relay', 'pilot', 'tamper'],
-  expect: ['status', 'energy', 'transactions'],
-  clock: ['advance', 'elapsed'],
+  expect: ['status', 'energy', 'transactions', 'firmware'],
+  clock: ['advance', 'elapsed', 'now'],
+  files: ['serve', 'uploadUrl', 'expectUpload', 'uploaded'],
+  firmware: ['image', 'sign', 'manufacturerRoot', 'spoil'],
 } as const satisfies Record<string, readonly string[]>;
 
 type Namespace = keyof typeof STEP_NAMES;

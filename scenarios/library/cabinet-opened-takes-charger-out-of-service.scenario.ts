@@ -11,6 +11,7 @@ export default scenario('opening the cabinet ends the session and takes the char
   await t.expect.status(1, 'Charging');
   await t.clock.advance('5m');
   await t.fault.tamper('open');
+  await t.csms.expect('SecurityEventNotification', { type: 'TamperDetectionActivated' });
   await t.csms.expect('StopTransaction', { reason: 'Other' });
   await t.csms.expect('StatusNotification', { connectorId: 1, status: 'Faulted', errorCode: 'OtherError' });
   await t.fault.tamper('clear');
@@ -25,4 +26,5 @@ export default scenario('opening the cabinet ends the session and takes the char
   await t.fault.tamper('open'); // the technician at work
   await t.clock.advance('1m');
   await t.expect.status(1, 'Finishing');
+  await t.csms.expectNone('SecurityEventNotification', { type: 'TamperDetectionActivated' }, { within: '1m' });
 });

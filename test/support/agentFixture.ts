@@ -22,6 +22,8 @@ export const T0 = Date.UTC(2026, 0, 1);
 export interface AgentFixtureOptions {
   /** OCPP configuration keys (initial values). */
   ocpp?: Record<string, ConfigInput>;
+  /** Where the OCPP configuration is stored (default: in memory), to check what survives a restart. */
+  configFile?: string;
   /** Read-only OCPP keys (the charger's capabilities) besides NumberOfConnectors and SupportedFeatureProfiles. */
   readonlyOcpp?: Record<string, ConfigInput>;
   charger?: Omit<SimulatedChargerOptions, 'clock'>;
@@ -84,7 +86,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   const { url } = await csms.start();
   const sim = opts.sim ?? createSimulatedCharger({ clock, connectors: 1, ...opts.charger });
   const config = await OcppConfiguration.open({
-    file: null,
+    file: opts.configFile ?? null,
     initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
     readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,SmartCharging,RemoteTrigger', ...opts.readonlyOcpp },
     log,
