@@ -1,0 +1,75 @@
+/**
+ * Fleet sites against the embedded strict CSMS's site load manager, in-process on 127.0.0.1: four
+ * chargers in two sites (one limited in A per phase, one in kW) and one outside any site. The
+ * manager shares each limit among the site's transactions with TxProfiles; the fleet's report
+ * shows every site's power staying within its limit and how fast the chargers obeyed.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fleet } from '../scenarios/fleet/Fleet.js';
+import { mergeOverDefault, parseProfile } from '../scenarios/fleet/profile.js';
+import { DEFAULT_PROFILE } from '../scenarios/fleet/profileDefault.js';
+import { resolveSites } from '../scenarios/fleet/sites.js';
+import { SITE_DEFAULT_PROFILE_ID, SiteLoadManager } from '../scenarios/csms/SiteLoadManager.js';
+import { cleanupStack } from './support/cleanupStack.js';
+import { startQuietCsms } from './support/quietCsms.js';
+import { until } from './support/until.js';
+
+const { cleanups, release } = cleanupStack();
+afterEach(release);
+
+/** An EV at every free connector within about a second, 16 A three-phase, charging for 6 s. */
+const profile = parseProfile(
+  mergeOverDefault(DEFAULT_PROFILE, {
+    name: 'sites',
+    time: { acceleration: 1 },
+    arrivals: { baseline: 3600, peaks: [] },
+    evs: [{ name: 'sixteen', share: 1, batteryKWh: 60, maxCurrentA: 16, phases: 3, socStart: 0.2 }],
+    sessions: { minutes: 0.1, energyKWh: null, dwellMinutes: 0, remoteShare: 0, remotePatienceMinutes: 1 },
+    faults: {},
+    sites: [
+      { name: 'depot', chargers: 2, limitA: 20 },
+      { name: 'office', share: 0.4, limitKW: 11 },
+    ],
+  }),
+  'test',
+);
+
+describe('fleet sites with the embedded CSMS load manager', () => {
+  it('keeps each site within its limit and reports how fast chargers obeyed', { timeout: 40_000 }, async () => {
+    const { csms, url, log } = await startQuietCsms(cleanups);
+    const sites = resolveSites(profile.sites, 5);
+    expect(sites.map((s) => [s.name, s.first, s.count])).toEqual([['depot', 1, 2], ['office', 3, 2]]);
+    const manager = new SiteLoadManager(csms, { sites, idPrefix: 'ST' }).attach();
+    cleanups.push(async () => manager.detach());
+    const fleet = new Fleet({ csmsUrl: url, count: 5, idPrefix: 'ST', rampPerSecond: 100, seed: 5, log, behaviour: { profile } });
+    cleanups.push(() => fleet.stop(2000));
+    await fleet.start();
+
+    const txProfiles = () => csms.traffic((r) => r.kind === 'call' && r.action === 'SetChargingProfile' && r.direction === 'out');
+    // Both chargers of the depot charging at once: 10 A each; the office's 11 kW is 15.9 A: 7 A each.
+    const limitsOf = (id: string) => txProfiles().filter((r) => r.chargePointId === id).map((r) => (r.payload as { csChargingProfiles: { chargingSchedule: { chargingSchedulePeriod: { limit: number }[] } } }).csChargingProfiles.chargingSchedule.chargingSchedulePeriod[0]!.limit);
+    await until('shared limits on both sites', () => ['ST00001', 'ST00002'].some((id) => limitsOf(id).includes(10)) && ['ST00003', 'ST00004'].some((id) => limitsOf(id).includes(7)), 25_000);
+    await until('a sample with two sessions on the depot', () => (fleet.report().sites?.sites[0]?.maxW ?? 0) > 16 * 230 * 3, 15_000);
+    const report = await fleet.stop(5000);
+
+    // The charger outside any site is left alone: no default profile, no share.
+    expect(txProfiles().filter((r) => r.chargePointId === 'ST00005')).toEqual([]);
+    for (const id of ['ST00001', 'ST00002', 'ST00003', 'ST00004']) {
+      const defaults = txProfiles().filter((r) => r.chargePointId === id && (r.payload as { csChargingProfiles: { chargingProfileId: number } }).csChargingProfiles.chargingProfileId === SITE_DEFAULT_PROFILE_ID);
+      expect(defaults.length).toBeGreaterThanOrEqual(1);
+    }
+    const [depot, office] = report.sites!.sites;
+    expect(depot).toMatchObject({ name: 'depot', chargers: 2, limitA: 20, samplesOverLimit: 0 });
+    expect(office).toMatchObject({ name: 'office', chargers: 2, limitW: 11_000, samplesOverLimit: 0 });
+    expect(depot!.maxW).toBeLessThanOrEqual(depot!.limitW * 1.01);
+    expect(depot!.maxW).toBeGreaterThan(16 * 230 * 3); // more than one charger's worth: shared, not serialised
+    expect(office!.maxW).toBeLessThanOrEqual(11_000 * 1.01);
+    expect(depot!.power.maxW.some((w) => w !== null && w > 0)).toBe(true);
+    const { obey } = report.sites!;
+    expect(obey.obeyed).toBeGreaterThan(0);
+    expect(obey.received).toBeGreaterThanOrEqual(obey.obeyed + obey.unchanged + obey.refused);
+    expect(obey.ms.count).toBe(obey.obeyed);
+    expect(obey.ms.p50).toBeLessThanOrEqual(obey.ms.p99);
+    expect(csms.violations()).toEqual([]);
+  });
+});
