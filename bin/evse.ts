@@ -74,6 +74,9 @@ addCsmsDriveOptions(
     apiHost: opts.apiHost,
     callTimeout: opts.callTimeout,
     ...(opts.tariff && { tariff: opts.tariff }),
+    ...(opts.sites !== undefined && { sites: opts.sites }),
+    ...(opts.siteChargers !== undefined && { siteChargers: opts.siteChargers }),
+    ...(opts.siteIdPrefix !== undefined && { siteIdPrefix: opts.siteIdPrefix }),
   });
 });
 
