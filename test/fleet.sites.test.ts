@@ -9,6 +9,9 @@ import { Fleet } from '../scenarios/fleet/Fleet.js';
 import { mergeOverDefault, parseProfile } from '../scenarios/fleet/profile.js';
 import { DEFAULT_PROFILE } from '../scenarios/fleet/profileDefault.js';
 import { resolveSites } from '../scenarios/fleet/sites.js';
+import { formatSummary } from '../scenarios/fleet/formatReport.js';
+import { reportHtml } from '../scenarios/fleet/reportHtml.js';
+import { fleetRegistry } from '../scenarios/fleet/fleetPrometheus.js';
 import { SITE_DEFAULT_PROFILE_ID, SiteLoadManager } from '../scenarios/csms/SiteLoadManager.js';
 import { cleanupStack } from './support/cleanupStack.js';
 import { startQuietCsms } from './support/quietCsms.js';
@@ -71,5 +74,17 @@ describe('fleet sites with the embedded CSMS load manager', () => {
     expect(obey.ms.count).toBe(obey.obeyed);
     expect(obey.ms.p50).toBeLessThanOrEqual(obey.ms.p99);
     expect(csms.violations()).toEqual([]);
+
+    // The summary, the HTML page and the Prometheus metrics show the same.
+    const summary = formatSummary(report);
+    expect(summary).toMatch(/site depot: 2 chargers, peak \d+\.\d kW of 13\.8 kW \(\d+ %\), 0 of \d+ samples over/);
+    expect(summary).toMatch(new RegExp(`SetChargingProfile to new offer: p50 \\d+ {2}p95 \\d+ {2}p99 \\d+ {2}max \\d+ ms {2}\\(${obey.obeyed} obeyed of ${obey.received} received`));
+    const html = reportHtml(report);
+    expect(html).toContain('<h2>Sites</h2>');
+    expect(html).toContain('aria-label="power of site office over time"');
+    const metrics = await fleetRegistry(() => report).scrape();
+    expect(metrics).toContain('evse_fleet_site_limit_watts{site="depot"} 13800');
+    expect(metrics).toContain(`evse_fleet_profile_obedience_total{outcome="obeyed"} ${obey.obeyed}`);
+    expect(metrics).toContain(`evse_fleet_profile_obey_seconds_count ${obey.obeyed}`);
   });
 });

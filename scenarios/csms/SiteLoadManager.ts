@@ -44,6 +44,19 @@ export interface SiteLoadManagerOptions {
   logger?: Logger;
 }
 
+/**
+ * A limit of `limitA` per phase shared among `n` transactions in start order: evenly in whole amps,
+ * or, when that is below 6 A, among as many of the earliest as can have 6 A (the rest 0 A).
+ */
+export function shareLimit(limitA: number, n: number): number[] {
+  if (n === 0) return [];
+  const even = Math.floor(limitA / n + 1e-9);
+  if (even >= MIN_OFFER_A) return new Array<number>(n).fill(even);
+  const served = Math.min(n, Math.floor(limitA / MIN_OFFER_A + 1e-9));
+  const each = served > 0 ? Math.floor(limitA / served + 1e-9) : 0;
+  return Array.from({ length: n }, (_, i) => (i < served ? each : 0));
+}
+
 export class SiteLoadManager {
   private readonly running: Running[][];
   private readonly idPrefix: string;
@@ -85,13 +98,7 @@ export class SiteLoadManager {
   /** What each running transaction of site `index` is allowed now, A per phase (in start order). */
   shares(index: number): number[] {
     const site = this.options.sites[index];
-    const n = this.running[index]?.length ?? 0;
-    if (!site || n === 0) return [];
-    const even = Math.floor(site.limitA / n + 1e-9);
-    if (even >= MIN_OFFER_A) return new Array<number>(n).fill(even);
-    const served = Math.floor(site.limitA / MIN_OFFER_A + 1e-9);
-    const each = served > 0 ? Math.floor(site.limitA / served + 1e-9) : 0;
-    return Array.from({ length: n }, (_, i) => (i < served ? each : 0));
+    return site ? shareLimit(site.limitA, this.running[index]?.length ?? 0) : [];
   }
 
   private message(r: TrafficRecord): void {
