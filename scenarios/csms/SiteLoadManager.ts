@@ -3,7 +3,8 @@
  * site's grid limit (scenarios/fleet/sites.ts) among the site's running transactions, through
  * strict OCPP 1.6 SmartCharging only.
  *
- * - When a charger of a site is accepted (BootNotification), it gets a TxDefaultProfile of 0 A on
+ * - When a charger of a site has been accepted (BootNotification; sent with its first
+ *   StatusNotification after it, when the charger has taken the answer in), it gets a TxDefaultProfile of 0 A on
  *   connector 0: a new session draws nothing until the manager has given it its share, so a session
  *   start never pushes the site over its limit.
  * - When a transaction starts or stops on a site, every running transaction of the site whose share
@@ -64,6 +65,8 @@ export class SiteLoadManager {
   private readonly onStart = (t: TransactionRecord) => this.started(t);
   private readonly onStop = (t: TransactionRecord) => this.stopped(t);
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Chargers accepted whose default profile waits for their first StatusNotification. */
+  private readonly booted = new Set<string>();
   /** SetChargingProfile calls sent, and those that failed for good. */
   readonly counts = { sent: 0, failed: 0 };
 
@@ -102,9 +105,13 @@ export class SiteLoadManager {
   }
 
   private message(r: TrafficRecord): void {
-    // Our answer to a BootNotification: the charger can take calls once it reads it.
-    if (r.kind !== 'result' || r.direction !== 'out' || r.action !== 'BootNotification') return;
-    if ((r.payload as { status?: string }).status !== 'Accepted' || this.siteOf(r.chargePointId) < 0) return;
+    // Our BootNotification answer Accepted; the charger takes calls once it has read it, which its
+    // first StatusNotification after it shows (a call sent at once can overtake the answer's handling).
+    if (r.kind === 'result' && r.direction === 'out' && r.action === 'BootNotification') {
+      if ((r.payload as { status?: string }).status === 'Accepted' && this.siteOf(r.chargePointId) >= 0) this.booted.add(r.chargePointId);
+      return;
+    }
+    if (r.kind !== 'call' || r.direction !== 'in' || r.action !== 'StatusNotification' || !this.booted.delete(r.chargePointId)) return;
     this.send(r.chargePointId, {
       connectorId: 0,
       csChargingProfiles: {
@@ -179,15 +186,17 @@ export class SiteLoadManager {
   }
 
   private retry(chargePointId: string, request: RequestOf<'SetChargingProfile'>, stillWanted: () => boolean, attempt: number, why: string): void {
+    // A share overtaken by a newer one, or for a transaction that has ended since: nothing to retry.
+    if (!stillWanted()) return;
     const wait = RETRY_MS[attempt - 1];
-    if (wait === undefined || !stillWanted()) {
-      if (wait === undefined) this.counts.failed++;
+    if (wait === undefined) {
+      this.counts.failed++;
       this.options.logger?.warn({ chargePointId, profileId: request.csChargingProfiles.chargingProfileId, why }, 'site profile not installed');
       return;
     }
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (stillWanted()) this.send(chargePointId, request, stillWanted, attempt + 1);
+      this.send(chargePointId, request, stillWanted, attempt + 1);
     }, wait);
     this.timers.add(timer);
   }
