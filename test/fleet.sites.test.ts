@@ -16,6 +16,11 @@ import { SITE_DEFAULT_PROFILE_ID, SiteLoadManager } from '../scenarios/csms/Site
 import { cleanupStack } from './support/cleanupStack.js';
 import { startQuietCsms } from './support/quietCsms.js';
 import { until } from './support/until.js';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnEvse } from './support/spawnEvse.js';
 
 const { cleanups, release } = cleanupStack();
 afterEach(release);
@@ -86,5 +91,27 @@ describe('fleet sites with the embedded CSMS load manager', () => {
     expect(metrics).toContain('evse_fleet_site_limit_watts{site="depot"} 13800');
     expect(metrics).toContain(`evse_fleet_profile_obedience_total{outcome="obeyed"} ${obey.obeyed}`);
     expect(metrics).toContain(`evse_fleet_profile_obey_seconds_count ${obey.obeyed}`);
+  });
+
+  it('evse csms --sites: the sites of a fleet profile, their id ranges at start; a wrong file or a share without the fleet size exits 64', { timeout: 30_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-sites-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const profileFile = fileURLToPath(new URL('../config/fleet/sites.yaml', import.meta.url));
+    const shareOnly = spawnEvse(['csms', '--port', '0', '--no-interactive', '--sites', profileFile], {});
+    expect(await shareOnly.exited).toBe(64);
+    expect(shareOnly.stderr()).toContain('evse csms: --sites: site depot is a share of the fleet: give the fleet\'s size with --site-chargers <n> (its --count)');
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'sites:\n  - { name: depot, chargers: 2 }\n');
+    const wrong = spawnEvse(['csms', '--port', '0', '--no-interactive', '--sites', bad], {});
+    expect(await wrong.exited).toBe(64);
+    expect(wrong.stderr()).toMatch(/--sites: invalid fleet profile .*bad\.yaml: sites\[0\]: expected exactly one of limitKW/);
+
+    const csms = spawnEvse(['csms', '--port', '0', '--no-interactive', '--quiet', '--sites', profileFile, '--site-chargers', '100'], {});
+    cleanups.push(async () => void (await csms.stop('SIGKILL').catch(() => undefined)));
+    await until('the site lines', () => csms.stderr().includes('site garage'), 15_000);
+    expect(csms.stderr()).toContain('evse csms: site depot: CP00001…CP00040, limit 100.0 kW = 144.9 A per phase (3 × 230 V)');
+    expect(csms.stderr()).toContain('evse csms: site office: CP00041…CP00070, limit 43.5 kW = 63.0 A per phase (3 × 230 V)');
+    expect(csms.stderr()).toContain('evse csms: site garage: CP00071…CP00080, limit 22.0 kW');
+    expect((await csms.stop('SIGTERM')).code).toBe(0);
   });
 });
