@@ -86,6 +86,8 @@ export interface AgentOptions {
   chargingProfiles?: ChargingProfileStore;
   /** Nominal phase-to-neutral voltage, V, for charging limits in W (default 230). */
   nominalVoltageV?: number;
+  /** IANA time zone (e.g. Europe/Berlin) recurring charging schedules repeat in (default UTC). */
+  timeZone?: string;
   /** Random source for reconnect jitter (seedable in fleets and scenarios). */
   random?: () => number;
   /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
@@ -313,6 +315,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       clock,
       log: this.log,
       voltageV: options.nominalVoltageV ?? 230,
+      ...(options.timeZone !== undefined && { timeZone: options.timeZone }),
       config,
       transactions: this.transactions,
       events: this,

@@ -20,6 +20,11 @@ export interface CsmsDriveFlags {
   callTimeout: number;
   /** Prices and costs sent to the chargers (OCA California Pricing), from --tariff. */
   tariff?: Tariff;
+  /** --sites: a fleet profile file with a `sites:` list (read when the command runs: ./csmsSites.ts). */
+  sites?: string;
+  /** --site-chargers: the fleet's charger count (sites given as a share need it). */
+  siteChargers?: number;
+  siteIdPrefix?: string;
 }
 
 /** What the security options parse to: `--password`, `--tls-cert`/`--tls-key`, `--tls-client-ca`, `--tls-demo`. */
@@ -114,6 +119,12 @@ async function tlsOf(opts: CsmsSecurityFlags): Promise<{ tls?: { cert: string; k
   return { tls: { cert: opts.tlsCert.pem, key: opts.tlsKey.pem, ...(opts.tlsClientCa && { clientCa: opts.tlsClientCa.pem }) } };
 }
 
+function chargerCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000_000) throw new InvalidArgumentError('expected the number of chargers in the fleet, 1 to 10000000');
+  return n;
+}
+
 /** Adds the options for driving charge points to the `evse csms` command. */
 export function addCsmsDriveOptions(command: Command): Command {
   return command
@@ -122,11 +133,19 @@ export function addCsmsDriveOptions(command: Command): Command {
     .option('--api-port <port>', 'serve the HTTP API (GET /chargers, POST /chargers/<id>/calls/<Action>) on this port; 0 = any free port, printed at start', port)
     .option('--api-host <host>', 'address of the HTTP API (it has no authentication)', '127.0.0.1')
     .option('--call-timeout <seconds>', 'how long a call to a charge point waits for the answer', callTimeout, 10)
+    .option('--sites <file>', 'share each site\'s grid limit among its transactions with SetChargingProfile (TxDefaultProfile 0 A, TxProfile per transaction): the sites: list of a fleet profile (docs/fleet.md, Sites)')
+    .option('--site-chargers <n>', 'the fleet\'s charger count (`evse fleet --count`), for sites given as a share', chargerCount)
+    .option('--site-id-prefix <prefix>', 'the fleet\'s charger id prefix (`evse fleet --id-prefix`)', 'CP')
     .option('--tariff <file>', 'send prices and costs to the chargers (OCA California Pricing): a YAML/JSON tariff with currency, flatFee, kWhPrice, hourPrice, idle {graceMinutes, hourPrice}, priceText, receiptUrl (docs/display.md)', tariffFile);
 }
 
 export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> {
-  const [{ runCsmsCli }, { createLogger }] = await Promise.all([import('../scenarios/csms/runCsmsCli.js'), import('./logger.js')]);
+  const [{ runCsmsCli }, { createLogger }, { csmsSites, describeSites }] = await Promise.all([import('../scenarios/csms/runCsmsCli.js'), import('./logger.js'), import('./csmsSites.js')]);
+  const sites = csmsSites(opts);
+  if (typeof sites === 'string') {
+    process.stderr.write(`evse csms: ${sites}\n`);
+    return EX_USAGE;
+  }
   const interactive = opts.interactive ?? process.stdin.isTTY === true;
   // Prompt, line editing and completion only when both ends are the terminal; else plain lines.
   const terminal = interactive && process.stdin.isTTY === true && process.stdout.isTTY === true ? process.stdout : undefined;
@@ -151,6 +170,7 @@ export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> 
       callTimeoutMs: Math.round((opts.callTimeout ?? 10) * 1000),
       ...(opts.apiPort !== undefined && { api: { host: opts.apiHost ?? '127.0.0.1', port: opts.apiPort } }),
       ...(opts.tariff && { tariff: opts.tariff }),
+      ...(sites && { sites }),
       ...(interactive && { console: { input: process.stdin, ...(terminal && { terminal }) } }),
     });
     // On a terminal with the prompt, stdout already shows these lines (and the prompt is up).
@@ -158,6 +178,7 @@ export async function runCsmsCommand(opts: CsmsCommandOptions): Promise<number> 
       process.stderr.write(`evse csms: listening on ${handle.url} (charge points connect to ${handle.url}/<id>)\n`);
       if (security.wrote) process.stderr.write(`evse csms: throwaway certificates (valid one day): ${security.wrote.join(', ')}\n`);
       if (handle.apiUrl) process.stderr.write(`evse csms: HTTP API on ${handle.apiUrl}\n`);
+      if (sites) for (const line of describeSites(sites)) process.stderr.write(`evse csms: ${line}\n`);
     }
     await handle.closed;
     return 0;

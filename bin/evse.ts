@@ -79,6 +79,9 @@ addCsmsSecurityOptions(addCsmsDriveOptions(
     ...(opts.tlsKey && { tlsKey: opts.tlsKey }),
     ...(opts.tlsClientCa && { tlsClientCa: opts.tlsClientCa }),
     ...(opts.tlsDemo !== undefined && { tlsDemo: opts.tlsDemo }),
+    ...(opts.sites !== undefined && { sites: opts.sites }),
+    ...(opts.siteChargers !== undefined && { siteChargers: opts.siteChargers }),
+    ...(opts.siteIdPrefix !== undefined && { siteIdPrefix: opts.siteIdPrefix }),
   });
 });
 

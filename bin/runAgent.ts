@@ -291,6 +291,7 @@ class AgentRunner {
       localAuthList: this.auth.localList,
       chargingProfiles: this.profiles,
       nominalVoltageV: settings.chargePoint.voltageV,
+      ...(settings.chargePoint.timeZone !== undefined && { timeZone: settings.chargePoint.timeZone }),
       journal: this.journal.current,
       clock: this.clock,
       log,

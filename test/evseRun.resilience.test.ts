@@ -24,6 +24,7 @@ describe('evse run: invalid configuration', () => {
     [{ EVSE_HAL: 'gpio' }, 'hal.driver'],
     [{ EVSE_LOG_LEVEL: 'chatty' }, 'log.level'],
     [{ EVSE_OCPP_VERSION: '2.1' }, 'ocpp.version'],
+    [{ EVSE_TIME_ZONE: 'Mars/Olympus_Mons' }, 'chargePoint.timeZone'],
   ])('%o exits 78 naming %s', async (env, key) => {
     const p = start({ EVSE_DATA_DIR: await dataDir(), ...env });
     expect(await p.exited).toBe(78);

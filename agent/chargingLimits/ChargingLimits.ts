@@ -55,6 +55,8 @@ export interface ChargingLimitsOptions {
   log: Logger;
   /** Nominal phase-to-neutral voltage, V (W ↔ A). */
   voltageV: number;
+  /** IANA time zone recurring schedules repeat in (./localTime.ts); absent: UTC. */
+  timeZone?: string;
   /** Told of every new limit (the Agent, which emits it as its `limit` event). */
   events?: { emit(event: 'limit', limit: ConnectorLimit): unknown };
   /** The SmartCharging keys a profile must follow (./profileRules.ts), read at each installation. */
@@ -181,7 +183,7 @@ export class ChargingLimits {
       if (hw.length === 0) return undefined;
       const phases = hw.every((h) => h.meter.phases === 1) ? 1 : 3;
       const profiles = this.o.store.all().filter((p) => p.purpose === 'ChargePointMax');
-      return compositeSchedule(profiles, { connectorId: 0, voltageV: this.o.voltageV, phases }, { from, durationS, unit, ceilingA: Math.max(...hw.map((h) => h.pilot.maxCurrentA)) });
+      return compositeSchedule(profiles, { connectorId: 0, voltageV: this.o.voltageV, phases, ...(this.o.timeZone !== undefined && { timeZone: this.o.timeZone }) }, { from, durationS, unit, ceilingA: Math.max(...hw.map((h) => h.pilot.maxCurrentA)) });
     }
     if (!this.hw(connectorId)) return undefined;
     const caps = this.caps(connectorId);
@@ -212,7 +214,7 @@ export class ChargingLimits {
   private situation(connectorId: number): ConnectorSituation {
     const hw = this.hw(connectorId);
     const sessionStart = this.o.transactions.get(connectorId)?.startedAt;
-    return { connectorId, voltageV: this.o.voltageV, phases: hw?.meter.phases ?? 3, ...(sessionStart !== undefined && { sessionStart }) };
+    return { connectorId, voltageV: this.o.voltageV, phases: hw?.meter.phases ?? 3, ...(sessionStart !== undefined && { sessionStart }), ...(this.o.timeZone !== undefined && { timeZone: this.o.timeZone }) };
   }
 
   /** What the sources other than the profiles allow, A. */

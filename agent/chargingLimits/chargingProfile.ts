@@ -58,4 +58,6 @@ export interface ConnectorSituation {
   voltageV: number;
   /** Phases wired to the connector. */
   phases: 1 | 3;
+  /** IANA time zone recurring schedules repeat in (absent: UTC). */
+  timeZone?: string;
 }

@@ -11,11 +11,15 @@
  * Limits are compared as A per phase: W / (nominal voltage × phases); phases = the period's
  * numberPhases (default 3), never more than the connector has wired.
  *
- * Recurring schedules repeat every 24 h (Daily) or 7 × 24 h (Weekly) from their startSchedule, in
- * the charger's clock time, which is UTC: the repository has no time-zone setting, so a daily
- * schedule keeps its UTC time across daylight-saving changes (docs/smart-charging.md).
+ * Recurring schedules repeat every day (Daily) or week (Weekly) at the local time of day (and
+ * weekday) of their startSchedule in the charger's time zone (the situation's `timeZone`, UTC when
+ * absent), and their periods start at local times too: a daily run from 18:00 with a period at
+ * +12 h switches at 06:00 local, also in the night the clocks change (that run is then 23 or 25 h
+ * long in elapsed time). Local times the clocks skip or repeat resolve as ./localTime.ts says.
+ * Absolute and Relative schedules count elapsed seconds (docs/smart-charging.md).
  */
 import type { ChargingProfile, ConnectorSituation, ProfilePurpose, RateUnit, SchedulePeriod } from './chargingProfile.js';
+import { fromWall, isUtc, toWall } from './localTime.js';
 
 const DAY_MS = 86_400_000;
 const RECURRENCE_MS = { Daily: DAY_MS, Weekly: 7 * DAY_MS } as const;
@@ -38,18 +42,46 @@ interface PeriodValue {
   minAmps?: number;
 }
 
-/** The start of the schedule run that covers `t` (undefined: the profile has no start yet). */
-function runStart(p: ChargingProfile, t: number, relativeStart: number): number | undefined {
+/**
+ * One run of a profile's schedule: where it starts and, for a recurring schedule in a local time
+ * zone, the local (wall) time it starts at, from which its periods count in local time.
+ */
+interface Run {
+  start: number;
+  wall?: number;
+  timeZone?: string;
+}
+
+/** The instant `offsetS` seconds into a run (local seconds for a local recurring run). */
+function instantIn(run: Run, offsetS: number): number {
+  return run.wall === undefined || run.timeZone === undefined ? run.start + offsetS * 1000 : fromWall(run.wall + offsetS * 1000, run.timeZone);
+}
+
+/** The recurrence `k` runs after the one starting at wall time `wallStart`. */
+function recurrence(wallStart: number, k: number, every: number, timeZone: string): Run {
+  const wall = wallStart + k * every;
+  return { start: fromWall(wall, timeZone), wall, timeZone };
+}
+
+/** The schedule run that covers `t` (undefined: the profile has no start yet). */
+function runAt(p: ChargingProfile, t: number, relativeStart: number, timeZone: string | undefined): Run | undefined {
   switch (p.kind) {
     case 'Absolute':
-      return p.schedule.startSchedule;
+      return p.schedule.startSchedule === undefined ? undefined : { start: p.schedule.startSchedule };
     case 'Relative':
-      return relativeStart;
+      return { start: relativeStart };
     case 'Recurring': {
       const s = p.schedule.startSchedule;
       if (s === undefined) return undefined;
       const every = RECURRENCE_MS[p.recurrency ?? 'Daily'];
-      return s + Math.floor((t - s) / every) * every;
+      if (isUtc(timeZone)) return { start: s + Math.floor((t - s) / every) * every };
+      const tz = timeZone as string;
+      const wallStart = toWall(s, tz);
+      // Counted in wall time, then corrected by one where a repeated hour puts `t` on the other side.
+      let k = Math.floor((toWall(t, tz) - wallStart) / every);
+      if (recurrence(wallStart, k + 1, every, tz).start <= t) k += 1;
+      else if (recurrence(wallStart, k, every, tz).start > t) k -= 1;
+      return recurrence(wallStart, k, every, tz);
     }
   }
 }
@@ -62,14 +94,13 @@ function toAmps(limit: number, unit: RateUnit, phases: number, voltageV: number)
 function valueAt(p: ChargingProfile, t: number, s: ConnectorSituation, relativeStart: number): PeriodValue | undefined {
   if (p.validFrom !== undefined && t < p.validFrom) return undefined;
   if (p.validTo !== undefined && t >= p.validTo) return undefined;
-  const start = runStart(p, t, relativeStart);
-  if (start === undefined || t < start) return undefined;
-  const offsetMs = t - start;
+  const run = runAt(p, t, relativeStart, s.timeZone);
+  if (run === undefined || t < run.start) return undefined;
   const { schedule } = p;
-  if (schedule.duration !== undefined && offsetMs >= schedule.duration * 1000) return undefined;
+  if (schedule.duration !== undefined && t >= instantIn(run, schedule.duration)) return undefined;
   let period: SchedulePeriod | undefined;
   for (const candidate of schedule.periods) {
-    if (candidate.startPeriod * 1000 > offsetMs) break;
+    if (instantIn(run, candidate.startPeriod) > t) break;
     period = candidate;
   }
   if (!period) return undefined;
@@ -110,26 +141,29 @@ export function profileLimitAt(profiles: readonly ChargingProfile[], s: Connecto
 }
 
 /** Instants in (from, to) at which a profile's value may change. */
-function boundaries(p: ChargingProfile, from: number, to: number, relativeStart: number): number[] {
+function boundaries(p: ChargingProfile, from: number, to: number, relativeStart: number, timeZone: string | undefined): number[] {
   const out: number[] = [];
   const add = (t: number) => {
     if (t > from && t < to) out.push(t);
   };
   if (p.validFrom !== undefined) add(p.validFrom);
   if (p.validTo !== undefined) add(p.validTo);
-  const run = (start: number) => {
-    for (const period of p.schedule.periods) add(start + period.startPeriod * 1000);
-    if (p.schedule.duration !== undefined) add(start + p.schedule.duration * 1000);
+  const inRun = (run: Run) => {
+    add(run.start);
+    for (const period of p.schedule.periods) add(instantIn(run, period.startPeriod));
+    if (p.schedule.duration !== undefined) add(instantIn(run, p.schedule.duration));
   };
-  if (p.kind !== 'Recurring') {
-    const start = runStart(p, from, relativeStart);
-    if (start !== undefined) run(start);
-    return out;
-  }
-  const first = runStart(p, from, relativeStart);
+  const first = runAt(p, from, relativeStart, timeZone);
   if (first === undefined) return out;
+  inRun(first);
+  if (p.kind !== 'Recurring') return out;
   const every = RECURRENCE_MS[p.recurrency ?? 'Daily'];
-  for (let start = first; start < to; start += every) run(start);
+  const { wall, timeZone: tz } = first;
+  for (let k = 1, start = first.start; start < to; k++) {
+    const run = wall !== undefined && tz !== undefined ? recurrence(wall, k, every, tz) : { start: first.start + k * every };
+    inRun(run);
+    start = run.start;
+  }
   return out;
 }
 
@@ -139,7 +173,7 @@ export function nextChange(profiles: readonly ChargingProfile[], s: ConnectorSit
   let next: number | undefined;
   for (const p of profiles) {
     if (!appliesTo(p, s.connectorId)) continue;
-    for (const t of boundaries(p, from, to, relativeStart)) if (next === undefined || t < next) next = t;
+    for (const t of boundaries(p, from, to, relativeStart, s.timeZone)) if (next === undefined || t < next) next = t;
   }
   return next;
 }
@@ -178,7 +212,7 @@ export function compositeSchedule(
   const to = from + durationS * 1000;
   const relativeStart = s.sessionStart ?? from;
   const instants = new Set<number>([from]);
-  for (const p of profiles) if (appliesTo(p, s.connectorId)) for (const t of boundaries(p, from, to, relativeStart)) instants.add(t);
+  for (const p of profiles) if (appliesTo(p, s.connectorId)) for (const t of boundaries(p, from, to, relativeStart, s.timeZone)) instants.add(t);
   const periods: CompositePeriod[] = [];
   let minChargingRate: number | undefined;
   let last: string | undefined;

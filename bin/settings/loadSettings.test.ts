@@ -75,6 +75,10 @@ describe('loadSettings', () => {
     expect(loadSettings({ env: {} })).toMatchObject({ chargePoint: { ventilation: false }, clock: { source: 'system' } });
     expect(loadSettings({ env: { EVSE_VENTILATION: '1', EVSE_CLOCK_SOURCE: 'csms' } })).toMatchObject({ chargePoint: { ventilation: true }, clock: { source: 'csms' } });
     expect(() => loadSettings({ env: { EVSE_VENTILATION: 'maybe' } })).toThrow(/chargePoint\.ventilation: expected true or false .*got "maybe"/);
+    expect(loadSettings({ env: {} }).chargePoint.timeZone).toBeUndefined();
+    expect(loadSettings({ env: { EVSE_TIME_ZONE: '' } }).chargePoint.timeZone).toBeUndefined();
+    expect(loadSettings({ env: { EVSE_TIME_ZONE: 'Europe/Berlin' } }).chargePoint.timeZone).toBe('Europe/Berlin');
+    expect(() => loadSettings({ env: { EVSE_TIME_ZONE: 'Europe/Berlinn' } })).toThrow(/chargePoint\.timeZone: expected an IANA time zone name such as Europe\/Berlin or UTC .*got "Europe\/Berlinn"/);
     expect(() => loadSettings({ env: { EVSE_CLOCK_SOURCE: 'gps' } })).toThrow(/clock\.source: expected "system" .*got "gps"/);
     expect(loadSettings({ env: {} }).ocppVersion).toBe('1.6');
     expect(loadSettings({ env: { EVSE_OCPP_VERSION: '2.0.1' } }).ocppVersion).toBe('2.0.1');

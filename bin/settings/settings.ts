@@ -63,6 +63,8 @@ export interface Settings {
     readonly vendorId?: string;
     /** The charger can ventilate: an EV in pilot state D charges (otherwise D is refused). */
     readonly ventilation: boolean;
+    /** IANA time zone (e.g. Europe/Berlin) recurring charging profiles repeat in; absent: UTC. */
+    readonly timeZone?: string;
   };
   readonly clock: {
     /** `system`: trust the host clock; `csms`: take the time from BootNotification/Heartbeat answers. */
@@ -165,8 +167,9 @@ const SCHEMA = section({
       meterSerialNumber: text(25),
       vendorId: text(255),
       ventilation: bool,
+      timeZone: { type: 'string', format: 'time-zone' },
     },
-    ['meterSerialNumber', 'vendorId'],
+    ['meterSerialNumber', 'vendorId', 'timeZone'],
   ),
   clock: section({ source: { type: 'string', enum: ['system', 'csms'] } }),
   csms: section(
@@ -246,6 +249,7 @@ const EXPECTED: ExpectedTable = {
   'chargePoint.meterSerialNumber': 'expected a meter serial number of 1 to 25 characters',
   'chargePoint.vendorId': 'expected a DataTransfer vendor id of 1 to 255 characters (e.g. a reversed domain name)',
   'chargePoint.ventilation': 'expected true or false (or 1/0, yes/no, on/off): the charger can ventilate (pilot state D)',
+  'chargePoint.timeZone': 'expected an IANA time zone name such as Europe/Berlin or UTC (recurring charging profiles repeat in it)',
   clock: 'expected a section (clock: source)',
   'clock.source': 'expected "system" (trust the host clock) or "csms" (take the time from the CSMS: a board without RTC/NTP)',
   csms: 'expected a section (csms: url, callTimeoutMs, …)',
@@ -338,7 +342,7 @@ export function parseSettings(raw: unknown): Settings {
 }
 
 // An empty password or file (e.g. a blank template variable) means none.
-const EMPTY_MEANS_UNSET = new Set(['csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile', 'dashboard.password', ...DISPLAY_EMPTY_MEANS_UNSET]);
+const EMPTY_MEANS_UNSET = new Set(['chargePoint.timeZone', 'csms.password', 'csms.tls.caFile', 'csms.tls.certFile', 'csms.tls.keyFile', 'dashboard.password', ...DISPLAY_EMPTY_MEANS_UNSET]);
 
 /** `localhost`, 127.0.0.0/8 and ::1: only this machine can reach the dashboard. */
 function isLoopbackHost(host: string): boolean {

@@ -8,6 +8,7 @@
  * the table of expectations is keyed by the same paths with `[]` for any index.
  */
 import { Ajv } from '../../agent/jsonSchema.js';
+import { isTimeZone } from '../../agent/chargingLimits/localTime.js';
 
 export interface SettingsIssue {
   /** Key path, e.g. `csms.url` (or an environment variable name for problems outside the tree). */
@@ -76,6 +77,7 @@ export interface AjvValidate {
 export function compileSchema(schema: Schema): AjvValidate {
   const ajv = new Ajv({ allErrors: true, strict: true, validateSchema: false, discriminator: true })
     .addFormat('ws-url', (s) => URL.canParse(s) && /^wss?:$/.test(new URL(s).protocol))
+    .addFormat('time-zone', isTimeZone)
     .addKeyword({
       keyword: 'notBelowSibling',
       type: 'number',

@@ -16,6 +16,8 @@ import { CsmsOperator } from './CsmsOperator.js';
 import type { ConnectionRequest } from './CsmsListener.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { CsmsTariff, type Tariff } from './CsmsTariff.js';
+import { SiteLoadManager } from './SiteLoadManager.js';
+import type { Site } from '../fleet/sites.js';
 import { clockTime, formatMessage } from './formatMessage.js';
 import type { Violation } from './Violations.js';
 
@@ -65,6 +67,8 @@ export interface CsmsCliOptions {
   readonly console?: { readonly input: NodeJS.ReadableStream; readonly terminal?: NodeJS.WritableStream };
   /** Send prices and costs to the chargers (OCA California Pricing, ./CsmsTariff.ts). */
   readonly tariff?: Tariff;
+  /** Share these sites' grid limits among their transactions (./SiteLoadManager.ts). */
+  readonly sites?: { readonly sites: readonly Site[]; readonly idPrefix: string };
 }
 
 /** Traffic records `evse csms --quiet` keeps (it prints counts, not frames). */
@@ -107,6 +111,7 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
   });
   const operator = new CsmsOperator(csms, options.callTimeoutMs === undefined ? {} : { callTimeoutMs: options.callTimeoutMs });
   if (options.tariff) new CsmsTariff(csms, options.tariff).attach();
+  if (options.sites) new SiteLoadManager(csms, { ...options.sites, ...(options.logger && { logger: options.logger }) }).attach();
   const emit = (type: string, human: string, fields: Record<string, unknown>, stamped = true): void =>
     print(json ? JSON.stringify({ type, t: new Date().toISOString(), ...fields }) : stamped ? `${clockTime(Date.now(), utc)} ${human}` : human);
 

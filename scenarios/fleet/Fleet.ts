@@ -32,6 +32,8 @@ import { deriveSeed, seededRandom } from '../seededRandom.js';
 import type { FleetProfile } from './profile.js';
 import { resolveBehaviour } from './profileLoader.js';
 import type { SessionBehaviour } from './SessionBehaviour.js';
+import { FleetSites } from './FleetSites.js';
+import { resolveSites, siteIndexOf } from './sites.js';
 
 export { DEFAULT_MAX_BOOTING, type FleetOptions };
 
@@ -63,6 +65,8 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   readonly metrics: FleetMetrics;
   /** Utilisation of the whole fleet (the report's `usage`). */
   readonly usage: FleetUsage;
+  /** Site power and obey latencies, when the profile has sites (the report's `sites`). */
+  readonly sites: FleetSites | undefined;
   private readonly members: Member[] = [];
   private readonly byId = new Map<string, Member>();
   private readonly clock: Clock;
@@ -95,6 +99,8 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.usage = new FleetUsage(this.clock);
     this.links = new FleetLinks(this.metrics, new BootGate(options.maxBooting ?? DEFAULT_MAX_BOOTING), (agent) => this.stopping !== undefined || this.leaving.has(agent));
     this.startedAt = Date.now();
+    const sites = options.behaviour === false ? [] : resolveBehaviour(options.behaviour).profile.sites;
+    this.sites = sites.length > 0 ? new FleetSites(resolveSites(sites, options.count), this.clock) : undefined;
   }
 
   /** Chargers of this process (this shard), planned. */
@@ -117,6 +123,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
 
   /** Starts the ramp; resolves once every planned charger has been started (not yet booted). */
   start(): Promise<void> {
+    this.sites?.start();
     return this.ramp.start(this.options.rampPerSecond ?? 100);
   }
 
@@ -166,6 +173,8 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     }
     this.links.observe(agent, release);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
+    const site = this.sites ? siteIndexOf(this.sites.sites, k) : -1;
+    if (site >= 0) this.sites!.adopt(site, agent, sim);
     this.members.push({ id, agent, sim, behaviour, usage: this.usage.track(agent) });
     this.launched++;
     agent.start();
@@ -198,6 +207,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
     this.stopRun = new FleetStop(this.members.slice(), { atOnce: STOPPING_AT_ONCE, withinMs, stopped: (m) => this.usage.untrack(m.usage) });
     if (this.interrupted) this.stopRun.cutShort('interrupted');
     this.stopReport = await this.stopRun.run();
+    this.sites?.stop();
     return this.report();
   }
 
@@ -305,6 +315,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       run: { idPrefix: this.options.idPrefix ?? 'CP', count: this.options.count, seed: this.options.seed ?? 1 },
       ...(this.options.behaviour !== false && { profile: resolveBehaviour(this.options.behaviour).profile.name }),
       usage: this.usage.report(),
+      ...(this.sites && { sites: this.sites.report() }),
       ...(this.stopReport && { stop: this.stopReport }),
     });
   }

@@ -12,6 +12,7 @@ import type { TrafficRecord } from '../../agent/ocpp/OcppTraffic.js';
 import { FleetTimeline, type TimelineState } from './FleetTimeline.js';
 import type { FleetUsageReport } from './FleetUsage.js';
 import type { StopReport } from './FleetStop.js';
+import type { FleetSitesReport } from './FleetSites.js';
 import { LatencyHistogram, type HistogramState, type LatencySummary } from './LatencyHistogram.js';
 
 export type { HistogramState, LatencySummary } from './LatencyHistogram.js';
@@ -66,6 +67,8 @@ export interface FleetReport {
   usage?: FleetUsageReport;
   /** The graceful stop (final reports only): transactions it had to end, those left open, whether it was cut short (FleetStop.ts). */
   stop?: StopReport;
+  /** Sites with a grid limit (profile `sites`): power against the limit over time, how fast chargers obeyed new profiles (FleetSites.ts). */
+  sites?: FleetSitesReport;
 }
 
 export interface RunIdentity {
@@ -191,7 +194,7 @@ export class FleetMetrics {
 
   /** The report fields FleetMetrics adds beyond the counts (behaviour, timeline, histograms). */
   /** The report so far: these counts, plus what only the fleet knows (its start, chargers, shard, profile). */
-  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string; usage?: FleetUsageReport; stop?: StopReport }): FleetReport {
+  report(fleet: { startedAt: number; chargers: FleetReport['chargers']; shard: FleetReport['shard']; run?: RunIdentity; profile?: string; usage?: FleetUsageReport; stop?: StopReport; sites?: FleetSitesReport }): FleetReport {
     const endedAt = Date.now();
     const durationS = (endedAt - fleet.startedAt) / 1000;
     return {
@@ -216,6 +219,7 @@ export class FleetMetrics {
       latency: this.seriesStates(),
       ...(fleet.usage && { usage: fleet.usage }),
       ...(fleet.stop && { stop: fleet.stop }),
+      ...(fleet.sites && { sites: fleet.sites }),
     };
   }
 }

@@ -167,6 +167,21 @@ export function fleetRegistry(snapshot: () => FleetReport, options: { process?: 
   counter('evse_fleet_worker_chargers_affected_total', 'Chargers on worker threads that died (once per death)', [], (rep) => health(rep, (h) => h.chargersAffected));
   gauge('evse_fleet_worker_chargers_given_up', 'Chargers down for the rest of the run because their worker died too often', [], (rep) => health(rep, (h) => h.chargersGivenUp));
   counter('evse_fleet_worker_lost_reports_total', 'Worker threads whose final report never arrived (up to 1 s of their metrics missing)', [], (rep) => health(rep, (h) => h.lostWorkerReports));
+  // Sites (profile `sites`): the power now (the last sampled step) and peak against the limit, and how fast chargers obeyed.
+  const sites = (rep: FleetReport, f: (s: NonNullable<FleetReport['sites']>['sites'][number]) => number | undefined): [Labels, number][] =>
+    (rep.sites?.sites ?? []).flatMap((s): [Labels, number][] => {
+      const v = f(s);
+      return v === undefined ? [] : [[{ site: s.name }, v]];
+    });
+  gauge('evse_fleet_site_power_watts', 'Power through a site\'s chargers in the last sampled step (its highest 1-s sample)', ['site'], (rep) => sites(rep, (s) => s.power.maxW.findLast((w) => w !== null) ?? undefined));
+  gauge('evse_fleet_site_peak_power_watts', 'Highest power sampled through a site\'s chargers since the start', ['site'], (rep) => sites(rep, (s) => s.maxW));
+  gauge('evse_fleet_site_limit_watts', 'Grid limit of a site', ['site'], (rep) => sites(rep, (s) => s.limitW));
+  counter('evse_fleet_site_samples_over_limit_total', 'One-second samples of a site\'s power more than 1 % over its limit', ['site'], (rep) => sites(rep, (s) => s.samplesOverLimit));
+  counter('evse_fleet_profile_obedience_total', 'SetChargingProfile calls to site chargers by outcome: obeyed (the offer changed), unchanged, refused, superseded', ['outcome'], (rep) => {
+    const o = rep.sites?.obey;
+    return o ? (['obeyed', 'unchanged', 'refused', 'superseded'] as const).map((outcome) => [{ outcome }, o[outcome]]) : [];
+  });
+  latency('evse_fleet_profile_obey', 'SetChargingProfile received to the new PWM offer confirmed by the hardware', [], (rep) => (rep.sites ? [[{}, rep.sites.obeyLatency]] : []));
   counter('evse_fleet_behaviour_events_total', 'Behaviour profile events (arrivals, starts, missed remote starts, faults)', ['event'], (rep) => Object.entries(rep.behaviour ?? {}).map(([event, n]) => [{ event }, n]));
   const registry = options.process ? Registry.merge([own, processMetrics()]) : own;
   return {

@@ -2,6 +2,7 @@
 import type { FleetReport, LatencySummary, TimelineState } from './FleetMetrics.js';
 import type { StopReport } from './FleetStop.js';
 import { describeUsage } from '../../agent/sessions/usageSummary.js';
+import type { FleetSitesReport } from './FleetSites.js';
 
 const ms = (v: number) => `${Math.round(v)}`;
 const lat = (s: LatencySummary) => `p50 ${ms(s.p50)}  p95 ${ms(s.p95)}  p99 ${ms(s.p99)}  max ${ms(s.max)} ms`;
@@ -56,6 +57,30 @@ export function describeStop(s: StopReport): string {
   return `stop in ${took}: ${s.transactions} transactions ended, every StopTransaction answered; ${s.chargers} chargers closed`;
 }
 
+const kW = (w: number) => (w / 1000).toFixed(1);
+
+/** Sparkline of a site's power against its limit (the top of the scale is the higher of the two). */
+function powerSpark(maxW: readonly (number | null)[], limitW: number): string {
+  const width = Math.min(60, maxW.length);
+  if (width === 0) return '';
+  const per = maxW.length / width;
+  const cols = Array.from({ length: width }, (_, c) => Math.max(0, ...maxW.slice(Math.floor(c * per), Math.floor((c + 1) * per)).map((w) => w ?? 0)));
+  const top = Math.max(limitW, ...cols);
+  return cols.map((v) => (v > limitW * 1.01 ? '!' : BARS[v === 0 ? 0 : Math.max(1, Math.round((v / top) * 8))])).join('');
+}
+
+/** One line per site (peak power against the limit) and one for how fast chargers obeyed new profiles. */
+export function describeSites(s: FleetSitesReport): string[] {
+  const lines = s.sites.map(
+    (site) =>
+      `site ${site.name}: ${site.chargers} chargers, peak ${kW(site.maxW)} kW of ${kW(site.limitW)} kW (${((100 * site.maxW) / site.limitW).toFixed(0)} %), ` +
+      `${site.samplesOverLimit} of ${site.samples} samples over  |${powerSpark(site.power.maxW, site.limitW)}|`,
+  );
+  const o = s.obey;
+  lines.push(`SetChargingProfile to new offer: ${lat(o.ms)}  (${o.obeyed} obeyed of ${o.received} received; ${o.unchanged} left the offer as it was, ${o.refused} refused, ${o.superseded} superseded)`);
+  return lines;
+}
+
 export function formatSummary(r: FleetReport): string {
   const lines = [
     `fleet${r.shard.count > 1 ? ` shard ${r.shard.index}/${r.shard.count}` : ''}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted${r.chargers.removed ? `, ${r.chargers.removed} removed` : ''}, ${r.durationS.toFixed(1)} s${r.profile ? `, profile ${r.profile}` : ''}`,
@@ -68,6 +93,7 @@ export function formatSummary(r: FleetReport): string {
   if (curve) lines.push(`  ${curve}`);
   if (r.usage) lines.push(`  usage ${describeUsage(r.usage.summary)}`);
   if (r.stop) lines.push(`  ${describeStop(r.stop)}`);
+  if (r.sites) for (const line of describeSites(r.sites)) lines.push(`  ${line}`);
   if (r.behaviour && Object.keys(r.behaviour).length > 0) {
     const events = Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b));
     const other = events.filter(([k]) => !k.startsWith('ev:'));

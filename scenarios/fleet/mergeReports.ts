@@ -10,6 +10,7 @@ import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { mergeUsage } from './FleetUsage.js';
 import { mergeStops } from './FleetStop.js';
+import { mergeSites } from './FleetSites.js';
 
 export interface FleetPart {
   report: FleetReport;
@@ -76,6 +77,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const oneRun = run && reports.every((r) => r.run && sameRun(r.run, run));
   const usage = mergeUsage(reports.map((r) => r.usage));
   const stop = mergeStops(reports.map((r) => r.stop));
+  const sites = mergeSites(reports.map((r) => r.sites));
   return {
     startedAt,
     endedAt,
@@ -119,6 +121,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(workers && { workers }),
     ...(usage && { usage }),
     ...(stop && { stop }),
+    ...(sites && { sites }),
   };
 }
 

@@ -9,6 +9,7 @@
  */
 import { checkInitialValues, type ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
 import { validateShape, type AjvError, type Distribution, type FleetProfile, type SessionWindow } from './profileSchema.js';
+import { siteIssues } from './sites.js';
 
 export { FAULT_KINDS, WEEKDAYS } from './profileSchema.js';
 export type { Arrivals, DailyArrivals, Distribution, EvProfile, FaultKind, FaultRate, FleetProfile, SessionWindow, Weekday } from './profileSchema.js';
@@ -89,7 +90,8 @@ export function parseProfile(raw: unknown, source = '(inline)'): FleetProfile {
   // Optional fields get their defaults: Monday, no windows.
   const optional = { startDay: (shaped.time as Partial<FleetProfile['time']>).startDay ?? 'mon', byHour: (shaped.sessions as Partial<FleetProfile['sessions']>).byHour ?? [] };
   const charger = { ventilation: (shaped.charger as Partial<FleetProfile['charger']> | undefined)?.ventilation ?? false };
-  const p: FleetProfile = { ...shaped, time: { ...shaped.time, startDay: optional.startDay }, charger, sessions: { ...shaped.sessions, byHour: optional.byHour } };
+  const sites = (shaped as Partial<FleetProfile>).sites ?? [];
+  const p: FleetProfile = { ...shaped, time: { ...shaped.time, startDay: optional.startDay }, charger, sessions: { ...shaped.sessions, byHour: optional.byHour }, sites };
   const distributions: [string, Distribution | null | undefined][] = [
     ...SESSION_DISTRIBUTIONS.map((k): [string, Distribution | null] => [`sessions.${k}`, p.sessions[k]]),
     ...p.sessions.byHour.flatMap((w, i) => SESSION_DISTRIBUTIONS.map((k): [string, Distribution | null | undefined] => [`sessions.byHour[${i}].${k}`, w[k]])),
@@ -103,6 +105,7 @@ export function parseProfile(raw: unknown, source = '(inline)'): FleetProfile {
   const groups = p.ocppGroups.map((g, i) => ({ share: g.share, ocpp: checkOcpp(`ocppGroups[${i}].ocpp`, g.ocpp, issues) }));
   const shares = p.ocppGroups.reduce((n, g) => n + g.share, 0);
   if (shares > 1 + 1e-9) issues.push({ path: 'ocppGroups', message: `shares add up to ${shares}, more than 1` });
+  issues.push(...siteIssues(sites));
   if (issues.length > 0) throw new ProfileError(source, issues);
   return { ...p, ocpp, ocppGroups: groups };
 }

@@ -59,4 +59,5 @@ export const DEFAULT_PROFILE: FleetProfile = {
   },
   ocpp: { MeterValueSampleInterval: 60 },
   ocppGroups: [],
+  sites: [],
 };

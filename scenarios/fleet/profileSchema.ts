@@ -5,6 +5,7 @@
  */
 import { Ajv as ProjectAjv } from '../../agent/jsonSchema.js';
 import type { ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
+import { SITES_SCHEMA, type SiteProfile } from './sites.js';
 
 /** A number (fixed), `{min, max}` (uniform) or `{median, p90}` (lognormal, optionally clamped to min/max). */
 export type Distribution = number | { min: number; max: number } | { median: number; p90: number; min?: number; max?: number };
@@ -100,6 +101,8 @@ export interface FleetProfile {
   ocpp: Record<string, ConfigValue>;
   /** Keys for a share of the chargers (chosen by seed and charger position, stable across runs). */
   ocppGroups: { share: number; ocpp: Record<string, ConfigValue> }[];
+  /** Sites with a grid limit, on consecutive fleet positions (sites.ts; optional in a file, default none). */
+  sites: SiteProfile[];
 }
 
 // ── schema ──────────────────────────────────────────────────────────────────────────────────
@@ -161,6 +164,7 @@ const SCHEMA = closed(
     faults: closed(Object.fromEntries(FAULT_KINDS.map((k) => [k, closed({ perDay: { type: 'number', minimum: 0, maximum: 1_000_000 }, minutes: distribution }, ['perDay'])])), []),
     ocpp: ocppMap,
     ocppGroups: { type: 'array', maxItems: 16, items: closed({ share: fraction, ocpp: ocppMap }) },
+    sites: SITES_SCHEMA,
   },
   ['name', 'time', 'arrivals', 'evs', 'sessions', 'faults', 'ocpp', 'ocppGroups'],
 );

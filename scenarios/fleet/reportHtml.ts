@@ -2,11 +2,12 @@
  * A fleet report as one self-contained HTML page (no scripts, fonts or images from elsewhere):
  * the summary, the boot results, the connection curve (chargers connected, reconnections,
  * disconnections and reconnect attempts per step) and the response times per OCPP action as inline
- * SVG charts. Readable on a phone: a viewport, text that wraps, and wide tables and charts that
+ * SVG charts, and with sites each site's power against its limit (reportSitesHtml.ts). Readable on a phone: a viewport, text that wraps, and wide tables and charts that
  * scroll sideways in their own box instead of widening the page.
  */
 import type { FleetReport, TimelineState } from './FleetMetrics.js';
 import { describeReconnects, describeStop } from './formatReport.js';
+import { sitesHtml } from './reportSitesHtml.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -116,6 +117,7 @@ ${curve ? `<p>${esc(curve)}</p>` : ''}
 ${wide(`<table><tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${actions}</table>`)}
 ${Object.keys(r.inboundCalls).length > 0 ? `<h2>Calls from the CSMS</h2>${kv(Object.entries(r.inboundCalls))}` : ''}
 ${r.behaviour && Object.keys(r.behaviour).length > 0 ? `<h2>Behaviour</h2>${kv(Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)))}` : ''}
+${sitesHtml(r)}
 ${usageHtml(r)}
 ${workersHtml(r)}
 </body></html>

@@ -10,8 +10,9 @@ export interface BenchCsms {
   stop(): Promise<string>;
 }
 
-export async function startCsms(): Promise<BenchCsms> {
-  const csms = spawnEvse(['csms', '--port', '0', '--quiet', '--summary', '60'], {});
+/** `extra`: more `evse csms` options, e.g. `--sites <file>`. */
+export async function startCsms(extra: string[] = []): Promise<BenchCsms> {
+  const csms = spawnEvse(['csms', '--port', '0', '--quiet', '--summary', '60', ...extra], {});
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`evse csms did not start: ${csms.stderr()}`)), 10_000);
     csms.child.stderr!.on('data', () => {
