@@ -69,7 +69,7 @@ export interface AgentOptions {
   bootReason?: 'PowerUp' | 'RemoteReset';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
-  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
+  csms: Pick<OcppLinkOptions, 'url' | 'fallbackUrls' | 'password' | 'callTimeoutMs' | 'localAddress' | 'perMessageDeflate'>;
   hardware: ChargerHardware;
   config: OcppConfiguration;
   clock: Clock;
@@ -85,7 +85,7 @@ export interface AgentOptions {
   chargingProfiles?: ChargingProfileStore;
   /** Nominal phase-to-neutral voltage, V, for charging limits in W (default 230). */
   nominalVoltageV?: number;
-  /** Random source for reconnect jitter (seedable in fleets and scenarios). */
+  /** Random source for the reconnect back-off's random part (seedable in fleets and scenarios). */
   random?: () => number;
   /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
   vendorId?: string;
@@ -249,7 +249,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       url: csms.url,
       password: csms.password,
       callTimeoutMs: csms.callTimeoutMs,
-      reconnect: csms.reconnect,
+      fallbackUrls: csms.fallbackUrls,
       localAddress: csms.localAddress,
       perMessageDeflate: csms.perMessageDeflate,
       identity: options.chargePointId,

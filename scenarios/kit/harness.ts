@@ -138,7 +138,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       const agent = new Agent({
         chargePointId: id,
         boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario' },
-        csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
+        csms: { url, callTimeoutMs: 10_000 },
         hardware,
         config,
         clock,

@@ -54,7 +54,8 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
   const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2 });
   const config = await OcppConfiguration.open({
     file: null,
-    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
+    // Reconnects after exactly 1 s (virtual), every time.
+    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, RetryBackOffWaitMinimum: 1, RetryBackOffRandomRange: 0, RetryBackOffRepeatTimes: 0, ...opts.ocpp },
     readonlyValues: { NumberOfConnectors: sim.connectors.length },
     log,
   });
@@ -62,7 +63,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
     chargePointId: CP201,
     ocppVersion: '2.0.1',
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test', chargePointSerialNumber: 'SN-201', firmwareVersion: '0.1.0' },
-    csms: { url: csms.url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    csms: { url: csms.url, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
     config,
     clock,
