@@ -88,6 +88,7 @@ describe('connection profiles and the back-off through the OCPP 2.0.1 device mod
   it('SetVariables of the RetryBackOff* and NetworkProfile* variables govern the next reconnect; the fallback takes over without a new boot', async () => {
     const fallback = await stub({ version: '2.0.1' });
     const f = await agent201Fixture({ fallbackUrls: [fallback.url] });
+    const get = (name: string) => ({ component: { name: 'OCPPCommCtrlr' }, variable: { name } });
     const set = (name: string, attributeValue: string) => ({ component: { name: 'OCPPCommCtrlr' }, variable: { name }, attributeValue });
     const { setVariableResult } = await f.call('SetVariables', {
       setVariableData: [
@@ -102,7 +103,7 @@ describe('connection profiles and the back-off through the OCPP 2.0.1 device mod
     });
     expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Accepted', 'Accepted', 'Accepted', 'Accepted', 'Rejected', 'Accepted', 'Rejected']);
     const { getVariableResult } = await f.call('GetVariables', {
-      getVariableData: ['RetryBackOffWaitMinimum', 'RetryBackOffRandomRange', 'RetryBackOffRepeatTimes', 'NetworkConfigurationPriority', 'NetworkProfileConnectionAttempts'].map((name) => ({ component: { name: 'OCPPCommCtrlr' }, variable: { name } })),
+      getVariableData: [get('RetryBackOffWaitMinimum'), get('RetryBackOffRandomRange'), get('RetryBackOffRepeatTimes'), get('NetworkConfigurationPriority'), get('NetworkProfileConnectionAttempts')],
     });
     expect(getVariableResult.map((r) => r.attributeValue)).toEqual(['2', '1', '1', '1,2', '1']);
 

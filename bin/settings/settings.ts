@@ -363,7 +363,7 @@ function dashboardIssues(d: Settings['dashboard']): SettingsIssue[] {
 function replacedKeys(raw: unknown, issues: SettingsIssue[]): void {
   if (!isRecord(raw) || !isRecord(raw.csms) || raw.csms.reconnect === undefined) return;
   const at = issues.findIndex((i) => i.path === 'csms.reconnect');
-  const issue = { path: 'csms.reconnect', message: 'replaced by the OCPP keys ocpp.RetryBackOffWaitMinimum, ocpp.RetryBackOffRandomRange and ocpp.RetryBackOffRepeatTimes (seconds; docs/configuration.md)' };
+  const issue = { path: 'csms.reconnect', message: 'replaced by the OCPP keys ocpp.RetryBackOffWaitMinimum, ocpp.RetryBackOffRandomRange and ocpp.RetryBackOffRepeatTimes (seconds; README.md, Reconnecting and fallback CSMSs)' };
   if (at >= 0) issues[at] = issue;
   else issues.push(issue);
 }
