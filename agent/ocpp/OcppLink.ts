@@ -116,6 +116,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     return this.current === 'accepted';
   }
 
+  /** The connection profile of the current (or the next) connection: 1 is `url`, 2… the fallbacks (OCPP 2.0.1 ActiveNetworkProfile). */
+  get connectionSlot(): number {
+    return this.profiles?.slot ?? 1;
+  }
+
   /** The WebSocket ping interval in effect, ms (0 = off): WebSocketPingInterval, also after a CSMS change. */
   get pingIntervalMs(): number {
     return this.client.pingIntervalMs;

@@ -103,9 +103,9 @@ describe('connection profiles and the back-off through the OCPP 2.0.1 device mod
     });
     expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Accepted', 'Accepted', 'Accepted', 'Accepted', 'Rejected', 'Accepted', 'Rejected']);
     const { getVariableResult } = await f.call('GetVariables', {
-      getVariableData: [get('RetryBackOffWaitMinimum'), get('RetryBackOffRandomRange'), get('RetryBackOffRepeatTimes'), get('NetworkConfigurationPriority'), get('NetworkProfileConnectionAttempts')],
+      getVariableData: [get('RetryBackOffWaitMinimum'), get('RetryBackOffRandomRange'), get('RetryBackOffRepeatTimes'), get('NetworkConfigurationPriority'), get('NetworkProfileConnectionAttempts'), get('ActiveNetworkProfile')],
     });
-    expect(getVariableResult.map((r) => r.attributeValue)).toEqual(['2', '1', '1', '1,2', '1']);
+    expect(getVariableResult.map((r) => r.attributeValue)).toEqual(['2', '1', '1', '1,2', '1', '1']);
 
     const reconnecting: { attempt: number; delayMs: number }[] = [];
     f.agent.link.on('reconnecting', (r) => void reconnecting.push(r));
@@ -120,5 +120,7 @@ describe('connection profiles and the back-off through the OCPP 2.0.1 device mod
     expect(fallback.handshakes.map((h) => h.identity)).toEqual([CP201]);
     expect(fallback.count('BootNotification')).toBe(0); // 2.0.1: registered once per run
     expect(f.agent.link.state).toBe('accepted');
+    const active = await fallback.client.call('GetVariables', { getVariableData: [get('ActiveNetworkProfile')] }) as { getVariableResult: { attributeValue?: string }[] };
+    expect(active.getVariableResult[0]!.attributeValue).toBe('2');
   });
 });

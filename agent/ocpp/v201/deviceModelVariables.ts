@@ -32,6 +32,8 @@ export interface StationFacts {
   readonly messageTimeoutS: number;
   /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
   stopsOnEVSideDisconnect(): boolean;
+  /** The connection profile (slot) in use: 1 is csms.url, 2… csms.fallbackUrls. */
+  activeNetworkProfile(): number;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
   readonly reportItemsPerMessage: number;
 }
@@ -87,6 +89,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('OCPPCommCtrlr', 'RetryBackOffRepeatTimes', 'RetryBackOffRepeatTimes'),
   key('OCPPCommCtrlr', 'NetworkConfigurationPriority', 'NetworkConfigurationPriority', { dataType: 'SequenceList' }),
   key('OCPPCommCtrlr', 'NetworkProfileConnectionAttempts', 'NetworkProfileConnectionAttempts'),
+  fact('OCPPCommCtrlr', 'station', 'ActiveNetworkProfile', (f) => String(f.activeNetworkProfile()), 'integer'),
   fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
   // Transactions.
   key('TxCtrlr', 'EVConnectionTimeOut', 'ConnectionTimeOut', { unit: 's' }),
