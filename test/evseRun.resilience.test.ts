@@ -26,7 +26,6 @@ describe('evse run: invalid configuration', () => {
     [{ EVSE_OCPP_VERSION: '2.1' }, 'ocpp.version'],
     [{ EVSE_CSMS_FALLBACK_URLS: 'ws://127.0.0.1:9/ocpp,http://backup' }, 'csms.fallbackUrls[1]'],
     [{ EVSE_RETRY_BACKOFF_WAIT_MINIMUM: '-1' }, 'ocpp.RetryBackOffWaitMinimum'],
-    [{ EVSE_RETRY_BACKOFF_REPEAT_TIMES: 'often' }, 'ocpp.RetryBackOffRepeatTimes'],
     [{ EVSE_NETWORK_CONFIGURATION_PRIORITY: '2,1' }, 'ocpp.NetworkConfigurationPriority'],
   ])('%o exits 78 naming %s', async (env, key) => {
     const p = start({ EVSE_DATA_DIR: await dataDir(), ...env });
