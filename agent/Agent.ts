@@ -70,7 +70,7 @@ export interface AgentOptions {
   bootReason?: 'PowerUp' | 'RemoteReset';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
-  csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
+  csms: Pick<OcppLinkOptions, 'url' | 'fallbackUrls' | 'password' | 'callTimeoutMs' | 'localAddress' | 'perMessageDeflate'>;
   hardware: ChargerHardware;
   config: OcppConfiguration;
   clock: Clock;
@@ -88,7 +88,7 @@ export interface AgentOptions {
   nominalVoltageV?: number;
   /** IANA time zone (e.g. Europe/Berlin) recurring charging schedules repeat in (default UTC). */
   timeZone?: string;
-  /** Random source for reconnect jitter (seedable in fleets and scenarios). */
+  /** Random source for the reconnect back-off's random part (seedable in fleets and scenarios). */
   random?: () => number;
   /** vendorId of the DataTransfers this charger sends (default: `boot.chargePointVendor`). */
   vendorId?: string;
@@ -255,7 +255,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       url: csms.url,
       password: csms.password,
       callTimeoutMs: csms.callTimeoutMs,
-      reconnect: csms.reconnect,
+      fallbackUrls: csms.fallbackUrls,
       localAddress: csms.localAddress,
       perMessageDeflate: csms.perMessageDeflate,
       identity: options.chargePointId,

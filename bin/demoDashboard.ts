@@ -42,7 +42,7 @@ export async function runDashboardDemo(opts: DashboardDemoOptions): Promise<numb
   const agent = new Agent({
     chargePointId: CHARGE_POINT_ID,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
-    csms: { url: csmsUrl, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } },
+    csms: { url: csmsUrl, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
     config,
     clock,

@@ -24,7 +24,7 @@ afterEach(async () => {
 const CP = 'PING-1';
 const log = pino({ level: 'silent' });
 /** The settings as `evse run` has them: pings every 30 s, no WebSocketPingInterval under `ocpp:`. */
-const settings = { csms: { url: '', callTimeoutMs: 10_000, pingIntervalMs: 30_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 }, securityProfile: 0 as const, allowPlainPassword: false, tls: { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } }, ocpp: { HeartbeatInterval: 3600 } };
+const settings = { csms: { url: '', callTimeoutMs: 10_000, pingIntervalMs: 30_000, fallbackUrls: [], securityProfile: 0 as const, allowPlainPassword: false, tls: { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256' } }, ocpp: { HeartbeatInterval: 3600 } };
 
 describe('ocppInitialValues', () => {
   it('seeds WebSocketPingInterval from csms.pingIntervalMs (seconds, rounded); an explicit ocpp value wins', () => {

@@ -87,6 +87,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     initial: ocppInitialValues(settings),
     readonlyValues: {
       NumberOfConnectors: settings.chargePoint.connectors,
+      // Connection profile 1 is csms.url, 2… csms.fallbackUrls (NetworkConfigurationPriority names them).
+      NetworkConnectionProfiles: 1 + settings.csms.fallbackUrls.length,
       SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES,
       // Prices and costs (OCA California Pricing) are shown only where a display shows them.
       CustomDisplayCostAndPrice: settings.display.type !== 'none',

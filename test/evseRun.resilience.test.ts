@@ -25,6 +25,9 @@ describe('evse run: invalid configuration', () => {
     [{ EVSE_LOG_LEVEL: 'chatty' }, 'log.level'],
     [{ EVSE_OCPP_VERSION: '2.1' }, 'ocpp.version'],
     [{ EVSE_TIME_ZONE: 'Mars/Olympus_Mons' }, 'chargePoint.timeZone'],
+    [{ EVSE_CSMS_FALLBACK_URLS: 'ws://127.0.0.1:9/ocpp,http://backup' }, 'csms.fallbackUrls[1]'],
+    [{ EVSE_RETRY_BACKOFF_WAIT_MINIMUM: '-1' }, 'ocpp.RetryBackOffWaitMinimum'],
+    [{ EVSE_NETWORK_CONFIGURATION_PRIORITY: '2,1' }, 'ocpp.NetworkConfigurationPriority'],
   ])('%o exits 78 naming %s', async (env, key) => {
     const p = start({ EVSE_DATA_DIR: await dataDir(), ...env });
     expect(await p.exited).toBe(78);
@@ -44,6 +47,24 @@ describe('evse run: the CSMS comes and goes', () => {
     const csms = await csmsOn(port);
     await csms.waitForCall('LATE-CP', 'BootNotification', undefined, 20_000);
     await csms.waitForCall('LATE-CP', 'StatusNotification', { connectorId: 1 }, 5000);
+  });
+
+  it('falls back to csms.fallbackUrls when csms.url cannot be reached (NetworkProfileConnectionAttempts)', async () => {
+    const probe = await csmsOn();
+    const downPort = portOf(probe);
+    await probe.stop();
+    const fallback = await csmsOn();
+    const p = start({
+      EVSE_CSMS_URL: `ws://127.0.0.1:${downPort}/ocpp`,
+      EVSE_CSMS_FALLBACK_URLS: fallback.url,
+      EVSE_NETWORK_PROFILE_CONNECTION_ATTEMPTS: '2',
+      EVSE_CHARGE_POINT_ID: 'FALLBACK-CP',
+      EVSE_DATA_DIR: await dataDir(),
+    });
+    await fallback.waitForCall('FALLBACK-CP', 'BootNotification', undefined, 20_000);
+    expect(p.child.exitCode).toBeNull();
+    const conf = (await fallback.call('FALLBACK-CP', 'GetConfiguration', { key: ['NetworkConnectionProfiles', 'NetworkConfigurationPriority', 'RetryBackOffRandomRange'] })) as { configurationKey: { key: string; value?: string }[] };
+    expect(Object.fromEntries(conf.configurationKey.map((k) => [k.key, k.value]))).toEqual({ NetworkConnectionProfiles: '2', NetworkConfigurationPriority: '', RetryBackOffRandomRange: '1' });
   });
 
   it('keeps charging through a CSMS restart and delivers the session afterwards, in order', async () => {

@@ -29,7 +29,7 @@ describe('fleet in-process against the embedded strict CSMS', () => {
       rampPerSecond: 400,
       seed: 7,
       log,
-      reconnect: { initialDelayMs: 200, maxDelayMs: 1000 },
+      ocpp: { RetryBackOffWaitMinimum: 0, RetryBackOffRandomRange: 1, RetryBackOffRepeatTimes: 0 },
       behaviour: { idleMs: [100, 600], chargeMs: [300, 1200] },
     });
     cleanups.push(() => fleet.stop(2000));

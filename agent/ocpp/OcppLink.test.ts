@@ -226,14 +226,24 @@ describe('OcppLink connection management', () => {
     expect(f.csms().count('BootNotification')).toBe(2);
   });
 
-  it('uses the injected random source for full jitter', async () => {
+  it('waits RetryBackOffWaitMinimum plus a random part of up to RetryBackOffRandomRange, doubling RetryBackOffRepeatTimes times, then stays (random from the injected source)', async () => {
     const port = await freePort();
-    const f = await linkFixture({ csms: false, url: `ws://127.0.0.1:${port}/ocpp`, link: { random: () => 0.25 } });
+    const f = await linkFixture({ csms: false, url: `ws://127.0.0.1:${port}/ocpp`, link: { random: () => 0.25 }, ocpp: { RetryBackOffWaitMinimum: 2, RetryBackOffRandomRange: 4, RetryBackOffRepeatTimes: 2 } });
     f.link.start();
-    await eventually(() => expect(f.reconnecting).toHaveLength(1));
-    f.clock.advance(f.reconnecting[0]!.delayMs);
-    await eventually(() => expect(f.reconnecting).toHaveLength(2));
-    expect(f.reconnecting.map((r) => r.delayMs)).toEqual([250, 500]);
+    // 2 s · 2^min(n, 2) + 0.25 · 4 s: 3 s, 5 s, 9 s, 9 s
+    const expected = [3000, 5000, 9000, 9000];
+    for (let i = 0; i < expected.length; i++) {
+      await eventually(() => expect(f.reconnecting).toHaveLength(i + 1));
+      expect(f.reconnecting[i]).toEqual({ attempt: i + 1, delayMs: expected[i] });
+      f.clock.advance(expected[i]! - 1);
+      await quiet(20);
+      expect(f.reconnecting).toHaveLength(i + 1); // not a millisecond early
+      // The keys are read at every attempt: a change (ChangeConfiguration, SetVariables) applies to the next wait.
+      if (i === expected.length - 1) expect(await f.config.change('RetryBackOffRandomRange', '0')).toBe('Accepted');
+      f.clock.advance(1);
+    }
+    await eventually(() => expect(f.reconnecting).toHaveLength(5));
+    expect(f.reconnecting[4]).toEqual({ attempt: 5, delayMs: 8000 });
   });
 });
 

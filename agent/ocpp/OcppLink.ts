@@ -5,7 +5,9 @@
  *
  * - Connection: a strict ocpp-rpc client whose own reconnect is off (it never retries a failed
  *   first connect, and its jitter only lengthens delays). After a failed connect or a lost
- *   connection the link waits a full-jitter exponential delay on the injected clock, until stop().
+ *   connection the link waits on the injected clock as the OCPP 2.0.1 RetryBackOff* keys say
+ *   (backoff.ts), until stop(); with fallback CSMSs it moves between connection profiles
+ *   (ConnectionProfiles.ts).
  * - Registration (OCPP 1.6 §4.2, policy in Registration.ts): BootNotification after every connect. Accepted → heartbeats;
  *   Pending → answer the CSMS, send nothing but BootNotification (or what a TriggerMessage asked
  *   for), boot again after `interval`; Rejected → send and answer nothing until `interval`.
@@ -17,7 +19,8 @@ import type { IHandlersOption } from './ocppRpc.js';
 import type { Logger } from 'pino';
 import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
-import { fullJitterDelay } from './backoff.js';
+import { retryBackOffDelay, type RetryBackOff } from './backoff.js';
+import { ConnectionProfiles } from './ConnectionProfiles.js';
 import { OcppLinkError, toCallError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 import { OcppTraffic } from './OcppTraffic.js';
@@ -61,6 +64,10 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** The Accepted BootNotification answer of this run (since start()), if any. */
   private registered: BootNotificationResponse | undefined;
   private reconnectTimer: TimerId | undefined;
+  /** With fallback CSMSs only (a fleet charger has none). */
+  private readonly profiles: ConnectionProfiles | undefined;
+  /** Where the last connection attempt went. */
+  private attemptUrl: string;
   /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
   private callTimedOut = false;
   /** Message ids of the CSMS's calls on this connection (replay detection; made at the first call). */
@@ -81,6 +88,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
     this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
     this.registration = new Registration(opts, this.log, this.random, this.startBoot);
+    this.profiles = opts.fallbackUrls?.length ? new ConnectionProfiles(opts.fallbackUrls, opts.config) : undefined;
+    this.attemptUrl = opts.url;
     this.answering = {
       state: () => this.current,
       control: opts.control,
@@ -113,6 +122,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     return this.current === 'accepted';
   }
 
+  /** The connection profile of the current (or the next) connection: 1 is `url`, 2… the fallbacks (OCPP 2.0.1 ActiveNetworkProfile). */
+  get connectionSlot(): number {
+    return this.profiles?.slot ?? 1;
+  }
+
   /** The WebSocket ping interval in effect, ms (0 = off): WebSocketPingInterval, also after a CSMS change. */
   get pingIntervalMs(): number {
     return this.client.pingIntervalMs;
@@ -135,6 +149,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (previousStop) this.opts.config.on('changed', this.onConfigChanged);
     this.stopping = undefined;
     this.reconnectAttempt = 0;
+    this.profiles?.restart(); // a (re)start tries the most preferred CSMS first
     this.registered = undefined; // a (re)start is a boot
     this.setState('connecting');
     // A restart waits for the old socket to be closed; the CSMS's boot `interval` still holds.
@@ -243,20 +258,37 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
 
   private async connect(): Promise<void> {
     try {
-      if (this.opts.security) applyConnection(this.client, this.opts.security.connection(), this.opts);
+      this.applyConnection();
       await this.client.connect();
     } catch (err) {
       if (this.stopping) return;
       this.opts.security?.connectFailed(err);
-      this.log.warn({ err: String(err) }, 'cannot connect to the CSMS');
-      this.surface(new OcppLinkError('CONNECT_FAILED', `cannot connect to ${this.opts.url}: ${String(err)}`, { cause: err }));
+      this.log.warn({ err: String(err), url: this.attemptUrl }, 'cannot connect to the CSMS');
+      this.surface(new OcppLinkError('CONNECT_FAILED', `cannot connect to ${this.attemptUrl}: ${String(err)}`, { cause: err }));
+      const next = this.profiles?.failed();
+      if (next !== undefined) this.log.warn({ slot: next, url: this.profiles!.url(this.opts.url) }, 'trying the next connection profile (NetworkConfigurationPriority)');
       this.scheduleReconnect();
     }
   }
 
+  /** Where and how the next attempt connects: the security service's settings, at the URL of the connection profile tried. */
+  private applyConnection(): void {
+    const { security } = this.opts;
+    if (!security && !this.profiles) return; // the client keeps the URL and password it was made with
+    const connection = security ? security.connection() : { url: this.opts.url, ...(this.opts.password !== undefined && { password: this.opts.password }) };
+    this.attemptUrl = this.profiles ? this.profiles.url(connection.url) : connection.url;
+    applyConnection(this.client, this.attemptUrl === connection.url ? connection : { ...connection, url: this.attemptUrl }, this.opts);
+  }
+
+  /** The reconnect back-off in effect: the RetryBackOff* keys, read at every attempt (a change applies to the next). */
+  private retryBackOff(): RetryBackOff {
+    const { config } = this.opts;
+    return { waitMinimumS: config.getInt('RetryBackOffWaitMinimum'), randomRangeS: config.getInt('RetryBackOffRandomRange'), repeatTimes: config.getInt('RetryBackOffRepeatTimes') };
+  }
+
   private scheduleReconnect(): void {
     const attempt = this.reconnectAttempt++;
-    const delayMs = fullJitterDelay(attempt, this.opts.reconnect, this.random);
+    const delayMs = retryBackOffDelay(attempt, this.retryBackOff(), this.random);
     this.setState('connecting');
     this.emit('reconnecting', { attempt: attempt + 1, delayMs });
     this.reconnectTimer = this.opts.clock.setTimeout(this.onReconnectDue, delayMs);
@@ -291,7 +323,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.stopping) return;
     this.connected = true;
     this.seenCallIds = undefined; // message ids are unique per connection
-    this.log.info({ url: this.opts.url }, 'connected to the CSMS');
+    this.profiles?.connected();
+    this.log.info({ url: this.attemptUrl, ...(this.profiles && { slot: this.profiles.slot }) }, 'connected to the CSMS');
     const wait = this.registration.waitBeforeBoot();
     if (this.registered && this.face.registrationOutlivesConnection) {
       // Accepted before on this run (OCPP 2.0.1): the station boots once, not on every connection.
@@ -314,6 +347,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.state === 'stopped') this.log.info(info, 'disconnected from the CSMS');
     else this.log.warn(info, 'disconnected from the CSMS');
     this.emit('disconnected', info);
+    this.profiles?.restart(); // a lost connection tries the most preferred CSMS first again
     if (!this.stopping) this.scheduleReconnect();
   }
 

@@ -79,8 +79,13 @@ export interface OcppLinkOptions {
   control: ChargePointControl;
   /** How long a call waits for its answer, in ms of `clock`. */
   callTimeoutMs: number;
-  /** Reconnect window: full jitter in [0, min(max, initial·2^n)]; n resets once a boot is answered. */
-  reconnect: BackoffWindow;
+  /**
+   * More CSMSs to fall back to (connection profiles 2, 3, …; ConnectionProfiles.ts): tried in the
+   * order of the key NetworkConfigurationPriority after NetworkProfileConnectionAttempts failed
+   * attempts, with the password and TLS settings of the primary. The reconnect wait itself follows
+   * the keys RetryBackOffWaitMinimum, RetryBackOffRandomRange and RetryBackOffRepeatTimes.
+   */
+  fallbackUrls?: readonly string[];
   /** Back-off when the CSMS answers Pending/Rejected with interval 0 or a boot call fails (default 30 s … 10 min). */
   bootRetry?: BackoffWindow;
   /** Uniform [0,1) source for jitter (seed it for reproducible fleets); default Math.random. */
@@ -105,7 +110,7 @@ export interface OcppLinkEvents {
   /** After each Accepted BootNotification: time for the agent to send StatusNotifications. */
   accepted: [response: BootNotificationResponse];
   disconnected: [info: { code: number; reason: string }];
-  /** A reconnect is scheduled; `attempt` counts from 1 since the last answered boot. */
+  /** A reconnect is scheduled; `attempt` counts from 1 since the CSMS last answered a call. */
   reconnecting: [info: { attempt: number; delayMs: number }];
   /** Every frame in and out (built only while someone listens). */
   message: [record: TrafficRecord];

@@ -17,12 +17,32 @@ export function backoffWindow(attempt: number, { initialDelayMs, maxDelayMs }: B
 }
 
 /**
- * "Full jitter": a fresh uniform delay in [0, window]. Unlike ocpp-rpc's jitter (which only
- * lengthens delays), this spreads 10,000 chargers that lost the CSMS at the same instant over the
- * whole window, so they do not come back in one burst.
+ * The reconnect back-off of OCPP 2.0.1 (OCPPCommCtrlr RetryBackOff*; the same three keys under 1.6),
+ * all in seconds as the spec has them.
  */
-export function fullJitterDelay(attempt: number, window: BackoffWindow, random: () => number): number {
-  return Math.floor(clamp01(random()) * backoffWindow(attempt, window));
+export interface RetryBackOff {
+  /** The wait before the first reconnect attempt (RetryBackOffWaitMinimum). */
+  waitMinimumS: number;
+  /** Upper bound of the random part added to every wait (RetryBackOffRandomRange). */
+  randomRangeS: number;
+  /** How many times the wait doubles; after that it stays (RetryBackOffRepeatTimes). */
+  repeatTimes: number;
+}
+
+/** No reconnect waits longer than a day, whatever the keys multiply to (also keeps setTimeout in range). */
+export const MAX_RETRY_BACKOFF_MS = 86_400_000;
+
+/**
+ * The wait before reconnect attempt `attempt` (0-based, counted since the CSMS last answered), ms:
+ * WaitMinimum · 2^min(attempt, RepeatTimes) plus a fresh uniform random part in [0, RandomRange].
+ * The random part spreads chargers that lost the CSMS at the same instant (a CSMS restart) over
+ * RandomRange instead of letting them come back in one burst; the doubling backs off from a CSMS
+ * that stays away.
+ */
+export function retryBackOffDelay(attempt: number, { waitMinimumS, randomRangeS, repeatTimes }: RetryBackOff, random: () => number): number {
+  const doublings = Math.min(Math.max(0, attempt), Math.max(0, repeatTimes));
+  const ms = (Math.max(0, waitMinimumS) * 2 ** doublings + clamp01(random()) * Math.max(0, randomRangeS)) * 1000;
+  return Math.min(MAX_RETRY_BACKOFF_MS, Math.floor(ms));
 }
 
 /**

@@ -53,8 +53,11 @@ export interface KeyDefinition {
   readonly owned?: boolean;
   /** Never reported (GetConfiguration shows the key without a value): a secret. */
   readonly writeOnly?: boolean;
-  /** String: what is wrong with a value (Rejected), or undefined when it is fine. */
-  readonly check?: (value: string) => string | undefined;
+  /**
+   * String or CSL (normalised): what is wrong with a value (Rejected), or undefined when it is fine.
+   * `intOf` reads another integer key's current value (undefined when not known here).
+   */
+  readonly check?: (value: string, intOf: (key: string) => number | undefined) => string | undefined;
 }
 
 /** Languages the display has texts in (agent/display/texts.ts; a test keeps the two lists equal). */
@@ -169,7 +172,28 @@ export const CONFIGURATION_KEYS = {
   CertificateStoreMaxLength: { ...ro('integer', 20), min: 1 },
   CpoName: rw('string', ''),
   SecurityProfile: { type: 'integer', readonly: false, default: 0, min: 0, max: 3, owned: true },
+  // Reconnecting (the OCPP 2.0.1 OCPPCommCtrlr variables of the same names; vendor keys under 1.6,
+  // agent/ocpp/backoff.ts): the n-th reconnect after a lost connection waits
+  // RetryBackOffWaitMinimum · 2^min(n-1, RetryBackOffRepeatTimes) + a random part of up to
+  // RetryBackOffRandomRange seconds. Read at every attempt: a change applies to the next one.
+  RetryBackOffWaitMinimum: { type: 'integer', readonly: false, default: 3, min: 0, max: 3600 },
+  RetryBackOffRandomRange: { type: 'integer', readonly: false, default: 10, min: 0, max: 3600 },
+  RetryBackOffRepeatTimes: { type: 'integer', readonly: false, default: 3, min: 0, max: 20 },
+  // Connection profiles (agent/ocpp/ConnectionProfiles.ts): slot 1 is csms.url, slots 2… the
+  // csms.fallbackUrls in order; the charger states how many it has at start.
+  NetworkConnectionProfiles: { ...ro('integer', 1), min: 1, max: 9 },
+  // The slots to try, most preferred first; empty: every profile in slot order. A slot that is not
+  // a profile of this charger is Rejected.
+  NetworkConfigurationPriority: { type: 'csl', readonly: false, default: '', members: /^[1-9]$/, check: prioritySlotProblem },
+  // Failed connection attempts on one profile before the next in NetworkConfigurationPriority is tried.
+  NetworkProfileConnectionAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
 } as const satisfies Record<string, KeyDefinition>;
+
+function prioritySlotProblem(value: string, intOf: (key: string) => number | undefined): string | undefined {
+  const profiles = intOf('NetworkConnectionProfiles');
+  const bad = profiles === undefined ? undefined : value.split(',').find((slot) => slot !== '' && Number(slot) > profiles);
+  return bad === undefined ? undefined : `slot ${bad} is not a connection profile of this charger (it has ${profiles})`;
+}
 
 // LightIntensity and BlinkRepeat (§9.1) are left out: no HAL device has a light to dim or blink.
 
@@ -231,7 +255,7 @@ export function parseValue(key: ConfigurationKey, input: unknown, maxItems: (key
     }
     case 'string': {
       if (typeof input !== 'string' || input.length > 500) return { ok: false, reason: 'not a string of at most 500 characters' };
-      const problem = def.check?.(input);
+      const problem = def.check?.(input, maxItems);
       return problem === undefined ? { ok: true, value: input } : { ok: false, reason: problem };
     }
     case 'csl': {
@@ -245,7 +269,9 @@ export function parseValue(key: ConfigurationKey, input: unknown, maxItems: (key
       const max = def.maxItemsKey === undefined ? undefined : maxItems(def.maxItemsKey);
       if (max !== undefined && members.length > max) return { ok: false, reason: `more than ${max} members` };
       const value = members.join(',');
-      return value.length <= 500 ? { ok: true, value } : { ok: false, reason: 'longer than 500 characters' };
+      if (value.length > 500) return { ok: false, reason: 'longer than 500 characters' };
+      const problem = def.check?.(value, maxItems);
+      return problem === undefined ? { ok: true, value } : { ok: false, reason: problem };
     }
   }
 }
@@ -266,6 +292,8 @@ export function checkInitialValues(entries: Record<string, unknown>): { values: 
   const values: Record<string, ConfigValue> = {};
   const issues: InitialValueIssue[] = [];
   const defaultOf = (k: string) => {
+    // How many connection profiles a charger has is known only with its settings (csms.fallbackUrls); bin checks the slots against them.
+    if (k === 'NetworkConnectionProfiles') return undefined;
     const key = resolveKey(k);
     const dflt = key ? definitionOf(key).default : undefined;
     return typeof dflt === 'number' ? dflt : undefined;

@@ -41,7 +41,7 @@ describe('parseSettings', () => {
       tls: { ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384' },
       callTimeoutMs: 30000,
       pingIntervalMs: 30000,
-      reconnect: { initialDelayMs: 1000, maxDelayMs: 60000 },
+      fallbackUrls: [],
     });
     expect(s.hal).toMatchObject({ driver: 'sim', sim: { evConnected: false, ev: { batteryKWh: 60, soc: 0.3, maxCurrentA: 32, phases: 3 } } });
     expect(s.hal.serial).toEqual({
@@ -57,7 +57,7 @@ describe('parseSettings', () => {
 
   it('returns a deeply frozen object', () => {
     const s = parseSettings(defaults());
-    expect(Object.isFrozen(s) && Object.isFrozen(s.csms.reconnect) && Object.isFrozen(s.ocpp)).toBe(true);
+    expect(Object.isFrozen(s) && Object.isFrozen(s.csms.fallbackUrls) && Object.isFrozen(s.ocpp)).toBe(true);
     expect(() => ((s.csms as { url: string }).url = 'ws://elsewhere')).toThrow(TypeError);
   });
 
@@ -103,8 +103,15 @@ describe('parseSettings', () => {
     ['csms.securityProfile', 4, 'expected an OCPP security profile: 0 (none), 1 (password over ws://), 2 (password over TLS) or 3 (TLS with a client certificate), got 4'],
     ['csms.tls.ciphers', 'AES128 GCM', 'expected an OpenSSL cipher list (names separated by :)'],
     ['csms.pingIntervalMs', 500, 'expected 0 (no pings) or 1000 to 3600000 ms'],
-    ['csms.reconnect.initialDelayMs', -1, 'expected an integer from 100 to 3600000'],
-    ['csms.reconnect.maxDelayMs', 500, 'expected maxDelayMs >= initialDelayMs'],
+    ['csms.reconnect', { initialDelayMs: 1000, maxDelayMs: 60000 }, 'replaced by the OCPP keys ocpp.RetryBackOffWaitMinimum, ocpp.RetryBackOffRandomRange and ocpp.RetryBackOffRepeatTimes'],
+    ['csms.fallbackUrls', 'ws://a/ocpp ws://b/ocpp ws://c ws://d ws://e ws://f ws://g ws://h ws://i', 'expected at most 8 fallback URLs'],
+    ['csms.fallbackUrls', { url: 'ws://x' }, 'expected a list of ws:// or wss:// URLs'],
+    ['ocpp.NetworkConfigurationPriority', '2,1', 'expected connection profile slots from 1 to 1 (1: csms.url, 2…: csms.fallbackUrls), got slot 2'],
+    ['ocpp.NetworkConfigurationPriority', '1,1', 'duplicate members'],
+    ['ocpp.NetworkProfileConnectionAttempts', 0, 'expected a valid integer for NetworkProfileConnectionAttempts (below 1), got 0'],
+    ['ocpp.RetryBackOffWaitMinimum', 3601, 'expected a valid integer for RetryBackOffWaitMinimum (above 3600), got 3601'],
+    ['ocpp.RetryBackOffRandomRange', -1, 'expected a valid integer for RetryBackOffRandomRange (below 0), got -1'],
+    ['ocpp.RetryBackOffRepeatTimes', 'often', 'expected a valid integer for RetryBackOffRepeatTimes (not an integer), got "often"'],
     ['hal.driver', 'gpio', 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial), got "gpio"'],
     ['hal.serial.meter.model', 'sdm72', 'expected a meter model: sdm630 or sdm120, got "sdm72"'],
     ['hal.serial.meter.address', 0, 'expected a Modbus address from 1 to 247, got 0'],
@@ -137,6 +144,20 @@ describe('parseSettings', () => {
     expect(issues[0]!.path).toBe(path);
     expect(issues[0]!.message).toContain(expected);
     if (path === 'ocpp.AuthorizationKey') expect(issues[0]!.message).not.toContain(String(value));
+  });
+
+  it('fallback CSMS URLs: each a ws(s) URL with the scheme of csms.url, trailing slashes dropped; the priority names only their slots', () => {
+    expect(issuesOf(withValue('csms.fallbackUrls', ['ws://b/ocpp', 'http://backup']))).toEqual([{ path: 'csms.fallbackUrls[1]', message: 'expected a ws:// or wss:// URL, got "http://backup"' }]);
+    expect(issuesOf(withValue('csms.fallbackUrls', ['wss://backup/ocpp']))).toEqual([
+      { path: 'csms.fallbackUrls[0]', message: 'expected a ws:// URL like csms.url (a fallback connects with its security settings), got "wss://backup/ocpp"' },
+    ]);
+    const tree = withValue('csms.fallbackUrls', 'ws://b/ocpp/, ws://c/ocpp') as { ocpp: Record<string, unknown> }; // as an environment variable gives it
+    tree.ocpp.NetworkConfigurationPriority = '3,1,2';
+    const s = parseSettings(tree);
+    expect(s.csms.fallbackUrls).toEqual(['ws://b/ocpp', 'ws://c/ocpp']);
+    expect(s.ocpp.NetworkConfigurationPriority).toBe('3,1,2');
+    tree.ocpp.NetworkConfigurationPriority = '4';
+    expect(issuesOf(tree)).toEqual([{ path: 'ocpp.NetworkConfigurationPriority', message: 'expected connection profile slots from 1 to 3 (1: csms.url, 2…: csms.fallbackUrls), got slot 4' }]);
   });
 
   it('reports missing and unknown keys', () => {
@@ -276,10 +297,10 @@ describe('parseSettings', () => {
   });
 
   it('words the problem for every key and section, wrong or missing', () => {
-    // The device lists accept [] (they are checked in serialSettings.test.ts).
-    const lists = ['hal.serial.buses', 'hal.serial.devices'];
+    // The device lists accept [] (they are checked in serialSettings.test.ts), as does csms.fallbackUrls.
+    const lists = ['hal.serial.buses', 'hal.serial.devices', 'csms.fallbackUrls'];
     const paths = [...keyPaths(defaults()).filter((p) => !lists.includes(p)), 'chargePoint.meterSerialNumber', 'csms.password'];
-    expect(paths).toEqual(expect.arrayContaining(['chargePoint.id', 'csms.reconnect', 'csms.reconnect.maxDelayMs', 'hal.sim.ev.phases', 'dataDir', 'log.level', 'ocpp']));
+    expect(paths).toEqual(expect.arrayContaining(['chargePoint.id', 'csms.tls', 'csms.tls.ciphers', 'hal.sim.ev.phases', 'dataDir', 'log.level', 'ocpp']));
     for (const path of paths) {
       // An array is the wrong type for every key. Each message is one of ours, not ajv's.
       const got = path === 'csms.password' ? /^expected .+, got \(hidden\)$/ : /^expected .+, got \[\]$/;
@@ -291,7 +312,7 @@ describe('parseSettings', () => {
 
   it('reports one problem per key', () => {
     expect(issuesOf(withValue('csms.pingIntervalMs', -5))).toEqual([{ path: 'csms.pingIntervalMs', message: 'expected an integer from 0 to 3600000, got -5' }]);
-    expect(issuesOf(withValue('csms.reconnect.maxDelayMs', 50))).toEqual([{ path: 'csms.reconnect.maxDelayMs', message: 'expected an integer from 100 to 3600000, got 50' }]);
+    expect(issuesOf(withValue('csms.fallbackUrls', ['ws://b?x']))).toEqual([{ path: 'csms.fallbackUrls[0]', message: 'expected a ws:// or wss:// URL without query or fragment (the charge point id is appended to its path), got "ws://b?x"' }]);
     expect(issuesOf(withValue('csms.url', 'http://x?a'))).toHaveLength(1);
   });
 

@@ -83,7 +83,11 @@ export interface Settings {
     readonly callTimeoutMs: number;
     /** 0: no pings. */
     readonly pingIntervalMs: number;
-    readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number };
+    /**
+     * More CSMSs (connection profiles 2, 3, …), tried when csms.url cannot be reached
+     * (OCPP keys NetworkConfigurationPriority, NetworkProfileConnectionAttempts); same scheme as csms.url.
+     */
+    readonly fallbackUrls: readonly string[];
   };
   readonly hal: {
     readonly driver: 'sim' | 'serial';
@@ -183,7 +187,7 @@ const SCHEMA = section({
       callTimeoutMs: integer(1000, 600_000),
       // 0 (no pings) or at least a second.
       pingIntervalMs: { ...integer(0, 3_600_000), not: { type: 'integer', exclusiveMinimum: 0, exclusiveMaximum: 1000 } },
-      reconnect: section({ initialDelayMs: integer(100, 3_600_000), maxDelayMs: { ...integer(100, 3_600_000), notBelowSibling: 'initialDelayMs' } }),
+      fallbackUrls: { type: 'array', items: { type: 'string', format: 'ws-url', pattern: '^[^?#]*$' }, maxItems: 8 },
     },
     ['password'],
   ),
@@ -267,9 +271,11 @@ const EXPECTED: ExpectedTable = {
   'csms.tls.ciphers': 'expected an OpenSSL cipher list (names separated by :), e.g. ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256',
   'csms.callTimeoutMs': 'expected an integer from 1000 to 600000',
   'csms.pingIntervalMs': { '': 'expected an integer from 0 to 3600000', not: 'expected 0 (no pings) or 1000 to 3600000 ms' },
-  'csms.reconnect': 'expected a section (reconnect: initialDelayMs, maxDelayMs)',
-  'csms.reconnect.initialDelayMs': 'expected an integer from 100 to 3600000',
-  'csms.reconnect.maxDelayMs': { '': 'expected an integer from 100 to 3600000', notBelowSibling: 'expected maxDelayMs >= initialDelayMs' },
+  'csms.fallbackUrls': { '': 'expected a list of ws:// or wss:// URLs (fallback CSMSs)', maxItems: 'expected at most 8 fallback URLs (connection profiles 2 to 9)' },
+  'csms.fallbackUrls[]': {
+    '': 'expected a ws:// or wss:// URL',
+    pattern: 'expected a ws:// or wss:// URL without query or fragment (the charge point id is appended to its path)',
+  },
   hal: 'expected a section (hal: driver, sim, serial)',
   'hal.driver': 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial)',
   'hal.sim': 'expected a section (sim: evConnected, tamperSwitch, ev)',
@@ -327,18 +333,21 @@ export function parseSettings(raw: unknown): Settings {
   const tree = convertStrings(SCHEMA, raw, EMPTY_MEANS_UNSET);
   const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw, EXPECTED, SECRET_PATHS)));
   const { version, keys } = isRecord(raw) && isRecord(raw.ocpp) ? splitOcppVersion(raw.ocpp) : { version: undefined, keys: isRecord(raw) ? raw.ocpp : undefined };
+  replacedKeys(raw, issues);
   const ocpp = checkOcppKeys(keys, issues);
   const ocppVersion = checkOcppVersion(version, issues);
+  if (issues.length === 0) issues.push(...connectionProfileIssues(tree as unknown as Settings, ocpp ?? {}));
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
   if (issues.length === 0) issues.push(...checkDisplay((tree as Settings).display, (tree as Settings).hal.driver));
   if (issues.length === 0) issues.push(...dashboardIssues((tree as Settings).dashboard));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
-  const settings = tree as { csms: { url: string }; ocpp: unknown; ocppVersion: OcppVersion };
+  const settings = tree as { csms: { url: string; fallbackUrls: string[] }; ocpp: unknown; ocppVersion: OcppVersion };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
   settings.csms.url = settings.csms.url.replace(/\/+$/, '');
+  settings.csms.fallbackUrls = (settings.csms.fallbackUrls ?? []).map((url) => url.replace(/\/+$/, ''));
   settings.ocpp = ocpp;
   settings.ocppVersion = ocppVersion;
-  return deepFreeze(settings as Settings);
+  return deepFreeze(settings as unknown as Settings);
 }
 
 // An empty password or file (e.g. a blank template variable) means none.
@@ -353,6 +362,32 @@ function isLoopbackHost(host: string): boolean {
 function dashboardIssues(d: Settings['dashboard']): SettingsIssue[] {
   if (!d.enabled || isLoopbackHost(d.host) || d.password !== undefined) return [];
   return [{ path: 'dashboard.password', message: `expected a password of 1 to 255 characters: required when dashboard.host (${d.host}) is not a loopback address (127.0.0.1, ::1, localhost)` }];
+}
+
+/**
+ * Settings that were replaced: named with their successor instead of "unknown key".
+ * csms.reconnect (initialDelayMs, maxDelayMs) became the OCPP keys of the OCPP 2.0.1 back-off.
+ */
+function replacedKeys(raw: unknown, issues: SettingsIssue[]): void {
+  if (!isRecord(raw) || !isRecord(raw.csms) || raw.csms.reconnect === undefined) return;
+  const at = issues.findIndex((i) => i.path === 'csms.reconnect');
+  const issue = { path: 'csms.reconnect', message: 'replaced by the OCPP keys ocpp.RetryBackOffWaitMinimum, ocpp.RetryBackOffRandomRange and ocpp.RetryBackOffRepeatTimes (seconds; README.md, Reconnecting and fallback CSMSs)' };
+  if (at >= 0) issues[at] = issue;
+  else issues.push(issue);
+}
+
+/** Fallback CSMSs connect with csms.url's security settings, so they share its scheme; the priority names only profiles that exist. */
+function connectionProfileIssues(s: Settings, ocpp: Record<string, ConfigValue>): SettingsIssue[] {
+  const issues: SettingsIssue[] = [];
+  const scheme = new URL(s.csms.url).protocol;
+  s.csms.fallbackUrls?.forEach((url, i) => {
+    if (new URL(url).protocol !== scheme) issues.push({ path: `csms.fallbackUrls[${i}]`, message: `expected a ${scheme}// URL like csms.url (a fallback connects with its security settings), got "${url}"` });
+  });
+  const profiles = 1 + (s.csms.fallbackUrls?.length ?? 0);
+  const priority = ocpp.NetworkConfigurationPriority;
+  const bad = typeof priority === 'string' ? priority.split(',').find((slot) => slot !== '' && Number(slot) > profiles) : undefined;
+  if (bad !== undefined) issues.push({ path: 'ocpp.NetworkConfigurationPriority', message: `expected connection profile slots from 1 to ${profiles} (1: csms.url, 2…: csms.fallbackUrls), got slot ${bad}` });
+  return issues;
 }
 
 /** Checks the `ocpp:` map (names in any case; canonical names out). Adds its problems to `issues`. */

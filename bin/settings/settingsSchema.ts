@@ -123,6 +123,8 @@ export function convertStrings(schema: Schema, value: unknown, emptyMeansUnset: 
     return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
   }
   if (typeof value !== 'string') return value;
+  // A list from an environment variable: its entries separated by commas or spaces.
+  if (schema.type === 'array') return value.split(/[\s,]+/).filter((item) => item !== '');
   if ((schema.type === 'integer' || schema.type === 'number') && NUMERIC.test(value)) return Number(value);
   if (schema.type === 'boolean') return BOOLEAN_WORDS.get(value.trim().toLowerCase()) ?? value;
   return value;

@@ -5,7 +5,6 @@
  * class of its own (docs/fleet.md, Memory and scale).
  */
 import { Agent } from '../../agent/Agent.js';
-import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
 import type { Clock } from '../../hal/clock.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
@@ -16,8 +15,6 @@ import { ocppForCharger, resolveBehaviour } from './profileLoader.js';
 import { deriveSeed, seededRandom } from '../seededRandom.js';
 import type { BehaviourEvent } from './behaviourTypes.js';
 import { SessionBehaviour } from './SessionBehaviour.js';
-
-const DEFAULT_RECONNECT: BackoffWindow = Object.freeze({ initialDelayMs: 1000, maxDelayMs: 60_000 });
 
 export interface FleetChargerContext {
   clock: Clock;
@@ -59,7 +56,6 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
     csms: {
       url: options.csmsUrl,
       callTimeoutMs: 30_000,
-      reconnect: options.reconnect ?? DEFAULT_RECONNECT,
       // No zlib state per connection, whatever the CSMS offers (docs/fleet.md, Memory and scale).
       perMessageDeflate: false,
       localAddress: options.localAddresses?.[k % options.localAddresses.length],

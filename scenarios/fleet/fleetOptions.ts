@@ -1,6 +1,5 @@
 /** What a {@link Fleet} (./Fleet.ts) is built from; each charger of it (./fleetCharger.ts) reads them too. */
 import type { Logger } from 'pino';
-import type { BackoffWindow } from '../../agent/ocpp/backoff.js';
 import type { Clock } from '../../hal/clock.js';
 import type { Shard } from './fleetIds.js';
 import type { FleetBehaviourOptions } from './profileLoader.js';
@@ -17,16 +16,17 @@ export interface FleetOptions {
   /** Connectors per charger (default 1). */
   connectors?: number;
   shard?: Shard;
-  /** Seed for reconnect jitter and behaviour (default 1). */
+  /** Seed for the reconnect back-off's random part and behaviour (default 1). */
   seed?: number;
   log: Logger;
   /** Default: the process-wide SystemClock. */
   clock?: Clock;
   /** Sessions and faults: a profile (default: the default profile) and/or the idle/charge shorthands; false: none. */
   behaviour?: FleetBehaviourOptions | false;
-  /** Reconnect window per charger (default 1 s … 60 s, full jitter). */
-  reconnect?: BackoffWindow;
-  /** OCPP configuration keys every charger starts with. */
+  /**
+   * OCPP configuration keys every charger starts with; the reconnect back-off is
+   * RetryBackOffWaitMinimum / RetryBackOffRandomRange / RetryBackOffRepeatTimes (default 3 s, 10 s, 3).
+   */
   ocpp?: Record<string, string | number | boolean>;
   /**
    * Local (source) IP addresses, used round-robin by charger position: one address has about

@@ -169,7 +169,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
           chargePointId: id,
           bootReason,
           boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario', ...(bootedVersion !== undefined && { firmwareVersion: bootedVersion }) },
-          csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 30_000 } },
+          csms: { url, callTimeoutMs: 10_000 },
           hardware,
           config,
           clock,

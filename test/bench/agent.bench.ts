@@ -55,14 +55,14 @@ async function cardToContactor(tetheredCable: boolean): Promise<number[]> {
   const sim = createSimulatedCharger({ clock, connectors: 1, tetheredCable });
   const config = await OcppConfiguration.open({
     file: null,
-    initial: { LocalPreAuthorize: true, AuthorizationCacheEnabled: true, MeterValueSampleInterval: 60, WebSocketPingInterval: 0 },
+    initial: { LocalPreAuthorize: true, AuthorizationCacheEnabled: true, MeterValueSampleInterval: 60, WebSocketPingInterval: 0, RetryBackOffWaitMinimum: 0, RetryBackOffRandomRange: 1 },
     readonlyValues: { NumberOfConnectors: 1 },
     log,
   });
   const agent = new Agent({
     chargePointId: 'BENCH-LAT',
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'bench' },
-    csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 100, maxDelayMs: 1000 } },
+    csms: { url, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
     config,
     clock,
@@ -140,7 +140,7 @@ async function perAgentCost(count: number): Promise<{ heap: number; rss: number 
     const agent = new Agent({
       chargePointId: `MEM-${String(i).padStart(5, '0')}`,
       boot: { chargePointVendor: 'evse-agent', chargePointModel: 'bench' },
-      csms: { url, callTimeoutMs: 30_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 10_000 } },
+      csms: { url, callTimeoutMs: 30_000 },
       hardware: sim.hardware,
       config,
       clock,

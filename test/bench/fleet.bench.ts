@@ -6,7 +6,8 @@
  *
  * Chargers have 1 connector and no sessions (booted, statuses reported); `--steady` instead runs
  * test/bench/fleetSteady.bench.ts (every connector charging, CPU in steady state), `--sites`
- * test/bench/fleetSites.bench.ts (site load management: obey latencies, site power). Environment:
+ * test/bench/fleetSites.bench.ts (site load management: obey latencies, site power), `--reconnect`
+ * test/bench/fleetReconnect.bench.ts (the spread of reconnections after a CSMS restart). Environment:
  * - BENCH_FLEET_SIZES: chargers per row (default 1000,5000,10000)
  * - BENCH_FLEET_MODES: `auto` (what `evse fleet` does by default), `1` (in this thread, as
  *   `--threads 1`) or a worker count (default auto)
@@ -28,6 +29,7 @@ import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
 import { startCsms } from './fleetCsms.js';
 import { runSteadyBench } from './fleetSteady.bench.js';
 import { runSitesBench } from './fleetSites.bench.js';
+import { formatReconnect, runReconnectBench } from './fleetReconnect.bench.js';
 
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
 const LOCAL = process.env.BENCH_FLEET_LOCAL_ADDRESSES?.split(',');
@@ -104,6 +106,9 @@ if (process.argv.includes('--steady')) {
   await runSteadyBench();
 } else if (process.argv.includes('--sites')) {
   await runSitesBench();
+} else if (process.argv.includes('--reconnect')) {
+  console.log(formatReconnect(await runReconnectBench()));
+  process.exit(0);
 } else if (process.env.BENCH_FLEET_ONE) {
   const [n, mode] = process.env.BENCH_FLEET_ONE.split(':');
   process.stdout.write(`${JSON.stringify(await measure(Number(n), mode!))}\n`);

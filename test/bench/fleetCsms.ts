@@ -8,11 +8,16 @@ export interface BenchCsms {
   cpuS(): number;
   /** Stops it and returns its final summary line. */
   stop(): Promise<string>;
+  /** Kills it (SIGKILL: a crash, no close handshakes). */
+  stopHard(): Promise<void>;
 }
 
-/** `extra`: more `evse csms` options, e.g. `--sites <file>`. */
-export async function startCsms(extra: string[] = []): Promise<BenchCsms> {
-  const csms = spawnEvse(['csms', '--port', '0', '--quiet', '--summary', '60', ...extra], {});
+/**
+ * `extra`: more `evse csms` options, e.g. `--sites <file>`; `port` 0: any free one (a restart
+ * passes the port of the CSMS it replaces).
+ */
+export async function startCsms(extra: string[] = [], port = 0): Promise<BenchCsms> {
+  const csms = spawnEvse(['csms', '--port', String(port), '--quiet', '--summary', '60', ...extra], {});
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`evse csms did not start: ${csms.stderr()}`)), 10_000);
     csms.child.stderr!.on('data', () => {
@@ -30,6 +35,9 @@ export async function startCsms(extra: string[] = []): Promise<BenchCsms> {
       const stat = readFileSync(`/proc/${csms.child.pid}/stat`, 'utf8');
       const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       return (Number(f[11]) + Number(f[12])) / 100;
+    },
+    stopHard: async () => {
+      await csms.stop('SIGKILL');
     },
     stop: async () => {
       await csms.stop('SIGTERM');

@@ -81,7 +81,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     EVSE_SIM_EV_CONNECTED: '1',
     EVSE_LOG_LEVEL: 'warn',
     NODE_CONFIG: JSON.stringify({
-      csms: { callTimeoutMs: 5000, pingIntervalMs: 0, reconnect: { initialDelayMs: 100, maxDelayMs: 400 } },
+      csms: { callTimeoutMs: 5000, pingIntervalMs: 0 }, // reconnects within 1 s: spawnEvse's RetryBackOff* variables
       ocpp: { MeterValueSampleInterval: 1, TransactionMessageRetryInterval: 1 },
     }),
   };

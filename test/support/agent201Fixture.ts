@@ -20,6 +20,8 @@ export interface Agent201FixtureOptions {
   csms?: Omit<StubCsmsOptions, 'version'>;
   ocpp?: Record<string, ConfigInput>;
   connectors?: number;
+  /** Fallback CSMSs (connection profiles 2, 3, …); the fixture's stub is profile 1. */
+  fallbackUrls?: string[];
   /** Wait for the first Accepted boot and a StatusNotification per EVSE (default true). */
   boot?: boolean;
 }
@@ -54,15 +56,16 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
   const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2 });
   const config = await OcppConfiguration.open({
     file: null,
-    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
-    readonlyValues: { NumberOfConnectors: sim.connectors.length },
+    // Reconnects after exactly 1 s (virtual), every time.
+    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, RetryBackOffWaitMinimum: 1, RetryBackOffRandomRange: 0, RetryBackOffRepeatTimes: 0, ...opts.ocpp },
+    readonlyValues: { NumberOfConnectors: sim.connectors.length, NetworkConnectionProfiles: 1 + (opts.fallbackUrls?.length ?? 0) },
     log,
   });
   const agent = new Agent({
     chargePointId: CP201,
     ocppVersion: '2.0.1',
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test', chargePointSerialNumber: 'SN-201', firmwareVersion: '0.1.0' },
-    csms: { url: csms.url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    csms: { url: csms.url, fallbackUrls: opts.fallbackUrls, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
     config,
     clock,

@@ -87,14 +87,15 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   const sim = opts.sim ?? createSimulatedCharger({ clock, connectors: 1, ...opts.charger });
   const config = await OcppConfiguration.open({
     file: opts.configFile ?? null,
-    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, ...opts.ocpp },
+    // Reconnects after exactly 1 s (virtual), every time.
+    initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, RetryBackOffWaitMinimum: 1, RetryBackOffRandomRange: 0, RetryBackOffRepeatTimes: 0, ...opts.ocpp },
     readonlyValues: { NumberOfConnectors: sim.connectors.length, SupportedFeatureProfiles: 'Core,Reservation,SmartCharging,RemoteTrigger', ...opts.readonlyOcpp },
     log,
   });
   const agent = new Agent({
     chargePointId: CP,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test', ...(opts.firmwareVersion !== undefined && { firmwareVersion: opts.firmwareVersion }) },
-    csms: { url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    csms: { url, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
     config,
     clock,

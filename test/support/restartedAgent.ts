@@ -29,7 +29,7 @@ export async function restartedAgent(
   const agent = new Agent({
     chargePointId: CP,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test' },
-    csms: { url: f.csms.url, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 1000, maxDelayMs: 1000 } },
+    csms: { url: f.csms.url, callTimeoutMs: 10_000 },
     hardware: f.sim.hardware,
     config: f.config,
     clock: f.clock,

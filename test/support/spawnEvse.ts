@@ -21,11 +21,18 @@ export interface EvseProcess {
   stop(signal?: NodeJS.Signals, ms?: number): Promise<{ code: number | string; elapsedMs: number }>;
 }
 
+/**
+ * A spawned process reads config/default.yaml (not test.yaml): without these it would wait 3–13 s
+ * before its first reconnect (RetryBackOff* defaults). Tests reconnect within a second, as
+ * config/test.yaml says for in-process agents; a test's own `env` wins.
+ */
+const QUICK_RECONNECT = { EVSE_RETRY_BACKOFF_WAIT_MINIMUM: '0', EVSE_RETRY_BACKOFF_RANDOM_RANGE: '1', EVSE_RETRY_BACKOFF_REPEAT_TIMES: '0' };
+
 /** `stdin: 'pipe'` to write to the process (`child.stdin`); default: no stdin. */
 export function spawnEvse(args: string[], env: Record<string, string | undefined>, options: { stdin?: 'pipe' | 'ignore' } = {}): EvseProcess {
   if (!existsSync(EVSE_BIN)) throw new Error(`${EVSE_BIN} is missing: run \`npm run build\` first (npm test does)`);
   const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, NODE_ENV: undefined, ...env })) if (v !== undefined) childEnv[k] = v;
+  for (const [k, v] of Object.entries({ ...process.env, NODE_ENV: undefined, ...QUICK_RECONNECT, ...env })) if (v !== undefined) childEnv[k] = v;
   const child = spawn(process.execPath, [EVSE_BIN, ...args], { env: childEnv, stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

@@ -62,6 +62,7 @@ export class StubCsms {
   /** Identity, Basic-auth password (if any) and TLS client certificate subject (if any) of every WebSocket handshake. */
   readonly handshakes: { identity: string; password: string | undefined; clientCertificate?: string }[] = [];
   private readonly counts = new Map<string, number>();
+  private closed = false;
 
   private constructor(
     private readonly server: InstanceType<typeof ocppRpc.RPCServer>,
@@ -137,7 +138,10 @@ export class StubCsms {
     return this.frames.filter((f): f is unknown[] => Array.isArray(f) && (f[0] === 3 || f[0] === 4) && f[1] === messageId);
   }
 
+  /** Idempotent: a test may take the CSMS down before its clean-up does. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     for (const c of this.clients) await c.close({ force: true }).catch(() => undefined);
     await this.server.close({ force: true });
     this.http.closeAllConnections();

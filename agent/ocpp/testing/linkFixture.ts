@@ -29,9 +29,14 @@ export interface LinkFixtureOptions {
   link?: Partial<OcppLinkOptions>;
   connectors?: number;
   readonlyValues?: Record<string, number | boolean | string>;
+  /** Initial OCPP configuration values (over the fixture's: no pings; back-off 1 s, 2 s, 4 s, 8 s, 8 s … without a random part). */
+  ocpp?: Record<string, number | boolean | string>;
   /** Where the simulated clock starts (default SimulatedClock's); e.g. Date.now() for certificates made now. */
   clockStart?: number;
 }
+
+/** Reconnect waits of 1 s, 2 s, 4 s, 8 s, then 8 s: exact, no random part. */
+const EXACT_BACKOFF = { RetryBackOffWaitMinimum: 1, RetryBackOffRandomRange: 0, RetryBackOffRepeatTimes: 3 };
 
 export async function linkFixture(opts: LinkFixtureOptions = {}) {
   const csms = opts.csms === false ? undefined : await StubCsms.start(opts.csms ?? {});
@@ -39,7 +44,7 @@ export async function linkFixture(opts: LinkFixtureOptions = {}) {
   const log = pino({ level: 'silent' });
   const connectors = opts.connectors ?? 2;
   // Real-time pings have no place in a virtual-time test.
-  const config = await OcppConfiguration.open({ file: null, log, initial: { WebSocketPingInterval: 0 }, readonlyValues: { NumberOfConnectors: connectors, ...opts.readonlyValues } });
+  const config = await OcppConfiguration.open({ file: null, log, initial: { WebSocketPingInterval: 0, ...EXACT_BACKOFF, ...opts.ocpp }, readonlyValues: { NumberOfConnectors: connectors, ...opts.readonlyValues } });
   const control = new RecordingControl(config, log, connectors);
   const link = new OcppLink({
     url: opts.url ?? csms?.url ?? 'ws://127.0.0.1:9/ocpp',
@@ -50,8 +55,7 @@ export async function linkFixture(opts: LinkFixtureOptions = {}) {
     config,
     control,
     callTimeoutMs: 30_000,
-    reconnect: { initialDelayMs: 1000, maxDelayMs: 8000 },
-    random: () => 1, // the whole window: delays are exact
+    random: () => 1,
     ...opts.link,
   });
   const traffic: TrafficRecord[] = [];

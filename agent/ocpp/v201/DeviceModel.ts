@@ -143,7 +143,8 @@ export class DeviceModel {
 }
 
 function dataTypeOf(def: VariableDefinition): DataEnumType {
-  if (!def.key) return def.dataType ?? 'string';
+  if (def.dataType) return def.dataType;
+  if (!def.key) return 'string';
   const k = definitionOf(def.key);
   return k.type === 'csl' ? 'MemberList' : k.type;
 }

@@ -14,7 +14,7 @@ import { transactionIdOf } from './TransactionEvents.js';
 export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted'> {
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
   transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
-  link: Ocpp201StationParts['link'] & { readonly isAccepted: boolean };
+  link: Ocpp201StationParts['link'] & { readonly isAccepted: boolean; readonly connectionSlot: number };
   config: OcppConfiguration;
   identity: string;
   boot: Identity;
@@ -42,6 +42,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     messageTimeoutS: Math.ceil(s.csms.callTimeoutMs / 1000),
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
     stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
+    activeNetworkProfile: () => s.link.connectionSlot,
   };
   const transactionOn = (evseId: number): number | undefined => {
     const tx = s.transactions.get(evseId);

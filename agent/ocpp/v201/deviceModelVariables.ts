@@ -32,6 +32,8 @@ export interface StationFacts {
   readonly messageTimeoutS: number;
   /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
   stopsOnEVSideDisconnect(): boolean;
+  /** The connection profile (slot) in use: 1 is csms.url, 2… csms.fallbackUrls. */
+  activeNetworkProfile(): number;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
   readonly reportItemsPerMessage: number;
 }
@@ -50,7 +52,7 @@ export interface VariableDefinition {
   readonly read?: (facts: StationFacts, evseId: number) => string;
   /** A fact that never changes while the charger runs (ReportData `constant`). */
   readonly constant?: boolean;
-  /** Type of a fact (key-backed variables take the key's). */
+  /** Type of a fact; a key-backed variable takes its key's unless this says otherwise (a CSL that is a SequenceList). */
   readonly dataType?: DataEnumType;
   readonly unit?: string;
   /** The values a fact may take (OptionList / MemberList). */
@@ -81,6 +83,13 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('OCPPCommCtrlr', 'MessageAttemptInterval', 'TransactionMessageRetryInterval', { instance: 'TransactionEvent', unit: 's' }),
   key('OCPPCommCtrlr', 'ResetRetries', 'ResetRetries'),
   key('OCPPCommCtrlr', 'UnlockOnEVSideDisconnect', 'UnlockConnectorOnEVSideDisconnect'),
+  // Reconnecting (agent/ocpp/backoff.ts) and the connection profiles (agent/ocpp/ConnectionProfiles.ts): read at every attempt.
+  key('OCPPCommCtrlr', 'RetryBackOffWaitMinimum', 'RetryBackOffWaitMinimum', { unit: 's' }),
+  key('OCPPCommCtrlr', 'RetryBackOffRandomRange', 'RetryBackOffRandomRange', { unit: 's' }),
+  key('OCPPCommCtrlr', 'RetryBackOffRepeatTimes', 'RetryBackOffRepeatTimes'),
+  key('OCPPCommCtrlr', 'NetworkConfigurationPriority', 'NetworkConfigurationPriority', { dataType: 'SequenceList' }),
+  key('OCPPCommCtrlr', 'NetworkProfileConnectionAttempts', 'NetworkProfileConnectionAttempts'),
+  fact('OCPPCommCtrlr', 'station', 'ActiveNetworkProfile', (f) => String(f.activeNetworkProfile()), 'integer'),
   fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
   // Transactions.
   key('TxCtrlr', 'EVConnectionTimeOut', 'ConnectionTimeOut', { unit: 's' }),
