@@ -133,6 +133,7 @@ export class DeviceModel {
     if (def.unit) out.unit = def.unit;
     if (def.variable === 'AvailabilityState') out.valuesList = AVAILABILITY_STATES;
     if (def.valuesList) out.valuesList = def.valuesList;
+    if (def.maxLimit) out.maxLimit = def.maxLimit(this.facts);
     if (!def.key) return out;
     const k = definitionOf(def.key);
     if (k.min !== undefined) out.minLimit = k.min;

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../../hal/index.js';
 import type { ChargePointControl } from '../v16/ChargePointControl.js';
+import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
 import type {
   ChangeAvailabilityStatusEnumType,
   GenericDeviceModelStatusEnumType,
@@ -30,13 +31,14 @@ import { call201 } from './call201.js';
 import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
 import { idTagStatus16 } from './statusVocabulary.js';
+import { SmartCharging201 } from './SmartCharging201.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
   /** Whether the registration is Accepted now. */
@@ -60,8 +62,12 @@ export interface Ocpp201StationParts {
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
+  readonly smartCharging: SmartCharging201 | undefined;
 
-  constructor(private readonly p: Ocpp201StationParts) {}
+  constructor(private readonly p: Ocpp201StationParts) {
+    const limits = p.control.chargingLimits;
+    this.smartCharging = limits && new SmartCharging201({ log: p.log, limits, evseCount: p.control.connectorCount, transactionOn: (evseId) => p.transactionOn(evseId), link: p.link });
+  }
 
   get log(): Logger {
     return this.p.log;
@@ -122,13 +128,23 @@ export class Ocpp201Station implements StationControl {
   /**
    * Through the session service, as a 1.6 RemoteStartTransaction: authorized per
    * AuthCtrlr.AuthorizeRemoteStart (AuthorizeRemoteTxRequests), on the EVSE asked for or the one the
-   * service chooses. A chargingProfile is not applied yet (neither is the 1.6 one).
+   * service chooses. A chargingProfile must be a TxProfile without a transactionId; it becomes the
+   * TxProfile of the session started, in force before the contactor closes (as in 1.6).
    */
   async remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType> {
     const evseId = request.evseId ?? 0;
+    let txProfile: ChargingProfile | undefined;
+    if (request.chargingProfile) {
+      const made = this.smartCharging?.remoteStartProfile(request.chargingProfile, request.evseId) ?? { problem: 'smart charging is not supported' };
+      if ('problem' in made) {
+        this.p.log.info({ idToken: request.idToken.idToken, profileId: request.chargingProfile.id }, `RequestStartTransaction rejected: ${made.problem}`);
+        return 'Rejected';
+      }
+      txProfile = made.profile;
+    }
     const start: RemoteStart = { remoteStartId: request.remoteStartId, idToken: request.idToken };
     this.p.transactionEvents.expectRemoteStart(evseId, start);
-    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) });
+    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) }, txProfile);
     if (status !== 'Accepted') this.p.transactionEvents.forgetRemoteStart(evseId, start);
     return status;
   }

@@ -23,12 +23,15 @@ import type {
   ResetStatusEnumType,
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
+import type { SmartCharging201 } from './SmartCharging201.js';
 
 export interface StationControl {
   readonly log: Logger;
   readonly deviceModel: DeviceModel;
   /** EVSEs 1..n, one connector each. */
   readonly evseCount: number;
+  /** Smart charging over the charging-limit service; absent: its calls are Rejected / Unknown / NoProfiles. */
+  readonly smartCharging?: SmartCharging201;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
   /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */

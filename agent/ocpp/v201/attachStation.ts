@@ -42,6 +42,8 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     messageTimeoutS: Math.ceil(s.csms.callTimeoutMs / 1000),
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
     stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
+    chargingProfiles: () => ({ installed: s.control.chargingLimits?.profiles.length ?? 0, max: s.config.getInt('MaxChargingProfilesInstalled') }),
+    rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {
     const tx = s.transactions.get(evseId);

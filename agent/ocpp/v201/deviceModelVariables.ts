@@ -34,6 +34,10 @@ export interface StationFacts {
   stopsOnEVSideDisconnect(): boolean;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
   readonly reportItemsPerMessage: number;
+  /** Charging profiles installed now, and at most (MaxChargingProfilesInstalled). */
+  chargingProfiles(): { installed: number; max: number };
+  /** The units a charging schedule may use, in 2.0.1 words (A, W). */
+  rateUnits(): string;
 }
 
 /** Where a component exists: once for the station, once per EVSE, or once per EVSE's connector. */
@@ -55,6 +59,8 @@ export interface VariableDefinition {
   readonly unit?: string;
   /** The values a fact may take (OptionList / MemberList). */
   readonly valuesList?: string;
+  /** A fact's highest value (its characteristics' maxLimit), read when reported. */
+  readonly maxLimit?: (facts: StationFacts) => number;
 }
 
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
@@ -109,6 +115,14 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('AlignedDataCtrlr', 'Measurands', 'MeterValuesAlignedData'),
   key('AlignedDataCtrlr', 'Interval', 'ClockAlignedDataInterval', { unit: 's' }),
   key('AlignedDataCtrlr', 'TxEndedMeasurands', 'StopTxnAlignedData'),
+  // Smart charging (agent/chargingLimits/): the rules a profile must follow are the 1.6 keys'.
+  fact('SmartChargingCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
+  fact('SmartChargingCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  fact('SmartChargingCtrlr', 'station', 'Entries', (f) => String(f.chargingProfiles().installed), 'integer', { instance: 'ChargingProfiles', maxLimit: (f) => f.chargingProfiles().max }),
+  key('SmartChargingCtrlr', 'ProfileStackLevel', 'ChargeProfileMaxStackLevel'),
+  key('SmartChargingCtrlr', 'PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
+  fact('SmartChargingCtrlr', 'station', 'RateUnit', (f) => f.rateUnits(), 'MemberList', { valuesList: 'A,W', constant: true }),
+  key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
   fact('SecurityCtrlr', 'station', 'SecurityProfile', (f) => String(f.securityProfile), 'integer', { constant: true }),

@@ -5,6 +5,10 @@
 import type { Ocpp201Action } from '../../../ocpp201/messages.js';
 import type { StationControl } from '../StationControl.js';
 import { changeAvailability } from './ChangeAvailability.js';
+import { clearChargingProfile } from './ClearChargingProfile.js';
+import { getChargingProfiles } from './GetChargingProfiles.js';
+import { getCompositeSchedule } from './GetCompositeSchedule.js';
+import { setChargingProfile } from './SetChargingProfile.js';
 import { clearCache } from './ClearCache.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
@@ -23,8 +27,11 @@ import { setVariables } from './SetVariables.js';
 export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
   ChangeAvailability: changeAvailability,
   ClearCache: clearCache,
+  ClearChargingProfile: clearChargingProfile,
   DataTransfer: dataTransfer,
   GetBaseReport: getBaseReport,
+  GetChargingProfiles: getChargingProfiles,
+  GetCompositeSchedule: getCompositeSchedule,
   GetLocalListVersion: getLocalListVersion,
   GetTransactionStatus: getTransactionStatus,
   GetVariables: getVariables,
@@ -32,6 +39,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   RequestStopTransaction: requestStopTransaction,
   Reset: reset,
   SendLocalList: sendLocalList,
+  SetChargingProfile: setChargingProfile,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
