@@ -32,13 +32,15 @@ import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
 import { idTagStatus16 } from './statusVocabulary.js';
 import { SmartCharging201 } from './SmartCharging201.js';
+import { Reservations201 } from './Reservations201.js';
+import type { TransactionEvent } from '../../transactions/transactionTypes.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
   /** Whether the registration is Accepted now. */
@@ -54,7 +56,7 @@ export interface Ocpp201StationParts {
   /** Whether a transaction runs on any connector now. */
   transactionRunning(): boolean;
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
-  events: { on(event: 'transaction', listener: () => void): unknown; off(event: 'transaction', listener: () => void): unknown };
+  events: { on(event: 'transaction', listener: (e: TransactionEvent) => void): unknown; off(event: 'transaction', listener: (e: TransactionEvent) => void): unknown };
   link: Pick<OcppLink, 'call'>;
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
@@ -63,10 +65,21 @@ export interface Ocpp201StationParts {
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
   readonly smartCharging: SmartCharging201 | undefined;
+  /** Made at the first ReserveNow (most chargers never see one). */
+  private held: Reservations201 | undefined;
+  private readonly onTransaction = (e: TransactionEvent): void => this.held?.transaction(e);
 
   constructor(private readonly p: Ocpp201StationParts) {
     const limits = p.control.chargingLimits;
     this.smartCharging = limits && new SmartCharging201({ log: p.log, limits, evseCount: p.control.connectorCount, transactionOn: (evseId) => p.transactionOn(evseId), link: p.link });
+  }
+
+  get reservations(): Reservations201 {
+    if (!this.held) {
+      this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
+      this.p.events.on('transaction', this.onTransaction);
+    }
+    return this.held;
   }
 
   get log(): Logger {
@@ -245,5 +258,7 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
+    if (this.held) this.p.events.off('transaction', this.onTransaction);
+    this.held?.dispose();
   }
 }

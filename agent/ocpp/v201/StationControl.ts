@@ -24,6 +24,7 @@ import type {
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
 import type { SmartCharging201 } from './SmartCharging201.js';
+import type { Reservations201 } from './Reservations201.js';
 
 export interface StationControl {
   readonly log: Logger;
@@ -32,6 +33,8 @@ export interface StationControl {
   readonly evseCount: number;
   /** Smart charging over the charging-limit service; absent: its calls are Rejected / Unknown / NoProfiles. */
   readonly smartCharging?: SmartCharging201;
+  /** ReserveNow / CancelReservation over the session service's reservations. */
+  readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
   /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */

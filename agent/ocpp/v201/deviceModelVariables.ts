@@ -115,6 +115,10 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('AlignedDataCtrlr', 'Measurands', 'MeterValuesAlignedData'),
   key('AlignedDataCtrlr', 'Interval', 'ClockAlignedDataInterval', { unit: 's' }),
   key('AlignedDataCtrlr', 'TxEndedMeasurands', 'StopTxnAlignedData'),
+  // Reservations (agent/sessions/Reservations.ts).
+  fact('ReservationCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
+  fact('ReservationCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  key('ReservationCtrlr', 'NonEvseSpecific', 'ReserveConnectorZeroSupported'),
   // Smart charging (agent/chargingLimits/): the rules a profile must follow are the 1.6 keys'.
   fact('SmartChargingCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('SmartChargingCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),

@@ -4,7 +4,9 @@
  */
 import type { Ocpp201Action } from '../../../ocpp201/messages.js';
 import type { StationControl } from '../StationControl.js';
+import { cancelReservation } from './CancelReservation.js';
 import { changeAvailability } from './ChangeAvailability.js';
+import { reserveNow } from './ReserveNow.js';
 import { clearChargingProfile } from './ClearChargingProfile.js';
 import { getChargingProfiles } from './GetChargingProfiles.js';
 import { getCompositeSchedule } from './GetCompositeSchedule.js';
@@ -25,6 +27,7 @@ import { reset } from './Reset.js';
 import { setVariables } from './SetVariables.js';
 
 export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
+  CancelReservation: cancelReservation,
   ChangeAvailability: changeAvailability,
   ClearCache: clearCache,
   ClearChargingProfile: clearChargingProfile,
@@ -37,6 +40,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   GetVariables: getVariables,
   RequestStartTransaction: requestStartTransaction,
   RequestStopTransaction: requestStopTransaction,
+  ReserveNow: reserveNow,
   Reset: reset,
   SendLocalList: sendLocalList,
   SetChargingProfile: setChargingProfile,
