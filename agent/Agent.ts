@@ -620,6 +620,10 @@ export class Agent extends EventEmitter<AgentEvents> {
    * connector's current status follows those of its own connector (DESIGN.md §11).
    */
   private onAccepted(): void {
+    // OCPP 2.0.1 boots once per run: a new connection is Accepted without a BootNotification, so
+    // connection settings being tried (a new BasicAuthPassword, a raised SecurityProfile) are kept
+    // here, once the CSMS took the connection. Under 1.6 the link did that at the boot (a no-op now).
+    this.options.linkSecurity?.connected();
     this.sender.resume();
     this.statusReporter.reportAll();
     this.options.securityEvents?.resume?.();

@@ -45,6 +45,8 @@ export class DeviceModel {
     const lookup = this.lookup(component, variable);
     if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
     if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    // B06.FR.?: a write-only variable (a password) is never read back.
+    if (this.mutability(lookup.found) === 'WriteOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'WriteOnly' } };
     return { attributeStatus: 'Accepted', attributeType, attributeValue: this.value(lookup.found, lookup.evseId), component, variable };
   }
 
@@ -60,7 +62,7 @@ export class DeviceModel {
     if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
     if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
     const { key } = lookup.found;
-    if (!key || definitionOf(key).readonly) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
+    if (!key || this.mutability(lookup.found) === 'ReadOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
     const status = await this.config.change(key, request.attributeValue);
     if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
     return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue' } };
@@ -74,7 +76,8 @@ export class DeviceModel {
   report(base: ReportBaseEnumType): ReportDataType[] {
     const out: ReportDataType[] = [];
     for (const def of VARIABLES) {
-      if (base === 'ConfigurationInventory' && this.mutability(def) !== 'ReadWrite') continue;
+      if (!this.exists(def)) continue;
+      if (base === 'ConfigurationInventory' && this.mutability(def) === 'ReadOnly') continue;
       if (base === 'SummaryInventory' && def.variable !== 'AvailabilityState') continue;
       const evses = def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
       for (const evseId of evses) out.push(this.reportData(def, evseId));
@@ -83,15 +86,16 @@ export class DeviceModel {
   }
 
   private reportData(def: VariableDefinition, evseId: number): ReportDataType {
+    const mutability = this.mutability(def);
     return {
       component: componentOf(def, evseId),
       variable: { name: def.variable, ...(def.instance !== undefined && { instance: def.instance }) },
       variableAttribute: [{
         type: 'Actual',
-        value: this.value(def, evseId),
-        mutability: this.mutability(def),
+        ...(mutability !== 'WriteOnly' && { value: this.value(def, evseId) }),
+        mutability,
         persistent: def.key !== undefined || def.constant === true,
-        constant: def.constant === true,
+        constant: def.constant === true && mutability === 'ReadOnly',
       }],
       variableCharacteristics: this.characteristics(def),
     };
@@ -100,7 +104,7 @@ export class DeviceModel {
   private lookup(component: ComponentType, variable: VariableType): Lookup {
     let componentKnown = false;
     for (const def of VARIABLES) {
-      if (!same(def.component, component.name)) continue;
+      if (!same(def.component, component.name) || !this.exists(def)) continue;
       const evseId = this.evseOf(def, component);
       if (evseId === undefined) continue;
       componentKnown = true;
@@ -119,13 +123,26 @@ export class DeviceModel {
     return evse.connectorId === 1 ? evse.id : undefined;
   }
 
+  private exists(def: VariableDefinition): boolean {
+    return !def.onlyWhenOwned || (def.key !== undefined && this.config.isDelegated(def.key));
+  }
+
+  /** The key's value once its owner holds it (or for a plain key), else the fact. */
+  private usesKey(def: VariableDefinition): def is VariableDefinition & { key: NonNullable<VariableDefinition['key']> } {
+    return def.key !== undefined && (def.read === undefined || this.config.isDelegated(def.key));
+  }
+
   private value(def: VariableDefinition, evseId: number): string {
-    if (def.key) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+    if (this.usesKey(def)) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
     return def.read?.(this.facts, evseId) ?? '';
   }
 
-  private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' {
-    return def.key && !definitionOf(def.key).readonly ? 'ReadWrite' : 'ReadOnly';
+  /** A key a service owns (SecurityProfile, AuthorizationKey) is writable only while it is owned. */
+  private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' | 'WriteOnly' {
+    if (!this.usesKey(def)) return 'ReadOnly';
+    const k = definitionOf(def.key);
+    if (k.readonly || (k.owned && !this.config.isDelegated(def.key))) return 'ReadOnly';
+    return k.writeOnly ? 'WriteOnly' : 'ReadWrite';
   }
 
   private characteristics(def: VariableDefinition): VariableCharacteristicsType {
@@ -134,7 +151,7 @@ export class DeviceModel {
     if (def.variable === 'AvailabilityState') out.valuesList = AVAILABILITY_STATES;
     if (def.valuesList) out.valuesList = def.valuesList;
     if (def.maxLimit) out.maxLimit = def.maxLimit(this.facts);
-    if (!def.key) return out;
+    if (!this.usesKey(def)) return out;
     const k = definitionOf(def.key);
     if (k.min !== undefined) out.minLimit = k.min;
     if (k.max !== undefined) out.maxLimit = k.max;

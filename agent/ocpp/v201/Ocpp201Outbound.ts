@@ -10,6 +10,8 @@
  * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
+ * | SecurityEventNotification | the same, the four event names 2.0.1 spells differently translated (certificates201.ts) |
+ * | SignCertificate          | SignCertificate (certificateType ChargingStationCertificate)          |
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
 import type { Clock } from '../../../hal/index.js';
@@ -21,6 +23,7 @@ import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type * as V16 from '../../ocpp16/messages.js';
 import type { MeterValueType } from '../../ocpp201/messages.js';
 import { call201 } from './call201.js';
+import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
 
@@ -164,6 +167,16 @@ export class Ocpp201Outbound implements OcppCaller {
         return this.transactions.started(payload as V16.StartTransactionRequest);
       case 'StopTransaction':
         return this.transactions.ended(payload as V16.StopTransactionRequest);
+      case 'SecurityEventNotification': {
+        const p = payload as V16.SecurityEventNotificationRequest;
+        await call201(this.link, 'SecurityEventNotification', { type: securityEvent201(p.type), timestamp: p.timestamp, ...(p.techInfo !== undefined && { techInfo: p.techInfo }) });
+        return {};
+      }
+      case 'SignCertificate': {
+        const { csr } = payload as V16.SignCertificateRequest;
+        const { status } = await call201(this.link, 'SignCertificate', { csr, certificateType: 'ChargingStationCertificate' });
+        return { status } satisfies V16.SignCertificateResponse;
+      }
       case 'Heartbeat':
       case 'DataTransfer':
         return this.link.call(action, payload as never);

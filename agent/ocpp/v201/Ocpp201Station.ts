@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../../hal/index.js';
-import type { ChargePointControl } from '../v16/ChargePointControl.js';
+import type { CertificateControl, ChargePointControl } from '../v16/ChargePointControl.js';
 import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
 import type {
   ChangeAvailabilityStatusEnumType,
@@ -40,7 +40,7 @@ export interface Ocpp201StationParts {
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
   /** Whether the registration is Accepted now. */
@@ -72,6 +72,10 @@ export class Ocpp201Station implements StationControl {
   constructor(private readonly p: Ocpp201StationParts) {
     const limits = p.control.chargingLimits;
     this.smartCharging = limits && new SmartCharging201({ log: p.log, limits, evseCount: p.control.connectorCount, transactionOn: (evseId) => p.transactionOn(evseId), link: p.link });
+  }
+
+  get certificates(): CertificateControl | undefined {
+    return this.p.control.certificates;
   }
 
   get reservations(): Reservations201 {
@@ -185,6 +189,9 @@ export class Ocpp201Station implements StationControl {
         for (const e of running) this.p.control.trigger('MeterValues', e);
         return 'Accepted';
       }
+      case 'SignChargingStationCertificate':
+        // A02.FR.?: a new key pair and CSR; SignCertificate follows the answer.
+        return this.p.control.certificates?.requestSigning() ?? 'NotImplemented';
       default:
         return 'NotImplemented';
     }

@@ -23,6 +23,7 @@ import type {
   ResetStatusEnumType,
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
+import type { CertificateControl } from '../v16/ChargePointControl.js';
 import type { SmartCharging201 } from './SmartCharging201.js';
 import type { Reservations201 } from './Reservations201.js';
 
@@ -33,6 +34,8 @@ export interface StationControl {
   readonly evseCount: number;
   /** Smart charging over the charging-limit service; absent: its calls are Rejected / Unknown / NoProfiles. */
   readonly smartCharging?: SmartCharging201;
+  /** Certificate management (agent/security/CertificateService.ts); absent: its calls are answered NotSupported. */
+  readonly certificates?: CertificateControl;
   /** ReserveNow / CancelReservation over the session service's reservations. */
   readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */

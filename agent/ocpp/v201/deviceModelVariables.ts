@@ -50,7 +50,10 @@ export interface VariableDefinition {
   readonly instance?: string;
   /** Backed by this stored configuration key: value, type, limits, mutability and persistence are the key's. */
   readonly key?: ConfigurationKey;
-  /** Or a read-only fact (`evseId` is 0 for station components). */
+  /**
+   * Or a read-only fact (`evseId` is 0 for station components). With a `key` the service owns
+   * (SecurityProfile): the fact while no service owns the key, the key once one does.
+   */
   readonly read?: (facts: StationFacts, evseId: number) => string;
   /** A fact that never changes while the charger runs (ReportData `constant`). */
   readonly constant?: boolean;
@@ -59,6 +62,8 @@ export interface VariableDefinition {
   readonly unit?: string;
   /** The values a fact may take (OptionList / MemberList). */
   readonly valuesList?: string;
+  /** Exists only while a service owns its key (a password nobody could apply is not offered). */
+  readonly onlyWhenOwned?: boolean;
   /** A fact's highest value (its characteristics' maxLimit), read when reported. */
   readonly maxLimit?: (facts: StationFacts) => number;
 }
@@ -129,6 +134,10 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
-  fact('SecurityCtrlr', 'station', 'SecurityProfile', (f) => String(f.securityProfile), 'integer', { constant: true }),
+  // Raised (never lowered) over OCPP by the connection security service (ConnectionSecurity), which
+  // tries the new profile on a new connection before it keeps it; without that service, a fact.
+  key('SecurityCtrlr', 'SecurityProfile', 'SecurityProfile', { read: (f) => String(f.securityProfile) }),
+  key('SecurityCtrlr', 'BasicAuthPassword', 'AuthorizationKey', { onlyWhenOwned: true }),
+  key('SecurityCtrlr', 'OrganizationName', 'CpoName'),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),
 ]);

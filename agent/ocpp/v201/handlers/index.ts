@@ -5,6 +5,10 @@
 import type { Ocpp201Action } from '../../../ocpp201/messages.js';
 import type { StationControl } from '../StationControl.js';
 import { cancelReservation } from './CancelReservation.js';
+import { certificateSigned } from './CertificateSigned.js';
+import { deleteCertificate } from './DeleteCertificate.js';
+import { getInstalledCertificateIds } from './GetInstalledCertificateIds.js';
+import { installCertificate } from './InstallCertificate.js';
 import { changeAvailability } from './ChangeAvailability.js';
 import { reserveNow } from './ReserveNow.js';
 import { clearChargingProfile } from './ClearChargingProfile.js';
@@ -28,14 +32,18 @@ import { setVariables } from './SetVariables.js';
 
 export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
   CancelReservation: cancelReservation,
+  CertificateSigned: certificateSigned,
   ChangeAvailability: changeAvailability,
   ClearCache: clearCache,
   ClearChargingProfile: clearChargingProfile,
   DataTransfer: dataTransfer,
+  DeleteCertificate: deleteCertificate,
   GetBaseReport: getBaseReport,
   GetChargingProfiles: getChargingProfiles,
   GetCompositeSchedule: getCompositeSchedule,
+  GetInstalledCertificateIds: getInstalledCertificateIds,
   GetLocalListVersion: getLocalListVersion,
+  InstallCertificate: installCertificate,
   GetTransactionStatus: getTransactionStatus,
   GetVariables: getVariables,
   RequestStartTransaction: requestStartTransaction,
