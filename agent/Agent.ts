@@ -347,6 +347,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         securityEvents: options.securityEvents,
         runningVersion: options.boot.firmwareVersion,
         link: this.link,
+        calls,
         charger: () => this.firmwareCharger(),
         clock,
         log: this.log,

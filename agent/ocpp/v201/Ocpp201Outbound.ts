@@ -12,6 +12,8 @@
  * | Heartbeat, DataTransfer  | the same message                                                     |
  * | SecurityEventNotification | the same, the four event names 2.0.1 spells differently translated (certificates201.ts) |
  * | SignCertificate          | SignCertificate (certificateType ChargingStationCertificate)          |
+ * | (Signed)FirmwareStatusNotification | FirmwareStatusNotification (status, requestId)               |
+ * | LogStatusNotification    | LogStatusNotification (status, requestId)                             |
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
 import type { Clock } from '../../../hal/index.js';
@@ -176,6 +178,18 @@ export class Ocpp201Outbound implements OcppCaller {
         const { csr } = payload as V16.SignCertificateRequest;
         const { status } = await call201(this.link, 'SignCertificate', { csr, certificateType: 'ChargingStationCertificate' });
         return { status } satisfies V16.SignCertificateResponse;
+      }
+      case 'SignedFirmwareStatusNotification':
+      case 'FirmwareStatusNotification': {
+        // 2.0.1 firmware updates are all signed: the whitepaper's statuses are 2.0.1's.
+        const p = payload as V16.SignedFirmwareStatusNotificationRequest;
+        await call201(this.link, 'FirmwareStatusNotification', { status: p.status, ...(p.requestId !== undefined && { requestId: p.requestId }) });
+        return {};
+      }
+      case 'LogStatusNotification': {
+        const p = payload as V16.LogStatusNotificationRequest;
+        await call201(this.link, 'LogStatusNotification', { status: p.status, ...(p.requestId !== undefined && { requestId: p.requestId }) });
+        return {};
       }
       case 'Heartbeat':
       case 'DataTransfer':

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../../hal/index.js';
 import type { CertificateControl, ChargePointControl } from '../v16/ChargePointControl.js';
 import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
+import type { FirmwareService } from '../../firmware/FirmwareService.js';
 import type {
   ChangeAvailabilityStatusEnumType,
   GenericDeviceModelStatusEnumType,
@@ -42,6 +43,7 @@ export interface Ocpp201StationParts {
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
   control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
+    & { firmware?: Pick<FirmwareService, 'request' | 'current'> | undefined; diagnostics?: ChargePointControl['diagnostics'] }
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
   /** Whether the registration is Accepted now. */
   isAccepted(): boolean;
@@ -76,6 +78,14 @@ export class Ocpp201Station implements StationControl {
 
   get certificates(): CertificateControl | undefined {
     return this.p.control.certificates;
+  }
+
+  get firmware(): Pick<FirmwareService, 'request' | 'current'> | undefined {
+    return this.p.control.firmware;
+  }
+
+  get diagnostics(): ChargePointControl['diagnostics'] {
+    return this.p.control.diagnostics;
   }
 
   get reservations(): Reservations201 {
@@ -189,6 +199,15 @@ export class Ocpp201Station implements StationControl {
         for (const e of running) this.p.control.trigger('MeterValues', e);
         return 'Accepted';
       }
+      case 'FirmwareStatusNotification': {
+        // L01.FR.?: the update under way with its requestId, else Idle.
+        const { status, requestId } = this.p.control.firmware?.current(true) ?? { status: 'Idle' as const };
+        setImmediate(() => void call201(this.p.link, 'FirmwareStatusNotification', { status, ...(requestId !== undefined && { requestId }) }).catch(() => undefined));
+        return 'Accepted';
+      }
+      case 'LogStatusNotification':
+        // The GetLog upload under way with its requestId, else Idle (the shared trigger, said in 2.0.1 words).
+        return this.p.control.trigger('LogStatusNotification');
       case 'SignChargingStationCertificate':
         // A02.FR.?: a new key pair and CSR; SignCertificate follows the answer.
         return this.p.control.certificates?.requestSigning() ?? 'NotImplemented';

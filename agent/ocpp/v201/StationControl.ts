@@ -24,6 +24,8 @@ import type {
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
 import type { CertificateControl } from '../v16/ChargePointControl.js';
+import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firmwareTypes.js';
+import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsTypes.js';
 import type { SmartCharging201 } from './SmartCharging201.js';
 import type { Reservations201 } from './Reservations201.js';
 
@@ -36,6 +38,10 @@ export interface StationControl {
   readonly smartCharging?: SmartCharging201;
   /** Certificate management (agent/security/CertificateService.ts); absent: its calls are answered NotSupported. */
   readonly certificates?: CertificateControl;
+  /** UpdateFirmware (agent/firmware); absent: Rejected. */
+  readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
+  /** GetLog (agent/diagnostics); absent: Rejected. */
+  readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
   /** ReserveNow / CancelReservation over the session service's reservations. */
   readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */

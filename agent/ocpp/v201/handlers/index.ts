@@ -18,6 +18,8 @@ import { setChargingProfile } from './SetChargingProfile.js';
 import { clearCache } from './ClearCache.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getLog } from './GetLog.js';
+import { updateFirmware } from './UpdateFirmware.js';
 import { getTransactionStatus } from './GetTransactionStatus.js';
 import { sendLocalList } from './SendLocalList.js';
 import { triggerMessage } from './TriggerMessage.js';
@@ -43,6 +45,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   GetCompositeSchedule: getCompositeSchedule,
   GetInstalledCertificateIds: getInstalledCertificateIds,
   GetLocalListVersion: getLocalListVersion,
+  GetLog: getLog,
   InstallCertificate: installCertificate,
   GetTransactionStatus: getTransactionStatus,
   GetVariables: getVariables,
@@ -55,6 +58,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
+  UpdateFirmware: updateFirmware,
 });
 
 export const HANDLED_ACTIONS_201: readonly Ocpp201Action[] = Object.freeze(Object.keys(HANDLERS_201) as Ocpp201Action[]);
