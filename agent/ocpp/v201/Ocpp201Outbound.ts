@@ -6,7 +6,7 @@
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
- * | its errorCode / info     | NotifyEvent when a problem appears or clears: Connector (or TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
+ * | its errorCode / info     | NotifyEvent when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
  * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
@@ -23,11 +23,33 @@ import type { OcppLink } from '../OcppLink.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
 import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type * as V16 from '../../ocpp16/messages.js';
-import type { MeterValueType } from '../../ocpp201/messages.js';
+import type { ComponentType, MeterValueType } from '../../ocpp201/messages.js';
 import { call201 } from './call201.js';
 import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
+
+/**
+ * The component of the device that fails, as the HAL's fault (through its shared error code) tells
+ * it: the 2.0.1 standard components of an EVSE (the lock belongs to the connector). A fault no
+ * device is named for is the connector's (or, on the station, the ChargingStation's).
+ */
+const FAILING_DEVICE: Readonly<Record<string, { name: string; connector?: true }>> = {
+  ConnectorLockFailure: { name: 'ConnectorPlugRetentionLock', connector: true },
+  PowerMeterFailure: { name: 'FiscalMetering' },
+  PowerSwitchFailure: { name: 'PowerContactor' },
+  GroundFailure: { name: 'RCD' },
+  OverCurrentFailure: { name: 'OverCurrentProtection' },
+  EVCommunicationError: { name: 'CPPWMController' },
+  HighTemperature: { name: 'TemperatureSensor' },
+};
+
+function failingComponent(errorCode: string, connectorId: number): ComponentType {
+  if (connectorId === 0) return { name: errorCode === 'ReaderFailure' ? 'TokenReader' : 'ChargingStation' };
+  const device = FAILING_DEVICE[errorCode];
+  if (!device) return { name: 'Connector', evse: { id: connectorId, connectorId: 1 } };
+  return { name: device.name, evse: device.connector ? { id: connectorId, connectorId: 1 } : { id: connectorId } };
+}
 
 type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat' | 'on'>;
 
@@ -79,7 +101,7 @@ export class Ocpp201Outbound implements OcppCaller {
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
     const told = now ?? before!;
-    const component = p.connectorId === 0 ? { name: told.errorCode === 'ReaderFailure' ? 'TokenReader' : 'ChargingStation' } : { name: 'Connector', evse: { id: p.connectorId, connectorId: 1 } };
+    const component = failingComponent(told.errorCode, p.connectorId);
     await call201(this.link, 'NotifyEvent', {
       generatedAt: new Date(this.clock.now()).toISOString(),
       seqNo: 0,
