@@ -393,6 +393,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       csms,
       statuses: () => this.statusReporter.all(),
       localListSize: () => this.localAuthList.size,
+      hardware: hardware.connectors,
+      voltageV: options.nominalVoltageV ?? 230,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.

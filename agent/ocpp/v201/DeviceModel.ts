@@ -2,8 +2,8 @@
  * The device model as the CSMS sees it (OCPP 2.0.1 §Provisioning): GetVariables, SetVariables and
  * the inventory of GetBaseReport, over the table in deviceModelVariables.ts. Key-backed variables
  * read and write the charger's stored configuration (the one the 1.6 keys use); facts are read
- * from the station when asked. Only the Actual attribute exists: a variable with a settable
- * target or limits would list them here.
+ * from the station when asked. Besides Actual, a variable may have read-only attributes its
+ * definition lists (EVSE.Power MaxSet: the limit in force).
  *
  * Per charger: this object and the facts it is given; the table is module-level.
  */
@@ -21,14 +21,14 @@ import type {
   VariableCharacteristicsType,
   VariableType,
 } from '../../ocpp201/messages.js';
-import { VARIABLES, type StationFacts, type VariableDefinition } from './deviceModelVariables.js';
+import { VARIABLES, type ExtraAttribute, type StationFacts, type VariableDefinition } from './deviceModelVariables.js';
 
 export type { StationFacts } from './deviceModelVariables.js';
 
 /** The values AvailabilityState takes (ConnectorStatusEnumType). */
 const AVAILABILITY_STATES = 'Available,Occupied,Reserved,Unavailable,Faulted';
 
-type Lookup = { found: VariableDefinition; evseId: number } | { status: 'UnknownComponent' | 'UnknownVariable' };
+export type Lookup = { found: VariableDefinition; evseId: number } | { status: 'UnknownComponent' | 'UnknownVariable' };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -44,7 +44,11 @@ export class DeviceModel {
     const attributeType = request.attributeType ?? 'Actual';
     const lookup = this.lookup(component, variable);
     if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
-    if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    if (attributeType !== 'Actual') {
+      const read = lookup.found.attributes?.[attributeType];
+      if (!read) return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+      return { attributeStatus: 'Accepted', attributeType, attributeValue: read(this.facts, lookup.evseId), component, variable };
+    }
     // B06.FR.?: a write-only variable (a password) is never read back.
     if (this.mutability(lookup.found) === 'WriteOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'WriteOnly' } };
     return { attributeStatus: 'Accepted', attributeType, attributeValue: this.value(lookup.found, lookup.evseId), component, variable };
@@ -60,7 +64,11 @@ export class DeviceModel {
     const attributeType = request.attributeType ?? 'Actual';
     const lookup = this.lookup(component, variable);
     if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
-    if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    if (attributeType !== 'Actual') {
+      // MaxSet and the like are what the station decides (e.g. the limit in force), not settable.
+      if (lookup.found.attributes?.[attributeType]) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
+      return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    }
     const { key } = lookup.found;
     if (!key || this.mutability(lookup.found) === 'ReadOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
     const status = await this.config.change(key, request.attributeValue);
@@ -96,12 +104,19 @@ export class DeviceModel {
         mutability,
         persistent: def.key !== undefined || def.constant === true,
         constant: def.constant === true && mutability === 'ReadOnly',
-      }],
-      variableCharacteristics: this.characteristics(def),
+      }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => ({
+        type: type as ExtraAttribute,
+        value: read(this.facts, evseId),
+        mutability: 'ReadOnly' as const,
+        persistent: false,
+        constant: false,
+      }))] as ReportDataType['variableAttribute'],
+      variableCharacteristics: this.characteristics(def, evseId),
     };
   }
 
-  private lookup(component: ComponentType, variable: VariableType): Lookup {
+  /** The definition a component/variable names and its EVSE (0: the station), or why none. */
+  lookup(component: ComponentType, variable: VariableType): Lookup {
     let componentKnown = false;
     for (const def of VARIABLES) {
       if (!same(def.component, component.name) || !this.exists(def)) continue;
@@ -145,12 +160,12 @@ export class DeviceModel {
     return k.writeOnly ? 'WriteOnly' : 'ReadWrite';
   }
 
-  private characteristics(def: VariableDefinition): VariableCharacteristicsType {
-    const out: VariableCharacteristicsType = { dataType: dataTypeOf(def), supportsMonitoring: false };
+  private characteristics(def: VariableDefinition, evseId: number): VariableCharacteristicsType {
+    const out: VariableCharacteristicsType = { dataType: dataTypeOf(def), supportsMonitoring: def.monitorable === true };
     if (def.unit) out.unit = def.unit;
     if (def.variable === 'AvailabilityState') out.valuesList = AVAILABILITY_STATES;
     if (def.valuesList) out.valuesList = def.valuesList;
-    if (def.maxLimit) out.maxLimit = def.maxLimit(this.facts);
+    if (def.maxLimit) out.maxLimit = def.maxLimit(this.facts, evseId);
     if (!this.usesKey(def)) return out;
     const k = definitionOf(def.key);
     if (k.min !== undefined) out.minLimit = k.min;

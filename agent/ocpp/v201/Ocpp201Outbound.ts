@@ -23,7 +23,7 @@ import type { OcppLink } from '../OcppLink.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
 import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type * as V16 from '../../ocpp16/messages.js';
-import type { ComponentType, MeterValueType } from '../../ocpp201/messages.js';
+import type { ComponentType, EventDataType, MeterValueType } from '../../ocpp201/messages.js';
 import { call201 } from './call201.js';
 import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
@@ -86,6 +86,11 @@ export class Ocpp201Outbound implements OcppCaller {
   private readonly problems = new Map<number, { errorCode: string; info: string | undefined }>();
   /** NotifyEvent eventIds: counted from the start time in s, so a restart does not reuse the last run's. */
   private nextEventId: number;
+
+  /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered like the hardware problems. */
+  async notifyEvent(event: Omit<EventDataType, 'eventId'>): Promise<void> {
+    await call201(this.link, 'NotifyEvent', { generatedAt: new Date(this.clock.now()).toISOString(), seqNo: 0, eventData: [{ eventId: this.nextEventId++, ...event }] });
+  }
 
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
   forgetSentStatuses(): void {

@@ -34,6 +34,8 @@ import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
 import { idTagStatus16 } from './statusVocabulary.js';
 import { SmartCharging201 } from './SmartCharging201.js';
 import { Reservations201 } from './Reservations201.js';
+import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
+import type { EnergyMeter } from '../../../hal/index.js';
 import type { TransactionEvent } from '../../transactions/transactionTypes.js';
 
 export interface Ocpp201StationParts {
@@ -60,6 +62,10 @@ export interface Ocpp201StationParts {
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
   events: { on(event: 'transaction', listener: (e: TransactionEvent) => void): unknown; off(event: 'transaction', listener: (e: TransactionEvent) => void): unknown };
   link: Pick<OcppLink, 'call'>;
+  /** Sends one NotifyEvent of a variable monitor (Monitoring201). */
+  notifyEvent: Monitoring201Parts['notifyEvent'];
+  /** The EVSEs' meters (EVSE n is connector n). */
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }
@@ -69,6 +75,7 @@ export class Ocpp201Station implements StationControl {
   readonly smartCharging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
+  private watching: Monitoring201 | undefined;
   private readonly onTransaction = (e: TransactionEvent): void => this.held?.transaction(e);
 
   constructor(private readonly p: Ocpp201StationParts) {
@@ -86,6 +93,11 @@ export class Ocpp201Station implements StationControl {
 
   get diagnostics(): ChargePointControl['diagnostics'] {
     return this.p.control.diagnostics;
+  }
+
+  /** Made at the first SetVariableMonitoring (most stations never get a monitor). */
+  get monitoring(): Monitoring201 {
+    return (this.watching ??= new Monitoring201({ log: this.p.log, clock: this.p.clock, deviceModel: this.p.deviceModel, meters: this.p.hardware, transactionOn: (e) => this.p.transactionOn(e), notifyEvent: this.p.notifyEvent }));
   }
 
   get reservations(): Reservations201 {
@@ -286,5 +298,6 @@ export class Ocpp201Station implements StationControl {
     this.onIdleReset = undefined;
     if (this.held) this.p.events.off('transaction', this.onTransaction);
     this.held?.dispose();
+    this.watching?.dispose();
   }
 }

@@ -28,6 +28,7 @@ import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firm
 import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsTypes.js';
 import type { SmartCharging201 } from './SmartCharging201.js';
 import type { Reservations201 } from './Reservations201.js';
+import type { Monitoring201 } from './Monitoring201.js';
 
 export interface StationControl {
   readonly log: Logger;
@@ -42,6 +43,8 @@ export interface StationControl {
   readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
   /** GetLog (agent/diagnostics); absent: Rejected. */
   readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
+  /** SetVariableMonitoring / ClearVariableMonitoring: custom monitors on the measured variables. */
+  readonly monitoring: Pick<Monitoring201, 'set' | 'clear'>;
   /** ReserveNow / CancelReservation over the session service's reservations. */
   readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */

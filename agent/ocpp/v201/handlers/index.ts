@@ -12,6 +12,8 @@ import { installCertificate } from './InstallCertificate.js';
 import { changeAvailability } from './ChangeAvailability.js';
 import { reserveNow } from './ReserveNow.js';
 import { clearChargingProfile } from './ClearChargingProfile.js';
+import { clearVariableMonitoring } from './ClearVariableMonitoring.js';
+import { setVariableMonitoring } from './SetVariableMonitoring.js';
 import { getChargingProfiles } from './GetChargingProfiles.js';
 import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { setChargingProfile } from './SetChargingProfile.js';
@@ -38,6 +40,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   ChangeAvailability: changeAvailability,
   ClearCache: clearCache,
   ClearChargingProfile: clearChargingProfile,
+  ClearVariableMonitoring: clearVariableMonitoring,
   DataTransfer: dataTransfer,
   DeleteCertificate: deleteCertificate,
   GetBaseReport: getBaseReport,
@@ -55,6 +58,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   Reset: reset,
   SendLocalList: sendLocalList,
   SetChargingProfile: setChargingProfile,
+  SetVariableMonitoring: setVariableMonitoring,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
