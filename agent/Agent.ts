@@ -66,7 +66,7 @@ export interface AgentOptions {
   /** OCPP 2.0.1: each open transaction's next TransactionEvent seqNo, persisted across restarts (default: in memory). */
   transactionSeqNos?: TransactionSeqNos;
   /** Why this start (OCPP 2.0.1 BootNotification reason; default PowerUp): the owner knows a restart after a Reset. */
-  bootReason?: 'PowerUp' | 'RemoteReset';
+  bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
   csms: Pick<OcppLinkOptions, 'url' | 'password' | 'callTimeoutMs' | 'reconnect' | 'localAddress' | 'perMessageDeflate'>;
@@ -407,6 +407,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.tamperGuard?.state;
   }
 
+  /** Why the restart asked of the owner (the `reset` event): the CSMS's Reset, or a firmware update's reboot. */
+  private resetFor: 'RemoteReset' | 'FirmwareUpdate' = 'RemoteReset';
+
+  /** Why the last `reset` event asks for a restart: what the next BootNotification's reason is (OCPP 2.0.1). */
+  get restartReason(): 'RemoteReset' | 'FirmwareUpdate' {
+    return this.resetFor;
+  }
+
   /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
   get firmware(): FirmwareService | undefined {
     return this.maintenance?.firmware;
@@ -427,7 +435,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         return () => this.off('transaction', onTransaction);
       },
       holdSessions: () => this.sessions.close(),
-      reboot: () => this.performReset('Hard'),
+      reboot: () => {
+        this.resetFor = 'FirmwareUpdate';
+        return this.performReset('Hard');
+      },
     };
   }
 

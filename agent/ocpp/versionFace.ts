@@ -43,7 +43,7 @@ export interface VersionFaceOptions {
   clock: Clock;
   log: Logger;
   /** OCPP 2.0.1: why this start (BootNotification reason). */
-  bootReason?: 'PowerUp' | 'RemoteReset';
+  bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   /** OCPP 2.0.1: each open transaction's next seqNo (persisted by the owner). */
   seqNos: () => TransactionSeqNos;
 }

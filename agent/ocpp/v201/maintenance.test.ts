@@ -79,6 +79,7 @@ describe('UpdateFirmware', () => {
     expect(await f.call('UpdateFirmware', request(f, url, image))).toEqual({ status: 'Accepted' });
     await until(f, () => expect(resets).toEqual(['Hard']));
     expect(firmwareStatuses(f).slice(1)).toEqual(['Downloading#7', 'Downloaded#7', 'SignatureVerified#7', 'Installing#7', 'InstallRebooting#7']);
+    expect(f.agent.restartReason).toBe('FirmwareUpdate'); // the owner's next BootNotification says so
   });
 
   it('refuses an unsigned update (MissingParam) and a signing certificate that does not chain to a manufacturer root (InvalidCertificate)', async () => {
