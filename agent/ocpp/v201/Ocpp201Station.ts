@@ -37,6 +37,7 @@ import { Reservations201 } from './Reservations201.js';
 import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
 import type { EnergyMeter } from '../../../hal/index.js';
 import type { TransactionEvent } from '../../transactions/transactionTypes.js';
+import type { StatusChange } from '../../charging/ConnectorController.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
@@ -60,7 +61,12 @@ export interface Ocpp201StationParts {
   /** Whether a transaction runs on any connector now. */
   transactionRunning(): boolean;
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
-  events: { on(event: 'transaction', listener: (e: TransactionEvent) => void): unknown; off(event: 'transaction', listener: (e: TransactionEvent) => void): unknown };
+  events: {
+    on(event: 'transaction', listener: (e: TransactionEvent) => void): unknown;
+    off(event: 'transaction', listener: (e: TransactionEvent) => void): unknown;
+    on(event: 'status', listener: (change: StatusChange) => void): unknown;
+    off(event: 'status', listener: (change: StatusChange) => void): unknown;
+  };
   link: Pick<OcppLink, 'call'>;
   /** Sends one NotifyEvent of a variable monitor (Monitoring201). */
   notifyEvent: Monitoring201Parts['notifyEvent'];
@@ -77,6 +83,7 @@ export class Ocpp201Station implements StationControl {
   private held: Reservations201 | undefined;
   private watching: Monitoring201 | undefined;
   private readonly onTransaction = (e: TransactionEvent): void => this.held?.transaction(e);
+  private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
   constructor(private readonly p: Ocpp201StationParts) {
     const limits = p.control.chargingLimits;
@@ -104,6 +111,7 @@ export class Ocpp201Station implements StationControl {
     if (!this.held) {
       this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
       this.p.events.on('transaction', this.onTransaction);
+      this.p.events.on('status', this.onStatus);
     }
     return this.held;
   }
@@ -296,7 +304,10 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
-    if (this.held) this.p.events.off('transaction', this.onTransaction);
+    if (this.held) {
+      this.p.events.off('transaction', this.onTransaction);
+      this.p.events.off('status', this.onStatus);
+    }
     this.held?.dispose();
     this.watching?.dispose();
   }

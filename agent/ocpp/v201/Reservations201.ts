@@ -4,7 +4,8 @@
  * reservation of an EVSE (Reserved status, expiry, its idToken or group), a reservation without an
  * EVSE keeps one EVSE free for its driver. What 2.0.1 adds is told here: ReservationStatusUpdate
  * Expired when a reservation ran out unused (H01.FR.?: the CSMS learns it was not kept), and the
- * refusal of a connectorType this charger cannot vouch for.
+ * refusal of a connectorType this charger cannot vouch for, and Removed when the EVSE it held became
+ * Unavailable or Faulted (the machine drops the reservation then).
  *
  * Per charger: made on the first ReserveNow; one timer per reservation waiting for its expiry.
  */
@@ -25,6 +26,8 @@ export interface Reservations201Parts {
 
 interface Waiting {
   timer: TimerId;
+  /** The EVSE it holds (0: any EVSE). */
+  evseId: number;
 }
 
 export class Reservations201 {
@@ -49,7 +52,7 @@ export class Reservations201 {
       expiryDate: request.expiryDateTime,
       ...(request.groupIdToken && { parentIdTag: request.groupIdToken.idToken }),
     });
-    if (status === 'Accepted') this.watch(request.id, expiresAt);
+    if (status === 'Accepted') this.watch(request.id, evseId ?? 0, expiresAt);
     return { status };
   }
 
@@ -69,11 +72,25 @@ export class Reservations201 {
     this.waiting.clear();
   }
 
-  private watch(reservationId: number, expiresAt: number): void {
+  /**
+   * An EVSE's status changed: Unavailable or Faulted drops the reservation it held (the connector
+   * machine does), which the CSMS learns as Removed.
+   */
+  statusChanged(change: { connectorId: number; status: string }): void {
+    if (change.status !== 'Unavailable' && change.status !== 'Faulted') return;
+    for (const [reservationId, w] of this.waiting) {
+      if (w.evseId !== change.connectorId) continue;
+      this.forget(reservationId);
+      this.p.log.info({ reservationId, evse: change.connectorId, status: change.status }, 'reservation removed: its EVSE is no longer usable');
+      void this.update(reservationId, 'Removed');
+    }
+  }
+
+  private watch(reservationId: number, evseId: number, expiresAt: number): void {
     // A ReserveNow with the id of one held replaces it: the new expiry counts.
     this.forget(reservationId);
     const timer = this.p.clock.setTimeout(() => void this.expired(reservationId), Math.max(0, expiresAt - this.p.clock.now()));
-    this.waiting.set(reservationId, { timer });
+    this.waiting.set(reservationId, { timer, evseId });
   }
 
   private forget(reservationId: number): void {
@@ -86,8 +103,12 @@ export class Reservations201 {
   private async expired(reservationId: number): Promise<void> {
     if (!this.waiting.delete(reservationId)) return;
     this.p.log.info({ reservationId }, 'reservation expired unused');
+    await this.update(reservationId, 'Expired');
+  }
+
+  private async update(reservationId: number, reservationUpdateStatus: 'Expired' | 'Removed'): Promise<void> {
     try {
-      await call201(this.p.link, 'ReservationStatusUpdate', { reservationId, reservationUpdateStatus: 'Expired' });
+      await call201(this.p.link, 'ReservationStatusUpdate', { reservationId, reservationUpdateStatus });
     } catch (err) {
       this.p.log.warn({ err, reservationId }, 'ReservationStatusUpdate not delivered');
     }

@@ -66,4 +66,14 @@ describe('ReserveNow / CancelReservation', () => {
     expect(f.csms.count('ReservationStatusUpdate')).toBe(0);
     expect(f.clock.now()).toBeGreaterThan(T0);
   });
+
+  it('a reservation dropped because its EVSE became Unavailable: ReservationStatusUpdate Removed', async () => {
+    const f = await agent201Fixture();
+    expect(await f.call('ReserveNow', { id: 41, expiryDateTime: expiry(f, 10 * MINUTE), idToken: { idToken: 'APP', type: 'Central' }, evseId: 2 })).toEqual({ status: 'Accepted' });
+    expect(await f.call('ChangeAvailability', { operationalStatus: 'Inoperative', evse: { id: 2 } })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('ReservationStatusUpdate');
+    expect(f.sent('ReservationStatusUpdate')).toEqual([{ reservationId: 41, reservationUpdateStatus: 'Removed' }]);
+    await f.advance(11 * MINUTE, MINUTE);
+    expect(f.csms.count('ReservationStatusUpdate')).toBe(1); // not Expired as well
+  });
 });
