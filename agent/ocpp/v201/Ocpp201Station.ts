@@ -31,7 +31,7 @@ import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
 import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
-import { idTagStatus16 } from './statusVocabulary.js';
+import { localList16 } from './statusVocabulary.js';
 import { SmartCharging201 } from './SmartCharging201.js';
 import { Reservations201 } from './Reservations201.js';
 import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
@@ -256,22 +256,7 @@ export class Ocpp201Station implements StationControl {
   /** Into the shared list in its (1.6) words: idToken → idTag, idTokenInfo → idTagInfo. */
   async sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType> {
     if (!this.p.control.config.getBool('LocalAuthListEnabled')) return 'Failed';
-    const status = await this.p.control.sendLocalList({
-      listVersion: request.versionNumber,
-      updateType: request.updateType,
-      ...(request.localAuthorizationList && {
-        localAuthorizationList: request.localAuthorizationList.map(({ idToken, idTokenInfo }) => ({
-          idTag: idToken.idToken,
-          ...(idTokenInfo && {
-            idTagInfo: {
-              status: idTagStatus16(idTokenInfo.status),
-              ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
-              ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
-            },
-          }),
-        })),
-      }),
-    });
+    const status = await this.p.control.sendLocalList(localList16(request));
     return status === 'Accepted' || status === 'VersionMismatch' ? status : 'Failed';
   }
 
