@@ -78,16 +78,19 @@ export interface Ocpp201StationParts {
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
-  readonly smartCharging: SmartCharging201 | undefined;
+  private charging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
   private watching: Monitoring201 | undefined;
   private readonly onTransaction = (e: TransactionEvent): void => this.held?.transaction(e);
   private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
-  constructor(private readonly p: Ocpp201StationParts) {
-    const limits = p.control.chargingLimits;
-    this.smartCharging = limits && new SmartCharging201({ log: p.log, limits, evseCount: p.control.connectorCount, transactionOn: (evseId) => p.transactionOn(evseId), link: p.link });
+  constructor(private readonly p: Ocpp201StationParts) {}
+
+  /** Made at the first smart-charging call (a fleet's chargers mostly never get one). */
+  get smartCharging(): SmartCharging201 | undefined {
+    const limits = this.p.control.chargingLimits;
+    return limits && (this.charging ??= new SmartCharging201({ log: this.p.log, limits, evseCount: this.p.control.connectorCount, transactionOn: (evseId) => this.p.transactionOn(evseId), link: this.p.link }));
   }
 
   get certificates(): CertificateControl | undefined {
