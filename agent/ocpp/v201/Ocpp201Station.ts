@@ -33,10 +33,9 @@ import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
 import { localList16 } from './statusVocabulary.js';
 import { SmartCharging201 } from './SmartCharging201.js';
-import { Reservations201 } from './Reservations201.js';
+import { Reservations201, type TransactionNews } from './Reservations201.js';
 import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
 import type { EnergyMeter } from '../../../hal/index.js';
-import type { TransactionEvent } from '../../transactions/transactionTypes.js';
 import type { StatusChange } from '../../charging/ConnectorController.js';
 
 export interface Ocpp201StationParts {
@@ -62,8 +61,8 @@ export interface Ocpp201StationParts {
   transactionRunning(): boolean;
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
   events: {
-    on(event: 'transaction', listener: (e: TransactionEvent) => void): unknown;
-    off(event: 'transaction', listener: (e: TransactionEvent) => void): unknown;
+    on(event: 'transaction', listener: (e: TransactionNews) => void): unknown;
+    off(event: 'transaction', listener: (e: TransactionNews) => void): unknown;
     on(event: 'status', listener: (change: StatusChange) => void): unknown;
     off(event: 'status', listener: (change: StatusChange) => void): unknown;
   };
@@ -82,7 +81,7 @@ export class Ocpp201Station implements StationControl {
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
   private watching: Monitoring201 | undefined;
-  private readonly onTransaction = (e: TransactionEvent): void => this.held?.transaction(e);
+  private readonly onTransaction = (e: TransactionNews): void => this.held?.transaction(e);
   private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
   constructor(private readonly p: Ocpp201StationParts) {}

@@ -12,7 +12,6 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../../hal/index.js';
 import type { ReserveNowRequest, ReserveNowResponse } from '../../ocpp201/messages.js';
-import type { TransactionEvent } from '../../transactions/transactionTypes.js';
 import type { ChargePointControl } from '../v16/ChargePointControl.js';
 import type { OcppLink } from '../OcppLink.js';
 import { call201 } from './call201.js';
@@ -22,6 +21,12 @@ export interface Reservations201Parts {
   clock: Clock;
   control: Pick<ChargePointControl, 'reserveNow' | 'cancelReservation' | 'connectorCount' | 'config'>;
   link: Pick<OcppLink, 'call'>;
+}
+
+/** What the station learns of a transaction that started or stopped (the charger's `transaction` event). */
+export interface TransactionNews {
+  event: string;
+  reservationId?: number;
 }
 
 interface Waiting {
@@ -63,7 +68,7 @@ export class Reservations201 {
   }
 
   /** A transaction started with a reservation: it was kept, nothing to tell. */
-  transaction(event: TransactionEvent): void {
+  transaction(event: TransactionNews): void {
     if (event.event === 'started' && event.reservationId !== undefined) this.forget(event.reservationId);
   }
 
