@@ -192,7 +192,7 @@ class AgentRunner {
     return this.pricing?.costOf(transactionId);
   }
   private stopping = false;
-  /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset. */
+  /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset; after a firmware update's reboot, FirmwareUpdate. */
   private bootReason: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate' = 'PowerUp';
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;

@@ -49,7 +49,7 @@ export class DeviceModel {
       if (!read) return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
       return { attributeStatus: 'Accepted', attributeType, attributeValue: read(this.facts, lookup.evseId), component, variable };
     }
-    // B06.FR.?: a write-only variable (a password) is never read back.
+    // B06: a write-only variable (a password) is never read back.
     if (this.mutability(lookup.found) === 'WriteOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'WriteOnly' } };
     return { attributeStatus: 'Accepted', attributeType, attributeValue: this.value(lookup.found, lookup.evseId), component, variable };
   }

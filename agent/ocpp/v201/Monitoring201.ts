@@ -78,7 +78,7 @@ export class Monitoring201 {
     if (type === 'PeriodicClockAligned') return { ...result, status: 'UnsupportedMonitorType' };
     if ((type === 'Delta' || type === 'Periodic') && !(data.value > 0)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValuePositiveOnly' } };
     if (!(Number.isInteger(severity) && severity >= 0 && severity <= 9)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValueOutOfRange', additionalInfo: 'severity 0..9' } };
-    // N04.FR.?: an id names a monitor to replace; one we do not have is Rejected.
+    // N04: an id names a monitor to replace; one we do not have is Rejected.
     if (data.id !== undefined && !this.monitors.has(data.id)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'NotFound' } };
     if (data.id === undefined && this.monitors.size >= MAX_MONITORS) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'TooManyElements', additionalInfo: `at most ${MAX_MONITORS} monitors` } };
     const duplicate = [...this.monitors.values()].find((m) => m.id !== data.id && m.evseId === lookup.evseId && m.variable === lookup.found.variable && m.type === type && m.value === data.value);

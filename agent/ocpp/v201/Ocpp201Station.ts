@@ -222,7 +222,7 @@ export class Ocpp201Station implements StationControl {
         return 'Accepted';
       }
       case 'FirmwareStatusNotification': {
-        // L01.FR.?: the update under way with its requestId, else Idle.
+        // F06 with L01: the update under way with its requestId, else Idle.
         const { status, requestId } = this.p.control.firmware?.current(true) ?? { status: 'Idle' as const };
         setImmediate(() => void call201(this.p.link, 'FirmwareStatusNotification', { status, ...(requestId !== undefined && { requestId }) }).catch(() => undefined));
         return 'Accepted';
@@ -231,7 +231,7 @@ export class Ocpp201Station implements StationControl {
         // The GetLog upload under way with its requestId, else Idle (the shared trigger, said in 2.0.1 words).
         return this.p.control.trigger('LogStatusNotification');
       case 'SignChargingStationCertificate':
-        // A02.FR.?: a new key pair and CSR; SignCertificate follows the answer.
+        // A02: a new key pair and CSR; SignCertificate follows the answer.
         return this.p.control.certificates?.requestSigning() ?? 'NotImplemented';
       default:
         return 'NotImplemented';

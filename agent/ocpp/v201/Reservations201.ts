@@ -3,7 +3,7 @@
  * keeper (agent/sessions/Reservations.ts) the 1.6 ReserveNow uses: the connector machine holds a
  * reservation of an EVSE (Reserved status, expiry, its idToken or group), a reservation without an
  * EVSE keeps one EVSE free for its driver. What 2.0.1 adds is told here: ReservationStatusUpdate
- * Expired when a reservation ran out unused (H01.FR.?: the CSMS learns it was not kept), and the
+ * Expired when a reservation ran out unused (H01: the CSMS learns it was not kept), and the
  * refusal of a connectorType this charger cannot vouch for, and Removed when the EVSE it held became
  * Unavailable or Faulted (the machine drops the reservation then).
  *
