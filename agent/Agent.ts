@@ -67,7 +67,7 @@ export interface AgentOptions {
   /** OCPP 2.0.1: each open transaction's next TransactionEvent seqNo, persisted across restarts (default: in memory). */
   transactionSeqNos?: TransactionSeqNos;
   /** Why this start (OCPP 2.0.1 BootNotification reason; default PowerUp): the owner knows a restart after a Reset. */
-  bootReason?: 'PowerUp' | 'RemoteReset';
+  bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
   csms: Pick<OcppLinkOptions, 'url' | 'fallbackUrls' | 'password' | 'callTimeoutMs' | 'localAddress' | 'perMessageDeflate'>;
@@ -354,6 +354,7 @@ export class Agent extends EventEmitter<AgentEvents> {
         securityEvents: options.securityEvents,
         runningVersion: options.boot.firmwareVersion,
         link: this.link,
+        calls,
         charger: () => this.firmwareCharger(),
         clock,
         log: this.log,
@@ -401,6 +402,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       csms,
       statuses: () => this.statusReporter.all(),
       localListSize: () => this.localAuthList.size,
+      hardware: hardware.connectors,
+      voltageV: options.nominalVoltageV ?? 230,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
@@ -416,6 +419,14 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** The cabinet switch, MaintenanceMode and whether the charger is out of service after tampering (undefined: no switch). */
   get tamper(): TamperState | undefined {
     return this.tamperGuard?.state;
+  }
+
+  /** Why the restart asked of the owner (the `reset` event): the CSMS's Reset, or a firmware update's reboot. */
+  private resetFor: 'RemoteReset' | 'FirmwareUpdate' = 'RemoteReset';
+
+  /** Why the last `reset` event asks for a restart: what the next BootNotification's reason is (OCPP 2.0.1). */
+  get restartReason(): 'RemoteReset' | 'FirmwareUpdate' {
+    return this.resetFor;
   }
 
   /** Firmware updates, when the charger has an installer (AgentOptions.firmware). */
@@ -438,7 +449,10 @@ export class Agent extends EventEmitter<AgentEvents> {
         return () => this.off('transaction', onTransaction);
       },
       holdSessions: () => this.sessions.close(),
-      reboot: () => this.performReset('Hard'),
+      reboot: () => {
+        this.resetFor = 'FirmwareUpdate';
+        return this.performReset('Hard');
+      },
     };
   }
 
@@ -634,6 +648,10 @@ export class Agent extends EventEmitter<AgentEvents> {
    * connector's current status follows those of its own connector (DESIGN.md §11).
    */
   private onAccepted(): void {
+    // OCPP 2.0.1 boots once per run: a new connection is Accepted without a BootNotification, so
+    // connection settings being tried (a new BasicAuthPassword, a raised SecurityProfile) are kept
+    // here, once the CSMS took the connection. Under 1.6 the link did that at the boot (a no-op now).
+    this.options.linkSecurity?.connected();
     this.sender.resume();
     this.statusReporter.reportAll();
     this.options.securityEvents?.resume?.();

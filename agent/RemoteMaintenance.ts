@@ -1,7 +1,7 @@
 /**
  * Remote maintenance of one charger: firmware updates (agent/firmware) and log uploads
- * (agent/diagnostics), each a version-neutral service, with their statuses reported through the
- * OCPP 1.6 face in the order they happened (MaintenanceNotifications). The Agent makes one only
+ * (agent/diagnostics), each a version-neutral service, with their statuses reported in the order
+ * they happened (MaintenanceNotifications), in 1.6 words that a 2.0.1 charger's caller translates. The Agent makes one only
  * when the charger has an installer or keeps logs; a fleet charger without either pays nothing.
  */
 import type { Logger } from 'pino';
@@ -12,6 +12,7 @@ import type { FirmwareInstaller } from './firmware/FirmwareInstaller.js';
 import { FirmwareService, type FirmwareChargerPort } from './firmware/FirmwareService.js';
 import type { FirmwareStore } from './firmware/FirmwareStore.js';
 import type { ManufacturerRoots } from './firmware/ManufacturerRoots.js';
+import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { OcppLink } from './ocpp/OcppLink.js';
 import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 import { MaintenanceNotifications } from './ocpp/v16/MaintenanceNotifications.js';
@@ -40,6 +41,11 @@ export interface RemoteMaintenanceOptions {
   /** The version BootNotification reports. */
   runningVersion: string | undefined;
   link: OcppLink;
+  /**
+   * What the notifications are said through: the caller the shared services use (an OCPP 2.0.1
+   * charger's translates them, v201/Ocpp201Outbound.ts); default the link (1.6).
+   */
+  calls?: OcppCaller;
   /** What a firmware update needs of the charger (made only when there is an installer). */
   charger: () => FirmwareChargerPort;
   clock: Clock;
@@ -53,7 +59,7 @@ export class RemoteMaintenance {
 
   constructor(o: RemoteMaintenanceOptions) {
     const { clock, log } = o;
-    this.notifications = new MaintenanceNotifications(o.link, log);
+    this.notifications = new MaintenanceNotifications(o.link, log, o.calls);
     if (o.firmware) {
       const security = o.securityEvents ?? { raise: (type: string, techInfo?: string) => log.warn({ securityEvent: type, techInfo }, 'security event') };
       this.firmware = new FirmwareService({

@@ -197,8 +197,8 @@ class AgentRunner {
     return this.pricing?.costOf(transactionId);
   }
   private stopping = false;
-  /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset. */
-  private bootReason: 'PowerUp' | 'RemoteReset' = 'PowerUp';
+  /** Why the next agent starts (its OCPP 2.0.1 BootNotification says so): after a Reset, RemoteReset; after a firmware update's reboot, FirmwareUpdate. */
+  private bootReason: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate' = 'PowerUp';
   /** The back-off timer between restart attempts, and how to end its wait early (SIGTERM). */
   private retryTimer: ReturnType<typeof globalThis.setTimeout> | undefined;
   private endRetryWait: (() => void) | undefined;
@@ -393,7 +393,8 @@ class AgentRunner {
     // Read before the restart: the store stays open, but the value must not depend on the attempt.
     const retries = this.config.getInt('ResetRetries');
     log.info({ type }, 'reset requested by the CSMS: restarting');
-    this.bootReason = 'RemoteReset';
+    // A firmware update's reboot boots with reason FirmwareUpdate (OCPP 2.0.1 L01), a CSMS Reset with RemoteReset.
+    this.bootReason = this.agent?.restartReason ?? 'RemoteReset';
     this.security.events.raise('ResetOrReboot', `${type} reset requested by the CSMS`);
     this.notifier?.status(`restarting after a ${type} reset`);
     await this.stopTelemetry();

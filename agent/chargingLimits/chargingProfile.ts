@@ -47,6 +47,8 @@ export interface ChargingProfile {
   /** Tx: the transaction it was set for (informational: a Tx profile ends with its connector's transaction). */
   transactionId?: number | string;
   schedule: ChargingSchedule;
+  /** OCPP 2.0.1: the chargingSchedule's own id, given back when the CSMS asks for its profiles (1.6 has none). */
+  scheduleId?: number;
 }
 
 /** The conditions a schedule is evaluated for on one connector. */

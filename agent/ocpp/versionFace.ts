@@ -21,7 +21,7 @@ import { Ocpp201Outbound } from './v201/Ocpp201Outbound.js';
 export type ServiceCaller = OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'>;
 
 /** What the version's CSMS calls work on, from the charger's parts (built after them). */
-export type StationParts = Omit<StationSources, 'transactionEvents' | 'forgetSentStatuses'>;
+export type StationParts = Omit<StationSources, 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent'>;
 
 export interface VersionFace {
   /** Given to the link: subprotocol, CSMS calls answered, boot shape. */
@@ -43,7 +43,7 @@ export interface VersionFaceOptions {
   clock: Clock;
   log: Logger;
   /** OCPP 2.0.1: why this start (BootNotification reason). */
-  bootReason?: 'PowerUp' | 'RemoteReset';
+  bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   /** OCPP 2.0.1: each open transaction's next seqNo (persisted by the owner). */
   seqNos: () => TransactionSeqNos;
 }
@@ -61,7 +61,7 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
     attach(parts) {
       const out = outbound;
       if (!out) throw new Error('versionFace: attach() before services()');
-      const station = attachOcpp201Station(face, { ...parts(), transactionEvents: out.transactions, forgetSentStatuses: () => out.forgetSentStatuses() });
+      const station = attachOcpp201Station(face, { ...parts(), transactionEvents: out.transactions, forgetSentStatuses: () => out.forgetSentStatuses(), notifyEvent: (event) => out.notifyEvent(event) });
       return () => station.dispose();
     },
   };

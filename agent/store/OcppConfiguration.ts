@@ -184,6 +184,11 @@ export class OcppConfiguration extends EventEmitter<OcppConfigurationEvents> {
     (this.owners ??= new Map()).set(key, owner);
   }
 
+  /** Whether a service owns this key now (delegate()): only then can an owned key be changed. */
+  isDelegated(key: ConfigurationKey): boolean {
+    return this.owners?.has(key) ?? false;
+  }
+
   /** True if the name is a key of this charger (case-insensitive). */
   has(name: string): boolean {
     return resolveKey(name) !== undefined;

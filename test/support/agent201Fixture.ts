@@ -8,7 +8,7 @@ import pino from 'pino';
 import { vi } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
 import { createSimulatedCharger, type SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
-import { Agent } from '../../agent/Agent.js';
+import { Agent, type AgentOptions } from '../../agent/Agent.js';
 import { StubCsms, type StubCsmsOptions } from '../../agent/ocpp/testing/StubCsms.js';
 import type { Ocpp201Action, RequestOf, ResponseOf } from '../../agent/ocpp201/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
@@ -24,6 +24,10 @@ export interface Agent201FixtureOptions {
   fallbackUrls?: string[];
   /** Wait for the first Accepted boot and a StatusNotification per EVSE (default true). */
   boot?: boolean;
+  /** Where the virtual clock starts (default T0; certificate tests need today). */
+  clockStart?: number;
+  /** The charger's optional services (certificates, security events, firmware, logs …), built by the test. */
+  agent?: (parts: { clock: SimulatedClock; config: OcppConfiguration; csmsUrl: string }) => Partial<AgentOptions>;
 }
 
 export interface Agent201Fixture {
@@ -51,7 +55,7 @@ export async function cleanupAgents201(): Promise<void> {
 
 export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promise<Agent201Fixture> {
   const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
-  const clock = new SimulatedClock(T0);
+  const clock = new SimulatedClock(opts.clockStart ?? T0);
   const csms = await StubCsms.start({ ...opts.csms, version: '2.0.1', boot: opts.csms?.boot ?? (() => ({ interval: 3600 })) });
   const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2 });
   const config = await OcppConfiguration.open({
@@ -71,6 +75,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
     clock,
     log,
     random: () => 1,
+    ...opts.agent?.({ clock, config, csmsUrl: csms.url }),
   });
   let closed = false;
   const settle = () => agent.whenIdle(3000);

@@ -62,7 +62,7 @@ export interface ChargePointControl {
    */
   remoteStart(req: RemoteStartTransactionRequest, txProfile?: ChargingProfile): Promise<RemoteStartTransactionResponse['status']>;
   /** SmartCharging: the charging-limit service (profiles, composite schedules). Absent: NotSupported. */
-  readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf'>;
+  readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles' | 'limitOf'>;
   /** RemoteStopTransaction: Accepted when a transaction with this id runs here. */
   remoteStop(transactionId: number): RemoteStopTransactionResponse['status'];
   /** ChangeAvailability (connectorId 0 = whole charger). Scheduled while a transaction runs. */

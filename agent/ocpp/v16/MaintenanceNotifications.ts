@@ -28,9 +28,14 @@ export class MaintenanceNotifications {
   private sending = false;
   private disposed = false;
 
+  /**
+   * `link`: whose Accepted boots resume the queue; `caller`: what the notifications go through (a
+   * 2.0.1 charger's translates them; default `link`).
+   */
   constructor(
     private readonly link: OcppCaller & { on(event: 'accepted', fn: () => void): unknown; off(event: 'accepted', fn: () => void): unknown },
     private readonly log: Logger,
+    private readonly caller: OcppCaller = link,
   ) {
     link.on('accepted', this.onAccepted);
   }
@@ -67,7 +72,7 @@ export class MaintenanceNotifications {
         if (!next) return;
         next.attempts++;
         try {
-          await this.link.call(next.action, next.payload);
+          await this.caller.call(next.action, next.payload);
           this.queue.shift();
         } catch (err) {
           const code = err instanceof OcppLinkError ? err.code : 'FAILED';

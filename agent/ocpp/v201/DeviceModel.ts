@@ -2,8 +2,8 @@
  * The device model as the CSMS sees it (OCPP 2.0.1 §Provisioning): GetVariables, SetVariables and
  * the inventory of GetBaseReport, over the table in deviceModelVariables.ts. Key-backed variables
  * read and write the charger's stored configuration (the one the 1.6 keys use); facts are read
- * from the station when asked. Only the Actual attribute exists: a variable with a settable
- * target or limits would list them here.
+ * from the station when asked. Besides Actual, a variable may have read-only attributes its
+ * definition lists (EVSE.Power MaxSet: the limit in force).
  *
  * Per charger: this object and the facts it is given; the table is module-level.
  */
@@ -21,14 +21,14 @@ import type {
   VariableCharacteristicsType,
   VariableType,
 } from '../../ocpp201/messages.js';
-import { VARIABLES, type StationFacts, type VariableDefinition } from './deviceModelVariables.js';
+import { VARIABLES, type ExtraAttribute, type StationFacts, type VariableDefinition } from './deviceModelVariables.js';
 
 export type { StationFacts } from './deviceModelVariables.js';
 
 /** The values AvailabilityState takes (ConnectorStatusEnumType). */
 const AVAILABILITY_STATES = 'Available,Occupied,Reserved,Unavailable,Faulted';
 
-type Lookup = { found: VariableDefinition; evseId: number } | { status: 'UnknownComponent' | 'UnknownVariable' };
+export type Lookup = { found: VariableDefinition; evseId: number } | { status: 'UnknownComponent' | 'UnknownVariable' };
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -44,7 +44,13 @@ export class DeviceModel {
     const attributeType = request.attributeType ?? 'Actual';
     const lookup = this.lookup(component, variable);
     if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
-    if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    if (attributeType !== 'Actual') {
+      const read = lookup.found.attributes?.[attributeType];
+      if (!read) return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+      return { attributeStatus: 'Accepted', attributeType, attributeValue: read(this.facts, lookup.evseId), component, variable };
+    }
+    // B06: a write-only variable (a password) is never read back.
+    if (this.mutability(lookup.found) === 'WriteOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'WriteOnly' } };
     return { attributeStatus: 'Accepted', attributeType, attributeValue: this.value(lookup.found, lookup.evseId), component, variable };
   }
 
@@ -58,9 +64,13 @@ export class DeviceModel {
     const attributeType = request.attributeType ?? 'Actual';
     const lookup = this.lookup(component, variable);
     if ('status' in lookup) return { attributeStatus: lookup.status, attributeType, component, variable };
-    if (attributeType !== 'Actual') return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    if (attributeType !== 'Actual') {
+      // MaxSet and the like are what the station decides (e.g. the limit in force), not settable.
+      if (lookup.found.attributes?.[attributeType]) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
+      return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
+    }
     const { key } = lookup.found;
-    if (!key || definitionOf(key).readonly) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
+    if (!key || this.mutability(lookup.found) === 'ReadOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
     const status = await this.config.change(key, request.attributeValue);
     if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
     return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue' } };
@@ -74,7 +84,8 @@ export class DeviceModel {
   report(base: ReportBaseEnumType): ReportDataType[] {
     const out: ReportDataType[] = [];
     for (const def of VARIABLES) {
-      if (base === 'ConfigurationInventory' && this.mutability(def) !== 'ReadWrite') continue;
+      if (!this.exists(def)) continue;
+      if (base === 'ConfigurationInventory' && this.mutability(def) === 'ReadOnly') continue;
       if (base === 'SummaryInventory' && def.variable !== 'AvailabilityState') continue;
       const evses = def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
       for (const evseId of evses) out.push(this.reportData(def, evseId));
@@ -83,24 +94,32 @@ export class DeviceModel {
   }
 
   private reportData(def: VariableDefinition, evseId: number): ReportDataType {
+    const mutability = this.mutability(def);
     return {
       component: componentOf(def, evseId),
       variable: { name: def.variable, ...(def.instance !== undefined && { instance: def.instance }) },
       variableAttribute: [{
         type: 'Actual',
-        value: this.value(def, evseId),
-        mutability: this.mutability(def),
+        ...(mutability !== 'WriteOnly' && { value: this.value(def, evseId) }),
+        mutability,
         persistent: def.key !== undefined || def.constant === true,
-        constant: def.constant === true,
-      }],
-      variableCharacteristics: this.characteristics(def),
+        constant: def.constant === true && mutability === 'ReadOnly',
+      }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => ({
+        type: type as ExtraAttribute,
+        value: read(this.facts, evseId),
+        mutability: 'ReadOnly' as const,
+        persistent: false,
+        constant: false,
+      }))] as ReportDataType['variableAttribute'],
+      variableCharacteristics: this.characteristics(def, evseId),
     };
   }
 
-  private lookup(component: ComponentType, variable: VariableType): Lookup {
+  /** The definition a component/variable names and its EVSE (0: the station), or why none. */
+  lookup(component: ComponentType, variable: VariableType): Lookup {
     let componentKnown = false;
     for (const def of VARIABLES) {
-      if (!same(def.component, component.name)) continue;
+      if (!same(def.component, component.name) || !this.exists(def)) continue;
       const evseId = this.evseOf(def, component);
       if (evseId === undefined) continue;
       componentKnown = true;
@@ -119,21 +138,35 @@ export class DeviceModel {
     return evse.connectorId === 1 ? evse.id : undefined;
   }
 
+  private exists(def: VariableDefinition): boolean {
+    return !def.onlyWhenOwned || (def.key !== undefined && this.config.isDelegated(def.key));
+  }
+
+  /** The key's value once its owner holds it (or for a plain key), else the fact. */
+  private usesKey(def: VariableDefinition): def is VariableDefinition & { key: NonNullable<VariableDefinition['key']> } {
+    return def.key !== undefined && (def.read === undefined || this.config.isDelegated(def.key));
+  }
+
   private value(def: VariableDefinition, evseId: number): string {
-    if (def.key) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+    if (this.usesKey(def)) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
     return def.read?.(this.facts, evseId) ?? '';
   }
 
-  private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' {
-    return def.key && !definitionOf(def.key).readonly ? 'ReadWrite' : 'ReadOnly';
+  /** A key a service owns (SecurityProfile, AuthorizationKey) is writable only while it is owned. */
+  private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' | 'WriteOnly' {
+    if (!this.usesKey(def)) return 'ReadOnly';
+    const k = definitionOf(def.key);
+    if (k.readonly || (k.owned && !this.config.isDelegated(def.key))) return 'ReadOnly';
+    return k.writeOnly ? 'WriteOnly' : 'ReadWrite';
   }
 
-  private characteristics(def: VariableDefinition): VariableCharacteristicsType {
-    const out: VariableCharacteristicsType = { dataType: dataTypeOf(def), supportsMonitoring: false };
+  private characteristics(def: VariableDefinition, evseId: number): VariableCharacteristicsType {
+    const out: VariableCharacteristicsType = { dataType: dataTypeOf(def), supportsMonitoring: def.monitorable === true };
     if (def.unit) out.unit = def.unit;
     if (def.variable === 'AvailabilityState') out.valuesList = AVAILABILITY_STATES;
     if (def.valuesList) out.valuesList = def.valuesList;
-    if (!def.key) return out;
+    if (def.maxLimit) out.maxLimit = def.maxLimit(this.facts, evseId);
+    if (!this.usesKey(def)) return out;
     const k = definitionOf(def.key);
     if (k.min !== undefined) out.minLimit = k.min;
     if (k.max !== undefined) out.maxLimit = k.max;

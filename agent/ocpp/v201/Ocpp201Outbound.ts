@@ -6,10 +6,14 @@
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
- * | its errorCode / info     | NotifyEvent when a problem appears or clears: Connector (or TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
+ * | its errorCode / info     | NotifyEvent when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
  * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
+ * | SecurityEventNotification | the same, the four event names 2.0.1 spells differently translated (certificates201.ts) |
+ * | SignCertificate          | SignCertificate (certificateType ChargingStationCertificate)          |
+ * | (Signed)FirmwareStatusNotification | FirmwareStatusNotification (status, requestId)               |
+ * | LogStatusNotification    | LogStatusNotification (status, requestId)                             |
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
 import type { Clock } from '../../../hal/index.js';
@@ -19,10 +23,33 @@ import type { OcppLink } from '../OcppLink.js';
 import type { OcppLinkState } from '../OcppLinkTypes.js';
 import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type * as V16 from '../../ocpp16/messages.js';
-import type { MeterValueType } from '../../ocpp201/messages.js';
+import type { ComponentType, EventDataType, MeterValueType } from '../../ocpp201/messages.js';
 import { call201 } from './call201.js';
+import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
+
+/**
+ * The component of the device that fails, as the HAL's fault (through its shared error code) tells
+ * it: the 2.0.1 standard components of an EVSE (the lock belongs to the connector). A fault no
+ * device is named for is the connector's (or, on the station, the ChargingStation's).
+ */
+const FAILING_DEVICE: Readonly<Record<string, { name: string; connector?: true }>> = {
+  ConnectorLockFailure: { name: 'ConnectorPlugRetentionLock', connector: true },
+  PowerMeterFailure: { name: 'FiscalMetering' },
+  PowerSwitchFailure: { name: 'PowerContactor' },
+  GroundFailure: { name: 'RCD' },
+  OverCurrentFailure: { name: 'OverCurrentProtection' },
+  EVCommunicationError: { name: 'CPPWMController' },
+  HighTemperature: { name: 'TemperatureSensor' },
+};
+
+function failingComponent(errorCode: string, connectorId: number): ComponentType {
+  if (connectorId === 0) return { name: errorCode === 'ReaderFailure' ? 'TokenReader' : 'ChargingStation' };
+  const device = FAILING_DEVICE[errorCode];
+  if (!device) return { name: 'Connector', evse: { id: connectorId, connectorId: 1 } };
+  return { name: device.name, evse: device.connector ? { id: connectorId, connectorId: 1 } : { id: connectorId } };
+}
 
 type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat' | 'on'>;
 
@@ -60,6 +87,11 @@ export class Ocpp201Outbound implements OcppCaller {
   /** NotifyEvent eventIds: counted from the start time in s, so a restart does not reuse the last run's. */
   private nextEventId: number;
 
+  /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered like the hardware problems. */
+  async notifyEvent(event: Omit<EventDataType, 'eventId'>): Promise<void> {
+    await call201(this.link, 'NotifyEvent', { generatedAt: new Date(this.clock.now()).toISOString(), seqNo: 0, eventData: [{ eventId: this.nextEventId++, ...event }] });
+  }
+
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
   forgetSentStatuses(): void {
     this.lastStatus.clear();
@@ -74,7 +106,7 @@ export class Ocpp201Outbound implements OcppCaller {
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
     const told = now ?? before!;
-    const component = p.connectorId === 0 ? { name: told.errorCode === 'ReaderFailure' ? 'TokenReader' : 'ChargingStation' } : { name: 'Connector', evse: { id: p.connectorId, connectorId: 1 } };
+    const component = failingComponent(told.errorCode, p.connectorId);
     await call201(this.link, 'NotifyEvent', {
       generatedAt: new Date(this.clock.now()).toISOString(),
       seqNo: 0,
@@ -164,6 +196,28 @@ export class Ocpp201Outbound implements OcppCaller {
         return this.transactions.started(payload as V16.StartTransactionRequest);
       case 'StopTransaction':
         return this.transactions.ended(payload as V16.StopTransactionRequest);
+      case 'SecurityEventNotification': {
+        const p = payload as V16.SecurityEventNotificationRequest;
+        await call201(this.link, 'SecurityEventNotification', { type: securityEvent201(p.type), timestamp: p.timestamp, ...(p.techInfo !== undefined && { techInfo: p.techInfo }) });
+        return {};
+      }
+      case 'SignCertificate': {
+        const { csr } = payload as V16.SignCertificateRequest;
+        const { status } = await call201(this.link, 'SignCertificate', { csr, certificateType: 'ChargingStationCertificate' });
+        return { status } satisfies V16.SignCertificateResponse;
+      }
+      case 'SignedFirmwareStatusNotification':
+      case 'FirmwareStatusNotification': {
+        // 2.0.1 firmware updates are all signed: the whitepaper's statuses are 2.0.1's.
+        const p = payload as V16.SignedFirmwareStatusNotificationRequest;
+        await call201(this.link, 'FirmwareStatusNotification', { status: p.status, ...(p.requestId !== undefined && { requestId: p.requestId }) });
+        return {};
+      }
+      case 'LogStatusNotification': {
+        const p = payload as V16.LogStatusNotificationRequest;
+        await call201(this.link, 'LogStatusNotification', { status: p.status, ...(p.requestId !== undefined && { requestId: p.requestId }) });
+        return {};
+      }
       case 'Heartbeat':
       case 'DataTransfer':
         return this.link.call(action, payload as never);

@@ -6,7 +6,9 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../../hal/index.js';
-import type { ChargePointControl } from '../v16/ChargePointControl.js';
+import type { CertificateControl, ChargePointControl } from '../v16/ChargePointControl.js';
+import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
+import type { FirmwareService } from '../../firmware/FirmwareService.js';
 import type {
   ChangeAvailabilityStatusEnumType,
   GenericDeviceModelStatusEnumType,
@@ -29,15 +31,21 @@ import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
 import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
-import { idTagStatus16 } from './statusVocabulary.js';
+import { localList16 } from './statusVocabulary.js';
+import { SmartCharging201 } from './SmartCharging201.js';
+import { Reservations201, type TransactionNews } from './Reservations201.js';
+import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
+import type { EnergyMeter } from '../../../hal/index.js';
+import type { StatusChange } from '../../charging/ConnectorController.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
+    & { firmware?: Pick<FirmwareService, 'request' | 'current'> | undefined; diagnostics?: ChargePointControl['diagnostics'] }
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
   /** Whether the registration is Accepted now. */
   isAccepted(): boolean;
@@ -52,16 +60,63 @@ export interface Ocpp201StationParts {
   /** Whether a transaction runs on any connector now. */
   transactionRunning(): boolean;
   /** The charger's `transaction` events (a scheduled reset waits for the last one to end). */
-  events: { on(event: 'transaction', listener: () => void): unknown; off(event: 'transaction', listener: () => void): unknown };
+  events: {
+    on(event: 'transaction', listener: (e: TransactionNews) => void): unknown;
+    off(event: 'transaction', listener: (e: TransactionNews) => void): unknown;
+    on(event: 'status', listener: (change: StatusChange) => void): unknown;
+    off(event: 'status', listener: (change: StatusChange) => void): unknown;
+  };
   link: Pick<OcppLink, 'call'>;
+  /** Sends one NotifyEvent of a variable monitor (Monitoring201). */
+  notifyEvent: Monitoring201Parts['notifyEvent'];
+  /** The EVSEs' meters (EVSE n is connector n). */
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
+  private charging: SmartCharging201 | undefined;
+  /** Made at the first ReserveNow (most chargers never see one). */
+  private held: Reservations201 | undefined;
+  private watching: Monitoring201 | undefined;
+  private readonly onTransaction = (e: TransactionNews): void => this.held?.transaction(e);
+  private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
   constructor(private readonly p: Ocpp201StationParts) {}
+
+  /** Made at the first smart-charging call (a fleet's chargers mostly never get one). */
+  get smartCharging(): SmartCharging201 | undefined {
+    const limits = this.p.control.chargingLimits;
+    return limits && (this.charging ??= new SmartCharging201({ log: this.p.log, limits, evseCount: this.p.control.connectorCount, transactionOn: (evseId) => this.p.transactionOn(evseId), link: this.p.link }));
+  }
+
+  get certificates(): CertificateControl | undefined {
+    return this.p.control.certificates;
+  }
+
+  get firmware(): Pick<FirmwareService, 'request' | 'current'> | undefined {
+    return this.p.control.firmware;
+  }
+
+  get diagnostics(): ChargePointControl['diagnostics'] {
+    return this.p.control.diagnostics;
+  }
+
+  /** Made at the first SetVariableMonitoring (most stations never get a monitor). */
+  get monitoring(): Monitoring201 {
+    return (this.watching ??= new Monitoring201({ log: this.p.log, clock: this.p.clock, deviceModel: this.p.deviceModel, meters: this.p.hardware, transactionOn: (e) => this.p.transactionOn(e), notifyEvent: this.p.notifyEvent }));
+  }
+
+  get reservations(): Reservations201 {
+    if (!this.held) {
+      this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
+      this.p.events.on('transaction', this.onTransaction);
+      this.p.events.on('status', this.onStatus);
+    }
+    return this.held;
+  }
 
   get log(): Logger {
     return this.p.log;
@@ -122,13 +177,23 @@ export class Ocpp201Station implements StationControl {
   /**
    * Through the session service, as a 1.6 RemoteStartTransaction: authorized per
    * AuthCtrlr.AuthorizeRemoteStart (AuthorizeRemoteTxRequests), on the EVSE asked for or the one the
-   * service chooses. A chargingProfile is not applied yet (neither is the 1.6 one).
+   * service chooses. A chargingProfile must be a TxProfile without a transactionId; it becomes the
+   * TxProfile of the session started, in force before the contactor closes (as in 1.6).
    */
   async remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType> {
     const evseId = request.evseId ?? 0;
+    let txProfile: ChargingProfile | undefined;
+    if (request.chargingProfile) {
+      const made = this.smartCharging?.remoteStartProfile(request.chargingProfile, request.evseId) ?? { problem: 'smart charging is not supported' };
+      if ('problem' in made) {
+        this.p.log.info({ idToken: request.idToken.idToken, profileId: request.chargingProfile.id }, `RequestStartTransaction rejected: ${made.problem}`);
+        return 'Rejected';
+      }
+      txProfile = made.profile;
+    }
     const start: RemoteStart = { remoteStartId: request.remoteStartId, idToken: request.idToken };
     this.p.transactionEvents.expectRemoteStart(evseId, start);
-    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) });
+    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) }, txProfile);
     if (status !== 'Accepted') this.p.transactionEvents.forgetRemoteStart(evseId, start);
     return status;
   }
@@ -156,6 +221,18 @@ export class Ocpp201Station implements StationControl {
         for (const e of running) this.p.control.trigger('MeterValues', e);
         return 'Accepted';
       }
+      case 'FirmwareStatusNotification': {
+        // F06 with L01: the update under way with its requestId, else Idle.
+        const { status, requestId } = this.p.control.firmware?.current(true) ?? { status: 'Idle' as const };
+        setImmediate(() => void call201(this.p.link, 'FirmwareStatusNotification', { status, ...(requestId !== undefined && { requestId }) }).catch(() => undefined));
+        return 'Accepted';
+      }
+      case 'LogStatusNotification':
+        // The GetLog upload under way with its requestId, else Idle (the shared trigger, said in 2.0.1 words).
+        return this.p.control.trigger('LogStatusNotification');
+      case 'SignChargingStationCertificate':
+        // A02: a new key pair and CSR; SignCertificate follows the answer.
+        return this.p.control.certificates?.requestSigning() ?? 'NotImplemented';
       default:
         return 'NotImplemented';
     }
@@ -181,22 +258,7 @@ export class Ocpp201Station implements StationControl {
   /** Into the shared list in its (1.6) words: idToken → idTag, idTokenInfo → idTagInfo. */
   async sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType> {
     if (!this.p.control.config.getBool('LocalAuthListEnabled')) return 'Failed';
-    const status = await this.p.control.sendLocalList({
-      listVersion: request.versionNumber,
-      updateType: request.updateType,
-      ...(request.localAuthorizationList && {
-        localAuthorizationList: request.localAuthorizationList.map(({ idToken, idTokenInfo }) => ({
-          idTag: idToken.idToken,
-          ...(idTokenInfo && {
-            idTagInfo: {
-              status: idTagStatus16(idTokenInfo.status),
-              ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
-              ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
-            },
-          }),
-        })),
-      }),
-    });
+    const status = await this.p.control.sendLocalList(localList16(request));
     return status === 'Accepted' || status === 'VersionMismatch' ? status : 'Failed';
   }
 
@@ -229,5 +291,11 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
+    if (this.held) {
+      this.p.events.off('transaction', this.onTransaction);
+      this.p.events.off('status', this.onStatus);
+    }
+    this.held?.dispose();
+    this.watching?.dispose();
   }
 }

@@ -23,12 +23,30 @@ import type {
   ResetStatusEnumType,
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
+import type { CertificateControl } from '../v16/ChargePointControl.js';
+import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firmwareTypes.js';
+import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsTypes.js';
+import type { SmartCharging201 } from './SmartCharging201.js';
+import type { Reservations201 } from './Reservations201.js';
+import type { Monitoring201 } from './Monitoring201.js';
 
 export interface StationControl {
   readonly log: Logger;
   readonly deviceModel: DeviceModel;
   /** EVSEs 1..n, one connector each. */
   readonly evseCount: number;
+  /** Smart charging over the charging-limit service; absent: its calls are Rejected / Unknown / NoProfiles. */
+  readonly smartCharging?: SmartCharging201;
+  /** Certificate management (agent/security/CertificateService.ts); absent: its calls are answered NotSupported. */
+  readonly certificates?: CertificateControl;
+  /** UpdateFirmware (agent/firmware); absent: Rejected. */
+  readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
+  /** GetLog (agent/diagnostics); absent: Rejected. */
+  readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
+  /** SetVariableMonitoring / ClearVariableMonitoring: custom monitors on the measured variables. */
+  readonly monitoring: Pick<Monitoring201, 'set' | 'clear'>;
+  /** ReserveNow / CancelReservation over the session service's reservations. */
+  readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
   /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */

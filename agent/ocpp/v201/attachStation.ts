@@ -2,6 +2,7 @@
  * Builds a 2.0.1 charger's station (device model and facts over the charger's parts) and gives it
  * to the face, in one place, so the Agent only says which parts it has.
  */
+import type { ConnectorHardware } from '../../../hal/index.js';
 import type { StatusChange } from '../../charging/ConnectorController.js';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type { BootNotificationRequest as Identity } from '../../ocpp16/messages.js';
@@ -22,6 +23,10 @@ export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' 
   /** The current status of the charge point (connectorId 0) and of every connector. */
   statuses(): StatusChange[];
   localListSize(): number;
+  /** The connectors' devices (EVSE n is connector n): what EVSE.Power / Current measure and may deliver. */
+  hardware: readonly Pick<ConnectorHardware, 'connectorId' | 'meter' | 'pilot'>[];
+  /** Nominal phase-to-neutral voltage, V (A ↔ W). */
+  voltageV: number;
 }
 
 /** Entries per NotifyReport: small enough for any CSMS's frame limit, few enough calls for ~60 variables. */
@@ -43,6 +48,19 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
     stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
     activeNetworkProfile: () => s.link.connectionSlot,
+    chargingProfiles: () => ({ installed: s.control.chargingLimits?.profiles.length ?? 0, max: s.config.getInt('MaxChargingProfilesInstalled') }),
+    measured: (evseId) => {
+      const r = s.hardware.find((h) => h.connectorId === evseId)?.meter.lastReading;
+      return r && { powerW: r.powerW, currentA: Math.max(0, ...r.currentA) };
+    },
+    capacity: (evseId) => {
+      const hw = s.hardware.find((h) => h.connectorId === evseId);
+      const phases = hw?.meter.phases ?? 3;
+      const maxA = hw?.pilot.maxCurrentA ?? 0;
+      const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
+      return { maxA, maxW: Math.round(maxA * s.voltageV * phases), limitA, limitW: Math.round(limitA * s.voltageV * phases) };
+    },
+    rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {
     const tx = s.transactions.get(evseId);

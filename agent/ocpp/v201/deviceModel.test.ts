@@ -116,8 +116,9 @@ describe('SetVariables', () => {
 
 describe('GetBaseReport', () => {
   const reports = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
-  const perStation = VARIABLES.filter((v) => v.scope === 'station').length;
-  const perEvse = VARIABLES.length - perStation;
+  // BasicAuthPassword exists only with the connection security service, which this station lacks.
+  const perStation = VARIABLES.filter((v) => v.scope === 'station' && !v.onlyWhenOwned).length;
+  const perEvse = VARIABLES.filter((v) => v.scope !== 'station').length;
 
   it('FullInventory: every variable of the station and of each EVSE, in pages of ItemsPerMessage with seqNo and tbc', async () => {
     const f = await agent201Fixture();

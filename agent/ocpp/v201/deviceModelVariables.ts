@@ -36,7 +36,18 @@ export interface StationFacts {
   activeNetworkProfile(): number;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
   readonly reportItemsPerMessage: number;
+  /** Charging profiles installed now, and at most (MaxChargingProfilesInstalled). */
+  chargingProfiles(): { installed: number; max: number };
+  /** The units a charging schedule may use, in 2.0.1 words (A, W). */
+  rateUnits(): string;
+  /** What an EVSE's meter measured last (undefined: no reading yet): total active power W, highest phase current A. */
+  measured(evseId: number): { powerW: number; currentA: number } | undefined;
+  /** An EVSE's maximum (its hardware) and the limit in force now (chargingLimits), A per phase and W in total. */
+  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number };
 }
+
+/** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
+export type ExtraAttribute = 'Target' | 'MinSet' | 'MaxSet';
 
 /** Where a component exists: once for the station, once per EVSE, or once per EVSE's connector. */
 export type ComponentScope = 'station' | 'evse' | 'connector';
@@ -48,7 +59,10 @@ export interface VariableDefinition {
   readonly instance?: string;
   /** Backed by this stored configuration key: value, type, limits, mutability and persistence are the key's. */
   readonly key?: ConfigurationKey;
-  /** Or a read-only fact (`evseId` is 0 for station components). */
+  /**
+   * Or a read-only fact (`evseId` is 0 for station components). With a `key` the service owns
+   * (SecurityProfile): the fact while no service owns the key, the key once one does.
+   */
   readonly read?: (facts: StationFacts, evseId: number) => string;
   /** A fact that never changes while the charger runs (ReportData `constant`). */
   readonly constant?: boolean;
@@ -57,6 +71,14 @@ export interface VariableDefinition {
   readonly unit?: string;
   /** The values a fact may take (OptionList / MemberList). */
   readonly valuesList?: string;
+  /** Exists only while a service owns its key (a password nobody could apply is not offered). */
+  readonly onlyWhenOwned?: boolean;
+  /** A fact's highest value (its characteristics' maxLimit), read when reported. */
+  readonly maxLimit?: (facts: StationFacts, evseId: number) => number;
+  /** Attributes besides Actual and how they are read (read-only). */
+  readonly attributes?: Partial<Record<ExtraAttribute, (facts: StationFacts, evseId: number) => string>>;
+  /** Variable monitoring may watch it (SetVariableMonitoring; Monitoring201.ts reads it from the meter). */
+  readonly monitorable?: true;
 }
 
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
@@ -65,6 +87,8 @@ const key = (component: string, variable: string, k: ConfigurationKey, extra: Pa
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
 const AVAILABILITY = (f: StationFacts, evseId: number) => f.availabilityState(evseId);
 const TRUE = () => 'true';
+/** A measured value as text (one decimal); empty before the first reading. */
+const measuredText = (v: number | undefined): string => (v === undefined ? '' : String(Math.round(v * 10) / 10));
 
 export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // Station, EVSEs and connectors: what they are and whether they can be used.
@@ -74,6 +98,14 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ChargingStation', 'station', 'VendorName', (f) => f.vendorName, 'string', { constant: true }),
   fact('EVSE', 'evse', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('EVSE', 'evse', 'Available', TRUE, 'boolean', { constant: true }),
+  // What an EVSE delivers now (the meter's last reading) and may deliver: maxLimit the hardware,
+  // MaxSet the limit in force (charging profiles, local limit, cable, hardware: ChargingLimits).
+  fact('EVSE', 'evse', 'Power', (f, e) => measuredText(f.measured(e)?.powerW), 'decimal', {
+    unit: 'W', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxW, attributes: { MaxSet: (f, e) => String(f.capacity(e).limitW) },
+  }),
+  fact('EVSE', 'evse', 'Current', (f, e) => measuredText(f.measured(e)?.currentA), 'decimal', {
+    unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA, attributes: { MaxSet: (f, e) => String(f.capacity(e).limitA) },
+  }),
   fact('Connector', 'connector', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('Connector', 'connector', 'Available', TRUE, 'boolean', { constant: true }),
   // The OCPP connection.
@@ -118,8 +150,27 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('AlignedDataCtrlr', 'Measurands', 'MeterValuesAlignedData'),
   key('AlignedDataCtrlr', 'Interval', 'ClockAlignedDataInterval', { unit: 's' }),
   key('AlignedDataCtrlr', 'TxEndedMeasurands', 'StopTxnAlignedData'),
+  // Reservations (agent/sessions/Reservations.ts).
+  fact('ReservationCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
+  fact('ReservationCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  key('ReservationCtrlr', 'NonEvseSpecific', 'ReserveConnectorZeroSupported'),
+  // Variable monitoring (Monitoring201.ts): custom monitors on the measured variables above.
+  fact('MonitoringCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
+  fact('MonitoringCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  // Smart charging (agent/chargingLimits/): the rules a profile must follow are the 1.6 keys'.
+  fact('SmartChargingCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
+  fact('SmartChargingCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  fact('SmartChargingCtrlr', 'station', 'Entries', (f) => String(f.chargingProfiles().installed), 'integer', { instance: 'ChargingProfiles', maxLimit: (f) => f.chargingProfiles().max }),
+  key('SmartChargingCtrlr', 'ProfileStackLevel', 'ChargeProfileMaxStackLevel'),
+  key('SmartChargingCtrlr', 'PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
+  fact('SmartChargingCtrlr', 'station', 'RateUnit', (f) => f.rateUnits(), 'MemberList', { valuesList: 'A,W', constant: true }),
+  key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
-  fact('SecurityCtrlr', 'station', 'SecurityProfile', (f) => String(f.securityProfile), 'integer', { constant: true }),
+  // Raised (never lowered) over OCPP by the connection security service (ConnectionSecurity), which
+  // tries the new profile on a new connection before it keeps it; without that service, a fact.
+  key('SecurityCtrlr', 'SecurityProfile', 'SecurityProfile', { read: (f) => String(f.securityProfile) }),
+  key('SecurityCtrlr', 'BasicAuthPassword', 'AuthorizationKey', { onlyWhenOwned: true }),
+  key('SecurityCtrlr', 'OrganizationName', 'CpoName'),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),
 ]);

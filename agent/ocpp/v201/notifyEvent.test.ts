@@ -32,7 +32,7 @@ describe('NotifyEvent', () => {
         actualValue: 'true',
         techCode: 'PowerMeterFailure',
         techInfo: expect.stringMatching(/.+/),
-        component: { name: 'Connector', evse: { id: 1, connectorId: 1 } },
+        component: { name: 'FiscalMetering', evse: { id: 1 } }, // the failing device's own component
         variable: { name: 'Problem' },
         eventNotificationType: 'HardWiredNotification',
       }),
@@ -44,8 +44,19 @@ describe('NotifyEvent', () => {
     expect(f.agent.connectors[0]!.status).toBe('Charging');
     await f.waitForSent('NotifyEvent', 2);
     const cleared = f.sent('NotifyEvent')[1]!.eventData[0]!;
-    expect(cleared).toMatchObject({ actualValue: 'false', cleared: true, techCode: 'PowerMeterFailure', component: { name: 'Connector', evse: { id: 1 } } });
+    expect(cleared).toMatchObject({ actualValue: 'false', cleared: true, techCode: 'PowerMeterFailure', component: { name: 'FiscalMetering', evse: { id: 1 } } });
     expect(cleared.eventId).toBe(raised!.eventData[0]!.eventId + 1);
     expect(f.sent('StatusNotification').at(-1)!.connectorStatus).toBe('Occupied');
+  });
+
+  it('a contactor that does not close: the Problem event names the PowerContactor of that EVSE', async () => {
+    const f = await agent201Fixture({ connectors: 2 });
+    f.sim.connectors[1]!.relay.stick();
+    f.sim.connectors[1]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(5 * SECOND);
+    await f.waitForSent('NotifyEvent');
+    expect(f.sent('NotifyEvent')[0]!.eventData[0]).toMatchObject({ techCode: 'PowerSwitchFailure', component: { name: 'PowerContactor', evse: { id: 2 } }, variable: { name: 'Problem' } });
   });
 });

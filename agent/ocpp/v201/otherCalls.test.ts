@@ -30,7 +30,7 @@ describe('TriggerMessage', () => {
     expect(f.sent('StatusNotification').at(-1)).toMatchObject({ evseId: 2, connectorId: 1, connectorStatus: 'Available' });
     expect(await f.call('TriggerMessage', { requestedMessage: 'BootNotification' })).toEqual({ status: 'Rejected' });
     expect(await f.call('TriggerMessage', { requestedMessage: 'StatusNotification', evse: { id: 3 } })).toEqual({ status: 'Rejected' });
-    expect(await f.call('TriggerMessage', { requestedMessage: 'LogStatusNotification' })).toEqual({ status: 'NotImplemented' });
+    expect(await f.call('TriggerMessage', { requestedMessage: 'PublishFirmwareStatusNotification' })).toEqual({ status: 'NotImplemented' });
     await f.advance(SECOND);
     expect(f.csms.count('BootNotification')).toBe(1);
   });

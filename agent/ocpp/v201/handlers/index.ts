@@ -4,10 +4,24 @@
  */
 import type { Ocpp201Action } from '../../../ocpp201/messages.js';
 import type { StationControl } from '../StationControl.js';
+import { cancelReservation } from './CancelReservation.js';
+import { certificateSigned } from './CertificateSigned.js';
+import { deleteCertificate } from './DeleteCertificate.js';
+import { getInstalledCertificateIds } from './GetInstalledCertificateIds.js';
+import { installCertificate } from './InstallCertificate.js';
 import { changeAvailability } from './ChangeAvailability.js';
+import { reserveNow } from './ReserveNow.js';
+import { clearChargingProfile } from './ClearChargingProfile.js';
+import { clearVariableMonitoring } from './ClearVariableMonitoring.js';
+import { setVariableMonitoring } from './SetVariableMonitoring.js';
+import { getChargingProfiles } from './GetChargingProfiles.js';
+import { getCompositeSchedule } from './GetCompositeSchedule.js';
+import { setChargingProfile } from './SetChargingProfile.js';
 import { clearCache } from './ClearCache.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
+import { getLog } from './GetLog.js';
+import { updateFirmware } from './UpdateFirmware.js';
 import { getTransactionStatus } from './GetTransactionStatus.js';
 import { sendLocalList } from './SendLocalList.js';
 import { triggerMessage } from './TriggerMessage.js';
@@ -21,20 +35,34 @@ import { reset } from './Reset.js';
 import { setVariables } from './SetVariables.js';
 
 export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
+  CancelReservation: cancelReservation,
+  CertificateSigned: certificateSigned,
   ChangeAvailability: changeAvailability,
   ClearCache: clearCache,
+  ClearChargingProfile: clearChargingProfile,
+  ClearVariableMonitoring: clearVariableMonitoring,
   DataTransfer: dataTransfer,
+  DeleteCertificate: deleteCertificate,
   GetBaseReport: getBaseReport,
+  GetChargingProfiles: getChargingProfiles,
+  GetCompositeSchedule: getCompositeSchedule,
+  GetInstalledCertificateIds: getInstalledCertificateIds,
   GetLocalListVersion: getLocalListVersion,
+  GetLog: getLog,
+  InstallCertificate: installCertificate,
   GetTransactionStatus: getTransactionStatus,
   GetVariables: getVariables,
   RequestStartTransaction: requestStartTransaction,
   RequestStopTransaction: requestStopTransaction,
+  ReserveNow: reserveNow,
   Reset: reset,
   SendLocalList: sendLocalList,
+  SetChargingProfile: setChargingProfile,
+  SetVariableMonitoring: setVariableMonitoring,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
   UnlockConnector: unlockConnector,
+  UpdateFirmware: updateFirmware,
 });
 
 export const HANDLED_ACTIONS_201: readonly Ocpp201Action[] = Object.freeze(Object.keys(HANDLERS_201) as Ocpp201Action[]);

@@ -1,0 +1,119 @@
+/**
+ * Smart charging over OCPP 2.0.1 against a strict 2.0.1 CSMS: SetChargingProfile,
+ * GetChargingProfiles → ReportChargingProfiles, GetCompositeSchedule, ClearChargingProfile and
+ * RequestStartTransaction's chargingProfile, all through the one charging-limit service the 1.6 face
+ * uses, so what is Accepted drives the pilot's offer.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChargingProfileType } from '../../ocpp201/messages.js';
+import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../../test/support/agent201Fixture.js';
+
+afterEach(cleanupAgents201);
+
+const SECOND = 1000;
+const CARD = '04A1B2C3D4E5F6';
+
+const profile = (over: Partial<ChargingProfileType> & { limit?: number } = {}): ChargingProfileType => {
+  const { limit = 10, ...rest } = over;
+  return {
+    id: 1,
+    stackLevel: 0,
+    chargingProfilePurpose: 'TxDefaultProfile',
+    chargingProfileKind: 'Relative',
+    chargingSchedule: [{ id: 7, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit }] }],
+    ...rest,
+  };
+};
+const offerOf = (f: Agent201Fixture, evse = 1) => f.sim.connectors[evse - 1]!.pilot.currentOfferA;
+const entries = async (f: Agent201Fixture) =>
+  (await f.call('GetVariables', { getVariableData: [{ component: { name: 'SmartChargingCtrlr' }, variable: { name: 'Entries', instance: 'ChargingProfiles' } }] })).getVariableResult[0]!.attributeValue;
+
+async function cardSession(f: Agent201Fixture): Promise<string> {
+  f.sim.connectors[0]!.ev.plugIn();
+  await f.advance(SECOND);
+  f.sim.rfid.tap(CARD);
+  await f.advance(SECOND);
+  await f.waitForSent('TransactionEvent');
+  return f.sent('TransactionEvent')[0]!.transactionInfo.transactionId;
+}
+
+describe('SetChargingProfile, GetChargingProfiles, GetCompositeSchedule, ClearChargingProfile', () => {
+  it('a TxDefaultProfile limits the offer, is reported back as it was set, composes, and clears', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    expect(await f.call('SetChargingProfile', { evseId: 0, chargingProfile: profile({ limit: 10 }) })).toEqual({ status: 'Accepted' });
+    expect(await entries(f)).toBe('1');
+    await cardSession(f);
+    expect(offerOf(f)).toBe(10);
+
+    expect(await f.call('GetCompositeSchedule', { evseId: 1, duration: 600 })).toEqual({
+      status: 'Accepted',
+      schedule: { evseId: 1, duration: 600, scheduleStart: expect.any(String), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }] },
+    });
+    const inW = await f.call('GetCompositeSchedule', { evseId: 1, duration: 60, chargingRateUnit: 'W' });
+    expect(inW.schedule!.chargingSchedulePeriod[0]!.limit).toBe(10 * 230 * 3);
+    expect(await f.call('GetCompositeSchedule', { evseId: 2, duration: 60 })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } });
+
+    expect(await f.call('GetChargingProfiles', { requestId: 5, chargingProfile: { chargingProfilePurpose: 'TxDefaultProfile' } })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('ReportChargingProfiles');
+    expect(f.sent('ReportChargingProfiles')).toEqual([{ requestId: 5, chargingLimitSource: 'CSO', evseId: 0, tbc: false, chargingProfile: [profile({ limit: 10 })] }]);
+    expect(await f.call('GetChargingProfiles', { requestId: 6, chargingProfile: { chargingLimitSource: ['EMS'] } })).toEqual({ status: 'NoProfiles' });
+    expect(await f.call('GetChargingProfiles', { requestId: 7, evseId: 1, chargingProfile: {} })).toEqual({ status: 'NoProfiles' });
+
+    expect(await f.call('ClearChargingProfile', { chargingProfileCriteria: { chargingProfilePurpose: 'TxProfile' } })).toEqual({ status: 'Unknown' });
+    expect(await f.call('ClearChargingProfile', { chargingProfileId: 1 })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    expect(offerOf(f)).toBe(32);
+    expect(await entries(f)).toBe('0');
+    expect(await f.call('ClearChargingProfile', { chargingProfileId: 1 })).toEqual({ status: 'Unknown' });
+  });
+
+  it('Rejected with a reason: an EVSE not ours, a purpose on the wrong EVSE, external constraints, several schedules, a TxProfile without its transaction', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    expect(await f.call('SetChargingProfile', { evseId: 2, chargingProfile: profile() })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse' } });
+    expect(await f.call('SetChargingProfile', { evseId: 1, chargingProfile: profile({ chargingProfilePurpose: 'ChargingStationMaxProfile' }) })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'InvalidProfile' } });
+    expect(await f.call('SetChargingProfile', { evseId: 0, chargingProfile: profile({ chargingProfilePurpose: 'ChargingStationExternalConstraints' }) })).toMatchObject({ status: 'Rejected' });
+    const two = profile();
+    two.chargingSchedule = [two.chargingSchedule[0], { ...two.chargingSchedule[0], id: 8 }];
+    expect(await f.call('SetChargingProfile', { evseId: 0, chargingProfile: two })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await f.call('SetChargingProfile', { evseId: 1, chargingProfile: profile({ chargingProfilePurpose: 'TxProfile', transactionId: '123' }) })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'TxNotFound' } });
+    expect(await f.call('SetChargingProfile', { evseId: 0, chargingProfile: profile({ stackLevel: 9 }) })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'InvalidProfile' } });
+    expect(await entries(f)).toBe('0');
+  });
+
+  it('a TxProfile for the running transaction binds at once and ends with it; another transactionId is Rejected', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const id = await cardSession(f);
+    expect(await f.call('SetChargingProfile', { evseId: 1, chargingProfile: profile({ id: 3, chargingProfilePurpose: 'TxProfile', transactionId: '999', limit: 8 }) })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'TxNotFound' } });
+    expect(await f.call('SetChargingProfile', { evseId: 1, chargingProfile: profile({ id: 3, chargingProfilePurpose: 'TxProfile', transactionId: id, limit: 8 }) })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    expect(offerOf(f)).toBe(8);
+    expect(await f.call('GetChargingProfiles', { requestId: 1, evseId: 1, chargingProfile: { chargingProfileId: [3] } })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('ReportChargingProfiles');
+    expect(f.sent('ReportChargingProfiles')[0]).toMatchObject({ evseId: 1, chargingProfile: [{ id: 3, chargingProfilePurpose: 'TxProfile', transactionId: id }] });
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(await f.call('GetChargingProfiles', { requestId: 2, chargingProfile: {} })).toEqual({ status: 'NoProfiles' });
+  });
+});
+
+describe('RequestStartTransaction with a chargingProfile', () => {
+  it('the TxProfile binds before the first offer and ends with the transaction; a profile that is not a TxProfile is Rejected', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const offers: number[] = [];
+    f.sim.connectors[0]!.pilot.on('offer', (a) => void offers.push(a));
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP', type: 'Central' }, remoteStartId: 1, evseId: 1, chargingProfile: profile({ chargingProfilePurpose: 'TxDefaultProfile' }) })).toEqual({ status: 'Rejected' });
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP', type: 'Central' }, remoteStartId: 2, evseId: 1, chargingProfile: profile({ chargingProfilePurpose: 'TxProfile', transactionId: '1' }) })).toEqual({ status: 'Rejected' });
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP', type: 'Central' }, remoteStartId: 3, evseId: 1, chargingProfile: profile({ id: 4, chargingProfilePurpose: 'TxProfile', limit: 6 }) })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(f.sent('TransactionEvent')[0]).toMatchObject({ eventType: 'Started', transactionInfo: { remoteStartId: 3 } });
+    expect(offers.filter((a) => a > 0)).toEqual([6]); // never the connector's 32 A first
+    expect(await f.call('RequestStopTransaction', { transactionId: f.sent('TransactionEvent')[0]!.transactionInfo.transactionId })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(f.agent.chargingLimits.profiles).toEqual([]);
+  });
+});
