@@ -65,7 +65,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     // A sample every 15 virtual minutes keeps the timeline readable.
     // No WebSocket pings: they run on the wall clock, the demo on a virtual one.
     initial: { MeterValueSampleInterval: 900, HeartbeatInterval: 1800, StopTxnSampledData: 'Energy.Active.Import.Register', WebSocketPingInterval: 0 },
-    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES, CustomDisplayCostAndPrice: true },
+    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES, CustomDisplayCostAndPrice: true, CustomMultiLanguageMessages: true },
     log,
   });
   new CsmsTariff(csms, DEMO_TARIFF, () => clock.now()).attach();
@@ -87,7 +87,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // The driver's display (20x4), each new screen on the timeline.
   const display = new SimDisplay({ id: 'display:0', width: 20, height: 4 });
   const screens = new DisplayService({ agent, displays: [display], clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: { phone: '+49 30 1234567' }, qrUrl: 'https://charge.example/{chargePointId}/{connectorId}?do={action}' } });
-  const pricing = new PricingService({ agent, display: screens, clock, log, language: 'en', currency: 'EUR' });
+  const pricing = new PricingService({ agent, display: screens, clock, log, currency: 'EUR' });
   // On the timeline: each page of a new screen once (a screen's pages share its tone), and the
   // screen with every energy line.
   let tone: string | undefined;

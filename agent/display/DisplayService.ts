@@ -21,7 +21,7 @@ import { fit } from './fitScreen.js';
 import { cycle } from './operatorSlides.js';
 import type { OperatorMessages } from './OperatorMessages.js';
 import { registerOperatorMessages } from './operatorMessageVendor.js';
-import { labelled, screenFor, type CardNews, type ChargerView, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
+import { labelled, screenFor, type CardNews, type ChargerView, type CostValue, type LocalizedText, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
 import { resolveLanguage } from './texts.js';
 
 export interface DisplaySettings {
@@ -96,7 +96,7 @@ export class DisplayService {
     this.on(agent, 'cardRefused', onRefused);
     this.on(agent.link, 'state', refresh);
     this.on(agent.config, 'changed', (key: string) => {
-      if (key === 'Language' || key === 'DefaultPrice') refresh();
+      if (key === 'Language' || key === 'DefaultPrice' || key.startsWith('DefaultPriceText,')) refresh();
     });
     if (messages) {
       this.on(messages, 'changed', refresh);
@@ -140,11 +140,15 @@ export class DisplayService {
     this.refresh();
   }
 
-  /** The cost so far of the session on a connector, as the driver reads it (e.g. "€4.32"); undefined: not priced. */
-  setSessionCost(connectorId: number, cost: string | undefined): void {
+  /**
+   * The cost so far of the session on a connector (undefined: not priced), and the local time
+   * (HH:MM) its price changes next, if the CSMS announced a change.
+   */
+  setSessionCost(connectorId: number, cost: CostValue | undefined, nextPriceAt?: string): void {
     const f = this.facts.get(connectorId);
     if (!f) return;
     f.cost = cost;
+    f.nextPriceAt = nextPriceAt;
     this.refresh();
   }
 
@@ -154,8 +158,8 @@ export class DisplayService {
     this.refresh();
   }
 
-  /** The driver's price as the CSMS worded it, for the session being started or running on a connector. */
-  setPriceText(connectorId: number, text: string | undefined): void {
+  /** The driver's price as the CSMS worded it (in its languages), for the session being started or running on a connector. */
+  setPriceText(connectorId: number, text: LocalizedText | undefined): void {
     const f = this.facts.get(connectorId);
     if (!f) return;
     f.priceText = text;
@@ -212,29 +216,37 @@ export class DisplayService {
     const { agent, clock, settings } = this.o;
     const now = clock.now();
     if (this.card && now >= this.card.until) this.card = undefined;
+    // The Language key (the CSMS may change it; display.language seeds it).
+    const language = agent.config.getString('Language') || settings.language;
     return {
       now,
       online: agent.link.isAccepted,
       readerFault: agent.options.hardware.readers.some((r) => r.activeFaults.size > 0),
       ...(this.card && { card: this.card.news }),
       support: settings.support,
-      // The Language key (the CSMS may change it; display.language seeds it).
-      language: agent.config.getString('Language') || settings.language,
-      ...this.defaultPrice(agent.link.isAccepted),
+      language,
+      ...this.defaultPrice(agent.link.isAccepted, language),
     };
   }
 
-  /** OCA DefaultPrice: its priceText, or priceTextOffline while the CSMS is unreachable (the key is checked when set). */
-  private defaultPrice(online: boolean): { defaultPrice?: string } {
-    const raw = this.o.agent.config.getString('DefaultPrice');
-    if (!raw) return {};
-    try {
-      const { priceText, priceTextOffline } = JSON.parse(raw) as { priceText: string; priceTextOffline?: string };
-      const text = online ? priceText : (priceTextOffline ?? priceText);
-      return text ? { defaultPrice: text } : {};
-    } catch {
-      return {};
+  /**
+   * OCA DefaultPrice, or DefaultPriceText,<language> for the display's language where the CSMS set
+   * one: its priceText, or priceTextOffline while the CSMS is unreachable (the keys are checked when set).
+   */
+  private defaultPrice(online: boolean, language: string): { defaultPrice?: string } {
+    const config = this.o.agent.config;
+    const own = config.has(`DefaultPriceText,${resolveLanguage(language)}`) ? config.getString(`DefaultPriceText,${resolveLanguage(language)}`) : '';
+    for (const raw of [own, config.getString('DefaultPrice')]) {
+      if (!raw) continue;
+      try {
+        const { priceText, priceTextOffline } = JSON.parse(raw) as { priceText: string; priceTextOffline?: string };
+        const text = online ? priceText : (priceTextOffline ?? priceText);
+        if (text) return { defaultPrice: text };
+      } catch {
+        continue;
+      }
     }
+    return {};
   }
 
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {
