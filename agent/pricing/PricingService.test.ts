@@ -41,7 +41,7 @@ async function pricedCharger(ocpp: Record<string, string | number | boolean> = {
     f.csms
       .traffic((r) => r.chargePointId === CP && r.direction === 'out' && r.kind === 'call' && r.action === 'DataTransfer' && (r.payload as { messageId?: string }).messageId === 'FinalCost')
       .map((r) => JSON.parse((r.payload as { data: string }).data) as { transactionId: number; cost: number; priceText: string });
-  return { f, tariff, display, service, lines, costLine, costShown, finalCosts };
+  return { f, tariff, display, service, pricing, lines, costLine, costShown, finalCosts };
 }
 
 const dataTransfers = (f: Awaited<ReturnType<typeof pricedCharger>>['f'], messageId: string) =>
@@ -49,7 +49,7 @@ const dataTransfers = (f: Awaited<ReturnType<typeof pricedCharger>>['f'], messag
 
 describe('OCA California Pricing over a strict CSMS', () => {
   it("SetUserPrice after Authorize shows the driver's price; RunningCost the cost so far, rising with energy and time; FinalCost the total with the receipt QR code", async () => {
-    const { f, tariff, display, service, lines, costLine, costShown } = await pricedCharger();
+    const { f, tariff, display, service, pricing, lines, costLine, costShown } = await pricedCharger();
     f.sim.connectors[0]!.ev.plugIn();
     f.sim.rfid.tap(CARD);
     await f.advance(2000);
@@ -71,6 +71,8 @@ describe('OCA California Pricing over a strict CSMS', () => {
     // The CSMS's cost at its last meter value, and the charger's own estimate since, agree closely.
     await until('the RunningCost of the last MeterValues', () => Math.abs(costShown() - tariff.costOf(txId)!) < 0.2, 5000);
     expect(dataTransfers(f, 'RunningCost').length).toBeGreaterThan(20);
+    // The dashboard's cost of the running transaction is the one on the display: it rises live too.
+    expect(pricing.costOf(txId)).toEqual({ amount: expect.closeTo(costShown(), 2), currency: 'EUR' });
 
     f.sim.rfid.tap(CARD);
     await f.advance(2000);

@@ -178,8 +178,17 @@ export class PricingService {
     return true;
   }
 
-  /** The latest cost the CSMS told of a recent transaction, in the configured currency (for the dashboard). */
+  /**
+   * The cost of a recent transaction, in the configured currency (for the dashboard): while it
+   * runs, the cost so far as the display shows it (the CSMS's cost plus what was used since);
+   * after it, the latest cost the CSMS told.
+   */
   costOf(transactionId: number): { amount: number; currency: string } | undefined {
+    const connectorId = this.o.agent.transactions.connectorOfTransaction(transactionId);
+    const rc = connectorId === undefined ? undefined : this.running.get(connectorId);
+    if (rc && connectorId !== undefined) return { amount: costAt(rc, this.o.clock.now(), this.meterOf(connectorId) ?? rc.meterValue), currency: this.o.currency };
+    const idle = this.idleOf(transactionId)?.[1];
+    if (idle) return { amount: costAt(idle.rc, this.o.clock.now(), idle.rc.meterValue, idle.idleSince), currency: this.o.currency };
     const amount = this.costs.get(transactionId);
     return amount === undefined ? undefined : { amount, currency: this.o.currency };
   }
