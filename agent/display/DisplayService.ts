@@ -67,6 +67,8 @@ export class DisplayService {
   private readonly facts: Map<number, ConnectorFacts>;
   private readonly states: DisplayState[];
   private card: { news: CardNews; until: number } | undefined;
+  /** Drivers' languages the CSMS told with their cards' authorizations (OCPP 2.0.1 IdTokenInfo.language1), by idTag. */
+  private readonly driverLanguages = new Map<string, string>();
   private timer: TimerId | undefined;
   private readonly detach: (() => void)[] = [];
   private running = false;
@@ -84,10 +86,14 @@ export class DisplayService {
     const { agent, messages } = this.o;
     const refresh = (): void => this.refresh();
     const onTransaction = (e: TransactionEvent): void => {
-      this.facts.get(e.connectorId)?.onTransaction(e);
+      const facts = this.facts.get(e.connectorId);
+      facts?.onTransaction(e);
+      // The driver's language the CSMS told with the card's authorization: this session speaks it.
+      const language = e.event === 'started' ? this.driverLanguages.get(e.idTag) : undefined;
+      if (facts && language !== undefined) facts.language = language;
       refresh();
     };
-    const onCard = (_card: CardEvent, result: AuthorizationResult): void => this.cardDecided(result);
+    const onCard = (card: CardEvent, result: AuthorizationResult): void => this.cardDecided(card, result);
     // Refused without an authorization (a connector reserved for another driver), or after one.
     const onRefused = (_card: CardEvent, refusal: Refusal): void => this.cardRefused(refusal);
     this.on(agent, 'status', refresh);
@@ -193,8 +199,15 @@ export class DisplayService {
     this.refresh();
   }
 
-  private cardDecided(result: AuthorizationResult): void {
+  private cardDecided(card: CardEvent, result: AuthorizationResult): void {
     const until = this.o.clock.now() + this.o.settings.cardNewsMs;
+    if (result.status === 'Accepted' && result.language !== undefined) {
+      this.driverLanguages.delete(card.uid);
+      this.driverLanguages.set(card.uid, result.language);
+      if (this.driverLanguages.size > 32) this.driverLanguages.delete(this.driverLanguages.keys().next().value!);
+      // The connector being prepared for this card speaks the driver's language from now on.
+      for (const f of this.facts.values()) if (f.connector.status === 'Preparing' && !f.connector.hasTransaction) f.language = result.language;
+    }
     if (result.status !== 'Accepted') {
       const reason = result.source === 'offline-refused' ? 'OfflineUnknown' : result.status;
       this.card = { news: { phase: 'refused', reason }, until };
