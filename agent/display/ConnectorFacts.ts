@@ -21,7 +21,7 @@ export interface FinalCostText {
   readonly receiptUrl?: string;
 }
 
-type Finished = { energyWh: number; durationMs: number; cost?: CostValue; idleFee?: boolean; priceText?: LocalizedText; receiptUrl?: string; availableSince?: number };
+type Finished = { energyWh: number; durationMs: number; cost?: CostValue; provisional?: boolean; idleFee?: boolean; priceText?: LocalizedText; receiptUrl?: string; availableSince?: number };
 
 export class ConnectorFacts {
   reading: MeterReading | undefined;
@@ -46,7 +46,7 @@ export class ConnectorFacts {
     } else if (e.event === 'stopped') {
       const startWh = e.meterStartWh ?? this.started?.meterStartWh ?? e.meterStopWh;
       const startedAt = this.started?.startedAt ?? e.timestamp;
-      this.finished = { energyWh: Math.max(0, e.meterStopWh - startWh), durationMs: Math.max(0, e.timestamp - startedAt), ...(this.cost !== undefined && { cost: this.cost }) };
+      this.finished = { energyWh: Math.max(0, e.meterStopWh - startWh), durationMs: Math.max(0, e.timestamp - startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }) };
       this.started = undefined;
       this.cost = undefined;
       this.nextPriceAt = undefined;
@@ -57,6 +57,7 @@ export class ConnectorFacts {
   setFinalCost(final: FinalCostText): void {
     if (!this.finished) return;
     this.finished.cost = final.cost;
+    delete this.finished.provisional;
     if (final.idleFee) this.finished.idleFee = true;
     else delete this.finished.idleFee;
     if (final.priceText !== undefined) this.finished.priceText = final.priceText;
@@ -74,7 +75,7 @@ export class ConnectorFacts {
     const known = active ?? this.started;
     if (!c.hasTransaction && known && !this.finished) {
       const wh = this.reading ? Math.max(0, this.reading.energyWh - known.meterStartWh) : 0;
-      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost }) };
+      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }) };
     }
     if (this.finished && (status === 'Preparing' || c.hasTransaction)) this.finished = undefined;
     if (this.finished && status === 'Available') {

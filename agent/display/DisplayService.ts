@@ -91,7 +91,9 @@ export class DisplayService {
       // The driver's language the CSMS told with the card's authorization: this session speaks it.
       const language = e.event === 'started' ? this.driverLanguages.get(e.idTag) : undefined;
       if (facts && language !== undefined) facts.language = language;
-      refresh();
+      // After the other listeners of this event: the pricing service tells the stop's cost (or its
+      // idle fee running) within it, so the summary is not shown first without.
+      queueMicrotask(refresh);
     };
     const onCard = (card: CardEvent, result: AuthorizationResult): void => this.cardDecided(card, result);
     // Refused without an authorization (a connector reserved for another driver), or after one.

@@ -50,8 +50,9 @@ export interface ConnectorView {
    * The transaction that ended here last, while its summary is shown (with the CSMS's final cost,
    * its text and receipt URL, when priced). `idleFee`: the vehicle is still plugged in and an idle
    * fee runs until it leaves (OCA CustomIdleFeeAfterStop): `cost` is the cost so far, not the total.
+   * `provisional`: the running session's last cost, until the pricing service tells the stop's.
    */
-  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: CostValue; readonly idleFee?: boolean; readonly priceText?: LocalizedText; readonly receiptUrl?: string };
+  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: CostValue; readonly provisional?: boolean; readonly idleFee?: boolean; readonly priceText?: LocalizedText; readonly receiptUrl?: string };
   /** The driver's price, as the CSMS worded it (OCA SetUserPrice), for the session being started or running here. */
   readonly priceText?: LocalizedText;
   /** The driver's language for this session (from the CSMS), if known. */
@@ -144,7 +145,7 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     if (!f) return [];
     return [
       fill(t.finishedEnergy, { energy: kwh(f.energyWh, language), time: formatDuration(f.durationMs, language) }),
-      ...(f.cost === undefined ? [] : f.idleFee ? [cost(t.costSoFar, t.costEstimate, f.cost), t.idleFeeRunning] : [cost(t.total, t.totalEstimate, f.cost)]),
+      ...(f.cost === undefined ? [] : f.idleFee ? [cost(t.costSoFar, t.costEstimate, f.cost), t.idleFeeRunning] : f.provisional ? [cost(t.costSoFar, t.costEstimate, f.cost)] : [cost(t.total, t.totalEstimate, f.cost)]),
       ...(f.priceText ? [[inLanguage(f.priceText, language)]] : []),
     ];
   };

@@ -4,6 +4,7 @@
  * (run.ts) supplies the simulated hardware, the embedded CSMS and virtual time.
  */
 import type { ScenarioContext } from './context.js';
+import { parseTariff } from '../csms/CsmsTariff.js';
 import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, type ScenarioOptions } from './scenarioOptions.js';
 
 // The kit's vocabulary, also from here (the modules of the kit import them where they are defined).
@@ -44,6 +45,13 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
   const ventilation = options?.charger?.ventilation;
   if (ventilation !== undefined && typeof ventilation !== 'boolean') {
     throw new TypeError(`scenario '${name}': options.charger.ventilation must be true or false, got ${JSON.stringify(ventilation)}`);
+  }
+  if (options?.tariff !== undefined) {
+    try {
+      parseTariff(options.tariff);
+    } catch (err) {
+      throw new TypeError(`scenario '${name}': options.tariff.${(err as Error).message}`);
+    }
   }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }

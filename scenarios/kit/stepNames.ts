@@ -15,7 +15,7 @@ export const STEP_NAMES = {
   rfid: ['present'],
   csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'disconnect', 'online', 'sent'],
   fault: ['meter', 'relay', 'pilot', 'tamper'],
-  expect: ['status', 'energy', 'transactions'],
+  expect: ['status', 'energy', 'transactions', 'display'],
   clock: ['advance', 'elapsed'],
 } as const satisfies Record<string, readonly string[]>;
 
