@@ -14,12 +14,12 @@ export default scenario(
     await t.expect.status(1, 'Charging');
     await t.expect.display('0.40 EUR/kWh, 1.00 EUR per session');
     await t.expect.display(/^Cost so far 1\.00 EUR$/);
-    await t.clock.advance('30m');
+    await t.clock.advance('15m');
     await t.expect.display(/^Cost so far [2-9]\.\d\d EUR$/);
     await t.rfid.present('04A1B2C3'); // stops; the vehicle stays
     await t.expect.status(1, 'Finishing');
     await t.expect.display('Idle fee running until you unplug');
-    await t.clock.advance('40m');
+    await t.clock.advance('20m');
     await t.ev.unplug(1);
     await t.csms.expect('DataTransfer', { vendorId: 'org.openchargealliance.costmsg', messageId: 'ConnectorUnplugged' });
     await t.expect.display(/^Total \d+\.\d\d EUR$/, 1, { within: '10s' });
