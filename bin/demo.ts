@@ -35,7 +35,8 @@ const CHARGE_POINT_ID = 'DEMO-CP1';
 const CARD_UID = '04A2B3C4D5E6F7';
 const MINUTE = 60_000;
 /** What the demo's CSMS charges: a flat fee, per kWh, and an idle fee after half an hour paused. */
-const DEMO_TARIFF: Tariff = { currency: 'EUR', flatFee: 0.5, kWhPrice: 0.39, hourPrice: 0, idle: { graceMinutes: 30, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
+/** The demos' tariff (also `evse demo --dashboard`'s). */
+export const DEMO_TARIFF: Tariff = { currency: 'EUR', flatFee: 0.5, kWhPrice: 0.39, hourPrice: 0, idle: { graceMinutes: 30, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const log = createLogger(opts.logLevel, { pretty: opts.pretty });
