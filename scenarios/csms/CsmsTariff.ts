@@ -52,6 +52,8 @@ interface Running {
 }
 
 const HOUR = 3_600_000;
+/** Stopped transactions waiting for their ConnectorUnplugged, at most. */
+const MAX_AWAITING_UNPLUG = 1000;
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** The price text a tariff gives a driver. */
@@ -172,6 +174,8 @@ export class CsmsTariff {
       // The vehicle is still there: idle from now until ConnectorUnplugged.
       r.idle = true;
       this.awaitingUnplug.set(r.transactionId, r);
+      // A charger that never reports the unplug (CustomIdleFeeAfterStop false) leaves its entries: keep the newest.
+      if (this.awaitingUnplug.size > MAX_AWAITING_UNPLUG) this.awaitingUnplug.delete(this.awaitingUnplug.keys().next().value!);
       this.sendRunningCost(r);
       return;
     }
