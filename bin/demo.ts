@@ -35,7 +35,8 @@ const CHARGE_POINT_ID = 'DEMO-CP1';
 const CARD_UID = '04A2B3C4D5E6F7';
 const MINUTE = 60_000;
 /** What the demo's CSMS charges: a flat fee, per kWh, and an idle fee after half an hour paused. */
-const DEMO_TARIFF: Tariff = { currency: 'EUR', flatFee: 0.5, kWhPrice: 0.39, hourPrice: 0, idle: { graceMinutes: 30, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
+/** The demos' tariff (also `evse demo --dashboard`'s). */
+export const DEMO_TARIFF: Tariff = { currency: 'EUR', flatFee: 0.5, kWhPrice: 0.39, hourPrice: 0, idle: { graceMinutes: 30, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
 
 export async function runDemo(opts: DemoOptions): Promise<number> {
   const log = createLogger(opts.logLevel, { pretty: opts.pretty });
@@ -65,7 +66,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     // A sample every 15 virtual minutes keeps the timeline readable.
     // No WebSocket pings: they run on the wall clock, the demo on a virtual one.
     initial: { MeterValueSampleInterval: 900, HeartbeatInterval: 1800, StopTxnSampledData: 'Energy.Active.Import.Register', WebSocketPingInterval: 0 },
-    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES, CustomDisplayCostAndPrice: true },
+    readonlyValues: { NumberOfConnectors: 1, SupportedFeatureProfiles: SUPPORTED_FEATURE_PROFILES, CustomDisplayCostAndPrice: true, CustomMultiLanguageMessages: true },
     log,
   });
   new CsmsTariff(csms, DEMO_TARIFF, () => clock.now()).attach();
@@ -87,7 +88,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   // The driver's display (20x4), each new screen on the timeline.
   const display = new SimDisplay({ id: 'display:0', width: 20, height: 4 });
   const screens = new DisplayService({ agent, displays: [display], clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: { phone: '+49 30 1234567' }, qrUrl: 'https://charge.example/{chargePointId}/{connectorId}?do={action}' } });
-  const pricing = new PricingService({ agent, display: screens, clock, log, language: 'en', currency: 'EUR' });
+  const pricing = new PricingService({ agent, display: screens, clock, log, currency: 'EUR' });
   // On the timeline: each page of a new screen once (a screen's pages share its tone), and the
   // screen with every energy line.
   let tone: string | undefined;

@@ -92,6 +92,8 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
       SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES,
       // Prices and costs (OCA California Pricing) are shown only where a display shows them.
       CustomDisplayCostAndPrice: settings.display.type !== 'none',
+      // ... and the CSMS's texts in the driver's language (priceTextExtra) with them.
+      CustomMultiLanguageMessages: settings.display.type !== 'none',
     },
     log,
   });
@@ -343,7 +345,7 @@ class AgentRunner {
       ...(this.displayMessages && { messages: this.displayMessages }),
     });
     this.display.start();
-    this.pricing = new PricingService({ agent, display: this.display, clock: this.clock, log: this.log, language, currency });
+    this.pricing = new PricingService({ agent, display: this.display, clock: this.clock, log: this.log, currency });
     this.pricing.start();
   }
 

@@ -23,7 +23,7 @@ async function api(base: string, method: string, path: string, body?: unknown, h
   return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> & { error?: string } };
 }
 
-type Status = { ocpp: { state: string; accepted: boolean }; connectors: { status: string; plugged: boolean; powerW?: number; transaction?: { idTag: string; energyWh?: number }; faults: { code: string; explanation: string; remedy: string }[]; screen: { source: string; lines: string[] } }[] };
+type Status = { ocpp: { state: string; accepted: boolean }; connectors: { status: string; plugged: boolean; powerW?: number; transaction?: { idTag: string; energyWh?: number; cost?: { amount: number; currency: string } }; faults: { code: string; explanation: string; remedy: string }[]; screen: { source: string; lines: string[] } }[] };
 const statusOf = async (base: string) => (await api(base, 'GET', '/api/status')).body as unknown as Status;
 
 describe('evse run: dashboard API', () => {
@@ -78,10 +78,14 @@ describe('evse run: dashboard API', () => {
       messageId: 'RunningCost',
       data: JSON.stringify({ transactionId: tx!.transactionId, timestamp: new Date().toISOString(), meterValue: 0, cost: 1.25, state: 'Charging', chargingPrice: { kWhPrice: 0.3, hourPrice: 0, flatFee: 0 } }),
     });
-    let rows: { cost: { amount: number } | null }[] = [];
-    await until('the cost in the transaction list', () => rows[0]?.cost?.amount === 1.25, 10_000, 100, async () => {
+    // The CSMS's cost, plus what was used since at its prices: the cost so far, as the display shows it.
+    let rows: { cost: { amount: number; currency: string } | null }[] = [];
+    await until('the cost in the transaction list', () => (rows[0]?.cost?.amount ?? 0) >= 1.25, 10_000, 100, async () => {
       rows = (await api(url, 'GET', '/api/transactions')).body.transactions as typeof rows;
     });
+    expect(rows[0]!.cost!.amount).toBeLessThan(1.25 + 0.3); // < 1 kWh since
+    s = await statusOf(url);
+    expect(s.connectors[0]!.transaction?.cost?.amount).toBeGreaterThanOrEqual(rows[0]!.cost!.amount);
   });
 
   it('opens the cabinet of a simulated charger with a tamper switch: session ended, Faulted, TamperDetectionActivated at the CSMS; MaintenanceMode (DataTransfer) puts it back in service', { timeout: 40_000 }, async () => {

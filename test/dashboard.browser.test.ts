@@ -3,8 +3,10 @@
  * driven by playwright-core opens the page of a running `evse run` with simulated hardware, plugs
  * in, taps a card, sees Charging and the energy rise, and takes a screenshot.
  *
- * The screenshot goes to a temporary directory; with UPDATE_SCREENSHOTS=1 it also replaces
- * docs/images/dashboard.png, the one the README shows.
+ * A priced session (the embedded CSMS's tariff, OCA California Pricing, a simulated 20x4 display)
+ * shows the display and the cost rising. The screenshots go to a temporary directory; with
+ * UPDATE_SCREENSHOTS=1 the priced session's also replace docs/images/dashboard.png and
+ * docs/images/display.png, the ones the README shows.
  */
 import { existsSync } from 'node:fs';
 import { copyFile, stat } from 'node:fs/promises';
@@ -13,11 +15,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HAL_ERRORS } from '../hal/errors.js';
+import { CsmsTariff } from '../scenarios/csms/CsmsTariff.js';
 import { evseRig } from './support/evseRig.js';
 import { startDashboardProcess } from './support/dashboardProcess.js';
 
 const CHROMIUM = process.env.EVSE_TEST_CHROMIUM ?? '/usr/bin/chromium';
 const README_SCREENSHOT = fileURLToPath(new URL('../docs/images/dashboard.png', import.meta.url));
+const README_DISPLAY = fileURLToPath(new URL('../docs/images/display.png', import.meta.url));
 
 const rig = evseRig();
 afterEach(rig.release);
@@ -73,7 +77,6 @@ describe('dashboard in a browser', () => {
     const shot = join(await rig.tempDir('evse-dashboard-shot-'), 'dashboard.png');
     await page.screenshot({ path: shot, fullPage: true });
     expect((await stat(shot)).size).toBeGreaterThan(20_000);
-    if (process.env.UPDATE_SCREENSHOTS === '1') await copyFile(shot, README_SCREENSHOT);
 
     // A fault injected on the page shows with its explanation, and clears.
     await connector.locator('[data-field=fault-kind]').selectOption('pilot:E');
@@ -96,6 +99,46 @@ describe('dashboard in a browser', () => {
     await page.getByRole('button', { name: 'Reconnect' }).click();
     await page.locator('#ocpp', { hasText: 'OCPP accepted' }).waitFor();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('a priced session: the display shows the price and the cost so far, the cost rises in the transactions; screenshots for the README', { timeout: 90_000 }, async () => {
+    const { url, csms } = await startDashboardProcess(rig, { EVSE_DISPLAY: 'sim', EVSE_DISPLAY_CURRENCY: 'EUR', EVSE_SUPPORT_PHONE: '+49 30 1234567' });
+    const tariff = new CsmsTariff(csms, { currency: 'EUR', flatFee: 0.5, kWhPrice: 0.39, hourPrice: 0, idle: { graceMinutes: 30, hourPrice: 6 } });
+    tariff.attach();
+    rig.cleanups.push(async () => tariff.detach());
+    const browser = await launch();
+    const page = await browser.newPage({ viewport: { width: 1100, height: 1000 } });
+    page.setDefaultTimeout(20_000);
+    await page.goto(url);
+    await page.locator('#ocpp', { hasText: 'OCPP accepted' }).waitFor();
+    const connector = page.locator('#connector-1');
+    const screen = connector.locator('[data-field=screen]');
+    await expect(connector.locator('[data-field=screen-source]').textContent()).resolves.toBe('what the driver display shows');
+    await connector.getByRole('button', { name: 'Plug in' }).click();
+    await screen.filter({ hasText: 'Vehicle connected' }).waitFor();
+    await page.locator('#uid').fill('04A2B3C4D5E6F7');
+    await page.getByRole('button', { name: 'Tap card' }).click();
+    await connector.locator('[data-field=status]', { hasText: 'Charging' }).waitFor();
+    // The 20x4 display shows the charging screen in pages: kW, kWh, time and the cost so far first.
+    await screen.filter({ hasText: /Cost so far 0\.\d\d EUR/ }).waitFor();
+    const running = page.locator('#transactions tbody tr', { hasText: 'running' });
+    const cost = () => running.locator('td').nth(7).textContent().then((t) => Number.parseFloat(t ?? ''));
+    await expect.poll(cost, { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(0.5);
+    const first = await cost();
+    await expect.poll(cost, { timeout: 30_000, interval: 200 }).toBeGreaterThan(first);
+    if (process.env.UPDATE_SCREENSHOTS === '1') await page.waitForTimeout(15_000); // a graph worth showing in the README
+    const dir = await rig.tempDir('evse-dashboard-shot-');
+    const shot = join(dir, 'dashboard.png');
+    const displayShot = join(dir, 'display.png');
+    await screen.filter({ hasText: /Cost so far/ }).waitFor();
+    await screen.screenshot({ path: displayShot });
+    await page.screenshot({ path: shot, fullPage: true });
+    expect((await stat(shot)).size).toBeGreaterThan(20_000);
+    expect((await stat(displayShot)).size).toBeGreaterThan(1000);
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      await copyFile(shot, README_SCREENSHOT);
+      await copyFile(displayShot, README_DISPLAY);
+    }
   });
 
   it('works behind the password: with the credentials the browser asked for, the live updates follow', { timeout: 60_000 }, async () => {

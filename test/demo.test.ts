@@ -51,7 +51,8 @@ describe('evse demo', () => {
       await until('the dashboard line', () => demo.stdout().includes('\n') || demo.child.exitCode !== null, 15_000);
       const line = JSON.parse(demo.stdout().split('\n')[0]!) as { type: string; url: string; chargePointId: string };
       expect(line).toMatchObject({ type: 'dashboard', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/$/), chargePointId: 'DEMO-CP1' });
-      const status = async () => (await (await fetch(new URL('/api/status', line.url))).json()) as { ocpp: { accepted: boolean }; connectors: { status: string }[] };
+      type Connector = { status: string; screen: { source: string; lines: string[] }; transaction?: { cost?: { amount: number; currency: string } } };
+      const status = async () => (await (await fetch(new URL('/api/status', line.url))).json()) as { ocpp: { accepted: boolean }; connectors: Connector[] };
       let s = await status();
       await until('accepted by the embedded CSMS', () => s.ocpp.accepted, 10_000, 100, async () => (s = await status()));
       expect(s.connectors.map((c) => c.status)).toEqual(['Available', 'Available']);
@@ -59,6 +60,11 @@ describe('evse demo', () => {
       expect((await post('/api/connectors/2/plug', {})).status).toBe(200);
       expect((await post('/api/rfid', { uid: '04A2B3C4' })).status).toBe(202);
       await until('connector 2 charging', () => s.connectors[1]?.status === 'Charging', 10_000, 100, async () => (s = await status()));
+      // Priced by the demo tariff, shown on connector 2's own display.
+      await until('the cost so far', () => s.connectors[1]?.transaction?.cost !== undefined, 10_000, 100, async () => (s = await status()));
+      expect(s.connectors[1]!.transaction!.cost).toMatchObject({ amount: expect.any(Number), currency: 'EUR' });
+      expect(s.connectors[1]!.screen.source).toBe('display');
+      expect(s.connectors[0]!.screen.lines[0]).toBe('Ready to charge');
       expect((await demo.stop('SIGINT')).code).toBe(0);
     } finally {
       if (demo.child.exitCode === null) await demo.stop('SIGKILL');

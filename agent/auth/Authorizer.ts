@@ -21,6 +21,8 @@ import type { LocalAuthList } from './LocalAuthList.js';
 export interface AuthorizationResult {
   status: IdTagStatus;
   parentIdTag?: string;
+  /** The driver's language, when the CSMS gave one with this decision (OCPP 2.0.1 IdTokenInfo.language1). */
+  language?: string;
   /** Where the decision came from, for logs and the timeline. */
   source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused';
 }
@@ -52,7 +54,8 @@ export class Authorizer {
       try {
         const { idTagInfo } = await link.call('Authorize', { idTag });
         if (cacheEnabled && !listed) cache.put(idTag, idTagInfo);
-        return this.result(idTagInfo, 'csms');
+        const language = link.driverLanguage?.(idTag);
+        return { ...this.result(idTagInfo, 'csms'), ...(language !== undefined && { language }) };
       } catch (err) {
         this.o.log.warn({ err, idTag }, 'Authorize failed; deciding offline');
       }

@@ -7,25 +7,34 @@ import type { MeterReading } from '../../hal/index.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
 import { VENTILATION_REFUSED_INFO } from '../charging/connectorSelectors.js';
 import type { ActiveTransaction, TransactionEvent } from '../transactions/TransactionManager.js';
-import type { ConnectorView } from './screens.js';
+import type { ConnectorView, CostValue, LocalizedText } from './screens.js';
 
-/** A session's final cost as the driver reads it: the total, the CSMS's text, a receipt URL for the QR code. */
+/**
+ * A session's cost after its stop: the total (or the cost so far while an idle fee runs until the
+ * vehicle leaves), the CSMS's text, a receipt URL for the QR code.
+ */
 export interface FinalCostText {
-  readonly cost: string;
-  readonly priceText?: string;
+  readonly cost: CostValue;
+  /** An idle fee runs until the vehicle is unplugged: `cost` is not final yet. */
+  readonly idleFee?: boolean;
+  readonly priceText?: LocalizedText;
   readonly receiptUrl?: string;
 }
+
+type Finished = { energyWh: number; durationMs: number; cost?: CostValue; provisional?: boolean; idleFee?: boolean; priceText?: LocalizedText; receiptUrl?: string; availableSince?: number };
 
 export class ConnectorFacts {
   reading: MeterReading | undefined;
   /** The driver's language for the session (from the CSMS), until its summary is gone. */
   language: string | undefined;
-  /** Cost so far of the running session, as text (OCA California Pricing RunningCost). */
-  cost: string | undefined;
+  /** Cost so far of the running session (OCA California Pricing RunningCost, or an estimate). */
+  cost: CostValue | undefined;
+  /** Local time (HH:MM) the running session's price changes next. */
+  nextPriceAt: string | undefined;
   private started: { startedAt: number; meterStartWh: number } | undefined;
   /** The driver's price text for the session (OCA SetUserPrice), until its summary is gone. */
-  priceText: string | undefined;
-  private finished: { energyWh: number; durationMs: number; cost?: string; priceText?: string; receiptUrl?: string; availableSince?: number } | undefined;
+  priceText: LocalizedText | undefined;
+  private finished: Finished | undefined;
 
   constructor(readonly connector: ConnectorController) {}
 
@@ -37,9 +46,10 @@ export class ConnectorFacts {
     } else if (e.event === 'stopped') {
       const startWh = e.meterStartWh ?? this.started?.meterStartWh ?? e.meterStopWh;
       const startedAt = this.started?.startedAt ?? e.timestamp;
-      this.finished = { energyWh: Math.max(0, e.meterStopWh - startWh), durationMs: Math.max(0, e.timestamp - startedAt), ...(this.cost !== undefined && { cost: this.cost }) };
+      this.finished = { energyWh: Math.max(0, e.meterStopWh - startWh), durationMs: Math.max(0, e.timestamp - startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }) };
       this.started = undefined;
       this.cost = undefined;
+      this.nextPriceAt = undefined;
     }
   }
 
@@ -47,6 +57,9 @@ export class ConnectorFacts {
   setFinalCost(final: FinalCostText): void {
     if (!this.finished) return;
     this.finished.cost = final.cost;
+    delete this.finished.provisional;
+    if (final.idleFee) this.finished.idleFee = true;
+    else delete this.finished.idleFee;
     if (final.priceText !== undefined) this.finished.priceText = final.priceText;
     if (final.receiptUrl !== undefined) this.finished.receiptUrl = final.receiptUrl;
   }
@@ -62,7 +75,7 @@ export class ConnectorFacts {
     const known = active ?? this.started;
     if (!c.hasTransaction && known && !this.finished) {
       const wh = this.reading ? Math.max(0, this.reading.energyWh - known.meterStartWh) : 0;
-      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost }) };
+      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }) };
     }
     if (this.finished && (status === 'Preparing' || c.hasTransaction)) this.finished = undefined;
     if (this.finished && status === 'Available') {
@@ -80,6 +93,7 @@ export class ConnectorFacts {
       energyWh: r ? Math.max(0, r.energyWh - start.meterStartWh) : 0,
       powerW: r ? Math.max(0, r.powerW) : 0,
       ...(this.cost !== undefined && { cost: this.cost }),
+      ...(this.nextPriceAt !== undefined && { nextPriceAt: this.nextPriceAt }),
     };
     const faults = c.faults.map((f) => f.code);
     const ventilation = status === 'Faulted' && faults.length === 0 && c.currentStatus().info === VENTILATION_REFUSED_INFO;

@@ -149,13 +149,13 @@ describe('DisplayService: the driver display of a running charger', () => {
     }
     expect([...pages].some((p) => /^Charging \d+\.\d kW\|/.test(p))).toBe(true);
     expect([...pages].some((p) => p.includes('Time 5 min'))).toBe(true);
-    service.setSessionCost(1, '€1.23');
+    service.setSessionCost(1, { amount: 1.234, decimals: 2, currency: 'EUR' });
     const withCost: string[] = [];
     for (let i = 0; i < 4; i++) {
       withCost.push(...display.content!.lines);
       await f.advance(SETTINGS.pageMs, SETTINGS.pageMs);
     }
-    expect(withCost).toContain('Cost €1.23');
+    expect(withCost).toContain('Cost 1.23 EUR');
   });
 
   it('the CSMS sets the language (Language, one of SupportedLanguages) and the price for everyone (DefaultPrice, its offline text while offline)', async () => {

@@ -21,7 +21,7 @@ import { fit } from './fitScreen.js';
 import { cycle } from './operatorSlides.js';
 import type { OperatorMessages } from './OperatorMessages.js';
 import { registerOperatorMessages } from './operatorMessageVendor.js';
-import { labelled, screenFor, type CardNews, type ChargerView, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
+import { labelled, screenFor, type CardNews, type ChargerView, type CostValue, type LocalizedText, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
 import { resolveLanguage } from './texts.js';
 
 export interface DisplaySettings {
@@ -67,6 +67,8 @@ export class DisplayService {
   private readonly facts: Map<number, ConnectorFacts>;
   private readonly states: DisplayState[];
   private card: { news: CardNews; until: number } | undefined;
+  /** Drivers' languages the CSMS told with their cards' authorizations (OCPP 2.0.1 IdTokenInfo.language1), by idTag. */
+  private readonly driverLanguages = new Map<string, string>();
   private timer: TimerId | undefined;
   private readonly detach: (() => void)[] = [];
   private running = false;
@@ -84,10 +86,16 @@ export class DisplayService {
     const { agent, messages } = this.o;
     const refresh = (): void => this.refresh();
     const onTransaction = (e: TransactionEvent): void => {
-      this.facts.get(e.connectorId)?.onTransaction(e);
-      refresh();
+      const facts = this.facts.get(e.connectorId);
+      facts?.onTransaction(e);
+      // The driver's language the CSMS told with the card's authorization: this session speaks it.
+      const language = e.event === 'started' ? this.driverLanguages.get(e.idTag) : undefined;
+      if (facts && language !== undefined) facts.language = language;
+      // After the other listeners of this event: the pricing service tells the stop's cost (or its
+      // idle fee running) within it, so the summary is not shown first without.
+      queueMicrotask(refresh);
     };
-    const onCard = (_card: CardEvent, result: AuthorizationResult): void => this.cardDecided(result);
+    const onCard = (card: CardEvent, result: AuthorizationResult): void => this.cardDecided(card, result);
     // Refused without an authorization (a connector reserved for another driver), or after one.
     const onRefused = (_card: CardEvent, refusal: Refusal): void => this.cardRefused(refusal);
     this.on(agent, 'status', refresh);
@@ -96,7 +104,7 @@ export class DisplayService {
     this.on(agent, 'cardRefused', onRefused);
     this.on(agent.link, 'state', refresh);
     this.on(agent.config, 'changed', (key: string) => {
-      if (key === 'Language' || key === 'DefaultPrice') refresh();
+      if (key === 'Language' || key === 'DefaultPrice' || key.startsWith('DefaultPriceText,')) refresh();
     });
     if (messages) {
       this.on(messages, 'changed', refresh);
@@ -140,11 +148,15 @@ export class DisplayService {
     this.refresh();
   }
 
-  /** The cost so far of the session on a connector, as the driver reads it (e.g. "€4.32"); undefined: not priced. */
-  setSessionCost(connectorId: number, cost: string | undefined): void {
+  /**
+   * The cost so far of the session on a connector (undefined: not priced), and the local time
+   * (HH:MM) its price changes next, if the CSMS announced a change.
+   */
+  setSessionCost(connectorId: number, cost: CostValue | undefined, nextPriceAt?: string): void {
     const f = this.facts.get(connectorId);
     if (!f) return;
     f.cost = cost;
+    f.nextPriceAt = nextPriceAt;
     this.refresh();
   }
 
@@ -154,8 +166,8 @@ export class DisplayService {
     this.refresh();
   }
 
-  /** The driver's price as the CSMS worded it, for the session being started or running on a connector. */
-  setPriceText(connectorId: number, text: string | undefined): void {
+  /** The driver's price as the CSMS worded it (in its languages), for the session being started or running on a connector. */
+  setPriceText(connectorId: number, text: LocalizedText | undefined): void {
     const f = this.facts.get(connectorId);
     if (!f) return;
     f.priceText = text;
@@ -189,8 +201,15 @@ export class DisplayService {
     this.refresh();
   }
 
-  private cardDecided(result: AuthorizationResult): void {
+  private cardDecided(card: CardEvent, result: AuthorizationResult): void {
     const until = this.o.clock.now() + this.o.settings.cardNewsMs;
+    if (result.status === 'Accepted' && result.language !== undefined) {
+      this.driverLanguages.delete(card.uid);
+      this.driverLanguages.set(card.uid, result.language);
+      if (this.driverLanguages.size > 32) this.driverLanguages.delete(this.driverLanguages.keys().next().value!);
+      // The connector being prepared for this card speaks the driver's language from now on.
+      for (const f of this.facts.values()) if (f.connector.status === 'Preparing' && !f.connector.hasTransaction) f.language = result.language;
+    }
     if (result.status !== 'Accepted') {
       const reason = result.source === 'offline-refused' ? 'OfflineUnknown' : result.status;
       this.card = { news: { phase: 'refused', reason }, until };
@@ -212,29 +231,37 @@ export class DisplayService {
     const { agent, clock, settings } = this.o;
     const now = clock.now();
     if (this.card && now >= this.card.until) this.card = undefined;
+    // The Language key (the CSMS may change it; display.language seeds it).
+    const language = agent.config.getString('Language') || settings.language;
     return {
       now,
       online: agent.link.isAccepted,
       readerFault: agent.options.hardware.readers.some((r) => r.activeFaults.size > 0),
       ...(this.card && { card: this.card.news }),
       support: settings.support,
-      // The Language key (the CSMS may change it; display.language seeds it).
-      language: agent.config.getString('Language') || settings.language,
-      ...this.defaultPrice(agent.link.isAccepted),
+      language,
+      ...this.defaultPrice(agent.link.isAccepted, language),
     };
   }
 
-  /** OCA DefaultPrice: its priceText, or priceTextOffline while the CSMS is unreachable (the key is checked when set). */
-  private defaultPrice(online: boolean): { defaultPrice?: string } {
-    const raw = this.o.agent.config.getString('DefaultPrice');
-    if (!raw) return {};
-    try {
-      const { priceText, priceTextOffline } = JSON.parse(raw) as { priceText: string; priceTextOffline?: string };
-      const text = online ? priceText : (priceTextOffline ?? priceText);
-      return text ? { defaultPrice: text } : {};
-    } catch {
-      return {};
+  /**
+   * OCA DefaultPrice, or DefaultPriceText,<language> for the display's language where the CSMS set
+   * one: its priceText, or priceTextOffline while the CSMS is unreachable (the keys are checked when set).
+   */
+  private defaultPrice(online: boolean, language: string): { defaultPrice?: string } {
+    const config = this.o.agent.config;
+    const own = config.has(`DefaultPriceText,${resolveLanguage(language)}`) ? config.getString(`DefaultPriceText,${resolveLanguage(language)}`) : '';
+    for (const raw of [own, config.getString('DefaultPrice')]) {
+      if (!raw) continue;
+      try {
+        const { priceText, priceTextOffline } = JSON.parse(raw) as { priceText: string; priceTextOffline?: string };
+        const text = online ? priceText : (priceTextOffline ?? priceText);
+        if (text) return { defaultPrice: text };
+      } catch {
+        continue;
+      }
     }
+    return {};
   }
 
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {

@@ -41,6 +41,12 @@ export interface Catalogue {
   readonly elapsed: Variants;
   /** {cost} */
   readonly costSoFar: Variants;
+  /** {cost}: computed by the charger from the default price while no cost came from the CSMS. */
+  readonly costEstimate: Variants;
+  /** {time}: local time of the next price period. */
+  readonly priceChangesAt: Variants;
+  /** After the stop, while the vehicle stays plugged in: an idle fee is being charged. */
+  readonly idleFeeRunning: Variants;
   readonly pausedByVehicle: Variants;
   readonly pausedByVehicleHint: Variants;
   readonly pausedByLimit: Variants;
@@ -50,6 +56,8 @@ export interface Catalogue {
   readonly finishedEnergy: Variants;
   /** {cost} */
   readonly total: Variants;
+  /** {cost}: the charger's own estimate, until the CSMS's final cost comes. */
+  readonly totalEstimate: Variants;
   readonly unplug: Variants;
   readonly thanks: Variants;
   readonly reserved: Variants;

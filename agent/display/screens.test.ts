@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HAL_ERRORS } from '../../hal/index.js';
 import { CONNECTOR_STATUSES } from '../ocpp16/vocabulary.js';
 import { fit } from './fitScreen.js';
-import { labelled, screenFor, type ChargerView, type ConnectorView } from './screens.js';
+import { inLanguage, labelled, money, screenFor, type ChargerView, type ConnectorView } from './screens.js';
 import { CATALOGUES, LANGUAGES, resolveLanguage, type ConnectorFault, type RefusalReason } from './texts.js';
 import { DISPLAY_LANGUAGES } from '../ocpp16/configurationKeys.js';
 
@@ -24,10 +24,16 @@ describe('the screen for every connector state (English, 40x8)', () => {
     ['card being checked', {}, { card: { phase: 'checking' } }, ['Checking your card', 'Please wait'], 'info', undefined],
     ['Charging before the transaction is recorded', { status: 'Charging', pilot: 'C' }, {}, ['Starting to charge', 'Please wait'], 'info', undefined],
     ['Charging: kW, kWh, time', { status: 'Charging', pilot: 'C', session }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h'], 'charging', undefined],
-    ['Charging with a cost so far', { status: 'Charging', pilot: 'C', session: { ...session, cost: '€4.32' } }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', 'Cost so far €4.32'], 'charging', undefined],
+    ['Charging with a cost so far', { status: 'Charging', pilot: 'C', session: { ...session, cost: { amount: 4.321, decimals: 2, currency: 'EUR' } } }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', 'Cost so far 4.32 EUR'], 'charging', undefined],
+    ['Charging offline: the estimate from the default price', { status: 'Charging', pilot: 'C', session: { ...session, cost: { amount: 4.3, decimals: 2, currency: 'EUR', estimate: true } } }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', 'Estimated cost 4.30 EUR'], 'charging', undefined],
+    ['Charging with a price change announced (local time)', { status: 'Charging', pilot: 'C', session: { ...session, cost: { amount: 4, decimals: 0 }, nextPriceAt: '18:00' } }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', 'Cost so far 4', 'New price from 18:00'], 'charging', undefined],
+    ["Charging: the driver's price in the screen's language", { status: 'Charging', pilot: 'C', session, priceText: { text: '0.39 EUR/kWh', byLanguage: { de: '0,39 EUR/kWh', 'en-US': '0.39 EUR per kWh' } } }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', '0.39 EUR per kWh'], 'charging', undefined],
     ['SuspendedEV: paused by the vehicle', { status: 'SuspendedEV', pilot: 'B', session }, {}, ['Paused by the vehicle', 'Battery full or vehicle timer', '12.35 kWh charged', 'Time 1:05 h'], 'warning', undefined],
     ['SuspendedEVSE: paused by a grid/current limit', { status: 'SuspendedEVSE', pilot: 'B', session }, {}, ['Paused: power limit', 'Resumes when the grid allows', '12.35 kWh charged', 'Time 1:05 h'], 'warning', undefined],
-    ['Finishing: total and unplug', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: '€7.00' } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Total €7.00', 'Please unplug your vehicle'], 'action', undefined],
+    ['Finishing: total and unplug', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: { amount: 7, decimals: 2, currency: 'EUR' } } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Total 7.00 EUR', 'Please unplug your vehicle'], 'action', undefined],
+    ['Finishing: the idle fee runs until the vehicle leaves', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: { amount: 7.5, decimals: 2, currency: 'EUR' }, idleFee: true } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Cost so far 7.50 EUR', 'Idle fee running until you unplug', 'Please unplug your vehicle'], 'action', undefined],
+    ['Finishing while the stop is being recorded: the cost so far, not yet a total', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: { amount: 7, decimals: 2, currency: 'EUR' }, provisional: true } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Cost so far 7.00 EUR', 'Please unplug your vehicle'], 'action', undefined],
+    ['Finishing: the estimated total of an offline session', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: { amount: 7, decimals: 2, currency: 'EUR', estimate: true } } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Estimated total 7.00 EUR', 'Please unplug your vehicle'], 'action', undefined],
     ['Available after a session: the summary', { finished: { energyWh: 1500, durationMs: 20 * 60_000 } }, {}, ['Charging finished', '1.50 kWh in 20 min', 'Thank you'], 'info', undefined],
     ['Reserved', { status: 'Reserved' }, {}, ['Reserved', 'Tap the reserving card'], 'info', undefined],
     ['Unavailable: out of service with the support contact', { status: 'Unavailable' }, {}, ['Out of service', 'Please use another charger', 'Help: +49 30 1234567', 'help@charge.example', 'charge.example/help'], 'warning', 'problem'],
@@ -86,9 +92,10 @@ describe('fitting every screen to every display', () => {
   const views: ConnectorView[] = [
     base,
     { ...base, status: 'Preparing', pilot: 'B' },
-    { ...base, status: 'Charging', pilot: 'C', session: { ...session, energyWh: 123_456.7, powerW: 22_080, cost: '1234,56 €' } },
+    { ...base, status: 'Charging', pilot: 'C', session: { ...session, energyWh: 123_456.7, powerW: 22_080, cost: { amount: 1234.56, decimals: 2, currency: 'EUR', estimate: true }, nextPriceAt: '23:30' } },
     { ...base, status: 'SuspendedEVSE', pilot: 'B', session },
-    { ...base, status: 'Finishing', finished: { energyWh: 99_999, durationMs: 11 * 3600_000, cost: 'EUR 123.45' } },
+    { ...base, status: 'Finishing', finished: { energyWh: 99_999, durationMs: 11 * 3600_000, cost: { amount: 123.45, decimals: 2, currency: 'EUR' }, idleFee: true } },
+    { ...base, status: 'Finishing', finished: { energyWh: 99_999, durationMs: 11 * 3600_000, cost: { amount: 123.45, decimals: 2, currency: 'EUR', estimate: true } } },
     ...Object.keys(HAL_ERRORS).map((f) => ({ ...base, status: 'Faulted' as const, faults: [f as ConnectorFault] })),
   ];
   const displays = [
@@ -133,5 +140,27 @@ describe('language', () => {
 
   it('a shared display says which connector a screen is for', () => {
     expect(fit(labelled(screenFor(base, charger), 2).lines, { width: 40, height: 2, charset: 'unicode' })[0]![0]).toBe('2: Ready to charge');
+  });
+});
+
+describe('costs and the CSMS texts in the screen language', () => {
+  it('writes a cost with NumberOfDecimalsForCostValues decimals in the language, with the currency when known', () => {
+    expect(money({ amount: 1.005, decimals: 2 }, 'en')).toBe('1.01');
+    expect(money({ amount: 12.3456, decimals: 3, currency: 'EUR' }, 'de')).toBe('12,346 EUR');
+    expect(money({ amount: 7, decimals: 0 }, 'en')).toBe('7');
+  });
+
+  it.each([
+    ['de', 'Preis'],
+    ['de-AT', 'Preis'],
+    ['en', 'Price (en)'],
+    ['fr', 'Price'],
+  ])('picks the text for %s by its primary subtag, else the default', (lang, expected) => {
+    expect(inLanguage({ text: 'Price', byLanguage: { 'de-DE': 'Preis', en: 'Price (en)' } }, lang)).toBe(expected);
+  });
+
+  it("a German driver on an English charger reads the CSMS's German text and German numbers", () => {
+    const v: ConnectorView = { ...base, status: 'Charging', pilot: 'C', language: 'de', session: { ...session, cost: { amount: 4.5, decimals: 2, currency: 'EUR' } }, priceText: { text: '0.39 EUR/kWh', byLanguage: { de: '0,39 EUR/kWh' } } };
+    expect(text(v)).toEqual(['Lädt mit 11,0 kW', '12,35 kWh geladen', 'Dauer 1:05 h', 'Bisher 4,50 EUR', '0,39 EUR/kWh']);
   });
 });

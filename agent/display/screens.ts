@@ -15,6 +15,24 @@ export type QrAction = 'start' | 'pay' | 'problem';
 /** OCPP 2.0.1 MessageStateEnumType: the connector states an operator message can be limited to. */
 export type MessageState = 'Charging' | 'Faulted' | 'Idle' | 'Unavailable';
 
+/** A text the CSMS sent in several languages (OCA priceText + priceTextExtra): `text` is its default. */
+export interface LocalizedText {
+  readonly text: string;
+  readonly byLanguage?: Readonly<Record<string, string>>;
+}
+
+/**
+ * An amount of money for the driver: written in the screen's language with `decimals`
+ * (NumberOfDecimalsForCostValues) and `currency` after it. `estimate`: computed by the charger
+ * from the default price (no cost from the CSMS), shown as such.
+ */
+export interface CostValue {
+  readonly amount: number;
+  readonly decimals: number;
+  readonly currency?: string;
+  readonly estimate?: boolean;
+}
+
 /** What the display needs to know of one connector. */
 export interface ConnectorView {
   readonly connectorId: number;
@@ -23,12 +41,20 @@ export interface ConnectorView {
   readonly faults: readonly ConnectorFault[];
   /** The vehicle side of the pilot: A = nothing plugged in. */
   readonly pilot: PilotState;
-  /** The transaction running here: since when, energy so far (Wh), power now (W), cost so far (text, when priced). */
-  readonly session?: { readonly startedAt: number; readonly energyWh: number; readonly powerW: number; readonly cost?: string };
-  /** The transaction that ended here last, while its summary is shown (with the CSMS's final cost, its text and receipt URL, when priced). */
-  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: string; readonly priceText?: string; readonly receiptUrl?: string };
+  /**
+   * The transaction running here: since when, energy so far (Wh), power now (W), cost so far (when
+   * priced), and the local time (HH:MM, OCA TimeOffset) its price changes next (RunningCost.nextPeriod).
+   */
+  readonly session?: { readonly startedAt: number; readonly energyWh: number; readonly powerW: number; readonly cost?: CostValue; readonly nextPriceAt?: string };
+  /**
+   * The transaction that ended here last, while its summary is shown (with the CSMS's final cost,
+   * its text and receipt URL, when priced). `idleFee`: the vehicle is still plugged in and an idle
+   * fee runs until it leaves (OCA CustomIdleFeeAfterStop): `cost` is the cost so far, not the total.
+   * `provisional`: the running session's last cost, until the pricing service tells the stop's.
+   */
+  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: CostValue; readonly provisional?: boolean; readonly idleFee?: boolean; readonly priceText?: LocalizedText; readonly receiptUrl?: string };
   /** The driver's price, as the CSMS worded it (OCA SetUserPrice), for the session being started or running here. */
-  readonly priceText?: string;
+  readonly priceText?: LocalizedText;
   /** The driver's language for this session (from the CSMS), if known. */
   readonly language?: string;
 }
@@ -70,6 +96,14 @@ export interface Screen {
 
 const line = (variants: Variants | string[]): ScreenLine => ({ variants });
 const kwh = (wh: number, lang: Language): string => formatNumber(wh / 1000, 2, lang);
+/** An amount in the language's notation, the currency after it. */
+export const money = (c: CostValue, lang: Language): string => `${formatNumber(c.amount, c.decimals, lang)}${c.currency ? ` ${c.currency}` : ''}`;
+/** The variant of a text in `lang` (by primary subtag), else its default text. */
+export function inLanguage(text: LocalizedText, lang: string): string {
+  const primary = lang.toLowerCase().split(/[-_]/)[0];
+  const match = Object.entries(text.byLanguage ?? {}).find(([l]) => l.toLowerCase().split(/[-_]/)[0] === primary);
+  return match ? match[1] : text.text;
+}
 
 /** The screen of one connector (see the module comment); the first matching rule wins. */
 export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
@@ -80,11 +114,13 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     const { phone, email, web } = charger.support;
     return [...(phone ? [fill(t.phone, { phone })] : []), ...(email ? [fill(t.email, { email })] : []), ...(web ? [fill(t.web, { web })] : [])];
   };
-  const price = (): string[][] => (c.priceText ? [[c.priceText]] : []);
+  const price = (): string[][] => (c.priceText ? [[inLanguage(c.priceText, language)]] : []);
+  const cost = (template: Variants, estimate: Variants, value: CostValue): string[] => fill(value.estimate ? estimate : template, { cost: money(value, language) });
   const progress = (s: NonNullable<ConnectorView['session']>): string[][] => [
     fill(t.energy, { energy: kwh(s.energyWh, language) }),
     fill(t.elapsed, { time: formatDuration(charger.now - s.startedAt, language) }),
-    ...(s.cost !== undefined ? [fill(t.costSoFar, { cost: s.cost })] : []),
+    ...(s.cost !== undefined ? [cost(t.costSoFar, t.costEstimate, s.cost)] : []),
+    ...(s.nextPriceAt !== undefined ? [fill(t.priceChangesAt, { time: s.nextPriceAt })] : []),
     ...price(),
   ];
 
@@ -104,13 +140,13 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
   const card = c.session ? undefined : charger.card;
   if (card?.phase === 'checking') return screen('info', 'Idle', [t.checkingCard, t.pleaseWait]);
   if (card?.phase === 'refused') return screen('warning', 'Idle', [t.refused[card.reason], t.refusedHint, ...contact()], 'pay');
-  const summary = (): string[][] => {
+  const summary = (): (Variants | string[])[] => {
     const f = c.finished;
     if (!f) return [];
     return [
       fill(t.finishedEnergy, { energy: kwh(f.energyWh, language), time: formatDuration(f.durationMs, language) }),
-      ...(f.cost !== undefined ? [fill(t.total, { cost: f.cost })] : []),
-      ...(f.priceText ? [[f.priceText]] : []),
+      ...(f.cost === undefined ? [] : f.idleFee ? [cost(t.costSoFar, t.costEstimate, f.cost), t.idleFeeRunning] : f.provisional ? [cost(t.costSoFar, t.costEstimate, f.cost)] : [cost(t.total, t.totalEstimate, f.cost)]),
+      ...(f.priceText ? [[inLanguage(f.priceText, language)]] : []),
     ];
   };
   const receipt = (s: Screen): Screen => (c.finished?.receiptUrl ? { ...s, qrText: c.finished.receiptUrl } : s);

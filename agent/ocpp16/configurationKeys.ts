@@ -82,6 +82,29 @@ function defaultPriceProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** OCA DefaultPriceText,<language>: JSON {priceText, priceTextOffline?}; '' for none. */
+function priceTextProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(value);
+  } catch {
+    return 'not JSON';
+  }
+  const o = v as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'not a JSON object';
+  if (typeof o.priceText !== 'string' || o.priceText === '') return 'priceText missing';
+  if (o.priceTextOffline !== undefined && typeof o.priceTextOffline !== 'string') return 'priceTextOffline not text';
+  return undefined;
+}
+
+/** A UTC offset as RFC 3339 writes it (+01:00, -08:00), as the OCA TimeOffset keys take it. */
+export const UTC_OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
+const offsetProblem = (value: string): string | undefined => (value === '' || UTC_OFFSET.test(value) ? undefined : 'not a UTC offset such as +01:00 or -08:00');
+const dateTimeProblem = (value: string): string | undefined =>
+  value === '' || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value))) ? undefined : 'not an RFC 3339 date-time with offset';
+const priceText = { type: 'string', readonly: false, default: '', check: priceTextProblem } as const;
+
 // Interval keys stop below 2^31 ms: Node timers (which a SystemClock arms) overflow beyond that.
 const SECONDS = { type: 'integer', readonly: false, min: 0, max: 2_147_483 } as const;
 const rw = <T extends KeyType, V extends ConfigValue>(type: T, dflt: V) => ({ type, readonly: false, default: dflt }) as const;
@@ -155,6 +178,17 @@ export const CONFIGURATION_KEYS = {
   CustomIdleFeeAfterStop: rw('boolean', true),
   // Shown on the idle screen: priceText, or priceTextOffline while the CSMS is unreachable.
   DefaultPrice: { type: 'string', readonly: false, default: '', check: defaultPriceProblem },
+  // Per display language (OCA v3 multi-language): {priceText, priceTextOffline?}, shown instead of
+  // DefaultPrice's texts when the display speaks that language. One key per SupportedLanguages member.
+  'DefaultPriceText,en': priceText,
+  'DefaultPriceText,de': priceText,
+  // true when the charger shows the CSMS's texts in the driver's language (priceTextExtra; set at start with a display).
+  CustomMultiLanguageMessages: ro('boolean', false),
+  // The local time shown to the driver (OCA "Timezone for Display"): UTC offset, and the offset
+  // that applies from NextTimeOffsetTransitionDateTime on (summer/winter time).
+  TimeOffset: { type: 'string', readonly: false, default: '+00:00', check: (v) => (v === '' ? 'empty' : offsetProblem(v)) },
+  NextTimeOffsetTransitionDateTime: { type: 'string', readonly: false, default: '', check: dateTimeProblem },
+  TimeOffsetNextTransition: { type: 'string', readonly: false, default: '', check: offsetProblem },
   // The display's language (one of SupportedLanguages); its initial value is display.language.
   Language: { type: 'string', readonly: false, default: 'en', check: (v) => ((DISPLAY_LANGUAGES as readonly string[]).includes(v) ? undefined : `not one of ${DISPLAY_LANGUAGES.join(',')}`) },
   SupportedLanguages: { ...ro('csl', DISPLAY_LANGUAGES.join(',')), members: DISPLAY_LANGUAGES },

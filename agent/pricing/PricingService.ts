@@ -5,35 +5,60 @@
  * link. It shows them on the driver display (agent/display/DisplayService.ts). The OCPP 1.6
  * messages (OCA California Pricing, DataTransfer org.openchargealliance.costmsg) are translated to
  * these calls in ./costMessages.ts.
+ *
+ * Without a cost from the CSMS (offline, or before its first RunningCost) the charger estimates
+ * the cost itself from DefaultPrice.chargingPrice, shown as an estimate until the CSMS's cost
+ * replaces it. After the stop, while the vehicle stays plugged in and the session's price has an
+ * idle fee (CustomIdleFeeAfterStop), the cost goes on rising at the idle price until the vehicle
+ * leaves; the FinalCost the CSMS sends then is the total.
  */
 import type { Logger } from 'pino';
 import type { Clock, MeterReading } from '../../hal/index.js';
 import type { Agent } from '../Agent.js';
 import type { DisplayService } from '../display/DisplayService.js';
+import type { CostValue } from '../display/screens.js';
 import type { TransactionEvent } from '../transactions/TransactionManager.js';
 import type { StatusChange } from '../charging/ConnectorController.js';
 import { registerCostMessages } from './costMessages.js';
 import { MeterTriggers } from './MeterTriggers.js';
-import { costAt, formatCost, type PriceText, type RunningCost } from './runningCost.js';
+import { costAt, type ChargingPrice, type PriceText, type RunningCost } from './runningCost.js';
+import { localClock } from './timeOffset.js';
 
 export interface PricingServiceOptions {
   agent: Agent;
   display: DisplayService;
   clock: Clock;
   log: Logger;
-  /** Language of the number notation when the Language key is empty (the display's). */
-  language: string;
   /** Shown after cost values (e.g. EUR); empty: none (the CSMS's price texts name it). */
   currency: string;
 }
 
 /** How many ended transactions are remembered for their FinalCost. */
 const RECENT = 32;
+/** How often the cost of an idle fee after the stop is shown anew, ms. */
+const IDLE_REFRESH_MS = 5000;
+
+/** A session ended with the vehicle still plugged in, an idle fee running (CustomIdleFeeAfterStop). */
+interface IdleAfterStop {
+  readonly localId: string;
+  transactionId: number | undefined;
+  /** The cost from the stop on: state Idle, from the stop's time and register. */
+  rc: RunningCost;
+  /** Since when the grace of `rc.idlePrice` counts: the stop, then each RunningCost's time. */
+  idleSince: number;
+  timer: number | undefined;
+}
 
 export class PricingService {
   private readonly running = new Map<number, RunningCost>();
+  /** Per connector, the charger's own cost of a session without a cost from the CSMS (DefaultPrice.chargingPrice). */
+  private readonly estimates = new Map<number, RunningCost>();
+  /** Per connector, the idle fee running after the stop until the vehicle leaves. */
+  private readonly idleAfterStop = new Map<number, IdleAfterStop>();
+  /** Connectors of ended transactions by local id, for a transactionId learnt after the stop. */
+  private readonly endedLocal = new Map<string, number>();
   /** Price texts by idTag, until a session of that idTag ends. */
-  private readonly userPrices = new Map<string, string>();
+  private readonly userPrices = new Map<string, PriceText>();
   /** transactionId → connector of the transactions that ended lately (a FinalCost follows the StopTransaction). */
   private readonly ended = new Map<number, number>();
   private readonly detach: (() => void)[] = [];
@@ -88,16 +113,17 @@ export class PricingService {
 
   stop(): void {
     for (const d of this.detach.splice(0)) d();
+    for (const idle of this.idleAfterStop.values()) this.o.clock.clearTimeout(idle.timer);
+    this.idleAfterStop.clear();
   }
 
-  /** The driver's price after authorization (SetUserPrice): shown with the session of `idTag`. */
+  /** The driver's price after authorization (SetUserPrice): shown with the session of `idTag`, in the driver's language. */
   setUserPrice(idTag: string, price: PriceText): void {
-    const text = this.inLanguage(price);
-    this.userPrices.set(idTag, text);
+    this.userPrices.set(idTag, price);
     for (const c of this.o.agent.connectors) {
       const tx = this.o.agent.transactions.get(c.connectorId);
       // A session of this idTag, or a connector being prepared for the card just authorized.
-      if (tx ? tx.idTag === idTag : c.status === 'Preparing') this.o.display.setPriceText(c.connectorId, text);
+      if (tx ? tx.idTag === idTag : c.status === 'Preparing') this.o.display.setPriceText(c.connectorId, price);
     }
   }
 
@@ -110,6 +136,17 @@ export class PricingService {
   setRunningCost(rc: RunningCost): boolean {
     const { transactions, connectors } = this.o.agent;
     const connectorId = transactions.connectorOfTransaction(rc.transactionId);
+    const idle = connectorId === undefined ? this.idleOf(rc.transactionId) : undefined;
+    if (idle) {
+      // After the stop, the vehicle still plugged in: the CSMS's cost of the idle time so far (a
+      // Charging one was sent before the CSMS knew of the stop: the stop's cost stands).
+      if (rc.state !== 'Idle') return true;
+      idle[1].rc = rc;
+      idle[1].idleSince = Date.parse(rc.timestamp);
+      this.remember(rc.transactionId, rc.cost);
+      this.showIdleFee(idle[0]);
+      return true;
+    }
     if (connectorId === undefined) {
       const awaitingId = connectors.some((c) => c.hasTransaction && transactions.transactionIdOn(c.connectorId) === undefined);
       if (awaitingId) {
@@ -119,6 +156,7 @@ export class PricingService {
       return awaitingId;
     }
     this.running.set(connectorId, rc);
+    this.estimates.delete(connectorId);
     this.remember(rc.transactionId, rc.cost);
     this.triggers.get(connectorId)?.set(rc.triggerMeterValue);
     const meter = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.meter;
@@ -131,16 +169,26 @@ export class PricingService {
     const connectorId = this.ended.get(transactionId) ?? this.o.agent.transactions.connectorOfTransaction(transactionId);
     if (connectorId === undefined) return false;
     this.remember(transactionId, cost);
+    this.endIdleFee(connectorId);
     this.o.display.setFinalCost(connectorId, {
-      cost: this.format(cost),
-      ...(price && { priceText: this.inLanguage(price) }),
+      cost: this.value(cost),
+      ...(price && { priceText: price }),
       ...(receiptUrl !== undefined && { receiptUrl }),
     });
     return true;
   }
 
-  /** The latest cost the CSMS told of a recent transaction, in the configured currency (for the dashboard). */
+  /**
+   * The cost of a recent transaction, in the configured currency (for the dashboard): while it
+   * runs, the cost so far as the display shows it (the CSMS's cost plus what was used since);
+   * after it, the latest cost the CSMS told.
+   */
   costOf(transactionId: number): { amount: number; currency: string } | undefined {
+    const connectorId = this.o.agent.transactions.connectorOfTransaction(transactionId);
+    const rc = connectorId === undefined ? undefined : this.running.get(connectorId);
+    if (rc && connectorId !== undefined) return { amount: costAt(rc, this.o.clock.now(), this.meterOf(connectorId) ?? rc.meterValue), currency: this.o.currency };
+    const idle = this.idleOf(transactionId)?.[1];
+    if (idle) return { amount: costAt(idle.rc, this.o.clock.now(), idle.rc.meterValue, idle.idleSince), currency: this.o.currency };
     const amount = this.costs.get(transactionId);
     return amount === undefined ? undefined : { amount, currency: this.o.currency };
   }
@@ -153,6 +201,9 @@ export class PricingService {
 
   /** Journals ConnectorUnplugged (CustomIdleFeeAfterStop), delivered like the transaction's messages. */
   private unplugged(connectorId: number, t: { localId: string; transactionId?: number }, at: number): void {
+    // The idle fee stops with the unplug: the summary shows the cost then, until the FinalCost.
+    const cost = this.endIdleFee(connectorId, at);
+    if (cost !== undefined) this.o.display.setFinalCost(connectorId, { cost: this.value(cost) });
     if (!this.o.agent.config.getBool('CustomIdleFeeAfterStop')) return;
     const transactionId = t.transactionId ?? this.ids.get(t.localId);
     this.o.agent
@@ -165,14 +216,20 @@ export class PricingService {
     if (this.ids.size > RECENT) this.ids.delete(this.ids.keys().next().value!);
     if (e.event === 'started') {
       this.awaitingUnplug.delete(e.connectorId); // the vehicle never left: a new session of the same one
+      this.endIdleFee(e.connectorId);
       const text = this.userPrices.get(e.idTag);
       if (text !== undefined) this.o.display.setPriceText(e.connectorId, text);
+      this.startEstimate(e.connectorId, e.timestamp, e.meterStartWh);
       return;
     }
     if (e.event === 'confirmed') {
       const rc = this.pending.get(e.transactionId);
       this.pending.delete(e.transactionId);
       if (rc) this.setRunningCost(rc);
+      // Learnt after its stop (started and stopped offline): the FinalCost that follows finds its connector.
+      const ended = this.endedLocal.get(e.localId);
+      if (ended !== undefined) this.endedTransaction(e.transactionId, ended);
+      for (const idle of this.idleAfterStop.values()) if (idle.localId === e.localId) idle.transactionId = e.transactionId;
       return;
     }
     // Stopped: the vehicle leaves now (the unplug ended it) or later (ConnectorUnplugged then).
@@ -181,38 +238,103 @@ export class PricingService {
     if (pilot === 'A') this.unplugged(e.connectorId, t, e.timestamp);
     else this.awaitingUnplug.set(e.connectorId, t);
     const rc = this.running.get(e.connectorId);
+    const estimate = this.estimates.get(e.connectorId);
     this.running.delete(e.connectorId);
+    this.estimates.delete(e.connectorId);
     this.triggers.get(e.connectorId)?.clear();
     if (e.startIdTag !== undefined) this.userPrices.delete(e.startIdTag);
-    // Until the FinalCost comes, the summary shows the last running cost.
-    if (rc) this.o.display.setFinalCost(e.connectorId, { cost: this.format(costAt(rc, e.timestamp, e.meterStopWh)) });
-    if (e.transactionId === undefined) return;
-    // The FinalCost that follows finds its connector here.
-    this.ended.set(e.transactionId, e.connectorId);
+    // Until the FinalCost comes, the summary shows the last running cost (or the charger's estimate).
+    const basis = rc ?? estimate;
+    if (basis) {
+      const cost = costAt(basis, e.timestamp, e.meterStopWh);
+      const idlePrice = basis.nextPeriod && e.timestamp >= Date.parse(basis.nextPeriod.atTime) ? (basis.nextPeriod.idlePrice ?? basis.idlePrice) : basis.idlePrice;
+      if (rc && pilot !== 'A' && (idlePrice?.hourPrice ?? 0) > 0 && this.o.agent.config.getBool('CustomIdleFeeAfterStop')) {
+        const idleRc: RunningCost = { ...rc, state: 'Idle', cost, timestamp: new Date(e.timestamp).toISOString(), meterValue: e.meterStopWh, ...(idlePrice && { idlePrice }) };
+        delete (idleRc as { nextPeriod?: unknown }).nextPeriod;
+        this.idleAfterStop.set(e.connectorId, { localId: e.localId, transactionId: e.transactionId, rc: idleRc, idleSince: e.timestamp, timer: undefined });
+        this.showIdleFee(e.connectorId);
+      } else {
+        this.o.display.setFinalCost(e.connectorId, { cost: this.value(cost, !rc) });
+      }
+    }
+    this.endedLocal.set(e.localId, e.connectorId);
+    if (this.endedLocal.size > RECENT) this.endedLocal.delete(this.endedLocal.keys().next().value!);
+    if (e.transactionId !== undefined) this.endedTransaction(e.transactionId, e.connectorId);
+  }
+
+  /** The FinalCost that follows a stop finds its connector here. */
+  private endedTransaction(transactionId: number, connectorId: number): void {
+    this.ended.set(transactionId, connectorId);
     if (this.ended.size > RECENT) this.ended.delete(this.ended.keys().next().value!);
   }
 
+  /**
+   * A session starts: until the CSMS tells its cost, the charger estimates it from
+   * DefaultPrice.chargingPrice (flat fee, per kWh, per hour), if the CSMS set one.
+   */
+  private startEstimate(connectorId: number, at: number, meterStartWh: number): void {
+    const raw = this.o.agent.config.getString('DefaultPrice');
+    if (!raw || this.running.has(connectorId)) return;
+    let chargingPrice: ChargingPrice | undefined;
+    try {
+      chargingPrice = (JSON.parse(raw) as { chargingPrice?: ChargingPrice }).chargingPrice;
+    } catch {
+      return;
+    }
+    if (!chargingPrice) return;
+    this.estimates.set(connectorId, { transactionId: -1, timestamp: new Date(at).toISOString(), meterValue: meterStartWh, cost: chargingPrice.flatFee ?? 0, state: 'Charging', chargingPrice });
+    this.showCost(connectorId, undefined);
+  }
+
+  /** The transaction whose idle fee after the stop runs, and its connector. */
+  private idleOf(transactionId: number): [number, IdleAfterStop] | undefined {
+    for (const entry of this.idleAfterStop) if (entry[1].transactionId === transactionId) return entry;
+    return undefined;
+  }
+
+  /** Shows the cost of the ended session with the idle fee so far, again every few seconds until the vehicle leaves. */
+  private showIdleFee(connectorId: number): void {
+    const idle = this.idleAfterStop.get(connectorId);
+    if (!idle) return;
+    this.o.clock.clearTimeout(idle.timer);
+    const cost = costAt(idle.rc, this.o.clock.now(), idle.rc.meterValue, idle.idleSince);
+    this.o.display.setFinalCost(connectorId, { cost: this.value(cost), idleFee: true });
+    idle.timer = this.o.clock.setTimeout(() => this.showIdleFee(connectorId), IDLE_REFRESH_MS);
+  }
+
+  /** The idle fee after the stop ends (the vehicle left, a FinalCost came, a new session began); returns the cost at `at`. */
+  private endIdleFee(connectorId: number, at?: number): number | undefined {
+    const idle = this.idleAfterStop.get(connectorId);
+    if (!idle) return undefined;
+    this.o.clock.clearTimeout(idle.timer);
+    this.idleAfterStop.delete(connectorId);
+    return at === undefined ? undefined : costAt(idle.rc, at, idle.rc.meterValue, idle.idleSince);
+  }
+
   private showCost(connectorId: number, reading: MeterReading | undefined): void {
-    const rc = this.running.get(connectorId);
+    const real = this.running.get(connectorId);
+    const rc = real ?? this.estimates.get(connectorId);
     if (!rc) return;
     const tx = this.o.agent.transactions.get(connectorId);
-    if (reading && tx) this.triggers.get(connectorId)?.reading(reading.energyWh - tx.meterStartWh, reading.powerW);
-    const cost = costAt(rc, this.o.clock.now(), reading?.energyWh ?? rc.meterValue);
-    this.o.display.setSessionCost(connectorId, this.format(cost));
+    if (real && reading && tx) this.triggers.get(connectorId)?.reading(reading.energyWh - tx.meterStartWh, reading.powerW);
+    const now = this.o.clock.now();
+    const cost = costAt(rc, now, reading?.energyWh ?? this.meterOf(connectorId) ?? rc.meterValue);
+    const change = rc.nextPeriod ? Date.parse(rc.nextPeriod.atTime) : Number.NaN;
+    this.o.display.setSessionCost(connectorId, this.value(cost, !real), change > now ? localClock(change, this.timeOffset) : undefined);
   }
 
-  /** The Language key (the CSMS may change it), else the display's language. */
-  private get language(): string {
-    return this.o.agent.config.getString('Language') || this.o.language;
+  private meterOf(connectorId: number): number | undefined {
+    return this.o.agent.options.hardware.connectors.find((c) => c.connectorId === connectorId)?.meter.lastReading?.energyWh;
   }
 
-  private format(cost: number): string {
-    return formatCost(cost, this.o.agent.config.getInt('NumberOfDecimalsForCostValues'), this.language, this.o.currency || undefined);
+  /** The OCA TimeOffset keys: the local time of the price changes shown. */
+  private get timeOffset(): { timeOffset: string; transitionAt: string; nextOffset: string } {
+    const { config } = this.o.agent;
+    return { timeOffset: config.getString('TimeOffset'), transitionAt: config.getString('NextTimeOffsetTransitionDateTime'), nextOffset: config.getString('TimeOffsetNextTransition') };
   }
 
-  private inLanguage(price: PriceText): string {
-    const primary = this.language.toLowerCase().split('-')[0]!;
-    const match = Object.entries(price.byLanguage ?? {}).find(([lang]) => lang.toLowerCase().split(/[-_]/)[0] === primary);
-    return match ? match[1] : price.text;
+  /** A cost as the display writes it: NumberOfDecimalsForCostValues, the currency. */
+  private value(amount: number, estimate = false): CostValue {
+    return { amount, decimals: this.o.agent.config.getInt('NumberOfDecimalsForCostValues'), ...(this.o.currency && { currency: this.o.currency }), ...(estimate && { estimate }) };
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costAt, formatCost, type RunningCost } from './runningCost.js';
+import { costAt, type RunningCost } from './runningCost.js';
 
 const T = Date.parse('2026-03-19T12:00:00Z');
 const base: RunningCost = { transactionId: 1, timestamp: '2026-03-19T12:00:00Z', meterValue: 1_234_000, cost: 1, state: 'Charging', chargingPrice: { kWhPrice: 0.3, hourPrice: 1 } };
@@ -17,11 +17,5 @@ describe('the cost of a running session between RunningCost messages', () => {
     ['energy split by the time shares around a price change', { ...base, chargingPrice: { kWhPrice: 0.2 }, nextPeriod: { atTime: '2026-03-19T13:00:00Z', chargingPrice: { kWhPrice: 0.4 } } }, T + 2 * h, 1_254_000, 1 + 10 * 0.2 + 10 * 0.4],
   ])('%s', (_name, rc, now, meterWh, expected) => {
     expect(costAt(rc, now, meterWh)).toBeCloseTo(expected, 9);
-  });
-
-  it('formats with NumberOfDecimalsForCostValues decimals in the language, with the currency when known', () => {
-    expect(formatCost(1.005, 2, 'en')).toBe('1.01');
-    expect(formatCost(12.3456, 3, 'de', 'EUR')).toBe('12,346 EUR');
-    expect(formatCost(7, 0, 'en')).toBe('7');
   });
 });

@@ -69,9 +69,3 @@ export function costAt(rc: RunningCost, now: number, meterWh: number, idleSince?
   }
   return rc.cost + added;
 }
-
-/** A cost rounded to `decimals` (NumberOfDecimalsForCostValues), as text in the language's notation. */
-export function formatCost(cost: number, decimals: number, language: string, currency?: string): string {
-  const n = new Intl.NumberFormat(language, { minimumFractionDigits: decimals, maximumFractionDigits: decimals, useGrouping: false }).format(cost);
-  return currency ? `${n} ${currency}` : n;
-}

@@ -14,15 +14,10 @@ import type { Agent } from '../../agent/Agent.js';
 import type { TransactionEvent } from '../../agent/transactions/TransactionManager.js';
 import type { Clock, MeterReading, TimerId } from '../../hal/index.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
-import { chargerView, maskIdTag, type ChargerView, type CurrentScreen } from './chargerView.js';
+import { chargerView, maskIdTag, type ChargerView, type CurrentScreen, type TransactionCost } from './chargerView.js';
 
 /** A cost of a transaction as the pricing service (issue 17 item 2) will report it. */
-export interface TransactionCost {
-  amount: number;
-  currency: string;
-  /** The text the driver is shown, e.g. "EUR 4.20 incl. VAT". */
-  text?: string;
-}
+export type { TransactionCost } from './chargerView.js';
 
 /**
  * Where the cost of a transaction comes from (the pricing service of issue 17 item 2 plugs in
@@ -153,7 +148,13 @@ export class ChargerFeed extends EventEmitter<FeedEvents> {
   view(): ChargerView | undefined {
     const a = this.attached;
     if (!a) return undefined;
-    return chargerView({ agent: a.agent, sim: a.sim, csmsUrl: this.o.csmsUrl, currentScreen: this.o.currentScreen, readings: this.readings, now: this.o.clock.now() });
+    const view = chargerView({ agent: a.agent, sim: a.sim, csmsUrl: this.o.csmsUrl, currentScreen: this.o.currentScreen, readings: this.readings, now: this.o.clock.now() });
+    // The running transaction's cost so far moves with its energy (the list has it too).
+    for (const c of view.connectors) {
+      const cost = c.transaction && this.o.transactionCost?.({ localId: c.transaction.localId, connectorId: c.connectorId, ...(c.transaction.transactionId !== undefined && { transactionId: c.transaction.transactionId }) });
+      if (c.transaction && cost) c.transaction.cost = cost;
+    }
+    return view;
   }
 
   samples(): readonly Sample[] {

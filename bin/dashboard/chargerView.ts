@@ -7,6 +7,14 @@ import type { Agent } from '../../agent/Agent.js';
 import { HAL_ERRORS, type HalErrorCode, type MeterReading } from '../../hal/index.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 
+/** A transaction's cost as the pricing service reports it. */
+export interface TransactionCost {
+  amount: number;
+  currency: string;
+  /** The text the driver is shown, e.g. "EUR 4.20 incl. VAT". */
+  text?: string;
+}
+
 /** The text on a driver display: lines, and a payload for a QR code when the screen asks the driver to act. */
 export interface ScreenText {
   readonly lines: readonly string[];
@@ -42,8 +50,8 @@ export interface ConnectorView {
   energyWh?: number;
   currentA?: number[];
   voltageV?: number[];
-  /** The running transaction: idTag masked, energy so far. */
-  transaction?: { localId: string; transactionId?: number; idTag: string; startedAt: string; energyWh?: number };
+  /** The running transaction: idTag masked, energy so far, cost so far (with a pricing service). */
+  transaction?: { localId: string; transactionId?: number; idTag: string; startedAt: string; energyWh?: number; cost?: TransactionCost };
   faults: FaultView[];
   /** `display`: what the display service shows; `status`: derived from the status (no display service). */
   screen: ScreenText & { source: 'display' | 'status' };

@@ -6,13 +6,20 @@
  * - after a StartTransaction: RunningCost (the flat fee, the unit prices);
  * - after every MeterValues of a transaction, and when it goes idle (SuspendedEV) or charges
  *   again: RunningCost with the cost so far, state Idle or Charging;
- * - after the StopTransaction: FinalCost with the total, a summary text and the receipt URL.
+ * - after the StopTransaction: FinalCost with the total, a summary text and the receipt URL. With
+ *   an idle fee, unless the unplug ended the transaction (reason EVDisconnected), the vehicle is
+ *   still there: the idle time goes on after the stop (OCA CustomIdleFeeAfterStop). The CSMS sends
+ *   a RunningCost (state Idle, the grace left) and the FinalCost once the charger reports the
+ *   vehicle gone with ConnectorUnplugged (DataTransfer, answered Accepted), idle time until then
+ *   included.
  *
  * Cost = flat fee + kWh × kWhPrice + charging hours × hourPrice + idle hours beyond the grace ×
  * idle hourPrice. Calls go out without waiting; a charger that does not know the vendor answers
- * UnknownVendorId, which is fine.
+ * UnknownVendorId, which is fine. A charger that never sends ConnectorUnplugged (its
+ * CustomIdleFeeAfterStop false) gets no FinalCost from a tariff with an idle fee.
  */
 import type { TransactionRecord } from './ChargePointState.js';
+import type { RequestOf } from '../../agent/ocpp16/messages.js';
 import type { EmbeddedCsms } from './EmbeddedCsms.js';
 import type { TrafficRecord } from './trafficRecord.js';
 
@@ -45,6 +52,8 @@ interface Running {
 }
 
 const HOUR = 3_600_000;
+/** Stopped transactions waiting for their ConnectorUnplugged, at most. */
+const MAX_AWAITING_UNPLUG = 1000;
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** The price text a tariff gives a driver. */
@@ -64,6 +73,9 @@ export class CsmsTariff {
   private readonly onMessage = (r: TrafficRecord): void => this.observe(r);
   private readonly onStarted = (tx: TransactionRecord): void => this.started(tx);
   private readonly onStopped = (tx: TransactionRecord): void => this.stopped(tx);
+  /** Transactions stopped with the vehicle still plugged in (idle fee running), by transactionId. */
+  private readonly awaitingUnplug = new Map<number, Running>();
+  private removeReply: (() => void) | undefined;
 
   constructor(
     private readonly csms: EmbeddedCsms,
@@ -75,9 +87,15 @@ export class CsmsTariff {
     this.csms.on('message', this.onMessage);
     this.csms.on('transactionStarted', this.onStarted);
     this.csms.on('transactionStopped', this.onStopped);
+    this.removeReply = this.csms.respondTo('DataTransfer', (request, ctx) => {
+      if (request.vendorId !== COST_VENDOR_ID || request.messageId !== 'ConnectorUnplugged') return ctx.defaultReply();
+      return { status: this.unplugged(ctx.chargePointId, request) ? 'Accepted' : 'Rejected' };
+    });
   }
 
   detach(): void {
+    this.removeReply?.();
+    this.removeReply = undefined;
     this.csms.off('message', this.onMessage);
     this.csms.off('transactionStarted', this.onStarted);
     this.csms.off('transactionStopped', this.onStopped);
@@ -151,6 +169,39 @@ export class CsmsTariff {
     if (!r || !tx.stop) return;
     this.running.delete(tx.transactionId);
     this.advance(r, Date.parse(tx.stop.timestamp), tx.stop.meterStop);
+    const idle = this.tariff.idle;
+    if (idle && idle.hourPrice > 0 && tx.stop.reason !== 'EVDisconnected') {
+      // The vehicle is still there: idle from now until ConnectorUnplugged.
+      r.idle = true;
+      this.awaitingUnplug.set(r.transactionId, r);
+      // A charger that never reports the unplug (CustomIdleFeeAfterStop false) leaves its entries: keep the newest.
+      if (this.awaitingUnplug.size > MAX_AWAITING_UNPLUG) this.awaitingUnplug.delete(this.awaitingUnplug.keys().next().value!);
+      this.sendRunningCost(r);
+      return;
+    }
+    this.sendFinalCost(r);
+  }
+
+  /** ConnectorUnplugged {transactionId, timestamp}: the idle fee after the stop ends; the FinalCost follows. False for a transaction not awaiting it. */
+  private unplugged(chargePointId: string, request: RequestOf<'DataTransfer'>): boolean {
+    let data: { transactionId?: unknown; timestamp?: unknown };
+    try {
+      data = JSON.parse(request.data ?? '') as typeof data;
+    } catch {
+      return false;
+    }
+    const r = typeof data.transactionId === 'number' ? this.awaitingUnplug.get(data.transactionId) : undefined;
+    if (!r || r.chargePointId !== chargePointId) return typeof data.transactionId === 'number' && typeof data.timestamp === 'string';
+    const at = typeof data.timestamp === 'string' ? Date.parse(data.timestamp) : Number.NaN;
+    if (Number.isNaN(at)) return false;
+    this.awaitingUnplug.delete(r.transactionId);
+    this.advance(r, at);
+    // After the answer: the charger learns the FinalCost after its ConnectorUnplugged is confirmed.
+    setImmediate(() => this.sendFinalCost(r));
+    return true;
+  }
+
+  private sendFinalCost(r: Running): void {
     const cost = this.cost(r);
     const { currency, receiptUrl } = this.tariff;
     const kwh = ((r.meterWh - r.meterStart) / 1000).toFixed(2);
@@ -164,6 +215,8 @@ export class CsmsTariff {
 
   private sendRunningCost(r: Running): void {
     const t = this.tariff;
+    // The grace counts from the message's time: what is left of it.
+    const grace = t.idle && r.idle ? Math.max(0, Math.ceil((t.idle.graceMinutes * 60_000 - r.idleMs) / 60_000)) : t.idle?.graceMinutes;
     this.send(r.chargePointId, 'RunningCost', {
       transactionId: r.transactionId,
       timestamp: new Date(r.at).toISOString(),
@@ -171,7 +224,7 @@ export class CsmsTariff {
       cost: this.cost(r),
       state: r.idle ? 'Idle' : 'Charging',
       chargingPrice: { kWhPrice: t.kWhPrice, hourPrice: t.hourPrice, flatFee: t.flatFee },
-      ...(t.idle && { idlePrice: { graceMinutes: t.idle.graceMinutes, hourPrice: t.idle.hourPrice } }),
+      ...(t.idle && { idlePrice: { graceMinutes: grace, hourPrice: t.idle.hourPrice } }),
     });
   }
 

@@ -42,6 +42,11 @@ export interface ExpectSteps {
   transactions(count: number): Promise<void>;
   /** The firmware version the charger runs now (what it reported when it booted last). */
   firmware(version: string): Promise<void>;
+  /**
+   * The driver display (scenarios with a `tariff`) shows a line matching `text` (a substring, or a
+   * RegExp) for the connector; waits like `status`.
+   */
+  display(text: string | RegExp, connector?: number, options?: { within?: string | number }): Promise<void>;
 }
 
 export function evSteps(k: StepTools): EvSteps {
@@ -121,6 +126,23 @@ export function expectSteps(k: StepTools): ExpectSteps {
       await h.settle();
       const actual = c.firmwareVersion;
       if (actual !== version) throw new ScenarioFailure(k.step(`expect.firmware(${version})`), `firmware ${version} running`, actual === undefined ? 'no firmware version (declare charger: { firmware: … })' : `firmware ${actual}`);
+    },
+    async display(text, n = 1, options = {}) {
+      const step = k.step(`expect.display(${String(text)})`);
+      if (typeof text !== 'string' && !(text instanceof RegExp)) throw k.usage('expect.display', `text must be a string or a RegExp, got ${JSON.stringify(text)}`);
+      k.connector('expect.display', n);
+      if (c.screen(n) === undefined) throw k.usage('expect.display', 'the charger has no driver display: give the scenario a tariff (options.tariff)');
+      const within = options.within === undefined ? (h.virtual ? 0 : REAL_STATUS_WAIT_MS) : parseDuration(options.within, `${step} within`);
+      h.note('step', k.say(`expect the display at connector ${n} to show ${String(text)}`));
+      const deadline = h.clock.now() + within;
+      const matches = (line: string) => (typeof text === 'string' ? line.includes(text) : text.test(line));
+      for (;;) {
+        await h.settle();
+        const lines = c.screen(n) ?? [];
+        if (lines.some(matches)) return;
+        if (h.clock.now() >= deadline) throw new ScenarioFailure(step, `the display showing ${String(text)}`, lines.join(' | ') || '(nothing)');
+        await h.advance(Math.min(k.pollMs, deadline - h.clock.now()));
+      }
     },
     async transactions(count) {
       h.note('step', k.say(`expect ${count} transaction(s) at the CSMS`));

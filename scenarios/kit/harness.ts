@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { SimulatedClock, systemClock, type Clock } from '../../hal/clock.js';
 import { createSimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
+import { SimDisplay } from '../../hal/sim/SimDisplay.js';
 import type { ChargerHardware } from '../../hal/index.js';
 import { Agent } from '../../agent/Agent.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
@@ -23,6 +24,9 @@ import { CertificateService } from '../../agent/security/CertificateService.js';
 import { CertificateStore } from '../../agent/security/CertificateStore.js';
 import { SecurityEventService, type QueuedSecurityEvent } from '../../agent/security/SecurityEventService.js';
 import { SecurityLog } from '../../agent/security/SecurityLog.js';
+import { DISPLAY_DEFAULTS, DisplayService } from '../../agent/display/DisplayService.js';
+import { PricingService } from '../../agent/pricing/PricingService.js';
+import { CsmsTariff } from '../csms/CsmsTariff.js';
 import { EmbeddedCsms } from '../csms/EmbeddedCsms.js';
 import { embeddedView, externalView, type CsmsView } from './csmsView.js';
 import type { Rig, SerialBenchFactory } from './rig/Rig.js';
@@ -36,7 +40,7 @@ export const CHARGE_POINT_ID = 'SCENARIO-CP1';
 /** 2026-01-01T00:00:00Z: virtual time starts here, so clock-aligned boundaries are easy to read. */
 export const T0 = Date.UTC(2026, 0, 1);
 
-export type EventKind = 'step' | 'status' | 'ocpp' | 'energy' | 'card' | 'note';
+export type EventKind = 'step' | 'status' | 'ocpp' | 'energy' | 'card' | 'display' | 'note';
 
 export interface TimelineEvent {
   /** Virtual ms since the scenario started. */
@@ -73,6 +77,8 @@ export interface ChargerUnderTest {
   readonly connectorCount: number;
   /** Energy register of a connector now, Wh (the last good reading while the meter is failing). */
   energyWh(connectorId: number): Promise<number>;
+  /** The driver display's screen of a connector now, each line in its fullest form (only with a `tariff`: undefined without a display). */
+  screen(connectorId: number): string[] | undefined;
 }
 
 export interface Harness {
@@ -124,6 +130,11 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       embedded.setBootPolicy(options.boot ?? { interval: 3600 });
       url = (await embedded.start({ host: '127.0.0.1', port: 0 })).url;
       closers.push(() => embedded.stop());
+      if (options.tariff) {
+        const tariff = new CsmsTariff(embedded, options.tariff, () => clock.now());
+        tariff.attach();
+        closers.push(async () => tariff.detach());
+      }
       csms = embeddedView(embedded, byCharger);
     } else {
       url = env.csms.url;
@@ -163,6 +174,8 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       const kept = await keptAcrossRestarts({ id, clock, log: chargerLog, firmwareDir, firmwareVersion });
       let current: Agent;
       let bootedVersion: string | undefined;
+      // The driver display and prices of a scenario with a tariff follow the charger across its restarts.
+      let screens: ReturnType<typeof pricedDisplay> | undefined;
       const boot = async (bootReason: 'PowerUp' | 'RemoteReset'): Promise<Agent> => {
         bootedVersion = kept.firmware ? ((await kept.firmware.installer.activate()) ?? firmwareVersion) : undefined;
         const agent = new Agent({
@@ -201,10 +214,13 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
           void restart.finally(() => restarts.delete(restart));
         });
         csms.attach(agent, byCharger);
+        screens?.stop();
+        screens = options.tariff ? pricedDisplay(agent, clock, log, options.tariff.currency, (text) => note('display', `${prefix}display: ${text}`)) : undefined;
         return agent;
       };
       current = await boot('PowerUp');
       closers.push(() => current.stop({ flushMs: 500 }));
+      closers.push(async () => screens?.stop());
       chargers.push({
         index: i + 1,
         id,
@@ -226,6 +242,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
             return meter.lastReading?.energyWh ?? 0;
           }
         },
+        screen: (n) => screens?.display.screenOf(n)?.lines.map((l) => l.variants[0] ?? ''),
       });
     }
 
@@ -314,4 +331,35 @@ async function untilBooted(agent: Agent, virtual: boolean): Promise<void> {
   while (!agent.link.isAccepted && performance.now() - wallStart < limitMs) {
     await new Promise((resolve) => setTimeout(resolve, 10)); // real time: the socket, not the clock
   }
+}
+
+/**
+ * A simulated 20x4 driver display with the pricing service. Each connector's new screen is told to
+ * `say` (whole, not page by page), once per screen: a screen whose figures change (kW, cost) is the same one.
+ */
+function pricedDisplay(agent: Agent, clock: Clock, log: Logger, currency: string, say: (text: string) => void): { display: DisplayService; stop(): void } {
+  const sim = new SimDisplay({ id: 'display:0', width: 20, height: 4 });
+  const display = new DisplayService({ agent, displays: [sim], clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: {}, qrUrl: '' } });
+  const pricing = new PricingService({ agent, display, clock, log, currency });
+  const last = new Map<number, string>();
+  const onShow = (): void => {
+    for (const c of agent.connectors) {
+      const lines = display.screenOf(c.connectorId)?.lines.map((l) => l.variants[0] ?? '') ?? [];
+      const key = lines.map((l) => l.replace(/[\d.,:]+/g, '#')).join('|');
+      if (last.get(c.connectorId) === key) continue;
+      last.set(c.connectorId, key);
+      say(`${agent.connectors.length > 1 ? `connector ${c.connectorId}: ` : ''}${lines.join(' | ')}`);
+    }
+  };
+  sim.on('shown', onShow);
+  display.start();
+  pricing.start();
+  return {
+    display,
+    stop() {
+      sim.off('shown', onShow);
+      pricing.stop();
+      display.stop();
+    },
+  };
 }

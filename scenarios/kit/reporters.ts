@@ -53,7 +53,7 @@ export function elapsedLabel(ms: number): string {
   return `+${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
 
-const MARK: Record<TimelineEvent['kind'], string> = { step: '▶', status: '●', ocpp: ' ', energy: '⚡', card: '▭', note: '#' };
+const MARK: Record<TimelineEvent['kind'], string> = { step: '▶', status: '●', ocpp: ' ', energy: '⚡', card: '▭', display: '▤', note: '#' };
 
 function eventLine(e: TimelineEvent): string {
   return `    ${elapsedLabel(e.at).padStart(9)} ${MARK[e.kind]} ${e.text}`;

@@ -4,6 +4,7 @@
  * (run.ts) supplies the simulated hardware, the embedded CSMS and virtual time.
  */
 import type { ScenarioContext } from './context.js';
+import { parseTariff } from '../csms/CsmsTariff.js';
 import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, type ScenarioOptions } from './scenarioOptions.js';
 
 // The kit's vocabulary, also from here (the modules of the kit import them where they are defined).
@@ -48,6 +49,13 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
   const firmware = options?.charger?.firmware;
   if (firmware !== undefined && (typeof firmware !== 'string' || firmware === '' || firmware.length > 50 || /\s/.test(firmware))) {
     throw new TypeError(`scenario '${name}': options.charger.firmware must be the running firmware version, 1..50 characters without spaces (e.g. '1.0.0'), got ${JSON.stringify(firmware)}`);
+  }
+  if (options?.tariff !== undefined) {
+    try {
+      parseTariff(options.tariff);
+    } catch (err) {
+      throw new TypeError(`scenario '${name}': options.tariff.${(err as Error).message}`);
+    }
   }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }

@@ -2,6 +2,7 @@
 import type { SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharger.js';
 import type { ConfigInput } from '../../agent/store/OcppConfiguration.js';
 import type { BootPolicy } from '../csms/CsmsReplies.js';
+import type { Tariff } from '../csms/CsmsTariff.js';
 
 export interface ScenarioOptions {
   /** OCPP configuration keys the charger starts with (e.g. `{ MeterValueSampleInterval: 60 }`). */
@@ -21,6 +22,12 @@ export interface ScenarioOptions {
   readonly chargers?: number;
   /** Charge point ids, one per charger (default `SCENARIO-CP1`, `SCENARIO-CP2`, …). `--id` overrides them. */
   readonly ids?: readonly string[];
+  /**
+   * Prices and costs: the embedded CSMS prices every session with this tariff (OCA California
+   * Pricing, scenarios/csms/CsmsTariff.ts), and each charger gets a simulated 20x4 driver display
+   * showing them (`t.expect.display`; new screens on the timeline). An external CSMS prices as it does.
+   */
+  readonly tariff?: Tariff;
 }
 
 /** The simulated hardware of each charger, and what the charger itself can do. */

@@ -15,7 +15,7 @@ export const STEP_NAMES = {
   rfid: ['present'],
   csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'disconnect', 'online', 'sent'],
   fault: ['meter', 'relay', 'pilot', 'tamper'],
-  expect: ['status', 'energy', 'transactions', 'firmware'],
+  expect: ['status', 'energy', 'transactions', 'firmware', 'display'],
   clock: ['advance', 'elapsed', 'now'],
   files: ['serve', 'uploadUrl', 'expectUpload', 'uploaded'],
   firmware: ['image', 'sign', 'manufacturerRoot', 'spoil'],

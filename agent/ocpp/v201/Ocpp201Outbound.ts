@@ -7,7 +7,7 @@
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
  * | its errorCode / info     | NotifyEvent when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
- * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo |
+ * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo, its language1 as the driver's language (driverLanguage) |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
  * | SecurityEventNotification | the same, the four event names 2.0.1 spells differently translated (certificates201.ts) |
@@ -55,6 +55,8 @@ type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotifi
 
 /** Offline periods remembered for the `offline` flag: events older than these were delivered long ago. */
 const MAX_OFFLINE_PERIODS = 16;
+/** Drivers' languages remembered (the latest authorizations). */
+const MAX_LANGUAGES = 64;
 
 export class Ocpp201Outbound implements OcppCaller {
   /** The journaled transaction messages as TransactionEvents. */
@@ -64,6 +66,8 @@ export class Ocpp201Outbound implements OcppCaller {
    * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
    */
   private readonly lastStatus = new Map<number, string>();
+  /** IdTokenInfo.language1 of the latest authorizations, by idTag. */
+  private readonly languages = new Map<string, string>();
 
   constructor(
     private readonly link: LinkView,
@@ -80,6 +84,10 @@ export class Ocpp201Outbound implements OcppCaller {
       else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
       if (this.offline.length > MAX_OFFLINE_PERIODS) this.offline.shift();
     });
+  }
+
+  driverLanguage(idTag: string): string | undefined {
+    return this.languages.get(idTag);
   }
 
   /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
@@ -176,6 +184,9 @@ export class Ocpp201Outbound implements OcppCaller {
         const { idTag } = payload as V16.AuthorizeRequest;
         const idToken = this.transactions.remoteIdToken(idTag) ?? { idToken: idTag, type: 'ISO14443' };
         const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken });
+        this.languages.delete(idTag);
+        if (idTokenInfo.language1 !== undefined) this.languages.set(idTag, idTokenInfo.language1);
+        if (this.languages.size > MAX_LANGUAGES) this.languages.delete(this.languages.keys().next().value!);
         return {
           idTagInfo: {
             status: idTagStatus16(idTokenInfo.status),

@@ -112,7 +112,12 @@
       // The running transaction's energy moves in the list too.
       const row = c.transaction && [...$('transactions').tBodies[0].rows].find((r) => r.dataset.localId === c.transaction.localId);
       if (row && c.transaction.energyWh !== undefined) row.cells[5].textContent = kWh(c.transaction.energyWh);
+      if (row && c.transaction.cost) row.cells[7].textContent = money(c.transaction.cost);
     }
+  }
+
+  function money(cost) {
+    return cost.text ?? `${cost.amount.toFixed(2)} ${cost.currency}`;
   }
 
   function renderTransactions(rows) {
@@ -130,7 +135,7 @@
           t.stoppedAt ? time(t.stoppedAt) : 'running',
           t.energyWh !== undefined ? kWh(t.energyWh) : '–',
           t.stopReason ?? '',
-          t.cost ? (t.cost.text ?? `${t.cost.amount.toFixed(2)} ${t.cost.currency}`) : '–',
+          t.cost ? money(t.cost) : '–',
         ];
         for (const [i, v] of cells.entries()) {
           const td = document.createElement('td');
