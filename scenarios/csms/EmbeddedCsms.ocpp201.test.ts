@@ -7,6 +7,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
+import { CsmsOperator } from './CsmsOperator.js';
+import { parseConsoleLine } from './consoleCommands.js';
 import { formatMessage } from './formatMessage.js';
 
 afterEach(cleanupAgents);
@@ -91,6 +93,51 @@ describe('embedded CSMS with an OCPP 2.0.1 charger', () => {
     expect(v16.csms.ocppVersion(CP)).toBe('1.6');
     expect(v201.csms.ocppVersion(CP)).toBe('2.0.1');
     expect(v16.sent('BootNotification')[0]).toMatchObject({ chargePointVendor: 'evse-agent' });
+  });
+});
+
+describe('operator commands on a 2.0.1 charger (the `evse csms` prompt and HTTP API)', () => {
+  it('remote start/stop, set/get variables, availability and reset in 2.0.1 calls; 1.6 actions refused with the reason', async () => {
+    const f = await agentFixture({ ocppVersion: '2.0.1' });
+    const operator = new CsmsOperator(f.csms, { callTimeoutMs: 5000 });
+    const context = {
+      knownIds: () => [CP],
+      connectedIds: () => operator.connectedIds(),
+      openTransactionIds: (id: string) => operator.openTransactionIds(id),
+      now: () => f.clock.now(),
+      ocppVersion: (id: string) => f.csms.ocppVersion(id),
+    };
+    const run = async (line: string): Promise<unknown> => {
+      const command = parseConsoleLine(line, context);
+      if (command.type !== 'call') throw new Error(`not a call: ${line}`);
+      const answer = operator.send(command.chargePointId, command.action, command.payload);
+      await f.advance(0);
+      return answer;
+    };
+    expect(operator.charger(CP)).toMatchObject({ ocppVersion: '2.0.1', vendor: 'evse-agent', model: 'test', connectors: [{ connectorId: 1, status: 'Available' }] });
+
+    expect(await run('set OCPPCommCtrlr.HeartbeatInterval 120')).toEqual({ setVariableResult: [expect.objectContaining({ attributeStatus: 'Accepted' })] });
+    expect(await run('get OCPPCommCtrlr.HeartbeatInterval')).toMatchObject({ getVariableResult: [{ attributeStatus: 'Accepted', attributeValue: '120' }] });
+    expect(f.config.getInt('HeartbeatInterval')).toBe(120);
+
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    expect(await run('remote-start CARD-9 1')).toEqual({ status: 'Accepted' });
+    await f.advance(2000);
+    expect(operator.charger(CP)?.connectors[0]?.transaction).toMatchObject({ idTag: 'CARD-9' });
+    expect(await run('availability 1 Inoperative')).toEqual({ status: 'Scheduled' });
+    expect(await run('remote-stop')).toEqual({ status: 'Accepted' });
+    await f.advance(2000);
+    expect(operator.openTransactionIds(CP)).toEqual([]);
+    await f.advance(2000);
+    expect(f.csms.chargePoint(CP)?.connectors[1]?.status).toBe('Unavailable');
+
+    await expect(operator.send(CP, 'RemoteStartTransaction', { idTag: 'X' })).rejects.toMatchObject({
+      kind: 'unknownAction',
+      message: 'RemoteStartTransaction is an OCPP 1.6 action; this charge point speaks OCPP 2.0.1',
+    });
+    await expect(operator.send(CP, 'Reset', { type: 'Soft' })).rejects.toMatchObject({ kind: 'invalidPayload', details: { field: 'type' } });
+    expect(f.csms.violations(CP)).toEqual([]);
   });
 });
 
