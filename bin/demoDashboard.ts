@@ -3,6 +3,7 @@
  * the wall clock, with the local web dashboard on 127.0.0.1, until Ctrl-C. Nothing is scripted:
  * the visitor plugs in, taps cards and injects faults on the page (docs/dashboard.md).
  */
+import type { OcppVersion } from '../agent/ocpp/ProtocolFace.js';
 import { systemClock } from '../hal/clock.js';
 import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
 import { Agent } from '../agent/Agent.js';
@@ -22,6 +23,8 @@ export interface DashboardDemoOptions {
   json: boolean;
   logLevel: string;
   pretty?: boolean | undefined;
+  /** The OCPP version the charger speaks (default 1.6). */
+  ocppVersion?: OcppVersion;
 }
 
 const CHARGE_POINT_ID = 'DEMO-CP1';
@@ -41,6 +44,7 @@ export async function runDashboardDemo(opts: DashboardDemoOptions): Promise<numb
   });
   const agent = new Agent({
     chargePointId: CHARGE_POINT_ID,
+    ...(opts.ocppVersion && { ocppVersion: opts.ocppVersion }),
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
     csms: { url: csmsUrl, callTimeoutMs: 10_000, reconnect: { initialDelayMs: 200, maxDelayMs: 2000 } },
     hardware: sim.hardware,
