@@ -101,6 +101,7 @@ program
   .option('--id <ids>', 'charge point id(s), comma-separated, one per charger of the scenario')
   .option('--max-wait <d>', 'real time: longest single wait a step may ask for (e.g. 10m)')
   .option('--prompt-timeout <d>', 'with --rig prompt: how long each question waits for an answer (default 5m)')
+  .addOption(ocppVersionOption("the OCPP version the chargers speak (default: the scenario's onlyOcpp, else 1.6); a scenario for the other version only is skipped", undefined))
   .action(async (files: string[], opts: ScenarioRunOptions) => {
     const { runScenarioCommand } = await import('./scenarioCommand.js');
     process.exitCode = await runScenarioCommand(files, opts);

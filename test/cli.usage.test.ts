@@ -42,6 +42,7 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['scenario', 'run', '--seed', '-1'], /^evse scenario run: --seed: expected an integer from 0 to 4294967295, got '-1'$/],
   [['scenario', 'run', '--reporter', 'tap'], /^evse scenario run: unknown reporter 'tap'; use one of pretty, json, junit$/],
   [['scenario', 'run', '--hal', 'can'], /^evse scenario run: --hal must be sim or serial, got 'can'$/],
+  [['scenario', 'run', '--ocpp', '2'], /^evse scenario run: --ocpp: expected one of 1\.6, 2\.0\.1, got '2'$/],
   [['bogus'], /^evse: unknown command 'bogus'; `evse --help` lists the commands$/],
   [['fleat'], /^evse: unknown command 'fleat' \(did you mean fleet\?\); `evse --help` lists the commands$/],
 ];

@@ -4,7 +4,7 @@
  * (run.ts) supplies the simulated hardware, the embedded CSMS and virtual time.
  */
 import type { ScenarioContext } from './context.js';
-import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, type ScenarioOptions } from './scenarioOptions.js';
+import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, OCPP_VERSIONS, type ScenarioOptions } from './scenarioOptions.js';
 
 // The kit's vocabulary, also from here (the modules of the kit import them where they are defined).
 export { ScenarioFailure, ScenarioUsageError } from './errors.js';
@@ -44,6 +44,10 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
   const ventilation = options?.charger?.ventilation;
   if (ventilation !== undefined && typeof ventilation !== 'boolean') {
     throw new TypeError(`scenario '${name}': options.charger.ventilation must be true or false, got ${JSON.stringify(ventilation)}`);
+  }
+  const only = options?.onlyOcpp;
+  if (only !== undefined && (typeof only !== 'object' || only === null || !OCPP_VERSIONS.includes(only.version) || typeof only.reason !== 'string' || only.reason.trim() === '')) {
+    throw new TypeError(`scenario '${name}': options.onlyOcpp must be { version: '1.6' or '2.0.1', reason: why the scenario is for that version only }, got ${JSON.stringify(only)}`);
   }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }
