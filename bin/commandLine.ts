@@ -62,6 +62,12 @@ export function parsedBy<T>(parse: (value: string) => T, expected: string): (val
   };
 }
 
+/** `--ocpp <version>`: the OCPP version a charger started by the command speaks (1.6 or 2.0.1; default 1.6 unless `defaultValue` is undefined). */
+export function ocppVersionOption(description = 'the OCPP version the charger speaks', defaultValue: string | undefined = '1.6'): Option {
+  const option = new Option('--ocpp <version>', description).choices(['1.6', '2.0.1']);
+  return defaultValue === undefined ? option : option.default(defaultValue);
+}
+
 // ── logging options ─────────────────────────────────────────────────────────────────────────
 
 export interface LogOptions {

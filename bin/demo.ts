@@ -1,6 +1,6 @@
 /**
- * `evse demo`: an embedded strict OCPP 1.6 CSMS on 127.0.0.1 (ephemeral port) and one simulated
- * charger, driven through one session in virtual time — plug in, tap a card, charge, unplug —
+ * `evse demo`: an embedded strict OCPP CSMS on 127.0.0.1 (ephemeral port) and one simulated
+ * charger speaking OCPP 1.6 or (`--ocpp 2.0.1`) 2.0.1, driven through one session in virtual time — plug in, tap a card, charge, unplug —
  * printing the timeline (status changes, OCPP messages both ways, energy, what the driver's display
  * shows) and a summary. The CSMS prices the session (a demo tariff, OCA California Pricing), so the
  * display shows the price, the cost rising and the total.
@@ -20,6 +20,7 @@ import { createLogger } from './logger.js';
 import { packageVersion } from './packageInfo.js';
 import { SUPPORTED_FEATURE_PROFILES } from './agentIdentity.js';
 import { prepareDemoSecurity } from './demoSecurity.js';
+import type { OcppVersion } from '../agent/ocpp/ProtocolFace.js';
 
 export interface DemoOptions {
   json: boolean;
@@ -29,6 +30,8 @@ export interface DemoOptions {
   pretty?: boolean | undefined;
   /** Security profile 2 end to end: wss:// with a throwaway CA, HTTP Basic password (docs/security.md). */
   security?: boolean;
+  /** The OCPP version the charger speaks (default 1.6). */
+  ocppVersion?: OcppVersion;
 }
 
 const CHARGE_POINT_ID = 'DEMO-CP1';
@@ -70,8 +73,10 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     log,
   });
   new CsmsTariff(csms, DEMO_TARIFF, () => clock.now()).attach();
+  const ocppVersion = opts.ocppVersion ?? '1.6';
   const agent = new Agent({
     chargePointId: CHARGE_POINT_ID,
+    ocppVersion,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
     csms: { url, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
@@ -116,7 +121,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
 
   let exitCode = 1;
   try {
-    if (!opts.json) out(`evse demo: embedded CSMS on ${url}, charger ${CHARGE_POINT_ID}, simulated hardware, virtual time\n`);
+    if (!opts.json) out(`evse demo: embedded CSMS on ${url}, charger ${CHARGE_POINT_ID} speaking OCPP ${ocppVersion}, simulated hardware, virtual time\n`);
     agent.start();
     screens.start();
     pricing.start();
@@ -143,7 +148,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     await clock.advanceAsync(3000, settle);
     connector.ev.unplug();
     await clock.advanceAsync(5000, settle);
-    exitCode = summarize(csms, say, opts.json) === 0 && secure ? 0 : 1;
+    exitCode = summarize(csms, say, opts.json, ocppVersion) === 0 && secure ? 0 : 1;
   } catch (err) {
     say('error', `demo failed: ${(err as Error).message}`);
   } finally {
@@ -156,7 +161,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
   return exitCode;
 }
 
-function summarize(csms: EmbeddedCsms, say: (kind: string, text: string, fields?: Record<string, unknown>) => void, json: boolean): number {
+function summarize(csms: EmbeddedCsms, say: (kind: string, text: string, fields?: Record<string, unknown>) => void, json: boolean, ocppVersion: OcppVersion): number {
   const txs = csms.transactions(CHARGE_POINT_ID);
   const violations = csms.violations(CHARGE_POINT_ID);
   const tx = txs[0];
@@ -166,14 +171,15 @@ function summarize(csms: EmbeddedCsms, say: (kind: string, text: string, fields?
     return 1;
   }
   const energyWh = stop.meterStop - tx.meterStart;
-  const order = causalOrder(csms);
+  const order = ocppVersion === '2.0.1' ? causalOrder201(csms) : causalOrder(csms);
+  const id = tx.stationTransactionId ?? tx.transactionId;
   const ok = violations.length === 0 && order.ok;
   if (!json) process.stdout.write('\n');
   say(
     'summary',
-    `${ok ? '✓' : '✗'} transaction ${tx.transactionId}: ${(energyWh / 1000).toFixed(2)} kWh (meter ${tx.meterStart} → ${stop.meterStop} Wh), ` +
-      `stop reason ${stop.reason ?? 'Local'}, ${tx.meterValues.length} meter values; ${violations.length} schema violations`,
-    { ok, transactionId: tx.transactionId, energyWh, stopReason: stop.reason, violations: violations.length },
+    `${ok ? '✓' : '✗'} transaction ${id}: ${(energyWh / 1000).toFixed(2)} kWh (meter ${tx.meterStart} → ${stop.meterStop} Wh), ` +
+      `stop reason ${stop.reason ?? 'Local'}, ${tx.meterValues.length} meter values; ${violations.length} ${ocppVersion === '2.0.1' ? 'violations (schema, seqNo, order)' : 'schema violations'}`,
+    { ok, transactionId: id, energyWh, stopReason: stop.reason, violations: violations.length, ocppVersion },
   );
   say('summary', `${order.ok ? '✓' : '✗'} order at the CSMS: ${order.trail.join(' → ')}`, { ok: order.ok, order: order.trail });
   return ok ? 0 : 1;
@@ -200,4 +206,22 @@ function causalOrder(csms: EmbeddedCsms): { ok: boolean; trail: string[] } {
     trail.slice(stop).every((s, i) => i === 0 || !inSession(s)) &&
     !trail.slice(start, stop).some((s) => s === 'Finishing' || s === 'Available');
   return { ok, trail: trail.slice(Math.max(0, trail.lastIndexOf('Preparing', start))) };
+}
+
+/**
+ * The same for OCPP 2.0.1, where the EVSE is Occupied from plug-in to unplug: its TransactionEvents
+ * Started before Ended, and no Available between them (the EVSE becomes Available only after Ended).
+ */
+function causalOrder201(csms: EmbeddedCsms): { ok: boolean; trail: string[] } {
+  const trail = csms
+    .traffic((r) => r.chargePointId === CHARGE_POINT_ID && r.direction === 'in' && r.kind === 'call')
+    .flatMap((r) => {
+      const p = r.payload as { evseId?: number; connectorStatus?: string; eventType?: string };
+      if (r.action === 'TransactionEvent' && (p.eventType === 'Started' || p.eventType === 'Ended')) return [`TransactionEvent ${p.eventType}`];
+      return r.action === 'StatusNotification' && p.evseId === 1 ? [p.connectorStatus!] : [];
+    });
+  const start = trail.indexOf('TransactionEvent Started');
+  const stop = trail.indexOf('TransactionEvent Ended');
+  const ok = start >= 0 && stop > start && trail.lastIndexOf('Occupied', start) >= 0 && !trail.slice(start, stop).includes('Available') && trail.indexOf('Available', stop) > stop;
+  return { ok, trail: trail.slice(Math.max(0, trail.lastIndexOf('Occupied', start))) };
 }

@@ -5,6 +5,7 @@
  * prices the sessions (the demo tariff, OCA California Pricing) and each connector has a
  * simulated 20x4 driver display, both shown on the page.
  */
+import type { OcppVersion } from '../agent/ocpp/ProtocolFace.js';
 import { systemClock } from '../hal/clock.js';
 import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
 import { Agent } from '../agent/Agent.js';
@@ -29,6 +30,8 @@ export interface DashboardDemoOptions {
   json: boolean;
   logLevel: string;
   pretty?: boolean | undefined;
+  /** The OCPP version the charger speaks (default 1.6). */
+  ocppVersion?: OcppVersion;
 }
 
 const CHARGE_POINT_ID = 'DEMO-CP1';
@@ -48,6 +51,7 @@ export async function runDashboardDemo(opts: DashboardDemoOptions): Promise<numb
   });
   const agent = new Agent({
     chargePointId: CHARGE_POINT_ID,
+    ...(opts.ocppVersion && { ocppVersion: opts.ocppVersion }),
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'demo', chargePointSerialNumber: 'DEMO-0001', firmwareVersion: packageVersion() },
     csms: { url: csmsUrl, callTimeoutMs: 10_000 },
     hardware: sim.hardware,

@@ -9,12 +9,13 @@
  *   evse sessions   the session history `evse run` keeps, with a utilisation summary
  */
 import { Command } from 'commander';
-import { integerIn, nonNegativeInteger, parseCommandLine, parsedBy, port, positiveInteger, positiveNumber, reportUsageErrors, seed, withLogOptions, type LogOptions } from './commandLine.js';
+import { integerIn, nonNegativeInteger, ocppVersionOption, parseCommandLine, parsedBy, port, positiveInteger, positiveNumber, reportUsageErrors, seed, withLogOptions, type LogOptions } from './commandLine.js';
 import { addCsmsDriveOptions, addCsmsSecurityOptions, type CsmsDriveFlags, type CsmsSecurityFlags } from './csmsCommand.js';
 import type { FleetCommandOptions } from './fleetCommand.js';
 import type { ScenarioRunOptions } from './scenarioCommand.js';
 import { packageVersion } from './packageInfo.js';
 import { parseDuration } from '../scenarios/fleet/fleetIds.js';
+import type { OcppVersion } from '../agent/ocpp/ProtocolFace.js';
 
 const program = new Command('evse')
   .description('Charge-point agent: HAL, charging state machine and OCPP 1.6J client')
@@ -34,24 +35,31 @@ withLogOptions(
     .option('--json', 'print the timeline as JSON lines for machines (stdout has nothing else)')
     .option('--minutes <n>', 'minutes of (virtual) charging', positiveNumber, 60)
     .option('--security', 'OCPP security profile 2: wss:// with a throwaway CA and an HTTP Basic password (docs/security.md)')
+    .addOption(ocppVersionOption())
     .option('--dashboard', 'instead: run the charger in real time with its web dashboard on 127.0.0.1 until Ctrl-C, and drive it from the page')
     .option('--dashboard-port <port>', 'port of the dashboard (0 = any free port)', port, 8080),
   'warn',
-).action(async (opts: { json?: boolean; minutes: number; dashboard?: boolean; dashboardPort: number; logLevel: string; pretty?: boolean; security?: boolean }) => {
+).action(async (opts: { json?: boolean; minutes: number; dashboard?: boolean; dashboardPort: number; logLevel: string; pretty?: boolean; security?: boolean; ocpp: OcppVersion }) => {
+  if (opts.security && opts.ocpp === '2.0.1') {
+    // The demo's security check changes the profile with 1.6 ChangeConfiguration and reads 1.6 security events.
+    process.stderr.write('evse demo: --security: shown with OCPP 1.6 only for now; leave out --ocpp 2.0.1 or --security\n');
+    process.exitCode = 64;
+    return;
+  }
   if (opts.dashboard) {
     const { runDashboardDemo } = await import('./demoDashboard.js');
-    process.exitCode = await runDashboardDemo({ port: opts.dashboardPort, json: opts.json === true, logLevel: opts.logLevel, pretty: opts.pretty });
+    process.exitCode = await runDashboardDemo({ port: opts.dashboardPort, json: opts.json === true, logLevel: opts.logLevel, pretty: opts.pretty, ocppVersion: opts.ocpp });
     return;
   }
   const { runDemo } = await import('./demo.js');
-  process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty, security: opts.security === true });
+  process.exitCode = await runDemo({ json: opts.json === true, minutes: opts.minutes, logLevel: opts.logLevel, pretty: opts.pretty, security: opts.security === true, ocppVersion: opts.ocpp });
 });
 
 addCsmsSecurityOptions(addCsmsDriveOptions(
   withLogOptions(
     program
       .command('csms')
-      .description('run the embedded strict OCPP 1.6 CSMS on its own and print the traffic (or only counts: --quiet); drive charge points from a prompt or an HTTP API')
+      .description('run the embedded strict OCPP 1.6 / 2.0.1 CSMS on its own and print the traffic (or only counts: --quiet); drive charge points from a prompt or an HTTP API')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'port to listen on (0 = any free port)', port, 9000)
       .option('--json', 'print traffic as JSON lines')
@@ -101,6 +109,7 @@ program
   .option('--id <ids>', 'charge point id(s), comma-separated, one per charger of the scenario')
   .option('--max-wait <d>', 'real time: longest single wait a step may ask for (e.g. 10m)')
   .option('--prompt-timeout <d>', 'with --rig prompt: how long each question waits for an answer (default 5m)')
+  .addOption(ocppVersionOption("the OCPP version the chargers speak (default: the scenario's onlyOcpp, else 1.6); a scenario for the other version only is skipped", undefined))
   .action(async (files: string[], opts: ScenarioRunOptions) => {
     const { runScenarioCommand } = await import('./scenarioCommand.js');
     process.exitCode = await runScenarioCommand(files, opts);

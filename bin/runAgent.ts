@@ -8,6 +8,7 @@
  * and the hardware re-initialised, as a reboot would). A restart that fails is retried ResetRetries
  * times with a back-off, then the process exits 70 for the service manager.
  */
+import { chooseOcppVersion } from './ocppVersionChoice.js';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -99,7 +100,7 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
   });
   const availability = await ConnectorAvailability.open(join(dataDir, 'connector-availability.json'), log);
   // OCPP 2.0.1 numbers each transaction's events: the count survives a restart (docs/ocpp201.md).
-  const seqNos = settings.ocppVersion === '2.0.1' ? await TransactionSeqNos.open(join(dataDir, 'transaction-seqnos.json'), log) : undefined;
+  const seqNos = settings.ocppVersions.includes('2.0.1') ? await TransactionSeqNos.open(join(dataDir, 'transaction-seqnos.json'), log) : undefined;
   const auth: LocalAuthorization = {
     cache: await AuthorizationCache.open(join(dataDir, 'authorization-cache.json'), log),
     localList: await LocalAuthList.open(join(dataDir, 'local-auth-list.json'), log),
@@ -278,9 +279,15 @@ class AgentRunner {
       await this.hw.hardware.close(); // a signal came while the drivers and modules were loading
       return;
     }
+    // With several versions offered (ocpp.version: auto), the CSMS chooses at each start.
+    const ocppVersion = await chooseOcppVersion(settings, () => this.security.connection.connection(), log);
+    if (this.stopping) {
+      await this.hw.hardware.close();
+      return;
+    }
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
-      ocppVersion: settings.ocppVersion,
+      ocppVersion,
       ...(this.seqNos && { transactionSeqNos: this.seqNos }),
       bootReason: this.bootReason,
       boot: bootNotificationOf(settings, runningFirmware),

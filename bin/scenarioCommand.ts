@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { SCENARIO_FILE_NAMES, compiledTwin, expandScenarioArgs, sourceOf } from '../scenarios/kit/files.js';
-import { REPORTERS, report, scenarioRoot, type ReporterName } from '../scenarios/kit/reporters.js';
+import { REPORTERS, counts, report, scenarioRoot, type ReporterName } from '../scenarios/kit/reporters.js';
 import { runScenarioFiles, type RunOptions } from '../scenarios/kit/run.js';
 import { CHARGE_POINT_ID, ScenarioUsageError } from '../scenarios/kit/scenario.js';
 import { parseDuration } from '../scenarios/kit/words.js';
@@ -35,6 +35,8 @@ export interface ScenarioRunOptions {
   maxWait?: string;
   /** How long a prompt waits for the engineer ('5m'). */
   promptTimeout?: string;
+  /** The OCPP version the chargers speak (commander checked it is 1.6 or 2.0.1). */
+  ocpp?: string;
 }
 
 export interface CommandIo {
@@ -105,10 +107,10 @@ export async function runScenarioCommand(args: readonly string[], opts: Scenario
   });
   const root = scenarioRoot(results.flatMap((r) => (r.file ? [r.file] : [])), process.cwd());
   const text = report(opts.reporter as ReporterName, results, { timeline: opts.timeline === true, root });
-  const failed = results.filter((r) => r.status === 'failed').length;
+  const { passed, failed, skipped } = counts(results);
   if (output) {
     const [written] = await writeOutputFiles([{ ...output, content: () => text }]);
-    io.stdout.write(`${results.length - failed} passed, ${failed} failed; ${describeWritten(written!)}\n`);
+    io.stdout.write(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}; ${describeWritten(written!)}\n`);
     if (!written!.ok) {
       // The run is not lost: the report goes to stdout instead.
       err(`--output ${output.file}: cannot write the report (${written!.error}); it follows on stdout`);
@@ -140,6 +142,7 @@ function environment(opts: ScenarioRunOptions): Omit<RunOptions, 'seed'> {
     out.ids = ids;
   }
   if (opts.maxWait !== undefined) out.maxRealWaitMs = duration(opts.maxWait, '--max-wait');
+  if (opts.ocpp !== undefined) out.ocppVersion = opts.ocpp === '2.0.1' ? '2.0.1' : '1.6';
   return out;
 }
 

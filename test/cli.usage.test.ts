@@ -33,6 +33,8 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['run', 'now'], /^evse run: too many arguments/],
   [['demo', '--log-level', 'loud'], /^evse demo: --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud'$/],
   [['demo', '--minutes', '0'], /^evse demo: --minutes: expected a number greater than 0, got '0'$/],
+  [['demo', '--ocpp', '2.1'], /^evse demo: --ocpp: expected one of 1\.6, 2\.0\.1, got '2\.1'$/],
+  [['demo', '--ocpp', '2.0.1', '--security'], /^evse demo: --security: shown with OCPP 1\.6 only for now; leave out --ocpp 2\.0\.1 or --security$/],
   [['csms', '--port', 'abc'], /^evse csms: --port: expected an integer from 0 to 65535, got 'abc'$/],
   [['csms', '--port', '70000'], /^evse csms: --port: expected an integer from 0 to 65535, got '70000'$/],
   [['csms', '--log-level', 'loud'], /^evse csms: --log-level: expected one of .*, got 'loud'$/],
@@ -40,6 +42,7 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['scenario', 'run', '--seed', '-1'], /^evse scenario run: --seed: expected an integer from 0 to 4294967295, got '-1'$/],
   [['scenario', 'run', '--reporter', 'tap'], /^evse scenario run: unknown reporter 'tap'; use one of pretty, json, junit$/],
   [['scenario', 'run', '--hal', 'can'], /^evse scenario run: --hal must be sim or serial, got 'can'$/],
+  [['scenario', 'run', '--ocpp', '2'], /^evse scenario run: --ocpp: expected one of 1\.6, 2\.0\.1, got '2'$/],
   [['bogus'], /^evse: unknown command 'bogus'; `evse --help` lists the commands$/],
   [['fleat'], /^evse: unknown command 'fleat' \(did you mean fleet\?\); `evse --help` lists the commands$/],
 ];

@@ -1,6 +1,7 @@
 /**
  * `npm run demo` as a new user runs it: one session against the embedded strict CSMS, exit 0, and
- * the order the CSMS saw is causal (StartTransaction before Charging, StopTransaction before Available).
+ * the order the CSMS saw is causal (StartTransaction before Charging, StopTransaction before Available);
+ * the same in OCPP 2.0.1 (`--ocpp 2.0.1`).
  */
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
@@ -20,6 +21,17 @@ describe('evse demo', () => {
     expect(trail.indexOf('StartTransaction')).toBeLessThan(trail.indexOf('Charging'));
     expect(trail.indexOf('StopTransaction')).toBeLessThan(trail.lastIndexOf('Available'));
     expect(trail.at(-1)).toBe('Available');
+  });
+
+  it('--ocpp 2.0.1: the same session in OCPP 2.0.1, TransactionEvents in order, no violation', async () => {
+    const demo = spawnEvse(['demo', '--ocpp', '2.0.1', '--json', '--minutes', '30'], { EVSE_LOG_LEVEL: 'silent' });
+    expect(await demo.exited).toBe(0);
+    const lines = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as { type: string; order?: string[]; ok?: boolean; violations?: number; ocppVersion?: string; action?: string; direction?: string; payload?: { eventType?: string; seqNo?: number } });
+    const [summary, order] = lines.filter((l) => l.type === 'summary');
+    expect(summary).toMatchObject({ ok: true, violations: 0, ocppVersion: '2.0.1', stopReason: 'EVDisconnected' });
+    expect(order).toMatchObject({ ok: true, order: ['Occupied', 'TransactionEvent Started', 'TransactionEvent Ended', 'Available'] });
+    const events = lines.filter((l) => l.type === 'ocpp' && l.action === 'TransactionEvent' && l.direction === 'in' && l.payload?.seqNo !== undefined);
+    expect(events.map((e) => `${e.payload!.eventType} ${e.payload!.seqNo}`)).toEqual(['Started 0', 'Updated 1', 'Updated 2', 'Ended 3']);
   });
 
   it('--json: stdout is JSON lines only, also as README runs it through npm (npm run -s demo -- --json)', { timeout: 30_000 }, async () => {

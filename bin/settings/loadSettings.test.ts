@@ -82,7 +82,11 @@ describe('loadSettings', () => {
     expect(() => loadSettings({ env: { EVSE_CLOCK_SOURCE: 'gps' } })).toThrow(/clock\.source: expected "system" .*got "gps"/);
     expect(loadSettings({ env: {} }).ocppVersion).toBe('1.6');
     expect(loadSettings({ env: { EVSE_OCPP_VERSION: '2.0.1' } }).ocppVersion).toBe('2.0.1');
-    expect(() => loadSettings({ env: { EVSE_OCPP_VERSION: '2.1' } })).toThrow(/ocpp\.version: expected the OCPP version spoken: 1\.6 or 2\.0\.1, got "2\.1"/);
+    expect(loadSettings({ env: { EVSE_OCPP_VERSION: 'auto' } })).toMatchObject({ ocppVersion: '2.0.1', ocppVersions: ['2.0.1', '1.6'] });
+    expect(loadSettings({ env: { EVSE_OCPP_VERSION: '1.6, 2.0.1' } })).toMatchObject({ ocppVersion: '1.6', ocppVersions: ['1.6', '2.0.1'] });
+    expect(loadSettings({ env: { EVSE_OCPP_VERSION: '2.0.1' } }).ocppVersions).toEqual(['2.0.1']);
+    expect(() => loadSettings({ env: { EVSE_OCPP_VERSION: '1.6,1.6' } })).toThrow(/ocpp\.version: expected .*, got "1\.6,1\.6"/);
+    expect(() => loadSettings({ env: { EVSE_OCPP_VERSION: '2.1' } })).toThrow(/ocpp\.version: expected the OCPP version spoken: 1\.6 or 2\.0\.1, or both offered in order of preference: 2\.0\.1,1\.6 \(or auto, the same\) or 1\.6,2\.0\.1, got "2\.1"/);
   });
 
   it('treats an empty variable as unset', () => {

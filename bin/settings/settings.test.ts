@@ -134,8 +134,8 @@ describe('parseSettings', () => {
     ['ocpp.StopTransactionOnInvalidId', 'perhaps', 'expected a valid boolean'],
     ['ocpp.HeartbeatIntervall', 60, 'unknown OCPP configuration key'],
     ['ocpp.NumberOfConnectors', 2, 'read-only OCPP key'],
-    ['ocpp.version', '2.0', 'expected the OCPP version spoken: 1.6 or 2.0.1, got "2.0"'],
-    ['ocpp.version', true, 'expected the OCPP version spoken: 1.6 or 2.0.1, got true'],
+    ['ocpp.version', '2.0', 'expected the OCPP version spoken: 1.6 or 2.0.1, or both offered in order of preference: 2.0.1,1.6 (or auto, the same) or 1.6,2.0.1, got "2.0"'],
+    ['ocpp.version', true, 'expected the OCPP version spoken: 1.6 or 2.0.1, or both offered in order of preference: 2.0.1,1.6 (or auto, the same) or 1.6,2.0.1, got true'],
     ['ocpp.AuthorizationKey', 'a-secret-in-a-file-0123', 'security key: set it with csms.password / csms.securityProfile'],
     ['ocpp.SecurityProfile', 3, 'security key'],
   ])('names %s in the error for %j', (path, value, expected) => {

@@ -136,8 +136,13 @@ export interface Settings {
   readonly log: { readonly level: LogLevel };
   /** Initial OCPP configuration, by canonical key name. */
   readonly ocpp: { readonly [key: string]: ConfigValue };
-  /** The OCPP version spoken (`ocpp.version`, default 1.6): the subprotocol offered and the face the agent shows. */
+  /** The OCPP version spoken (`ocpp.version`, default 1.6): the subprotocol offered and the face the agent shows; the first preference when several are offered. */
   readonly ocppVersion: OcppVersion;
+  /**
+   * The versions offered in the WebSocket handshake, most preferred first (`ocpp.version: auto` is
+   * 2.0.1 then 1.6). With more than one the CSMS chooses at each start (agent/ocpp/negotiateVersion.ts).
+   */
+  readonly ocppVersions: readonly OcppVersion[];
 }
 
 /** The OCPP versions the agent speaks (`ocpp.version`). */
@@ -335,18 +340,19 @@ export function parseSettings(raw: unknown): Settings {
   const { version, keys } = isRecord(raw) && isRecord(raw.ocpp) ? splitOcppVersion(raw.ocpp) : { version: undefined, keys: isRecord(raw) ? raw.ocpp : undefined };
   replacedKeys(raw, issues);
   const ocpp = checkOcppKeys(keys, issues);
-  const ocppVersion = checkOcppVersion(version, issues);
+  const ocppVersions = checkOcppVersion(version, issues);
   if (issues.length === 0) issues.push(...connectionProfileIssues(tree as unknown as Settings, ocpp ?? {}));
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
   if (issues.length === 0) issues.push(...checkDisplay((tree as Settings).display, (tree as Settings).hal.driver));
   if (issues.length === 0) issues.push(...dashboardIssues((tree as Settings).dashboard));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
-  const settings = tree as { csms: { url: string; fallbackUrls: string[] }; ocpp: unknown; ocppVersion: OcppVersion };
+  const settings = tree as { csms: { url: string; fallbackUrls: string[] }; ocpp: unknown; ocppVersion: OcppVersion; ocppVersions: readonly OcppVersion[] };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.
   settings.csms.url = settings.csms.url.replace(/\/+$/, '');
   settings.csms.fallbackUrls = (settings.csms.fallbackUrls ?? []).map((url) => url.replace(/\/+$/, ''));
   settings.ocpp = ocpp;
-  settings.ocppVersion = ocppVersion;
+  settings.ocppVersion = ocppVersions[0]!;
+  settings.ocppVersions = ocppVersions;
   return deepFreeze(settings as unknown as Settings);
 }
 
@@ -410,13 +416,20 @@ function splitOcppVersion(entries: Record<string, unknown>): { version: unknown;
   return { version, keys };
 }
 
-/** `ocpp.version`: 1.6 (also when unset) or 2.0.1; YAML may give 1.6 as a number. */
-function checkOcppVersion(value: unknown, issues: SettingsIssue[]): OcppVersion {
-  if (value === undefined || value === '') return '1.6';
-  const version = OCPP_VERSIONS.find((v) => v === String(value).trim());
-  if (version && (typeof value === 'string' || typeof value === 'number')) return version;
-  issues.push(describe('ocpp.version', 'expected the OCPP version spoken: 1.6 or 2.0.1', value));
-  return '1.6';
+/**
+ * `ocpp.version`: 1.6 (also when unset) or 2.0.1 (YAML may give 1.6 as a number); or the versions
+ * offered in order of preference, `2.0.1,1.6` (`auto`: that order), for the CSMS to choose.
+ */
+function checkOcppVersion(value: unknown, issues: SettingsIssue[]): OcppVersion[] {
+  if (value === undefined || value === '') return ['1.6'];
+  if (typeof value === 'string' || typeof value === 'number') {
+    const text = String(value).trim();
+    const words = text === 'auto' ? ['2.0.1', '1.6'] : text.split(',').map((w) => w.trim());
+    const versions = words.map((w) => OCPP_VERSIONS.find((v) => v === w));
+    if (versions.every((v) => v !== undefined) && new Set(versions).size === versions.length) return versions as OcppVersion[];
+  }
+  issues.push(describe('ocpp.version', 'expected the OCPP version spoken: 1.6 or 2.0.1, or both offered in order of preference: 2.0.1,1.6 (or auto, the same) or 1.6,2.0.1', value));
+  return ['1.6'];
 }
 
 // Secrets never appear in messages.

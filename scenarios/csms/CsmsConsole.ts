@@ -55,6 +55,7 @@ export class CsmsConsole {
       knownIds: () => operator.csms.chargePoints().map((s) => s.id),
       connectedIds: () => operator.connectedIds(),
       openTransactionIds: (id) => operator.openTransactionIds(id),
+      ocppVersion: (id) => operator.csms.ocppVersion(id),
       now,
     };
     this.rl = createInterface({
@@ -170,6 +171,11 @@ function formatAnswer(action: string, answer: unknown): string {
     if (keys.unknownKey?.length) lines.push(`  unknown: ${keys.unknownKey.join(', ')}`);
     return `\n${lines.join('\n')}`;
   }
+  const vars = (answer as { getVariableResult?: { attributeStatus: string; attributeValue?: string; component: { name: string }; variable: { name: string; instance?: string } }[] }) ?? {};
+  if (action === 'GetVariables' && vars.getVariableResult) {
+    const name = (r: NonNullable<typeof vars.getVariableResult>[number]) => `${r.component.name}.${r.variable.name}${r.variable.instance ? `[${r.variable.instance}]` : ''}`;
+    return `\n${vars.getVariableResult.map((r) => `  ${name(r)} = ${r.attributeStatus === 'Accepted' ? (r.attributeValue ?? '(no value)') : `(${r.attributeStatus})`}`).join('\n')}`;
+  }
   const line = JSON.stringify(answer);
   return line.length <= ONE_LINE_ANSWER ? ` ${line}` : `\n${JSON.stringify(answer, null, 2)}`;
 }
@@ -183,6 +189,7 @@ function formatChargers(chargers: readonly ChargerSummary[], utc: boolean): stri
       const head = [
         c.id,
         c.connected ? `connected since ${time(c.connectedAt)}` : `disconnected since ${time(c.disconnectedAt)}`,
+        c.ocppVersion && `OCPP ${c.ocppVersion}`,
         c.registration ? `boot ${c.registration}` : 'no boot yet',
         what && `${what}${c.firmwareVersion ? ` (firmware ${c.firmwareVersion})` : ''}`,
       ].filter(Boolean);
@@ -190,7 +197,7 @@ function formatChargers(chargers: readonly ChargerSummary[], utc: boolean): stri
         const status = k.status ? `${k.status}${k.errorCode && k.errorCode !== 'NoError' ? ` (${k.errorCode})` : ''}` : 'no status yet';
         const tx = k.transaction;
         const txText = tx
-          ? `  transaction ${tx.transactionId} idTag ${maskIdTag(tx.idTag)} since ${time(tx.startTimestamp)}${tx.meterWh !== undefined ? `, ${Math.round(tx.meterWh - tx.meterStart)} Wh` : ''}`
+          ? `  transaction ${tx.stationTransactionId ?? tx.transactionId} idTag ${maskIdTag(tx.idTag)} since ${time(tx.startTimestamp)}${tx.meterWh !== undefined ? `, ${Math.round(tx.meterWh - tx.meterStart)} Wh` : ''}`
           : '';
         return `  connector ${k.connectorId}  ${status}${txText}`;
       });

@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { CsmsHttpApi, STATUS_OF } from './CsmsHttpApi.js';
-import { CSMS_ACTIONS, CsmsOperator } from './CsmsOperator.js';
+import { CSMS_ACTIONS, CSMS_ACTIONS_201, CsmsOperator } from './CsmsOperator.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { callError } from './ocppRpcServer.js';
 import { BOOT, closeAll, connectStub } from './stubChargePoint.js';
@@ -101,7 +101,7 @@ describe('the other routes', () => {
     expect(list).toMatchObject({ status: 200, body: [{ id: 'CP001', connected: true, registration: 'Accepted', connectors: [{ connectorId: 1, status: 'Preparing' }] }] });
     expect(await get('/chargers/CP001')).toEqual({ status: 200, body: (list.body as unknown[])[0] });
     expect(await get('/chargers/CP404')).toMatchObject({ status: 404, body: { kind: 'unknownChargePoint' } });
-    expect(await get('/actions')).toEqual({ status: 200, body: { actions: [...CSMS_ACTIONS] } });
+    expect(await get('/actions')).toEqual({ status: 200, body: { actions: [...CSMS_ACTIONS], byVersion: { '1.6': [...CSMS_ACTIONS], '2.0.1': [...CSMS_ACTIONS_201] } } });
   });
 
   it('answers 404 for other paths and 405 with Allow for other methods', async () => {
@@ -131,9 +131,10 @@ describe('docs/csms-api.openapi.yaml', () => {
   it('documents every route the API serves, every action and every error kind', async () => {
     const spec = parse(await readFile(new URL('../../docs/csms-api.openapi.yaml', import.meta.url), 'utf8')) as {
       paths: Record<string, Record<string, unknown>>;
-      components: { schemas: { CsmsAction: { enum: string[] }; Error: { properties: { kind: { enum: string[] } } } } };
+      components: { schemas: { CsmsAction: { enum: string[] }; CsmsAction201: { enum: string[] }; Error: { properties: { kind: { enum: string[] } } } } };
     };
     expect(spec.components.schemas.CsmsAction.enum).toEqual([...CSMS_ACTIONS]);
+    expect(spec.components.schemas.CsmsAction201.enum).toEqual([...CSMS_ACTIONS_201]);
     expect(spec.components.schemas.Error.properties.kind.enum).toEqual(expect.arrayContaining(Object.keys(STATUS_OF)));
     await connectStub(url, 'CP001');
     for (const [path, item] of Object.entries(spec.paths)) {

@@ -1,11 +1,11 @@
 /**
- * The HTTP API of `evse csms` (`--api-port`): list the charge points and send any OCPP 1.6 call
- * to one, JSON in and out. Routes and shapes: docs/csms-api.openapi.yaml.
+ * The HTTP API of `evse csms` (`--api-port`): list the charge points and send any call to one, in
+ * the OCPP version it speaks (1.6 or 2.0.1), JSON in and out. Routes and shapes: docs/csms-api.openapi.yaml.
  *
  *   GET  /chargers                          every charge point that has connected, with status
  *   GET  /chargers/{id}                     one of them
  *   POST /chargers/{id}/calls/{Action}      body = the payload; 200 = the charge point's answer
- *   GET  /actions                           the actions the CSMS can send
+ *   GET  /actions                           the actions the CSMS can send (`actions`: 1.6; `byVersion`)
  *
  * Errors are `{ error, kind, ... }` with the status of their {@link OperatorErrorKind}. It has
  * no authentication, so it listens on 127.0.0.1 by default, and it refuses what a web page
@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
 import { BodyTooLarge, listenOn, readBody, sendJson } from '../httpServer.js';
-import { CSMS_ACTIONS, type CsmsOperator } from './CsmsOperator.js';
+import { CSMS_ACTIONS, CSMS_ACTIONS_201, type CsmsOperator } from './CsmsOperator.js';
 import { OperatorError, type OperatorErrorKind } from './errors.js';
 
 export interface CsmsHttpApiOptions {
@@ -115,7 +115,7 @@ export class CsmsHttpApi {
     };
     if (root === 'actions' && segments.length === 1) {
       allow('GET');
-      return { actions: CSMS_ACTIONS };
+      return { actions: CSMS_ACTIONS, byVersion: { '1.6': CSMS_ACTIONS, '2.0.1': CSMS_ACTIONS_201 } };
     }
     if (root === 'chargers' && segments.length === 1) {
       allow('GET');

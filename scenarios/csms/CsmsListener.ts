@@ -2,8 +2,9 @@
  * The listening side of the embedded CSMS: ocpp-rpc's server on an HTTP server of our own, the
  * decision who may connect, and a shutdown that is bounded in time.
  *
- * Only clients offering the `ocpp1.6` subprotocol are accepted: without a shared subprotocol
- * ocpp-rpc would open the socket anyway, and strict validation would silently not apply.
+ * Only clients offering a subprotocol the CSMS speaks (`ocpp1.6`, `ocpp2.0.1`) are accepted:
+ * without a shared subprotocol ocpp-rpc would open the socket anyway, and strict validation would
+ * silently not apply. Of the ones offered, the charge point's first (its preference) is chosen.
  *
  * The HTTP server is our own rather than ocpp-rpc's `listen()`: that one passes a callback to
  * `http.Server.listen()`, which never receives errors, so EADDRINUSE neither rejects nor is
@@ -19,7 +20,8 @@ import { createServer as createTlsServer } from 'node:https';
 import { TLSSocket } from 'node:tls';
 import type { Socket } from 'node:net';
 import { listenOn } from '../httpServer.js';
-import { createOcppServer, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
+import { createOcppServer, subprotocolOf, type Handshake, type OcppServer, type OcppServerOptions, type ServerClient } from './ocppRpcServer.js';
 
 export interface ConnectionRequest {
   readonly chargePointId: string;
@@ -64,7 +66,8 @@ export class CsmsListener {
    */
   static async listen(host: string, port: number, options: OcppServerOptions & { tls?: { cert: string; key: string; clientCa?: string } }, handlers: ListenerHandlers): Promise<CsmsListener> {
     const server = createOcppServer(options);
-    server.auth((accept, reject, handshake) => authenticate(handshake, handlers, accept, reject));
+    const subprotocols = (options.versions ?? ['1.6', '2.0.1']).map((v: OcppVersion) => subprotocolOf(v));
+    server.auth((accept, reject, handshake) => authenticate(handshake, subprotocols, handlers, accept, reject));
     server.on('client', handlers.client);
     server.on('error', handlers.error);
     const notFound = (_request: unknown, response: { statusCode: number; end(): void }) => {
@@ -98,8 +101,9 @@ export class CsmsListener {
 
 async function authenticate(
   handshake: Handshake,
+  subprotocols: readonly string[],
   handlers: ListenerHandlers,
-  accept: () => void,
+  accept: (session: undefined, protocol: string) => void,
   reject: (status: number, reason: string) => void,
 ): Promise<void> {
   const chargePointId = handshake.identity;
@@ -107,7 +111,9 @@ async function authenticate(
     handlers.refused({ chargePointId, status, reason, ...(error === undefined ? {} : { error }) });
     reject(status, reason);
   };
-  if (!handshake.protocols.has('ocpp1.6')) return refuse(400, 'subprotocol ocpp1.6 required');
+  // The charge point lists its versions in order of preference (OCPP-J 2.0.1 §3.1.2).
+  const protocol = [...handshake.protocols].find((p) => subprotocols.includes(p));
+  if (protocol === undefined) return refuse(400, `subprotocol ${subprotocols.join(' or ')} required`);
   const request: ConnectionRequest = {
     chargePointId,
     password: handshake.password?.toString('utf8'),
@@ -120,7 +126,7 @@ async function authenticate(
   } catch (err) {
     return refuse(401, 'Unauthorized', err);
   }
-  accept();
+  accept(undefined, protocol);
 }
 
 /** What a TLS socket that asked for a client certificate got (nothing on ws:// or when none was presented). */

@@ -4,6 +4,8 @@
  * action, per charge point, for ever or for the next few calls.
  */
 import type { RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
+import type { Ocpp201Action, RequestOf as RequestOf201, ResponseOf as ResponseOf201 } from '../../agent/ocpp201/messages.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 import type { ChargePointState } from './ChargePointState.js';
 import type { NO_REPLY, RpcError } from './ocppRpcServer.js';
 
@@ -26,6 +28,41 @@ export const INBOUND_ACTIONS = [
 ] as const;
 export type InboundAction = (typeof INBOUND_ACTIONS)[number];
 
+/** Actions a charging station calls on the CSMS in OCPP 2.0.1. */
+export const INBOUND_ACTIONS_201 = [
+  'Authorize',
+  'BootNotification',
+  'ClearedChargingLimit',
+  'DataTransfer',
+  'FirmwareStatusNotification',
+  'Get15118EVCertificate',
+  'GetCertificateStatus',
+  'Heartbeat',
+  'LogStatusNotification',
+  'MeterValues',
+  'NotifyChargingLimit',
+  'NotifyCustomerInformation',
+  'NotifyDisplayMessages',
+  'NotifyEVChargingNeeds',
+  'NotifyEVChargingSchedule',
+  'NotifyEvent',
+  'NotifyMonitoringReport',
+  'NotifyReport',
+  'PublishFirmwareStatusNotification',
+  'ReportChargingProfiles',
+  'ReservationStatusUpdate',
+  'SecurityEventNotification',
+  'SignCertificate',
+  'StatusNotification',
+  'TransactionEvent',
+] as const satisfies readonly Ocpp201Action[];
+export type InboundAction201 = (typeof INBOUND_ACTIONS_201)[number];
+
+/** The inbound actions of a version. */
+export function inboundActions(version: OcppVersion): readonly string[] {
+  return version === '2.0.1' ? INBOUND_ACTIONS_201 : INBOUND_ACTIONS;
+}
+
 export type IdTagInfo = ResponseOf<'Authorize'>['idTagInfo'];
 export type IdTagStatus = IdTagInfo['status'];
 
@@ -44,16 +81,24 @@ export interface BootPolicy {
   readonly first?: { readonly status: 'Pending' | 'Rejected'; readonly count: number; readonly interval?: number };
 }
 
-export type ReplyValue<A extends InboundAction> = ResponseOf<A> | RpcError | typeof NO_REPLY;
+/** Any action a charge point calls, in either version. */
+export type AnyInboundAction = InboundAction | InboundAction201;
+/** The answer to `A`: its 1.6 response, its 2.0.1 response, or either when both versions have `A`. */
+export type AnswerOf<A extends AnyInboundAction> = (A extends InboundAction ? ResponseOf<A> : never) | (A extends InboundAction201 ? ResponseOf201<A> : never);
+export type AnyRequestOf<A extends AnyInboundAction> = (A extends InboundAction ? RequestOf<A> : never) | (A extends InboundAction201 ? RequestOf201<A> : never);
 
-export interface ReplyContext<A extends InboundAction> {
+export type ReplyValue<A extends AnyInboundAction> = AnswerOf<A> | RpcError | typeof NO_REPLY;
+
+export interface ReplyContext<A extends AnyInboundAction> {
   readonly chargePointId: string;
+  /** The version the charge point's connection speaks: which of the answer shapes to return. */
+  readonly ocppVersion: OcppVersion;
   readonly messageId: string;
   /** 1 for this charge point's first valid call of this action, 2 for the second, … */
   readonly nth: number;
   readonly chargePoint: Readonly<ChargePointState>;
   /** What the CSMS answers without an override (for StartTransaction this hands out an id). */
-  defaultReply(): ResponseOf<A>;
+  defaultReply(): AnswerOf<A>;
   /** The idTagInfo the current authorization rule gives this tag. */
   authorize(idTag: string): IdTagInfo;
   /** The CSMS clock, ms since the epoch. */
@@ -61,9 +106,9 @@ export interface ReplyContext<A extends InboundAction> {
 }
 
 /** A fixed answer, a CallError ({@link callError}), NO_REPLY, or a function computing one of those. */
-export type Reply<A extends InboundAction> =
+export type Reply<A extends AnyInboundAction> =
   | ReplyValue<A>
-  | ((request: RequestOf<A>, ctx: ReplyContext<A>) => ReplyValue<A> | Promise<ReplyValue<A>>);
+  | ((request: AnyRequestOf<A>, ctx: ReplyContext<A>) => ReplyValue<A> | Promise<ReplyValue<A>>);
 
 export interface ReplyOptions {
   /** Only for this charge point (default: every charge point). */
@@ -73,14 +118,15 @@ export interface ReplyOptions {
 }
 
 interface Override {
-  readonly action: InboundAction;
-  readonly reply: Reply<InboundAction>;
+  readonly action: AnyInboundAction;
+  readonly reply: Reply<AnyInboundAction>;
   readonly chargePointId: string | undefined;
   remaining: number;
 }
 
 export interface CallInfo {
   readonly chargePointId: string;
+  readonly ocppVersion: OcppVersion;
   readonly messageId: string;
   readonly nth: number;
   readonly chargePoint: Readonly<ChargePointState>;
@@ -100,10 +146,10 @@ export class CsmsReplies {
   }
 
   /** Returns a function that removes this override again. */
-  respondTo<A extends InboundAction>(action: A, reply: Reply<A>, options: ReplyOptions = {}): () => void {
+  respondTo<A extends AnyInboundAction>(action: A, reply: Reply<A>, options: ReplyOptions = {}): () => void {
     const override: Override = {
       action,
-      reply: reply as Reply<InboundAction>,
+      reply: reply as Reply<AnyInboundAction>,
       chargePointId: options.chargePointId,
       remaining: options.times ?? Infinity,
     };
@@ -112,7 +158,7 @@ export class CsmsReplies {
   }
 
   /** Removes overrides (of one action, or all). */
-  clear(action?: InboundAction): void {
+  clear(action?: AnyInboundAction): void {
     for (const o of this.overrides.filter((o) => action === undefined || o.action === action)) this.remove(o);
   }
 
@@ -136,20 +182,21 @@ export class CsmsReplies {
    * first, oldest first, so queued one-off answers play in order; then the newest permanent
    * one — otherwise the default.
    */
-  async reply(action: InboundAction, request: unknown, call: CallInfo): Promise<unknown> {
+  async reply(action: AnyInboundAction, request: unknown, call: CallInfo): Promise<unknown> {
     const override = this.pick(action, call.chargePointId);
-    const ctx: ReplyContext<InboundAction> = {
+    const ctx: ReplyContext<AnyInboundAction> = {
       ...call,
-      defaultReply: () => this.defaultReply(action, request, call),
+      defaultReply: () => (call.ocppVersion === '2.0.1' ? this.defaultReply201(action as InboundAction201, request, call) : this.defaultReply(action as InboundAction, request, call)) as AnswerOf<AnyInboundAction>,
       authorize: (idTag) => this.authorize(idTag, call.chargePointId),
       now: this.now,
     };
     if (!override) return ctx.defaultReply();
     const { reply } = override;
-    return typeof reply === 'function' ? await reply(request as never, ctx) : reply;
+    const value = typeof reply === 'function' ? await reply(request as never, ctx) : reply;
+    return call.ocppVersion === '2.0.1' ? in201Words(action, value) : value;
   }
 
-  private pick(action: InboundAction, chargePointId: string): Override | undefined {
+  private pick(action: AnyInboundAction, chargePointId: string): Override | undefined {
     const applicable = this.overrides.filter((o) => o.action === action && (o.chargePointId === undefined || o.chargePointId === chargePointId));
     const chosen = applicable.find((o) => o.remaining !== Infinity) ?? applicable.findLast((o) => o.remaining === Infinity);
     if (chosen && --chosen.remaining <= 0) this.remove(chosen);
@@ -198,4 +245,57 @@ export class CsmsReplies {
         return {};
     }
   }
+
+  /** The same policy in OCPP 2.0.1 words (idTagInfo becomes idTokenInfo). */
+  private defaultReply201(action: InboundAction201, request: unknown, call: CallInfo): ResponseOf201<InboundAction201> {
+    const currentTime = new Date(this.now()).toISOString();
+    switch (action) {
+      case 'BootNotification': {
+        const first = this.bootPolicy.first;
+        if (first && call.nth <= first.count) return { status: first.status, interval: first.interval ?? 1, currentTime };
+        return { status: 'Accepted', interval: this.bootPolicy.interval ?? 300, currentTime };
+      }
+      case 'Heartbeat':
+        return { currentTime };
+      case 'Authorize':
+        return { idTokenInfo: idTokenInfo(this.authorize((request as RequestOf201<'Authorize'>).idToken.idToken, call.chargePointId)) };
+      case 'TransactionEvent': {
+        // An event that carries an idToken is answered with the CSMS's idTokenInfo for it.
+        const { idToken } = request as RequestOf201<'TransactionEvent'>;
+        return idToken === undefined ? {} : { idTokenInfo: idTokenInfo(this.authorize(idToken.idToken, call.chargePointId)) };
+      }
+      case 'DataTransfer':
+        return { status: 'UnknownVendorId' };
+      case 'SignCertificate':
+        return { status: 'Rejected' };
+      case 'Get15118EVCertificate':
+        return { status: 'Failed', exiResponse: '' };
+      case 'GetCertificateStatus':
+        return { status: 'Failed' };
+      case 'NotifyEVChargingNeeds':
+        return { status: 'Rejected' };
+      case 'NotifyEVChargingSchedule':
+        return { status: 'Accepted' };
+      default:
+        return {};
+    }
+  }
+}
+
+/**
+ * A scripted answer written in 1.6 words for an action both versions have (`{idTagInfo: …}` for
+ * Authorize), said in 2.0.1 words, so that one script serves a charger of either version.
+ */
+function in201Words(action: AnyInboundAction, value: unknown): unknown {
+  if (action !== 'Authorize' || typeof value !== 'object' || value === null || !('idTagInfo' in value)) return value;
+  return { idTokenInfo: idTokenInfo((value as { idTagInfo: IdTagInfo }).idTagInfo) };
+}
+
+/** A 1.6 idTagInfo as a 2.0.1 idTokenInfo: expiryDate → cacheExpiryDateTime, parentIdTag → a Central group token. */
+export function idTokenInfo(info: IdTagInfo): ResponseOf201<'Authorize'>['idTokenInfo'] {
+  return {
+    status: info.status,
+    ...(info.expiryDate !== undefined && { cacheExpiryDateTime: info.expiryDate }),
+    ...(info.parentIdTag !== undefined && { groupIdToken: { idToken: info.parentIdTag, type: 'Central' } }),
+  };
 }

@@ -13,13 +13,16 @@
  *   vehicle gone with ConnectorUnplugged (DataTransfer, answered Accepted), idle time until then
  *   included.
  *
+ * An OCPP 2.0.1 station gets the same DataTransfer messages (its data as JSON text, as in 1.6):
+ * the meter values come with its TransactionEvents, idle is its chargingState SuspendedEV, and
+ * `transactionId` is the number the CSMS knows the transaction by (ChargePointState).
+ *
  * Cost = flat fee + kWh × kWhPrice + charging hours × hourPrice + idle hours beyond the grace ×
  * idle hourPrice. Calls go out without waiting; a charger that does not know the vendor answers
  * UnknownVendorId, which is fine. A charger that never sends ConnectorUnplugged (its
  * CustomIdleFeeAfterStop false) gets no FinalCost from a tariff with an idle fee.
  */
 import type { TransactionRecord } from './ChargePointState.js';
-import type { RequestOf } from '../../agent/ocpp16/messages.js';
 import type { EmbeddedCsms } from './EmbeddedCsms.js';
 import type { TrafficRecord } from './trafficRecord.js';
 
@@ -54,6 +57,23 @@ interface Running {
 const HOUR = 3_600_000;
 /** Stopped transactions waiting for their ConnectorUnplugged, at most. */
 const MAX_AWAITING_UNPLUG = 1000;
+
+/** A sampled value of 1.6 (`value` text, `unit`) or 2.0.1 (`value` number, `unitOfMeasure`). */
+interface AnySampledValue {
+  readonly value: string | number;
+  readonly measurand?: string;
+  readonly unit?: string;
+  readonly unitOfMeasure?: { readonly unit?: string; readonly multiplier?: number };
+}
+type MeterValue201 = { timestamp: string; sampledValue: AnySampledValue[] };
+
+/** The energy register reading (Wh) among sampled values of either version. */
+function energyWh(values: readonly AnySampledValue[]): number | undefined {
+  const energy = values.find((s) => (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register');
+  if (!energy) return undefined;
+  const unit = energy.unit ?? energy.unitOfMeasure?.unit;
+  return Number(energy.value) * 10 ** (energy.unitOfMeasure?.multiplier ?? 0) * (unit === 'kWh' ? 1000 : 1);
+}
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
 /** The price text a tariff gives a driver. */
@@ -117,14 +137,36 @@ export class CsmsTariff {
   private observe(record: TrafficRecord): void {
     const { chargePointId, direction, kind, action } = record;
     const payload = record.payload as Record<string, unknown>;
-    if (direction === 'in' && kind === 'call' && action === 'Authorize') this.authorizing.set(record.messageId ?? '', String(payload.idTag));
+    if (direction === 'in' && kind === 'call' && action === 'Authorize') {
+      // 1.6 idTag, 2.0.1 idToken.idToken
+      const idTag = payload.idTag ?? (payload.idToken as { idToken?: unknown } | undefined)?.idToken;
+      this.authorizing.set(record.messageId ?? '', String(idTag));
+    }
     if (direction === 'out' && kind === 'result' && action === 'Authorize') {
       const idTag = this.authorizing.get(record.messageId ?? '');
       this.authorizing.delete(record.messageId ?? '');
-      if (idTag !== undefined && (payload.idTagInfo as { status?: string } | undefined)?.status === 'Accepted') this.send(chargePointId, 'SetUserPrice', { idToken: idTag, priceText: priceTextOf(this.tariff) });
+      const status = ((payload.idTagInfo ?? payload.idTokenInfo) as { status?: string } | undefined)?.status;
+      if (idTag !== undefined && status === 'Accepted') this.send(chargePointId, 'SetUserPrice', { idToken: idTag, priceText: priceTextOf(this.tariff) });
     }
     if (direction === 'in' && kind === 'call' && action === 'MeterValues') this.metered(payload);
     if (direction === 'in' && kind === 'call' && action === 'StatusNotification') this.statusChanged(chargePointId, payload);
+    if (direction === 'in' && kind === 'call' && action === 'TransactionEvent') this.transactionEvent(chargePointId, payload);
+  }
+
+  /** OCPP 2.0.1: an Updated event's meter values and its chargingState (SuspendedEV is idle). */
+  private transactionEvent(chargePointId: string, payload: Record<string, unknown>): void {
+    const info = payload.transactionInfo as { transactionId: string; chargingState?: string };
+    const tx = this.csms.transactions(chargePointId).findLast((t) => t.stationTransactionId === info.transactionId);
+    const r = tx && this.running.get(tx.transactionId);
+    if (!r || payload.eventType !== 'Updated') return;
+    const at = typeof payload.timestamp === 'string' ? Date.parse(payload.timestamp) : this.now();
+    for (const mv of (payload.meterValue ?? []) as MeterValue201[]) this.advance(r, Date.parse(mv.timestamp), energyWh(mv.sampledValue));
+    const idle = info.chargingState === undefined ? r.idle : info.chargingState === 'SuspendedEV';
+    if (idle !== r.idle) {
+      this.advance(r, at);
+      r.idle = idle;
+    }
+    this.sendRunningCost(r);
   }
 
   private started(tx: TransactionRecord): void {
@@ -146,10 +188,8 @@ export class CsmsTariff {
   private metered(payload: Record<string, unknown>): void {
     const r = typeof payload.transactionId === 'number' ? this.running.get(payload.transactionId) : undefined;
     if (!r) return;
-    for (const mv of (payload.meterValue ?? []) as { timestamp: string; sampledValue: { value: string; measurand?: string; unit?: string }[] }[]) {
-      const energy = mv.sampledValue.find((s) => (s.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register');
-      const wh = energy ? Number(energy.value) * (energy.unit === 'kWh' ? 1000 : 1) : undefined;
-      this.advance(r, Date.parse(mv.timestamp), wh);
+    for (const mv of (payload.meterValue ?? []) as { timestamp: string; sampledValue: AnySampledValue[] }[]) {
+      this.advance(r, Date.parse(mv.timestamp), energyWh(mv.sampledValue));
     }
     this.sendRunningCost(r);
   }
@@ -183,13 +223,15 @@ export class CsmsTariff {
   }
 
   /** ConnectorUnplugged {transactionId, timestamp}: the idle fee after the stop ends; the FinalCost follows. False for a transaction not awaiting it. */
-  private unplugged(chargePointId: string, request: RequestOf<'DataTransfer'>): boolean {
+  private unplugged(chargePointId: string, request: { data?: unknown }): boolean {
     let data: { transactionId?: unknown; timestamp?: unknown };
     try {
-      data = JSON.parse(request.data ?? '') as typeof data;
+      // JSON text (1.6, and 2.0.1 stations that send it as 1.6 does), or 2.0.1 structured data.
+      data = (typeof request.data === 'string' ? JSON.parse(request.data) : request.data) as typeof data;
     } catch {
       return false;
     }
+    if (typeof data !== 'object' || data === null) return false;
     const r = typeof data.transactionId === 'number' ? this.awaitingUnplug.get(data.transactionId) : undefined;
     if (!r || r.chargePointId !== chargePointId) return typeof data.transactionId === 'number' && typeof data.timestamp === 'string';
     const at = typeof data.timestamp === 'string' ? Date.parse(data.timestamp) : Number.NaN;

@@ -127,7 +127,7 @@ describe('EmbeddedCsms: scripted replies', () => {
   });
 
   it('lets a reply function build on the default and see the call count', async () => {
-    const undo = csms.respondTo('BootNotification', (req, ctx) => ({ ...ctx.defaultReply(), interval: ctx.nth * 10 + (req.chargePointModel === 'test' ? 1 : 0) }));
+    const undo = csms.respondTo('BootNotification', (req, ctx) => ({ ...ctx.defaultReply(), interval: ctx.nth * 10 + ('chargePointModel' in req && req.chargePointModel === 'test' ? 1 : 0) }));
     const cp = await connectStub(url, 'CP001');
     expect(((await cp.call('BootNotification', BOOT)) as { interval: number }).interval).toBe(11);
     expect(((await cp.call('BootNotification', BOOT)) as { interval: number }).interval).toBe(21);

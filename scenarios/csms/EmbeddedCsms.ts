@@ -1,9 +1,12 @@
 /**
- * A small, strict OCPP 1.6J central system for the demo, `evse csms`, scenarios and tests.
+ * A small, strict OCPP 1.6J and 2.0.1 central system for the demo, `evse csms`, scenarios and tests.
  *
- * Strict: it speaks only the `ocpp1.6` subprotocol and validates every message both ways
- * against the OCPP schemas (ocpp-rpc `strictMode`); what failed validation is kept as a
- * {@link Violation}, so a test can assert that the agent never sent an invalid message.
+ * Strict: each connection speaks the subprotocol its handshake chose (`ocpp1.6` or `ocpp2.0.1`,
+ * the charge point's preference among those offered) and every message is validated both ways
+ * against that version's schemas (ocpp-rpc `strictMode`); what failed validation is kept as a
+ * {@link Violation}, so a test can assert that the agent never sent an invalid message. So are
+ * broken 2.0.1 rules the schemas cannot see (seqNo gaps, an EVSE Available before its
+ * transaction Ended).
  * Observable: every frame is recorded ({@link TrafficRecord}) and emitted; `waitFor…` resolve
  * with the recorded message. Scriptable: see {@link CsmsReplies}.
  *
@@ -12,12 +15,14 @@
 import { EventEmitter, on } from 'node:events';
 import type { Logger } from 'pino';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
-import { applyExchange, newChargePointState, type ChargePointState, type TransactionRecord } from './ChargePointState.js';
-import { CsmsReplies, INBOUND_ACTIONS, type AuthorizationRule, type BootPolicy, type InboundAction, type Reply, type ReplyOptions } from './CsmsReplies.js';
+import type { Ocpp201Action, RequestOf as RequestOf201, ResponseOf as ResponseOf201 } from '../../agent/ocpp201/messages.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
+import { applyExchange, newChargePointState, type ChargePointState, type RuleBroken, type TransactionRecord } from './ChargePointState.js';
+import { CsmsReplies, inboundActions, type AnyInboundAction, type AuthorizationRule, type BootPolicy, type Reply, type ReplyOptions } from './CsmsReplies.js';
 import { CsmsListener, type ConnectionRequest } from './CsmsListener.js';
 import { InvalidAnswerError } from './errors.js';
-import type { ServerClient } from './ocppRpcServer.js';
-import { TrafficLog, parseFrame, type CallMatch, type CallRecord, type Direction, type TrafficRecord, type WaitOptions } from './TrafficLog.js';
+import { versionOf, type ServerClient } from './ocppRpcServer.js';
+import { TrafficLog, parseFrame, type CallMatch, type CallMatch201, type CallRecord, type CallRecord201, type Direction, type TrafficRecord, type WaitOptions } from './TrafficLog.js';
 import { Violations, type Violation } from './Violations.js';
 
 export { NO_REPLY, callError, isRpcError, type RpcError } from './ocppRpcServer.js';
@@ -26,6 +31,8 @@ export type { CallMatch, CallRecord, TrafficRecord } from './TrafficLog.js';
 export type { Violation } from './Violations.js';
 
 export interface EmbeddedCsmsOptions {
+  /** The OCPP versions accepted (default both; the 2.0.1 schemas are loaded only when 2.0.1 is accepted). */
+  readonly ocppVersions?: readonly OcppVersion[];
   /** The CSMS clock (ms since the epoch): currentTime in replies and record times. Default Date.now. */
   readonly now?: () => number;
   readonly logger?: Logger;
@@ -52,7 +59,7 @@ export interface EmbeddedCsmsEvents {
   message: [TrafficRecord];
   /** A call from a charge point was recorded (before it is validated and answered). */
   call: [TrafficRecord];
-  connect: [{ chargePointId: string; endpoint: string; remoteAddress: string | undefined }];
+  connect: [{ chargePointId: string; endpoint: string; remoteAddress: string | undefined; ocppVersion: OcppVersion }];
   disconnect: [{ chargePointId: string; code: number; reason: string }];
   refused: [{ chargePointId: string; status: number; reason: string }];
   violation: [Violation];
@@ -90,7 +97,8 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     this.starting = true;
     const timeouts = { callTimeoutMs: this.options.callTimeoutMs ?? 10_000, pingIntervalMs: this.options.pingIntervalMs ?? 30_000 };
     try {
-      this.listener = await CsmsListener.listen(host, port, { ...timeouts, ...(this.options.tls && { tls: this.options.tls }) }, {
+      const versions = this.options.ocppVersions && { versions: this.options.ocppVersions };
+      this.listener = await CsmsListener.listen(host, port, { ...timeouts, ...versions, ...(this.options.tls && { tls: this.options.tls }) }, {
         auth: this.options.auth,
         refused: ({ error, ...e }) => {
           this.options.logger?.warn({ ...e, err: error }, 'connection refused');
@@ -125,16 +133,16 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
   // ── scripting ────────────────────────────────────────────────────────────────────────────
 
   /** Overrides the answer to an action (see {@link CsmsReplies.reply} for precedence); returns an undo. */
-  respondTo<A extends InboundAction>(action: A, reply: Reply<A>, options?: ReplyOptions): () => void {
+  respondTo<A extends AnyInboundAction>(action: A, reply: Reply<A>, options?: ReplyOptions): () => void {
     return this.replies.respondTo(action, reply, options);
   }
 
   /** Overrides the answer to the next `times` (default 1) calls of an action. */
-  respondOnce<A extends InboundAction>(action: A, reply: Reply<A>, options: ReplyOptions = {}): () => void {
+  respondOnce<A extends AnyInboundAction>(action: A, reply: Reply<A>, options: ReplyOptions = {}): () => void {
     return this.replies.respondTo(action, reply, { ...options, times: options.times ?? 1 });
   }
 
-  clearReplies(action?: InboundAction): void {
+  clearReplies(action?: AnyInboundAction): void {
     this.replies.clear(action);
   }
 
@@ -197,6 +205,16 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     return this.log.waitForCall(chargePointId, action, match, normalizeWait(wait));
   }
 
+  /** {@link waitForCall} for a 2.0.1 action, with its 2.0.1 payload type. */
+  waitForCall201<A extends Ocpp201Action>(chargePointId: string, action: A, match?: CallMatch201<A>, wait?: CsmsWait): Promise<CallRecord201<A>> {
+    return this.log.waitForCall(chargePointId, action as never, match as never, normalizeWait(wait)) as unknown as Promise<CallRecord201<A>>;
+  }
+
+  /** The OCPP version the charge point's (latest) connection speaks; undefined before it connected. */
+  ocppVersion(chargePointId: string): OcppVersion | undefined {
+    return this.states.get(chargePointId)?.ocppVersion;
+  }
+
   /** Resolves when the charge point is connected (at once if it is). */
   async waitForConnection(chargePointId: string, timeoutMs = 5000): Promise<void> {
     if (this.isConnected(chargePointId)) return;
@@ -229,6 +247,11 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     }
   }
 
+  /** {@link call} of a 2.0.1 action, with its 2.0.1 payload types. */
+  call201<A extends Ocpp201Action>(chargePointId: string, action: A, payload: RequestOf201<A>, options: { timeoutMs?: number } = {}): Promise<ResponseOf201<A>> {
+    return this.call(chargePointId, action as never, payload as never, options) as Promise<ResponseOf201<A>>;
+  }
+
   /**
    * Sends a frame as is, bypassing validation: for hostile-input tests (bad JSON, unknown
    * message type, schema violations). Arrays and objects are JSON-encoded, strings sent verbatim.
@@ -255,6 +278,8 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     const state = this.stateOf(chargePointId);
     const previous = this.clients.get(chargePointId);
     this.clients.set(chargePointId, client);
+    const ocppVersion = versionOf(client.protocol);
+    state.ocppVersion = ocppVersion;
     state.connected = true;
     state.connections += 1;
     state.connectedAt = this.now();
@@ -278,16 +303,16 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
       this.options.logger?.info({ chargePointId, code, reason }, 'charge point disconnected');
       this.emit('disconnect', { chargePointId, code, reason });
     });
-    for (const action of INBOUND_ACTIONS) {
+    for (const action of inboundActions(ocppVersion) as AnyInboundAction[]) {
       client.handle(action, ({ params, messageId }) => {
         const nth = (state.handled[action] ?? 0) + 1;
         state.handled[action] = nth;
-        return this.replies.reply(action, params, { chargePointId, messageId, nth, chargePoint: state });
+        return this.replies.reply(action, params, { chargePointId, ocppVersion, messageId, nth, chargePoint: state });
       });
     }
 
-    this.options.logger?.info({ chargePointId, endpoint: client.handshake.endpoint }, 'charge point connected');
-    this.emit('connect', { chargePointId, endpoint: client.handshake.endpoint, remoteAddress: client.handshake.remoteAddress });
+    this.options.logger?.info({ chargePointId, endpoint: client.handshake.endpoint, ocppVersion }, 'charge point connected');
+    this.emit('connect', { chargePointId, endpoint: client.handshake.endpoint, remoteAddress: client.handshake.remoteAddress, ocppVersion });
     // One connection per identity, as a CSMS does: the newer one wins.
     if (previous) void previous.close({ code: 1000, reason: 'replaced by a new connection' });
   }
@@ -298,7 +323,9 @@ export class EmbeddedCsms extends EventEmitter<EmbeddedCsmsEvents> {
     if (record.kind === 'call' && direction === 'in') this.emit('call', record);
     // A result we sent completes an exchange the charge point started: update our view of it.
     if (answers && direction === 'out' && record.kind === 'result' && answers.action !== undefined) {
-      const change = applyExchange(this.stateOf(chargePointId), answers.action, answers.payload, record.payload, record.t);
+      const broken: RuleBroken[] = [];
+      const change = applyExchange(this.stateOf(chargePointId), answers.action, answers.payload, record.payload, record.t, broken);
+      for (const b of broken) this.report(this.violationLog.ruleBroken(chargePointId, answers, b));
       if (change.type !== 'none') this.emit(change.type, change.transaction);
     }
   }

@@ -144,8 +144,8 @@ describe('connections', () => {
     }
   });
 
-  it('refuses a client that does not offer ocpp1.6', async () => {
-    await expect(connectStub(url, 'CP001', { protocols: ['ocpp2.0.1'], strictMode: false })).rejects.toMatchObject({ code: 400 });
+  it('refuses a client that offers neither ocpp1.6 nor ocpp2.0.1', async () => {
+    await expect(connectStub(url, 'CP001', { protocols: ['ocpp2.1'], strictMode: false })).rejects.toMatchObject({ code: 400 });
     expect(csms.isConnected('CP001')).toBe(false);
   });
 

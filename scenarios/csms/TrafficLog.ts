@@ -4,6 +4,7 @@
  * holds what strict validation refused and what was not OCPP-J at all.
  */
 import type { Ocpp16Action, RequestOf } from '../../agent/ocpp16/messages.js';
+import type { Ocpp201Action, RequestOf as RequestOf201 } from '../../agent/ocpp201/messages.js';
 import { formatMessage } from './formatMessage.js';
 import type { CallErrorPayload, Direction, TrafficRecord } from './trafficRecord.js';
 import { matchesPartial } from './matchesPartial.js';
@@ -23,6 +24,9 @@ type DeepPartial<T> = T extends readonly (infer U)[] ? readonly DeepPartial<U>[]
 /** Part of a payload ({@link matchesPartial}) or a predicate on it. */
 export type CallMatch<A extends Ocpp16Action> = DeepPartial<RequestOf<A>> | ((request: RequestOf<A>) => boolean);
 export type CallRecord<A extends Ocpp16Action> = TrafficRecord & { readonly kind: 'call'; readonly action: A; readonly payload: RequestOf<A> };
+/** The same for OCPP 2.0.1 payloads. */
+export type CallMatch201<A extends Ocpp201Action> = DeepPartial<RequestOf201<A>> | ((request: RequestOf201<A>) => boolean);
+export type CallRecord201<A extends Ocpp201Action> = TrafficRecord & { readonly kind: 'call'; readonly action: A; readonly payload: RequestOf201<A> };
 
 export class WaitTimeoutError extends Error {
   override readonly name = 'WaitTimeoutError';

@@ -8,6 +8,7 @@
  * unsolicited response. (ocpp-rpc checks the message type before it reads the id, so its
  * CallError for an unknown type carries id "-1": any id is accepted for malformed frames.)
  */
+import type { RuleBroken } from './ChargePointState.js';
 import type { StrictValidationFailure } from './ocppRpcServer.js';
 import { parseFrame, type TrafficRecord } from './TrafficLog.js';
 
@@ -16,7 +17,10 @@ export interface Violation {
   readonly chargePointId: string;
   /** Who produced the invalid message. */
   readonly by: 'chargePoint' | 'csms';
-  readonly kind: 'invalidCall' | 'invalidResult' | 'badFrame';
+  /** `ruleBroken`: valid by the schema, but against a rule of the protocol (`rule` says which). */
+  readonly kind: 'invalidCall' | 'invalidResult' | 'badFrame' | 'ruleBroken';
+  /** For `ruleBroken`: seqNo, transactionOrder, statusOrder. */
+  readonly rule?: string;
   readonly action: string | undefined;
   readonly messageId: string | undefined;
   readonly error: string;
@@ -53,6 +57,11 @@ export class Violations {
       error: f.error.message,
       payload: f.isCall ? f.params : f.result,
     });
+  }
+
+  /** A completed call that broke a rule of the protocol (ChargePointState found it). */
+  ruleBroken(chargePointId: string, call: Pick<TrafficRecord, 'action' | 'messageId' | 'payload'>, broken: RuleBroken): Violation {
+    return this.add({ chargePointId, by: 'chargePoint', kind: 'ruleBroken', rule: broken.rule, action: call.action, messageId: call.messageId, error: broken.problem, payload: call.payload });
   }
 
   /** From ocpp-rpc's `badMessage` (a frame it could not use); undefined when it was expected. */

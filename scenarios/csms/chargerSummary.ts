@@ -7,6 +7,8 @@ import type { ChargePointState, TransactionRecord } from './ChargePointState.js'
 
 export interface OpenTransaction {
   readonly transactionId: number;
+  /** OCPP 2.0.1: the station's transactionId (what RequestStopTransaction takes). */
+  readonly stationTransactionId?: string;
   readonly idTag: string;
   readonly meterStart: number;
   /** The charge point's StartTransaction timestamp. */
@@ -29,6 +31,8 @@ export interface ConnectorSummary {
 export interface ChargerSummary {
   readonly id: string;
   readonly connected: boolean;
+  /** The OCPP version its (latest) connection speaks. */
+  readonly ocppVersion?: string;
   readonly connectedAt?: string;
   readonly disconnectedAt?: string;
   /** How the last BootNotification was answered. */
@@ -63,12 +67,13 @@ export function chargerSummary(state: Readonly<ChargePointState>): ChargerSummar
   return stripUndefined({
     id: state.id,
     connected: state.connected,
+    ocppVersion: state.ocppVersion,
     connectedAt: iso(state.connectedAt),
     disconnectedAt: state.connected ? undefined : iso(state.disconnectedAt),
     registration: state.registration,
-    vendor: boot?.chargePointVendor,
-    model: boot?.chargePointModel,
-    firmwareVersion: boot?.firmwareVersion,
+    vendor: boot?.chargePointVendor ?? state.lastBoot201?.chargingStation.vendorName,
+    model: boot?.chargePointModel ?? state.lastBoot201?.chargingStation.model,
+    firmwareVersion: boot?.firmwareVersion ?? state.lastBoot201?.chargingStation.firmwareVersion,
     lastHeartbeatAt: iso(state.lastHeartbeatAt),
     connectors,
   });
@@ -83,7 +88,7 @@ function openTransaction(tx: TransactionRecord): OpenTransaction {
       if (Number.isFinite(value)) meterWh = s.unit === 'kWh' ? value * 1000 : value;
     }
   }
-  return { transactionId: tx.transactionId, idTag: tx.idTag, meterStart: tx.meterStart, startTimestamp: tx.startTimestamp, ...(meterWh !== undefined && { meterWh }) };
+  return { transactionId: tx.transactionId, ...(tx.stationTransactionId !== undefined && { stationTransactionId: tx.stationTransactionId }), idTag: tx.idTag, meterStart: tx.meterStart, startTimestamp: tx.startTimestamp, ...(meterWh !== undefined && { meterWh }) };
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { completeConsoleLine, helpText, parseConsoleLine, splitWords, type ConsoleContext } from './consoleCommands.js';
-import { SHORT_FORMS } from './consoleShortForms.js';
-import { CSMS_ACTIONS } from './CsmsOperator.js';
-import { INBOUND_ACTIONS } from './CsmsReplies.js';
+import { SHORT_FORMS, SHORT_FORMS_201 } from './consoleShortForms.js';
+import { CSMS_ACTIONS, CSMS_ACTIONS_201 } from './CsmsOperator.js';
+import { INBOUND_ACTIONS, INBOUND_ACTIONS_201 } from './CsmsReplies.js';
 
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 
-function context(connected: string[], known = connected, open: Record<string, number[]> = {}): ConsoleContext {
-  return { knownIds: () => known, connectedIds: () => connected, openTransactionIds: (id) => open[id] ?? [], now: () => NOW };
+function context(connected: string[], known = connected, open: Record<string, (number | string)[]> = {}, v201: string[] = []): ConsoleContext {
+  return { knownIds: () => known, connectedIds: () => connected, openTransactionIds: (id) => open[id] ?? [], now: () => NOW, ocppVersion: (id) => (v201.includes(id) ? '2.0.1' : '1.6') };
 }
 
 const one = context(['CP001']);
@@ -117,7 +117,8 @@ describe('completeConsoleLine', () => {
   it('completes actions and short forms after an id', () => {
     expect(completeConsoleLine('CP001 Remote', two)).toEqual([['RemoteStartTransaction', 'RemoteStopTransaction'], 'Remote']);
     expect(completeConsoleLine('CP001 ch', two)[0]).toEqual(['change-availability', 'change-configuration']);
-    expect(completeConsoleLine('help Get', two)[0]).toEqual(['GetCompositeSchedule', 'GetConfiguration', 'GetDiagnostics', 'GetInstalledCertificateIds', 'GetLocalListVersion', 'GetLog']);
+    // help covers both versions' actions
+    expect(completeConsoleLine('help GetC', two)[0]).toEqual(['GetChargingProfiles', 'GetCompositeSchedule', 'GetConfiguration']);
   });
 
   it('completes the values of a short form argument', () => {
@@ -136,7 +137,11 @@ describe('helpText', () => {
   });
 
   it('gives the fields of one action or short form', () => {
-    expect(helpText('ChangeAvailability')).toBe('ChangeAvailability fields (? = optional):\n  connectorId: integer\n  type: Inoperative|Operative');
+    expect(helpText('ChangeAvailability')).toBe(
+      'OCPP 1.6:\nChangeAvailability fields (? = optional):\n  connectorId: integer\n  type: Inoperative|Operative\n\n' +
+        'OCPP 2.0.1:\nChangeAvailability fields (? = optional):\n  evse?: object\n  operationalStatus: Inoperative|Operative',
+    );
+    expect(helpText('GetVariables')).toBe('GetVariables fields (? = optional):\n  getVariableData: array');
     expect(helpText('unlock')).toContain('unlock <connectorId> (also: unlock-connector)');
     expect(() => helpText('Heartbeat')).toThrow('no help for "Heartbeat"');
   });
@@ -148,5 +153,54 @@ describe('CSMS_ACTIONS', () => {
     expect(all.size).toBe(CSMS_ACTIONS.length + INBOUND_ACTIONS.length - 1);
     expect(all.size).toBe(39); // the OCPP 1.6J actions with the Security extension (agent/ocpp/v16/messages.ts)
     for (const f of SHORT_FORMS) expect(CSMS_ACTIONS).toContain(f.action);
+  });
+
+  it('with the actions stations send, covers OCPP 2.0.1 (DataTransfer goes both ways)', () => {
+    const all = new Set([...CSMS_ACTIONS_201, ...INBOUND_ACTIONS_201]);
+    expect(all.size).toBe(CSMS_ACTIONS_201.length + INBOUND_ACTIONS_201.length - 1);
+    expect(all.size).toBe(64); // every action of ocpp-rpc's OCPP 2.0.1 schemas (agent/ocpp201/messages.ts)
+    for (const f of SHORT_FORMS_201) expect(CSMS_ACTIONS_201).toContain(f.action);
+  });
+});
+
+describe('short forms for an OCPP 2.0.1 charge point', () => {
+  const ctx = context(['CP201', 'CP16'], ['CP201', 'CP16'], { CP201: ['17670000000001'] }, ['CP201']);
+  const call = (line: string) => parseConsoleLine(line, ctx);
+
+  it('says the common operator calls in 2.0.1 words', () => {
+    expect(call('CP201 remote-start ABC 1')).toEqual({
+      type: 'call',
+      chargePointId: 'CP201',
+      action: 'RequestStartTransaction',
+      payload: { idToken: { idToken: 'ABC', type: 'Central' }, remoteStartId: Math.floor(NOW / 1000) % 2_147_483_647, evseId: 1 },
+    });
+    expect(call('CP201 remote-stop')).toMatchObject({ action: 'RequestStopTransaction', payload: { transactionId: '17670000000001' } });
+    expect(call('CP201 reset')).toMatchObject({ action: 'Reset', payload: { type: 'OnIdle' } });
+    expect(call('CP201 reset immediate')).toMatchObject({ action: 'Reset', payload: { type: 'Immediate' } });
+    expect(call('CP201 availability 0 Inoperative')).toMatchObject({ action: 'ChangeAvailability', payload: { operationalStatus: 'Inoperative' } });
+    expect(call('CP201 availability 2 Operative')).toMatchObject({ payload: { operationalStatus: 'Operative', evse: { id: 2 } } });
+    expect(call('CP201 get OCPPCommCtrlr.HeartbeatInterval OCPPCommCtrlr.MessageAttempts[TransactionEvent]')).toMatchObject({
+      action: 'GetVariables',
+      payload: {
+        getVariableData: [
+          { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
+          { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'MessageAttempts', instance: 'TransactionEvent' } },
+        ],
+      },
+    });
+    expect(call('CP201 set OCPPCommCtrlr.HeartbeatInterval 60')).toMatchObject({
+      action: 'SetVariables',
+      payload: { setVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '60' }] },
+    });
+    expect(call('CP201 unlock 1')).toMatchObject({ action: 'UnlockConnector', payload: { evseId: 1, connectorId: 1 } });
+    // a 1.6 charger keeps the 1.6 forms
+    expect(call('CP16 reset')).toMatchObject({ action: 'Reset', payload: { type: 'Soft' } });
+  });
+
+  it('refuses 1.6 words for a 2.0.1 charger and says why', () => {
+    expect(() => call('CP201 RemoteStartTransaction {"idTag":"A"}')).toThrow('"RemoteStartTransaction" is for OCPP 1.6 charge points; CP201 speaks OCPP 2.0.1');
+    expect(() => call('CP16 get-base-report')).toThrow('"get-base-report" is for OCPP 2.0.1 charge points; CP16 speaks OCPP 1.6');
+    expect(() => call('CP201 get HeartbeatInterval')).toThrow('"HeartbeatInterval" is not Component.Variable');
+    expect(() => call('CP201 get')).toThrow('get-base-report');
   });
 });

@@ -2,15 +2,16 @@
  * The command language of the `evse csms` prompt, without any I/O: one line → one command,
  * tab completion, and the help text.
  *
- *   CP001 RemoteStartTransaction {"idTag":"ABC","connectorId":1}   any OCPP 1.6 call, JSON payload
- *   CP001 remote-start ABC 1                                          a short form (consoleShortForms.ts)
+ *   CP001 RemoteStartTransaction {"idTag":"ABC","connectorId":1}   any call of the charge point's OCPP version, JSON payload
+ *   CP001 remote-start ABC 1                                          a short form (consoleShortForms.ts), either version
  *   remote-start ABC                                                  the id may be left out when one charge point is connected
  *   list | help [topic] | exit
  *
  * Words are split at spaces; "double" or 'single' quotes keep spaces in a word.
  */
-import { CSMS_ACTIONS, findCsmsAction } from './CsmsOperator.js';
-import { buildShortForm, findShortForm, SHORT_FORMS, usageOf, UsageError, type ShortForm } from './consoleShortForms.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
+import { CSMS_ACTIONS, CSMS_ACTIONS_201, findCsmsAction } from './CsmsOperator.js';
+import { buildShortForm, findShortForm, SHORT_FORMS, SHORT_FORMS_201, usageOf, UsageError, type ShortForm } from './consoleShortForms.js';
 import { topLevelFields } from './validatePayload.js';
 
 export type ConsoleCommand =
@@ -25,8 +26,10 @@ export interface ConsoleContext {
   /** Every charge point that has connected (connected or not now). */
   knownIds(): readonly string[];
   connectedIds(): readonly string[];
-  openTransactionIds(chargePointId: string): readonly number[];
+  openTransactionIds(chargePointId: string): readonly (number | string)[];
   now(): number;
+  /** The OCPP version a charge point speaks (default: 1.6). */
+  ocppVersion?(chargePointId: string): OcppVersion | undefined;
 }
 
 const COMMANDS: Readonly<Record<string, 'help' | 'list' | 'exit'>> = { help: 'help', '?': 'help', list: 'list', ls: 'list', exit: 'exit', quit: 'exit' };
@@ -87,9 +90,10 @@ export function parseConsoleLine(line: string, context: ConsoleContext): Console
   }
   const verb = /^\S+/.exec(rest)![0];
   const argText = rest.slice(verb.length).trim();
-  const form = findShortForm(verb);
-  const action = form?.action ?? findCsmsAction(verb);
-  if (!action) throw new UsageError(`unknown action "${verb}"; \`help\` lists the actions and short forms`);
+  const version = context.ocppVersion?.(chargePointId) ?? '1.6';
+  const form = findShortForm(verb, version);
+  const action = form?.action ?? findCsmsAction(verb, version);
+  if (!action) throw new UsageError(unknownVerb(verb, chargePointId, version));
   if (argText.startsWith('{') || argText.startsWith('[')) return { type: 'call', chargePointId, action, payload: parseJson(argText) };
   if (form) {
     const shortContext = { chargePointId, openTransactionIds: () => context.openTransactionIds(chargePointId), now: () => context.now() };
@@ -100,7 +104,15 @@ export function parseConsoleLine(line: string, context: ConsoleContext): Console
 }
 
 function isVerb(word: string): boolean {
-  return findShortForm(word) !== undefined || findCsmsAction(word) !== undefined;
+  return (['1.6', '2.0.1'] as const).some((v) => findShortForm(word, v) !== undefined || findCsmsAction(word, v) !== undefined);
+}
+
+function unknownVerb(verb: string, chargePointId: string, version: OcppVersion): string {
+  const other = version === '2.0.1' ? '1.6' : '2.0.1';
+  if (findShortForm(verb, other) !== undefined || findCsmsAction(verb, other) !== undefined) {
+    return `"${verb}" is for OCPP ${other} charge points; ${chargePointId} speaks OCPP ${version} (\`help\` lists both)`;
+  }
+  return `unknown action "${verb}"; \`help\` lists the actions and short forms`;
 }
 
 function soleConnected(context: ConsoleContext): string {
@@ -120,7 +132,7 @@ function parseJson(text: string): unknown {
 
 // ── completion ─────────────────────────────────────────────────────────────────────────────
 
-const VERBS = [...CSMS_ACTIONS, ...SHORT_FORMS.flatMap((f) => [f.name, ...f.aliases])].sort();
+const VERBS = [...new Set([...CSMS_ACTIONS, ...CSMS_ACTIONS_201, ...[...SHORT_FORMS, ...SHORT_FORMS_201].flatMap((f) => [f.name, ...f.aliases])])].sort();
 
 /** node:readline's completer: candidates for the word being typed, and that word. */
 export function completeConsoleLine(line: string, context: ConsoleContext): [string[], string] {
@@ -141,9 +153,10 @@ export function completeConsoleLine(line: string, context: ConsoleContext): [str
   // `<id> <verb> args…`, or `<verb> args…` for the one connected charge point.
   if (context.knownIds().includes(first) || !isVerb(first)) {
     if (after.length === 0) return match(VERBS);
-    return match(argumentChoices(findShortForm(after[0]!), after.length - 1));
+    return match(argumentChoices(findShortForm(after[0]!, context.ocppVersion?.(first) ?? '1.6'), after.length - 1));
   }
-  return match(argumentChoices(findShortForm(first), after.length));
+  const sole = context.connectedIds().length === 1 ? context.connectedIds()[0]! : undefined;
+  return match(argumentChoices(findShortForm(first, (sole && context.ocppVersion?.(sole)) || '1.6'), after.length));
 }
 
 function argumentChoices(form: ShortForm | undefined, index: number): readonly string[] {
@@ -163,32 +176,44 @@ export function helpText(topic?: string): string {
   };
   return [
     'Commands:',
-    '  <id> <Action> [json]      send any OCPP 1.6 call, e.g. CP001 RemoteStartTransaction {"idTag":"ABC","connectorId":1}',
+    '  <id> <Action> [json]      send any call of the charge point\'s OCPP version, e.g. CP001 RemoteStartTransaction {"idTag":"ABC","connectorId":1}',
     '  <id> <short form> [args]  the common calls with plain arguments (below); a JSON payload works after them too',
-    '  list                      charge points: connection, connector status, open transaction',
+    '  list                      charge points: connection, OCPP version, connector status, open transaction',
     '  help [action]             this text, or the fields of one action or short form',
     '  exit                      stop the CSMS (also Ctrl-D, or Ctrl-C on an empty line)',
     'With exactly one charge point connected the <id> may be left out. Tab completes ids, actions and values.',
-    'Every payload is checked against the OCPP 1.6 schema first; one that fails is not sent.',
+    'Every payload is checked against the schema of the charge point\'s OCPP version first; one that fails is not sent.',
     '',
-    'Short forms:',
+    'Short forms (OCPP 1.6):',
     ...SHORT_FORMS.map(shortForm),
     '',
-    `Actions: ${CSMS_ACTIONS.join(', ')}`,
+    'Short forms (OCPP 2.0.1; variables are Component.Variable[instance]):',
+    ...SHORT_FORMS_201.map(shortForm),
+    '',
+    `Actions (OCPP 1.6): ${CSMS_ACTIONS.join(', ')}`,
+    `Actions (OCPP 2.0.1): ${CSMS_ACTIONS_201.join(', ')}`,
   ].join('\n');
 }
 
 function topicHelp(topic: string): string {
-  const form = findShortForm(topic);
-  const action = form?.action ?? findCsmsAction(topic);
-  if (!action) throw new UsageError(`no help for "${topic}": not an action or short form the CSMS sends`);
-  const fields = topLevelFields(action).map((f) => {
-    const type = f.values ? f.values.join('|') : f.maxLength !== undefined ? `${f.type}, at most ${f.maxLength} characters` : f.type;
-    return `  ${f.name}${f.required ? '' : '?'}: ${type}`;
+  const parts = (['1.6', '2.0.1'] as const).flatMap((version) => {
+    const form = findShortForm(topic, version);
+    const action = form?.action ?? findCsmsAction(topic, version);
+    return action ? [{ version, form, action }] : [];
   });
-  return [
-    ...(form ? [`${usageOf(form)}${form.aliases.length ? ` (also: ${form.aliases.join(', ')})` : ''}`, `  ${form.summary}`, ''] : []),
-    `${action} fields (? = optional):`,
-    ...(fields.length ? fields : ['  (none)']),
-  ].join('\n');
+  if (parts.length === 0) throw new UsageError(`no help for "${topic}": not an action or short form the CSMS sends`);
+  return parts
+    .map(({ version, form, action }) => {
+      const fields = topLevelFields(action, 'req', version).map((f) => {
+        const type = f.values ? f.values.join('|') : f.maxLength !== undefined ? `${f.type}, at most ${f.maxLength} characters` : f.type;
+        return `  ${f.name}${f.required ? '' : '?'}: ${type}`;
+      });
+      return [
+        ...(parts.length > 1 ? [`OCPP ${version}:`] : []),
+        ...(form ? [`${usageOf(form)}${form.aliases.length ? ` (also: ${form.aliases.join(', ')})` : ''}`, `  ${form.summary}`, ''] : []),
+        `${action} fields (? = optional):`,
+        ...(fields.length ? fields : ['  (none)']),
+      ].join('\n');
+    })
+    .join('\n\n');
 }

@@ -4,7 +4,8 @@
  * `{"idTag":"ABC","connectorId":1}`). Each only builds a payload; the payload then goes through
  * the same strict schema check as a JSON one, which names the field when a value is wrong.
  */
-import type { CsmsAction } from './CsmsOperator.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
+import type { CsmsAction, CsmsAction201 } from './CsmsOperator.js';
 
 /** A command line the prompt cannot turn into a call; the message says what is expected. */
 export class UsageError extends Error {
@@ -23,8 +24,8 @@ export interface ShortFormArg {
 /** What a short form may need to know besides its arguments. */
 export interface ShortFormContext {
   readonly chargePointId: string;
-  /** Transactions of the charge point the CSMS knows to be open. */
-  openTransactionIds(): readonly number[];
+  /** Transactions of the charge point the CSMS knows to be open (2.0.1: the station's ids). */
+  openTransactionIds(): readonly (number | string)[];
   now(): number;
 }
 
@@ -33,7 +34,7 @@ type Values = Record<string, string | number | string[] | undefined>;
 export interface ShortForm {
   readonly name: string;
   readonly aliases: readonly string[];
-  readonly action: CsmsAction;
+  readonly action: CsmsAction | CsmsAction201;
   readonly args: readonly ShortFormArg[];
   readonly summary: string;
   build(values: Values, context: ShortFormContext): Record<string, unknown>;
@@ -202,9 +203,133 @@ export const SHORT_FORMS: readonly ShortForm[] = [
   },
 ];
 
-export function findShortForm(name: string): ShortForm | undefined {
+/**
+ * The same short forms for an OCPP 2.0.1 charging station, said in 2.0.1 calls: an operator types
+ * `remote-start ABC 1` whichever version the charger speaks. Configuration keys are
+ * `Component.Variable` or `Component.Variable[instance]` (`OCPPCommCtrlr.HeartbeatInterval`).
+ */
+export const SHORT_FORMS_201: readonly ShortForm[] = [
+  {
+    name: 'remote-start',
+    aliases: [],
+    action: 'RequestStartTransaction',
+    args: [word('idToken'), integer('evseId', { optional: true })],
+    summary: 'start a transaction for idToken (type Central; on evseId, or where the station chooses)',
+    build: (v, c) => ({ idToken: { idToken: v.idToken, type: 'Central' }, remoteStartId: remoteStartId(c), ...given(v, 'evseId') }),
+  },
+  {
+    name: 'remote-stop',
+    aliases: [],
+    action: 'RequestStopTransaction',
+    args: [word('transactionId', { optional: true })],
+    summary: 'stop a transaction (default: the one open transaction of the station)',
+    build: (v, c) => ({ transactionId: String(v.transactionId ?? onlyOpenTransaction(c)) }),
+  },
+  {
+    name: 'change-configuration',
+    aliases: ['set', 'set-variable'],
+    action: 'SetVariables',
+    args: [word('variable'), { name: 'value', kind: 'rest' }],
+    summary: 'set a variable, Component.Variable[instance] (the value is the rest of the line)',
+    build: (v) => ({ setVariableData: [{ ...componentVariable(String(v.variable), 'change-configuration'), attributeValue: v.value }] }),
+  },
+  {
+    name: 'get-configuration',
+    aliases: ['get', 'get-variables'],
+    action: 'GetVariables',
+    args: [{ name: 'variable', kind: 'list' }],
+    summary: 'read variables, Component.Variable[instance] (all of them: get-base-report)',
+    build: (v) => {
+      const names = v.variable as string[];
+      if (names.length === 0) throw new UsageError('get-configuration: name the variables (Component.Variable); `get-base-report` reports them all');
+      return { getVariableData: names.map((n) => componentVariable(n, 'get-configuration')) };
+    },
+  },
+  {
+    name: 'get-base-report',
+    aliases: ['report'],
+    action: 'GetBaseReport',
+    args: [word('reportBase', { optional: true, choices: ['FullInventory', 'ConfigurationInventory', 'SummaryInventory'] })],
+    summary: 'the station reports its device model in NotifyReport pages (default FullInventory)',
+    build: (v, c) => ({ requestId: requestId(c), reportBase: v.reportBase ?? 'FullInventory' }),
+  },
+  {
+    name: 'trigger-message',
+    aliases: ['trigger'],
+    action: 'TriggerMessage',
+    args: [word('requestedMessage', { choices: ['BootNotification', 'Heartbeat', 'MeterValues', 'StatusNotification', 'TransactionEvent'] }), integer('evseId', { optional: true })],
+    summary: 'ask the station to send a message now (StatusNotification of an EVSE: its connector 1)',
+    build: (v) => ({
+      requestedMessage: v.requestedMessage,
+      ...(v.evseId !== undefined && { evse: { id: v.evseId, ...(v.requestedMessage === 'StatusNotification' && { connectorId: 1 }) } }),
+    }),
+  },
+  {
+    name: 'reset',
+    aliases: [],
+    action: 'Reset',
+    args: [word('type', { optional: true, choices: ['OnIdle', 'Immediate'] })],
+    summary: 'reset the station (default OnIdle: after the running transactions)',
+    build: (v) => ({ type: v.type ?? 'OnIdle' }),
+  },
+  {
+    name: 'change-availability',
+    aliases: ['availability'],
+    action: 'ChangeAvailability',
+    args: [integer('evseId'), word('type', { choices: ['Operative', 'Inoperative'] })],
+    summary: 'make an EVSE (0: the whole station) Operative or Inoperative',
+    build: (v) => ({ operationalStatus: v.type, ...(v.evseId !== 0 && { evse: { id: v.evseId } }) }),
+  },
+  {
+    name: 'unlock',
+    aliases: ['unlock-connector'],
+    action: 'UnlockConnector',
+    args: [integer('evseId'), integer('connectorId', { optional: true })],
+    summary: 'unlock the cable of an EVSE (its connector 1 unless given)',
+    build: (v) => ({ evseId: v.evseId, connectorId: v.connectorId ?? 1 }),
+  },
+  {
+    name: 'clear-cache',
+    aliases: [],
+    action: 'ClearCache',
+    args: [],
+    summary: 'clear the authorization cache',
+    build: () => ({}),
+  },
+  {
+    name: 'get-local-list-version',
+    aliases: ['local-list-version'],
+    action: 'GetLocalListVersion',
+    args: [],
+    summary: 'read the version of the local authorization list',
+    build: () => ({}),
+  },
+  {
+    name: 'data-transfer',
+    aliases: [],
+    action: 'DataTransfer',
+    args: [word('vendorId'), word('messageId', { optional: true }), { name: 'data', kind: 'rest', optional: true }],
+    summary: 'vendor-specific data (data is the rest of the line)',
+    build: (v) => given(v, 'vendorId', 'messageId', 'data'),
+  },
+  {
+    name: 'transaction-status',
+    aliases: [],
+    action: 'GetTransactionStatus',
+    args: [word('transactionId', { optional: true })],
+    summary: 'whether transaction messages are queued (and whether transactionId still runs)',
+    build: (v) => given(v, 'transactionId'),
+  },
+];
+
+/** The short forms for a charge point of `version`. */
+export function shortFormsFor(version: OcppVersion = '1.6'): readonly ShortForm[] {
+  return version === '2.0.1' ? SHORT_FORMS_201 : SHORT_FORMS;
+}
+
+export function findShortForm(name: string, version: OcppVersion = '1.6'): ShortForm | undefined {
   const lower = name.toLowerCase();
-  return SHORT_FORMS.find((f) => f.name === lower || f.aliases.includes(lower));
+  return shortFormsFor(version).find((f) => f.name === lower || f.aliases.includes(lower));
 }
 
 export function usageOf(form: ShortForm): string {
@@ -245,7 +370,7 @@ export function buildShortForm(form: ShortForm, words: readonly string[], contex
   return form.build(values, context);
 }
 
-function onlyOpenTransaction(context: ShortFormContext): number {
+function onlyOpenTransaction(context: ShortFormContext): number | string {
   const open = context.openTransactionIds();
   if (open.length === 1) return open[0]!;
   if (open.length === 0) throw new UsageError(`remote-stop: ${context.chargePointId} has no open transaction at this CSMS; give a transactionId`);
@@ -261,3 +386,17 @@ function localListEntry(entry: string): Record<string, unknown> {
   if (status === '-') return { idTag };
   return { idTag, idTagInfo: { status: ID_TAG_STATUSES.find((s) => s.toLowerCase() === status.toLowerCase()) ?? status } };
 }
+
+/** `OCPPCommCtrlr.HeartbeatInterval` or `OCPPCommCtrlr.MessageAttempts[TransactionEvent]` as a component and variable. */
+function componentVariable(text: string, form: string): { component: { name: string }; variable: { name: string; instance?: string } } {
+  const m = /^([^.[\]]+)\.([^.[\]]+)(?:\[([^\]]+)\])?$/.exec(text);
+  if (!m) throw new UsageError(`${form}: "${text}" is not Component.Variable or Component.Variable[instance], e.g. OCPPCommCtrlr.HeartbeatInterval`);
+  return { component: { name: m[1]! }, variable: { name: m[2]!, ...(m[3] !== undefined && { instance: m[3] }) } };
+}
+
+/** A remoteStartId / requestId from the clock: distinct for calls a second or more apart. */
+function remoteStartId(context: ShortFormContext): number {
+  return Math.floor(context.now() / 1000) % 2_147_483_647;
+}
+
+const requestId = remoteStartId;

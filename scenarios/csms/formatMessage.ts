@@ -18,7 +18,8 @@ export interface FormatOptions {
   readonly maxLength?: number;
 }
 
-const MASKED_KEYS = new Set(['idTag', 'parentIdTag']);
+/** 1.6 idTags and 2.0.1 idTokens (`idToken: {idToken: …}`: the inner string is masked). */
+const MASKED_KEYS = new Set(['idTag', 'parentIdTag', 'idToken']);
 const VISIBLE_ID_CHARS = 4;
 
 export function formatMessage(record: TrafficRecord, options: FormatOptions = {}): string {

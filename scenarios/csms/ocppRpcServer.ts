@@ -8,7 +8,8 @@
  * instead of an Error; the server-side client class cannot be named as a type. Every cast to
  * ocpp-rpc's runtime shape lives here, once, instead of `any` leaking into the CSMS.
  */
-import { ocppRpc } from '../../agent/ocpp/ocppRpc.js';
+import { ocpp201Validator, ocppRpc } from '../../agent/ocpp/ocppRpc.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
 const { RPCServer, createRPCError } = ocppRpc;
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
@@ -110,13 +111,31 @@ export interface OcppServer {
 export interface OcppServerOptions {
   readonly callTimeoutMs: number;
   readonly pingIntervalMs: number;
+  /** The OCPP versions spoken (default both); each connection speaks the one its handshake chose. */
+  readonly versions?: readonly OcppVersion[];
 }
 
-/** An RPCServer that speaks only OCPP 1.6J and validates every message in both directions. */
+/** The WebSocket subprotocol of an OCPP version. */
+export function subprotocolOf(version: OcppVersion): string {
+  return version === '2.0.1' ? 'ocpp2.0.1' : 'ocpp1.6';
+}
+
+/** The OCPP version a connection's subprotocol stands for (1.6 unless `ocpp2.0.1`). */
+export function versionOf(subprotocol: string | undefined): OcppVersion {
+  return subprotocol === 'ocpp2.0.1' ? '2.0.1' : '1.6';
+}
+
+/**
+ * An RPCServer that speaks OCPP 1.6J and/or 2.0.1 and validates every message in both directions
+ * against the schemas of the subprotocol the connection chose. The 2.0.1 schemas are loaded only
+ * when 2.0.1 is spoken.
+ */
 export function createOcppServer(options: OcppServerOptions): OcppServer {
+  const versions = options.versions ?? ['1.6', '2.0.1'];
   return new RPCServer({
-    protocols: ['ocpp1.6'],
+    protocols: versions.map(subprotocolOf),
     strictMode: true,
+    strictModeValidators: versions.includes('2.0.1') ? [ocpp201Validator()] : [],
     callTimeoutMs: options.callTimeoutMs,
     pingIntervalMs: options.pingIntervalMs,
     // OCPP-J §4.1.1: one outstanding CALL per direction; later calls queue until it is answered.

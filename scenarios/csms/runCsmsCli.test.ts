@@ -17,7 +17,7 @@ describe('runCsmsCli', () => {
     await cli.closed;
     const text = lines.join('\n');
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d listening on ws:\/\/127\.0\.0\.1:\d+: charge points connect to ws:\/\/127\.0\.0\.1:\d+\/<chargePointId>/);
-    expect(text).toMatch(/CP001 connected from .* \(path \/ocpp\)/);
+    expect(text).toMatch(/CP001 connected from .* \(path \/ocpp, OCPP 1\.6\)/);
     expect(text).toMatch(/CP001 → BootNotification \{chargePointVendor:"evse-agent", chargePointModel:"test"\}/);
     expect(text).toMatch(/CP001 ← BootNotification ✓ \{status:"Accepted", interval:300/);
     expect(lines.at(-1)).toMatch(/ stopped$/);

@@ -142,7 +142,7 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
       const { seq: _seq, raw, t, ...rest } = record;
       print(JSON.stringify({ type: 'message', ...rest, t: new Date(t).toISOString(), ...(record.kind === 'malformed' ? { raw } : {}) }));
     });
-    csms.on('connect', (e) => emit('connect', `${e.chargePointId} connected from ${e.remoteAddress ?? '?'} (path ${e.endpoint})`, e));
+    csms.on('connect', (e) => emit('connect', `${e.chargePointId} connected from ${e.remoteAddress ?? '?'} (path ${e.endpoint}, OCPP ${e.ocppVersion})`, e));
     csms.on('disconnect', (e) => emit('disconnect', `${e.chargePointId} disconnected (${e.code}${e.reason ? ` ${e.reason}` : ''})`, e));
     csms.on('refused', (e) => emit('refused', `${e.chargePointId} refused: ${e.status} ${e.reason}`, e));
     csms.on('violation', printViolation);
@@ -150,7 +150,7 @@ export async function runCsmsCli(options: CsmsCliOptions = {}): Promise<CsmsCliH
 
   const { url } = await csms.start({ host: options.host ?? '127.0.0.1', port: options.port ?? 9000 });
   const security = securityOf(options);
-  emit('listening', `listening on ${url}: charge points connect to ${url}/<chargePointId> (any path before the id, e.g. ${url}/ocpp/CP001); ${security}`, { url, security });
+  emit('listening', `listening on ${url}: charge points connect to ${url}/<chargePointId> (any path before the id, e.g. ${url}/ocpp/CP001), OCPP 1.6 or 2.0.1; ${security}`, { url, security });
   const api = options.api && new CsmsHttpApi({ operator, host: options.api.host ?? '127.0.0.1', port: options.api.port, ...(options.logger && { logger: options.logger }) });
   let apiUrl: string | undefined;
   try {

@@ -1,10 +1,11 @@
 /**
- * Strict OCPP 1.6 schema check of one payload, with the same validators ocpp-rpc's strict mode
+ * Strict OCPP 1.6 or 2.0.1 schema check of one payload, with the same validators ocpp-rpc's strict mode
  * uses, reported for people: the field (`chargingProfile.chargingSchedule.chargingSchedulePeriod[0].limit`)
  * and what is wrong with it. The CSMS checks what an operator asks it to send with this before
  * anything goes on the wire, so a refused payload is never sent and never shows up as a violation.
  */
-import { standardValidators } from '../../agent/ocpp/ocppRpc.js';
+import { ocpp201Validator, standardValidators } from '../../agent/ocpp/ocppRpc.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
 export interface SchemaProblem {
   /** The offending field as a path (`idTag`, `localAuthorizationList[2].idTagInfo.status`); `payload` for the payload itself. */
@@ -24,11 +25,17 @@ interface SchemaError {
 
 const ocpp16 = standardValidators.find((v) => v.subprotocol === 'ocpp1.6');
 
-/** The problem with `payload` as the request (`req`) or answer (`conf`) of `action`; undefined when it is valid. */
-export function checkPayload(action: string, kind: 'req' | 'conf', payload: unknown): SchemaProblem | undefined {
+function validator(version: OcppVersion): NonNullable<typeof ocpp16> {
+  if (version === '2.0.1') return ocpp201Validator();
   if (!ocpp16) throw new Error('the OCPP 1.6 schema validator is not loaded');
+  return ocpp16;
+}
+
+/** The problem with `payload` as the request (`req`) or answer (`conf`) of `action`; undefined when it is valid. */
+export function checkPayload(action: string, kind: 'req' | 'conf', payload: unknown, version: OcppVersion = '1.6'): SchemaProblem | undefined {
+  const schemas = validator(version);
   try {
-    ocpp16.validate(`urn:${action}.${kind}`, payload);
+    schemas.validate(`urn:${action}.${kind}`, payload);
     return undefined;
   } catch (err) {
     const errors = ((err as { details?: { errors?: SchemaError[] } }).details?.errors ?? []) as SchemaError[];
@@ -54,7 +61,7 @@ function describe(e: SchemaError, payload: unknown, errors: readonly SchemaError
       break;
     case 'additionalProperties':
       field = child(e.params.additionalProperty);
-      text = 'not a field of this message (OCPP 1.6 allows no extra fields)';
+      text = 'not a field of this message (OCPP allows no extra fields)';
       break;
     case 'enum':
       text = `must be one of ${(e.params.allowedValues as unknown[]).map(String).join(', ')}${got()}`;
@@ -105,17 +112,27 @@ interface PropertySchema {
   readonly type?: string;
   readonly enum?: readonly string[];
   readonly maxLength?: number;
+  /** 2.0.1 schemas name their enumerations and types: `#/definitions/ResetEnumType`. */
+  readonly $ref?: string;
 }
 
-/** The top-level fields of an action's request (`req`) or answer (`conf`), for help texts. */
-export function topLevelFields(action: string, kind: 'req' | 'conf' = 'req'): FieldInfo[] {
-  const schema = ocpp16?._ajv.getSchema(`urn:${action}.${kind}`)?.schema as { properties?: Record<string, PropertySchema>; required?: string[] } | undefined;
+/** The top-level fields of an action's request (`req`) or answer (`conf`), for help texts (2.0.1's customData left out). */
+export function topLevelFields(action: string, kind: 'req' | 'conf' = 'req', version: OcppVersion = '1.6'): FieldInfo[] {
+  const schema = validator(version)._ajv.getSchema(`urn:${action}.${kind}`)?.schema as
+    | { properties?: Record<string, PropertySchema>; required?: string[]; definitions?: Record<string, PropertySchema> }
+    | undefined;
   const required = new Set(schema?.required ?? []);
-  return Object.entries(schema?.properties ?? {}).map(([name, p]) => ({
-    name,
-    type: p.type ?? 'object',
-    required: required.has(name),
-    ...(p.enum && { values: p.enum }),
-    ...(p.maxLength !== undefined && { maxLength: p.maxLength }),
-  }));
+  const resolve = (p: PropertySchema): PropertySchema => (p.$ref?.startsWith('#/definitions/') ? (schema?.definitions?.[p.$ref.slice('#/definitions/'.length)] ?? p) : p);
+  return Object.entries(schema?.properties ?? {})
+    .filter(([name]) => name !== 'customData')
+    .map(([name, declared]) => {
+      const p = resolve(declared);
+      return {
+        name,
+        type: p.type ?? 'object',
+        required: required.has(name),
+        ...(p.enum && { values: p.enum }),
+        ...(p.maxLength !== undefined && { maxLength: p.maxLength }),
+      };
+    });
 }

@@ -3,12 +3,18 @@
  * with the embedded CSMS and with an external one (through the agent's own traffic log);
  * control steps (send, respondTo, disconnect …) need the embedded CSMS and otherwise fail with
  * a usage error naming the step.
+ *
+ * Steps are written in OCPP 1.6 words. On an OCPP 2.0.1 charger they are said and seen in 2.0.1
+ * where the two versions mean the same thing (ocpp201Words.ts): `csms.expect('StartTransaction')`
+ * is met by a TransactionEvent Started, `csms.send('RemoteStartTransaction', …)` sends a
+ * RequestStartTransaction and answers in 1.6 words.
  */
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
 import { callError, type CallMatch } from '../csms/EmbeddedCsms.js';
 import type { InboundAction, Reply } from '../csms/CsmsReplies.js';
 import { matchesPartial } from '../csms/matchesPartial.js';
 import type { ObservedCall } from './csmsView.js';
+import { In16Words, sayIn201 } from './ocpp201Words.js';
 import { ScenarioFailure } from './errors.js';
 import type { StepTools } from './stepTools.js';
 import { parseDuration } from './words.js';
@@ -43,7 +49,36 @@ export function csmsSteps(k: StepTools): CsmsSteps {
   const { h, c } = k;
   const cp = c.id;
   const cursor = new Map<string, number>();
-  const calls = (action: string, since: number) => h.csms.calls(cp, action, since);
+  /** The Reset type last sent: a 2.0.1 ImmediateReset stop is a SoftReset or HardReset in 1.6 words. */
+  let resetType: string | undefined;
+  let requestId = 0;
+  const v201 = h.ocppVersion === '2.0.1';
+  const calls = (action: string, since: number): ObservedCall[] => {
+    if (!v201) return h.csms.calls(cp, action, since);
+    // From the first call on, so that what earlier calls said (a problem before its Faulted) counts.
+    const words = new In16Words(resetType);
+    return h.csms
+      .allCalls(cp, 0)
+      .flatMap((r) => words.seen(r.action, r.payload).map((c) => ({ seq: r.seq, action: c.action, payload: c.payload })))
+      .filter((c) => c.action === action && c.seq > since);
+  };
+  /** Calls the charger in its version: a 1.6 call said in 2.0.1 for a 2.0.1 charger, the answer back in 1.6 words. */
+  const callCharger = async (csms: ReturnType<typeof control>, action: string, payload: unknown, asIs = false): Promise<unknown> => {
+    if (action === 'Reset') resetType = String((payload as { type?: unknown }).type);
+    if (!v201 || asIs) return csms.call(cp, action as Ocpp16Action, payload as never, { timeoutMs: 10_000 });
+    const said = sayIn201(action, payload, {
+      stationTransactionId: (n) => csms.transactions(cp).findLast((t) => t.transactionId === n)?.stationTransactionId ?? String(n),
+      nextRequestId: () => ++requestId,
+    });
+    if ('answerWithout' in said) return said.answerWithout;
+    return said.answer(await csms.call(cp, said.action as never, said.payload as never, { timeoutMs: 10_000 }));
+  };
+  /** Inbound actions only 1.6 has: a scripted answer to them cannot apply to a 2.0.1 charger. */
+  const only16 = (step: string, action: string): void => {
+    if (v201 && ['StartTransaction', 'StopTransaction', 'DiagnosticsStatusNotification', 'SignedFirmwareStatusNotification'].includes(action)) {
+      throw k.usage(step, `${action} is not sent by an OCPP 2.0.1 charger (its transactions are TransactionEvents); give the scenario onlyOcpp: { version: '1.6', reason: … }`);
+    }
+  };
   const matcher = (match: unknown) => (r: ObservedCall) =>
     typeof match === 'function' ? (match as (p: unknown) => boolean)(r.payload) : match === undefined || matchesPartial(r.payload, match as never);
   const control = (step: string) => h.csms.control(k.step(step));
@@ -83,7 +118,14 @@ export function csmsSteps(k: StepTools): CsmsSteps {
       const csms = control(`csms.sendError(${action})`);
       h.note('step', k.say(`CSMS sends ${action} (expecting a CallError)`));
       try {
-        const result = await csms.call(cp, action, payload, { timeoutMs: 10_000 });
+        // A call meant to be refused that 2.0.1 has no words for goes as it is: it is refused all the same.
+        let asIs = false;
+        try {
+          if (v201) sayIn201(action, payload, { stationTransactionId: String, nextRequestId: () => 0 });
+        } catch {
+          asIs = true;
+        }
+        const result = await callCharger(csms, action, payload, asIs);
         throw new ScenarioFailure(k.step(`csms.sendError(${action})`), 'a CallError', `a result ${JSON.stringify(result)}`);
       } catch (err) {
         if (err instanceof ScenarioFailure) throw err;
@@ -101,17 +143,19 @@ export function csmsSteps(k: StepTools): CsmsSteps {
       const csms = control(`csms.send(${action})`);
       h.note('step', k.say(`CSMS sends ${action}`));
       if (!csms.isConnected(cp)) throw new ScenarioFailure(k.step(`csms.send(${action})`), 'the charger connected to the CSMS', 'not connected');
-      const result = await csms.call(cp, action, payload, { timeoutMs: 10_000 });
+      const result = (await callCharger(csms, action, payload)) as ResponseOf<typeof action>;
       await h.advance(1000);
       return result;
     },
     respondTo(action, reply, options = {}) {
       const csms = control(`csms.respondTo(${action})`);
+      only16(`csms.respondTo(${action})`, action);
       h.note('step', k.say(`CSMS will answer ${action}${options.times ? ` (next ${options.times})` : ''} with ${typeof reply === 'function' ? 'a function' : JSON.stringify(reply)}`));
       csms.respondTo(action, reply, { chargePointId: cp, ...(options.times && { times: options.times }) });
     },
     failNext(action, code = 'InternalError') {
       const csms = control(`csms.failNext(${action})`);
+      only16(`csms.failNext(${action})`, action);
       h.note('step', k.say(`CSMS will answer the next ${action} with CallError ${code}`));
       csms.respondOnce(action, callError(code, 'scenario'), { chargePointId: cp });
     },

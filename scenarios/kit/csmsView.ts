@@ -10,6 +10,7 @@ import type { EmbeddedCsms } from '../csms/EmbeddedCsms.js';
 import { formatMessage } from '../csms/formatMessage.js';
 import type { TrafficRecord } from '../csms/TrafficLog.js';
 import { ScenarioUsageError } from './errors.js';
+import { transactionNumber } from './ocpp201Words.js';
 
 /** The steps that need a CSMS the kit controls. */
 export const CSMS_CONTROL_STEPS = ['send', 'sendError', 'respondTo', 'failNext', 'disconnect', 'online'] as const;
@@ -19,11 +20,17 @@ export interface ObservedCall {
   readonly payload: unknown;
 }
 
+export interface ObservedAnyCall extends ObservedCall {
+  readonly action: string;
+}
+
 export interface CsmsView {
   /** `embedded`, or the URL of the external CSMS. */
   readonly label: string;
   /** Calls charger `cp` sent for `action` with a sequence number above `since`, oldest first. */
   calls(cp: string, action: string, since: number): ObservedCall[];
+  /** Every call charger `cp` sent with a sequence number above `since`, oldest first. */
+  allCalls(cp: string, since: number): ObservedAnyCall[];
   /** The latest sequence number (for "from now on"). */
   mark(): number;
   /** Transaction ids the CSMS gave charger `cp`, in order. */
@@ -44,6 +51,8 @@ export function embeddedView(csms: EmbeddedCsms, note: (cp: string, text: string
     label: 'embedded',
     calls: (cp, action, since) =>
       csms.traffic((r) => r.chargePointId === cp && r.direction === 'in' && r.kind === 'call' && r.action === action && r.seq > since),
+    allCalls: (cp, since) =>
+      csms.traffic((r) => r.chargePointId === cp && r.direction === 'in' && r.kind === 'call' && r.seq > since).map((r) => ({ seq: r.seq, action: r.action ?? '', payload: r.payload })),
     mark: () => csms.mark(),
     transactionIds: (cp) => csms.transactions(cp).map((t) => t.transactionId),
     violations: (cp) => csms.violations(cp).filter((v) => v.by === 'chargePoint'),
@@ -62,12 +71,21 @@ export function externalView(url: string): CsmsView {
     label: url,
     calls: (cp, action, since) =>
       log.filter((r) => r.chargePointId === cp && r.direction === 'in' && r.kind === 'call' && r.action === action && r.seq > since),
+    allCalls: (cp, since) =>
+      log.filter((r) => r.chargePointId === cp && r.direction === 'in' && r.kind === 'call' && r.seq > since).map((r) => ({ seq: r.seq, action: r.action ?? '', payload: r.payload })),
     mark: () => seq,
     transactionIds(cp) {
       const ids: number[] = [];
       for (const r of log) {
+        if (r.chargePointId !== cp) continue;
         const id = (r.payload as { transactionId?: unknown } | null)?.transactionId;
-        if (r.chargePointId === cp && r.direction === 'out' && r.kind === 'result' && r.action === 'StartTransaction' && typeof id === 'number') ids.push(id);
+        if (r.direction === 'out' && r.kind === 'result' && r.action === 'StartTransaction' && typeof id === 'number') ids.push(id);
+        // OCPP 2.0.1: the station names its transactions; the number is what the CSMS knows it by.
+        const event = r.payload as { eventType?: string; transactionInfo?: { transactionId: string } } | null;
+        if (r.direction === 'in' && r.kind === 'call' && r.action === 'TransactionEvent' && event?.eventType === 'Started' && event.transactionInfo) {
+          const n = transactionNumber(event.transactionInfo.transactionId);
+          if (n !== undefined) ids.push(n);
+        }
       }
       return ids;
     },

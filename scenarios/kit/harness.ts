@@ -35,6 +35,7 @@ import { ScenarioUsageError } from './errors.js';
 import { type ScenarioOptions } from './scenarioOptions.js';
 import { seededRandom } from '../seededRandom.js';
 import { SiteFiles } from './siteFiles.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
 export const CHARGE_POINT_ID = 'SCENARIO-CP1';
 /** 2026-01-01T00:00:00Z: virtual time starts here, so clock-aligned boundaries are easy to read. */
@@ -58,6 +59,8 @@ export interface RunEnvironment {
   readonly ids?: readonly string[];
   /** Longest single `clock.advance` on real time, ms (default 10 minutes). */
   readonly maxRealWaitMs?: number;
+  /** The OCPP version the chargers speak (default 1.6). */
+  readonly ocppVersion?: OcppVersion;
 }
 
 export const DEFAULT_ENVIRONMENT: RunEnvironment = { seed: 1, hal: { kind: 'sim' }, csms: { kind: 'embedded' } };
@@ -83,6 +86,8 @@ export interface ChargerUnderTest {
 
 export interface Harness {
   readonly clock: Clock;
+  /** The OCPP version the chargers speak. */
+  readonly ocppVersion: OcppVersion;
   /** True on virtual time (sim HAL and embedded CSMS). */
   readonly virtual: boolean;
   /** Clock time the run started (T0 on virtual time). */
@@ -110,6 +115,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
     throw new ScenarioUsageError(`--hal serial: the scenario has ${count} chargers, but a serial bench wires one charger's devices; run it with --hal sim`);
   }
   const log = pino({ level: process.env.EVSE_SCENARIO_LOG ?? 'silent' });
+  const ocppVersion = env.ocppVersion ?? '1.6';
   const virtual = env.hal.kind === 'sim' && env.csms.kind === 'embedded';
   const clock: Clock = virtual ? new SimulatedClock(T0) : systemClock;
   const start = clock.now();
@@ -180,6 +186,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
         bootedVersion = kept.firmware ? ((await kept.firmware.installer.activate()) ?? firmwareVersion) : undefined;
         const agent = new Agent({
           chargePointId: id,
+          ocppVersion,
           bootReason,
           boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario', ...(bootedVersion !== undefined && { firmwareVersion: bootedVersion }) },
           csms: { url, callTimeoutMs: 10_000 },
@@ -255,6 +262,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
     const sleep = (ms: number) => new Promise<void>((resolve) => clock.setTimeout(resolve, ms));
     const harness: Harness = {
       clock,
+      ocppVersion,
       virtual,
       start,
       maxRealWaitMs: env.maxRealWaitMs ?? 600_000,
@@ -287,7 +295,9 @@ async function waitForBoot(h: Harness): Promise<void> {
   const limitMs = h.virtual ? 5000 : 20_000;
   for (const c of h.chargers) {
     const wallStart = performance.now();
-    while (!h.csms.calls(c.id, 'StatusNotification', 0).some((r) => (r.payload as { connectorId?: number }).connectorId === c.connectorCount)) {
+    // 1.6 reports connectorId (and 0), 2.0.1 its EVSEs by evseId
+    const last = (p: { connectorId?: number; evseId?: number }) => (h.ocppVersion === '2.0.1' ? p.evseId : p.connectorId) === c.connectorCount;
+    while (!h.csms.calls(c.id, 'StatusNotification', 0).some((r) => last(r.payload as { connectorId?: number; evseId?: number }))) {
       if (performance.now() - wallStart > limitMs) {
         throw new Error(`${c.id} did not boot and report its connectors within ${limitMs / 1000} s at the CSMS ${h.csms.label}`);
       }

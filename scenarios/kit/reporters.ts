@@ -62,6 +62,10 @@ function eventLine(e: TimelineEvent): string {
 function pretty(results: readonly ScenarioResult[], timeline: boolean): string {
   const out: string[] = [];
   for (const r of results) {
+    if (r.status === 'skipped') {
+      out.push(`- ${r.name}  (skipped on OCPP ${r.ocppVersion ?? '?'}: ${r.skipped})${r.file ? `  ${r.file}` : ''}`);
+      continue;
+    }
     const head = `${r.status === 'passed' ? '✓' : '✗'} ${r.name}  (${r.realTime ? 'real time' : `${(r.virtualMs / 60_000).toFixed(1)} min virtual`}, ${Math.round(r.wallMs)} ms wall)${r.file ? `  ${r.file}` : ''}`;
     out.push(head);
     if (timeline && r.status === 'passed') out.push(...r.timeline.map(eventLine));
@@ -74,15 +78,21 @@ function pretty(results: readonly ScenarioResult[], timeline: boolean): string {
       }
     }
   }
-  const failed = results.filter((r) => r.status === 'failed').length;
+  const { passed, failed, skipped } = counts(results);
   const wall = results.reduce((s, r) => s + r.wallMs, 0);
-  out.push('', `${results.length - failed} passed, ${failed} failed, ${results.length} scenarios in ${(wall / 1000).toFixed(2)} s`);
+  out.push('', `${passed} passed, ${failed} failed, ${skipped ? `${skipped} skipped, ` : ''}${results.length} scenarios in ${(wall / 1000).toFixed(2)} s`);
   return `${out.join('\n')}\n`;
 }
 
+/** How many passed, failed and were skipped (a scenario for the other OCPP version only). */
+export function counts(results: readonly ScenarioResult[]): { passed: number; failed: number; skipped: number } {
+  const n = (status: ScenarioResult['status']) => results.filter((r) => r.status === status).length;
+  return { passed: n('passed'), failed: n('failed'), skipped: n('skipped') };
+}
+
 function json(results: readonly ScenarioResult[], root: string | undefined): string {
-  const failed = results.filter((r) => r.status === 'failed').length;
-  return `${JSON.stringify({ passed: results.length - failed, failed, ...(root !== undefined && { root }), scenarios: results }, null, 2)}\n`;
+  const { passed, failed, skipped } = counts(results);
+  return `${JSON.stringify({ passed, failed, ...(skipped && { skipped }), ...(root !== undefined && { root }), scenarios: results }, null, 2)}\n`;
 }
 
 function xml(s: string): string {
@@ -93,10 +103,11 @@ function xml(s: string): string {
 }
 
 function junit(results: readonly ScenarioResult[]): string {
-  const failed = results.filter((r) => r.status === 'failed').length;
+  const { failed, skipped } = counts(results);
   const total = results.reduce((s, r) => s + r.wallMs, 0) / 1000;
   const cases = results.map((r) => {
     const attrs = `name="${xml(r.name)}" classname="${xml(r.file ?? 'scenario')}"${r.file ? ` file="${xml(r.file)}"` : ''} time="${(r.wallMs / 1000).toFixed(3)}"`;
+    if (r.status === 'skipped') return `    <testcase ${attrs}>\n      <skipped message="${xml(r.skipped ?? '')}"/>\n    </testcase>`;
     if (!r.error) return `    <testcase ${attrs}/>`;
     const detail = [
       r.error.expected !== undefined ? `expected: ${r.error.expected}\nactual:   ${r.error.actual}` : r.error.message,
@@ -109,7 +120,7 @@ function junit(results: readonly ScenarioResult[]): string {
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="evse scenarios" tests="${results.length}" failures="${failed}" time="${total.toFixed(3)}">`,
-    `  <testsuite name="evse scenarios" tests="${results.length}" failures="${failed}" errors="0" skipped="0" time="${total.toFixed(3)}">`,
+    `  <testsuite name="evse scenarios" tests="${results.length}" failures="${failed}" errors="0" skipped="${skipped}" time="${total.toFixed(3)}">`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

@@ -15,6 +15,7 @@ import { importScenarioModule } from './loadModule.js';
 import { ScenarioFailure, ScenarioUsageError, isScenarioDefinition, scenario, type ScenarioBody, type ScenarioDefinition } from './scenario.js';
 import { contextParameter, scanSteps } from './stepNames.js';
 import { loadYamlScenario } from './yaml.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
 export interface RunOptions {
   /** Seed for everything random in the run (default 1). */
@@ -31,6 +32,11 @@ export interface RunOptions {
   readonly ids?: readonly string[];
   /** Longest single wait on real time, ms (default 10 minutes). */
   readonly maxRealWaitMs?: number;
+  /**
+   * The OCPP version the chargers speak. Default: the scenario's own (`onlyOcpp`), else 1.6. A
+   * scenario for the other version only is skipped.
+   */
+  readonly ocppVersion?: OcppVersion;
 }
 
 export interface ScenarioError {
@@ -46,7 +52,11 @@ export interface ScenarioError {
 export interface ScenarioResult {
   readonly name: string;
   readonly file: string | undefined;
-  readonly status: 'passed' | 'failed';
+  readonly status: 'passed' | 'failed' | 'skipped';
+  /** Why it was skipped (a scenario for the other OCPP version only). */
+  readonly skipped?: string;
+  /** The OCPP version the chargers spoke. */
+  readonly ocppVersion?: OcppVersion;
   /** Wall time, ms. */
   readonly wallMs: number;
   /** Time the scenario covered on its clock, ms (virtual time; real time when `realTime`). */
@@ -91,6 +101,11 @@ export async function loadScenarioFile(file: string): Promise<ScenarioDefinition
 /** Runs one scenario to completion; never throws for a failing scenario. */
 export async function runScenario(def: ScenarioDefinition, options: RunOptions = {}): Promise<ScenarioResult> {
   const seed = options.seed ?? 1;
+  const only = def.options.onlyOcpp;
+  const ocppVersion = options.ocppVersion ?? only?.version ?? '1.6';
+  if (only && only.version !== ocppVersion) {
+    return { name: def.name, file: def.file, status: 'skipped', skipped: `OCPP ${only.version} only: ${only.reason}`, ocppVersion, wallMs: 0, virtualMs: 0, seed, timeline: [] };
+  }
   const started = performance.now();
   let timeline: TimelineEvent[] = [];
   let virtualMs = 0;
@@ -107,6 +122,7 @@ export async function runScenario(def: ScenarioDefinition, options: RunOptions =
       csms,
       ...(options.ids && { ids: options.ids }),
       ...(options.maxRealWaitMs !== undefined && { maxRealWaitMs: options.maxRealWaitMs }),
+      ocppVersion,
     });
     timeline = h.timeline;
     realTime = !h.virtual;
@@ -129,7 +145,7 @@ export async function runScenario(def: ScenarioDefinition, options: RunOptions =
     error = describe(err);
   }
   const wallMs = performance.now() - started;
-  const base = { name: def.name, file: def.file, wallMs, virtualMs, seed, timeline, ...(realTime && { realTime }) };
+  const base = { name: def.name, file: def.file, wallMs, virtualMs, seed, ocppVersion, timeline, ...(realTime && { realTime }) };
   if (!error) return { ...base, status: 'passed' };
   return { ...base, status: 'failed', error, lastEvents: timeline.slice(0, failedAt ?? timeline.length).slice(-(options.lastEvents ?? 20)) };
 }

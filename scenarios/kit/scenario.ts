@@ -5,7 +5,7 @@
  */
 import type { ScenarioContext } from './context.js';
 import { parseTariff } from '../csms/CsmsTariff.js';
-import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, type ScenarioOptions } from './scenarioOptions.js';
+import { CHARGE_POINT_ID, MAX_SCENARIO_CHARGERS, OCPP_VERSIONS, type ScenarioOptions } from './scenarioOptions.js';
 
 // The kit's vocabulary, also from here (the modules of the kit import them where they are defined).
 export { ScenarioFailure, ScenarioUsageError } from './errors.js';
@@ -56,6 +56,10 @@ export function scenario(name: string, a: ScenarioBody | ScenarioOptions, b?: Sc
     } catch (err) {
       throw new TypeError(`scenario '${name}': options.tariff.${(err as Error).message}`);
     }
+  }
+  const only = options?.onlyOcpp;
+  if (only !== undefined && (typeof only !== 'object' || only === null || !OCPP_VERSIONS.includes(only.version) || typeof only.reason !== 'string' || only.reason.trim() === '')) {
+    throw new TypeError(`scenario '${name}': options.onlyOcpp must be { version: '1.6' or '2.0.1', reason: why the scenario is for that version only }, got ${JSON.stringify(only)}`);
   }
   return { kind: 'evse-scenario', name, body, options: options ?? {} };
 }

@@ -3,6 +3,7 @@ import type { SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharg
 import type { ConfigInput } from '../../agent/store/OcppConfiguration.js';
 import type { BootPolicy } from '../csms/CsmsReplies.js';
 import type { Tariff } from '../csms/CsmsTariff.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
 export interface ScenarioOptions {
   /** OCPP configuration keys the charger starts with (e.g. `{ MeterValueSampleInterval: 60 }`). */
@@ -28,7 +29,16 @@ export interface ScenarioOptions {
    * showing them (`t.expect.display`; new screens on the timeline). An external CSMS prices as it does.
    */
   readonly tariff?: Tariff;
+  /**
+   * The scenario is for one OCPP version only, and why (its steps speak that version's messages,
+   * e.g. `csms.expect('StartTransaction')`). It then runs on that version, and a run that asks for
+   * the other one (`--ocpp`) skips it with the reason. Absent: version-neutral, it runs on the
+   * version the run asks for (default 1.6).
+   */
+  readonly onlyOcpp?: { readonly version: OcppVersion; readonly reason: string };
 }
+
+export const OCPP_VERSIONS: readonly OcppVersion[] = ['1.6', '2.0.1'];
 
 /** The simulated hardware of each charger, and what the charger itself can do. */
 export type ScenarioChargerOptions = Omit<SimulatedChargerOptions, 'clock'> & {

@@ -27,7 +27,7 @@ import { SITE_STEPS, STEPS, type StepRunner } from './yamlSteps.js';
 import { didYouMean } from './words.js';
 
 const TOP_KEYS = ['name', 'options', 'steps'];
-const OPTION_KEYS = ['ocpp', 'charger', 'boot', 'cards', 'waitForBoot', 'chargers', 'ids', 'tariff'];
+const OPTION_KEYS = ['ocpp', 'charger', 'boot', 'cards', 'waitForBoot', 'chargers', 'ids', 'tariff', 'onlyOcpp'];
 
 export async function loadYamlScenario(file: string): Promise<ScenarioDefinition> {
   return parseYamlScenario(await readFile(file, 'utf8'), file);

@@ -5,7 +5,7 @@ import { scenario } from '../kit/scenario.js';
  * Faulted and stays so after the door is shut, until the CSMS sets MaintenanceMode; during
  * maintenance the door may be opened.
  */
-export default scenario('opening the cabinet ends the session and takes the charger out of service until maintenance', { charger: { tamperSwitch: true } }, async (t) => {
+export default scenario('opening the cabinet ends the session and takes the charger out of service until maintenance', { onlyOcpp: { version: '1.6', reason: 'the CSMS ends maintenance with ChangeConfiguration MaintenanceMode, a vendor key that is no 2.0.1 device-model variable yet' }, charger: { tamperSwitch: true } }, async (t) => {
   await t.ev.plugIn(1);
   await t.rfid.present('04A1B2C3');
   await t.expect.status(1, 'Charging');

@@ -14,12 +14,15 @@ import type { StatusChange } from '../../agent/charging/ConnectorController.js';
 import type { Ocpp16Action, RequestOf } from '../../agent/ocpp16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
 import type { TransactionJournal } from '../../agent/store/TransactionJournal.js';
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
 export const CP = 'AGENT-T1';
 /** 2026-01-01T00:00:00Z, a Thursday at midnight UTC (clock-aligned boundaries are easy to read). */
 export const T0 = Date.UTC(2026, 0, 1);
 
 export interface AgentFixtureOptions {
+  /** The OCPP version the agent speaks (default 1.6); the embedded CSMS speaks both. */
+  ocppVersion?: OcppVersion;
   /** OCPP configuration keys (initial values). */
   ocpp?: Record<string, ConfigInput>;
   /** Where the OCPP configuration is stored (default: in memory), to check what survives a restart. */
@@ -94,6 +97,7 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   });
   const agent = new Agent({
     chargePointId: CP,
+    ...(opts.ocppVersion && { ocppVersion: opts.ocppVersion }),
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'test', ...(opts.firmwareVersion !== undefined && { firmwareVersion: opts.firmwareVersion }) },
     csms: { url, callTimeoutMs: 10_000 },
     hardware: sim.hardware,
@@ -138,7 +142,9 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   opts.beforeStart?.(agent);
   agent.start();
   if (opts.boot ?? true) {
-    await csms.waitForCall(CP, 'StatusNotification', { connectorId: sim.connectors.length }, 5000);
+    const last = sim.connectors.length;
+    const lastStatus = (p: { connectorId?: number; evseId?: number }) => (opts.ocppVersion === '2.0.1' ? p.evseId : p.connectorId) === last;
+    await csms.waitForCall(CP, 'StatusNotification', lastStatus as never, 5000);
     await fixture.advance(0);
   }
   return fixture;
