@@ -28,9 +28,8 @@ async function csmsOf(options: ConstructorParameters<typeof EmbeddedCsms>[0], po
 }
 
 function run(url: string, dataDir: string, version: string): EvseProcess {
-  // Quick reconnects: the second test waits for one after the CSMS comes back.
-  const NODE_CONFIG = JSON.stringify({ csms: { reconnect: { initialDelayMs: 200, maxDelayMs: 500 } } });
-  const agent = spawnEvse(['run'], { EVSE_CSMS_URL: url, EVSE_CHARGE_POINT_ID: CP, EVSE_DATA_DIR: dataDir, EVSE_LOG_LEVEL: 'info', EVSE_OCPP_VERSION: version, NODE_CONFIG });
+  // Quick reconnects (spawnEvse's RetryBackOff* defaults): the second test waits for one after the CSMS comes back.
+  const agent = spawnEvse(['run'], { EVSE_CSMS_URL: url, EVSE_CHARGE_POINT_ID: CP, EVSE_DATA_DIR: dataDir, EVSE_LOG_LEVEL: 'info', EVSE_OCPP_VERSION: version });
   started.agents.push(agent);
   return agent;
 }
