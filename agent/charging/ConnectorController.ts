@@ -8,6 +8,7 @@ import { createActor, type Actor } from 'xstate';
 import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
+import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
 import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
@@ -54,8 +55,6 @@ export class ConnectorController {
   private readonly actor: Actor<typeof connectorMachine>;
   private lastStatus: ConnectorStatus | undefined;
   private lastErrorCode: ConnectorErrorCode = 'NoError';
-  /** The machine's command and snapshot subscriptions. */
-  private readonly subscriptions: { unsubscribe(): void }[];
   /** Listening to the devices (between start() and dispose()). */
   private listening = false;
   private meterProbe: TimerId | undefined;
@@ -73,20 +72,43 @@ export class ConnectorController {
     this.connectorId = o.hardware.connectorId;
     this.power = new PowerWatch(this, o.hardware, o.clock, o.log);
     if (o.hardware.lock) this.lock = new LockDriver(this.connectorId, o.hardware.lock, o.hardware.relay, o.clock, o.log);
-    this.actor = createActor(connectorMachine, { clock: o.clock, input: o.input });
+    // The actor lives in the shared system of its clock (./connectorSystem.ts): ≈ 1.7 KB less per connector.
+    this.actor = createActor(connectorMachine, { ...connectorActorOptions(o.clock), input: o.input });
     // One wildcard listener rather than one per command type: xstate keeps a Set per type, and
-    // 10,000 connectors × 7 types of them is measurable (docs/fleet.md, Memory and scale).
-    this.subscriptions = [this.actor.on('*', (cmd) => this.execute(cmd as ConnectorCommand)), this.actor.subscribe(() => this.publishStatus())];
+    // 10,000 connectors × 7 types of them is measurable (docs/fleet.md, Memory and scale). Neither
+    // subscription is kept: once disposed, both ignore the machine, and stopping it drops them.
+    this.actor.on('*', (cmd) => {
+      if (!this.disposed) this.execute(cmd as ConnectorCommand);
+    });
+    this.actor.subscribe(() => {
+      if (!this.disposed) this.publishStatus();
+    });
   }
 
-  // Device listeners: fields, so that stopping to listen needs no closures of its own (per-charger
-  // cost). The same two fault listeners serve every device.
-  private readonly onFault = (err: HalError) => this.send({ type: 'FAULT', fault: toFault(err) });
-  private readonly onCleared = (code: HalErrorCode) => this.send({ type: 'FAULT_CLEARED', code });
-  private readonly onMeterFault = () => this.probeMeter();
-  private readonly onReading = (r: MeterReading) => this.power.check(r);
-  private readonly onPilot = (state: PilotState) => this.send({ type: 'PILOT', state });
-  private readonly onLock = (locked: boolean) => this.send({ type: 'LOCK_STATE', locked });
+  // Device listeners: one function each for every connector, which finds its controller through the
+  // device that emits (an emitter calls its listeners with itself as `this`); per-instance arrow
+  // functions cost ≈ 0.3 KB per connector (docs/fleet.md, Memory and scale). The same two fault
+  // listeners serve every device.
+  /** The controller each device reports to (devices of connectors being listened to). */
+  private static readonly byDevice = new WeakMap<object, ConnectorController>();
+  private static onFault(this: object, err: HalError): void {
+    ConnectorController.byDevice.get(this)?.send({ type: 'FAULT', fault: toFault(err) });
+  }
+  private static onCleared(this: object, code: HalErrorCode): void {
+    ConnectorController.byDevice.get(this)?.send({ type: 'FAULT_CLEARED', code });
+  }
+  private static onMeterFault(this: object): void {
+    ConnectorController.byDevice.get(this)?.probeMeter();
+  }
+  private static onReading(this: object, r: MeterReading): void {
+    ConnectorController.byDevice.get(this)?.power.check(r);
+  }
+  private static onPilot(this: object, state: PilotState): void {
+    ConnectorController.byDevice.get(this)?.send({ type: 'PILOT', state });
+  }
+  private static onLock(this: object, locked: boolean): void {
+    ConnectorController.byDevice.get(this)?.send({ type: 'LOCK_STATE', locked });
+  }
 
   /** Every device of the connector (the lock only where there is one). */
   private devices(): (Relay | EnergyMeter | ControlPilot | ConnectorLock)[] {
@@ -100,12 +122,17 @@ export class ConnectorController {
     const { meter, pilot, lock } = this.o.hardware;
     const devices = this.devices();
     this.listening = true;
-    for (const device of devices) {
-      device.on('fault', this.onFault);
-      device.on('faultCleared', this.onCleared);
+    const { onFault, onCleared, onMeterFault, onReading } = ConnectorController;
+    // A device reports to one controller: the last one started on it (a restarted agent's).
+    const fresh = devices.filter((device) => ConnectorController.claim(device, this));
+    for (const device of fresh) {
+      device.on('fault', onFault);
+      device.on('faultCleared', onCleared);
     }
-    meter.on('fault', this.onMeterFault);
-    meter.on('reading', this.onReading);
+    if (fresh.includes(meter)) {
+      meter.on('fault', onMeterFault);
+      meter.on('reading', onReading);
+    }
     this.power.opened();
     // Faults latched before this controller existed (e.g. a welded contactor across an in-process
     // restart): the devices will not report them again.
@@ -113,8 +140,8 @@ export class ConnectorController {
       for (const code of device.activeFaults) this.send({ type: 'FAULT', fault: toFault(new HalError(code, device.id, 'active at start')) });
     }
     if (meter.activeFaults.size > 0) this.probeMeter();
-    pilot.on('state', this.onPilot);
-    lock?.on('state', this.onLock);
+    if (fresh.includes(pilot)) pilot.on('state', ConnectorController.onPilot);
+    if (lock && fresh.includes(lock)) lock.on('state', ConnectorController.onLock);
     this.publishStatus();
   }
 
@@ -161,22 +188,34 @@ export class ConnectorController {
     this.allowance?.cancel();
     this.power.dispose();
     this.lock?.dispose();
-    for (const s of this.subscriptions) s.unsubscribe();
     if (this.listening) this.stopListening();
-    this.actor.stop();
+    stopConnectorActor(this.actor);
+  }
+
+  /** Makes `controller` the one `device` reports to; false when the device was listened to already (by another). */
+  private static claim(device: object, controller: ConnectorController): boolean {
+    const before = ConnectorController.byDevice.get(device);
+    ConnectorController.byDevice.set(device, controller);
+    return before === undefined;
   }
 
   private stopListening(): void {
     this.listening = false;
     const { meter, pilot, lock } = this.o.hardware;
-    for (const device of this.devices()) {
-      device.off('fault', this.onFault);
-      device.off('faultCleared', this.onCleared);
+    const { byDevice, onFault, onCleared, onMeterFault, onReading, onPilot, onLock } = ConnectorController;
+    // Devices another controller took over since keep their listeners (they report to it now).
+    const own = this.devices().filter((device) => byDevice.get(device) === this);
+    for (const device of own) {
+      byDevice.delete(device);
+      device.off('fault', onFault);
+      device.off('faultCleared', onCleared);
     }
-    meter.off('fault', this.onMeterFault);
-    meter.off('reading', this.onReading);
-    pilot.off('state', this.onPilot);
-    lock?.off('state', this.onLock);
+    if (own.includes(meter)) {
+      meter.off('fault', onMeterFault);
+      meter.off('reading', onReading);
+    }
+    if (own.includes(pilot)) pilot.off('state', onPilot);
+    if (lock && own.includes(lock)) lock.off('state', onLock);
   }
 
   /** Reads the meter every METER_PROBE_MS while it is faulted or shows uncommanded power. */

@@ -23,13 +23,13 @@ import { retryBackOffDelay, type RetryBackOff } from './backoff.js';
 import { ConnectionProfiles } from './ConnectionProfiles.js';
 import { OcppLinkError, toCallError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
-import { OcppTraffic } from './OcppTraffic.js';
+import { OcppTraffic, type TrafficRecord, type TrafficSink } from './OcppTraffic.js';
 import type { AnsweringLink } from './v16/answerCall.js';
 import { OCPP16_FACE } from './v16/face.js';
 import type { ProtocolFace } from './ProtocolFace.js';
 import type { BootNotificationRequest, BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 import { applyConnection, attachClientEvents, createRpcClient } from './linkClient.js';
-import { warmValidators, type OcppRpcClient } from './OcppRpcClient.js';
+import { warmValidators, type ClientEventSink, type OcppRpcClient } from './OcppRpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
 import { Registration } from './Registration.js';
@@ -51,7 +51,6 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private readonly log: Logger;
   private readonly random: () => number;
   private readonly traffic: OcppTraffic;
-  private readonly answering: AnsweringLink;
   private readonly gate = new SendGate();
   private readonly heartbeat: Heartbeat;
   private current: OcppLinkState = 'idle';
@@ -75,6 +74,61 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   /** The last strict-validation failure of one of our calls (ocpp-rpc reports it by event). */
   private lastInvalid: { error: unknown; which: 'request' | 'response' } | undefined;
 
+  /**
+   * What the link's parts call back: the handlers' view of the link ({@link AnsweringLink}), the
+   * client's events ({@link ClientEventSink}) and the traffic log's clock and output. One object
+   * with methods on its prototype per link, not a closure per callback (≈ 0.6 KB per charger in a
+   * fleet; docs/fleet.md, Memory and scale). Inside the class, so it may reach the link's state.
+   */
+  private static readonly Ports = class implements AnsweringLink, ClientEventSink, TrafficSink {
+    constructor(private readonly link: OcppLink) {}
+    // AnsweringLink
+    get control(): AnsweringLink['control'] {
+      return this.link.opts.control;
+    }
+    get log(): Logger {
+      return this.link.log;
+    }
+    state(): OcppLinkState {
+      return this.link.current;
+    }
+    ignored(messageId: string | undefined): void {
+      if (messageId !== undefined) this.link.traffic.unanswered(messageId);
+    }
+    triggerAccepted(request: Parameters<AnsweringLink['triggerAccepted']>[0]): void {
+      this.link.gate.allowTriggered(request, this.link.opts.control.connectorCount);
+    }
+    failed(err: Error): void {
+      this.link.surface(err);
+    }
+    // ClientEventSink (log above)
+    open(): void {
+      this.link.onOpen();
+    }
+    disconnect(info: { code: number; reason: string }): void {
+      this.link.onDisconnect(info);
+    }
+    invalid(which: 'request' | 'response', error: unknown): void {
+      this.link.lastInvalid = { error, which };
+    }
+    invalidAnswer(err: Error): void {
+      this.link.surface(err);
+    }
+    invalidFromCsms(what: string): void {
+      this.link.opts.security?.invalidMessage?.(what);
+    }
+    traffic(): OcppTraffic | undefined {
+      return this.link.listenerCount('message') > 0 ? this.link.traffic : undefined;
+    }
+    // TrafficSink
+    now(): number {
+      return this.link.opts.clock.now();
+    }
+    record(record: TrafficRecord): void {
+      this.link.emit('message', record);
+    }
+  };
+
   /** `face`: the OCPP version spoken (default OCPP 1.6J). */
   constructor(
     private readonly opts: OcppLinkOptions,
@@ -85,30 +139,15 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     warmValidators(face.subprotocol, [...face.handledActions, ...face.sentActions]);
     this.log = opts.linkLog ?? opts.log.child({ component: 'ocpp' });
     this.random = opts.random ?? Math.random;
-    this.traffic = new OcppTraffic(() => opts.clock.now(), (record) => this.emit('message', record));
+    const ports = new OcppLink.Ports(this);
+    this.traffic = new OcppTraffic(ports);
     this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
     this.registration = new Registration(opts, this.log, this.random, this.startBoot);
     this.profiles = opts.fallbackUrls?.length ? new ConnectionProfiles(opts.fallbackUrls, opts.config) : undefined;
     this.attemptUrl = opts.url;
-    this.answering = {
-      state: () => this.current,
-      control: opts.control,
-      log: this.log,
-      ignored: (messageId) => messageId !== undefined && this.traffic.unanswered(messageId),
-      triggerAccepted: (request) => this.gate.allowTriggered(request, opts.control.connectorCount),
-      failed: (err) => this.surface(err),
-    };
     this.client = createRpcClient(opts, face.subprotocol);
-    this.client.handleActions(face.handledActions, (option: IHandlersOption) => (this.replayed(option) ? Promise.reject(REPLAY_REFUSED()) : face.answer(this.answering, option)));
-    attachClientEvents(this.client, {
-      open: () => this.onOpen(),
-      disconnect: (info) => this.onDisconnect(info),
-      invalid: (which, error) => (this.lastInvalid = { error, which }),
-      invalidAnswer: (err) => this.surface(err),
-      invalidFromCsms: (what) => opts.security?.invalidMessage?.(what),
-      traffic: () => (this.listenerCount('message') > 0 ? this.traffic : undefined),
-      log: this.log,
-    });
+    this.client.handleActions(face.handledActions, (option: IHandlersOption) => (this.replayed(option) ? Promise.reject(REPLAY_REFUSED()) : face.answer(ports, option)));
+    attachClientEvents(this.client, ports);
     opts.config.on('changed', this.onConfigChanged);
     opts.security?.attach(this);
   }

@@ -21,14 +21,18 @@ export interface TrafficRecord {
 /** Longest raw text kept for an invalid frame. */
 const MAX_RAW = 2000;
 
+/** Where a traffic log takes its time from and gives its records to (an object, not two closures: one per link). */
+export interface TrafficSink {
+  /** Clock time, ms. */
+  now(): number;
+  record(record: TrafficRecord): void;
+}
+
 export class OcppTraffic {
   // Created on first use: most links in a fleet never log traffic.
   private inFlight: Map<string, string> | undefined;
 
-  constructor(
-    private readonly now: () => number,
-    private readonly sink: (record: TrafficRecord) => void,
-  ) {}
+  constructor(private readonly sink: TrafficSink) {}
 
   /** ocpp-rpc 'call' event (either direction). */
   call(outbound: boolean, frame: unknown[]): void {
@@ -72,7 +76,7 @@ export class OcppTraffic {
   }
 
   private emit(outbound: boolean, type: TrafficRecord['type'], messageId: string, action: string | undefined, payload: unknown): void {
-    this.sink({ direction: outbound ? 'out' : 'in', type, messageId, action, payload, at: this.now() });
+    this.sink.record({ direction: outbound ? 'out' : 'in', type, messageId, action, payload, at: this.sink.now() });
   }
 }
 

@@ -101,6 +101,11 @@ interface ActionCounters {
   latency: LatencyHistogram;
 }
 
+/** One charger's outbound calls awaiting their answer: send time by messageId (no table while there are none). */
+export interface CallsInFlight {
+  pending?: Map<string, number> | undefined;
+}
+
 export class FleetMetrics {
   private readonly actions = new Map<string, ActionCounters>();
   private readonly inbound = new Map<string, number>();
@@ -131,27 +136,31 @@ export class FleetMetrics {
    * messageId until their answer passes.
    */
   recorder(): (record: TrafficRecord) => void {
-    let pending: Map<string, number> | undefined;
-    return (r) => {
-      if (r.direction === 'out') this.messagesOut++;
-      else this.messagesIn++;
-      if (r.type === 'call' && r.direction === 'out') {
-        this.counters(r.action ?? '?').sent++;
-        (pending ??= new Map()).set(r.messageId, r.at);
-      } else if (r.type === 'call') {
-        this.inbound.set(r.action ?? '?', (this.inbound.get(r.action ?? '?') ?? 0) + 1);
-      } else if (r.direction === 'in' && (r.type === 'result' || r.type === 'error')) {
-        const sentAt = pending?.get(r.messageId);
-        if (sentAt === undefined) return;
-        pending!.delete(r.messageId);
-        if (pending!.size === 0) pending = undefined; // idle chargers hold no empty table
-        const c = this.counters(r.action ?? '?');
-        if (r.type === 'result') c.results++;
-        else c.callErrors++;
-        c.latency.add(r.at - sentAt);
-        if (r.type === 'result') this.onResult(r);
-      }
-    };
+    const calls: CallsInFlight = {};
+    return (r) => this.record(r, calls);
+  }
+
+  /** Counts one record of a charger's traffic; `calls` is that charger's (what {@link recorder} keeps per charger). */
+  record(r: TrafficRecord, calls: CallsInFlight): void {
+    if (r.direction === 'out') this.messagesOut++;
+    else this.messagesIn++;
+    if (r.type === 'call' && r.direction === 'out') {
+      this.counters(r.action ?? '?').sent++;
+      (calls.pending ??= new Map()).set(r.messageId, r.at);
+    } else if (r.type === 'call') {
+      this.inbound.set(r.action ?? '?', (this.inbound.get(r.action ?? '?') ?? 0) + 1);
+    } else if (r.direction === 'in' && (r.type === 'result' || r.type === 'error')) {
+      const pending = calls.pending;
+      const sentAt = pending?.get(r.messageId);
+      if (sentAt === undefined) return;
+      pending!.delete(r.messageId);
+      if (pending!.size === 0) calls.pending = undefined; // idle chargers hold no empty table
+      const c = this.counters(r.action ?? '?');
+      if (r.type === 'result') c.results++;
+      else c.callErrors++;
+      c.latency.add(r.at - sentAt);
+      if (r.type === 'result') this.onResult(r);
+    }
   }
 
   private onResult(r: TrafficRecord): void {

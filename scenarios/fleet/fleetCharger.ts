@@ -4,6 +4,7 @@
  * Long-lived objects are literals (not spread-built): V8 gives each spread-built object a hidden
  * class of its own (docs/fleet.md, Memory and scale).
  */
+import type { Logger } from 'pino';
 import { Agent } from '../../agent/Agent.js';
 import { OcppConfiguration } from '../../agent/store/OcppConfiguration.js';
 import type { Clock } from '../../hal/clock.js';
@@ -18,6 +19,8 @@ import { SessionBehaviour } from './SessionBehaviour.js';
 
 export interface FleetChargerContext {
   clock: Clock;
+  /** The parent of the charger's loggers (the fleet's `log` or a child of it). */
+  log: Logger;
   /** A profile given to the control API for this charger (over the fleet's behaviour option). */
   profile: FleetProfile | undefined;
   /** Clock time at which profile time starts (asked only when the charger has a behaviour). */
@@ -36,8 +39,8 @@ export interface BuiltCharger {
 
 /** Builds the charger at fleet position `k` (seeded by the fleet's seed and `k`). */
 export async function buildFleetCharger(k: number, options: FleetOptions, ctx: FleetChargerContext): Promise<BuiltCharger> {
-  const { log, seed = 1, connectors = 1 } = options;
-  const clock = ctx.clock;
+  const { seed = 1, connectors = 1 } = options;
+  const { clock, log } = ctx;
   const id = chargerId(options.idPrefix ?? 'CP', k);
   const sim = createSimulatedCharger({ clock, connectors, idPrefix: `${id}/` });
   const added = ctx.profile;
