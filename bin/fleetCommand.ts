@@ -24,6 +24,8 @@ import { htmlReportFile, resolveBehaviourOptions, resolveShard } from './fleetOp
 import { EX_USAGE } from './commandLine.js';
 import { createLogger, prettyLogs } from './logger.js';
 import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
+import { fileLimitProblem } from './fleetLimits.js';
+import { checkProcessLimits, processesConflict, runFleetProcesses } from './fleetProcesses.js';
 
 export interface FleetCommandOptions {
   /** Required (checked here, so that `evse fleet merge` needs neither). */
@@ -63,6 +65,8 @@ export interface FleetCommandOptions {
   /** Local source addresses, comma-separated, used round-robin per charger. */
   localAddress?: string;
   controlHost?: string;
+  /** Shard processes this command starts (bin/fleetProcesses.ts); 1: this process runs the fleet. */
+  processes?: number;
 }
 
 
@@ -86,10 +90,30 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     if (!Number.isInteger(opts.count) || opts.count < 1) throw new RangeError(`--count: expected a positive integer, got ${opts.count}`);
     if (!Number.isInteger(opts.connectors) || opts.connectors < 1 || opts.connectors > 8) throw new RangeError(`--connectors: expected 1..8, got ${opts.connectors}`);
     shard = resolveShard(opts.shard, opts.shards);
+    const planned = shardPositions(opts.count, shard).length;
     // auto: one thread per 10,000 chargers of this process, at most one per core (fleetHeap.ts).
-    threads = opts.threads === 'auto' ? autoThreads(shardPositions(opts.count, shard).length, availableParallelism()) : Number(opts.threads);
+    threads = opts.threads === 'auto' ? autoThreads(planned, availableParallelism()) : Number(opts.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new RangeError(`--threads: expected auto or 1..256, got "${opts.threads}"`);
     const localAddresses = opts.localAddress === undefined ? undefined : await parseLocalAddresses(opts.localAddress);
+    const processes = opts.processes ?? 1;
+    if (!Number.isInteger(processes) || processes < 1 || processes > 64) throw new RangeError(`--processes: expected 1..64, got ${opts.processes}`);
+    if (processes > 1) {
+      const conflict = processesConflict(opts);
+      if (conflict) throw new RangeError(conflict);
+      await resolveBehaviourOptions(opts);
+      const plan = { processes, shard, localAddresses, jsonOut, htmlOut };
+      const limits = checkProcessLimits(opts, plan);
+      if (limits.error) throw new RangeError(limits.error);
+      for (const w of limits.warnings) process.stderr.write(`evse fleet: warning: ${w}\n`);
+      // Past the checks: what goes wrong now is not a usage error.
+      return await runFleetProcesses(opts, plan).catch((err: unknown) => {
+        process.stderr.write(`evse fleet: ${(err as Error).message}\n`);
+        return 1;
+      });
+    }
+    // One process holds every socket: say now what EMFILE would say 20,000 connects later.
+    const files = fileLimitProblem(planned, 1, planned);
+    if (files) process.stderr.write(`evse fleet: warning: ${files}\n`);
     const options = {
       csmsUrl: opts.csms.replace(/\/+$/, ''),
       count: opts.count,
