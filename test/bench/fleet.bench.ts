@@ -12,12 +12,16 @@
  * - BENCH_FLEET_RAMP: chargers started per second (default 2000)
  * - BENCH_FLEET_GC=0: without the fleet heap setting (scenarios/fleet/fleetHeap.ts), to compare
  * - BENCH_FLEET_LOCAL_ADDRESSES: `--local-address` list (e.g. 127.0.0.2,127.0.0.3 past ~28,000)
+ * - BENCH_FLEET_CPU_PROFILE=<file>: a V8 CPU profile of the boot only (start until the last
+ *   boot; one-thread rows), for Chrome DevTools / speedscope
  *
  * Figures: peak RSS = the whole process (all threads), sampled every 20 ms from start until 2 s
  * after the last boot; RSS after = at that moment (no forced GC); heap = live heap per charger
  * added by the fleet, after a forced GC (one-thread rows only); CPU = user+system of the whole process until booted.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
@@ -37,6 +41,8 @@ interface Row {
   threads: number;
   bootS: number;
   cpuS: number;
+  /** CPU seconds of the CSMS process from start() until booted. */
+  csmsCpuS: number;
   peakRss: number;
   rss: number;
   heap?: number;
@@ -55,7 +61,14 @@ async function measure(n: number, mode: string): Promise<Row> {
   gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const booted = () => (fleet instanceof Fleet ? fleet.accepted : fleet.report().chargers.accepted);
+  const profiler = process.env.BENCH_FLEET_CPU_PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
   const cpu0 = process.cpuUsage();
+  const csmsCpu0 = csms.cpuS();
   const t0 = performance.now();
   void fleet.start();
   let peakRss = 0;
@@ -67,6 +80,12 @@ async function measure(n: number, mode: string): Promise<Row> {
   // Worker progress arrives once a second: their boot time is known to ±1 s.
   const bootS = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
+  const csmsCpuS = csms.cpuS() - csmsCpu0;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(process.env.BENCH_FLEET_CPU_PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   if (booted() < n) throw new Error(`only ${booted()} of ${n} chargers booted`);
   for (let i = 0; i < 100; i++) {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
@@ -82,7 +101,7 @@ async function measure(n: number, mode: string): Promise<Row> {
   const t1 = performance.now();
   await fleet.stop(8000);
   const stopS = (performance.now() - t1) / 1000;
-  return { n, threads, bootS, cpuS: (cpu.user + cpu.system) / 1e6, peakRss, rss, ...(heap !== undefined && { heap }), stopS, csms: await csms.stop() };
+  return { n, threads, bootS, cpuS: (cpu.user + cpu.system) / 1e6, csmsCpuS, peakRss, rss, ...(heap !== undefined && { heap }), stopS, csms: await csms.stop() };
 }
 
 function runRow(n: number, mode: string): Promise<Row> {
