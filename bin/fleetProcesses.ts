@@ -16,7 +16,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { FleetReport } from '../scenarios/fleet/FleetMetrics.js';
-import { autoThreads } from '../scenarios/fleet/fleetHeap.js';
+import { autoThreads, bootOldSpaceFlag } from '../scenarios/fleet/fleetHeap.js';
 import { shardPositions, type Shard } from '../scenarios/fleet/fleetIds.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { mergeReports } from '../scenarios/fleet/mergeReports.js';
@@ -62,13 +62,18 @@ function isLoopbackUrl(url: string): boolean {
   return host === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
+/** Chargers and threads of shard process j; `--threads auto`: the processes already spread over the cores, each takes its share. */
+function shardSize(opts: FleetCommandOptions, plan: ProcessesPlan, j: number): { planned: number; threads: number } {
+  const planned = shardPositions(opts.count!, processShard(plan.shard, j, plan.processes)).length;
+  const threads = opts.threads === 'auto' ? autoThreads(planned, Math.max(1, Math.floor(availableParallelism() / plan.processes))) : Number(opts.threads);
+  return { planned, threads };
+}
+
 /** The `evse fleet` arguments of shard process j (everything but what this process does for all). */
 export function shardProcessArgs(opts: FleetCommandOptions, plan: ProcessesPlan, j: number, reportFile: string): string[] {
   const P = plan.processes;
   const shard = processShard(plan.shard, j, P);
-  const planned = shardPositions(opts.count!, shard).length;
-  // auto: the processes already spread over the cores; each takes its share of them.
-  const threads = opts.threads === 'auto' ? autoThreads(planned, Math.max(1, Math.floor(availableParallelism() / P))) : Number(opts.threads);
+  const { threads } = shardSize(opts, plan, j);
   const addresses = processAddresses(plan.localAddresses, j, P, opts.csms!);
   const args = [
     'fleet',
@@ -95,6 +100,17 @@ export function shardProcessArgs(opts: FleetCommandOptions, plan: ProcessesPlan,
   const pretty = opts.pretty ?? process.stderr.isTTY === true;
   args.push(pretty ? '--pretty' : '--no-pretty');
   return args;
+}
+
+/**
+ * Node flags of shard process j: this process's own, and an old space sized for its chargers
+ * (fleetHeap.ts, bootOldSpaceFlag) unless the user sized it (flag or NODE_OPTIONS).
+ */
+export function shardNodeFlags(opts: FleetCommandOptions, plan: ProcessesPlan, j: number, execArgv = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ''): string[] {
+  if ([...execArgv, nodeOptions].some((f) => f.includes('old-space-size') || f.includes('old_space_size'))) return [...execArgv];
+  const { planned, threads } = shardSize(opts, plan, j);
+  const flag = bootOldSpaceFlag(Math.ceil(planned / threads));
+  return flag ? [...execArgv, flag] : [...execArgv];
 }
 
 /** Options that address one process and cannot be given to P of them. */
@@ -149,7 +165,7 @@ export async function runFleetProcesses(opts: FleetCommandOptions, plan: Process
     // The composed --shard names the slice; a Job index must not be read again by each child.
     delete env.JOB_COMPLETION_INDEX;
     delete env.EVSE_FLEET_SHARDS;
-    const child = spawn(process.execPath, [...process.execArgv, evse, ...shardProcessArgs(opts, plan, j, join(dir, `shard-${j}.json`))], {
+    const child = spawn(process.execPath, [...shardNodeFlags(opts, plan, j), evse, ...shardProcessArgs(opts, plan, j, join(dir, `shard-${j}.json`))], {
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,11 @@
  * (its memory is not counted; its final count line is printed after each row).
  *
  * Chargers have 1 connector and no sessions (booted, statuses reported); `--steady` instead runs
- * test/bench/fleetSteady.bench.ts (every connector charging, CPU in steady state). Environment:
- * - BENCH_FLEET_SIZES: chargers per row (default 1000,5000,10000)
+ * test/bench/fleetSteady.bench.ts (every connector charging, CPU in steady state), `--scale` the
+ * 50,000-charger boot of test/bench/fleetScale.bench.ts (`evse fleet --processes 3` against the
+ * strict CSMS as a 4-worker cluster; opt-in, minutes). Environment:
+ * - BENCH_FLEET_SIZES: chargers per row (default 1000,5000,10000); a row above 20,000 runs as the
+ *   `--scale` case with that count
  * - BENCH_FLEET_MODES: `auto` (what `evse fleet` does by default), `1` (in this thread, as
  *   `--threads 1`) or a worker count (default auto)
  * - BENCH_FLEET_RAMP: chargers started per second (default 2000)
@@ -30,6 +33,10 @@ import { autoThreads, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.j
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
 import { startCsms } from './fleetCsms.js';
 import { runSteadyBench } from './fleetSteady.bench.js';
+import { runScaleBench } from './fleetScale.bench.js';
+
+/** Rows above this run as `evse fleet --processes` against the CSMS cluster (fleetScale.bench.ts): one process may hold 20,000 sockets here. */
+const ONE_PROCESS_MAX = 20_000;
 
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
 const LOCAL = process.env.BENCH_FLEET_LOCAL_ADDRESSES?.split(',');
@@ -119,6 +126,8 @@ function runRow(n: number, mode: string): Promise<Row> {
 
 if (process.argv.includes('--steady')) {
   await runSteadyBench();
+} else if (process.argv.includes('--scale')) {
+  process.exitCode = await runScaleBench();
 } else if (process.env.BENCH_FLEET_ONE) {
   const [n, mode] = process.env.BENCH_FLEET_ONE.split(':');
   process.stdout.write(`${JSON.stringify(await measure(Number(n), mode!))}\n`);
@@ -128,6 +137,10 @@ if (process.argv.includes('--steady')) {
   const modes = (process.env.BENCH_FLEET_MODES ?? 'auto').split(',');
   console.log(`fleet bench: ramp ${RAMP}/s, heap setting ${process.env.BENCH_FLEET_GC === '0' ? 'off' : 'on'}${LOCAL ? `, local addresses ${LOCAL.join(',')}` : ''}, Node ${process.version}`);
   for (const n of sizes) {
+    if (n > ONE_PROCESS_MAX) {
+      if ((await runScaleBench(n)) !== 0) process.exitCode = 1;
+      continue;
+    }
     for (const mode of modes) {
       const r = await runRow(n, mode);
       console.log(

@@ -47,8 +47,10 @@ async function runWorker(): Promise<void> {
     port: Number(process.env.FLEET_CSMS_PORT ?? 0),
     summaryIntervalS: 3600,
     handleSignals: false,
-    // Only the violations' lines come here (the first 10); the counts go to the primary.
-    write: (line) => void process.stderr.write(`csms worker ${cluster.worker!.id}: ${line}\n`),
+    // The counts go to the primary; of the lines, only the violations (the first 10 are printed in full).
+    write: (line) => {
+      if (/^\S+ ! /.test(line)) process.stderr.write(`csms worker ${cluster.worker!.id}: ${line}\n`);
+    },
   });
   const send = (msg: FromWorker) => process.send!(msg);
   send({ type: 'listening', url: handle.url });
