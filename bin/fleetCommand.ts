@@ -20,54 +20,14 @@ import { serveFleetMetrics, type FleetMetricsServer } from '../scenarios/fleet/f
 import { FleetProgress } from '../scenarios/fleet/FleetProgress.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
-import { htmlReportFile, resolveBehaviourOptions, resolveShard } from './fleetOptions.js';
+import { htmlReportFile, resolveBehaviourOptions, resolveShard, type FleetCommandOptions } from './fleetOptions.js';
 import { EX_USAGE } from './commandLine.js';
 import { createLogger, prettyLogs } from './logger.js';
 import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
 import { fileLimitProblem } from './fleetLimits.js';
-import { checkProcessLimits, processesConflict, runFleetProcesses } from './fleetProcesses.js';
+import { checkProcessLimits, processesConflict, runFleetProcesses, STOP_WITH_PARENT, watchParent } from './fleetProcesses.js';
 
-export interface FleetCommandOptions {
-  /** Required (checked here, so that `evse fleet merge` needs neither). */
-  csms?: string;
-  count?: number;
-  idPrefix: string;
-  ramp: number;
-  /** Milliseconds (commander parses `30m`, `2h`, seconds). */
-  duration?: number;
-  /** Longest graceful stop, ms (default FLEET_STOP_MS). */
-  stopTimeout?: number;
-  connectors: number;
-  shard?: string;
-  /** Shard count; the index comes from JOB_COMPLETION_INDEX. */
-  shards?: number;
-  report?: string;
-  /** HTML report file (default: the --report name with .html). */
-  html?: string;
-  seed: number;
-  /** Behaviour profile file (YAML or JSON). */
-  profile?: string;
-  idle?: string;
-  charge?: string;
-  /** Prometheus endpoint port; none without it. */
-  metricsPort?: number;
-  metricsHost?: string;
-  progress: number;
-  logLevel: string;
-  /** Human-readable logs (undefined: when stderr is a terminal). */
-  pretty?: boolean;
-  /** Worker threads, or `auto` (one per core). */
-  threads: string;
-  /** Port of the control HTTP API (docs/fleet-api.openapi.yaml); none without it. */
-  controlPort?: number;
-  /** Chargers per thread started but not yet through their first boot (0 = no limit). */
-  maxBooting: number;
-  /** Local source addresses, comma-separated, used round-robin per charger. */
-  localAddress?: string;
-  controlHost?: string;
-  /** Shard processes this command starts (bin/fleetProcesses.ts); 1: this process runs the fleet. */
-  processes?: number;
-}
+export type { FleetCommandOptions } from './fleetOptions.js';
 
 
 /** Exit code of a fleet whose stop left transactions open at the CSMS (cut short by --stop-timeout or a second signal). */
@@ -164,6 +124,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   // SIGINT/SIGTERM (or --duration) stops gracefully; a signal during the stop cuts it short, the
   // next one ends the process (Node's default).
   let stopping = false;
+  let unwatchParent: (() => void) | undefined;
   const stopped = new Promise<string>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       if (!stopping) return resolve(signal);
@@ -175,9 +136,13 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (opts.duration !== undefined) setTimeout(() => resolve('duration'), opts.duration).unref();
+    // A shard process of `--processes` (or a harness) that must not outlive its parent: the parent
+    // holds our stdin open and never writes; when it ends, however it ends, stdin ends and we stop.
+    if (process.env[STOP_WITH_PARENT] === '1') unwatchParent = watchParent(() => resolve('parent ended'));
   });
   void fleet.start();
   const why = await stopped;
+  unwatchParent?.();
   progress.stop();
   const withinMs = opts.stopTimeout ?? FLEET_STOP_MS;
   process.stderr.write(`evse fleet: stopping (${why}): ending every transaction, at most ${withinMs / 1000} s; SIGINT/SIGTERM again stops at once and leaves the rest open\n`);

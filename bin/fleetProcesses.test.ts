@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { bootOldSpaceFlag } from '../scenarios/fleet/fleetHeap.js';
 import { shardPositions } from '../scenarios/fleet/fleetIds.js';
-import type { FleetCommandOptions } from './fleetCommand.js';
+import type { FleetCommandOptions } from './fleetOptions.js';
 import { ephemeralPorts, fileLimitProblem, openFileLimit } from './fleetLimits.js';
 import { processAddresses, processesConflict, processShard, shardNodeFlags, shardProcessArgs, type ProcessesPlan } from './fleetProcesses.js';
 

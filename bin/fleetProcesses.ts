@@ -22,8 +22,26 @@ import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { mergeReports } from '../scenarios/fleet/mergeReports.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
 import { ephemeralPorts, fileLimitProblem, openFileLimit } from './fleetLimits.js';
-import type { FleetCommandOptions } from './fleetCommand.js';
+import type { FleetCommandOptions } from './fleetOptions.js';
 import { describeWritten, EX_CANTCREAT, writeOutputFiles, type OutputFile } from './outputFiles.js';
+
+/** Environment variable: `1` makes `evse fleet` stop gracefully when its stdin ends (its parent has ended). */
+export const STOP_WITH_PARENT = 'EVSE_FLEET_STOP_WITH_PARENT';
+
+/**
+ * Calls `ended` once stdin ends or fails (the parent that holds it has ended). The returned
+ * function stops watching and lets go of stdin, which would otherwise keep the process alive.
+ */
+export function watchParent(ended: () => void): () => void {
+  process.stdin.once('end', ended);
+  process.stdin.once('error', ended);
+  process.stdin.resume();
+  return () => {
+    process.stdin.off('end', ended);
+    process.stdin.off('error', ended);
+    process.stdin.destroy();
+  };
+}
 
 /** What the command checked before it starts the shard processes. */
 export interface ProcessesPlan {
@@ -165,10 +183,13 @@ export async function runFleetProcesses(opts: FleetCommandOptions, plan: Process
     // The composed --shard names the slice; a Job index must not be read again by each child.
     delete env.JOB_COMPLETION_INDEX;
     delete env.EVSE_FLEET_SHARDS;
+    // Each holds a pipe from us as stdin: should this process die without stopping them (SIGKILL),
+    // the pipe ends and they stop gracefully instead of running on unseen.
+    env[STOP_WITH_PARENT] = '1';
     const child = spawn(process.execPath, [...shardNodeFlags(opts, plan, j), evse, ...shardProcessArgs(opts, plan, j, join(dir, `shard-${j}.json`))], {
       env,
       detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     const s: Shardling = {
       j,
@@ -201,11 +222,14 @@ export async function runFleetProcesses(opts: FleetCommandOptions, plan: Process
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Started by a harness that must not leave us behind: its end is a stop signal.
+  const unwatch = process.env[STOP_WITH_PARENT] === '1' ? watchParent(() => onSignal('SIGTERM')) : undefined;
   const t0 = performance.now();
   const exits = await Promise.all(shards.map((s) => s.exit));
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.off('exit', killAll);
+  unwatch?.();
 
   const reports: FleetReport[] = [];
   const failed: string[] = [];

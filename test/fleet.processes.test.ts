@@ -1,8 +1,8 @@
 /**
  * `evse fleet --processes P` as a user runs it: the command starts P shard processes against the
  * strict embedded CSMS, each from its own source address (127.0.0.2…), passes SIGTERM on (one
- * graceful stop each), merges their reports into one and exits 0; options that address one process
- * are refused with exit 64.
+ * graceful stop each), merges their reports into one and exits 0; killed itself, it leaves no shard
+ * process running; options that address one process are refused with exit 64.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +63,19 @@ describe('evse fleet --processes', () => {
     expect(fleet.stdout()).toMatch(/^fleet: 6 of 6 chargers started, 6 accepted/);
     expect(fleet.stdout()).toMatch(/2 shard processes, 2 reports merged/);
     expect(fleet.stdout()).toContain(`JSON report written to ${reportFile}`);
+  });
+
+  it('leaves no shard process behind when the command itself is killed', { timeout: 60_000 }, async () => {
+    const csms = new EmbeddedCsms({ logger: pino({ level: 'silent' }) });
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    const fleet = spawnEvse(['fleet', '--csms', url, '--count', '4', '--processes', '2', '--ramp', '100', '--threads', '1', '--idle', '3600-3600'], {});
+    cleanups.push(() => fleet.stop('SIGKILL', 2000));
+    await until('4 chargers connected', () => csms.chargePoints().filter((c) => c.connected).length === 4);
+    fleet.child.kill('SIGKILL');
+    // The shard processes see their stdin end and stop gracefully: every charger disconnects.
+    await until('every charger disconnected', () => csms.chargePoints().every((c) => !c.connected), 20_000);
+    expect(csms.chargePoints()).toHaveLength(4);
   });
 
   it('refuses what one process cannot share with others, and a bad count, with exit 64', async () => {

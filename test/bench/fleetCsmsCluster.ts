@@ -9,7 +9,7 @@
  * `{"type":"listening","url":…,"pids":[primary, workers…]}` once every worker listens, then every
  * second `{"type":"summary",…}` with the workers' counts added up (CsmsSummary of
  * scenarios/csms/CsmsCounter.ts), and on SIGTERM/SIGINT `{"type":"final",…}` once every worker has
- * stopped; then it exits. A worker that dies ends the cluster with exit 1 (a bench must not count
+ * stopped; then it exits (also when its stdin ends, with FLEET_CSMS_STOP_WITH_PARENT=1). A worker that dies ends the cluster with exit 1 (a bench must not count
  * on a CSMS that lost connections).
  */
 import cluster, { type Worker } from 'node:cluster';
@@ -114,6 +114,11 @@ function runPrimary(workers: number): void {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // Started by a bench that holds our stdin: when it ends, however it ends, so do we.
+  if (process.env.FLEET_CSMS_STOP_WITH_PARENT === '1') {
+    process.stdin.once('end', stop);
+    process.stdin.resume();
+  }
 }
 
 if (cluster.isPrimary) runPrimary(Number(process.argv[2] ?? 4));

@@ -117,7 +117,8 @@ export async function runScaleBench(n = N): Promise<number> {
         `strict counting CSMS as a node:cluster of ${WORKERS} workers; Node ${process.version}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     );
     // --- the CSMS ---
-    const csms = spawn(process.execPath, [CLUSTER, String(WORKERS)], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Both hold a pipe from us as stdin and stop when it ends: nothing runs on if the bench is killed.
+    const csms = spawn(process.execPath, [CLUSTER, String(WORKERS)], { detached: true, stdio: ['pipe', 'pipe', 'inherit'], env: { ...env, FLEET_CSMS_STOP_WITH_PARENT: '1' } });
     started.push(csms);
     let latest: CsmsSummary | undefined;
     let final: CsmsSummary | undefined;
@@ -143,7 +144,11 @@ export async function runScaleBench(n = N): Promise<number> {
     const args = ['fleet', '--csms', url, '--count', String(N), '--processes', String(PROCESSES), '--ramp', String(RAMP), '--idle', '86400-86400', '--threads', '1', '--progress', '10', '--report', reportFile, ...EXTRA];
     console.log(`  ${env.BENCH_FLEET_SCALE_NODE_OPTIONS ? `NODE_OPTIONS='${env.BENCH_FLEET_SCALE_NODE_OPTIONS}' ` : ''}${EVSE === EVSE_BIN ? 'evse' : EVSE} ${args.join(' ')}`);
     const nodeOptions = env.BENCH_FLEET_SCALE_NODE_OPTIONS;
-    const fleet = spawn(process.execPath, [EVSE, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, ...(nodeOptions !== undefined && { NODE_OPTIONS: nodeOptions }) } });
+    const fleet = spawn(process.execPath, [EVSE, ...args], {
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...env, EVSE_FLEET_STOP_WITH_PARENT: '1', ...(nodeOptions !== undefined && { NODE_OPTIONS: nodeOptions }) },
+    });
     started.push(fleet);
     let fleetOut = '';
     let fleetErr = '';
