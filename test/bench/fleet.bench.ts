@@ -20,7 +20,8 @@
  *
  * Figures: peak RSS = the whole process (all threads), sampled every 20 ms from start until 2 s
  * after the last boot; RSS after = at that moment (no forced GC); heap = live heap per charger
- * added by the fleet, after a forced GC (one-thread rows only); CPU = user+system of the whole process until booted.
+ * added by the fleet, after a forced GC (one-thread rows only); CPU = user+system until booted, of the whole
+ * fleet process and (from /proc) of the CSMS process, each also per booted charger.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -144,7 +145,7 @@ if (process.argv.includes('--steady')) {
     for (const mode of modes) {
       const r = await runRow(n, mode);
       console.log(
-        `${n} chargers, ${r.threads} thread(s)${mode === 'auto' ? ' (auto)' : ''}: booted in ${r.bootS.toFixed(1)} s${r.threads > 1 ? ' (±1 s)' : ''}, CPU ${r.cpuS.toFixed(1)} s; ` +
+        `${n} chargers, ${r.threads} thread(s)${mode === 'auto' ? ' (auto)' : ''}: booted in ${r.bootS.toFixed(1)} s${r.threads > 1 ? ' (±1 s)' : ''}, CPU fleet ${r.cpuS.toFixed(1)} s (${((r.cpuS * 1000) / n).toFixed(2)} ms per boot), CSMS ${r.csmsCpuS.toFixed(1)} s (${((r.csmsCpuS * 1000) / n).toFixed(2)} ms); ` +
           `peak RSS ${kb(r.peakRss, n)} per charger (${(r.peakRss / 1048576).toFixed(0)} MB), after ${kb(r.rss, n)}` +
           `${r.heap !== undefined ? `, live heap ${kb(r.heap, n)} (marginal)` : ''}; stop ${r.stopS.toFixed(1)} s`,
       );
