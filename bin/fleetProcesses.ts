@@ -2,13 +2,15 @@
  * `evse fleet --processes P`: the fleet as P shard processes started by this one, for fleets larger
  * than one process may hold (open files, ephemeral ports, one event loop). Process j runs the
  * composed shard `i + n·j` of `n·P` of this command's shard i/n (the same residues as worker
- * threads, fleetThreads.ts), with `--ramp` and the source addresses split between them, and writes
+ * threads, FleetThreads.ts), with `--ramp` and the source addresses split between them, and writes
  * its report to a temporary file; once all have ended this process merges the reports
  * (mergeReports.ts, as `evse fleet merge` does), writes `--report`/`--html` and prints the summary.
  *
  * The children run in their own process group: a terminal's Ctrl-C reaches this process only, which
  * passes each signal on (the first: graceful stop; the second: cut short), so every shard sees it
  * once. Their stderr (start line, progress, logs) is passed through, each line marked with its shard.
+ * Their stdin is a pipe from this process: should it die without stopping them (SIGKILL, a crash),
+ * the pipe ends and they stop gracefully on their own ({@link STOP_WITH_PARENT}).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
