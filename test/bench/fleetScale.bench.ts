@@ -21,8 +21,10 @@
  * - BENCH_FLEET_SCALE_ARGS: more `evse fleet` options, space-separated (e.g. `--max-booting 500`)
  * - BENCH_FLEET_EVSE: another build's dist/bin/evse.js (to compare two trees in one sitting)
  * - BENCH_FLEET_SCALE_NODE_OPTIONS: NODE_OPTIONS of the fleet command and its shard processes; one
- *   that sizes the old space (e.g. `--max-old-space-size=8192`) turns off the boot sizing of
- *   fleetHeap.ts bootOldSpaceFlag, for a before/after
+ *   that sizes the old space turns off the boot sizing of fleetHeap.ts bootOldSpaceFlag, for a
+ *   before/after: give the machine's default maximum (`node -p "v8.getHeapStatistics()
+ *   .heap_size_limit"`, 4,144 MiB here: `--max-old-space-size=4096`), which changes nothing else (a
+ *   larger maximum also lets V8 start with a larger old space)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
