@@ -142,7 +142,8 @@ const fleet = withLogOptions(
     .option('--max-booting <n>', 'chargers per thread started but not yet through their first boot (0 = no limit); keeps the ramp from outrunning the CSMS and the memory peak down', nonNegativeInteger, 250)
     .option('--local-address <a,b,...>', 'local source IP addresses, round-robin per charger (one address reaches ~28,000 connections to one CSMS address)')
     .option('--control-port <port>', 'serve the control HTTP API and event stream on this port (0 = any free port; docs/fleet.md)', port)
-    .option('--control-host <host>', 'address of the control API', '127.0.0.1'),
+    .option('--control-host <host>', 'address of the control API', '127.0.0.1')
+    .option('--processes <n>', 'run the fleet as n shard processes started by this command (--shard i/n each, --ramp and --local-address split, source addresses 127.0.0.2… towards a CSMS on this machine), then merge their reports; for fleets larger than one process holds (docs/fleet.md)', positiveInteger, 1),
   'warn',
 ).action(async (opts: FleetCommandOptions) => {
   const { runFleetCommand } = await import('./fleetCommand.js');

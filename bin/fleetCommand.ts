@@ -20,50 +20,14 @@ import { serveFleetMetrics, type FleetMetricsServer } from '../scenarios/fleet/f
 import { FleetProgress } from '../scenarios/fleet/FleetProgress.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
-import { htmlReportFile, resolveBehaviourOptions, resolveShard } from './fleetOptions.js';
+import { htmlReportFile, resolveBehaviourOptions, resolveShard, type FleetCommandOptions } from './fleetOptions.js';
 import { EX_USAGE } from './commandLine.js';
 import { createLogger, prettyLogs } from './logger.js';
 import { checkOutputFiles, describeWritten, EX_CANTCREAT, writeOutputFiles } from './outputFiles.js';
+import { fileLimitProblem } from './fleetLimits.js';
+import { checkProcessLimits, processesConflict, runFleetProcesses, STOP_WITH_PARENT, watchParent } from './fleetProcesses.js';
 
-export interface FleetCommandOptions {
-  /** Required (checked here, so that `evse fleet merge` needs neither). */
-  csms?: string;
-  count?: number;
-  idPrefix: string;
-  ramp: number;
-  /** Milliseconds (commander parses `30m`, `2h`, seconds). */
-  duration?: number;
-  /** Longest graceful stop, ms (default FLEET_STOP_MS). */
-  stopTimeout?: number;
-  connectors: number;
-  shard?: string;
-  /** Shard count; the index comes from JOB_COMPLETION_INDEX. */
-  shards?: number;
-  report?: string;
-  /** HTML report file (default: the --report name with .html). */
-  html?: string;
-  seed: number;
-  /** Behaviour profile file (YAML or JSON). */
-  profile?: string;
-  idle?: string;
-  charge?: string;
-  /** Prometheus endpoint port; none without it. */
-  metricsPort?: number;
-  metricsHost?: string;
-  progress: number;
-  logLevel: string;
-  /** Human-readable logs (undefined: when stderr is a terminal). */
-  pretty?: boolean;
-  /** Worker threads, or `auto` (one per core). */
-  threads: string;
-  /** Port of the control HTTP API (docs/fleet-api.openapi.yaml); none without it. */
-  controlPort?: number;
-  /** Chargers per thread started but not yet through their first boot (0 = no limit). */
-  maxBooting: number;
-  /** Local source addresses, comma-separated, used round-robin per charger. */
-  localAddress?: string;
-  controlHost?: string;
-}
+export type { FleetCommandOptions } from './fleetOptions.js';
 
 
 /** Exit code of a fleet whose stop left transactions open at the CSMS (cut short by --stop-timeout or a second signal). */
@@ -86,10 +50,30 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     if (!Number.isInteger(opts.count) || opts.count < 1) throw new RangeError(`--count: expected a positive integer, got ${opts.count}`);
     if (!Number.isInteger(opts.connectors) || opts.connectors < 1 || opts.connectors > 8) throw new RangeError(`--connectors: expected 1..8, got ${opts.connectors}`);
     shard = resolveShard(opts.shard, opts.shards);
+    const planned = shardPositions(opts.count, shard).length;
     // auto: one thread per 10,000 chargers of this process, at most one per core (fleetHeap.ts).
-    threads = opts.threads === 'auto' ? autoThreads(shardPositions(opts.count, shard).length, availableParallelism()) : Number(opts.threads);
+    threads = opts.threads === 'auto' ? autoThreads(planned, availableParallelism()) : Number(opts.threads);
     if (!Number.isInteger(threads) || threads < 1 || threads > 256) throw new RangeError(`--threads: expected auto or 1..256, got "${opts.threads}"`);
     const localAddresses = opts.localAddress === undefined ? undefined : await parseLocalAddresses(opts.localAddress);
+    const processes = opts.processes ?? 1;
+    if (!Number.isInteger(processes) || processes < 1 || processes > 64) throw new RangeError(`--processes: expected 1..64, got ${opts.processes}`);
+    if (processes > 1) {
+      const conflict = processesConflict(opts);
+      if (conflict) throw new RangeError(conflict);
+      await resolveBehaviourOptions(opts);
+      const plan = { processes, shard, localAddresses, jsonOut, htmlOut };
+      const limits = checkProcessLimits(opts, plan);
+      if (limits.error) throw new RangeError(limits.error);
+      for (const w of limits.warnings) process.stderr.write(`evse fleet: warning: ${w}\n`);
+      // Past the checks: what goes wrong now is not a usage error.
+      return await runFleetProcesses(opts, plan).catch((err: unknown) => {
+        process.stderr.write(`evse fleet: ${(err as Error).message}\n`);
+        return 1;
+      });
+    }
+    // One process holds every socket: say now what EMFILE would say 20,000 connects later.
+    const files = fileLimitProblem(planned, 1, planned);
+    if (files) process.stderr.write(`evse fleet: warning: ${files}\n`);
     const options = {
       csmsUrl: opts.csms.replace(/\/+$/, ''),
       count: opts.count,
@@ -140,6 +124,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   // SIGINT/SIGTERM (or --duration) stops gracefully; a signal during the stop cuts it short, the
   // next one ends the process (Node's default).
   let stopping = false;
+  let unwatchParent: (() => void) | undefined;
   const stopped = new Promise<string>((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
       if (!stopping) return resolve(signal);
@@ -151,9 +136,13 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     if (opts.duration !== undefined) setTimeout(() => resolve('duration'), opts.duration).unref();
+    // A shard process of `--processes` (or a harness) that must not outlive its parent: the parent
+    // holds our stdin open and never writes; when it ends, however it ends, stdin ends and we stop.
+    if (process.env[STOP_WITH_PARENT] === '1') unwatchParent = watchParent(() => resolve('parent ended'));
   });
   void fleet.start();
   const why = await stopped;
+  unwatchParent?.();
   progress.stop();
   const withinMs = opts.stopTimeout ?? FLEET_STOP_MS;
   process.stderr.write(`evse fleet: stopping (${why}): ending every transaction, at most ${withinMs / 1000} s; SIGINT/SIGTERM again stops at once and leaves the rest open\n`);

@@ -46,3 +46,46 @@ export function htmlReportFile(html: string | undefined, report: string | undefi
   if (html !== undefined) return html;
   return report === undefined ? undefined : `${report.replace(/\.json$/i, '')}.html`;
 }
+
+/** The options of `evse fleet` as commander parses them (bin/evse.ts). */
+export interface FleetCommandOptions {
+  /** Required (checked here, so that `evse fleet merge` needs neither). */
+  csms?: string;
+  count?: number;
+  idPrefix: string;
+  ramp: number;
+  /** Milliseconds (commander parses `30m`, `2h`, seconds). */
+  duration?: number;
+  /** Longest graceful stop, ms (default FLEET_STOP_MS). */
+  stopTimeout?: number;
+  connectors: number;
+  shard?: string;
+  /** Shard count; the index comes from JOB_COMPLETION_INDEX. */
+  shards?: number;
+  report?: string;
+  /** HTML report file (default: the --report name with .html). */
+  html?: string;
+  seed: number;
+  /** Behaviour profile file (YAML or JSON). */
+  profile?: string;
+  idle?: string;
+  charge?: string;
+  /** Prometheus endpoint port; none without it. */
+  metricsPort?: number;
+  metricsHost?: string;
+  progress: number;
+  logLevel: string;
+  /** Human-readable logs (undefined: when stderr is a terminal). */
+  pretty?: boolean;
+  /** Worker threads, or `auto` (one per core). */
+  threads: string;
+  /** Port of the control HTTP API (docs/fleet-api.openapi.yaml); none without it. */
+  controlPort?: number;
+  /** Chargers per thread started but not yet through their first boot (0 = no limit). */
+  maxBooting: number;
+  /** Local source addresses, comma-separated, used round-robin per charger. */
+  localAddress?: string;
+  controlHost?: string;
+  /** Shard processes this command starts (bin/fleetProcesses.ts); 1: this process runs the fleet. */
+  processes?: number;
+}

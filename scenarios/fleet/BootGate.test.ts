@@ -40,4 +40,21 @@ describe('BootGate', () => {
     expect(() => new BootGate(-1)).toThrow(/maxBooting .* got -1/);
     expect(() => new BootGate(Number.NaN)).toThrow(/maxBooting/);
   });
+
+  it('hands slots to thousands of waiters in arrival order (across the queue’s compaction)', async () => {
+    const gate = new BootGate(1);
+    let release = await gate.enter();
+    const order: number[] = [];
+    const waiters = Array.from({ length: 3000 }, (_, i) => gate.enter().then((r) => (order.push(i), r)));
+    for (let i = 0; i < 3000; i++) {
+      release();
+      release = await waiters[i]!;
+    }
+    expect(order).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(gate.booting).toBe(1);
+    const late = [gate.enter(), gate.enter()];
+    gate.open();
+    expect(await settled(Promise.all(late))).toBe(true);
+    expect(gate.booting).toBe(3);
+  });
 });

@@ -9,7 +9,9 @@
  */
 export class BootGate {
   private inFlight = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Waiters in arrival order from `head` on: a fast ramp queues thousands, and `shift()` on a long array moves all of them. */
+  private waiting: (() => void)[] = [];
+  private head = 0;
 
   /** @param limit chargers at most between start and first boot outcome; 0 or Infinity: no limit. */
   constructor(readonly limit: number) {
@@ -29,7 +31,7 @@ export class BootGate {
     return () => {
       if (!held) return;
       held = false;
-      const next = this.waiting.shift();
+      const next = this.next();
       if (next) next();
       else this.inFlight--;
     };
@@ -37,7 +39,22 @@ export class BootGate {
 
   /** Lets every waiter through (the fleet stops). */
   open(): void {
-    this.inFlight += this.waiting.length;
-    for (const resolve of this.waiting.splice(0)) resolve();
+    const waiting = this.waiting.slice(this.head);
+    this.waiting = [];
+    this.head = 0;
+    this.inFlight += waiting.length;
+    for (const resolve of waiting) resolve();
+  }
+
+  private next(): (() => void) | undefined {
+    if (this.head >= this.waiting.length) return undefined;
+    const next = this.waiting[this.head]!;
+    this.waiting[this.head++] = undefined as unknown as () => void;
+    // Drop the passed part once it is most of the array (amortised O(1) per waiter).
+    if (this.head >= 1024 && this.head * 2 >= this.waiting.length) {
+      this.waiting = this.waiting.slice(this.head);
+      this.head = 0;
+    }
+    return next;
   }
 }
