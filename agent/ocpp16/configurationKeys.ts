@@ -64,17 +64,22 @@ export interface KeyDefinition {
 export const DISPLAY_LANGUAGES = ['en', 'de'] as const;
 
 const isPrice = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-/** OCA California Pricing DefaultPrice: JSON {priceText, priceTextOffline?, chargingPrice?{kWhPrice, hourPrice, flatFee}}; '' for none. */
-function defaultPriceProblem(value: string): string | undefined {
-  if (value === '') return undefined;
+/** A key's value as a JSON object, or what is wrong with it. */
+function jsonObjectOf(value: string): Record<string, unknown> | string {
   let v: unknown;
   try {
     v = JSON.parse(value);
   } catch {
     return 'not JSON';
   }
-  const o = v as Record<string, unknown> | null;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'not a JSON object';
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : 'not a JSON object';
+}
+
+/** OCA California Pricing DefaultPrice: JSON {priceText, priceTextOffline?, chargingPrice?{kWhPrice, hourPrice, flatFee}}; '' for none. */
+function defaultPriceProblem(value: string): string | undefined {
+  if (value === '') return undefined;
+  const o = jsonObjectOf(value);
+  if (typeof o === 'string') return o;
   if (typeof o.priceText !== 'string') return 'priceText missing';
   if (o.priceTextOffline !== undefined && typeof o.priceTextOffline !== 'string') return 'priceTextOffline not text';
   const cp = o.chargingPrice as Record<string, unknown> | undefined;
@@ -85,14 +90,8 @@ function defaultPriceProblem(value: string): string | undefined {
 /** OCA DefaultPriceText,<language>: JSON {priceText, priceTextOffline?}; '' for none. */
 function priceTextProblem(value: string): string | undefined {
   if (value === '') return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(value);
-  } catch {
-    return 'not JSON';
-  }
-  const o = v as Record<string, unknown> | null;
-  if (typeof o !== 'object' || o === null || Array.isArray(o)) return 'not a JSON object';
+  const o = jsonObjectOf(value);
+  if (typeof o === 'string') return o;
   if (typeof o.priceText !== 'string' || o.priceText === '') return 'priceText missing';
   if (o.priceTextOffline !== undefined && typeof o.priceTextOffline !== 'string') return 'priceTextOffline not text';
   return undefined;

@@ -208,14 +208,18 @@ export class CsmsReplies {
     if (i >= 0) this.overrides.splice(i, 1);
   }
 
+  /** The boot policy's answer to the n-th BootNotification (the same in both versions). */
+  private bootReply(call: CallInfo, currentTime: string): { status: 'Accepted' | 'Pending' | 'Rejected'; interval: number; currentTime: string } {
+    const first = this.bootPolicy.first;
+    if (first && call.nth <= first.count) return { status: first.status, interval: first.interval ?? 1, currentTime };
+    return { status: 'Accepted', interval: this.bootPolicy.interval ?? 300, currentTime };
+  }
+
   private defaultReply(action: InboundAction, request: unknown, call: CallInfo): ResponseOf<InboundAction> {
     const currentTime = new Date(this.now()).toISOString();
     switch (action) {
-      case 'BootNotification': {
-        const first = this.bootPolicy.first;
-        if (first && call.nth <= first.count) return { status: first.status, interval: first.interval ?? 1, currentTime };
-        return { status: 'Accepted', interval: this.bootPolicy.interval ?? 300, currentTime };
-      }
+      case 'BootNotification':
+        return this.bootReply(call, currentTime);
       case 'Heartbeat':
         return { currentTime };
       case 'Authorize':
@@ -250,11 +254,8 @@ export class CsmsReplies {
   private defaultReply201(action: InboundAction201, request: unknown, call: CallInfo): ResponseOf201<InboundAction201> {
     const currentTime = new Date(this.now()).toISOString();
     switch (action) {
-      case 'BootNotification': {
-        const first = this.bootPolicy.first;
-        if (first && call.nth <= first.count) return { status: first.status, interval: first.interval ?? 1, currentTime };
-        return { status: 'Accepted', interval: this.bootPolicy.interval ?? 300, currentTime };
-      }
+      case 'BootNotification':
+        return this.bootReply(call, currentTime);
       case 'Heartbeat':
         return { currentTime };
       case 'Authorize':

@@ -51,6 +51,32 @@ function given(values: Values, ...names: string[]): Record<string, unknown> {
   return Object.fromEntries(names.filter((n) => values[n] !== undefined).map((n) => [n, values[n]]));
 }
 
+/** Short forms that read the same in both versions (same action name and payload). */
+const CLEAR_CACHE: ShortForm = {
+  name: 'clear-cache',
+  aliases: [],
+  action: 'ClearCache',
+  args: [],
+  summary: 'clear the authorization cache',
+  build: () => ({}),
+};
+const GET_LOCAL_LIST_VERSION: ShortForm = {
+  name: 'get-local-list-version',
+  aliases: ['local-list-version'],
+  action: 'GetLocalListVersion',
+  args: [],
+  summary: 'read the version of the local authorization list',
+  build: () => ({}),
+};
+const DATA_TRANSFER: ShortForm = {
+  name: 'data-transfer',
+  aliases: [],
+  action: 'DataTransfer',
+  args: [word('vendorId'), word('messageId', { optional: true }), { name: 'data', kind: 'rest', optional: true }],
+  summary: 'vendor-specific data (data is the rest of the line)',
+  build: (v) => given(v, 'vendorId', 'messageId', 'data'),
+};
+
 export const SHORT_FORMS: readonly ShortForm[] = [
   {
     name: 'remote-start',
@@ -116,14 +142,7 @@ export const SHORT_FORMS: readonly ShortForm[] = [
     summary: 'unlock the cable of a connector',
     build: (v) => given(v, 'connectorId'),
   },
-  {
-    name: 'clear-cache',
-    aliases: [],
-    action: 'ClearCache',
-    args: [],
-    summary: 'clear the authorization cache',
-    build: () => ({}),
-  },
+  CLEAR_CACHE,
   {
     name: 'send-local-list',
     aliases: [],
@@ -132,22 +151,8 @@ export const SHORT_FORMS: readonly ShortForm[] = [
     summary: 'send the local authorization list; entries are idTag (Accepted), idTag=Status, or idTag=- (remove, Differential)',
     build: (v) => ({ listVersion: v.listVersion, updateType: v.updateType, localAuthorizationList: (v.entries as string[]).map(localListEntry) }),
   },
-  {
-    name: 'get-local-list-version',
-    aliases: ['local-list-version'],
-    action: 'GetLocalListVersion',
-    args: [],
-    summary: 'read the version of the local authorization list',
-    build: () => ({}),
-  },
-  {
-    name: 'data-transfer',
-    aliases: [],
-    action: 'DataTransfer',
-    args: [word('vendorId'), word('messageId', { optional: true }), { name: 'data', kind: 'rest', optional: true }],
-    summary: 'vendor-specific data (data is the rest of the line)',
-    build: (v) => given(v, 'vendorId', 'messageId', 'data'),
-  },
+  GET_LOCAL_LIST_VERSION,
+  DATA_TRANSFER,
   {
     name: 'reserve',
     aliases: ['reserve-now'],
@@ -288,30 +293,9 @@ export const SHORT_FORMS_201: readonly ShortForm[] = [
     summary: 'unlock the cable of an EVSE (its connector 1 unless given)',
     build: (v) => ({ evseId: v.evseId, connectorId: v.connectorId ?? 1 }),
   },
-  {
-    name: 'clear-cache',
-    aliases: [],
-    action: 'ClearCache',
-    args: [],
-    summary: 'clear the authorization cache',
-    build: () => ({}),
-  },
-  {
-    name: 'get-local-list-version',
-    aliases: ['local-list-version'],
-    action: 'GetLocalListVersion',
-    args: [],
-    summary: 'read the version of the local authorization list',
-    build: () => ({}),
-  },
-  {
-    name: 'data-transfer',
-    aliases: [],
-    action: 'DataTransfer',
-    args: [word('vendorId'), word('messageId', { optional: true }), { name: 'data', kind: 'rest', optional: true }],
-    summary: 'vendor-specific data (data is the rest of the line)',
-    build: (v) => given(v, 'vendorId', 'messageId', 'data'),
-  },
+  CLEAR_CACHE,
+  GET_LOCAL_LIST_VERSION,
+  DATA_TRANSFER,
   {
     name: 'transaction-status',
     aliases: [],

@@ -1,4 +1,4 @@
-import { transferRetries } from '../retryDefaults.js';
+import { getLogUpload } from '../retryDefaults.js';
 import type { Handler } from './Handler.js';
 
 /**
@@ -8,13 +8,6 @@ import type { Handler } from './Handler.js';
  */
 export const getLog: Handler<'GetLog'> = async (control, request) => {
   if (!control.diagnostics) return { status: 'Rejected' };
-  const answer = await control.diagnostics.request({
-    log: request.logType,
-    requestId: request.requestId,
-    location: request.log.remoteLocation,
-    ...transferRetries(request),
-    ...(request.log.oldestTimestamp !== undefined && { oldest: Date.parse(request.log.oldestTimestamp) }),
-    ...(request.log.latestTimestamp !== undefined && { latest: Date.parse(request.log.latestTimestamp) }),
-  });
+  const answer = await control.diagnostics.request(getLogUpload(request));
   return answer.status === 'Rejected' ? { status: 'Rejected' } : { status: answer.status, filename: answer.fileName };
 };

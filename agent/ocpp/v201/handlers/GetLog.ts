@@ -1,4 +1,4 @@
-import { transferRetries } from '../../v16/retryDefaults.js';
+import { getLogUpload } from '../../v16/retryDefaults.js';
 import type { Handler201 } from './Handler201.js';
 
 /**
@@ -9,13 +9,6 @@ import type { Handler201 } from './Handler201.js';
  */
 export const getLog: Handler201<'GetLog'> = async (station, request) => {
   if (!station.diagnostics) return { status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest', additionalInfo: 'this station keeps no logs to upload' } };
-  const answer = await station.diagnostics.request({
-    log: request.logType,
-    requestId: request.requestId,
-    location: request.log.remoteLocation,
-    ...transferRetries(request),
-    ...(request.log.oldestTimestamp !== undefined && { oldest: Date.parse(request.log.oldestTimestamp) }),
-    ...(request.log.latestTimestamp !== undefined && { latest: Date.parse(request.log.latestTimestamp) }),
-  });
+  const answer = await station.diagnostics.request(getLogUpload(request));
   return answer.status === 'Rejected' ? { status: 'Rejected' } : { status: answer.status, filename: answer.fileName };
 };
