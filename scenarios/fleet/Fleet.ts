@@ -2,7 +2,7 @@
  * A fleet of virtual chargers in one process: each is a real {@link Agent} with simulated
  * hardware, all on one shared clock (one Node timer for the whole fleet) and one logger (child
  * loggers per charger). Chargers start at `rampPerSecond`; a dropped socket only concerns its
- * charger (the agent reconnects with its own seeded full-jitter back-off).
+ * charger (the agent reconnects with its own seeded RetryBackOff* back-off).
  *
  * Per-charger OCPP configuration, journal, authorization cache and local list live in memory:
  * a virtual charger's "power loss" is the fleet process ending, after which nothing should resume,
