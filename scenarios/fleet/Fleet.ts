@@ -60,7 +60,7 @@ export interface FleetEvents {
  * flows in flight (StopTransaction, StatusNotification): the CSMS falls behind, and the flows'
  * promoted garbage raises the resident memory (docs/fleet.md, Stopping).
  */
-export const STOPPING_AT_ONCE = 250;
+export const STOPPING_AT_ONCE = 100;
 
 export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarget {
   readonly metrics: FleetMetrics;
