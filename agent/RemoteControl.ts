@@ -135,6 +135,10 @@ export class RemoteControl implements ChargePointControl {
     return this.p.sessions.stopTransaction(transactionId, 'Remote').ok ? 'Accepted' : 'Rejected';
   }
 
+  startAnswered(): Promise<void> | undefined {
+    return this.p.sessions.startAnswered();
+  }
+
   changeAvailability(connectorId: number, operative: boolean): ChangeAvailabilityResponse['status'] {
     return this.p.sessions.changeAvailability(connectorId, operative).status;
   }

@@ -65,7 +65,7 @@ export type AvailabilityStatus = 'Accepted' | 'Scheduled' | 'Rejected';
 
 export interface SessionServiceOptions {
   connectors: readonly ConnectorController[];
-  transactions: { connectorOfTransaction(transactionId: number): number | undefined; transactionIdOn(connectorId: number): number | undefined };
+  transactions: { connectorOfTransaction(transactionId: number): number | undefined; transactionIdOn(connectorId: number): number | undefined; startAnswered?(): Promise<void> | undefined };
   availability: ConnectorAvailability;
   config: OcppConfiguration;
   authorizer: { authorize(idTag: string): Promise<AuthorizationResult> };
@@ -257,6 +257,11 @@ export class SessionService {
     if (connectorId === undefined) return { ok: false, message: `no transaction ${transactionId} runs here` };
     this.connector(connectorId)?.send({ type: 'STOP', reason });
     return { ok: true, connectorId, transactionId };
+  }
+
+  /** Settles once a StartTransaction answer that has arrived is taken in (its transactionId known); undefined: none in flight. */
+  startAnswered(): Promise<void> | undefined {
+    return this.o.transactions.startAnswered?.();
   }
 
   /** Stops the session on one connector (MQTT stop_session, fleet control, UnlockConnector). */

@@ -56,6 +56,11 @@ export class TransactionManager {
     return tx && this.o.sender.transactionIdOf(tx.localId);
   }
 
+  /** Settles once the StartTransaction in flight is answered and taken in (TransactionSender.startAnswered). */
+  startAnswered(): Promise<void> | undefined {
+    return this.o.sender.startAnswered();
+  }
+
   /** The connector running the transaction with this CSMS id. */
   connectorOfTransaction(transactionId: number): number | undefined {
     for (const tx of this.active?.values() ?? []) {

@@ -68,6 +68,8 @@ const REPAIR_RETRY_MS = 5000;
 export class TransactionSender {
   /** localId -> the CSMS transactionId, once confirmed (made on first use: an idle charger has none). */
   private transactionIds: Map<string, number> | undefined;
+  /** The StartTransaction call in flight, if any ({@link startAnswered}). */
+  private startCall: Promise<unknown> | undefined;
   private sending = false;
   private attempts = 0;
   private retryTimer: TimerId | undefined;
@@ -198,6 +200,21 @@ export class TransactionSender {
   }
 
   /** The CSMS transactionId of a local transaction, once known. */
+  /**
+   * Settles once the StartTransaction now in flight is answered and its transactionId known here
+   * (or it failed); undefined when none is in flight. A CSMS call naming that id may arrive in the
+   * same read as the answer, before the answer is taken in (RemoteStopTransaction right after
+   * StartTransaction.conf).
+   */
+  startAnswered(): Promise<void> | undefined {
+    const call = this.startCall;
+    // Settled after the continuation above that records the id: reactions run in the order they were added.
+    return call?.then(
+      () => new Promise<void>((resolve) => setImmediate(resolve)),
+      () => undefined,
+    );
+  }
+
   transactionIdOf(localId: string): number | undefined {
     return this.transactionIds?.get(localId);
   }
@@ -302,8 +319,11 @@ export class TransactionSender {
             break;
           }
           const answer = this.o.link.call('StartTransaction', entry.payload);
+          this.startCall = answer;
           this.handed(record);
-          const response = await answer;
+          const response = await answer.finally(() => {
+            if (this.startCall === answer) this.startCall = undefined;
+          });
           (this.transactionIds ??= new Map()).set(entry.localId, response.transactionId);
           const started: JournalEntry = {
             kind: 'started',

@@ -48,6 +48,10 @@ export class RecordingControl implements ChargePointControl {
     return this.overrides.remoteStop?.(transactionId) ?? 'Accepted';
   }
 
+  startAnswered() {
+    return this.overrides.startAnswered?.();
+  }
+
   changeAvailability(connectorId: number, operative: boolean) {
     this.record('changeAvailability', [connectorId, operative]);
     return this.overrides.changeAvailability?.(connectorId, operative) ?? 'Accepted';

@@ -65,6 +65,11 @@ export interface ChargePointControl {
   readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles' | 'limitOf'>;
   /** RemoteStopTransaction: Accepted when a transaction with this id runs here. */
   remoteStop(transactionId: number): RemoteStopTransactionResponse['status'];
+  /**
+   * Settles once a StartTransaction answer that has arrived is taken in, so that its transactionId
+   * is known; undefined when no StartTransaction is in flight.
+   */
+  startAnswered?(): Promise<void> | undefined;
   /** ChangeAvailability (connectorId 0 = whole charger). Scheduled while a transaction runs. */
   changeAvailability(connectorId: number, operative: boolean): ChangeAvailabilityResponse['status'];
   /** Reset: answers first, then stops transactions (SoftReset/HardReset) and restarts. */

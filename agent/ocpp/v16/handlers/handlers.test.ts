@@ -101,11 +101,26 @@ describe('SmartCharging on a charge point without the service (the port leaves c
 });
 
 describe('RemoteStopTransaction, Reset, ClearCache, CancelReservation', () => {
+  it('RemoteStopTransaction of an id not known yet is decided again once the StartTransaction in flight is answered', async () => {
+    const c = await control();
+    let known = false;
+    c.overrides.remoteStop = () => (known ? 'Accepted' : 'Rejected');
+    // The StartTransaction.conf arrived in the same read as this call: taken in only afterwards.
+    c.overrides.startAnswered = () => Promise.resolve().then(() => void (known = true));
+    expect(await remoteStopTransaction(c, { transactionId: 7 })).toEqual({ status: 'Accepted' });
+    expect(c.of('remoteStop')).toEqual([[7], [7]]);
+    // No StartTransaction in flight: an unknown id is Rejected at once.
+    known = false;
+    c.overrides.startAnswered = () => undefined;
+    expect(await remoteStopTransaction(c, { transactionId: 9 })).toEqual({ status: 'Rejected' });
+  });
+
+
   it('answer with what the charge point says', async () => {
     const c = await control();
     c.overrides.remoteStop = (id) => (id === 7 ? 'Accepted' : 'Rejected');
-    expect(remoteStopTransaction(c, { transactionId: 7 })).toEqual({ status: 'Accepted' });
-    expect(remoteStopTransaction(c, { transactionId: 8 })).toEqual({ status: 'Rejected' });
+    expect(await remoteStopTransaction(c, { transactionId: 7 })).toEqual({ status: 'Accepted' });
+    expect(await remoteStopTransaction(c, { transactionId: 8 })).toEqual({ status: 'Rejected' });
     expect(reset(c, { type: 'Hard' })).toEqual({ status: 'Accepted' });
     expect(await clearCache(c, {})).toEqual({ status: 'Accepted' });
     c.overrides.cancelReservation = () => 'Rejected';
