@@ -38,6 +38,20 @@ export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): Ocp
   return client;
 }
 
+/** The `ws` socket options of a connection's TLS settings (none for ws://): the server always verified. */
+export function tlsSocketOptions(tls: LinkConnection['tls']): Record<string, unknown> | undefined {
+  return (
+    tls && {
+      minVersion: tls.minVersion,
+      rejectUnauthorized: true,
+      ...(tls.ca && { ca: tls.ca }),
+      ...(tls.cert !== undefined && { cert: tls.cert }),
+      ...(tls.key !== undefined && { key: tls.key }),
+      ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
+    }
+  );
+}
+
 /**
  * Sets the endpoint, password and TLS options of the next connect() (ocpp-rpc reads them from its
  * options at every connect; reconfigure() merges). TLS options go to ws, which passes them to
@@ -52,14 +66,7 @@ export function applyConnection(client: OcppRpcClient, connection: LinkConnectio
       closeTimeout: opts.closeTimeoutMs ?? 5000,
       localAddress: opts.localAddress,
       perMessageDeflate: opts.perMessageDeflate !== false,
-      ...(tls && {
-        minVersion: tls.minVersion,
-        rejectUnauthorized: true,
-        ...(tls.ca && { ca: tls.ca }),
-        ...(tls.cert !== undefined && { cert: tls.cert }),
-        ...(tls.key !== undefined && { key: tls.key }),
-        ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
-      }),
+      ...tlsSocketOptions(tls),
     },
   } as Partial<RpcClientOptions> as RpcClientOptions);
 }

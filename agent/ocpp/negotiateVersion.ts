@@ -10,6 +10,7 @@
  */
 import type { OcppVersion } from './ProtocolFace.js';
 import type { LinkConnection } from './OcppLinkTypes.js';
+import { tlsSocketOptions } from './linkClient.js';
 import { ocppRpc } from './ocppRpc.js';
 
 const SUBPROTOCOL: Readonly<Record<OcppVersion, string>> = { '1.6': 'ocpp1.6', '2.0.1': 'ocpp2.0.1' };
@@ -42,14 +43,7 @@ export async function negotiateOcppVersion(options: NegotiateOptions): Promise<O
     wsOpts: {
       handshakeTimeout: options.timeoutMs ?? 10_000,
       localAddress: options.localAddress,
-      ...(tls && {
-        minVersion: tls.minVersion,
-        rejectUnauthorized: true,
-        ...(tls.ca && { ca: tls.ca }),
-        ...(tls.cert !== undefined && { cert: tls.cert }),
-        ...(tls.key !== undefined && { key: tls.key }),
-        ...(tls.ciphers !== undefined && { ciphers: tls.ciphers }),
-      }),
+      ...tlsSocketOptions(tls),
     },
   } as unknown as ConstructorParameters<typeof ocppRpc.RPCClient>[0]);
   try {
