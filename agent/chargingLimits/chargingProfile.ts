@@ -34,6 +34,26 @@ export interface ChargingSchedule {
   minChargingRate?: number;
 }
 
+/** A chargingSchedule as OCPP sends it: 1.6 and 2.0.1 name these fields alike. */
+export interface OcppChargingSchedule {
+  chargingRateUnit: RateUnit;
+  chargingSchedulePeriod: readonly SchedulePeriod[];
+  startSchedule?: string;
+  duration?: number;
+  minChargingRate?: number;
+}
+
+/** The charger's schedule from an OCPP chargingSchedule (either version). */
+export function scheduleFromOcpp(s: OcppChargingSchedule): ChargingSchedule {
+  return {
+    unit: s.chargingRateUnit,
+    periods: s.chargingSchedulePeriod.map((x) => ({ startPeriod: x.startPeriod, limit: x.limit, ...(x.numberPhases !== undefined && { numberPhases: x.numberPhases }) })),
+    ...(s.startSchedule !== undefined && { startSchedule: Date.parse(s.startSchedule) }),
+    ...(s.duration !== undefined && { duration: s.duration }),
+    ...(s.minChargingRate !== undefined && { minChargingRate: s.minChargingRate }),
+  };
+}
+
 export interface ChargingProfile {
   id: number;
   /** 0: the charge point as a whole (ChargePointMax, or TxDefault for every connector). */

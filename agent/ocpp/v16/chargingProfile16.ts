@@ -3,7 +3,7 @@
  * SetChargingProfile and RemoteStartTransaction csChargingProfiles/chargingProfile, the purposes of
  * ClearChargingProfile, the GetCompositeSchedule answer.
  */
-import type { ChargingProfile, ProfilePurpose } from '../../chargingLimits/chargingProfile.js';
+import { scheduleFromOcpp, type ChargingProfile, type ProfilePurpose } from '../../chargingLimits/chargingProfile.js';
 import type { CompositeSchedule } from '../../chargingLimits/compositeSchedule.js';
 import type { GetCompositeScheduleResponse, SetChargingProfileRequest } from '../../ocpp16/messages.js';
 
@@ -19,7 +19,6 @@ const time = (iso: string | undefined): number | undefined => (iso === undefined
 /** A 1.6 profile for `connectorId` (SetChargingProfile's connectorId; RemoteStart: the one asked for, else 0 until chosen). */
 export function profileFrom16(p: ChargingProfile16, connectorId: number): ChargingProfile {
   const s = p.chargingSchedule;
-  const startSchedule = time(s.startSchedule);
   const validFrom = time(p.validFrom);
   const validTo = time(p.validTo);
   return {
@@ -32,13 +31,7 @@ export function profileFrom16(p: ChargingProfile16, connectorId: number): Chargi
     ...(validFrom !== undefined && { validFrom }),
     ...(validTo !== undefined && { validTo }),
     ...(p.transactionId !== undefined && { transactionId: p.transactionId }),
-    schedule: {
-      unit: s.chargingRateUnit,
-      periods: s.chargingSchedulePeriod.map((x) => ({ startPeriod: x.startPeriod, limit: x.limit, ...(x.numberPhases !== undefined && { numberPhases: x.numberPhases }) })),
-      ...(startSchedule !== undefined && { startSchedule }),
-      ...(s.duration !== undefined && { duration: s.duration }),
-      ...(s.minChargingRate !== undefined && { minChargingRate: s.minChargingRate }),
-    },
+    schedule: scheduleFromOcpp(s),
   };
 }
 

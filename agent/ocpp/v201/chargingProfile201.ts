@@ -8,7 +8,7 @@
  * ChargingStationExternalConstraints (set by an external system, never by the CSMS: K01.FR.22) and
  * more than one chargingSchedule (only ISO 15118 uses the alternatives: K01.FR.41).
  */
-import type { ChargingProfile, ProfilePurpose } from '../../chargingLimits/chargingProfile.js';
+import { scheduleFromOcpp, type ChargingProfile, type ProfilePurpose } from '../../chargingLimits/chargingProfile.js';
 import type { CompositeSchedule } from '../../chargingLimits/compositeSchedule.js';
 import type { ChargingProfilePurposeEnumType, ChargingProfileType, CompositeScheduleType } from '../../ocpp201/messages.js';
 
@@ -39,7 +39,6 @@ export function profileFrom201(p: ChargingProfileType, evseId: number): { profil
     if (value !== undefined && Number.isNaN(Date.parse(value))) return { problem: `${name} is not a date-time` };
   }
   const s = p.chargingSchedule[0];
-  const startSchedule = time(s.startSchedule);
   const validFrom = time(p.validFrom);
   const validTo = time(p.validTo);
   return {
@@ -54,13 +53,7 @@ export function profileFrom201(p: ChargingProfileType, evseId: number): { profil
       ...(validTo !== undefined && { validTo }),
       ...(p.transactionId !== undefined && { transactionId: transactionIdFrom201(p.transactionId) }),
       scheduleId: s.id,
-      schedule: {
-        unit: s.chargingRateUnit,
-        periods: s.chargingSchedulePeriod.map((x) => ({ startPeriod: x.startPeriod, limit: x.limit, ...(x.numberPhases !== undefined && { numberPhases: x.numberPhases }) })),
-        ...(startSchedule !== undefined && { startSchedule }),
-        ...(s.duration !== undefined && { duration: s.duration }),
-        ...(s.minChargingRate !== undefined && { minChargingRate: s.minChargingRate }),
-      },
+      schedule: scheduleFromOcpp(s),
     },
   };
 }
