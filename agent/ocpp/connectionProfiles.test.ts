@@ -5,7 +5,7 @@
  * lost connection starts again with the most preferred one (OCPP 1.6 here, as keys from the
  * settings; OCPP 2.0.1 through the device model below).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { agent201Fixture, cleanupAgents201, CP201 } from '../../test/support/agent201Fixture.js';
 import { StubCsms } from './testing/StubCsms.js';
 import { cleanupLinks, eventually, freePort, linkFixture, quiet } from './testing/linkFixture.js';
@@ -127,5 +127,40 @@ describe('connection profiles and the back-off through the OCPP 2.0.1 device mod
     expect(f.agent.link.state).toBe('accepted');
     const active = await fallback.client.call('GetVariables', { getVariableData: [get('ActiveNetworkProfile')] }) as { getVariableResult: { attributeValue?: string }[] };
     expect(active.getVariableResult[0]!.attributeValue).toBe('2');
+  });
+});
+
+describe('returning to the preferred connection profile', () => {
+  it('while on a fallback, the preferred profile is probed every preferredProbeIntervalMs; once it answers the station moves back and boots there', async () => {
+    const fallback = await stub({ version: '2.0.1' });
+    const f = await agent201Fixture({
+      fallbackUrls: [fallback.url],
+      ocpp: { NetworkProfileConnectionAttempts: 1 },
+      agent: ({ csmsUrl }) => ({ csms: { url: csmsUrl, fallbackUrls: [fallback.url], callTimeoutMs: 10_000, preferredProbeIntervalMs: 60_000 } }),
+    });
+    const port = Number(new URL(f.csms.url).port);
+    await f.csms.close(); // the primary goes away: one attempt there, then the fallback
+    await vi.waitFor(async () => {
+      await f.advance(1000);
+      expect(fallback.count('StatusNotification')).toBe(2);
+    }, { timeout: 5000, interval: 20 });
+    expect(f.agent.link.connectionSlot).toBe(2);
+    expect(fallback.count('BootNotification')).toBe(1); // another profile: a boot there (B10.FR.10)
+
+    // A probe while the primary is still down changes nothing.
+    await f.advance(60_000);
+    await quiet();
+    expect(f.agent.link.connectionSlot).toBe(2);
+    expect(fallback.clients).toHaveLength(1);
+
+    const primary = await stub({ version: '2.0.1', port });
+    await f.advance(60_000); // the next probe: the primary answers the handshake
+    await vi.waitFor(async () => {
+      await f.advance(1000);
+      expect(primary.count('BootNotification')).toBe(1);
+    }, { timeout: 5000, interval: 20 });
+    expect(f.agent.link.connectionSlot).toBe(1);
+    expect(primary.handshakes).toHaveLength(2); // the probe (closed before any message) and the connection
+    expect(primary.calls.map((c) => c.action).slice(0, 1)).toEqual(['BootNotification']);
   });
 });
