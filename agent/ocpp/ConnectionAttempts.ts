@@ -191,13 +191,12 @@ export class ConnectionAttempts {
     this.opts.clock.clearTimeout(this.probeTimer);
     this.probeTimer = undefined;
     if (interval <= 0 || !this.profiles || this.profiles.preferredTo(this.slot).length === 0) return;
-    this.probeTimer = this.opts.clock.setTimeout(this.onProbeDue, interval);
+    // A closure only here: a charger with one CSMS (a fleet's) never arms a probe.
+    this.probeTimer = this.opts.clock.setTimeout(() => {
+      this.probeTimer = undefined;
+      void this.probe();
+    }, interval);
   }
-
-  private readonly onProbeDue = (): void => {
-    this.probeTimer = undefined;
-    void this.probe();
-  };
 
   private async probe(): Promise<void> {
     const profiles = this.profiles;
