@@ -86,7 +86,10 @@ export class ConnectionAttempts {
 
   /** The security profile of this connection (its profile's own, else the one in effect); undefined without the security service and profiles. */
   get securityProfile(): number | undefined {
-    return this.target && this.profiles ? this.profiles.securityOf(this.target) : this.opts.security?.profile;
+    const { security } = this.opts;
+    // Without the security service only a CSMS's profile says; the station's own is derived elsewhere (attachStation).
+    if (!security) return this.target?.securityProfile;
+    return this.target && this.profiles ? this.profiles.securityOf(this.target) : security.profile;
   }
 
   /** The link starts (again): the most preferred profile first, the back-off count from 0. */

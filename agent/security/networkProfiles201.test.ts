@@ -213,3 +213,17 @@ describe('migrating to a new CSMS (B10) with a higher security profile (A05)', (
     expect(events.filter((e) => e.type === 'InvalidCentralSystemCertificate')).toHaveLength(2);
   });
 });
+
+describe('without the connection security service (fleets, tests)', () => {
+  it('SecurityProfile says what the settings give (1: a password over ws://); SetNetworkProfile takes profiles 0 and 1 only', async () => {
+    const f = await agent201Fixture({
+      connectors: 1,
+      csms: { password: PASSWORD },
+      agent: ({ csmsUrl }) => ({ csms: { url: csmsUrl, password: PASSWORD, callTimeoutMs: 10_000 } }),
+    });
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [get('SecurityCtrlr', 'SecurityProfile')] });
+    expect(getVariableResult[0]!.attributeValue).toBe('1');
+    expect(await f.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profile({ ocppCsmsUrl: 'wss://127.0.0.1:1/ocpp' }) })).toMatchObject({ status: 'Rejected', statusInfo: { additionalInfo: expect.stringContaining('no connection security service') } });
+    expect(await f.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profile({ securityProfile: 1, ocppCsmsUrl: 'ws://127.0.0.1:1/ocpp' }) })).toEqual({ status: 'Accepted' });
+  });
+});
