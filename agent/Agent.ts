@@ -37,6 +37,7 @@ import { withinRealTime } from './withinRealTime.js';
 import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLimits.js';
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
+import { NetworkProfiles } from './ocpp/NetworkProfiles.js';
 import { versionFace } from './ocpp/versionFace.js';
 import type { SecurityEventSink } from './security/securityEvents.js';
 import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from './RemoteMaintenance.js';
@@ -70,7 +71,7 @@ export interface AgentOptions {
   bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   boot: Omit<BootNotificationRequest, never>;
   /** WebSocket pings follow the OCPP key WebSocketPingInterval (0 turns them off). */
-  csms: Pick<OcppLinkOptions, 'url' | 'fallbackUrls' | 'password' | 'callTimeoutMs' | 'localAddress' | 'perMessageDeflate'>;
+  csms: Pick<OcppLinkOptions, 'url' | 'fallbackUrls' | 'password' | 'callTimeoutMs' | 'localAddress' | 'perMessageDeflate' | 'networkProfiles' | 'preferredProbeIntervalMs'>;
   hardware: ChargerHardware;
   config: OcppConfiguration;
   clock: Clock;
@@ -256,6 +257,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       password: csms.password,
       callTimeoutMs: csms.callTimeoutMs,
       fallbackUrls: csms.fallbackUrls,
+      // OCPP 2.0.1: a CSMS may set connection profiles (SetNetworkProfile); kept in memory unless the owner gives a store.
+      networkProfiles: csms.networkProfiles ?? (options.ocppVersion === '2.0.1' ? NetworkProfiles.inMemory({ url: csms.url, fallbackUrls: csms.fallbackUrls, log: this.log }) : undefined),
+      preferredProbeIntervalMs: csms.preferredProbeIntervalMs,
       localAddress: csms.localAddress,
       perMessageDeflate: csms.perMessageDeflate,
       identity: options.chargePointId,

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { OffsetClock, systemClock, type Clock } from '../hal/clock.js';
 import type { DisplayContent } from '../hal/index.js';
 import { Agent, type AgentOptions } from '../agent/Agent.js';
+import { NetworkProfiles, SLOT_COUNT } from '../agent/ocpp/NetworkProfiles.js';
 import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { TransactionSeqNos } from '../agent/store/TransactionSeqNos.js';
@@ -88,8 +89,9 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     initial: ocppInitialValues(settings),
     readonlyValues: {
       NumberOfConnectors: settings.chargePoint.connectors,
-      // Connection profile 1 is csms.url, 2… csms.fallbackUrls (NetworkConfigurationPriority names them).
-      NetworkConnectionProfiles: 1 + settings.csms.fallbackUrls.length,
+      // Connection profile 1 is csms.url, 2… csms.fallbackUrls (NetworkConfigurationPriority names them);
+      // under OCPP 2.0.1 a CSMS may set any of the slots 1…9 (SetNetworkProfile; ConnectionProfiles checks the list).
+      NetworkConnectionProfiles: settings.ocppVersions.includes('2.0.1') ? SLOT_COUNT : 1 + settings.csms.fallbackUrls.length,
       SupportedFeatureProfiles: firmware ? SUPPORTED_FEATURE_PROFILES_WITH_FIRMWARE : SUPPORTED_FEATURE_PROFILES,
       // Prices and costs (OCA California Pricing) are shown only where a display shows them.
       CustomDisplayCostAndPrice: settings.display.type !== 'none',
@@ -285,6 +287,8 @@ class AgentRunner {
       await this.hw.hardware.close();
       return;
     }
+    // The connection profiles a CSMS set (SetNetworkProfile) and the last one that worked, read again at each start.
+    const networkProfiles = await NetworkProfiles.open({ file: join(resolve(settings.dataDir), 'network-profiles.json'), url: settings.csms.url, fallbackUrls: settings.csms.fallbackUrls, log });
     const agent = new Agent({
       chargePointId: settings.chargePoint.id,
       ocppVersion,
@@ -294,7 +298,7 @@ class AgentRunner {
       ...(firmware && { firmware }),
       diagnostics,
       ...(settings.chargePoint.vendorId !== undefined && { vendorId: settings.chargePoint.vendorId }),
-      csms: settings.csms,
+      csms: { ...settings.csms, networkProfiles },
       hardware: this.hw.hardware,
       config,
       availability: this.availability,

@@ -4,23 +4,23 @@
  * unless told otherwise; the 2.0.1 face gives its own typed calls over {@link OcppLink.call}.
  *
  * - Connection: a strict ocpp-rpc client whose own reconnect is off (it never retries a failed
- *   first connect, and its jitter only lengthens delays). After a failed connect or a lost
- *   connection the link waits on the injected clock as the OCPP 2.0.1 RetryBackOff* keys say
- *   (backoff.ts), until stop(); with fallback CSMSs it moves between connection profiles
- *   (ConnectionProfiles.ts).
+ *   first connect, and its jitter only lengthens delays). The attempts (ConnectionAttempts.ts) wait
+ *   on the injected clock as the OCPP 2.0.1 RetryBackOff* keys say (backoff.ts), until stop(), and
+ *   move between connection profiles (ConnectionProfiles.ts), each with its own URL, security
+ *   profile and message timeout.
  * - Registration (OCPP 1.6 §4.2, policy in Registration.ts): BootNotification after every connect. Accepted → heartbeats;
  *   Pending → answer the CSMS, send nothing but BootNotification (or what a TriggerMessage asked
  *   for), boot again after `interval`; Rejected → send and answer nothing until `interval`.
- * - Calls: one in flight at a time, in call order, each bounded by callTimeoutMs of the clock.
+ * - Calls: one in flight at a time, in call order, each bounded by the connection profile's
+ *   message timeout (else callTimeoutMs) of the clock.
  * - CSMS calls: answered by the face (1.6: the module-level handler table, v16/answerCall.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { IHandlersOption } from './ocppRpc.js';
 import type { Logger } from 'pino';
-import type { TimerId } from '../../hal/clock.js';
 import type { ConfigValue, ConfigurationKey } from '../store/OcppConfiguration.js';
-import { retryBackOffDelay, type RetryBackOff } from './backoff.js';
-import { ConnectionProfiles } from './ConnectionProfiles.js';
+import { ConnectionAttempts, type AttemptsHost } from './ConnectionAttempts.js';
+import type { ConnectionProfiles } from './ConnectionProfiles.js';
 import { OcppLinkError, toCallError, toLinkError } from './errors.js';
 import type { OcppLinkEvents, OcppLinkOptions, OcppLinkState } from './OcppLinkTypes.js';
 import { OcppTraffic, type TrafficRecord, type TrafficSink } from './OcppTraffic.js';
@@ -28,7 +28,7 @@ import type { AnsweringLink } from './v16/answerCall.js';
 import { OCPP16_FACE } from './v16/face.js';
 import type { ProtocolFace } from './ProtocolFace.js';
 import type { BootNotificationRequest, BootNotificationResponse, Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
-import { applyConnection, attachClientEvents, createRpcClient } from './linkClient.js';
+import { attachClientEvents, createRpcClient } from './linkClient.js';
 import { warmValidators, type ClientEventSink, type OcppRpcClient } from './OcppRpcClient.js';
 import { SendGate } from './v16/SendGate.js';
 import { Heartbeat } from './Heartbeat.js';
@@ -59,14 +59,11 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private queue: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private readonly registration: Registration;
-  private reconnectAttempt = 0;
-  /** The Accepted BootNotification answer of this run (since start()), if any. */
+  /** The Accepted BootNotification answer of this run (since start()), if any, and the connection profile it was given on. */
   private registered: BootNotificationResponse | undefined;
-  private reconnectTimer: TimerId | undefined;
-  /** With fallback CSMSs only (a fleet charger has none). */
-  private readonly profiles: ConnectionProfiles | undefined;
-  /** Where the last connection attempt went. */
-  private attemptUrl: string;
+  private registeredSlot = 0;
+  /** Where and how each connection attempt goes (connection profiles, security, back-off). */
+  private readonly attempts: ConnectionAttempts;
   /** The call in flight was aborted by its timer ({@link onCallTimeout}). */
   private callTimedOut = false;
   /** Message ids of the CSMS's calls on this connection (replay detection; made at the first call). */
@@ -80,7 +77,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
    * with methods on its prototype per link, not a closure per callback (≈ 0.6 KB per charger in a
    * fleet; docs/fleet.md, Memory and scale). Inside the class, so it may reach the link's state.
    */
-  private static readonly Ports = class implements AnsweringLink, ClientEventSink, TrafficSink {
+  private static readonly Ports = class implements AnsweringLink, ClientEventSink, TrafficSink, AttemptsHost {
     constructor(private readonly link: OcppLink) {}
     // AnsweringLink
     get control(): AnsweringLink['control'] {
@@ -120,6 +117,17 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     traffic(): OcppTraffic | undefined {
       return this.link.listenerCount('message') > 0 ? this.link.traffic : undefined;
     }
+    // AttemptsHost
+    isStopping(): boolean {
+      return this.link.stopping !== undefined;
+    }
+    reconnecting(info: { attempt: number; delayMs: number }): void {
+      this.link.setState('connecting');
+      this.link.emit('reconnecting', info);
+    }
+    attemptFailed(err: Error): void {
+      this.link.surface(err);
+    }
     // TrafficSink
     now(): number {
       return this.link.opts.clock.now();
@@ -143,9 +151,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.traffic = new OcppTraffic(ports);
     this.heartbeat = new Heartbeat(opts.clock, opts.config, () => void this.sendHeartbeat());
     this.registration = new Registration(opts, this.log, this.random, this.startBoot);
-    this.profiles = opts.fallbackUrls?.length ? new ConnectionProfiles(opts.fallbackUrls, opts.config) : undefined;
-    this.attemptUrl = opts.url;
     this.client = createRpcClient(opts, face.subprotocol);
+    this.attempts = new ConnectionAttempts(opts, this.client, ports, this.random, face.subprotocol);
     this.client.handleActions(face.handledActions, (option: IHandlersOption) => (this.replayed(option) ? Promise.reject(REPLAY_REFUSED()) : face.answer(ports, option)));
     attachClientEvents(this.client, ports);
     opts.config.on('changed', this.onConfigChanged);
@@ -161,9 +168,24 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     return this.current === 'accepted';
   }
 
-  /** The connection profile of the current (or the next) connection: 1 is `url`, 2… the fallbacks (OCPP 2.0.1 ActiveNetworkProfile). */
+  /** The connection profile of the current (or the next) connection: 1 is `url`, 2… the fallbacks or profiles a CSMS set (OCPP 2.0.1 ActiveNetworkProfile). */
   get connectionSlot(): number {
-    return this.profiles?.slot ?? 1;
+    return this.attempts.slot;
+  }
+
+  /** The security profile of the current (or the next) connection, when known (the security service or its connection profile says). */
+  get connectionSecurityProfile(): number | undefined {
+    return this.attempts.securityProfile;
+  }
+
+  /** How long a call waits for its answer on this connection, ms: its connection profile's messageTimeout, else callTimeoutMs. */
+  get callTimeoutMs(): number {
+    return this.attempts.callTimeoutMs;
+  }
+
+  /** The connection profiles (SetNetworkProfile, NetworkConfigurationPriority); absent for a charger with one CSMS and no store. */
+  get connectionProfiles(): ConnectionProfiles | undefined {
+    return this.attempts.profiles;
   }
 
   /** The WebSocket ping interval in effect, ms (0 = off): WebSocketPingInterval, also after a CSMS change. */
@@ -187,13 +209,10 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     const previousStop = this.stopping;
     if (previousStop) this.opts.config.on('changed', this.onConfigChanged);
     this.stopping = undefined;
-    this.reconnectAttempt = 0;
-    this.profiles?.restart(); // a (re)start tries the most preferred CSMS first
     this.registered = undefined; // a (re)start is a boot
     this.setState('connecting');
-    // A restart waits for the old socket to be closed; the CSMS's boot `interval` still holds.
-    if (previousStop) void previousStop.then(() => !this.stopping && void this.connect());
-    else void this.connect();
+    // The most preferred CSMS first; a restart waits for the old socket to be closed (the CSMS's boot `interval` still holds).
+    this.attempts.start(previousStop);
   }
 
   /**
@@ -251,7 +270,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (!this.gate.take(this.current, action, this.face.sendableWhilePending)) throw new OcppLinkError('NOT_ACCEPTED', `${action}: not allowed while ${this.current}`, { action });
     // One call at a time (the queue in call()), so the timer aborts whatever the client has in flight.
     this.callTimedOut = false;
-    const timer = this.opts.clock.setTimeout(this.onCallTimeout, this.opts.callTimeoutMs);
+    const timer = this.opts.clock.setTimeout(this.onCallTimeout, this.attempts.callTimeoutMs);
     let response: ResponseOf<A>;
     try {
       response = (await this.client.call(action, payload, CALL_OPTIONS)) as ResponseOf<A>;
@@ -263,7 +282,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     } finally {
       this.opts.clock.clearTimeout(timer);
     }
-    this.reconnectAttempt = 0; // the CSMS answered: this connection counts as stable
+    this.attempts.answered(); // the CSMS answered: this connection counts as stable
     if (action === 'BootNotification' && this.connected && !this.stopping) this.onBootAnswer(response as BootNotificationResponse);
     // Both answers carry the CSMS's time; a board without a trusted clock takes it (OcppLinkOptions.timeSource).
     if ((action === 'BootNotification' || action === 'Heartbeat') && this.opts.timeSource) this.opts.timeSource.setTime(Date.parse((response as { currentTime: string }).currentTime));
@@ -292,51 +311,8 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   reconnect(): void {
     if (!this.connected || this.stopping) return;
     this.log.info('reconnecting: the connection settings changed');
-    void this.client.close({ code: 1000, reason: 'Connection settings changed' }).catch((err: unknown) => this.log.warn({ err }, 'closing for a reconnect failed'));
+    this.attempts.close('Connection settings changed');
   }
-
-  private async connect(): Promise<void> {
-    try {
-      this.applyConnection();
-      await this.client.connect();
-    } catch (err) {
-      if (this.stopping) return;
-      this.opts.security?.connectFailed(err);
-      this.log.warn({ err: String(err), url: this.attemptUrl }, 'cannot connect to the CSMS');
-      this.surface(new OcppLinkError('CONNECT_FAILED', `cannot connect to ${this.attemptUrl}: ${String(err)}`, { cause: err }));
-      const next = this.profiles?.failed();
-      if (next !== undefined) this.log.warn({ slot: next, url: this.profiles!.url(this.opts.url) }, 'trying the next connection profile (NetworkConfigurationPriority)');
-      this.scheduleReconnect();
-    }
-  }
-
-  /** Where and how the next attempt connects: the security service's settings, at the URL of the connection profile tried. */
-  private applyConnection(): void {
-    const { security } = this.opts;
-    if (!security && !this.profiles) return; // the client keeps the URL and password it was made with
-    const connection = security ? security.connection() : { url: this.opts.url, ...(this.opts.password !== undefined && { password: this.opts.password }) };
-    this.attemptUrl = this.profiles ? this.profiles.url(connection.url) : connection.url;
-    applyConnection(this.client, this.attemptUrl === connection.url ? connection : { ...connection, url: this.attemptUrl }, this.opts);
-  }
-
-  /** The reconnect back-off in effect: the RetryBackOff* keys, read at every attempt (a change applies to the next). */
-  private retryBackOff(): RetryBackOff {
-    const { config } = this.opts;
-    return { waitMinimumS: config.getInt('RetryBackOffWaitMinimum'), randomRangeS: config.getInt('RetryBackOffRandomRange'), repeatTimes: config.getInt('RetryBackOffRepeatTimes') };
-  }
-
-  private scheduleReconnect(): void {
-    const attempt = this.reconnectAttempt++;
-    const delayMs = retryBackOffDelay(attempt, this.retryBackOff(), this.random);
-    this.setState('connecting');
-    this.emit('reconnecting', { attempt: attempt + 1, delayMs });
-    this.reconnectTimer = this.opts.clock.setTimeout(this.onReconnectDue, delayMs);
-  }
-
-  private readonly onReconnectDue = (): void => {
-    this.reconnectTimer = undefined;
-    void this.connect();
-  };
 
   /**
    * A call from the CSMS under a message id it already used on this connection (OCPP-J: unique
@@ -362,11 +338,12 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.stopping) return;
     this.connected = true;
     this.seenCallIds = undefined; // message ids are unique per connection
-    this.profiles?.connected();
-    this.log.info({ url: this.attemptUrl, ...(this.profiles && { slot: this.profiles.slot }) }, 'connected to the CSMS');
+    this.attempts.opened();
+    this.log.info({ url: this.attempts.url, ...(this.attempts.profiles && { slot: this.attempts.slot }) }, 'connected to the CSMS');
     const wait = this.registration.waitBeforeBoot();
-    if (this.registered && this.face.registrationOutlivesConnection) {
-      // Accepted before on this run (OCPP 2.0.1): the station boots once, not on every connection.
+    if (this.registered && this.face.registrationOutlivesConnection && this.registeredSlot === this.attempts.slot) {
+      // Accepted before on this run (OCPP 2.0.1) through this connection profile: the station boots
+      // once, not on every connection; a different profile (another CSMS) boots again (B10.FR.10).
       this.becomeAccepted(this.registered);
     } else if (wait > 0) {
       // The CSMS said when we may boot again; a new connection does not change that.
@@ -386,8 +363,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.state === 'stopped') this.log.info(info, 'disconnected from the CSMS');
     else this.log.warn(info, 'disconnected from the CSMS');
     this.emit('disconnected', info);
-    this.profiles?.restart(); // a lost connection tries the most preferred CSMS first again
-    if (!this.stopping) this.scheduleReconnect();
+    this.attempts.lost(); // the most preferred CSMS first again, after the back-off
   }
 
   // ---- registration (§4.2; the policy is in Registration.ts) and heartbeat --------------------
@@ -413,9 +389,10 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private onBootAnswer(answer: BootNotificationResponse): void {
     const retryInMs = this.registration.answered(answer);
     if (retryInMs === undefined) {
-      this.opts.security?.connected();
+      this.opts.security?.connected(this.attempts.securityProfile);
       if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
       this.registered = answer;
+      this.registeredSlot = this.attempts.slot;
       this.becomeAccepted(answer);
       return;
     }
@@ -429,6 +406,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
   private becomeAccepted(answer: BootNotificationResponse): void {
     this.gate.reset();
     this.setState('accepted');
+    this.attempts.accepted();
     this.heartbeat.start();
     this.emit('accepted', answer);
   }
@@ -450,9 +428,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
 
   /** Timers and trigger allowances belong to one connection. */
   private endSession(): void {
-    const { clock } = this.opts;
-    clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
+    this.attempts.cancel();
     this.registration.cancel();
     this.heartbeat.stop();
     this.gate.reset();

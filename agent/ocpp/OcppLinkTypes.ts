@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../hal/clock.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { BackoffWindow } from './backoff.js';
+import type { NetworkProfiles } from './NetworkProfiles.js';
 import type { TrafficRecord } from './OcppTraffic.js';
 import type { ChargePointControl } from './v16/ChargePointControl.js';
 import type { BootNotificationRequest, BootNotificationResponse } from '../ocpp16/messages.js';
@@ -46,12 +47,24 @@ export interface LinkConnection {
 export interface LinkSecurity {
   /** Called by the link's constructor: `reconnect()` closes the connection; the next attempt uses {@link connection} again. */
   attach(link: { reconnect(): void }): void;
-  /** Before each connection attempt. */
-  connection(): LinkConnection;
+  /**
+   * Before each connection attempt: the settings for a connection to `target.url` (default: the
+   * settings' URL) with `target.securityProfile` (a connection profile's own; default: the
+   * profile in effect, or the one being tried).
+   */
+  connection(target?: { url: string; securityProfile?: number }): LinkConnection;
   /** The attempt failed before the WebSocket opened (TLS, HTTP 401, network). */
   connectFailed(err: unknown): void;
-  /** The CSMS accepted a BootNotification on this connection: the settings work. */
-  connected(): void;
+  /**
+   * The CSMS accepted a BootNotification on this connection: the settings work. `securityProfile`:
+   * the one this connection used (a connection profile's own); a higher one than in effect is
+   * from now on the station's (OCPP 2.0.1 A05.FR.06), never to be lowered over OCPP.
+   */
+  connected(securityProfile?: number): void;
+  /** The security profile in effect (SecurityCtrlr.SecurityProfile): connection profiles below it are not used. */
+  readonly profile?: number;
+  /** What a connection with `securityProfile` to `url` needs that the charger lacks (a trust anchor, a client certificate, a password), or undefined. */
+  missingFor?(securityProfile: number, url: string): string | undefined;
   /** The CSMS sent something that is not valid OCPP (the security event InvalidMessages). */
   invalidMessage?(what: string): void;
   /** The CSMS sent a call again under a message id it already used on this connection (the security event AttemptedReplayAttacks). */
@@ -86,6 +99,14 @@ export interface OcppLinkOptions {
    * the keys RetryBackOffWaitMinimum, RetryBackOffRandomRange and RetryBackOffRepeatTimes.
    */
   fallbackUrls?: readonly string[];
+  /**
+   * The connection profiles (NetworkProfiles.ts): the settings' and those a CSMS set with
+   * SetNetworkProfile, kept durably. Absent: made in memory from `url` and `fallbackUrls` when
+   * there are fallbacks.
+   */
+  networkProfiles?: NetworkProfiles;
+  /** While on a less preferred connection profile, probe the more preferred ones this often (ms of `clock`; default 10 min, 0: never). */
+  preferredProbeIntervalMs?: number;
   /** Back-off when the CSMS answers Pending/Rejected with interval 0 or a boot call fails (default 30 s … 10 min). */
   bootRetry?: BackoffWindow;
   /** Uniform [0,1) source for jitter (seed it for reproducible fleets); default Math.random. */

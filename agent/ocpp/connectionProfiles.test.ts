@@ -5,7 +5,7 @@
  * lost connection starts again with the most preferred one (OCPP 1.6 here, as keys from the
  * settings; OCPP 2.0.1 through the device model below).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { agent201Fixture, cleanupAgents201, CP201 } from '../../test/support/agent201Fixture.js';
 import { StubCsms } from './testing/StubCsms.js';
 import { cleanupLinks, eventually, freePort, linkFixture, quiet } from './testing/linkFixture.js';
@@ -69,23 +69,27 @@ describe('connection profiles (OCPP 1.6: csms.fallbackUrls and the keys)', () =>
     await f.until('accepted');
     expect(fallback.count('BootNotification')).toBe(1);
     expect(primary.handshakes).toEqual([]);
-    // Only the slots listed are used: with "1" the fallback is never tried.
+    // With "1" only the primary is tried, NetworkProfileConnectionAttempts (3) times; then the station
+    // falls back to the profile of its last accepted connection, slot 2 (B10.FR.07).
     expect(await f.config.change('NetworkConfigurationPriority', '1')).toBe('Accepted');
     await primary.close();
     await fallback.client.close({ code: 1001 });
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 3; i++) {
       await eventually(() => expect(f.reconnecting).toHaveLength(i + 1));
+      await quiet();
+      expect(fallback.clients).toHaveLength(1);
       f.clock.advance(f.reconnecting[i]!.delayMs);
     }
-    await eventually(() => expect(f.reconnecting).toHaveLength(5));
-    await quiet();
-    expect(fallback.clients).toHaveLength(1);
-    expect(f.link.state).toBe('connecting');
+    await eventually(() => expect(f.reconnecting).toHaveLength(4)); // the third attempt on slot 1 failed
+    f.clock.advance(f.reconnecting[3]!.delayMs);
+    await f.until('accepted');
+    expect(fallback.clients).toHaveLength(2);
+    expect(f.errors.filter((e) => e.message.includes(`:${new URL(primary.url).port}/`))).toHaveLength(3);
   });
 });
 
 describe('connection profiles and the back-off through the OCPP 2.0.1 device model', () => {
-  it('SetVariables of the RetryBackOff* and NetworkProfile* variables govern the next reconnect; the fallback takes over without a new boot', async () => {
+  it('SetVariables of the RetryBackOff* and NetworkProfile* variables govern the next reconnect; the fallback takes over with a new boot (B10.FR.10)', async () => {
     const fallback = await stub({ version: '2.0.1' });
     const f = await agent201Fixture({ fallbackUrls: [fallback.url] });
     const get = (name: string) => ({ component: { name: 'OCPPCommCtrlr' }, variable: { name } });
@@ -118,9 +122,45 @@ describe('connection profiles and the back-off through the OCPP 2.0.1 device mod
     await f.advance(5000);
     await eventually(() => expect(fallback.count('StatusNotification')).toBe(2)); // both EVSEs again, on the new connection
     expect(fallback.handshakes.map((h) => h.identity)).toEqual([CP201]);
-    expect(fallback.count('BootNotification')).toBe(0); // 2.0.1: registered once per run
+    // Another connection profile (another CSMS): the station boots there (B10.FR.10), reason PowerUp as at its start.
+    expect(fallback.count('BootNotification')).toBe(1);
     expect(f.agent.link.state).toBe('accepted');
     const active = await fallback.client.call('GetVariables', { getVariableData: [get('ActiveNetworkProfile')] }) as { getVariableResult: { attributeValue?: string }[] };
     expect(active.getVariableResult[0]!.attributeValue).toBe('2');
+  });
+});
+
+describe('returning to the preferred connection profile', () => {
+  it('while on a fallback, the preferred profile is probed every preferredProbeIntervalMs; once it answers the station moves back and boots there', async () => {
+    const fallback = await stub({ version: '2.0.1' });
+    const f = await agent201Fixture({
+      fallbackUrls: [fallback.url],
+      ocpp: { NetworkProfileConnectionAttempts: 1 },
+      agent: ({ csmsUrl }) => ({ csms: { url: csmsUrl, fallbackUrls: [fallback.url], callTimeoutMs: 10_000, preferredProbeIntervalMs: 60_000 } }),
+    });
+    const port = Number(new URL(f.csms.url).port);
+    await f.csms.close(); // the primary goes away: one attempt there, then the fallback
+    await vi.waitFor(async () => {
+      await f.advance(1000);
+      expect(fallback.count('StatusNotification')).toBe(2);
+    }, { timeout: 5000, interval: 20 });
+    expect(f.agent.link.connectionSlot).toBe(2);
+    expect(fallback.count('BootNotification')).toBe(1); // another profile: a boot there (B10.FR.10)
+
+    // A probe while the primary is still down changes nothing.
+    await f.advance(60_000);
+    await quiet();
+    expect(f.agent.link.connectionSlot).toBe(2);
+    expect(fallback.clients).toHaveLength(1);
+
+    const primary = await stub({ version: '2.0.1', port });
+    await f.advance(60_000); // the next probe: the primary answers the handshake
+    await vi.waitFor(async () => {
+      await f.advance(1000);
+      expect(primary.count('BootNotification')).toBe(1);
+    }, { timeout: 5000, interval: 20 });
+    expect(f.agent.link.connectionSlot).toBe(1);
+    expect(primary.handshakes).toHaveLength(2); // the probe (closed before any message) and the connection
+    expect(primary.calls.map((c) => c.action).slice(0, 1)).toEqual(['BootNotification']);
   });
 });

@@ -16,13 +16,18 @@
  *   ReconfigurationOfSecurityParameters event logged); after TRIAL_ATTEMPTS failed attempts the
  *   previous settings are back and the failure is logged and reported as a security event — the
  *   link is never left without settings that worked.
+ * - Connection profiles (agent/ocpp/ConnectionProfiles.ts): a profile a CSMS set has a security
+ *   profile of its own; its connections get the password and TLS settings of that profile. Once
+ *   the CSMS accepts a connection with a higher one than in effect, that one is the station's
+ *   (stored, and the ReconfigurationOfSecurityParameters event: OCPP 2.0.1 A05.FR.06/07); the
+ *   station never connects with a lower one again.
  */
 import type { Logger } from 'pino';
 import type { LinkConnection, LinkSecurity, LinkTls } from '../ocpp/OcppLinkTypes.js';
 import type { ChangeStatus, OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { CertificateStore } from './CertificateStore.js';
 import { securityEventOf } from './connectionFailure.js';
-import type { CsmsCredentials, SecurityProfile } from './CsmsCredentials.js';
+import { isProfile, type CsmsCredentials, type SecurityProfile } from './CsmsCredentials.js';
 import type { SecurityEventSink } from './securityEvents.js';
 
 /** The whitepaper's TLS 1.2 cipher suites (ECDHE with AES-GCM, ECDSA and RSA certificates). */
@@ -75,11 +80,12 @@ export class ConnectionSecurity implements LinkSecurity {
     return this.o.credentials.profile;
   }
 
-  connection(): LinkConnection {
-    const profile = this.trial?.profile ?? this.o.credentials.profile;
+  connection(target?: { url: string; securityProfile?: number }): LinkConnection {
+    const url = target?.url ?? this.o.url;
+    const profile = target?.securityProfile !== undefined && isProfile(target.securityProfile) ? target.securityProfile : (this.trial?.profile ?? this.o.credentials.profile);
     const password = profile === 3 ? undefined : (this.trial?.key ?? this.o.credentials.password);
-    const secure = profile >= 2 || this.o.url.startsWith('wss:');
-    return { url: this.o.url, ...(password !== undefined && { password }), ...(secure && { tls: this.tls(profile) }) };
+    const secure = profile >= 2 || url.startsWith('wss:');
+    return { url, ...(password !== undefined && { password }), ...(secure && { tls: this.tls(profile) }) };
   }
 
   connectFailed(err: unknown): void {
@@ -101,8 +107,14 @@ export class ConnectionSecurity implements LinkSecurity {
     this.o.events.raise('AttemptedReplayAttacks', what);
   }
 
-  connected(): void {
+  connected(securityProfile?: number): void {
     const trial = this.trial;
+    if (securityProfile !== undefined && isProfile(securityProfile) && securityProfile > this.o.credentials.profile && securityProfile > (trial?.profile ?? 0)) {
+      // A connection profile with a higher security profile works: it is the station's from now on.
+      this.trial = undefined;
+      void this.commit({ profile: securityProfile, key: trial?.key, failures: 0, what: `SecurityProfile ${this.o.credentials.profile} -> ${securityProfile} (connection profile)` });
+      return;
+    }
     if (!trial) return;
     this.trial = undefined;
     void this.commit(trial);
@@ -172,15 +184,29 @@ export class ConnectionSecurity implements LinkSecurity {
     setImmediate(() => this.link?.reconnect());
   }
 
-  /** What a profile needs that is not there, or undefined. */
-  private missingFor(profile: SecurityProfile): string | undefined {
+  /**
+   * What a profile needs that is not there, or undefined: for the settings' URL, or for `url` (a
+   * connection profile a CSMS sets, which names its own URL).
+   */
+  missingFor(profile: number, url?: string): string | undefined {
+    if (!isProfile(profile)) return `security profile ${profile}: expected 0 to 3`;
+    if (url !== undefined) return this.missingTo(profile, url);
     const wss = this.o.url.startsWith('wss:');
     if (profile === 1 && wss) return 'profile 1 is unsecured transport: csms.url is wss://';
     if (profile === 1 && this.o.credentials.password === undefined) return 'no password (csms.password or AuthorizationKey)';
     if (profile >= 2 && !wss) return 'csms.url is not wss://';
     if (profile === 2 && this.o.credentials.password === undefined) return 'no password (csms.password or AuthorizationKey)';
     if (profile >= 2 && (this.o.tls.ca?.length ?? 0) + this.o.certificates.roots('CentralSystemRootCertificate').length === 0) return 'no CentralSystemRootCertificate installed and no csms.tls.caFile';
-    if (profile === 3 && !this.o.certificates.chargePointCertificate() && !(this.o.tls.cert && this.o.tls.key)) return 'no charge point certificate (SignCertificate, or csms.tls.certFile/keyFile)';
+    return this.missingTo(profile, this.o.url);
+  }
+
+  private missingTo(profile: SecurityProfile, url: string): string | undefined {
+    const wss = url.startsWith('wss:');
+    if (profile === 1 && wss) return 'profile 1 is unsecured transport: the URL is wss://';
+    if (profile >= 2 && !wss) return 'profile 2 and 3 are TLS: the URL is not wss://';
+    if ((profile === 1 || profile === 2) && this.o.credentials.password === undefined) return 'no password (csms.password or BasicAuthPassword / AuthorizationKey)';
+    if (profile >= 2 && (this.o.tls.ca?.length ?? 0) + this.o.certificates.roots('CentralSystemRootCertificate').length === 0) return 'no CSMS root certificate installed (InstallCertificate CSMSRootCertificate) and no csms.tls.caFile';
+    if (profile === 3 && !this.o.certificates.chargePointCertificate() && !(this.o.tls.cert && this.o.tls.key)) return 'no charging station certificate (SignCertificate, or csms.tls.certFile/keyFile)';
     return undefined;
   }
 }

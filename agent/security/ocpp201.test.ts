@@ -126,17 +126,20 @@ describe('SecurityCtrlr', () => {
   }
   const v = (name: string) => ({ component: { name: 'SecurityCtrlr' }, variable: { name } });
 
-  it('SecurityProfile is raise-only; BasicAuthPassword is write-only and the next connection uses it', async () => {
+  it('SecurityProfile is read-only (raised through connection profiles); BasicAuthPassword is write-only and the next connection uses it', async () => {
     const f = await withConnectionSecurity();
     const got = await f.call('GetVariables', { getVariableData: [v('SecurityProfile'), v('BasicAuthPassword'), v('Identity')] });
     expect(got.getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([['Accepted', '1'], ['Rejected', undefined], ['Accepted', CP201]]);
     const set = await f.call('SetVariables', { setVariableData: [
       { ...v('SecurityProfile'), attributeValue: '0' },
+      { ...v('SecurityProfile'), attributeValue: '2' },
       { ...v('BasicAuthPassword'), attributeValue: 'short' },
       { ...v('Identity'), attributeValue: 'OTHER' },
       { ...v('BasicAuthPassword'), attributeValue: 'second-password-0002' },
     ] });
-    expect(set.setVariableResult.map((r) => r.attributeStatus)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Accepted']);
+    expect(set.setVariableResult.map((r) => r.attributeStatus)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Rejected', 'Accepted']);
+    // As the specification has it: no SetVariables of SecurityProfile, lower or higher (SetNetworkProfile raises it).
+    expect(set.setVariableResult.slice(0, 2).map((r) => r.attributeStatusInfo?.reasonCode)).toEqual(['ReadOnly', 'ReadOnly']);
     // The link closes (real I/O), then reconnects after its usual delay on the charger's clock.
     await vi.waitFor(async () => {
       await f.advance(1000);
@@ -150,7 +153,8 @@ describe('SecurityCtrlr', () => {
     await vi.waitFor(() => expect(f.sent('NotifyReport').at(-1)?.tbc).toBe(false), { timeout: 5000, interval: 10 });
     const data = f.sent('NotifyReport').flatMap((r) => r.reportData ?? []);
     expect(data.find((d) => d.variable.name === 'BasicAuthPassword')?.variableAttribute).toEqual([{ type: 'Actual', mutability: 'WriteOnly', persistent: true, constant: false }]);
-    expect(data.find((d) => d.variable.name === 'SecurityProfile')?.variableAttribute[0]).toMatchObject({ value: '1', mutability: 'ReadWrite' });
+    expect(data.find((d) => d.variable.name === 'SecurityProfile')).toBeUndefined(); // read-only: not configuration
+    expect(f.credentials.profile).toBe(1);
   });
 
   it('without the connection security service SecurityProfile is a read-only fact and there is no BasicAuthPassword', async () => {

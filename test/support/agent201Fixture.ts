@@ -12,6 +12,7 @@ import { Agent, type AgentOptions } from '../../agent/Agent.js';
 import { StubCsms, type StubCsmsOptions } from '../../agent/ocpp/testing/StubCsms.js';
 import type { Ocpp201Action, RequestOf, ResponseOf } from '../../agent/ocpp201/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../../agent/store/OcppConfiguration.js';
+import { SLOT_COUNT } from '../../agent/ocpp/NetworkProfiles.js';
 
 export const CP201 = 'AGENT-201';
 export const T0 = Date.UTC(2026, 0, 1);
@@ -62,7 +63,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
     file: null,
     // Reconnects after exactly 1 s (virtual), every time.
     initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, RetryBackOffWaitMinimum: 1, RetryBackOffRandomRange: 0, RetryBackOffRepeatTimes: 0, ...opts.ocpp },
-    readonlyValues: { NumberOfConnectors: sim.connectors.length, NetworkConnectionProfiles: 1 + (opts.fallbackUrls?.length ?? 0) },
+    readonlyValues: { NumberOfConnectors: sim.connectors.length, NetworkConnectionProfiles: SLOT_COUNT }, // 2.0.1: slots 1…9 (SetNetworkProfile)
     log,
   });
   const agent = new Agent({

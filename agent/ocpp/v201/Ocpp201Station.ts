@@ -67,6 +67,8 @@ export interface Ocpp201StationParts {
     off(event: 'status', listener: (change: StatusChange) => void): unknown;
   };
   link: Pick<OcppLink, 'call'>;
+  /** The link's connection profiles (SetNetworkProfile) and the slot of the connection in use. */
+  connection: Pick<OcppLink, 'connectionSlot' | 'connectionProfiles'>;
   /** Sends one NotifyEvent of a variable monitor (Monitoring201). */
   notifyEvent: Monitoring201Parts['notifyEvent'];
   /** The EVSEs' meters (EVSE n is connector n). */
@@ -94,6 +96,12 @@ export class Ocpp201Station implements StationControl {
 
   get certificates(): CertificateControl | undefined {
     return this.p.control.certificates;
+  }
+
+  get networkProfiles(): StationControl['networkProfiles'] {
+    const { connection } = this.p;
+    const profiles = connection.connectionProfiles;
+    return profiles && { propose: (slot, profile) => profiles.propose(slot, profile, connection.connectionSlot) };
   }
 
   get firmware(): Pick<FirmwareService, 'request' | 'current'> | undefined {

@@ -23,6 +23,8 @@ import type {
   ResetStatusEnumType,
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
+import type { Refusal } from '../ConnectionProfiles.js';
+import type { CsmsProfile } from '../NetworkProfiles.js';
 import type { CertificateControl } from '../v16/ChargePointControl.js';
 import type { FirmwareRequest, FirmwareRequestAnswer } from '../../firmware/firmwareTypes.js';
 import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsTypes.js';
@@ -39,6 +41,8 @@ export interface StationControl {
   readonly smartCharging?: SmartCharging201;
   /** Certificate management (agent/security/CertificateService.ts); absent: its calls are answered NotSupported. */
   readonly certificates?: CertificateControl;
+  /** SetNetworkProfile into the connection profiles (agent/ocpp/ConnectionProfiles.ts): undefined when stored, else why not. Absent: Rejected. */
+  readonly networkProfiles?: { propose(slot: number, profile: CsmsProfile): Promise<Refusal | undefined> };
   /** UpdateFirmware (agent/firmware); absent: Rejected. */
   readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
   /** GetLog (agent/diagnostics); absent: Rejected. */

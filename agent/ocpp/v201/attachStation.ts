@@ -12,10 +12,10 @@ import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
 import { transactionIdOf } from './TransactionEvents.js';
 
-export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted'> {
+export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection'> {
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
   transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
-  link: Ocpp201StationParts['link'] & { readonly isAccepted: boolean; readonly connectionSlot: number };
+  link: Ocpp201StationParts['link'] & Ocpp201StationParts['connection'] & { readonly isAccepted: boolean; readonly connectionSecurityProfile: number | undefined; readonly callTimeoutMs: number };
   config: OcppConfiguration;
   identity: string;
   boot: Identity;
@@ -43,8 +43,12 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     identity: s.identity,
     model: s.boot.chargePointModel,
     vendorName: s.boot.chargePointVendor,
-    securityProfile: s.csms.password === undefined ? 0 : s.csms.url.startsWith('wss:') ? 2 : 1,
-    messageTimeoutS: Math.ceil(s.csms.callTimeoutMs / 1000),
+    get securityProfile() {
+      return s.link.connectionSecurityProfile ?? (s.csms.password === undefined ? 0 : s.csms.url.startsWith('wss:') ? 2 : 1);
+    },
+    get messageTimeoutS() {
+      return Math.ceil(s.link.callTimeoutMs / 1000);
+    },
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
     stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
     activeNetworkProfile: () => s.link.connectionSlot,
@@ -74,6 +78,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     transactionOn,
     transactionRunning: () => Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined),
     isAccepted: () => s.link.isAccepted,
+    connection: s.link,
   });
   face.attach(station);
   return station;

@@ -26,9 +26,9 @@ export interface StationFacts {
   readonly identity: string;
   readonly model: string;
   readonly vendorName: string;
-  /** OCPP security profile in use (1: Basic auth over ws/wss; 2: TLS with Basic auth; 0: none). */
+  /** OCPP security profile of the connection in use (its connection profile's, or the one in effect; 0: none). */
   readonly securityProfile: number;
-  /** How long a call waits for its answer, s. */
+  /** How long a call waits for its answer on the connection in use (its connection profile's messageTimeout), s. */
   readonly messageTimeoutS: number;
   /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
   stopsOnEVSideDisconnect(): boolean;
@@ -119,7 +119,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('OCPPCommCtrlr', 'RetryBackOffWaitMinimum', 'RetryBackOffWaitMinimum', { unit: 's' }),
   key('OCPPCommCtrlr', 'RetryBackOffRandomRange', 'RetryBackOffRandomRange', { unit: 's' }),
   key('OCPPCommCtrlr', 'RetryBackOffRepeatTimes', 'RetryBackOffRepeatTimes'),
-  key('OCPPCommCtrlr', 'NetworkConfigurationPriority', 'NetworkConfigurationPriority', { dataType: 'SequenceList' }),
+  // The configuration slots (agent/ocpp/NetworkProfiles.ts): settings' 1…, and any a CSMS sets (SetNetworkProfile).
+  key('OCPPCommCtrlr', 'NetworkConfigurationPriority', 'NetworkConfigurationPriority', { dataType: 'SequenceList', valuesList: '1,2,3,4,5,6,7,8,9' }),
   key('OCPPCommCtrlr', 'NetworkProfileConnectionAttempts', 'NetworkProfileConnectionAttempts'),
   fact('OCPPCommCtrlr', 'station', 'ActiveNetworkProfile', (f) => String(f.activeNetworkProfile()), 'integer'),
   fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
@@ -167,9 +168,9 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
-  // Raised (never lowered) over OCPP by the connection security service (ConnectionSecurity), which
-  // tries the new profile on a new connection before it keeps it; without that service, a fact.
-  key('SecurityCtrlr', 'SecurityProfile', 'SecurityProfile', { read: (f) => String(f.securityProfile) }),
+  // The security profile of the connection in use: its connection profile's (read-only, as in the
+  // specification; raised by SetNetworkProfile + NetworkConfigurationPriority + Reset, A05/B10).
+  fact('SecurityCtrlr', 'station', 'SecurityProfile', (f) => String(f.securityProfile), 'integer'),
   key('SecurityCtrlr', 'BasicAuthPassword', 'AuthorizationKey', { onlyWhenOwned: true }),
   key('SecurityCtrlr', 'OrganizationName', 'CpoName'),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),

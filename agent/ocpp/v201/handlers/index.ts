@@ -33,6 +33,7 @@ import { requestStartTransaction } from './RequestStartTransaction.js';
 import { requestStopTransaction } from './RequestStopTransaction.js';
 import { reset } from './Reset.js';
 import { setVariables } from './SetVariables.js';
+import { setNetworkProfile } from './SetNetworkProfile.js';
 
 export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = Object.freeze({
   CancelReservation: cancelReservation,
@@ -58,6 +59,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   Reset: reset,
   SendLocalList: sendLocalList,
   SetChargingProfile: setChargingProfile,
+  SetNetworkProfile: setNetworkProfile,
   SetVariableMonitoring: setVariableMonitoring,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
