@@ -71,12 +71,16 @@ export interface Ocpp201StationParts {
   notifyEvent: Monitoring201Parts['notifyEvent'];
   /** The EVSEs' meters (EVSE n is connector n). */
   hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
+  /** Resets one EVSE (its transaction ended first, ImmediateReset); resolves when it runs again. */
+  resetEvse(evseId: number): Promise<boolean>;
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
+  /** EVSE resets waiting for that EVSE's transaction to end (OnIdle), by EVSE. */
+  private readonly onIdleEvseResets = new Map<number, () => void>();
   private charging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
@@ -165,6 +169,36 @@ export class Ocpp201Station implements StationControl {
       this.resetNow();
     };
     this.p.events.on('transaction', this.onIdleReset);
+    return 'Scheduled';
+  }
+
+  /**
+   * Reset of one EVSE (B11/B12 with evseId): Immediate ends its transaction (stoppedReason
+   * ImmediateReset) and resets it at once; OnIdle does so at once when no transaction runs there,
+   * else it is Scheduled and carried out when that transaction ends. The other EVSEs and the
+   * connection are untouched. The caller checks that the EVSE exists.
+   */
+  resetEvse(type: ResetEnumType, evseId: number): ResetStatusEnumType {
+    const resetNow = () => {
+      void this.p.resetEvse(evseId).then((done) => {
+        if (!done) this.p.log.warn({ evseId }, 'EVSE reset not carried out');
+      });
+    };
+    if (type === 'Immediate' || this.p.transactionOn(evseId) === undefined) {
+      // After the answer is out, as for the station.
+      setImmediate(resetNow);
+      return 'Accepted';
+    }
+    if (this.onIdleEvseResets.has(evseId)) return 'Scheduled';
+    const onTransaction = (): void => {
+      if (this.p.transactionOn(evseId) !== undefined || this.onIdleEvseResets.get(evseId) !== onTransaction) return;
+      this.p.events.off('transaction', onTransaction);
+      this.onIdleEvseResets.delete(evseId);
+      this.p.log.info({ evseId }, 'scheduled Reset OnIdle of an EVSE: its transaction ended, resetting it');
+      resetNow();
+    };
+    this.onIdleEvseResets.set(evseId, onTransaction);
+    this.p.events.on('transaction', onTransaction);
     return 'Scheduled';
   }
 
@@ -291,6 +325,8 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
+    for (const listener of this.onIdleEvseResets.values()) this.p.events.off('transaction', listener);
+    this.onIdleEvseResets.clear();
     if (this.held) {
       this.p.events.off('transaction', this.onTransaction);
       this.p.events.off('status', this.onStatus);

@@ -51,6 +51,8 @@ export interface StationControl {
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
   /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */
   reset(type: ResetEnumType): ResetStatusEnumType;
+  /** Reset of one EVSE of ours: Immediate ends its transaction now, OnIdle once it has ended (Scheduled); others untouched. */
+  resetEvse(type: ResetEnumType, evseId: number): ResetStatusEnumType;
   /** RequestStartTransaction on an EVSE of ours (or any): Accepted when the session service admits it. */
   remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType>;
   /** RequestStopTransaction: Accepted when a transaction with this id runs here. */
