@@ -10,7 +10,9 @@
 import { definitionOf } from '../../ocpp16/configurationKeys.js';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type {
+  ComponentCriterionEnumType,
   ComponentType,
+  ComponentVariableType,
   DataEnumType,
   GetVariableDataType,
   GetVariableResultType,
@@ -87,10 +89,52 @@ export class DeviceModel {
       if (!this.exists(def)) continue;
       if (base === 'ConfigurationInventory' && this.mutability(def) === 'ReadOnly') continue;
       if (base === 'SummaryInventory' && def.variable !== 'AvailabilityState') continue;
-      const evses = def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
-      for (const evseId of evses) out.push(this.reportData(def, evseId));
+      for (const evseId of this.evsesOf(def)) out.push(this.reportData(def, evseId));
     }
     return out;
+  }
+
+  /**
+   * The ReportData of a GetReport (B08), in table order: the variables of the components that meet
+   * any of `criteria` and that one of `componentVariables` names (each filter only when given).
+   * A component meets Active, Available or Enabled when that variable of it is true or when it has
+   * no such variable (it cannot be otherwise here), and Problem only when its Problem is true.
+   * A componentVariable without `evse` names the component on every EVSE, without `variable` every
+   * variable of the component, without a variable `instance` every instance.
+   */
+  select(criteria: readonly ComponentCriterionEnumType[] | undefined, componentVariables: readonly ComponentVariableType[] | undefined): ReportDataType[] {
+    const out: ReportDataType[] = [];
+    for (const def of VARIABLES) {
+      if (!this.exists(def)) continue;
+      for (const evseId of this.evsesOf(def)) {
+        if (componentVariables?.length && !componentVariables.some((cv) => this.names(cv, def, evseId))) continue;
+        if (criteria?.length && !criteria.some((c) => this.meets(def, evseId, c))) continue;
+        out.push(this.reportData(def, evseId));
+      }
+    }
+    return out;
+  }
+
+  private evsesOf(def: VariableDefinition): number[] {
+    return def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
+  }
+
+  /** Whether a GetReport componentVariable names this variable of this EVSE's component. */
+  private names(cv: ComponentVariableType, def: VariableDefinition, evseId: number): boolean {
+    const { component, variable } = cv;
+    if (!same(component.name, def.component) || component.instance !== undefined) return false;
+    if (component.evse !== undefined) {
+      if (def.scope === 'station' || component.evse.id !== evseId) return false;
+      if (def.scope === 'evse' ? component.evse.connectorId !== undefined : component.evse.connectorId !== undefined && component.evse.connectorId !== 1) return false;
+    }
+    if (variable === undefined) return true;
+    return same(variable.name, def.variable) && (variable.instance === undefined || variable.instance === def.instance);
+  }
+
+  private meets(def: VariableDefinition, evseId: number, criterion: ComponentCriterionEnumType): boolean {
+    const flag = VARIABLES.find((d) => d.component === def.component && d.scope === def.scope && d.variable === criterion && d.instance === undefined && this.exists(d));
+    if (!flag) return criterion !== 'Problem';
+    return this.value(flag, evseId) === 'true';
   }
 
   private reportData(def: VariableDefinition, evseId: number): ReportDataType {

@@ -16,6 +16,7 @@ import type {
   RequestStartTransactionRequest,
   DataTransferRequest,
   DataTransferResponse,
+  GetReportRequest,
   GetTransactionStatusResponse,
   MessageTriggerEnumType,
   SendLocalListRequest,
@@ -135,7 +136,15 @@ export class Ocpp201Station implements StationControl {
   }
 
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType {
-    const items = this.p.deviceModel.report(base);
+    return this.report(requestId, this.p.deviceModel.report(base));
+  }
+
+  /** GetReport (B08): the components meeting the criteria, the variables asked for; paged as a base report. */
+  getReport(request: GetReportRequest): GenericDeviceModelStatusEnumType {
+    return this.report(request.requestId, this.p.deviceModel.select(request.componentCriteria, request.componentVariable));
+  }
+
+  private report(requestId: number, items: ReturnType<DeviceModel['report']>): GenericDeviceModelStatusEnumType {
     if (items.length === 0) return 'EmptyResultSet';
     const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
     const generatedAt = new Date(this.p.clock.now()).toISOString();

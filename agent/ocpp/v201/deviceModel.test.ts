@@ -166,3 +166,82 @@ describe('GetBaseReport', () => {
     expect(f.csms.count('StatusNotification')).toBe(0);
   });
 });
+
+describe('GetReport', () => {
+  const reportOf = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
+  const names = (data: NonNullable<NotifyReportRequest['reportData']>) =>
+    data.map((d) => `${d.component.name}${d.component.evse ? `/${d.component.evse.id}` : ''}.${d.variable.name}${d.variable.instance ? `[${d.variable.instance}]` : ''}`);
+
+  it('componentVariable: a variable, every variable of one EVSE, a variable of a component on every EVSE; paged like a base report', async () => {
+    const f = await agent201Fixture();
+    expect(await f.call('GetReport', {
+      requestId: 21,
+      componentVariable: [
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
+        { component: { name: 'EVSE', evse: { id: 2 } } },
+        { component: { name: 'Connector' }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'MessageAttempts' } }, // every instance
+      ],
+    })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    const pages = reportOf(f, 21);
+    expect(pages.map((p) => [p.seqNo, p.tbc])).toEqual([[0, false]]);
+    const perEvse = VARIABLES.filter((v) => v.component === 'EVSE').map((v) => `EVSE/2.${v.variable}`);
+    expect(names(pages[0]!.reportData!).sort()).toEqual([
+      'OCPPCommCtrlr.HeartbeatInterval', 'OCPPCommCtrlr.MessageAttempts[TransactionEvent]', ...perEvse, 'Connector/1.AvailabilityState', 'Connector/2.AvailabilityState',
+    ].sort());
+    // Each entry as in a base report: every attribute with its mutability, persistence and constancy.
+    expect(pages[0]!.reportData).toContainEqual(expect.objectContaining({
+      component: { name: 'EVSE', evse: { id: 2 } },
+      variable: { name: 'Current' },
+      variableAttribute: expect.arrayContaining([expect.objectContaining({ type: 'Actual', mutability: 'ReadOnly' }), expect.objectContaining({ type: 'MaxSet', mutability: 'ReadOnly' })]),
+    }));
+  });
+
+  it('componentCriteria Problem: EmptyResultSet while nothing is wrong, then the faulted EVSE and its connector (not the other EVSE)', async () => {
+    const f = await agent201Fixture();
+    expect(await f.call('GetReport', { requestId: 22, componentCriteria: ['Problem'] })).toEqual({ status: 'EmptyResultSet' });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.connectors[0]!.ev.injectPilotError('E');
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Faulted');
+    expect(await f.call('GetReport', { requestId: 23, componentCriteria: ['Problem'], componentVariable: [{ component: { name: 'EVSE' } }, { component: { name: 'Connector' } }] })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    const data = reportOf(f, 23).flatMap((p) => p.reportData ?? []);
+    expect(new Set(data.map((d) => `${d.component.name}/${d.component.evse?.id}`))).toEqual(new Set(['EVSE/1', 'Connector/1']));
+    expect(data.find((d) => d.component.name === 'EVSE' && d.variable.name === 'Problem')!.variableAttribute[0].value).toBe('true');
+  });
+
+  it('componentCriteria Enabled / Available: by the component\'s own variable when it has one, else it counts as enabled and available', async () => {
+    const f = await agent201Fixture();
+    const ask = async (requestId: number, criterion: 'Enabled' | 'Available') => f.call('GetReport', {
+      requestId,
+      componentCriteria: [criterion],
+      componentVariable: [{ component: { name: 'AuthCacheCtrlr' } }, { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+    });
+    expect(await ask(31, 'Enabled')).toEqual({ status: 'Accepted' });
+    await f.call('SetVariables', { setVariableData: [{ component: { name: 'AuthCacheCtrlr' }, variable: { name: 'Enabled' }, attributeValue: 'false' }] });
+    expect(await ask(32, 'Enabled')).toEqual({ status: 'Accepted' });
+    expect(await ask(33, 'Available')).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport', 3);
+    const reported = (id: number) => names(reportOf(f, id).flatMap((p) => p.reportData ?? []));
+    expect(reported(31)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
+    expect(reported(32)).toEqual(['OCPPCommCtrlr.HeartbeatInterval']); // the cache is disabled now
+    expect(reported(33)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
+  });
+
+  it('nothing that matches: EmptyResultSet and no NotifyReport', async () => {
+    const f = await agent201Fixture();
+    const none = [
+      { component: { name: 'NoSuchCtrlr' } },
+      { component: { name: 'EVSE', evse: { id: 3 } } },
+      { component: { name: 'Connector', evse: { id: 1, connectorId: 2 } } },
+      { component: { name: 'OCPPCommCtrlr', instance: 'x' } },
+      { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NoSuchVariable' } },
+    ] as const;
+    for (const [i, cv] of none.entries()) expect(await f.call('GetReport', { requestId: 40 + i, componentVariable: [cv] })).toEqual({ status: 'EmptyResultSet' });
+    await f.advance(SECOND);
+    expect(f.csms.count('NotifyReport')).toBe(0);
+  });
+});

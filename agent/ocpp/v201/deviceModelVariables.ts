@@ -87,6 +87,7 @@ const key = (component: string, variable: string, k: ConfigurationKey, extra: Pa
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
 const AVAILABILITY = (f: StationFacts, evseId: number) => f.availabilityState(evseId);
 const TRUE = () => 'true';
+const PROBLEM = (f: StationFacts, evseId: number) => String(f.availabilityState(evseId) === 'Faulted');
 /** A measured value as text (one decimal); empty before the first reading. */
 const measuredText = (v: number | undefined): string => (v === undefined ? '' : String(Math.round(v * 10) / 10));
 
@@ -98,6 +99,12 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ChargingStation', 'station', 'VendorName', (f) => f.vendorName, 'string', { constant: true }),
   fact('EVSE', 'evse', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('EVSE', 'evse', 'Available', TRUE, 'boolean', { constant: true }),
+  // A fault holds the EVSE (its connector machine) Faulted: GetReport's Problem criterion finds it.
+  fact('ChargingStation', 'station', 'Problem', PROBLEM, 'boolean'),
+  fact('EVSE', 'evse', 'Problem', PROBLEM, 'boolean'),
+  fact('Connector', 'connector', 'Problem', PROBLEM, 'boolean'),
+  // Reset with an evseId resets that EVSE alone (Ocpp201Station.resetEvse).
+  fact('EVSE', 'evse', 'AllowReset', TRUE, 'boolean', { constant: true }),
   // What an EVSE delivers now (the meter's last reading) and may deliver: maxLimit the hardware,
   // MaxSet the limit in force (charging profiles, local limit, cable, hardware: ChargingLimits).
   fact('EVSE', 'evse', 'Power', (f, e) => measuredText(f.measured(e)?.powerW), 'decimal', {
