@@ -86,7 +86,10 @@ export interface AgentOptions {
   chargingProfiles?: ChargingProfileStore;
   /** Nominal phase-to-neutral voltage, V, for charging limits in W (default 230). */
   nominalVoltageV?: number;
-  /** IANA time zone (e.g. Europe/Berlin) recurring charging schedules repeat in (default UTC). */
+  /**
+   * IANA time zone (e.g. Europe/Berlin) recurring charging schedules repeat in (default UTC); a
+   * TimeZone the CSMS stored (OCPP key / ClockCtrlr.TimeZone) takes its place from the next start.
+   */
   timeZone?: string;
   /** Random source for the reconnect back-off's random part (seedable in fleets and scenarios). */
   random?: () => number;
@@ -138,6 +141,8 @@ export interface AgentEvents {
 
 export class Agent extends EventEmitter<AgentEvents> {
   readonly chargePointId: string;
+  /** The time zone this run uses (TimeZone key, else `timeZone`; undefined: UTC), read once at start. */
+  readonly timeZone: string | undefined;
   readonly log: Logger;
   readonly link: OcppLink;
   readonly connectors: readonly ConnectorController[];
@@ -237,6 +242,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     super();
     const { clock, hardware, config } = options;
     this.chargePointId = options.chargePointId;
+    this.timeZone = config.getString('TimeZone') || options.timeZone;
     this.config = config;
     // Accepted means measured: a measurand this hardware cannot supply is Rejected (SoC without an EV link).
     config.restrictMeasurands(measurandsUnavailableOn(hardware));
@@ -315,7 +321,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       clock,
       log: this.log,
       voltageV: options.nominalVoltageV ?? 230,
-      ...(options.timeZone !== undefined && { timeZone: options.timeZone }),
+      ...(this.timeZone !== undefined && { timeZone: this.timeZone }),
       config,
       transactions: this.transactions,
       events: this,
@@ -405,6 +411,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       hardware: hardware.connectors,
       voltageV: options.nominalVoltageV ?? 230,
       resetEvse: (evseId) => this.resetConnector(evseId),
+      time: { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined },
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.

@@ -192,7 +192,10 @@ export class DeviceModel {
   }
 
   private value(def: VariableDefinition, evseId: number): string {
-    if (this.usesKey(def)) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+    if (this.usesKey(def)) {
+      const stored = this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+      return stored === '' && def.emptyMeans ? def.emptyMeans(this.facts) : stored;
+    }
     return def.read?.(this.facts, evseId) ?? '';
   }
 

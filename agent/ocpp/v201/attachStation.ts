@@ -27,6 +27,8 @@ export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' 
   hardware: readonly Pick<ConnectorHardware, 'connectorId' | 'meter' | 'pilot'>[];
   /** Nominal phase-to-neutral voltage, V (A ↔ W). */
   voltageV: number;
+  /** The settings' time zone (chargePoint.timeZone; undefined: UTC) and whether the clock follows the CSMS's time. */
+  time: { settingsTimeZone: string | undefined; fromCsms: boolean };
 }
 
 /** Entries per NotifyReport: small enough for any CSMS's frame limit, few enough calls for ~60 variables. */
@@ -60,6 +62,9 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
       return { maxA, maxW: Math.round(maxA * s.voltageV * phases), limitA, limitW: Math.round(limitA * s.voltageV * phases) };
     },
+    now: () => s.clock.now(),
+    timeSource: s.time.fromCsms ? 'Heartbeat' : 'RealTimeClock',
+    settingsTimeZone: s.time.settingsTimeZone ?? 'UTC',
     rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {

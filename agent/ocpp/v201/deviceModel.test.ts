@@ -3,9 +3,12 @@
  * SetVariables with their per-variable statuses, values shared with the 1.6 keys (a change in one
  * vocabulary is the other's value and changes behaviour), and GetBaseReport in NotifyReport pages.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agent201Fixture, cleanupAgents201 } from '../../../test/support/agent201Fixture.js';
-import type { NotifyReportRequest } from '../../ocpp201/messages.js';
+import type { NotifyReportRequest, ReportDataType } from '../../ocpp201/messages.js';
 import { VARIABLES } from './deviceModelVariables.js';
 
 afterEach(cleanupAgents201);
@@ -169,7 +172,7 @@ describe('GetBaseReport', () => {
 
 describe('GetReport', () => {
   const reportOf = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
-  const names = (data: NonNullable<NotifyReportRequest['reportData']>) =>
+  const names = (data: readonly ReportDataType[]) =>
     data.map((d) => `${d.component.name}${d.component.evse ? `/${d.component.evse.id}` : ''}.${d.variable.name}${d.variable.instance ? `[${d.variable.instance}]` : ''}`);
 
   it('componentVariable: a variable, every variable of one EVSE, a variable of a component on every EVSE; paged like a base report', async () => {
@@ -243,5 +246,43 @@ describe('GetReport', () => {
     for (const [i, cv] of none.entries()) expect(await f.call('GetReport', { requestId: 40 + i, componentVariable: [cv] })).toEqual({ status: 'EmptyResultSet' });
     await f.advance(SECOND);
     expect(f.csms.count('NotifyReport')).toBe(0);
+  });
+});
+
+describe('RebootRequired', () => {
+  it('ClockCtrlr.TimeZone: stored and persisted, answered RebootRequired, in force only after the Agent starts again with the same data', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-devmodel-'));
+    try {
+      const configFile = join(dir, 'ocpp-config.json');
+      const zone = { component: { name: 'ClockCtrlr' }, variable: { name: 'TimeZone' } };
+      const first = await agent201Fixture({ configFile });
+      expect((await first.call('GetVariables', { getVariableData: [zone] })).getVariableResult[0]).toMatchObject({ attributeStatus: 'Accepted', attributeValue: 'UTC' });
+      const { setVariableResult } = await first.call('SetVariables', {
+        setVariableData: [
+          { ...zone, attributeValue: 'Asia/Tokyo' },
+          { ...zone, attributeValue: 'Mars/Olympus_Mons' },
+        ],
+      });
+      expect(setVariableResult.map((r) => [r.attributeStatus, r.attributeStatusInfo?.reasonCode])).toEqual([['RebootRequired', undefined], ['Rejected', 'InvalidValue']]);
+      // Stored (what the next start uses), but this run keeps the zone it started with.
+      expect((await first.call('GetVariables', { getVariableData: [zone] })).getVariableResult[0]!.attributeValue).toBe('Asia/Tokyo');
+      expect(first.agent.timeZone).toBeUndefined();
+      await first.config.flush();
+      await first.close();
+
+      const second = await agent201Fixture({ configFile });
+      expect(second.agent.timeZone).toBe('Asia/Tokyo');
+      expect((await second.call('GetVariables', { getVariableData: [zone] })).getVariableResult[0]!.attributeValue).toBe('Asia/Tokyo');
+      await second.call('GetBaseReport', { requestId: 9, reportBase: 'ConfigurationInventory' });
+      await second.waitForSent('NotifyReport', 2);
+      expect(second.sent('NotifyReport').flatMap((r) => r.reportData ?? [])).toContainEqual(expect.objectContaining({
+        component: { name: 'ClockCtrlr' },
+        variable: { name: 'TimeZone' },
+        variableAttribute: [{ type: 'Actual', value: 'Asia/Tokyo', mutability: 'ReadWrite', persistent: true, constant: false }],
+      }));
+    } finally {
+      await cleanupAgents201();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -38,6 +38,12 @@ export interface StationFacts {
   readonly reportItemsPerMessage: number;
   /** Charging profiles installed now, and at most (MaxChargingProfilesInstalled). */
   chargingProfiles(): { installed: number; max: number };
+  /** The station's clock, epoch ms. */
+  now(): number;
+  /** Where the clock gets its time (TimeSourceEnumType): Heartbeat when it follows the CSMS, else RealTimeClock. */
+  readonly timeSource: string;
+  /** The time zone of the settings (chargePoint.timeZone, else UTC): what an empty TimeZone stands for. */
+  readonly settingsTimeZone: string;
   /** The units a charging schedule may use, in 2.0.1 words (A, W). */
   rateUnits(): string;
   /** What an EVSE's meter measured last (undefined: no reading yet): total active power W, highest phase current A. */
@@ -77,6 +83,8 @@ export interface VariableDefinition {
   readonly maxLimit?: (facts: StationFacts, evseId: number) => number;
   /** Attributes besides Actual and how they are read (read-only). */
   readonly attributes?: Partial<Record<ExtraAttribute, (facts: StationFacts, evseId: number) => string>>;
+  /** What an empty stored value stands for (ClockCtrlr.TimeZone: the settings' zone). */
+  readonly emptyMeans?: (facts: StationFacts) => string;
   /** Variable monitoring may watch it (SetVariableMonitoring; Monitoring201.ts reads it from the meter). */
   readonly monitorable?: true;
 }
@@ -172,6 +180,12 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
   fact('SmartChargingCtrlr', 'station', 'RateUnit', (f) => f.rateUnits(), 'MemberList', { valuesList: 'A,W', constant: true }),
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
+  // The clock. TimeZone is read once at start (the charging-limit service is built with it): a
+  // change is stored and answered RebootRequired; GetVariables reads what is stored, the zone the
+  // next start uses.
+  fact('ClockCtrlr', 'station', 'DateTime', (f) => new Date(f.now()).toISOString(), 'dateTime'),
+  fact('ClockCtrlr', 'station', 'TimeSource', (f) => f.timeSource, 'SequenceList', { valuesList: 'Heartbeat,RealTimeClock', constant: true }),
+  key('ClockCtrlr', 'TimeZone', 'TimeZone', { emptyMeans: (f) => f.settingsTimeZone }),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
   // Raised (never lowered) over OCPP by the connection security service (ConnectionSecurity), which
