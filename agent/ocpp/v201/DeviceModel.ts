@@ -148,13 +148,10 @@ export class DeviceModel {
         mutability,
         persistent: def.key !== undefined || def.constant === true,
         constant: def.constant === true && mutability === 'ReadOnly',
-      }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => ({
-        type: type as ExtraAttribute,
-        value: read(this.facts, evseId),
-        mutability: 'ReadOnly' as const,
-        persistent: false,
-        constant: false,
-      }))] as ReportDataType['variableAttribute'],
+      }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => {
+        const fixed = def.constantAttributes?.includes(type as ExtraAttribute) === true;
+        return { type: type as ExtraAttribute, value: read(this.facts, evseId), mutability: 'ReadOnly' as const, persistent: fixed, constant: fixed };
+      })] as ReportDataType['variableAttribute'],
       variableCharacteristics: this.characteristics(def, evseId),
     };
   }

@@ -11,6 +11,7 @@ import type { Ocpp201Face } from './Ocpp201Face.js';
 import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
 import { transactionIdOf } from './TransactionEvents.js';
+import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
 
 export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted'> {
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
@@ -60,7 +61,8 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       const phases = hw?.meter.phases ?? 3;
       const maxA = hw?.pilot.maxCurrentA ?? 0;
       const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
-      return { maxA, maxW: Math.round(maxA * s.voltageV * phases), limitA, limitW: Math.round(limitA * s.voltageV * phases) };
+      const w = (a: number) => Math.round(a * s.voltageV * phases);
+      return { maxA, maxW: w(maxA), limitA, limitW: w(limitA), minA: MIN_OFFER_A, minW: w(MIN_OFFER_A) };
     },
     now: () => s.clock.now(),
     timeSource: s.time.fromCsms ? 'Heartbeat' : 'RealTimeClock',

@@ -60,6 +60,26 @@ describe('GetVariables', () => {
   });
 });
 
+describe('EVSE.Current and EVSE.Power MinSet', () => {
+  it('is the least limit at which the EVSE still offers power (the pilot\'s 6 A): readable, reported constant, not settable', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const current = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Current' } };
+    const power = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } };
+    const phases = f.sim.hardware.connectors[0]!.meter.phases;
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ ...current, attributeType: 'MinSet' }, { ...power, attributeType: 'MinSet' }, { ...current, attributeType: 'Target' }] });
+    expect(getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([['Accepted', '6'], ['Accepted', String(6 * 230 * phases)], ['NotSupportedAttributeType', undefined]]);
+    const { setVariableResult } = await f.call('SetVariables', { setVariableData: [{ ...current, attributeType: 'MinSet', attributeValue: '8' }] });
+    expect(setVariableResult[0]).toMatchObject({ attributeStatus: 'Rejected', attributeType: 'MinSet', attributeStatusInfo: { reasonCode: 'ReadOnly' } });
+    await f.call('GetReport', { requestId: 5, componentVariable: [current] });
+    await f.waitForSent('NotifyReport');
+    expect(f.sent('NotifyReport')[0]!.reportData![0]!.variableAttribute).toEqual([
+      expect.objectContaining({ type: 'Actual', mutability: 'ReadOnly' }),
+      { type: 'MinSet', value: '6', mutability: 'ReadOnly', persistent: true, constant: true },
+      { type: 'MaxSet', value: String(f.sim.hardware.connectors[0]!.pilot.maxCurrentA), mutability: 'ReadOnly', persistent: false, constant: false },
+    ]);
+  });
+});
+
 describe('SetVariables', () => {
   it('changes the stored configuration the 1.6 keys read, and the behaviour follows (Accepted means honoured)', async () => {
     const f = await agent201Fixture();

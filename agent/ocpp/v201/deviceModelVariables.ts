@@ -48,8 +48,11 @@ export interface StationFacts {
   rateUnits(): string;
   /** What an EVSE's meter measured last (undefined: no reading yet): total active power W, highest phase current A. */
   measured(evseId: number): { powerW: number; currentA: number } | undefined;
-  /** An EVSE's maximum (its hardware) and the limit in force now (chargingLimits), A per phase and W in total. */
-  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number };
+  /**
+   * An EVSE's maximum (its hardware), the limit in force now (chargingLimits) and the least it offers
+   * while charging (the pilot's 6 A), A per phase and W in total.
+   */
+  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number };
 }
 
 /** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
@@ -83,6 +86,8 @@ export interface VariableDefinition {
   readonly maxLimit?: (facts: StationFacts, evseId: number) => number;
   /** Attributes besides Actual and how they are read (read-only). */
   readonly attributes?: Partial<Record<ExtraAttribute, (facts: StationFacts, evseId: number) => string>>;
+  /** Those of `attributes` that never change (a fact of the hardware): reported persistent and constant. */
+  readonly constantAttributes?: readonly ExtraAttribute[];
   /** What an empty stored value stands for (ClockCtrlr.TimeZone: the settings' zone). */
   readonly emptyMeans?: (facts: StationFacts) => string;
   /** Variable monitoring may watch it (SetVariableMonitoring; Monitoring201.ts reads it from the meter). */
@@ -115,11 +120,15 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('EVSE', 'evse', 'AllowReset', TRUE, 'boolean', { constant: true }),
   // What an EVSE delivers now (the meter's last reading) and may deliver: maxLimit the hardware,
   // MaxSet the limit in force (charging profiles, local limit, cable, hardware: ChargingLimits).
+  // MinSet the least a limit may be while the EVSE still offers power (the 6 A of an IEC 61851 pilot;
+  // a lower limit suspends charging).
   fact('EVSE', 'evse', 'Power', (f, e) => measuredText(f.measured(e)?.powerW), 'decimal', {
-    unit: 'W', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxW, attributes: { MaxSet: (f, e) => String(f.capacity(e).limitW) },
+    unit: 'W', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxW,
+    attributes: { MinSet: (f, e) => String(f.capacity(e).minW), MaxSet: (f, e) => String(f.capacity(e).limitW) }, constantAttributes: ['MinSet'],
   }),
   fact('EVSE', 'evse', 'Current', (f, e) => measuredText(f.measured(e)?.currentA), 'decimal', {
-    unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA, attributes: { MaxSet: (f, e) => String(f.capacity(e).limitA) },
+    unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA,
+    attributes: { MinSet: (f, e) => String(f.capacity(e).minA), MaxSet: (f, e) => String(f.capacity(e).limitA) }, constantAttributes: ['MinSet'],
   }),
   fact('Connector', 'connector', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('Connector', 'connector', 'Available', TRUE, 'boolean', { constant: true }),
