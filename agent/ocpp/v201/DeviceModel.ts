@@ -71,6 +71,14 @@ export class DeviceModel {
       if (lookup.found.attributes?.[attributeType]) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
       return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
     }
+    const { writes } = lookup.found;
+    if (writes) {
+      const value = writes.value(request.attributeValue);
+      if (value === undefined) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue', additionalInfo: 'not a value this station can honour' } };
+      const status = await this.config.change(writes.key, value);
+      if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
+      return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue' } };
+    }
     const { key } = lookup.found;
     if (!key || this.mutability(lookup.found) === 'ReadOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
     const status = await this.config.change(key, request.attributeValue);
@@ -146,7 +154,7 @@ export class DeviceModel {
         type: 'Actual',
         ...(mutability !== 'WriteOnly' && { value: this.value(def, evseId) }),
         mutability,
-        persistent: def.key !== undefined || def.constant === true,
+        persistent: def.key !== undefined || def.writes !== undefined || def.constant === true,
         constant: def.constant === true && mutability === 'ReadOnly',
       }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => {
         const fixed = def.constantAttributes?.includes(type as ExtraAttribute) === true;
@@ -180,6 +188,7 @@ export class DeviceModel {
   }
 
   private exists(def: VariableDefinition): boolean {
+    if (def.present && !def.present(this.facts)) return false;
     return !def.onlyWhenOwned || (def.key !== undefined && this.config.isDelegated(def.key));
   }
 
@@ -198,6 +207,7 @@ export class DeviceModel {
 
   /** A key a service owns (SecurityProfile, AuthorizationKey) is writable only while it is owned. */
   private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' | 'WriteOnly' {
+    if (def.writes) return 'ReadWrite';
     if (!this.usesKey(def)) return 'ReadOnly';
     const k = definitionOf(def.key);
     if (k.readonly || (k.owned && !this.config.isDelegated(def.key))) return 'ReadOnly';

@@ -12,6 +12,7 @@ import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
 import { transactionIdOf } from './TransactionEvents.js';
 import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
+import { certificateUse16, KNOWN_CERTIFICATE_TYPES } from './certificates201.js';
 
 export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted'> {
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
@@ -43,6 +44,10 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       return connectorStatus201(status);
     },
     localListEntries: s.localListSize,
+    certificateEntries: () => {
+      const { certificates } = s.control;
+      return certificates && KNOWN_CERTIFICATE_TYPES.map(certificateUse16).reduce((n, use) => n + (use ? certificates.installedIds(use).length : 0), 0);
+    },
     identity: s.identity,
     model: s.boot.chargePointModel,
     vendorName: s.boot.chargePointVendor,

@@ -125,6 +125,30 @@ describe('SetVariables', () => {
     expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);
   });
 
+  it('TxCtrlr.TxStopPoint takes the stop points this station can honour, as StopTxOnEVSideDisconnect, and the EV leaving then does not end the transaction', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const stopPoint = { component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } };
+    const { setVariableResult } = await f.call('SetVariables', {
+      setVariableData: [
+        { ...stopPoint, attributeValue: 'EVConnected,PowerPathClosed' },
+        { ...stopPoint, attributeValue: 'Authorized' },
+      ],
+    });
+    expect(setVariableResult.map((r) => [r.attributeStatus, r.attributeStatusInfo?.reasonCode])).toEqual([['Rejected', 'InvalidValue'], ['Accepted', undefined]]);
+    expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(false);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(SECOND);
+    expect(f.agent.transactions.get(1)).toBeDefined(); // only an authorization ends it now
+    expect((await f.call('SetVariables', { setVariableData: [{ ...stopPoint, attributeValue: 'Authorized,EVConnected' }] })).setVariableResult[0]!.attributeStatus).toBe('Accepted');
+    expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(true);
+    expect((await f.call('GetVariables', { getVariableData: [stopPoint] })).getVariableResult[0]!.attributeValue).toBe('EVConnected,Authorized');
+  });
+
   it('applies entries in order: the last value for a variable is the one kept', async () => {
     const f = await agent201Fixture();
     await f.call('SetVariables', {
@@ -140,7 +164,8 @@ describe('SetVariables', () => {
 describe('GetBaseReport', () => {
   const reports = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
   // BasicAuthPassword exists only with the connection security service, which this station lacks.
-  const perStation = VARIABLES.filter((v) => v.scope === 'station' && !v.onlyWhenOwned).length;
+  // Nor certificate management (SecurityCtrlr.CertificateEntries, MaxCertificateChainSize).
+  const perStation = VARIABLES.filter((v) => v.scope === 'station' && !v.onlyWhenOwned && !v.present).length;
   const perEvse = VARIABLES.filter((v) => v.scope !== 'station').length;
 
   it('FullInventory: every variable of the station and of each EVSE, in pages of ItemsPerMessage with seqNo and tbc', async () => {

@@ -21,6 +21,8 @@ export interface StationFacts {
   readonly evseCount: number;
   /** AvailabilityState of the station (evseId 0) or an EVSE/its connector, in 2.0.1 words. */
   availabilityState(evseId: number): string;
+  /** Certificates installed now (the roots of every use), undefined without certificate management. */
+  certificateEntries(): number | undefined;
   /** Entries of the Local Authorization List installed now. */
   localListEntries(): number;
   readonly identity: string;
@@ -82,6 +84,13 @@ export interface VariableDefinition {
   readonly valuesList?: string;
   /** Exists only while a service owns its key (a password nobody could apply is not offered). */
   readonly onlyWhenOwned?: boolean;
+  /** Exists only where the station has what backs it (certificate entries: certificate management). */
+  readonly present?: (facts: StationFacts) => boolean;
+  /**
+   * A fact the CSMS may set through a key it follows from: the key's value for a value of the
+   * variable, or undefined for one the station cannot honour (Rejected, InvalidValue).
+   */
+  readonly writes?: { readonly key: ConfigurationKey; readonly value: (text: string) => string | undefined };
   /** A fact's highest value (its characteristics' maxLimit), read when reported. */
   readonly maxLimit?: (facts: StationFacts, evseId: number) => number;
   /** Attributes besides Actual and how they are read (read-only). */
@@ -95,6 +104,12 @@ export interface VariableDefinition {
 }
 
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
+
+/** The StopTransactionOnEVSideDisconnect a TxStopPoint means, if this station can honour it. */
+function stopPointsToKey(text: string): string | undefined {
+  const points = [...new Set(text.split(',').map((p) => p.trim()))].sort().join(',');
+  return points === 'Authorized,EVConnected' ? 'true' : points === 'Authorized' ? 'false' : undefined;
+}
 
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
@@ -156,7 +171,11 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // transaction starts once the EV is connected and authorized, i.e. when the power path may close,
   // and ends when authorization ends (a stop) or, with StopTxOnEVSideDisconnect, the EV leaves.
   fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS }),
-  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS }),
+  // TxStopPoint is set as what it follows from: EVConnected,Authorized (in any order) is
+  // StopTxOnEVSideDisconnect true, Authorized alone false; any other set of points is Rejected.
+  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', {
+    valuesList: TX_POINTS, writes: { key: 'StopTransactionOnEVSideDisconnect', value: stopPointsToKey },
+  }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),
@@ -202,5 +221,9 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SecurityCtrlr', 'SecurityProfile', 'SecurityProfile', { read: (f) => String(f.securityProfile) }),
   key('SecurityCtrlr', 'BasicAuthPassword', 'AuthorizationKey', { onlyWhenOwned: true }),
   key('SecurityCtrlr', 'OrganizationName', 'CpoName'),
+  // With certificate management (agent/security): the roots installed, and the longest
+  // CertificateSigned chain taken (a longer one is Rejected unread).
+  fact('SecurityCtrlr', 'station', 'CertificateEntries', (f) => String(f.certificateEntries() ?? 0), 'integer', { present: (f) => f.certificateEntries() !== undefined }),
+  key('SecurityCtrlr', 'MaxCertificateChainSize', 'CertificateSignedMaxChainSize', { unit: 'B', present: (f) => f.certificateEntries() !== undefined }),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),
 ]);
