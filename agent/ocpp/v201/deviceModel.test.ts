@@ -51,6 +51,23 @@ describe('GetVariables', () => {
     expect(getVariableResult[3]).toMatchObject({ attributeType: 'MaxSet', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } });
   });
 
+  it('takes at most DeviceDataCtrlr.ItemsPerMessage[GetVariables] entries (SetVariables likewise): more are refused as a whole, none applied', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const limits = await f.call('GetVariables', {
+      getVariableData: [
+        { component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetVariables' } },
+        { component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'SetVariables' } },
+      ],
+    });
+    const [maxGet, maxSet] = limits.getVariableResult.map((r) => Number(r.attributeValue));
+    const heartbeat = { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } };
+    expect((await f.call('GetVariables', { getVariableData: Array.from({ length: maxGet! }, () => heartbeat) as [typeof heartbeat] })).getVariableResult).toHaveLength(maxGet!);
+    await expect(f.call('GetVariables', { getVariableData: Array.from({ length: maxGet! + 1 }, () => heartbeat) as [typeof heartbeat] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' });
+    const set = Array.from({ length: maxSet! + 1 }, (_, i) => ({ ...heartbeat, attributeValue: String(60 + i) }));
+    await expect(f.call('SetVariables', { setVariableData: set as [(typeof set)[number]] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' });
+    expect(f.config.getInt('HeartbeatInterval')).toBe(3600);
+  });
+
   it('reads what a connector is doing now', async () => {
     const f = await agent201Fixture();
     f.sim.connectors[1]!.ev.plugIn();

@@ -103,6 +103,9 @@ export interface VariableDefinition {
   readonly monitorable?: true;
 }
 
+/** DeviceDataCtrlr.ItemsPerMessage[GetVariables] and [SetVariables]: entries one request may hold. */
+export const ITEMS_PER_REQUEST = 100;
+
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
 
 /** The StopTransactionOnEVSideDisconnect a TxStopPoint means, if this station can honour it. */
@@ -226,4 +229,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('SecurityCtrlr', 'station', 'CertificateEntries', (f) => String(f.certificateEntries() ?? 0), 'integer', { present: (f) => f.certificateEntries() !== undefined }),
   key('SecurityCtrlr', 'MaxCertificateChainSize', 'CertificateSignedMaxChainSize', { unit: 'B', present: (f) => f.certificateEntries() !== undefined }),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),
+  // The most entries a GetVariables / SetVariables may hold (more: CallError OccurrenceConstraintViolation).
+  fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', () => String(ITEMS_PER_REQUEST), 'integer', { instance: 'GetVariables', constant: true }),
+  fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', () => String(ITEMS_PER_REQUEST), 'integer', { instance: 'SetVariables', constant: true }),
 ]);
