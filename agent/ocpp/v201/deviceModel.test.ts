@@ -296,6 +296,15 @@ describe('GetReport', () => {
     expect(reported(33)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
   });
 
+  it('takes at most ItemsPerMessage[GetReport] componentVariable entries', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const heartbeat = { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } };
+    await expect(f.call('GetReport', { requestId: 50, componentVariable: Array.from({ length: 21 }, () => heartbeat) as [typeof heartbeat] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' });
+    expect(await f.call('GetReport', { requestId: 51, componentVariable: Array.from({ length: 20 }, () => heartbeat) as [typeof heartbeat] })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    expect(f.sent('NotifyReport').map((r) => r.requestId)).toEqual([51]);
+  });
+
   it('nothing that matches: EmptyResultSet and no NotifyReport', async () => {
     const f = await agent201Fixture();
     const none = [
