@@ -80,8 +80,8 @@ export interface Ocpp201StationParts {
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
-  /** EVSE resets waiting for that EVSE's transaction to end (OnIdle), by EVSE. */
-  private readonly onIdleEvseResets = new Map<number, () => void>();
+  /** EVSE resets waiting for that EVSE's transaction to end (OnIdle), by EVSE (made on the first). */
+  private onIdleEvseResets: Map<number, () => void> | undefined;
   private charging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
@@ -198,15 +198,16 @@ export class Ocpp201Station implements StationControl {
       setImmediate(resetNow);
       return 'Accepted';
     }
-    if (this.onIdleEvseResets.has(evseId)) return 'Scheduled';
+    const waiting = (this.onIdleEvseResets ??= new Map());
+    if (waiting.has(evseId)) return 'Scheduled';
     const onTransaction = (): void => {
-      if (this.p.transactionOn(evseId) !== undefined || this.onIdleEvseResets.get(evseId) !== onTransaction) return;
+      if (this.p.transactionOn(evseId) !== undefined || waiting.get(evseId) !== onTransaction) return;
       this.p.events.off('transaction', onTransaction);
-      this.onIdleEvseResets.delete(evseId);
+      waiting.delete(evseId);
       this.p.log.info({ evseId }, 'scheduled Reset OnIdle of an EVSE: its transaction ended, resetting it');
       resetNow();
     };
-    this.onIdleEvseResets.set(evseId, onTransaction);
+    waiting.set(evseId, onTransaction);
     this.p.events.on('transaction', onTransaction);
     return 'Scheduled';
   }
@@ -334,8 +335,8 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
-    for (const listener of this.onIdleEvseResets.values()) this.p.events.off('transaction', listener);
-    this.onIdleEvseResets.clear();
+    for (const listener of this.onIdleEvseResets?.values() ?? []) this.p.events.off('transaction', listener);
+    this.onIdleEvseResets = undefined;
     if (this.held) {
       this.p.events.off('transaction', this.onTransaction);
       this.p.events.off('status', this.onStatus);
