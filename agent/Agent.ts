@@ -87,7 +87,10 @@ export interface AgentOptions {
   chargingProfiles?: ChargingProfileStore;
   /** Nominal phase-to-neutral voltage, V, for charging limits in W (default 230). */
   nominalVoltageV?: number;
-  /** IANA time zone (e.g. Europe/Berlin) recurring charging schedules repeat in (default UTC). */
+  /**
+   * IANA time zone (e.g. Europe/Berlin) recurring charging schedules repeat in (default UTC); a
+   * TimeZone the CSMS stored (OCPP key / ClockCtrlr.TimeZone) takes its place from the next start.
+   */
   timeZone?: string;
   /** Random source for the reconnect back-off's random part (seedable in fleets and scenarios). */
   random?: () => number;
@@ -139,6 +142,8 @@ export interface AgentEvents {
 
 export class Agent extends EventEmitter<AgentEvents> {
   readonly chargePointId: string;
+  /** The time zone this run uses (TimeZone key, else `timeZone`; undefined: UTC), read once at start. */
+  readonly timeZone: string | undefined;
   readonly log: Logger;
   readonly link: OcppLink;
   readonly connectors: readonly ConnectorController[];
@@ -238,6 +243,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     super();
     const { clock, hardware, config } = options;
     this.chargePointId = options.chargePointId;
+    this.timeZone = config.getString('TimeZone') || options.timeZone;
     this.config = config;
     // Accepted means measured: a measurand this hardware cannot supply is Rejected (SoC without an EV link).
     config.restrictMeasurands(measurandsUnavailableOn(hardware));
@@ -319,7 +325,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       clock,
       log: this.log,
       voltageV: options.nominalVoltageV ?? 230,
-      ...(options.timeZone !== undefined && { timeZone: options.timeZone }),
+      ...(this.timeZone !== undefined && { timeZone: this.timeZone }),
       config,
       transactions: this.transactions,
       events: this,
@@ -408,6 +414,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       localListSize: () => this.localAuthList.size,
       hardware: hardware.connectors,
       voltageV: options.nominalVoltageV ?? 230,
+      resetEvse: (evseId) => this.resetConnector(evseId),
+      time: { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined },
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
@@ -601,6 +609,38 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
     await this.link.stop();
     this.link.start();
+  }
+
+  /**
+   * An OCPP 2.0.1 Reset of one EVSE (connector): its transaction, if one runs, ends (HardReset:
+   * stoppedReason ImmediateReset), its contactor is confirmed open and its machine starts again
+   * from the devices' state (ConnectorController.restart); the other connectors, the link and the
+   * registration are untouched. Resolves when the connector runs again (false: no such connector,
+   * or its transaction did not end in time).
+   */
+  async resetConnector(connectorId: number): Promise<boolean> {
+    const c = this.connector(connectorId);
+    const hw = this.options.hardware.connectors.find((h) => h.connectorId === connectorId);
+    if (!c || !hw) return false;
+    if (c.hasTransaction) {
+      let onTransaction: (() => void) | undefined;
+      const ended = new Promise<void>((resolve) => {
+        onTransaction = () => {
+          if (!c.hasTransaction) resolve();
+        };
+        this.on('transaction', onTransaction);
+      });
+      this.sessions.stopOn(connectorId, 'HardReset');
+      if (c.hasTransaction) await withinRealTime(ended, 3000);
+      this.off('transaction', onTransaction!);
+      if (c.hasTransaction) {
+        this.log.warn({ connector: connectorId }, 'EVSE reset not carried out: its transaction did not end');
+        return false;
+      }
+    }
+    await withinRealTime(hw.relay.open().catch(() => undefined), hw.relay.deadlineMs + 100);
+    this.log.info({ connector: connectorId }, 'EVSE reset: the connector starts again');
+    return c.restart(connectorInput(this.config, hw, this.availability.isOperative(connectorId), this.options.ventilation ?? false));
   }
 
   /** Vendor extensions the CSMS can reach with DataTransfer: register handlers here (made on first use). */

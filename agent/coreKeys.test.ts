@@ -51,3 +51,13 @@ describe('ResetRetries', () => {
     expect((await f.csms.call(CP, 'GetConfiguration', { key: ['ResetRetries'] })).configurationKey).toEqual([{ key: 'ResetRetries', readonly: false, value: '5' }]);
   });
 });
+
+describe('TimeZone', () => {
+  it('a change is answered RebootRequired (the charger reads it once, at start) and stored; an unknown zone is Rejected', async () => {
+    const f = await agentFixture();
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'TimeZone', value: 'Nowhere/Special' })).toEqual({ status: 'Rejected' });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'TimeZone', value: 'Europe/Berlin' })).toEqual({ status: 'RebootRequired' });
+    expect((await f.csms.call(CP, 'GetConfiguration', { key: ['TimeZone'] })).configurationKey).toEqual([{ key: 'TimeZone', readonly: false, value: 'Europe/Berlin' }]);
+    expect(f.agent.timeZone).toBeUndefined();
+  });
+});

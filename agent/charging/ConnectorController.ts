@@ -52,7 +52,8 @@ function toFault(err: HalError): ActiveFault {
 
 export class ConnectorController {
   readonly connectorId: number;
-  private readonly actor: Actor<typeof connectorMachine>;
+  /** Replaced only by {@link restart} (a Reset of this EVSE). */
+  private actor: Actor<typeof connectorMachine>;
   private lastStatus: ConnectorStatus | undefined;
   private lastErrorCode: ConnectorErrorCode = 'NoError';
   /** Listening to the devices (between start() and dispose()). */
@@ -72,17 +73,23 @@ export class ConnectorController {
     this.connectorId = o.hardware.connectorId;
     this.power = new PowerWatch(this, o.hardware, o.clock, o.log);
     if (o.hardware.lock) this.lock = new LockDriver(this.connectorId, o.hardware.lock, o.hardware.relay, o.clock, o.log);
+    this.actor = this.machine(o.input);
+  }
+
+  private machine(input: ConnectorInput): Actor<typeof connectorMachine> {
     // The actor lives in the shared system of its clock (./connectorSystem.ts): ≈ 1.7 KB less per connector.
-    this.actor = createActor(connectorMachine, { ...connectorActorOptions(o.clock), input: o.input });
+    const actor = createActor(connectorMachine, { ...connectorActorOptions(this.o.clock), input });
     // One wildcard listener rather than one per command type: xstate keeps a Set per type, and
     // 10,000 connectors × 7 types of them is measurable (docs/fleet.md, Memory and scale). Neither
-    // subscription is kept: once disposed, both ignore the machine, and stopping it drops them.
-    this.actor.on('*', (cmd) => {
-      if (!this.disposed) this.execute(cmd as ConnectorCommand);
+    // subscription is kept: once disposed (or replaced by restart()), both ignore the machine, and
+    // stopping it drops them.
+    actor.on('*', (cmd) => {
+      if (!this.disposed && this.actor === actor) this.execute(cmd as ConnectorCommand);
     });
-    this.actor.subscribe(() => {
-      if (!this.disposed) this.publishStatus();
+    actor.subscribe(() => {
+      if (!this.disposed && this.actor === actor) this.publishStatus();
     });
+    return actor;
   }
 
   // Device listeners: one function each for every connector, which finds its controller through the
@@ -143,6 +150,34 @@ export class ConnectorController {
     if (fresh.includes(pilot)) pilot.on('state', ConnectorController.onPilot);
     if (lock && fresh.includes(lock)) lock.on('state', ConnectorController.onLock);
     this.publishStatus();
+  }
+
+  /**
+   * Starts the machine again from the devices' state (an OCPP 2.0.1 Reset of this EVSE), as a
+   * restart of the charger would, but for this connector only: `input` is read afresh (settings,
+   * availability, pilot, lock), the faults the devices hold are fed in again, and what the rest of
+   * the charger told the old machine and will not repeat is carried over (the charging limit in
+   * force, a reservation held). Refused (false) while a transaction runs: end it first.
+   */
+  restart(input: ConnectorInput): boolean {
+    if (this.disposed || this.hasTransaction) return false;
+    const { limitA, limitSource, reservation } = this.actor.getSnapshot().context;
+    const old = this.actor;
+    this.allowance?.cancel();
+    this.allowance = undefined;
+    this.actor = this.machine(input);
+    stopConnectorActor(old);
+    this.actor.start();
+    if (limitA !== input.maxCurrentA || limitSource !== 'hardware') this.send({ type: 'SET_LIMIT', amps: limitA, source: limitSource });
+    if (reservation) {
+      const { reservationId: id, idTag, parentIdTag, expiresAt } = reservation;
+      this.send({ type: 'RESERVE', reservationId: id, idTag, expiresAt, now: this.o.clock.now(), ...(parentIdTag !== undefined && { parentIdTag }) });
+    }
+    for (const device of this.devices()) {
+      for (const code of device.activeFaults) this.send({ type: 'FAULT', fault: toFault(new HalError(code, device.id, 'active at reset')) });
+    }
+    this.publishStatus();
+    return true;
   }
 
   send(event: ConnectorEvent): void {

@@ -22,8 +22,9 @@ export function hasFaults(faults: ConnectorContext['faults']): boolean {
 }
 const isAuthorized = (c: ConnectorContext): boolean =>
   c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
-// IEC 61851 PWM cannot offer less than 6 A: a smaller limit means no power (PWM off).
-const offerFor = (c: ConnectorContext): number => (c.limitA >= 6 ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
+/** IEC 61851 PWM cannot offer less than this, A: a smaller limit means no power (PWM off). */
+export const MIN_OFFER_A = 6;
+const offerFor = (c: ConnectorContext): number => (c.limitA >= MIN_OFFER_A ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
 /** An authorized transaction gets no power because the current limit is below what a pilot can offer (6 A). */
 export const limitWithholdsPower = (c: ConnectorContext): boolean => isAuthorized(c) && offerFor(c) === 0;
 /** A socket's cable lock is commanded and confirmed engaged (a tethered cable needs none). */

@@ -4,6 +4,7 @@
  * charger; a charger stores only its overrides (see agent/store/OcppConfiguration.ts).
  */
 import type { MeterValuesRequest } from './messages.js';
+import { isTimeZone } from '../chargingLimits/localTime.js';
 
 export type Measurand = NonNullable<MeterValuesRequest['meterValue'][number]['sampledValue'][number]['measurand']>;
 
@@ -188,6 +189,11 @@ export const CONFIGURATION_KEYS = {
   TimeOffset: { type: 'string', readonly: false, default: '+00:00', check: (v) => (v === '' ? 'empty' : offsetProblem(v)) },
   NextTimeOffsetTransitionDateTime: { type: 'string', readonly: false, default: '', check: dateTimeProblem },
   TimeOffsetNextTransition: { type: 'string', readonly: false, default: '', check: offsetProblem },
+  // The IANA time zone recurring charging profiles repeat in (OCPP 2.0.1 ClockCtrlr.TimeZone; a
+  // vendor key under 1.6); empty: chargePoint.timeZone of the settings (UTC without one). Read once,
+  // when the charger starts (the charging-limit service is built with it): a change is stored and
+  // answered RebootRequired, and applies from the next start.
+  TimeZone: { type: 'string', readonly: false, default: '', rebootRequired: true, check: (v) => (v === '' || isTimeZone(v) ? undefined : 'not an IANA time zone name such as Europe/Berlin or UTC') },
   // The display's language (one of SupportedLanguages); its initial value is display.language.
   Language: { type: 'string', readonly: false, default: 'en', check: (v) => ((DISPLAY_LANGUAGES as readonly string[]).includes(v) ? undefined : `not one of ${DISPLAY_LANGUAGES.join(',')}`) },
   SupportedLanguages: { ...ro('csl', DISPLAY_LANGUAGES.join(',')), members: DISPLAY_LANGUAGES },

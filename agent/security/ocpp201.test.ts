@@ -92,10 +92,24 @@ describe('certificates', () => {
     expect(await f.call('CertificateSigned', { certificateChain: `${signed}${pki.ca.cert}`, certificateType: 'ChargingStationCertificate' })).toEqual({ status: 'Accepted' });
   });
 
-  it('a station without certificate management answers their calls NotSupported', async () => {
+  it('a station without certificate management answers their calls NotSupported, and has no SecurityCtrlr certificate variables', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     await expect(f.call('GetInstalledCertificateIds', {})).rejects.toMatchObject({ rpcErrorCode: 'NotSupported' });
     expect(await f.call('TriggerMessage', { requestedMessage: 'SignChargingStationCertificate' })).toEqual({ status: 'NotImplemented' });
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: { name: 'SecurityCtrlr' }, variable: { name: 'CertificateEntries' } }, { component: { name: 'SecurityCtrlr' }, variable: { name: 'MaxCertificateChainSize' } }] });
+    expect(getVariableResult.map((r) => r.attributeStatus)).toEqual(['UnknownVariable', 'UnknownVariable']);
+  });
+
+  it('SecurityCtrlr.CertificateEntries counts the roots installed; MaxCertificateChainSize is read-only', async () => {
+    const f = await withCertificates();
+    const entries = { component: { name: 'SecurityCtrlr' }, variable: { name: 'CertificateEntries' } };
+    const maxChain = { component: { name: 'SecurityCtrlr' }, variable: { name: 'MaxCertificateChainSize' } };
+    expect((await f.call('GetVariables', { getVariableData: [entries, maxChain] })).getVariableResult.map((r) => r.attributeValue)).toEqual(['0', '10000']);
+    await f.call('InstallCertificate', { certificateType: 'CSMSRootCertificate', certificate: pki.ca.cert });
+    await f.call('InstallCertificate', { certificateType: 'ManufacturerRootCertificate', certificate: pki.otherCa.cert });
+    expect((await f.call('GetVariables', { getVariableData: [entries] })).getVariableResult[0]!.attributeValue).toBe('2');
+    expect((await f.call('SetVariables', { setVariableData: [{ ...maxChain, attributeValue: '20000' }] })).setVariableResult[0]).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'ReadOnly' } });
+    // 10000 is also what the 2.0.1 schema allows: a longer chain is refused by the strict validation before any handler.
   });
 });
 

@@ -25,6 +25,8 @@ export interface Agent201FixtureOptions {
   fallbackUrls?: string[];
   /** Wait for the first Accepted boot and a StatusNotification per EVSE (default true). */
   boot?: boolean;
+  /** Where the stored OCPP configuration is kept (default: in memory); the same file again is a restart with the same data. */
+  configFile?: string;
   /** Where the virtual clock starts (default T0; certificate tests need today). */
   clockStart?: number;
   /** The charger's optional services (certificates, security events, firmware, logs …), built by the test. */
@@ -60,7 +62,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
   const csms = await StubCsms.start({ ...opts.csms, version: '2.0.1', boot: opts.csms?.boot ?? (() => ({ interval: 3600 })) });
   const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2 });
   const config = await OcppConfiguration.open({
-    file: null,
+    file: opts.configFile ?? null,
     // Reconnects after exactly 1 s (virtual), every time.
     initial: { MeterValueSampleInterval: 0, WebSocketPingInterval: 0, RetryBackOffWaitMinimum: 1, RetryBackOffRandomRange: 0, RetryBackOffRepeatTimes: 0, ...opts.ocpp },
     readonlyValues: { NumberOfConnectors: sim.connectors.length, NetworkConnectionProfiles: SLOT_COUNT }, // 2.0.1: slots 1…9 (SetNetworkProfile)

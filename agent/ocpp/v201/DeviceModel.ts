@@ -10,7 +10,9 @@
 import { definitionOf } from '../../ocpp16/configurationKeys.js';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type {
+  ComponentCriterionEnumType,
   ComponentType,
+  ComponentVariableType,
   DataEnumType,
   GetVariableDataType,
   GetVariableResultType,
@@ -69,6 +71,14 @@ export class DeviceModel {
       if (lookup.found.attributes?.[attributeType]) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
       return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
     }
+    const { writes } = lookup.found;
+    if (writes) {
+      const value = writes.value(request.attributeValue);
+      if (value === undefined) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue', additionalInfo: 'not a value this station can honour' } };
+      const status = await this.config.change(writes.key, value);
+      if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
+      return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue' } };
+    }
     const { key } = lookup.found;
     if (!key || this.mutability(lookup.found) === 'ReadOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
     const status = await this.config.change(key, request.attributeValue);
@@ -87,10 +97,52 @@ export class DeviceModel {
       if (!this.exists(def)) continue;
       if (base === 'ConfigurationInventory' && this.mutability(def) === 'ReadOnly') continue;
       if (base === 'SummaryInventory' && def.variable !== 'AvailabilityState') continue;
-      const evses = def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
-      for (const evseId of evses) out.push(this.reportData(def, evseId));
+      for (const evseId of this.evsesOf(def)) out.push(this.reportData(def, evseId));
     }
     return out;
+  }
+
+  /**
+   * The ReportData of a GetReport (B08), in table order: the variables of the components that meet
+   * any of `criteria` and that one of `componentVariables` names (each filter only when given).
+   * A component meets Active, Available or Enabled when that variable of it is true or when it has
+   * no such variable (it cannot be otherwise here), and Problem only when its Problem is true.
+   * A componentVariable without `evse` names the component on every EVSE, without `variable` every
+   * variable of the component, without a variable `instance` every instance.
+   */
+  select(criteria: readonly ComponentCriterionEnumType[] | undefined, componentVariables: readonly ComponentVariableType[] | undefined): ReportDataType[] {
+    const out: ReportDataType[] = [];
+    for (const def of VARIABLES) {
+      if (!this.exists(def)) continue;
+      for (const evseId of this.evsesOf(def)) {
+        if (componentVariables?.length && !componentVariables.some((cv) => this.names(cv, def, evseId))) continue;
+        if (criteria?.length && !criteria.some((c) => this.meets(def, evseId, c))) continue;
+        out.push(this.reportData(def, evseId));
+      }
+    }
+    return out;
+  }
+
+  private evsesOf(def: VariableDefinition): number[] {
+    return def.scope === 'station' ? [0] : Array.from({ length: this.facts.evseCount }, (_, i) => i + 1);
+  }
+
+  /** Whether a GetReport componentVariable names this variable of this EVSE's component. */
+  private names(cv: ComponentVariableType, def: VariableDefinition, evseId: number): boolean {
+    const { component, variable } = cv;
+    if (!same(component.name, def.component) || component.instance !== undefined) return false;
+    if (component.evse !== undefined) {
+      if (def.scope === 'station' || component.evse.id !== evseId) return false;
+      if (def.scope === 'evse' ? component.evse.connectorId !== undefined : component.evse.connectorId !== undefined && component.evse.connectorId !== 1) return false;
+    }
+    if (variable === undefined) return true;
+    return same(variable.name, def.variable) && (variable.instance === undefined || variable.instance === def.instance);
+  }
+
+  private meets(def: VariableDefinition, evseId: number, criterion: ComponentCriterionEnumType): boolean {
+    const flag = VARIABLES.find((d) => d.component === def.component && d.scope === def.scope && d.variable === criterion && d.instance === undefined && this.exists(d));
+    if (!flag) return criterion !== 'Problem';
+    return this.value(flag, evseId) === 'true';
   }
 
   private reportData(def: VariableDefinition, evseId: number): ReportDataType {
@@ -102,15 +154,12 @@ export class DeviceModel {
         type: 'Actual',
         ...(mutability !== 'WriteOnly' && { value: this.value(def, evseId) }),
         mutability,
-        persistent: def.key !== undefined || def.constant === true,
+        persistent: def.key !== undefined || def.writes !== undefined || def.constant === true,
         constant: def.constant === true && mutability === 'ReadOnly',
-      }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => ({
-        type: type as ExtraAttribute,
-        value: read(this.facts, evseId),
-        mutability: 'ReadOnly' as const,
-        persistent: false,
-        constant: false,
-      }))] as ReportDataType['variableAttribute'],
+      }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => {
+        const fixed = def.constantAttributes?.includes(type as ExtraAttribute) === true;
+        return { type: type as ExtraAttribute, value: read(this.facts, evseId), mutability: 'ReadOnly' as const, persistent: fixed, constant: fixed };
+      })] as ReportDataType['variableAttribute'],
       variableCharacteristics: this.characteristics(def, evseId),
     };
   }
@@ -139,6 +188,7 @@ export class DeviceModel {
   }
 
   private exists(def: VariableDefinition): boolean {
+    if (def.present && !def.present(this.facts)) return false;
     return !def.onlyWhenOwned || (def.key !== undefined && this.config.isDelegated(def.key));
   }
 
@@ -148,12 +198,16 @@ export class DeviceModel {
   }
 
   private value(def: VariableDefinition, evseId: number): string {
-    if (this.usesKey(def)) return this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+    if (this.usesKey(def)) {
+      const stored = this.config.getForCsms([def.key]).configurationKey[0]?.value ?? '';
+      return stored === '' && def.emptyMeans ? def.emptyMeans(this.facts) : stored;
+    }
     return def.read?.(this.facts, evseId) ?? '';
   }
 
   /** A key a service owns (SecurityProfile, AuthorizationKey) is writable only while it is owned. */
   private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' | 'WriteOnly' {
+    if (def.writes) return 'ReadWrite';
     if (!this.usesKey(def)) return 'ReadOnly';
     const k = definitionOf(def.key);
     if (k.readonly || (k.owned && !this.config.isDelegated(def.key))) return 'ReadOnly';

@@ -7,7 +7,7 @@
  * Per charger: this object (its station and the reason of the next boot); the handler table and
  * action sets are module-level.
  */
-import type { IHandlersOption } from '../ocppRpc.js';
+import { ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import { OCPP201_SUBPROTOCOL } from '../OcppRpcClient.js';
 import type { ProtocolFace } from '../ProtocolFace.js';
 import { handlerFailure, notImplemented, registrationAnswer, untilAborted, type AnsweringLink } from '../v16/answerCall.js';
@@ -82,7 +82,17 @@ export class Ocpp201Face implements ProtocolFace {
       }
       return response;
     } catch (err) {
-      throw handlerFailure(link, action, err);
+      throw in201Words(handlerFailure(link, action, err));
     }
   }
+}
+
+/**
+ * The CallError in the spelling of OCPP-J 2.0.1: the shared handlers speak the 1.6 errata's codes
+ * (FormationViolation, OccurenceConstraintViolation), which ocpp-rpc corrects only on ocpp1.6.
+ */
+function in201Words(err: Error): Error {
+  const code = (err as { rpcErrorCode?: string }).rpcErrorCode;
+  const spelled = code === 'OccurenceConstraintViolation' ? 'OccurrenceConstraintViolation' : code === 'FormationViolation' ? 'FormatViolation' : undefined;
+  return spelled === undefined ? err : (ocppRpc.createRPCError(spelled, err.message, {}) as unknown as Error);
 }

@@ -16,6 +16,7 @@ import type {
   RequestStartTransactionRequest,
   DataTransferRequest,
   DataTransferResponse,
+  GetReportRequest,
   GetTransactionStatusResponse,
   MessageTriggerEnumType,
   SendLocalListRequest,
@@ -73,12 +74,16 @@ export interface Ocpp201StationParts {
   notifyEvent: Monitoring201Parts['notifyEvent'];
   /** The EVSEs' meters (EVSE n is connector n). */
   hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
+  /** Resets one EVSE (its transaction ended first, ImmediateReset); resolves when it runs again. */
+  resetEvse(evseId: number): Promise<boolean>;
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
+  /** EVSE resets waiting for that EVSE's transaction to end (OnIdle), by EVSE (made on the first). */
+  private onIdleEvseResets: Map<number, () => void> | undefined;
   private charging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
@@ -139,7 +144,15 @@ export class Ocpp201Station implements StationControl {
   }
 
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType {
-    const items = this.p.deviceModel.report(base);
+    return this.report(requestId, this.p.deviceModel.report(base));
+  }
+
+  /** GetReport (B08): the components meeting the criteria, the variables asked for; paged as a base report. */
+  getReport(request: GetReportRequest): GenericDeviceModelStatusEnumType {
+    return this.report(request.requestId, this.p.deviceModel.select(request.componentCriteria, request.componentVariable));
+  }
+
+  private report(requestId: number, items: ReturnType<DeviceModel['report']>): GenericDeviceModelStatusEnumType {
     if (items.length === 0) return 'EmptyResultSet';
     const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
     const generatedAt = new Date(this.p.clock.now()).toISOString();
@@ -173,6 +186,37 @@ export class Ocpp201Station implements StationControl {
       this.resetNow();
     };
     this.p.events.on('transaction', this.onIdleReset);
+    return 'Scheduled';
+  }
+
+  /**
+   * Reset of one EVSE (B11/B12 with evseId): Immediate ends its transaction (stoppedReason
+   * ImmediateReset) and resets it at once; OnIdle does so at once when no transaction runs there,
+   * else it is Scheduled and carried out when that transaction ends. The other EVSEs and the
+   * connection are untouched. The caller checks that the EVSE exists.
+   */
+  resetEvse(type: ResetEnumType, evseId: number): ResetStatusEnumType {
+    const resetNow = () => {
+      void this.p.resetEvse(evseId).then((done) => {
+        if (!done) this.p.log.warn({ evseId }, 'EVSE reset not carried out');
+      });
+    };
+    if (type === 'Immediate' || this.p.transactionOn(evseId) === undefined) {
+      // After the answer is out, as for the station.
+      setImmediate(resetNow);
+      return 'Accepted';
+    }
+    const waiting = (this.onIdleEvseResets ??= new Map());
+    if (waiting.has(evseId)) return 'Scheduled';
+    const onTransaction = (): void => {
+      if (this.p.transactionOn(evseId) !== undefined || waiting.get(evseId) !== onTransaction) return;
+      this.p.events.off('transaction', onTransaction);
+      waiting.delete(evseId);
+      this.p.log.info({ evseId }, 'scheduled Reset OnIdle of an EVSE: its transaction ended, resetting it');
+      resetNow();
+    };
+    waiting.set(evseId, onTransaction);
+    this.p.events.on('transaction', onTransaction);
     return 'Scheduled';
   }
 
@@ -299,6 +343,8 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
+    for (const listener of this.onIdleEvseResets?.values() ?? []) this.p.events.off('transaction', listener);
+    this.onIdleEvseResets = undefined;
     if (this.held) {
       this.p.events.off('transaction', this.onTransaction);
       this.p.events.off('status', this.onStatus);

@@ -12,6 +12,7 @@ import type {
   RequestStartTransactionRequest,
   DataTransferRequest,
   DataTransferResponse,
+  GetReportRequest,
   GetTransactionStatusResponse,
   MessageTriggerEnumType,
   SendLocalListRequest,
@@ -53,8 +54,12 @@ export interface StationControl {
   readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
+  /** GetReport: Accepted (or EmptyResultSet when nothing matches); the NotifyReport pages follow the answer. */
+  getReport(request: GetReportRequest): GenericDeviceModelStatusEnumType;
   /** Reset of the whole station: Immediate ends transactions now, OnIdle once none runs (Scheduled). */
   reset(type: ResetEnumType): ResetStatusEnumType;
+  /** Reset of one EVSE of ours: Immediate ends its transaction now, OnIdle once it has ended (Scheduled); others untouched. */
+  resetEvse(type: ResetEnumType, evseId: number): ResetStatusEnumType;
   /** RequestStartTransaction on an EVSE of ours (or any): Accepted when the session service admits it. */
   remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType>;
   /** RequestStopTransaction: Accepted when a transaction with this id runs here. */

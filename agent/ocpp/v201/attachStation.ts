@@ -11,6 +11,8 @@ import type { Ocpp201Face } from './Ocpp201Face.js';
 import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
 import { transactionIdOf } from './TransactionEvents.js';
+import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
+import { certificateUse16, KNOWN_CERTIFICATE_TYPES } from './certificates201.js';
 
 export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection'> {
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
@@ -27,6 +29,8 @@ export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' 
   hardware: readonly Pick<ConnectorHardware, 'connectorId' | 'meter' | 'pilot'>[];
   /** Nominal phase-to-neutral voltage, V (A ↔ W). */
   voltageV: number;
+  /** The settings' time zone (chargePoint.timeZone; undefined: UTC) and whether the clock follows the CSMS's time. */
+  time: { settingsTimeZone: string | undefined; fromCsms: boolean };
 }
 
 /** Entries per NotifyReport: small enough for any CSMS's frame limit, few enough calls for ~60 variables. */
@@ -40,6 +44,10 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       return connectorStatus201(status);
     },
     localListEntries: s.localListSize,
+    certificateEntries: () => {
+      const { certificates } = s.control;
+      return certificates && KNOWN_CERTIFICATE_TYPES.map(certificateUse16).reduce((n, use) => n + (use ? certificates.installedIds(use).length : 0), 0);
+    },
     identity: s.identity,
     model: s.boot.chargePointModel,
     vendorName: s.boot.chargePointVendor,
@@ -62,8 +70,12 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       const phases = hw?.meter.phases ?? 3;
       const maxA = hw?.pilot.maxCurrentA ?? 0;
       const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
-      return { maxA, maxW: Math.round(maxA * s.voltageV * phases), limitA, limitW: Math.round(limitA * s.voltageV * phases) };
+      const w = (a: number) => Math.round(a * s.voltageV * phases);
+      return { maxA, maxW: w(maxA), limitA, limitW: w(limitA), minA: MIN_OFFER_A, minW: w(MIN_OFFER_A) };
     },
+    now: () => s.clock.now(),
+    timeSource: s.time.fromCsms ? 'Heartbeat' : 'RealTimeClock',
+    settingsTimeZone: s.time.settingsTimeZone ?? 'UTC',
     rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {

@@ -3,9 +3,12 @@
  * SetVariables with their per-variable statuses, values shared with the 1.6 keys (a change in one
  * vocabulary is the other's value and changes behaviour), and GetBaseReport in NotifyReport pages.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agent201Fixture, cleanupAgents201 } from '../../../test/support/agent201Fixture.js';
-import type { NotifyReportRequest } from '../../ocpp201/messages.js';
+import type { NotifyReportRequest, ReportDataType } from '../../ocpp201/messages.js';
 import { VARIABLES } from './deviceModelVariables.js';
 
 afterEach(cleanupAgents201);
@@ -48,12 +51,49 @@ describe('GetVariables', () => {
     expect(getVariableResult[3]).toMatchObject({ attributeType: 'MaxSet', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } });
   });
 
+  it('takes at most DeviceDataCtrlr.ItemsPerMessage[GetVariables] entries (SetVariables likewise): more are refused as a whole, none applied', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const limits = await f.call('GetVariables', {
+      getVariableData: [
+        { component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetVariables' } },
+        { component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'SetVariables' } },
+      ],
+    });
+    const [maxGet, maxSet] = limits.getVariableResult.map((r) => Number(r.attributeValue));
+    const heartbeat = { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } };
+    expect((await f.call('GetVariables', { getVariableData: Array.from({ length: maxGet! }, () => heartbeat) as [typeof heartbeat] })).getVariableResult).toHaveLength(maxGet!);
+    await expect(f.call('GetVariables', { getVariableData: Array.from({ length: maxGet! + 1 }, () => heartbeat) as [typeof heartbeat] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' });
+    const set = Array.from({ length: maxSet! + 1 }, (_, i) => ({ ...heartbeat, attributeValue: String(60 + i) }));
+    await expect(f.call('SetVariables', { setVariableData: set as [(typeof set)[number]] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' });
+    expect(f.config.getInt('HeartbeatInterval')).toBe(3600);
+  });
+
   it('reads what a connector is doing now', async () => {
     const f = await agent201Fixture();
     f.sim.connectors[1]!.ev.plugIn();
     await f.advance(SECOND);
     const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: { name: 'EVSE', evse: { id: 2 } }, variable: { name: 'AvailabilityState' } }] });
     expect(getVariableResult[0]!.attributeValue).toBe('Occupied');
+  });
+});
+
+describe('EVSE.Current and EVSE.Power MinSet', () => {
+  it('is the least limit at which the EVSE still offers power (the pilot\'s 6 A): readable, reported constant, not settable', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const current = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Current' } };
+    const power = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } };
+    const phases = f.sim.hardware.connectors[0]!.meter.phases;
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ ...current, attributeType: 'MinSet' }, { ...power, attributeType: 'MinSet' }, { ...current, attributeType: 'Target' }] });
+    expect(getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([['Accepted', '6'], ['Accepted', String(6 * 230 * phases)], ['NotSupportedAttributeType', undefined]]);
+    const { setVariableResult } = await f.call('SetVariables', { setVariableData: [{ ...current, attributeType: 'MinSet', attributeValue: '8' }] });
+    expect(setVariableResult[0]).toMatchObject({ attributeStatus: 'Rejected', attributeType: 'MinSet', attributeStatusInfo: { reasonCode: 'ReadOnly' } });
+    await f.call('GetReport', { requestId: 5, componentVariable: [current] });
+    await f.waitForSent('NotifyReport');
+    expect(f.sent('NotifyReport')[0]!.reportData![0]!.variableAttribute).toEqual([
+      expect.objectContaining({ type: 'Actual', mutability: 'ReadOnly' }),
+      { type: 'MinSet', value: '6', mutability: 'ReadOnly', persistent: true, constant: true },
+      { type: 'MaxSet', value: String(f.sim.hardware.connectors[0]!.pilot.maxCurrentA), mutability: 'ReadOnly', persistent: false, constant: false },
+    ]);
   });
 });
 
@@ -102,6 +142,30 @@ describe('SetVariables', () => {
     expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);
   });
 
+  it('TxCtrlr.TxStopPoint takes the stop points this station can honour, as StopTxOnEVSideDisconnect, and the EV leaving then does not end the transaction', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const stopPoint = { component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } };
+    const { setVariableResult } = await f.call('SetVariables', {
+      setVariableData: [
+        { ...stopPoint, attributeValue: 'EVConnected,PowerPathClosed' },
+        { ...stopPoint, attributeValue: 'Authorized' },
+      ],
+    });
+    expect(setVariableResult.map((r) => [r.attributeStatus, r.attributeStatusInfo?.reasonCode])).toEqual([['Rejected', 'InvalidValue'], ['Accepted', undefined]]);
+    expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(false);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(SECOND);
+    expect(f.agent.transactions.get(1)).toBeDefined(); // only an authorization ends it now
+    expect((await f.call('SetVariables', { setVariableData: [{ ...stopPoint, attributeValue: 'Authorized,EVConnected' }] })).setVariableResult[0]!.attributeStatus).toBe('Accepted');
+    expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(true);
+    expect((await f.call('GetVariables', { getVariableData: [stopPoint] })).getVariableResult[0]!.attributeValue).toBe('EVConnected,Authorized');
+  });
+
   it('applies entries in order: the last value for a variable is the one kept', async () => {
     const f = await agent201Fixture();
     await f.call('SetVariables', {
@@ -117,7 +181,8 @@ describe('SetVariables', () => {
 describe('GetBaseReport', () => {
   const reports = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
   // BasicAuthPassword exists only with the connection security service, which this station lacks.
-  const perStation = VARIABLES.filter((v) => v.scope === 'station' && !v.onlyWhenOwned).length;
+  // Nor certificate management (SecurityCtrlr.CertificateEntries, MaxCertificateChainSize).
+  const perStation = VARIABLES.filter((v) => v.scope === 'station' && !v.onlyWhenOwned && !v.present).length;
   const perEvse = VARIABLES.filter((v) => v.scope !== 'station').length;
 
   it('FullInventory: every variable of the station and of each EVSE, in pages of ItemsPerMessage with seqNo and tbc', async () => {
@@ -164,5 +229,131 @@ describe('GetBaseReport', () => {
     await f.waitForSent('NotifyReport');
     expect(reports(f, 3)[0]).toMatchObject({ seqNo: 0, tbc: false });
     expect(f.csms.count('StatusNotification')).toBe(0);
+  });
+});
+
+describe('GetReport', () => {
+  const reportOf = (f: { sent(a: 'NotifyReport'): NotifyReportRequest[] }, requestId: number) => f.sent('NotifyReport').filter((r) => r.requestId === requestId);
+  const names = (data: readonly ReportDataType[]) =>
+    data.map((d) => `${d.component.name}${d.component.evse ? `/${d.component.evse.id}` : ''}.${d.variable.name}${d.variable.instance ? `[${d.variable.instance}]` : ''}`);
+
+  it('componentVariable: a variable, every variable of one EVSE, a variable of a component on every EVSE; paged like a base report', async () => {
+    const f = await agent201Fixture();
+    expect(await f.call('GetReport', {
+      requestId: 21,
+      componentVariable: [
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } },
+        { component: { name: 'EVSE', evse: { id: 2 } } },
+        { component: { name: 'Connector' }, variable: { name: 'AvailabilityState' } },
+        { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'MessageAttempts' } }, // every instance
+      ],
+    })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    const pages = reportOf(f, 21);
+    expect(pages.map((p) => [p.seqNo, p.tbc])).toEqual([[0, false]]);
+    const perEvse = VARIABLES.filter((v) => v.component === 'EVSE').map((v) => `EVSE/2.${v.variable}`);
+    expect(names(pages[0]!.reportData!).sort()).toEqual([
+      'OCPPCommCtrlr.HeartbeatInterval', 'OCPPCommCtrlr.MessageAttempts[TransactionEvent]', ...perEvse, 'Connector/1.AvailabilityState', 'Connector/2.AvailabilityState',
+    ].sort());
+    // Each entry as in a base report: every attribute with its mutability, persistence and constancy.
+    expect(pages[0]!.reportData).toContainEqual(expect.objectContaining({
+      component: { name: 'EVSE', evse: { id: 2 } },
+      variable: { name: 'Current' },
+      variableAttribute: expect.arrayContaining([expect.objectContaining({ type: 'Actual', mutability: 'ReadOnly' }), expect.objectContaining({ type: 'MaxSet', mutability: 'ReadOnly' })]),
+    }));
+  });
+
+  it('componentCriteria Problem: EmptyResultSet while nothing is wrong, then the faulted EVSE and its connector (not the other EVSE)', async () => {
+    const f = await agent201Fixture();
+    expect(await f.call('GetReport', { requestId: 22, componentCriteria: ['Problem'] })).toEqual({ status: 'EmptyResultSet' });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.connectors[0]!.ev.injectPilotError('E');
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Faulted');
+    expect(await f.call('GetReport', { requestId: 23, componentCriteria: ['Problem'], componentVariable: [{ component: { name: 'EVSE' } }, { component: { name: 'Connector' } }] })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    const data = reportOf(f, 23).flatMap((p) => p.reportData ?? []);
+    expect(new Set(data.map((d) => `${d.component.name}/${d.component.evse?.id}`))).toEqual(new Set(['EVSE/1', 'Connector/1']));
+    expect(data.find((d) => d.component.name === 'EVSE' && d.variable.name === 'Problem')!.variableAttribute[0].value).toBe('true');
+  });
+
+  it('componentCriteria Enabled / Available: by the component\'s own variable when it has one, else it counts as enabled and available', async () => {
+    const f = await agent201Fixture();
+    const ask = async (requestId: number, criterion: 'Enabled' | 'Available') => f.call('GetReport', {
+      requestId,
+      componentCriteria: [criterion],
+      componentVariable: [{ component: { name: 'AuthCacheCtrlr' } }, { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }],
+    });
+    expect(await ask(31, 'Enabled')).toEqual({ status: 'Accepted' });
+    await f.call('SetVariables', { setVariableData: [{ component: { name: 'AuthCacheCtrlr' }, variable: { name: 'Enabled' }, attributeValue: 'false' }] });
+    expect(await ask(32, 'Enabled')).toEqual({ status: 'Accepted' });
+    expect(await ask(33, 'Available')).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport', 3);
+    const reported = (id: number) => names(reportOf(f, id).flatMap((p) => p.reportData ?? []));
+    expect(reported(31)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
+    expect(reported(32)).toEqual(['OCPPCommCtrlr.HeartbeatInterval']); // the cache is disabled now
+    expect(reported(33)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
+  });
+
+  it('takes at most ItemsPerMessage[GetReport] componentVariable entries', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const heartbeat = { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } };
+    await expect(f.call('GetReport', { requestId: 50, componentVariable: Array.from({ length: 21 }, () => heartbeat) as [typeof heartbeat] })).rejects.toMatchObject({ rpcErrorCode: 'OccurrenceConstraintViolation' });
+    expect(await f.call('GetReport', { requestId: 51, componentVariable: Array.from({ length: 20 }, () => heartbeat) as [typeof heartbeat] })).toEqual({ status: 'Accepted' });
+    await f.waitForSent('NotifyReport');
+    expect(f.sent('NotifyReport').map((r) => r.requestId)).toEqual([51]);
+  });
+
+  it('nothing that matches: EmptyResultSet and no NotifyReport', async () => {
+    const f = await agent201Fixture();
+    const none = [
+      { component: { name: 'NoSuchCtrlr' } },
+      { component: { name: 'EVSE', evse: { id: 3 } } },
+      { component: { name: 'Connector', evse: { id: 1, connectorId: 2 } } },
+      { component: { name: 'OCPPCommCtrlr', instance: 'x' } },
+      { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'NoSuchVariable' } },
+    ] as const;
+    for (const [i, cv] of none.entries()) expect(await f.call('GetReport', { requestId: 40 + i, componentVariable: [cv] })).toEqual({ status: 'EmptyResultSet' });
+    await f.advance(SECOND);
+    expect(f.csms.count('NotifyReport')).toBe(0);
+  });
+});
+
+describe('RebootRequired', () => {
+  it('ClockCtrlr.TimeZone: stored and persisted, answered RebootRequired, in force only after the Agent starts again with the same data', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-devmodel-'));
+    try {
+      const configFile = join(dir, 'ocpp-config.json');
+      const zone = { component: { name: 'ClockCtrlr' }, variable: { name: 'TimeZone' } };
+      const first = await agent201Fixture({ configFile });
+      expect((await first.call('GetVariables', { getVariableData: [zone] })).getVariableResult[0]).toMatchObject({ attributeStatus: 'Accepted', attributeValue: 'UTC' });
+      const { setVariableResult } = await first.call('SetVariables', {
+        setVariableData: [
+          { ...zone, attributeValue: 'Asia/Tokyo' },
+          { ...zone, attributeValue: 'Mars/Olympus_Mons' },
+        ],
+      });
+      expect(setVariableResult.map((r) => [r.attributeStatus, r.attributeStatusInfo?.reasonCode])).toEqual([['RebootRequired', undefined], ['Rejected', 'InvalidValue']]);
+      // Stored (what the next start uses), but this run keeps the zone it started with.
+      expect((await first.call('GetVariables', { getVariableData: [zone] })).getVariableResult[0]!.attributeValue).toBe('Asia/Tokyo');
+      expect(first.agent.timeZone).toBeUndefined();
+      await first.config.flush();
+      await first.close();
+
+      const second = await agent201Fixture({ configFile });
+      expect(second.agent.timeZone).toBe('Asia/Tokyo');
+      expect((await second.call('GetVariables', { getVariableData: [zone] })).getVariableResult[0]!.attributeValue).toBe('Asia/Tokyo');
+      await second.call('GetBaseReport', { requestId: 9, reportBase: 'ConfigurationInventory' });
+      await second.waitForSent('NotifyReport', 2);
+      expect(second.sent('NotifyReport').flatMap((r) => r.reportData ?? [])).toContainEqual(expect.objectContaining({
+        component: { name: 'ClockCtrlr' },
+        variable: { name: 'TimeZone' },
+        variableAttribute: [{ type: 'Actual', value: 'Asia/Tokyo', mutability: 'ReadWrite', persistent: true, constant: false }],
+      }));
+    } finally {
+      await cleanupAgents201();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -21,6 +21,8 @@ export interface StationFacts {
   readonly evseCount: number;
   /** AvailabilityState of the station (evseId 0) or an EVSE/its connector, in 2.0.1 words. */
   availabilityState(evseId: number): string;
+  /** Certificates installed now (the roots of every use), undefined without certificate management. */
+  certificateEntries(): number | undefined;
   /** Entries of the Local Authorization List installed now. */
   localListEntries(): number;
   readonly identity: string;
@@ -38,12 +40,21 @@ export interface StationFacts {
   readonly reportItemsPerMessage: number;
   /** Charging profiles installed now, and at most (MaxChargingProfilesInstalled). */
   chargingProfiles(): { installed: number; max: number };
+  /** The station's clock, epoch ms. */
+  now(): number;
+  /** Where the clock gets its time (TimeSourceEnumType): Heartbeat when it follows the CSMS, else RealTimeClock. */
+  readonly timeSource: string;
+  /** The time zone of the settings (chargePoint.timeZone, else UTC): what an empty TimeZone stands for. */
+  readonly settingsTimeZone: string;
   /** The units a charging schedule may use, in 2.0.1 words (A, W). */
   rateUnits(): string;
   /** What an EVSE's meter measured last (undefined: no reading yet): total active power W, highest phase current A. */
   measured(evseId: number): { powerW: number; currentA: number } | undefined;
-  /** An EVSE's maximum (its hardware) and the limit in force now (chargingLimits), A per phase and W in total. */
-  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number };
+  /**
+   * An EVSE's maximum (its hardware), the limit in force now (chargingLimits) and the least it offers
+   * while charging (the pilot's 6 A), A per phase and W in total.
+   */
+  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number };
 }
 
 /** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
@@ -73,20 +84,41 @@ export interface VariableDefinition {
   readonly valuesList?: string;
   /** Exists only while a service owns its key (a password nobody could apply is not offered). */
   readonly onlyWhenOwned?: boolean;
+  /** Exists only where the station has what backs it (certificate entries: certificate management). */
+  readonly present?: (facts: StationFacts) => boolean;
+  /**
+   * A fact the CSMS may set through a key it follows from: the key's value for a value of the
+   * variable, or undefined for one the station cannot honour (Rejected, InvalidValue).
+   */
+  readonly writes?: { readonly key: ConfigurationKey; readonly value: (text: string) => string | undefined };
   /** A fact's highest value (its characteristics' maxLimit), read when reported. */
   readonly maxLimit?: (facts: StationFacts, evseId: number) => number;
   /** Attributes besides Actual and how they are read (read-only). */
   readonly attributes?: Partial<Record<ExtraAttribute, (facts: StationFacts, evseId: number) => string>>;
+  /** Those of `attributes` that never change (a fact of the hardware): reported persistent and constant. */
+  readonly constantAttributes?: readonly ExtraAttribute[];
+  /** What an empty stored value stands for (ClockCtrlr.TimeZone: the settings' zone). */
+  readonly emptyMeans?: (facts: StationFacts) => string;
   /** Variable monitoring may watch it (SetVariableMonitoring; Monitoring201.ts reads it from the meter). */
   readonly monitorable?: true;
 }
 
+/** DeviceDataCtrlr.ItemsPerMessage[GetVariables] and [SetVariables]: entries one request may hold. */
+export const ITEMS_PER_REQUEST = 100;
+
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
+
+/** The StopTransactionOnEVSideDisconnect a TxStopPoint means, if this station can honour it. */
+function stopPointsToKey(text: string): string | undefined {
+  const points = [...new Set(text.split(',').map((p) => p.trim()))].sort().join(',');
+  return points === 'Authorized,EVConnected' ? 'true' : points === 'Authorized' ? 'false' : undefined;
+}
 
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
 const AVAILABILITY = (f: StationFacts, evseId: number) => f.availabilityState(evseId);
 const TRUE = () => 'true';
+const PROBLEM = (f: StationFacts, evseId: number) => String(f.availabilityState(evseId) === 'Faulted');
 /** A measured value as text (one decimal); empty before the first reading. */
 const measuredText = (v: number | undefined): string => (v === undefined ? '' : String(Math.round(v * 10) / 10));
 
@@ -98,13 +130,23 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ChargingStation', 'station', 'VendorName', (f) => f.vendorName, 'string', { constant: true }),
   fact('EVSE', 'evse', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('EVSE', 'evse', 'Available', TRUE, 'boolean', { constant: true }),
+  // A fault holds the EVSE (its connector machine) Faulted: GetReport's Problem criterion finds it.
+  fact('ChargingStation', 'station', 'Problem', PROBLEM, 'boolean'),
+  fact('EVSE', 'evse', 'Problem', PROBLEM, 'boolean'),
+  fact('Connector', 'connector', 'Problem', PROBLEM, 'boolean'),
+  // Reset with an evseId resets that EVSE alone (Ocpp201Station.resetEvse).
+  fact('EVSE', 'evse', 'AllowReset', TRUE, 'boolean', { constant: true }),
   // What an EVSE delivers now (the meter's last reading) and may deliver: maxLimit the hardware,
   // MaxSet the limit in force (charging profiles, local limit, cable, hardware: ChargingLimits).
+  // MinSet the least a limit may be while the EVSE still offers power (the 6 A of an IEC 61851 pilot;
+  // a lower limit suspends charging).
   fact('EVSE', 'evse', 'Power', (f, e) => measuredText(f.measured(e)?.powerW), 'decimal', {
-    unit: 'W', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxW, attributes: { MaxSet: (f, e) => String(f.capacity(e).limitW) },
+    unit: 'W', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxW,
+    attributes: { MinSet: (f, e) => String(f.capacity(e).minW), MaxSet: (f, e) => String(f.capacity(e).limitW) }, constantAttributes: ['MinSet'],
   }),
   fact('EVSE', 'evse', 'Current', (f, e) => measuredText(f.measured(e)?.currentA), 'decimal', {
-    unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA, attributes: { MaxSet: (f, e) => String(f.capacity(e).limitA) },
+    unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA,
+    attributes: { MinSet: (f, e) => String(f.capacity(e).minA), MaxSet: (f, e) => String(f.capacity(e).limitA) }, constantAttributes: ['MinSet'],
   }),
   fact('Connector', 'connector', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('Connector', 'connector', 'Available', TRUE, 'boolean', { constant: true }),
@@ -133,7 +175,11 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // transaction starts once the EV is connected and authorized, i.e. when the power path may close,
   // and ends when authorization ends (a stop) or, with StopTxOnEVSideDisconnect, the EV leaves.
   fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS }),
-  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS }),
+  // TxStopPoint is set as what it follows from: EVConnected,Authorized (in any order) is
+  // StopTxOnEVSideDisconnect true, Authorized alone false; any other set of points is Rejected.
+  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', {
+    valuesList: TX_POINTS, writes: { key: 'StopTransactionOnEVSideDisconnect', value: stopPointsToKey },
+  }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),
@@ -166,6 +212,12 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
   fact('SmartChargingCtrlr', 'station', 'RateUnit', (f) => f.rateUnits(), 'MemberList', { valuesList: 'A,W', constant: true }),
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
+  // The clock. TimeZone is read once at start (the charging-limit service is built with it): a
+  // change is stored and answered RebootRequired; GetVariables reads what is stored, the zone the
+  // next start uses.
+  fact('ClockCtrlr', 'station', 'DateTime', (f) => new Date(f.now()).toISOString(), 'dateTime'),
+  fact('ClockCtrlr', 'station', 'TimeSource', (f) => f.timeSource, 'SequenceList', { valuesList: 'Heartbeat,RealTimeClock', constant: true }),
+  key('ClockCtrlr', 'TimeZone', 'TimeZone', { emptyMeans: (f) => f.settingsTimeZone }),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
   // The security profile of the connection in use: its connection profile's (read-only, as in the
@@ -173,5 +225,12 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('SecurityCtrlr', 'station', 'SecurityProfile', (f) => String(f.securityProfile), 'integer'),
   key('SecurityCtrlr', 'BasicAuthPassword', 'AuthorizationKey', { onlyWhenOwned: true }),
   key('SecurityCtrlr', 'OrganizationName', 'CpoName'),
+  // With certificate management (agent/security): the roots installed, and the longest
+  // CertificateSigned chain taken (a longer one is Rejected unread).
+  fact('SecurityCtrlr', 'station', 'CertificateEntries', (f) => String(f.certificateEntries() ?? 0), 'integer', { present: (f) => f.certificateEntries() !== undefined }),
+  key('SecurityCtrlr', 'MaxCertificateChainSize', 'CertificateSignedMaxChainSize', { unit: 'B', present: (f) => f.certificateEntries() !== undefined }),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', (f) => String(f.reportItemsPerMessage), 'integer', { instance: 'GetReport', constant: true }),
+  // The most entries a GetVariables / SetVariables may hold (more: CallError OccurrenceConstraintViolation).
+  fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', () => String(ITEMS_PER_REQUEST), 'integer', { instance: 'GetVariables', constant: true }),
+  fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', () => String(ITEMS_PER_REQUEST), 'integer', { instance: 'SetVariables', constant: true }),
 ]);

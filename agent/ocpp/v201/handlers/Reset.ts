@@ -1,10 +1,15 @@
 import type { Handler201 } from './Handler201.js';
 
 /**
- * Reset (OCPP 2.0.1 B11/B12). This charger restarts as a whole: a Reset of one EVSE is Rejected
- * (B11.FR.10 lets a station that cannot reset an EVSE alone refuse it).
+ * Reset (OCPP 2.0.1 B11/B12): the whole station (it restarts), or one EVSE (`evseId`: that EVSE
+ * alone is reset, its transaction ended first; an EVSE this station does not have is Rejected with
+ * reasonCode UnknownEvse).
  */
 export const reset: Handler201<'Reset'> = (station, request) => {
-  if (request.evseId !== undefined) return { status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest', additionalInfo: 'only the whole station resets' } };
-  return { status: station.reset(request.type) };
+  const { evseId } = request;
+  if (evseId === undefined) return { status: station.reset(request.type) };
+  if (!(Number.isInteger(evseId) && evseId >= 1 && evseId <= station.evseCount)) {
+    return { status: 'Rejected', statusInfo: { reasonCode: 'UnknownEvse', additionalInfo: `this station has EVSEs 1 to ${station.evseCount}` } };
+  }
+  return { status: station.resetEvse(request.type, evseId) };
 };

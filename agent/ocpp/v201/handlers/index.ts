@@ -27,6 +27,7 @@ import { sendLocalList } from './SendLocalList.js';
 import { triggerMessage } from './TriggerMessage.js';
 import { unlockConnector } from './UnlockConnector.js';
 import { getBaseReport } from './GetBaseReport.js';
+import { getReport } from './GetReport.js';
 import { getVariables } from './GetVariables.js';
 import type { Handler201 } from './Handler201.js';
 import { requestStartTransaction } from './RequestStartTransaction.js';
@@ -50,6 +51,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   GetInstalledCertificateIds: getInstalledCertificateIds,
   GetLocalListVersion: getLocalListVersion,
   GetLog: getLog,
+  GetReport: getReport,
   InstallCertificate: installCertificate,
   GetTransactionStatus: getTransactionStatus,
   GetVariables: getVariables,
