@@ -21,6 +21,7 @@ import { fit } from './fitScreen.js';
 import { cycle } from './operatorSlides.js';
 import type { OperatorMessages } from './OperatorMessages.js';
 import { registerOperatorMessages } from './operatorMessageVendor.js';
+import { displayMessagePort } from './displayMessagePort.js';
 import { labelled, screenFor, type CardNews, type ChargerView, type CostValue, type LocalizedText, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
 import { resolveLanguage } from './texts.js';
 
@@ -88,6 +89,8 @@ export class DisplayService {
     const onTransaction = (e: TransactionEvent): void => {
       const facts = this.facts.get(e.connectorId);
       facts?.onTransaction(e);
+      // A message bound to this transaction is removed once it ended (OCPP 2.0.1 O01).
+      if (e.event === 'stopped' && e.transactionId !== undefined) messages?.transactionEnded(String(e.transactionId));
       // The driver's language the CSMS told with the card's authorization: this session speaks it.
       const language = e.event === 'started' ? this.driverLanguages.get(e.idTag) : undefined;
       if (facts && language !== undefined) facts.language = language;
@@ -104,11 +107,19 @@ export class DisplayService {
     this.on(agent, 'cardRefused', onRefused);
     this.on(agent.link, 'state', refresh);
     this.on(agent.config, 'changed', (key: string) => {
-      if (key === 'Language' || key === 'DefaultPrice' || key.startsWith('DefaultPriceText,')) refresh();
+      if (key === 'Language' || key === 'DefaultPrice' || key === 'TariffFallbackMessage' || key.startsWith('DefaultPriceText,')) refresh();
     });
     if (messages) {
       this.on(messages, 'changed', refresh);
-      this.detach.push(registerOperatorMessages(agent.vendors, messages, (id) => /^\d+$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined));
+      const runsTransaction = (id: string): boolean => /^\d{1,16}$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined;
+      const hasDisplayAt = (evseId: number): boolean => this.states.some((s) => s.connectorIds.includes(evseId));
+      this.detach.push(registerOperatorMessages(agent.vendors, messages, runsTransaction, hasDisplayAt));
+      // OCPP 2.0.1 SetDisplayMessage and the like reach the same messages through the driver ports.
+      const port = displayMessagePort(messages, { runsTransaction, hasDisplayAt });
+      agent.driver.displayMessages = port;
+      this.detach.push(() => {
+        if (agent.driver.displayMessages === port) agent.driver.displayMessages = undefined;
+      });
     }
     for (const reader of agent.options.hardware.readers) {
       // Ahead of the agent's own listener: a card that stops its session is decided within that call.
@@ -261,7 +272,9 @@ export class DisplayService {
         continue;
       }
     }
-    return {};
+    // OCPP 2.0.1 TariffCostCtrlr.TariffFallbackMessage (I04): the tariff for drivers without one of their own.
+    const fallback = config.has('TariffFallbackMessage') ? config.getString('TariffFallbackMessage') : '';
+    return fallback ? { defaultPrice: fallback } : {};
   }
 
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {
@@ -281,9 +294,11 @@ export class DisplayService {
   private refresh(): void {
     if (!this.running) return;
     const charger = this.chargerView();
-    const messages = this.o.messages?.all() ?? [];
+    const all = this.o.messages?.all() ?? [];
     for (const s of this.states) {
       const { display } = s;
+      // A message for one EVSE's display (2.0.1 `display` with `evse`) shows only on the displays standing there.
+      const messages = all.filter((m) => m.display?.evse === undefined || s.connectorIds.includes(m.display.evse.id));
       const own: DisplayContent[] = [];
       const states = new Set<MessageState>();
       const transactionIds = new Set<string>();

@@ -183,6 +183,11 @@ export const CONFIGURATION_KEYS = {
   'DefaultPriceText,de': priceText,
   // true when the charger shows the CSMS's texts in the driver's language (priceTextExtra; set at start with a display).
   CustomMultiLanguageMessages: ro('boolean', false),
+  // OCPP 2.0.1 TariffCostCtrlr (I04, I05), the same under 1.6: the tariff shown where a session can
+  // start when DefaultPrice gives none, and the text with the summary of a session that ended
+  // offline without a cost from the CSMS.
+  TariffFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  TotalCostFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
   // The local time shown to the driver (OCA "Timezone for Display"): UTC offset, and the offset
   // that applies from NextTimeOffsetTransitionDateTime on (summer/winter time).
   TimeOffset: { type: 'string', readonly: false, default: '+00:00', check: (v) => (v === '' ? 'empty' : offsetProblem(v)) },

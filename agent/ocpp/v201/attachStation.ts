@@ -60,6 +60,11 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
       return { maxA, maxW: Math.round(maxA * s.voltageV * phases), limitA, limitW: Math.round(limitA * s.voltageV * phases) };
     },
+    displayMessages: () => {
+      const port = s.driver.displayMessages;
+      return port && { count: port.count, max: port.max };
+    },
+    tariffCost: () => s.driver.tariffCost && { currency: s.driver.tariffCost.currency },
     rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {

@@ -13,6 +13,7 @@
  * Each EVSE of this charger has one connector (the HAL's connector n is EVSE n, connector 1).
  */
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
+import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
@@ -44,6 +45,10 @@ export interface StationFacts {
   measured(evseId: number): { powerW: number; currentA: number } | undefined;
   /** An EVSE's maximum (its hardware) and the limit in force now (chargingLimits), A per phase and W in total. */
   capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number };
+  /** The operator messages kept now and at most; undefined: no display shows them (DisplayMessageCtrlr). */
+  displayMessages(): { count: number; max: number } | undefined;
+  /** The tariff and cost service's currency; undefined: no service shows tariffs and costs (TariffCostCtrlr). */
+  tariffCost(): { currency: string } | undefined;
 }
 
 /** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
@@ -165,6 +170,22 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
   fact('SmartChargingCtrlr', 'station', 'RateUnit', (f) => f.rateUnits(), 'MemberList', { valuesList: 'A,W', constant: true }),
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
+  // Display messages (agent/display, through the driver ports): there while a display shows operator messages.
+  fact('DisplayMessageCtrlr', 'station', 'Available', (f) => String(f.displayMessages() !== undefined), 'boolean'),
+  fact('DisplayMessageCtrlr', 'station', 'Enabled', (f) => String(f.displayMessages() !== undefined), 'boolean'),
+  fact('DisplayMessageCtrlr', 'station', 'DisplayMessages', (f) => String(f.displayMessages()?.count ?? 0), 'integer', { maxLimit: (f) => f.displayMessages()?.max ?? 0 }),
+  fact('DisplayMessageCtrlr', 'station', 'SupportedFormats', () => 'ASCII,UTF8,URI', 'MemberList', { valuesList: 'ASCII,HTML,URI,UTF8', constant: true }),
+  fact('DisplayMessageCtrlr', 'station', 'SupportedPriorities', () => 'AlwaysFront,InFront,NormalCycle', 'MemberList', { valuesList: 'AlwaysFront,InFront,NormalCycle', constant: true }),
+  key('DisplayMessageCtrlr', 'Language', 'Language', { dataType: 'OptionList', valuesList: DISPLAY_LANGUAGES.join(',') }),
+  // Tariffs and costs (agent/pricing, through the driver ports; docs/display.md): there while a pricing service runs.
+  fact('TariffCostCtrlr', 'station', 'Available', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Tariff' }),
+  fact('TariffCostCtrlr', 'station', 'Available', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Cost' }),
+  fact('TariffCostCtrlr', 'station', 'Enabled', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Tariff' }),
+  fact('TariffCostCtrlr', 'station', 'Enabled', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Cost' }),
+  fact('TariffCostCtrlr', 'station', 'Currency', (f) => f.tariffCost()?.currency ?? '', 'string'),
+  key('TariffCostCtrlr', 'TariffFallbackMessage', 'TariffFallbackMessage'),
+  key('TariffCostCtrlr', 'TotalCostFallbackMessage', 'TotalCostFallbackMessage'),
+  key('TariffCostCtrlr', 'NumberOfDecimalsForCostValues', 'NumberOfDecimalsForCostValues'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
   // Raised (never lowered) over OCPP by the connection security service (ConnectionSecurity), which
