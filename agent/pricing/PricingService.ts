@@ -242,7 +242,7 @@ export class PricingService implements TariffCostPort {
     // The idle fee stops with the unplug: the summary shows the cost then, until the FinalCost.
     const cost = this.endIdleFee(connectorId, at);
     if (cost !== undefined) this.o.display.setFinalCost(connectorId, { cost: this.value(cost) });
-    if (!this.o.agent.config.getBool('CustomIdleFeeAfterStop')) return;
+    if (!this.idleFeeAfterStop) return;
     const transactionId = t.transactionId ?? this.ids.get(t.localId);
     this.o.agent
       .journalConnectorUnplugged({ localId: t.localId, connectorId, ...(transactionId !== undefined && { transactionId }), timestamp: at })
@@ -289,7 +289,7 @@ export class PricingService implements TariffCostPort {
     if (basis) {
       const cost = costAt(basis, e.timestamp, e.meterStopWh);
       const idlePrice = basis.nextPeriod && e.timestamp >= Date.parse(basis.nextPeriod.atTime) ? (basis.nextPeriod.idlePrice ?? basis.idlePrice) : basis.idlePrice;
-      if (rc && pilot !== 'A' && (idlePrice?.hourPrice ?? 0) > 0 && this.o.agent.config.getBool('CustomIdleFeeAfterStop')) {
+      if (rc && pilot !== 'A' && (idlePrice?.hourPrice ?? 0) > 0 && this.idleFeeAfterStop) {
         const idleRc: RunningCost = { ...rc, state: 'Idle', cost, timestamp: new Date(e.timestamp).toISOString(), meterValue: e.meterStopWh, ...(idlePrice && { idlePrice }) };
         delete (idleRc as { nextPeriod?: unknown }).nextPeriod;
         this.idleAfterStop.set(e.connectorId, { localId: e.localId, transactionId: e.transactionId, rc: idleRc, idleSince: e.timestamp, timer: undefined });
@@ -313,6 +313,15 @@ export class PricingService implements TariffCostPort {
   private totalCostFallback(rc: RunningCost | undefined): { priceText?: PriceText } {
     const text = this.o.agent.config.getString('TotalCostFallbackMessage');
     return !rc && text && !this.o.agent.link.isAccepted ? { priceText: { text } } : {};
+  }
+
+  /**
+   * OCA CustomIdleFeeAfterStop: an OCPP 1.6 extension (the idle fee after the stop, ConnectorUnplugged).
+   * Under 2.0.1 a transaction's end is its end: idle time is billed within it (chargingState), and
+   * the Ended answer's totalCost is the total.
+   */
+  private get idleFeeAfterStop(): boolean {
+    return this.o.agent.options.ocppVersion !== '2.0.1' && this.o.agent.config.getBool('CustomIdleFeeAfterStop');
   }
 
   /** The FinalCost that follows a stop finds its connector here. */

@@ -12,10 +12,12 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimDisplay } from '../../hal/sim/SimDisplay.js';
 import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../test/support/agent201Fixture.js';
+import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
+import { CsmsTariff, priceTextOf, type Tariff } from '../../scenarios/csms/CsmsTariff.js';
 import { until } from '../../test/support/until.js';
 import { DISPLAY_DEFAULTS, DisplayService } from '../display/DisplayService.js';
 import { OperatorMessages } from '../display/OperatorMessages.js';
-import type { MessageInfoType, NotifyDisplayMessagesRequest } from '../ocpp201/messages.js';
+import type { GetVariableDataType, MessageInfoType, NotifyDisplayMessagesRequest } from '../ocpp201/messages.js';
 import { PricingService } from './PricingService.js';
 
 const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
@@ -26,6 +28,7 @@ const dirs: string[] = [];
 afterEach(async () => {
   for (const s of stops.splice(0)) s();
   await cleanupAgents201();
+  await cleanupAgents();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
@@ -143,7 +146,7 @@ describe('display messages (OCPP 2.0.1 O)', () => {
     expect((await OperatorMessages.open(file, log)).all().map((m) => m.message.content)).toEqual(['Kept']);
 
     const values = await f.call('GetVariables', {
-      getVariableData: ['Available', 'Enabled', 'SupportedFormats', 'SupportedPriorities', 'Language', 'DisplayMessages'].map((name) => ({ component: { name: 'DisplayMessageCtrlr' }, variable: { name } })),
+      getVariableData: ['Available', 'Enabled', 'SupportedFormats', 'SupportedPriorities', 'Language', 'DisplayMessages'].map((name) => ({ component: { name: 'DisplayMessageCtrlr' }, variable: { name } })) as [GetVariableDataType, ...GetVariableDataType[]],
     });
     expect(values.getVariableResult.map((r) => [r.variable.name, r.attributeStatus, r.attributeValue])).toEqual([
       ['Available', 'Accepted', 'true'],
@@ -250,5 +253,54 @@ describe('tariff and cost (OCPP 2.0.1 I, OCA California Pricing for 2.0.1)', () 
     await f.advance(0);
     await until('the summary', () => lines().includes('Charging finished'), 5000);
     expect(lines()).toContain('Your total follows by e-mail');
+  });
+});
+
+describe("the embedded CSMS's tariff with a 2.0.1 charger", () => {
+  it('bills the session the 2.0.1 way: the price in the Authorize answer, the cost so far in each TransactionEvent answer, the total and receipt in the Ended answer; no DataTransfer', async () => {
+    const tariff: Tariff = { currency: 'EUR', flatFee: 1, kWhPrice: 0.4, hourPrice: 0.6, idle: { graceMinutes: 10, hourPrice: 6 }, receiptUrl: 'https://charge.example/receipt/{transactionId}' };
+    const f = await agentFixture({ ocppVersion: '2.0.1', ocpp: { MeterValueSampleInterval: 60 } });
+    const csmsTariff = new CsmsTariff(f.csms, tariff, () => f.clock.now());
+    csmsTariff.attach();
+    const display = new SimDisplay({ id: 'display:0', width: 40, height: 8 });
+    const service = new DisplayService({ agent: f.agent, displays: [display], clock: f.clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: {}, qrUrl: '' } });
+    const pricing = new PricingService({ agent: f.agent, display: service, clock: f.clock, log, currency: 'EUR' });
+    service.start();
+    pricing.start();
+    stops.push(() => pricing.stop(), () => service.stop(), () => csmsTariff.detach());
+    const lines = () => display.content?.lines ?? [];
+    const costShown = () => Number(/([\d.]+) EUR$/.exec(lines().find((l) => l.startsWith('Cost so far ') || l.startsWith('Total ')) ?? '')?.[1] ?? NaN);
+
+    f.sim.connectors[0]!.ev.plugIn();
+    f.sim.rfid.tap(CARD);
+    await f.advance(2000);
+    await until('the price and the flat fee', () => service.screenOf(1)!.lines.some((l) => l.variants[0] === priceTextOf(tariff)) && costShown() === 1, 5000);
+    const seen: number[] = [];
+    for (let minute = 0; minute < 30; minute += 5) {
+      await f.advance(5 * 60_000, 10_000);
+      await f.settle();
+      seen.push(costShown());
+    }
+    expect(seen, JSON.stringify(seen)).toEqual([...seen].sort((a, b) => a - b));
+    expect(seen.at(-1)!).toBeGreaterThan(3);
+    const txId = f.csms.transactions(CP)[0]!.transactionId;
+    // Between the answers the station counts on from the figures in customData; the CSMS's cost agrees.
+    expect(costShown()).toBeCloseTo(csmsTariff.costOf(txId)!, 0);
+
+    f.sim.rfid.tap(CARD);
+    await f.advance(2000);
+    await until('the total', () => lines()[0] === 'Charging finished' && lines().some((l) => l.startsWith('Total ')), 5000);
+    const ended = f.csms.traffic((r) => r.chargePointId === CP && r.direction === 'out' && r.kind === 'result' && r.action === 'TransactionEvent').at(-1)!.payload as { totalCost: number; updatedPersonalMessage: { content: string } };
+    expect(lines()).toContain(`Total ${ended.totalCost.toFixed(2)} EUR`);
+    expect(lines()).toContain(ended.updatedPersonalMessage.content);
+    expect(display.content?.qr).toBe(`https://charge.example/receipt/${f.csms.transactions(CP)[0]!.stationTransactionId}`);
+    const authorize = f.csms.traffic((r) => r.chargePointId === CP && r.direction === 'out' && r.kind === 'result' && r.action === 'Authorize')[0]!.payload;
+    expect(authorize).toMatchObject({ idTokenInfo: { status: 'Accepted', personalMessage: { format: 'UTF8', content: priceTextOf(tariff) } } });
+    // Nothing of the 1.6 extension, in either direction, and the strict CSMS saw no violation.
+    expect(f.csms.traffic((r) => r.chargePointId === CP && r.action === 'DataTransfer')).toEqual([]);
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(5000);
+    expect(f.csms.traffic((r) => r.chargePointId === CP && r.action === 'DataTransfer')).toEqual([]);
+    expect(f.csms.violations(CP)).toEqual([]);
   });
 });
