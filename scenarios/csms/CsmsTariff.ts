@@ -190,7 +190,8 @@ export class CsmsTariff {
     // Ended: the total at the stop (its time and register).
     const end = { ...r };
     this.advance(end, Date.parse(event.timestamp), energyAt(event, 'Transaction.End'));
-    const cost = this.cost(end);
+    // A total is billed in cents.
+    const cost = Math.round(this.cost(end) * 100) / 100;
     const kwh = ((end.meterWh - end.meterStart) / 1000).toFixed(2);
     const receipt = t.receiptUrl?.replace('{transactionId}', event.transactionInfo.transactionId);
     return {
