@@ -54,6 +54,26 @@ export interface DisplayServiceOptions {
   messages?: OperatorMessages;
 }
 
+/** Keys whose change changes what the screens show. */
+const SHOWN_KEYS: ReadonlySet<string> = new Set(['Language', 'DefaultPrice', 'TariffFallbackMessage', 'TariffEnabled', 'CostEnabled', 'DisplayMessagesEnabled']);
+
+type ConnectorViewOf = ReturnType<ConnectorFacts['view']>;
+
+/**
+ * What of prices and costs a connector's screen shows: TariffEnabled false hides the driver's
+ * tariff, CostEnabled false the costs (the OCPP 2.0.1 TariffCostCtrlr.Enabled[Tariff], [Cost]).
+ */
+function shownPrices(v: ConnectorViewOf, config: { getBool(key: 'TariffEnabled' | 'CostEnabled'): boolean }): ConnectorViewOf {
+  const tariff = config.getBool('TariffEnabled');
+  const cost = config.getBool('CostEnabled');
+  if (tariff && cost) return v;
+  const { priceText: _p, session, finished, ...rest } = v;
+  const out: { -readonly [K in keyof ConnectorViewOf]: ConnectorViewOf[K] } = { ...rest, ...(tariff && v.priceText !== undefined && { priceText: v.priceText }) };
+  if (session) out.session = cost ? session : { startedAt: session.startedAt, energyWh: session.energyWh, powerW: session.powerW };
+  if (finished) out.finished = cost ? finished : { energyWh: finished.energyWh, durationMs: finished.durationMs };
+  return out;
+}
+
 /** How long a card may be "being checked" before the screen gives up waiting for its answer. */
 const CHECKING_MAX_MS = 30_000;
 
@@ -107,15 +127,16 @@ export class DisplayService {
     this.on(agent, 'cardRefused', onRefused);
     this.on(agent.link, 'state', refresh);
     this.on(agent.config, 'changed', (key: string) => {
-      if (key === 'Language' || key === 'DefaultPrice' || key === 'TariffFallbackMessage' || key.startsWith('DefaultPriceText,')) refresh();
+      if (SHOWN_KEYS.has(key) || key.startsWith('DefaultPriceText,')) refresh();
     });
     if (messages) {
       this.on(messages, 'changed', refresh);
       const runsTransaction = (id: string): boolean => /^\d{1,16}$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined;
       const hasDisplayAt = (evseId: number): boolean => this.states.some((s) => s.connectorIds.includes(evseId));
-      this.detach.push(registerOperatorMessages(agent.vendors, messages, runsTransaction, hasDisplayAt));
+      const enabled = (): boolean => agent.config.getBool('DisplayMessagesEnabled');
+      this.detach.push(registerOperatorMessages(agent.vendors, messages, runsTransaction, hasDisplayAt, enabled));
       // OCPP 2.0.1 SetDisplayMessage and the like reach the same messages through the driver ports.
-      const port = displayMessagePort(messages, { runsTransaction, hasDisplayAt });
+      const port = displayMessagePort(messages, { runsTransaction, hasDisplayAt, enabled });
       agent.driver.displayMessages = port;
       this.detach.push(() => {
         if (agent.driver.displayMessages === port) agent.driver.displayMessages = undefined;
@@ -251,7 +272,7 @@ export class DisplayService {
       ...(this.card && { card: this.card.news }),
       support: settings.support,
       language,
-      ...this.defaultPrice(agent.link.isAccepted, language),
+      ...(agent.config.getBool('TariffEnabled') && this.defaultPrice(agent.link.isAccepted, language)),
     };
   }
 
@@ -280,7 +301,7 @@ export class DisplayService {
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {
     const id = f.connector.connectorId;
     const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === id);
-    return f.view(this.o.clock.now(), this.o.agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs);
+    return shownPrices(f.view(this.o.clock.now(), this.o.agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs), this.o.agent.config);
   }
 
   private qr(action: QrAction | undefined, connectorId: number): { qr?: string } {
@@ -294,7 +315,7 @@ export class DisplayService {
   private refresh(): void {
     if (!this.running) return;
     const charger = this.chargerView();
-    const all = this.o.messages?.all() ?? [];
+    const all = this.o.agent.config.getBool('DisplayMessagesEnabled') ? (this.o.messages?.all() ?? []) : [];
     for (const s of this.states) {
       const { display } = s;
       // A message for one EVSE's display (2.0.1 `display` with `evse`) shows only on the displays standing there.

@@ -12,6 +12,8 @@ export interface MessageRules {
   runsTransaction(transactionId: string): boolean;
   /** Whether a display of this charger stands at that EVSE (connector). */
   hasDisplayAt(evseId: number): boolean;
+  /** Whether operator messages are shown now (DisplayMessagesEnabled; absent: always). */
+  enabled?(): boolean;
 }
 
 /**
@@ -20,6 +22,7 @@ export interface MessageRules {
  * a transactionId must run here (UnknownTransaction), and there is room for a new id.
  */
 export function refusalOf(m: OperatorMessage, store: Pick<OperatorMessages, 'get' | 'all'>, rules: MessageRules): DisplayMessageAnswer | undefined {
+  if (rules.enabled?.() === false) return rejected('Disabled', 'display messages are disabled (DisplayMessageCtrlr.Enabled)');
   if (m.message.format === 'HTML') return { status: 'NotSupportedMessageFormat' };
   if (m.message.format === 'ASCII' && !/^[\x20-\x7e\n]*$/.test(m.message.content)) return rejected('InvalidValue', 'message.content: ASCII format with characters outside printable ASCII');
   if (m.display && (m.display.name.toLowerCase() !== 'display' || (m.display.evse !== undefined && !rules.hasDisplayAt(m.display.evse.id)))) return rejected('UnknownComponent', 'display: not a Display of this charging station');

@@ -53,7 +53,7 @@ const why = (errors: { instancePath: string; message?: string }[] | null | undef
  * `runsTransaction` says whether a transactionId names a transaction running here (a message for
  * another one is answered UnknownTransaction, as in 2.0.1).
  */
-export function registerOperatorMessages(vendors: DataTransferVendors, store: OperatorMessages, runsTransaction: (transactionId: string) => boolean, hasDisplayAt: (evseId: number) => boolean = () => true): () => void {
+export function registerOperatorMessages(vendors: DataTransferVendors, store: OperatorMessages, runsTransaction: (transactionId: string) => boolean, hasDisplayAt: (evseId: number) => boolean = () => true, enabled: () => boolean = () => true): () => void {
   const removers = [
     vendors.register(
       DISPLAY_MESSAGE_VENDOR_ID,
@@ -63,7 +63,7 @@ export function registerOperatorMessages(vendors: DataTransferVendors, store: Op
         const message = (body.value as { message?: unknown } | null)?.message;
         if (!isOperatorMessage(message)) return malformed(`message: ${why(isOperatorMessage.errors)}`);
         if (message.message.format === 'ASCII' && !/^[\x20-\x7e\n]*$/.test(message.message.content)) return malformed('message.content: ASCII format with characters outside printable ASCII');
-        const refusal = refusalOf(message, store, { runsTransaction, hasDisplayAt });
+        const refusal = refusalOf(message, store, { runsTransaction, hasDisplayAt, enabled });
         if (refusal) return answer('Accepted', refusal);
         const stored = await store.set(message);
         return answer('Accepted', stored ? { status: 'Accepted' } : { status: 'Rejected', statusInfo: { reasonCode: 'InternalError', additionalInfo: 'could not be stored' } });

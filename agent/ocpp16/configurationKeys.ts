@@ -188,6 +188,11 @@ export const CONFIGURATION_KEYS = {
   // offline without a cost from the CSMS.
   TariffFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
   TotalCostFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  // Whether the display shows the driver's tariffs, the costs, and the operator's messages (OCPP
+  // 2.0.1 TariffCostCtrlr.Enabled[Tariff], [Cost], DisplayMessageCtrlr.Enabled; vendor keys under 1.6).
+  TariffEnabled: rw('boolean', true),
+  CostEnabled: rw('boolean', true),
+  DisplayMessagesEnabled: rw('boolean', true),
   // The local time shown to the driver (OCA "Timezone for Display"): UTC offset, and the offset
   // that applies from NextTimeOffsetTransitionDateTime on (summer/winter time).
   TimeOffset: { type: 'string', readonly: false, default: '+00:00', check: (v) => (v === '' ? 'empty' : offsetProblem(v)) },

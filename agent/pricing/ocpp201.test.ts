@@ -232,6 +232,40 @@ describe('tariff and cost (OCPP 2.0.1 I, OCA California Pricing for 2.0.1)', () 
     expect(started.has(transactionId)).toBe(true);
   });
 
+  it('the Enabled variables are honoured: TariffCostCtrlr.Enabled[Tariff] / [Cost] hide the tariff / the costs, DisplayMessageCtrlr.Enabled the messages (and refuses new ones)', async () => {
+    const answers: Answers = {
+      Authorize: () => ({ idTokenInfo: { status: 'Accepted', personalMessage: { format: 'UTF8', language: 'en', content: '0.40 EUR/kWh' } } }),
+      TransactionEvent: (req) => ((req as { eventType: string }).eventType === 'Started' ? { idTokenInfo: { status: 'Accepted' }, totalCost: 1 } : {}),
+    };
+    const { f, service, lines } = await charger({ answers });
+    const set = async (component: string, name: string, instance: string | undefined, attributeValue: string) =>
+      (await f.call('SetVariables', { setVariableData: [{ component: { name: component }, variable: { name, ...(instance && { instance }) }, attributeValue }] })).setVariableResult[0]!.attributeStatus;
+    expect(await f.call('SetDisplayMessage', { message: message(1, 'Free charging this weekend', { priority: 'AlwaysFront' }) })).toEqual({ status: 'Accepted' });
+    await f.advance(0);
+    expect(lines()).toContain('Free charging this weekend');
+    expect(await set('DisplayMessageCtrlr', 'Enabled', undefined, 'false')).toBe('Accepted');
+    await f.advance(0);
+    expect(lines()).not.toContain('Free charging this weekend');
+    expect(await f.call('SetDisplayMessage', { message: message(2, 'Not now') })).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'Disabled' } });
+    expect(await set('DisplayMessageCtrlr', 'Enabled', undefined, 'true')).toBe('Accepted');
+    await f.advance(0);
+    expect(lines()).toContain('Free charging this weekend');
+    expect(await f.call('ClearDisplayMessage', { id: 1 })).toEqual({ status: 'Accepted' });
+
+    await startSession(f);
+    await f.advance(SECOND);
+    const screen = () => service.screenOf(1)!.lines.map((l) => l.variants[0]);
+    await until('the price and the cost', () => screen().includes('0.40 EUR/kWh') && screen().includes('Cost so far 1.00 EUR'), 5000);
+    expect(await set('TariffCostCtrlr', 'Enabled', 'Cost', 'false')).toBe('Accepted');
+    expect(screen()).not.toContain('Cost so far 1.00 EUR');
+    expect(screen()).toContain('0.40 EUR/kWh');
+    expect(await set('TariffCostCtrlr', 'Enabled', 'Tariff', 'false')).toBe('Accepted');
+    expect(screen()).not.toContain('0.40 EUR/kWh');
+    expect(f.config.getBool('CostEnabled')).toBe(false);
+    expect(await set('TariffCostCtrlr', 'Enabled', 'Cost', 'true')).toBe('Accepted');
+    expect(screen()).toContain('Cost so far 1.00 EUR');
+  });
+
   it('TariffCostCtrlr: Currency, and the fallback messages shown where a tariff or a total is missing (offline)', async () => {
     const { f, lines, seen } = await charger();
     expect((await variable(f, 'TariffCostCtrlr', 'Currency')).attributeValue).toBe('EUR');

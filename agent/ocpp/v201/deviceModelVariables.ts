@@ -172,7 +172,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
   // Display messages (agent/display, through the driver ports): there while a display shows operator messages.
   fact('DisplayMessageCtrlr', 'station', 'Available', (f) => String(f.displayMessages() !== undefined), 'boolean'),
-  fact('DisplayMessageCtrlr', 'station', 'Enabled', (f) => String(f.displayMessages() !== undefined), 'boolean'),
+  key('DisplayMessageCtrlr', 'Enabled', 'DisplayMessagesEnabled'),
   fact('DisplayMessageCtrlr', 'station', 'DisplayMessages', (f) => String(f.displayMessages()?.count ?? 0), 'integer', { maxLimit: (f) => f.displayMessages()?.max ?? 0 }),
   fact('DisplayMessageCtrlr', 'station', 'SupportedFormats', () => 'ASCII,UTF8,URI', 'MemberList', { valuesList: 'ASCII,HTML,URI,UTF8', constant: true }),
   fact('DisplayMessageCtrlr', 'station', 'SupportedPriorities', () => 'AlwaysFront,InFront,NormalCycle', 'MemberList', { valuesList: 'AlwaysFront,InFront,NormalCycle', constant: true }),
@@ -180,8 +180,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // Tariffs and costs (agent/pricing, through the driver ports; docs/display.md): there while a pricing service runs.
   fact('TariffCostCtrlr', 'station', 'Available', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Tariff' }),
   fact('TariffCostCtrlr', 'station', 'Available', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Cost' }),
-  fact('TariffCostCtrlr', 'station', 'Enabled', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Tariff' }),
-  fact('TariffCostCtrlr', 'station', 'Enabled', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Cost' }),
+  key('TariffCostCtrlr', 'Enabled', 'TariffEnabled', { instance: 'Tariff' }),
+  key('TariffCostCtrlr', 'Enabled', 'CostEnabled', { instance: 'Cost' }),
   fact('TariffCostCtrlr', 'station', 'Currency', (f) => f.tariffCost()?.currency ?? '', 'string'),
   key('TariffCostCtrlr', 'TariffFallbackMessage', 'TariffFallbackMessage'),
   key('TariffCostCtrlr', 'TotalCostFallbackMessage', 'TotalCostFallbackMessage'),
