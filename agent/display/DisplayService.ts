@@ -55,7 +55,7 @@ export interface DisplayServiceOptions {
 }
 
 /** Keys whose change changes what the screens show. */
-const SHOWN_KEYS: ReadonlySet<string> = new Set(['Language', 'DefaultPrice', 'TariffFallbackMessage', 'TariffEnabled', 'CostEnabled', 'DisplayMessagesEnabled']);
+const SHOWN_KEYS: ReadonlySet<string> = new Set(['Language', 'DefaultPrice', 'TariffFallbackMessage', 'OfflineTariffFallbackMessage', 'TariffEnabled', 'CostEnabled', 'DisplayMessagesEnabled']);
 
 type ConnectorViewOf = ReturnType<ConnectorFacts['view']>;
 
@@ -294,7 +294,8 @@ export class DisplayService {
       }
     }
     // OCPP 2.0.1 TariffCostCtrlr.TariffFallbackMessage (I04): the tariff for drivers without one of their own.
-    const fallback = config.has('TariffFallbackMessage') ? config.getString('TariffFallbackMessage') : '';
+    // [Offline] while the CSMS is unreachable, if set.
+    const fallback = (!online && config.getString('OfflineTariffFallbackMessage')) || config.getString('TariffFallbackMessage');
     return fallback ? { defaultPrice: fallback } : {};
   }
 

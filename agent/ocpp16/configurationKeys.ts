@@ -102,6 +102,8 @@ export const UTC_OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
 const offsetProblem = (value: string): string | undefined => (value === '' || UTC_OFFSET.test(value) ? undefined : 'not a UTC offset such as +01:00 or -08:00');
 const dateTimeProblem = (value: string): string | undefined =>
   value === '' || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value))) ? undefined : 'not an RFC 3339 date-time with offset';
+/** A price of the charger's own estimate: a decimal of 0 or more, or '' for none. */
+const offlinePrice = { type: 'string', readonly: false, default: '', check: (v: string) => (v === '' || (/^\d+(\.\d+)?$/.test(v) && Number.isFinite(Number(v))) ? undefined : 'not a price (a decimal of 0 or more, or empty)') } as const;
 const priceText = { type: 'string', readonly: false, default: '', check: priceTextProblem } as const;
 
 // Interval keys stop below 2^31 ms: Node timers (which a SystemClock arms) overflow beyond that.
@@ -188,6 +190,13 @@ export const CONFIGURATION_KEYS = {
   // offline without a cost from the CSMS.
   TariffFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
   TotalCostFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  // OCPP 2.0.1 TariffCostCtrlr.TariffFallbackMessage[Offline] and OfflineChargingPrice[…]: the
+  // tariff shown while the CSMS is unreachable, and the prices of the charger's own estimate,
+  // where DefaultPrice gives none (its priceTextOffline and chargingPrice come first).
+  OfflineTariffFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  'OfflineChargingPrice,kWhPrice': offlinePrice,
+  'OfflineChargingPrice,hourPrice': offlinePrice,
+  'OfflineChargingPrice,flatFee': offlinePrice,
   // Whether the display shows the driver's tariffs, the costs, and the operator's messages (OCPP
   // 2.0.1 TariffCostCtrlr.Enabled[Tariff], [Cost], DisplayMessageCtrlr.Enabled; vendor keys under 1.6).
   TariffEnabled: rw('boolean', true),

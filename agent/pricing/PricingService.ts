@@ -335,17 +335,34 @@ export class PricingService implements TariffCostPort {
    * DefaultPrice.chargingPrice (flat fee, per kWh, per hour), if the CSMS set one.
    */
   private startEstimate(connectorId: number, at: number, meterStartWh: number): void {
-    const raw = this.o.agent.config.getString('DefaultPrice');
-    if (!raw || this.running.has(connectorId)) return;
-    let chargingPrice: ChargingPrice | undefined;
-    try {
-      chargingPrice = (JSON.parse(raw) as { chargingPrice?: ChargingPrice }).chargingPrice;
-    } catch {
-      return;
-    }
+    if (this.running.has(connectorId)) return;
+    const chargingPrice = this.defaultChargingPrice();
     if (!chargingPrice) return;
     this.estimates.set(connectorId, { transactionId: -1, timestamp: new Date(at).toISOString(), meterValue: meterStartWh, cost: chargingPrice.flatFee ?? 0, state: 'Charging', chargingPrice });
     this.showCost(connectorId, undefined);
+  }
+
+  /**
+   * The prices the charger estimates with: DefaultPrice.chargingPrice (OCA 1.6), else the
+   * OfflineChargingPrice,<kWhPrice|hourPrice|flatFee> keys (OCPP 2.0.1 TariffCostCtrlr.OfflineChargingPrice), if any is set.
+   */
+  private defaultChargingPrice(): ChargingPrice | undefined {
+    const { config } = this.o.agent;
+    const raw = config.getString('DefaultPrice');
+    if (raw) {
+      try {
+        const own = (JSON.parse(raw) as { chargingPrice?: ChargingPrice }).chargingPrice;
+        if (own) return own;
+      } catch {
+        // Checked when set: not reached.
+      }
+    }
+    const offline: { kWhPrice?: number; hourPrice?: number; flatFee?: number } = {};
+    for (const part of ['kWhPrice', 'hourPrice', 'flatFee'] as const) {
+      const v = config.getString(`OfflineChargingPrice,${part}`);
+      if (v !== '') offline[part] = Number(v);
+    }
+    return Object.keys(offline).length > 0 ? offline : undefined;
   }
 
   /** The transaction whose idle fee after the stop runs, and its connector. */

@@ -266,19 +266,32 @@ describe('tariff and cost (OCPP 2.0.1 I, OCA California Pricing for 2.0.1)', () 
     expect(screen()).toContain('Cost so far 1.00 EUR');
   });
 
-  it('TariffCostCtrlr: Currency, and the fallback messages shown where a tariff or a total is missing (offline)', async () => {
+  it('TariffCostCtrlr: Currency, the fallback messages where a tariff or a total is missing (offline), and the offline prices the charger estimates with', async () => {
     const { f, lines, seen } = await charger();
     expect((await variable(f, 'TariffCostCtrlr', 'Currency')).attributeValue).toBe('EUR');
     expect((await variable(f, 'TariffCostCtrlr', 'Enabled', 'Tariff')).attributeValue).toBe('true');
-    const set = async (name: string, attributeValue: string) =>
-      (await f.call('SetVariables', { setVariableData: [{ component: { name: 'TariffCostCtrlr' }, variable: { name }, attributeValue }] })).setVariableResult[0]!.attributeStatus;
+    const set = async (name: string, attributeValue: string, instance?: string) =>
+      (await f.call('SetVariables', { setVariableData: [{ component: { name: 'TariffCostCtrlr' }, variable: { name, ...(instance && { instance }) }, attributeValue }] })).setVariableResult[0]!.attributeStatus;
     expect(await set('TariffFallbackMessage', '0.45 EUR/kWh')).toBe('Accepted');
+    expect(await set('TariffFallbackMessage', 'Offline: 0.50 EUR/kWh', 'Offline')).toBe('Accepted');
     expect(await set('TotalCostFallbackMessage', 'Your total follows by e-mail')).toBe('Accepted');
     expect(await set('TotalCostFallbackMessage', 'x'.repeat(256))).toBe('Rejected');
+    expect(await set('OfflineChargingPrice', '0.5', 'kWhPrice')).toBe('Accepted');
+    expect(await set('OfflineChargingPrice', '1', 'flatFee')).toBe('Accepted');
+    expect(await set('OfflineChargingPrice', 'cheap', 'hourPrice')).toBe('Rejected');
     expect(await set('Currency', 'USD')).toBe('Rejected');
     expect(await seen()).toContain('0.45 EUR/kWh');
 
+    // While the CSMS cannot be reached: the [Offline] text.
+    await f.csms.client.close({ code: 1001, force: true });
+    await until('offline', () => !f.agent.link.isAccepted, 5000);
+    expect(await seen(2 * DISPLAY_DEFAULTS.pageMs)).toContain('Offline: 0.50 EUR/kWh');
+    await until('back online', () => f.agent.link.isAccepted, 5000, 20, () => f.advance(SECOND));
+
+    // No cost from the CSMS: the charger's estimate from the offline prices.
     await startSession(f);
+    await f.advance(SECOND);
+    expect(lines()).toContain('Estimated cost 1.00 EUR');
     await f.advance(60 * SECOND, 10 * SECOND);
     // The CSMS goes away; the card stops its own session offline: no total can come now.
     await f.csms.client.close({ code: 1001, force: true });
@@ -287,6 +300,7 @@ describe('tariff and cost (OCPP 2.0.1 I, OCA California Pricing for 2.0.1)', () 
     await f.advance(0);
     await until('the summary', () => lines().includes('Charging finished'), 5000);
     expect(lines()).toContain('Your total follows by e-mail');
+    expect(lines().some((l) => /^Estimated total \d+\.\d\d EUR$/.test(l))).toBe(true);
   });
 });
 

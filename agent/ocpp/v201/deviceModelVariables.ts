@@ -184,7 +184,11 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('TariffCostCtrlr', 'Enabled', 'CostEnabled', { instance: 'Cost' }),
   fact('TariffCostCtrlr', 'station', 'Currency', (f) => f.tariffCost()?.currency ?? '', 'string'),
   key('TariffCostCtrlr', 'TariffFallbackMessage', 'TariffFallbackMessage'),
+  key('TariffCostCtrlr', 'TariffFallbackMessage', 'OfflineTariffFallbackMessage', { instance: 'Offline' }),
   key('TariffCostCtrlr', 'TotalCostFallbackMessage', 'TotalCostFallbackMessage'),
+  key('TariffCostCtrlr', 'OfflineChargingPrice', 'OfflineChargingPrice,kWhPrice', { instance: 'kWhPrice', dataType: 'decimal' }),
+  key('TariffCostCtrlr', 'OfflineChargingPrice', 'OfflineChargingPrice,hourPrice', { instance: 'hourPrice', dataType: 'decimal' }),
+  key('TariffCostCtrlr', 'OfflineChargingPrice', 'OfflineChargingPrice,flatFee', { instance: 'flatFee', dataType: 'decimal' }),
   key('TariffCostCtrlr', 'NumberOfDecimalsForCostValues', 'NumberOfDecimalsForCostValues'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
