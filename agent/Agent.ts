@@ -30,6 +30,7 @@ import { measurandsUnavailableOn } from './transactions/meterValues.js';
 import { resumeAfterPowerLoss } from './sessions/resumeAfterPowerLoss.js';
 import { RemoteControl, type RemoteControlParts } from './RemoteControl.js';
 import { DataTransferVendors } from './DataTransferVendors.js';
+import { DriverPorts } from './ocpp/DriverPorts.js';
 import { listenToReader } from './CardHandling.js';
 import { SessionService, type Refusal } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
@@ -161,6 +162,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Tamper detection, on hardware with a cabinet switch. */
   private readonly tamperGuard: TamperGuard | undefined;
   private vendorRegistry: DataTransferVendors | undefined;
+  /** Where the display and pricing services plug into a face that has messages for them (OCPP 2.0.1 display messages, tariff and cost). */
+  readonly driver = new DriverPorts();
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
@@ -255,7 +258,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
     // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).
-    const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log) });
+    const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log), driver: this.driver });
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
     this.link = new OcppLink({
@@ -416,6 +419,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       voltageV: options.nominalVoltageV ?? 230,
       resetEvse: (evseId) => this.resetConnector(evseId),
       time: { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined },
+      driver: this.driver,
     }));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.

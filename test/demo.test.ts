@@ -32,6 +32,13 @@ describe('evse demo', () => {
     expect(order).toMatchObject({ ok: true, order: ['Occupied', 'TransactionEvent Started', 'TransactionEvent Ended', 'Available'] });
     const events = lines.filter((l) => l.type === 'ocpp' && l.action === 'TransactionEvent' && l.direction === 'in' && l.payload?.seqNo !== undefined);
     expect(events.map((e) => `${e.payload!.eventType} ${e.payload!.seqNo}`)).toEqual(['Started 0', 'Updated 1', 'Updated 2', 'Ended 3']);
+    // The tariff's prices and costs on the driver display, as in the 1.6 demo, carried by the 2.0.1 answers.
+    const shown = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as { type: string; lines?: string[]; qr?: string }).filter((l) => l.type === 'display');
+    expect(shown.some((d) => d.lines!.some((l) => /^Cost so far \d+\.\d\d EUR$/.test(l)))).toBe(true);
+    expect(shown.some((d) => d.lines!.some((l) => l.startsWith('0.39 EUR/kWh')))).toBe(true);
+    expect(shown.at(-1)?.qr).toMatch(/^https:\/\/charge\.example\/receipt\/\d+$/);
+    expect(lines.filter((l) => l.type === 'ocpp' && l.action === 'DataTransfer')).toEqual([]);
+    expect(lines.filter((l) => l.type === 'ocpp' && l.action === 'TransactionEvent' && l.direction === 'out' && (l.payload as { totalCost?: number }).totalCost !== undefined)).toHaveLength(4);
   });
 
   it('--json: stdout is JSON lines only, also as README runs it through npm (npm run -s demo -- --json)', { timeout: 30_000 }, async () => {

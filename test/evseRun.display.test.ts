@@ -18,8 +18,9 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c().catch(() => undefined);
 });
 
-async function start(csmsUrl: string, dataDir: string): Promise<EvseProcess> {
+async function start(csmsUrl: string, dataDir: string, env: Record<string, string> = {}): Promise<EvseProcess> {
   const p = spawnEvse(['run'], {
+    ...env,
     EVSE_CSMS_URL: csmsUrl,
     EVSE_CHARGE_POINT_ID: CP,
     EVSE_DATA_DIR: dataDir,
@@ -75,6 +76,31 @@ describe('evse run with a console display', () => {
     expect(JSON.parse(cleared.data!)).toEqual({ status: 'Accepted' });
     await until('the charger screen again', () => !lastScreen(evse.stdout()).includes('Free charging'), 10_000);
     expect(csms.violations(CP).filter((v) => v.by === 'chargePoint')).toEqual([]);
+  });
+
+  it('OCPP 2.0.1: SetDisplayMessage shows on the same screen, kept across a restart; GetDisplayMessages reports it, ClearDisplayMessage removes it', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'evse-display201-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const csms = new EmbeddedCsms();
+    const { url } = await csms.start();
+    cleanups.push(() => csms.stop());
+    let evse = await start(url, dataDir, { EVSE_OCPP_VERSION: '2.0.1' });
+    await csms.waitForCall201(CP, 'StatusNotification', { evseId: 1 }, { timeoutMs: 15_000 });
+    const message = { id: 7, priority: 'AlwaysFront' as const, message: { format: 'UTF8' as const, language: 'en', content: 'Free charging this weekend' } };
+    expect(await csms.call201(CP, 'SetDisplayMessage', { message })).toEqual({ status: 'Accepted' });
+    await until('the display message', () => lastScreen(evse.stdout()).includes('Free charging this'), 10_000);
+
+    expect((await evse.stop('SIGTERM')).code).toBe(0);
+    const since = csms.mark();
+    evse = await start(url, dataDir, { EVSE_OCPP_VERSION: '2.0.1' });
+    await until('the display message after the restart', () => lastScreen(evse.stdout()).includes('Free charging this'), 15_000);
+    await csms.waitForCall201(CP, 'StatusNotification', { evseId: 1 }, { since, timeoutMs: 15_000 });
+    expect(await csms.call201(CP, 'GetDisplayMessages', { requestId: 3 })).toEqual({ status: 'Accepted' });
+    const notify = await csms.waitForCall201(CP, 'NotifyDisplayMessages', { requestId: 3 }, { since, timeoutMs: 10_000 });
+    expect(notify.payload.messageInfo).toEqual([message]);
+    expect(await csms.call201(CP, 'ClearDisplayMessage', { id: 7 })).toEqual({ status: 'Accepted' });
+    await until('the charger screen again', () => !lastScreen(evse.stdout()).includes('Free charging'), 10_000);
+    expect(csms.violations(CP)).toEqual([]);
   });
 
   it('an invalid display setting stops evse with exit 78 naming the key', async () => {

@@ -14,7 +14,8 @@ import type { ConnectorView, CostValue, LocalizedText } from './screens.js';
  * vehicle leaves), the CSMS's text, a receipt URL for the QR code.
  */
 export interface FinalCostText {
-  readonly cost: CostValue;
+  /** Absent: no cost known yet (a text alone, e.g. OCPP 2.0.1 TotalCostFallbackMessage). */
+  readonly cost?: CostValue;
   /** An idle fee runs until the vehicle is unplugged: `cost` is not final yet. */
   readonly idleFee?: boolean;
   readonly priceText?: LocalizedText;
@@ -56,8 +57,10 @@ export class ConnectorFacts {
   /** Sets the final cost of the session that ended (OCA FinalCost), shown with its summary. */
   setFinalCost(final: FinalCostText): void {
     if (!this.finished) return;
-    this.finished.cost = final.cost;
-    delete this.finished.provisional;
+    if (final.cost) {
+      this.finished.cost = final.cost;
+      delete this.finished.provisional;
+    }
     if (final.idleFee) this.finished.idleFee = true;
     else delete this.finished.idleFee;
     if (final.priceText !== undefined) this.finished.priceText = final.priceText;

@@ -21,6 +21,7 @@ import { fit } from './fitScreen.js';
 import { cycle } from './operatorSlides.js';
 import type { OperatorMessages } from './OperatorMessages.js';
 import { registerOperatorMessages } from './operatorMessageVendor.js';
+import { displayMessagePort } from './displayMessagePort.js';
 import { labelled, screenFor, type CardNews, type ChargerView, type CostValue, type LocalizedText, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
 import { resolveLanguage } from './texts.js';
 
@@ -51,6 +52,26 @@ export interface DisplayServiceOptions {
   settings: DisplaySettings;
   /** Operator messages (absent: none); the CSMS sets them with the DataTransfer extension of ./operatorMessageVendor.ts. */
   messages?: OperatorMessages;
+}
+
+/** Keys whose change changes what the screens show. */
+const SHOWN_KEYS: ReadonlySet<string> = new Set(['Language', 'DefaultPrice', 'TariffFallbackMessage', 'OfflineTariffFallbackMessage', 'TariffEnabled', 'CostEnabled', 'DisplayMessagesEnabled']);
+
+type ConnectorViewOf = ReturnType<ConnectorFacts['view']>;
+
+/**
+ * What of prices and costs a connector's screen shows: TariffEnabled false hides the driver's
+ * tariff, CostEnabled false the costs (the OCPP 2.0.1 TariffCostCtrlr.Enabled[Tariff], [Cost]).
+ */
+function shownPrices(v: ConnectorViewOf, config: { getBool(key: 'TariffEnabled' | 'CostEnabled'): boolean }): ConnectorViewOf {
+  const tariff = config.getBool('TariffEnabled');
+  const cost = config.getBool('CostEnabled');
+  if (tariff && cost) return v;
+  const { priceText: _p, session, finished, ...rest } = v;
+  const out: { -readonly [K in keyof ConnectorViewOf]: ConnectorViewOf[K] } = { ...rest, ...(tariff && v.priceText !== undefined && { priceText: v.priceText }) };
+  if (session) out.session = cost ? session : { startedAt: session.startedAt, energyWh: session.energyWh, powerW: session.powerW };
+  if (finished) out.finished = cost ? finished : { energyWh: finished.energyWh, durationMs: finished.durationMs };
+  return out;
 }
 
 /** How long a card may be "being checked" before the screen gives up waiting for its answer. */
@@ -88,6 +109,8 @@ export class DisplayService {
     const onTransaction = (e: TransactionEvent): void => {
       const facts = this.facts.get(e.connectorId);
       facts?.onTransaction(e);
+      // A message bound to this transaction is removed once it ended (OCPP 2.0.1 O01).
+      if (e.event === 'stopped' && e.transactionId !== undefined) messages?.transactionEnded(String(e.transactionId));
       // The driver's language the CSMS told with the card's authorization: this session speaks it.
       const language = e.event === 'started' ? this.driverLanguages.get(e.idTag) : undefined;
       if (facts && language !== undefined) facts.language = language;
@@ -104,11 +127,20 @@ export class DisplayService {
     this.on(agent, 'cardRefused', onRefused);
     this.on(agent.link, 'state', refresh);
     this.on(agent.config, 'changed', (key: string) => {
-      if (key === 'Language' || key === 'DefaultPrice' || key.startsWith('DefaultPriceText,')) refresh();
+      if (SHOWN_KEYS.has(key) || key.startsWith('DefaultPriceText,')) refresh();
     });
     if (messages) {
       this.on(messages, 'changed', refresh);
-      this.detach.push(registerOperatorMessages(agent.vendors, messages, (id) => /^\d+$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined));
+      const runsTransaction = (id: string): boolean => /^\d{1,16}$/.test(id) && agent.transactions.connectorOfTransaction(Number(id)) !== undefined;
+      const hasDisplayAt = (evseId: number): boolean => this.states.some((s) => s.connectorIds.includes(evseId));
+      const enabled = (): boolean => agent.config.getBool('DisplayMessagesEnabled');
+      this.detach.push(registerOperatorMessages(agent.vendors, messages, runsTransaction, hasDisplayAt, enabled));
+      // OCPP 2.0.1 SetDisplayMessage and the like reach the same messages through the driver ports.
+      const port = displayMessagePort(messages, { runsTransaction, hasDisplayAt, enabled });
+      agent.driver.displayMessages = port;
+      this.detach.push(() => {
+        if (agent.driver.displayMessages === port) agent.driver.displayMessages = undefined;
+      });
     }
     for (const reader of agent.options.hardware.readers) {
       // Ahead of the agent's own listener: a card that stops its session is decided within that call.
@@ -240,7 +272,7 @@ export class DisplayService {
       ...(this.card && { card: this.card.news }),
       support: settings.support,
       language,
-      ...this.defaultPrice(agent.link.isAccepted, language),
+      ...(agent.config.getBool('TariffEnabled') && this.defaultPrice(agent.link.isAccepted, language)),
     };
   }
 
@@ -261,13 +293,16 @@ export class DisplayService {
         continue;
       }
     }
-    return {};
+    // OCPP 2.0.1 TariffCostCtrlr.TariffFallbackMessage (I04): the tariff for drivers without one of their own.
+    // [Offline] while the CSMS is unreachable, if set.
+    const fallback = (!online && config.getString('OfflineTariffFallbackMessage')) || config.getString('TariffFallbackMessage');
+    return fallback ? { defaultPrice: fallback } : {};
   }
 
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {
     const id = f.connector.connectorId;
     const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === id);
-    return f.view(this.o.clock.now(), this.o.agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs);
+    return shownPrices(f.view(this.o.clock.now(), this.o.agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs), this.o.agent.config);
   }
 
   private qr(action: QrAction | undefined, connectorId: number): { qr?: string } {
@@ -281,9 +316,11 @@ export class DisplayService {
   private refresh(): void {
     if (!this.running) return;
     const charger = this.chargerView();
-    const messages = this.o.messages?.all() ?? [];
+    const all = this.o.agent.config.getBool('DisplayMessagesEnabled') ? (this.o.messages?.all() ?? []) : [];
     for (const s of this.states) {
       const { display } = s;
+      // A message for one EVSE's display (2.0.1 `display` with `evse`) shows only on the displays standing there.
+      const messages = all.filter((m) => m.display?.evse === undefined || s.connectorIds.includes(m.display.evse.id));
       const own: DisplayContent[] = [];
       const states = new Set<MessageState>();
       const transactionIds = new Set<string>();

@@ -19,7 +19,10 @@ import type { MessageState } from './screens.js';
 export type MessagePriority = 'AlwaysFront' | 'InFront' | 'NormalCycle';
 export type MessageFormat = 'ASCII' | 'HTML' | 'URI' | 'UTF8';
 
-/** OCPP 2.0.1 MessageInfoType (without `display`, the component: this charger has its displays by connector). */
+/**
+ * OCPP 2.0.1 MessageInfoType. `display`, the component that shows it, is a Display of this charger:
+ * with `evse` the display(s) standing at that EVSE (connector), without it all of them.
+ */
 export interface OperatorMessage {
   readonly id: number;
   readonly priority: MessagePriority;
@@ -30,7 +33,11 @@ export interface OperatorMessage {
   /** Shown only during this transaction (the CSMS's transactionId, as text). */
   readonly transactionId?: string;
   readonly message: { readonly format: MessageFormat; readonly language?: string; readonly content: string };
+  readonly display?: { readonly name: string; readonly instance?: string; readonly evse?: { readonly id: number; readonly connectorId?: number } };
 }
+
+/** At most this many messages are kept (OCPP 2.0.1 DisplayMessageCtrlr.DisplayMessages maxLimit). */
+export const MAX_OPERATOR_MESSAGES = 32;
 
 /** JSON Schema of {@link OperatorMessage}, as OCPP 2.0.1 limits it (content ≤ 512, language ≤ 8, transactionId ≤ 36). */
 export const OPERATOR_MESSAGE_SCHEMA = {
@@ -44,6 +51,16 @@ export const OPERATOR_MESSAGE_SCHEMA = {
     startDateTime: { type: 'string', format: 'date-time' },
     endDateTime: { type: 'string', format: 'date-time' },
     transactionId: { type: 'string', minLength: 1, maxLength: 36 },
+    display: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['name'],
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 50 },
+        instance: { type: 'string', minLength: 1, maxLength: 50 },
+        evse: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'integer', minimum: 0 }, connectorId: { type: 'integer', minimum: 0 } } },
+      },
+    },
     message: {
       type: 'object',
       additionalProperties: false,
@@ -135,6 +152,21 @@ export class OperatorMessages extends EventEmitter<OperatorMessagesEvents> {
     return (await this.change(() => this.messages.delete(id))) ? 'cleared' : 'failed';
   }
 
+  /**
+   * Removes the messages bound to a transaction that ended (OCPP 2.0.1: removed after the
+   * transaction has ended); they were never on disk. Returns how many.
+   */
+  transactionEnded(transactionId: string): number {
+    let n = 0;
+    for (const m of this.messages.values()) {
+      if (m.transactionId !== transactionId) continue;
+      this.messages.delete(m.id);
+      n++;
+    }
+    if (n > 0) this.emit('changed');
+    return n;
+  }
+
   /** Removes the messages whose endDateTime has passed at `now`; resolves with how many. */
   async expire(now: number): Promise<number> {
     let n = 0;
@@ -164,7 +196,8 @@ export class OperatorMessages extends EventEmitter<OperatorMessagesEvents> {
     this.emit('changed');
     const file = this.file;
     if (!file) return Promise.resolve(true);
-    const body = `${JSON.stringify({ version: 1, messages: this.all() })}\n`;
+    // A message bound to a transaction lives as long as the transaction here: not kept over a restart.
+    const body = `${JSON.stringify({ version: 1, messages: this.all().filter((m) => m.transactionId === undefined) })}\n`;
     this.writing = this.writing.then(() =>
       writeAtomically(file, body).then(
         () => true,

@@ -17,6 +17,7 @@ import type { DataTransferVendors } from '../DataTransferVendors.js';
 import type { DataTransferResponse } from '../ocpp16/messages.js';
 import { Ajv } from '../jsonSchema.js';
 import { isOperatorMessage, OPERATOR_MESSAGE_SCHEMA, type OperatorMessage, type OperatorMessages } from './OperatorMessages.js';
+import { refusalOf } from './displayMessagePort.js';
 
 export const DISPLAY_MESSAGE_VENDOR_ID = 'org.evse-agent.displaymessage';
 
@@ -52,7 +53,7 @@ const why = (errors: { instancePath: string; message?: string }[] | null | undef
  * `runsTransaction` says whether a transactionId names a transaction running here (a message for
  * another one is answered UnknownTransaction, as in 2.0.1).
  */
-export function registerOperatorMessages(vendors: DataTransferVendors, store: OperatorMessages, runsTransaction: (transactionId: string) => boolean): () => void {
+export function registerOperatorMessages(vendors: DataTransferVendors, store: OperatorMessages, runsTransaction: (transactionId: string) => boolean, hasDisplayAt: (evseId: number) => boolean = () => true, enabled: () => boolean = () => true): () => void {
   const removers = [
     vendors.register(
       DISPLAY_MESSAGE_VENDOR_ID,
@@ -61,9 +62,9 @@ export function registerOperatorMessages(vendors: DataTransferVendors, store: Op
         if (!body.ok) return body.response;
         const message = (body.value as { message?: unknown } | null)?.message;
         if (!isOperatorMessage(message)) return malformed(`message: ${why(isOperatorMessage.errors)}`);
-        if (message.message.format === 'HTML') return answer('Accepted', { status: 'NotSupportedMessageFormat' });
         if (message.message.format === 'ASCII' && !/^[\x20-\x7e\n]*$/.test(message.message.content)) return malformed('message.content: ASCII format with characters outside printable ASCII');
-        if (message.transactionId !== undefined && !runsTransaction(message.transactionId)) return answer('Accepted', { status: 'UnknownTransaction' });
+        const refusal = refusalOf(message, store, { runsTransaction, hasDisplayAt, enabled });
+        if (refusal) return answer('Accepted', refusal);
         const stored = await store.set(message);
         return answer('Accepted', stored ? { status: 'Accepted' } : { status: 'Rejected', statusInfo: { reasonCode: 'InternalError', additionalInfo: 'could not be stored' } });
       },

@@ -156,3 +156,21 @@ describe('OperatorMessages: the durable store', () => {
     expect(store.all().map((m) => m.id)).toEqual([1]);
   });
 });
+
+describe('a message for one EVSE', () => {
+  it('shows only on the display standing at that connector; a connector without a display is refused', async () => {
+    const f = await agentFixture({ charger: { connectors: 2 } });
+    const messages = OperatorMessages.inMemory(log);
+    const one = new SimDisplay({ id: 'display:1', width: 40, height: 4, connectors: [1] });
+    const two = new SimDisplay({ id: 'display:2', width: 40, height: 4, connectors: [2] });
+    const service = new DisplayService({ agent: f.agent, displays: [one, two], clock: f.clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: {}, qrUrl: '' }, messages });
+    service.start();
+    cleanups.push(() => service.stop());
+    await f.advance(0);
+    expect(await transfer(f, 'SetDisplayMessage', { message: msg(1, 'AlwaysFront', 'Use the other charger', { display: { name: 'Display', evse: { id: 2 } } }) })).toEqual({ status: 'Accepted', data: { status: 'Accepted' } });
+    await f.advance(0);
+    expect(two.content?.lines[0]).toBe('Use the other charger');
+    expect(one.content?.lines[0]).toBe('Ready to charge');
+    expect((await transfer(f, 'SetDisplayMessage', { message: msg(2, 'InFront', 'Nowhere', { display: { name: 'Display', evse: { id: 3 } } }) })).data).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnknownComponent' } });
+  });
+});

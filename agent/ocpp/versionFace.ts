@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../../hal/index.js';
 import type { TransactionSeqNos } from '../store/TransactionSeqNos.js';
+import type { DriverPorts } from './DriverPorts.js';
 import type { OcppCaller } from './OcppCaller.js';
 import type { OcppLink } from './OcppLink.js';
 import type { OcppVersion, ProtocolFace } from './ProtocolFace.js';
@@ -46,6 +47,8 @@ export interface VersionFaceOptions {
   bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   /** OCPP 2.0.1: each open transaction's next seqNo (persisted by the owner). */
   seqNos: () => TransactionSeqNos;
+  /** OCPP 2.0.1: the display and pricing services, while they run (the answers' costs and texts go there). */
+  driver?: DriverPorts;
 }
 
 export function versionFace(version: OcppVersion | undefined, options: VersionFaceOptions): VersionFace {
@@ -55,7 +58,7 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
   return {
     face,
     services(link) {
-      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos());
+      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), options.driver);
       return outbound;
     },
     attach(parts) {

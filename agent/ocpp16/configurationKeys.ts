@@ -103,6 +103,8 @@ export const UTC_OFFSET = /^[+-](?:0\d|1[0-4]):[0-5]\d$/;
 const offsetProblem = (value: string): string | undefined => (value === '' || UTC_OFFSET.test(value) ? undefined : 'not a UTC offset such as +01:00 or -08:00');
 const dateTimeProblem = (value: string): string | undefined =>
   value === '' || (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value))) ? undefined : 'not an RFC 3339 date-time with offset';
+/** A price of the charger's own estimate: a decimal of 0 or more, or '' for none. */
+const offlinePrice = { type: 'string', readonly: false, default: '', check: (v: string) => (v === '' || (/^\d+(\.\d+)?$/.test(v) && Number.isFinite(Number(v))) ? undefined : 'not a price (a decimal of 0 or more, or empty)') } as const;
 const priceText = { type: 'string', readonly: false, default: '', check: priceTextProblem } as const;
 
 // Interval keys stop below 2^31 ms: Node timers (which a SystemClock arms) overflow beyond that.
@@ -184,6 +186,23 @@ export const CONFIGURATION_KEYS = {
   'DefaultPriceText,de': priceText,
   // true when the charger shows the CSMS's texts in the driver's language (priceTextExtra; set at start with a display).
   CustomMultiLanguageMessages: ro('boolean', false),
+  // OCPP 2.0.1 TariffCostCtrlr (I04, I05), the same under 1.6: the tariff shown where a session can
+  // start when DefaultPrice gives none, and the text with the summary of a session that ended
+  // offline without a cost from the CSMS.
+  TariffFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  TotalCostFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  // OCPP 2.0.1 TariffCostCtrlr.TariffFallbackMessage[Offline] and OfflineChargingPrice[…]: the
+  // tariff shown while the CSMS is unreachable, and the prices of the charger's own estimate,
+  // where DefaultPrice gives none (its priceTextOffline and chargingPrice come first).
+  OfflineTariffFallbackMessage: { type: 'string', readonly: false, default: '', check: (v) => (v.length > 255 ? 'longer than 255 characters' : undefined) },
+  'OfflineChargingPrice,kWhPrice': offlinePrice,
+  'OfflineChargingPrice,hourPrice': offlinePrice,
+  'OfflineChargingPrice,flatFee': offlinePrice,
+  // Whether the display shows the driver's tariffs, the costs, and the operator's messages (OCPP
+  // 2.0.1 TariffCostCtrlr.Enabled[Tariff], [Cost], DisplayMessageCtrlr.Enabled; vendor keys under 1.6).
+  TariffEnabled: rw('boolean', true),
+  CostEnabled: rw('boolean', true),
+  DisplayMessagesEnabled: rw('boolean', true),
   // The local time shown to the driver (OCA "Timezone for Display"): UTC offset, and the offset
   // that applies from NextTimeOffsetTransitionDateTime on (summer/winter time).
   TimeOffset: { type: 'string', readonly: false, default: '+00:00', check: (v) => (v === '' ? 'empty' : offsetProblem(v)) },

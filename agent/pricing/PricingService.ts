@@ -23,6 +23,7 @@ import { registerCostMessages } from './costMessages.js';
 import { MeterTriggers } from './MeterTriggers.js';
 import { costAt, type ChargingPrice, type PriceText, type RunningCost } from './runningCost.js';
 import { localClock } from './timeOffset.js';
+import type { TariffCostPort } from '../ocpp/DriverPorts.js';
 
 export interface PricingServiceOptions {
   agent: Agent;
@@ -49,7 +50,7 @@ interface IdleAfterStop {
   timer: number | undefined;
 }
 
-export class PricingService {
+export class PricingService implements TariffCostPort {
   private readonly running = new Map<number, RunningCost>();
   /** Per connector, the charger's own cost of a session without a cost from the CSMS (DefaultPrice.chargingPrice). */
   private readonly estimates = new Map<number, RunningCost>();
@@ -72,13 +73,22 @@ export class PricingService {
   private readonly costs = new Map<number, number>();
   /** RunningCosts for transactions whose id the charger has not learnt yet (see setRunningCost). */
   private readonly pending = new Map<number, RunningCost>();
+  /** Price texts for transactions whose id the charger has not learnt yet (see setSessionPriceText). */
+  private readonly pendingTexts = new Map<number, PriceText>();
 
   constructor(private readonly o: PricingServiceOptions) {}
 
-  /** Follows the sessions and meters; the CSMS reaches it with the 1.6 DataTransfer messages of ./costMessages.ts. */
+  /**
+   * Follows the sessions and meters; the CSMS reaches it with the 1.6 DataTransfer messages of
+   * ./costMessages.ts, or through the charger's driver ports (OCPP 2.0.1 tariff and cost, agent/ocpp/v201/TariffCost201.ts).
+   */
   start(): void {
     const { agent } = this.o;
     this.detach.push(registerCostMessages(agent.vendors, this));
+    agent.driver.tariffCost = this;
+    this.detach.push(() => {
+      if (agent.driver.tariffCost === this) agent.driver.tariffCost = undefined;
+    });
     const onTransaction = (e: TransactionEvent): void => this.onTransaction(e);
     const onStatus = (s: StatusChange): void => this.triggers.get(s.connectorId)?.status(s.status);
     agent.on('transaction', onTransaction);
@@ -127,6 +137,34 @@ export class PricingService {
     }
   }
 
+  /** The currency costs are shown in (OCPP 2.0.1 TariffCostCtrlr.Currency). */
+  get currency(): string {
+    return this.o.currency;
+  }
+
+  /**
+   * A new price text for a running transaction (OCPP 2.0.1 updatedPersonalMessage); false when it
+   * does not run here. Like a running cost, one that overtakes the charger learning the
+   * transaction's id is kept until the id is known.
+   */
+  setSessionPriceText(transactionId: number, price: PriceText): boolean {
+    const connectorId = this.o.agent.transactions.connectorOfTransaction(transactionId);
+    if (connectorId !== undefined) {
+      this.o.display.setPriceText(connectorId, price);
+      return true;
+    }
+    if (!this.awaitingId()) return false;
+    this.pendingTexts.set(transactionId, price);
+    if (this.pendingTexts.size > RECENT) this.pendingTexts.delete(this.pendingTexts.keys().next().value!);
+    return true;
+  }
+
+  /** Whether a transaction here still awaits the id its CSMS knows it by. */
+  private awaitingId(): boolean {
+    const { transactions, connectors } = this.o.agent;
+    return connectors.some((c) => c.hasTransaction && transactions.transactionIdOn(c.connectorId) === undefined);
+  }
+
   /**
    * The running cost of a transaction here (RunningCost); false when no such transaction runs here.
    * The CSMS sends the first one right after its StartTransaction answer, which may overtake the
@@ -134,7 +172,7 @@ export class PricingService {
    * until the id is known.
    */
   setRunningCost(rc: RunningCost): boolean {
-    const { transactions, connectors } = this.o.agent;
+    const { transactions } = this.o.agent;
     const connectorId = transactions.connectorOfTransaction(rc.transactionId);
     const idle = connectorId === undefined ? this.idleOf(rc.transactionId) : undefined;
     if (idle) {
@@ -148,7 +186,7 @@ export class PricingService {
       return true;
     }
     if (connectorId === undefined) {
-      const awaitingId = connectors.some((c) => c.hasTransaction && transactions.transactionIdOn(c.connectorId) === undefined);
+      const awaitingId = this.awaitingId();
       if (awaitingId) {
         this.pending.set(rc.transactionId, rc);
         if (this.pending.size > RECENT) this.pending.delete(this.pending.keys().next().value!);
@@ -204,7 +242,7 @@ export class PricingService {
     // The idle fee stops with the unplug: the summary shows the cost then, until the FinalCost.
     const cost = this.endIdleFee(connectorId, at);
     if (cost !== undefined) this.o.display.setFinalCost(connectorId, { cost: this.value(cost) });
-    if (!this.o.agent.config.getBool('CustomIdleFeeAfterStop')) return;
+    if (!this.idleFeeAfterStop) return;
     const transactionId = t.transactionId ?? this.ids.get(t.localId);
     this.o.agent
       .journalConnectorUnplugged({ localId: t.localId, connectorId, ...(transactionId !== undefined && { transactionId }), timestamp: at })
@@ -226,6 +264,9 @@ export class PricingService {
       const rc = this.pending.get(e.transactionId);
       this.pending.delete(e.transactionId);
       if (rc) this.setRunningCost(rc);
+      const text = this.pendingTexts.get(e.transactionId);
+      this.pendingTexts.delete(e.transactionId);
+      if (text) this.setSessionPriceText(e.transactionId, text);
       // Learnt after its stop (started and stopped offline): the FinalCost that follows finds its connector.
       const ended = this.endedLocal.get(e.localId);
       if (ended !== undefined) this.endedTransaction(e.transactionId, ended);
@@ -248,18 +289,39 @@ export class PricingService {
     if (basis) {
       const cost = costAt(basis, e.timestamp, e.meterStopWh);
       const idlePrice = basis.nextPeriod && e.timestamp >= Date.parse(basis.nextPeriod.atTime) ? (basis.nextPeriod.idlePrice ?? basis.idlePrice) : basis.idlePrice;
-      if (rc && pilot !== 'A' && (idlePrice?.hourPrice ?? 0) > 0 && this.o.agent.config.getBool('CustomIdleFeeAfterStop')) {
+      if (rc && pilot !== 'A' && (idlePrice?.hourPrice ?? 0) > 0 && this.idleFeeAfterStop) {
         const idleRc: RunningCost = { ...rc, state: 'Idle', cost, timestamp: new Date(e.timestamp).toISOString(), meterValue: e.meterStopWh, ...(idlePrice && { idlePrice }) };
         delete (idleRc as { nextPeriod?: unknown }).nextPeriod;
         this.idleAfterStop.set(e.connectorId, { localId: e.localId, transactionId: e.transactionId, rc: idleRc, idleSince: e.timestamp, timer: undefined });
         this.showIdleFee(e.connectorId);
       } else {
-        this.o.display.setFinalCost(e.connectorId, { cost: this.value(cost, !rc) });
+        this.o.display.setFinalCost(e.connectorId, { cost: this.value(cost, !rc), ...this.totalCostFallback(rc) });
       }
+    } else {
+      const fallback = this.totalCostFallback(undefined);
+      if (fallback.priceText) this.o.display.setFinalCost(e.connectorId, fallback);
     }
     this.endedLocal.set(e.localId, e.connectorId);
     if (this.endedLocal.size > RECENT) this.endedLocal.delete(this.endedLocal.keys().next().value!);
     if (e.transactionId !== undefined) this.endedTransaction(e.transactionId, e.connectorId);
+  }
+
+  /**
+   * OCPP 2.0.1 TotalCostFallbackMessage (I05): said with the summary of a session that ended while
+   * the CSMS could not be reached and without a cost from it, until the CSMS's final cost replaces it.
+   */
+  private totalCostFallback(rc: RunningCost | undefined): { priceText?: PriceText } {
+    const text = this.o.agent.config.getString('TotalCostFallbackMessage');
+    return !rc && text && !this.o.agent.link.isAccepted ? { priceText: { text } } : {};
+  }
+
+  /**
+   * OCA CustomIdleFeeAfterStop: an OCPP 1.6 extension (the idle fee after the stop, ConnectorUnplugged).
+   * Under 2.0.1 a transaction's end is its end: idle time is billed within it (chargingState), and
+   * the Ended answer's totalCost is the total.
+   */
+  private get idleFeeAfterStop(): boolean {
+    return this.o.agent.options.ocppVersion !== '2.0.1' && this.o.agent.config.getBool('CustomIdleFeeAfterStop');
   }
 
   /** The FinalCost that follows a stop finds its connector here. */
@@ -273,17 +335,34 @@ export class PricingService {
    * DefaultPrice.chargingPrice (flat fee, per kWh, per hour), if the CSMS set one.
    */
   private startEstimate(connectorId: number, at: number, meterStartWh: number): void {
-    const raw = this.o.agent.config.getString('DefaultPrice');
-    if (!raw || this.running.has(connectorId)) return;
-    let chargingPrice: ChargingPrice | undefined;
-    try {
-      chargingPrice = (JSON.parse(raw) as { chargingPrice?: ChargingPrice }).chargingPrice;
-    } catch {
-      return;
-    }
+    if (this.running.has(connectorId)) return;
+    const chargingPrice = this.defaultChargingPrice();
     if (!chargingPrice) return;
     this.estimates.set(connectorId, { transactionId: -1, timestamp: new Date(at).toISOString(), meterValue: meterStartWh, cost: chargingPrice.flatFee ?? 0, state: 'Charging', chargingPrice });
     this.showCost(connectorId, undefined);
+  }
+
+  /**
+   * The prices the charger estimates with: DefaultPrice.chargingPrice (OCA 1.6), else the
+   * OfflineChargingPrice,<kWhPrice|hourPrice|flatFee> keys (OCPP 2.0.1 TariffCostCtrlr.OfflineChargingPrice), if any is set.
+   */
+  private defaultChargingPrice(): ChargingPrice | undefined {
+    const { config } = this.o.agent;
+    const raw = config.getString('DefaultPrice');
+    if (raw) {
+      try {
+        const own = (JSON.parse(raw) as { chargingPrice?: ChargingPrice }).chargingPrice;
+        if (own) return own;
+      } catch {
+        // Checked when set: not reached.
+      }
+    }
+    const offline: { kWhPrice?: number; hourPrice?: number; flatFee?: number } = {};
+    for (const part of ['kWhPrice', 'hourPrice', 'flatFee'] as const) {
+      const v = config.getString(`OfflineChargingPrice,${part}`);
+      if (v !== '') offline[part] = Number(v);
+    }
+    return Object.keys(offline).length > 0 ? offline : undefined;
   }
 
   /** The transaction whose idle fee after the stop runs, and its connector. */

@@ -13,9 +13,18 @@
  *   vehicle gone with ConnectorUnplugged (DataTransfer, answered Accepted), idle time until then
  *   included.
  *
- * An OCPP 2.0.1 station gets the same DataTransfer messages (its data as JSON text, as in 1.6):
- * the meter values come with its TransactionEvents, idle is its chargingState SuspendedEV, and
- * `transactionId` is the number the CSMS knows the transaction by (ChargePointState).
+ * An OCPP 2.0.1 station gets the costs the 2.0.1 way (functional block I with the OCA California
+ * Pricing additions for 2.0.1), in the answers to its own messages:
+ *
+ * - the Authorize answer (Accepted): idTokenInfo.personalMessage, the tariff's price text;
+ * - the TransactionEvent Started answer: updatedPersonalMessage (the price text) and totalCost
+ *   (the flat fee); every Updated answer: totalCost, the cost so far. Both with `customData` of
+ *   vendorId org.openchargealliance.costmsg (timestamp, meterValue, state, chargingPrice,
+ *   idlePrice), so the station counts the cost on between events. Idle is its chargingState
+ *   SuspendedEV (the Updated events with triggerReason ChargingStateChanged): billed beyond the grace;
+ * - the Ended answer: totalCost, the total, with a summary text (updatedPersonalMessage) and the
+ *   receipt URL as customData qrCodeText. A 2.0.1 transaction ends at the stop: the idle time
+ *   after it is not billed (a charger whose TxStopPoint is EVConnected would bill it as its own).
  *
  * Cost = flat fee + kWh × kWhPrice + charging hours × hourPrice + idle hours beyond the grace ×
  * idle hourPrice. Calls go out without waiting; a charger that does not know the vendor answers
@@ -76,6 +85,25 @@ function energyWh(values: readonly AnySampledValue[]): number | undefined {
 }
 const round = (n: number): number => Math.round(n * 1000) / 1000;
 
+/** What the tariff reads of a 2.0.1 TransactionEvent. */
+interface TransactionEvent201 {
+  readonly eventType: 'Started' | 'Updated' | 'Ended';
+  readonly timestamp: string;
+  readonly evse?: { readonly id: number };
+  readonly transactionInfo: { readonly transactionId: string; readonly chargingState?: string };
+  readonly meterValue?: readonly MeterValue201[];
+}
+
+/** The energy register of a 2.0.1 event's sampled values of one context (Transaction.Begin / End). */
+function energyAt(event: TransactionEvent201, context: string): number | undefined {
+  for (const mv of event.meterValue ?? []) {
+    const values = mv.sampledValue.filter((v) => (v as { context?: string }).context === context);
+    const wh = values.length > 0 ? energyWh(values) : undefined;
+    if (wh !== undefined) return wh;
+  }
+  return undefined;
+}
+
 /** The price text a tariff gives a driver. */
 export function priceTextOf(t: Tariff): string {
   if (t.priceText) return t.priceText;
@@ -107,10 +135,26 @@ export class CsmsTariff {
     this.csms.on('message', this.onMessage);
     this.csms.on('transactionStarted', this.onStarted);
     this.csms.on('transactionStopped', this.onStopped);
-    this.removeReply = this.csms.respondTo('DataTransfer', (request, ctx) => {
-      if (request.vendorId !== COST_VENDOR_ID || request.messageId !== 'ConnectorUnplugged') return ctx.defaultReply();
-      return { status: this.unplugged(ctx.chargePointId, request) ? 'Accepted' : 'Rejected' };
-    });
+    const removers = [
+      this.csms.respondTo('DataTransfer', (request, ctx) => {
+        if (request.vendorId !== COST_VENDOR_ID || request.messageId !== 'ConnectorUnplugged') return ctx.defaultReply();
+        return { status: this.unplugged(ctx.chargePointId, request) ? 'Accepted' : 'Rejected' };
+      }),
+      // OCPP 2.0.1: the prices and costs ride on the answers (1.6 chargers get the default answer).
+      this.csms.respondTo('Authorize', (request, ctx) => {
+        const answer = ctx.defaultReply() as unknown as Record<string, unknown>;
+        const info = answer.idTokenInfo as { status?: string } | undefined;
+        if (ctx.ocppVersion !== '2.0.1' || info?.status !== 'Accepted') return answer as never;
+        return { ...answer, idTokenInfo: { ...info, personalMessage: this.personalMessage(priceTextOf(this.tariff)) } } as never;
+      }),
+      this.csms.respondTo('TransactionEvent', (request, ctx) => {
+        const answer = ctx.defaultReply() as unknown as Record<string, unknown>;
+        return (ctx.ocppVersion === '2.0.1' ? { ...answer, ...this.costAnswer(ctx.chargePointId, request as unknown as TransactionEvent201, answer) } : answer) as never;
+      }),
+    ];
+    this.removeReply = () => {
+      for (const remove of removers) remove();
+    };
   }
 
   detach(): void {
@@ -119,6 +163,67 @@ export class CsmsTariff {
     this.csms.off('message', this.onMessage);
     this.csms.off('transactionStarted', this.onStarted);
     this.csms.off('transactionStopped', this.onStopped);
+  }
+
+  /** The tariff's text as a 2.0.1 MessageContent (the texts here are English). */
+  private personalMessage(content: string): { format: 'UTF8'; language: string; content: string } {
+    return { format: 'UTF8', language: 'en', content: content.slice(0, 512) };
+  }
+
+  /**
+   * What a 2.0.1 TransactionEvent's answer says of costs (see the module comment). The event
+   * itself is taken in already (observe() sees each call before it is answered).
+   */
+  private costAnswer(chargePointId: string, event: TransactionEvent201, answer: Record<string, unknown>): Record<string, unknown> {
+    const t = this.tariff;
+    const idTokenStatus = (answer.idTokenInfo as { status?: string } | undefined)?.status;
+    if (event.eventType === 'Started') {
+      if (idTokenStatus !== undefined && idTokenStatus !== 'Accepted') return {};
+      const meterWh = energyAt(event, 'Transaction.Begin') ?? 0;
+      const at = Date.parse(event.timestamp);
+      const r: Running = { chargePointId, transactionId: 0, connectorId: event.evse?.id ?? 0, meterStart: meterWh, startedAt: at, meterWh, at, chargingMs: 0, idleMs: 0, idle: false };
+      return { totalCost: this.cost(r), updatedPersonalMessage: this.personalMessage(priceTextOf(t)), customData: this.costData(r) };
+    }
+    const r = this.runningOf(chargePointId, event.transactionInfo.transactionId);
+    if (!r) return {};
+    if (event.eventType === 'Updated') return { totalCost: this.cost(r), customData: this.costData(r) };
+    // Ended: the total at the stop (its time and register).
+    const end = { ...r };
+    this.advance(end, Date.parse(event.timestamp), energyAt(event, 'Transaction.End'));
+    // A total is billed in cents.
+    const cost = Math.round(this.cost(end) * 100) / 100;
+    const kwh = ((end.meterWh - end.meterStart) / 1000).toFixed(2);
+    const receipt = t.receiptUrl?.replace('{transactionId}', event.transactionInfo.transactionId);
+    return {
+      totalCost: cost,
+      updatedPersonalMessage: this.personalMessage(`${kwh} kWh, ${cost.toFixed(2)} ${t.currency}`),
+      customData: { vendorId: COST_VENDOR_ID, ...(receipt && { qrCodeText: receipt }) },
+    };
+  }
+
+  /** The running transaction a 2.0.1 station calls `stationTransactionId`. */
+  private runningOf(chargePointId: string, stationTransactionId: string): Running | undefined {
+    const tx = this.csms.transactions(chargePointId).findLast((x) => x.stationTransactionId === stationTransactionId);
+    return tx && this.running.get(tx.transactionId);
+  }
+
+  /** The California Pricing figures of a running cost (2.0.1 customData, vendorId costmsg). */
+  private costData(r: Running): Record<string, unknown> {
+    const t = this.tariff;
+    return {
+      vendorId: COST_VENDOR_ID,
+      timestamp: new Date(r.at).toISOString(),
+      meterValue: Math.round(r.meterWh),
+      state: r.idle ? 'Idle' : 'Charging',
+      chargingPrice: { kWhPrice: t.kWhPrice, hourPrice: t.hourPrice, flatFee: t.flatFee },
+      ...(t.idle && { idlePrice: { graceMinutes: this.graceLeft(r), hourPrice: t.idle.hourPrice } }),
+    };
+  }
+
+  /** The grace counts from the message's time: what is left of it while idle. */
+  private graceLeft(r: Running): number | undefined {
+    const idle = this.tariff.idle;
+    return idle && r.idle ? Math.max(0, Math.ceil((idle.graceMinutes * 60_000 - r.idleMs) / 60_000)) : idle?.graceMinutes;
   }
 
   /** The cost of a running transaction at `at` (its last meter value). */
@@ -146,7 +251,7 @@ export class CsmsTariff {
       const idTag = this.authorizing.get(record.messageId ?? '');
       this.authorizing.delete(record.messageId ?? '');
       const status = ((payload.idTagInfo ?? payload.idTokenInfo) as { status?: string } | undefined)?.status;
-      if (idTag !== undefined && status === 'Accepted') this.send(chargePointId, 'SetUserPrice', { idToken: idTag, priceText: priceTextOf(this.tariff) });
+      if (idTag !== undefined && status === 'Accepted' && !this.speaks201(chargePointId)) this.send(chargePointId, 'SetUserPrice', { idToken: idTag, priceText: priceTextOf(this.tariff) });
     }
     if (direction === 'in' && kind === 'call' && action === 'MeterValues') this.metered(payload);
     if (direction === 'in' && kind === 'call' && action === 'StatusNotification') this.statusChanged(chargePointId, payload);
@@ -166,7 +271,11 @@ export class CsmsTariff {
       this.advance(r, at);
       r.idle = idle;
     }
-    this.sendRunningCost(r);
+    // The cost goes back in this event's answer (costAnswer).
+  }
+
+  private speaks201(chargePointId: string): boolean {
+    return this.csms.ocppVersion(chargePointId) === '2.0.1';
   }
 
   private started(tx: TransactionRecord): void {
@@ -174,7 +283,8 @@ export class CsmsTariff {
     const startedAt = Date.parse(tx.startTimestamp);
     const r: Running = { chargePointId: tx.chargePointId, transactionId: tx.transactionId, connectorId: tx.connectorId, meterStart: tx.meterStart, startedAt, meterWh: tx.meterStart, at: startedAt, chargingMs: 0, idleMs: 0, idle: false };
     this.running.set(tx.transactionId, r);
-    this.sendRunningCost(r);
+    // 2.0.1: the Started answer carried it.
+    if (!this.speaks201(tx.chargePointId)) this.sendRunningCost(r);
   }
 
   private advance(r: Running, at: number, meterWh?: number): void {
@@ -208,6 +318,8 @@ export class CsmsTariff {
     const r = this.running.get(tx.transactionId);
     if (!r || !tx.stop) return;
     this.running.delete(tx.transactionId);
+    // 2.0.1: the Ended answer carried the total.
+    if (this.speaks201(r.chargePointId)) return;
     this.advance(r, Date.parse(tx.stop.timestamp), tx.stop.meterStop);
     const idle = this.tariff.idle;
     if (idle && idle.hourPrice > 0 && tx.stop.reason !== 'EVDisconnected') {
@@ -257,8 +369,7 @@ export class CsmsTariff {
 
   private sendRunningCost(r: Running): void {
     const t = this.tariff;
-    // The grace counts from the message's time: what is left of it.
-    const grace = t.idle && r.idle ? Math.max(0, Math.ceil((t.idle.graceMinutes * 60_000 - r.idleMs) / 60_000)) : t.idle?.graceMinutes;
+    const grace = this.graceLeft(r);
     this.send(r.chargePointId, 'RunningCost', {
       transactionId: r.transactionId,
       timestamp: new Date(r.at).toISOString(),

@@ -2,7 +2,7 @@
  * A bare ocpp-rpc client standing in for a charge point in tests of the CSMS itself: strict by
  * default, no reconnects, closed by {@link closeAll}. (Agent tests use the real agent.)
  */
-import { ocppRpc } from '../../agent/ocpp/ocppRpc.js';
+import { ocpp201Validator, ocppRpc } from '../../agent/ocpp/ocppRpc.js';
 
 const { RPCClient } = ocppRpc;
 
@@ -31,6 +31,8 @@ export async function connectStub(url: string, identity: string, options: StubOp
     identity,
     protocols: [...(options.protocols ?? ['ocpp1.6'])],
     strictMode: options.strictMode ?? true,
+    // ocpp-rpc's built-in validators are 1.6's; 2.0.1's are loaded on demand.
+    ...(options.protocols?.includes('ocpp2.0.1') && { strictModeValidators: [ocpp201Validator()] }),
     reconnect: false,
     callTimeoutMs: options.callTimeoutMs ?? 3000,
     ...(options.password === undefined ? {} : { password: options.password }),

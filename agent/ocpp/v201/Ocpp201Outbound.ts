@@ -28,6 +28,9 @@ import { call201 } from './call201.js';
 import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
+import type { DriverPorts } from '../DriverPorts.js';
+import { tellPersonalMessage, tellTransactionAnswer } from './TariffCost201.js';
+import type { TransactionEventRequest, TransactionEventResponse } from '../../ocpp201/messages.js';
 
 /**
  * The component of the device that fails, as the HAL's fault (through its shared error code) tells
@@ -49,6 +52,29 @@ function failingComponent(errorCode: string, connectorId: number): ComponentType
   const device = FAILING_DEVICE[errorCode];
   if (!device) return { name: 'Connector', evse: { id: connectorId, connectorId: 1 } };
   return { name: device.name, evse: device.connector ? { id: connectorId, connectorId: 1 } : { id: connectorId } };
+}
+
+/**
+ * The link as TransactionEvents sees it, telling the tariff and cost service what each
+ * TransactionEvent's answer says of prices and costs (TariffCost201.ts) before the sender takes the
+ * answer in: every event, whoever made it, and only answers the strict link validated.
+ */
+function costsTold(link: Pick<OcppLink, 'call'>, driver: DriverPorts): Pick<OcppLink, 'call'> {
+  return {
+    call(action, payload, after) {
+      const answer = link.call(action, payload, after);
+      if ((action as string) !== 'TransactionEvent') return answer;
+      return answer.then((response) => {
+        const costs = driver.tariffCost;
+        try {
+          if (costs) tellTransactionAnswer(costs, payload as unknown as TransactionEventRequest, response as unknown as TransactionEventResponse);
+        } catch {
+          // What the driver is shown never holds up the transaction's messages.
+        }
+        return response;
+      });
+    },
+  };
 }
 
 type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat' | 'on'>;
@@ -73,8 +99,9 @@ export class Ocpp201Outbound implements OcppCaller {
     private readonly link: LinkView,
     private readonly clock: Pick<Clock, 'now'>,
     seqNos: TransactionSeqNos,
+    private readonly driver?: DriverPorts,
   ) {
-    this.transactions = new TransactionEvents(link, seqNos, (at) => this.wasOffline(at));
+    this.transactions = new TransactionEvents(driver ? costsTold(link, driver) : link, seqNos, (at) => this.wasOffline(at));
     this.nextEventId = Math.floor(clock.now() / 1000) % 2_000_000_000;
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
@@ -187,6 +214,9 @@ export class Ocpp201Outbound implements OcppCaller {
         this.languages.delete(idTag);
         if (idTokenInfo.language1 !== undefined) this.languages.set(idTag, idTokenInfo.language1);
         if (this.languages.size > MAX_LANGUAGES) this.languages.delete(this.languages.keys().next().value!);
+        // I01: the driver's tariff, shown while the session of this idToken is prepared and runs.
+        const costs = this.driver?.tariffCost;
+        if (costs) tellPersonalMessage(costs, idTag, idTokenInfo);
         return {
           idTagInfo: {
             status: idTagStatus16(idTokenInfo.status),

@@ -38,6 +38,8 @@ import { Reservations201, type TransactionNews } from './Reservations201.js';
 import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
 import type { EnergyMeter } from '../../../hal/index.js';
 import type { StatusChange } from '../../charging/ConnectorController.js';
+import type { DisplayMessagePort, DriverPorts, TariffCostPort } from '../DriverPorts.js';
+import type { MessageInfoType } from '../../ocpp201/messages.js';
 
 export interface Ocpp201StationParts {
   log: Logger;
@@ -78,7 +80,12 @@ export interface Ocpp201StationParts {
   resetEvse(evseId: number): Promise<boolean>;
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
+  /** The display and pricing services, while they run (../DriverPorts.ts). */
+  driver: DriverPorts;
 }
+
+/** Display messages per NotifyDisplayMessages: a few, as each may hold 512 characters. */
+const DISPLAY_MESSAGES_PER_PAGE = 10;
 
 export class Ocpp201Station implements StationControl {
   private onIdleReset: (() => void) | undefined;
@@ -133,6 +140,34 @@ export class Ocpp201Station implements StationControl {
 
   get log(): Logger {
     return this.p.log;
+  }
+
+  get displayMessages(): DisplayMessagePort | undefined {
+    return this.p.driver.displayMessages;
+  }
+
+  get tariffCost(): TariffCostPort | undefined {
+    return this.p.driver.tariffCost;
+  }
+
+  now(): string {
+    return new Date(this.p.clock.now()).toISOString();
+  }
+
+  reportDisplayMessages(requestId: number, messages: readonly MessageInfoType[]): void {
+    // After the answer is out; a page that fails ends the report.
+    setImmediate(() => void (async () => {
+      for (let at = 0; at < messages.length; at += DISPLAY_MESSAGES_PER_PAGE) {
+        const page = messages.slice(at, at + DISPLAY_MESSAGES_PER_PAGE) as [MessageInfoType, ...MessageInfoType[]];
+        const tbc = at + DISPLAY_MESSAGES_PER_PAGE < messages.length;
+        try {
+          await call201(this.p.link, 'NotifyDisplayMessages', { requestId, messageInfo: page, ...(tbc && { tbc }) });
+        } catch (err) {
+          this.p.log.warn({ err, requestId }, 'NotifyDisplayMessages not delivered: report ended');
+          return;
+        }
+      }
+    })());
   }
 
   get deviceModel(): DeviceModel {

@@ -32,6 +32,8 @@ import type { UploadAnswer, UploadRequest } from '../../diagnostics/diagnosticsT
 import type { SmartCharging201 } from './SmartCharging201.js';
 import type { Reservations201 } from './Reservations201.js';
 import type { Monitoring201 } from './Monitoring201.js';
+import type { DisplayMessagePort, TariffCostPort } from '../DriverPorts.js';
+import type { MessageInfoType } from '../../ocpp201/messages.js';
 
 export interface StationControl {
   readonly log: Logger;
@@ -52,6 +54,14 @@ export interface StationControl {
   readonly monitoring: Pick<Monitoring201, 'set' | 'clear'>;
   /** ReserveNow / CancelReservation over the session service's reservations. */
   readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
+  /** Set/Get/ClearDisplayMessage: the display service's operator messages; absent without a display. */
+  readonly displayMessages?: DisplayMessagePort;
+  /** CostUpdated: the tariff and cost service; absent without one. */
+  readonly tariffCost?: TariffCostPort;
+  /** The station's time now, RFC 3339. */
+  now(): string;
+  /** GetDisplayMessages: the messages found go out in NotifyDisplayMessages pages after the answer. */
+  reportDisplayMessages(requestId: number, messages: readonly MessageInfoType[]): void;
   /** GetBaseReport: Accepted (or EmptyResultSet); the NotifyReport pages follow the answer. */
   baseReport(requestId: number, base: ReportBaseEnumType): GenericDeviceModelStatusEnumType;
   /** GetReport: Accepted (or EmptyResultSet when nothing matches); the NotifyReport pages follow the answer. */

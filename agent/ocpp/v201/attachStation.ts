@@ -76,6 +76,11 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     now: () => s.clock.now(),
     timeSource: s.time.fromCsms ? 'Heartbeat' : 'RealTimeClock',
     settingsTimeZone: s.time.settingsTimeZone ?? 'UTC',
+    displayMessages: () => {
+      const port = s.driver.displayMessages;
+      return port && { count: port.count, max: port.max };
+    },
+    tariffCost: () => s.driver.tariffCost && { currency: s.driver.tariffCost.currency },
     rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {

@@ -13,6 +13,7 @@
  * Each EVSE of this charger has one connector (the HAL's connector n is EVSE n, connector 1).
  */
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
+import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
@@ -55,6 +56,10 @@ export interface StationFacts {
    * while charging (the pilot's 6 A), A per phase and W in total.
    */
   capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number };
+  /** The operator messages kept now and at most; undefined: no display shows them (DisplayMessageCtrlr). */
+  displayMessages(): { count: number; max: number } | undefined;
+  /** The tariff and cost service's currency; undefined: no service shows tariffs and costs (TariffCostCtrlr). */
+  tariffCost(): { currency: string } | undefined;
 }
 
 /** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
@@ -218,6 +223,26 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ClockCtrlr', 'station', 'DateTime', (f) => new Date(f.now()).toISOString(), 'dateTime'),
   fact('ClockCtrlr', 'station', 'TimeSource', (f) => f.timeSource, 'SequenceList', { valuesList: 'Heartbeat,RealTimeClock', constant: true }),
   key('ClockCtrlr', 'TimeZone', 'TimeZone', { emptyMeans: (f) => f.settingsTimeZone }),
+  // Display messages (agent/display, through the driver ports): there while a display shows operator messages.
+  fact('DisplayMessageCtrlr', 'station', 'Available', (f) => String(f.displayMessages() !== undefined), 'boolean'),
+  key('DisplayMessageCtrlr', 'Enabled', 'DisplayMessagesEnabled'),
+  fact('DisplayMessageCtrlr', 'station', 'DisplayMessages', (f) => String(f.displayMessages()?.count ?? 0), 'integer', { maxLimit: (f) => f.displayMessages()?.max ?? 0 }),
+  fact('DisplayMessageCtrlr', 'station', 'SupportedFormats', () => 'ASCII,UTF8,URI', 'MemberList', { valuesList: 'ASCII,HTML,URI,UTF8', constant: true }),
+  fact('DisplayMessageCtrlr', 'station', 'SupportedPriorities', () => 'AlwaysFront,InFront,NormalCycle', 'MemberList', { valuesList: 'AlwaysFront,InFront,NormalCycle', constant: true }),
+  key('DisplayMessageCtrlr', 'Language', 'Language', { dataType: 'OptionList', valuesList: DISPLAY_LANGUAGES.join(',') }),
+  // Tariffs and costs (agent/pricing, through the driver ports; docs/display.md): there while a pricing service runs.
+  fact('TariffCostCtrlr', 'station', 'Available', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Tariff' }),
+  fact('TariffCostCtrlr', 'station', 'Available', (f) => String(f.tariffCost() !== undefined), 'boolean', { instance: 'Cost' }),
+  key('TariffCostCtrlr', 'Enabled', 'TariffEnabled', { instance: 'Tariff' }),
+  key('TariffCostCtrlr', 'Enabled', 'CostEnabled', { instance: 'Cost' }),
+  fact('TariffCostCtrlr', 'station', 'Currency', (f) => f.tariffCost()?.currency ?? '', 'string'),
+  key('TariffCostCtrlr', 'TariffFallbackMessage', 'TariffFallbackMessage'),
+  key('TariffCostCtrlr', 'TariffFallbackMessage', 'OfflineTariffFallbackMessage', { instance: 'Offline' }),
+  key('TariffCostCtrlr', 'TotalCostFallbackMessage', 'TotalCostFallbackMessage'),
+  key('TariffCostCtrlr', 'OfflineChargingPrice', 'OfflineChargingPrice,kWhPrice', { instance: 'kWhPrice', dataType: 'decimal' }),
+  key('TariffCostCtrlr', 'OfflineChargingPrice', 'OfflineChargingPrice,hourPrice', { instance: 'hourPrice', dataType: 'decimal' }),
+  key('TariffCostCtrlr', 'OfflineChargingPrice', 'OfflineChargingPrice,flatFee', { instance: 'flatFee', dataType: 'decimal' }),
+  key('TariffCostCtrlr', 'NumberOfDecimalsForCostValues', 'NumberOfDecimalsForCostValues'),
   // Security and the device model itself.
   fact('SecurityCtrlr', 'station', 'Identity', (f) => f.identity, 'string', { constant: true }),
   // The security profile of the connection in use: its connection profile's (read-only, as in the

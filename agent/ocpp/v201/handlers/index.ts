@@ -18,6 +18,10 @@ import { getChargingProfiles } from './GetChargingProfiles.js';
 import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { setChargingProfile } from './SetChargingProfile.js';
 import { clearCache } from './ClearCache.js';
+import { clearDisplayMessage } from './ClearDisplayMessage.js';
+import { costUpdated } from './CostUpdated.js';
+import { getDisplayMessages } from './GetDisplayMessages.js';
+import { setDisplayMessage } from './SetDisplayMessage.js';
 import { dataTransfer } from './DataTransfer.js';
 import { getLocalListVersion } from './GetLocalListVersion.js';
 import { getLog } from './GetLog.js';
@@ -42,12 +46,15 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   ChangeAvailability: changeAvailability,
   ClearCache: clearCache,
   ClearChargingProfile: clearChargingProfile,
+  ClearDisplayMessage: clearDisplayMessage,
+  CostUpdated: costUpdated,
   ClearVariableMonitoring: clearVariableMonitoring,
   DataTransfer: dataTransfer,
   DeleteCertificate: deleteCertificate,
   GetBaseReport: getBaseReport,
   GetChargingProfiles: getChargingProfiles,
   GetCompositeSchedule: getCompositeSchedule,
+  GetDisplayMessages: getDisplayMessages,
   GetInstalledCertificateIds: getInstalledCertificateIds,
   GetLocalListVersion: getLocalListVersion,
   GetLog: getLog,
@@ -62,6 +69,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   SendLocalList: sendLocalList,
   SetChargingProfile: setChargingProfile,
   SetNetworkProfile: setNetworkProfile,
+  SetDisplayMessage: setDisplayMessage,
   SetVariableMonitoring: setVariableMonitoring,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
