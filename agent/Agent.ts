@@ -207,6 +207,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const { agent } = this;
       agent.statusReporter.connectorChanged(change);
       agent.sessions.statusChanged();
+      agent.transactions.chargingStateChanged(change.connectorId);
       // An authorization that lapsed before its session began takes its RemoteStart TxProfile along.
       if (change.status !== 'Preparing' && !agent.connector(change.connectorId)?.hasTransaction) agent.chargingLimits.sessionEnded(change.connectorId);
     },
@@ -290,6 +291,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       sender: this.sender,
       link: calls,
       order: this.order,
+      chargingState: (connectorId) => this.connector(connectorId)?.chargingState,
       onEvent: (event) => {
         if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
         else if (event.event === 'stopped') this.chargingLimits.sessionEnded(event.connectorId);

@@ -9,9 +9,10 @@ import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
-import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { activeFaults, chargingStateOf, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
+import type { ChargingState } from '../store/TransactionJournal.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 import { EnergyAllowance } from './EnergyAllowance.js';
 import { LockDriver } from './LockDriver.js';
@@ -168,6 +169,11 @@ export class ConnectorController {
    */
   get hasTransaction(): boolean {
     return hasTransaction(this.actor.getSnapshot());
+  }
+
+  /** What the connector does for the EV during its transaction (connectorSelectors.chargingStateOf). */
+  get chargingState(): ChargingState | undefined {
+    return chargingStateOf(this.actor.getSnapshot());
   }
 
   /** Id of the reservation this connector holds, if any (expired or used ones are gone). */

@@ -43,7 +43,7 @@ export interface Ocpp201StationParts {
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'startAnswered' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
     & { firmware?: Pick<FirmwareService, 'request' | 'current'> | undefined; diagnostics?: ChargePointControl['diagnostics'] }
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
@@ -277,9 +277,18 @@ export class Ocpp201Station implements StationControl {
     return { ongoingIndicator, messagesInQueue };
   }
 
-  /** Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared number. */
-  remoteStop(transactionId: string): RequestStartStopStatusEnumType {
+  /**
+   * Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared
+   * number. A CSMS may send this right after answering the Started, and both may arrive in one
+   * read, before the answer is taken in: an unknown id is decided again once the Started in flight
+   * is answered (as RemoteStopTransaction in 1.6).
+   */
+  async remoteStop(transactionId: string): Promise<RequestStartStopStatusEnumType> {
     if (!/^\d{1,16}$/.test(transactionId)) return 'Rejected';
+    const status = this.p.control.remoteStop(Number(transactionId));
+    const answered = status === 'Rejected' ? this.p.control.startAnswered?.() : undefined;
+    if (!answered) return status;
+    await answered;
     return this.p.control.remoteStop(Number(transactionId));
   }
 

@@ -57,6 +57,55 @@ describe('TransactionEvent', () => {
     expect(order).toEqual(['Available', 'Occupied', 'Started', 'Updated', 'Updated', 'Ended', 'Available']);
   });
 
+  it('charging state changes: Updated ChargingStateChanged (SuspendedEV, Charging, SuspendedEVSE), EVCommunicationLost (Idle) and CablePluggedIn when the EV leaves and comes back, seqNo without gaps', async () => {
+    const f = await agent201Fixture({ connectors: 1, ocpp: { StopTransactionOnEVSideDisconnect: false } });
+    await cardSession(f);
+    const ev = f.sim.connectors[0]!.ev;
+    ev.suspend();
+    await f.advance(SECOND);
+    ev.resume();
+    await f.advance(SECOND);
+    // A charging profile of 0 A withholds power: SuspendedEVSE, then Charging again once it is cleared.
+    expect(await f.call('SetChargingProfile', { evseId: 1, chargingProfile: { id: 7, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: [{ id: 1, chargingRateUnit: 'A', startSchedule: new Date(f.clock.now()).toISOString(), chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] }] } })).toMatchObject({ status: 'Accepted' });
+    await f.advance(SECOND);
+    expect(await f.call('ClearChargingProfile', { chargingProfileId: 7 })).toMatchObject({ status: 'Accepted' });
+    await f.advance(SECOND);
+    ev.unplug();
+    await f.advance(SECOND);
+    ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap(CARD);
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 8);
+    expect(events(f).map((e) => [e.seqNo, e.eventType, e.triggerReason, e.transactionInfo.chargingState])).toEqual([
+      [0, 'Started', 'Authorized', 'Charging'],
+      [1, 'Updated', 'ChargingStateChanged', 'SuspendedEV'],
+      [2, 'Updated', 'ChargingStateChanged', 'Charging'],
+      [3, 'Updated', 'ChargingStateChanged', 'SuspendedEVSE'],
+      [4, 'Updated', 'ChargingStateChanged', 'Charging'],
+      [5, 'Updated', 'EVCommunicationLost', 'Idle'],
+      [6, 'Updated', 'CablePluggedIn', 'Charging'],
+      [7, 'Ended', 'StopAuthorized', undefined],
+    ]);
+    await f.settle();
+    expect(events(f)).toHaveLength(8);
+    const times = events(f).map((e) => Date.parse(e.timestamp));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('no charging state event without a transaction (plug-in, EV pause and unplug with nobody authorized)', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const ev = f.sim.connectors[0]!.ev;
+    ev.plugIn();
+    await f.advance(SECOND);
+    ev.suspend();
+    await f.advance(SECOND);
+    ev.unplug();
+    await f.advance(SECOND);
+    await f.settle();
+    expect(f.csms.count('TransactionEvent')).toBe(0);
+  });
+
   it('through an outage: what happened meanwhile is journaled and delivered in order, marked offline, seqNo continuing', async () => {
     const f = await agent201Fixture({ connectors: 1, ocpp: { MeterValueSampleInterval: 60 } });
     await cardSession(f);
