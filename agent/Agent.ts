@@ -396,7 +396,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       control: this.control,
       transactions: this.transactions,
-      undelivered: () => this.sender.backlog,
+      queued: () => this.sender.pendingEntries(),
       events: this,
       link: this.link,
       identity: options.chargePointId,

@@ -51,8 +51,8 @@ export interface Ocpp201StationParts {
   isAccepted(): boolean;
   /** The transaction running on an EVSE (its shared number), if any. */
   transactionOn(evseId: number): number | undefined;
-  /** Transaction messages not yet confirmed by the CSMS (all transactions). */
-  undelivered(): number;
+  /** Transaction messages not yet confirmed by the CSMS: of the transaction with this id, or of all. */
+  undelivered(transactionId?: string): number;
   /** The next StatusNotifications go out even if they repeat the last one (a triggered report). */
   forgetSentStatuses(): void;
   /** Where a remote start's remoteStartId waits for its TransactionEvent Started. */
@@ -270,8 +270,8 @@ export class Ocpp201Station implements StationControl {
   }
 
   transactionStatus(transactionId?: string): GetTransactionStatusResponse {
-    // The journal does not tell messages apart by transaction here: any queued message counts.
-    const messagesInQueue = this.p.undelivered() > 0;
+    // Of the transaction asked about only (E14); without one, of any transaction.
+    const messagesInQueue = this.p.undelivered(transactionId) > 0;
     if (transactionId === undefined) return { messagesInQueue };
     const ongoingIndicator = Array.from({ length: this.evseCount }, (_, i) => this.p.transactionOn(i + 1)).some((n) => n !== undefined && String(n) === transactionId);
     return { ongoingIndicator, messagesInQueue };

@@ -127,7 +127,7 @@ function makesEvent(entry: JournalEntry): entry is EventEntry {
 }
 
 /** The station-made transactionId of a local transaction, from its start (or the journaled answer to it) among `entries`. */
-function transactionIdIn(localId: string, entries: Iterable<JournalEntry>): string | undefined {
+export function transactionIdIn(localId: string, entries: Iterable<JournalEntry>): string | undefined {
   for (const e of entries) {
     if (e.localId !== localId) continue;
     if (e.kind === 'start') return String(transactionIdOf(e.payload));
