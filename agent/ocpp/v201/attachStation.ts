@@ -50,6 +50,9 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     messageTimeoutS: Math.ceil(s.csms.callTimeoutMs / 1000),
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
     stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
+    setStopsOnEVSideDisconnect: async (on) => {
+      await s.config.change('StopTransactionOnEVSideDisconnect', String(on));
+    },
     activeNetworkProfile: () => s.link.connectionSlot,
     chargingProfiles: () => ({ installed: s.control.chargingLimits?.profiles.length ?? 0, max: s.config.getInt('MaxChargingProfilesInstalled') }),
     measured: (evseId) => {

@@ -32,6 +32,8 @@ export interface StationFacts {
   readonly messageTimeoutS: number;
   /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
   stopsOnEVSideDisconnect(): boolean;
+  /** Sets it (TxStopPoint written), stored as StopTransactionOnEVSideDisconnect. */
+  setStopsOnEVSideDisconnect(on: boolean): Promise<void>;
   /** The connection profile (slot) in use: 1 is csms.url, 2… csms.fallbackUrls. */
   activeNetworkProfile(): number;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
@@ -79,9 +81,49 @@ export interface VariableDefinition {
   readonly attributes?: Partial<Record<ExtraAttribute, (facts: StationFacts, evseId: number) => string>>;
   /** Variable monitoring may watch it (SetVariableMonitoring; Monitoring201.ts reads it from the meter). */
   readonly monitorable?: true;
+  /**
+   * A fact the CSMS may write (ReadWrite): only the values the station honours are Accepted (and
+   * in effect at once); any other is Rejected with a reason.
+   */
+  readonly write?: (facts: StationFacts, value: string) => Promise<WriteAnswer>;
 }
 
+export type WriteAnswer = { status: 'Accepted' } | { status: 'Rejected'; reasonCode: string; additionalInfo: string };
+
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
+
+/** The members of a MemberList value, sorted (their order means nothing), or undefined when one is not a TxStartPoint/TxStopPoint value. */
+function txPoints(value: string): string | undefined {
+  const members = value.split(',').map((m) => m.trim());
+  if (!members.every((m) => TX_POINTS.split(',').includes(m))) return undefined;
+  return [...new Set(members)].sort().join(',');
+}
+
+/**
+ * TxStartPoint: a transaction begins here once the EV is connected and authorized, when the power
+ * path may close (the connector machine); only that is honoured.
+ */
+async function writeTxStartPoint(_f: StationFacts, value: string): Promise<WriteAnswer> {
+  const points = txPoints(value);
+  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStartPoint members are ${TX_POINTS}` };
+  if (points === 'PowerPathClosed') return { status: 'Accepted' };
+  return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: 'this station starts a transaction once the EV is connected and authorized: PowerPathClosed only' };
+}
+
+/**
+ * TxStopPoint: a transaction ends when its authorization ends (a card, a remote stop) and, with
+ * EVConnected, also when the EV is unplugged (StopTxOnEVSideDisconnect, which it sets); other
+ * stop points are not honoured.
+ */
+async function writeTxStopPoint(f: StationFacts, value: string): Promise<WriteAnswer> {
+  const points = txPoints(value);
+  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStopPoint members are ${TX_POINTS}` };
+  if (points !== 'Authorized' && points !== 'Authorized,EVConnected') {
+    return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: 'this station ends a transaction when its authorization ends, and optionally when the EV is unplugged: Authorized or EVConnected,Authorized' };
+  }
+  await f.setStopsOnEVSideDisconnect(points !== 'Authorized');
+  return { status: 'Accepted' };
+}
 
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
@@ -128,11 +170,11 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect'),
   key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId'),
   key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
-  // Where transactions begin and end here (read-only: the session service decides, as in 1.6): a
-  // transaction starts once the EV is connected and authorized, i.e. when the power path may close,
-  // and ends when authorization ends (a stop) or, with StopTxOnEVSideDisconnect, the EV leaves.
-  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS }),
-  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS }),
+  // Where transactions begin and end here: a transaction starts once the EV is connected and
+  // authorized, i.e. when the power path may close, and ends when authorization ends (a stop) or,
+  // with StopTxOnEVSideDisconnect, the EV leaves. Writable with the values honoured (above).
+  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS, write: writeTxStartPoint }),
+  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS, write: writeTxStopPoint }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),

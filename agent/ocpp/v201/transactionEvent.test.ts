@@ -93,6 +93,42 @@ describe('TransactionEvent', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
+  it('TxStopPoint and TxStartPoint take the values the station honours: TxStopPoint Authorized keeps a transaction through an unplug, EVConnected,Authorized ends it there; others are Rejected with a reason', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const set = async (variable: string, attributeValue: string) => (await f.call('SetVariables', { setVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: variable }, attributeValue }] })).setVariableResult[0]!;
+    const get = async (variable: string) => (await f.call('GetVariables', { getVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: variable } }] })).getVariableResult[0]!.attributeValue;
+    expect(await set('TxStartPoint', 'PowerPathClosed')).toMatchObject({ attributeStatus: 'Accepted' });
+    expect(await set('TxStartPoint', 'Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStartPoint', 'Sunrise')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'InvalidValue' } });
+    expect(await set('TxStopPoint', 'EVConnected')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStopPoint', 'PowerPathClosed,Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await get('TxStopPoint')).toBe('EVConnected,Authorized');
+
+    expect(await set('TxStopPoint', 'Authorized')).toMatchObject({ attributeStatus: 'Accepted' });
+    expect(await get('TxStopPoint')).toBe('Authorized');
+    expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(false);
+    await cardSession(f);
+    const ev = f.sim.connectors[0]!.ev;
+    ev.unplug();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(events(f)[1]).toMatchObject({ eventType: 'Updated', triggerReason: 'EVCommunicationLost', transactionInfo: { chargingState: 'Idle' } });
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+
+    // Written in either order; in effect at once, also for the transaction running now.
+    expect(await set('TxStopPoint', 'Authorized,EVConnected')).toMatchObject({ attributeStatus: 'Accepted' });
+    expect(await get('TxStopPoint')).toBe('EVConnected,Authorized');
+    ev.plugIn();
+    await f.advance(SECOND);
+    ev.unplug();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 4);
+    expect(events(f).slice(2).map((e) => [e.eventType, e.triggerReason, e.transactionInfo.stoppedReason])).toEqual([
+      ['Updated', 'CablePluggedIn', undefined],
+      ['Ended', 'EVCommunicationLost', 'EVDisconnected'],
+    ]);
+  });
+
   it('no charging state event without a transaction (plug-in, EV pause and unplug with nobody authorized)', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     const ev = f.sim.connectors[0]!.ev;
