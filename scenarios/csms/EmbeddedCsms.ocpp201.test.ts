@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { CsmsOperator } from './CsmsOperator.js';
+import { CsmsTariff } from './CsmsTariff.js';
 import { parseConsoleLine } from './consoleCommands.js';
 import { formatMessage } from './formatMessage.js';
 
@@ -50,6 +51,30 @@ describe('embedded CSMS with an OCPP 2.0.1 charger', () => {
     // The traffic printing speaks 2.0.1 too, and masks idTokens as it masks idTags.
     const line = formatMessage(authorize, { utc: true });
     expect(line).toContain('Authorize {idToken:{idToken:"04A1…", type:"ISO14443"}}');
+  });
+
+  it('bills the idle time of a 2.0.1 session from its chargingState (SuspendedEV idle, Charging again), as it does from 1.6 statuses', async () => {
+    const f = await agentFixture({ ocppVersion: '2.0.1' });
+    const tariff = new CsmsTariff(f.csms, { currency: 'EUR', flatFee: 0, kWhPrice: 0, hourPrice: 0, idle: { graceMinutes: 5, hourPrice: 6 } }, () => f.clock.now());
+    tariff.attach();
+    const ev = f.sim.connectors[0]!.ev;
+    ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap(CARD);
+    await f.advance(1000);
+    await f.csms.waitForCall201(CP, 'TransactionEvent', { eventType: 'Started' });
+    await f.advance(60_000);
+    ev.suspend();
+    await f.advance(15 * 60_000, 60_000);
+    ev.resume();
+    await f.advance(1000);
+    await f.csms.waitForCall201(CP, 'TransactionEvent', { triggerReason: 'ChargingStateChanged', transactionInfo: { chargingState: 'Charging' } });
+    await f.advance(0);
+    const [tx] = f.csms.transactions(CP);
+    // 15 min idle, 5 min of grace: 10 min at 6 EUR/h.
+    expect(tariff.costOf(tx!.transactionId)).toBe(1);
+    expect(f.csms.violations(CP)).toEqual([]);
+    tariff.detach();
   });
 
   it('answers Authorize in 2.0.1 words from the same authorization rule, also for a scripted 1.6-shaped reply', async () => {
