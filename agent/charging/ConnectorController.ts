@@ -313,7 +313,7 @@ export class ConnectorController {
         this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
-        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId).catch((err: unknown) => {
+        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.cablePluggedLast).catch((err: unknown) => {
           // Without a meterStart the transaction cannot be recorded: end the session safely.
           failed(err);
           this.send({ type: 'STOP', reason: 'Other' });

@@ -17,7 +17,8 @@ import type { MeterValuesRequest, StartTransactionRequest, StopTransactionReques
  * the charger was offline); the sender fills `transactionId` in at send time.
  */
 export type JournalEntry =
-  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest; chargingState?: ChargingState; event?: JournaledEvent }
+  /** `cause` CablePluggedIn: the plug-in completed the start (authorized first); absent: the authorization did. */
+  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest; chargingState?: ChargingState; cause?: 'CablePluggedIn'; event?: JournaledEvent }
   | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'>; event?: JournaledEvent }
   | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'>; event?: JournaledEvent }
   /**

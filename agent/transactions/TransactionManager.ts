@@ -95,9 +95,10 @@ export class TransactionManager {
     return result;
   }
 
-  start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
+  /** `cablePluggedLast`: the plug-in, not the authorization, completed the start (journaled as its cause). */
+  start(connectorId: number, idTag: string, reservationId?: number, cablePluggedLast?: boolean): Promise<ActiveTransaction> {
     const startedAt = this.o.clock.now();
-    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket));
+    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket, cablePluggedLast === true));
   }
 
   stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
@@ -105,7 +106,7 @@ export class TransactionManager {
     return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, ticket));
   }
 
-  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number): Promise<ActiveTransaction> {
+  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number, cablePluggedLast: boolean): Promise<ActiveTransaction> {
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
@@ -136,6 +137,7 @@ export class TransactionManager {
           ...(reservationId !== undefined && { reservationId }),
         },
         ...(chargingState !== undefined && { chargingState }),
+        ...(cablePluggedLast && this.o.sender.reportsChargingState && { cause: 'CablePluggedIn' as const }),
       }, ticket);
     } catch (err) {
       // Not journaled, so it never existed: a later stop must not journal a StopTransaction for it.

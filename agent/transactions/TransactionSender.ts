@@ -132,8 +132,9 @@ export class TransactionSender {
   }
 
   /**
-   * Whether this version reports charging state changes during a transaction ('update' entries):
-   * OCPP 2.0.1's TransactionEvent Updated (ChargingStateChanged); 1.6 says it with StatusNotification.
+   * Whether this version reports charging state changes during a transaction ('update' entries)
+   * and what began it (a start's `cause`): OCPP 2.0.1's TransactionEvent (ChargingStateChanged,
+   * CablePluggedIn); 1.6 says it with StatusNotification alone, its journal stays as it was.
    */
   get reportsChargingState(): boolean {
     return this.o.link.journaled !== undefined;

@@ -199,7 +199,7 @@ export class TransactionEvents implements JournaledEvents {
     if (entry.kind === 'start') {
       const remote = this.takeRemoteStart(entry.connectorId);
       if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) {
-        event.triggerReason = 'RemoteStart';
+        if (entry.cause === undefined) event.triggerReason = 'RemoteStart';
         event.remoteStartId = remote.remoteStartId;
         event.idToken = remote.idToken;
       }
@@ -232,7 +232,7 @@ export class TransactionEvents implements JournaledEvents {
   private triggerReasonOf(entry: EventEntry): TriggerReasonEnumType {
     switch (entry.kind) {
       case 'start':
-        return 'Authorized';
+        return entry.cause ?? 'Authorized';
       case 'meter':
         return updatedBy(entry.payload.meterValue);
       case 'stop':
@@ -258,7 +258,7 @@ export class TransactionEvents implements JournaledEvents {
     const event: JournaledEvent = { seqNo, triggerReason: this.triggerReasonOf(entry) };
     if (entry.kind === 'start') {
       const remote = this.takeRemoteStart(entry.connectorId);
-      if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) Object.assign(event, { triggerReason: 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
+      if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) Object.assign(event, { triggerReason: entry.cause ?? 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
     }
     if (this.offlineAt(Date.parse(timestampOf(entry)))) event.offline = true;
     return { event, durable, confirmed: () => (entry.kind === 'stop' ? this.seqNos.forget(transactionId) : Promise.resolve()) };

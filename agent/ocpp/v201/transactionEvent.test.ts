@@ -129,6 +129,27 @@ describe('TransactionEvent', () => {
     ]);
   });
 
+  it('authorized before the cable: the plug-in begins the transaction, its Started says CablePluggedIn (a remote start too, with its remoteStartId)', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    f.sim.rfid.tap(CARD);
+    await f.advance(SECOND);
+    expect(f.csms.count('TransactionEvent')).toBe(0);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(events(f)[0]).toMatchObject({ eventType: 'Started', seqNo: 0, triggerReason: 'CablePluggedIn', idToken: { idToken: CARD } });
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(5 * SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP-9', type: 'Central' }, remoteStartId: 99, evseId: 1 })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 3);
+    expect(events(f)[2]).toMatchObject({ eventType: 'Started', seqNo: 0, triggerReason: 'CablePluggedIn', idToken: { idToken: 'APP-9', type: 'Central' }, transactionInfo: { remoteStartId: 99 } });
+  });
+
   it('no charging state event without a transaction (plug-in, EV pause and unplug with nobody authorized)', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     const ev = f.sim.connectors[0]!.ev;
