@@ -206,7 +206,7 @@ describe('embedded CSMS: subprotocols', () => {
 });
 
 describe('embedded CSMS: 2.0.1 rules beyond the schemas', () => {
-  it('reports a seqNo gap, an event after Ended and an EVSE Available before its transaction Ended', async () => {
+  it('reports a seqNo gap, a repeated seqNo that is no resend, an event after Ended and an EVSE Available before its transaction Ended; an unchanged resend is none of these', async () => {
     const { connectStub } = await import('./stubChargePoint.js');
     const csms = new EmbeddedCsms({ pingIntervalMs: 0 });
     await csms.start();
@@ -220,16 +220,21 @@ describe('embedded CSMS: 2.0.1 rules beyond the schemas', () => {
       await event('Updated', 2, 'MeterValuePeriodic');
       await cp.call('StatusNotification', { timestamp: t, connectorStatus: 'Available', evseId: 1, connectorId: 1 });
       await event('Ended', 3, 'StopAuthorized', { transactionInfo: { transactionId: 'TX-1', stoppedReason: 'Local' } });
+      // The same Ended again (its answer lost): a resend, no rule broken; a different event under seqNo 3 breaks one.
+      await event('Ended', 3, 'StopAuthorized', { transactionInfo: { transactionId: 'TX-1', stoppedReason: 'Local' } });
+      await event('Ended', 3, 'StopAuthorized', { transactionInfo: { transactionId: 'TX-1', stoppedReason: 'Remote' } });
       await event('Updated', 4, 'MeterValuePeriodic');
       await cp.close();
       const rules = csms.violations('CP201').map((v) => `${v.kind}/${v.rule}: ${v.error}`);
       expect(rules).toEqual([
         'ruleBroken/seqNo: TransactionEvent Updated of transaction TX-1: seqNo 2 skips 1 number(s) after 0',
         'ruleBroken/statusOrder: EVSE 1 reported Available while transaction TX-1 had not ended (TransactionEvent Ended must come first)',
+        'ruleBroken/transactionOrder: TransactionEvent Ended (seqNo 3) after transaction TX-1 Ended',
+        'ruleBroken/seqNo: TransactionEvent Ended of transaction TX-1: seqNo 3 repeats or goes back (after 3)',
         'ruleBroken/transactionOrder: TransactionEvent Updated (seqNo 4) after transaction TX-1 Ended',
       ]);
       const [tx] = csms.transactions('CP201');
-      expect(tx).toMatchObject({ stationTransactionId: 'TX-1', transactionId: 1, idTag: 'A', stop: { reason: 'Local' } });
+      expect(tx).toMatchObject({ stationTransactionId: 'TX-1', transactionId: 1, idTag: 'A', stop: { reason: 'Local' }, resentEvents: 1 });
     } finally {
       await csms.stop();
     }
