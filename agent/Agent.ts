@@ -291,7 +291,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       sender: this.sender,
       link: calls,
       order: this.order,
-      chargingState: (connectorId) => this.connector(connectorId)?.chargingState,
+      // Only where the version reports it (2.0.1): a 1.6 fleet's chargers pay nothing for it.
+      ...(options.ocppVersion === '2.0.1' && { chargingState: (connectorId: number) => this.connector(connectorId)?.chargingState }),
       onEvent: (event) => {
         if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
         else if (event.event === 'stopped') this.chargingLimits.sessionEnded(event.connectorId);
