@@ -216,6 +216,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const { agent } = this;
       agent.statusReporter.connectorChanged(change);
       agent.sessions.statusChanged();
+      agent.transactions.chargingStateChanged(change.connectorId);
       // An authorization that lapsed before its session began takes its RemoteStart TxProfile along.
       if (change.status !== 'Preparing' && !agent.connector(change.connectorId)?.hasTransaction) agent.chargingLimits.sessionEnded(change.connectorId);
     },
@@ -303,6 +304,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       sender: this.sender,
       link: calls,
       order: this.order,
+      // Only where the version reports it (2.0.1): a 1.6 fleet's chargers pay nothing for it.
+      ...(options.ocppVersion === '2.0.1' && { chargingState: (connectorId: number) => this.connector(connectorId)?.chargingState }),
       onEvent: (event) => {
         if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
         else if (event.event === 'stopped') this.chargingLimits.sessionEnded(event.connectorId);
@@ -407,7 +410,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       control: this.control,
       transactions: this.transactions,
-      undelivered: () => this.sender.backlog,
+      queued: () => this.sender.pendingEntries(),
       events: this,
       link: this.link,
       identity: options.chargePointId,

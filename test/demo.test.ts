@@ -26,19 +26,20 @@ describe('evse demo', () => {
   it('--ocpp 2.0.1: the same session in OCPP 2.0.1, TransactionEvents in order, no violation', async () => {
     const demo = spawnEvse(['demo', '--ocpp', '2.0.1', '--json', '--minutes', '30'], { EVSE_LOG_LEVEL: 'silent' });
     expect(await demo.exited).toBe(0);
-    const lines = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as { type: string; order?: string[]; ok?: boolean; violations?: number; ocppVersion?: string; action?: string; direction?: string; payload?: { eventType?: string; seqNo?: number } });
+    const lines = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as { type: string; order?: string[]; ok?: boolean; violations?: number; ocppVersion?: string; action?: string; direction?: string; payload?: { eventType?: string; seqNo?: number; triggerReason?: string } });
     const [summary, order] = lines.filter((l) => l.type === 'summary');
     expect(summary).toMatchObject({ ok: true, violations: 0, ocppVersion: '2.0.1', stopReason: 'EVDisconnected' });
     expect(order).toMatchObject({ ok: true, order: ['Occupied', 'TransactionEvent Started', 'TransactionEvent Ended', 'Available'] });
     const events = lines.filter((l) => l.type === 'ocpp' && l.action === 'TransactionEvent' && l.direction === 'in' && l.payload?.seqNo !== undefined);
-    expect(events.map((e) => `${e.payload!.eventType} ${e.payload!.seqNo}`)).toEqual(['Started 0', 'Updated 1', 'Updated 2', 'Ended 3']);
+    // The driver ends charging in the car before unplugging: the EV's pause is a ChargingStateChanged.
+    expect(events.map((e) => `${e.payload!.eventType} ${e.payload!.seqNo} ${e.payload!.triggerReason}`)).toEqual(['Started 0 Authorized', 'Updated 1 MeterValuePeriodic', 'Updated 2 MeterValuePeriodic', 'Updated 3 ChargingStateChanged', 'Ended 4 EVCommunicationLost']);
     // The tariff's prices and costs on the driver display, as in the 1.6 demo, carried by the 2.0.1 answers.
     const shown = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as { type: string; lines?: string[]; qr?: string }).filter((l) => l.type === 'display');
     expect(shown.some((d) => d.lines!.some((l) => /^Cost so far \d+\.\d\d EUR$/.test(l)))).toBe(true);
     expect(shown.some((d) => d.lines!.some((l) => l.startsWith('0.39 EUR/kWh')))).toBe(true);
     expect(shown.at(-1)?.qr).toMatch(/^https:\/\/charge\.example\/receipt\/\d+$/);
     expect(lines.filter((l) => l.type === 'ocpp' && l.action === 'DataTransfer')).toEqual([]);
-    expect(lines.filter((l) => l.type === 'ocpp' && l.action === 'TransactionEvent' && l.direction === 'out' && (l.payload as { totalCost?: number }).totalCost !== undefined)).toHaveLength(4);
+    expect(lines.filter((l) => l.type === 'ocpp' && l.action === 'TransactionEvent' && l.direction === 'out' && (l.payload as { totalCost?: number }).totalCost !== undefined)).toHaveLength(5);
   });
 
   it('--json: stdout is JSON lines only, also as README runs it through npm (npm run -s demo -- --json)', { timeout: 30_000 }, async () => {

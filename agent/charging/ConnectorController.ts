@@ -9,9 +9,10 @@ import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
-import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { activeFaults, chargingStateOf, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
+import type { ChargingState } from '../store/TransactionJournal.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
 import { EnergyAllowance } from './EnergyAllowance.js';
 import { LockDriver } from './LockDriver.js';
@@ -205,6 +206,11 @@ export class ConnectorController {
     return hasTransaction(this.actor.getSnapshot());
   }
 
+  /** What the connector does for the EV during its transaction (connectorSelectors.chargingStateOf). */
+  get chargingState(): ChargingState | undefined {
+    return chargingStateOf(this.actor.getSnapshot());
+  }
+
   /** Id of the reservation this connector holds, if any (expired or used ones are gone). */
   get reservationId(): number | undefined {
     return reservationId(this.actor.getSnapshot());
@@ -342,7 +348,7 @@ export class ConnectorController {
         this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
-        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId).catch((err: unknown) => {
+        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.cablePluggedLast).catch((err: unknown) => {
           // Without a meterStart the transaction cannot be recorded: end the session safely.
           failed(err);
           this.send({ type: 'STOP', reason: 'Other' });

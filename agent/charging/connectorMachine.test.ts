@@ -200,7 +200,7 @@ describe('card before cable (ConnectionTimeOut)', () => {
     expect(c.send(card('TAG-1'))).toEqual([]);
     expect(c.status).toBe('Preparing');
     expect(c.advance(59_999)).toEqual([]);
-    expect(c.send(pilot('B'))).toEqual([started('TAG-1'), offer(32)]);
+    expect(c.send(pilot('B'))).toEqual([{ ...started('TAG-1'), cablePluggedLast: true }, offer(32)]);
     expect(c.status).toBe('SuspendedEV');
     expect(c.advance(120_000)).toEqual([]);
     expect(c.status).toBe('SuspendedEV');
@@ -220,7 +220,7 @@ describe('card before cable (ConnectionTimeOut)', () => {
     const c = connector();
     c.send(card('TAG-1'));
     expect(c.send(card('TAG-2'))).toEqual([ignored('TAG-2')]);
-    expect(c.send(pilot('C'))).toEqual([started('TAG-1'), offer(32), CLOSE]);
+    expect(c.send(pilot('C'))).toEqual([{ ...started('TAG-1'), cablePluggedLast: true }, offer(32), CLOSE]);
   });
 });
 
@@ -570,7 +570,7 @@ describe('reservation', () => {
     expect(c.status).toBe('Reserved');
     expect(c.send(card('TAG-1'))).toEqual([]);
     expect(c.status).toBe('Preparing');
-    expect(c.send(pilot('B'))).toEqual([started('TAG-1', 7), offer(32)]);
+    expect(c.send(pilot('B'))).toEqual([{ ...started('TAG-1', 7), cablePluggedLast: true }, offer(32)]);
     expect(c.status).toBe('SuspendedEV');
   });
 

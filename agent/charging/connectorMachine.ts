@@ -121,12 +121,13 @@ export const connectorMachine = setup({
         lockHeldFor: undefined,
       };
     }),
-    beginTransaction: enqueueActions(({ context: { authorization: auth }, enqueue }) => {
+    beginTransaction: enqueueActions(({ context: { authorization: auth }, event, enqueue }) => {
       if (!auth) throw new Error('beginTransaction without an authorization');
       // The new session takes over a cable still held from the last one.
       enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false, lockHeldFor: undefined });
       const { idTag, reservationId } = auth;
-      enqueue.emit({ type: 'startTransaction', idTag, ...(reservationId !== undefined && { reservationId }) });
+      // Begun by the plug-in (authorized while waiting for the cable), or by the authorization.
+      enqueue.emit({ type: 'startTransaction', idTag, ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }) });
     }),
     // The only emitter of stopTransaction, used only on transitions that leave Transaction:
     // hence exactly one stop per start. The contactor was opened by Charging's exit already.

@@ -3,7 +3,8 @@
  * error code, active faults, the running transaction and the reservation held.
  */
 import { HAL_ERRORS, type OcppFaultCode } from '../../hal/index.js';
-import { hasFaults, isPilotError, limitWithholdsPower, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
+import type { ChargingState } from '../store/TransactionJournal.js';
+import { cableIn, hasFaults, isPilotError, limitWithholdsPower, sameTag, ventilationRefused, type Tagged } from './connectorGuards.js';
 import type { ConnectorSnapshot } from './connectorMachine.js';
 import type { ActiveFault } from './connectorTypes.js';
 import { CONNECTOR_STATUSES, type ConnectorStatus } from '../ocpp16/vocabulary.js';
@@ -50,6 +51,19 @@ export function limitInfoOf(snapshot: ConnectorSnapshot): string | undefined {
 
 /** True from `startTransaction` until `stopTransaction` was emitted. */
 export const hasTransaction = (s: ConnectorSnapshot): boolean => s.context.transaction !== undefined;
+/**
+ * What the connector does for the EV during its transaction (OCPP 2.0.1 chargingState), undefined
+ * without one: Charging; SuspendedEVSE while the charger withholds power (a limit, a refused
+ * idTag, a fault that keeps the transaction); SuspendedEV while energy is offered and the EV takes
+ * none; Idle once the EV is unplugged (StopTransactionOnEVSideDisconnect false: the transaction
+ * goes on). EVConnected does not occur: energy is offered as soon as a transaction begins.
+ */
+export function chargingStateOf(s: ConnectorSnapshot): ChargingState | undefined {
+  if (!hasTransaction(s)) return undefined;
+  if (s.hasTag('Charging')) return 'Charging';
+  if (s.hasTag('SuspendedEVSE') || s.hasTag('Faulted')) return 'SuspendedEVSE';
+  return cableIn(s.context.pilot) ? 'SuspendedEV' : 'Idle';
+}
 /** idTag of the running transaction. */
 export const activeTransactionIdTag = (s: ConnectorSnapshot): string | undefined => s.context.transaction?.idTag;
 /**

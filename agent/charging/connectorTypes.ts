@@ -100,7 +100,8 @@ export type ConnectorCommand =
   | { type: 'lockConnector' }
   | { type: 'unlockConnector' }
   /** Begin a transaction: read meterStart, journal and send StartTransaction. */
-  | { type: 'startTransaction'; idTag: string; reservationId?: number }
+  /** `cablePluggedLast`: the plug-in completed the start (authorized before the cable: OCPP 2.0.1 triggerReason CablePluggedIn). */
+  | { type: 'startTransaction'; idTag: string; reservationId?: number; cablePluggedLast?: true }
   /** End the transaction: read meterStop, journal and send StopTransaction. */
   | { type: 'stopTransaction'; reason: StopReason; idTag?: string }
   /**

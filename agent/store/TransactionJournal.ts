@@ -17,9 +17,16 @@ import type { MeterValuesRequest, StartTransactionRequest, StopTransactionReques
  * the charger was offline); the sender fills `transactionId` in at send time.
  */
 export type JournalEntry =
-  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest }
-  | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'> }
-  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> }
+  /** `cause` CablePluggedIn: the plug-in completed the start (authorized first); absent: the authorization did. */
+  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest; chargingState?: ChargingState; cause?: 'CablePluggedIn'; event?: JournaledEvent }
+  | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'>; event?: JournaledEvent }
+  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'>; event?: JournaledEvent }
+  /**
+   * What the connector does for the EV changed during the transaction (`chargingState`), and why
+   * (`cause`). Journaled only for a version that reports it (OCPP 2.0.1 TransactionEvent Updated);
+   * 1.6 tells it with StatusNotification alone.
+   */
+  | { kind: 'update'; localId: string; connectorId: number; timestamp: string; chargingState: ChargingState; cause: ChargingStateCause; event?: JournaledEvent }
   /**
    * OCA California Pricing ConnectorUnplugged (DataTransfer org.openchargealliance.costmsg): the
    * vehicle left after the transaction, so the CSMS can end an idle fee. Queued like the
@@ -45,6 +52,37 @@ export type JournalEntry =
       /** StartTransaction.timestamp. */
       timestamp?: string;
     };
+
+/**
+ * What the connector does for the EV during a transaction (OCPP 2.0.1 ChargingStateEnumType):
+ * Charging (energy flows), SuspendedEV (offered, the EV takes none), SuspendedEVSE (the charger
+ * offers none: a limit, a fault, a refused idTag), EVConnected (connected, not yet offered), Idle
+ * (no EV connected).
+ */
+export type ChargingState = 'Charging' | 'EVConnected' | 'SuspendedEV' | 'SuspendedEVSE' | 'Idle';
+
+/**
+ * Why the charging state changed: the EV was unplugged (EVCommunicationLost) or plugged in again
+ * (CablePluggedIn) during the transaction, or anything else (ChargingStateChanged).
+ */
+export type ChargingStateCause = 'ChargingStateChanged' | 'EVCommunicationLost' | 'CablePluggedIn';
+
+/**
+ * What makes a numbered transaction message (OCPP 2.0.1 TransactionEvent) the same message each
+ * time it is sent: fixed when the entry is journaled, by the version that numbers its messages
+ * (agent/ocpp/OcppCaller.ts, JournaledEvents), and durable with it, so a replay after a restart
+ * sends exactly the event that was (maybe) sent before, under the same number, and numbers have
+ * no gaps. 1.6 journals none.
+ */
+export interface JournaledEvent {
+  seqNo: number;
+  triggerReason: string;
+  /** The event happened while the station had no accepted registration. */
+  offline?: true;
+  /** A Started owed to a remote start: its id and the remote start's own idToken (with its type). */
+  remoteStartId?: number;
+  idToken?: { idToken: string; type: string; additionalInfo?: unknown };
+}
 
 /** A journaled entry with its sequence number (`E`: another queue's entries, e.g. security events). */
 export interface JournalRecord<E = JournalEntry> {

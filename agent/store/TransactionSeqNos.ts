@@ -1,12 +1,16 @@
 /**
- * The next TransactionEvent seqNo of each open transaction (OCPP 2.0.1), kept in a small file in
- * the data directory so that a restart — SIGKILL, power loss — continues each transaction's
- * numbering instead of starting it again at 0 (or only in memory, for fleets and tests).
+ * Each open transaction's TransactionEvent seqNo floor (OCPP 2.0.1), kept in a small file in the
+ * data directory (or only in memory, for fleets and tests): every number below it has been used.
  *
- * Written ahead: a number is handed out only once the one after it is durable, so a crash never
- * hands the same number out twice. It may leave one unused (the process died between the write and
- * the send), and an event that was sent but not yet confirmed before a crash is sent again with a
- * new number: the CSMS sees every number once, in order.
+ * Events are numbered when they are journaled, and the number is durable with the journal record
+ * (agent/store/TransactionJournal.ts, JournaledEvent), so a replay after a restart sends the same
+ * event under the same number. The journal forgets a record once the CSMS confirmed it; before
+ * that, {@link TransactionSeqNos.passed} records here that its number is used, so the next number
+ * of a transaction is always max(this floor, the highest number still in the journal + 1): a crash
+ * at any point neither reuses nor skips a number.
+ *
+ * {@link TransactionSeqNos.take} numbers an event at send time, written ahead: only for records
+ * journaled by a build that did not number them (an upgrade with a transaction open).
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
@@ -44,18 +48,40 @@ export class TransactionSeqNos {
   }
 
   /**
-   * The seqNo for the next event of `transactionId`, at once (so its message can take its place in
+   * (Records journaled without a number only.) The seqNo for the next event of `transactionId`, at once (so its message can take its place in
    * the send order now), and `durable`, which settles once the count is on disk: send after it.
    */
   take(transactionId: string): { seqNo: number; durable: Promise<void> } {
     const n = this.next.get(transactionId) ?? 0;
     this.next.delete(transactionId); // re-inserted last: the oldest transactions come first
     this.next.set(transactionId, n + 1);
+    this.dropOldest();
+    return { seqNo: n, durable: this.persist() };
+  }
+
+  /** The lowest number not known used for this transaction (0: none). */
+  floor(transactionId: string): number {
+    return this.next.get(transactionId) ?? 0;
+  }
+
+  /**
+   * The CSMS confirmed event `seqNo` of the transaction: durable here before its journal record
+   * goes (settles then). The transaction moves to the newest end (the oldest are dropped first).
+   */
+  passed(transactionId: string, seqNo: number): Promise<void> {
+    const n = Math.max(this.next.get(transactionId) ?? 0, seqNo + 1);
+    if (this.next.get(transactionId) === n) return this.writing;
+    this.next.delete(transactionId);
+    this.next.set(transactionId, n);
+    this.dropOldest();
+    return this.persist();
+  }
+
+  private dropOldest(): void {
     for (const oldest of this.next.keys()) {
       if (this.next.size <= MAX_TRANSACTIONS) break;
       this.next.delete(oldest);
     }
-    return { seqNo: n, durable: this.persist() };
   }
 
   /** The transaction has ended (its Ended event is confirmed): its count is no longer needed. */

@@ -17,6 +17,7 @@ import { transactionData } from './stopTransactionData.js';
 import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 import type { MessageOrder } from './MessageOrder.js';
+import type { ChargingState, ChargingStateCause } from '../store/TransactionJournal.js';
 
 export type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 
@@ -29,6 +30,11 @@ export interface TransactionManagerOptions {
   link: OcppCaller;
   /** Per-connector causal order: each start and stop takes its ticket when it is asked for. */
   order?: MessageOrder;
+  /**
+   * What the connector does for the EV now (its machine's chargingState), for the versions that
+   * report it during a transaction (TransactionSender.reportsChargingState).
+   */
+  chargingState?: (connectorId: number) => ChargingState | undefined;
   /** Told of each start and stop once it is journaled, whether or not the CSMS is reachable. */
   onEvent?: (event: TransactionEvent) => void;
 }
@@ -89,9 +95,10 @@ export class TransactionManager {
     return result;
   }
 
-  start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
+  /** `cablePluggedLast`: the plug-in, not the authorization, completed the start (journaled as its cause). */
+  start(connectorId: number, idTag: string, reservationId?: number, cablePluggedLast?: boolean): Promise<ActiveTransaction> {
     const startedAt = this.o.clock.now();
-    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket));
+    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket, cablePluggedLast === true));
   }
 
   stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
@@ -99,7 +106,7 @@ export class TransactionManager {
     return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, ticket));
   }
 
-  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number): Promise<ActiveTransaction> {
+  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number, cablePluggedLast: boolean): Promise<ActiveTransaction> {
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
@@ -113,6 +120,9 @@ export class TransactionManager {
       sampleTimer: undefined,
     };
     (this.active ??= new Map()).set(connectorId, tx);
+    // Read now, after the meter: a change meanwhile is in it (chargingStateChanged compares with it).
+    const chargingState = this.o.sender.reportsChargingState ? this.o.chargingState?.(connectorId) : undefined;
+    if (chargingState !== undefined) tx.chargingState = chargingState;
     this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, meterStart: tx.meterStartWh }, 'transaction started');
     try {
         await this.o.sender.enqueue({
@@ -126,6 +136,8 @@ export class TransactionManager {
           timestamp: new Date(tx.startedAt).toISOString(),
           ...(reservationId !== undefined && { reservationId }),
         },
+        ...(chargingState !== undefined && { chargingState }),
+        ...(cablePluggedLast && this.o.sender.reportsChargingState && { cause: 'CablePluggedIn' as const }),
       }, ticket);
     } catch (err) {
       // Not journaled, so it never existed: a later stop must not journal a StopTransaction for it.
@@ -140,6 +152,24 @@ export class TransactionManager {
       ...(transactionId !== undefined && { transactionId }),
     });
     return tx;
+  }
+
+  /**
+   * The connector's status changed: where the version reports it (OCPP 2.0.1), a change of its
+   * running transaction's charging state is journaled (after the start, in turn with its other
+   * messages), with why: the EV unplugged (EVCommunicationLost, Idle), plugged in again
+   * (CablePluggedIn), anything else ChargingStateChanged.
+   */
+  chargingStateChanged(connectorId: number): void {
+    if (!this.o.chargingState || !this.o.sender.reportsChargingState || !this.active?.has(connectorId)) return;
+    this.inTurn(connectorId, async () => {
+      const tx = this.active?.get(connectorId);
+      const state = this.o.chargingState!(connectorId);
+      if (!tx || state === undefined || state === tx.chargingState) return;
+      const cause: ChargingStateCause = state === 'Idle' ? 'EVCommunicationLost' : tx.chargingState === 'Idle' ? 'CablePluggedIn' : 'ChargingStateChanged';
+      tx.chargingState = state;
+      await this.o.sender.enqueue({ kind: 'update', localId: tx.localId, connectorId, timestamp: new Date(this.o.clock.now()).toISOString(), chargingState: state, cause });
+    }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'charging state change not journaled'));
   }
 
   private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, ticket: number): Promise<void> {

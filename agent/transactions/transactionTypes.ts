@@ -1,6 +1,7 @@
 /** The shapes of a charger's transactions: one running in memory, and the events it reports. */
 import type { TimerId } from '../../hal/index.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
+import type { ChargingState } from '../store/TransactionJournal.js';
 import type { MeterValue } from './meterValues.js';
 import type { StopData } from './stopTransactionData.js';
 
@@ -17,6 +18,8 @@ export interface ActiveTransaction {
   /** Register at the previous periodic sample (at the start before the first): Energy.Active.Import.Interval. */
   lastPeriodicWh: number;
   sampleTimer: TimerId | undefined;
+  /** The charging state last journaled (versions that report it: OCPP 2.0.1). */
+  chargingState?: ChargingState;
 }
 
 /**

@@ -67,6 +67,10 @@ export interface TransactionRecord {
   /** OCPP 2.0.1: the seqNo of the latest TransactionEvent, and the trigger reasons in order. */
   lastSeqNo?: number;
   readonly triggerReasons?: string[];
+  /** OCPP 2.0.1: the latest TransactionEvent as received (JSON), to tell a resend of it from a repeated seqNo. */
+  lastEvent?: string;
+  /** OCPP 2.0.1: TransactionEvents received again unchanged (the station's answer was lost: a restart, a lost connection). */
+  resentEvents?: number;
 }
 
 export interface ChargePointState {
@@ -263,6 +267,12 @@ function transactionEvent(state: ChargePointState, req: Event201, res: ResponseO
   const id = req.transactionInfo.transactionId;
   let tx = state.transactions.findLast((t) => t.stationTransactionId === id);
   let change: StateChange = { type: 'none' };
+  // The latest event again, unchanged: delivered at least once, its answer lost. Not a new event.
+  const received = JSON.stringify(req);
+  if (tx && req.seqNo === tx.lastSeqNo && received === tx.lastEvent) {
+    tx.resentEvents = (tx.resentEvents ?? 0) + 1;
+    return change;
+  }
   if (!tx || (req.eventType === 'Started' && tx.stop)) {
     if (req.eventType !== 'Started') broken.push({ rule: 'transactionOrder', problem: `TransactionEvent ${req.eventType} (seqNo ${req.seqNo}) for transaction ${id}, which never Started here` });
     const begin = energyRegister(req.meterValue, 'Transaction.Begin') ?? energyRegister(req.meterValue);
@@ -292,6 +302,7 @@ function transactionEvent(state: ChargePointState, req: Event201, res: ResponseO
     broken.push({ rule: 'seqNo', problem: `TransactionEvent Started of transaction ${id} has seqNo ${req.seqNo}, expected 0` });
   }
   tx.lastSeqNo = Math.max(tx.lastSeqNo ?? -1, req.seqNo);
+  tx.lastEvent = received;
   tx.triggerReasons?.push(req.triggerReason);
   if (req.evse && tx.connectorId === 0) (tx as { connectorId: number }).connectorId = req.evse.id;
   const values = (req.meterValue ?? []).map(meterValue16);

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
 import { CsmsOperator } from './CsmsOperator.js';
+import { CsmsTariff } from './CsmsTariff.js';
 import { parseConsoleLine } from './consoleCommands.js';
 import { formatMessage } from './formatMessage.js';
 
@@ -50,6 +51,30 @@ describe('embedded CSMS with an OCPP 2.0.1 charger', () => {
     // The traffic printing speaks 2.0.1 too, and masks idTokens as it masks idTags.
     const line = formatMessage(authorize, { utc: true });
     expect(line).toContain('Authorize {idToken:{idToken:"04A1…", type:"ISO14443"}}');
+  });
+
+  it('bills the idle time of a 2.0.1 session from its chargingState (SuspendedEV idle, Charging again), as it does from 1.6 statuses', async () => {
+    const f = await agentFixture({ ocppVersion: '2.0.1' });
+    const tariff = new CsmsTariff(f.csms, { currency: 'EUR', flatFee: 0, kWhPrice: 0, hourPrice: 0, idle: { graceMinutes: 5, hourPrice: 6 } }, () => f.clock.now());
+    tariff.attach();
+    const ev = f.sim.connectors[0]!.ev;
+    ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap(CARD);
+    await f.advance(1000);
+    await f.csms.waitForCall201(CP, 'TransactionEvent', { eventType: 'Started' });
+    await f.advance(60_000);
+    ev.suspend();
+    await f.advance(15 * 60_000, 60_000);
+    ev.resume();
+    await f.advance(1000);
+    await f.csms.waitForCall201(CP, 'TransactionEvent', { triggerReason: 'ChargingStateChanged', transactionInfo: { chargingState: 'Charging' } });
+    await f.advance(0);
+    const [tx] = f.csms.transactions(CP);
+    // 15 min idle, 5 min of grace: 10 min at 6 EUR/h.
+    expect(tariff.costOf(tx!.transactionId)).toBe(1);
+    expect(f.csms.violations(CP)).toEqual([]);
+    tariff.detach();
   });
 
   it('answers Authorize in 2.0.1 words from the same authorization rule, also for a scripted 1.6-shaped reply', async () => {
@@ -181,7 +206,7 @@ describe('embedded CSMS: subprotocols', () => {
 });
 
 describe('embedded CSMS: 2.0.1 rules beyond the schemas', () => {
-  it('reports a seqNo gap, an event after Ended and an EVSE Available before its transaction Ended', async () => {
+  it('reports a seqNo gap, a repeated seqNo that is no resend, an event after Ended and an EVSE Available before its transaction Ended; an unchanged resend is none of these', async () => {
     const { connectStub } = await import('./stubChargePoint.js');
     const csms = new EmbeddedCsms({ pingIntervalMs: 0 });
     await csms.start();
@@ -195,16 +220,21 @@ describe('embedded CSMS: 2.0.1 rules beyond the schemas', () => {
       await event('Updated', 2, 'MeterValuePeriodic');
       await cp.call('StatusNotification', { timestamp: t, connectorStatus: 'Available', evseId: 1, connectorId: 1 });
       await event('Ended', 3, 'StopAuthorized', { transactionInfo: { transactionId: 'TX-1', stoppedReason: 'Local' } });
+      // The same Ended again (its answer lost): a resend, no rule broken; a different event under seqNo 3 breaks one.
+      await event('Ended', 3, 'StopAuthorized', { transactionInfo: { transactionId: 'TX-1', stoppedReason: 'Local' } });
+      await event('Ended', 3, 'StopAuthorized', { transactionInfo: { transactionId: 'TX-1', stoppedReason: 'Remote' } });
       await event('Updated', 4, 'MeterValuePeriodic');
       await cp.close();
       const rules = csms.violations('CP201').map((v) => `${v.kind}/${v.rule}: ${v.error}`);
       expect(rules).toEqual([
         'ruleBroken/seqNo: TransactionEvent Updated of transaction TX-1: seqNo 2 skips 1 number(s) after 0',
         'ruleBroken/statusOrder: EVSE 1 reported Available while transaction TX-1 had not ended (TransactionEvent Ended must come first)',
+        'ruleBroken/transactionOrder: TransactionEvent Ended (seqNo 3) after transaction TX-1 Ended',
+        'ruleBroken/seqNo: TransactionEvent Ended of transaction TX-1: seqNo 3 repeats or goes back (after 3)',
         'ruleBroken/transactionOrder: TransactionEvent Updated (seqNo 4) after transaction TX-1 Ended',
       ]);
       const [tx] = csms.transactions('CP201');
-      expect(tx).toMatchObject({ stationTransactionId: 'TX-1', transactionId: 1, idTag: 'A', stop: { reason: 'Local' } });
+      expect(tx).toMatchObject({ stationTransactionId: 'TX-1', transactionId: 1, idTag: 'A', stop: { reason: 'Local' }, resentEvents: 1 });
     } finally {
       await csms.stop();
     }

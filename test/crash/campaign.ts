@@ -11,7 +11,11 @@
  * the energy is checked too: the register never goes back between sessions and a PowerLoss stop
  * carries the energy charged before the cut, both less at most what a kill may lose (UNSAVED_WH).
  *
- * Run the long form after a build:  CRASH_SESSIONS=200 node dist/test/crash/campaign.js
+ * With `ocppVersion: '2.0.1'` (CRASH_OCPP=2.0.1) the charger speaks OCPP 2.0.1: sessions by
+ * RequestStart/StopTransaction, and the ledger also checks each transaction's TransactionEvent
+ * seqNos (0..n, no gap; a number twice only as the same event resent).
+ *
+ * Run the long form after a build:  CRASH_SESSIONS=200 [CRASH_OCPP=2.0.1] node dist/test/crash/campaign.js
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,7 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { EmbeddedCsms } from '../../scenarios/csms/EmbeddedCsms.js';
 import { seededRandom } from '../../scenarios/seededRandom.js';
 import { spawnEvse, type EvseProcess } from '../support/spawnEvse.js';
-import { checkLedger, ledgerOf } from './ledger.js';
+import type { TransactionRecord } from '../../scenarios/csms/ChargePointState.js';
+import { checkLedger, ledgerOf, ledgerOf201 } from './ledger.js';
 
 export interface CampaignOptions {
   sessions: number;
@@ -29,6 +34,8 @@ export interface CampaignOptions {
   killRate?: number;
   /** Probability that the CSMS drops the connection during a session. */
   dropRate?: number;
+  /** The OCPP version the charger speaks (default 1.6): 2.0.1 sessions by RequestStart/StopTransaction, TransactionEvent seqNos checked. */
+  ocppVersion?: '1.6' | '2.0.1';
   log?: (line: string) => void;
 }
 
@@ -71,6 +78,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
   const log = o.log ?? (() => undefined);
   const killRate = o.killRate ?? 0.35;
   const dropRate = o.dropRate ?? 0.3;
+  const v201 = o.ocppVersion === '2.0.1';
   const csms = new EmbeddedCsms();
   await csms.start();
   const dir = await mkdtemp(join(tmpdir(), 'evse-crash-campaign-'));
@@ -80,6 +88,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     EVSE_DATA_DIR: dir,
     EVSE_SIM_EV_CONNECTED: '1',
     EVSE_LOG_LEVEL: 'warn',
+    ...(v201 && { EVSE_OCPP_VERSION: '2.0.1' }),
     NODE_CONFIG: JSON.stringify({
       csms: { callTimeoutMs: 5000, pingIntervalMs: 0 }, // reconnects within 1 s: spawnEvse's RetryBackOff* variables
       ocpp: { MeterValueSampleInterval: 1, TransactionMessageRetryInterval: 1 },
@@ -104,17 +113,26 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
       throw new Error(`evse run (pid ${p.child.pid}, exit ${String(p.child.exitCode ?? p.child.signalCode)}) did not report its connector:\n${tail(p.stdout())}\n${tail(p.stderr())}`, { cause: err });
     }
   };
+  const remoteStop = (tx: TransactionRecord) =>
+    (v201
+      ? csms.call201(CP, 'RequestStopTransaction', { transactionId: tx.stationTransactionId ?? String(tx.transactionId) }, { timeoutMs: 3000 })
+      : csms.call(CP, 'RemoteStopTransaction', { transactionId: tx.transactionId }, { timeoutMs: 3000 })
+    ).catch(() => undefined);
   const kill = async () => {
     counts.kills++;
     await proc!.stop('SIGKILL');
     counts.restarts++;
     await launch();
   };
+  let remoteStartId = 0;
   /** RemoteStart until the CSMS sees a StartTransaction for `tag` (the connector may still be finishing). */
   const remoteStart = async (tag: string): Promise<boolean> => {
     for (let attempt = 0; attempt < 40; attempt++) {
       if (transactionOf(tag)) return true;
-      const answer = await csms.call(CP, 'RemoteStartTransaction', { connectorId: 1, idTag: tag }, { timeoutMs: 3000 }).catch(() => undefined);
+      const answer = await (v201
+        ? csms.call201(CP, 'RequestStartTransaction', { idToken: { idToken: tag, type: 'Central' }, remoteStartId: ++remoteStartId, evseId: 1 }, { timeoutMs: 3000 })
+        : csms.call(CP, 'RemoteStartTransaction', { connectorId: 1, idTag: tag }, { timeoutMs: 3000 })
+      ).catch(() => undefined);
       if (answer?.status === 'Accepted') return true;
       await sleep(150);
     }
@@ -148,7 +166,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
         } else if (afterStop !== undefined) {
           await sleep(stopAfter);
           const tx = await waitUntil(() => transactionOf(tag), 15_000);
-          if (tx) void csms.call(CP, 'RemoteStopTransaction', { transactionId: tx.transactionId }, { timeoutMs: 3000 }).catch(() => undefined);
+          if (tx) void remoteStop(tx);
           await sleep(afterStop);
           counts.killsAfterStop++;
           log(`session ${i} (${tag}): SIGKILL ${afterStop} ms after RemoteStop${tx?.stop ? ' (StopTransaction already delivered)' : ''}`);
@@ -161,7 +179,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
           if (tx === undefined) throw new Error(`session ${tag}: no StartTransaction in the ledger`);
           // Retried across a dropped connection: the agent may answer only after reconnecting.
           for (let a = 0; a < 40 && !tx.stop; a++) {
-            const answer = await csms.call(CP, 'RemoteStopTransaction', { transactionId: tx.transactionId }, { timeoutMs: 3000 }).catch(() => undefined);
+            const answer = await remoteStop(tx);
             if (answer?.status === 'Accepted') break;
             await sleep(150);
           }
@@ -181,7 +199,7 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignResult> {
     await csms.stop();
     await rm(dir, { recursive: true, force: true });
   }
-  const { failures, resends, maxRegisterStepBackWh } = checkLedger(ledgerOf(csms, CP), Array.from({ length: o.sessions }, (_, i) => `S${o.seed % 1000}-${i}`), { unsavedWh: UNSAVED_WH });
+  const { failures, resends, maxRegisterStepBackWh } = checkLedger((v201 ? ledgerOf201 : ledgerOf)(csms, CP), Array.from({ length: o.sessions }, (_, i) => `S${o.seed % 1000}-${i}`), { unsavedWh: UNSAVED_WH });
   const txs = csms.transactions(CP);
   return {
     seed: o.seed,
@@ -210,8 +228,9 @@ async function waitUntil<T>(probe: () => T | undefined, ms: number): Promise<T |
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sessions = Number(process.env.CRASH_SESSIONS ?? 200);
   const seed = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  console.log(`crash campaign: ${sessions} sessions, seed ${seed} (replay with CRASH_SEED=${seed})`);
-  const result = await runCampaign({ sessions, seed, log: (l) => console.log(l) });
+  const ocppVersion = process.env.CRASH_OCPP === '2.0.1' ? '2.0.1' : '1.6';
+  console.log(`crash campaign: ${sessions} sessions over OCPP ${ocppVersion}, seed ${seed} (replay with CRASH_SEED=${seed}${ocppVersion === '2.0.1' ? ' CRASH_OCPP=2.0.1' : ''})`);
+  const result = await runCampaign({ sessions, seed, ocppVersion, log: (l) => console.log(l) });
   console.log(JSON.stringify({ ...result, failures: result.failures.length }, null, 2));
   for (const f of result.failures) console.error(`FAIL ${f}`);
   process.exitCode = result.failures.length === 0 ? 0 : 1;

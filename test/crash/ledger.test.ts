@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { TransactionRecord } from '../../scenarios/csms/ChargePointState.js';
-import { checkLedger, type LedgerView } from './ledger.js';
+import { checkLedger, seqNoFailures, type LedgerView } from './ledger.js';
 
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 
@@ -103,5 +103,17 @@ describe('crash campaign ledger check', () => {
     const sample = (s: number, wh: number) => ({ timestamp: T(s), sampledValue: [{ value: String(wh) }] });
     lost.transactions = [tx(1, 'A', 0, 100, { meterValues: [sample(11, 90), sample(12, 130)], stop: { meterStop: 100, timestamp: T(15), reason: 'PowerLoss' } as TransactionRecord['stop'] }), tx(2, 'B', 100, 250)];
     expect(checkLedger(lost, ['A', 'B'], { unsavedWh: 20 }).failures).toEqual([expect.stringContaining('PowerLoss meterStop 100 lost more than 20 Wh of the 130 Wh')]);
+  });
+
+  it('OCPP 2.0.1: seqNos 0..n per transaction; a number twice is fine only as the same event resent', () => {
+    const ev = (id: string, seqNo: number, eventType = 'Updated', extra: object = {}) => ({ eventType, seqNo, timestamp: T(seqNo), transactionInfo: { transactionId: id }, ...extra });
+    expect(seqNoFailures([ev('1', 0, 'Started'), ev('1', 1), ev('2', 0, 'Started'), ev('1', 1), ev('1', 2, 'Ended'), ev('2', 1, 'Ended')])).toEqual([]);
+    expect(seqNoFailures([ev('1', 0, 'Started'), ev('1', 2, 'Ended')])).toEqual(['transaction 1: seqNo 1 never received (a gap)']);
+    expect(seqNoFailures([ev('1', 0, 'Started'), ev('1', 1), ev('1', 1, 'Updated', { offline: true })])).toEqual(['transaction 1: two different events under seqNo 1']);
+    // Through checkLedger: its findings are failures, resends are counted as such.
+    expect(checkLedger({ ...sound(), seqNoFailures: ['transaction 1: seqNo 1 never received (a gap)'], resent: ['transaction 1: Started resent, identical'] }, ['A', 'B'])).toMatchObject({
+      failures: ['transaction 1: seqNo 1 never received (a gap)'],
+      resends: ['transaction 1: Started resent, identical'],
+    });
   });
 });

@@ -14,6 +14,12 @@
  * session missing or present twice, a stop before its start, meterStop < meterStart, MeterValues
  * out of time order, a stop for an unknown transaction, a schema violation.
  *
+ * OCPP 2.0.1 (ledgerOf201): the TransactionEvents Started and Ended stand for the StartTransaction
+ * and StopTransaction calls, and an identical Started sent again is a resend too (2.0.1 transaction
+ * ids are the station's own, so a resent Started names the same transaction). Each transaction's
+ * events must carry the seqNos 0..n without a gap, a number received twice being the same event
+ * twice (seqNoFailures).
+ *
  * With the simulated meter persisted across kills (bin/simState.ts) the energy is checked too: the
  * register never goes back between sessions, and a PowerLoss stop carries at least the last register
  * the CSMS saw for that transaction — both less at most `unsavedWh` (what a kill may lose).
@@ -29,6 +35,9 @@ export interface LedgerView {
   transactions: readonly TransactionRecord[];
   unknownStops: readonly unknown[];
   violations: readonly unknown[];
+  /** OCPP 2.0.1: identical resends already taken out of `starts`, and what the seqNo check found. */
+  resent?: readonly string[];
+  seqNoFailures?: readonly string[];
 }
 
 export interface LedgerReport {
@@ -50,6 +59,75 @@ export function ledgerOf(csms: EmbeddedCsms, chargePointId: string): LedgerView 
   };
 }
 
+interface Event201 {
+  eventType: string;
+  seqNo: number;
+  timestamp: string;
+  transactionInfo: { transactionId: string; stoppedReason?: string };
+  evse?: { id: number };
+  idToken?: { idToken: string };
+  meterValue?: { sampledValue: { value: number; context?: string; measurand?: string }[] }[];
+}
+
+const register201 = (e: Event201, context: string): number | undefined =>
+  e.meterValue?.flatMap((mv) => mv.sampledValue).find((v) => v.context === context && (v.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register')?.value;
+
+/**
+ * Per transaction, in arrival order: its events' seqNos are 0..n without a gap, and a seqNo
+ * received twice is the same event twice (a resend whose answer was lost), never two events.
+ */
+export function seqNoFailures(events: readonly Event201[]): string[] {
+  const failures: string[] = [];
+  const byTx = new Map<string, Map<number, string>>();
+  for (const e of events) {
+    const id = e.transactionInfo.transactionId;
+    const seen = byTx.get(id) ?? new Map<number, string>();
+    byTx.set(id, seen);
+    const before = seen.get(e.seqNo);
+    if (before !== undefined && before !== canonical(e)) failures.push(`transaction ${id}: two different events under seqNo ${e.seqNo}`);
+    seen.set(e.seqNo, canonical(e));
+  }
+  for (const [id, seen] of byTx) {
+    const numbers = [...seen.keys()].sort((a, b) => a - b);
+    const missing = numbers.length === 0 ? [] : Array.from({ length: numbers.at(-1)! + 1 }, (_, i) => i).filter((n) => !seen.has(n));
+    if (missing.length > 0) failures.push(`transaction ${id}: seqNo ${missing.join(', ')} never received (a gap)`);
+  }
+  return failures;
+}
+
+/** The ledger of a 2.0.1 charger: Started / Ended as the starts and stops (see the file header). */
+export function ledgerOf201(csms: EmbeddedCsms, chargePointId: string): LedgerView {
+  const records = csms.traffic((r) => r.chargePointId === chargePointId && r.direction === 'in' && r.kind === 'call' && r.action === 'TransactionEvent');
+  const events = records.map((r) => r.payload as Event201);
+  const starts: Pick<TrafficRecord, 'seq' | 'payload'>[] = [];
+  const stops: Pick<TrafficRecord, 'seq' | 'payload'>[] = [];
+  const resent: string[] = [];
+  const startsSeen = new Set<string>();
+  records.forEach((r, i) => {
+    const e = events[i]!;
+    const id = e.transactionInfo.transactionId;
+    if (e.eventType === 'Started') {
+      if (startsSeen.has(canonical(e))) {
+        resent.push(`transaction ${id}: Started resent, identical`);
+        return;
+      }
+      startsSeen.add(canonical(e));
+      starts.push({ seq: r.seq, payload: { connectorId: e.evse?.id, idTag: e.idToken?.idToken, meterStart: register201(e, 'Transaction.Begin'), timestamp: e.timestamp } });
+    } else if (e.eventType === 'Ended') {
+      stops.push({ seq: r.seq, payload: { transactionId: Number(id), meterStop: register201(e, 'Transaction.End'), timestamp: e.timestamp, reason: e.transactionInfo.stoppedReason } });
+    }
+  });
+  return {
+    starts,
+    stops,
+    transactions: csms.transactions(chargePointId),
+    unknownStops: [],
+    violations: csms.violations(chargePointId),
+    resent,
+    seqNoFailures: seqNoFailures(events),
+  };
+}
+
 /** JSON with sorted keys: two payloads are the same message whatever order their keys came in. */
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
@@ -67,8 +145,8 @@ const registerOf = (mv: TransactionRecord['meterValues'][number]): number | unde
 
 export function checkLedger(view: LedgerView, tags: readonly string[], options: { unsavedWh?: number } = {}): LedgerReport {
   const unsavedWh = options.unsavedWh ?? Infinity;
-  const failures: string[] = [];
-  const resends: string[] = [];
+  const failures: string[] = [...(view.seqNoFailures ?? [])];
+  const resends: string[] = [...(view.resent ?? [])];
   const keys = new Set<string>();
   for (const s of view.starts) {
     const p = s.payload as { connectorId: number; idTag: string; meterStart: number; timestamp: string };

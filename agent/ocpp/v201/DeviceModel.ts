@@ -71,15 +71,12 @@ export class DeviceModel {
       if (lookup.found.attributes?.[attributeType]) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
       return { attributeStatus: 'NotSupportedAttributeType', attributeType, component, variable };
     }
-    const { writes } = lookup.found;
-    if (writes) {
-      const value = writes.value(request.attributeValue);
-      if (value === undefined) return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue', additionalInfo: 'not a value this station can honour' } };
-      const status = await this.config.change(writes.key, value);
-      if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
-      return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'InvalidValue' } };
+    const { key, write } = lookup.found;
+    if (write) {
+      const answer = await write(this.facts, request.attributeValue);
+      if (answer.status === 'Accepted') return { attributeStatus: 'Accepted', attributeType, component, variable };
+      return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: answer.reasonCode, additionalInfo: answer.additionalInfo } };
     }
-    const { key } = lookup.found;
     if (!key || this.mutability(lookup.found) === 'ReadOnly') return { attributeStatus: 'Rejected', attributeType, component, variable, attributeStatusInfo: { reasonCode: 'ReadOnly' } };
     const status = await this.config.change(key, request.attributeValue);
     if (status === 'Accepted' || status === 'RebootRequired') return { attributeStatus: status, attributeType, component, variable };
@@ -154,7 +151,7 @@ export class DeviceModel {
         type: 'Actual',
         ...(mutability !== 'WriteOnly' && { value: this.value(def, evseId) }),
         mutability,
-        persistent: def.key !== undefined || def.writes !== undefined || def.constant === true,
+        persistent: def.key !== undefined || def.constant === true || def.write !== undefined,
         constant: def.constant === true && mutability === 'ReadOnly',
       }, ...Object.entries(def.attributes ?? {}).map(([type, read]) => {
         const fixed = def.constantAttributes?.includes(type as ExtraAttribute) === true;
@@ -207,7 +204,7 @@ export class DeviceModel {
 
   /** A key a service owns (SecurityProfile, AuthorizationKey) is writable only while it is owned. */
   private mutability(def: VariableDefinition): 'ReadOnly' | 'ReadWrite' | 'WriteOnly' {
-    if (def.writes) return 'ReadWrite';
+    if (def.write) return 'ReadWrite';
     if (!this.usesKey(def)) return 'ReadOnly';
     const k = definitionOf(def.key);
     if (k.readonly || (k.owned && !this.config.isDelegated(def.key))) return 'ReadOnly';

@@ -87,6 +87,11 @@ const MAX_LANGUAGES = 64;
 export class Ocpp201Outbound implements OcppCaller {
   /** The journaled transaction messages as TransactionEvents. */
   readonly transactions: TransactionEvents;
+
+  /** The transaction sender numbers and sends its journaled messages through these (OcppCaller.journaled). */
+  get journaled(): TransactionEvents {
+    return this.transactions;
+  }
   /**
    * connectorStatus last delivered per EVSE since the last accepted boot: the 1.6 phases of a
    * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
@@ -227,16 +232,21 @@ export class Ocpp201Outbound implements OcppCaller {
       }
       case 'MeterValues': {
         const p = payload as V16.MeterValuesRequest;
-        if (p.transactionId !== undefined) return this.transactions.updated({ ...p, transactionId: p.transactionId });
+        if (p.transactionId !== undefined) return this.transactions.updated({ kind: 'meter', localId: '', connectorId: p.connectorId, payload: p }, p.transactionId);
         const values = p.meterValue.filter((mv) => mv.sampledValue.length > 0).map(meterValue201);
         if (values.length === 0) return {};
         await call201(this.link, 'MeterValues', { evseId: p.connectorId, meterValue: values as [MeterValueType, ...MeterValueType[]] });
         return {};
       }
-      case 'StartTransaction':
-        return this.transactions.started(payload as V16.StartTransactionRequest);
-      case 'StopTransaction':
-        return this.transactions.ended(payload as V16.StopTransactionRequest);
+      // Journaled messages come through `journaled` (numbered when journaled); these are numbered now.
+      case 'StartTransaction': {
+        const p = payload as V16.StartTransactionRequest;
+        return this.transactions.started({ kind: 'start', localId: '', connectorId: p.connectorId, payload: p });
+      }
+      case 'StopTransaction': {
+        const { transactionId, ...p } = payload as V16.StopTransactionRequest;
+        return this.transactions.ended({ kind: 'stop', localId: '', connectorId: 0, payload: p }, transactionId);
+      }
       case 'SecurityEventNotification': {
         const p = payload as V16.SecurityEventNotificationRequest;
         await call201(this.link, 'SecurityEventNotification', { type: securityEvent201(p.type), timestamp: p.timestamp, ...(p.techInfo !== undefined && { techInfo: p.techInfo }) });

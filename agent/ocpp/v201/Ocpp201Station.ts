@@ -46,7 +46,7 @@ export interface Ocpp201StationParts {
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'startAnswered' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
     & { firmware?: Pick<FirmwareService, 'request' | 'current'> | undefined; diagnostics?: ChargePointControl['diagnostics'] }
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
@@ -54,8 +54,8 @@ export interface Ocpp201StationParts {
   isAccepted(): boolean;
   /** The transaction running on an EVSE (its shared number), if any. */
   transactionOn(evseId: number): number | undefined;
-  /** Transaction messages not yet confirmed by the CSMS (all transactions). */
-  undelivered(): number;
+  /** Transaction messages not yet confirmed by the CSMS: of the transaction with this id, or of all. */
+  undelivered(transactionId?: string): number;
   /** The next StatusNotifications go out even if they repeat the last one (a triggered report). */
   forgetSentStatuses(): void;
   /** Where a remote start's remoteStartId waits for its TransactionEvent Started. */
@@ -357,16 +357,25 @@ export class Ocpp201Station implements StationControl {
   }
 
   transactionStatus(transactionId?: string): GetTransactionStatusResponse {
-    // The journal does not tell messages apart by transaction here: any queued message counts.
-    const messagesInQueue = this.p.undelivered() > 0;
+    // Of the transaction asked about only (E14); without one, of any transaction.
+    const messagesInQueue = this.p.undelivered(transactionId) > 0;
     if (transactionId === undefined) return { messagesInQueue };
     const ongoingIndicator = Array.from({ length: this.evseCount }, (_, i) => this.p.transactionOn(i + 1)).some((n) => n !== undefined && String(n) === transactionId);
     return { ongoingIndicator, messagesInQueue };
   }
 
-  /** Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared number. */
-  remoteStop(transactionId: string): RequestStartStopStatusEnumType {
+  /**
+   * Transaction ids are the station's own (TransactionEvents.ts): the decimal form of the shared
+   * number. A CSMS may send this right after answering the Started, and both may arrive in one
+   * read, before the answer is taken in: an unknown id is decided again once the Started in flight
+   * is answered (as RemoteStopTransaction in 1.6).
+   */
+  async remoteStop(transactionId: string): Promise<RequestStartStopStatusEnumType> {
     if (!/^\d{1,16}$/.test(transactionId)) return 'Rejected';
+    const status = this.p.control.remoteStop(Number(transactionId));
+    const answered = status === 'Rejected' ? this.p.control.startAnswered?.() : undefined;
+    if (!answered) return status;
+    await answered;
     return this.p.control.remoteStop(Number(transactionId));
   }
 

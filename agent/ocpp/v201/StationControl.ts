@@ -73,7 +73,7 @@ export interface StationControl {
   /** RequestStartTransaction on an EVSE of ours (or any): Accepted when the session service admits it. */
   remoteStart(request: RequestStartTransactionRequest): Promise<RequestStartStopStatusEnumType>;
   /** RequestStopTransaction: Accepted when a transaction with this id runs here. */
-  remoteStop(transactionId: string): RequestStartStopStatusEnumType;
+  remoteStop(transactionId: string): Promise<RequestStartStopStatusEnumType>;
   /** TriggerMessage: Accepted/Rejected/NotImplemented; the message goes out after the answer. */
   trigger(message: MessageTriggerEnumType, evseId?: number): TriggerMessageStatusEnumType;
   /** UnlockConnector of an EVSE's connector: never under a running transaction (OngoingAuthorizedTransaction). */

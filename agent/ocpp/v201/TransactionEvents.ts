@@ -1,24 +1,32 @@
 /**
  * The journaled transaction messages in OCPP 2.0.1 words: the transaction sender delivers
- * StartTransaction, MeterValues and StopTransaction from the durable journal, in order, exactly as
- * for 1.6; on a 2.0.1 link each becomes a TransactionEvent (Started, Updated, Ended) and its answer
- * is turned back into the answer the sender expects.
+ * StartTransaction, MeterValues, StopTransaction and charging state changes from the durable
+ * journal, in order, exactly as for 1.6; on a 2.0.1 link each becomes a TransactionEvent (Started,
+ * Updated, Ended) and its answer is turned back into the answer the sender expects.
  *
  * - transactionId: made by the station (2.0.1 E01), from what the journal holds, so a message
  *   replayed after a restart names the same transaction: `start time in ms × 10 + connectorId`,
  *   as a number for the shared services (what 1.6 CSMSs assign) and its decimal string on the wire.
- * - seqNo: counts the events of each transaction from 0 (Started), kept durably
- *   (agent/store/TransactionSeqNos.ts), so a restart continues the numbering.
- * - triggerReason and stoppedReason: from the 1.6 context and stop reason (tables below).
+ * - Each event is fixed when it is journaled ({@link TransactionEvents.stamp}): its seqNo (each
+ *   transaction's events counted from 0), triggerReason, `offline` flag and a remote start's id go
+ *   into the journal record with it, so a replay after SIGKILL sends exactly the same event under
+ *   the same number, and numbers have no gaps. The next number of a transaction is max(the
+ *   durable floor of agent/store/TransactionSeqNos.ts, the highest number still in the journal + 1);
+ *   the floor is raised once the CSMS confirmed an event, before its record leaves the journal.
+ * - triggerReason and stoppedReason: from the 1.6 context and stop reason (tables below), and the
+ *   cause of a charging state change.
  * - offline: true for an event that happened while the station had no accepted registration.
  *
- * Per charger: remote start ids awaiting their Started (the seqNos are in the store).
+ * Per charger: remote start ids awaiting their Started; each open transaction's next number once
+ * one of its events was journaled in this run.
  */
 import type { OcppLink } from '../OcppLink.js';
 import type * as V16 from '../../ocpp16/messages.js';
 import type { MeasurandEnumType, MeterValueType, ReasonEnumType, SampledValueType, TransactionEventRequest, TriggerReasonEnumType } from '../../ocpp201/messages.js';
 import type { IdTokenType } from '../../ocpp201/messages.js';
 import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
+import type { JournalEntry, JournaledEvent } from '../../store/TransactionJournal.js';
+import type { JournaledEvents } from '../OcppCaller.js';
 import { call201 } from './call201.js';
 import { idTagStatus16 } from './statusVocabulary.js';
 
@@ -97,14 +105,49 @@ export interface RemoteStart {
   idToken: IdTokenType;
 }
 
-export class TransactionEvents {
+type Entry<K extends JournalEntry['kind']> = Extract<JournalEntry, { kind: K }>;
+type EventEntry = Entry<'start' | 'meter' | 'stop' | 'update'>;
+
+/** When an entry's event happened. */
+function timestampOf(entry: EventEntry): string {
+  switch (entry.kind) {
+    case 'meter':
+      return entry.payload.meterValue[0]!.timestamp;
+    case 'update':
+      return entry.timestamp;
+    default:
+      return entry.payload.timestamp;
+  }
+}
+
+/** Whether an entry makes a TransactionEvent (a MeterValues without values makes none, and takes no number). */
+function makesEvent(entry: JournalEntry): entry is EventEntry {
+  if (entry.kind === 'meter') return meterValues201(entry.payload.meterValue) !== undefined;
+  return entry.kind === 'start' || entry.kind === 'stop' || entry.kind === 'update';
+}
+
+/** The station-made transactionId of a local transaction, from its start (or the journaled answer to it) among `entries`. */
+export function transactionIdIn(localId: string, entries: Iterable<JournalEntry>): string | undefined {
+  for (const e of entries) {
+    if (e.localId !== localId) continue;
+    if (e.kind === 'start') return String(transactionIdOf(e.payload));
+    if (e.kind === 'started') return e.timestamp === undefined ? String(e.transactionId) : String(transactionIdOf({ timestamp: e.timestamp, connectorId: e.connectorId }));
+  }
+  return undefined;
+}
+
+type SeqNoStore = Pick<TransactionSeqNos, 'take' | 'forget' | 'floor' | 'passed'>;
+
+export class TransactionEvents implements JournaledEvents {
   /** The RequestStartTransaction Accepted for an EVSE (0: any), until its Started. */
   private remoteStarts: Map<number, RemoteStart> | undefined;
+  /** By localId: the transaction's id and its next seqNo, once one of its events was numbered in this run. */
+  private numbering: Map<string, { transactionId: string; next: number }> | undefined;
 
   /** `offlineAt(ms)`: whether the station was offline then (the event's `offline` flag). */
   constructor(
     private readonly link: Pick<OcppLink, 'call'>,
-    private readonly seqNos: Pick<TransactionSeqNos, 'take' | 'forget'>,
+    private readonly seqNos: SeqNoStore,
     private readonly offlineAt: (epochMs: number) => boolean = () => false,
   ) {}
 
@@ -143,64 +186,159 @@ export class TransactionEvents {
     return undefined;
   }
 
-  async started(req: V16.StartTransactionRequest): Promise<V16.StartTransactionResponse> {
+  /**
+   * Fixes an entry's event as it is journaled (see the module comment): its number, and what the
+   * station knows only now (the triggerReason, a remote start, offline). An entry whose transaction
+   * has no id here (its start was given up) or that makes no event is journaled as it is.
+   */
+  stamp(entry: JournalEntry, pending: () => Iterable<JournalEntry>): JournalEntry {
+    if (!makesEvent(entry) || entry.event) return entry;
+    const tx = this.numberingOf(entry, pending);
+    if (!tx) return entry;
+    const event: JournaledEvent = { seqNo: tx.next++, triggerReason: this.triggerReasonOf(entry) };
+    if (entry.kind === 'start') {
+      const remote = this.takeRemoteStart(entry.connectorId);
+      if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) {
+        if (entry.cause === undefined) event.triggerReason = 'RemoteStart';
+        event.remoteStartId = remote.remoteStartId;
+        event.idToken = remote.idToken;
+      }
+    }
+    if (this.offlineAt(Date.parse(timestampOf(entry)))) event.offline = true;
+    // Nothing follows an Ended.
+    if (entry.kind === 'stop') this.numbering!.delete(entry.localId);
+    return { ...entry, event };
+  }
+
+  /** The numbering of the entry's transaction, started from the durable floor and the journal on its first event in this run. */
+  private numberingOf(entry: EventEntry, pending: () => Iterable<JournalEntry>): { transactionId: string; next: number } | undefined {
+    const known = this.numbering?.get(entry.localId);
+    if (known) return known;
+    const transactionId = entry.kind === 'start' ? String(transactionIdOf(entry.payload)) : transactionIdIn(entry.localId, pending());
+    if (transactionId === undefined) return undefined;
+    let numbered = -1;
+    // Journaled by a build that did not number them: numbered when sent, from the floor on.
+    let unnumbered = 0;
+    for (const e of pending()) {
+      if (e.localId !== entry.localId || !makesEvent(e)) continue;
+      if (e.event) numbered = Math.max(numbered, e.event.seqNo);
+      else unnumbered++;
+    }
+    const tx = { transactionId, next: Math.max(this.seqNos.floor(transactionId) + unnumbered, numbered + 1) };
+    (this.numbering ??= new Map()).set(entry.localId, tx);
+    return tx;
+  }
+
+  private triggerReasonOf(entry: EventEntry): TriggerReasonEnumType {
+    switch (entry.kind) {
+      case 'start':
+        return entry.cause ?? 'Authorized';
+      case 'meter':
+        return updatedBy(entry.payload.meterValue);
+      case 'stop':
+        return ENDED_BY[entry.payload.reason ?? 'Local'];
+      case 'update':
+        return entry.cause;
+    }
+  }
+
+  /**
+   * The event's number and facts: journaled with it, or (a record journaled without them) fixed
+   * now, the number taken written ahead. `confirmed` records the number used once the CSMS answered.
+   */
+  private factsOf(entry: EventEntry, transactionId: string): { event: JournaledEvent; durable?: Promise<void>; confirmed: () => Promise<void> } {
+    const journaled = entry.event;
+    if (journaled) {
+      return {
+        event: journaled,
+        confirmed: () => (entry.kind === 'stop' ? this.seqNos.forget(transactionId) : this.seqNos.passed(transactionId, journaled.seqNo)),
+      };
+    }
+    const { seqNo, durable } = this.seqNos.take(transactionId);
+    const event: JournaledEvent = { seqNo, triggerReason: this.triggerReasonOf(entry) };
+    if (entry.kind === 'start') {
+      const remote = this.takeRemoteStart(entry.connectorId);
+      if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) Object.assign(event, { triggerReason: entry.cause ?? 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
+    }
+    if (this.offlineAt(Date.parse(timestampOf(entry)))) event.offline = true;
+    return { event, durable, confirmed: () => (entry.kind === 'stop' ? this.seqNos.forget(transactionId) : Promise.resolve()) };
+  }
+
+  async started(entry: Entry<'start'>): Promise<V16.StartTransactionResponse> {
+    const req = entry.payload;
     const id = transactionIdOf(req);
     const transactionId = String(id);
-    // A remote start's own idToken (and type); a card's UID otherwise.
-    const remote = this.takeRemoteStart(req.connectorId);
-    const { seqNo, durable } = this.seqNos.take(transactionId);
-    const byRemote = remote !== undefined && remote.idToken.idToken === req.idTag;
+    const { event: facts, durable, confirmed } = this.factsOf(entry, transactionId);
     const event: TransactionEventRequest = {
       eventType: 'Started',
       timestamp: req.timestamp,
-      triggerReason: byRemote ? 'RemoteStart' : 'Authorized',
-      seqNo,
-      ...this.offline(req.timestamp),
-      transactionInfo: { transactionId, chargingState: 'Charging', ...(byRemote && { remoteStartId: remote.remoteStartId }) },
+      triggerReason: facts.triggerReason as TriggerReasonEnumType,
+      seqNo: facts.seqNo,
+      ...(facts.offline && { offline: true }),
+      transactionInfo: { transactionId, chargingState: entry.chargingState ?? 'Charging', ...(facts.remoteStartId !== undefined && { remoteStartId: facts.remoteStartId }) },
       evse: { id: req.connectorId, connectorId: 1 },
-      idToken: byRemote ? remote.idToken : { idToken: req.idTag, type: 'ISO14443' },
+      // A remote start's own idToken (and type); a card's UID otherwise.
+      idToken: (facts.idToken as IdTokenType | undefined) ?? { idToken: req.idTag, type: 'ISO14443' },
       meterValue: [energy(req.meterStart, req.timestamp, 'Transaction.Begin')],
       ...(req.reservationId !== undefined && { reservationId: req.reservationId }),
     };
-    // Queued now (its place among this EVSE's messages, DESIGN.md §11), sent once its seqNo is durable.
+    // Queued now (its place among this EVSE's messages, DESIGN.md §11); a number taken now is sent once durable.
     const answer = await call201(this.link, 'TransactionEvent', event, durable);
+    await confirmed();
     return { transactionId: id, idTagInfo: { status: idTagStatus16(answer.idTokenInfo?.status ?? 'Accepted') } };
   }
 
-  async updated(req: V16.MeterValuesRequest & { transactionId: number }): Promise<V16.MeterValuesResponse> {
-    const meterValue = meterValues201(req.meterValue);
+  async updated(entry: Entry<'meter'>, id: number): Promise<V16.MeterValuesResponse> {
+    const meterValue = meterValues201(entry.payload.meterValue);
     if (!meterValue) return {};
-    const transactionId = String(req.transactionId);
-    const { seqNo, durable } = this.seqNos.take(transactionId);
+    const transactionId = String(id);
+    const { event: facts, durable, confirmed } = this.factsOf(entry, transactionId);
     await call201(this.link, 'TransactionEvent', {
       eventType: 'Updated',
-      timestamp: req.meterValue[0]!.timestamp,
-      triggerReason: updatedBy(req.meterValue),
-      seqNo,
-      ...this.offline(req.meterValue[0]!.timestamp),
+      timestamp: timestampOf(entry),
+      triggerReason: facts.triggerReason as TriggerReasonEnumType,
+      seqNo: facts.seqNo,
+      ...(facts.offline && { offline: true }),
       transactionInfo: { transactionId },
-      evse: { id: req.connectorId, connectorId: 1 },
+      evse: { id: entry.connectorId, connectorId: 1 },
       meterValue,
     }, durable);
+    await confirmed();
     return {};
   }
 
-  async ended(req: V16.StopTransactionRequest): Promise<V16.StopTransactionResponse> {
-    const transactionId = String(req.transactionId);
+  async changed(entry: Entry<'update'>, id: number): Promise<void> {
+    const transactionId = String(id);
+    const { event: facts, durable, confirmed } = this.factsOf(entry, transactionId);
+    await call201(this.link, 'TransactionEvent', {
+      eventType: 'Updated',
+      timestamp: entry.timestamp,
+      triggerReason: facts.triggerReason as TriggerReasonEnumType,
+      seqNo: facts.seqNo,
+      ...(facts.offline && { offline: true }),
+      transactionInfo: { transactionId, chargingState: entry.chargingState },
+      evse: { id: entry.connectorId, connectorId: 1 },
+    }, durable);
+    await confirmed();
+  }
+
+  async ended(entry: Entry<'stop'>, id: number): Promise<V16.StopTransactionResponse> {
+    const req = entry.payload;
+    const transactionId = String(id);
     const reason: StopReason16 = req.reason ?? 'Local';
     const meterValue = [...(meterValues201(req.transactionData ?? []) ?? []), energy(req.meterStop, req.timestamp, 'Transaction.End')] as [MeterValueType, ...MeterValueType[]];
-    const { seqNo, durable } = this.seqNos.take(transactionId);
+    const { event: facts, durable, confirmed } = this.factsOf(entry, transactionId);
     const answer = await call201(this.link, 'TransactionEvent', {
       eventType: 'Ended',
       timestamp: req.timestamp,
-      triggerReason: ENDED_BY[reason],
-      seqNo,
-      ...this.offline(req.timestamp),
+      triggerReason: facts.triggerReason as TriggerReasonEnumType,
+      seqNo: facts.seqNo,
+      ...(facts.offline && { offline: true }),
       transactionInfo: { transactionId, stoppedReason: STOPPED_REASON[reason] },
       ...(req.idTag !== undefined && { idToken: { idToken: req.idTag, type: 'ISO14443' } }),
       meterValue,
     }, durable);
-    await this.seqNos.forget(transactionId);
+    await confirmed();
     return answer.idTokenInfo ? { idTagInfo: { status: idTagStatus16(answer.idTokenInfo.status) } } : {};
   }
 }

@@ -10,11 +10,14 @@ import { DeviceModel, type StationFacts } from './DeviceModel.js';
 import type { Ocpp201Face } from './Ocpp201Face.js';
 import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
-import { transactionIdOf } from './TransactionEvents.js';
+import { transactionIdOf, transactionIdIn } from './TransactionEvents.js';
+import type { JournalEntry } from '../../store/TransactionJournal.js';
 import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
 import { certificateUse16, KNOWN_CERTIFICATE_TYPES } from './certificates201.js';
 
-export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection'> {
+export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered'> {
+  /** The transaction messages journaled (or kept in memory) and not yet confirmed, oldest first (TransactionSender.pendingEntries). */
+  queued(): Iterable<JournalEntry>;
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
   transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
   link: Ocpp201StationParts['link'] & Ocpp201StationParts['connection'] & { readonly isAccepted: boolean; readonly connectionSecurityProfile: number | undefined; readonly callTimeoutMs: number };
@@ -59,6 +62,9 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     },
     reportItemsPerMessage: REPORT_ITEMS_PER_MESSAGE,
     stopsOnEVSideDisconnect: () => s.config.getBool('StopTransactionOnEVSideDisconnect'),
+    setStopsOnEVSideDisconnect: async (on) => {
+      await s.config.change('StopTransactionOnEVSideDisconnect', String(on));
+    },
     activeNetworkProfile: () => s.link.connectionSlot,
     chargingProfiles: () => ({ installed: s.control.chargingLimits?.profiles.length ?? 0, max: s.config.getInt('MaxChargingProfilesInstalled') }),
     measured: (evseId) => {
@@ -88,8 +94,15 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     // Before its Started is confirmed, the id it will have (TransactionEvents.transactionIdOf).
     return tx && (s.transactions.transactionIdOn(evseId) ?? transactionIdOf({ timestamp: new Date(tx.startedAt).toISOString(), connectorId: evseId }));
   };
+  /** Messages still to deliver: of one transaction (by its station-made id), or of all. */
+  const undelivered = (transactionId?: string): number => {
+    const queued = [...s.queued()];
+    const ofIt = transactionId === undefined ? undefined : new Set(queued.filter((e) => transactionIdIn(e.localId, [e]) === transactionId).map((e) => e.localId));
+    return queued.filter((e) => e.kind !== 'started' && (ofIt === undefined || ofIt.has(e.localId))).length;
+  };
   const station = new Ocpp201Station({
     ...s,
+    undelivered,
     deviceModel: new DeviceModel(s.config, facts),
     rebootingFor: (reason) => face.rebootingFor(reason),
     transactionOn,

@@ -35,6 +35,8 @@ export interface StationFacts {
   readonly messageTimeoutS: number;
   /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
   stopsOnEVSideDisconnect(): boolean;
+  /** Sets it (TxStopPoint written), stored as StopTransactionOnEVSideDisconnect. */
+  setStopsOnEVSideDisconnect(on: boolean): Promise<void>;
   /** The connection profile (slot) in use: 1 is csms.url, 2… csms.fallbackUrls. */
   activeNetworkProfile(): number;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
@@ -91,11 +93,6 @@ export interface VariableDefinition {
   readonly onlyWhenOwned?: boolean;
   /** Exists only where the station has what backs it (certificate entries: certificate management). */
   readonly present?: (facts: StationFacts) => boolean;
-  /**
-   * A fact the CSMS may set through a key it follows from: the key's value for a value of the
-   * variable, or undefined for one the station cannot honour (Rejected, InvalidValue).
-   */
-  readonly writes?: { readonly key: ConfigurationKey; readonly value: (text: string) => string | undefined };
   /** A fact's highest value (its characteristics' maxLimit), read when reported. */
   readonly maxLimit?: (facts: StationFacts, evseId: number) => number;
   /** Attributes besides Actual and how they are read (read-only). */
@@ -106,17 +103,51 @@ export interface VariableDefinition {
   readonly emptyMeans?: (facts: StationFacts) => string;
   /** Variable monitoring may watch it (SetVariableMonitoring; Monitoring201.ts reads it from the meter). */
   readonly monitorable?: true;
+  /**
+   * A fact the CSMS may write (ReadWrite): only the values the station honours are Accepted (and
+   * in effect at once); any other is Rejected with a reason.
+   */
+  readonly write?: (facts: StationFacts, value: string) => Promise<WriteAnswer>;
 }
 
 /** DeviceDataCtrlr.ItemsPerMessage[GetVariables] and [SetVariables]: entries one request may hold. */
 export const ITEMS_PER_REQUEST = 100;
 
+export type WriteAnswer = { status: 'Accepted' } | { status: 'Rejected'; reasonCode: string; additionalInfo: string };
+
 const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
 
-/** The StopTransactionOnEVSideDisconnect a TxStopPoint means, if this station can honour it. */
-function stopPointsToKey(text: string): string | undefined {
-  const points = [...new Set(text.split(',').map((p) => p.trim()))].sort().join(',');
-  return points === 'Authorized,EVConnected' ? 'true' : points === 'Authorized' ? 'false' : undefined;
+/** The members of a MemberList value, sorted (their order means nothing), or undefined when one is not a TxStartPoint/TxStopPoint value. */
+function txPoints(value: string): string | undefined {
+  const members = value.split(',').map((m) => m.trim());
+  if (!members.every((m) => TX_POINTS.split(',').includes(m))) return undefined;
+  return [...new Set(members)].sort().join(',');
+}
+
+/**
+ * TxStartPoint: a transaction begins here once the EV is connected and authorized, when the power
+ * path may close (the connector machine); only that is honoured.
+ */
+async function writeTxStartPoint(_f: StationFacts, value: string): Promise<WriteAnswer> {
+  const points = txPoints(value);
+  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStartPoint members are ${TX_POINTS}` };
+  if (points === 'PowerPathClosed') return { status: 'Accepted' };
+  return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: 'this station starts a transaction once the EV is connected and authorized: PowerPathClosed only' };
+}
+
+/**
+ * TxStopPoint: a transaction ends when its authorization ends (a card, a remote stop) and, with
+ * EVConnected, also when the EV is unplugged (StopTxOnEVSideDisconnect, which it sets); other
+ * stop points are not honoured.
+ */
+async function writeTxStopPoint(f: StationFacts, value: string): Promise<WriteAnswer> {
+  const points = txPoints(value);
+  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStopPoint members are ${TX_POINTS}` };
+  if (points !== 'Authorized' && points !== 'Authorized,EVConnected') {
+    return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: 'this station ends a transaction when its authorization ends, and optionally when the EV is unplugged: Authorized or EVConnected,Authorized' };
+  }
+  await f.setStopsOnEVSideDisconnect(points !== 'Authorized');
+  return { status: 'Accepted' };
 }
 
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
@@ -176,15 +207,11 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect'),
   key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId'),
   key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
-  // Where transactions begin and end here (read-only: the session service decides, as in 1.6): a
-  // transaction starts once the EV is connected and authorized, i.e. when the power path may close,
-  // and ends when authorization ends (a stop) or, with StopTxOnEVSideDisconnect, the EV leaves.
-  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS }),
-  // TxStopPoint is set as what it follows from: EVConnected,Authorized (in any order) is
-  // StopTxOnEVSideDisconnect true, Authorized alone false; any other set of points is Rejected.
-  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', {
-    valuesList: TX_POINTS, writes: { key: 'StopTransactionOnEVSideDisconnect', value: stopPointsToKey },
-  }),
+  // Where transactions begin and end here: a transaction starts once the EV is connected and
+  // authorized, i.e. when the power path may close, and ends when authorization ends (a stop) or,
+  // with StopTxOnEVSideDisconnect, the EV leaves. Writable with the values honoured (above).
+  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS, write: writeTxStartPoint }),
+  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS, write: writeTxStopPoint }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),

@@ -120,4 +120,30 @@ describe('DataTransfer and GetTransactionStatus', () => {
     await f.waitForSent('TransactionEvent', 2);
     expect(await f.call('GetTransactionStatus', { transactionId: id })).toEqual({ ongoingIndicator: false, messagesInQueue: false });
   });
+
+  it('GetTransactionStatus counts only the messages of the transaction asked about, all of them without one', async () => {
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let hold = false;
+    const f = await agent201Fixture({ connectors: 2, csms: { answers: { TransactionEvent: async () => { if (hold) await held; return {}; } } } });
+    const first = await cardSession(f, 1);
+    await f.settle();
+    // The second transaction's Started is sent and not answered: it waits, the first has nothing queued.
+    f.sim.connectors[1]!.ev.plugIn();
+    await f.advance(SECOND);
+    hold = true;
+    f.sim.rfid.tap('04C0FFEE');
+    f.clock.advance(SECOND); // not advance(): it would wait for the station to be idle, which it is not while the Started waits
+    await f.waitForSent('TransactionEvent', 2);
+    const second = f.sent('TransactionEvent')[1]!.transactionInfo.transactionId;
+    expect(second).not.toBe(first);
+    expect(await f.call('GetTransactionStatus', { transactionId: first })).toEqual({ ongoingIndicator: true, messagesInQueue: false });
+    expect(await f.call('GetTransactionStatus', { transactionId: second })).toEqual({ ongoingIndicator: true, messagesInQueue: true });
+    expect(await f.call('GetTransactionStatus', {})).toEqual({ messagesInQueue: true });
+    expect(await f.call('GetTransactionStatus', { transactionId: '123' })).toEqual({ ongoingIndicator: false, messagesInQueue: false });
+    release!();
+    await f.settle();
+    expect(await f.call('GetTransactionStatus', { transactionId: second })).toEqual({ ongoingIndicator: true, messagesInQueue: false });
+    expect(await f.call('GetTransactionStatus', {})).toEqual({ messagesInQueue: false });
+  });
 });

@@ -57,6 +57,112 @@ describe('TransactionEvent', () => {
     expect(order).toEqual(['Available', 'Occupied', 'Started', 'Updated', 'Updated', 'Ended', 'Available']);
   });
 
+  it('charging state changes: Updated ChargingStateChanged (SuspendedEV, Charging, SuspendedEVSE), EVCommunicationLost (Idle) and CablePluggedIn when the EV leaves and comes back, seqNo without gaps', async () => {
+    const f = await agent201Fixture({ connectors: 1, ocpp: { StopTransactionOnEVSideDisconnect: false } });
+    await cardSession(f);
+    const ev = f.sim.connectors[0]!.ev;
+    ev.suspend();
+    await f.advance(SECOND);
+    ev.resume();
+    await f.advance(SECOND);
+    // A charging profile of 0 A withholds power: SuspendedEVSE, then Charging again once it is cleared.
+    expect(await f.call('SetChargingProfile', { evseId: 1, chargingProfile: { id: 7, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: [{ id: 1, chargingRateUnit: 'A', startSchedule: new Date(f.clock.now()).toISOString(), chargingSchedulePeriod: [{ startPeriod: 0, limit: 0 }] }] } })).toMatchObject({ status: 'Accepted' });
+    await f.advance(SECOND);
+    expect(await f.call('ClearChargingProfile', { chargingProfileId: 7 })).toMatchObject({ status: 'Accepted' });
+    await f.advance(SECOND);
+    ev.unplug();
+    await f.advance(SECOND);
+    ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap(CARD);
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 8);
+    expect(events(f).map((e) => [e.seqNo, e.eventType, e.triggerReason, e.transactionInfo.chargingState])).toEqual([
+      [0, 'Started', 'Authorized', 'Charging'],
+      [1, 'Updated', 'ChargingStateChanged', 'SuspendedEV'],
+      [2, 'Updated', 'ChargingStateChanged', 'Charging'],
+      [3, 'Updated', 'ChargingStateChanged', 'SuspendedEVSE'],
+      [4, 'Updated', 'ChargingStateChanged', 'Charging'],
+      [5, 'Updated', 'EVCommunicationLost', 'Idle'],
+      [6, 'Updated', 'CablePluggedIn', 'Charging'],
+      [7, 'Ended', 'StopAuthorized', undefined],
+    ]);
+    await f.settle();
+    expect(events(f)).toHaveLength(8);
+    const times = events(f).map((e) => Date.parse(e.timestamp));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+  });
+
+  it('TxStopPoint and TxStartPoint take the values the station honours: TxStopPoint Authorized keeps a transaction through an unplug, EVConnected,Authorized ends it there; others are Rejected with a reason', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const set = async (variable: string, attributeValue: string) => (await f.call('SetVariables', { setVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: variable }, attributeValue }] })).setVariableResult[0]!;
+    const get = async (variable: string) => (await f.call('GetVariables', { getVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: variable } }] })).getVariableResult[0]!.attributeValue;
+    expect(await set('TxStartPoint', 'PowerPathClosed')).toMatchObject({ attributeStatus: 'Accepted' });
+    expect(await set('TxStartPoint', 'Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStartPoint', 'Sunrise')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'InvalidValue' } });
+    expect(await set('TxStopPoint', 'EVConnected')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStopPoint', 'PowerPathClosed,Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await get('TxStopPoint')).toBe('EVConnected,Authorized');
+
+    expect(await set('TxStopPoint', 'Authorized')).toMatchObject({ attributeStatus: 'Accepted' });
+    expect(await get('TxStopPoint')).toBe('Authorized');
+    expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(false);
+    await cardSession(f);
+    const ev = f.sim.connectors[0]!.ev;
+    ev.unplug();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(events(f)[1]).toMatchObject({ eventType: 'Updated', triggerReason: 'EVCommunicationLost', transactionInfo: { chargingState: 'Idle' } });
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+
+    // Written in either order; in effect at once, also for the transaction running now.
+    expect(await set('TxStopPoint', 'Authorized,EVConnected')).toMatchObject({ attributeStatus: 'Accepted' });
+    expect(await get('TxStopPoint')).toBe('EVConnected,Authorized');
+    ev.plugIn();
+    await f.advance(SECOND);
+    ev.unplug();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 4);
+    expect(events(f).slice(2).map((e) => [e.eventType, e.triggerReason, e.transactionInfo.stoppedReason])).toEqual([
+      ['Updated', 'CablePluggedIn', undefined],
+      ['Ended', 'EVCommunicationLost', 'EVDisconnected'],
+    ]);
+  });
+
+  it('authorized before the cable: the plug-in begins the transaction, its Started says CablePluggedIn (a remote start too, with its remoteStartId)', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    f.sim.rfid.tap(CARD);
+    await f.advance(SECOND);
+    expect(f.csms.count('TransactionEvent')).toBe(0);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(events(f)[0]).toMatchObject({ eventType: 'Started', seqNo: 0, triggerReason: 'CablePluggedIn', idToken: { idToken: CARD } });
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(5 * SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP-9', type: 'Central' }, remoteStartId: 99, evseId: 1 })).toEqual({ status: 'Accepted' });
+    await f.advance(SECOND);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent', 3);
+    expect(events(f)[2]).toMatchObject({ eventType: 'Started', seqNo: 0, triggerReason: 'CablePluggedIn', idToken: { idToken: 'APP-9', type: 'Central' }, transactionInfo: { remoteStartId: 99 } });
+  });
+
+  it('no charging state event without a transaction (plug-in, EV pause and unplug with nobody authorized)', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const ev = f.sim.connectors[0]!.ev;
+    ev.plugIn();
+    await f.advance(SECOND);
+    ev.suspend();
+    await f.advance(SECOND);
+    ev.unplug();
+    await f.advance(SECOND);
+    await f.settle();
+    expect(f.csms.count('TransactionEvent')).toBe(0);
+  });
+
   it('through an outage: what happened meanwhile is journaled and delivered in order, marked offline, seqNo continuing', async () => {
     const f = await agent201Fixture({ connectors: 1, ocpp: { MeterValueSampleInterval: 60 } });
     await cardSession(f);
