@@ -151,7 +151,7 @@ describe('SetVariables', () => {
         { ...stopPoint, attributeValue: 'Authorized' },
       ],
     });
-    expect(setVariableResult.map((r) => [r.attributeStatus, r.attributeStatusInfo?.reasonCode])).toEqual([['Rejected', 'InvalidValue'], ['Accepted', undefined]]);
+    expect(setVariableResult.map((r) => [r.attributeStatus, r.attributeStatusInfo?.reasonCode])).toEqual([['Rejected', 'UnsupportedParam'], ['Accepted', undefined]]);
     expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(false);
     f.sim.connectors[0]!.ev.plugIn();
     await f.advance(SECOND);
