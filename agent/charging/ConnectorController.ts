@@ -10,6 +10,7 @@ import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type 
 import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
 import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import type { Tagged } from './connectorGuards.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
@@ -261,7 +262,7 @@ export class ConnectorController {
   }
 
   /** Would this card stop the session running here (same idTag or same parentIdTag)? */
-  stopsTransaction(card: { idTag: string; parentIdTag?: string }): boolean {
+  stopsTransaction(card: Tagged): boolean {
     return stopsTransaction(this.actor.getSnapshot(), card);
   }
 
@@ -307,7 +308,7 @@ export class ConnectorController {
         this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
-        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId).catch((err: unknown) => {
+        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.idTokenType).catch((err: unknown) => {
           // Without a meterStart the transaction cannot be recorded: end the session safely.
           failed(err);
           this.send({ type: 'STOP', reason: 'Other' });
@@ -320,7 +321,7 @@ export class ConnectorController {
       case 'stopTransaction':
         this.allowance?.cancel();
         this.allowance = undefined;
-        this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag).catch(failed);
+        this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag, cmd.idTokenType).catch(failed);
         break;
       case 'authorizationIgnored':
         log.info({ connector: this.connectorId, idTag: cmd.idTag }, 'card ignored: it may not start or stop a session on this connector now');

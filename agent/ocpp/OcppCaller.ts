@@ -3,6 +3,8 @@
  * and whether the CSMS has accepted this charger (only then may it send most requests).
  * `OcppLink` satisfies it; tests can provide a small fake.
  */
+import type { IdTagInfo } from '../auth/AuthorizationCache.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 
 export interface OcppCaller {
@@ -10,8 +12,14 @@ export interface OcppCaller {
   readonly isAccepted: boolean;
   call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
   /**
-   * The language the CSMS gave for the driver of `idTag` with its last Authorize answer (OCPP
-   * 2.0.1 IdTokenInfo.language1, RFC 5646); absent where the protocol has none (1.6).
+   * True where identifiers have kinds on the wire (OCPP 2.0.1, ../auth/idToken.ts): the journaled
+   * StartTransaction / StopTransaction keep their `idTokenType`, which a 1.6 link is not sent.
    */
-  driverLanguage?(idTag: string): string | undefined;
+  readonly tokenKinds?: boolean;
+  /**
+   * OCPP 2.0.1: Authorize of an identifier of a kind, answered with the whole idTokenInfo (statuses
+   * 1.6 lacks, the group's kind, the EVSEs it is limited to) and the driver's language. Absent (1.6):
+   * Authorize with the idTag alone. `language`: IdTokenInfo.language1 (RFC 5646), the driver's.
+   */
+  authorizeToken?(idTag: string, type: IdTokenKind | undefined): Promise<{ info: IdTagInfo; language?: string }>;
 }

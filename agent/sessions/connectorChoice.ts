@@ -23,6 +23,8 @@ export interface Starter {
    * as possibly this idTag's, to be decided once the group is known.
    */
   groupUnknown?: boolean;
+  /** OCPP 2.0.1 idTokenInfo.evseId: the only connectors (EVSEs) it may start on (absent: any). */
+  evseIds?: readonly number[];
 }
 
 /** Statuses a session may start in. */
@@ -35,7 +37,7 @@ function reservedFor(c: Choosable, who: Starter): boolean {
 
 /** A session may start here now: a startable status, no transaction, not reserved for someone else. */
 export function usable(c: Choosable, who: Starter): boolean {
-  return STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who));
+  return STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who)) && (who.evseIds === undefined || who.evseIds.includes(c.connectorId));
 }
 
 /**

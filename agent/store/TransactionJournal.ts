@@ -10,6 +10,16 @@
  */
 import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp16/messages.js';
+import type { IdTokenEnumType } from '../ocpp201/messages.js';
+
+/**
+ * The kind of the identifier that started (or stopped) a transaction (agent/auth/idToken.ts): the
+ * shared services' one addition to the 1.6 messages they journal. Only a link that has kinds
+ * (OCPP 2.0.1) is sent it; records written before it existed have none (a card, ISO14443).
+ */
+export interface TokenKindOf {
+  idTokenType?: IdTokenEnumType;
+}
 
 /**
  * A transaction message as journaled. `localId` names the transaction on this charger, because the
@@ -17,9 +27,9 @@ import type { MeterValuesRequest, StartTransactionRequest, StopTransactionReques
  * the charger was offline); the sender fills `transactionId` in at send time.
  */
 export type JournalEntry =
-  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest }
+  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest & TokenKindOf }
   | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'> }
-  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> }
+  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> & TokenKindOf }
   /**
    * OCA California Pricing ConnectorUnplugged (DataTransfer org.openchargealliance.costmsg): the
    * vehicle left after the transaction, so the CSMS can end an idle fee. Queued like the
@@ -41,6 +51,8 @@ export type JournalEntry =
       transactionId: number;
       meterStart?: number;
       idTag?: string;
+      /** The kind of `idTag`, where known. */
+      idTokenType?: IdTokenEnumType;
       idTagStatus?: IdTagStatus;
       /** StartTransaction.timestamp. */
       timestamp?: string;

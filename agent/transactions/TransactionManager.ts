@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
@@ -89,17 +90,19 @@ export class TransactionManager {
     return result;
   }
 
-  start(connectorId: number, idTag: string, reservationId?: number): Promise<ActiveTransaction> {
+  /** `idTokenType`: the kind of `idTag` (agent/auth/idToken.ts), journaled with the start for the link that has kinds. */
+  start(connectorId: number, idTag: string, reservationId?: number, idTokenType?: IdTokenKind): Promise<ActiveTransaction> {
     const startedAt = this.o.clock.now();
-    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket));
+    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, { idTag, idTokenType }, startedAt, reservationId, ticket));
   }
 
-  stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
+  /** `idTag`, `idTokenType`: the identifier that stopped it (a card), if any. */
+  stop(connectorId: number, reason: StopReason, idTag?: string, idTokenType?: IdTokenKind): Promise<void> {
     const stoppedAt = this.o.clock.now();
-    return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, ticket));
+    return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, idTokenType, ticket));
   }
 
-  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number): Promise<ActiveTransaction> {
+  private async begin(connectorId: number, { idTag, idTokenType }: { idTag: string; idTokenType: IdTokenKind | undefined }, startedAt: number, reservationId: number | undefined, ticket: number): Promise<ActiveTransaction> {
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
@@ -125,6 +128,7 @@ export class TransactionManager {
           meterStart: tx.meterStartWh,
           timestamp: new Date(tx.startedAt).toISOString(),
           ...(reservationId !== undefined && { reservationId }),
+          ...(idTokenType !== undefined && { idTokenType }),
         },
       }, ticket);
     } catch (err) {
@@ -142,7 +146,7 @@ export class TransactionManager {
     return tx;
   }
 
-  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, ticket: number): Promise<void> {
+  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, idTokenType: IdTokenKind | undefined, ticket: number): Promise<void> {
     const tx = this.active?.get(connectorId);
     if (!tx) return;
     this.active!.delete(connectorId);
@@ -164,6 +168,7 @@ export class TransactionManager {
         timestamp: new Date(stoppedAt).toISOString(),
         reason,
         ...(idTag !== undefined && { idTag }),
+        ...(idTag !== undefined && idTokenType !== undefined && { idTokenType }),
         ...(data && { transactionData: data }),
       },
     }, ticket);

@@ -19,6 +19,8 @@ import type * as V16 from '../../ocpp16/messages.js';
 import type { MeasurandEnumType, MeterValueType, ReasonEnumType, SampledValueType, TransactionEventRequest, TriggerReasonEnumType } from '../../ocpp201/messages.js';
 import type { IdTokenType } from '../../ocpp201/messages.js';
 import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
+import type { TokenKindOf } from '../../store/TransactionJournal.js';
+import { UNTYPED_TOKEN_KIND, type IdTokenKind } from '../../auth/idToken.js';
 import { call201 } from './call201.js';
 import { idTagStatus16 } from './statusVocabulary.js';
 
@@ -91,6 +93,12 @@ export function transactionIdOf(start: Pick<V16.StartTransactionRequest, 'timest
   return Date.parse(start.timestamp) * 10 + start.connectorId;
 }
 
+/** An identifier in 2.0.1 words; one journaled without a kind (before kinds were kept) was a card. */
+const idToken201 = (idTag: string, type: IdTokenKind | undefined): IdTokenType => ({ idToken: idTag, type: type ?? UNTYPED_TOKEN_KIND });
+
+/** The CSMS's idToken is this identifier: the same value, and the same kind where that is known. */
+const sameToken = (token: IdTokenType, idTag: string, type: IdTokenKind | undefined): boolean => token.idToken === idTag && (type === undefined || token.type === type);
+
 /** What a Started owes to the RequestStartTransaction that began it. */
 export interface RemoteStart {
   remoteStartId: number;
@@ -126,9 +134,9 @@ export class TransactionEvents {
   }
 
 
-  /** The idToken (with its type) of a remote start awaiting its Started, if `idTag` is one. */
-  remoteIdToken(idTag: string): IdTokenType | undefined {
-    if (this.remoteStarts) for (const start of this.remoteStarts.values()) if (start.idToken.idToken === idTag) return start.idToken;
+  /** The idToken (as the CSMS sent it) of a remote start awaiting its Started, if `idTag` (of kind `type`, where known) is one. */
+  remoteIdToken(idTag: string, type?: IdTokenKind): IdTokenType | undefined {
+    if (this.remoteStarts) for (const start of this.remoteStarts.values()) if (sameToken(start.idToken, idTag, type)) return start.idToken;
     return undefined;
   }
 
@@ -143,13 +151,13 @@ export class TransactionEvents {
     return undefined;
   }
 
-  async started(req: V16.StartTransactionRequest): Promise<V16.StartTransactionResponse> {
+  async started(req: V16.StartTransactionRequest & TokenKindOf): Promise<V16.StartTransactionResponse> {
     const id = transactionIdOf(req);
     const transactionId = String(id);
-    // A remote start's own idToken (and type); a card's UID otherwise.
+    // A remote start's own idToken (as the CSMS sent it); else the identifier with its kind.
     const remote = this.takeRemoteStart(req.connectorId);
     const { seqNo, durable } = this.seqNos.take(transactionId);
-    const byRemote = remote !== undefined && remote.idToken.idToken === req.idTag;
+    const byRemote = remote !== undefined && sameToken(remote.idToken, req.idTag, req.idTokenType);
     const event: TransactionEventRequest = {
       eventType: 'Started',
       timestamp: req.timestamp,
@@ -158,7 +166,7 @@ export class TransactionEvents {
       ...this.offline(req.timestamp),
       transactionInfo: { transactionId, chargingState: 'Charging', ...(byRemote && { remoteStartId: remote.remoteStartId }) },
       evse: { id: req.connectorId, connectorId: 1 },
-      idToken: byRemote ? remote.idToken : { idToken: req.idTag, type: 'ISO14443' },
+      idToken: byRemote ? remote.idToken : idToken201(req.idTag, req.idTokenType),
       meterValue: [energy(req.meterStart, req.timestamp, 'Transaction.Begin')],
       ...(req.reservationId !== undefined && { reservationId: req.reservationId }),
     };
@@ -185,7 +193,7 @@ export class TransactionEvents {
     return {};
   }
 
-  async ended(req: V16.StopTransactionRequest): Promise<V16.StopTransactionResponse> {
+  async ended(req: V16.StopTransactionRequest & TokenKindOf): Promise<V16.StopTransactionResponse> {
     const transactionId = String(req.transactionId);
     const reason: StopReason16 = req.reason ?? 'Local';
     const meterValue = [...(meterValues201(req.transactionData ?? []) ?? []), energy(req.meterStop, req.timestamp, 'Transaction.End')] as [MeterValueType, ...MeterValueType[]];
@@ -197,7 +205,7 @@ export class TransactionEvents {
       seqNo,
       ...this.offline(req.timestamp),
       transactionInfo: { transactionId, stoppedReason: STOPPED_REASON[reason] },
-      ...(req.idTag !== undefined && { idToken: { idToken: req.idTag, type: 'ISO14443' } }),
+      ...(req.idTag !== undefined && { idToken: idToken201(req.idTag, req.idTokenType) }),
       meterValue,
     }, durable);
     await this.seqNos.forget(transactionId);
