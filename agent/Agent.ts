@@ -45,7 +45,7 @@ import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareSe
 import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
 import { registerMaintenanceMode } from './tamper/maintenanceVendor.js';
-import type { OcppCaller } from './ocpp/OcppCaller.js';
+import type { OcppCaller, TokenAnswer } from './ocpp/OcppCaller.js';
 import type { CertificateService } from './security/CertificateService.js';
 import { compactListeners } from '../hal/compactListeners.js';
 
@@ -190,7 +190,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const { agent } = this;
       // The cache learns the idTag of *that* StartTransaction (the connector may be on to
       // another session by now).
-      agent.learnIdTag(request.idTag, response.idTagInfo, request.idTokenType);
+      agent.learnIdTag(request.idTag, response, request.idTokenType);
       agent.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus: response.idTagInfo.status, timestamp: agent.options.clock.now() });
       // The answer binds only the transaction it started: it arrives late when the start was
       // journaled offline, and a newer transaction on the connector awaits its own answer.
@@ -199,7 +199,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
     // OCPP 1.6 §3.5.2: a StopTransaction.conf idTagInfo updates the cache like an Authorize.conf.
     onStopConfirmed(_localId, _connectorId, response, request) {
-      if (request.idTag !== undefined && response.idTagInfo) this.agent.learnIdTag(request.idTag, response.idTagInfo, request.idTokenType);
+      if (request.idTag !== undefined) this.agent.learnIdTag(request.idTag, response, request.idTokenType);
     },
   };
 
@@ -475,7 +475,10 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** The cache learns an idTagInfo from the CSMS, only while enabled and not for idTags on the local list. */
-  private learnIdTag(idTag: string, info: IdTagInfo, type: IdTokenKind | undefined): void {
+  private learnIdTag(idTag: string, answer: { idTagInfo?: IdTagInfo } & TokenAnswer, type: IdTokenKind | undefined): void {
+    // 2.0.1: the whole idTokenInfo, or nothing when the TransactionEvent answer had none; 1.6: idTagInfo.
+    const info = answer.tokenInfo === undefined ? answer.idTagInfo : answer.tokenInfo;
+    if (!info) return;
     if (this.config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(idTag, type)) this.authCache.put(idTag, info, type);
   }
 

@@ -7,6 +7,16 @@ import type { IdTagInfo } from '../auth/AuthorizationCache.js';
 import type { IdTokenKind } from '../auth/idToken.js';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 
+/**
+ * What a link with kinds (OCPP 2.0.1) adds to its StartTransaction / StopTransaction answers: the
+ * whole idTokenInfo of the TransactionEvent answer (statuses 1.6 lacks, cacheExpiryDateTime, group,
+ * EVSEs) for the cache, or null when the CSMS gave none (then the cache learns nothing from it).
+ * Absent on a 1.6 link, whose idTagInfo is the one to learn.
+ */
+export interface TokenAnswer {
+  tokenInfo?: IdTagInfo | null;
+}
+
 export interface OcppCaller {
   /** True after an Accepted BootNotification on the current connection. */
   readonly isAccepted: boolean;

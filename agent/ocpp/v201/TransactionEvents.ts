@@ -22,7 +22,8 @@ import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type { TokenKindOf } from '../../store/TransactionJournal.js';
 import { UNTYPED_TOKEN_KIND, type IdTokenKind } from '../../auth/idToken.js';
 import { call201 } from './call201.js';
-import { idTagStatus16 } from './statusVocabulary.js';
+import type { TokenAnswer } from '../OcppCaller.js';
+import { idTagStatus16, tokenInfo } from './statusVocabulary.js';
 
 type StopReason16 = NonNullable<V16.StopTransactionRequest['reason']>;
 
@@ -151,7 +152,7 @@ export class TransactionEvents {
     return undefined;
   }
 
-  async started(req: V16.StartTransactionRequest & TokenKindOf): Promise<V16.StartTransactionResponse> {
+  async started(req: V16.StartTransactionRequest & TokenKindOf): Promise<V16.StartTransactionResponse & TokenAnswer> {
     const id = transactionIdOf(req);
     const transactionId = String(id);
     // A remote start's own idToken (as the CSMS sent it); else the identifier with its kind.
@@ -172,7 +173,7 @@ export class TransactionEvents {
     };
     // Queued now (its place among this EVSE's messages, DESIGN.md §11), sent once its seqNo is durable.
     const answer = await call201(this.link, 'TransactionEvent', event, durable);
-    return { transactionId: id, idTagInfo: { status: idTagStatus16(answer.idTokenInfo?.status ?? 'Accepted') } };
+    return { transactionId: id, idTagInfo: { status: idTagStatus16(answer.idTokenInfo?.status ?? 'Accepted') }, tokenInfo: answer.idTokenInfo ? tokenInfo(answer.idTokenInfo) : null };
   }
 
   async updated(req: V16.MeterValuesRequest & { transactionId: number }): Promise<V16.MeterValuesResponse> {
@@ -193,7 +194,7 @@ export class TransactionEvents {
     return {};
   }
 
-  async ended(req: V16.StopTransactionRequest & TokenKindOf): Promise<V16.StopTransactionResponse> {
+  async ended(req: V16.StopTransactionRequest & TokenKindOf): Promise<V16.StopTransactionResponse & TokenAnswer> {
     const transactionId = String(req.transactionId);
     const reason: StopReason16 = req.reason ?? 'Local';
     const meterValue = [...(meterValues201(req.transactionData ?? []) ?? []), energy(req.meterStop, req.timestamp, 'Transaction.End')] as [MeterValueType, ...MeterValueType[]];
@@ -209,6 +210,6 @@ export class TransactionEvents {
       meterValue,
     }, durable);
     await this.seqNos.forget(transactionId);
-    return answer.idTokenInfo ? { idTagInfo: { status: idTagStatus16(answer.idTokenInfo.status) } } : {};
+    return answer.idTokenInfo ? { idTagInfo: { status: idTagStatus16(answer.idTokenInfo.status) }, tokenInfo: tokenInfo(answer.idTokenInfo) } : { tokenInfo: null };
   }
 }
