@@ -53,7 +53,12 @@ export class AuthorizationCache {
   private persistence: Persistence | undefined;
   private writing: Promise<void> = Promise.resolve();
   private dirty = false;
-  private typed = false;
+  /** Kinds told apart (2.0.1) or not (1.6); until told, kept apart, so loading a file loses nothing. */
+  private typed: boolean | undefined;
+
+  private get byKind(): boolean {
+    return this.typed ?? true;
+  }
 
   constructor(private readonly capacity = 1000) {}
 
@@ -82,12 +87,15 @@ export class AuthorizationCache {
   }
 
   /**
-   * Tell identifiers apart by kind and value (OCPP 2.0.1) or by value alone (1.6, the default).
-   * Re-keys what is held; entries that become one under 1.6 keep the most recently used.
+   * Tell identifiers apart by kind and value (OCPP 2.0.1) or by value alone (1.6); the Agent says
+   * which when it is made. Re-keys what is held; entries that become one under 1.6 keep the most
+   * recently used.
    */
   distinguishKinds(on: boolean): void {
     if (on === this.typed) return;
+    const before = this.byKind;
     this.typed = on;
+    if (before === on) return;
     if (!this.lazyMap) return;
     const entries = [...this.lazyMap.values()];
     this.lazyMap.clear();
@@ -95,7 +103,7 @@ export class AuthorizationCache {
   }
 
   private key(idTag: string, type: IdTokenKind | undefined): string {
-    return tokenKey(idTag, type, this.typed);
+    return tokenKey(idTag, type, this.byKind);
   }
 
   /** The entry of an identifier (`type`: its kind, only heeded under 2.0.1). */

@@ -46,7 +46,12 @@ const NO_ENTRIES: ReadonlyMap<string, Entry> = new Map();
 
 export class LocalAuthList {
   private writing: Promise<unknown> = Promise.resolve();
-  private typed = false;
+  /** Kinds told apart (2.0.1) or not (1.6); until told, kept apart, so loading a file loses nothing. */
+  private typed: boolean | undefined;
+
+  private get byKind(): boolean {
+    return this.typed ?? true;
+  }
 
   private constructor(
     private readonly file: string | null,
@@ -70,7 +75,7 @@ export class LocalAuthList {
       for (const item of items) {
         if (!Array.isArray(item) || typeof item[0] !== 'string' || !isIdTagInfo(item[1]) || (item[2] !== undefined && !isIdTokenKind(item[2]))) throw new Error('bad entry');
         const entry: Entry = { idTag: item[0], type: item[2] as IdTokenKind | undefined, info: item[1] };
-        map.set(tokenKey(entry.idTag, entry.type, false), entry);
+        map.set(tokenKey(entry.idTag, entry.type, true), entry);
       }
       return new LocalAuthList(file, listVersion as number, map, log);
     } catch (err) {
@@ -97,24 +102,25 @@ export class LocalAuthList {
   }
 
   /**
-   * Tell identifiers apart by kind and value (OCPP 2.0.1) or by value alone (1.6, the default).
-   * Under 1.6 one value listed under several kinds is one entry (the last listed).
+   * Tell identifiers apart by kind and value (OCPP 2.0.1) or by value alone (1.6); the Agent says
+   * which when it is made. Under 1.6 one value listed under several kinds is one entry (the last).
    */
   distinguishKinds(on: boolean): void {
     if (on === this.typed) return;
+    const before = this.byKind;
     this.typed = on;
-    this.entries = this.rekeyed(this.entries.values());
+    if (before !== on) this.entries = this.rekeyed(this.entries.values());
   }
 
   private rekeyed(entries: Iterable<Entry>): ReadonlyMap<string, Entry> {
     const map = new Map<string, Entry>();
-    for (const e of entries) map.set(tokenKey(e.idTag, e.type, this.typed), e);
+    for (const e of entries) map.set(tokenKey(e.idTag, e.type, this.byKind), e);
     return map.size === 0 ? NO_ENTRIES : map;
   }
 
   /** The entry for an identifier (`type`: its kind, heeded under 2.0.1), as the CSMS sent it (expiry not applied), or undefined. */
   get(idTag: string, type?: IdTokenKind): IdTagInfo | undefined {
-    const entry = this.entries.get(tokenKey(idTag, type, this.typed));
+    const entry = this.entries.get(tokenKey(idTag, type, this.byKind));
     return entry && { ...entry.info };
   }
 
@@ -133,7 +139,7 @@ export class LocalAuthList {
   private async apply(req: LocalListUpdate, limits: LocalListLimits): Promise<SendLocalListResponse['status']> {
     const items = req.localAuthorizationList ?? [];
     if (req.listVersion < 0 || items.length > limits.maxPerRequest) return 'Failed';
-    const key = (i: { idTag: string; idTokenType?: IdTokenKind }) => tokenKey(i.idTag, i.idTokenType, this.typed);
+    const key = (i: { idTag: string; idTokenType?: IdTokenKind }) => tokenKey(i.idTag, i.idTokenType, this.byKind);
     if (new Set(items.map(key)).size !== items.length) return 'Failed';
     if (req.updateType === 'Differential' && req.listVersion <= this.version) return 'VersionMismatch';
     const entries = req.updateType === 'Full' ? new Map<string, Entry>() : new Map(this.entries);
