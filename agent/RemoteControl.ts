@@ -239,9 +239,10 @@ export class RemoteControl implements ChargePointControl {
     return this.p.dataTransfer(req);
   }
 
-  reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
-    const { reservationId, connectorId, idTag, parentIdTag } = req;
-    return this.p.sessions.reserve({ reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate), ...(parentIdTag !== undefined && { parentIdTag }) });
+  /** `req.idTokenType`: the kind of the reservation's idToken (2.0.1 ReserveNow; 1.6 has none). */
+  reserveNow(req: ReserveNowRequest & { idTokenType?: IdTokenKind }): ReserveNowResponse['status'] {
+    const { reservationId, connectorId, idTag, idTokenType, parentIdTag } = req;
+    return this.p.sessions.reserve({ reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate), ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }) });
   }
 
   cancelReservation(reservationId: number): CancelReservationResponse['status'] {

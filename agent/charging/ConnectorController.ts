@@ -10,7 +10,7 @@ import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type 
 import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
 import { activeFaults, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
-import type { Tagged } from './connectorGuards.js';
+import { sameTag, type Tagged } from './connectorGuards.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
@@ -249,10 +249,10 @@ export class ConnectorController {
     return this.actor.getSnapshot().context.reservation?.parentIdTag;
   }
 
-  /** Would this idTag use the reservation held here (same idTag or same parentIdTag)? */
-  isReservedFor(card: { idTag: string; parentIdTag?: string }): boolean {
+  /** Would this idTag use the reservation held here (same idTag, of the same kind where both are known, or same parentIdTag)? */
+  isReservedFor(card: Tagged): boolean {
     const r = this.actor.getSnapshot().context.reservation;
-    return r !== undefined && (r.idTag === card.idTag || (r.parentIdTag !== undefined && r.parentIdTag === card.parentIdTag));
+    return r !== undefined && sameTag(card, r);
   }
 
   /** parentIdTag of the session here (running, or whose cable is still held), when it has one. */

@@ -95,7 +95,7 @@ export const connectorMachine = setup({
       lockHeldFor: locked ? context.lockHeldFor : undefined,
     })),
     releaseHeldLock: assign({ lockHeldFor: undefined }),
-    reserve: assign((_, { reservationId, idTag, parentIdTag, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } })),
+    reserve: assign((_, { reservationId, idTag, idTokenType, parentIdTag, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, idTokenType, parentIdTag, expiresAt, reservedAt: now } })),
     dropReservation: assign({ reservation: undefined }),
     ignoreAuthorization: emit((_, { idTag }: EventOf<'AUTHORIZED'>) => ({ type: 'authorizationIgnored' as const, idTag })),
     confirmTransaction: assign(({ context }, { transactionId, idTagStatus }: EventOf<'TRANSACTION_CONFIRMED'>) => ({

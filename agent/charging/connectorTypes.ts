@@ -76,6 +76,8 @@ export type ConnectorEvent =
       type: 'RESERVE';
       reservationId: number;
       idTag: string;
+      /** The kind of `idTag`, where known: only that kind uses the reservation. */
+      idTokenType?: IdTokenKind;
       parentIdTag?: string;
       /** ReserveNow.expiryDate as clock epoch ms. */
       expiresAt: number;
@@ -173,6 +175,7 @@ export interface ActiveTransaction extends PendingAuthorization {
 export interface ActiveReservation {
   reservationId: number;
   idTag: string;
+  idTokenType?: IdTokenKind;
   parentIdTag?: string;
   expiresAt: number;
   /** Clock time the reservation was made (the RESERVE event's `now`). */

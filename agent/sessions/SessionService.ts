@@ -95,8 +95,9 @@ const refused = (reason: StartRefusal, message: string, authorization?: Authoriz
   ...(authorization && { authorization }),
 });
 /** Who starts, as an authorization tells it: the group, and the connectors it is limited to. */
-const starter = (idTag: string, a: AuthorizationResult): Starter => ({
+const starter = (idTag: string, idTokenType: IdTokenKind | undefined, a: AuthorizationResult): Starter => ({
   idTag,
+  ...(idTokenType !== undefined && { idTokenType }),
   ...(a.parentIdTag !== undefined && { parentIdTag: a.parentIdTag }),
   ...(a.evseIds !== undefined && { evseIds: a.evseIds }),
 });
@@ -163,9 +164,9 @@ export class SessionService {
    * A CSMS remote start answers from this and authorizes afterwards (AuthorizeRemoteTxRequests).
    */
   async admit(req: StartRequest, authorization?: AuthorizationResult): Promise<Admission | Extract<StartResult, { ok: false }>> {
-    const { idTag, connectorId } = req;
+    const { idTag, idTokenType, connectorId } = req;
     if (!this.accepting) return { ok: false, reason: 'stopping', message: 'the charger is stopping' };
-    const who: Starter = authorization ? starter(idTag, authorization) : { idTag, groupUnknown: true };
+    const who: Starter = authorization ? starter(idTag, idTokenType, authorization) : { idTag, ...(idTokenType !== undefined && { idTokenType }), groupUnknown: true };
     if (!chooseConnector(this.o.connectors, who, connectorId)) return { ok: false, ...this.unusable(who, connectorId), ...(authorization && { authorization: this.placed(who, connectorId, authorization) }) };
     // A session that could not be journaled must not start (disk full or read-only).
     if (!(await this.o.journal.check())) return { ok: false, reason: 'journal', message: 'the transaction journal cannot be written' };
@@ -180,7 +181,7 @@ export class SessionService {
       // As if the idTag had been presented here: the card rules, and its parentIdTag for the session.
       authorization = await this.o.authorizer.authorize(idTag, idTokenType);
       if (authorization.status !== 'Accepted') return refused('not-authorized', `idTag not authorized (${authorization.status})`, authorization);
-    } else if (authorization === undefined && groupMatters(this.o.connectors, idTag)) {
+    } else if (authorization === undefined && groupMatters(this.o.connectors, idTag, idTokenType)) {
       // Authorization waived, but a reservation for a group may be this idTag's: learn its group.
       const group = await this.o.authorizer.authorize(idTag, idTokenType);
       if (group.status === 'Accepted' && group.parentIdTag !== undefined) authorization = { ...group, evseIds: undefined };
@@ -188,7 +189,7 @@ export class SessionService {
     // Time has passed: the agent may be stopping and the connectors may have changed.
     if (!this.accepting) return refused('stopping', 'the charger is stopping', authorization);
     const parentIdTag = authorization?.parentIdTag;
-    const who = authorization ? starter(idTag, authorization) : { idTag };
+    const who = authorization ? starter(idTag, idTokenType, authorization) : { idTag, ...(idTokenType !== undefined && { idTokenType }) };
     // The driver of a reservation of connector 0 starts on any usable connector.
     const claim = this.held?.claim(who, connectorId);
     const connector = claim ? claim.connector : chooseConnector(this.o.connectors, who, connectorId);
@@ -229,7 +230,7 @@ export class SessionService {
     }
     // Every connector it could start on is reserved for someone else, and no session here has a
     // group it might stop: refused at once, without asking the CSMS who it is.
-    const unknown: Starter = { idTag, groupUnknown: true };
+    const unknown: Starter = { idTag, idTokenType, groupUnknown: true };
     if (this.accepting && !chooseConnector(connectors, unknown) && !connectors.some((c) => c.sessionGroup !== undefined)) {
       const refusal = this.unusable(unknown);
       if (refusal.reason === 'reserved') return this.refuseCard(card, refusal);

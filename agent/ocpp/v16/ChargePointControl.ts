@@ -88,7 +88,8 @@ export interface ChargePointControl {
   /** DataTransfer from the CSMS. */
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
   /** ReserveNow / CancelReservation (Reservation profile). */
-  reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'];
+  /** `req.idTokenType`: the kind of the reservation's idToken (2.0.1 ReserveNow; 1.6 has none). */
+  reserveNow(req: ReserveNowRequest & { idTokenType?: IdTokenKind }): ReserveNowResponse['status'];
   cancelReservation(reservationId: number): CancelReservationResponse['status'];
   /**
    * SendLocalList (LocalAuthListManagement profile): applies the update to the Local Authorization

@@ -146,6 +146,26 @@ describe('the local list and the cache by value and kind', () => {
   });
 });
 
+describe('reservations by kind', () => {
+  it('an EVSE reserved for a KeyCode is not taken by a card of the same value; the key code starts there with the reservation', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const expiryDateTime = new Date(f.clock.now() + 3_600_000).toISOString();
+    expect(await f.call('ReserveNow', { id: 9, evseId: 1, expiryDateTime, idToken: { idToken: '1234', type: 'KeyCode' } })).toEqual({ status: 'Accepted' });
+    await plugIn(f);
+    const refusals: Refusal[] = [];
+    f.agent.on('cardRefused', (_card, refusal) => refusals.push(refusal));
+    f.sim.rfid.tap('1234');
+    await f.advance(SECOND);
+    expect(refusals).toEqual([{ reason: 'reserved', message: 'connector 1 is reserved for another driver' }]);
+    expect(f.csms.count('Authorize')).toBe(0);
+    expect(f.agent.connectors[0]!.status).toBe('Reserved');
+    expect(await f.agent.sessions.start({ origin: 'api', idTag: '1234', idTokenType: 'KeyCode' })).toMatchObject({ ok: true, connectorId: 1 });
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(events(f)[0]).toMatchObject({ eventType: 'Started', reservationId: 9, idToken: { idToken: '1234', type: 'KeyCode' } });
+  });
+});
+
 describe('groups (C09)', () => {
   it('a card of the same groupIdToken stops the session; the Ended event carries that card', async () => {
     const f = await agent201Fixture({
