@@ -5,7 +5,11 @@
  * the statuses 1.6 lacks; idTokenInfo.evseId limits where a token may charge (NotAtThisLocation);
  * a card of the same groupIdToken stops the session (C09); NoAuthorization needs no Authorize.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { FileJournal } from '../../store/FileJournal.js';
 import type { AuthorizeRequest, TransactionEventRequest } from '../../ocpp201/messages.js';
 import type { Refusal } from '../../sessions/SessionService.js';
 import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../../test/support/agent201Fixture.js';
@@ -55,6 +59,37 @@ describe('the kind of an identifier on the wire', () => {
     await f.waitForSent('TransactionEvent', 2);
     expect(f.sent('Authorize')[1]).toEqual({ idToken: { idToken: 'HOME-APP', type: 'Local' } });
     expect(events(f)[1]).toMatchObject({ eventType: 'Started', evse: { id: 2 }, idToken: { idToken: 'HOME-APP', type: 'Local' } });
+  });
+
+  it('the kind is journaled with the start: a session of a station that was offline until it stopped is reported with it after the restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-idtokens-'));
+    try {
+      const file = join(dir, 'journal.log');
+      const before = await FileJournal.open({ file });
+      const f = await agent201Fixture({ connectors: 1, ocpp: { AllowOfflineTxForUnknownId: true }, agent: () => ({ journal: before }) });
+      await f.csms.close();
+      await f.advance(5 * SECOND);
+      await plugIn(f);
+      expect(await f.agent.sessions.start({ origin: 'api', idTag: '4711', idTokenType: 'KeyCode' })).toMatchObject({ ok: true, authorization: { source: 'offline-unknown' } });
+      await f.advance(SECOND);
+      expect(f.agent.connectors[0]!.status).toBe('Charging');
+      await f.close();
+      await before.close();
+
+      // The station stopped (the session ended, Reboot) with both events undelivered; the restarted one delivers them from the journal, the Started with its kind.
+      const after = await FileJournal.open({ file });
+      const g = await agent201Fixture({ connectors: 1, agent: () => ({ journal: after }) });
+      await g.advance(SECOND);
+      await g.waitForSent('TransactionEvent', 2);
+      expect(events(g).map((e) => [e.eventType, e.idToken, e.transactionInfo.stoppedReason])).toEqual([
+        ['Started', { idToken: '4711', type: 'KeyCode' }, undefined],
+        ['Ended', undefined, 'Reboot'],
+      ]);
+      await g.close();
+      await after.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('NoAuthorization starts without an Authorize and says so in the Started event', async () => {
