@@ -13,6 +13,7 @@ import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
 import { ConnectorController, type ConnectorControllerOptions, type StatusChange } from './charging/ConnectorController.js';
 import { connectorInput, connectorSettings, isConnectorSetting } from './charging/connectorSettings.js';
 import { AuthorizationCache, type IdTagInfo } from './auth/AuthorizationCache.js';
+import type { IdTokenKind } from './auth/idToken.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
 import { OcppLink, type OcppLinkOptions, type TrafficRecord } from './ocpp/OcppLink.js';
@@ -46,7 +47,7 @@ import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareSe
 import type { DiagnosticsService } from './diagnostics/DiagnosticsService.js';
 import { TamperGuard, type TamperState } from './tamper/TamperGuard.js';
 import { registerMaintenanceMode } from './tamper/maintenanceVendor.js';
-import type { OcppCaller } from './ocpp/OcppCaller.js';
+import type { OcppCaller, TokenAnswer } from './ocpp/OcppCaller.js';
 import type { CertificateService } from './security/CertificateService.js';
 import { compactListeners } from '../hal/compactListeners.js';
 
@@ -198,7 +199,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       const { agent } = this;
       // The cache learns the idTag of *that* StartTransaction (the connector may be on to
       // another session by now).
-      agent.learnIdTag(request.idTag, response.idTagInfo);
+      agent.learnIdTag(request.idTag, response, request.idTokenType);
       agent.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus: response.idTagInfo.status, timestamp: agent.options.clock.now() });
       // The answer binds only the transaction it started: it arrives late when the start was
       // journaled offline, and a newer transaction on the connector awaits its own answer.
@@ -207,7 +208,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
     // OCPP 1.6 §3.5.2: a StopTransaction.conf idTagInfo updates the cache like an Authorize.conf.
     onStopConfirmed(_localId, _connectorId, response, request) {
-      if (request.idTag !== undefined && response.idTagInfo) this.agent.learnIdTag(request.idTag, response.idTagInfo);
+      if (request.idTag !== undefined) this.agent.learnIdTag(request.idTag, response, request.idTokenType);
     },
   };
 
@@ -255,6 +256,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.authCache = options.authCache ?? new AuthorizationCache();
     this.localAuthList = options.localAuthList ?? LocalAuthList.inMemory(this.log);
+    // OCPP 2.0.1 tells identifiers apart by kind and value; 1.6 by value (auth/idToken.ts).
+    this.authCache.distinguishKinds(options.ocppVersion === '2.0.1');
+    this.localAuthList.distinguishKinds(options.ocppVersion === '2.0.1');
     this.control = new RemoteControl(this.log, config);
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
@@ -490,8 +494,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   }
 
   /** The cache learns an idTagInfo from the CSMS, only while enabled and not for idTags on the local list. */
-  private learnIdTag(idTag: string, info: IdTagInfo): void {
-    if (this.config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(idTag)) this.authCache.put(idTag, info);
+  private learnIdTag(idTag: string, answer: { idTagInfo?: IdTagInfo } & TokenAnswer, type: IdTokenKind | undefined): void {
+    // 2.0.1: the whole idTokenInfo, or nothing when the TransactionEvent answer had none; 1.6: idTagInfo.
+    const info = answer.tokenInfo === undefined ? answer.idTagInfo : answer.tokenInfo;
+    if (!info) return;
+    if (this.config.getBool('AuthorizationCacheEnabled') && !this.localAuthList.get(idTag, type)) this.authCache.put(idTag, info, type);
   }
 
   /** Starts the connectors, listens to the card readers and connects to the CSMS. */
@@ -501,7 +508,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Before the connectors run, so a new session on a connector queues behind the recovery stop.
     // With ResumeTransactionOnPowerLoss a transaction whose EV is still plugged in may go on instead.
     const resume = (tx: Parameters<typeof resumeAfterPowerLoss>[1]) =>
-      resumeAfterPowerLoss({ config: this.config, connector: this.connector(tx.connectorId), authorize: (idTag) => this.authorize(idTag), transactionId: this.sender.transactionIdOf(tx.localId), log: this.log }, tx);
+      resumeAfterPowerLoss({ config: this.config, connector: this.connector(tx.connectorId), authorize: (idTag, type) => this.authorize(idTag, type), transactionId: this.sender.transactionIdOf(tx.localId), log: this.log }, tx);
     this.transactions.recover(resume).catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
     for (const c of this.connectors) c.start();
     // Before anything can start a session: stored profiles and limits bind from the first offer.
@@ -587,9 +594,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     await withinRealTime(this.settle(), maxMs);
   }
 
-  /** Decides an idTag by the local authorization rules (cache, LocalPreAuthorize, offline keys) or the CSMS. */
-  authorize(idTag: string): Promise<AuthorizationResult> {
-    return this.authorizer.authorize(idTag);
+  /**
+   * Decides an idTag by the local authorization rules (cache, LocalPreAuthorize, offline keys) or the
+   * CSMS. `type`: its kind (auth/idToken.ts), heeded under 2.0.1.
+   */
+  authorize(idTag: string, type?: IdTokenKind): Promise<AuthorizationResult> {
+    return this.authorizer.authorize(idTag, type);
   }
 
   connector(connectorId: number): ConnectorController | undefined {

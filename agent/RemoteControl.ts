@@ -10,6 +10,8 @@
 import type { Logger } from 'pino';
 import type { ConnectorHardware } from '../hal/index.js';
 import type { AuthorizationCache } from './auth/AuthorizationCache.js';
+import type { IdTokenKind } from './auth/idToken.js';
+import type { LocalListUpdate } from './auth/LocalAuthList.js';
 import type { LocalAuthList } from './auth/LocalAuthList.js';
 import type { StatusChange } from './charging/ConnectorController.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
@@ -23,7 +25,6 @@ import type {
   RemoteStartTransactionRequest,
   ReserveNowRequest,
   ReserveNowResponse,
-  SendLocalListRequest,
   SendLocalListResponse,
   TriggerMessageResponse,
   UnlockConnectorResponse,
@@ -103,7 +104,8 @@ export class RemoteControl implements ChargePointControl {
     return this.p.limits;
   }
 
-  async remoteStart(req: RemoteStartTransactionRequest, txProfile?: ChargingProfile): Promise<AcceptStatus> {
+  /** `req.idTokenType`: the kind of the CSMS's identifier (OCPP 2.0.1 RequestStartTransaction; 1.6 has none). */
+  async remoteStart(req: RemoteStartTransactionRequest & { idTokenType?: IdTokenKind }, txProfile?: ChargingProfile): Promise<AcceptStatus> {
     const { limits } = this.p;
     if (txProfile) {
       const problem = limits.problemOf({ ...txProfile, connectorId: req.connectorId ?? 1 });
@@ -117,7 +119,7 @@ export class RemoteControl implements ChargePointControl {
       const answer = limits.setSessionProfile(connectorId, txProfile);
       if (!answer.accepted) this.log.warn({ connector: connectorId, profileId: txProfile.id, reason: answer.reason }, 'the remote start\'s charging profile could not be installed');
     });
-    const admission = await this.p.sessions.admit({ origin: 'csms', idTag: req.idTag, ...(req.connectorId !== undefined && { connectorId: req.connectorId }), ...(prepare && { prepare }) });
+    const admission = await this.p.sessions.admit({ origin: 'csms', idTag: req.idTag, ...(req.idTokenType !== undefined && { idTokenType: req.idTokenType }), ...(req.connectorId !== undefined && { connectorId: req.connectorId }), ...(prepare && { prepare }) });
     if (!admission.ok) {
       this.log.info({ idTag: req.idTag, connector: req.connectorId, reason: admission.reason }, `remote start rejected: ${admission.message}`);
       return 'Rejected';
@@ -174,7 +176,8 @@ export class RemoteControl implements ChargePointControl {
     return 'Accepted';
   }
 
-  sendLocalList(req: SendLocalListRequest): Promise<SendLocalListResponse['status']> {
+  /** SendLocalList in the shared words (1.6's request, or 2.0.1's with kinds: auth/LocalAuthList.ts). */
+  sendLocalList(req: LocalListUpdate): Promise<SendLocalListResponse['status']> {
     return this.p.localAuthList.update(req, {
       maxEntries: this.config.getInt('LocalAuthListMaxLength'),
       maxPerRequest: this.config.getInt('SendLocalListMaxLength'),
@@ -236,9 +239,10 @@ export class RemoteControl implements ChargePointControl {
     return this.p.dataTransfer(req);
   }
 
-  reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'] {
-    const { reservationId, connectorId, idTag, parentIdTag } = req;
-    return this.p.sessions.reserve({ reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate), ...(parentIdTag !== undefined && { parentIdTag }) });
+  /** `req.idTokenType`: the kind of the reservation's idToken (2.0.1 ReserveNow; 1.6 has none). */
+  reserveNow(req: ReserveNowRequest & { idTokenType?: IdTokenKind }): ReserveNowResponse['status'] {
+    const { reservationId, connectorId, idTag, idTokenType, parentIdTag } = req;
+    return this.p.sessions.reserve({ reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate), ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }) });
   }
 
   cancelReservation(reservationId: number): CancelReservationResponse['status'] {

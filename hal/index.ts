@@ -122,7 +122,8 @@ export interface EnergyMeter extends Device, EventEmitter<MeterEvents> {
 // RFID reader
 // ---------------------------------------------------------------------------------------------
 
-export type CardTechnology = 'ISO14443A' | 'ISO14443B' | 'FeliCa' | 'EM4100' | 'unknown';
+/** How a card was read; ISO15693 is a vicinity card (its UID is an 8-byte one, OCPP 2.0.1 idToken type ISO15693). */
+export type CardTechnology = 'ISO14443A' | 'ISO14443B' | 'ISO15693' | 'FeliCa' | 'EM4100' | 'unknown';
 
 export interface CardEvent {
   /** Card uid as upper-case hex without separators, e.g. `04A2B3C4D5E6F7`. */

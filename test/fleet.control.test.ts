@@ -185,7 +185,9 @@ describe('fleet control API, fleet in this thread', () => {
     await until('Available at the CSMS', () => csms.chargePoint('K00001')?.connectors[1]?.status === 'Available');
 
     // Start and stop a transaction on a connector directly.
-    expect(await api('POST', '/chargers/K00004/connectors/1/transaction', { action: 'start', idTag: 'TAG-1' })).toMatchObject({ status: 202, body: { authorization: 'Accepted' } });
+    // The identifier's kind is checked; a 1.6 CSMS sees the idTag alone (its strict schema has no kind).
+    expect(await api('POST', '/chargers/K00004/connectors/1/transaction', { action: 'start', idTag: 'TAG-1', idTokenType: 'Card' })).toMatchObject({ status: 422, body: { error: expect.stringContaining('idTokenType') } });
+    expect(await api('POST', '/chargers/K00004/connectors/1/transaction', { action: 'start', idTag: 'TAG-1', idTokenType: 'KeyCode' })).toMatchObject({ status: 202, body: { authorization: 'Accepted' } });
     await until('TAG-1 transaction at the CSMS', () => csms.transactions('K00004').some((t) => t.idTag === 'TAG-1'));
     expect(await api('POST', '/chargers/K00004/connectors/1/transaction', { action: 'stop' })).toMatchObject({ status: 202 });
     await until('TAG-1 stopped', () => csms.transactions('K00004')[0]?.stop?.reason === 'Local');

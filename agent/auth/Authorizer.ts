@@ -9,22 +9,33 @@
  * - offline → the list, then the cache, if LocalAuthorizeOffline; else AllowOfflineTxForUnknownId
  *   for an idTag neither knows; else refused.
  * An expired or blocked entry is never accepted locally; expiryDate is read on the agent's clock.
+ *
+ * OCPP 2.0.1 (C01–C15) follows the same rules with identifiers of a kind (./idToken.ts): the
+ * list and cache tell kinds apart, Authorize carries the kind, the idTokenInfo is kept whole (the
+ * statuses 1.6 lacks, the group's kind, the EVSEs it is limited to); an identifier of kind
+ * NoAuthorization is accepted without asking anyone. Under 1.6 a stored status 1.6 has no word for
+ * (a list kept from a 2.0.1 run) reads as Invalid.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../hal/index.js';
-import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { AuthorizationCache, IdTagInfo } from './AuthorizationCache.js';
+import { idTagStatus16, type IdTokenKind, type TokenStatus } from './idToken.js';
 import type { LocalAuthList } from './LocalAuthList.js';
 
 export interface AuthorizationResult {
-  status: IdTagStatus;
+  /** 1.6's statuses; under 2.0.1 also NoCredit, NotAtThisLocation … as the CSMS or the list said. */
+  status: TokenStatus;
   parentIdTag?: string;
+  /** OCPP 2.0.1: the kind of the group's token. */
+  parentIdTagType?: IdTokenKind;
+  /** OCPP 2.0.1 idTokenInfo.evseId: the only EVSEs (connectors) where it may charge (absent: any). */
+  evseIds?: number[];
   /** The driver's language, when the CSMS gave one with this decision (OCPP 2.0.1 IdTokenInfo.language1). */
   language?: string;
   /** Where the decision came from, for logs and the timeline. */
-  source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused';
+  source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused' | 'no-authorization';
 }
 
 export interface AuthorizerOptions {
@@ -40,22 +51,25 @@ export interface AuthorizerOptions {
 export class Authorizer {
   constructor(private readonly o: AuthorizerOptions) {}
 
-  async authorize(idTag: string): Promise<AuthorizationResult> {
+  /** `type`: the identifier's kind (./idToken.ts); heeded where the protocol spoken has kinds (2.0.1). */
+  async authorize(idTag: string, type?: IdTokenKind): Promise<AuthorizationResult> {
     const { config, link, cache } = this.o;
-    const listed = this.listed(idTag);
+    if (type === 'NoAuthorization') return { status: 'Accepted', source: 'no-authorization' };
+    const listed = this.listed(idTag, type);
     // AuthorizationCacheEnabled=false: the cache is neither read nor written, so every tag is unknown.
     const cacheEnabled = config.getBool('AuthorizationCacheEnabled');
-    const cached = cacheEnabled && !listed ? this.validCached(idTag) : undefined;
+    const cached = cacheEnabled && !listed ? this.validCached(idTag, type) : undefined;
     if (config.getBool('LocalPreAuthorize')) {
       if (listed) return this.result(listed, 'local-list');
       if (cached) return this.result(cached, 'cache');
     }
     if (link.isAccepted) {
       try {
-        const { idTagInfo } = await link.call('Authorize', { idTag });
-        if (cacheEnabled && !listed) cache.put(idTag, idTagInfo);
-        const language = link.driverLanguage?.(idTag);
-        return { ...this.result(idTagInfo, 'csms'), ...(language !== undefined && { language }) };
+        const { info, language } = link.authorizeToken
+          ? await link.authorizeToken(idTag, type)
+          : { info: (await link.call('Authorize', { idTag })).idTagInfo as IdTagInfo, language: undefined };
+        if (cacheEnabled && !listed) cache.put(idTag, info, type);
+        return { ...this.result(info, 'csms'), ...(language !== undefined && { language }) };
       } catch (err) {
         this.o.log.warn({ err, idTag }, 'Authorize failed; deciding offline');
       }
@@ -64,23 +78,23 @@ export class Authorizer {
       if (listed) return this.result(listed, 'local-list');
       if (cached) return this.result(cached, 'cache');
     }
-    const known = listed !== undefined || (cacheEnabled && cache.has(idTag));
+    const known = listed !== undefined || (cacheEnabled && cache.has(idTag, type));
     if (!known && config.getBool('AllowOfflineTxForUnknownId')) return { status: 'Accepted', source: 'offline-unknown' };
     return { status: 'Invalid', source: 'offline-refused' };
   }
 
   /** The list entry (with a passed expiryDate read as Expired) while the list is enabled. */
-  private listed(idTag: string): IdTagInfo | undefined {
+  private listed(idTag: string, type: IdTokenKind | undefined): IdTagInfo | undefined {
     const list = this.o.localList;
     if (!list || !this.o.config.getBool('LocalAuthListEnabled')) return undefined;
-    const info = list.get(idTag);
+    const info = list.get(idTag, type);
     if (info?.status === 'Accepted' && this.expired(info)) return { ...info, status: 'Expired' };
     return info;
   }
 
-  /** The cached entry if it is Accepted and not expired. */
-  private validCached(idTag: string): IdTagInfo | undefined {
-    const info = this.o.cache.get(idTag);
+  /** The cached entry if it is Accepted and not expired (2.0.1 cacheExpiryDateTime, 1.6 expiryDate). */
+  private validCached(idTag: string, type: IdTokenKind | undefined): IdTagInfo | undefined {
+    const info = this.o.cache.get(idTag, type);
     if (!info || info.status !== 'Accepted' || this.expired(info)) return undefined;
     return info;
   }
@@ -90,6 +104,13 @@ export class Authorizer {
   }
 
   private result(info: IdTagInfo, source: AuthorizationResult['source']): AuthorizationResult {
-    return { status: info.status, source, ...(info.parentIdTag !== undefined && { parentIdTag: info.parentIdTag }) };
+    const kinds = this.o.link.tokenKinds === true;
+    return {
+      status: kinds ? info.status : idTagStatus16(info.status),
+      source,
+      ...(info.parentIdTag !== undefined && { parentIdTag: info.parentIdTag }),
+      ...(kinds && info.parentIdTagType !== undefined && { parentIdTagType: info.parentIdTagType }),
+      ...(kinds && info.evseIds !== undefined && { evseIds: [...info.evseIds] }),
+    };
   }
 }

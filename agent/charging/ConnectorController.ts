@@ -10,6 +10,7 @@ import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type 
 import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
 import { activeFaults, chargingStateOf, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { sameTag, type Tagged } from './connectorGuards.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { ChargingState } from '../store/TransactionJournal.js';
@@ -289,10 +290,10 @@ export class ConnectorController {
     return this.actor.getSnapshot().context.reservation?.parentIdTag;
   }
 
-  /** Would this idTag use the reservation held here (same idTag or same parentIdTag)? */
-  isReservedFor(card: { idTag: string; parentIdTag?: string }): boolean {
+  /** Would this idTag use the reservation held here (same idTag, of the same kind where both are known, or same parentIdTag)? */
+  isReservedFor(card: Tagged): boolean {
     const r = this.actor.getSnapshot().context.reservation;
-    return r !== undefined && (r.idTag === card.idTag || (r.parentIdTag !== undefined && r.parentIdTag === card.parentIdTag));
+    return r !== undefined && sameTag(card, r);
   }
 
   /** parentIdTag of the session here (running, or whose cable is still held), when it has one. */
@@ -302,7 +303,7 @@ export class ConnectorController {
   }
 
   /** Would this card stop the session running here (same idTag or same parentIdTag)? */
-  stopsTransaction(card: { idTag: string; parentIdTag?: string }): boolean {
+  stopsTransaction(card: Tagged): boolean {
     return stopsTransaction(this.actor.getSnapshot(), card);
   }
 
@@ -348,7 +349,7 @@ export class ConnectorController {
         this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
-        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.cablePluggedLast).catch((err: unknown) => {
+        this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.idTokenType, cmd.cablePluggedLast).catch((err: unknown) => {
           // Without a meterStart the transaction cannot be recorded: end the session safely.
           failed(err);
           this.send({ type: 'STOP', reason: 'Other' });
@@ -361,7 +362,7 @@ export class ConnectorController {
       case 'stopTransaction':
         this.allowance?.cancel();
         this.allowance = undefined;
-        this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag).catch(failed);
+        this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag, cmd.idTokenType).catch(failed);
         break;
       case 'authorizationIgnored':
         log.info({ connector: this.connectorId, idTag: cmd.idTag }, 'card ignored: it may not start or stop a session on this connector now');

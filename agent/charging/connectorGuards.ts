@@ -3,6 +3,7 @@
  * invariant of the contactor. Pure functions of the context (and the event at hand).
  */
 import type { PilotState } from '../../hal/index.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { ConnectorContext, ConnectorEvent } from './connectorTypes.js';
 
 type GuardArgs = { context: ConnectorContext; event: ConnectorEvent };
@@ -47,8 +48,11 @@ export const desiredOffer = (c: ConnectorContext): number =>
 const contactorMayClose = (c: ConnectorContext): boolean =>
   evRequestsPower(c) && isAuthorized(c) && c.operative && !isFaulted(c) && lockSecured(c) && offerFor(c) > 0;
 
-export type Tagged = { idTag: string; parentIdTag?: string };
-export const sameTag = (a: Tagged, b: Tagged): boolean => a.idTag === b.idTag || (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
+export type Tagged = { idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string };
+/** The same identifier (the same value, and the same kind where both are known: OCPP 2.0.1) or the same group. */
+export const sameTag = (a: Tagged, b: Tagged): boolean =>
+  (a.idTag === b.idTag && (a.idTokenType === undefined || b.idTokenType === undefined || a.idTokenType === b.idTokenType)) ||
+  (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
 
 export const connectorGuards = {
   faulted: ({ context }) => isFaulted(context),

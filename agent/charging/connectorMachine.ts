@@ -17,6 +17,7 @@
  * (status, error code, transaction, reservation) in connectorSelectors.ts.
  */
 import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
+import type { IdTokenKind } from '../auth/idToken.js';
 import { connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
 import type {
   ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
@@ -25,7 +26,7 @@ import type {
 // Actions take what they read as XState action params, never from `event` directly: each of the
 // below is wired to one kind of event and gets that event (typed: wiring one to a transition of
 // another event does not compile); endTransaction, wired to several, gets the stop it makes.
-type StopParams = { reason: StopReason; idTag?: string };
+type StopParams = { reason: StopReason; idTag?: string; idTokenType?: IdTokenKind };
 type EventOf<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
 /** An action wired to one kind of event, taking that event as its params. */
 const withEvent = <A extends string, T extends ConnectorEvent['type']>(type: A, _event: T) => ({ type, params: ({ event }: { event: EventOf<T> }) => event });
@@ -79,9 +80,9 @@ export const connectorMachine = setup({
       const { [code]: _cleared, ...faults } = context.faults;
       return { faults };
     }),
-    authorize: assign((_, { idTag, parentIdTag, reservationId }: EventOf<'AUTHORIZED'>) => ({ authorization: { idTag, parentIdTag, reservationId }, finishing: false })),
-    authorizeReservation: assign(({ context }, { idTag, parentIdTag }: EventOf<'AUTHORIZED'>) => ({
-      authorization: { idTag, parentIdTag, reservationId: context.reservation?.reservationId },
+    authorize: assign((_, { idTag, idTokenType, parentIdTag, reservationId }: EventOf<'AUTHORIZED'>) => ({ authorization: { idTag, idTokenType, parentIdTag, reservationId }, finishing: false })),
+    authorizeReservation: assign(({ context }, { idTag, idTokenType, parentIdTag }: EventOf<'AUTHORIZED'>) => ({
+      authorization: { idTag, idTokenType, parentIdTag, reservationId: context.reservation?.reservationId },
       reservation: undefined,
     })),
     dropAuthorization: assign({ authorization: undefined }),
@@ -94,7 +95,7 @@ export const connectorMachine = setup({
       lockHeldFor: locked ? context.lockHeldFor : undefined,
     })),
     releaseHeldLock: assign({ lockHeldFor: undefined }),
-    reserve: assign((_, { reservationId, idTag, parentIdTag, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, parentIdTag, expiresAt, reservedAt: now } })),
+    reserve: assign((_, { reservationId, idTag, idTokenType, parentIdTag, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, idTokenType, parentIdTag, expiresAt, reservedAt: now } })),
     dropReservation: assign({ reservation: undefined }),
     ignoreAuthorization: emit((_, { idTag }: EventOf<'AUTHORIZED'>) => ({ type: 'authorizationIgnored' as const, idTag })),
     confirmTransaction: assign(({ context }, { transactionId, idTagStatus }: EventOf<'TRANSACTION_CONFIRMED'>) => ({
@@ -113,9 +114,9 @@ export const connectorMachine = setup({
     // The transaction was started (and journaled) before a restart: no startTransaction command.
     // Confirmed before the cut means Accepted (the recovery checked the idTag again); otherwise
     // the late StartTransaction.conf still decides, as for any offline start.
-    resumeTransaction: assign((_, { idTag, parentIdTag, transactionId }: EventOf<'RESUME_TRANSACTION'>) => {
+    resumeTransaction: assign((_, { idTag, idTokenType, parentIdTag, transactionId }: EventOf<'RESUME_TRANSACTION'>) => {
       return {
-        transaction: { idTag, ...(parentIdTag !== undefined && { parentIdTag }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
+        transaction: { idTag, ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
         authorization: undefined,
         finishing: false,
         lockHeldFor: undefined,
@@ -125,13 +126,13 @@ export const connectorMachine = setup({
       if (!auth) throw new Error('beginTransaction without an authorization');
       // The new session takes over a cable still held from the last one.
       enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false, lockHeldFor: undefined });
-      const { idTag, reservationId } = auth;
+      const { idTag, idTokenType, reservationId } = auth;
       // Begun by the plug-in (authorized while waiting for the cable), or by the authorization.
-      enqueue.emit({ type: 'startTransaction', idTag, ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }) });
+      enqueue.emit({ type: 'startTransaction', idTag, ...(idTokenType !== undefined && { idTokenType }), ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }) });
     }),
     // The only emitter of stopTransaction, used only on transitions that leave Transaction:
     // hence exactly one stop per start. The contactor was opened by Charging's exit already.
-    endTransaction: enqueueActions(({ context, enqueue }, { reason, idTag }: StopParams) => {
+    endTransaction: enqueueActions(({ context, enqueue }, { reason, idTag, idTokenType }: StopParams) => {
       const { outputs, transaction } = context;
       // A scheduled Inoperative applies now; no transaction means no PWM.
       const operative = context.operative && !context.inoperativeScheduled;
@@ -149,7 +150,7 @@ export const connectorMachine = setup({
         outputs: { ...outputs, offeredA: 0, pilotHeld: !operative, locked },
       });
       if (outputs.offeredA !== 0) enqueue.emit({ type: 'offerCurrent', amps: 0 });
-      enqueue.emit({ type: 'stopTransaction', reason, ...(idTag !== undefined && { idTag }) });
+      enqueue.emit({ type: 'stopTransaction', reason, ...(idTag !== undefined && { idTag }), ...(idTokenType !== undefined && { idTokenType }) });
       if (outputs.pilotHeld === operative) enqueue.emit({ type: 'pilotUnavailable', unavailable: !operative });
       if (outputs.locked !== locked) enqueue.emit({ type: locked ? 'lockConnector' : 'unlockConnector' });
     }),
@@ -303,7 +304,7 @@ export const connectorMachine = setup({
         AUTHORIZED: [
           {
             guard: 'isSessionCard',
-            actions: { type: 'endTransaction', params: ({ event }) => ({ reason: 'Local', idTag: event.idTag }) },
+            actions: { type: 'endTransaction', params: ({ event }) => ({ reason: 'Local', idTag: event.idTag, ...(event.idTokenType !== undefined && { idTokenType: event.idTokenType }) }) },
             target: '#connector.route',
           },
           { actions: ignoreAuthorization },

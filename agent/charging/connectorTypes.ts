@@ -6,6 +6,7 @@
  * OCPP link, and feeds device events and CSMS decisions back in as events.
  */
 import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabulary.js';
 
 // The OCPP words the machine speaks, re-exported for the machine's files; the rest of the agent
@@ -40,9 +41,10 @@ export type ConnectorEvent =
    */
   /**
    * A session may start (or the card stops its own). `reservationId`: the charger-wide reservation
-   * (ReserveNow on connector 0) this start uses, reported in StartTransaction.
+   * (ReserveNow on connector 0) this start uses, reported in StartTransaction. `idTokenType`: the
+   * identifier's kind (../auth/idToken.ts), carried into the transaction messages.
    */
-  | { type: 'AUTHORIZED'; idTag: string; parentIdTag?: string; remote?: boolean; reservationId?: number }
+  | { type: 'AUTHORIZED'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; remote?: boolean; reservationId?: number }
   /** Stop the running transaction (RemoteStop, reset, unlock, …). Ignored without one. */
   | { type: 'STOP'; reason: StopReason }
   /**
@@ -50,7 +52,7 @@ export type ConnectorEvent =
    * before a restart, as if it had just been authorized, without a new StartTransaction. Taken
    * only while Preparing (cable in, operative, no fault, nothing pending); ignored otherwise.
    */
-  | { type: 'RESUME_TRANSACTION'; idTag: string; parentIdTag?: string; transactionId?: number }
+  | { type: 'RESUME_TRANSACTION'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; transactionId?: number }
   /** StartTransaction.conf arrived for the running transaction. */
   | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: IdTagStatus }
   /** The energy a `limitEnergy` command allowed has been delivered (or can no longer be measured). */
@@ -74,6 +76,8 @@ export type ConnectorEvent =
       type: 'RESERVE';
       reservationId: number;
       idTag: string;
+      /** The kind of `idTag`, where known: only that kind uses the reservation. */
+      idTokenType?: IdTokenKind;
       parentIdTag?: string;
       /** ReserveNow.expiryDate as clock epoch ms. */
       expiresAt: number;
@@ -101,9 +105,9 @@ export type ConnectorCommand =
   | { type: 'unlockConnector' }
   /** Begin a transaction: read meterStart, journal and send StartTransaction. */
   /** `cablePluggedLast`: the plug-in completed the start (authorized before the cable: OCPP 2.0.1 triggerReason CablePluggedIn). */
-  | { type: 'startTransaction'; idTag: string; reservationId?: number; cablePluggedLast?: true }
+  | { type: 'startTransaction'; idTag: string; idTokenType?: IdTokenKind; reservationId?: number; cablePluggedLast?: true }
   /** End the transaction: read meterStop, journal and send StopTransaction. */
-  | { type: 'stopTransaction'; reason: StopReason; idTag?: string }
+  | { type: 'stopTransaction'; reason: StopReason; idTag?: string; idTokenType?: IdTokenKind }
   /**
    * Measure the energy delivered from now on and send ENERGY_ALLOWANCE_SPENT once `wh` have been
    * delivered (MaxEnergyOnInvalidId); a stopTransaction ends the watch.
@@ -153,6 +157,8 @@ export interface ConnectorInput {
 /** An idTag authorized for the next transaction, which has not started yet. */
 export interface PendingAuthorization {
   idTag: string;
+  /** The identifier's kind, where known. */
+  idTokenType?: IdTokenKind;
   parentIdTag?: string;
   /** Set when the authorization consumed a reservation; goes into StartTransaction. */
   reservationId?: number;
@@ -170,6 +176,7 @@ export interface ActiveTransaction extends PendingAuthorization {
 export interface ActiveReservation {
   reservationId: number;
   idTag: string;
+  idTokenType?: IdTokenKind;
   parentIdTag?: string;
   expiresAt: number;
   /** Clock time the reservation was made (the RESERVE event's `now`). */

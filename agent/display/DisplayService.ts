@@ -10,6 +10,7 @@
  * A display that fails is logged; it shows the current screen by itself once it is back. Cheap when
  * idle: one timer for all displays, content sent only when it changed.
  */
+import { idTagStatus16 } from '../auth/idToken.js';
 import type { Logger } from 'pino';
 import type { CardEvent, Clock, Display, DisplayContent, HalError, HalErrorCode, MeterReading, TimerId } from '../../hal/index.js';
 import type { Agent } from '../Agent.js';
@@ -243,7 +244,9 @@ export class DisplayService {
       for (const f of this.facts.values()) if (f.connector.status === 'Preparing' && !f.connector.hasTransaction) f.language = result.language;
     }
     if (result.status !== 'Accepted') {
-      const reason = result.source === 'offline-refused' ? 'OfflineUnknown' : result.status;
+      // The display has texts for 1.6's refusals; the 2.0.1 ones (NoCredit, NotAtThisLocation …) read as Invalid.
+      const status = idTagStatus16(result.status);
+      const reason = result.source === 'offline-refused' || status === 'Accepted' ? 'OfflineUnknown' : status;
       this.card = { news: { phase: 'refused', reason }, until };
     } else {
       // Accepted, but no connector can take it: nothing else would tell the driver.

@@ -3,6 +3,8 @@
  * and whether the CSMS has accepted this charger (only then may it send most requests).
  * `OcppLink` satisfies it; tests can provide a small fake.
  */
+import type { IdTagInfo } from '../auth/AuthorizationCache.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { MeterValuesResponse, Ocpp16Action, RequestOf, ResponseOf, StartTransactionResponse, StopTransactionResponse } from '../ocpp16/messages.js';
 import type { JournalEntry } from '../store/TransactionJournal.js';
 
@@ -21,11 +23,21 @@ export interface JournaledEvents {
    * (also those kept in memory while the journal fails), oldest first.
    */
   stamp(entry: JournalEntry, pending: () => Iterable<JournalEntry>): JournalEntry;
-  started(entry: Entry<'start'>): Promise<StartTransactionResponse>;
+  started(entry: Entry<'start'>): Promise<StartTransactionResponse & TokenAnswer>;
   updated(entry: Entry<'meter'>, transactionId: number): Promise<MeterValuesResponse>;
-  ended(entry: Entry<'stop'>, transactionId: number): Promise<StopTransactionResponse>;
+  ended(entry: Entry<'stop'>, transactionId: number): Promise<StopTransactionResponse & TokenAnswer>;
   /** A charging state change ('update' entries are journaled only where this exists). */
   changed(entry: Entry<'update'>, transactionId: number): Promise<void>;
+}
+
+/**
+ * What a link with kinds (OCPP 2.0.1) adds to its StartTransaction / StopTransaction answers: the
+ * whole idTokenInfo of the TransactionEvent answer (statuses 1.6 lacks, cacheExpiryDateTime, group,
+ * EVSEs) for the cache, or null when the CSMS gave none (then the cache learns nothing from it).
+ * Absent on a 1.6 link, whose idTagInfo is the one to learn.
+ */
+export interface TokenAnswer {
+  tokenInfo?: IdTagInfo | null;
 }
 
 export interface OcppCaller {
@@ -33,10 +45,16 @@ export interface OcppCaller {
   readonly isAccepted: boolean;
   call<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
   /**
-   * The language the CSMS gave for the driver of `idTag` with its last Authorize answer (OCPP
-   * 2.0.1 IdTokenInfo.language1, RFC 5646); absent where the protocol has none (1.6).
+   * True where identifiers have kinds on the wire (OCPP 2.0.1, ../auth/idToken.ts): the journaled
+   * StartTransaction / StopTransaction keep their `idTokenType`, which a 1.6 link is not sent.
    */
-  driverLanguage?(idTag: string): string | undefined;
+  readonly tokenKinds?: boolean;
+  /**
+   * OCPP 2.0.1: Authorize of an identifier of a kind, answered with the whole idTokenInfo (statuses
+   * 1.6 lacks, the group's kind, the EVSEs it is limited to) and the driver's language. Absent (1.6):
+   * Authorize with the idTag alone. `language`: IdTokenInfo.language1 (RFC 5646), the driver's.
+   */
+  authorizeToken?(idTag: string, type: IdTokenKind | undefined): Promise<{ info: IdTagInfo; language?: string }>;
   /** How this version numbers and sends the journaled transaction messages; absent: as journaled (1.6). */
   readonly journaled?: JournaledEvents;
 }

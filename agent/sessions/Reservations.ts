@@ -9,6 +9,8 @@
  */
 import type { Logger } from 'pino';
 import type { ConnectorController } from '../charging/ConnectorController.js';
+import type { IdTokenKind } from '../auth/idToken.js';
+import { sameTag } from '../charging/connectorGuards.js';
 import { chooseConnector, usable, type Starter } from './connectorChoice.js';
 
 export interface ReservationRequest {
@@ -16,6 +18,8 @@ export interface ReservationRequest {
   /** 0: any connector of the charger. */
   connectorId: number;
   idTag: string;
+  /** The kind of `idTag` (OCPP 2.0.1 ReserveNow idToken.type; 1.6 has none): only that kind uses it. */
+  idTokenType?: IdTokenKind;
   parentIdTag?: string;
   /** Clock epoch ms. */
   expiresAt: number;
@@ -28,7 +32,7 @@ interface ChargerReservation extends Omit<ReservationRequest, 'connectorId'> {
   holder: ConnectorController | undefined;
 }
 
-const matches = (r: ChargerReservation, who: Starter) => r.idTag === who.idTag || (r.parentIdTag !== undefined && r.parentIdTag === who.parentIdTag);
+const matches = (r: ChargerReservation, who: Starter) => sameTag(who, r);
 
 export class Reservations {
   /** The connector-0 reservation (at most one: a second finds the charger Occupied). */
@@ -124,7 +128,7 @@ export class Reservations {
     if (held && held.reservationId !== req.reservationId) return 'Occupied';
     if (held) {
       // Replaced (same id): the new terms apply to the connector held, if any.
-      Object.assign(held, { idTag: req.idTag, parentIdTag: req.parentIdTag, expiresAt: req.expiresAt });
+      Object.assign(held, { idTag: req.idTag, idTokenType: req.idTokenType, parentIdTag: req.parentIdTag, expiresAt: req.expiresAt });
       if (held.holder) this.hold(held.holder, held, now);
       return 'Accepted';
     }
@@ -141,6 +145,7 @@ export class Reservations {
       type: 'RESERVE',
       reservationId: r.reservationId,
       idTag: r.idTag,
+      ...(r.idTokenType !== undefined && { idTokenType: r.idTokenType }),
       expiresAt: r.expiresAt,
       now,
       ...(r.parentIdTag !== undefined && { parentIdTag: r.parentIdTag }),

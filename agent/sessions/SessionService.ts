@@ -17,6 +17,7 @@
 import type { Logger } from 'pino';
 import type { CardEvent, Clock } from '../../hal/index.js';
 import type { AuthorizationResult } from '../auth/Authorizer.js';
+import { cardTokenType, type IdTokenKind } from '../auth/idToken.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { ConnectorAvailability } from '../store/ConnectorAvailability.js';
@@ -30,6 +31,11 @@ export type StartOrigin = 'card' | 'csms' | 'mqtt' | 'api';
 export interface StartRequest {
   origin: StartOrigin;
   idTag: string;
+  /**
+   * The identifier's kind (../auth/idToken.ts): a remote start's own, the one an MQTT or API request
+   * states (DEFAULT_REQUEST_TOKEN_TYPE when it states none). Absent: unknown (1.6 has none).
+   */
+  idTokenType?: IdTokenKind;
   /** A connector asked for by the requester; it must be usable (no other is chosen instead). */
   connectorId?: number;
   /**
@@ -68,7 +74,7 @@ export interface SessionServiceOptions {
   transactions: { connectorOfTransaction(transactionId: number): number | undefined; transactionIdOn(connectorId: number): number | undefined; startAnswered?(): Promise<void> | undefined };
   availability: ConnectorAvailability;
   config: OcppConfiguration;
-  authorizer: { authorize(idTag: string): Promise<AuthorizationResult> };
+  authorizer: { authorize(idTag: string, type?: IdTokenKind): Promise<AuthorizationResult> };
   /** Resolves true when the transaction journal takes writes (JournalHealth). */
   journal: { check(): Promise<boolean> };
   clock: Pick<Clock, 'now'>;
@@ -87,6 +93,13 @@ const refused = (reason: StartRefusal, message: string, authorization?: Authoriz
   reason,
   message,
   ...(authorization && { authorization }),
+});
+/** Who starts, as an authorization tells it: the group, and the connectors it is limited to. */
+const starter = (idTag: string, idTokenType: IdTokenKind | undefined, a: AuthorizationResult): Starter => ({
+  idTag,
+  ...(idTokenType !== undefined && { idTokenType }),
+  ...(a.parentIdTag !== undefined && { parentIdTag: a.parentIdTag }),
+  ...(a.evseIds !== undefined && { evseIds: a.evseIds }),
 });
 const where = (connectorId: number | undefined) => (connectorId !== undefined ? `connector ${connectorId}` : 'any connector');
 
@@ -151,10 +164,10 @@ export class SessionService {
    * A CSMS remote start answers from this and authorizes afterwards (AuthorizeRemoteTxRequests).
    */
   async admit(req: StartRequest, authorization?: AuthorizationResult): Promise<Admission | Extract<StartResult, { ok: false }>> {
-    const { idTag, connectorId } = req;
+    const { idTag, idTokenType, connectorId } = req;
     if (!this.accepting) return { ok: false, reason: 'stopping', message: 'the charger is stopping' };
-    const who: Starter = authorization ? { idTag, ...(authorization.parentIdTag !== undefined && { parentIdTag: authorization.parentIdTag }) } : { idTag, groupUnknown: true };
-    if (!chooseConnector(this.o.connectors, who, connectorId)) return { ok: false, ...this.unusable(who, connectorId) };
+    const who: Starter = authorization ? starter(idTag, idTokenType, authorization) : { idTag, ...(idTokenType !== undefined && { idTokenType }), groupUnknown: true };
+    if (!chooseConnector(this.o.connectors, who, connectorId)) return { ok: false, ...this.unusable(who, connectorId), ...(authorization && { authorization: this.placed(who, connectorId, authorization) }) };
     // A session that could not be journaled must not start (disk full or read-only).
     if (!(await this.o.journal.check())) return { ok: false, reason: 'journal', message: 'the transaction journal cannot be written' };
     const authorizes = authorization === undefined && (req.origin !== 'csms' || this.o.config.getBool('AuthorizeRemoteTxRequests'));
@@ -162,27 +175,27 @@ export class SessionService {
   }
 
   private async proceed(req: StartRequest, authorizes: boolean, known: AuthorizationResult | undefined): Promise<StartResult> {
-    const { idTag, connectorId } = req;
+    const { idTag, idTokenType, connectorId } = req;
     let authorization = known;
     if (authorizes) {
       // As if the idTag had been presented here: the card rules, and its parentIdTag for the session.
-      authorization = await this.o.authorizer.authorize(idTag);
+      authorization = await this.o.authorizer.authorize(idTag, idTokenType);
       if (authorization.status !== 'Accepted') return refused('not-authorized', `idTag not authorized (${authorization.status})`, authorization);
-    } else if (authorization === undefined && groupMatters(this.o.connectors, idTag)) {
+    } else if (authorization === undefined && groupMatters(this.o.connectors, idTag, idTokenType)) {
       // Authorization waived, but a reservation for a group may be this idTag's: learn its group.
-      const group = await this.o.authorizer.authorize(idTag);
-      if (group.status === 'Accepted' && group.parentIdTag !== undefined) authorization = group;
+      const group = await this.o.authorizer.authorize(idTag, idTokenType);
+      if (group.status === 'Accepted' && group.parentIdTag !== undefined) authorization = { ...group, evseIds: undefined };
     }
     // Time has passed: the agent may be stopping and the connectors may have changed.
     if (!this.accepting) return refused('stopping', 'the charger is stopping', authorization);
     const parentIdTag = authorization?.parentIdTag;
-    const who = { idTag, ...(parentIdTag !== undefined && { parentIdTag }) };
+    const who = authorization ? starter(idTag, idTokenType, authorization) : { idTag, ...(idTokenType !== undefined && { idTokenType }) };
     // The driver of a reservation of connector 0 starts on any usable connector.
     const claim = this.held?.claim(who, connectorId);
     const connector = claim ? claim.connector : chooseConnector(this.o.connectors, who, connectorId);
     if (!connector) {
       const { reason, message } = this.unusable(who, connectorId);
-      return refused(reason, message, authorization);
+      return refused(reason, message, authorization && this.placed(who, connectorId, authorization));
     }
     if (claim) this.held!.startsOn(connector, claim.reservationId);
     // Only a card may later stop the session it starts; a remote start never stops one.
@@ -191,6 +204,7 @@ export class SessionService {
     connector.send({
       type: 'AUTHORIZED',
       idTag,
+      ...(idTokenType !== undefined && { idTokenType }),
       ...(remote && { remote }),
       ...(parentIdTag !== undefined && { parentIdTag }),
       ...(claim && { reservationId: claim.reservationId }),
@@ -206,33 +220,34 @@ export class SessionService {
   async presentCard(card: CardEvent): Promise<void> {
     const { connectors } = this.o;
     const idTag = card.uid.slice(0, 20);
-    const own = connectors.find((c) => c.stopsTransaction({ idTag }));
+    const idTokenType = cardTokenType(card.technology);
+    const own = connectors.find((c) => c.stopsTransaction({ idTag, idTokenType }));
     if (own) {
       // The idTag that started a transaction may always stop it, without asking the CSMS.
       this.o.events?.emit('card', card, { status: 'Accepted', source: 'cache' });
-      own.send({ type: 'AUTHORIZED', idTag });
+      own.send({ type: 'AUTHORIZED', idTag, idTokenType });
       return;
     }
     // Every connector it could start on is reserved for someone else, and no session here has a
     // group it might stop: refused at once, without asking the CSMS who it is.
-    const unknown: Starter = { idTag, groupUnknown: true };
+    const unknown: Starter = { idTag, idTokenType, groupUnknown: true };
     if (this.accepting && !chooseConnector(connectors, unknown) && !connectors.some((c) => c.sessionGroup !== undefined)) {
       const refusal = this.unusable(unknown);
       if (refusal.reason === 'reserved') return this.refuseCard(card, refusal);
     }
-    const result = await this.o.authorizer.authorize(idTag);
+    const result = await this.o.authorizer.authorize(idTag, idTokenType);
     // The answer may come after the agent began stopping: start nothing new then.
     if (!this.accepting) return;
     this.o.events?.emit('card', card, result);
     this.o.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
     if (result.status !== 'Accepted') return;
-    const tagged = { idTag, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
+    const tagged = { idTag, idTokenType, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
     const group = connectors.find((c) => c.stopsTransaction(tagged));
     if (group) {
       group.send({ type: 'AUTHORIZED', ...tagged });
       return;
     }
-    const admission = await this.admit({ origin: 'card', idTag }, result);
+    const admission = await this.admit({ origin: 'card', idTag, idTokenType }, result);
     const started = admission.ok ? await admission.proceed() : admission;
     if (!started.ok) this.refuseCard(card, started);
   }
@@ -242,11 +257,24 @@ export class SessionService {
     this.o.events?.emit('cardRefused', card, { reason, message });
   }
 
+  /**
+   * An authorization limited to some EVSEs (OCPP 2.0.1 idTokenInfo.evseId) that could have started
+   * elsewhere: NotAtThisLocation (C-use cases: the token may not charge on the EVSE it was offered).
+   */
+  private placed(who: Starter, connectorId: number | undefined, authorization: AuthorizationResult): AuthorizationResult {
+    if (who.evseIds === undefined) return authorization;
+    const anywhere = { ...who, evseIds: undefined };
+    return chooseConnector(this.o.connectors, anywhere, connectorId) ? { ...authorization, status: 'NotAtThisLocation' } : authorization;
+  }
+
   /** Why no connector can take `who` (on `connectorId`, if given). */
   private unusable(who: Starter, connectorId?: number): Refusal {
     const reserved = reservedForOthers(this.o.connectors, who, connectorId);
     if (reserved) {
       return { reason: 'reserved', message: `connector ${reserved.connectorId} is reserved for another driver` };
+    }
+    if (who.evseIds !== undefined && chooseConnector(this.o.connectors, { ...who, evseIds: undefined }, connectorId)) {
+      return { reason: 'not-authorized', message: `idTag not authorized on ${where(connectorId)} (NotAtThisLocation: only on ${who.evseIds.join(', ') || 'no connector'})` };
     }
     return { reason: 'no-connector', message: `no session can start on ${where(connectorId)}` };
   }

@@ -2,6 +2,7 @@
  * Where a session may start: the one connector choice every way into a session uses (card, CSMS
  * remote start, MQTT, fleet control). Pure functions of the connectors' current state.
  */
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 
 /** What the choice reads of a connector (a ConnectorController). */
@@ -11,18 +12,22 @@ export interface Choosable {
   readonly hasTransaction: boolean;
   /** parentIdTag of the reservation held, when it names one. */
   readonly reservationGroup: string | undefined;
-  isReservedFor(card: { idTag: string; parentIdTag?: string }): boolean;
+  isReservedFor(card: { idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string }): boolean;
 }
 
 /** Who wants to start: the idTag, and its group once known. */
 export interface Starter {
   idTag: string;
+  /** Its kind, where known (a reservation for another kind of the same value is not its). */
+  idTokenType?: IdTokenKind;
   parentIdTag?: string;
   /**
    * The group is not known yet (no authorization so far): a connector reserved for a group counts
    * as possibly this idTag's, to be decided once the group is known.
    */
   groupUnknown?: boolean;
+  /** OCPP 2.0.1 idTokenInfo.evseId: the only connectors (EVSEs) it may start on (absent: any). */
+  evseIds?: readonly number[];
 }
 
 /** Statuses a session may start in. */
@@ -35,7 +40,7 @@ function reservedFor(c: Choosable, who: Starter): boolean {
 
 /** A session may start here now: a startable status, no transaction, not reserved for someone else. */
 export function usable(c: Choosable, who: Starter): boolean {
-  return STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who));
+  return STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who)) && (who.evseIds === undefined || who.evseIds.includes(c.connectorId));
 }
 
 /**
@@ -72,6 +77,6 @@ export function reservedForOthers<C extends Choosable>(connectors: readonly C[],
  * reserved for a group and not for this idTag itself (OCPP 1.6 §3.13: the charger then learns the
  * idTag's parentIdTag from its list or cache, else by an Authorize.req).
  */
-export function groupMatters(connectors: readonly Choosable[], idTag: string): boolean {
-  return connectors.some((c) => c.status === 'Reserved' && c.reservationGroup !== undefined && !c.isReservedFor({ idTag }));
+export function groupMatters(connectors: readonly Choosable[], idTag: string, idTokenType?: IdTokenKind): boolean {
+  return connectors.some((c) => c.status === 'Reserved' && c.reservationGroup !== undefined && !c.isReservedFor({ idTag, ...(idTokenType !== undefined && { idTokenType }) }));
 }

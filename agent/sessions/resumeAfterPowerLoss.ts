@@ -14,6 +14,7 @@
  */
 import type { Logger } from 'pino';
 import type { AuthorizationResult } from '../auth/Authorizer.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { InterruptedTransaction } from '../transactions/TransactionSender.js';
@@ -21,7 +22,7 @@ import type { InterruptedTransaction } from '../transactions/TransactionSender.j
 export interface ResumeContext {
   config: OcppConfiguration;
   connector: ConnectorController | undefined;
-  authorize: (idTag: string) => Promise<AuthorizationResult>;
+  authorize: (idTag: string, type?: IdTokenKind) => Promise<AuthorizationResult>;
   /** The CSMS transactionId of the interrupted transaction, when its start was confirmed. */
   transactionId: number | undefined;
   log: Logger;
@@ -40,7 +41,7 @@ export async function resumeAfterPowerLoss(ctx: ResumeContext, tx: InterruptedTr
   const notReady = ready();
   if (notReady) return refuse(notReady);
   if (tx.idTagStatus !== undefined && tx.idTagStatus !== 'Accepted') return refuse(`the CSMS answered its StartTransaction ${tx.idTagStatus}`);
-  const auth = await ctx.authorize(tx.idTag);
+  const auth = await ctx.authorize(tx.idTag, tx.idTokenType);
   if (auth.status !== 'Accepted') return refuse(`idTag is ${auth.status} now (${auth.source})`);
   // The authorization took a moment: the EV may have gone, a card may have started something.
   const changed = ready();
@@ -48,6 +49,7 @@ export async function resumeAfterPowerLoss(ctx: ResumeContext, tx: InterruptedTr
   connector!.send({
     type: 'RESUME_TRANSACTION',
     idTag: tx.idTag,
+    ...(tx.idTokenType !== undefined && { idTokenType: tx.idTokenType }),
     ...(auth.parentIdTag !== undefined && { parentIdTag: auth.parentIdTag }),
     ...(ctx.transactionId !== undefined && { transactionId: ctx.transactionId }),
   });

@@ -10,6 +10,16 @@
  */
 import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import type { MeterValuesRequest, StartTransactionRequest, StopTransactionRequest } from '../ocpp16/messages.js';
+import type { IdTokenEnumType } from '../ocpp201/messages.js';
+
+/**
+ * The kind of the identifier that started (or stopped) a transaction (agent/auth/idToken.ts): the
+ * shared services' one addition to the 1.6 messages they journal. Only a link that has kinds
+ * (OCPP 2.0.1) is sent it; records written before it existed have none (a card, ISO14443).
+ */
+export interface TokenKindOf {
+  idTokenType?: IdTokenEnumType;
+}
 
 /**
  * A transaction message as journaled. `localId` names the transaction on this charger, because the
@@ -18,9 +28,9 @@ import type { MeterValuesRequest, StartTransactionRequest, StopTransactionReques
  */
 export type JournalEntry =
   /** `cause` CablePluggedIn: the plug-in completed the start (authorized first); absent: the authorization did. */
-  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest; chargingState?: ChargingState; cause?: 'CablePluggedIn'; event?: JournaledEvent }
+  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest & TokenKindOf; chargingState?: ChargingState; cause?: 'CablePluggedIn'; event?: JournaledEvent }
   | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'>; event?: JournaledEvent }
-  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'>; event?: JournaledEvent }
+  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> & TokenKindOf; event?: JournaledEvent }
   /**
    * What the connector does for the EV changed during the transaction (`chargingState`), and why
    * (`cause`). Journaled only for a version that reports it (OCPP 2.0.1 TransactionEvent Updated);
@@ -48,6 +58,8 @@ export type JournalEntry =
       transactionId: number;
       meterStart?: number;
       idTag?: string;
+      /** The kind of `idTag`, where known. */
+      idTokenType?: IdTokenEnumType;
       idTagStatus?: IdTagStatus;
       /** StartTransaction.timestamp. */
       timestamp?: string;

@@ -11,6 +11,7 @@
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { ConnectorHardware } from '../../hal/index.js';
+import { DEFAULT_REQUEST_TOKEN_TYPE } from '../auth/idToken.js';
 import type { SessionService } from '../sessions/SessionService.js';
 import type { CurrentLimits } from '../store/CurrentLimits.js';
 import { parseCommand, type Command, type CommandTarget } from './commandPayloads.js';
@@ -121,7 +122,7 @@ export class CommandHandler {
       case 'start_session': {
         // Authorized like a card whatever AuthorizeRemoteTxRequests says: the CSMS may waive
         // authorization for its own requests, but an MQTT sender is not the CSMS.
-        const started = await sessions.start({ origin: 'mqtt', idTag: cmd.idTag, ...(cmd.connector !== undefined && { connectorId: cmd.connector }) });
+        const started = await sessions.start({ origin: 'mqtt', idTag: cmd.idTag, idTokenType: cmd.idTokenType ?? DEFAULT_REQUEST_TOKEN_TYPE, ...(cmd.connector !== undefined && { connectorId: cmd.connector }) });
         return started.ok ? { ok: true, connector: started.connectorId } : { ok: false, error: started.message };
       }
       case 'stop_session': {

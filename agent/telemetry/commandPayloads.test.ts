@@ -10,6 +10,7 @@ describe('MQTT command payloads', () => {
     expect(parse('set_availability', { connector: 0, operative: false, correlation: 'c-1' })).toEqual({ ok: true, command: { name: 'set_availability', connector: 0, operative: false }, correlation: 'c-1' });
     expect(parse('start_session', { idTag: 'ABC' })).toEqual({ ok: true, command: { name: 'start_session', idTag: 'ABC' } });
     expect(parse('start_session', { idTag: 'ABC', connector: 2 })).toEqual({ ok: true, command: { name: 'start_session', connector: 2, idTag: 'ABC' } });
+    expect(parse('start_session', { idTag: '4711', idTokenType: 'KeyCode' })).toEqual({ ok: true, command: { name: 'start_session', idTag: '4711', idTokenType: 'KeyCode' } });
     expect(parse('stop_session', { connector: 2, correlation: 7 })).toEqual({ ok: true, command: { name: 'stop_session', connector: 2 }, correlation: 7 });
   });
 
@@ -28,6 +29,7 @@ describe('MQTT command payloads', () => {
     ['start_session', { idTag: '' }, /idTag must be a string of 1 to 20/],
     ['start_session', { idTag: 'X'.repeat(21) }, /idTag must be a string of 1 to 20/],
     ['start_session', { idTag: 'A', connector: 0 }, /no connector 0/],
+    ['start_session', { idTag: 'A', idTokenType: 'Card' }, /idTokenType must be one of Central, eMAID, ISO14443, ISO15693, KeyCode, Local, MacAddress, NoAuthorization/],
     ['stop_session', { connector: 0 }, /no connector 0/],
     ['stop_session', { connector: 1, correlation: { a: 1 } }, /correlation must be/],
     ['reboot', {}, /unknown command "reboot"/],

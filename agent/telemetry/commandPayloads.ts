@@ -5,6 +5,8 @@
  * except through the OCPP facade). Unknown fields are errors, so a typo never half-applies.
  */
 
+import { ID_TOKEN_KINDS, isIdTokenKind, type IdTokenKind } from '../auth/idToken.js';
+
 /** What the charger can do about a connector: its ids and hardware limit. */
 export interface CommandTarget {
   connectorIds: readonly number[];
@@ -18,7 +20,8 @@ export type Command =
   /** connector 0 = every connector (like ChangeAvailability). */
   | { name: 'set_availability'; connector: number; operative: boolean }
   /** No connector: the one a RemoteStartTransaction without connectorId would use. */
-  | { name: 'start_session'; connector?: number; idTag: string }
+  /** `idTokenType`: the identifier's kind (OCPP 2.0.1 IdTokenEnumType), default Local (agent/auth/idToken.ts). */
+  | { name: 'start_session'; connector?: number; idTag: string; idTokenType?: IdTokenKind }
   | { name: 'stop_session'; connector: number };
 
 export type CommandName = Command['name'];
@@ -32,7 +35,7 @@ export type ParsedCommand = { ok: true; command: Command; correlation?: Correlat
 const FIELDS: Record<CommandName, { required: string[]; optional: string[] }> = {
   set_current_limit: { required: ['connector', 'amps'], optional: [] },
   set_availability: { required: ['connector', 'operative'], optional: [] },
-  start_session: { required: ['idTag'], optional: ['connector'] },
+  start_session: { required: ['idTag'], optional: ['connector', 'idTokenType'] },
   stop_session: { required: ['connector'], optional: [] },
 };
 
@@ -89,10 +92,13 @@ export function parseCommand(name: string, raw: Buffer | string, target: Command
       const { idTag } = o;
       // OCPP 1.6 IdToken: CiString20Type.
       if (typeof idTag !== 'string' || idTag.length === 0 || idTag.length > 20) return fail('idTag must be a string of 1 to 20 characters');
-      if (o.connector === undefined) return ok({ name, idTag });
+      const { idTokenType } = o;
+      if (idTokenType !== undefined && !isIdTokenKind(idTokenType)) return fail(`idTokenType must be one of ${ID_TOKEN_KINDS.join(', ')}`);
+      const kind = idTokenType === undefined ? {} : { idTokenType };
+      if (o.connector === undefined) return ok({ name, idTag, ...kind });
       const c = connector(false);
       if (typeof c === 'string') return fail(c);
-      return ok({ name, connector: c, idTag });
+      return ok({ name, connector: c, idTag, ...kind });
     }
     case 'stop_session': {
       const c = connector(false);

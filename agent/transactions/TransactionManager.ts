@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
+import type { IdTokenKind } from '../auth/idToken.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
@@ -95,18 +96,23 @@ export class TransactionManager {
     return result;
   }
 
-  /** `cablePluggedLast`: the plug-in, not the authorization, completed the start (journaled as its cause). */
-  start(connectorId: number, idTag: string, reservationId?: number, cablePluggedLast?: boolean): Promise<ActiveTransaction> {
+  /**
+   * `idTokenType`: the kind of `idTag` (agent/auth/idToken.ts), journaled with the start for the link
+   * that has kinds. `cablePluggedLast`: the plug-in, not the authorization, completed the start
+   * (journaled as its cause).
+   */
+  start(connectorId: number, idTag: string, reservationId?: number, idTokenType?: IdTokenKind, cablePluggedLast?: boolean): Promise<ActiveTransaction> {
     const startedAt = this.o.clock.now();
-    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, idTag, startedAt, reservationId, ticket, cablePluggedLast === true));
+    return this.inTurn(connectorId, (ticket) => this.begin(connectorId, { idTag, idTokenType }, startedAt, reservationId, ticket, cablePluggedLast === true));
   }
 
-  stop(connectorId: number, reason: StopReason, idTag?: string): Promise<void> {
+  /** `idTag`, `idTokenType`: the identifier that stopped it (a card), if any. */
+  stop(connectorId: number, reason: StopReason, idTag?: string, idTokenType?: IdTokenKind): Promise<void> {
     const stoppedAt = this.o.clock.now();
-    return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, ticket));
+    return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, idTokenType, ticket));
   }
 
-  private async begin(connectorId: number, idTag: string, startedAt: number, reservationId: number | undefined, ticket: number, cablePluggedLast: boolean): Promise<ActiveTransaction> {
+  private async begin(connectorId: number, { idTag, idTokenType }: { idTag: string; idTokenType: IdTokenKind | undefined }, startedAt: number, reservationId: number | undefined, ticket: number, cablePluggedLast: boolean): Promise<ActiveTransaction> {
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
@@ -135,6 +141,7 @@ export class TransactionManager {
           meterStart: tx.meterStartWh,
           timestamp: new Date(tx.startedAt).toISOString(),
           ...(reservationId !== undefined && { reservationId }),
+          ...(idTokenType !== undefined && { idTokenType }),
         },
         ...(chargingState !== undefined && { chargingState }),
         ...(cablePluggedLast && this.o.sender.reportsChargingState && { cause: 'CablePluggedIn' as const }),
@@ -172,7 +179,7 @@ export class TransactionManager {
     }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'charging state change not journaled'));
   }
 
-  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, ticket: number): Promise<void> {
+  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, idTokenType: IdTokenKind | undefined, ticket: number): Promise<void> {
     const tx = this.active?.get(connectorId);
     if (!tx) return;
     this.active!.delete(connectorId);
@@ -194,6 +201,7 @@ export class TransactionManager {
         timestamp: new Date(stoppedAt).toISOString(),
         reason,
         ...(idTag !== undefined && { idTag }),
+        ...(idTag !== undefined && idTokenType !== undefined && { idTokenType }),
         ...(data && { transactionData: data }),
       },
     }, ticket);

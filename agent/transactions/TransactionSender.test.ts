@@ -132,6 +132,28 @@ describe('TransactionSender', () => {
     expect(sender.transactionIdOf('tx1')).toBeUndefined(); // forgotten with its stop
   });
 
+  it('the identifier\'s kind journaled with a start and a stop goes only to a link that has kinds (2.0.1), and recovery knows it', async () => {
+    const typedStart: JournalEntry = { kind: 'start', localId: 'tx1', connectorId: 1, payload: { connectorId: 1, idTag: '4711', idTokenType: 'KeyCode', meterStart: 100, timestamp: '2026-01-01T00:00:00.000Z' } };
+    const typedStop: JournalEntry = { kind: 'stop', localId: 'tx1', connectorId: 1, payload: { meterStop: 900, timestamp: '2026-01-01T00:02:00.000Z', reason: 'Local', idTag: 'CARD', idTokenType: 'ISO15693' } };
+    for (const kinds of [false, true]) {
+      const journal = new MemoryJournal();
+      const link = Object.assign(new ManualCaller(), kinds ? { tokenKinds: true } : {});
+      const { sender } = senderOn(journal, { link });
+      await sender.enqueue(typedStart);
+      expect(sender.openTransactions()).toEqual([expect.objectContaining({ localId: 'tx1', idTag: '4711', idTokenType: 'KeyCode' })]);
+      await sender.enqueue(typedStop);
+      // The journal itself keeps the kinds (a restart sends them again with them).
+      expect(journal.pending().map((r) => r.entry)).toEqual([typedStart, typedStop]);
+      expect(link.last.payload).toEqual(kinds ? typedStart.payload : { connectorId: 1, idTag: '4711', meterStart: 100, timestamp: '2026-01-01T00:00:00.000Z' });
+      link.last.resolve(accepted(7));
+      await flush();
+      expect(link.last).toMatchObject({ action: 'StopTransaction' });
+      expect(link.last.payload).toEqual({ meterStop: 900, timestamp: '2026-01-01T00:02:00.000Z', reason: 'Local', idTag: 'CARD', transactionId: 7, ...(kinds && { idTokenType: 'ISO15693' }) });
+      link.last.resolve({});
+      await flush();
+    }
+  });
+
   it('hands each StopTransaction answer back with the request it answers (not for a CallError)', async () => {
     const answers: unknown[] = [];
     const { link, sender } = senderOn(new MemoryJournal(), { onStopConfirmed: (localId, connectorId, response, request) => void answers.push({ localId, connectorId, response, request }) });

@@ -24,7 +24,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
-import type { JournalEntry, JournalRecord, TransactionJournal } from '../store/TransactionJournal.js';
+import type { JournalEntry, JournalRecord, TokenKindOf, TransactionJournal } from '../store/TransactionJournal.js';
 import type { StartTransactionRequest, StartTransactionResponse, StopTransactionRequest, StopTransactionResponse } from '../ocpp16/messages.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { IdTagStatus } from '../ocpp16/vocabulary.js';
@@ -37,6 +37,8 @@ export interface InterruptedTransaction {
   meterStart: number | undefined;
   /** Known from the StartTransaction record, or from the journaled answer (records written since it holds them). */
   idTag?: string;
+  /** The kind of `idTag`, where known (agent/auth/idToken.ts). */
+  idTokenType?: TokenKindOf['idTokenType'];
   /** StartTransaction.timestamp. */
   timestamp?: string;
   /** The CSMS's verdict on the idTag, once StartTransaction was answered. */
@@ -51,9 +53,9 @@ export interface TransactionSenderOptions {
   /** Current TransactionMessageAttempts / TransactionMessageRetryInterval (s), read at each retry. */
   retryPolicy: () => { attempts: number; intervalS: number };
   /** Called when the CSMS confirmed a StartTransaction (`request` is what was sent). */
-  onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse, request: StartTransactionRequest) => void;
+  onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse, request: StartTransactionRequest & TokenKindOf) => void;
   /** Called when the CSMS answered a StopTransaction (`request` is what was sent); must not throw (the stop would be sent again). */
-  onStopConfirmed?: (localId: string, connectorId: number, response: StopTransactionResponse, request: StopTransactionRequest) => void;
+  onStopConfirmed?: (localId: string, connectorId: number, response: StopTransactionResponse, request: StopTransactionRequest & TokenKindOf) => void;
   /** A journal write failed (append, or recording a delivery). */
   onJournalError?: (err: unknown) => void;
   /** A journal write succeeded (lets a storage fault clear as soon as the disk takes writes again). */
@@ -194,8 +196,8 @@ export class TransactionSender {
     const open = new Map<string, InterruptedTransaction>();
     for (const { entry } of this.o.journal.pending()) {
       if (entry.kind === 'start') {
-        const { idTag, meterStart, timestamp } = entry.payload;
-        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, idTag, timestamp });
+        const { idTag, idTokenType, meterStart, timestamp } = entry.payload;
+        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, idTag, ...(idTokenType !== undefined && { idTokenType }), timestamp });
       } else if (entry.kind === 'started') {
         const known = open.get(entry.localId);
         const idTagStatus = entry.idTagStatus === undefined ? {} : { idTagStatus: entry.idTagStatus };
@@ -206,6 +208,7 @@ export class TransactionSender {
             connectorId: entry.connectorId,
             meterStart: entry.meterStart,
             ...(entry.idTag !== undefined && { idTag: entry.idTag }),
+            ...(entry.idTokenType !== undefined && { idTokenType: entry.idTokenType }),
             ...(entry.timestamp !== undefined && { timestamp: entry.timestamp }),
             ...idTagStatus,
           });
@@ -317,6 +320,13 @@ export class TransactionSender {
     this.notifyIdle();
   }
 
+  /** A journaled message as the link takes it: the identifier's kind only where the link has kinds (2.0.1). */
+  private wire<P extends TokenKindOf>(payload: P): P {
+    if (payload.idTokenType === undefined || this.o.link.tokenKinds) return payload;
+    const { idTokenType: _kind, ...rest } = payload;
+    return rest as P;
+  }
+
   private isIdle(): boolean {
     return !this.sending && this.appending === 0 && (this.stopped || this.retryTimer !== undefined || this.journaledBacklog() === 0 || !this.o.link.isAccepted);
   }
@@ -336,8 +346,8 @@ export class TransactionSender {
             await this.recordDelivery(() => this.o.journal.ack(record.seq));
             break;
           }
-          const wire = this.o.link.journaled;
-          const answer = wire ? wire.started(entry) : this.o.link.call('StartTransaction', entry.payload);
+          const journaled = this.o.link.journaled;
+          const answer = journaled ? journaled.started(entry) : this.o.link.call('StartTransaction', this.wire(entry.payload));
           this.startCall = answer;
           this.handed(record);
           const response = await answer.finally(() => {
@@ -351,6 +361,7 @@ export class TransactionSender {
             transactionId: response.transactionId,
             meterStart: entry.payload.meterStart,
             idTag: entry.payload.idTag,
+            ...(entry.payload.idTokenType !== undefined && { idTokenType: entry.payload.idTokenType }),
             idTagStatus: response.idTagInfo.status,
             timestamp: entry.payload.timestamp,
           };
@@ -387,8 +398,8 @@ export class TransactionSender {
             this.handed(record);
           } else {
             const request = { ...entry.payload, transactionId };
-            const wire = this.o.link.journaled;
-            const answer = wire ? wire.ended(entry, transactionId) : this.o.link.call('StopTransaction', request);
+            const journaled = this.o.link.journaled;
+            const answer = journaled ? journaled.ended(entry, transactionId) : this.o.link.call('StopTransaction', this.wire(request));
             this.handed(record);
             this.o.onStopConfirmed?.(entry.localId, entry.connectorId, await answer, request);
           }

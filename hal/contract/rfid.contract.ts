@@ -29,7 +29,7 @@ export interface RfidHarness extends ContractHarness {
   sendGarbage(): Control;
 }
 
-const TECHNOLOGIES = ['ISO14443A', 'ISO14443B', 'FeliCa', 'EM4100', 'unknown'];
+const TECHNOLOGIES = ['ISO14443A', 'ISO14443B', 'ISO15693', 'FeliCa', 'EM4100', 'unknown'];
 
 export function rfidContract(name: string, makeHarness: () => RfidHarness | Promise<RfidHarness>): void {
   describe(`RfidReader contract: ${name}`, () => {

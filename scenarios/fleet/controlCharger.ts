@@ -7,6 +7,7 @@
  *
  * Every function checks first and acts after: a refused command (4xx) changes nothing.
  */
+import { DEFAULT_REQUEST_TOKEN_TYPE, type IdTokenKind } from '../../agent/auth/idToken.js';
 import type { Agent } from '../../agent/Agent.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 import type { SimConnector } from '../../hal/sim/SimConnector.js';
@@ -86,7 +87,7 @@ export async function runChargerCommand(m: ControlledCharger, state: ControlStat
     case 'connection':
       return connection(m, state, cmd.action);
     case 'startTransaction':
-      return startTransaction(m, cmd.connector, cmd.idTag);
+      return startTransaction(m, cmd.connector, cmd.idTag, cmd.idTokenType ?? DEFAULT_REQUEST_TOKEN_TYPE);
     case 'stopTransaction':
       return stopTransaction(m, cmd.connector, cmd.reason);
     default:
@@ -162,12 +163,12 @@ async function connection(m: ControlledCharger, state: ControlState, action: 'op
   return ok({ id: m.id, connection: link.state }, 202);
 }
 
-async function startTransaction(m: ControlledCharger, connector: number, idTag: string): Promise<CommandResult> {
+async function startTransaction(m: ControlledCharger, connector: number, idTag: string, idTokenType: IdTokenKind): Promise<CommandResult> {
   const hw = connectorOf(m, connector);
   if (isResult(hw)) return hw;
   // The charger's own rules, as for a card or a remote start: not while stopping, a usable
   // connector (not reserved for another idTag or group), a writable journal, an authorized idTag.
-  const started = await m.agent.sessions.start({ origin: 'api', idTag, connectorId: connector });
+  const started = await m.agent.sessions.start({ origin: 'api', idTag, idTokenType, connectorId: connector });
   if (!started.ok) return fail(409, `${m.id}: ${started.message}${started.authorization ? ` (${started.authorization.source})` : ''}`);
   // Authorized first, then the EV plugs in (a refused start leaves the connector as it was).
   if (!hw.ev.plugged) hw.ev.plugIn();

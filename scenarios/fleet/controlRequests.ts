@@ -3,6 +3,7 @@
  * a refused request names the field and what was expected, and changes nothing. The routes are
  * documented in docs/fleet-api.openapi.yaml.
  */
+import { ID_TOKEN_KINDS } from '../../agent/auth/idToken.js';
 import { mergeOverDefault, parseProfile, ProfileError, type FleetProfile } from './profile.js';
 import { DEFAULT_PROFILE } from './profileDefault.js';
 import { EVENT_TYPES, FAULT_KINDS, STOP_REASONS, type EventFilter, type FaultDevice, type FleetCommand, type FleetEventType } from './controlTypes.js';
@@ -161,8 +162,10 @@ export function parseRequest(method: string, path: string, query: URLSearchParam
       const b = body();
       const action = oneOf(b.action, 'action', ['start', 'stop'] as const);
       if (action === 'start') {
-        onlyFields(b, ['action', 'idTag']);
-        return { command: { type: 'startTransaction', id, connector, idTag: idTag(b.idTag, 'idTag') } };
+        onlyFields(b, ['action', 'idTag', 'idTokenType']);
+        // The identifier's kind (OCPP 2.0.1 IdTokenEnumType; agent/auth/idToken.ts), default Local.
+        const kind = b.idTokenType === undefined ? {} : { idTokenType: oneOf(b.idTokenType, 'idTokenType', ID_TOKEN_KINDS) };
+        return { command: { type: 'startTransaction', id, connector, idTag: idTag(b.idTag, 'idTag'), ...kind } };
       }
       onlyFields(b, ['action', 'reason']);
       const reason = b.reason === undefined ? 'Local' : oneOf(b.reason, 'reason', STOP_REASONS);

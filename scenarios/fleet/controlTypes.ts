@@ -4,6 +4,7 @@
  * boundary unchanged; {@link FleetControlTarget} is what both {@link Fleet} (one thread) and
  * {@link FleetThreads} (worker threads) implement, so the HTTP layer does not care which runs.
  */
+import type { IdTokenKind } from '../../agent/auth/idToken.js';
 import type { FleetReport } from './FleetMetrics.js';
 import type { FleetProfile } from './profile.js';
 
@@ -36,7 +37,8 @@ export type FleetCommand =
   | { type: 'fault'; id: string; device: FaultDevice; kind: string; connector: number }
   | { type: 'clearFaults'; id: string; device?: FaultDevice; connector?: number }
   | { type: 'connection'; id: string; action: 'open' | 'close' }
-  | { type: 'startTransaction'; id: string; connector: number; idTag: string }
+  /** `idTokenType`: the identifier's kind (agent/auth/idToken.ts), default Local. */
+  | { type: 'startTransaction'; id: string; connector: number; idTag: string; idTokenType?: IdTokenKind }
   | { type: 'stopTransaction'; id: string; connector: number; reason: StopReasonName }
   | { type: 'getRamp' }
   | { type: 'setRamp'; perSecond: number }

@@ -4,6 +4,8 @@
  * The Agent implements it; handler tests use a recording fake of it.
  */
 import type { Logger } from 'pino';
+import type { IdTokenKind } from '../../auth/idToken.js';
+import type { LocalListUpdate } from '../../auth/LocalAuthList.js';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type { ChargingLimits } from '../../chargingLimits/ChargingLimits.js';
 import type { ChargingProfile } from '../../chargingLimits/chargingProfile.js';
@@ -24,7 +26,6 @@ import type {
   TriggerMessageResponse,
   UnlockConnectorResponse,
   ClearCacheResponse,
-  SendLocalListRequest,
   SendLocalListResponse,
   CertificateHashDataType,
   CertificateSignedResponse,
@@ -60,7 +61,8 @@ export interface ChargePointControl {
    * RemoteStartTransaction: authorizes (per AuthorizeRemoteTxRequests) and starts on a connector;
    * `txProfile` (translated from its chargingProfile) becomes the TxProfile of that session.
    */
-  remoteStart(req: RemoteStartTransactionRequest, txProfile?: ChargingProfile): Promise<RemoteStartTransactionResponse['status']>;
+  /** `req.idTokenType`: the kind of the CSMS's identifier (2.0.1 RequestStartTransaction; 1.6 has none). */
+  remoteStart(req: RemoteStartTransactionRequest & { idTokenType?: IdTokenKind }, txProfile?: ChargingProfile): Promise<RemoteStartTransactionResponse['status']>;
   /** SmartCharging: the charging-limit service (profiles, composite schedules). Absent: NotSupported. */
   readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles' | 'limitOf'>;
   /** RemoteStopTransaction: Accepted when a transaction with this id runs here. */
@@ -86,14 +88,16 @@ export interface ChargePointControl {
   /** DataTransfer from the CSMS. */
   dataTransfer(req: DataTransferRequest): Promise<DataTransferResponse>;
   /** ReserveNow / CancelReservation (Reservation profile). */
-  reserveNow(req: ReserveNowRequest): ReserveNowResponse['status'];
+  /** `req.idTokenType`: the kind of the reservation's idToken (2.0.1 ReserveNow; 1.6 has none). */
+  reserveNow(req: ReserveNowRequest & { idTokenType?: IdTokenKind }): ReserveNowResponse['status'];
   cancelReservation(reservationId: number): CancelReservationResponse['status'];
   /**
    * SendLocalList (LocalAuthListManagement profile): applies the update to the Local Authorization
    * List once the handler has checked LocalAuthListEnabled; resolves when the new list is durable.
    * Optional: a charge point without a list answers NotSupported.
    */
-  sendLocalList?(req: SendLocalListRequest): Promise<SendLocalListResponse['status']>;
+  /** 1.6's SendLocalList, or 2.0.1's in the shared words (kinds, its statuses: auth/LocalAuthList.ts). */
+  sendLocalList?(req: LocalListUpdate): Promise<SendLocalListResponse['status']>;
   /** GetLocalListVersion: the installed list version (0: the list is empty). Optional, as above. */
   localListVersion?(): number;
   /** UpdateFirmware / SignedUpdateFirmware: the firmware service (agent/firmware). Optional: without it, not supported. */

@@ -7,7 +7,7 @@
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
  * | its errorCode / info     | NotifyEvent when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
- * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo, its language1 as the driver's language (driverLanguage) |
+ * | Authorize (idTag, kind)  | Authorize (authorizeToken: the idToken with its kind, ../../auth/idToken.ts); idTokenInfo back whole (statuses, cacheExpiryDateTime, groupIdToken, evseId), its language1 as the driver's language |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
  * | SecurityEventNotification | the same, the four event names 2.0.1 spells differently translated (certificates201.ts) |
@@ -17,6 +17,8 @@
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
 import type { Clock } from '../../../hal/index.js';
+import type { IdTagInfo } from '../../auth/AuthorizationCache.js';
+import { UNTYPED_TOKEN_KIND, type IdTokenKind } from '../../auth/idToken.js';
 import { OcppLinkError } from '../errors.js';
 import type { OcppCaller } from '../OcppCaller.js';
 import type { OcppLink } from '../OcppLink.js';
@@ -26,7 +28,7 @@ import type * as V16 from '../../ocpp16/messages.js';
 import type { ComponentType, EventDataType, MeterValueType } from '../../ocpp201/messages.js';
 import { call201 } from './call201.js';
 import { securityEvent201 } from './certificates201.js';
-import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
+import { connectorStatus201, idTagStatus16, tokenInfo } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
 import type { DriverPorts } from '../DriverPorts.js';
 import { tellPersonalMessage, tellTransactionAnswer } from './TariffCost201.js';
@@ -81,8 +83,6 @@ type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotifi
 
 /** Offline periods remembered for the `offline` flag: events older than these were delivered long ago. */
 const MAX_OFFLINE_PERIODS = 16;
-/** Drivers' languages remembered (the latest authorizations). */
-const MAX_LANGUAGES = 64;
 
 export class Ocpp201Outbound implements OcppCaller {
   /** The journaled transaction messages as TransactionEvents. */
@@ -97,8 +97,8 @@ export class Ocpp201Outbound implements OcppCaller {
    * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
    */
   private readonly lastStatus = new Map<number, string>();
-  /** IdTokenInfo.language1 of the latest authorizations, by idTag. */
-  private readonly languages = new Map<string, string>();
+  /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
+  readonly tokenKinds = true;
 
   constructor(
     private readonly link: LinkView,
@@ -118,8 +118,17 @@ export class Ocpp201Outbound implements OcppCaller {
     });
   }
 
-  driverLanguage(idTag: string): string | undefined {
-    return this.languages.get(idTag);
+  /**
+   * Authorize of an identifier of a kind (C01, C02): a remote start's own idToken as the CSMS sent
+   * it (with its additionalInfo), else the value with its kind (unknown: a card, ISO14443).
+   */
+  async authorizeToken(idTag: string, type: IdTokenKind | undefined): Promise<{ info: IdTagInfo; language?: string }> {
+    const idToken = this.transactions.remoteIdToken(idTag, type) ?? { idToken: idTag, type: type ?? UNTYPED_TOKEN_KIND };
+    const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken });
+    // I01: the driver's tariff, shown while the session of this idToken is prepared and runs.
+    const costs = this.driver?.tariffCost;
+    if (costs) tellPersonalMessage(costs, idTag, idTokenInfo);
+    return { info: tokenInfo(idTokenInfo), ...(idTokenInfo.language1 !== undefined && { language: idTokenInfo.language1 }) };
   }
 
   /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
@@ -212,21 +221,13 @@ export class Ocpp201Outbound implements OcppCaller {
         return {};
       }
       case 'Authorize': {
-        // A remote start's own idToken (AuthCtrlr.AuthorizeRemoteStart), else a card's UID.
-        const { idTag } = payload as V16.AuthorizeRequest;
-        const idToken = this.transactions.remoteIdToken(idTag) ?? { idToken: idTag, type: 'ISO14443' };
-        const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken });
-        this.languages.delete(idTag);
-        if (idTokenInfo.language1 !== undefined) this.languages.set(idTag, idTokenInfo.language1);
-        if (this.languages.size > MAX_LANGUAGES) this.languages.delete(this.languages.keys().next().value!);
-        // I01: the driver's tariff, shown while the session of this idToken is prepared and runs.
-        const costs = this.driver?.tariffCost;
-        if (costs) tellPersonalMessage(costs, idTag, idTokenInfo);
+        // The services use authorizeToken; an Authorize in 1.6 words is an identifier of unknown kind.
+        const { info } = await this.authorizeToken((payload as V16.AuthorizeRequest).idTag, undefined);
         return {
           idTagInfo: {
-            status: idTagStatus16(idTokenInfo.status),
-            ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
-            ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
+            status: idTagStatus16(info.status),
+            ...(info.expiryDate !== undefined && { expiryDate: info.expiryDate }),
+            ...(info.parentIdTag !== undefined && { parentIdTag: info.parentIdTag }),
           },
         } satisfies V16.AuthorizeResponse;
       }

@@ -32,7 +32,7 @@ import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
 import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
-import { localList16 } from './statusVocabulary.js';
+import { localListUpdate } from './statusVocabulary.js';
 import { SmartCharging201 } from './SmartCharging201.js';
 import { Reservations201, type TransactionNews } from './Reservations201.js';
 import { Monitoring201, type Monitoring201Parts } from './Monitoring201.js';
@@ -280,7 +280,7 @@ export class Ocpp201Station implements StationControl {
     }
     const start: RemoteStart = { remoteStartId: request.remoteStartId, idToken: request.idToken };
     this.p.transactionEvents.expectRemoteStart(evseId, start);
-    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, ...(request.evseId !== undefined && { connectorId: request.evseId }) }, txProfile);
+    const status = await this.p.control.remoteStart({ idTag: request.idToken.idToken, idTokenType: request.idToken.type, ...(request.evseId !== undefined && { connectorId: request.evseId }) }, txProfile);
     if (status !== 'Accepted') this.p.transactionEvents.forgetRemoteStart(evseId, start);
     return status;
   }
@@ -342,10 +342,10 @@ export class Ocpp201Station implements StationControl {
     return this.p.control.config.getBool('LocalAuthListEnabled') ? this.p.control.localListVersion() : 0;
   }
 
-  /** Into the shared list in its (1.6) words: idToken → idTag, idTokenInfo → idTagInfo. */
+  /** Into the shared list: each idToken with its kind, its idTokenInfo whole (statusVocabulary.ts). */
   async sendLocalList(request: SendLocalListRequest): Promise<SendLocalListStatusEnumType> {
     if (!this.p.control.config.getBool('LocalAuthListEnabled')) return 'Failed';
-    const status = await this.p.control.sendLocalList(localList16(request));
+    const status = await this.p.control.sendLocalList(localListUpdate(request));
     return status === 'Accepted' || status === 'VersionMismatch' ? status : 'Failed';
   }
 

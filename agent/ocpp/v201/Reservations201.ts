@@ -54,6 +54,7 @@ export class Reservations201 {
       reservationId: request.id,
       connectorId: evseId ?? 0,
       idTag: request.idToken.idToken,
+      idTokenType: request.idToken.type,
       expiryDate: request.expiryDateTime,
       ...(request.groupIdToken && { parentIdTag: request.groupIdToken.idToken }),
     });

@@ -27,8 +27,10 @@ import type { IdTokenType } from '../../ocpp201/messages.js';
 import type { TransactionSeqNos } from '../../store/TransactionSeqNos.js';
 import type { JournalEntry, JournaledEvent } from '../../store/TransactionJournal.js';
 import type { JournaledEvents } from '../OcppCaller.js';
+import { UNTYPED_TOKEN_KIND, type IdTokenKind } from '../../auth/idToken.js';
 import { call201 } from './call201.js';
-import { idTagStatus16 } from './statusVocabulary.js';
+import type { TokenAnswer } from '../OcppCaller.js';
+import { idTagStatus16, tokenInfo } from './statusVocabulary.js';
 
 type StopReason16 = NonNullable<V16.StopTransactionRequest['reason']>;
 
@@ -98,6 +100,12 @@ const energy = (wh: number, timestamp: string, context: 'Transaction.Begin' | 'T
 export function transactionIdOf(start: Pick<V16.StartTransactionRequest, 'timestamp' | 'connectorId'>): number {
   return Date.parse(start.timestamp) * 10 + start.connectorId;
 }
+
+/** An identifier in 2.0.1 words; one journaled without a kind (before kinds were kept) was a card. */
+const idToken201 = (idTag: string, type: IdTokenKind | undefined): IdTokenType => ({ idToken: idTag, type: type ?? UNTYPED_TOKEN_KIND });
+
+/** The CSMS's idToken is this identifier: the same value, and the same kind where that is known. */
+const sameToken = (token: IdTokenType, idTag: string, type: IdTokenKind | undefined): boolean => token.idToken === idTag && (type === undefined || token.type === type);
 
 /** What a Started owes to the RequestStartTransaction that began it. */
 export interface RemoteStart {
@@ -169,9 +177,9 @@ export class TransactionEvents implements JournaledEvents {
   }
 
 
-  /** The idToken (with its type) of a remote start awaiting its Started, if `idTag` is one. */
-  remoteIdToken(idTag: string): IdTokenType | undefined {
-    if (this.remoteStarts) for (const start of this.remoteStarts.values()) if (start.idToken.idToken === idTag) return start.idToken;
+  /** The idToken (as the CSMS sent it) of a remote start awaiting its Started, if `idTag` (of kind `type`, where known) is one. */
+  remoteIdToken(idTag: string, type?: IdTokenKind): IdTokenType | undefined {
+    if (this.remoteStarts) for (const start of this.remoteStarts.values()) if (sameToken(start.idToken, idTag, type)) return start.idToken;
     return undefined;
   }
 
@@ -198,7 +206,7 @@ export class TransactionEvents implements JournaledEvents {
     const event: JournaledEvent = { seqNo: tx.next++, triggerReason: this.triggerReasonOf(entry) };
     if (entry.kind === 'start') {
       const remote = this.takeRemoteStart(entry.connectorId);
-      if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) {
+      if (remote !== undefined && sameToken(remote.idToken, entry.payload.idTag, entry.payload.idTokenType)) {
         if (entry.cause === undefined) event.triggerReason = 'RemoteStart';
         event.remoteStartId = remote.remoteStartId;
         event.idToken = remote.idToken;
@@ -258,13 +266,13 @@ export class TransactionEvents implements JournaledEvents {
     const event: JournaledEvent = { seqNo, triggerReason: this.triggerReasonOf(entry) };
     if (entry.kind === 'start') {
       const remote = this.takeRemoteStart(entry.connectorId);
-      if (remote !== undefined && remote.idToken.idToken === entry.payload.idTag) Object.assign(event, { triggerReason: entry.cause ?? 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
+      if (remote !== undefined && sameToken(remote.idToken, entry.payload.idTag, entry.payload.idTokenType)) Object.assign(event, { triggerReason: entry.cause ?? 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
     }
     if (this.offlineAt(Date.parse(timestampOf(entry)))) event.offline = true;
     return { event, durable, confirmed: () => (entry.kind === 'stop' ? this.seqNos.forget(transactionId) : Promise.resolve()) };
   }
 
-  async started(entry: Entry<'start'>): Promise<V16.StartTransactionResponse> {
+  async started(entry: Entry<'start'>): Promise<V16.StartTransactionResponse & TokenAnswer> {
     const req = entry.payload;
     const id = transactionIdOf(req);
     const transactionId = String(id);
@@ -277,15 +285,15 @@ export class TransactionEvents implements JournaledEvents {
       ...(facts.offline && { offline: true }),
       transactionInfo: { transactionId, chargingState: entry.chargingState ?? 'Charging', ...(facts.remoteStartId !== undefined && { remoteStartId: facts.remoteStartId }) },
       evse: { id: req.connectorId, connectorId: 1 },
-      // A remote start's own idToken (and type); a card's UID otherwise.
-      idToken: (facts.idToken as IdTokenType | undefined) ?? { idToken: req.idTag, type: 'ISO14443' },
+      // A remote start's own idToken (as the CSMS sent it); else the identifier with its kind.
+      idToken: (facts.idToken as IdTokenType | undefined) ?? idToken201(req.idTag, req.idTokenType),
       meterValue: [energy(req.meterStart, req.timestamp, 'Transaction.Begin')],
       ...(req.reservationId !== undefined && { reservationId: req.reservationId }),
     };
     // Queued now (its place among this EVSE's messages, DESIGN.md §11); a number taken now is sent once durable.
     const answer = await call201(this.link, 'TransactionEvent', event, durable);
     await confirmed();
-    return { transactionId: id, idTagInfo: { status: idTagStatus16(answer.idTokenInfo?.status ?? 'Accepted') } };
+    return { transactionId: id, idTagInfo: { status: idTagStatus16(answer.idTokenInfo?.status ?? 'Accepted') }, tokenInfo: answer.idTokenInfo ? tokenInfo(answer.idTokenInfo) : null };
   }
 
   async updated(entry: Entry<'meter'>, id: number): Promise<V16.MeterValuesResponse> {
@@ -322,7 +330,7 @@ export class TransactionEvents implements JournaledEvents {
     await confirmed();
   }
 
-  async ended(entry: Entry<'stop'>, id: number): Promise<V16.StopTransactionResponse> {
+  async ended(entry: Entry<'stop'>, id: number): Promise<V16.StopTransactionResponse & TokenAnswer> {
     const req = entry.payload;
     const transactionId = String(id);
     const reason: StopReason16 = req.reason ?? 'Local';
@@ -335,10 +343,10 @@ export class TransactionEvents implements JournaledEvents {
       seqNo: facts.seqNo,
       ...(facts.offline && { offline: true }),
       transactionInfo: { transactionId, stoppedReason: STOPPED_REASON[reason] },
-      ...(req.idTag !== undefined && { idToken: { idToken: req.idTag, type: 'ISO14443' } }),
+      ...(req.idTag !== undefined && { idToken: idToken201(req.idTag, req.idTokenType) }),
       meterValue,
     }, durable);
     await confirmed();
-    return answer.idTokenInfo ? { idTagInfo: { status: idTagStatus16(answer.idTokenInfo.status) } } : {};
+    return answer.idTokenInfo ? { idTagInfo: { status: idTagStatus16(answer.idTokenInfo.status) }, tokenInfo: tokenInfo(answer.idTokenInfo) } : { tokenInfo: null };
   }
 }

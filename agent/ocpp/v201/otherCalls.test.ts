@@ -93,8 +93,8 @@ describe('authorization lists', () => {
       ],
     })).toEqual({ status: 'Accepted' });
     expect(await f.call('GetLocalListVersion', {})).toEqual({ versionNumber: 5 });
-    expect(f.agent.localAuthList.get('AAA')).toMatchObject({ status: 'Accepted' });
-    expect(f.agent.localAuthList.get('BBB')).toMatchObject({ status: 'Invalid' });
+    expect(f.agent.localAuthList.get('AAA', 'ISO14443')).toMatchObject({ status: 'Accepted' });
+    expect(f.agent.localAuthList.get('BBB', 'ISO14443')).toMatchObject({ status: 'NoCredit' });
     const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Entries' } }] });
     expect(getVariableResult[0]!.attributeValue).toBe('2');
     await f.call('SetVariables', { setVariableData: [{ component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'Enabled' }, attributeValue: 'false' }] });

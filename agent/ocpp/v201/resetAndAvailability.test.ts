@@ -27,14 +27,14 @@ describe('Authorize', () => {
     expect(f.sent('Authorize')).toEqual([{ idToken: { idToken: CARD, type: 'ISO14443' } }]);
   });
 
-  it('does not start on a card the CSMS does not know (2.0.1 statuses without a 1.6 word are Invalid)', async () => {
+  it('does not start on a card the CSMS refuses with a status 1.6 lacks, and caches that status as it is', async () => {
     const f = await agent201Fixture({ connectors: 1, csms: { answers: { Authorize: () => ({ idTokenInfo: { status: 'NotAtThisLocation' } }) } } });
     f.sim.connectors[0]!.ev.plugIn();
     await f.advance(SECOND);
     f.sim.rfid.tap(CARD);
     await f.advance(SECOND);
     expect(f.agent.connectors[0]!.status).not.toBe('Charging');
-    expect(f.agent.authCache.get(CARD)?.status).toBe('Invalid');
+    expect(f.agent.authCache.get(CARD, 'ISO14443')?.status).toBe('NotAtThisLocation');
   });
 });
 

@@ -4,9 +4,10 @@
  * 1.6 session phases (Preparing … Finishing) are all "Occupied" there, and what they told is told
  * by TransactionEvent instead. Authorization statuses map the other way, into the shared words.
  */
-import type { ConnectorStatus, IdTagStatus } from '../../ocpp16/vocabulary.js';
-import type { SendLocalListRequest as SendLocalList16 } from '../../ocpp16/messages.js';
-import type { AuthorizationStatusEnumType, ConnectorStatusEnumType, SendLocalListRequest } from '../../ocpp201/messages.js';
+import type { IdTagInfo } from '../../auth/AuthorizationCache.js';
+import type { LocalListUpdate } from '../../auth/LocalAuthList.js';
+import type { ConnectorStatus } from '../../ocpp16/vocabulary.js';
+import type { ConnectorStatusEnumType, IdTokenInfoType, SendLocalListRequest } from '../../ocpp201/messages.js';
 
 const CONNECTOR_STATUS: Readonly<Record<ConnectorStatus, ConnectorStatusEnumType>> = {
   Available: 'Available',
@@ -25,26 +26,33 @@ export function connectorStatus201(status: ConnectorStatus): ConnectorStatusEnum
 }
 
 /** 2.0.1 authorization statuses that 1.6 has no word for all mean "not allowed here": Invalid. */
-export function idTagStatus16(status: AuthorizationStatusEnumType): IdTagStatus {
-  return status === 'Accepted' || status === 'Blocked' || status === 'Expired' || status === 'ConcurrentTx' ? status : 'Invalid';
-}
+export { idTagStatus16 } from '../../auth/idToken.js';
 
-/** A 2.0.1 SendLocalList in the shared list's (1.6) words: idToken → idTag, idTokenInfo → idTagInfo. */
-export function localList16(request: SendLocalListRequest): SendLocalList16 {
+/**
+ * A 2.0.1 SendLocalList in the shared list's words: each idToken with its kind, its idTokenInfo
+ * whole (the statuses 1.6 lacks kept as they are, cacheExpiryDateTime, the group with its kind, the
+ * EVSEs it is limited to).
+ */
+export function localListUpdate(request: SendLocalListRequest): LocalListUpdate {
   return {
     listVersion: request.versionNumber,
     updateType: request.updateType,
     ...(request.localAuthorizationList && {
       localAuthorizationList: request.localAuthorizationList.map(({ idToken, idTokenInfo }) => ({
         idTag: idToken.idToken,
-        ...(idTokenInfo && {
-          idTagInfo: {
-            status: idTagStatus16(idTokenInfo.status),
-            ...(idTokenInfo.cacheExpiryDateTime !== undefined && { expiryDate: idTokenInfo.cacheExpiryDateTime }),
-            ...(idTokenInfo.groupIdToken !== undefined && { parentIdTag: idTokenInfo.groupIdToken.idToken }),
-          },
-        }),
+        idTokenType: idToken.type,
+        ...(idTokenInfo && { idTagInfo: tokenInfo(idTokenInfo) }),
       })),
     }),
+  };
+}
+
+/** An idTokenInfo in the shared words (what the cache and the list keep). */
+export function tokenInfo(info: IdTokenInfoType): IdTagInfo {
+  return {
+    status: info.status,
+    ...(info.cacheExpiryDateTime !== undefined && { expiryDate: info.cacheExpiryDateTime }),
+    ...(info.groupIdToken !== undefined && { parentIdTag: info.groupIdToken.idToken, parentIdTagType: info.groupIdToken.type }),
+    ...(info.evseId !== undefined && { evseIds: [...info.evseId] }),
   };
 }
