@@ -6,7 +6,7 @@
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
- * | its errorCode / info     | NotifyEvent when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
+ * | its errorCode / info     | NotifyEvent (queued, NotifyEvents.ts) when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
  * | Authorize (idTag)        | Authorize (a remote start's own idToken, else type ISO14443: cards are read by UID); idTokenInfo back as idTagInfo, its language1 as the driver's language (driverLanguage) |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
@@ -16,6 +16,7 @@
  * | LogStatusNotification    | LogStatusNotification (status, requestId)                             |
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
+import type { Logger } from 'pino';
 import type { Clock } from '../../../hal/index.js';
 import { OcppLinkError } from '../errors.js';
 import type { OcppCaller } from '../OcppCaller.js';
@@ -28,6 +29,7 @@ import { call201 } from './call201.js';
 import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
+import { HARDWARE_FAILURE, NotifyEvents, type NotifyEventsParts } from './NotifyEvents.js';
 
 /**
  * The component of the device that fails, as the HAL's fault (through its shared error code) tells
@@ -69,13 +71,17 @@ export class Ocpp201Outbound implements OcppCaller {
   /** IdTokenInfo.language1 of the latest authorizations, by idTag. */
   private readonly languages = new Map<string, string>();
 
+  /** The NotifyEvents (monitor trips, hardware problems): filtered by level, queued while offline, in order. */
+  readonly events: NotifyEvents;
+
   constructor(
     private readonly link: LinkView,
-    private readonly clock: Pick<Clock, 'now'>,
+    private readonly clock: Clock,
     seqNos: TransactionSeqNos,
+    events: Pick<NotifyEventsParts, 'queue' | 'level' | 'offlineQueuingSeverity'> & { log: Logger },
   ) {
     this.transactions = new TransactionEvents(link, seqNos, (at) => this.wasOffline(at));
-    this.nextEventId = Math.floor(clock.now() / 1000) % 2_000_000_000;
+    this.events = new NotifyEvents({ ...events, link, clock });
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());
@@ -92,12 +98,10 @@ export class Ocpp201Outbound implements OcppCaller {
 
   /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
   private readonly problems = new Map<number, { errorCode: string; info: string | undefined }>();
-  /** NotifyEvent eventIds: counted from the start time in s, so a restart does not reuse the last run's. */
-  private nextEventId: number;
 
-  /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered like the hardware problems. */
-  async notifyEvent(event: Omit<EventDataType, 'eventId'>): Promise<void> {
-    await call201(this.link, 'NotifyEvent', { generatedAt: new Date(this.clock.now()).toISOString(), seqNo: 0, eventData: [{ eventId: this.nextEventId++, ...event }] });
+  /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered and queued like the hardware problems. */
+  notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void {
+    this.events.raise(severity, event);
   }
 
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
@@ -109,30 +113,26 @@ export class Ocpp201Outbound implements OcppCaller {
    * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
    * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification).
    */
-  private async notifyProblem(p: V16.StatusNotificationRequest, timestamp: string): Promise<void> {
+  private notifyProblem(p: V16.StatusNotificationRequest, timestamp: string): void {
     const before = this.problems.get(p.connectorId);
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
     const told = now ?? before!;
     const component = failingComponent(told.errorCode, p.connectorId);
-    await call201(this.link, 'NotifyEvent', {
-      generatedAt: new Date(this.clock.now()).toISOString(),
-      seqNo: 0,
-      eventData: [{
-        eventId: this.nextEventId++,
-        timestamp,
-        trigger: 'Alerting',
-        actualValue: now ? 'true' : 'false',
-        ...(now === undefined && { cleared: true }),
-        techCode: told.errorCode,
-        ...(told.info !== undefined && { techInfo: told.info.slice(0, 500) }),
-        component,
-        variable: { name: 'Problem' },
-        eventNotificationType: 'HardWiredNotification',
-      }],
-    });
+    // Told once: the event queue keeps it until the CSMS has it (NotifyEvents.ts).
     if (now) this.problems.set(p.connectorId, now);
     else this.problems.delete(p.connectorId);
+    this.events.raise(HARDWARE_FAILURE, {
+      timestamp,
+      trigger: 'Alerting',
+      actualValue: now ? 'true' : 'false',
+      ...(now === undefined && { cleared: true }),
+      techCode: told.errorCode,
+      ...(told.info !== undefined && { techInfo: told.info.slice(0, 500) }),
+      component,
+      variable: { name: 'Problem' },
+      eventNotificationType: 'HardWiredNotification',
+    });
   }
 
   /**
@@ -172,11 +172,15 @@ export class Ocpp201Outbound implements OcppCaller {
         const p = payload as V16.StatusNotificationRequest;
         const connectorStatus = connectorStatus201(p.status);
         const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
-        if (p.connectorId !== 0 && this.lastStatus.get(p.connectorId) !== connectorStatus) {
-          await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
-          this.lastStatus.set(p.connectorId, connectorStatus);
+        try {
+          if (p.connectorId !== 0 && this.lastStatus.get(p.connectorId) !== connectorStatus) {
+            await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+            this.lastStatus.set(p.connectorId, connectorStatus);
+          }
+        } finally {
+          // After the status, also when it could not be sent (offline): the problem waits in the event queue.
+          this.notifyProblem(p, timestamp);
         }
-        await this.notifyProblem(p, timestamp);
         return {};
       }
       case 'Authorize': {

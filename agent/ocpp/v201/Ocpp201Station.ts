@@ -25,7 +25,11 @@ import type {
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
+  GetMonitoringReportRequest,
+  MonitoringDataType,
 } from '../../ocpp201/messages.js';
+import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
+import { monitoringReport } from './monitoringReport201.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
@@ -67,10 +71,14 @@ export interface Ocpp201StationParts {
     off(event: 'status', listener: (change: StatusChange) => void): unknown;
   };
   link: Pick<OcppLink, 'call'>;
-  /** Sends one NotifyEvent of a variable monitor (Monitoring201). */
+  /** Reports one NotifyEvent of a variable monitor (Monitoring201), through the event queue. */
   notifyEvent: Monitoring201Parts['notifyEvent'];
+  /** The variable monitors and monitoring settings (persisted). */
+  monitors: VariableMonitorStore;
+  /** An EVSE's hardware maximum current, A (the preconfigured over-current monitor). */
+  maxCurrentA(evseId: number): number;
   /** The EVSEs' meters (EVSE n is connector n). */
-  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading'> }[];
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }
@@ -80,11 +88,25 @@ export class Ocpp201Station implements StationControl {
   private charging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
-  private watching: Monitoring201 | undefined;
+  /** The variable monitors: made at once, as persisted and preconfigured monitors watch from the start. */
+  readonly monitoring: Monitoring201;
   private readonly onTransaction = (e: TransactionNews): void => this.held?.transaction(e);
   private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
-  constructor(private readonly p: Ocpp201StationParts) {}
+  constructor(private readonly p: Ocpp201StationParts) {
+    this.monitoring = new Monitoring201({
+      log: p.log,
+      clock: p.clock,
+      deviceModel: p.deviceModel,
+      meters: p.hardware,
+      store: p.monitors,
+      evseCount: p.control.connectorCount,
+      maxCurrentA: (evseId) => p.maxCurrentA(evseId),
+      transactionOn: (e) => p.transactionOn(e),
+      events: p.events,
+      notifyEvent: p.notifyEvent,
+    });
+  }
 
   /** Made at the first smart-charging call (a fleet's chargers mostly never get one). */
   get smartCharging(): SmartCharging201 | undefined {
@@ -102,11 +124,6 @@ export class Ocpp201Station implements StationControl {
 
   get diagnostics(): ChargePointControl['diagnostics'] {
     return this.p.control.diagnostics;
-  }
-
-  /** Made at the first SetVariableMonitoring (most stations never get a monitor). */
-  get monitoring(): Monitoring201 {
-    return (this.watching ??= new Monitoring201({ log: this.p.log, clock: this.p.clock, deviceModel: this.p.deviceModel, meters: this.p.hardware, transactionOn: (e) => this.p.transactionOn(e), notifyEvent: this.p.notifyEvent }));
   }
 
   get reservations(): Reservations201 {
@@ -148,6 +165,28 @@ export class Ocpp201Station implements StationControl {
         await call201(this.p.link, 'NotifyReport', { requestId, generatedAt, seqNo, tbc: at + size < items.length, reportData: page });
       } catch (err) {
         this.p.log.warn({ err, requestId, seqNo }, 'NotifyReport not delivered: report ended');
+        return;
+      }
+    }
+  }
+
+  monitoringReport(request: GetMonitoringReportRequest): GenericDeviceModelStatusEnumType {
+    const items = monitoringReport(this.monitoring.list(), request.monitoringCriteria, request.componentVariable);
+    if (items.length === 0) return 'EmptyResultSet';
+    const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
+    const generatedAt = new Date(this.p.clock.now()).toISOString();
+    setImmediate(() => void this.sendMonitoringReport(request.requestId, generatedAt, items, size));
+    return 'Accepted';
+  }
+
+  /** NotifyMonitoringReport pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
+  private async sendMonitoringReport(requestId: number, generatedAt: string, items: MonitoringDataType[], size: number): Promise<void> {
+    for (let seqNo = 0, at = 0; at < items.length; seqNo++, at += size) {
+      const monitor = items.slice(at, at + size) as [MonitoringDataType, ...MonitoringDataType[]];
+      try {
+        await call201(this.p.link, 'NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc: at + size < items.length, monitor });
+      } catch (err) {
+        this.p.log.warn({ err, requestId, seqNo }, 'NotifyMonitoringReport not delivered: report ended');
         return;
       }
     }
@@ -296,6 +335,6 @@ export class Ocpp201Station implements StationControl {
       this.p.events.off('status', this.onStatus);
     }
     this.held?.dispose();
-    this.watching?.dispose();
+    this.monitoring.dispose();
   }
 }

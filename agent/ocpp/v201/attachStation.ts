@@ -12,7 +12,7 @@ import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
 import { transactionIdOf } from './TransactionEvents.js';
 
-export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted'> {
+export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'maxCurrentA'> {
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
   transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
   link: Ocpp201StationParts['link'] & { readonly isAccepted: boolean; readonly connectionSlot: number };
@@ -60,6 +60,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
       return { maxA, maxW: Math.round(maxA * s.voltageV * phases), limitA, limitW: Math.round(limitA * s.voltageV * phases) };
     },
+    monitoringSettings: () => s.monitors.state,
     rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {
@@ -74,6 +75,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     transactionOn,
     transactionRunning: () => Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined),
     isAccepted: () => s.link.isAccepted,
+    maxCurrentA: (evseId) => facts.capacity(evseId).maxA,
   });
   face.attach(station);
   return station;

@@ -14,6 +14,7 @@
  */
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
+import { MAX_MONITORS } from './Monitoring201.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
 export interface StationFacts {
@@ -44,6 +45,8 @@ export interface StationFacts {
   measured(evseId: number): { powerW: number; currentA: number } | undefined;
   /** An EVSE's maximum (its hardware) and the limit in force now (chargingLimits), A per phase and W in total. */
   capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number };
+  /** The monitoring base and level set by SetMonitoringBase / SetMonitoringLevel (MonitoringCtrlr). */
+  monitoringSettings(): { base: string; level: number };
 }
 
 /** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
@@ -154,9 +157,14 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ReservationCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('ReservationCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
   key('ReservationCtrlr', 'NonEvseSpecific', 'ReserveConnectorZeroSupported'),
-  // Variable monitoring (Monitoring201.ts): custom monitors on the measured variables above.
+  // Variable monitoring (Monitoring201.ts): monitors on the measured variables above; NotifyEvents.ts.
   fact('MonitoringCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('MonitoringCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  fact('MonitoringCtrlr', 'station', 'ActiveMonitoringBase', (f) => f.monitoringSettings().base, 'OptionList', { valuesList: 'All,FactoryDefault,HardWiredOnly' }),
+  fact('MonitoringCtrlr', 'station', 'ActiveMonitoringLevel', (f) => String(f.monitoringSettings().level), 'integer', { maxLimit: () => 9 }),
+  fact('MonitoringCtrlr', 'station', 'ItemsPerMessage', () => String(MAX_MONITORS), 'integer', { instance: 'SetVariableMonitoring', constant: true }),
+  fact('MonitoringCtrlr', 'station', 'ItemsPerMessage', () => String(MAX_MONITORS), 'integer', { instance: 'ClearVariableMonitoring', constant: true }),
+  key('MonitoringCtrlr', 'OfflineQueuingSeverity', 'OfflineQueuingSeverity'),
   // Smart charging (agent/chargingLimits/): the rules a profile must follow are the 1.6 keys'.
   fact('SmartChargingCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('SmartChargingCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),

@@ -1,0 +1,53 @@
+/**
+ * GetMonitoringReport (OCPP 2.0.1 N02): which monitors a request asks for, as the MonitoringData of
+ * NotifyMonitoringReport (one entry per component and variable, its monitors in id order).
+ *
+ * - monitoringCriteria: ThresholdMonitoring (Upper/LowerThreshold), DeltaMonitoring (Delta),
+ *   PeriodicMonitoring (Periodic, PeriodicClockAligned); none given: every type.
+ * - componentVariable: a monitor is reported when one entry names its component (name; the EVSE
+ *   when the entry gives one) and, if the entry names a variable, that variable; none given: all.
+ */
+import type {
+  ComponentVariableType,
+  MonitorEnumType,
+  MonitoringCriterionEnumType,
+  MonitoringDataType,
+  VariableMonitoringType,
+} from '../../ocpp201/messages.js';
+import type { StoredMonitor } from '../../store/VariableMonitorStore.js';
+
+const CRITERION: Readonly<Record<MonitorEnumType, MonitoringCriterionEnumType>> = {
+  UpperThreshold: 'ThresholdMonitoring',
+  LowerThreshold: 'ThresholdMonitoring',
+  Delta: 'DeltaMonitoring',
+  Periodic: 'PeriodicMonitoring',
+  PeriodicClockAligned: 'PeriodicMonitoring',
+};
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/** Monitors live on EVSE components here (EVSE n, no connector, no instance). */
+function named(m: StoredMonitor, wanted: ComponentVariableType): boolean {
+  const { component, variable } = wanted;
+  if (!same(component.name, 'EVSE') || component.instance !== undefined) return false;
+  if (component.evse && (component.evse.id !== m.evseId || component.evse.connectorId !== undefined)) return false;
+  return !variable || (same(variable.name, m.variable) && variable.instance === undefined);
+}
+
+export function monitoringReport(
+  monitors: readonly StoredMonitor[],
+  criteria: readonly MonitoringCriterionEnumType[] | undefined,
+  componentVariable: readonly ComponentVariableType[] | undefined,
+): MonitoringDataType[] {
+  const out = new Map<string, MonitoringDataType>();
+  for (const m of monitors) {
+    if (criteria && !criteria.includes(CRITERION[m.type])) continue;
+    if (componentVariable && !componentVariable.some((cv) => named(m, cv))) continue;
+    const key = `${m.evseId}/${m.variable}`;
+    const monitoring: VariableMonitoringType = { id: m.id, transaction: m.transaction, value: m.value, type: m.type, severity: m.severity };
+    const entry = out.get(key);
+    if (entry) entry.variableMonitoring.push(monitoring);
+    else out.set(key, { component: { name: 'EVSE', evse: { id: m.evseId } }, variable: { name: m.variable }, variableMonitoring: [monitoring] });
+  }
+  return [...out.values()];
+}
