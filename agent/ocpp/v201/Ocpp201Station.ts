@@ -29,7 +29,7 @@ import type {
   MonitoringDataType,
 } from '../../ocpp201/messages.js';
 import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
-import { monitoringReport } from './monitoringReport201.js';
+import { monitoringReportPages } from './monitoringReport201.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
@@ -171,20 +171,20 @@ export class Ocpp201Station implements StationControl {
   }
 
   monitoringReport(request: GetMonitoringReportRequest): GenericDeviceModelStatusEnumType {
-    const items = monitoringReport(this.monitoring.list(), request.monitoringCriteria, request.componentVariable);
-    if (items.length === 0) return 'EmptyResultSet';
+    // Pages of DeviceDataCtrlr.ItemsPerMessage[GetReport] monitors, as the base report's.
     const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
+    const pages = monitoringReportPages(this.monitoring.list(), request.monitoringCriteria, request.componentVariable, size);
+    if (pages.length === 0) return 'EmptyResultSet';
     const generatedAt = new Date(this.p.clock.now()).toISOString();
-    setImmediate(() => void this.sendMonitoringReport(request.requestId, generatedAt, items, size));
+    setImmediate(() => void this.sendMonitoringReport(request.requestId, generatedAt, pages));
     return 'Accepted';
   }
 
   /** NotifyMonitoringReport pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
-  private async sendMonitoringReport(requestId: number, generatedAt: string, items: MonitoringDataType[], size: number): Promise<void> {
-    for (let seqNo = 0, at = 0; at < items.length; seqNo++, at += size) {
-      const monitor = items.slice(at, at + size) as [MonitoringDataType, ...MonitoringDataType[]];
+  private async sendMonitoringReport(requestId: number, generatedAt: string, pages: MonitoringDataType[][]): Promise<void> {
+    for (const [seqNo, page] of pages.entries()) {
       try {
-        await call201(this.p.link, 'NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc: at + size < items.length, monitor });
+        await call201(this.p.link, 'NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc: seqNo < pages.length - 1, monitor: page as [MonitoringDataType, ...MonitoringDataType[]] });
       } catch (err) {
         this.p.log.warn({ err, requestId, seqNo }, 'NotifyMonitoringReport not delivered: report ended');
         return;

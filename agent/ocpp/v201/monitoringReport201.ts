@@ -1,6 +1,6 @@
 /**
  * GetMonitoringReport (OCPP 2.0.1 N02): which monitors a request asks for, as the MonitoringData of
- * NotifyMonitoringReport (one entry per component and variable, its monitors in id order).
+ * NotifyMonitoringReport pages (one entry per component and variable, its monitors in id order).
  *
  * - monitoringCriteria: ThresholdMonitoring (Upper/LowerThreshold), DeltaMonitoring (Delta),
  *   PeriodicMonitoring (Periodic, PeriodicClockAligned); none given: every type.
@@ -34,20 +34,27 @@ function named(m: StoredMonitor, wanted: ComponentVariableType): boolean {
   return !variable || (same(variable.name, m.variable) && variable.instance === undefined);
 }
 
-export function monitoringReport(
+/**
+ * The pages of the report: at most `perPage` monitors each (a component's variable with more
+ * monitors continues on the next page), in the order given; no page when nothing matched.
+ */
+export function monitoringReportPages(
   monitors: readonly StoredMonitor[],
   criteria: readonly MonitoringCriterionEnumType[] | undefined,
   componentVariable: readonly ComponentVariableType[] | undefined,
-): MonitoringDataType[] {
-  const out = new Map<string, MonitoringDataType>();
-  for (const m of monitors) {
-    if (criteria && !criteria.includes(CRITERION[m.type])) continue;
-    if (componentVariable && !componentVariable.some((cv) => named(m, cv))) continue;
-    const key = `${m.evseId}/${m.variable}`;
-    const monitoring: VariableMonitoringType = { id: m.id, transaction: m.transaction, value: m.value, type: m.type, severity: m.severity };
-    const entry = out.get(key);
-    if (entry) entry.variableMonitoring.push(monitoring);
-    else out.set(key, { component: { name: 'EVSE', evse: { id: m.evseId } }, variable: { name: m.variable }, variableMonitoring: [monitoring] });
+  perPage: number,
+): MonitoringDataType[][] {
+  const chosen = monitors.filter((m) => (!criteria || criteria.includes(CRITERION[m.type])) && (!componentVariable || componentVariable.some((cv) => named(m, cv))));
+  const pages: MonitoringDataType[][] = [];
+  for (let at = 0; at < chosen.length; at += perPage) {
+    const page: MonitoringDataType[] = [];
+    for (const m of chosen.slice(at, at + perPage)) {
+      const monitoring: VariableMonitoringType = { id: m.id, transaction: m.transaction, value: m.value, type: m.type, severity: m.severity };
+      const last = page.at(-1);
+      if (last && last.component.evse?.id === m.evseId && last.variable.name === m.variable) last.variableMonitoring.push(monitoring);
+      else page.push({ component: { name: 'EVSE', evse: { id: m.evseId } }, variable: { name: m.variable }, variableMonitoring: [monitoring] });
+    }
+    pages.push(page);
   }
-  return [...out.values()];
+  return pages;
 }
