@@ -11,14 +11,17 @@
  *   seconds from midnight UTC (as AlignedDataCtrlr's samples).
  *
  * Preconfigured monitors (PreconfiguredMonitor): per EVSE an UpperThreshold on EVSE.Current at the
- * hardware's maximum (over-current, severity 3 Critical), watched while a transaction runs there.
+ * hardware's maximum (over-current, severity 3 Critical), checked while a transaction runs there.
  * They can be changed (SetVariableMonitoring with their id) but not cleared; SetMonitoringBase All
  * or FactoryDefault restores them (and keeps the custom monitors), HardWiredOnly removes them and
  * every custom monitor. The hardware problems (Ocpp201Outbound) are the hard-wired notifications.
  *
- * A monitor with `transaction` watches only while a transaction runs on its EVSE. While a monitor
- * is active the station reads the meters it watches every WATCH_MS on its clock (one timer per
- * station; none while nothing is watched). Monitors and settings are persisted before the answer
+ * A monitor with `transaction` watches only while a transaction runs on its EVSE. While a custom
+ * monitor is active the station reads the meters it watches every WATCH_MS on its clock (one timer
+ * per station; none while nothing is watched) and checks them. Preconfigured monitors have no
+ * timer of their own: they check every reading the station takes anyway (during a transaction at
+ * least every SampledDataCtrlr.TxUpdatedInterval, and each watch round), so a fleet of chargers
+ * does not poll its meters for them. Monitors and settings are persisted before the answer
  * (agent/store/VariableMonitorStore.ts); trips go out through the event queue (NotifyEvents.ts),
  * which applies the monitoring level.
  */
@@ -48,7 +51,7 @@ export interface Monitoring201Parts {
   log: Logger;
   clock: Clock;
   deviceModel: Pick<DeviceModel, 'lookup'>;
-  meters: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading'> }[];
+  meters: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
   store: VariableMonitorStore;
   evseCount: number;
   /** An EVSE's hardware maximum current, A (the preconfigured over-current threshold). */
@@ -110,8 +113,16 @@ export class Monitoring201 {
     }
     if (state.base !== 'HardWiredOnly') this.restorePreconfigured(false);
     p.events.on('transaction', this.onTransaction);
+    // Every reading is checked, whoever took it (the watch below, the meter sampler, the display …).
+    this.onReadings = p.meters.map(({ connectorId, meter }) => {
+      const listener = (r: MeterReading): void => this.readingOf(connectorId, r);
+      meter.on('reading', listener);
+      return listener;
+    });
     this.arm();
   }
+
+  private readonly onReadings: ((r: MeterReading) => void)[];
 
   /** SetVariableMonitoring: one result per entry, in order; what was accepted is durable before this resolves. */
   async set(data: readonly SetMonitoringDataType[]): Promise<SetMonitoringResultType[]> {
@@ -162,6 +173,7 @@ export class Monitoring201 {
   dispose(): void {
     this.disposed = true;
     this.p.events.off('transaction', this.onTransaction);
+    this.p.meters.forEach(({ meter }, i) => meter.off('reading', this.onReadings[i]!));
     this.disarm();
   }
 
@@ -212,8 +224,13 @@ export class Monitoring201 {
     }
   }
 
-  /** Whether a monitor needs readings now: active, or a threshold still tripped (its `cleared` is owed). */
+  /**
+   * Whether the watch reads the meter for a monitor now: a custom monitor that is active, or a
+   * threshold still tripped (its `cleared` is owed). Preconfigured monitors take the readings the
+   * station takes anyway.
+   */
   private watched(m: Monitor): boolean {
+    if (m.kind !== 'CustomMonitor') return false;
     return !m.transaction || this.p.transactionOn(m.evseId) !== undefined || (isThreshold(m) && m.tripped === true);
   }
 
@@ -232,17 +249,23 @@ export class Monitoring201 {
     this.timer = undefined;
   }
 
-  /** Reads each watched EVSE's meter and checks its monitors, then waits for the next round. */
+  /** Reads each watched EVSE's meter and checks its custom monitors, then waits for the next round. */
   private async watch(): Promise<void> {
     const evses = new Set([...this.monitors.values()].filter((m) => this.watched(m)).map((m) => m.evseId));
     for (const evseId of evses) {
       const meter = this.p.meters.find((m) => m.connectorId === evseId)?.meter;
       const r = await meter?.read().catch(() => undefined); // a failing meter is reported as its own Problem
       if (!r || this.disposed) continue;
-      for (const m of this.monitors.values()) if (m.evseId === evseId) this.check(m, reading(m.variable, r));
+      for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind === 'CustomMonitor') this.check(m, reading(m.variable, r));
     }
     this.timer = undefined;
     this.arm();
+  }
+
+  /** Any reading of an EVSE's meter (the watch's too): its preconfigured monitors are checked. */
+  private readingOf(evseId: number, r: MeterReading): void {
+    if (this.disposed) return;
+    for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind !== 'CustomMonitor') this.check(m, reading(m.variable, r));
   }
 
   private check(m: Monitor, value: number): void {

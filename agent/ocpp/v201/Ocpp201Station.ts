@@ -78,7 +78,7 @@ export interface Ocpp201StationParts {
   /** An EVSE's hardware maximum current, A (the preconfigured over-current monitor). */
   maxCurrentA(evseId: number): number;
   /** The EVSEs' meters (EVSE n is connector n). */
-  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading'> }[];
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
 }

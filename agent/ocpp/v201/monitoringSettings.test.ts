@@ -93,17 +93,19 @@ describe('SetMonitoringBase', () => {
   });
 
   it('the preconfigured over-current monitor: an EV drawing more than the hardware maximum during a transaction trips it, and it clears', async () => {
-    const f = await agent201Fixture({ connectors: 1 });
+    // It checks the readings the station takes anyway: here the sampled meter values every 5 s.
+    const f = await agent201Fixture({ connectors: 1, ocpp: { MeterValueSampleInterval: 5 } });
     const ev = f.sim.connectors[0]!.ev;
     ev.setModel({ batteryKWh: 60, maxCurrentA: 40, phases: 3 });
     ev.ignorePwm(); // draws its own 40 A whatever the 32 A the charger offers
     await charging(f);
+    await f.advance(5 * SECOND);
     await f.waitForSent('NotifyEvent');
     const tripped = events(f).find((e) => e.eventNotificationType === 'PreconfiguredMonitor');
     expect(tripped).toMatchObject({ trigger: 'Alerting', variableMonitoringId: PRECONFIGURED_ID_BASE + 1, component: EVSE1, variable: { name: 'Current' }, actualValue: '40', transactionId: expect.any(String) });
     ev.ignorePwm(false);
     await f.call('SetChargingProfile', { evseId: 0, chargingProfile: { id: 1, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Relative', chargingSchedule: [{ id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 20 }] }] } });
-    await f.advance(5 * SECOND);
+    await f.advance(10 * SECOND);
     expect(events(f).filter((e) => e.eventNotificationType === 'PreconfiguredMonitor').at(-1)).toMatchObject({ cleared: true, actualValue: '20' });
   });
 });
