@@ -79,14 +79,19 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
     attach(parts) {
       const out = outbound;
       if (!out || !monitors) throw new Error('versionFace: attach() before services()');
+      const sources = parts();
+      // Problems are told from the status changes themselves: offline too (no StatusNotification is sent then).
+      const onStatus = (change: Parameters<Ocpp201Outbound['statusChanged']>[0]): void => out.statusChanged(change);
+      sources.events.on('status', onStatus);
       const station = attachOcpp201Station(face, {
-        ...parts(),
+        ...sources,
         transactionEvents: out.transactions,
         forgetSentStatuses: () => out.forgetSentStatuses(),
         notifyEvent: (severity, event) => out.notifyEvent(severity, event),
         monitors,
       });
       return () => {
+        sources.events.off('status', onStatus);
         station.dispose();
         void out.events.stop();
       };

@@ -110,10 +110,19 @@ export class Ocpp201Outbound implements OcppCaller {
   }
 
   /**
-   * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
-   * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification).
+   * A connector's (or the station's) status changed: its problem is told at once, also while the
+   * station is offline (the StatusNotification itself is not sent then; the event waits in the queue).
    */
-  private notifyProblem(p: V16.StatusNotificationRequest, timestamp: string): void {
+  statusChanged(change: { connectorId: number; errorCode: string; info?: string; timestamp: number }): void {
+    this.notifyProblem({ connectorId: change.connectorId, errorCode: change.errorCode, info: change.info }, new Date(change.timestamp).toISOString());
+  }
+
+  /**
+   * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
+   * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification); told
+   * once, whether by the status change or by its StatusNotification.
+   */
+  private notifyProblem(p: { connectorId: number; errorCode: string; info?: string | undefined }, timestamp: string): void {
     const before = this.problems.get(p.connectorId);
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;

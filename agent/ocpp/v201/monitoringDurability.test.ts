@@ -14,7 +14,7 @@ import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../.
 import { StubCsms } from '../testing/StubCsms.js';
 import { FileJournal } from '../../store/FileJournal.js';
 import { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
-import type { QueuedNotifyEvent } from './NotifyEvents.js';
+import { MAX_QUEUED, type QueuedNotifyEvent } from './NotifyEvents.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -87,6 +87,34 @@ describe('NotifyEvent delivery', () => {
       expect(delivered[0]!.eventId).toBeLessThan(delivered[1]!.eventId);
       expect(Date.parse(delivered[0]!.timestamp)).toBeLessThan(Date.parse(delivered[1]!.timestamp));
       expect(delivered.filter((e) => e.variableMonitoringId === periodic)).toEqual([]);
+    } finally {
+      await f.close();
+      await back.close();
+    }
+  });
+
+  it(`a long outage keeps at most ${MAX_QUEUED} events: the least severe (oldest first) make room, a hardware problem stays`, async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const { setMonitoringResult: set } = await f.call('SetVariableMonitoring', { setMonitoringData: [{ type: 'Periodic', value: 1, severity: 9, component: EVSE1, variable: { name: 'Power' } }] });
+    const port = await offline(f);
+    f.sim.connectors[0]!.meter.stopAnswering();
+    await f.advance(20 * SECOND, 5 * SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Faulted');
+    f.sim.connectors[0]!.meter.answerAgain();
+    await f.advance(MAX_QUEUED * SECOND + 30 * SECOND, 10 * SECOND); // well over MAX_QUEUED periodic reports
+    const back = await StubCsms.start({ port, version: '2.0.1', boot: () => ({ interval: 3600 }) });
+    try {
+      await f.advance(2 * SECOND);
+      await vi.waitFor(() => expect(back.count('NotifyEvent')).toBeGreaterThanOrEqual(MAX_QUEUED), { timeout: 10_000, interval: 10 });
+      const delivered = eventsAt(back).slice(0, MAX_QUEUED);
+      const problems = delivered.filter((e) => e.eventNotificationType === 'HardWiredNotification');
+      expect(problems.map((e) => [e.techCode, e.cleared ?? false])).toEqual([['PowerMeterFailure', false], ['PowerMeterFailure', true]]);
+      const periodic = delivered.filter((e) => e.variableMonitoringId === set[0]!.id);
+      expect(periodic).toHaveLength(MAX_QUEUED - 2);
+      // The newest kept, in order; the oldest made room.
+      const times = delivered.map((e) => Date.parse(e.timestamp));
+      expect(times).toEqual([...times].sort((x, y) => x - y));
+      expect(Date.parse(periodic[0]!.timestamp)).toBeGreaterThan(Date.parse(problems[1]!.timestamp));
     } finally {
       await f.close();
       await back.close();
