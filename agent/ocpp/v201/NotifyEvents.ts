@@ -97,20 +97,6 @@ export class NotifyEvents {
     void this.appending.then(() => this.kick());
   }
 
-  /** Events waiting for the CSMS. */
-  get backlog(): number {
-    return this.p.queue.pending().length;
-  }
-
-  /** Settles once every raised event is queued and no delivery round runs. */
-  async whenIdle(): Promise<void> {
-    for (let i = 0; i < 100; i++) {
-      await this.appending;
-      if (!this.sending) return;
-      await this.sending;
-    }
-  }
-
   /** No more sending (the queue stays for the next start). */
   async stop(): Promise<void> {
     this.stopped = true;
