@@ -256,7 +256,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
     // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).
     const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log),
-      monitoring: () => ({ store: options.monitoring?.store ?? VariableMonitorStore.inMemory(this.log), queue: options.monitoring?.queue ?? new MemoryJournal<QueuedNotifyEvent>(), config }),
+      monitoring: () => ({ store: options.monitoring?.store ?? VariableMonitorStore.inMemory(this.log), queue: options.monitoring?.queue, config }),
     });
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).

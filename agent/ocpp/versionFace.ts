@@ -54,7 +54,7 @@ export interface VersionFaceOptions {
    * OCPP 2.0.1: the variable monitors and monitoring settings, and the NotifyEvent queue (both
    * persisted by the owner), and the configuration (OfflineQueuingSeverity).
    */
-  monitoring: () => { store: VariableMonitorStore; queue: TransactionJournal<QueuedNotifyEvent>; config: OcppConfiguration };
+  monitoring: () => { store: VariableMonitorStore; queue?: TransactionJournal<QueuedNotifyEvent> | undefined; config: OcppConfiguration };
 }
 
 export function versionFace(version: OcppVersion | undefined, options: VersionFaceOptions): VersionFace {
@@ -67,13 +67,7 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
     services(link) {
       const m = options.monitoring();
       monitors = m.store;
-      const store = m.store;
-      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), {
-        log: options.log,
-        queue: m.queue,
-        level: () => store.state.level,
-        offlineQueuingSeverity: () => m.config.getInt('OfflineQueuingSeverity'),
-      });
+      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), { log: options.log, ...(m.queue && { queue: m.queue }), store: m.store, config: m.config });
       return outbound;
     },
     attach(parts) {
@@ -93,7 +87,7 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
       return () => {
         sources.events.off('status', onStatus);
         station.dispose();
-        void out.events.stop();
+        void out.stopEvents();
       };
     },
   };

@@ -50,7 +50,8 @@ function monitorOf(raw: unknown): StoredMonitor | undefined {
 }
 
 export class VariableMonitorStore {
-  private writing: Promise<unknown> = Promise.resolve();
+  /** The last write (none in memory). */
+  private writing: Promise<unknown> | undefined;
 
   private constructor(
     private readonly file: string | null,
@@ -91,7 +92,7 @@ export class VariableMonitorStore {
     this.current = state;
     if (!this.file) return Promise.resolve(true);
     const body = `${JSON.stringify({ version: 1, ...state })}\n`;
-    const written = writeAfter(this.writing, this.file, body, this.log, 'variable monitors');
+    const written = writeAfter(this.writing ?? Promise.resolve(), this.file, body, this.log, 'variable monitors');
     this.writing = written;
     return written;
   }

@@ -47,22 +47,20 @@ export const PRECONFIGURED_ID_BASE = 1_000_000;
 export const OVER_CURRENT_SEVERITY = 3;
 const DAY_MS = 86_400_000;
 
+/** What the monitors work with: the station's own parts (Ocpp201StationParts), no object of their own. */
 export interface Monitoring201Parts {
   log: Logger;
   clock: Clock;
   deviceModel: Pick<DeviceModel, 'lookup'>;
-  meters: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
-  store: VariableMonitorStore;
-  evseCount: number;
+  /** The EVSEs' meters (EVSE n is connector n). */
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
+  /** Where monitors and settings are kept. */
+  monitors: VariableMonitorStore;
+  control: { readonly connectorCount: number };
   /** An EVSE's hardware maximum current, A (the preconfigured over-current threshold). */
   maxCurrentA(evseId: number): number;
   /** The transaction running on an EVSE, if any. */
   transactionOn(evseId: number): number | undefined;
-  /** Transactions starting and ending: transaction-only monitors begin watching. */
-  events: {
-    on(event: 'transaction', listener: (e: { event: string; connectorId?: number }) => void): unknown;
-    off(event: 'transaction', listener: (e: { event: string; connectorId?: number }) => void): unknown;
-  };
   /** Reports one event (NotifyEvents: level, offline queue, order). */
   notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void;
 }
@@ -94,35 +92,47 @@ export class Monitoring201 {
   private disposed = false;
   /** The id the next custom monitor gets (persisted with the monitors). */
   private nextId: number;
-  private readonly onTransaction = (e: { event: string; connectorId?: number }): void => {
-    if (e.event === 'started' && e.connectorId !== undefined) {
-      // A transaction-only monitor starts afresh with each transaction: a Delta counts from the value it began with.
-      const last = this.p.meters.find((h) => h.connectorId === e.connectorId)?.meter.lastReading;
-      for (const m of this.monitors.values()) {
-        if (m.transaction && m.evseId === e.connectorId) Object.assign(m, { reference: last && reading(m.variable, last), dueAt: undefined });
-      }
-    }
-    this.arm();
-  };
+  /** Per EVSE that had a transaction: the listener that shows its meter's readings to the preconfigured monitors. */
+  private onReadings: Map<number, (r: MeterReading) => void> | undefined;
 
   constructor(private readonly p: Monitoring201Parts) {
-    const { state } = p.store;
+    const { state } = p.monitors;
     this.nextId = state.nextId;
     for (const stored of state.monitors) {
-      if (stored.evseId >= 1 && stored.evseId <= p.evseCount && (stored.variable === 'Power' || stored.variable === 'Current')) this.monitors.set(stored.id, { ...stored, variable: stored.variable });
+      if (stored.evseId >= 1 && stored.evseId <= this.evseCount && (stored.variable === 'Power' || stored.variable === 'Current')) this.monitors.set(stored.id, { ...stored, variable: stored.variable });
     }
     if (state.base !== 'HardWiredOnly') this.restorePreconfigured(false);
-    p.events.on('transaction', this.onTransaction);
-    // Every reading is checked, whoever took it (the watch below, the meter sampler, the display …).
-    this.onReadings = p.meters.map(({ connectorId, meter }) => {
-      const listener = (r: MeterReading): void => this.readingOf(connectorId, r);
-      meter.on('reading', listener);
-      return listener;
-    });
+    for (let evseId = 1; evseId <= this.evseCount; evseId++) if (p.transactionOn(evseId) !== undefined) this.listen(evseId);
     this.arm();
   }
 
-  private readonly onReadings: ((r: MeterReading) => void)[];
+  private get evseCount(): number {
+    return this.p.control.connectorCount;
+  }
+
+  /** A transaction started or ended (the station's `transaction` events). */
+  transaction(e: { event: string; connectorId?: number }): void {
+    const evseId = e.connectorId;
+    if (e.event === 'started' && evseId !== undefined && !this.disposed) {
+      const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
+      // A transaction-only monitor starts afresh with each transaction: a Delta counts from the value it began with.
+      const last = meter?.lastReading;
+      for (const m of this.monitors.values()) {
+        if (m.transaction && m.evseId === evseId) Object.assign(m, { reference: last && reading(m.variable, last), dueAt: undefined });
+      }
+      this.listen(evseId);
+    }
+    this.arm();
+  }
+
+  /** From an EVSE's first transaction on, every reading of its meter (whoever took it) is checked. */
+  private listen(evseId: number): void {
+    const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
+    if (!meter || this.onReadings?.has(evseId)) return;
+    const listener = (r: MeterReading): void => this.readingOf(evseId, r);
+    meter.on('reading', listener);
+    (this.onReadings ??= new Map()).set(evseId, listener);
+  }
 
   /** SetVariableMonitoring: one result per entry, in order; what was accepted is durable before this resolves. */
   async set(data: readonly SetMonitoringDataType[]): Promise<SetMonitoringResultType[]> {
@@ -172,8 +182,8 @@ export class Monitoring201 {
 
   dispose(): void {
     this.disposed = true;
-    this.p.events.off('transaction', this.onTransaction);
-    this.p.meters.forEach(({ meter }, i) => meter.off('reading', this.onReadings[i]!));
+    for (const [evseId, listener] of this.onReadings ?? []) this.p.hardware.find((h) => h.connectorId === evseId)?.meter.off('reading', listener);
+    this.onReadings = undefined;
     this.disarm();
   }
 
@@ -209,15 +219,15 @@ export class Monitoring201 {
     }
   }
 
-  private persist(base = this.p.store.state.base, level = this.p.store.state.level): Promise<boolean> {
+  private persist(base = this.p.monitors.state.base, level = this.p.monitors.state.level): Promise<boolean> {
     const { nextId } = this;
     const monitors = [...this.monitors.values()].map(({ id, kind, evseId, variable, type, value, severity, transaction }) => ({ id, kind, evseId, variable, type, value, severity, transaction }));
-    return this.p.store.save({ base, level, nextId, monitors });
+    return this.p.monitors.save({ base, level, nextId, monitors });
   }
 
   /** The preconfigured monitors with their factory values (`reset`: also those that exist, changed or not). */
   private restorePreconfigured(reset: boolean): void {
-    for (let evseId = 1; evseId <= this.p.evseCount; evseId++) {
+    for (let evseId = 1; evseId <= this.evseCount; evseId++) {
       const id = PRECONFIGURED_ID_BASE + evseId;
       if (!reset && this.monitors.has(id)) continue;
       this.monitors.set(id, { id, kind: 'PreconfiguredMonitor', evseId, variable: 'Current', type: 'UpperThreshold', value: this.p.maxCurrentA(evseId), severity: OVER_CURRENT_SEVERITY, transaction: true });
@@ -253,7 +263,7 @@ export class Monitoring201 {
   private async watch(): Promise<void> {
     const evses = new Set([...this.monitors.values()].filter((m) => this.watched(m)).map((m) => m.evseId));
     for (const evseId of evses) {
-      const meter = this.p.meters.find((m) => m.connectorId === evseId)?.meter;
+      const meter = this.p.hardware.find((m) => m.connectorId === evseId)?.meter;
       const r = await meter?.read().catch(() => undefined); // a failing meter is reported as its own Problem
       if (!r || this.disposed) continue;
       for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind === 'CustomMonitor') this.check(m, reading(m.variable, r));

@@ -29,7 +29,19 @@ import { call201 } from './call201.js';
 import { securityEvent201 } from './certificates201.js';
 import { connectorStatus201, idTagStatus16 } from './statusVocabulary.js';
 import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
-import { HARDWARE_FAILURE, NotifyEvents, type NotifyEventsParts } from './NotifyEvents.js';
+import { HARDWARE_FAILURE, NotifyEvents, type QueuedNotifyEvent } from './NotifyEvents.js';
+import { MemoryJournal, type TransactionJournal } from '../../store/TransactionJournal.js';
+import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
+
+/** Where the NotifyEvents wait, and what decides which are kept (the level, OfflineQueuingSeverity). */
+export interface NotifyEventSources {
+  log: Logger;
+  /** Absent: in memory, made with the first event. */
+  queue?: TransactionJournal<QueuedNotifyEvent>;
+  store: Pick<VariableMonitorStore, 'state'>;
+  config: Pick<OcppConfiguration, 'getInt'>;
+}
 
 /**
  * The component of the device that fails, as the HAL's fault (through its shared error code) tells
@@ -71,17 +83,18 @@ export class Ocpp201Outbound implements OcppCaller {
   /** IdTokenInfo.language1 of the latest authorizations, by idTag. */
   private readonly languages = new Map<string, string>();
 
-  /** The NotifyEvents (monitor trips, hardware problems): filtered by level, queued while offline, in order. */
-  readonly events: NotifyEvents;
+  /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
+  private notifying: NotifyEvents | undefined;
 
   constructor(
     private readonly link: LinkView,
     private readonly clock: Clock,
     seqNos: TransactionSeqNos,
-    events: Pick<NotifyEventsParts, 'queue' | 'level' | 'offlineQueuingSeverity'> & { log: Logger },
+    private readonly eventSources: NotifyEventSources,
   ) {
     this.transactions = new TransactionEvents(link, seqNos, (at) => this.wasOffline(at));
-    this.events = new NotifyEvents({ ...events, link, clock });
+    // Events that waited through a restart go out after the first Accepted registration.
+    if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());
@@ -90,6 +103,20 @@ export class Ocpp201Outbound implements OcppCaller {
       else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
       if (this.offline.length > MAX_OFFLINE_PERIODS) this.offline.shift();
     });
+  }
+
+  /** Filtered by level, queued while offline, in order (NotifyEvents.ts). */
+  private get events(): NotifyEvents {
+    if (!this.notifying) {
+      const { log, queue = new MemoryJournal<QueuedNotifyEvent>(), store, config } = this.eventSources;
+      this.notifying = new NotifyEvents({ log, queue, link: this.link, clock: this.clock, level: () => store.state.level, offlineQueuingSeverity: () => config.getInt('OfflineQueuingSeverity') });
+    }
+    return this.notifying;
+  }
+
+  /** No more NotifyEvents sent (the charger stops; the queue stays). */
+  stopEvents(): Promise<void> {
+    return this.notifying?.stop() ?? Promise.resolve();
   }
 
   driverLanguage(idTag: string): string | undefined {

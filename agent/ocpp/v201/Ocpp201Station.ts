@@ -89,23 +89,24 @@ export class Ocpp201Station implements StationControl {
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
   /** The variable monitors: made at once, as persisted and preconfigured monitors watch from the start. */
-  readonly monitoring: Monitoring201;
-  private readonly onTransaction = (e: TransactionNews): void => this.held?.transaction(e);
+  private watching: Monitoring201 | undefined;
+  private readonly onTransaction = (e: TransactionNews & { connectorId?: number }): void => {
+    this.held?.transaction(e);
+    // A transaction starting wakes the preconfigured monitors (unless the base is HardWiredOnly).
+    if (this.watching || (e.event === 'started' && this.p.monitors.state.base !== 'HardWiredOnly')) this.monitoring.transaction(e);
+  };
   private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
   constructor(private readonly p: Ocpp201StationParts) {
-    this.monitoring = new Monitoring201({
-      log: p.log,
-      clock: p.clock,
-      deviceModel: p.deviceModel,
-      meters: p.hardware,
-      store: p.monitors,
-      evseCount: p.control.connectorCount,
-      maxCurrentA: (evseId) => p.maxCurrentA(evseId),
-      transactionOn: (e) => p.transactionOn(e),
-      events: p.events,
-      notifyEvent: p.notifyEvent,
-    });
+    // Monitors kept from the last run watch from the start; otherwise the monitoring is made at
+    // the first monitoring call or transaction (an idle charger of a fleet never needs it).
+    if (p.monitors.state.monitors.length > 0) this.watching = new Monitoring201(p);
+    p.events.on('transaction', this.onTransaction);
+  }
+
+  /** The variable monitors (Monitoring201). */
+  get monitoring(): Monitoring201 {
+    return (this.watching ??= new Monitoring201(this.p));
   }
 
   /** Made at the first smart-charging call (a fleet's chargers mostly never get one). */
@@ -129,7 +130,6 @@ export class Ocpp201Station implements StationControl {
   get reservations(): Reservations201 {
     if (!this.held) {
       this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
-      this.p.events.on('transaction', this.onTransaction);
       this.p.events.on('status', this.onStatus);
     }
     return this.held;
@@ -330,11 +330,11 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
+    this.p.events.off('transaction', this.onTransaction);
     if (this.held) {
-      this.p.events.off('transaction', this.onTransaction);
       this.p.events.off('status', this.onStatus);
     }
     this.held?.dispose();
-    this.monitoring.dispose();
+    this.watching?.dispose();
   }
 }
