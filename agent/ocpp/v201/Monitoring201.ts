@@ -160,6 +160,7 @@ export class Monitoring201 {
   async setBase(base: MonitoringBaseEnumType): Promise<'Accepted'> {
     if (base === 'HardWiredOnly') this.monitors.clear();
     else this.restorePreconfigured(true);
+    for (let evseId = 1; evseId <= this.evseCount; evseId++) if (this.p.transactionOn(evseId) !== undefined) this.listen(evseId);
     this.p.log.info({ base, monitors: this.monitors.size }, 'monitoring base set');
     await this.persist(base);
     if (this.monitors.size === 0) this.disarm();

@@ -26,10 +26,9 @@ import type {
   ResetEnumType,
   ResetStatusEnumType,
   GetMonitoringReportRequest,
-  MonitoringDataType,
 } from '../../ocpp201/messages.js';
 import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
-import { monitoringReportPages } from './monitoringReport201.js';
+import { monitoringReportPages, sendMonitoringReport } from './monitoringReport201.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
@@ -176,20 +175,8 @@ export class Ocpp201Station implements StationControl {
     const pages = monitoringReportPages(this.monitoring.list(), request.monitoringCriteria, request.componentVariable, size);
     if (pages.length === 0) return 'EmptyResultSet';
     const generatedAt = new Date(this.p.clock.now()).toISOString();
-    setImmediate(() => void this.sendMonitoringReport(request.requestId, generatedAt, pages));
+    setImmediate(() => void sendMonitoringReport(this.p.link, this.p.log, { requestId: request.requestId, generatedAt, pages }));
     return 'Accepted';
-  }
-
-  /** NotifyMonitoringReport pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
-  private async sendMonitoringReport(requestId: number, generatedAt: string, pages: MonitoringDataType[][]): Promise<void> {
-    for (const [seqNo, page] of pages.entries()) {
-      try {
-        await call201(this.p.link, 'NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc: seqNo < pages.length - 1, monitor: page as [MonitoringDataType, ...MonitoringDataType[]] });
-      } catch (err) {
-        this.p.log.warn({ err, requestId, seqNo }, 'NotifyMonitoringReport not delivered: report ended');
-        return;
-      }
-    }
   }
 
   reset(type: ResetEnumType): ResetStatusEnumType {

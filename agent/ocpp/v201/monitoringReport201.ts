@@ -7,6 +7,8 @@
  * - componentVariable: a monitor is reported when one entry names its component (name; the EVSE
  *   when the entry gives one) and, if the entry names a variable, that variable; none given: all.
  */
+import type { Logger } from 'pino';
+import type { OcppLink } from '../OcppLink.js';
 import type {
   ComponentVariableType,
   MonitorEnumType,
@@ -15,6 +17,7 @@ import type {
   VariableMonitoringType,
 } from '../../ocpp201/messages.js';
 import type { StoredMonitor } from '../../store/VariableMonitorStore.js';
+import { call201 } from './call201.js';
 
 const CRITERION: Readonly<Record<MonitorEnumType, MonitoringCriterionEnumType>> = {
   UpperThreshold: 'ThresholdMonitoring',
@@ -57,4 +60,17 @@ export function monitoringReportPages(
     pages.push(page);
   }
   return pages;
+}
+
+/** NotifyMonitoringReport pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
+export async function sendMonitoringReport(link: Pick<OcppLink, 'call'>, log: Logger, report: { requestId: number; generatedAt: string; pages: MonitoringDataType[][] }): Promise<void> {
+  const { requestId, generatedAt, pages } = report;
+  for (const [seqNo, page] of pages.entries()) {
+    try {
+      await call201(link, 'NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc: seqNo < pages.length - 1, monitor: page as [MonitoringDataType, ...MonitoringDataType[]] });
+    } catch (err) {
+      log.warn({ err, requestId, seqNo }, 'NotifyMonitoringReport not delivered: report ended');
+      return;
+    }
+  }
 }
