@@ -255,7 +255,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
     // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).
-    const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log),
+    const version = versionFace(options.ocppVersion, {
+      clock,
+      log: this.log,
+      bootReason: options.bootReason,
+      seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log),
       monitoring: () => ({ store: options.monitoring?.store ?? VariableMonitorStore.inMemory(this.log), queue: options.monitoring?.queue, config }),
     });
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
