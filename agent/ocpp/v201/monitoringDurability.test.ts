@@ -93,6 +93,31 @@ describe('NotifyEvent delivery', () => {
     }
   });
 
+  it('an event the CSMS does not answer in time is sent again (the same eventId) before the events after it', async () => {
+    let release: (answer: object) => void = () => undefined;
+    const unanswered = new Promise<object>((resolve) => (release = resolve));
+    const f = await agent201Fixture({ connectors: 1, csms: { answers: { NotifyEvent: (_params, n) => (n === 1 ? unanswered : {}) } } });
+    try {
+      // Idle at 0 W: the LowerThreshold trips at the first reading, the Periodic reports right after it.
+      const { setMonitoringResult: set } = await f.call('SetVariableMonitoring', { setMonitoringData: [
+        { type: 'LowerThreshold', value: 1, severity: 2, component: EVSE1, variable: { name: 'Power' } },
+        { type: 'Periodic', value: 300, severity: 7, component: EVSE1, variable: { name: 'Current' } },
+      ] });
+      await f.advance(SECOND);
+      await f.waitForSent('NotifyEvent');
+      await f.advance(60 * SECOND, 5 * SECOND); // the call's 10 s timeout, then the retry 30 s later
+      await f.waitForSent('NotifyEvent', 3);
+      const sent = f.sent('NotifyEvent').map((n) => n.eventData[0]!);
+      expect(sent.map((e) => [e.variableMonitoringId, e.trigger])).toEqual([[set[0]!.id, 'Alerting'], [set[0]!.id, 'Alerting'], [set[1]!.id, 'Periodic']]);
+      expect(sent[1]!.eventId).toBe(sent[0]!.eventId);
+      expect(sent[2]!.eventId).toBe(sent[0]!.eventId + 1);
+      // Sent again 30 s after the timeout (10 s), not at once.
+      expect(Date.parse(f.sent('NotifyEvent')[1]!.generatedAt) - Date.parse(f.sent('NotifyEvent')[0]!.generatedAt)).toBe(40 * SECOND);
+    } finally {
+      release({});
+    }
+  });
+
   it(`a long outage keeps at most ${MAX_QUEUED} events: the least severe (oldest first) make room, a hardware problem stays`, async () => {
     const f = await agent201Fixture({ connectors: 1 });
     const { setMonitoringResult: set } = await f.call('SetVariableMonitoring', { setMonitoringData: [{ type: 'Periodic', value: 1, severity: 9, component: EVSE1, variable: { name: 'Power' } }] });
