@@ -24,6 +24,8 @@ import { JournalHealth, type JournalHealthOptions } from './charging/JournalHeal
 import { MemoryJournal, type TransactionJournal } from './store/TransactionJournal.js';
 import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionSeqNos } from './store/TransactionSeqNos.js';
+import { VariableMonitorStore } from './store/VariableMonitorStore.js';
+import type { QueuedNotifyEvent } from './ocpp/v201/NotifyEvents.js';
 import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
 import { TransactionSender, type TransactionSenderOptions } from './transactions/TransactionSender.js';
 import { MessageOrder } from './transactions/MessageOrder.js';
@@ -69,6 +71,11 @@ export interface AgentOptions {
   ocppVersion?: OcppVersion;
   /** OCPP 2.0.1: each open transaction's next TransactionEvent seqNo, persisted across restarts (default: in memory). */
   transactionSeqNos?: TransactionSeqNos;
+  /**
+   * OCPP 2.0.1: the variable monitors and monitoring settings the CSMS set, and the NotifyEvents
+   * waiting for it, persisted across restarts (default: in memory).
+   */
+  monitoring?: { store?: VariableMonitorStore; queue?: TransactionJournal<QueuedNotifyEvent> };
   /** Why this start (OCPP 2.0.1 BootNotification reason; default PowerUp): the owner knows a restart after a Reset. */
   bootReason?: 'PowerUp' | 'RemoteReset' | 'FirmwareUpdate';
   boot: Omit<BootNotificationRequest, never>;
@@ -263,7 +270,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
     // are said in its words (`calls`); the services themselves are the same for both (ocpp/versionFace.ts).
-    const version = versionFace(options.ocppVersion, { clock, log: this.log, bootReason: options.bootReason, seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log), driver: this.driver });
+    const version = versionFace(options.ocppVersion, {
+      clock,
+      log: this.log,
+      bootReason: options.bootReason,
+      seqNos: () => options.transactionSeqNos ?? TransactionSeqNos.inMemory(this.log),
+      driver: this.driver,
+      monitoring: () => ({ store: options.monitoring?.store ?? VariableMonitorStore.inMemory(this.log), queue: options.monitoring?.queue, config }),
+    });
     // Key by key rather than spread: the link keeps this object, and V8 gives spread-built objects
     // a hidden class of their own (≈ 300 B per charger; docs/fleet.md, Memory and scale).
     this.link = new OcppLink({

@@ -20,6 +20,8 @@ import { OcppConfiguration } from '../agent/store/OcppConfiguration.js';
 import { ConnectorAvailability } from '../agent/store/ConnectorAvailability.js';
 import { TransactionSeqNos } from '../agent/store/TransactionSeqNos.js';
 import { FileJournal } from '../agent/store/FileJournal.js';
+import { VariableMonitorStore } from '../agent/store/VariableMonitorStore.js';
+import type { QueuedNotifyEvent } from '../agent/ocpp/v201/NotifyEvents.js';
 import { AuthorizationCache } from '../agent/auth/AuthorizationCache.js';
 import { LocalAuthList } from '../agent/auth/LocalAuthList.js';
 import { createHardware, type Hardware } from './createHardware.js';
@@ -117,6 +119,15 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     process.stderr.write(`evse: cannot open the transaction journal in ${dataDir}: ${(err as Error).message}\n`);
     return EX_CANTCREAT;
   }
+  // OCPP 2.0.1 also keeps the variable monitors the CSMS set and the NotifyEvents it has not received yet.
+  let monitoring: Awaited<ReturnType<typeof openMonitoring>> | undefined;
+  try {
+    monitoring = settings.ocppVersions.includes('2.0.1') ? await openMonitoring(dataDir, log) : undefined;
+  } catch (err) {
+    await journal.close().catch(() => undefined);
+    process.stderr.write(`evse: cannot open the NotifyEvent queue in ${dataDir}: ${(err as Error).message}\n`);
+    return EX_CANTCREAT;
+  }
   // Limits set over MQTT survive restarts; only MQTT commands set (and so apply) them.
   const telemetry: TelemetryResources = {
     ...(telemetryTls && { tls: telemetryTls }),
@@ -128,6 +139,7 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
     security = await openCsmsSecurity(settings, dataDir, config, clock, log);
   } catch (err) {
     await journal.close().catch(() => undefined);
+    await monitoring?.queue.close().catch(() => undefined);
     return exitOnInvalidSettings(err);
   }
   security.events.raise('StartupOfTheDevice', `evse-agent ${settings.chargePoint.firmwareVersion}, security profile ${security.connection.profile}`);
@@ -152,7 +164,7 @@ export async function runAgent(options: RunAgentOptions = {}): Promise<number> {
       })
     : undefined;
   const notifier = SystemdNotifier.fromEnvironment(process.env, log);
-  runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier, displayMessages, dashboard);
+  runner = new AgentRunner(settings, config, availability, { current: journal, open: openJournal }, log, auth, telemetry, clock, history, profiles, seqNos, maintenance, security, notifier, displayMessages, dashboard, monitoring);
   return runner.run().finally(() => notifier?.close());
 }
 
@@ -236,6 +248,8 @@ class AgentRunner {
     private readonly displayMessages: OperatorMessages | undefined,
     /** The local web dashboard (dashboard.enabled), kept across resets. */
     private readonly dashboard: Dashboard | undefined,
+    /** OCPP 2.0.1 variable monitors and the NotifyEvent queue, kept across resets and restarts (absent: 1.6). */
+    private readonly monitoring?: Awaited<ReturnType<typeof openMonitoring>>,
   ) {}
 
   run(): Promise<number> {
@@ -293,6 +307,7 @@ class AgentRunner {
       chargePointId: settings.chargePoint.id,
       ocppVersion,
       ...(this.seqNos && { transactionSeqNos: this.seqNos }),
+      ...(this.monitoring && { monitoring: this.monitoring }),
       bootReason: this.bootReason,
       boot: bootNotificationOf(settings, runningFirmware),
       ...(firmware && { firmware }),
@@ -476,6 +491,7 @@ class AgentRunner {
     await this.history?.close();
     await this.security.securityLog.flush();
     await this.security.close().catch((err: unknown) => this.log.error({ err }, 'closing the security event queue failed'));
+    await this.monitoring?.queue.close().catch((err: unknown) => this.log.error({ err }, 'closing the NotifyEvent queue failed'));
   }
 
   /** After the agent stopped (its transactions ended): what is still open waits for the next tracker. */
@@ -483,4 +499,12 @@ class AgentRunner {
     this.usage?.stop();
     this.usage = undefined;
   }
+}
+
+/** OCPP 2.0.1: `<dataDir>/variable-monitors.json` and the NotifyEvent queue `<dataDir>/notify-events.log`. */
+async function openMonitoring(dataDir: string, log: Logger): Promise<{ store: VariableMonitorStore; queue: FileJournal<QueuedNotifyEvent> }> {
+  return {
+    store: await VariableMonitorStore.open(join(dataDir, 'variable-monitors.json'), log),
+    queue: await FileJournal.open<QueuedNotifyEvent>({ file: join(dataDir, 'notify-events.log'), log, name: 'NotifyEvent queue' }),
+  };
 }

@@ -10,6 +10,10 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../hal/index.js';
 import type { TransactionSeqNos } from '../store/TransactionSeqNos.js';
 import type { DriverPorts } from './DriverPorts.js';
+import type { TransactionJournal } from '../store/TransactionJournal.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
+import type { VariableMonitorStore } from '../store/VariableMonitorStore.js';
+import type { QueuedNotifyEvent } from './v201/NotifyEvents.js';
 import type { OcppCaller } from './OcppCaller.js';
 import type { OcppLink } from './OcppLink.js';
 import type { OcppVersion, ProtocolFace } from './ProtocolFace.js';
@@ -22,7 +26,7 @@ import { Ocpp201Outbound } from './v201/Ocpp201Outbound.js';
 export type ServiceCaller = OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'>;
 
 /** What the version's CSMS calls work on, from the charger's parts (built after them). */
-export type StationParts = Omit<StationSources, 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent'>;
+export type StationParts = Omit<StationSources, 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors'>;
 
 export interface VersionFace {
   /** Given to the link: subprotocol, CSMS calls answered, boot shape. */
@@ -49,23 +53,45 @@ export interface VersionFaceOptions {
   seqNos: () => TransactionSeqNos;
   /** OCPP 2.0.1: the display and pricing services, while they run (the answers' costs and texts go there). */
   driver?: DriverPorts;
+  /**
+   * OCPP 2.0.1: the variable monitors and monitoring settings, and the NotifyEvent queue (both
+   * persisted by the owner), and the configuration (OfflineQueuingSeverity).
+   */
+  monitoring: () => { store: VariableMonitorStore; queue?: TransactionJournal<QueuedNotifyEvent> | undefined; config: OcppConfiguration };
 }
 
 export function versionFace(version: OcppVersion | undefined, options: VersionFaceOptions): VersionFace {
   if (version !== '2.0.1') return OCPP16;
   const face = new Ocpp201Face(options.bootReason);
   let outbound: Ocpp201Outbound | undefined;
+  let monitors: VariableMonitorStore | undefined;
   return {
     face,
     services(link) {
-      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), options.driver);
+      const m = options.monitoring();
+      monitors = m.store;
+      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), { log: options.log, ...(m.queue && { queue: m.queue }), store: m.store, config: m.config }, options.driver);
       return outbound;
     },
     attach(parts) {
       const out = outbound;
-      if (!out) throw new Error('versionFace: attach() before services()');
-      const station = attachOcpp201Station(face, { ...parts(), transactionEvents: out.transactions, forgetSentStatuses: () => out.forgetSentStatuses(), notifyEvent: (event) => out.notifyEvent(event) });
-      return () => station.dispose();
+      if (!out || !monitors) throw new Error('versionFace: attach() before services()');
+      const sources = parts();
+      // Problems are told from the status changes themselves: offline too (no StatusNotification is sent then).
+      const onStatus = (change: Parameters<Ocpp201Outbound['statusChanged']>[0]): void => out.statusChanged(change);
+      sources.events.on('status', onStatus);
+      const station = attachOcpp201Station(face, {
+        ...sources,
+        transactionEvents: out.transactions,
+        forgetSentStatuses: () => out.forgetSentStatuses(),
+        notifyEvent: (severity, event) => out.notifyEvent(severity, event),
+        monitors,
+      });
+      return () => {
+        sources.events.off('status', onStatus);
+        station.dispose();
+        void out.stopEvents();
+      };
     },
   };
 }

@@ -222,6 +222,10 @@ export const CONFIGURATION_KEYS = {
   // Vendor key: a service visit. While true, opening the cabinet (TamperSensor) is allowed; setting
   // it also puts a charger that detected tampering back in service (agent/tamper/TamperGuard.ts).
   MaintenanceMode: rw('boolean', false),
+  // OCPP 2.0.1 MonitoringCtrlr.OfflineQueuingSeverity (agent/ocpp/v201/NotifyEvents.ts): offline, a
+  // NotifyEvent is kept for later only with a severity number up to this (0 Danger … 9 Debug).
+  // Under 1.6 a vendor key without effect (1.6 has no NotifyEvent).
+  OfflineQueuingSeverity: { type: 'integer', readonly: false, default: 9, min: 0, max: 9 },
   // OCPP 1.6 Security Whitepaper (edition 3). AuthorizationKey and SecurityProfile are owned by the
   // security service (agent/security/CsmsCredentials.ts): write-only and raise-only, stored 0600.
   AdditionalRootCertificateCheck: ro('boolean', false),

@@ -1,54 +1,74 @@
 /**
- * Variable monitoring (OCPP 2.0.1 N04, N05, N07): custom monitors the CSMS sets on what this
- * station can watch — the measured variables of the device model (EVSE.Power, EVSE.Current, read
- * from each EVSE's meter; the HAL has no temperature sensor) — and a NotifyEvent when one trips:
+ * Variable monitoring (OCPP 2.0.1 N02–N07): the monitors of what this station can watch — the
+ * measured variables of the device model (EVSE.Power, EVSE.Current, read from each EVSE's meter;
+ * the HAL has no temperature reading) — and a NotifyEvent when one trips:
  *
  * - UpperThreshold / LowerThreshold: Alerting when the value goes above / below `value`, and a
  *   `cleared` event when it is back;
  * - Delta: when the value has moved by `value` or more since the last event (the first reading
  *   sets the reference);
- * - Periodic: the value every `value` seconds.
+ * - Periodic: the value every `value` seconds; PeriodicClockAligned: at every multiple of `value`
+ *   seconds from midnight UTC (as AlignedDataCtrlr's samples).
  *
- * PeriodicClockAligned is UnsupportedMonitorType. A monitor with `transaction` watches only while a
- * transaction runs on its EVSE. While monitors exist the station reads the watched meters every
- * WATCH_MS on its clock (one timer per station, none without monitors). Monitors are kept in
- * memory: a restart forgets them (the CSMS sets them again after the boot).
+ * Preconfigured monitors (PreconfiguredMonitor): per EVSE an UpperThreshold on EVSE.Current at the
+ * hardware's maximum (over-current, severity 3 Critical), checked while a transaction runs there.
+ * They can be changed (SetVariableMonitoring with their id) but not cleared; SetMonitoringBase All
+ * or FactoryDefault restores them (and keeps the custom monitors), HardWiredOnly removes them and
+ * every custom monitor. The hardware problems (Ocpp201Outbound) are the hard-wired notifications.
+ *
+ * A monitor with `transaction` watches only while a transaction runs on its EVSE. While a custom
+ * monitor is active the station reads the meters it watches every WATCH_MS on its clock (one timer
+ * per station; none while nothing is watched) and checks them. Preconfigured monitors have no
+ * timer of their own: they check every reading the station takes anyway (during a transaction at
+ * least every SampledDataCtrlr.TxUpdatedInterval, and each watch round), so a fleet of chargers
+ * does not poll its meters for them. Monitors and settings are persisted before the answer
+ * (agent/store/VariableMonitorStore.ts); trips go out through the event queue (NotifyEvents.ts),
+ * which applies the monitoring level.
  */
 import type { Logger } from 'pino';
 import type { Clock, EnergyMeter, MeterReading, TimerId } from '../../../hal/index.js';
 import type {
   ClearMonitoringResultType,
   EventDataType,
-  MonitorEnumType,
+  MonitoringBaseEnumType,
   SetMonitoringDataType,
   SetMonitoringResultType,
 } from '../../ocpp201/messages.js';
+import type { StoredMonitor, VariableMonitorStore } from '../../store/VariableMonitorStore.js';
 import type { DeviceModel } from './DeviceModel.js';
 
 /** How often a watched meter is read, ms. */
 export const WATCH_MS = 1000;
-/** Monitors at most (all EVSEs). */
+/** Custom monitors at most (all EVSEs). */
 export const MAX_MONITORS = 32;
+/** Preconfigured monitors are numbered from here (EVSE n: base + n); custom ones from 1. */
+export const PRECONFIGURED_ID_BASE = 1_000_000;
+/** Severity of the preconfigured over-current monitor: 3, Critical. */
+export const OVER_CURRENT_SEVERITY = 3;
+const DAY_MS = 86_400_000;
 
+/** What the monitors work with: the station's own parts (Ocpp201StationParts), no object of their own. */
 export interface Monitoring201Parts {
   log: Logger;
   clock: Clock;
   deviceModel: Pick<DeviceModel, 'lookup'>;
-  meters: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
+  /** The EVSEs' meters (EVSE n is connector n). */
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
+  /** Where monitors and settings are kept. */
+  monitors: VariableMonitorStore;
+  control: { readonly connectorCount: number };
+  /** An EVSE's hardware maximum current, A (the preconfigured over-current threshold). */
+  maxCurrentA(evseId: number): number;
   /** The transaction running on an EVSE, if any. */
   transactionOn(evseId: number): number | undefined;
-  /** Sends one NotifyEvent (the eventId is the station's). */
-  notifyEvent(event: Omit<EventDataType, 'eventId'>): Promise<void>;
+  /** Reports one event (NotifyEvents: level, offline queue, order). */
+  notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void;
 }
 
-interface Monitor {
-  id: number;
-  evseId: number;
-  variable: 'Power' | 'Current';
-  type: Exclude<MonitorEnumType, 'PeriodicClockAligned'>;
-  value: number;
-  severity: number;
-  transaction: boolean;
+type Variable = 'Power' | 'Current';
+
+interface Monitor extends StoredMonitor {
+  variable: Variable;
   /** Threshold monitors: the value is beyond the threshold now (an Alerting event was sent). */
   tripped?: boolean;
   /** Delta monitors: the value of the last event (or the first reading). */
@@ -57,17 +77,118 @@ interface Monitor {
   dueAt?: number;
 }
 
-const reading = (variable: Monitor['variable'], r: MeterReading): number => (variable === 'Power' ? r.powerW : Math.max(0, ...r.currentA));
+const reading = (variable: Variable, r: MeterReading): number => (variable === 'Power' ? r.powerW : Math.max(0, ...r.currentA));
+const isThreshold = (m: Monitor): boolean => m.type === 'UpperThreshold' || m.type === 'LowerThreshold';
+
+/** The next multiple of `periodS` from midnight UTC after `now` (midnight itself when the period does not divide the day). */
+export function nextClockAligned(now: number, periodS: number): number {
+  const midnight = now - (now % DAY_MS);
+  return Math.min(midnight + DAY_MS, midnight + Math.ceil((now - midnight + 1) / (periodS * 1000)) * periodS * 1000);
+}
 
 export class Monitoring201 {
   private readonly monitors = new Map<number, Monitor>();
-  private nextId = 1;
   private timer: TimerId | undefined;
+  private disposed = false;
+  /** The id the next custom monitor gets (persisted with the monitors). */
+  private nextId: number;
+  /** Per EVSE that had a transaction: the listener that shows its meter's readings to the preconfigured monitors. */
+  private onReadings: Map<number, (r: MeterReading) => void> | undefined;
 
-  constructor(private readonly p: Monitoring201Parts) {}
+  constructor(private readonly p: Monitoring201Parts) {
+    const { state } = p.monitors;
+    this.nextId = state.nextId;
+    for (const stored of state.monitors) {
+      if (stored.evseId >= 1 && stored.evseId <= this.evseCount && (stored.variable === 'Power' || stored.variable === 'Current')) this.monitors.set(stored.id, { ...stored, variable: stored.variable });
+    }
+    if (state.base !== 'HardWiredOnly') this.restorePreconfigured(false);
+    for (let evseId = 1; evseId <= this.evseCount; evseId++) if (p.transactionOn(evseId) !== undefined) this.listen(evseId);
+    this.arm();
+  }
 
-  /** One SetVariableMonitoring entry. */
-  set(data: SetMonitoringDataType): SetMonitoringResultType {
+  private get evseCount(): number {
+    return this.p.control.connectorCount;
+  }
+
+  /** A transaction started or ended (the station's `transaction` events). */
+  transaction(e: { event: string; connectorId?: number }): void {
+    const evseId = e.connectorId;
+    if (e.event === 'started' && evseId !== undefined && !this.disposed) {
+      const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
+      // A transaction-only monitor starts afresh with each transaction: a Delta counts from the value it began with.
+      const last = meter?.lastReading;
+      for (const m of this.monitors.values()) {
+        if (m.transaction && m.evseId === evseId) Object.assign(m, { reference: last && reading(m.variable, last), dueAt: undefined });
+      }
+      this.listen(evseId);
+    }
+    this.arm();
+  }
+
+  /** From an EVSE's first transaction on, every reading of its meter (whoever took it) is checked. */
+  private listen(evseId: number): void {
+    const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
+    if (!meter || this.onReadings?.has(evseId)) return;
+    const listener = (r: MeterReading): void => this.readingOf(evseId, r);
+    meter.on('reading', listener);
+    (this.onReadings ??= new Map()).set(evseId, listener);
+  }
+
+  /** SetVariableMonitoring: one result per entry, in order; what was accepted is durable before this resolves. */
+  async set(data: readonly SetMonitoringDataType[]): Promise<SetMonitoringResultType[]> {
+    const results = data.map((d) => this.setOne(d));
+    if (results.some((r) => r.status === 'Accepted')) await this.persist();
+    this.arm();
+    return results;
+  }
+
+  /** ClearVariableMonitoring: Accepted per custom monitor removed, Rejected for a preconfigured one, NotFound. */
+  async clear(ids: readonly number[]): Promise<ClearMonitoringResultType[]> {
+    const results = ids.map((id): ClearMonitoringResultType => {
+      const m = this.monitors.get(id);
+      if (!m) return { id, status: 'NotFound' };
+      if (m.kind !== 'CustomMonitor') return { id, status: 'Rejected', statusInfo: { reasonCode: 'Preconfigured', additionalInfo: 'SetMonitoringBase HardWiredOnly removes it' } };
+      this.monitors.delete(id);
+      return { id, status: 'Accepted' };
+    });
+    if (results.some((r) => r.status === 'Accepted')) await this.persist();
+    if (![...this.monitors.values()].some((m) => this.watched(m))) this.disarm();
+    return results;
+  }
+
+  /** SetMonitoringBase (N03): All / FactoryDefault restore the preconfigured monitors; HardWiredOnly removes them and the custom ones. */
+  async setBase(base: MonitoringBaseEnumType): Promise<'Accepted'> {
+    if (base === 'HardWiredOnly') this.monitors.clear();
+    else this.restorePreconfigured(true);
+    for (let evseId = 1; evseId <= this.evseCount; evseId++) if (this.p.transactionOn(evseId) !== undefined) this.listen(evseId);
+    this.p.log.info({ base, monitors: this.monitors.size }, 'monitoring base set');
+    await this.persist(base);
+    if (this.monitors.size === 0) this.disarm();
+    this.arm();
+    return 'Accepted';
+  }
+
+  /** SetMonitoringLevel (N05): from now on only events of a severity number up to `severity` are reported. */
+  async setLevel(severity: number): Promise<'Accepted' | 'Rejected'> {
+    if (!(Number.isInteger(severity) && severity >= 0 && severity <= 9)) return 'Rejected';
+    await this.persist(undefined, severity);
+    this.p.log.info({ level: severity }, 'monitoring level set');
+    return 'Accepted';
+  }
+
+  /** The monitors now, by id (GetMonitoringReport). */
+  list(): readonly StoredMonitor[] {
+    return [...this.monitors.values()].sort((a, b) => a.evseId - b.evseId || a.variable.localeCompare(b.variable) || a.id - b.id);
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const [evseId, listener] of this.onReadings ?? []) this.p.hardware.find((h) => h.connectorId === evseId)?.meter.off('reading', listener);
+    this.onReadings = undefined;
+    this.disarm();
+  }
+
+  private setOne(data: SetMonitoringDataType): SetMonitoringResultType {
     const { type, severity, component, variable } = data;
     const result = { type, severity, component, variable };
     const lookup = this.p.deviceModel.lookup(component, variable);
@@ -75,35 +196,63 @@ export class Monitoring201 {
     if (!lookup.found.monitorable || (lookup.found.variable !== 'Power' && lookup.found.variable !== 'Current')) {
       return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedParam', additionalInfo: 'this variable cannot be monitored here' } };
     }
-    if (type === 'PeriodicClockAligned') return { ...result, status: 'UnsupportedMonitorType' };
-    if ((type === 'Delta' || type === 'Periodic') && !(data.value > 0)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValuePositiveOnly' } };
+    if ((type === 'Delta' || type === 'Periodic' || type === 'PeriodicClockAligned') && !(data.value > 0)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValuePositiveOnly' } };
     if (!(Number.isInteger(severity) && severity >= 0 && severity <= 9)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValueOutOfRange', additionalInfo: 'severity 0..9' } };
     // N04: an id names a monitor to replace; one we do not have is Rejected.
-    if (data.id !== undefined && !this.monitors.has(data.id)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'NotFound' } };
-    if (data.id === undefined && this.monitors.size >= MAX_MONITORS) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'TooManyElements', additionalInfo: `at most ${MAX_MONITORS} monitors` } };
+    const replaced = data.id === undefined ? undefined : this.monitors.get(data.id);
+    if (data.id !== undefined && !replaced) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'NotFound' } };
+    const custom = [...this.monitors.values()].filter((m) => m.kind === 'CustomMonitor').length;
+    if (!replaced && custom >= MAX_MONITORS) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'TooManyElements', additionalInfo: `at most ${MAX_MONITORS} monitors` } };
     const duplicate = [...this.monitors.values()].find((m) => m.id !== data.id && m.evseId === lookup.evseId && m.variable === lookup.found.variable && m.type === type && m.value === data.value);
     if (duplicate) return { ...result, id: duplicate.id, status: 'Duplicate' };
-    const id = data.id ?? this.nextId++;
-    this.monitors.set(id, { id, evseId: lookup.evseId, variable: lookup.found.variable, type, value: data.value, severity, transaction: data.transaction === true });
+    const id = replaced?.id ?? this.takeId();
+    this.monitors.set(id, { id, kind: replaced?.kind ?? 'CustomMonitor', evseId: lookup.evseId, variable: lookup.found.variable, type, value: data.value, severity, transaction: data.transaction === true });
     this.p.log.info({ monitorId: id, evse: lookup.evseId, variable: lookup.found.variable, type, value: data.value }, 'variable monitor set');
-    this.arm();
     return { ...result, id, status: 'Accepted' };
   }
 
-  /** One ClearVariableMonitoring id. */
-  clear(id: number): ClearMonitoringResultType {
-    if (!this.monitors.delete(id)) return { id, status: 'NotFound' };
-    if (this.monitors.size === 0) this.disarm();
-    return { id, status: 'Accepted' };
+  /** A custom monitor's id: the next unused one below the preconfigured ids. */
+  private takeId(): number {
+    for (;;) {
+      if (!(this.nextId >= 1 && this.nextId < PRECONFIGURED_ID_BASE)) this.nextId = 1;
+      const id = this.nextId++;
+      if (!this.monitors.has(id)) return id;
+    }
   }
 
-  dispose(): void {
-    this.monitors.clear();
-    this.disarm();
+  private persist(base = this.p.monitors.state.base, level = this.p.monitors.state.level): Promise<boolean> {
+    const { nextId } = this;
+    const monitors = [...this.monitors.values()].map(({ id, kind, evseId, variable, type, value, severity, transaction }) => ({ id, kind, evseId, variable, type, value, severity, transaction }));
+    return this.p.monitors.save({ base, level, nextId, monitors });
+  }
+
+  /** The preconfigured monitors with their factory values (`reset`: also those that exist, changed or not). */
+  private restorePreconfigured(reset: boolean): void {
+    for (let evseId = 1; evseId <= this.evseCount; evseId++) {
+      const id = PRECONFIGURED_ID_BASE + evseId;
+      if (!reset && this.monitors.has(id)) continue;
+      this.monitors.set(id, { id, kind: 'PreconfiguredMonitor', evseId, variable: 'Current', type: 'UpperThreshold', value: this.p.maxCurrentA(evseId), severity: OVER_CURRENT_SEVERITY, transaction: true });
+    }
+  }
+
+  /**
+   * Whether the watch reads the meter for a monitor now: a custom monitor that is active, or a
+   * threshold still tripped (its `cleared` is owed). Preconfigured monitors take the readings the
+   * station takes anyway.
+   */
+  private watched(m: Monitor): boolean {
+    if (m.kind !== 'CustomMonitor') return false;
+    return !m.transaction || this.p.transactionOn(m.evseId) !== undefined || (isThreshold(m) && m.tripped === true);
   }
 
   private arm(): void {
-    if (this.timer === undefined && this.monitors.size > 0) this.timer = this.p.clock.setTimeout(() => void this.watch(), WATCH_MS);
+    if (this.timer !== undefined || this.disposed) return;
+    const watched = [...this.monitors.values()].filter((m) => this.watched(m));
+    if (watched.length === 0) return;
+    // A clock-aligned monitor due before the next round: a round at its boundary.
+    const now = this.p.clock.now();
+    const delay = Math.min(WATCH_MS, ...watched.filter((m) => m.type === 'PeriodicClockAligned' && m.dueAt !== undefined).map((m) => Math.max(0, m.dueAt! - now)));
+    this.timer = this.p.clock.setTimeout(() => void this.watch(), delay);
   }
 
   private disarm(): void {
@@ -111,67 +260,73 @@ export class Monitoring201 {
     this.timer = undefined;
   }
 
-  /** Reads each watched EVSE's meter and checks its monitors, then waits for the next round. */
+  /** Reads each watched EVSE's meter and checks its custom monitors, then waits for the next round. */
   private async watch(): Promise<void> {
-    const evses = new Set([...this.monitors.values()].map((m) => m.evseId));
+    const evses = new Set([...this.monitors.values()].filter((m) => this.watched(m)).map((m) => m.evseId));
     for (const evseId of evses) {
-      const meter = this.p.meters.find((m) => m.connectorId === evseId)?.meter;
+      const meter = this.p.hardware.find((m) => m.connectorId === evseId)?.meter;
       const r = await meter?.read().catch(() => undefined); // a failing meter is reported as its own Problem
-      if (!r) continue;
-      for (const m of this.monitors.values()) if (m.evseId === evseId) await this.check(m, reading(m.variable, r));
+      if (!r || this.disposed) continue;
+      for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind === 'CustomMonitor') this.check(m, reading(m.variable, r));
     }
     this.timer = undefined;
     this.arm();
   }
 
-  private async check(m: Monitor, value: number): Promise<void> {
-    if (m.transaction && this.p.transactionOn(m.evseId) === undefined) {
-      // Idle until a transaction: a Delta then counts from the value the transaction began with.
-      if (m.type === 'Delta') m.reference = value;
-      return;
-    }
+  /** Any reading of an EVSE's meter (the watch's too): its preconfigured monitors are checked. */
+  private readingOf(evseId: number, r: MeterReading): void {
+    if (this.disposed) return;
+    for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind !== 'CustomMonitor') this.check(m, reading(m.variable, r));
+  }
+
+  private check(m: Monitor, value: number): void {
     const now = this.p.clock.now();
+    if (m.transaction && this.p.transactionOn(m.evseId) === undefined) {
+      // Idle: only a tripped threshold is followed until it clears; the others wait for a transaction.
+      if (!(isThreshold(m) && m.tripped)) return;
+    }
     switch (m.type) {
       case 'UpperThreshold':
       case 'LowerThreshold': {
         const beyond = m.type === 'UpperThreshold' ? value > m.value : value < m.value;
         if (beyond === Boolean(m.tripped)) return;
         m.tripped = beyond;
-        await this.send(m, value, 'Alerting', !beyond);
+        this.send(m, value, 'Alerting', !beyond);
         return;
       }
       case 'Delta':
         if (m.reference === undefined) m.reference = value;
         else if (Math.abs(value - m.reference) >= m.value) {
           m.reference = value;
-          await this.send(m, value, 'Delta', false);
+          this.send(m, value, 'Delta', false);
         }
         return;
       case 'Periodic':
         if (m.dueAt !== undefined && now < m.dueAt) return;
         m.dueAt = now + m.value * 1000;
-        await this.send(m, value, 'Periodic', false);
+        this.send(m, value, 'Periodic', false);
+        return;
+      case 'PeriodicClockAligned':
+        // The first reading finds the next boundary; each boundary reached reports and finds the next.
+        if (m.dueAt !== undefined && now < m.dueAt) return;
+        if (m.dueAt !== undefined) this.send(m, value, 'Periodic', false);
+        m.dueAt = nextClockAligned(now, m.value);
         return;
     }
   }
 
-  private async send(m: Monitor, value: number, trigger: EventDataType['trigger'], cleared: boolean): Promise<void> {
-    if (!this.monitors.has(m.id)) return; // cleared meanwhile
+  private send(m: Monitor, value: number, trigger: EventDataType['trigger'], cleared: boolean): void {
     const transactionId = this.p.transactionOn(m.evseId);
-    try {
-      await this.p.notifyEvent({
-        timestamp: new Date(this.p.clock.now()).toISOString(),
-        trigger,
-        actualValue: String(Math.round(value * 10) / 10),
-        ...(cleared && { cleared: true }),
-        ...(transactionId !== undefined && { transactionId: String(transactionId) }),
-        component: { name: 'EVSE', evse: { id: m.evseId } },
-        variable: { name: m.variable },
-        variableMonitoringId: m.id,
-        eventNotificationType: 'CustomMonitor',
-      });
-    } catch (err) {
-      this.p.log.warn({ err, monitorId: m.id }, 'monitoring event not delivered');
-    }
+    this.p.notifyEvent(m.severity, {
+      timestamp: new Date(this.p.clock.now()).toISOString(),
+      trigger,
+      actualValue: String(Math.round(value * 10) / 10),
+      ...(cleared && { cleared: true }),
+      ...(transactionId !== undefined && { transactionId: String(transactionId) }),
+      component: { name: 'EVSE', evse: { id: m.evseId } },
+      variable: { name: m.variable },
+      variableMonitoringId: m.id,
+      eventNotificationType: m.kind,
+    });
   }
 }

@@ -19,7 +19,7 @@ import type { StationControl } from './StationControl.js';
 const HANDLED: ReadonlySet<string> = new Set(HANDLED_ACTIONS_201);
 /** Refused until registration is Accepted: no transaction starts while Pending. */
 const ACCEPTED_ONLY: ReadonlySet<string> = new Set(['RequestStartTransaction', 'RequestStopTransaction']);
-const SENT: readonly string[] = Object.freeze(['Authorize', 'BootNotification', 'DataTransfer', 'FirmwareStatusNotification', 'Heartbeat', 'LogStatusNotification', 'MeterValues', 'NotifyDisplayMessages', 'NotifyEvent', 'NotifyReport', 'ReportChargingProfiles', 'ReservationStatusUpdate', 'SecurityEventNotification', 'SignCertificate', 'StatusNotification', 'TransactionEvent']);
+const SENT: readonly string[] = Object.freeze(['Authorize', 'BootNotification', 'DataTransfer', 'FirmwareStatusNotification', 'Heartbeat', 'LogStatusNotification', 'MeterValues', 'NotifyDisplayMessages', 'NotifyEvent', 'NotifyMonitoringReport', 'NotifyReport', 'ReportChargingProfiles', 'ReservationStatusUpdate', 'SecurityEventNotification', 'SignCertificate', 'StatusNotification', 'TransactionEvent']);
 /**
  * Sent while registration is Pending (B02.FR.02): a NotifyReport answers the GetBaseReport the
  * CSMS may send to learn the station before it accepts it.

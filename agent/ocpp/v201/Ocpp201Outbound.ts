@@ -6,7 +6,7 @@
  * | service sends            | 2.0.1 message                                                        |
  * |--------------------------|----------------------------------------------------------------------|
  * | StatusNotification       | StatusNotification (evseId = connectorId, connectorId 1, ConnectorStatusEnumType) when that changed; connectorId 0 has no 2.0.1 counterpart and is not sent |
- * | its errorCode / info     | NotifyEvent when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
+ * | its errorCode / info     | NotifyEvent (queued, NotifyEvents.ts) when a problem appears or clears: the failing device's component (FiscalMetering, PowerContactor, ConnectorPlugRetentionLock …, else Connector; TokenReader for a card reader) variable Problem, techCode = the 1.6 errorCode, techInfo = the HAL fault's message |
  * | Authorize (idTag, kind)  | Authorize (authorizeToken: the idToken with its kind, ../../auth/idToken.ts); idTokenInfo back whole (statuses, cacheExpiryDateTime, groupIdToken, evseId), its language1 as the driver's language |
  * | MeterValues (no tx)      | MeterValues (evseId, numeric values, unitOfMeasure)                   |
  * | Heartbeat, DataTransfer  | the same message                                                     |
@@ -16,6 +16,7 @@
  * | LogStatusNotification    | LogStatusNotification (status, requestId)                             |
  * | StartTransaction, MeterValues (tx), StopTransaction | TransactionEvent Started / Updated / Ended (TransactionEvents.ts) |
  */
+import type { Logger } from 'pino';
 import type { Clock } from '../../../hal/index.js';
 import type { IdTagInfo } from '../../auth/AuthorizationCache.js';
 import { UNTYPED_TOKEN_KIND, type IdTokenKind } from '../../auth/idToken.js';
@@ -33,6 +34,19 @@ import { TransactionEvents, meterValue201 } from './TransactionEvents.js';
 import type { DriverPorts } from '../DriverPorts.js';
 import { tellPersonalMessage, tellTransactionAnswer } from './TariffCost201.js';
 import type { TransactionEventRequest, TransactionEventResponse } from '../../ocpp201/messages.js';
+import { HARDWARE_FAILURE, NotifyEvents, type QueuedNotifyEvent } from './NotifyEvents.js';
+import { MemoryJournal, type TransactionJournal } from '../../store/TransactionJournal.js';
+import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
+
+/** Where the NotifyEvents wait, and what decides which are kept (the level, OfflineQueuingSeverity). */
+export interface NotifyEventSources {
+  log: Logger;
+  /** Absent: in memory, made with the first event. */
+  queue?: TransactionJournal<QueuedNotifyEvent>;
+  store: Pick<VariableMonitorStore, 'state'>;
+  config: Pick<OcppConfiguration, 'getInt'>;
+}
 
 /**
  * The component of the device that fails, as the HAL's fault (through its shared error code) tells
@@ -100,14 +114,19 @@ export class Ocpp201Outbound implements OcppCaller {
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
   readonly tokenKinds = true;
 
+  /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
+  private notifying: NotifyEvents | undefined;
+
   constructor(
     private readonly link: LinkView,
-    private readonly clock: Pick<Clock, 'now'>,
+    private readonly clock: Clock,
     seqNos: TransactionSeqNos,
+    private readonly eventSources: NotifyEventSources,
     private readonly driver?: DriverPorts,
   ) {
     this.transactions = new TransactionEvents(driver ? costsTold(link, driver) : link, seqNos, (at) => this.wasOffline(at));
-    this.nextEventId = Math.floor(clock.now() / 1000) % 2_000_000_000;
+    // Events that waited through a restart go out after the first Accepted registration.
+    if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());
@@ -131,14 +150,26 @@ export class Ocpp201Outbound implements OcppCaller {
     return { info: tokenInfo(idTokenInfo), ...(idTokenInfo.language1 !== undefined && { language: idTokenInfo.language1 }) };
   }
 
+  /** Filtered by level, queued while offline, in order (NotifyEvents.ts). */
+  private get events(): NotifyEvents {
+    if (!this.notifying) {
+      const { log, queue = new MemoryJournal<QueuedNotifyEvent>(), store, config } = this.eventSources;
+      this.notifying = new NotifyEvents({ log, queue, link: this.link, clock: this.clock, level: () => store.state.level, offlineQueuingSeverity: () => config.getInt('OfflineQueuingSeverity') });
+    }
+    return this.notifying;
+  }
+
+  /** No more NotifyEvents sent (the charger stops; the queue stays). */
+  stopEvents(): Promise<void> {
+    return this.notifying?.stop() ?? Promise.resolve();
+  }
+
   /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
   private readonly problems = new Map<number, { errorCode: string; info: string | undefined }>();
-  /** NotifyEvent eventIds: counted from the start time in s, so a restart does not reuse the last run's. */
-  private nextEventId: number;
 
-  /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered like the hardware problems. */
-  async notifyEvent(event: Omit<EventDataType, 'eventId'>): Promise<void> {
-    await call201(this.link, 'NotifyEvent', { generatedAt: new Date(this.clock.now()).toISOString(), seqNo: 0, eventData: [{ eventId: this.nextEventId++, ...event }] });
+  /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered and queued like the hardware problems. */
+  notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void {
+    this.events.raise(severity, event);
   }
 
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
@@ -147,33 +178,38 @@ export class Ocpp201Outbound implements OcppCaller {
   }
 
   /**
-   * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
-   * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification).
+   * A connector's (or the station's) status changed: its problem is told at once, also while the
+   * station is offline (the StatusNotification itself is not sent then; the event waits in the queue).
    */
-  private async notifyProblem(p: V16.StatusNotificationRequest, timestamp: string): Promise<void> {
+  statusChanged(change: { connectorId: number; errorCode: string; info?: string; timestamp: number }): void {
+    this.notifyProblem({ connectorId: change.connectorId, errorCode: change.errorCode, info: change.info }, new Date(change.timestamp).toISOString());
+  }
+
+  /**
+   * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
+   * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification); told
+   * once, whether by the status change or by its StatusNotification.
+   */
+  private notifyProblem(p: { connectorId: number; errorCode: string; info?: string | undefined }, timestamp: string): void {
     const before = this.problems.get(p.connectorId);
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
     const told = now ?? before!;
     const component = failingComponent(told.errorCode, p.connectorId);
-    await call201(this.link, 'NotifyEvent', {
-      generatedAt: new Date(this.clock.now()).toISOString(),
-      seqNo: 0,
-      eventData: [{
-        eventId: this.nextEventId++,
-        timestamp,
-        trigger: 'Alerting',
-        actualValue: now ? 'true' : 'false',
-        ...(now === undefined && { cleared: true }),
-        techCode: told.errorCode,
-        ...(told.info !== undefined && { techInfo: told.info.slice(0, 500) }),
-        component,
-        variable: { name: 'Problem' },
-        eventNotificationType: 'HardWiredNotification',
-      }],
-    });
+    // Told once: the event queue keeps it until the CSMS has it (NotifyEvents.ts).
     if (now) this.problems.set(p.connectorId, now);
     else this.problems.delete(p.connectorId);
+    this.events.raise(HARDWARE_FAILURE, {
+      timestamp,
+      trigger: 'Alerting',
+      actualValue: now ? 'true' : 'false',
+      ...(now === undefined && { cleared: true }),
+      techCode: told.errorCode,
+      ...(told.info !== undefined && { techInfo: told.info.slice(0, 500) }),
+      component,
+      variable: { name: 'Problem' },
+      eventNotificationType: 'HardWiredNotification',
+    });
   }
 
   /**
@@ -213,11 +249,15 @@ export class Ocpp201Outbound implements OcppCaller {
         const p = payload as V16.StatusNotificationRequest;
         const connectorStatus = connectorStatus201(p.status);
         const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
-        if (p.connectorId !== 0 && this.lastStatus.get(p.connectorId) !== connectorStatus) {
-          await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
-          this.lastStatus.set(p.connectorId, connectorStatus);
+        try {
+          if (p.connectorId !== 0 && this.lastStatus.get(p.connectorId) !== connectorStatus) {
+            await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+            this.lastStatus.set(p.connectorId, connectorStatus);
+          }
+        } finally {
+          // After the status, also when it could not be sent (offline): the problem waits in the event queue.
+          this.notifyProblem(p, timestamp);
         }
-        await this.notifyProblem(p, timestamp);
         return {};
       }
       case 'Authorize': {

@@ -26,7 +26,10 @@ import type {
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
+  GetMonitoringReportRequest,
 } from '../../ocpp201/messages.js';
+import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
+import { monitoringReportPages, sendMonitoringReport } from './monitoringReport201.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { DeviceModel } from './DeviceModel.js';
 import { call201 } from './call201.js';
@@ -72,10 +75,14 @@ export interface Ocpp201StationParts {
   link: Pick<OcppLink, 'call'>;
   /** The link's connection profiles (SetNetworkProfile) and the slot of the connection in use. */
   connection: Pick<OcppLink, 'connectionSlot' | 'connectionProfiles'>;
-  /** Sends one NotifyEvent of a variable monitor (Monitoring201). */
+  /** Reports one NotifyEvent of a variable monitor (Monitoring201), through the event queue. */
   notifyEvent: Monitoring201Parts['notifyEvent'];
+  /** The variable monitors and monitoring settings (persisted). */
+  monitors: VariableMonitorStore;
+  /** An EVSE's hardware maximum current, A (the preconfigured over-current monitor). */
+  maxCurrentA(evseId: number): number;
   /** The EVSEs' meters (EVSE n is connector n). */
-  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read'> }[];
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
   /** Resets one EVSE (its transaction ended first, ImmediateReset); resolves when it runs again. */
   resetEvse(evseId: number): Promise<boolean>;
   /** Told before a reset or a triggered boot: what the next BootNotification gives as its reason. */
@@ -94,11 +101,26 @@ export class Ocpp201Station implements StationControl {
   private charging: SmartCharging201 | undefined;
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
+  /** The variable monitors: made at once, as persisted and preconfigured monitors watch from the start. */
   private watching: Monitoring201 | undefined;
-  private readonly onTransaction = (e: TransactionNews): void => this.held?.transaction(e);
+  private readonly onTransaction = (e: TransactionNews & { connectorId?: number }): void => {
+    this.held?.transaction(e);
+    // A transaction starting wakes the preconfigured monitors (unless the base is HardWiredOnly).
+    if (this.watching || (e.event === 'started' && this.p.monitors.state.base !== 'HardWiredOnly')) this.monitoring.transaction(e);
+  };
   private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
 
-  constructor(private readonly p: Ocpp201StationParts) {}
+  constructor(private readonly p: Ocpp201StationParts) {
+    // Monitors kept from the last run watch from the start; otherwise the monitoring is made at
+    // the first monitoring call or transaction (an idle charger of a fleet never needs it).
+    if (p.monitors.state.monitors.length > 0) this.watching = new Monitoring201(p);
+    p.events.on('transaction', this.onTransaction);
+  }
+
+  /** The variable monitors (Monitoring201). */
+  get monitoring(): Monitoring201 {
+    return (this.watching ??= new Monitoring201(this.p));
+  }
 
   /** Made at the first smart-charging call (a fleet's chargers mostly never get one). */
   get smartCharging(): SmartCharging201 | undefined {
@@ -124,15 +146,9 @@ export class Ocpp201Station implements StationControl {
     return this.p.control.diagnostics;
   }
 
-  /** Made at the first SetVariableMonitoring (most stations never get a monitor). */
-  get monitoring(): Monitoring201 {
-    return (this.watching ??= new Monitoring201({ log: this.p.log, clock: this.p.clock, deviceModel: this.p.deviceModel, meters: this.p.hardware, transactionOn: (e) => this.p.transactionOn(e), notifyEvent: this.p.notifyEvent }));
-  }
-
   get reservations(): Reservations201 {
     if (!this.held) {
       this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
-      this.p.events.on('transaction', this.onTransaction);
       this.p.events.on('status', this.onStatus);
     }
     return this.held;
@@ -207,6 +223,16 @@ export class Ocpp201Station implements StationControl {
         return;
       }
     }
+  }
+
+  monitoringReport(request: GetMonitoringReportRequest): GenericDeviceModelStatusEnumType {
+    // Pages of DeviceDataCtrlr.ItemsPerMessage[GetReport] monitors, as the base report's.
+    const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
+    const pages = monitoringReportPages(this.monitoring.list(), request.monitoringCriteria, request.componentVariable, size);
+    if (pages.length === 0) return 'EmptyResultSet';
+    const generatedAt = new Date(this.p.clock.now()).toISOString();
+    setImmediate(() => void sendMonitoringReport(this.p.link, this.p.log, { requestId: request.requestId, generatedAt, pages }));
+    return 'Accepted';
   }
 
   reset(type: ResetEnumType): ResetStatusEnumType {
@@ -389,8 +415,8 @@ export class Ocpp201Station implements StationControl {
     this.onIdleReset = undefined;
     for (const listener of this.onIdleEvseResets?.values() ?? []) this.p.events.off('transaction', listener);
     this.onIdleEvseResets = undefined;
+    this.p.events.off('transaction', this.onTransaction);
     if (this.held) {
-      this.p.events.off('transaction', this.onTransaction);
       this.p.events.off('status', this.onStatus);
     }
     this.held?.dispose();

@@ -22,6 +22,7 @@ import type {
   ReportBaseEnumType,
   ResetEnumType,
   ResetStatusEnumType,
+  GetMonitoringReportRequest,
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
 import type { Refusal } from '../ConnectionProfiles.js';
@@ -50,8 +51,10 @@ export interface StationControl {
   readonly firmware?: { request(req: FirmwareRequest): Promise<FirmwareRequestAnswer> };
   /** GetLog (agent/diagnostics); absent: Rejected. */
   readonly diagnostics?: { request(req: UploadRequest): Promise<UploadAnswer> };
-  /** SetVariableMonitoring / ClearVariableMonitoring: custom monitors on the measured variables. */
-  readonly monitoring: Pick<Monitoring201, 'set' | 'clear'>;
+  /** SetVariableMonitoring / ClearVariableMonitoring / SetMonitoringBase / SetMonitoringLevel: monitors on the measured variables. */
+  readonly monitoring: Pick<Monitoring201, 'set' | 'clear' | 'setBase' | 'setLevel'>;
+  /** GetMonitoringReport: Accepted (or EmptyResultSet); the NotifyMonitoringReport pages follow the answer. */
+  monitoringReport(request: GetMonitoringReportRequest): GenericDeviceModelStatusEnumType;
   /** ReserveNow / CancelReservation over the session service's reservations. */
   readonly reservations: Pick<Reservations201, 'reserve' | 'cancel'>;
   /** Set/Get/ClearDisplayMessage: the display service's operator messages; absent without a display. */

@@ -15,7 +15,7 @@ import type { JournalEntry } from '../../store/TransactionJournal.js';
 import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
 import { certificateUse16, KNOWN_CERTIFICATE_TYPES } from './certificates201.js';
 
-export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered'> {
+export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA'> {
   /** The transaction messages journaled (or kept in memory) and not yet confirmed, oldest first (TransactionSender.pendingEntries). */
   queued(): Iterable<JournalEntry>;
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
@@ -87,6 +87,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
       return port && { count: port.count, max: port.max };
     },
     tariffCost: () => s.driver.tariffCost && { currency: s.driver.tariffCost.currency },
+    monitoringSettings: () => s.monitors.state,
     rateUnits: () => s.config.getList('ChargingScheduleAllowedChargingRateUnit').map((u) => (u === 'Current' ? 'A' : u === 'Power' ? 'W' : u)).join(','),
   };
   const transactionOn = (evseId: number): number | undefined => {
@@ -109,6 +110,7 @@ export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp
     transactionRunning: () => Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined),
     isAccepted: () => s.link.isAccepted,
     connection: s.link,
+    maxCurrentA: (evseId) => facts.capacity(evseId).maxA,
   });
   face.attach(station);
   return station;

@@ -15,6 +15,7 @@
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
 import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
+import { MAX_MONITORS } from './Monitoring201.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
 export interface StationFacts {
@@ -62,6 +63,8 @@ export interface StationFacts {
   displayMessages(): { count: number; max: number } | undefined;
   /** The tariff and cost service's currency; undefined: no service shows tariffs and costs (TariffCostCtrlr). */
   tariffCost(): { currency: string } | undefined;
+  /** The monitoring base and level set by SetMonitoringBase / SetMonitoringLevel (MonitoringCtrlr). */
+  monitoringSettings(): { base: string; level: number };
 }
 
 /** Attributes besides Actual: read-only here, e.g. MaxSet = the limit in force. */
@@ -233,9 +236,14 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ReservationCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('ReservationCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
   key('ReservationCtrlr', 'NonEvseSpecific', 'ReserveConnectorZeroSupported'),
-  // Variable monitoring (Monitoring201.ts): custom monitors on the measured variables above.
+  // Variable monitoring (Monitoring201.ts): monitors on the measured variables above; NotifyEvents.ts.
   fact('MonitoringCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('MonitoringCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),
+  fact('MonitoringCtrlr', 'station', 'ActiveMonitoringBase', (f) => f.monitoringSettings().base, 'OptionList', { valuesList: 'All,FactoryDefault,HardWiredOnly' }),
+  fact('MonitoringCtrlr', 'station', 'ActiveMonitoringLevel', (f) => String(f.monitoringSettings().level), 'integer', { maxLimit: () => 9 }),
+  fact('MonitoringCtrlr', 'station', 'ItemsPerMessage', () => String(MAX_MONITORS), 'integer', { instance: 'SetVariableMonitoring', constant: true }),
+  fact('MonitoringCtrlr', 'station', 'ItemsPerMessage', () => String(MAX_MONITORS), 'integer', { instance: 'ClearVariableMonitoring', constant: true }),
+  key('MonitoringCtrlr', 'OfflineQueuingSeverity', 'OfflineQueuingSeverity'),
   // Smart charging (agent/chargingLimits/): the rules a profile must follow are the 1.6 keys'.
   fact('SmartChargingCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   fact('SmartChargingCtrlr', 'station', 'Available', TRUE, 'boolean', { constant: true }),

@@ -14,6 +14,9 @@ import { reserveNow } from './ReserveNow.js';
 import { clearChargingProfile } from './ClearChargingProfile.js';
 import { clearVariableMonitoring } from './ClearVariableMonitoring.js';
 import { setVariableMonitoring } from './SetVariableMonitoring.js';
+import { getMonitoringReport } from './GetMonitoringReport.js';
+import { setMonitoringBase } from './SetMonitoringBase.js';
+import { setMonitoringLevel } from './SetMonitoringLevel.js';
 import { getChargingProfiles } from './GetChargingProfiles.js';
 import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { setChargingProfile } from './SetChargingProfile.js';
@@ -57,6 +60,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   GetDisplayMessages: getDisplayMessages,
   GetInstalledCertificateIds: getInstalledCertificateIds,
   GetLocalListVersion: getLocalListVersion,
+  GetMonitoringReport: getMonitoringReport,
   GetLog: getLog,
   GetReport: getReport,
   InstallCertificate: installCertificate,
@@ -70,6 +74,8 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   SetChargingProfile: setChargingProfile,
   SetNetworkProfile: setNetworkProfile,
   SetDisplayMessage: setDisplayMessage,
+  SetMonitoringBase: setMonitoringBase,
+  SetMonitoringLevel: setMonitoringLevel,
   SetVariableMonitoring: setVariableMonitoring,
   SetVariables: setVariables,
   TriggerMessage: triggerMessage,
