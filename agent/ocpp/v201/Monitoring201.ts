@@ -36,11 +36,10 @@ import type {
 } from '../../ocpp201/messages.js';
 import type { StoredMonitor, VariableMonitorStore } from '../../store/VariableMonitorStore.js';
 import type { DeviceModel } from './DeviceModel.js';
+import { MAX_MONITORS } from './deviceModelVariables.js';
 
 /** How often a watched meter is read, ms. */
 export const WATCH_MS = 1000;
-/** Custom monitors at most (all EVSEs). */
-export const MAX_MONITORS = 32;
 /** Preconfigured monitors are numbered from here (EVSE n: base + n); custom ones from 1. */
 export const PRECONFIGURED_ID_BASE = 1_000_000;
 /** Severity of the preconfigured over-current monitor: 3, Critical. */

@@ -15,7 +15,6 @@
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
 import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
-import { MAX_MONITORS } from './Monitoring201.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
 export interface StationFacts {
@@ -112,6 +111,9 @@ export interface VariableDefinition {
    */
   readonly write?: (facts: StationFacts, value: string) => Promise<WriteAnswer>;
 }
+
+/** Custom monitors at most (all EVSEs). */
+export const MAX_MONITORS = 32;
 
 /** DeviceDataCtrlr.ItemsPerMessage[GetVariables] and [SetVariables]: entries one request may hold. */
 export const ITEMS_PER_REQUEST = 100;
