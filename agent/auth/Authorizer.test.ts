@@ -1,7 +1,7 @@
 /**
  * OCPP 1.6 local authorization (§3.5 and the Core keys LocalPreAuthorize, LocalAuthorizeOffline,
  * AllowOfflineTxForUnknownId, AuthorizationCacheEnabled). The OCPP link is a small fake
- * OcppCaller (online/offline switch, scripted Authorize answers, a call log); the cache, the
+ * AuthorizeLink (online/offline switch, scripted Authorize answers, a call log); the cache, the
  * configuration store and the clock are the real ones.
  */
 import pino from 'pino';
@@ -10,15 +10,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SimulatedClock } from '../../hal/clock.js';
-import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../store/OcppConfiguration.js';
 import { AuthorizationCache, type IdTagInfo } from './AuthorizationCache.js';
-import { Authorizer } from './Authorizer.js';
+import { Authorizer, type AuthorizeLink } from './Authorizer.js';
 import { LocalAuthList } from './LocalAuthList.js';
 
 /** Fake link: answers Authorize from `answers` (unknown tags Invalid); throws when `fail` is set. */
-class FakeCaller implements OcppCaller {
+class FakeCaller implements AuthorizeLink {
   isAccepted = true;
   fail: Error | undefined;
   readonly calls: { action: string; payload: unknown }[] = [];

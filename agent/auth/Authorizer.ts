@@ -18,7 +18,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../hal/index.js';
-import type { OcppCaller } from '../ocpp/OcppCaller.js';
+import type { AuthorizeRequest, AuthorizeResponse } from '../ocpp16/messages.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { AuthorizationCache, IdTagInfo } from './AuthorizationCache.js';
 import { idTagStatus16, type IdTokenKind, type TokenStatus } from './idToken.js';
@@ -38,8 +38,20 @@ export interface AuthorizationResult {
   source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused' | 'no-authorization';
 }
 
+/**
+ * What the authorizer needs of the OCPP link (agent/ocpp's OcppCaller is one; defined here so that
+ * agent/auth does not import the link that uses it): whether the CSMS accepted this charger, an
+ * Authorize, and where identifiers have kinds on the wire (OCPP 2.0.1) the Authorize of a kind.
+ */
+export interface AuthorizeLink {
+  readonly isAccepted: boolean;
+  call(action: 'Authorize', payload: AuthorizeRequest): Promise<AuthorizeResponse>;
+  readonly tokenKinds?: boolean;
+  authorizeToken?(idTag: string, type: IdTokenKind | undefined): Promise<{ info: IdTagInfo; language?: string }>;
+}
+
 export interface AuthorizerOptions {
-  link: OcppCaller;
+  link: AuthorizeLink;
   cache: AuthorizationCache;
   /** The Local Authorization List (absent: none, as if LocalAuthListEnabled were false). */
   localList?: LocalAuthList;

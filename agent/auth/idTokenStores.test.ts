@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
-import type { OcppCaller } from '../ocpp/OcppCaller.js';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 import { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { AuthorizationCache, type IdTagInfo } from './AuthorizationCache.js';
-import { Authorizer } from './Authorizer.js';
+import { Authorizer, type AuthorizeLink } from './Authorizer.js';
 import type { IdTokenKind } from './idToken.js';
 import { LocalAuthList } from './LocalAuthList.js';
 
@@ -148,7 +147,7 @@ describe('LocalAuthList with kinds', () => {
 });
 
 /** A 1.6 link: Authorize answers from `answers` (unknown: Invalid). */
-class Link16 implements OcppCaller {
+class Link16 implements AuthorizeLink {
   isAccepted = true;
   readonly calls: unknown[] = [];
   constructor(readonly answers: Record<string, IdTagInfo> = {}) {}
@@ -172,7 +171,7 @@ class Link201 extends Link16 {
   }
 }
 
-async function authorizer(link: OcppCaller, typed: boolean, keys: Record<string, boolean> = {}) {
+async function authorizer(link: AuthorizeLink, typed: boolean, keys: Record<string, boolean> = {}) {
   const config = await OcppConfiguration.open({ file: null, initial: keys, log });
   const cache = new AuthorizationCache();
   const localList = LocalAuthList.inMemory(log);
