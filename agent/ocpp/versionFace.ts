@@ -61,7 +61,29 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
     attach(parts) {
       const out = outbound;
       if (!out) throw new Error('versionFace: attach() before services()');
-      const station = attachOcpp201Station(face, { ...parts(), transactionEvents: out.transactions, forgetSentStatuses: () => out.forgetSentStatuses(), notifyEvent: (event) => out.notifyEvent(event) });
+      const p = parts();
+      // Key by key, not spread: the station keeps this object, and a spread-built object gets a
+      // hidden class of its own per charger (docs/fleet.md, Memory and scale).
+      const station = attachOcpp201Station(face, {
+        log: p.log,
+        clock: p.clock,
+        config: p.config,
+        control: p.control,
+        transactions: p.transactions,
+        undelivered: p.undelivered,
+        events: p.events,
+        link: p.link,
+        identity: p.identity,
+        boot: p.boot,
+        csms: p.csms,
+        statuses: p.statuses,
+        localListSize: p.localListSize,
+        hardware: p.hardware,
+        voltageV: p.voltageV,
+        transactionEvents: out.transactions,
+        forgetSentStatuses: () => out.forgetSentStatuses(),
+        notifyEvent: (event) => out.notifyEvent(event),
+      });
       return () => station.dispose();
     },
   };

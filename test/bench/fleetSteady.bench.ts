@@ -7,6 +7,8 @@
  * - BENCH_FLEET_MODES: `auto` (as `evse fleet`), `1` or a worker count (default auto)
  * - BENCH_FLEET_RAMP: chargers started per second (default 2000)
  * - BENCH_FLEET_STEADY_S: measurement window, s (default 180: three MeterValues per connector)
+ * - BENCH_FLEET_OCPP: the chargers' OCPP version(s), as `evse fleet --ocpp` (default 1.6); a 2.0.1
+ *   charger's meter values in a transaction are TransactionEvent Updated, counted with MeterValues
  *
  * Figures over the window, which starts 5 s after every connector has a transaction: CPU of the
  * whole fleet process (process.cpuUsage: all threads) and of the CSMS process (/proc), as % of 2
@@ -23,10 +25,12 @@ import { Fleet } from '../../scenarios/fleet/Fleet.js';
 import { autoThreads, FLEET_STOP_MS, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
 import { loadProfile } from '../../scenarios/fleet/profileLoader.js';
+import { describeMix, parseOcppOption } from '../../scenarios/fleet/ocppVersions.js';
 import { startCsms, type BenchCsms } from './fleetCsms.js';
 
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
 const WINDOW_S = Number(process.env.BENCH_FLEET_STEADY_S ?? 180);
+const OCPP = process.env.BENCH_FLEET_OCPP ? parseOcppOption(process.env.BENCH_FLEET_OCPP) : undefined;
 const CORES = 2;
 const compiled = fileURLToPath(import.meta.url).includes('/dist/');
 const PROFILE = fileURLToPath(new URL(compiled ? '../../../config/fleet/steady.yaml' : '../../config/fleet/steady.yaml', import.meta.url));
@@ -73,7 +77,7 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
   const threads = mode === 'auto' ? autoThreads(n, availableParallelism()) : Number(mode);
   const profile = await loadProfile(PROFILE);
   const csms = await startCsms();
-  const options = { csmsUrl: csms.url, count: n, idPrefix: 'S', rampPerSecond: RAMP, behaviour: { profile } };
+  const options = { csmsUrl: csms.url, count: n, idPrefix: 'S', rampPerSecond: RAMP, behaviour: { profile }, ...(OCPP && { ocppVersions: OCPP }) };
   const fleet = threads === 1 ? new Fleet({ ...options, log: pino({ level: 'warn' }) }) : new FleetThreads({ ...options, logLevel: 'warn', threads });
   const charging = () => {
     const t = fleet.report().transactions;
@@ -111,7 +115,8 @@ async function measure(n: number, mode: string): Promise<SteadyRow> {
   clearInterval(sampler);
   const rssStopPeak = rssPeak;
   const msgs = (r: typeof report0) => r.messages.out + r.messages.in;
-  const mv = (r: typeof report0) => r.actions.MeterValues?.sent ?? 0;
+  // In a transaction a 2.0.1 charger's meter values are TransactionEvent Updated (the window has no starts or stops).
+  const mv = (r: typeof report0) => (r.actions.MeterValues?.sent ?? 0) + (r.actions.TransactionEvent?.sent ?? 0);
   return {
     n,
     threads,
@@ -150,7 +155,7 @@ function runRow(n: number, mode: string): Promise<SteadyRow> {
 export async function runSteadyBench(): Promise<void> {
   const sizes = (process.env.BENCH_FLEET_SIZES ?? '10000').split(',').map(Number);
   const modes = (process.env.BENCH_FLEET_MODES ?? 'auto').split(',');
-  console.log(`fleet steady bench: every connector charging, MeterValues every 60 s, window ${WINDOW_S} s, ramp ${RAMP}/s, Node ${process.version}`);
+  console.log(`fleet steady bench: OCPP ${describeMix(OCPP)}, every connector charging, MeterValues every 60 s, window ${WINDOW_S} s, ramp ${RAMP}/s, Node ${process.version}`);
   for (const n of sizes) {
     for (const mode of modes) {
       const r = await runRow(n, mode);

@@ -66,8 +66,8 @@ export class Ocpp201Outbound implements OcppCaller {
    * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
    */
   private readonly lastStatus = new Map<number, string>();
-  /** IdTokenInfo.language1 of the latest authorizations, by idTag. */
-  private readonly languages = new Map<string, string>();
+  /** IdTokenInfo.language1 of the latest authorizations, by idTag (made at the first language told). */
+  private languages: Map<string, string> | undefined;
 
   constructor(
     private readonly link: LinkView,
@@ -87,11 +87,11 @@ export class Ocpp201Outbound implements OcppCaller {
   }
 
   driverLanguage(idTag: string): string | undefined {
-    return this.languages.get(idTag);
+    return this.languages?.get(idTag);
   }
 
-  /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
-  private readonly problems = new Map<number, { errorCode: string; info: string | undefined }>();
+  /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none (made at the first problem). */
+  private problems: Map<number, { errorCode: string; info: string | undefined }> | undefined;
   /** NotifyEvent eventIds: counted from the start time in s, so a restart does not reuse the last run's. */
   private nextEventId: number;
 
@@ -110,7 +110,7 @@ export class Ocpp201Outbound implements OcppCaller {
    * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification).
    */
   private async notifyProblem(p: V16.StatusNotificationRequest, timestamp: string): Promise<void> {
-    const before = this.problems.get(p.connectorId);
+    const before = this.problems?.get(p.connectorId);
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
     const told = now ?? before!;
@@ -131,8 +131,8 @@ export class Ocpp201Outbound implements OcppCaller {
         eventNotificationType: 'HardWiredNotification',
       }],
     });
-    if (now) this.problems.set(p.connectorId, now);
-    else this.problems.delete(p.connectorId);
+    if (now) (this.problems ??= new Map()).set(p.connectorId, now);
+    else this.problems?.delete(p.connectorId);
   }
 
   /**
@@ -184,9 +184,9 @@ export class Ocpp201Outbound implements OcppCaller {
         const { idTag } = payload as V16.AuthorizeRequest;
         const idToken = this.transactions.remoteIdToken(idTag) ?? { idToken: idTag, type: 'ISO14443' };
         const { idTokenInfo } = await call201(this.link, 'Authorize', { idToken });
-        this.languages.delete(idTag);
-        if (idTokenInfo.language1 !== undefined) this.languages.set(idTag, idTokenInfo.language1);
-        if (this.languages.size > MAX_LANGUAGES) this.languages.delete(this.languages.keys().next().value!);
+        this.languages?.delete(idTag);
+        if (idTokenInfo.language1 !== undefined) (this.languages ??= new Map()).set(idTag, idTokenInfo.language1);
+        if (this.languages && this.languages.size > MAX_LANGUAGES) this.languages.delete(this.languages.keys().next().value!);
         return {
           idTagInfo: {
             status: idTagStatus16(idTokenInfo.status),

@@ -81,8 +81,8 @@ export class Ocpp201Station implements StationControl {
   /** Made at the first ReserveNow (most chargers never see one). */
   private held: Reservations201 | undefined;
   private watching: Monitoring201 | undefined;
-  private readonly onTransaction = (e: TransactionNews): void => this.held?.transaction(e);
-  private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
+  /** The charger's news the reservations follow, made with them (most chargers never hold one). */
+  private follow: { onTransaction: (e: TransactionNews) => void; onStatus: (change: StatusChange) => void } | undefined;
 
   constructor(private readonly p: Ocpp201StationParts) {}
 
@@ -111,9 +111,10 @@ export class Ocpp201Station implements StationControl {
 
   get reservations(): Reservations201 {
     if (!this.held) {
-      this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
-      this.p.events.on('transaction', this.onTransaction);
-      this.p.events.on('status', this.onStatus);
+      const held = (this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link }));
+      this.follow = { onTransaction: (e) => held.transaction(e), onStatus: (change) => held.statusChanged(change) };
+      this.p.events.on('transaction', this.follow.onTransaction);
+      this.p.events.on('status', this.follow.onStatus);
     }
     return this.held;
   }
@@ -291,9 +292,10 @@ export class Ocpp201Station implements StationControl {
   dispose(): void {
     if (this.onIdleReset) this.p.events.off('transaction', this.onIdleReset);
     this.onIdleReset = undefined;
-    if (this.held) {
-      this.p.events.off('transaction', this.onTransaction);
-      this.p.events.off('status', this.onStatus);
+    if (this.follow) {
+      this.p.events.off('transaction', this.follow.onTransaction);
+      this.p.events.off('status', this.follow.onStatus);
+      this.follow = undefined;
     }
     this.held?.dispose();
     this.watching?.dispose();
