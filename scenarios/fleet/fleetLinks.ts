@@ -51,7 +51,9 @@ class LinkWatch implements CallsInFlight {
   state(state: OcppLinkState): void {
     const { links } = this;
     const { metrics } = links;
-    if (state === 'booting' && !this.online) {
+    // Connected: booting, or straight to accepted (an OCPP 2.0.1 registration outlives its
+    // connection: no new boot) or pending/rejected (a boot still waiting for its interval).
+    if (state !== 'idle' && state !== 'connecting' && state !== 'stopped' && !this.online) {
       this.online = true;
       links.connected++;
       metrics.timeline.count(this.connectedOnce ? 'reconnects' : 'connects', Date.now());

@@ -1,10 +1,12 @@
 /**
  * Which OCPP version each charger of a fleet speaks: a mix in percent (`{ '1.6': 70, '2.0.1': 30 }`,
  * profile key `ocppVersions`, or `evse fleet --ocpp 2.0.1` / `--ocpp 1.6:70,2.0.1:30`), assigned by
- * fleet position so that any N consecutive positions hold the mix to within one charger: charger
- * k speaks 2.0.1 when ⌊k·p⌋ > ⌊(k−1)·p⌋ for the 2.0.1 share p. So the assignment is exact over the
- * fleet (⌊N·p⌋ chargers of N), the same in every shard, thread and run (a charger keeps its version
- * when `--count` grows), and known to a CSMS from the id alone.
+ * fleet position: charger k speaks 2.0.1 when frac(k·φ) < p, φ = (√5 − 1)/2, for the 2.0.1 share p
+ * (a golden-ratio low-discrepancy sequence). So the mix holds to within a charger or two over the
+ * fleet and over any run of consecutive positions, and to within a few chargers in every shard and
+ * worker thread (they take residues of the positions, on which a pattern with a period, e.g. every
+ * third of ten, would fall unevenly); it is the same in every run (a charger keeps its version when `--count`
+ * grows), and a CSMS can tell a charger's version from its id.
  */
 import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
@@ -19,13 +21,15 @@ export type OcppVersionMix = Partial<Record<OcppVersion, number>>;
 /** Every charger speaks 1.6 (what a fleet without a mix does). */
 export const ALL_16: OcppVersionMix = Object.freeze({ '1.6': 100 });
 
+/** The golden ratio's fractional part: its multiples spread evenly over [0, 1) in any stride. */
+const GOLDEN = (Math.sqrt(5) - 1) / 2;
+
 /** The version of the charger at fleet position `k` (1-based). */
 export function versionAt(mix: OcppVersionMix | undefined, k: number): OcppVersion {
   const p = (mix?.['2.0.1'] ?? 0) / 100;
   if (p <= 0) return '1.6';
   if (p >= 1) return '2.0.1';
-  // A tiny epsilon keeps 30 % at exactly 3 of every 10 positions despite binary fractions.
-  return Math.floor(k * p + 1e-9) > Math.floor((k - 1) * p + 1e-9) ? '2.0.1' : '1.6';
+  return (k * GOLDEN) % 1 < p ? '2.0.1' : '1.6';
 }
 
 /** Problems of a mix, as `[key, message]` (the key is the version, or '' for the whole). */
