@@ -92,6 +92,7 @@ describe('a fleet of OCPP 1.6 and 2.0.1 chargers against the strict CSMS', () =>
     // Summary, HTML and Prometheus speak per version.
     const summary = formatSummary(report);
     expect(summary).toContain('OCPP 1.6: 42 chargers started, 42 accepted');
+    expect(summary).toMatch(/StopTransaction or TransactionEvent Ended answered/);
     expect(summary).toMatch(/OCPP 2\.0\.1: 18 chargers started, 18 accepted[^\n]*\n {4}action[^\n]*\n(?: {4}.*\n)*? {4}TransactionEvent +\d+/);
     const html = reportHtml(report);
     expect(html).toContain('<h2>Per OCPP version</h2>');

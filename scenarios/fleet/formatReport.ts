@@ -50,13 +50,15 @@ export function describeReconnects(t: TimelineState): string | undefined {
 const CUT_BY = { deadline: 'its deadline (--stop-timeout)', interrupted: 'a second signal' } as const;
 
 /** The graceful stop in one line: what it ended, and what it left open when cut short. */
-export function describeStop(s: StopReport): string {
+export function describeStop(s: StopReport, ocpp201 = false): string {
   const took = `${(s.ms / 1000).toFixed(1)} s`;
-  const open = `${s.leftOpen} of ${s.transactions} transactions left open at the CSMS (no StopTransaction answered)`;
+  // A 2.0.1 charger ends its transaction with TransactionEvent Ended.
+  const stopCall = ocpp201 ? 'StopTransaction or TransactionEvent Ended' : 'StopTransaction';
+  const open = `${s.leftOpen} of ${s.transactions} transactions left open at the CSMS (no ${stopCall} answered)`;
   if (s.cutShort) return `stop cut short by ${CUT_BY[s.cutShort]} after ${took}: ${open}; ${s.chargersCutShort} of ${s.chargers} chargers not through their turn`;
   if (s.leftOpen > 0) return `stop in ${took}: ${open}`;
   if (s.transactions === 0) return `stop in ${took}: no transaction to end; ${s.chargers} chargers closed`;
-  return `stop in ${took}: ${s.transactions} transactions ended, every StopTransaction answered; ${s.chargers} chargers closed`;
+  return `stop in ${took}: ${s.transactions} transactions ended, every ${stopCall} answered; ${s.chargers} chargers closed`;
 }
 
 const kW = (w: number) => (w / 1000).toFixed(1);
@@ -91,6 +93,9 @@ function actionLines(actions: Record<string, ActionMetrics>, indent = '  '): str
   return lines;
 }
 
+/** Whether chargers of the report speak OCPP 2.0.1. */
+export const speaks201 = (r: FleetReport): boolean => r.ocppVersions?.['2.0.1'] !== undefined;
+
 /**
  * The OCPP versions spoken: nothing for a fleet that speaks 1.6 only (as before versions could mix),
  * one line for a fleet of one other version (the table above is its own), and per version its
@@ -118,7 +123,7 @@ export function formatSummary(r: FleetReport): string {
   const curve = r.timeline && describeReconnects(r.timeline);
   if (curve) lines.push(`  ${curve}`);
   if (r.usage) lines.push(`  usage ${describeUsage(r.usage.summary)}`);
-  if (r.stop) lines.push(`  ${describeStop(r.stop)}`);
+  if (r.stop) lines.push(`  ${describeStop(r.stop, speaks201(r))}`);
   if (r.sites) for (const line of describeSites(r.sites)) lines.push(`  ${line}`);
   if (r.behaviour && Object.keys(r.behaviour).length > 0) {
     const events = Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b));

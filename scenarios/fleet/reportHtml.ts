@@ -6,7 +6,7 @@
  * scroll sideways in their own box instead of widening the page.
  */
 import type { FleetReport, TimelineState } from './FleetMetrics.js';
-import { describeReconnects, describeStop } from './formatReport.js';
+import { describeReconnects, describeStop, speaks201 } from './formatReport.js';
 import { sitesHtml } from './reportSitesHtml.js';
 import { OCPP_VERSIONS } from './ocppVersions.js';
 
@@ -121,7 +121,7 @@ ${kv([
   ['connect ms p50 / p95 / p99 / max', `${fmt(r.connectMs.p50)} / ${fmt(r.connectMs.p95)} / ${fmt(r.connectMs.p99)} / ${fmt(r.connectMs.max)}`],
   ['boot ms p50 / p95 / p99 / max', `${fmt(r.bootMs.p50)} / ${fmt(r.bootMs.p95)} / ${fmt(r.bootMs.p99)} / ${fmt(r.bootMs.max)}`],
   ['transactions started / stopped', `${r.transactions.started} / ${r.transactions.stopped}`],
-  ...(r.stop ? [['graceful stop', describeStop(r.stop)] as [string, string]] : []),
+  ...(r.stop ? [['graceful stop', describeStop(r.stop, speaks201(r))] as [string, string]] : []),
   ['disconnects / reconnect attempts', `${r.disconnects} / ${r.reconnects}`],
   ['messages out / in / per s', `${r.messages.out} / ${r.messages.in} / ${r.messages.perSecond.toFixed(1)}`],
 ])}
