@@ -133,6 +133,7 @@ const fleet = withLogOptions(
     .option('--html <file>', 'write the HTML report here (default: the --report name with .html)')
     .option('--seed <n>', 'seed for reconnect jitter, sessions and faults', seed, 1)
     .option('--profile <file>', 'behaviour profile, YAML or JSON (default: the default profile, config/fleet/default.yaml)')
+    .option('--ocpp <version>', "OCPP version of every charger, 1.6 or 2.0.1, or a mix in percent by position, e.g. 1.6:70,2.0.1:30 (default: the profile's ocppVersions, else 1.6)")
     .option('--idle <a-b>', 'shorthand: seconds a free connector waits for an EV (overrides the arrivals)')
     .option('--charge <a-b>', 'shorthand: seconds an EV charges (overrides the session length and energy)')
     .option('--metrics-port <port>', 'serve Prometheus metrics on http://<metrics-host>:<port>/metrics (0 = any free port)', port)

@@ -20,6 +20,7 @@ import { serveFleetMetrics, type FleetMetricsServer } from '../scenarios/fleet/f
 import { FleetProgress } from '../scenarios/fleet/FleetProgress.js';
 import { formatSummary } from '../scenarios/fleet/formatReport.js';
 import { reportHtml } from '../scenarios/fleet/reportHtml.js';
+import { describeMix, parseOcppOption, type OcppVersionMix } from '../scenarios/fleet/ocppVersions.js';
 import { htmlReportFile, resolveBehaviourOptions, resolveShard, type FleetCommandOptions } from './fleetOptions.js';
 import { EX_USAGE } from './commandLine.js';
 import { createLogger, prettyLogs } from './logger.js';
@@ -37,6 +38,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
   let fleet: Fleet | FleetThreads;
   let threads: number;
   let shard: Shard | undefined;
+  let mix: OcppVersionMix | undefined;
   if (opts.csms === undefined || opts.count === undefined) {
     process.stderr.write(`evse fleet: ${opts.csms === undefined ? '--csms <url>' : '--count <n>'} is required (or: evse fleet merge <reports...>)\n`);
     return EX_USAGE;
@@ -50,6 +52,7 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     if (!Number.isInteger(opts.count) || opts.count < 1) throw new RangeError(`--count: expected a positive integer, got ${opts.count}`);
     if (!Number.isInteger(opts.connectors) || opts.connectors < 1 || opts.connectors > 8) throw new RangeError(`--connectors: expected 1..8, got ${opts.connectors}`);
     shard = resolveShard(opts.shard, opts.shards);
+    const ocppVersions = opts.ocpp === undefined ? undefined : parseOcppOption(opts.ocpp);
     const planned = shardPositions(opts.count, shard).length;
     // auto: one thread per 10,000 chargers of this process, at most one per core (fleetHeap.ts).
     threads = opts.threads === 'auto' ? autoThreads(planned, availableParallelism()) : Number(opts.threads);
@@ -74,6 +77,8 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
     // One process holds every socket: say now what EMFILE would say 20,000 connects later.
     const files = fileLimitProblem(planned, 1, planned);
     if (files) process.stderr.write(`evse fleet: warning: ${files}\n`);
+    const behaviour = await resolveBehaviourOptions(opts);
+    mix = ocppVersions ?? behaviour.profile?.ocppVersions;
     const options = {
       csmsUrl: opts.csms.replace(/\/+$/, ''),
       count: opts.count,
@@ -82,7 +87,8 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
       connectors: opts.connectors,
       ...(shard !== undefined && { shard }),
       seed: opts.seed,
-      behaviour: await resolveBehaviourOptions(opts),
+      behaviour,
+      ...(ocppVersions && { ocppVersions }),
       ...(localAddresses && { localAddresses }),
       maxBooting: opts.maxBooting,
     };
@@ -106,7 +112,8 @@ export async function runFleetCommand(opts: FleetCommandOptions): Promise<number
       return EX_USAGE;
     }
   }
-  process.stderr.write(`evse fleet: ${describePlan(fleet.planned, opts.count, shard)} against ${opts.csms} at ${opts.ramp}/s on ${threads} thread(s)\n`);
+  const versions = mix && describeMix(mix) !== '1.6' ? ` speaking OCPP ${describeMix(mix)}` : '';
+  process.stderr.write(`evse fleet: ${describePlan(fleet.planned, opts.count, shard)}${versions} against ${opts.csms} at ${opts.ramp}/s on ${threads} thread(s)\n`);
   let metrics: FleetMetricsServer | undefined;
   if (opts.metricsPort !== undefined) {
     const host = opts.metricsHost ?? '127.0.0.1';

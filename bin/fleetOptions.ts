@@ -68,6 +68,8 @@ export interface FleetCommandOptions {
   seed: number;
   /** Behaviour profile file (YAML or JSON). */
   profile?: string;
+  /** OCPP version of every charger, or a mix in percent (`1.6:70,2.0.1:30`): scenarios/fleet/ocppVersions.ts. */
+  ocpp?: string;
   idle?: string;
   charge?: string;
   /** Prometheus endpoint port; none without it. */

@@ -114,6 +114,7 @@ export function shardProcessArgs(opts: FleetCommandOptions, plan: ProcessesPlan,
   if (opts.duration !== undefined) args.push('--duration', `${opts.duration}ms`);
   if (opts.stopTimeout !== undefined) args.push('--stop-timeout', `${opts.stopTimeout}ms`);
   if (opts.profile !== undefined) args.push('--profile', opts.profile);
+  if (opts.ocpp !== undefined) args.push('--ocpp', opts.ocpp);
   if (opts.idle !== undefined) args.push('--idle', opts.idle);
   if (opts.charge !== undefined) args.push('--charge', opts.charge);
   if (addresses) args.push('--local-address', addresses.join(','));

@@ -68,8 +68,8 @@ describe('fleet behaviour profile', () => {
     expect(res.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await res.text();
     expect(text).toMatch(/^evse_fleet_chargers\{state="planned"\} 30$/m);
-    expect(text).toMatch(/^evse_fleet_ocpp_calls_total\{action="BootNotification"\} \d+$/m);
-    expect(text).toMatch(/^evse_fleet_ocpp_response_quantiles_seconds\{action="StartTransaction",quantile="0\.99"\} [\d.e-]+$/m);
+    expect(text).toMatch(/^evse_fleet_ocpp_calls_total\{action="BootNotification",ocpp_version="1\.6"\} \d+$/m);
+    expect(text).toMatch(/^evse_fleet_ocpp_response_quantiles_seconds\{action="StartTransaction",ocpp_version="1\.6",quantile="0\.99"\} [\d.e-]+$/m);
     expect(text).toMatch(/^evse_fleet_behaviour_events_total\{event="startedRemote"\} [1-9]\d*$/m);
     expect(text).toMatch(/^# TYPE evse_fleet_transactions_total counter$/m);
     expect((await fetch(metrics.url.replace('/metrics', '/other'))).status).toBe(404);

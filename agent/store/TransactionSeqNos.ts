@@ -19,12 +19,16 @@ import { writeAfter } from './writeAtomically.js';
 /** Open transactions remembered at most: one that never ended (its journal lost) must not grow the file forever. */
 const MAX_TRANSACTIONS = 64;
 
+/** Nothing being written (shared: a settled promise never changes, and 10,000 fleet chargers each had one). */
+const SETTLED: Promise<void> = Promise.resolve();
+
 export class TransactionSeqNos {
-  private writing: Promise<void> = Promise.resolve();
+  private writing: Promise<void> = SETTLED;
 
   private constructor(
     private readonly file: string | null,
-    private readonly next: Map<string, number>,
+    /** Made at the first transaction (a fleet charger may never have one). */
+    private next: Map<string, number> | undefined,
     private readonly log: Logger,
   ) {}
 
@@ -44,7 +48,7 @@ export class TransactionSeqNos {
   }
 
   static inMemory(log: Logger): TransactionSeqNos {
-    return new TransactionSeqNos(null, new Map(), log);
+    return new TransactionSeqNos(null, undefined, log);
   }
 
   /**
@@ -52,16 +56,17 @@ export class TransactionSeqNos {
    * the send order now), and `durable`, which settles once the count is on disk: send after it.
    */
   take(transactionId: string): { seqNo: number; durable: Promise<void> } {
-    const n = this.next.get(transactionId) ?? 0;
-    this.next.delete(transactionId); // re-inserted last: the oldest transactions come first
-    this.next.set(transactionId, n + 1);
+    const next = (this.next ??= new Map());
+    const n = next.get(transactionId) ?? 0;
+    next.delete(transactionId); // re-inserted last: the oldest transactions come first
+    next.set(transactionId, n + 1);
     this.dropOldest();
     return { seqNo: n, durable: this.persist() };
   }
 
   /** The lowest number not known used for this transaction (0: none). */
   floor(transactionId: string): number {
-    return this.next.get(transactionId) ?? 0;
+    return this.next?.get(transactionId) ?? 0;
   }
 
   /**
@@ -69,31 +74,34 @@ export class TransactionSeqNos {
    * goes (settles then). The transaction moves to the newest end (the oldest are dropped first).
    */
   passed(transactionId: string, seqNo: number): Promise<void> {
-    const n = Math.max(this.next.get(transactionId) ?? 0, seqNo + 1);
-    if (this.next.get(transactionId) === n) return this.writing;
-    this.next.delete(transactionId);
-    this.next.set(transactionId, n);
+    const next = (this.next ??= new Map());
+    const n = Math.max(next.get(transactionId) ?? 0, seqNo + 1);
+    if (next.get(transactionId) === n) return this.writing;
+    next.delete(transactionId);
+    next.set(transactionId, n);
     this.dropOldest();
     return this.persist();
   }
 
   private dropOldest(): void {
-    for (const oldest of this.next.keys()) {
-      if (this.next.size <= MAX_TRANSACTIONS) break;
-      this.next.delete(oldest);
+    const next = this.next;
+    if (!next) return;
+    for (const oldest of next.keys()) {
+      if (next.size <= MAX_TRANSACTIONS) break;
+      next.delete(oldest);
     }
   }
 
   /** The transaction has ended (its Ended event is confirmed): its count is no longer needed. */
   forget(transactionId: string): Promise<void> {
-    if (!this.next.delete(transactionId)) return this.writing;
+    if (!this.next?.delete(transactionId)) return this.writing;
     return this.persist();
   }
 
   private persist(): Promise<void> {
     const file = this.file;
     if (!file) return this.writing;
-    const body = `${JSON.stringify({ version: 1, next: Object.fromEntries(this.next) })}\n`;
+    const body = `${JSON.stringify({ version: 1, next: Object.fromEntries(this.next ?? []) })}\n`;
     this.writing = writeAfter(this.writing, file, body, this.log, 'transaction seqNos').then(() => undefined);
     return this.writing;
   }

@@ -1,7 +1,9 @@
 /**
  * A simple site load manager for the embedded CSMS (`evse csms --sites <profile>`): it shares each
  * site's grid limit (scenarios/fleet/sites.ts) among the site's running transactions, through
- * strict OCPP 1.6 SmartCharging only.
+ * strict SetChargingProfile calls in the version each charger speaks (OCPP 1.6 SmartCharging, or
+ * OCPP 2.0.1 with the same profiles in 2.0.1 words: `evseId`, `chargingProfile.id`, one
+ * `chargingSchedule` with an `id`, the station's own `transactionId`).
  *
  * - When a charger of a site has been accepted (BootNotification; sent with its first
  *   StatusNotification after it, when the charger has taken the answer in), it gets a TxDefaultProfile of 0 A on
@@ -19,6 +21,7 @@
  */
 import type { Logger } from 'pino';
 import type { RequestOf } from '../../agent/ocpp16/messages.js';
+import type { RequestOf as RequestOf201 } from '../../agent/ocpp201/messages.js';
 import { siteIndexOfCharger, type Site } from '../fleet/sites.js';
 import type { EmbeddedCsms, TrafficRecord } from './EmbeddedCsms.js';
 import type { TransactionRecord } from './ChargePointState.js';
@@ -34,6 +37,8 @@ interface Running {
   chargePointId: string;
   connectorId: number;
   transactionId: number;
+  /** OCPP 2.0.1: the station's transactionId (a TxProfile names it). */
+  stationTransactionId?: string;
   /** The limit last sent (A per phase). */
   sentA?: number;
 }
@@ -133,7 +138,7 @@ export class SiteLoadManager {
     // One transaction per connector: a new one replaces one we missed the end of.
     const stale = list.findIndex((x) => x.chargePointId === t.chargePointId && x.connectorId === t.connectorId);
     if (stale >= 0) list.splice(stale, 1);
-    list.push({ chargePointId: t.chargePointId, connectorId: t.connectorId, transactionId: t.transactionId });
+    list.push({ chargePointId: t.chargePointId, connectorId: t.connectorId, transactionId: t.transactionId, ...(t.stationTransactionId !== undefined && { stationTransactionId: t.stationTransactionId }) });
     this.share(index);
   }
 
@@ -161,6 +166,7 @@ export class SiteLoadManager {
         csChargingProfiles: {
           chargingProfileId: SITE_TX_PROFILE_ID + x.connectorId,
           transactionId: x.transactionId,
+          ...(x.stationTransactionId !== undefined && { stationTransactionId: x.stationTransactionId }),
           stackLevel: 0,
           chargingProfilePurpose: 'TxProfile',
           chargingProfileKind: 'Relative',
@@ -174,18 +180,19 @@ export class SiteLoadManager {
     return this.running[index]!.includes(x) && x.sentA === limit;
   }
 
-  private send(chargePointId: string, request: RequestOf<'SetChargingProfile'>, stillWanted: () => boolean = () => true, attempt = 1): void {
+  private send(chargePointId: string, request: SiteProfileRequest, stillWanted: () => boolean = () => true, attempt = 1): void {
     if (!this.csms.isConnected(chargePointId)) return;
     this.counts.sent++;
-    this.csms.call(chargePointId, 'SetChargingProfile', request).then(
-      (answer) => {
-        if (answer.status !== 'Accepted') this.retry(chargePointId, request, stillWanted, attempt, `answered ${answer.status}`);
+    const answer = this.csms.ocppVersion(chargePointId) === '2.0.1' ? this.csms.call201(chargePointId, 'SetChargingProfile', as201(request)) : this.csms.call(chargePointId, 'SetChargingProfile', as16(request));
+    answer.then(
+      (a) => {
+        if (a.status !== 'Accepted') this.retry(chargePointId, request, stillWanted, attempt, `answered ${a.status}`);
       },
       (err: Error) => this.retry(chargePointId, request, stillWanted, attempt, err.message),
     );
   }
 
-  private retry(chargePointId: string, request: RequestOf<'SetChargingProfile'>, stillWanted: () => boolean, attempt: number, why: string): void {
+  private retry(chargePointId: string, request: SiteProfileRequest, stillWanted: () => boolean, attempt: number, why: string): void {
     // A share overtaken by a newer one, or for a transaction that has ended since: nothing to retry.
     if (!stillWanted()) return;
     const wait = RETRY_MS[attempt - 1];
@@ -200,4 +207,34 @@ export class SiteLoadManager {
     }, wait);
     this.timers.add(timer);
   }
+}
+
+/** The 1.6 request, with what a 2.0.1 TxProfile needs besides (the station's transactionId). */
+type SiteProfileRequest = RequestOf<'SetChargingProfile'> & { csChargingProfiles: { stationTransactionId?: string } };
+
+function as16(request: SiteProfileRequest): RequestOf<'SetChargingProfile'> {
+  const { stationTransactionId: _, ...profile } = request.csChargingProfiles;
+  return { connectorId: request.connectorId, csChargingProfiles: profile };
+}
+
+/** The same profile in OCPP 2.0.1 words (K01). */
+function as201(request: SiteProfileRequest): RequestOf201<'SetChargingProfile'> {
+  const p = request.csChargingProfiles;
+  return {
+    evseId: request.connectorId,
+    chargingProfile: {
+      id: p.chargingProfileId,
+      stackLevel: p.stackLevel,
+      // The manager sends TxDefaultProfile and TxProfile only, named alike in both versions.
+      chargingProfilePurpose: p.chargingProfilePurpose as 'TxDefaultProfile' | 'TxProfile',
+      chargingProfileKind: p.chargingProfileKind,
+      ...(p.stationTransactionId !== undefined && { transactionId: p.stationTransactionId }),
+      chargingSchedule: [{ id: p.chargingProfileId, chargingRateUnit: p.chargingSchedule.chargingRateUnit, chargingSchedulePeriod: periodsOf(p.chargingSchedule.chargingSchedulePeriod) }],
+    },
+  };
+}
+
+function periodsOf(periods: RequestOf<'SetChargingProfile'>['csChargingProfiles']['chargingSchedule']['chargingSchedulePeriod']): RequestOf201<'SetChargingProfile'>['chargingProfile']['chargingSchedule'][0]['chargingSchedulePeriod'] {
+  const [first, ...rest] = periods.map((x) => ({ startPeriod: x.startPeriod, limit: x.limit }));
+  return [first!, ...rest];
 }

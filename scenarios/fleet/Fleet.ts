@@ -165,7 +165,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
   }
 
   private async launch(k: number, release: () => void): Promise<void> {
-    const { id, agent, sim, behaviour } = await buildFleetCharger(k, this.options, {
+    const { id, agent, sim, behaviour, version } = await buildFleetCharger(k, this.options, {
       clock: this.clock,
       log: this.chargerLog,
       profile: this.profileFor.get(k),
@@ -180,7 +180,7 @@ export class Fleet extends EventEmitter<FleetEvents> implements FleetControlTarg
       await sim.close();
       return;
     }
-    this.links.observe(agent, release);
+    this.links.observe(agent, release, version);
     if (behaviour) agent.on('status', (change) => behaviour.statusChanged(change));
     const site = this.sites ? siteIndexOf(this.sites.sites, k) : -1;
     if (site >= 0) this.sites!.adopt(site, agent, sim);

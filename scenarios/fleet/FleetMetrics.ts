@@ -14,6 +14,7 @@ import type { FleetUsageReport } from './FleetUsage.js';
 import type { StopReport } from './FleetStop.js';
 import type { FleetSitesReport } from './FleetSites.js';
 import { LatencyHistogram, type HistogramState, type LatencySummary } from './LatencyHistogram.js';
+import { OCPP_VERSIONS, type OcppVersion } from './ocppVersions.js';
 
 export type { HistogramState, LatencySummary } from './LatencyHistogram.js';
 export type { TimelineState } from './FleetTimeline.js';
@@ -28,6 +29,19 @@ export interface ActionMetrics {
   /** Charger → CSMS → charger, ms (wall clock). */
   responseMs: LatencySummary;
 }
+
+/** What the chargers of one OCPP version did (a report's `ocppVersions`). */
+export interface VersionMetrics {
+  /** Chargers of this version started so far (each once) and accepted at least once. */
+  chargers: { started: number; accepted: number };
+  /** Per action the chargers of this version sent: counts and response times. */
+  actions: Record<string, ActionMetrics>;
+  /** Transactions the CSMS confirmed: 1.6 StartTransaction / StopTransaction, 2.0.1 TransactionEvent Started / Ended. */
+  transactions: { started: number; stopped: number };
+}
+
+/** The latency series name of an action's response times for one OCPP version. */
+export const versionSeries = (version: OcppVersion, action: string) => `ocpp${version}:action:${action}`;
 
 export interface FleetReport {
   startedAt: string;
@@ -53,13 +67,18 @@ export interface FleetReport {
   inboundCalls: Record<string, number>;
   actions: Record<string, ActionMetrics>;
   transactions: { started: number; stopped: number };
+  /**
+   * The same per OCPP version spoken (versions without chargers left out): chargers, per-action
+   * counts and response times, transactions. Absent in reports of earlier versions (all 1.6).
+   */
+  ocppVersions?: Partial<Record<OcppVersion, VersionMetrics>>;
   /** Profile name the behaviour ran (absent: no behaviour). */
   profile?: string;
   /** Behaviour events: arrivals, startedRfid, startedRemote, remoteMissed, …, fault:<kind>, ev:<model> (sessions per EV model). */
   behaviour?: Record<string, number>;
   /** Connections over time (reconnect curve). */
   timeline?: TimelineState;
-  /** Latency histograms by series name (`connect`, `boot`, `action:<Action>`), for exact merging. */
+  /** Latency histograms by series name (`connect`, `boot`, `action:<Action>`, `ocpp<version>:action:<Action>`), for exact merging. */
   latency?: Record<string, HistogramState>;
   /** Worker threads that died and were restarted (worker threads only; WorkerSupervisor.ts). */
   workers?: WorkerHealth;
@@ -104,11 +123,22 @@ interface ActionCounters {
 /** One charger's outbound calls awaiting their answer: send time by messageId (no table while there are none). */
 export interface CallsInFlight {
   pending?: Map<string, number> | undefined;
+  /** The OCPP version the charger speaks (default 1.6). */
+  readonly version?: OcppVersion;
+  /** OCPP 2.0.1: the eventType of each TransactionEvent awaiting its answer (no table while there are none). */
+  txEvents?: Map<string, string> | undefined;
+}
+
+interface VersionCounters {
+  chargers: { started: number; accepted: number };
+  actions: Map<string, ActionCounters>;
+  transactions: { started: number; stopped: number };
 }
 
 export class FleetMetrics {
   private readonly actions = new Map<string, ActionCounters>();
   private readonly inbound = new Map<string, number>();
+  private readonly versions = new Map<OcppVersion, VersionCounters>();
   readonly connect = new LatencyHistogram();
   readonly boot = new LatencyHistogram();
   readonly timeline: FleetTimeline;
@@ -124,6 +154,22 @@ export class FleetMetrics {
   /** `_random` is accepted for compatibility; histograms need no sampling. */
   constructor(_random?: () => number, startedAt: number = Date.now()) {
     this.timeline = new FleetTimeline(startedAt);
+  }
+
+  /** A charger of `version` was started (each once). */
+  chargerStarted(version: OcppVersion): void {
+    this.version(version).chargers.started++;
+  }
+
+  /** A charger of `version` was accepted for the first time. */
+  chargerAccepted(version: OcppVersion): void {
+    this.version(version).chargers.accepted++;
+  }
+
+  private version(v: OcppVersion): VersionCounters {
+    let c = this.versions.get(v);
+    if (!c) this.versions.set(v, (c = { chargers: { started: 0, accepted: 0 }, actions: new Map(), transactions: { started: 0, stopped: 0 } }));
+    return c;
   }
 
   /** Counts a behaviour event (SessionBehaviour's `count`). */
@@ -145,8 +191,12 @@ export class FleetMetrics {
     if (r.direction === 'out') this.messagesOut++;
     else this.messagesIn++;
     if (r.type === 'call' && r.direction === 'out') {
-      this.counters(r.action ?? '?').sent++;
+      const action = r.action ?? '?';
+      this.counters(action).sent++;
+      counterOf(this.version(calls.version ?? '1.6').actions, action).sent++;
       (calls.pending ??= new Map()).set(r.messageId, r.at);
+      // A TransactionEvent's answer does not say which event it answers.
+      if (action === 'TransactionEvent') (calls.txEvents ??= new Map()).set(r.messageId, String((r.payload as { eventType?: string } | undefined)?.eventType));
     } else if (r.type === 'call') {
       this.inbound.set(r.action ?? '?', (this.inbound.get(r.action ?? '?') ?? 0) + 1);
     } else if (r.direction === 'in' && (r.type === 'result' || r.type === 'error')) {
@@ -155,25 +205,38 @@ export class FleetMetrics {
       if (sentAt === undefined) return;
       pending!.delete(r.messageId);
       if (pending!.size === 0) calls.pending = undefined; // idle chargers hold no empty table
-      const c = this.counters(r.action ?? '?');
-      if (r.type === 'result') c.results++;
-      else c.callErrors++;
-      c.latency.add(r.at - sentAt);
-      if (r.type === 'result') this.onResult(r);
+      const eventType = calls.txEvents?.get(r.messageId);
+      if (eventType !== undefined) {
+        calls.txEvents!.delete(r.messageId);
+        if (calls.txEvents!.size === 0) calls.txEvents = undefined;
+      }
+      const action = r.action ?? '?';
+      const version = this.version(calls.version ?? '1.6');
+      const ms = r.at - sentAt;
+      for (const c of [this.counters(action), counterOf(version.actions, action)]) {
+        if (r.type === 'result') c.results++;
+        else c.callErrors++;
+        c.latency.add(ms);
+      }
+      if (r.type === 'result') this.onResult(r, version, eventType);
     }
   }
 
-  private onResult(r: TrafficRecord): void {
+  private onResult(r: TrafficRecord, version: VersionCounters, eventType: string | undefined): void {
     const payload = r.payload as { status?: string; transactionId?: number } | undefined;
     if (r.action === 'BootNotification' && payload?.status) this.bootResults[payload.status] = (this.bootResults[payload.status] ?? 0) + 1;
-    if (r.action === 'StartTransaction') this.transactionsStarted++;
-    if (r.action === 'StopTransaction') this.transactionsStopped++;
+    if (r.action === 'StartTransaction' || eventType === 'Started') {
+      this.transactionsStarted++;
+      version.transactions.started++;
+    }
+    if (r.action === 'StopTransaction' || eventType === 'Ended') {
+      this.transactionsStopped++;
+      version.transactions.stopped++;
+    }
   }
 
   private counters(action: string): ActionCounters {
-    let c = this.actions.get(action);
-    if (!c) this.actions.set(action, (c = { sent: 0, results: 0, callErrors: 0, latency: new LatencyHistogram() }));
-    return c;
+    return counterOf(this.actions, action);
   }
 
   get callErrors(): number {
@@ -183,17 +246,24 @@ export class FleetMetrics {
   }
 
   actionTable(): Record<string, ActionMetrics> {
-    const out: Record<string, ActionMetrics> = {};
-    for (const [action, c] of [...this.actions].sort(([a], [b]) => a.localeCompare(b))) {
-      out[action] = { sent: c.sent, results: c.results, callErrors: c.callErrors, responseMs: c.latency.summary() };
+    return tableOf(this.actions);
+  }
+
+  /** Per OCPP version with chargers or traffic: chargers, actions, transactions. */
+  versionTable(): Partial<Record<OcppVersion, VersionMetrics>> {
+    const out: Partial<Record<OcppVersion, VersionMetrics>> = {};
+    for (const v of OCPP_VERSIONS) {
+      const c = this.versions.get(v);
+      if (c) out[v] = { chargers: { ...c.chargers }, actions: tableOf(c.actions), transactions: { ...c.transactions } };
     }
     return out;
   }
 
-  /** Every latency histogram by name (`connect`, `boot`, `action:<Action>`), for merging across threads and shards. */
+  /** Every latency histogram by name (`connect`, `boot`, `action:<Action>`, `ocpp<version>:action:<Action>`), for merging across threads and shards. */
   seriesStates(): Record<string, SeriesState> {
     const out: Record<string, SeriesState> = { connect: this.connect.state(), boot: this.boot.state() };
     for (const [action, c] of this.actions) out[`action:${action}`] = c.latency.state();
+    for (const [version, v] of this.versions) for (const [action, c] of v.actions) out[versionSeries(version, action)] = c.latency.state();
     return out;
   }
 
@@ -222,6 +292,7 @@ export class FleetMetrics {
       inboundCalls: this.inboundTable(),
       actions: this.actionTable(),
       transactions: { started: this.transactionsStarted, stopped: this.transactionsStopped },
+      ocppVersions: this.versionTable(),
       ...(fleet.profile !== undefined && { profile: fleet.profile }),
       behaviour: { ...this.behaviour },
       timeline: this.timeline.state(),
@@ -231,4 +302,18 @@ export class FleetMetrics {
       ...(fleet.sites && { sites: fleet.sites }),
     };
   }
+}
+
+function counterOf(table: Map<string, ActionCounters>, action: string): ActionCounters {
+  let c = table.get(action);
+  if (!c) table.set(action, (c = { sent: 0, results: 0, callErrors: 0, latency: new LatencyHistogram() }));
+  return c;
+}
+
+function tableOf(table: Map<string, ActionCounters>): Record<string, ActionMetrics> {
+  const out: Record<string, ActionMetrics> = {};
+  for (const [action, c] of [...table].sort(([a], [b]) => a.localeCompare(b))) {
+    out[action] = { sent: c.sent, results: c.results, callErrors: c.callErrors, responseMs: c.latency.summary() };
+  }
+  return out;
 }

@@ -32,6 +32,7 @@ export function viewOf(m: ControlledCharger, state: ControlState): ChargerView {
     id: m.id,
     connection: agent.link.state,
     accepted: agent.link.isAccepted,
+    ocppVersion: agent.options.ocppVersion ?? '1.6',
     closedByControl: state.closed.has(m.id),
     sessions: m.behaviour !== undefined,
     connectors: sim.connectors.map((hw) => {

@@ -108,33 +108,76 @@ export class FleetEventTap {
     return { agent, types, off };
   }
 
-  /** Traffic as it passes; transaction events when the CSMS confirms a StartTransaction or StopTransaction. */
+  /**
+   * Traffic as it passes; transaction events when the CSMS confirms a StartTransaction or
+   * StopTransaction (1.6), or a TransactionEvent Started or Ended (2.0.1), in the same shape.
+   */
   private trafficListener(id: string, types: Set<FleetEventType>): (r: TrafficRecord) => void {
     let calls: Map<string, Record<string, unknown>> | undefined;
     return (r) => {
       if (types.has('traffic')) this.publish('traffic', id, { direction: r.direction, kind: r.type, messageId: r.messageId, action: r.action, payload: r.payload });
-      if (!types.has('transaction') || (r.action !== 'StartTransaction' && r.action !== 'StopTransaction')) return;
+      if (!types.has('transaction') || !TRANSACTION_ACTIONS.has(r.action ?? '')) return;
       if (r.type === 'call' && r.direction === 'out') (calls ??= new Map()).set(r.messageId, r.payload as Record<string, unknown>);
       else if (r.direction === 'in' && (r.type === 'result' || r.type === 'error')) {
         const call = calls?.get(r.messageId);
         calls?.delete(r.messageId);
         if (!call || r.type === 'error') return;
-        const answer = r.payload as { transactionId?: number; idTagInfo?: { status: string } };
-        if (r.action === 'StartTransaction') {
-          this.publish('transaction', id, {
-            phase: 'started',
-            connectorId: call.connectorId,
-            transactionId: answer.transactionId,
-            idTag: call.idTag,
-            idTagStatus: answer.idTagInfo?.status,
-            meterStart: call.meterStart,
-          });
-        } else {
-          this.publish('transaction', id, { phase: 'stopped', transactionId: call.transactionId, reason: call.reason ?? 'Local', meterStop: call.meterStop });
-        }
+        const event = r.action === 'TransactionEvent' ? transactionEvent201(call, r.payload as Answer201) : transactionEvent16(r.action!, call, r.payload as Answer16);
+        if (event) this.publish('transaction', id, event);
       }
     };
   }
+}
+
+const TRANSACTION_ACTIONS = new Set(['StartTransaction', 'StopTransaction', 'TransactionEvent']);
+type Answer16 = { transactionId?: number; idTagInfo?: { status: string } };
+type Answer201 = { idTokenInfo?: { status: string } };
+
+function transactionEvent16(action: string, call: Record<string, unknown>, answer: Answer16): Record<string, unknown> {
+  if (action === 'StartTransaction') {
+    return { phase: 'started', connectorId: call.connectorId, transactionId: answer.transactionId, idTag: call.idTag, idTagStatus: answer.idTagInfo?.status, meterStart: call.meterStart };
+  }
+  return { phase: 'stopped', transactionId: call.transactionId, reason: call.reason ?? 'Local', meterStop: call.meterStop };
+}
+
+interface SampledValue201 {
+  value: number;
+  context?: string;
+  measurand?: string;
+  unitOfMeasure?: { unit?: string; multiplier?: number };
+}
+
+/** Wh of the Energy.Active.Import.Register value with `context` in a TransactionEvent's meterValue, if any. */
+function registerWh(call: Record<string, unknown>, context: string): number | undefined {
+  const values = ((call.meterValue ?? []) as { sampledValue: SampledValue201[] }[]).flatMap((m) => m.sampledValue);
+  const v = values.find((x) => x.context === context && (x.measurand ?? 'Energy.Active.Import.Register') === 'Energy.Active.Import.Register');
+  if (!v) return undefined;
+  const multiplier = 10 ** (v.unitOfMeasure?.multiplier ?? 0);
+  return Math.round(v.value * multiplier * (v.unitOfMeasure?.unit === 'kWh' ? 1000 : 1));
+}
+
+/**
+ * A TransactionEvent Started or Ended said as the 1.6 event: the station's transactionId as the
+ * number it stands for (evse-agent's are decimal: the same number its session history shows), the
+ * EVSE as connectorId, stoppedReason as the reason.
+ */
+function transactionEvent201(call: Record<string, unknown>, answer: Answer201): Record<string, unknown> | undefined {
+  const info = call.transactionInfo as { transactionId: string; stoppedReason?: string };
+  const transactionId = /^\d+$/.test(info.transactionId) ? Number(info.transactionId) : info.transactionId;
+  if (call.eventType === 'Started') {
+    const idToken = call.idToken as { idToken: string } | undefined;
+    return {
+      phase: 'started',
+      connectorId: (call.evse as { id: number } | undefined)?.id,
+      transactionId,
+      idTag: idToken?.idToken,
+      idTagStatus: answer.idTokenInfo?.status,
+      meterStart: registerWh(call, 'Transaction.Begin'),
+      ocppVersion: '2.0.1',
+    };
+  }
+  if (call.eventType === 'Ended') return { phase: 'stopped', transactionId, reason: info.stoppedReason ?? 'Local', meterStop: registerWh(call, 'Transaction.End'), ocppVersion: '2.0.1' };
+  return undefined;
 }
 
 function sameSet<T>(a: Set<T>, b: Set<T>): boolean {

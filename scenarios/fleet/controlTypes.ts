@@ -71,6 +71,8 @@ export interface ChargerView {
   connection: string;
   /** BootNotification Accepted on the current connection. */
   accepted: boolean;
+  /** The OCPP version it speaks (1.6 or 2.0.1). */
+  ocppVersion: string;
   /** Closed through the control API (stays offline until opened). */
   closedByControl: boolean;
   /** Automatic sessions (the fleet's behaviour) run on this charger. */

@@ -16,6 +16,7 @@ import { ocppForCharger, resolveBehaviour } from './profileLoader.js';
 import { deriveSeed, seededRandom } from '../seededRandom.js';
 import type { BehaviourEvent } from './behaviourTypes.js';
 import { SessionBehaviour } from './SessionBehaviour.js';
+import { versionAt, type OcppVersion } from './ocppVersions.js';
 
 export interface FleetChargerContext {
   clock: Clock;
@@ -35,6 +36,8 @@ export interface BuiltCharger {
   agent: Agent;
   sim: SimulatedCharger;
   behaviour: SessionBehaviour | undefined;
+  /** The OCPP version it speaks (by its position: ocppVersions.ts). */
+  version: OcppVersion;
 }
 
 /** Builds the charger at fleet position `k` (seeded by the fleet's seed and `k`). */
@@ -53,8 +56,11 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
     readonlyValues: { NumberOfConnectors: connectors },
     log,
   });
+  // A profile given to the control API for this charger decides its version when it says one.
+  const version = versionAt(added?.ocppVersions ?? options.ocppVersions ?? resolved.profile.ocppVersions, k);
   const agent = new Agent({
     chargePointId: id,
+    ocppVersion: version,
     boot: { chargePointVendor: 'evse-agent', chargePointModel: 'fleet', chargePointSerialNumber: id.slice(-25) },
     csms: {
       url: options.csmsUrl,
@@ -96,5 +102,5 @@ export async function buildFleetCharger(k: number, options: FleetOptions, ctx: F
           },
           count: ctx.count,
         });
-  return { id, agent, sim, behaviour };
+  return { id, agent, sim, behaviour, version };
 }

@@ -14,6 +14,7 @@ import type { OcppLink, OcppLinkState } from '../../agent/ocpp/OcppLink.js';
 import type { TrafficRecord } from '../../agent/ocpp/OcppTraffic.js';
 import type { BootGate } from './BootGate.js';
 import type { CallsInFlight, FleetMetrics } from './FleetMetrics.js';
+import type { OcppVersion } from './ocppVersions.js';
 
 /** A charger whose boot has no outcome after this long gives its slot back (BootNotification Pending/Rejected). */
 export const BOOT_SLOT_MS = 30_000;
@@ -21,6 +22,7 @@ export const BOOT_SLOT_MS = 30_000;
 /** One charger as its fleet follows it. */
 class LinkWatch implements CallsInFlight {
   pending: Map<string, number> | undefined = undefined;
+  txEvents: Map<string, string> | undefined = undefined;
   private readonly t0 = performance.now();
   /** The boot slot, until the first boot outcome (then nothing of it stays per charger). */
   private slot: { release: () => void; timer: ReturnType<typeof globalThis.setTimeout> } | undefined;
@@ -32,6 +34,7 @@ class LinkWatch implements CallsInFlight {
     private readonly links: FleetLinks,
     readonly agent: Agent,
     release: () => void,
+    readonly version: OcppVersion,
   ) {
     this.slot = { release, timer: globalThis.setTimeout(slotExpired, BOOT_SLOT_MS, this) };
     this.slot.timer.unref();
@@ -48,7 +51,9 @@ class LinkWatch implements CallsInFlight {
   state(state: OcppLinkState): void {
     const { links } = this;
     const { metrics } = links;
-    if (state === 'booting' && !this.online) {
+    // Connected: booting, or straight to accepted (an OCPP 2.0.1 registration outlives its
+    // connection: no new boot) or pending/rejected (a boot still waiting for its interval).
+    if (state !== 'idle' && state !== 'connecting' && state !== 'stopped' && !this.online) {
       this.online = true;
       links.connected++;
       metrics.timeline.count(this.connectedOnce ? 'reconnects' : 'connects', Date.now());
@@ -69,6 +74,7 @@ class LinkWatch implements CallsInFlight {
     if (this.acceptedOnce) return;
     this.acceptedOnce = true;
     this.links.accepted++;
+    this.links.metrics.chargerAccepted(this.version);
     this.links.metrics.boot.add(performance.now() - this.t0);
   }
 
@@ -125,8 +131,9 @@ export class FleetLinks {
     readonly expectedDrop: (agent: Agent) => boolean,
   ) {}
 
-  observe(agent: Agent, release: () => void): void {
-    watches.set(agent.link, new LinkWatch(this, agent, release));
+  observe(agent: Agent, release: () => void, version: OcppVersion = '1.6'): void {
+    watches.set(agent.link, new LinkWatch(this, agent, release, version));
+    this.metrics.chargerStarted(version);
     agent.on('traffic', onTraffic);
     agent.link.on('state', onState);
     agent.link.on('accepted', onAccepted);

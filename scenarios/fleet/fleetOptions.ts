@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../hal/clock.js';
 import type { Shard } from './fleetIds.js';
 import type { FleetBehaviourOptions } from './profileLoader.js';
+import type { OcppVersionMix } from './ocppVersions.js';
 
 export interface FleetOptions {
   /** CSMS base URL; charger `id` connects to `${csmsUrl}/${id}`. */
@@ -28,6 +29,12 @@ export interface FleetOptions {
    * RetryBackOffWaitMinimum / RetryBackOffRandomRange / RetryBackOffRepeatTimes (default 3 s, 10 s, 3).
    */
   ocpp?: Record<string, string | number | boolean>;
+  /**
+   * OCPP versions of the chargers in percent, assigned by position (ocppVersions.ts), e.g.
+   * `{ '2.0.1': 100 }` or `{ '1.6': 70, '2.0.1': 30 }`; over the profile's `ocppVersions`.
+   * Default: the profile's, else every charger speaks 1.6.
+   */
+  ocppVersions?: OcppVersionMix;
   /**
    * Local (source) IP addresses, used round-robin by charger position: one address has about
    * 28,000 ephemeral ports towards one CSMS address and port (Linux default range).

@@ -28,7 +28,7 @@ describe('fleet Prometheus histograms', () => {
     const { samples, types } = parseExposition(await scrape());
     expect(types.get('evse_fleet_ocpp_response_seconds')).toBe('histogram');
     const [series] = histogramSeries(samples, 'evse_fleet_ocpp_response_seconds');
-    expect(series!.labels).toEqual({ action: 'BootNotification' });
+    expect(series!.labels).toEqual({ action: 'BootNotification', ocpp_version: '1.6' });
     expect(series!.buckets.map((b) => b.le)).toEqual([...LATENCY_BUCKETS_S, Infinity]);
     // Exact wherever no value lies within 2 % below a bound (all of these).
     for (const b of series!.buckets) expect(b.count, `le=${b.le}`).toBe(values.filter((v) => v <= b.le * 1000).length);

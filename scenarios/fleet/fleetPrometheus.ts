@@ -12,7 +12,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
-import type { FleetReport, HistogramState } from './FleetMetrics.js';
+import { versionSeries, type ActionMetrics, type FleetReport, type HistogramState } from './FleetMetrics.js';
+import { OCPP_VERSIONS } from './ocppVersions.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { listenOn } from '../httpServer.js';
 
@@ -28,6 +29,17 @@ export const SUMMARY_QUANTILES = [0.5, 0.95, 0.99, 1];
 export const LATENCY_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 type Labels = Record<string, string>;
+
+/**
+ * Each action's figures per OCPP version with its response-time histogram. A report without
+ * per-version figures (an earlier version's) ran 1.6 only.
+ */
+function actionsByVersion(rep: FleetReport): { labels: Labels; a: ActionMetrics; state: HistogramState | undefined }[] {
+  if (!rep.ocppVersions) return Object.entries(rep.actions).map(([action, a]) => ({ labels: { action, ocpp_version: '1.6' }, a, state: rep.latency?.[`action:${action}`] }));
+  return OCPP_VERSIONS.flatMap((v) =>
+    Object.entries(rep.ocppVersions?.[v]?.actions ?? {}).map(([action, a]) => ({ labels: { action, ocpp_version: v }, a, state: rep.latency?.[versionSeries(v, action)] })),
+  );
+}
 type MetricValue = { labels: Record<string, string | number>; value: number; metricName: string };
 /** prom-client's declared MetricObject wants its MetricType enum; at run time `type` is the string. */
 type Snapshot = Awaited<ReturnType<Histogram<string>['get']>>;
@@ -138,9 +150,9 @@ export function fleetRegistry(snapshot: () => FleetReport, options: { process?: 
   gauge('evse_fleet_chargers', 'Chargers of this fleet process: planned, started (each once), accepted (booted at least once), removed (control API), connected (now)', ['state'], (rep) =>
     Object.entries(rep.chargers).map(([state, n]) => [{ state }, n]),
   );
-  counter('evse_fleet_ocpp_calls_total', 'OCPP calls the chargers sent, by action', ['action'], (rep) => Object.entries(rep.actions).map(([action, a]) => [{ action }, a.sent]));
-  counter('evse_fleet_ocpp_results_total', 'CallResults the chargers received, by action', ['action'], (rep) => Object.entries(rep.actions).map(([action, a]) => [{ action }, a.results]));
-  counter('evse_fleet_ocpp_call_errors_total', 'CallErrors the chargers received, by action', ['action'], (rep) => Object.entries(rep.actions).map(([action, a]) => [{ action }, a.callErrors]));
+  counter('evse_fleet_ocpp_calls_total', 'OCPP calls the chargers sent, by action and OCPP version', ['action', 'ocpp_version'], (rep) => actionsByVersion(rep).map(({ labels, a }) => [labels, a.sent]));
+  counter('evse_fleet_ocpp_results_total', 'CallResults the chargers received, by action and OCPP version', ['action', 'ocpp_version'], (rep) => actionsByVersion(rep).map(({ labels, a }) => [labels, a.results]));
+  counter('evse_fleet_ocpp_call_errors_total', 'CallErrors the chargers received, by action and OCPP version', ['action', 'ocpp_version'], (rep) => actionsByVersion(rep).map(({ labels, a }) => [labels, a.callErrors]));
   counter('evse_fleet_ocpp_inbound_calls_total', 'Calls the CSMS sent to the chargers, by action', ['action'], (rep) => Object.entries(rep.inboundCalls).map(([action, n]) => [{ action }, n]));
   counter('evse_fleet_boot_results_total', 'BootNotification results by status', ['status'], (rep) => Object.entries(rep.bootResults).map(([status, n]) => [{ status }, n]));
   counter('evse_fleet_reconnect_attempts_total', 'Reconnect attempts scheduled', [], (rep) => [[{}, rep.reconnects]]);
@@ -149,15 +161,22 @@ export function fleetRegistry(snapshot: () => FleetReport, options: { process?: 
     [{ direction: 'out' }, rep.messages.out],
     [{ direction: 'in' }, rep.messages.in],
   ]);
-  counter('evse_fleet_transactions_total', 'Transactions the CSMS confirmed, started and stopped', ['event'], (rep) => [
-    [{ event: 'started' }, rep.transactions.started],
-    [{ event: 'stopped' }, rep.transactions.stopped],
-  ]);
-  latency('evse_fleet_ocpp_response', 'Response time of the CSMS to charger calls, by action', ['action'], (rep) =>
-    Object.keys(rep.actions).flatMap((action): [Labels, HistogramState][] => {
-      const state = rep.latency?.[`action:${action}`];
-      return state ? [[{ action }, state]] : [];
+  counter('evse_fleet_transactions_total', 'Transactions the CSMS confirmed, started and stopped, by OCPP version', ['event', 'ocpp_version'], (rep) =>
+    rep.ocppVersions
+      ? OCPP_VERSIONS.flatMap((v): [Labels, number][] => {
+          const t = rep.ocppVersions?.[v]?.transactions;
+          return t ? [[{ event: 'started', ocpp_version: v }, t.started], [{ event: 'stopped', ocpp_version: v }, t.stopped]] : [];
+        })
+      : [[{ event: 'started', ocpp_version: '1.6' }, rep.transactions.started], [{ event: 'stopped', ocpp_version: '1.6' }, rep.transactions.stopped]],
+  );
+  gauge('evse_fleet_ocpp_version_chargers', 'Chargers by the OCPP version they speak: started (each once), accepted (booted at least once)', ['ocpp_version', 'state'], (rep) =>
+    OCPP_VERSIONS.flatMap((v): [Labels, number][] => {
+      const c = rep.ocppVersions?.[v]?.chargers;
+      return c ? [[{ ocpp_version: v, state: 'started' }, c.started], [{ ocpp_version: v, state: 'accepted' }, c.accepted]] : [];
     }),
+  );
+  latency('evse_fleet_ocpp_response', 'Response time of the CSMS to charger calls, by action and OCPP version', ['action', 'ocpp_version'], (rep) =>
+    actionsByVersion(rep).flatMap(({ labels, state }): [Labels, HistogramState][] => (state ? [[labels, state]] : [])),
   );
   latency('evse_fleet_connect', 'Charger start to first connection', [], (rep) => series(rep, 'connect'));
   latency('evse_fleet_boot', 'Charger start to first BootNotification Accepted', [], (rep) => series(rep, 'boot'));

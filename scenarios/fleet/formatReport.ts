@@ -3,6 +3,8 @@ import type { FleetReport, LatencySummary, TimelineState } from './FleetMetrics.
 import type { StopReport } from './FleetStop.js';
 import { describeUsage } from '../../agent/sessions/usageSummary.js';
 import type { FleetSitesReport } from './FleetSites.js';
+import type { ActionMetrics } from './FleetMetrics.js';
+import { OCPP_VERSIONS } from './ocppVersions.js';
 
 const ms = (v: number) => `${Math.round(v)}`;
 const lat = (s: LatencySummary) => `p50 ${ms(s.p50)}  p95 ${ms(s.p95)}  p99 ${ms(s.p99)}  max ${ms(s.max)} ms`;
@@ -48,13 +50,15 @@ export function describeReconnects(t: TimelineState): string | undefined {
 const CUT_BY = { deadline: 'its deadline (--stop-timeout)', interrupted: 'a second signal' } as const;
 
 /** The graceful stop in one line: what it ended, and what it left open when cut short. */
-export function describeStop(s: StopReport): string {
+export function describeStop(s: StopReport, ocpp201 = false): string {
   const took = `${(s.ms / 1000).toFixed(1)} s`;
-  const open = `${s.leftOpen} of ${s.transactions} transactions left open at the CSMS (no StopTransaction answered)`;
+  // A 2.0.1 charger ends its transaction with TransactionEvent Ended.
+  const stopCall = ocpp201 ? 'StopTransaction or TransactionEvent Ended' : 'StopTransaction';
+  const open = `${s.leftOpen} of ${s.transactions} transactions left open at the CSMS (no ${stopCall} answered)`;
   if (s.cutShort) return `stop cut short by ${CUT_BY[s.cutShort]} after ${took}: ${open}; ${s.chargersCutShort} of ${s.chargers} chargers not through their turn`;
   if (s.leftOpen > 0) return `stop in ${took}: ${open}`;
   if (s.transactions === 0) return `stop in ${took}: no transaction to end; ${s.chargers} chargers closed`;
-  return `stop in ${took}: ${s.transactions} transactions ended, every StopTransaction answered; ${s.chargers} chargers closed`;
+  return `stop in ${took}: ${s.transactions} transactions ended, every ${stopCall} answered; ${s.chargers} chargers closed`;
 }
 
 const kW = (w: number) => (w / 1000).toFixed(1);
@@ -81,6 +85,33 @@ export function describeSites(s: FleetSitesReport): string[] {
   return lines;
 }
 
+function actionLines(actions: Record<string, ActionMetrics>, indent = '  '): string[] {
+  const lines = [`${indent}action                        sent   ok  err   response ms`];
+  for (const [action, a] of Object.entries(actions)) {
+    lines.push(`${indent}${action.padEnd(28)} ${String(a.sent).padStart(6)} ${String(a.results).padStart(4)} ${String(a.callErrors).padStart(4)}   ${lat(a.responseMs)}`);
+  }
+  return lines;
+}
+
+/** Whether chargers of the report speak OCPP 2.0.1. */
+export const speaks201 = (r: FleetReport): boolean => r.ocppVersions?.['2.0.1'] !== undefined;
+
+/**
+ * The OCPP versions spoken: nothing for a fleet that speaks 1.6 only (as before versions could mix),
+ * one line for a fleet of one other version (the table above is its own), and per version its
+ * chargers, transactions and per-action response times when the fleet mixes them.
+ */
+export function versionLines(r: FleetReport): string[] {
+  const spoken = OCPP_VERSIONS.filter((v) => r.ocppVersions?.[v] !== undefined);
+  if (spoken.length === 0 || (spoken.length === 1 && spoken[0] === '1.6')) return [];
+  const head = (v: (typeof spoken)[number]) => {
+    const m = r.ocppVersions![v]!;
+    return `  OCPP ${v}: ${m.chargers.started} chargers started, ${m.chargers.accepted} accepted; transactions started ${m.transactions.started}, stopped ${m.transactions.stopped}`;
+  };
+  if (spoken.length === 1) return [head(spoken[0]!)];
+  return spoken.flatMap((v) => [head(v), ...actionLines(r.ocppVersions![v]!.actions, '    ')]);
+}
+
 export function formatSummary(r: FleetReport): string {
   const lines = [
     `fleet${r.shard.count > 1 ? ` shard ${r.shard.index}/${r.shard.count}` : ''}: ${r.chargers.started} of ${r.chargers.planned} chargers started, ${r.chargers.accepted} accepted${r.chargers.removed ? `, ${r.chargers.removed} removed` : ''}, ${r.durationS.toFixed(1)} s${r.profile ? `, profile ${r.profile}` : ''}`,
@@ -92,7 +123,7 @@ export function formatSummary(r: FleetReport): string {
   const curve = r.timeline && describeReconnects(r.timeline);
   if (curve) lines.push(`  ${curve}`);
   if (r.usage) lines.push(`  usage ${describeUsage(r.usage.summary)}`);
-  if (r.stop) lines.push(`  ${describeStop(r.stop)}`);
+  if (r.stop) lines.push(`  ${describeStop(r.stop, speaks201(r))}`);
   if (r.sites) for (const line of describeSites(r.sites)) lines.push(`  ${line}`);
   if (r.behaviour && Object.keys(r.behaviour).length > 0) {
     const events = Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b));
@@ -101,10 +132,8 @@ export function formatSummary(r: FleetReport): string {
     const models = events.filter(([k]) => k.startsWith('ev:'));
     if (models.length > 0) lines.push(`  sessions by EV model: ${models.map(([k, n]) => `${k.slice(3)} ${n}`).join(', ')}`);
   }
-  lines.push('  action                        sent   ok  err   response ms');
-  for (const [action, a] of Object.entries(r.actions)) {
-    lines.push(`  ${action.padEnd(28)} ${String(a.sent).padStart(6)} ${String(a.results).padStart(4)} ${String(a.callErrors).padStart(4)}   ${lat(a.responseMs)}`);
-  }
+  lines.push(...actionLines(r.actions));
+  lines.push(...versionLines(r));
   if (Object.keys(r.inboundCalls).length > 0) lines.push(`  from the CSMS: ${Object.entries(r.inboundCalls).map(([a, n]) => `${a} ${n}`).join(', ')}`);
   const w = r.workers;
   if (w && w.deaths > 0) {

@@ -5,7 +5,8 @@
  * onto one grid. A part without histograms (an old report) lends its own percentiles: the largest
  * part's stand in and max is exact.
  */
-import type { FleetReport, LatencySummary, RunIdentity, SeriesState, WorkerHealth } from './FleetMetrics.js';
+import { versionSeries, type ActionMetrics, type FleetReport, type LatencySummary, type RunIdentity, type SeriesState, type VersionMetrics, type WorkerHealth } from './FleetMetrics.js';
+import { OCPP_VERSIONS, type OcppVersion } from './ocppVersions.js';
 import { mergeTimelines } from './FleetTimeline.js';
 import { LatencyHistogram } from './LatencyHistogram.js';
 import { mergeUsage } from './FleetUsage.js';
@@ -64,7 +65,6 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const startedAt = reports.map((r) => r.startedAt).sort()[0] ?? new Date().toISOString();
   const endedAt = reports.map((r) => r.endedAt).sort().at(-1) ?? startedAt;
   const durationS = (Date.parse(endedAt) - Date.parse(startedAt)) / 1000;
-  const actionNames = [...new Set(reports.flatMap((r) => Object.keys(r.actions)))].sort();
   const messages = { out: sum((r) => r.messages.out), in: sum((r) => r.messages.in) };
   const seriesNames = [...new Set(parts.flatMap((p) => Object.keys(histograms(p) ?? {})))];
   const latency = parts.every((p) => histograms(p) !== undefined) && parts.length > 0 ? Object.fromEntries(seriesNames.map((n) => [n, mergedHistogram(parts, n)!.state()])) : undefined;
@@ -78,6 +78,7 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
   const usage = mergeUsage(reports.map((r) => r.usage));
   const stop = mergeStops(reports.map((r) => r.stop));
   const sites = mergeSites(reports.map((r) => r.sites));
+  const versions = mergeVersions(parts);
   return {
     startedAt,
     endedAt,
@@ -99,21 +100,9 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     disconnects: sum((r) => r.disconnects),
     messages: { ...messages, perSecond: durationS > 0 ? (messages.out + messages.in) / durationS : 0 },
     inboundCalls: sumRecord(reports.map((r) => r.inboundCalls)),
-    actions: Object.fromEntries(
-      actionNames.map((a) => {
-        const of = reports.map((r) => r.actions[a]).filter((x) => x !== undefined);
-        return [
-          a,
-          {
-            sent: of.reduce((n, x) => n + x.sent, 0),
-            results: of.reduce((n, x) => n + x.results, 0),
-            callErrors: of.reduce((n, x) => n + x.callErrors, 0),
-            responseMs: mergedLatency(parts, `action:${a}`, (r) => r.actions[a]?.responseMs),
-          },
-        ];
-      }),
-    ),
+    actions: mergeActions(parts, (r) => r.actions, (a) => `action:${a}`),
     transactions: { started: sum((r) => r.transactions.started), stopped: sum((r) => r.transactions.stopped) },
+    ...(versions && { ocppVersions: versions }),
     ...(profiles.length > 0 && { profile: profiles.join('+') }),
     ...(behaviour && { behaviour }),
     ...(timeline && { timeline }),
@@ -123,6 +112,54 @@ export function mergeReports(parts: FleetPart[], shard: { index: number; count: 
     ...(stop && { stop }),
     ...(sites && { sites }),
   };
+}
+
+/** Per action of `table` in any part: counts added, response times from the merged histograms named `series(action)`. */
+function mergeActions(parts: FleetPart[], table: (r: FleetReport) => Record<string, ActionMetrics> | undefined, series: (action: string) => string): Record<string, ActionMetrics> {
+  const names = [...new Set(parts.flatMap((p) => Object.keys(table(p.report) ?? {})))].sort();
+  return Object.fromEntries(
+    names.map((a) => {
+      const of = parts.map((p) => table(p.report)?.[a]).filter((x) => x !== undefined);
+      return [
+        a,
+        {
+          sent: of.reduce((n, x) => n + x.sent, 0),
+          results: of.reduce((n, x) => n + x.results, 0),
+          callErrors: of.reduce((n, x) => n + x.callErrors, 0),
+          responseMs: mergedLatency(parts, series(a), (r) => table(r)?.[a]?.responseMs),
+        },
+      ];
+    }),
+  );
+}
+
+/**
+ * The parts' per-version figures added up. A report of an earlier version (no `ocppVersions`) ran
+ * 1.6 only: its totals count as 1.6, so a merge with newer reports still adds up.
+ */
+function mergeVersions(parts: FleetPart[]): Partial<Record<OcppVersion, VersionMetrics>> | undefined {
+  if (!parts.some((p) => p.report.ocppVersions)) return undefined;
+  const of = (r: FleetReport, v: OcppVersion): VersionMetrics | undefined =>
+    r.ocppVersions ? r.ocppVersions[v] : v === '1.6' ? { chargers: { started: r.chargers.started, accepted: r.chargers.accepted }, actions: r.actions, transactions: r.transactions } : undefined;
+  // Histograms of a part without per-version series: its version-less series stand in (all 1.6).
+  const withSeries = (v: OcppVersion) =>
+    parts.map((p): FleetPart => {
+      if (p.report.ocppVersions) return p;
+      const h = histograms(p);
+      return h ? { report: p.report, series: Object.fromEntries(Object.entries(h).map(([k, state]) => [k.startsWith('action:') ? `ocpp${v}:${k}` : k, state])) } : p;
+    });
+  const out: Partial<Record<OcppVersion, VersionMetrics>> = {};
+  for (const v of OCPP_VERSIONS) {
+    const present = parts.filter((p) => of(p.report, v) !== undefined);
+    if (present.length === 0) continue;
+    const sum = (f: (m: VersionMetrics) => number) => present.reduce((n, p) => n + f(of(p.report, v)!), 0);
+    out[v] = {
+      chargers: { started: sum((m) => m.chargers.started), accepted: sum((m) => m.chargers.accepted) },
+      actions: mergeActions(withSeries(v).filter((_, i) => of(parts[i]!.report, v) !== undefined), (r) => of(r, v)?.actions, (a) => versionSeries(v, a)),
+      transactions: { started: sum((m) => m.transactions.started), stopped: sum((m) => m.transactions.stopped) },
+    };
+  }
+  return out;
 }
 
 /** Worker failures kept in a report (the counts stay exact beyond). */

@@ -10,6 +10,7 @@
 import { checkInitialValues, type ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
 import { validateShape, type AjvError, type Distribution, type FleetProfile, type SessionWindow } from './profileSchema.js';
 import { siteIssues } from './sites.js';
+import { mixProblems } from './ocppVersions.js';
 
 export { FAULT_KINDS, WEEKDAYS } from './profileSchema.js';
 export type { Arrivals, DailyArrivals, Distribution, EvProfile, FaultKind, FaultRate, FleetProfile, SessionWindow, Weekday } from './profileSchema.js';
@@ -36,7 +37,7 @@ const SESSION_DISTRIBUTIONS = ['minutes', 'energyKWh', 'dwellMinutes'] as const;
 
 /**
  * A profile file's content over the default: `time`, `charger` and `sessions` merge key by key, `ocpp` keys
- * add to the default's, everything else (`arrivals`, `evs`, `faults`, `ocppGroups`, `name`)
+ * add to the default's, everything else (`arrivals`, `evs`, `faults`, `ocppGroups`, `ocppVersions`, `name`)
  * replaces it. `sessions.byHour` overrides the default's distributions by hour, so a file that
  * sets any of `sessions.minutes`, `energyKWh` or `dwellMinutes` without its own `byHour` drops
  * the default's windows: its distributions then hold at every hour.
@@ -106,6 +107,7 @@ export function parseProfile(raw: unknown, source = '(inline)'): FleetProfile {
   const shares = p.ocppGroups.reduce((n, g) => n + g.share, 0);
   if (shares > 1 + 1e-9) issues.push({ path: 'ocppGroups', message: `shares add up to ${shares}, more than 1` });
   issues.push(...siteIssues(sites));
+  if (p.ocppVersions) for (const [key, message] of mixProblems(p.ocppVersions)) issues.push({ path: key ? `ocppVersions['${key}']` : 'ocppVersions', message });
   if (issues.length > 0) throw new ProfileError(source, issues);
   return { ...p, ocpp, ocppGroups: groups };
 }

@@ -6,6 +6,7 @@
 import { Ajv as ProjectAjv } from '../../agent/jsonSchema.js';
 import type { ConfigValue } from '../../agent/ocpp16/configurationKeys.js';
 import { SITES_SCHEMA, type SiteProfile } from './sites.js';
+import type { OcppVersionMix } from './ocppVersions.js';
 
 /** A number (fixed), `{min, max}` (uniform) or `{median, p90}` (lognormal, optionally clamped to min/max). */
 export type Distribution = number | { min: number; max: number } | { median: number; p90: number; min?: number; max?: number };
@@ -103,6 +104,8 @@ export interface FleetProfile {
   ocppGroups: { share: number; ocpp: Record<string, ConfigValue> }[];
   /** Sites with a grid limit, on consecutive fleet positions (sites.ts; optional in a file, default none). */
   sites: SiteProfile[];
+  /** Percent of the chargers per OCPP version, assigned by position (ocppVersions.ts); absent: all 1.6. */
+  ocppVersions?: OcppVersionMix;
 }
 
 // ── schema ──────────────────────────────────────────────────────────────────────────────────
@@ -165,6 +168,8 @@ const SCHEMA = closed(
     ocpp: ocppMap,
     ocppGroups: { type: 'array', maxItems: 16, items: closed({ share: fraction, ocpp: ocppMap }) },
     sites: SITES_SCHEMA,
+    // Keys and percentages are checked in profile.ts (mixProblems), with messages naming the version.
+    ocppVersions: { type: 'object', minProperties: 1 },
   },
   ['name', 'time', 'arrivals', 'evs', 'sessions', 'faults', 'ocpp', 'ocppGroups'],
 );

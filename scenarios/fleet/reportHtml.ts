@@ -6,8 +6,9 @@
  * scroll sideways in their own box instead of widening the page.
  */
 import type { FleetReport, TimelineState } from './FleetMetrics.js';
-import { describeReconnects, describeStop } from './formatReport.js';
+import { describeReconnects, describeStop, speaks201 } from './formatReport.js';
 import { sitesHtml } from './reportSitesHtml.js';
+import { OCPP_VERSIONS } from './ocppVersions.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -82,10 +83,27 @@ function bootResultsHtml(r: FleetReport): string {
     '<p class="legend">Every BootNotification answer, first boots and boots after a reconnect alike (so the total can exceed the chargers).</p>';
 }
 
-export function reportHtml(r: FleetReport): string {
-  const actions = Object.entries(r.actions)
+const ACTION_HEAD = '<tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>';
+const actionRows = (actions: FleetReport['actions']) =>
+  Object.entries(actions)
     .map(([a, m]) => `<tr><td class="text">${esc(a)}</td><td>${m.sent}</td><td>${m.results}</td><td>${m.callErrors}</td><td>${fmt(m.responseMs.p50)}</td><td>${fmt(m.responseMs.p95)}</td><td>${fmt(m.responseMs.p99)}</td><td>${fmt(m.responseMs.max)}</td></tr>`)
     .join('');
+
+/** Per OCPP version (when the fleet speaks more than 1.6): its chargers, transactions and response times per action. */
+function versionsHtml(r: FleetReport): string {
+  const spoken = OCPP_VERSIONS.filter((v) => r.ocppVersions?.[v] !== undefined);
+  if (spoken.length === 0 || (spoken.length === 1 && spoken[0] === '1.6')) return '';
+  const sections = spoken.map((v) => {
+    const m = r.ocppVersions![v]!;
+    return `<h3>OCPP ${esc(v)}</h3>
+${kv([['chargers started / accepted', `${m.chargers.started} / ${m.chargers.accepted}`], ['transactions started / stopped', `${m.transactions.started} / ${m.transactions.stopped}`]])}
+${wide(`<table>${ACTION_HEAD}${actionRows(m.actions)}</table>`)}`;
+  });
+  return `<h2>Per OCPP version</h2>\n${sections.join('\n')}`;
+}
+
+export function reportHtml(r: FleetReport): string {
+  const actions = actionRows(r.actions);
   const curve = r.timeline ? describeReconnects(r.timeline) : undefined;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>evse fleet report ${esc(r.startedAt)}</title>
@@ -103,7 +121,7 @@ ${kv([
   ['connect ms p50 / p95 / p99 / max', `${fmt(r.connectMs.p50)} / ${fmt(r.connectMs.p95)} / ${fmt(r.connectMs.p99)} / ${fmt(r.connectMs.max)}`],
   ['boot ms p50 / p95 / p99 / max', `${fmt(r.bootMs.p50)} / ${fmt(r.bootMs.p95)} / ${fmt(r.bootMs.p99)} / ${fmt(r.bootMs.max)}`],
   ['transactions started / stopped', `${r.transactions.started} / ${r.transactions.stopped}`],
-  ...(r.stop ? [['graceful stop', describeStop(r.stop)] as [string, string]] : []),
+  ...(r.stop ? [['graceful stop', describeStop(r.stop, speaks201(r))] as [string, string]] : []),
   ['disconnects / reconnect attempts', `${r.disconnects} / ${r.reconnects}`],
   ['messages out / in / per s', `${r.messages.out} / ${r.messages.in} / ${r.messages.perSecond.toFixed(1)}`],
 ])}
@@ -114,7 +132,8 @@ ${r.timeline ? `<div class="wide chart">${timelineSvg(r.timeline)}</div>` : '<p>
 ${curve ? `<p>${esc(curve)}</p>` : ''}
 <h2>Response times per action</h2>
 <div class="wide chart">${latencySvg(r)}</div>
-${wide(`<table><tr><th>action</th><th>sent</th><th>results</th><th>CallErrors</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th><th>max ms</th></tr>${actions}</table>`)}
+${wide(`<table>${ACTION_HEAD}${actions}</table>`)}
+${versionsHtml(r)}
 ${Object.keys(r.inboundCalls).length > 0 ? `<h2>Calls from the CSMS</h2>${kv(Object.entries(r.inboundCalls))}` : ''}
 ${r.behaviour && Object.keys(r.behaviour).length > 0 ? `<h2>Behaviour</h2>${kv(Object.entries(r.behaviour).sort(([a], [b]) => a.localeCompare(b)))}` : ''}
 ${sitesHtml(r)}

@@ -17,6 +17,8 @@
  * - BENCH_FLEET_RAMP: chargers started per second (default 2000)
  * - BENCH_FLEET_GC=0: without the fleet heap setting (scenarios/fleet/fleetHeap.ts), to compare
  * - BENCH_FLEET_LOCAL_ADDRESSES: `--local-address` list (e.g. 127.0.0.2,127.0.0.3 past ~28,000)
+ * - BENCH_FLEET_OCPP: the chargers' OCPP version, `1.6` (default), `2.0.1` or a mix in percent by
+ *   position (`1.6:70,2.0.1:30`), as `evse fleet --ocpp`; also for `--steady`
  * - BENCH_FLEET_CPU_PROFILE=<file>: a V8 CPU profile of the boot only (start until the last
  *   boot; one-thread rows), for Chrome DevTools / speedscope
  *
@@ -34,6 +36,7 @@ import { pino } from 'pino';
 import { Fleet } from '../../scenarios/fleet/Fleet.js';
 import { autoThreads, tuneHeapForFleet } from '../../scenarios/fleet/fleetHeap.js';
 import { FleetThreads } from '../../scenarios/fleet/FleetThreads.js';
+import { describeMix, parseOcppOption } from '../../scenarios/fleet/ocppVersions.js';
 import { startCsms } from './fleetCsms.js';
 import { runSteadyBench } from './fleetSteady.bench.js';
 import { runSitesBench } from './fleetSites.bench.js';
@@ -45,6 +48,7 @@ const ONE_PROCESS_MAX = 20_000;
 
 const RAMP = Number(process.env.BENCH_FLEET_RAMP ?? 2000);
 const LOCAL = process.env.BENCH_FLEET_LOCAL_ADDRESSES?.split(',');
+const OCPP = process.env.BENCH_FLEET_OCPP ? parseOcppOption(process.env.BENCH_FLEET_OCPP) : undefined;
 const kb = (bytes: number, n: number) => `${(bytes / 1024 / n).toFixed(1)} KB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -67,7 +71,7 @@ async function measure(n: number, mode: string): Promise<Row> {
   if (process.env.BENCH_FLEET_GC !== '0') tuneHeapForFleet();
   const threads = mode === 'auto' ? autoThreads(n, availableParallelism()) : Number(mode);
   const csms = await startCsms();
-  const options = { csmsUrl: csms.url, count: n, idPrefix: 'B', rampPerSecond: RAMP, behaviour: false as const, ...(LOCAL && { localAddresses: LOCAL }) };
+  const options = { csmsUrl: csms.url, count: n, idPrefix: 'B', rampPerSecond: RAMP, behaviour: false as const, ...(LOCAL && { localAddresses: LOCAL }), ...(OCPP && { ocppVersions: OCPP }) };
   const fleet = threads === 1 ? new Fleet({ ...options, log: pino({ level: 'silent' }) }) : new FleetThreads({ ...options, logLevel: 'silent', threads });
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
@@ -145,7 +149,7 @@ if (process.argv.includes('--steady')) {
 } else {
   const sizes = (process.env.BENCH_FLEET_SIZES ?? '1000,5000,10000').split(',').map(Number);
   const modes = (process.env.BENCH_FLEET_MODES ?? 'auto').split(',');
-  console.log(`fleet bench: ramp ${RAMP}/s, heap setting ${process.env.BENCH_FLEET_GC === '0' ? 'off' : 'on'}${LOCAL ? `, local addresses ${LOCAL.join(',')}` : ''}, Node ${process.version}`);
+  console.log(`fleet bench: OCPP ${describeMix(OCPP)}, ramp ${RAMP}/s, heap setting ${process.env.BENCH_FLEET_GC === '0' ? 'off' : 'on'}${LOCAL ? `, local addresses ${LOCAL.join(',')}` : ''}, Node ${process.version}`);
   for (const n of sizes) {
     if (n > ONE_PROCESS_MAX) {
       if ((await runScaleBench(n)) !== 0) process.exitCode = 1;

@@ -5,7 +5,7 @@
  * counting CSMS as a `node:cluster` of W workers (fleetCsmsCluster.ts), both on this machine.
  * Opt-in (not part of `npm test`): it needs minutes, GBs and the whole machine.
  *
- * Booted = the CSMS has answered N BootNotifications and 2N StatusNotifications (1 connector:
+ * Booted = the CSMS has answered N BootNotifications and 2N StatusNotifications (N for 2.0.1; 1 connector:
  * connector 0 and 1). Printed: boot time, boots/s per 10 s (from the CSMS's counts, sampled every
  * second), peak RSS of the fleet's process tree (the command and its shard processes, sampled every
  * 250 ms) per charger, CPU seconds until booted of the fleet tree and of the CSMS tree separately
@@ -19,6 +19,8 @@
  * - BENCH_FLEET_SCALE_COUNT [50000], BENCH_FLEET_SCALE_PROCESSES [3], BENCH_FLEET_SCALE_RAMP
  *   [900: chargers per second in all, split between the processes], BENCH_FLEET_CSMS_WORKERS [4]
  * - BENCH_FLEET_SCALE_ARGS: more `evse fleet` options, space-separated (e.g. `--max-booting 500`)
+ * - BENCH_FLEET_OCPP: the chargers' OCPP version(s), as `evse fleet --ocpp` (a 2.0.1 charger sends one
+ *   StatusNotification at boot, a 1.6 charger two)
  * - BENCH_FLEET_EVSE: another build's dist/bin/evse.js (to compare two trees in one sitting)
  * - BENCH_FLEET_SCALE_NODE_OPTIONS: NODE_OPTIONS of the fleet command and its shard processes; one
  *   that sizes the old space turns off the boot sizing of fleetHeap.ts bootOldSpaceFlag, for a
@@ -35,6 +37,7 @@ import { fileURLToPath } from 'node:url';
 import type { CsmsSummary } from '../../scenarios/csms/CsmsCounter.js';
 import type { FleetReport } from '../../scenarios/fleet/FleetMetrics.js';
 import { EVSE_BIN } from '../support/spawnEvse.js';
+import { parseOcppOption, versionAt } from '../../scenarios/fleet/ocppVersions.js';
 
 const env = process.env;
 const N = Number(env.BENCH_FLEET_SCALE_COUNT ?? 50_000);
@@ -43,6 +46,9 @@ const RAMP = Number(env.BENCH_FLEET_SCALE_RAMP ?? 900);
 const WORKERS = Number(env.BENCH_FLEET_CSMS_WORKERS ?? 4);
 const BOOT_TIMEOUT_S = Number(env.BENCH_FLEET_SCALE_TIMEOUT_S ?? 300);
 const EXTRA = (env.BENCH_FLEET_SCALE_ARGS ?? '').split(' ').filter(Boolean);
+/** The chargers' OCPP version(s), as `evse fleet --ocpp` (default 1.6). */
+const OCPP = env.BENCH_FLEET_OCPP;
+const MIX = OCPP === undefined ? undefined : parseOcppOption(OCPP);
 const EVSE = env.BENCH_FLEET_EVSE ?? EVSE_BIN;
 const CLUSTER = fileURLToPath(new URL('./fleetCsmsCluster.js', import.meta.url));
 
@@ -143,7 +149,7 @@ export async function runScaleBench(n = N): Promise<number> {
 
     // --- the fleet ---
     const reportFile = join(dir, 'fleet.json');
-    const args = ['fleet', '--csms', url, '--count', String(N), '--processes', String(PROCESSES), '--ramp', String(RAMP), '--idle', '86400-86400', '--threads', '1', '--progress', '10', '--report', reportFile, ...EXTRA];
+    const args = ['fleet', '--csms', url, '--count', String(N), '--processes', String(PROCESSES), '--ramp', String(RAMP), '--idle', '86400-86400', '--threads', '1', '--progress', '10', '--report', reportFile, ...(OCPP ? ['--ocpp', OCPP] : []), ...EXTRA];
     console.log(`  ${env.BENCH_FLEET_SCALE_NODE_OPTIONS ? `NODE_OPTIONS='${env.BENCH_FLEET_SCALE_NODE_OPTIONS}' ` : ''}${EVSE === EVSE_BIN ? 'evse' : EVSE} ${args.join(' ')}`);
     const nodeOptions = env.BENCH_FLEET_SCALE_NODE_OPTIONS;
     const fleet = spawn(process.execPath, [EVSE, ...args], {
@@ -171,6 +177,9 @@ export async function runScaleBench(n = N): Promise<number> {
     let atBoot = { fleetCpuS: 0, csmsCpuS: 0, s: 0 };
     const boots = () => latest?.actions.BootNotification?.resultsOut ?? 0;
     const statuses = () => latest?.actions.StatusNotification?.resultsOut ?? 0;
+    // A 1.6 charger reports connector 0 and its connector, a 2.0.1 charger its one EVSE.
+    let expectedStatuses = 0;
+    for (let k = 1; k <= N; k++) expectedStatuses += versionAt(MIX, k) === '2.0.1' ? 1 : 2;
     while ((performance.now() - t0) / 1000 < BOOT_TIMEOUT_S && fleet.exitCode === null) {
       await sleep(250);
       const pids = tree(fleet.pid!);
@@ -184,7 +193,7 @@ export async function runScaleBench(n = N): Promise<number> {
         windows.push(`${Math.round(lastWindow.at)}–${Math.round(s)} s: ${((boots() - lastWindow.boots) / (s - lastWindow.at)).toFixed(0)}/s`);
         lastWindow = { at: s, boots: boots() };
       }
-      if (boots() >= N && statuses() >= 2 * N) {
+      if (boots() >= N && statuses() >= expectedStatuses) {
         booted = true;
         atBoot = { fleetCpuS: f.cpuS - fleet0.cpuS, csmsCpuS: c.cpuS - csms0.cpuS, s };
         const end = (performance.now() - t0) / 1000;
