@@ -49,13 +49,13 @@ describe('a scenario in 1.6 words on an OCPP 2.0.1 charger', () => {
 
   it('refuses a step 2.0.1 has no words for, naming the step and the way out', async () => {
     const r = await runScenario(
-      scenario('profile', async (t) => {
-        await t.csms.send('SetChargingProfile', { connectorId: 1, csChargingProfiles: { chargingProfileId: 1, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Relative', chargingSchedule: { chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 6 }] } } });
+      scenario('unsigned firmware', async (t) => {
+        await t.csms.send('UpdateFirmware', { location: 'http://127.0.0.1:9/fw.bin', retrieveDate: t.clock.now() });
       }),
       { ocppVersion: '2.0.1' },
     );
     expect(r.status).toBe('failed');
-    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("SetChargingProfile has no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6'") });
+    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("UpdateFirmware has no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6'") });
     const diagnostics = await runScenario(scenario('1.6 notification', async (t) => t.csms.respondTo('DiagnosticsStatusNotification', {})), { ocppVersion: '2.0.1' });
     expect(diagnostics.error?.message).toContain('DiagnosticsStatusNotification is not sent by an OCPP 2.0.1 charger');
     const event = await runScenario(scenario('2.0.1 message', async (t) => t.csms.failNext('TransactionEvent')), { ocppVersion: '1.6' });

@@ -12,11 +12,12 @@
  *   variable that is that key, ChangeAvailability, Reset (Soft and Hard: Immediate, both stop the
  *   running transactions at once), UnlockConnector, TriggerMessage, SendLocalList, ReserveNow,
  *   CancelReservation, InstallCertificate, SignedUpdateFirmware → UpdateFirmware, GetLog, GetDiagnostics
- *   → GetLog DiagnosticsLog; the answer comes back in 1.6 words;
+ *   → GetLog DiagnosticsLog, SetChargingProfile / ClearChargingProfile / GetCompositeSchedule (connector →
+ *   EVSE, the one schedule as a list of one); the answer comes back in 1.6 words;
  * - what the CSMS answers ({@link answerIn16Words}, {@link answerIn201}): a scripted StartTransaction /
  *   StopTransaction answer is the answer to a TransactionEvent Started / Ended (idTagInfo ↔ idTokenInfo).
  *
- * What has no 2.0.1 counterpart here (SetChargingProfile, plain UpdateFirmware, …, and 1.6 status
+ * What has no 2.0.1 counterpart here (plain UpdateFirmware, GetConfiguration of every key, …, and 1.6 status
  * names such as Charging on the wire) is refused with a {@link ScenarioUsageError}, or simply not
  * matched: such a scenario says `onlyOcpp: { version: '1.6', reason }`.
  */
@@ -332,6 +333,44 @@ export function sayIn201(action: string, payload: unknown, ctx: SayContext): Sai
         },
       };
     }
+    case 'SetChargingProfile': {
+      const profile = p.csChargingProfiles as Payload & { chargingSchedule: Payload; transactionId?: number };
+      const { chargingProfileId, transactionId, chargingSchedule, chargingProfilePurpose, ...rest } = profile;
+      return {
+        action,
+        payload: {
+          evseId: p.connectorId,
+          chargingProfile: {
+            ...rest,
+            id: chargingProfileId,
+            chargingProfilePurpose: chargingProfilePurpose === 'ChargePointMaxProfile' ? 'ChargingStationMaxProfile' : chargingProfilePurpose,
+            ...(transactionId !== undefined && { transactionId: ctx.stationTransactionId(transactionId) }),
+            chargingSchedule: [{ id: chargingProfileId, ...chargingSchedule }],
+          },
+        },
+        answer: sameAnswer,
+      };
+    }
+    case 'ClearChargingProfile': {
+      const purpose = p.chargingProfilePurpose === 'ChargePointMaxProfile' ? 'ChargingStationMaxProfile' : p.chargingProfilePurpose;
+      const criteria = {
+        ...(p.connectorId !== undefined && { evseId: p.connectorId }),
+        ...(purpose !== undefined && { chargingProfilePurpose: purpose }),
+        ...(p.stackLevel !== undefined && { stackLevel: p.stackLevel }),
+      };
+      return { action, payload: { ...(p.id !== undefined && { chargingProfileId: p.id }), ...(Object.keys(criteria).length > 0 && { chargingProfileCriteria: criteria }) }, answer: sameAnswer };
+    }
+    case 'GetCompositeSchedule':
+      return {
+        action,
+        payload: { evseId: p.connectorId, duration: p.duration, ...(p.chargingRateUnit !== undefined && { chargingRateUnit: p.chargingRateUnit }) },
+        answer: (r) => {
+          const { status, schedule } = r as { status: string; schedule?: { evseId: number; duration: number; scheduleStart: string; chargingRateUnit: string; chargingSchedulePeriod: unknown[] } };
+          if (!schedule) return { status };
+          const { evseId, scheduleStart, ...chargingSchedule } = schedule;
+          return { status, connectorId: evseId, scheduleStart, chargingSchedule };
+        },
+      };
     case 'CancelReservation':
     case 'ClearCache':
     case 'DataTransfer':
