@@ -45,6 +45,8 @@ export interface CsmsSteps {
   respondTo<A extends ScriptedAction>(action: A, reply: Reply<A>, options?: ScriptOptions): void;
   /** Answers the next call of `action` (the next matching one, with `match`) with a CallError. */
   failNext(action: ScriptedAction, code?: Parameters<typeof callError>[0], options?: { match?: CallMatch<never> | Record<string, unknown> }): void;
+  /** Leaves the next call of `action` (the next matching one) unanswered: the charger's call times out (10 s). */
+  ignoreNext(action: ScriptedAction, options?: { match?: CallMatch<never> | Record<string, unknown> }): void;
   /** Drops the connection; with `{ offline: true }` the CSMS stays unreachable until {@link online}. */
   disconnect(options?: { offline?: boolean }): Promise<void>;
   online(): Promise<void>;
@@ -234,6 +236,16 @@ export function csmsSteps(k: StepTools): CsmsSteps {
       oneVersionOnly(`csms.failNext(${action})`, action);
       h.note('step', k.say(`CSMS will answer the next ${action}${describeMatch(options.match)} with CallError ${code}`));
       script(csms, action, callError(code, 'scenario'), { times: 1, ...(options.match !== undefined && { match: options.match }) });
+    },
+    ignoreNext(action, options = {}) {
+      const csms = control(`csms.ignoreNext(${action})`);
+      oneVersionOnly(`csms.ignoreNext(${action})`, action);
+      h.note('step', k.say(`CSMS will not answer the next ${action}${describeMatch(options.match)}`));
+      const noAnswer = () => {
+        h.unanswered(cp);
+        return NO_REPLY;
+      };
+      script(csms, action, noAnswer as Reply<AnyInboundAction>, { times: 1, ...(options.match !== undefined && { match: options.match }) });
     },
     async disconnect(options = {}) {
       const csms = control('csms.disconnect');

@@ -53,6 +53,8 @@ export const T0 = Date.UTC(2026, 0, 1);
 export const REAL_IO_LIMIT_MS = 150_000;
 /** How long one settle waits for the charger's calls in flight and its transaction messages (they may wait on the virtual clock). */
 const CALLS_SETTLE_MS = 3000;
+/** How long a charger waits for the answer to its call (virtual ms). */
+const CALL_TIMEOUT_MS = 10_000;
 
 export type EventKind = 'step' | 'status' | 'ocpp' | 'energy' | 'card' | 'display' | 'note';
 
@@ -113,6 +115,12 @@ export interface Harness {
   readonly files: SiteFiles;
   /** Embedded CSMS only: when true it refuses (HTTP 401) reconnections. */
   offline: boolean;
+  /**
+   * The CSMS leaves the call charger `chargePointId` just sent unanswered: until the charger's call
+   * timeout has passed on the clock, settling does not wait for that answer (the link sends one call
+   * at a time, so nothing else of that charger is in flight meanwhile).
+   */
+  unanswered(chargePointId: string): void;
   note(kind: EventKind, text: string): void;
   settle(): Promise<void>;
   /** Lets `ms` pass: virtual time in one-second steps with I/O settled between, or real time. */
@@ -202,7 +210,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
           ocppVersion,
           bootReason,
           boot: { chargePointVendor: 'evse-agent', chargePointModel: 'scenario', ...(bootedVersion !== undefined && { firmwareVersion: bootedVersion }) },
-          csms: { url, callTimeoutMs: 10_000 },
+          csms: { url, callTimeoutMs: CALL_TIMEOUT_MS },
           hardware,
           config,
           clock,
@@ -266,6 +274,9 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
       });
     }
 
+    /** Per charger: the virtual time until which a call of it stays unanswered on purpose. */
+    const quietUntil = new Map<string, number>();
+    const callsSettleMs = (id: string) => ((quietUntil.get(id) ?? -Infinity) > clock.now() ? 20 : CALLS_SETTLE_MS);
     const settle = async () => {
       // Bounded: each round waits for real I/O that was under way; a round without any ends it.
       for (let round = 0; round < 1000; round++) {
@@ -273,7 +284,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
         // A transfer or an installer is real I/O: waited for as long as it takes, not for
         // CALLS_SETTLE_MS only (under load it can take longer, and virtual time must not move past it).
         await Promise.all(chargers.map((c) => withinRealTime(maintenanceSettled(c.agent), REAL_IO_LIMIT_MS)));
-        await Promise.all(chargers.map((c) => c.agent.whenIdle(CALLS_SETTLE_MS)));
+        await Promise.all(chargers.map((c) => c.agent.whenIdle(callsSettleMs(c.id))));
         // Settling the calls may have started more (the next stage of an update, a restart).
         if (restarts.size === 0 && !(await Promise.all(chargers.map((c) => maintenanceBusy(c.agent)))).some(Boolean)) return;
       }
@@ -298,6 +309,7 @@ export async function createHarness(options: ScenarioOptions, env: RunEnvironmen
         link.offline = value;
       },
       note,
+      unanswered: (id) => void quietUntil.set(id, clock.now() + CALL_TIMEOUT_MS),
       settle,
       advance: virtual ? (ms) => (clock as SimulatedClock).advanceAsync(ms, settle, 1000) : (ms) => sleep(ms).then(settle),
       close,

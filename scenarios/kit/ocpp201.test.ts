@@ -130,6 +130,44 @@ describe('scripted answers to transaction messages on both versions', () => {
     // The first periodic Updated is failed (its retry waits 600 s), nothing else.
     expect(events.slice(1)).toEqual(['✗ FormationViolation "scenario"']);
   });
+  it('ignoreNext leaves the next StopTransaction unanswered: the charger times out and sends it again (1.6), the Ended event (2.0.1)', async () => {
+    const noAnswer = scenario('no answer to the stop', { ocpp: { TransactionMessageRetryInterval: 30 } }, async (t) => {
+      await t.ev.plugIn(1);
+      await t.rfid.present('04A1B2C3');
+      await t.csms.expect('StartTransaction');
+      t.csms.ignoreNext('StopTransaction');
+      await t.rfid.present('04A1B2C3');
+      const stop = await t.csms.expect('StopTransaction', { reason: 'Local' });
+      const sentAt = t.clock.elapsed();
+      await t.csms.expect('StopTransaction', { reason: 'Local' }, { within: '2m' }); // sent again, answered
+      // After the 10 s call timeout and the 30 s retry interval (counted from the stop sent a step before), not before.
+      if (t.clock.elapsed() - sentAt < 38_000) throw new Error(`sent again after ${t.clock.elapsed() - sentAt} ms`);
+      if (!('transactionId' in stop)) throw new Error('no transactionId');
+    });
+    const r = await runScenario(noAnswer);
+    expect(r.status, report('pretty', [r])).toBe('passed');
+    expect(answers(r, 'StopTransaction')).toEqual(['✓ {idTagInfo:{status:"Accepted"}}']);
+    // The unanswered call does not hold each virtual second for 3 s of real time (30 s for its timeout).
+    expect(r.wallMs).toBeLessThan(15_000);
+
+    const on201 = await runScenario(
+      scenario('no answer to the Ended event', { ocpp: { TransactionMessageRetryInterval: 600 } }, async (t) => {
+        await t.ev.plugIn(1);
+        await t.rfid.present('04A1B2C3');
+        await t.csms.expect('StartTransaction');
+        t.csms.ignoreNext('StopTransaction');
+        await t.rfid.present('04A1B2C3');
+        await t.csms.expect('StopTransaction', { reason: 'Local' });
+        await t.clock.advance('1m');
+      }),
+      { ocppVersion: '2.0.1' },
+    );
+    expect(on201.status, report('pretty', [on201])).toBe('passed');
+    const sent = on201.timeline.filter((e) => e.kind === 'ocpp' && e.text.startsWith('→ TransactionEvent '));
+    expect(sent.at(-1)!.text).toContain('eventType:"Ended"');
+    expect(answers(on201, 'TransactionEvent')).toHaveLength(sent.length - 1); // the Ended event has no answer
+    expect(on201.wallMs).toBeLessThan(15_000);
+  });
 });
 
 describe('onlyOcpp', () => {
