@@ -127,7 +127,7 @@ export async function runDemo(opts: DemoOptions): Promise<number> {
     pricing.start();
     await csms.waitForCall(CHARGE_POINT_ID, 'BootNotification', undefined, 10_000);
     await clock.advanceAsync(2000, settle);
-    const secure = security ? await security.check(csms, CHARGE_POINT_ID, say) : true;
+    const secure = security ? await security.check(csms, CHARGE_POINT_ID, say, ocppVersion) : true;
 
     say('step', '▶ driver plugs the cable in');
     connector.ev.plugIn();

@@ -40,12 +40,6 @@ withLogOptions(
     .option('--dashboard-port <port>', 'port of the dashboard (0 = any free port)', port, 8080),
   'warn',
 ).action(async (opts: { json?: boolean; minutes: number; dashboard?: boolean; dashboardPort: number; logLevel: string; pretty?: boolean; security?: boolean; ocpp: OcppVersion }) => {
-  if (opts.security && opts.ocpp === '2.0.1') {
-    // The demo's security check changes the profile with 1.6 ChangeConfiguration and reads 1.6 security events.
-    process.stderr.write('evse demo: --security: shown with OCPP 1.6 only for now; leave out --ocpp 2.0.1 or --security\n');
-    process.exitCode = 64;
-    return;
-  }
   if (opts.dashboard) {
     const { runDashboardDemo } = await import('./demoDashboard.js');
     process.exitCode = await runDashboardDemo({ port: opts.dashboardPort, json: opts.json === true, logLevel: opts.logLevel, pretty: opts.pretty, ocppVersion: opts.ocpp });

@@ -34,7 +34,6 @@ const USAGE_ERRORS: [string[], RegExp][] = [
   [['demo', '--log-level', 'loud'], /^evse demo: --log-level: expected one of fatal, error, warn, info, debug, trace, silent, got 'loud'$/],
   [['demo', '--minutes', '0'], /^evse demo: --minutes: expected a number greater than 0, got '0'$/],
   [['demo', '--ocpp', '2.1'], /^evse demo: --ocpp: expected one of 1\.6, 2\.0\.1, got '2\.1'$/],
-  [['demo', '--ocpp', '2.0.1', '--security'], /^evse demo: --security: shown with OCPP 1\.6 only for now; leave out --ocpp 2\.0\.1 or --security$/],
   [['csms', '--port', 'abc'], /^evse csms: --port: expected an integer from 0 to 65535, got 'abc'$/],
   [['csms', '--port', '70000'], /^evse csms: --port: expected an integer from 0 to 65535, got '70000'$/],
   [['csms', '--log-level', 'loud'], /^evse csms: --log-level: expected one of .*, got 'loud'$/],

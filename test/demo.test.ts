@@ -65,6 +65,24 @@ describe('evse demo', () => {
     expect(lines.find((l) => l.type === 'security')?.text).toMatch(/^security profile 2: wss:\/\/127\.0\.0\.1:\d+/);
   });
 
+  it('--ocpp 2.0.1 --security: profile 2 over 2.0.1, the downgrade refused with SetVariables, BasicAuthPassword WriteOnly', async () => {
+    const demo = spawnEvse(['demo', '--ocpp', '2.0.1', '--security', '--json', '--minutes', '15'], { EVSE_LOG_LEVEL: 'silent' });
+    expect(await demo.exited).toBe(0);
+    type Line = { type: string; text: string; ok?: boolean; action?: string; kind?: string; payload?: Record<string, unknown> };
+    const lines = demo.stdout().trim().split('\n').map((l) => JSON.parse(l) as Line);
+    expect(lines.find((l) => l.type === 'security')?.text).toMatch(/^security profile 2: wss:\/\/127\.0\.0\.1:\d+/);
+    expect(lines.find((l) => l.type === 'security' && l.ok !== undefined)).toMatchObject({
+      ok: true,
+      text: expect.stringContaining('SecurityCtrlr.SecurityProfile to 1: Rejected; profile still 2; SecurityCtrlr.BasicAuthPassword not readable; StartupOfTheDevice reported'),
+    });
+    // The wire spoke 2.0.1: the station's answers to the CSMS's SetVariables / GetVariables, its security event.
+    const answer = (action: string) => lines.find((l) => l.type === 'ocpp' && l.action === action && l.kind === 'result')?.payload;
+    expect(answer('SetVariables')).toMatchObject({ setVariableResult: [{ attributeStatus: 'Rejected', variable: { name: 'SecurityProfile' } }] });
+    expect(answer('GetVariables')).toMatchObject({ getVariableResult: [{ attributeStatus: 'Accepted', attributeValue: '2' }, { attributeStatus: 'Rejected', variable: { name: 'BasicAuthPassword' } }] });
+    expect(lines.some((l) => l.type === 'ocpp' && l.action === 'SecurityEventNotification' && l.payload?.type === 'StartupOfTheDevice')).toBe(true);
+    expect(lines.find((l) => l.type === 'summary' && l.ok !== undefined)).toMatchObject({ ok: true, ocppVersion: '2.0.1', violations: 0 });
+  });
+
   it('--dashboard: runs the charger in real time with its dashboard on 127.0.0.1 until Ctrl-C, driven through the API', { timeout: 30_000 }, async () => {
     const demo = spawnEvse(['demo', '--dashboard', '--dashboard-port', '0', '--json'], { EVSE_LOG_LEVEL: 'silent' });
     try {

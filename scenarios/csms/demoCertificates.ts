@@ -72,13 +72,16 @@ export interface FirmwareSigningPki {
   untrusted: { cert: string; key: string };
 }
 
-/** A manufacturer root and a firmware signing certificate, valid from `now` for `days` (a scenario's virtual time). */
-export function makeFirmwareSigningPki(now = Date.now(), days = 1): FirmwareSigningPki {
+/**
+ * A manufacturer root and a firmware signing certificate, valid from `now` for `days` (a scenario's
+ * virtual time). `random`: the bytes each serial number is made from (tests give their own).
+ */
+export function makeFirmwareSigningPki(now = Date.now(), days = 1, random: () => Uint8Array = () => randomBytes(12)): FirmwareSigningPki {
   const issue = (organization: string) => {
     const rootKeys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const rootName = name(organization, `${organization} firmware root`);
     const caUsage = extension(id_ce_keyUsage, new KeyUsage(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign), true);
-    const root = certificate({ subject: rootName, issuer: rootName, publicKey: rootKeys.publicKey, signer: rootKeys.privateKey, now, days, extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: true }), true), caUsage] });
+    const root = certificate({ subject: rootName, issuer: rootName, publicKey: rootKeys.publicKey, signer: rootKeys.privateKey, now, days, serial: serialNumber(random()), extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: true }), true), caUsage] });
     const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const cert = certificate({
       subject: name(organization, `${organization} firmware signing`),
@@ -87,6 +90,7 @@ export function makeFirmwareSigningPki(now = Date.now(), days = 1): FirmwareSign
       signer: rootKeys.privateKey,
       now,
       days,
+      serial: serialNumber(random()),
       extensions: [extension(id_ce_basicConstraints, new BasicConstraints({ cA: false }), true), extension(id_ce_keyUsage, new KeyUsage(KeyUsageFlags.digitalSignature), true)],
     });
     return { root, signer: { cert, key: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() } };
@@ -104,13 +108,25 @@ function extension(extnID: string, value: object, critical = false): Extension {
   return new Extension({ extnID, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
 }
 
-function certificate(o: { subject: Name; issuer: Name; publicKey: KeyObject; signer: KeyObject; now: number; days?: number; extensions: Extension[] }): string {
-  const serial = randomBytes(12);
-  serial[0]! &= 0x7f; // a positive INTEGER
+/**
+ * A certificate serial number from `random` bytes: a positive DER INTEGER in its one allowed (minimal)
+ * encoding, so the first byte is 0x01..0x7f. Only clearing the top bit left a first byte of 0x00
+ * before a byte below 0x80 in 1 of 256 serials, a padded INTEGER that OpenSSL refuses ("illegal
+ * padding"): 1 certificate in about 200 could not be read (an InstallCertificate Rejected, a signing
+ * certificate InvalidCertificate, now and then in a firmware scenario).
+ */
+export function serialNumber(random: Uint8Array): Uint8Array {
+  const serial = Uint8Array.from(random);
+  serial[0] = (serial[0]! & 0x7f) || 0x01;
+  return serial;
+}
+
+function certificate(o: { subject: Name; issuer: Name; publicKey: KeyObject; signer: KeyObject; now: number; days?: number; extensions: Extension[]; serial?: Uint8Array }): string {
+  const serial = o.serial ?? serialNumber(randomBytes(12));
   const algorithm = new AlgorithmIdentifier({ algorithm: ECDSA_SHA256 });
   const tbs = new TBSCertificate({
     version: Version.v3,
-    serialNumber: new Uint8Array(serial).buffer,
+    serialNumber: serial.slice().buffer,
     signature: algorithm,
     issuer: o.issuer,
     subject: o.subject,

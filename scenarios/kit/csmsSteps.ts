@@ -7,14 +7,17 @@
  * Steps are written in OCPP 1.6 words. On an OCPP 2.0.1 charger they are said and seen in 2.0.1
  * where the two versions mean the same thing (ocpp201Words.ts): `csms.expect('StartTransaction')`
  * is met by a TransactionEvent Started, `csms.send('RemoteStartTransaction', …)` sends a
- * RequestStartTransaction and answers in 1.6 words.
+ * RequestStartTransaction and answers in 1.6 words, and `csms.respondTo('StartTransaction', …)` /
+ * `csms.failNext('StopTransaction')` answer the TransactionEvent Started / Ended. What only 2.0.1
+ * has is scripted in its own words: `csms.respondTo('TransactionEvent', reply, { match: { eventType:
+ * 'Updated' } })`.
  */
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
-import { callError, type CallMatch } from '../csms/EmbeddedCsms.js';
-import type { InboundAction, Reply } from '../csms/CsmsReplies.js';
+import { callError, isRpcError, NO_REPLY, type CallMatch, type EmbeddedCsms } from '../csms/EmbeddedCsms.js';
+import type { AnyInboundAction, InboundAction, Reply, ReplyContext } from '../csms/CsmsReplies.js';
 import { matchesPartial } from '../csms/matchesPartial.js';
 import type { ObservedCall } from './csmsView.js';
-import { In16Words, sayIn201 } from './ocpp201Words.js';
+import { answerIn16Words, answerIn201, In16Words, sayIn201, seenIn16Words, TRANSACTION_EVENT_OF, type AnsweredAsTransactionEvent } from './ocpp201Words.js';
 import { ScenarioFailure } from './errors.js';
 import type { StepTools } from './stepTools.js';
 import { parseDuration } from './words.js';
@@ -33,14 +36,32 @@ export interface CsmsSteps {
   sendError<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<string>;
   /** The id the CSMS gave the latest transaction (fails when there is none). */
   lastTransactionId(): number;
-  respondTo<A extends InboundAction>(action: A, reply: Reply<A>, options?: { times?: number }): void;
-  /** Answers the next call of `action` with a CallError. */
-  failNext(action: InboundAction, code?: Parameters<typeof callError>[0]): void;
+  /**
+   * How the CSMS answers `action` from now on (or its next `times` calls; with `match`, only the calls
+   * that match, the others get the usual answer). On a 2.0.1 charger StartTransaction / StopTransaction
+   * answer its TransactionEvent Started / Ended (in 1.6 words: `idTagInfo`); `TransactionEvent` itself
+   * is scripted in 2.0.1 words (2.0.1 only).
+   */
+  respondTo<A extends ScriptedAction>(action: A, reply: Reply<A>, options?: ScriptOptions): void;
+  /** Answers the next call of `action` (the next matching one, with `match`) with a CallError. */
+  failNext(action: ScriptedAction, code?: Parameters<typeof callError>[0], options?: { match?: CallMatch<never> | Record<string, unknown> }): void;
+  /** Leaves the next call of `action` (the next matching one) unanswered: the charger's call times out (10 s). */
+  ignoreNext(action: ScriptedAction, options?: { match?: CallMatch<never> | Record<string, unknown> }): void;
   /** Drops the connection; with `{ offline: true }` the CSMS stays unreachable until {@link online}. */
   disconnect(options?: { offline?: boolean }): Promise<void>;
   online(): Promise<void>;
   /** Every call the charger sent for `action` so far. */
   sent<A extends Ocpp16Action>(action: A): RequestOf<A>[];
+}
+
+/** What a scenario may script the answers of: the 1.6 inbound calls, and 2.0.1's TransactionEvent. */
+export type ScriptedAction = InboundAction | 'TransactionEvent';
+
+export interface ScriptOptions {
+  /** Only the next `times` (matching) calls. */
+  readonly times?: number;
+  /** Only calls whose payload contains this (a partial payload) or for which this predicate is true. */
+  readonly match?: CallMatch<never> | Record<string, unknown>;
 }
 
 const describeMatch = (match: unknown) => (match === undefined ? '' : typeof match === 'function' ? ' (matching a predicate)' : ` matching ${JSON.stringify(match)}`);
@@ -52,11 +73,13 @@ export function csmsSteps(k: StepTools): CsmsSteps {
   /** The Reset type last sent: a 2.0.1 ImmediateReset stop is a SoftReset or HardReset in 1.6 words. */
   let resetType: string | undefined;
   let requestId = 0;
+  /** The requestIds of the GetLogs that were the scenario's GetDiagnostics (2.0.1). */
+  const diagnostics = new Set<number>();
   const v201 = h.ocppVersion === '2.0.1';
   const calls = (action: string, since: number): ObservedCall[] => {
     if (!v201) return h.csms.calls(cp, action, since);
     // From the first call on, so that what earlier calls said (a problem before its Faulted) counts.
-    const words = new In16Words(resetType);
+    const words = new In16Words(resetType, diagnostics);
     return h.csms
       .allCalls(cp, 0)
       .flatMap((r) => words.seen(r.action, r.payload).map((c) => ({ seq: r.seq, action: c.action, payload: c.payload })))
@@ -69,15 +92,70 @@ export function csmsSteps(k: StepTools): CsmsSteps {
     const said = sayIn201(action, payload, {
       stationTransactionId: (n) => csms.transactions(cp).findLast((t) => t.transactionId === n)?.stationTransactionId ?? String(n),
       nextRequestId: () => ++requestId,
+      diagnosticsRequest: (id) => diagnostics.add(id),
     });
     if ('answerWithout' in said) return said.answerWithout;
     return said.answer(await csms.call(cp, said.action as never, said.payload as never, { timeoutMs: 10_000 }));
   };
-  /** Inbound actions only 1.6 has: a scripted answer to them cannot apply to a 2.0.1 charger. */
-  const only16 = (step: string, action: string): void => {
-    if (v201 && ['StartTransaction', 'StopTransaction', 'DiagnosticsStatusNotification', 'SignedFirmwareStatusNotification'].includes(action)) {
-      throw k.usage(step, `${action} is not sent by an OCPP 2.0.1 charger (its transactions are TransactionEvents); give the scenario onlyOcpp: { version: '1.6', reason: … }`);
+  /** Inbound actions only one version has: a scripted answer to them cannot apply to a charger of the other. */
+  const oneVersionOnly = (step: string, action: string): void => {
+    if (v201 && ['DiagnosticsStatusNotification', 'SignedFirmwareStatusNotification'].includes(action)) {
+      throw k.usage(step, `${action} is not sent by an OCPP 2.0.1 charger; give the scenario onlyOcpp: { version: '1.6', reason: … }`);
     }
+    if (!v201 && action === 'TransactionEvent') {
+      throw k.usage(step, `TransactionEvent is an OCPP 2.0.1 message (a 1.6 charger sends StartTransaction, MeterValues, StopTransaction); script those, or give the scenario onlyOcpp: { version: '2.0.1', reason: … }`);
+    }
+  };
+  const matches = (payload: unknown, match: unknown): boolean =>
+    match === undefined || (typeof match === 'function' ? Boolean((match as (p: unknown) => unknown)(payload)) : matchesPartial(payload, match as never));
+  /**
+   * The scenario's scripts of one wire action, in one CSMS override per action (registered on first
+   * use) so that a script with a `match` lets the calls it does not match go on to the others: limited
+   * ones (`times`) first, oldest first, then the newest permanent one, as the CSMS itself picks.
+   */
+  interface Script {
+    applies(request: unknown): boolean;
+    left: number;
+    answer(request: unknown, ctx: ReplyContext<AnyInboundAction>): Promise<unknown>;
+  }
+  const scripts = new Map<AnyInboundAction, Script[]>();
+  const scriptsOf = (csms: EmbeddedCsms, wireAction: AnyInboundAction): Script[] => {
+    let list = scripts.get(wireAction);
+    if (list) return list;
+    const mine: Script[] = (list = []);
+    scripts.set(wireAction, mine);
+    csms.respondTo(
+      wireAction,
+      async (request, ctx) => {
+        const applicable = mine.filter((x) => x.applies(request));
+        const chosen = applicable.find((x) => x.left !== Infinity) ?? applicable.findLast((x) => x.left === Infinity);
+        if (!chosen) return ctx.defaultReply();
+        if (--chosen.left <= 0) mine.splice(mine.indexOf(chosen), 1);
+        return chosen.answer(request, ctx) as never;
+      },
+      { chargePointId: cp },
+    );
+    return mine;
+  };
+  /**
+   * Scripts the CSMS's answer to `action` as the scenario wrote it. On a 2.0.1 charger a
+   * StartTransaction / StopTransaction answer is the answer to the TransactionEvent Started / Ended:
+   * the scenario's reply sees the request and `ctx.defaultReply()` in 1.6 words and answers in them.
+   * `match` (on the request as the scenario sees it) and `times` count only the calls it matches.
+   */
+  const script = (csms: EmbeddedCsms, action: ScriptedAction, reply: Reply<AnyInboundAction>, options: ScriptOptions): void => {
+    const eventType = v201 ? TRANSACTION_EVENT_OF[action as AnsweredAsTransactionEvent] : undefined;
+    const seen = (request: unknown): unknown => (eventType ? seenIn16Words('TransactionEvent', request)[0]?.payload : request);
+    scriptsOf(csms, eventType ? 'TransactionEvent' : action).push({
+      left: options.times ?? Infinity,
+      applies: (request) => (!eventType || (request as { eventType?: string }).eventType === eventType) && matches(seen(request), options.match),
+      async answer(request, ctx) {
+        if (!eventType) return typeof reply === 'function' ? reply(request as never, ctx) : reply;
+        const ctx16 = { ...ctx, defaultReply: () => answerIn16Words(action as AnsweredAsTransactionEvent, request, ctx.defaultReply()) } as ReplyContext<AnyInboundAction>;
+        const value = typeof reply === 'function' ? await reply(seen(request) as never, ctx16) : reply;
+        return isRpcError(value) || value === NO_REPLY ? value : answerIn201(value);
+      },
+    });
   };
   const matcher = (match: unknown) => (r: ObservedCall) =>
     typeof match === 'function' ? (match as (p: unknown) => boolean)(r.payload) : match === undefined || matchesPartial(r.payload, match as never);
@@ -149,15 +227,25 @@ export function csmsSteps(k: StepTools): CsmsSteps {
     },
     respondTo(action, reply, options = {}) {
       const csms = control(`csms.respondTo(${action})`);
-      only16(`csms.respondTo(${action})`, action);
-      h.note('step', k.say(`CSMS will answer ${action}${options.times ? ` (next ${options.times})` : ''} with ${typeof reply === 'function' ? 'a function' : JSON.stringify(reply)}`));
-      csms.respondTo(action, reply, { chargePointId: cp, ...(options.times && { times: options.times }) });
+      oneVersionOnly(`csms.respondTo(${action})`, action);
+      h.note('step', k.say(`CSMS will answer ${action}${describeMatch(options.match)}${options.times ? ` (next ${options.times})` : ''} with ${typeof reply === 'function' ? 'a function' : JSON.stringify(reply)}`));
+      script(csms, action, reply as Reply<AnyInboundAction>, options);
     },
-    failNext(action, code = 'InternalError') {
+    failNext(action, code = 'InternalError', options = {}) {
       const csms = control(`csms.failNext(${action})`);
-      only16(`csms.failNext(${action})`, action);
-      h.note('step', k.say(`CSMS will answer the next ${action} with CallError ${code}`));
-      csms.respondOnce(action, callError(code, 'scenario'), { chargePointId: cp });
+      oneVersionOnly(`csms.failNext(${action})`, action);
+      h.note('step', k.say(`CSMS will answer the next ${action}${describeMatch(options.match)} with CallError ${code}`));
+      script(csms, action, callError(code, 'scenario'), { times: 1, ...(options.match !== undefined && { match: options.match }) });
+    },
+    ignoreNext(action, options = {}) {
+      const csms = control(`csms.ignoreNext(${action})`);
+      oneVersionOnly(`csms.ignoreNext(${action})`, action);
+      h.note('step', k.say(`CSMS will not answer the next ${action}${describeMatch(options.match)}`));
+      const noAnswer = () => {
+        h.unanswered(cp);
+        return NO_REPLY;
+      };
+      script(csms, action, noAnswer as Reply<AnyInboundAction>, { times: 1, ...(options.match !== undefined && { match: options.match }) });
     },
     async disconnect(options = {}) {
       const csms = control('csms.disconnect');

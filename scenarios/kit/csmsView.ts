@@ -13,7 +13,7 @@ import { ScenarioUsageError } from './errors.js';
 import { transactionNumber } from './ocpp201Words.js';
 
 /** The steps that need a CSMS the kit controls. */
-export const CSMS_CONTROL_STEPS = ['send', 'sendError', 'respondTo', 'failNext', 'disconnect', 'online'] as const;
+export const CSMS_CONTROL_STEPS = ['send', 'sendError', 'respondTo', 'failNext', 'ignoreNext', 'disconnect', 'online'] as const;
 
 export interface ObservedCall {
   readonly seq: number;

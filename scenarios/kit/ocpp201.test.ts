@@ -49,15 +49,124 @@ describe('a scenario in 1.6 words on an OCPP 2.0.1 charger', () => {
 
   it('refuses a step 2.0.1 has no words for, naming the step and the way out', async () => {
     const r = await runScenario(
-      scenario('reserve', async (t) => {
-        await t.csms.send('ReserveNow', { connectorId: 1, idTag: 'A', reservationId: 1, expiryDate: '2026-01-01T01:00:00Z' });
+      scenario('unsigned firmware', async (t) => {
+        await t.csms.send('UpdateFirmware', { location: 'http://127.0.0.1:9/fw.bin', retrieveDate: t.clock.now() });
       }),
       { ocppVersion: '2.0.1' },
     );
     expect(r.status).toBe('failed');
-    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("ReserveNow has no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6'") });
-    const started = await runScenario(scenario('start refused', async (t) => t.csms.respondTo('StartTransaction', { transactionId: 1, idTagInfo: { status: 'Invalid' } })), { ocppVersion: '2.0.1' });
-    expect(started.error?.message).toContain('StartTransaction is not sent by an OCPP 2.0.1 charger');
+    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("UpdateFirmware has no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6'") });
+    const diagnostics = await runScenario(scenario('1.6 notification', async (t) => t.csms.respondTo('DiagnosticsStatusNotification', {})), { ocppVersion: '2.0.1' });
+    expect(diagnostics.error?.message).toContain('DiagnosticsStatusNotification is not sent by an OCPP 2.0.1 charger');
+    const event = await runScenario(scenario('2.0.1 message', async (t) => t.csms.failNext('TransactionEvent')), { ocppVersion: '1.6' });
+    expect(event.error).toMatchObject({ type: 'usage', message: expect.stringContaining('csms.failNext(TransactionEvent): TransactionEvent is an OCPP 2.0.1 message') });
+  });
+});
+
+/** The CSMS's answers to the charger's transaction messages, as the wire carried them (in order). */
+const answers = (r: Awaited<ReturnType<typeof runScenario>>, action: string) =>
+  r.timeline.filter((e) => e.kind === 'ocpp' && e.text.startsWith(`← ${action} `)).map((e) => e.text.slice(`← ${action} `.length));
+
+describe('scripted answers to transaction messages on both versions', () => {
+  const refusedAtStart = scenario('the CSMS refuses the card at transaction start', { ocpp: { StopTransactionOnInvalidId: true } }, async (t) => {
+    const seen: unknown[] = [];
+    t.csms.respondTo('StartTransaction', (request, ctx) => {
+      seen.push(request);
+      return { ...ctx.defaultReply(), idTagInfo: { status: 'Blocked' } };
+    }, { times: 1 });
+    await t.ev.plugIn(1);
+    await t.rfid.present('04A1B2C3');
+    await t.csms.expect('StopTransaction', { reason: 'DeAuthorized' });
+    // The reply saw the request in 1.6 words, on either version.
+    if (seen.length !== 1 || (seen[0] as { idTag?: string }).idTag !== '04A1B2C3' || (seen[0] as { connectorId?: number }).connectorId !== 1) throw new Error(`the reply saw ${JSON.stringify(seen)}`);
+  });
+
+  it('respondTo(StartTransaction) answers a 2.0.1 TransactionEvent Started (idTokenInfo), and only it', async () => {
+    const r = await runScenario(refusedAtStart, { ocppVersion: '2.0.1' });
+    expect(r.status, report('pretty', [r])).toBe('passed');
+    const events = answers(r, 'TransactionEvent');
+    expect(events[0]).toBe('✓ {idTokenInfo:{status:"Blocked"}}');
+    expect(events.slice(1).every((a) => !a.includes('Blocked')), events.join('\n')).toBe(true);
+    expect((await runScenario(refusedAtStart, { ocppVersion: '1.6' })).status).toBe('passed');
+  });
+
+  const failedStop = scenario('the CSMS fails the first StopTransaction', { ocpp: { TransactionMessageRetryInterval: 600, MeterValueSampleInterval: 60 } }, async (t) => {
+    await t.ev.plugIn(1);
+    await t.rfid.present('04A1B2C3');
+    await t.csms.expect('StartTransaction');
+    t.csms.failNext('StopTransaction', 'InternalError');
+    await t.csms.expect('MeterValues', undefined, { within: '2m' });
+    await t.rfid.present('04A1B2C3');
+    await t.csms.expect('StopTransaction', { reason: 'Local' });
+  });
+
+  it('failNext(StopTransaction) fails the 2.0.1 Ended event, not the Updated events before it', async () => {
+    const r = await runScenario(failedStop, { ocppVersion: '2.0.1' });
+    expect(r.status, report('pretty', [r])).toBe('passed');
+    const events = answers(r, 'TransactionEvent');
+    expect(events.length).toBeGreaterThanOrEqual(3); // Started, Updated (meter values), Ended
+    expect(events.at(-1)).toBe('✗ InternalError "scenario"');
+    expect(events.slice(0, -1).every((a) => a.startsWith('✓')), events.join('\n')).toBe(true);
+    const on16 = await runScenario(failedStop, { ocppVersion: '1.6' });
+    expect(on16.status).toBe('passed');
+    expect(answers(on16, 'StopTransaction')).toEqual(['✗ InternalError "scenario"']);
+    expect(answers(on16, 'MeterValues').every((a) => a.startsWith('✓'))).toBe(true);
+  });
+
+  it("2.0.1's own words: respondTo / failNext of TransactionEvent with a match", async () => {
+    const r = await runScenario(
+      scenario('TransactionEvent scripted', { onlyOcpp: { version: '2.0.1', reason: 'scripts TransactionEvent answers' }, ocpp: { MeterValueSampleInterval: 60, TransactionMessageRetryInterval: 600 } }, async (t) => {
+        t.csms.respondTo('TransactionEvent', { idTokenInfo: { status: 'Accepted', language1: 'de' } }, { match: { eventType: 'Started' } });
+        t.csms.failNext('TransactionEvent', 'FormationViolation', { match: (p: { eventType?: string; triggerReason?: string }) => p.eventType === 'Updated' && p.triggerReason === 'MeterValuePeriodic' });
+        await t.ev.plugIn(1);
+        await t.rfid.present('04A1B2C3');
+        await t.csms.expect('StartTransaction');
+        await t.clock.advance('3m');
+      }),
+    );
+    expect(r.status, report('pretty', [r])).toBe('passed');
+    const events = answers(r, 'TransactionEvent');
+    expect(events[0]).toBe('✓ {idTokenInfo:{status:"Accepted", language1:"de"}}');
+    // The first periodic Updated is failed (its retry waits 600 s), nothing else.
+    expect(events.slice(1)).toEqual(['✗ FormationViolation "scenario"']);
+  });
+  it('ignoreNext leaves the next StopTransaction unanswered: the charger times out and sends it again (1.6), the Ended event (2.0.1)', async () => {
+    const noAnswer = scenario('no answer to the stop', { ocpp: { TransactionMessageRetryInterval: 30 } }, async (t) => {
+      await t.ev.plugIn(1);
+      await t.rfid.present('04A1B2C3');
+      await t.csms.expect('StartTransaction');
+      t.csms.ignoreNext('StopTransaction');
+      await t.rfid.present('04A1B2C3');
+      const stop = await t.csms.expect('StopTransaction', { reason: 'Local' });
+      const sentAt = t.clock.elapsed();
+      await t.csms.expect('StopTransaction', { reason: 'Local' }, { within: '2m' }); // sent again, answered
+      // After the 10 s call timeout and the 30 s retry interval (counted from the stop sent a step before), not before.
+      if (t.clock.elapsed() - sentAt < 38_000) throw new Error(`sent again after ${t.clock.elapsed() - sentAt} ms`);
+      if (!('transactionId' in stop)) throw new Error('no transactionId');
+    });
+    const r = await runScenario(noAnswer);
+    expect(r.status, report('pretty', [r])).toBe('passed');
+    expect(answers(r, 'StopTransaction')).toEqual(['✓ {idTagInfo:{status:"Accepted"}}']);
+    // The unanswered call does not hold each virtual second for 3 s of real time (30 s for its timeout).
+    expect(r.wallMs).toBeLessThan(15_000);
+
+    const on201 = await runScenario(
+      scenario('no answer to the Ended event', { ocpp: { TransactionMessageRetryInterval: 600 } }, async (t) => {
+        await t.ev.plugIn(1);
+        await t.rfid.present('04A1B2C3');
+        await t.csms.expect('StartTransaction');
+        t.csms.ignoreNext('StopTransaction');
+        await t.rfid.present('04A1B2C3');
+        await t.csms.expect('StopTransaction', { reason: 'Local' });
+        await t.clock.advance('1m');
+      }),
+      { ocppVersion: '2.0.1' },
+    );
+    expect(on201.status, report('pretty', [on201])).toBe('passed');
+    const sent = on201.timeline.filter((e) => e.kind === 'ocpp' && e.text.startsWith('→ TransactionEvent '));
+    expect(sent.at(-1)!.text).toContain('eventType:"Ended"');
+    expect(answers(on201, 'TransactionEvent')).toHaveLength(sent.length - 1); // the Ended event has no answer
+    expect(on201.wallMs).toBeLessThan(15_000);
   });
 });
 

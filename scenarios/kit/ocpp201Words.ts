@@ -10,15 +10,20 @@
  * - what the CSMS sends ({@link sayIn201}): RemoteStart/StopTransaction → RequestStart/Stop…,
  *   ChangeConfiguration / GetConfiguration → SetVariables / GetVariables of the device-model
  *   variable that is that key, ChangeAvailability, Reset (Soft and Hard: Immediate, both stop the
- *   running transactions at once), UnlockConnector, TriggerMessage, SendLocalList; the answer comes
- *   back in 1.6 words.
+ *   running transactions at once), UnlockConnector, TriggerMessage, SendLocalList, ReserveNow,
+ *   CancelReservation, InstallCertificate, SignedUpdateFirmware → UpdateFirmware, GetLog, GetDiagnostics
+ *   → GetLog DiagnosticsLog, SetChargingProfile / ClearChargingProfile / GetCompositeSchedule (connector →
+ *   EVSE, the one schedule as a list of one); the answer comes back in 1.6 words;
+ * - what the CSMS answers ({@link answerIn16Words}, {@link answerIn201}): a scripted StartTransaction /
+ *   StopTransaction answer is the answer to a TransactionEvent Started / Ended (idTagInfo ↔ idTokenInfo).
  *
- * What has no 2.0.1 counterpart here (ReserveNow, SetChargingProfile, GetLog, …, and 1.6 status
+ * What has no 2.0.1 counterpart here (plain UpdateFirmware, GetConfiguration of every key, …, and 1.6 status
  * names such as Charging on the wire) is refused with a {@link ScenarioUsageError}, or simply not
  * matched: such a scenario says `onlyOcpp: { version: '1.6', reason }`.
  */
 import { VARIABLES } from '../../agent/ocpp/v201/deviceModelVariables.js';
 import type { ConfigurationKey } from '../../agent/store/OcppConfiguration.js';
+import { idTokenInfo, type IdTagInfo } from '../csms/CsmsReplies.js';
 import { ScenarioUsageError } from './errors.js';
 
 type Payload = Record<string, unknown>;
@@ -77,8 +82,14 @@ function energyWh(values: readonly MeterValue201[] | undefined, context: string)
 export class In16Words {
   private readonly evses = new Map<number, { status?: unknown; problem?: { errorCode: string; info?: string } }>();
 
-  /** `resetType`: the 1.6 Reset type the scenario last sent (a reset's stop reason is SoftReset or HardReset). */
-  constructor(private readonly resetType?: string) {}
+  /**
+   * `resetType`: the 1.6 Reset type the scenario last sent (a reset's stop reason is SoftReset or HardReset);
+   * `diagnostics`: the requestIds of the GetLogs that were a scenario's GetDiagnostics.
+   */
+  constructor(
+    private readonly resetType?: string,
+    private readonly diagnostics: ReadonlySet<number> = new Set(),
+  ) {}
 
   /**
    * A call a 2.0.1 charger sent, as the call(s) a 1.6 charger sends for the same thing. Calls must
@@ -102,6 +113,11 @@ export class In16Words {
         if (evse.status === 'Faulted' && evse.problem) out.push({ action: 'StatusNotification', payload: status16(id, 'Faulted', evse.problem, e.timestamp) });
       }
       return out;
+    }
+    if (action === 'LogStatusNotification' && this.diagnostics.has(Number(p.requestId))) {
+      // GetDiagnostics said as GetLog: its stages are a 1.6 charger's DiagnosticsStatusNotifications.
+      const status = p.status === 'Uploading' || p.status === 'Uploaded' || p.status === 'Idle' ? p.status : 'UploadFailed';
+      return [{ action: 'DiagnosticsStatusNotification', payload: { status } }];
     }
     return seenIn16Words(action, payload, this.resetType);
   }
@@ -128,6 +144,23 @@ export function seenIn16Words(action: string, payload: unknown, resetType?: stri
       return [{ action, payload: status16(Number(p.evseId), p.connectorStatus, undefined, p.timestamp) }];
     case 'MeterValues':
       return [{ action, payload: { connectorId: p.evseId, meterValue: meterValues16(p.meterValue as MeterValue201[]) } }];
+    case 'BootNotification': {
+      const station = p.chargingStation as { model: string; vendorName: string; firmwareVersion?: string; serialNumber?: string };
+      return [
+        {
+          action,
+          payload: {
+            chargePointVendor: station.vendorName,
+            chargePointModel: station.model,
+            ...(station.serialNumber !== undefined && { chargePointSerialNumber: station.serialNumber }),
+            ...(station.firmwareVersion !== undefined && { firmwareVersion: station.firmwareVersion }),
+          },
+        },
+      ];
+    }
+    case 'FirmwareStatusNotification':
+      // A 2.0.1 firmware update is always signed: its stages are the whitepaper's SignedFirmwareStatusNotification.
+      return [{ action: 'SignedFirmwareStatusNotification', payload: { status: p.status, ...(p.requestId !== undefined && { requestId: p.requestId }) } }];
     case 'TransactionEvent': {
       const info = p.transactionInfo as { transactionId: string; stoppedReason?: string };
       const transactionId = transactionNumber(info.transactionId);
@@ -176,8 +209,10 @@ export function seenIn16Words(action: string, payload: unknown, resetType?: stri
 export interface SayContext {
   /** The station's transactionId of the transaction the CSMS knows by `n`. */
   stationTransactionId(n: number): string;
-  /** A new remoteStartId. */
+  /** A new remoteStartId / requestId. */
   nextRequestId(): number;
+  /** A GetDiagnostics went out as GetLog with this requestId (its LogStatusNotifications are DiagnosticsStatusNotifications). */
+  diagnosticsRequest?(requestId: number): void;
 }
 
 export interface Said {
@@ -263,9 +298,84 @@ export function sayIn201(action: string, payload: unknown, ctx: SayContext): Sai
         },
         answer: sameAnswer,
       };
+    case 'ReserveNow':
+      return {
+        action,
+        payload: {
+          id: p.reservationId,
+          expiryDateTime: p.expiryDate,
+          // A reservation is for a driver's card.
+          idToken: { idToken: p.idTag, type: 'ISO14443' },
+          ...(p.connectorId !== 0 && { evseId: p.connectorId }),
+          ...(p.parentIdTag !== undefined && { groupIdToken: { idToken: p.parentIdTag, type: 'Central' } }),
+        },
+        answer: sameAnswer,
+      };
+    case 'InstallCertificate':
+      return { action, payload: { ...p, certificateType: p.certificateType === 'CentralSystemRootCertificate' ? 'CSMSRootCertificate' : p.certificateType }, answer: sameAnswer };
+    case 'SignedUpdateFirmware':
+      return { action: 'UpdateFirmware', payload: p, answer: sameAnswer };
+    case 'GetDiagnostics': {
+      const requestId = ctx.nextRequestId();
+      ctx.diagnosticsRequest?.(requestId);
+      return {
+        action: 'GetLog',
+        payload: {
+          logType: 'DiagnosticsLog',
+          requestId,
+          log: { remoteLocation: p.location, ...(p.startTime !== undefined && { oldestTimestamp: p.startTime }), ...(p.stopTime !== undefined && { latestTimestamp: p.stopTime }) },
+          ...(p.retries !== undefined && { retries: p.retries }),
+          ...(p.retryInterval !== undefined && { retryInterval: p.retryInterval }),
+        },
+        answer: (r) => {
+          const { status, filename } = r as { status: string; filename?: string };
+          return status === 'Rejected' || filename === undefined ? {} : { fileName: filename };
+        },
+      };
+    }
+    case 'SetChargingProfile': {
+      const profile = p.csChargingProfiles as Payload & { chargingSchedule: Payload; transactionId?: number };
+      const { chargingProfileId, transactionId, chargingSchedule, chargingProfilePurpose, ...rest } = profile;
+      return {
+        action,
+        payload: {
+          evseId: p.connectorId,
+          chargingProfile: {
+            ...rest,
+            id: chargingProfileId,
+            chargingProfilePurpose: chargingProfilePurpose === 'ChargePointMaxProfile' ? 'ChargingStationMaxProfile' : chargingProfilePurpose,
+            ...(transactionId !== undefined && { transactionId: ctx.stationTransactionId(transactionId) }),
+            chargingSchedule: [{ id: chargingProfileId, ...chargingSchedule }],
+          },
+        },
+        answer: sameAnswer,
+      };
+    }
+    case 'ClearChargingProfile': {
+      const purpose = p.chargingProfilePurpose === 'ChargePointMaxProfile' ? 'ChargingStationMaxProfile' : p.chargingProfilePurpose;
+      const criteria = {
+        ...(p.connectorId !== undefined && { evseId: p.connectorId }),
+        ...(purpose !== undefined && { chargingProfilePurpose: purpose }),
+        ...(p.stackLevel !== undefined && { stackLevel: p.stackLevel }),
+      };
+      return { action, payload: { ...(p.id !== undefined && { chargingProfileId: p.id }), ...(Object.keys(criteria).length > 0 && { chargingProfileCriteria: criteria }) }, answer: sameAnswer };
+    }
+    case 'GetCompositeSchedule':
+      return {
+        action,
+        payload: { evseId: p.connectorId, duration: p.duration, ...(p.chargingRateUnit !== undefined && { chargingRateUnit: p.chargingRateUnit }) },
+        answer: (r) => {
+          const { status, schedule } = r as { status: string; schedule?: { evseId: number; duration: number; scheduleStart: string; chargingRateUnit: string; chargingSchedulePeriod: unknown[] } };
+          if (!schedule) return { status };
+          const { evseId, scheduleStart, ...chargingSchedule } = schedule;
+          return { status, connectorId: evseId, scheduleStart, chargingSchedule };
+        },
+      };
+    case 'CancelReservation':
     case 'ClearCache':
     case 'DataTransfer':
     case 'GetLocalListVersion':
+    case 'GetLog':
       return { action, payload: p, answer: sameAnswer };
     default:
       throw noCounterpart(action);
@@ -276,4 +386,36 @@ function noCounterpart(action: string, what?: string): ScenarioUsageError {
   return new ScenarioUsageError(
     `csms.send(${action}): ${what ? `${what} has` : `${action} has`} no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6', reason: … }`,
   );
+}
+
+/** The 1.6 actions whose answer a 2.0.1 charger gets as the answer to a TransactionEvent, and that event's type. */
+export const TRANSACTION_EVENT_OF = { StartTransaction: 'Started', StopTransaction: 'Ended' } as const;
+export type AnsweredAsTransactionEvent = keyof typeof TRANSACTION_EVENT_OF;
+
+/** A 2.0.1 idTokenInfo in 1.6 words (a status 1.6 does not have is Invalid). */
+function idTagInfo16(info: { status: string; cacheExpiryDateTime?: string; groupIdToken?: { idToken: string } }): IdTagInfo {
+  const status = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'].includes(info.status) ? (info.status as IdTagInfo['status']) : 'Invalid';
+  return {
+    status,
+    ...(info.cacheExpiryDateTime !== undefined && { expiryDate: info.cacheExpiryDateTime }),
+    ...(info.groupIdToken !== undefined && { parentIdTag: info.groupIdToken.idToken }),
+  };
+}
+
+/**
+ * The CSMS's answer to a TransactionEvent in the words of the 1.6 call it stands for: Started →
+ * a StartTransaction answer (`transactionId` the number the CSMS knows the transaction by), Ended → a
+ * StopTransaction answer.
+ */
+export function answerIn16Words(action: AnsweredAsTransactionEvent, request: unknown, answer: unknown): Payload {
+  const info = (answer as { idTokenInfo?: { status: string } }).idTokenInfo;
+  if (action === 'StopTransaction') return info ? { idTagInfo: idTagInfo16(info) } : {};
+  const id = ((request as Payload).transactionInfo as { transactionId: string }).transactionId;
+  return { transactionId: transactionNumber(id) ?? 0, idTagInfo: info ? idTagInfo16(info) : { status: 'Accepted' } };
+}
+
+/** A StartTransaction / StopTransaction answer written in 1.6 words, as the answer to its TransactionEvent (the station names its transactions: `transactionId` is dropped). */
+export function answerIn201(answer: unknown): Payload {
+  const info = (answer as { idTagInfo?: IdTagInfo } | undefined)?.idTagInfo;
+  return info ? { idTokenInfo: idTokenInfo(info) } : {};
 }

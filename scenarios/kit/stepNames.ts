@@ -13,7 +13,7 @@ import { didYouMean } from './words.js';
 export const STEP_NAMES = {
   ev: ['plugIn', 'unplug', 'suspend', 'resume', 'setSoC'],
   rfid: ['present'],
-  csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'disconnect', 'online', 'sent'],
+  csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'ignoreNext', 'disconnect', 'online', 'sent'],
   fault: ['meter', 'relay', 'pilot', 'tamper'],
   expect: ['status', 'energy', 'transactions', 'firmware', 'display'],
   clock: ['advance', 'elapsed', 'now'],

@@ -1,15 +1,16 @@
 import { scenario } from '../kit/scenario.js';
 
 type Sampled = { measurand?: string; value: string };
-const offered = (amps: string) => (p: unknown) =>
-  (p as { meterValue: { sampledValue: Sampled[] }[] }).meterValue.some((mv) => mv.sampledValue.some((s) => s.measurand === 'Current.Offered' && s.value === amps));
+const offered = (amps: number) => (p: unknown) =>
+  (p as { meterValue: { sampledValue: Sampled[] }[] }).meterValue.some((mv) => mv.sampledValue.some((s) => s.measurand === 'Current.Offered' && Number(s.value) === amps));
 
 /**
  * SmartCharging the hardware obeys: a TxDefaultProfile of 10 A, then a TxProfile that lowers the
  * session to 6 A from minute 5 and to 0 A from minute 10. MeterValues show the offer follow, the
- * connector is SuspendedEVSE at 0 A, and GetCompositeSchedule answers what the charger will do.
+ * connector is SuspendedEVSE at 0 A (the charger's own status: a 2.0.1 station keeps its EVSE Occupied
+ * on the wire), and GetCompositeSchedule answers what the charger will do.
  */
-export default scenario('charging profiles limit a session', { onlyOcpp: { version: '1.6', reason: 'SetChargingProfile and GetCompositeSchedule: smart charging is not spoken over 2.0.1 by the kit yet' } }, async (t) => {
+export default scenario('charging profiles limit a session', async (t) => {
   const configured = await t.csms.send('ChangeConfiguration', { key: 'MeterValuesSampledData', value: 'Energy.Active.Import.Register,Current.Offered,Power.Active.Import' });
   const interval = await t.csms.send('ChangeConfiguration', { key: 'MeterValueSampleInterval', value: '60' });
   if (configured.status !== 'Accepted' || interval.status !== 'Accepted') throw new Error('meter values not configured');
@@ -23,7 +24,7 @@ export default scenario('charging profiles limit a session', { onlyOcpp: { versi
   await t.rfid.present('04A1B2C3');
   await t.expect.status(1, 'Charging');
   const start = await t.csms.expect('StartTransaction');
-  await t.csms.expect('MeterValues', offered('10.0'), { within: '70s' });
+  await t.csms.expect('MeterValues', offered(10), { within: '70s' });
 
   const tx = await t.csms.send('SetChargingProfile', {
     connectorId: 1,
@@ -41,10 +42,9 @@ export default scenario('charging profiles limit a session', { onlyOcpp: { versi
   const limits = composite.chargingSchedule?.chargingSchedulePeriod.map((p) => p.limit);
   if (JSON.stringify(limits) !== '[10,6,0]') throw new Error(`GetCompositeSchedule: limits ${JSON.stringify(limits)} (expected [10,6,0]) from ${start.timestamp}`);
 
-  await t.csms.expect('MeterValues', offered('6.0'), { within: '6m' });
+  await t.csms.expect('MeterValues', offered(6), { within: '6m' });
   await t.expect.status(1, 'Charging');
-  await t.csms.expect('StatusNotification', { connectorId: 1, status: 'SuspendedEVSE' }, { within: '6m' });
-  await t.expect.status(1, 'SuspendedEVSE');
-  await t.csms.expect('MeterValues', offered('0.0'), { within: '70s' });
+  await t.expect.status(1, 'SuspendedEVSE', { within: '6m' });
+  await t.csms.expect('MeterValues', offered(0), { within: '70s' });
   await t.csms.expectNone('StopTransaction', undefined, { within: '1m' });
 });

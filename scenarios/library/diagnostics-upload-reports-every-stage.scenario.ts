@@ -7,7 +7,7 @@ import { scenario } from '../kit/scenario.js';
  * UploadFailed; to one that takes it, Uploading and Uploaded, and the file arrives under the
  * name the charger announced, gzipped, naming the charger in its first line.
  */
-export default scenario('GetDiagnostics reports Uploading, then UploadFailed after the retries or Uploaded', { onlyOcpp: { version: '1.6', reason: 'GetDiagnostics and DiagnosticsStatusNotification are 1.6 messages (2.0.1 uploads logs with GetLog, tested in agent/ocpp/v201/maintenance.test.ts)' } }, async (t) => {
+export default scenario('GetDiagnostics reports Uploading, then UploadFailed after the retries or Uploaded', async (t) => {
   const refusing = await t.files.uploadUrl({ refuse: 2 });
   const first = await t.csms.send('GetDiagnostics', { location: refusing, retries: 1, retryInterval: 60 });
   if (!first.fileName) throw new Error(`GetDiagnostics answered ${JSON.stringify(first)}`);

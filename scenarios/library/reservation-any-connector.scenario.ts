@@ -5,7 +5,7 @@ import { scenario } from '../kit/scenario.js';
  * walk-up driver takes one; the last is then held (Reserved), another card there is refused, and
  * the reserving card starts on it with the reservationId.
  */
-export default scenario('a reservation of connector 0 holds the last free connector', { onlyOcpp: { version: '1.6', reason: 'ReserveNow is not answered over 2.0.1 yet' }, charger: { connectors: 2 } }, async (t) => {
+export default scenario('a reservation of connector 0 holds the last free connector', { charger: { connectors: 2 } }, async (t) => {
   const answer = await t.csms.send('ReserveNow', { connectorId: 0, expiryDate: '2026-01-01T01:00:00.000Z', idTag: '04A1B2C3', reservationId: 9 });
   if (answer.status !== 'Accepted') throw new Error(`expected Accepted, got ${answer.status}`);
   await t.expect.status(1, 'Available');

@@ -1,7 +1,7 @@
 import { scenario } from '../kit/scenario.js';
 
 /** The CSMS answers the first StopTransaction with a CallError: the charger sends it again later, not lost. */
-export default scenario('a StopTransaction refused with a CallError is retried', { onlyOcpp: { version: '1.6', reason: 'fails the StopTransaction once; the 2.0.1 Ended TransactionEvent cannot be singled out by failNext yet' }, ocpp: { TransactionMessageRetryInterval: 30, TransactionMessageAttempts: 3 } }, async (t) => {
+export default scenario('a StopTransaction refused with a CallError is retried', { ocpp: { TransactionMessageRetryInterval: 30, TransactionMessageAttempts: 3 } }, async (t) => {
   await t.ev.plugIn(1);
   await t.rfid.present('04A1B2C3');
   await t.csms.expect('StartTransaction');
