@@ -19,6 +19,7 @@ import type { OcppLink } from './OcppLink.js';
 import type { OcppVersion, ProtocolFace } from './ProtocolFace.js';
 import { OCPP16_FACE } from './v16/face.js';
 import { attachOcpp201Station, type StationSources } from './v201/attachStation.js';
+import { ExternalLimits201 } from './v201/ExternalLimits201.js';
 import { Ocpp201Face } from './v201/Ocpp201Face.js';
 import { Ocpp201Outbound } from './v201/Ocpp201Outbound.js';
 
@@ -87,7 +88,20 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
         notifyEvent: (severity, event) => out.notifyEvent(severity, event),
         monitors,
       });
+      // The charger's own external limit (the local energy manager's) is told to the CSMS (K12).
+      const limits = sources.control.chargingLimits;
+      const external = limits && new ExternalLimits201({ log: options.log, limits, config: sources.config, link: sources.link, evseCount: sources.control.connectorCount });
+      const tellExternal = (): void => external?.sync();
+      if (external) {
+        sources.events.on('limit', tellExternal);
+        sources.link.on('accepted', tellExternal);
+      }
       return () => {
+        if (external) {
+          sources.events.off('limit', tellExternal);
+          sources.link.off('accepted', tellExternal);
+          external.stop();
+        }
         sources.events.off('status', onStatus);
         station.dispose();
         void out.stopEvents();
