@@ -358,7 +358,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       events: this,
     });
     // OCPP 2.0.1: a running transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
-    if (options.ocppVersion === '2.0.1') this.on('limit', (limit: ConnectorLimit) => this.transactions.chargingRateChanged(limit.connectorId, limit.amps));
+    if (options.ocppVersion === '2.0.1') this.on('limit', rateOfTransaction);
     this.statusReporter = new StatusReporter({
       link: calls,
       connectors: this.connectors,
@@ -756,6 +756,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
+}
+
+// Shared by every 2.0.1 Agent (`this` is the Agent emitting; no closure per charger): a new limit
+// may be a ChargingRateChanged of the transaction running there.
+function rateOfTransaction(this: Agent, limit: ConnectorLimit): void {
+  this.transactions.chargingRateChanged(limit.connectorId, limit.amps);
 }
 
 // Shared by every Agent (`this` is the Agent emitting): follow the link's traffic while anyone

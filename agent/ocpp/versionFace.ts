@@ -88,19 +88,26 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
         notifyEvent: (severity, event) => out.notifyEvent(severity, event),
         monitors,
       });
-      // The charger's own external limit (the local energy manager's) is told to the CSMS (K12).
+      // The charger's own external limit (the local energy manager's) is told to the CSMS (K12);
+      // made at the first local limit (most chargers of a fleet never get one).
       const limits = sources.control.chargingLimits;
-      const external = limits && new ExternalLimits201({ log: options.log, limits, config: sources.config, link: sources.link, evseCount: sources.control.connectorCount });
-      const tellExternal = (): void => external?.sync();
-      if (external) {
-        sources.events.on('limit', tellExternal);
-        sources.link.on('accepted', tellExternal);
+      let external: ExternalLimits201 | undefined;
+      const limitChanged = (limit: { sources: { localLimit?: number } }): void => {
+        if (!external && limits && limit.sources.localLimit !== undefined) {
+          external = new ExternalLimits201({ log: options.log, limits, config: sources.config, link: sources.link, evseCount: sources.control.connectorCount });
+        }
+        external?.sync();
+      };
+      const accepted = (): void => external?.sync();
+      if (limits) {
+        sources.events.on('limit', limitChanged);
+        sources.link.on('accepted', accepted);
       }
       return () => {
-        if (external) {
-          sources.events.off('limit', tellExternal);
-          sources.link.off('accepted', tellExternal);
-          external.stop();
+        if (limits) {
+          sources.events.off('limit', limitChanged);
+          sources.link.off('accepted', accepted);
+          external?.stop();
         }
         sources.events.off('status', onStatus);
         station.dispose();
