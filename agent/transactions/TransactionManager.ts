@@ -196,7 +196,11 @@ export class TransactionManager {
    * significant; a change back to the reported value is none.
    */
   chargingRateChanged(connectorId: number, amps: number): void {
-    if (!this.o.sender.reportsChargingState || !this.active?.has(connectorId)) return;
+    const running = this.active?.get(connectorId);
+    if (!this.o.sender.reportsChargingState || !running) return;
+    // Most limit events change nothing worth telling: no turn (and no order ticket) for them. Only
+    // when no turn is pending, as one may still move the reference.
+    if (!this.turns?.has(connectorId) && running.rateA !== undefined && !significantChange(running.rateA, amps, Number(this.o.config.getString('LimitChangeSignificance')))) return;
     this.inTurn(connectorId, async () => {
       const tx = this.active?.get(connectorId);
       if (!tx) return;
