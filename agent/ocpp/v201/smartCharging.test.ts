@@ -4,7 +4,7 @@
  * RequestStartTransaction's chargingProfile, all through the one charging-limit service the 1.6 face
  * uses, so what is Accepted drives the pilot's offer.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChargingProfileType } from '../../ocpp201/messages.js';
 import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../../test/support/agent201Fixture.js';
 
@@ -180,7 +180,7 @@ describe('the local (MQTT) limit as the station\'s external constraint (K12)', (
     const f = await agent201Fixture({ connectors: 1 });
     const limits = f.agent.chargingLimits;
     for (const client of f.csms.clients) await client.close({ force: true });
-    await f.settle();
+    await vi.waitFor(() => expect(f.agent.link.isAccepted).toBe(false), { timeout: 5000, interval: 5 });
     limits.setLocalLimit(1, 20);
     limits.setLocalLimit(1, 10);
     await f.advance(5 * SECOND);
@@ -234,5 +234,24 @@ describe('SmartChargingCtrlr.LimitChangeSignificance and TransactionEvent Chargi
       [4, 'Updated', 'ChargingRateChanged'],
       [5, 'Ended', 'EVCommunicationLost'],
     ]);
+  });
+
+  it('a significant change during an outage is journaled then: sent after the reconnection with offline true, in order with the stop', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    await cardSession(f);
+    for (const client of f.csms.clients) await client.close({ force: true });
+    await vi.waitFor(() => expect(f.agent.link.isAccepted).toBe(false), { timeout: 5000, interval: 5 });
+    f.agent.chargingLimits.setLocalLimit(1, 8);
+    await f.settle();
+    f.sim.connectors[0]!.ev.unplug();
+    await f.advance(5 * SECOND);
+    await f.waitForSent('TransactionEvent', 3);
+    expect(f.sent('TransactionEvent').map((e) => [e.seqNo, e.eventType, e.triggerReason, e.offline ?? false])).toEqual([
+      [0, 'Started', 'Authorized', false],
+      [1, 'Updated', 'ChargingRateChanged', true],
+      [2, 'Ended', 'EVCommunicationLost', true],
+    ]);
+    expect(f.sent('TransactionEvent')[1]).toMatchObject({ meterValue: [{ sampledValue: [{ value: 8, measurand: 'Current.Offered' }] }] });
+    await f.waitForSent('NotifyChargingLimit');
   });
 });
