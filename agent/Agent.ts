@@ -323,7 +323,10 @@ export class Agent extends EventEmitter<AgentEvents> {
       link: calls,
       order: this.order,
       // Only where the version reports it (2.0.1): a 1.6 fleet's chargers pay nothing for it.
-      ...(options.ocppVersion === '2.0.1' && { chargingState: (connectorId: number) => this.connector(connectorId)?.chargingState }),
+      ...(options.ocppVersion === '2.0.1' && {
+        chargingState: (connectorId: number) => this.connector(connectorId)?.chargingState,
+        rateLimit: (connectorId: number) => this.chargingLimits.limitOf(connectorId)?.amps,
+      }),
       onEvent: (event) => {
         if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
         else if (event.event === 'stopped') this.chargingLimits.sessionEnded(event.connectorId);
@@ -354,6 +357,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       transactions: this.transactions,
       events: this,
     });
+    // OCPP 2.0.1: a running transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
+    if (options.ocppVersion === '2.0.1') this.on('limit', rateOfTransaction);
     this.statusReporter = new StatusReporter({
       link: calls,
       connectors: this.connectors,
@@ -751,6 +756,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
+}
+
+// Shared by every 2.0.1 Agent (`this` is the Agent emitting; no closure per charger): a new limit
+// may be a ChargingRateChanged of the transaction running there.
+function rateOfTransaction(this: Agent, limit: ConnectorLimit): void {
+  this.transactions.chargingRateChanged(limit.connectorId, limit.amps);
 }
 
 // Shared by every Agent (`this` is the Agent emitting): follow the link's traffic while anyone

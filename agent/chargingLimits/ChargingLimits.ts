@@ -76,6 +76,8 @@ const HORIZON_MS = 86_400_000;
 export class ChargingLimits {
   // Made on first use: most chargers of a fleet never get a local limit (an empty Map is ≈ 200 B).
   private local: Map<number, number> | undefined;
+  /** When each local limit took its present value (an OCPP 2.0.1 external-constraints schedule starts then). */
+  private localSince: Map<number, number> | undefined;
   /** The limit last given to each connector, by position in `connectors` (no Map per charger). */
   private readonly applied: (ConnectorLimit | undefined)[] = [];
   private timer: TimerId | undefined;
@@ -167,9 +169,21 @@ export class ChargingLimits {
 
   /** A local energy manager's limit (undefined: none). */
   setLocalLimit(connectorId: number, amps: number | undefined): void {
-    if (amps === undefined) this.local?.delete(connectorId);
-    else (this.local ??= new Map()).set(connectorId, Math.max(0, amps));
+    if (amps === undefined) {
+      this.local?.delete(connectorId);
+      this.localSince?.delete(connectorId);
+    } else {
+      const value = Math.max(0, amps);
+      if (this.local?.get(connectorId) !== value) (this.localSince ??= new Map()).set(connectorId, this.o.clock.now());
+      (this.local ??= new Map()).set(connectorId, value);
+    }
     this.evaluate(connectorId);
+  }
+
+  /** The local energy manager's limit on a connector (A per phase) and since when it holds, if one is set. */
+  localLimit(connectorId: number): { amps: number; since: number } | undefined {
+    const amps = this.local?.get(connectorId);
+    return amps === undefined ? undefined : { amps, since: this.localSince?.get(connectorId) ?? this.o.clock.now() };
   }
 
   /**

@@ -19,6 +19,7 @@ import type { OcppLink } from './OcppLink.js';
 import type { OcppVersion, ProtocolFace } from './ProtocolFace.js';
 import { OCPP16_FACE } from './v16/face.js';
 import { attachOcpp201Station, type StationSources } from './v201/attachStation.js';
+import { ExternalLimits201 } from './v201/ExternalLimits201.js';
 import { Ocpp201Face } from './v201/Ocpp201Face.js';
 import { Ocpp201Outbound } from './v201/Ocpp201Outbound.js';
 
@@ -87,7 +88,27 @@ export function versionFace(version: OcppVersion | undefined, options: VersionFa
         notifyEvent: (severity, event) => out.notifyEvent(severity, event),
         monitors,
       });
+      // The charger's own external limit (the local energy manager's) is told to the CSMS (K12);
+      // made at the first local limit (most chargers of a fleet never get one).
+      const limits = sources.control.chargingLimits;
+      let external: ExternalLimits201 | undefined;
+      const limitChanged = (limit: { sources: { localLimit?: number } }): void => {
+        if (!external && limits && limit.sources.localLimit !== undefined) {
+          external = new ExternalLimits201({ log: options.log, limits, config: sources.config, link: sources.link, evseCount: sources.control.connectorCount });
+        }
+        external?.sync();
+      };
+      const accepted = (): void => external?.sync();
+      if (limits) {
+        sources.events.on('limit', limitChanged);
+        sources.link.on('accepted', accepted);
+      }
       return () => {
+        if (limits) {
+          sources.events.off('limit', limitChanged);
+          sources.link.off('accepted', accepted);
+          external?.stop();
+        }
         sources.events.off('status', onStatus);
         station.dispose();
         void out.stopEvents();

@@ -226,6 +226,11 @@ export const CONFIGURATION_KEYS = {
   // NotifyEvent is kept for later only with a severity number up to this (0 Danger … 9 Debug).
   // Under 1.6 a vendor key without effect (1.6 has no NotifyEvent).
   OfflineQueuingSeverity: { type: 'integer', readonly: false, default: 9, min: 0, max: 9 },
+  // OCPP 2.0.1 SmartChargingCtrlr.LimitChangeSignificance (a fraction: 0.1 = 10 %): a change of the
+  // limit in force for a running transaction by more than this is a TransactionEvent Updated
+  // (ChargingRateChanged), one of an external (local) limit a NotifyChargingLimit. Under 1.6 a
+  // vendor key without effect (1.6 reports neither).
+  LimitChangeSignificance: { type: 'string', readonly: false, default: '0.1', check: (v) => (/^\d+(\.\d+)?$/.test(v) && Number(v) <= 1 ? undefined : 'not a fraction from 0 to 1 (0.1 = 10 %)') },
   // OCPP 1.6 Security Whitepaper (edition 3). AuthorizationKey and SecurityProfile are owned by the
   // security service (agent/security/CsmsCredentials.ts): write-only and raise-only, stored 0600.
   AdditionalRootCertificateCheck: ro('boolean', false),

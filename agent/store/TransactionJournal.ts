@@ -35,8 +35,10 @@ export type JournalEntry =
    * What the connector does for the EV changed during the transaction (`chargingState`), and why
    * (`cause`). Journaled only for a version that reports it (OCPP 2.0.1 TransactionEvent Updated);
    * 1.6 tells it with StatusNotification alone.
+   * ChargingRateChanged: the limit in force changed by more than LimitChangeSignificance
+   * (`limitA`, A per phase, the new one); `chargingState` is absent then (it did not change).
    */
-  | { kind: 'update'; localId: string; connectorId: number; timestamp: string; chargingState: ChargingState; cause: ChargingStateCause; event?: JournaledEvent }
+  | { kind: 'update'; localId: string; connectorId: number; timestamp: string; chargingState?: ChargingState; cause: ChargingStateCause; limitA?: number; event?: JournaledEvent }
   /**
    * OCA California Pricing ConnectorUnplugged (DataTransfer org.openchargealliance.costmsg): the
    * vehicle left after the transaction, so the CSMS can end an idle fee. Queued like the
@@ -75,9 +77,10 @@ export type ChargingState = 'Charging' | 'EVConnected' | 'SuspendedEV' | 'Suspen
 
 /**
  * Why the charging state changed: the EV was unplugged (EVCommunicationLost) or plugged in again
- * (CablePluggedIn) during the transaction, or anything else (ChargingStateChanged).
+ * (CablePluggedIn) during the transaction, or anything else (ChargingStateChanged); or not the
+ * state but the limit in force changed significantly (ChargingRateChanged).
  */
-export type ChargingStateCause = 'ChargingStateChanged' | 'EVCommunicationLost' | 'CablePluggedIn';
+export type ChargingStateCause = 'ChargingStateChanged' | 'EVCommunicationLost' | 'CablePluggedIn' | 'ChargingRateChanged';
 
 /**
  * What makes a numbered transaction message (OCPP 2.0.1 TransactionEvent) the same message each

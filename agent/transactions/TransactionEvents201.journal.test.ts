@@ -160,6 +160,33 @@ describe('TransactionEvent numbers fixed in the journal', () => {
     await three.stop();
   });
 
+  it('a ChargingRateChanged journaled before a kill is sent after the restart with its journaled number and its new offered current, before the stop', async () => {
+    const dir = await dataDir();
+    const one = await station(dir);
+    await one.sender.enqueue(start);
+    await one.sender.enqueue({ kind: 'update', localId: 'L1', connectorId: 1, timestamp: at(40), cause: 'ChargingRateChanged', limitA: 16 });
+    await one.sender.enqueue(stop);
+    (await one.next(1)).answer();
+    await one.next(2); // the rate change is in flight, unanswered, when the process dies
+    await one.stop();
+
+    const two = await station(dir);
+    two.sender.kick();
+    (await two.next(1)).answer();
+    (await two.next(2)).answer();
+    expect(two.sent.map((s) => [s.payload.eventType, seqNoOf(s), s.payload.triggerReason])).toEqual([
+      ['Updated', 1, 'ChargingRateChanged'],
+      ['Ended', 2, 'StopAuthorized'],
+    ]);
+    expect(two.sent[0]!.payload).toEqual(one.sent[1]!.payload);
+    expect(two.sent[0]!.payload).toMatchObject({
+      timestamp: at(40), transactionInfo: { transactionId: TX },
+      meterValue: [{ timestamp: at(40), sampledValue: [{ value: 16, measurand: 'Current.Offered', context: 'Other', unitOfMeasure: { unit: 'A' } }] }],
+    });
+    expect((two.sent[0]!.payload.transactionInfo as Record<string, unknown>).chargingState).toBeUndefined();
+    await two.stop();
+  });
+
   it('records journaled without numbers (an older build) are numbered when sent, from the file floor; new ones follow them', async () => {
     const dir = await dataDir();
     // The older build: Started (0) confirmed, its floor 1 in the file; a MeterValues journaled unnumbered.

@@ -18,6 +18,7 @@ import { transactionData } from './stopTransactionData.js';
 import { recoverInterrupted, type ResumeDecision } from './powerLossRecovery.js';
 import type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
 import type { MessageOrder } from './MessageOrder.js';
+import { significantChange } from '../chargingLimits/limitChange.js';
 import type { ChargingState, ChargingStateCause } from '../store/TransactionJournal.js';
 
 export type { ActiveTransaction, TransactionEvent } from './transactionTypes.js';
@@ -36,6 +37,11 @@ export interface TransactionManagerOptions {
    * report it during a transaction (TransactionSender.reportsChargingState).
    */
   chargingState?: (connectorId: number) => ChargingState | undefined;
+  /**
+   * The limit in force on a connector now, A per phase (the charging-limit service's), for the
+   * versions that report its changes during a transaction (OCPP 2.0.1 ChargingRateChanged).
+   */
+  rateLimit?: (connectorId: number) => number | undefined;
   /** Told of each start and stop once it is journaled, whether or not the CSMS is reachable. */
   onEvent?: (event: TransactionEvent) => void;
 }
@@ -129,6 +135,8 @@ export class TransactionManager {
     // Read now, after the meter: a change meanwhile is in it (chargingStateChanged compares with it).
     const chargingState = this.o.sender.reportsChargingState ? this.o.chargingState?.(connectorId) : undefined;
     if (chargingState !== undefined) tx.chargingState = chargingState;
+    const rateA = this.o.sender.reportsChargingState ? this.o.rateLimit?.(connectorId) : undefined;
+    if (rateA !== undefined) tx.rateA = rateA;
     this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, meterStart: tx.meterStartWh }, 'transaction started');
     try {
         await this.o.sender.enqueue({
@@ -177,6 +185,35 @@ export class TransactionManager {
       tx.chargingState = state;
       await this.o.sender.enqueue({ kind: 'update', localId: tx.localId, connectorId, timestamp: new Date(this.o.clock.now()).toISOString(), chargingState: state, cause });
     }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'charging state change not journaled'));
+  }
+
+  /**
+   * The limit in force on a connector changed (the charging-limit service's `limit` event): where
+   * the version reports it (OCPP 2.0.1), a change of more than LimitChangeSignificance against the
+   * limit last reported for its running transaction (at its start, or the last such change) is
+   * journaled as an 'update' with cause ChargingRateChanged, in turn with its other messages, so it
+   * is numbered when journaled and delivered in order. Smaller changes add up until they are
+   * significant; a change back to the reported value is none.
+   */
+  chargingRateChanged(connectorId: number, amps: number): void {
+    const running = this.active?.get(connectorId);
+    if (!this.o.sender.reportsChargingState || !running) return;
+    // Most limit events change nothing worth telling: no turn (and no order ticket) for them. Only
+    // when no turn is pending, as one may still move the reference.
+    if (!this.turns?.has(connectorId) && running.rateA !== undefined && !significantChange(running.rateA, amps, Number(this.o.config.getString('LimitChangeSignificance')))) return;
+    this.inTurn(connectorId, async () => {
+      const tx = this.active?.get(connectorId);
+      if (!tx) return;
+      const before = tx.rateA;
+      if (before === undefined) {
+        tx.rateA = amps;
+        return;
+      }
+      if (!significantChange(before, amps, Number(this.o.config.getString('LimitChangeSignificance')))) return;
+      tx.rateA = amps;
+      this.o.log.info({ connector: connectorId, localId: tx.localId, fromA: before, toA: amps }, 'charging rate changed');
+      await this.o.sender.enqueue({ kind: 'update', localId: tx.localId, connectorId, timestamp: new Date(this.o.clock.now()).toISOString(), cause: 'ChargingRateChanged', limitA: amps });
+    }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'charging rate change not journaled'));
   }
 
   private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, idTokenType: IdTokenKind | undefined, ticket: number): Promise<void> {
@@ -271,3 +308,4 @@ export class TransactionManager {
     }
   }
 }
+

@@ -20,6 +20,11 @@ export interface ActiveTransaction {
   sampleTimer: TimerId | undefined;
   /** The charging state last journaled (versions that report it: OCPP 2.0.1). */
   chargingState?: ChargingState;
+  /**
+   * The limit in force (A per phase) last reported for it (OCPP 2.0.1: at its start, then each
+   * ChargingRateChanged): the reference a change's significance is measured against.
+   */
+  rateA?: number;
 }
 
 /**

@@ -64,7 +64,7 @@ export interface ChargePointControl {
   /** `req.idTokenType`: the kind of the CSMS's identifier (2.0.1 RequestStartTransaction; 1.6 has none). */
   remoteStart(req: RemoteStartTransactionRequest & { idTokenType?: IdTokenKind }, txProfile?: ChargingProfile): Promise<RemoteStartTransactionResponse['status']>;
   /** SmartCharging: the charging-limit service (profiles, composite schedules). Absent: NotSupported. */
-  readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles' | 'limitOf'>;
+  readonly chargingLimits?: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles' | 'limitOf' | 'localLimit'>;
   /** RemoteStopTransaction: Accepted when a transaction with this id runs here. */
   remoteStop(transactionId: number): RemoteStopTransactionResponse['status'];
   /**

@@ -71,6 +71,9 @@ export interface Ocpp201StationParts {
     off(event: 'transaction', listener: (e: TransactionNews) => void): unknown;
     on(event: 'status', listener: (change: StatusChange) => void): unknown;
     off(event: 'status', listener: (change: StatusChange) => void): unknown;
+    /** The charging-limit service's new limits (an external limit is told to the CSMS: ExternalLimits201). */
+    on(event: 'limit', listener: (limit: { sources: { localLimit?: number } }) => void): unknown;
+    off(event: 'limit', listener: (limit: { sources: { localLimit?: number } }) => void): unknown;
   };
   link: Pick<OcppLink, 'call'>;
   /** The link's connection profiles (SetNetworkProfile) and the slot of the connection in use. */

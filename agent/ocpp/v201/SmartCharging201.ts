@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { ChargingLimits } from '../../chargingLimits/ChargingLimits.js';
 import type { ChargingProfile, RateUnit } from '../../chargingLimits/chargingProfile.js';
 import type {
+  ChargingLimitSourceEnumType,
   ChargingProfileType,
   ClearChargingProfileRequest,
   CompositeScheduleType,
@@ -18,11 +19,12 @@ import type {
 } from '../../ocpp201/messages.js';
 import type { OcppLink } from '../OcppLink.js';
 import { call201 } from './call201.js';
+import { externalProfile } from './ExternalLimits201.js';
 import { compositeTo201, profileFrom201, profileTo201, purposeFrom201 } from './chargingProfile201.js';
 
 export interface SmartCharging201Parts {
   log: Logger;
-  limits: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles'>;
+  limits: Pick<ChargingLimits, 'setProfile' | 'clearProfiles' | 'composite' | 'problemOf' | 'profiles' | 'localLimit'>;
   evseCount: number;
   /** The transaction running on an EVSE (its shared number), if any. */
   transactionOn(evseId: number): number | undefined;
@@ -90,26 +92,39 @@ export class SmartCharging201 {
 
   /**
    * GetChargingProfiles (K09): Accepted when a profile matches, then ReportChargingProfiles per EVSE
-   * (0 first), `tbc` on all but the last; every profile here was set by the CSMS (source CSO).
+   * (0 first) and source, `tbc` on all but the last. The profiles the CSMS set are reported with
+   * chargingLimitSource CSO; the local energy manager's limit on an EVSE as its
+   * ChargingStationExternalConstraints profile with source EMS (ExternalLimits201.ts).
    */
   report(request: GetChargingProfilesRequest): 'Accepted' | 'NoProfiles' {
     const c = request.chargingProfile;
-    const purpose = c.chargingProfilePurpose === undefined ? undefined : purposeFrom201(c.chargingProfilePurpose);
-    if (c.chargingProfilePurpose !== undefined && purpose === undefined) return 'NoProfiles';
-    if (c.chargingLimitSource !== undefined && !c.chargingLimitSource.includes('CSO')) return 'NoProfiles';
-    const matching = this.p.limits.profiles.filter((p) =>
-      (request.evseId === undefined || p.connectorId === request.evseId) &&
-      (purpose === undefined || p.purpose === purpose) &&
-      (c.stackLevel === undefined || p.stackLevel === c.stackLevel) &&
-      (c.chargingProfileId === undefined || c.chargingProfileId.includes(p.id)));
-    if (matching.length === 0) return 'NoProfiles';
+    const wants = (source: ChargingLimitSourceEnumType) => c.chargingLimitSource === undefined || c.chargingLimitSource.includes(source);
     const reports: ReportChargingProfilesRequest[] = [];
-    for (const evseId of [...new Set(matching.map((p) => p.connectorId))].sort((a, b) => a - b)) {
-      const ofEvse = matching.filter((p) => p.connectorId === evseId).map(profileTo201);
-      for (let at = 0; at < ofEvse.length; at += PROFILES_PER_REPORT) {
-        reports.push({ requestId: request.requestId, chargingLimitSource: 'CSO', evseId, chargingProfile: ofEvse.slice(at, at + PROFILES_PER_REPORT) as ReportChargingProfilesRequest['chargingProfile'], tbc: true });
+    const page = (evseId: number, source: ChargingLimitSourceEnumType, profiles: ChargingProfileType[]) => {
+      for (let at = 0; at < profiles.length; at += PROFILES_PER_REPORT) {
+        reports.push({ requestId: request.requestId, chargingLimitSource: source, evseId, chargingProfile: profiles.slice(at, at + PROFILES_PER_REPORT) as ReportChargingProfilesRequest['chargingProfile'], tbc: true });
+      }
+    };
+    const purpose = c.chargingProfilePurpose === undefined ? undefined : purposeFrom201(c.chargingProfilePurpose);
+    if (wants('CSO') && (c.chargingProfilePurpose === undefined || purpose !== undefined)) {
+      const matching = this.p.limits.profiles.filter((p) =>
+        (request.evseId === undefined || p.connectorId === request.evseId) &&
+        (purpose === undefined || p.purpose === purpose) &&
+        (c.stackLevel === undefined || p.stackLevel === c.stackLevel) &&
+        (c.chargingProfileId === undefined || c.chargingProfileId.includes(p.id)));
+      for (const evseId of [...new Set(matching.map((p) => p.connectorId))].sort((a, b) => a - b)) {
+        page(evseId, 'CSO', matching.filter((p) => p.connectorId === evseId).map(profileTo201));
       }
     }
+    if (wants('EMS') && (c.chargingProfilePurpose === undefined || c.chargingProfilePurpose === 'ChargingStationExternalConstraints') && (c.stackLevel === undefined || c.stackLevel === 0)) {
+      for (let evseId = 1; evseId <= this.p.evseCount; evseId++) {
+        const local = request.evseId === undefined || request.evseId === evseId ? this.p.limits.localLimit(evseId) : undefined;
+        if (!local) continue;
+        const profile = externalProfile(evseId, local);
+        if (c.chargingProfileId === undefined || c.chargingProfileId.includes(profile.id)) page(evseId, 'EMS', [profile]);
+      }
+    }
+    if (reports.length === 0) return 'NoProfiles';
     reports.at(-1)!.tbc = false;
     // After the answer is out.
     setImmediate(() => void this.sendReports(reports));

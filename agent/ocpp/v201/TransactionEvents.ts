@@ -96,6 +96,12 @@ const energy = (wh: number, timestamp: string, context: 'Transaction.Begin' | 'T
   sampledValue: [{ value: wh, context, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } }],
 });
 
+/** The limit in force after a ChargingRateChanged, as the current offered (A per phase). */
+const offered = (amps: number, timestamp: string): MeterValueType => ({
+  timestamp,
+  sampledValue: [{ value: amps, context: 'Other', measurand: 'Current.Offered', unitOfMeasure: { unit: 'A' } }],
+});
+
 /** The station-made transaction id of a start (see the module comment). */
 export function transactionIdOf(start: Pick<V16.StartTransactionRequest, 'timestamp' | 'connectorId'>): number {
   return Date.parse(start.timestamp) * 10 + start.connectorId;
@@ -324,8 +330,10 @@ export class TransactionEvents implements JournaledEvents {
       triggerReason: facts.triggerReason as TriggerReasonEnumType,
       seqNo: facts.seqNo,
       ...(facts.offline && { offline: true }),
-      transactionInfo: { transactionId, chargingState: entry.chargingState },
+      transactionInfo: { transactionId, ...(entry.chargingState !== undefined && { chargingState: entry.chargingState }) },
       evse: { id: entry.connectorId, connectorId: 1 },
+      // ChargingRateChanged: the new limit in force, as the offered current.
+      ...(entry.limitA !== undefined && { meterValue: [offered(entry.limitA, entry.timestamp)] }),
     }, durable);
     await confirmed();
   }

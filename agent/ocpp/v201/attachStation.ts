@@ -8,6 +8,7 @@ import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
 import type { BootNotificationRequest as Identity } from '../../ocpp16/messages.js';
 import { DeviceModel, type StationFacts } from './DeviceModel.js';
 import type { Ocpp201Face } from './Ocpp201Face.js';
+import type { OcppLink } from '../OcppLink.js';
 import { Ocpp201Station, type Ocpp201StationParts } from './Ocpp201Station.js';
 import { connectorStatus201 } from './statusVocabulary.js';
 import { transactionIdOf, transactionIdIn } from './TransactionEvents.js';
@@ -20,7 +21,7 @@ export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' 
   queued(): Iterable<JournalEntry>;
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
   transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
-  link: Ocpp201StationParts['link'] & Ocpp201StationParts['connection'] & { readonly isAccepted: boolean; readonly connectionSecurityProfile: number | undefined; readonly callTimeoutMs: number };
+  link: Ocpp201StationParts['link'] & Ocpp201StationParts['connection'] & Pick<OcppLink, 'on' | 'off'> & { readonly isAccepted: boolean; readonly connectionSecurityProfile: number | undefined; readonly callTimeoutMs: number };
   config: OcppConfiguration;
   identity: string;
   boot: Identity;

@@ -254,6 +254,7 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('SmartChargingCtrlr', 'PeriodsPerSchedule', 'ChargingScheduleMaxPeriods'),
   fact('SmartChargingCtrlr', 'station', 'RateUnit', (f) => f.rateUnits(), 'MemberList', { valuesList: 'A,W', constant: true }),
   key('SmartChargingCtrlr', 'Phases3to1', 'ConnectorSwitch3to1PhaseSupported'),
+  key('SmartChargingCtrlr', 'LimitChangeSignificance', 'LimitChangeSignificance', { dataType: 'decimal' }),
   // The clock. TimeZone is read once at start (the charging-limit service is built with it): a
   // change is stored and answered RebootRequired; GetVariables reads what is stored, the zone the
   // next start uses.

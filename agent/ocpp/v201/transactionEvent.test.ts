@@ -76,19 +76,22 @@ describe('TransactionEvent', () => {
     await f.advance(SECOND);
     f.sim.rfid.tap(CARD);
     await f.advance(SECOND);
-    await f.waitForSent('TransactionEvent', 8);
+    await f.waitForSent('TransactionEvent', 10);
     expect(events(f).map((e) => [e.seqNo, e.eventType, e.triggerReason, e.transactionInfo.chargingState])).toEqual([
       [0, 'Started', 'Authorized', 'Charging'],
       [1, 'Updated', 'ChargingStateChanged', 'SuspendedEV'],
       [2, 'Updated', 'ChargingStateChanged', 'Charging'],
       [3, 'Updated', 'ChargingStateChanged', 'SuspendedEVSE'],
-      [4, 'Updated', 'ChargingStateChanged', 'Charging'],
-      [5, 'Updated', 'EVCommunicationLost', 'Idle'],
-      [6, 'Updated', 'CablePluggedIn', 'Charging'],
-      [7, 'Ended', 'StopAuthorized', undefined],
+      // The limit in force went from 32 A to 0 and back: each a ChargingRateChanged too (no chargingState: it is the one before).
+      [4, 'Updated', 'ChargingRateChanged', undefined],
+      [5, 'Updated', 'ChargingStateChanged', 'Charging'],
+      [6, 'Updated', 'ChargingRateChanged', undefined],
+      [7, 'Updated', 'EVCommunicationLost', 'Idle'],
+      [8, 'Updated', 'CablePluggedIn', 'Charging'],
+      [9, 'Ended', 'StopAuthorized', undefined],
     ]);
     await f.settle();
-    expect(events(f)).toHaveLength(8);
+    expect(events(f)).toHaveLength(10);
     const times = events(f).map((e) => Date.parse(e.timestamp));
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
