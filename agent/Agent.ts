@@ -207,11 +207,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       // The cache learns the idTag of *that* StartTransaction (the connector may be on to
       // another session by now).
       agent.learnIdTag(request.idTag, response, request.idTokenType);
-      agent.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus: response.idTagInfo.status, timestamp: agent.options.clock.now() });
+      // 2.0.1: the idTokenInfo status as said (NoCredit, NotAtThisTime …), which the session and the display act on; 1.6: idTagInfo's.
+      const idTagStatus = (response as TokenAnswer).tokenInfo?.status ?? response.idTagInfo.status;
+      agent.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus, timestamp: agent.options.clock.now() });
       // The answer binds only the transaction it started: it arrives late when the start was
       // journaled offline, and a newer transaction on the connector awaits its own answer.
       if (agent.transactions.get(connectorId)?.localId !== localId) return;
-      agent.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus: response.idTagInfo.status });
+      agent.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus });
     },
     // OCPP 1.6 §3.5.2: a StopTransaction.conf idTagInfo updates the cache like an Authorize.conf.
     onStopConfirmed(_localId, _connectorId, response, request) {

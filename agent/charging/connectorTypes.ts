@@ -6,7 +6,7 @@
  * OCPP link, and feeds device events and CSMS decisions back in as events.
  */
 import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
-import type { IdTokenKind } from '../auth/idToken.js';
+import type { IdTokenKind, TokenStatus } from '../auth/idToken.js';
 import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabulary.js';
 
 // The OCPP words the machine speaks, re-exported for the machine's files; the rest of the agent
@@ -54,7 +54,8 @@ export type ConnectorEvent =
    */
   | { type: 'RESUME_TRANSACTION'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; parentIdTagType?: IdTokenKind; transactionId?: number }
   /** StartTransaction.conf arrived for the running transaction. */
-  | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: IdTagStatus }
+  /** `idTagStatus`: 1.6's, or under 2.0.1 the idTokenInfo status as the CSMS said it (NoCredit, NotAtThisTime …): anything but Accepted deauthorizes. */
+  | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: TokenStatus }
   /** The energy a `limitEnergy` command allowed has been delivered (or can no longer be measured). */
   | { type: 'ENERGY_ALLOWANCE_SPENT' }
   /** A device fault became active / cleared. */
@@ -172,7 +173,7 @@ export interface PendingAuthorization {
 export interface ActiveTransaction extends PendingAuthorization {
   /** From StartTransaction.conf (TRANSACTION_CONFIRMED); absent until then. */
   transactionId?: number;
-  idTagStatus?: IdTagStatus;
+  idTagStatus?: TokenStatus;
   /** The idTag was rejected and MaxEnergyOnInvalidId lets the EV draw on ('running') until it is 'spent'. */
   allowance?: 'running' | 'spent';
 }
