@@ -6,10 +6,10 @@
  */
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SimDisplay } from '../../../hal/sim/SimDisplay.js';
-import { DISPLAY_DEFAULTS, DisplayService } from '../../display/DisplayService.js';
-import type { TransactionEventRequest } from '../../ocpp201/messages.js';
-import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../../test/support/agent201Fixture.js';
+import { SimDisplay } from '../../hal/sim/SimDisplay.js';
+import { DISPLAY_DEFAULTS, DisplayService } from './DisplayService.js';
+import type { TransactionEventRequest } from '../ocpp201/messages.js';
+import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../test/support/agent201Fixture.js';
 
 const services: DisplayService[] = [];
 afterEach(async () => {
