@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { CardEvent, ChargerHardware, Clock } from '../hal/index.js';
 import { ConnectorController, type ConnectorControllerOptions, type StatusChange } from './charging/ConnectorController.js';
 import { connectorInput, connectorSettings, isConnectorSetting } from './charging/connectorSettings.js';
-import { AuthorizationCache, type CachePolicy, type IdTagInfo } from './auth/AuthorizationCache.js';
+import { AuthorizationCache, type IdTagInfo } from './auth/AuthorizationCache.js';
 import type { IdTokenKind } from './auth/idToken.js';
 import { Authorizer, type AuthorizationResult } from './auth/Authorizer.js';
 import { LocalAuthList } from './auth/LocalAuthList.js';
@@ -269,7 +269,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.authCache.distinguishKinds(options.ocppVersion === '2.0.1');
     this.localAuthList.distinguishKinds(options.ocppVersion === '2.0.1');
     // The cache's rules (AuthCacheLifeTime, AuthCachePolicy) are read when they apply, on the agent's clock.
-    this.authCache.useRules({ now: () => clock.now(), lifeTimeS: () => config.getInt('AuthCacheLifeTime'), policy: () => config.getString('AuthCachePolicy') as CachePolicy });
+    this.authCache.useRules(clock, config);
     this.control = new RemoteControl(this.log, config);
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages

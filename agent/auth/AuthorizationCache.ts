@@ -19,6 +19,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { Clock } from '../../hal/index.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { writeAtomically } from '../store/writeAtomically.js';
 import { isIdTokenKind, isTokenStatus, tokenKey, type IdTokenKind, type TokenStatus } from './idToken.js';
 
@@ -64,13 +66,14 @@ type StoredEntry = [idTag: string, info: IdTagInfo, type: IdTokenKind | null, us
 export const CACHE_POLICIES = ['LRU', 'LFU', 'FIFO'] as const;
 export type CachePolicy = (typeof CACHE_POLICIES)[number];
 
-/** What the cache reads when it applies its rules: the time, and the configuration keys of its rules. */
-export interface CacheRules {
-  now(): number;
-  /** AuthCacheLifeTime, s (0: entries without an expiry date do not expire). */
-  lifeTimeS(): number;
-  /** AuthCachePolicy. */
-  policy(): CachePolicy;
+/**
+ * What the cache reads when it applies its rules: the agent's clock and configuration (the keys
+ * AuthCacheLifeTime, s, 0: entries without an expiry date do not expire; AuthCachePolicy). Kept
+ * as the two references, not closures: a fleet holds one cache per charger.
+ */
+interface CacheRules {
+  readonly clock: Pick<Clock, 'now'>;
+  readonly config: Pick<OcppConfiguration, 'getInt' | 'getString'>;
 }
 
 export class AuthorizationCache {
@@ -82,8 +85,9 @@ export class AuthorizationCache {
   private dirty = false;
   /** Kinds told apart (2.0.1) or not (1.6); until told, kept apart, so loading a file loses nothing. */
   private typed: boolean | undefined;
-  /** Time and rules (the Agent gives them); without: LRU, no lifetime, entries dated 0. */
-  private rules: CacheRules | undefined;
+  /** The clock and the keys of the rules (the Agent gives them; two references, no object per charger); without: LRU, no lifetime, entries dated 0. */
+  private clock: CacheRules['clock'] | undefined;
+  private config: CacheRules['config'] | undefined;
 
   private get byKind(): boolean {
     return this.typed ?? true;
@@ -128,21 +132,22 @@ export class AuthorizationCache {
    * The time and the rules (AuthCacheLifeTime, AuthCachePolicy), read each time they apply. Entries
    * loaded without their use count as used now.
    */
-  useRules(rules: CacheRules): void {
-    this.rules = rules;
+  useRules(clock: CacheRules['clock'], config: CacheRules['config']): void {
+    this.clock = clock;
+    this.config = config;
     if (!this.loadedUndated) return;
     this.loadedUndated = false;
-    const now = rules.now();
+    const now = clock.now();
     for (const e of this.lazyMap?.values() ?? []) if (e.used === 0) e.added = e.used = now;
   }
 
   private now(): number {
-    return this.rules?.now() ?? 0;
+    return this.clock?.now() ?? 0;
   }
 
   /** Whether the entry outlived AuthCacheLifeTime (only an entry without an expiry date of its own). */
   private outlived(e: Entry, now: number): boolean {
-    const lifeTimeS = this.rules?.lifeTimeS() ?? 0;
+    const lifeTimeS = this.config?.getInt('AuthCacheLifeTime') ?? 0;
     return lifeTimeS > 0 && e.info.expiryDate === undefined && now - e.used >= lifeTimeS * 1000;
   }
 
@@ -215,7 +220,7 @@ export class AuthorizationCache {
 
   /** Makes room: an expired entry first, else the one the policy picks (never `keep`, the one just stored). */
   private evict(keep: string, now: number): void {
-    const policy = this.rules?.policy() ?? 'LRU';
+    const policy = (this.config?.getString('AuthCachePolicy') ?? 'LRU') as CachePolicy;
     let victim: string | undefined;
     let best: Entry | undefined;
     for (const [key, e] of this.map) {

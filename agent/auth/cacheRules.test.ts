@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../hal/clock.js';
 import type { Ocpp16Action, RequestOf, ResponseOf } from '../ocpp16/messages.js';
 import { OcppConfiguration, type ConfigInput } from '../store/OcppConfiguration.js';
-import { AuthorizationCache, type CachePolicy, type IdTagInfo } from './AuthorizationCache.js';
+import { AuthorizationCache, type IdTagInfo } from './AuthorizationCache.js';
 import { Authorizer, type AuthorizeLink } from './Authorizer.js';
 import { LocalAuthList } from './LocalAuthList.js';
 
@@ -29,7 +29,7 @@ async function rules(keys: Record<string, ConfigInput> = {}, capacity = 1000, fi
   const clock = new SimulatedClock(Date.UTC(2026, 0, 1, 12));
   const config = await OcppConfiguration.open({ file: null, initial: keys, log });
   const cache = await AuthorizationCache.open(file, log, capacity);
-  cache.useRules({ now: () => clock.now(), lifeTimeS: () => config.getInt('AuthCacheLifeTime'), policy: () => config.getString('AuthCachePolicy') as CachePolicy });
+  cache.useRules(clock, config);
   return { clock, config, cache };
 }
 
