@@ -207,11 +207,13 @@ export class Agent extends EventEmitter<AgentEvents> {
       // The cache learns the idTag of *that* StartTransaction (the connector may be on to
       // another session by now).
       agent.learnIdTag(request.idTag, response, request.idTokenType);
-      agent.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus: response.idTagInfo.status, timestamp: agent.options.clock.now() });
+      // 2.0.1: the idTokenInfo status as said (NoCredit, NotAtThisTime …), which the session and the display act on; 1.6: idTagInfo's.
+      const idTagStatus = (response as TokenAnswer).tokenInfo?.status ?? response.idTagInfo.status;
+      agent.emit('transaction', { event: 'confirmed', localId, connectorId, transactionId: response.transactionId, idTagStatus, timestamp: agent.options.clock.now() });
       // The answer binds only the transaction it started: it arrives late when the start was
       // journaled offline, and a newer transaction on the connector awaits its own answer.
       if (agent.transactions.get(connectorId)?.localId !== localId) return;
-      agent.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus: response.idTagInfo.status });
+      agent.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus });
     },
     // OCPP 1.6 §3.5.2: a StopTransaction.conf idTagInfo updates the cache like an Authorize.conf.
     onStopConfirmed(_localId, _connectorId, response, request) {
@@ -266,6 +268,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     // OCPP 2.0.1 tells identifiers apart by kind and value; 1.6 by value (auth/idToken.ts).
     this.authCache.distinguishKinds(options.ocppVersion === '2.0.1');
     this.localAuthList.distinguishKinds(options.ocppVersion === '2.0.1');
+    // The cache's rules (AuthCacheLifeTime, AuthCachePolicy) are read when they apply, on the agent's clock.
+    this.authCache.useRules(clock, config);
     this.control = new RemoteControl(this.log, config);
     const { csms } = options;
     // The version: the link offers its subprotocol and answers its calls, and the services' messages
@@ -441,6 +445,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       csms,
       statuses: () => this.statusReporter.all(),
       localListSize: () => this.localAuthList.size,
+      authCacheBytes: () => this.authCache.storageBytes(),
       hardware: hardware.connectors,
       voltageV: options.nominalVoltageV ?? 230,
       resetEvse: (evseId) => this.resetConnector(evseId),

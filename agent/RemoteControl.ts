@@ -239,10 +239,13 @@ export class RemoteControl implements ChargePointControl {
     return this.p.dataTransfer(req);
   }
 
-  /** `req.idTokenType`: the kind of the reservation's idToken (2.0.1 ReserveNow; 1.6 has none). */
-  reserveNow(req: ReserveNowRequest & { idTokenType?: IdTokenKind }): ReserveNowResponse['status'] {
-    const { reservationId, connectorId, idTag, idTokenType, parentIdTag } = req;
-    return this.p.sessions.reserve({ reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate), ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }) });
+  /** `req.idTokenType`, `req.parentIdTagType`: the kinds of the reservation's idToken and groupIdToken (2.0.1 ReserveNow; 1.6 has none). */
+  reserveNow(req: ReserveNowRequest & { idTokenType?: IdTokenKind; parentIdTagType?: IdTokenKind }): ReserveNowResponse['status'] {
+    const { reservationId, connectorId, idTag, idTokenType, parentIdTag, parentIdTagType } = req;
+    return this.p.sessions.reserve({
+      reservationId, connectorId, idTag, expiresAt: Date.parse(req.expiryDate),
+      ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }), ...(parentIdTagType !== undefined && { parentIdTagType }),
+    });
   }
 
   cancelReservation(reservationId: number): CancelReservationResponse['status'] {

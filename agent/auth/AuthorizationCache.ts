@@ -1,7 +1,12 @@
 /**
  * The Authorization Cache (OCPP 1.6 §3.5.2, 2.0.1 C10): the idTagInfo of recently presented
  * identifiers, refreshed from every Authorize, StartTransaction and StopTransaction answer (2.0.1:
- * Authorize and TransactionEvent). Bounded: the least recently used entry is evicted first.
+ * Authorize and TransactionEvent). Bounded to `capacity` entries; when full, an expired entry goes
+ * first, else the one the eviction policy picks (OCPP 2.0.1 AuthCacheCtrlr.Policy, the key
+ * AuthCachePolicy): LRU the least recently used, LFU the least often used (the least recently used
+ * among equals), FIFO the one stored first. An entry whose idTagInfo has no expiry date expires
+ * AuthCacheLifeTime seconds after it was last used or refreshed (AuthCacheCtrlr.LifeTime; 0: never)
+ * and is forgotten then. Both rules are read when applied ({@link useRules}): a change acts at once.
  *
  * Keyed by the identifier's value alone (1.6 idTag) or, once {@link distinguishKinds} is on
  * (2.0.1), by its kind and value: the same value with another kind is another token. Each entry
@@ -14,6 +19,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import type { Clock } from '../../hal/index.js';
+import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { writeAtomically } from '../store/writeAtomically.js';
 import { isIdTokenKind, isTokenStatus, tokenKey, type IdTokenKind, type TokenStatus } from './idToken.js';
 
@@ -36,15 +43,38 @@ interface Persistence {
   log: Logger;
 }
 
-/** One cached identifier: its value, its kind when known, what the CSMS said. */
+/** One cached identifier: its value, its kind when known, what the CSMS said, and its use (epoch ms). */
 interface Entry {
   idTag: string;
   type: IdTokenKind | undefined;
   info: IdTagInfo;
+  /** When it was stored first (FIFO). */
+  added: number;
+  /** When it was last used or refreshed (LRU, AuthCacheLifeTime). */
+  used: number;
+  /** How often it was stored or used (LFU). */
+  uses: number;
 }
 
-/** An entry as listed by {@link AuthorizationCache.entries} and stored: `[idTag, info]` or `[idTag, info, kind]`. */
+/** An entry as listed by {@link AuthorizationCache.entries}: `[idTag, info]` or `[idTag, info, kind]`. */
 export type CacheEntry = [idTag: string, info: IdTagInfo] | [idTag: string, info: IdTagInfo, type: IdTokenKind];
+
+/** How an entry is stored: its {@link CacheEntry} and its use (a kind of null: none). */
+type StoredEntry = [idTag: string, info: IdTagInfo, type: IdTokenKind | null, use: { added: number; used: number; uses: number }];
+
+/** The eviction policies the cache keeps (OCPP 2.0.1 AuthCacheCtrlr.Policy; CUSTOM is not one). */
+export const CACHE_POLICIES = ['LRU', 'LFU', 'FIFO'] as const;
+export type CachePolicy = (typeof CACHE_POLICIES)[number];
+
+/**
+ * What the cache reads when it applies its rules: the agent's clock and configuration (the keys
+ * AuthCacheLifeTime, s, 0: entries without an expiry date do not expire; AuthCachePolicy). Kept
+ * as the two references, not closures: a fleet holds one cache per charger.
+ */
+interface CacheRules {
+  readonly clock: Pick<Clock, 'now'>;
+  readonly config: Pick<OcppConfiguration, 'getInt' | 'getString'>;
+}
 
 export class AuthorizationCache {
   // A Map iterates in insertion order: re-inserting on use makes the first key the LRU one.
@@ -55,6 +85,9 @@ export class AuthorizationCache {
   private dirty = false;
   /** Kinds told apart (2.0.1) or not (1.6); until told, kept apart, so loading a file loses nothing. */
   private typed: boolean | undefined;
+  /** The clock and the keys of the rules (the Agent gives them; two references, no object per charger); without: LRU, no lifetime, entries dated 0. */
+  private clock: CacheRules['clock'] | undefined;
+  private config: CacheRules['config'] | undefined;
 
   private get byKind(): boolean {
     return this.typed ?? true;
@@ -73,17 +106,54 @@ export class AuthorizationCache {
     try {
       const body = JSON.parse(await readFile(file, 'utf8')) as { entries?: unknown };
       if (!Array.isArray(body.entries)) throw new Error('unexpected structure');
-      // Version 1 (no kinds) and 2 (a kind as a third element where known) read alike.
+      // Version 1 (no kinds), 2 (a kind as a third element where known) and 3 (kind or null, then
+      // the entry's use) read alike; entries without their use read as stored and used now.
       for (const item of body.entries as unknown[]) {
-        if (!Array.isArray(item) || typeof item[0] !== 'string' || !isIdTagInfo(item[1]) || (item[2] !== undefined && !isIdTokenKind(item[2]))) throw new Error('bad entry');
-        cache.put(item[0], item[1], item[2] as IdTokenKind | undefined);
+        if (!Array.isArray(item) || typeof item[0] !== 'string' || !isIdTagInfo(item[1]) || (item[2] !== undefined && item[2] !== null && !isIdTokenKind(item[2]))) throw new Error('bad entry');
+        const type = (item[2] ?? undefined) as IdTokenKind | undefined;
+        if (type === 'NoAuthorization') continue;
+        const use = isUse(item[3]) ? item[3] : undefined;
+        cache.map.set(tokenKey(item[0], type, true), { idTag: item[0], type, info: item[1], added: use?.added ?? 0, used: use?.used ?? 0, uses: use?.uses ?? 1 });
       }
+      while (cache.map.size > capacity) cache.map.delete(cache.map.keys().next().value as string);
+      cache.loadedUndated = [...cache.map.values()].some((e) => e.used === 0);
     } catch (err) {
       cache.map.clear();
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') log.error({ err, file }, 'cannot read the authorization cache; starting empty');
     }
     cache.persistence = { file, log };
     return cache;
+  }
+
+  /** Entries read from a file without their use: dated when the rules (and so the clock) come. */
+  private loadedUndated = false;
+
+  /**
+   * The time and the rules (AuthCacheLifeTime, AuthCachePolicy), read each time they apply. Entries
+   * loaded without their use count as used now.
+   */
+  useRules(clock: CacheRules['clock'], config: CacheRules['config']): void {
+    this.clock = clock;
+    this.config = config;
+    if (!this.loadedUndated) return;
+    this.loadedUndated = false;
+    const now = clock.now();
+    for (const e of this.lazyMap?.values() ?? []) if (e.used === 0) e.added = e.used = now;
+  }
+
+  private now(): number {
+    return this.clock?.now() ?? 0;
+  }
+
+  /** Whether the entry outlived AuthCacheLifeTime (only an entry without an expiry date of its own). */
+  private outlived(e: Entry, now: number): boolean {
+    const lifeTimeS = this.config?.getInt('AuthCacheLifeTime') ?? 0;
+    return lifeTimeS > 0 && e.info.expiryDate === undefined && now - e.used >= lifeTimeS * 1000;
+  }
+
+  /** Whether its own expiry date passed (it stays known as expired, but goes first when room is needed). */
+  private pastExpiry(e: Entry, now: number): boolean {
+    return e.info.expiryDate !== undefined && Date.parse(e.info.expiryDate) <= now;
   }
 
   /**
@@ -106,29 +176,76 @@ export class AuthorizationCache {
     return tokenKey(idTag, type, this.byKind);
   }
 
-  /** The entry of an identifier (`type`: its kind, only heeded under 2.0.1). */
+  /**
+   * The entry of an identifier (`type`: its kind, only heeded under 2.0.1), which counts as a use.
+   * An entry that outlived AuthCacheLifeTime is forgotten (undefined).
+   */
   get(idTag: string, type?: IdTokenKind): IdTagInfo | undefined {
+    const entry = this.live(idTag, type);
+    if (!entry) return undefined;
     const key = this.key(idTag, type);
-    const entry = this.lazyMap?.get(key);
-    if (entry) {
-      this.map.delete(key);
-      this.map.set(key, entry);
-    }
-    return entry?.info;
+    this.map.delete(key);
+    this.map.set(key, entry);
+    entry.used = this.now();
+    entry.uses++;
+    this.save();
+    return entry.info;
   }
 
   has(idTag: string, type?: IdTokenKind): boolean {
-    return this.lazyMap?.has(this.key(idTag, type)) ?? false;
+    return this.live(idTag, type) !== undefined;
+  }
+
+  /** The entry, unless it outlived AuthCacheLifeTime (then it is removed). */
+  private live(idTag: string, type: IdTokenKind | undefined): Entry | undefined {
+    const key = this.key(idTag, type);
+    const entry = this.lazyMap?.get(key);
+    if (!entry || !this.outlived(entry, this.now())) return entry;
+    this.map.delete(key);
+    this.save();
+    return undefined;
   }
 
   put(idTag: string, info: IdTagInfo, type?: IdTokenKind): void {
     // NoAuthorization is no token: nothing to remember.
     if (type === 'NoAuthorization') return;
     const key = this.key(idTag, type);
+    const now = this.now();
+    const before = this.lazyMap?.get(key);
     this.map.delete(key);
-    this.map.set(key, { idTag, type, info: { ...info } });
-    if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value as string);
+    this.map.set(key, { idTag, type, info: { ...info }, added: before?.added ?? now, used: now, uses: (before?.uses ?? 0) + 1 });
+    if (this.map.size > this.capacity) this.evict(key, now);
     this.save();
+  }
+
+  /** Makes room: an expired entry first, else the one the policy picks (never `keep`, the one just stored). */
+  private evict(keep: string, now: number): void {
+    const policy = (this.config?.getString('AuthCachePolicy') ?? 'LRU') as CachePolicy;
+    let victim: string | undefined;
+    let best: Entry | undefined;
+    for (const [key, e] of this.map) {
+      if (key === keep) continue;
+      if (this.outlived(e, now) || this.pastExpiry(e, now)) {
+        victim = key;
+        break;
+      }
+      // The map is in least-recently-used order: the first of equals is the least recently used.
+      if (best === undefined || (policy === 'LFU' && e.uses < best.uses) || (policy === 'FIFO' && e.added < best.added)) {
+        best = e;
+        victim = key;
+      }
+      if (policy === 'LRU') break;
+    }
+    if (victim !== undefined) this.map.delete(victim);
+  }
+
+  /**
+   * The bytes the entries take as stored (UTF-8 JSON of the file's entries; OCPP 2.0.1
+   * AuthCacheCtrlr.Storage), counted when asked.
+   */
+  storageBytes(): number {
+    if (!this.lazyMap || this.lazyMap.size === 0) return 0;
+    return Buffer.byteLength(JSON.stringify([...this.lazyMap.values()].map(storedForm)));
   }
 
   clear(): void {
@@ -156,14 +273,21 @@ export class AuthorizationCache {
     this.dirty = true;
     this.writing = this.writing.then(async () => {
       this.dirty = false;
-      // Oldest first, so loading re-creates the same LRU order.
-      const body = `${JSON.stringify({ version: 2, entries: [...this.entries()] })}\n`;
+      // Least recently used first, so loading re-creates the same order; each with its use.
+      const body = `${JSON.stringify({ version: 3, entries: [...this.map.values()].map(storedForm) })}\n`;
       await writeAtomically(p.file, body).catch((err: unknown) => p.log.error({ err, file: p.file }, 'cannot persist the authorization cache'));
     });
   }
 }
 
 const stored = (e: Entry): CacheEntry => (e.type === undefined ? [e.idTag, e.info] : [e.idTag, e.info, e.type]);
+const storedForm = (e: Entry): StoredEntry => [e.idTag, e.info, e.type ?? null, { added: e.added, used: e.used, uses: e.uses }];
+
+function isUse(v: unknown): v is StoredEntry[3] {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return Number.isSafeInteger(o.added) && Number.isSafeInteger(o.used) && Number.isSafeInteger(o.uses) && (o.uses as number) >= 0;
+}
 
 /** A well-formed idTagInfo (as read back from a file). */
 export function isIdTagInfo(v: unknown): v is IdTagInfo {

@@ -9,6 +9,9 @@
  * - offline → the list, then the cache, if LocalAuthorizeOffline; else AllowOfflineTxForUnknownId
  *   for an idTag neither knows; else refused.
  * An expired or blocked entry is never accepted locally; expiryDate is read on the agent's clock.
+ * - DisableRemoteAuthorization (OCPP 2.0.1 AuthCtrlr.DisableRemoteAuthorization, C01/C12): no
+ *   Authorize at all; the list, then the cache decide as they would offline (an entry's own status,
+ *   an expired one Expired), online or not; an identifier neither knows is refused (2.0.1: Unknown).
  *
  * OCPP 2.0.1 (C01–C15) follows the same rules with identifiers of a kind (./idToken.ts): the
  * list and cache tell kinds apart, Authorize carries the kind, the idTokenInfo is kept whole (the
@@ -35,7 +38,7 @@ export interface AuthorizationResult {
   /** The driver's language, when the CSMS gave one with this decision (OCPP 2.0.1 IdTokenInfo.language1). */
   language?: string;
   /** Where the decision came from, for logs and the timeline. */
-  source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused' | 'no-authorization';
+  source: 'local-list' | 'cache' | 'csms' | 'offline-unknown' | 'offline-refused' | 'local-unknown' | 'no-authorization';
 }
 
 /**
@@ -75,6 +78,7 @@ export class Authorizer {
       if (listed) return this.result(listed, 'local-list');
       if (cached) return this.result(cached, 'cache');
     }
+    if (config.getBool('DisableRemoteAuthorization')) return this.locally(idTag, type, listed, cacheEnabled);
     if (link.isAccepted) {
       try {
         const { info, language } = link.authorizeToken
@@ -93,6 +97,17 @@ export class Authorizer {
     const known = listed !== undefined || (cacheEnabled && cache.has(idTag, type));
     if (!known && config.getBool('AllowOfflineTxForUnknownId')) return { status: 'Accepted', source: 'offline-unknown' };
     return { status: 'Invalid', source: 'offline-refused' };
+  }
+
+  /**
+   * The decision without the CSMS (DisableRemoteAuthorization): the list entry, else the cache entry
+   * with its own status (an Accepted one past its expiry date: Expired), else refused as unknown.
+   */
+  private locally(idTag: string, type: IdTokenKind | undefined, listed: IdTagInfo | undefined, cacheEnabled: boolean): AuthorizationResult {
+    if (listed) return this.result(listed, 'local-list');
+    const cached = cacheEnabled ? this.o.cache.get(idTag, type) : undefined;
+    if (cached) return this.result(cached.status === 'Accepted' && this.expired(cached) ? { ...cached, status: 'Expired' } : cached, 'cache');
+    return { status: this.o.link.tokenKinds === true ? 'Unknown' : 'Invalid', source: 'local-unknown' };
   }
 
   /** The list entry (with a passed expiryDate read as Expired) while the list is enabled. */

@@ -74,9 +74,11 @@ describe('AuthorizationCache with kinds', () => {
     cache.put('1234', { status: 'NotAtThisTime' }, 'ISO15693');
     cache.put('OLD', { status: 'Accepted' });
     await cache.flush();
+    // Version 3: each entry with its kind (null: none) and its use (no clock given here: dated 0).
+    const use = { added: 0, used: 0, uses: 1 };
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({
-      version: 2,
-      entries: [['1234', info, 'KeyCode'], ['1234', { status: 'NotAtThisTime' }, 'ISO15693'], ['OLD', { status: 'Accepted' }]],
+      version: 3,
+      entries: [['1234', info, 'KeyCode', use], ['1234', { status: 'NotAtThisTime' }, 'ISO15693', use], ['OLD', { status: 'Accepted' }, null, use]],
     });
     const again = await AuthorizationCache.open(file, log);
     again.distinguishKinds(true);

@@ -48,11 +48,14 @@ export const desiredOffer = (c: ConnectorContext): number =>
 const contactorMayClose = (c: ConnectorContext): boolean =>
   evRequestsPower(c) && isAuthorized(c) && c.operative && !isFaulted(c) && lockSecured(c) && offerFor(c) > 0;
 
-export type Tagged = { idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string };
-/** The same identifier (the same value, and the same kind where both are known: OCPP 2.0.1) or the same group. */
+export type Tagged = { idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; parentIdTagType?: IdTokenKind };
+/**
+ * The same identifier (the same value, and the same kind where both are known: OCPP 2.0.1) or the
+ * same group (the same groupIdToken value, and under 2.0.1 the same groupIdToken type where both are known).
+ */
 export const sameTag = (a: Tagged, b: Tagged): boolean =>
   (a.idTag === b.idTag && (a.idTokenType === undefined || b.idTokenType === undefined || a.idTokenType === b.idTokenType)) ||
-  (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag);
+  (a.parentIdTag !== undefined && a.parentIdTag === b.parentIdTag && (a.parentIdTagType === undefined || b.parentIdTagType === undefined || a.parentIdTagType === b.parentIdTagType));
 
 export const connectorGuards = {
   faulted: ({ context }) => isFaulted(context),

@@ -80,9 +80,9 @@ export const connectorMachine = setup({
       const { [code]: _cleared, ...faults } = context.faults;
       return { faults };
     }),
-    authorize: assign((_, { idTag, idTokenType, parentIdTag, reservationId }: EventOf<'AUTHORIZED'>) => ({ authorization: { idTag, idTokenType, parentIdTag, reservationId }, finishing: false })),
-    authorizeReservation: assign(({ context }, { idTag, idTokenType, parentIdTag }: EventOf<'AUTHORIZED'>) => ({
-      authorization: { idTag, idTokenType, parentIdTag, reservationId: context.reservation?.reservationId },
+    authorize: assign((_, { idTag, idTokenType, parentIdTag, parentIdTagType, reservationId }: EventOf<'AUTHORIZED'>) => ({ authorization: { idTag, idTokenType, parentIdTag, parentIdTagType, reservationId }, finishing: false })),
+    authorizeReservation: assign(({ context }, { idTag, idTokenType, parentIdTag, parentIdTagType }: EventOf<'AUTHORIZED'>) => ({
+      authorization: { idTag, idTokenType, parentIdTag, parentIdTagType, reservationId: context.reservation?.reservationId },
       reservation: undefined,
     })),
     dropAuthorization: assign({ authorization: undefined }),
@@ -95,7 +95,7 @@ export const connectorMachine = setup({
       lockHeldFor: locked ? context.lockHeldFor : undefined,
     })),
     releaseHeldLock: assign({ lockHeldFor: undefined }),
-    reserve: assign((_, { reservationId, idTag, idTokenType, parentIdTag, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, idTokenType, parentIdTag, expiresAt, reservedAt: now } })),
+    reserve: assign((_, { reservationId, idTag, idTokenType, parentIdTag, parentIdTagType, expiresAt, now }: EventOf<'RESERVE'>) => ({ reservation: { reservationId, idTag, idTokenType, parentIdTag, parentIdTagType, expiresAt, reservedAt: now } })),
     dropReservation: assign({ reservation: undefined }),
     ignoreAuthorization: emit((_, { idTag }: EventOf<'AUTHORIZED'>) => ({ type: 'authorizationIgnored' as const, idTag })),
     confirmTransaction: assign(({ context }, { transactionId, idTagStatus }: EventOf<'TRANSACTION_CONFIRMED'>) => ({
@@ -114,9 +114,9 @@ export const connectorMachine = setup({
     // The transaction was started (and journaled) before a restart: no startTransaction command.
     // Confirmed before the cut means Accepted (the recovery checked the idTag again); otherwise
     // the late StartTransaction.conf still decides, as for any offline start.
-    resumeTransaction: assign((_, { idTag, idTokenType, parentIdTag, transactionId }: EventOf<'RESUME_TRANSACTION'>) => {
+    resumeTransaction: assign((_, { idTag, idTokenType, parentIdTag, parentIdTagType, transactionId }: EventOf<'RESUME_TRANSACTION'>) => {
       return {
-        transaction: { idTag, ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
+        transaction: { idTag, ...(idTokenType !== undefined && { idTokenType }), ...(parentIdTag !== undefined && { parentIdTag }), ...(parentIdTagType !== undefined && { parentIdTagType }), ...(transactionId !== undefined && { transactionId, idTagStatus: 'Accepted' as const }) },
         authorization: undefined,
         finishing: false,
         lockHeldFor: undefined,
@@ -141,7 +141,7 @@ export const connectorMachine = setup({
       // Without a transaction the lock is wanted only while held for it (wantsLock).
       const locked = holdLock && transaction !== undefined;
       enqueue.assign({
-        lockHeldFor: locked ? { idTag: transaction.idTag, ...(transaction.parentIdTag !== undefined && { parentIdTag: transaction.parentIdTag }) } : undefined,
+        lockHeldFor: locked ? { idTag: transaction.idTag, ...(transaction.parentIdTag !== undefined && { parentIdTag: transaction.parentIdTag }), ...(transaction.parentIdTagType !== undefined && { parentIdTagType: transaction.parentIdTagType }) } : undefined,
         transaction: undefined,
         authorization: undefined,
         finishing: context.pilot !== 'A',

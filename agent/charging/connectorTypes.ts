@@ -6,7 +6,7 @@
  * OCPP link, and feeds device events and CSMS decisions back in as events.
  */
 import type { HalErrorCode, OcppFaultCode, PilotState } from '../../hal/index.js';
-import type { IdTokenKind } from '../auth/idToken.js';
+import type { IdTokenKind, TokenStatus } from '../auth/idToken.js';
 import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabulary.js';
 
 // The OCPP words the machine speaks, re-exported for the machine's files; the rest of the agent
@@ -44,7 +44,7 @@ export type ConnectorEvent =
    * (ReserveNow on connector 0) this start uses, reported in StartTransaction. `idTokenType`: the
    * identifier's kind (../auth/idToken.ts), carried into the transaction messages.
    */
-  | { type: 'AUTHORIZED'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; remote?: boolean; reservationId?: number }
+  | { type: 'AUTHORIZED'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; parentIdTagType?: IdTokenKind; remote?: boolean; reservationId?: number }
   /** Stop the running transaction (RemoteStop, reset, unlock, …). Ignored without one. */
   | { type: 'STOP'; reason: StopReason }
   /**
@@ -52,9 +52,10 @@ export type ConnectorEvent =
    * before a restart, as if it had just been authorized, without a new StartTransaction. Taken
    * only while Preparing (cable in, operative, no fault, nothing pending); ignored otherwise.
    */
-  | { type: 'RESUME_TRANSACTION'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; transactionId?: number }
+  | { type: 'RESUME_TRANSACTION'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; parentIdTagType?: IdTokenKind; transactionId?: number }
   /** StartTransaction.conf arrived for the running transaction. */
-  | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: IdTagStatus }
+  /** `idTagStatus`: 1.6's, or under 2.0.1 the idTokenInfo status as the CSMS said it (NoCredit, NotAtThisTime …): anything but Accepted deauthorizes. */
+  | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: TokenStatus }
   /** The energy a `limitEnergy` command allowed has been delivered (or can no longer be measured). */
   | { type: 'ENERGY_ALLOWANCE_SPENT' }
   /** A device fault became active / cleared. */
@@ -79,6 +80,8 @@ export type ConnectorEvent =
       /** The kind of `idTag`, where known: only that kind uses the reservation. */
       idTokenType?: IdTokenKind;
       parentIdTag?: string;
+      /** OCPP 2.0.1: the kind of the group's token (groupIdToken.type). */
+      parentIdTagType?: IdTokenKind;
       /** ReserveNow.expiryDate as clock epoch ms. */
       expiresAt: number;
       /**
@@ -160,6 +163,8 @@ export interface PendingAuthorization {
   /** The identifier's kind, where known. */
   idTokenType?: IdTokenKind;
   parentIdTag?: string;
+  /** OCPP 2.0.1: the kind of the group's token; a group is the same only with the same value and kind. */
+  parentIdTagType?: IdTokenKind;
   /** Set when the authorization consumed a reservation; goes into StartTransaction. */
   reservationId?: number;
 }
@@ -168,7 +173,7 @@ export interface PendingAuthorization {
 export interface ActiveTransaction extends PendingAuthorization {
   /** From StartTransaction.conf (TRANSACTION_CONFIRMED); absent until then. */
   transactionId?: number;
-  idTagStatus?: IdTagStatus;
+  idTagStatus?: TokenStatus;
   /** The idTag was rejected and MaxEnergyOnInvalidId lets the EV draw on ('running') until it is 'spent'. */
   allowance?: 'running' | 'spent';
 }
@@ -178,6 +183,7 @@ export interface ActiveReservation {
   idTag: string;
   idTokenType?: IdTokenKind;
   parentIdTag?: string;
+  parentIdTagType?: IdTokenKind;
   expiresAt: number;
   /** Clock time the reservation was made (the RESERVE event's `now`). */
   reservedAt: number;

@@ -8,6 +8,7 @@ import type { ConnectorController } from '../charging/ConnectorController.js';
 import { VENTILATION_REFUSED_INFO } from '../charging/connectorSelectors.js';
 import type { ActiveTransaction, TransactionEvent } from '../transactions/TransactionManager.js';
 import type { ConnectorView, CostValue, LocalizedText } from './screens.js';
+import { refusalOf, type RefusalReason } from './texts.js';
 
 /**
  * A session's cost after its stop: the total (or the cost so far while an idle fee runs until the
@@ -22,7 +23,7 @@ export interface FinalCostText {
   readonly receiptUrl?: string;
 }
 
-type Finished = { energyWh: number; durationMs: number; cost?: CostValue; provisional?: boolean; idleFee?: boolean; priceText?: LocalizedText; receiptUrl?: string; availableSince?: number };
+type Finished = { energyWh: number; durationMs: number; cost?: CostValue; provisional?: boolean; idleFee?: boolean; priceText?: LocalizedText; receiptUrl?: string; availableSince?: number; refusal?: RefusalReason };
 
 export class ConnectorFacts {
   reading: MeterReading | undefined;
@@ -36,6 +37,9 @@ export class ConnectorFacts {
   /** The driver's price text for the session (OCA SetUserPrice), until its summary is gone. */
   priceText: LocalizedText | undefined;
   private finished: Finished | undefined;
+  /** The running transaction (its local id) and why the CSMS refused its identifier, if it did. */
+  private startedLocalId: string | undefined;
+  private refusal: RefusalReason | undefined;
 
   constructor(readonly connector: ConnectorController) {}
 
@@ -44,11 +48,19 @@ export class ConnectorFacts {
     if (e.event === 'started') {
       this.started = { startedAt: e.timestamp, meterStartWh: e.meterStartWh };
       this.finished = undefined;
+      this.startedLocalId = e.localId;
+      this.refusal = undefined;
+    } else if (e.event === 'confirmed') {
+      // Only the answer for the session running here (a late one of an earlier session says nothing of it).
+      if (e.localId === this.startedLocalId) this.refusal = refusalOf(e.idTagStatus);
     } else if (e.event === 'stopped') {
       const startWh = e.meterStartWh ?? this.started?.meterStartWh ?? e.meterStopWh;
       const startedAt = this.started?.startedAt ?? e.timestamp;
-      this.finished = { energyWh: Math.max(0, e.meterStopWh - startWh), durationMs: Math.max(0, e.timestamp - startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }) };
+      const refusal = e.localId === this.startedLocalId ? this.refusal : undefined;
+      this.finished = { energyWh: Math.max(0, e.meterStopWh - startWh), durationMs: Math.max(0, e.timestamp - startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }), ...(refusal && { refusal }) };
       this.started = undefined;
+      this.startedLocalId = undefined;
+      this.refusal = undefined;
       this.cost = undefined;
       this.nextPriceAt = undefined;
     }
@@ -78,7 +90,7 @@ export class ConnectorFacts {
     const known = active ?? this.started;
     if (!c.hasTransaction && known && !this.finished) {
       const wh = this.reading ? Math.max(0, this.reading.energyWh - known.meterStartWh) : 0;
-      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }) };
+      this.finished = { energyWh: wh, durationMs: Math.max(0, now - known.startedAt), ...(this.cost !== undefined && { cost: this.cost, provisional: true }), ...(this.refusal && { refusal: this.refusal }) };
     }
     if (this.finished && (status === 'Preparing' || c.hasTransaction)) this.finished = undefined;
     if (this.finished && status === 'Available') {
@@ -106,6 +118,7 @@ export class ConnectorFacts {
       faults: ventilation ? ['VENTILATION_REFUSED'] : faults,
       pilot,
       ...(session && { session }),
+      ...(session && this.refusal && { refusal: this.refusal }),
       ...(this.finished && !session && { finished: this.finished }),
       ...(this.language !== undefined && { language: this.language }),
       ...(this.priceText !== undefined && (session || status === 'Preparing') && { priceText: this.priceText }),

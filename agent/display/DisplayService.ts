@@ -10,7 +10,6 @@
  * A display that fails is logged; it shows the current screen by itself once it is back. Cheap when
  * idle: one timer for all displays, content sent only when it changed.
  */
-import { idTagStatus16 } from '../auth/idToken.js';
 import type { Logger } from 'pino';
 import type { CardEvent, Clock, Display, DisplayContent, HalError, HalErrorCode, MeterReading, TimerId } from '../../hal/index.js';
 import type { Agent } from '../Agent.js';
@@ -24,7 +23,7 @@ import type { OperatorMessages } from './OperatorMessages.js';
 import { registerOperatorMessages } from './operatorMessageVendor.js';
 import { displayMessagePort } from './displayMessagePort.js';
 import { labelled, screenFor, type CardNews, type ChargerView, type CostValue, type LocalizedText, type MessageState, type QrAction, type Screen, type SupportContact } from './screens.js';
-import { resolveLanguage } from './texts.js';
+import { refusalOf, resolveLanguage } from './texts.js';
 
 export interface DisplaySettings {
   /**
@@ -244,9 +243,8 @@ export class DisplayService {
       for (const f of this.facts.values()) if (f.connector.status === 'Preparing' && !f.connector.hasTransaction) f.language = result.language;
     }
     if (result.status !== 'Accepted') {
-      // The display has texts for 1.6's refusals; the 2.0.1 ones (NoCredit, NotAtThisLocation …) read as Invalid.
-      const status = idTagStatus16(result.status);
-      const reason = result.source === 'offline-refused' || status === 'Accepted' ? 'OfflineUnknown' : status;
+      // Each status its own text: 1.6's, and under 2.0.1 NoCredit, NotAtThisLocation, NotAtThisTime …
+      const reason = result.source === 'offline-refused' ? 'OfflineUnknown' : (refusalOf(result.status) ?? 'OfflineUnknown');
       this.card = { news: { phase: 'refused', reason }, until };
     } else {
       // Accepted, but no connector can take it: nothing else would tell the driver.

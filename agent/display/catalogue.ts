@@ -7,8 +7,31 @@ import type { HalErrorCode } from '../../hal/index.js';
 /** Variants of one message, fullest first. */
 export type Variants = readonly string[];
 
-/** Why a card was refused (an idTagInfo status, or no decision possible offline). */
-export type RefusalReason = 'Blocked' | 'Expired' | 'Invalid' | 'ConcurrentTx' | 'OfflineUnknown' | 'NoConnector' | 'Reserved';
+/**
+ * Why a card was refused, or a running session's identifier deauthorized: an idTagInfo status (and
+ * under OCPP 2.0.1 the idTokenInfo statuses 1.6 lacks: NoCredit, NotAtThisLocation, NotAtThisTime,
+ * NotAllowedTypeEVSE, Unknown), no decision possible offline, no connector, a reservation.
+ */
+export type RefusalReason =
+  | 'Blocked'
+  | 'Expired'
+  | 'Invalid'
+  | 'ConcurrentTx'
+  | 'NoCredit'
+  | 'NotAtThisLocation'
+  | 'NotAtThisTime'
+  | 'NotAllowedTypeEVSE'
+  | 'Unknown'
+  | 'OfflineUnknown'
+  | 'NoConnector'
+  | 'Reserved';
+
+/** The refusal an authorization status names (Accepted names none). */
+export function refusalOf(status: string): RefusalReason | undefined {
+  return REFUSING_STATUSES.has(status) ? (status as RefusalReason) : status === 'Accepted' ? undefined : 'Invalid';
+}
+
+const REFUSING_STATUSES: ReadonlySet<string> = new Set(['Blocked', 'Expired', 'Invalid', 'ConcurrentTx', 'NoCredit', 'NotAtThisLocation', 'NotAtThisTime', 'NotAllowedTypeEVSE', 'Unknown']);
 
 /** A fault title and its explanation for the driver. */
 export interface FaultText {

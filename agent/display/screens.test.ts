@@ -35,6 +35,9 @@ describe('the screen for every connector state (English, 40x8)', () => {
     ['Finishing while the stop is being recorded: the cost so far, not yet a total', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: { amount: 7, decimals: 2, currency: 'EUR' }, provisional: true } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Cost so far 7.00 EUR', 'Please unplug your vehicle'], 'action', undefined],
     ['Finishing: the estimated total of an offline session', { status: 'Finishing', pilot: 'B', finished: { energyWh: 20_000, durationMs: 2 * 3600_000 + 5 * 60_000, cost: { amount: 7, decimals: 2, currency: 'EUR', estimate: true } } }, {}, ['Charging finished', '20.00 kWh in 2:05 h', 'Estimated total 7.00 EUR', 'Please unplug your vehicle'], 'action', undefined],
     ['Available after a session: the summary', { finished: { energyWh: 1500, durationMs: 20 * 60_000 } }, {}, ['Charging finished', '1.50 kWh in 20 min', 'Thank you'], 'info', undefined],
+    ['Charging, the CSMS refused the identifier (NoCredit) and MaxEnergyOnInvalidId lets it draw on: why, last', { status: 'Charging', pilot: 'C', session, refusal: 'NoCredit' }, {}, ['Charging 11.0 kW', '12.35 kWh charged', 'Time 1:05 h', 'No credit left on your account'], 'warning', undefined],
+    ['SuspendedEVSE, refused NotAtThisTime', { status: 'SuspendedEVSE', pilot: 'B', session, refusal: 'NotAtThisTime' }, {}, ['Paused: power limit', 'Resumes when the grid allows', '12.35 kWh charged', 'Time 1:05 h', 'Not allowed at this time'], 'warning', undefined],
+    ['Finishing after a stop because the CSMS refused the identifier (NotAtThisLocation): why instead of finished', { status: 'Finishing', pilot: 'B', finished: { energyWh: 500, durationMs: 60_000, refusal: 'NotAtThisLocation' } }, {}, ['Not allowed at this charger', '0.50 kWh in 1 min', 'Please unplug your vehicle'], 'action', undefined],
     ['Reserved', { status: 'Reserved' }, {}, ['Reserved', 'Tap the reserving card'], 'info', undefined],
     ['Unavailable: out of service with the support contact', { status: 'Unavailable' }, {}, ['Out of service', 'Please use another charger', 'Help: +49 30 1234567', 'help@charge.example', 'charge.example/help'], 'warning', 'problem'],
     ['Faulted: the fault explained with the support contact', { status: 'Faulted', faults: ['GROUND_FAULT'] }, {}, ['Ground fault', 'Unplug; do not touch the cable', 'Help: +49 30 1234567', 'help@charge.example', 'charge.example/help'], 'fault', 'problem'],
@@ -70,7 +73,7 @@ describe('every fault and refusal has a human explanation in every language', ()
     expect(Math.min(...t.explanation.map((v) => v.length))).toBeLessThanOrEqual(16);
   });
 
-  const reasons: RefusalReason[] = ['Blocked', 'Expired', 'Invalid', 'ConcurrentTx', 'OfflineUnknown', 'NoConnector', 'Reserved'];
+  const reasons: RefusalReason[] = ['Blocked', 'Expired', 'Invalid', 'ConcurrentTx', 'NoCredit', 'NotAtThisLocation', 'NotAtThisTime', 'NotAllowedTypeEVSE', 'Unknown', 'OfflineUnknown', 'NoConnector', 'Reserved'];
   it.each(LANGUAGES.flatMap((lang) => reasons.map((reason) => [lang, reason] as const)))('card refused, %s: %s', (lang, reason) => {
     const s = screenFor(base, { ...charger, language: lang, card: { phase: 'refused', reason } });
     expect(s.lines[0]!.variants).toEqual(CATALOGUES[lang].refused[reason]);

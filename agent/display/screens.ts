@@ -47,12 +47,17 @@ export interface ConnectorView {
    */
   readonly session?: { readonly startedAt: number; readonly energyWh: number; readonly powerW: number; readonly cost?: CostValue; readonly nextPriceAt?: string };
   /**
+   * The CSMS refused the running session's identifier when its transaction began (its
+   * StartTransaction / TransactionEvent answer: Blocked, NoCredit, NotAtThisTime …): why.
+   */
+  readonly refusal?: RefusalReason;
+  /**
    * The transaction that ended here last, while its summary is shown (with the CSMS's final cost,
    * its text and receipt URL, when priced). `idleFee`: the vehicle is still plugged in and an idle
    * fee runs until it leaves (OCA CustomIdleFeeAfterStop): `cost` is the cost so far, not the total.
    * `provisional`: the running session's last cost, until the pricing service tells the stop's.
    */
-  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: CostValue; readonly provisional?: boolean; readonly idleFee?: boolean; readonly priceText?: LocalizedText; readonly receiptUrl?: string };
+  readonly finished?: { readonly energyWh: number; readonly durationMs: number; readonly cost?: CostValue; readonly provisional?: boolean; readonly idleFee?: boolean; readonly priceText?: LocalizedText; readonly receiptUrl?: string; readonly refusal?: RefusalReason };
   /** The driver's price, as the CSMS worded it (OCA SetUserPrice), for the session being started or running here. */
   readonly priceText?: LocalizedText;
   /** The driver's language for this session (from the CSMS), if known. */
@@ -131,9 +136,11 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
   if (c.status === 'Unavailable') return screen('warning', 'Unavailable', [t.unavailable, t.unavailableHint, ...contact()], 'problem');
   if (c.session && (c.status === 'Charging' || c.status === 'SuspendedEV' || c.status === 'SuspendedEVSE')) {
     const s = c.session;
-    if (c.status === 'Charging') return screen('charging', 'Charging', [fill(t.charging, { power: formatNumber(s.powerW / 1000, 1, language) }), ...progress(s)]);
+    // Refused by the CSMS while it runs (MaxEnergyOnInvalidId lets it draw on, or power is withheld): why, after what it does.
+    const refused = c.refusal ? [t.refused[c.refusal]] : [];
+    if (c.status === 'Charging') return screen(c.refusal ? 'warning' : 'charging', 'Charging', [fill(t.charging, { power: formatNumber(s.powerW / 1000, 1, language) }), ...progress(s), ...refused]);
     const paused = c.status === 'SuspendedEV' ? [t.pausedByVehicle, t.pausedByVehicleHint] : [t.pausedByLimit, t.pausedByLimitHint];
-    return screen('warning', 'Charging', [...paused, ...progress(s)]);
+    return screen('warning', 'Charging', [...paused, ...progress(s), ...refused]);
   }
   // The machine already charges, the transaction is still being recorded (meterStart read).
   if (c.status === 'Charging' || c.status === 'SuspendedEV' || c.status === 'SuspendedEVSE') return screen('info', 'Charging', [t.starting, t.pleaseWait, ...price()]);
@@ -150,8 +157,10 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     ];
   };
   const receipt = (s: Screen): Screen => (c.finished?.receiptUrl ? { ...s, qrText: c.finished.receiptUrl } : s);
-  if (c.status === 'Finishing') return receipt(screen('action', 'Idle', [t.finished, ...summary(), t.unplug]));
-  if (c.status === 'Available' && c.finished) return receipt(screen('info', 'Idle', [t.finished, ...summary(), t.thanks]));
+  // A session ended because the CSMS refused its identifier says why instead of "finished".
+  const ended = c.finished?.refusal ? t.refused[c.finished.refusal] : t.finished;
+  if (c.status === 'Finishing') return receipt(screen('action', 'Idle', [ended, ...summary(), t.unplug]));
+  if (c.status === 'Available' && c.finished) return receipt(screen('info', 'Idle', [ended, ...summary(), t.thanks]));
   if (c.status === 'Reserved') return screen('info', 'Idle', [t.reserved, t.reservedHint]);
   if (c.status === 'Preparing') {
     if (c.session) return screen('info', 'Idle', [t.starting, t.pleaseWait, ...price()]);

@@ -8,6 +8,7 @@ import { DE } from './texts.de.js';
 import { EN } from './texts.en.js';
 
 export type { Catalogue, ConnectorFault, FaultText, RefusalReason, Variants } from './catalogue.js';
+export { refusalOf } from './catalogue.js';
 import type { Catalogue, Variants } from './catalogue.js';
 
 export const CATALOGUES = { en: EN, de: DE } as const satisfies Readonly<Record<string, Catalogue>>;

@@ -254,6 +254,15 @@ export const CONFIGURATION_KEYS = {
   NetworkConfigurationPriority: { type: 'csl', readonly: false, default: '', members: /^[1-9]$/, check: prioritySlotProblem },
   // Failed connection attempts on one profile before the next in NetworkConfigurationPriority is tried.
   NetworkProfileConnectionAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
+  // The authorization cache's rules (OCPP 2.0.1 AuthCacheCtrlr.LifeTime and .Policy; vendor keys
+  // under 1.6, where they act the same on the one cache, agent/auth/AuthorizationCache.ts): an entry
+  // without an expiry date of its own is forgotten AuthCacheLifeTime s after its last use (0: never),
+  // and a full cache makes room by AuthCachePolicy (CUSTOM, the fourth 2.0.1 value, is not kept).
+  AuthCacheLifeTime: { type: 'integer', readonly: false, default: 0, min: 0, max: 315_360_000 },
+  AuthCachePolicy: { type: 'string', readonly: false, default: 'LRU', check: (v) => (['LRU', 'LFU', 'FIFO'].includes(v) ? undefined : 'not one of LRU,LFU,FIFO (this charger keeps no CUSTOM policy)') },
+  // OCPP 2.0.1 AuthCtrlr.DisableRemoteAuthorization (a vendor key under 1.6, honoured the same): no
+  // Authorize is sent; the local list and the cache alone decide, an identifier neither knows is refused.
+  DisableRemoteAuthorization: rw('boolean', false),
 } as const satisfies Record<string, KeyDefinition>;
 
 function prioritySlotProblem(value: string, intOf: (key: string) => number | undefined): string | undefined {

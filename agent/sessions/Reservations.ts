@@ -21,6 +21,8 @@ export interface ReservationRequest {
   /** The kind of `idTag` (OCPP 2.0.1 ReserveNow idToken.type; 1.6 has none): only that kind uses it. */
   idTokenType?: IdTokenKind;
   parentIdTag?: string;
+  /** OCPP 2.0.1 groupIdToken.type: a card of that group's value and kind uses it. */
+  parentIdTagType?: IdTokenKind;
   /** Clock epoch ms. */
   expiresAt: number;
 }
@@ -128,7 +130,7 @@ export class Reservations {
     if (held && held.reservationId !== req.reservationId) return 'Occupied';
     if (held) {
       // Replaced (same id): the new terms apply to the connector held, if any.
-      Object.assign(held, { idTag: req.idTag, idTokenType: req.idTokenType, parentIdTag: req.parentIdTag, expiresAt: req.expiresAt });
+      Object.assign(held, { idTag: req.idTag, idTokenType: req.idTokenType, parentIdTag: req.parentIdTag, parentIdTagType: req.parentIdTagType, expiresAt: req.expiresAt });
       if (held.holder) this.hold(held.holder, held, now);
       return 'Accepted';
     }
@@ -149,6 +151,7 @@ export class Reservations {
       expiresAt: r.expiresAt,
       now,
       ...(r.parentIdTag !== undefined && { parentIdTag: r.parentIdTag }),
+      ...(r.parentIdTagType !== undefined && { parentIdTagType: r.parentIdTagType }),
     });
   }
 }

@@ -99,6 +99,7 @@ const starter = (idTag: string, idTokenType: IdTokenKind | undefined, a: Authori
   idTag,
   ...(idTokenType !== undefined && { idTokenType }),
   ...(a.parentIdTag !== undefined && { parentIdTag: a.parentIdTag }),
+  ...(a.parentIdTagType !== undefined && { parentIdTagType: a.parentIdTagType }),
   ...(a.evseIds !== undefined && { evseIds: a.evseIds }),
 });
 const where = (connectorId: number | undefined) => (connectorId !== undefined ? `connector ${connectorId}` : 'any connector');
@@ -189,6 +190,7 @@ export class SessionService {
     // Time has passed: the agent may be stopping and the connectors may have changed.
     if (!this.accepting) return refused('stopping', 'the charger is stopping', authorization);
     const parentIdTag = authorization?.parentIdTag;
+    const parentIdTagType = authorization?.parentIdTagType;
     const who = authorization ? starter(idTag, idTokenType, authorization) : { idTag, ...(idTokenType !== undefined && { idTokenType }) };
     // The driver of a reservation of connector 0 starts on any usable connector.
     const claim = this.held?.claim(who, connectorId);
@@ -207,6 +209,7 @@ export class SessionService {
       ...(idTokenType !== undefined && { idTokenType }),
       ...(remote && { remote }),
       ...(parentIdTag !== undefined && { parentIdTag }),
+      ...(parentIdTagType !== undefined && { parentIdTagType }),
       ...(claim && { reservationId: claim.reservationId }),
     });
     this.o.log.debug({ idTag, connector: connector.connectorId, origin: req.origin }, 'session authorized');
@@ -241,7 +244,7 @@ export class SessionService {
     this.o.events?.emit('card', card, result);
     this.o.log.info({ idTag, status: result.status, source: result.source }, 'card presented');
     if (result.status !== 'Accepted') return;
-    const tagged = { idTag, idTokenType, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }) };
+    const tagged = { idTag, idTokenType, ...(result.parentIdTag !== undefined && { parentIdTag: result.parentIdTag }), ...(result.parentIdTagType !== undefined && { parentIdTagType: result.parentIdTagType }) };
     const group = connectors.find((c) => c.stopsTransaction(tagged));
     if (group) {
       group.send({ type: 'AUTHORIZED', ...tagged });

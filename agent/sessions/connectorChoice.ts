@@ -21,6 +21,8 @@ export interface Starter {
   /** Its kind, where known (a reservation for another kind of the same value is not its). */
   idTokenType?: IdTokenKind;
   parentIdTag?: string;
+  /** OCPP 2.0.1: the kind of its group's token (a group of another kind with the same value is not its). */
+  parentIdTagType?: IdTokenKind;
   /**
    * The group is not known yet (no authorization so far): a connector reserved for a group counts
    * as possibly this idTag's, to be decided once the group is known.

@@ -51,6 +51,7 @@ export async function resumeAfterPowerLoss(ctx: ResumeContext, tx: InterruptedTr
     idTag: tx.idTag,
     ...(tx.idTokenType !== undefined && { idTokenType: tx.idTokenType }),
     ...(auth.parentIdTag !== undefined && { parentIdTag: auth.parentIdTag }),
+    ...(auth.parentIdTagType !== undefined && { parentIdTagType: auth.parentIdTagType }),
     ...(ctx.transactionId !== undefined && { transactionId: ctx.transactionId }),
   });
   return connector!.hasTransaction || refuse('the connector machine did not take it');

@@ -4,7 +4,7 @@
  * action, per charge point, for ever or for the next few calls.
  */
 import type { RequestOf, ResponseOf } from '../../agent/ocpp16/messages.js';
-import type { Ocpp201Action, RequestOf as RequestOf201, ResponseOf as ResponseOf201 } from '../../agent/ocpp201/messages.js';
+import type { AuthorizationStatusEnumType, IdTokenEnumType, IdTokenType, Ocpp201Action, RequestOf as RequestOf201, ResponseOf as ResponseOf201 } from '../../agent/ocpp201/messages.js';
 import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 import type { ChargePointState } from './ChargePointState.js';
 import type { NO_REPLY, RpcError } from './ocppRpcServer.js';
@@ -66,13 +66,28 @@ export function inboundActions(version: OcppVersion): readonly string[] {
 export type IdTagInfo = ResponseOf<'Authorize'>['idTagInfo'];
 export type IdTagStatus = IdTagInfo['status'];
 
+/** A status a rule may give: 1.6's, and those only 2.0.1 has (NoCredit, NotAtThisTime …; a 1.6 charger is told Invalid). */
+export type AuthorizationStatus = AuthorizationStatusEnumType;
+
+/** What the CSMS says of an identifier, in either version: a 1.6 idTagInfo, with 2.0.1's statuses and the group's kind. */
+export interface AuthorizationInfo {
+  readonly status: AuthorizationStatus;
+  readonly expiryDate?: string;
+  readonly parentIdTag?: string;
+  /** OCPP 2.0.1 groupIdToken.type (default Central). */
+  readonly parentIdTagType?: IdTokenEnumType;
+}
+
 /**
- * Decides Authorize, StartTransaction and StopTransaction idTagInfo. A map lists known tags
- * (unknown ones are Invalid); a function decides each tag. No rule: every tag is Accepted.
+ * Decides Authorize, StartTransaction and StopTransaction idTagInfo (2.0.1: Authorize and
+ * TransactionEvent idTokenInfo). A map lists known tags (unknown ones are Invalid): a key is an
+ * idTag (any kind), or under 2.0.1 `Type:value` for that kind only (`KeyCode:1234`), which comes
+ * first; a function decides each tag (`idTokenType`: its kind, 2.0.1 only). No rule: every tag is
+ * Accepted.
  */
 export type AuthorizationRule =
-  | Readonly<Record<string, IdTagStatus | IdTagInfo>>
-  | ((idTag: string, chargePointId: string) => IdTagStatus | IdTagInfo);
+  | Readonly<Record<string, AuthorizationStatus | AuthorizationInfo>>
+  | ((idTag: string, chargePointId: string, idTokenType?: IdTokenEnumType) => AuthorizationStatus | AuthorizationInfo);
 
 export interface BootPolicy {
   /** Heartbeat interval (s) sent with Accepted. Default 300. */
@@ -99,8 +114,10 @@ export interface ReplyContext<A extends AnyInboundAction> {
   readonly chargePoint: Readonly<ChargePointState>;
   /** What the CSMS answers without an override (for StartTransaction this hands out an id). */
   defaultReply(): AnswerOf<A>;
-  /** The idTagInfo the current authorization rule gives this tag. */
+  /** The idTagInfo the current authorization rule gives this tag (1.6 words). */
   authorize(idTag: string): IdTagInfo;
+  /** OCPP 2.0.1: the idTokenInfo the rule gives this idToken, by its value and type. */
+  idTokenInfo(idToken: IdTokenType): ResponseOf201<'Authorize'>['idTokenInfo'];
   /** The CSMS clock, ms since the epoch. */
   now(): number;
 }
@@ -170,10 +187,19 @@ export class CsmsReplies {
     this.authorization = rule;
   }
 
+  /** What the rule says of an idTag in 1.6 words (a status only 2.0.1 has reads Invalid; no group kind). */
   authorize(idTag: string, chargePointId: string): IdTagInfo {
+    const { status, expiryDate, parentIdTag } = this.decide(idTag, chargePointId, undefined);
+    return { status: idTagStatus16(status), ...(expiryDate !== undefined && { expiryDate }), ...(parentIdTag !== undefined && { parentIdTag }) };
+  }
+
+  /** What the rule says of an identifier (`idTokenType`: its kind, 2.0.1; a `Type:value` key first). */
+  decide(idTag: string, chargePointId: string, idTokenType: IdTokenEnumType | undefined): AuthorizationInfo {
     const rule = this.authorization;
     if (rule === undefined) return { status: 'Accepted' };
-    const decided = typeof rule === 'function' ? rule(idTag, chargePointId) : (rule[idTag] ?? 'Invalid');
+    const decided = typeof rule === 'function'
+      ? rule(idTag, chargePointId, idTokenType)
+      : ((idTokenType !== undefined ? rule[`${idTokenType}:${idTag}`] : undefined) ?? rule[idTag] ?? 'Invalid');
     return typeof decided === 'string' ? { status: decided } : decided;
   }
 
@@ -188,6 +214,7 @@ export class CsmsReplies {
       ...call,
       defaultReply: () => (call.ocppVersion === '2.0.1' ? this.defaultReply201(action as InboundAction201, request, call) : this.defaultReply(action as InboundAction, request, call)) as AnswerOf<AnyInboundAction>,
       authorize: (idTag) => this.authorize(idTag, call.chargePointId),
+      idTokenInfo: (idToken) => idTokenInfo(this.decide(idToken.idToken, call.chargePointId, idToken.type)),
       now: this.now,
     };
     if (!override) return ctx.defaultReply();
@@ -258,12 +285,15 @@ export class CsmsReplies {
         return this.bootReply(call, currentTime);
       case 'Heartbeat':
         return { currentTime };
-      case 'Authorize':
-        return { idTokenInfo: idTokenInfo(this.authorize((request as RequestOf201<'Authorize'>).idToken.idToken, call.chargePointId)) };
+      case 'Authorize': {
+        // By value and type: a KeyCode may be refused where the same value as ISO14443 is accepted.
+        const { idToken } = request as RequestOf201<'Authorize'>;
+        return { idTokenInfo: idTokenInfo(this.decide(idToken.idToken, call.chargePointId, idToken.type)) };
+      }
       case 'TransactionEvent': {
         // An event that carries an idToken is answered with the CSMS's idTokenInfo for it.
         const { idToken } = request as RequestOf201<'TransactionEvent'>;
-        return idToken === undefined ? {} : { idTokenInfo: idTokenInfo(this.authorize(idToken.idToken, call.chargePointId)) };
+        return idToken === undefined ? {} : { idTokenInfo: idTokenInfo(this.decide(idToken.idToken, call.chargePointId, idToken.type)) };
       }
       case 'DataTransfer':
         return { status: 'UnknownVendorId' };
@@ -292,11 +322,16 @@ function in201Words(action: AnyInboundAction, value: unknown): unknown {
   return { idTokenInfo: idTokenInfo((value as { idTagInfo: IdTagInfo }).idTagInfo) };
 }
 
-/** A 1.6 idTagInfo as a 2.0.1 idTokenInfo: expiryDate → cacheExpiryDateTime, parentIdTag → a Central group token. */
-export function idTokenInfo(info: IdTagInfo): ResponseOf201<'Authorize'>['idTokenInfo'] {
+/** An idTagInfo as a 2.0.1 idTokenInfo: expiryDate → cacheExpiryDateTime, parentIdTag → a group token (Central unless its kind is given). */
+export function idTokenInfo(info: AuthorizationInfo): ResponseOf201<'Authorize'>['idTokenInfo'] {
   return {
     status: info.status,
     ...(info.expiryDate !== undefined && { cacheExpiryDateTime: info.expiryDate }),
-    ...(info.parentIdTag !== undefined && { groupIdToken: { idToken: info.parentIdTag, type: 'Central' } }),
+    ...(info.parentIdTag !== undefined && { groupIdToken: { idToken: info.parentIdTag, type: info.parentIdTagType ?? 'Central' } }),
   };
+}
+
+/** A status in 1.6 words: the ones only 2.0.1 has are Invalid to a 1.6 charger. */
+function idTagStatus16(status: AuthorizationStatus): IdTagStatus {
+  return status === 'Accepted' || status === 'Blocked' || status === 'Expired' || status === 'ConcurrentTx' || status === 'Invalid' ? status : 'Invalid';
 }

@@ -42,6 +42,10 @@ export interface ShortForm {
 
 const MESSAGE_TRIGGERS = ['BootNotification', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat', 'MeterValues', 'StatusNotification'];
 const ID_TAG_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'];
+/** OCPP 2.0.1 AuthorizationStatusEnumType: 1.6's and those only 2.0.1 has. */
+const ID_TOKEN_STATUSES = [...ID_TAG_STATUSES, 'NoCredit', 'NotAllowedTypeEVSE', 'NotAtThisLocation', 'NotAtThisTime', 'Unknown'];
+/** OCPP 2.0.1 IdTokenEnumType. */
+const ID_TOKEN_TYPES = ['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization'];
 
 const word = (name: string, extra: Partial<ShortFormArg> = {}): ShortFormArg => ({ name, kind: 'word', ...extra });
 const integer = (name: string, extra: Partial<ShortFormArg> = {}): ShortFormArg => ({ name, kind: 'integer', ...extra });
@@ -219,8 +223,8 @@ export const SHORT_FORMS_201: readonly ShortForm[] = [
     aliases: [],
     action: 'RequestStartTransaction',
     args: [word('idToken'), integer('evseId', { optional: true })],
-    summary: 'start a transaction for idToken (type Central; on evseId, or where the station chooses)',
-    build: (v, c) => ({ idToken: { idToken: v.idToken, type: 'Central' }, remoteStartId: remoteStartId(c), ...given(v, 'evseId') }),
+    summary: 'start a transaction for idToken, Type:value or a value of type Central (on evseId, or where the station chooses)',
+    build: (v, c) => ({ idToken: idTokenOf(String(v.idToken), 'Central'), remoteStartId: remoteStartId(c), ...given(v, 'evseId') }),
   },
   {
     name: 'remote-stop',
@@ -294,6 +298,14 @@ export const SHORT_FORMS_201: readonly ShortForm[] = [
     build: (v) => ({ evseId: v.evseId, connectorId: v.connectorId ?? 1 }),
   },
   CLEAR_CACHE,
+  {
+    name: 'send-local-list',
+    aliases: [],
+    action: 'SendLocalList',
+    args: [integer('listVersion'), word('updateType', { choices: ['Full', 'Differential'] }), { name: 'entries', kind: 'list', optional: true }],
+    summary: 'send the local authorization list; entries are [Type:]value (Accepted; type ISO14443 unless given), …=Status, or …=- (remove, Differential)',
+    build: (v) => ({ versionNumber: v.listVersion, updateType: v.updateType, localAuthorizationList: (v.entries as string[]).map(localListEntry201) }),
+  },
   GET_LOCAL_LIST_VERSION,
   DATA_TRANSFER,
   {
@@ -369,6 +381,26 @@ function localListEntry(entry: string): Record<string, unknown> {
   const status = entry.slice(at + 1);
   if (status === '-') return { idTag };
   return { idTag, idTagInfo: { status: ID_TAG_STATUSES.find((s) => s.toLowerCase() === status.toLowerCase()) ?? status } };
+}
+
+/**
+ * An idToken as the operator types it: `Type:value` (the kind in any letter case: `keycode:1234`),
+ * else the value with the kind `otherwise` (a MAC address's colons are no kind: `00:1A:…`).
+ */
+export function idTokenOf(text: string, otherwise: string): { idToken: string; type: string } {
+  const at = text.indexOf(':');
+  const kind = at > 0 ? ID_TOKEN_TYPES.find((k) => k.toLowerCase() === text.slice(0, at).toLowerCase()) : undefined;
+  return kind ? { idToken: text.slice(at + 1), type: kind } : { idToken: text, type: otherwise };
+}
+
+/** A 2.0.1 local list entry: `[Type:]value`, `…=Status` or `…=-` (removed); a card (ISO14443) unless the kind is given. */
+function localListEntry201(entry: string): Record<string, unknown> {
+  const at = entry.lastIndexOf('=');
+  const idToken = idTokenOf(at < 0 ? entry : entry.slice(0, at), 'ISO14443');
+  if (at < 0) return { idToken, idTokenInfo: { status: 'Accepted' } };
+  const status = entry.slice(at + 1);
+  if (status === '-') return { idToken };
+  return { idToken, idTokenInfo: { status: ID_TOKEN_STATUSES.find((s) => s.toLowerCase() === status.toLowerCase()) ?? status } };
 }
 
 /** `OCPPCommCtrlr.HeartbeatInterval` or `OCPPCommCtrlr.MessageAttempts[TransactionEvent]` as a component and variable. */

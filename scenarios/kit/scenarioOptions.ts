@@ -1,7 +1,7 @@
 /** What a scenario declares about its site: chargers, their hardware and configuration, the CSMS's answers. */
 import type { SimulatedChargerOptions } from '../../hal/sim/createSimulatedCharger.js';
 import type { ConfigInput } from '../../agent/store/OcppConfiguration.js';
-import type { BootPolicy } from '../csms/CsmsReplies.js';
+import type { AuthorizationStatus, BootPolicy } from '../csms/CsmsReplies.js';
 import type { Tariff } from '../csms/CsmsTariff.js';
 import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 
@@ -12,8 +12,12 @@ export interface ScenarioOptions {
   readonly charger?: ScenarioChargerOptions;
   /** How the CSMS answers BootNotification (default: Accepted, heartbeat every hour). */
   readonly boot?: BootPolicy;
-  /** Known cards: uid → status; unknown cards are Invalid. Default: every card is Accepted. */
-  readonly cards?: Readonly<Record<string, 'Accepted' | 'Blocked' | 'Expired' | 'Invalid'>>;
+  /**
+   * Known cards: uid → status; unknown cards are Invalid. Default: every card is Accepted. Under
+   * 2.0.1 a key `Type:value` (`KeyCode:1234`) is that kind of idToken only, and comes before the
+   * plain value; 2.0.1's statuses (NoCredit, NotAtThisTime …) read Invalid to a 1.6 charger.
+   */
+  readonly cards?: Readonly<Record<string, AuthorizationStatus>>;
   /** Wait for the charger to be booted and report its statuses before the body (default true). */
   readonly waitForBoot?: boolean;
   /**

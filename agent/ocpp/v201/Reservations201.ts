@@ -56,7 +56,7 @@ export class Reservations201 {
       idTag: request.idToken.idToken,
       idTokenType: request.idToken.type,
       expiryDate: request.expiryDateTime,
-      ...(request.groupIdToken && { parentIdTag: request.groupIdToken.idToken }),
+      ...(request.groupIdToken && { parentIdTag: request.groupIdToken.idToken, parentIdTagType: request.groupIdToken.type }),
     });
     if (status === 'Accepted') this.watch(request.id, evseId ?? 0, expiresAt);
     return { status };

@@ -29,6 +29,8 @@ export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' 
   /** The current status of the charge point (connectorId 0) and of every connector. */
   statuses(): StatusChange[];
   localListSize(): number;
+  /** Bytes the authorization cache's entries take as stored (AuthCacheCtrlr.Storage). */
+  authCacheBytes(): number;
   /** The connectors' devices (EVSE n is connector n): what EVSE.Power / Current measure and may deliver. */
   hardware: readonly Pick<ConnectorHardware, 'connectorId' | 'meter' | 'pilot'>[];
   /** Nominal phase-to-neutral voltage, V (A ↔ W). */
@@ -78,6 +80,10 @@ class SourcedFacts implements StationFacts {
 
   localListEntries(): number {
     return this.s.localListSize();
+  }
+
+  authCacheBytes(): number {
+    return this.s.authCacheBytes();
   }
 
   certificateEntries(): number | undefined {

@@ -291,9 +291,10 @@ describe('GetReport', () => {
     expect(await ask(33, 'Available')).toEqual({ status: 'Accepted' });
     await f.waitForSent('NotifyReport', 3);
     const reported = (id: number) => names(reportOf(f, id).flatMap((p) => p.reportData ?? []));
-    expect(reported(31)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
+    const cache = ['AuthCacheCtrlr.Enabled', 'AuthCacheCtrlr.LifeTime', 'AuthCacheCtrlr.Policy', 'AuthCacheCtrlr.Storage'];
+    expect(reported(31)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', ...cache]);
     expect(reported(32)).toEqual(['OCPPCommCtrlr.HeartbeatInterval']); // the cache is disabled now
-    expect(reported(33)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'AuthCacheCtrlr.Enabled']);
+    expect(reported(33)).toEqual(['OCPPCommCtrlr.HeartbeatInterval', ...cache]);
   });
 
   it('takes at most ItemsPerMessage[GetReport] componentVariable entries', async () => {

@@ -26,6 +26,8 @@ export interface StationFacts {
   certificateEntries(): number | undefined;
   /** Entries of the Local Authorization List installed now. */
   localListEntries(): number;
+  /** Bytes the authorization cache's entries take as stored, now. */
+  authCacheBytes(): number;
   readonly identity: string;
   readonly model: string;
   readonly vendorName: string;
@@ -223,7 +225,13 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('AuthCtrlr', 'LocalAuthorizeOffline', 'LocalAuthorizeOffline'),
   key('AuthCtrlr', 'LocalPreAuthorize', 'LocalPreAuthorize'),
   key('AuthCtrlr', 'OfflineTxForUnknownIdEnabled', 'AllowOfflineTxForUnknownId'),
+  key('AuthCtrlr', 'DisableRemoteAuthorization', 'DisableRemoteAuthorization'),
   key('AuthCacheCtrlr', 'Enabled', 'AuthorizationCacheEnabled'),
+  // The cache's rules (agent/auth/AuthorizationCache.ts), read when applied; Storage what its entries
+  // take as stored (it is bounded by entries, 1,000, not by bytes: no maxLimit is claimed).
+  key('AuthCacheCtrlr', 'LifeTime', 'AuthCacheLifeTime', { unit: 's' }),
+  key('AuthCacheCtrlr', 'Policy', 'AuthCachePolicy', { dataType: 'OptionList', valuesList: 'LRU,LFU,FIFO' }),
+  fact('AuthCacheCtrlr', 'station', 'Storage', (f) => String(f.authCacheBytes()), 'integer', { unit: 'B' }),
   key('LocalAuthListCtrlr', 'Enabled', 'LocalAuthListEnabled'),
   fact('LocalAuthListCtrlr', 'station', 'Entries', (f) => String(f.localListEntries()), 'integer'),
   key('LocalAuthListCtrlr', 'ItemsPerMessage', 'SendLocalListMaxLength'),
