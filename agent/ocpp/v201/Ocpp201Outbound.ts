@@ -93,6 +93,14 @@ function costsTold(link: Pick<OcppLink, 'call'>, driver: DriverPorts): Pick<Ocpp
   };
 }
 
+/** What a status change tells the outbound translation (ConnectorController's StatusChange). */
+interface StatusChangeSeen {
+  connectorId: number;
+  errorCode: string;
+  info?: string;
+  timestamp: number;
+}
+
 type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat' | 'on'>;
 
 /** Offline periods remembered for the `offline` flag: events older than these were delivered long ago. */
@@ -114,6 +122,9 @@ export class Ocpp201Outbound implements OcppCaller {
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
   readonly tokenKinds = true;
 
+  /** For the charger's `status` events (statusChanged); made with the link's listeners, sharing their scope. */
+  readonly statusListener: (change: StatusChangeSeen) => void;
+
   /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
   private notifying: NotifyEvents | undefined;
 
@@ -130,6 +141,7 @@ export class Ocpp201Outbound implements OcppCaller {
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
     link.on('accepted', () => this.lastStatus.clear());
+    this.statusListener = (change) => this.statusChanged(change);
     link.on('state', (state, previous) => {
       if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
       else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
@@ -181,7 +193,7 @@ export class Ocpp201Outbound implements OcppCaller {
    * A connector's (or the station's) status changed: its problem is told at once, also while the
    * station is offline (the StatusNotification itself is not sent then; the event waits in the queue).
    */
-  statusChanged(change: { connectorId: number; errorCode: string; info?: string; timestamp: number }): void {
+  statusChanged(change: StatusChangeSeen): void {
     this.notifyProblem({ connectorId: change.connectorId, errorCode: change.errorCode, info: change.info }, new Date(change.timestamp).toISOString());
   }
 
