@@ -42,7 +42,7 @@ import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLi
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
 import { NetworkProfiles } from './ocpp/NetworkProfiles.js';
-import { versionFace } from './ocpp/versionFace.js';
+import { versionFace, type StationParts, type VersionFace } from './ocpp/versionFace.js';
 import type { SecurityEventSink } from './security/securityEvents.js';
 import { RemoteMaintenance, type DiagnosticsOptions, type FirmwareOptions } from './RemoteMaintenance.js';
 import type { FirmwareChargerPort, FirmwareService } from './firmware/FirmwareService.js';
@@ -63,6 +63,7 @@ type SenderOptions = TransactionSenderOptions & { agent: Agent };
 type ConnectorOptions = ConnectorControllerOptions & { agent: Agent };
 type JournalOptions = JournalHealthOptions & { agent: Agent };
 type ControlParts = RemoteControlParts & { agent: Agent };
+type StationOptions = StationParts & { agent: Agent };
 
 export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
@@ -178,7 +179,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly detach: (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
   /** Ends what the OCPP version attached to this charger (2.0.1: its station), if anything. */
-  private readonly detachVersion: (() => void) | undefined;
+  /** The OCPP version's binding (ocpp/versionFace.ts). */
+  private readonly version: VersionFace;
   /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
   private readonly order = new MessageOrder();
   private started = false;
@@ -250,6 +252,24 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
     dataTransfer(req) {
       return this.agent.vendors.answer(req, this.agent.log);
+    },
+  };
+
+  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse'> = {
+    queued() {
+      return this.agent.sender.pendingEntries();
+    },
+    statuses() {
+      return this.agent.statusReporter.all();
+    },
+    localListSize() {
+      return this.agent.localAuthList.size;
+    },
+    authCacheBytes() {
+      return this.agent.authCache.storageBytes();
+    },
+    resetEvse(evseId) {
+      return this.agent.resetConnector(evseId);
     },
   };
 
@@ -431,27 +451,25 @@ export class Agent extends EventEmitter<AgentEvents> {
       ...(options.certificates && { certificates: options.certificates }),
       agent: this,
     }));
-    this.detachVersion = version.attach(() => ({
+    // Key by key, with the hooks as prototype (no closures per charger): the station keeps it.
+    version.attach(hooked(Agent.stationHooks, {
       log: this.log,
       clock,
       config,
       control: this.control,
       transactions: this.transactions,
-      queued: () => this.sender.pendingEntries(),
       events: this,
       link: this.link,
       identity: options.chargePointId,
       boot: options.boot,
       csms,
-      statuses: () => this.statusReporter.all(),
-      localListSize: () => this.localAuthList.size,
-      authCacheBytes: () => this.authCache.storageBytes(),
       hardware: hardware.connectors,
       voltageV: options.nominalVoltageV ?? 230,
-      resetEvse: (evseId) => this.resetConnector(evseId),
       time: { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined },
       driver: this.driver,
+      agent: this,
     }));
+    this.version = version;
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
@@ -592,7 +610,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const d of this.detach.splice(0)) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();
-    this.detachVersion?.();
+    this.version.detach();
     this.order.clear();
     // Each open() settles within its relay's deadline on the clock, but under virtual time nobody
     // advances the clock any more (a welded contactor would hang here): bound the wait by the

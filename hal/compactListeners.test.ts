@@ -60,4 +60,32 @@ describe('compactListeners', () => {
     compactListeners(undefined);
     expect(plain).toEqual({ x: 1 });
   });
+
+  it('three or more listeners of an event stay in order, once and off work, and the max-listeners warning is not given again', () => {
+    const e = new EventEmitter();
+    e.setMaxListeners(2);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const seen: number[] = [];
+      const third = () => seen.push(3);
+      e.on('x', () => seen.push(1));
+      e.once('x', () => seen.push(2));
+      e.on('x', third);
+      compactListeners(e);
+      e.on('x', () => seen.push(4));
+      e.emit('x');
+      e.off('x', third);
+      e.emit('x');
+      expect(seen).toEqual([1, 2, 3, 4, 1, 4]);
+      expect(e.listenerCount('x')).toBe(2);
+      return new Promise<void>((resolve) => setImmediate(() => {
+        expect(warnings.filter((w) => w === 'MaxListenersExceededWarning')).toHaveLength(1);
+        resolve();
+      }));
+    } finally {
+      setImmediate(() => process.off('warning', onWarning));
+    }
+  });
 });

@@ -7,7 +7,8 @@
  * per charger, 20 MB in a 10,000-charger fleet. {@link compactListeners} swaps the table for an
  * object with the same own keys whose prototype is one shared, empty, frozen null-prototype
  * object: V8 keeps that in fast mode (a hidden class shared by every emitter whose listeners were
- * added in the same order), and EventEmitter sees the same table (no inherited keys).
+ * added in the same order), and EventEmitter sees the same table (no inherited keys). Arrays of
+ * listeners are copied at their length (a pushed-to array keeps spare capacity).
  *
  * Call it once an emitter's long-lived listeners are attached. Listeners added later go into the
  * compact table; removing one puts that emitter's table back in dictionary mode, as before.
@@ -27,6 +28,18 @@ export function compactListeners(emitter: EventEmitter | object | undefined): vo
   const events = holder?._events;
   if (!events || Object.getPrototypeOf(events) === NO_LISTENERS) return;
   const table = Object.create(NO_LISTENERS) as ListenerTable;
-  for (const key of Reflect.ownKeys(events)) table[key] = events[key];
+  for (const key of Reflect.ownKeys(events)) table[key] = trimmed(events[key]);
   holder._events = table;
+}
+
+/**
+ * An event's listeners: one is kept as the function, several as an array, which grows by push
+ * (capacity 17 from the third listener on: ≈ 170 B for three). A copy holds just the listeners;
+ * EventEmitter's own mark on the array (`warned`, the max-listeners warning given) goes along.
+ */
+function trimmed(listeners: unknown): unknown {
+  if (!Array.isArray(listeners) || listeners.length < 3) return listeners;
+  const copy = listeners.slice();
+  if ((listeners as { warned?: boolean }).warned) (copy as { warned?: boolean }).warned = true;
+  return copy;
 }

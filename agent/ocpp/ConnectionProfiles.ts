@@ -19,7 +19,7 @@
  * Both keys are read at every attempt: a change applies to the next one.
  */
 import type { Logger } from 'pino';
-import type { ChangeStatus, OcppConfiguration } from '../store/OcppConfiguration.js';
+import type { ChangeStatus, KeyOwner, OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { CsmsProfile, NetworkProfile, NetworkProfiles } from './NetworkProfiles.js';
 import { SLOT_COUNT } from './NetworkProfiles.js';
 
@@ -35,6 +35,22 @@ export interface ProfileSecurity {
 export interface Refusal {
   reasonCode: 'InvalidNetworkConf' | 'NoSecurityDowngrade' | 'InvalidConfSlot';
   additionalInfo: string;
+}
+
+/** NetworkConfigurationPriority's owner: prototype methods, not two closures per charger (docs/fleet.md, Memory). */
+class PriorityKey implements KeyOwner {
+  constructor(
+    private readonly profiles: ConnectionProfiles,
+    private readonly config: OcppConfiguration,
+  ) {}
+
+  change(value: string): Promise<ChangeStatus> {
+    return this.profiles.changePriority(value);
+  }
+
+  reported(): string {
+    return this.config.getList('NetworkConfigurationPriority').join(',');
+  }
 }
 
 export class ConnectionProfiles {
@@ -59,10 +75,7 @@ export class ConnectionProfiles {
    * this station cannot connect with (lower security profile, missing certificate), is Rejected.
    */
   own(): void {
-    this.config.delegate('NetworkConfigurationPriority', {
-      change: (value) => this.changePriority(value),
-      reported: () => this.config.getList('NetworkConfigurationPriority').join(','),
-    });
+    this.config.delegate('NetworkConfigurationPriority', new PriorityKey(this, this.config));
   }
 
   /** The security profile in effect (0 without the security service). */
@@ -184,7 +197,8 @@ export class ConnectionProfiles {
     return securityProfile >= 2 ? 'this charger has no connection security service (TLS trust anchors, client certificate)' : undefined;
   }
 
-  private async changePriority(value: string): Promise<ChangeStatus> {
+  /** NetworkConfigurationPriority changed by the CSMS (PriorityKey). */
+  async changePriority(value: string): Promise<ChangeStatus> {
     const slots = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
     if (new Set(slots).size !== slots.length) {
       this.log.info({ value }, 'NetworkConfigurationPriority rejected: a slot twice');

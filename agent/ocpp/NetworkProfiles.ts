@@ -56,24 +56,30 @@ export interface NetworkProfilesOptions {
   log: Logger;
 }
 
+/** No profile set by a CSMS: shared by every store until its first set() (which makes a new record). */
+const NO_PROFILES: Readonly<Record<string, StoredProfile>> = Object.freeze({});
+
 export class NetworkProfiles {
+  /** The file's content as fields (the record is replaced, never changed in place): no object per charger beyond this one. */
   private constructor(
-    private readonly o: NetworkProfilesOptions,
-    private stored: StoredFile,
+    private readonly o: NetworkProfilesOptions | Omit<NetworkProfilesOptions, 'file'>,
+    private profiles: Readonly<Record<string, StoredProfile>>,
+    private lastSlot: number | undefined,
   ) {}
 
+  /** Kept in memory only; `o` is kept as given (a fleet makes one per 2.0.1 charger). */
   static inMemory(o: Omit<NetworkProfilesOptions, 'file'>): NetworkProfiles {
-    return new NetworkProfiles({ ...o, file: null }, { version: 1, profiles: {} });
+    return new NetworkProfiles(o, NO_PROFILES, undefined);
   }
 
   static async open(o: NetworkProfilesOptions): Promise<NetworkProfiles> {
-    const empty: StoredFile = { version: 1, profiles: {} };
-    if (!o.file) return new NetworkProfiles(o, empty);
-    let stored = empty;
+    if (!o.file) return new NetworkProfiles(o, NO_PROFILES, undefined);
+    const profiles: Record<string, StoredProfile> = {};
+    let lastSlot: number | undefined;
     try {
       const body = JSON.parse(await readFile(o.file, 'utf8')) as Partial<StoredFile>;
       if (body.version !== 1 || typeof body.profiles !== 'object' || body.profiles === null) throw new Error('unexpected structure');
-      stored = { version: 1, profiles: {}, ...(isSlot(body.lastSuccessfulSlot) && { lastSuccessfulSlot: body.lastSuccessfulSlot }) };
+      if (isSlot(body.lastSuccessfulSlot)) lastSlot = body.lastSuccessfulSlot;
       for (const [slot, p] of Object.entries(body.profiles)) {
         if (!isSlot(Number(slot)) || !isStoredProfile(p)) throw new Error(`slot ${slot}: unexpected structure`);
         const settingsUrl = settingsUrlOf(o, Number(slot)) ?? null;
@@ -81,17 +87,17 @@ export class NetworkProfiles {
           o.log.warn({ slot: Number(slot), url: p.url, settings: settingsUrl }, 'the settings of this connection profile changed since the CSMS set it: the settings apply');
           continue;
         }
-        stored.profiles[slot] = p;
+        profiles[slot] = p;
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') o.log.error({ err: String(err), file: o.file }, 'cannot read the stored network connection profiles; using the settings');
     }
-    return new NetworkProfiles(o, stored);
+    return new NetworkProfiles(o, profiles, lastSlot);
   }
 
   /** The profile of a slot, if the charger has one there. */
   get(slot: number): NetworkProfile | undefined {
-    const p = this.stored.profiles[String(slot)];
+    const p = this.profiles[String(slot)];
     if (p) return { slot, url: p.url, securityProfile: p.securityProfile, messageTimeoutS: p.messageTimeoutS, ocppInterface: p.ocppInterface, source: 'csms' };
     const url = settingsUrlOf(this.o, slot);
     return url === undefined ? undefined : { slot, url, source: 'settings' };
@@ -105,26 +111,27 @@ export class NetworkProfiles {
   /** Stores a CSMS's profile durably (0600) before resolving; rejects when it cannot be written. */
   async set(slot: number, profile: CsmsProfile): Promise<void> {
     if (!isSlot(slot)) throw new RangeError(`configuration slot ${slot}: expected 1 to ${SLOT_COUNT}`);
-    const next: StoredFile = { ...this.stored, profiles: { ...this.stored.profiles, [String(slot)]: { ...profile, replaces: settingsUrlOf(this.o, slot) ?? null } } };
-    await this.persist(next);
-    this.stored = next;
+    const profiles = { ...this.profiles, [String(slot)]: { ...profile, replaces: settingsUrlOf(this.o, slot) ?? null } };
+    await this.persist(profiles, this.lastSlot);
+    this.profiles = profiles;
   }
 
   /** The slot of the last connection the CSMS accepted (B10.FR.07), if any. */
   get lastSuccessfulSlot(): number | undefined {
-    return this.stored.lastSuccessfulSlot;
+    return this.lastSlot;
   }
 
   /** The CSMS accepted a connection through `slot`: remembered (durably, without waiting for the write). */
   succeeded(slot: number): void {
-    if (this.stored.lastSuccessfulSlot === slot) return;
-    const next: StoredFile = { ...this.stored, lastSuccessfulSlot: slot };
-    this.stored = next;
-    this.persist(next).catch((err: unknown) => this.o.log.error({ err }, 'cannot store the last successful connection profile'));
+    if (this.lastSlot === slot) return;
+    this.lastSlot = slot;
+    this.persist(this.profiles, slot).catch((err: unknown) => this.o.log.error({ err }, 'cannot store the last successful connection profile'));
   }
 
-  private async persist(next: StoredFile): Promise<void> {
-    if (this.o.file) await writeAtomically(this.o.file, `${JSON.stringify(next)}\n`, 0o600);
+  private async persist(profiles: Readonly<Record<string, StoredProfile>>, lastSlot: number | undefined): Promise<void> {
+    if (!('file' in this.o) || !this.o.file) return;
+    const file: StoredFile = { version: 1, profiles: { ...profiles }, ...(lastSlot !== undefined && { lastSuccessfulSlot: lastSlot }) };
+    await writeAtomically(this.o.file, `${JSON.stringify(file)}\n`, 0o600);
   }
 }
 

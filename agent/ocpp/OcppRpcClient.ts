@@ -8,7 +8,7 @@
  * own, so a 2.0.1 connection sends them as they are.)
  */
 import {
-  clientSocket, dropHandshakeAbortController, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
+  clientSocket, dropHandshakeAbortController, ocpp201Validator, ocppRpc, pendingCalls, pingIntervalMs, replaceHandlerTable, shareStrictValidators, standardValidators, validatorAjv, type HandlerTable, type IHandlersOption,
 } from './ocppRpc.js';
 import { toOcpp16ErrorCode } from './errors.js';
 import { compactListeners } from '../../hal/compactListeners.js';
@@ -56,6 +56,16 @@ export function toOcpp16Frame(message: string): string {
 export class OcppRpcClient extends ocppRpc.RPCClient {
   /** Where this client's events go (set by attachClientEvents in linkClient.ts). */
   sink: ClientEventSink | undefined;
+
+  /**
+   * ocpp-rpc builds a Map of strict-mode validators per client at every reconfigure() (its
+   * constructor's, each connect's connection settings, a ping interval change): the process's
+   * shared one instead (ocppRpc.ts, 8.).
+   */
+  override reconfigure(options: RpcClientOptions): void {
+    super.reconfigure(options);
+    shareStrictValidators(this);
+  }
 
   override sendRaw(message: string): void {
     super.sendRaw(this.protocol === OCPP16_SUBPROTOCOL ? toOcpp16Frame(message) : message);

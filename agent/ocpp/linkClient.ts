@@ -3,7 +3,7 @@
  * place — so the link reads as OCPP logic and the ocpp-rpc specifics (event names and shapes,
  * option quirks) stay here.
  */
-import { ocppRpc, shareStrictValidators } from './ocppRpc.js';
+import { ocppRpc } from './ocppRpc.js';
 import { OcppLinkError } from './errors.js';
 import type { LinkConnection, OcppLinkOptions } from './OcppLinkTypes.js';
 import { OcppRpcClient, extraValidators, type ClientEventSink, type RpcClientOptions } from './OcppRpcClient.js';
@@ -33,8 +33,6 @@ export function createRpcClient(opts: OcppLinkOptions, subprotocol: string): Ocp
     wsOpts: { closeTimeout: opts.closeTimeoutMs ?? 5000, localAddress: opts.localAddress, perMessageDeflate: opts.perMessageDeflate !== false },
     headers: {},
   });
-  // One validator Map for every client of the process that brings no validators of its own (ocppRpc.ts, 8.).
-  if (extra.length === 0) shareStrictValidators(client);
   return client;
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
+import { OcppRpcClient } from './OcppRpcClient.js';
 import {
   OCPP_RPC_VERIFIED_VERSION, STANDARD_VALIDATORS_MODULE, clientSocket, dropHandshakeAbortController, ocpp201Validator, ocppRpc, shareStrictValidators, pendingCalls, pingIntervalMs, replaceHandlerTable, standardValidators, validatorAjv,
 } from './ocppRpc.js';
@@ -125,5 +126,23 @@ describe(`ocpp-rpc internals the agent relies on (verified with ${OCPP_RPC_VERIF
     const other = newClient();
     shareStrictValidators(other);
     expect((other as unknown as { _strictValidators: unknown })._strictValidators).toBe(shared);
+  });
+
+  it('8. OcppRpcClient keeps the shared Map across reconfigure(), also with the 2.0.1 validator: what ocpp-rpc would build, not a Map per client', () => {
+    const options = { endpoint: 'ws://127.0.0.1:1', identity: 'CP', protocols: ['ocpp2.0.1'], strictMode: true, strictModeValidators: [ocpp201Validator()], reconnect: false } as Partial<ClientOptions> as ClientOptions;
+    const validators = (client: unknown) => (client as { _strictValidators: Map<string, unknown> })._strictValidators;
+    const own = validators(new ocppRpc.RPCClient(options));
+    const a = new OcppRpcClient(options);
+    const b = new OcppRpcClient(options);
+    expect(validators(a)).toBe(validators(b));
+    expect([...validators(a)]).toEqual([...own]);
+    expect(validators(a).get('ocpp2.0.1')).toBe(ocpp201Validator());
+    // A connect's connection settings, a ping interval change.
+    a.reconfigure({ endpoint: 'ws://127.0.0.1:2' } as Partial<ClientOptions> as ClientOptions);
+    a.setPingInterval(30_000);
+    expect(validators(a)).toBe(validators(b));
+    // A 1.6 client shares the Map of the standard validators alone.
+    const v16 = new OcppRpcClient({ ...options, protocols: ['ocpp1.6'], strictModeValidators: [] } as ClientOptions);
+    expect([...validators(v16)].map(([p]) => p)).toEqual(['ocpp1.6']);
   });
 });

@@ -74,7 +74,7 @@ interface ClientInternals {
   _handlers: HandlerTable;
   _ws?: EventEmitter | null;
   _pendingCalls: Map<string, PendingCall>;
-  _options: { pingIntervalMs: number };
+  _options: { pingIntervalMs: number; strictModeValidators?: readonly Validator[] };
   _wsAbortController?: AbortController;
   _strictValidators: ReadonlyMap<string, Validator>;
 }
@@ -146,12 +146,22 @@ export function dropHandshakeAbortController(client: RpcClient): void {
 // ── 8. `_strictValidators`: one Map of validators by subprotocol for every client ───────────
 // reconfigure() (the constructor calls it) builds a Map per client from the standard validators
 // (1.6 alone, see 1.) and the client's own: ≈ 0.2 KB per client, the same content for all of this
-// process's clients, which pass none of their own. It is read with get(protocol) and has(protocol).
+// process's clients, which pass none of their own or only the process's 2.0.1 validator. It is read
+// with get(protocol) and has(protocol).
 
 /** The validators by subprotocol, shared by every client that has no validators of its own. */
 const SHARED_STRICT_VALIDATORS: ReadonlyMap<string, Validator> = new Map(standardValidators.map((v) => [v.subprotocol, v]));
+/** The same with the 2.0.1 validator, for the clients that bring only it (made with the first). */
+let sharedWith201: ReadonlyMap<string, Validator> | undefined;
 
-/** Gives the client the shared validator Map (call after construction; a reconfigure() builds its own again). */
+/**
+ * Gives the client the shared validator Map when its own validators (its strictModeValidators
+ * option) are none or just the process's 2.0.1 validator. OcppRpcClient calls it after every
+ * reconfigure() (the constructor's too), which builds a Map of its own each time: a 2.0.1 charger
+ * with connection profiles reconfigures at every connect.
+ */
 export function shareStrictValidators(client: RpcClient): void {
-  internals(client)._strictValidators = SHARED_STRICT_VALIDATORS;
+  const extra = internals(client)._options.strictModeValidators ?? [];
+  if (extra.length === 0) internals(client)._strictValidators = SHARED_STRICT_VALIDATORS;
+  else if (extra.length === 1 && extra[0] === ocpp201 && ocpp201) internals(client)._strictValidators = (sharedWith201 ??= new Map([...SHARED_STRICT_VALIDATORS, [ocpp201.subprotocol, ocpp201]]));
 }

@@ -18,24 +18,27 @@ import type { OcppCaller } from './OcppCaller.js';
 import type { OcppLink } from './OcppLink.js';
 import type { OcppVersion, ProtocolFace } from './ProtocolFace.js';
 import { OCPP16_FACE } from './v16/face.js';
-import { attachOcpp201Station, type StationSources } from './v201/attachStation.js';
+import { attachOcpp201Station, type StationSources201 } from './v201/attachStation.js';
 import { ExternalLimits201 } from './v201/ExternalLimits201.js';
+import type { Ocpp201Station } from './v201/Ocpp201Station.js';
 import { Ocpp201Face } from './v201/Ocpp201Face.js';
-import { Ocpp201Outbound } from './v201/Ocpp201Outbound.js';
+import { Ocpp201Outbound, type NotifyEventSources } from './v201/Ocpp201Outbound.js';
 
 /** What the shared services send through: typed calls, registration state, boot and heartbeat on demand. */
 export type ServiceCaller = OcppCaller & Pick<OcppLink, 'state' | 'sendBootNotification' | 'sendHeartbeat'>;
 
 /** What the version's CSMS calls work on, from the charger's parts (built after them). */
-export type StationParts = Omit<StationSources, 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors'>;
+export type StationParts = StationSources201;
 
 export interface VersionFace {
   /** Given to the link: subprotocol, CSMS calls answered, boot shape. */
   readonly face: ProtocolFace;
   /** The caller the shared services send through, over `link` (the link itself for 1.6). */
   services(link: OcppLink): ServiceCaller;
-  /** Once the charger's parts exist; returns what to call when the charger stops (or nothing). */
-  attach(parts: () => StationParts): (() => void) | undefined;
+  /** Once the charger's parts exist (read, not copied: the object is kept). */
+  attach(parts: StationParts): void;
+  /** When the charger stops. */
+  detach(): void;
 }
 
 const OCPP16: VersionFace = Object.freeze({
@@ -43,6 +46,7 @@ const OCPP16: VersionFace = Object.freeze({
   services: (link: OcppLink) => link,
   // The 1.6 handlers work on the charger's RemoteControl, which the link is given directly.
   attach: () => undefined,
+  detach: () => undefined,
 });
 
 export interface VersionFaceOptions {
@@ -62,57 +66,75 @@ export interface VersionFaceOptions {
 }
 
 export function versionFace(version: OcppVersion | undefined, options: VersionFaceOptions): VersionFace {
-  if (version !== '2.0.1') return OCPP16;
-  const face = new Ocpp201Face(options.bootReason);
-  let outbound: Ocpp201Outbound | undefined;
-  let monitors: VariableMonitorStore | undefined;
-  return {
-    face,
-    services(link) {
-      const m = options.monitoring();
-      monitors = m.store;
-      outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), { log: options.log, ...(m.queue && { queue: m.queue }), store: m.store, config: m.config }, options.driver);
-      return outbound;
-    },
-    attach(parts) {
-      const out = outbound;
-      if (!out || !monitors) throw new Error('versionFace: attach() before services()');
-      const sources = parts();
-      // Problems are told from the status changes themselves: offline too (no StatusNotification is sent then).
-      const onStatus = (change: Parameters<Ocpp201Outbound['statusChanged']>[0]): void => out.statusChanged(change);
-      sources.events.on('status', onStatus);
-      const station = attachOcpp201Station(face, {
-        ...sources,
-        transactionEvents: out.transactions,
-        forgetSentStatuses: () => out.forgetSentStatuses(),
-        notifyEvent: (severity, event) => out.notifyEvent(severity, event),
-        monitors,
-      });
-      // The charger's own external limit (the local energy manager's) is told to the CSMS (K12);
-      // made at the first local limit (most chargers of a fleet never get one).
-      const limits = sources.control.chargingLimits;
-      let external: ExternalLimits201 | undefined;
-      const limitChanged = (limit: { sources: { localLimit?: number } }): void => {
-        if (!external && limits && limit.sources.localLimit !== undefined) {
-          external = new ExternalLimits201({ log: options.log, limits, config: sources.config, link: sources.link, evseCount: sources.control.connectorCount });
-        }
-        external?.sync();
-      };
-      const accepted = (): void => external?.sync();
-      if (limits) {
-        sources.events.on('limit', limitChanged);
-        sources.link.on('accepted', accepted);
-      }
-      return () => {
-        if (limits) {
-          sources.events.off('limit', limitChanged);
-          sources.link.off('accepted', accepted);
-          external?.stop();
-        }
-        sources.events.off('status', onStatus);
-        station.dispose();
-        void out.stopEvents();
-      };
-    },
+  return version === '2.0.1' ? new Ocpp201Version(options) : OCPP16;
+}
+
+/** A 2.0.1 charger's binding: one object with prototype methods, not closures per charger (docs/fleet.md, Memory). */
+class Ocpp201Version implements VersionFace {
+  readonly face: Ocpp201Face;
+  /** Until services(): what they are built from. */
+  private options: VersionFaceOptions | undefined;
+  private readonly log: Logger;
+  private outbound: Ocpp201Outbound | undefined;
+  private monitors: VariableMonitorStore | undefined;
+  private sources: StationParts | undefined;
+  private station: Ocpp201Station | undefined;
+  /** The charger's own external limit told to the CSMS (K12): made at the first local limit (most chargers of a fleet never get one). */
+  private external: ExternalLimits201 | undefined;
+
+  constructor(options: VersionFaceOptions) {
+    this.face = new Ocpp201Face(options.bootReason);
+    this.options = options;
+    this.log = options.log;
+  }
+
+  services(link: OcppLink): ServiceCaller {
+    const { options } = this;
+    if (!options) throw new Error('versionFace: services() twice');
+    const m = options.monitoring();
+    this.monitors = m.store;
+    const parts: NotifyEventSources = { log: options.log, store: m.store, config: m.config };
+    if (m.queue) parts.queue = m.queue;
+    this.outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), parts, options.driver);
+    this.options = undefined;
+    return this.outbound;
+  }
+
+  attach(sources: StationParts): void {
+    const out = this.outbound;
+    if (!out || !this.monitors) throw new Error('versionFace: attach() before services()');
+    this.sources = sources;
+    // Problems are told from the status changes themselves: offline too (no StatusNotification is sent then).
+    sources.events.on('status', out.statusListener);
+    this.station = attachOcpp201Station(this.face, sources, out, this.monitors);
+    if (sources.control.chargingLimits) {
+      sources.events.on('limit', this.limitChanged);
+      sources.link.on('accepted', this.accepted);
+    }
+  }
+
+  detach(): void {
+    const out = this.outbound;
+    if (!out) return;
+    const { sources } = this;
+    if (sources?.control.chargingLimits) {
+      sources.events.off('limit', this.limitChanged);
+      sources.link.off('accepted', this.accepted);
+    }
+    this.external?.stop();
+    sources?.events.off('status', out.statusListener);
+    this.station?.dispose();
+    void out.stopEvents();
+  }
+
+  private readonly limitChanged = (limit: { sources: { localLimit?: number } }): void => {
+    const s = this.sources;
+    const limits = s?.control.chargingLimits;
+    if (!this.external && s && limits && limit.sources.localLimit !== undefined) {
+      this.external = new ExternalLimits201({ log: this.log, limits, config: s.config, link: s.link, evseCount: s.control.connectorCount });
+    }
+    this.external?.sync();
   };
+
+  private readonly accepted = (): void => this.external?.sync();
 }

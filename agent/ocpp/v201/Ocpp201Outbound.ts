@@ -93,7 +93,18 @@ function costsTold(link: Pick<OcppLink, 'call'>, driver: DriverPorts): Pick<Ocpp
   };
 }
 
+/** What a status change tells the outbound translation (ConnectorController's StatusChange). */
+interface StatusChangeSeen {
+  connectorId: number;
+  errorCode: string;
+  info?: string;
+  timestamp: number;
+}
+
 type LinkView = Pick<OcppLink, 'call' | 'isAccepted' | 'state' | 'sendBootNotification' | 'sendHeartbeat' | 'on'>;
+
+/** No status delivered yet since the last accepted boot (shared; sentStatus makes a charger's own). */
+const NO_STATUSES: readonly (string | undefined)[] = Object.freeze([]);
 
 /** Offline periods remembered for the `offline` flag: events older than these were delivered long ago. */
 const MAX_OFFLINE_PERIODS = 16;
@@ -110,9 +121,12 @@ export class Ocpp201Outbound implements OcppCaller {
    * connectorStatus last delivered per EVSE since the last accepted boot: the 1.6 phases of a
    * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
    */
-  private readonly lastStatus = new Map<number, string>();
+  private lastStatus: readonly (string | undefined)[] = NO_STATUSES;
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
   readonly tokenKinds = true;
+
+  /** For the charger's `status` events (statusChanged); made with the link's listeners, sharing their scope. */
+  readonly statusListener: (change: StatusChangeSeen) => void;
 
   /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
   private notifying: NotifyEvents | undefined;
@@ -129,7 +143,8 @@ export class Ocpp201Outbound implements OcppCaller {
     if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
-    link.on('accepted', () => this.lastStatus.clear());
+    link.on('accepted', () => (this.lastStatus = NO_STATUSES));
+    this.statusListener = (change) => this.statusChanged(change);
     link.on('state', (state, previous) => {
       if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
       else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
@@ -164,8 +179,8 @@ export class Ocpp201Outbound implements OcppCaller {
     return this.notifying?.stop() ?? Promise.resolve();
   }
 
-  /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none. */
-  private readonly problems = new Map<number, { errorCode: string; info: string | undefined }>();
+  /** The problem last told per connector (0: the station), as `errorCode/info`; absent: none (made with the first problem). */
+  private problems: Map<number, { errorCode: string; info: string | undefined }> | undefined;
 
   /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered and queued like the hardware problems. */
   notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void {
@@ -174,14 +189,14 @@ export class Ocpp201Outbound implements OcppCaller {
 
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
   forgetSentStatuses(): void {
-    this.lastStatus.clear();
+    this.lastStatus = NO_STATUSES;
   }
 
   /**
    * A connector's (or the station's) status changed: its problem is told at once, also while the
    * station is offline (the StatusNotification itself is not sent then; the event waits in the queue).
    */
-  statusChanged(change: { connectorId: number; errorCode: string; info?: string; timestamp: number }): void {
+  statusChanged(change: StatusChangeSeen): void {
     this.notifyProblem({ connectorId: change.connectorId, errorCode: change.errorCode, info: change.info }, new Date(change.timestamp).toISOString());
   }
 
@@ -191,14 +206,14 @@ export class Ocpp201Outbound implements OcppCaller {
    * once, whether by the status change or by its StatusNotification.
    */
   private notifyProblem(p: { connectorId: number; errorCode: string; info?: string | undefined }, timestamp: string): void {
-    const before = this.problems.get(p.connectorId);
+    const before = this.problems?.get(p.connectorId);
     const now = p.errorCode === 'NoError' ? undefined : { errorCode: p.errorCode, info: p.info };
     if (before?.errorCode === now?.errorCode && before?.info === now?.info) return;
     const told = now ?? before!;
     const component = failingComponent(told.errorCode, p.connectorId);
     // Told once: the event queue keeps it until the CSMS has it (NotifyEvents.ts).
-    if (now) this.problems.set(p.connectorId, now);
-    else this.problems.delete(p.connectorId);
+    if (now) (this.problems ??= new Map()).set(p.connectorId, now);
+    else this.problems?.delete(p.connectorId);
     this.events.raise(HARDWARE_FAILURE, {
       timestamp,
       trigger: 'Alerting',
@@ -210,6 +225,14 @@ export class Ocpp201Outbound implements OcppCaller {
       variable: { name: 'Problem' },
       eventNotificationType: 'HardWiredNotification',
     });
+  }
+
+  /** Remembers an EVSE's status as delivered, in an array just long enough (a Map costs ≈ 190 B, a pushed-to array ≈ 170 B). */
+  private sentStatus(evseId: number, status: string): void {
+    const before = this.lastStatus;
+    const after = Array.from({ length: Math.max(before.length, evseId + 1) }, (_, i) => before[i]);
+    after[evseId] = status;
+    this.lastStatus = after;
   }
 
   /**
@@ -250,9 +273,9 @@ export class Ocpp201Outbound implements OcppCaller {
         const connectorStatus = connectorStatus201(p.status);
         const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
         try {
-          if (p.connectorId !== 0 && this.lastStatus.get(p.connectorId) !== connectorStatus) {
+          if (p.connectorId !== 0 && this.lastStatus[p.connectorId] !== connectorStatus) {
             await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
-            this.lastStatus.set(p.connectorId, connectorStatus);
+            this.sentStatus(p.connectorId, connectorStatus);
           }
         } finally {
           // After the status, also when it could not be sent (offline): the problem waits in the event queue.

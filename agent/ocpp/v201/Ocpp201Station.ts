@@ -111,7 +111,8 @@ export class Ocpp201Station implements StationControl {
     // A transaction starting wakes the preconfigured monitors (unless the base is HardWiredOnly).
     if (this.watching || (e.event === 'started' && this.p.monitors.state.base !== 'HardWiredOnly')) this.monitoring.transaction(e);
   };
-  private readonly onStatus = (change: StatusChange): void => this.held?.statusChanged(change);
+  /** Made with the reservations (below). */
+  private onStatus: ((change: StatusChange) => void) | undefined;
 
   constructor(private readonly p: Ocpp201StationParts) {
     // Monitors kept from the last run watch from the start; otherwise the monitoring is made at
@@ -151,7 +152,9 @@ export class Ocpp201Station implements StationControl {
 
   get reservations(): Reservations201 {
     if (!this.held) {
-      this.held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
+      const held = new Reservations201({ log: this.p.log, clock: this.p.clock, control: this.p.control, link: this.p.link });
+      this.held = held;
+      this.onStatus = (change) => held.statusChanged(change);
       this.p.events.on('status', this.onStatus);
     }
     return this.held;
@@ -419,9 +422,7 @@ export class Ocpp201Station implements StationControl {
     for (const listener of this.onIdleEvseResets?.values() ?? []) this.p.events.off('transaction', listener);
     this.onIdleEvseResets = undefined;
     this.p.events.off('transaction', this.onTransaction);
-    if (this.held) {
-      this.p.events.off('status', this.onStatus);
-    }
+    if (this.onStatus) this.p.events.off('status', this.onStatus);
     this.held?.dispose();
     this.watching?.dispose();
   }

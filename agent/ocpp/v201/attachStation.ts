@@ -2,9 +2,13 @@
  * Builds a 2.0.1 charger's station (device model and facts over the charger's parts) and gives it
  * to the face, in one place, so the Agent only says which parts it has.
  */
-import type { ConnectorHardware } from '../../../hal/index.js';
+import type { Logger } from 'pino';
+import type { Clock, ConnectorHardware } from '../../../hal/index.js';
 import type { StatusChange } from '../../charging/ConnectorController.js';
 import type { OcppConfiguration } from '../../store/OcppConfiguration.js';
+import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
+import type { DriverPorts } from '../DriverPorts.js';
+import type { Ocpp201Outbound } from './Ocpp201Outbound.js';
 import type { BootNotificationRequest as Identity } from '../../ocpp16/messages.js';
 import { DeviceModel, type StationFacts } from './DeviceModel.js';
 import type { Ocpp201Face } from './Ocpp201Face.js';
@@ -16,7 +20,8 @@ import type { JournalEntry } from '../../store/TransactionJournal.js';
 import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
 import { certificateUse16, KNOWN_CERTIFICATE_TYPES } from './certificates201.js';
 
-export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA'> {
+/** What the charger gives its 2.0.1 station (the Agent's parts; read, never copied). */
+export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA' | 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors'> {
   /** The transaction messages journaled (or kept in memory) and not yet confirmed, oldest first (TransactionSender.pendingEntries). */
   queued(): Iterable<JournalEntry>;
   /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
@@ -43,25 +48,133 @@ export interface StationSources extends Omit<Ocpp201StationParts, 'deviceModel' 
 const REPORT_ITEMS_PER_MESSAGE = 20;
 
 /**
- * The station facts the device model reads, as prototype methods over the charger's sources rather
- * than two dozen closures per charger (a fleet runs 10,000 of them; docs/fleet.md, Memory).
+ * What a 2.0.1 charger's station works on (Ocpp201StationParts, also the monitors' parts) and the
+ * facts its device model reads (StationFacts), in one object per charger: prototype methods and
+ * getters over the charger's sources, its outbound translation and its face, rather than objects
+ * built by spread (a hidden class of their own each) and two dozen closures per charger (a fleet
+ * runs 10,000 of them; docs/fleet.md, Memory).
  */
-class SourcedFacts implements StationFacts {
-  readonly evseCount: number;
-  readonly identity: string;
-  readonly model: string;
-  readonly vendorName: string;
-  readonly reportItemsPerMessage = REPORT_ITEMS_PER_MESSAGE;
-  readonly timeSource: string;
-  readonly settingsTimeZone: string;
+class StationParts201 implements Ocpp201StationParts, StationFacts {
+  readonly deviceModel: DeviceModel;
 
-  constructor(private readonly s: StationSources) {
-    this.evseCount = s.control.connectorCount;
-    this.identity = s.identity;
-    this.model = s.boot.chargePointModel;
-    this.vendorName = s.boot.chargePointVendor;
-    this.timeSource = s.time.fromCsms ? 'Heartbeat' : 'RealTimeClock';
-    this.settingsTimeZone = s.time.settingsTimeZone ?? 'UTC';
+  constructor(
+    private readonly s: StationSources201,
+    private readonly out: Ocpp201Outbound,
+    private readonly face: Ocpp201Face,
+    readonly monitors: VariableMonitorStore,
+  ) {
+    this.deviceModel = new DeviceModel(s.config, this);
+  }
+
+  // The station's parts.
+
+  get log(): Logger {
+    return this.s.log;
+  }
+
+  get clock(): Clock {
+    return this.s.clock;
+  }
+
+  get control(): StationSources201['control'] {
+    return this.s.control;
+  }
+
+  get events(): StationSources201['events'] {
+    return this.s.events;
+  }
+
+  get link(): StationSources201['link'] {
+    return this.s.link;
+  }
+
+  get connection(): StationSources201['link'] {
+    return this.s.link;
+  }
+
+  get hardware(): StationSources201['hardware'] {
+    return this.s.hardware;
+  }
+
+  get driver(): DriverPorts {
+    return this.s.driver;
+  }
+
+  get transactionEvents(): Ocpp201Outbound['transactions'] {
+    return this.out.transactions;
+  }
+
+  forgetSentStatuses(): void {
+    this.out.forgetSentStatuses();
+  }
+
+  notifyEvent(severity: number, event: Parameters<Ocpp201Outbound['notifyEvent']>[1]): void {
+    this.out.notifyEvent(severity, event);
+  }
+
+  rebootingFor(reason: 'RemoteReset' | 'Triggered'): void {
+    this.face.rebootingFor(reason);
+  }
+
+  resetEvse(evseId: number): Promise<boolean> {
+    return this.s.resetEvse(evseId);
+  }
+
+  isAccepted(): boolean {
+    return this.s.link.isAccepted;
+  }
+
+  transactionOn(evseId: number): number | undefined {
+    const { transactions } = this.s;
+    const tx = transactions.get(evseId);
+    // Before its Started is confirmed, the id it will have (TransactionEvents.transactionIdOf).
+    return tx && (transactions.transactionIdOn(evseId) ?? transactionIdOf({ timestamp: new Date(tx.startedAt).toISOString(), connectorId: evseId }));
+  }
+
+  /** Messages still to deliver: of one transaction (by its station-made id), or of all. */
+  undelivered(transactionId?: string): number {
+    const queued = [...this.s.queued()];
+    const ofIt = transactionId === undefined ? undefined : new Set(queued.filter((e) => transactionIdIn(e.localId, [e]) === transactionId).map((e) => e.localId));
+    return queued.filter((e) => e.kind !== 'started' && (ofIt === undefined || ofIt.has(e.localId))).length;
+  }
+
+  transactionRunning(): boolean {
+    const { s } = this;
+    return Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined);
+  }
+
+  maxCurrentA(evseId: number): number {
+    return this.capacity(evseId).maxA;
+  }
+
+  // The device model's facts.
+
+  get evseCount(): number {
+    return this.s.control.connectorCount;
+  }
+
+  get reportItemsPerMessage(): number {
+    return REPORT_ITEMS_PER_MESSAGE;
+  }
+
+  get identity(): string {
+    return this.s.identity;
+  }
+
+  get model(): string {
+    return this.s.boot.chargePointModel;
+  }
+
+  get vendorName(): string {
+    return this.s.boot.chargePointVendor;
+  }
+
+  get timeSource(): string {
+    return this.s.time.fromCsms ? 'Heartbeat' : 'RealTimeClock';
+  }
+
+  get settingsTimeZone(): string {
+    return this.s.time.settingsTimeZone ?? 'UTC';
   }
 
   get securityProfile(): number {
@@ -137,7 +250,7 @@ class SourcedFacts implements StationFacts {
   }
 
   monitoringSettings(): { base: string; level: number } {
-    return this.s.monitors.state;
+    return this.monitors.state;
   }
 
   rateUnits(): string {
@@ -145,30 +258,12 @@ class SourcedFacts implements StationFacts {
   }
 }
 
-export function attachOcpp201Station(face: Ocpp201Face, s: StationSources): Ocpp201Station {
-  const facts = new SourcedFacts(s);
-  const transactionOn = (evseId: number): number | undefined => {
-    const tx = s.transactions.get(evseId);
-    // Before its Started is confirmed, the id it will have (TransactionEvents.transactionIdOf).
-    return tx && (s.transactions.transactionIdOn(evseId) ?? transactionIdOf({ timestamp: new Date(tx.startedAt).toISOString(), connectorId: evseId }));
-  };
-  /** Messages still to deliver: of one transaction (by its station-made id), or of all. */
-  const undelivered = (transactionId?: string): number => {
-    const queued = [...s.queued()];
-    const ofIt = transactionId === undefined ? undefined : new Set(queued.filter((e) => transactionIdIn(e.localId, [e]) === transactionId).map((e) => e.localId));
-    return queued.filter((e) => e.kind !== 'started' && (ofIt === undefined || ofIt.has(e.localId))).length;
-  };
-  const station = new Ocpp201Station({
-    ...s,
-    undelivered,
-    deviceModel: new DeviceModel(s.config, facts),
-    rebootingFor: (reason) => face.rebootingFor(reason),
-    transactionOn,
-    transactionRunning: () => Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined),
-    isAccepted: () => s.link.isAccepted,
-    connection: s.link,
-    maxCurrentA: (evseId) => facts.capacity(evseId).maxA,
-  });
+/**
+ * The charger's station over its sources, the outbound translation (TransactionEvents, the
+ * statuses sent, NotifyEvents) and the monitors' store, given to the face.
+ */
+export function attachOcpp201Station(face: Ocpp201Face, s: StationSources201, out: Ocpp201Outbound, monitors: VariableMonitorStore): Ocpp201Station {
+  const station = new Ocpp201Station(new StationParts201(s, out, face, monitors));
   face.attach(station);
   return station;
 }
