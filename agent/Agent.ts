@@ -26,7 +26,7 @@ import { ConnectorAvailability } from './store/ConnectorAvailability.js';
 import { TransactionSeqNos } from './store/TransactionSeqNos.js';
 import { VariableMonitorStore } from './store/VariableMonitorStore.js';
 import type { QueuedNotifyEvent } from './ocpp/v201/NotifyEvents.js';
-import { TransactionManager, type TransactionEvent } from './transactions/TransactionManager.js';
+import { TransactionManager, type TransactionEvent, type TransactionManagerOptions } from './transactions/TransactionManager.js';
 import { TransactionSender, type TransactionSenderOptions } from './transactions/TransactionSender.js';
 import { MessageOrder } from './transactions/MessageOrder.js';
 import { measurandsUnavailableOn } from './transactions/meterValues.js';
@@ -64,6 +64,7 @@ type ConnectorOptions = ConnectorControllerOptions & { agent: Agent };
 type JournalOptions = JournalHealthOptions & { agent: Agent };
 type ControlParts = RemoteControlParts & { agent: Agent };
 type StationOptions = StationParts & { agent: Agent };
+type TransactionOptions = TransactionManagerOptions & { agent: Agent };
 
 export interface AgentOptions {
   /** OCPP identity: the agent connects to `${csms.url}/${chargePointId}`. */
@@ -255,6 +256,25 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
   };
 
+  private static readonly transactionHooks: ThisType<TransactionOptions> & Pick<TransactionManagerOptions, 'onEvent'> = {
+    onEvent(event) {
+      const { agent } = this;
+      if (event.event === 'started') agent.chargingLimits.sessionStarted(event.connectorId);
+      else if (event.event === 'stopped') agent.chargingLimits.sessionEnded(event.connectorId);
+      agent.emit('transaction', event);
+    },
+  };
+
+  private static readonly transactionHooks201: ThisType<TransactionOptions> & Pick<TransactionManagerOptions, 'onEvent' | 'chargingState' | 'rateLimit'> = {
+    onEvent: Agent.transactionHooks.onEvent,
+    chargingState(connectorId) {
+      return this.agent.connector(connectorId)?.chargingState;
+    },
+    rateLimit(connectorId) {
+      return this.agent.chargingLimits.limitOf(connectorId)?.amps;
+    },
+  };
+
   private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse'> = {
     queued() {
       return this.agent.sender.pendingEntries();
@@ -338,7 +358,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       order: this.order,
       agent: this,
     }));
-    this.transactions = new TransactionManager({
+    // chargingState and the rate limit only where the version reports them (2.0.1): a 1.6 fleet's chargers pay nothing for them.
+    this.transactions = new TransactionManager(hooked(options.ocppVersion === '2.0.1' ? Agent.transactionHooks201 : Agent.transactionHooks, {
       connectors: hardware.connectors,
       clock,
       log: this.log,
@@ -346,17 +367,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       sender: this.sender,
       link: calls,
       order: this.order,
-      // Only where the version reports it (2.0.1): a 1.6 fleet's chargers pay nothing for it.
-      ...(options.ocppVersion === '2.0.1' && {
-        chargingState: (connectorId: number) => this.connector(connectorId)?.chargingState,
-        rateLimit: (connectorId: number) => this.chargingLimits.limitOf(connectorId)?.amps,
-      }),
-      onEvent: (event) => {
-        if (event.event === 'started') this.chargingLimits.sessionStarted(event.connectorId);
-        else if (event.event === 'stopped') this.chargingLimits.sessionEnded(event.connectorId);
-        this.emit('transaction', event);
-      },
-    });
+      agent: this,
+    }));
     this.authorizer = new Authorizer({ link: calls, cache: this.authCache, localList: this.localAuthList, config, clock, log: this.log });
     this.connectors = hardware.connectors.map(
       (hw) =>

@@ -36,7 +36,8 @@ export interface MonitoringState {
   monitors: StoredMonitor[];
 }
 
-const FACTORY: MonitoringState = Object.freeze({ base: 'All', level: 9, nextId: 1, monitors: [] }) as MonitoringState;
+/** The factory settings, no monitors: shared (frozen) by every store until its first save (a fleet's 2.0.1 chargers never save). */
+const FACTORY: MonitoringState = Object.freeze({ base: 'All', level: 9, nextId: 1, monitors: Object.freeze([]) as unknown as StoredMonitor[] }) as MonitoringState;
 const BASES: ReadonlySet<string> = new Set(['All', 'FactoryDefault', 'HardWiredOnly']);
 const TYPES: ReadonlySet<string> = new Set(['UpperThreshold', 'LowerThreshold', 'Delta', 'Periodic', 'PeriodicClockAligned']);
 
@@ -61,7 +62,7 @@ export class VariableMonitorStore {
 
   /** Reads the file; missing: factory settings; unreadable: factory settings, logged. */
   static async open(file: string | null, log: Logger): Promise<VariableMonitorStore> {
-    let state: MonitoringState = { ...FACTORY, monitors: [] };
+    let state: MonitoringState = FACTORY;
     if (file) {
       try {
         const body = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
@@ -79,7 +80,7 @@ export class VariableMonitorStore {
   }
 
   static inMemory(log: Logger): VariableMonitorStore {
-    return new VariableMonitorStore(null, { ...FACTORY, monitors: [] }, log);
+    return new VariableMonitorStore(null, FACTORY, log);
   }
 
   /** What was stored last (or read at start). */

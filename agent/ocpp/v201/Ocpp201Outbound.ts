@@ -75,22 +75,26 @@ function failingComponent(errorCode: string, connectorId: number): ComponentType
  * TransactionEvent's answer says of prices and costs (TariffCost201.ts) before the sender takes the
  * answer in: every event, whoever made it, and only answers the strict link validated.
  */
-function costsTold(link: Pick<OcppLink, 'call'>, driver: DriverPorts): Pick<OcppLink, 'call'> {
-  return {
-    call(action, payload, after) {
-      const answer = link.call(action, payload, after);
-      if ((action as string) !== 'TransactionEvent') return answer;
-      return answer.then((response) => {
-        const costs = driver.tariffCost;
-        try {
-          if (costs) tellTransactionAnswer(costs, payload as unknown as TransactionEventRequest, response as unknown as TransactionEventResponse);
-        } catch {
-          // What the driver is shown never holds up the transaction's messages.
-        }
-        return response;
-      });
-    },
-  };
+class CostsTold implements Pick<OcppLink, 'call'> {
+  constructor(
+    private readonly link: Pick<OcppLink, 'call'>,
+    private readonly driver: DriverPorts,
+  ) {}
+
+  call<A extends V16.Ocpp16Action>(action: A, payload: V16.RequestOf<A>, after?: Promise<unknown>): Promise<V16.ResponseOf<A>> {
+    const answer = this.link.call(action, payload, after);
+    if ((action as string) !== 'TransactionEvent') return answer;
+    const { driver } = this;
+    return answer.then((response) => {
+      const costs = driver.tariffCost;
+      try {
+        if (costs) tellTransactionAnswer(costs, payload as unknown as TransactionEventRequest, response as unknown as TransactionEventResponse);
+      } catch {
+        // What the driver is shown never holds up the transaction's messages.
+      }
+      return response;
+    });
+  }
 }
 
 /** What a status change tells the outbound translation (ConnectorController's StatusChange). */
@@ -138,7 +142,7 @@ export class Ocpp201Outbound implements OcppCaller {
     private readonly eventSources: NotifyEventSources,
     private readonly driver?: DriverPorts,
   ) {
-    this.transactions = new TransactionEvents(driver ? costsTold(link, driver) : link, seqNos, (at) => this.wasOffline(at));
+    this.transactions = new TransactionEvents(driver ? new CostsTold(link, driver) : link, seqNos, this);
     // Events that waited through a restart go out after the first Accepted registration.
     if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
     this.offline = [[clock.now(), Infinity]];
@@ -242,7 +246,7 @@ export class Ocpp201Outbound implements OcppCaller {
   private readonly offline: [number, number][];
 
   /** Whether the station was offline at `at` (ms): a TransactionEvent of that time carries offline = true. */
-  private wasOffline(at: number): boolean {
+  wasOffline(at: number): boolean {
     return this.offline.some(([from, to]) => at >= from && at < to);
   }
 

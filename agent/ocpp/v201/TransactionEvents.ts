@@ -152,18 +152,25 @@ export function transactionIdIn(localId: string, entries: Iterable<JournalEntry>
 
 type SeqNoStore = Pick<TransactionSeqNos, 'take' | 'forget' | 'floor' | 'passed'>;
 
+/** A station that is never offline (the default). */
+const NEVER_OFFLINE = { wasOffline: (): boolean => false };
+
 export class TransactionEvents implements JournaledEvents {
   /** The RequestStartTransaction Accepted for an EVSE (0: any), until its Started. */
   private remoteStarts: Map<number, RemoteStart> | undefined;
   /** By localId: the transaction's id and its next seqNo, once one of its events was numbered in this run. */
   private numbering: Map<string, { transactionId: string; next: number }> | undefined;
 
-  /** `offlineAt(ms)`: whether the station was offline then (the event's `offline` flag). */
+  /** `station.wasOffline(ms)`: whether the station was offline then (the event's `offline` flag). */
   constructor(
     private readonly link: Pick<OcppLink, 'call'>,
     private readonly seqNos: SeqNoStore,
-    private readonly offlineAt: (epochMs: number) => boolean = () => false,
+    private readonly station: { wasOffline(epochMs: number): boolean } = NEVER_OFFLINE,
   ) {}
+
+  private offlineAt(epochMs: number): boolean {
+    return this.station.wasOffline(epochMs);
+  }
 
   private offline(timestamp: string): { offline?: true } {
     return this.offlineAt(Date.parse(timestamp)) ? { offline: true } : {};
