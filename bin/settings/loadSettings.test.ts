@@ -109,16 +109,16 @@ describe('loadSettings', () => {
   });
 
   it('builds the serial bench from the EVSE_* variables alone, with per-model defaults', () => {
-    const s = loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: '/dev/zero', EVSE_METER_MODEL: 'sdm120', EVSE_RELAY_PORT: '/dev/zero', EVSE_RELAY_ADDRESS: '7', EVSE_RFID_PORT: '/dev/full', EVSE_RFID_MODEL: 'rdm6300' } });
+    const s = loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/urandom', EVSE_METER_PORT: '/dev/zero', EVSE_METER_MODEL: 'sdm120', EVSE_RELAY_PORT: '/dev/zero', EVSE_RELAY_ADDRESS: '7', EVSE_RFID_PORT: '/dev/full', EVSE_RFID_MODEL: 'rdm6300' } });
     expect(s.hal.driver).toBe('serial');
     expect(s.hal.serial).toMatchObject({
-      pilot: { port: '/dev/null' },
+      pilot: { port: '/dev/urandom' },
       meter: { port: '/dev/zero', model: 'sdm120', address: 1 },
       relay: { port: '/dev/zero', address: 7 },
       rfid: { port: '/dev/full', model: 'rdm6300' },
     });
     expect(s.hal.serial.meter.baud).toBeUndefined(); // the model's factory rate
-    const bad = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: '/dev/zero', EVSE_METER_MODEL: 'sdm72', EVSE_METER_ADDRESS: '0', EVSE_RFID_MODEL: 'acr122' } }));
+    const bad = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/urandom', EVSE_METER_PORT: '/dev/zero', EVSE_METER_MODEL: 'sdm72', EVSE_METER_ADDRESS: '0', EVSE_RFID_MODEL: 'acr122' } }));
     expect(bad.issues).toEqual([
       { path: 'hal.serial.meter.model', message: 'expected a meter model: sdm630 or sdm120, got "sdm72" (from EVSE_METER_MODEL)' },
       { path: 'hal.serial.meter.address', message: 'expected a Modbus address from 1 to 247, got "0" (from EVSE_METER_ADDRESS)' },
@@ -127,9 +127,9 @@ describe('loadSettings', () => {
   });
 
   it('names the key and the variable of a serial port that does not exist', () => {
-    const err = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: '/dev/ttyNOPE0' } }));
+    const err = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/urandom', EVSE_METER_PORT: '/dev/ttyNOPE0' } }));
     expect(err.issues).toEqual([{ path: 'hal.serial.meter.port', message: 'expected an existing serial port, got "/dev/ttyNOPE0" (no such file) (from EVSE_METER_PORT)' }]);
-    const notTty = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/null', EVSE_METER_PORT: userDir } }));
+    const notTty = errorOf(() => loadSettings({ env: { EVSE_HAL: 'serial', EVSE_PILOT_PORT: '/dev/urandom', EVSE_METER_PORT: userDir } }));
     expect(notTty.issues[0]).toMatchObject({ path: 'hal.serial.meter.port', message: expect.stringContaining('expected a serial port (a character device)') });
   });
 
@@ -144,7 +144,7 @@ describe('loadSettings', () => {
         '    devices:',
         '      - { kind: meter, model: sdm630, connector: 1, bus: rs485 }',
         `      - { kind: pilot, connector: 1, port: ${join(userDir, 'local.yaml')} }`,
-        '      - { kind: rfid, model: pn532, port: /dev/null }',
+        '      - { kind: rfid, model: pn532, port: /dev/urandom }',
       ].join('\n'),
     );
     const err = errorOf(() => loadSettings({ env: { NODE_CONFIG_DIR: userDir } }));
