@@ -261,7 +261,8 @@ export class TransactionManager {
         log: this.o.log,
         config: this.o.config,
         sender: this.o.sender,
-        onEvent: this.o.onEvent,
+        // Called through the options (a hook may be a prototype method that reads `this`).
+        onEvent: (event) => this.o.onEvent?.(event),
         inTurn: (connectorId, work) => this.inTurn(connectorId, work),
         readMeter: (connectorId) => this.readMeter(connectorId),
         readFreshMeter: (connectorId) => connectorHardware(this.o.connectors, connectorId).meter.read(),
