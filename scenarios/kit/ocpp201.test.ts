@@ -205,3 +205,78 @@ describe('onlyOcpp', () => {
     expect(def.options.onlyOcpp).toEqual({ version: '1.6', reason: 'uses ReserveNow' });
   });
 });
+
+describe('version-neutral steps for what the versions say differently', () => {
+  const suspends = (suspend: boolean) =>
+    scenario('the EV suspends', async (t) => {
+      await t.ev.plugIn(1);
+      await t.rfid.present('04A1B2C3');
+      await t.csms.expectChargingState(1, 'Charging');
+      await t.clock.advance('1m');
+      if (suspend) await t.ev.suspend(1);
+      await t.csms.expectChargingState(1, 'SuspendedEV', { within: '10s' });
+      t.note(`on ${t.ocppVersion}`);
+    });
+
+  it('csms.expectChargingState reads a 1.6 StatusNotification or a 2.0.1 TransactionEvent chargingState (the EVSE stays Occupied)', async () => {
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) {
+      const r = await runScenario(suspends(true), { ocppVersion });
+      expect(r.status, report('pretty', [r])).toBe('passed');
+      expect(r.timeline.some((e) => e.kind === 'note' && e.text === `on ${ocppVersion}`)).toBe(true);
+      const wire = r.timeline.filter((e) => e.kind === 'ocpp').map((e) => e.text);
+      if (ocppVersion === '2.0.1') {
+        expect(wire.some((l) => l.startsWith('→ TransactionEvent {eventType:"Updated"') && l.includes('triggerReason:"ChargingStateChanged"') && l.includes('chargingState:"SuspendedEV"'))).toBe(true);
+        expect(wire.some((l) => l.startsWith('→ StatusNotification') && !/connectorStatus:"(Available|Occupied)"/.test(l))).toBe(false);
+      } else {
+        expect(wire.some((l) => l.startsWith('→ StatusNotification {connectorId:1, status:"SuspendedEV"'))).toBe(true);
+      }
+    }
+  });
+
+  it('fails when the EV does not suspend, naming what each version reported (past the earlier reports: a 1.6 start shows SuspendedEV for an instant)', async () => {
+    const on16 = await runScenario(suspends(false), { ocppVersion: '1.6' });
+    expect(on16.error).toMatchObject({ step: 'csms.expectChargingState(1, SuspendedEV)', expected: 'the charger to report connector 1 SuspendedEV within 10 s', actual: 'no StatusNotification of Charging, SuspendedEV, SuspendedEVSE for connector 1' });
+    const on201 = await runScenario(suspends(false), { ocppVersion: '2.0.1' });
+    expect(on201.error).toMatchObject({ step: 'csms.expectChargingState(1, SuspendedEV)', actual: 'no TransactionEvent with a chargingState for EVSE 1' });
+    const bad = await runScenario(scenario('bad state', async (t) => t.csms.expectChargingState(1, 'Preparing' as never)));
+    expect(bad.error).toMatchObject({ type: 'usage', message: expect.stringContaining('csms.expectChargingState: state must be one of Charging, SuspendedEV, SuspendedEVSE, got "Preparing"') });
+  });
+
+  it('UnlockConnector answers in 1.6 words: UnknownConnector is NotSupported; OngoingAuthorizedTransaction (no 1.6 word) as it is', async () => {
+    const answers: Record<string, string[]> = {};
+    const unlock = scenario('unlock', async (t) => {
+      const got = (answers[t.ocppVersion] = [] as string[]);
+      got.push((await t.csms.send('UnlockConnector', { connectorId: 2 })).status);
+      got.push((await t.csms.send('UnlockConnector', { connectorId: 1 })).status);
+      await t.ev.plugIn(1);
+      await t.rfid.present('04A1B2C3');
+      await t.csms.expect('StartTransaction');
+      got.push((await t.csms.send('UnlockConnector', { connectorId: 1 })).status);
+    });
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) expect((await runScenario(unlock, { ocppVersion })).status).toBe('passed');
+    expect(answers).toEqual({ '1.6': ['NotSupported', 'Unlocked', 'Unlocked'], '2.0.1': ['NotSupported', 'Unlocked', 'OngoingAuthorizedTransaction'] });
+  });
+
+  it('YAML: transactionId: last names the latest transaction on both versions; expectChargingState', async () => {
+    const yaml = [
+      'name: remote stop of the latest',
+      'steps:',
+      '  - plugIn: 1',
+      '  - send: { action: RemoteStartTransaction, payload: { connectorId: 1, idTag: APP-1 }, expect: { status: Accepted } }',
+      '  - expectChargingState: { connector: 1, state: Charging }',
+      '  - send: { action: RemoteStopTransaction, payload: { transactionId: last }, expect: { status: Accepted } }',
+      '  - expectCall: { action: StopTransaction, match: { transactionId: last, reason: Remote } }',
+      '',
+    ].join('\n');
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) {
+      const r = await runScenario(parseYamlScenario(yaml, 'last.scenario.yaml'), { ocppVersion });
+      expect(r.status, report('pretty', [r])).toBe('passed');
+      // The stop named the transaction that runs: 1 on 1.6, the station's id on 2.0.1.
+      const stop = r.timeline.find((e) => e.kind === 'ocpp' && /^← (RemoteStop|RequestStop)Transaction /.test(e.text))!.text;
+      expect(stop).toMatch(ocppVersion === '1.6' ? /\{transactionId:1\}$/ : /\{transactionId:"\d{14}"\}$/);
+    }
+    const none = await runScenario(parseYamlScenario('name: n\nsteps:\n  - send: { action: RemoteStopTransaction, payload: { transactionId: last } }\n', 'n.scenario.yaml'));
+    expect(none.error).toMatchObject({ expected: 'a transaction at the CSMS', actual: 'none' });
+    expect(() => parseYamlScenario('name: s\nsteps:\n  - expectChargingState: { state: Suspended }\n', 's.scenario.yaml')).toThrow(/s\.scenario\.yaml:3:5: expectChargingState: state must be one of Charging, SuspendedEV, SuspendedEVSE, got "Suspended" \(did you mean SuspendedEV\?\)/);
+  });
+});
