@@ -55,7 +55,7 @@ describe('a scenario in 1.6 words on an OCPP 2.0.1 charger', () => {
       { ocppVersion: '2.0.1' },
     );
     expect(r.status).toBe('failed');
-    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("UpdateFirmware has no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6'") });
+    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("UpdateFirmware has no OCPP 2.0.1 counterpart in the scenario kit; take the step on 1.6 only (if (t.ocppVersion === '1.6') …; YAML: an 'ocpp 1.6:' block) or give the scenario onlyOcpp: { version: '1.6'") });
     const diagnostics = await runScenario(scenario('1.6 notification', async (t) => t.csms.respondTo('DiagnosticsStatusNotification', {})), { ocppVersion: '2.0.1' });
     expect(diagnostics.error?.message).toContain('DiagnosticsStatusNotification is not sent by an OCPP 2.0.1 charger');
     const event = await runScenario(scenario('2.0.1 message', async (t) => t.csms.failNext('TransactionEvent')), { ocppVersion: '1.6' });
@@ -278,5 +278,37 @@ describe('version-neutral steps for what the versions say differently', () => {
     const none = await runScenario(parseYamlScenario('name: n\nsteps:\n  - send: { action: RemoteStopTransaction, payload: { transactionId: last } }\n', 'n.scenario.yaml'));
     expect(none.error).toMatchObject({ expected: 'a transaction at the CSMS', actual: 'none' });
     expect(() => parseYamlScenario('name: s\nsteps:\n  - expectChargingState: { state: Suspended }\n', 's.scenario.yaml')).toThrow(/s\.scenario\.yaml:3:5: expectChargingState: state must be one of Charging, SuspendedEV, SuspendedEVSE, got "Suspended" \(did you mean SuspendedEV\?\)/);
+  });
+
+  it('YAML: an ocpp <version> block runs on that version only, and the timeline says when it was passed over', async () => {
+    const yaml = [
+      'name: unlock under a transaction',
+      'options: { chargers: 2 }',
+      'steps:',
+      '  - plugIn: 1',
+      '  - present: "04A1B2C3"',
+      '  - expectCall: StartTransaction',
+      '  - ocpp 1.6:',
+      '      - send: { action: UnlockConnector, payload: { connectorId: 1 }, expect: { status: Unlocked } }',
+      '      - expectCall: { action: StopTransaction, match: { reason: UnlockCommand } }',
+      '  - ocpp 2.0.1:',
+      '      - send: { action: UnlockConnector, payload: { connectorId: 1 }, expect: { status: OngoingAuthorizedTransaction } }',
+      '      - send: { action: RemoteStopTransaction, payload: { transactionId: last }, expect: { status: Accepted } }',
+      '      - charger 2:',
+      '          - plugIn: 1',
+      '  - expectStatus: { connector: 1, status: Finishing }',
+      '',
+    ].join('\n');
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) {
+      const r = await runScenario(parseYamlScenario(yaml, 'v.scenario.yaml'), { ocppVersion });
+      expect(r.status, report('pretty', [r])).toBe('passed');
+      const other = ocppVersion === '1.6' ? '2.0.1' : '1.6';
+      expect(r.timeline.filter((e) => e.kind === 'note').map((e) => e.text)).toContain(`v.scenario.yaml:${ocppVersion === '1.6' ? 10 : 7} the steps for OCPP ${other} are not run: the charger speaks ${ocppVersion}`);
+      expect(r.timeline.some((e) => e.text.includes('SCENARIO-CP2: EV plugs in'))).toBe(ocppVersion === '2.0.1');
+    }
+    const bad = (steps: string) => () => parseYamlScenario(`name: b\noptions: { chargers: 2 }\nsteps:\n${steps}`, 'b.scenario.yaml');
+    expect(bad('  - ocpp 2.0:\n      - plugIn: 1\n')).toThrow("b.scenario.yaml:4:5: 'ocpp 2.0:': a version block is 'ocpp 1.6:' or 'ocpp 2.0.1:'");
+    expect(bad('  - charger 2:\n      - ocpp 1.6:\n          - plugIn: 1\n')).toThrow("b.scenario.yaml:5:9: 'ocpp 1.6:' inside 'charger 2:': a version block stands at the top level (it may hold 'charger n:' blocks)");
+    expect(bad('  - ocpp 1.6:\n      - plugin: 1\n')).toThrow(/b\.scenario\.yaml:5:9: unknown step 'plugin' \(did you mean plugIn\?\)/);
   });
 });

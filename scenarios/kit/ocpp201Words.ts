@@ -393,7 +393,7 @@ export function unlockStatus16(status: string): string {
 
 function noCounterpart(action: string, what?: string): ScenarioUsageError {
   return new ScenarioUsageError(
-    `csms.send(${action}): ${what ? `${what} has` : `${action} has`} no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6', reason: … }`,
+    `csms.send(${action}): ${what ? `${what} has` : `${action} has`} no OCPP 2.0.1 counterpart in the scenario kit; take the step on 1.6 only (if (t.ocppVersion === '1.6') …; YAML: an 'ocpp 1.6:' block) or give the scenario onlyOcpp: { version: '1.6', reason: … }`,
   );
 }
 
