@@ -10,8 +10,8 @@
  * - what the CSMS sends ({@link sayIn201}): RemoteStart/StopTransaction → RequestStart/Stop…,
  *   ChangeConfiguration / GetConfiguration → SetVariables / GetVariables of the device-model
  *   variable that is that key, ChangeAvailability, Reset (Soft and Hard: Immediate, both stop the
- *   running transactions at once), UnlockConnector (UnknownConnector answered as NotSupported), TriggerMessage, SendLocalList, ReserveNow,
- *   CancelReservation, InstallCertificate, SignedUpdateFirmware → UpdateFirmware, GetLog, GetDiagnostics
+ *   running transactions at once), UnlockConnector (UnknownConnector answered as NotSupported), TriggerMessage,
+ *   SendLocalList, ReserveNow, CancelReservation, InstallCertificate, SignedUpdateFirmware → UpdateFirmware, GetLog, GetDiagnostics
  *   → GetLog DiagnosticsLog, SetChargingProfile / ClearChargingProfile / GetCompositeSchedule (connector →
  *   EVSE, the one schedule as a list of one); the answer comes back in 1.6 words;
  * - what the CSMS answers ({@link answerIn16Words}, {@link answerIn201}): a scripted StartTransaction /

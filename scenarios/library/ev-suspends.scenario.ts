@@ -21,4 +21,9 @@ export default scenario('EV suspends and resumes within one transaction', async 
   await t.csms.expectChargingState(1, 'Charging', { within: '10s' });
   await t.csms.expectNone('StopTransaction', undefined, { within: '10s' });
   await t.expect.transactions(1);
+  if (t.ocppVersion === '2.0.1') {
+    // The EVSE was Occupied throughout: 2.0.1 tells the suspension in the transaction only.
+    const statuses = t.csms.sent('StatusNotification').map((s) => String(s.status));
+    if (statuses.at(-1) !== 'Occupied' || statuses.some((s) => s !== 'Available' && s !== 'Occupied')) throw new Error(`EVSE 1 reported ${statuses.join(', ')}`);
+  }
 });
