@@ -68,7 +68,7 @@ const fault = (kind: 'meter' | 'relay' | 'pilot' | 'tamper', modes: readonly str
  * (`t.csms.lastTransactionId()`), read when the step runs. The same YAML then names the transaction on
  * OCPP 1.6 (where this CSMS numbers them 1, 2, …) and on 2.0.1 (where the station names its own).
  */
-export const LAST_TRANSACTION = 'last';
+const LAST_TRANSACTION = 'last';
 
 function hasLastTransaction(value: unknown): boolean {
   if (Array.isArray(value)) return value.some(hasLastTransaction);
