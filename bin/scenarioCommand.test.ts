@@ -42,11 +42,11 @@ describe('evse scenario run', () => {
 
   it('--ocpp 2.0.1: the version-neutral scenarios run on 2.0.1, the 1.6-only ones are skipped with their reason (exit 0)', async () => {
     const library = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../scenarios/library');
-    const files = ['rfid-start-stop.scenario.ts', 'ev-suspends.scenario.ts'].map((f) => path.join(library, f));
+    const files = ['rfid-start-stop.scenario.ts', 'priced-session-shows-cost.scenario.ts'].map((f) => path.join(library, f));
     const run = io();
     expect(await runScenarioCommand(files, { reporter: 'pretty', seed: 1, hal: 'sim', csms: 'embedded', ocpp: '2.0.1' }, run)).toBe(0);
     expect(run.out()).toMatch(/^✓ RFID card starts and the same card stops a session /m);
-    expect(run.out()).toMatch(/^- EV suspends and resumes within one transaction {2}\(skipped on OCPP 2\.0\.1: OCPP 1\.6 only: checks SuspendedEV and Charging on the wire/m);
+    expect(run.out()).toMatch(/^- Priced session: price, cost so far, idle fee after the stop, total {2}\(skipped on OCPP 2\.0\.1: OCPP 1\.6 only: the idle fee after the stop and ConnectorUnplugged are the OCA extension for 1\.6/m);
     expect(run.out()).toMatch(/^1 passed, 0 failed, 1 skipped, 2 scenarios in /m);
   });
 });

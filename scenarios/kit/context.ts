@@ -5,6 +5,7 @@
  * ScenarioUsageError naming the step) and is written to the timeline; expectations throw a
  * ScenarioFailure with what was expected and what was found.
  */
+import type { OcppVersion } from '../../agent/ocpp/ProtocolFace.js';
 import { csmsSteps, realWaitRefusal, type CsmsSteps } from './csmsSteps.js';
 import { evSteps, expectSteps, faultSteps, rfidSteps, type EvSteps, type ExpectSteps, type FaultSteps } from './chargerSteps.js';
 import type { Harness } from './harness.js';
@@ -33,6 +34,11 @@ export interface ScenarioContext extends ChargerContext {
   charger(n: number): ChargerContext;
   /** How many chargers the site has. */
   readonly chargers: number;
+  /**
+   * The OCPP version the chargers speak in this run ('1.6' or '2.0.1'), for the step a version-neutral
+   * scenario must take differently on each (`if (t.ocppVersion === '2.0.1') …`).
+   */
+  readonly ocppVersion: OcppVersion;
   readonly clock: {
     /**
      * Lets time pass ('30s', '30m', '1h'): virtual time in one-second steps with I/O settled in
@@ -70,6 +76,7 @@ export function createContext(h: Harness): ScenarioContext {
     fault: first.fault,
     expect: first.expect,
     chargers: contexts.length,
+    ocppVersion: h.ocppVersion,
     charger(n) {
       const c = Number.isInteger(n) ? contexts[n - 1] : undefined;
       if (!c) throw new ScenarioUsageError(`charger(${JSON.stringify(n)}): the site has charger(s) 1..${contexts.length}; declare more with scenario(name, { chargers: N }, …)${atCallSite()}`);

@@ -29,6 +29,14 @@ export interface ExpectCallOptions {
 
 export interface CsmsSteps {
   expect<A extends Ocpp16Action>(action: A, match?: CallMatch<A>, options?: ExpectCallOptions): Promise<RequestOf<A>>;
+  /**
+   * Waits (default '1m') for the charger to tell the CSMS that the EV at `connector` is in `state` during its
+   * transaction: Charging, SuspendedEV (the EV takes no energy) or SuspendedEVSE (the charger offers none). On
+   * OCPP 1.6 that is a StatusNotification with that status; on 2.0.1 a TransactionEvent whose
+   * transactionInfo.chargingState is that state (the EVSE's StatusNotification stays Occupied). Reports sent
+   * since the previous `expectChargingState` count.
+   */
+  expectChargingState(connector: number, state: ChargingStateName, options?: ExpectCallOptions): Promise<void>;
   /** Fails if the charger sends a matching call within the time given (default '1m'). */
   expectNone<A extends Ocpp16Action>(action: A, match?: CallMatch<A>, options?: ExpectCallOptions): Promise<void>;
   send<A extends Ocpp16Action>(action: A, payload: RequestOf<A>): Promise<ResponseOf<A>>;
@@ -53,6 +61,12 @@ export interface CsmsSteps {
   /** Every call the charger sent for `action` so far. */
   sent<A extends Ocpp16Action>(action: A): RequestOf<A>[];
 }
+
+/** What the EV does during a transaction, as both versions report it (1.6 connector statuses, 2.0.1 chargingState). */
+export const CHARGING_STATES = ['Charging', 'SuspendedEV', 'SuspendedEVSE'] as const;
+export type ChargingStateName = (typeof CHARGING_STATES)[number];
+/** The cursor of expectChargingState (no OCPP action has this name). */
+const CHARGING_STATE_CURSOR = '#chargingState';
 
 /** What a scenario may script the answers of: the 1.6 inbound calls, and 2.0.1's TransactionEvent. */
 export type ScriptedAction = InboundAction | 'TransactionEvent';
@@ -105,6 +119,28 @@ export function csmsSteps(k: StepTools): CsmsSteps {
     if (!v201 && action === 'TransactionEvent') {
       throw k.usage(step, `TransactionEvent is an OCPP 2.0.1 message (a 1.6 charger sends StartTransaction, MeterValues, StopTransaction); script those, or give the scenario onlyOcpp: { version: '2.0.1', reason: … }`);
     }
+  };
+  /**
+   * The charging states charger `cp` reported for connector `n` after `since`, as `{ connectorId, state }`: 1.6
+   * StatusNotifications with one of {@link CHARGING_STATES}, 2.0.1 TransactionEvents with a chargingState (their
+   * EVSE named in the transaction's first event that names it: later ones may leave it out).
+   */
+  const chargingStates = (n: number, since: number): ObservedCall[] => {
+    const is = (state: unknown): state is ChargingStateName => (CHARGING_STATES as readonly unknown[]).includes(state);
+    if (!v201) {
+      return h.csms.calls(cp, 'StatusNotification', since).flatMap((r) => {
+        const p = r.payload as { connectorId?: number; status?: unknown };
+        return p.connectorId === n && is(p.status) ? [{ seq: r.seq, payload: { connectorId: n, state: p.status } }] : [];
+      });
+    }
+    const evseOf = new Map<string, number>();
+    return h.csms.calls(cp, 'TransactionEvent', 0).flatMap((r) => {
+      const p = r.payload as { evse?: { id: number }; transactionInfo?: { transactionId: string; chargingState?: unknown } };
+      const id = p.transactionInfo?.transactionId ?? '';
+      if (p.evse && !evseOf.has(id)) evseOf.set(id, p.evse.id);
+      const state = p.transactionInfo?.chargingState;
+      return r.seq > since && evseOf.get(id) === n && is(state) ? [{ seq: r.seq, payload: { connectorId: n, state } }] : [];
+    });
   };
   const matches = (payload: unknown, match: unknown): boolean =>
     match === undefined || (typeof match === 'function' ? Boolean((match as (p: unknown) => unknown)(payload)) : matchesPartial(payload, match as never));
@@ -181,6 +217,30 @@ export function csmsSteps(k: StepTools): CsmsSteps {
       }
       const seen = calls(action, since).map((r) => JSON.stringify(r.payload));
       throw new ScenarioFailure(step, `a ${action}${describeMatch(match)} within ${within / 1000} s`, seen.length ? `${action} ${seen.slice(-3).join(', ')}` : `no ${action}`);
+    },
+    async expectChargingState(n, state, options = {}) {
+      const step = k.step(`csms.expectChargingState(${n}, ${state})`);
+      k.oneOf('csms.expectChargingState', 'state', state, CHARGING_STATES);
+      k.connector('csms.expectChargingState', n);
+      const within = parseDuration(options.within ?? '1m', `${step} within`);
+      const since = cursor.get(CHARGING_STATE_CURSOR) ?? 0;
+      const deadline = h.clock.now() + within;
+      h.note('step', k.say(`expect the charger to report the EV at connector ${n} ${state} within ${within / 1000} s`));
+      for (;;) {
+        await h.settle();
+        const found = chargingStates(n, since).find((r) => (r.payload as { state: string }).state === state);
+        if (found) {
+          cursor.set(CHARGING_STATE_CURSOR, found.seq);
+          return;
+        }
+        if (h.clock.now() >= deadline) break;
+        await h.advance(Math.min(k.pollMs, deadline - h.clock.now()));
+      }
+      const seen = chargingStates(n, since).map((r) => (r.payload as { state: string }).state);
+      const actual = v201
+        ? seen.length ? `TransactionEvent chargingState ${seen.slice(-3).join(', ')}` : `no TransactionEvent with a chargingState for EVSE ${n}`
+        : seen.length ? `StatusNotification ${seen.slice(-3).join(', ')}` : `no StatusNotification of ${CHARGING_STATES.join(', ')} for connector ${n}`;
+      throw new ScenarioFailure(step, `the charger to report connector ${n} ${state} within ${within / 1000} s`, actual);
     },
     async expectNone(action, match, options = {}) {
       const step = k.step(`csms.expectNone(${action})`);

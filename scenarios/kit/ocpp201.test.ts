@@ -55,7 +55,7 @@ describe('a scenario in 1.6 words on an OCPP 2.0.1 charger', () => {
       { ocppVersion: '2.0.1' },
     );
     expect(r.status).toBe('failed');
-    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("UpdateFirmware has no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6'") });
+    expect(r.error).toMatchObject({ type: 'usage', message: expect.stringContaining("UpdateFirmware has no OCPP 2.0.1 counterpart in the scenario kit; take the step on 1.6 only (if (t.ocppVersion === '1.6') …; YAML: an 'ocpp 1.6:' block) or give the scenario onlyOcpp: { version: '1.6'") });
     const diagnostics = await runScenario(scenario('1.6 notification', async (t) => t.csms.respondTo('DiagnosticsStatusNotification', {})), { ocppVersion: '2.0.1' });
     expect(diagnostics.error?.message).toContain('DiagnosticsStatusNotification is not sent by an OCPP 2.0.1 charger');
     const event = await runScenario(scenario('2.0.1 message', async (t) => t.csms.failNext('TransactionEvent')), { ocppVersion: '1.6' });
@@ -203,5 +203,112 @@ describe('onlyOcpp', () => {
     expect(() => scenario('x', { onlyOcpp: { version: '1.6', reason: ' ' } }, async () => undefined)).toThrow('options.onlyOcpp must be');
     const def = parseYamlScenario("name: y\noptions:\n  onlyOcpp: {version: '1.6', reason: uses ReserveNow}\nsteps:\n  - plugIn: 1\n");
     expect(def.options.onlyOcpp).toEqual({ version: '1.6', reason: 'uses ReserveNow' });
+  });
+});
+
+describe('version-neutral steps for what the versions say differently', () => {
+  const suspends = (suspend: boolean) =>
+    scenario('the EV suspends', async (t) => {
+      await t.ev.plugIn(1);
+      await t.rfid.present('04A1B2C3');
+      await t.csms.expectChargingState(1, 'Charging');
+      await t.clock.advance('1m');
+      if (suspend) await t.ev.suspend(1);
+      await t.csms.expectChargingState(1, 'SuspendedEV', { within: '10s' });
+      t.note(`on ${t.ocppVersion}`);
+    });
+
+  it('csms.expectChargingState reads a 1.6 StatusNotification or a 2.0.1 TransactionEvent chargingState (the EVSE stays Occupied)', async () => {
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) {
+      const r = await runScenario(suspends(true), { ocppVersion });
+      expect(r.status, report('pretty', [r])).toBe('passed');
+      expect(r.timeline.some((e) => e.kind === 'note' && e.text === `on ${ocppVersion}`)).toBe(true);
+      const wire = r.timeline.filter((e) => e.kind === 'ocpp').map((e) => e.text);
+      if (ocppVersion === '2.0.1') {
+        expect(wire.some((l) => l.startsWith('→ TransactionEvent {eventType:"Updated"') && l.includes('triggerReason:"ChargingStateChanged"') && l.includes('chargingState:"SuspendedEV"'))).toBe(true);
+        expect(wire.some((l) => l.startsWith('→ StatusNotification') && !/connectorStatus:"(Available|Occupied)"/.test(l))).toBe(false);
+      } else {
+        expect(wire.some((l) => l.startsWith('→ StatusNotification {connectorId:1, status:"SuspendedEV"'))).toBe(true);
+      }
+    }
+  });
+
+  it('fails when the EV does not suspend, naming what each version reported (past the earlier reports: a 1.6 start shows SuspendedEV for an instant)', async () => {
+    const on16 = await runScenario(suspends(false), { ocppVersion: '1.6' });
+    expect(on16.error).toMatchObject({ step: 'csms.expectChargingState(1, SuspendedEV)', expected: 'the charger to report connector 1 SuspendedEV within 10 s', actual: 'no StatusNotification of Charging, SuspendedEV, SuspendedEVSE for connector 1' });
+    const on201 = await runScenario(suspends(false), { ocppVersion: '2.0.1' });
+    expect(on201.error).toMatchObject({ step: 'csms.expectChargingState(1, SuspendedEV)', actual: 'no TransactionEvent with a chargingState for EVSE 1' });
+    const bad = await runScenario(scenario('bad state', async (t) => t.csms.expectChargingState(1, 'Preparing' as never)));
+    expect(bad.error).toMatchObject({ type: 'usage', message: expect.stringContaining('csms.expectChargingState: state must be one of Charging, SuspendedEV, SuspendedEVSE, got "Preparing"') });
+  });
+
+  it('UnlockConnector answers in 1.6 words: UnknownConnector is NotSupported; OngoingAuthorizedTransaction (no 1.6 word) as it is', async () => {
+    const answers: Record<string, string[]> = {};
+    const unlock = scenario('unlock', async (t) => {
+      const got = (answers[t.ocppVersion] = [] as string[]);
+      got.push((await t.csms.send('UnlockConnector', { connectorId: 2 })).status);
+      got.push((await t.csms.send('UnlockConnector', { connectorId: 1 })).status);
+      await t.ev.plugIn(1);
+      await t.rfid.present('04A1B2C3');
+      await t.csms.expect('StartTransaction');
+      got.push((await t.csms.send('UnlockConnector', { connectorId: 1 })).status);
+    });
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) expect((await runScenario(unlock, { ocppVersion })).status).toBe('passed');
+    expect(answers).toEqual({ '1.6': ['NotSupported', 'Unlocked', 'Unlocked'], '2.0.1': ['NotSupported', 'Unlocked', 'OngoingAuthorizedTransaction'] });
+  });
+
+  it('YAML: transactionId: last names the latest transaction on both versions; expectChargingState', async () => {
+    const yaml = [
+      'name: remote stop of the latest',
+      'steps:',
+      '  - plugIn: 1',
+      '  - send: { action: RemoteStartTransaction, payload: { connectorId: 1, idTag: APP-1 }, expect: { status: Accepted } }',
+      '  - expectChargingState: { connector: 1, state: Charging }',
+      '  - send: { action: RemoteStopTransaction, payload: { transactionId: last }, expect: { status: Accepted } }',
+      '  - expectCall: { action: StopTransaction, match: { transactionId: last, reason: Remote } }',
+      '',
+    ].join('\n');
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) {
+      const r = await runScenario(parseYamlScenario(yaml, 'last.scenario.yaml'), { ocppVersion });
+      expect(r.status, report('pretty', [r])).toBe('passed');
+      // The stop named the transaction that runs: 1 on 1.6, the station's id on 2.0.1.
+      const stop = r.timeline.find((e) => e.kind === 'ocpp' && /^← (RemoteStop|RequestStop)Transaction /.test(e.text))!.text;
+      expect(stop).toMatch(ocppVersion === '1.6' ? /\{transactionId:1\}$/ : /\{transactionId:"\d{14}"\}$/);
+    }
+    const none = await runScenario(parseYamlScenario('name: n\nsteps:\n  - send: { action: RemoteStopTransaction, payload: { transactionId: last } }\n', 'n.scenario.yaml'));
+    expect(none.error).toMatchObject({ expected: 'a transaction at the CSMS', actual: 'none' });
+    expect(() => parseYamlScenario('name: s\nsteps:\n  - expectChargingState: { state: Suspended }\n', 's.scenario.yaml')).toThrow(/s\.scenario\.yaml:3:5: expectChargingState: state must be one of Charging, SuspendedEV, SuspendedEVSE, got "Suspended" \(did you mean SuspendedEV\?\)/);
+  });
+
+  it('YAML: an ocpp <version> block runs on that version only, and the timeline says when it was passed over', async () => {
+    const yaml = [
+      'name: unlock under a transaction',
+      'options: { chargers: 2 }',
+      'steps:',
+      '  - plugIn: 1',
+      '  - present: "04A1B2C3"',
+      '  - expectCall: StartTransaction',
+      '  - ocpp 1.6:',
+      '      - send: { action: UnlockConnector, payload: { connectorId: 1 }, expect: { status: Unlocked } }',
+      '      - expectCall: { action: StopTransaction, match: { reason: UnlockCommand } }',
+      '  - ocpp 2.0.1:',
+      '      - send: { action: UnlockConnector, payload: { connectorId: 1 }, expect: { status: OngoingAuthorizedTransaction } }',
+      '      - send: { action: RemoteStopTransaction, payload: { transactionId: last }, expect: { status: Accepted } }',
+      '      - charger 2:',
+      '          - plugIn: 1',
+      '  - expectStatus: { connector: 1, status: Finishing }',
+      '',
+    ].join('\n');
+    for (const ocppVersion of ['1.6', '2.0.1'] as const) {
+      const r = await runScenario(parseYamlScenario(yaml, 'v.scenario.yaml'), { ocppVersion });
+      expect(r.status, report('pretty', [r])).toBe('passed');
+      const other = ocppVersion === '1.6' ? '2.0.1' : '1.6';
+      expect(r.timeline.filter((e) => e.kind === 'note').map((e) => e.text)).toContain(`v.scenario.yaml:${ocppVersion === '1.6' ? 10 : 7} the steps for OCPP ${other} are not run: the charger speaks ${ocppVersion}`);
+      expect(r.timeline.some((e) => e.text.includes('SCENARIO-CP2: EV plugs in'))).toBe(ocppVersion === '2.0.1');
+    }
+    const bad = (steps: string) => () => parseYamlScenario(`name: b\noptions: { chargers: 2 }\nsteps:\n${steps}`, 'b.scenario.yaml');
+    expect(bad('  - ocpp 2.0:\n      - plugIn: 1\n')).toThrow("b.scenario.yaml:4:5: 'ocpp 2.0:': a version block is 'ocpp 1.6:' or 'ocpp 2.0.1:'");
+    expect(bad('  - charger 2:\n      - ocpp 1.6:\n          - plugIn: 1\n')).toThrow("b.scenario.yaml:5:9: 'ocpp 1.6:' inside 'charger 2:': a version block stands at the top level (it may hold 'charger n:' blocks)");
+    expect(bad('  - ocpp 1.6:\n      - plugin: 1\n')).toThrow(/b\.scenario\.yaml:5:9: unknown step 'plugin' \(did you mean plugIn\?\)/);
   });
 });

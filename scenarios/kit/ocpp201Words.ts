@@ -10,8 +10,8 @@
  * - what the CSMS sends ({@link sayIn201}): RemoteStart/StopTransaction → RequestStart/Stop…,
  *   ChangeConfiguration / GetConfiguration → SetVariables / GetVariables of the device-model
  *   variable that is that key, ChangeAvailability, Reset (Soft and Hard: Immediate, both stop the
- *   running transactions at once), UnlockConnector, TriggerMessage, SendLocalList, ReserveNow,
- *   CancelReservation, InstallCertificate, SignedUpdateFirmware → UpdateFirmware, GetLog, GetDiagnostics
+ *   running transactions at once), UnlockConnector (UnknownConnector answered as NotSupported), TriggerMessage,
+ *   SendLocalList, ReserveNow, CancelReservation, InstallCertificate, SignedUpdateFirmware → UpdateFirmware, GetLog, GetDiagnostics
  *   → GetLog DiagnosticsLog, SetChargingProfile / ClearChargingProfile / GetCompositeSchedule (connector →
  *   EVSE, the one schedule as a list of one); the answer comes back in 1.6 words;
  * - what the CSMS answers ({@link answerIn16Words}, {@link answerIn201}): a scripted StartTransaction /
@@ -278,7 +278,7 @@ export function sayIn201(action: string, payload: unknown, ctx: SayContext): Sai
     case 'Reset':
       return { action, payload: { type: 'Immediate' }, answer: sameAnswer };
     case 'UnlockConnector':
-      return { action, payload: { evseId: p.connectorId, connectorId: 1 }, answer: sameAnswer };
+      return { action, payload: { evseId: p.connectorId, connectorId: 1 }, answer: (r) => ({ status: unlockStatus16((r as { status: string }).status) }) };
     case 'TriggerMessage': {
       const evse = p.connectorId === undefined || p.connectorId === 0 ? {} : { evse: { id: p.connectorId, ...(p.requestedMessage === 'StatusNotification' && { connectorId: 1 }) } };
       return { action, payload: { requestedMessage: p.requestedMessage, ...evse }, answer: sameAnswer };
@@ -382,9 +382,18 @@ export function sayIn201(action: string, payload: unknown, ctx: SayContext): Sai
   }
 }
 
+/**
+ * A 2.0.1 UnlockConnector status in 1.6 words: UnknownConnector is NotSupported (1.6: "no connector lock, or
+ * ConnectorId is unknown"). OngoingAuthorizedTransaction has no 1.6 word (a 1.6 charger ends the transaction and
+ * unlocks): it stays as it is, for a scenario to tell the versions apart by.
+ */
+export function unlockStatus16(status: string): string {
+  return status === 'UnknownConnector' ? 'NotSupported' : status;
+}
+
 function noCounterpart(action: string, what?: string): ScenarioUsageError {
   return new ScenarioUsageError(
-    `csms.send(${action}): ${what ? `${what} has` : `${action} has`} no OCPP 2.0.1 counterpart in the scenario kit; give the scenario onlyOcpp: { version: '1.6', reason: … }`,
+    `csms.send(${action}): ${what ? `${what} has` : `${action} has`} no OCPP 2.0.1 counterpart in the scenario kit; take the step on 1.6 only (if (t.ocppVersion === '1.6') …; YAML: an 'ocpp 1.6:' block) or give the scenario onlyOcpp: { version: '1.6', reason: … }`,
   );
 }
 

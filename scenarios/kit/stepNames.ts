@@ -13,7 +13,7 @@ import { didYouMean } from './words.js';
 export const STEP_NAMES = {
   ev: ['plugIn', 'unplug', 'suspend', 'resume', 'setSoC'],
   rfid: ['present'],
-  csms: ['expect', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'ignoreNext', 'disconnect', 'online', 'sent'],
+  csms: ['expect', 'expectChargingState', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'ignoreNext', 'disconnect', 'online', 'sent'],
   fault: ['meter', 'relay', 'pilot', 'tamper'],
   expect: ['status', 'energy', 'transactions', 'firmware', 'display'],
   clock: ['advance', 'elapsed', 'now'],
@@ -24,7 +24,7 @@ export const STEP_NAMES = {
 type Namespace = keyof typeof STEP_NAMES;
 const NAMESPACES = Object.keys(STEP_NAMES) as Namespace[];
 /** What `t` itself has; `t.charger(n)` has the same but `charger`, `chargers`, `clock` and `note`. */
-export const CONTEXT_KEYS = [...NAMESPACES, 'id', 'charger', 'chargers', 'note'] as const;
+export const CONTEXT_KEYS = [...NAMESPACES, 'id', 'charger', 'chargers', 'note', 'ocppVersion'] as const;
 const CHARGER_KEYS = ['id', 'ev', 'rfid', 'csms', 'fault', 'expect'] as const;
 
 const kitDir = path.dirname(fileURLToPath(import.meta.url));

@@ -15,6 +15,12 @@
  *         - plugIn: 1
  *         - present: 04A1B2C3
  *
+ * Steps only one OCPP version takes go in a version block (top level; it may hold charger blocks); a
+ * run on the other version passes over it with a note in the timeline:
+ *
+ *     - ocpp 2.0.1:
+ *         - send: { action: RemoteStopTransaction, payload: { transactionId: last } }
+ *
  * Validated when loaded: syntax errors, unknown keys and steps and bad arguments throw one
  * ScenarioUsageError listing every mistake of the file, each with the file, line and column and,
  * for a misspelt step, a suggestion.
@@ -98,7 +104,8 @@ export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefini
   };
   /** What a refused step becomes: the scenario is refused before it runs, so this never does. */
   const refused: StepRunner = async () => undefined;
-  const parseSteps = (items: readonly unknown[], inCharger: number | undefined): StepRunner[] =>
+  /** `inVersion`: inside an `ocpp <version>:` block (they do not nest, and are not inside a charger block). */
+  const parseSteps = (items: readonly unknown[], inCharger: number | undefined, inVersion?: string): StepRunner[] =>
     items.map((item): StepRunner => {
       const node = item as Node;
       const line = lineOf(node);
@@ -108,6 +115,30 @@ export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefini
       }
       const pair = item.items[0]!;
       const stepName = String((pair.key as { value?: unknown })?.value);
+      if (/^ocpp\b/i.test(stepName)) {
+        const version = /^ocpp (1\.6|2\.0\.1)$/.exec(stepName)?.[1];
+        if (!version) {
+          report(node, `'${stepName}:': a version block is 'ocpp 1.6:' or 'ocpp 2.0.1:'`);
+          return refused;
+        }
+        if (inVersion !== undefined || inCharger !== undefined) {
+          report(node, `'${stepName}:' inside '${inVersion !== undefined ? `ocpp ${inVersion}` : `charger ${inCharger}`}:': a version block stands at the top level (it may hold 'charger n:' blocks)`);
+          return refused;
+        }
+        if (!isSeq(pair.value) || pair.value.items.length === 0) {
+          report(node, `'${stepName}:' takes a list of steps, e.g. '- ${stepName}: [{unplug: 1}]'`);
+          return refused;
+        }
+        const inner = parseSteps(pair.value.items, undefined, version);
+        return async (t) => {
+          const site = t as ScenarioContext;
+          if (site.ocppVersion !== version) {
+            site.note(`${file}:${line} the steps for OCPP ${version} are not run: the charger speaks ${site.ocppVersion}`);
+            return;
+          }
+          for (const run of inner) await run(t);
+        };
+      }
       const block = /^charger (\d+)$/.exec(stepName);
       if (block) {
         const n = Number(block[1]);
@@ -120,7 +151,7 @@ export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefini
           report(node, `'${stepName}:' takes a list of steps, e.g. '- charger 2: [{plugIn: 1}, {present: 04A1B2C3}]'`);
           return refused;
         }
-        const inner = parseSteps(pair.value.items, n);
+        const inner = parseSteps(pair.value.items, n, inVersion);
         return async (t) => {
           const c = (t as ScenarioContext).charger(n);
           for (const run of inner) await run(c);
@@ -128,7 +159,7 @@ export function parseYamlScenario(text: string, file = '<yaml>'): ScenarioDefini
       }
       const spec = STEPS[stepName];
       if (!spec) {
-        report(node, `unknown step '${stepName}'${didYouMean(stepName, Object.keys(STEPS))}; known steps: ${Object.keys(STEPS).join(', ')}, charger N`);
+        report(node, `unknown step '${stepName}'${didYouMean(stepName, Object.keys(STEPS))}; known steps: ${Object.keys(STEPS).join(', ')}, charger N, ocpp 1.6, ocpp 2.0.1`);
         return refused;
       }
       if (inCharger !== undefined && SITE_STEPS.includes(stepName)) report(node, `${stepName} acts on the whole site: put it outside the 'charger ${inCharger}:' block`);

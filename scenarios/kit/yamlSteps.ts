@@ -5,6 +5,7 @@
 import type { Ocpp16Action } from '../../agent/ocpp16/messages.js';
 import type { InboundAction } from '../csms/CsmsReplies.js';
 import { CONNECTOR_STATUSES, type ChargerContext, type ScenarioContext } from './context.js';
+import { CHARGING_STATES } from './csmsSteps.js';
 import { didYouMean, parseDuration } from './words.js';
 
 /** Runs a step on a charger: `t` itself (charger 1) or `t.charger(n)` inside a `charger n:` block. */
@@ -61,6 +62,28 @@ const fault = (kind: 'meter' | 'relay' | 'pilot' | 'tamper', modes: readonly str
     return (t) => (t.fault[kind] as (m: string, c?: number) => Promise<void>)(mode, n);
   },
 });
+
+/**
+ * `transactionId: last` anywhere in a payload or match: the id of the charger's latest transaction
+ * (`t.csms.lastTransactionId()`), read when the step runs. The same YAML then names the transaction on
+ * OCPP 1.6 (where this CSMS numbers them 1, 2, …) and on 2.0.1 (where the station names its own).
+ */
+const LAST_TRANSACTION = 'last';
+
+function hasLastTransaction(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasLastTransaction);
+  if (typeof value !== 'object' || value === null) return false;
+  return Object.entries(value).some(([k, v]) => (k === 'transactionId' && v === LAST_TRANSACTION) || hasLastTransaction(v));
+}
+
+function withLastTransaction(value: unknown, id: () => number): unknown {
+  if (Array.isArray(value)) return value.map((v) => withLastTransaction(v, id));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'transactionId' && v === LAST_TRANSACTION ? id() : withLastTransaction(v, id)]));
+}
+
+/** The payload or match as the step sends or compares it: `transactionId: last` resolved on the charger `t`. */
+const resolved = (value: unknown, t: ChargerContext): unknown => (hasLastTransaction(value) ? withLastTransaction(value, () => t.csms.lastTransactionId()) : value);
 
 /** Site-wide steps (advance, note) are not inside a `charger n:` block; the loader checks that. */
 function needs<T>(value: T | undefined, step: string): T {
@@ -132,23 +155,34 @@ export const STEPS: Record<string, StepSpec> = {
     },
   },
   expectCall: {
-    usage: '- expectCall: {action: StartTransaction, match: {connectorId: 1}, within: 1m}',
+    usage: '- expectCall: {action: StartTransaction, match: {connectorId: 1}, within: 1m}   (transactionId: last is the latest transaction)',
     parse(arg) {
       const o = typeof arg === 'string' ? { action: arg } : object(arg, ['action'], ['match', 'within']);
       const action = text(o.action, 'action') as Ocpp16Action;
       if (o.within !== undefined) parseDuration(o.within, 'within');
       const within = o.within as string | number | undefined;
-      return (t) => t.csms.expect(action, o.match as never, within === undefined ? {} : { within });
+      return (t) => t.csms.expect(action, resolved(o.match, t) as never, within === undefined ? {} : { within });
+    },
+  },
+  expectChargingState: {
+    usage: '- expectChargingState: {connector: 1, state: SuspendedEV, within: 10s}   (states Charging, SuspendedEV, SuspendedEVSE)',
+    parse(arg) {
+      const o = object(arg, ['state'], ['connector', 'within']);
+      const state = oneOf(o.state, CHARGING_STATES, 'state');
+      const n = connector(o.connector) ?? 1;
+      if (o.within !== undefined) parseDuration(o.within, 'within');
+      const within = o.within as string | number | undefined;
+      return (t) => t.csms.expectChargingState(n, state, within === undefined ? {} : { within });
     },
   },
   send: {
     control: true,
-    usage: '- send: {action: RemoteStopTransaction, payload: {transactionId: 1}, expect: {status: Accepted}}',
+    usage: '- send: {action: RemoteStopTransaction, payload: {transactionId: last}, expect: {status: Accepted}}   (last: the latest transaction)',
     parse(arg) {
       const o = object(arg, ['action'], ['payload', 'expect']);
       const action = text(o.action, 'action') as Ocpp16Action;
       return async (t) => {
-        const result = await t.csms.send(action, (o.payload ?? {}) as never);
+        const result = await t.csms.send(action, resolved(o.payload ?? {}, t) as never);
         const want = o.expect as Obj | undefined;
         if (want && !Object.entries(want).every(([k, v]) => JSON.stringify((result as Obj)[k]) === JSON.stringify(v))) {
           throw new Error(`expected the answer to ${action} to contain ${JSON.stringify(want)}, got ${JSON.stringify(result)}`);
