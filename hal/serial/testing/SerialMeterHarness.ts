@@ -25,13 +25,17 @@ export interface SerialMeterRig {
 
 const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** A pty pair, a slave simulator on its device end and a bus on its driver end. */
+/**
+ * A pty pair, a slave simulator on its device end and a bus on its driver end. The bus waits 500 ms
+ * for an answer by default: a request crosses socat and the simulator in real time, and on a busy
+ * machine 150 ms was once too short for an answer that came (a miss where the test wanted a reply).
+ */
 export async function createSerialMeterRig(options: { responseTimeoutMs?: number; reopenIntervalMs?: number } = {}): Promise<SerialMeterRig> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
   const slave = new ModbusSlaveSim(pair.devicePath);
   await slave.open();
-  const bus = new ModbusBus({ path: pair.driverPath, clock, responseTimeoutMs: options.responseTimeoutMs ?? 150, reopenIntervalMs: options.reopenIntervalMs ?? 1000 });
+  const bus = new ModbusBus({ path: pair.driverPath, clock, responseTimeoutMs: options.responseTimeoutMs ?? 500, reopenIntervalMs: options.reopenIntervalMs ?? 1000 });
   await bus.ready();
   const settle = async (): Promise<void> => {
     await flush();
