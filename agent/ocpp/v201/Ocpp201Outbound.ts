@@ -134,6 +134,12 @@ export class Ocpp201Outbound implements OcppCaller {
 
   /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
   private notifying: NotifyEvents | undefined;
+  /**
+   * Whether the status changes themselves tell the problems (statusListener attached): then a
+   * StatusNotification sent later, possibly of a status already gone (a Finishing queued before
+   * the Faulted that followed it at once), does not tell them again.
+   */
+  private toldByChanges = false;
 
   constructor(
     private readonly link: LinkView,
@@ -201,13 +207,14 @@ export class Ocpp201Outbound implements OcppCaller {
    * station is offline (the StatusNotification itself is not sent then; the event waits in the queue).
    */
   statusChanged(change: StatusChangeSeen): void {
+    this.toldByChanges = true;
     this.notifyProblem({ connectorId: change.connectorId, errorCode: change.errorCode, info: change.info }, new Date(change.timestamp).toISOString());
   }
 
   /**
    * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
    * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification); told
-   * once, whether by the status change or by its StatusNotification.
+   * once, by the status change (or, without those, by its StatusNotification).
    */
   private notifyProblem(p: { connectorId: number; errorCode: string; info?: string | undefined }, timestamp: string): void {
     const before = this.problems?.get(p.connectorId);
@@ -282,8 +289,9 @@ export class Ocpp201Outbound implements OcppCaller {
             this.sentStatus(p.connectorId, connectorStatus);
           }
         } finally {
-          // After the status, also when it could not be sent (offline): the problem waits in the event queue.
-          this.notifyProblem(p, timestamp);
+          // Without the status changes: after the status, also when it could not be sent (offline);
+          // the problem waits in the event queue.
+          if (!this.toldByChanges) this.notifyProblem(p, timestamp);
         }
         return {};
       }

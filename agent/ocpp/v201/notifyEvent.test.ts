@@ -59,4 +59,22 @@ describe('NotifyEvent', () => {
     await f.waitForSent('NotifyEvent');
     expect(f.sent('NotifyEvent')[0]!.eventData[0]).toMatchObject({ techCode: 'PowerSwitchFailure', component: { name: 'PowerContactor', evse: { id: 2 } }, variable: { name: 'Problem' } });
   });
+
+  it('a fault that ends a session tells its problem once, though the connector passes through Finishing at the same instant', async () => {
+    const f = await agent201Fixture({ connectors: 1, tamperSwitch: true });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+
+    f.sim.tamper!.open(); // the session ends (Finishing) and the connector goes Faulted
+    await f.advance(10 * SECOND, SECOND);
+    await f.waitForSent('NotifyEvent');
+    await f.advance(10 * SECOND, SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Faulted');
+    const problems = f.sent('NotifyEvent').flatMap((n) => n.eventData).filter((e) => e.variable.name === 'Problem');
+    expect(problems.map((e) => e.actualValue)).toEqual(['true']); // not raised, cleared and raised again
+    expect(problems[0]).toMatchObject({ techCode: 'OtherError', component: { evse: { id: 1 } } });
+  });
 });
