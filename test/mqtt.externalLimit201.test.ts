@@ -4,58 +4,16 @@
  * and ClearedChargingLimit, and during a transaction a TransactionEvent ChargingRateChanged. Real
  * parts: an in-process 2.0.1 agent on virtual time against the strict 2.0.1 stub CSMS, a real mosquitto.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
-import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
-import { agent201Fixture, cleanupAgents201, CP201, type Agent201Fixture } from './support/agent201Fixture.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { describe, expect, it } from 'vitest';
+import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from './support/agent201Fixture.js';
+import { useMqttCommands, type CommandChannel } from './support/mqttCommands.js';
 
-const BASE = `test/${CP201}`;
-let broker: Mosquitto;
-let publisher: TelemetryPublisher | undefined;
-let recorder: Recorder | undefined;
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-  p?.client.end(true);
-  await recorder?.end();
-  recorder = undefined;
-  await cleanupAgents201();
-});
+const mqtt = useMqttCommands(cleanupAgents201);
 
 /** A TelemetryPublisher with commands on, once its subscription is in place; `limit` sends set_current_limit and waits for its reply. */
-async function mqttCommands(f: Agent201Fixture): Promise<{ limit(body: object): Promise<CommandReplyPayload> }> {
-  const r = (recorder = await record(broker.url, 'test/#'));
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 0, commands: true });
-  publisher.start();
-  const deadline = performance.now() + 5000;
-  while (r.on(`${BASE}/cmd/probe/result`).length === 0) {
-    if (performance.now() > deadline) throw new Error('command subscription not confirmed');
-    await r.client.publishAsync(`${BASE}/cmd/probe`, '{}', { qos: 1 });
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  const topic = `${BASE}/cmd/set_current_limit/result`;
-  return {
-    async limit(body) {
-      const before = r.on(topic).length;
-      await r.client.publishAsync(`${BASE}/cmd/set_current_limit`, JSON.stringify(body), { qos: 1 });
-      const until = performance.now() + 5000;
-      while (r.on(topic).length <= before) {
-        if (performance.now() > until) throw new Error('no set_current_limit reply');
-        await f.settle();
-        await new Promise((res) => setTimeout(res, 10));
-      }
-      return r.on<CommandReplyPayload>(topic)[before]!;
-    },
-  };
+async function mqttCommands(f: Agent201Fixture): Promise<{ limit(body: object): ReturnType<CommandChannel['send']> }> {
+  const channel = await mqtt.commands(f);
+  return { limit: (body) => channel.send('set_current_limit', body) };
 }
 
 describe('MQTT set_current_limit under OCPP 2.0.1', () => {

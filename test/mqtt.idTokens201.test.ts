@@ -3,54 +3,19 @@
  * with the kind the command states, Local when it states none (not as an ISO14443 card). Real parts:
  * an in-process 2.0.1 agent on virtual time against the strict 2.0.1 stub CSMS, a real mosquitto.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
+import { describe, expect, it } from 'vitest';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
-import { agent201Fixture, cleanupAgents201, CP201, type Agent201Fixture } from './support/agent201Fixture.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from './support/agent201Fixture.js';
+import { useMqttCommands } from './support/mqttCommands.js';
 
-const BASE = `test/${CP201}`;
-let broker: Mosquitto;
-let publisher: TelemetryPublisher | undefined;
-let recorder: Recorder | undefined;
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-  p?.client.end(true);
-  await recorder?.end();
-  recorder = undefined;
-  await cleanupAgents201();
-});
+const mqtt = useMqttCommands(cleanupAgents201);
 
 /** Sends start_session commands through a TelemetryPublisher (commands on) once its subscription is in place; returns the replies. */
 async function mqttStarts(f: Agent201Fixture, bodies: object[]): Promise<CommandReplyPayload[]> {
-  const r = (recorder = await record(broker.url, 'test/#'));
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 0, commands: true });
-  publisher.start();
-  const deadline = performance.now() + 5000;
-  while (r.on(`${BASE}/cmd/probe/result`).length === 0) {
-    if (performance.now() > deadline) throw new Error('command subscription not confirmed');
-    await r.client.publishAsync(`${BASE}/cmd/probe`, '{}', { qos: 1 });
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  const topic = `${BASE}/cmd/start_session/result`;
-  for (const [i, body] of bodies.entries()) {
-    await r.client.publishAsync(`${BASE}/cmd/start_session`, JSON.stringify(body), { qos: 1 });
-    while (r.on(topic).length <= i) {
-      if (performance.now() > deadline + 5000) throw new Error('no start_session reply');
-      await f.settle();
-      await new Promise((res) => setTimeout(res, 10));
-    }
-  }
-  return r.on<CommandReplyPayload>(topic);
+  const channel = await mqtt.commands(f);
+  const replies: CommandReplyPayload[] = [];
+  for (const body of bodies) replies.push(await channel.send('start_session', body));
+  return replies;
 }
 
 describe('MQTT start_session under OCPP 2.0.1', () => {

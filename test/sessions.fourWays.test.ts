@@ -4,54 +4,18 @@
  * situation. Real parts throughout: an in-process agent on virtual time against the embedded strict
  * CSMS, a real mosquitto for MQTT, the fleet control command runner on the same agent.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TelemetryPublisher } from '../agent/telemetry/TelemetryPublisher.js';
+import { describe, expect, it } from 'vitest';
 import type { CommandReplyPayload } from '../agent/telemetry/topics.js';
 import { runChargerCommand } from '../scenarios/fleet/controlCharger.js';
 import { agentFixture, cleanupAgents, CP, type AgentFixture } from './support/agentFixture.js';
-import { record, startMosquitto, type Mosquitto, type Recorder } from './support/mosquitto.js';
+import { useMqttCommands } from './support/mqttCommands.js';
 
 const MEMBER = 'AB12CD34';
-const BASE = `test/${CP}`;
-let broker: Mosquitto;
-let publisher: TelemetryPublisher | undefined;
-let recorder: Recorder | undefined;
-
-beforeAll(async () => {
-  broker = await startMosquitto();
-});
-afterAll(async () => {
-  await broker.close();
-});
-afterEach(async () => {
-  const p = publisher;
-  publisher = undefined;
-  if (p) await Promise.race([p.stop(), new Promise((r) => setTimeout(r, 3000))]);
-  p?.client.end(true);
-  await recorder?.end();
-  recorder = undefined;
-  await cleanupAgents();
-});
+const mqtt = useMqttCommands(cleanupAgents);
 
 /** MQTT start_session through a TelemetryPublisher with commands on, once its subscription is in place. */
 async function mqttStart(f: AgentFixture, idTag: string): Promise<CommandReplyPayload> {
-  const r = (recorder = await record(broker.url, 'test/#'));
-  publisher = new TelemetryPublisher({ agent: f.agent, mqtt: { url: broker.url, reconnectMs: 200 }, prefix: 'test', clock: f.clock, intervalMs: 0, commands: true });
-  publisher.start();
-  const deadline = performance.now() + 5000;
-  while (r.on(`${BASE}/cmd/probe/result`).length === 0) {
-    if (performance.now() > deadline) throw new Error('command subscription not confirmed');
-    await r.client.publishAsync(`${BASE}/cmd/probe`, '{}', { qos: 1 });
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  const topic = `${BASE}/cmd/start_session/result`;
-  await r.client.publishAsync(`${BASE}/cmd/start_session`, JSON.stringify({ idTag }), { qos: 1 });
-  while (r.on(topic).length === 0) {
-    if (performance.now() > deadline + 5000) throw new Error('no start_session reply');
-    await f.settle();
-    await new Promise((res) => setTimeout(res, 10));
-  }
-  return r.on<CommandReplyPayload>(topic)[0]!;
+  return (await mqtt.commands(f)).send('start_session', { idTag });
 }
 
 type Way = 'card' | 'ocpp' | 'mqtt' | 'fleet';
