@@ -6,8 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
-import { CsmsOperator } from './CsmsOperator.js';
-import { parseConsoleLine } from './consoleCommands.js';
+import { operatorConsole } from '../../test/support/operatorConsole.js';
 
 afterEach(cleanupAgents);
 
@@ -53,21 +52,7 @@ describe('the authorization rule by value and type', () => {
 describe('operator short forms with idToken types (2.0.1)', () => {
   it('remote-start Type:value starts with that type; send-local-list installs typed entries with 2.0.1 statuses', async () => {
     const f = await agentFixture({ ocppVersion: '2.0.1' });
-    const operator = new CsmsOperator(f.csms, { callTimeoutMs: 5000 });
-    const context = {
-      knownIds: () => [CP],
-      connectedIds: () => operator.connectedIds(),
-      openTransactionIds: (id: string) => operator.openTransactionIds(id),
-      now: () => f.clock.now(),
-      ocppVersion: (id: string) => f.csms.ocppVersion(id),
-    };
-    const run = async (line: string): Promise<unknown> => {
-      const command = parseConsoleLine(line, context);
-      if (command.type !== 'call') throw new Error(`not a call: ${line}`);
-      const answer = operator.send(command.chargePointId, command.action, command.payload);
-      await f.advance(0);
-      return answer;
-    };
+    const { run } = operatorConsole(f);
     expect(await run('send-local-list 2 Full 1234 keycode:1234=blocked eMAID:DE*ABC*E1=NoCredit 00:1A:2B=Accepted')).toEqual({ status: 'Accepted' });
     expect(f.agent.localAuthList.get('1234', 'ISO14443')).toEqual({ status: 'Accepted' });
     expect(f.agent.localAuthList.get('1234', 'KeyCode')).toEqual({ status: 'Blocked' });

@@ -6,10 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { agentFixture, cleanupAgents, CP } from '../../test/support/agentFixture.js';
+import { operatorConsole } from '../../test/support/operatorConsole.js';
 import { EmbeddedCsms } from './EmbeddedCsms.js';
-import { CsmsOperator } from './CsmsOperator.js';
 import { CsmsTariff } from './CsmsTariff.js';
-import { parseConsoleLine } from './consoleCommands.js';
 import { formatMessage } from './formatMessage.js';
 
 afterEach(cleanupAgents);
@@ -124,21 +123,7 @@ describe('embedded CSMS with an OCPP 2.0.1 charger', () => {
 describe('operator commands on a 2.0.1 charger (the `evse csms` prompt and HTTP API)', () => {
   it('remote start/stop, set/get variables, availability and reset in 2.0.1 calls; 1.6 actions refused with the reason', async () => {
     const f = await agentFixture({ ocppVersion: '2.0.1' });
-    const operator = new CsmsOperator(f.csms, { callTimeoutMs: 5000 });
-    const context = {
-      knownIds: () => [CP],
-      connectedIds: () => operator.connectedIds(),
-      openTransactionIds: (id: string) => operator.openTransactionIds(id),
-      now: () => f.clock.now(),
-      ocppVersion: (id: string) => f.csms.ocppVersion(id),
-    };
-    const run = async (line: string): Promise<unknown> => {
-      const command = parseConsoleLine(line, context);
-      if (command.type !== 'call') throw new Error(`not a call: ${line}`);
-      const answer = operator.send(command.chargePointId, command.action, command.payload);
-      await f.advance(0);
-      return answer;
-    };
+    const { operator, run } = operatorConsole(f);
     expect(operator.charger(CP)).toMatchObject({ ocppVersion: '2.0.1', vendor: 'evse-agent', model: 'test', connectors: [{ connectorId: 1, status: 'Available' }] });
 
     expect(await run('set OCPPCommCtrlr.HeartbeatInterval 120')).toEqual({ setVariableResult: [expect.objectContaining({ attributeStatus: 'Accepted' })] });
