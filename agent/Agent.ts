@@ -275,7 +275,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
   };
 
-  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse'> = {
+  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse' | 'setTransactionPoints'> = {
+    // The version's start and stop points (OCPP 2.0.1 TxStartPoint / TxStopPoint), in effect at once.
+    setTransactionPoints(transactionPoints) {
+      for (const c of this.agent.connectors) c.send({ type: 'CONFIGURE', settings: { transactionPoints } });
+    },
     queued() {
       return this.agent.sender.pendingEntries();
     },

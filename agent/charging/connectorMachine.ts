@@ -18,15 +18,15 @@
  */
 import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
 import type { IdTokenKind } from '../auth/idToken.js';
-import { connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
+import { cableIn, connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
 import type {
-  ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
+  ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, TransactionEndReason,
 } from './connectorTypes.js';
 
 // Actions take what they read as XState action params, never from `event` directly: each of the
 // below is wired to one kind of event and gets that event (typed: wiring one to a transition of
 // another event does not compile); endTransaction, wired to several, gets the stop it makes.
-type StopParams = { reason: StopReason; idTag?: string; idTokenType?: IdTokenKind };
+type StopParams = { reason: TransactionEndReason; idTag?: string; idTokenType?: IdTokenKind };
 type EventOf<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
 /** An action wired to one kind of event, taking that event as its params. */
 const withEvent = <A extends string, T extends ConnectorEvent['type']>(type: A, _event: T) => ({ type, params: ({ event }: { event: EventOf<T> }) => event });
@@ -44,6 +44,8 @@ const confirmTransaction = withEvent('confirmTransaction', 'TRANSACTION_CONFIRME
 const setAvailability = withEvent('setAvailability', 'SET_AVAILABILITY');
 const scheduleAvailability = withEvent('scheduleAvailability', 'SET_AVAILABILITY');
 const resumeTransaction = withEvent('resumeTransaction', 'RESUME_TRANSACTION');
+const authorizeTransaction = withEvent('authorizeTransaction', 'AUTHORIZED');
+const endAuthorization = withEvent('endAuthorization', 'AUTHORIZED');
 
 /**
  * The machine's settings from its input: the input itself when it is complete (as the agent
@@ -122,13 +124,48 @@ export const connectorMachine = setup({
         lockHeldFor: undefined,
       };
     }),
-    beginTransaction: enqueueActions(({ context: { authorization: auth }, event, enqueue }) => {
+    beginTransaction: enqueueActions(({ context: { authorization: auth, pilot }, event, enqueue }) => {
       if (!auth) throw new Error('beginTransaction without an authorization');
-      // The new session takes over a cable still held from the last one.
-      enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false, lockHeldFor: undefined });
+      // The new session takes over a cable still held from the last one. Begun before the cable
+      // (TransactionPoints.beginAtAuthorization): it waits for one for ConnectionTimeOut.
+      enqueue.assign({ transaction: cableIn(pilot) ? { ...auth } : { ...auth, awaitingCable: true }, authorization: undefined, finishing: false, lockHeldFor: undefined });
       const { idTag, idTokenType, reservationId } = auth;
       // Begun by the plug-in (authorized while waiting for the cable), or by the authorization.
       enqueue.emit({ type: 'startTransaction', idTag, ...(idTokenType !== undefined && { idTokenType }), ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }) });
+    }),
+    // TransactionPoints.beginAtPlugIn: begun by the cable alone; no energy until a driver is authorized.
+    beginUnauthorized: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ transaction: { idTag: '', unauthorized: 'notYet' }, authorization: undefined, finishing: false, lockHeldFor: undefined });
+      enqueue.emit({ type: 'startTransaction', cablePluggedLast: true });
+    }),
+    // A driver authorized for the transaction begun at the plug-in: it is theirs from now on.
+    authorizeTransaction: enqueueActions(({ context, enqueue }, { idTag, idTokenType, parentIdTag, parentIdTagType }: EventOf<'AUTHORIZED'>) => {
+      const t = context.transaction;
+      if (!t) return;
+      enqueue.assign({
+        transaction: {
+          idTag,
+          ...(idTokenType !== undefined && { idTokenType }),
+          ...(parentIdTag !== undefined && { parentIdTag }),
+          ...(parentIdTagType !== undefined && { parentIdTagType }),
+          ...(t.transactionId !== undefined && { transactionId: t.transactionId }),
+          ...(t.idTagStatus !== undefined && { idTagStatus: t.idTagStatus }),
+        },
+      });
+      enqueue.emit({ type: 'transactionAuthorized', idTag, ...(idTokenType !== undefined && { idTokenType }) });
+    }),
+    // TransactionPoints.outlastAuthorization: the session's card ends its authorization, not the transaction.
+    endAuthorization: enqueueActions(({ context, enqueue }, { idTag, idTokenType }: EventOf<'AUTHORIZED'>) => {
+      if (!context.transaction) return;
+      enqueue.assign({ transaction: { ...context.transaction, unauthorized: 'ended' } });
+      enqueue.emit({ type: 'authorizationEnded', idTag, ...(idTokenType !== undefined && { idTokenType }) });
+    }),
+    // The first cable of a transaction begun before one.
+    recordCable: assign(({ context }) => {
+      const t = context.transaction;
+      if (!t?.awaitingCable || !cableIn(context.pilot)) return {};
+      const { awaitingCable: _plugged, ...rest } = t;
+      return { transaction: rest };
     }),
     // The only emitter of stopTransaction, used only on transitions that leave Transaction:
     // hence exactly one stop per start. The contactor was opened by Charging's exit already.
@@ -238,8 +275,10 @@ export const connectorMachine = setup({
         { guard: not('operative'), target: 'Unavailable' },
         { guard: 'reserved', target: 'Reserved' },
         { guard: and(['authorizedForNext', 'cableIn']), actions: ['beginTransaction', 'syncLock'], target: 'Transaction' },
+        { guard: and(['authorizedForNext', 'beginsAtAuthorization']), actions: ['beginTransaction', 'syncLock'], target: 'Transaction' },
         { guard: 'authorizedForNext', target: 'Preparing.WaitingForCable' },
         { guard: 'finishing', target: 'Finishing' },
+        { guard: and(['cableIn', 'beginsAtPlugIn']), actions: ['beginUnauthorized', 'syncLock'], target: 'Transaction' },
         { guard: 'cableIn', target: 'Preparing' },
         { target: 'Available' },
       ],
@@ -299,9 +338,15 @@ export const connectorMachine = setup({
     Faulted: { tags: 'Faulted', entry: ['dropAuthorization', 'dropReservation'], always: { guard: not('faulted'), target: 'route' } },
     Transaction: {
       initial: 'route',
+      // Begun before the cable or before an authorization (TransactionPoints): what is missing must
+      // come within ConnectionTimeOut, else the transaction ends.
+      after: { connectionTimeout: { guard: 'transactionIncomplete', actions: { type: 'endTransaction', params: { reason: 'ConnectionTimeout' } }, target: '#connector.route' } },
       on: {
         STOP: { actions: { type: 'endTransaction', params: ({ event }) => ({ reason: event.reason }) }, target: '#connector.route' },
         AUTHORIZED: [
+          // Begun at the plug-in: the first authorization makes it the driver's (a remote start too).
+          { guard: 'awaitsAuthorization', actions: [authorizeTransaction, 'syncOffer'] },
+          { guard: and(['isSessionCard', 'outlastsAuthorization']), actions: [endAuthorization, 'syncOffer'] },
           {
             guard: 'isSessionCard',
             actions: { type: 'endTransaction', params: ({ event }) => ({ reason: 'Local', idTag: event.idTag, ...(event.idTokenType !== undefined && { idTokenType: event.idTokenType }) }) },
@@ -315,10 +360,12 @@ export const connectorMachine = setup({
             actions: [recordPilot, { type: 'endTransaction', params: { reason: 'EVDisconnected' } }],
             target: '#connector.route',
           },
+          // The EV stopped drawing and the end of energy transfer ends the transaction (TransactionPoints).
+          { guard: 'endsEnergyTransfer', actions: [recordPilot, { type: 'endTransaction', params: { reason: 'EnergyTransferEnded' } }], target: '#connector.route' },
           // Otherwise (also unplugged without StopTransactionOnEVSideDisconnect: SuspendedEV
           // until replugged) the child states follow the pilot through their `always` guards;
           // the lock follows UnlockConnectorOnEVSideDisconnect.
-          { actions: [recordPilot, 'syncLock'] },
+          { actions: [recordPilot, 'recordCable', 'syncLock'] },
         ],
         // The first StartTransaction.conf is binding; a later one cannot re-authorize the session.
         TRANSACTION_CONFIRMED: [

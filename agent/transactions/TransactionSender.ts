@@ -197,7 +197,8 @@ export class TransactionSender {
     for (const { entry } of this.o.journal.pending()) {
       if (entry.kind === 'start') {
         const { idTag, idTokenType, meterStart, timestamp } = entry.payload;
-        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, idTag, ...(idTokenType !== undefined && { idTokenType }), timestamp });
+        // Begun without an identifier: nobody's session to resume.
+        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, ...(!entry.withoutIdToken && { idTag }), ...(idTokenType !== undefined && { idTokenType }), timestamp });
       } else if (entry.kind === 'started') {
         const known = open.get(entry.localId);
         const idTagStatus = entry.idTagStatus === undefined ? {} : { idTagStatus: entry.idTagStatus };
@@ -360,7 +361,7 @@ export class TransactionSender {
             connectorId: entry.connectorId,
             transactionId: response.transactionId,
             meterStart: entry.payload.meterStart,
-            idTag: entry.payload.idTag,
+            ...(!entry.withoutIdToken && { idTag: entry.payload.idTag }),
             ...(entry.payload.idTokenType !== undefined && { idTokenType: entry.payload.idTokenType }),
             idTagStatus: response.idTagInfo.status,
             timestamp: entry.payload.timestamp,
