@@ -234,6 +234,15 @@ export class TransactionEvents implements JournaledEvents {
         event.remoteStartId = remote.remoteStartId;
         event.idToken = remote.idToken;
       }
+    } else if (entry.kind === 'update' && entry.cause === 'Authorized' && entry.idTag !== undefined) {
+      // A transaction begun at the plug-in, authorized by a RequestStartTransaction: RemoteStart, with its id.
+      for (const key of [entry.connectorId, 0]) {
+        const remote = this.remoteStarts?.get(key);
+        if (remote === undefined || !sameToken(remote.idToken, entry.idTag, entry.idTokenType)) continue;
+        this.remoteStarts!.delete(key);
+        Object.assign(event, { triggerReason: 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
+        break;
+      }
     }
     if (this.offlineAt(Date.parse(timestampOf(entry)))) event.offline = true;
     // Nothing follows an Ended.
@@ -348,10 +357,15 @@ export class TransactionEvents implements JournaledEvents {
       triggerReason: facts.triggerReason as TriggerReasonEnumType,
       seqNo: facts.seqNo,
       ...(facts.offline && { offline: true }),
-      transactionInfo: { transactionId, ...(entry.chargingState !== undefined && { chargingState: entry.chargingState }) },
+      transactionInfo: {
+        transactionId,
+        ...(entry.chargingState !== undefined && { chargingState: entry.chargingState }),
+        ...(facts.remoteStartId !== undefined && { remoteStartId: facts.remoteStartId }),
+      },
       evse: { id: entry.connectorId, connectorId: 1 },
-      // Authorized / StopAuthorized: the identifier that authorized the transaction, or ended its authorization.
-      ...(entry.idTag !== undefined && { idToken: idToken201(entry.idTag, entry.idTokenType) }),
+      // Authorized / StopAuthorized: the identifier that authorized the transaction (a remote start's
+      // own idToken as sent), or ended its authorization.
+      ...(facts.idToken !== undefined ? { idToken: facts.idToken as IdTokenType } : entry.idTag !== undefined && { idToken: idToken201(entry.idTag, entry.idTokenType) }),
       // ChargingRateChanged: the new limit in force, as the offered current.
       ...(entry.limitA !== undefined && { meterValue: [offered(entry.limitA, entry.timestamp)] }),
     }, durable);

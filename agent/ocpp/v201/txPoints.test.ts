@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from '../../store/FileJournal.js';
+import type { SetVariableDataType } from '../../ocpp201/messages.js';
 import { agent201Fixture, cleanupAgents201, type Agent201Fixture, type Agent201FixtureOptions } from '../../../test/support/agent201Fixture.js';
 
 const dirs: string[] = [];
@@ -29,7 +30,7 @@ const sequence = (f: Agent201Fixture) =>
   f.sent('TransactionEvent').map((e) => [e.seqNo, e.eventType, e.triggerReason, e.transactionInfo.chargingState, e.idToken?.idToken, e.transactionInfo.stoppedReason]);
 
 async function setPoints(f: Agent201Fixture, points: { TxStartPoint?: string; TxStopPoint?: string }): Promise<void> {
-  const setVariableData = Object.entries(points).map(([name, attributeValue]) => ({ component: TX_CTRLR, variable: { name }, attributeValue }));
+  const setVariableData = Object.entries(points).map(([name, attributeValue]) => ({ component: TX_CTRLR, variable: { name }, attributeValue })) as [SetVariableDataType, ...SetVariableDataType[]];
   const { setVariableResult } = await f.call('SetVariables', { setVariableData });
   expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(setVariableData.map(() => 'Accepted'));
 }
@@ -79,6 +80,21 @@ describe('TxStartPoint', () => {
     // The shared services see the driver too: the stop names the card that authorized it.
     await f.settle();
     expect(f.sent('TransactionEvent')).toHaveLength(4);
+  });
+
+  it('EVConnected: a RequestStartTransaction authorizes the transaction begun at the plug-in (Updated RemoteStart with its remoteStartId and idToken)', async () => {
+    const f = await station({ TxStartPoint: 'EVConnected' });
+    f.sim.connectors[0]!.ev.plugIn();
+    await step(f);
+    await f.waitForSent('TransactionEvent');
+    expect(await f.call('RequestStartTransaction', { idToken: { idToken: 'APP-9', type: 'Central' }, remoteStartId: 77 })).toEqual({ status: 'Accepted' });
+    await step(f);
+    await f.waitForSent('TransactionEvent', 3);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    const [, authorized, charging] = f.sent('TransactionEvent');
+    expect(authorized).toMatchObject({ eventType: 'Updated', seqNo: 1, triggerReason: 'RemoteStart', idToken: { idToken: 'APP-9', type: 'Central' }, transactionInfo: { remoteStartId: 77 } });
+    expect(charging).toMatchObject({ eventType: 'Updated', seqNo: 2, triggerReason: 'ChargingStateChanged', transactionInfo: { chargingState: 'Charging' } });
+    expectOneTransaction(f);
   });
 
   it('EVConnected: no authorization within EVConnectionTimeOut ends it (EVConnectTimeout, Timeout), without an idToken', async () => {
