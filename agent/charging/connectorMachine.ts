@@ -67,6 +67,7 @@ function settingsOf(input: ConnectorInput): ConnectorContext['settings'] {
     ventilation: input.ventilation,
     unlockConnectorOnEVSideDisconnect: input.unlockConnectorOnEVSideDisconnect ?? true,
     lock: input.lock ?? false,
+    ...(input.transactionPoints !== undefined && { transactionPoints: input.transactionPoints }),
   };
 }
 
