@@ -14,13 +14,9 @@ import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabul
 export { CONNECTOR_STATUSES } from '../ocpp16/vocabulary.js';
 export type { ConnectorStatus, IdTagStatus, StopReason };
 
-/**
- * Why a transaction ends: a stop reason both versions have, or one that only the points of
- * {@link TransactionPoints} bring about (never under their defaults, so never under OCPP 1.6):
- * ConnectionTimeout, what began the transaction was not completed (the cable, or the authorization)
- * within ConnectionTimeOut; EnergyTransferEnded, the EV stopped drawing energy.
- */
-export type TransactionEndReason = StopReason | 'ConnectionTimeout' | 'EnergyTransferEnded';
+// Why a transaction ends (the transactions' vocabulary: the transaction manager journals it).
+export type { TransactionEndReason } from '../transactions/transactionTypes.js';
+import type { TransactionEndReason } from '../transactions/transactionTypes.js';
 
 /**
  * Where a connector's transactions begin and end, beyond the default: a transaction begins once

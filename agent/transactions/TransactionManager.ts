@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
 import type { IdTokenKind } from '../auth/idToken.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
-import type { TransactionEndReason } from '../charging/connectorTypes.js';
+import type { TransactionEndReason } from './transactionTypes.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';

@@ -13,11 +13,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from '../../store/FileJournal.js';
 import type { SetVariableDataType } from '../../ocpp201/messages.js';
+import { CP, agentFixture, cleanupAgents } from '../../../test/support/agentFixture.js';
 import { agent201Fixture, cleanupAgents201, type Agent201Fixture, type Agent201FixtureOptions } from '../../../test/support/agent201Fixture.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
   await cleanupAgents201();
+  await cleanupAgents();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
@@ -308,5 +310,25 @@ describe('across a restart', () => {
     expect(sequence(g)[2]).toEqual([0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined]);
     await g.close();
     await after.close();
+  });
+});
+
+describe('under OCPP 1.6', () => {
+  it('the stored points are vendor keys without effect: a 1.6 transaction begins only with an idTag, and a plug-in alone begins nothing', async () => {
+    const f = await agentFixture({ ocpp: { TxStartPoint: 'EVConnected', TxStopPoint: 'EnergyTransfer' } });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'TxStartPoint', value: 'Authorized,EVConnected' })).toEqual({ status: 'Accepted' });
+    expect(await f.csms.call(CP, 'ChangeConfiguration', { key: 'TxStartPoint', value: 'DataSigned' })).toEqual({ status: 'Rejected' });
+    const ev = f.sim.connectors[0]!.ev;
+    ev.plugIn();
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Preparing');
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(false);
+    f.sim.rfid.tap(CARD);
+    await f.advance(SECOND);
+    ev.suspend(); // EnergyTransfer would end a 2.0.1 transaction here
+    await f.advance(SECOND);
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+    expect(f.sent('StartTransaction')).toEqual([expect.objectContaining({ connectorId: 1, idTag: CARD })]);
+    expect(f.sent('StopTransaction')).toEqual([]);
   });
 });
