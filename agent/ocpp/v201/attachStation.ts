@@ -217,6 +217,8 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
 
   async setStopsOnEVSideDisconnect(on: boolean): Promise<void> {
     await this.s.config.change('StopTransactionOnEVSideDisconnect', String(on));
+    // TxStopPoint's EVConnected follows it: whether the card alone ends the transaction may change with it.
+    this.s.setTransactionPoints(transactionPointsOf(this));
   }
 
   storedTxPoint(variable: TxPointVariable): string {

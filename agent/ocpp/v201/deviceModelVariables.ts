@@ -16,7 +16,7 @@ import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
 import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
 import { TX_POINTS as ALL_TX_POINTS } from '../../ocpp16/configurationKeys.js';
-import { readTxStartPoint, readTxStopPoint, writeTxStartPoint, writeTxStopPoint, type TxPointFacts } from './transactionPoints.js';
+import { readTxStartPoint, readTxStopPoint, writeStopTxOnEVSideDisconnect, writeTxStartPoint, writeTxStopPoint, type TxPointFacts } from './transactionPoints.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
 export interface StationFacts extends TxPointFacts {
@@ -176,7 +176,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
   // Transactions.
   key('TxCtrlr', 'EVConnectionTimeOut', 'ConnectionTimeOut', { unit: 's' }),
-  key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect'),
+  // Part of TxStopPoint (its EVConnected): a change puts both in effect (transactionPoints.ts).
+  key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect', { write: writeStopTxOnEVSideDisconnect }),
   key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId'),
   key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
   // Where transactions begin and end (transactionPoints.ts): stored, in effect at once, the values

@@ -36,6 +36,7 @@ export interface TxPointFacts {
   setTxPoint(variable: TxPointVariable, value: string): Promise<void>;
   /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect). */
   stopsOnEVSideDisconnect(): boolean;
+  /** Stores it, and puts what TxStopPoint says with it in effect at once. */
   setStopsOnEVSideDisconnect(on: boolean): Promise<void>;
 }
 
@@ -69,6 +70,16 @@ export async function writeTxStopPoint(f: TxPointFacts, value: string): Promise<
   if (problem !== undefined) return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: `${problem}; honoured: EVConnected, Authorized, PowerPathClosed, EnergyTransfer` };
   await f.setStopsOnEVSideDisconnect(points.some((p) => ENDS_AT_UNPLUG.includes(p)));
   await f.setTxPoint('TxStopPoint', points.join(','));
+  return { status: 'Accepted' };
+}
+
+/**
+ * TxCtrlr.StopTxOnEVSideDisconnect: the unplug ends the transaction, or not (TxStopPoint's
+ * EVConnected follows it), in effect at once with what TxStopPoint then says.
+ */
+export async function writeStopTxOnEVSideDisconnect(f: TxPointFacts, value: string): Promise<WriteAnswer> {
+  if (value !== 'true' && value !== 'false') return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: 'StopTxOnEVSideDisconnect is true or false' };
+  await f.setStopsOnEVSideDisconnect(value === 'true');
   return { status: 'Accepted' };
 }
 

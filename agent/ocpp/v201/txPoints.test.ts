@@ -215,6 +215,18 @@ describe('TxStopPoint', () => {
     ]);
   });
 
+  it('StopTxOnEVSideDisconnect written after TxStopPoint EVConnected: TxStopPoint reads Authorized and the card ends the transaction again', async () => {
+    const f = await station({ TxStopPoint: 'EVConnected' });
+    const { setVariableResult } = await f.call('SetVariables', { setVariableData: [{ component: TX_CTRLR, variable: { name: 'StopTxOnEVSideDisconnect' }, attributeValue: 'false' }] });
+    expect(setVariableResult[0]!.attributeStatus).toBe('Accepted');
+    expect(await get(f, 'TxStopPoint')).toBe('Authorized');
+    await charging(f);
+    f.sim.rfid.tap(CARD);
+    await step(f);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(sequence(f)[1]).toEqual([1, 'Ended', 'StopAuthorized', undefined, CARD, 'Local']);
+  });
+
   it('PowerPathClosed: the unplug ends it, and so does the card', async () => {
     const f = await station({ TxStopPoint: 'PowerPathClosed' });
     expect(f.config.getBool('StopTransactionOnEVSideDisconnect')).toBe(true);
