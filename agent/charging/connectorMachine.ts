@@ -149,8 +149,8 @@ export const connectorMachine = setup({
           ...(idTokenType !== undefined && { idTokenType }),
           ...(parentIdTag !== undefined && { parentIdTag }),
           ...(parentIdTagType !== undefined && { parentIdTagType }),
+          // The answer to this authorization binds it as a start's answer does (TRANSACTION_CONFIRMED again).
           ...(t.transactionId !== undefined && { transactionId: t.transactionId }),
-          ...(t.idTagStatus !== undefined && { idTagStatus: t.idTagStatus }),
         },
       });
       enqueue.emit({ type: 'transactionAuthorized', idTag, ...(idTokenType !== undefined && { idTokenType }) });

@@ -348,10 +348,10 @@ export class TransactionEvents implements JournaledEvents {
     return {};
   }
 
-  async changed(entry: Entry<'update'>, id: number): Promise<void> {
+  async changed(entry: Entry<'update'>, id: number): Promise<TokenAnswer | void> {
     const transactionId = String(id);
     const { event: facts, durable, confirmed } = this.factsOf(entry, transactionId);
-    await call201(this.link, 'TransactionEvent', {
+    const answer = await call201(this.link, 'TransactionEvent', {
       eventType: 'Updated',
       timestamp: entry.timestamp,
       triggerReason: facts.triggerReason as TriggerReasonEnumType,
@@ -370,6 +370,8 @@ export class TransactionEvents implements JournaledEvents {
       ...(entry.limitA !== undefined && { meterValue: [offered(entry.limitA, entry.timestamp)] }),
     }, durable);
     await confirmed();
+    // The driver's authorization of the transaction: what the CSMS says of the idToken binds it (E06.FR.04).
+    if (entry.cause === 'Authorized') return { tokenInfo: answer.idTokenInfo ? tokenInfo(answer.idTokenInfo) : null };
   }
 
   async ended(entry: Entry<'stop'>, id: number): Promise<V16.StopTransactionResponse & TokenAnswer> {

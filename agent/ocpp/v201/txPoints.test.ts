@@ -99,6 +99,25 @@ describe('TxStartPoint', () => {
     expectOneTransaction(f);
   });
 
+  it('EVConnected: the answer to the Updated Authorized binds the transaction — an idToken the CSMS refuses there ends it (Deauthorized, StopTxOnInvalidId)', async () => {
+    const refuseAtUpdate = { TransactionEvent: (p: Record<string, unknown>) => (p.triggerReason === 'Authorized' ? { idTokenInfo: { status: 'Invalid' } } : {}) };
+    const f = await station({ TxStartPoint: 'EVConnected' }, { csms: { answers: refuseAtUpdate } });
+    f.sim.connectors[0]!.ev.plugIn();
+    await step(f);
+    f.sim.rfid.tap(CARD);
+    await step(f);
+    await step(f);
+    await f.waitForSent('TransactionEvent', 4);
+    // Energy flowed from the authorization until the CSMS's answer refused the idToken.
+    expect(sequence(f)).toEqual([
+      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
+      [1, 'Updated', 'Authorized', undefined, CARD, undefined],
+      [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
+      [3, 'Ended', 'Deauthorized', undefined, undefined, 'DeAuthorized'],
+    ]);
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(false);
+  });
+
   it('EVConnected: no authorization within EVConnectionTimeOut ends it (EVConnectTimeout, Timeout), without an idToken', async () => {
     const f = await station({ TxStartPoint: 'EVConnected' }, { ocpp: { ConnectionTimeOut: 30 } });
     f.sim.connectors[0]!.ev.plugIn();
