@@ -61,6 +61,8 @@ export class ConnectorController {
   /** Listening to the devices (between start() and dispose()). */
   private listening = false;
   private meterProbe: TimerId | undefined;
+  /** ConnectionTimeOut of a transaction begun incomplete (before the cable or an authorization). */
+  private incomplete: TimerId | undefined;
   /** MaxEnergyOnInvalidId being measured (only while a rejected idTag may still draw power). */
   private allowance: EnergyAllowance | undefined;
   private disposed = false;
@@ -229,9 +231,24 @@ export class ConnectorController {
     return this.statusRecord(this.status, this.errorCode);
   }
 
+  private armConnectionTimeout(): void {
+    this.clearConnectionTimeout();
+    const ms = this.actor.getSnapshot().context.settings.connectionTimeoutMs;
+    this.incomplete = this.o.clock.setTimeout(() => {
+      this.incomplete = undefined;
+      if (!this.disposed) this.send({ type: 'CONNECTION_TIMEOUT' });
+    }, ms);
+  }
+
+  private clearConnectionTimeout(): void {
+    this.o.clock.clearTimeout(this.incomplete);
+    this.incomplete = undefined;
+  }
+
   /** Stops listening and stops the machine. Does not touch the hardware. */
   dispose(): void {
     this.disposed = true;
+    this.clearConnectionTimeout();
     this.o.clock.clearTimeout(this.meterProbe);
     this.meterProbe = undefined;
     this.allowance?.cancel();
@@ -356,6 +373,7 @@ export class ConnectorController {
         this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
+        if (cmd.incomplete) this.armConnectionTimeout();
         this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.idTokenType, cmd.cablePluggedLast).catch((err: unknown) => {
           // Without a meterStart the transaction cannot be recorded: end the session safely.
           failed(err);
@@ -367,6 +385,7 @@ export class ConnectorController {
         this.allowance = new EnergyAllowance(this.o.hardware.meter, this.o.clock, cmd.wh, () => this.send({ type: 'ENERGY_ALLOWANCE_SPENT' }));
         break;
       case 'stopTransaction':
+        this.clearConnectionTimeout();
         this.allowance?.cancel();
         this.allowance = undefined;
         this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag, cmd.idTokenType).catch(failed);

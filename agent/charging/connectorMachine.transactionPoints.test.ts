@@ -9,13 +9,13 @@ import type { TransactionPoints } from './connectorTypes.js';
 import { connectorHarness } from './testing/connectorHarness.js';
 
 const NONE: TransactionPoints = { beginAtPlugIn: false, beginAtAuthorization: false, endAtEnergyTransferEnd: false, outlastAuthorization: false };
-const harness = (points: Partial<TransactionPoints>, timeoutMs = 60_000) => connectorHarness({ transactionPoints: { ...NONE, ...points }, connectionTimeoutMs: timeoutMs });
+const harness = (points: Partial<TransactionPoints>) => connectorHarness({ transactionPoints: { ...NONE, ...points } });
 const types = (commands: { type: string }[]) => commands.map((c) => c.type);
 
 describe('TransactionPoints', () => {
   it('beginAtPlugIn: the plug-in begins a transaction without an idTag and offers nothing; the card authorizes it and energy flows', () => {
     const c = harness({ beginAtPlugIn: true });
-    expect(c.send({ type: 'PILOT', state: 'B' })).toEqual([{ type: 'startTransaction', cablePluggedLast: true }]);
+    expect(c.send({ type: 'PILOT', state: 'B' })).toEqual([{ type: 'startTransaction', cablePluggedLast: true, incomplete: true }]);
     expect(chargingStateOf(c.snapshot)).toBe('EVConnected');
     expect(c.send({ type: 'PILOT', state: 'C' })).toEqual([]); // the EV asks; no authorization, no contactor
     const authorized = c.send({ type: 'AUTHORIZED', idTag: 'CARD' });
@@ -25,27 +25,29 @@ describe('TransactionPoints', () => {
     expect(types(c.send({ type: 'AUTHORIZED', idTag: 'CARD' }))).toContain('stopTransaction');
   });
 
-  it('beginAtPlugIn: ConnectionTimeOut without an authorization ends it (ConnectionTimeout)', () => {
-    const c = harness({ beginAtPlugIn: true }, 30_000);
+  it('beginAtPlugIn: ConnectionTimeOut (the controller timer) without an authorization ends it (ConnectionTimeout); with one it changes nothing', () => {
+    const c = harness({ beginAtPlugIn: true });
     c.send({ type: 'PILOT', state: 'B' });
-    expect(c.advance(29_999)).toEqual([]);
-    expect(c.advance(1)).toEqual([{ type: 'stopTransaction', reason: 'ConnectionTimeout' }]);
+    expect(c.send({ type: 'CONNECTION_TIMEOUT' })).toEqual([{ type: 'stopTransaction', reason: 'ConnectionTimeout' }]);
     expect(c.status).toBe('Finishing');
+    const d = harness({ beginAtPlugIn: true });
+    d.send({ type: 'PILOT', state: 'B' }, { type: 'AUTHORIZED', idTag: 'CARD' });
+    expect(d.send({ type: 'CONNECTION_TIMEOUT' })).toEqual([]);
   });
 
   it('beginAtAuthorization: the card begins it before the cable (Idle), the plug-in completes it, no timeout after that', () => {
-    const c = harness({ beginAtAuthorization: true }, 30_000);
-    expect(types(c.send({ type: 'AUTHORIZED', idTag: 'CARD' }))).toContain('startTransaction');
+    const c = harness({ beginAtAuthorization: true });
+    expect(c.send({ type: 'AUTHORIZED', idTag: 'CARD' }).find((cmd) => cmd.type === 'startTransaction')).toEqual({ type: 'startTransaction', idTag: 'CARD', incomplete: true });
     expect(chargingStateOf(c.snapshot)).toBe('Idle');
     c.send({ type: 'PILOT', state: 'B' }, { type: 'PILOT', state: 'C' });
     expect(c.status).toBe('Charging');
-    expect(c.advance(60_000)).toEqual([]);
+    expect(c.send({ type: 'CONNECTION_TIMEOUT' })).toEqual([]);
   });
 
   it('beginAtAuthorization: no cable within ConnectionTimeOut ends it', () => {
-    const c = harness({ beginAtAuthorization: true }, 30_000);
+    const c = harness({ beginAtAuthorization: true });
     c.send({ type: 'AUTHORIZED', idTag: 'CARD' });
-    expect(types(c.advance(30_000))).toContain('stopTransaction');
+    expect(types(c.send({ type: 'CONNECTION_TIMEOUT' }))).toContain('stopTransaction');
     expect(c.snapshot.context.transaction).toBeUndefined();
     expect(c.status).toBe('Available');
   });

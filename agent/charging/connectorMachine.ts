@@ -132,12 +132,12 @@ export const connectorMachine = setup({
       enqueue.assign({ transaction: cableIn(pilot) ? { ...auth } : { ...auth, awaitingCable: true }, authorization: undefined, finishing: false, lockHeldFor: undefined });
       const { idTag, idTokenType, reservationId } = auth;
       // Begun by the plug-in (authorized while waiting for the cable), or by the authorization.
-      enqueue.emit({ type: 'startTransaction', idTag, ...(idTokenType !== undefined && { idTokenType }), ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }) });
+      enqueue.emit({ type: 'startTransaction', idTag, ...(idTokenType !== undefined && { idTokenType }), ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }), ...(!cableIn(pilot) && { incomplete: true as const }) });
     }),
     // TransactionPoints.beginAtPlugIn: begun by the cable alone; no energy until a driver is authorized.
     beginUnauthorized: enqueueActions(({ enqueue }) => {
       enqueue.assign({ transaction: { idTag: '', unauthorized: 'notYet' }, authorization: undefined, finishing: false, lockHeldFor: undefined });
-      enqueue.emit({ type: 'startTransaction', cablePluggedLast: true });
+      enqueue.emit({ type: 'startTransaction', cablePluggedLast: true, incomplete: true });
     }),
     // A driver authorized for the transaction begun at the plug-in: it is theirs from now on.
     authorizeTransaction: enqueueActions(({ context, enqueue }, { idTag, idTokenType, parentIdTag, parentIdTagType }: EventOf<'AUTHORIZED'>) => {
@@ -339,10 +339,12 @@ export const connectorMachine = setup({
     Faulted: { tags: 'Faulted', entry: ['dropAuthorization', 'dropReservation'], always: { guard: not('faulted'), target: 'route' } },
     Transaction: {
       initial: 'route',
-      // Begun before the cable or before an authorization (TransactionPoints): what is missing must
-      // come within ConnectionTimeOut, else the transaction ends.
-      after: { connectionTimeout: { guard: 'transactionIncomplete', actions: { type: 'endTransaction', params: { reason: 'ConnectionTimeout' } }, target: '#connector.route' } },
       on: {
+        // Begun before the cable or before an authorization (TransactionPoints): what is missing
+        // must come within ConnectionTimeOut, else the transaction ends. The controller arms that
+        // timer only for such a transaction (startTransaction `incomplete`): a timer per running
+        // transaction would cost every charging connector of a fleet.
+        CONNECTION_TIMEOUT: { guard: 'transactionIncomplete', actions: { type: 'endTransaction', params: { reason: 'ConnectionTimeout' } }, target: '#connector.route' },
         STOP: { actions: { type: 'endTransaction', params: ({ event }) => ({ reason: event.reason }) }, target: '#connector.route' },
         AUTHORIZED: [
           // Begun at the plug-in: the first authorization makes it the driver's (a remote start too).

@@ -78,6 +78,11 @@ export type ConnectorEvent =
    * only while Preparing (cable in, operative, no fault, nothing pending); ignored otherwise.
    */
   | { type: 'RESUME_TRANSACTION'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; parentIdTagType?: IdTokenKind; transactionId?: number }
+  /**
+   * ConnectionTimeOut has passed since a transaction began incomplete (startTransaction
+   * `incomplete`): it ends (ConnectionTimeout) unless the cable and an authorization both came.
+   */
+  | { type: 'CONNECTION_TIMEOUT' }
   /** StartTransaction.conf arrived for the running transaction. */
   /** `idTagStatus`: 1.6's, or under 2.0.1 the idTokenInfo status as the CSMS said it (NoCredit, NotAtThisTime …): anything but Accepted deauthorizes. */
   | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: TokenStatus }
@@ -135,9 +140,10 @@ export type ConnectorCommand =
   /** `cablePluggedLast`: the plug-in completed the start (authorized before the cable: OCPP 2.0.1 triggerReason CablePluggedIn). */
   /**
    * No `idTag`: begun at the plug-in before any authorization (TransactionPoints.beginAtPlugIn); a
-   * `transactionAuthorized` follows when a driver is authorized for it.
+   * `transactionAuthorized` follows when a driver is authorized for it. `incomplete`: begun before
+   * the cable or before an authorization: send CONNECTION_TIMEOUT after ConnectionTimeOut.
    */
-  | { type: 'startTransaction'; idTag?: string; idTokenType?: IdTokenKind; reservationId?: number; cablePluggedLast?: true }
+  | { type: 'startTransaction'; idTag?: string; idTokenType?: IdTokenKind; reservationId?: number; cablePluggedLast?: true; incomplete?: true }
   /** The transaction begun without an authorization is authorized now (by this identifier): energy may flow. */
   | { type: 'transactionAuthorized'; idTag: string; idTokenType?: IdTokenKind }
   /** End the transaction: read meterStop, journal and send StopTransaction. */
