@@ -79,6 +79,10 @@ describe('TxStartPoint', () => {
     ]);
     expect(f.sent('TransactionEvent')[1]!.idToken).toEqual({ idToken: CARD, type: 'ISO14443' });
     expectOneTransaction(f);
+    // Causal order per EVSE (DESIGN.md §11): the plug-in's Occupied is the status of the session the
+    // Started begins, so it follows it (as a 1.6 status follows its StartTransaction); Available only after Ended.
+    const order = f.csms.calls.filter((c) => c.action === 'TransactionEvent' || c.action === 'StatusNotification').map((c) => (c.action === 'TransactionEvent' ? String(c.params.eventType) : String(c.params.connectorStatus)));
+    expect(order).toEqual(['Available', 'Started', 'Occupied', 'Updated', 'Updated', 'Ended', 'Available']);
     // The shared services see the driver too: the stop names the card that authorized it.
     await f.settle();
     expect(f.sent('TransactionEvent')).toHaveLength(4);
