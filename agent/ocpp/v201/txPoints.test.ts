@@ -283,6 +283,19 @@ describe('TxStopPoint', () => {
     expect(f.sim.connectors[0]!.relay.state).toBe('open');
   });
 
+  it('EnergyTransfer: a full battery ends it the same way (charging finished)', async () => {
+    const f = await station({ TxStopPoint: 'EnergyTransfer' });
+    f.sim.connectors[0]!.ev.setSoC(0.995);
+    await charging(f);
+    await f.advance(60 * 60 * SECOND, 60 * SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(f.sim.connectors[0]!.ev.full).toBe(true);
+    expect(sequence(f)).toEqual([
+      [0, 'Started', 'Authorized', 'Charging', CARD, undefined],
+      [1, 'Ended', 'ChargingStateChanged', 'SuspendedEV', undefined, 'StoppedByEV'],
+    ]);
+  });
+
   it('ParkingBayOccupancy and DataSigned are Rejected with why; the stored points are kept', async () => {
     const f = await station({ TxStopPoint: 'EVConnected,Authorized' });
     const { setVariableResult } = await f.call('SetVariables', {
