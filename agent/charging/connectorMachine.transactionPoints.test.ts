@@ -72,6 +72,14 @@ describe('TransactionPoints', () => {
     expect(c.send({ type: 'PILOT', state: 'A' })).toEqual([{ type: 'stopTransaction', reason: 'EVDisconnected' }]);
   });
 
+  it('beginAtPlugIn on a socket that keeps the cable after an EV-side unplug: a transaction nobody was authorized for holds no lock', () => {
+    const c = connectorHarness({ transactionPoints: { ...NONE, beginAtPlugIn: true }, lock: true, unlockConnectorOnEVSideDisconnect: false });
+    expect(types(c.send({ type: 'PILOT', state: 'B' }))).toEqual(['startTransaction', 'lockConnector']);
+    c.send({ type: 'LOCK_STATE', locked: true });
+    expect(types(c.send({ type: 'PILOT', state: 'A' }))).toEqual(['stopTransaction', 'unlockConnector']);
+    expect(c.snapshot.context.lockHeldFor).toBeUndefined();
+  });
+
   it('the default (no points) is unchanged: a plug-in alone begins nothing', () => {
     const c = harness({});
     expect(c.send({ type: 'PILOT', state: 'B' })).toEqual([]);

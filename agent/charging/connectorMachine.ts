@@ -175,7 +175,8 @@ export const connectorMachine = setup({
       // A scheduled Inoperative applies now; no transaction means no PWM.
       const operative = context.operative && !context.inoperativeScheduled;
       // Unplugged at the EV and UnlockConnectorOnEVSideDisconnect false: the cable stays locked.
-      const holdLock = reason === 'EVDisconnected' && context.settings.lock && !context.settings.unlockConnectorOnEVSideDisconnect;
+      // (Not for a transaction nobody was authorized for: no card could release it.)
+      const holdLock = reason === 'EVDisconnected' && context.settings.lock && !context.settings.unlockConnectorOnEVSideDisconnect && transaction?.unauthorized !== 'notYet';
       // Without a transaction the lock is wanted only while held for it (wantsLock).
       const locked = holdLock && transaction !== undefined;
       enqueue.assign({
@@ -371,6 +372,7 @@ export const connectorMachine = setup({
           { actions: [recordPilot, 'recordCable', 'syncLock'] },
         ],
         // The first StartTransaction.conf is binding; a later one cannot re-authorize the session.
+        // (A transaction begun at the plug-in awaits one again once authorized: the answer to that.)
         TRANSACTION_CONFIRMED: [
           {
             guard: and(['awaitingConfirmation', 'idTagRejected', 'stopsOnInvalidId']),
