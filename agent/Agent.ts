@@ -194,7 +194,7 @@ export class Agent extends EventEmitter<AgentEvents> {
    * the hooks as its prototype and `agent` as a field, and the part calls them as its options'
    * methods (`this.o.onJournalError(err)`), so `this` is that options object.
    */
-  private static readonly senderHooks: ThisType<SenderOptions> & Pick<TransactionSenderOptions, 'retryPolicy' | 'onJournalError' | 'onJournalWrite' | 'onStartConfirmed' | 'onStopConfirmed'> = {
+  private static readonly senderHooks: ThisType<SenderOptions> & Pick<TransactionSenderOptions, 'retryPolicy' | 'onJournalError' | 'onJournalWrite' | 'onStartConfirmed' | 'onStopConfirmed' | 'onAuthorizationAnswered'> = {
     retryPolicy() {
       const { config } = this.agent;
       return { attempts: config.getInt('TransactionMessageAttempts'), intervalS: config.getInt('TransactionMessageRetryInterval') };
@@ -217,6 +217,15 @@ export class Agent extends EventEmitter<AgentEvents> {
       // journaled offline, and a newer transaction on the connector awaits its own answer.
       if (agent.transactions.get(connectorId)?.localId !== localId) return;
       agent.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId: response.transactionId, idTagStatus });
+    },
+    // A transaction begun without an idTag (OCPP 2.0.1 TxStartPoint EVConnected), authorized since:
+    // the answer to that authorization binds it as a start's answer does (a refused idToken
+    // deauthorizes it: StopTxOnInvalidId, MaxEnergyOnInvalidId).
+    onAuthorizationAnswered(localId, connectorId, transactionId, idTag, idTokenType, answer) {
+      const { agent } = this;
+      agent.learnIdTag(idTag, answer, idTokenType);
+      if (agent.transactions.get(connectorId)?.localId !== localId) return;
+      agent.connector(connectorId)?.send({ type: 'TRANSACTION_CONFIRMED', transactionId, idTagStatus: answer.tokenInfo?.status ?? 'Accepted' });
     },
     // OCPP 1.6 §3.5.2: a StopTransaction.conf idTagInfo updates the cache like an Authorize.conf.
     onStopConfirmed(_localId, _connectorId, response, request) {
@@ -275,7 +284,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
   };
 
-  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse'> = {
+  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse' | 'setTransactionPoints'> = {
+    // The version's start and stop points (OCPP 2.0.1 TxStartPoint / TxStopPoint), in effect at once.
+    setTransactionPoints(transactionPoints) {
+      for (const c of this.agent.connectors) c.send({ type: 'CONFIGURE', settings: { transactionPoints } });
+    },
     queued() {
       return this.agent.sender.pendingEntries();
     },

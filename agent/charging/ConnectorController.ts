@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { HalError, type Clock, type ConnectorHardware, type ConnectorLock, type ControlPilot, type EnergyMeter, type HalErrorCode, type MeterReading, type PilotState, type Relay, type TimerId } from '../../hal/index.js';
 import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
-import { activeFaults, chargingStateOf, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
+import { activeFaults, awaitsAuthorization, chargingStateOf, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import { sameTag, type Tagged } from './connectorGuards.js';
 import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
@@ -61,6 +61,8 @@ export class ConnectorController {
   /** Listening to the devices (between start() and dispose()). */
   private listening = false;
   private meterProbe: TimerId | undefined;
+  /** ConnectionTimeOut of a transaction begun incomplete (before the cable or an authorization). */
+  private incomplete: TimerId | undefined;
   /** MaxEnergyOnInvalidId being measured (only while a rejected idTag may still draw power). */
   private allowance: EnergyAllowance | undefined;
   private disposed = false;
@@ -159,17 +161,19 @@ export class ConnectorController {
    * restart of the charger would, but for this connector only: `input` is read afresh (settings,
    * availability, pilot, lock), the faults the devices hold are fed in again, and what the rest of
    * the charger told the old machine and will not repeat is carried over (the charging limit in
-   * force, a reservation held). Refused (false) while a transaction runs: end it first.
+   * force, a reservation held, where transactions begin and end). Refused (false) while a transaction runs: end it first.
    */
   restart(input: ConnectorInput): boolean {
     if (this.disposed || this.hasTransaction) return false;
-    const { limitA, limitSource, reservation } = this.actor.getSnapshot().context;
+    const { limitA, limitSource, reservation, settings } = this.actor.getSnapshot().context;
     const old = this.actor;
     this.allowance?.cancel();
     this.allowance = undefined;
     this.actor = this.machine(input);
     stopConnectorActor(old);
     this.actor.start();
+    // The version's transaction points are told once, not read from the input.
+    if (settings.transactionPoints) this.send({ type: 'CONFIGURE', settings: { transactionPoints: settings.transactionPoints } });
     if (limitA !== input.maxCurrentA || limitSource !== 'hardware') this.send({ type: 'SET_LIMIT', amps: limitA, source: limitSource });
     if (reservation) {
       const { reservationId: id, idTag, parentIdTag, expiresAt } = reservation;
@@ -212,6 +216,11 @@ export class ConnectorController {
     return chargingStateOf(this.actor.getSnapshot());
   }
 
+  /** A transaction begun at the plug-in runs here and no driver is authorized for it yet: a card authorizes it. */
+  get awaitsAuthorization(): boolean {
+    return awaitsAuthorization(this.actor.getSnapshot());
+  }
+
   /** Id of the reservation this connector holds, if any (expired or used ones are gone). */
   get reservationId(): number | undefined {
     return reservationId(this.actor.getSnapshot());
@@ -222,9 +231,24 @@ export class ConnectorController {
     return this.statusRecord(this.status, this.errorCode);
   }
 
+  private armConnectionTimeout(): void {
+    this.clearConnectionTimeout();
+    const ms = this.actor.getSnapshot().context.settings.connectionTimeoutMs;
+    this.incomplete = this.o.clock.setTimeout(() => {
+      this.incomplete = undefined;
+      if (!this.disposed) this.send({ type: 'CONNECTION_TIMEOUT' });
+    }, ms);
+  }
+
+  private clearConnectionTimeout(): void {
+    this.o.clock.clearTimeout(this.incomplete);
+    this.incomplete = undefined;
+  }
+
   /** Stops listening and stops the machine. Does not touch the hardware. */
   dispose(): void {
     this.disposed = true;
+    this.clearConnectionTimeout();
     this.o.clock.clearTimeout(this.meterProbe);
     this.meterProbe = undefined;
     this.allowance?.cancel();
@@ -349,6 +373,7 @@ export class ConnectorController {
         this.lock?.command(cmd.type === 'lockConnector', this.relayOpening);
         break;
       case 'startTransaction':
+        if (cmd.incomplete) this.armConnectionTimeout();
         this.o.transactions.start(this.connectorId, cmd.idTag, cmd.reservationId, cmd.idTokenType, cmd.cablePluggedLast).catch((err: unknown) => {
           // Without a meterStart the transaction cannot be recorded: end the session safely.
           failed(err);
@@ -360,9 +385,16 @@ export class ConnectorController {
         this.allowance = new EnergyAllowance(this.o.hardware.meter, this.o.clock, cmd.wh, () => this.send({ type: 'ENERGY_ALLOWANCE_SPENT' }));
         break;
       case 'stopTransaction':
+        this.clearConnectionTimeout();
         this.allowance?.cancel();
         this.allowance = undefined;
         this.o.transactions.stop(this.connectorId, cmd.reason, cmd.idTag, cmd.idTokenType).catch(failed);
+        break;
+      case 'transactionAuthorized':
+        this.o.transactions.authorized(this.connectorId, cmd.idTag, cmd.idTokenType);
+        break;
+      case 'authorizationEnded':
+        this.o.transactions.authorizationEnded(this.connectorId, cmd.idTag, cmd.idTokenType);
         break;
       case 'authorizationIgnored':
         log.info({ connector: this.connectorId, idTag: cmd.idTag }, 'card ignored: it may not start or stop a session on this connector now');

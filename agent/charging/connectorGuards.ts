@@ -22,7 +22,7 @@ export function hasFaults(faults: ConnectorContext['faults']): boolean {
   return false;
 }
 const isAuthorized = (c: ConnectorContext): boolean =>
-  c.transaction !== undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
+  c.transaction !== undefined && c.transaction.unauthorized === undefined && ((c.transaction.idTagStatus ?? 'Accepted') === 'Accepted' || c.transaction.allowance === 'running');
 /** IEC 61851 PWM cannot offer less than this, A: a smaller limit means no power (PWM off). */
 export const MIN_OFFER_A = 6;
 const offerFor = (c: ConnectorContext): number => (c.limitA >= MIN_OFFER_A ? Math.min(c.limitA, c.settings.maxCurrentA) : 0);
@@ -67,6 +67,16 @@ export const connectorGuards = {
   contactorMayClose: ({ context }) => contactorMayClose(context),
   evseWithholdsPower: ({ context }) => !isAuthorized(context) || limitWithholdsPower(context),
   stopsOnEVSideDisconnect: ({ context }) => context.settings.stopTransactionOnEVSideDisconnect,
+  // Where transactions begin and end (TransactionPoints; all false by default).
+  beginsAtPlugIn: ({ context }) => context.settings.transactionPoints?.beginAtPlugIn === true,
+  beginsAtAuthorization: ({ context }) => context.settings.transactionPoints?.beginAtAuthorization === true,
+  outlastsAuthorization: ({ context }) => context.settings.transactionPoints?.outlastAuthorization === true,
+  // The EV stops drawing (C/D → B) while the contactor is closed: energy transfer ended.
+  endsEnergyTransfer: ({ context, event }) => context.settings.transactionPoints?.endAtEnergyTransferEnd === true && event.type === 'PILOT' && event.state === 'B' && context.outputs.contactorClosed,
+  // A transaction begun at the plug-in that no driver authorized yet.
+  awaitsAuthorization: ({ context }) => context.transaction?.unauthorized === 'notYet',
+  // What began the transaction was not completed (the cable, or an authorization) in time.
+  transactionIncomplete: ({ context: { transaction: t } }) => t !== undefined && (t.unauthorized === 'notYet' || t.awaitingCable === true),
   stopsOnInvalidId: ({ context }) => context.settings.stopTransactionOnInvalidId,
   allowsEnergyOnInvalidId: ({ context }) => (context.settings.maxEnergyOnInvalidIdWh ?? 0) > 0,
   allowanceRunning: ({ context }) => context.transaction?.allowance === 'running',
@@ -77,7 +87,7 @@ export const connectorGuards = {
   // While we hold the pilot at -12 V, reading F says nothing about the vehicle.
   isOwnPilotF: ({ context, event }) => event.type === 'PILOT' && event.state === 'F' && context.outputs.pilotHeld,
   // A RemoteStartTransaction never stops a session, whatever its idTag.
-  isSessionCard: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.transaction !== undefined && sameTag(e, c.transaction),
+  isSessionCard: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.transaction !== undefined && c.transaction.unauthorized === undefined && sameTag(e, c.transaction),
   // The card of the session whose cable is still held (UnlockConnectorOnEVSideDisconnect false).
   releasesHeldLock: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && !e.remote && c.lockHeldFor !== undefined && sameTag(e, c.lockHeldFor),
   matchesReservation: ({ context: c, event: e }) => e.type === 'AUTHORIZED' && c.reservation !== undefined && sameTag(e, c.reservation),

@@ -18,15 +18,15 @@
  */
 import { and, emit, enqueueActions, not, or, setup, assign, type SnapshotFrom } from 'xstate';
 import type { IdTokenKind } from '../auth/idToken.js';
-import { connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
+import { cableIn, connectorGuards, desiredOffer, wantsLock } from './connectorGuards.js';
 import type {
-  ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, StopReason,
+  ConnectorCommand, ConnectorContext, ConnectorEvent, ConnectorInput, ConnectorStatus, TransactionEndReason,
 } from './connectorTypes.js';
 
 // Actions take what they read as XState action params, never from `event` directly: each of the
 // below is wired to one kind of event and gets that event (typed: wiring one to a transition of
 // another event does not compile); endTransaction, wired to several, gets the stop it makes.
-type StopParams = { reason: StopReason; idTag?: string; idTokenType?: IdTokenKind };
+type StopParams = { reason: TransactionEndReason; idTag?: string; idTokenType?: IdTokenKind };
 type EventOf<T extends ConnectorEvent['type']> = Extract<ConnectorEvent, { type: T }>;
 /** An action wired to one kind of event, taking that event as its params. */
 const withEvent = <A extends string, T extends ConnectorEvent['type']>(type: A, _event: T) => ({ type, params: ({ event }: { event: EventOf<T> }) => event });
@@ -44,6 +44,8 @@ const confirmTransaction = withEvent('confirmTransaction', 'TRANSACTION_CONFIRME
 const setAvailability = withEvent('setAvailability', 'SET_AVAILABILITY');
 const scheduleAvailability = withEvent('scheduleAvailability', 'SET_AVAILABILITY');
 const resumeTransaction = withEvent('resumeTransaction', 'RESUME_TRANSACTION');
+const authorizeTransaction = withEvent('authorizeTransaction', 'AUTHORIZED');
+const endAuthorization = withEvent('endAuthorization', 'AUTHORIZED');
 
 /**
  * The machine's settings from its input: the input itself when it is complete (as the agent
@@ -65,6 +67,7 @@ function settingsOf(input: ConnectorInput): ConnectorContext['settings'] {
     ventilation: input.ventilation,
     unlockConnectorOnEVSideDisconnect: input.unlockConnectorOnEVSideDisconnect ?? true,
     lock: input.lock ?? false,
+    ...(input.transactionPoints !== undefined && { transactionPoints: input.transactionPoints }),
   };
 }
 
@@ -122,13 +125,48 @@ export const connectorMachine = setup({
         lockHeldFor: undefined,
       };
     }),
-    beginTransaction: enqueueActions(({ context: { authorization: auth }, event, enqueue }) => {
+    beginTransaction: enqueueActions(({ context: { authorization: auth, pilot }, event, enqueue }) => {
       if (!auth) throw new Error('beginTransaction without an authorization');
-      // The new session takes over a cable still held from the last one.
-      enqueue.assign({ transaction: { ...auth }, authorization: undefined, finishing: false, lockHeldFor: undefined });
+      // The new session takes over a cable still held from the last one. Begun before the cable
+      // (TransactionPoints.beginAtAuthorization): it waits for one for ConnectionTimeOut.
+      enqueue.assign({ transaction: cableIn(pilot) ? { ...auth } : { ...auth, awaitingCable: true }, authorization: undefined, finishing: false, lockHeldFor: undefined });
       const { idTag, idTokenType, reservationId } = auth;
       // Begun by the plug-in (authorized while waiting for the cable), or by the authorization.
-      enqueue.emit({ type: 'startTransaction', idTag, ...(idTokenType !== undefined && { idTokenType }), ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }) });
+      enqueue.emit({ type: 'startTransaction', idTag, ...(idTokenType !== undefined && { idTokenType }), ...(reservationId !== undefined && { reservationId }), ...(event.type === 'PILOT' && { cablePluggedLast: true as const }), ...(!cableIn(pilot) && { incomplete: true as const }) });
+    }),
+    // TransactionPoints.beginAtPlugIn: begun by the cable alone; no energy until a driver is authorized.
+    beginUnauthorized: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ transaction: { idTag: '', unauthorized: 'notYet' }, authorization: undefined, finishing: false, lockHeldFor: undefined });
+      enqueue.emit({ type: 'startTransaction', cablePluggedLast: true, incomplete: true });
+    }),
+    // A driver authorized for the transaction begun at the plug-in: it is theirs from now on.
+    authorizeTransaction: enqueueActions(({ context, enqueue }, { idTag, idTokenType, parentIdTag, parentIdTagType }: EventOf<'AUTHORIZED'>) => {
+      const t = context.transaction;
+      if (!t) return;
+      enqueue.assign({
+        transaction: {
+          idTag,
+          ...(idTokenType !== undefined && { idTokenType }),
+          ...(parentIdTag !== undefined && { parentIdTag }),
+          ...(parentIdTagType !== undefined && { parentIdTagType }),
+          // The answer to this authorization binds it as a start's answer does (TRANSACTION_CONFIRMED again).
+          ...(t.transactionId !== undefined && { transactionId: t.transactionId }),
+        },
+      });
+      enqueue.emit({ type: 'transactionAuthorized', idTag, ...(idTokenType !== undefined && { idTokenType }) });
+    }),
+    // TransactionPoints.outlastAuthorization: the session's card ends its authorization, not the transaction.
+    endAuthorization: enqueueActions(({ context, enqueue }, { idTag, idTokenType }: EventOf<'AUTHORIZED'>) => {
+      if (!context.transaction) return;
+      enqueue.assign({ transaction: { ...context.transaction, unauthorized: 'ended' } });
+      enqueue.emit({ type: 'authorizationEnded', idTag, ...(idTokenType !== undefined && { idTokenType }) });
+    }),
+    // The first cable of a transaction begun before one.
+    recordCable: assign(({ context }) => {
+      const t = context.transaction;
+      if (!t?.awaitingCable || !cableIn(context.pilot)) return {};
+      const { awaitingCable: _plugged, ...rest } = t;
+      return { transaction: rest };
     }),
     // The only emitter of stopTransaction, used only on transitions that leave Transaction:
     // hence exactly one stop per start. The contactor was opened by Charging's exit already.
@@ -137,7 +175,8 @@ export const connectorMachine = setup({
       // A scheduled Inoperative applies now; no transaction means no PWM.
       const operative = context.operative && !context.inoperativeScheduled;
       // Unplugged at the EV and UnlockConnectorOnEVSideDisconnect false: the cable stays locked.
-      const holdLock = reason === 'EVDisconnected' && context.settings.lock && !context.settings.unlockConnectorOnEVSideDisconnect;
+      // (Not for a transaction nobody was authorized for: no card could release it.)
+      const holdLock = reason === 'EVDisconnected' && context.settings.lock && !context.settings.unlockConnectorOnEVSideDisconnect && transaction?.unauthorized !== 'notYet';
       // Without a transaction the lock is wanted only while held for it (wantsLock).
       const locked = holdLock && transaction !== undefined;
       enqueue.assign({
@@ -238,8 +277,10 @@ export const connectorMachine = setup({
         { guard: not('operative'), target: 'Unavailable' },
         { guard: 'reserved', target: 'Reserved' },
         { guard: and(['authorizedForNext', 'cableIn']), actions: ['beginTransaction', 'syncLock'], target: 'Transaction' },
+        { guard: and(['authorizedForNext', 'beginsAtAuthorization']), actions: ['beginTransaction', 'syncLock'], target: 'Transaction' },
         { guard: 'authorizedForNext', target: 'Preparing.WaitingForCable' },
         { guard: 'finishing', target: 'Finishing' },
+        { guard: and(['cableIn', 'beginsAtPlugIn']), actions: ['beginUnauthorized', 'syncLock'], target: 'Transaction' },
         { guard: 'cableIn', target: 'Preparing' },
         { target: 'Available' },
       ],
@@ -300,8 +341,16 @@ export const connectorMachine = setup({
     Transaction: {
       initial: 'route',
       on: {
+        // Begun before the cable or before an authorization (TransactionPoints): what is missing
+        // must come within ConnectionTimeOut, else the transaction ends. The controller arms that
+        // timer only for such a transaction (startTransaction `incomplete`): a timer per running
+        // transaction would cost every charging connector of a fleet.
+        CONNECTION_TIMEOUT: { guard: 'transactionIncomplete', actions: { type: 'endTransaction', params: { reason: 'ConnectionTimeout' } }, target: '#connector.route' },
         STOP: { actions: { type: 'endTransaction', params: ({ event }) => ({ reason: event.reason }) }, target: '#connector.route' },
         AUTHORIZED: [
+          // Begun at the plug-in: the first authorization makes it the driver's (a remote start too).
+          { guard: 'awaitsAuthorization', actions: [authorizeTransaction, 'syncOffer'] },
+          { guard: and(['isSessionCard', 'outlastsAuthorization']), actions: [endAuthorization, 'syncOffer'] },
           {
             guard: 'isSessionCard',
             actions: { type: 'endTransaction', params: ({ event }) => ({ reason: 'Local', idTag: event.idTag, ...(event.idTokenType !== undefined && { idTokenType: event.idTokenType }) }) },
@@ -315,12 +364,15 @@ export const connectorMachine = setup({
             actions: [recordPilot, { type: 'endTransaction', params: { reason: 'EVDisconnected' } }],
             target: '#connector.route',
           },
+          // The EV stopped drawing and the end of energy transfer ends the transaction (TransactionPoints).
+          { guard: 'endsEnergyTransfer', actions: [recordPilot, { type: 'endTransaction', params: { reason: 'EnergyTransferEnded' } }], target: '#connector.route' },
           // Otherwise (also unplugged without StopTransactionOnEVSideDisconnect: SuspendedEV
           // until replugged) the child states follow the pilot through their `always` guards;
           // the lock follows UnlockConnectorOnEVSideDisconnect.
-          { actions: [recordPilot, 'syncLock'] },
+          { actions: [recordPilot, 'recordCable', 'syncLock'] },
         ],
         // The first StartTransaction.conf is binding; a later one cannot re-authorize the session.
+        // (A transaction begun at the plug-in awaits one again once authorized: the answer to that.)
         TRANSACTION_CONFIRMED: [
           {
             guard: and(['awaitingConfirmation', 'idTagRejected', 'stopsOnInvalidId']),

@@ -55,15 +55,20 @@ export const hasTransaction = (s: ConnectorSnapshot): boolean => s.context.trans
  * What the connector does for the EV during its transaction (OCPP 2.0.1 chargingState), undefined
  * without one: Charging; SuspendedEVSE while the charger withholds power (a limit, a refused
  * idTag, a fault that keeps the transaction); SuspendedEV while energy is offered and the EV takes
- * none; Idle once the EV is unplugged (StopTransactionOnEVSideDisconnect false: the transaction
- * goes on). EVConnected does not occur: energy is offered as soon as a transaction begins.
+ * none; Idle while no EV is connected (unplugged with StopTransactionOnEVSideDisconnect false, or
+ * begun at the authorization before the cable); EVConnected while it is connected and the
+ * transaction has no authorization (begun at the plug-in, or its authorization ended:
+ * TransactionPoints), so no energy is offered.
  */
 export function chargingStateOf(s: ConnectorSnapshot): ChargingState | undefined {
   if (!hasTransaction(s)) return undefined;
+  if (s.context.transaction!.unauthorized !== undefined) return cableIn(s.context.pilot) ? 'EVConnected' : 'Idle';
   if (s.hasTag('Charging')) return 'Charging';
   if (s.hasTag('SuspendedEVSE') || s.hasTag('Faulted')) return 'SuspendedEVSE';
   return cableIn(s.context.pilot) ? 'SuspendedEV' : 'Idle';
 }
+/** The running transaction was begun at the plug-in and no driver is authorized for it yet. */
+export const awaitsAuthorization = (s: ConnectorSnapshot): boolean => s.context.transaction?.unauthorized === 'notYet';
 /** idTag of the running transaction. */
 export const activeTransactionIdTag = (s: ConnectorSnapshot): string | undefined => s.context.transaction?.idTag;
 /**

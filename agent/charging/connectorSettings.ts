@@ -19,7 +19,7 @@ export function connectorSettings(config: OcppConfiguration) {
  * actor and the machine's `settings` share this one object (three copies were ≈ 300 B per
  * charger). A literal, not a spread: V8 gives spread-built objects a hidden class of their own.
  */
-export function connectorInput(config: OcppConfiguration, hw: ConnectorHardware, operative: boolean, ventilation: boolean): Required<ConnectorInput> {
+export function connectorInput(config: OcppConfiguration, hw: ConnectorHardware, operative: boolean, ventilation: boolean): Required<Omit<ConnectorInput, 'transactionPoints'>> {
   const s = connectorSettings(config);
   return {
     connectorId: hw.connectorId,

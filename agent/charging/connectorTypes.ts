@@ -14,6 +14,31 @@ import type { ConnectorStatus, IdTagStatus, StopReason } from '../ocpp16/vocabul
 export { CONNECTOR_STATUSES } from '../ocpp16/vocabulary.js';
 export type { ConnectorStatus, IdTagStatus, StopReason };
 
+// Why a transaction ends (the transactions' vocabulary: the transaction manager journals it).
+export type { TransactionEndReason } from '../transactions/transactionTypes.js';
+import type { TransactionEndReason } from '../transactions/transactionTypes.js';
+
+/**
+ * Where a connector's transactions begin and end, beyond the default: a transaction begins once
+ * the EV is connected and a driver authorized (whichever comes last), and ends when the
+ * authorization ends (the session's card, a remote stop) or, with StopTransactionOnEVSideDisconnect,
+ * the EV is unplugged. A version face sets it (OCPP 2.0.1 TxStartPoint / TxStopPoint); one object,
+ * shared, never changed (a new policy is a new object). Every field false is the default.
+ */
+export interface TransactionPoints {
+  /** A transaction begins at the plug-in, before any authorization (it draws no energy until one). */
+  readonly beginAtPlugIn: boolean;
+  /** A transaction begins at the authorization, before the cable is plugged in. */
+  readonly beginAtAuthorization: boolean;
+  /** The end of energy transfer (the EV stops drawing, once it drew: suspended or full) ends the transaction. */
+  readonly endAtEnergyTransferEnd: boolean;
+  /**
+   * The end of the authorization (the session's card) does not end the transaction: energy stops,
+   * and the transaction ends with the unplug (or a remote stop, a reset …).
+   */
+  readonly outlastAuthorization: boolean;
+}
+
 export interface ActiveFault {
   code: HalErrorCode;
   ocppErrorCode: OcppFaultCode;
@@ -53,6 +78,11 @@ export type ConnectorEvent =
    * only while Preparing (cable in, operative, no fault, nothing pending); ignored otherwise.
    */
   | { type: 'RESUME_TRANSACTION'; idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string; parentIdTagType?: IdTokenKind; transactionId?: number }
+  /**
+   * ConnectionTimeOut has passed since a transaction began incomplete (startTransaction
+   * `incomplete`): it ends (ConnectionTimeout) unless the cable and an authorization both came.
+   */
+  | { type: 'CONNECTION_TIMEOUT' }
   /** StartTransaction.conf arrived for the running transaction. */
   /** `idTagStatus`: 1.6's, or under 2.0.1 the idTokenInfo status as the CSMS said it (NoCredit, NotAtThisTime …): anything but Accepted deauthorizes. */
   | { type: 'TRANSACTION_CONFIRMED'; transactionId: number; idTagStatus: TokenStatus }
@@ -69,7 +99,7 @@ export type ConnectorEvent =
    */
   | { type: 'SET_LIMIT'; amps: number; source?: LimitSource }
   /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
-  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh' | 'unlockConnectorOnEVSideDisconnect'>> }
+  | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh' | 'unlockConnectorOnEVSideDisconnect' | 'transactionPoints'>> }
   /** The connector lock confirmed a position (its `state` event), whoever commanded it. */
   | { type: 'LOCK_STATE'; locked: boolean }
   /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */
@@ -108,9 +138,21 @@ export type ConnectorCommand =
   | { type: 'unlockConnector' }
   /** Begin a transaction: read meterStart, journal and send StartTransaction. */
   /** `cablePluggedLast`: the plug-in completed the start (authorized before the cable: OCPP 2.0.1 triggerReason CablePluggedIn). */
-  | { type: 'startTransaction'; idTag: string; idTokenType?: IdTokenKind; reservationId?: number; cablePluggedLast?: true }
+  /**
+   * No `idTag`: begun at the plug-in before any authorization (TransactionPoints.beginAtPlugIn); a
+   * `transactionAuthorized` follows when a driver is authorized for it. `incomplete`: begun before
+   * the cable or before an authorization: send CONNECTION_TIMEOUT after ConnectionTimeOut.
+   */
+  | { type: 'startTransaction'; idTag?: string; idTokenType?: IdTokenKind; reservationId?: number; cablePluggedLast?: true; incomplete?: true }
+  /** The transaction begun without an authorization is authorized now (by this identifier): energy may flow. */
+  | { type: 'transactionAuthorized'; idTag: string; idTokenType?: IdTokenKind }
   /** End the transaction: read meterStop, journal and send StopTransaction. */
-  | { type: 'stopTransaction'; reason: StopReason; idTag?: string; idTokenType?: IdTokenKind }
+  | { type: 'stopTransaction'; reason: TransactionEndReason; idTag?: string; idTokenType?: IdTokenKind }
+  /**
+   * The session's card ended the authorization of a transaction that outlasts it
+   * (TransactionPoints.outlastAuthorization): energy stops, the transaction goes on until the unplug.
+   */
+  | { type: 'authorizationEnded'; idTag: string; idTokenType?: IdTokenKind }
   /**
    * Measure the energy delivered from now on and send ENERGY_ALLOWANCE_SPENT once `wh` have been
    * delivered (MaxEnergyOnInvalidId); a stopTransaction ends the watch.
@@ -151,6 +193,8 @@ export interface ConnectorInput {
   operative: boolean;
   /** Pilot state at start. */
   pilot: PilotState;
+  /** Where transactions begin and end beyond the default (absent: the default; set by a version face). */
+  transactionPoints?: TransactionPoints;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,6 +220,13 @@ export interface ActiveTransaction extends PendingAuthorization {
   idTagStatus?: TokenStatus;
   /** The idTag was rejected and MaxEnergyOnInvalidId lets the EV draw on ('running') until it is 'spent'. */
   allowance?: 'running' | 'spent';
+  /**
+   * Begun at the plug-in before any authorization (`idTag` is empty until one comes), or its
+   * authorization ended while it outlasts it: no energy flows.
+   */
+  unauthorized?: 'notYet' | 'ended';
+  /** Begun at the authorization before the cable, and no cable plugged in since. */
+  awaitingCable?: true;
 }
 
 export interface ActiveReservation {
@@ -201,7 +252,7 @@ export interface CommandedOutputs {
 }
 
 export interface ConnectorContext {
-  readonly settings: Required<Omit<ConnectorInput, 'operative' | 'pilot' | 'locked'>>;
+  readonly settings: Required<Omit<ConnectorInput, 'operative' | 'pilot' | 'locked' | 'transactionPoints'>> & Pick<ConnectorInput, 'transactionPoints'>;
   /** Last pilot state from the vehicle side (F read while we hold the pilot at F is not recorded). */
   pilot: PilotState;
   /** Effective availability: false exactly while the connector is Unavailable (or Faulted on top). */

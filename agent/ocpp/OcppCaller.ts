@@ -26,8 +26,11 @@ export interface JournaledEvents {
   started(entry: Entry<'start'>): Promise<StartTransactionResponse & TokenAnswer>;
   updated(entry: Entry<'meter'>, transactionId: number): Promise<MeterValuesResponse>;
   ended(entry: Entry<'stop'>, transactionId: number): Promise<StopTransactionResponse & TokenAnswer>;
-  /** A charging state change ('update' entries are journaled only where this exists). */
-  changed(entry: Entry<'update'>, transactionId: number): Promise<void>;
+  /**
+   * A charging state change ('update' entries are journaled only where this exists); for an
+   * authorization of the transaction (cause Authorized) the answer's idTokenInfo, as for a start.
+   */
+  changed(entry: Entry<'update'>, transactionId: number): Promise<TokenAnswer | void>;
 }
 
 /**

@@ -114,6 +114,9 @@ const ro = <T extends KeyType, V extends ConfigValue>(type: T, dflt: V) => ({ ty
 const measurands = (dflt: string, maxItemsKey: string) =>
   ({ type: 'csl', readonly: false, default: dflt, members: SUPPORTED_MEASURANDS, maxItemsKey }) as const;
 
+/** TxStartPoint / TxStopPoint members (OCPP 2.0.1 TxStartStopPointEnumType, in the specification's order). */
+export const TX_POINTS = ['ParkingBayOccupancy', 'EVConnected', 'Authorized', 'DataSigned', 'PowerPathClosed', 'EnergyTransfer'] as const;
+
 export const CONFIGURATION_KEYS = {
   // §9.1 Core profile
   AllowOfflineTxForUnknownId: rw('boolean', false),
@@ -263,7 +266,28 @@ export const CONFIGURATION_KEYS = {
   // OCPP 2.0.1 AuthCtrlr.DisableRemoteAuthorization (a vendor key under 1.6, honoured the same): no
   // Authorize is sent; the local list and the cache alone decide, an identifier neither knows is refused.
   DisableRemoteAuthorization: rw('boolean', false),
+  // OCPP 2.0.1 TxCtrlr.TxStartPoint / TxStopPoint (agent/ocpp/v201/transactionPoints.ts): where a
+  // transaction begins and ends. Kept here so they survive restarts; only the 2.0.1 face acts on
+  // them (it sets the connectors' TransactionPoints), under 1.6 vendor keys without effect (a 1.6
+  // transaction always begins with an idTag). TxStopPoint '' is the 1.6 way: Authorized, and
+  // EVConnected while StopTransactionOnEVSideDisconnect is true.
+  TxStartPoint: { type: 'csl', readonly: false, default: 'PowerPathClosed', members: TX_POINTS, check: (v) => txPointProblem('start', v) },
+  TxStopPoint: { type: 'csl', readonly: false, default: '', members: TX_POINTS, check: (v) => txPointProblem('stop', v) },
 } as const satisfies Record<string, KeyDefinition>;
+
+/**
+ * Why this charger cannot honour a TxStartPoint / TxStopPoint value (members already checked), or
+ * undefined: it has no parking bay sensor and no signed meter, and begins a transaction at the
+ * latest when the power path closes (so not only once energy flows).
+ */
+export function txPointProblem(which: 'start' | 'stop', value: string): string | undefined {
+  const members = value.split(',').filter((m) => m !== '');
+  if (members.length === 0) return which === 'start' ? 'no start point given' : undefined;
+  if (members.includes('ParkingBayOccupancy')) return 'ParkingBayOccupancy is not supported: this station has no parking bay sensor';
+  if (members.includes('DataSigned')) return 'DataSigned is not supported: this station has no meter that signs its values';
+  if (which === 'start' && members.includes('EnergyTransfer')) return 'EnergyTransfer is not supported as a start point: a transaction begins at the latest when the power path closes (PowerPathClosed)';
+  return undefined;
+}
 
 function prioritySlotProblem(value: string, intOf: (key: string) => number | undefined): string | undefined {
   const profiles = intOf('NetworkConnectionProfiles');

@@ -10,6 +10,8 @@ export interface Choosable {
   readonly connectorId: number;
   readonly status: ConnectorStatus;
   readonly hasTransaction: boolean;
+  /** A transaction begun at the plug-in runs and awaits its driver's authorization (a start point of some versions). */
+  readonly awaitsAuthorization?: boolean;
   /** parentIdTag of the reservation held, when it names one. */
   readonly reservationGroup: string | undefined;
   isReservedFor(card: { idTag: string; idTokenType?: IdTokenKind; parentIdTag?: string }): boolean;
@@ -40,15 +42,20 @@ function reservedFor(c: Choosable, who: Starter): boolean {
   return c.isReservedFor(who) || (who.groupUnknown === true && c.reservationGroup !== undefined);
 }
 
-/** A session may start here now: a startable status, no transaction, not reserved for someone else. */
+/**
+ * A session may start here now: a startable status, no transaction, not reserved for someone else;
+ * or a transaction begun at the plug-in awaits its driver (the authorization makes it theirs).
+ */
 export function usable(c: Choosable, who: Starter): boolean {
-  return STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who)) && (who.evseIds === undefined || who.evseIds.includes(c.connectorId));
+  const free = c.awaitsAuthorization === true || (STARTABLE.has(c.status) && !c.hasTransaction && (c.status !== 'Reserved' || reservedFor(c, who)));
+  return free && (who.evseIds === undefined || who.evseIds.includes(c.connectorId));
 }
 
 /**
  * The connector a session starts on: the given one if it is usable; else the one reserved for
- * this idTag (or its group), else one where a cable waits (Preparing), else a free one (in
- * connector order). Never a connector reserved for someone else.
+ * this idTag (or its group), else one where a cable waits (Preparing, or a transaction begun at the
+ * plug-in awaiting its driver), else a free one (in connector order). Never a connector reserved
+ * for someone else.
  */
 export function chooseConnector<C extends Choosable>(connectors: readonly C[], who: Starter, connectorId?: number): C | undefined {
   if (connectorId !== undefined) {
@@ -59,8 +66,8 @@ export function chooseConnector<C extends Choosable>(connectors: readonly C[], w
   let free: C | undefined;
   for (const c of connectors) {
     if (!usable(c, who)) continue;
-    if (c.status === 'Reserved') return c;
-    if (c.status === 'Preparing') preparing ??= c;
+    if (c.status === 'Reserved' && !c.awaitsAuthorization) return c;
+    if (c.status === 'Preparing' || c.awaitsAuthorization) preparing ??= c;
     else free ??= c;
   }
   return preparing ?? free;

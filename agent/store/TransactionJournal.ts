@@ -27,18 +27,32 @@ export interface TokenKindOf {
  * the charger was offline); the sender fills `transactionId` in at send time.
  */
 export type JournalEntry =
-  /** `cause` CablePluggedIn: the plug-in completed the start (authorized first); absent: the authorization did. */
-  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest & TokenKindOf; chargingState?: ChargingState; cause?: 'CablePluggedIn'; event?: JournaledEvent }
+  /**
+   * `cause` CablePluggedIn: the plug-in completed the start (authorized first) or began it alone;
+   * absent: the authorization did. `withoutIdToken`: begun at the plug-in before any authorization
+   * (a start point only a 2.0.1 face sets, TxStartPoint EVConnected): `payload.idTag` is empty and
+   * is not sent; an 'update' with cause Authorized names the identifier once one is authorized.
+   * 1.6 never journals one (its StartTransaction needs an idTag).
+   */
+  | { kind: 'start'; localId: string; connectorId: number; payload: StartTransactionRequest & TokenKindOf; chargingState?: ChargingState; cause?: 'CablePluggedIn'; withoutIdToken?: true; event?: JournaledEvent }
   | { kind: 'meter'; localId: string; connectorId: number; payload: Omit<MeterValuesRequest, 'transactionId'>; event?: JournaledEvent }
-  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> & TokenKindOf; event?: JournaledEvent }
+  /**
+   * `endedBy`: a reason only the transaction points of a 2.0.1 face bring about (`payload.reason` is
+   * then Other): ConnectionTimeout (the cable or the authorization did not come within
+   * ConnectionTimeOut), EnergyTransferEnded (the EV stopped drawing; `chargingState` what it does then).
+   */
+  | { kind: 'stop'; localId: string; connectorId: number; payload: Omit<StopTransactionRequest, 'transactionId'> & TokenKindOf; endedBy?: 'ConnectionTimeout' | 'EnergyTransferEnded'; chargingState?: ChargingState; event?: JournaledEvent }
   /**
    * What the connector does for the EV changed during the transaction (`chargingState`), and why
    * (`cause`). Journaled only for a version that reports it (OCPP 2.0.1 TransactionEvent Updated);
    * 1.6 tells it with StatusNotification alone.
    * ChargingRateChanged: the limit in force changed by more than LimitChangeSignificance
    * (`limitA`, A per phase, the new one); `chargingState` is absent then (it did not change).
+   * Authorized: a transaction begun without an identifier is authorized by `idTag` (of kind
+   * `idTokenType`); StopAuthorized: the session's card ended the authorization of a transaction that
+   * outlasts it (its `idTag`).
    */
-  | { kind: 'update'; localId: string; connectorId: number; timestamp: string; chargingState?: ChargingState; cause: ChargingStateCause; limitA?: number; event?: JournaledEvent }
+  | { kind: 'update'; localId: string; connectorId: number; timestamp: string; chargingState?: ChargingState; cause: ChargingStateCause; limitA?: number; idTag?: string; idTokenType?: IdTokenEnumType; event?: JournaledEvent }
   /**
    * OCA California Pricing ConnectorUnplugged (DataTransfer org.openchargealliance.costmsg): the
    * vehicle left after the transaction, so the CSMS can end an idle fee. Queued like the
@@ -80,7 +94,7 @@ export type ChargingState = 'Charging' | 'EVConnected' | 'SuspendedEV' | 'Suspen
  * (CablePluggedIn) during the transaction, or anything else (ChargingStateChanged); or not the
  * state but the limit in force changed significantly (ChargingRateChanged).
  */
-export type ChargingStateCause = 'ChargingStateChanged' | 'EVCommunicationLost' | 'CablePluggedIn' | 'ChargingRateChanged';
+export type ChargingStateCause = 'ChargingStateChanged' | 'EVCommunicationLost' | 'CablePluggedIn' | 'ChargingRateChanged' | 'Authorized' | 'StopAuthorized';
 
 /**
  * What makes a numbered transaction message (OCPP 2.0.1 TransactionEvent) the same message each

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Clock, ConnectorHardware, MeterReading } from '../../hal/index.js';
 import type { IdTokenKind } from '../auth/idToken.js';
 import type { StopReason } from '../ocpp16/vocabulary.js';
+import type { TransactionEndReason } from './transactionTypes.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import type { TransactionSender } from './TransactionSender.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
@@ -105,25 +106,68 @@ export class TransactionManager {
   /**
    * `idTokenType`: the kind of `idTag` (agent/auth/idToken.ts), journaled with the start for the link
    * that has kinds. `cablePluggedLast`: the plug-in, not the authorization, completed the start
-   * (journaled as its cause).
+   * (journaled as its cause). No `idTag`: begun at the plug-in before any authorization (only where
+   * the version has such a start point, OCPP 2.0.1: the start is journaled `withoutIdToken`, the
+   * transaction's idTag is empty until {@link authorized}).
    */
-  start(connectorId: number, idTag: string, reservationId?: number, idTokenType?: IdTokenKind, cablePluggedLast?: boolean): Promise<ActiveTransaction> {
+  start(connectorId: number, idTag: string | undefined, reservationId?: number, idTokenType?: IdTokenKind, cablePluggedLast?: boolean): Promise<ActiveTransaction> {
     const startedAt = this.o.clock.now();
     return this.inTurn(connectorId, (ticket) => this.begin(connectorId, { idTag, idTokenType }, startedAt, reservationId, ticket, cablePluggedLast === true));
   }
 
-  /** `idTag`, `idTokenType`: the identifier that stopped it (a card), if any. */
-  stop(connectorId: number, reason: StopReason, idTag?: string, idTokenType?: IdTokenKind): Promise<void> {
+  /**
+   * `idTag`, `idTokenType`: the identifier that stopped it (a card), if any. A reason of the
+   * transaction points (ConnectionTimeout, EnergyTransferEnded) is journaled as `endedBy`, with the
+   * shared stop reason Other.
+   */
+  stop(connectorId: number, reason: TransactionEndReason, idTag?: string, idTokenType?: IdTokenKind): Promise<void> {
     const stoppedAt = this.o.clock.now();
     return this.inTurn(connectorId, (ticket) => this.end(connectorId, stoppedAt, reason, idTag, idTokenType, ticket));
   }
 
-  private async begin(connectorId: number, { idTag, idTokenType }: { idTag: string; idTokenType: IdTokenKind | undefined }, startedAt: number, reservationId: number | undefined, ticket: number, cablePluggedLast: boolean): Promise<ActiveTransaction> {
+  /**
+   * A transaction begun without an identifier (at the plug-in) is authorized by `idTag` now: it is
+   * the transaction's from now on (its stop event names it), and where the version reports it an
+   * 'update' with cause Authorized and the identifier is journaled (the energy that flows then is
+   * a ChargingStateChanged of its own).
+   */
+  authorized(connectorId: number, idTag: string, idTokenType?: IdTokenKind): void {
+    this.authorizationChanged(connectorId, 'Authorized', idTag, idTokenType);
+  }
+
+  /** The session's card ended the authorization of a transaction that outlasts it: journaled as an 'update' StopAuthorized. */
+  authorizationEnded(connectorId: number, idTag: string, idTokenType?: IdTokenKind): void {
+    this.authorizationChanged(connectorId, 'StopAuthorized', idTag, idTokenType);
+  }
+
+  private authorizationChanged(connectorId: number, cause: 'Authorized' | 'StopAuthorized', idTag: string, idTokenType: IdTokenKind | undefined): void {
+    this.inTurn(connectorId, async () => {
+      const tx = this.active?.get(connectorId);
+      if (!tx) return;
+      if (cause === 'Authorized') tx.idTag = idTag;
+      this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, cause }, cause === 'Authorized' ? 'transaction authorized' : 'transaction authorization ended');
+      if (!this.o.sender.reportsChargingState) return;
+      // The end of an authorization says what the connector does now (energy stopped with it); the
+      // energy an authorization lets flow is told by its own ChargingStateChanged.
+      const state = cause === 'StopAuthorized' ? this.o.chargingState?.(connectorId) : undefined;
+      const changed = state !== undefined && state !== tx.chargingState;
+      if (changed) tx.chargingState = state;
+      await this.o.sender.enqueue({
+        kind: 'update', localId: tx.localId, connectorId, timestamp: new Date(this.o.clock.now()).toISOString(), cause, idTag,
+        ...(idTokenType !== undefined && { idTokenType }),
+        ...(changed && { chargingState: state }),
+      });
+    }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'authorization change not journaled'));
+  }
+
+  private async begin(connectorId: number, { idTag, idTokenType }: { idTag: string | undefined; idTokenType: IdTokenKind | undefined }, startedAt: number, reservationId: number | undefined, ticket: number, cablePluggedLast: boolean): Promise<ActiveTransaction> {
+    // Begun without an identifier only where the version has such a start point (OCPP 2.0.1): never a 1.6 StartTransaction without an idTag.
+    if (idTag === undefined && !this.o.sender.reportsChargingState) throw new Error('a transaction without an idTag cannot be started on this OCPP version');
     const reading = await this.readMeter(connectorId);
     const tx: ActiveTransaction = {
       localId: randomUUID(),
       connectorId,
-      idTag,
+      idTag: idTag ?? '',
       meterStartWh: meterRegisterWh(reading),
       startedAt,
       beginSample: meterValue(reading, this.o.config.getList('StopTxnSampledData'), 'Transaction.Begin', this.sampler.extras(connectorId, reading, undefined)),
@@ -145,7 +189,7 @@ export class TransactionManager {
         connectorId,
         payload: {
           connectorId,
-          idTag,
+          idTag: tx.idTag,
           meterStart: tx.meterStartWh,
           timestamp: new Date(tx.startedAt).toISOString(),
           ...(reservationId !== undefined && { reservationId }),
@@ -153,6 +197,7 @@ export class TransactionManager {
         },
         ...(chargingState !== undefined && { chargingState }),
         ...(cablePluggedLast && this.o.sender.reportsChargingState && { cause: 'CablePluggedIn' as const }),
+        ...(idTag === undefined && { withoutIdToken: true as const }),
       }, ticket);
     } catch (err) {
       // Not journaled, so it never existed: a later stop must not journal a StopTransaction for it.
@@ -162,7 +207,7 @@ export class TransactionManager {
     this.sampler.armPeriodic(tx);
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
     this.o.onEvent?.({
-      event: 'started', localId: tx.localId, connectorId, idTag, meterStartWh: tx.meterStartWh, timestamp: startedAt,
+      event: 'started', localId: tx.localId, connectorId, idTag: tx.idTag, meterStartWh: tx.meterStartWh, timestamp: startedAt,
       ...(reservationId !== undefined && { reservationId }),
       ...(transactionId !== undefined && { transactionId }),
     });
@@ -216,10 +261,12 @@ export class TransactionManager {
     }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'charging rate change not journaled'));
   }
 
-  private async end(connectorId: number, stoppedAt: number, reason: StopReason, idTag: string | undefined, idTokenType: IdTokenKind | undefined, ticket: number): Promise<void> {
+  private async end(connectorId: number, stoppedAt: number, endReason: TransactionEndReason, idTag: string | undefined, idTokenType: IdTokenKind | undefined, ticket: number): Promise<void> {
     const tx = this.active?.get(connectorId);
     if (!tx) return;
     this.active!.delete(connectorId);
+    const pointEnd = endReason === 'ConnectionTimeout' || endReason === 'EnergyTransferEnded' ? endReason : undefined;
+    const reason: StopReason = pointEnd ? 'Other' : (endReason as StopReason);
     this.o.clock.clearTimeout(tx.sampleTimer);
     const reading = await this.readMeter(connectorId);
     const meterStop = Math.max(tx.meterStartWh, meterRegisterWh(reading));
@@ -241,6 +288,9 @@ export class TransactionManager {
         ...(idTag !== undefined && idTokenType !== undefined && { idTokenType }),
         ...(data && { transactionData: data }),
       },
+      ...(pointEnd !== undefined && { endedBy: pointEnd }),
+      // The EV stopped drawing: what it does now (OCPP 2.0.1 TC_E_22: SuspendedEV).
+      ...(pointEnd === 'EnergyTransferEnded' && { chargingState: 'SuspendedEV' as const }),
     }, ticket);
     const transactionId = this.o.sender.transactionIdOf(tx.localId);
     this.o.onEvent?.({

@@ -26,7 +26,7 @@ import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/index.js';
 import type { JournalEntry, JournalRecord, TokenKindOf, TransactionJournal } from '../store/TransactionJournal.js';
 import type { StartTransactionRequest, StartTransactionResponse, StopTransactionRequest, StopTransactionResponse } from '../ocpp16/messages.js';
-import type { OcppCaller } from '../ocpp/OcppCaller.js';
+import type { OcppCaller, TokenAnswer } from '../ocpp/OcppCaller.js';
 import type { IdTagStatus } from '../ocpp16/vocabulary.js';
 import type { MessageOrder } from './MessageOrder.js';
 
@@ -56,6 +56,11 @@ export interface TransactionSenderOptions {
   onStartConfirmed: (localId: string, connectorId: number, response: StartTransactionResponse, request: StartTransactionRequest & TokenKindOf) => void;
   /** Called when the CSMS answered a StopTransaction (`request` is what was sent); must not throw (the stop would be sent again). */
   onStopConfirmed?: (localId: string, connectorId: number, response: StopTransactionResponse, request: StopTransactionRequest & TokenKindOf) => void;
+  /**
+   * Called when the CSMS answered the authorization of a transaction begun without one (an 'update'
+   * Authorized: OCPP 2.0.1 TransactionEvent Updated with the idToken) with what it says of the idTag.
+   */
+  onAuthorizationAnswered?: (localId: string, connectorId: number, transactionId: number, idTag: string, idTokenType: TokenKindOf['idTokenType'], answer: TokenAnswer) => void;
   /** A journal write failed (append, or recording a delivery). */
   onJournalError?: (err: unknown) => void;
   /** A journal write succeeded (lets a storage fault clear as soon as the disk takes writes again). */
@@ -197,7 +202,8 @@ export class TransactionSender {
     for (const { entry } of this.o.journal.pending()) {
       if (entry.kind === 'start') {
         const { idTag, idTokenType, meterStart, timestamp } = entry.payload;
-        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, idTag, ...(idTokenType !== undefined && { idTokenType }), timestamp });
+        // Begun without an identifier: nobody's session to resume.
+        open.set(entry.localId, { localId: entry.localId, connectorId: entry.connectorId, meterStart, ...(!entry.withoutIdToken && { idTag }), ...(idTokenType !== undefined && { idTokenType }), timestamp });
       } else if (entry.kind === 'started') {
         const known = open.get(entry.localId);
         const idTagStatus = entry.idTagStatus === undefined ? {} : { idTagStatus: entry.idTagStatus };
@@ -360,7 +366,7 @@ export class TransactionSender {
             connectorId: entry.connectorId,
             transactionId: response.transactionId,
             meterStart: entry.payload.meterStart,
-            idTag: entry.payload.idTag,
+            ...(!entry.withoutIdToken && { idTag: entry.payload.idTag }),
             ...(entry.payload.idTokenType !== undefined && { idTokenType: entry.payload.idTokenType }),
             idTagStatus: response.idTagInfo.status,
             timestamp: entry.payload.timestamp,
@@ -385,8 +391,10 @@ export class TransactionSender {
           const transactionId = this.transactionIds?.get(entry.localId);
           const wire = this.o.link.journaled;
           // Journaled only where the version reports it; its start given up, or the version changed since: not sent.
-          if (wire && transactionId !== undefined) await wire.changed(entry, transactionId);
-          else this.o.log.warn({ localId: entry.localId, chargingState: entry.chargingState }, 'charging state change dropped: its transaction has no id, or this OCPP version does not report it');
+          if (wire && transactionId !== undefined) {
+            const answer = await wire.changed(entry, transactionId);
+            if (answer && entry.cause === 'Authorized' && entry.idTag !== undefined) this.o.onAuthorizationAnswered?.(entry.localId, entry.connectorId, transactionId, entry.idTag, entry.idTokenType, answer);
+          } else this.o.log.warn({ localId: entry.localId, chargingState: entry.chargingState }, 'charging state change dropped: its transaction has no id, or this OCPP version does not report it');
           await this.recordDelivery(() => this.o.journal.ack(record.seq));
           break;
         }

@@ -5,6 +5,14 @@ import type { ChargingState } from '../store/TransactionJournal.js';
 import type { MeterValue } from './meterValues.js';
 import type { StopData } from './stopTransactionData.js';
 
+/**
+ * Why a transaction ends: a stop reason both versions have, or one that only the points of
+ * the connectors' TransactionPoints (agent/charging/connectorTypes.ts) bring about (never under their defaults, so never under OCPP 1.6):
+ * ConnectionTimeout, what began the transaction was not completed (the cable, or the authorization)
+ * within ConnectionTimeOut; EnergyTransferEnded, the EV stopped drawing energy.
+ */
+export type TransactionEndReason = StopReason | 'ConnectionTimeout' | 'EnergyTransferEnded';
+
 export interface ActiveTransaction {
   localId: string;
   connectorId: number;

@@ -62,6 +62,16 @@ const ENDED_BY: Readonly<Record<StopReason16, TriggerReasonEnumType>> = {
   UnlockCommand: 'UnlockCommand',
 };
 
+/** The ends only the transaction points bring about (TxStartPoint / TxStopPoint): stoppedReason and triggerReason. */
+const POINT_STOPPED_REASON: Readonly<Record<NonNullable<Entry<'stop'>['endedBy']>, ReasonEnumType>> = {
+  ConnectionTimeout: 'Timeout',
+  EnergyTransferEnded: 'StoppedByEV',
+};
+const POINT_ENDED_BY: Readonly<Record<NonNullable<Entry<'stop'>['endedBy']>, TriggerReasonEnumType>> = {
+  ConnectionTimeout: 'EVConnectTimeout',
+  EnergyTransferEnded: 'ChargingStateChanged',
+};
+
 type MeterValue16 = V16.MeterValuesRequest['meterValue'][number];
 
 export function sampledValue201(v: MeterValue16['sampledValue'][number]): SampledValueType {
@@ -224,6 +234,15 @@ export class TransactionEvents implements JournaledEvents {
         event.remoteStartId = remote.remoteStartId;
         event.idToken = remote.idToken;
       }
+    } else if (entry.kind === 'update' && entry.cause === 'Authorized' && entry.idTag !== undefined) {
+      // A transaction begun at the plug-in, authorized by a RequestStartTransaction: RemoteStart, with its id.
+      for (const key of [entry.connectorId, 0]) {
+        const remote = this.remoteStarts?.get(key);
+        if (remote === undefined || !sameToken(remote.idToken, entry.idTag, entry.idTokenType)) continue;
+        this.remoteStarts!.delete(key);
+        Object.assign(event, { triggerReason: 'RemoteStart', remoteStartId: remote.remoteStartId, idToken: remote.idToken });
+        break;
+      }
     }
     if (this.offlineAt(Date.parse(timestampOf(entry)))) event.offline = true;
     // Nothing follows an Ended.
@@ -257,7 +276,7 @@ export class TransactionEvents implements JournaledEvents {
       case 'meter':
         return updatedBy(entry.payload.meterValue);
       case 'stop':
-        return ENDED_BY[entry.payload.reason ?? 'Local'];
+        return entry.endedBy !== undefined ? POINT_ENDED_BY[entry.endedBy] : ENDED_BY[entry.payload.reason ?? 'Local'];
       case 'update':
         return entry.cause;
     }
@@ -298,8 +317,9 @@ export class TransactionEvents implements JournaledEvents {
       ...(facts.offline && { offline: true }),
       transactionInfo: { transactionId, chargingState: entry.chargingState ?? 'Charging', ...(facts.remoteStartId !== undefined && { remoteStartId: facts.remoteStartId }) },
       evse: { id: req.connectorId, connectorId: 1 },
-      // A remote start's own idToken (as the CSMS sent it); else the identifier with its kind.
-      idToken: (facts.idToken as IdTokenType | undefined) ?? idToken201(req.idTag, req.idTokenType),
+      // A remote start's own idToken (as the CSMS sent it); else the identifier with its kind; none
+      // when begun at the plug-in before any authorization (TxStartPoint EVConnected).
+      ...(facts.idToken !== undefined ? { idToken: facts.idToken as IdTokenType } : !entry.withoutIdToken && { idToken: idToken201(req.idTag, req.idTokenType) }),
       meterValue: [energy(req.meterStart, req.timestamp, 'Transaction.Begin')],
       ...(req.reservationId !== undefined && { reservationId: req.reservationId }),
     };
@@ -328,21 +348,30 @@ export class TransactionEvents implements JournaledEvents {
     return {};
   }
 
-  async changed(entry: Entry<'update'>, id: number): Promise<void> {
+  async changed(entry: Entry<'update'>, id: number): Promise<TokenAnswer | void> {
     const transactionId = String(id);
     const { event: facts, durable, confirmed } = this.factsOf(entry, transactionId);
-    await call201(this.link, 'TransactionEvent', {
+    const answer = await call201(this.link, 'TransactionEvent', {
       eventType: 'Updated',
       timestamp: entry.timestamp,
       triggerReason: facts.triggerReason as TriggerReasonEnumType,
       seqNo: facts.seqNo,
       ...(facts.offline && { offline: true }),
-      transactionInfo: { transactionId, ...(entry.chargingState !== undefined && { chargingState: entry.chargingState }) },
+      transactionInfo: {
+        transactionId,
+        ...(entry.chargingState !== undefined && { chargingState: entry.chargingState }),
+        ...(facts.remoteStartId !== undefined && { remoteStartId: facts.remoteStartId }),
+      },
       evse: { id: entry.connectorId, connectorId: 1 },
+      // Authorized / StopAuthorized: the identifier that authorized the transaction (a remote start's
+      // own idToken as sent), or ended its authorization.
+      ...(facts.idToken !== undefined ? { idToken: facts.idToken as IdTokenType } : entry.idTag !== undefined && { idToken: idToken201(entry.idTag, entry.idTokenType) }),
       // ChargingRateChanged: the new limit in force, as the offered current.
       ...(entry.limitA !== undefined && { meterValue: [offered(entry.limitA, entry.timestamp)] }),
     }, durable);
     await confirmed();
+    // The driver's authorization of the transaction: what the CSMS says of the idToken binds it (E06.FR.04).
+    if (entry.cause === 'Authorized') return { tokenInfo: answer.idTokenInfo ? tokenInfo(answer.idTokenInfo) : null };
   }
 
   async ended(entry: Entry<'stop'>, id: number): Promise<V16.StopTransactionResponse & TokenAnswer> {
@@ -357,7 +386,11 @@ export class TransactionEvents implements JournaledEvents {
       triggerReason: facts.triggerReason as TriggerReasonEnumType,
       seqNo: facts.seqNo,
       ...(facts.offline && { offline: true }),
-      transactionInfo: { transactionId, stoppedReason: STOPPED_REASON[reason] },
+      transactionInfo: {
+        transactionId,
+        stoppedReason: entry.endedBy !== undefined ? POINT_STOPPED_REASON[entry.endedBy] : STOPPED_REASON[reason],
+        ...(entry.chargingState !== undefined && { chargingState: entry.chargingState }),
+      },
       ...(req.idTag !== undefined && { idToken: idToken201(req.idTag, req.idTokenType) }),
       meterValue,
     }, durable);

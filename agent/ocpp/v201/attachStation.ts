@@ -19,6 +19,8 @@ import { transactionIdOf, transactionIdIn } from './TransactionEvents.js';
 import type { JournalEntry } from '../../store/TransactionJournal.js';
 import { MIN_OFFER_A } from '../../charging/connectorGuards.js';
 import { certificateUse16, KNOWN_CERTIFICATE_TYPES } from './certificates201.js';
+import type { TransactionPoints } from '../../charging/connectorTypes.js';
+import { transactionPointsOf, type TxPointVariable } from './transactionPoints.js';
 
 /** What the charger gives its 2.0.1 station (the Agent's parts; read, never copied). */
 export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA' | 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors'> {
@@ -42,6 +44,8 @@ export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceMode
   voltageV: number;
   /** The settings' time zone (chargePoint.timeZone; undefined: UTC) and whether the clock follows the CSMS's time. */
   time: { settingsTimeZone: string | undefined; fromCsms: boolean };
+  /** Where the connectors' transactions begin and end from now on (undefined: the default). */
+  setTransactionPoints(points: TransactionPoints | undefined): void;
 }
 
 /** Entries per NotifyReport: small enough for any CSMS's frame limit, few enough calls for ~60 variables. */
@@ -64,6 +68,9 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
     readonly monitors: VariableMonitorStore,
   ) {
     this.deviceModel = new DeviceModel(s.config, this);
+    // The stored TxStartPoint / TxStopPoint, before the connectors run (nothing to say for the default).
+    const points = transactionPointsOf(this);
+    if (points) s.setTransactionPoints(points);
   }
 
   // The station's parts.
@@ -210,6 +217,18 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
 
   async setStopsOnEVSideDisconnect(on: boolean): Promise<void> {
     await this.s.config.change('StopTransactionOnEVSideDisconnect', String(on));
+    // TxStopPoint's EVConnected follows it: whether the card alone ends the transaction may change with it.
+    this.s.setTransactionPoints(transactionPointsOf(this));
+  }
+
+  storedTxPoint(variable: TxPointVariable): string {
+    return this.s.config.getString(variable);
+  }
+
+  async setTxPoint(variable: TxPointVariable, value: string): Promise<void> {
+    const status = await this.s.config.change(variable, value);
+    if (status !== 'Accepted') throw new Error(`${variable} ${value} not stored: ${status}`);
+    this.s.setTransactionPoints(transactionPointsOf(this));
   }
 
   activeNetworkProfile(): number {

@@ -133,7 +133,7 @@ describe('SetVariables', () => {
         { component: { name: 'LocalAuthListCtrlr' }, variable: { name: 'ItemsPerMessage' }, attributeValue: '5' },
         { component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' }, attributeValue: '60', attributeType: 'Target' },
         { component: { name: 'TxCtrlr' }, variable: { name: 'NoSuchVariable' }, attributeValue: '1' },
-        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStartPoint' }, attributeValue: 'EVConnected' },
+        { component: { name: 'TxCtrlr' }, variable: { name: 'TxStartPoint' }, attributeValue: 'DataSigned' },
       ],
     });
     expect(setVariableResult.map((r) => r.attributeStatus)).toEqual(['Rejected', 'Rejected', 'Rejected', 'Rejected', 'NotSupportedAttributeType', 'UnknownVariable', 'Rejected']);
@@ -142,12 +142,12 @@ describe('SetVariables', () => {
     expect(f.config.getList('MeterValuesSampledData')).toEqual(['Energy.Active.Import.Register']);
   });
 
-  it('TxCtrlr.TxStopPoint takes the stop points this station can honour, as StopTxOnEVSideDisconnect, and the EV leaving then does not end the transaction', async () => {
+  it('TxCtrlr.TxStopPoint takes the stop points this station can honour (no parking bay sensor), as StopTxOnEVSideDisconnect, and the EV leaving then does not end the transaction', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     const stopPoint = { component: { name: 'TxCtrlr' }, variable: { name: 'TxStopPoint' } };
     const { setVariableResult } = await f.call('SetVariables', {
       setVariableData: [
-        { ...stopPoint, attributeValue: 'EVConnected,PowerPathClosed' },
+        { ...stopPoint, attributeValue: 'ParkingBayOccupancy,EVConnected' },
         { ...stopPoint, attributeValue: 'Authorized' },
       ],
     });

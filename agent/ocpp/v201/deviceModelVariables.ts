@@ -15,9 +15,11 @@
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
 import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
+import { TX_POINTS as ALL_TX_POINTS } from '../../ocpp16/configurationKeys.js';
+import { readTxStartPoint, readTxStopPoint, writeStopTxOnEVSideDisconnect, writeTxStartPoint, writeTxStopPoint, type TxPointFacts } from './transactionPoints.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
-export interface StationFacts {
+export interface StationFacts extends TxPointFacts {
   /** EVSEs 1..n (one connector each). */
   readonly evseCount: number;
   /** AvailabilityState of the station (evseId 0) or an EVSE/its connector, in 2.0.1 words. */
@@ -35,10 +37,6 @@ export interface StationFacts {
   readonly securityProfile: number;
   /** How long a call waits for its answer on the connection in use (its connection profile's messageTimeout), s. */
   readonly messageTimeoutS: number;
-  /** Whether unplugging at the EV ends the transaction (StopTxOnEVSideDisconnect): part of TxStopPoint. */
-  stopsOnEVSideDisconnect(): boolean;
-  /** Sets it (TxStopPoint written), stored as StopTransactionOnEVSideDisconnect. */
-  setStopsOnEVSideDisconnect(on: boolean): Promise<void>;
   /** The connection profile (slot) in use: 1 is csms.url, 2… csms.fallbackUrls. */
   activeNetworkProfile(): number;
   /** NotifyReport page size (DeviceDataCtrlr.ItemsPerMessage[GetReport]). */
@@ -122,40 +120,7 @@ export const ITEMS_PER_REQUEST = 100;
 
 export type WriteAnswer = { status: 'Accepted' } | { status: 'Rejected'; reasonCode: string; additionalInfo: string };
 
-const TX_POINTS = 'ParkingBayOccupancy,EVConnected,Authorized,DataSigned,PowerPathClosed,EnergyTransfer';
-
-/** The members of a MemberList value, sorted (their order means nothing), or undefined when one is not a TxStartPoint/TxStopPoint value. */
-function txPoints(value: string): string | undefined {
-  const members = value.split(',').map((m) => m.trim());
-  if (!members.every((m) => TX_POINTS.split(',').includes(m))) return undefined;
-  return [...new Set(members)].sort().join(',');
-}
-
-/**
- * TxStartPoint: a transaction begins here once the EV is connected and authorized, when the power
- * path may close (the connector machine); only that is honoured.
- */
-async function writeTxStartPoint(_f: StationFacts, value: string): Promise<WriteAnswer> {
-  const points = txPoints(value);
-  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStartPoint members are ${TX_POINTS}` };
-  if (points === 'PowerPathClosed') return { status: 'Accepted' };
-  return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: 'this station starts a transaction once the EV is connected and authorized: PowerPathClosed only' };
-}
-
-/**
- * TxStopPoint: a transaction ends when its authorization ends (a card, a remote stop) and, with
- * EVConnected, also when the EV is unplugged (StopTxOnEVSideDisconnect, which it sets); other
- * stop points are not honoured.
- */
-async function writeTxStopPoint(f: StationFacts, value: string): Promise<WriteAnswer> {
-  const points = txPoints(value);
-  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStopPoint members are ${TX_POINTS}` };
-  if (points !== 'Authorized' && points !== 'Authorized,EVConnected') {
-    return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: 'this station ends a transaction when its authorization ends, and optionally when the EV is unplugged: Authorized or EVConnected,Authorized' };
-  }
-  await f.setStopsOnEVSideDisconnect(points !== 'Authorized');
-  return { status: 'Accepted' };
-}
+const TX_POINTS = ALL_TX_POINTS.join(',');
 
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
@@ -211,14 +176,14 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
   // Transactions.
   key('TxCtrlr', 'EVConnectionTimeOut', 'ConnectionTimeOut', { unit: 's' }),
-  key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect'),
+  // Part of TxStopPoint (its EVConnected): a change puts both in effect (transactionPoints.ts).
+  key('TxCtrlr', 'StopTxOnEVSideDisconnect', 'StopTransactionOnEVSideDisconnect', { write: writeStopTxOnEVSideDisconnect }),
   key('TxCtrlr', 'StopTxOnInvalidId', 'StopTransactionOnInvalidId'),
   key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
-  // Where transactions begin and end here: a transaction starts once the EV is connected and
-  // authorized, i.e. when the power path may close, and ends when authorization ends (a stop) or,
-  // with StopTxOnEVSideDisconnect, the EV leaves. Writable with the values honoured (above).
-  fact('TxCtrlr', 'station', 'TxStartPoint', () => 'PowerPathClosed', 'MemberList', { valuesList: TX_POINTS, write: writeTxStartPoint }),
-  fact('TxCtrlr', 'station', 'TxStopPoint', (f) => (f.stopsOnEVSideDisconnect() ? 'EVConnected,Authorized' : 'Authorized'), 'MemberList', { valuesList: TX_POINTS, write: writeTxStopPoint }),
+  // Where transactions begin and end (transactionPoints.ts): stored, in effect at once, the values
+  // this station cannot honour Rejected with the reason.
+  fact('TxCtrlr', 'station', 'TxStartPoint', readTxStartPoint, 'MemberList', { valuesList: TX_POINTS, write: writeTxStartPoint }),
+  fact('TxCtrlr', 'station', 'TxStopPoint', readTxStopPoint, 'MemberList', { valuesList: TX_POINTS, write: writeTxStopPoint }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),

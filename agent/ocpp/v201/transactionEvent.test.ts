@@ -96,16 +96,17 @@ describe('TransactionEvent', () => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
   });
 
-  it('TxStopPoint and TxStartPoint take the values the station honours: TxStopPoint Authorized keeps a transaction through an unplug, EVConnected,Authorized ends it there; others are Rejected with a reason', async () => {
+  it('TxStopPoint and TxStartPoint take the values the station honours: TxStopPoint Authorized keeps a transaction through an unplug, EVConnected,Authorized ends it there; no parking bay sensor, no signed meter: Rejected with a reason', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     const set = async (variable: string, attributeValue: string) => (await f.call('SetVariables', { setVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: variable }, attributeValue }] })).setVariableResult[0]!;
     const get = async (variable: string) => (await f.call('GetVariables', { getVariableData: [{ component: { name: 'TxCtrlr' }, variable: { name: variable } }] })).getVariableResult[0]!.attributeValue;
     expect(await set('TxStartPoint', 'PowerPathClosed')).toMatchObject({ attributeStatus: 'Accepted' });
-    expect(await set('TxStartPoint', 'Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStartPoint', 'EnergyTransfer')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
     expect(await set('TxStartPoint', 'Sunrise')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'InvalidValue' } });
-    expect(await set('TxStopPoint', 'EVConnected')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
-    expect(await set('TxStopPoint', 'PowerPathClosed,Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStopPoint', 'DataSigned')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam' } });
+    expect(await set('TxStopPoint', 'ParkingBayOccupancy,Authorized')).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'UnsupportedParam', additionalInfo: expect.stringContaining('no parking bay sensor') } });
     expect(await get('TxStopPoint')).toBe('EVConnected,Authorized');
+    expect(await get('TxStartPoint')).toBe('PowerPathClosed');
 
     expect(await set('TxStopPoint', 'Authorized')).toMatchObject({ attributeStatus: 'Accepted' });
     expect(await get('TxStopPoint')).toBe('Authorized');
