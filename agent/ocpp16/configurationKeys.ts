@@ -254,6 +254,18 @@ export const CONFIGURATION_KEYS = {
   NetworkConfigurationPriority: { type: 'csl', readonly: false, default: '', members: /^[1-9]$/, check: prioritySlotProblem },
   // Failed connection attempts on one profile before the next in NetworkConfigurationPriority is tried.
   NetworkProfileConnectionAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
+  // OCPP 2.0.1 OCPPCommCtrlr.OfflineThreshold (B04, agent/ocpp/v201/Ocpp201Outbound.ts), seconds:
+  // after a reconnection without a new boot, an outage longer than this is followed by a
+  // StatusNotification of every EVSE, a shorter one only by those whose status is not the one the
+  // CSMS last received. 0 (default): every EVSE after every reconnection. Under 1.6 a vendor key
+  // without effect: a 1.6 charger boots on every connection and then reports every connector.
+  OfflineThreshold: { type: 'integer', readonly: false, default: 0, min: 0, max: 2_592_000 },
+  // OCPP 2.0.1 OCPPCommCtrlr.QueueAllMessages (a vendor key under 1.6, honoured the same;
+  // agent/StatusReporter.ts): true keeps every status change that happens while the CSMS cannot be
+  // reached (not only each connector's latest) and sends them in order, with their own timestamps,
+  // after the next accepted registration. Transaction messages, NotifyEvents, security events,
+  // firmware and log notifications wait whatever this says.
+  QueueAllMessages: rw('boolean', false),
   // The authorization cache's rules (OCPP 2.0.1 AuthCacheCtrlr.LifeTime and .Policy; vendor keys
   // under 1.6, where they act the same on the one cache, agent/auth/AuthorizationCache.ts): an entry
   // without an expiry date of its own is forgotten AuthCacheLifeTime s after its last use (0: never),
