@@ -571,14 +571,22 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(reader, this.sessions, this.statusReporter));
     this.sessions.open();
     const onAccepted = () => this.onAccepted();
+    // QueueAllMessages: what happens while the registration is lost is kept, in order, for the next one.
+    const onState = (state: string, previous: string) => {
+      if (previous !== 'accepted' || state === 'accepted' || !this.config.getBool('QueueAllMessages')) return;
+      this.sender.suspend();
+      this.statusReporter.hold();
+    };
     const onConfig = (key: string) => {
       if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
       if (isConnectorSetting(key)) for (const c of this.connectors) c.send({ type: 'CONFIGURE', settings: connectorSettings(this.config) });
     };
     this.link.on('accepted', onAccepted);
+    this.link.on('state', onState);
     this.config.on('changed', onConfig);
     this.detach.push(() => {
       this.link.off('accepted', onAccepted);
+      this.link.off('state', onState);
       this.config.off('changed', onConfig);
     });
     this.transactions.startAligned();
@@ -767,8 +775,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     // connection settings being tried (a new BasicAuthPassword, a raised SecurityProfile) are kept
     // here, once the CSMS took the connection. Under 1.6 the link did that at the boot (a no-op now).
     this.options.linkSecurity?.connected();
+    // Status changes kept through the outage (QueueAllMessages) take their place before the sender's.
+    const held = this.statusReporter.releaseHeld();
     this.sender.resume();
-    this.statusReporter.reportAll();
+    this.statusReporter.reportAll(held);
     this.options.securityEvents?.resume?.();
   }
 

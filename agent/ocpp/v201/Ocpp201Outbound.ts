@@ -122,8 +122,8 @@ export class Ocpp201Outbound implements OcppCaller {
     return this.transactions;
   }
   /**
-   * connectorStatus last delivered per EVSE since the last accepted boot: the 1.6 phases of a
-   * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
+   * connectorStatus last delivered (or on its way) per EVSE since the last accepted boot: the 1.6
+   * phases of a session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
    */
   private lastStatus: readonly (string | undefined)[] = NO_STATUSES;
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
@@ -250,7 +250,7 @@ export class Ocpp201Outbound implements OcppCaller {
   }
 
   /** Remembers an EVSE's status as delivered, in an array just long enough (a Map costs ≈ 190 B, a pushed-to array ≈ 170 B). */
-  private sentStatus(evseId: number, status: string): void {
+  private sentStatus(evseId: number, status: string | undefined): void {
     const before = this.lastStatus;
     const after = Array.from({ length: Math.max(before.length, evseId + 1) }, (_, i) => before[i]);
     after[evseId] = status;
@@ -296,8 +296,16 @@ export class Ocpp201Outbound implements OcppCaller {
         const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
         try {
           if (p.connectorId !== 0 && this.lastStatus[p.connectorId] !== connectorStatus) {
-            await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+            // The CSMS's from the moment it is queued, so a repeat queued behind it is not sent
+            // (statuses kept through an outage go to the link together); the one before again when it fails.
+            const before = this.lastStatus[p.connectorId];
             this.sentStatus(p.connectorId, connectorStatus);
+            try {
+              await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+            } catch (err) {
+              if (this.lastStatus[p.connectorId] === connectorStatus) this.sentStatus(p.connectorId, before);
+              throw err;
+            }
           }
         } finally {
           // After the status, also when it could not be sent (offline): the problem waits in the event queue.
