@@ -3,6 +3,7 @@
  * the strict embedded CSMS: the status changes of an outage are kept and sent after the next
  * accepted boot, in order with the transaction messages of their connector, with the time they
  * happened; without it only the current status follows the transaction messages (Agent.order.test.ts).
+ * Clock-aligned MeterValues outside a transaction are kept the same way.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../test/support/agentFixture.js';
@@ -58,5 +59,24 @@ describe('QueueAllMessages (OCPP 1.6 vendor key)', () => {
     const f = await agentFixture({ ocpp: { AllowOfflineTxForUnknownId: true } });
     const before = await sessionWhilePending(f);
     expect(trail(f).slice(before).map((t) => t.what)).toEqual(['StartTransaction', 'StopTransaction', 'Available']);
+  });
+
+  it('true: clock-aligned MeterValues outside a transaction taken during the outage go out after it, oldest first; false: they are lost', async () => {
+    for (const queueAll of [true, false]) {
+      const f = await agentFixture({ ocpp: { QueueAllMessages: queueAll, ClockAlignedDataInterval: 60, MeterValuesAlignedData: 'Energy.Active.Import.Register' } });
+      f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
+      await f.csms.disconnect(CP);
+      await f.advance(2000);
+      const before = f.sent('MeterValues').length;
+      const down = f.clock.now();
+      await f.advance(5 * MINUTE, 10_000);
+      expect(f.sent('MeterValues').length).toBe(before);
+      await f.advance(6 * MINUTE, MINUTE); // Accepted boot, and a sample or so after it
+      const after = f.sent('MeterValues').slice(before).map((m) => Date.parse(m.meterValue[0]!.timestamp));
+      const ofTheOutage = after.filter((t) => t < down + 5 * MINUTE);
+      expect(ofTheOutage).toHaveLength(queueAll ? 5 : 0);
+      expect(after).toEqual([...after].sort((a, b) => a - b));
+      await cleanupAgents();
+    }
   });
 });

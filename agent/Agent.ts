@@ -779,6 +779,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     const held = this.statusReporter.releaseHeld();
     this.sender.resume();
     this.statusReporter.reportAll(held);
+    this.transactions.sendHeldSamples();
     this.options.securityEvents?.resume?.();
   }
 
