@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../test/support/agentFixture.js';
+import { NO_REPLY } from '../scenarios/csms/ocppRpcServer.js';
 
 afterEach(cleanupAgents);
 
@@ -78,5 +79,24 @@ describe('QueueAllMessages (OCPP 1.6 vendor key)', () => {
       expect(after).toEqual([...after].sort((a, b) => a - b));
       await cleanupAgents();
     }
+  });
+
+  it('a StartTransaction on the wire when the connection dropped is sent again before the status kept after it', async () => {
+    const f = await agentFixture({ ocpp: { AllowOfflineTxForUnknownId: true, QueueAllMessages: true } });
+    f.csms.respondOnce('StartTransaction', NO_REPLY);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap(CARD);
+    await f.csms.waitFor((r) => r.direction === 'in' && r.action === 'StartTransaction');
+    f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
+    await f.csms.disconnect(CP); // the StartTransaction is still unanswered
+    const before = trail(f).length;
+    await f.advance(2000);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    f.sim.connectors[0]!.ev.suspend();
+    await f.advance(5000);
+    expect(f.agent.connectors[0]!.status).toBe('SuspendedEV');
+    await f.advance(10 * MINUTE, MINUTE); // Accepted boot
+    expect(trail(f).slice(before).map((t) => t.what)).toEqual(['StartTransaction', 'SuspendedEV', 'SuspendedEV']);
   });
 });

@@ -399,6 +399,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       link: calls,
       connectors: this.connectors,
       order: this.order,
+      sender: this.sender,
       config,
       clock,
       log: this.log,
@@ -571,22 +572,14 @@ export class Agent extends EventEmitter<AgentEvents> {
     for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(reader, this.sessions, this.statusReporter));
     this.sessions.open();
     const onAccepted = () => this.onAccepted();
-    // QueueAllMessages: what happens while the registration is lost is kept, in order, for the next one.
-    const onState = (state: string, previous: string) => {
-      if (previous !== 'accepted' || state === 'accepted' || !this.config.getBool('QueueAllMessages')) return;
-      this.sender.suspend();
-      this.statusReporter.hold();
-    };
     const onConfig = (key: string) => {
       if (key === 'ClockAlignedDataInterval') this.transactions.startAligned();
       if (isConnectorSetting(key)) for (const c of this.connectors) c.send({ type: 'CONFIGURE', settings: connectorSettings(this.config) });
     };
     this.link.on('accepted', onAccepted);
-    this.link.on('state', onState);
     this.config.on('changed', onConfig);
     this.detach.push(() => {
       this.link.off('accepted', onAccepted);
-      this.link.off('state', onState);
       this.config.off('changed', onConfig);
     });
     this.transactions.startAligned();

@@ -22,6 +22,7 @@ import type { OcppLinkState } from './ocpp/OcppLinkTypes.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import type { MessageOrder } from './transactions/MessageOrder.js';
+import type { TransactionSender } from './transactions/TransactionSender.js';
 
 /** What the reporter reads of a connector. */
 export interface ReportedConnector {
@@ -33,6 +34,8 @@ export interface StatusReporterOptions {
   link: OcppCaller & { readonly state: OcppLinkState };
   connectors: readonly ReportedConnector[];
   order: MessageOrder;
+  /** Takes its tickets back when status changes start being kept (QueueAllMessages). */
+  sender?: Pick<TransactionSender, 'suspend'>;
   config: OcppConfiguration;
   clock: Clock;
   log: Logger;
@@ -58,22 +61,26 @@ export class StatusReporter {
    */
   private lastSent: Map<number, string> | undefined;
   /**
-   * QueueAllMessages: one order ticket per connector (0 … n) taken when the accepted registration
-   * was lost. While they are out every status change waits in the order behind them (none is
-   * handed to a link that would drop it); given back once accepted again.
+   * QueueAllMessages: one order ticket per connector (0 … n) taken at the first status change
+   * after the accepted registration was lost. While they are out every status change waits in the
+   * order behind them (none is handed to a link that would drop it); given back once accepted again.
    */
   private holding: number[] | undefined;
+  /** Registration was accepted at least once (reportAll ran): before that there is nothing to keep. */
+  private wasAccepted = false;
 
   constructor(private readonly o: StatusReporterOptions) {}
 
   /**
-   * The accepted registration is lost (the connection dropped): with QueueAllMessages, status
+   * A status change while the accepted registration is lost: with QueueAllMessages, status
    * changes from now on are kept for the next one ({@link releaseHeld}). The transaction sender
-   * takes its tickets back at the same time (TransactionSender.suspend), so a kept status never
-   * overtakes a transaction message that happened before it and is sent again.
+   * takes its tickets back first (TransactionSender.suspend), so a kept status never overtakes a
+   * transaction message that happened before it and is sent again. No listener per charger: the
+   * change itself is the moment.
    */
-  hold(): void {
-    if (this.holding || !this.o.config.getBool('QueueAllMessages')) return;
+  private holdIfOffline(): void {
+    if (this.holding || !this.wasAccepted || this.o.link.isAccepted || !this.o.config.getBool('QueueAllMessages')) return;
+    this.o.sender?.suspend();
     this.holding = [0, ...this.o.connectors.map((c) => c.currentStatus().connectorId)].map((id) => this.o.order.reserve(id));
   }
 
@@ -130,6 +137,7 @@ export class StatusReporter {
    * Replaces what still waited from before.
    */
   reportAll(afterHeld = false): void {
+    this.wasAccepted = true;
     this.lastSent?.clear();
     const mark = this.o.order.mark();
     // What still waits from the outage goes first when it was kept (QueueAllMessages), else it is replaced.
@@ -185,6 +193,7 @@ export class StatusReporter {
    * it for MinimumStatusDuration: a newer change of the same connector in that time replaces it.
    */
   private report(change: StatusChange): void {
+    this.holdIfOffline();
     const mark = this.o.order.mark();
     const { connectorId } = change;
     const holdMs = this.o.config.getInt('MinimumStatusDuration') * 1000;

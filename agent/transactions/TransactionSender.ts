@@ -282,7 +282,7 @@ export class TransactionSender {
   }
 
   /**
-   * Call when the link loses its accepted registration and what happens meanwhile is kept for
+   * Call once the link lost its accepted registration and what happens from now on is kept for
    * later (QueueAllMessages): the starts and stops handed to the link but not confirmed take their
    * connector's ticket again now, so the statuses kept from now on wait for them to be sent again.
    */
