@@ -193,6 +193,11 @@ export class Ocpp201Station implements StationControl {
     return this.p.log;
   }
 
+  /** The registration is accepted (again): what waited for it goes out (QueueAllMessages: reservation updates). */
+  accepted(): void {
+    this.held?.accepted();
+  }
+
   get displayMessages(): DisplayMessagePort | undefined {
     return this.p.driver.displayMessages;
   }

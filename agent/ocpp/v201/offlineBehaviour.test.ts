@@ -153,6 +153,23 @@ describe('OCPPCommCtrlr.QueueAllMessages', () => {
   });
 });
 
+describe('QueueAllMessages and reservations', () => {
+  it('a reservation that runs out during an outage: ReservationStatusUpdate Expired after it with QueueAllMessages, none without', async () => {
+    for (const queueAll of [true, false]) {
+      const f = await agent201Fixture({ connectors: 1, ocpp: { QueueAllMessages: queueAll } });
+      const expiryDateTime = new Date(f.clock.now() + MINUTE).toISOString();
+      expect(await f.call('ReserveNow', { id: 21, expiryDateTime, idToken: { idToken: 'A1', type: 'Central' }, evseId: 1 })).toEqual({ status: 'Accepted' });
+      const port = await csmsDown(f);
+      await f.advance(2 * MINUTE, 10 * SECOND);
+      expect(f.agent.connectors[0]!.status).toBe('Available');
+      const back = await csmsBack(f, port);
+      const updates = back.calls.filter((c) => c.action === 'ReservationStatusUpdate').map((c) => c.params);
+      expect(updates).toEqual(queueAll ? [{ reservationId: 21, reservationUpdateStatus: 'Expired' }] : []);
+      await cleanupAgents201();
+    }
+  });
+});
+
 describe('the values survive a restart', () => {
   it('OfflineThreshold and QueueAllMessages as set, read back by GetVariables and reported by GetBaseReport', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'evse-commctrl-'));
