@@ -132,9 +132,10 @@ export class StatusReporter {
   }
 
   /**
-   * After an accepted boot: the current status of the charge point and of every connector, each
-   * behind the transaction messages of its connector that go out (again) on this connection.
-   * Replaces what still waited from before.
+   * After an accepted registration (a boot, or under 2.0.1 a new connection): the current status
+   * of the charge point and of every connector, each behind the transaction messages of its
+   * connector that go out (again) on this connection. Replaces what still waited from before,
+   * unless that was kept on purpose (`afterHeld`: {@link releaseHeld} released it; then after it).
    */
   reportAll(afterHeld = false): void {
     this.wasAccepted = true;
