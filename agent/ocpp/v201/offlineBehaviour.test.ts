@@ -2,8 +2,8 @@
  * What the station tells a strict 2.0.1 CSMS after an outage, on the virtual clock:
  * OCPPCommCtrlr.OfflineThreshold (B04: every EVSE's status after a long outage, only the changed
  * ones after a short one) and QueueAllMessages (every status change of the outage, in order, with
- * the transaction's events where they belong), both written by SetVariables and kept across a
- * restart with the same configuration file.
+ * the transaction's events where they belong; a reservation's expiry), both written by SetVariables
+ * and kept across a restart with the same configuration file.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
