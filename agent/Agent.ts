@@ -412,6 +412,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       link: calls,
       connectors: this.connectors,
       order: this.order,
+      sender: this.sender,
       config,
       clock,
       log: this.log,
@@ -780,8 +781,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     // connection settings being tried (a new BasicAuthPassword, a raised SecurityProfile) are kept
     // here, once the CSMS took the connection. Under 1.6 the link did that at the boot (a no-op now).
     this.options.linkSecurity?.connected();
+    // Status changes kept through the outage (QueueAllMessages) take their place before the sender's.
+    const held = this.statusReporter.releaseHeld();
     this.sender.resume();
-    this.statusReporter.reportAll();
+    this.statusReporter.reportAll(held);
+    this.transactions.sendHeldSamples();
     this.options.securityEvents?.resume?.();
   }
 

@@ -8,7 +8,11 @@
  *   of the same connector that happened before it, and without waiting for anything else;
  * - only once it has lasted MinimumStatusDuration (a shorter one is not sent);
  * - while the link lets it through; offline only the latest status per connector counts, and
- *   after each accepted boot every connector's current status is reported (again in order).
+ *   after each accepted boot every connector's current status is reported (again in order);
+ * - with QueueAllMessages (OCPP 2.0.1 OCPPCommCtrlr; a vendor key under 1.6) every change while
+ *   an accepted registration is lost is kept (up to {@link MAX_HELD} per connector, the oldest
+ *   dropped first) and sent, with the time it happened, once the registration is accepted again:
+ *   in order with the transaction messages of its connector, before the current statuses.
  */
 import type { Logger } from 'pino';
 import type { Clock, HalError, HalErrorCode, RfidReader, TimerId } from '../hal/index.js';
@@ -18,6 +22,7 @@ import type { OcppLinkState } from './ocpp/OcppLinkTypes.js';
 import type { OcppCaller } from './ocpp/OcppCaller.js';
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import type { MessageOrder } from './transactions/MessageOrder.js';
+import type { TransactionSender } from './transactions/TransactionSender.js';
 
 /** What the reporter reads of a connector. */
 export interface ReportedConnector {
@@ -29,6 +34,8 @@ export interface StatusReporterOptions {
   link: OcppCaller & { readonly state: OcppLinkState };
   connectors: readonly ReportedConnector[];
   order: MessageOrder;
+  /** Takes its tickets back when status changes start being kept (QueueAllMessages). */
+  sender?: Pick<TransactionSender, 'suspend'>;
   config: OcppConfiguration;
   clock: Clock;
   log: Logger;
@@ -37,6 +44,9 @@ export interface StatusReporterOptions {
 }
 
 const keyOf = (s: StatusChange) => `${s.status}/${s.errorCode}/${s.info ?? ''}`;
+
+/** Status changes kept per connector while the CSMS cannot be reached (QueueAllMessages). */
+export const MAX_HELD = 100;
 
 export class StatusReporter {
   /** `status/errorCode/info` last reported for connectorId 0. */
@@ -50,8 +60,42 @@ export class StatusReporter {
    * statuses are held back (only then can one that comes out repeat the last one sent).
    */
   private lastSent: Map<number, string> | undefined;
+  /**
+   * QueueAllMessages: one order ticket per connector (0 … n) taken at the first status change
+   * after the accepted registration was lost. While they are out every status change waits in the
+   * order behind them (none is handed to a link that would drop it); given back once accepted again.
+   */
+  private holding: number[] | undefined;
+  /** Registration was accepted at least once (reportAll ran): before that there is nothing to keep. */
+  private wasAccepted = false;
 
   constructor(private readonly o: StatusReporterOptions) {}
+
+  /**
+   * A status change while the accepted registration is lost: with QueueAllMessages, status
+   * changes from now on are kept for the next one ({@link releaseHeld}). The transaction sender
+   * takes its tickets back first (TransactionSender.suspend), so a kept status never overtakes a
+   * transaction message that happened before it and is sent again. No listener per charger: the
+   * change itself is the moment.
+   */
+  private holdIfOffline(): void {
+    if (this.holding || !this.wasAccepted || this.o.link.isAccepted || !this.o.config.getBool('QueueAllMessages')) return;
+    this.o.sender?.suspend();
+    this.holding = [0, ...this.o.connectors.map((c) => c.currentStatus().connectorId)].map((id) => this.o.order.reserve(id));
+  }
+
+  /**
+   * Accepted again: the kept changes go to the link in the order they happened, each once the
+   * transaction messages of its connector before it are with the link (call before the sender
+   * resumes). True when changes were kept: then {@link reportAll} must queue behind them.
+   */
+  releaseHeld(): boolean {
+    const tickets = this.holding;
+    if (!tickets) return false;
+    this.holding = undefined;
+    for (const ticket of tickets) this.o.order.release(ticket);
+    return true;
+  }
 
   /** A connector's status changed: report it, and the charge point when that changes too. */
   connectorChanged(change: StatusChange): void {
@@ -88,14 +132,17 @@ export class StatusReporter {
   }
 
   /**
-   * After an accepted boot: the current status of the charge point and of every connector, each
-   * behind the transaction messages of its connector that go out (again) on this connection.
-   * Replaces what still waited from before.
+   * After an accepted registration (a boot, or under 2.0.1 a new connection): the current status
+   * of the charge point and of every connector, each behind the transaction messages of its
+   * connector that go out (again) on this connection. Replaces what still waited from before,
+   * unless that was kept on purpose (`afterHeld`: {@link releaseHeld} released it; then after it).
    */
-  reportAll(): void {
+  reportAll(afterHeld = false): void {
+    this.wasAccepted = true;
     this.lastSent?.clear();
     const mark = this.o.order.mark();
-    for (const change of this.all()) this.o.order.after(change.connectorId, mark, () => void this.deliver(change, true), true);
+    // What still waits from the outage goes first when it was kept (QueueAllMessages), else it is replaced.
+    for (const change of this.all()) this.o.order.after(change.connectorId, mark, () => void this.deliver(change, true), !afterHeld);
   }
 
   /** The charge point's own status (connectorId 0). */
@@ -147,6 +194,7 @@ export class StatusReporter {
    * it for MinimumStatusDuration: a newer change of the same connector in that time replaces it.
    */
   private report(change: StatusChange): void {
+    this.holdIfOffline();
     const mark = this.o.order.mark();
     const { connectorId } = change;
     const holdMs = this.o.config.getInt('MinimumStatusDuration') * 1000;
@@ -155,7 +203,8 @@ export class StatusReporter {
       this.o.clock.clearTimeout(previous);
       this.held!.delete(connectorId);
     }
-    const queue = () => this.o.order.after(connectorId, mark, () => void this.deliver(change, false), !this.o.link.isAccepted);
+    // Offline only the latest counts, unless every change is kept (then at most MAX_HELD).
+    const queue = () => this.o.order.after(connectorId, mark, () => void this.deliver(change, false), !this.holding && !this.o.link.isAccepted, this.holding && MAX_HELD);
     if (holdMs <= 0) return queue();
     this.lastSent ??= new Map();
     (this.held ??= new Map()).set(

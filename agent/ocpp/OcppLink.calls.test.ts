@@ -4,7 +4,7 @@
  */
 import { ocppRpc } from './ocppRpc.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { KEY_NAMES } from '../ocpp16/configurationKeys.js';
+import { KEY_NAMES_16 } from '../ocpp16/configurationKeys.js';
 import { cleanupLinks, eventually, linkFixture, quiet } from './testing/linkFixture.js';
 
 afterEach(cleanupLinks);
@@ -30,7 +30,7 @@ describe('CSMS calls through the strict link', () => {
   it('answers GetConfiguration (all keys, schema-valid) and ChangeConfiguration', async () => {
     const f = await accepted();
     const all = (await f.csms().client.call('GetConfiguration', {})) as { configurationKey: { key: string }[]; unknownKey?: string[] };
-    expect(all.configurationKey.map((k) => k.key)).toEqual(KEY_NAMES);
+    expect(all.configurationKey.map((k) => k.key)).toEqual(KEY_NAMES_16);
     expect(all.unknownKey).toBeUndefined();
     expect(await f.csms().client.call('GetConfiguration', { key: ['NumberOfConnectors', 'Nope'] })).toEqual({
       configurationKey: [{ key: 'NumberOfConnectors', readonly: true, value: '2' }],

@@ -344,7 +344,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (this.registered && this.face.registrationOutlivesConnection && this.registeredSlot === this.attempts.slot) {
       // Accepted before on this run (OCPP 2.0.1) through this connection profile: the station boots
       // once, not on every connection; a different profile (another CSMS) boots again (B10.FR.10).
-      this.becomeAccepted(this.registered);
+      this.becomeAccepted(this.registered, false);
     } else if (wait > 0) {
       // The CSMS said when we may boot again; a new connection does not change that.
       this.setState(this.registration.waitingAs);
@@ -393,7 +393,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
       if (answer.interval > 0) this.registration.adoptHeartbeatInterval(answer.interval);
       this.registered = answer;
       this.registeredSlot = this.attempts.slot;
-      this.becomeAccepted(answer);
+      this.becomeAccepted(answer, true);
       return;
     }
     this.registered = undefined;
@@ -402,13 +402,16 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.registration.scheduleBoot(retryInMs);
   }
 
-  /** Registration Accepted (by this answer, or still, on a new connection): heartbeats, and the agent reports. */
-  private becomeAccepted(answer: BootNotificationResponse): void {
+  /**
+   * Registration Accepted (by this answer, `booted`, or still, on a new connection): heartbeats,
+   * and the agent reports.
+   */
+  private becomeAccepted(answer: BootNotificationResponse, booted: boolean): void {
     this.gate.reset();
     this.setState('accepted');
     this.attempts.accepted();
     this.heartbeat.start();
-    this.emit('accepted', answer);
+    this.emit('accepted', answer, booted);
   }
 
   private readonly onConfigChanged = (key: ConfigurationKey, value: ConfigValue): void => {

@@ -128,8 +128,12 @@ export interface OcppLinkOptions {
 
 export interface OcppLinkEvents {
   state: [state: OcppLinkState, previous: OcppLinkState];
-  /** After each Accepted BootNotification: time for the agent to send StatusNotifications. */
-  accepted: [response: BootNotificationResponse];
+  /**
+   * After each Accepted BootNotification (`booted`), and (OCPP 2.0.1, which boots once per run) on
+   * each new connection of an accepted station (`booted` false): time for the agent to send
+   * StatusNotifications.
+   */
+  accepted: [response: BootNotificationResponse, booted: boolean];
   disconnected: [info: { code: number; reason: string }];
   /** A reconnect is scheduled; `attempt` counts from 1 since the CSMS last answered a call. */
   reconnecting: [info: { attempt: number; delayMs: number }];

@@ -107,20 +107,16 @@ class Ocpp201Version implements VersionFace {
     // Problems are told from the status changes themselves: offline too (no StatusNotification is sent then).
     sources.events.on('status', out.statusListener);
     this.station = attachOcpp201Station(this.face, sources, out, this.monitors);
-    if (sources.control.chargingLimits) {
-      sources.events.on('limit', this.limitChanged);
-      sources.link.on('accepted', this.accepted);
-    }
+    if (sources.control.chargingLimits) sources.events.on('limit', this.limitChanged);
+    sources.link.on('accepted', this.accepted);
   }
 
   detach(): void {
     const out = this.outbound;
     if (!out) return;
     const { sources } = this;
-    if (sources?.control.chargingLimits) {
-      sources.events.off('limit', this.limitChanged);
-      sources.link.off('accepted', this.accepted);
-    }
+    if (sources?.control.chargingLimits) sources.events.off('limit', this.limitChanged);
+    sources?.link.off('accepted', this.accepted);
     this.external?.stop();
     sources?.events.off('status', out.statusListener);
     this.station?.dispose();
@@ -136,5 +132,9 @@ class Ocpp201Version implements VersionFace {
     this.external?.sync();
   };
 
-  private readonly accepted = (): void => this.external?.sync();
+  /** Accepted (again): the external limit, and what the station kept for the CSMS (QueueAllMessages). */
+  private readonly accepted = (): void => {
+    this.external?.sync();
+    this.station?.accepted();
+  };
 }

@@ -55,6 +55,12 @@ export interface KeyDefinition {
   /** Never reported (GetConfiguration shows the key without a value): a secret. */
   readonly writeOnly?: boolean;
   /**
+   * An OCPP 2.0.1 variable with nothing to act on under 1.6: a 1.6 CSMS does not see it
+   * (GetConfiguration: unknownKey when named, absent from the full list; ChangeConfiguration:
+   * NotSupported). It stays a setting (`ocpp:`) and a device-model variable.
+   */
+  readonly only201?: boolean;
+  /**
    * String or CSL (normalised): what is wrong with a value (Rejected), or undefined when it is fine.
    * `intOf` reads another integer key's current value (undefined when not known here).
    */
@@ -257,6 +263,18 @@ export const CONFIGURATION_KEYS = {
   NetworkConfigurationPriority: { type: 'csl', readonly: false, default: '', members: /^[1-9]$/, check: prioritySlotProblem },
   // Failed connection attempts on one profile before the next in NetworkConfigurationPriority is tried.
   NetworkProfileConnectionAttempts: { type: 'integer', readonly: false, default: 3, min: 1, max: 100 },
+  // OCPP 2.0.1 OCPPCommCtrlr.OfflineThreshold (B04, agent/ocpp/v201/Ocpp201Outbound.ts), seconds:
+  // after a reconnection without a new boot, an outage longer than this is followed by a
+  // StatusNotification of every EVSE, a shorter one only by those whose status is not the one the
+  // CSMS last received. 0 (default): every EVSE after every reconnection. Not a 1.6 key: a 1.6
+  // charger boots on every connection and then reports every connector (OCPP 1.6 has no equivalent).
+  OfflineThreshold: { type: 'integer', readonly: false, default: 0, min: 0, max: 2_592_000, only201: true },
+  // OCPP 2.0.1 OCPPCommCtrlr.QueueAllMessages (a vendor key under 1.6, honoured the same;
+  // agent/StatusReporter.ts): true keeps every status change that happens while the CSMS cannot be
+  // reached (not only each connector's latest) and sends them in order, with their own timestamps,
+  // after the next accepted registration. Transaction messages, NotifyEvents, security events,
+  // firmware and log notifications wait whatever this says.
+  QueueAllMessages: rw('boolean', false),
   // The authorization cache's rules (OCPP 2.0.1 AuthCacheCtrlr.LifeTime and .Policy; vendor keys
   // under 1.6, where they act the same on the one cache, agent/auth/AuthorizationCache.ts): an entry
   // without an expiry date of its own is forgotten AuthCacheLifeTime s after its last use (0: never),
@@ -316,6 +334,9 @@ export function resolveKey(name: string): ConfigurationKey | undefined {
 export function definitionOf(key: ConfigurationKey): KeyDefinition {
   return CONFIGURATION_KEYS[key];
 }
+
+/** The keys a 1.6 CSMS sees (GetConfiguration without keys): all but the 2.0.1 variables 1.6 has nothing to act on. */
+export const KEY_NAMES_16: readonly ConfigurationKey[] = KEY_NAMES.filter((k) => definitionOf(k).only201 !== true);
 
 /** Whether the key is a list of measurands (MeterValuesSampledData, StopTxnAlignedData, …). */
 export function isMeasurandList(key: ConfigurationKey): boolean {

@@ -54,4 +54,13 @@ describe('MessageOrder', () => {
     order.release(t);
     expect(ran).toEqual(['Available']);
   });
+
+  it('max keeps at most that many waiting, the oldest dropped first (statuses kept through an outage)', () => {
+    const order = new MessageOrder();
+    const t = order.reserve(1);
+    const ran: number[] = [];
+    for (let i = 1; i <= 5; i++) order.after(1, order.mark(), () => ran.push(i), false, 3);
+    order.release(t);
+    expect(ran).toEqual([3, 4, 5]);
+  });
 });

@@ -49,11 +49,12 @@ export class MessageOrder {
    * Runs `run` (synchronously, now or on the release that frees it) once no ticket of
    * `connectorId` up to `mark` is out, after the jobs queued before it for that connector.
    * `replace` drops the jobs still waiting for the connector first (offline, only the latest
-   * status counts).
+   * status counts); `max` keeps at most that many waiting, dropping the oldest.
    */
-  after(connectorId: number, mark: number, run: () => void, replace = false): void {
+  after(connectorId: number, mark: number, run: () => void, replace = false, max?: number): void {
     let queue = this.waiting?.get(connectorId);
     if (replace && queue) queue.length = 0;
+    if (max !== undefined && queue && queue.length >= max) queue.splice(0, queue.length - max + 1);
     if (!queue || queue.length === 0) {
       if (!this.blocks(connectorId, mark)) return run();
       queue ??= [];

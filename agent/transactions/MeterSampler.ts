@@ -31,6 +31,9 @@ export interface MeterSamplerOptions {
 
 const DAY_MS = 86_400_000;
 
+/** Samples outside a transaction kept while the CSMS cannot be reached (QueueAllMessages): about a day of 15-minute samples of two connectors. */
+export const MAX_HELD_SAMPLES = 200;
+
 /** The devices of one connector (a connector the charger does not have is a programming error). */
 export function connectorHardware(connectors: readonly ConnectorHardware[], connectorId: number): ConnectorHardware {
   const c = connectors.find((x) => x.connectorId === connectorId);
@@ -47,6 +50,8 @@ export class MeterSampler {
   private alignedTimer: TimerId | undefined;
   /** Register at each connector's previous aligned sample (made on the first). */
   private alignedWh: Map<number, number> | undefined;
+  /** QueueAllMessages: samples outside a transaction taken while offline, oldest first (made on the first). */
+  private held: { connectorId: number; value: MeterValue }[] | undefined;
 
   /** `active`: the transaction running on each connector (the TransactionManager). */
   constructor(
@@ -150,7 +155,25 @@ export class MeterSampler {
     }
   }
 
-  /** Transaction samples go through the journal; samples outside a transaction are best effort. */
+  /**
+   * The accepted registration is back: the samples outside a transaction kept meanwhile
+   * (QueueAllMessages) go out, oldest first, each with the time it was taken.
+   */
+  sendHeld(): void {
+    const held = this.held;
+    this.held = undefined;
+    for (const { connectorId, value } of held ?? []) {
+      void this.o.link.call('MeterValues', { connectorId, meterValue: [value] }).catch((err: unknown) => {
+        this.o.log.warn({ err, connector: connectorId }, 'kept MeterValues not delivered');
+      });
+    }
+  }
+
+  /**
+   * Transaction samples go through the journal; samples outside a transaction are best effort:
+   * dropped while the CSMS cannot be reached, unless QueueAllMessages keeps them (at most
+   * MAX_HELD_SAMPLES, the oldest dropped first; in memory).
+   */
   private async deliver(connectorId: number, value: MeterValue): Promise<void> {
     const tx = this.active.get(connectorId);
     if (tx) {
@@ -162,6 +185,10 @@ export class MeterSampler {
       await this.o.link.call('MeterValues', { connectorId, meterValue: [value] }).catch((err: unknown) => {
         this.o.log.warn({ err, connector: connectorId }, 'MeterValues not delivered');
       });
+    } else if (this.o.config.getBool('QueueAllMessages')) {
+      const held = (this.held ??= []);
+      if (held.length >= MAX_HELD_SAMPLES) held.shift();
+      held.push({ connectorId, value });
     }
   }
 }

@@ -335,6 +335,11 @@ export class TransactionManager {
     this.sampler.startAligned();
   }
 
+  /** Accepted again: the samples outside a transaction kept while offline (QueueAllMessages) go out. */
+  sendHeldSamples(): void {
+    this.sampler.sendHeld();
+  }
+
   /** Cancels every timer (the transactions themselves stay journaled). */
   dispose(): void {
     this.sampler.dispose();

@@ -283,13 +283,25 @@ export class TransactionSender {
    * reported; then delivery starts.
    */
   resume(): void {
-    const { order } = this.o;
-    if (order) {
-      for (const { seq, entry } of this.o.journal.pending()) {
-        if ((entry.kind === 'start' || entry.kind === 'stop') && !this.tickets?.has(seq)) (this.tickets ??= new Map()).set(seq, order.reserve(entry.connectorId));
-      }
-    }
+    this.retakeTickets();
     this.kick();
+  }
+
+  /**
+   * Call once the link lost its accepted registration and what happens from now on is kept for
+   * later (QueueAllMessages): the starts and stops handed to the link but not confirmed take their
+   * connector's ticket again now, so the statuses kept from now on wait for them to be sent again.
+   */
+  suspend(): void {
+    this.retakeTickets();
+  }
+
+  private retakeTickets(): void {
+    const { order } = this.o;
+    if (!order) return;
+    for (const { seq, entry } of this.o.journal.pending()) {
+      if ((entry.kind === 'start' || entry.kind === 'stop') && !this.tickets?.has(seq)) (this.tickets ??= new Map()).set(seq, order.reserve(entry.connectorId));
+    }
   }
 
   /** Tries to deliver the next record. */

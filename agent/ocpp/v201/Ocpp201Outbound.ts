@@ -122,8 +122,8 @@ export class Ocpp201Outbound implements OcppCaller {
     return this.transactions;
   }
   /**
-   * connectorStatus last delivered per EVSE since the last accepted boot: the 1.6 phases of a
-   * session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
+   * connectorStatus last delivered (or on its way) per EVSE since the last accepted boot: the 1.6
+   * phases of a session (Preparing, Charging, Finishing …) are one "Occupied" in 2.0.1, said once.
    */
   private lastStatus: readonly (string | undefined)[] = NO_STATUSES;
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
@@ -152,14 +152,15 @@ export class Ocpp201Outbound implements OcppCaller {
     // Events that waited through a restart go out after the first Accepted registration.
     if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
     this.offline = [[clock.now(), Infinity]];
-    // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
-    link.on('accepted', () => (this.lastStatus = NO_STATUSES));
     this.statusListener = (change) => this.statusChanged(change);
+    // Before 'accepted' (the link emits 'state' first): the outage that just ended is known there.
     link.on('state', (state, previous) => {
       if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
       else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
       if (this.offline.length > MAX_OFFLINE_PERIODS) this.offline.shift();
     });
+    // Every accepted registration is followed by StatusReporter.reportAll: which of those go out.
+    link.on('accepted', (_answer, booted) => this.reconnected(booted));
   }
 
   /**
@@ -195,6 +196,23 @@ export class Ocpp201Outbound implements OcppCaller {
   /** One NotifyEvent of the station's own (a variable monitor that tripped), numbered and queued like the hardware problems. */
   notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void {
     this.events.raise(severity, event);
+  }
+
+  /**
+   * After a BootNotification every EVSE's status goes out (B01, G01). After a reconnection without
+   * one (B04): after an outage longer than OCPPCommCtrlr.OfflineThreshold every EVSE's too
+   * (B04.FR.01), after a shorter one only those not the CSMS's last word on them — changed while
+   * offline, or sent when the connection dropped and not answered (B04.FR.02). The reporter offers
+   * every EVSE's status; {@link translate} lets through those that differ from {@link lastStatus}.
+   */
+  private reconnected(booted: boolean): void {
+    const [from, to] = this.offline.at(-1) ?? [0, 0];
+    const thresholdS = this.eventSources.config.getInt('OfflineThreshold');
+    if (booted || to - from > thresholdS * 1000) {
+      this.lastStatus = NO_STATUSES;
+      return;
+    }
+    this.eventSources.log.info({ offlineMs: to - from, offlineThresholdS: thresholdS }, 'reconnected within OfflineThreshold: only changed statuses are sent');
   }
 
   /** The next StatusNotification of each EVSE goes out even if it repeats the last one (a TriggerMessage asked). */
@@ -239,7 +257,7 @@ export class Ocpp201Outbound implements OcppCaller {
   }
 
   /** Remembers an EVSE's status as delivered, in an array just long enough (a Map costs ≈ 190 B, a pushed-to array ≈ 170 B). */
-  private sentStatus(evseId: number, status: string): void {
+  private sentStatus(evseId: number, status: string | undefined): void {
     const before = this.lastStatus;
     const after = Array.from({ length: Math.max(before.length, evseId + 1) }, (_, i) => before[i]);
     after[evseId] = status;
@@ -285,8 +303,16 @@ export class Ocpp201Outbound implements OcppCaller {
         const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
         try {
           if (p.connectorId !== 0 && this.lastStatus[p.connectorId] !== connectorStatus) {
-            await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+            // The CSMS's from the moment it is queued, so a repeat queued behind it is not sent
+            // (statuses kept through an outage go to the link together); the one before again when it fails.
+            const before = this.lastStatus[p.connectorId];
             this.sentStatus(p.connectorId, connectorStatus);
+            try {
+              await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+            } catch (err) {
+              if (this.lastStatus[p.connectorId] === connectorStatus) this.sentStatus(p.connectorId, before);
+              throw err;
+            }
           }
         } finally {
           // Without the status changes: after the status, also when it could not be sent (offline);

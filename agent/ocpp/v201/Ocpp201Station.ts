@@ -27,7 +27,9 @@ import type {
   ResetEnumType,
   ResetStatusEnumType,
   GetMonitoringReportRequest,
+  ReportDataType,
 } from '../../ocpp201/messages.js';
+import { BYTES_PER_MESSAGE, payloadBytes } from './deviceModelVariables.js';
 import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
 import { monitoringReportPages, sendMonitoringReport } from './monitoringReport201.js';
 import type { OcppLink } from '../OcppLink.js';
@@ -92,6 +94,33 @@ export interface Ocpp201StationParts {
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
   /** The display and pricing services, while they run (../DriverPorts.ts). */
   driver: DriverPorts;
+}
+
+/**
+ * NotifyReport pages of at most `size` entries (ItemsPerMessage[GetReport]) whose payload takes at
+ * most BytesPerMessage[GetReport] bytes; an entry larger than that alone (none of ours is) is a
+ * page of its own.
+ */
+export function reportPages(requestId: number, generatedAt: string, items: readonly ReportDataType[], size: number): ReportDataType[][] {
+  const limit = BYTES_PER_MESSAGE.GetReport;
+  // The page without entries, with the longest seqNo and tbc a page can have.
+  const frame = payloadBytes({ requestId, generatedAt, seqNo: items.length, tbc: false, reportData: [] });
+  const pages: ReportDataType[][] = [];
+  let page: ReportDataType[] = [];
+  let bytes = frame;
+  for (const item of items) {
+    const itemBytes = payloadBytes(item);
+    // + 1: the comma between entries.
+    if (page.length > 0 && (page.length >= size || bytes + 1 + itemBytes > limit)) {
+      pages.push(page);
+      page = [];
+      bytes = frame;
+    }
+    bytes += itemBytes + (page.length > 0 ? 1 : 0);
+    page.push(item);
+  }
+  if (page.length > 0) pages.push(page);
+  return pages;
 }
 
 /** Display messages per NotifyDisplayMessages: a few, as each may hold 512 characters. */
@@ -164,6 +193,11 @@ export class Ocpp201Station implements StationControl {
     return this.p.log;
   }
 
+  /** The registration is accepted (again): what waited for it goes out (QueueAllMessages: reservation updates). */
+  accepted(): void {
+    this.held?.accepted();
+  }
+
   get displayMessages(): DisplayMessagePort | undefined {
     return this.p.driver.displayMessages;
   }
@@ -213,17 +247,17 @@ export class Ocpp201Station implements StationControl {
     if (items.length === 0) return 'EmptyResultSet';
     const size = Math.max(1, Number(this.p.deviceModel.get({ component: { name: 'DeviceDataCtrlr' }, variable: { name: 'ItemsPerMessage', instance: 'GetReport' } }).attributeValue));
     const generatedAt = new Date(this.p.clock.now()).toISOString();
+    const pages = reportPages(requestId, generatedAt, items, size);
     // After the answer is out.
-    setImmediate(() => void this.sendReport(requestId, generatedAt, items, size));
+    setImmediate(() => void this.sendReport(requestId, generatedAt, pages));
     return 'Accepted';
   }
 
   /** The pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
-  private async sendReport(requestId: number, generatedAt: string, items: ReturnType<DeviceModel['report']>, size: number): Promise<void> {
-    for (let seqNo = 0, at = 0; at < items.length; seqNo++, at += size) {
-      const page = items.slice(at, at + size) as [(typeof items)[number], ...typeof items];
+  private async sendReport(requestId: number, generatedAt: string, pages: ReportDataType[][]): Promise<void> {
+    for (const [seqNo, page] of pages.entries()) {
       try {
-        await call201(this.p.link, 'NotifyReport', { requestId, generatedAt, seqNo, tbc: at + size < items.length, reportData: page });
+        await call201(this.p.link, 'NotifyReport', { requestId, generatedAt, seqNo, tbc: seqNo < pages.length - 1, reportData: page as [ReportDataType, ...ReportDataType[]] });
       } catch (err) {
         this.p.log.warn({ err, requestId, seqNo }, 'NotifyReport not delivered: report ended');
         return;

@@ -15,6 +15,7 @@ import type { ReserveNowRequest, ReserveNowResponse } from '../../ocpp201/messag
 import type { ChargePointControl } from '../v16/ChargePointControl.js';
 import type { OcppLink } from '../OcppLink.js';
 import { call201 } from './call201.js';
+import { OcppLinkError } from '../errors.js';
 
 export interface Reservations201Parts {
   log: Logger;
@@ -38,6 +39,8 @@ interface Waiting {
 export class Reservations201 {
   /** Reservations Accepted and neither used, cancelled nor expired yet, by id. */
   private readonly waiting = new Map<number, Waiting>();
+  /** QueueAllMessages: updates that happened while the CSMS could not be reached, oldest first (made on the first). */
+  private kept: { reservationId: number; reservationUpdateStatus: 'Expired' | 'Removed' }[] | undefined;
 
   constructor(private readonly p: Reservations201Parts) {}
 
@@ -112,10 +115,23 @@ export class Reservations201 {
     await this.update(reservationId, 'Expired');
   }
 
+  /** Accepted again: the updates kept meanwhile (QueueAllMessages) go out, oldest first. */
+  accepted(): void {
+    const kept = this.kept;
+    this.kept = undefined;
+    for (const { reservationId, reservationUpdateStatus } of kept ?? []) void this.update(reservationId, reservationUpdateStatus);
+  }
+
+  /** Told now; while the CSMS cannot be reached lost, unless QueueAllMessages keeps it for the next accepted registration. */
   private async update(reservationId: number, reservationUpdateStatus: 'Expired' | 'Removed'): Promise<void> {
     try {
       await call201(this.p.link, 'ReservationStatusUpdate', { reservationId, reservationUpdateStatus });
     } catch (err) {
+      const offline = err instanceof OcppLinkError && (err.code === 'NOT_CONNECTED' || err.code === 'NOT_ACCEPTED' || err.code === 'DISCONNECTED');
+      if (offline && this.p.control.config.getBool('QueueAllMessages')) {
+        (this.kept ??= []).push({ reservationId, reservationUpdateStatus });
+        return;
+      }
       this.p.log.warn({ err, reservationId }, 'ReservationStatusUpdate not delivered');
     }
   }

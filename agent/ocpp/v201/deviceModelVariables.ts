@@ -118,6 +118,23 @@ export const MAX_MONITORS = 32;
 /** DeviceDataCtrlr.ItemsPerMessage[GetVariables] and [SetVariables]: entries one request may hold. */
 export const ITEMS_PER_REQUEST = 100;
 
+/**
+ * DeviceDataCtrlr.BytesPerMessage[…]: the most bytes a request's payload may take (its JSON as
+ * ocpp-rpc writes it, UTF-8), larger ones answered CallError FormatViolation (B06.FR.17, B08.FR.18;
+ * SetVariables alike). Chosen so that a request of ItemsPerMessage entries, each with every field
+ * at the schema's maximum length (names and instances 50, a SetVariables value 1000 characters),
+ * fits with room to spare: only vendor customData can make one larger. The WebSocket itself takes
+ * frames up to ws's maxPayload (100 MiB), so a larger request reaches the station and gets that
+ * answer instead of a dropped connection (close 1009). NotifyReport pages stay within the
+ * GetReport one.
+ */
+export const BYTES_PER_MESSAGE = Object.freeze({ GetReport: 16_384, GetVariables: 65_536, SetVariables: 262_144 });
+
+/** The bytes a message's payload takes, as BytesPerMessage counts them (compact JSON, UTF-8). */
+export function payloadBytes(payload: unknown): number {
+  return Buffer.byteLength(JSON.stringify(payload), 'utf8');
+}
+
 export type WriteAnswer = { status: 'Accepted' } | { status: 'Rejected'; reasonCode: string; additionalInfo: string };
 
 const TX_POINTS = ALL_TX_POINTS.join(',');
@@ -172,6 +189,10 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // The configuration slots (agent/ocpp/NetworkProfiles.ts): settings' 1…, and any a CSMS sets (SetNetworkProfile).
   key('OCPPCommCtrlr', 'NetworkConfigurationPriority', 'NetworkConfigurationPriority', { dataType: 'SequenceList', valuesList: '1,2,3,4,5,6,7,8,9' }),
   key('OCPPCommCtrlr', 'NetworkProfileConnectionAttempts', 'NetworkProfileConnectionAttempts'),
+  // After a reconnection: every EVSE's status or only the changed ones (Ocpp201Outbound.ts); what
+  // waits while offline (StatusReporter.ts).
+  key('OCPPCommCtrlr', 'OfflineThreshold', 'OfflineThreshold', { unit: 's' }),
+  key('OCPPCommCtrlr', 'QueueAllMessages', 'QueueAllMessages'),
   fact('OCPPCommCtrlr', 'station', 'ActiveNetworkProfile', (f) => String(f.activeNetworkProfile()), 'integer'),
   fact('OCPPCommCtrlr', 'station', 'MessageTimeout', (f) => String(f.messageTimeoutS), 'integer', { instance: 'Default', unit: 's', constant: true }),
   // Transactions.
@@ -269,4 +290,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // The most entries a GetVariables / SetVariables may hold (more: CallError OccurrenceConstraintViolation).
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', () => String(ITEMS_PER_REQUEST), 'integer', { instance: 'GetVariables', constant: true }),
   fact('DeviceDataCtrlr', 'station', 'ItemsPerMessage', () => String(ITEMS_PER_REQUEST), 'integer', { instance: 'SetVariables', constant: true }),
+  // The most bytes a request may take (more: CallError FormatViolation); NotifyReport pages stay within GetReport's.
+  fact('DeviceDataCtrlr', 'station', 'BytesPerMessage', () => String(BYTES_PER_MESSAGE.GetReport), 'integer', { instance: 'GetReport', unit: 'B', constant: true }),
+  fact('DeviceDataCtrlr', 'station', 'BytesPerMessage', () => String(BYTES_PER_MESSAGE.GetVariables), 'integer', { instance: 'GetVariables', unit: 'B', constant: true }),
+  fact('DeviceDataCtrlr', 'station', 'BytesPerMessage', () => String(BYTES_PER_MESSAGE.SetVariables), 'integer', { instance: 'SetVariables', unit: 'B', constant: true }),
 ]);

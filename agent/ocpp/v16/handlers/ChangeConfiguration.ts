@@ -1,4 +1,5 @@
 import type { Handler } from './Handler.js';
+import { hiddenFrom16 } from './GetConfiguration.js';
 
 /**
  * ChangeConfiguration (OCPP 1.6 §5.3): validation, persistence and the status (Accepted,
@@ -6,5 +7,6 @@ import type { Handler } from './Handler.js';
  * rest of the charger through its `changed` event.
  */
 export const changeConfiguration: Handler<'ChangeConfiguration'> = async (control, request) => ({
-  status: await control.config.change(request.key, request.value),
+  // An OCPP 2.0.1 variable 1.6 has nothing to act on is not a 1.6 key.
+  status: hiddenFrom16(request.key) ? 'NotSupported' : await control.config.change(request.key, request.value),
 });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { OcppConfiguration } from '../../../store/OcppConfiguration.js';
 import { OcppCallError } from '../../errors.js';
 import { RecordingControl } from '../../testing/RecordingControl.js';
-import { KEY_NAMES } from '../../../ocpp16/configurationKeys.js';
+import { KEY_NAMES_16 } from '../../../ocpp16/configurationKeys.js';
 import type { ReserveNowRequest } from '../../../ocpp16/messages.js';
 import { cancelReservation } from './CancelReservation.js';
 import { changeAvailability } from './ChangeAvailability.js';
@@ -155,7 +155,8 @@ describe('GetConfiguration', () => {
     const c = await control();
     for (const request of [{}, { key: [] }]) {
       const response = await getConfiguration(c, request);
-      expect(response.configurationKey?.map((k) => k.key)).toEqual(KEY_NAMES);
+      // All but the 2.0.1 variables 1.6 has nothing to act on (below).
+      expect(response.configurationKey?.map((k) => k.key)).toEqual(KEY_NAMES_16);
       expect(response).not.toHaveProperty('unknownKey');
     }
   });
@@ -179,6 +180,17 @@ describe('GetConfiguration', () => {
     }
     expect(caught).toBeInstanceOf(OcppCallError);
     expect((caught as OcppCallError).code).toBe('OccurenceConstraintViolation');
+  });
+
+  it('does not show OCPP 2.0.1 variables 1.6 has nothing to act on (OfflineThreshold): unknown, and ChangeConfiguration NotSupported', async () => {
+    const c = await control();
+    expect((await getConfiguration(c, {})).configurationKey?.map((k) => k.key)).not.toContain('OfflineThreshold');
+    expect(await getConfiguration(c, { key: ['OfflineThreshold', 'QueueAllMessages'] })).toEqual({
+      configurationKey: [{ key: 'QueueAllMessages', readonly: false, value: 'false' }],
+      unknownKey: ['OfflineThreshold'],
+    });
+    expect(await changeConfiguration(c, { key: 'OfflineThreshold', value: '60' })).toEqual({ status: 'NotSupported' });
+    expect(c.config.getInt('OfflineThreshold')).toBe(0);
   });
 });
 
