@@ -393,8 +393,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       transactions: this.transactions,
       events: this,
     });
-    // OCPP 2.0.1: a running transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
-    if (options.ocppVersion === '2.0.1') this.on('limit', rateOfTransaction);
+    // From here the version hears the charger's events first (emit, below). OCPP 2.0.1: a running
+    // transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
+    this.version = version;
     this.statusReporter = new StatusReporter({
       link: calls,
       connectors: this.connectors,
@@ -481,11 +482,26 @@ export class Agent extends EventEmitter<AgentEvents> {
       driver: this.driver,
       agent: this,
     }));
-    this.version = version;
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
     (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  /**
+   * The version's own parts hear the charger's `status`, `transaction` and `limit` events first,
+   * called rather than subscribed (versionFace.ts, heard): a 2.0.1 charger keeps no listener array of
+   * its own for them, 10,000 times in a fleet (docs/fleet.md, Memory). Same order as listeners
+   * subscribed in the constructor: a new limit is first a ChargingRateChanged of the transaction
+   * running there, then the external limit told to the CSMS.
+   */
+  override emit<K>(event: K | keyof AgentEvents, ...args: K extends keyof AgentEvents ? AgentEvents[K] : never): boolean {
+    const version = this.version as VersionFace | undefined; // undefined while the constructor runs
+    if (version?.heard) {
+      if (event === 'limit') rateOfTransaction.call(this, args[0] as ConnectorLimit);
+      version.heard(event as string, args[0]);
+    }
+    return super.emit(event as 'status', ...(args as unknown as AgentEvents['status']));
   }
 
   /** Where this charger's security events go (AgentOptions.securityEvents; without it they are only logged). */
@@ -793,8 +809,8 @@ export class Agent extends EventEmitter<AgentEvents> {
 
 }
 
-// Shared by every 2.0.1 Agent (`this` is the Agent emitting; no closure per charger): a new limit
-// may be a ChargingRateChanged of the transaction running there.
+// For every 2.0.1 Agent (`this` is the Agent emitting; called from emit, no closure per charger): a
+// new limit may be a ChargingRateChanged of the transaction running there.
 function rateOfTransaction(this: Agent, limit: ConnectorLimit): void {
   this.transactions.chargingRateChanged(limit.connectorId, limit.amps);
 }

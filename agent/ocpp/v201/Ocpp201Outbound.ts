@@ -129,8 +129,8 @@ export class Ocpp201Outbound implements OcppCaller {
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
   readonly tokenKinds = true;
 
-  /** For the charger's `status` events (statusChanged); made with the link's listeners, sharing their scope. */
-  readonly statusListener: (change: StatusChangeSeen) => void;
+  /** Told after each accepted registration, right after the statuses sent are forgotten (the version binding: its external limit). */
+  afterAccepted: { linkAccepted(): void } | undefined;
 
   /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
   private notifying: NotifyEvents | undefined;
@@ -147,8 +147,10 @@ export class Ocpp201Outbound implements OcppCaller {
     if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
     this.offline = [[clock.now(), Infinity]];
     // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
-    link.on('accepted', () => (this.lastStatus = NO_STATUSES));
-    this.statusListener = (change) => this.statusChanged(change);
+    link.on('accepted', () => {
+      this.lastStatus = NO_STATUSES;
+      this.afterAccepted?.linkAccepted();
+    });
     link.on('state', (state, previous) => {
       if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
       else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
