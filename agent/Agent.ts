@@ -63,7 +63,6 @@ type SenderOptions = TransactionSenderOptions & { agent: Agent };
 type ConnectorOptions = ConnectorControllerOptions & { agent: Agent };
 type JournalOptions = JournalHealthOptions & { agent: Agent };
 type ControlParts = RemoteControlParts & { agent: Agent };
-type StationOptions = StationParts & { agent: Agent };
 type TransactionOptions = TransactionManagerOptions & { agent: Agent };
 
 export interface AgentOptions {
@@ -275,22 +274,89 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
   };
 
-  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse'> = {
-    queued() {
+  /**
+   * What a 2.0.1 charger's station reads (ocpp/v201/attachStation.ts), as getters over the Agent:
+   * one field per charger instead of an object of sixteen plus a time object (read, not copied).
+   */
+  private static readonly StationSources = class implements StationParts {
+    constructor(private readonly agent: Agent) {}
+
+    get log(): Logger {
+      return this.agent.log;
+    }
+
+    get clock(): Clock {
+      return this.agent.options.clock;
+    }
+
+    get config(): OcppConfiguration {
+      return this.agent.config;
+    }
+
+    get control(): RemoteControl {
+      return this.agent.control;
+    }
+
+    get transactions(): TransactionManager {
+      return this.agent.transactions;
+    }
+
+    get events(): Agent {
+      return this.agent;
+    }
+
+    get link(): OcppLink {
+      return this.agent.link;
+    }
+
+    get identity(): string {
+      return this.agent.chargePointId;
+    }
+
+    get boot(): AgentOptions['boot'] {
+      return this.agent.options.boot;
+    }
+
+    get csms(): AgentOptions['csms'] {
+      return this.agent.options.csms;
+    }
+
+    get hardware(): AgentOptions['hardware']['connectors'] {
+      return this.agent.options.hardware.connectors;
+    }
+
+    get voltageV(): number {
+      return this.agent.options.nominalVoltageV ?? 230;
+    }
+
+    get time(): StationParts['time'] {
+      const { options } = this.agent;
+      return { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined };
+    }
+
+    get driver(): DriverPorts {
+      return this.agent.driver;
+    }
+
+    queued(): ReturnType<StationParts['queued']> {
       return this.agent.sender.pendingEntries();
-    },
-    statuses() {
+    }
+
+    statuses(): StatusChange[] {
       return this.agent.statusReporter.all();
-    },
-    localListSize() {
+    }
+
+    localListSize(): number {
       return this.agent.localAuthList.size;
-    },
-    authCacheBytes() {
+    }
+
+    authCacheBytes(): number {
       return this.agent.authCache.storageBytes();
-    },
-    resetEvse(evseId) {
+    }
+
+    resetEvse(evseId: number): Promise<boolean> {
       return this.agent.resetConnector(evseId);
-    },
+    }
   };
 
   constructor(readonly options: AgentOptions) {
@@ -464,24 +530,8 @@ export class Agent extends EventEmitter<AgentEvents> {
       ...(options.certificates && { certificates: options.certificates }),
       agent: this,
     }));
-    // Key by key, with the hooks as prototype (no closures per charger): the station keeps it.
-    version.attach(hooked(Agent.stationHooks, {
-      log: this.log,
-      clock,
-      config,
-      control: this.control,
-      transactions: this.transactions,
-      events: this,
-      link: this.link,
-      identity: options.chargePointId,
-      boot: options.boot,
-      csms,
-      hardware: hardware.connectors,
-      voltageV: options.nominalVoltageV ?? 230,
-      time: { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined },
-      driver: this.driver,
-      agent: this,
-    }));
+    // Getters over this Agent (no closures, no copies per charger): the station keeps it.
+    version.attach(new Agent.StationSources(this));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
