@@ -176,7 +176,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
-  private readonly detach: (() => void)[] = [];
+  /** What start() attached, undone by stop(): made at its length (a pushed-to array keeps room for 17). */
+  private detach: readonly (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
   /** Ends what the OCPP version attached to this charger (2.0.1: its station), if anything. */
   /** The OCPP version's binding (ocpp/versionFace.ts). */
@@ -634,7 +635,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Before anything can start a session: stored profiles and limits bind from the first offer.
     this.chargingLimits.start();
     this.journalHealth.start();
-    for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(reader, this.sessions, this.statusReporter));
+    const readers = this.options.hardware.readers.map((reader) => listenToReader(reader, this.sessions, this.statusReporter));
     this.sessions.open();
     const onAccepted = () => this.onAccepted();
     const onConfig = (key: string) => {
@@ -643,7 +644,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     };
     this.link.on('accepted', onAccepted);
     this.config.on('changed', onConfig);
-    this.detach.push(() => {
+    this.detach = readers.concat(() => {
       this.link.off('accepted', onAccepted);
       this.config.off('changed', onConfig);
     });
@@ -685,7 +686,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.started = false;
     this.journalHealth.stop();
     this.chargingLimits.stop();
-    for (const d of this.detach.splice(0)) d();
+    const detach = this.detach;
+    this.detach = [];
+    for (const d of detach) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();
     this.version.detach();

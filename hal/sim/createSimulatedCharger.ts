@@ -68,10 +68,12 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
   requireInRange('frequencyHz', frequencyHz, 45, 65);
   const idPrefix = options.idPrefix ?? '';
 
-  const connectors: SimConnector[] = [];
-  for (let i = 1; i <= count; i++) {
-    connectors.push(
-      new SimConnector({
+  // Made at its length, not pushed to (a pushed-to array keeps room for 17: ≈ 120 B per charger of a fleet).
+  const connectors: SimConnector[] = Array.from(
+    { length: count },
+    (_, index) => {
+      const i = index + 1;
+      return new SimConnector({
         connectorId: i,
         clock,
         ev: new SimulatedEV(options.ev),
@@ -83,9 +85,9 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
         ...(options.meterEnergyWh?.[i - 1] !== undefined && { meterEnergyWh: options.meterEnergyWh[i - 1] }),
         ...(options.relay && { relay: options.relay }),
         ...(options.tetheredCable && { tetheredCable: true }),
-      }),
-    );
-  }
+      });
+    },
+  );
   const rfid = new SimRfidReader({
     id: `${idPrefix}rfid:0`,
     clock,
