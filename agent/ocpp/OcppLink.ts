@@ -408,6 +408,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.setState('accepted');
     this.attempts.accepted();
     this.heartbeat.start();
+    this.face.linkAccepted?.();
     this.emit('accepted', answer);
   }
 
@@ -423,6 +424,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (previous === next) return;
     this.current = next;
     this.log.debug({ state: next, previous }, 'OCPP link state');
+    this.face.linkState?.(next, previous);
     this.emit('state', next, previous);
   }
 

@@ -102,6 +102,8 @@ class Ocpp201Version implements VersionFace {
     const parts: NotifyEventSources = { log: options.log, store: m.store, config: m.config };
     if (m.queue) parts.queue = m.queue;
     this.outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), parts, options.driver);
+    // The outbound hears the link's state and acceptance from here, first (through the face: no listeners).
+    this.face.told = this.outbound;
     this.options = undefined;
     return this.outbound;
   }

@@ -145,17 +145,25 @@ export class Ocpp201Outbound implements OcppCaller {
     this.transactions = new TransactionEvents(driver ? new CostsTold(link, driver) : link, seqNos, this);
     // Events that waited through a restart go out after the first Accepted registration.
     if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
-    this.offline = [[clock.now(), Infinity]];
-    // After each accepted boot every EVSE's status is reported again (StatusReporter.reportAll).
-    link.on('accepted', () => {
-      this.lastStatus = NO_STATUSES;
-      this.afterAccepted?.linkAccepted();
-    });
-    link.on('state', (state, previous) => {
-      if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
-      else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
-      if (this.offline.length > MAX_OFFLINE_PERIODS) this.offline.shift();
-    });
+    this.offline = [clock.now(), Infinity];
+  }
+
+  /**
+   * The link's registration was accepted: told by the face before the link's listeners hear it
+   * (Ocpp201Face.linkAccepted; no closure per charger). After each accepted boot every EVSE's status
+   * is reported again (StatusReporter.reportAll).
+   */
+  linkAccepted(): void {
+    this.lastStatus = NO_STATUSES;
+    this.afterAccepted?.linkAccepted();
+  }
+
+  /** The link's state changed (told like linkAccepted): the offline periods. */
+  linkState(state: OcppLinkState, previous: OcppLinkState): void {
+    const { offline } = this;
+    if (previous === 'accepted') offline.push(this.clock.now(), Infinity);
+    else if (state === 'accepted' && offline.length > 0) offline[offline.length - 1] = this.clock.now();
+    if (offline.length > 2 * MAX_OFFLINE_PERIODS) offline.splice(0, 2);
   }
 
   /**
@@ -243,13 +251,16 @@ export class Ocpp201Outbound implements OcppCaller {
 
   /**
    * Periods [from, to) without an accepted registration, the newest last (only the last few); the
-   * first from this charger's start until its first acceptance.
+   * first from this charger's start until its first acceptance. Flat, from0, to0, from1, to1 …: one
+   * array of numbers, not an array of pairs (≈ 60 B per charger of a fleet).
    */
-  private readonly offline: [number, number][];
+  private readonly offline: number[];
 
   /** Whether the station was offline at `at` (ms): a TransactionEvent of that time carries offline = true. */
   wasOffline(at: number): boolean {
-    return this.offline.some(([from, to]) => at >= from && at < to);
+    const { offline } = this;
+    for (let i = 0; i + 1 < offline.length; i += 2) if (at >= offline[i]! && at < offline[i + 1]!) return true;
+    return false;
   }
 
   get isAccepted(): boolean {
