@@ -63,7 +63,6 @@ type SenderOptions = TransactionSenderOptions & { agent: Agent };
 type ConnectorOptions = ConnectorControllerOptions & { agent: Agent };
 type JournalOptions = JournalHealthOptions & { agent: Agent };
 type ControlParts = RemoteControlParts & { agent: Agent };
-type StationOptions = StationParts & { agent: Agent };
 type TransactionOptions = TransactionManagerOptions & { agent: Agent };
 
 export interface AgentOptions {
@@ -177,7 +176,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   private readonly sender: TransactionSender;
   private readonly authorizer: Authorizer;
   private readonly control: RemoteControl;
-  private readonly detach: (() => void)[] = [];
+  /** What start() attached, undone by stop(): made at its length (a pushed-to array keeps room for 17). */
+  private detach: readonly (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
   /** Ends what the OCPP version attached to this charger (2.0.1: its station), if anything. */
   /** The OCPP version's binding (ocpp/versionFace.ts). */
@@ -284,26 +284,94 @@ export class Agent extends EventEmitter<AgentEvents> {
     },
   };
 
-  private static readonly stationHooks: ThisType<StationOptions> & Pick<StationParts, 'queued' | 'statuses' | 'localListSize' | 'authCacheBytes' | 'resetEvse' | 'setTransactionPoints'> = {
-    // The version's start and stop points (OCPP 2.0.1 TxStartPoint / TxStopPoint), in effect at once.
-    setTransactionPoints(transactionPoints) {
+  /**
+   * What a 2.0.1 charger's station reads (ocpp/v201/attachStation.ts), as getters over the Agent:
+   * one field per charger instead of an object of sixteen plus a time object (read, not copied).
+   */
+  private static readonly StationSources = class implements StationParts {
+    constructor(private readonly agent: Agent) {}
+
+    get log(): Logger {
+      return this.agent.log;
+    }
+
+    get clock(): Clock {
+      return this.agent.options.clock;
+    }
+
+    get config(): OcppConfiguration {
+      return this.agent.config;
+    }
+
+    get control(): RemoteControl {
+      return this.agent.control;
+    }
+
+    get transactions(): TransactionManager {
+      return this.agent.transactions;
+    }
+
+    get events(): Agent {
+      return this.agent;
+    }
+
+    get link(): OcppLink {
+      return this.agent.link;
+    }
+
+    get identity(): string {
+      return this.agent.chargePointId;
+    }
+
+    get boot(): AgentOptions['boot'] {
+      return this.agent.options.boot;
+    }
+
+    get csms(): AgentOptions['csms'] {
+      return this.agent.options.csms;
+    }
+
+    get hardware(): AgentOptions['hardware']['connectors'] {
+      return this.agent.options.hardware.connectors;
+    }
+
+    get voltageV(): number {
+      return this.agent.options.nominalVoltageV ?? 230;
+    }
+
+    get time(): StationParts['time'] {
+      const { options } = this.agent;
+      return { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined };
+    }
+
+    get driver(): DriverPorts {
+      return this.agent.driver;
+    }
+
+    /** The version's start and stop points (OCPP 2.0.1 TxStartPoint / TxStopPoint), in effect at once. */
+    setTransactionPoints(transactionPoints: Parameters<StationParts['setTransactionPoints']>[0]): void {
       for (const c of this.agent.connectors) c.send({ type: 'CONFIGURE', settings: { transactionPoints } });
-    },
-    queued() {
+    }
+
+    queued(): ReturnType<StationParts['queued']> {
       return this.agent.sender.pendingEntries();
-    },
-    statuses() {
+    }
+
+    statuses(): StatusChange[] {
       return this.agent.statusReporter.all();
-    },
-    localListSize() {
+    }
+
+    localListSize(): number {
       return this.agent.localAuthList.size;
-    },
-    authCacheBytes() {
+    }
+
+    authCacheBytes(): number {
       return this.agent.authCache.storageBytes();
-    },
-    resetEvse(evseId) {
+    }
+
+    resetEvse(evseId: number): Promise<boolean> {
       return this.agent.resetConnector(evseId);
-    },
+    }
   };
 
   constructor(readonly options: AgentOptions) {
@@ -406,8 +474,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       transactions: this.transactions,
       events: this,
     });
-    // OCPP 2.0.1: a running transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
-    if (options.ocppVersion === '2.0.1') this.on('limit', rateOfTransaction);
+    // From here the version hears the charger's events first (emit, below). OCPP 2.0.1: a running
+    // transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
+    this.version = version;
     this.statusReporter = new StatusReporter({
       link: calls,
       connectors: this.connectors,
@@ -477,29 +546,28 @@ export class Agent extends EventEmitter<AgentEvents> {
       ...(options.certificates && { certificates: options.certificates }),
       agent: this,
     }));
-    // Key by key, with the hooks as prototype (no closures per charger): the station keeps it.
-    version.attach(hooked(Agent.stationHooks, {
-      log: this.log,
-      clock,
-      config,
-      control: this.control,
-      transactions: this.transactions,
-      events: this,
-      link: this.link,
-      identity: options.chargePointId,
-      boot: options.boot,
-      csms,
-      hardware: hardware.connectors,
-      voltageV: options.nominalVoltageV ?? 230,
-      time: { settingsTimeZone: options.timeZone, fromCsms: options.timeFromCsms !== undefined },
-      driver: this.driver,
-      agent: this,
-    }));
-    this.version = version;
+    // Getters over this Agent (no closures, no copies per charger): the station keeps it.
+    version.attach(new Agent.StationSources(this));
     // The link builds traffic records only while someone listens to them: forward them only while
     // someone listens to ours, so chargers nobody watches (a fleet's) do not pay for them.
     (this as EventEmitter).on('newListener', watchTraffic);
     (this as EventEmitter).on('removeListener', unwatchTraffic);
+  }
+
+  /**
+   * The version's own parts hear the charger's `status`, `transaction` and `limit` events first,
+   * called rather than subscribed (versionFace.ts, heard): a 2.0.1 charger keeps no listener array of
+   * its own for them, 10,000 times in a fleet (docs/fleet.md, Memory). Same order as listeners
+   * subscribed in the constructor: a new limit is first a ChargingRateChanged of the transaction
+   * running there, then the external limit told to the CSMS.
+   */
+  override emit<K>(event: K | keyof AgentEvents, ...args: K extends keyof AgentEvents ? AgentEvents[K] : never): boolean {
+    const version = this.version as VersionFace | undefined; // undefined while the constructor runs
+    if (version?.heard) {
+      if (event === 'limit') rateOfTransaction.call(this, args[0] as ConnectorLimit);
+      version.heard(event as string, args[0]);
+    }
+    return super.emit(event as 'status', ...(args as unknown as AgentEvents['status']));
   }
 
   /** Where this charger's security events go (AgentOptions.securityEvents; without it they are only logged). */
@@ -582,7 +650,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Before anything can start a session: stored profiles and limits bind from the first offer.
     this.chargingLimits.start();
     this.journalHealth.start();
-    for (const reader of this.options.hardware.readers) this.detach.push(listenToReader(reader, this.sessions, this.statusReporter));
+    const readers = this.options.hardware.readers.map((reader) => listenToReader(reader, this.sessions, this.statusReporter));
     this.sessions.open();
     const onAccepted = () => this.onAccepted();
     const onConfig = (key: string) => {
@@ -591,7 +659,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     };
     this.link.on('accepted', onAccepted);
     this.config.on('changed', onConfig);
-    this.detach.push(() => {
+    this.detach = readers.concat(() => {
       this.link.off('accepted', onAccepted);
       this.config.off('changed', onConfig);
     });
@@ -633,7 +701,9 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.started = false;
     this.journalHealth.stop();
     this.chargingLimits.stop();
-    for (const d of this.detach.splice(0)) d();
+    const detach = this.detach;
+    this.detach = [];
+    for (const d of detach) d();
     for (const c of this.connectors) c.dispose();
     this.statusReporter.dispose();
     this.version.detach();
@@ -810,8 +880,8 @@ export class Agent extends EventEmitter<AgentEvents> {
 
 }
 
-// Shared by every 2.0.1 Agent (`this` is the Agent emitting; no closure per charger): a new limit
-// may be a ChargingRateChanged of the transaction running there.
+// For every 2.0.1 Agent (`this` is the Agent emitting; called from emit, no closure per charger): a
+// new limit may be a ChargingRateChanged of the transaction running there.
 function rateOfTransaction(this: Agent, limit: ConnectorLimit): void {
   this.transactions.chargingRateChanged(limit.connectorId, limit.amps);
 }

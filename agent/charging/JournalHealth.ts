@@ -14,6 +14,9 @@ import type { ActiveFault } from './connectorTypes.js';
 import { JournalError } from '../store/JournalError.js';
 import type { TransactionJournal } from '../store/TransactionJournal.js';
 
+/** No probe yet (shared: a settled promise never changes, and each of 10,000 fleet chargers had one). */
+const SETTLED: Promise<void> = Promise.resolve();
+
 const RECHECK_MS = 60_000;
 
 export interface JournalHealthOptions {
@@ -30,7 +33,7 @@ export class JournalHealth {
   private running = false;
   private checking = false;
   /** The probe in progress, for callers that let I/O settle (virtual time). */
-  probing: Promise<unknown> = Promise.resolve();
+  probing: Promise<unknown> = SETTLED;
 
   constructor(private readonly o: JournalHealthOptions) {}
 

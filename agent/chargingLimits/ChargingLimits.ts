@@ -78,14 +78,19 @@ export class ChargingLimits {
   private local: Map<number, number> | undefined;
   /** When each local limit took its present value (an OCPP 2.0.1 external-constraints schedule starts then). */
   private localSince: Map<number, number> | undefined;
-  /** The limit last given to each connector, by position in `connectors` (no Map per charger). */
-  private readonly applied: (ConnectorLimit | undefined)[] = [];
+  /**
+   * The limit last given to each connector, by position in `connectors` (no Map per charger), made
+   * at its length: a first assignment to an empty array keeps room for 17 (≈ 120 B per charger).
+   */
+  private readonly applied: (ConnectorLimit | undefined)[];
   private timer: TimerId | undefined;
   private started = false;
   /** A cable plugged or unplugged somewhere: every connector is decided again (cheap, and one listener per charger). */
   private readonly onProximity = () => this.evaluateAll();
 
-  constructor(private readonly o: ChargingLimitsOptions) {}
+  constructor(private readonly o: ChargingLimitsOptions) {
+    this.applied = Array.from({ length: o.connectors.length }, () => undefined);
+  }
 
   /** Applies the limits (stored profiles included) and follows the cables from now on. */
   start(): void {

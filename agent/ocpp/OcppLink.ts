@@ -411,6 +411,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     this.setState('accepted');
     this.attempts.accepted();
     this.heartbeat.start();
+    this.face.linkAccepted?.(booted);
     this.emit('accepted', answer, booted);
   }
 
@@ -426,6 +427,7 @@ export class OcppLink extends EventEmitter<OcppLinkEvents> {
     if (previous === next) return;
     this.current = next;
     this.log.debug({ state: next, previous }, 'OCPP link state');
+    this.face.linkState?.(next, previous);
     this.emit('state', next, previous);
   }
 

@@ -8,6 +8,7 @@
 import type { IHandlersOption } from './ocppRpc.js';
 import type { AnsweringLink } from './v16/answerCall.js';
 import type { BootNotificationRequest } from '../ocpp16/messages.js';
+import type { OcppLinkState } from './OcppLinkTypes.js';
 
 /** The OCPP versions the agent speaks. */
 export type OcppVersion = '1.6' | '2.0.1';
@@ -30,4 +31,10 @@ export interface ProtocolFace {
   answer(link: AnsweringLink, call: IHandlersOption): Promise<unknown>;
   /** This version's BootNotification payload for the charger described by `identity` (1.6 fields). */
   bootRequest(identity: BootNotificationRequest): object;
+  /**
+   * The link's state changed (`state` event) / its registration was accepted (`accepted` event):
+   * told before the link's listeners hear it, so a face's own parts need no listener per charger.
+   */
+  linkState?(state: OcppLinkState, previous: OcppLinkState): void;
+  linkAccepted?(booted: boolean): void;
 }

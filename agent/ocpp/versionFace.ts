@@ -39,6 +39,12 @@ export interface VersionFace {
   attach(parts: StationParts): void;
   /** When the charger stops. */
   detach(): void;
+  /**
+   * The charger's own events (`status`, `transaction`, `limit`), told by the charger before their
+   * listeners hear them: the version's parts are called rather than subscribed, so a 2.0.1 charger
+   * keeps no listener arrays for them (docs/fleet.md, Memory). Absent: nothing to tell (1.6).
+   */
+  heard?(event: string | symbol, payload: unknown): void;
 }
 
 const OCPP16: VersionFace = Object.freeze({
@@ -96,6 +102,8 @@ class Ocpp201Version implements VersionFace {
     const parts: NotifyEventSources = { log: options.log, store: m.store, config: m.config };
     if (m.queue) parts.queue = m.queue;
     this.outbound = new Ocpp201Outbound(link, options.clock, options.seqNos(), parts, options.driver);
+    // The outbound hears the link's state and acceptance from here, first (through the face: no listeners).
+    this.face.told = this.outbound;
     this.options = undefined;
     return this.outbound;
   }
@@ -104,37 +112,45 @@ class Ocpp201Version implements VersionFace {
     const out = this.outbound;
     if (!out || !this.monitors) throw new Error('versionFace: attach() before services()');
     this.sources = sources;
-    // Problems are told from the status changes themselves: offline too (no StatusNotification is sent then).
-    sources.events.on('status', out.statusListener);
+    // From here the charger tells heard() its events, in the order these parts used to subscribe:
+    // problems are told from the status changes themselves (offline too: no StatusNotification is sent then).
     this.station = attachOcpp201Station(this.face, sources, out, this.monitors);
-    if (sources.control.chargingLimits) sources.events.on('limit', this.limitChanged);
-    sources.link.on('accepted', this.accepted);
+    // After each accepted registration: the external limit, and what the station kept (QueueAllMessages).
+    out.afterAccepted = this;
+  }
+
+  heard(event: string | symbol, payload: unknown): void {
+    const { station, outbound } = this;
+    if (!station || !outbound) return;
+    if (event === 'status') outbound.statusChanged(payload as Parameters<Ocpp201Outbound['statusChanged']>[0]);
+    else if (event === 'transaction') station.transaction(payload as Parameters<Ocpp201Station['transaction']>[0]);
+    else if (event === 'limit') this.limitChanged(payload as { sources: { localLimit?: number } });
   }
 
   detach(): void {
     const out = this.outbound;
     if (!out) return;
-    const { sources } = this;
-    if (sources?.control.chargingLimits) sources.events.off('limit', this.limitChanged);
-    sources?.link.off('accepted', this.accepted);
+    out.afterAccepted = undefined;
     this.external?.stop();
-    sources?.events.off('status', out.statusListener);
     this.station?.dispose();
+    // Nothing more is heard.
+    this.station = undefined;
     void out.stopEvents();
   }
 
-  private readonly limitChanged = (limit: { sources: { localLimit?: number } }): void => {
+  private limitChanged(limit: { sources: { localLimit?: number } }): void {
     const s = this.sources;
     const limits = s?.control.chargingLimits;
-    if (!this.external && s && limits && limit.sources.localLimit !== undefined) {
+    if (!limits) return;
+    if (!this.external && limit.sources.localLimit !== undefined) {
       this.external = new ExternalLimits201({ log: this.log, limits, config: s.config, link: s.link, evseCount: s.control.connectorCount });
     }
     this.external?.sync();
-  };
+  }
 
-  /** Accepted (again): the external limit, and what the station kept for the CSMS (QueueAllMessages). */
-  private readonly accepted = (): void => {
+  /** After each accepted registration (Ocpp201Outbound.afterAccepted): the external limit, and what the station kept for the CSMS (QueueAllMessages). */
+  linkAccepted(): void {
     this.external?.sync();
     this.station?.accepted();
-  };
+  }
 }

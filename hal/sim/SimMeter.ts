@@ -129,12 +129,9 @@ export class SimMeter extends EventEmitter<MeterEvents> implements EnergyMeter {
   private snapshot(timestamp: number, powerW: number, phasesUsed: number): MeterReading {
     const used = Math.max(1, Math.min(phasesUsed, this.phases));
     const perPhaseA = powerW / (this.voltageV * used);
-    const currentA: number[] = [];
-    const voltageV: number[] = [];
-    for (let i = 0; i < this.phases; i++) {
-      currentA.push(i < used ? perPhaseA : 0);
-      voltageV.push(this.voltageV);
-    }
+    // Made at their length, not pushed to (room for 17 numbers each otherwise: the last reading is kept, ≈ 220 B per meter).
+    const currentA = Array.from({ length: this.phases }, (_, i) => (i < used ? perPhaseA : 0));
+    const voltageV = Array.from({ length: this.phases }, () => this.voltageV);
     return { timestamp, energyWh: this.energyWh, powerW, currentA, voltageV, frequencyHz: this.frequencyHz };
   }
 }

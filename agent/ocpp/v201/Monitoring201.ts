@@ -91,8 +91,11 @@ export class Monitoring201 {
   private disposed = false;
   /** The id the next custom monitor gets (persisted with the monitors). */
   private nextId: number;
-  /** Per EVSE that had a transaction: the listener that shows its meter's readings to the preconfigured monitors. */
-  private onReadings: Map<number, (r: MeterReading) => void> | undefined;
+  /**
+   * Per EVSE that had a transaction (at evseId - 1): the listener that shows its meter's readings to
+   * the preconfigured monitors. An array of the EVSE count, not a Map (≈ 120 B less per charging charger of a fleet).
+   */
+  private onReadings: ((r: MeterReading) => void)[] | undefined;
 
   constructor(private readonly p: Monitoring201Parts) {
     const { state } = p.monitors;
@@ -127,10 +130,10 @@ export class Monitoring201 {
   /** From an EVSE's first transaction on, every reading of its meter (whoever took it) is checked. */
   private listen(evseId: number): void {
     const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
-    if (!meter || this.onReadings?.has(evseId)) return;
+    if (!meter || this.onReadings?.[evseId - 1] !== undefined) return;
     const listener = (r: MeterReading): void => this.readingOf(evseId, r);
     meter.on('reading', listener);
-    (this.onReadings ??= new Map()).set(evseId, listener);
+    (this.onReadings ??= new Array<(r: MeterReading) => void>(this.evseCount))[evseId - 1] = listener;
   }
 
   /** SetVariableMonitoring: one result per entry, in order; what was accepted is durable before this resolves. */
@@ -182,7 +185,11 @@ export class Monitoring201 {
 
   dispose(): void {
     this.disposed = true;
-    for (const [evseId, listener] of this.onReadings ?? []) this.p.hardware.find((h) => h.connectorId === evseId)?.meter.off('reading', listener);
+    const listeners = this.onReadings ?? [];
+    for (let i = 0; i < listeners.length; i++) {
+      const listener = listeners[i];
+      if (listener) this.p.hardware.find((h) => h.connectorId === i + 1)?.meter.off('reading', listener);
+    }
     this.onReadings = undefined;
     this.disarm();
   }

@@ -10,6 +10,7 @@
 import { ocppRpc, type IHandlersOption } from '../ocppRpc.js';
 import { OCPP201_SUBPROTOCOL } from '../OcppRpcClient.js';
 import type { ProtocolFace } from '../ProtocolFace.js';
+import type { OcppLinkState } from '../OcppLinkTypes.js';
 import { handlerFailure, notImplemented, registrationAnswer, untilAborted, type AnsweringLink } from '../v16/answerCall.js';
 import type { BootNotificationRequest as Identity } from '../../ocpp16/messages.js';
 import type { BootNotificationRequest, BootReasonEnumType, TriggerMessageRequest, TriggerMessageResponse } from '../../ocpp201/messages.js';
@@ -33,6 +34,8 @@ export class Ocpp201Face implements ProtocolFace {
   readonly sendableWhilePending = WHILE_PENDING;
   readonly registrationOutlivesConnection = true;
   private station: StationControl | undefined;
+  /** Told of the link's state and acceptance before its listeners (the charger's outbound translation, from its start). */
+  told: Pick<ProtocolFace, 'linkState' | 'linkAccepted'> | undefined;
 
   /** `reason`: why this boot (PowerUp for a fresh start; the owner knows a reset or a firmware update). */
   constructor(private reason: BootReasonEnumType = 'PowerUp') {}
@@ -40,6 +43,14 @@ export class Ocpp201Face implements ProtocolFace {
   /** The station the handlers work on (the charger builds it after the link). */
   attach(station: StationControl): void {
     this.station = station;
+  }
+
+  linkState(state: OcppLinkState, previous: OcppLinkState): void {
+    this.told?.linkState?.(state, previous);
+  }
+
+  linkAccepted(booted: boolean): void {
+    this.told?.linkAccepted?.(booted);
   }
 
   /** The reason the next BootNotification gives (a Reset performed in place: RemoteReset). */

@@ -129,13 +129,13 @@ export class Ocpp201Outbound implements OcppCaller {
   /** Identifiers have kinds on this link: the journaled transaction messages keep theirs. */
   readonly tokenKinds = true;
 
-  /** For the charger's `status` events (statusChanged); made with the link's listeners, sharing their scope. */
-  readonly statusListener: (change: StatusChangeSeen) => void;
+  /** Told after each accepted registration, once the statuses to send are settled (the version binding: its external limit, what the station kept). */
+  afterAccepted: { linkAccepted(): void } | undefined;
 
   /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
   private notifying: NotifyEvents | undefined;
   /**
-   * Whether the status changes themselves tell the problems (statusListener attached): then a
+   * Whether the status changes themselves tell the problems (the Agent's status events): then a
    * StatusNotification sent later, possibly of a status already gone (a Finishing queued before
    * the Faulted that followed it at once), does not tell them again.
    */
@@ -151,16 +151,25 @@ export class Ocpp201Outbound implements OcppCaller {
     this.transactions = new TransactionEvents(driver ? new CostsTold(link, driver) : link, seqNos, this);
     // Events that waited through a restart go out after the first Accepted registration.
     if (eventSources.queue && eventSources.queue.pending().length > 0) void this.events;
-    this.offline = [[clock.now(), Infinity]];
-    this.statusListener = (change) => this.statusChanged(change);
-    // Before 'accepted' (the link emits 'state' first): the outage that just ended is known there.
-    link.on('state', (state, previous) => {
-      if (previous === 'accepted') this.offline.push([clock.now(), Infinity]);
-      else if (state === 'accepted' && this.offline.length > 0) this.offline.at(-1)![1] = clock.now();
-      if (this.offline.length > MAX_OFFLINE_PERIODS) this.offline.shift();
-    });
-    // Every accepted registration is followed by StatusReporter.reportAll: which of those go out.
-    link.on('accepted', (_answer, booted) => this.reconnected(booted));
+    this.offline = [clock.now(), Infinity];
+  }
+
+  /**
+   * The link's registration was accepted: told by the face before the link's listeners hear it
+   * (Ocpp201Face.linkAccepted; no closure per charger), so before StatusReporter.reportAll, which
+   * follows every accepted registration: which of those statuses go out ({@link reconnected}).
+   */
+  linkAccepted(booted: boolean): void {
+    this.reconnected(booted);
+    this.afterAccepted?.linkAccepted();
+  }
+
+  /** The link's state changed (told like linkAccepted, before 'accepted'): the offline periods, the outage that just ended among them. */
+  linkState(state: OcppLinkState, previous: OcppLinkState): void {
+    const { offline } = this;
+    if (previous === 'accepted') offline.push(this.clock.now(), Infinity);
+    else if (state === 'accepted' && offline.length > 0) offline[offline.length - 1] = this.clock.now();
+    if (offline.length > 2 * MAX_OFFLINE_PERIODS) offline.splice(0, 2);
   }
 
   /**
@@ -206,7 +215,9 @@ export class Ocpp201Outbound implements OcppCaller {
    * every EVSE's status; {@link translate} lets through those that differ from {@link lastStatus}.
    */
   private reconnected(booted: boolean): void {
-    const [from, to] = this.offline.at(-1) ?? [0, 0];
+    const { offline } = this;
+    const from = offline[offline.length - 2] ?? 0;
+    const to = offline[offline.length - 1] ?? 0;
     const thresholdS = this.eventSources.config.getInt('OfflineThreshold');
     if (booted || to - from > thresholdS * 1000) {
       this.lastStatus = NO_STATUSES;
@@ -266,13 +277,16 @@ export class Ocpp201Outbound implements OcppCaller {
 
   /**
    * Periods [from, to) without an accepted registration, the newest last (only the last few); the
-   * first from this charger's start until its first acceptance.
+   * first from this charger's start until its first acceptance. Flat, from0, to0, from1, to1 …: one
+   * array of numbers, not an array of pairs (≈ 60 B per charger of a fleet).
    */
-  private readonly offline: [number, number][];
+  private readonly offline: number[];
 
   /** Whether the station was offline at `at` (ms): a TransactionEvent of that time carries offline = true. */
   wasOffline(at: number): boolean {
-    return this.offline.some(([from, to]) => at >= from && at < to);
+    const { offline } = this;
+    for (let i = 0; i + 1 < offline.length; i += 2) if (at >= offline[i]! && at < offline[i + 1]!) return true;
+    return false;
   }
 
   get isAccepted(): boolean {
