@@ -31,6 +31,8 @@ export interface Agent201FixtureOptions {
   configFile?: string;
   /** Where the virtual clock starts (default T0; certificate tests need today). */
   clockStart?: number;
+  /** What happens to the simulated hardware before the charger is built (an EV plugged in while the station is off). */
+  beforeAgent?: (sim: SimulatedCharger) => void;
   /** The charger's optional services (certificates, security events, firmware, logs …), built by the test. */
   agent?: (parts: { clock: SimulatedClock; config: OcppConfiguration; csmsUrl: string }) => Partial<AgentOptions>;
 }
@@ -63,6 +65,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
   const clock = new SimulatedClock(opts.clockStart ?? T0);
   const csms = await StubCsms.start({ ...opts.csms, version: '2.0.1', boot: opts.csms?.boot ?? (() => ({ interval: 3600 })) });
   const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2, ...(opts.tamperSwitch && { tamperSwitch: true }) });
+  opts.beforeAgent?.(sim);
   const config = await OcppConfiguration.open({
     file: opts.configFile ?? null,
     // Reconnects after exactly 1 s (virtual), every time.
