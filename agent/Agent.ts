@@ -185,6 +185,8 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
   private readonly order = new MessageOrder();
   private started = false;
+  /** The power-loss recovery at start has decided every interrupted transaction (resumed or ended). */
+  private recovered = false;
   /** Whether the journal takes writes; while it does not, every connector carries STORAGE_FAULT. */
   private readonly journalHealth: JournalHealth;
 
@@ -350,7 +352,13 @@ export class Agent extends EventEmitter<AgentEvents> {
 
     /** The version's start and stop points (OCPP 2.0.1 TxStartPoint / TxStopPoint), in effect at once. */
     setTransactionPoints(transactionPoints: Parameters<StationParts['setTransactionPoints']>[0]): void {
-      for (const c of this.agent.connectors) c.send({ type: 'CONFIGURE', settings: { transactionPoints } });
+      // A cable already plugged in begins its transaction when the plug-in became a start point
+      // (once the start-up recovery is done: until then it decides what the cables begin).
+      const { recovered } = this.agent;
+      for (const c of this.agent.connectors) {
+        c.send({ type: 'CONFIGURE', settings: { transactionPoints } });
+        if (recovered) c.send({ type: 'BEGIN_IF_PLUGGED_IN' });
+      }
     }
 
     queued(): ReturnType<StationParts['queued']> {
@@ -645,7 +653,12 @@ export class Agent extends EventEmitter<AgentEvents> {
     // With ResumeTransactionOnPowerLoss a transaction whose EV is still plugged in may go on instead.
     const resume = (tx: Parameters<typeof resumeAfterPowerLoss>[1]) =>
       resumeAfterPowerLoss({ config: this.config, connector: this.connector(tx.connectorId), authorize: (idTag, type) => this.authorize(idTag, type), transactionId: this.sender.transactionIdOf(tx.localId), log: this.log }, tx);
-    this.transactions.recover(resume).catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'));
+    // Their connectors' cables belong to the interrupted sessions: they begin nothing new at start.
+    const interrupted = new Set(this.sender.openTransactions().map((tx) => tx.connectorId));
+    this.transactions
+      .recover(resume)
+      .catch((err: unknown) => this.log.error({ err }, 'power-loss recovery failed: the interrupted transaction stays journaled'))
+      .then(() => this.afterRecovery(interrupted));
     for (const c of this.connectors) c.start();
     // Before anything can start a session: stored profiles and limits bind from the first offer.
     this.chargingLimits.start();
@@ -670,6 +683,17 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Once every part has attached its listeners.
     this.compactListenerTables();
     this.link.start();
+  }
+
+  /**
+   * The station runs: a cable plugged in before it started begins the transaction its start point
+   * says (OCPP 2.0.1 TxStartPoint EVConnected; nothing under 1.6 or the default), except where a
+   * power loss interrupted a journaled transaction (the recovery resumed or ended that one).
+   */
+  private afterRecovery(interrupted: ReadonlySet<number>): void {
+    if (!this.started) return;
+    this.recovered = true;
+    for (const c of this.connectors) if (!interrupted.has(c.connectorId)) c.send({ type: 'BEGIN_IF_PLUGGED_IN' });
   }
 
   /** The long-lived emitters of this charger, their listeners attached: smaller tables (hal/compactListeners.ts). */
@@ -699,6 +723,7 @@ export class Agent extends EventEmitter<AgentEvents> {
     // Journaled before a successor on the same journal (Reset) looks for interrupted transactions.
     await withinRealTime(this.transactions.settled(), 2000);
     this.started = false;
+    this.recovered = false;
     this.journalHealth.stop();
     this.chargingLimits.stop();
     const detach = this.detach;

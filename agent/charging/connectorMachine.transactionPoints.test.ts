@@ -25,6 +25,24 @@ describe('TransactionPoints', () => {
     expect(types(c.send({ type: 'AUTHORIZED', idTag: 'CARD' }))).toContain('stopTransaction');
   });
 
+  it('BEGIN_IF_PLUGGED_IN: a cable waiting for a card begins the transaction once the plug-in is a start point; nothing without a cable, without the point, or after a transaction (Finishing)', () => {
+    const plain = connectorHarness();
+    plain.send({ type: 'PILOT', state: 'B' });
+    expect(plain.send({ type: 'BEGIN_IF_PLUGGED_IN' })).toEqual([]); // the default (and 1.6): no plug-in start point
+    expect(plain.status).toBe('Preparing');
+    expect(plain.send({ type: 'CONFIGURE', settings: { transactionPoints: { ...NONE, beginAtPlugIn: true } } })).toEqual([]); // not by itself
+    expect(plain.send({ type: 'BEGIN_IF_PLUGGED_IN' })).toEqual([{ type: 'startTransaction', cablePluggedLast: true, incomplete: true }]);
+    expect(chargingStateOf(plain.snapshot)).toBe('EVConnected');
+    expect(plain.send({ type: 'BEGIN_IF_PLUGGED_IN' })).toEqual([]); // one transaction
+    const empty = harness({ beginAtPlugIn: true });
+    expect(empty.send({ type: 'BEGIN_IF_PLUGGED_IN' })).toEqual([]);
+    expect(empty.status).toBe('Available');
+    const finishing = harness({ beginAtPlugIn: true });
+    finishing.send({ type: 'PILOT', state: 'B' }, { type: 'STOP', reason: 'Remote' });
+    expect(finishing.status).toBe('Finishing');
+    expect(finishing.send({ type: 'BEGIN_IF_PLUGGED_IN' })).toEqual([]);
+  });
+
   it('beginAtPlugIn: ConnectionTimeOut (the controller timer) without an authorization ends it (ConnectionTimeout); with one it changes nothing', () => {
     const c = harness({ beginAtPlugIn: true });
     c.send({ type: 'PILOT', state: 'B' });

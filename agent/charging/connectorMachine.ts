@@ -305,6 +305,8 @@ export const connectorMachine = setup({
             PILOT: { guard: 'unplugs', actions: recordPilot, target: '#connector.route' },
             AUTHORIZED: { actions: authorize, target: '#connector.route' },
             RESUME_TRANSACTION: { actions: [resumeTransaction, 'syncLock'], target: '#connector.Transaction' },
+            // The cable was in before the start point said the plug-in (start-up, TxStartPoint changed).
+            BEGIN_IF_PLUGGED_IN: { guard: and(['cableIn', 'beginsAtPlugIn']), actions: ['beginUnauthorized', 'syncLock'], target: '#connector.Transaction' },
           },
         },
         // Authorized before the cable: OCPP ConnectionTimeOut. Further cards are ignored.

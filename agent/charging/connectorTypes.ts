@@ -100,6 +100,13 @@ export type ConnectorEvent =
   | { type: 'SET_LIMIT'; amps: number; source?: LimitSource }
   /** The CSMS changed an OCPP key the machine follows (takes effect from the next decision). */
   | { type: 'CONFIGURE'; settings: Partial<Pick<ConnectorInput, 'connectionTimeoutMs' | 'stopTransactionOnInvalidId' | 'stopTransactionOnEVSideDisconnect' | 'maxEnergyOnInvalidIdWh' | 'unlockConnectorOnEVSideDisconnect' | 'transactionPoints'>> }
+  /**
+   * The station runs (its power-loss recovery done) or its start points changed: a cable plugged
+   * in on an idle connector (Preparing, nobody authorized) begins the transaction the plug-in start
+   * point says (TransactionPoints.beginAtPlugIn; OCPP 2.0.1 E01.FR.02), as a plug-in would. Nothing
+   * otherwise. Never sent for a connector whose journaled transaction a power loss interrupted.
+   */
+  | { type: 'BEGIN_IF_PLUGGED_IN' }
   /** The connector lock confirmed a position (its `state` event), whoever commanded it. */
   | { type: 'LOCK_STATE'; locked: boolean }
   /** ReserveNow / CancelReservation / reservation expiry handled inside via `expiresAt`. */

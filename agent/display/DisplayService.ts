@@ -112,7 +112,7 @@ export class DisplayService {
       // A message bound to this transaction is removed once it ended (OCPP 2.0.1 O01).
       if (e.event === 'stopped' && e.transactionId !== undefined) messages?.transactionEnded(String(e.transactionId));
       // The driver's language the CSMS told with the card's authorization: this session speaks it.
-      const language = e.event === 'started' ? this.driverLanguages.get(e.idTag) : undefined;
+      const language = e.event === 'started' || e.event === 'authorized' ? this.driverLanguages.get(e.idTag) : undefined;
       if (facts && language !== undefined) facts.language = language;
       // After the other listeners of this event: the pricing service tells the stop's cost (or its
       // idle fee running) within it, so the summary is not shown first without.

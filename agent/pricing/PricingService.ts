@@ -273,6 +273,12 @@ export class PricingService implements TariffCostPort {
       for (const idle of this.idleAfterStop.values()) if (idle.localId === e.localId) idle.transactionId = e.transactionId;
       return;
     }
+    // The driver of a transaction begun at the plug-in: their SetUserPrice text, as at a start.
+    if (e.event === 'authorized') {
+      const text = this.userPrices.get(e.idTag);
+      if (text !== undefined) this.o.display.setPriceText(e.connectorId, text);
+      return;
+    }
     // Stopped: the vehicle leaves now (the unplug ended it) or later (ConnectorUnplugged then).
     const pilot = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === e.connectorId)?.pilot.state;
     const t = { localId: e.localId, ...(e.transactionId !== undefined && { transactionId: e.transactionId }) };

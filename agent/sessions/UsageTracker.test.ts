@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, cleanupAgents, startSession, T0, type AgentFixture } from '../../test/support/agentFixture.js';
+import { agent201Fixture, cleanupAgents201 } from '../../test/support/agent201Fixture.js';
+import type { TransactionEvent } from '../transactions/transactionTypes.js';
 import { hashIdTag } from '../auth/idTagHash.js';
 import { SessionHistory } from '../store/SessionHistory.js';
 import { UsageTracker } from './UsageTracker.js';
@@ -20,6 +22,7 @@ import { createSimulatedCharger } from '../../hal/sim/createSimulatedCharger.js'
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   await cleanupAgents();
+  await cleanupAgents201();
   for (const c of cleanups.splice(0)) await c();
 });
 
@@ -208,5 +211,55 @@ describe('UsageTracker after a restart', () => {
     expect(sessionState(r)).toBe('complete');
     // The plugged-in interval ended where the charger was last alive, not when it came back.
     expect(h.intervals.filter((i) => i.kind === 'plugged')).toEqual([{ connectorId: 1, kind: 'plugged', from: expect.any(Number), to: downAt }]);
+  });
+});
+
+describe('OCPP 2.0.1: a transaction begun at the plug-in (TxStartPoint EVConnected)', () => {
+  it('the usage record and the transaction events name nobody at the start, then the driver authorized for it (session history file)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'evse-usage-201-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const file = join(dir, 'sessions.log');
+    const clock = new SimulatedClock(T0);
+    const history = await SessionHistory.open({ file, clock, maxSessions: 100, maxDays: 0, connectors: 1 });
+    cleanups.unshift(() => history.close());
+    const events: TransactionEvent[] = [];
+    const f = await agent201Fixture({
+      clock,
+      connectors: 1,
+      ocpp: { TxStartPoint: 'EVConnected' },
+      beforeStart: (agent) => {
+        new UsageTracker({ agent, clock, sink: history, idTagSalt: SALT }).start();
+        agent.on('transaction', (e) => events.push(e));
+      },
+    });
+    const ev = f.sim.connectors[0]!.ev;
+    ev.plugIn();
+    await f.advance(1000);
+    await f.waitForSent('TransactionEvent');
+    await history.flush();
+    const started = (await SessionHistory.read(file))!.sessions;
+    expect(started).toHaveLength(1);
+    expect(started[0]!.idTagHash).toBeUndefined(); // nobody yet
+    f.sim.rfid.tap(CARD);
+    await f.advance(1000);
+    await f.waitForSent('TransactionEvent', 2);
+    await history.flush();
+    expect((await SessionHistory.read(file))!.sessions[0]!.idTagHash).toBe(hashIdTag(CARD, SALT));
+    ev.unplug();
+    await f.advance(1000);
+    await f.waitForSent('TransactionEvent', 4);
+    await history.flush();
+    const [done] = (await SessionHistory.read(file))!.sessions;
+    expect(done).toMatchObject({ idTagHash: hashIdTag(CARD, SALT), stopReason: 'EVDisconnected' });
+    expect(sessionState(done!)).toBe('complete');
+    // What the telemetry hears (its payloads: transactionPayload.test.ts): `started` without an idTag,
+    // `authorized` with the driver, `stopped` naming them; one session.
+    expect(events.map((e) => [e.event, e.event === 'stopped' ? e.startIdTag : 'idTag' in e ? e.idTag : undefined])).toEqual([
+      ['started', ''],
+      ['confirmed', undefined],
+      ['authorized', CARD],
+      ['stopped', CARD],
+    ]);
+    expect(new Set(events.map((e) => e.localId)).size).toBe(1);
   });
 });

@@ -248,6 +248,14 @@ export class UsageTracker {
       this.o.sink.session(s, false);
       return;
     }
+    // Begun without an identifier (at the plug-in): the session is the authorized driver's.
+    if (e.event === 'authorized') {
+      s.idTagHash = hashIdTag(e.idTag, this.o.idTagSalt);
+      this.o.sink.session(s, false);
+      return;
+    }
+    // (Its stop names who started it, should the authorization have gone unheard.)
+    if (s.idTagHash === undefined && e.startIdTag) s.idTagHash = hashIdTag(e.startIdTag, this.o.idTagSalt);
     s.stoppedAt = e.timestamp;
     s.stopReason = e.reason;
     const meterStart = e.meterStartWh ?? s.meterStartWh;
@@ -275,7 +283,8 @@ export class UsageTracker {
       id: e.localId,
       connectorId: c.connectorId,
       ...(e.transactionId !== undefined && { transactionId: e.transactionId }),
-      idTagHash: hashIdTag(e.idTag, this.o.idTagSalt),
+      // None for a transaction begun without an identifier (at the plug-in) until one authorizes it.
+      ...(e.idTag !== '' && { idTagHash: hashIdTag(e.idTag, this.o.idTagSalt) }),
       ...(pluggedSince !== undefined && pluggedSince <= e.timestamp && { pluggedInAt: pluggedSince }),
       startedAt: e.timestamp,
       meterStartWh: e.meterStartWh,

@@ -99,8 +99,9 @@ export interface MeterPayload {
  * `<base>/transaction`, event (QoS 1, not retained). `started` / `stopped` when it happens on the
  * charger (journaled), CSMS reachable or not; `confirmed` when the CSMS answered the
  * StartTransaction with its transactionId — at once when online, after the reconnect for a start
- * made offline (then possibly after `stopped`). `sessionId` (the charger's own id of the
- * transaction) ties the three together; `transactionId` is null while the CSMS has not assigned it.
+ * made offline (then possibly after `stopped`); `authorized` when a driver is authorized for a
+ * session begun without one (at the plug-in). `sessionId` (the charger's own id of the
+ * transaction) ties them together; `transactionId` is null while the CSMS has not assigned it.
  * idTags: `idTagHash` / `stopIdTagHash` (SHA-256 hex of salt + idTag), or `idTag` / `stopIdTag`
  * only when configured to publish them raw.
  */
@@ -145,6 +146,16 @@ export type TransactionPayload =
       /** CSMS verdict on the idTag (Accepted, Invalid, …). */
       idTagStatus: string;
       /** When the answer arrived. */
+      ts: string;
+    }
+  | {
+      /** A driver is authorized for a session begun without one (at the plug-in, OCPP 2.0.1 TxStartPoint EVConnected; its `started` has no idTag). */
+      event: 'authorized';
+      sessionId: string;
+      connectorId: number;
+      transactionId: number | null;
+      idTagHash?: string;
+      idTag?: string;
       ts: string;
     };
 

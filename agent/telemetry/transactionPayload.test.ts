@@ -37,4 +37,13 @@ describe('transactionPayload', () => {
       event: 'confirmed', sessionId: 'L1', connectorId: 2, transactionId: 7, idTagStatus: 'Accepted', ts: TS,
     });
   });
+
+  it('a start without an idTag (begun at the plug-in, 2.0.1) names nobody; authorized names the driver, hashed or raw', () => {
+    const started = transactionPayload({ event: 'started', localId: 'L3', connectorId: 1, idTag: '', meterStartWh: 10, timestamp: T }, HASH);
+    expect(started).toEqual({ event: 'started', sessionId: 'L3', connectorId: 1, transactionId: null, meterStartWh: 10, ts: TS });
+    expect(transactionPayload({ event: 'started', localId: 'L3', connectorId: 1, idTag: '', meterStartWh: 10, timestamp: T }, { mode: 'raw' })).not.toHaveProperty('idTag');
+    const authorized = { event: 'authorized', localId: 'L3', connectorId: 1, idTag: 'CARD', timestamp: T } as const;
+    expect(transactionPayload(authorized, HASH)).toEqual({ event: 'authorized', sessionId: 'L3', connectorId: 1, transactionId: null, idTagHash: 'h(CARD)', ts: TS });
+    expect(transactionPayload({ ...authorized, transactionId: 9 }, { mode: 'raw' })).toEqual({ event: 'authorized', sessionId: 'L3', connectorId: 1, transactionId: 9, idTag: 'CARD', ts: TS });
+  });
 });

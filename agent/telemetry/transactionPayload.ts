@@ -2,7 +2,8 @@
  * The Agent's `transaction` events as `<base>/transaction` payloads (./topics.ts, docs/mqtt.md):
  * `started` and `stopped` at the moment they happen here, CSMS reachable or not, and `confirmed`
  * when the CSMS has assigned its transactionId (at once when online, after the reconnect when
- * the start was journaled offline). `sessionId` ties the three together.
+ * the start was journaled offline), `authorized` when a driver is authorized for a transaction begun
+ * without one (at the plug-in, OCPP 2.0.1 TxStartPoint EVConnected). `sessionId` ties them together.
  */
 import type { TransactionEvent } from '../transactions/TransactionManager.js';
 import type { TransactionPayload } from './topics.js';
@@ -23,7 +24,8 @@ export function transactionPayload(e: TransactionEvent, idTags: IdTagTransform):
         sessionId: e.localId,
         connectorId: e.connectorId,
         transactionId: e.transactionId ?? null,
-        ...tag('idTag', e.idTag),
+        // None for a transaction begun without one (at the plug-in): `authorized` names the driver.
+        ...tag('idTag', e.idTag || undefined),
         meterStartWh: e.meterStartWh,
         ...(e.reservationId !== undefined && { reservationId: e.reservationId }),
         ...(e.resumed && { resumed: true as const }),
@@ -45,5 +47,7 @@ export function transactionPayload(e: TransactionEvent, idTags: IdTagTransform):
       };
     case 'confirmed':
       return { event: 'confirmed', sessionId: e.localId, connectorId: e.connectorId, transactionId: e.transactionId, idTagStatus: e.idTagStatus, ts };
+    case 'authorized':
+      return { event: 'authorized', sessionId: e.localId, connectorId: e.connectorId, transactionId: e.transactionId ?? null, ...tag('idTag', e.idTag), ts };
   }
 }

@@ -144,8 +144,13 @@ export class TransactionManager {
     this.inTurn(connectorId, async () => {
       const tx = this.active?.get(connectorId);
       if (!tx) return;
-      if (cause === 'Authorized') tx.idTag = idTag;
       this.o.log.info({ connector: connectorId, localId: tx.localId, idTag, cause }, cause === 'Authorized' ? 'transaction authorized' : 'transaction authorization ended');
+      if (cause === 'Authorized') {
+        tx.idTag = idTag;
+        // The session history and telemetry learn whose session it is now (its start named nobody).
+        const transactionId = this.o.sender.transactionIdOf(tx.localId);
+        this.o.onEvent?.({ event: 'authorized', localId: tx.localId, connectorId, idTag, timestamp: this.o.clock.now(), ...(transactionId !== undefined && { transactionId }) });
+      }
       if (!this.o.sender.reportsChargingState) return;
       // The end of an authorization says what the connector does now (energy stopped with it); the
       // energy an authorization lets flow is told by its own ChargingStateChanged.

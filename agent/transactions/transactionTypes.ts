@@ -45,6 +45,7 @@ export type TransactionEvent =
       event: 'started';
       localId: string;
       connectorId: number;
+      /** '' for a transaction begun without one (at the plug-in, OCPP 2.0.1 TxStartPoint EVConnected): an `authorized` names its driver. */
       idTag: string;
       meterStartWh: number;
       reservationId?: number;
@@ -67,4 +68,9 @@ export type TransactionEvent =
       timestamp: number;
       transactionId?: number;
     }
-  | { event: 'confirmed'; localId: string; connectorId: number; transactionId: number; idTagStatus: string; timestamp: number };
+  | { event: 'confirmed'; localId: string; connectorId: number; transactionId: number; idTagStatus: string; timestamp: number }
+  /**
+   * A transaction begun without an identifier (its `started` has idTag '') is authorized by `idTag`
+   * now: it is that driver's session from now on (its `stopped` names it as `startIdTag`).
+   */
+  | { event: 'authorized'; localId: string; connectorId: number; idTag: string; timestamp: number; transactionId?: number };

@@ -231,6 +231,8 @@ export class ChargerFeed extends EventEmitter<FeedEvents> {
     if (e.transactionId !== undefined) row.transactionId = e.transactionId;
     if (e.event === 'started') {
       Object.assign(row, { idTag: maskIdTag(e.idTag), startedAt: at(e.timestamp), meterStartWh: e.meterStartWh });
+    } else if (e.event === 'authorized') {
+      row.idTag = maskIdTag(e.idTag); // begun at the plug-in: the driver authorized since
     } else if (e.event === 'stopped') {
       Object.assign(row, { stoppedAt: at(e.timestamp), meterStopWh: e.meterStopWh, stopReason: e.reason });
       if (row.idTag === undefined && e.startIdTag !== undefined) row.idTag = maskIdTag(e.startIdTag);

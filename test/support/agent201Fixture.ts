@@ -29,8 +29,14 @@ export interface Agent201FixtureOptions {
   boot?: boolean;
   /** Where the stored OCPP configuration is kept (default: in memory); the same file again is a restart with the same data. */
   configFile?: string;
+  /** The virtual clock (default: a new one starting at `clockStart`). */
+  clock?: SimulatedClock;
   /** Where the virtual clock starts (default T0; certificate tests need today). */
   clockStart?: number;
+  /** What happens to the simulated hardware before the charger is built (an EV plugged in while the station is off). */
+  beforeAgent?: (sim: SimulatedCharger) => void;
+  /** Called with the built agent before `agent.start()` (attach listeners such as a UsageTracker). */
+  beforeStart?: (agent: Agent) => void;
   /** The charger's optional services (certificates, security events, firmware, logs …), built by the test. */
   agent?: (parts: { clock: SimulatedClock; config: OcppConfiguration; csmsUrl: string }) => Partial<AgentOptions>;
 }
@@ -60,9 +66,10 @@ export async function cleanupAgents201(): Promise<void> {
 
 export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promise<Agent201Fixture> {
   const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
-  const clock = new SimulatedClock(opts.clockStart ?? T0);
+  const clock = opts.clock ?? new SimulatedClock(opts.clockStart ?? T0);
   const csms = await StubCsms.start({ ...opts.csms, version: '2.0.1', boot: opts.csms?.boot ?? (() => ({ interval: 3600 })) });
   const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2, ...(opts.tamperSwitch && { tamperSwitch: true }) });
+  opts.beforeAgent?.(sim);
   const config = await OcppConfiguration.open({
     file: opts.configFile ?? null,
     // Reconnects after exactly 1 s (virtual), every time.
@@ -106,6 +113,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
     },
   };
   fixtures.push(fixture);
+  opts.beforeStart?.(agent);
   agent.start();
   if (opts.boot ?? true) {
     await fixture.waitForSent('StatusNotification', sim.connectors.length);

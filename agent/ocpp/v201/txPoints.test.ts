@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileJournal } from '../../store/FileJournal.js';
 import type { SetVariableDataType } from '../../ocpp201/messages.js';
-import { CP, agentFixture, cleanupAgents } from '../../../test/support/agentFixture.js';
+import { SimulatedClock } from '../../../hal/clock.js';
+import { createSimulatedCharger } from '../../../hal/sim/createSimulatedCharger.js';
+import { CP, T0, agentFixture, cleanupAgents } from '../../../test/support/agentFixture.js';
 import { agent201Fixture, cleanupAgents201, type Agent201Fixture, type Agent201FixtureOptions } from '../../../test/support/agent201Fixture.js';
 
 const dirs: string[] = [];
@@ -313,6 +315,121 @@ describe('TxStopPoint', () => {
   });
 });
 
+describe('TxStartPoint EVConnected with a cable already plugged in (E01.FR.02: connected and no transaction yet)', () => {
+  it('a cable plugged in while the station was off begins the transaction once the station runs (Started, CablePluggedIn, no idToken); the card authorizes it', async () => {
+    const f = await agent201Fixture({ connectors: 1, ocpp: { TxStartPoint: 'EVConnected' }, beforeAgent: (sim) => sim.connectors[0]!.ev.plugIn() });
+    await step(f);
+    await f.waitForSent('TransactionEvent');
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+    expect(f.sim.connectors[0]!.relay.state).toBe('open'); // nobody authorized: no energy
+    f.sim.rfid.tap(CARD);
+    await step(f);
+    await f.waitForSent('TransactionEvent', 3);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    expect(sequence(f)).toEqual([
+      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
+      [1, 'Updated', 'Authorized', undefined, CARD, undefined],
+      [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
+    ]);
+    expectOneTransaction(f);
+  });
+
+  it('TxStartPoint set to EVConnected while a cable waits for a card begins the transaction at once; a connector whose transaction just ended (Finishing) begins none', async () => {
+    const f = await agent201Fixture({ connectors: 2 });
+    const [one, two] = f.sim.connectors;
+    one!.ev.plugIn();
+    two!.ev.plugIn();
+    await step(f);
+    // Connector 2 charges and ends its transaction with the card; its cable stays in (Finishing).
+    await f.call('RequestStartTransaction', { idToken: { idToken: CARD, type: 'ISO14443' }, remoteStartId: 1, evseId: 2 });
+    await step(f);
+    await f.call('RequestStopTransaction', { transactionId: f.sent('TransactionEvent')[0]!.transactionInfo.transactionId });
+    await step(f);
+    expect(f.agent.connectors[1]!.status).toBe('Finishing');
+    const before = f.sent('TransactionEvent').length;
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(false);
+    await setPoints(f, { TxStartPoint: 'EVConnected' });
+    await step(f);
+    await f.waitForSent('TransactionEvent', before + 1);
+    await f.settle();
+    const after = f.sent('TransactionEvent').slice(before);
+    expect(after.map((e) => [e.seqNo, e.eventType, e.triggerReason, e.transactionInfo.chargingState, e.evse?.id, e.idToken])).toEqual([[0, 'Started', 'CablePluggedIn', 'EVConnected', 1, undefined]]);
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+    expect(f.agent.connectors[1]!.hasTransaction).toBe(false);
+  });
+});
+
+/** A 2.0.1 station with EVConnected stored whose power is cut during a transaction: the journal keeps it open. */
+async function cutDuring(begin: (f: Agent201Fixture) => Promise<void>, ocpp: Agent201FixtureOptions['ocpp'] = {}): Promise<{ configFile: string; journalFile: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'evse-txpoints-cut-'));
+  dirs.push(dir);
+  const configFile = join(dir, 'ocpp-config.json');
+  const journalFile = join(dir, 'journal.log');
+  const journal = await FileJournal.open({ file: journalFile });
+  const f = await agent201Fixture({ connectors: 1, configFile, ocpp, agent: () => ({ journal }) });
+  await setPoints(f, { TxStartPoint: 'EVConnected' }); // stored: in effect after the restart
+  await begin(f);
+  expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+  await journal.close(); // power cut: nothing after this reaches the disk
+  await f.close();
+  return { configFile, journalFile };
+}
+
+describe('TxStartPoint EVConnected after a power loss, the cable still plugged in', () => {
+  it('the interrupted transaction (begun at the plug-in, nobody to resume it for) is Ended PowerLoss, and the cable begins no second one', async () => {
+    const { configFile, journalFile } = await cutDuring(async (f) => {
+      f.sim.connectors[0]!.ev.plugIn();
+      await step(f);
+      await f.waitForSent('TransactionEvent');
+    }, { ResumeTransactionOnPowerLoss: true });
+    const journal = await FileJournal.open({ file: journalFile });
+    const g = await agent201Fixture({ connectors: 1, configFile, ocpp: { ResumeTransactionOnPowerLoss: true }, agent: () => ({ journal }), beforeAgent: (sim) => sim.connectors[0]!.ev.plugIn() });
+    expect(await get(g, 'TxStartPoint')).toBe('EVConnected');
+    await step(g);
+    await g.waitForSent('TransactionEvent');
+    await step(g);
+    await g.settle();
+    // (seqNo aside: this fixture keeps the seqNos in memory, so the restart numbers the Ended from 0.)
+    expect(sequence(g).map((e) => e.slice(1))).toEqual([['Ended', 'AbnormalCondition', undefined, undefined, 'PowerLoss']]);
+    expect(g.agent.connectors[0]!.hasTransaction).toBe(false);
+    expect(g.agent.connectors[0]!.status).toBe('Preparing');
+    // Plugged in again, the cable begins a new transaction.
+    g.sim.connectors[0]!.ev.unplug();
+    await step(g);
+    g.sim.connectors[0]!.ev.plugIn();
+    await step(g);
+    await g.waitForSent('TransactionEvent', 2);
+    expect(sequence(g)[1]).toEqual([0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined]);
+    expect(g.sent('TransactionEvent')[1]!.transactionInfo.transactionId).not.toBe(g.sent('TransactionEvent')[0]!.transactionInfo.transactionId);
+    await g.close();
+    await journal.close();
+  });
+
+  it('ResumeTransactionOnPowerLoss: the transaction begun by card and cable goes on under its id, and the cable begins no second one', async () => {
+    let transactionId = '';
+    const ocpp = { ResumeTransactionOnPowerLoss: true, AllowOfflineTxForUnknownId: true };
+    const { configFile, journalFile } = await cutDuring(async (f) => {
+      f.sim.rfid.tap(CARD); // the card first: the plug-in begins the transaction with its idToken
+      await step(f);
+      f.sim.connectors[0]!.ev.plugIn();
+      await step(f);
+      await f.waitForSent('TransactionEvent');
+      expect(f.agent.connectors[0]!.status).toBe('Charging');
+      transactionId = f.sent('TransactionEvent')[0]!.transactionInfo.transactionId;
+    }, ocpp);
+    const journal = await FileJournal.open({ file: journalFile });
+    const g = await agent201Fixture({ connectors: 1, configFile, ocpp, agent: () => ({ journal }), beforeAgent: (sim) => sim.connectors[0]!.ev.plugIn() });
+    expect(await get(g, 'TxStartPoint')).toBe('EVConnected');
+    await step(g);
+    await step(g);
+    await g.settle();
+    expect(g.agent.connectors[0]!.status).toBe('Charging');
+    expect(g.sent('TransactionEvent').every((e) => e.transactionInfo.transactionId === transactionId && e.eventType !== 'Started')).toBe(true);
+    await g.close();
+    await journal.close();
+  });
+});
+
 describe('across a restart', () => {
   it('the points are stored (GetVariables and GetBaseReport after the restart); a transaction begun at the plug-in without idToken is replayed from the journal, Ended without idToken', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'evse-txpoints-'));
@@ -378,5 +495,16 @@ describe('under OCPP 1.6', () => {
     expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
     expect(f.sent('StartTransaction')).toEqual([expect.objectContaining({ connectorId: 1, idTag: CARD })]);
     expect(f.sent('StopTransaction')).toEqual([]);
+  });
+
+  it('a cable plugged in before the station started begins nothing with TxStartPoint EVConnected stored', async () => {
+    const clock = new SimulatedClock(T0);
+    const sim = createSimulatedCharger({ clock, connectors: 1 });
+    sim.connectors[0]!.ev.plugIn();
+    const f = await agentFixture({ clock, sim, ocpp: { TxStartPoint: 'EVConnected' } });
+    await f.advance(2 * SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Preparing');
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(false);
+    expect(f.sent('StartTransaction')).toEqual([]);
   });
 });
