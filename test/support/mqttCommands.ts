@@ -2,7 +2,8 @@
  * Test support only: a real mosquitto for the test file and, per test, a TelemetryPublisher with
  * commands on over it, once its command subscription is confirmed. `useMqttCommands` registers the
  * file's hooks (broker up before all, publisher and recorder closed after each, the agents after
- * them); `commands(f)` gives a channel that publishes a command and waits for its reply.
+ * them); `commands(f)` gives a channel that publishes a command and waits for its reply, and shows
+ * what the charger published.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Agent } from '../../agent/Agent.js';
@@ -21,6 +22,8 @@ export interface CommandTarget {
 export interface CommandChannel {
   /** Publishes `<prefix>/<id>/cmd/<command>` and resolves with its reply (within 5 s). */
   send(command: string, body: object): Promise<CommandReplyPayload>;
+  /** The payloads published on `<prefix>/<id>/<suffix>` so far (e.g. `transaction`), oldest first. */
+  received<T>(suffix: string): T[];
 }
 
 const PREFIX = 'test';
@@ -72,6 +75,7 @@ export function useMqttCommands(cleanupAgents: () => Promise<void>): { commands(
           }
           return r.on<CommandReplyPayload>(topic)[before]!;
         },
+        received: <T>(suffix: string) => r.on<T>(`${base}/${suffix}`),
       };
     },
   };
