@@ -249,14 +249,15 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
     return r && { powerW: r.powerW, currentA: Math.max(0, ...r.currentA) };
   }
 
-  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number } {
+  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number; offerA: number; offerW: number } {
     const { s } = this;
     const hw = s.hardware.find((h) => h.connectorId === evseId);
     const phases = hw?.meter.phases ?? 3;
     const maxA = hw?.pilot.maxCurrentA ?? 0;
     const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
     const w = (a: number): number => Math.round(a * s.voltageV * phases);
-    return { maxA, maxW: w(maxA), limitA, limitW: w(limitA), minA: MIN_OFFER_A, minW: w(MIN_OFFER_A) };
+    const offerA = hw?.pilot.currentOfferA ?? 0;
+    return { maxA, maxW: w(maxA), limitA, limitW: w(limitA), minA: MIN_OFFER_A, minW: w(MIN_OFFER_A), offerA, offerW: w(offerA) };
   }
 
   now(): number {

@@ -84,16 +84,48 @@ describe('EVSE.Current and EVSE.Power MinSet', () => {
     const power = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' } };
     const phases = f.sim.hardware.connectors[0]!.meter.phases;
     const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ ...current, attributeType: 'MinSet' }, { ...power, attributeType: 'MinSet' }, { ...current, attributeType: 'Target' }] });
-    expect(getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([['Accepted', '6'], ['Accepted', String(6 * 230 * phases)], ['NotSupportedAttributeType', undefined]]);
+    expect(getVariableResult.map((r) => [r.attributeStatus, r.attributeValue])).toEqual([['Accepted', '6'], ['Accepted', String(6 * 230 * phases)], ['Accepted', '0']]); // Target: nothing offered while idle
     const { setVariableResult } = await f.call('SetVariables', { setVariableData: [{ ...current, attributeType: 'MinSet', attributeValue: '8' }] });
     expect(setVariableResult[0]).toMatchObject({ attributeStatus: 'Rejected', attributeType: 'MinSet', attributeStatusInfo: { reasonCode: 'ReadOnly' } });
     await f.call('GetReport', { requestId: 5, componentVariable: [current] });
     await f.waitForSent('NotifyReport');
     expect(f.sent('NotifyReport')[0]!.reportData![0]!.variableAttribute).toEqual([
       expect.objectContaining({ type: 'Actual', mutability: 'ReadOnly' }),
+      { type: 'Target', value: '0', mutability: 'ReadOnly', persistent: false, constant: false },
       { type: 'MinSet', value: '6', mutability: 'ReadOnly', persistent: true, constant: true },
       { type: 'MaxSet', value: String(f.sim.hardware.connectors[0]!.pilot.maxCurrentA), mutability: 'ReadOnly', persistent: false, constant: false },
     ]);
+  });
+});
+
+describe('EVSE.Current and EVSE.Power Target', () => {
+  it('is the current the pilot offers the vehicle now: 0 idle, the limit in force while charging, lower after a charging limit, not settable', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    const current = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Current' }, attributeType: 'Target' as const };
+    const power = { component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Power' }, attributeType: 'Target' as const };
+    const phases = f.sim.hardware.connectors[0]!.meter.phases;
+    const target = async (): Promise<(string | undefined)[]> => (await f.call('GetVariables', { getVariableData: [current, power] })).getVariableResult.map((r) => r.attributeValue);
+    expect(await target()).toEqual(['0', '0']);
+
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(2000);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    const offered = f.sim.hardware.connectors[0]!.pilot.currentOfferA;
+    expect(offered).toBeGreaterThanOrEqual(6);
+    expect(await target()).toEqual([String(offered), String(Math.round(offered * 230 * phases))]);
+
+    // A charging limit lowers the offer, and the Target with it.
+    await f.call('SetChargingProfile', {
+      evseId: 1,
+      chargingProfile: { id: 7, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Absolute', chargingSchedule: [{ id: 1, startSchedule: new Date(f.clock.now()).toISOString(), chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }] }] },
+    });
+    await f.advance(2000);
+    expect(f.sim.hardware.connectors[0]!.pilot.currentOfferA).toBe(10);
+    expect(await target()).toEqual(['10', String(Math.round(10 * 230 * phases))]);
+    const { setVariableResult } = await f.call('SetVariables', { setVariableData: [{ ...current, attributeValue: '16' }] });
+    expect(setVariableResult[0]).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'ReadOnly' } });
   });
 });
 

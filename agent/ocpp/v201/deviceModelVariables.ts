@@ -57,7 +57,7 @@ export interface StationFacts extends TxPointFacts {
    * An EVSE's maximum (its hardware), the limit in force now (chargingLimits) and the least it offers
    * while charging (the pilot's 6 A), A per phase and W in total.
    */
-  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number };
+  capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number; offerA: number; offerW: number };
   /** The operator messages kept now and at most; undefined: no display shows them (DisplayMessageCtrlr). */
   displayMessages(): { count: number; max: number } | undefined;
   /** The tariff and cost service's currency; undefined: no service shows tariffs and costs (TariffCostCtrlr). */
@@ -164,14 +164,15 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   // What an EVSE delivers now (the meter's last reading) and may deliver: maxLimit the hardware,
   // MaxSet the limit in force (charging profiles, local limit, cable, hardware: ChargingLimits).
   // MinSet the least a limit may be while the EVSE still offers power (the 6 A of an IEC 61851 pilot;
-  // a lower limit suspends charging).
+  // a lower limit suspends charging). Target the set point the EVSE commands now: the current its
+  // pilot offers the vehicle (0 while it offers none: no session, suspended, or the path open).
   fact('EVSE', 'evse', 'Power', (f, e) => measuredText(f.measured(e)?.powerW), 'decimal', {
     unit: 'W', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxW,
-    attributes: { MinSet: (f, e) => String(f.capacity(e).minW), MaxSet: (f, e) => String(f.capacity(e).limitW) }, constantAttributes: ['MinSet'],
+    attributes: { Target: (f, e) => String(f.capacity(e).offerW), MinSet: (f, e) => String(f.capacity(e).minW), MaxSet: (f, e) => String(f.capacity(e).limitW) }, constantAttributes: ['MinSet'],
   }),
   fact('EVSE', 'evse', 'Current', (f, e) => measuredText(f.measured(e)?.currentA), 'decimal', {
     unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA,
-    attributes: { MinSet: (f, e) => String(f.capacity(e).minA), MaxSet: (f, e) => String(f.capacity(e).limitA) }, constantAttributes: ['MinSet'],
+    attributes: { Target: (f, e) => String(f.capacity(e).offerA), MinSet: (f, e) => String(f.capacity(e).minA), MaxSet: (f, e) => String(f.capacity(e).limitA) }, constantAttributes: ['MinSet'],
   }),
   fact('Connector', 'connector', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('Connector', 'connector', 'Available', TRUE, 'boolean', { constant: true }),

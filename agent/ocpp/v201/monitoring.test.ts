@@ -22,7 +22,7 @@ async function charging(f: Agent201Fixture): Promise<void> {
 }
 
 describe('EVSE.Power and EVSE.Current', () => {
-  it('Actual is what the meter measures, MaxSet the limit in force (read-only); Target is not an attribute here', async () => {
+  it('Actual is what the meter measures, MaxSet the limit in force, Target the offer of the pilot (read-only)', async () => {
     const f = await agent201Fixture({ connectors: 1 });
     await f.call('SetChargingProfile', { evseId: 0, chargingProfile: { id: 1, stackLevel: 0, chargingProfilePurpose: 'TxDefaultProfile', chargingProfileKind: 'Relative', chargingSchedule: [{ id: 1, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }] }] } });
     await charging(f);
@@ -36,7 +36,7 @@ describe('EVSE.Power and EVSE.Current', () => {
     expect(Number(got[1]!.attributeValue)).toBeGreaterThan(5);
     expect(Number(got[1]!.attributeValue)).toBeLessThanOrEqual(10);
     expect(got[2]).toMatchObject({ attributeStatus: 'Accepted', attributeValue: String(Math.round(10 * 230 * f.sim.connectors[0]!.meter.phases)) });
-    expect(got[3]).toMatchObject({ attributeStatus: 'NotSupportedAttributeType' });
+    expect(got[3]).toMatchObject({ attributeStatus: 'Accepted', attributeValue: String(Math.round(10 * 230 * f.sim.connectors[0]!.meter.phases)) }); // the 10 A offered
     const { setVariableResult: set } = await f.call('SetVariables', { setVariableData: [{ component: EVSE1, variable: { name: 'Power' }, attributeType: 'MaxSet', attributeValue: '1000' }] });
     expect(set[0]).toMatchObject({ attributeStatus: 'Rejected', attributeStatusInfo: { reasonCode: 'ReadOnly' } });
   });
