@@ -134,12 +134,6 @@ export class Ocpp201Outbound implements OcppCaller {
 
   /** The NotifyEvents (monitor trips, hardware problems): made at the first (most fleet chargers never have one). */
   private notifying: NotifyEvents | undefined;
-  /**
-   * Whether the status changes themselves tell the problems (the Agent's status events): then a
-   * StatusNotification sent later, possibly of a status already gone (a Finishing queued before
-   * the Faulted that followed it at once), does not tell them again.
-   */
-  private toldByChanges = false;
 
   constructor(
     private readonly link: LinkView,
@@ -236,14 +230,14 @@ export class Ocpp201Outbound implements OcppCaller {
    * station is offline (the StatusNotification itself is not sent then; the event waits in the queue).
    */
   statusChanged(change: StatusChangeSeen): void {
-    this.toldByChanges = true;
     this.notifyProblem({ connectorId: change.connectorId, errorCode: change.errorCode, info: change.info }, new Date(change.timestamp).toISOString());
   }
 
   /**
    * A problem the 1.6 status carries (errorCode other than NoError) as a NotifyEvent of the failing
    * component when it appears, changes or clears (OCPP 2.0.1 N07, hard-wired notification); told
-   * once, by the status change (or, without those, by its StatusNotification).
+   * once, by the status change, not by a StatusNotification sent later (it may be of a status
+   * already gone: a Finishing queued before the Faulted that followed it at once).
    */
   private notifyProblem(p: { connectorId: number; errorCode: string; info?: string | undefined }, timestamp: string): void {
     const before = this.problems?.get(p.connectorId);
@@ -315,23 +309,18 @@ export class Ocpp201Outbound implements OcppCaller {
         const p = payload as V16.StatusNotificationRequest;
         const connectorStatus = connectorStatus201(p.status);
         const timestamp = p.timestamp ?? new Date(this.clock.now()).toISOString();
-        try {
-          if (p.connectorId !== 0 && this.lastStatus[p.connectorId] !== connectorStatus) {
-            // The CSMS's from the moment it is queued, so a repeat queued behind it is not sent
-            // (statuses kept through an outage go to the link together); the one before again when it fails.
-            const before = this.lastStatus[p.connectorId];
-            this.sentStatus(p.connectorId, connectorStatus);
-            try {
-              await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
-            } catch (err) {
-              if (this.lastStatus[p.connectorId] === connectorStatus) this.sentStatus(p.connectorId, before);
-              throw err;
-            }
+        // Its problem (errorCode) was told by the status change itself (statusChanged).
+        if (p.connectorId !== 0 && this.lastStatus[p.connectorId] !== connectorStatus) {
+          // The CSMS's from the moment it is queued, so a repeat queued behind it is not sent
+          // (statuses kept through an outage go to the link together); the one before again when it fails.
+          const before = this.lastStatus[p.connectorId];
+          this.sentStatus(p.connectorId, connectorStatus);
+          try {
+            await call201(this.link, 'StatusNotification', { timestamp, connectorStatus, evseId: p.connectorId, connectorId: 1 });
+          } catch (err) {
+            if (this.lastStatus[p.connectorId] === connectorStatus) this.sentStatus(p.connectorId, before);
+            throw err;
           }
-        } finally {
-          // Without the status changes: after the status, also when it could not be sent (offline);
-          // the problem waits in the event queue.
-          if (!this.toldByChanges) this.notifyProblem(p, timestamp);
         }
         return {};
       }
