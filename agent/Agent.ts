@@ -565,16 +565,11 @@ export class Agent extends EventEmitter<AgentEvents> {
   /**
    * The version's own parts hear the charger's `status`, `transaction` and `limit` events first,
    * called rather than subscribed (versionFace.ts, heard): a 2.0.1 charger keeps no listener array of
-   * its own for them, 10,000 times in a fleet (docs/fleet.md, Memory). Same order as listeners
-   * subscribed in the constructor: a new limit is first a ChargingRateChanged of the transaction
-   * running there, then the external limit told to the CSMS.
+   * its own for them, 10,000 times in a fleet (docs/fleet.md, Memory).
    */
   override emit<K>(event: K | keyof AgentEvents, ...args: K extends keyof AgentEvents ? AgentEvents[K] : never): boolean {
     const version = this.version as VersionFace | undefined; // undefined while the constructor runs
-    if (version?.heard) {
-      if (event === 'limit') rateOfTransaction.call(this, args[0] as ConnectorLimit);
-      version.heard(event as string, args[0]);
-    }
+    version?.heard?.(event as string, args[0]);
     return super.emit(event as 'status', ...(args as unknown as AgentEvents['status']));
   }
 
@@ -903,12 +898,6 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
   }
 
-}
-
-// For every 2.0.1 Agent (`this` is the Agent emitting; called from emit, no closure per charger): a
-// new limit may be a ChargingRateChanged of the transaction running there.
-function rateOfTransaction(this: Agent, limit: ConnectorLimit): void {
-  this.transactions.chargingRateChanged(limit.connectorId, limit.amps);
 }
 
 // Shared by every Agent (`this` is the Agent emitting): follow the link's traffic while anyone

@@ -124,7 +124,7 @@ class Ocpp201Version implements VersionFace {
     if (!station || !outbound) return;
     if (event === 'status') outbound.statusChanged(payload as Parameters<Ocpp201Outbound['statusChanged']>[0]);
     else if (event === 'transaction') station.transaction(payload as Parameters<Ocpp201Station['transaction']>[0]);
-    else if (event === 'limit') this.limitChanged(payload as { sources: { localLimit?: number } });
+    else if (event === 'limit') this.limitChanged(payload as Parameters<Ocpp201Version['limitChanged']>[0]);
   }
 
   detach(): void {
@@ -138,9 +138,15 @@ class Ocpp201Version implements VersionFace {
     void out.stopEvents();
   }
 
-  private limitChanged(limit: { sources: { localLimit?: number } }): void {
+  /**
+   * A connector's limit changed: first a ChargingRateChanged of the transaction running there, then
+   * the external limit told to the CSMS.
+   */
+  private limitChanged(limit: { connectorId: number; amps: number; sources: { localLimit?: number } }): void {
     const s = this.sources;
-    const limits = s?.control.chargingLimits;
+    if (!s) return;
+    s.transactions.chargingRateChanged(limit.connectorId, limit.amps);
+    const limits = s.control.chargingLimits;
     if (!limits) return;
     if (!this.external && limit.sources.localLimit !== undefined) {
       this.external = new ExternalLimits201({ log: this.log, limits, config: s.config, link: s.link, evseCount: s.control.connectorCount });

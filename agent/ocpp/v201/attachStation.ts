@@ -26,8 +26,11 @@ import { transactionPointsOf, type TxPointVariable } from './transactionPoints.j
 export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA' | 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors' | 'tellsTransactions'> {
   /** The transaction messages journaled (or kept in memory) and not yet confirmed, oldest first (TransactionSender.pendingEntries). */
   queued(): Iterable<JournalEntry>;
-  /** The charger's transactions: which runs where, and the id the CSMS knows it by once confirmed. */
-  transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined };
+  /**
+   * The charger's transactions: which runs where, the id the CSMS knows it by once confirmed, and
+   * a new limit of a running one (TransactionEvent ChargingRateChanged when significant).
+   */
+  transactions: { get(connectorId: number): { startedAt: number } | undefined; transactionIdOn(connectorId: number): number | undefined; chargingRateChanged(connectorId: number, amps: number): void };
   link: Ocpp201StationParts['link'] & Ocpp201StationParts['connection'] & Pick<OcppLink, 'on' | 'off'> & { readonly isAccepted: boolean; readonly connectionSecurityProfile: number | undefined; readonly callTimeoutMs: number };
   config: OcppConfiguration;
   identity: string;
