@@ -94,12 +94,6 @@ export interface Ocpp201StationParts {
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
   /** The display and pricing services, while they run (../DriverPorts.ts). */
   driver: DriverPorts;
-  /**
-   * True: the owner calls {@link Ocpp201Station.transaction} with each of the charger's `transaction`
-   * events before their listeners hear them, and the station does not listen itself (a listener
-   * array per charger fewer in a fleet; docs/fleet.md). Default: it listens to `events`.
-   */
-  readonly tellsTransactions?: boolean;
 }
 
 /**
@@ -141,8 +135,6 @@ export class Ocpp201Station implements StationControl {
   private held: Reservations201 | undefined;
   /** The variable monitors: made at once, as persisted and preconfigured monitors watch from the start. */
   private watching: Monitoring201 | undefined;
-  /** Its listener to the `transaction` events, unless the owner tells it them (Ocpp201StationParts.tellsTransactions). */
-  private readonly onTransaction: ((e: TransactionNews & { connectorId?: number }) => void) | undefined;
   /** Made with the reservations (below). */
   private onStatus: ((change: StatusChange) => void) | undefined;
 
@@ -150,13 +142,13 @@ export class Ocpp201Station implements StationControl {
     // Monitors kept from the last run watch from the start; otherwise the monitoring is made at
     // the first monitoring call or transaction (an idle charger of a fleet never needs it).
     if (p.monitors.state.monitors.length > 0) this.watching = new Monitoring201(p);
-    if (!p.tellsTransactions) {
-      this.onTransaction = (e) => this.transaction(e);
-      p.events.on('transaction', this.onTransaction);
-    }
   }
 
-  /** One of the charger's `transaction` events (told by its owner, or heard as their first listener). */
+  /**
+   * One of the charger's `transaction` events, told by the owner before their listeners hear them
+   * (versionFace.ts, heard): the station does not listen itself (a listener array per charger fewer
+   * in a fleet; docs/fleet.md).
+   */
   transaction(e: TransactionNews & { connectorId?: number }): void {
     this.held?.transaction(e);
     // A transaction starting wakes the preconfigured monitors (unless the base is HardWiredOnly).
@@ -468,7 +460,6 @@ export class Ocpp201Station implements StationControl {
     this.onIdleReset = undefined;
     for (const listener of this.onIdleEvseResets?.values() ?? []) this.p.events.off('transaction', listener);
     this.onIdleEvseResets = undefined;
-    if (this.onTransaction) this.p.events.off('transaction', this.onTransaction);
     if (this.onStatus) this.p.events.off('status', this.onStatus);
     this.held?.dispose();
     this.watching?.dispose();

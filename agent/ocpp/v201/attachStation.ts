@@ -23,7 +23,7 @@ import type { TransactionPoints } from '../../charging/connectorTypes.js';
 import { transactionPointsOf, type TxPointVariable } from './transactionPoints.js';
 
 /** What the charger gives its 2.0.1 station (the Agent's parts; read, never copied). */
-export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA' | 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors' | 'tellsTransactions'> {
+export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceModel' | 'rebootingFor' | 'transactionOn' | 'transactionRunning' | 'isAccepted' | 'connection' | 'undelivered' | 'maxCurrentA' | 'transactionEvents' | 'forgetSentStatuses' | 'notifyEvent' | 'monitors'> {
   /** The transaction messages journaled (or kept in memory) and not yet confirmed, oldest first (TransactionSender.pendingEntries). */
   queued(): Iterable<JournalEntry>;
   /**
@@ -151,11 +151,6 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
   transactionRunning(): boolean {
     const { s } = this;
     return Array.from({ length: s.control.connectorCount }, (_, i) => s.transactions.get(i + 1)).some((tx) => tx !== undefined);
-  }
-
-  /** The version binding tells the station the charger's `transaction` events (versionFace.ts, heard). */
-  get tellsTransactions(): boolean {
-    return true;
   }
 
   maxCurrentA(evseId: number): number {
