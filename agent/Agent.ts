@@ -179,8 +179,7 @@ export class Agent extends EventEmitter<AgentEvents> {
   /** What start() attached, undone by stop(): made at its length (a pushed-to array keeps room for 17). */
   private detach: readonly (() => void)[] = [];
   private readonly statusReporter: StatusReporter;
-  /** Ends what the OCPP version attached to this charger (2.0.1: its station), if anything. */
-  /** The OCPP version's binding (ocpp/versionFace.ts). */
+  /** The OCPP version's binding (ocpp/versionFace.ts): what it attached to this charger (2.0.1: its station) ends with detach(). */
   private readonly version: VersionFace;
   /** Per-connector causal order of statuses and transaction messages (DESIGN.md §11). */
   private readonly order = new MessageOrder();
@@ -482,8 +481,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       transactions: this.transactions,
       events: this,
     });
-    // From here the version hears the charger's events first (emit, below). OCPP 2.0.1: a running
-    // transaction's limit in force changing significantly is a TransactionEvent (ChargingRateChanged).
+    // From here the version hears the charger's events first (emit, below).
     this.version = version;
     this.statusReporter = new StatusReporter({
       link: calls,
