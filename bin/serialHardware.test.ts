@@ -11,6 +11,7 @@ import { PtyPair } from '../hal/serial/deviceSims/PtyPair.js';
 import { RapiResponder } from '../hal/serial/deviceSims/RapiResponder.js';
 import { ModbusSlaveSim } from '../hal/serial/deviceSims/ModbusSlaveSim.js';
 import { SdmMeterSim } from '../hal/serial/deviceSims/SdmMeterSim.js';
+import { until } from '../test/support/until.js';
 import { createSerialHardware } from './serialHardware.js';
 import { parseSettings } from './settings/settings.js';
 
@@ -47,15 +48,15 @@ describe('createSerialHardware', () => {
     cleanups.push(() => hardware.close());
     const { pilot, meter } = hardware.connectors[0]!;
     const lost = (d: { activeFaults: ReadonlySet<string> }): boolean => d.activeFaults.has('PORT_LOST');
-    for (let i = 0; i < 50 && pilot.maxCurrentA === 0; i++) await sleep(10);
+    // Both ports open before they are pulled (else the pull is PORT_OPEN_FAILED, not PORT_LOST):
+    // the OpenEVSE has answered its start-up queries, the meter its first reading.
+    await until('the OpenEVSE answered', () => pilot.maxCurrentA > 0);
+    await meter.read();
 
     await Promise.all([responder.close(), slave.close()]);
     await Promise.all([pilotPty.unplug(), meterPty.unplug()]);
-    for (let i = 0; i < 100 && !(lost(pilot) && lost(meter)); i++) {
-      clock.advance(0);
-      await sleep(20);
-    }
-    expect([lost(pilot), lost(meter)]).toEqual([true, true]);
+    // The loss is seen by real I/O (the port closing); clock time stands still meanwhile.
+    await until('both ports reported lost', () => lost(pilot) && lost(meter), 10_000, 20, () => clock.advance(0));
     const lostAt = clock.now();
     await Promise.all([pilotPty.replug(), meterPty.replug()]);
     await Promise.all([responder.open(), slave.open()]);

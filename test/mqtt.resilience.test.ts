@@ -97,8 +97,13 @@ describe('MQTT telemetry when the broker goes away', () => {
     await until(() => p.stats.connected, 'reconnected');
     const late = await tb.recorder();
     await late.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/status`) && m.some((x) => x.topic === `${BASE}/online`), 'retained state');
-    expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Charging' })]);
-    expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
+    // QoS 1 is at least once: a status still unacknowledged when the broker went down is sent again
+    // by the client beside the republished retained state, so a subscriber may see the same current
+    // message twice; never an old one.
+    const statuses = late.on<StatusPayload>(`${BASE}/connector/1/status`);
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(['Charging']));
+    expect(new Set(late.on<{ online: boolean }>(`${BASE}/online`).map((o) => o.online))).toEqual(new Set([true]));
   });
 
   it('runs a whole session with the broker unreachable from the start, then delivers', async () => {

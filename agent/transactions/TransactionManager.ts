@@ -250,7 +250,7 @@ export class TransactionManager {
     if (!this.o.sender.reportsChargingState || !running) return;
     // Most limit events change nothing worth telling: no turn (and no order ticket) for them. Only
     // when no turn is pending, as one may still move the reference.
-    if (!this.turns?.has(connectorId) && running.rateA !== undefined && !significantChange(running.rateA, amps, Number(this.o.config.getString('LimitChangeSignificance')))) return;
+    if (!this.turns?.has(connectorId) && running.rateA !== undefined && !this.significantRateChange(running.rateA, amps)) return;
     this.inTurn(connectorId, async () => {
       const tx = this.active?.get(connectorId);
       if (!tx) return;
@@ -259,11 +259,16 @@ export class TransactionManager {
         tx.rateA = amps;
         return;
       }
-      if (!significantChange(before, amps, Number(this.o.config.getString('LimitChangeSignificance')))) return;
+      if (!this.significantRateChange(before, amps)) return;
       tx.rateA = amps;
       this.o.log.info({ connector: connectorId, localId: tx.localId, fromA: before, toA: amps }, 'charging rate changed');
       await this.o.sender.enqueue({ kind: 'update', localId: tx.localId, connectorId, timestamp: new Date(this.o.clock.now()).toISOString(), cause: 'ChargingRateChanged', limitA: amps });
     }).catch((err: unknown) => this.o.log.error({ err, connector: connectorId }, 'charging rate change not journaled'));
+  }
+
+  /** Whether a limit going from `fromA` to `toA` is worth a ChargingRateChanged (SmartChargingCtrlr.LimitChangeSignificance). */
+  private significantRateChange(fromA: number, toA: number): boolean {
+    return significantChange(fromA, toA, Number(this.o.config.getString('LimitChangeSignificance')));
   }
 
   private async end(connectorId: number, stoppedAt: number, endReason: TransactionEndReason, idTag: string | undefined, idTokenType: IdTokenKind | undefined, ticket: number): Promise<void> {

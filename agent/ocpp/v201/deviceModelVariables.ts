@@ -15,8 +15,7 @@
 import type { ConfigurationKey } from '../../store/OcppConfiguration.js';
 import { DISPLAY_LANGUAGES } from '../../ocpp16/configurationKeys.js';
 import type { DataEnumType } from '../../ocpp201/messages.js';
-import { TX_POINTS as ALL_TX_POINTS } from '../../ocpp16/configurationKeys.js';
-import { readTxStartPoint, readTxStopPoint, writeStopTxOnEVSideDisconnect, writeTxStartPoint, writeTxStopPoint, type TxPointFacts } from './transactionPoints.js';
+import { readTxStartPoint, readTxStopPoint, TX_POINTS_LIST, writeStopTxOnEVSideDisconnect, writeTxStartPoint, writeTxStopPoint, type TxPointFacts } from './transactionPoints.js';
 
 /** What fact-backed variables read from the charger (StationFacts in DeviceModel.ts implements it). */
 export interface StationFacts extends TxPointFacts {
@@ -137,8 +136,6 @@ export function payloadBytes(payload: unknown): number {
 
 export type WriteAnswer = { status: 'Accepted' } | { status: 'Rejected'; reasonCode: string; additionalInfo: string };
 
-const TX_POINTS = ALL_TX_POINTS.join(',');
-
 const key = (component: string, variable: string, k: ConfigurationKey, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope: 'station', variable, key: k, ...extra });
 const fact = (component: string, scope: ComponentScope, variable: string, read: VariableDefinition['read'], dataType: DataEnumType, extra: Partial<VariableDefinition> = {}): VariableDefinition => ({ component, scope, variable, read, dataType, ...extra });
 const AVAILABILITY = (f: StationFacts, evseId: number) => f.availabilityState(evseId);
@@ -204,8 +201,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   key('TxCtrlr', 'MaxEnergyOnInvalidId', 'MaxEnergyOnInvalidId', { unit: 'Wh' }),
   // Where transactions begin and end (transactionPoints.ts): stored, in effect at once, the values
   // this station cannot honour Rejected with the reason.
-  fact('TxCtrlr', 'station', 'TxStartPoint', readTxStartPoint, 'MemberList', { valuesList: TX_POINTS, write: writeTxStartPoint }),
-  fact('TxCtrlr', 'station', 'TxStopPoint', readTxStopPoint, 'MemberList', { valuesList: TX_POINTS, write: writeTxStopPoint }),
+  fact('TxCtrlr', 'station', 'TxStartPoint', readTxStartPoint, 'MemberList', { valuesList: TX_POINTS_LIST, write: writeTxStartPoint }),
+  fact('TxCtrlr', 'station', 'TxStopPoint', readTxStopPoint, 'MemberList', { valuesList: TX_POINTS_LIST, write: writeTxStopPoint }),
   // Authorization.
   fact('AuthCtrlr', 'station', 'Enabled', TRUE, 'boolean', { constant: true }),
   key('AuthCtrlr', 'AuthorizeRemoteStart', 'AuthorizeRemoteTxRequests'),

@@ -40,7 +40,8 @@ export interface TxPointFacts {
   setStopsOnEVSideDisconnect(on: boolean): Promise<void>;
 }
 
-const ALL = TX_POINTS.join(',');
+/** Every TxStartPoint / TxStopPoint member, as the MemberList's valuesList (in the specification's order). */
+export const TX_POINTS_LIST = TX_POINTS.join(',');
 
 /** A MemberList value's members in the specification's order without repeats, or undefined when one is not a point. */
 export function canonicalTxPoints(value: string): string[] | undefined {
@@ -56,7 +57,7 @@ const ENDS_AT_DEAUTHORIZATION = ['Authorized', 'PowerPathClosed', 'EnergyTransfe
 
 export async function writeTxStartPoint(f: TxPointFacts, value: string): Promise<WriteAnswer> {
   const points = canonicalTxPoints(value);
-  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStartPoint members are ${ALL}` };
+  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStartPoint members are ${TX_POINTS_LIST}` };
   const problem = txPointProblem('start', points.join(','));
   if (problem !== undefined) return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: `${problem}; honoured: EVConnected, Authorized, PowerPathClosed` };
   await f.setTxPoint('TxStartPoint', points.join(','));
@@ -65,7 +66,7 @@ export async function writeTxStartPoint(f: TxPointFacts, value: string): Promise
 
 export async function writeTxStopPoint(f: TxPointFacts, value: string): Promise<WriteAnswer> {
   const points = canonicalTxPoints(value);
-  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStopPoint members are ${ALL}` };
+  if (points === undefined) return { status: 'Rejected', reasonCode: 'InvalidValue', additionalInfo: `TxStopPoint members are ${TX_POINTS_LIST}` };
   const problem = txPointProblem('stop', points.join(',')) ?? (points.length === 0 ? 'no stop point given' : undefined);
   if (problem !== undefined) return { status: 'Rejected', reasonCode: 'UnsupportedParam', additionalInfo: `${problem}; honoured: EVConnected, Authorized, PowerPathClosed, EnergyTransfer` };
   await f.setStopsOnEVSideDisconnect(points.some((p) => ENDS_AT_UNPLUG.includes(p)));
