@@ -788,8 +788,9 @@ export class Agent extends EventEmitter<AgentEvents> {
    * An OCPP 2.0.1 Reset of one EVSE (connector): its transaction, if one runs, ends (HardReset:
    * stoppedReason ImmediateReset), its contactor is confirmed open and its machine starts again
    * from the devices' state (ConnectorController.restart); the other connectors, the link and the
-   * registration are untouched. Resolves when the connector runs again (false: no such connector,
-   * or its transaction did not end in time).
+   * registration are untouched. A cable still plugged in then begins a transaction where the
+   * plug-in is a start point (TxStartPoint EVConnected), as at start-up. Resolves when the
+   * connector runs again (false: no such connector, or its transaction did not end in time).
    */
   async resetConnector(connectorId: number): Promise<boolean> {
     const c = this.connector(connectorId);
@@ -813,7 +814,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     await withinRealTime(hw.relay.open().catch(() => undefined), hw.relay.deadlineMs + 100);
     this.log.info({ connector: connectorId }, 'EVSE reset: the connector starts again');
-    return c.restart(connectorInput(this.config, hw, this.availability.isOperative(connectorId), this.options.ventilation ?? false));
+    const restarted = c.restart(connectorInput(this.config, hw, this.availability.isOperative(connectorId), this.options.ventilation ?? false));
+    // As at start-up: a cable still plugged in begins the transaction its start point says (E01.FR.02).
+    if (restarted && this.recovered) c.send({ type: 'BEGIN_IF_PLUGGED_IN' });
+    return restarted;
   }
 
   /** Vendor extensions the CSMS can reach with DataTransfer: register handlers here (made on first use). */

@@ -357,6 +357,28 @@ describe('TxStartPoint EVConnected with a cable already plugged in (E01.FR.02: c
     expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
     expect(f.agent.connectors[1]!.hasTransaction).toBe(false);
   });
+
+  it('a Reset of the EVSE ends the transaction begun at the plug-in (ImmediateReset) and the cable still plugged in begins the next one (Started, CablePluggedIn)', async () => {
+    const f = await station({ TxStartPoint: 'EVConnected' });
+    f.sim.connectors[0]!.ev.plugIn();
+    await step(f);
+    f.sim.rfid.tap(CARD);
+    await step(f);
+    await f.waitForSent('TransactionEvent', 3);
+    const first = f.sent('TransactionEvent')[0]!.transactionInfo.transactionId;
+    expect(await f.call('Reset', { type: 'Immediate', evseId: 1 })).toEqual({ status: 'Accepted' });
+    await step(f);
+    await f.waitForSent('TransactionEvent', 5);
+    await f.settle();
+    const events = f.sent('TransactionEvent').slice(3);
+    expect(events.map((e) => [e.eventType, e.triggerReason, e.transactionInfo.chargingState, e.idToken?.idToken, e.transactionInfo.stoppedReason, e.transactionInfo.transactionId === first])).toEqual([
+      ['Ended', 'ResetCommand', undefined, undefined, 'ImmediateReset', true],
+      ['Started', 'CablePluggedIn', 'EVConnected', undefined, undefined, false],
+    ]);
+    expect(events[1]!.seqNo).toBe(0);
+    expect(f.agent.connectors[0]!.hasTransaction).toBe(true);
+    expect(f.sim.connectors[0]!.relay.state).toBe('open'); // nobody authorized the new one: no energy
+  });
 });
 
 /** A 2.0.1 station with EVConnected stored whose power is cut during a transaction: the journal keeps it open. */
