@@ -43,4 +43,30 @@ describe("the driver's language from the CSMS (2.0.1 IdTokenInfo.language1)", ()
     expect(await session(OTHER)).toEqual(expect.arrayContaining([expect.stringMatching(/^Charging \d+\.\d kW$/)]));
     expect(display.content?.lines[0]).toBe('Ready to charge');
   });
+
+  it('a transaction begun at the plug-in (TxStartPoint EVConnected) speaks the language of the driver whose card authorizes it', async () => {
+    const f = await agent201Fixture({
+      connectors: 1,
+      ocpp: { TxStartPoint: 'EVConnected' },
+      csms: { answers: { Authorize: () => ({ idTokenInfo: { status: 'Accepted', language1: 'de-DE' } }) } },
+    });
+    const display = new SimDisplay({ id: 'display:0', width: 40, height: 8 });
+    const service = new DisplayService({ agent: f.agent, displays: [display], clock: f.clock, log, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: {}, qrUrl: '' } });
+    service.start();
+    stops.push(() => service.stop());
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    await f.waitForSent('TransactionEvent');
+    expect(f.sent('TransactionEvent')[0]).toMatchObject({ eventType: 'Started', triggerReason: 'CablePluggedIn' });
+    expect(f.sent('TransactionEvent')[0]!.idToken).toBeUndefined();
+    await f.settle();
+    // Nobody has said who they are yet: the charger's language.
+    expect(display.content?.lines.join('\n')).not.toMatch(/Karte|Lädt/);
+    f.sim.rfid.tap(GERMAN);
+    await f.advance(5000);
+    await f.waitForSent('TransactionEvent', 3);
+    await f.settle();
+    expect(f.sent('TransactionEvent')[1]).toMatchObject({ eventType: 'Updated', triggerReason: 'Authorized', idToken: { idToken: GERMAN } });
+    expect(display.content?.lines).toEqual(expect.arrayContaining([expect.stringMatching(/^Lädt mit \d+,\d kW$/)]));
+  });
 });

@@ -35,8 +35,8 @@ afterEach(async () => {
 type Answers = NonNullable<NonNullable<Parameters<typeof agent201Fixture>[0]>['csms']>['answers'];
 
 /** A 2.0.1 charger with one connector, a 40x8 display, operator messages and (unless `pricing` is false) the pricing service. */
-async function charger(opts: { answers?: Answers; pricing?: boolean; messagesFile?: string } = {}) {
-  const f = await agent201Fixture({ connectors: 1, ocpp: { MeterValueSampleInterval: 60 }, ...(opts.answers && { csms: { answers: opts.answers } }) });
+async function charger(opts: { answers?: Answers; pricing?: boolean; messagesFile?: string; ocpp?: Record<string, string> } = {}) {
+  const f = await agent201Fixture({ connectors: 1, ocpp: { MeterValueSampleInterval: 60, ...opts.ocpp }, ...(opts.answers && { csms: { answers: opts.answers } }) });
   const display = new SimDisplay({ id: 'display:0', width: 40, height: 8 });
   const messages = opts.messagesFile ? await OperatorMessages.open(opts.messagesFile, log) : OperatorMessages.inMemory(log);
   const service = new DisplayService({ agent: f.agent, displays: [display], clock: f.clock, log, messages, settings: { ...DISPLAY_DEFAULTS, language: 'en', support: {}, qrUrl: '' } });
@@ -264,6 +264,24 @@ describe('tariff and cost (OCPP 2.0.1 I, OCA California Pricing for 2.0.1)', () 
     expect(f.config.getBool('CostEnabled')).toBe(false);
     expect(await set('TariffCostCtrlr', 'Enabled', 'Cost', 'true')).toBe('Accepted');
     expect(screen()).toContain('Cost so far 1.00 EUR');
+  });
+
+  it('a transaction begun at the plug-in (TxStartPoint EVConnected) shows no price until a card authorizes it, then that driver\'s price', async () => {
+    const answers: Answers = {
+      Authorize: () => ({ idTokenInfo: { status: 'Accepted', personalMessage: { format: 'UTF8', language: 'en', content: '0.40 EUR/kWh' } } }),
+    };
+    const { f, service } = await charger({ answers, ocpp: { TxStartPoint: 'EVConnected' } });
+    const screen = () => service.screenOf(1)!.lines.map((l) => l.variants[0]);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    await f.waitForSent('TransactionEvent');
+    expect(f.sent('TransactionEvent')[0]).toMatchObject({ eventType: 'Started', triggerReason: 'CablePluggedIn' });
+    await f.advance(SECOND);
+    expect(screen()).not.toContain('0.40 EUR/kWh');
+    f.sim.rfid.tap(CARD);
+    await f.advance(2 * SECOND);
+    await until('the price', () => screen().includes('0.40 EUR/kWh'), 5000);
+    expect(f.sent('TransactionEvent')[1]).toMatchObject({ eventType: 'Updated', triggerReason: 'Authorized', idToken: { idToken: CARD } });
   });
 
   it('TariffCostCtrlr: Currency, the fallback messages where a tariff or a total is missing (offline), and the offline prices the charger estimates with', async () => {

@@ -4,9 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentFixture, cleanupAgents, startSession } from '../../test/support/agentFixture.js';
+import { agent201Fixture, cleanupAgents201 } from '../../test/support/agent201Fixture.js';
 import { ChargerFeed, type Sample, type TransactionRow } from './ChargerFeed.js';
+import { chargerView } from './chargerView.js';
 
-afterEach(cleanupAgents);
+afterEach(async () => {
+  await cleanupAgents();
+  await cleanupAgents201();
+});
 
 const CARD = '04A1B2C3D4E5F6';
 
@@ -33,6 +38,27 @@ describe('ChargerFeed', () => {
     expect(stopped!.energyWh).toBe(stop.meterStop - f.csms.transactions('AGENT-T1')[0]!.meterStart);
     expect(stopped!.energyWh).toBeGreaterThan(5000);
     expect(published.length).toBeGreaterThanOrEqual(3); // started, confirmed, stopped
+    feed.close();
+  });
+
+  it('a transaction begun at the plug-in (2.0.1 TxStartPoint EVConnected) has no driver until a card authorizes it, then that masked card', async () => {
+    const f = await agent201Fixture({ connectors: 1, ocpp: { TxStartPoint: 'EVConnected' } });
+    const feed = new ChargerFeed({ clock: f.clock, csmsUrl: 'ws://csms/AGENT-T1' });
+    feed.attach(f.agent, f.sim);
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    await f.waitForSent('TransactionEvent');
+    const running = () => chargerView({ agent: f.agent, sim: f.sim, csmsUrl: 'ws://csms/AGENT-T1', readings: [], now: f.clock.now() }).connectors[0]!.transaction;
+    const [begun] = feed.transactions();
+    expect(begun).toMatchObject({ connectorId: 1 });
+    expect(begun!.idTag).toBeUndefined();
+    expect(running()).toMatchObject({ localId: begun!.localId });
+    expect(running()!.idTag).toBeUndefined();
+    f.sim.rfid.tap(CARD);
+    await f.advance(2000);
+    await f.waitForSent('TransactionEvent', 2);
+    expect(feed.transactions()).toEqual([expect.objectContaining({ localId: begun!.localId, idTag: '04A1…' })]);
+    expect(running()).toMatchObject({ localId: begun!.localId, idTag: '04A1…' });
     feed.close();
   });
 

@@ -230,7 +230,9 @@ export class ChargerFeed extends EventEmitter<FeedEvents> {
     }
     if (e.transactionId !== undefined) row.transactionId = e.transactionId;
     if (e.event === 'started') {
-      Object.assign(row, { idTag: maskIdTag(e.idTag), startedAt: at(e.timestamp), meterStartWh: e.meterStartWh });
+      Object.assign(row, { startedAt: at(e.timestamp), meterStartWh: e.meterStartWh });
+      // Begun at the plug-in (OCPP 2.0.1 TxStartPoint EVConnected): no driver until a card authorizes it.
+      if (e.idTag !== '') row.idTag = maskIdTag(e.idTag);
     } else if (e.event === 'authorized') {
       row.idTag = maskIdTag(e.idTag); // begun at the plug-in: the driver authorized since
     } else if (e.event === 'stopped') {

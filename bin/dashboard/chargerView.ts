@@ -50,8 +50,11 @@ export interface ConnectorView {
   energyWh?: number;
   currentA?: number[];
   voltageV?: number[];
-  /** The running transaction: idTag masked, energy so far, cost so far (with a pricing service). */
-  transaction?: { localId: string; transactionId?: number; idTag: string; startedAt: string; energyWh?: number; cost?: TransactionCost };
+  /**
+   * The running transaction: idTag masked (absent while one begun at the plug-in awaits its driver),
+   * energy so far, cost so far (with a pricing service).
+   */
+  transaction?: { localId: string; transactionId?: number; idTag?: string; startedAt: string; energyWh?: number; cost?: TransactionCost };
   faults: FaultView[];
   /** `display`: what the display service shows; `status`: derived from the status (no display service). */
   screen: ScreenText & { source: 'display' | 'status' };
@@ -130,7 +133,7 @@ function connectorView(s: ViewSource, connectorId: number): ConnectorView {
       transaction: {
         localId: tx.localId,
         ...(transactionId !== undefined && { transactionId }),
-        idTag: maskIdTag(tx.idTag),
+        ...(tx.idTag !== '' && { idTag: maskIdTag(tx.idTag) }),
         startedAt: new Date(tx.startedAt).toISOString(),
         ...(reading && { energyWh: Math.max(0, reading.energyWh - tx.meterStartWh) }),
       },

@@ -103,7 +103,7 @@
       field('session-energy').textContent = c.transaction ? kWh(c.transaction.energyWh) : '–';
       field('meter').textContent = kWh(c.energyWh);
       field('current').textContent = c.currentA ? `${c.currentA.map((a) => a.toFixed(1)).join(' / ')} A` : '–';
-      field('transaction').textContent = c.transaction ? `${c.transaction.transactionId ?? 'pending'} · card ${c.transaction.idTag}` : 'none';
+      field('transaction').textContent = c.transaction ? `${c.transaction.transactionId ?? 'pending'} · ${c.transaction.idTag === undefined ? 'no card yet' : `card ${c.transaction.idTag}`}` : 'none';
       field('plugged').textContent = c.plugged === undefined ? '–' : c.plugged ? 'plugged in' : 'not plugged in';
       faultItems(field('faults'), c.faults);
       field('controls').hidden = !view.simControls;
