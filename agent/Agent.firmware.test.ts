@@ -210,7 +210,7 @@ describe('SignedUpdateFirmware', () => {
 });
 
 describe('the reboot into new firmware', () => {
-  it('waits for the running transaction to end (no new session meanwhile), then reboots', async () => {
+  it('waits for the running transaction to end (the free connector Unavailable meanwhile, no new session), then reboots', async () => {
     const c = await charger({ connectors: 2 });
     await startSession(c.f, '04A1B2C3D4E5F6', 1);
     const image = simImage('2.0.0');
@@ -226,6 +226,8 @@ describe('the reboot into new firmware', () => {
     expect(signedStatuses(c.f)).not.toContain('InstallRebooting');
     expect(c.f.sent('StopTransaction')).toEqual([]);
 
+    // The connector not in use says it cannot be used (L01.FR.07; AllowNewSessionsPendingFirmwareUpdate false).
+    expect(c.f.sent('StatusNotification').filter((n) => n.connectorId === 2).at(-1)?.status).toBe('Unavailable');
     c.f.sim.connectors[1]!.ev.plugIn(); // a second driver is not started while the install waits
     c.f.sim.rfid.tap('04FFEEDDCCBBAA');
     await c.f.advance(2000);

@@ -599,7 +599,10 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.maintenance?.diagnostics;
   }
 
-  /** A firmware update reboots only once no transaction runs, and no new one starts meanwhile. */
+  /**
+   * A firmware update reboots only once no transaction runs; meanwhile the connectors not in use are
+   * Unavailable, unless AllowNewSessionsPendingFirmwareUpdate lets new sessions start.
+   */
   private firmwareCharger(): FirmwareChargerPort {
     return {
       transactionsRunning: () => this.connectors.filter((c) => this.transactions.get(c.connectorId)).length,
@@ -608,7 +611,9 @@ export class Agent extends EventEmitter<AgentEvents> {
         this.on('transaction', onTransaction);
         return () => this.off('transaction', onTransaction);
       },
-      holdSessions: () => this.sessions.close(),
+      holdSessions: () => {
+        if (!this.config.getBool('AllowNewSessionsPendingFirmwareUpdate')) this.sessions.holdForReboot();
+      },
       reboot: () => {
         this.resetFor = 'FirmwareUpdate';
         return this.performReset('Hard');

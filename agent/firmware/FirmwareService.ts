@@ -29,7 +29,7 @@ export interface FirmwareChargerPort {
   transactionsRunning(): number;
   /** Calls `listener` whenever a transaction ended; returns the unsubscribe. */
   onTransactionEnded(listener: () => void): () => void;
-  /** No new session may start from now until the reboot (an install waits for the running ones to end). */
+  /** The install waits for the running sessions to end: from now until the reboot no new one starts (unless the charger lets them: AllowNewSessionsPendingFirmwareUpdate). */
   holdSessions(): void;
   /** Restarts the charger (the staged image becomes the running firmware). */
   reboot(): Promise<void>;

@@ -275,6 +275,12 @@ export const CONFIGURATION_KEYS = {
   // after the next accepted registration. Transaction messages, NotifyEvents, security events,
   // firmware and log notifications wait whatever this says.
   QueueAllMessages: rw('boolean', false),
+  // OCPP 2.0.1 ChargingStation.AllowNewSessionsPendingFirmwareUpdate (a vendor key under 1.6,
+  // honoured the same; agent/firmware/FirmwareService.ts): false (default) holds every connector not
+  // in use Unavailable while a staged firmware waits for the running transactions to end before its
+  // reboot, and each one freed becomes so (L01.FR.07); true lets new sessions start meanwhile (the
+  // reboot then waits for a moment without any).
+  AllowNewSessionsPendingFirmwareUpdate: rw('boolean', false),
   // The authorization cache's rules (OCPP 2.0.1 AuthCacheCtrlr.LifeTime and .Policy; vendor keys
   // under 1.6, where they act the same on the one cache, agent/auth/AuthorizationCache.ts): an entry
   // without an expiry date of its own is forgotten AuthCacheLifeTime s after its last use (0: never),

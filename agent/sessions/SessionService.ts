@@ -106,6 +106,8 @@ const where = (connectorId: number | undefined) => (connectorId !== undefined ? 
 
 export class SessionService {
   private accepting = false;
+  /** A staged firmware waits to reboot: every connector is held inoperative until then. */
+  private heldForReboot = false;
   /** Made at the first ReserveNow (most chargers of a fleet never see one). */
   private held: Reservations | undefined;
 
@@ -119,6 +121,19 @@ export class SessionService {
   /** No new session may start (the agent is stopping), also none whose authorization is under way. */
   close(): void {
     this.accepting = false;
+  }
+
+  /**
+   * A staged firmware waits for the running transactions to end before its reboot (OCPP 2.0.1
+   * L01.FR.07): no new session starts, every connector not in use becomes Unavailable, and each one
+   * whose transaction ends becomes so (its availability change is scheduled). Not persisted: the
+   * reboot brings back the availability the operator chose; a ChangeAvailability meanwhile is kept
+   * for then.
+   */
+  holdForReboot(): void {
+    this.close();
+    this.heldForReboot = true;
+    for (const c of this.o.connectors) c.send({ type: 'SET_AVAILABILITY', operative: false });
   }
 
   /** False while closed: no new session may begin. */
@@ -327,7 +342,7 @@ export class SessionService {
     const writes: Promise<void>[] = [];
     for (const c of targets) {
       if (!operative && c.hasTransaction) scheduled = true;
-      c.send({ type: 'SET_AVAILABILITY', operative });
+      c.send({ type: 'SET_AVAILABILITY', operative: operative && !this.heldForReboot });
       writes.push(this.o.availability.set(c.connectorId, operative));
     }
     return { status: scheduled ? 'Scheduled' : 'Accepted', persisted: Promise.all(writes).then(() => undefined) };

@@ -156,6 +156,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
   fact('ChargingStation', 'station', 'Problem', PROBLEM, 'boolean'),
   fact('EVSE', 'evse', 'Problem', PROBLEM, 'boolean'),
   fact('Connector', 'connector', 'Problem', PROBLEM, 'boolean'),
+  // Whether sessions may start while a staged firmware waits to reboot (SessionService.holdForReboot).
+  key('ChargingStation', 'AllowNewSessionsPendingFirmwareUpdate', 'AllowNewSessionsPendingFirmwareUpdate'),
   // Reset with an evseId resets that EVSE alone (Ocpp201Station.resetEvse).
   fact('EVSE', 'evse', 'AllowReset', TRUE, 'boolean', { constant: true }),
   // What an EVSE delivers now (the meter's last reading) and may deliver: maxLimit the hardware,

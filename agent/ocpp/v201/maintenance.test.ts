@@ -35,13 +35,13 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-async function station(): Promise<{ f: Agent201Fixture; resets: string[] }> {
+async function station(connectors = 1): Promise<{ f: Agent201Fixture; resets: string[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'v201-fw-'));
   dirs.push(dir);
   const installer = new VersionFileInstaller(join(dir, 'firmware'));
   await installer.setRunningVersion('1.0.0');
   const f = await agent201Fixture({
-    connectors: 1,
+    connectors,
     clockStart: Date.now(), // the signing certificates are valid from now on
     agent: () => ({
       firmware: { installer, store: FirmwareStore.inDirectory(join(dir, 'firmware'), log), manufacturerRoots: fixedManufacturerRoots([material.rootPem]), stallTimeoutMs: 300 },
@@ -80,6 +80,66 @@ describe('UpdateFirmware', () => {
     await until(f, () => expect(resets).toEqual(['Hard']));
     expect(firmwareStatuses(f).slice(1)).toEqual(['Downloading#7', 'Downloaded#7', 'SignatureVerified#7', 'Installing#7', 'InstallRebooting#7']);
     expect(f.agent.restartReason).toBe('FirmwareUpdate'); // the owner's next BootNotification says so
+  });
+
+  it('staged during a transaction: the other EVSE is Unavailable until the reboot (L01.FR.07), the charging one after its transaction; AllowNewSessionsPendingFirmwareUpdate false by default', async () => {
+    const { f, resets } = await station(2);
+    const allow = { component: { name: 'ChargingStation' }, variable: { name: 'AllowNewSessionsPendingFirmwareUpdate' } };
+    expect((await f.call('GetVariables', { getVariableData: [allow] })).getVariableResult[0]).toMatchObject({ attributeStatus: 'Accepted', attributeValue: 'false' });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(1000);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    const image = simImage('2.0.0');
+    const url = server.put('/fw201/during-tx.bin', { body: image });
+    expect(await f.call('UpdateFirmware', request(f, url, image))).toEqual({ status: 'Accepted' });
+    await until(f, () => expect(firmwareStatuses(f).at(-1)).toBe('Installing#7'));
+    await until(f, () => expect(f.sent('StatusNotification').filter((n) => n.evseId === 2).at(-1)?.connectorStatus).toBe('Unavailable'));
+    const variable = async (component: string, name: string, evseId?: number) =>
+      (await f.call('GetVariables', { getVariableData: [{ component: { name: component, ...(evseId && { evse: { id: evseId } }) }, variable: { name } }] })).getVariableResult[0]!.attributeValue;
+    expect(await variable('EVSE', 'AvailabilityState', 2)).toBe('Unavailable');
+    expect(f.agent.connectors[0]!.status).toBe('Charging'); // the running session goes on
+    // A ChangeAvailability Operative meanwhile is kept for after the reboot; the EVSE stays Unavailable.
+    expect(await f.call('ChangeAvailability', { operationalStatus: 'Operative', evse: { id: 2 } })).toEqual({ status: 'Accepted' });
+    await f.advance(1000);
+    expect(f.agent.connectors[1]!.status).toBe('Unavailable');
+    f.sim.connectors[1]!.ev.plugIn();
+    f.sim.rfid.tap('04FFEEDDCCBBAA');
+    await f.advance(2000);
+    expect(f.sent('TransactionEvent').filter((e) => e.eventType === 'Started')).toHaveLength(1);
+    expect(resets).toEqual([]);
+
+    f.sim.rfid.tap('04A1B2C3D4E5F6'); // the driver ends the session: EVSE 1 becomes Unavailable, then the reboot
+    await until(f, () => expect(resets).toEqual(['Hard']));
+    expect(f.sent('StatusNotification').filter((n) => n.evseId === 1).map((n) => n.connectorStatus)).toContain('Unavailable');
+    expect(firmwareStatuses(f).at(-1)).toBe('InstallRebooting#7');
+  });
+
+  it('AllowNewSessionsPendingFirmwareUpdate true: sessions go on starting while the staged firmware waits; the reboot comes when none runs', async () => {
+    const { f, resets } = await station(2);
+    const { setVariableResult } = await f.call('SetVariables', { setVariableData: [{ component: { name: 'ChargingStation' }, variable: { name: 'AllowNewSessionsPendingFirmwareUpdate' }, attributeValue: 'true' }] });
+    expect(setVariableResult[0]!.attributeStatus).toBe('Accepted');
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(1000);
+    const image = simImage('2.0.0');
+    const url = server.put('/fw201/allow-new.bin', { body: image });
+    expect(await f.call('UpdateFirmware', request(f, url, image))).toEqual({ status: 'Accepted' });
+    await until(f, () => expect(firmwareStatuses(f).at(-1)).toBe('Installing#7'));
+    f.sim.connectors[1]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap('04FFEEDDCCBBAA');
+    await f.advance(2000);
+    expect(f.agent.connectors[1]!.status).toBe('Charging');
+    expect(f.sent('StatusNotification').map((n) => n.connectorStatus)).not.toContain('Unavailable');
+    f.sim.connectors[0]!.ev.unplug(); // one ends; the other still runs: no reboot yet
+    await f.advance(2000);
+    expect(resets).toEqual([]);
+    f.sim.connectors[1]!.ev.unplug();
+    await until(f, () => expect(resets).toEqual(['Hard']));
+    expect(firmwareStatuses(f).at(-1)).toBe('InstallRebooting#7');
   });
 
   it('refuses an unsigned update (MissingParam) and a signing certificate that does not chain to a manufacturer root (InvalidCertificate)', async () => {
