@@ -869,6 +869,11 @@ export class Agent extends EventEmitter<AgentEvents> {
     return this.sessions.acceptsSessions;
   }
 
+  /** A staged firmware waits for the running sessions to end before its reboot: the free connectors are held Unavailable. */
+  get heldForReboot(): boolean {
+    return this.sessions.isHeldForReboot;
+  }
+
   /**
    * Accepted boot: the transaction messages not yet confirmed go out (again) first, and every
    * connector's current status follows those of its own connector (DESIGN.md §11).

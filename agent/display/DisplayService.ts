@@ -274,6 +274,7 @@ export class DisplayService {
       support: settings.support,
       language,
       ...(agent.config.getBool('TariffEnabled') && this.defaultPrice(agent.link.isAccepted, language)),
+      ...(agent.heldForReboot && { updating: true }),
     };
   }
 

@@ -87,6 +87,9 @@ export interface Catalogue {
   readonly reservedHint: Variants;
   readonly unavailable: Variants;
   readonly unavailableHint: Variants;
+  /** Unavailable while a firmware update waits to restart the charger. */
+  readonly updating: Variants;
+  readonly updatingHint: Variants;
   readonly faults: Readonly<Record<ConnectorFault, FaultText>>;
   /** {phone} */
   readonly phone: Variants;

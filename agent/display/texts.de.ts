@@ -51,6 +51,8 @@ export const DE: Catalogue = {
   reservedHint: ['Reservierende Karte vorhalten', 'Nur reserv. Karte', 'Reserv. Karte'],
   unavailable: ['Außer Betrieb', 'Außer Betrieb'],
   unavailableHint: ['Bitte andere Ladestation nutzen', 'Andere Station nutzen', 'Andere Station'],
+  updating: ['Software-Update steht an', 'Update steht an', 'Update'],
+  updatingHint: ['In wenigen Minuten wieder da', 'Gleich wieder da', 'Gleich zurück'],
   faults: {
     RELAY_WELDED: { title: OUT_OF_ORDER, explanation: ['Schützfehler: Service nötig', 'Schützfehler'] },
     RELAY_STUCK: { title: OUT_OF_ORDER, explanation: ['Schütz schaltet nicht ein', 'Schützfehler'] },

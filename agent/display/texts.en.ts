@@ -51,6 +51,8 @@ export const EN: Catalogue = {
   reservedHint: ['Tap the reserving card', 'Reserving card only', 'Reserved card'],
   unavailable: ['Out of service', 'Not in service'],
   unavailableHint: ['Please use another charger', 'Use another charger', 'Use other charger'],
+  updating: ['Software update pending', 'Update pending', 'Updating'],
+  updatingHint: ['Back in a few minutes', 'Back shortly', 'Back soon'],
   faults: {
     RELAY_WELDED: { title: OUT_OF_ORDER, explanation: ['Power switch fault: service needed', 'Switch fault: service', 'Switch fault'] },
     RELAY_STUCK: { title: OUT_OF_ORDER, explanation: ['Power switch does not close', 'Switch does not close', 'Switch fault'] },

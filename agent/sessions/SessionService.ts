@@ -136,6 +136,11 @@ export class SessionService {
     for (const c of this.o.connectors) c.send({ type: 'SET_AVAILABILITY', operative: false });
   }
 
+  /** Whether {@link holdForReboot} holds the connectors. */
+  get isHeldForReboot(): boolean {
+    return this.heldForReboot;
+  }
+
   /** False while closed: no new session may begin. */
   get acceptsSessions(): boolean {
     return this.accepting;
