@@ -32,6 +32,7 @@ import type {
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 import type { SessionService } from './sessions/SessionService.js';
+import { customerData, type Customer } from './sessions/customerData.js';
 import type { ChargingLimits } from './chargingLimits/ChargingLimits.js';
 import type { ChargingProfile } from './chargingLimits/chargingProfile.js';
 import type { FirmwareService } from './firmware/FirmwareService.js';
@@ -47,7 +48,7 @@ export interface RemoteControlParts {
   sessions: SessionService;
   /** The connectors' devices (UnlockConnector needs the relay and the lock). */
   hardware: readonly ConnectorHardware[];
-  transactions: { sendTriggered(connectorId: number): Promise<void> };
+  transactions: { sendTriggered(connectorId: number): Promise<void>; get(connectorId: number): { idTag: string; startedAt: number } | undefined };
   link: OcppCaller & { sendBootNotification(): Promise<void>; sendHeartbeat(): Promise<void> };
   /** Current statuses (connectorId 0 first) and sending one (TriggerMessage StatusNotification). */
   statuses: { all(): StatusChange[]; send(change: StatusChange): Promise<void> };
@@ -186,6 +187,11 @@ export class RemoteControl implements ChargePointControl {
 
   localListVersion(): number {
     return this.p.localAuthList.version;
+  }
+
+  customerData(who: Customer, clear: boolean): Promise<string[]> {
+    const { authCache, localAuthList, sessions, transactions } = this.p;
+    return customerData({ authCache, localAuthList, connectors: sessions.connectors, transactionOn: (id) => transactions.get(id) }, who, clear);
   }
 
   trigger(message: MessageTriggerEnumType | 'DiagnosticsStatusNotification', connectorId?: number): TriggerMessageResponse['status'] {

@@ -256,6 +256,19 @@ export class AuthorizationCache {
     this.save();
   }
 
+  /** An identifier's entry with its use (when stored first, last used, how often), without counting as a use. */
+  describe(idTag: string, type?: IdTokenKind): { info: IdTagInfo; added: number; used: number; uses: number } | undefined {
+    const e = this.live(idTag, type);
+    return e && { info: { ...e.info }, added: e.added, used: e.used, uses: e.uses };
+  }
+
+  /** Removes an identifier's entry (a customer's data erased: OCPP 2.0.1 CustomerInformation); false when there was none. */
+  forget(idTag: string, type?: IdTokenKind): boolean {
+    const removed = this.lazyMap?.delete(this.key(idTag, type)) ?? false;
+    if (removed) this.save();
+    return removed;
+  }
+
   get size(): number {
     return this.lazyMap?.size ?? 0;
   }

@@ -11,7 +11,7 @@ import { connectorMachine } from './connectorMachine.js';
 import { connectorActorOptions, stopConnectorActor } from './connectorSystem.js';
 import { activeFaults, awaitsAuthorization, chargingStateOf, errorCodeOf, faultInfoOf, hasTransaction, limitInfoOf, reservationId, statusOf, stopsTransaction, type ConnectorErrorCode } from './connectorSelectors.js';
 import { sameTag, type Tagged } from './connectorGuards.js';
-import type { ActiveFault, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
+import type { ActiveFault, ActiveReservation, ConnectorCommand, ConnectorEvent, ConnectorInput } from './connectorTypes.js';
 import type { ConnectorStatus } from '../ocpp16/vocabulary.js';
 import type { ChargingState } from '../store/TransactionJournal.js';
 import type { TransactionManager } from '../transactions/TransactionManager.js';
@@ -307,6 +307,11 @@ export class ConnectorController {
     this.lastStatus = status;
     this.lastErrorCode = errorCode;
     this.o.onStatus(this.statusRecord(status, errorCode));
+  }
+
+  /** The reservation held here, if any (expired or used ones are gone). */
+  get reservation(): Readonly<ActiveReservation> | undefined {
+    return this.reservationId === undefined ? undefined : this.actor.getSnapshot().context.reservation;
   }
 
   /** parentIdTag of the reservation held, when it names one (a card of that group may use it). */

@@ -3,6 +3,7 @@
  * on this port and answers from their results; it never touches devices or the socket itself.
  * The Agent implements it; handler tests use a recording fake of it.
  */
+import type { Customer } from '../../sessions/customerData.js';
 import type { Logger } from 'pino';
 import type { IdTokenKind } from '../../auth/idToken.js';
 import type { LocalListUpdate } from '../../auth/LocalAuthList.js';
@@ -80,6 +81,11 @@ export interface ChargePointControl {
   unlockConnector(connectorId: number): Promise<UnlockConnectorResponse['status']>;
   /** ClearCache: clears the authorization cache. */
   clearCache(): Promise<ClearCacheResponse['status']>;
+  /**
+   * What the charger keeps of one driver, a line each (none: nothing); with `clear`, what may be
+   * erased is erased first (agent/sessions/customerData.ts; OCPP 2.0.1 CustomerInformation).
+   */
+  customerData?(who: Customer, clear: boolean): Promise<string[]>;
   /**
    * TriggerMessage: Accepted/Rejected/NotImplemented; the triggered message is sent *after* the
    * response has gone out.

@@ -28,7 +28,10 @@ import type {
   ResetStatusEnumType,
   GetMonitoringReportRequest,
   ReportDataType,
+  CustomerInformationRequest,
+  CustomerInformationStatusEnumType,
 } from '../../ocpp201/messages.js';
+import type { Customer } from '../../sessions/customerData.js';
 import { BYTES_PER_MESSAGE, payloadBytes } from './deviceModelVariables.js';
 import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
 import { monitoringReportPages, sendMonitoringReport } from './monitoringReport201.js';
@@ -51,7 +54,7 @@ export interface Ocpp201StationParts {
   clock: Clock;
   deviceModel: DeviceModel;
   /** The charger's remote control service (availability, reset) — the one the 1.6 handlers use. */
-  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'startAnswered' | 'trigger' | 'unlockConnector' | 'clearCache' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
+  control: Pick<ChargePointControl, 'changeAvailability' | 'reset' | 'connectorCount' | 'remoteStart' | 'remoteStop' | 'startAnswered' | 'trigger' | 'unlockConnector' | 'clearCache' | 'customerData' | 'config' | 'chargingLimits' | 'reserveNow' | 'cancelReservation' | 'certificates'>
     & Required<Pick<ChargePointControl, 'sendLocalList' | 'localListVersion'>>
     & { firmware?: Pick<FirmwareService, 'request' | 'current'> | undefined; diagnostics?: ChargePointControl['diagnostics'] }
     & { dataTransfer(req: { vendorId: string; messageId?: string; data?: string }): Promise<{ status: DataTransferResponse['status']; data?: string }> };
@@ -94,6 +97,14 @@ export interface Ocpp201StationParts {
   rebootingFor(reason: 'RemoteReset' | 'Triggered'): void;
   /** The display and pricing services, while they run (../DriverPorts.ts). */
   driver: DriverPorts;
+}
+
+/** NotifyCustomerInformation.data holds at most 512 characters: the text in pieces of that size. */
+export function customerInformationPages(text: string): string[] {
+  const chars = Array.from(text);
+  const pages: string[] = [];
+  for (let at = 0; at < chars.length; at += 512) pages.push(chars.slice(at, at + 512).join(''));
+  return pages.length > 0 ? pages : [''];
 }
 
 /**
@@ -407,6 +418,36 @@ export class Ocpp201Station implements StationControl {
   clearCache(): Promise<'Accepted' | 'Rejected'> {
     if (!this.p.control.config.getBool('AuthorizationCacheEnabled')) return Promise.resolve('Rejected');
     return this.p.control.clearCache();
+  }
+
+  /**
+   * CustomerInformation (N09 / N10): Rejected when neither a report nor a clear is asked (N09.FR.07,
+   * N10.FR.07), Invalid unless exactly one reference to the customer is given; else Accepted, and
+   * after the answer what is kept of the customer is erased where it may be (clear) and told in
+   * NotifyCustomerInformation: the lines (report), or only that it was cleared. This station keeps
+   * customers by their idToken alone: a customerIdentifier or customerCertificate finds nothing.
+   */
+  customerInformation(request: CustomerInformationRequest): CustomerInformationStatusEnumType {
+    const { requestId, report, clear, idToken, customerIdentifier, customerCertificate } = request;
+    const find = this.p.control.customerData?.bind(this.p.control);
+    if (!find || (!report && !clear)) return 'Rejected';
+    if ([idToken, customerIdentifier, customerCertificate].filter((r) => r !== undefined).length !== 1) return 'Invalid';
+    const who: Customer | undefined = idToken && { idTag: idToken.idToken, type: idToken.type as Customer['type'] };
+    setImmediate(() => void (async () => {
+      const lines = who ? await find(who, clear) : [];
+      const text = lines.length === 0 ? 'No data is kept of this customer on this charging station.' : report ? lines.join('\n') : 'The data kept of this customer was cleared where it may be.';
+      const generatedAt = new Date(this.p.clock.now()).toISOString();
+      const pages = customerInformationPages(text);
+      for (const [seqNo, data] of pages.entries()) {
+        try {
+          await call201(this.p.link, 'NotifyCustomerInformation', { requestId, seqNo, generatedAt, data, ...(seqNo < pages.length - 1 && { tbc: true }) });
+        } catch (err) {
+          this.p.log.warn({ err, requestId, seqNo }, 'NotifyCustomerInformation not delivered: report ended');
+          return;
+        }
+      }
+    })());
+    return 'Accepted';
   }
 
   localListVersion(): number {

@@ -23,6 +23,8 @@ import type {
   ResetEnumType,
   ResetStatusEnumType,
   GetMonitoringReportRequest,
+  CustomerInformationRequest,
+  CustomerInformationStatusEnumType,
 } from '../../ocpp201/messages.js';
 import type { DeviceModel } from './DeviceModel.js';
 import type { Refusal } from '../ConnectionProfiles.js';
@@ -83,6 +85,8 @@ export interface StationControl {
   unlock(evseId: number): Promise<UnlockStatusEnumType>;
   /** ClearCache: Rejected while the cache is disabled. */
   clearCache(): Promise<'Accepted' | 'Rejected'>;
+  /** CustomerInformation: Accepted, Rejected or Invalid; the erasing (clear) and the NotifyCustomerInformation pages follow the answer. */
+  customerInformation(request: CustomerInformationRequest): CustomerInformationStatusEnumType;
   /** GetLocalListVersion (0: no list). */
   localListVersion(): number;
   /** SendLocalList into the shared Local Authorization List. */

@@ -21,6 +21,7 @@ import { getChargingProfiles } from './GetChargingProfiles.js';
 import { getCompositeSchedule } from './GetCompositeSchedule.js';
 import { setChargingProfile } from './SetChargingProfile.js';
 import { clearCache } from './ClearCache.js';
+import { customerInformation } from './CustomerInformation.js';
 import { clearDisplayMessage } from './ClearDisplayMessage.js';
 import { costUpdated } from './CostUpdated.js';
 import { getDisplayMessages } from './GetDisplayMessages.js';
@@ -51,6 +52,7 @@ export const HANDLERS_201: { readonly [A in Ocpp201Action]?: Handler201<A> } = O
   ClearChargingProfile: clearChargingProfile,
   ClearDisplayMessage: clearDisplayMessage,
   CostUpdated: costUpdated,
+  CustomerInformation: customerInformation,
   ClearVariableMonitoring: clearVariableMonitoring,
   DataTransfer: dataTransfer,
   DeleteCertificate: deleteCertificate,
