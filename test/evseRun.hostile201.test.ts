@@ -5,12 +5,12 @@
  * to nothing, answers nobody asked for. The station keeps running and charging, answers each call
  * it can read with a CallError or a refusal, and sends nothing that fails the schemas.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import { endRun, spawnEvse, type EvseProcess } from './support/spawnEvse.js';
 
 const CP = 'HOSTILE-201';
 /** Message ids the hostile frames use (-1 is how ocpp-rpc answers a frame without a usable id). */
@@ -63,11 +63,7 @@ describe('evse run speaking OCPP 2.0.1, fed hostile frames', () => {
     await csms.waitForCall201(CP, 'StatusNotification', { evseId: 1 }, 15_000);
   });
 
-  afterAll(async () => {
-    if (agent.child.exitCode === null) await agent.stop('SIGKILL').catch(() => undefined);
-    await csms.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => endRun(agent, csms, dataDir));
 
   it('keeps running and charging through a few hundred of them, and still answers', async () => {
     expect(csms.ocppVersion(CP)).toBe('2.0.1');

@@ -2,12 +2,12 @@
  * `evse run` as a separate process against the embedded strict CSMS over a real WebSocket on
  * 127.0.0.1: the flow an operator's CSMS puts a charger through, plus hostile input and shutdown.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import { endRun, spawnEvse, type EvseProcess } from './support/spawnEvse.js';
 
 const CP = 'IT-CP1';
 /** Message ids the hostile frames use (-1 is how ocpp-rpc answers a frame without a usable id). */
@@ -38,11 +38,7 @@ describe('evse run against a strict CSMS', () => {
     await csms.waitForCall(CP, 'StatusNotification', { connectorId: 1 }, 15_000);
   });
 
-  afterAll(async () => {
-    if (agent.child.exitCode === null) await agent.stop('SIGKILL').catch(() => undefined);
-    await csms.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => endRun(agent, csms, dataDir));
 
   it('boots with the configured identity and reports the plugged-in connector as Preparing', async () => {
     const boot = await csms.waitForCall(CP, 'BootNotification');

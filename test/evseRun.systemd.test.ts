@@ -12,7 +12,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemdNotifier } from '../bin/systemdNotify.js';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
-import { spawnEvse, type EvseProcess } from './support/spawnEvse.js';
+import { endRun, spawnEvse, type EvseProcess } from './support/spawnEvse.js';
 import { until } from './support/until.js';
 import type * as UnixSocket from 'node-unix-socket';
 
@@ -63,11 +63,7 @@ describe('evse run with Type=notify', () => {
     const { url } = await csms.start();
     const dataDir = await mkdtemp(join(tmpdir(), 'evse-notify-data-'));
     const agent: EvseProcess = spawnEvse(['run'], { EVSE_CSMS_URL: url, EVSE_CHARGE_POINT_ID: 'NOTIFY-1', EVSE_DATA_DIR: dataDir, EVSE_LOG_LEVEL: 'warn', NOTIFY_SOCKET: path, WATCHDOG_USEC: '400000' });
-    cleanups.push(async () => {
-      if (agent.child.exitCode === null) await agent.stop('SIGKILL').catch(() => undefined);
-      await csms.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    });
+    cleanups.push(() => endRun(agent, csms, dataDir));
     await until('READY=1', () => messages.some((m) => m.startsWith('READY=1\n')), 15_000);
     expect(messages.find((m) => m.startsWith('READY=1'))).toMatch(/STATUS=charging agent NOTIFY-1 running/);
     await until('watchdog pings', () => messages.filter((m) => m === 'WATCHDOG=1').length >= 3, 10_000);

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 
 // From the sources (vitest) the build is ../../dist/bin; from the build itself (benchmarks) ../../bin.
@@ -55,4 +56,11 @@ export function spawnEvse(args: string[], env: Record<string, string | undefined
       return { code, elapsedMs: performance.now() - t0 };
     },
   };
+}
+
+/** Ends what a test's `evse run` used: the process (SIGKILL, if it still runs), its CSMS and its data dir. */
+export async function endRun(agent: EvseProcess, csms: { stop(): Promise<unknown> }, dataDir: string): Promise<void> {
+  if (agent.child.exitCode === null) await agent.stop('SIGKILL').catch(() => undefined);
+  await csms.stop();
+  await rm(dataDir, { recursive: true, force: true });
 }
