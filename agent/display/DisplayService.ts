@@ -274,7 +274,6 @@ export class DisplayService {
       support: settings.support,
       language,
       ...(agent.config.getBool('TariffEnabled') && this.defaultPrice(agent.link.isAccepted, language)),
-      ...(agent.heldForReboot && { updating: true }),
     };
   }
 
@@ -304,7 +303,10 @@ export class DisplayService {
   private viewOf(f: ConnectorFacts): ReturnType<ConnectorFacts['view']> {
     const id = f.connector.connectorId;
     const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === id);
-    return shownPrices(f.view(this.o.clock.now(), this.o.agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs), this.o.agent.config);
+    const { agent } = this.o;
+    const view = shownPrices(f.view(this.o.clock.now(), agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs), agent.config);
+    // Unavailable for a pending firmware restart, not by the operator's choice.
+    return agent.heldForReboot && agent.availability.isOperative(id) ? { ...view, updating: true } : view;
   }
 
   private qr(action: QrAction | undefined, connectorId: number): { qr?: string } {

@@ -26,14 +26,14 @@ afterEach(async () => {
 });
 
 describe('the driver display while a firmware update waits to restart the charger', () => {
-  it('the free connector: "Software update pending, back in a few minutes"; the charging one: its session', async () => {
+  it('the free connector: "Software update pending, back in a few minutes"; the charging one: its session; one the operator took out of service: "Out of service"', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'evse-fw-display-'));
     const server = await ImageServer.start();
     cleanups.push(() => rm(dir, { recursive: true, force: true }), () => server.close());
     const installer = new VersionFileInstaller(join(dir, 'firmware'));
     await installer.setRunningVersion('1.0.0');
     const f = await agentFixture({
-      charger: { connectors: 2 },
+      charger: { connectors: 3 },
       firmwareVersion: (await installer.activate())!,
       agent: { firmware: { installer, store: FirmwareStore.inDirectory(join(dir, 'firmware'), log), manufacturerRoots: fixedManufacturerRoots([]) } },
     });
@@ -43,6 +43,10 @@ describe('the driver display while a firmware update waits to restart the charge
     const screen = (connectorId: number) => display.screenOf(connectorId)!.lines.map((l) => l.variants[0]);
     await startSession(f, '04A1B2C3D4E5F6', 1);
     expect(screen(2)[0]).toBe('Ready to charge');
+    // The operator took connector 3 out of service before: it stays so, and says so.
+    expect(await f.csms.call(CP, 'ChangeAvailability', { connectorId: 3, type: 'Inoperative' })).toEqual({ status: 'Accepted' });
+    await f.advance(1000);
+    expect(screen(3)[0]).toBe('Out of service');
 
     const url = server.put('/fw/pending-2.0.0.bin', { body: simImage('2.0.0') });
     expect(await f.csms.call(CP, 'UpdateFirmware', { location: url, retrieveDate: new Date(f.clock.now()).toISOString() })).toEqual({});
@@ -54,5 +58,6 @@ describe('the driver display while a firmware update waits to restart the charge
     expect(f.agent.connectors[1]!.status).toBe('Unavailable');
     expect(screen(2)).toEqual(['Software update pending', 'Back in a few minutes']);
     expect(screen(1)[0]).toMatch(/^Charging \d+\.\d kW$/);
+    expect(screen(3)[0]).toBe('Out of service');
   });
 });

@@ -62,6 +62,11 @@ export interface ConnectorView {
   readonly priceText?: LocalizedText;
   /** The driver's language for this session (from the CSMS), if known. */
   readonly language?: string;
+  /**
+   * Held Unavailable only because a firmware update waits for the running sessions to end before it
+   * restarts the charger (an operator's own Unavailable is not this).
+   */
+  readonly updating?: boolean;
 }
 
 /** A card presented at the charger, while it is news: being checked, or refused and why. */
@@ -86,8 +91,6 @@ export interface ChargerView {
   readonly language: string;
   /** The price for everyone (OCA DefaultPrice: its online or offline text), shown where a session can start. */
   readonly defaultPrice?: string;
-  /** A firmware update waits for the running sessions to end before it restarts the charger: the free connectors are held Unavailable. */
-  readonly updating?: boolean;
 }
 
 export interface Screen {
@@ -135,7 +138,7 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     const fault = t.faults[c.faults[0] ?? 'PILOT_ERROR'];
     return screen('fault', 'Faulted', [fault.title, fault.explanation, ...contact()], 'problem');
   }
-  if (c.status === 'Unavailable' && charger.updating) return screen('warning', 'Unavailable', [t.updating, t.updatingHint, ...contact()]);
+  if (c.status === 'Unavailable' && c.updating) return screen('warning', 'Unavailable', [t.updating, t.updatingHint, ...contact()]);
   if (c.status === 'Unavailable') return screen('warning', 'Unavailable', [t.unavailable, t.unavailableHint, ...contact()], 'problem');
   if (c.session && (c.status === 'Charging' || c.status === 'SuspendedEV' || c.status === 'SuspendedEVSE')) {
     const s = c.session;
