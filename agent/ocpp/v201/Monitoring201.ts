@@ -86,7 +86,11 @@ export function nextClockAligned(now: number, periodS: number): number {
 }
 
 export class Monitoring201 {
-  private readonly monitors = new Map<number, Monitor>();
+  /**
+   * The monitors in the order they were set (a changed one keeps its place). An array, not a Map:
+   * a station holds one or two, and a Map's hash table took ≈ 150 B more per charger of a fleet.
+   */
+  private readonly monitors: Monitor[] = [];
   private timer: TimerId | undefined;
   private disposed = false;
   /** The id the next custom monitor gets (persisted with the monitors). */
@@ -101,7 +105,7 @@ export class Monitoring201 {
     const { state } = p.monitors;
     this.nextId = state.nextId;
     for (const stored of state.monitors) {
-      if (stored.evseId >= 1 && stored.evseId <= this.evseCount && (stored.variable === 'Power' || stored.variable === 'Current')) this.monitors.set(stored.id, { ...stored, variable: stored.variable });
+      if (stored.evseId >= 1 && stored.evseId <= this.evseCount && (stored.variable === 'Power' || stored.variable === 'Current')) this.put({ ...stored, variable: stored.variable });
     }
     if (state.base !== 'HardWiredOnly') this.restorePreconfigured(false);
     for (let evseId = 1; evseId <= this.evseCount; evseId++) if (p.transactionOn(evseId) !== undefined) this.listen(evseId);
@@ -119,7 +123,7 @@ export class Monitoring201 {
       const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
       // A transaction-only monitor starts afresh with each transaction: a Delta counts from the value it began with.
       const last = meter?.lastReading;
-      for (const m of this.monitors.values()) {
+      for (const m of this.monitors) {
         if (m.transaction && m.evseId === evseId) Object.assign(m, { reference: last && reading(m.variable, last), dueAt: undefined });
       }
       this.listen(evseId);
@@ -147,25 +151,25 @@ export class Monitoring201 {
   /** ClearVariableMonitoring: Accepted per custom monitor removed, Rejected for a preconfigured one, NotFound. */
   async clear(ids: readonly number[]): Promise<ClearMonitoringResultType[]> {
     const results = ids.map((id): ClearMonitoringResultType => {
-      const m = this.monitors.get(id);
+      const m = this.monitor(id);
       if (!m) return { id, status: 'NotFound' };
       if (m.kind !== 'CustomMonitor') return { id, status: 'Rejected', statusInfo: { reasonCode: 'Preconfigured', additionalInfo: 'SetMonitoringBase HardWiredOnly removes it' } };
-      this.monitors.delete(id);
+      this.monitors.splice(this.monitors.indexOf(m), 1);
       return { id, status: 'Accepted' };
     });
     if (results.some((r) => r.status === 'Accepted')) await this.persist();
-    if (![...this.monitors.values()].some((m) => this.watched(m))) this.disarm();
+    if (!this.monitors.some((m) => this.watched(m))) this.disarm();
     return results;
   }
 
   /** SetMonitoringBase (N03): All / FactoryDefault restore the preconfigured monitors; HardWiredOnly removes them and the custom ones. */
   async setBase(base: MonitoringBaseEnumType): Promise<'Accepted'> {
-    if (base === 'HardWiredOnly') this.monitors.clear();
+    if (base === 'HardWiredOnly') this.monitors.length = 0;
     else this.restorePreconfigured(true);
     for (let evseId = 1; evseId <= this.evseCount; evseId++) if (this.p.transactionOn(evseId) !== undefined) this.listen(evseId);
-    this.p.log.info({ base, monitors: this.monitors.size }, 'monitoring base set');
+    this.p.log.info({ base, monitors: this.monitors.length }, 'monitoring base set');
     await this.persist(base);
-    if (this.monitors.size === 0) this.disarm();
+    if (this.monitors.length === 0) this.disarm();
     this.arm();
     return 'Accepted';
   }
@@ -180,7 +184,7 @@ export class Monitoring201 {
 
   /** The monitors now, by id (GetMonitoringReport). */
   list(): readonly StoredMonitor[] {
-    return [...this.monitors.values()].sort((a, b) => a.evseId - b.evseId || a.variable.localeCompare(b.variable) || a.id - b.id);
+    return [...this.monitors].sort((a, b) => a.evseId - b.evseId || a.variable.localeCompare(b.variable) || a.id - b.id);
   }
 
   dispose(): void {
@@ -205,16 +209,27 @@ export class Monitoring201 {
     if ((type === 'Delta' || type === 'Periodic' || type === 'PeriodicClockAligned') && !(data.value > 0)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValuePositiveOnly' } };
     if (!(Number.isInteger(severity) && severity >= 0 && severity <= 9)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValueOutOfRange', additionalInfo: 'severity 0..9' } };
     // N04: an id names a monitor to replace; one we do not have is Rejected.
-    const replaced = data.id === undefined ? undefined : this.monitors.get(data.id);
+    const replaced = data.id === undefined ? undefined : this.monitor(data.id);
     if (data.id !== undefined && !replaced) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'NotFound' } };
-    const custom = [...this.monitors.values()].filter((m) => m.kind === 'CustomMonitor').length;
+    const custom = this.monitors.filter((m) => m.kind === 'CustomMonitor').length;
     if (!replaced && custom >= MAX_MONITORS) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'TooManyElements', additionalInfo: `at most ${MAX_MONITORS} monitors` } };
-    const duplicate = [...this.monitors.values()].find((m) => m.id !== data.id && m.evseId === lookup.evseId && m.variable === lookup.found.variable && m.type === type && m.value === data.value);
+    const duplicate = this.monitors.find((m) => m.id !== data.id && m.evseId === lookup.evseId && m.variable === lookup.found.variable && m.type === type && m.value === data.value);
     if (duplicate) return { ...result, id: duplicate.id, status: 'Duplicate' };
     const id = replaced?.id ?? this.takeId();
-    this.monitors.set(id, { id, kind: replaced?.kind ?? 'CustomMonitor', evseId: lookup.evseId, variable: lookup.found.variable, type, value: data.value, severity, transaction: data.transaction === true });
+    this.put({ id, kind: replaced?.kind ?? 'CustomMonitor', evseId: lookup.evseId, variable: lookup.found.variable, type, value: data.value, severity, transaction: data.transaction === true });
     this.p.log.info({ monitorId: id, evse: lookup.evseId, variable: lookup.found.variable, type, value: data.value }, 'variable monitor set');
     return { ...result, id, status: 'Accepted' };
+  }
+
+  private monitor(id: number): Monitor | undefined {
+    return this.monitors.find((m) => m.id === id);
+  }
+
+  /** Sets a monitor: in the place of the one with its id, else last. */
+  private put(m: Monitor): void {
+    const at = this.monitors.findIndex((x) => x.id === m.id);
+    if (at >= 0) this.monitors[at] = m;
+    else this.monitors.push(m);
   }
 
   /** A custom monitor's id: the next unused one below the preconfigured ids. */
@@ -222,13 +237,13 @@ export class Monitoring201 {
     for (;;) {
       if (!(this.nextId >= 1 && this.nextId < PRECONFIGURED_ID_BASE)) this.nextId = 1;
       const id = this.nextId++;
-      if (!this.monitors.has(id)) return id;
+      if (!this.monitor(id)) return id;
     }
   }
 
   private persist(base = this.p.monitors.state.base, level = this.p.monitors.state.level): Promise<boolean> {
     const { nextId } = this;
-    const monitors = [...this.monitors.values()].map(({ id, kind, evseId, variable, type, value, severity, transaction }) => ({ id, kind, evseId, variable, type, value, severity, transaction }));
+    const monitors = this.monitors.map(({ id, kind, evseId, variable, type, value, severity, transaction }) => ({ id, kind, evseId, variable, type, value, severity, transaction }));
     return this.p.monitors.save({ base, level, nextId, monitors });
   }
 
@@ -236,8 +251,8 @@ export class Monitoring201 {
   private restorePreconfigured(reset: boolean): void {
     for (let evseId = 1; evseId <= this.evseCount; evseId++) {
       const id = PRECONFIGURED_ID_BASE + evseId;
-      if (!reset && this.monitors.has(id)) continue;
-      this.monitors.set(id, { id, kind: 'PreconfiguredMonitor', evseId, variable: 'Current', type: 'UpperThreshold', value: this.p.maxCurrentA(evseId), severity: OVER_CURRENT_SEVERITY, transaction: true });
+      if (!reset && this.monitor(id)) continue;
+      this.put({ id, kind: 'PreconfiguredMonitor', evseId, variable: 'Current', type: 'UpperThreshold', value: this.p.maxCurrentA(evseId), severity: OVER_CURRENT_SEVERITY, transaction: true });
     }
   }
 
@@ -253,7 +268,7 @@ export class Monitoring201 {
 
   private arm(): void {
     if (this.timer !== undefined || this.disposed) return;
-    const watched = [...this.monitors.values()].filter((m) => this.watched(m));
+    const watched = this.monitors.filter((m) => this.watched(m));
     if (watched.length === 0) return;
     // A clock-aligned monitor due before the next round: a round at its boundary.
     const now = this.p.clock.now();
@@ -268,12 +283,12 @@ export class Monitoring201 {
 
   /** Reads each watched EVSE's meter and checks its custom monitors, then waits for the next round. */
   private async watch(): Promise<void> {
-    const evses = new Set([...this.monitors.values()].filter((m) => this.watched(m)).map((m) => m.evseId));
+    const evses = new Set(this.monitors.filter((m) => this.watched(m)).map((m) => m.evseId));
     for (const evseId of evses) {
       const meter = this.p.hardware.find((m) => m.connectorId === evseId)?.meter;
       const r = await meter?.read().catch(() => undefined); // a failing meter is reported as its own Problem
       if (!r || this.disposed) continue;
-      for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind === 'CustomMonitor') this.check(m, reading(m.variable, r));
+      for (const m of this.monitors) if (m.evseId === evseId && m.kind === 'CustomMonitor') this.check(m, reading(m.variable, r));
     }
     this.timer = undefined;
     this.arm();
@@ -282,7 +297,7 @@ export class Monitoring201 {
   /** Any reading of an EVSE's meter (the watch's too): its preconfigured monitors are checked. */
   private readingOf(evseId: number, r: MeterReading): void {
     if (this.disposed) return;
-    for (const m of this.monitors.values()) if (m.evseId === evseId && m.kind !== 'CustomMonitor') this.check(m, reading(m.variable, r));
+    for (const m of this.monitors) if (m.evseId === evseId && m.kind !== 'CustomMonitor') this.check(m, reading(m.variable, r));
   }
 
   private check(m: Monitor, value: number): void {
