@@ -784,7 +784,9 @@ export class Agent extends EventEmitter<AgentEvents> {
       this.emit('reset', type);
       return;
     }
-    // Nobody owns the process: restart the OCPP session in place (new connection, new boot).
+    // Nobody owns the process: restart the OCPP session in place (new connection, new boot); a
+    // firmware update's hold ends with it.
+    this.sessions.releaseHold();
     await this.link.stop();
     this.link.start();
   }
@@ -819,7 +821,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     }
     await withinRealTime(hw.relay.open().catch(() => undefined), hw.relay.deadlineMs + 100);
     this.log.info({ connector: connectorId }, 'EVSE reset: the connector starts again');
-    const restarted = c.restart(connectorInput(this.config, hw, this.availability.isOperative(connectorId), this.options.ventilation ?? false));
+    const operative = this.availability.isOperative(connectorId) && !this.sessions.isHeldForReboot;
+    const restarted = c.restart(connectorInput(this.config, hw, operative, this.options.ventilation ?? false));
     // As at start-up: a cable still plugged in begins the transaction its start point says (E01.FR.02).
     if (restarted && this.recovered) c.send({ type: 'BEGIN_IF_PLUGGED_IN' });
     return restarted;

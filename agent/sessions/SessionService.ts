@@ -136,6 +136,14 @@ export class SessionService {
     for (const c of this.o.connectors) c.send({ type: 'SET_AVAILABILITY', operative: false });
   }
 
+  /** The hold ends without a new process (a restart in place): sessions start again, each connector as the operator set it. */
+  releaseHold(): void {
+    if (!this.heldForReboot) return;
+    this.heldForReboot = false;
+    this.open();
+    for (const c of this.o.connectors) c.send({ type: 'SET_AVAILABILITY', operative: this.o.availability.isOperative(c.connectorId) });
+  }
+
   /** Whether {@link holdForReboot} holds the connectors. */
   get isHeldForReboot(): boolean {
     return this.heldForReboot;
