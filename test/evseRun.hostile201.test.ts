@@ -10,22 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmbeddedCsms } from '../scenarios/csms/EmbeddedCsms.js';
+import { HOSTILE_FRAMES, HOSTILE_IDS } from './support/hostileFrames.js';
 import { endRun, spawnEvse, type EvseProcess } from './support/spawnEvse.js';
 
 const CP = 'HOSTILE-201';
-/** Message ids the hostile frames use (-1 is how ocpp-rpc answers a frame without a usable id). */
-const HOSTILE_IDS = new Set(['id', '-1', '123', 'nobody-asked']);
-
-const FRAMES: string[] = [
-  'not json',
-  '[',
-  '{}',
-  '[]',
-  '[2]',
-  '[9,"x","Reset",{}]',
-  '[2,"id"]',
-  '[2,"id","Reset"]',
-  '[2,"id","Reset",{"type":"Sideways"}]',
+/** The version-neutral hostile frames, and 2.0.1 calls with wrong shapes, values out of range and ids that refer to nothing. */
+const FRAMES: readonly string[] = [
+  ...HOSTILE_FRAMES,
   '[2,"id","Reset",{"type":"Immediate","evseId":-1}]',
   '[2,"id","GetVariables",{"getVariableData":[]}]',
   '[2,"id","GetVariables",{"getVariableData":[{"component":{},"variable":{"name":"x"}}]}]',
@@ -42,12 +33,6 @@ const FRAMES: string[] = [
   '[2,"id","SetChargingProfile",{"evseId":1,"chargingProfile":{"id":1}}]',
   '[2,"id","ClearVariableMonitoring",{"id":[]}]',
   `[2,"id","GetTransactionStatus",{"transactionId":"${'x'.repeat(37)}"}]`,
-  '[2,"id","NoSuchAction",{}]',
-  `[2,"id","DataTransfer",{"vendorId":"${'x'.repeat(300)}"}]`,
-  '[2,123,"Heartbeat",{}]',
-  '[3,"nobody-asked",{}]',
-  '[4,"nobody-asked","InternalError","",{}]',
-  '\u0000\u0001\u0002',
 ];
 
 describe('evse run speaking OCPP 2.0.1, fed hostile frames', () => {
