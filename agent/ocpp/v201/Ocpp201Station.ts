@@ -37,7 +37,7 @@ import type { VariableMonitorStore } from '../../store/VariableMonitorStore.js';
 import { monitoringReportPages, sendMonitoringReport } from './monitoringReport201.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { DeviceModel } from './DeviceModel.js';
-import { call201 } from './call201.js';
+import { call201, sendPages } from './call201.js';
 import type { StationControl } from './StationControl.js';
 import type { RemoteStart, TransactionEvents } from './TransactionEvents.js';
 import { localListUpdate } from './statusVocabulary.js';
@@ -228,18 +228,12 @@ export class Ocpp201Station implements StationControl {
 
   reportDisplayMessages(requestId: number, messages: readonly MessageInfoType[]): void {
     // After the answer is out; a page that fails ends the report.
-    setImmediate(() => void (async () => {
-      for (let at = 0; at < messages.length; at += DISPLAY_MESSAGES_PER_PAGE) {
-        const page = messages.slice(at, at + DISPLAY_MESSAGES_PER_PAGE) as [MessageInfoType, ...MessageInfoType[]];
-        const tbc = at + DISPLAY_MESSAGES_PER_PAGE < messages.length;
-        try {
-          await call201(this.p.link, 'NotifyDisplayMessages', { requestId, messageInfo: page, ...(tbc && { tbc }) });
-        } catch (err) {
-          this.p.log.warn({ err, requestId }, 'NotifyDisplayMessages not delivered: report ended');
-          return;
-        }
-      }
-    })());
+    const count = Math.ceil(messages.length / DISPLAY_MESSAGES_PER_PAGE);
+    setImmediate(() => void sendPages(this.p.link, this.p.log, { action: 'NotifyDisplayMessages', requestId, count }, (seqNo, last) => ({
+      requestId,
+      messageInfo: messages.slice(seqNo * DISPLAY_MESSAGES_PER_PAGE, (seqNo + 1) * DISPLAY_MESSAGES_PER_PAGE) as [MessageInfoType, ...MessageInfoType[]],
+      ...(!last && { tbc: true }),
+    })));
   }
 
   get deviceModel(): DeviceModel {
@@ -270,15 +264,10 @@ export class Ocpp201Station implements StationControl {
   }
 
   /** The pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
-  private async sendReport(requestId: number, generatedAt: string, pages: ReportDataType[][]): Promise<void> {
-    for (const [seqNo, page] of pages.entries()) {
-      try {
-        await call201(this.p.link, 'NotifyReport', { requestId, generatedAt, seqNo, tbc: seqNo < pages.length - 1, reportData: page as [ReportDataType, ...ReportDataType[]] });
-      } catch (err) {
-        this.p.log.warn({ err, requestId, seqNo }, 'NotifyReport not delivered: report ended');
-        return;
-      }
-    }
+  private sendReport(requestId: number, generatedAt: string, pages: ReportDataType[][]): Promise<void> {
+    return sendPages(this.p.link, this.p.log, { action: 'NotifyReport', requestId, count: pages.length }, (seqNo, last) => ({
+      requestId, generatedAt, seqNo, tbc: !last, reportData: pages[seqNo] as [ReportDataType, ...ReportDataType[]],
+    }));
   }
 
   monitoringReport(request: GetMonitoringReportRequest): GenericDeviceModelStatusEnumType {
@@ -438,14 +427,9 @@ export class Ocpp201Station implements StationControl {
       const text = lines.length === 0 ? 'No data is kept of this customer on this charging station.' : report ? lines.join('\n') : 'The data kept of this customer was cleared where it may be.';
       const generatedAt = new Date(this.p.clock.now()).toISOString();
       const pages = customerInformationPages(text);
-      for (const [seqNo, data] of pages.entries()) {
-        try {
-          await call201(this.p.link, 'NotifyCustomerInformation', { requestId, seqNo, generatedAt, data, ...(seqNo < pages.length - 1 && { tbc: true }) });
-        } catch (err) {
-          this.p.log.warn({ err, requestId, seqNo }, 'NotifyCustomerInformation not delivered: report ended');
-          return;
-        }
-      }
+      await sendPages(this.p.link, this.p.log, { action: 'NotifyCustomerInformation', requestId, count: pages.length }, (seqNo, last) => ({
+        requestId, seqNo, generatedAt, data: pages[seqNo]!, ...(!last && { tbc: true }),
+      }));
     })());
     return 'Accepted';
   }

@@ -17,7 +17,7 @@ import type {
   VariableMonitoringType,
 } from '../../ocpp201/messages.js';
 import type { StoredMonitor } from '../../store/VariableMonitorStore.js';
-import { call201 } from './call201.js';
+import { sendPages } from './call201.js';
 
 const CRITERION: Readonly<Record<MonitorEnumType, MonitoringCriterionEnumType>> = {
   UpperThreshold: 'ThresholdMonitoring',
@@ -65,12 +65,7 @@ export function monitoringReportPages(
 /** NotifyMonitoringReport pages in order, seqNo 0.., tbc on all but the last; a page that fails ends the report. */
 export async function sendMonitoringReport(link: Pick<OcppLink, 'call'>, log: Logger, report: { requestId: number; generatedAt: string; pages: MonitoringDataType[][] }): Promise<void> {
   const { requestId, generatedAt, pages } = report;
-  for (const [seqNo, page] of pages.entries()) {
-    try {
-      await call201(link, 'NotifyMonitoringReport', { requestId, generatedAt, seqNo, tbc: seqNo < pages.length - 1, monitor: page as [MonitoringDataType, ...MonitoringDataType[]] });
-    } catch (err) {
-      log.warn({ err, requestId, seqNo }, 'NotifyMonitoringReport not delivered: report ended');
-      return;
-    }
-  }
+  await sendPages(link, log, { action: 'NotifyMonitoringReport', requestId, count: pages.length }, (seqNo, last) => ({
+    requestId, generatedAt, seqNo, tbc: !last, monitor: pages[seqNo] as [MonitoringDataType, ...MonitoringDataType[]],
+  }));
 }
