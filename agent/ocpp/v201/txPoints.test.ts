@@ -33,6 +33,16 @@ const TX_CTRLR = { name: 'TxCtrlr' };
 const sequence = (f: Agent201Fixture) =>
   f.sent('TransactionEvent').map((e) => [e.seqNo, e.eventType, e.triggerReason, e.transactionInfo.chargingState, e.idToken?.idToken, e.transactionInfo.stoppedReason]);
 
+/** The Started of a transaction begun at the plug-in: no idToken yet, chargingState EVConnected. */
+const BEGUN_AT_PLUG_IN = [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined] as const;
+/** Then the card authorizes it (Updated with its idToken) and energy flows. */
+const CARD_AUTHORIZES = [
+  [1, 'Updated', 'Authorized', undefined, CARD, undefined],
+  [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
+] as const;
+/** Then the unplug ends it. */
+const ENDED_BY_UNPLUG = [3, 'Ended', 'EVCommunicationLost', undefined, undefined, 'EVDisconnected'] as const;
+
 async function setPoints(f: Agent201Fixture, points: { TxStartPoint?: string; TxStopPoint?: string }): Promise<void> {
   const setVariableData = Object.entries(points).map(([name, attributeValue]) => ({ component: TX_CTRLR, variable: { name }, attributeValue })) as [SetVariableDataType, ...SetVariableDataType[]];
   const { setVariableResult } = await f.call('SetVariables', { setVariableData });
@@ -74,10 +84,9 @@ describe('TxStartPoint', () => {
     await step(f);
     await f.waitForSent('TransactionEvent', 4);
     expect(sequence(f)).toEqual([
-      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
-      [1, 'Updated', 'Authorized', undefined, CARD, undefined],
-      [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
-      [3, 'Ended', 'EVCommunicationLost', undefined, undefined, 'EVDisconnected'],
+      BEGUN_AT_PLUG_IN,
+      ...CARD_AUTHORIZES,
+      ENDED_BY_UNPLUG,
     ]);
     expect(f.sent('TransactionEvent')[1]!.idToken).toEqual({ idToken: CARD, type: 'ISO14443' });
     expectOneTransaction(f);
@@ -116,9 +125,8 @@ describe('TxStartPoint', () => {
     await f.waitForSent('TransactionEvent', 4);
     // Energy flowed from the authorization until the CSMS's answer refused the idToken.
     expect(sequence(f)).toEqual([
-      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
-      [1, 'Updated', 'Authorized', undefined, CARD, undefined],
-      [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
+      BEGUN_AT_PLUG_IN,
+      ...CARD_AUTHORIZES,
       [3, 'Ended', 'Deauthorized', undefined, undefined, 'DeAuthorized'],
     ]);
     expect(f.agent.connectors[0]!.hasTransaction).toBe(false);
@@ -132,7 +140,7 @@ describe('TxStartPoint', () => {
     await f.advance(2 * SECOND);
     await f.waitForSent('TransactionEvent', 2);
     expect(sequence(f)).toEqual([
-      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
+      BEGUN_AT_PLUG_IN,
       [1, 'Ended', 'EVConnectTimeout', undefined, undefined, 'Timeout'],
     ]);
     expect(f.agent.connectors[0]!.hasTransaction).toBe(false);
@@ -195,10 +203,9 @@ describe('TxStartPoint', () => {
     await step(f);
     await f.waitForSent('TransactionEvent', 6);
     expect(sequence(f)).toEqual([
-      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
-      [1, 'Updated', 'Authorized', undefined, CARD, undefined],
-      [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
-      [3, 'Ended', 'EVCommunicationLost', undefined, undefined, 'EVDisconnected'],
+      BEGUN_AT_PLUG_IN,
+      ...CARD_AUTHORIZES,
+      ENDED_BY_UNPLUG,
       [0, 'Started', 'Authorized', 'Idle', CARD, undefined],
       [1, 'Updated', 'CablePluggedIn', 'Charging', undefined, undefined],
     ]);
@@ -327,9 +334,8 @@ describe('TxStartPoint EVConnected with a cable already plugged in (E01.FR.02: c
     await f.waitForSent('TransactionEvent', 3);
     expect(f.agent.connectors[0]!.status).toBe('Charging');
     expect(sequence(f)).toEqual([
-      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
-      [1, 'Updated', 'Authorized', undefined, CARD, undefined],
-      [2, 'Updated', 'ChargingStateChanged', 'Charging', undefined, undefined],
+      BEGUN_AT_PLUG_IN,
+      ...CARD_AUTHORIZES,
     ]);
     expectOneTransaction(f);
   });
@@ -421,7 +427,7 @@ describe('TxStartPoint EVConnected after a power loss, the cable still plugged i
     g.sim.connectors[0]!.ev.plugIn();
     await step(g);
     await g.waitForSent('TransactionEvent', 2);
-    expect(sequence(g)[1]).toEqual([0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined]);
+    expect(sequence(g)[1]).toEqual(BEGUN_AT_PLUG_IN);
     expect(g.sent('TransactionEvent')[1]!.transactionInfo.transactionId).not.toBe(g.sent('TransactionEvent')[0]!.transactionInfo.transactionId);
     await g.close();
     await journal.close();
@@ -474,7 +480,7 @@ describe('across a restart', () => {
     await step(g);
     await g.waitForSent('TransactionEvent', 2);
     expect(sequence(g)).toEqual([
-      [0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined],
+      BEGUN_AT_PLUG_IN,
       [1, 'Ended', 'AbnormalCondition', undefined, undefined, 'Reboot'],
     ]);
     expect(g.sent('TransactionEvent').every((e) => e.offline === true && e.idToken === undefined)).toBe(true);
@@ -494,7 +500,7 @@ describe('across a restart', () => {
     g.sim.connectors[0]!.ev.plugIn();
     await step(g);
     await g.waitForSent('TransactionEvent', 3);
-    expect(sequence(g)[2]).toEqual([0, 'Started', 'CablePluggedIn', 'EVConnected', undefined, undefined]);
+    expect(sequence(g)[2]).toEqual(BEGUN_AT_PLUG_IN);
     await g.close();
     await after.close();
   });
