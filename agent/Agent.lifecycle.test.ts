@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SimulatedClock } from '../hal/clock.js';
 import { createSimulatedCharger } from '../hal/sim/createSimulatedCharger.js';
-import { CP, T0, agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
+import { CP, T0, agentFixture, cleanupAgents, reconnectPending, startSession } from '../test/support/agentFixture.js';
 import { callError } from '../scenarios/csms/EmbeddedCsms.js';
 
 afterEach(cleanupAgents);
@@ -102,10 +102,7 @@ describe('sessions while the CSMS does not accept the charger', () => {
   it('are journaled and delivered in order after the next accepted boot, the stop with the transactionId the CSMS assigned', async () => {
     const f = await agentFixture({ ocpp: { AllowOfflineTxForUnknownId: true, MeterValueSampleInterval: 300 } });
     // The next boot (the 2nd) is answered Pending, retry in 10 minutes.
-    f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
-    await f.csms.disconnect(CP);
-    await f.advance(2000);
-    expect(f.agent.link.state).toBe('pending');
+    await reconnectPending(f);
 
     await startSession(f, CARD); // Authorize impossible: accepted as an unknown idTag offline
     await f.advance(6 * MINUTE, MINUTE);

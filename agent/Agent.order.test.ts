@@ -5,7 +5,7 @@
  * connectors wait for nothing; MinimumStatusDuration drops statuses that did not last.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../test/support/agentFixture.js';
+import { agentFixture, cleanupAgents, CP, reconnectPending, startSession, type AgentFixture } from '../test/support/agentFixture.js';
 import { callError } from '../scenarios/csms/EmbeddedCsms.js';
 
 afterEach(cleanupAgents);
@@ -101,10 +101,7 @@ describe('messages of one connector leave in the order things happened', () => {
   it('offline: after the reconnect the queued StartTransaction and StopTransaction go before the connector\'s current status', async () => {
     const f = await agentFixture({ ocpp: { AllowOfflineTxForUnknownId: true } });
     // The reconnect is answered Pending (10 minutes): the session happens while nothing can be sent.
-    f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
-    await f.csms.disconnect(CP);
-    await f.advance(2000);
-    expect(f.agent.link.state).toBe('pending');
+    await reconnectPending(f);
     const before = trail(f).length;
     await startSession(f, CARD);
     await f.advance(MINUTE);

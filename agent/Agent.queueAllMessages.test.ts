@@ -6,7 +6,7 @@
  * Clock-aligned MeterValues outside a transaction are kept the same way.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { agentFixture, cleanupAgents, CP, startSession, type AgentFixture } from '../test/support/agentFixture.js';
+import { agentFixture, cleanupAgents, CP, reconnectPending, startSession, type AgentFixture } from '../test/support/agentFixture.js';
 import { NO_REPLY } from '../scenarios/csms/ocppRpcServer.js';
 
 afterEach(cleanupAgents);
@@ -28,10 +28,7 @@ function trail(f: AgentFixture): { what: string; timestamp?: string }[] {
 
 async function sessionWhilePending(f: AgentFixture): Promise<number> {
   // The reconnect is answered Pending (10 minutes): the session happens while nothing can be sent.
-  f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
-  await f.csms.disconnect(CP);
-  await f.advance(2000);
-  expect(f.agent.link.state).toBe('pending');
+  await reconnectPending(f);
   const before = trail(f).length;
   await startSession(f, CARD);
   await f.advance(MINUTE);
@@ -65,9 +62,7 @@ describe('QueueAllMessages (OCPP 1.6 vendor key)', () => {
   it('true: clock-aligned MeterValues outside a transaction taken during the outage go out after it, oldest first; false: they are lost', async () => {
     for (const queueAll of [true, false]) {
       const f = await agentFixture({ ocpp: { QueueAllMessages: queueAll, ClockAlignedDataInterval: 60, MeterValuesAlignedData: 'Energy.Active.Import.Register' } });
-      f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
-      await f.csms.disconnect(CP);
-      await f.advance(2000);
+      await reconnectPending(f);
       const before = f.sent('MeterValues').length;
       const down = f.clock.now();
       await f.advance(5 * MINUTE, 10_000);

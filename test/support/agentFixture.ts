@@ -150,6 +150,17 @@ export async function agentFixture(opts: AgentFixtureOptions = {}): Promise<Agen
   return fixture;
 }
 
+/**
+ * The CSMS drops the connection and answers the reconnect's BootNotification Pending, retry in 10
+ * minutes: until then the charger can send nothing (its next boot is Accepted).
+ */
+export async function reconnectPending(f: AgentFixture): Promise<void> {
+  f.csms.setBootPolicy({ interval: 3600, first: { status: 'Pending', count: 2, interval: 600 } });
+  await f.csms.disconnect(CP);
+  await f.advance(2000);
+  expect(f.agent.link.state).toBe('pending');
+}
+
 /** Plugs the EV of `connectorId` in, taps `card` and lets the session start (charging at the end). */
 export async function startSession(f: AgentFixture, card = '04A1B2C3D4E5F6', connectorId = 1): Promise<void> {
   f.sim.connectors[connectorId - 1]!.ev.plugIn();
