@@ -1,6 +1,6 @@
 import { ocppRpc } from './ocppRpc.js';
 import { describe, expect, it } from 'vitest';
-import { OcppCallError, classifyHandlerError, toCallError, toLinkError, toOcpp16ErrorCode } from './errors.js';
+import { OcppCallError, OcppLinkError, classifyHandlerError, isLinkDown, toCallError, toLinkError, toOcpp16ErrorCode } from './errors.js';
 import { toOcpp16Frame } from './OcppRpcClient.js';
 
 describe('OCPP 1.6 error codes', () => {
@@ -66,5 +66,13 @@ describe('toLinkError', () => {
 
   it('carries the CSMS error code of a CallError', () => {
     expect(toLinkError(ocppRpc.createRPCError('NotSupported', 'x'), 'DataTransfer', ctx).ocppErrorCode).toBe('NotSupported');
+  });
+});
+
+describe('isLinkDown', () => {
+  it('tells a CSMS that cannot be reached from one that answered (or did not in time)', () => {
+    for (const code of ['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'DISCONNECTED', 'CONNECT_FAILED'] as const) expect(isLinkDown(new OcppLinkError(code, code)), code).toBe(true);
+    for (const code of ['TIMEOUT', 'CALL_ERROR', 'INVALID_REQUEST', 'INVALID_RESPONSE', 'FAILED'] as const) expect(isLinkDown(new OcppLinkError(code, code)), code).toBe(false);
+    expect(isLinkDown(new Error('NOT_CONNECTED'))).toBe(false);
   });
 });

@@ -103,6 +103,17 @@ export class OcppLinkError extends Error {
   }
 }
 
+const LINK_DOWN: ReadonlySet<OcppLinkErrorCode> = new Set<OcppLinkErrorCode>(['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'DISCONNECTED', 'CONNECT_FAILED']);
+
+/**
+ * The call failed because the CSMS cannot be reached now (no connection, registration not
+ * Accepted, the link stopped or dropped mid-call), not because of its answer: a message that must
+ * arrive waits for the next Accepted registration instead of using up an attempt.
+ */
+export function isLinkDown(err: unknown): boolean {
+  return err instanceof OcppLinkError && LINK_DOWN.has(err.code);
+}
+
 interface RpcErrorLike {
   rpcErrorCode: string;
   message: string;

@@ -21,7 +21,7 @@
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../hal/clock.js';
 import type { OcppCaller } from '../ocpp/OcppCaller.js';
-import { OcppLinkError } from '../ocpp/errors.js';
+import { OcppLinkError, isLinkDown } from '../ocpp/errors.js';
 import type { SecurityEventNotificationRequest } from '../ocpp16/messages.js';
 import type { TransactionJournal } from '../store/TransactionJournal.js';
 import type { SecurityLog } from './SecurityLog.js';
@@ -48,9 +48,6 @@ const MAX_QUEUED = 1000;
 const TECH_INFO_MAX = 255;
 
 const ROUTINE_EVENTS: ReadonlySet<SecurityEventType> = new Set<SecurityEventType>(['StartupOfTheDevice', 'ResetOrReboot', 'FirmwareUpdated', 'SettingSystemTime']);
-
-/** Calls that fail because of the link, not the CSMS's answer: no attempt used, wait for the next Accepted boot. */
-const LINK_DOWN: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'DISCONNECTED', 'CONNECT_FAILED']);
 
 export class SecurityEventService implements SecurityEventSink {
   private link: OcppCaller | undefined;
@@ -147,7 +144,7 @@ export class SecurityEventService implements SecurityEventSink {
       try {
         await link.call('SecurityEventNotification', next.entry.payload);
       } catch (err) {
-        if (err instanceof OcppLinkError && LINK_DOWN.has(err.code)) return; // resumed on the next Accepted boot
+        if (isLinkDown(err)) return; // resumed on the next Accepted boot
         // No answer in time on a live connection: tried again later, never given up for it (the
         // CSMS did not refuse the event). A CallError is: after MAX_ATTEMPTS.
         const timedOut = err instanceof OcppLinkError && err.code === 'TIMEOUT';

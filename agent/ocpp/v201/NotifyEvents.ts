@@ -20,7 +20,7 @@
  */
 import type { Logger } from 'pino';
 import type { Clock, TimerId } from '../../../hal/index.js';
-import { OcppLinkError } from '../errors.js';
+import { OcppLinkError, isLinkDown } from '../errors.js';
 import type { OcppLink } from '../OcppLink.js';
 import type { EventDataType } from '../../ocpp201/messages.js';
 import type { TransactionJournal } from '../../store/TransactionJournal.js';
@@ -49,9 +49,6 @@ export const HARDWARE_FAILURE = 1;
 const MAX_ATTEMPTS = 3;
 const RETRY_MS = 30_000;
 export const MAX_QUEUED = 200;
-
-/** Calls that fail because of the link, not the CSMS's answer: no attempt used, wait for the next Accepted registration. */
-const LINK_DOWN: ReadonlySet<string> = new Set(['NOT_CONNECTED', 'NOT_ACCEPTED', 'STOPPED', 'DISCONNECTED', 'CONNECT_FAILED']);
 
 export class NotifyEvents {
   /** Appends in flight, chained: delivery never overtakes an event still being written. */
@@ -120,8 +117,8 @@ export class NotifyEvents {
       try {
         await call201(this.p.link, 'NotifyEvent', { generatedAt: new Date(this.p.clock.now()).toISOString(), seqNo: 0, eventData: [next.entry.event] });
       } catch (err) {
+        if (isLinkDown(err)) return; // again after the next Accepted registration
         const code = err instanceof OcppLinkError ? err.code : 'FAILED';
-        if (LINK_DOWN.has(code)) return; // again after the next Accepted registration
         const timedOut = code === 'TIMEOUT';
         if (code !== 'INVALID_REQUEST' && (timedOut || ++this.attempts < MAX_ATTEMPTS)) {
           const delay = RETRY_MS * Math.max(1, this.attempts);

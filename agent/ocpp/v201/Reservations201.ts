@@ -15,7 +15,7 @@ import type { ReserveNowRequest, ReserveNowResponse } from '../../ocpp201/messag
 import type { ChargePointControl } from '../v16/ChargePointControl.js';
 import type { OcppLink } from '../OcppLink.js';
 import { call201 } from './call201.js';
-import { OcppLinkError } from '../errors.js';
+import { isLinkDown } from '../errors.js';
 
 export interface Reservations201Parts {
   log: Logger;
@@ -127,8 +127,7 @@ export class Reservations201 {
     try {
       await call201(this.p.link, 'ReservationStatusUpdate', { reservationId, reservationUpdateStatus });
     } catch (err) {
-      const offline = err instanceof OcppLinkError && (err.code === 'NOT_CONNECTED' || err.code === 'NOT_ACCEPTED' || err.code === 'DISCONNECTED');
-      if (offline && this.p.control.config.getBool('QueueAllMessages')) {
+      if (isLinkDown(err) && this.p.control.config.getBool('QueueAllMessages')) {
         (this.kept ??= []).push({ reservationId, reservationUpdateStatus });
         return;
       }
