@@ -1,6 +1,6 @@
 /**
  * The serial HAL built from the plan of `hal.serial` (bin/settings/serialPlan.ts, docs/hardware.md): per
- * connector an OpenEVSE controller (pilot, and contactor unless a Modbus relay board serves the
+ * connector an OpenEVSE controller (pilot, temperature sensors, and contactor unless a Modbus relay board serves the
  * connector), a Modbus meter and optionally a relay board; card readers for the whole charger.
  * Devices on one bus share one ModbusBus (requests serialized). Opening a port never fails here:
  * the drivers raise PORT_OPEN_FAILED and retry; that a configured port exists at all is checked
@@ -16,6 +16,7 @@ import { RapiContactor } from '../hal/serial/rapi/RapiContactor.js';
 import { RapiController } from '../hal/serial/rapi/RapiController.js';
 import { RapiDisplay } from '../hal/serial/rapi/RapiDisplay.js';
 import { RapiPilot } from '../hal/serial/rapi/RapiPilot.js';
+import { RapiTemperature } from '../hal/serial/rapi/RapiTemperature.js';
 import { Rdm6300Reader } from '../hal/serial/Rdm6300Reader.js';
 import { ModbusRelay } from '../hal/serial/relays/ModbusRelay.js';
 import { ModbusCoilOutput, ModbusTamperInput } from '../hal/serial/ModbusTamperInput.js';
@@ -83,8 +84,10 @@ export function createSerialHardware(settings: Settings, clock: Clock, log?: Sta
             responseTimeoutMs: r.timeoutMs,
           })
         : new RapiContactor({ id: `relay:${connectorId}`, clock, controller, deadlineMs: p.deadlineMs });
-    devices.push(relay, meter, pilot);
-    connectors.push({ connectorId, relay, meter, pilot });
+    // The board's temperature sensors (`$GP`); a board without any reads as unknown.
+    const temperature = new RapiTemperature({ id: `temperature:${connectorId}`, controller });
+    devices.push(relay, meter, pilot, temperature);
+    connectors.push({ connectorId, relay, meter, pilot, temperature });
     if (settings.display.type === 'rapi') displays.push(new RapiDisplay({ id: `display:${connectorId}`, controller, connectors: [connectorId] }));
     // The controller reads its state once and the pilot puts the board to sleep (offer 0), retrying
     // until the board confirms it. A board that does not answer shows up as PILOT_FAULT from the

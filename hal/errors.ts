@@ -20,6 +20,8 @@ export const HAL_ERRORS = {
   OVER_VOLTAGE: { recoverable: true, ocpp: 'OverVoltage', text: 'supply voltage above limit' },
   UNDER_VOLTAGE: { recoverable: true, ocpp: 'UnderVoltage', text: 'supply voltage below limit' },
   HIGH_TEMPERATURE: { recoverable: true, ocpp: 'HighTemperature', text: 'over-temperature' },
+  // A TemperatureSensor's read() that got no value; not a fault of the connector (the board keeps its own cut-off).
+  TEMPERATURE_UNAVAILABLE: { recoverable: true, ocpp: 'OtherError', text: 'no temperature reading (sensor not fitted or not answering)' },
   LOCK_FAILURE: { recoverable: true, ocpp: 'ConnectorLockFailure', text: 'connector lock did not reach the commanded position' },
   // Raised by the agent on every connector while the cabinet is open or the charger moved (TamperSensor).
   TAMPER_DETECTED: { recoverable: true, ocpp: 'OtherError', text: 'cabinet opened or charger moved (tamper switch)' },

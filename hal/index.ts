@@ -227,6 +227,30 @@ export interface VehicleInfo {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Temperature (optional)
+// ---------------------------------------------------------------------------------------------
+
+export interface TemperatureEvents extends FaultEvents {
+  /** A good reading, °C: each one `read()` returns and each one the driver takes on its own. */
+  reading: [celsius: number];
+}
+
+/**
+ * A temperature sensor in a connector's EVSE (OpenEVSE: the board's sensors, `$GP`).
+ *
+ * - `read()` reads it now and resolves with °C; it rejects with a HalError when no value can be
+ *   had (the board does not answer, no sensor is fitted) and `lastCelsius` becomes undefined.
+ * - The driver keeps `lastCelsius` fresh on its own (OpenEVSE: a `$GP` every 30 s), emitting
+ *   `reading` each time, so the agent can show and sample it without asking.
+ * - The board's own over-temperature cut-off is the pilot's HIGH_TEMPERATURE fault, not this device's.
+ */
+export interface TemperatureSensor extends Device, EventEmitter<TemperatureEvents> {
+  /** The last good reading, °C; undefined before the first and after a failed one. */
+  readonly lastCelsius: number | undefined;
+  read(): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Tamper detection and site signalling (optional)
 // ---------------------------------------------------------------------------------------------
 
@@ -324,6 +348,8 @@ export interface ConnectorHardware {
   readonly lock?: ConnectorLock;
   /** Present only where the hardware hears from the vehicle beyond the pilot (SoC, …). */
   readonly vehicle?: VehicleInfo;
+  /** The EVSE's temperature sensor, where fitted. */
+  readonly temperature?: TemperatureSensor;
 }
 
 /** Everything the agent is given: one entry per connector, plus the card reader(s). */

@@ -68,6 +68,7 @@ export const DE: Catalogue = {
     OVER_VOLTAGE: { title: ['Netzspannung zu hoch', 'Spannung zu hoch'], explanation: ['Geht weiter, wenn das Netz normal ist', 'Warte auf Netz', 'Warten'] },
     UNDER_VOLTAGE: { title: ['Netzspannung zu niedrig', 'Spannung zu tief'], explanation: ['Geht weiter, wenn das Netz normal ist', 'Warte auf Netz', 'Warten'] },
     HIGH_TEMPERATURE: { title: ['Ladestation zu heiß', 'Zu heiß'], explanation: ['Kühlt ab; geht selbst weiter', 'Kühlt ab'] },
+    TEMPERATURE_UNAVAILABLE: { title: OUT_OF_ORDER, explanation: ['Temperaturfühler gestört', 'Fühler gestört'] },
     LOCK_FAILURE: { title: ['Kabelverriegelung gestört', 'Verriegelung gestört', 'Sperre gestört'], explanation: ['Abstecken und neu einstecken', 'Neu einstecken'] },
     STORAGE_FAULT: { title: OUT_OF_ORDER, explanation: ['Datenspeicher gestört', 'Speicherfehler'] },
     PORT_LOST: { title: OUT_OF_ORDER, explanation: ['Interne Verbindung gestört', 'Interner Fehler'] },

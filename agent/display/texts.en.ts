@@ -68,6 +68,7 @@ export const EN: Catalogue = {
     OVER_VOLTAGE: { title: ['Grid voltage too high', 'Voltage too high'], explanation: ['Resumes when the grid is normal', 'Waiting for grid', 'Wait'] },
     UNDER_VOLTAGE: { title: ['Grid voltage too low', 'Voltage too low'], explanation: ['Resumes when the grid is normal', 'Waiting for grid', 'Wait'] },
     HIGH_TEMPERATURE: { title: ['Charger too hot', 'Too hot'], explanation: ['Cooling down; resumes by itself', 'Cooling down'] },
+    TEMPERATURE_UNAVAILABLE: { title: OUT_OF_ORDER, explanation: ['Temperature sensor fault', 'Sensor fault'] },
     LOCK_FAILURE: { title: ['Cable lock fault', 'Lock fault'], explanation: ['Unplug and plug in again', 'Plug in again'] },
     STORAGE_FAULT: { title: OUT_OF_ORDER, explanation: ['Data storage fault', 'Storage fault'] },
     PORT_LOST: { title: OUT_OF_ORDER, explanation: ['Internal connection fault', 'Internal fault'] },

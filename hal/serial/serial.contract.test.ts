@@ -10,9 +10,10 @@ import { pilotContract } from '../contract/pilot.contract.js';
 import { relayContract } from '../contract/relay.contract.js';
 import { rfidContract } from '../contract/rfid.contract.js';
 import { tamperContract } from '../contract/tamper.contract.js';
+import { temperatureContract } from '../contract/temperature.contract.js';
 import { createSerialMeterHarness } from './testing/SerialMeterHarness.js';
 import { createSerialPn532Harness } from './testing/SerialPn532Harness.js';
-import { createSerialPilotHarness, createSerialRapiDisplayHarness, createSerialRapiRelayHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
+import { createSerialPilotHarness, createSerialRapiDisplayHarness, createSerialRapiRelayHarness, createSerialRapiTemperatureHarness, RAPI_PILOT_NOT_APPLICABLE } from './testing/SerialPilotHarness.js';
 import { createSerialRelayHarness } from './testing/SerialRelayHarness.js';
 import { createSerialRfidHarness } from './testing/SerialRfidHarness.js';
 import { createSerialTamperHarness } from './testing/SerialTamperHarness.js';
@@ -42,3 +43,4 @@ rfidContract('Pn532Reader over a pty (PN532 simulator, HSU)', () => createSerial
 
 tamperContract('ModbusTamperInput over a pty (door switch on input 2 of a relay board sim)', () => createSerialTamperHarness());
 displayContract('RapiDisplay over a pty (OpenEVSE LCD)', () => createSerialRapiDisplayHarness());
+temperatureContract('RapiTemperature over a pty (OpenEVSE $GP, ambient sensor fitted)', () => createSerialRapiTemperatureHarness());

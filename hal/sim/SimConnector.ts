@@ -6,6 +6,7 @@ import { SimConnectorLock } from './SimConnectorLock.js';
 import { SimControlPilot } from './SimControlPilot.js';
 import { SimMeter } from './SimMeter.js';
 import { SimRelay } from './SimRelay.js';
+import { SimTemperatureSensor } from './SimTemperatureSensor.js';
 import type { EvDraw, EvLink, SimulatedEV } from './SimulatedEV.js';
 
 export interface SimConnectorOptions {
@@ -29,6 +30,8 @@ export interface SimConnectorOptions {
   meterEnergyWh?: number;
   /** A cable fixed to the charger: no socket, so no lock (default false: a socket with a cable lock). */
   tetheredCable?: boolean;
+  /** A temperature sensor in the EVSE reading this many °C at start (default: none fitted). */
+  temperatureC?: number;
 }
 
 /**
@@ -53,6 +56,8 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
   readonly pilot: SimControlPilot;
   /** The socket's cable lock; none with a tethered cable. */
   readonly lock: SimConnectorLock | undefined;
+  /** The EVSE's temperature sensor; none unless `temperatureC` was given. */
+  readonly temperature: SimTemperatureSensor | undefined;
   readonly ev: SimulatedEV;
   private readonly clock: Clock;
   private readonly supply: { voltageV: number; phases: 1 | 3 };
@@ -83,6 +88,7 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
     });
     this.pilot = new SimControlPilot({ id: `${idPrefix}pilot:${connectorId}`, maxCurrentA, onOutputChange: () => this.update() });
     if (!options.tetheredCable) this.lock = new SimConnectorLock({ id: `${idPrefix}lock:${connectorId}` });
+    if (options.temperatureC !== undefined) this.temperature = new SimTemperatureSensor({ id: `${idPrefix}temperature:${connectorId}`, celsius: options.temperatureC });
     // Registered before anyone else can listen, so the physics is current when the agent hears.
     this.relay.on('state', () => this.update());
     ev.connectTo(this);
@@ -115,7 +121,7 @@ export class SimConnector implements ConnectorHardware, EvLink, MeterSource, Veh
     this.draw = undefined;
     this.clock.clearTimeout(this.fullTimer);
     this.fullTimer = undefined;
-    await Promise.all([this.relay.release(), this.meter.release(), this.pilot.release(), this.lock?.release()]);
+    await Promise.all([this.relay.release(), this.meter.release(), this.pilot.release(), this.lock?.release(), this.temperature?.release()]);
   }
 
   /** Books the energy of the piece since the last call under the draw that held during it. */

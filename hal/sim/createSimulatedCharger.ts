@@ -35,6 +35,8 @@ export interface SimulatedChargerOptions {
   tetheredCable?: boolean;
   /** Consecutive garbage frames before the reader reports RFID_FAULT (default 3). */
   rfidGarbageFaultThreshold?: number;
+  /** A temperature sensor in each EVSE, reading this many °C at start, -40..120 (default: none, as most fleet chargers). */
+  temperatureC?: number;
 }
 
 /** A simulated charger: the agent gets {@link hardware}; tests and scenarios drive the rest. */
@@ -66,6 +68,7 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
   requirePhases('phases', phases);
   requireInRange('voltageV', voltageV, 100, 480);
   requireInRange('frequencyHz', frequencyHz, 45, 65);
+  if (options.temperatureC !== undefined) requireInRange('temperatureC', options.temperatureC, -40, 120);
   const idPrefix = options.idPrefix ?? '';
 
   // Made at its length, not pushed to (a pushed-to array keeps room for 17: ≈ 120 B per charger of a
@@ -84,6 +87,7 @@ export function createSimulatedCharger(options: SimulatedChargerOptions): Simula
       ...(options.meterEnergyWh?.[i - 1] !== undefined && { meterEnergyWh: options.meterEnergyWh[i - 1] }),
       ...(options.relay && { relay: options.relay }),
       ...(options.tetheredCable && { tetheredCable: true }),
+      ...(options.temperatureC !== undefined && { temperatureC: options.temperatureC }),
     });
   }
   const rfid = new SimRfidReader({

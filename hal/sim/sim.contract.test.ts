@@ -7,6 +7,8 @@ import { displayContract } from '../contract/display.contract.js';
 import { lockContract } from '../contract/lock.contract.js';
 import { tamperContract } from '../contract/tamper.contract.js';
 import { SimTamperSensor } from './SimTamperSensor.js';
+import { temperatureContract } from '../contract/temperature.contract.js';
+import { SimTemperatureSensor } from './SimTemperatureSensor.js';
 import { meterContract } from '../contract/meter.contract.js';
 import { pilotContract } from '../contract/pilot.contract.js';
 import { relayContract } from '../contract/relay.contract.js';
@@ -96,6 +98,18 @@ tamperContract('SimTamperSensor', () => {
     confirmWithinMs: 0,
     open: () => sensor.open(),
     shut: () => sensor.shut(),
+    disconnect: () => sensor.disconnect(),
+    reconnect: () => sensor.reconnect(),
+    advance: advancing(clock),
+  };
+});
+temperatureContract('SimTemperatureSensor', () => {
+  const clock = new SimulatedClock();
+  const sensor = new SimTemperatureSensor({ id: 'temperature:1', celsius: 25 });
+  return {
+    sensor,
+    freshWithinMs: 0,
+    setCelsius: (c) => sensor.set(c),
     disconnect: () => sensor.disconnect(),
     reconnect: () => sensor.reconnect(),
     advance: advancing(clock),

@@ -2,7 +2,7 @@
  * An OpenEVSE controller on the device end of a pty, answering RAPI commands. Written without the
  * driver's encoder/parser: its own checksum code and line splitting. Test support (real I/O).
  *
- * Understands `$GS`, `$GC`, `$SC amps [V]`, `$FE`, `$FS`, `$FD`, and with a clock the heartbeat
+ * Understands `$GS`, `$GC`, `$GP` (temperatures), `$SC amps [V]`, `$FE`, `$FS`, `$FD`, and with a clock the heartbeat
  * supervision `$SY`/`$GY` (arm, pulse, acknowledge; a late pulse lowers `amps` to the fallback);
  * sends `$AT` on every state change. Checks each command's XOR (`^xk`) or sum (`*ck`) checksum and
  * echoes its `:ss` sequence id.
@@ -43,7 +43,12 @@ export interface RapiResponderOptions {
   autoStartCharging?: boolean;
   /** Firmware with `$F0` (switch its own screen updates off); default true. Without it `$F0` gets `$NK`. */
   lcdUpdateCommand?: boolean;
+  /** Firmware with `$GP` (v1.0.3+); default true. Without it `$GP` gets `$NK`. */
+  temperatureCommand?: boolean;
 }
+
+/** What `$GP` reports for a sensor that is not fitted (RAPI document), tenths of °C. */
+export const GP_NOT_FITTED = -2560;
 
 /** The firmware's command buffer (ESRAPI_BUFLEN): at most 31 characters before the CR. */
 const RAPI_BUFFER = 32;
@@ -65,7 +70,13 @@ export class RapiResponder {
   readonly stats = { badChecksum: 0, bytesSent: 0, dropped: 0, overflows: 0 };
   /** The LCD's two rows of 16 characters, its backlight colour (`$FB`), and whether the board draws its own status on it. */
   readonly lcd = { rows: [' '.repeat(LCD_WIDTH), ' '.repeat(LCD_WIDTH)], backlight: 7, ownScreen: true };
+  /**
+   * The board's three temperature sensors as `$GP` reports them (DS3231 RTC, MCP9808 ambient,
+   * TMP007 infrared), tenths of °C; {@link GP_NOT_FITTED} for one not fitted (the default: none).
+   */
+  temperatures: [number, number, number] = [GP_NOT_FITTED, GP_NOT_FITTED, GP_NOT_FITTED];
   private readonly lcdUpdateCommand: boolean;
+  private readonly temperatureCommand: boolean;
   private overflowing = false;
   private port: SerialPort | undefined;
   private partial = '';
@@ -88,6 +99,7 @@ export class RapiResponder {
     this.hardwareMaxA = options.hardwareMaxA ?? 32;
     this.clock = options.clock;
     this.lcdUpdateCommand = options.lcdUpdateCommand ?? true;
+    this.temperatureCommand = options.temperatureCommand ?? true;
     if (options.autoStartCharging) {
       this.enabled = 'enabled';
       this.pilotState = 3;
@@ -315,6 +327,8 @@ export class RapiResponder {
         if (!this.lcdUpdateCommand) return reply(false);
         this.lcd.ownScreen = args[0] !== '0';
         return reply(true);
+      case 'GP':
+        return this.temperatureCommand ? reply(true, ...this.temperatures) : reply(false);
       case 'GY':
         return this.clock ? reply(true, this.supervision.intervalS, this.supervision.fallbackA, this.supervision.trigger) : reply(false);
       default:

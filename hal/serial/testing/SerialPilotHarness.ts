@@ -13,6 +13,8 @@ import { RapiContactor } from '../rapi/RapiContactor.js';
 import { RapiDisplay } from '../rapi/RapiDisplay.js';
 import { RapiController } from '../rapi/RapiController.js';
 import { RapiPilot } from '../rapi/RapiPilot.js';
+import { RapiTemperature } from '../rapi/RapiTemperature.js';
+import type { TemperatureHarness } from '../../contract/temperature.contract.js';
 import { PtyPair } from '../deviceSims/PtyPair.js';
 import { RapiResponder } from '../deviceSims/RapiResponder.js';
 
@@ -34,11 +36,11 @@ export interface SerialPilotRig {
 }
 
 /** `boardHeartbeat: false`: firmware without heartbeat supervision (`$SY` answered `$NK`). */
-export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean; autoStartCharging?: boolean; lcdUpdateCommand?: boolean } = {}): Promise<SerialPilotRig> {
+export async function createSerialPilotRig(options: { pollIntervalMs?: number; boardHeartbeat?: boolean; autoStartCharging?: boolean; lcdUpdateCommand?: boolean; temperatureCommand?: boolean } = {}): Promise<SerialPilotRig> {
   const clock = new SimulatedClock();
   const pair = await PtyPair.create();
   // The board's supervision timer runs on the same simulated clock as the driver.
-  const responder = new RapiResponder(pair.devicePath, { ...(options.boardHeartbeat !== false && { clock }), autoStartCharging: options.autoStartCharging === true, ...(options.lcdUpdateCommand !== undefined && { lcdUpdateCommand: options.lcdUpdateCommand }) });
+  const responder = new RapiResponder(pair.devicePath, { ...(options.boardHeartbeat !== false && { clock }), autoStartCharging: options.autoStartCharging === true, ...(options.lcdUpdateCommand !== undefined && { lcdUpdateCommand: options.lcdUpdateCommand }), ...(options.temperatureCommand !== undefined && { temperatureCommand: options.temperatureCommand }) });
   await responder.open().catch(async (err: unknown) => {
     await pair.dispose();
     throw err;
@@ -146,6 +148,32 @@ export async function createSerialRapiDisplayHarness(): Promise<DisplayHarness &
     fail: () => void (rig.responder.mode = 'silent'),
     restore: () => void (rig.responder.mode = 'answer'),
     advance: rig.advance,
+    dispose: rig.dispose,
+  };
+}
+
+/**
+ * The temperature contract harness for the {@link RapiTemperature} view of the board: its ambient
+ * sensor (MCP9808) fitted, the others not; no value is a board that stops answering.
+ */
+export async function createSerialRapiTemperatureHarness(): Promise<TemperatureHarness & { rig: SerialPilotRig }> {
+  const rig = await createSerialPilotRig();
+  const tenths = (celsius: number): number => Math.round(celsius * 10);
+  rig.responder.temperatures[1] = tenths(25);
+  const sensor = new RapiTemperature({ id: 'temperature:1', controller: rig.controller, pollIntervalMs: 5000 });
+  await rig.controller.open();
+  return {
+    sensor,
+    rig,
+    freshWithinMs: 5000,
+    setCelsius: (c) => void (rig.responder.temperatures[1] = tenths(c)),
+    disconnect: () => void (rig.responder.mode = 'silent'),
+    reconnect: () => void (rig.responder.mode = 'answer'),
+    // In steps shorter than a command's timeout (300 ms): a jump would time out the answer on its way.
+    async advance(ms) {
+      for (let left = ms; left > 0; left -= 100) await rig.advance(Math.min(100, left));
+      await rig.advance(0);
+    },
     dispose: rig.dispose,
   };
 }
