@@ -387,8 +387,8 @@ export class Agent extends EventEmitter<AgentEvents> {
     this.chargePointId = options.chargePointId;
     this.timeZone = config.getString('TimeZone') || options.timeZone;
     this.config = config;
-    // Accepted means measured: a measurand this hardware cannot supply is Rejected (SoC without an EV link).
-    config.restrictMeasurands(measurandsUnavailableOn(hardware));
+    // Accepted means measured: a measurand this hardware cannot supply is Rejected (SoC without an EV link, Temperature without sensors).
+    config.restrictMeasurands(measurandsUnavailableOn(hardware, options.ocppVersion));
     this.log = options.log.child({ cp: options.chargePointId });
     this.availability = options.availability ?? ConnectorAvailability.inMemory(this.log);
     this.authCache = options.authCache ?? new AuthorizationCache();

@@ -49,6 +49,7 @@ async function createDevices(settings: Settings, clock: Clock, log?: Logger): Pr
         voltageV: chargePoint.voltageV,
         evConnected: saved ? false : hal.sim.evConnected,
         tamperSwitch: hal.sim.tamperSwitch,
+        ...(hal.sim.temperatureSensor && { temperatureC: 25 }),
         ev: { batteryKWh: hal.sim.ev.batteryKWh, soc: hal.sim.ev.soc, maxCurrentA: hal.sim.ev.maxCurrentA, phases: hal.sim.ev.phases },
         ...(saved && { meterEnergyWh: saved.map((c) => c.meterWh) }),
       });

@@ -10,8 +10,9 @@ export type Measurand = NonNullable<MeterValuesRequest['meterValue'][number]['sa
 
 /**
  * Measurands our metering can supply: what a Modbus meter measures (energy register, power,
- * current, voltage, frequency), what the charger itself knows (the offered current/power) and the
- * EV's state of charge. The CSMS may only configure these; anything else is Rejected.
+ * current, voltage, frequency), what the charger itself knows (the offered current/power), the
+ * EV's state of charge and the EVSE's temperature (where the hardware has them: measurandsUnavailableOn).
+ * The CSMS may only configure these; anything else is Rejected.
  */
 export const SUPPORTED_MEASURANDS: readonly Measurand[] = [
   'Energy.Active.Import.Register',
@@ -23,6 +24,7 @@ export const SUPPORTED_MEASURANDS: readonly Measurand[] = [
   'Voltage',
   'Frequency',
   'SoC',
+  'Temperature',
 ];
 
 export const FEATURE_PROFILES = ['Core', 'FirmwareManagement', 'LocalAuthListManagement', 'Reservation', 'SmartCharging', 'RemoteTrigger'] as const;

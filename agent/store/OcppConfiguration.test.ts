@@ -76,7 +76,7 @@ describe('OcppConfiguration: values and types', () => {
     ['HeartbeatInterval', ''],
     ['TransactionMessageAttempts', '101'],
     ['LocalPreAuthorize', 'yes'],
-    ['MeterValuesSampledData', 'Voltage,Temperature'], // not a measurand we supply
+    ['MeterValuesSampledData', 'Voltage,Power.Factor'], // not a measurand we supply
     ['MeterValuesSampledData', 'Voltage,Voltage'],
     ['ConnectorPhaseRotation', '1.XYZ'],
   ])('rejects an invalid value: %s = %j', async (key, value) => {

@@ -62,7 +62,12 @@ export class MeterSampler {
   /** What a sample knows beside the reading: the offer, the SoC, the energy since `sinceWh`. */
   extras(connectorId: number, reading: MeterReading, sinceWh: number | undefined): SampleExtras {
     const hw = connectorHardware(this.o.connectors, connectorId);
-    return { offeredA: hw.pilot.currentOfferA, socPercent: hw.vehicle?.socPercent, intervalWh: sinceWh === undefined ? undefined : Math.max(0, reading.energyWh - sinceWh) };
+    return {
+      offeredA: hw.pilot.currentOfferA,
+      socPercent: hw.vehicle?.socPercent,
+      intervalWh: sinceWh === undefined ? undefined : Math.max(0, reading.energyWh - sinceWh),
+      temperatureC: hw.temperature?.lastCelsius,
+    };
   }
 
   /** Arms the next periodic sample of a transaction (MeterValueSampleInterval; 0 = none). */

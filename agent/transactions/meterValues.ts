@@ -31,17 +31,26 @@ export interface SampleExtras {
   socPercent: number | undefined;
   /** Energy since the previous sample of the same kind, Wh; undefined when there is none. */
   intervalWh: number | undefined;
+  /** The EVSE's temperature, °C, where a sensor reads it (its last reading). */
+  temperatureC?: number | undefined;
 }
 
-const NOTHING_MISSING: ReadonlySet<string> = new Set();
-const NO_SOC: ReadonlySet<string> = new Set(['SoC']);
+/** The sets {@link measurandsUnavailableOn} answers, shared by every charger: [SoC missing][Temperature missing]. */
+const UNAVAILABLE: readonly (readonly ReadonlySet<string>[])[] = [
+  [new Set(), new Set(['Temperature'])],
+  [new Set(['SoC']), new Set(['SoC', 'Temperature'])],
+];
 
 /**
  * Measurands this charger's hardware cannot supply: SoC unless every connector hears it from the
- * vehicle. (Meter values, the offer and the interval energy every charger has.) A shared set.
+ * vehicle, Temperature unless every connector has a temperature sensor — and never under OCPP
+ * 2.0.1, whose measurands have no Temperature (the device model's TemperatureSensor.Temperature
+ * stands for it there). (Meter values, the offer and the interval energy every charger has.) A shared set.
  */
-export function measurandsUnavailableOn(hardware: ChargerHardware): ReadonlySet<string> {
-  return hardware.connectors.every((c) => c.vehicle !== undefined) ? NOTHING_MISSING : NO_SOC;
+export function measurandsUnavailableOn(hardware: ChargerHardware, ocppVersion: string = '1.6'): ReadonlySet<string> {
+  const noSoc = !hardware.connectors.every((c) => c.vehicle !== undefined);
+  const noTemperature = ocppVersion === '2.0.1' || !hardware.connectors.every((c) => c.temperature !== undefined);
+  return UNAVAILABLE[Number(noSoc)]![Number(noTemperature)]!;
 }
 
 /** OCPP renders numbers as strings; keep a fixed, readable precision per unit. */
@@ -86,6 +95,10 @@ export function sampledValues(reading: MeterReading, measurands: readonly string
       case 'Power.Offered':
         // The offer applies per phase: the power it allows is that current at each phase's voltage.
         if (extras) out.push({ value: fmt(extras.offeredA * reading.voltageV.reduce((a, v) => a + v, 0), 0), context, measurand: m, location: 'Outlet', unit: 'W' });
+        break;
+      case 'Temperature':
+        // Inside the charger's enclosure (the EVSE's sensor, its last reading).
+        if (extras?.temperatureC !== undefined) out.push({ value: fmt(extras.temperatureC, 1), context, measurand: m, location: 'Body', unit: 'Celsius' });
         break;
       case 'SoC':
         if (extras?.socPercent !== undefined) out.push({ value: fmt(extras.socPercent, 1), context, measurand: m, location: 'EV', unit: 'Percent' });

@@ -95,6 +95,8 @@ export interface Settings {
       readonly evConnected: boolean;
       /** The simulated cabinet door switch and warning light (a TamperSensor), driven from the dashboard or the fleet API. */
       readonly tamperSwitch: boolean;
+      /** A temperature sensor in each simulated EVSE (reading 25 °C at start): TemperatureSensor.Temperature, the Temperature measurand. */
+      readonly temperatureSensor: boolean;
       readonly ev: { readonly batteryKWh: number; readonly soc: number; readonly maxCurrentA: number; readonly phases: 1 | 3 };
     };
     /** Real devices when `driver` is `serial` (docs/hardware.md): the bench keys, or the device list. */
@@ -201,6 +203,7 @@ const SCHEMA = section({
     sim: section({
       evConnected: bool,
       tamperSwitch: bool,
+      temperatureSensor: bool,
       ev: section({ batteryKWh: decimal(1, 300), soc: decimal(0, 1), maxCurrentA: decimal(6, 80), phases }),
     }),
     serial: SERIAL_SCHEMA,
@@ -283,9 +286,10 @@ const EXPECTED: ExpectedTable = {
   },
   hal: 'expected a section (hal: driver, sim, serial)',
   'hal.driver': 'expected "sim" (simulated devices) or "serial" (real devices, hal.serial)',
-  'hal.sim': 'expected a section (sim: evConnected, tamperSwitch, ev)',
+  'hal.sim': 'expected a section (sim: evConnected, tamperSwitch, temperatureSensor, ev)',
   'hal.sim.evConnected': 'expected true or false (or 1/0, yes/no, on/off)',
   'hal.sim.tamperSwitch': 'expected true or false (or 1/0, yes/no, on/off)',
+  'hal.sim.temperatureSensor': 'expected true or false (or 1/0, yes/no, on/off)',
   'hal.sim.ev': 'expected a section (ev: batteryKWh, soc, maxCurrentA, phases)',
   'hal.sim.ev.batteryKWh': 'expected a battery capacity from 1 to 300 kWh',
   'hal.sim.ev.soc': 'expected a state of charge from 0 to 1 (a fraction, not %)',

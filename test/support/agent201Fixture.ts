@@ -23,6 +23,8 @@ export interface Agent201FixtureOptions {
   connectors?: number;
   /** A cabinet door switch (sim.tamper) and warning light. */
   tamperSwitch?: boolean;
+  /** A temperature sensor in each EVSE reading this many °C at start (sim.connectors[i].temperature). */
+  temperatureC?: number;
   /** Fallback CSMSs (connection profiles 2, 3, …); the fixture's stub is profile 1. */
   fallbackUrls?: string[];
   /** Wait for the first Accepted boot and a StatusNotification per EVSE (default true). */
@@ -68,7 +70,7 @@ export async function agent201Fixture(opts: Agent201FixtureOptions = {}): Promis
   const log = pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
   const clock = opts.clock ?? new SimulatedClock(opts.clockStart ?? T0);
   const csms = await StubCsms.start({ ...opts.csms, version: '2.0.1', boot: opts.csms?.boot ?? (() => ({ interval: 3600 })) });
-  const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2, ...(opts.tamperSwitch && { tamperSwitch: true }) });
+  const sim = createSimulatedCharger({ clock, connectors: opts.connectors ?? 2, ...(opts.tamperSwitch && { tamperSwitch: true }), ...(opts.temperatureC !== undefined && { temperatureC: opts.temperatureC }) });
   opts.beforeAgent?.(sim);
   const config = await OcppConfiguration.open({
     file: opts.configFile ?? null,

@@ -1,7 +1,8 @@
 /**
  * Variable monitoring (OCPP 2.0.1 N02–N07): the monitors of what this station can watch — the
  * measured variables of the device model (EVSE.Power, EVSE.Current, read from each EVSE's meter;
- * the HAL has no temperature reading) — and a NotifyEvent when one trips:
+ * TemperatureSensor.Temperature, read from the EVSE's temperature sensor where one is fitted) —
+ * and a NotifyEvent when one trips:
  *
  * - UpperThreshold / LowerThreshold: Alerting when the value goes above / below `value`, and a
  *   `cleared` event when it is back;
@@ -18,7 +19,8 @@
  *
  * A monitor with `transaction` watches only while a transaction runs on its EVSE. While a custom
  * monitor is active the station reads the meters it watches every WATCH_MS on its clock (one timer
- * per station; none while nothing is watched) and checks them. Preconfigured monitors have no
+ * per station; none while nothing is watched) and checks them; a sensor that cannot be read is
+ * skipped for that round (no event: there is no value). Preconfigured monitors have no
  * timer of their own: they check every reading the station takes anyway (during a transaction at
  * least every SampledDataCtrlr.TxUpdatedInterval, and each watch round), so a fleet of chargers
  * does not poll its meters for them. Monitors and settings are persisted before the answer
@@ -26,7 +28,7 @@
  * which applies the monitoring level.
  */
 import type { Logger } from 'pino';
-import type { Clock, EnergyMeter, MeterReading, TimerId } from '../../../hal/index.js';
+import type { Clock, EnergyMeter, MeterReading, TemperatureSensor, TimerId } from '../../../hal/index.js';
 import type {
   ClearMonitoringResultType,
   EventDataType,
@@ -51,8 +53,8 @@ export interface Monitoring201Parts {
   log: Logger;
   clock: Clock;
   deviceModel: Pick<DeviceModel, 'lookup'>;
-  /** The EVSEs' meters (EVSE n is connector n). */
-  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'> }[];
+  /** The EVSEs' meters and temperature sensors (EVSE n is connector n). */
+  hardware: readonly { connectorId: number; meter: Pick<EnergyMeter, 'read' | 'lastReading' | 'on' | 'off'>; temperature?: Pick<TemperatureSensor, 'read' | 'lastCelsius'> | undefined }[];
   /** Where monitors and settings are kept. */
   monitors: VariableMonitorStore;
   control: { readonly connectorCount: number };
@@ -64,7 +66,11 @@ export interface Monitoring201Parts {
   notifyEvent(severity: number, event: Omit<EventDataType, 'eventId'>): void;
 }
 
-type Variable = 'Power' | 'Current';
+type Variable = 'Power' | 'Current' | 'Temperature';
+const VARIABLES: ReadonlySet<string> = new Set<Variable>(['Power', 'Current', 'Temperature']);
+const isVariable = (v: string): v is Variable => VARIABLES.has(v);
+/** The device model component a monitored variable belongs to. */
+const COMPONENT: Readonly<Record<Variable, string>> = { Power: 'EVSE', Current: 'EVSE', Temperature: 'TemperatureSensor' };
 
 interface Monitor extends StoredMonitor {
   variable: Variable;
@@ -76,7 +82,8 @@ interface Monitor extends StoredMonitor {
   dueAt?: number;
 }
 
-const reading = (variable: Variable, r: MeterReading): number => (variable === 'Power' ? r.powerW : Math.max(0, ...r.currentA));
+/** A meter variable's value in a reading (Temperature is not the meter's). */
+const reading = (variable: Exclude<Variable, 'Temperature'>, r: MeterReading): number => (variable === 'Power' ? r.powerW : Math.max(0, ...r.currentA));
 const isThreshold = (m: Monitor): boolean => m.type === 'UpperThreshold' || m.type === 'LowerThreshold';
 
 /** The next multiple of `periodS` from midnight UTC after `now` (midnight itself when the period does not divide the day). */
@@ -105,7 +112,8 @@ export class Monitoring201 {
     const { state } = p.monitors;
     this.nextId = state.nextId;
     for (const stored of state.monitors) {
-      if (stored.evseId >= 1 && stored.evseId <= this.evseCount && (stored.variable === 'Power' || stored.variable === 'Current')) this.put({ ...stored, variable: stored.variable });
+      const { variable } = stored;
+      if (stored.evseId >= 1 && stored.evseId <= this.evseCount && isVariable(variable)) this.put({ ...stored, variable });
     }
     if (state.base !== 'HardWiredOnly') this.restorePreconfigured(false);
     for (let evseId = 1; evseId <= this.evseCount; evseId++) if (p.transactionOn(evseId) !== undefined) this.listen(evseId);
@@ -120,11 +128,9 @@ export class Monitoring201 {
   transaction(e: { event: string; connectorId?: number }): void {
     const evseId = e.connectorId;
     if (e.event === 'started' && evseId !== undefined && !this.disposed) {
-      const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
       // A transaction-only monitor starts afresh with each transaction: a Delta counts from the value it began with.
-      const last = meter?.lastReading;
       for (const m of this.monitors) {
-        if (m.transaction && m.evseId === evseId) Object.assign(m, { reference: last && reading(m.variable, last), dueAt: undefined });
+        if (m.transaction && m.evseId === evseId) Object.assign(m, { reference: this.lastValue(evseId, m.variable), dueAt: undefined });
       }
       this.listen(evseId);
     }
@@ -203,7 +209,8 @@ export class Monitoring201 {
     const result = { type, severity, component, variable };
     const lookup = this.p.deviceModel.lookup(component, variable);
     if ('status' in lookup) return { ...result, status: lookup.status };
-    if (!lookup.found.monitorable || (lookup.found.variable !== 'Power' && lookup.found.variable !== 'Current')) {
+    const monitored = lookup.found.variable;
+    if (!lookup.found.monitorable || !isVariable(monitored) || (monitored === 'Temperature' && !this.hardwareOf(lookup.evseId)?.temperature)) {
       return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedParam', additionalInfo: 'this variable cannot be monitored here' } };
     }
     if ((type === 'Delta' || type === 'Periodic' || type === 'PeriodicClockAligned') && !(data.value > 0)) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'ValuePositiveOnly' } };
@@ -213,11 +220,11 @@ export class Monitoring201 {
     if (data.id !== undefined && !replaced) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'NotFound' } };
     const custom = this.monitors.filter((m) => m.kind === 'CustomMonitor').length;
     if (!replaced && custom >= MAX_MONITORS) return { ...result, status: 'Rejected', statusInfo: { reasonCode: 'TooManyElements', additionalInfo: `at most ${MAX_MONITORS} monitors` } };
-    const duplicate = this.monitors.find((m) => m.id !== data.id && m.evseId === lookup.evseId && m.variable === lookup.found.variable && m.type === type && m.value === data.value);
+    const duplicate = this.monitors.find((m) => m.id !== data.id && m.evseId === lookup.evseId && m.variable === monitored && m.type === type && m.value === data.value);
     if (duplicate) return { ...result, id: duplicate.id, status: 'Duplicate' };
     const id = replaced?.id ?? this.takeId();
-    this.put({ id, kind: replaced?.kind ?? 'CustomMonitor', evseId: lookup.evseId, variable: lookup.found.variable, type, value: data.value, severity, transaction: data.transaction === true });
-    this.p.log.info({ monitorId: id, evse: lookup.evseId, variable: lookup.found.variable, type, value: data.value }, 'variable monitor set');
+    this.put({ id, kind: replaced?.kind ?? 'CustomMonitor', evseId: lookup.evseId, variable: monitored, type, value: data.value, severity, transaction: data.transaction === true });
+    this.p.log.info({ monitorId: id, evse: lookup.evseId, variable: monitored, type, value: data.value }, 'variable monitor set');
     return { ...result, id, status: 'Accepted' };
   }
 
@@ -281,23 +288,44 @@ export class Monitoring201 {
     this.timer = undefined;
   }
 
-  /** Reads each watched EVSE's meter and checks its custom monitors, then waits for the next round. */
+  /**
+   * Reads what each watched EVSE's custom monitors watch (its meter, its temperature sensor) and
+   * checks them, then waits for the next round. A device that cannot be read is skipped this round:
+   * a failing meter is reported as its own Problem, a temperature sensor without a value has none to check.
+   */
   private async watch(): Promise<void> {
     const evses = new Set(this.monitors.filter((m) => this.watched(m)).map((m) => m.evseId));
     for (const evseId of evses) {
-      const meter = this.p.hardware.find((m) => m.connectorId === evseId)?.meter;
-      const r = await meter?.read().catch(() => undefined); // a failing meter is reported as its own Problem
-      if (!r || this.disposed) continue;
-      for (const m of this.monitors) if (m.evseId === evseId && m.kind === 'CustomMonitor') this.check(m, reading(m.variable, r));
+      const custom = this.monitors.filter((m) => m.evseId === evseId && m.kind === 'CustomMonitor');
+      const hw = this.hardwareOf(evseId);
+      const r = custom.some((m) => m.variable !== 'Temperature') ? await hw?.meter.read().catch(() => undefined) : undefined;
+      const celsius = custom.some((m) => m.variable === 'Temperature') ? await hw?.temperature?.read().catch(() => undefined) : undefined;
+      if (this.disposed) break;
+      for (const m of custom) {
+        const value = m.variable === 'Temperature' ? celsius : r && reading(m.variable, r);
+        if (value !== undefined) this.check(m, value);
+      }
     }
     this.timer = undefined;
     this.arm();
   }
 
-  /** Any reading of an EVSE's meter (the watch's too): its preconfigured monitors are checked. */
+  private hardwareOf(evseId: number): Monitoring201Parts['hardware'][number] | undefined {
+    return this.p.hardware.find((h) => h.connectorId === evseId);
+  }
+
+  /** What an EVSE's device told last for a variable, without reading it now. */
+  private lastValue(evseId: number, variable: Variable): number | undefined {
+    const hw = this.hardwareOf(evseId);
+    if (variable === 'Temperature') return hw?.temperature?.lastCelsius;
+    const last = hw?.meter.lastReading;
+    return last && reading(variable, last);
+  }
+
+  /** Any reading of an EVSE's meter (the watch's too): its preconfigured monitors (on the meter's variables) are checked. */
   private readingOf(evseId: number, r: MeterReading): void {
     if (this.disposed) return;
-    for (const m of this.monitors) if (m.evseId === evseId && m.kind !== 'CustomMonitor') this.check(m, reading(m.variable, r));
+    for (const m of this.monitors) if (m.evseId === evseId && m.kind !== 'CustomMonitor' && m.variable !== 'Temperature') this.check(m, reading(m.variable, r));
   }
 
   private check(m: Monitor, value: number): void {
@@ -344,7 +372,7 @@ export class Monitoring201 {
       actualValue: String(Math.round(value * 10) / 10),
       ...(cleared && { cleared: true }),
       ...(transactionId !== undefined && { transactionId: String(transactionId) }),
-      component: { name: 'EVSE', evse: { id: m.evseId } },
+      component: { name: COMPONENT[m.variable], evse: { id: m.evseId } },
       variable: { name: m.variable },
       variableMonitoringId: m.id,
       eventNotificationType: m.kind,

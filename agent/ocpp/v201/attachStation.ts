@@ -42,7 +42,7 @@ export interface StationSources201 extends Omit<Ocpp201StationParts, 'deviceMode
   /** Bytes the authorization cache's entries take as stored (AuthCacheCtrlr.Storage). */
   authCacheBytes(): number;
   /** The connectors' devices (EVSE n is connector n): what EVSE.Power / Current measure and may deliver. */
-  hardware: readonly Pick<ConnectorHardware, 'connectorId' | 'meter' | 'pilot'>[];
+  hardware: readonly Pick<ConnectorHardware, 'connectorId' | 'meter' | 'pilot' | 'temperature'>[];
   /** Nominal phase-to-neutral voltage, V (A ↔ W). */
   voltageV: number;
   /** The settings' time zone (chargePoint.timeZone; undefined: UTC) and whether the clock follows the CSMS's time. */
@@ -245,6 +245,14 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
   measured(evseId: number): { powerW: number; currentA: number } | undefined {
     const r = this.s.hardware.find((h) => h.connectorId === evseId)?.meter.lastReading;
     return r && { powerW: r.powerW, currentA: Math.max(0, ...r.currentA) };
+  }
+
+  hasTemperatureSensors(): boolean {
+    return this.s.hardware.some((h) => h.temperature !== undefined);
+  }
+
+  temperature(evseId: number): number | undefined {
+    return this.s.hardware.find((h) => h.connectorId === evseId)?.temperature?.lastCelsius;
   }
 
   capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number; offerA: number; offerW: number } {

@@ -52,6 +52,10 @@ export interface StationFacts extends TxPointFacts {
   rateUnits(): string;
   /** What an EVSE's meter measured last (undefined: no reading yet): total active power W, highest phase current A. */
   measured(evseId: number): { powerW: number; currentA: number } | undefined;
+  /** Whether the EVSEs have temperature sensors (HAL TemperatureSensor). */
+  hasTemperatureSensors(): boolean;
+  /** An EVSE's temperature, °C, as its sensor read it last (undefined: no sensor, or no value now). */
+  temperature(evseId: number): number | undefined;
   /**
    * An EVSE's maximum (its hardware), the limit in force now (chargingLimits) and the least it offers
    * while charging (the pilot's 6 A), A per phase and W in total.
@@ -173,6 +177,8 @@ export const VARIABLES: readonly VariableDefinition[] = Object.freeze([
     unit: 'A', monitorable: true, maxLimit: (f, e) => f.capacity(e).maxA,
     attributes: { Target: (f, e) => String(f.capacity(e).offerA), MinSet: (f, e) => String(f.capacity(e).minA), MaxSet: (f, e) => String(f.capacity(e).limitA) }, constantAttributes: ['MinSet'],
   }),
+  // The EVSE's temperature sensor, where fitted (OpenEVSE: the board's, read every 30 s): its last reading.
+  fact('TemperatureSensor', 'evse', 'Temperature', (f, e) => measuredText(f.temperature(e)), 'decimal', { unit: 'Celsius', monitorable: true, present: (f) => f.hasTemperatureSensors() }),
   fact('Connector', 'connector', 'AvailabilityState', AVAILABILITY, 'OptionList'),
   fact('Connector', 'connector', 'Available', TRUE, 'boolean', { constant: true }),
   // The OCPP connection.

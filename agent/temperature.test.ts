@@ -1,0 +1,96 @@
+/**
+ * The EVSE's temperature (HAL TemperatureSensor, here the simulated twin) as both OCPP versions
+ * tell it, against the strict CSMS of each version on 127.0.0.1: OCPP 2.0.1 as the device model's
+ * TemperatureSensor.Temperature (Actual, reported, monitorable: NotifyEvent from a threshold
+ * monitor), OCPP 1.6 as the Temperature measurand of MeterValues (location Body, unit Celsius).
+ * Without sensors neither is offered.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EventDataType } from './ocpp201/messages.js';
+import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../test/support/agent201Fixture.js';
+import { agentFixture, cleanupAgents, startSession } from '../test/support/agentFixture.js';
+
+afterEach(cleanupAgents201);
+afterEach(cleanupAgents);
+
+const SECOND = 1000;
+const SENSOR1 = { name: 'TemperatureSensor', evse: { id: 1 } };
+const TEMPERATURE = { name: 'Temperature' };
+const events = (f: Agent201Fixture): EventDataType[] => f.sent('NotifyEvent').flatMap((n) => n.eventData);
+
+async function actual(f: Agent201Fixture): Promise<unknown> {
+  const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: SENSOR1, variable: TEMPERATURE }] });
+  return getVariableResult[0];
+}
+
+describe('OCPP 2.0.1: TemperatureSensor.Temperature', () => {
+  it('Actual is the sensor’s last reading, reported with its unit and as monitorable; unknown while the sensor has no value', async () => {
+    const f = await agent201Fixture({ connectors: 2, temperatureC: 24.5 });
+    expect(await actual(f)).toMatchObject({ attributeStatus: 'Accepted', attributeValue: '24.5' });
+    f.sim.connectors[0]!.temperature!.set(48.3);
+    expect(await actual(f)).toMatchObject({ attributeStatus: 'Accepted', attributeValue: '48.3' });
+    f.sim.connectors[0]!.temperature!.disconnect();
+    expect(await actual(f)).toMatchObject({ attributeStatus: 'Accepted', attributeValue: '' });
+
+    await f.call('GetBaseReport', { requestId: 7, reportBase: 'FullInventory' });
+    await f.waitForSent('NotifyReport');
+    await f.advance(SECOND);
+    const reported = f.sent('NotifyReport').flatMap((r) => r.reportData ?? []).filter((d) => d.component.name === 'TemperatureSensor');
+    expect(reported.map((d) => d.component.evse?.id).sort()).toEqual([1, 2]);
+    expect(reported[0]).toMatchObject({ variable: TEMPERATURE, variableAttribute: [{ mutability: 'ReadOnly' }], variableCharacteristics: { unit: 'Celsius', dataType: 'decimal', supportsMonitoring: true } });
+  });
+
+  it('an UpperThreshold monitor: Alerting when the EVSE gets hotter, cleared once it cools; a sensor without a value sends nothing', async () => {
+    const f = await agent201Fixture({ connectors: 1, temperatureC: 30 });
+    const { setMonitoringResult: set } = await f.call('SetVariableMonitoring', { setMonitoringData: [
+      { type: 'UpperThreshold', value: 60, severity: 2, component: SENSOR1, variable: TEMPERATURE },
+      { type: 'UpperThreshold', value: 60, severity: 2, component: { name: 'TemperatureSensor', evse: { id: 2 } }, variable: TEMPERATURE },
+    ] });
+    expect(set.map((r) => r.status)).toEqual(['Accepted', 'UnknownComponent']);
+    const sensor = f.sim.connectors[0]!.temperature!;
+    await f.advance(3 * SECOND);
+    expect(events(f)).toEqual([]);
+    sensor.set(65.2);
+    await f.advance(2 * SECOND);
+    await f.waitForSent('NotifyEvent');
+    expect(events(f)).toEqual([
+      expect.objectContaining({ trigger: 'Alerting', actualValue: '65.2', component: SENSOR1, variable: TEMPERATURE, variableMonitoringId: set[0]!.id, eventNotificationType: 'CustomMonitor' }),
+    ]);
+    sensor.disconnect();
+    await f.advance(5 * SECOND);
+    expect(events(f)).toHaveLength(1);
+    sensor.set(41);
+    sensor.reconnect();
+    await f.advance(2 * SECOND);
+    await f.waitForSent('NotifyEvent', 2);
+    expect(events(f)[1]).toMatchObject({ trigger: 'Alerting', cleared: true, actualValue: '41', component: SENSOR1 });
+  });
+
+  it('without sensors there is no TemperatureSensor to read or watch; and 2.0.1 has no Temperature measurand', async () => {
+    const f = await agent201Fixture({ connectors: 1 });
+    expect(await actual(f)).toMatchObject({ attributeStatus: 'UnknownComponent' });
+    const { setMonitoringResult: set } = await f.call('SetVariableMonitoring', { setMonitoringData: [{ type: 'UpperThreshold', value: 60, severity: 2, component: SENSOR1, variable: TEMPERATURE }] });
+    expect(set[0]!.status).toBe('UnknownComponent');
+    const hot = await agent201Fixture({ connectors: 1, temperatureC: 30 });
+    const { setVariableResult } = await hot.call('SetVariables', { setVariableData: [{ component: { name: 'SampledDataCtrlr' }, variable: { name: 'TxUpdatedMeasurands' }, attributeValue: 'Energy.Active.Import.Register,Temperature' }] });
+    expect(setVariableResult[0]!.attributeStatus).toBe('Rejected');
+  });
+});
+
+describe('OCPP 1.6: the Temperature measurand', () => {
+  it('MeterValues of a transaction carry the EVSE temperature (location Body, unit Celsius)', async () => {
+    const f = await agentFixture({ charger: { temperatureC: 37.5 }, ocpp: { MeterValueSampleInterval: 60 } });
+    expect(await f.csms.call('AGENT-T1', 'ChangeConfiguration', { key: 'MeterValuesSampledData', value: 'Energy.Active.Import.Register,Temperature' })).toEqual({ status: 'Accepted' });
+    await startSession(f, '04A1B2C3D4E5F6');
+    f.sim.connectors[0]!.temperature!.set(52);
+    await f.advance(2 * 60 * SECOND, 10 * SECOND);
+    const values = f.sent('MeterValues').flatMap((m) => m.meterValue.flatMap((v) => v.sampledValue)).filter((v) => v.measurand === 'Temperature');
+    expect(values.length).toBeGreaterThan(0);
+    expect(values.at(-1)).toEqual({ value: '52.0', context: 'Sample.Periodic', measurand: 'Temperature', location: 'Body', unit: 'Celsius' });
+  });
+
+  it('a charger without temperature sensors refuses the measurand', async () => {
+    const f = await agentFixture();
+    expect(await f.csms.call('AGENT-T1', 'ChangeConfiguration', { key: 'MeterValuesSampledData', value: 'Energy.Active.Import.Register,Temperature' })).toEqual({ status: 'Rejected' });
+  });
+});
