@@ -94,11 +94,14 @@ describe('MQTT telemetry during a session', () => {
     await waitUntil(() => tb.publisher!.stats.published > 10);
 
     const late = await tb.recorder();
-    await late.waitFor((m) => ['online', 'info', 'ocpp', 'status', 'telemetry', 'connector/1/status', 'connector/1/pilot', 'connector/1/meter'].every((t) => m.some((x) => x.topic === `${BASE}/${t}`)), 'all retained topics');
-    expect(late.messages.every((m) => m.retain)).toBe(true);
-    expect(late.on(`${BASE}/online`)).toEqual([expect.objectContaining({ online: true })]);
-    expect(late.on(`${BASE}/connector/1/status`)).toEqual([expect.objectContaining({ status: 'Charging' })]);
-    expect(late.on(`${BASE}/connector/1/pilot`)).toEqual([expect.objectContaining({ state: 'C' })]);
+    const stateTopics = ['online', 'info', 'ocpp', 'status', 'telemetry', 'connector/1/status', 'connector/1/pilot', 'connector/1/meter'];
+    await late.waitFor((m) => stateTopics.every((t) => m.some((x) => x.topic === `${BASE}/${t}`)), 'all retained topics');
+    // Each state topic's first message is its retained copy; on a busy machine a live publish still
+    // on its way (the telemetry of the 20 s just run) may follow it, not retained.
+    for (const t of stateTopics) expect(late.messages.find((m) => m.topic === `${BASE}/${t}`)!.retain, t).toBe(true);
+    expect(late.on(`${BASE}/online`)[0]).toEqual(expect.objectContaining({ online: true }));
+    expect(late.on(`${BASE}/connector/1/status`)[0]).toEqual(expect.objectContaining({ status: 'Charging' }));
+    expect(late.on(`${BASE}/connector/1/pilot`)[0]).toEqual(expect.objectContaining({ state: 'C' }));
     expect(late.on<MeterPayload>(`${BASE}/connector/1/meter`)[0]!.powerW).toBeGreaterThan(1000);
     // Events are not retained.
     expect(late.messages.some((m) => m.topic === `${BASE}/transaction`)).toBe(false);
