@@ -3,7 +3,7 @@
  * the expectations about the charger itself, `expect.*`.
  */
 import type { ConnectorStatus } from '../../agent/charging/connectorTypes.js';
-import { FAULT_MODES, type FaultKind } from './rig/Rig.js';
+import { FAULT_MODES, RigRefusal, type FaultKind } from './rig/Rig.js';
 import { ScenarioFailure } from './errors.js';
 import type { StepTools } from './stepTools.js';
 import { parseDuration } from './words.js';
@@ -29,6 +29,8 @@ export interface FaultSteps {
   pilot(mode: 'F' | 'E' | 'clear', connector?: number): Promise<void>;
   /** The cabinet door of a charger with a tamper switch (`charger: { tamperSwitch: true }`) opens, or shuts (`clear`). */
   tamper(mode: 'open' | 'clear'): Promise<void>;
+  /** The EVSE's temperature sensor (`charger: { temperatureC: 25 }`) now reads `celsius`: an overheating enclosure, or back to normal. */
+  temperature(celsius: number, connector?: number): Promise<void>;
 }
 
 export interface ExpectSteps {
@@ -90,7 +92,21 @@ export function faultSteps(k: StepTools): FaultSteps {
     const id = k.connector(step, n);
     return k.act(step, FAULT_TEXT[kind][m]!, () => k.c.rig.fault(kind, m as never, id));
   };
-  return { meter: fault('meter'), relay: fault('relay'), pilot: fault('pilot'), tamper: (mode) => fault('tamper')(mode) };
+  return {
+    meter: fault('meter'),
+    relay: fault('relay'),
+    pilot: fault('pilot'),
+    tamper: (mode) => fault('tamper')(mode),
+    temperature(celsius, n) {
+      if (typeof celsius !== 'number' || !(celsius >= -40 && celsius <= 120)) throw k.usage('fault.temperature', `temperature must be a number of °C from -40 to 120, got ${JSON.stringify(celsius)}`);
+      const id = k.connector('fault.temperature', n);
+      return k.act('fault.temperature', `EVSE ${id} at ${celsius} °C`, () => {
+        const rig = k.c.rig;
+        if (!rig.setTemperature) throw new RigRefusal(`the ${rig.name} rig cannot change a temperature`);
+        return rig.setTemperature(celsius, id);
+      });
+    },
+  };
 }
 
 export function expectSteps(k: StepTools): ExpectSteps {

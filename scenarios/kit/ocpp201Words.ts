@@ -112,6 +112,8 @@ export class In16Words {
         evse.problem = e.cleared || e.actualValue === 'false' ? undefined : { errorCode: e.techCode ?? 'OtherError', ...(e.techInfo !== undefined && { info: e.techInfo }) };
         if (evse.status === 'Faulted' && evse.problem) out.push({ action: 'StatusNotification', payload: status16(id, 'Faulted', evse.problem, e.timestamp) });
       }
+      // And as itself, for a step in an `ocpp 2.0.1:` block (a variable monitor's trip has no 1.6 word at all).
+      out.push({ action, payload: p });
       return out;
     }
     if (action === 'LogStatusNotification' && this.diagnostics.has(Number(p.requestId))) {
@@ -230,9 +232,28 @@ function variableOf(key: string): { component: { name: string }; variable: { nam
   return v && { component: { name: v.component }, variable: { name: v.variable, ...(v.instance !== undefined && { instance: v.instance }) } };
 }
 
-/** A CSMS call written in 1.6 words, said in 2.0.1; throws a usage error when 2.0.1 has no counterpart here. */
+/**
+ * 2.0.1's own CSMS calls about the device model and its monitoring, which 1.6 has no word for: a
+ * step in an `ocpp 2.0.1:` block sends them as they are (the strict CSMS checks them against the
+ * 2.0.1 schemas) and gets their answer as it is.
+ */
+const NATIVE_201: ReadonlySet<string> = new Set([
+  'GetVariables',
+  'SetVariables',
+  'GetBaseReport',
+  'GetReport',
+  'SetVariableMonitoring',
+  'ClearVariableMonitoring',
+  'GetMonitoringReport',
+  'SetMonitoringBase',
+  'SetMonitoringLevel',
+  'CustomerInformation',
+]);
+
+/** A CSMS call written in 1.6 words (or one of 2.0.1's own, {@link NATIVE_201}), said in 2.0.1; throws a usage error when 2.0.1 has no counterpart here. */
 export function sayIn201(action: string, payload: unknown, ctx: SayContext): Said | { readonly answerWithout: unknown } {
   const p = (payload ?? {}) as Payload;
+  if (NATIVE_201.has(action)) return { action, payload: p, answer: sameAnswer };
   switch (action) {
     case 'RemoteStartTransaction':
       if (p.chargingProfile !== undefined) throw noCounterpart(action, 'a chargingProfile with the start');

@@ -14,7 +14,7 @@ export const STEP_NAMES = {
   ev: ['plugIn', 'unplug', 'suspend', 'resume', 'setSoC'],
   rfid: ['present'],
   csms: ['expect', 'expectChargingState', 'expectNone', 'send', 'sendError', 'lastTransactionId', 'respondTo', 'failNext', 'ignoreNext', 'disconnect', 'online', 'sent'],
-  fault: ['meter', 'relay', 'pilot', 'tamper'],
+  fault: ['meter', 'relay', 'pilot', 'tamper', 'temperature'],
   expect: ['status', 'energy', 'transactions', 'firmware', 'display'],
   clock: ['advance', 'elapsed', 'now'],
   files: ['serve', 'uploadUrl', 'expectUpload', 'uploaded'],

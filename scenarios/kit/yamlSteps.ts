@@ -213,5 +213,15 @@ export const STEPS: Record<string, StepSpec> = {
   relayFault: fault('relay', ['welded', 'stuck', 'clear']),
   pilotFault: fault('pilot', ['F', 'E', 'clear']),
   tamperFault: fault('tamper', ['open', 'clear']),
+  temperature: {
+    usage: '- temperature: 70   (°C at the EVSE\'s sensor; or {celsius: 70, connector: 1})',
+    parse(arg) {
+      const o = typeof arg === 'object' && arg !== null ? object(arg, ['celsius'], ['connector']) : { celsius: arg };
+      if (typeof o.celsius !== 'number' || o.celsius < -40 || o.celsius > 120) throw new Error(`celsius must be a number from -40 to 120, got ${JSON.stringify(o.celsius)}`);
+      const celsius = o.celsius;
+      const n = connector(o.connector);
+      return (t) => t.fault.temperature(celsius, n);
+    },
+  },
   note: { usage: '- note: free text for the timeline', parse: (arg) => { const s = text(arg, 'note'); return async (t) => needs(t.note, 'note')(s); } },
 };

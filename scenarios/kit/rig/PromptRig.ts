@@ -56,6 +56,10 @@ export class PromptRig implements Rig {
     return this.ask(`Bring the EV at connector ${connector} to ${Math.round(soc * 100)} % state of charge`);
   }
 
+  setTemperature(celsius: number, connector: number): Promise<RigOutcome> {
+    return this.ask(`Bring the temperature at connector ${connector}'s sensor to ${celsius} °C (a heat gun, a cold spray)`);
+  }
+
   presentCard(uid: string): Promise<RigOutcome> {
     return this.ask(`Present card ${uid} at the reader`);
   }

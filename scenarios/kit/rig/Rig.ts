@@ -46,6 +46,8 @@ export interface Rig {
   presentCard(uid: string): Promise<RigOutcome>;
   /** A device defect appears or is repaired (`clear`). */
   fault<K extends FaultKind>(kind: K, mode: FaultMode<K>, connector: number): Promise<RigOutcome>;
+  /** The EVSE at `connector` is now at `celsius` where its temperature sensor sits (a rig without one: absent, the step is refused). */
+  setTemperature?(celsius: number, connector: number): Promise<RigOutcome>;
   /** A line for the timeline after time passes (power, EV state), when the rig knows. */
   describe?(connector: number): string | undefined;
   /** Releases what the rig opened (ports, child processes). */

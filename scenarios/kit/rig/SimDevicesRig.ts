@@ -127,6 +127,12 @@ export class SimDevicesRig implements Rig {
     return 'done';
   }
 
+  /** The board's ambient sensor (MCP9808) reads it; the others stay not fitted. */
+  setTemperature(celsius: number): Promise<RigOutcome> {
+    this.responder.temperatures[1] = Math.round(celsius * 10);
+    return Promise.resolve('done');
+  }
+
   describe(): string {
     const on = DELIVERING.has(this.responder.evseState);
     return `EV pilot ${this.shown}, controller state 0x${this.responder.evseState.toString(16).padStart(2, '0')}, ${on ? `${this.responder.amps} A offered` : 'no power'}`;

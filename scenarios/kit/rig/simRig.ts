@@ -30,6 +30,11 @@ export function simRig(sim: SimulatedCharger): Rig {
       };
       return done(actions[kind as Exclude<FaultKind, 'tamper'>][mode]!);
     },
+    setTemperature(celsius, n) {
+      const sensor = at(n).temperature;
+      if (!sensor) return Promise.reject(new RigRefusal('this charger has no temperature sensors: declare charger: { temperatureC: 25 }'));
+      return done(() => sensor.set(celsius));
+    },
     describe(n) {
       const c = at(n);
       return `${(c.powerW / 1000).toFixed(1)} kW, EV ${(c.ev.soc * 100).toFixed(0)} %`;
