@@ -4,7 +4,7 @@
  * for late subscribers, the idTag never published raw.
  */
 import { describe, expect, it } from 'vitest';
-import { startSession } from './support/agentFixture.js';
+import { agentFixture, startSession } from './support/agentFixture.js';
 import { hashIdTag } from '../agent/auth/idTagHash.js';
 import type { MeterPayload, StatusPayload, TransactionPayload } from '../agent/telemetry/topics.js';
 import { telemetryTestbed } from './support/telemetryTestbed.js';
@@ -85,6 +85,20 @@ describe('MQTT telemetry during a session', () => {
     await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/transaction`), 'transaction started');
     expect(r.on(`${BASE}/transaction`)[0]).toMatchObject({ event: 'started', idTag: CARD });
     expect(r.on(`${BASE}/transaction`)[0]).not.toHaveProperty('idTagHash');
+  });
+
+  it('an EVSE with a temperature sensor has its temperature in the meter topic, and a Home Assistant sensor for it', async () => {
+    tb.f = await agentFixture({ charger: { temperatureC: 31.26 } }); // the testbed's charger has none
+    const r = await tb.recorder('#');
+    tb.startPublisher({ homeAssistant: { enabled: true, discoveryPrefix: 'ha' } });
+    await tb.f.advance(10_000); // the first interval reads the meter
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/meter`), 'meter');
+    expect(r.on<MeterPayload>(`${BASE}/connector/1/meter`)[0]!.temperatureC).toBe(31.3);
+    await r.waitFor((m) => m.some((x) => x.topic === 'ha/sensor/AGENT-T1_c1_temperature/config'), 'temperature sensor config');
+    expect(r.on('ha/sensor/AGENT-T1_c1_temperature/config')[0]).toMatchObject({ state_topic: `${BASE}/connector/1/meter`, device_class: 'temperature', unit_of_measurement: '°C' });
+    tb.f.sim.connectors[0]!.temperature!.set(58);
+    await tb.f.advance(10_000);
+    await r.waitFor((m) => m.some((x) => x.topic === `${BASE}/connector/1/meter` && (x.json as MeterPayload).temperatureC === 58), 'the new temperature at the next interval');
   });
 
   it('a late subscriber gets the current state from retained topics', async () => {

@@ -12,6 +12,8 @@
  * - After the pilot's offer changed, the meter is read at once and {@link OFFER_FOLLOW_MS}
  *   later, when the vehicle has followed the new offer (IEC 61851-1 gives it 5 s), so the new
  *   power shows without waiting for the interval.
+ * - The EVSE's temperature (its sensor's last reading, where it has one) rides along with each
+ *   payload: it changes slowly, the interval's samples carry it.
  */
 import type { Clock, ConnectorHardware, MeterReading, TimerId } from '../../hal/index.js';
 import { meterPayload } from './meterPayload.js';
@@ -97,7 +99,7 @@ export class MeterTelemetry {
     }
     if (r === this.published) return;
     if (!sampled && this.published && Math.abs(r.powerW - this.published.powerW) < this.o.powerDeltaW) return;
-    const payload = meterPayload(r);
+    const payload = meterPayload(r, this.o.hw.temperature?.lastCelsius);
     const text = JSON.stringify(payload);
     this.published = r;
     if (text === this.publishedText) return;

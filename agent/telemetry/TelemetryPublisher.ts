@@ -251,6 +251,7 @@ export class TelemetryPublisher {
       model: boot.chargePointModel,
       swVersion: this.version(),
       connectorIds: agent.connectors.map((c) => c.connectorId),
+      temperatureConnectorIds: hardware.filter((c) => c.temperature !== undefined).map((c) => c.connectorId),
       // Controls publish MQTT commands: offered only when the agent listens to them.
       ...(this.commands && { controls: { maxCurrentA: (id: number) => hardware.find((c) => c.connectorId === id)?.pilot.maxCurrentA ?? 0 } }),
     };

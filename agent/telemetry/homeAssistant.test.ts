@@ -58,6 +58,15 @@ describe('Home Assistant discovery messages', () => {
     expect(msgs.every((m) => m.config === null)).toBe(true);
   });
 
+  it('a temperature sensor for each connector whose EVSE has one, from the meter topic', () => {
+    const msgs = discoveryMessages(new TelemetryTopics('evse', 'CP'), { ...device, chargePointId: 'CP', temperatureConnectorIds: [2] }, { enabled: true });
+    expect(msgs.filter((m) => m.topic.includes('temperature')).map((m) => m.topic)).toEqual(['homeassistant/sensor/CP_c2_temperature/config']);
+    expect(msgs.find((m) => m.topic.endsWith('c2_temperature/config'))!.config).toMatchObject({
+      state_topic: 'evse/CP/connector/2/meter', device_class: 'temperature', unit_of_measurement: '°C', state_class: 'measurement',
+      value_template: expect.stringContaining('value_json.temperatureC'),
+    });
+  });
+
   it('refuses a discovery prefix with wildcards', () => {
     expect(() => discoveryMessages(new TelemetryTopics('evse', 'CP'), device, { enabled: true, discoveryPrefix: 'ha/#' })).toThrow(RangeError);
   });

@@ -27,6 +27,8 @@ export interface DiscoveryDevice {
   model: string;
   swVersion: string;
   connectorIds: readonly number[];
+  /** The connectors whose EVSE has a temperature sensor: a temperature sensor entity each (the others have none). */
+  temperatureConnectorIds?: readonly number[];
   /** Present when MQTT commands are on: the controls are published (else their configs are removed). */
   controls?: {
     /** Highest current the connector's hardware may offer, A: the current limit's maximum. */
@@ -63,6 +65,19 @@ const SENSORS: SensorKind[] = [
   { object: 'current', name: 'current', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.currentA | max }}', extra: { device_class: 'current', state_class: 'measurement', unit_of_measurement: 'A', suggested_display_precision: 1 } },
   { object: 'voltage', name: 'voltage', topic: (t, n) => t.meter(n), valueTemplate: '{{ value_json.voltageV | first }}', extra: { device_class: 'voltage', state_class: 'measurement', unit_of_measurement: 'V', suggested_display_precision: 0 } },
 ];
+
+/** The EVSE temperature sensor entity (from `connector/<n>/meter`, `temperatureC`). */
+function temperatureSensor(topics: TelemetryTopics, connectorId: number): Record<string, unknown> {
+  return {
+    state_topic: topics.meter(connectorId),
+    // Absent from a payload while the sensor has no value: unknown, not 0.
+    value_template: "{{ value_json.temperatureC if value_json.temperatureC is defined else 'unknown' }}",
+    device_class: 'temperature',
+    state_class: 'measurement',
+    unit_of_measurement: '°C',
+    suggested_display_precision: 1,
+  };
+}
 
 /** The characters Home Assistant allows in a node / object id; anything else becomes `_`. */
 export function discoveryNodeId(chargePointId: string): string {
@@ -171,6 +186,7 @@ export function discoveryMessages(topics: TelemetryTopics, device: DiscoveryDevi
   };
   for (const connectorId of device.connectorIds) {
     for (const s of SENSORS) entity('sensor', connectorId, s.object, s.name, { state_topic: s.topic(topics, connectorId), value_template: s.valueTemplate, ...s.extra });
+    if (device.temperatureConnectorIds?.includes(connectorId)) entity('sensor', connectorId, 'temperature', 'temperature', temperatureSensor(topics, connectorId));
     for (const c of controlsOf(topics, connectorId, device, options)) entity(c.component, connectorId, c.object, c.name, c.fields);
   }
   return messages;

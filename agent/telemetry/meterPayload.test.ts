@@ -8,6 +8,13 @@ describe('meter payload', () => {
     expect(JSON.stringify(payload)).toBe('{"energyWh":25.7,"powerW":11040,"currentA":[16,16,0],"voltageV":[230,230,230],"frequencyHz":50,"ts":"2026-01-01T00:00:00.000Z"}');
   });
 
+  it('carries the EVSE temperature to 0.1 °C where a sensor has one, and nothing where not', () => {
+    const r = { timestamp: Date.UTC(2026, 0, 1), energyWh: 1, powerW: 0, currentA: [0], voltageV: [230], frequencyHz: 50 };
+    expect(meterPayload(r, 41.26).temperatureC).toBe(41.3);
+    expect(meterPayload(r, -0.04).temperatureC).toBe(0);
+    expect(meterPayload(r)).not.toHaveProperty('temperatureC');
+  });
+
   it('rounds half away from zero and never gives -0', () => {
     expect(roundTo(0.05, 1)).toBe(0.1);
     expect(roundTo(-1.5, 0)).toBe(-2);

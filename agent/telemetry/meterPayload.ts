@@ -7,7 +7,7 @@ import type { MeterReading } from '../../hal/index.js';
 import type { MeterPayload } from './topics.js';
 
 /** Decimal places of each published meter value. */
-export const METER_DECIMALS = { energyWh: 1, powerW: 0, currentA: 2, voltageV: 1, frequencyHz: 2 } as const;
+export const METER_DECIMALS = { energyWh: 1, powerW: 0, currentA: 2, voltageV: 1, frequencyHz: 2, temperatureC: 1 } as const;
 
 /** `value` rounded half away from zero to `decimals` places (no -0). */
 export function roundTo(value: number, decimals: number): number {
@@ -16,7 +16,8 @@ export function roundTo(value: number, decimals: number): number {
   return rounded === 0 ? 0 : rounded;
 }
 
-export function meterPayload(r: MeterReading): MeterPayload {
+/** The payload of a reading, with the EVSE's temperature beside it where a sensor has one (°C). */
+export function meterPayload(r: MeterReading, temperatureC?: number): MeterPayload {
   const d = METER_DECIMALS;
   return {
     energyWh: roundTo(r.energyWh, d.energyWh),
@@ -24,6 +25,7 @@ export function meterPayload(r: MeterReading): MeterPayload {
     currentA: r.currentA.map((a) => roundTo(a, d.currentA)),
     voltageV: r.voltageV.map((v) => roundTo(v, d.voltageV)),
     frequencyHz: roundTo(r.frequencyHz, d.frequencyHz),
+    ...(temperatureC !== undefined && { temperatureC: roundTo(temperatureC, d.temperatureC) }),
     ts: new Date(r.timestamp).toISOString(),
   };
 }

@@ -91,6 +91,8 @@ export interface MeterPayload {
   voltageV: number[];
   /** 0.01 Hz. */
   frequencyHz: number;
+  /** 0.1 °C: the EVSE's temperature sensor's last reading; absent without a sensor or while it has no value. */
+  temperatureC?: number;
   /** Time of the reading (not of the publish). */
   ts: string;
 }
