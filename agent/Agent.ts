@@ -39,6 +39,7 @@ import { SessionService, type Refusal } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLimits.js';
+import { DEFAULT_DERATING, type ThermalDerating } from './chargingLimits/thermalDerating.js';
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
 import { NetworkProfiles } from './ocpp/NetworkProfiles.js';
@@ -108,6 +109,11 @@ export interface AgentOptions {
   vendorId?: string;
   /** The charger can ventilate (IEC 61851 pilot state D charges); default false: D is refused. */
   ventilation?: boolean;
+  /**
+   * Thermal derating of EVSEs with a temperature sensor (agent/chargingLimits/thermalDerating.ts):
+   * default from 60 °C, no power from 80 °C; false: none (the board's own cut-off only).
+   */
+  thermalDerating?: ThermalDerating | false;
   /**
    * A board without a trusted clock: set from the CSMS's currentTime (BootNotification and Heartbeat
    * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
@@ -480,6 +486,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       config,
       transactions: this.transactions,
       events: this,
+      ...(options.thermalDerating !== false && { derating: options.thermalDerating ?? DEFAULT_DERATING }),
     });
     // From here the version hears the charger's events first (emit, below).
     this.version = version;

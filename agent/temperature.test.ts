@@ -77,6 +77,49 @@ describe('OCPP 2.0.1: TemperatureSensor.Temperature', () => {
   });
 });
 
+describe('thermal derating (default: from 60 °C, no power from 80 °C)', () => {
+  it('a warm EVSE offers less, a hot one nothing until it has cooled down; the transaction goes on throughout', async () => {
+    const f = await agentFixture({ charger: { temperatureC: 30 }, ocpp: { MeterValueSampleInterval: 0 } });
+    const sensor = f.sim.connectors[0]!.temperature!;
+    const offer = () => f.sim.connectors[0]!.pilot.currentOfferA;
+    await startSession(f, '04A1B2C3D4E5F6');
+    expect(f.agent.chargingLimits.limitOf(1)).toMatchObject({ amps: 32, source: 'hardware' });
+    sensor.set(70); // 32 A − 26 A × (70 − 60) / 20
+    await f.advance(SECOND);
+    expect(f.agent.chargingLimits.limitOf(1)).toMatchObject({ amps: 19, source: 'temperature', sources: { temperature: 19, hardware: 32 } });
+    expect(offer()).toBe(19);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    sensor.set(81);
+    await f.advance(5 * SECOND);
+    expect(offer()).toBe(0);
+    expect(f.agent.connectors[0]!.status).toBe('SuspendedEVSE');
+    expect(f.sent('StatusNotification').at(-1)).toMatchObject({ connectorId: 1, status: 'SuspendedEVSE', info: 'temperature limit 0 A' });
+    sensor.set(77); // above the cut-off less the 5 °C cool-down: still nothing
+    await f.advance(5 * SECOND);
+    expect(offer()).toBe(0);
+    sensor.disconnect(); // no value: the derating stays as it was
+    await f.advance(5 * SECOND);
+    expect(offer()).toBe(0);
+    sensor.set(74);
+    sensor.reconnect();
+    await f.advance(5 * SECOND);
+    expect(offer()).toBe(13); // 32 − 26 × 14 / 20 = 13.8, whole amps down
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    sensor.set(40);
+    await f.advance(SECOND);
+    expect(f.agent.chargingLimits.limitOf(1)).toMatchObject({ amps: 32, source: 'hardware' });
+    expect(f.sent('StopTransaction')).toEqual([]);
+  });
+
+  it('off (thermalDerating: false): the temperature limits nothing', async () => {
+    const f = await agentFixture({ charger: { temperatureC: 30 }, agent: { thermalDerating: false } });
+    await startSession(f, '04A1B2C3D4E5F6');
+    f.sim.connectors[0]!.temperature!.set(90);
+    await f.advance(SECOND);
+    expect(f.agent.chargingLimits.limitOf(1)).toMatchObject({ amps: 32, source: 'hardware' });
+  });
+});
+
 describe('OCPP 1.6: the Temperature measurand', () => {
   it('MeterValues of a transaction carry the EVSE temperature (location Body, unit Celsius)', async () => {
     const f = await agentFixture({ charger: { temperatureC: 37.5 }, ocpp: { MeterValueSampleInterval: 60 } });

@@ -326,6 +326,7 @@ class AgentRunner {
       clock: this.clock,
       log,
       ventilation: settings.chargePoint.ventilation,
+      thermalDerating: { startC: settings.chargePoint.thermal.deratingStartC, cutoffC: settings.chargePoint.thermal.cutoffC },
       ...(this.clock instanceof OffsetClock && { timeFromCsms: this.timeFromCsms }),
       securityEvents: this.security.events,
       linkSecurity: this.security.connection,

@@ -49,10 +49,10 @@ export interface ActiveFault {
 
 /**
  * Where a connector's current limit comes from (agent/chargingLimits/ChargingLimits.ts): the charging
- * profiles, a local energy manager (MQTT set_current_limit), the plugged cable's rating, the
- * connector's maximum; at a tie the first named.
+ * profiles, a local energy manager (MQTT set_current_limit), the EVSE's temperature (thermal
+ * derating), the plugged cable's rating, the connector's maximum; at a tie the first named.
  */
-export const LIMIT_SOURCES = ['chargingProfile', 'localLimit', 'cable', 'hardware'] as const;
+export const LIMIT_SOURCES = ['chargingProfile', 'localLimit', 'temperature', 'cable', 'hardware'] as const;
 export type LimitSource = (typeof LIMIT_SOURCES)[number];
 
 /** Events the machine accepts. */

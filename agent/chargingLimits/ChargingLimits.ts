@@ -6,6 +6,7 @@
  *
  *   chargingProfile — the composite schedule of the installed profiles now,
  *   localLimit      — a local energy manager's limit,
+ *   temperature     — thermal derating of a warm EVSE (./thermalDerating.ts; with a temperature sensor),
  *   cable           — the plugged cable's proximity rating,
  *   hardware        — the connector's maximum,
  *
@@ -25,6 +26,7 @@ import { profileProblem, type ChargingProfileStore, type ClearCriteria } from '.
 import { profileRules } from './profileRules.js';
 import type { OcppConfiguration } from '../store/OcppConfiguration.js';
 import { compositeSchedule, nextChange, profileLimitAt, type CompositeSchedule } from './compositeSchedule.js';
+import { thermalLimit, type ThermalDerating } from './thermalDerating.js';
 
 
 /** The limit in force on a connector and where it comes from. */
@@ -57,6 +59,8 @@ export interface ChargingLimitsOptions {
   voltageV: number;
   /** IANA time zone recurring schedules repeat in (./localTime.ts); absent: UTC. */
   timeZone?: string;
+  /** Thermal derating of the EVSEs that have a temperature sensor (absent: none). */
+  derating?: ThermalDerating;
   /** Told of every new limit (the Agent, which emits it as its `limit` event). */
   events?: { emit(event: 'limit', limit: ConnectorLimit): unknown };
   /** The SmartCharging keys a profile must follow (./profileRules.ts), read at each installation. */
@@ -87,6 +91,16 @@ export class ChargingLimits {
   private started = false;
   /** A cable plugged or unplugged somewhere: every connector is decided again (cheap, and one listener per charger). */
   private readonly onProximity = () => this.evaluateAll();
+  /**
+   * Per connector (index as `applied`) with a temperature sensor and derating: the derating limit,
+   * and whether it is cut off. Made at start only where derating applies (fleet chargers have none).
+   */
+  private thermal: { amps: number | undefined; cutOff: boolean }[] | undefined;
+  /** A temperature reading somewhere: the derating is worked out again, then every connector decided. */
+  private readonly onTemperature = () => {
+    this.updateThermal();
+    this.evaluateAll();
+  };
 
   constructor(private readonly o: ChargingLimitsOptions) {
     this.applied = Array.from({ length: o.connectors.length }, () => undefined);
@@ -97,6 +111,11 @@ export class ChargingLimits {
     if (this.started) return;
     this.started = true;
     for (const hw of this.o.hardware) hw.pilot.on('proximity', this.onProximity);
+    if (this.o.derating && this.o.hardware.some((hw) => hw.temperature)) {
+      this.thermal = this.o.connectors.map(() => ({ amps: undefined, cutOff: false }));
+      for (const hw of this.o.hardware) hw.temperature?.on('reading', this.onTemperature);
+      this.updateThermal();
+    }
     this.evaluateAll();
   }
 
@@ -105,6 +124,7 @@ export class ChargingLimits {
     this.o.clock.clearTimeout(this.timer);
     this.timer = undefined;
     for (const hw of this.o.hardware) hw.pilot.off('proximity', this.onProximity);
+    for (const hw of this.o.hardware) hw.temperature?.off('reading', this.onTemperature);
   }
 
   /** The limit in force on a connector (before start: the hardware maximum). */
@@ -241,7 +261,32 @@ export class ChargingLimits {
     const hw = this.hw(connectorId);
     const local = this.local?.get(connectorId);
     const cable = hw?.pilot.proximityRatingA ?? undefined;
-    return { ...(local !== undefined && { localLimit: local }), ...(cable !== undefined && cable !== null && { cable }), hardware: hw?.pilot.maxCurrentA ?? 0 };
+    const temperature = this.thermal?.[this.o.connectors.findIndex((c) => c.connectorId === connectorId)]?.amps;
+    return {
+      ...(local !== undefined && { localLimit: local }),
+      ...(temperature !== undefined && { temperature }),
+      ...(cable !== undefined && cable !== null && { cable }),
+      hardware: hw?.pilot.maxCurrentA ?? 0,
+    };
+  }
+
+  /**
+   * The derating of each connector from its sensor's last reading. A sensor without a value keeps
+   * the derating it had (a limit is not lifted because the sensor stopped answering).
+   */
+  private updateThermal(): void {
+    const { thermal } = this;
+    const derating = this.o.derating;
+    if (!thermal || !derating) return;
+    this.o.connectors.forEach((c, i) => {
+      const hw = this.hw(c.connectorId);
+      const celsius = hw?.temperature?.lastCelsius;
+      const state = thermal[i]!;
+      if (!hw || celsius === undefined) return;
+      const next = thermalLimit(celsius, hw.pilot.maxCurrentA, derating, state.cutOff);
+      if (next.cutOff !== state.cutOff) this.o.log.warn({ connector: c.connectorId, celsius, cutoffC: derating.cutoffC }, next.cutOff ? 'EVSE too hot: no power until it cools down' : 'EVSE cooled down: power again');
+      thermal[i] = next;
+    });
   }
 
   private decide(connectorId: number): ConnectorLimit {

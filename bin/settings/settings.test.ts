@@ -235,6 +235,14 @@ describe('parseSettings', () => {
     );
   });
 
+  it('thermal derating: both temperatures in range, the cut-off above the start', () => {
+    expect(parseSettings(withValue('chargePoint.thermal', { deratingStartC: 55, cutoffC: 75 })).chargePoint.thermal).toEqual({ deratingStartC: 55, cutoffC: 75 });
+    expect(issuesOf(withValue('chargePoint.thermal', { deratingStartC: 70, cutoffC: 70 }))).toEqual([
+      { path: 'chargePoint.thermal.cutoffC', message: 'expected a temperature above chargePoint.thermal.deratingStartC (70 °C), got 70' },
+    ]);
+    expect(issuesOf(withValue('chargePoint.thermal', { deratingStartC: 60, cutoffC: 200 }))[0]).toMatchObject({ path: 'chargePoint.thermal.cutoffC', message: expect.stringContaining('from -20 to 150 °C') });
+  });
+
   it('never shows the password', () => {
     const [issue] = issuesOf(withValue('csms.password', 'p'.repeat(300)));
     expect(issue).toEqual({ path: 'csms.password', message: 'expected a password of 1 to 255 characters, got (hidden)' });

@@ -63,6 +63,8 @@ export interface Settings {
     readonly vendorId?: string;
     /** The charger can ventilate: an EV in pilot state D charges (otherwise D is refused). */
     readonly ventilation: boolean;
+    /** Thermal derating of EVSEs with a temperature sensor: from `deratingStartC` the offer falls, at `cutoffC` it stops. */
+    readonly thermal: { readonly deratingStartC: number; readonly cutoffC: number };
     /** IANA time zone (e.g. Europe/Berlin) recurring charging profiles repeat in; absent: UTC. */
     readonly timeZone?: string;
   };
@@ -178,6 +180,7 @@ const SCHEMA = section({
       meterSerialNumber: text(25),
       vendorId: text(255),
       ventilation: bool,
+      thermal: section({ deratingStartC: decimal(-20, 150), cutoffC: decimal(-20, 150) }),
       timeZone: { type: 'string', format: 'time-zone' },
     },
     ['meterSerialNumber', 'vendorId', 'timeZone'],
@@ -260,6 +263,9 @@ const EXPECTED: ExpectedTable = {
   'chargePoint.meterType': 'expected a meter type of 1 to 25 characters',
   'chargePoint.meterSerialNumber': 'expected a meter serial number of 1 to 25 characters',
   'chargePoint.vendorId': 'expected a DataTransfer vendor id of 1 to 255 characters (e.g. a reversed domain name)',
+  'chargePoint.thermal': 'expected a section (thermal: deratingStartC, cutoffC)',
+  'chargePoint.thermal.deratingStartC': 'expected a temperature from -20 to 150 °C (where the offer starts to fall)',
+  'chargePoint.thermal.cutoffC': 'expected a temperature from -20 to 150 °C (where the EVSE stops offering power), above deratingStartC',
   'chargePoint.ventilation': 'expected true or false (or 1/0, yes/no, on/off): the charger can ventilate (pilot state D)',
   'chargePoint.timeZone': 'expected an IANA time zone name such as Europe/Berlin or UTC (recurring charging profiles repeat in it)',
   clock: 'expected a section (clock: source)',
@@ -338,6 +344,11 @@ const validate = compileSchema(SCHEMA);
 // ── parsing ─────────────────────────────────────────────────────────────────────────────────
 
 /** Validates a raw settings tree (from node-config); throws a {@link SettingsError} naming every bad key. */
+/** The cut-off must lie above the start of derating (the offer falls between them). */
+function thermalIssues(t: Settings['chargePoint']['thermal']): SettingsIssue[] {
+  return t.cutoffC > t.deratingStartC ? [] : [{ path: 'chargePoint.thermal.cutoffC', message: `expected a temperature above chargePoint.thermal.deratingStartC (${t.deratingStartC} °C), got ${t.cutoffC}` }];
+}
+
 export function parseSettings(raw: unknown): Settings {
   const tree = convertStrings(SCHEMA, raw, EMPTY_MEANS_UNSET);
   const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw, EXPECTED, SECRET_PATHS)));
@@ -349,6 +360,7 @@ export function parseSettings(raw: unknown): Settings {
   if (issues.length === 0 && (tree as Settings).hal.driver === 'serial') issues.push(...planSerial(tree as Settings).issues);
   if (issues.length === 0) issues.push(...checkDisplay((tree as Settings).display, (tree as Settings).hal.driver));
   if (issues.length === 0) issues.push(...dashboardIssues((tree as Settings).dashboard));
+  if (issues.length === 0) issues.push(...thermalIssues((tree as Settings).chargePoint.thermal));
   if (issues.length > 0) throw new SettingsError(issues.sort(bySchemaOrder(SCHEMA)));
   const settings = tree as { csms: { url: string; fallbackUrls: string[] }; ocpp: unknown; ocppVersion: OcppVersion; ocppVersions: readonly OcppVersion[] };
   // The agent appends `/<id>`: a trailing slash would make the path `//<id>`.

@@ -41,7 +41,7 @@ export interface AgentFixtureOptions {
   /** Virtual clock to use (default: a new one starting at `start`); must be the one `sim` runs on. */
   clock?: SimulatedClock;
   /** Charger capabilities passed to the Agent as they are. */
-  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'timeFromCsms' | 'clock' | 'chargingProfiles' | 'firmware' | 'diagnostics' | 'securityEvents'>>;
+  agent?: Partial<Pick<AgentOptions, 'ventilation' | 'thermalDerating' | 'timeFromCsms' | 'clock' | 'chargingProfiles' | 'firmware' | 'diagnostics' | 'securityEvents'>>;
   /** BootNotification.firmwareVersion (the running firmware). */
   firmwareVersion?: string;
   /** Called with the agent before it starts (to attach listeners that must see the start-up). */
