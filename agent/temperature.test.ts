@@ -111,6 +111,23 @@ describe('thermal derating (default: from 60 °C, no power from 80 °C)', () => 
     expect(f.sent('StopTransaction')).toEqual([]);
   });
 
+  it('OCPP 2.0.1: the derated offer is a ChargingRateChanged of the transaction and the EVSE.Current MaxSet', async () => {
+    const f = await agent201Fixture({ connectors: 1, temperatureC: 30 });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(SECOND);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(5 * SECOND);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    f.sim.connectors[0]!.temperature!.set(75);
+    await f.advance(2 * SECOND);
+    await f.waitForSent('TransactionEvent', 2);
+    const changed = f.sent('TransactionEvent').filter((e) => e.triggerReason === 'ChargingRateChanged');
+    expect(changed).toHaveLength(1);
+    expect(changed[0]!.meterValue?.flatMap((m) => m.sampledValue)).toContainEqual(expect.objectContaining({ measurand: 'Current.Offered', value: 12 }));
+    const { getVariableResult } = await f.call('GetVariables', { getVariableData: [{ component: { name: 'EVSE', evse: { id: 1 } }, variable: { name: 'Current' }, attributeType: 'MaxSet' }] });
+    expect(getVariableResult[0]).toMatchObject({ attributeStatus: 'Accepted', attributeValue: '12' });
+  });
+
   it('off (thermalDerating: false): the temperature limits nothing', async () => {
     const f = await agentFixture({ charger: { temperatureC: 30 }, agent: { thermalDerating: false } });
     await startSession(f, '04A1B2C3D4E5F6');
