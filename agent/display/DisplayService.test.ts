@@ -124,6 +124,27 @@ describe('DisplayService: the driver display of a running charger', () => {
     expect(lines()[2]).toMatch(/^0\.1\d kWh charged$/);
   });
 
+  it('a warm charger says why it charges with less power, a hot one why it pauses; back to normal once it has cooled', async () => {
+    const { f, lines } = await withDisplay({ fixture: { charger: { temperatureC: 30 } } });
+    f.sim.connectors[0]!.ev.plugIn();
+    await f.advance(1000);
+    f.sim.rfid.tap('04A1B2C3D4E5F6');
+    await f.advance(5000);
+    expect(lines()[0]).toMatch(/^Charging \d/);
+    const sensor = f.sim.connectors[0]!.temperature!;
+    sensor.set(72);
+    await f.advance(2000);
+    expect(lines().slice(0, 2)).toEqual([expect.stringMatching(/^Charging \d/), 'Less power: charger warm']);
+    sensor.set(85);
+    await f.advance(5000);
+    expect(f.agent.connectors[0]!.status).toBe('SuspendedEVSE');
+    expect(lines().slice(0, 2)).toEqual(['Paused: charger too warm', 'Resumes once it has cooled']);
+    sensor.set(35);
+    await f.advance(5000);
+    expect(f.agent.connectors[0]!.status).toBe('Charging');
+    expect(lines()).not.toContain('Less power: charger warm');
+  });
+
   it('offline, the idle screen asks for a card only (the app cannot start a session) and carries no start QR code', async () => {
     const { f, display, lines } = await withDisplay();
     await f.csms.stop();

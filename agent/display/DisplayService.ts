@@ -122,6 +122,8 @@ export class DisplayService {
     // Refused without an authorization (a connector reserved for another driver), or after one.
     const onRefused = (_card: CardEvent, refusal: Refusal): void => this.cardRefused(refusal);
     this.on(agent, 'status', refresh);
+    // A limit that changes the screen (thermal derating) changes no status while charging.
+    this.on(agent, 'limit', refresh);
     this.on(agent, 'transaction', onTransaction);
     this.on(agent, 'card', onCard);
     this.on(agent, 'cardRefused', onRefused);
@@ -305,8 +307,11 @@ export class DisplayService {
     const hw = this.o.agent.options.hardware.connectors.find((c) => c.connectorId === id);
     const { agent } = this.o;
     const view = shownPrices(f.view(this.o.clock.now(), agent.transactions.get(id), hw?.pilot.state ?? 'A', this.o.settings.summaryMs), agent.config);
+    // Thermal derating binds: the driver is told why there is less power, or none.
+    const warm = agent.chargingLimits.limitOf(id)?.source === 'temperature';
     // Unavailable for a pending firmware restart, not by the operator's choice.
-    return agent.heldForReboot && agent.availability.isOperative(id) ? { ...view, updating: true } : view;
+    const held = agent.heldForReboot && agent.availability.isOperative(id);
+    return held || warm ? { ...view, ...(held && { updating: true }), ...(warm && { warm: true }) } : view;
   }
 
   private qr(action: QrAction | undefined, connectorId: number): { qr?: string } {

@@ -74,6 +74,10 @@ export interface Catalogue {
   readonly pausedByVehicleHint: Variants;
   readonly pausedByLimit: Variants;
   readonly pausedByLimitHint: Variants;
+  /** Thermal derating: paused until the charger has cooled down, or charging with less power. */
+  readonly pausedByHeat: Variants;
+  readonly pausedByHeatHint: Variants;
+  readonly reducedByHeat: Variants;
   readonly finished: Variants;
   /** {energy} {time} */
   readonly finishedEnergy: Variants;

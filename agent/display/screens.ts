@@ -67,6 +67,8 @@ export interface ConnectorView {
    * restarts the charger (an operator's own Unavailable is not this).
    */
   readonly updating?: boolean;
+  /** The EVSE's temperature binds its current limit (thermal derating): less power, or none until it cools. */
+  readonly warm?: boolean;
 }
 
 /** A card presented at the charger, while it is news: being checked, or refused and why. */
@@ -144,8 +146,9 @@ export function screenFor(c: ConnectorView, charger: ChargerView): Screen {
     const s = c.session;
     // Refused by the CSMS while it runs (MaxEnergyOnInvalidId lets it draw on, or power is withheld): why, after what it does.
     const refused = c.refusal ? [t.refused[c.refusal]] : [];
-    if (c.status === 'Charging') return screen(c.refusal ? 'warning' : 'charging', 'Charging', [fill(t.charging, { power: formatNumber(s.powerW / 1000, 1, language) }), ...progress(s), ...refused]);
-    const paused = c.status === 'SuspendedEV' ? [t.pausedByVehicle, t.pausedByVehicleHint] : [t.pausedByLimit, t.pausedByLimitHint];
+    const warm = c.warm ? [t.reducedByHeat] : [];
+    if (c.status === 'Charging') return screen(c.refusal ? 'warning' : 'charging', 'Charging', [fill(t.charging, { power: formatNumber(s.powerW / 1000, 1, language) }), ...warm, ...progress(s), ...refused]);
+    const paused = c.status === 'SuspendedEV' ? [t.pausedByVehicle, t.pausedByVehicleHint] : c.warm ? [t.pausedByHeat, t.pausedByHeatHint] : [t.pausedByLimit, t.pausedByLimitHint];
     return screen('warning', 'Charging', [...paused, ...progress(s), ...refused]);
   }
   // The machine already charges, the transaction is still being recorded (meterStart read).
