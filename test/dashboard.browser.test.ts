@@ -64,6 +64,9 @@ describe('dashboard in a browser', () => {
     await csms.waitForCall(chargePointId, 'StartTransaction', { connectorId: 1, idTag: '04A2B3C4D5E6F7' }, 5000);
     await expect(connector.locator('[data-field=screen]').textContent()).resolves.toMatch(/^Charging\n\d+\.\d kW/);
     await expect(connector.locator('[data-field=transaction]').textContent()).resolves.toMatch(/card 04A2…/);
+    // The simulated EVSE's temperature sensor (hal.sim.temperatureSensor) and the limit in force.
+    await expect(connector.locator('[data-field=temperature]').textContent()).resolves.toBe('25.0 °C');
+    await expect(connector.locator('[data-field=limit]').textContent()).resolves.toBe('32 A (hardware)');
     // The energy rises while the page watches (22 kW: 0.01 kWh every 1.6 s).
     await expect.poll(() => sessionEnergy(page), { timeout: 20_000, interval: 200 }).toBeGreaterThanOrEqual(0.01);
     const first = await sessionEnergy(page);

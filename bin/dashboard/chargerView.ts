@@ -50,6 +50,10 @@ export interface ConnectorView {
   energyWh?: number;
   currentA?: number[];
   voltageV?: number[];
+  /** The EVSE's temperature, °C (its sensor's last reading; absent without a sensor or a value). */
+  temperatureC?: number;
+  /** The current limit in force, A, and what binds it (a charging profile, the local limit, the temperature, the cable, the hardware). */
+  limit?: { amps: number; source: string };
   /**
    * The running transaction: idTag masked (absent while one begun at the plug-in awaits its driver),
    * energy so far, cost so far (with a pricing service).
@@ -122,6 +126,8 @@ function connectorView(s: ViewSource, connectorId: number): ConnectorView {
   const reading = s.readings[connectorId - 1];
   const tx = s.agent.transactions.get(connectorId);
   const transactionId = s.agent.transactions.transactionIdOn(connectorId);
+  const temperatureC = s.agent.options.hardware.connectors.find((h) => h.connectorId === connectorId)?.temperature?.lastCelsius;
+  const limit = s.agent.chargingLimits.limitOf(connectorId);
   const view: ConnectorView = {
     connectorId,
     status: status.status,
@@ -129,6 +135,8 @@ function connectorView(s: ViewSource, connectorId: number): ConnectorView {
     ...(status.info !== undefined && { info: status.info }),
     ...(s.sim && { plugged: s.sim.connectors[connectorId - 1]?.ev.plugged ?? false }),
     ...(reading && { powerW: reading.powerW, energyWh: reading.energyWh, currentA: reading.currentA, voltageV: reading.voltageV }),
+    ...(temperatureC !== undefined && { temperatureC: Math.round(temperatureC * 10) / 10 }),
+    ...(limit && { limit: { amps: limit.amps, source: limit.source } }),
     ...(tx && {
       transaction: {
         localId: tx.localId,

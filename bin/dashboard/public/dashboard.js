@@ -103,6 +103,8 @@
       field('session-energy').textContent = c.transaction ? kWh(c.transaction.energyWh) : '–';
       field('meter').textContent = kWh(c.energyWh);
       field('current').textContent = c.currentA ? `${c.currentA.map((a) => a.toFixed(1)).join(' / ')} A` : '–';
+      field('limit').textContent = c.limit ? `${c.limit.amps} A (${c.limit.source})` : '–';
+      field('temperature').textContent = c.temperatureC === undefined ? '–' : `${c.temperatureC.toFixed(1)} °C`;
       field('transaction').textContent = c.transaction ? `${c.transaction.transactionId ?? 'pending'} · ${c.transaction.idTag === undefined ? 'no card yet' : `card ${c.transaction.idTag}`}` : 'none';
       field('plugged').textContent = c.plugged === undefined ? '–' : c.plugged ? 'plugged in' : 'not plugged in';
       faultItems(field('faults'), c.faults);
