@@ -39,6 +39,7 @@ import { SessionService, type Refusal } from './sessions/SessionService.js';
 import { StatusReporter } from './StatusReporter.js';
 import { withinRealTime } from './withinRealTime.js';
 import { ChargingLimits, type ConnectorLimit } from './chargingLimits/ChargingLimits.js';
+import type { DriverUsageRecords } from './sessions/customerData.js';
 import { DEFAULT_DERATING, type ThermalDerating } from './chargingLimits/thermalDerating.js';
 import { ChargingProfileStore } from './chargingLimits/ChargingProfileStore.js';
 import type { OcppVersion } from './ocpp/ProtocolFace.js';
@@ -114,6 +115,8 @@ export interface AgentOptions {
    * default from 60 °C, no power from 80 °C; false: none (the board's own cut-off only).
    */
   thermalDerating?: ThermalDerating | false;
+  /** Usage records that name drivers by a hash of their identifier (`evse run`'s session history): CustomerInformation reports and erases them. */
+  usageRecords?: DriverUsageRecords;
   /**
    * A board without a trusted clock: set from the CSMS's currentTime (BootNotification and Heartbeat
    * answers); normally the OffsetClock that is also `clock`. Default: the clock is trusted as it is.
@@ -556,6 +559,7 @@ export class Agent extends EventEmitter<AgentEvents> {
       authCache: this.authCache,
       localAuthList: this.localAuthList,
       limits: this.chargingLimits,
+      ...(options.usageRecords && { usageRecords: options.usageRecords }),
       ...(options.certificates && { certificates: options.certificates }),
       agent: this,
     }));

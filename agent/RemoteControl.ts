@@ -32,7 +32,7 @@ import type {
 import type { OcppConfiguration } from './store/OcppConfiguration.js';
 import { firmwareStatusMessage } from './ocpp/v16/firmwareStatusMessage.js';
 import type { SessionService } from './sessions/SessionService.js';
-import { customerData, type Customer } from './sessions/customerData.js';
+import { customerData, type Customer, type DriverUsageRecords } from './sessions/customerData.js';
 import type { ChargingLimits } from './chargingLimits/ChargingLimits.js';
 import type { ChargingProfile } from './chargingLimits/chargingProfile.js';
 import type { FirmwareService } from './firmware/FirmwareService.js';
@@ -64,6 +64,8 @@ export interface RemoteControlParts {
   firmware?: FirmwareService | undefined;
   /** Log uploads: GetDiagnostics, GetLog of the diagnostics and the security log (absent: not supported). */
   diagnostics?: DiagnosticsService | undefined;
+  /** Usage records naming drivers by a hash (CustomerInformation finds and erases them), where kept. */
+  usageRecords?: DriverUsageRecords | undefined;
   /** Certificate management (agent/security/CertificateService.ts), if the charger has it. */
   certificates?: CertificateControl;
 }
@@ -190,8 +192,8 @@ export class RemoteControl implements ChargePointControl {
   }
 
   customerData(who: Customer, clear: boolean): Promise<string[]> {
-    const { authCache, localAuthList, sessions, transactions } = this.p;
-    return customerData({ authCache, localAuthList, connectors: sessions.connectors, transactionOn: (id) => transactions.get(id) }, who, clear);
+    const { authCache, localAuthList, sessions, transactions, usageRecords } = this.p;
+    return customerData({ authCache, localAuthList, connectors: sessions.connectors, transactionOn: (id) => transactions.get(id), usage: usageRecords }, who, clear);
   }
 
   trigger(message: MessageTriggerEnumType | 'DiagnosticsStatusNotification', connectorId?: number): TriggerMessageResponse['status'] {

@@ -42,7 +42,7 @@ import { ocppInitialValues } from './ocppInitialValues.js';
 import { backoffWindow, type BackoffWindow } from '../agent/ocpp/backoff.js';
 import type { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { UsageTracker } from '../agent/sessions/UsageTracker.js';
-import { openSessionHistory, trackUsage } from './usageRecording.js';
+import { driverUsageRecords, openSessionHistory, trackUsage } from './usageRecording.js';
 import { openCsmsSecurity, type CsmsSecurity } from './csmsSecurity.js';
 import { SystemdNotifier } from './systemdNotify.js';
 import { DISPLAY_DEFAULTS, DisplayService } from '../agent/display/DisplayService.js';
@@ -327,6 +327,7 @@ class AgentRunner {
       log,
       ventilation: settings.chargePoint.ventilation,
       thermalDerating: { startC: settings.chargePoint.thermal.deratingStartC, cutoffC: settings.chargePoint.thermal.cutoffC },
+      ...(this.history && { usageRecords: driverUsageRecords(this.history, settings) }),
       ...(this.clock instanceof OffsetClock && { timeFromCsms: this.timeFromCsms }),
       securityEvents: this.security.events,
       linkSecurity: this.security.connection,

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 import type { Clock } from '../hal/index.js';
 import type { Agent } from '../agent/Agent.js';
 import { UsageTracker } from '../agent/sessions/UsageTracker.js';
+import type { DriverUsageRecords } from '../agent/sessions/customerData.js';
+import { hashIdTag } from '../agent/auth/idTagHash.js';
 import { SessionHistory } from '../agent/store/SessionHistory.js';
 import type { Settings } from './settings/settings.js';
 
@@ -28,6 +30,12 @@ export async function openSessionHistory(settings: Settings, dataDir: string, cl
     log.error({ err, file }, 'cannot open the session history: no usage data is kept this run');
     return undefined;
   }
+}
+
+/** The history as CustomerInformation reads it: sessions found by the identifier's hash, salted as the tracker salts it. */
+export function driverUsageRecords(history: SessionHistory, settings: Settings): DriverUsageRecords {
+  const salt = settings.telemetry.idTagSalt;
+  return { sessionsOf: (idTag, erase) => history.driverSessions(hashIdTag(idTag, salt), erase) };
 }
 
 /** A tracker for `agent`, started (call before `agent.start()`); stop it after `agent.stop()`. */

@@ -8,13 +8,22 @@
  * entry (never erased here: only the CSMS changes the list, with SendLocalList, N10.FR.02/03), a
  * reservation held for the identifier and a transaction it runs (both kept: the CSMS ends a
  * reservation with CancelReservation, and a transaction's messages are kept until the CSMS has
- * them). Nothing else names a driver in clear: the usage records keep a hash of the identifier,
- * and the display's language and price of a session go with its end.
+ * them). The usage records (`evse run`'s session history) name a driver by a hash of the
+ * identifier: the sessions found by it are reported, and on clear the hash is erased from the
+ * ended ones (a running one keeps it until it has ended). The display's language and price of a
+ * session go with its end.
  */
 import type { AuthorizationCache, IdTagInfo } from '../auth/AuthorizationCache.js';
 import type { IdTokenKind } from '../auth/idToken.js';
 import type { LocalAuthList } from '../auth/LocalAuthList.js';
 import type { ConnectorController } from '../charging/ConnectorController.js';
+import type { SessionRecord } from '../store/usageTypes.js';
+
+/** The usage records that name drivers by a hash of their identifier (agent/store/SessionHistory.ts behind it). */
+export interface DriverUsageRecords {
+  /** The sessions of the driver with this identifier, ended and running; with `erase`, the identifier erased from the ended ones first. */
+  sessionsOf(idTag: string, erase: boolean): Promise<{ complete: SessionRecord[]; open: SessionRecord[] }>;
+}
 
 export interface CustomerDataSources {
   authCache: Pick<AuthorizationCache, 'describe' | 'forget' | 'flush'>;
@@ -22,6 +31,8 @@ export interface CustomerDataSources {
   connectors: readonly Pick<ConnectorController, 'connectorId' | 'reservation'>[];
   /** The transaction running on a connector: whose identifier, since when. */
   transactionOn(connectorId: number): { idTag: string; startedAt: number } | undefined;
+  /** Usage records, where kept. */
+  usage?: DriverUsageRecords | undefined;
 }
 
 export interface Customer {
@@ -61,6 +72,11 @@ export async function customerData(s: CustomerDataSources, who: Customer, clear:
     if (tx && tx.idTag === who.idTag) {
       lines.push(`Transaction on EVSE ${c.connectorId} since ${iso(tx.startedAt)}${clear ? ' (kept until it has ended and the CSMS has its messages)' : ''}`);
     }
+  }
+  if (s.usage) {
+    const { complete, open } = await s.usage.sessionsOf(who.idTag, clear);
+    for (const r of complete) lines.push(`Usage record: session on EVSE ${r.connectorId} from ${iso(r.startedAt)}${r.stoppedAt !== undefined ? ` to ${iso(r.stoppedAt)}` : ''}, ${Math.round(r.energyWh ?? 0)} Wh${clear ? ' (identifier erased)' : ''}`);
+    for (const r of open) lines.push(`Usage record: session on EVSE ${r.connectorId} since ${iso(r.startedAt)}${clear ? ' (kept while it runs)' : ''}`);
   }
   return lines;
 }

@@ -65,6 +65,29 @@ describe('SessionHistory', () => {
     });
   });
 
+  it("finds a driver's sessions by the hash of their identifier; erasing takes the hash out of the ended ones, on disk, and leaves the running one and other drivers", async () => {
+    const h = await history();
+    h.session({ ...done('a', T0), idTagHash: 'driver-1' }, true);
+    h.session({ ...done('b', T0 + 3 * H), idTagHash: 'driver-2' }, true);
+    h.session({ ...done('c', T0 + 6 * H), idTagHash: 'driver-1' }, true);
+    h.session({ ...record('d', T0 + 9 * H), idTagHash: 'driver-1' }, false);
+    const found = await h.driverSessions('driver-1', false);
+    expect(found.complete.map((r) => r.id)).toEqual(['a', 'c']);
+    expect(found.open.map((r) => r.id)).toEqual(['d']);
+    expect((await SessionHistory.read(file))!.sessions.filter((r) => r.idTagHash === 'driver-1')).toHaveLength(3);
+
+    const erased = await h.driverSessions('driver-1', true);
+    expect(erased.complete.map((r) => r.id)).toEqual(['a', 'c']);
+    const after = (await SessionHistory.read(file))!.sessions;
+    expect(after.map((r) => [r.id, r.idTagHash])).toEqual([['a', undefined], ['b', 'driver-2'], ['c', undefined], ['d', 'driver-1']]);
+    expect(after.find((r) => r.id === 'a')).toMatchObject({ energyWh: 5000, stopReason: 'Local' }); // the session itself stays for planning
+    // It goes on being written after the rewrite, and a restart reads the same.
+    h.session({ ...done('d', T0 + 9 * H), idTagHash: 'driver-1' }, true);
+    await h.close();
+    expect((await SessionHistory.read(file))!.sessions.map((r) => [r.id, r.idTagHash])).toEqual([['a', undefined], ['b', 'driver-2'], ['c', undefined], ['d', 'driver-1']]);
+    expect((await (await history()).driverSessions('driver-1', false)).complete.map((r) => r.id)).toEqual(['d']);
+  });
+
   it('a torn last line (SIGKILL mid-write) is skipped when read and cut off when opened; the next line is whole', async () => {
     const h = await history();
     h.session(done('a', T0), true);

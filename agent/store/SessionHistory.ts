@@ -178,6 +178,33 @@ export class SessionHistory implements UsageSink {
     };
   }
 
+  /**
+   * The sessions of one driver, found by the hash of their identifier (a privacy request, OCPP 2.0.1
+   * CustomerInformation), complete and still open. With `erase`, the hash is taken out of the
+   * complete ones, on disk before this resolves (the file is rewritten); an open session keeps it,
+   * as its record is written again while it goes on.
+   */
+  driverSessions(idTagHash: string, erase: boolean): Promise<{ complete: SessionRecord[]; open: SessionRecord[] }> {
+    const run = async (): Promise<{ complete: SessionRecord[]; open: SessionRecord[] }> => {
+      if (this.closed) throw new Error('session history closed');
+      const bytes = Buffer.alloc(this.size);
+      if (this.size > 0) await this.fh.read(bytes, 0, this.size, 0);
+      const d = decodeHistory(bytes);
+      const complete: SessionRecord[] = [];
+      const open: SessionRecord[] = [];
+      for (const s of d.sessions.values()) if (s.record.idTagHash === idTagHash) (s.complete ? complete : open).push(structuredClone(s.record));
+      if (erase && complete.length > 0) {
+        for (const s of d.sessions.values()) if (s.complete && s.record.idTagHash === idTagHash) delete s.record.idTagHash;
+        await this.rewrite(d);
+        this.o.log?.info({ file: this.o.file, sessions: complete.length }, 'session history: a driver\'s identifier erased from their sessions');
+      }
+      return { complete, open };
+    };
+    const result = this.queue.then(run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
   /** Resolves once every line handed over so far is on disk (or failed). */
   flush(): Promise<void> {
     return this.queue.then(() => undefined);

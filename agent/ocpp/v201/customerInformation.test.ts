@@ -11,8 +11,12 @@ import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthorizationCache } from '../../auth/AuthorizationCache.js';
 import type { CustomerInformationRequest, NotifyCustomerInformationRequest } from '../../ocpp201/messages.js';
-import { agent201Fixture, cleanupAgents201, type Agent201Fixture } from '../../../test/support/agent201Fixture.js';
+import { agent201Fixture, cleanupAgents201, T0, type Agent201Fixture } from '../../../test/support/agent201Fixture.js';
 import { customerInformationPages } from './Ocpp201Station.js';
+import { SimulatedClock } from '../../../hal/clock.js';
+import { hashIdTag } from '../../auth/idTagHash.js';
+import { UsageTracker } from '../../sessions/UsageTracker.js';
+import { SessionHistory } from '../../store/SessionHistory.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -89,6 +93,51 @@ describe('CustomerInformation', () => {
     expect(await f.call('CustomerInformation', { requestId: 9, report: false, clear: true, idToken: token(CARD) })).toEqual({ status: 'Accepted' });
     expect(text(await told(f, 9))).toBe('The data kept of this customer was cleared where it may be.');
     expect(f.agent.authCache.has(CARD, 'ISO14443')).toBe(false);
+  });
+
+  it('the usage records (the session history) name a driver by a hash: their sessions are reported, and the clear erases the hash from the ended ones, on disk', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'v201-customer-usage-'));
+    dirs.push(dir);
+    const file = join(dir, 'sessions.log');
+    const log = pino({ level: 'silent' });
+    const clock = new SimulatedClock(T0);
+    const history = await SessionHistory.open({ file, clock, log, maxSessions: 100, maxDays: 0, connectors: 1 });
+    let tracker: UsageTracker | undefined;
+    const f = await agent201Fixture({
+      connectors: 1,
+      clock,
+      agent: () => ({ usageRecords: { sessionsOf: (idTag: string, erase: boolean) => history.driverSessions(hashIdTag(idTag), erase) } }),
+      beforeStart: (agent) => {
+        tracker = new UsageTracker({ agent, clock, sink: history, resume: history.resumeState(), log });
+        tracker.start();
+      },
+    });
+    try {
+      f.sim.connectors[0]!.ev.plugIn();
+      await f.advance(1000);
+      f.sim.rfid.tap(CARD);
+      await f.advance(10 * 60_000, 10_000);
+      f.sim.rfid.tap(CARD); // the driver ends the session
+      await f.advance(5000);
+      f.sim.connectors[0]!.ev.unplug();
+      await f.advance(5000);
+      await history.flush();
+      expect((await SessionHistory.read(file))!.sessions).toEqual([expect.objectContaining({ idTagHash: hashIdTag(CARD), connectorId: 1 })]);
+
+      expect(await f.call('CustomerInformation', { requestId: 7, report: true, clear: false, idToken: token(CARD) })).toEqual({ status: 'Accepted' });
+      expect(text(await told(f, 7))).toMatch(/^Usage record: session on EVSE 1 from \S+Z to \S+Z, \d+ Wh$/m);
+      expect(await f.call('CustomerInformation', { requestId: 8, report: true, clear: true, idToken: token(CARD) })).toEqual({ status: 'Accepted' });
+      expect(text(await told(f, 8))).toMatch(/^Usage record: session on EVSE 1 from \S+Z to \S+Z, \d+ Wh \(identifier erased\)$/m);
+      const [kept] = (await SessionHistory.read(file))!.sessions;
+      expect(kept).not.toHaveProperty('idTagHash');
+      expect(kept!.energyWh).toBeGreaterThan(0); // the session stays for planning, without its driver
+      expect(await f.call('CustomerInformation', { requestId: 9, report: true, clear: false, idToken: token(CARD) })).toEqual({ status: 'Accepted' });
+      expect(text(await told(f, 9))).not.toMatch(/Usage record/);
+    } finally {
+      await f.close();
+      tracker?.stop();
+      await history.close();
+    }
   });
 
   it('neither report nor clear is Rejected; no reference, or two, is Invalid; nothing is sent for either', async () => {
