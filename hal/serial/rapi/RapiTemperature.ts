@@ -4,8 +4,9 @@
  *
  * - `$GP` answers `$OK ds3231 mcp9808 tmp007`: the RTC's, the ambient sensor's and the infrared
  *   sensor's temperature in tenths of °C. A sensor that is not fitted reads -2560; firmware before
- *   that convention reads 0 for it, so three zeros are read as "none fitted". The value is the
- *   hottest fitted sensor's: the hottest spot is what an over-temperature watch is about.
+ *   that convention reads 0 for it, so readings that are all 0 count as "none fitted" (a lone
+ *   sensor at exactly 0.0 °C then reads as unknown). The value is the hottest fitted sensor's: the
+ *   hottest spot is what an over-temperature watch is about.
  * - None fitted, `$NK` (firmware without `$GP`), no answer or a lost port: `read()` rejects
  *   (TEMPERATURE_UNAVAILABLE, FRAME_ERROR or PORT_LOST) and nothing is known until a good reading.
  *   Not a fault of its own: the board reports its own over-temperature cut-off (EVSE state 0A, the
