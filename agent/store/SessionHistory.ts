@@ -187,9 +187,7 @@ export class SessionHistory implements UsageSink {
   driverSessions(idTagHash: string, erase: boolean): Promise<{ complete: SessionRecord[]; open: SessionRecord[] }> {
     const run = async (): Promise<{ complete: SessionRecord[]; open: SessionRecord[] }> => {
       if (this.closed) throw new Error('session history closed');
-      const bytes = Buffer.alloc(this.size);
-      if (this.size > 0) await this.fh.read(bytes, 0, this.size, 0);
-      const d = decodeHistory(bytes);
+      const d = await this.readWritten();
       const complete: SessionRecord[] = [];
       const open: SessionRecord[] = [];
       for (const s of d.sessions.values()) if (s.record.idTagHash === idTagHash) (s.complete ? complete : open).push(structuredClone(s.record));
@@ -265,9 +263,14 @@ export class SessionHistory implements UsageSink {
   }
 
   private async compact(): Promise<void> {
+    await this.rewrite(await this.readWritten());
+  }
+
+  /** What the file holds up to the last whole line written, decoded. */
+  private async readWritten(): Promise<DecodedHistory> {
     const bytes = Buffer.alloc(this.size);
     if (this.size > 0) await this.fh.read(bytes, 0, this.size, 0);
-    await this.rewrite(decodeHistory(bytes));
+    return decodeHistory(bytes);
   }
 
   /**
