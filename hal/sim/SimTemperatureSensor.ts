@@ -15,27 +15,26 @@ export class SimTemperatureSensor extends EventEmitter<TemperatureEvents> implem
   private celsius: number;
   private lost = false;
   private released = false;
-  private known: number | undefined;
 
   constructor(options: { id: string; celsius?: number }) {
     super();
     this.id = options.id;
     this.celsius = options.celsius ?? 25;
-    this.known = this.celsius;
   }
 
   get activeFaults(): ReadonlySet<HalErrorCode> {
     return NO_FAULTS;
   }
 
+  /** The simulated driver is always fresh: the temperature now, unless the sensor is disconnected. */
   get lastCelsius(): number | undefined {
-    return this.known;
+    return this.lost ? undefined : this.celsius;
   }
 
   read(): Promise<number> {
     if (this.released) return Promise.reject(new HalError('DEVICE_CLOSED', this.id));
     if (this.lost) return Promise.reject(new HalError('TEMPERATURE_UNAVAILABLE', this.id, 'sensor disconnected'));
-    this.report();
+    this.emit('reading', this.celsius);
     return Promise.resolve(this.celsius);
   }
 
@@ -48,23 +47,17 @@ export class SimTemperatureSensor extends EventEmitter<TemperatureEvents> implem
   set(celsius: number): void {
     if (!Number.isFinite(celsius)) throw new RangeError(`temperature must be a finite number of °C, got ${celsius}`);
     this.celsius = celsius;
-    if (!this.lost && !this.released) this.report();
+    if (!this.lost && !this.released) this.emit('reading', this.celsius);
   }
 
   /** Device side: the sensor's wiring is cut. */
   disconnect(): void {
     this.lost = true;
-    this.known = undefined;
   }
 
   /** Device side: the wiring is repaired. */
   reconnect(): void {
     this.lost = false;
-    if (!this.released) this.report();
-  }
-
-  private report(): void {
-    this.known = this.celsius;
-    this.emit('reading', this.celsius);
+    if (!this.released) this.emit('reading', this.celsius);
   }
 }
