@@ -139,7 +139,7 @@ export class Monitoring201 {
 
   /** From an EVSE's first transaction on, every reading of its meter (whoever took it) is checked. */
   private listen(evseId: number): void {
-    const meter = this.p.hardware.find((h) => h.connectorId === evseId)?.meter;
+    const meter = this.hardwareOf(evseId)?.meter;
     if (!meter || this.onReadings?.[evseId - 1] !== undefined) return;
     const listener = (r: MeterReading): void => this.readingOf(evseId, r);
     meter.on('reading', listener);
@@ -198,7 +198,7 @@ export class Monitoring201 {
     const listeners = this.onReadings ?? [];
     for (let i = 0; i < listeners.length; i++) {
       const listener = listeners[i];
-      if (listener) this.p.hardware.find((h) => h.connectorId === i + 1)?.meter.off('reading', listener);
+      if (listener) this.hardwareOf(i + 1)?.meter.off('reading', listener);
     }
     this.onReadings = undefined;
     this.disarm();
