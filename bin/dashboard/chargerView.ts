@@ -4,6 +4,7 @@
  * the Agent (and the simulated hardware when there is one); ./ChargerFeed.ts calls them.
  */
 import type { Agent } from '../../agent/Agent.js';
+import { METER_DECIMALS, roundTo } from '../../agent/telemetry/meterPayload.js';
 import { HAL_ERRORS, type HalErrorCode, type MeterReading } from '../../hal/index.js';
 import type { SimulatedCharger } from '../../hal/sim/createSimulatedCharger.js';
 
@@ -135,7 +136,7 @@ function connectorView(s: ViewSource, connectorId: number): ConnectorView {
     ...(status.info !== undefined && { info: status.info }),
     ...(s.sim && { plugged: s.sim.connectors[connectorId - 1]?.ev.plugged ?? false }),
     ...(reading && { powerW: reading.powerW, energyWh: reading.energyWh, currentA: reading.currentA, voltageV: reading.voltageV }),
-    ...(temperatureC !== undefined && { temperatureC: Math.round(temperatureC * 10) / 10 }),
+    ...(temperatureC !== undefined && { temperatureC: roundTo(temperatureC, METER_DECIMALS.temperatureC) }),
     ...(limit && { limit: { amps: limit.amps, source: limit.source } }),
     ...(tx && {
       transaction: {
