@@ -343,12 +343,12 @@ const validate = compileSchema(SCHEMA);
 
 // ── parsing ─────────────────────────────────────────────────────────────────────────────────
 
-/** Validates a raw settings tree (from node-config); throws a {@link SettingsError} naming every bad key. */
 /** The cut-off must lie above the start of derating (the offer falls between them). */
 function thermalIssues(t: Settings['chargePoint']['thermal']): SettingsIssue[] {
   return t.cutoffC > t.deratingStartC ? [] : [{ path: 'chargePoint.thermal.cutoffC', message: `expected a temperature above chargePoint.thermal.deratingStartC (${t.deratingStartC} °C), got ${t.cutoffC}` }];
 }
 
+/** Validates a raw settings tree (from node-config); throws a {@link SettingsError} naming every bad key. */
 export function parseSettings(raw: unknown): Settings {
   const tree = convertStrings(SCHEMA, raw, EMPTY_MEANS_UNSET);
   const issues = validate(tree) ? [] : uniqueByPath((validate.errors ?? []).map((error) => describeError(error, raw, EXPECTED, SECRET_PATHS)));
