@@ -27,7 +27,17 @@ async function tempFile(name: string): Promise<string> {
   return join(dir, name);
 }
 
+/** Caches opened on a file: a read counts as a use and is written in the background. */
+const caches: AuthorizationCache[] = [];
+async function openCache(file: string, logger = log): Promise<AuthorizationCache> {
+  const cache = await AuthorizationCache.open(file, logger);
+  caches.push(cache);
+  return cache;
+}
+
 afterEach(async () => {
+  // Their writes finish before the directory goes (else rm may find a file appearing: ENOTEMPTY).
+  for (const c of caches.splice(0)) await c.flush();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
@@ -58,7 +68,7 @@ describe('AuthorizationCache with kinds', () => {
   it('a file of the old format (idTags, no kinds) loads; under 2.0.1 its entries are ISO14443 cards', async () => {
     const file = await tempFile('authorization-cache.json');
     await writeFile(file, `${JSON.stringify({ version: 1, entries: [['CARD1', { status: 'Accepted', parentIdTag: 'P' }], ['CARD2', { status: 'Blocked' }]] })}\n`);
-    const cache = await AuthorizationCache.open(file, log);
+    const cache = await openCache(file);
     cache.distinguishKinds(true);
     expect(cache.get('CARD1', 'ISO14443')).toEqual({ status: 'Accepted', parentIdTag: 'P' });
     expect(cache.get('CARD1', 'KeyCode')).toBeUndefined();
@@ -67,7 +77,7 @@ describe('AuthorizationCache with kinds', () => {
 
   it('keeps kinds, 2.0.1 statuses, the group kind and the EVSEs across a reopen, in either version', async () => {
     const file = await tempFile('authorization-cache.json');
-    const cache = await AuthorizationCache.open(file, log);
+    const cache = await openCache(file);
     cache.distinguishKinds(true);
     const info: IdTagInfo = { status: 'Accepted', expiryDate: '2026-02-01T00:00:00.000Z', parentIdTag: 'G', parentIdTagType: 'Central', evseIds: [2] };
     cache.put('1234', info, 'KeyCode');
@@ -80,13 +90,13 @@ describe('AuthorizationCache with kinds', () => {
       version: 3,
       entries: [['1234', info, 'KeyCode', use], ['1234', { status: 'NotAtThisTime' }, 'ISO15693', use], ['OLD', { status: 'Accepted' }, null, use]],
     });
-    const again = await AuthorizationCache.open(file, log);
+    const again = await openCache(file);
     again.distinguishKinds(true);
     expect(again.get('1234', 'KeyCode')).toEqual(info);
     expect(again.get('1234', 'ISO15693')).toEqual({ status: 'NotAtThisTime' });
     expect(again.get('OLD', 'ISO14443')).toEqual({ status: 'Accepted' });
     // The same data directory under 1.6: values alone.
-    const as16 = await AuthorizationCache.open(file, log);
+    const as16 = await openCache(file);
     as16.distinguishKinds(false);
     expect(as16.size).toBe(2);
     expect(as16.get('OLD')).toEqual({ status: 'Accepted' });
@@ -96,7 +106,7 @@ describe('AuthorizationCache with kinds', () => {
     const file = await tempFile('authorization-cache.json');
     await writeFile(file, JSON.stringify({ version: 2, entries: [['A', { status: 'Accepted' }, 'Telepathy']] }));
     const errors: string[] = [];
-    const cache = await AuthorizationCache.open(file, pino({ level: 'error' }, { write: (line: string) => void errors.push(line) }));
+    const cache = await openCache(file, pino({ level: 'error' }, { write: (line: string) => void errors.push(line) }));
     expect(cache.size).toBe(0);
     expect(errors.join('')).toContain('cannot read the authorization cache');
   });

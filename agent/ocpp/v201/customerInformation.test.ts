@@ -77,6 +77,7 @@ describe('CustomerInformation', () => {
     expect(await f.call('CustomerInformation', { requestId: 3, report: true, clear: true, idToken: token(LISTED, 'Central') })).toEqual({ status: 'Accepted' });
     expect(text(await told(f, 3))).toBe('Local authorization list (version 3): status Accepted (kept: the CSMS changes the list with SendLocalList)');
     expect(await f.call('GetLocalListVersion', {})).toEqual({ versionNumber: 3 });
+    await authCache.flush(); // its last writes before the directory goes
   });
 
   it('a customer it keeps nothing of: one NotifyCustomerInformation saying so (also for a customerIdentifier or certificate); a clear without report says it cleared', async () => {
