@@ -129,7 +129,7 @@ export class ChargingLimits {
 
   /** The limit in force on a connector (before start: the hardware maximum). */
   limitOf(connectorId: number): ConnectorLimit | undefined {
-    return this.applied[this.o.connectors.findIndex((c) => c.connectorId === connectorId)] ?? (this.hw(connectorId) && this.decide(connectorId));
+    return this.applied[this.indexOf(connectorId)] ?? (this.hw(connectorId) && this.decide(connectorId));
   }
 
   get profiles(): readonly ChargingProfile[] {
@@ -246,6 +246,11 @@ export class ChargingLimits {
     return this.o.connectors.find((c) => c.connectorId === connectorId);
   }
 
+  /** A connector's place in `applied` and `thermal` (-1: no such connector). */
+  private indexOf(connectorId: number): number {
+    return this.o.connectors.findIndex((c) => c.connectorId === connectorId);
+  }
+
   private hw(connectorId: number): ConnectorHardware | undefined {
     return this.o.hardware.find((h) => h.connectorId === connectorId);
   }
@@ -261,7 +266,7 @@ export class ChargingLimits {
     const hw = this.hw(connectorId);
     const local = this.local?.get(connectorId);
     const cable = hw?.pilot.proximityRatingA ?? undefined;
-    const temperature = this.thermal?.[this.o.connectors.findIndex((c) => c.connectorId === connectorId)]?.amps;
+    const temperature = this.thermal?.[this.indexOf(connectorId)]?.amps;
     return {
       ...(local !== undefined && { localLimit: local }),
       ...(temperature !== undefined && { temperature }),
@@ -301,7 +306,7 @@ export class ChargingLimits {
   }
 
   private evaluate(connectorId: number): void {
-    const i = this.o.connectors.findIndex((x) => x.connectorId === connectorId);
+    const i = this.indexOf(connectorId);
     const c = this.o.connectors[i];
     if (!c || !this.started) return;
     const limit = this.decide(connectorId);
