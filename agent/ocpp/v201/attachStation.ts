@@ -243,8 +243,13 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
   }
 
   measured(evseId: number): { powerW: number; currentA: number } | undefined {
-    const r = this.s.hardware.find((h) => h.connectorId === evseId)?.meter.lastReading;
+    const r = this.evse(evseId)?.meter.lastReading;
     return r && { powerW: r.powerW, currentA: Math.max(0, ...r.currentA) };
+  }
+
+  /** An EVSE's devices (EVSE n is connector n). */
+  private evse(evseId: number): StationSources201['hardware'][number] | undefined {
+    return this.s.hardware.find((h) => h.connectorId === evseId);
   }
 
   hasTemperatureSensors(): boolean {
@@ -252,12 +257,12 @@ class StationParts201 implements Ocpp201StationParts, StationFacts {
   }
 
   temperature(evseId: number): number | undefined {
-    return this.s.hardware.find((h) => h.connectorId === evseId)?.temperature?.lastCelsius;
+    return this.evse(evseId)?.temperature?.lastCelsius;
   }
 
   capacity(evseId: number): { maxA: number; maxW: number; limitA: number; limitW: number; minA: number; minW: number; offerA: number; offerW: number } {
     const { s } = this;
-    const hw = s.hardware.find((h) => h.connectorId === evseId);
+    const hw = this.evse(evseId);
     const phases = hw?.meter.phases ?? 3;
     const maxA = hw?.pilot.maxCurrentA ?? 0;
     const limitA = s.control.chargingLimits?.limitOf(evseId)?.amps ?? maxA;
