@@ -1,4 +1,4 @@
-import { HAL_ERRORS, HalError, type HalErrorCode } from './errors.js';
+import { HAL_ERRORS, HalError, NO_FAULTS, type HalErrorCode } from './errors.js';
 
 /**
  * The active faults of one simulated device, enforcing the HAL rule that `fault` is emitted once
@@ -12,9 +12,6 @@ export interface FaultSink {
   emit(event: 'fault', error: HalError): boolean;
   emit(event: 'faultCleared', code: HalErrorCode): boolean;
 }
-
-/** Shared by every latch without faults: a device costs no Set of its own until a fault. */
-const NO_FAULTS: ReadonlySet<HalErrorCode> = new Set();
 
 export class FaultLatch {
   private codes: Set<HalErrorCode> | undefined;

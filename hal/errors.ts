@@ -37,6 +37,9 @@ export const HAL_ERRORS = {
 
 export type HalErrorCode = keyof typeof HAL_ERRORS;
 
+/** The `activeFaults` of a device without faults, shared: a device costs no Set of its own until a fault. */
+export const NO_FAULTS: ReadonlySet<HalErrorCode> = new Set();
+
 /** OCPP 1.6 ChargePointErrorCode values a HAL fault maps to. */
 export type OcppFaultCode = (typeof HAL_ERRORS)[HalErrorCode]['ocpp'];
 

@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { HalError, type HalErrorCode } from '../errors.js';
+import { HalError, NO_FAULTS, type HalErrorCode } from '../errors.js';
 import type { TemperatureEvents, TemperatureSensor } from '../index.js';
-
-const NO_FAULTS: ReadonlySet<HalErrorCode> = new Set();
 
 /**
  * Simulated temperature sensor of one EVSE. Implements the {@link TemperatureSensor} contract: the

@@ -16,13 +16,12 @@
  */
 import { EventEmitter } from 'node:events';
 import type { TimerId } from '../../clock.js';
-import { HalError, type HalErrorCode } from '../../errors.js';
+import { HalError, NO_FAULTS, type HalErrorCode } from '../../errors.js';
 import type { TemperatureEvents, TemperatureSensor } from '../../index.js';
 import type { RapiController } from './RapiController.js';
 
 /** What `$GP` reports for a sensor that is not fitted, tenths of °C. */
 export const RAPI_NO_SENSOR = -2560;
-const NO_FAULTS: ReadonlySet<HalErrorCode> = new Set();
 
 export interface RapiTemperatureOptions {
   /** Device name, e.g. `temperature:1`. */
