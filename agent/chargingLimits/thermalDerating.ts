@@ -7,6 +7,8 @@
  * cut-off, so it does not switch on and off around one reading. The board's own over-temperature
  * protection stays as it is (HIGH_TEMPERATURE, a fault); derating acts before it.
  */
+import { MIN_OFFER_A } from '../charging/connectorGuards.js';
+
 export interface ThermalDerating {
   /** °C where derating begins. */
   readonly startC: number;
@@ -19,7 +21,6 @@ export const DEFAULT_DERATING: ThermalDerating = Object.freeze({ startC: 60, cut
 
 /** How far below the cut-off the EVSE must cool before it offers power again, °C. */
 export const COOL_DOWN_C = 5;
-const MIN_OFFER_A = 6;
 
 /** The derating limit at `celsius`, A (undefined: none), and whether the EVSE is cut off now. */
 export function thermalLimit(celsius: number, maxA: number, d: ThermalDerating, wasCutOff: boolean): { amps: number | undefined; cutOff: boolean } {

@@ -7,6 +7,8 @@
  * follows the retained `online` topic (and so the Last Will).
  */
 import type { TelemetryTopics } from './topics.js';
+// IEC 61851-1: the lowest current a PWM pilot can offer (the current limit's minimum).
+import { MIN_OFFER_A } from '../charging/connectorGuards.js';
 
 export interface HomeAssistantOptions {
   /** true: publish the discovery configs; false: remove them (empty retained payloads). */
@@ -35,9 +37,6 @@ export interface DiscoveryDevice {
     maxCurrentA(connectorId: number): number;
   };
 }
-
-/** IEC 61851-1: the lowest current a PWM pilot can offer, A (the current limit's minimum). */
-export const MIN_OFFER_A = 6;
 
 export interface DiscoveryMessage {
   topic: string;
